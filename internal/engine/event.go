@@ -1,0 +1,107 @@
+package engine
+
+import "github.com/bilancio-go/bilancio/internal/pynum"
+
+// Event is one record of the event log: {kind, day, phase, payload...} with
+// the payload's keys in the order bilancio logs them.
+type Event struct {
+	Kind   string
+	Day    int
+	Phase  string // "setup" or "simulation"
+	Fields []Field
+}
+
+// Field is one key of an event's payload.
+type Field struct {
+	Key string
+	Val Value
+}
+
+// ValueKind says what a Value holds.
+type ValueKind uint8
+
+// Value kinds.
+const (
+	NullValue ValueKind = iota
+	StringValue
+	IntValue
+	AmountValue
+	BoolValue
+	ListValue
+	ObjectValue
+)
+
+// Value is a JSON-like payload value.
+type Value struct {
+	Kind   ValueKind
+	Str    string
+	Int    int64
+	Amount pynum.Amount
+	Bool   bool
+	List   []Value
+	Object []Field
+}
+
+// Str returns a string value.
+func Str(s string) Value { return Value{Kind: StringValue, Str: s} }
+
+// IntV returns an int value.
+func IntV(n int64) Value { return Value{Kind: IntValue, Int: n} }
+
+// AmountV returns an amount value (an int or a Decimal).
+func AmountV(a pynum.Amount) Value { return Value{Kind: AmountValue, Amount: a} }
+
+// Null returns a null value.
+func Null() Value { return Value{} }
+
+// BoolV returns a boolean value.
+func BoolV(b bool) Value { return Value{Kind: BoolValue, Bool: b} }
+
+// StrOrNull returns Str(s) when ok, Null otherwise.
+func StrOrNull(s string, ok bool) Value {
+	if !ok {
+		return Null()
+	}
+	return Str(s)
+}
+
+// Get returns the payload value of key.
+func (e *Event) Get(key string) (Value, bool) {
+	for i := range e.Fields {
+		if e.Fields[i].Key == key {
+			return e.Fields[i].Val, true
+		}
+	}
+	return Value{}, false
+}
+
+// GetString returns the string payload value of key, or "" if absent or not a string.
+func (e *Event) GetString(key string) string {
+	v, _ := e.Get(key)
+	if v.Kind != StringValue {
+		return ""
+	}
+	return v.Str
+}
+
+// GetAmount returns the payload value of key as an amount (an int value
+// becomes an int amount), and whether it is numeric.
+func (e *Event) GetAmount(key string) (pynum.Amount, bool) {
+	v, _ := e.Get(key)
+	switch v.Kind {
+	case AmountValue:
+		return v.Amount, true
+	case IntValue:
+		return pynum.Int(v.Int), true
+	}
+	return pynum.Amount{}, false
+}
+
+// GetInt returns the int payload value of key, and whether it is an int.
+func (e *Event) GetInt(key string) (int64, bool) {
+	v, _ := e.Get(key)
+	if v.Kind == IntValue {
+		return v.Int, true
+	}
+	return 0, false
+}

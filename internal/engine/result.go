@@ -1,0 +1,73 @@
+package engine
+
+// Invariant checking modes (bilancio's --check-invariants).
+const (
+	CheckSetup = "setup" // after setup only
+	CheckDaily = "daily" // after setup and after every day
+	CheckNone  = "none"
+)
+
+// Options adjust a run. The zero value runs the scenario as written.
+type Options struct {
+	// MaxDays overrides run.max_days when > 0.
+	MaxDays int
+	// QuietDays overrides run.quiet_days when non-nil.
+	QuietDays *int
+	// DefaultHandling overrides run.default_handling when not empty.
+	DefaultHandling string
+	// CheckInvariants is setup (the default when empty), daily or none.
+	CheckInvariants string
+	// Snapshots asks for a StateView after setup and after every simulated day
+	// (for reports); it costs a copy of the state per day.
+	Snapshots bool
+}
+
+// StopReason says why a run ended.
+type StopReason string
+
+// Stop reasons.
+const (
+	// StopStable: quiet_days quiet days in a row and no open obligation.
+	StopStable StopReason = "stable"
+	// StopMaxDays: max_days days simulated without stabilising.
+	StopMaxDays StopReason = "max_days"
+	// StopDefault: a fail-fast default ended the run.
+	StopDefault StopReason = "default"
+	// StopAllDefaulted: in expel-agent mode every non-central-bank agent
+	// would have defaulted; the last default was rolled back.
+	StopAllDefaulted StopReason = "all_defaulted"
+)
+
+// Result is what a run produced.
+type Result struct {
+	Events []Event
+	// Final is the state when the run ended (after any rollback).
+	Final StateView
+	// Snapshots holds the state after setup (Day 0) and after each simulated
+	// day, when Options.Snapshots was set.
+	Snapshots []StateView
+	// DaysSimulated counts run_day calls, including a day cut short by a
+	// default.
+	DaysSimulated int
+	Stop          StopReason
+	// StopMessage is bilancio's DefaultError text for StopDefault and
+	// StopAllDefaulted ("Insufficient funds to settle payable …: n still owed",
+	// "All non-central-bank agents have defaulted").
+	StopMessage string
+	// DefaultHandling, MaxDays and QuietDays are the settings the run used.
+	DefaultHandling string
+	MaxDays         int
+	QuietDays       int
+}
+
+// DefaultedAgents returns the ids of the agents expelled during the run, in
+// the order they defaulted.
+func (r *Result) DefaultedAgents() []string {
+	var ids []string
+	for i := range r.Events {
+		if r.Events[i].Kind == "AgentDefaulted" {
+			ids = append(ids, r.Events[i].GetString("agent"))
+		}
+	}
+	return ids
+}

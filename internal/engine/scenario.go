@@ -1,0 +1,126 @@
+package engine
+
+import "github.com/bilancio-go/bilancio/internal/pynum"
+
+// Scenario is a bilancio scenario file after loading and validation.
+type Scenario struct {
+	Version     int
+	Name        string
+	Description string
+	// PolicyOverrides replaces the means-of-payment ranking for the agent kinds
+	// it names (policy_overrides.mop_rank).
+	PolicyOverrides  map[string][]string
+	Agents           []AgentSpec
+	InitialActions   []Action
+	ScheduledActions []ScheduledAction
+	Run              RunConfig
+	// Dealer is the scenario's dealer block, kept for the dealer subsystem;
+	// nil when absent. The no-dealer engine ignores it.
+	Dealer *DealerConfig
+}
+
+// Pos is a position in the scenario file (1-based line and column).
+type Pos struct {
+	Line, Col int
+}
+
+// AgentSpec is one entry of `agents`.
+type AgentSpec struct {
+	ID   string
+	Kind string // central_bank, bank, household, firm, treasury
+	Name string
+	Pos  Pos
+}
+
+// Action kinds, in the priority order bilancio tests for them.
+const (
+	ActMintReserves             = "mint_reserves"
+	ActMintCash                 = "mint_cash"
+	ActTransferReserves         = "transfer_reserves"
+	ActTransferCash             = "transfer_cash"
+	ActDepositCash              = "deposit_cash"
+	ActWithdrawCash             = "withdraw_cash"
+	ActClientPayment            = "client_payment"
+	ActCreateStock              = "create_stock"
+	ActTransferStock            = "transfer_stock"
+	ActCreateDeliveryObligation = "create_delivery_obligation"
+	ActCreatePayable            = "create_payable"
+	ActTransferClaim            = "transfer_claim"
+)
+
+// ActionKinds lists the action kinds in bilancio's priority order: a mapping
+// with several action keys is the first kind of this list it contains.
+var ActionKinds = []string{
+	ActMintReserves, ActMintCash, ActTransferReserves, ActTransferCash,
+	ActDepositCash, ActWithdrawCash, ActClientPayment, ActCreateStock,
+	ActTransferStock, ActCreateDeliveryObligation, ActCreatePayable, ActTransferClaim,
+}
+
+// Action is one initial or scheduled action. Kind says which fields are used;
+// the field names follow the YAML keys of each action.
+type Action struct {
+	Kind string
+	Pos  Pos
+
+	To, From         string // mint_cash, mint_reserves (To); create_payable, create_delivery_obligation (From, To)
+	FromAgent        string // transfer_cash, transfer_stock
+	ToAgent          string // transfer_cash, transfer_stock, transfer_claim
+	FromBank, ToBank string // transfer_reserves
+	Customer, Bank   string // deposit_cash, withdraw_cash
+	Payer, Payee     string // client_payment
+	Owner            string // create_stock
+	SKU              string
+	Quantity         int64
+	UnitPrice        pynum.Amount
+	Amount           pynum.Amount // as written (a Decimal or an int); create_payable truncates it
+	DueDay           int64
+	// MaturityDistance is bilancio HEAD's optional create_payable field; nil when absent.
+	MaturityDistance *int64
+	Alias            string
+	HasAlias         bool
+	ContractAlias    string // transfer_claim
+	ContractID       string // transfer_claim
+}
+
+// ScheduledAction is an action to run in phase B1 of Day.
+type ScheduledAction struct {
+	Day    int64
+	Action Action
+}
+
+// Default handling modes.
+const (
+	FailFast   = "fail-fast"
+	ExpelAgent = "expel-agent"
+)
+
+// RunConfig is the scenario's `run` block.
+type RunConfig struct {
+	Mode            string // until_stable or step
+	MaxDays         int
+	QuietDays       int
+	DefaultHandling string // fail-fast or expel-agent
+	ShowBalances    []string
+	ShowEvents      string
+	ExportBalances  string
+	ExportEvents    string
+}
+
+// DefaultRunConfig returns the run block's defaults.
+func DefaultRunConfig() RunConfig {
+	return RunConfig{Mode: "until_stable", MaxDays: 90, QuietDays: 2, DefaultHandling: FailFast, ShowEvents: "detailed"}
+}
+
+// DealerConfig is a scenario's `dealer` block as written; the dealer subsystem
+// gives it meaning.
+type DealerConfig struct {
+	Enabled bool
+	// Raw holds the block's keys and scalar texts, in file order.
+	Raw []KeyValue
+}
+
+// KeyValue is one key of a mapping kept as written.
+type KeyValue struct {
+	Key   string
+	Value string
+}

@@ -1,0 +1,54 @@
+package pynum
+
+import "testing"
+
+func TestAmountTypes(t *testing.T) {
+	i36, d50 := Int(36), Dec(500, -1)
+	tests := []struct {
+		name      string
+		got       Amount
+		want      string
+		isDecimal bool
+	}{
+		{"int+int", Add(Int(1), Int(2)), "3", false},
+		{"int+dec", Add(i36, d50), "86.0", true},
+		{"dec-int", Sub(d50, i36), "14.0", true},
+		{"min keeps a on tie", Min(d50, Int(50)), "50.0", true},
+		{"min returns smaller", Min(d50, i36), "36", false},
+		{"empty sum", Sum(), "0", false},
+		{"sum with decimal", Sum(Int(1), Dec(5, -1)), "1.5", true},
+		{"trunc", mustAmount(t, "36.2198").Trunc(), "36", false},
+		{"trunc half", mustAmount(t, "0.5").Trunc(), "0", false},
+		{"trunc negative", mustAmount(t, "-3.7").Trunc(), "-3", false},
+		{"exact 28 digits", Add(mustAmount(t, "1250.0"), mustAmount(t, "416.6666666666667")), "1666.6666666666667", true},
+		{"rounded to 28", Add(mustAmount(t, "1234567890.123456789012345678"), mustAmount(t, "0.0000000000000000005")), "1234567890.123456789012345678", true},
+		{"big int", Add(Int(9223372036854775807), Int(1)), "9223372036854775808", false},
+	}
+	for _, tt := range tests {
+		if tt.got.String() != tt.want || tt.got.IsDecimal() != tt.isDecimal {
+			t.Errorf("%s: got %s (decimal %v), want %s (decimal %v)", tt.name, tt.got, tt.got.IsDecimal(), tt.want, tt.isDecimal)
+		}
+	}
+}
+
+func TestFromFloat(t *testing.T) {
+	a, err := FromFloat(833.3333333333334)
+	if err != nil || a.String() != "833.3333333333334" {
+		t.Fatalf("FromFloat = %v, %v", a, err)
+	}
+	if Cmp(a, mustAmount(t, "833.33333333333340")) != 0 {
+		t.Errorf("Cmp of equal values != 0")
+	}
+	if Cmp(Int(3), Dec(31, -1)) != -1 {
+		t.Errorf("3 < 3.1 expected")
+	}
+}
+
+func mustAmount(t *testing.T, s string) Amount {
+	t.Helper()
+	a, err := ParseDecimal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

@@ -1,0 +1,22 @@
+package pynum
+
+import "github.com/cockroachdb/apd/v3"
+
+// Precision is the number of significant digits of Python's default decimal
+// context, which bilancio uses for every Decimal operation.
+const Precision = 28
+
+// Context returns a new decimal context equal to Python's default one:
+// precision 28, ROUND_HALF_EVEN. Every Decimal operation in bilancio rounds its
+// result with it.
+func Context() *apd.Context {
+	c := apd.BaseContext.WithPrecision(Precision)
+	c.Rounding = apd.RoundHalfEven
+	return c
+}
+
+// exactContext is used for Python int arithmetic that outgrows int64: ints are
+// exact in Python, so it never rounds in practice.
+func exactContext() *apd.Context {
+	return apd.BaseContext.WithPrecision(1000)
+}
