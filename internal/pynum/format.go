@@ -70,7 +70,14 @@ func Normalize(d *apd.Decimal) *apd.Decimal {
 		r.Negative = d.Negative
 		return r
 	}
-	if _, _, err := Context().Reduce(r, d); err != nil {
+	// Python rounds to the context precision first and then strips the
+	// trailing zeros (rounding can create new ones: 0.999…9 with 29 nines
+	// becomes 1); apd's Reduce strips first and rounds afterwards.
+	var rounded apd.Decimal
+	if _, err := Context().Round(&rounded, d); err != nil {
+		panic(fmt.Sprintf("pynum: normalize %s: %v", Str(d), err))
+	}
+	if _, _, err := Context().Reduce(r, &rounded); err != nil {
 		panic(fmt.Sprintf("pynum: normalize %s: %v", Str(d), err))
 	}
 	return r

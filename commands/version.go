@@ -1,0 +1,40 @@
+package commands
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+)
+
+// version is set at build time with -ldflags "-X .../commands.version=...".
+var version = "0.1.0-dev"
+
+// Version returns bilancio's version string.
+func Version() string { return version }
+
+// VersionCommand prints the version, the commit and the Go toolchain.
+type VersionCommand struct {
+	Meta
+}
+
+// Synopsis implements cli.Command.
+func (c *VersionCommand) Synopsis() string { return "Print the bilancio version" }
+
+// Help implements cli.Command.
+func (c *VersionCommand) Help() string {
+	return "Usage: bilancio version\n\n  Prints the version of bilancio, the commit it was built from and the Go version."
+}
+
+// Run implements cli.Command.
+func (c *VersionCommand) Run(args []string) int {
+	commit := "unknown"
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				commit = s.Value[:12]
+			}
+		}
+	}
+	c.UI.Output(fmt.Sprintf("bilancio v%s (commit %s, %s %s/%s)", version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH))
+	return 0
+}

@@ -1,0 +1,121 @@
+package conformance
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/cockroachdb/apd/v3"
+)
+
+// idPattern matches bilancio's instrument ids.
+var idPattern = regexp.MustCompile(`\b(C|PAY|P|D|R)_[0-9a-f]{12}\b`)
+
+// RenameIDs replaces each instrument id by <prefix>#k, k counting distinct ids
+// in order of first appearance over the whole text.
+func RenameIDs(text []byte) []byte {
+	seen := map[string]int{}
+	return idPattern.ReplaceAllFunc(text, func(id []byte) []byte {
+		k, ok := seen[string(id)]
+		if !ok {
+			k = len(seen) + 1
+			seen[string(id)] = k
+		}
+		prefix := id[:bytes.IndexByte(id, '_')]
+		return []byte(string(prefix) + "#" + strconv.Itoa(k))
+	})
+}
+
+// Events compares two events.jsonl files modulo id renaming.
+func Events(got, want []byte) error {
+	return Exact(RenameIDs(got), RenameIDs(want))
+}
+
+// Exact compares two files byte for byte and describes the first difference.
+func Exact(got, want []byte) error {
+	if bytes.Equal(got, want) {
+		return nil
+	}
+	gl, wl := splitLines(got), splitLines(want)
+	for i := 0; i < len(gl) || i < len(wl); i++ {
+		var g, w string
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if g != w {
+			return fmt.Errorf("line %d differs (%d lines vs %d recorded):\n  got:  %q\n  want: %q", i+1, len(gl), len(wl), g, w)
+		}
+	}
+	return fmt.Errorf("files differ in line endings or a trailing newline (%d vs %d bytes)", len(got), len(want))
+}
+
+func splitLines(b []byte) []string {
+	return strings.SplitAfter(string(b), "\n")
+}
+
+// LineSet compares two CSV files whose first line (the header) must match and
+// whose other lines must be equal as multisets.
+func LineSet(got, want []byte) error {
+	gl, wl := splitLines(got), splitLines(want)
+	if len(gl) == 0 || len(wl) == 0 || gl[0] != wl[0] {
+		return Exact(got, want)
+	}
+	g, w := append([]string(nil), gl[1:]...), append([]string(nil), wl[1:]...)
+	sort.Strings(g)
+	sort.Strings(w)
+	if strings.Join(g, "") != strings.Join(w, "") {
+		return fmt.Errorf("data lines differ as a set: %w", Exact([]byte(strings.Join(g, "")), []byte(strings.Join(w, ""))))
+	}
+	return nil
+}
+
+var hhiPattern = regexp.MustCompile(`"HHIplus_t": (null|"[^"]*"|[0-9.eE+-]+)`)
+
+// MetricsJSON compares two metrics.json files: equal text once every
+// HHIplus_t value is blanked, and each pair of HHIplus_t values both null or
+// within 10 units of the 28th significant digit of the recorded one.
+func MetricsJSON(got, want []byte) error {
+	blank := func(b []byte) []byte { return hhiPattern.ReplaceAll(b, []byte(`"HHIplus_t": _`)) }
+	if err := Exact(blank(got), blank(want)); err != nil {
+		return err
+	}
+	gv, wv := hhiPattern.FindAllSubmatch(got, -1), hhiPattern.FindAllSubmatch(want, -1)
+	for i := range wv {
+		if err := hhiClose(string(gv[i][1]), string(wv[i][1])); err != nil {
+			return fmt.Errorf("row %d HHIplus_t: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+func hhiClose(got, want string) error {
+	if got == "null" || want == "null" {
+		if got != want {
+			return fmt.Errorf("got %s, want %s", got, want)
+		}
+		return nil
+	}
+	g, _, err1 := apd.NewFromString(strings.Trim(got, `"`))
+	w, _, err2 := apd.NewFromString(strings.Trim(want, `"`))
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("not numbers: %s, %s", got, want)
+	}
+	var diff apd.Decimal
+	ctx := apd.BaseContext.WithPrecision(60)
+	if _, err := ctx.Sub(&diff, g, w); err != nil {
+		return err
+	}
+	diff.Negative = false
+	adj := int64(w.Exponent) + w.NumDigits() - 1
+	tol := apd.New(10, int32(adj-27))
+	if diff.Cmp(tol) > 0 {
+		return fmt.Errorf("got %s, want %s (difference %s > %s)", got, want, diff.String(), tol.String())
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+package engine
+
+import (
+	"fmt"
+)
+
+// ActionError is an action that could not be applied; the run stops with it.
+type ActionError struct {
+	Action Action
+	Err    error
+}
+
+func (e *ActionError) Error() string {
+	return fmt.Sprintf("line %d: failed to apply %s: %v", e.Action.Pos.Line, e.Action.Kind, e.Err)
+}
+
+func (e *ActionError) Unwrap() error { return e.Err }
+
+// apply runs one initial or scheduled action (bilancio's apply_action).
+func (s *system) apply(a *Action) error {
+	if err := s.applyAction(a); err != nil {
+		return &ActionError{Action: *a, Err: err}
+	}
+	return nil
+}
+
+func (s *system) applyAction(a *Action) error {
+	switch a.Kind {
+	case ActMintCash:
+		to, err := s.agentRef(a.To)
+		if err != nil {
+			return err
+		}
+		id, err := s.mintCash(to, a.Amount, a.Alias, a.HasAlias)
+		if err != nil {
+			return err
+		}
+		return s.captureAlias(a, id)
+	case ActCreatePayable:
+		return s.createPayable(a)
+	case ActTransferCash:
+		frm, err := s.agentRef(a.FromAgent)
+		if err != nil {
+			return err
+		}
+		to, err := s.agentRef(a.ToAgent)
+		if err != nil {
+			return err
+		}
+		return s.transferCash(frm, to, a.Amount)
+	case ActTransferClaim:
+		return s.transferClaim(a)
+	case ActMintReserves, ActTransferReserves, ActDepositCash, ActWithdrawCash,
+		ActClientPayment, ActCreateStock, ActTransferStock, ActCreateDeliveryObligation:
+		return s.applyOther(a)
+	}
+	return fmt.Errorf("unknown action %q", a.Kind)
+}
+
+// agentRef resolves an agent id.
+func (s *system) agentRef(id string) (int32, error) {
+	i := s.st.agentByID(id)
+	if i == noAgent {
+		return noAgent, fmt.Errorf("unknown agent %q", id)
+	}
+	return i, nil
+}
+
+// captureAlias binds the action's alias to the contract it created.
+func (s *system) captureAlias(a *Action, id string) error {
+	if !a.HasAlias || a.Alias == "" {
+		return nil
+	}
+	if s.hasAlias(a.Alias) {
+		return fmt.Errorf("alias already exists: %s", a.Alias)
+	}
+	s.setAlias(a.Alias, id)
+	return nil
+}
+
+// createPayable is bilancio's create_payable action: the amount is int(amount).
+func (s *system) createPayable(a *Action) error {
+	debtor, err := s.agentRef(a.From)
+	if err != nil {
+		return err
+	}
+	creditor, err := s.agentRef(a.To)
+	if err != nil {
+		return err
+	}
+	amount := a.Amount.Trunc()
+	c := &contract{
+		id: s.newID("PAY"), kind: KindPayable, amount: amount, denom: "X",
+		holder: creditor, issuer: debtor, dueDay: a.DueDay, hasDueDay: true,
+		maturityDistance: a.MaturityDistance,
+	}
+	if a.DueDay < 0 {
+		return fmt.Errorf("payable must have due_day >= 0")
+	}
+	if err := s.addContract(c); err != nil {
+		return err
+	}
+	if err := s.captureAlias(a, c.id); err != nil {
+		return err
+	}
+	s.log("PayableCreated",
+		Field{"debtor", Str(a.From)}, Field{"creditor", Str(a.To)}, Field{"amount", AmountV(amount)},
+		Field{"due_day", IntV(a.DueDay)}, Field{"payable_id", Str(c.id)},
+		Field{"alias", StrOrNull(a.Alias, a.HasAlias && a.Alias != "")})
+	return nil
+}
+
+// transferClaim reassigns the holder of a contract (bilancio's transfer_claim,
+// data-era behaviour).
+func (s *system) transferClaim(a *Action) error {
+	var fromAlias string
+	hasAlias := a.ContractAlias != ""
+	if hasAlias {
+		id, ok := s.aliasTarget(a.ContractAlias)
+		if !ok {
+			return fmt.Errorf("unknown alias: %s", a.ContractAlias)
+		}
+		fromAlias = id
+	}
+	if hasAlias && a.ContractID != "" && fromAlias != a.ContractID {
+		return fmt.Errorf("alias %s and contract_id %s refer to different contracts", a.ContractAlias, a.ContractID)
+	}
+	id := a.ContractID
+	if id == "" {
+		id = fromAlias
+	}
+	if id == "" {
+		return fmt.Errorf("transfer_claim requires contract_alias or contract_id to resolve a contract")
+	}
+	c, idx := s.st.liveContract(id)
+	if c == nil {
+		return fmt.Errorf("contract not found: %s", id)
+	}
+	to, err := s.agentRef(a.ToAgent)
+	if err != nil {
+		return err
+	}
+	return s.atomic(func() error {
+		old := c.holder
+		if !s.removeID(&s.st.agents[old].assets, idx) {
+			return fmt.Errorf("contract %s not in old holder's assets", id)
+		}
+		s.appendID(&s.st.agents[to].assets, idx)
+		c.holder = to
+		s.onUndo(func() { c.holder = old })
+		due := Null()
+		if c.hasDueDay {
+			due = IntV(c.dueDay)
+		}
+		sku := Null()
+		if c.kind == KindDeliveryObligation {
+			sku = Str(c.sku)
+		}
+		s.log("ClaimTransferred",
+			Field{"contract_id", Str(id)}, Field{"frm", Str(s.st.agents[old].id)}, Field{"to", Str(a.ToAgent)},
+			Field{"contract_kind", Str(c.kind)}, Field{"amount", AmountV(c.amount)}, Field{"due_day", due},
+			Field{"sku", sku}, Field{"alias", StrOrNull(a.ContractAlias, hasAlias)})
+		return nil
+	})
+}

@@ -1,0 +1,188 @@
+package engine
+
+import (
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// mintCash issues new cash from the central bank to agent to (bilancio's
+// System.mint_cash) and returns its id.
+func (s *system) mintCash(to int32, amount pynum.Amount, alias string, hasAlias bool) (string, error) {
+	cb := s.st.cbIndex
+	if cb == noAgent {
+		return "", validationf("CentralBank must exist")
+	}
+	id := s.newID("C")
+	c := &contract{id: id, kind: KindCash, amount: amount, denom: "X", holder: to, issuer: cb}
+	err := s.atomic(func() error {
+		if err := s.addContract(c); err != nil {
+			return err
+		}
+		s.addCBCash(amount)
+		f := []Field{{"to", Str(s.st.agents[to].id)}, {"amount", AmountV(amount)}, {"instr_id", Str(id)}}
+		if hasAlias {
+			f = append(f, Field{"alias", Str(alias)})
+		}
+		s.log("CashMinted", f...)
+		return nil
+	})
+	return id, err
+}
+
+// split cuts amount off contract idx into a new twin held and issued by the
+// same agents (bilancio's ops.primitives.split) and returns the twin's index.
+func (s *system) split(idx int32, amount pynum.Amount) (int32, error) {
+	c := s.st.contracts[idx]
+	if amount.Sign() <= 0 || pynum.Cmp(amount, c.amount) > 0 {
+		return 0, validationf("invalid split amount")
+	}
+	switch c.kind {
+	case KindCash, KindBankDeposit, KindReserveDeposit:
+	default:
+		return 0, validationf("instrument is not divisible")
+	}
+	s.setAmount(c, pynum.Sub(c.amount, amount))
+	twin := &contract{
+		id: s.newID("C"), kind: c.kind, amount: amount, denom: c.denom,
+		holder: c.holder, issuer: c.issuer, dueDay: c.dueDay, hasDueDay: c.hasDueDay,
+	}
+	if err := s.addContract(twin); err != nil {
+		return 0, err
+	}
+	return int32(len(s.st.contracts) - 1), nil
+}
+
+// fungible reports whether two instruments can merge: same kind,
+// denomination, issuer and holder.
+func fungible(a, b *contract) bool {
+	return a.kind == b.kind && a.denom == b.denom && a.issuer == b.issuer && a.holder == b.holder
+}
+
+// merge folds instrument b into a (bilancio's ops.primitives.merge).
+func (s *system) merge(a, b int32) error {
+	if a == b {
+		return nil
+	}
+	ca, cb := s.st.contracts[a], s.st.contracts[b]
+	if !fungible(ca, cb) {
+		return validationf("instruments are not fungible-compatible")
+	}
+	s.setAmount(ca, pynum.Add(ca.amount, cb.amount))
+	s.removeID(&s.st.agents[cb.holder].assets, b)
+	s.removeID(&s.st.agents[cb.issuer].liabilities, b)
+	s.deleteContract(b)
+	s.log("InstrumentMerged", Field{"keep", Str(ca.id)}, Field{"removed", Str(cb.id)})
+	return nil
+}
+
+// consume reduces instrument idx by amount, removing it when it reaches zero
+// (bilancio's ops.primitives.consume).
+func (s *system) consume(idx int32, amount pynum.Amount) error {
+	c := s.st.contracts[idx]
+	if amount.Sign() <= 0 || pynum.Cmp(amount, c.amount) > 0 {
+		return validationf("invalid consume amount")
+	}
+	s.setAmount(c, pynum.Sub(c.amount, amount))
+	if c.amount.IsZero() {
+		s.removeID(&s.st.agents[c.holder].assets, idx)
+		s.removeID(&s.st.agents[c.issuer].liabilities, idx)
+		s.deleteContract(idx)
+	}
+	return nil
+}
+
+// moveAsset hands instrument idx from agent frm to agent to.
+func (s *system) moveAsset(idx, frm, to int32) {
+	c := s.st.contracts[idx]
+	s.removeID(&s.st.agents[frm].assets, idx)
+	s.appendID(&s.st.agents[to].assets, idx)
+	old := c.holder
+	c.holder = to
+	s.onUndo(func() { c.holder = old })
+}
+
+// transferMoney moves amount of instruments of kind (cash or reserves) from frm
+// to to, splitting the last piece, logging event per piece, then coalesces the
+// receiver's instruments of that kind (bilancio's transfer_cash and
+// transfer_reserves).
+func (s *system) transferMoney(kind, event string, frm, to int32, amount pynum.Amount) error {
+	if frm == to {
+		return validationf("no-op transfer")
+	}
+	return s.atomic(func() error {
+		remaining := amount
+		pieces := append([]int32(nil), s.st.agents[frm].assets...)
+		for _, idx := range pieces {
+			c := s.st.contracts[idx]
+			if c.removed || c.kind != kind {
+				continue
+			}
+			piece := idx
+			if pynum.Cmp(c.amount, remaining) > 0 {
+				var err error
+				if piece, err = s.split(idx, remaining); err != nil {
+					return err
+				}
+			}
+			pc := s.st.contracts[piece]
+			s.moveAsset(piece, frm, to)
+			s.log(event, Field{"frm", Str(s.st.agents[frm].id)}, Field{"to", Str(s.st.agents[to].id)},
+				Field{"amount", AmountV(pynum.Min(remaining, pc.amount))}, Field{"instr_id", Str(pc.id)})
+			remaining = pynum.Sub(remaining, pc.amount)
+			if remaining.IsZero() {
+				break
+			}
+		}
+		if !remaining.IsZero() {
+			if kind == KindCash {
+				return validationf("insufficient cash")
+			}
+			return validationf("insufficient reserves")
+		}
+		return s.coalesce(to, kind)
+	})
+}
+
+// coalesce merges the receiver's instruments of kind that share a
+// denomination and issuer into the first of them.
+func (s *system) coalesce(to int32, kind string) error {
+	type key struct {
+		denom  string
+		issuer int32
+	}
+	var ids []int32
+	for _, idx := range s.st.agents[to].assets {
+		if s.st.contracts[idx].kind == kind {
+			ids = append(ids, idx)
+		}
+	}
+	if len(ids) < 2 {
+		return nil
+	}
+	var seen []struct {
+		k    key
+		keep int32
+	}
+outer:
+	for _, idx := range ids {
+		c := s.st.contracts[idx]
+		k := key{c.denom, c.issuer}
+		for _, e := range seen {
+			if e.k == k {
+				if err := s.merge(e.keep, idx); err != nil {
+					return err
+				}
+				continue outer
+			}
+		}
+		seen = append(seen, struct {
+			k    key
+			keep int32
+		}{k, idx})
+	}
+	return nil
+}
+
+// transferCash is bilancio's System.transfer_cash.
+func (s *system) transferCash(frm, to int32, amount pynum.Amount) error {
+	return s.transferMoney(KindCash, "CashTransferred", frm, to, amount)
+}

@@ -1,0 +1,212 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// Run simulates sc until it is stable, reaches max_days, or stops on a
+// default, as bilancio's run_until_stable does. A DefaultError ends the run
+// normally (Result.Stop says how); an error is returned only when the
+// scenario cannot run (an action that fails, a broken invariant) or ctx is
+// cancelled.
+func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
+	s, err := newSystem(sc, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{DefaultHandling: s.defaultMode, MaxDays: sc.Run.MaxDays, QuietDays: sc.Run.QuietDays}
+	if opts.MaxDays > 0 {
+		res.MaxDays = opts.MaxDays
+	}
+	if opts.QuietDays != nil {
+		res.QuietDays = *opts.QuietDays
+	}
+	check := opts.CheckInvariants
+	if check == "" {
+		check = CheckSetup
+	}
+	switch check {
+	case CheckSetup, CheckDaily, CheckNone:
+	default:
+		return nil, fmt.Errorf("unknown invariant check mode %q (want setup, daily or none)", check)
+	}
+
+	if err := s.setup(sc); err != nil {
+		return nil, err
+	}
+	if check != CheckNone {
+		if err := s.checkInvariants(); err != nil {
+			return nil, fmt.Errorf("after setup: %w", err)
+		}
+	}
+	if opts.Snapshots {
+		res.Snapshots = append(res.Snapshots, s.view())
+	}
+
+	res.Stop = StopMaxDays
+	quiet := 0
+	for range res.MaxDays {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		day := s.st.day
+		first := len(s.st.events)
+		res.DaysSimulated++
+		if err := s.runDay(); err != nil {
+			d, ok := isDefaultError(err)
+			if !ok {
+				return nil, fmt.Errorf("day %d: %w", day, err)
+			}
+			res.Stop, res.StopMessage = StopDefault, d.Msg
+			if d.Msg == errAllDefaulted {
+				res.Stop = StopAllDefaulted
+			}
+			if opts.Snapshots {
+				res.Snapshots = append(res.Snapshots, s.view())
+			}
+			break
+		}
+		if check == CheckDaily {
+			if err := s.checkInvariants(); err != nil {
+				return nil, fmt.Errorf("after day %d: %w", day, err)
+			}
+		}
+		if opts.Snapshots {
+			res.Snapshots = append(res.Snapshots, s.view())
+		}
+		if s.impacted(day, first) == 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		if quiet >= res.QuietDays && !s.openObligations() {
+			res.Stop = StopStable
+			break
+		}
+	}
+	res.Events = s.st.events
+	res.Final = s.view()
+	return res, nil
+}
+
+// newSystem builds the agents and policy of sc.
+func newSystem(sc *Scenario, opts Options) (*system, error) {
+	mode := sc.Run.DefaultHandling
+	if opts.DefaultHandling != "" {
+		mode = opts.DefaultHandling
+	}
+	if mode == "" {
+		mode = FailFast
+	}
+	if mode != FailFast && mode != ExpelAgent {
+		return nil, fmt.Errorf("unknown default handling %q (want %s or %s)", mode, FailFast, ExpelAgent)
+	}
+	s := &system{defaultMode: mode}
+	st := &s.st
+	st.phase = "setup"
+	st.cbIndex = noAgent
+	st.agentIndex = make(map[string]int32, len(sc.Agents))
+	st.contractIndex = make(map[string]int32, 2*len(sc.InitialActions))
+	st.stockIndex = map[string]int32{}
+	st.aliasIndex = make(map[string]int, len(sc.InitialActions))
+	st.aliasesForID = make(map[string][]int, len(sc.InitialActions))
+	st.scheduled = map[int64][]Action{}
+	st.cbCash, st.cbReserves = pynum.Int(0), pynum.Int(0)
+	st.agents = make([]agent, 0, len(sc.Agents))
+	st.contracts = make([]*contract, 0, 3*len(sc.InitialActions))
+	for _, a := range sc.Agents {
+		if _, dup := st.agentIndex[a.ID]; dup {
+			return nil, fmt.Errorf("line %d: duplicate agent id %q", a.Pos.Line, a.ID)
+		}
+		i := int32(len(st.agents))
+		st.agents = append(st.agents, agent{id: a.ID, name: a.Name, kind: a.Kind})
+		st.agentIndex[a.ID] = i
+		if a.Kind == "central_bank" && st.cbIndex == noAgent {
+			st.cbIndex = i
+		}
+	}
+	st.mopRank = defaultMopRank()
+	for kind, methods := range sc.PolicyOverrides {
+		st.mopRank[kind] = methods
+	}
+	return s, nil
+}
+
+// setup runs the initial actions (phase setup, day 0) and buckets the
+// scheduled actions by day.
+func (s *system) setup(sc *Scenario) error {
+	for i := range sc.InitialActions {
+		if err := s.apply(&sc.InitialActions[i]); err != nil {
+			return fmt.Errorf("setup: %w", err)
+		}
+	}
+	s.st.phase = "simulation"
+	for _, sa := range sc.ScheduledActions {
+		if _, ok := s.st.scheduled[sa.Day]; !ok {
+			s.st.scheduledDays = append(s.st.scheduledDays, sa.Day)
+		}
+		s.st.scheduled[sa.Day] = append(s.st.scheduled[sa.Day], sa.Action)
+	}
+	return nil
+}
+
+// runDay is bilancio's run_day: phase A, B1 (scheduled actions), B2
+// (settlement), C (clearing), then the day counter moves on. A default in B2
+// leaves the day counter where it was.
+func (s *system) runDay() error {
+	day := s.st.day
+	s.log("PhaseA")
+	s.log("PhaseB")
+	s.log("SubphaseB1")
+	actions := s.st.scheduled[int64(day)]
+	for i := range actions {
+		if err := s.apply(&actions[i]); err != nil {
+			return err
+		}
+	}
+	s.log("SubphaseB2")
+	if err := s.settleDue(day); err != nil {
+		return err
+	}
+	s.log("PhaseC")
+	if err := s.clearIntraday(day); err != nil {
+		return err
+	}
+	s.st.day++
+	return nil
+}
+
+// impacted counts the day's events that make it not quiet; first is the index
+// of the day's first event.
+func (s *system) impacted(day, first int) int {
+	n := 0
+	count := func(evs []Event) {
+		for i := range evs {
+			if evs[i].Day != day {
+				continue
+			}
+			switch evs[i].Kind {
+			case "PayableSettled", "DeliveryObligationSettled", "InterbankCleared", "InterbankOvernightCreated":
+				n++
+			}
+		}
+	}
+	if day == 0 {
+		count(s.st.events[:first]) // setup events carry day 0 too
+	}
+	count(s.st.events[first:])
+	return n
+}
+
+// openObligations reports whether a payable or delivery obligation remains.
+func (s *system) openObligations() bool {
+	for _, c := range s.st.contracts {
+		if !c.removed && (c.kind == KindPayable || c.kind == KindDeliveryObligation) {
+			return true
+		}
+	}
+	return false
+}

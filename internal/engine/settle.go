@@ -1,0 +1,322 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// settleDue settles the payables due on day, in contract insertion order, one
+// pass, then the delivery obligations due that day (bilancio's settle_due).
+func (s *system) settleDue(day int) error {
+	var due []int32
+	for i, c := range s.st.contracts {
+		if !c.removed && c.kind == KindPayable && c.hasDueDay && c.dueDay == int64(day) {
+			due = append(due, int32(i))
+		}
+	}
+	for _, idx := range due {
+		if err := s.settlePayable(idx); err != nil {
+			return err
+		}
+	}
+	return s.settleDueDeliveries(day)
+}
+
+// payment is one entry of a PartialSettlement's distribution.
+type payment struct {
+	method string
+	amount pynum.Amount
+}
+
+func (s *system) settlePayable(idx int32) error {
+	p := s.st.contracts[idx]
+	if p.removed {
+		return nil
+	}
+	debtor := p.issuer
+	if s.st.agents[debtor].defaulted {
+		return nil
+	}
+	creditor := p.effectiveHolder()
+	order := s.st.mopRank[s.st.agents[debtor].kind]
+	return s.atomic(func() error {
+		remaining := p.amount
+		var paid []payment
+		for _, method := range order {
+			if remaining.IsZero() {
+				break
+			}
+			var now pynum.Amount
+			var err error
+			switch method {
+			case KindBankDeposit:
+				now, err = s.payWithDeposits(debtor, creditor, remaining)
+			case KindCash:
+				now, err = s.payWithCash(debtor, creditor, remaining)
+			case KindReserveDeposit:
+				now, err = s.payWithReserves(debtor, creditor, remaining)
+			default:
+				err = validationf("unknown payment method %s", method)
+			}
+			if err != nil {
+				return err
+			}
+			remaining = pynum.Sub(remaining, now)
+			if now.Sign() > 0 {
+				paid = append(paid, payment{method, now})
+			}
+		}
+		if !remaining.IsZero() {
+			return s.defaultOnPayable(idx, remaining, paid)
+		}
+		s.removeContract(idx)
+		d, c := s.st.agents[debtor].id, s.st.agents[creditor].id
+		s.log("PayableSettled", Field{"pid", Str(p.id)}, Field{"contract_id", Str(p.id)},
+			Field{"alias", s.aliasValue(p.id)}, Field{"debtor", Str(d)}, Field{"creditor", Str(c)},
+			Field{"amount", AmountV(p.amount)})
+		return nil
+	})
+}
+
+// holdings returns the debtor's instruments of kind, in asset order, and their sum.
+func (s *system) holdings(agent int32, kind string) ([]int32, pynum.Amount) {
+	var ids []int32
+	sum := pynum.Int(0)
+	for _, idx := range s.st.agents[agent].assets {
+		c := s.st.contracts[idx]
+		if c.kind == kind {
+			ids = append(ids, idx)
+			sum = pynum.Add(sum, c.amount)
+		}
+	}
+	return ids, sum
+}
+
+// payWithCash pays up to amount in cash; a refused transfer pays nothing.
+func (s *system) payWithCash(debtor, creditor int32, amount pynum.Amount) (pynum.Amount, error) {
+	ids, available := s.holdings(debtor, KindCash)
+	if len(ids) == 0 || available.IsZero() {
+		return pynum.Int(0), nil
+	}
+	pay := pynum.Min(amount, available)
+	if err := s.transferCash(debtor, creditor, pay); err != nil {
+		if isValidation(err) {
+			return pynum.Int(0), nil
+		}
+		return pynum.Int(0), err
+	}
+	return pay, nil
+}
+
+// defaultOnPayable handles a payable that could not be paid in full: fail-fast
+// stops the run; expel-agent records the partial payment, writes the payable
+// off and expels the debtor.
+func (s *system) defaultOnPayable(idx int32, remaining pynum.Amount, paid []payment) error {
+	p := s.st.contracts[idx]
+	if s.defaultMode != ExpelAgent {
+		return &DefaultError{Msg: fmt.Sprintf("Insufficient funds to settle payable %s: %s still owed", p.id, remaining)}
+	}
+	debtor, creditor := s.st.agents[p.issuer].id, s.st.agents[p.effectiveHolder()].id
+	alias, hasAlias := s.st.aliasFor(p.id)
+	amountPaid := pynum.Sub(p.amount, remaining)
+	if amountPaid.Sign() > 0 {
+		f := []Field{
+			{"contract_id", Str(p.id)}, {"alias", StrOrNull(alias, hasAlias)},
+			{"debtor", Str(debtor)}, {"creditor", Str(creditor)},
+			{"contract_kind", Str(p.kind)}, {"settlement_kind", Str("payable")},
+			{"amount_paid", AmountV(amountPaid)}, {"shortfall", AmountV(remaining)},
+			{"original_amount", AmountV(p.amount)},
+		}
+		if len(paid) > 0 {
+			list := make([]Value, len(paid))
+			for i, pm := range paid {
+				list[i] = Value{Kind: ObjectValue, Object: []Field{{"method", Str(pm.method)}, {"amount", AmountV(pm.amount)}}}
+			}
+			f = append(f, Field{"distribution", Value{Kind: ListValue, List: list}})
+		}
+		s.log("PartialSettlement", f...)
+	}
+	s.log("ObligationDefaulted",
+		Field{"contract_id", Str(p.id)}, Field{"alias", StrOrNull(alias, hasAlias)},
+		Field{"debtor", Str(debtor)}, Field{"creditor", Str(creditor)},
+		Field{"contract_kind", Str(p.kind)}, Field{"shortfall", AmountV(remaining)},
+		Field{"amount_paid", AmountV(amountPaid)}, Field{"original_amount", AmountV(p.amount)},
+		Field{"amount", AmountV(remaining)})
+	s.removeContract(idx)
+	var aliases []string
+	if hasAlias {
+		aliases = append(aliases, alias)
+	}
+	return s.expel(p.issuer, p.id, p.kind, AmountV(remaining), []string{p.id}, aliases)
+}
+
+// errAllDefaulted is the DefaultError bilancio raises when every
+// non-central-bank agent has defaulted.
+const errAllDefaulted = "All non-central-bank agents have defaulted"
+
+// expel marks agent i as defaulted, writes off its other liabilities and
+// cancels the scheduled actions that involve it (bilancio's _expel_agent).
+func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, cancelledIDs, cancelledAliases []string) error {
+	if s.defaultMode != ExpelAgent {
+		return nil
+	}
+	a := &s.st.agents[i]
+	if a.defaulted {
+		return nil
+	}
+	if a.kind == "central_bank" {
+		return &DefaultError{Msg: "Central bank cannot default"}
+	}
+	s.setDefaulted(i)
+	s.log("AgentDefaulted", Field{"agent", Str(a.id)}, Field{"frm", Str(a.id)},
+		Field{"trigger_contract", StrOrNull(trigger, trigger != "")}, Field{"contract_kind", StrOrNull(triggerKind, triggerKind != "")},
+		Field{"shortfall", shortfall}, Field{"mode", Str(s.defaultMode)})
+	for _, al := range cancelledAliases {
+		s.dropAlias(al)
+	}
+	for idx, c := range s.st.contracts {
+		if c.removed || c.issuer != i || c.id == trigger {
+			continue
+		}
+		alias, hasAlias := s.st.aliasFor(c.id)
+		if hasAlias {
+			cancelledAliases = append(cancelledAliases, alias)
+		}
+		f := []Field{
+			{"contract_id", Str(c.id)}, {"alias", StrOrNull(alias, hasAlias)},
+			{"debtor", Str(a.id)}, {"creditor", Str(s.st.agents[c.holder].id)},
+			{"contract_kind", Str(c.kind)}, {"amount", AmountV(c.amount)},
+		}
+		if c.hasDueDay {
+			f = append(f, Field{"due_day", IntV(c.dueDay)})
+		}
+		if c.kind == KindDeliveryObligation {
+			f = append(f, Field{"sku", Str(c.sku)})
+		}
+		s.log("ObligationWrittenOff", f...)
+		s.removeContract(int32(idx))
+		cancelledIDs = append(cancelledIDs, c.id)
+		if hasAlias {
+			s.dropAlias(alias)
+		}
+	}
+	s.cancelScheduled(a.id, cancelledIDs, cancelledAliases)
+	for j := range s.st.agents {
+		if s.st.agents[j].kind != "central_bank" && !s.st.agents[j].defaulted {
+			return nil
+		}
+	}
+	return &DefaultError{Msg: errAllDefaulted}
+}
+
+// cancelScheduled drops the scheduled actions that reference the expelled
+// agent or a cancelled contract or alias, logging each.
+func (s *system) cancelScheduled(agentID string, ids, aliases []string) {
+	if len(s.st.scheduled) == 0 {
+		return
+	}
+	for _, day := range s.st.scheduledDays {
+		actions, ok := s.st.scheduled[day]
+		if !ok {
+			continue
+		}
+		var keep []Action
+		for _, act := range actions {
+			if actionReferencesAgent(&act, agentID) || actionReferencesContract(&act, ids, aliases) {
+				s.log("ScheduledActionCancelled", Field{"agent", Str(agentID)}, Field{"scheduled_day", IntV(day)},
+					Field{"action", Str(act.Kind)}, Field{"mode", Str(s.defaultMode)})
+				continue
+			}
+			keep = append(keep, act)
+		}
+		if len(keep) == len(actions) {
+			continue
+		}
+		s.setScheduled(day, keep)
+	}
+}
+
+// setScheduled replaces the actions of day (deleting the day when empty), journaled.
+func (s *system) setScheduled(day int64, actions []Action) {
+	old, had := s.st.scheduled[day]
+	if len(actions) == 0 {
+		delete(s.st.scheduled, day)
+	} else {
+		s.st.scheduled[day] = actions
+	}
+	s.onUndo(func() {
+		if had {
+			s.st.scheduled[day] = old
+		} else {
+			delete(s.st.scheduled, day)
+		}
+	})
+}
+
+// actionReferencesAgent reports whether an action names the agent in one of
+// its agent fields.
+func actionReferencesAgent(a *Action, id string) bool {
+	var fields []string
+	switch a.Kind {
+	case ActMintReserves, ActMintCash:
+		fields = []string{a.To}
+	case ActTransferReserves:
+		fields = []string{a.FromBank, a.ToBank}
+	case ActTransferCash, ActTransferStock:
+		fields = []string{a.FromAgent, a.ToAgent}
+	case ActDepositCash, ActWithdrawCash:
+		fields = []string{a.Customer, a.Bank}
+	case ActClientPayment:
+		fields = []string{a.Payer, a.Payee}
+	case ActCreateStock:
+		fields = []string{a.Owner}
+	case ActCreateDeliveryObligation, ActCreatePayable:
+		fields = []string{a.From, a.To}
+	case ActTransferClaim:
+		fields = []string{a.ToAgent}
+	}
+	for _, f := range fields {
+		if f != "" && f == id {
+			return true
+		}
+	}
+	return false
+}
+
+// actionReferencesContract reports whether an action names one of the
+// cancelled contracts or aliases.
+func actionReferencesContract(a *Action, ids, aliases []string) bool {
+	if len(ids) == 0 && len(aliases) == 0 {
+		return false
+	}
+	var values []string
+	if a.HasAlias {
+		values = append(values, a.Alias)
+	}
+	values = append(values, a.ContractID, a.ContractAlias)
+	for _, v := range values {
+		if v == "" {
+			continue
+		}
+		for _, x := range ids {
+			if v == x {
+				return true
+			}
+		}
+		for _, x := range aliases {
+			if v == x {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isDefaultError reports whether err stops the simulation as a default.
+func isDefaultError(err error) (*DefaultError, bool) {
+	var d *DefaultError
+	ok := errors.As(err, &d)
+	return d, ok
+}

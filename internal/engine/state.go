@@ -1,0 +1,145 @@
+package engine
+
+import (
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// noAgent marks an unset agent reference.
+const noAgent = -1
+
+// agent is one agent of the simulation. Its asset, liability and stock lists
+// hold indices into state.contracts / state.stocks, in bilancio's order.
+type agent struct {
+	id          string
+	name        string
+	kind        string
+	defaulted   bool
+	assets      []int32
+	liabilities []int32
+	stocks      []int32
+}
+
+// contract is one instrument. Removed contracts stay in state.contracts as
+// tombstones so that the slice keeps bilancio's insertion order.
+type contract struct {
+	id        string
+	kind      string
+	amount    pynum.Amount
+	denom     string
+	holder    int32 // asset_holder_id
+	issuer    int32 // liability_issuer_id
+	dueDay    int64
+	hasDueDay bool
+	// maturityDistance is bilancio HEAD's optional field of a payable.
+	maturityDistance *int64
+	// secondaryHolder is the holder set by a secondary-market transfer
+	// (bilancio's holder_id); noAgent when the original creditor holds it.
+	secondaryHolder int32
+	// Delivery obligations.
+	sku       string
+	unitPrice pynum.Amount
+	removed   bool
+}
+
+// effectiveHolder is the agent a payment on c goes to.
+func (c *contract) effectiveHolder() int32 {
+	if c.secondaryHolder != noAgent {
+		return c.secondaryHolder
+	}
+	return c.holder
+}
+
+// stockLot is one inventory lot.
+type stockLot struct {
+	id        string
+	sku       string
+	quantity  int64
+	unitPrice pynum.Amount
+	owner     int32
+	divisible bool
+	removed   bool
+}
+
+// aliasEntry is one alias → contract binding. Entries are never reordered;
+// a removed alias is marked dead, and adding it again appends a new entry, as
+// a Python dict does after a pop.
+type aliasEntry struct {
+	alias    string
+	contract string
+	live     bool
+}
+
+// state is everything an atomic block restores on failure.
+type state struct {
+	agents     []agent
+	agentIndex map[string]int32
+	cbIndex    int32 // the first central bank, or noAgent
+
+	contracts     []*contract
+	contractIndex map[string]int32
+
+	stocks     []*stockLot
+	stockIndex map[string]int32
+
+	aliases      []aliasEntry
+	aliasIndex   map[string]int   // alias → index of its live entry
+	aliasesForID map[string][]int // contract id → entries that ever named it
+
+	events []Event
+	day    int
+	phase  string
+
+	cbCash     pynum.Amount
+	cbReserves pynum.Amount
+
+	// scheduled holds the scheduled actions by day, in file order.
+	scheduled map[int64][]Action
+	// scheduledDays lists the days of scheduled in the order they first
+	// appear in the scenario (the order of bilancio's dict).
+	scheduledDays []int64
+	// defaultedOrder lists expelled agents in the order they defaulted.
+	defaultedOrder []int32
+
+	mopRank map[string][]string
+}
+
+// defaultMopRank is bilancio's means-of-payment ranking by agent kind.
+func defaultMopRank() map[string][]string {
+	return map[string][]string{
+		"household":    {KindBankDeposit, KindCash},
+		"firm":         {KindCash, KindBankDeposit},
+		"bank":         {KindReserveDeposit},
+		"treasury":     {KindReserveDeposit},
+		"central_bank": {KindReserveDeposit},
+	}
+}
+
+// liveContract returns the contract with id, or nil if it does not exist (any more).
+func (s *state) liveContract(id string) (*contract, int32) {
+	i, ok := s.contractIndex[id]
+	if !ok {
+		return nil, -1
+	}
+	return s.contracts[i], i
+}
+
+// agentByID returns the index of agent id, or noAgent.
+func (s *state) agentByID(id string) int32 {
+	i, ok := s.agentIndex[id]
+	if !ok {
+		return noAgent
+	}
+	return i
+}
+
+// aliasFor returns the first live alias naming contract id (bilancio's
+// get_alias_for_id), and whether there is one.
+func (s *state) aliasFor(id string) (string, bool) {
+	for _, i := range s.aliasesForID[id] {
+		e := &s.aliases[i]
+		if e.live && e.contract == id {
+			return e.alias, true
+		}
+	}
+	return "", false
+}

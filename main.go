@@ -1,0 +1,53 @@
+// Command bilancio simulates payment systems — agents with balance sheets,
+// payables falling due, settlement and defaults — compatibly with the Python
+// project bilancio. Run `bilancio -help` for the commands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/hashicorp/cli"
+
+	"github.com/bilancio-go/bilancio/commands"
+)
+
+func main() {
+	os.Exit(realMain())
+}
+
+func realMain() int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	// The first Ctrl-C cancels the work in progress, which then stops cleanly;
+	// a second one exits at once.
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-signals
+		fmt.Fprintln(os.Stderr, "\nInterrupt received: stopping (press Ctrl-C again to exit now)")
+		cancel()
+		<-signals
+		os.Exit(130)
+	}()
+
+	ui := &cli.BasicUi{Reader: os.Stdin, Writer: os.Stdout, ErrorWriter: os.Stderr}
+	meta := commands.Meta{Ctx: ctx, UI: ui}
+
+	c := cli.NewCLI("bilancio", commands.Version())
+	c.Args = os.Args[1:]
+	c.Commands = commands.Table(meta)
+	c.HelpWriter = os.Stdout
+	c.ErrorWriter = os.Stderr
+
+	code, err := c.Run()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bilancio: %v\n", err)
+		return 1
+	}
+	return code
+}
