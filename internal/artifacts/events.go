@@ -1,0 +1,266 @@
+package artifacts
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// EventJSON returns an event as bilancio logs it: kind, day and phase first,
+// then the payload keys in order.
+func EventJSON(e *engine.Event) (JSON, error) {
+	members := make([]Member, 0, 3+len(e.Fields))
+	members = append(members,
+		Member{"kind", JSONString(e.Kind)},
+		Member{"day", JSONInt(int64(e.Day))},
+		Member{"phase", JSONString(e.Phase)})
+	for _, f := range e.Fields {
+		v, err := valueJSON(f.Val)
+		if err != nil {
+			return JSON{}, fmt.Errorf("event %s, key %q: %w", e.Kind, f.Key, err)
+		}
+		members = append(members, Member{f.Key, v})
+	}
+	return JSONObject(members...), nil
+}
+
+func valueJSON(v engine.Value) (JSON, error) {
+	switch v.Kind {
+	case engine.NullValue:
+		return JSONNull(), nil
+	case engine.StringValue:
+		return JSONString(v.Str), nil
+	case engine.IntValue:
+		return JSONInt(v.Int), nil
+	case engine.AmountValue:
+		return JSONAmount(v.Amount), nil
+	case engine.BoolValue:
+		return JSONBool(v.Bool), nil
+	case engine.ListValue:
+		items := make([]JSON, len(v.List))
+		for i, it := range v.List {
+			j, err := valueJSON(it)
+			if err != nil {
+				return JSON{}, fmt.Errorf("item %d: %w", i, err)
+			}
+			items[i] = j
+		}
+		return JSONArray(items...), nil
+	case engine.ObjectValue:
+		members := make([]Member, len(v.Object))
+		for i, f := range v.Object {
+			j, err := valueJSON(f.Val)
+			if err != nil {
+				return JSON{}, fmt.Errorf("key %q: %w", f.Key, err)
+			}
+			members[i] = Member{f.Key, j}
+		}
+		return JSONObject(members...), nil
+	}
+	return JSON{}, fmt.Errorf("unsupported value kind %d", v.Kind)
+}
+
+// AppendEvents appends the events.jsonl text of events: one compact JSON
+// object per event, each line ended by "\n".
+func AppendEvents(dst []byte, events []engine.Event) ([]byte, error) {
+	for i := range events {
+		j, err := EventJSON(&events[i])
+		if err != nil {
+			return dst, fmt.Errorf("encoding event %d: %w", i+1, err)
+		}
+		dst = AppendJSON(dst, j)
+		dst = append(dst, '\n')
+	}
+	return dst, nil
+}
+
+// WriteEvents writes events.jsonl.
+func WriteEvents(w io.Writer, events []engine.Event) error {
+	b, err := AppendEvents(nil, events)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("writing events: %w", err)
+	}
+	return nil
+}
+
+// isAmountKey reports whether bilancio fills key with amounts; a Decimal
+// amount is logged as a JSON string.
+func isAmountKey(key string) bool {
+	switch key {
+	case "amount", "amount_paid", "shortfall", "original_amount":
+		return true
+	}
+	return false
+}
+
+// ReadEvents parses events.jsonl (blank lines are skipped). Each line must be
+// an object with a string "kind", an integer "day" and a string "phase"; the
+// other keys become the event's Fields in file order. Values map back so that
+// WriteEvents reproduces the file byte for byte:
+//
+//   - a JSON integer is an IntValue (an int AmountValue beyond int64);
+//   - a string under an amount key (amount, amount_paid, shortfall,
+//     original_amount, at any depth) that is a normalised Decimal, as bilancio
+//     writes fractional amounts, is a Decimal AmountValue; any other string is
+//     a StringValue;
+//   - true/false, null, lists and objects map to their kinds.
+//
+// A JSON number with a fraction or an exponent (a Python float, as in the
+// dealer's events) is an error: engine.Value has no float kind.
+func ReadEvents(r io.Reader) ([]engine.Event, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	var events []engine.Event
+	for lineNo := 1; ; lineNo++ {
+		line, err := br.ReadString('\n')
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("reading events line %d: %w", lineNo, err)
+		}
+		if strings.TrimSpace(line) != "" {
+			e, perr := parseEvent(line)
+			if perr != nil {
+				return nil, fmt.Errorf("parsing events line %d: %w", lineNo, perr)
+			}
+			events = append(events, e)
+		}
+		if err == io.EOF {
+			return events, nil
+		}
+	}
+}
+
+func parseEvent(line string) (engine.Event, error) {
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.UseNumber()
+	v, err := parseValue(dec, "")
+	if err != nil {
+		return engine.Event{}, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return engine.Event{}, errors.New("text after the JSON object")
+	}
+	if v.Kind != engine.ObjectValue {
+		return engine.Event{}, errors.New("not a JSON object")
+	}
+	var e engine.Event
+	var haveKind, haveDay, havePhase bool
+	for _, f := range v.Object {
+		switch {
+		case f.Key == "kind" && !haveKind:
+			if f.Val.Kind != engine.StringValue {
+				return e, errors.New(`"kind" is not a string`)
+			}
+			e.Kind, haveKind = f.Val.Str, true
+		case f.Key == "day" && !haveDay:
+			if f.Val.Kind != engine.IntValue {
+				return e, errors.New(`"day" is not an integer`)
+			}
+			e.Day, haveDay = int(f.Val.Int), true
+		case f.Key == "phase" && !havePhase:
+			if f.Val.Kind != engine.StringValue {
+				return e, errors.New(`"phase" is not a string`)
+			}
+			e.Phase, havePhase = f.Val.Str, true
+		default:
+			e.Fields = append(e.Fields, f)
+		}
+	}
+	if !haveKind || !haveDay || !havePhase {
+		return e, errors.New(`missing "kind", "day" or "phase"`)
+	}
+	return e, nil
+}
+
+// parseValue reads one JSON value; key is the object key it belongs to.
+func parseValue(dec *json.Decoder, key string) (engine.Value, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return engine.Value{}, err
+	}
+	switch t := tok.(type) {
+	case nil:
+		return engine.Null(), nil
+	case bool:
+		return engine.BoolV(t), nil
+	case string:
+		if isAmountKey(key) {
+			if a, ok := decimalString(t); ok {
+				return engine.AmountV(a), nil
+			}
+		}
+		return engine.Str(t), nil
+	case json.Number:
+		return parseNumber(string(t))
+	case json.Delim:
+		switch t {
+		case '[':
+			list := []engine.Value{}
+			for dec.More() {
+				it, err := parseValue(dec, key)
+				if err != nil {
+					return engine.Value{}, err
+				}
+				list = append(list, it)
+			}
+			if _, err := dec.Token(); err != nil {
+				return engine.Value{}, err
+			}
+			return engine.Value{Kind: engine.ListValue, List: list}, nil
+		case '{':
+			obj := []engine.Field{}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return engine.Value{}, err
+				}
+				k, _ := kt.(string)
+				val, err := parseValue(dec, k)
+				if err != nil {
+					return engine.Value{}, fmt.Errorf("key %q: %w", k, err)
+				}
+				obj = append(obj, engine.Field{Key: k, Val: val})
+			}
+			if _, err := dec.Token(); err != nil {
+				return engine.Value{}, err
+			}
+			return engine.Value{Kind: engine.ObjectValue, Object: obj}, nil
+		}
+	}
+	return engine.Value{}, fmt.Errorf("unexpected JSON token %v", tok)
+}
+
+func parseNumber(text string) (engine.Value, error) {
+	if strings.ContainsAny(text, ".eE") {
+		return engine.Value{}, fmt.Errorf("JSON number %s is not an integer (floats are not supported)", text)
+	}
+	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+		return engine.IntV(n), nil
+	}
+	a, err := pynum.ParseDecimal(text)
+	if err != nil {
+		return engine.Value{}, fmt.Errorf("JSON number %s: %w", text, err)
+	}
+	return engine.AmountV(a.Trunc()), nil
+}
+
+// decimalString parses s as a Decimal amount when the JSON writer would write
+// that Decimal back as exactly s.
+func decimalString(s string) (pynum.Amount, bool) {
+	a, err := pynum.ParseDecimal(s)
+	if err != nil {
+		return pynum.Amount{}, false
+	}
+	if text, quoted := pynum.AmountJSON(a); !quoted || text != s {
+		return pynum.Amount{}, false
+	}
+	return a, true
+}

@@ -1,0 +1,179 @@
+package artifacts
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/metrics"
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// File is one file of a run folder: its path relative to the folder (with
+// forward slashes, as "out/events.jsonl") and its bytes.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Output file names, relative to the run folder.
+const (
+	ScenarioFile        = "scenario.yaml"
+	RunHTMLFile         = "run.html"
+	EventsFile          = "out/events.jsonl"
+	BalancesFile        = "out/balances.csv"
+	MetricsCSVFile      = "out/metrics.csv"
+	MetricsJSONFile     = "out/metrics.json"
+	MetricsDSFile       = "out/metrics_ds.csv"
+	MetricsIntradayFile = "out/metrics_intraday.csv"
+)
+
+// Outputs renders the out/ files of a finished run in memory, in the order
+// WriteRun writes them (metrics.json last), and returns them with the metrics
+// computed from the run's events and final balances (as bilancio computes
+// them from events.jsonl and balances.csv).
+func Outputs(res *engine.Result) ([]File, *metrics.Report, error) {
+	events, err := AppendEvents(nil, res.Events)
+	if err != nil {
+		return nil, nil, err
+	}
+	balances := metrics.Balances(&res.Final)
+	report := metrics.Analyze(res.Events, metrics.MoneyStock(balances))
+	return []File{
+		{EventsFile, events},
+		{BalancesFile, AppendBalances(nil, balances)},
+		{MetricsCSVFile, AppendMetricsCSV(nil, report.Days)},
+		{MetricsDSFile, AppendMetricsDS(nil, report.DebtorShares)},
+		{MetricsIntradayFile, AppendMetricsIntraday(nil, report.Intraday)},
+		{MetricsJSONFile, AppendMetricsJSON(nil, report.Days)},
+	}, report, nil
+}
+
+// RunInfo describes a run for its manifest.
+type RunInfo struct {
+	RunID    string
+	Engine   string // the bilancio version that ran it
+	Executor string
+	Started  time.Time
+	Finished time.Time
+}
+
+// WriteRun writes the run folder dir of a finished run and returns its
+// metrics (whose Summary holds the registry's phi_total, delta_total and
+// time_to_stability) and its manifest:
+//
+//	dir/scenario.yaml  scenarioYAML (not written when nil)
+//	dir/run.html       what runHTML renders from the metrics (not written when nil)
+//	dir/out/events.jsonl, balances.csv, metrics.csv, metrics_ds.csv,
+//	    metrics_intraday.csv, metrics.json
+//	dir/manifest.json  written last, with the checksums of all the above
+//
+// Everything is computed before the first file is touched, and an existing
+// manifest is removed first, so a folder being (re)written never looks
+// complete. Each file is written to a temporary name in its own directory and
+// renamed into place, so a reader never sees a partial file.
+func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *Manifest, error) {
+	files, report, err := Outputs(res)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rendering the outputs of %s: %w", dir, err)
+	}
+	var head []File
+	if scenarioYAML != nil {
+		head = append(head, File{ScenarioFile, scenarioYAML})
+	}
+	if runHTML != nil {
+		page, err := runHTML(report)
+		if err != nil {
+			return nil, nil, fmt.Errorf("rendering %s: %w", RunHTMLFile, err)
+		}
+		head = append(head, File{RunHTMLFile, page})
+	}
+	files = append(head, files...)
+
+	if err := os.MkdirAll(filepath.Join(dir, "out"), 0o755); err != nil {
+		return nil, nil, fmt.Errorf("creating the run folder: %w", err)
+	}
+	if err := os.Remove(filepath.Join(dir, ManifestFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, nil, fmt.Errorf("removing the old manifest of %s: %w", dir, err)
+	}
+	m := newManifest(res, report, info)
+	for _, f := range files {
+		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(f.Name)), bytesWriter(f.Data)); err != nil {
+			return nil, nil, err
+		}
+		m.Files = append(m.Files, entryFor(f.Name, f.Data))
+	}
+	mb, err := encodeManifest(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, ManifestFile), bytesWriter(mb)); err != nil {
+		return nil, nil, err
+	}
+	return report, m, nil
+}
+
+func newManifest(res *engine.Result, report *metrics.Report, info RunInfo) *Manifest {
+	m := &Manifest{
+		Version: ManifestVersion, RunID: info.RunID, Status: "completed",
+		Engine: info.Engine, Executor: info.Executor,
+		StopReason: string(res.Stop), StopMessage: res.StopMessage,
+		DaysSimulated: res.DaysSimulated, DefaultHandling: res.DefaultHandling,
+		Defaults: len(res.DefaultedAgents()),
+		Started:  info.Started.UTC(), Finished: info.Finished.UTC(),
+		DurationMS: float64(info.Finished.Sub(info.Started).Microseconds()) / 1000,
+	}
+	if s := report.Summary; s.PhiTotal != nil {
+		m.PhiTotal = pynum.Str(s.PhiTotal)
+	}
+	if s := report.Summary; s.DeltaTotal != nil {
+		m.DeltaTotal = pynum.Str(s.DeltaTotal)
+	}
+	if report.Summary.MaxDay > 0 || len(report.Days) > 0 {
+		m.TimeToStability = strconv.Itoa(report.Summary.MaxDay)
+	}
+	return m
+}
+
+// bytesWriter is an io.WriterTo for a byte slice.
+type bytesWriter []byte
+
+func (b bytesWriter) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(b)
+	return int64(n), err
+}
+
+// writeFileAtomic writes path via a temporary file in the same directory that
+// is synced, closed and renamed into place (mode 0644).
+func writeFileAtomic(path string, content io.WriterTo) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			err = fmt.Errorf("writing %s: %w", path, err)
+		}
+	}()
+	if _, err := content.WriteTo(tmp); err != nil {
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
