@@ -1,0 +1,883 @@
+// Package report renders the human-readable pages of a simulation: run.html,
+// the self-contained page an economist opens to follow one run day by day
+// (events by phase, defaults, T-account balance sheets, day metrics).
+//
+// The pages embed their CSS and the little script they use, and load nothing
+// from the network. The package reads the engine's types only; metric values
+// come from the caller, already formatted, so that it does not depend on the
+// metrics package.
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+//go:embed run.html.tmpl
+var runTemplateText string
+
+// RunSummary holds a run's day metrics, formatted by the caller (for example
+// as metrics.csv prints them). A nil *RunSummary leaves the metric table and
+// cards empty.
+type RunSummary struct {
+	// Days are the metric rows, in day order.
+	Days []DayMetrics
+	// PhiTotal and DeltaTotal are the run-level settled and defaulted
+	// shares (φ_total, δ_total).
+	PhiTotal   string
+	DeltaTotal string
+}
+
+// DayMetrics is one row of the day metric table.
+type DayMetrics struct {
+	Day          int
+	S            string // S_t: dues falling due on the day
+	Mpeak        string // Mpeak_t: peak liquidity needed
+	GrossSettled string // gross_settled_t
+	Phi          string // φ_t: share of the dues settled
+	Delta        string // δ_t: share of the dues defaulted
+}
+
+// Event kinds the page treats specially.
+const (
+	kindPartial       = "PartialSettlement"
+	kindObligationDef = "ObligationDefaulted"
+	kindAgentDef      = "AgentDefaulted"
+	kindSettled       = "PayableSettled"
+	kindCashMinted    = "CashMinted"
+	kindPayableNew    = "PayableCreated"
+	markerPhaseA      = "PhaseA"
+	markerPhaseB      = "PhaseB"
+	markerB1          = "SubphaseB1"
+	markerDealer      = "SubphaseB_Dealer"
+	markerB2          = "SubphaseB2"
+	markerRollover    = "SubphaseB_Rollover"
+	markerPhaseC      = "PhaseC"
+)
+
+// Layout thresholds: small runs open every day section; large ones start
+// collapsed, and long sides of a T-account are summarised by kind.
+const (
+	openDaysMax       = 6
+	openAgentsMax     = 12
+	openSetupMax      = 40
+	openAgentTableMax = 30
+	sideLinesMax      = 10
+	defaultsListed    = 12
+)
+
+// WriteRunHTML writes the run.html page of a run: the scenario sc, its result
+// res and, optionally, its day metrics sum.
+//
+// Balance sheets come from res.Snapshots when present: Snapshots[0] is the
+// state after setup and Snapshots[k] the state after the k-th run_day call,
+// that is after day k-1 (the first simulated day is day 0). Without
+// snapshots only the final state is shown. Day sections follow the day
+// numbers of the event log; day 0 of the simulation gets a section only when
+// something happened on it besides the phase markers.
+func WriteRunHTML(w io.Writer, sc *engine.Scenario, res *engine.Result, sum *RunSummary) error {
+	if sc == nil || res == nil {
+		return errors.New("report: WriteRunHTML needs a scenario and a result")
+	}
+	tmpl, err := template.New("run").Parse(runTemplateText)
+	if err != nil {
+		return fmt.Errorf("report: parse run template: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, buildRunPage(sc, res, sum)); err != nil {
+		return fmt.Errorf("report: render run.html: %w", err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// runPage is everything the template shows.
+type runPage struct {
+	Title       string
+	Description string
+	Meta        []string
+	Status      string
+	StatusAlert bool
+	Settings    string
+	Cards       []card
+	Nav         []navLink
+	Agents      []agentRow
+	AgentsOpen  bool
+	AgentCount  string // "4 agents, 1 defaulted"
+	Setup       setupSection
+	Days        []daySection
+	HasMetrics  bool
+	Metrics     []DayMetrics
+	PhiTotal    string
+	DeltaTotal  string
+	Final       *sheetGrid // only when there are no snapshots
+	End         []string
+}
+
+type card struct {
+	Label, Value, Note string
+	Alert              bool
+}
+
+type navLink struct {
+	Href, Text string
+	Alert      bool
+}
+
+type agentRow struct {
+	ID, Name, Kind     string
+	Defaulted          bool
+	Status             string
+	Assets, Liabs, Net string
+	NetNegative        bool
+}
+
+type setupSection struct {
+	Facts  []string
+	Open   bool
+	Events []eventRow
+	Sheets *sheetGrid
+}
+
+type daySection struct {
+	Day     int
+	ID      string
+	Open    bool
+	Summary []string
+	Alert   bool // a default happened on the day
+	Quiet   bool // nothing but phase markers
+	Stop    string
+	Groups  []eventGroup
+	Sheets  *sheetGrid
+}
+
+type eventGroup struct {
+	Title string
+	Rows  []eventRow
+}
+
+type eventRow struct {
+	Kind, From, To, Amount, ID, Alias string
+	Extra                             []keyValue
+	Default                           bool
+}
+
+type keyValue struct{ K, V string }
+
+// sheetGrid is a set of T-accounts at one moment.
+type sheetGrid struct {
+	Caption string
+	Note    string
+	Open    bool
+	Cards   []tAccount
+}
+
+type tAccount struct {
+	ID, Name, Kind string
+	Defaulted      bool
+	Assets, Liabs  side
+	Net            string
+	NetNegative    bool
+}
+
+type side struct {
+	Lines []sheetLine // shown lines (per-kind aggregates when long)
+	All   []sheetLine // the full list, when Lines aggregates it
+	Total string
+}
+
+type sheetLine struct {
+	Kind, Party, Due, Amount string
+}
+
+// runFacts are the facts about a run that several parts of the page use.
+type runFacts struct {
+	lastDay    int // the last simulated day (the day counter of the last run_day)
+	maxDays    int
+	quietDays  int
+	handling   string
+	defaulters []string       // expelled agents, in order
+	defaultDay map[string]int // expelled agent -> day
+	failed     string         // the debtor of a fail-fast stop, if known
+	shown      []string       // agents whose T-accounts are shown
+}
+
+func collectFacts(sc *engine.Scenario, res *engine.Result) runFacts {
+	f := runFacts{
+		lastDay:    max(res.DaysSimulated-1, 0),
+		maxDays:    sc.Run.MaxDays,
+		quietDays:  sc.Run.QuietDays,
+		handling:   sc.Run.DefaultHandling,
+		defaulters: res.DefaultedAgents(),
+		defaultDay: map[string]int{},
+		failed:     failFastDebtor(res),
+		shown:      sc.Run.ShowBalances,
+	}
+	if res.MaxDays > 0 { // the settings the run used, overrides included
+		f.maxDays, f.quietDays = res.MaxDays, res.QuietDays
+	}
+	if res.DefaultHandling != "" {
+		f.handling = res.DefaultHandling
+	}
+	for i := range res.Events {
+		if e := &res.Events[i]; e.Kind == kindAgentDef {
+			id := e.GetString("agent")
+			if _, seen := f.defaultDay[id]; !seen {
+				f.defaultDay[id] = e.Day
+			}
+		}
+	}
+	if len(f.shown) == 0 {
+		for _, a := range sc.Agents {
+			f.shown = append(f.shown, a.ID)
+		}
+	}
+	return f
+}
+
+// buildRunPage turns the scenario and result into the page model.
+func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *runPage {
+	f := collectFacts(sc, res)
+	p := &runPage{Title: sc.Name, Description: sc.Description}
+	if p.Title == "" {
+		p.Title = "bilancio run"
+	}
+	switch res.Stop {
+	case engine.StopStable:
+		p.Status = "Converged on day " + strconv.Itoa(f.lastDay)
+	case engine.StopMaxDays:
+		p.Status = "Stopped without convergence (max_days = " + strconv.Itoa(f.maxDays) + ")"
+	case engine.StopDefault, engine.StopAllDefaulted:
+		p.Status = "Stopped by default: " + res.StopMessage
+		p.StatusAlert = true
+	default:
+		p.Status = "Stopped (" + string(res.Stop) + ")"
+	}
+	p.Meta = []string{
+		"Final day " + strconv.Itoa(f.lastDay),
+		plural(len(res.Events), "event", "events"),
+		plural(len(sc.Agents), "agent", "agents"),
+		plural(len(res.Final.Contracts), "remaining contract", "remaining contracts"),
+	}
+	p.Settings = fmt.Sprintf("default handling %s · max_days %d · quiet_days %d", f.handling, f.maxDays, f.quietDays)
+	p.Cards = summaryCards(res, sum, &f, p.StatusAlert)
+
+	p.Agents = agentRows(sc, res, &f)
+	p.AgentsOpen = len(p.Agents) <= openAgentTableMax
+	p.AgentCount = plural(len(p.Agents), "agent", "agents")
+	if nd := countDefaulted(p.Agents); nd > 0 {
+		p.AgentCount += ", " + strconv.Itoa(nd) + " defaulted"
+	}
+
+	log := splitDays(res.Events)
+	p.Setup.Events = rows(log.setup)
+	p.Setup.Open = len(p.Setup.Events) <= openSetupMax
+	p.Setup.Facts = setupFacts(log.setup)
+	if len(res.Snapshots) > 0 {
+		p.Setup.Sheets = grid(&res.Snapshots[0], f.shown, false, "Balance sheets after setup", true)
+	}
+	p.Nav = append(p.Nav, navLink{Href: "#agents", Text: "Agents"}, navLink{Href: "#day-0", Text: "Day 0 (Setup)"})
+	p.Days = daySections(res, log.days, &f)
+	for _, ds := range p.Days {
+		p.Nav = append(p.Nav, navLink{Href: "#" + ds.ID, Text: "Day " + strconv.Itoa(ds.Day), Alert: ds.Alert})
+	}
+	if len(res.Snapshots) == 0 {
+		p.Final = grid(&res.Final, f.shown, false, "Final balance sheets", true)
+		p.Final.Note = strings.TrimSpace("No daily snapshots were recorded for this run; the balance sheets show the final state. " + p.Final.Note)
+		p.Nav = append(p.Nav, navLink{Href: "#final", Text: "Final balances"})
+	}
+
+	if sum != nil && (len(sum.Days) > 0 || sum.PhiTotal != "" || sum.DeltaTotal != "") {
+		p.HasMetrics = true
+		p.Metrics = sum.Days
+		p.PhiTotal, p.DeltaTotal = orDash(sum.PhiTotal), orDash(sum.DeltaTotal)
+	}
+	p.Nav = append(p.Nav, navLink{Href: "#metrics", Text: "Metrics"}, navLink{Href: "#end", Text: "End"})
+	p.End = endText(res, &f)
+	return p
+}
+
+// summaryCards are the cards under the header.
+func summaryCards(res *engine.Result, sum *RunSummary, f *runFacts, stopAlert bool) []card {
+	nDefaults := len(f.defaulters)
+	defNote := "no agent defaulted"
+	if len(f.defaulters) > 0 {
+		defNote = listSome(f.defaulters, defaultsListed)
+	}
+	if res.Stop == engine.StopDefault {
+		nDefaults++ // the fail-fast default that ended the run
+		note := "fail-fast default ended the run"
+		if f.failed != "" {
+			note = f.failed + ": " + note
+		}
+		if len(f.defaulters) > 0 {
+			note = defNote + "; then " + note
+		}
+		defNote = note
+	}
+	phi, delta := "—", "—"
+	if sum != nil {
+		phi, delta = orDash(sum.PhiTotal), orDash(sum.DeltaTotal)
+	}
+	stopLabel, stopNote := stopCard(res, f)
+	return []card{
+		{Label: "Days simulated", Value: strconv.Itoa(res.DaysSimulated), Note: dayRange(res.DaysSimulated)},
+		{Label: "Stop reason", Value: stopLabel, Note: stopNote, Alert: stopAlert},
+		{Label: "Defaults", Value: strconv.Itoa(nDefaults), Note: defNote, Alert: nDefaults > 0},
+		{Label: "φ total", Value: phi, Note: "share of dues settled"},
+		{Label: "δ total", Value: delta, Note: "share of dues defaulted"},
+	}
+}
+
+// agentRows is the agents table, with each agent's final totals.
+func agentRows(sc *engine.Scenario, res *engine.Result, f *runFacts) []agentRow {
+	var out []agentRow
+	for _, a := range sc.Agents {
+		row := agentRow{ID: a.ID, Name: a.Name, Kind: a.Kind, Status: "active"}
+		if av := res.Final.Agent(a.ID); av != nil {
+			switch {
+			case av.Defaulted:
+				row.Defaulted, row.Status = true, "defaulted"
+				if d, ok := f.defaultDay[a.ID]; ok {
+					row.Status = "defaulted on day " + strconv.Itoa(d)
+				}
+			case a.ID == f.failed:
+				row.Defaulted, row.Status = true, "failed on day "+strconv.Itoa(f.lastDay)+" (fail-fast)"
+			}
+			t := buildTAccount(&res.Final, av)
+			row.Assets, row.Liabs, row.Net, row.NetNegative = t.Assets.Total, t.Liabs.Total, t.Net, t.NetNegative
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// daySections builds one section per simulated day of the log.
+func daySections(res *engine.Result, days []dayEvents, f *runFacts) []daySection {
+	open := len(days) <= openDaysMax && len(f.shown) <= openAgentsMax
+	var out []daySection
+	for i, dd := range days {
+		ds := daySection{Day: dd.day, ID: "day-" + strconv.Itoa(dd.day), Open: open, Groups: dd.groups}
+		if dd.day < 1 {
+			ds.ID += "-run" // "day-0" is the setup section
+		}
+		nEv, nSettled := 0, 0
+		var defs []string
+		for _, g := range dd.groups {
+			for _, r := range g.Rows {
+				nEv++
+				switch r.Kind {
+				case kindSettled:
+					nSettled++
+				case kindAgentDef:
+					defs = append(defs, r.From)
+				}
+				ds.Alert = ds.Alert || r.Default
+			}
+		}
+		ds.Quiet = nEv == 0
+		if ds.Quiet {
+			ds.Summary = append(ds.Summary, "quiet day")
+		} else {
+			ds.Summary = append(ds.Summary, plural(nEv, "event", "events"), plural(nSettled, "payable settled", "payables settled"))
+		}
+		if len(defs) > 0 {
+			ds.Summary = append(ds.Summary, plural(len(defs), "default", "defaults")+" ("+listSome(defs, 6)+")")
+		}
+		last := i == len(days)-1
+		if last && (res.Stop == engine.StopDefault || res.Stop == engine.StopAllDefaulted) {
+			ds.Stop = res.StopMessage
+			ds.Alert = true
+			ds.Summary = append(ds.Summary, "run stopped by a default")
+		}
+		// The state after day d is the snapshot after the (d+1)-th run_day.
+		var sv *engine.StateView
+		if k := dd.day + 1; k < len(res.Snapshots) {
+			sv = &res.Snapshots[k]
+		} else if last && len(res.Snapshots) > 0 {
+			sv = &res.Final
+		}
+		if sv != nil {
+			ds.Sheets = grid(sv, f.shown, true, "Balance sheets after day "+strconv.Itoa(dd.day), true)
+		}
+		out = append(out, ds)
+	}
+	return out
+}
+
+// stopCard returns the stop-reason card's value and note.
+func stopCard(res *engine.Result, f *runFacts) (string, string) {
+	lastDay, maxDays := f.lastDay, f.maxDays
+	switch res.Stop {
+	case engine.StopStable:
+		return "Converged", "stable on day " + strconv.Itoa(lastDay)
+	case engine.StopMaxDays:
+		return "max_days", "no convergence within " + strconv.Itoa(maxDays) + " days"
+	case engine.StopDefault:
+		return "Default", "fail-fast default on day " + strconv.Itoa(lastDay)
+	case engine.StopAllDefaulted:
+		return "All defaulted", "every non-central-bank agent would default"
+	}
+	return string(res.Stop), ""
+}
+
+// failFastDebtor returns the debtor of the payable named in a fail-fast
+// stop message ("Insufficient funds to settle payable <id>: …"), or "".
+func failFastDebtor(res *engine.Result) string {
+	if res.Stop != engine.StopDefault {
+		return ""
+	}
+	for i := range res.Final.Contracts {
+		c := &res.Final.Contracts[i]
+		if c.Kind == engine.KindPayable && strings.Contains(res.StopMessage, c.ID+":") {
+			return c.Issuer
+		}
+	}
+	return ""
+}
+
+// endText is the closing "Simulation End" paragraph.
+func endText(res *engine.Result, f *runFacts) []string {
+	lastDay, maxDays, defaulters := f.lastDay, f.maxDays, f.defaulters
+	var out []string
+	switch res.Stop {
+	case engine.StopStable:
+		out = append(out, fmt.Sprintf("The system stabilised: the simulation converged on day %d after %s.", lastDay, plural(res.DaysSimulated, "simulated day", "simulated days")))
+	case engine.StopMaxDays:
+		out = append(out, fmt.Sprintf("The simulation stopped without convergence after %s (max_days = %d).", plural(res.DaysSimulated, "simulated day", "simulated days"), maxDays))
+	case engine.StopDefault, engine.StopAllDefaulted:
+		out = append(out, fmt.Sprintf("The simulation was stopped by a default on day %d: %s", lastDay, res.StopMessage))
+	default:
+		out = append(out, fmt.Sprintf("The simulation ended after %s.", plural(res.DaysSimulated, "simulated day", "simulated days")))
+	}
+	open := 0
+	for i := range res.Final.Contracts {
+		switch res.Final.Contracts[i].Kind {
+		case engine.KindPayable, engine.KindDeliveryObligation:
+			open++
+		}
+	}
+	s := fmt.Sprintf("%s logged; %s remain, %s.", plural(len(res.Events), "event was", "events were"),
+		plural(len(res.Final.Contracts), "contract", "contracts"), plural(open, "open obligation", "open obligations"))
+	if len(defaulters) == 0 {
+		s += " No agent was expelled."
+	} else {
+		s += " " + plural(len(defaulters), "agent was", "agents were") + " expelled: " + listSome(defaulters, 20) + "."
+	}
+	return append(out, s)
+}
+
+// dayEvents are the event rows of one simulated day, by phase.
+type dayEvents struct {
+	day    int
+	groups []eventGroup
+}
+
+type splitLog struct {
+	setup []engine.Event
+	days  []dayEvents
+}
+
+// splitDays separates the setup events from the simulated days and splits
+// each day at its phase markers.
+func splitDays(events []engine.Event) splitLog {
+	var out splitLog
+	var cur *dayEvents
+	var group *eventGroup
+	for i := range events {
+		e := events[i]
+		if e.Phase == "setup" {
+			out.setup = append(out.setup, e)
+			continue
+		}
+		if cur == nil || cur.day != e.Day {
+			out.days = append(out.days, dayEvents{day: e.Day})
+			cur = &out.days[len(out.days)-1]
+			group = nil
+		}
+		if title, ok := phaseTitle(e.Kind); ok {
+			cur.groups = append(cur.groups, eventGroup{Title: title})
+			group = &cur.groups[len(cur.groups)-1]
+			continue
+		}
+		if e.Kind == markerPhaseA || e.Kind == markerPhaseB {
+			continue
+		}
+		if group == nil {
+			cur.groups = append(cur.groups, eventGroup{Title: "Start of day"})
+			group = &cur.groups[len(cur.groups)-1]
+		}
+		group.Rows = append(group.Rows, row(&e))
+	}
+	// Keep day 0 of the simulation only when it has events of its own.
+	kept := out.days[:0]
+	for _, d := range out.days {
+		if d.day < 1 {
+			n := 0
+			for _, g := range d.groups {
+				n += len(g.Rows)
+			}
+			if n == 0 {
+				continue
+			}
+		}
+		kept = append(kept, d)
+	}
+	out.days = kept
+	return out
+}
+
+// phaseTitle names the section a marker event opens.
+func phaseTitle(kind string) (string, bool) {
+	switch kind {
+	case markerB1:
+		return "Phase B1 — Scheduled Actions", true
+	case markerDealer:
+		return "Phase B — Dealer Trading", true
+	case markerB2:
+		return "Phase B2 — Settlement", true
+	case markerRollover:
+		return "Phase B — Rollover", true
+	case markerPhaseC:
+		return "Phase C — Clearing", true
+	}
+	return "", false
+}
+
+// setupFacts summarises the setup: money minted and payables created.
+func setupFacts(events []engine.Event) []string {
+	var minted, owed []pynum.Amount
+	minDue, maxDue := int64(-1), int64(-1)
+	for i := range events {
+		e := &events[i]
+		switch e.Kind {
+		case kindCashMinted:
+			if a, ok := e.GetAmount("amount"); ok {
+				minted = append(minted, a)
+			}
+		case kindPayableNew:
+			if a, ok := e.GetAmount("amount"); ok {
+				owed = append(owed, a)
+			}
+			if d, ok := e.GetInt("due_day"); ok {
+				if minDue < 0 || d < minDue {
+					minDue = d
+				}
+				if d > maxDue {
+					maxDue = d
+				}
+			}
+		}
+	}
+	var facts []string
+	if len(minted) > 0 {
+		facts = append(facts, fmt.Sprintf("%s minted, %s in total", plural(len(minted), "cash instrument", "cash instruments"), amountText(pynum.Sum(minted...))))
+	}
+	if len(owed) > 0 {
+		due := ""
+		if minDue >= 0 {
+			due = fmt.Sprintf(", due on day %d", minDue)
+			if maxDue != minDue {
+				due = fmt.Sprintf(", due on days %d–%d", minDue, maxDue)
+			}
+		}
+		facts = append(facts, fmt.Sprintf("%s created, %s in total%s", plural(len(owed), "payable", "payables"), amountText(pynum.Sum(owed...)), due))
+	}
+	return facts
+}
+
+func rows(events []engine.Event) []eventRow {
+	out := make([]eventRow, 0, len(events))
+	for i := range events {
+		out = append(out, row(&events[i]))
+	}
+	return out
+}
+
+// Column roles of payload keys.
+const (
+	roleNone = iota
+	roleFrom
+	roleTo
+	roleAmount
+	roleID
+	roleAlias
+	roleCount
+)
+
+// keyRole says which column a payload key goes to and, when several keys of
+// an event compete for it, its rank (lower wins).
+func keyRole(key string) (role, rank int) {
+	switch key {
+	case "frm", "debtor", "agent", "from", "from_agent", "payer", "customer", "from_bank", "owner":
+		return roleFrom, rankOf(key, "frm", "debtor", "agent", "from", "from_agent", "payer", "customer", "from_bank", "owner")
+	case "to", "creditor", "to_agent", "payee", "to_bank", "bank":
+		return roleTo, rankOf(key, "to", "creditor", "to_agent", "payee", "to_bank", "bank")
+	case "amount", "amount_paid":
+		return roleAmount, rankOf(key, "amount", "amount_paid")
+	case "instr_id", "payable_id", "contract_id", "pid", "trigger_contract", "keep":
+		return roleID, rankOf(key, "instr_id", "payable_id", "contract_id", "pid", "trigger_contract", "keep")
+	case "alias":
+		return roleAlias, 0
+	}
+	return roleNone, 0
+}
+
+func rankOf(key string, keys ...string) int {
+	for i, k := range keys {
+		if k == key {
+			return i
+		}
+	}
+	return len(keys)
+}
+
+// row lays an event out in the table's columns; keys without a column go
+// to the extra column, except repeats of a value already shown.
+func row(e *engine.Event) eventRow {
+	var chosen [roleCount]int
+	var ranks [roleCount]int
+	for r := range chosen {
+		chosen[r] = -1
+	}
+	for i, f := range e.Fields {
+		role, rank := keyRole(f.Key)
+		if role == roleNone || (role == roleAlias && f.Val.Kind == engine.NullValue) {
+			continue
+		}
+		if chosen[role] < 0 || rank < ranks[role] {
+			chosen[role], ranks[role] = i, rank
+		}
+	}
+	text := func(role int) string {
+		if chosen[role] < 0 {
+			return ""
+		}
+		return valueText(e.Fields[chosen[role]].Val)
+	}
+	r := eventRow{
+		Kind: e.Kind, From: text(roleFrom), To: text(roleTo), Amount: text(roleAmount),
+		ID: text(roleID), Alias: text(roleAlias),
+		Default: e.Kind == kindPartial || e.Kind == kindObligationDef || e.Kind == kindAgentDef,
+	}
+	for i, f := range e.Fields {
+		role, _ := keyRole(f.Key)
+		if role != roleNone && (i == chosen[role] || (role != roleAmount && valueText(f.Val) == text(role))) {
+			continue
+		}
+		if role == roleAlias && f.Val.Kind == engine.NullValue {
+			continue
+		}
+		r.Extra = append(r.Extra, keyValue{K: f.Key, V: valueText(f.Val)})
+	}
+	return r
+}
+
+// valueText prints a payload value: amounts as bilancio's JSON writer does
+// (normalised), strings bare, lists and objects in a compact JSON-like form.
+func valueText(v engine.Value) string {
+	switch v.Kind {
+	case engine.NullValue:
+		return "null"
+	case engine.StringValue:
+		return v.Str
+	case engine.IntValue:
+		return strconv.FormatInt(v.Int, 10)
+	case engine.AmountValue:
+		return amountText(v.Amount)
+	case engine.BoolValue:
+		return strconv.FormatBool(v.Bool)
+	case engine.ListValue:
+		parts := make([]string, len(v.List))
+		for i, x := range v.List {
+			parts[i] = valueText(x)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case engine.ObjectValue:
+		parts := make([]string, len(v.Object))
+		for i, f := range v.Object {
+			parts[i] = f.Key + ": " + valueText(f.Val)
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return ""
+}
+
+// amountText prints an amount normalised, as in events.jsonl (without quotes).
+func amountText(a pynum.Amount) string {
+	s, _ := pynum.AmountJSON(a)
+	return s
+}
+
+// grid builds the T-accounts of the shown agents in sv; activeOnly drops
+// the defaulted ones (and says so in the note).
+func grid(sv *engine.StateView, shown []string, activeOnly bool, caption string, open bool) *sheetGrid {
+	g := &sheetGrid{Caption: caption, Open: open}
+	var hidden, missing []string
+	for _, id := range shown {
+		av := sv.Agent(id)
+		if av == nil {
+			missing = append(missing, id)
+			continue
+		}
+		if activeOnly && av.Defaulted {
+			hidden = append(hidden, id)
+			continue
+		}
+		g.Cards = append(g.Cards, buildTAccount(sv, av))
+	}
+	var notes []string
+	if len(hidden) > 0 {
+		notes = append(notes, "Not shown, defaulted: "+listSome(hidden, defaultsListed)+".")
+	}
+	if len(missing) > 0 {
+		notes = append(notes, "Unknown in this state: "+listSome(missing, defaultsListed)+".")
+	}
+	g.Note = strings.Join(notes, " ")
+	if len(g.Cards) > openAgentsMax {
+		g.Open = false
+	}
+	return g
+}
+
+// buildTAccount lays out one agent's balance sheet: assets left (what it
+// holds, against the issuer), liabilities right (what it owes, to the
+// holder), with financial totals and net worth.
+func buildTAccount(sv *engine.StateView, av *engine.AgentView) tAccount {
+	t := tAccount{ID: av.ID, Name: av.Name, Kind: av.Kind, Defaulted: av.Defaulted}
+	var aLines, lLines []entry
+	for _, id := range av.AssetIDs {
+		if c := sv.Contract(id); c != nil {
+			aLines = append(aLines, contractEntry(c, c.Issuer))
+		}
+	}
+	for _, id := range av.StockIDs {
+		for i := range sv.Stocks {
+			if s := &sv.Stocks[i]; s.ID == id {
+				aLines = append(aLines, entry{
+					line: sheetLine{Kind: "stock " + s.SKU, Party: strconv.FormatInt(s.Quantity, 10) + " × " + amountText(s.UnitPrice), Amount: amountText(s.Value())},
+					amt:  s.Value(),
+				})
+			}
+		}
+	}
+	for _, id := range av.LiabilityIDs {
+		if c := sv.Contract(id); c != nil {
+			lLines = append(lLines, contractEntry(c, c.Holder))
+		}
+	}
+	var ta, tl pynum.Amount
+	t.Assets, ta = makeSide(aLines)
+	t.Liabs, tl = makeSide(lLines)
+	net := pynum.Sub(ta, tl)
+	t.Net, t.NetNegative = amountText(net), net.Sign() < 0
+	return t
+}
+
+// entry is a balance-sheet line with its amount; financial says whether it
+// counts in the financial totals.
+type entry struct {
+	line      sheetLine
+	amt       pynum.Amount
+	financial bool
+}
+
+func contractEntry(c *engine.ContractView, party string) entry {
+	e := entry{line: sheetLine{Kind: c.Kind, Party: party}, amt: c.Amount, financial: c.Financial()}
+	if c.HasDueDay {
+		e.line.Due = "d" + strconv.FormatInt(c.DueDay, 10)
+	}
+	if !e.financial {
+		e.line.Kind = c.Kind + " " + c.SKU
+		e.amt = c.ValuedAmount()
+	}
+	e.line.Amount = amountText(e.amt)
+	return e
+}
+
+// makeSide builds one side of a T-account and returns its financial total
+// (a Python sum, so int 0 when empty). Short sides list every instrument;
+// long ones show one line per kind and keep the full list for a
+// collapsible detail.
+func makeSide(entries []entry) (side, pynum.Amount) {
+	var fin []pynum.Amount
+	lines := make([]sheetLine, len(entries))
+	for i, e := range entries {
+		lines[i] = e.line
+		if e.financial {
+			fin = append(fin, e.amt)
+		}
+	}
+	total := pynum.Sum(fin...)
+	s := side{Lines: lines, Total: amountText(total)}
+	if len(entries) <= sideLinesMax {
+		return s, total
+	}
+	var kinds []string
+	count := map[string]int{}
+	sums := map[string][]pynum.Amount{}
+	for _, e := range entries {
+		k := e.line.Kind
+		if count[k] == 0 {
+			kinds = append(kinds, k)
+		}
+		count[k]++
+		sums[k] = append(sums[k], e.amt)
+	}
+	s.All, s.Lines = lines, nil
+	for _, k := range kinds {
+		s.Lines = append(s.Lines, sheetLine{Kind: k, Party: "×" + strconv.Itoa(count[k]), Amount: amountText(pynum.Sum(sums[k]...))})
+	}
+	return s, total
+}
+
+func countDefaulted(rows []agentRow) int {
+	n := 0
+	for _, r := range rows {
+		if r.Defaulted {
+			n++
+		}
+	}
+	return n
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func dayRange(n int) string {
+	switch {
+	case n <= 0:
+		return "no day simulated"
+	case n == 1:
+		return "day 0"
+	}
+	return "days 0–" + strconv.Itoa(n-1)
+}
+
+// listSome joins up to limit ids and says how many more there are.
+func listSome(ids []string, limit int) string {
+	if len(ids) <= limit {
+		return strings.Join(ids, ", ")
+	}
+	return strings.Join(ids[:limit], ", ") + fmt.Sprintf(" and %d more", len(ids)-limit)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
