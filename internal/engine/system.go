@@ -75,9 +75,15 @@ func (s *system) atomic(fn func() error) error {
 			s.journal[i]()
 		}
 		s.st.events = s.st.events[:events]
+		s.journal = s.journal[:mark]
+		return err
 	}
-	s.journal = s.journal[:mark]
-	return err
+	if s.depth == 0 {
+		// The outermost block succeeded: nothing can undo it any more. An
+		// inner block's steps stay, so that a failing outer block undoes them.
+		s.journal = s.journal[:0]
+	}
+	return nil
 }
 
 // onUndo records how to revert a change, when inside an atomic block.

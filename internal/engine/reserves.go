@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// mintReserves issues new reserves from the central bank to a bank (bilancio's
+// System.mint_reserves) and returns the instrument's id.
+func (s *system) mintReserves(to int32, amount pynum.Amount, alias string, hasAlias bool) (string, error) {
+	cb := s.st.cbIndex
+	if cb == noAgent {
+		return "", validationf("CentralBank must exist")
+	}
+	id := s.newID("R")
+	c := &contract{id: id, kind: KindReserveDeposit, amount: amount, denom: "X", holder: to, issuer: cb}
+	err := s.atomic(func() error {
+		if err := s.addContract(c); err != nil {
+			return err
+		}
+		s.addCBReserves(amount)
+		f := []Field{{"to", Str(s.st.agents[to].id)}, {"amount", AmountV(amount)}, {"instr_id", Str(id)}}
+		if hasAlias {
+			f = append(f, Field{"alias", Str(alias)})
+		}
+		s.log("ReservesMinted", f...)
+		return nil
+	})
+	return id, err
+}
+
+// transferReserves is bilancio's System.transfer_reserves: the cash transfer
+// mechanics applied to reserve deposits.
+func (s *system) transferReserves(frm, to int32, amount pynum.Amount) error {
+	return s.transferMoney(KindReserveDeposit, "ReservesTransferred", frm, to, amount)
+}
+
+// applyMintReserves runs a mint_reserves action and binds its alias.
+func (s *system) applyMintReserves(a *Action) error {
+	to, err := s.agentRef(a.To)
+	if err != nil {
+		return err
+	}
+	id, err := s.mintReserves(to, a.Amount, a.Alias, a.HasAlias)
+	if err != nil {
+		return fmt.Errorf("mint reserves to %s: %w", a.To, err)
+	}
+	return s.captureAlias(a, id)
+}
+
+// applyTransferReserves runs a transfer_reserves action.
+func (s *system) applyTransferReserves(a *Action) error {
+	frm, err := s.agentRef(a.FromBank)
+	if err != nil {
+		return err
+	}
+	to, err := s.agentRef(a.ToBank)
+	if err != nil {
+		return err
+	}
+	if err := s.transferReserves(frm, to, a.Amount); err != nil {
+		return fmt.Errorf("transfer reserves from %s to %s: %w", a.FromBank, a.ToBank, err)
+	}
+	return nil
+}
+
+// payWithReserves pays up to amount in reserves from bank debtor to creditor
+// (bilancio's _pay_bank_to_bank_with_reserves). It pays nothing when debtor and
+// creditor are the same agent, when the debtor holds no reserves, or when the
+// transfer is refused with a validation error.
+func (s *system) payWithReserves(debtor, creditor int32, amount pynum.Amount) (pynum.Amount, error) {
+	if debtor == creditor {
+		return pynum.Int(0), nil
+	}
+	ids, available := s.holdings(debtor, KindReserveDeposit)
+	if len(ids) == 0 || available.IsZero() {
+		return pynum.Int(0), nil
+	}
+	pay := pynum.Min(amount, available)
+	if err := s.transferReserves(debtor, creditor, pay); err != nil {
+		if isValidation(err) {
+			return pynum.Int(0), nil
+		}
+		return pynum.Int(0), fmt.Errorf("pay %s in reserves: %w", s.st.agents[debtor].id, err)
+	}
+	return pay, nil
+}
