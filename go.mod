@@ -5,6 +5,7 @@ go 1.26
 require (
 	github.com/cockroachdb/apd/v3 v3.2.3
 	github.com/hashicorp/cli v1.1.7
+	go.yaml.in/yaml/v3 v3.0.6
 )
 
 require (

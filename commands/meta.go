@@ -44,10 +44,31 @@ func usage(fs *flag.FlagSet) string {
 			b.WriteString(" " + name)
 		}
 		b.WriteString("\n      " + f.Usage)
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && !strings.Contains(f.Usage, "(default") {
 			b.WriteString(" (default " + f.DefValue + ")")
 		}
 		b.WriteString("\n")
 	})
 	return b.String()
+}
+
+// parseArgs parses flags that may come before, between or after the
+// positional arguments (`bilancio run SCENARIO.yaml -out DIR`), and returns
+// the positional arguments. A lone "--" ends the flags.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }

@@ -273,15 +273,15 @@ func (s *system) applyClientPayment(a *Action) error {
 // is capped by the debtor's deposits at all banks while only the first bank's
 // are debited, so a debtor with deposits at two banks may pay nothing.
 func (s *system) payWithDeposits(debtor, creditor int32, amount pynum.Amount) (pynum.Amount, error) {
-	ids, available := s.holdings(debtor, KindBankDeposit)
-	if len(ids) == 0 || available.IsZero() {
+	n, first, available := s.holdings(debtor, KindBankDeposit)
+	if n == 0 || available.IsZero() {
 		return pynum.Int(0), nil
 	}
 	pay := pynum.Min(amount, available)
-	debtorBank := s.st.contracts[ids[0]].issuer
+	debtorBank := s.st.contracts[first].issuer
 	creditorBank := debtorBank
-	if cids, _ := s.holdings(creditor, KindBankDeposit); len(cids) > 0 {
-		creditorBank = s.st.contracts[cids[0]].issuer
+	if n, first, _ := s.holdings(creditor, KindBankDeposit); n > 0 {
+		creditorBank = s.st.contracts[first].issuer
 	}
 	if err := s.clientPayment(debtor, debtorBank, creditor, creditorBank, pay); err != nil {
 		if isValidation(err) {

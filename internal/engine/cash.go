@@ -95,9 +95,8 @@ func (s *system) moveAsset(idx, frm, to int32) {
 	c := s.st.contracts[idx]
 	s.removeID(&s.st.agents[frm].assets, idx)
 	s.appendID(&s.st.agents[to].assets, idx)
-	old := c.holder
+	s.record(undoStep{op: undoHolder, c: c, v: c.holder})
 	c.holder = to
-	s.onUndo(func() { c.holder = old })
 }
 
 // transferMoney moves amount of instruments of kind (cash or reserves) from frm

@@ -87,7 +87,7 @@ func (s *system) clearIntraday(day int) error {
 			return fmt.Errorf("clearing: %w", err)
 		}
 		err = s.atomic(func() error {
-			_, available := s.holdings(debtor, KindReserveDeposit)
+			_, _, available := s.holdings(debtor, KindReserveDeposit)
 			if pynum.Cmp(available, amount) >= 0 {
 				if err := s.transferReserves(debtor, creditor, amount); err != nil {
 					return err

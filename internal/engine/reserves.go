@@ -73,8 +73,8 @@ func (s *system) payWithReserves(debtor, creditor int32, amount pynum.Amount) (p
 	if debtor == creditor {
 		return pynum.Int(0), nil
 	}
-	ids, available := s.holdings(debtor, KindReserveDeposit)
-	if len(ids) == 0 || available.IsZero() {
+	n, _, available := s.holdings(debtor, KindReserveDeposit)
+	if n == 0 || available.IsZero() {
 		return pynum.Int(0), nil
 	}
 	pay := pynum.Min(amount, available)

@@ -112,11 +112,15 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	st.contractIndex = make(map[string]int32, 2*len(sc.InitialActions))
 	st.stockIndex = map[string]int32{}
 	st.aliasIndex = make(map[string]int, len(sc.InitialActions))
-	st.aliasesForID = make(map[string][]int, len(sc.InitialActions))
+	st.aliasFirst = make(map[string]int, len(sc.InitialActions))
 	st.scheduled = map[int64][]Action{}
 	st.cbCash, st.cbReserves = pynum.Int(0), pynum.Int(0)
 	st.agents = make([]agent, 0, len(sc.Agents))
 	st.contracts = make([]*contract, 0, 3*len(sc.InitialActions))
+	// About four events per action and eight fields per event for a ring:
+	// sized up front, the log rarely grows.
+	st.events = make([]Event, 0, 4*len(sc.InitialActions)+64)
+	s.fields = make([]Field, 0, 16*len(sc.InitialActions)+64)
 	for _, a := range sc.Agents {
 		if _, dup := st.agentIndex[a.ID]; dup {
 			return nil, fmt.Errorf("line %d: duplicate agent id %q", a.Pos.Line, a.ID)

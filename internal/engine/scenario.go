@@ -72,14 +72,17 @@ type Action struct {
 	SKU              string
 	Quantity         int64
 	UnitPrice        pynum.Amount
-	Amount           pynum.Amount // as written (a Decimal or an int); create_payable truncates it
+	Amount           pynum.Amount // always a Decimal, as bilancio's models hold it (YAML 50 is Decimal 50, 100.0 is Decimal 100.0); create_payable truncates it
 	DueDay           int64
 	// MaturityDistance is bilancio HEAD's optional create_payable field; nil when absent.
 	MaturityDistance *int64
-	Alias            string
-	HasAlias         bool
-	ContractAlias    string // transfer_claim
-	ContractID       string // transfer_claim
+	// Alias is the optional alias of mint_cash, mint_reserves, create_payable
+	// and create_delivery_obligation; HasAlias is false when it is absent or
+	// null. An empty alias is "given" (bilancio logs it) but never registered.
+	Alias         string
+	HasAlias      bool
+	ContractAlias string // transfer_claim
+	ContractID    string // transfer_claim
 }
 
 // ScheduledAction is an action to run in phase B1 of Day.
@@ -115,7 +118,8 @@ func DefaultRunConfig() RunConfig {
 // gives it meaning.
 type DealerConfig struct {
 	Enabled bool
-	// Raw holds the block's keys and scalar texts, in file order.
+	// Raw holds the block's keys and scalar texts, in file order; keys of
+	// nested mappings are dotted ("order_flow.pi_sell") and lists are left out.
 	Raw []KeyValue
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
@@ -80,24 +81,28 @@ func (s *system) settlePayable(idx int32) error {
 	})
 }
 
-// holdings returns the debtor's instruments of kind, in asset order, and their sum.
-func (s *system) holdings(agent int32, kind string) ([]int32, pynum.Amount) {
-	var ids []int32
-	sum := pynum.Int(0)
+// holdings returns how many instruments of kind the agent holds, the first
+// of them in asset order, and their sum (a Python sum: int 0 when there are
+// none).
+func (s *system) holdings(agent int32, kind string) (n int, first int32, sum pynum.Amount) {
+	sum = pynum.Int(0)
 	for _, idx := range s.st.agents[agent].assets {
 		c := s.st.contracts[idx]
 		if c.kind == kind {
-			ids = append(ids, idx)
+			if n == 0 {
+				first = idx
+			}
+			n++
 			sum = pynum.Add(sum, c.amount)
 		}
 	}
-	return ids, sum
+	return n, first, sum
 }
 
 // payWithCash pays up to amount in cash; a refused transfer pays nothing.
 func (s *system) payWithCash(debtor, creditor int32, amount pynum.Amount) (pynum.Amount, error) {
-	ids, available := s.holdings(debtor, KindCash)
-	if len(ids) == 0 || available.IsZero() {
+	n, _, available := s.holdings(debtor, KindCash)
+	if n == 0 || available.IsZero() {
 		return pynum.Int(0), nil
 	}
 	pay := pynum.Min(amount, available)
@@ -176,8 +181,13 @@ func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, ca
 	for _, al := range cancelledAliases {
 		s.dropAlias(al)
 	}
-	for idx, c := range s.st.contracts {
-		if c.removed || c.issuer != i || c.id == trigger {
+	// The agent's liabilities, in contract insertion order, are exactly the
+	// contracts bilancio's scan of the registry finds issued by it.
+	owed := append([]int32(nil), a.liabilities...)
+	slices.Sort(owed)
+	for _, idx := range owed {
+		c := s.st.contracts[idx]
+		if c.removed || c.id == trigger {
 			continue
 		}
 		alias, hasAlias := s.st.aliasFor(c.id)
@@ -196,7 +206,7 @@ func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, ca
 			f = append(f, Field{"sku", Str(c.sku)})
 		}
 		s.log("ObligationWrittenOff", f...)
-		s.removeContract(int32(idx))
+		s.removeContract(idx)
 		cancelledIDs = append(cancelledIDs, c.id)
 		if hasAlias {
 			s.dropAlias(alias)

@@ -67,6 +67,7 @@ type aliasEntry struct {
 	alias    string
 	contract string
 	live     bool
+	next     int // the next entry naming the same contract, or -1
 }
 
 // state is everything an atomic block restores on failure.
@@ -81,9 +82,9 @@ type state struct {
 	stocks     []*stockLot
 	stockIndex map[string]int32
 
-	aliases      []aliasEntry
-	aliasIndex   map[string]int   // alias → index of its live entry
-	aliasesForID map[string][]int // contract id → entries that ever named it
+	aliases    []aliasEntry
+	aliasIndex map[string]int // alias → index of its live entry
+	aliasFirst map[string]int // contract id → first entry that ever named it
 
 	events []Event
 	day    int
@@ -135,11 +136,12 @@ func (s *state) agentByID(id string) int32 {
 // aliasFor returns the first live alias naming contract id (bilancio's
 // get_alias_for_id), and whether there is one.
 func (s *state) aliasFor(id string) (string, bool) {
-	for _, i := range s.aliasesForID[id] {
-		e := &s.aliases[i]
-		if e.live && e.contract == id {
+	i, ok := s.aliasFirst[id]
+	for ok && i != -1 {
+		if e := &s.aliases[i]; e.live {
 			return e.alias, true
 		}
+		i = s.aliases[i].next
 	}
 	return "", false
 }

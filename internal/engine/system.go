@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
@@ -15,7 +14,7 @@ type system struct {
 	defaultMode string
 
 	// journal holds undo steps while an atomic block runs (depth > 0).
-	journal []func()
+	journal []undoStep
 	depth   int
 
 	// nextID numbers new instrument ids. It is not part of the state: ids
@@ -51,14 +50,13 @@ func isValidation(err error) bool {
 // 12 lowercase hex digits. Ids are sequential, so runs are reproducible.
 func (s *system) newID(prefix string) string {
 	s.nextID++
+	const digits = "0123456789abcdef"
 	var buf [24]byte
 	b := append(buf[:0], prefix...)
 	b = append(b, '_')
-	hex := strconv.AppendUint(nil, s.nextID, 16)
-	for i := len(hex); i < 12; i++ {
-		b = append(b, '0')
+	for shift := 44; shift >= 0; shift -= 4 {
+		b = append(b, digits[(s.nextID>>uint(shift))&0xf])
 	}
-	b = append(b, hex...)
 	return string(b)
 }
 
@@ -72,7 +70,7 @@ func (s *system) atomic(fn func() error) error {
 	s.depth--
 	if err != nil {
 		for i := len(s.journal) - 1; i >= mark; i-- {
-			s.journal[i]()
+			s.journal[i].undo(s)
 		}
 		s.st.events = s.st.events[:events]
 		s.journal = s.journal[:mark]
@@ -86,10 +84,19 @@ func (s *system) atomic(fn func() error) error {
 	return nil
 }
 
-// onUndo records how to revert a change, when inside an atomic block.
+// onUndo records a function that reverts a change, when inside an atomic
+// block. The frequent changes have typed steps instead (see undo.go), which
+// cost no allocation.
 func (s *system) onUndo(f func()) {
 	if s.depth > 0 {
-		s.journal = append(s.journal, f)
+		s.journal = append(s.journal, undoStep{op: undoFunc, fn: f})
+	}
+}
+
+// record adds a typed undo step, when inside an atomic block.
+func (s *system) record(u undoStep) {
+	if s.depth > 0 {
+		s.journal = append(s.journal, u)
 	}
 }
 
@@ -109,29 +116,26 @@ func (s *system) log(kind string, fields ...Field) {
 
 // setAmount changes a contract's amount, journaled.
 func (s *system) setAmount(c *contract, a pynum.Amount) {
-	old := c.amount
+	s.record(undoStep{op: undoAmount, c: c, amount: c.amount})
 	c.amount = a
-	s.onUndo(func() { c.amount = old })
 }
 
 // addCBCash adjusts the central bank's cash outstanding, journaled.
 func (s *system) addCBCash(delta pynum.Amount) {
-	old := s.st.cbCash
-	s.st.cbCash = pynum.Add(old, delta)
-	s.onUndo(func() { s.st.cbCash = old })
+	s.record(undoStep{op: undoCBCash, amount: s.st.cbCash})
+	s.st.cbCash = pynum.Add(s.st.cbCash, delta)
 }
 
 // addCBReserves adjusts the central bank's reserves outstanding, journaled.
 func (s *system) addCBReserves(delta pynum.Amount) {
-	old := s.st.cbReserves
-	s.st.cbReserves = pynum.Add(old, delta)
-	s.onUndo(func() { s.st.cbReserves = old })
+	s.record(undoStep{op: undoCBReserves, amount: s.st.cbReserves})
+	s.st.cbReserves = pynum.Add(s.st.cbReserves, delta)
 }
 
 // appendID appends v to *list, journaled.
 func (s *system) appendID(list *[]int32, v int32) {
 	*list = append(*list, v)
-	s.onUndo(func() { *list = (*list)[:len(*list)-1] })
+	s.record(undoStep{op: undoAppend, list: list})
 }
 
 // removeID removes the first v from *list (Python's list.remove), journaled.
@@ -144,12 +148,7 @@ func (s *system) removeID(list *[]int32, v int32) bool {
 		}
 		copy(l[i:], l[i+1:])
 		*list = l[:len(l)-1]
-		s.onUndo(func() {
-			l := append(*list, 0)
-			copy(l[i+1:], l[i:])
-			l[i] = v
-			*list = l
-		})
+		s.record(undoStep{op: undoRemove, list: list, pos: int32(i), v: v})
 		return true
 	}
 	return false
@@ -196,10 +195,7 @@ func (s *system) addContract(c *contract) error {
 	idx := int32(len(s.st.contracts))
 	s.st.contracts = append(s.st.contracts, c)
 	s.st.contractIndex[c.id] = idx
-	s.onUndo(func() {
-		s.st.contracts = s.st.contracts[:idx]
-		delete(s.st.contractIndex, c.id)
-	})
+	s.record(undoStep{op: undoAddContract, v: idx})
 	s.appendID(&holder.assets, idx)
 	s.appendID(&issuer.liabilities, idx)
 	return nil
@@ -210,10 +206,7 @@ func (s *system) deleteContract(idx int32) {
 	c := s.st.contracts[idx]
 	c.removed = true
 	delete(s.st.contractIndex, c.id)
-	s.onUndo(func() {
-		c.removed = false
-		s.st.contractIndex[c.id] = idx
-	})
+	s.record(undoStep{op: undoDeleteContract, v: idx})
 }
 
 // removeContract removes a settled or defaulted contract from its holders,
@@ -241,14 +234,25 @@ func neg(a pynum.Amount) pynum.Amount { return pynum.Sub(pynum.Int(0), a) }
 // setAlias binds alias to contract id, journaled.
 func (s *system) setAlias(alias, id string) {
 	i := len(s.st.aliases)
-	s.st.aliases = append(s.st.aliases, aliasEntry{alias: alias, contract: id, live: true})
+	s.st.aliases = append(s.st.aliases, aliasEntry{alias: alias, contract: id, live: true, next: -1})
 	s.st.aliasIndex[alias] = i
-	s.st.aliasesForID[id] = append(s.st.aliasesForID[id], i)
+	// Link the entry at the end of the id's chain.
+	tail := -1
+	if first, ok := s.st.aliasFirst[id]; ok {
+		for tail = first; s.st.aliases[tail].next != -1; tail = s.st.aliases[tail].next {
+		}
+		s.st.aliases[tail].next = i
+	} else {
+		s.st.aliasFirst[id] = i
+	}
 	s.onUndo(func() {
 		s.st.aliases = s.st.aliases[:i]
 		delete(s.st.aliasIndex, alias)
-		l := s.st.aliasesForID[id]
-		s.st.aliasesForID[id] = l[:len(l)-1]
+		if tail == -1 {
+			delete(s.st.aliasFirst, id)
+		} else {
+			s.st.aliases[tail].next = -1
+		}
 	})
 }
 

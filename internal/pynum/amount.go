@@ -52,7 +52,7 @@ func FromFloat(f float64) (Amount, error) {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return Amount{}, fmt.Errorf("not a finite number: %v", f)
 	}
-	return ParseDecimal(strconv.FormatFloat(f, 'e', -1, 64))
+	return ParseDecimal(FloatRepr(f))
 }
 
 // FromDecimal wraps d as a Decimal (isDecimal) or an int. d is copied.

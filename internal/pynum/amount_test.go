@@ -32,6 +32,11 @@ func TestAmountTypes(t *testing.T) {
 }
 
 func TestFromFloat(t *testing.T) {
+	for f, want := range map[float64]string{100: "100.0", 0.5: "0.5", 1e16: "1E+16", 1e-7: "1E-7", 833.3333333333334: "833.3333333333334"} {
+		if a, err := FromFloat(f); err != nil || a.String() != want {
+			t.Errorf("FromFloat(%v) = %v, %v; want Decimal(%q)", f, a, err, want)
+		}
+	}
 	a, err := FromFloat(833.3333333333334)
 	if err != nil || a.String() != "833.3333333333334" {
 		t.Fatalf("FromFloat = %v, %v", a, err)

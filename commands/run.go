@@ -1,0 +1,158 @@
+package commands
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/runner"
+)
+
+// RunCommand is `bilancio run SCENARIO.yaml`: it simulates one scenario and
+// writes bilancio's run layout.
+type RunCommand struct {
+	Meta
+}
+
+// Synopsis implements cli.Command.
+func (c *RunCommand) Synopsis() string { return "Simulate one scenario and write its run folder" }
+
+// Help implements cli.Command.
+func (c *RunCommand) Help() string {
+	return `Usage: bilancio run [options] SCENARIO.yaml
+
+  Simulates a bilancio scenario until it is stable (or max_days, or a
+  fail-fast default) and writes bilancio's run layout:
+
+    DIR/scenario.yaml   a copy of the input
+    DIR/run.html        a report to open in a browser
+    DIR/out/            events.jsonl, balances.csv, metrics.csv, metrics.json,
+                        metrics_ds.csv, metrics_intraday.csv
+    DIR/manifest.json   written last, with checksums: the run is complete
+
+Options:
+
+` + usage(c.flags(new(runFlags)))
+}
+
+type runFlags struct {
+	out, defaultHandling, checkInvariants, html, runID string
+	maxDays, quietDays                                 int
+	quiet                                              bool
+}
+
+func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
+	fs := flagSet("run")
+	fs.StringVar(&f.out, "out", "", "run folder to write (default out/runs/<scenario file name>)")
+	fs.IntVar(&f.maxDays, "max-days", 0, "maximum number of days to simulate (default: the scenario's run.max_days)")
+	fs.IntVar(&f.quietDays, "quiet-days", -1, "quiet days in a row needed to stop (default: the scenario's run.quiet_days)")
+	fs.StringVar(&f.defaultHandling, "default-handling", "", "fail-fast or expel-agent (default: the scenario's run.default_handling)")
+	fs.StringVar(&f.checkInvariants, "check-invariants", engine.CheckSetup, "when to check accounting invariants: setup, daily or none")
+	fs.StringVar(&f.html, "html", "", "also write the HTML report to this file")
+	fs.StringVar(&f.runID, "run-id", "", "run id recorded in the manifest (default: the folder name)")
+	fs.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
+	return fs
+}
+
+// Run implements cli.Command.
+func (c *RunCommand) Run(args []string) int {
+	var f runFlags
+	fs := c.flags(&f)
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		c.UI.Error(fmt.Sprintf("Error: %v\n\n%s", err, c.Help()))
+		return 1
+	}
+	if len(pos) != 1 {
+		c.UI.Error("Error: run needs exactly one scenario file\n\n" + c.Help())
+		return 1
+	}
+	path := pos[0]
+	if f.out == "" {
+		f.out = filepath.Join("out", "runs", strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+	}
+	if f.runID == "" {
+		f.runID = filepath.Base(f.out)
+	}
+	switch f.defaultHandling {
+	case "", engine.FailFast, engine.ExpelAgent:
+	default:
+		c.UI.Error(fmt.Sprintf("Error: -default-handling must be %s or %s, not %q", engine.FailFast, engine.ExpelAgent, f.defaultHandling))
+		return 1
+	}
+	switch f.checkInvariants {
+	case engine.CheckSetup, engine.CheckDaily, engine.CheckNone:
+	default:
+		c.UI.Error(fmt.Sprintf("Error: -check-invariants must be setup, daily or none, not %q", f.checkInvariants))
+		return 1
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		c.UI.Error(fmt.Sprintf("Error: %v", err))
+		return 1
+	}
+	opts := engine.Options{MaxDays: f.maxDays, DefaultHandling: f.defaultHandling, CheckInvariants: f.checkInvariants}
+	if f.quietDays >= 0 {
+		opts.QuietDays = &f.quietDays
+	}
+	out, err := runner.Run(c.Ctx, runner.Request{
+		ScenarioName: path, Scenario: data, OutDir: f.out, Options: opts, HTML: true,
+		RunID: f.runID, Engine: Version(), Executor: "cli",
+	})
+	if err != nil {
+		var le *engine.LoadError
+		if errors.As(err, &le) {
+			c.UI.Error("Error: " + le.Error())
+		} else {
+			c.UI.Error(fmt.Sprintf("Error: %v", err))
+		}
+		return 1
+	}
+	if f.html != "" {
+		page, err := os.ReadFile(filepath.Join(f.out, "run.html"))
+		if err == nil {
+			err = os.WriteFile(f.html, page, 0o644)
+		}
+		if err != nil {
+			c.UI.Error(fmt.Sprintf("Error: writing %s: %v", f.html, err))
+			return 1
+		}
+	}
+	if !f.quiet {
+		c.UI.Output(renderRunSummary(out, f.out))
+	}
+	return 0
+}
+
+// renderRunSummary is the few lines `bilancio run` prints.
+func renderRunSummary(out *runner.Outcome, dir string) string {
+	res, m := out.Result, out.Manifest
+	var stop string
+	switch res.Stop {
+	case engine.StopStable:
+		stop = fmt.Sprintf("stable after %d quiet days", res.QuietDays)
+	case engine.StopMaxDays:
+		stop = fmt.Sprintf("reached max_days = %d without stabilising", res.MaxDays)
+	default:
+		stop = "stopped by a default: " + res.StopMessage
+	}
+	orNone := func(s string) string {
+		if s == "" {
+			return "None"
+		}
+		return s
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", out.Scenario.Name)
+	fmt.Fprintf(&b, "  days simulated  %d (days 0–%d)\n", res.DaysSimulated, res.DaysSimulated-1)
+	fmt.Fprintf(&b, "  stop reason     %s\n", stop)
+	fmt.Fprintf(&b, "  defaults        %d (%s)\n", m.Defaults, res.DefaultHandling)
+	fmt.Fprintf(&b, "  phi_total       %s\n", orNone(m.PhiTotal))
+	fmt.Fprintf(&b, "  delta_total     %s\n", orNone(m.DeltaTotal))
+	fmt.Fprintf(&b, "Wrote %s (open %s)", dir, filepath.Join(dir, "run.html"))
+	return b.String()
+}

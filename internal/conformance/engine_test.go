@@ -1,0 +1,110 @@
+package conformance
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// noDealerSets are the recorded bilancio runs the engine must reproduce
+// (spec/engine.md §15.1).
+var noDealerSets = []string{"ring-expel-n100", "ring-failfast-n5", "ring-expel-n5", "ring-failfast-n5-bigentity", "balanced-passive-n100"}
+
+// TestEngineConformance runs every recorded no-dealer scenario and compares
+// every recorded output file by the rules of spec/engine.md §15.2.
+func TestEngineConformance(t *testing.T) {
+	root := Root()
+	if root == "" {
+		t.Skip("../shared/conformance is absent: the recorded bilancio runs are needed for conformance")
+	}
+	for _, set := range noDealerSets {
+		t.Run(set, func(t *testing.T) {
+			runs, err := Runs(root, set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			registry, _ := Registry(root, set) // absent for the event-only sets
+			matched := 0
+			for _, run := range runs {
+				if checkRun(t, run, registry[run.ID]) {
+					matched++
+				}
+			}
+			t.Logf("%s: %d of %d runs match", set, matched, len(runs))
+		})
+	}
+}
+
+// checkRun runs one recorded scenario and compares its outputs; it reports
+// whether everything matched.
+func checkRun(t *testing.T, run Run, reg map[string]string) bool {
+	t.Helper()
+	ok := true
+	fail := func(format string, args ...any) {
+		t.Errorf("%s/%s: "+format, append([]any{run.Set, run.ID}, args...)...)
+		ok = false
+	}
+	data, err := os.ReadFile(run.File("scenario.yaml"))
+	if err != nil {
+		fail("%v", err)
+		return false
+	}
+	sc, err := engine.Load(run.File("scenario.yaml"), data)
+	if err != nil {
+		fail("load: %v", err)
+		return false
+	}
+	res, err := engine.Run(context.Background(), sc, engine.Options{CheckInvariants: engine.CheckDaily})
+	if err != nil {
+		fail("run: %v", err)
+		return false
+	}
+	files, rep, err := artifacts.Outputs(res)
+	if err != nil {
+		fail("outputs: %v", err)
+		return false
+	}
+	compare := map[string]func(got, want []byte) error{
+		artifacts.EventsFile:          Events,
+		artifacts.BalancesFile:        Exact,
+		artifacts.MetricsCSVFile:      Exact,
+		artifacts.MetricsIntradayFile: Exact,
+		artifacts.MetricsDSFile:       LineSet,
+		artifacts.MetricsJSONFile:     MetricsJSON,
+	}
+	for _, f := range files {
+		name := filepath.FromSlash(f.Name)
+		if !run.Has(name) {
+			continue
+		}
+		want, err := os.ReadFile(run.File(name))
+		if err != nil {
+			fail("%v", err)
+			continue
+		}
+		if err := compare[f.Name](f.Data, want); err != nil {
+			fail("%s: %v", f.Name, err)
+		}
+	}
+	if reg != nil {
+		got := map[string]string{"time_to_stability": strconv.Itoa(rep.Summary.MaxDay)}
+		if rep.Summary.PhiTotal != nil {
+			got["phi_total"] = pynum.Str(rep.Summary.PhiTotal)
+		}
+		if rep.Summary.DeltaTotal != nil {
+			got["delta_total"] = pynum.Str(rep.Summary.DeltaTotal)
+		}
+		for _, col := range []string{"phi_total", "delta_total", "time_to_stability"} {
+			if got[col] != reg[col] {
+				fail("registry %s = %q, recorded %q", col, got[col], reg[col])
+			}
+		}
+	}
+	return ok
+}

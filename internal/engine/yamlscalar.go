@@ -1,0 +1,607 @@
+package engine
+
+// PyYAML 1.1 scalar resolution (what bilancio's yaml.safe_load produces) and
+// Python's Decimal/int/float string parsing, written from their documented
+// behaviour. Nothing here depends on go-yaml's own (YAML 1.2) resolution.
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// yamlTag is the type PyYAML gives a scalar.
+type yamlTag uint8
+
+const (
+	tagStr yamlTag = iota
+	tagNull
+	tagBool
+	tagInt
+	tagFloat
+	tagTimestamp
+	tagMerge // "<<": only meaningful as a mapping key
+	tagValue // "=": a string as a mapping key, an error as a value
+)
+
+// resolvePlain returns the tag PyYAML's SafeLoader gives the plain (unquoted,
+// untagged) scalar s. The YAML 1.1 patterns are mutually exclusive, so the
+// order of the tests does not matter.
+func resolvePlain(s string) yamlTag {
+	switch {
+	case isYAMLNull(s):
+		return tagNull
+	case isYAMLBool(s):
+		return tagBool
+	case isYAMLInt(s):
+		return tagInt
+	case isYAMLFloat(s):
+		return tagFloat
+	case isYAMLTimestamp(s):
+		return tagTimestamp
+	case s == "<<":
+		return tagMerge
+	case s == "=":
+		return tagValue
+	}
+	return tagStr
+}
+
+func isYAMLNull(s string) bool {
+	switch s {
+	case "", "~", "null", "Null", "NULL":
+		return true
+	}
+	return false
+}
+
+func isYAMLBool(s string) bool {
+	switch s {
+	case "yes", "Yes", "YES", "no", "No", "NO",
+		"true", "True", "TRUE", "false", "False", "FALSE",
+		"on", "On", "ON", "off", "Off", "OFF":
+		return true
+	}
+	return false
+}
+
+func isASCIIDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// spanBytes returns the length of the longest prefix of s made of bytes accepted by ok.
+func spanBytes(s string, ok func(byte) bool) int {
+	i := 0
+	for i < len(s) && ok(s[i]) {
+		i++
+	}
+	return i
+}
+
+func isDigitOrUnderscore(c byte) bool { return isASCIIDigit(c) || c == '_' }
+
+// trimSign removes one leading '+' or '-'.
+func trimSign(s string) string {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		return s[1:]
+	}
+	return s
+}
+
+// sexagesimalTail reports whether s is one or more groups ":[0-5]?[0-9]" and
+// returns what follows them.
+func sexagesimalTail(s string) (rest string, ok bool) {
+	n := 0
+	for s != "" && s[0] == ':' {
+		t := s[1:]
+		switch {
+		case len(t) >= 2 && t[0] >= '0' && t[0] <= '5' && isASCIIDigit(t[1]):
+			s = t[2:]
+		case len(t) >= 1 && isASCIIDigit(t[0]):
+			s = t[1:]
+		default:
+			return s, n > 0
+		}
+		n++
+	}
+	return s, n > 0
+}
+
+// isYAMLInt matches PyYAML's int pattern: binary, octal, decimal, hexadecimal
+// and base-60 forms, with underscores.
+func isYAMLInt(s string) bool {
+	b := trimSign(s)
+	switch {
+	case b == "":
+		return false
+	case strings.HasPrefix(b, "0b"):
+		r := b[2:]
+		return r != "" && spanBytes(r, func(c byte) bool { return c == '0' || c == '1' || c == '_' }) == len(r)
+	case strings.HasPrefix(b, "0x"):
+		r := b[2:]
+		return r != "" && spanBytes(r, func(c byte) bool {
+			return isASCIIDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '_'
+		}) == len(r)
+	case b == "0":
+		return true
+	case b[0] == '0':
+		r := b[1:]
+		return spanBytes(r, func(c byte) bool { return (c >= '0' && c <= '7') || c == '_' }) == len(r)
+	case b[0] >= '1' && b[0] <= '9':
+		n := 1 + spanBytes(b[1:], isDigitOrUnderscore)
+		if n == len(b) {
+			return true
+		}
+		rest, ok := sexagesimalTail(b[n:])
+		return ok && rest == ""
+	}
+	return false
+}
+
+// isYAMLFloat matches PyYAML's float pattern, which needs a '.': 1.5, 1.,
+// .5, 1.0e+05 (the exponent needs a sign), 1:30.5, .inf and .nan.
+func isYAMLFloat(s string) bool {
+	switch s {
+	case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+		".nan", ".NaN", ".NAN":
+		return true
+	}
+	exponentOK := func(r string) bool {
+		if r == "" {
+			return true
+		}
+		if len(r) < 3 || (r[0] != 'e' && r[0] != 'E') || (r[1] != '+' && r[1] != '-') {
+			return false
+		}
+		return spanBytes(r[2:], isASCIIDigit) == len(r)-2
+	}
+	if s != "" && s[0] == '.' {
+		// \.[0-9][0-9_]*([eE][-+][0-9]+)?
+		r := s[1:]
+		if r == "" || !isASCIIDigit(r[0]) {
+			return false
+		}
+		return exponentOK(r[spanBytes(r, isDigitOrUnderscore):])
+	}
+	b := trimSign(s)
+	if b == "" || !isASCIIDigit(b[0]) {
+		return false
+	}
+	n := spanBytes(b, isDigitOrUnderscore)
+	r := b[n:]
+	if r != "" && r[0] == ':' {
+		// [0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*
+		rest, ok := sexagesimalTail(r)
+		if !ok || rest == "" || rest[0] != '.' {
+			return false
+		}
+		return spanBytes(rest[1:], isDigitOrUnderscore) == len(rest)-1
+	}
+	if r == "" || r[0] != '.' {
+		return false
+	}
+	r = r[1:]
+	return exponentOK(r[spanBytes(r, isDigitOrUnderscore):])
+}
+
+// yamlTimestamp is a YAML 1.1 timestamp split into its fields.
+type yamlTimestamp struct {
+	year, month, day     int
+	hasTime              bool
+	hour, minute, second int
+	hasTZ                bool
+	tzHour, tzMinute     int
+}
+
+// parseTimestamp splits s as PyYAML's timestamp patterns do: a date alone,
+// or a date and time with optional fraction and offset. The caller checks the
+// implicit pattern's extra rule (a date alone has two-digit month and day).
+func parseTimestamp(s string) (yamlTimestamp, bool) {
+	var t yamlTimestamp
+	num := func(min, max int) (int, bool) {
+		n := spanBytes(s, isASCIIDigit)
+		if n < min || n > max {
+			return 0, false
+		}
+		v, _ := strconv.Atoi(s[:n])
+		s = s[n:]
+		return v, true
+	}
+	lit := func(c byte) bool {
+		if s != "" && s[0] == c {
+			s = s[1:]
+			return true
+		}
+		return false
+	}
+	blanks := func() int {
+		n := spanBytes(s, func(c byte) bool { return c == ' ' || c == '\t' })
+		s = s[n:]
+		return n
+	}
+	var ok bool
+	if t.year, ok = num(4, 4); !ok || !lit('-') {
+		return t, false
+	}
+	if t.month, ok = num(1, 2); !ok || !lit('-') {
+		return t, false
+	}
+	if t.day, ok = num(1, 2); !ok {
+		return t, false
+	}
+	if s == "" {
+		return t, true
+	}
+	if !lit('T') && !lit('t') && blanks() == 0 {
+		return t, false
+	}
+	t.hasTime = true
+	if t.hour, ok = num(1, 2); !ok || !lit(':') {
+		return t, false
+	}
+	if t.minute, ok = num(2, 2); !ok || !lit(':') {
+		return t, false
+	}
+	if t.second, ok = num(2, 2); !ok {
+		return t, false
+	}
+	if lit('.') {
+		s = s[spanBytes(s, isASCIIDigit):]
+	}
+	spaced := blanks() > 0
+	switch {
+	case s == "":
+		return t, !spaced
+	case s == "Z":
+		return t, true
+	case s[0] == '+' || s[0] == '-':
+		s = s[1:]
+		t.hasTZ = true
+		if t.tzHour, ok = num(1, 2); !ok {
+			return t, false
+		}
+		if lit(':') {
+			if t.tzMinute, ok = num(2, 2); !ok {
+				return t, false
+			}
+		}
+		return t, s == ""
+	}
+	return t, false
+}
+
+// isYAMLTimestamp matches PyYAML's implicit timestamp pattern.
+func isYAMLTimestamp(s string) bool {
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
+		for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9} {
+			if !isASCIIDigit(s[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	t, ok := parseTimestamp(s)
+	return ok && t.hasTime
+}
+
+// checkTimestamp reports the error Python's datetime raises for an invalid
+// date, time or offset.
+func checkTimestamp(t yamlTimestamp) error {
+	switch {
+	case t.year < 1:
+		return fmt.Errorf("year %d is out of range", t.year)
+	case t.month < 1 || t.month > 12:
+		return errors.New("month must be in 1..12")
+	case t.day < 1 || t.day > daysInMonth(t.year, t.month):
+		return errors.New("day is out of range for month")
+	case !t.hasTime:
+		return nil
+	case t.hour > 23:
+		return errors.New("hour must be in 0..23")
+	case t.minute > 59:
+		return errors.New("minute must be in 0..59")
+	case t.second > 59:
+		return errors.New("second must be in 0..59")
+	case t.hasTZ && t.tzHour*60+t.tzMinute >= 24*60:
+		return errors.New("the time zone offset must be strictly between -24 and 24 hours")
+	}
+	return nil
+}
+
+func daysInMonth(year, month int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// maxIntDigits is CPython's limit on the number of decimal digits int() converts.
+const maxIntDigits = 4300
+
+// constructInt turns the text of an int scalar into its value the way
+// PyYAML's construct_yaml_int does (underscores dropped, 0b/0x/0 prefixes,
+// base-60 groups).
+func constructInt(text string) (*big.Int, error) {
+	v := strings.ReplaceAll(text, "_", "")
+	if v == "" {
+		return nil, errors.New("empty integer")
+	}
+	neg := v[0] == '-'
+	if v[0] == '+' || v[0] == '-' {
+		v = v[1:]
+	}
+	var r *big.Int
+	var err error
+	switch {
+	case v == "0":
+		r = new(big.Int)
+	case strings.HasPrefix(v, "0b"):
+		r, err = pyInt(v[2:], 2)
+	case strings.HasPrefix(v, "0x"):
+		r, err = pyInt(v[2:], 16)
+	case v != "" && v[0] == '0':
+		r, err = pyInt(v, 8)
+	case strings.Contains(v, ":"):
+		r = new(big.Int)
+		sixty := big.NewInt(60)
+		for part := range strings.SplitSeq(v, ":") {
+			d, perr := pyInt(part, 10)
+			if perr != nil {
+				return nil, perr
+			}
+			r.Mul(r, sixty)
+			r.Add(r, d)
+		}
+	default:
+		r, err = pyInt(v, 10)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if neg {
+		r.Neg(r)
+	}
+	return r, nil
+}
+
+// pyInt parses s as Python's int(s, base): surrounding whitespace, a sign, an
+// optional base prefix matching base, and digits (any Unicode decimal digit).
+func pyInt(s string, base int) (*big.Int, error) {
+	t, ok := pyASCII(pyStrip(s))
+	bad := fmt.Errorf("invalid literal for int() with base %d: %q", base, s)
+	if !ok || t == "" {
+		return nil, bad
+	}
+	neg := false
+	if t[0] == '+' || t[0] == '-' {
+		neg = t[0] == '-'
+		t = t[1:]
+	}
+	if len(t) > 2 && t[0] == '0' {
+		p := t[1] | 0x20
+		if (base == 2 && p == 'b') || (base == 8 && p == 'o') || (base == 16 && p == 'x') {
+			t = t[2:]
+		}
+	}
+	if t == "" || strings.ContainsAny(t, "+-") {
+		return nil, bad
+	}
+	if base == 10 && len(t) > maxIntDigits {
+		return nil, fmt.Errorf("integer of %d digits exceeds the limit of %d digits", len(t), maxIntDigits)
+	}
+	r, ok := new(big.Int).SetString(t, base)
+	if !ok {
+		return nil, bad
+	}
+	if neg {
+		r.Neg(r)
+	}
+	return r, nil
+}
+
+// constructFloat turns the text of a float scalar into its value the way
+// PyYAML's construct_yaml_float does.
+func constructFloat(text string) (float64, error) {
+	v := strings.ToLower(strings.ReplaceAll(text, "_", ""))
+	if v == "" {
+		return 0, errors.New("empty float")
+	}
+	sign := 1.0
+	if v[0] == '-' {
+		sign = -1
+	}
+	if v[0] == '+' || v[0] == '-' {
+		v = v[1:]
+	}
+	switch {
+	case v == ".inf":
+		return sign * math.Inf(1), nil
+	case v == ".nan":
+		return math.NaN(), nil
+	case strings.Contains(v, ":"):
+		parts := strings.Split(v, ":")
+		sum, base := 0.0, 1.0
+		for i := len(parts) - 1; i >= 0; i-- {
+			d, err := pyFloat(parts[i])
+			if err != nil {
+				return 0, err
+			}
+			sum += d * base
+			base *= 60
+		}
+		return sign * sum, nil
+	}
+	f, err := pyFloat(v)
+	if err != nil {
+		return 0, err
+	}
+	return sign * f, nil
+}
+
+// pyFloat parses s as Python's float(s).
+func pyFloat(s string) (float64, error) {
+	t, ok := pyASCII(pyStrip(s))
+	bad := fmt.Errorf("could not convert string to float: %q", s)
+	if !ok {
+		return 0, bad
+	}
+	body := strings.ToLower(trimSign(t))
+	switch body {
+	case "inf", "infinity", "nan":
+	default:
+		if !isDecimalSyntax(body) {
+			return 0, bad
+		}
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return f, nil // Python rounds to ±inf or 0 without an error
+		}
+		return 0, bad
+	}
+	return f, nil
+}
+
+// isDecimalSyntax reports whether s (no sign) is digits [. [digits]] or
+// . digits, optionally followed by e/E, an optional sign and digits.
+func isDecimalSyntax(s string) bool {
+	n := spanBytes(s, isASCIIDigit)
+	m := 0
+	r := s[n:]
+	if r != "" && r[0] == '.' {
+		m = spanBytes(r[1:], isASCIIDigit)
+		r = r[1+m:]
+	}
+	if n+m == 0 {
+		return false
+	}
+	if r == "" {
+		return true
+	}
+	if r[0] != 'e' && r[0] != 'E' {
+		return false
+	}
+	r = trimSign(r[1:])
+	return r != "" && spanBytes(r, isASCIIDigit) == len(r)
+}
+
+// constructBool is PyYAML's construct_yaml_bool.
+func constructBool(text string) (bool, error) {
+	switch strings.ToLower(text) {
+	case "yes", "true", "on":
+		return true, nil
+	case "no", "false", "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("not a YAML boolean: %q", text)
+}
+
+// pyIsSpace is Python's str.isspace for one character.
+func pyIsSpace(r rune) bool {
+	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+}
+
+// pyStrip is Python's str.strip().
+func pyStrip(s string) string { return strings.TrimFunc(s, pyIsSpace) }
+
+// pyDigit returns the value of the Unicode decimal digit r, or -1. Unicode
+// encodes every set of decimal digits as a contiguous run 0..9, and adjacent
+// sets follow each other whole, so the value is the distance to the start of
+// the run modulo 10.
+func pyDigit(r rune) int {
+	if r >= '0' && r <= '9' {
+		return int(r - '0')
+	}
+	if r < 0x80 || !unicode.IsDigit(r) {
+		return -1
+	}
+	start := r
+	for start > 0 && unicode.IsDigit(start-1) {
+		start--
+	}
+	return int(r-start) % 10
+}
+
+// pyASCII maps the non-ASCII decimal digits and spaces of s to ASCII, as
+// Python does before parsing a number. It reports false for any other
+// non-ASCII character or a NUL.
+func pyASCII(s string) (string, bool) {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 || s[i] == 0 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s, true
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == 0:
+			return "", false
+		case r < 0x80:
+			b.WriteRune(r)
+		case pyIsSpace(r):
+			b.WriteByte(' ')
+		default:
+			d := pyDigit(r)
+			if d < 0 {
+				return "", false
+			}
+			b.WriteByte(byte('0' + d))
+		}
+	}
+	return b.String(), true
+}
+
+// decimalStatus says what Python's Decimal(s) makes of a string.
+type decimalStatus uint8
+
+const (
+	decInvalid    decimalStatus = iota // Decimal(s) raises
+	decFinite                          // a finite Decimal
+	decNonFinite                       // Infinity or a NaN
+	decOutOfRange                      // finite for Python, but its exponent is beyond what we hold
+)
+
+// pyDecimal parses s as Python's Decimal(s): surrounding whitespace is
+// stripped, every underscore dropped, Unicode digits accepted, and the value
+// kept exactly.
+func pyDecimal(s string) (pynum.Amount, decimalStatus) {
+	t, ok := pyASCII(strings.ReplaceAll(pyStrip(s), "_", ""))
+	if !ok || t == "" {
+		return pynum.Amount{}, decInvalid
+	}
+	body := strings.ToLower(trimSign(t))
+	switch {
+	case body == "inf" || body == "infinity":
+		return pynum.Amount{}, decNonFinite
+	case strings.HasPrefix(body, "nan") || strings.HasPrefix(body, "snan"):
+		payload := strings.TrimPrefix(strings.TrimPrefix(body, "s"), "nan")
+		if spanBytes(payload, isASCIIDigit) == len(payload) {
+			return pynum.Amount{}, decNonFinite
+		}
+		return pynum.Amount{}, decInvalid
+	case !isDecimalSyntax(body):
+		return pynum.Amount{}, decInvalid
+	}
+	a, err := pynum.ParseDecimal(t)
+	if err != nil {
+		return pynum.Amount{}, decOutOfRange
+	}
+	return a, decFinite
+}

@@ -1,0 +1,108 @@
+// Package runner runs one scenario end to end: it loads the scenario file,
+// simulates it, and writes the run folder (scenario copy, run.html, out/
+// files and, last, the manifest). The `bilancio run` command and the sweep
+// worker share it, so a run is written the same way whoever asks for it.
+package runner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cockroachdb/apd/v3"
+
+	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/metrics"
+	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/report"
+)
+
+// Request is one run to do.
+type Request struct {
+	// ScenarioName is the scenario file's name, used in error messages.
+	ScenarioName string
+	// Scenario is the scenario file's content; it is copied into the run
+	// folder as scenario.yaml.
+	Scenario []byte
+	// OutDir is the run folder to write.
+	OutDir string
+	// Options adjust the simulation.
+	Options engine.Options
+	// HTML asks for run.html.
+	HTML bool
+	// RunID, Engine and Executor go into the manifest.
+	RunID, Engine, Executor string
+}
+
+// Outcome is a finished run.
+type Outcome struct {
+	Scenario *engine.Scenario
+	Result   *engine.Result
+	Metrics  *metrics.Report
+	Manifest *artifacts.Manifest
+}
+
+// Run loads, simulates and writes one run. Errors in the scenario come back
+// as *engine.LoadError (file:line:col); an action that cannot be applied as
+// an error naming the file and line. Nothing is written unless the
+// simulation finished.
+func Run(ctx context.Context, req Request) (*Outcome, error) {
+	started := time.Now()
+	sc, err := engine.Load(req.ScenarioName, req.Scenario)
+	if err != nil {
+		return nil, err
+	}
+	opts := req.Options
+	if req.HTML {
+		opts.Snapshots = true
+	}
+	res, err := engine.Run(ctx, sc, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", req.ScenarioName, err)
+	}
+	var html func(*metrics.Report) ([]byte, error)
+	if req.HTML {
+		html = func(rep *metrics.Report) ([]byte, error) {
+			var b bytes.Buffer
+			err := report.WriteRunHTML(&b, sc, res, Summary(rep))
+			return b.Bytes(), err
+		}
+	}
+	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, Started: started}
+	info.Finished = time.Now()
+	rep, man, err := artifacts.WriteRun(req.OutDir, req.Scenario, res, html, info)
+	if err != nil {
+		return nil, err
+	}
+	return &Outcome{Scenario: sc, Result: res, Metrics: rep, Manifest: man}, nil
+}
+
+// Summary turns a metrics report into the report package's summary.
+func Summary(rep *metrics.Report) *report.RunSummary {
+	s := &report.RunSummary{PhiTotal: text(rep.Summary.PhiTotal), DeltaTotal: text(rep.Summary.DeltaTotal)}
+	for _, d := range rep.Days {
+		s.Days = append(s.Days, report.DayMetrics{
+			Day: d.Day, S: cell(d.S), Mpeak: cell(d.Mpeak), GrossSettled: cell(d.GrossSettled),
+			Phi: cell(d.Phi), Delta: cell(d.Delta),
+		})
+	}
+	return s
+}
+
+// cell prints a metric as metrics.csv does; None is empty.
+func cell(d *apd.Decimal) string {
+	if d == nil {
+		return ""
+	}
+	return pynum.MetricCell(d)
+}
+
+// text prints a summary value as the registry does (str(Decimal)); None is empty.
+func text(d *apd.Decimal) string {
+	if d == nil {
+		return ""
+	}
+	return pynum.Str(d)
+}
