@@ -13,69 +13,87 @@ import (
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
-// EventJSON returns an event as bilancio logs it: kind, day and phase first,
-// then the payload keys in order.
-func EventJSON(e *engine.Event) (JSON, error) {
-	members := make([]Member, 0, 3+len(e.Fields))
-	members = append(members,
-		Member{"kind", JSONString(e.Kind)},
-		Member{"day", JSONInt(int64(e.Day))},
-		Member{"phase", JSONString(e.Phase)})
+// AppendEvent appends an event as bilancio logs it, in Python's compact JSON
+// form: kind, day and phase first, then the payload keys in order.
+func AppendEvent(dst []byte, e *engine.Event) ([]byte, error) {
+	dst = append(dst, `{"kind": `...)
+	dst = AppendJSONString(dst, e.Kind)
+	dst = append(dst, `, "day": `...)
+	dst = strconv.AppendInt(dst, int64(e.Day), 10)
+	dst = append(dst, `, "phase": `...)
+	dst = AppendJSONString(dst, e.Phase)
 	for _, f := range e.Fields {
-		v, err := valueJSON(f.Val)
-		if err != nil {
-			return JSON{}, fmt.Errorf("event %s, key %q: %w", e.Kind, f.Key, err)
+		dst = append(dst, ", "...)
+		dst = AppendJSONString(dst, f.Key)
+		dst = append(dst, ": "...)
+		var err error
+		if dst, err = appendValue(dst, f.Val); err != nil {
+			return dst, fmt.Errorf("event %s, key %q: %w", e.Kind, f.Key, err)
 		}
-		members = append(members, Member{f.Key, v})
 	}
-	return JSONObject(members...), nil
+	return append(dst, '}'), nil
 }
 
-func valueJSON(v engine.Value) (JSON, error) {
+func appendValue(dst []byte, v engine.Value) ([]byte, error) {
 	switch v.Kind {
 	case engine.NullValue:
-		return JSONNull(), nil
+		return append(dst, "null"...), nil
 	case engine.StringValue:
-		return JSONString(v.Str), nil
+		return AppendJSONString(dst, v.Str), nil
 	case engine.IntValue:
-		return JSONInt(v.Int), nil
+		return strconv.AppendInt(dst, v.Int, 10), nil
 	case engine.AmountValue:
-		return JSONAmount(v.Amount), nil
+		text, quoted := pynum.AmountJSON(v.Amount)
+		if quoted {
+			return AppendJSONString(dst, text), nil
+		}
+		return append(dst, text...), nil
 	case engine.BoolValue:
-		return JSONBool(v.Bool), nil
+		if v.Bool {
+			return append(dst, "true"...), nil
+		}
+		return append(dst, "false"...), nil
 	case engine.ListValue:
-		items := make([]JSON, len(v.List))
+		dst = append(dst, '[')
 		for i, it := range v.List {
-			j, err := valueJSON(it)
-			if err != nil {
-				return JSON{}, fmt.Errorf("item %d: %w", i, err)
+			if i > 0 {
+				dst = append(dst, ", "...)
 			}
-			items[i] = j
+			var err error
+			if dst, err = appendValue(dst, it); err != nil {
+				return dst, fmt.Errorf("item %d: %w", i, err)
+			}
 		}
-		return JSONArray(items...), nil
+		return append(dst, ']'), nil
 	case engine.ObjectValue:
-		members := make([]Member, len(v.Object))
+		dst = append(dst, '{')
 		for i, f := range v.Object {
-			j, err := valueJSON(f.Val)
-			if err != nil {
-				return JSON{}, fmt.Errorf("key %q: %w", f.Key, err)
+			if i > 0 {
+				dst = append(dst, ", "...)
 			}
-			members[i] = Member{f.Key, j}
+			dst = AppendJSONString(dst, f.Key)
+			dst = append(dst, ": "...)
+			var err error
+			if dst, err = appendValue(dst, f.Val); err != nil {
+				return dst, fmt.Errorf("key %q: %w", f.Key, err)
+			}
 		}
-		return JSONObject(members...), nil
+		return append(dst, '}'), nil
 	}
-	return JSON{}, fmt.Errorf("unsupported value kind %d", v.Kind)
+	return dst, fmt.Errorf("unsupported value kind %d", v.Kind)
 }
 
 // AppendEvents appends the events.jsonl text of events: one compact JSON
 // object per event, each line ended by "\n".
 func AppendEvents(dst []byte, events []engine.Event) ([]byte, error) {
+	if dst == nil {
+		dst = make([]byte, 0, 160*len(events))
+	}
 	for i := range events {
-		j, err := EventJSON(&events[i])
-		if err != nil {
+		var err error
+		if dst, err = AppendEvent(dst, &events[i]); err != nil {
 			return dst, fmt.Errorf("encoding event %d: %w", i+1, err)
 		}
-		dst = AppendJSON(dst, j)
 		dst = append(dst, '\n')
 	}
 	return dst, nil

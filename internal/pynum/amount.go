@@ -171,6 +171,9 @@ func (a Amount) Float64() float64 {
 // String prints a like Python's str(): digits for an int, str(Decimal) for a Decimal.
 func (a Amount) String() string {
 	if !a.dec {
+		if a.big == nil {
+			return strconv.FormatInt(a.coef, 10)
+		}
 		return a.Decimal().Text('f')
 	}
 	return Str(a.Decimal())

@@ -217,13 +217,42 @@ func ResultsCell(d *apd.Decimal) string {
 // through JSONNumber.
 func AmountJSON(a Amount) (text string, quoted bool) {
 	if !a.dec {
-		return a.String(), false
+		return a.String(), false // a Python int prints exactly, never normalised
 	}
-	if a.big == nil && a.exp >= 0 {
-		// Integral decimal: the normalised form is the plain digits.
-		if s, ok := scale(a.coef, a.exp); ok {
-			return strconv.FormatInt(s, 10), false
+	if a.big == nil {
+		if !a.dec || a.exp >= 0 {
+			// Integral: the normalised form is the plain digits.
+			if c, ok := scale(a.coef, a.exp); ok {
+				return strconv.FormatInt(c, 10), false
+			}
+		} else if c, e := stripZeros(a.coef, a.exp); e >= 0 {
+			return strconv.FormatInt(c, 10), false
+		} else if e >= -6-int32(numDigits(c))+1 {
+			// Plain notation: str() of the normalised value.
+			return Str(apd.New(c, e)), true
 		}
 	}
 	return JSONNumber(a.Decimal())
+}
+
+// stripZeros removes trailing zeros of c·10^e while e < 0.
+func stripZeros(c int64, e int32) (int64, int32) {
+	for e < 0 && c != 0 && c%10 == 0 {
+		c /= 10
+		e++
+	}
+	if c == 0 {
+		e = 0
+	}
+	return c, e
+}
+
+// numDigits is the number of decimal digits of |c| (1 for 0).
+func numDigits(c int64) int {
+	n := 1
+	for c >= 10 || c <= -10 {
+		c /= 10
+		n++
+	}
+	return n
 }

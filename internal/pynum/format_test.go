@@ -104,3 +104,16 @@ func TestDecQuo(t *testing.T) {
 		}
 	}
 }
+
+// AmountJSON's fast paths agree with JSONNumber on the decimal value.
+func TestAmountJSONFastPath(t *testing.T) {
+	for _, s := range []string{"50", "50.0", "64.000", "833.3333333333334", "0.5", "0.0000001", "0.000001",
+		"1E+3", "-2.50", "7500.0000000000001", "0.00", "123456789012345678", "1.23456789012345678901234567890"} {
+		a := mustAmount(t, s)
+		got, gq := AmountJSON(a)
+		want, wq := JSONNumber(mustDec(t, s))
+		if got != want || gq != wq {
+			t.Errorf("AmountJSON(%s) = %q,%v; JSONNumber gives %q,%v", s, got, gq, want, wq)
+		}
+	}
+}
