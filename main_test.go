@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bilancio-go/bilancio/internal/artifacts"
+)
+
+// bilancioBin is the binary under test, built once by TestMain.
+var bilancioBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "bilancio-e2e-")
+	if err != nil {
+		panic(err)
+	}
+	bilancioBin = filepath.Join(dir, "bilancio")
+	if out, err := exec.Command("go", "build", "-o", bilancioBin, ".").CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		panic("building bilancio: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// bilancio runs the binary and returns its stdout, stderr and exit code.
+func bilancio(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bilancioBin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+// Each malformed scenario is refused with exit code 1, an error naming the
+// file, line (and column) and the problem, and no run folder.
+func TestRunRejectsBadScenarios(t *testing.T) {
+	tests := []struct{ file, want string }{
+		{"unknown_agent.yaml", `unknown_agent.yaml:8:21: initial_actions[0].mint_cash.to: unknown agent "H9"`},
+		{"missing_central_bank.yaml", `missing_central_bank.yaml:7:5: initial_actions[0].mint_cash: mint_cash needs a central_bank agent`},
+		{"negative_amount.yaml", `negative_amount.yaml:8:33: initial_actions[0].mint_cash.amount: amount must be > 0, got -5`},
+		{"zero_amount.yaml", `zero_amount.yaml:8:48: initial_actions[0].create_payable.amount: amount must be > 0, got 0`},
+		{"duplicate_alias.yaml", `duplicate_alias.yaml:9:43: initial_actions[1].mint_cash.alias: duplicate alias "A"`},
+		{"duplicate_id.yaml", `duplicate_id.yaml:6:10: agents[2].id: duplicate agent id "H1" (first defined at line 5)`},
+		{"unknown_action.yaml", `unknown_action.yaml:8:5: initial_actions[0]: unknown action`},
+		{"unknown_method.yaml", `unknown_method.yaml:11:23: policy_overrides.mop_rank.household[1]: unknown payment method "gold"`},
+		{"malformed_yaml.yaml", `malformed_yaml.yaml:3: invalid YAML`},
+		{"wrong_type.yaml", `wrong_type.yaml:8:60: initial_actions[0].create_payable.due_day: expected an integer, got "soon"`},
+		{"agents_not_a_list.yaml", `agents_not_a_list.yaml:3:9: agents: expected a list, got a mapping`},
+		{"no_such_file.yaml", `no_such_file.yaml: no such file or directory`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "run")
+			stdout, stderr, code := bilancio(t, "run", filepath.Join("testdata", "scenarios", "bad", tt.file), "-out", out)
+			if code != 1 {
+				t.Errorf("exit code %d, want 1", code)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr %q does not contain %q", stderr, tt.want)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q, want nothing", stdout)
+			}
+			if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("run folder %s exists after a refused scenario", out)
+			}
+		})
+	}
+}
+
+// A good run writes bilancio's layout and a manifest that verifies; running
+// again gives byte-identical files; a bad scenario aimed at the same folder
+// leaves the previous complete run untouched.
+func TestRunWritesRunFolder(t *testing.T) {
+	dir := t.TempDir()
+	out, html := filepath.Join(dir, "demo"), filepath.Join(dir, "copy.html")
+	stdout, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", out, "-html", html)
+	if code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr)
+	}
+	for _, want := range []string{"days simulated  8", "stop reason     stable", "defaults        1 (expel-agent)", "phi_total       0.7466666666666666666666666667", "delta_total     0.2533333333333333333333333333"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	m, err := artifacts.VerifyRun(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, f := range m.Files {
+		names[f.Name] = true
+	}
+	for _, f := range []string{"scenario.yaml", "run.html", "out/events.jsonl", "out/balances.csv", "out/metrics.csv", "out/metrics.json", "out/metrics_ds.csv", "out/metrics_intraday.csv"} {
+		if !names[f] {
+			t.Errorf("manifest lacks %s", f)
+		}
+	}
+	if a, _ := os.ReadFile(html); !bytes.Contains(a, []byte("Kalecki ring (5 households)")) {
+		t.Errorf("-html copy missing or wrong")
+	}
+
+	again := filepath.Join(dir, "again")
+	if _, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", again, "-quiet"); code != 0 {
+		t.Fatalf("second run: exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"out/events.jsonl", "out/balances.csv", "out/metrics.json", "run.html"} {
+		a, _ := os.ReadFile(filepath.Join(out, f))
+		b, _ := os.ReadFile(filepath.Join(again, f))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two runs of the same scenario", f)
+		}
+	}
+
+	if _, _, code := bilancio(t, "run", "testdata/scenarios/bad/unknown_agent.yaml", "-out", out); code != 1 {
+		t.Errorf("bad scenario into an existing folder: exit %d, want 1", code)
+	}
+	if _, err := artifacts.VerifyRun(out); err != nil {
+		t.Errorf("the previous run no longer verifies: %v", err)
+	}
+}
+
+func TestRunFlagErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"run"},
+		{"run", "examples/scenarios/kalecki_ring.yaml", "-default-handling", "maybe"},
+		{"run", "examples/scenarios/kalecki_ring.yaml", "-check-invariants", "weekly"},
+		{"run", "examples/scenarios/kalecki_ring.yaml", "-no-such-flag"},
+	} {
+		_, stderr, code := bilancio(t, args...)
+		if code != 1 || !strings.Contains(stderr, "Error:") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 1 and an error", args, code, stderr)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	stdout, _, code := bilancio(t, "version")
+	if code != 0 || !strings.HasPrefix(stdout, "bilancio v") {
+		t.Errorf("version: exit %d, %q", code, stdout)
+	}
+}
