@@ -1,0 +1,254 @@
+package sdk
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// ProtocolVersion is the major version of the executor protocol this SDK
+// speaks (proto package bilancio.executor.v1). A plugin built for another
+// major version is refused by the host with a clear error.
+const ProtocolVersion = 1
+
+// Version is the version of this SDK.
+const Version = "0.1.0"
+
+// Executor runs batches of simulation runs somewhere: here, or in the cloud.
+//
+// Every method takes the caller's context; cancelling it (Ctrl-C in the CLI)
+// crosses the process boundary and must stop the work promptly.
+type Executor interface {
+	// Describe says who the executor is and what it can do.
+	Describe(ctx context.Context) (*Info, error)
+	// Configure hands the executor its block of the sweep file, decoded
+	// against Info.ConfigSchema. It is called once, before anything else
+	// but Describe; an executor refuses a configuration it cannot use.
+	Configure(ctx context.Context, cfg *Config) error
+	// Execute runs a batch and calls emit with a RunEvent per state change
+	// of each run: queued, started, progress, then exactly one of completed
+	// (with the Result), failed (with the reason) or cancelled. It returns
+	// when every run has ended, or with ctx's error once ctx is cancelled
+	// (runs that had not ended then count as cancelled). emit is safe to call
+	// from several goroutines; an error from emit aborts the batch.
+	Execute(ctx context.Context, batch *Batch, emit func(RunEvent) error) error
+	// Cancel stops the in-flight runs of an experiment (all of them when
+	// RunIDs is empty); their Execute reports them cancelled. It is
+	// idempotent.
+	Cancel(ctx context.Context, req *CancelRequest) error
+	// Status reports what the executor knows of an experiment's runs.
+	Status(ctx context.Context, req *StatusRequest) (*StatusReply, error)
+	// Estimate prices runs before they are submitted.
+	Estimate(ctx context.Context, req *EstimateRequest) (*EstimateReply, error)
+	// List lists the artifacts in the executor's storage under a prefix.
+	List(ctx context.Context, req *ListRequest) ([]Entry, error)
+	// Fetch copies one artifact from the executor's storage to w.
+	Fetch(ctx context.Context, req *FetchRequest, w io.Writer) error
+	// Remove deletes artifacts from the executor's storage.
+	Remove(ctx context.Context, req *RemoveRequest) error
+}
+
+// Info is an executor's identity and capabilities.
+type Info struct {
+	Name             string            `json:"name"`
+	Version          string            `json:"version"`
+	SDKVersion       string            `json:"sdk_version"`
+	ProtocolVersions []int             `json:"protocol_versions"`
+	Capabilities     Capabilities      `json:"capabilities"`
+	ConfigSchema     []ConfigAttribute `json:"config_schema"`
+}
+
+// Capabilities are feature flags within a protocol version.
+type Capabilities struct {
+	// Cancel: Cancel stops in-flight runs.
+	Cancel bool `json:"cancel"`
+	// Estimate: Estimate gives a meaningful price.
+	Estimate bool `json:"estimate"`
+	// Artifacts: List, Fetch and Remove work on the executor's storage.
+	Artifacts bool `json:"artifacts"`
+	// Remote: runs happen elsewhere and need the worker binary (Batch.Worker).
+	Remote bool `json:"remote"`
+	// MaxParallelHint is how many runs the executor runs at once by default.
+	MaxParallelHint int `json:"max_parallel_hint"`
+}
+
+// Attribute types of a configuration schema.
+const (
+	TypeString     = "string"
+	TypeNumber     = "number"
+	TypeBool       = "bool"
+	TypeListString = "list(string)"
+)
+
+// ConfigAttribute is one attribute of an executor's configuration block.
+type ConfigAttribute struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Description string `json:"description"`
+	Required    bool   `json:"required,omitempty"`
+	// Default is the attribute's default as JSON ("" when none).
+	Default string `json:"default,omitempty"`
+	// Env names the environment variable that overrides the default.
+	Env string `json:"env,omitempty"`
+}
+
+// Config is an executor's configuration block as a JSON object whose keys are
+// schema attributes.
+type Config struct {
+	JSON []byte `json:"config"`
+}
+
+// Batch is a set of runs to execute.
+type Batch struct {
+	ExperimentID string `json:"experiment_id"`
+	// OutRoot is the local directory where each run's folder must land, as
+	// OutRoot/<run_id>, with its manifest written last.
+	OutRoot string `json:"out_root"`
+	// Parallel caps the runs executed at once (0: the executor's default).
+	Parallel int       `json:"parallel,omitempty"`
+	Runs     []RunSpec `json:"runs"`
+	// Worker is the bilancio binary remote executors stage and run.
+	Worker *WorkerBinary `json:"worker,omitempty"`
+}
+
+// WorkerBinary locates the bilancio binary that runs `bilancio worker`.
+type WorkerBinary struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	OS     string `json:"os"`
+	Arch   string `json:"arch"`
+}
+
+// RunSpec is one run: a scenario and how to run it.
+type RunSpec struct {
+	RunID string `json:"run_id"`
+	// ScenarioName names the scenario in error messages (a file name).
+	ScenarioName string `json:"scenario_name"`
+	// Scenario is the scenario YAML, as bilancio reads it.
+	Scenario []byte     `json:"scenario"`
+	Options  RunOptions `json:"options"`
+}
+
+// RunOptions adjust a run; zero values keep the scenario's own settings.
+type RunOptions struct {
+	MaxDays int `json:"max_days,omitempty"`
+	// QuietDays overrides run.quiet_days when HasQuietDays.
+	QuietDays       int    `json:"quiet_days,omitempty"`
+	HasQuietDays    bool   `json:"has_quiet_days,omitempty"`
+	DefaultHandling string `json:"default_handling,omitempty"`
+	CheckInvariants string `json:"check_invariants,omitempty"`
+	// HTML asks for run.html.
+	HTML bool `json:"html,omitempty"`
+}
+
+// EventType is the kind of a RunEvent.
+type EventType string
+
+// Run event types. Completed, Failed and Cancelled are terminal: a run has
+// exactly one of them.
+const (
+	EventQueued    EventType = "queued"
+	EventStarted   EventType = "started"
+	EventProgress  EventType = "progress"
+	EventCompleted EventType = "completed"
+	EventFailed    EventType = "failed"
+	EventCancelled EventType = "cancelled"
+)
+
+// Terminal reports whether t ends a run.
+func (t EventType) Terminal() bool {
+	return t == EventCompleted || t == EventFailed || t == EventCancelled
+}
+
+// RunEvent is a state change of one run.
+type RunEvent struct {
+	RunID string    `json:"run_id"`
+	Type  EventType `json:"type"`
+	Time  time.Time `json:"time"`
+	// Message is the failure reason, or a progress note.
+	Message string `json:"message,omitempty"`
+	// Attempt counts tries of this run, from 1.
+	Attempt int `json:"attempt,omitempty"`
+	// Result is set on completed events.
+	Result *RunResult `json:"result,omitempty"`
+}
+
+// RunResult summarises a completed run whose folder verified.
+type RunResult struct {
+	RunID string `json:"run_id"`
+	// Dir is the run folder on local disk (Batch.OutRoot/RunID).
+	Dir             string  `json:"dir"`
+	StopReason      string  `json:"stop_reason"`
+	DaysSimulated   int     `json:"days_simulated"`
+	Defaults        int     `json:"defaults"`
+	PhiTotal        string  `json:"phi_total"`
+	DeltaTotal      string  `json:"delta_total"`
+	TimeToStability string  `json:"time_to_stability"`
+	DurationMS      float64 `json:"duration_ms"`
+	// ManifestSHA256 is the checksum of the run's manifest.json.
+	ManifestSHA256 string `json:"manifest_sha256"`
+	Executor       string `json:"executor"`
+}
+
+// CancelRequest names the runs to cancel.
+type CancelRequest struct {
+	ExperimentID string   `json:"experiment_id"`
+	RunIDs       []string `json:"run_ids,omitempty"`
+}
+
+// StatusRequest asks about an experiment.
+type StatusRequest struct {
+	ExperimentID string `json:"experiment_id"`
+}
+
+// StatusReply is what the executor knows of an experiment's runs.
+type StatusReply struct {
+	Runs []RunStatus `json:"runs"`
+}
+
+// RunStatus is the last known state of a run.
+type RunStatus struct {
+	RunID   string    `json:"run_id"`
+	State   EventType `json:"state"`
+	Message string    `json:"message,omitempty"`
+}
+
+// EstimateRequest describes runs to price.
+type EstimateRequest struct {
+	Runs int `json:"runs"`
+	// SecondsPerRun is the measured (pilot) duration of one run here.
+	SecondsPerRun float64 `json:"seconds_per_run"`
+}
+
+// EstimateReply is a price.
+type EstimateReply struct {
+	Currency string  `json:"currency"`
+	Cost     float64 `json:"cost"`
+	// Seconds is the expected wall-clock time.
+	Seconds float64 `json:"seconds"`
+	Detail  string  `json:"detail,omitempty"`
+}
+
+// ListRequest lists storage under a prefix.
+type ListRequest struct {
+	Prefix string `json:"prefix"`
+}
+
+// Entry is one artifact in an executor's storage.
+type Entry struct {
+	Path    string    `json:"path"`
+	Size    int64     `json:"size"`
+	IsDir   bool      `json:"is_dir"`
+	ModTime time.Time `json:"mod_time"`
+}
+
+// FetchRequest names an artifact to fetch.
+type FetchRequest struct {
+	Path string `json:"path"`
+}
+
+// RemoveRequest names artifacts to delete.
+type RemoveRequest struct {
+	Path      string `json:"path"`
+	Recursive bool   `json:"recursive,omitempty"`
+}
