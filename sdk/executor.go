@@ -19,33 +19,68 @@ const Version = "0.1.0"
 // Every method takes the caller's context; cancelling it (Ctrl-C in the CLI)
 // crosses the process boundary and must stop the work promptly.
 type Executor interface {
-	// Describe says who the executor is and what it can do.
+	// Describe says who the executor is and what it can do. It answers
+	// before Configure (`bilancio-executor-NAME describe` calls it alone)
+	// and should set ProtocolVersions to ProtocolVersions(); over gRPC the
+	// SDK sets SDKVersion, and ProtocolVersions when empty.
 	Describe(ctx context.Context) (*Info, error)
 	// Configure hands the executor its block of the sweep file, decoded
 	// against Info.ConfigSchema. It is called once, before anything else
-	// but Describe; an executor refuses a configuration it cannot use.
+	// but Describe; an executor refuses a configuration it cannot use
+	// (malformed JSON, an attribute not in its schema, a bad value) with an
+	// error wrapping ErrInvalidConfig. Config.Decode does all of that.
 	Configure(ctx context.Context, cfg *Config) error
 	// Execute runs a batch and calls emit with a RunEvent per state change
 	// of each run: queued, started, progress, then exactly one of completed
-	// (with the Result), failed (with the reason) or cancelled. It returns
-	// when every run has ended, or with ctx's error once ctx is cancelled
-	// (runs that had not ended then count as cancelled). emit is safe to call
-	// from several goroutines; an error from emit aborts the batch.
+	// (with the Result), failed (with the reason) or cancelled. A completed
+	// run's folder is Batch.OutRoot/<run_id> and verifies (its manifest.json,
+	// written last, lists every file with its sha256); a run that failed or
+	// was cancelled leaves no manifest.json there. A run whose scenario is
+	// broken fails (its message naming the problem) and the others go on.
+	//
+	// Execute returns nil when every run has ended. Once ctx is cancelled it
+	// stops the runs promptly (within a second) and returns ctx's error; the
+	// runs that had not ended then count as cancelled, whether or not a
+	// cancelled event reached emit (over gRPC it usually does not). emit is
+	// safe to call from several goroutines; an error from emit aborts the
+	// batch and Execute returns it.
+	//
+	// Over gRPC, if the plugin process dies mid-batch, Execute emits a failed
+	// event naming the crash for every run without a terminal event and
+	// returns an error wrapping ErrPluginCrashed.
 	Execute(ctx context.Context, batch *Batch, emit func(RunEvent) error) error
-	// Cancel stops the in-flight runs of an experiment (all of them when
-	// RunIDs is empty); their Execute reports them cancelled. It is
-	// idempotent.
+	// Cancel stops the in-flight and queued runs of an experiment (all of
+	// them when RunIDs is empty) within a second; the Execute running them
+	// reports each one cancelled (or completed, if it ended first) and
+	// returns nil once every run of its batch has ended. It is idempotent.
+	// An executor without Capabilities.Cancel may return ErrNotSupported.
 	Cancel(ctx context.Context, req *CancelRequest) error
-	// Status reports what the executor knows of an experiment's runs.
+	// Status reports what the executor knows of an experiment's runs: the
+	// last state of each run it executed (at least since it started).
 	Status(ctx context.Context, req *StatusRequest) (*StatusReply, error)
-	// Estimate prices runs before they are submitted.
+	// Estimate prices runs before they are submitted; without
+	// Capabilities.Estimate it may return ErrNotSupported.
 	Estimate(ctx context.Context, req *EstimateRequest) (*EstimateReply, error)
-	// List lists the artifacts in the executor's storage under a prefix.
+	// List lists every artifact (files and directories, recursively) in the
+	// executor's storage whose path starts with the prefix. Paths are
+	// slash-separated and relative to the storage root; a run's folder is
+	// kept at StoragePath(experiment, run). Without Capabilities.Artifacts,
+	// List, Fetch and Remove return ErrNotSupported.
 	List(ctx context.Context, req *ListRequest) ([]Entry, error)
-	// Fetch copies one artifact from the executor's storage to w.
+	// Fetch copies one file from the executor's storage to w; a path that
+	// does not exist is an error wrapping ErrNotFound.
 	Fetch(ctx context.Context, req *FetchRequest, w io.Writer) error
-	// Remove deletes artifacts from the executor's storage.
+	// Remove deletes a file, or a directory and everything under it when
+	// Recursive, from the executor's storage; a path that does not exist is
+	// an error wrapping ErrNotFound.
 	Remove(ctx context.Context, req *RemoveRequest) error
+}
+
+// StoragePath is where an executor with the Artifacts capability keeps a
+// run's folder in its storage: <experiment_id>/runs/<run_id> (the layout of
+// the local experiment store and of bilancio's Modal volume).
+func StoragePath(experimentID, runID string) string {
+	return experimentID + "/runs/" + runID
 }
 
 // Info is an executor's identity and capabilities.

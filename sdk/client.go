@@ -1,0 +1,244 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	executorv1 "github.com/bilancio-go/bilancio/sdk/proto"
+)
+
+// client is the host side of the executor protocol: an Executor whose
+// methods are gRPC calls to a plugin. Every call carries the caller's
+// context, so cancelling it cancels the plugin's handler (gRPC sends
+// RST_STREAM and the handler's context is done).
+type client struct {
+	stub executorv1.ExecutorClient
+	// plugin is go-plugin's plugin-lifetime context: done once the plugin
+	// process has exited.
+	plugin context.Context
+}
+
+var _ Executor = (*client)(nil)
+
+func newClient(pluginCtx context.Context, stub executorv1.ExecutorClient) *client {
+	if pluginCtx == nil {
+		pluginCtx = context.Background()
+	}
+	return &client{stub: stub, plugin: pluginCtx}
+}
+
+func (c *client) err(ctx context.Context, doing, method string, err error) error {
+	return callError(ctx, c.plugin, doing, method, err)
+}
+
+// Describe asks the plugin who it is.
+func (c *client) Describe(ctx context.Context) (*Info, error) {
+	resp, err := c.stub.Describe(ctx, &executorv1.DescribeRequest{})
+	if err != nil {
+		return nil, c.err(ctx, "describing the executor", "Describe", err)
+	}
+	info := infoFromProto(resp.GetInfo())
+	if info == nil {
+		return nil, errors.New("describing the executor: the plugin sent no Info")
+	}
+	return info, nil
+}
+
+// Configure hands the plugin its configuration.
+func (c *client) Configure(ctx context.Context, cfg *Config) error {
+	req := &executorv1.ConfigureRequest{}
+	if cfg != nil {
+		req.ConfigJson = cfg.JSON
+	}
+	_, err := c.stub.Configure(ctx, req)
+	return c.err(ctx, "configuring the executor", "Configure", err)
+}
+
+// Execute runs a batch on the plugin and calls emit for every event it
+// streams back, in order, from this goroutine only.
+//
+// It returns nil when the plugin's Execute returned nil; the caller's
+// ctx.Err() once ctx is cancelled (the plugin's handler sees its context
+// done; runs without a terminal event count as cancelled); the first error
+// of emit (the call is then cancelled); and when the plugin crashed, an
+// error wrapping ErrPluginCrashed, after emitting a failed event, whose
+// message names the crash, for every run of the batch that had no terminal
+// event yet. A batch that does not fit in one message (MaxMessageSize) is
+// refused before anything is sent.
+func (c *client) Execute(ctx context.Context, batch *Batch, emit func(RunEvent) error) error {
+	if batch == nil {
+		batch = &Batch{}
+	}
+	doing := fmt.Sprintf("executing the batch of experiment %s", batch.ExperimentID)
+	req := &executorv1.ExecuteRequest{Batch: batchToProto(batch)}
+	if n := proto.Size(req); n > MaxMessageSize {
+		return fmt.Errorf("%s: its %d runs take %d bytes, more than the %d MiB a message may carry: split the batch",
+			doing, len(batch.Runs), n, MaxMessageSize>>20)
+	}
+	pending := newPendingRuns(batch)
+
+	callCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := c.stub.Execute(callCtx, req)
+	if err != nil {
+		return c.failPending(ctx, pending, emit, c.err(ctx, doing, "Execute", err))
+	}
+	for {
+		m, err := stream.Recv()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return c.failPending(ctx, pending, emit, c.err(ctx, doing, "Execute", err))
+		}
+		ev, err := eventFromProto(m)
+		if err != nil {
+			return fmt.Errorf("%s: reading a run event: %w", doing, err)
+		}
+		if ev.Type.Terminal() {
+			pending.ended(ev.RunID)
+		}
+		if err := emit(ev); err != nil {
+			return err
+		}
+	}
+}
+
+// failPending reports the runs without a terminal event as failed when err
+// says that the plugin crashed, and returns err.
+func (c *client) failPending(ctx context.Context, pending *pendingRuns, emit func(RunEvent) error, err error) error {
+	if !errors.Is(err, ErrPluginCrashed) {
+		return err
+	}
+	now := time.Now()
+	for _, id := range pending.left() {
+		if ctx.Err() != nil {
+			break
+		}
+		if eerr := emit(RunEvent{RunID: id, Type: EventFailed, Time: now, Message: err.Error()}); eerr != nil {
+			return errors.Join(err, eerr)
+		}
+	}
+	return err
+}
+
+// pendingRuns are the runs of a batch without a terminal event, in the
+// batch's order.
+type pendingRuns struct {
+	order []string
+	open  map[string]bool
+}
+
+func newPendingRuns(b *Batch) *pendingRuns {
+	p := &pendingRuns{open: make(map[string]bool, len(b.Runs))}
+	for _, r := range b.Runs {
+		if !p.open[r.RunID] {
+			p.order = append(p.order, r.RunID)
+			p.open[r.RunID] = true
+		}
+	}
+	return p
+}
+
+func (p *pendingRuns) ended(id string) { delete(p.open, id) }
+
+func (p *pendingRuns) left() []string {
+	var out []string
+	for _, id := range p.order {
+		if p.open[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Cancel asks the plugin to stop runs.
+func (c *client) Cancel(ctx context.Context, req *CancelRequest) error {
+	if req == nil {
+		req = &CancelRequest{}
+	}
+	_, err := c.stub.Cancel(ctx, &executorv1.CancelRequest{ExperimentId: req.ExperimentID, RunIds: req.RunIDs})
+	return c.err(ctx, fmt.Sprintf("cancelling runs of experiment %s", req.ExperimentID), "Cancel", err)
+}
+
+// Status asks the plugin about an experiment's runs.
+func (c *client) Status(ctx context.Context, req *StatusRequest) (*StatusReply, error) {
+	if req == nil {
+		req = &StatusRequest{}
+	}
+	doing := fmt.Sprintf("asking the status of experiment %s", req.ExperimentID)
+	resp, err := c.stub.Status(ctx, &executorv1.StatusRequest{ExperimentId: req.ExperimentID})
+	if err != nil {
+		return nil, c.err(ctx, doing, "Status", err)
+	}
+	reply, err := statusFromProto(resp)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", doing, err)
+	}
+	return reply, nil
+}
+
+// Estimate asks the plugin for a price.
+func (c *client) Estimate(ctx context.Context, req *EstimateRequest) (*EstimateReply, error) {
+	if req == nil {
+		req = &EstimateRequest{}
+	}
+	resp, err := c.stub.Estimate(ctx, &executorv1.EstimateRequest{Runs: int64(req.Runs), SecondsPerRun: req.SecondsPerRun})
+	if err != nil {
+		return nil, c.err(ctx, fmt.Sprintf("estimating %d runs", req.Runs), "Estimate", err)
+	}
+	return estimateFromProto(resp), nil
+}
+
+// List lists the plugin's storage.
+func (c *client) List(ctx context.Context, req *ListRequest) ([]Entry, error) {
+	if req == nil {
+		req = &ListRequest{}
+	}
+	resp, err := c.stub.List(ctx, &executorv1.ListRequest{Prefix: req.Prefix})
+	if err != nil {
+		return nil, c.err(ctx, fmt.Sprintf("listing %q", req.Prefix), "List", err)
+	}
+	return entriesFromProto(resp), nil
+}
+
+// Fetch copies an artifact from the plugin's storage to w as its chunks
+// arrive. On error, w may hold part of the artifact.
+func (c *client) Fetch(ctx context.Context, req *FetchRequest, w io.Writer) error {
+	if req == nil {
+		req = &FetchRequest{}
+	}
+	doing := fmt.Sprintf("fetching %q", req.Path)
+	callCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := c.stub.Fetch(callCtx, &executorv1.FetchRequest{Path: req.Path})
+	if err != nil {
+		return c.err(ctx, doing, "Fetch", err)
+	}
+	for {
+		chunk, err := stream.Recv()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return c.err(ctx, doing, "Fetch", err)
+		}
+		if _, err := w.Write(chunk.GetData()); err != nil {
+			return fmt.Errorf("%s: writing: %w", doing, err)
+		}
+	}
+}
+
+// Remove deletes artifacts from the plugin's storage.
+func (c *client) Remove(ctx context.Context, req *RemoveRequest) error {
+	if req == nil {
+		req = &RemoveRequest{}
+	}
+	_, err := c.stub.Remove(ctx, &executorv1.RemoveRequest{Path: req.Path, Recursive: req.Recursive})
+	return c.err(ctx, fmt.Sprintf("removing %q", req.Path), "Remove", err)
+}

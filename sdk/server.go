@@ -1,0 +1,260 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+
+	executorv1 "github.com/bilancio-go/bilancio/sdk/proto"
+)
+
+// server is the plugin side of the executor protocol: it answers the gRPC
+// calls of the host by calling an Executor. Every handler passes the call's
+// context to the executor, so a call cancelled by the host cancels the
+// executor's work.
+type server struct {
+	executorv1.UnimplementedExecutorServer
+	impl Executor
+
+	// life is cancelled by shutdown: it cancels the handlers' contexts too.
+	life     context.Context
+	shutdown context.CancelFunc
+
+	mu sync.Mutex
+	// inflight counts the running Execute calls per experiment.
+	inflight map[string]int
+	// stopping refuses new Execute calls once stop has begun.
+	stopping bool
+	running  sync.WaitGroup
+}
+
+func newServer(impl Executor) *server {
+	life, cancel := context.WithCancel(context.Background())
+	return &server{impl: impl, life: life, shutdown: cancel, inflight: map[string]int{}}
+}
+
+// handlerContext derives a handler's context from the call's: it is also
+// cancelled when the server stops.
+func (s *server) handlerContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(s.life, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+// stop cancels the in-flight work: it calls the executor's Cancel for every
+// experiment with a running Execute, cancels every handler's context and
+// waits, until ctx is done, for the Execute calls to return. The parent-death
+// watchdog calls it before the plugin exits.
+func (s *server) stop(ctx context.Context) {
+	s.mu.Lock()
+	s.stopping = true
+	experiments := slices.Sorted(maps.Keys(s.inflight))
+	s.mu.Unlock()
+	for _, id := range experiments {
+		_ = s.impl.Cancel(ctx, &CancelRequest{ExperimentID: id})
+	}
+	s.shutdown()
+	done := make(chan struct{})
+	go func() { s.running.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// Describe implements the Describe RPC. The SDK fills in what it knows
+// better than the executor: SDKVersion, and ProtocolVersions when empty.
+func (s *server) Describe(ctx context.Context, _ *executorv1.DescribeRequest) (*executorv1.DescribeResponse, error) {
+	info, err := describe(ctx, s.impl)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &executorv1.DescribeResponse{Info: infoToProto(info)}, nil
+}
+
+// describe calls impl.Describe and completes its answer.
+func describe(ctx context.Context, impl Executor) (*Info, error) {
+	info, err := impl.Describe(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if info == nil {
+		return nil, errors.New("the executor described itself as nothing (nil Info)")
+	}
+	out := *info
+	out.SDKVersion = Version
+	if len(out.ProtocolVersions) == 0 {
+		out.ProtocolVersions = ProtocolVersions()
+	}
+	return &out, nil
+}
+
+// Configure implements the Configure RPC.
+func (s *server) Configure(ctx context.Context, req *executorv1.ConfigureRequest) (*executorv1.ConfigureResponse, error) {
+	if err := s.impl.Configure(ctx, &Config{JSON: req.GetConfigJson()}); err != nil {
+		return nil, toStatus(err)
+	}
+	return &executorv1.ConfigureResponse{}, nil
+}
+
+// Execute implements the Execute RPC: the executor's events are sent on the
+// stream as they come, one at a time, until the executor returns.
+func (s *server) Execute(req *executorv1.ExecuteRequest, stream executorv1.Executor_ExecuteServer) error {
+	batch := batchFromProto(req.GetBatch())
+	ctx, cancel := s.handlerContext(stream.Context())
+	defer cancel()
+
+	s.mu.Lock()
+	if s.stopping {
+		s.mu.Unlock()
+		return toStatus(fmt.Errorf("executing the batch of experiment %s: the executor plugin is shutting down", batch.ExperimentID))
+	}
+	s.inflight[batch.ExperimentID]++
+	s.running.Add(1)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		if s.inflight[batch.ExperimentID]--; s.inflight[batch.ExperimentID] <= 0 {
+			delete(s.inflight, batch.ExperimentID)
+		}
+		s.mu.Unlock()
+		s.running.Done()
+	}()
+
+	// The executor may emit from several goroutines, and may (wrongly) keep
+	// a goroutine that emits after Execute returned: sends are serialised
+	// and refused once the handler is done.
+	var (
+		sendMu sync.Mutex
+		closed bool
+	)
+	emit := func(ev RunEvent) error {
+		m, err := eventToProto(&ev)
+		if err != nil {
+			return fmt.Errorf("sending a run event: %w", err)
+		}
+		sendMu.Lock()
+		defer sendMu.Unlock()
+		if closed {
+			return errors.New("sending a run event: the batch's Execute call has returned")
+		}
+		if err := stream.Send(m); err != nil {
+			return fmt.Errorf("sending a run event of run %s: %w", ev.RunID, err)
+		}
+		return nil
+	}
+	err := s.impl.Execute(ctx, batch, emit)
+	sendMu.Lock()
+	closed = true
+	sendMu.Unlock()
+	return toStatus(err)
+}
+
+// Cancel implements the Cancel RPC.
+func (s *server) Cancel(ctx context.Context, req *executorv1.CancelRequest) (*executorv1.CancelResponse, error) {
+	err := s.impl.Cancel(ctx, &CancelRequest{ExperimentID: req.GetExperimentId(), RunIDs: req.GetRunIds()})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &executorv1.CancelResponse{}, nil
+}
+
+// Status implements the Status RPC.
+func (s *server) Status(ctx context.Context, req *executorv1.StatusRequest) (*executorv1.StatusResponse, error) {
+	reply, err := s.impl.Status(ctx, &StatusRequest{ExperimentID: req.GetExperimentId()})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	out, err := statusToProto(reply)
+	return out, toStatus(err)
+}
+
+// Estimate implements the Estimate RPC.
+func (s *server) Estimate(ctx context.Context, req *executorv1.EstimateRequest) (*executorv1.EstimateResponse, error) {
+	reply, err := s.impl.Estimate(ctx, &EstimateRequest{Runs: int(req.GetRuns()), SecondsPerRun: req.GetSecondsPerRun()})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return estimateToProto(reply), nil
+}
+
+// List implements the List RPC.
+func (s *server) List(ctx context.Context, req *executorv1.ListRequest) (*executorv1.ListResponse, error) {
+	entries, err := s.impl.List(ctx, &ListRequest{Prefix: req.GetPrefix()})
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return entriesToProto(entries), nil
+}
+
+// Fetch implements the Fetch RPC: what the executor writes is sent in
+// chunks of FetchChunkSize bytes (the last one shorter), whatever the sizes
+// of its writes.
+func (s *server) Fetch(req *executorv1.FetchRequest, stream executorv1.Executor_FetchServer) error {
+	ctx, cancel := s.handlerContext(stream.Context())
+	defer cancel()
+	w := &chunkWriter{send: func(p []byte) error { return stream.Send(&executorv1.FetchChunk{Data: p}) }}
+	if err := s.impl.Fetch(ctx, &FetchRequest{Path: req.GetPath()}, w); err != nil {
+		return toStatus(err)
+	}
+	if err := w.flush(); err != nil {
+		return toStatus(fmt.Errorf("sending %s: %w", req.GetPath(), err))
+	}
+	return nil
+}
+
+// chunkWriter gathers what is written to it into chunks of FetchChunkSize
+// bytes and sends each; flush sends the rest. A full chunk's worth of a
+// write is sent without copying when nothing is pending. send must not keep
+// its argument after it returns (gRPC's Send serialises it at once).
+type chunkWriter struct {
+	send func([]byte) error
+	buf  []byte
+}
+
+func (c *chunkWriter) Write(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 {
+		if len(c.buf) == 0 && len(p) >= FetchChunkSize {
+			if err := c.send(p[:FetchChunkSize]); err != nil {
+				return n, err
+			}
+			n += FetchChunkSize
+			p = p[FetchChunkSize:]
+			continue
+		}
+		if c.buf == nil {
+			c.buf = make([]byte, 0, FetchChunkSize)
+		}
+		k := copy(c.buf[len(c.buf):FetchChunkSize], p)
+		c.buf = c.buf[:len(c.buf)+k]
+		n += k
+		p = p[k:]
+		if len(c.buf) == FetchChunkSize {
+			if err := c.flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}
+
+func (c *chunkWriter) flush() error {
+	if len(c.buf) == 0 {
+		return nil
+	}
+	err := c.send(c.buf)
+	c.buf = c.buf[:0]
+	return err
+}
+
+// Remove implements the Remove RPC.
+func (s *server) Remove(ctx context.Context, req *executorv1.RemoveRequest) (*executorv1.RemoveResponse, error) {
+	if err := s.impl.Remove(ctx, &RemoveRequest{Path: req.GetPath(), Recursive: req.GetRecursive()}); err != nil {
+		return nil, toStatus(err)
+	}
+	return &executorv1.RemoveResponse{}, nil
+}
