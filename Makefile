@@ -37,3 +37,23 @@ fuzz:
 
 clean:
 	rm -rf $(BIN) out
+
+# Regenerate sdk/proto's Go code from executor.proto (needs protoc, Debian's
+# protobuf-compiler 3.21; the Go generators are pinned and built into bin/tools).
+PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.6
+PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.5.1
+.PHONY: proto
+proto:
+	GOBIN=$(abspath $(BIN)/tools) $(GO) install $(PROTOC_GEN_GO)
+	GOBIN=$(abspath $(BIN)/tools) $(GO) install $(PROTOC_GEN_GO_GRPC)
+	PATH="$(abspath $(BIN)/tools):$$PATH" protoc -I sdk/proto \
+		--go_out=sdk/proto --go_opt=paths=source_relative \
+		--go-grpc_out=sdk/proto --go-grpc_opt=paths=source_relative \
+		sdk/proto/executor.proto
+
+# Executor plugins, next to bin/bilancio (the last place plugins are looked
+# for), each with its NAME_SHA256SUM.
+.PHONY: plugins
+plugins:
+	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/local.version=$(VERSION)" -o $(BIN)/bilancio-executor-local ./plugins/local/cmd/bilancio-executor-local
+	cd $(BIN) && (sha256sum bilancio-executor-local 2>/dev/null || shasum -a 256 bilancio-executor-local) | cut -d' ' -f1 > local_SHA256SUM

@@ -9,11 +9,16 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/hashicorp/cli"
 
 	"github.com/bilancio-go/bilancio/commands"
+	"github.com/bilancio-go/bilancio/internal/pluginhost"
 )
+
+// pluginCleanupTimeout bounds the stopping of executor plugins at exit.
+const pluginCleanupTimeout = 5 * time.Second
 
 func main() {
 	os.Exit(realMain())
@@ -22,6 +27,9 @@ func main() {
 func realMain() int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// Executor plugins still running when bilancio exits are stopped
+	// (commands close the plugins they open; this is the safety net).
+	defer pluginhost.Cleanup(pluginCleanupTimeout)
 
 	// The first Ctrl-C cancels the work in progress, which then stops cleanly;
 	// a second one exits at once.
@@ -32,6 +40,7 @@ func realMain() int {
 		fmt.Fprintln(os.Stderr, "\nInterrupt received: stopping (press Ctrl-C again to exit now)")
 		cancel()
 		<-signals
+		pluginhost.Cleanup(pluginCleanupTimeout)
 		os.Exit(130)
 	}()
 

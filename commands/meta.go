@@ -24,6 +24,14 @@ func Table(m Meta) map[string]cli.CommandFactory {
 	return map[string]cli.CommandFactory{
 		"run":     func() (cli.Command, error) { return &RunCommand{Meta: m}, nil },
 		"version": func() (cli.Command, error) { return &VersionCommand{Meta: m}, nil },
+		"worker":  func() (cli.Command, error) { return &WorkerCommand{Meta: m}, nil },
+
+		"plugins":          func() (cli.Command, error) { return &PluginsCommand{Meta: m}, nil },
+		"plugins list":     func() (cli.Command, error) { return &PluginsListCommand{Meta: m}, nil },
+		"plugins describe": func() (cli.Command, error) { return &PluginsDescribeCommand{Meta: m}, nil },
+		"plugins install":  func() (cli.Command, error) { return &PluginsInstallCommand{Meta: m}, nil },
+		"plugins remove":   func() (cli.Command, error) { return &PluginsRemoveCommand{Meta: m}, nil },
+
 	}
 }
 

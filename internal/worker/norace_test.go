@@ -1,0 +1,8 @@
+//go:build !race
+
+package worker
+
+import "time"
+
+// cancelWithin is how soon a cancelled batch must return.
+const cancelWithin = time.Second

@@ -1,0 +1,444 @@
+// Package worker executes batches of runs on this machine. It is the one code
+// path behind both the local executor plugin (plugins/local) and the
+// `bilancio worker` command that remote executors run: a bounded pool of
+// goroutines takes the runs of a batch in order, simulates each through
+// internal/runner into OutRoot/<run_id> (the folder written by
+// internal/artifacts, manifest last) and reports every state change of every
+// run as an sdk.RunEvent.
+//
+// Cancellation is prompt: when the batch's context is cancelled, runs not yet
+// started are reported cancelled at once, running ones stop at the engine's
+// next simulated day and are reported cancelled, and Execute returns the
+// context's error. Single runs are cancelled through Pool.Cancel. A panic in
+// one run fails that run, not the process.
+package worker
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/runner"
+	"github.com/bilancio-go/bilancio/sdk"
+)
+
+// Config sets up a Pool.
+type Config struct {
+	// Parallel is how many runs execute at once when a batch does not say
+	// (runtime.NumCPU() when <= 0).
+	Parallel int
+	// Engine is the bilancio version recorded in each run's manifest.
+	Engine string
+	// Executor names the executor in each run's manifest and RunResult.
+	Executor string
+}
+
+// errCancelRequested is the cause of a run stopped by Pool.Cancel.
+var errCancelRequested = errors.New("cancelled on request")
+
+// Pool executes batches of runs. It is safe for concurrent use: several
+// batches may run at once, sharing nothing but the status table (each batch
+// has its own bound on parallelism).
+type Pool struct {
+	cfg Config
+	// simulate runs one run; runner.Run except in tests.
+	simulate func(context.Context, runner.Request) (*runner.Outcome, error)
+
+	mu sync.Mutex
+	// batches are the batches in progress, for Cancel.
+	batches map[*batch]struct{}
+	// status is the last state of each run, by experiment then run id.
+	status map[string]map[string]sdk.RunStatus
+}
+
+// New returns a pool configured by cfg.
+func New(cfg Config) *Pool {
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = runtime.NumCPU()
+	}
+	return &Pool{
+		cfg:      cfg,
+		simulate: runner.Run,
+		batches:  make(map[*batch]struct{}),
+		status:   make(map[string]map[string]sdk.RunStatus),
+	}
+}
+
+// Parallel is the number of runs executed at once when a batch does not say.
+func (p *Pool) Parallel() int { return p.cfg.Parallel }
+
+// Validate checks that a batch can be executed: it has an output directory,
+// and every run has an id that is unique in the batch and usable as a single
+// folder name.
+func Validate(b *sdk.Batch) error {
+	if b == nil {
+		return errors.New("no batch")
+	}
+	if b.OutRoot == "" {
+		return errors.New("the batch has no output directory (out_root)")
+	}
+	if b.Parallel < 0 {
+		return fmt.Errorf("parallel must be >= 0, got %d", b.Parallel)
+	}
+	seen := make(map[string]int, len(b.Runs))
+	for i, r := range b.Runs {
+		if err := checkRunID(r.RunID); err != nil {
+			return fmt.Errorf("runs[%d]: %w", i, err)
+		}
+		if j, ok := seen[r.RunID]; ok {
+			return fmt.Errorf("runs[%d]: run id %q already used by runs[%d]", i, r.RunID, j)
+		}
+		seen[r.RunID] = i
+	}
+	return nil
+}
+
+// checkRunID accepts an id that names one folder inside the output directory.
+func checkRunID(id string) error {
+	switch {
+	case id == "":
+		return errors.New("empty run id")
+	case id == "." || id == ".." || strings.ContainsAny(id, `/\`) || !filepath.IsLocal(id):
+		return fmt.Errorf("run id %q is not a plain folder name", id)
+	}
+	return nil
+}
+
+// Execute runs batch and calls emit for every state change of every run:
+// queued for all runs first, then started and one terminal event per run
+// (completed with its Result, failed with the reason, or cancelled), each
+// as it happens. Calls to emit are serialised. An error from emit aborts the
+// batch: the runs in progress are cancelled, nothing more is emitted and
+// Execute returns that error.
+//
+// Execute returns nil when every run has ended, even if some failed or were
+// cancelled through Cancel; ctx.Err() when ctx was cancelled (after the
+// cancelled events of the runs that had not ended); an error without
+// emitting anything when the batch is invalid (see Validate).
+func (p *Pool) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.RunEvent) error) error {
+	if err := Validate(b); err != nil {
+		return fmt.Errorf("invalid batch: %w", err)
+	}
+	parallel := b.Parallel
+	if parallel == 0 {
+		parallel = p.cfg.Parallel
+	}
+	bctx, abort := context.WithCancelCause(ctx)
+	defer abort(nil)
+	bt := &batch{
+		pool: p, spec: b, experiment: b.ExperimentID,
+		jobs: make([]*job, len(b.Runs)),
+		em:   &emitter{pool: p, experiment: b.ExperimentID, emit: emit, abort: abort},
+	}
+	for i := range b.Runs {
+		jctx, cancel := context.WithCancelCause(bctx)
+		bt.jobs[i] = &job{spec: &b.Runs[i], ctx: jctx, cancel: cancel}
+	}
+	// The batch is cancellable from the start; holding its lock while the
+	// queued events go out keeps a Cancel's cancelled events after them.
+	p.mu.Lock()
+	p.batches[bt] = struct{}{}
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.batches, bt)
+		p.mu.Unlock()
+	}()
+	bt.mu.Lock()
+	for _, j := range bt.jobs {
+		bt.em.send(j.event(sdk.EventQueued, ""))
+	}
+	bt.mu.Unlock()
+
+	bt.dispatch(bctx, parallel)
+
+	if err := bt.em.failure(); err != nil {
+		return fmt.Errorf("reporting run events: %w", err)
+	}
+	return ctx.Err()
+}
+
+// Cancel stops the runs of an experiment that are queued or running in this
+// pool: all of them when req.RunIDs is empty. Queued runs are reported
+// cancelled at once; running ones when the engine notices (at its next
+// simulated day). Unknown or finished runs are ignored, so Cancel is
+// idempotent.
+func (p *Pool) Cancel(ctx context.Context, req *sdk.CancelRequest) error {
+	if req == nil {
+		return errors.New("no cancel request")
+	}
+	p.mu.Lock()
+	var targets []*batch
+	for bt := range p.batches {
+		if bt.experiment == req.ExperimentID {
+			targets = append(targets, bt)
+		}
+	}
+	p.mu.Unlock()
+	for _, bt := range targets {
+		bt.cancel(req.RunIDs)
+	}
+	return nil
+}
+
+// Status returns the last known state of each run of an experiment that this
+// pool has executed, sorted by run id; no runs for an unknown experiment.
+func (p *Pool) Status(ctx context.Context, req *sdk.StatusRequest) (*sdk.StatusReply, error) {
+	if req == nil {
+		return nil, errors.New("no status request")
+	}
+	p.mu.Lock()
+	runs := make([]sdk.RunStatus, 0, len(p.status[req.ExperimentID]))
+	for _, s := range p.status[req.ExperimentID] {
+		runs = append(runs, s)
+	}
+	p.mu.Unlock()
+	slices.SortFunc(runs, func(a, b sdk.RunStatus) int { return strings.Compare(a.RunID, b.RunID) })
+	return &sdk.StatusReply{Runs: runs}, nil
+}
+
+// record keeps ev as the last state of its run.
+func (p *Pool) record(experiment string, ev sdk.RunEvent) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	runs := p.status[experiment]
+	if runs == nil {
+		runs = make(map[string]sdk.RunStatus)
+		p.status[experiment] = runs
+	}
+	runs[ev.RunID] = sdk.RunStatus{RunID: ev.RunID, State: ev.Type, Message: ev.Message}
+}
+
+// jobState is where a run of a batch stands.
+type jobState int
+
+const (
+	jobQueued jobState = iota
+	jobRunning
+	jobDone
+)
+
+// job is one run of a batch.
+type job struct {
+	spec   *sdk.RunSpec
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	// state is guarded by the batch's mu. Whoever moves it to jobDone
+	// emits the run's terminal event, so there is exactly one.
+	state jobState
+}
+
+// event returns an event of the job's run.
+func (j *job) event(t sdk.EventType, msg string) sdk.RunEvent {
+	return sdk.RunEvent{RunID: j.spec.RunID, Type: t, Time: time.Now(), Message: msg, Attempt: 1}
+}
+
+// batch is a batch in progress.
+type batch struct {
+	pool       *Pool
+	spec       *sdk.Batch
+	experiment string
+	jobs       []*job
+	em         *emitter
+
+	// mu guards the jobs' state. Lock order: batch.mu, then emitter.mu,
+	// then Pool.mu.
+	mu sync.Mutex
+}
+
+// dispatch starts the queued jobs in order, at most parallel at once, until
+// they are all started or ctx is done; then reports the jobs never started
+// as cancelled and waits for the running ones.
+func (bt *batch) dispatch(ctx context.Context, parallel int) {
+	slots := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for _, j := range bt.jobs {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		if !bt.transition(j, jobQueued, jobRunning) {
+			<-slots // cancelled while queued, and already reported
+			continue
+		}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			bt.run(j)
+		})
+	}
+	for _, j := range bt.jobs {
+		if bt.transition(j, jobQueued, jobDone) {
+			j.cancel(context.Cause(ctx))
+			bt.em.send(j.event(sdk.EventCancelled, context.Cause(j.ctx).Error()))
+		}
+	}
+	wg.Wait()
+}
+
+// transition moves j from one state to another, if it is in the first.
+func (bt *batch) transition(j *job, from, to jobState) bool {
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	if j.state != from {
+		return false
+	}
+	j.state = to
+	return true
+}
+
+// cancel cancels the named runs of the batch (all of them when ids is
+// empty): queued ones are reported cancelled now, running ones through
+// their context.
+func (bt *batch) cancel(ids []string) {
+	want := func(string) bool { return true }
+	if len(ids) > 0 {
+		set := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			set[id] = true
+		}
+		want = func(id string) bool { return set[id] }
+	}
+	var dropped []*job
+	bt.mu.Lock()
+	for _, j := range bt.jobs {
+		if !want(j.spec.RunID) {
+			continue
+		}
+		switch j.state {
+		case jobQueued:
+			j.state = jobDone
+			dropped = append(dropped, j)
+			j.cancel(errCancelRequested)
+		case jobRunning:
+			j.cancel(errCancelRequested)
+		}
+	}
+	bt.mu.Unlock()
+	for _, j := range dropped {
+		bt.em.send(j.event(sdk.EventCancelled, errCancelRequested.Error()))
+	}
+}
+
+// run executes one started job and reports it.
+func (bt *batch) run(j *job) {
+	defer j.cancel(nil)
+	bt.em.send(j.event(sdk.EventStarted, ""))
+	ev := bt.execute(j)
+	bt.transition(j, jobRunning, jobDone)
+	bt.em.send(ev)
+}
+
+// execute simulates one run into its folder and returns its terminal event.
+// A panic becomes a failed event.
+func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
+	defer func() {
+		if r := recover(); r != nil {
+			ev = j.event(sdk.EventFailed, fmt.Sprintf("panic: %v\n\n%s", r, debug.Stack()))
+		}
+	}()
+	if err := j.ctx.Err(); err != nil {
+		return j.event(sdk.EventCancelled, context.Cause(j.ctx).Error())
+	}
+	spec := j.spec
+	name := spec.ScenarioName
+	if name == "" {
+		name = spec.RunID + ".yaml"
+	}
+	opts := engine.Options{
+		MaxDays:         spec.Options.MaxDays,
+		DefaultHandling: spec.Options.DefaultHandling,
+		CheckInvariants: spec.Options.CheckInvariants,
+	}
+	if spec.Options.HasQuietDays {
+		q := spec.Options.QuietDays
+		opts.QuietDays = &q
+	}
+	dir := filepath.Join(bt.spec.OutRoot, spec.RunID)
+	// A manifest left by an earlier attempt would make a run that fails
+	// or is cancelled now look complete.
+	if err := os.Remove(filepath.Join(dir, artifacts.ManifestFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return j.event(sdk.EventFailed, fmt.Sprintf("removing the old manifest of run %s: %v", spec.RunID, err))
+	}
+	cfg := bt.pool.cfg
+	out, err := bt.pool.simulate(j.ctx, runner.Request{
+		ScenarioName: name, Scenario: spec.Scenario, OutDir: dir, Options: opts,
+		HTML: spec.Options.HTML, RunID: spec.RunID, Engine: cfg.Engine, Executor: cfg.Executor,
+	})
+	if err != nil {
+		if j.ctx.Err() != nil {
+			return j.event(sdk.EventCancelled, context.Cause(j.ctx).Error())
+		}
+		return j.event(sdk.EventFailed, err.Error())
+	}
+	res, err := result(dir, spec.RunID, out.Manifest)
+	if err != nil {
+		return j.event(sdk.EventFailed, err.Error())
+	}
+	ev = j.event(sdk.EventCompleted, "")
+	ev.Result = res
+	return ev
+}
+
+// result summarises the completed run folder dir whose manifest is m.
+func result(dir, runID string, m *artifacts.Manifest) (*sdk.RunResult, error) {
+	data, err := os.ReadFile(filepath.Join(dir, artifacts.ManifestFile))
+	if err != nil {
+		return nil, fmt.Errorf("reading the manifest of run %s: %w", runID, err)
+	}
+	sum := sha256.Sum256(data)
+	return &sdk.RunResult{
+		RunID: runID, Dir: dir,
+		StopReason: m.StopReason, DaysSimulated: m.DaysSimulated, Defaults: m.Defaults,
+		PhiTotal: m.PhiTotal, DeltaTotal: m.DeltaTotal, TimeToStability: m.TimeToStability,
+		DurationMS: m.DurationMS, ManifestSHA256: hex.EncodeToString(sum[:]), Executor: m.Executor,
+	}, nil
+}
+
+// emitter serialises a batch's calls to emit, records each event in the
+// pool's status table, and aborts the batch on the first emit error.
+type emitter struct {
+	pool       *Pool
+	experiment string
+	emit       func(sdk.RunEvent) error
+	abort      context.CancelCauseFunc
+
+	mu  sync.Mutex
+	err error
+}
+
+// send records ev and emits it, unless an earlier emit failed.
+func (e *emitter) send(ev sdk.RunEvent) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.pool.record(e.experiment, ev)
+	if e.err != nil {
+		return
+	}
+	if err := e.emit(ev); err != nil {
+		e.err = err
+		e.abort(fmt.Errorf("reporting run events: %w", err))
+	}
+}
+
+// failure is the first emit error.
+func (e *emitter) failure() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err
+}

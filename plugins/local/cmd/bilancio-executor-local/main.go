@@ -1,0 +1,15 @@
+// Command bilancio-executor-local is bilancio's local executor plugin: it
+// runs batches of simulations on this machine (see package local). bilancio
+// starts it; `bilancio-executor-local describe` prints what it is.
+package main
+
+import (
+	"github.com/bilancio-go/bilancio/internal/worker"
+	"github.com/bilancio-go/bilancio/plugins/local"
+	"github.com/bilancio-go/bilancio/sdk"
+)
+
+func main() {
+	worker.TuneGC() // the process only executes runs
+	sdk.Main(local.New())
+}
