@@ -9,7 +9,8 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 all: build
 
-build:
+# bin/bilancio and the executor plugins beside it (with their checksums).
+build: plugins
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/bilancio .
 
 # Build, then run the example scenario into out/runs/demo.
