@@ -32,6 +32,8 @@ func Table(m Meta) map[string]cli.CommandFactory {
 		"plugins install":  func() (cli.Command, error) { return &PluginsInstallCommand{Meta: m}, nil },
 		"plugins remove":   func() (cli.Command, error) { return &PluginsRemoveCommand{Meta: m}, nil },
 
+		"ring":          func() (cli.Command, error) { return &RingCommand{Meta: m}, nil },
+		"ring generate": func() (cli.Command, error) { return &RingGenerateCommand{Meta: m}, nil },
 	}
 }
 

@@ -1,0 +1,177 @@
+package commands
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/cockroachdb/apd/v3"
+	"github.com/hashicorp/cli"
+
+	"github.com/bilancio-go/bilancio/internal/ring"
+)
+
+// RingCommand is `bilancio ring`: the parent of the ring generator commands.
+type RingCommand struct {
+	Meta
+}
+
+// Synopsis implements cli.Command.
+func (c *RingCommand) Synopsis() string { return "Generate Kalecki ring scenarios" }
+
+// Help implements cli.Command.
+func (c *RingCommand) Help() string {
+	return `Usage: bilancio ring <subcommand> [options]
+
+  Kalecki ring scenarios, generated as bilancio's ring_explorer_v1 generator
+  generates them.`
+}
+
+// Run implements cli.Command.
+func (c *RingCommand) Run(args []string) int { return cli.RunResultHelp }
+
+// RingGenerateCommand is `bilancio ring generate`: it prints the scenario
+// YAML bilancio's ring generator writes for the given parameters.
+type RingGenerateCommand struct {
+	Meta
+}
+
+// Synopsis implements cli.Command.
+func (c *RingGenerateCommand) Synopsis() string { return "Print a generated ring scenario" }
+
+// Help implements cli.Command.
+func (c *RingGenerateCommand) Help() string {
+	return `Usage: bilancio ring generate -kappa K (-q-total Q | -liquidity-total L) [options]
+
+  Prints the scenario YAML of a Kalecki ring of n agents, byte for byte as
+  bilancio's sweep runner writes it: payables split by Dirichlet weights drawn
+  from Python's random.Random(seed), liquidity minted per the liquidity mode,
+  due days by the lead-lag rule. For example, the run of spec/engine.md §7.4:
+
+    bilancio ring generate -n-agents 100 -kappa 2 -concentration 1 -mu 1 \
+        -maturity-days 10 -q-total 10000 -seed 131 -liquidity-mode uniform \
+        -default-handling expel-agent -name-prefix "Dealer Comparison (Control)"
+
+  Decimal parameters keep their text (0.50 is not 0.5 in a registry); the
+  totals are read as floats, like bilancio's --q-total (10000 is 10000.0).
+
+Options:
+
+` + usage(c.flags(new(ringFlags)))
+}
+
+type ringFlags struct {
+	nAgents, maturityDays, maxDays, quietDays                      int
+	seed                                                           int64
+	kappa, concentration, mu, monotonicity, qTotal, liquidityTotal string
+	liquidityMode, liquidityAgent, liquidityVector                 string
+	kappaRule, revision, defaultHandling, namePrefix               string
+}
+
+func (c *RingGenerateCommand) flags(f *ringFlags) *flag.FlagSet {
+	fs := flagSet("ring generate")
+	fs.IntVar(&f.nAgents, "n-agents", 5, "number of agents in the ring (at least 3)")
+	fs.Int64Var(&f.seed, "seed", 42, "seed of Python's random.Random")
+	fs.StringVar(&f.kappa, "kappa", "", "kappa, relating the total dues and the liquidity per -kappa-rule (required)")
+	fs.StringVar(&f.kappaRule, "kappa-rule", "debt-over-liquidity", "debt-over-liquidity (bilancio's recorded data: L0 = Q/kappa) or liquidity-over-debt (bilancio HEAD: L0 = Q·kappa)")
+	fs.StringVar(&f.qTotal, "q-total", "", "total dues S1")
+	fs.StringVar(&f.liquidityTotal, "liquidity-total", "", "initial liquidity L0 (derived from -q-total and -kappa when not given)")
+	fs.StringVar(&f.concentration, "concentration", "1", "Dirichlet concentration c (> 0)")
+	fs.StringVar(&f.monotonicity, "monotonicity", "0", "payable ordering from -1 (ascending) through 0 (random) to 1 (descending)")
+	fs.IntVar(&f.maturityDays, "maturity-days", 1, "due-day horizon")
+	fs.StringVar(&f.mu, "mu", "0", "lead-lag maturity misalignment in [0, 1]")
+	fs.StringVar(&f.liquidityMode, "liquidity-mode", "uniform", "uniform, single_at or vector")
+	fs.StringVar(&f.liquidityAgent, "liquidity-agent", "", "agent receiving all liquidity in single_at mode (default H1)")
+	fs.StringVar(&f.liquidityVector, "liquidity-vector", "", "comma-separated positive weights, one per agent, for vector mode")
+	fs.StringVar(&f.defaultHandling, "default-handling", "fail-fast", "run.default_handling: fail-fast, expel-agent, or none to leave the key out")
+	fs.StringVar(&f.namePrefix, "name-prefix", ring.DefaultNamePrefix, "scenario name prefix")
+	fs.IntVar(&f.maxDays, "max-days", 0, "run.max_days (default max(30, maturity days + 5))")
+	fs.IntVar(&f.quietDays, "quiet-days", -1, "run.quiet_days (default 2)")
+	fs.StringVar(&f.revision, "revision", string(ring.Clamped), "bilancio generator revision: clamped (2025-10-24 on) or original (2025-10-10)")
+	return fs
+}
+
+// Run implements cli.Command.
+func (c *RingGenerateCommand) Run(args []string) int {
+	var f ringFlags
+	fs := c.flags(&f)
+	pos, err := parseArgs(fs, args)
+	if err == nil && len(pos) > 0 {
+		err = fmt.Errorf("unexpected argument %q", pos[0])
+	}
+	if err != nil {
+		c.UI.Error(fmt.Sprintf("Error: %v\n\n%s", err, c.Help()))
+		return 1
+	}
+	p, err := f.params()
+	if err != nil {
+		c.UI.Error("Error: " + err.Error())
+		return 1
+	}
+	g, err := ring.Generate(p)
+	if err != nil {
+		c.UI.Error("Error: " + err.Error())
+		return 1
+	}
+	c.UI.Output(strings.TrimSuffix(string(g.YAML), "\n"))
+	return 0
+}
+
+// params turns the flags into generator parameters.
+func (f *ringFlags) params() (ring.Params, error) {
+	p := ring.Params{
+		NAgents: f.nAgents, Seed: f.seed, MaturityDays: f.maturityDays, MaxDays: f.maxDays,
+		Liquidity:      ring.LiquidityMode(strings.ReplaceAll(f.liquidityMode, "-", "_")),
+		LiquidityAgent: f.liquidityAgent, NamePrefix: f.namePrefix,
+		DefaultHandling: f.defaultHandling, Revision: ring.Revision(f.revision),
+	}
+	if p.DefaultHandling == "none" {
+		p.DefaultHandling = ""
+	}
+	if f.quietDays >= 0 {
+		p.QuietDays = &f.quietDays
+	}
+	if f.kappa == "" {
+		return p, fmt.Errorf("-kappa is required")
+	}
+	if f.qTotal == "" && f.liquidityTotal == "" {
+		return p, fmt.Errorf("-q-total or -liquidity-total is required")
+	}
+	rule, err := ring.ParseKappaRule(f.kappaRule)
+	if err != nil {
+		return p, fmt.Errorf("-kappa-rule: %w", err)
+	}
+	p.KappaRule = rule
+	decimals := []struct {
+		flag, text string
+		dst        **apd.Decimal
+		parse      func(string) (*apd.Decimal, error)
+	}{
+		{"kappa", f.kappa, &p.Kappa, ring.ParseDecimal},
+		{"concentration", f.concentration, &p.Concentration, ring.ParseDecimal},
+		{"mu", f.mu, &p.Mu, ring.ParseDecimal},
+		{"monotonicity", f.monotonicity, &p.Monotonicity, ring.ParseDecimal},
+		{"q-total", f.qTotal, &p.QTotal, ring.ParseCLIFloat},
+		{"liquidity-total", f.liquidityTotal, &p.LiquidityTotal, ring.ParseCLIFloat},
+	}
+	for _, d := range decimals {
+		if d.text == "" {
+			continue
+		}
+		v, err := d.parse(d.text)
+		if err != nil {
+			return p, fmt.Errorf("-%s: %w", d.flag, err)
+		}
+		*d.dst = v
+	}
+	if f.liquidityVector != "" {
+		for _, part := range strings.Split(f.liquidityVector, ",") {
+			v, err := ring.ParseDecimal(part)
+			if err != nil {
+				return p, fmt.Errorf("-liquidity-vector: %w", err)
+			}
+			p.LiquidityVector = append(p.LiquidityVector, v)
+		}
+	}
+	return p, nil
+}

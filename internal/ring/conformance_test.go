@@ -1,0 +1,400 @@
+package ring
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/conformance"
+	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/cockroachdb/apd/v3"
+)
+
+// Regenerating bilancio's recorded ring scenarios (spec/engine.md §10.7,
+// §15). Which recorded sets come from this generator:
+//
+//   - ring-expel-n100: the control arm of dealer_comparison_100; every
+//     registry row is regenerated, run, and compared (S1, L0, phi_total,
+//     delta_total, time_to_stability and scenario.yaml).
+//   - dealer-expel-n100: its treatment arm, the same rings plus a dealer
+//     block. The engine does not run dealers, so only S1, L0 and
+//     scenario.yaml are compared.
+//   - ring-expel-n5 and ring-failfast-n5: older n = 5 sweeps without a
+//     registry, by the Original generator revision; the seed follows from the grid position (base seed 42, loop
+//     order kappa → c → mu), and scenario.yaml and events.jsonl are compared.
+//   - ring-failfast-n5-bigentity, balanced-passive-n100 and
+//     dealer-balanced-n100 (rings plus big-entity agents) and
+//     dealer-detailed-n5 come from bilancio's balanced-comparison builder, not
+//     from this generator: skipped.
+
+// mustDec parses a Decimal in a test.
+func mustDec(t *testing.T, s string) *apd.Decimal {
+	t.Helper()
+	d, err := ParseDecimal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// rowParams are the generator parameters of a data-era registry row, as
+// bilancio's RingSweepRunner passes them (spec §9.1).
+func rowParams(t *testing.T, row map[string]string, prefix string) Params {
+	t.Helper()
+	n, err1 := strconv.Atoi(row["n_agents"])
+	seed, err2 := strconv.ParseInt(row["seed"], 10, 64)
+	days, err3 := strconv.Atoi(row["maturity_days"])
+	if err1 != nil || err2 != nil || err3 != nil {
+		t.Fatalf("bad registry row %v", row)
+	}
+	return Params{
+		NAgents: n, Seed: seed, MaturityDays: days,
+		Kappa: mustDec(t, row["kappa"]), KappaRule: DebtOverLiquidity,
+		QTotal:        mustDec(t, row["Q_total"]),
+		Concentration: mustDec(t, row["concentration"]),
+		Mu:            mustDec(t, row["mu"]),
+		Monotonicity:  mustDec(t, row["monotonicity"]),
+		Liquidity:     Uniform, NamePrefix: prefix,
+		DefaultHandling: row["default_handling"],
+	}
+}
+
+// yamlDiff is how a generated scenario.yaml compares with a recorded one.
+type yamlDiff struct {
+	identical bool
+	amounts   int // payable amounts that differ (each within 2 ulp)
+}
+
+// compareYAML compares two scenario texts line by line: every line must be
+// byte-identical except the amount of a create_payable, whose floats may
+// differ by at most 2 ulp without changing their integer part (spec §10.7).
+func compareYAML(got, want []byte) (yamlDiff, error) {
+	if string(got) == string(want) {
+		return yamlDiff{identical: true}, nil
+	}
+	gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+	if len(gl) != len(wl) {
+		return yamlDiff{}, fmt.Errorf("%d lines, want %d", len(gl), len(wl))
+	}
+	var d yamlDiff
+	for i := range gl {
+		if gl[i] == wl[i] {
+			continue
+		}
+		g, gok := strings.CutPrefix(gl[i], "    amount: ")
+		w, wok := strings.CutPrefix(wl[i], "    amount: ")
+		if !gok || !wok || i < 3 || wl[i-3] != "- create_payable:" {
+			return d, fmt.Errorf("line %d: %q, want %q", i+1, gl[i], wl[i])
+		}
+		gf, err1 := strconv.ParseFloat(g, 64)
+		wf, err2 := strconv.ParseFloat(w, 64)
+		if err1 != nil || err2 != nil {
+			return d, fmt.Errorf("line %d: amount %q, want %q: not floats", i+1, g, w)
+		}
+		if u := ulpDistance(gf, wf); u > 2 || math.Trunc(gf) != math.Trunc(wf) {
+			return d, fmt.Errorf("line %d: amount %s, want %s (%d ulp)", i+1, g, w, u)
+		}
+		d.amounts++
+	}
+	return d, nil
+}
+
+// ulpDistance counts the floats between two positive floats.
+func ulpDistance(a, b float64) int64 {
+	d := int64(math.Float64bits(a)) - int64(math.Float64bits(b))
+	return max(d, -d)
+}
+
+// s1Close reports whether two registry S1 strings differ only in the last
+// digits (spec §13: by at most 1e-20 here, where S1 ≈ 10⁴ carries 28
+// significant digits down to 1e-24).
+func s1Close(got, want string) bool {
+	g, w := mustParse(got), mustParse(want)
+	if g == nil || w == nil {
+		return false
+	}
+	diff := pynum.DecSub(g, w)
+	diff.Abs(diff)
+	return diff.Cmp(apd.New(1, -20)) <= 0
+}
+
+func mustParse(s string) *apd.Decimal {
+	d, err := ParseDecimal(s)
+	if err != nil {
+		return nil
+	}
+	return d
+}
+
+// tally counts the outcome of regenerating a set.
+type tally struct {
+	rows, matched, yamlIdentical, yamlTolerance, amounts, s1Digits int
+}
+
+func (c tally) String() string {
+	return fmt.Sprintf("%d of %d rows reproduced; scenario.yaml byte-identical in %d, within 2 ulp in %d (%d payable amounts); S1 differing in its last digits in %d",
+		c.matched, c.rows, c.yamlIdentical, c.yamlTolerance, c.amounts, c.s1Digits)
+}
+
+// checkGenerated compares a generated scenario with a recorded run's
+// scenario.yaml and registry row, adding to c; it reports failures on t.
+func checkGenerated(t *testing.T, c *tally, run conformance.Run, g *Generated, row map[string]string) bool {
+	t.Helper()
+	ok := true
+	want, err := os.ReadFile(run.File("scenario.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := compareYAML(g.YAML, want)
+	switch {
+	case err != nil:
+		t.Errorf("%s: scenario.yaml: %v", run.ID, err)
+		ok = false
+	case d.identical:
+		c.yamlIdentical++
+	default:
+		c.yamlTolerance++
+		c.amounts += d.amounts
+	}
+	if row == nil {
+		return ok
+	}
+	if got := pynum.Str(g.L0); got != row["L0"] {
+		t.Errorf("%s: L0 %s, want %s", run.ID, got, row["L0"])
+		ok = false
+	}
+	switch got := pynum.Str(g.S1); {
+	case got == row["S1"]:
+	case s1Close(got, row["S1"]):
+		c.s1Digits++
+		t.Logf("%s: S1 %s, recorded %s (last digits, spec §13)", run.ID, got, row["S1"])
+	default:
+		t.Errorf("%s: S1 %s, want %s", run.ID, got, row["S1"])
+		ok = false
+	}
+	return ok
+}
+
+// recordedRoot returns the conformance folder or skips the test.
+func recordedRoot(t *testing.T) string {
+	t.Helper()
+	root := conformance.Root()
+	if root == "" {
+		t.Skip("../shared/conformance is absent: the recorded bilancio runs are needed to compare regenerated scenarios")
+	}
+	return root
+}
+
+// Every registry row of ring-expel-n100, regenerated from its parameters and
+// seed and run by the engine, gives the row's S1, L0, phi_total, delta_total
+// and time_to_stability, and the recorded scenario.yaml.
+func TestRegistryRowsReproduced(t *testing.T) {
+	root := recordedRoot(t)
+	const set = "ring-expel-n100"
+	runs, err := conformance.Runs(root, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	registry, err := conformance.Registry(root, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c tally
+	for _, run := range runs {
+		row := registry[run.ID]
+		if row == nil {
+			t.Errorf("%s: no registry row", run.ID)
+			continue
+		}
+		c.rows++
+		g, err := Generate(rowParams(t, row, "Dealer Comparison (Control)"))
+		if err != nil {
+			t.Errorf("%s: %v", run.ID, err)
+			continue
+		}
+		ok := checkGenerated(t, &c, run, g, row)
+		sc, err := engine.Load(run.ID+".yaml", g.YAML)
+		if err != nil {
+			t.Errorf("%s: load: %v", run.ID, err)
+			continue
+		}
+		res, err := engine.Run(context.Background(), sc, engine.Options{CheckInvariants: engine.CheckDaily})
+		if err != nil {
+			t.Errorf("%s: run: %v", run.ID, err)
+			continue
+		}
+		_, rep, err := artifacts.Outputs(res)
+		if err != nil {
+			t.Errorf("%s: outputs: %v", run.ID, err)
+			continue
+		}
+		s := rep.Summary
+		for _, f := range []struct{ name, got string }{
+			{"phi_total", strOrEmpty(s.PhiTotal)},
+			{"delta_total", strOrEmpty(s.DeltaTotal)},
+			{"time_to_stability", strconv.Itoa(s.MaxDay)},
+		} {
+			if f.got != row[f.name] {
+				t.Errorf("%s: %s %s, want %s", run.ID, f.name, f.got, row[f.name])
+				ok = false
+			}
+		}
+		if ok {
+			c.matched++
+		}
+	}
+	if c.rows != len(registry) {
+		t.Errorf("%d registry rows, %d runs", len(registry), c.rows)
+	}
+	t.Logf("%s: %v", set, c)
+}
+
+func strOrEmpty(d *apd.Decimal) string {
+	if d == nil {
+		return ""
+	}
+	return pynum.Str(d)
+}
+
+// The treatment arm of the same sweep: the same rings with the dealer block
+// bilancio's comparison runner appends (dealer_share and vbt_share as
+// str(Decimal)). The engine does not run dealers; S1, L0 and scenario.yaml
+// are compared.
+func TestTreatmentScenariosReproduced(t *testing.T) {
+	root := recordedRoot(t)
+	const set = "dealer-expel-n100"
+	runs, err := conformance.Runs(root, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	registry, err := conformance.Registry(root, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c tally
+	for _, run := range runs {
+		row := registry[run.ID]
+		if row == nil {
+			t.Errorf("%s: no registry row", run.ID)
+			continue
+		}
+		c.rows++
+		g, err := Generate(rowParams(t, row, "Dealer Comparison (Treatment)"))
+		if err != nil {
+			t.Errorf("%s: %v", run.ID, err)
+			continue
+		}
+		g.Doc.Set("dealer", Map(P("enabled", Bool(true)), P("ticket_size", Int(1)),
+			P("dealer_share", Str("0.25")), P("vbt_share", Str("0.5"))))
+		if g.YAML, err = Marshal(g.Doc); err != nil {
+			t.Fatal(err)
+		}
+		if checkGenerated(t, &c, run, g, row) {
+			c.matched++
+		}
+	}
+	t.Logf("%s: %v", set, c)
+}
+
+// bilancio's older n = 5 sweeps (no registry), made by the Original generator
+// revision: `bilancio sweep ring` with
+// its defaults (n 5, Q_total 500.0, single_at H1, 3 days, base seed 42,
+// prefix "Kalecki Ring Sweep") over kappa {0.25, 0.5, 1, 2, 4} × c {0.2,
+// 0.5, 1, 2, 5} × mu {0, 0.25, 0.5, 0.75, 1}; the scenario name gives the
+// grid point and so the seed. The regenerated scenario must match the
+// recorded one, and running it must give the recorded events.
+func TestRecordedN5SweepsReproduced(t *testing.T) {
+	root := recordedRoot(t)
+	grid := []string{"0.25", "0.5", "1", "2", "4"}
+	cs := []string{"0.2", "0.5", "1", "2", "5"}
+	mus := []string{"0", "0.25", "0.5", "0.75", "1"}
+	for _, set := range []struct{ name, handling string }{{"ring-expel-n5", "expel-agent"}, {"ring-failfast-n5", ""}} {
+		t.Run(set.name, func(t *testing.T) {
+			runs, err := conformance.Runs(root, set.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c tally
+			for _, run := range runs {
+				c.rows++
+				want, err := os.ReadFile(run.File("scenario.yaml"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				seed, k, conc, mu, err := n5GridPoint(string(want), grid, cs, mus)
+				if err != nil {
+					t.Errorf("%s: %v", run.ID, err)
+					continue
+				}
+				g, err := Generate(Params{
+					NAgents: 5, Seed: seed, MaturityDays: 3,
+					Kappa: mustDec(t, k), QTotal: mustDec(t, "500.0"),
+					Concentration: mustDec(t, conc), Mu: mustDec(t, mu),
+					Liquidity: SingleAt, LiquidityAgent: "H1", Revision: Original,
+					DefaultHandling: set.handling,
+				})
+				if err != nil {
+					t.Errorf("%s: %v", run.ID, err)
+					continue
+				}
+				ok := checkGenerated(t, &c, run, g, nil)
+				sc, err := engine.Load(run.ID+".yaml", g.YAML)
+				if err != nil {
+					t.Errorf("%s: load: %v", run.ID, err)
+					continue
+				}
+				res, err := engine.Run(context.Background(), sc, engine.Options{CheckInvariants: engine.CheckDaily})
+				if err != nil {
+					t.Errorf("%s: run: %v", run.ID, err)
+					continue
+				}
+				events, err := artifacts.AppendEvents(nil, res.Events)
+				if err != nil {
+					t.Fatal(err)
+				}
+				recorded, err := os.ReadFile(filepath.Join(run.Dir, "out", "events.jsonl"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := conformance.Events(events, recorded); err != nil {
+					t.Errorf("%s: events: %v", run.ID, err)
+					ok = false
+				}
+				if ok {
+					c.matched++
+				}
+			}
+			t.Logf("%s: %v", set.name, c)
+		})
+	}
+}
+
+// n5GridPoint reads kappa, c and mu from a recorded scenario's name and
+// returns the seed bilancio gave that grid point.
+func n5GridPoint(yaml string, kappas, cs, mus []string) (seed int64, kappa, c, mu string, err error) {
+	line, _, _ := strings.Cut(yaml[strings.Index(yaml, "name: ")+len("name: "):], "\n")
+	if _, err := fmt.Sscanf(strings.NewReplacer(",", " ", ")", " ").Replace(line),
+		"Kalecki Ring Sweep (n=5  kappa=%s  c=%s  mu=%s ", &kappa, &c, &mu); err != nil {
+		return 0, "", "", "", fmt.Errorf("name %q: %w", line, err)
+	}
+	index := func(xs []string, x string) int {
+		for i, v := range xs {
+			if v == x {
+				return i
+			}
+		}
+		return -1
+	}
+	ik, ic, im := index(kappas, kappa), index(cs, c), index(mus, mu)
+	if ik < 0 || ic < 0 || im < 0 {
+		return 0, "", "", "", fmt.Errorf("name %q is not on the grid", line)
+	}
+	return int64(42 + 25*ik + 5*ic + im), kappa, c, mu, nil
+}

@@ -1,0 +1,148 @@
+package ring
+
+import (
+	"fmt"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/cockroachdb/apd/v3"
+)
+
+// Payable is one ring payable: From owes To Amount on DueDay.
+type Payable struct {
+	From, To string
+	// Amount is the Decimal bilancio computed; the scenario carries it as a
+	// float (or an int when integral), of which the engine uses the integer
+	// part.
+	Amount *apd.Decimal
+	DueDay int
+}
+
+// Generated is a generated ring scenario.
+type Generated struct {
+	// Doc is the scenario as bilancio dumps it: Decimals already turned into
+	// ints or floats, None values dropped. A sweep runner may add keys (the
+	// treatment arm's dealer block) and Marshal it again.
+	Doc Node
+	// YAML is Marshal(Doc): the scenario.yaml bilancio writes.
+	YAML []byte
+	// S1 is the sum of the payable Decimals and L0 the sum of the minted
+	// Decimals, before the conversion to floats: the registry's S1 and L0
+	// (print them with pynum.Str).
+	S1, L0 *apd.Decimal
+	// QTotal and LiquidityTotal are the resolved totals (one given, the other
+	// derived with the kappa rule).
+	QTotal, LiquidityTotal *apd.Decimal
+	// KappaRule is the rule that derived them, and Revision the generator
+	// revision that drew the payables.
+	KappaRule KappaRule
+	Revision  Revision
+	// Payables are in ring order, H1→H2 first.
+	Payables []Payable
+	// Liquidity is each agent's initial cash, H1 first (zero amounts are not
+	// minted).
+	Liquidity []*apd.Decimal
+	// Name and Description are the scenario's texts.
+	Name, Description string
+	// MaxDays and QuietDays are the run block's stop settings.
+	MaxDays, QuietDays int
+}
+
+// Generate builds the ring scenario for p as bilancio's ring_explorer_v1
+// generator and its sweep runner do (spec/engine.md §9.1 and §10).
+func Generate(p Params) (*Generated, error) {
+	r, err := p.resolve()
+	if err != nil {
+		return nil, fmt.Errorf("ring: %w", err)
+	}
+	n := r.NAgents
+	amounts, err := drawPayables(n, r.Concentration, r.Monotonicity, r.qTotal, r.Seed, r.Revision)
+	if err != nil {
+		return nil, fmt.Errorf("ring: payables: %w", err)
+	}
+	liquidity, err := allocateLiquidity(r)
+	if err != nil {
+		return nil, fmt.Errorf("ring: liquidity: %w", err)
+	}
+	due := dueDays(n, r.MaturityDays, r.Mu)
+	g := &Generated{
+		QTotal:         r.qTotal,
+		LiquidityTotal: r.l0,
+		KappaRule:      r.KappaRule,
+		Revision:       r.Revision,
+		Liquidity:      liquidity,
+		Name:           scenarioName(r),
+		Description:    description(r),
+		MaxDays:        r.maxDays,
+		QuietDays:      r.quietDays,
+		S1:             apd.New(0, 0),
+		L0:             apd.New(0, 0),
+	}
+
+	var actions []Node
+	for i, amount := range liquidity {
+		if amount.Sign() <= 0 {
+			continue
+		}
+		id := agentID(i)
+		g.L0 = pynum.DecAdd(g.L0, amount)
+		actions = append(actions, Map(P("mint_cash", Map(
+			P("to", Str(id)),
+			P("amount", decimalNode(amount)),
+			P("alias", Str("LIQ_"+id)),
+		))))
+	}
+	for i, amount := range amounts {
+		from, to := agentID(i), agentID((i+1)%n)
+		g.Payables = append(g.Payables, Payable{From: from, To: to, Amount: amount, DueDay: due[i]})
+		g.S1 = pynum.DecAdd(g.S1, amount)
+		actions = append(actions, Map(P("create_payable", Map(
+			P("from", Str(from)),
+			P("to", Str(to)),
+			P("amount", decimalNode(amount)),
+			P("due_day", Int(int64(due[i]))),
+			P("alias", Str("P_"+from+"_"+to)),
+		))))
+	}
+
+	agents := []Node{Map(P("id", Str("CB")), P("kind", Str("central_bank")), P("name", Str("Central Bank")))}
+	var balances []Node
+	for i := range n {
+		id := agentID(i)
+		agents = append(agents, Map(P("id", Str(id)), P("kind", Str("household")), P("name", Str(fmt.Sprintf("Agent %d", i+1)))))
+		balances = append(balances, Str(id))
+	}
+	run := Map(
+		P("mode", Str("until_stable")),
+		P("max_days", Int(int64(g.MaxDays))),
+		P("quiet_days", Int(int64(g.QuietDays))),
+		P("show", Map(P("balances", Seq(balances...)), P("events", Str("detailed")))),
+		P("export", Map(P("balances_csv", Str("out/balances.csv")), P("events_jsonl", Str("out/events.jsonl")))),
+	)
+	if r.DefaultHandling != "" {
+		run.Set("default_handling", Str(r.DefaultHandling))
+	}
+	g.Doc = Map(
+		P("version", Int(1)),
+		P("name", Str(g.Name)),
+		P("description", Str(g.Description)),
+		P("agents", Seq(agents...)),
+		P("initial_actions", Seq(actions...)),
+		P("scheduled_actions", Seq()),
+		P("run", run),
+	)
+	if g.YAML, err = Marshal(g.Doc); err != nil {
+		return nil, fmt.Errorf("ring: %w", err)
+	}
+	return g, nil
+}
+
+// decimalNode converts a Decimal as bilancio's _to_yaml_ready does: an int
+// when its normalised value is integral, otherwise the correctly rounded
+// float.
+func decimalNode(d *apd.Decimal) Node {
+	norm := pynum.Normalize(d)
+	if norm.Exponent >= 0 {
+		return IntText(integerText(norm))
+	}
+	return Float(pynum.DecimalFloat(norm))
+}

@@ -1,0 +1,254 @@
+package ring
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/cockroachdb/apd/v3"
+)
+
+// KappaRule says how kappa relates the total dues Q_total (S1) to the initial
+// liquidity L0 when only one of them is given.
+type KappaRule string
+
+const (
+	// DebtOverLiquidity is the data-era rule (bilancio before 2026-01-27,
+	// which produced all recorded data): kappa = Q_total/L0, so L0 =
+	// Q_total/kappa and Q_total = kappa·L0.
+	DebtOverLiquidity KappaRule = "debt_over_liquidity"
+	// LiquidityOverDebt is bilancio HEAD's rule: kappa = L0/Q_total, so L0 =
+	// Q_total·kappa and Q_total = L0/kappa.
+	LiquidityOverDebt KappaRule = "liquidity_over_debt"
+)
+
+// ParseKappaRule reads a kappa rule, with '-' or '_' as the separator.
+func ParseKappaRule(s string) (KappaRule, error) {
+	switch r := KappaRule(strings.ReplaceAll(s, "-", "_")); r {
+	case DebtOverLiquidity, LiquidityOverDebt:
+		return r, nil
+	}
+	return "", fmt.Errorf("unknown kappa rule %q (want debt-over-liquidity or liquidity-over-debt)", s)
+}
+
+// Revision names a revision of bilancio's generator where the outputs
+// differ (besides the kappa rule, which is a separate setting).
+type Revision string
+
+const (
+	// Clamped is bilancio's generator from commit 67796549 (2025-10-24)
+	// through HEAD, which produced the dealer_comparison_100 data: payable
+	// amounts are clamped to at least 0.01 and ordered by monotonicity.
+	Clamped Revision = "clamped"
+	// Original is bilancio's first generator (commit 0d3d1f39, 2025-10-10),
+	// which produced the n = 5 sweeps of out/experiments: the payable amounts
+	// are the raw Dirichlet split, however small, and there is no
+	// monotonicity (it must be 0).
+	Original Revision = "original"
+)
+
+// LiquidityMode says how L0 is split among the agents.
+type LiquidityMode string
+
+// Liquidity modes (bilancio's liquidity.allocation.mode).
+const (
+	// Uniform gives every agent L0/n.
+	Uniform LiquidityMode = "uniform"
+	// SingleAt gives all of L0 to Params.LiquidityAgent.
+	SingleAt LiquidityMode = "single_at"
+	// VectorMode splits L0 in proportion to Params.LiquidityVector, the last
+	// agent getting the remainder.
+	VectorMode LiquidityMode = "vector"
+)
+
+// Params are the generator's parameters (bilancio's RingExplorerParamsModel,
+// the generator config's name_prefix, and the sweep runner's run settings).
+// Decimal parameters keep the exponent of their input text: registries
+// print them with str(Decimal), and 10000.0 is not 10000. A nil Decimal
+// takes its default.
+type Params struct {
+	// NAgents is the ring size n (≥ 3; 0 means bilancio's default 5).
+	NAgents int
+	// Seed seeds Python's random.Random, the only source of randomness.
+	Seed int64
+	// Kappa (> 0, required) relates Q_total and L0 according to KappaRule.
+	Kappa *apd.Decimal
+	// KappaRule is DebtOverLiquidity when empty.
+	KappaRule KappaRule
+	// Revision is Clamped when empty.
+	Revision Revision
+	// QTotal is the total dues S1, and LiquidityTotal the initial liquidity
+	// L0. At least one must be given; the other is derived with Kappa.
+	QTotal, LiquidityTotal *apd.Decimal
+	// Liquidity is Uniform when empty.
+	Liquidity LiquidityMode
+	// LiquidityAgent receives L0 in SingleAt mode ("H1" when empty).
+	LiquidityAgent string
+	// LiquidityVector holds n positive weights in VectorMode.
+	LiquidityVector []*apd.Decimal
+	// Concentration is the Dirichlet concentration c (> 0, default 1).
+	Concentration *apd.Decimal
+	// Monotonicity orders the payables, from −1 (ascending) through 0 (draw
+	// order) to 1 (descending); default 0.
+	Monotonicity *apd.Decimal
+	// MaturityDays is the due-day horizon (≥ 1; 0 means 1).
+	MaturityDays int
+	// Mu is the lead-lag misalignment in [0, 1], default 0.
+	Mu *apd.Decimal
+	// NamePrefix starts the scenario name ("Kalecki Ring Sweep", bilancio's
+	// sweep default, when empty).
+	NamePrefix string
+	// DefaultHandling is written as run.default_handling ("fail-fast" or
+	// "expel-agent") unless empty, in which case the key is left out, as
+	// bilancio's older sweeps did.
+	DefaultHandling string
+	// MaxDays is run.max_days; 0 means bilancio's max(30, MaturityDays+5).
+	MaxDays int
+	// QuietDays is run.quiet_days; nil means bilancio's 2.
+	QuietDays *int
+}
+
+// DefaultNamePrefix is bilancio's `sweep ring` default scenario name prefix.
+const DefaultNamePrefix = "Kalecki Ring Sweep"
+
+// resolved are validated parameters with the defaults filled in and the
+// totals derived.
+type resolved struct {
+	Params
+	qTotal, l0 *apd.Decimal
+	maxDays    int
+	quietDays  int
+}
+
+// resolve validates p as bilancio's parameter model does and derives the
+// totals with the kappa rule.
+func (p Params) resolve() (*resolved, error) {
+	if p.NAgents == 0 {
+		p.NAgents = 5
+	}
+	if p.NAgents < 3 {
+		return nil, fmt.Errorf("n_agents must be at least 3, got %d", p.NAgents)
+	}
+	if p.Kappa == nil {
+		return nil, fmt.Errorf("kappa is required")
+	}
+	if p.Kappa.Sign() <= 0 {
+		return nil, fmt.Errorf("kappa must be > 0, got %s", pynum.Str(p.Kappa))
+	}
+	if p.KappaRule == "" {
+		p.KappaRule = DebtOverLiquidity
+	}
+	if _, err := ParseKappaRule(string(p.KappaRule)); err != nil {
+		return nil, err
+	}
+	if p.Concentration == nil {
+		p.Concentration = apd.New(1, 0)
+	}
+	if p.Concentration.Sign() <= 0 {
+		return nil, fmt.Errorf("concentration must be > 0, got %s", pynum.Str(p.Concentration))
+	}
+	if p.Monotonicity == nil {
+		p.Monotonicity = apd.New(0, 0)
+	}
+	if p.Monotonicity.Cmp(apd.New(-1, 0)) < 0 || p.Monotonicity.Cmp(apd.New(1, 0)) > 0 {
+		return nil, fmt.Errorf("monotonicity must be in [-1, 1], got %s", pynum.Str(p.Monotonicity))
+	}
+	switch p.Revision {
+	case "":
+		p.Revision = Clamped
+	case Clamped:
+	case Original:
+		if !p.Monotonicity.IsZero() {
+			return nil, fmt.Errorf("the original generator has no monotonicity, got %s", pynum.Str(p.Monotonicity))
+		}
+	default:
+		return nil, fmt.Errorf("unknown generator revision %q (want clamped or original)", p.Revision)
+	}
+	if p.MaturityDays == 0 {
+		p.MaturityDays = 1
+	}
+	if p.MaturityDays < 1 {
+		return nil, fmt.Errorf("maturity days must be at least 1, got %d", p.MaturityDays)
+	}
+	if p.Mu == nil {
+		p.Mu = apd.New(0, 0)
+	}
+	if p.Mu.Sign() < 0 || p.Mu.Cmp(apd.New(1, 0)) > 0 {
+		return nil, fmt.Errorf("mu must be in [0, 1], got %s", pynum.Str(p.Mu))
+	}
+	if p.NamePrefix == "" {
+		p.NamePrefix = DefaultNamePrefix
+	}
+	switch p.Liquidity {
+	case "":
+		p.Liquidity = Uniform
+	case Uniform:
+	case SingleAt:
+		if p.LiquidityAgent == "" {
+			p.LiquidityAgent = "H1"
+		}
+	case VectorMode:
+		if len(p.LiquidityVector) == 0 {
+			return nil, fmt.Errorf("liquidity vector is required for vector mode")
+		}
+		for _, v := range p.LiquidityVector {
+			if v == nil || v.Sign() <= 0 {
+				return nil, fmt.Errorf("liquidity vector must contain positive values")
+			}
+		}
+	default:
+		return nil, fmt.Errorf("unknown liquidity mode %q (want uniform, single_at or vector)", p.Liquidity)
+	}
+	switch p.DefaultHandling {
+	case "", "fail-fast", "expel-agent":
+	default:
+		return nil, fmt.Errorf("unknown default handling %q (want fail-fast or expel-agent)", p.DefaultHandling)
+	}
+	if p.LiquidityTotal != nil && p.LiquidityTotal.Sign() <= 0 {
+		return nil, fmt.Errorf("liquidity total must be > 0, got %s", pynum.Str(p.LiquidityTotal))
+	}
+	r := &resolved{Params: p, maxDays: p.MaxDays, quietDays: 2}
+	if r.maxDays == 0 {
+		r.maxDays = max(30, p.MaturityDays+5)
+	}
+	if r.maxDays < 1 {
+		return nil, fmt.Errorf("max days must be at least 1, got %d", p.MaxDays)
+	}
+	if p.QuietDays != nil {
+		if *p.QuietDays < 0 {
+			return nil, fmt.Errorf("quiet days must not be negative, got %d", *p.QuietDays)
+		}
+		r.quietDays = *p.QuietDays
+	}
+	var err error
+	if r.qTotal, r.l0, err = totals(p.QTotal, p.LiquidityTotal, p.Kappa, p.KappaRule); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// ParseCLIFloat returns Decimal(str(float(s))): how bilancio turns a click
+// float option such as --q-total into a Decimal, so that "10000" becomes
+// 10000.0 (and registries print 10000.0).
+func ParseCLIFloat(s string) (*apd.Decimal, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil {
+		return nil, fmt.Errorf("not a number: %q", s)
+	}
+	a, err := pynum.FromFloat(f)
+	if err != nil {
+		return nil, fmt.Errorf("parse %q: %w", s, err)
+	}
+	return a.Decimal(), nil
+}
+
+// ParseDecimal returns Decimal(s) with its exponent as written ("0.50" stays
+// 0.50), as bilancio reads its comma-separated grid values.
+func ParseDecimal(s string) (*apd.Decimal, error) {
+	a, err := pynum.ParseDecimal(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("parse decimal %q: %w", s, err)
+	}
+	return a.Decimal(), nil
+}
