@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -12,27 +13,60 @@ import (
 // inner quotes doubled) only if it contains ',', '"', '\r' or '\n', a record
 // made of a single empty field written as "", and the line ended by CRLF.
 func AppendCSVRecord(dst []byte, fields []string) []byte {
-	if len(fields) == 1 && fields[0] == "" {
-		return append(dst, "\"\"\r\n"...)
+	rec := startCSVRecord(dst)
+	for _, f := range fields {
+		rec.text(f)
 	}
-	for i, f := range fields {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		if !strings.ContainsAny(f, ",\"\r\n") {
-			dst = append(dst, f...)
-			continue
-		}
-		dst = append(dst, '"')
-		for j := 0; j < len(f); j++ {
-			if f[j] == '"' {
-				dst = append(dst, '"')
-			}
-			dst = append(dst, f[j])
-		}
-		dst = append(dst, '"')
+	return rec.end()
+}
+
+// csvRecord appends one record field by field, as AppendCSVRecord writes it.
+type csvRecord struct {
+	dst    []byte
+	start  int // where the record starts in dst
+	fields int
+}
+
+func startCSVRecord(dst []byte) csvRecord { return csvRecord{dst: dst, start: len(dst)} }
+
+// next starts the next field; a field that never needs quoting (a number
+// printed by package pynum) is then appended to dst directly.
+func (r *csvRecord) next() {
+	if r.fields > 0 {
+		r.dst = append(r.dst, ',')
 	}
-	return append(dst, '\r', '\n')
+	r.fields++
+}
+
+// text appends a text field, quoted if needed.
+func (r *csvRecord) text(f string) {
+	r.next()
+	if !strings.ContainsAny(f, ",\"\r\n") {
+		r.dst = append(r.dst, f...)
+		return
+	}
+	r.dst = append(r.dst, '"')
+	for j := 0; j < len(f); j++ {
+		if f[j] == '"' {
+			r.dst = append(r.dst, '"')
+		}
+		r.dst = append(r.dst, f[j])
+	}
+	r.dst = append(r.dst, '"')
+}
+
+// int appends an int field.
+func (r *csvRecord) int(n int) {
+	r.next()
+	r.dst = strconv.AppendInt(r.dst, int64(n), 10)
+}
+
+// end ends the record and returns the extended buffer.
+func (r *csvRecord) end() []byte {
+	if r.fields == 1 && len(r.dst) == r.start {
+		r.dst = append(r.dst, `""`...)
+	}
+	return append(r.dst, '\r', '\n')
 }
 
 // ReadCSVDicts reads a CSV file with a header line as Python's csv.DictReader

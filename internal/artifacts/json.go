@@ -195,12 +195,18 @@ func AppendJSONString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, '"')
 	for i := 0; i < len(s); {
+		// Copy the run of characters written as they are in one go.
+		j := i
+		for j < len(s) && s[j] >= ' ' && s[j] <= '~' && s[j] != '"' && s[j] != '\\' {
+			j++
+		}
+		dst = append(dst, s[i:j]...)
+		if i = j; i == len(s) {
+			break
+		}
 		c := s[i]
-		if c >= ' ' && c <= '~' {
-			if c == '"' || c == '\\' {
-				dst = append(dst, '\\')
-			}
-			dst = append(dst, c)
+		if c == '"' || c == '\\' {
+			dst = append(dst, '\\', c)
 			i++
 			continue
 		}

@@ -10,58 +10,12 @@ import (
 	"github.com/cockroachdb/apd/v3"
 )
 
-// AppendBalances appends the balances.csv text of rows: the sorted union of
-// the keys as header, then one record per row (missing keys empty).
-func AppendBalances(dst []byte, rows []metrics.BalanceRow) []byte {
-	header := metrics.BalanceHeader(rows)
-	if len(header) == 0 {
-		return dst // bilancio writes nothing without rows
-	}
-	dst = AppendCSVRecord(dst, header)
-	rec := make([]string, len(header))
-	for _, r := range rows {
-		for i, k := range header {
-			rec[i] = r.Text(k)
-		}
-		dst = AppendCSVRecord(dst, rec)
-	}
-	return dst
-}
-
-// WriteBalances writes balances.csv.
-func WriteBalances(w io.Writer, rows []metrics.BalanceRow) error {
-	return write(w, "balances", AppendBalances(nil, rows))
-}
-
-// ReadBalancesMoney reads a balances.csv file and returns its money stock
-// (metrics.MoneyStockText), as bilancio's metrics read it.
-func ReadBalancesMoney(r io.Reader) (*apd.Decimal, error) {
-	rows, err := ReadCSVDicts(r)
-	if err != nil {
-		return nil, fmt.Errorf("reading balances: %w", err)
-	}
-	return metrics.MoneyStockText(rows), nil
-}
-
-// cell is a metrics CSV cell: a Decimal normalised and printed as an integer
-// or repr(float), None empty (spec §8.4).
-func cell(d *apd.Decimal) string {
-	if d == nil {
-		return ""
-	}
-	return pynum.MetricCell(d)
-}
-
-func jsonDec(d *apd.Decimal) JSON { return JSONDecimal(d) }
-
-// dayCells returns a day row's CSV cells in metrics.csv column order:
-// G_t,HHIplus_t,M_t,Mbar_t,Mpeak_t,S_t,alpha_t,day,delta_t,gross_settled_t,
-// n_creditors,n_debtors,notes,phi_t,v_t.
-func dayCells(r *metrics.DayRow) []string {
-	return []string{
-		cell(r.G), cell(r.HHIPlus), cell(r.M), cell(r.Mbar), cell(r.Mpeak), cell(r.S),
-		cell(r.Alpha), strconv.Itoa(r.Day), cell(r.Delta), cell(r.GrossSettled),
-		strconv.Itoa(r.NCreditors), strconv.Itoa(r.NDebtors), r.Notes, cell(r.Phi), cell(r.V),
+// metric appends a metrics CSV cell: a Decimal normalised and printed as an
+// integer or repr(float), None empty (spec §8.4).
+func (r *csvRecord) metric(d *apd.Decimal) {
+	r.next()
+	if d != nil {
+		r.dst = pynum.AppendMetricCell(r.dst, d)
 	}
 }
 
@@ -76,9 +30,29 @@ func AppendMetricsCSV(dst []byte, days []metrics.DayRow) []byte {
 	if len(days) == 0 {
 		return AppendCSVRecord(dst, []string{"day"})
 	}
+	if dst == nil {
+		dst = make([]byte, 0, 128*(len(days)+1))
+	}
 	dst = AppendCSVRecord(dst, metricsCSVHeader())
 	for i := range days {
-		dst = AppendCSVRecord(dst, dayCells(&days[i]))
+		r := &days[i]
+		rec := startCSVRecord(dst)
+		rec.metric(r.G)
+		rec.metric(r.HHIPlus)
+		rec.metric(r.M)
+		rec.metric(r.Mbar)
+		rec.metric(r.Mpeak)
+		rec.metric(r.S)
+		rec.metric(r.Alpha)
+		rec.int(r.Day)
+		rec.metric(r.Delta)
+		rec.metric(r.GrossSettled)
+		rec.int(r.NCreditors)
+		rec.int(r.NDebtors)
+		rec.text(r.Notes)
+		rec.metric(r.Phi)
+		rec.metric(r.V)
+		dst = rec.end()
 	}
 	return dst
 }
@@ -88,31 +62,78 @@ func WriteMetricsCSV(w io.Writer, days []metrics.DayRow) error {
 	return write(w, "metrics.csv", AppendMetricsCSV(nil, days))
 }
 
-// DayJSON returns a day row as metrics.json writes it, keys in bilancio's
-// order.
-func DayJSON(r *metrics.DayRow) JSON {
-	keys := [...]string{"day", "S_t", "Mbar_t", "M_t", "G_t", "alpha_t", "Mpeak_t", "gross_settled_t", "v_t", "phi_t", "delta_t", "n_debtors", "n_creditors", "HHIplus_t", "notes"}
-	vals := [...]JSON{
-		JSONInt(int64(r.Day)), jsonDec(r.S), jsonDec(r.Mbar), jsonDec(r.M), jsonDec(r.G),
-		jsonDec(r.Alpha), jsonDec(r.Mpeak), jsonDec(r.GrossSettled), jsonDec(r.V),
-		jsonDec(r.Phi), jsonDec(r.Delta), JSONInt(int64(r.NDebtors)),
-		JSONInt(int64(r.NCreditors)), jsonDec(r.HHIPlus), JSONString(r.Notes),
+// AppendMetricsJSON appends metrics.json: json.dump(rows, indent=2), without
+// a final newline. A row is an object with bilancio's keys in bilancio's
+// order; a Decimal is written as AppendJSONNumber writes it, None as null.
+func AppendMetricsJSON(dst []byte, days []metrics.DayRow) []byte {
+	if len(days) == 0 {
+		return append(dst, "[]"...)
 	}
-	members := make([]Member, len(vals))
-	for i, v := range vals {
-		members[i] = Member{keys[i], v}
+	if dst == nil {
+		dst = make([]byte, 0, 512*len(days))
 	}
-	return JSONObject(members...)
+	dst = append(dst, '[')
+	for i := range days {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\n  "...)
+		r := &days[i]
+		o := dayObject{dst: append(dst, '{')}
+		o.int("day", r.Day)
+		o.decimal("S_t", r.S)
+		o.decimal("Mbar_t", r.Mbar)
+		o.decimal("M_t", r.M)
+		o.decimal("G_t", r.G)
+		o.decimal("alpha_t", r.Alpha)
+		o.decimal("Mpeak_t", r.Mpeak)
+		o.decimal("gross_settled_t", r.GrossSettled)
+		o.decimal("v_t", r.V)
+		o.decimal("phi_t", r.Phi)
+		o.decimal("delta_t", r.Delta)
+		o.int("n_debtors", r.NDebtors)
+		o.int("n_creditors", r.NCreditors)
+		o.decimal("HHIplus_t", r.HHIPlus)
+		o.string("notes", r.Notes)
+		dst = append(o.dst, "\n  }"...)
+	}
+	return append(dst, "\n]"...)
 }
 
-// AppendMetricsJSON appends metrics.json: json.dump(rows, indent=2), without
-// a final newline.
-func AppendMetricsJSON(dst []byte, days []metrics.DayRow) []byte {
-	items := make([]JSON, len(days))
-	for i := range days {
-		items[i] = DayJSON(&days[i])
+// dayObject appends the members of one object of metrics.json, which
+// json.dump(rows, indent=2) writes one per line at nesting level 2.
+type dayObject struct {
+	dst     []byte
+	members int
+}
+
+func (o *dayObject) key(k string) {
+	if o.members > 0 {
+		o.dst = append(o.dst, ',')
 	}
-	return AppendJSONIndent(dst, JSONArray(items...), 2)
+	o.members++
+	o.dst = append(o.dst, "\n    "...)
+	o.dst = AppendJSONString(o.dst, k)
+	o.dst = append(o.dst, ": "...)
+}
+
+func (o *dayObject) int(k string, n int) {
+	o.key(k)
+	o.dst = strconv.AppendInt(o.dst, int64(n), 10)
+}
+
+func (o *dayObject) decimal(k string, d *apd.Decimal) {
+	o.key(k)
+	if d == nil {
+		o.dst = append(o.dst, "null"...)
+		return
+	}
+	o.dst = pynum.AppendJSONNumber(o.dst, d)
+}
+
+func (o *dayObject) string(k, s string) {
+	o.key(k)
+	o.dst = AppendJSONString(o.dst, s)
 }
 
 // WriteMetricsJSON writes metrics.json.
@@ -126,9 +147,16 @@ func AppendMetricsDS(dst []byte, rows []metrics.DSRow) []byte {
 	if len(rows) == 0 {
 		return AppendCSVRecord(dst, []string{"day"})
 	}
+	if dst == nil {
+		dst = make([]byte, 0, 32*(len(rows)+1))
+	}
 	dst = AppendCSVRecord(dst, []string{"DS_t", "agent", "day"})
 	for _, r := range rows {
-		dst = AppendCSVRecord(dst, []string{cell(r.DS), r.Agent, strconv.Itoa(r.Day)})
+		rec := startCSVRecord(dst)
+		rec.metric(r.DS)
+		rec.text(r.Agent)
+		rec.int(r.Day)
+		dst = rec.end()
 	}
 	return dst
 }
@@ -145,9 +173,19 @@ func AppendMetricsIntraday(dst []byte, steps []metrics.StepRow) []byte {
 	if len(steps) == 0 {
 		return AppendCSVRecord(dst, []string{"day"})
 	}
+	if dst == nil {
+		dst = make([]byte, 0, 32*(len(steps)+1))
+	}
 	dst = AppendCSVRecord(dst, []string{"P_prefix", "amount", "day", "payee", "payer", "step"})
 	for _, s := range steps {
-		dst = AppendCSVRecord(dst, []string{cell(s.PPrefix), cell(s.Amount), strconv.Itoa(s.Day), s.Payee, s.Payer, strconv.Itoa(s.Step)})
+		rec := startCSVRecord(dst)
+		rec.metric(s.PPrefix)
+		rec.metric(s.Amount)
+		rec.int(s.Day)
+		rec.text(s.Payee)
+		rec.text(s.Payer)
+		rec.int(s.Step)
+		dst = rec.end()
 	}
 	return dst
 }

@@ -113,6 +113,40 @@ func TestMetricsFiles(t *testing.T) {
 	}
 }
 
+// metrics.json written directly is what the ordered JSON encoder writes for
+// the rows as Python dicts.
+func TestMetricsJSONMatchesEncoder(t *testing.T) {
+	day := specDay(t)
+	odd := metrics.DayRow{Day: 12, S: dec(t, "0E-28"), Mbar: dec(t, "1E+3"), Phi: dec(t, "0.0000001"), Notes: "quote \" and é"}
+	for _, days := range [][]metrics.DayRow{nil, {day}, {day, odd, day}} {
+		items := []JSON{}
+		for i := range days {
+			items = append(items, dayJSON(&days[i]))
+		}
+		want := "x" + string(AppendJSONIndent(nil, JSONArray(items...), 2))
+		if got := string(AppendMetricsJSON([]byte("x"), days)); got != want {
+			t.Errorf("metrics.json of %d rows:\n%s\nwant:\n%s", len(days), got, want)
+		}
+	}
+}
+
+// dayJSON is a day row as a JSON value with bilancio's keys in bilancio's
+// order.
+func dayJSON(r *metrics.DayRow) JSON {
+	keys := [...]string{"day", "S_t", "Mbar_t", "M_t", "G_t", "alpha_t", "Mpeak_t", "gross_settled_t", "v_t", "phi_t", "delta_t", "n_debtors", "n_creditors", "HHIplus_t", "notes"}
+	vals := [...]JSON{
+		JSONInt(int64(r.Day)), JSONDecimal(r.S), JSONDecimal(r.Mbar), JSONDecimal(r.M), JSONDecimal(r.G),
+		JSONDecimal(r.Alpha), JSONDecimal(r.Mpeak), JSONDecimal(r.GrossSettled), JSONDecimal(r.V),
+		JSONDecimal(r.Phi), JSONDecimal(r.Delta), JSONInt(int64(r.NDebtors)),
+		JSONInt(int64(r.NCreditors)), JSONDecimal(r.HHIPlus), JSONString(r.Notes),
+	}
+	members := make([]Member, len(vals))
+	for i, v := range vals {
+		members[i] = Member{keys[i], v}
+	}
+	return JSONObject(members...)
+}
+
 func TestWriteRun(t *testing.T) {
 	res := &engine.Result{
 		Events: []engine.Event{

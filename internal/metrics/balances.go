@@ -87,22 +87,37 @@ func BalanceHeader(rows []BalanceRow) []string {
 }
 
 // sums is an insertion-ordered map of running sums, like a Python
-// defaultdict filled in order.
-type sums struct {
-	keys []string
-	vals map[string]pynum.Amount
+// defaultdict filled in order. A balance sheet sums a handful of kinds, for
+// which a slice is cheaper than a map.
+type sums []sum
+
+type sum struct {
+	key string
+	val pynum.Amount
 }
 
 func (s *sums) add(key string, zero, a pynum.Amount) {
-	if s.vals == nil {
-		s.vals = map[string]pynum.Amount{}
+	for i := range *s {
+		if (*s)[i].key == key {
+			(*s)[i].val = pynum.Add((*s)[i].val, a)
+			return
+		}
 	}
-	cur, ok := s.vals[key]
+	*s = append(*s, sum{key, pynum.Add(zero, a)})
+}
+
+// columns builds the names of balances.csv's per-kind and per-SKU columns
+// once per Balances call, rather than once per agent.
+type columns map[[3]string]string
+
+func (c columns) name(prefix, key, suffix string) string {
+	k := [3]string{prefix, key, suffix}
+	name, ok := c[k]
 	if !ok {
-		s.keys = append(s.keys, key)
-		cur = zero
+		name = prefix + key + suffix
+		c[k] = name
 	}
-	s.vals[key] = pynum.Add(cur, a)
+	return name
 }
 
 // goods holds bilancio's per-SKU {quantity, value} dictionaries.
@@ -116,17 +131,14 @@ func (g *goods) add(sku string, quantity, value pynum.Amount) {
 	g.value.add(sku, decZero(), value)
 }
 
-func (g *goods) put(r *BalanceRow, prefix string) {
-	for _, sku := range g.quantity.keys {
-		r.setAmount(prefix+sku+"_quantity", g.quantity.vals[sku])
+func (g *goods) put(r *BalanceRow, prefix string, cols columns) {
+	for _, q := range g.quantity {
+		r.setAmount(cols.name(prefix, q.key, "_quantity"), q.val)
 	}
-	for _, sku := range g.value.keys {
-		r.setAmount(prefix+sku+"_value", g.value.vals[sku])
+	for _, v := range g.value {
+		r.setAmount(cols.name(prefix, v.key, "_value"), v.val)
 	}
 }
-
-// decZero is Python's Decimal('0').
-func decZero() pynum.Amount { return pynum.Dec(0, 0) }
 
 // asDecimal returns a as a Python Decimal (Decimal(str(a)) for an int).
 func asDecimal(a pynum.Amount) pynum.Amount {
@@ -134,6 +146,23 @@ func asDecimal(a pynum.Amount) pynum.Amount {
 		return a
 	}
 	return pynum.FromDecimal(a.Decimal(), true)
+}
+
+// rowStore keeps finished rows in shared blocks of cells, so that a hundred
+// rows cost a few allocations rather than one each.
+type rowStore struct {
+	cells []BalanceCell
+	block int // the size of a new block
+}
+
+// keep returns a copy of r cut from the current block.
+func (st *rowStore) keep(r BalanceRow) BalanceRow {
+	if cap(st.cells)-len(st.cells) < len(r) {
+		st.cells = make([]BalanceCell, 0, max(st.block, len(r)))
+	}
+	start := len(st.cells)
+	st.cells = append(st.cells, r...)
+	return st.cells[start:len(st.cells):len(st.cells)]
 }
 
 // sheet is the balance sheet of one agent or of the whole system.
@@ -144,13 +173,21 @@ type sheet struct {
 	totalNonfin               pynum.Amount
 	inventory                 goods
 	totalInventory            pynum.Amount
+	scratch                   BalanceRow // where row builds a row
 }
 
-func newSheet() *sheet {
-	return &sheet{
+// reset empties s for the next agent, keeping its slices' storage.
+func (s *sheet) reset() {
+	*s = sheet{
+		scratch:        s.scratch[:0],
+		assets:         s.assets[:0],
+		liabilities:    s.liabilities[:0],
 		totalAssets:    pynum.Int(0),
 		totalLiabs:     pynum.Int(0),
+		nonfinAssets:   goods{s.nonfinAssets.quantity[:0], s.nonfinAssets.value[:0]},
+		nonfinLiabs:    goods{s.nonfinLiabs.quantity[:0], s.nonfinLiabs.value[:0]},
 		totalNonfin:    decZero(),
+		inventory:      goods{s.inventory.quantity[:0], s.inventory.value[:0]},
 		totalInventory: decZero(),
 	}
 }
@@ -184,11 +221,14 @@ func Balances(v *engine.StateView) []BalanceRow {
 	for i := range v.Stocks {
 		stocks[v.Stocks[i].ID] = &v.Stocks[i]
 	}
+	cols := columns{}
+	store := rowStore{block: 8*len(v.Agents) + 32} // agent rows have 6 cells and a few per kind
 
 	rows := make([]BalanceRow, 0, len(v.Agents)+4)
+	var s sheet
 	for i := range v.Agents {
 		a := &v.Agents[i]
-		s := newSheet()
+		s.reset()
 		for _, id := range a.StockIDs {
 			if st := stocks[id]; st != nil {
 				s.addStock(st)
@@ -221,65 +261,67 @@ func Balances(v *engine.StateView) []BalanceRow {
 				s.nonfinLiabs.add(sku, c.Amount, value)
 			}
 		}
-		rows = append(rows, s.row(a.ID, pynum.Sub(s.totalAssets, s.totalLiabs), &s.nonfinAssets))
+		rows = append(rows, store.keep(s.row(a.ID, pynum.Sub(s.totalAssets, s.totalLiabs), &s.nonfinAssets, cols)))
 	}
 
-	sys := newSheet()
+	s.reset()
 	for i := range v.Stocks {
-		sys.addStock(&v.Stocks[i])
+		s.addStock(&v.Stocks[i])
 	}
 	for i := range v.Contracts {
 		c := &v.Contracts[i]
-		sys.assets.add(c.Kind, pynum.Int(0), c.Amount)
-		sys.liabilities.add(c.Kind, pynum.Int(0), c.Amount)
+		s.assets.add(c.Kind, pynum.Int(0), c.Amount)
+		s.liabilities.add(c.Kind, pynum.Int(0), c.Amount)
 		if c.Financial() {
-			sys.totalAssets = pynum.Add(sys.totalAssets, c.Amount)
-			sys.totalLiabs = pynum.Add(sys.totalLiabs, c.Amount)
+			s.totalAssets = pynum.Add(s.totalAssets, c.Amount)
+			s.totalLiabs = pynum.Add(s.totalLiabs, c.Amount)
 		} else {
 			// bilancio lists the system's non-financial items from the
 			// liability side and never adds them to total_nonfinancial_value.
 			sku, value := nonfinancial(c)
-			sys.nonfinLiabs.add(sku, c.Amount, value)
+			s.nonfinLiabs.add(sku, c.Amount, value)
 		}
 	}
-	rows = append(rows, sys.row("SYSTEM", pynum.Int(0), &sys.nonfinLiabs))
+	rows = append(rows, store.keep(s.row("SYSTEM", pynum.Int(0), &s.nonfinLiabs, cols)))
 
 	for _, item := range []struct {
 		name   string
 		amount pynum.Amount
 	}{
-		{"Total Assets", sys.totalAssets},
-		{"Total Liabilities", sys.totalLiabs},
-		{"Total Equity", pynum.Sub(sys.totalAssets, sys.totalLiabs)},
+		{"Total Assets", s.totalAssets},
+		{"Total Liabilities", s.totalLiabs},
+		{"Total Equity", pynum.Sub(s.totalAssets, s.totalLiabs)},
 	} {
-		var r BalanceRow
+		r := s.scratch[:0]
 		r.setText("agent_id", "SYSTEM")
 		r.setText("agent_name", "System Total")
 		r.setText("agent_kind", "system")
 		r.setText("item_type", "summary")
 		r.setText("item_name", item.name)
 		r.setAmount("amount", item.amount)
-		rows = append(rows, r)
+		rows = append(rows, store.keep(r))
 	}
 	return rows
 }
 
-// row builds an as_rows row; nonfin is the goods listed under nonfinancial_.
-func (s *sheet) row(id string, net pynum.Amount, nonfin *goods) BalanceRow {
-	var r BalanceRow
+// row builds an as_rows row in s's scratch row; nonfin is the goods listed
+// under nonfinancial_.
+func (s *sheet) row(id string, net pynum.Amount, nonfin *goods, cols columns) BalanceRow {
+	r := s.scratch[:0]
 	r.setText("agent_id", id)
 	r.setAmount("total_financial_assets", s.totalAssets)
 	r.setAmount("total_financial_liabilities", s.totalLiabs)
 	r.setAmount("net_financial", net)
 	r.setAmount("total_nonfinancial_value", s.totalNonfin)
 	r.setAmount("total_inventory_value", s.totalInventory)
-	for _, k := range s.assets.keys {
-		r.setAmount("assets_"+k, s.assets.vals[k])
+	for _, a := range s.assets {
+		r.setAmount(cols.name("assets_", a.key, ""), a.val)
 	}
-	for _, k := range s.liabilities.keys {
-		r.setAmount("liabilities_"+k, s.liabilities.vals[k])
+	for _, l := range s.liabilities {
+		r.setAmount(cols.name("liabilities_", l.key, ""), l.val)
 	}
-	nonfin.put(&r, "nonfinancial_")
-	s.inventory.put(&r, "inventory_")
+	nonfin.put(&r, "nonfinancial_", cols)
+	s.inventory.put(&r, "inventory_", cols)
+	s.scratch = r
 	return r
 }

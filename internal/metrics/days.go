@@ -1,9 +1,7 @@
 package metrics
 
 import (
-	"sort"
-	"strconv"
-	"strings"
+	"slices"
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -70,9 +68,18 @@ func Analyze(events []engine.Event, money *apd.Decimal) *Report {
 
 // due is one payable falling due, as bilancio's dues_for_day lists it.
 type due struct {
+	day              int
 	debtor, creditor string
-	amount           *apd.Decimal
+	amount           pynum.Amount
 	pid, alias       string
+}
+
+// settlement is what the metrics read from a PayableSettled event.
+type settlement struct {
+	day          int
+	id, alias    string // the payable's pid (or contract_id) and alias
+	payer, payee string
+	amount       pynum.Amount
 }
 
 // ComputeDays computes the day rows, debtor shares and intraday steps of
@@ -82,10 +89,21 @@ type due struct {
 // Agent-level sums iterate the agents in sorted id order, where bilancio uses
 // Python's per-process set order; only the last digit of HHIplus_t and the row
 // order of the debtor shares can depend on it.
+//
+// The sums are Decimal Amounts, which add the integral amounts of a run
+// without allocating and round to 28 digits exactly where Python does.
 func ComputeDays(events []engine.Event, money *apd.Decimal) *Report {
-	dues := map[int][]due{}
-	settled := map[int][]*engine.Event{}
-	var dueDays, settledDays []int
+	nDues, nSettled := 0, 0
+	for i := range events {
+		switch events[i].Kind {
+		case "PayableCreated":
+			nDues++
+		case "PayableSettled":
+			nSettled++
+		}
+	}
+	dues := make([]due, 0, nDues)
+	settled := make([]settlement, 0, nSettled)
 	for i := range events {
 		e := &events[i]
 		switch e.Kind {
@@ -94,10 +112,8 @@ func ComputeDays(events []engine.Event, money *apd.Decimal) *Report {
 			if !ok {
 				continue
 			}
-			if _, seen := dues[d]; !seen {
-				dueDays = append(dueDays, d)
-			}
-			dues[d] = append(dues[d], due{
+			dues = append(dues, due{
+				day:      d,
 				debtor:   firstString(e, "debtor", "from"),
 				creditor: firstString(e, "creditor", "to"),
 				amount:   amountField(e, "amount"),
@@ -105,264 +121,65 @@ func ComputeDays(events []engine.Event, money *apd.Decimal) *Report {
 				alias:    firstString(e, "alias"),
 			})
 		case "PayableSettled":
-			if _, seen := settled[e.Day]; !seen {
-				settledDays = append(settledDays, e.Day)
-			}
-			settled[e.Day] = append(settled[e.Day], e)
+			settled = append(settled, settlement{
+				day:    e.Day,
+				id:     firstString(e, "pid", "contract_id"),
+				alias:  firstString(e, "alias"),
+				payer:  firstString(e, "debtor", "from"),
+				payee:  firstString(e, "creditor", "to"),
+				amount: amountField(e, "amount"),
+			})
 		}
 	}
+	// Metric days: the due days, or else the days with a settlement.
+	dueDays, duesOn := groupByDay(dues, func(d due) int { return d.day })
+	settledDays, settledOn := groupByDay(settled, func(s settlement) int { return s.day })
 	days := dueDays
-	if len(days) == 0 {
+	if len(dues) == 0 {
 		days = settledDays
 	}
-	sort.Ints(days)
-
-	r := &Report{}
+	r := &Report{Days: make([]DayRow, 0, len(days)), Intraday: make([]StepRow, 0, len(settled))}
+	w := dayWork{money: money}
+	if money != nil {
+		w.m = pynum.FromDecimal(money, true)
+	}
 	for _, t := range days {
-		r.addDay(t, dues[t], settled[t], money)
+		r.addDay(t, duesOn(t), settledOn(t), &w)
 	}
 	return r
 }
 
-// position is an agent's F (owed), I (receivable) and n = I - F for one day.
-type position struct{ f, i, n *apd.Decimal }
-
-func zero() *apd.Decimal { return apd.New(0, 0) }
-
-// maxZero returns Python's max(Decimal("0"), x).
-func maxZero(x *apd.Decimal) *apd.Decimal {
-	if x.Sign() > 0 {
-		return x
-	}
-	return zero()
-}
-
-func (r *Report) addDay(t int, dues []due, settled []*engine.Event, money *apd.Decimal) {
-	row := DayRow{Day: t}
-
-	// Net positions.
-	f, in := map[string]*apd.Decimal{}, map[string]*apd.Decimal{}
-	for _, d := range dues {
-		if d.debtor != "" {
-			f[d.debtor] = pynum.DecAdd(orZero(f[d.debtor]), d.amount)
+// groupByDay groups items by day, keeping their order within a day (a stable
+// counting sort): it returns the distinct days in increasing order and a
+// function giving the items of a day.
+func groupByDay[T any](items []T, day func(T) int) ([]int, func(t int) []T) {
+	slot := map[int]int{} // day → count, then day → group
+	var days []int
+	for _, x := range items {
+		d := day(x)
+		if slot[d] == 0 {
+			days = append(days, d)
 		}
-		if d.creditor != "" {
-			in[d.creditor] = pynum.DecAdd(orZero(in[d.creditor]), d.amount)
+		slot[d]++
+	}
+	slices.Sort(days)
+	sorted := make([]T, len(items))
+	groups := make([][]T, len(days))
+	start := 0
+	for k, d := range days {
+		n := slot[d]
+		groups[k] = sorted[start : start : start+n]
+		slot[d] = k
+		start += n
+	}
+	for _, x := range items {
+		k := slot[day(x)]
+		groups[k] = append(groups[k], x)
+	}
+	return days, func(t int) []T {
+		if k, ok := slot[t]; ok {
+			return groups[k]
 		}
+		return nil
 	}
-	agents := make([]string, 0, len(f)+len(in))
-	for a := range f {
-		agents = append(agents, a)
-	}
-	for a := range in {
-		if f[a] == nil {
-			agents = append(agents, a)
-		}
-	}
-	sort.Strings(agents)
-	nets := make([]position, len(agents))
-	for k, a := range agents {
-		p := position{f: orZero(f[a]), i: orZero(in[a])}
-		p.n = pynum.DecSub(p.i, p.f)
-		nets[k] = p
-	}
-
-	// Sizes.
-	row.Mbar = zero()
-	for _, p := range nets {
-		row.Mbar = pynum.DecAdd(row.Mbar, maxZero(pynum.DecSub(p.f, p.i)))
-	}
-	row.S = zero()
-	for _, d := range dues {
-		row.S = pynum.DecAdd(row.S, d.amount)
-	}
-
-	// On-time settlement.
-	if row.S.Sign() != 0 {
-		ids := map[string]bool{}
-		for _, d := range dues {
-			if d.pid != "" {
-				ids[d.pid] = true
-			}
-			if d.alias != "" {
-				ids[d.alias] = true
-			}
-		}
-		num := zero()
-		for _, e := range settled {
-			pid := firstString(e, "pid", "contract_id")
-			alias := firstString(e, "alias")
-			if (pid != "" && ids[pid]) || (alias != "" && ids[alias]) {
-				num = pynum.DecAdd(num, amountField(e, "amount"))
-			}
-		}
-		row.Phi = pynum.DecQuo(num, row.S)
-		row.Delta = pynum.DecSub(apd.New(1, 0), row.Phi)
-	}
-
-	// Intraday replay.
-	var order []string
-	delta := map[string]*apd.Decimal{}
-	touch := func(a string, x *apd.Decimal, sub bool) {
-		cur, ok := delta[a]
-		if !ok {
-			order = append(order, a)
-			cur = zero()
-		}
-		if sub {
-			delta[a] = pynum.DecSub(cur, x)
-		} else {
-			delta[a] = pynum.DecAdd(cur, x)
-		}
-	}
-	gross, peak := zero(), zero()
-	step := 0
-	for _, e := range settled {
-		amount := amountField(e, "amount")
-		payer := firstString(e, "debtor", "from")
-		payee := firstString(e, "creditor", "to")
-		if amount.IsZero() {
-			continue
-		}
-		if payer != "" {
-			touch(payer, amount, false)
-		}
-		if payee != "" {
-			touch(payee, amount, true)
-		}
-		gross = pynum.DecAdd(gross, amount)
-		p := zero()
-		for _, a := range order {
-			p = pynum.DecAdd(p, maxZero(delta[a]))
-		}
-		if p.Cmp(peak) > 0 {
-			peak = p
-		}
-		step++
-		r.Intraday = append(r.Intraday, StepRow{Day: t, Step: step, Payer: payer, Payee: payee, Amount: amount, PPrefix: p})
-	}
-	row.Mpeak, row.GrossSettled = peak, gross
-	if !peak.IsZero() {
-		row.V = pynum.DecQuo(gross, peak)
-	}
-
-	// Concentration and shortfall shares.
-	s := zero()
-	havePos := false
-	for _, p := range nets {
-		if p.n.Sign() > 0 {
-			s = pynum.DecAdd(s, p.n)
-			havePos = true
-		}
-	}
-	if havePos && !s.IsZero() {
-		h := zero()
-		for _, p := range nets {
-			if p.n.Sign() > 0 {
-				h = pynum.DecAdd(h, pynum.DecSquare(pynum.DecQuo(p.n, s)))
-			}
-		}
-		row.HHIPlus = h
-	}
-	shorts := make([]*apd.Decimal, len(nets))
-	denom := zero()
-	for k, p := range nets {
-		shorts[k] = maxZero(pynum.DecSub(p.f, p.i))
-		denom = pynum.DecAdd(denom, shorts[k])
-	}
-	for k, a := range agents {
-		var share *apd.Decimal
-		if !denom.IsZero() {
-			share = pynum.DecQuo(shorts[k], denom)
-		}
-		r.DebtorShares = append(r.DebtorShares, DSRow{Day: t, Agent: a, DS: share})
-	}
-	for _, p := range nets {
-		if p.f.Cmp(p.i) > 0 {
-			row.NDebtors++
-		}
-		if p.n.Sign() > 0 {
-			row.NCreditors++
-		}
-	}
-
-	if money != nil {
-		row.M = money
-		gap := pynum.DecSub(row.Mbar, money)
-		row.G = maxZero(gap)
-	}
-	if row.S.Sign() != 0 {
-		row.Alpha = pynum.DecSub(apd.New(1, 0), pynum.DecQuo(row.Mbar, row.S))
-	}
-
-	var notes []string
-	if row.HHIPlus == nil {
-		notes = append(notes, "no net creditors")
-	}
-	if denom.IsZero() { // every share is None (also when the day has no agents)
-		notes = append(notes, "no net debtors")
-	}
-	row.Notes = strings.Join(notes, ", ")
-	r.Days = append(r.Days, row)
-}
-
-func orZero(d *apd.Decimal) *apd.Decimal {
-	if d == nil {
-		return zero()
-	}
-	return d
-}
-
-// amountField returns an event amount as bilancio's loader and metrics read
-// it: Decimal of the value as events.jsonl writes it (an int, or a Decimal
-// normalised the way the JSON writer normalises it), a decimal string parsed,
-// and 0 when missing, null or unparsable.
-func amountField(e *engine.Event, key string) *apd.Decimal {
-	v, _ := e.Get(key)
-	switch v.Kind {
-	case engine.IntValue:
-		return apd.New(v.Int, 0)
-	case engine.AmountValue:
-		text, _ := pynum.AmountJSON(v.Amount)
-		if d, ok := parseDecimal(text); ok {
-			return d
-		}
-	case engine.StringValue:
-		if d, ok := parseDecimal(v.Str); ok {
-			return d
-		}
-	case engine.BoolValue:
-		if v.Bool {
-			return apd.New(1, 0)
-		}
-	}
-	return zero()
-}
-
-// intField returns Python's int(e[key]) for an int, integral amount or
-// integer string, and false when the key is missing or null.
-func intField(e *engine.Event, key string) (int, bool) {
-	v, _ := e.Get(key)
-	switch v.Kind {
-	case engine.IntValue:
-		return int(v.Int), true
-	case engine.AmountValue:
-		n, ok := v.Amount.Trunc().Int64()
-		return int(n), ok
-	case engine.StringValue:
-		n, err := strconv.Atoi(strings.TrimSpace(v.Str))
-		return n, err == nil
-	}
-	return 0, false
-}
-
-// firstString returns the first of the keys whose value is a non-empty string
-// (Python's e.get(a) or e.get(b)), or "".
-func firstString(e *engine.Event, keys ...string) string {
-	for _, k := range keys {
-		if s := e.GetString(k); s != "" {
-			return s
-		}
-	}
-	return ""
 }

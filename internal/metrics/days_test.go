@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/bilancio-go/bilancio/internal/engine"
@@ -229,5 +230,22 @@ func TestMoneyStockTinyExcess(t *testing.T) {
 	}
 	if got := pynum.Str(MoneyStockText(nil)); got != "0" {
 		t.Errorf("M of no rows = %s, want 0", got)
+	}
+}
+
+func TestGroupByDay(t *testing.T) {
+	type item struct{ day, seq int }
+	items := []item{{3, 0}, {1, 1}, {3, 2}, {-2, 3}, {1, 4}, {3, 5}}
+	days, on := groupByDay(items, func(x item) int { return x.day })
+	if fmt.Sprint(days) != "[-2 1 3]" {
+		t.Errorf("days = %v, want [-2 1 3]", days)
+	}
+	for day, want := range map[int]string{-2: "[{-2 3}]", 1: "[{1 1} {1 4}]", 3: "[{3 0} {3 2} {3 5}]", 2: "[]"} {
+		if got := fmt.Sprint(on(day)); got != want {
+			t.Errorf("day %d: %s, want %s (log order kept)", day, got, want)
+		}
+	}
+	if days, _ := groupByDay([]item(nil), func(x item) int { return x.day }); len(days) != 0 {
+		t.Errorf("days of nothing = %v", days)
 	}
 }

@@ -12,47 +12,55 @@ import (
 // item_type whose agent_id is not SYSTEM) of assets_cash, assets_bank_deposit
 // and assets_reserve_deposit, each parsed as a Decimal from its CSV text.
 func MoneyStock(rows []BalanceRow) *apd.Decimal {
-	return moneyStock(len(rows), func(i int, key string) string { return rows[i].Text(key) })
+	return moneyStock(len(rows),
+		func(i int, key string) string { return rows[i].Text(key) },
+		func(i int, key string) pynum.Amount {
+			c, ok := rows[i].Get(key)
+			if !ok {
+				return decZero()
+			}
+			if c.IsText {
+				return cellDecimal(c.Text)
+			}
+			if v, ok := pynum.BalanceCellValue(c.Amount); ok {
+				return v
+			}
+			return decZero()
+		})
 }
 
 // MoneyStockText is MoneyStock for rows read back from a balances.csv file,
 // each a map from column name to cell text (a missing key is an empty cell).
 func MoneyStockText(rows []map[string]string) *apd.Decimal {
-	return moneyStock(len(rows), func(i int, key string) string { return rows[i][key] })
+	return moneyStock(len(rows),
+		func(i int, key string) string { return rows[i][key] },
+		func(i int, key string) pynum.Amount { return cellDecimal(rows[i][key]) })
 }
 
-func moneyStock(n int, cell func(i int, key string) string) *apd.Decimal {
-	total := apd.New(0, 0)
+// moneyStock sums the money cells of n rows, given each cell's text and the
+// Decimal that bilancio reads from that text.
+func moneyStock(n int, text func(i int, key string) string, value func(i int, key string) pynum.Amount) *apd.Decimal {
+	total := decZero()
 	for i := 0; i < n; i++ {
-		if cell(i, "item_type") != "" || strings.ToUpper(cell(i, "agent_id")) == "SYSTEM" {
+		if text(i, "item_type") != "" || strings.ToUpper(text(i, "agent_id")) == "SYSTEM" {
 			continue
 		}
 		for _, key := range [...]string{"assets_cash", "assets_bank_deposit", "assets_reserve_deposit"} {
-			total = pynum.DecAdd(total, cellDecimal(cell(i, key)))
+			total = pynum.Add(total, value(i, key))
 		}
 	}
-	return total
+	return total.Decimal()
 }
 
 // cellDecimal parses a CSV cell as bilancio's _get_decimal does: empty, "None"
 // or unparsable text counts as 0.
-func cellDecimal(s string) *apd.Decimal {
+func cellDecimal(s string) pynum.Amount {
 	if s == "" || s == "None" {
-		return apd.New(0, 0)
+		return decZero()
 	}
-	d, ok := parseDecimal(s)
-	if !ok {
-		return apd.New(0, 0)
+	d, err := pynum.ParseDecimal(strings.TrimSpace(s))
+	if err != nil {
+		return decZero()
 	}
 	return d
-}
-
-// parseDecimal parses text as Python's Decimal(str) does for finite numbers
-// (surrounding whitespace allowed).
-func parseDecimal(s string) (*apd.Decimal, bool) {
-	d, _, err := apd.NewFromString(strings.TrimSpace(s))
-	if err != nil || d.Form != apd.Finite {
-		return nil, false
-	}
-	return d, true
 }

@@ -29,17 +29,18 @@ func truthy(d *apd.Decimal) bool { return d != nil && !d.IsZero() }
 // summarize_day_metrics does on in-memory rows.
 func Summarize(days []DayRow) Summary {
 	var s Summary
-	total, phiW, deltaW := zero(), zero(), zero()
+	total, phiW, deltaW := decZero(), decZero(), decZero()
 	for i := range days {
 		row := &days[i]
 		s.MaxDay = max(s.MaxDay, row.Day)
 		if row.S != nil {
-			total = pynum.DecAdd(total, row.S)
+			st := pynum.FromDecimal(row.S, true)
+			total = pynum.Add(total, st)
 			if row.Phi != nil {
-				phiW = pynum.DecAdd(phiW, pynum.DecMul(row.S, row.Phi))
+				phiW = pynum.Add(phiW, pynum.Mul(st, pynum.FromDecimal(row.Phi, true)))
 			}
 			if row.Delta != nil {
-				deltaW = pynum.DecAdd(deltaW, pynum.DecMul(row.S, row.Delta))
+				deltaW = pynum.Add(deltaW, pynum.Mul(st, pynum.FromDecimal(row.Delta, true)))
 			}
 		}
 		if row.G != nil && (s.MaxG == nil || row.G.Cmp(s.MaxG) > 0) {
@@ -62,8 +63,8 @@ func Summarize(days []DayRow) Summary {
 		}
 	}
 	if !total.IsZero() {
-		s.PhiTotal = pynum.DecQuo(phiW, total)
-		s.DeltaTotal = pynum.DecQuo(deltaW, total)
+		s.PhiTotal = pynum.Quo(phiW, total).Decimal()
+		s.DeltaTotal = pynum.Quo(deltaW, total).Decimal()
 	}
 	return s
 }

@@ -46,36 +46,40 @@ func ParseDecimal(s string) (Amount, error) {
 	return FromDecimal(d, true), nil
 }
 
-// FromFloat returns Decimal(repr(f)): the decimal with the shortest digits that
-// round-trip to f, which is how bilancio turns a YAML float into a Decimal.
-func FromFloat(f float64) (Amount, error) {
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return Amount{}, fmt.Errorf("not a finite number: %v", f)
-	}
-	return ParseDecimal(FloatRepr(f))
-}
-
 // FromDecimal wraps d as a Decimal (isDecimal) or an int. d is copied.
 func FromDecimal(d *apd.Decimal, isDecimal bool) Amount {
-	if d.Coeff.IsInt64() && d.Exponent >= math.MinInt32/2 && d.Exponent <= math.MaxInt32/2 {
-		c := d.Coeff.Int64()
-		if d.Negative {
-			c = -c
-		}
-		a := Amount{coef: c, exp: d.Exponent, dec: isDecimal}
-		if !isDecimal && a.exp != 0 {
-			// An int is always held with exponent 0.
-			return intFromDecimal(d)
-		}
-		return a
+	if !fitsSmall(d) {
+		d = new(apd.Decimal).Set(d)
 	}
-	cp := new(apd.Decimal).Set(d)
-	return Amount{dec: isDecimal, big: cp}
+	return fromOwned(d, isDecimal)
+}
+
+// fitsSmall reports whether d is held as coef·10^exp in an Amount.
+func fitsSmall(d *apd.Decimal) bool {
+	return d.Coeff.IsInt64() && d.Exponent >= math.MinInt32/2 && d.Exponent <= math.MaxInt32/2
+}
+
+// fromOwned is FromDecimal for a d that nobody else refers to: a large d is
+// kept without a copy.
+func fromOwned(d *apd.Decimal, isDecimal bool) Amount {
+	if !fitsSmall(d) {
+		return Amount{dec: isDecimal, big: d}
+	}
+	if !isDecimal && d.Exponent != 0 {
+		// An int is always held with exponent 0.
+		return intFromDecimal(d)
+	}
+	c := d.Coeff.Int64()
+	if d.Negative {
+		c = -c
+	}
+	return Amount{coef: c, exp: d.Exponent, dec: isDecimal}
 }
 
 func intFromDecimal(d *apd.Decimal) Amount {
 	var r apd.Decimal
-	if _, err := exactContext().Quantize(&r, d, 0); err != nil {
+	ctx := exactContext()
+	if _, err := ctx.Quantize(&r, d, 0); err != nil {
 		panic(fmt.Sprintf("pynum: int from %s: %v", d, err))
 	}
 	if r.Coeff.IsInt64() {
@@ -92,11 +96,24 @@ func intFromDecimal(d *apd.Decimal) Amount {
 func (a Amount) IsDecimal() bool { return a.dec }
 
 // Decimal returns a's value as a new apd.Decimal the caller may modify.
-func (a Amount) Decimal() *apd.Decimal {
+func (a Amount) Decimal() *apd.Decimal { return a.DecimalTo(new(apd.Decimal)) }
+
+// DecimalTo sets d to a's value and returns d. A coefficient of up to 128 bits
+// is copied into d without allocating.
+func (a Amount) DecimalTo(d *apd.Decimal) *apd.Decimal {
 	if a.big != nil {
-		return new(apd.Decimal).Set(a.big)
+		return d.Set(a.big)
 	}
-	return apd.New(a.coef, a.exp)
+	return d.SetFinite(a.coef, a.exp)
+}
+
+// operand returns a's value for reading as an apd operand: the held decimal
+// itself, or tmp set to a small value. apd never modifies its operands.
+func (a Amount) operand(tmp *apd.Decimal) *apd.Decimal {
+	if a.big != nil {
+		return a.big
+	}
+	return tmp.SetFinite(a.coef, a.exp)
 }
 
 // Int64 returns a's value truncated toward zero, and whether it fits an int64.
@@ -146,26 +163,26 @@ func (a Amount) Trunc() Amount {
 			return Int(r)
 		}
 	}
-	d := a.Decimal()
-	var r apd.Decimal
+	var tmp apd.Decimal
+	d := a.operand(&tmp)
+	r := new(apd.Decimal)
 	ctx := exactContext()
 	ctx.Rounding = apd.RoundDown
-	if _, err := ctx.Quantize(&r, d, 0); err != nil {
+	if _, err := ctx.Quantize(r, d, 0); err != nil {
 		panic(fmt.Sprintf("pynum: truncate %s: %v", d, err))
 	}
-	return FromDecimal(&r, false)
+	return fromOwned(r, false)
 }
 
 // Float64 returns float(a), correctly rounded.
 func (a Amount) Float64() float64 {
-	if a.big == nil && a.exp == 0 && a.coef > -(1<<53) && a.coef < 1<<53 {
-		return float64(a.coef)
+	if a.big == nil {
+		if f, ok := exactFloat(a.coef, a.exp); ok {
+			return f
+		}
 	}
-	f, err := strconv.ParseFloat(a.Decimal().Text('E'), 64)
-	if err != nil && f == 0 {
-		panic(fmt.Sprintf("pynum: float of %s: %v", a.Decimal(), err))
-	}
-	return f
+	var buf [spellBuf]byte
+	return spellAmount(buf[:0], a).float64()
 }
 
 // String prints a like Python's str(): digits for an int, str(Decimal) for a Decimal.
@@ -174,9 +191,11 @@ func (a Amount) String() string {
 		if a.big == nil {
 			return strconv.FormatInt(a.coef, 10)
 		}
-		return a.Decimal().Text('f')
+		return a.big.Text('f')
 	}
-	return Str(a.Decimal())
+	var buf [spellBuf]byte
+	var out [spellBuf + 16]byte
+	return string(spellAmount(buf[:0], a).appendStr(out[:0]))
 }
 
 // Add returns a + b with Python's types and rounding.
@@ -187,6 +206,11 @@ func Add(a, b Amount) Amount {
 			if s, overflow := addInt64(ca, cb); !overflow {
 				return Amount{coef: s, exp: e, dec: dec}
 			}
+		}
+	}
+	if dec {
+		if s, ok := addWide(a, b, false); ok {
+			return s
 		}
 	}
 	return slowOp(a, b, dec, (*apd.Context).Add)
@@ -200,6 +224,11 @@ func Sub(a, b Amount) Amount {
 			if s, overflow := addInt64(ca, -cb); !overflow {
 				return Amount{coef: s, exp: e, dec: dec}
 			}
+		}
+	}
+	if dec {
+		if s, ok := addWide(a, b, true); ok {
+			return s
 		}
 	}
 	return slowOp(a, b, dec, (*apd.Context).Sub)
@@ -242,13 +271,15 @@ func Sum(xs ...Amount) Amount {
 func slowOp(a, b Amount, dec bool, op func(*apd.Context, *apd.Decimal, *apd.Decimal, *apd.Decimal) (apd.Condition, error)) Amount {
 	ctx := exactContext()
 	if dec {
-		ctx = Context()
+		ctx = defaultContext()
 	}
-	var r apd.Decimal
-	if _, err := op(ctx, &r, a.Decimal(), b.Decimal()); err != nil {
-		panic(fmt.Sprintf("pynum: decimal operation on %s and %s: %v", a.Decimal(), b.Decimal(), err))
+	var ta, tb apd.Decimal
+	x, y := a.operand(&ta), b.operand(&tb)
+	r := new(apd.Decimal)
+	if _, err := op(&ctx, r, x, y); err != nil {
+		panic(fmt.Sprintf("pynum: decimal operation on %s and %s: %v", x, y, err))
 	}
-	return FromDecimal(&r, dec)
+	return fromOwned(r, dec)
 }
 
 // align brings a and b to their smaller exponent, as Python's exact decimal
@@ -298,16 +329,33 @@ func addInt64(a, b int64) (int64, bool) {
 
 // Mul returns a * b with Python's types and rounding.
 func Mul(a, b Amount) Amount {
+	if p, ok := mulSmall(a, b); ok {
+		return p
+	}
 	dec := a.dec || b.dec
-	if a.big == nil && b.big == nil {
-		hi, lo := bits.Mul64(uint64(abs(a.coef)), uint64(abs(b.coef)))
-		if hi == 0 && lo <= math.MaxInt64 && a.coef != math.MinInt64 && b.coef != math.MinInt64 {
-			c := int64(lo)
-			if (a.coef < 0) != (b.coef < 0) {
-				c = -c
-			}
-			return Amount{coef: c, exp: a.exp + b.exp, dec: dec}
+	if dec {
+		if p, ok := mulWide(a, b); ok {
+			return p
 		}
 	}
 	return slowOp(a, b, dec, (*apd.Context).Mul)
+}
+
+// mulSmall returns the exact product a * b when both are small and it fits,
+// which is Python's product: an exact result of at most 19 digits is never
+// rounded.
+func mulSmall(a, b Amount) (Amount, bool) {
+	if a.big != nil || b.big != nil || a.coef == math.MinInt64 || b.coef == math.MinInt64 {
+		return Amount{}, false
+	}
+	e := int64(a.exp) + int64(b.exp)
+	hi, lo := bits.Mul64(uint64(abs(a.coef)), uint64(abs(b.coef)))
+	if hi != 0 || lo > math.MaxInt64 || e < math.MinInt32/2 || e > math.MaxInt32/2 {
+		return Amount{}, false
+	}
+	c := int64(lo)
+	if (a.coef < 0) != (b.coef < 0) {
+		c = -c
+	}
+	return Amount{coef: c, exp: int32(e), dec: a.dec || b.dec}, true
 }

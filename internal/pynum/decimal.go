@@ -27,7 +27,8 @@ func DecMul(x, y *apd.Decimal) *apd.Decimal {
 // It panics on division by zero, which callers rule out first.
 func DecQuo(x, y *apd.Decimal) *apd.Decimal {
 	r := new(apd.Decimal)
-	cond, err := Context().Quo(r, x, y)
+	ctx := defaultContext()
+	cond, err := ctx.Quo(r, x, y)
 	if err != nil {
 		panic(fmt.Sprintf("pynum: divide %s by %s: %v", Str(x), Str(y), err))
 	}
@@ -54,7 +55,8 @@ func DecQuo(x, y *apd.Decimal) *apd.Decimal {
 
 func op2(what string, f func(*apd.Context, *apd.Decimal, *apd.Decimal, *apd.Decimal) (apd.Condition, error), x, y *apd.Decimal) *apd.Decimal {
 	r := new(apd.Decimal)
-	if _, err := f(Context(), r, x, y); err != nil {
+	ctx := defaultContext()
+	if _, err := f(&ctx, r, x, y); err != nil {
 		panic(fmt.Sprintf("pynum: %s %s and %s: %v", what, Str(x), Str(y), err))
 	}
 	return r

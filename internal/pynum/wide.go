@@ -1,0 +1,206 @@
+package pynum
+
+import (
+	"math"
+	"math/bits"
+
+	"github.com/cockroachdb/apd/v3"
+)
+
+// Decimal arithmetic on coefficients of up to 128 bits (38 digits) without
+// apd, for the 28-digit quotients of the metrics and their sums, products and
+// squares. The exact result is computed in integers and rounded to Precision
+// digits, half to even, as the General Decimal Arithmetic specifies for
+// Python's default context: a sum of up to 128 bits arithmetically
+// (roundU128), a product of up to 256 bits on its decimal digits
+// (roundDigits).
+
+// wideExponentLimit bounds the exponents of the operations done without apd
+// (here and in quoSmall), far inside apd's limits, so that no clamping or
+// subnormal rule can apply.
+const wideExponentLimit = 1 << 20
+
+// wideParts returns a Decimal's sign, coefficient and exponent when its
+// coefficient fits 128 bits and its exponent is within wideExponentLimit.
+func wideParts(a Amount) (neg bool, c u128, exp int, ok bool) {
+	if a.big == nil {
+		return a.coef < 0, u128{lo: uabs(a.coef)}, int(a.exp), abs32(a.exp) <= wideExponentLimit
+	}
+	w := a.big.Coeff.Bits()
+	if bits.UintSize != 64 || len(w) > 2 || a.big.Form != apd.Finite || abs32(a.big.Exponent) > wideExponentLimit {
+		return false, u128{}, 0, false
+	}
+	if len(w) > 0 {
+		c.lo = uint64(w[0])
+	}
+	if len(w) > 1 {
+		c.hi = uint64(w[1])
+	}
+	return a.big.Negative, c, int(a.big.Exponent), true
+}
+
+func abs32(e int32) int32 {
+	if e < 0 {
+		return -e
+	}
+	return e
+}
+
+// addWide returns the Decimal a + b, or b subtracted when sub is set, when
+// both coefficients fit 128 bits and the aligned ones stay below 2^127.
+func addWide(a, b Amount, sub bool) (Amount, bool) {
+	an, ac, ae, ok1 := wideParts(a)
+	bn, bc, be, ok2 := wideParts(b)
+	if !ok1 || !ok2 || ac.hi>>63 != 0 || bc.hi>>63 != 0 {
+		return Amount{}, false
+	}
+	bn = bn != sub
+	// Align to the smaller exponent, as an exact addition does.
+	exp := min(ae, be)
+	if ac, ok1 = scale128(ac, ae-exp); !ok1 {
+		return Amount{}, false
+	}
+	if bc, ok2 = scale128(bc, be-exp); !ok2 {
+		return Amount{}, false
+	}
+	var sum u128
+	neg := an
+	switch {
+	case an == bn:
+		sum = ac.add(bc)
+	case ac.cmp(bc) >= 0:
+		sum = ac.sub(bc)
+	default:
+		sum, neg = bc.sub(ac), bn
+	}
+	if sum == (u128{}) {
+		neg = false // x - x is +0 when rounding half to even
+	}
+	return roundU128(neg, sum, exp), true
+}
+
+// roundU128 returns the Decimal ±c·10^exp rounded to Precision digits, half
+// to even.
+func roundU128(neg bool, c u128, exp int) Amount {
+	if nd := c.digits(); nd > Precision {
+		k := nd - Precision // at most 39 - 28 digits to drop
+		p := pow10u64(k)
+		q, r := c.divRem(p)
+		if r > p/2 || r == p/2 && q.lo&1 == 1 {
+			if q = q.add(u128{lo: 1}); q == pow10u128(Precision) {
+				q = pow10u128(Precision - 1) // one digit too many
+				exp++
+			}
+		}
+		c, exp = q, exp+k
+	}
+	return decimalFromU128(neg, c, int32(exp))
+}
+
+// mulWide returns the Decimal a * b, the exact product rounded to Precision
+// digits, when both coefficients fit 128 bits.
+func mulWide(a, b Amount) (Amount, bool) {
+	an, ac, ae, ok1 := wideParts(a)
+	bn, bc, be, ok2 := wideParts(b)
+	if !ok1 || !ok2 {
+		return Amount{}, false
+	}
+	var buf [96]byte
+	return roundedDecimal(an != bn, appendWords(buf[:0], mul128(ac, bc)), ae+be, Precision), true
+}
+
+// squareWide returns DecSquare of a Decimal whose coefficient fits 128 bits:
+// the exact square rounded to Precision+3 digits and then to Precision digits.
+func squareWide(a Amount) (Amount, bool) {
+	_, c, e, ok := wideParts(a)
+	if !ok {
+		return Amount{}, false
+	}
+	var buf [96]byte
+	digits, exp := roundDigits(appendWords(buf[:0], mul128(c, c)), 2*e, Precision+3)
+	return roundedDecimal(false, digits, exp, Precision), true
+}
+
+// mul128 returns the 256-bit product a·b, least significant word first.
+func mul128(a, b u128) [4]uint64 {
+	var p [4]uint64
+	h, l := bits.Mul64(a.lo, b.lo)
+	p[0], p[1] = l, h
+	for _, t := range [...]struct {
+		x, y uint64
+		at   int
+	}{{a.lo, b.hi, 1}, {a.hi, b.lo, 1}, {a.hi, b.hi, 2}} {
+		h, l := bits.Mul64(t.x, t.y)
+		var carry uint64
+		p[t.at], carry = bits.Add64(p[t.at], l, 0)
+		p[t.at+1], carry = bits.Add64(p[t.at+1], h, carry)
+		for i := t.at + 2; i < len(p); i++ {
+			p[i], carry = bits.Add64(p[i], 0, carry)
+		}
+	}
+	return p
+}
+
+// roundedDecimal returns the Decimal ±digits·10^exp rounded to p ≤ 38
+// significant digits.
+func roundedDecimal(neg bool, digits []byte, exp, p int) Amount {
+	digits, exp = roundDigits(digits, exp, p)
+	// Read the digits 19 at a time.
+	var c u128
+	for len(digits) > 0 {
+		n := min(len(digits), 19)
+		var chunk uint64
+		for _, d := range digits[:n] {
+			chunk = 10*chunk + uint64(d-'0')
+		}
+		c = c.mulAdd(pow10u64(n), chunk)
+		digits = digits[n:]
+	}
+	return decimalFromU128(neg, c, int32(exp))
+}
+
+// roundDigits rounds digits·10^exp (digits without leading zeros) to at most
+// p significant digits, half to even, in place.
+func roundDigits(digits []byte, exp, p int) ([]byte, int) {
+	if len(digits) <= p {
+		return digits, exp
+	}
+	kept, dropped := digits[:p], digits[p:]
+	exp += len(dropped)
+	up := dropped[0] > '5'
+	if dropped[0] == '5' {
+		up = (kept[p-1]-'0')&1 == 1 // a tie goes to the even neighbour
+		for _, d := range dropped[1:] {
+			if d != '0' {
+				up = true // above the tie
+				break
+			}
+		}
+	}
+	if !up {
+		return kept, exp
+	}
+	i := p - 1
+	for i >= 0 && kept[i] == '9' {
+		kept[i] = '0'
+		i--
+	}
+	if i >= 0 {
+		kept[i]++
+		return kept, exp
+	}
+	// All nines became 10^p: one digit too many.
+	kept[0] = '1'
+	return kept, exp + 1
+}
+
+// scale128 returns c·10^n, reporting false unless it stays below 2^127.
+func scale128(c u128, n int) (u128, bool) {
+	for ; n > 0; n-- {
+		if c.hi >= math.MaxInt64/10 {
+			return u128{}, false
+		}
+		c = c.mulAdd(10, 0)
+	}
+	return c, true
+}
