@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
@@ -17,7 +18,7 @@ import (
 )
 
 // benchRuns is the size of the benchmark batch.
-const benchRuns = 200
+const benchRuns = 1000
 
 // benchRing is a Kalecki ring of n households: the central bank mints cash
 // to each, and each owes the next one a payable, the due days spread over
@@ -40,16 +41,24 @@ func benchRing(n, variant int) []byte {
 	return []byte(b.String())
 }
 
-// benchBatch runs a batch of benchRuns rings of 100 households (artifacts
+// benchBatch runs a batch of benchRuns (1,000) rings of 100 households (artifacts
 // written, no run.html) through ex b.N times and reports runs per second.
 // With cpu set, it also reports this process's CPU time per run, which the
 // other processes of a busy machine disturb less than the wall clock (it
 // counts both sides of the gRPC connection in process, and only the host's
 // side of a plugin subprocess).
-func benchBatch(b *testing.B, ex sdk.Executor, cpu bool) {
-	batch := &sdk.Batch{ExperimentID: "bench", OutRoot: b.TempDir()}
+//
+// chunk splits the batch into Execute calls of at most chunk runs (0: one
+// call), for transports with a message size limit.
+func benchBatch(b *testing.B, ex sdk.Executor, cpu bool, chunk int) {
+	root := benchOutRoot(b)
+	var batches []*sdk.Batch
 	for i := range benchRuns {
-		batch.Runs = append(batch.Runs, sdk.RunSpec{
+		if len(batches) == 0 || (chunk > 0 && len(batches[len(batches)-1].Runs) == chunk) {
+			batches = append(batches, &sdk.Batch{ExperimentID: "bench", OutRoot: root})
+		}
+		last := batches[len(batches)-1]
+		last.Runs = append(last.Runs, sdk.RunSpec{
 			RunID: fmt.Sprintf("ring_%03d", i), ScenarioName: fmt.Sprintf("ring_%03d.yaml", i), Scenario: benchRing(100, i),
 		})
 	}
@@ -67,8 +76,10 @@ func benchBatch(b *testing.B, ex sdk.Executor, cpu bool) {
 	}
 	cpu0, cpuOK := processCPU()
 	for b.Loop() {
-		if err := ex.Execute(context.Background(), batch, emit); err != nil {
-			b.Fatal(err)
+		for _, batch := range batches {
+			if err := ex.Execute(context.Background(), batch, emit); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	if n := completed.Load(); n != int64(b.N*benchRuns) {
@@ -81,15 +92,32 @@ func benchBatch(b *testing.B, ex sdk.Executor, cpu bool) {
 }
 
 // BenchmarkBatchInProcess runs the batch by calling the executor directly.
-func BenchmarkBatchInProcess(b *testing.B) { benchBatch(b, local.New(), true) }
+func BenchmarkBatchInProcess(b *testing.B) { benchBatch(b, local.New(), true, 0) }
 
-// BenchmarkBatchGRPC runs the same batch through the plugin protocol in
-// process: sdk's client and server adapters over a real gRPC connection.
-func BenchmarkBatchGRPC(b *testing.B) { benchBatch(b, sdktest.GRPC(b, local.New()), true) }
+// BenchmarkBatchGRPC runs the same runs through the plugin protocol in
+// process: sdk's client and server adapters over a real gRPC connection. The
+// in-process test server keeps gRPC's 4 MiB receive limit, so the runs go in
+// batches of 250.
+func BenchmarkBatchGRPC(b *testing.B) { benchBatch(b, sdktest.GRPC(b, local.New()), true, 250) }
 
 // BenchmarkBatchSubprocess runs the same batch on the plugin binary, started
 // as bilancio starts it.
-func BenchmarkBatchSubprocess(b *testing.B) { benchBatch(b, subprocess(b), false) }
+func BenchmarkBatchSubprocess(b *testing.B) { benchBatch(b, subprocess(b), false, 0) }
+
+// benchOutRoot is where the benchmarks write their run folders: a tmpfs when
+// the machine has one, so that they compare the plugin boundary rather than
+// the file system. On ext4, creating a file after thousands were deleted
+// (ext4's recently-deleted inode check) varies by tens of percent from one
+// batch to the next, which swamps a difference of a few percent.
+func benchOutRoot(b *testing.B) string {
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		if dir, err := os.MkdirTemp("/dev/shm", "bilancio-bench-"); err == nil {
+			b.Cleanup(func() { os.RemoveAll(dir) })
+			return dir
+		}
+	}
+	return b.TempDir()
+}
 
 // The benchmark's scenario is valid and its runs complete, with defaults in
 // some of them (so the runs exercise settlement and expulsion).
@@ -117,3 +145,37 @@ func TestBenchRingRuns(t *testing.T) {
 		}
 	}
 }
+
+// benchOverhead measures what the executor path costs per run apart from the
+// simulation: a batch of runs whose scenario is refused at once (no agents),
+// so each run is only dispatched, failed and reported.
+func benchOverhead(b *testing.B, ex sdk.Executor) {
+	const runs = 2000
+	batch := &sdk.Batch{ExperimentID: "overhead", OutRoot: benchOutRoot(b)}
+	for i := range runs {
+		batch.Runs = append(batch.Runs, sdk.RunSpec{RunID: fmt.Sprintf("r%04d", i), ScenarioName: "empty.yaml", Scenario: []byte("version: 1\nname: empty\n")})
+	}
+	var failed atomic.Int64
+	emit := func(ev sdk.RunEvent) error {
+		if ev.Type == sdk.EventFailed {
+			failed.Add(1)
+		}
+		return nil
+	}
+	for b.Loop() {
+		if err := ex.Execute(context.Background(), batch, emit); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if failed.Load() != int64(b.N*runs) {
+		b.Fatalf("%d runs failed, want %d", failed.Load(), b.N*runs)
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*runs), "µs/run")
+}
+
+// BenchmarkOverheadInProcess and BenchmarkOverheadSubprocess isolate the
+// plugin boundary's cost per run: the difference between the two.
+func BenchmarkOverheadInProcess(b *testing.B) { benchOverhead(b, local.New()) }
+
+// BenchmarkOverheadSubprocess: see BenchmarkOverheadInProcess.
+func BenchmarkOverheadSubprocess(b *testing.B) { benchOverhead(b, subprocess(b)) }
