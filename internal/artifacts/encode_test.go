@@ -128,8 +128,8 @@ func TestEventsWriteAndRead(t *testing.T) {
 			{Key: "contract_kind", Val: engine.Str("payable")}, {Key: "settlement_kind", Val: engine.Str("payable")},
 			{Key: "amount_paid", Val: engine.IntV(50)}, {Key: "shortfall", Val: engine.IntV(90)},
 			{Key: "original_amount", Val: engine.IntV(140)},
-			{Key: "distribution", Val: engine.Value{Kind: engine.ListValue, List: []engine.Value{{Kind: engine.ObjectValue, Object: []engine.Field{
-				{Key: "method", Val: engine.Str("cash")}, {Key: "amount", Val: engine.IntV(50)}}}}}}}},
+			{Key: "distribution", Val: engine.ListV(engine.ObjectV(
+				engine.Field{Key: "method", Val: engine.Str("cash")}, engine.Field{Key: "amount", Val: engine.IntV(50)}))}}},
 	}
 	var buf bytes.Buffer
 	if err := WriteEvents(&buf, want); err != nil {

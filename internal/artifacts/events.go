@@ -52,20 +52,20 @@ func appendValue(dst []byte, v *engine.Value) ([]byte, error) {
 		return append(dst, "false"...), nil
 	case engine.ListValue:
 		dst = append(dst, '[')
-		for i := range v.List {
+		for i := range v.Items {
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
 			var err error
-			if dst, err = appendValue(dst, &v.List[i]); err != nil {
+			if dst, err = appendValue(dst, &v.Items[i].Val); err != nil {
 				return dst, fmt.Errorf("item %d: %w", i, err)
 			}
 		}
 		return append(dst, ']'), nil
 	case engine.ObjectValue:
 		dst = append(dst, '{')
-		for i := range v.Object {
-			f := &v.Object[i]
+		for i := range v.Items {
+			f := &v.Items[i]
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
@@ -169,7 +169,7 @@ func parseEvent(line string) (engine.Event, error) {
 	}
 	var e engine.Event
 	var haveKind, haveDay, havePhase bool
-	for _, f := range v.Object {
+	for _, f := range v.Items {
 		switch {
 		case f.Key == "kind" && !haveKind:
 			if f.Val.Kind != engine.StringValue {
@@ -219,18 +219,18 @@ func parseValue(dec *json.Decoder, key string) (engine.Value, error) {
 	case json.Delim:
 		switch t {
 		case '[':
-			list := []engine.Value{}
+			list := []engine.Field{}
 			for dec.More() {
 				it, err := parseValue(dec, key)
 				if err != nil {
 					return engine.Value{}, err
 				}
-				list = append(list, it)
+				list = append(list, engine.Field{Val: it})
 			}
 			if _, err := dec.Token(); err != nil {
 				return engine.Value{}, err
 			}
-			return engine.Value{Kind: engine.ListValue, List: list}, nil
+			return engine.Value{Kind: engine.ListValue, Items: list}, nil
 		case '{':
 			obj := []engine.Field{}
 			for dec.More() {
@@ -248,7 +248,7 @@ func parseValue(dec *json.Decoder, key string) (engine.Value, error) {
 			if _, err := dec.Token(); err != nil {
 				return engine.Value{}, err
 			}
-			return engine.Value{Kind: engine.ObjectValue, Object: obj}, nil
+			return engine.Value{Kind: engine.ObjectValue, Items: obj}, nil
 		}
 	}
 	return engine.Value{}, fmt.Errorf("unexpected JSON token %v", tok)

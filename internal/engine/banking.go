@@ -96,11 +96,11 @@ func (s *system) debitDeposits(ids []int32, amount pynum.Amount) (remaining, tak
 
 // idList is a list of ids as an event value.
 func idList(ids []string) Value {
-	l := make([]Value, len(ids))
+	l := make([]Field, len(ids))
 	for i, id := range ids {
-		l[i] = Str(id)
+		l[i].Val = Str(id)
 	}
-	return Value{Kind: ListValue, List: l}
+	return Value{Kind: ListValue, Items: l}
 }
 
 // depositCash hands amount of customer's cash to bank and credits customer's

@@ -18,11 +18,12 @@ func (s *system) mintCash(to int32, amount pynum.Amount, alias string, hasAlias 
 			return err
 		}
 		s.addCBCash(amount)
-		f := []Field{{"to", Str(s.st.agents[to].id)}, {"amount", AmountV(amount)}, {"instr_id", Str(id)}}
+		f := [4]Field{{"to", Str(s.st.agents[to].id)}, {"amount", AmountV(amount)}, {"instr_id", Str(id)}, {"alias", Str(alias)}}
+		n := 3
 		if hasAlias {
-			f = append(f, Field{"alias", Str(alias)})
+			n = 4
 		}
-		s.log("CashMinted", f...)
+		s.log("CashMinted", f[:n]...)
 		return nil
 	})
 	return id, err

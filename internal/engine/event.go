@@ -31,15 +31,16 @@ const (
 	ObjectValue
 )
 
-// Value is a JSON-like payload value.
+// Value is a JSON-like payload value. It is kept small: events hold
+// thousands of them.
 type Value struct {
 	Kind   ValueKind
-	Str    string
-	Int    int64
-	Amount pynum.Amount
 	Bool   bool
-	List   []Value
-	Object []Field
+	Int    int64
+	Str    string
+	Amount pynum.Amount
+	// Items holds a list's elements (with empty keys) or an object's members.
+	Items []Field
 }
 
 // Str returns a string value.
@@ -53,6 +54,18 @@ func AmountV(a pynum.Amount) Value { return Value{Kind: AmountValue, Amount: a} 
 
 // Null returns a null value.
 func Null() Value { return Value{} }
+
+// ListV returns a list value.
+func ListV(items ...Value) Value {
+	f := make([]Field, len(items))
+	for i, v := range items {
+		f[i].Val = v
+	}
+	return Value{Kind: ListValue, Items: f}
+}
+
+// ObjectV returns an object value with its members in order.
+func ObjectV(members ...Field) Value { return Value{Kind: ObjectValue, Items: members} }
 
 // BoolV returns a boolean value.
 func BoolV(b bool) Value { return Value{Kind: BoolValue, Bool: b} }

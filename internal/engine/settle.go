@@ -127,19 +127,20 @@ func (s *system) defaultOnPayable(idx int32, remaining pynum.Amount, paid []paym
 	alias, hasAlias := s.st.aliasFor(p.id)
 	amountPaid := pynum.Sub(p.amount, remaining)
 	if amountPaid.Sign() > 0 {
-		f := []Field{
-			{"contract_id", Str(p.id)}, {"alias", StrOrNull(alias, hasAlias)},
-			{"debtor", Str(debtor)}, {"creditor", Str(creditor)},
-			{"contract_kind", Str(p.kind)}, {"settlement_kind", Str("payable")},
-			{"amount_paid", AmountV(amountPaid)}, {"shortfall", AmountV(remaining)},
-			{"original_amount", AmountV(p.amount)},
-		}
+		var buf [10]Field
+		f := append(buf[:0],
+			Field{"contract_id", Str(p.id)}, Field{"alias", StrOrNull(alias, hasAlias)},
+			Field{"debtor", Str(debtor)}, Field{"creditor", Str(creditor)},
+			Field{"contract_kind", Str(p.kind)}, Field{"settlement_kind", Str("payable")},
+			Field{"amount_paid", AmountV(amountPaid)}, Field{"shortfall", AmountV(remaining)},
+			Field{"original_amount", AmountV(p.amount)},
+		)
 		if len(paid) > 0 {
-			list := make([]Value, len(paid))
+			list := make([]Field, len(paid))
 			for i, pm := range paid {
-				list[i] = Value{Kind: ObjectValue, Object: []Field{{"method", Str(pm.method)}, {"amount", AmountV(pm.amount)}}}
+				list[i].Val = ObjectV(Field{"method", Str(pm.method)}, Field{"amount", AmountV(pm.amount)})
 			}
-			f = append(f, Field{"distribution", Value{Kind: ListValue, List: list}})
+			f = append(f, Field{"distribution", Value{Kind: ListValue, Items: list}})
 		}
 		s.log("PartialSettlement", f...)
 	}

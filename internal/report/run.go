@@ -697,14 +697,14 @@ func valueText(v engine.Value) string {
 	case engine.BoolValue:
 		return strconv.FormatBool(v.Bool)
 	case engine.ListValue:
-		parts := make([]string, len(v.List))
-		for i, x := range v.List {
-			parts[i] = valueText(x)
+		parts := make([]string, len(v.Items))
+		for i, x := range v.Items {
+			parts[i] = valueText(x.Val)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case engine.ObjectValue:
-		parts := make([]string, len(v.Object))
-		for i, f := range v.Object {
+		parts := make([]string, len(v.Items))
+		for i, f := range v.Items {
 			parts[i] = f.Key + ": " + valueText(f.Val)
 		}
 		return "{" + strings.Join(parts, ", ") + "}"

@@ -125,7 +125,7 @@ func fixture() (*engine.Scenario, *engine.Result, *RunSummary) {
 		ev("PartialSettlement", 1, f("contract_id", s(p5)), f("alias", s("P_H2_H3")), f("debtor", s("H2")), f("creditor", s("H3")),
 			f("contract_kind", s("payable")), f("settlement_kind", s("payable")), f("amount_paid", a(pynum.Dec(1305, -1))),
 			f("shortfall", a(pynum.Dec(195, -1))), f("original_amount", n(150)),
-			f("distribution", engine.Value{Kind: engine.ListValue, List: []engine.Value{{Kind: engine.ObjectValue, Object: []engine.Field{f("method", s("cash")), f("amount", a(pynum.Dec(1305, -1)))}}}})),
+			f("distribution", engine.ListV(engine.ObjectV(f("method", s("cash")), f("amount", a(pynum.Dec(1305, -1))))))),
 		ev("ObligationDefaulted", 1, f("contract_id", s(p5)), f("alias", s("P_H2_H3")), f("debtor", s("H2")), f("creditor", s("H3")),
 			f("contract_kind", s("payable")), f("shortfall", a(pynum.Dec(195, -1))), f("amount_paid", a(pynum.Dec(1305, -1))),
 			f("original_amount", n(150)), f("amount", a(pynum.Dec(195, -1)))),
