@@ -1,0 +1,96 @@
+package sweep
+
+// Spec is a sweep as declared in a sweep file (package config) or by the
+// `sweep ring` flags: the ring every run is built from, the designs that
+// choose the parameters, and where and how the runs execute.
+//
+// Decimal parameters are kept as the text the user wrote ("0.25", "10000"),
+// because bilancio records them with str(Decimal) of its inputs.
+type Spec struct {
+	// Name names the sweep; the experiment id derives from it.
+	Name string
+	// OutDir is the experiments folder (default out/experiments).
+	OutDir string
+	Ring   RingParams
+	// Designs are run in order: grid, then LHS, then frontier, as bilancio's
+	// runner does; the seed counter runs across them.
+	Grid     *Grid
+	LHS      *LHS
+	Frontier *Frontier
+	// SeedMode is SeedCounter (bilancio's: base_seed, +1 per run in loop
+	// order) or SeedDerived (a hash of the run's parameters, so adding points
+	// never changes the others' seeds).
+	SeedMode string
+	Executor ExecutorRef
+	// Parallel caps concurrent runs (0: the executor's default).
+	Parallel int
+	// Retries is how many times a failed run is tried again.
+	Retries int
+	// FailFast stops the sweep at the first run that fails for good.
+	FailFast bool
+	// Source is the sweep file as written, and Variables the resolved input
+	// variables, both kept in the experiment folder.
+	Source    []byte
+	Variables map[string]string
+}
+
+// Seed modes.
+const (
+	SeedCounter = "counter"
+	SeedDerived = "derived"
+)
+
+// RingParams are the parameters shared by every ring of a sweep (bilancio's
+// runner block).
+type RingParams struct {
+	NAgents         int
+	MaturityDays    int
+	QTotal          string // decimal text; bilancio's CLI records e.g. "10000.0"
+	LiquidityMode   string // uniform | single_at
+	LiquidityAgent  string // for single_at
+	DefaultHandling string
+	BaseSeed        int64
+	NamePrefix      string
+	// MaxDays and QuietDays override the generator's run block when > 0 /
+	// when HasQuietDays.
+	MaxDays      int
+	QuietDays    int
+	HasQuietDays bool
+	// KappaRule is debt-over-liquidity (bilancio's data era, L0 = Q/kappa)
+	// or liquidity-over-debt (its HEAD, L0 = Q·kappa).
+	KappaRule string
+}
+
+// Grid is the full factorial design over its lists (bilancio loops kappa →
+// concentration → mu → monotonicity).
+type Grid struct {
+	Kappas, Concentrations, Mus, Monotonicities []string
+}
+
+// Range is a closed interval of decimal texts.
+type Range struct {
+	Min, Max string
+}
+
+// LHS is a Latin hypercube of Count points over the ranges, drawn from its
+// own random stream as bilancio's runner does.
+type LHS struct {
+	Count                                  int
+	Kappa, Concentration, Mu, Monotonicity Range
+}
+
+// Frontier searches, for every (concentration, mu, monotonicity) cell, the
+// kappa at which the ring starts to clear, by bisection between KappaLow and
+// KappaHigh until the bracket is narrower than Tolerance or MaxIterations.
+type Frontier struct {
+	Concentrations, Mus, Monotonicities []string
+	KappaLow, KappaHigh, Tolerance      string
+	MaxIterations                       int
+}
+
+// ExecutorRef names the executor plugin a sweep runs on and its
+// configuration block as JSON (decoded against the plugin's schema).
+type ExecutorRef struct {
+	Name   string
+	Config []byte
+}
