@@ -6,6 +6,7 @@ package commands
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"strings"
 
@@ -81,4 +82,21 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// parseCommand parses a command's flags and positional arguments, and
+// reports a usage error (with the command's help) unless there are exactly
+// want positional arguments, described by what ("one scenario file"); want
+// -1 accepts any number. ok is false when the command must exit 1.
+func parseCommand(ui cli.Ui, fs *flag.FlagSet, args []string, help string, want int, what string) (pos []string, ok bool) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		ui.Error(fmt.Sprintf("Error: %v\n\n%s", err, help))
+		return nil, false
+	}
+	if want >= 0 && len(pos) != want {
+		ui.Error(fmt.Sprintf("Error: %s needs %s\n\n%s", fs.Name(), what, help))
+		return nil, false
+	}
+	return pos, true
 }

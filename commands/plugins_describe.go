@@ -58,13 +58,8 @@ type pluginDescription struct {
 func (c *PluginsDescribeCommand) Run(args []string) int {
 	var f pluginsDescribeFlags
 	fs := c.flags(&f)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		c.UI.Error(fmt.Sprintf("Error: %v\n\n%s", err, c.Help()))
-		return 1
-	}
-	if len(pos) != 1 {
-		c.UI.Error("Error: plugins describe needs exactly one plugin name\n\n" + c.Help())
+	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one plugin name")
+	if !ok {
 		return 1
 	}
 	ctx := pluginsContext(c.Meta)

@@ -50,13 +50,8 @@ func (c *PluginsInstallCommand) flags(f *pluginsInstallFlags) *flag.FlagSet {
 func (c *PluginsInstallCommand) Run(args []string) int {
 	var f pluginsInstallFlags
 	fs := c.flags(&f)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		c.UI.Error(fmt.Sprintf("Error: %v\n\n%s", err, c.Help()))
-		return 1
-	}
-	if len(pos) != 1 {
-		c.UI.Error("Error: plugins install needs exactly one binary\n\n" + c.Help())
+	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one binary")
+	if !ok {
 		return 1
 	}
 	dir := f.dir
@@ -134,13 +129,8 @@ func (c *PluginsRemoveCommand) flags(f *pluginsRemoveFlags) *flag.FlagSet {
 func (c *PluginsRemoveCommand) Run(args []string) int {
 	var f pluginsRemoveFlags
 	fs := c.flags(&f)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		c.UI.Error(fmt.Sprintf("Error: %v\n\n%s", err, c.Help()))
-		return 1
-	}
-	if len(pos) != 1 {
-		c.UI.Error("Error: plugins remove needs exactly one plugin name\n\n" + c.Help())
+	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one plugin name")
+	if !ok {
 		return 1
 	}
 	dir := f.dir
@@ -148,6 +138,7 @@ func (c *PluginsRemoveCommand) Run(args []string) int {
 		dir = f.pluginDir
 	}
 	if dir == "" {
+		var err error
 		if dir, err = pluginhost.DefaultUserDir(); err != nil {
 			c.UI.Error(fmt.Sprintf("Error: %v", err))
 			return 1

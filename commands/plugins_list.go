@@ -66,13 +66,7 @@ type pluginRow struct {
 func (c *PluginsListCommand) Run(args []string) int {
 	var f pluginsListFlags
 	fs := c.flags(&f)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		c.UI.Error(fmt.Sprintf("Error: %v\n\n%s", err, c.Help()))
-		return 1
-	}
-	if len(pos) > 0 {
-		c.UI.Error("Error: plugins list takes no arguments\n\n" + c.Help())
+	if _, ok := parseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
 		return 1
 	}
 	ctx := pluginsContext(c.Meta)

@@ -62,13 +62,8 @@ func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
 func (c *RunCommand) Run(args []string) int {
 	var f runFlags
 	fs := c.flags(&f)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		c.UI.Error(fmt.Sprintf("Error: %v\n\n%s", err, c.Help()))
-		return 1
-	}
-	if len(pos) != 1 {
-		c.UI.Error("Error: run needs exactly one scenario file\n\n" + c.Help())
+	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one scenario file")
+	if !ok {
 		return 1
 	}
 	path := pos[0]
