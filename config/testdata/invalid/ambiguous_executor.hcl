@@ -1,0 +1,18 @@
+# want: 9:1: Ambiguous executor
+executor "local" {
+}
+
+executor "modal" "cpu" {
+  token = "t"
+}
+
+sweep "ring" {
+  n_agents      = 5
+  maturity_days = 5
+  q_total       = 1000
+  grid {
+    kappas         = [1]
+    concentrations = [1]
+    mus            = [0]
+  }
+}

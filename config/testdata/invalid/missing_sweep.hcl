@@ -1,0 +1,4 @@
+# want: 5:1: Missing sweep block
+variable "n_agents" {
+  default = 5
+}

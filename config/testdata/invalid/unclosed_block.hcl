@@ -1,0 +1,10 @@
+# want: 2:14: Unclosed configuration block
+sweep "ring" {
+  n_agents      = 10
+  maturity_days = 5
+  q_total       = 1000
+  grid {
+    kappas         = [1]
+    concentrations = [1]
+    mus            = [0]
+  }

@@ -1,0 +1,17 @@
+# want: <-var nagents>:1:1: Value for undeclared variable
+# var: nagents=50
+variable "n_agents" {
+  type    = number
+  default = 10
+}
+
+sweep "ring" {
+  n_agents      = var.n_agents
+  maturity_days = 5
+  q_total       = 1000
+  grid {
+    kappas         = [1]
+    concentrations = [1]
+    mus            = [0]
+  }
+}

@@ -1,0 +1,11 @@
+# want: 9:5: Unsupported argument
+sweep "ring" {
+  n_agents      = 10
+  maturity_days = 5
+  q_total       = 1000
+  grid {
+    kappas         = [1]
+    concentrations = [1]
+    mu             = [0]
+  }
+}

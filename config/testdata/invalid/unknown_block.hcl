@@ -1,0 +1,4 @@
+# want: 2:1: Unsupported block type
+sweeps "ring" {
+  n_agents = 5
+}
