@@ -13,10 +13,13 @@ all: build
 build: plugins
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/bilancio .
 
-# Build, then run the example scenario into out/runs/demo.
+# Build, then run the example sweep (examples/sweeps/ring.hcl) on the local
+# executor into out/experiments/ring, and one scenario into out/runs/demo.
+# Running it again resumes the sweep: finished runs are not repeated.
 run: build
-	$(BIN)/bilancio run examples/scenarios/kalecki_ring.yaml -out out/runs/demo
-	@echo "Open out/runs/demo/run.html in a browser to see the run."
+	$(BIN)/bilancio sweep run examples/sweeps/ring.hcl
+	$(BIN)/bilancio run examples/scenarios/kalecki_ring.yaml -out out/runs/demo -quiet
+	@echo "Open out/experiments/ring/aggregate/results.csv, or out/runs/demo/run.html for one run."
 
 # All tests, including conformance against ../shared/conformance when present.
 test:

@@ -35,6 +35,14 @@ func Table(m Meta) map[string]cli.CommandFactory {
 
 		"ring":          func() (cli.Command, error) { return &RingCommand{Meta: m}, nil },
 		"ring generate": func() (cli.Command, error) { return &RingGenerateCommand{Meta: m}, nil },
+
+		"sweep":           func() (cli.Command, error) { return &SweepCommand{Meta: m}, nil },
+		"sweep run":       func() (cli.Command, error) { return &SweepRunCommand{Meta: m}, nil },
+		"sweep ring":      func() (cli.Command, error) { return &SweepRingCommand{Meta: m}, nil },
+		"sweep plan":      func() (cli.Command, error) { return &SweepPlanCommand{Meta: m}, nil },
+		"sweep validate":  func() (cli.Command, error) { return &SweepValidateCommand{Meta: m}, nil },
+		"sweep status":    func() (cli.Command, error) { return &SweepStatusCommand{Meta: m}, nil },
+		"sweep aggregate": func() (cli.Command, error) { return &SweepAggregateCommand{Meta: m}, nil },
 	}
 }
 

@@ -11,7 +11,10 @@ type Spec struct {
 	Name string
 	// OutDir is the experiments folder (default out/experiments).
 	OutDir string
-	Ring   RingParams
+	// ExperimentDir, when set, is the experiment folder itself, used as is
+	// instead of OutDir/<experiment id> (bilancio's `sweep ring --out-dir`).
+	ExperimentDir string
+	Ring          RingParams
 	// Designs are run in order: grid, then LHS, then frontier, as bilancio's
 	// runner does; the seed counter runs across them.
 	Grid     *Grid
@@ -32,6 +35,11 @@ type Spec struct {
 	// variables, both kept in the experiment folder.
 	Source    []byte
 	Variables map[string]string
+	// SourceName is the base name of the file Source was read from
+	// ("ring.hcl", or "ring_sweep_config.yaml" for one of bilancio's YAML
+	// sweep configs); its extension says which language Source is in. Empty
+	// when the Spec was built without a file (the `sweep ring` flags).
+	SourceName string
 }
 
 // Seed modes.

@@ -1,0 +1,129 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/cli"
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/bilancio-go/bilancio/config"
+	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/sdk"
+)
+
+// Exit codes of the sweep commands (spec/plugins.md §12.6).
+const (
+	sweepExitOK          = 0
+	sweepExitError       = 1
+	sweepExitRunsFailed  = 2
+	sweepExitInterrupted = 130
+)
+
+// SweepCommand is `bilancio sweep`: the parent of the sweep commands.
+type SweepCommand struct {
+	Meta
+}
+
+// Synopsis implements cli.Command.
+func (c *SweepCommand) Synopsis() string { return "Plan, run and inspect parameter sweeps" }
+
+// Help implements cli.Command.
+func (c *SweepCommand) Help() string {
+	return `Usage: bilancio sweep <subcommand> [options] [args]
+
+  A sweep runs one simulation per point of a parameter design (a grid, a
+  Latin hypercube, a frontier search) over Kalecki rings, on an executor,
+  into an experiment folder in bilancio's layout:
+
+    out/experiments/<experiment>/registry/experiments.csv   one row per run
+    out/experiments/<experiment>/runs/<run_id>/              each run's files
+    out/experiments/<experiment>/aggregate/results.csv       metrics per run
+
+  Run ids are content hashes, so running a sweep again resumes it: runs
+  already done are kept, the others run.
+
+  Exit status of sweep run and sweep ring: 0 when every run is done, 1 on an
+  error (bad sweep file, executor that cannot start), 2 when some runs
+  failed (after their retries), 130 when interrupted.`
+}
+
+// Run implements cli.Command.
+func (c *SweepCommand) Run(args []string) int { return cli.RunResultHelp }
+
+// sweepContext is the command's context.
+func sweepContext(m Meta) context.Context {
+	if m.Ctx == nil {
+		return context.Background()
+	}
+	return m.Ctx
+}
+
+// stringList is a repeatable string flag (-var, -var-file).
+type stringList []string
+
+// String implements flag.Value.
+func (l *stringList) String() string { return strings.Join(*l, ", ") }
+
+// Set implements flag.Value.
+func (l *stringList) Set(s string) error {
+	*l = append(*l, s)
+	return nil
+}
+
+// sweepLoadFlags are the flags that load a sweep file.
+type sweepLoadFlags struct {
+	vars, varFiles stringList
+	pluginDir      string
+}
+
+// addLoadFlags adds -var, -var-file and -plugin-dir.
+func addLoadFlags(fs *flag.FlagSet, f *sweepLoadFlags) {
+	fs.Var(&f.vars, "var", "set an input variable, name=value (repeatable)")
+	fs.Var(&f.varFiles, "var-file", "read input variables from a file of name = value lines (repeatable)")
+	addPluginDirFlag(fs, &f.pluginDir)
+}
+
+// loadSweep reads a sweep file (HCL, or one of bilancio's YAML sweep
+// configs) with package config. Diagnostics go to the view; the spec is nil
+// when there were errors.
+func loadSweep(ctx context.Context, path string, f *sweepLoadFlags, view sweepView) *sweep.Spec {
+	files := map[string]*hcl.File{}
+	find := pluginOptions(f.pluginDir)
+	spec, diags := config.LoadFile(ctx, path, config.Options{
+		Vars:      f.vars,
+		VarFiles:  f.varFiles,
+		LookupEnv: os.LookupEnv,
+		SchemaFor: func(ctx context.Context, name string) ([]sdk.ConfigAttribute, error) {
+			return sweep.ExecutorSchema(ctx, name, find)
+		},
+		Files: files,
+	})
+	if len(diags) > 0 {
+		view.Diagnostics(files, diags)
+	}
+	if diags.HasErrors() {
+		return nil
+	}
+	return spec
+}
+
+// sweepExitCode maps how a sweep ended to the exit status.
+func sweepExitCode(ctx context.Context, sum *sweep.Summary, err error) int {
+	switch {
+	case ctx.Err() != nil || errors.Is(err, context.Canceled) || (sum != nil && sum.Status == sweep.StatusInterrupted):
+		return sweepExitInterrupted
+	case err != nil:
+		return sweepExitError
+	case sum != nil && sum.Status != sweep.StatusCompleted:
+		return sweepExitRunsFailed
+	}
+	return sweepExitOK
+}
+
+// errorDetail is the text of an error for a diagnostic.
+func errorDetail(err error) string { return fmt.Sprint(err) }

@@ -1,0 +1,157 @@
+package commands
+
+import (
+	"flag"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/sdk"
+)
+
+// SweepRunCommand is `bilancio sweep run FILE`: it runs a sweep file.
+type SweepRunCommand struct {
+	Meta
+}
+
+// Synopsis implements cli.Command.
+func (c *SweepRunCommand) Synopsis() string { return "Run a sweep file (resuming it if it ran before)" }
+
+// Help implements cli.Command.
+func (c *SweepRunCommand) Help() string {
+	return `Usage: bilancio sweep run [options] FILE
+
+  Runs the sweep declared in FILE (an HCL sweep file, or one of bilancio's
+  YAML sweep configs) into its experiment folder,
+  <out>/<sweep name>/. Runs already done there (their manifest verifies)
+  are not run again, so after an interruption or a crash the same command
+  finishes the sweep. Failed runs are retried with backoff (1 s, 2 s, 4 s,
+  ...), then reported.
+
+  On a terminal a progress bar shows done/failed/total, runs per second and
+  the time left; elsewhere one line per finished run is printed; with -json
+  one JSON object per line (docs/json-output.md). Ctrl-C stops cleanly and
+  leaves a resumable experiment.
+
+  Exit status: 0 when every run is done, 1 on an error, 2 when some runs
+  failed, 130 when interrupted.
+
+Options:
+
+` + usage(c.flags(new(sweepRunFlags)))
+}
+
+// sweepExecFlags are the flags of the commands that run a sweep.
+type sweepExecFlags struct {
+	parallel, retries int
+	failFast          bool
+	json              bool
+	out               string
+	localPlugin       bool
+}
+
+// sweepRunFlags are sweep run's flags.
+type sweepRunFlags struct {
+	sweepLoadFlags
+	sweepExecFlags
+}
+
+// addExecFlags adds the flags that run a sweep.
+func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) {
+	fs.IntVar(&f.parallel, "parallel", -1, "how many runs execute at once (default: the sweep's parallel, else the executor's)")
+	fs.IntVar(&f.retries, "retries", -1, "how many times a failed run is tried again (default: the sweep's retries, else 0)")
+	fs.BoolVar(&f.failFast, "fail-fast", false, "stop at the first run that fails for good")
+	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
+	fs.StringVar(&f.out, outName, "", outHelp)
+	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local) instead of in this process")
+}
+
+func (c *SweepRunCommand) flags(f *sweepRunFlags) *flag.FlagSet {
+	fs := flagSet("sweep run")
+	addLoadFlags(fs, &f.sweepLoadFlags)
+	addExecFlags(fs, &f.sweepExecFlags, "out", "the experiments folder (default: the sweep's out_dir, else out/experiments)")
+	return fs
+}
+
+// Run implements cli.Command.
+func (c *SweepRunCommand) Run(args []string) int {
+	var f sweepRunFlags
+	fs := c.flags(&f)
+	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
+	if !ok {
+		return sweepExitError
+	}
+	ctx := sweepContext(c.Meta)
+	view := newSweepView(c.UI, f.json, nil)
+	defer view.Close()
+	spec := loadSweep(ctx, pos[0], &f.sweepLoadFlags, view)
+	if spec == nil {
+		return sweepExitError
+	}
+	return executeSweep(c.Meta, spec, &f.sweepExecFlags, f.pluginDir, "", view)
+}
+
+// executeSweep runs a spec with the exec flags applied and renders it.
+func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin string, view sweepView) int {
+	ctx := sweepContext(m)
+	if f.parallel >= 0 {
+		spec.Parallel = f.parallel
+	}
+	if f.retries >= 0 {
+		spec.Retries = f.retries
+	}
+	if f.failFast {
+		spec.FailFast = true
+	}
+	placement := sweep.Placement("")
+	if f.localPlugin {
+		placement = sweep.PluginProcess
+	}
+	find := pluginOptions(pluginDir)
+	choice, err := sweep.ChooseExecutor(ctx, spec.Executor, placement, find)
+	if err != nil {
+		view.Diagnostic("error", "Cannot start the executor", err.Error())
+		return sweepExitError
+	}
+	sum, err := sweep.Run(ctx, spec, sweep.Options{
+		Open:     choice.Opener(find.Logger),
+		Executor: choice.String(),
+		OutDir:   f.out,
+		Events:   view.Event,
+		Origin:   origin,
+		Worker:   workerBinary,
+	})
+	if sum == nil && err != nil {
+		view.Diagnostic("error", "The sweep cannot run", errorDetail(err))
+	}
+	return sweepExitCode(ctx, sum, err)
+}
+
+// workerBinary locates this bilancio binary, which remote executors stage
+// and run as `bilancio worker`.
+func workerBinary() (*sdk.WorkerBinary, error) {
+	path, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	sum, err := pluginhost.FileSHA256(path)
+	if err != nil {
+		return nil, err
+	}
+	return &sdk.WorkerBinary{Path: path, SHA256: sum, OS: runtime.GOOS, Arch: runtime.GOARCH}, nil
+}
+
+// shellQuote quotes command-line arguments for sweep.hcl's comment.
+func shellQuote(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`!*?[]{}()<>|&;#~") {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
+}

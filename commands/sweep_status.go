@@ -1,0 +1,139 @@
+package commands
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bilancio-go/bilancio/internal/sweep"
+)
+
+// SweepStatusCommand is `bilancio sweep status DIR`.
+type SweepStatusCommand struct {
+	Meta
+}
+
+// Synopsis implements cli.Command.
+func (c *SweepStatusCommand) Synopsis() string {
+	return "Show an experiment's done, failed and pending runs"
+}
+
+// Help implements cli.Command.
+func (c *SweepStatusCommand) Help() string {
+	return `Usage: bilancio sweep status [options] DIR
+
+  Reports the state of an experiment folder (out/experiments/<id>): how many
+  runs of its sweep are done, failed and pending, whether a sweep is
+  running in it now, the means of phi_total and delta_total over the done
+  runs, and the failed runs with their reasons. A run counts as done while
+  its manifest is there; -verify also checks every file of every done run
+  against its checksum (slow on large experiments).
+
+Options:
+
+` + usage(c.flags(new(sweepStatusFlags)))
+}
+
+type sweepStatusFlags struct {
+	json, verify bool
+}
+
+func (c *SweepStatusCommand) flags(f *sweepStatusFlags) *flag.FlagSet {
+	fs := flagSet("sweep status")
+	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
+	fs.BoolVar(&f.verify, "verify", false, "check every done run's files against their checksums")
+	return fs
+}
+
+// Run implements cli.Command.
+func (c *SweepStatusCommand) Run(args []string) int {
+	var f sweepStatusFlags
+	fs := c.flags(&f)
+	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	if !ok {
+		return sweepExitError
+	}
+	view := newSweepView(c.UI, f.json, nil)
+	defer view.Close()
+	st, err := sweep.ReadStatus(sweepContext(c.Meta), pos[0], f.verify)
+	if err != nil {
+		view.Diagnostic("error", "Cannot read the experiment", err.Error())
+		return sweepExitError
+	}
+	renderStatus(c.Meta, view, st, "status")
+	return sweepExitOK
+}
+
+// renderStatus prints an experiment's status, for status and aggregate.
+func renderStatus(m Meta, view sweepView, st *sweep.Status, typ string) {
+	if jv, ok := view.(*jsonView); ok {
+		js := jsonStatus{
+			ExperimentID: st.ExperimentID, Dir: st.Dir, Running: st.Running,
+			Planned: st.Planned, Adaptive: st.Adaptive, Done: st.Done, Failed: st.Failed, Pending: st.Pending,
+			OtherRuns: st.Other, MeanPhiTotal: st.PhiMean, MeanDeltaTotal: st.DeltaMean,
+			RunsCleared: st.Cleared, Failures: []jsonFailure{}, Updated: st.Updated.UTC().Format(time.RFC3339),
+		}
+		for _, f := range st.Failures {
+			js.Failures = append(js.Failures, jsonFailure{RunID: f.RunID, Attempts: f.Attempts, Error: f.Error})
+		}
+		jv.line(time.Now(), "info", fmt.Sprintf("%s: %d done, %d failed, %d pending", st.ExperimentID, st.Done, st.Failed, st.Pending), typ, "status", js)
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Experiment %s (%s)", st.ExperimentID, st.Dir)
+	if st.Running {
+		b.WriteString(", being run now")
+	}
+	planned := strconv.Itoa(st.Planned)
+	if st.Adaptive {
+		planned += "+"
+	}
+	fmt.Fprintf(&b, "\n  %s runs planned: %d done, %d failed, %d pending", planned, st.Done, st.Failed, st.Pending)
+	if st.Other > 0 {
+		fmt.Fprintf(&b, " (and %d runs of an earlier version of the sweep)", st.Other)
+	}
+	if st.DeltaMean != nil {
+		fmt.Fprintf(&b, "\n  mean phi_total %s, mean delta_total %s; %d of %d done runs cleared (delta_total 0)",
+			strconv.FormatFloat(*st.PhiMean, 'g', 6, 64), strconv.FormatFloat(*st.DeltaMean, 'g', 6, 64), st.Cleared, st.Done)
+	}
+	if !st.Updated.IsZero() {
+		fmt.Fprintf(&b, "\n  last run %s", st.Updated.Local().Format("2006-01-02 15:04:05"))
+	}
+	for i, f := range st.Failures {
+		if i == 0 {
+			b.WriteString("\nFailed runs:")
+		}
+		fmt.Fprintf(&b, "\n  %s (%d attempts): %s", f.RunID, f.Attempts, firstLine(f.Error))
+	}
+	if st.Failed > len(st.Failures) {
+		fmt.Fprintf(&b, "\n  … and %d more", st.Failed-len(st.Failures))
+	}
+	m.UI.Output(b.String())
+}
+
+// jsonStatus is the "status" object of sweep status and sweep aggregate.
+type jsonStatus struct {
+	ExperimentID   string        `json:"experiment_id"`
+	Dir            string        `json:"dir"`
+	Running        bool          `json:"running"`
+	Planned        int           `json:"planned"`
+	Adaptive       bool          `json:"adaptive"`
+	Done           int           `json:"done"`
+	Failed         int           `json:"failed"`
+	Pending        int           `json:"pending"`
+	OtherRuns      int           `json:"other_runs"`
+	MeanPhiTotal   *float64      `json:"mean_phi_total"`
+	MeanDeltaTotal *float64      `json:"mean_delta_total"`
+	RunsCleared    int           `json:"runs_cleared"`
+	Failures       []jsonFailure `json:"failures"`
+	Updated        string        `json:"updated"`
+}
+
+// jsonFailure is a failed run in a status.
+type jsonFailure struct {
+	RunID    string `json:"run_id"`
+	Attempts int    `json:"attempts"`
+	Error    string `json:"error"`
+}

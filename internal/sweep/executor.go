@@ -1,0 +1,137 @@
+package sweep
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/plugins/local"
+	"github.com/bilancio-go/bilancio/sdk"
+)
+
+// LocalExecutor is the name of bilancio's own executor.
+const LocalExecutor = local.Name
+
+// ExecutorOpener starts an executor, configured and ready for batches, and
+// returns the function that stops it. The runner calls it when it first
+// needs the executor, and again after the executor crashed.
+type ExecutorOpener func(ctx context.Context) (sdk.Executor, func() error, error)
+
+// Placement says where a sweep's runs execute.
+type Placement string
+
+const (
+	// InProcess runs the local executor inside bilancio itself: no plugin
+	// binary, no gRPC. It is the default for the local executor.
+	InProcess Placement = "in-process"
+	// PluginProcess runs the executor's plugin binary
+	// (bilancio-executor-NAME), found in the plugin directories. Every
+	// executor but local can only run this way.
+	PluginProcess Placement = "plugin"
+)
+
+// ExecutorChoice is the executor a sweep runs on, and where it runs.
+type ExecutorChoice struct {
+	Name      string
+	Placement Placement
+	// Plugin is the plugin binary (PluginProcess only).
+	Plugin pluginhost.Candidate
+	// Config is the executor's configuration block as JSON.
+	Config []byte
+}
+
+// ChooseExecutor decides where a sweep's runs execute. The local executor
+// runs in this process unless placement is PluginProcess; any other
+// executor runs as its plugin binary, which must be found (find says where
+// to look). An empty ref.Name is the local executor, and an empty placement
+// the default.
+func ChooseExecutor(ctx context.Context, ref ExecutorRef, placement Placement, find pluginhost.Options) (*ExecutorChoice, error) {
+	name := ref.Name
+	if name == "" {
+		name = LocalExecutor
+	}
+	c := &ExecutorChoice{Name: name, Config: ref.Config}
+	switch placement {
+	case "":
+		placement = PluginProcess
+		if name == LocalExecutor {
+			placement = InProcess
+		}
+	case InProcess:
+		if name != LocalExecutor {
+			return nil, fmt.Errorf("the %s executor cannot run in process: only the %s executor can", name, LocalExecutor)
+		}
+	case PluginProcess:
+	default:
+		return nil, fmt.Errorf("unknown executor placement %q (want %s or %s)", placement, InProcess, PluginProcess)
+	}
+	c.Placement = placement
+	if placement == PluginProcess {
+		cand, err := pluginhost.Find(ctx, find, name)
+		if err != nil {
+			return nil, fmt.Errorf("finding the %s executor: %w", name, err)
+		}
+		c.Plugin = cand
+	}
+	return c, nil
+}
+
+// String describes the choice for people: "local (in process)" or
+// "local (plugin /path/to/bilancio-executor-local)".
+func (c *ExecutorChoice) String() string {
+	if c.Placement == InProcess {
+		return c.Name + " (in process)"
+	}
+	return c.Name + " (plugin " + c.Plugin.Path + ")"
+}
+
+// Opener returns the function that starts the chosen executor and hands it
+// its configuration. Plugin logs go to logger (nowhere when nil).
+func (c *ExecutorChoice) Opener(logger hclog.Logger) ExecutorOpener {
+	return func(ctx context.Context) (sdk.Executor, func() error, error) {
+		var ex sdk.Executor
+		closeFn := func() error { return nil }
+		if c.Placement == InProcess {
+			ex = local.New()
+		} else {
+			var opts []pluginhost.OpenOption
+			if logger != nil {
+				opts = append(opts, pluginhost.WithLogger(logger))
+			}
+			p, err := pluginhost.Open(ctx, c.Plugin, opts...)
+			if err != nil {
+				return nil, nil, fmt.Errorf("starting the %s executor: %w", c.Name, err)
+			}
+			ex, closeFn = p.Executor(), p.Close
+		}
+		if err := ex.Configure(ctx, &sdk.Config{JSON: c.Config}); err != nil {
+			closeFn()
+			return nil, nil, fmt.Errorf("configuring the %s executor: %w", c.Name, err)
+		}
+		return ex, closeFn, nil
+	}
+}
+
+// ExecutorSchema returns the configuration schema of the executor called
+// name, for checking its block of a sweep file: the local executor's from
+// this binary, any other's by running its plugin's describe.
+func ExecutorSchema(ctx context.Context, name string, find pluginhost.Options) ([]sdk.ConfigAttribute, error) {
+	if name == LocalExecutor {
+		info, err := local.New().Describe(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return info.ConfigSchema, nil
+	}
+	cand, err := pluginhost.Find(ctx, find, name)
+	if err != nil {
+		return nil, fmt.Errorf("finding the %s executor: %w", name, err)
+	}
+	info, err := pluginhost.DescribeBinary(ctx, cand.Path)
+	if err != nil {
+		return nil, fmt.Errorf("describing the %s executor: %w", name, err)
+	}
+	return info.ConfigSchema, nil
+}

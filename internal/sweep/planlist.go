@@ -1,0 +1,183 @@
+package sweep
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+)
+
+// PlanSummary is what `sweep plan` says of a sweep before listing its runs.
+type PlanSummary struct {
+	ExperimentID string
+	Dir          string
+	// Exists says the experiment folder is there (a sweep run before).
+	Exists bool
+	Grid   int
+	LHS    int
+	// FrontierCells and MaxFrontierProbes describe the adaptive frontier
+	// search: its probes are decided by the results of the earlier ones.
+	FrontierCells     int
+	MaxFrontierProbes int
+	SeedMode          string
+	Fingerprint       string
+}
+
+// PlanEntry is one planned run: its point, its id (empty when the listing
+// was asked without ids) and whether it is already done (or failed for good)
+// in the experiment folder.
+type PlanEntry struct {
+	Point
+	ID     string
+	Done   bool
+	Failed bool
+}
+
+// PlanListing is the outcome of ListPlan.
+type PlanListing struct {
+	PlanSummary
+	// Runs counts the entries listed; Done and Failed those already done
+	// or failed in the experiment folder.
+	Runs, Done, Failed int
+}
+
+// ListPlan expands a sweep as `sweep run` would, without running anything:
+// it reports the plan's shape, then calls yield for every static run in
+// order, and for the frontier probes the experiment's results already
+// decide. With ids, every run's id is computed: from the experiment's
+// journal when it knows the point, else by generating the scenario (a few
+// milliseconds a run, on every CPU); without ids nothing is generated and
+// only the points are listed. Memory stays flat.
+func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary func(PlanSummary) error, yield func(PlanEntry) error) (*PlanListing, error) {
+	p, err := NewPlan(spec)
+	if err != nil {
+		return nil, err
+	}
+	dir := ExperimentDir(spec, p, outDir)
+	st := &Store{Dir: dir, ID: ExperimentID(spec, p)}
+	l := &PlanListing{PlanSummary: PlanSummary{
+		ExperimentID: st.ID, Dir: dir, Grid: p.GridCount(), LHS: p.LHSCount(),
+		FrontierCells: p.FrontierCells(), MaxFrontierProbes: p.MaxFrontierProbes(),
+		SeedMode: p.SeedMode(), Fingerprint: p.Fingerprint(),
+	}}
+	ix := newJournalIndex()
+	if _, err := readMeta(dir); err == nil {
+		l.Exists = true
+		if ix, err = st.readJournal(); err != nil {
+			return nil, err
+		}
+	} else if !errors.Is(err, ErrNoExperiment) && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if summary != nil {
+		if err := summary(l.PlanSummary); err != nil {
+			return nil, err
+		}
+	}
+	entryOf := func(pt Point) (PlanEntry, error) {
+		pe := PlanEntry{Point: pt}
+		e := ix.byKey[p.pointKey(&pt)]
+		if e != nil {
+			pe.ID = e.Run
+		} else if ids {
+			run, err := p.Materialize(pt)
+			if err != nil {
+				return pe, err
+			}
+			pe.ID = run.ID
+		}
+		if pe.ID == "" {
+			return pe, nil
+		}
+		if !l.Exists {
+			return pe, nil
+		}
+		// As sweep status: a run the journal calls done counts while its
+		// manifest is there; one it does not know is verified in full.
+		has := st.hasManifest(pe.ID)
+		switch {
+		case e != nil && e.state == stateDone:
+			pe.Done = has
+		case has:
+			_, pe.Done = st.checkRun(pe.ID, "")
+		}
+		pe.Failed = !pe.Done && e != nil && e.state == stateFailed
+		return pe, nil
+	}
+	emit := func(pe PlanEntry) error {
+		l.Runs++
+		if pe.Done {
+			l.Done++
+		}
+		if pe.Failed {
+			l.Failed++
+		}
+		return yield(pe)
+	}
+	const chunk = 1024
+	pts := make([]Point, 0, chunk)
+	flush := func() error {
+		entries := make([]PlanEntry, len(pts))
+		errs := make([]error, len(pts))
+		err := orderedEach(ctx, len(pts), func(i int) PlanEntry {
+			pe, err := entryOf(pts[i])
+			errs[i] = err
+			return pe
+		}, func(i int, pe PlanEntry) { entries[i] = pe })
+		if err != nil {
+			return err
+		}
+		for i, pe := range entries {
+			if errs[i] != nil {
+				return errs[i]
+			}
+			if err := emit(pe); err != nil {
+				return err
+			}
+		}
+		pts = pts[:0]
+		return nil
+	}
+	for pt := range p.Static() {
+		pts = append(pts, pt)
+		if len(pts) == chunk {
+			if err := flush(); err != nil {
+				return l, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return l, err
+	}
+	if f := p.Frontier(); f != nil && l.Exists {
+		for !f.Done() {
+			probes := f.Next()
+			stop := len(probes) == 0
+			for _, pt := range probes {
+				e := ix.byKey[p.pointKey(&pt)]
+				if e == nil {
+					stop = true
+					continue
+				}
+				pe, err := entryOf(pt)
+				if err != nil {
+					return l, err
+				}
+				if err := emit(pe); err != nil {
+					return l, err
+				}
+				switch {
+				case pe.Done:
+					f.Report(pt, decimalOrNone(e.delta))
+				case pe.Failed:
+					f.Report(pt, nil)
+				default:
+					stop = true
+				}
+			}
+			if stop {
+				break
+			}
+		}
+	}
+	return l, nil
+}

@@ -1,0 +1,787 @@
+package sweep
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/cockroachdb/apd/v3"
+
+	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/sdk"
+)
+
+// Options configure a sweep run.
+type Options struct {
+	// Open starts the executor (see ExecutorChoice.Opener). Required.
+	Open ExecutorOpener
+	// Executor describes the executor for the events ("local (in process)").
+	Executor string
+	// OutDir overrides Spec.OutDir (the -out flag).
+	OutDir string
+	// Events receives every event, from one goroutine at a time. Optional.
+	Events func(Event)
+	// BatchSize is the number of runs handed to the executor at once
+	// (default: 8 × parallel, at least 32).
+	BatchSize int
+	// RetryDelay is the wait before the first retry of a failed run; it
+	// doubles with every further attempt (backoff base 2.0), up to
+	// RetryMaxDelay. Defaults: 1 s and 1 min.
+	RetryDelay, RetryMaxDelay time.Duration
+	// Select, when set, keeps only the static runs it accepts (tests use it
+	// to run a part of a recorded sweep with the seeds of the whole).
+	Select func(*Point) bool
+	// Origin describes where the spec came from, for sweep.hcl when the
+	// spec has no source (the `sweep ring` command line).
+	Origin string
+	// Worker locates the bilancio binary for executors that run it
+	// elsewhere (Capabilities.Remote, such as Modal); it is called once,
+	// when such an executor is first opened. Nil sends no worker.
+	Worker func() (*sdk.WorkerBinary, error)
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// Run runs a sweep: it plans it, opens (or creates) its experiment folder,
+// skips the runs already done there, executes the others in batches on the
+// executor, retries the failed ones, and rebuilds the registry and the
+// aggregate files. It returns how the sweep ended; the error is for what
+// stopped it other than failed runs (a bad spec, an executor that cannot
+// start, a store that cannot be written, or ctx's error when interrupted,
+// in which case the summary is returned too).
+func Run(ctx context.Context, spec *Spec, opts Options) (*Summary, error) {
+	plan, err := NewPlan(spec)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Open == nil {
+		return nil, errors.New("sweep: no executor")
+	}
+	r := newRunner(plan, opts)
+	return r.run(ctx)
+}
+
+// runner is one invocation of Run.
+type runner struct {
+	opts  Options
+	plan  *Plan
+	spec  *Spec
+	store *Store
+	now   func() time.Time
+	start time.Time
+
+	// ex is the executor, opened when first needed; worker is the worker
+	// binary handed to a remote executor with every batch.
+	ex      sdk.Executor
+	closeEx func() error
+	worker  *sdk.WorkerBinary
+
+	// mu guards the journal index (read by the planning goroutine), the
+	// journal, the progress and the events.
+	mu       sync.Mutex
+	ix       *journalIndex
+	j        *journal
+	prog     Progress
+	ran      int
+	attempts int
+	static   int
+	frontier *FrontierSearch
+
+	// stop is set when -fail-fast stops the sweep.
+	stop bool
+}
+
+func newRunner(plan *Plan, opts Options) *runner {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	if opts.RetryDelay <= 0 {
+		opts.RetryDelay = time.Second
+	}
+	if opts.RetryMaxDelay <= 0 {
+		opts.RetryMaxDelay = time.Minute
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = max(32, 8*plan.spec.Parallel)
+	}
+	return &runner{opts: opts, plan: plan, spec: plan.spec, now: now}
+}
+
+// run is Run after the checks.
+func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
+	r.start = r.now()
+	dir := ExperimentDir(r.spec, r.plan, r.opts.OutDir)
+	st, err := CreateStore(dir, ExperimentID(r.spec, r.plan))
+	if err != nil {
+		return nil, err
+	}
+	r.store = st
+	unlock, err := st.Lock()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	defer unlock()
+	if r.ix, err = st.readJournal(); err != nil {
+		return nil, err
+	}
+	if r.j, err = st.openJournal(); err != nil {
+		return nil, err
+	}
+	defer r.j.close()
+	defer func() {
+		if r.closeEx != nil {
+			if cerr := r.closeEx(); cerr != nil && err == nil {
+				err = fmt.Errorf("stopping the executor: %w", cerr)
+			}
+		}
+	}()
+
+	r.static = r.countStatic()
+	r.frontier = r.plan.Frontier()
+	r.prog.Total = r.static
+	r.prog.Adaptive = r.frontier != nil
+	if err := r.writeMeta(); err != nil {
+		return nil, err
+	}
+	if err := st.WriteSource(r.spec, r.opts.Origin); err != nil {
+		return nil, err
+	}
+	r.emit(Event{Type: EventSweepStarted, Start: &StartInfo{
+		ExperimentID: st.ID, Dir: st.Dir, Executor: r.opts.Executor,
+		Grid: r.plan.GridCount(), LHS: r.plan.LHSCount(), FrontierCells: r.plan.FrontierCells(),
+		SeedMode: r.plan.SeedMode(), Parallel: r.spec.Parallel, Retries: r.spec.Retries,
+	}})
+
+	runErr := r.runStatic(ctx)
+	if runErr == nil && !r.stopped() && r.frontier != nil {
+		runErr = r.runFrontier(ctx)
+	}
+	return r.finish(ctx, runErr)
+}
+
+// countStatic counts the static runs (those Select keeps).
+func (r *runner) countStatic() int {
+	if r.opts.Select == nil {
+		return r.plan.StaticCount()
+	}
+	n := 0
+	for pt := range r.plan.Static() {
+		if r.opts.Select(&pt) {
+			n++
+		}
+	}
+	return n
+}
+
+// stopped reports whether -fail-fast stopped the sweep.
+func (r *runner) stopped() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stop
+}
+
+// writeMeta writes experiment.json with the current counts.
+func (r *runner) writeMeta() error {
+	m, err := r.store.ReadMeta()
+	created := r.start
+	if err == nil && !m.Created.IsZero() {
+		created = m.Created
+	}
+	r.mu.Lock()
+	meta := &Meta{
+		Format: storeFormat, ExperimentID: r.store.ID, Engine: EngineVersion,
+		Plan: r.plan.Fingerprint(), SeedMode: r.plan.SeedMode(),
+		Static: r.static, FrontierDone: r.frontier == nil || r.frontier.Done(),
+		Spec: r.spec, Created: created, Updated: r.now(),
+	}
+	if r.frontier != nil {
+		meta.FrontierProbes = r.frontier.Asked()
+	}
+	r.mu.Unlock()
+	return r.store.WriteMeta(meta)
+}
+
+// emit stamps an event with the time and the progress and hands it to the
+// views. The caller holds no lock.
+func (r *runner) emit(ev Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.emitLocked(ev)
+}
+
+// emitLocked is emit with r.mu held.
+func (r *runner) emitLocked(ev Event) {
+	now := r.now()
+	ev.Time = now
+	r.prog.Elapsed = now.Sub(r.start)
+	r.prog.Rate, r.prog.ETA = 0, 0
+	if secs := r.prog.Elapsed.Seconds(); secs > 0 && r.ran > 0 {
+		r.prog.Rate = float64(r.ran) / secs
+		if left := r.prog.Pending(); left > 0 && !r.prog.Adaptive {
+			r.prog.ETA = time.Duration(float64(left) / r.prog.Rate * float64(time.Second))
+		}
+	}
+	ev.Progress = r.prog
+	if r.opts.Events != nil {
+		r.opts.Events(ev)
+	}
+}
+
+// item is a point resolved against the store: its run, and whether it is
+// already done.
+type item struct {
+	run  *PlannedRun
+	done *doneRun
+	err  error
+}
+
+// resolve finds a point's run: from the journal when it knows the point
+// (no generation needed if the run is done), else by generating it. A run
+// whose folder is complete is done, whatever the journal says.
+func (r *runner) resolve(pt Point) item {
+	key := r.plan.pointKey(&pt)
+	r.mu.Lock()
+	e := r.ix.byKey[key]
+	var id, s1, l0, known string
+	if e != nil {
+		id, s1, l0 = e.Run, e.S1, e.L0
+		if e.state == stateDone {
+			known = e.manifest
+		}
+	}
+	r.mu.Unlock()
+	if e != nil {
+		if d, ok := r.store.checkRun(id, known); ok {
+			return item{run: &PlannedRun{Point: pt, ID: id, Key: key, S1: s1, L0: l0}, done: d}
+		}
+	}
+	run, err := r.plan.Materialize(pt)
+	if err != nil {
+		return item{err: err}
+	}
+	if e == nil || run.ID != id {
+		if d, ok := r.store.checkRun(run.ID, ""); ok {
+			return item{run: run, done: d}
+		}
+	}
+	return item{run: run}
+}
+
+// resolveAll resolves points on every CPU, keeping their order.
+func (r *runner) resolveAll(ctx context.Context, pts []Point) ([]item, error) {
+	items := make([]item, len(pts))
+	err := orderedEach(ctx, len(pts), func(i int) item { return r.resolve(pts[i]) }, func(i int, it item) { items[i] = it })
+	return items, err
+}
+
+// runStatic runs the grid and LHS runs. A goroutine reads the plan and
+// resolves the next batch of points while the current one executes; at most
+// three batches are in memory at once.
+func (r *runner) runStatic(ctx context.Context) error {
+	pctx, cancel := context.WithCancel(ctx)
+	type chunk struct {
+		items []item
+		err   error
+	}
+	chunks := make(chan chunk, 1)
+	defer func() {
+		// Stop the planning goroutine and wait for it.
+		cancel()
+		for range chunks {
+		}
+	}()
+	go func() {
+		defer close(chunks)
+		pts := make([]Point, 0, r.opts.BatchSize)
+		send := func() bool {
+			items, err := r.resolveAll(pctx, pts)
+			pts = pts[:0]
+			select {
+			case chunks <- chunk{items, err}:
+				return err == nil
+			case <-pctx.Done():
+				return false
+			}
+		}
+		for pt := range r.plan.Static() {
+			if r.opts.Select != nil && !r.opts.Select(&pt) {
+				continue
+			}
+			pts = append(pts, pt)
+			if len(pts) == cap(pts) && !send() {
+				return
+			}
+		}
+		if len(pts) > 0 {
+			send()
+		}
+	}()
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
+		}
+		var pending []*PlannedRun
+		for _, it := range c.items {
+			if it.err != nil {
+				return it.err
+			}
+			if it.done != nil {
+				if err := r.reuse(it); err != nil {
+					return err
+				}
+				continue
+			}
+			pending = append(pending, it.run)
+		}
+		if len(pending) > 0 {
+			if _, err := r.execute(ctx, pending); err != nil {
+				return err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if r.stopped() {
+			return nil
+		}
+	}
+	return nil
+}
+
+// reuse counts a run found done, registering it under this plan if the
+// journal does not have it there.
+func (r *runner) reuse(it item) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	run := it.run
+	e := r.ix.byID[run.ID]
+	var recs []record
+	if e == nil || e.Plan != r.plan.Fingerprint() || e.Index != run.Index || e.Key != run.Key {
+		recs = append(recs, r.runRecord(run, false))
+	}
+	if e == nil || e.state != stateDone || e.manifest != it.done.SHA256 {
+		recs = append(recs, doneRecord(run.ID, it.done))
+	}
+	if len(recs) > 0 {
+		if err := r.j.append(recs...); err != nil {
+			return err
+		}
+		for i := range recs {
+			r.ix.apply(&recs[i])
+		}
+	}
+	r.prog.Done++
+	r.prog.Reused++
+	return nil
+}
+
+// runRecord is the journal's "run" record of a run.
+func (r *runner) runRecord(run *PlannedRun, exec bool) record {
+	return record{
+		Kind: recRun, Run: run.ID, Plan: r.plan.Fingerprint(), Index: run.Index, Key: run.Key,
+		Phase: run.Phase, Label: run.Label, Cell: run.Cell, Seed: run.Seed, Params: run.Texts(),
+		S1: run.S1, L0: run.L0, Exec: exec,
+	}
+}
+
+// doneRecord is the journal's "done" record of a verified run.
+func doneRecord(id string, d *doneRun) record {
+	m := d.Manifest
+	return record{Kind: recDone, Run: id, Manifest: d.SHA256, Phi: m.PhiTotal, Delta: m.DeltaTotal, TTS: m.TimeToStability}
+}
+
+// outcome is how a run ended in this invocation.
+type outcome struct {
+	done   *doneRun
+	failed bool // for good
+}
+
+// execute runs a batch, retrying failed runs with backoff until they
+// complete or their retries are spent, and returns each run's outcome (runs
+// left without one were cancelled). Its error is ctx's, or one that stops
+// the sweep (the executor cannot start, the journal cannot be written).
+func (r *runner) execute(ctx context.Context, runs []*PlannedRun) (map[string]outcome, error) {
+	out := make(map[string]outcome, len(runs))
+	// The same run asked twice in a batch (equal points) runs once.
+	seen := make(map[string]bool, len(runs))
+	todo := runs[:0:0]
+	for _, run := range runs {
+		if !seen[run.ID] {
+			seen[run.ID] = true
+			todo = append(todo, run)
+		}
+	}
+	attempts := 1 + r.spec.Retries
+	for attempt := 1; len(todo) > 0; attempt++ {
+		failed, err := r.executeOnce(ctx, todo, attempt, attempts, out)
+		if err != nil {
+			return out, err
+		}
+		if ctx.Err() != nil || r.stopped() || len(failed) == 0 || attempt >= attempts {
+			return out, nil
+		}
+		delay := r.backoff(attempt)
+		select {
+		case <-ctx.Done():
+			return out, nil
+		case <-time.After(delay):
+		}
+		todo = failed
+	}
+	return out, nil
+}
+
+// backoff is the wait after a run's attempt-th failure: RetryDelay ×
+// 2^(attempt−1), at most RetryMaxDelay.
+func (r *runner) backoff(attempt int) time.Duration {
+	d := r.opts.RetryDelay
+	for i := 1; i < attempt && d < r.opts.RetryMaxDelay; i++ {
+		d *= 2
+	}
+	return min(d, r.opts.RetryMaxDelay)
+}
+
+// executeOnce hands runs to the executor once and returns those that failed
+// and may be retried.
+func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, attempts int, out map[string]outcome) ([]*PlannedRun, error) {
+	if r.ex == nil {
+		if err := r.open(ctx); err != nil {
+			return nil, err
+		}
+	}
+	byID := make(map[string]*PlannedRun, len(runs))
+	batch := &sdk.Batch{ExperimentID: r.store.ID, OutRoot: r.store.RunsDir(), Parallel: r.spec.Parallel, Worker: r.worker}
+	recs := make([]record, 0, len(runs))
+	for _, run := range runs {
+		if run.Spec == nil {
+			m, err := r.plan.Materialize(run.Point)
+			if err != nil {
+				return nil, err
+			}
+			*run = *m
+		}
+		byID[run.ID] = run
+		batch.Runs = append(batch.Runs, *run.Spec)
+		recs = append(recs, r.runRecord(run, true))
+	}
+	r.mu.Lock()
+	err := r.j.append(recs...)
+	if err == nil {
+		for i := range recs {
+			r.ix.apply(&recs[i])
+		}
+	}
+	r.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+
+	bctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		retry []*PlannedRun
+		fatal error
+		wg    sync.WaitGroup
+		fmu   sync.Mutex
+	)
+	// Completed runs are verified off the event stream, on every CPU.
+	verify := make(chan sdk.RunEvent, len(runs))
+	for range 2 {
+		wg.Go(func() {
+			for ev := range verify {
+				run := byID[ev.RunID]
+				d, ok := r.store.checkRun(run.ID, "")
+				if ok {
+					if err := r.finished(run, d, attempt, attempts, ev, out); err != nil {
+						fmu.Lock()
+						fatal = err
+						fmu.Unlock()
+						cancel()
+					}
+					continue
+				}
+				if r.failedAttempt(run, "the run folder does not verify after completion", attempt, attempts, cancel, out) {
+					fmu.Lock()
+					retry = append(retry, run)
+					fmu.Unlock()
+				}
+			}
+		})
+	}
+	emit := func(ev sdk.RunEvent) error {
+		run := byID[ev.RunID]
+		if run == nil {
+			return nil
+		}
+		switch ev.Type {
+		case sdk.EventStarted:
+			r.mu.Lock()
+			r.prog.Running++
+			r.attempts++
+			r.emitLocked(Event{Type: EventRunStarted, Run: runEvent(run, attempt, attempts)})
+			r.mu.Unlock()
+		case sdk.EventCompleted:
+			verify <- ev
+		case sdk.EventFailed:
+			if r.failedAttempt(run, ev.Message, attempt, attempts, cancel, out) {
+				fmu.Lock()
+				retry = append(retry, run)
+				fmu.Unlock()
+			}
+		}
+		return nil
+	}
+	execErr := pluginhost.Execute(bctx, r.ex, batch, emit)
+	close(verify)
+	wg.Wait()
+	r.mu.Lock()
+	r.prog.Running = 0
+	r.mu.Unlock()
+	if fatal != nil {
+		return nil, fatal
+	}
+	if execErr != nil && errors.Is(execErr, sdk.ErrPluginCrashed) {
+		// The next attempt needs a new plugin process.
+		r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "The executor crashed; it will be restarted", Detail: execErr.Error()}})
+		if r.closeEx != nil {
+			r.closeEx()
+		}
+		r.ex, r.closeEx = nil, nil
+	}
+	return retry, nil
+}
+
+// open starts the executor and, for a remote one, locates the worker
+// binary it needs.
+func (r *runner) open(ctx context.Context) error {
+	ex, closeFn, err := r.opts.Open(ctx)
+	if err != nil {
+		return err
+	}
+	r.ex, r.closeEx = ex, closeFn
+	if r.worker != nil || r.opts.Worker == nil {
+		return nil
+	}
+	info, err := ex.Describe(ctx)
+	if err != nil {
+		return fmt.Errorf("describing the executor: %w", err)
+	}
+	if info.Capabilities.Remote {
+		if r.worker, err = r.opts.Worker(); err != nil {
+			return fmt.Errorf("locating the worker binary for the %s executor: %w", info.Name, err)
+		}
+	}
+	return nil
+}
+
+// finished records a run that completed and verified.
+func (r *runner) finished(run *PlannedRun, d *doneRun, attempt, attempts int, ev sdk.RunEvent, out map[string]outcome) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out[run.ID] = outcome{done: d}
+	rec := doneRecord(run.ID, d)
+	if err := r.j.append(rec); err != nil {
+		return err
+	}
+	r.ix.apply(&rec)
+	r.prog.Done++
+	r.prog.Running = max(r.prog.Running-1, 0)
+	r.ran++
+	re := runEvent(run, attempt, attempts)
+	m := d.Manifest
+	re.PhiTotal, re.DeltaTotal, re.TimeToStability = m.PhiTotal, m.DeltaTotal, m.TimeToStability
+	re.Duration = time.Duration(m.DurationMS * float64(time.Millisecond))
+	if ev.Result != nil && ev.Result.DurationMS > 0 {
+		re.Duration = time.Duration(ev.Result.DurationMS * float64(time.Millisecond))
+	}
+	r.emitLocked(Event{Type: EventRunFinished, Run: re})
+	return nil
+}
+
+// failedAttempt records a failed attempt and reports whether the run may be
+// tried again. A run out of retries is failed for good: it is journaled,
+// and with -fail-fast it stops the sweep (cancelling the batch).
+func (r *runner) failedAttempt(run *PlannedRun, msg string, attempt, attempts int, cancel context.CancelFunc, out map[string]outcome) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if msg == "" {
+		msg = "the run failed (the executor gave no reason)"
+	}
+	r.prog.Running = max(r.prog.Running-1, 0)
+	final := attempt >= attempts || r.stop
+	re := runEvent(run, attempt, attempts)
+	re.Error, re.Final = msg, final
+	if !final {
+		re.RetryIn = r.backoff(attempt)
+	}
+	if final {
+		rec := record{Kind: recFailed, Run: run.ID, Error: msg, Attempts: attempt}
+		if err := r.j.append(rec); err == nil {
+			r.ix.apply(&rec)
+		}
+		r.prog.Failed++
+		out[run.ID] = outcome{failed: true}
+		if r.spec.FailFast && !r.stop {
+			r.stop = true
+			cancel()
+		}
+	}
+	r.emitLocked(Event{Type: EventRunFailed, Run: re})
+	return !final
+}
+
+// runEvent describes a run for an event.
+func runEvent(run *PlannedRun, attempt, attempts int) *RunEvent {
+	return &RunEvent{
+		ID: run.ID, Index: run.Index, Phase: run.Phase, Label: run.Label, Seed: run.Seed,
+		Params: run.Texts(), Attempt: attempt, Attempts: attempts,
+	}
+}
+
+// runFrontier drives the frontier search: each round resolves the probes
+// the search asks for, reports those already done, executes the others and
+// reports their delta_total (a run failed for good reports None).
+func (r *runner) runFrontier(ctx context.Context) error {
+	f := r.frontier
+	for !f.Done() {
+		probes := f.Next()
+		if len(probes) == 0 {
+			return errors.New("frontier: the search asked for no probe before it ended")
+		}
+		r.mu.Lock()
+		r.prog.Total += len(probes)
+		r.mu.Unlock()
+		items, err := r.resolveAll(ctx, probes)
+		if err != nil {
+			return err
+		}
+		var pending []*PlannedRun
+		for _, it := range items {
+			if it.err != nil {
+				return it.err
+			}
+			if it.done != nil {
+				if err := r.reuse(it); err != nil {
+					return err
+				}
+				if err := f.Report(it.run.Point, manifestDelta(it.done)); err != nil {
+					return err
+				}
+				continue
+			}
+			pending = append(pending, it.run)
+		}
+		if len(pending) == 0 {
+			continue
+		}
+		out, err := r.execute(ctx, pending)
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if r.stopped() {
+			return nil
+		}
+		for _, run := range pending {
+			o, ok := out[run.ID]
+			if !ok {
+				return fmt.Errorf("frontier: run %s ended without an outcome", run.ID)
+			}
+			var delta *apd.Decimal
+			if o.done != nil {
+				delta = manifestDelta(o.done)
+			}
+			if err := f.Report(run.Point, delta); err != nil {
+				return err
+			}
+		}
+	}
+	r.mu.Lock()
+	r.prog.Adaptive = false
+	r.mu.Unlock()
+	return nil
+}
+
+// manifestDelta is a done run's delta_total (nil when None).
+func manifestDelta(d *doneRun) *apd.Decimal {
+	if d.Manifest.DeltaTotal == "" {
+		return nil
+	}
+	a, err := pynum.ParseDecimal(d.Manifest.DeltaTotal)
+	if err != nil {
+		return nil
+	}
+	return a.Decimal()
+}
+
+// finish rebuilds the registry and the aggregate files, compacts the
+// journal, writes experiment.json, and emits the summary. It runs even when
+// the sweep was interrupted (with a context of its own), so that the folder
+// is consistent for status and for the next run.
+func (r *runner) finish(ctx context.Context, runErr error) (*Summary, error) {
+	interrupted := ctx.Err() != nil
+	fctx := context.WithoutCancel(ctx)
+	v, err := r.store.rebuildViews(fctx, r.plan, r.ix)
+	if err == nil && len(v.Recovered) > 0 {
+		r.mu.Lock()
+		for _, e := range v.Recovered {
+			if d, ok := r.store.checkRun(e.Run, ""); ok {
+				rec := doneRecord(e.Run, d)
+				if r.j.append(rec) == nil {
+					r.ix.apply(&rec)
+				}
+			}
+		}
+		r.mu.Unlock()
+	}
+	var frontier []FrontierPoint
+	if r.frontier != nil {
+		frontier = r.frontier.Results()
+	}
+	if err == nil {
+		r.mu.Lock()
+		total := r.prog.Total
+		r.mu.Unlock()
+		err = r.store.writeSummaryJSON(r.plan, v, total, frontier)
+	}
+	if err == nil {
+		r.mu.Lock()
+		err = r.store.compactJournal(r.ix)
+		r.mu.Unlock()
+	}
+	if err == nil {
+		err = r.writeMeta()
+	}
+	r.mu.Lock()
+	s := &Summary{
+		ExperimentID: r.store.ID, Dir: r.store.Dir, Progress: r.prog, Ran: r.ran, Attempts: r.attempts,
+		Registry: r.store.Path(RegistryFile), Results: r.store.Path(ResultsFile), SummaryJSON: r.store.Path(SummaryFile),
+		Frontier: frontier, Elapsed: r.now().Sub(r.start),
+	}
+	r.mu.Unlock()
+	switch {
+	case interrupted:
+		s.Status = StatusInterrupted
+	case runErr != nil || err != nil || r.stopped() || s.Progress.Failed > 0:
+		s.Status = StatusFailed
+	default:
+		s.Status = StatusCompleted
+	}
+	if runErr == nil {
+		runErr = err
+	}
+	if runErr != nil && !interrupted {
+		r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "error", Summary: "The sweep stopped", Detail: runErr.Error()}})
+	}
+	r.emit(Event{Type: EventSweepSummary, Summary: s})
+	if interrupted {
+		return s, fmt.Errorf("sweep %s interrupted: %w", r.store.ID, ctx.Err())
+	}
+	return s, runErr
+}
