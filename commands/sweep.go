@@ -99,7 +99,7 @@ func loadSweep(ctx context.Context, path string, f *sweepLoadFlags, view sweepVi
 		VarFiles:  f.varFiles,
 		LookupEnv: os.LookupEnv,
 		SchemaFor: func(ctx context.Context, name string) ([]sdk.ConfigAttribute, error) {
-			return sweep.ExecutorSchema(ctx, name, find)
+			return sweep.ExecutorSchema(ctx, name, builtinExecutors(), find)
 		},
 		Files: files,
 	})

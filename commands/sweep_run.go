@@ -110,7 +110,7 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 		placement = sweep.PluginProcess
 	}
 	find := pluginOptions(pluginDir)
-	choice, err := sweep.ChooseExecutor(ctx, spec.Executor, placement, find)
+	choice, err := sweep.ChooseExecutor(ctx, spec.Executor, placement, builtinExecutors(), find)
 	if err != nil {
 		view.Diagnostic("error", "Cannot start the executor", err.Error())
 		return sweepExitError

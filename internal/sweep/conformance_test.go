@@ -33,7 +33,7 @@ func dealerControlSpec(dir string) *Spec {
 // inProcess opens the local executor in this process.
 func inProcess(t testing.TB) ExecutorOpener {
 	t.Helper()
-	c, err := ChooseExecutor(context.Background(), ExecutorRef{}, "", pluginhost.Options{})
+	c, err := ChooseExecutor(context.Background(), ExecutorRef{}, "", testBuiltins(), pluginhost.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,7 +93,7 @@ func TestLocalPluginPlacement(t *testing.T) {
 	}
 	pluginDir := t.TempDir()
 	cand := buildPlugin(t, pluginDir, "local", "github.com/bilancio-go/bilancio/plugins/local/cmd/bilancio-executor-local")
-	c, err := ChooseExecutor(context.Background(), ExecutorRef{Name: "local", Config: []byte(`{"parallel": 2}`)}, PluginProcess, pluginOptionsIn(pluginDir))
+	c, err := ChooseExecutor(context.Background(), ExecutorRef{Name: "local", Config: []byte(`{"parallel": 2}`)}, PluginProcess, testBuiltins(), pluginOptionsIn(pluginDir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,12 +7,16 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
-	"github.com/bilancio-go/bilancio/plugins/local"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
 // LocalExecutor is the name of bilancio's own executor.
-const LocalExecutor = local.Name
+const LocalExecutor = "local"
+
+// Builtins are the executors compiled into bilancio, by name: they can run
+// in process. The command layer provides them (the local executor), so that
+// this package depends on the sdk only, not on any executor.
+type Builtins map[string]func() sdk.Executor
 
 // ExecutorOpener starts an executor, configured and ready for batches, and
 // returns the function that stops it. The runner calls it when it first
@@ -40,28 +44,30 @@ type ExecutorChoice struct {
 	Plugin pluginhost.Candidate
 	// Config is the executor's configuration block as JSON.
 	Config []byte
+	// builtin makes the executor in process (InProcess only).
+	builtin func() sdk.Executor
 }
 
-// ChooseExecutor decides where a sweep's runs execute. The local executor
-// runs in this process unless placement is PluginProcess; any other
-// executor runs as its plugin binary, which must be found (find says where
-// to look). An empty ref.Name is the local executor, and an empty placement
-// the default.
-func ChooseExecutor(ctx context.Context, ref ExecutorRef, placement Placement, find pluginhost.Options) (*ExecutorChoice, error) {
+// ChooseExecutor decides where a sweep's runs execute. A built-in executor
+// (the local one) runs in this process unless placement is PluginProcess;
+// any other executor runs as its plugin binary, which must be found (find
+// says where to look). An empty ref.Name is the local executor, and an empty
+// placement the default.
+func ChooseExecutor(ctx context.Context, ref ExecutorRef, placement Placement, builtins Builtins, find pluginhost.Options) (*ExecutorChoice, error) {
 	name := ref.Name
 	if name == "" {
 		name = LocalExecutor
 	}
-	c := &ExecutorChoice{Name: name, Config: ref.Config}
+	c := &ExecutorChoice{Name: name, Config: ref.Config, builtin: builtins[name]}
 	switch placement {
 	case "":
 		placement = PluginProcess
-		if name == LocalExecutor {
+		if c.builtin != nil {
 			placement = InProcess
 		}
 	case InProcess:
-		if name != LocalExecutor {
-			return nil, fmt.Errorf("the %s executor cannot run in process: only the %s executor can", name, LocalExecutor)
+		if c.builtin == nil {
+			return nil, fmt.Errorf("the %s executor cannot run in process: it is not built into bilancio", name)
 		}
 	case PluginProcess:
 	default:
@@ -94,7 +100,7 @@ func (c *ExecutorChoice) Opener(logger hclog.Logger) ExecutorOpener {
 		var ex sdk.Executor
 		closeFn := func() error { return nil }
 		if c.Placement == InProcess {
-			ex = local.New()
+			ex = c.builtin()
 		} else {
 			var opts []pluginhost.OpenOption
 			if logger != nil {
@@ -115,11 +121,11 @@ func (c *ExecutorChoice) Opener(logger hclog.Logger) ExecutorOpener {
 }
 
 // ExecutorSchema returns the configuration schema of the executor called
-// name, for checking its block of a sweep file: the local executor's from
+// name, for checking its block of a sweep file: a built-in executor's from
 // this binary, any other's by running its plugin's describe.
-func ExecutorSchema(ctx context.Context, name string, find pluginhost.Options) ([]sdk.ConfigAttribute, error) {
-	if name == LocalExecutor {
-		info, err := local.New().Describe(ctx)
+func ExecutorSchema(ctx context.Context, name string, builtins Builtins, find pluginhost.Options) ([]sdk.ConfigAttribute, error) {
+	if newEx := builtins[name]; newEx != nil {
+		info, err := newEx().Describe(ctx)
 		if err != nil {
 			return nil, err
 		}

@@ -229,17 +229,17 @@ func TestSameRunOnce(t *testing.T) {
 // for; another executor needs its plugin; the description says which.
 func TestChooseExecutor(t *testing.T) {
 	ctx := context.Background()
-	c, err := ChooseExecutor(ctx, ExecutorRef{Name: "local"}, "", pluginOptionsIn(t.TempDir()))
+	c, err := ChooseExecutor(ctx, ExecutorRef{Name: "local"}, "", testBuiltins(), pluginOptionsIn(t.TempDir()))
 	if err != nil || c.Placement != InProcess || c.String() != "local (in process)" {
 		t.Errorf("local by default: %+v, %v", c, err)
 	}
-	if _, err := ChooseExecutor(ctx, ExecutorRef{Name: "local"}, PluginProcess, pluginOptionsIn(t.TempDir())); err == nil || !strings.Contains(err.Error(), `no executor plugin "local" found`) {
+	if _, err := ChooseExecutor(ctx, ExecutorRef{Name: "local"}, PluginProcess, testBuiltins(), pluginOptionsIn(t.TempDir())); err == nil || !strings.Contains(err.Error(), `no executor plugin "local" found`) {
 		t.Errorf("local as a plugin without the binary: %v", err)
 	}
-	if _, err := ChooseExecutor(ctx, ExecutorRef{Name: "modal"}, InProcess, pluginOptionsIn(t.TempDir())); err == nil {
+	if _, err := ChooseExecutor(ctx, ExecutorRef{Name: "modal"}, InProcess, testBuiltins(), pluginOptionsIn(t.TempDir())); err == nil {
 		t.Error("modal in process: no error")
 	}
-	if _, err := ChooseExecutor(ctx, ExecutorRef{Name: "modal"}, "", pluginOptionsIn(t.TempDir())); err == nil {
+	if _, err := ChooseExecutor(ctx, ExecutorRef{Name: "modal"}, "", testBuiltins(), pluginOptionsIn(t.TempDir())); err == nil {
 		t.Error("modal without its plugin: no error")
 	}
 }
