@@ -43,6 +43,8 @@ func Table(m Meta) map[string]cli.CommandFactory {
 		"sweep validate":  func() (cli.Command, error) { return &SweepValidateCommand{Meta: m}, nil },
 		"sweep status":    func() (cli.Command, error) { return &SweepStatusCommand{Meta: m}, nil },
 		"sweep aggregate": func() (cli.Command, error) { return &SweepAggregateCommand{Meta: m}, nil },
+		"sweep report":    func() (cli.Command, error) { return &SweepReportCommand{Meta: m}, nil },
+		"sweep compare":   func() (cli.Command, error) { return &SweepCompareCommand{Meta: m}, nil },
 	}
 }
 

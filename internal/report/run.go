@@ -1,6 +1,7 @@
 // Package report renders the human-readable pages of a simulation: run.html,
 // the self-contained page an economist opens to follow one run day by day
-// (events by phase, defaults, T-account balance sheets, day metrics).
+// (events by phase, defaults, T-account balance sheets, day metrics, per-day
+// charts and the settlement network as inline SVG).
 //
 // The pages embed their CSS and the little script they use, and load nothing
 // from the network. The package reads the engine's types only; metric values
@@ -88,7 +89,7 @@ func WriteRunHTML(w io.Writer, sc *engine.Scenario, res *engine.Result, sum *Run
 	if sc == nil || res == nil {
 		return errors.New("report: WriteRunHTML needs a scenario and a result")
 	}
-	tmpl, err := template.New("run").Parse(runTemplateText)
+	tmpl, err := template.New("run").Funcs(template.FuncMap{"events": eventsHTML, "sheets": sheetsHTML}).Parse(runTemplateText)
 	if err != nil {
 		return fmt.Errorf("report: parse run template: %w", err)
 	}
@@ -121,10 +122,13 @@ type runPage struct {
 	DeltaTotal  string
 	Final       *sheetGrid // only when there are no snapshots
 	End         []string
+	Charts      template.HTML // per-day metric charts (SVG), when metrics exist
+	Network     template.HTML // the settlement network (SVG), when payables exist
 }
 
 type card struct {
 	Label, Value, Note string
+	Title              string // the exact value, when Value rounds it
 	Alert              bool
 }
 
@@ -285,6 +289,13 @@ func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *run
 	if len(res.Snapshots) > 0 {
 		p.Setup.Sheets = grid(&res.Snapshots[0], f.shown, false, "Balance sheets after setup", true)
 	}
+	p.Network = networkHTML(sc, res)
+	if sum != nil {
+		p.Charts = chartsHTML(sum.Days)
+	}
+	if p.Network != "" || p.Charts != "" {
+		p.Nav = append(p.Nav, navLink{Href: "#charts", Text: "Charts"})
+	}
 	p.Nav = append(p.Nav, navLink{Href: "#agents", Text: "Agents"}, navLink{Href: "#day-0", Text: "Day 0 (Setup)"})
 	p.Days = daySections(res, log.days, &f)
 	for _, ds := range p.Days {
@@ -333,17 +344,31 @@ func summaryCards(res *engine.Result, sum *RunSummary, f *runFacts, stopAlert bo
 		{Label: "Days simulated", Value: strconv.Itoa(res.DaysSimulated), Note: dayRange(res.DaysSimulated)},
 		{Label: "Stop reason", Value: stopLabel, Note: stopNote, Alert: stopAlert},
 		{Label: "Defaults", Value: strconv.Itoa(nDefaults), Note: defNote, Alert: nDefaults > 0},
-		{Label: "φ total", Value: phi, Note: "share of dues settled"},
-		{Label: "δ total", Value: delta, Note: "share of dues defaulted"},
+		shareCard("φ total", phi, "share of dues settled"),
+		shareCard("δ total", delta, "share of dues defaulted"),
 	}
+}
+
+// shareCard is a card for a run-level share; a long decimal (28 digits)
+// shows rounded to six significant digits, with the exact value in its
+// tooltip and note.
+func shareCard(label, value, note string) card {
+	c := card{Label: label, Value: value, Note: note}
+	if v, err := strconv.ParseFloat(value, 64); err == nil && len(value) > 10 {
+		c.Value = strconv.FormatFloat(v, 'g', 6, 64)
+		c.Title = value
+		c.Note = note + "; exactly " + value
+	}
+	return c
 }
 
 // agentRows is the agents table, with each agent's final totals.
 func agentRows(sc *engine.Scenario, res *engine.Result, f *runFacts) []agentRow {
 	var out []agentRow
+	ix := indexState(&res.Final)
 	for _, a := range sc.Agents {
 		row := agentRow{ID: a.ID, Name: a.Name, Kind: a.Kind, Status: "active"}
-		if av := res.Final.Agent(a.ID); av != nil {
+		if av := ix.agents[a.ID]; av != nil {
 			switch {
 			case av.Defaulted:
 				row.Defaulted, row.Status = true, "defaulted"
@@ -353,7 +378,7 @@ func agentRows(sc *engine.Scenario, res *engine.Result, f *runFacts) []agentRow 
 			case a.ID == f.failed:
 				row.Defaulted, row.Status = true, "failed on day "+strconv.Itoa(f.lastDay)+" (fail-fast)"
 			}
-			t := buildTAccount(&res.Final, av)
+			t := buildTAccount(ix, av)
 			row.Assets, row.Liabs, row.Net, row.NetNegative = t.Assets.Total, t.Liabs.Total, t.Net, t.NetNegative
 		}
 		out = append(out, row)
@@ -722,9 +747,10 @@ func amountText(a pynum.Amount) string {
 // the defaulted ones (and says so in the note).
 func grid(sv *engine.StateView, shown []string, activeOnly bool, caption string, open bool) *sheetGrid {
 	g := &sheetGrid{Caption: caption, Open: open}
+	ix := indexState(sv)
 	var hidden, missing []string
 	for _, id := range shown {
-		av := sv.Agent(id)
+		av := ix.agents[id]
 		if av == nil {
 			missing = append(missing, id)
 			continue
@@ -733,7 +759,7 @@ func grid(sv *engine.StateView, shown []string, activeOnly bool, caption string,
 			hidden = append(hidden, id)
 			continue
 		}
-		g.Cards = append(g.Cards, buildTAccount(sv, av))
+		g.Cards = append(g.Cards, buildTAccount(ix, av))
 	}
 	var notes []string
 	if len(hidden) > 0 {
@@ -752,11 +778,12 @@ func grid(sv *engine.StateView, shown []string, activeOnly bool, caption string,
 // buildTAccount lays out one agent's balance sheet: assets left (what it
 // holds, against the issuer), liabilities right (what it owes, to the
 // holder), with financial totals and net worth.
-func buildTAccount(sv *engine.StateView, av *engine.AgentView) tAccount {
+func buildTAccount(ix *stateIndex, av *engine.AgentView) tAccount {
+	sv := ix.sv
 	t := tAccount{ID: av.ID, Name: av.Name, Kind: av.Kind, Defaulted: av.Defaulted}
 	var aLines, lLines []entry
 	for _, id := range av.AssetIDs {
-		if c := sv.Contract(id); c != nil {
+		if c := ix.contracts[id]; c != nil {
 			aLines = append(aLines, contractEntry(c, c.Issuer))
 		}
 	}
@@ -771,7 +798,7 @@ func buildTAccount(sv *engine.StateView, av *engine.AgentView) tAccount {
 		}
 	}
 	for _, id := range av.LiabilityIDs {
-		if c := sv.Contract(id); c != nil {
+		if c := ix.contracts[id]; c != nil {
 			lLines = append(lLines, contractEntry(c, c.Holder))
 		}
 	}
@@ -781,6 +808,29 @@ func buildTAccount(sv *engine.StateView, av *engine.AgentView) tAccount {
 	net := pynum.Sub(ta, tl)
 	t.Net, t.NetNegative = amountText(net), net.Sign() < 0
 	return t
+}
+
+// stateIndex finds a state's agents and contracts by id (StateView's own
+// lookups scan, which is quadratic over a large ring's balance sheets).
+type stateIndex struct {
+	sv        *engine.StateView
+	agents    map[string]*engine.AgentView
+	contracts map[string]*engine.ContractView
+}
+
+func indexState(sv *engine.StateView) *stateIndex {
+	ix := &stateIndex{sv: sv, agents: make(map[string]*engine.AgentView, len(sv.Agents)), contracts: make(map[string]*engine.ContractView, len(sv.Contracts))}
+	for i := range sv.Agents {
+		if _, dup := ix.agents[sv.Agents[i].ID]; !dup { // the first, as StateView.Agent
+			ix.agents[sv.Agents[i].ID] = &sv.Agents[i]
+		}
+	}
+	for i := range sv.Contracts {
+		if _, dup := ix.contracts[sv.Contracts[i].ID]; !dup {
+			ix.contracts[sv.Contracts[i].ID] = &sv.Contracts[i]
+		}
+	}
+	return ix
 }
 
 // entry is a balance-sheet line with its amount; financial says whether it

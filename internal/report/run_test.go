@@ -440,7 +440,7 @@ func TestWriteRunHTMLLargeRing(t *testing.T) {
 		"Phase B — Dealer Trading",
 		"A quiet day: no events besides the phase markers.",
 		`<span class="kv"><span class="k">side</span> sell</span>`,
-		`<td class="k">cash</td><td class="p">×30</td><td class="due"></td><td class="num">300</td>`,
+		`<td class="id" title="Central Bank · central_bank">CB</td><td>—</td><td class="num">0</td><td>cash <span class="p">×30</span> 300<details class="all">`,
 		"all 30 instruments",
 		"30 cash instruments minted, 300 in total",
 	} {

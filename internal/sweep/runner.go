@@ -758,6 +758,9 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Summary, error) {
 	if err == nil {
 		err = r.writeMeta()
 	}
+	if err == nil {
+		_, err = WriteDashboard(r.store.Dir)
+	}
 	r.mu.Lock()
 	s := &Summary{
 		ExperimentID: r.store.ID, Dir: r.store.Dir, Progress: r.prog, Ran: r.ran, Attempts: r.attempts,

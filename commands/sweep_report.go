@@ -1,0 +1,84 @@
+package commands
+
+import (
+	"flag"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+
+	"github.com/bilancio-go/bilancio/internal/sweep"
+)
+
+// SweepReportCommand is `bilancio sweep report DIR [-open]`.
+type SweepReportCommand struct {
+	Meta
+}
+
+// Synopsis implements cli.Command.
+func (c *SweepReportCommand) Synopsis() string {
+	return "Build an experiment's dashboard and figures"
+}
+
+// Help implements cli.Command.
+func (c *SweepReportCommand) Help() string {
+	var open bool
+	return `Usage: bilancio sweep report [options] DIR
+
+  (Re)builds aggregate/dashboard.html (a self-contained page: summary,
+  heatmaps of delta_total over kappa × concentration, lines against kappa,
+  the frontier and a sortable table of the runs) and aggregate/figures/ (the
+  same plots as SVG and PNG files, for papers) from an experiment folder.
+
+Options:
+
+` + usage(c.flags(&open))
+}
+
+func (c *SweepReportCommand) flags(open *bool) *flag.FlagSet {
+	fs := flagSet("sweep report")
+	fs.BoolVar(open, "open", false, "open the dashboard in the browser (best effort)")
+	return fs
+}
+
+// Run implements cli.Command.
+func (c *SweepReportCommand) Run(args []string) int {
+	var open bool
+	fs := c.flags(&open)
+	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	if !ok {
+		return sweepExitError
+	}
+	dash, figs, err := sweep.WriteReport(pos[0])
+	if err != nil {
+		c.UI.Error("Error: cannot build the report: " + err.Error())
+		return sweepExitError
+	}
+	c.UI.Output("  dashboard  " + dash)
+	c.UI.Output(fmt.Sprintf("  figures    %d files in %s", len(figs), figuresDirOf(pos[0])))
+	if open {
+		if err := openBrowser(dash); err != nil {
+			c.UI.Output("  open " + dash + " in a browser (" + err.Error() + ")")
+		}
+	}
+	return sweepExitOK
+}
+
+// figuresDirOf is an experiment's figures folder.
+func figuresDirOf(dir string) string {
+	return filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir))
+}
+
+// openBrowser opens path with the desktop's opener, without waiting.
+func openBrowser(path string) error {
+	name := "xdg-open"
+	if runtime.GOOS == "darwin" {
+		name = "open"
+	}
+	cmd := exec.Command(name, path)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", name, err)
+	}
+	go func() { _ = cmd.Wait() }()
+	return nil
+}

@@ -1,0 +1,61 @@
+package browsertest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bilancio-go/bilancio/internal/runner"
+)
+
+// runScenario simulates a scenario file with the real pipeline and returns
+// the path of its run.html.
+func runScenario(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("scenario not available: %v", err)
+	}
+	dir := t.TempDir()
+	if _, err := runner.Run(context.Background(), runner.Request{ScenarioName: filepath.Base(path), Scenario: data, OutDir: dir, HTML: true, RunID: "browsertest", Engine: "go", Executor: "local"}); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "run.html")
+}
+
+// TestRunReport opens the run.html of the example ring and of the
+// conformance suite's 100-agent ring (when ../shared is beside the
+// repository) and checks that they load cleanly and show the per-day
+// charts and the settlement network.
+func TestRunReport(t *testing.T) {
+	b := newBrowser(t)
+	art := artifactDir(t)
+	for _, c := range []struct{ name, scenario string }{
+		{"kalecki_ring", "../../examples/scenarios/kalecki_ring.yaml"},
+		{"ring_n100", "../../../shared/conformance/ring-expel-n100/runs/comparison_control_00b2d850311d/scenario.yaml"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			page := runScenario(t, c.scenario)
+			b.open(t, page, "svg#network")
+			b.noErrors(t, c.name)
+			for _, sel := range []string{"svg#chart-dues", "svg#chart-settled", "svg#chart-phi", "svg#chart-mpeak"} {
+				if b.count(t, sel) != 1 {
+					t.Errorf("%s: no %s", c.name, sel)
+				}
+			}
+			if n := b.count(t, "svg#chart-dues rect.bar"); n == 0 {
+				t.Errorf("%s: the dues chart has no bars", c.name)
+			}
+			nodes, edges := b.count(t, "svg#network .node"), b.count(t, "svg#network .edge")
+			if nodes < 2 || edges < nodes-1 {
+				t.Errorf("%s: network has %d agents and %d payables", c.name, nodes, edges)
+			}
+			if w := eval[float64](t, b, `document.querySelector("svg#network").getBoundingClientRect().width`); w < 300 {
+				t.Errorf("%s: the network picture is only %.0f px wide", c.name, w)
+			}
+			b.screenshot(t, art, "run-"+c.name+".png", "")
+			b.screenshot(t, art, "run-"+c.name+"-charts.png", "#charts")
+		})
+	}
+}
