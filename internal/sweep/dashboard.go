@@ -33,6 +33,9 @@ func LoadDashboard(dir string) (*report.Dashboard, error) {
 		Executor:     m.Spec.Executor.Name,
 		Total:        m.Static + m.FrontierProbes,
 	}
+	if d.Executor == "" {
+		d.Executor = LocalExecutor // a sweep without an executor block runs locally
+	}
 	stamp := func(t time.Time) string {
 		if t.IsZero() {
 			return ""
