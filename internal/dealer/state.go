@@ -1,0 +1,66 @@
+package dealer
+
+import (
+	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pyrandom"
+)
+
+// Market is one bucket's pair of market makers: its dealer and its VBT.
+type Market struct {
+	Bucket Bucket
+	Dealer *Dealer
+	VBT    *VBT
+}
+
+// State is the dealer subsystem's state next to the main system (spec
+// §2.1). Orders matter everywhere: markets are in bucket order, tickets in
+// payable creation order, traders in agent order.
+type State struct {
+	// Config is the parsed dealer block.
+	Config Config
+	// Markets holds one entry per bucket, in Config.Buckets order.
+	Markets []Market
+	// Tickets are the live tickets in insertion (payable creation) order.
+	Tickets []*Ticket
+	// Traders are the households, in agent order.
+	Traders []*Trader
+	// RNG is the run's single random.Random(Seed) stream, kept across days
+	// for the two daily shuffles (spec §8).
+	RNG *pyrandom.Random
+}
+
+// NewState returns the subsystem's markets as initialisation builds them
+// (spec §2.2 steps 3–4) from the parsed configuration and the total cash of
+// the non-dealer, non-VBT agents: every dealer gets CapitalPerBucket of
+// dealer_share, every VBT that of vbt_share, and the kernel runs once per
+// bucket. Tickets and traders are left for the caller, which reads them from
+// the main system.
+func NewState(cfg Config, totalCash pynum.Amount) *State {
+	st := &State{Config: cfg, RNG: pyrandom.New(Seed)}
+	n := len(cfg.Buckets)
+	dealerCap := CapitalPerBucket(totalCash, cfg.DealerShare, n)
+	vbtCap := CapitalPerBucket(totalCash, cfg.VBTShare, n)
+	for _, b := range cfg.Buckets {
+		m := Market{Bucket: b, Dealer: NewDealer(b.Name, dealerCap), VBT: NewVBT(b.Name, b.M, b.O, vbtCap)}
+		m.Dealer.Recompute(m.VBT, cfg.TicketSize)
+		st.Markets = append(st.Markets, m)
+	}
+	return st
+}
+
+// Market returns the market of the named bucket, or nil.
+func (st *State) Market(bucket string) *Market {
+	for i := range st.Markets {
+		if st.Markets[i].Bucket.Name == bucket {
+			return &st.Markets[i]
+		}
+	}
+	return nil
+}
+
+// RecomputeAll runs the kernel for every bucket in order (P2 of spec §4.2).
+func (st *State) RecomputeAll() {
+	for _, m := range st.Markets {
+		m.Dealer.Recompute(m.VBT, st.Config.TicketSize)
+	}
+}

@@ -1,0 +1,57 @@
+package dealer
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// TestNewState rebuilds the data-era start of spec §3.4: total cash 5000,
+// dealer_share 0.25, vbt_share 0.5, default buckets. Bids from
+// /tmp/dv/gen.py (bilancio's recompute_dealer_state on that state).
+func TestNewState(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.VBTShare = pynum.Dec(5, -1)
+	st := NewState(cfg, pynum.Dec(5000, 0))
+	want := map[string]string{
+		"short": "1.099281722947001250674101867",
+		"mid":   "1.148922584420501876011152801",
+		"long":  "1.198563445894002501348203733",
+	}
+	for name, bid := range want {
+		m := st.Market(name)
+		if m == nil {
+			t.Fatalf("no market %s", name)
+		}
+		if m.Dealer.Cash.String() != "416.6666666666666666666666667" || m.VBT.Cash.String() != "833.3333333333333333333333333" {
+			t.Errorf("%s: cash %s / %s", name, m.Dealer.Cash, m.VBT.Cash)
+		}
+		if m.Dealer.Bid.String() != bid {
+			t.Errorf("%s: bid %s, want %s", name, m.Dealer.Bid, bid)
+		}
+		if m.Dealer.AgentID != "dealer_"+name || m.VBT.AgentID != "vbt_"+name {
+			t.Errorf("%s: agent ids %s %s", name, m.Dealer.AgentID, m.VBT.AgentID)
+		}
+	}
+	if st.Market("none") != nil {
+		t.Error("Market(none) != nil")
+	}
+}
+
+// TestStateRNG checks the dealer stream against the vectors of spec §8
+// (CPython's random.Random(42).shuffle).
+func TestStateRNG(t *testing.T) {
+	st := NewState(DefaultConfig(), pynum.Dec(0, 0))
+	xs := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	st.RNG.Shuffle(len(xs), func(i, j int) { xs[i], xs[j] = xs[j], xs[i] })
+	if want := []int{7, 3, 2, 8, 5, 6, 9, 4, 0, 1}; !slices.Equal(xs, want) {
+		t.Errorf("shuffle = %v, want %v", xs, want)
+	}
+	hs := []string{"H1", "H2", "H3", "H4", "H5"}
+	st = NewState(DefaultConfig(), pynum.Dec(0, 0))
+	st.RNG.Shuffle(len(hs), func(i, j int) { hs[i], hs[j] = hs[j], hs[i] })
+	if want := []string{"H4", "H2", "H3", "H5", "H1"}; !slices.Equal(hs, want) {
+		t.Errorf("shuffle = %v, want %v", hs, want)
+	}
+}

@@ -1,0 +1,73 @@
+package dealer
+
+import "github.com/bilancio-go/bilancio/internal/pynum"
+
+// Ticket is the dealer subsystem's view of one payable (spec §2.1). Tickets
+// are unique and compared by identity, so collections hold *Ticket.
+type Ticket struct {
+	// ID is "TKT_" + the payable id.
+	ID string
+	// PayableID is the main-system contract the ticket stands for.
+	PayableID string
+	// Issuer is the payable's debtor.
+	Issuer string
+	// Owner is the ticket's current holder: a trader, dealer_<b> or vbt_<b>.
+	Owner string
+	// Face is Decimal(payable.amount): integer-valued, possibly 0.
+	Face pynum.Amount
+	// MaturityDay is the payable's due day.
+	MaturityDay int
+	// RemainingTau is max(0, MaturityDay − current day), refreshed daily.
+	RemainingTau int
+	// Bucket is the name of the maturity bucket the ticket is in.
+	Bucket string
+	// Serial is the ticket's index in payable creation order (0, 1, …); it
+	// breaks ties between equal maturities.
+	Serial int
+}
+
+// TicketID returns the ticket id bilancio derives from a payable id.
+func TicketID(payableID string) string { return "TKT_" + payableID }
+
+// NewTicket returns the ticket of a payable as initialisation builds it
+// (spec §2.2 step 2): remaining maturity counted from day, bucket assigned
+// from it.
+func NewTicket(payableID, issuer, owner string, face pynum.Amount, dueDay, day, serial int, buckets []Bucket) *Ticket {
+	t := &Ticket{
+		ID:          TicketID(payableID),
+		PayableID:   payableID,
+		Issuer:      issuer,
+		Owner:       owner,
+		Face:        face,
+		MaturityDay: dueDay,
+		Serial:      serial,
+	}
+	t.RemainingTau = RemainingTau(dueDay, day)
+	t.Bucket = AssignBucket(t.RemainingTau, buckets)
+	return t
+}
+
+// RemainingTau returns max(0, dueDay − day).
+func RemainingTau(dueDay, day int) int { return max(0, dueDay-day) }
+
+// less reports whether t comes before u in the order dealers and VBTs sell
+// from: smallest (maturity day, serial) first.
+func (t *Ticket) less(u *Ticket) bool {
+	if t.MaturityDay != u.MaturityDay {
+		return t.MaturityDay < u.MaturityDay
+	}
+	return t.Serial < u.Serial
+}
+
+// EarliestTicket returns the index of the ticket with the smallest
+// (maturity day, serial) in inv, the first such on ties, or −1 when inv is
+// empty (spec §5.2).
+func EarliestTicket(inv []*Ticket) int {
+	best := -1
+	for i, t := range inv {
+		if best < 0 || t.less(inv[best]) {
+			best = i
+		}
+	}
+	return best
+}

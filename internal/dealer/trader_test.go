@@ -1,0 +1,60 @@
+package dealer
+
+import (
+	"testing"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// TestTraderEligibility checks payment_due, shortfall and the seller and
+// buyer rules of spec §4.3. Vectors from /tmp/dv/gen2.py: bilancio's
+// TraderState.payment_due and shortfall under python3, and the eligibility
+// loops of engines/dealer_integration.py (horizon 10, surplus > 500)
+// transcribed into the script. due and short are for the first obligation's
+// maturity day (or day when there is none).
+func TestTraderEligibility(t *testing.T) {
+	for i, c := range []struct {
+		cash          string
+		obl           [][2]int // face, maturity day
+		owned, day    int
+		due, short    string
+		seller, buyer bool
+	}{
+		{"50", [][2]int{{100, 5}}, 1, 0, "100", "50", true, false},
+		{"50", [][2]int{{100, 11}}, 1, 0, "100", "50", false, false},
+		{"50", [][2]int{{100, 12}}, 1, 0, "100", "50", false, false},
+		{"50", [][2]int{{100, 5}}, 0, 0, "100", "50", false, false},
+		{"600", [][2]int{{99, 3}}, 1, 0, "99", "0", false, true},
+		{"600", [][2]int{{100, 3}}, 1, 0, "100", "0", false, false},
+		{"601", [][2]int{{100, 3}, {50, 3}}, 0, 2, "150", "0", false, false},
+		{"700", [][2]int{}, 0, 0, "0", "0", false, true},
+		{"500.01", [][2]int{}, 0, 0, "0", "0", false, true},
+		{"500", [][2]int{}, 1, 0, "0", "0", false, false},
+		{"100", [][2]int{{100, 4}}, 1, 0, "100", "0", false, false},
+		{"99.5", [][2]int{{100, 4}, {0, 4}}, 1, 3, "100", "0.5", true, false},
+	} {
+		tr := &Trader{AgentID: "H", Cash: dec(t, c.cash)}
+		for _, o := range c.obl {
+			tr.Obligations = append(tr.Obligations, &Ticket{Issuer: "H", Face: pynum.Dec(int64(o[0]), 0), MaturityDay: o[1]})
+		}
+		for range c.owned {
+			tr.TicketsOwned = append(tr.TicketsOwned, &Ticket{Issuer: "Y", Owner: "H", Face: pynum.Dec(1, 0), MaturityDay: 1})
+		}
+		first := c.day
+		if len(c.obl) > 0 {
+			first = c.obl[0][1]
+		}
+		if got := tr.PaymentDue(first).String(); got != c.due {
+			t.Errorf("case %d: PaymentDue = %s, want %s", i, got, c.due)
+		}
+		if got := tr.Shortfall(first).String(); got != c.short {
+			t.Errorf("case %d: Shortfall = %s, want %s", i, got, c.short)
+		}
+		if got := tr.IsSeller(c.day); got != c.seller {
+			t.Errorf("case %d: IsSeller = %v, want %v", i, got, c.seller)
+		}
+		if got := tr.IsBuyer(c.day); got != c.buyer {
+			t.Errorf("case %d: IsBuyer = %v, want %v", i, got, c.buyer)
+		}
+	}
+}
