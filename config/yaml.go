@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -192,12 +193,12 @@ func (y *yamlLoader) integer(n *yaml.Node, path string) (int64, bool) {
 	}
 	switch pyScalarKind(n) {
 	case pyInt:
-		v, err := pyIntValue(n.Value)
+		v, err := pyyaml.ParseInt(n.Value)
 		if err == nil && v.IsInt64() {
 			return v.Int64(), true
 		}
 	case pyFloat:
-		if f, err := pyFloatValue(n.Value); err == nil && f == float64(int64(f)) {
+		if f, err := pyyaml.ParseFloat(n.Value); err == nil && f == float64(int64(f)) {
 			return int64(f), true
 		}
 	case pyStr:
@@ -223,7 +224,8 @@ func (y *yamlLoader) boolean(n *yaml.Node, path string) (bool, bool) {
 	if n.Kind == yaml.ScalarNode {
 		switch pyScalarKind(n) {
 		case pyBool:
-			return pyBoolValue(n.Value), true
+			b, _ := pyyaml.ParseBool(n.Value) // false for a !!bool that is not a YAML boolean
+			return b, true
 		case pyInt, pyStr:
 			switch strings.ToLower(strings.TrimSpace(n.Value)) {
 			case "1", "true", "t", "yes", "y", "on":
@@ -262,13 +264,13 @@ func (y *yamlLoader) decimal(n *yaml.Node, path string) (decimal, bool) {
 	var text string
 	switch pyScalarKind(n) {
 	case pyInt:
-		v, err := pyIntValue(n.Value)
+		v, err := pyyaml.ParseInt(n.Value)
 		if err != nil {
 			return bad()
 		}
 		text = v.String()
 	case pyFloat:
-		f, err := pyFloatValue(n.Value)
+		f, err := pyyaml.ParseFloat(n.Value)
 		if err != nil {
 			return bad()
 		}

@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -214,12 +215,12 @@ func TestPyYAMLScalars(t *testing.T) {
 		}
 	}
 	for s, want := range map[string]string{"010": "8", "0x1f": "31", "0b101": "5", "1:30": "90", "-1_000": "-1000", "0": "0"} {
-		if v, err := pyIntValue(s); err != nil || v.String() != want {
+		if v, err := pyyaml.ParseInt(s); err != nil || v.String() != want {
 			t.Errorf("%s: %v %v, want %s", s, v, err, want)
 		}
 	}
 	for s, want := range map[string]float64{"1:30.5": 90.5, "-.5": -0.5, "1_0.0": 10} {
-		if v, err := pyFloatValue(s); err != nil || v != want {
+		if v, err := pyyaml.ParseFloat(s); err != nil || v != want {
 			t.Errorf("%s: %v %v, want %v", s, v, err, want)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pyyaml"
 )
 
 // valKind is the Python type of a loaded YAML value.
@@ -98,62 +99,40 @@ func errAtNode(n *yaml.Node, format string, args ...any) error {
 	return &yamlNodeError{node: n, msg: fmt.Sprintf(format, args...)}
 }
 
-const (
-	styleQuotedOrBlock = yaml.DoubleQuotedStyle | yaml.SingleQuotedStyle | yaml.LiteralStyle | yaml.FoldedStyle
-	yamlTagPrefix      = "tag:yaml.org,2002:"
-)
+// decimalStatus says what Python's Decimal(s) makes of a string.
+type decimalStatus = pyyaml.DecimalStatus
 
-// explicitTag returns n's explicit tag in short form ("!!int", "!decimal"),
-// or "" when the node has none.
-func explicitTag(n *yaml.Node) string {
-	if n.Style&yaml.TaggedStyle == 0 {
-		return ""
-	}
-	if rest, ok := strings.CutPrefix(n.Tag, yamlTagPrefix); ok {
-		return "!!" + rest
-	}
-	return n.Tag
-}
+const (
+	decInvalid    = pyyaml.DecimalInvalid    // Decimal(s) raises
+	decFinite     = pyyaml.DecimalFinite     // a finite Decimal
+	decNonFinite  = pyyaml.DecimalNonFinite  // Infinity or a NaN
+	decOutOfRange = pyyaml.DecimalOutOfRange // finite for Python, but its exponent is beyond what we hold
+)
 
 // longTag prints a tag as PyYAML names it.
 func longTag(t string) string {
 	if rest, ok := strings.CutPrefix(t, "!!"); ok {
-		return yamlTagPrefix + rest
+		return pyyaml.TagPrefix + rest
 	}
 	return t
 }
 
 // scalarTag returns the PyYAML tag of the scalar node n (aliases followed),
 // or an error for a tag SafeLoader (plus bilancio's !decimal) cannot construct.
-func scalarTag(n *yaml.Node) (tag yamlTag, other string, decimal bool, err error) {
-	t := explicitTag(n)
-	switch {
-	case t == "" && n.Style&styleQuotedOrBlock == 0:
-		return resolvePlain(n.Value), "", false, nil
-	case t == "" || t == "!!str":
-		return tagStr, "", false, nil
-	case t == "!!null":
-		return tagNull, "", false, nil
-	case t == "!!bool":
-		return tagBool, "", false, nil
-	case t == "!!int":
-		return tagInt, "", false, nil
-	case t == "!!float":
-		return tagFloat, "", false, nil
-	case t == "!!timestamp":
-		return tagTimestamp, "", false, nil
-	case t == "!!merge":
-		return tagMerge, "", false, nil
-	case t == "!!value":
-		return tagValue, "", false, nil
+func scalarTag(n *yaml.Node) (tag pyyaml.Tag, other string, decimal bool, err error) {
+	if r := pyyaml.ResolveNode(n); r != pyyaml.Other {
+		return r, "", false, nil
+	}
+	switch t := pyyaml.ExplicitTag(n); {
 	case t == "!decimal":
-		return tagStr, "", true, nil
+		return pyyaml.Str, "", true, nil
 	case t == "!!binary":
-		return tagStr, t, false, nil
+		return pyyaml.Str, t, false, nil
 	case t == "!!map" || t == "!!seq" || t == "!!set" || t == "!!omap" || t == "!!pairs":
 		return 0, "", false, errAtNode(n, "expected a %s node, but found a scalar", collectionOf(t))
+	default:
+		return 0, "", false, errAtNode(n, "could not determine a constructor for the tag %q", longTag(t))
 	}
-	return 0, "", false, errAtNode(n, "could not determine a constructor for the tag %q", longTag(t))
 }
 
 func collectionOf(tag string) string {
@@ -170,7 +149,7 @@ func constructNode(at *yaml.Node) (yamlValue, error) {
 	v := yamlValue{at: at, node: n, text: n.Value}
 	switch n.Kind {
 	case yaml.MappingNode, yaml.SequenceNode:
-		t := explicitTag(n)
+		t := pyyaml.ExplicitTag(n)
 		var want yaml.Kind
 		switch t {
 		case "":
@@ -210,35 +189,30 @@ func constructNode(at *yaml.Node) (yamlValue, error) {
 		return v, nil
 	case decimal:
 		v.kind = valDecimal
-		v.d, v.dec = pyDecimal(n.Value)
+		v.d, v.dec = pyyaml.Decimal(n.Value)
 		if v.dec == decInvalid {
 			return v, errAtNode(n, "!decimal: %q is not a decimal number", n.Value)
 		}
 		return v, nil
 	}
 	switch tag {
-	case tagStr, tagValue:
+	case pyyaml.Str, pyyaml.Value:
 		v.kind = valString
-	case tagNull:
+	case pyyaml.Null:
 		v.kind = valNull
-	case tagBool:
+	case pyyaml.Bool:
 		v.kind = valBool
-		v.b, err = constructBool(n.Value)
-	case tagInt:
+		v.b, err = pyyaml.ParseBool(n.Value)
+	case pyyaml.Int:
 		v.kind = valInt
-		v.i, err = constructInt(n.Value)
-	case tagFloat:
+		v.i, err = pyyaml.ParseInt(n.Value)
+	case pyyaml.Float:
 		v.kind = valFloat
-		v.f, err = constructFloat(n.Value)
-	case tagTimestamp:
+		v.f, err = pyyaml.ParseFloat(n.Value)
+	case pyyaml.Timestamp:
 		v.kind = valTimestamp
-		ts, ok := parseTimestamp(n.Value)
-		if !ok {
-			err = fmt.Errorf("%q is not a timestamp", n.Value)
-		} else {
-			err = checkTimestamp(ts)
-		}
-	case tagMerge:
+		err = pyyaml.CheckTimestamp(n.Value)
+	case pyyaml.Merge:
 		err = errors.New("a merge key (<<) can only be used as a mapping key")
 	}
 	if err != nil {
@@ -267,7 +241,7 @@ func resolveValue(at *yaml.Node) (yamlValue, error) {
 	if err != nil || v.kind != valString {
 		return v, err
 	}
-	if d, st := pyDecimal(v.text); st == decFinite || st == decOutOfRange {
+	if d, st := pyyaml.Decimal(v.text); st == decFinite || st == decOutOfRange {
 		v.kind, v.d, v.dec, v.fromString = valDecimal, d, st, true
 	}
 	return v, nil
@@ -319,7 +293,7 @@ func (m *yamlMapper) entries(at *yaml.Node) ([]mapEntry, error) {
 		kAt, vAt := n.Content[i], n.Content[i+1]
 		k := yamlDeref(kAt)
 		if k.Kind == yaml.ScalarNode {
-			if t, _, _, err := scalarTag(k); err == nil && t == tagMerge {
+			if t, _, _, err := scalarTag(k); err == nil && t == pyyaml.Merge {
 				es, err := m.mergeValue(vAt)
 				if err != nil {
 					return nil, err
@@ -416,8 +390,8 @@ func (m *yamlMapper) checkDocument(root *yaml.Node) error {
 			if isKey {
 				return nil // keys are checked by entries
 			}
-			if t, _, _, err := scalarTag(n); err == nil && t == tagValue {
-				return errAtNode(n, "could not determine a constructor for the tag %q", yamlTagPrefix+"value")
+			if t, _, _, err := scalarTag(n); err == nil && t == pyyaml.Value {
+				return errAtNode(n, "could not determine a constructor for the tag %q", pyyaml.TagPrefix+"value")
 			}
 			_, err := constructNode(n)
 			return err

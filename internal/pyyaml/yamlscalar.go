@@ -1,8 +1,10 @@
-package engine
-
-// PyYAML 1.1 scalar resolution (what bilancio's yaml.safe_load produces) and
-// Python's Decimal/int/float string parsing, written from their documented
+// Package pyyaml is PyYAML 1.1 scalar resolution and construction, as
+// bilancio's Python loaders read YAML.
+//
+// It follows what bilancio's yaml.safe_load produces and Python's
+// Decimal/int/float string parsing, written from their documented
 // behaviour. Nothing here depends on go-yaml's own (YAML 1.2) resolution.
+package pyyaml
 
 import (
 	"errors"
@@ -13,44 +15,97 @@ import (
 	"strings"
 	"unicode"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
-// yamlTag is the type PyYAML gives a scalar.
-type yamlTag uint8
+// Tag is the type PyYAML gives a scalar.
+type Tag uint8
 
+// The tags of PyYAML's SafeLoader scalars.
 const (
-	tagStr yamlTag = iota
-	tagNull
-	tagBool
-	tagInt
-	tagFloat
-	tagTimestamp
-	tagMerge // "<<": only meaningful as a mapping key
-	tagValue // "=": a string as a mapping key, an error as a value
+	Str       Tag = iota // tag:yaml.org,2002:str
+	Null                 // tag:yaml.org,2002:null
+	Bool                 // tag:yaml.org,2002:bool
+	Int                  // tag:yaml.org,2002:int
+	Float                // tag:yaml.org,2002:float
+	Timestamp            // tag:yaml.org,2002:timestamp
+	Merge                // "<<": only meaningful as a mapping key
+	Value                // "=": a string as a mapping key, an error as a value
+	Other                // an explicit tag other than the ones above; the caller decides
 )
 
-// resolvePlain returns the tag PyYAML's SafeLoader gives the plain (unquoted,
+// TagPrefix is the prefix of the standard YAML tags, written "!!".
+const TagPrefix = "tag:yaml.org,2002:"
+
+// ExplicitTag returns n's explicit tag in short form ("!!int", "!decimal"),
+// or "" when the node has none.
+func ExplicitTag(n *yaml.Node) string {
+	if n.Style&yaml.TaggedStyle == 0 {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(n.Tag, TagPrefix); ok {
+		return "!!" + rest
+	}
+	return n.Tag
+}
+
+const styleQuotedOrBlock = yaml.DoubleQuotedStyle | yaml.SingleQuotedStyle | yaml.LiteralStyle | yaml.FoldedStyle
+
+// ResolveNode returns the tag PyYAML gives the scalar node n: its explicit
+// tag when that is a standard scalar tag (!!str, !!null, !!bool, !!int,
+// !!float, !!timestamp, !!merge, !!value), Other for any other explicit tag,
+// Str for an untagged quoted or block scalar, and Resolve(n.Value) for a
+// plain one.
+func ResolveNode(n *yaml.Node) Tag {
+	switch ExplicitTag(n) {
+	case "":
+		if n.Style&styleQuotedOrBlock == 0 {
+			return Resolve(n.Value)
+		}
+		return Str
+	case "!!str":
+		return Str
+	case "!!null":
+		return Null
+	case "!!bool":
+		return Bool
+	case "!!int":
+		return Int
+	case "!!float":
+		return Float
+	case "!!timestamp":
+		return Timestamp
+	case "!!merge":
+		return Merge
+	case "!!value":
+		return Value
+	}
+	return Other
+}
+
+// Resolve returns the tag PyYAML's SafeLoader gives the plain (unquoted,
 // untagged) scalar s. The YAML 1.1 patterns are mutually exclusive, so the
 // order of the tests does not matter.
-func resolvePlain(s string) yamlTag {
+func Resolve(s string) Tag {
 	switch {
 	case isYAMLNull(s):
-		return tagNull
+		return Null
 	case isYAMLBool(s):
-		return tagBool
+		return Bool
 	case isYAMLInt(s):
-		return tagInt
+		return Int
 	case isYAMLFloat(s):
-		return tagFloat
+		return Float
 	case isYAMLTimestamp(s):
-		return tagTimestamp
+		return Timestamp
 	case s == "<<":
-		return tagMerge
+		return Merge
 	case s == "=":
-		return tagValue
+		return Value
 	}
-	return tagStr
+	return Str
 }
 
 func isYAMLNull(s string) bool {
@@ -288,6 +343,17 @@ func isYAMLTimestamp(s string) bool {
 	return ok && t.hasTime
 }
 
+// CheckTimestamp reports whether text (a !!timestamp scalar) constructs: an
+// error when it is not in PyYAML's timestamp syntax, or the error Python's
+// datetime raises for an invalid date, time or offset.
+func CheckTimestamp(text string) error {
+	t, ok := parseTimestamp(text)
+	if !ok {
+		return fmt.Errorf("%q is not a timestamp", text)
+	}
+	return checkTimestamp(t)
+}
+
 // checkTimestamp reports the error Python's datetime raises for an invalid
 // date, time or offset.
 func checkTimestamp(t yamlTimestamp) error {
@@ -328,10 +394,10 @@ func daysInMonth(year, month int) int {
 // maxIntDigits is CPython's limit on the number of decimal digits int() converts.
 const maxIntDigits = 4300
 
-// constructInt turns the text of an int scalar into its value the way
+// ParseInt turns the text of an int scalar into its value the way
 // PyYAML's construct_yaml_int does (underscores dropped, 0b/0x/0 prefixes,
 // base-60 groups).
-func constructInt(text string) (*big.Int, error) {
+func ParseInt(text string) (*big.Int, error) {
 	v := strings.ReplaceAll(text, "_", "")
 	if v == "" {
 		return nil, errors.New("empty integer")
@@ -409,9 +475,9 @@ func pyInt(s string, base int) (*big.Int, error) {
 	return r, nil
 }
 
-// constructFloat turns the text of a float scalar into its value the way
+// ParseFloat turns the text of a float scalar into its value the way
 // PyYAML's construct_yaml_float does.
-func constructFloat(text string) (float64, error) {
+func ParseFloat(text string) (float64, error) {
 	v := strings.ToLower(strings.ReplaceAll(text, "_", ""))
 	if v == "" {
 		return 0, errors.New("empty float")
@@ -497,8 +563,8 @@ func isDecimalSyntax(s string) bool {
 	return r != "" && spanBytes(r, isASCIIDigit) == len(r)
 }
 
-// constructBool is PyYAML's construct_yaml_bool.
-func constructBool(text string) (bool, error) {
+// ParseBool is PyYAML's construct_yaml_bool.
+func ParseBool(text string) (bool, error) {
 	switch strings.ToLower(text) {
 	case "yes", "true", "on":
 		return true, nil
@@ -568,40 +634,41 @@ func pyASCII(s string) (string, bool) {
 	return b.String(), true
 }
 
-// decimalStatus says what Python's Decimal(s) makes of a string.
-type decimalStatus uint8
+// DecimalStatus says what Python's Decimal(s) makes of a string.
+type DecimalStatus uint8
 
+// What Python's Decimal(s) makes of a string.
 const (
-	decInvalid    decimalStatus = iota // Decimal(s) raises
-	decFinite                          // a finite Decimal
-	decNonFinite                       // Infinity or a NaN
-	decOutOfRange                      // finite for Python, but its exponent is beyond what we hold
+	DecimalInvalid    DecimalStatus = iota // Decimal(s) raises
+	DecimalFinite                          // a finite Decimal
+	DecimalNonFinite                       // Infinity or a NaN
+	DecimalOutOfRange                      // finite for Python, but its exponent is beyond what pynum holds
 )
 
-// pyDecimal parses s as Python's Decimal(s): surrounding whitespace is
+// Decimal parses s as Python's Decimal(s): surrounding whitespace is
 // stripped, every underscore dropped, Unicode digits accepted, and the value
 // kept exactly.
-func pyDecimal(s string) (pynum.Amount, decimalStatus) {
+func Decimal(s string) (pynum.Amount, DecimalStatus) {
 	t, ok := pyASCII(strings.ReplaceAll(pyStrip(s), "_", ""))
 	if !ok || t == "" {
-		return pynum.Amount{}, decInvalid
+		return pynum.Amount{}, DecimalInvalid
 	}
 	body := strings.ToLower(trimSign(t))
 	switch {
 	case body == "inf" || body == "infinity":
-		return pynum.Amount{}, decNonFinite
+		return pynum.Amount{}, DecimalNonFinite
 	case strings.HasPrefix(body, "nan") || strings.HasPrefix(body, "snan"):
 		payload := strings.TrimPrefix(strings.TrimPrefix(body, "s"), "nan")
 		if spanBytes(payload, isASCIIDigit) == len(payload) {
-			return pynum.Amount{}, decNonFinite
+			return pynum.Amount{}, DecimalNonFinite
 		}
-		return pynum.Amount{}, decInvalid
+		return pynum.Amount{}, DecimalInvalid
 	case !isDecimalSyntax(body):
-		return pynum.Amount{}, decInvalid
+		return pynum.Amount{}, DecimalInvalid
 	}
 	a, err := pynum.ParseDecimal(t)
 	if err != nil {
-		return pynum.Amount{}, decOutOfRange
+		return pynum.Amount{}, DecimalOutOfRange
 	}
-	return a, decFinite
+	return a, DecimalFinite
 }
