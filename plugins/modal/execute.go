@@ -1,0 +1,559 @@
+package modal
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	modalsdk "github.com/modal-labs/libmodal/modal-go"
+
+	"github.com/bilancio-go/bilancio/internal/worker"
+	"github.com/bilancio-go/bilancio/sdk"
+)
+
+// Paths inside a sandbox (spec/modal.md §4, §5.1). The results volume is
+// mounted at mountPath; the worker binary is cached in it under its sha256,
+// run folders live at <experiment>/runs/<run_id> and chunk manifests at
+// <experiment>/chunks/<chunk>.json.
+const (
+	mountPath = "/mnt/results"
+	// workerDir is the folder of staged worker binaries.
+	workerDir = mountPath + "/.bilancio/workers"
+	// image is the sandbox image: the worker is a static Go binary.
+	image = "debian:bookworm-slim"
+	// sandboxMargin is added to a sandbox's timeout for staging the
+	// manifest and reading results back.
+	sandboxMargin = 5 * time.Minute
+	// maxSandboxTimeout is Modal's longest sandbox lifetime.
+	maxSandboxTimeout = 24 * time.Hour
+	// taskStartTimeout bounds the wait for a new sandbox's task id.
+	taskStartTimeout = 2 * time.Minute
+)
+
+// stagedWorker is where the worker binary with this sha256 is kept.
+func stagedWorker(sha string) string { return workerDir + "/" + sha + "/bilancio" }
+
+// resources are the Modal objects a batch uses.
+type resources struct {
+	client *modalsdk.Client
+	app    *modalsdk.App
+	volume *modalsdk.Volume
+	image  *modalsdk.Image
+	cfg    *Config
+}
+
+// batchRun is one Execute call in progress.
+type batchRun struct {
+	exec   *Executor
+	batch  *sdk.Batch
+	emit   func(sdk.RunEvent) error
+	cancel context.CancelCauseFunc
+
+	mu sync.Mutex
+	// ended marks runs that had their terminal event.
+	ended map[string]bool
+	// emitErr is the first error returned by emit.
+	emitErr error
+	// chunks are the cancel functions of the running chunks, with their runs.
+	chunks map[*chunk]context.CancelFunc
+}
+
+// chunk is a set of runs executed by one sandbox.
+type chunk struct {
+	index int
+	runs  []sdk.RunSpec
+}
+
+// send emits an event unless the run already ended; it returns false when
+// the event was dropped. Terminal events mark the run ended.
+func (b *batchRun) send(ev sdk.RunEvent) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ended[ev.RunID] || b.emitErr != nil {
+		return false
+	}
+	if ev.Time.IsZero() {
+		ev.Time = time.Now()
+	}
+	if ev.Type.Terminal() {
+		b.ended[ev.RunID] = true
+	}
+	b.exec.record(b.batch.ExperimentID, ev)
+	if err := b.emit(ev); err != nil {
+		b.emitErr = err
+		b.cancel(err)
+		return false
+	}
+	return true
+}
+
+// Execute implements sdk.Executor. It connects to Modal (the client is
+// created here, never in Configure), stages the worker binary, then runs
+// the batch in chunks of runs_per_sandbox runs, at most max_parallel
+// sandboxes at once (batch.Parallel, when set, caps the sandboxes instead).
+func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.RunEvent) error) error {
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	if err := checkBatch(batch); err != nil {
+		return err
+	}
+	if len(batch.Runs) == 0 {
+		return nil
+	}
+	parent := ctx
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
+	b := &batchRun{exec: e, batch: batch, emit: emit, cancel: cancel, ended: make(map[string]bool), chunks: make(map[*chunk]context.CancelFunc)}
+	e.register(b)
+	defer e.unregister(b)
+	for _, r := range batch.Runs {
+		b.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventQueued})
+	}
+
+	res, err := e.connect(ctx, cfg)
+	if err == nil {
+		defer res.client.Close()
+		err = retry(ctx, cfg, func(int) error { return e.stage(ctx, res, batch.Worker) })
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			for _, r := range batch.Runs {
+				b.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventFailed, Attempt: 1, Message: err.Error()})
+			}
+		}
+		return b.finish(parent)
+	}
+
+	parallel := int(cfg.MaxParallel)
+	if batch.Parallel > 0 {
+		parallel = batch.Parallel
+	}
+	size := int(cfg.RunsPerSandbox)
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i := 0; i*size < len(batch.Runs); i++ {
+		c := &chunk{index: i, runs: batch.Runs[i*size : min((i+1)*size, len(batch.Runs))]}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			b.runChunk(ctx, res, c)
+		}()
+	}
+	wg.Wait()
+	return b.finish(parent)
+}
+
+// finish ends Execute: ctx's error when the caller cancelled the batch (the
+// runs that had not ended are then recorded as cancelled, without an
+// event), else the emit error if any, else nil (every run has ended).
+func (b *batchRun) finish(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		for _, r := range b.batch.Runs {
+			if !b.ended[r.RunID] {
+				b.ended[r.RunID] = true
+				b.exec.record(b.batch.ExperimentID, sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCancelled, Message: "cancelled"})
+			}
+		}
+		return err
+	}
+	if b.emitErr != nil {
+		return b.emitErr
+	}
+	for _, r := range b.batch.Runs {
+		if !b.ended[r.RunID] {
+			return fmt.Errorf("run %s ended without a result", r.RunID)
+		}
+	}
+	return nil
+}
+
+// checkBatch refuses a batch the executor cannot run, before any work.
+func checkBatch(b *sdk.Batch) error {
+	if err := worker.Validate(b); err != nil {
+		return err
+	}
+	if id := b.ExperimentID; id == "" || strings.ContainsAny(id, `/\`) || !filepath.IsLocal(id) {
+		return fmt.Errorf("experiment id %q is not a plain folder name", id)
+	}
+	if len(b.Runs) == 0 {
+		return nil
+	}
+	w := b.Worker
+	switch {
+	case w == nil || w.Path == "":
+		return errors.New("the modal executor needs the worker binary (Batch.Worker)")
+	case len(w.SHA256) != 64:
+		return fmt.Errorf("the worker binary %s has no valid sha256", w.Path)
+	case w.OS != "linux" || w.Arch != "amd64":
+		return fmt.Errorf("the worker binary %s is built for %s/%s; Modal sandboxes run linux/amd64 (build it with GOOS=linux GOARCH=amd64 CGO_ENABLED=0)", w.Path, w.OS, w.Arch)
+	}
+	return nil
+}
+
+// connect creates the Modal client and looks up the app, volume and image.
+func (e *Executor) connect(ctx context.Context, cfg *Config) (*resources, error) {
+	client, err := modalsdk.NewClient()
+	if err != nil {
+		return nil, fmt.Errorf("connecting to Modal: %w", err)
+	}
+	app, err := client.Apps.FromName(ctx, cfg.App, &modalsdk.AppFromNameParams{CreateIfMissing: true})
+	if err != nil {
+		client.Close()
+		return nil, fmt.Errorf("looking up the Modal app %q: %w", cfg.App, err)
+	}
+	vol, err := client.Volumes.FromName(ctx, cfg.Volume, &modalsdk.VolumeFromNameParams{CreateIfMissing: true})
+	if err != nil {
+		client.Close()
+		return nil, fmt.Errorf("looking up the Modal volume %q: %w", cfg.Volume, err)
+	}
+	img := client.Images.FromRegistry(image, nil)
+	return &resources{client: client, app: app, volume: vol, image: img, cfg: cfg}, nil
+}
+
+// newSandbox creates an idle sandbox with the results volume mounted, which
+// lives at most timeout (plus a margin), and waits until it can run
+// commands (spec/modal.md §3.3: retry "no task id" on v0.6.3).
+func (r *resources) newSandbox(ctx context.Context, timeout time.Duration) (*modalsdk.Sandbox, error) {
+	timeout = min((timeout + sandboxMargin).Truncate(time.Second), maxSandboxTimeout)
+	sb, err := r.client.Sandboxes.Create(ctx, r.app, r.image, &modalsdk.SandboxCreateParams{
+		CPU:       r.cfg.CPU,
+		MemoryMiB: int(r.cfg.Memory),
+		GPU:       r.cfg.GPU,
+		Timeout:   timeout,
+		Volumes:   map[string]*modalsdk.Volume{mountPath: r.volume},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating a sandbox: %w", err)
+	}
+	deadline := time.Now().Add(taskStartTimeout)
+	for delay := 100 * time.Millisecond; ; delay = min(2*delay, 2*time.Second) {
+		_, err = run(ctx, sb, "true")
+		if err == nil || !strings.Contains(err.Error(), "does not have a task ID") || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
+		terminate(sb)
+		return nil, fmt.Errorf("starting sandbox %s: %w", sb.SandboxID, err)
+	}
+	return sb, nil
+}
+
+// terminate ends a sandbox, even when the batch's context is cancelled.
+func terminate(sb *modalsdk.Sandbox) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = sb.Terminate(ctx)
+}
+
+// stage puts the worker binary into the volume under its sha256 unless it
+// is there already (probed with `test -x` in a short-lived sandbox, which
+// commits the volume when it terminates, spec/modal.md §4.3 (b), §5.2).
+func (e *Executor) stage(ctx context.Context, r *resources, w *sdk.WorkerBinary) error {
+	e.mu.Lock()
+	done := e.staged[w.SHA256]
+	e.mu.Unlock()
+	if done {
+		return nil
+	}
+	sb, err := r.newSandbox(ctx, time.Duration(0))
+	if err != nil {
+		return fmt.Errorf("staging the worker binary: %w", err)
+	}
+	defer terminate(sb)
+	dst := stagedWorker(w.SHA256)
+	if code, err := run(ctx, sb, "test", "-x", dst); err != nil && code < 0 {
+		return fmt.Errorf("staging the worker binary: %w", err)
+	} else if code != 0 {
+		if err := uploadWorker(ctx, sb, w, dst); err != nil {
+			return fmt.Errorf("staging the worker binary: %w", err)
+		}
+	}
+	e.mu.Lock()
+	e.staged[w.SHA256] = true
+	e.mu.Unlock()
+	return nil
+}
+
+// runChunk executes one chunk in its own sandbox, and again in a new
+// sandbox (up to cfg.Retries times, with exponential backoff) for the runs
+// left unreported by an infrastructure failure (spec/modal.md §6). Runs of
+// the chunk without a terminal event at the end fail with the reason; when
+// the whole batch was cancelled they are left to Execute, which returns
+// ctx's error.
+func (b *batchRun) runChunk(ctx context.Context, r *resources, c *chunk) {
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	b.mu.Lock()
+	b.chunks[c] = cancel
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		delete(b.chunks, c)
+		b.mu.Unlock()
+	}()
+	attempt := 0
+	err := retry(cctx, r.cfg, func(a int) error {
+		attempt = a
+		return b.execChunk(cctx, r, c, a)
+	})
+	if ctx.Err() != nil || err == nil {
+		return
+	}
+	if attempt > 1 {
+		err = fmt.Errorf("%w (after %d attempts)", err, attempt)
+	}
+	for _, run := range c.runs {
+		b.send(sdk.RunEvent{RunID: run.RunID, Type: sdk.EventFailed, Attempt: attempt, Message: err.Error()})
+	}
+}
+
+// retry calls fn (with the attempt number, from 1) until it succeeds, fails
+// for a reason not worth retrying, ctx is done, or cfg.Retries retries are
+// spent; the delay before retry n is cfg.Backoff^(n-1) seconds.
+func retry(ctx context.Context, cfg *Config, fn func(attempt int) error) error {
+	delay := time.Second
+	for attempt := 1; ; attempt++ {
+		err := fn(attempt)
+		if err == nil || attempt > int(cfg.Retries) || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return err
+		}
+		delay = time.Duration(float64(delay) * cfg.Backoff)
+	}
+}
+
+// retryable tells infrastructure failures (sandbox died or timed out, gRPC
+// errors after the SDK's own retries) from deterministic ones: an invalid
+// request, or an object that does not exist.
+func retryable(err error) bool {
+	var (
+		invalid  modalsdk.InvalidError
+		notFound modalsdk.NotFoundError
+		exists   modalsdk.AlreadyExistsError
+	)
+	return !errors.As(err, &invalid) && !errors.As(err, &notFound) && !errors.As(err, &exists) &&
+		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// execChunk writes the chunk's worker manifest into the volume, runs the
+// staged worker in a new sandbox and follows its events, downloading and
+// verifying each completed run before emitting it. Only the runs of the
+// chunk that have not ended yet go to the worker; it returns nil when all of
+// them were reported, else the reason for the others.
+func (b *batchRun) execChunk(ctx context.Context, r *resources, c *chunk, attempt int) error {
+	runs := b.pending(c)
+	if len(runs) == 0 {
+		return nil
+	}
+	c = &chunk{index: c.index, runs: runs}
+	timeout := time.Duration(r.cfg.Timeout) * time.Second * time.Duration(len(c.runs))
+	sb, err := r.newSandbox(ctx, timeout)
+	if err != nil {
+		return err
+	}
+	defer terminate(sb)
+
+	exp := b.batch.ExperimentID
+	expDir := path.Join(mountPath, exp)
+	outDir := path.Join(expDir, "runs")
+	manifestPath := path.Join(expDir, "chunks", sb.SandboxID+".json")
+	if _, err := run(ctx, sb, "mkdir", "-p", path.Dir(manifestPath), outDir); err != nil {
+		return fmt.Errorf("preparing sandbox %s: %w", sb.SandboxID, err)
+	}
+	m, err := json.Marshal(sdk.WorkerManifest{Version: sdk.WorkerManifestVersion, ExperimentID: exp, Runs: c.runs})
+	if err != nil {
+		return fmt.Errorf("encoding the worker manifest: %w", err)
+	}
+	if err := writeFile(ctx, sb, manifestPath, m); err != nil {
+		return fmt.Errorf("writing the worker manifest into sandbox %s: %w", sb.SandboxID, err)
+	}
+	p, err := sb.Exec(ctx, []string{stagedWorker(b.batch.Worker.SHA256), "worker", "-manifest", manifestPath, "-out", outDir},
+		&modalsdk.SandboxExecParams{Timeout: timeout})
+	if err != nil {
+		return fmt.Errorf("starting the worker in sandbox %s: %w", sb.SandboxID, err)
+	}
+	defer p.Stdout.Close()
+	defer p.Stderr.Close()
+	for _, run := range c.runs {
+		b.send(sdk.RunEvent{RunID: run.RunID, Type: sdk.EventStarted, Attempt: attempt})
+	}
+	stderr := make(chan string, 1)
+	go func() { stderr <- tail(p.Stderr, 2048) }()
+
+	sc := bufio.NewScanner(p.Stdout)
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	for sc.Scan() {
+		var ev sdk.RunEvent
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || !inChunk(c, ev.RunID) || !ev.Type.Terminal() {
+			b.exec.logger.Warn("unexpected worker output", "sandbox", sb.SandboxID, "line", truncate(sc.Text(), 200))
+			continue
+		}
+		b.report(ctx, sb, outDir, ev, attempt)
+	}
+	code, err := p.Wait(ctx)
+	msg := <-stderr
+	switch {
+	case err != nil:
+		return fmt.Errorf("waiting for the worker in sandbox %s: %w", sb.SandboxID, err)
+	case sc.Err() != nil:
+		return fmt.Errorf("reading the worker's output in sandbox %s: %v", sb.SandboxID, sc.Err())
+	case code == 124:
+		return fmt.Errorf("sandbox %s timed out after %s", sb.SandboxID, timeout)
+	case code == 137:
+		return fmt.Errorf("sandbox %s was terminated (exit code 137)", sb.SandboxID)
+	}
+	if len(b.pending(c)) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the worker in sandbox %s exited with code %d without reporting the run: %s", sb.SandboxID, code, msg)
+}
+
+// report handles one terminal event printed by the worker: a completed run
+// is downloaded to Batch.OutRoot/<run_id> and verified first.
+func (b *batchRun) report(ctx context.Context, sb *modalsdk.Sandbox, outDir string, ev sdk.RunEvent, attempt int) {
+	ev.Attempt = attempt
+	ev.Time = time.Now()
+	if ev.Type != sdk.EventCompleted {
+		if ev.Type != sdk.EventFailed {
+			ev.Type = sdk.EventFailed
+		}
+		b.send(ev)
+		return
+	}
+	local := filepath.Join(b.batch.OutRoot, ev.RunID)
+	sum, err := downloadRun(ctx, sb, path.Join(outDir, ev.RunID), local)
+	if err != nil {
+		b.send(sdk.RunEvent{RunID: ev.RunID, Type: sdk.EventFailed, Attempt: attempt,
+			Message: fmt.Sprintf("the run completed on Modal but its folder could not be downloaded: %v", err)})
+		return
+	}
+	if ev.Result == nil {
+		ev.Result = &sdk.RunResult{RunID: ev.RunID}
+	}
+	ev.Result.Dir = local
+	ev.Result.ManifestSHA256 = sum
+	ev.Result.Executor = Name
+	b.send(ev)
+}
+
+// pending returns the runs of a chunk without a terminal event.
+func (b *batchRun) pending(c *chunk) []sdk.RunSpec {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var runs []sdk.RunSpec
+	for _, r := range c.runs {
+		if !b.ended[r.RunID] {
+			runs = append(runs, r)
+		}
+	}
+	return runs
+}
+
+// inChunk reports whether a run id belongs to the chunk.
+func inChunk(c *chunk, id string) bool {
+	for _, r := range c.runs {
+		if r.RunID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// truncate shortens s to at most n bytes for a log line.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// register records a running batch for Cancel.
+func (e *Executor) register(b *batchRun) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.batches[b.batch.ExperimentID] = append(e.batches[b.batch.ExperimentID], b)
+}
+
+// unregister forgets a batch that ended.
+func (e *Executor) unregister(b *batchRun) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	list := e.batches[b.batch.ExperimentID]
+	for i, x := range list {
+		if x == b {
+			list = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(e.batches, b.batch.ExperimentID)
+	} else {
+		e.batches[b.batch.ExperimentID] = list
+	}
+}
+
+// Cancel implements sdk.Executor: the named runs (all runs of the
+// experiment when RunIDs is empty) that have not ended are reported
+// cancelled at once; a sandbox whose runs have all ended is terminated, and
+// chunks not started yet are skipped. Runs sharing a sandbox with runs still
+// wanted keep computing there, but their results are dropped.
+func (e *Executor) Cancel(ctx context.Context, req *sdk.CancelRequest) error {
+	if req == nil {
+		return errors.New("cancel: no request")
+	}
+	e.mu.Lock()
+	batches := append([]*batchRun(nil), e.batches[req.ExperimentID]...)
+	e.mu.Unlock()
+	for _, b := range batches {
+		for _, r := range b.batch.Runs {
+			if len(req.RunIDs) == 0 || slices.Contains(req.RunIDs, r.RunID) {
+				b.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCancelled, Message: "cancelled"})
+			}
+		}
+		b.mu.Lock()
+		for c, cancel := range b.chunks {
+			done := true
+			for _, r := range c.runs {
+				done = done && b.ended[r.RunID]
+			}
+			if done {
+				cancel()
+			}
+		}
+		b.mu.Unlock()
+	}
+	return nil
+}

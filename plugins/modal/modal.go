@@ -1,0 +1,317 @@
+// Package modal is bilancio's Modal executor: it runs batches of simulations
+// in Modal sandboxes through the official Go SDK (modal-go v0.6.3), following
+// the design of spec/modal.md §4: the bilancio binary itself is the worker,
+// staged once in the results volume under its sha256; runs go out in chunks,
+// one idle sandbox per chunk with the volume mounted, where the staged binary
+// runs `bilancio worker -manifest … -out …`; each completed run's folder is
+// read back from the sandbox to Batch.OutRoot/<run_id> and verified.
+//
+// The plugin binary bilancio-executor-modal (cmd/bilancio-executor-modal)
+// serves New() through sdk.Main. Tests run it against internal/modalemu.
+package modal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/bilancio-go/bilancio/sdk"
+)
+
+// Name is the executor's name: the plugin is bilancio-executor-modal.
+const Name = "modal"
+
+// version is the executor's version, set at build time with
+// -ldflags "-X .../plugins/modal.version=...".
+var version = "0.1.0-dev"
+
+// Version returns the executor's version.
+func Version() string { return version }
+
+// Configuration attributes (the issue's CloudConfig, spec/modal.md §9).
+const (
+	attrApp            = "app"
+	attrVolume         = "volume"
+	attrTimeout        = "timeout"
+	attrMemory         = "memory"
+	attrCPU            = "cpu"
+	attrMaxParallel    = "max_parallel"
+	attrGPU            = "gpu"
+	attrRetries        = "retries"
+	attrBackoff        = "backoff"
+	attrRunsPerSandbox = "runs_per_sandbox"
+)
+
+// Environment variables of Modal's own configuration (spec/modal.md §2.1).
+const (
+	envTokenID     = "MODAL_TOKEN_ID"
+	envTokenSecret = "MODAL_TOKEN_SECRET"
+	envConfigPath  = "MODAL_CONFIG_PATH"
+	envProfile     = "MODAL_PROFILE"
+)
+
+// Config is the executor's resolved configuration.
+type Config struct {
+	// App is the Modal app the sandboxes belong to (created if missing).
+	App string `json:"app"`
+	// Volume is the results volume (created if missing).
+	Volume string `json:"volume"`
+	// Timeout is the time one run may take, in whole seconds.
+	Timeout float64 `json:"timeout"`
+	// Memory is the memory request of a sandbox, in MiB.
+	Memory float64 `json:"memory"`
+	// CPU is the physical-core request of a sandbox.
+	CPU float64 `json:"cpu"`
+	// MaxParallel caps the sandboxes running at once.
+	MaxParallel float64 `json:"max_parallel"`
+	// GPU is an optional GPU request ("T4", "A100:2").
+	GPU string `json:"gpu"`
+	// Retries is how often a run failing for an infrastructure reason is
+	// retried (not wired yet; see STATUS.md).
+	Retries float64 `json:"retries"`
+	// Backoff is the retry backoff coefficient (not wired yet).
+	Backoff float64 `json:"backoff"`
+	// RunsPerSandbox is the chunk size: runs executed by one sandbox.
+	RunsPerSandbox float64 `json:"runs_per_sandbox"`
+}
+
+// schema is the executor's configuration schema: each attribute is set by
+// the sweep file's executor block, else its environment variable, else its
+// default (sdk.Config.Decode).
+func schema() []sdk.ConfigAttribute {
+	return []sdk.ConfigAttribute{
+		{Name: attrApp, Type: sdk.TypeString, Description: "the Modal app the sandboxes run in (created if missing)", Default: `"bilancio-simulations"`, Env: "BILANCIO_MODAL_APP"},
+		{Name: attrVolume, Type: sdk.TypeString, Description: "the Modal volume holding the worker binary and the run folders (created if missing)", Default: `"bilancio-results"`, Env: "BILANCIO_MODAL_VOLUME"},
+		{Name: attrTimeout, Type: sdk.TypeNumber, Description: "seconds one run may take", Default: "600", Env: "BILANCIO_CLOUD_TIMEOUT"},
+		{Name: attrMemory, Type: sdk.TypeNumber, Description: "memory of a sandbox, in MiB", Default: "2048", Env: "BILANCIO_CLOUD_MEMORY"},
+		{Name: attrCPU, Type: sdk.TypeNumber, Description: "physical CPU cores of a sandbox (1 core = 2 vCPU)", Default: "1", Env: "BILANCIO_CLOUD_CPU"},
+		{Name: attrMaxParallel, Type: sdk.TypeNumber, Description: "sandboxes running at once", Default: "50", Env: "BILANCIO_CLOUD_MAX_PARALLEL"},
+		{Name: attrGPU, Type: sdk.TypeString, Description: `GPU of a sandbox, e.g. "T4" or "A100:2" (default: none)`, Env: "BILANCIO_CLOUD_GPU"},
+		{Name: attrRetries, Type: sdk.TypeNumber, Description: "retries of a run that failed for an infrastructure reason", Default: "2", Env: "BILANCIO_CLOUD_RETRIES"},
+		{Name: attrBackoff, Type: sdk.TypeNumber, Description: "backoff coefficient between retries", Default: "2.0", Env: "BILANCIO_CLOUD_BACKOFF"},
+		{Name: attrRunsPerSandbox, Type: sdk.TypeNumber, Description: "runs executed by one sandbox (the chunk size)", Default: "10", Env: "BILANCIO_CLOUD_RUNS_PER_SANDBOX"},
+	}
+}
+
+// validate checks the ranges of a decoded configuration.
+func (c *Config) validate() error {
+	whole := func(name string, v, lo float64) error {
+		if v < lo || v != math.Trunc(v) || v > math.MaxInt32 {
+			return fmt.Errorf("%w: %s must be a whole number >= %v, got %v", sdk.ErrInvalidConfig, name, lo, v)
+		}
+		return nil
+	}
+	switch {
+	case c.App == "":
+		return fmt.Errorf("%w: %s must not be empty", sdk.ErrInvalidConfig, attrApp)
+	case c.Volume == "":
+		return fmt.Errorf("%w: %s must not be empty", sdk.ErrInvalidConfig, attrVolume)
+	case c.CPU <= 0:
+		return fmt.Errorf("%w: %s must be > 0, got %v", sdk.ErrInvalidConfig, attrCPU, c.CPU)
+	case c.Backoff < 1:
+		return fmt.Errorf("%w: %s must be >= 1, got %v", sdk.ErrInvalidConfig, attrBackoff, c.Backoff)
+	}
+	for _, w := range []struct {
+		name string
+		v    float64
+		lo   float64
+	}{
+		{attrTimeout, c.Timeout, 1}, {attrMemory, c.Memory, 1}, {attrMaxParallel, c.MaxParallel, 1},
+		{attrRetries, c.Retries, 0}, {attrRunsPerSandbox, c.RunsPerSandbox, 1},
+	} {
+		if err := whole(w.name, w.v, w.lo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Executor is the Modal executor. Create it with New.
+type Executor struct {
+	logger hclog.Logger
+
+	mu         sync.Mutex
+	cfg        *Config
+	configured bool
+	// staged holds the sha256 of worker binaries known to be in the volume.
+	staged map[string]bool
+	// batches are the running batches by experiment id (for Cancel).
+	batches map[string][]*batchRun
+	// status is the last state of each run, by experiment and run id.
+	status map[string]map[string]sdk.RunStatus
+}
+
+var _ sdk.Executor = (*Executor)(nil)
+
+// New returns an unconfigured Modal executor; Configure must succeed before
+// Execute.
+func New() *Executor {
+	return &Executor{
+		logger:  sdk.NewLogger(Name),
+		staged:  make(map[string]bool),
+		batches: make(map[string][]*batchRun),
+		status:  make(map[string]map[string]sdk.RunStatus),
+	}
+}
+
+// Describe implements sdk.Executor.
+func (e *Executor) Describe(ctx context.Context) (*sdk.Info, error) {
+	return &sdk.Info{
+		Name:             Name,
+		Version:          version,
+		SDKVersion:       sdk.Version,
+		ProtocolVersions: sdk.ProtocolVersions(),
+		Capabilities: sdk.Capabilities{
+			Remote:          true,
+			Cancel:          true,
+			Estimate:        true,
+			MaxParallelHint: 50,
+		},
+		ConfigSchema: schema(),
+	}, nil
+}
+
+// Configure implements sdk.Executor: it decodes the configuration (the
+// sweep file's block over the BILANCIO_* environment over the defaults) and
+// checks that Modal credentials are available, from MODAL_TOKEN_ID and
+// MODAL_TOKEN_SECRET or from the Modal configuration file, without
+// contacting Modal (spec/modal.md §2.3). No credential ever appears in an
+// error.
+func (e *Executor) Configure(ctx context.Context, cfg *sdk.Config) error {
+	var c Config
+	if err := cfg.Decode(schema(), &c); err != nil {
+		return err
+	}
+	if err := c.validate(); err != nil {
+		return err
+	}
+	if err := checkCredentials(); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.cfg, e.configured = &c, true
+	return nil
+}
+
+// config returns the configuration, or an error before Configure.
+func (e *Executor) config() (*Config, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.configured {
+		return nil, errors.New("the modal executor is not configured (Configure was not called)")
+	}
+	c := *e.cfg
+	return &c, nil
+}
+
+// modalProfile is the part of a Modal configuration file profile that says
+// whether it holds credentials.
+type modalProfile struct {
+	TokenID     string `toml:"token_id"`
+	TokenSecret string `toml:"token_secret"`
+	Active      bool   `toml:"active"`
+}
+
+// checkCredentials resolves the Modal token the way modal-go does (spec
+// §2.1): environment variables over the profile named by MODAL_PROFILE, else
+// an active profile, of $MODAL_CONFIG_PATH or ~/.modal.toml. It fails with
+// an error wrapping sdk.ErrInvalidConfig when no token id and secret result.
+func checkCredentials() error {
+	id, secret := os.Getenv(envTokenID), os.Getenv(envTokenSecret)
+	if id != "" && secret != "" {
+		return nil
+	}
+	path := os.Getenv(envConfigPath)
+	if path == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			path = filepath.Join(home, ".modal.toml")
+		}
+	}
+	var p modalProfile
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		switch {
+		case err == nil:
+			var profiles map[string]modalProfile
+			if err := toml.Unmarshal(raw, &profiles); err != nil {
+				// Never echo the file: it holds secrets. The decoder's
+				// message names a position, not the content.
+				return fmt.Errorf("%w: cannot read the Modal configuration file %s (it is not valid TOML)", sdk.ErrInvalidConfig, path)
+			}
+			if name := os.Getenv(envProfile); name != "" {
+				p = profiles[name]
+			} else {
+				for _, prof := range profiles {
+					if prof.Active {
+						p = prof
+						break
+					}
+				}
+			}
+		case !errors.Is(err, os.ErrNotExist):
+			return fmt.Errorf("%w: cannot read the Modal configuration file %s: %v", sdk.ErrInvalidConfig, path, err)
+		}
+	}
+	if id == "" {
+		id = p.TokenID
+	}
+	if secret == "" {
+		secret = p.TokenSecret
+	}
+	if id == "" || secret == "" {
+		return fmt.Errorf("%w: no Modal credentials: set %s and %s, or run `modal token new` to write ~/.modal.toml (or point %s at a Modal configuration file with an active profile)",
+			sdk.ErrInvalidConfig, envTokenID, envTokenSecret, envConfigPath)
+	}
+	return nil
+}
+
+// Status implements sdk.Executor: the last state of each run of the
+// experiment that this process has executed.
+func (e *Executor) Status(ctx context.Context, req *sdk.StatusRequest) (*sdk.StatusReply, error) {
+	if req == nil {
+		return nil, errors.New("status: no request")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	reply := &sdk.StatusReply{}
+	for _, st := range e.status[req.ExperimentID] {
+		reply.Runs = append(reply.Runs, st)
+	}
+	return reply, nil
+}
+
+// record keeps the last state of a run for Status.
+func (e *Executor) record(experiment string, ev sdk.RunEvent) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	runs := e.status[experiment]
+	if runs == nil {
+		runs = make(map[string]sdk.RunStatus)
+		e.status[experiment] = runs
+	}
+	runs[ev.RunID] = sdk.RunStatus{RunID: ev.RunID, State: ev.Type, Message: ev.Message}
+}
+
+// List implements sdk.Executor; volume browsing is not implemented yet.
+func (e *Executor) List(ctx context.Context, req *sdk.ListRequest) ([]sdk.Entry, error) {
+	return nil, sdk.ErrNotSupported
+}
+
+// Fetch implements sdk.Executor; volume browsing is not implemented yet.
+func (e *Executor) Fetch(ctx context.Context, req *sdk.FetchRequest, w io.Writer) error {
+	return sdk.ErrNotSupported
+}
+
+// Remove implements sdk.Executor; volume browsing is not implemented yet.
+func (e *Executor) Remove(ctx context.Context, req *sdk.RemoveRequest) error {
+	return sdk.ErrNotSupported
+}

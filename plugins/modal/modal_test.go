@@ -1,0 +1,114 @@
+//go:build unix
+
+package modal_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/sdktest"
+)
+
+// TestExecuteRing runs three ring scenarios through the real plugin binary
+// and the real modal-go client against the emulator, two runs per sandbox:
+// every run completes and its local folder verifies.
+func TestExecuteRing(t *testing.T) {
+	requireLinuxAMD64(t)
+	srv := emulator(t)
+	ex := subprocess(t, modalEnv(t, srv)...)
+	cfg, _ := json.Marshal(map[string]any{"runs_per_sandbox": 2, "max_parallel": 2, "volume": "test-results"})
+	if err := ex.Configure(t.Context(), &sdk.Config{JSON: cfg}); err != nil {
+		t.Fatalf("Configure: %v", err)
+	}
+	batch := &sdk.Batch{ExperimentID: "exp1", OutRoot: t.TempDir(), Worker: bins.worker}
+	for i := range 3 {
+		batch.Runs = append(batch.Runs, sdk.RunSpec{
+			RunID: fmt.Sprintf("ring_%d", i), ScenarioName: fmt.Sprintf("ring_%d.yaml", i), Scenario: sdktest.RingScenario(5+i, i),
+		})
+	}
+	var mu sync.Mutex
+	terminal := map[string]sdk.RunEvent{}
+	started := map[string]bool{}
+	emit := func(ev sdk.RunEvent) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if ev.Type == sdk.EventStarted {
+			started[ev.RunID] = true
+		}
+		if ev.Type.Terminal() {
+			if _, dup := terminal[ev.RunID]; dup {
+				t.Errorf("run %s: a second terminal event %s", ev.RunID, ev.Type)
+			}
+			terminal[ev.RunID] = ev
+		}
+		return nil
+	}
+	start := time.Now()
+	if err := ex.Execute(t.Context(), batch, emit); err != nil {
+		t.Fatalf("Execute: %v", err)
+	}
+	t.Logf("3 runs in %v", time.Since(start))
+	for _, r := range batch.Runs {
+		ev, ok := terminal[r.RunID]
+		if !ok {
+			t.Errorf("run %s: no terminal event", r.RunID)
+			continue
+		}
+		if ev.Type != sdk.EventCompleted || ev.Result == nil {
+			t.Errorf("run %s: %s %q, want completed with a result", r.RunID, ev.Type, ev.Message)
+			continue
+		}
+		if !started[r.RunID] {
+			t.Errorf("run %s: no started event", r.RunID)
+		}
+		dir := filepath.Join(batch.OutRoot, r.RunID)
+		if ev.Result.Dir != dir {
+			t.Errorf("run %s: Result.Dir = %s, want %s", r.RunID, ev.Result.Dir, dir)
+		}
+		m, sum, err := sdktest.VerifyRunFolder(dir)
+		if err != nil {
+			t.Errorf("run %s: %v", r.RunID, err)
+			continue
+		}
+		if m.RunID != r.RunID || sum != ev.Result.ManifestSHA256 {
+			t.Errorf("run %s: manifest run id %q, sha256 %s; the event says %s", r.RunID, m.RunID, sum, ev.Result.ManifestSHA256)
+		}
+	}
+	// The worker was staged once, under its sha256, and the run folders are
+	// on the volume at <experiment>/runs/<run_id>.
+	vol, err := srv.VolumeDir("", "test-results")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := sdktest.VerifyRunFolder(filepath.Join(vol, sdk.StoragePath("exp1", "ring_0"))); err != nil {
+		t.Errorf("the run folder on the volume: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(vol, ".bilancio", "workers", bins.worker.SHA256, "bilancio")); err != nil {
+		t.Errorf("the staged worker: %v", err)
+	}
+}
+
+// TestMissingCredentials: without MODAL_TOKEN_ID/SECRET and without a Modal
+// configuration file, Configure fails with a clear ErrInvalidConfig, naming
+// the variables but no secret.
+func TestMissingCredentials(t *testing.T) {
+	ex := subprocess(t,
+		"MODAL_CONFIG_PATH="+filepath.Join(t.TempDir(), "none.toml"),
+		"MODAL_TOKEN_ID=only-the-id-is-set",
+	)
+	err := ex.Configure(t.Context(), &sdk.Config{})
+	if !errors.Is(err, sdk.ErrInvalidConfig) {
+		t.Fatalf("Configure without credentials: %v, want ErrInvalidConfig", err)
+	}
+	if !strings.Contains(err.Error(), "MODAL_TOKEN_SECRET") || strings.Contains(err.Error(), "only-the-id-is-set") {
+		t.Errorf("the error should name MODAL_TOKEN_SECRET and no credential: %v", err)
+	}
+}
