@@ -61,3 +61,20 @@ proto:
 plugins:
 	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/local.version=$(VERSION)" -o $(BIN)/bilancio-executor-local ./plugins/local/cmd/bilancio-executor-local
 	cd $(BIN) && (sha256sum bilancio-executor-local 2>/dev/null || shasum -a 256 bilancio-executor-local) | cut -d' ' -f1 > local_SHA256SUM
+
+# Build bilancio and the modal executor plugin, start a local Modal emulator
+# (bilancio dev modal-emulator, on 127.0.0.1) and run
+# examples/sweeps/ring_modal.hcl through it into out/experiments/ring_modal.
+# Needs a linux/amd64 host: the emulator runs bilancio as the sandboxes'
+# worker.
+.PHONY: run-modal-demo
+run-modal-demo: build
+	$(GO) build -o $(BIN)/bilancio-executor-modal ./plugins/modal/cmd/bilancio-executor-modal
+	cd $(BIN) && (sha256sum bilancio-executor-modal 2>/dev/null || shasum -a 256 bilancio-executor-modal) | cut -d' ' -f1 > modal_SHA256SUM
+	@set -e; env_file=$$(mktemp); \
+	$(BIN)/bilancio dev modal-emulator > $$env_file & emu=$$!; \
+	trap 'kill $$emu 2>/dev/null; rm -f $$env_file' EXIT; \
+	for i in $$(seq 50); do grep -q MODAL_TOKEN_SECRET $$env_file && break; sleep 0.1; done; \
+	set -a; . $$env_file; set +a; \
+	MODAL_CONFIG_PATH=/nonexistent/modal.toml $(BIN)/bilancio sweep estimate examples/sweeps/ring_modal.hcl; \
+	MODAL_CONFIG_PATH=/nonexistent/modal.toml $(BIN)/bilancio sweep run -yes examples/sweeps/ring_modal.hcl

@@ -36,15 +36,23 @@ func Table(m Meta) map[string]cli.CommandFactory {
 		"ring":          func() (cli.Command, error) { return &RingCommand{Meta: m}, nil },
 		"ring generate": func() (cli.Command, error) { return &RingGenerateCommand{Meta: m}, nil },
 
-		"sweep":           func() (cli.Command, error) { return &SweepCommand{Meta: m}, nil },
-		"sweep run":       func() (cli.Command, error) { return &SweepRunCommand{Meta: m}, nil },
-		"sweep ring":      func() (cli.Command, error) { return &SweepRingCommand{Meta: m}, nil },
-		"sweep plan":      func() (cli.Command, error) { return &SweepPlanCommand{Meta: m}, nil },
-		"sweep validate":  func() (cli.Command, error) { return &SweepValidateCommand{Meta: m}, nil },
-		"sweep status":    func() (cli.Command, error) { return &SweepStatusCommand{Meta: m}, nil },
-		"sweep aggregate": func() (cli.Command, error) { return &SweepAggregateCommand{Meta: m}, nil },
-		"sweep report":    func() (cli.Command, error) { return &SweepReportCommand{Meta: m}, nil },
-		"sweep compare":   func() (cli.Command, error) { return &SweepCompareCommand{Meta: m}, nil },
+		"sweep":              func() (cli.Command, error) { return &SweepCommand{Meta: m}, nil },
+		"sweep run":          func() (cli.Command, error) { return &SweepRunCommand{Meta: m}, nil },
+		"sweep ring":         func() (cli.Command, error) { return &SweepRingCommand{Meta: m}, nil },
+		"sweep plan":         func() (cli.Command, error) { return &SweepPlanCommand{Meta: m}, nil },
+		"sweep estimate":     func() (cli.Command, error) { return &SweepEstimateCommand{Meta: m}, nil },
+		"dev modal-emulator": func() (cli.Command, error) { return &DevModalEmulatorCommand{Meta: m}, nil },
+		"sweep validate":     func() (cli.Command, error) { return &SweepValidateCommand{Meta: m}, nil },
+		"sweep status":       func() (cli.Command, error) { return &SweepStatusCommand{Meta: m}, nil },
+		"sweep aggregate":    func() (cli.Command, error) { return &SweepAggregateCommand{Meta: m}, nil },
+		"sweep report":       func() (cli.Command, error) { return &SweepReportCommand{Meta: m}, nil },
+		"sweep compare":      func() (cli.Command, error) { return &SweepCompareCommand{Meta: m}, nil },
+
+		"volume":         func() (cli.Command, error) { return &VolumeCommand{Meta: m}, nil },
+		"volume ls":      func() (cli.Command, error) { return &VolumeLsCommand{Meta: m}, nil },
+		"volume get":     func() (cli.Command, error) { return &VolumeGetCommand{Meta: m}, nil },
+		"volume rm":      func() (cli.Command, error) { return &VolumeRmCommand{Meta: m}, nil },
+		"volume cleanup": func() (cli.Command, error) { return &VolumeCleanupCommand{Meta: m}, nil },
 	}
 }
 

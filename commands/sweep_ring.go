@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"strings"
@@ -70,6 +71,8 @@ type sweepRingFlags struct {
 	baseSeed                                     int64
 	namePrefix, defaultHandling                  string
 	seedMode, kappaRule                          string
+	cloud                                        bool
+	cloudParallel                                int
 }
 
 func (c *SweepRingCommand) flags(f *sweepRingFlags) *flag.FlagSet {
@@ -104,6 +107,8 @@ func (c *SweepRingCommand) flags(f *sweepRingFlags) *flag.FlagSet {
 	fs.StringVar(&f.defaultHandling, "default-handling", "fail-fast", "fail-fast or expel-agent")
 	fs.StringVar(&f.seedMode, "seed-mode", sweep.SeedCounter, "counter (bilancio's seeds) or derived (each run's seed from its parameters)")
 	fs.StringVar(&f.kappaRule, "kappa-rule", "debt-over-liquidity", "debt-over-liquidity (bilancio's recorded data: L0 = Q/kappa) or liquidity-over-debt (bilancio HEAD)")
+	fs.BoolVar(&f.cloud, "cloud", false, "run on Modal (the modal executor plugin; credentials from MODAL_TOKEN_ID/MODAL_TOKEN_SECRET or ~/.modal.toml)")
+	fs.IntVar(&f.cloudParallel, "cloud-parallel", 0, "with -cloud, at most this many sandboxes at once (default: BILANCIO_CLOUD_MAX_PARALLEL, else 50)")
 	addExecFlags(fs, &f.sweepExecFlags, "out-dir", "the experiment folder (default out/experiments/sweep_<hash of the sweep>)")
 	addPluginDirFlag(fs, &f.pluginDir)
 	return fs
@@ -136,6 +141,10 @@ func (c *SweepRingCommand) Run(args []string) int {
 	}
 	if f.out != "" {
 		spec.ExperimentDir, spec.OutDir = f.out, ""
+	}
+	if err := f.cloudExecutor(spec); err != nil {
+		view.Diagnostic("error", "Invalid sweep ring options", err.Error())
+		return sweepExitError
 	}
 	exec := f.sweepExecFlags
 	exec.out = ""
@@ -344,4 +353,37 @@ func decimalList(name, text string) ([]string, error) {
 		out = append(out, pynum.Str(d))
 	}
 	return out, nil
+}
+
+// modalExecutor is the name of the executor plugin -cloud selects.
+const modalExecutor = "modal"
+
+// cloudExecutor applies -cloud and -cloud-parallel: the sweep runs on the
+// modal executor, keeping the configuration of a modal block from -config,
+// with max_parallel set by -cloud-parallel.
+func (f *sweepRingFlags) cloudExecutor(spec *sweep.Spec) error {
+	if !f.cloud {
+		if f.cloudParallel != 0 {
+			return fmt.Errorf("-cloud-parallel needs -cloud")
+		}
+		return nil
+	}
+	if f.cloudParallel < 0 {
+		return fmt.Errorf("-cloud-parallel must be >= 1, got %d", f.cloudParallel)
+	}
+	cfg := map[string]any{}
+	if spec.Executor.Name == modalExecutor && len(spec.Executor.Config) > 0 {
+		if err := json.Unmarshal(spec.Executor.Config, &cfg); err != nil {
+			return fmt.Errorf("the modal executor block: %w", err)
+		}
+	}
+	if f.cloudParallel > 0 {
+		cfg["max_parallel"] = f.cloudParallel
+	}
+	js, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	spec.Executor = sweep.ExecutorRef{Name: modalExecutor, Config: js}
+	return nil
 }

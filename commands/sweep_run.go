@@ -1,10 +1,15 @@
 package commands
 
 import (
+	"context"
 	"flag"
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/mattn/go-isatty"
 
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/sweep"
@@ -50,6 +55,8 @@ type sweepExecFlags struct {
 	json              bool
 	out               string
 	localPlugin       bool
+	yes               bool
+	maxCost           float64
 }
 
 // sweepRunFlags are sweep run's flags.
@@ -65,6 +72,8 @@ func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) 
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop at the first run that fails for good")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
 	fs.StringVar(&f.out, outName, "", outHelp)
+	fs.BoolVar(&f.yes, "yes", false, "on a remote executor, run without showing the estimate and asking for confirmation")
+	fs.Float64Var(&f.maxCost, "max-cost", 0, "on a remote executor, refuse a sweep whose estimated cost (USD) is over this (0: no limit)")
 	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local) instead of in this process")
 }
 
@@ -115,6 +124,12 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 		view.Diagnostic("error", "Cannot start the executor", err.Error())
 		return sweepExitError
 	}
+	if choice.Placement == sweep.PluginProcess {
+		choice.Env = sweep.ExecutorEnv(choice.Name, os.Environ())
+	}
+	if !confirmCost(ctx, m, spec, choice, f, find.Logger, view) {
+		return sweepExitError
+	}
 	sum, err := sweep.Run(ctx, spec, sweep.Options{
 		Open:     choice.Opener(find.Logger),
 		Executor: choice.String(),
@@ -129,9 +144,48 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	return sweepExitCode(ctx, sum, err)
 }
 
+// confirmCost, for a sweep on an executor other than the local one, prices
+// it from a pilot when -max-cost is set or a person at a terminal is to
+// confirm it (no -yes), refuses it over -max-cost, and asks for
+// confirmation on a terminal. It reports whether the sweep may run.
+func confirmCost(ctx context.Context, m Meta, spec *sweep.Spec, choice *sweep.ExecutorChoice, f *sweepExecFlags, logger hclog.Logger, view sweepView) bool {
+	if choice.Name == sweep.LocalExecutor {
+		return true
+	}
+	ask := !f.yes && !f.json && isatty.IsTerminal(os.Stdin.Fd())
+	if f.maxCost <= 0 && !ask {
+		return true
+	}
+	est, err := estimateSweep(ctx, spec, choice, sweep.DefaultPilotRuns, logger)
+	if err != nil {
+		view.Diagnostic("error", "Cannot estimate the sweep's cost", err.Error())
+		return false
+	}
+	if f.maxCost > 0 && est.Cost > f.maxCost {
+		view.Diagnostic("error", "The sweep is over budget",
+			fmt.Sprintf("estimated cost %.4f %s for %d runs is over -max-cost %.4f; nothing was run", est.Cost, est.Currency, est.Runs, f.maxCost))
+		return false
+	}
+	if !ask {
+		return true
+	}
+	m.UI.Output(formatEstimate(choice.Name, est))
+	answer, err := m.UI.Ask("Run the sweep? [y/N]")
+	if err != nil || !strings.EqualFold(strings.TrimSpace(answer), "y") && !strings.EqualFold(strings.TrimSpace(answer), "yes") {
+		view.Diagnostic("error", "The sweep was not confirmed", "nothing was run")
+		return false
+	}
+	return true
+}
+
 // workerBinary locates this bilancio binary, which remote executors stage
-// and run as `bilancio worker`.
+// and run as `bilancio worker`. Remote sandboxes are linux/amd64, so a
+// bilancio built for anything else cannot be the worker.
 func workerBinary() (*sdk.WorkerBinary, error) {
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		return nil, fmt.Errorf("remote executors run bilancio as their worker on linux/amd64, and this bilancio is built for %s/%s: "+
+			"build one with `GOOS=linux GOARCH=amd64 go build -o bin/bilancio-linux-amd64 .` and run the sweep with it", runtime.GOOS, runtime.GOARCH)
+	}
 	path, err := os.Executable()
 	if err != nil {
 		return nil, err

@@ -14,10 +14,29 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/sweep"
+	modalexec "github.com/bilancio-go/bilancio/plugins/modal"
+	"github.com/bilancio-go/bilancio/sdk"
 )
 
 // examplesDir holds the example sweep files.
 const examplesDir = "../examples/sweeps"
+
+// exampleOptions are testOptions with the real modal executor's schema, as
+// the examples are written against it.
+func exampleOptions() Options {
+	o := testOptions()
+	o.SchemaFor = func(ctx context.Context, name string) ([]sdk.ConfigAttribute, error) {
+		if name != "modal" {
+			return testSchemas(ctx, name)
+		}
+		info, err := modalexec.New().Describe(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return info.ConfigSchema, nil
+	}
+	return o
+}
 
 // loadExample loads an example sweep file with the test schemas.
 func loadExample(t *testing.T, name string, opts Options) *sweep.Spec {
@@ -60,7 +79,7 @@ func TestExamplesLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"dealer_comparison_100_control.hcl", "ring.hcl", "ring_frontier.hcl", "ring_lhs.hcl", "ring_sweep_config.yaml"}
+	want := []string{"dealer_comparison_100_control.hcl", "ring.hcl", "ring_frontier.hcl", "ring_lhs.hcl", "ring_modal.hcl", "ring_sweep_config.yaml"}
 	var got []string
 	for _, p := range paths {
 		got = append(got, filepath.Base(p))
@@ -70,7 +89,7 @@ func TestExamplesLoad(t *testing.T) {
 	}
 	for _, name := range want {
 		t.Run(name, func(t *testing.T) {
-			opts := testOptions()
+			opts := exampleOptions()
 			spec := loadExample(t, name, opts)
 			src, err := os.ReadFile(filepath.Join(examplesDir, name))
 			if err != nil {

@@ -3,6 +3,7 @@ package sweep
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -44,6 +45,10 @@ type ExecutorChoice struct {
 	Plugin pluginhost.Candidate
 	// Config is the executor's configuration block as JSON.
 	Config []byte
+	// Env are "KEY=value" entries passed to the plugin process on top of
+	// the few variables every plugin inherits (PluginProcess only): the
+	// executor's own settings and credentials. They are never logged.
+	Env []string
 	// builtin makes the executor in process (InProcess only).
 	builtin func() sdk.Executor
 }
@@ -106,6 +111,9 @@ func (c *ExecutorChoice) Opener(logger hclog.Logger) ExecutorOpener {
 			if logger != nil {
 				opts = append(opts, pluginhost.WithLogger(logger))
 			}
+			if len(c.Env) > 0 {
+				opts = append(opts, pluginhost.WithEnv(c.Env...))
+			}
 			p, err := pluginhost.Open(ctx, c.Plugin, opts...)
 			if err != nil {
 				return nil, nil, fmt.Errorf("starting the %s executor: %w", c.Name, err)
@@ -140,4 +148,29 @@ func ExecutorSchema(ctx context.Context, name string, builtins Builtins, find pl
 		return nil, fmt.Errorf("describing the %s executor: %w", name, err)
 	}
 	return info.ConfigSchema, nil
+}
+
+// ExecutorEnv picks from environ ("KEY=value" entries, as os.Environ gives
+// them) the variables the executor called name reads: MODAL_* (credentials,
+// profile, server), BILANCIO_MODAL_* and BILANCIO_CLOUD_* for the modal
+// executor, BILANCIO_<NAME>_* for any other. Plugins inherit no other
+// variables (pluginhost.WithEnv), so credentials reach only their executor.
+func ExecutorEnv(name string, environ []string) []string {
+	prefixes := []string{"BILANCIO_" + strings.ToUpper(name) + "_"}
+	if name == "modal" {
+		prefixes = append(prefixes, "MODAL_", "BILANCIO_CLOUD_")
+	}
+	if name == LocalExecutor {
+		return nil
+	}
+	var env []string
+	for _, kv := range environ {
+		for _, p := range prefixes {
+			if strings.HasPrefix(kv, p) {
+				env = append(env, kv)
+				break
+			}
+		}
+	}
+	return env
 }

@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -173,6 +172,7 @@ func (e *Executor) Describe(ctx context.Context) (*sdk.Info, error) {
 			Remote:          true,
 			Cancel:          true,
 			Estimate:        true,
+			Artifacts:       true,
 			MaxParallelHint: 50,
 		},
 		ConfigSchema: schema(),
@@ -299,19 +299,4 @@ func (e *Executor) record(experiment string, ev sdk.RunEvent) {
 		e.status[experiment] = runs
 	}
 	runs[ev.RunID] = sdk.RunStatus{RunID: ev.RunID, State: ev.Type, Message: ev.Message}
-}
-
-// List implements sdk.Executor; volume browsing is not implemented yet.
-func (e *Executor) List(ctx context.Context, req *sdk.ListRequest) ([]sdk.Entry, error) {
-	return nil, sdk.ErrNotSupported
-}
-
-// Fetch implements sdk.Executor; volume browsing is not implemented yet.
-func (e *Executor) Fetch(ctx context.Context, req *sdk.FetchRequest, w io.Writer) error {
-	return sdk.ErrNotSupported
-}
-
-// Remove implements sdk.Executor; volume browsing is not implemented yet.
-func (e *Executor) Remove(ctx context.Context, req *sdk.RemoveRequest) error {
-	return sdk.ErrNotSupported
 }

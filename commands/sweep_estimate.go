@@ -1,0 +1,141 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/bilancio-go/bilancio/internal/sweep"
+)
+
+// SweepEstimateCommand is `bilancio sweep estimate FILE`: the price of a
+// sweep on its executor, from a pilot.
+type SweepEstimateCommand struct {
+	Meta
+}
+
+// Synopsis implements cli.Command.
+func (c *SweepEstimateCommand) Synopsis() string {
+	return "Estimate a sweep's time and cost on its executor from a local pilot"
+}
+
+// Help implements cli.Command.
+func (c *SweepEstimateCommand) Help() string {
+	return `Usage: bilancio sweep estimate [options] FILE
+
+  Prices the sweep declared in FILE before it runs: a pilot runs the first
+  -pilot runs locally (in this process, into a temporary folder) and times
+  them; the sweep's executor then scales that to every planned run with its
+  rate card. Prints the runs, the seconds per run, the expected wall-clock
+  time, the cost and how the executor arrived at it (for Modal: the
+  sandboxes and sandbox-seconds billed). Nothing runs on the executor.
+
+Options:
+
+` + usage(c.flags(new(sweepEstimateFlags)))
+}
+
+// sweepEstimateFlags are sweep estimate's flags.
+type sweepEstimateFlags struct {
+	sweepLoadFlags
+	pilot int
+	json  bool
+}
+
+func (c *SweepEstimateCommand) flags(f *sweepEstimateFlags) *flag.FlagSet {
+	fs := flagSet("sweep estimate")
+	addLoadFlags(fs, &f.sweepLoadFlags)
+	fs.IntVar(&f.pilot, "pilot", sweep.DefaultPilotRuns, "how many runs the local pilot times")
+	fs.BoolVar(&f.json, "json", false, "print the estimate as one JSON object")
+	return fs
+}
+
+// Run implements cli.Command.
+func (c *SweepEstimateCommand) Run(args []string) int {
+	var f sweepEstimateFlags
+	fs := c.flags(&f)
+	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
+	if !ok {
+		return sweepExitError
+	}
+	ctx := sweepContext(c.Meta)
+	view := newSweepView(c.UI, false, nil)
+	defer view.Close()
+	spec := loadSweep(ctx, pos[0], &f.sweepLoadFlags, view)
+	if spec == nil {
+		return sweepExitError
+	}
+	find := pluginOptions(f.pluginDir)
+	choice, err := sweep.ChooseExecutor(ctx, spec.Executor, "", builtinExecutors(), find)
+	if err != nil {
+		view.Diagnostic("error", "Cannot start the executor", err.Error())
+		return sweepExitError
+	}
+	if choice.Placement == sweep.PluginProcess {
+		choice.Env = sweep.ExecutorEnv(choice.Name, os.Environ())
+	}
+	est, err := estimateSweep(ctx, spec, choice, f.pilot, find.Logger)
+	if err != nil {
+		view.Diagnostic("error", "Cannot estimate the sweep", err.Error())
+		return sweepExitError
+	}
+	if f.json {
+		js, err := json.Marshal(est)
+		if err != nil {
+			view.Diagnostic("error", "Cannot estimate the sweep", err.Error())
+			return sweepExitError
+		}
+		c.UI.Output(string(js))
+		return 0
+	}
+	c.UI.Output(formatEstimate(choice.Name, est))
+	return 0
+}
+
+// estimateSweep times a pilot of spec's first pilotRuns runs on the local
+// executor in process, in a temporary folder, and asks the chosen executor
+// to price every planned run.
+func estimateSweep(ctx context.Context, spec *sweep.Spec, choice *sweep.ExecutorChoice, pilotRuns int, logger hclog.Logger) (*sweep.Estimate, error) {
+	runs, err := sweep.PlannedRuns(spec)
+	if err != nil {
+		return nil, err
+	}
+	local, err := sweep.ChooseExecutor(ctx, sweep.ExecutorRef{}, sweep.InProcess, builtinExecutors(), pluginOptions(""))
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "bilancio-pilot-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	perRun, ran, err := sweep.Pilot(ctx, spec, pilotRuns, dir, local.Opener(nil))
+	if err != nil {
+		return nil, err
+	}
+	ex, closeFn, err := choice.Opener(logger)(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	return sweep.Price(ctx, ex, runs, ran, perRun)
+}
+
+// formatEstimate renders an estimate for people.
+func formatEstimate(executor string, e *sweep.Estimate) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Estimate on the %s executor (pilot: %d runs timed locally)\n", executor, e.PilotRuns)
+	fmt.Fprintf(&b, "  runs               %d\n", e.Runs)
+	fmt.Fprintf(&b, "  seconds per run    %.3f\n", e.SecondsPerRun)
+	fmt.Fprintf(&b, "  wall-clock seconds %.1f\n", e.Seconds)
+	fmt.Fprintf(&b, "  cost               %.4f %s", e.Cost, e.Currency)
+	if e.Detail != "" {
+		fmt.Fprintf(&b, "\n  %s", e.Detail)
+	}
+	return b.String()
+}

@@ -1,0 +1,83 @@
+package sweep
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bilancio-go/bilancio/sdk"
+)
+
+// DefaultPilotRuns is how many of a sweep's runs a pilot times.
+const DefaultPilotRuns = 3
+
+// Estimate is the price of a sweep on an executor, from a pilot.
+type Estimate struct {
+	// Runs is the number of runs planned: the static ones plus, for a
+	// frontier search, its largest possible number of probes.
+	Runs int `json:"runs"`
+	// PilotRuns is how many runs the pilot timed, SecondsPerRun their mean
+	// duration here.
+	PilotRuns     int     `json:"pilot_runs"`
+	SecondsPerRun float64 `json:"seconds_per_run"`
+	// Seconds is the executor's expected wall-clock time for the sweep,
+	// Cost its price in Currency, and Detail the executor's account of it
+	// (for Modal: sandboxes and sandbox-seconds billed).
+	Seconds  float64 `json:"seconds"`
+	Cost     float64 `json:"cost"`
+	Currency string  `json:"currency"`
+	Detail   string  `json:"detail,omitempty"`
+}
+
+// PlannedRuns counts the runs spec may make: its static runs plus the
+// largest number of frontier probes.
+func PlannedRuns(spec *Spec) (int, error) {
+	p, err := NewPlan(spec)
+	if err != nil {
+		return 0, err
+	}
+	return p.StaticCount() + p.MaxFrontierProbes(), nil
+}
+
+// Pilot runs the first n static runs of spec (no frontier search) on the
+// executor open starts, normally the local one in process, into the
+// experiment folder dir, one at a time, and returns their mean duration in
+// seconds and how many ran.
+func Pilot(ctx context.Context, spec *Spec, n int, dir string, open ExecutorOpener) (float64, int, error) {
+	if n < 1 {
+		return 0, 0, errors.New("pilot: at least one run is needed")
+	}
+	pilot := *spec
+	pilot.Frontier = nil
+	pilot.ExperimentDir, pilot.OutDir = dir, ""
+	pilot.Parallel, pilot.Retries, pilot.FailFast = 1, 0, true
+	start := time.Now()
+	sum, err := Run(ctx, &pilot, Options{
+		Open:     open,
+		Executor: LocalExecutor + " (pilot)",
+		Select:   func(pt *Point) bool { return pt.Index < n },
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("pilot: %w", err)
+	}
+	if sum.Ran == 0 {
+		return 0, 0, errors.New("pilot: the sweep has no static runs to time")
+	}
+	if sum.Status != StatusCompleted {
+		return 0, sum.Ran, fmt.Errorf("pilot: %s", sum.Status)
+	}
+	return time.Since(start).Seconds() / float64(sum.Ran), sum.Ran, nil
+}
+
+// Price asks ex for the price of runs runs of secondsPerRun each.
+func Price(ctx context.Context, ex sdk.Executor, runs, pilotRuns int, secondsPerRun float64) (*Estimate, error) {
+	rep, err := ex.Estimate(ctx, &sdk.EstimateRequest{Runs: runs, SecondsPerRun: secondsPerRun})
+	if err != nil {
+		return nil, fmt.Errorf("estimating the cost: %w", err)
+	}
+	return &Estimate{
+		Runs: runs, PilotRuns: pilotRuns, SecondsPerRun: secondsPerRun,
+		Seconds: rep.Seconds, Cost: rep.Cost, Currency: rep.Currency, Detail: rep.Detail,
+	}, nil
+}
