@@ -34,7 +34,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("unknown invariant check mode %q (want setup, daily or none)", check)
 	}
 
-	if err := s.setup(sc); err != nil {
+	if err := s.setup(ctx, sc); err != nil {
 		return nil, err
 	}
 	if check != CheckNone {
@@ -141,8 +141,13 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 
 // setup runs the initial actions (phase setup, day 0) and buckets the
 // scheduled actions by day.
-func (s *system) setup(sc *Scenario) error {
+func (s *system) setup(ctx context.Context, sc *Scenario) error {
 	for i := range sc.InitialActions {
+		if i%256 == 255 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		if err := s.apply(&sc.InitialActions[i]); err != nil {
 			return fmt.Errorf("setup: %w", err)
 		}

@@ -50,7 +50,7 @@ type Outcome struct {
 // simulation finished.
 func Run(ctx context.Context, req Request) (*Outcome, error) {
 	started := time.Now()
-	sc, err := engine.Load(req.ScenarioName, req.Scenario)
+	sc, err := load(ctx, req.ScenarioName, req.Scenario)
 	if err != nil {
 		return nil, err
 	}
@@ -105,4 +105,29 @@ func text(d *apd.Decimal) string {
 		return ""
 	}
 	return pynum.Str(d)
+}
+
+// load parses the scenario, returning as soon as ctx is cancelled: parsing a
+// scenario of thousands of agents takes a noticeable time and cannot itself
+// be interrupted, so a cancelled run leaves it to finish in the background
+// rather than wait for it.
+func load(ctx context.Context, name string, data []byte) (*engine.Scenario, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	type loaded struct {
+		sc  *engine.Scenario
+		err error
+	}
+	done := make(chan loaded, 1)
+	go func() {
+		sc, err := engine.Load(name, data)
+		done <- loaded{sc, err}
+	}()
+	select {
+	case l := <-done:
+		return l.sc, l.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
