@@ -2,7 +2,8 @@
 GO        ?= go
 BIN       := bin
 VERSION   ?= 0.1.0-dev
-LDFLAGS   := -X github.com/bilancio-go/bilancio/commands.version=$(VERSION)
+COMMIT    ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+LDFLAGS   := -X github.com/bilancio-go/bilancio/commands.version=$(VERSION) -X github.com/bilancio-go/bilancio/commands.commit=$(COMMIT)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all build run test bench lint fuzz clean

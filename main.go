@@ -50,6 +50,7 @@ func realMain() int {
 	c := cli.NewCLI("bilancio", commands.Version())
 	c.Args = os.Args[1:]
 	c.Commands = commands.Table(meta)
+	c.HiddenCommands = []string{"dev"} // development helpers (the Modal emulator)
 	c.HelpWriter = os.Stdout
 	c.ErrorWriter = os.Stderr
 

@@ -6,8 +6,13 @@ import (
 	"runtime/debug"
 )
 
-// version is set at build time with -ldflags "-X .../commands.version=...".
-var version = "0.1.0-dev"
+// version and commit are set at build time with
+// -ldflags "-X .../commands.version=... -X .../commands.commit=..." (the
+// Makefile does); commit falls back to the VCS stamp of the build.
+var (
+	version = "0.1.0-dev"
+	commit  = ""
+)
 
 // Version returns bilancio's version string.
 func Version() string { return version }
@@ -27,13 +32,16 @@ func (c *VersionCommand) Help() string {
 
 // Run implements cli.Command.
 func (c *VersionCommand) Run(args []string) int {
-	commit := "unknown"
-	if info, ok := debug.ReadBuildInfo(); ok {
+	commit := commit
+	if info, ok := debug.ReadBuildInfo(); ok && commit == "" {
 		for _, s := range info.Settings {
 			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
 				commit = s.Value[:12]
 			}
 		}
+	}
+	if commit == "" {
+		commit = "unknown"
 	}
 	c.UI.Output(fmt.Sprintf("bilancio v%s (commit %s, %s %s/%s)", version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH))
 	return 0
