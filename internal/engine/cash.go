@@ -7,23 +7,31 @@ import (
 // mintCash issues new cash from the central bank to agent to (bilancio's
 // System.mint_cash) and returns its id.
 func (s *system) mintCash(to int32, amount pynum.Amount, alias string, hasAlias bool) (string, error) {
+	return s.mint(KindCash, "C", "CashMinted", s.addCBCash, to, amount, alias, hasAlias)
+}
+
+// mint issues a new central-bank instrument of kind (cash or reserves) to
+// agent to, adds it to the central bank's outstanding amount and logs event
+// {to, amount, instr_id[, alias]}; bilancio's mint_cash and mint_reserves
+// differ only in these.
+func (s *system) mint(kind, prefix, event string, addOutstanding func(pynum.Amount), to int32, amount pynum.Amount, alias string, hasAlias bool) (string, error) {
 	cb := s.st.cbIndex
 	if cb == noAgent {
 		return "", validationf("CentralBank must exist")
 	}
-	id := s.newID("C")
-	c := &contract{id: id, kind: KindCash, amount: amount, denom: "X", holder: to, issuer: cb}
+	id := s.newID(prefix)
+	c := &contract{id: id, kind: kind, amount: amount, denom: "X", holder: to, issuer: cb}
 	err := s.atomic(func() error {
 		if err := s.addContract(c); err != nil {
 			return err
 		}
-		s.addCBCash(amount)
+		addOutstanding(amount)
 		f := [4]Field{{"to", Str(s.st.agents[to].id)}, {"amount", AmountV(amount)}, {"instr_id", Str(id)}, {"alias", Str(alias)}}
 		n := 3
 		if hasAlias {
 			n = 4
 		}
-		s.log("CashMinted", f[:n]...)
+		s.log(event, f[:n]...)
 		return nil
 	})
 	return id, err

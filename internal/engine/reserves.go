@@ -9,25 +9,7 @@ import (
 // mintReserves issues new reserves from the central bank to a bank (bilancio's
 // System.mint_reserves) and returns the instrument's id.
 func (s *system) mintReserves(to int32, amount pynum.Amount, alias string, hasAlias bool) (string, error) {
-	cb := s.st.cbIndex
-	if cb == noAgent {
-		return "", validationf("CentralBank must exist")
-	}
-	id := s.newID("R")
-	c := &contract{id: id, kind: KindReserveDeposit, amount: amount, denom: "X", holder: to, issuer: cb}
-	err := s.atomic(func() error {
-		if err := s.addContract(c); err != nil {
-			return err
-		}
-		s.addCBReserves(amount)
-		f := []Field{{"to", Str(s.st.agents[to].id)}, {"amount", AmountV(amount)}, {"instr_id", Str(id)}}
-		if hasAlias {
-			f = append(f, Field{"alias", Str(alias)})
-		}
-		s.log("ReservesMinted", f...)
-		return nil
-	})
-	return id, err
+	return s.mint(KindReserveDeposit, "R", "ReservesMinted", s.addCBReserves, to, amount, alias, hasAlias)
 }
 
 // transferReserves is bilancio's System.transfer_reserves: the cash transfer
