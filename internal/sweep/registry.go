@@ -79,8 +79,7 @@ func (s *Store) rebuildViews(ctx context.Context, p *Plan, ix *journalIndex) (*v
 	reg := artifacts.AppendCSVRecord(nil, RegistryColumns())
 	res := artifacts.AppendCSVRecord(nil, ResultsColumns())
 	v := &views{}
-	var phiSum, deltaSum float64
-	var phiN, deltaN int
+	var means outcomeMeans
 	err := orderedEach(ctx, len(entries), func(i int) *row {
 		return s.buildRow(p, entries[i])
 	}, func(i int, r *row) {
@@ -97,17 +96,7 @@ func (s *Store) rebuildViews(ctx context.Context, p *Plan, ix *journalIndex) (*v
 			if r.results != nil {
 				res = artifacts.AppendCSVRecord(res, r.results)
 			}
-			if d, err := pynum.ParseDecimal(r.phi); err == nil && r.phi != "" {
-				phiSum += pynum.DecimalFloat(d.Decimal())
-				phiN++
-			}
-			if d, err := pynum.ParseDecimal(r.delta); err == nil && r.delta != "" {
-				deltaSum += pynum.DecimalFloat(d.Decimal())
-				deltaN++
-				if d.Sign() == 0 {
-					v.Cleared++
-				}
-			}
+			means.add(r.phi, r.delta)
 		case rowFailed:
 			v.Failed++
 		}
@@ -115,14 +104,8 @@ func (s *Store) rebuildViews(ctx context.Context, p *Plan, ix *journalIndex) (*v
 	if err != nil {
 		return nil, err
 	}
-	if phiN > 0 {
-		m := phiSum / float64(phiN)
-		v.PhiMean = &m
-	}
-	if deltaN > 0 {
-		m := deltaSum / float64(deltaN)
-		v.DeltaMean = &m
-	}
+	v.PhiMean, v.DeltaMean = means.means()
+	v.Cleared = means.cleared
 	if err := writeFileAtomic(s.Path(RegistryFile), reg); err != nil {
 		return nil, err
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
 // Status is the state of an experiment folder.
@@ -63,8 +61,7 @@ func ReadStatus(ctx context.Context, dir string, verify bool) (*Status, error) {
 	entries := ix.inPlan(meta.Plan)
 	s.Other = len(ix.byID) - len(entries)
 	frontierRuns := 0
-	var phiSum, deltaSum float64
-	var phiN, deltaN int
+	var means outcomeMeans
 	err = orderedEach(ctx, len(entries), func(i int) runState {
 		e := entries[i]
 		switch {
@@ -93,18 +90,7 @@ func ReadStatus(ctx context.Context, dir string, verify bool) (*Status, error) {
 		switch state {
 		case stateDone:
 			s.Done++
-			phi, delta := e.phi, e.delta
-			if d, err := pynum.ParseDecimal(phi); err == nil && phi != "" {
-				phiSum += pynum.DecimalFloat(d.Decimal())
-				phiN++
-			}
-			if d, err := pynum.ParseDecimal(delta); err == nil && delta != "" {
-				deltaSum += pynum.DecimalFloat(d.Decimal())
-				deltaN++
-				if d.Sign() == 0 {
-					s.Cleared++
-				}
-			}
+			means.add(e.phi, e.delta)
 		case stateFailed:
 			s.Failed++
 			if len(s.Failures) < MaxFailures {
@@ -117,14 +103,8 @@ func ReadStatus(ctx context.Context, dir string, verify bool) (*Status, error) {
 	}
 	s.Planned = meta.Static + max(frontierRuns, meta.FrontierProbes)
 	s.Pending = max(s.Planned-s.Done-s.Failed, 0)
-	if phiN > 0 {
-		m := phiSum / float64(phiN)
-		s.PhiMean = &m
-	}
-	if deltaN > 0 {
-		m := deltaSum / float64(deltaN)
-		s.DeltaMean = &m
-	}
+	s.PhiMean, s.DeltaMean = means.means()
+	s.Cleared = means.cleared
 	return s, nil
 }
 
