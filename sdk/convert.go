@@ -87,6 +87,7 @@ func batchToProto(in *Batch) *executorv1.Batch {
 				DefaultHandling: r.Options.DefaultHandling,
 				CheckInvariants: r.Options.CheckInvariants,
 				Html:            r.Options.HTML,
+				DetailedLogging: r.Options.DetailedLogging,
 			},
 		})
 	}
@@ -119,6 +120,7 @@ func batchFromProto(in *executorv1.Batch) *Batch {
 				DefaultHandling: o.GetDefaultHandling(),
 				CheckInvariants: o.GetCheckInvariants(),
 				HTML:            o.GetHtml(),
+				DetailedLogging: o.GetDetailedLogging(),
 			},
 		})
 	}

@@ -174,6 +174,9 @@ type RunOptions struct {
 	CheckInvariants string `json:"check_invariants,omitempty"`
 	// HTML asks for run.html.
 	HTML bool `json:"html,omitempty"`
+	// DetailedLogging asks a dealer run for bilancio's detailed CSV files
+	// (trades, inventory and system-state time series, repayment events).
+	DetailedLogging bool `json:"detailed_logging,omitempty"`
 }
 
 // EventType is the kind of a RunEvent.

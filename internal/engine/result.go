@@ -20,6 +20,10 @@ type Options struct {
 	// Snapshots asks for a StateView after setup and after every simulated day
 	// (for reports); it costs a copy of the state per day.
 	Snapshots bool
+	// DetailedLogging asks a dealer run for the records behind bilancio's
+	// detailed CSV files (trades, inventory and system-state time series,
+	// repayment events).
+	DetailedLogging bool
 }
 
 // StopReason says why a run ended.

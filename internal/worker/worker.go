@@ -364,6 +364,7 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 		MaxDays:         spec.Options.MaxDays,
 		DefaultHandling: spec.Options.DefaultHandling,
 		CheckInvariants: spec.Options.CheckInvariants,
+		DetailedLogging: spec.Options.DetailedLogging,
 	}
 	if spec.Options.HasQuietDays {
 		q := spec.Options.QuietDays

@@ -780,6 +780,9 @@ type RunOptions struct {
 	DefaultHandling string                 `protobuf:"bytes,4,opt,name=default_handling,json=defaultHandling,proto3" json:"default_handling,omitempty"`
 	CheckInvariants string                 `protobuf:"bytes,5,opt,name=check_invariants,json=checkInvariants,proto3" json:"check_invariants,omitempty"`
 	Html            bool                   `protobuf:"varint,6,opt,name=html,proto3" json:"html,omitempty"`
+	// detailed_logging asks a dealer run for bilancio's detailed CSV files
+	// (trades, inventory, system state, repayments).
+	DetailedLogging bool `protobuf:"varint,7,opt,name=detailed_logging,json=detailedLogging,proto3" json:"detailed_logging,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -852,6 +855,13 @@ func (x *RunOptions) GetCheckInvariants() string {
 func (x *RunOptions) GetHtml() bool {
 	if x != nil {
 		return x.Html
+	}
+	return false
+}
+
+func (x *RunOptions) GetDetailedLogging() bool {
+	if x != nil {
+		return x.DetailedLogging
 	}
 	return false
 }
@@ -1809,7 +1819,7 @@ const file_executor_proto_rawDesc = "" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x12#\n" +
 	"\rscenario_name\x18\x02 \x01(\tR\fscenarioName\x12\x1a\n" +
 	"\bscenario\x18\x03 \x01(\fR\bscenario\x12:\n" +
-	"\aoptions\x18\x04 \x01(\v2 .bilancio.executor.v1.RunOptionsR\aoptions\"\xd6\x01\n" +
+	"\aoptions\x18\x04 \x01(\v2 .bilancio.executor.v1.RunOptionsR\aoptions\"\x81\x02\n" +
 	"\n" +
 	"RunOptions\x12\x19\n" +
 	"\bmax_days\x18\x01 \x01(\x05R\amaxDays\x12\x1d\n" +
@@ -1818,7 +1828,8 @@ const file_executor_proto_rawDesc = "" +
 	"\x0ehas_quiet_days\x18\x03 \x01(\bR\fhasQuietDays\x12)\n" +
 	"\x10default_handling\x18\x04 \x01(\tR\x0fdefaultHandling\x12)\n" +
 	"\x10check_invariants\x18\x05 \x01(\tR\x0fcheckInvariants\x12\x12\n" +
-	"\x04html\x18\x06 \x01(\bR\x04html\"\xf3\x01\n" +
+	"\x04html\x18\x06 \x01(\bR\x04html\x12)\n" +
+	"\x10detailed_logging\x18\a \x01(\bR\x0fdetailedLogging\"\xf3\x01\n" +
 	"\bRunEvent\x12\x15\n" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x123\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.bilancio.executor.v1.EventTypeR\x04type\x12.\n" +
