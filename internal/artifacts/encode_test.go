@@ -168,9 +168,30 @@ func TestEventsWriteAndRead(t *testing.T) {
 	}
 }
 
+// TestReadEventsFloats: Python floats (dealer_trade prices) read back as
+// FloatValue and are written again as the same text.
+func TestReadEventsFloats(t *testing.T) {
+	line := `{"kind": "dealer_trade", "day": 0, "phase": "simulation", "price": 108.82889057175312, "face": 99.0, "unit_price": 1e-05}` + "\n"
+	evs, err := ReadEvents(strings.NewReader(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := evs[0].Get("face"); v.Kind != engine.FloatValue || v.Str != "99.0" {
+		t.Errorf("face = %+v", v)
+	}
+	var out bytes.Buffer
+	if err := WriteEvents(&out, evs); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != line {
+		t.Errorf("round trip:\n%s\nwant:\n%s", out.String(), line)
+	}
+}
+
 func TestReadEventsErrors(t *testing.T) {
 	for _, text := range []string{
-		`{"kind": "X", "day": 1, "phase": "s", "price": 1.5}`,
+		`{"kind": "X", "day": 1, "phase": "s", "price": 1.50}`,
+		`{"kind": "X", "day": 1, "phase": "s", "price": 1e400}`,
 		`{"day": 1, "phase": "s"}`,
 		`{"kind": "X", "day": "1", "phase": "s"}`,
 		`[1]`,

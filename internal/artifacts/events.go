@@ -45,6 +45,8 @@ func appendValue(dst []byte, v *engine.Value) ([]byte, error) {
 		return strconv.AppendInt(dst, v.Int, 10), nil
 	case engine.AmountValue:
 		return pynum.AppendAmountJSON(dst, v.Amount), nil
+	case engine.FloatValue:
+		return append(dst, v.Str...), nil
 	case engine.BoolValue:
 		if v.Bool {
 			return append(dst, "true"...), nil
@@ -256,7 +258,12 @@ func parseValue(dec *json.Decoder, key string) (engine.Value, error) {
 
 func parseNumber(text string) (engine.Value, error) {
 	if strings.ContainsAny(text, ".eE") {
-		return engine.Value{}, fmt.Errorf("JSON number %s is not an integer (floats are not supported)", text)
+		// A Python float (dealer_trade prices): kept when its repr is the text.
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil || pynum.FloatRepr(f) != text {
+			return engine.Value{}, fmt.Errorf("JSON number %s is not a Python float repr", text)
+		}
+		return engine.FloatV(f), nil
 	}
 	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
 		return engine.IntV(n), nil

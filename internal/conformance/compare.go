@@ -11,21 +11,32 @@ import (
 	"github.com/cockroachdb/apd/v3"
 )
 
-// idPattern matches bilancio's instrument ids.
-var idPattern = regexp.MustCompile(`\b(C|PAY|P|D|R)_[0-9a-f]{12}\b`)
+// idPattern matches bilancio's instrument ids, also right after the TKT_ of
+// a dealer ticket id (spec/dealer.md §17.2), where there is no word
+// boundary.
+var idPattern = regexp.MustCompile(`(?:TKT_|\b)(C|PAY|P|D|R)_[0-9a-f]{12}\b`)
 
 // RenameIDs replaces each instrument id by <prefix>#k, k counting distinct ids
-// in order of first appearance over the whole text.
+// in order of first appearance over the whole text; TKT_PAY_x becomes
+// TKT_PAY#k with the k of PAY_x.
 func RenameIDs(text []byte) []byte {
 	seen := map[string]int{}
-	return idPattern.ReplaceAllFunc(text, func(id []byte) []byte {
+	return idPattern.ReplaceAllFunc(text, func(m []byte) []byte {
+		ticket := bytes.HasPrefix(m, []byte("TKT_"))
+		id := m
+		if ticket {
+			id = m[len("TKT_"):]
+		}
 		k, ok := seen[string(id)]
 		if !ok {
 			k = len(seen) + 1
 			seen[string(id)] = k
 		}
-		prefix := id[:bytes.IndexByte(id, '_')]
-		return []byte(string(prefix) + "#" + strconv.Itoa(k))
+		prefix := string(id[:bytes.IndexByte(id, '_')])
+		if ticket {
+			prefix = "TKT_" + prefix
+		}
+		return []byte(prefix + "#" + strconv.Itoa(k))
 	})
 }
 

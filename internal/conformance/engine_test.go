@@ -32,7 +32,7 @@ func TestEngineConformance(t *testing.T) {
 			registry, _ := Registry(root, set) // absent for the event-only sets
 			matched := 0
 			for _, run := range runs {
-				if checkRun(t, run, registry[run.ID]) {
+				if checkRun(t, run, registry[run.ID], engine.Options{CheckInvariants: engine.CheckDaily}) {
 					matched++
 				}
 			}
@@ -43,7 +43,7 @@ func TestEngineConformance(t *testing.T) {
 
 // checkRun runs one recorded scenario and compares its outputs; it reports
 // whether everything matched.
-func checkRun(t *testing.T, run Run, reg map[string]string) bool {
+func checkRun(t *testing.T, run Run, reg map[string]string, opts engine.Options) bool {
 	t.Helper()
 	ok := true
 	fail := func(format string, args ...any) {
@@ -60,7 +60,7 @@ func checkRun(t *testing.T, run Run, reg map[string]string) bool {
 		fail("load: %v", err)
 		return false
 	}
-	res, err := engine.Run(context.Background(), sc, engine.Options{CheckInvariants: engine.CheckDaily})
+	res, err := engine.Run(context.Background(), sc, opts)
 	if err != nil {
 		fail("run: %v", err)
 		return false

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // Run is one recorded bilancio run.
@@ -94,4 +95,22 @@ func Root() string {
 		}
 		dir = parent
 	}
+}
+
+// TruncatedRuns reads known-truncated-runs.txt: the run ids of recorded
+// runs that bilancio's display bug cut short (spec/dealer.md §14).
+func TruncatedRuns(root string) (map[string]bool, error) {
+	data, err := os.ReadFile(filepath.Join(root, "known-truncated-runs.txt"))
+	if err != nil {
+		return nil, fmt.Errorf("read the truncated runs: %w", err)
+	}
+	ids := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		ids[filepath.Base(line)] = true
+	}
+	return ids, nil
 }

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
@@ -49,21 +48,30 @@ func DefaultConfig() Config {
 	}
 }
 
-// ParseConfig reads a loaded dealer block (engine.Scenario.Dealer). A nil
-// block gives a disabled DefaultConfig. Values are the scalar texts as
-// written: an integer literal becomes the Decimal of that integer, any other
-// text Decimal(text); unknown keys are ignored. The checks of spec §1.1 are
-// repeated, so a block that bypassed the loader is still rejected.
-func ParseConfig(dc *engine.DealerConfig) (Config, error) {
+// KeyValue is one scalar key of a scenario's dealer block as the loader
+// kept it: nested keys dotted ("order_flow.pi_sell"), the text as written.
+type KeyValue struct {
+	Key   string
+	Value string
+	// Float is set when the scalar is an unquoted YAML float: bilancio
+	// gets a Python float there and makes the Decimal from its repr
+	// (`0.50` → Decimal("0.5")), not from the text.
+	Float bool
+}
+
+// ParseConfig reads a loaded dealer block (engine.Scenario.Dealer's
+// Enabled and Raw). Values are the scalar texts as written: an integer
+// literal becomes the Decimal of that integer, an unquoted float the Decimal
+// of its Python repr, any other text Decimal(text); unknown keys are
+// ignored. The checks of spec §1.1 are repeated, so a block that bypassed
+// the loader is still rejected.
+func ParseConfig(enabled bool, raw []KeyValue) (Config, error) {
 	c := DefaultConfig()
-	if dc == nil {
-		return c, nil
-	}
-	c.Enabled = dc.Enabled
+	c.Enabled = enabled
 	var custom []Bucket
 	index := map[string]int{}
 	seen := map[string]map[string]bool{}
-	for _, kv := range dc.Raw {
+	for _, kv := range raw {
 		var err error
 		switch kv.Key {
 		case "ticket_size":
@@ -134,8 +142,15 @@ func ParseConfig(dc *engine.DealerConfig) (Config, error) {
 }
 
 // decimalValue reads kv's text as a Decimal and checks it.
-func decimalValue(kv engine.KeyValue, check func(pynum.Amount) bool) (pynum.Amount, error) {
+func decimalValue(kv KeyValue, check func(pynum.Amount) bool) (pynum.Amount, error) {
 	text := strings.TrimSpace(kv.Value)
+	if kv.Float {
+		f, err := strconv.ParseFloat(strings.ReplaceAll(text, "_", ""), 64)
+		if err != nil {
+			return pynum.Amount{}, fmt.Errorf("dealer.%s: %v", kv.Key, err)
+		}
+		text = pynum.FloatRepr(f)
+	}
 	var a pynum.Amount
 	var err error
 	if n, ierr := strconv.ParseInt(text, 10, 64); ierr == nil {
@@ -153,7 +168,7 @@ func decimalValue(kv engine.KeyValue, check func(pynum.Amount) bool) (pynum.Amou
 }
 
 // intValue reads kv's text as an int of at least min.
-func intValue(kv engine.KeyValue, min int64) (int64, error) {
+func intValue(kv KeyValue, min int64) (int64, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(kv.Value), 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("dealer.%s: expected an integer, got %q", kv.Key, kv.Value)

@@ -1,9 +1,10 @@
-package dealer
+package dealer_test
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/bilancio-go/bilancio/internal/dealer"
 	"github.com/bilancio-go/bilancio/internal/engine"
 )
 
@@ -24,15 +25,18 @@ run:
   max_days: 5
 `
 
-// loadDealer loads ringYAML with block appended as its dealer block through
-// the engine's scenario loader.
-func loadDealer(t *testing.T, block string) *engine.DealerConfig {
+// parseBlock loads ringYAML with block appended as its dealer block through
+// the engine's scenario loader and parses the block.
+func parseBlock(t *testing.T, block string) (dealer.Config, error) {
 	t.Helper()
 	sc, err := engine.Load("ring.yaml", []byte(ringYAML+block))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sc.Dealer
+	if sc.Dealer == nil {
+		return dealer.ParseConfig(false, nil)
+	}
+	return dealer.ParseConfig(sc.Dealer.Enabled, sc.Dealer.Raw)
 }
 
 func TestParseConfigRecordedBlocks(t *testing.T) {
@@ -45,9 +49,10 @@ func TestParseConfigRecordedBlocks(t *testing.T) {
 		{"data-era treatment (spec §1.4)", "dealer:\n  enabled: true\n  ticket_size: 1\n  dealer_share: '0.25'\n  vbt_share: '0.5'\n", true, "1", "0.25", "0.5"},
 		{"December-era active arm (spec §1.4)", "dealer:\n  enabled: true\n  ticket_size: 20\n  dealer_share: '0'\n  vbt_share: '0.50'\n", true, "20", "0", "0.50"},
 		{"disabled", "dealer:\n  enabled: false\n  dealer_share: '0.3'\n", false, "1", "0.3", "0.50"},
+		{"unquoted floats go through Python's float repr", "dealer:\n  enabled: true\n  dealer_share: 0.250\n  vbt_share: 0.50\n  ticket_size: 2.0\n", true, "2.0", "0.25", "0.5"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, err := ParseConfig(loadDealer(t, c.block))
+			cfg, err := parseBlock(t, c.block)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +81,7 @@ func TestParseConfigBuckets(t *testing.T) {
   order_flow: {pi_sell: '0.7', N_max: 5}
   trader_policy: {horizon_H: 4, buffer_B: '2'}
 `
-	cfg, err := ParseConfig(loadDealer(t, block))
+	cfg, err := parseBlock(t, block)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +104,7 @@ func TestParseConfigBuckets(t *testing.T) {
 // TestParseConfigRejects covers the checks ParseConfig repeats for blocks
 // that did not come through the loader.
 func TestParseConfigRejects(t *testing.T) {
-	for _, raw := range [][]engine.KeyValue{
+	for _, raw := range [][]dealer.KeyValue{
 		{{Key: "ticket_size", Value: "0"}},
 		{{Key: "dealer_share", Value: "1.5"}},
 		{{Key: "vbt_share", Value: "-0.1"}},
@@ -110,12 +115,12 @@ func TestParseConfigRejects(t *testing.T) {
 		{{Key: "buckets.x.tau_min", Value: "4"}, {Key: "buckets.x.tau_max", Value: "3"}},
 		{{Key: "buckets.x.tau_min", Value: "1"}, {Key: "buckets.x.tau_max", Value: "3"}, {Key: "buckets.x.O", Value: "0"}},
 	} {
-		if _, err := ParseConfig(&engine.DealerConfig{Enabled: true, Raw: raw}); err == nil {
+		if _, err := dealer.ParseConfig(true, raw); err == nil {
 			t.Errorf("%v accepted", raw)
 		}
 	}
-	cfg, err := ParseConfig(nil)
+	cfg, err := dealer.ParseConfig(false, nil)
 	if err != nil || cfg.Enabled {
-		t.Errorf("ParseConfig(nil) = %+v, %v", cfg, err)
+		t.Errorf("ParseConfig(false, nil) = %+v, %v", cfg, err)
 	}
 }

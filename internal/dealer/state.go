@@ -27,6 +27,16 @@ type State struct {
 	// RNG is the run's single random.Random(Seed) stream, kept across days
 	// for the two daily shuffles (spec §8).
 	RNG *pyrandom.Random
+
+	// Trades are every executed trade of the run, in execution order.
+	Trades []Trade
+	// Instrumented turns on the December-era instrumentation: safety
+	// margins in trades, daily snapshots (spec §10.2–§10.5).
+	Instrumented bool
+	// Instruments holds what the instrumentation recorded.
+	Instruments Instruments
+
+	traderIndex map[string]int
 }
 
 // NewState returns the subsystem's markets as initialisation builds them

@@ -29,6 +29,8 @@ const (
 	BoolValue
 	ListValue
 	ObjectValue
+	// FloatValue is a Python float; Str holds its repr.
+	FloatValue
 )
 
 // Value is a JSON-like payload value. It is kept small: events hold
@@ -51,6 +53,10 @@ func IntV(n int64) Value { return Value{Kind: IntValue, Int: n} }
 
 // AmountV returns an amount value (an int or a Decimal).
 func AmountV(a pynum.Amount) Value { return Value{Kind: AmountValue, Amount: a} }
+
+// FloatV returns a Python float value (dealer_trade prices), kept as its
+// repr ("108.82889057175312", "99.0").
+func FloatV(f float64) Value { return Value{Kind: FloatValue, Str: pynum.FloatRepr(f)} }
 
 // Null returns a null value.
 func Null() Value { return Value{} }

@@ -111,7 +111,11 @@ func (l *scenarioLoader) flatten(es []mapEntry, prefix string, depth int, budget
 		n := yamlDeref(e.val)
 		switch n.Kind {
 		case yaml.ScalarNode:
-			out = append(out, KeyValue{Key: key, Value: n.Value})
+			kv := KeyValue{Key: key, Value: n.Value}
+			if v, err := resolveValue(n); err == nil && v.kind == valFloat {
+				kv.Float = true
+			}
+			out = append(out, kv)
 		case yaml.MappingNode:
 			if depth >= 8 {
 				continue

@@ -512,8 +512,9 @@ dealer:
 `
 	sc := mustLoadScenario(t, src)
 	want := &DealerConfig{Enabled: true, Raw: []KeyValue{
-		{"enabled", "true"}, {"ticket_size", "20"}, {"dealer_share", "0"}, {"vbt_share", "0.50"},
-		{"order_flow.pi_sell", "0.5"}, {"risk_assessment.enabled", "false"},
+		{Key: "enabled", Value: "true"}, {Key: "ticket_size", Value: "20"}, {Key: "dealer_share", Value: "0"},
+		{Key: "vbt_share", Value: "0.50"}, {Key: "order_flow.pi_sell", Value: "0.5", Float: true},
+		{Key: "risk_assessment.enabled", Value: "false"},
 	}}
 	if !reflect.DeepEqual(sc.Dealer, want) {
 		t.Errorf("dealer = %+v", sc.Dealer)

@@ -24,6 +24,9 @@ type Options struct {
 	// detailed CSV files (trades, inventory and system-state time series,
 	// repayment events).
 	DetailedLogging bool
+	// DealerEra is the bilancio revision whose dealer instrumentation a
+	// dealer run reproduces ("" is DealerDecember).
+	DealerEra DealerEra
 }
 
 // StopReason says why a run ended.
@@ -62,6 +65,8 @@ type Result struct {
 	DefaultHandling string
 	MaxDays         int
 	QuietDays       int
+	// Dealer is the dealer subsystem's record of the run, nil without one.
+	Dealer *DealerRun
 }
 
 // DefaultedAgents returns the ids of the agents expelled during the run, in

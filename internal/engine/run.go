@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/bilancio-go/bilancio/internal/dealer"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
@@ -41,6 +42,18 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 		if err := s.checkInvariants(); err != nil {
 			return nil, fmt.Errorf("after setup: %w", err)
 		}
+	}
+	if sc.Dealer != nil && sc.Dealer.Enabled {
+		cfg, err := dealer.ParseConfig(true, sc.Dealer.Raw)
+		if err != nil {
+			return nil, err
+		}
+		era, err := ParseDealerEra(string(opts.DealerEra))
+		if err != nil {
+			return nil, err
+		}
+		s.initDealer(cfg, era)
+		res.Dealer = &DealerRun{State: s.dealer.st, Era: era, Detailed: opts.DetailedLogging && era == DealerDecember}
 	}
 	if opts.Snapshots {
 		res.Snapshots = append(res.Snapshots, s.view())
@@ -173,6 +186,11 @@ func (s *system) runDay() error {
 	actions := s.st.scheduled[int64(day)]
 	for i := range actions {
 		if err := s.apply(&actions[i]); err != nil {
+			return err
+		}
+	}
+	if s.dealer != nil {
+		if err := s.dealerPhase(day); err != nil {
 			return err
 		}
 	}

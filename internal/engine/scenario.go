@@ -1,6 +1,9 @@
 package engine
 
-import "github.com/bilancio-go/bilancio/internal/pynum"
+import (
+	"github.com/bilancio-go/bilancio/internal/dealer"
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
 
 // Scenario is a bilancio scenario file after loading and validation.
 type Scenario struct {
@@ -14,8 +17,8 @@ type Scenario struct {
 	InitialActions   []Action
 	ScheduledActions []ScheduledAction
 	Run              RunConfig
-	// Dealer is the scenario's dealer block, kept for the dealer subsystem;
-	// nil when absent. The no-dealer engine ignores it.
+	// Dealer is the scenario's dealer block; nil when absent. With
+	// enabled: true the run has a dealer subsystem (internal/dealer).
 	Dealer *DealerConfig
 }
 
@@ -123,8 +126,5 @@ type DealerConfig struct {
 	Raw []KeyValue
 }
 
-// KeyValue is one key of a mapping kept as written.
-type KeyValue struct {
-	Key   string
-	Value string
-}
+// KeyValue is one scalar key of the dealer block, kept as written.
+type KeyValue = dealer.KeyValue

@@ -24,6 +24,9 @@ type system struct {
 
 	// fields is an arena the event payloads are cut from.
 	fields []Field
+
+	// dealer is the dealer subsystem, when the scenario enables one.
+	dealer *dealerSubsystem
 }
 
 // ValidationError is bilancio's ValidationError: an operation refused.

@@ -1,0 +1,122 @@
+package dealer
+
+import "github.com/bilancio-go/bilancio/internal/pynum"
+
+// Instruments is what the December-era instrumentation records (spec
+// §2.2 steps 4 and 6, §10.2–§10.5): the initial equity, debt and money, and
+// the daily snapshots taken in P2, before the day's trades.
+type Instruments struct {
+	// InitialEquity is E_0 per market, in bucket order.
+	InitialEquity []pynum.Amount
+	// InitialTotalDebt is the sum of the payables' faces at initialisation,
+	// InitialTotalMoney the total cash of the non-dealer agents.
+	InitialTotalDebt, InitialTotalMoney pynum.Amount
+	// Buckets holds one snapshot per (day, market), days ascending, markets
+	// in bucket order.
+	Buckets []BucketSnapshot
+	// System holds one snapshot per day.
+	System []SystemSnapshot
+}
+
+// BucketSnapshot is a market's state at P2 of a day.
+type BucketSnapshot struct {
+	Day       int
+	Bucket    string
+	Inventory int
+	// Cash, Bid, Ask, Midline and MaxCapacity (X*) are the dealer's; VBTMid
+	// the VBT's M.
+	Cash, Bid, Ask, Midline, MaxCapacity, VBTMid pynum.Amount
+	// TotalSystemFace counts one S per trader-owned ticket of the bucket;
+	// DealerSharePct is a·S over it, in percent (Decimal 0 without any).
+	TotalSystemFace, DealerSharePct pynum.Amount
+}
+
+// SystemSnapshot is the whole subsystem at P2 of a day.
+type SystemSnapshot struct {
+	Day int
+	// FaceByBucket is in bucket order; TotalFace their sum, counting one S
+	// per trader-owned ticket and a·S per dealer.
+	FaceByBucket []pynum.Amount
+	TotalFace    pynum.Amount
+	// TotalCash sums the traders', dealers' and VBTs' cash.
+	TotalCash pynum.Amount
+}
+
+// RecordInitial records E_0 per market and the initial debt and money.
+func (st *State) RecordInitial(debt, money pynum.Amount) {
+	in := &st.Instruments
+	in.InitialTotalDebt, in.InitialTotalMoney = debt, money
+	for _, m := range st.Markets {
+		a := pynum.Int(int64(len(m.Dealer.Inventory)))
+		in.InitialEquity = append(in.InitialEquity, pynum.Add(m.Dealer.Cash, pynum.Mul(pynum.Mul(m.VBT.M, a), st.Config.TicketSize)))
+	}
+}
+
+// snapshot records the day's P2 snapshots.
+func (st *State) snapshot(day int) {
+	s := st.Config.TicketSize
+	in := &st.Instruments
+	for _, m := range st.Markets {
+		total := pynum.Dec(0, 0)
+		for _, tr := range st.Traders {
+			for _, t := range tr.TicketsOwned {
+				if t.Bucket == m.Bucket.Name {
+					total = pynum.Add(total, s)
+				}
+			}
+		}
+		a := len(m.Dealer.Inventory)
+		share := pynum.Dec(0, 0)
+		if total.Sign() > 0 {
+			dealerFace := pynum.Mul(decimalInt(a), s)
+			share = pynum.Mul(pynum.Quo(dealerFace, total), pynum.Int(100))
+		}
+		d := m.Dealer
+		in.Buckets = append(in.Buckets, BucketSnapshot{
+			Day: day, Bucket: m.Bucket.Name, Inventory: a,
+			Cash: d.Cash, Bid: d.Bid, Ask: d.Ask, Midline: d.Midline, MaxCapacity: d.XStar, VBTMid: m.VBT.M,
+			TotalSystemFace: total, DealerSharePct: share,
+		})
+	}
+	sys := SystemSnapshot{Day: day, TotalFace: pynum.Dec(0, 0), TotalCash: pynum.Dec(0, 0)}
+	sys.FaceByBucket = make([]pynum.Amount, len(st.Markets))
+	for i := range sys.FaceByBucket {
+		sys.FaceByBucket[i] = pynum.Dec(0, 0)
+	}
+	for _, tr := range st.Traders {
+		for _, t := range tr.TicketsOwned {
+			if i := st.marketIndex(t.Bucket); i >= 0 {
+				sys.FaceByBucket[i] = pynum.Add(sys.FaceByBucket[i], s)
+			}
+			sys.TotalFace = pynum.Add(sys.TotalFace, s)
+		}
+	}
+	for i, m := range st.Markets {
+		f := pynum.Mul(decimalInt(len(m.Dealer.Inventory)), s)
+		sys.FaceByBucket[i] = pynum.Add(sys.FaceByBucket[i], f)
+		sys.TotalFace = pynum.Add(sys.TotalFace, f)
+	}
+	for _, tr := range st.Traders {
+		sys.TotalCash = pynum.Add(sys.TotalCash, tr.Cash)
+	}
+	for _, m := range st.Markets {
+		sys.TotalCash = pynum.Add(sys.TotalCash, m.Dealer.Cash)
+	}
+	for _, m := range st.Markets {
+		sys.TotalCash = pynum.Add(sys.TotalCash, m.VBT.Cash)
+	}
+	in.System = append(in.System, sys)
+}
+
+// decimalInt is Python's Decimal(n).
+func decimalInt(n int) pynum.Amount { return pynum.Dec(int64(n), 0) }
+
+// marketIndex returns the index of bucket's market, or -1.
+func (st *State) marketIndex(bucket string) int {
+	for i := range st.Markets {
+		if st.Markets[i].Bucket.Name == bucket {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,282 @@
+package dealer
+
+import (
+	"slices"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// MaxSellersPerDay is how many of the shuffled sellers act each day, and
+// MaxBuyersPerDay how many buyers (spec §4.4).
+const (
+	MaxSellersPerDay = 10
+	MaxBuyersPerDay  = 1
+)
+
+// Side is the customer's side of a trade.
+type Side string
+
+// Trade sides, as dealer_trade events spell them.
+const (
+	Sell Side = "sell" // the customer sells a ticket to the dealer or VBT
+	Buy  Side = "buy"  // the customer buys a ticket from the dealer or VBT
+)
+
+// Trade is one executed customer trade: a dealer_trade event and, with
+// detailed logging, a row of trades.csv (spec §9, §10.3). "Before" values
+// are taken just before the execution, "after" values after the trader's
+// cash update.
+type Trade struct {
+	Day    int
+	Bucket string
+	Side   Side
+	Trader string
+	Ticket *Ticket
+	// Price is the scaled price UnitPrice·face the trader paid or got;
+	// UnitPrice the kernel's (or VBT's) quote.
+	Price, UnitPrice pynum.Amount
+	Passthrough      bool
+
+	DealerInventoryBefore                  int
+	DealerCashBefore, BidBefore, AskBefore pynum.Amount
+	VBTMidBefore                           pynum.Amount
+	TraderCashBefore, MarginBefore         pynum.Amount
+	DealerInventoryAfter                   int
+	DealerCashAfter, BidAfter, AskAfter    pynum.Amount
+	TraderCashAfter, MarginAfter           pynum.Amount
+
+	// LiquidityDriven (sells) is shortfall(day) > 0 before the sale;
+	// ReducesMarginBelowZero (buys) is margin ≥ 0 before and < 0 after.
+	LiquidityDriven, ReducesMarginBelowZero bool
+}
+
+// Trader returns the trader of agent id, or nil.
+func (st *State) Trader(id string) *Trader {
+	if i, ok := st.traderIndex[id]; ok {
+		return st.Traders[i]
+	}
+	return nil
+}
+
+// AddTrader appends a trader (initialisation, spec §2.2 step 5).
+func (st *State) AddTrader(t *Trader) {
+	if st.traderIndex == nil {
+		st.traderIndex = map[string]int{}
+	}
+	st.traderIndex[t.AgentID] = len(st.Traders)
+	st.Traders = append(st.Traders, t)
+}
+
+// RemoveTicket takes t out of its bucket's dealer and VBT inventories and
+// out of its owner's and issuer's trader lists (a ticket is only ever in
+// its owner's tickets_owned and its issuer's obligations). It does not
+// delete it from Tickets.
+func (st *State) RemoveTicket(t *Ticket) {
+	if m := st.Market(t.Bucket); m != nil {
+		m.Dealer.Inventory = removeTicket(m.Dealer.Inventory, t)
+		m.VBT.Inventory = removeTicket(m.VBT.Inventory, t)
+	}
+	if tr := st.Trader(t.Owner); tr != nil {
+		tr.TicketsOwned = removeTicket(tr.TicketsOwned, t)
+	}
+	if tr := st.Trader(t.Issuer); tr != nil {
+		tr.Obligations = removeTicket(tr.Obligations, t)
+	}
+}
+
+// DeleteTicket removes t everywhere, Tickets included (orphan clean-up, P0.5).
+func (st *State) DeleteTicket(t *Ticket) {
+	st.RemoveTicket(t)
+	st.Tickets = removeTicket(st.Tickets, t)
+}
+
+// removeTicket is Python's list.remove for a ticket that may be absent.
+func removeTicket(list []*Ticket, t *Ticket) []*Ticket {
+	if i := slices.Index(list, t); i >= 0 {
+		return slices.Delete(list, i, i+1)
+	}
+	return list
+}
+
+// Mature is P1 of the trading phase (spec §4.2): every ticket's remaining
+// maturity is updated; matured tickets leave the subsystem, the others
+// migrate to their new bucket, a dealer- or VBT-held one with its holder
+// (no cash moves).
+func (st *State) Mature(day int) {
+	kept := st.Tickets[:0]
+	for _, t := range st.Tickets {
+		t.RemainingTau = RemainingTau(t.MaturityDay, day)
+		if t.RemainingTau == 0 {
+			st.RemoveTicket(t)
+			continue
+		}
+		kept = append(kept, t)
+		nb := AssignBucket(t.RemainingTau, st.Config.Buckets)
+		if nb == t.Bucket {
+			continue
+		}
+		old := t.Bucket
+		if m := st.Market(old); m != nil {
+			m.Dealer.Inventory = removeTicket(m.Dealer.Inventory, t)
+			m.VBT.Inventory = removeTicket(m.VBT.Inventory, t)
+		}
+		t.Bucket = nb
+		if m := st.Market(nb); m != nil {
+			switch t.Owner {
+			case DealerAgentID(old):
+				t.Owner = m.Dealer.AgentID
+				m.Dealer.Inventory = append(m.Dealer.Inventory, t)
+			case VBTAgentID(old):
+				t.Owner = m.VBT.AgentID
+				m.VBT.Inventory = append(m.VBT.Inventory, t)
+			}
+		}
+	}
+	clear(st.Tickets[len(kept):])
+	st.Tickets = kept
+}
+
+// SafetyMargin is a trader's m = cash + Σ owned bid·face − Σ obligations
+// face (spec §10.3), a face counting as itself when its bucket has no dealer.
+func (st *State) SafetyMargin(tr *Trader) pynum.Amount {
+	m := tr.Cash
+	for _, t := range tr.TicketsOwned {
+		if mk := st.Market(t.Bucket); mk != nil {
+			m = pynum.Add(m, pynum.Mul(mk.Dealer.Bid, t.Face))
+		} else {
+			m = pynum.Add(m, t.Face)
+		}
+	}
+	owed := pynum.Int(0)
+	for _, t := range tr.Obligations {
+		owed = pynum.Add(owed, t.Face)
+	}
+	return pynum.Sub(m, owed)
+}
+
+// Trade runs P2–P4 of the trading phase for day (spec §4.2–§4.4) after the
+// caller refreshed the traders' cash (P0), cleaned up orphans (P0.5) and
+// called Mature (P1). It returns the day's trades in execution order.
+func (st *State) Trade(day int) []Trade {
+	st.RecomputeAll()
+	if st.Instrumented {
+		st.snapshot(day)
+	}
+	var sellers, buyers []*Trader
+	for _, tr := range st.Traders {
+		if tr.IsSeller(day) {
+			sellers = append(sellers, tr)
+		}
+	}
+	for _, tr := range st.Traders {
+		if tr.IsBuyer(day) {
+			buyers = append(buyers, tr)
+		}
+	}
+	var trades []Trade
+	st.RNG.Shuffle(len(sellers), func(i, j int) { sellers[i], sellers[j] = sellers[j], sellers[i] })
+	for _, tr := range sellers[:min(len(sellers), MaxSellersPerDay)] {
+		if len(tr.TicketsOwned) == 0 {
+			continue
+		}
+		trades = append(trades, st.customerSells(day, tr))
+	}
+	st.RNG.Shuffle(len(buyers), func(i, j int) { buyers[i], buyers[j] = buyers[j], buyers[i] })
+	for _, tr := range buyers[:min(len(buyers), MaxBuyersPerDay)] {
+		for i := range st.Markets {
+			m := &st.Markets[i]
+			if len(m.Dealer.Inventory) == 0 && len(m.VBT.Inventory) == 0 {
+				continue
+			}
+			trades = append(trades, st.customerBuys(day, tr, m))
+			break
+		}
+	}
+	st.Trades = append(st.Trades, trades...)
+	return trades
+}
+
+// before fills a trade's "before" values.
+func (st *State) before(tr *Trader, m *Market, x *Trade) {
+	x.DealerInventoryBefore = len(m.Dealer.Inventory)
+	x.DealerCashBefore, x.BidBefore, x.AskBefore = m.Dealer.Cash, m.Dealer.Bid, m.Dealer.Ask
+	x.VBTMidBefore = m.VBT.M
+	x.TraderCashBefore = tr.Cash
+	if st.Instrumented {
+		x.MarginBefore = st.SafetyMargin(tr)
+	}
+}
+
+// after fills a trade's "after" values.
+func (st *State) after(tr *Trader, m *Market, x *Trade) {
+	x.DealerInventoryAfter = len(m.Dealer.Inventory)
+	x.DealerCashAfter, x.BidAfter, x.AskAfter = m.Dealer.Cash, m.Dealer.Bid, m.Dealer.Ask
+	x.TraderCashAfter = tr.Cash
+	if st.Instrumented {
+		x.MarginAfter = st.SafetyMargin(tr)
+	}
+}
+
+// customerSells executes tr's sale of its first ticket in that ticket's
+// bucket (spec §4.4, §5.1).
+func (st *State) customerSells(day int, tr *Trader) Trade {
+	t := tr.TicketsOwned[0]
+	m := st.Market(t.Bucket)
+	x := Trade{Day: day, Bucket: t.Bucket, Side: Sell, Trader: tr.AgentID, Ticket: t}
+	st.before(tr, m, &x)
+	x.LiquidityDriven = tr.Shortfall(day).Sign() > 0
+	s := st.Config.TicketSize
+	if m.Dealer.CanInteriorBuy(s) {
+		x.UnitPrice = m.Dealer.Bid
+		m.Dealer.Inventory = append(m.Dealer.Inventory, t)
+		m.Dealer.Cash = pynum.Sub(m.Dealer.Cash, x.UnitPrice)
+		t.Owner = m.Dealer.AgentID
+	} else {
+		x.UnitPrice, x.Passthrough = m.VBT.B, true
+		m.VBT.Inventory = append(m.VBT.Inventory, t)
+		m.VBT.Cash = pynum.Sub(m.VBT.Cash, x.UnitPrice)
+		t.Owner = m.VBT.AgentID
+	}
+	m.Dealer.Recompute(m.VBT, s)
+	x.Price = pynum.Mul(x.UnitPrice, t.Face)
+	tr.TicketsOwned = removeTicket(tr.TicketsOwned, t)
+	tr.Cash = pynum.Add(tr.Cash, x.Price)
+	st.after(tr, m, &x)
+	return x
+}
+
+// customerBuys executes tr's purchase in market m, whose dealer or VBT has
+// inventory (spec §4.4, §5.2).
+func (st *State) customerBuys(day int, tr *Trader, m *Market) Trade {
+	x := Trade{Day: day, Bucket: m.Bucket.Name, Side: Buy, Trader: tr.AgentID}
+	st.before(tr, m, &x)
+	s := st.Config.TicketSize
+	var t *Ticket
+	if m.Dealer.CanInteriorSell(s) {
+		x.UnitPrice = m.Dealer.Ask
+		i := EarliestTicket(m.Dealer.Inventory)
+		t = m.Dealer.Inventory[i]
+		m.Dealer.Inventory = slices.Delete(m.Dealer.Inventory, i, i+1)
+		m.Dealer.Cash = pynum.Add(m.Dealer.Cash, x.UnitPrice)
+	} else {
+		// A non-empty dealer inventory implies an interior sale, so the
+		// VBT's inventory is the non-empty one here (spec §4.4).
+		x.UnitPrice, x.Passthrough = m.VBT.A, true
+		i := EarliestTicket(m.VBT.Inventory)
+		t = m.VBT.Inventory[i]
+		m.VBT.Inventory = slices.Delete(m.VBT.Inventory, i, i+1)
+		m.VBT.Cash = pynum.Add(m.VBT.Cash, x.UnitPrice)
+	}
+	t.Owner = tr.AgentID
+	m.Dealer.Recompute(m.VBT, s)
+	x.Ticket = t
+	x.Price = pynum.Mul(x.UnitPrice, t.Face)
+	tr.TicketsOwned = append(tr.TicketsOwned, t)
+	tr.Cash = pynum.Sub(tr.Cash, x.Price)
+	if tr.AssetIssuer == "" {
+		tr.AssetIssuer = t.Issuer
+	}
+	st.after(tr, m, &x)
+	x.ReducesMarginBelowZero = st.Instrumented && x.MarginBefore.Sign() >= 0 && x.MarginAfter.Sign() < 0
+	return x
+}

@@ -1,0 +1,281 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/bilancio-go/bilancio/internal/dealer"
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// DealerEra selects which bilancio revision's dealer instrumentation a run
+// reproduces; the trading itself is the same in both (spec/dealer.md §13).
+type DealerEra string
+
+const (
+	// DealerDecember is bilancio of December 2025 (the balanced sweeps):
+	// dealer_trade events carry is_liquidity_driven / reduces_margin_below_zero
+	// and the run records the data behind dealer_metrics.json. The default.
+	DealerDecember DealerEra = "december"
+	// DealerDataEra is bilancio of 2025-11-29 (dealer_comparison_100):
+	// plain dealer_trade events and no dealer metrics.
+	DealerDataEra DealerEra = "data"
+)
+
+// ParseDealerEra reads a DealerEra; "" is DealerDecember.
+func ParseDealerEra(s string) (DealerEra, error) {
+	switch DealerEra(s) {
+	case "", DealerDecember:
+		return DealerDecember, nil
+	case DealerDataEra:
+		return DealerDataEra, nil
+	}
+	return "", fmt.Errorf("unknown dealer era %q (want %s or %s)", s, DealerDecember, DealerDataEra)
+}
+
+// DealerRun is what a run's dealer subsystem leaves for its output files.
+type DealerRun struct {
+	// State is the subsystem at the end of the run: its trades and, in the
+	// December era, its instrumentation.
+	State *dealer.State
+	// Era is the instrumentation the run reproduced.
+	Era DealerEra
+	// Detailed is set when the run kept what the detailed CSV files need.
+	Detailed bool
+}
+
+// dealerLink is one entry of bilancio's ticket ↔ payable maps.
+type dealerLink struct {
+	ticket  *dealer.Ticket
+	payable int32
+}
+
+// dealerSubsystem is the dealer next to the main system.
+type dealerSubsystem struct {
+	st    *dealer.State
+	era   DealerEra
+	links []dealerLink
+	// traders are the agent indices of st.Traders, in the same order.
+	traders []int32
+	// live marks the tickets still in the subsystem's ticket map.
+	live map[*dealer.Ticket]bool
+}
+
+// initDealer builds the dealer subsystem after setup (spec §2.2): the
+// dealer and VBT agents, one ticket per payable, the capital, the traders.
+func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
+	st := &s.st
+	for _, b := range cfg.Buckets {
+		for _, a := range [2]struct{ id, kind, name string }{
+			{dealer.DealerAgentID(b.Name), "dealer", "Dealer (" + b.Name + ")"},
+			{dealer.VBTAgentID(b.Name), "vbt", "VBT (" + b.Name + ")"},
+		} {
+			if _, ok := st.agentIndex[a.id]; ok {
+				continue
+			}
+			st.agentIndex[a.id] = int32(len(st.agents))
+			st.agents = append(st.agents, agent{id: a.id, name: a.name, kind: a.kind})
+		}
+	}
+	d := &dealerSubsystem{era: era, live: map[*dealer.Ticket]bool{}}
+	var tickets []*dealer.Ticket
+	debt := pynum.Int(0)
+	for i, c := range st.contracts {
+		if c.removed || c.kind != KindPayable {
+			continue
+		}
+		t := dealer.NewTicket(c.id, st.agents[c.issuer].id, st.agents[c.effectiveHolder()].id,
+			decimalOf(c.amount), int(c.dueDay), st.day, len(tickets), cfg.Buckets)
+		tickets = append(tickets, t)
+		d.links = append(d.links, dealerLink{ticket: t, payable: int32(i)})
+		d.live[t] = true
+		debt = pynum.Add(debt, decimalOf(c.amount))
+	}
+	total := pynum.Dec(0, 0)
+	for i := range st.agents {
+		if k := st.agents[i].kind; k == "dealer" || k == "vbt" {
+			continue
+		}
+		total = pynum.Add(total, s.agentCash(int32(i)))
+	}
+	d.st = dealer.NewState(cfg, total)
+	d.st.Tickets = tickets
+	if era == DealerDecember {
+		d.st.Instrumented = true
+		d.st.RecordInitial(debt, total)
+	}
+	for i := range st.agents {
+		if st.agents[i].kind != "household" {
+			continue
+		}
+		id := st.agents[i].id
+		tr := &dealer.Trader{AgentID: id, Cash: s.agentCash(int32(i))}
+		for _, t := range tickets {
+			if t.Owner == id {
+				tr.TicketsOwned = append(tr.TicketsOwned, t)
+				if tr.AssetIssuer == "" {
+					tr.AssetIssuer = t.Issuer
+				}
+			}
+			if t.Issuer == id {
+				tr.Obligations = append(tr.Obligations, t)
+			}
+		}
+		d.st.AddTrader(tr)
+		d.traders = append(d.traders, int32(i))
+	}
+	s.dealer = d
+}
+
+// decimalOf is Python's Decimal(amount).
+func decimalOf(a pynum.Amount) pynum.Amount {
+	if a.IsDecimal() {
+		return a
+	}
+	return pynum.Add(pynum.Dec(0, 0), a)
+}
+
+// agentCash is bilancio's _get_agent_cash: Decimal(0) plus every cash
+// instrument the agent holds, in asset order.
+func (s *system) agentCash(i int32) pynum.Amount {
+	sum := pynum.Dec(0, 0)
+	for _, idx := range s.st.agents[i].assets {
+		if c := s.st.contracts[idx]; !c.removed && c.kind == KindCash {
+			sum = pynum.Add(sum, c.amount)
+		}
+	}
+	return sum
+}
+
+// dealerPhase is SubphaseB_Dealer (spec §4): the trading phase, its
+// dealer_trade events, and the sync back to the main system.
+func (s *system) dealerPhase(day int) error {
+	d := s.dealer
+	s.log("SubphaseB_Dealer")
+	// P0: cash refresh.
+	for i, tr := range d.st.Traders {
+		tr.Cash = s.agentCash(d.traders[i])
+	}
+	// P0.5: mappings whose payable is gone.
+	kept := d.links[:0]
+	for _, l := range d.links {
+		if c := s.st.contracts[l.payable]; c.removed || c.kind != KindPayable {
+			if d.live[l.ticket] {
+				d.st.DeleteTicket(l.ticket)
+				delete(d.live, l.ticket)
+			}
+			continue
+		}
+		kept = append(kept, l)
+	}
+	clear(d.links[len(kept):])
+	d.links = kept
+	// P1: maturities and bucket migration; tickets that leave the ticket
+	// map keep their mapping entries until their payable is gone.
+	before := len(d.st.Tickets)
+	d.st.Mature(day)
+	if len(d.st.Tickets) != before {
+		clear(d.live)
+		for _, t := range d.st.Tickets {
+			d.live[t] = true
+		}
+	}
+	// P2–P4.
+	for _, x := range d.st.Trade(day) {
+		s.logTrade(&x)
+	}
+	return s.syncDealer()
+}
+
+// logTrade logs a dealer_trade event (spec §9).
+func (s *system) logTrade(x *dealer.Trade) {
+	f := make([]Field, 0, 9)
+	f = append(f, Field{"trader", Str(x.Trader)}, Field{"side", Str(string(x.Side))},
+		Field{"ticket_id", Str(x.Ticket.ID)}, Field{"bucket", Str(x.Bucket)},
+		Field{"price", FloatV(x.Price.Float64())}, Field{"unit_price", FloatV(x.UnitPrice.Float64())},
+		Field{"face", FloatV(x.Ticket.Face.Float64())}, Field{"is_passthrough", BoolV(x.Passthrough)})
+	if s.dealer.era == DealerDecember {
+		if x.Side == dealer.Sell {
+			f = append(f, Field{"is_liquidity_driven", BoolV(x.LiquidityDriven)})
+		} else {
+			f = append(f, Field{"reduces_margin_below_zero", BoolV(x.ReducesMarginBelowZero)})
+		}
+	}
+	s.log("dealer_trade", f...)
+}
+
+// syncDealer writes the day's trades back (spec §6): claim holders in
+// ticket order, then each trader's cash, minted (rounded half to even) or
+// silently burned.
+func (s *system) syncDealer() error {
+	d := s.dealer
+	st := &s.st
+	for _, l := range d.links {
+		if !d.live[l.ticket] {
+			continue
+		}
+		c := st.contracts[l.payable]
+		cur := c.effectiveHolder()
+		to := st.agentByID(l.ticket.Owner)
+		if to == noAgent {
+			return fmt.Errorf("dealer sync: ticket %s is owned by unknown agent %q", l.ticket.ID, l.ticket.Owner)
+		}
+		if cur == to {
+			continue
+		}
+		s.removeID(&st.agents[cur].assets, l.payable)
+		if !containsID(st.agents[to].assets, l.payable) {
+			s.appendID(&st.agents[to].assets, l.payable)
+		}
+		c.secondaryHolder = to
+		s.log("ClaimTransferredDealer", Field{"payable_id", Str(c.id)}, Field{"from_holder", Str(st.agents[cur].id)},
+			Field{"to_holder", Str(st.agents[to].id)}, Field{"amount", AmountV(c.amount)}, Field{"due_day", IntV(c.dueDay)})
+	}
+	for i, tr := range d.st.Traders {
+		ai := d.traders[i]
+		delta := pynum.Sub(tr.Cash, s.agentCash(ai))
+		switch delta.Sign() {
+		case 1:
+			if _, err := s.mintCash(ai, pynum.Round(delta), "", false); err != nil {
+				return fmt.Errorf("dealer sync: mint to %s: %w", tr.AgentID, err)
+			}
+		case -1:
+			s.burnCash(ai, pynum.Sub(pynum.Int(0), delta))
+		}
+	}
+	return nil
+}
+
+// burnCash is the sync's silent burn (spec §6.3): whole instruments are
+// deleted (their ids stay, stale, in the central bank's liabilities, and
+// its outstanding cash is not reduced), the last one is cut by round(rem),
+// and whatever the agent's cash does not cover is forgiven. No event.
+func (s *system) burnCash(ai int32, rem pynum.Amount) {
+	a := &s.st.agents[ai]
+	for _, idx := range append([]int32(nil), a.assets...) {
+		if rem.Sign() <= 0 {
+			break
+		}
+		c := s.st.contracts[idx]
+		if c.removed || c.kind != KindCash {
+			continue
+		}
+		if pynum.Cmp(c.amount, rem) <= 0 {
+			rem = pynum.Sub(rem, c.amount)
+			s.removeID(&a.assets, idx)
+			s.deleteContract(idx)
+			continue
+		}
+		s.setAmount(c, pynum.Sub(c.amount, pynum.Round(rem)))
+		rem = pynum.Int(0)
+	}
+}
+
+// containsID reports whether list holds v.
+func containsID(list []int32, v int32) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
