@@ -38,20 +38,28 @@ const (
 // computed from the run's events and final balances (as bilancio computes
 // them from events.jsonl and balances.csv).
 func Outputs(res *engine.Result) ([]File, *metrics.Report, error) {
+	return RunOutputs(res, "")
+}
+
+// RunOutputs is Outputs for the run runID, which a dealer run's detailed
+// CSV files carry in their run_id column.
+func RunOutputs(res *engine.Result, runID string) ([]File, *metrics.Report, error) {
 	events, err := AppendEvents(nil, res.Events)
 	if err != nil {
 		return nil, nil, err
 	}
 	balances := metrics.Balances(&res.Final)
 	report := metrics.Analyze(res.Events, metrics.MoneyStock(balances))
-	return []File{
+	files := []File{
 		{EventsFile, events},
 		{BalancesFile, AppendBalances(nil, balances)},
 		{MetricsCSVFile, AppendMetricsCSV(nil, report.Days)},
 		{MetricsDSFile, AppendMetricsDS(nil, report.DebtorShares)},
 		{MetricsIntradayFile, AppendMetricsIntraday(nil, report.Intraday)},
-		{MetricsJSONFile, AppendMetricsJSON(nil, report.Days)},
-	}, report, nil
+	}
+	files = append(files, dealerFiles(res, runID)...)
+	files = append(files, File{MetricsJSONFile, AppendMetricsJSON(nil, report.Days)})
+	return files, report, nil
 }
 
 // RunInfo describes a run for its manifest.
@@ -70,7 +78,7 @@ type RunInfo struct {
 //	dir/scenario.yaml  scenarioYAML (not written when nil)
 //	dir/run.html       what runHTML renders from the metrics (not written when nil)
 //	dir/out/events.jsonl, balances.csv, metrics.csv, metrics_ds.csv,
-//	    metrics_intraday.csv, metrics.json
+//	    metrics_intraday.csv, the dealer files of a dealer run, metrics.json
 //	dir/manifest.json  written last, with the checksums of all the above
 //
 // Everything is computed before the first file is touched, and an existing
@@ -78,7 +86,7 @@ type RunInfo struct {
 // complete. Each file is written to a temporary name in its own directory and
 // renamed into place, so a reader never sees a partial file.
 func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *Manifest, error) {
-	files, report, err := Outputs(res)
+	files, report, err := RunOutputs(res, info.RunID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("rendering the outputs of %s: %w", dir, err)
 	}

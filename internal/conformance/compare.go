@@ -2,7 +2,9 @@ package conformance
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"sort"
 	"strconv"
@@ -129,4 +131,88 @@ func hhiClose(got, want string) error {
 		return fmt.Errorf("got %s, want %s (difference %s > %s)", got, want, diff.String(), tol.String())
 	}
 	return nil
+}
+
+// dealerFinalMaps are the dealer_metrics.json objects whose key order is
+// Python set order in bilancio (spec/dealer.md §10.2).
+var dealerFinalMaps = map[string]bool{
+	"dealer_mid_final": true, "vbt_mid_final": true,
+	"dealer_premium_final_pct": true, "vbt_premium_final_pct": true,
+}
+
+// DealerMetricsJSON compares two dealer_metrics.json files by the rules of
+// spec/dealer.md §17.2: the same top-level keys in the same order, equal
+// values as written (Python float repr makes equal binary64 values equal
+// text), the four *_final objects as maps, no trailing newline.
+func DealerMetricsJSON(got, want []byte) error {
+	if bytes.HasSuffix(got, []byte("\n")) != bytes.HasSuffix(want, []byte("\n")) {
+		return fmt.Errorf("trailing newline differs")
+	}
+	g, err := orderedMembers(got)
+	if err != nil {
+		return fmt.Errorf("ours: %w", err)
+	}
+	w, err := orderedMembers(want)
+	if err != nil {
+		return fmt.Errorf("recorded: %w", err)
+	}
+	if len(g) != len(w) {
+		return fmt.Errorf("%d keys, recorded %d", len(g), len(w))
+	}
+	for i := range g {
+		if g[i].key != w[i].key {
+			return fmt.Errorf("key %d is %q, recorded %q", i, g[i].key, w[i].key)
+		}
+		if dealerFinalMaps[g[i].key] {
+			var gm, wm map[string]json.Number
+			if err := json.Unmarshal(g[i].raw, &gm); err != nil {
+				return fmt.Errorf("%s: %w", g[i].key, err)
+			}
+			if err := json.Unmarshal(w[i].raw, &wm); err != nil {
+				return fmt.Errorf("%s: %w", g[i].key, err)
+			}
+			if !maps.Equal(gm, wm) {
+				return fmt.Errorf("%s = %v, recorded %v", g[i].key, gm, wm)
+			}
+			continue
+		}
+		var gc, wc bytes.Buffer
+		if err := json.Compact(&gc, g[i].raw); err != nil {
+			return err
+		}
+		if err := json.Compact(&wc, w[i].raw); err != nil {
+			return err
+		}
+		if !bytes.Equal(gc.Bytes(), wc.Bytes()) {
+			return fmt.Errorf("%s = %s, recorded %s", g[i].key, gc.String(), wc.String())
+		}
+	}
+	return nil
+}
+
+// member is one top-level key of a JSON object, in file order.
+type member struct {
+	key string
+	raw json.RawMessage
+}
+
+// orderedMembers reads a JSON object's top-level members in order.
+func orderedMembers(data []byte) ([]member, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("not a JSON object")
+	}
+	var out []member
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		out = append(out, member{tok.(string), raw})
+	}
+	return out, nil
 }

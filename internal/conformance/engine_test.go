@@ -43,6 +43,13 @@ func TestEngineConformance(t *testing.T) {
 
 // checkRun runs one recorded scenario and compares its outputs; it reports
 // whether everything matched.
+// strict are the files whose presence must match too (spec/dealer.md §17.2):
+// the detailed CSVs are left out when they would be empty.
+var strict = map[string]bool{
+	artifacts.TradesFile:          true,
+	artifacts.RepaymentEventsFile: true,
+}
+
 func checkRun(t *testing.T, run Run, reg map[string]string, opts engine.Options) bool {
 	t.Helper()
 	ok := true
@@ -65,7 +72,7 @@ func checkRun(t *testing.T, run Run, reg map[string]string, opts engine.Options)
 		fail("run: %v", err)
 		return false
 	}
-	files, rep, err := artifacts.Outputs(res)
+	files, rep, err := artifacts.RunOutputs(res, run.ID)
 	if err != nil {
 		fail("outputs: %v", err)
 		return false
@@ -77,10 +84,20 @@ func checkRun(t *testing.T, run Run, reg map[string]string, opts engine.Options)
 		artifacts.MetricsIntradayFile: Exact,
 		artifacts.MetricsDSFile:       LineSet,
 		artifacts.MetricsJSONFile:     MetricsJSON,
+		artifacts.DealerMetricsFile:   DealerMetricsJSON,
+		artifacts.TradesFile:          Events,
+		artifacts.InventoryFile:       Events,
+		artifacts.SystemStateFile:     Events,
+		artifacts.RepaymentEventsFile: Events,
 	}
+	produced := map[string]bool{}
 	for _, f := range files {
 		name := filepath.FromSlash(f.Name)
+		produced[name] = true
 		if !run.Has(name) {
+			if strict[f.Name] {
+				fail("%s: written, but bilancio did not write it", f.Name)
+			}
 			continue
 		}
 		want, err := os.ReadFile(run.File(name))
@@ -90,6 +107,12 @@ func checkRun(t *testing.T, run Run, reg map[string]string, opts engine.Options)
 		}
 		if err := compare[f.Name](f.Data, want); err != nil {
 			fail("%s: %v", f.Name, err)
+		}
+	}
+	for _, name := range []string{artifacts.DealerMetricsFile, artifacts.TradesFile, artifacts.InventoryFile,
+		artifacts.SystemStateFile, artifacts.RepaymentEventsFile} {
+		if p := filepath.FromSlash(name); run.Has(p) && !produced[p] {
+			fail("%s: not written, but bilancio wrote it", name)
 		}
 	}
 	if reg != nil {
