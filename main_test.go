@@ -136,6 +136,73 @@ func TestRunWritesRunFolder(t *testing.T) {
 	}
 }
 
+// A dealer scenario writes the dealer's files, with -run-id in the detailed
+// CSVs; -dealer-era data reproduces bilancio of 2025-11-29 (no
+// dealer_metrics.json, no December event fields); -detailed-logging=false
+// keeps only dealer_metrics.json.
+func TestRunDealerScenario(t *testing.T) {
+	dir := t.TempDir()
+	const scenario = "examples/scenarios/kalecki_with_dealer.yaml"
+	out := filepath.Join(dir, "dealer")
+	stdout, stderr, code := bilancio(t, "run", scenario, "-out", out, "-run-id", "demo")
+	if code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "dealer trades   11 (11 sells, 0 buys; 0 through the VBT)") {
+		t.Errorf("summary lacks the dealer trades:\n%s", stdout)
+	}
+	m, err := artifacts.VerifyRun(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, f := range m.Files {
+		names[f.Name] = true
+	}
+	for _, f := range []string{artifacts.DealerMetricsFile, artifacts.TradesFile, artifacts.InventoryFile, artifacts.SystemStateFile, artifacts.RepaymentEventsFile} {
+		if !names[f] {
+			t.Errorf("manifest lacks %s", f)
+		}
+	}
+	trades, _ := os.ReadFile(filepath.Join(out, filepath.FromSlash(artifacts.TradesFile)))
+	lines := strings.Split(strings.TrimSpace(string(trades)), "\r\n")
+	if len(lines) != 12 || !strings.HasPrefix(lines[1], "demo,active,0,") {
+		t.Errorf("trades.csv: %d lines, first row %q", len(lines), lines[min(1, len(lines)-1)])
+	}
+	events, _ := os.ReadFile(filepath.Join(out, "out", "events.jsonl"))
+	if n := bytes.Count(events, []byte(`"kind": "dealer_trade"`)); n != 11 {
+		t.Errorf("%d dealer_trade events, want 11", n)
+	}
+	if !bytes.Contains(events, []byte(`"is_liquidity_driven": false}`)) {
+		t.Errorf("December-era sells lack is_liquidity_driven")
+	}
+
+	data := filepath.Join(dir, "data-era")
+	if _, stderr, code := bilancio(t, "run", scenario, "-out", data, "-dealer-era", "data", "-quiet"); code != 0 {
+		t.Fatalf("-dealer-era data: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(data, "out", "dealer_metrics.json")); !os.IsNotExist(err) {
+		t.Errorf("data era wrote dealer_metrics.json (%v)", err)
+	}
+	dataEvents, _ := os.ReadFile(filepath.Join(data, "out", "events.jsonl"))
+	if bytes.Contains(dataEvents, []byte("is_liquidity_driven")) || bytes.Count(dataEvents, []byte(`"kind": "dealer_trade"`)) != 11 {
+		t.Errorf("data-era events differ from the December era in more than the instrumentation")
+	}
+
+	brief := filepath.Join(dir, "brief")
+	if _, stderr, code := bilancio(t, "run", scenario, "-out", brief, "-detailed-logging=false", "-quiet"); code != 0 {
+		t.Fatalf("-detailed-logging=false: exit %d: %s", code, stderr)
+	}
+	for f, want := range map[string]bool{"dealer_metrics.json": true, "trades.csv": false, "inventory_timeseries.csv": false} {
+		if _, err := os.Stat(filepath.Join(brief, "out", f)); (err == nil) != want {
+			t.Errorf("-detailed-logging=false: %s present = %v, want %v", f, err == nil, want)
+		}
+	}
+	if _, stderr, code := bilancio(t, "run", scenario, "-out", filepath.Join(dir, "x"), "-dealer-era", "2024"); code != 1 || !strings.Contains(stderr, "dealer era") {
+		t.Errorf("-dealer-era 2024: exit %d, %q", code, stderr)
+	}
+}
+
 func TestRunFlagErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"run"},

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/bilancio-go/bilancio/internal/dealer"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/runner"
 )
@@ -34,15 +35,21 @@ func (c *RunCommand) Help() string {
                         metrics_ds.csv, metrics_intraday.csv
     DIR/manifest.json   written last, with checksums: the run is complete
 
+  A scenario with "dealer: {enabled: true}" runs bilancio's secondary-market
+  dealer: its out/ also gets dealer_metrics.json and, with -detailed-logging
+  (the default), trades.csv, inventory_timeseries.csv,
+  system_state_timeseries.csv and repayment_events.csv, whose run_id column
+  is -run-id.
+
 Options:
 
 ` + usage(c.flags(new(runFlags)))
 }
 
 type runFlags struct {
-	out, defaultHandling, checkInvariants, html, runID string
-	maxDays, quietDays                                 int
-	quiet                                              bool
+	out, defaultHandling, checkInvariants, html, runID, dealerEra string
+	maxDays, quietDays                                            int
+	quiet, detailed                                               bool
 }
 
 func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
@@ -54,6 +61,8 @@ func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
 	fs.StringVar(&f.checkInvariants, "check-invariants", engine.CheckSetup, "when to check accounting invariants: setup, daily or none")
 	fs.StringVar(&f.html, "html", "", "also write the HTML report to this file")
 	fs.StringVar(&f.runID, "run-id", "", "run id recorded in the manifest (default: the folder name)")
+	fs.BoolVar(&f.detailed, "detailed-logging", true, "dealer runs: write the detailed CSV files (trades, inventory, system state, repayments)")
+	fs.StringVar(&f.dealerEra, "dealer-era", string(engine.DealerDecember), "dealer runs: the bilancio revision to reproduce, december or data (2025-11-29: no dealer_metrics.json, no December event fields)")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
 	return fs
 }
@@ -85,12 +94,18 @@ func (c *RunCommand) Run(args []string) int {
 		c.UI.Error(fmt.Sprintf("Error: -check-invariants must be setup, daily or none, not %q", f.checkInvariants))
 		return 1
 	}
+	era, err := engine.ParseDealerEra(f.dealerEra)
+	if err != nil {
+		c.UI.Error("Error: -dealer-era: " + err.Error())
+		return 1
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		c.UI.Error(fmt.Sprintf("Error: %v", err))
 		return 1
 	}
-	opts := engine.Options{MaxDays: f.maxDays, DefaultHandling: f.defaultHandling, CheckInvariants: f.checkInvariants}
+	opts := engine.Options{MaxDays: f.maxDays, DefaultHandling: f.defaultHandling, CheckInvariants: f.checkInvariants,
+		DetailedLogging: f.detailed, DealerEra: era}
 	if f.quietDays >= 0 {
 		opts.QuietDays = &f.quietDays
 	}
@@ -148,6 +163,20 @@ func renderRunSummary(out *runner.Outcome, dir string) string {
 	fmt.Fprintf(&b, "  defaults        %d (%s)\n", m.Defaults, res.DefaultHandling)
 	fmt.Fprintf(&b, "  phi_total       %s\n", orNone(m.PhiTotal))
 	fmt.Fprintf(&b, "  delta_total     %s\n", orNone(m.DeltaTotal))
+	if d := res.Dealer; d != nil {
+		sells, buys, through := 0, 0, 0
+		for _, x := range d.State.Trades {
+			if x.Side == dealer.Sell {
+				sells++
+			} else {
+				buys++
+			}
+			if x.Passthrough {
+				through++
+			}
+		}
+		fmt.Fprintf(&b, "  dealer trades   %d (%d sells, %d buys; %d through the VBT)\n", sells+buys, sells, buys, through)
+	}
 	fmt.Fprintf(&b, "Wrote %s (open %s)", dir, filepath.Join(dir, "run.html"))
 	return b.String()
 }

@@ -33,6 +33,7 @@ func TestRunReport(t *testing.T) {
 	art := artifactDir(t)
 	for _, c := range []struct{ name, scenario string }{
 		{"kalecki_ring", "../../examples/scenarios/kalecki_ring.yaml"},
+		{"kalecki_with_dealer", "../../examples/scenarios/kalecki_with_dealer.yaml"},
 		{"ring_n100", "../../../shared/conformance/ring-expel-n100/runs/comparison_control_00b2d850311d/scenario.yaml"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

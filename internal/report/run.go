@@ -643,14 +643,14 @@ const (
 // an event compete for it, its rank (lower wins).
 func keyRole(key string) (role, rank int) {
 	switch key {
-	case "frm", "debtor", "agent", "from", "from_agent", "payer", "customer", "from_bank", "owner":
-		return roleFrom, rankOf(key, "frm", "debtor", "agent", "from", "from_agent", "payer", "customer", "from_bank", "owner")
-	case "to", "creditor", "to_agent", "payee", "to_bank", "bank":
-		return roleTo, rankOf(key, "to", "creditor", "to_agent", "payee", "to_bank", "bank")
-	case "amount", "amount_paid":
-		return roleAmount, rankOf(key, "amount", "amount_paid")
-	case "instr_id", "payable_id", "contract_id", "pid", "trigger_contract", "keep":
-		return roleID, rankOf(key, "instr_id", "payable_id", "contract_id", "pid", "trigger_contract", "keep")
+	case "frm", "debtor", "agent", "from", "from_agent", "payer", "customer", "from_bank", "owner", "from_holder", "trader":
+		return roleFrom, rankOf(key, "frm", "debtor", "agent", "from", "from_agent", "payer", "customer", "from_bank", "owner", "from_holder", "trader")
+	case "to", "creditor", "to_agent", "payee", "to_bank", "bank", "to_holder":
+		return roleTo, rankOf(key, "to", "creditor", "to_agent", "payee", "to_bank", "bank", "to_holder")
+	case "amount", "amount_paid", "price":
+		return roleAmount, rankOf(key, "amount", "amount_paid", "price")
+	case "instr_id", "payable_id", "contract_id", "pid", "trigger_contract", "keep", "ticket_id":
+		return roleID, rankOf(key, "instr_id", "payable_id", "contract_id", "pid", "trigger_contract", "keep", "ticket_id")
 	case "alias":
 		return roleAlias, 0
 	}
@@ -721,6 +721,8 @@ func valueText(v engine.Value) string {
 		return amountText(v.Amount)
 	case engine.BoolValue:
 		return strconv.FormatBool(v.Bool)
+	case engine.FloatValue:
+		return v.Str
 	case engine.ListValue:
 		parts := make([]string, len(v.Items))
 		for i, x := range v.Items {
