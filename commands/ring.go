@@ -55,6 +55,17 @@ func (c *RingGenerateCommand) Help() string {
   Decimal parameters keep their text (0.50 is not 0.5 in a registry); the
   totals are read as floats, like bilancio's --q-total (10000 is 10000.0).
 
+  With -balanced it prints the balanced comparison scenario instead
+  (spec/dealer.md §12): the ring scaled by 1 + β with three big entities, for
+  the -mode passive or active arm, with the name prefix "Balanced Comparison
+  (Passive)" or "(Active)" unless -name-prefix is given, and -q-total read as
+  a Decimal like bilancio's sweep balanced. For example, a run of
+  dealer-balanced-n100:
+
+    bilancio ring generate -balanced -mode active -n-agents 100 -kappa 0.25 \
+        -concentration 0.2 -mu 0 -maturity-days 10 -q-total 10000 -seed 42 \
+        -face-value 20 -outside-mid-ratio 0.75 -big-entity-share 0.25
+
 Options:
 
 ` + usage(c.flags(new(ringFlags)))
@@ -66,6 +77,9 @@ type ringFlags struct {
 	kappa, concentration, mu, monotonicity, qTotal, liquidityTotal string
 	liquidityMode, liquidityAgent, liquidityVector                 string
 	kappaRule, revision, defaultHandling, namePrefix               string
+	balanced                                                       bool
+	mode, faceValue, outsideMidRatio, bigEntityShare               string
+	namePrefixSet                                                  bool
 }
 
 func (c *RingGenerateCommand) flags(f *ringFlags) *flag.FlagSet {
@@ -88,6 +102,11 @@ func (c *RingGenerateCommand) flags(f *ringFlags) *flag.FlagSet {
 	fs.IntVar(&f.maxDays, "max-days", 0, "run.max_days (default max(30, maturity days + 5))")
 	fs.IntVar(&f.quietDays, "quiet-days", -1, "run.quiet_days (default 2)")
 	fs.StringVar(&f.revision, "revision", string(ring.Clamped), "bilancio generator revision: clamped (2025-10-24 on) or original (2025-10-10)")
+	fs.BoolVar(&f.balanced, "balanced", false, "generate the balanced comparison scenario (big entities; spec/dealer.md §12)")
+	fs.StringVar(&f.mode, "mode", string(ring.Passive), "with -balanced: the arm, passive or active (adds the dealer block)")
+	fs.StringVar(&f.faceValue, "face-value", "20", "with -balanced: face value S (the active arm's ticket size is its integer part)")
+	fs.StringVar(&f.outsideMidRatio, "outside-mid-ratio", "0.75", "with -balanced: outside-mid ratio ρ (big entities' cash)")
+	fs.StringVar(&f.bigEntityShare, "big-entity-share", "0.25", "with -balanced: big-entity share β")
 	return fs
 }
 
@@ -103,12 +122,21 @@ func (c *RingGenerateCommand) Run(args []string) int {
 		c.UI.Error(fmt.Sprintf("Error: %v\n\n%s", err, c.Help()))
 		return 1
 	}
+	fs.Visit(func(fl *flag.Flag) { f.namePrefixSet = f.namePrefixSet || fl.Name == "name-prefix" })
 	p, err := f.params()
 	if err != nil {
 		c.UI.Error("Error: " + err.Error())
 		return 1
 	}
-	g, err := ring.Generate(p)
+	var g *ring.Generated
+	if f.balanced {
+		var bp ring.BalancedParams
+		if bp, err = f.balancedParams(p); err == nil {
+			g, err = ring.GenerateBalanced(bp)
+		}
+	} else {
+		g, err = ring.Generate(p)
+	}
 	if err != nil {
 		c.UI.Error("Error: " + err.Error())
 		return 1
@@ -154,6 +182,10 @@ func (f *ringFlags) params() (ring.Params, error) {
 		{"q-total", f.qTotal, &p.QTotal, ring.ParseCLIFloat},
 		{"liquidity-total", f.liquidityTotal, &p.LiquidityTotal, ring.ParseCLIFloat},
 	}
+	if f.balanced && f.qTotal != "" {
+		// bilancio's sweep balanced reads --q-total as a Decimal.
+		decimals[4].parse = ring.ParseDecimal
+	}
 	for _, d := range decimals {
 		if d.text == "" {
 			continue
@@ -174,4 +206,31 @@ func (f *ringFlags) params() (ring.Params, error) {
 		}
 	}
 	return p, nil
+}
+
+// balancedParams adds the balanced generator's flags to the ring parameters.
+func (f *ringFlags) balancedParams(p ring.Params) (ring.BalancedParams, error) {
+	mode, err := ring.ParseBalancedMode(f.mode)
+	if err != nil {
+		return ring.BalancedParams{}, fmt.Errorf("-mode: %w", err)
+	}
+	if !f.namePrefixSet {
+		p.NamePrefix = "" // the arm's prefix
+	}
+	bp := ring.BalancedParams{Params: p, Mode: mode}
+	for _, d := range []struct {
+		flag, text string
+		dst        **apd.Decimal
+	}{
+		{"face-value", f.faceValue, &bp.FaceValue},
+		{"outside-mid-ratio", f.outsideMidRatio, &bp.OutsideMidRatio},
+		{"big-entity-share", f.bigEntityShare, &bp.BigEntityShare},
+	} {
+		v, err := ring.ParseDecimal(d.text)
+		if err != nil {
+			return bp, fmt.Errorf("-%s: %w", d.flag, err)
+		}
+		*d.dst = v
+	}
+	return bp, nil
 }

@@ -125,3 +125,51 @@ func TestRingGenerateOptions(t *testing.T) {
 		t.Errorf("vector mode:\n%s", out)
 	}
 }
+
+// -balanced prints bilancio's balanced comparison scenario (spec/dealer.md
+// §12): the pair of balanced_comparison_20251204 at seed 42, byte-identical
+// to the recorded passive and active scenario.yaml when the conformance data
+// is present.
+func TestRingGenerateBalanced(t *testing.T) {
+	args := []string{"-balanced", "-n-agents", "100", "-kappa", "0.25", "-concentration", "0.2", "-mu", "0",
+		"-maturity-days", "10", "-q-total", "10000", "-seed", "42", "-face-value", "20",
+		"-outside-mid-ratio", "0.75", "-big-entity-share", "0.25"}
+	for _, tt := range []struct{ mode, set, id, name string }{
+		{"passive", "balanced-passive-n100", "balanced_passive_d2f9bb3b1ca4", "Balanced Comparison (Passive) (n=100, kappa=0.25, c=0.2, mu=0) [Balanced passive]"},
+		{"active", "dealer-balanced-n100", "balanced_active_b37abddb8aac", "Balanced Comparison (Active) (n=100, kappa=0.25, c=0.2, mu=0) [Balanced active]"},
+	} {
+		out, stderr, code := runRingGenerate(append([]string{"-mode", tt.mode}, args...)...)
+		if code != 0 || stderr != "" {
+			t.Fatalf("%s: exit %d, stderr %q", tt.mode, code, stderr)
+		}
+		if !strings.Contains(out, "\nname: "+tt.name+"\n") || strings.Contains(out, "\ndealer:\n") != (tt.mode == "active") {
+			t.Errorf("%s: name or dealer block wrong:\n%s", tt.mode, out[:200])
+		}
+		if root := conformance.Root(); root != "" {
+			recorded, err := os.ReadFile(filepath.Join(root, tt.set, "runs", tt.id, "scenario.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(recorded) != out {
+				t.Errorf("%s: output differs from the recorded %s/scenario.yaml", tt.mode, tt.id)
+			}
+		}
+	}
+	out, stderr, code := runRingGenerate("-balanced", "-kappa", "1", "-q-total", "100", "-name-prefix", "X")
+	if code != 0 || !strings.HasPrefix(out, "version: 1\nname: X (n=5, kappa=1, c=1, mu=0) [Balanced passive]\n") {
+		t.Errorf("-name-prefix with -balanced: exit %d, stderr %q:\n%s", code, stderr, out)
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-balanced", "-mode", "both", "-kappa", "1", "-q-total", "100"}, "-mode: unknown balanced mode"},
+		{[]string{"-balanced", "-face-value", "x", "-kappa", "1", "-q-total", "100"}, "-face-value: parse decimal"},
+		{[]string{"-balanced", "-big-entity-share", "0", "-kappa", "1", "-q-total", "100"}, "big entity share must be > 0"},
+	} {
+		stdout, stderr, code := runRingGenerate(tt.args...)
+		if code != 1 || stdout != "" || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and %q", tt.args, code, stdout, stderr, tt.want)
+		}
+	}
+}

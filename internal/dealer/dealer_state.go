@@ -28,6 +28,10 @@ type Dealer struct {
 	Midline, Bid, Ask pynum.Amount
 	// PinnedBid and PinnedAsk report Bid == VBT.B and Ask == VBT.A.
 	PinnedBid, PinnedAsk bool
+
+	// computed and last remember the inputs of the last kernel run.
+	computed bool
+	last     kernelInputs
 }
 
 // NewDealer returns a bucket's dealer with an empty inventory, the given
@@ -38,4 +42,12 @@ func NewDealer(bucket string, cash pynum.Amount) *Dealer {
 		X: decZero(), V: decZero(), XStar: decZero(), N: 1,
 		Lambda: decOne(), I: decZero(), Midline: decZero(), Bid: decZero(), Ask: decZero(),
 	}
+}
+
+// kernelInputs are what the kernel's result depends on. Amounts compare
+// by identity of representation, so equal inputs are the very same values.
+type kernelInputs struct {
+	a                  int
+	cash, m, o, va, vb pynum.Amount
+	s                  pynum.Amount
 }

@@ -10,7 +10,15 @@ import "github.com/bilancio-go/bilancio/internal/pynum"
 //	V = M·a + cash;  K* = floor(V/M);  X* = S·K*;  λ = S/(X*+S);  I = λ·O
 //	midline = M − (O/(X*+2S))·(x − X*/2)
 //	ask = min(A, midline + I/2);  bid = max(B, midline − I/2)
+//
+// The kernel is a pure function of (a, cash, M, O, A, B, S): when none of
+// them changed since the last run, the quotes are kept as they are.
 func (d *Dealer) Recompute(v *VBT, s pynum.Amount) {
+	in := kernelInputs{a: len(d.Inventory), cash: d.Cash, m: v.M, o: v.O, va: v.A, vb: v.B, s: s}
+	if d.computed && d.last == in {
+		return
+	}
+	d.computed, d.last = true, in
 	m, o := v.M, v.O
 	d.A = len(d.Inventory)
 	d.X = pynum.Mul(s, pynum.Int(int64(d.A)))

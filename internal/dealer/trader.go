@@ -45,21 +45,40 @@ func (t *Trader) Shortfall(day int) pynum.Amount {
 
 // IsSeller reports whether the trader is an eligible seller on day d: some
 // shortfall over days d … d+LookAheadDays is positive and it owns a ticket.
+// Only the sign matters, so it is the same as: some day's dues exceed cash.
 func (t *Trader) IsSeller(d int) bool {
-	worst := decZero()
-	for k := 0; k <= LookAheadDays; k++ {
-		worst = pyMax(worst, t.Shortfall(d+k))
+	if len(t.TicketsOwned) == 0 {
+		return false
 	}
-	return worst.Sign() > 0 && len(t.TicketsOwned) > 0
+	return pynum.Cmp(t.maxDues(d), t.Cash) > 0
 }
 
-// IsBuyer reports whether the trader is an eligible buyer on day d: its cash
-// less the largest amount due over days d … d+LookAheadDays exceeds
-// BuyerSurplus. There is no check that it can afford a ticket.
+// IsBuyer reports whether the trader is an eligible buyer on day d: cash
+// minus the largest day's dues over days d … d+LookAheadDays exceeds
+// BuyerSurplus (no check that it can afford a ticket).
 func (t *Trader) IsBuyer(d int) bool {
-	dues := decZero()
-	for k := 0; k <= LookAheadDays; k++ {
-		dues = pyMax(dues, t.PaymentDue(d+k))
+	return pynum.Cmp(pynum.Sub(t.Cash, t.maxDues(d)), pynum.Dec(BuyerSurplus, 0)) > 0
+}
+
+// maxDues is max over k = 0 … LookAheadDays of PaymentDue(d+k), and 0 when
+// nothing falls due: each obligation's day is summed once, the others are
+// zero days.
+func (t *Trader) maxDues(d int) pynum.Amount {
+	best := decZero()
+	for i, o := range t.Obligations {
+		if o.MaturityDay < d || o.MaturityDay > d+LookAheadDays {
+			continue
+		}
+		seen := false
+		for _, p := range t.Obligations[:i] {
+			if p.MaturityDay == o.MaturityDay {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			best = pyMax(best, t.PaymentDue(o.MaturityDay))
+		}
 	}
-	return pynum.Cmp(pynum.Sub(t.Cash, dues), pynum.Dec(BuyerSurplus, 0)) > 0
+	return best
 }

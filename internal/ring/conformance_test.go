@@ -29,10 +29,11 @@ import (
 //   - ring-expel-n5 and ring-failfast-n5: older n = 5 sweeps without a
 //     registry, by the Original generator revision; the seed follows from the grid position (base seed 42, loop
 //     order kappa → c → mu), and scenario.yaml and events.jsonl are compared.
-//   - ring-failfast-n5-bigentity, balanced-passive-n100 and
-//     dealer-balanced-n100 (rings plus big-entity agents) and
-//     dealer-detailed-n5 come from bilancio's balanced-comparison builder, not
-//     from this generator: skipped.
+//   - balanced-passive-n100, dealer-balanced-n100, dealer-detailed-n5 and
+//     ring-failfast-n5-bigentity (rings plus big-entity agents) come from
+//     bilancio's balanced generator (GenerateBalanced, spec/dealer.md §12);
+//     balanced_conformance_test.go regenerates every one of their runs and
+//     compares scenario.yaml, S1 and L0.
 
 // mustDec parses a Decimal in a test.
 func mustDec(t *testing.T, s string) *apd.Decimal {

@@ -18,6 +18,14 @@
 // monotonicity), which made its oldest recorded sweeps, instead of the later
 // one.
 //
+// GenerateBalanced builds the December-era balanced comparison scenario
+// (spec/dealer.md §12) from the same ring: payables and liquidity scaled by
+// 1 + β, three big-entity households (big_short, big_mid, big_long) owed
+// Q_total·β/n by each ring member and minted (Q_total·β/3)·ρ, a
+// _balanced_config block, and for the active arm the dealer block. A balanced
+// sweep loops ρ → kappa → concentration → mu → monotonicity with one seed per
+// grid point shared by the passive and active arms (see BalancedParams).
+//
 // One limit is inherent: the gamma draws go through log, exp and pow, which
 // package pyrandom evaluates correctly rounded while bilancio used its
 // platform's libm, so a regenerated payable amount can differ from a recorded

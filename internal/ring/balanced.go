@@ -1,0 +1,285 @@
+package ring
+
+import (
+	"fmt"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/cockroachdb/apd/v3"
+)
+
+// BalancedMode is the arm of a balanced comparison (spec/dealer.md §12.2).
+type BalancedMode string
+
+// Balanced comparison arms.
+const (
+	// Passive is arm C: the balanced scenario without dealer trading.
+	Passive BalancedMode = "passive"
+	// Active is arm D: the same scenario with the dealer block appended.
+	Active BalancedMode = "active"
+)
+
+// ParseBalancedMode reads "active" or "passive".
+func ParseBalancedMode(s string) (BalancedMode, error) {
+	switch m := BalancedMode(s); m {
+	case Passive, Active:
+		return m, nil
+	}
+	return "", fmt.Errorf("unknown balanced mode %q (want active or passive)", s)
+}
+
+// Defaults of bilancio's `sweep balanced` (December era, spec/dealer.md §12.3).
+const (
+	// BalancedPassivePrefix and BalancedActivePrefix are the scenario name
+	// prefixes of the two arms ("Balanced Comparison" plus the arm).
+	BalancedPassivePrefix = "Balanced Comparison (Passive)"
+	BalancedActivePrefix  = "Balanced Comparison (Active)"
+	// BalancedDefaultHandling is the sweep's default handling.
+	BalancedDefaultHandling = "fail-fast"
+)
+
+// BalancedParams are the parameters of bilancio's balanced ring generator
+// (compile_ring_explorer_balanced, spec/dealer.md §12.1) and its sweep
+// runner. Params is the ring part, with these differences from Generate:
+//
+//   - NamePrefix defaults to BalancedPassivePrefix or BalancedActivePrefix
+//     by Mode;
+//   - DefaultHandling defaults to "fail-fast" (the balanced sweep's default);
+//     the key cannot be left out;
+//   - Revision must be Clamped (or empty).
+//
+// A balanced sweep (spec/dealer.md §12.3) loops ρ (outermost) → kappa →
+// concentration → mu → monotonicity; its seed counter starts at the base
+// seed (42) and advances once per grid point, and both arms of a pair use
+// the same seed and parameters, differing only in Mode (passive first).
+// bilancio's CLI passes Q_total as Decimal("10000") and every grid value as
+// Decimal(text) (ParseDecimal), e.g. ρ "1.0".
+type BalancedParams struct {
+	Params
+	// Mode selects the arm (required).
+	Mode BalancedMode
+	// FaceValue is the ticket face S (> 0; nil means 20). The active arm's
+	// dealer ticket_size is int(FaceValue).
+	FaceValue *apd.Decimal
+	// OutsideMidRatio is ρ (> 0; nil means 0.75, the generator's default):
+	// each big entity is minted (Q_total·β/3)·ρ.
+	OutsideMidRatio *apd.Decimal
+	// BigEntityShare is β (> 0; nil means 0.25): ring payables and ring
+	// liquidity are scaled by 1 + β and each Hi owes Q_total·β/n to a big
+	// entity.
+	BigEntityShare *apd.Decimal
+	// VBTShare is the active arm's dealer vbt_share, written as
+	// str(Decimal) (nil means 0.50, written '0.50').
+	VBTShare *apd.Decimal
+}
+
+// balancedResolved are validated balanced parameters with defaults filled in.
+type balancedResolved struct {
+	*resolved
+	mode                 BalancedMode
+	face, rho, beta, vbt *apd.Decimal
+	ticketSize           int64
+}
+
+func (p BalancedParams) resolve() (*balancedResolved, error) {
+	if _, err := ParseBalancedMode(string(p.Mode)); err != nil {
+		return nil, err
+	}
+	switch p.Revision {
+	case "", Clamped:
+	default:
+		return nil, fmt.Errorf("the balanced generator uses the clamped revision, got %q", p.Revision)
+	}
+	if p.NamePrefix == "" {
+		p.NamePrefix = BalancedPassivePrefix
+		if p.Mode == Active {
+			p.NamePrefix = BalancedActivePrefix
+		}
+	}
+	if p.DefaultHandling == "" {
+		p.DefaultHandling = BalancedDefaultHandling
+	}
+	r, err := p.Params.resolve()
+	if err != nil {
+		return nil, err
+	}
+	b := &balancedResolved{resolved: r, mode: p.Mode,
+		face: p.FaceValue, rho: p.OutsideMidRatio, beta: p.BigEntityShare, vbt: p.VBTShare}
+	if b.face == nil {
+		b.face = apd.New(20, 0)
+	}
+	if b.rho == nil {
+		b.rho = apd.New(75, -2)
+	}
+	if b.beta == nil {
+		b.beta = apd.New(25, -2)
+	}
+	if b.vbt == nil {
+		b.vbt = apd.New(50, -2)
+	}
+	for _, v := range []struct {
+		name string
+		d    *apd.Decimal
+	}{{"face value", b.face}, {"outside mid ratio", b.rho}, {"big entity share", b.beta}, {"vbt share", b.vbt}} {
+		if v.d.Sign() <= 0 || v.d.Form != apd.Finite {
+			return nil, fmt.Errorf("%s must be > 0, got %s", v.name, pynum.Str(v.d))
+		}
+	}
+	var ticket apd.Decimal
+	// int(face): truncate toward zero, with enough digits for the integer part.
+	ctx := apd.BaseContext.WithPrecision(uint32(b.face.NumDigits() + int64(max(b.face.Exponent, 0)) + 1))
+	ctx.Rounding = apd.RoundDown
+	if _, err := ctx.Quantize(&ticket, b.face, 0); err != nil {
+		return nil, fmt.Errorf("face value %s: %w", pynum.Str(b.face), err)
+	}
+	if b.ticketSize, err = ticket.Int64(); err != nil {
+		return nil, fmt.Errorf("face value %s: %w", pynum.Str(b.face), err)
+	}
+	if b.mode == Active && b.ticketSize < 1 {
+		return nil, fmt.Errorf("face value must be at least 1 in active mode (ticket size int(face value)), got %s", pynum.Str(b.face))
+	}
+	return b, nil
+}
+
+// GenerateBalanced builds the balanced ring scenario of bilancio's December
+// era (spec/dealer.md §12.1–12.2) for one arm: the ring of Generate with
+// every payable and the total liquidity scaled by 1 + β, three big entities
+// big_short, big_mid, big_long (households) owed Q_total·β/n by each Hi in
+// rotation and minted (Q_total·β/3)·ρ each, every agent in
+// run.show.balances, a top-level _balanced_config, and in active mode the
+// dealer block {enabled: true, ticket_size: int(face), dealer_share: '0',
+// vbt_share: '0.50'} as the last key.
+//
+// The result is a Generated as from Generate, where S1 and L0 are the
+// registry's pre-YAML sums over all payables and mints (big entities
+// included), Payables lists the ring payables then the big-entity payables,
+// Liquidity holds H1…Hn's cash then big_short, big_mid and big_long's, and
+// QTotal and LiquidityTotal are the unscaled ring totals that the name and
+// description print.
+func GenerateBalanced(p BalancedParams) (*Generated, error) {
+	b, err := p.resolve()
+	if err != nil {
+		return nil, fmt.Errorf("ring: balanced: %w", err)
+	}
+	r := b.resolved
+	n := r.NAgents
+	// The big entities' maturity buckets, in agent order.
+	bigEntityBuckets := [...]string{"short", "mid", "long"}
+	base, err := drawPayables(n, r.Concentration, r.Monotonicity, r.qTotal, r.Seed, r.Revision)
+	if err != nil {
+		return nil, fmt.Errorf("ring: balanced: payables: %w", err)
+	}
+	scale := pynum.DecAdd(apd.New(1, 0), b.beta)
+	scaled := *r
+	scaled.l0 = pynum.DecMul(r.l0, scale)
+	liquidity, err := allocateLiquidity(&scaled)
+	if err != nil {
+		return nil, fmt.Errorf("ring: balanced: liquidity: %w", err)
+	}
+	due := dueDays(n, r.MaturityDays, r.Mu)
+	bigDebt := pynum.DecMul(r.qTotal, b.beta)
+	perBucket := pynum.DecQuo(bigDebt, apd.New(int64(len(bigEntityBuckets)), 0))
+	perTrader := pynum.DecQuo(bigDebt, apd.New(int64(n), 0))
+	bigCash := pynum.DecMul(perBucket, b.rho)
+
+	g := &Generated{
+		QTotal:         r.qTotal,
+		LiquidityTotal: r.l0,
+		KappaRule:      r.KappaRule,
+		Revision:       r.Revision,
+		Name:           scenarioName(r) + " [Balanced " + string(b.mode) + "]",
+		Description: description(r) + fmt.Sprintf("; balanced mode=%s, β=%s, ρ=%s",
+			b.mode, fmtDecimal(b.beta), fmtDecimal(b.rho)),
+		MaxDays:   r.maxDays,
+		QuietDays: r.quietDays,
+		S1:        apd.New(0, 0),
+		L0:        apd.New(0, 0),
+	}
+
+	var actions []Node
+	mint := func(id string, amount *apd.Decimal) {
+		g.Liquidity = append(g.Liquidity, amount)
+		g.L0 = pynum.DecAdd(g.L0, amount)
+		actions = append(actions, Map(P("mint_cash", Map(
+			P("to", Str(id)),
+			P("amount", decimalNode(amount)),
+			P("alias", Str("LIQ_"+id)),
+		))))
+	}
+	payable := func(from, to string, amount *apd.Decimal, dueDay int, alias string) {
+		g.Payables = append(g.Payables, Payable{From: from, To: to, Amount: amount, DueDay: dueDay})
+		g.S1 = pynum.DecAdd(g.S1, amount)
+		actions = append(actions, Map(P("create_payable", Map(
+			P("from", Str(from)),
+			P("to", Str(to)),
+			P("amount", decimalNode(amount)),
+			P("due_day", Int(int64(dueDay))),
+			P("alias", Str(alias)),
+		))))
+	}
+	for i, amount := range liquidity {
+		if amount.Sign() <= 0 {
+			g.Liquidity = append(g.Liquidity, amount)
+			continue
+		}
+		mint(agentID(i), amount)
+	}
+	for i, amount := range base {
+		from, to := agentID(i), agentID((i+1)%n)
+		payable(from, to, pynum.DecMul(amount, scale), due[i], "P_"+from+"_"+to)
+	}
+	for i := range n {
+		from, to := agentID(i), "big_"+bigEntityBuckets[i%len(bigEntityBuckets)]
+		payable(from, to, perTrader, due[i], "P_"+from+"_"+to+"_big")
+	}
+	for _, bucket := range bigEntityBuckets {
+		mint("big_"+bucket, bigCash)
+	}
+
+	agents := []Node{Map(P("id", Str("CB")), P("kind", Str("central_bank")), P("name", Str("Central Bank")))}
+	balances := []Node{Str("CB")}
+	for i := range n {
+		id := agentID(i)
+		agents = append(agents, Map(P("id", Str(id)), P("kind", Str("household")), P("name", Str(fmt.Sprintf("Agent %d", i+1)))))
+		balances = append(balances, Str(id))
+	}
+	for _, bucket := range bigEntityBuckets {
+		id := "big_" + bucket
+		agents = append(agents, Map(P("id", Str(id)), P("kind", Str("household")), P("name", Str("Big Entity ("+bucket+")"))))
+		balances = append(balances, Str(id))
+	}
+	run := Map(
+		P("mode", Str("until_stable")),
+		P("max_days", Int(int64(g.MaxDays))),
+		P("quiet_days", Int(int64(g.QuietDays))),
+		P("show", Map(P("balances", Seq(balances...)), P("events", Str("detailed")))),
+		P("export", Map(P("balances_csv", Str("out/balances.csv")), P("events_jsonl", Str("out/events.jsonl")))),
+		P("default_handling", Str(r.DefaultHandling)),
+	)
+	g.Doc = Map(
+		P("version", Int(1)),
+		P("name", Str(g.Name)),
+		P("description", Str(g.Description)),
+		P("agents", Seq(agents...)),
+		P("initial_actions", Seq(actions...)),
+		P("scheduled_actions", Seq()),
+		P("run", run),
+		P("_balanced_config", Map(
+			P("face_value", Float(pynum.DecimalFloat(b.face))),
+			P("outside_mid_ratio", Float(pynum.DecimalFloat(b.rho))),
+			P("big_entity_share", Float(pynum.DecimalFloat(b.beta))),
+			P("mode", Str(string(b.mode))),
+		)),
+	)
+	if b.mode == Active {
+		g.Doc.Set("dealer", Map(
+			P("enabled", Bool(true)),
+			P("ticket_size", Int(b.ticketSize)),
+			P("dealer_share", Str("0")),
+			P("vbt_share", Str(pynum.Str(b.vbt))),
+		))
+	}
+	if g.YAML, err = Marshal(g.Doc); err != nil {
+		return nil, fmt.Errorf("ring: balanced: %w", err)
+	}
+	return g, nil
+}
