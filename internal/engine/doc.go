@@ -4,7 +4,11 @@
 // default handling, the until-stable stop rule) and returns the event log and
 // the final state.
 //
-// It reproduces the no-dealer path of bilancio (Python) exactly; see
-// spec/engine.md in the shared folder. The package does no I/O: callers hand it
-// the scenario's bytes and write its results with package artifacts.
+// It reproduces bilancio (Python) exactly; see spec/engine.md in the shared
+// folder. A scenario with an enabled `dealer:` block also runs the dealer
+// subsystem of spec/dealer.md: dealer.go builds it from the main system
+// after setup and runs its trading phase (package dealer) and the sync back
+// every day, between the scheduled actions and settlement. The package does
+// no I/O: callers hand it the scenario's bytes and write its results with
+// package artifacts.
 package engine
