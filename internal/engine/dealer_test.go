@@ -1,0 +1,209 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// dealerScenario is a small ring with a dealer: H2, without cash, is short
+// for its payable to H3 and sells its claim on H1 to the short dealer on
+// day 0; B, a household with 600 and no debt, is the day's buyer and takes
+// that claim for about 1100, more than it has. H1 and H3 have exactly what
+// they owe: neither sellers nor buyers.
+const dealerScenario = `version: 1
+name: dealer test
+agents:
+  - {id: CB, kind: central_bank, name: Central Bank}
+  - {id: H1, kind: household, name: H1}
+  - {id: H2, kind: household, name: H2}
+  - {id: H3, kind: household, name: H3}
+  - {id: B, kind: household, name: Buyer}
+initial_actions:
+  - mint_cash: {to: B, amount: 600}
+  - mint_cash: {to: H1, amount: 1000}
+  - mint_cash: {to: H3, amount: 1000}
+  - create_payable: {from: H1, to: H2, amount: 1000, due_day: 2}
+  - create_payable: {from: H2, to: H3, amount: 1000, due_day: 3}
+  - create_payable: {from: H3, to: H1, amount: 1000, due_day: 4}
+run:
+  mode: until_stable
+  max_days: 10
+  default_handling: expel-agent
+dealer:
+  enabled: true
+  ticket_size: 1
+  dealer_share: '0.25'
+  vbt_share: '0.5'
+`
+
+func runDealerScenario(t *testing.T, opts Options) *Result {
+	t.Helper()
+	sc, err := Load("dealer.yaml", []byte(dealerScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), sc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// eventsOfDay returns the kinds of day d's simulation events.
+func eventsOfDay(res *Result, d int) []*Event {
+	var out []*Event
+	for i := range res.Events {
+		if e := &res.Events[i]; e.Phase == "simulation" && e.Day == d {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestDealerDayZero(t *testing.T) {
+	res := runDealerScenario(t, Options{CheckInvariants: CheckSetup})
+	var got []string
+	for _, e := range eventsOfDay(res, 0) {
+		got = append(got, e.Kind)
+	}
+	want := "PhaseA PhaseB SubphaseB1 SubphaseB_Dealer dealer_trade dealer_trade ClaimTransferredDealer CashMinted SubphaseB2 PhaseC"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("day 0 events:\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+	day0 := eventsOfDay(res, 0)
+	sell, buy, move, mint := day0[4], day0[5], day0[6], day0[7]
+	if sell.GetString("trader") != "H2" || sell.GetString("side") != "sell" || sell.GetString("bucket") != "short" {
+		t.Errorf("sell = %+v", sell.Fields)
+	}
+	if buy.GetString("trader") != "B" || buy.GetString("side") != "buy" || buy.GetString("ticket_id") != sell.GetString("ticket_id") {
+		t.Errorf("buy = %+v", buy.Fields)
+	}
+	if v, _ := sell.Get("face"); v.Kind != FloatValue || v.Str != "1000.0" {
+		t.Errorf("face = %+v", v)
+	}
+	// The claim went H2 → dealer_short → B on the same day: one transfer.
+	if move.GetString("from_holder") != "H2" || move.GetString("to_holder") != "B" {
+		t.Errorf("claim transfer = %+v", move.Fields)
+	}
+	// H2's proceeds, price·face, are minted rounded half to even, without an alias.
+	price, _ := sell.Get("price")
+	if mint.GetString("to") != "H2" {
+		t.Errorf("mint = %+v", mint.Fields)
+	}
+	if _, ok := mint.Get("alias"); ok {
+		t.Errorf("the sync mint has an alias: %+v", mint.Fields)
+	}
+	if a, _ := mint.GetAmount("amount"); a.IsDecimal() || !strings.HasPrefix(price.Str, a.String()[:3]) {
+		t.Errorf("minted %s for a sale at %s", a, price.Str)
+	}
+	for _, k := range []string{"is_liquidity_driven", "reduces_margin_below_zero"} {
+		_, onSell := sell.Get(k)
+		_, onBuy := buy.Get(k)
+		if onSell == onBuy {
+			t.Errorf("%s on the sell %v and the buy %v", k, onSell, onBuy)
+		}
+	}
+}
+
+func TestDealerBurnAndSettlementToHolder(t *testing.T) {
+	res := runDealerScenario(t, Options{CheckInvariants: CheckSetup})
+	v := &res.Final
+	// B paid more than its 600: the instrument is gone (no event) and the
+	// rest is forgiven; the central bank's list keeps the stale id.
+	cb := v.Agent("CB")
+	live := map[string]bool{}
+	for _, c := range v.Contracts {
+		live[c.ID] = true
+	}
+	stale := 0
+	for _, id := range cb.LiabilityIDs {
+		if !live[id] {
+			stale++
+		}
+	}
+	if stale != 1 {
+		t.Errorf("%d stale ids in the central bank's liabilities, want 1 (the burnt 600)", stale)
+	}
+	// The agents end with the dealers and VBTs, in bucket order.
+	var tail []string
+	for _, a := range v.Agents[len(v.Agents)-6:] {
+		tail = append(tail, a.ID+"/"+a.Kind)
+	}
+	if got := strings.Join(tail, " "); got != "dealer_short/dealer vbt_short/vbt dealer_mid/dealer vbt_mid/vbt dealer_long/dealer vbt_long/vbt" {
+		t.Errorf("last agents = %s", got)
+	}
+	// H1's payable now belongs to B, so H1 pays B on day 2.
+	found := false
+	for _, e := range res.Events {
+		if e.Kind == "PayableSettled" && e.GetString("debtor") == "H1" {
+			found = true
+			if e.GetString("creditor") != "B" || e.Day != 2 {
+				t.Errorf("H1 paid %s on day %d, want B on day 2", e.GetString("creditor"), e.Day)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("H1 did not pay")
+	}
+	if b := v.Agent("B"); len(b.AssetIDs) != 1 {
+		t.Errorf("B ends with %v, want the 1000 H1 paid", b.AssetIDs)
+	} else {
+		for _, c := range v.Contracts {
+			if c.ID == b.AssetIDs[0] && (c.Kind != KindCash || c.Amount.String() != "1000") {
+				t.Errorf("B ends with %s %s, want cash 1000 (its 600 burnt)", c.Kind, c.Amount)
+			}
+		}
+	}
+	// Dealer events happen every simulated day.
+	days := 0
+	for _, e := range res.Events {
+		if e.Kind == "SubphaseB_Dealer" {
+			days++
+		}
+	}
+	if days != res.DaysSimulated {
+		t.Errorf("%d SubphaseB_Dealer for %d days", days, res.DaysSimulated)
+	}
+}
+
+func TestDealerEras(t *testing.T) {
+	data := runDealerScenario(t, Options{DealerEra: DealerDataEra})
+	dec := runDealerScenario(t, Options{})
+	if len(data.Events) != len(dec.Events) {
+		t.Fatalf("%d events in the data era, %d in December", len(data.Events), len(dec.Events))
+	}
+	for i := range data.Events {
+		d, e := &data.Events[i], &dec.Events[i]
+		if d.Kind != e.Kind {
+			t.Fatalf("event %d: %s vs %s", i, d.Kind, e.Kind)
+		}
+		if d.Kind == "dealer_trade" && len(e.Fields) != len(d.Fields)+1 {
+			t.Errorf("December trade has %d fields, data era %d", len(e.Fields), len(d.Fields))
+		}
+	}
+	if dec.Dealer == nil || dec.Dealer.Era != DealerDecember || len(dec.Dealer.State.Instruments.System) != dec.DaysSimulated {
+		t.Errorf("December run records %+v", dec.Dealer)
+	}
+	if _, err := ParseDealerEra("2024"); err == nil {
+		t.Errorf("ParseDealerEra accepted 2024")
+	}
+	// Without the block, or with enabled: false, there is no dealer at all.
+	off := strings.Replace(dealerScenario, "enabled: true", "enabled: false", 1)
+	sc, err := Load("off.yaml", []byte(off))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range res.Events {
+		if strings.Contains(strings.ToLower(e.Kind), "dealer") {
+			t.Fatalf("a disabled dealer logged %s", e.Kind)
+		}
+	}
+	if res.Dealer != nil || len(res.Final.Agents) != 5 {
+		t.Errorf("a disabled dealer left %d agents and %+v", len(res.Final.Agents), res.Dealer)
+	}
+}
