@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/conformance"
 )
 
 // bilancioBin is the binary under test, built once by TestMain.
@@ -200,6 +201,43 @@ func TestRunDealerScenario(t *testing.T) {
 	}
 	if _, stderr, code := bilancio(t, "run", scenario, "-out", filepath.Join(dir, "x"), "-dealer-era", "2024"); code != 1 || !strings.Contains(stderr, "dealer era") {
 		t.Errorf("-dealer-era 2024: exit %d, %q", code, stderr)
+	}
+}
+
+// `bilancio run SCENARIO -out DIR -run-id ID` reproduces every file of a
+// recorded detailed dealer run, the run id in the CSVs included.
+func TestRunRecordedDealerRun(t *testing.T) {
+	root := conformance.Root()
+	if root == "" {
+		t.Skip("../shared/conformance is absent: this test runs a recorded bilancio dealer run")
+	}
+	runs, err := conformance.Runs(root, "dealer-detailed-n5")
+	if err != nil || len(runs) == 0 {
+		t.Fatalf("recorded runs: %v", err)
+	}
+	run := runs[0]
+	out := filepath.Join(t.TempDir(), run.ID)
+	if _, stderr, code := bilancio(t, "run", run.File("scenario.yaml"), "-out", out, "-run-id", run.ID, "-quiet"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	compared := 0
+	for _, name := range []string{"events.jsonl", "balances.csv", "trades.csv", "inventory_timeseries.csv", "system_state_timeseries.csv", "repayment_events.csv"} {
+		want, err := os.ReadFile(run.File(filepath.Join("out", name)))
+		if err != nil {
+			continue // bilancio did not write it for this run
+		}
+		got, err := os.ReadFile(filepath.Join(out, "out", name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if err := conformance.Events(got, want); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		compared++
+	}
+	if compared < 5 {
+		t.Errorf("only %d files compared", compared)
 	}
 }
 
