@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os/exec"
@@ -30,6 +31,15 @@ func (c *SweepReportCommand) Help() string {
   the frontier and a sortable table of the runs) and aggregate/figures/ (the
   same plots as SVG and PNG files, for papers) from an experiment folder.
 
+  For a paired experiment (a comparison sweep's control/ and treatment/
+  folders, or a balanced sweep's passive/ and active/, with
+  aggregate/comparison.csv) the dashboard shows the pairs instead: the
+  improved, unchanged and worsened pairs, relief heatmaps (mean
+  delta_reduction, or trading_effect, over kappa × concentration) per mu
+  (and per outside-mid ratio), the default rates of the two arms against
+  each other, the dealer's PnL and trade counts, and a table of the pairs
+  linking to each run's run.html; the figures are the relief heatmaps.
+
 Options:
 
 ` + usage(c.flags(&open))
@@ -49,7 +59,7 @@ func (c *SweepReportCommand) Run(args []string) int {
 	if !ok {
 		return sweepExitError
 	}
-	dash, figs, err := sweep.WriteReport(pos[0])
+	dash, figs, err := c.write(pos[0])
 	if err != nil {
 		c.UI.Error("Error: cannot build the report: " + err.Error())
 		return sweepExitError
@@ -62,6 +72,23 @@ func (c *SweepReportCommand) Run(args []string) int {
 		}
 	}
 	return sweepExitOK
+}
+
+// write builds the report of the experiment in dir: the paired dashboard
+// for a paired experiment, the plain one otherwise.
+func (c *SweepReportCommand) write(dir string) (string, []string, error) {
+	if !sweep.IsPairedExperimentDir(dir) {
+		return sweep.WriteReport(dir)
+	}
+	ctx := c.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	dash, figs, err := sweep.WritePairedReport(ctx, dir)
+	if err != nil {
+		return "", nil, fmt.Errorf("paired experiment: %w", err)
+	}
+	return dash, figs, nil
 }
 
 // figuresDirOf is an experiment's figures folder.

@@ -1,0 +1,174 @@
+package browsertest
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/bilancio-go/bilancio/internal/conformance"
+	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/sweep"
+)
+
+// writeFile writes a test file, making its folder.
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// syntheticPairedExperiment writes a comparison sweep's folder of 3 κ × 2 c
+// × 2 μ pairs whose treatment runs have dealer_metrics.json and run.html,
+// and returns it with its number of pairs.
+func syntheticPairedExperiment(t *testing.T) (string, int) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "synthetic")
+	recs := [][]string{report.ComparisonColumns()}
+	seed := 42
+	for _, k := range []string{"0.5", "1", "2"} {
+		for _, c := range []string{"0.5", "2"} {
+			for _, mu := range []string{"0", "1"} {
+				s := strconv.Itoa(seed)
+				dc, dt := 0.2+float64(seed%5)/10, 0.2+float64(seed%3)/10
+				red := strconv.FormatFloat(dc-dt, 'g', -1, 64)
+				recs = append(recs, []string{k, c, mu, "0", s, strconv.FormatFloat(dc, 'g', -1, 64), strconv.FormatFloat(dt, 'g', -1, 64), red, red,
+					"0.5", "0.5", "comparison_control_" + s, "completed", "comparison_treatment_" + s, "completed"})
+				run := filepath.Join(dir, "treatment", "runs", "comparison_treatment_"+s)
+				writeFile(t, filepath.Join(run, "out", "dealer_metrics.json"), []byte(`{"dealer_total_pnl": -1.5, "dealer_total_return": -0.01, "total_trades": `+strconv.Itoa(seed%7)+`}`))
+				writeFile(t, filepath.Join(run, "run.html"), []byte("<!DOCTYPE html><title>run</title>"))
+				seed++
+			}
+		}
+	}
+	f, err := os.Create(filepath.Join(t.TempDir(), "c.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := csv.NewWriter(f)
+	if err := w.WriteAll(recs); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "aggregate", "comparison.csv"), b)
+	if err := os.MkdirAll(filepath.Join(dir, "control"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir, len(recs) - 1
+}
+
+// recordedPairedExperiment builds a balanced sweep's folder from the
+// conformance set dealer-detailed-n5 (19 pairs over five ρ), when
+// ../shared is beside the repository.
+func recordedPairedExperiment(t *testing.T) (string, int) {
+	t.Helper()
+	root := conformance.Root()
+	if root == "" {
+		t.Skip("skipping: no conformance data (../shared/conformance beside the repository)")
+	}
+	src := filepath.Join(root, "dealer-detailed-n5")
+	b, err := os.ReadFile(filepath.Join(src, "comparison.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "dealer-detailed-n5")
+	writeFile(t, filepath.Join(dir, "aggregate", "comparison.csv"), b)
+	for _, arm := range []string{"passive", "active"} {
+		if err := os.MkdirAll(filepath.Join(dir, arm, "runs"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	col := slices.Index(recs[0], "active_run_id")
+	for _, r := range recs[1:] {
+		writeFile(t, filepath.Join(dir, "active", "runs", r[col], "run.html"), []byte("<!DOCTYPE html><title>run</title>"))
+	}
+	return dir, len(recs) - 1
+}
+
+// TestPairedDashboard opens the dashboard of a paired experiment and
+// checks that it loads cleanly, that every heatmap has its cells, that
+// the pairs table lists every pair with links to the run pages, and that
+// sorting and filtering work.
+func TestPairedDashboard(t *testing.T) {
+	b := newBrowser(t)
+	art := artifactDir(t)
+	for _, c := range []struct {
+		name  string
+		build func(*testing.T) (string, int)
+		links int // links per pair
+	}{
+		{"synthetic", syntheticPairedExperiment, 1},
+		{"dealer-detailed-n5", recordedPairedExperiment, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir, pairs := c.build(t)
+			page, _, err := sweep.WritePairedReport(context.Background(), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.open(t, page, "#pairs")
+			b.noErrors(t, c.name)
+			figs := b.count(t, "#relief figure.heatmap")
+			if figs == 0 {
+				t.Fatal("no relief heatmaps")
+			}
+			bad := eval[int](t, b, `Array.from(document.querySelectorAll("figure.heatmap")).filter(f => f.querySelectorAll("rect.cell").length != +f.dataset.cells || +f.dataset.cells == 0).length`)
+			if bad != 0 {
+				t.Errorf("%d heatmaps lack cells", bad)
+			}
+			if n := b.count(t, "#pairs tbody tr"); n != pairs {
+				t.Errorf("pairs table has %d rows, want %d", n, pairs)
+			}
+			if n := b.count(t, "#pairs tbody a[href$='/run.html']"); n != pairs*c.links {
+				t.Errorf("pairs table has %d run links, want %d", n, pairs*c.links)
+			}
+			if n := b.count(t, "#deltas circle.pt"); n == 0 {
+				t.Error("the δ scatter has no points")
+			}
+			b.screenshot(t, art, "paired-"+c.name+".png", "")
+
+			const seeds = `Array.from(document.querySelectorAll("#pairs tbody tr")).map(r => +r.cells[4].textContent)`
+			eval[any](t, b, `document.querySelector("#pairs th[data-key=seed]").click()`)
+			asc := eval[[]float64](t, b, seeds)
+			eval[any](t, b, `document.querySelector("#pairs th[data-key=seed]").click()`)
+			desc := eval[[]float64](t, b, seeds)
+			if len(asc) != pairs || !slices.IsSorted(asc) || asc[0] == desc[0] {
+				t.Errorf("sorting by seed: %v then %v", asc, desc)
+			}
+			first := eval[string](t, b, `document.querySelector("#pairs tbody tr td.id").textContent`)
+			eval[any](t, b, `(function(){var f=document.getElementById("filter"); f.value=`+strconv.Quote(first)+`; f.dispatchEvent(new Event("input"));})()`)
+			if !pairedWait(t, b, `document.querySelectorAll("#pairs tbody tr").length === 1`) {
+				t.Errorf("filtering by %s did not leave one pair", first)
+			}
+			b.noErrors(t, c.name+" after sorting and filtering")
+		})
+	}
+}
+
+// pairedWait polls a JavaScript condition for up to five seconds.
+func pairedWait(t *testing.T, b *browser, cond string) bool {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if eval[bool](t, b, cond) {
+			return true
+		}
+	}
+	return false
+}

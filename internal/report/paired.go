@@ -1,0 +1,721 @@
+package report
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The dashboard of a paired sweep: bilancio's comparison sweep (control vs
+// treatment, spec/dealer.md §11.3) or balanced sweep (passive vs active,
+// §12.4), read from the experiment's aggregate/comparison.csv and the
+// arms' runs (see sweep.LoadPairedDashboard).
+
+//go:embed paired.html.tmpl
+var pairedTemplateText string
+
+// PairedLayout is the kind of a paired sweep, as its comparison.csv tells.
+type PairedLayout int
+
+const (
+	// PairedComparison is `sweep comparison`: control vs treatment
+	// (spec/dealer.md §11.3, 15 columns, optionally followed by the
+	// dealer columns of later bilancio versions).
+	PairedComparison PairedLayout = iota + 1
+	// PairedBalanced is `sweep balanced`: passive vs active (§12.4, 21
+	// columns).
+	PairedBalanced
+)
+
+// String names the layout.
+func (l PairedLayout) String() string {
+	switch l {
+	case PairedComparison:
+		return "comparison"
+	case PairedBalanced:
+		return "balanced"
+	}
+	return "unknown"
+}
+
+// Arms are the folder names of the layout's two arms: the arm without
+// dealer trading first.
+func (l PairedLayout) Arms() (base, dealer string) {
+	if l == PairedBalanced {
+		return "passive", "active"
+	}
+	return "control", "treatment"
+}
+
+// BalancedComparisonColumns are the columns of a balanced sweep's
+// comparison.csv (spec/dealer.md §12.4).
+func BalancedComparisonColumns() []string {
+	return []string{
+		"kappa", "concentration", "mu", "monotonicity", "seed", "face_value", "outside_mid_ratio",
+		"big_entity_share", "delta_passive", "delta_active", "trading_effect", "trading_relief_ratio",
+		"phi_passive", "phi_active", "passive_run_id", "passive_status", "active_run_id", "active_status",
+		"dealer_total_pnl", "dealer_total_return", "total_trades",
+	}
+}
+
+// pairedColumns names the columns of a layout that the dashboard reads.
+type pairedColumns struct {
+	deltaBase, deltaDealer, effect, relief string
+	phiBase, phiDealer                     string
+	baseID, baseStatus                     string
+	dealerID, dealerStatus                 string
+}
+
+func (l PairedLayout) columns() pairedColumns {
+	base, dealer := l.Arms()
+	c := pairedColumns{
+		deltaBase: "delta_" + base, deltaDealer: "delta_" + dealer,
+		phiBase: "phi_" + base, phiDealer: "phi_" + dealer,
+		baseID: base + "_run_id", baseStatus: base + "_status",
+		dealerID: dealer + "_run_id", dealerStatus: dealer + "_status",
+		effect: "delta_reduction", relief: "relief_ratio",
+	}
+	if l == PairedBalanced {
+		c.effect, c.relief = "trading_effect", "trading_relief_ratio"
+	}
+	return c
+}
+
+// PairedLayoutOf tells the layout of a comparison.csv from its header:
+// balanced when it has every column of §12.4, comparison when it has every
+// column of §11.3 (later dealer columns may follow either).
+func PairedLayoutOf(header []string) (PairedLayout, error) {
+	has := make(map[string]bool, len(header))
+	for _, h := range header {
+		has[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = true
+	}
+	missing := func(cols []string) []string {
+		var out []string
+		for _, c := range cols {
+			if !has[c] {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	mb, mc := missing(BalancedComparisonColumns()), missing(ComparisonColumns())
+	switch {
+	case len(mb) == 0:
+		return PairedBalanced, nil
+	case len(mc) == 0:
+		return PairedComparison, nil
+	case has["delta_passive"] || has["trading_effect"]:
+		return 0, fmt.Errorf("report: comparison.csv looks like a balanced sweep's but lacks %s", strings.Join(mb, ", "))
+	case has["delta_control"] || has["delta_reduction"]:
+		return 0, fmt.Errorf("report: comparison.csv looks like a comparison sweep's but lacks %s", strings.Join(mc, ", "))
+	}
+	return 0, fmt.Errorf("report: comparison.csv has neither a comparison nor a balanced sweep's columns (header %q)", strings.Join(header, ","))
+}
+
+// PairedDashboard is what a paired sweep's dashboard shows.
+type PairedDashboard struct {
+	ExperimentID string
+	Layout       PairedLayout
+	// Config is summary.json's config (n_agents, kappas, …) in bilancio's
+	// key order, empty when there is no summary.
+	Config []ConfigItem
+	Pairs  []PairedRow
+}
+
+// ConfigItem is one setting of the sweep, as text.
+type ConfigItem struct{ Key, Value string }
+
+// PairedRow is one row of comparison.csv and what the dashboard found
+// about its runs. Control is the arm without dealer trading (control or
+// passive), Treatment the one with it (treatment or active). Values are
+// the recorded text; empty when missing.
+type PairedRow struct {
+	Kappa, Concentration, Mu, Monotonicity, Seed string
+	// Balanced sweeps only.
+	FaceValue, OutsideMidRatio, BigEntityShare string
+
+	DeltaControl, DeltaTreatment string
+	Effect                       string // delta_reduction or trading_effect
+	ReliefRatio                  string // relief_ratio or trading_relief_ratio
+	PhiControl, PhiTreatment     string
+
+	ControlRunID, ControlStatus     string
+	TreatmentRunID, TreatmentStatus string
+
+	// The treatment run's dealer: total PnL, return and trades, and where
+	// they come from ("comparison.csv" or "dealer_metrics.json").
+	DealerPnL, DealerReturn, Trades string
+	DealerSource                    string
+
+	// Links to the runs' run.html from aggregate/, empty when none, and
+	// the registries' error text of failed runs.
+	ControlHTML, TreatmentHTML   string
+	ControlError, TreatmentError string
+}
+
+// PairedRowOf reads a comparison.csv record (column → cell) of layout l.
+// The dealer fields are read when the file has the columns.
+func PairedRowOf(l PairedLayout, rec map[string]string) PairedRow {
+	c := l.columns()
+	r := PairedRow{
+		Kappa: rec["kappa"], Concentration: rec["concentration"], Mu: rec["mu"], Monotonicity: rec["monotonicity"], Seed: rec["seed"],
+		DeltaControl: rec[c.deltaBase], DeltaTreatment: rec[c.deltaDealer], Effect: rec[c.effect], ReliefRatio: rec[c.relief],
+		PhiControl: rec[c.phiBase], PhiTreatment: rec[c.phiDealer],
+		ControlRunID: rec[c.baseID], ControlStatus: rec[c.baseStatus],
+		TreatmentRunID: rec[c.dealerID], TreatmentStatus: rec[c.dealerStatus],
+		DealerPnL: rec["dealer_total_pnl"], DealerReturn: rec["dealer_total_return"], Trades: rec["total_trades"],
+	}
+	if l == PairedBalanced {
+		r.FaceValue, r.OutsideMidRatio, r.BigEntityShare = rec["face_value"], rec["outside_mid_ratio"], rec["big_entity_share"]
+	}
+	if r.DealerPnL != "" || r.DealerReturn != "" || r.Trades != "" {
+		r.DealerSource = "comparison.csv"
+	}
+	return r
+}
+
+// Outcome classifies a pair by its effect: "improved" (the dealer arm
+// defaults less), "unchanged", "worsened", or "" when the effect is
+// unknown. A 0E-28 effect is unchanged.
+func (r *PairedRow) Outcome() string {
+	v := paramValue(r.Effect)
+	switch {
+	case math.IsNaN(v):
+		return ""
+	case v > 0:
+		return "improved"
+	case v < 0:
+		return "worsened"
+	}
+	return "unchanged"
+}
+
+// Completed says both runs of the pair completed.
+func (r *PairedRow) Completed() bool {
+	return r.ControlStatus == "completed" && r.TreatmentStatus == "completed"
+}
+
+// pairedMean is the mean of the parseable values of field over rows.
+func pairedMean(rows []PairedRow, field func(*PairedRow) string) (mean float64, n int) {
+	sum := 0.0
+	for i := range rows {
+		if v := paramValue(field(&rows[i])); !math.IsNaN(v) {
+			sum += v
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN(), 0
+	}
+	return sum / float64(n), n
+}
+
+// PairedStats are the summary numbers of a set of pairs.
+type PairedStats struct {
+	Pairs, Completed                     int
+	Improved, Unchanged, Worsened        int
+	FailedControl, FailedTreatment       int
+	MeanDeltaControl, MeanDeltaTreatment float64 // NaN when none
+	MeanEffect, MeanRelief               float64
+	MeanPnL, MeanReturn                  float64
+	Profitable, WithDealer               int // pairs with PnL ≥ 0, pairs with a PnL
+	Trades, WithTrades                   int // total trades, pairs with a count
+	MeanTrades                           float64
+	// The number of values each mean is over.
+	NDeltaControl, NDeltaTreatment, NEffect, NRelief, NReturn int
+}
+
+// SummarizePairs counts and averages rows.
+func SummarizePairs(rows []PairedRow) PairedStats {
+	s := PairedStats{Pairs: len(rows)}
+	for i := range rows {
+		r := &rows[i]
+		if r.Completed() {
+			s.Completed++
+		}
+		if r.ControlStatus != "" && r.ControlStatus != "completed" {
+			s.FailedControl++
+		}
+		if r.TreatmentStatus != "" && r.TreatmentStatus != "completed" {
+			s.FailedTreatment++
+		}
+		switch r.Outcome() {
+		case "improved":
+			s.Improved++
+		case "unchanged":
+			s.Unchanged++
+		case "worsened":
+			s.Worsened++
+		}
+		if v := paramValue(r.DealerPnL); !math.IsNaN(v) {
+			s.WithDealer++
+			if v >= 0 {
+				s.Profitable++
+			}
+		}
+		if n, err := strconv.Atoi(r.Trades); err == nil {
+			s.Trades += n
+			s.WithTrades++
+		}
+	}
+	s.MeanDeltaControl, s.NDeltaControl = pairedMean(rows, func(r *PairedRow) string { return r.DeltaControl })
+	s.MeanDeltaTreatment, s.NDeltaTreatment = pairedMean(rows, func(r *PairedRow) string { return r.DeltaTreatment })
+	s.MeanEffect, s.NEffect = pairedMean(rows, func(r *PairedRow) string { return r.Effect })
+	s.MeanRelief, s.NRelief = pairedMean(rows, func(r *PairedRow) string { return r.ReliefRatio })
+	s.MeanPnL, _ = pairedMean(rows, func(r *PairedRow) string { return r.DealerPnL })
+	s.MeanReturn, s.NReturn = pairedMean(rows, func(r *PairedRow) string { return r.DealerReturn })
+	s.MeanTrades = math.NaN()
+	if s.WithTrades > 0 {
+		s.MeanTrades = float64(s.Trades) / float64(s.WithTrades)
+	}
+	return s
+}
+
+// pairedCard is one summary card; Key names it for tests and styles.
+type pairedCard struct{ Key, Label, Value, Note string }
+
+// pairedFigure is one heatmap.
+type pairedFigure struct {
+	Title, Rho, Mu, Monotonicity string
+	Cells                        int
+	SVG                          template.HTML
+}
+
+// pairedGroup is a line of the table by (ρ,) μ.
+type pairedGroup struct {
+	Rho, Mu                       string
+	Pairs                         int
+	Improved, Unchanged, Worsened int
+	DeltaControl, DeltaTreatment  string
+	Effect, Relief                string
+	PnL, Return, Trades           string
+	MeanTrades                    string
+}
+
+// pairedPage is everything the template shows.
+type pairedPage struct {
+	CSS                    template.CSS
+	ID, Kind               string
+	Base, Dealer           string // arm names
+	EffectName, ReliefName string // column names of the effect and relief ratio
+	Balanced, ShowRho      bool
+	Cards                  []pairedCard
+	Config                 []ConfigItem
+	Relief, Trades, PnL    []pairedFigure
+	ReliefNote             string
+	Scatter                template.HTML
+	Groups                 []pairedGroup
+	HasDealer              bool
+	DealerSources          string
+	Columns                []string
+	Numeric                map[string]bool
+	Rows                   [][]string
+	Links                  [][2]string
+	Classes                []string
+	RowsCount              int
+	BaseIDCol, DealerIDCol int
+}
+
+// WritePairedDashboard writes d as one self-contained HTML page: summary
+// cards, relief heatmaps (mean delta_reduction or trading_effect over
+// κ × c) per μ (and per ρ when a balanced sweep has several), δ of the two
+// arms against each other, the dealer's PnL and trade counts (with
+// heatmaps of the trades), a table by μ, and a sortable, filterable table
+// of the pairs linking to each run's run.html.
+func WritePairedDashboard(w io.Writer, d *PairedDashboard) error {
+	if d == nil {
+		return fmt.Errorf("report: no paired dashboard to write")
+	}
+	tmpl, err := template.New("paired").Funcs(template.FuncMap{"short": shortDecimal}).Parse(pairedTemplateText)
+	if err != nil {
+		return fmt.Errorf("report: parse paired dashboard template: %w", err)
+	}
+	if err := tmpl.Execute(w, buildPairedPage(d)); err != nil {
+		return fmt.Errorf("report: render paired dashboard: %w", err)
+	}
+	return nil
+}
+
+// fmtMean says what a mean is over.
+func fmtMean(n int, what string) string {
+	if n == 0 {
+		return "no " + what
+	}
+	return fmt.Sprintf("over %d %s", n, what)
+}
+
+// buildPairedPage lays the paired dashboard out.
+func buildPairedPage(d *PairedDashboard) *pairedPage {
+	base, dealer := d.Layout.Arms()
+	cols := d.Layout.columns()
+	p := &pairedPage{
+		CSS: template.CSS(dashboardCSS), ID: d.ExperimentID, Base: base, Dealer: dealer,
+		EffectName: cols.effect, ReliefName: cols.relief, Balanced: d.Layout == PairedBalanced, Config: d.Config,
+	}
+	p.Kind = "comparison sweep · control vs treatment"
+	if p.Balanced {
+		p.Kind = "balanced sweep · passive vs active"
+	}
+	s := SummarizePairs(d.Pairs)
+	p.HasDealer = s.WithDealer > 0 || s.WithTrades > 0
+	sources := map[string]int{}
+	for i := range d.Pairs {
+		if src := d.Pairs[i].DealerSource; src != "" {
+			sources[src]++
+		}
+	}
+	var srcs []string
+	for k, n := range sources {
+		srcs = append(srcs, fmt.Sprintf("%s (%d pairs)", k, n))
+	}
+	sort.Strings(srcs)
+	p.DealerSources = strings.Join(srcs, ", ")
+
+	effectLabel := "Mean Δδ"
+	if p.Balanced {
+		effectLabel = "Mean trading effect"
+	}
+	p.Cards = []pairedCard{
+		{"pairs", "Pairs", strconv.Itoa(s.Pairs), fmt.Sprintf("%d with both runs completed", s.Completed)},
+		{"improved", "Improved", strconv.Itoa(s.Improved), cols.effect + " > 0"},
+		{"unchanged", "Unchanged", strconv.Itoa(s.Unchanged), cols.effect + " = 0"},
+		{"worsened", "Worsened", strconv.Itoa(s.Worsened), cols.effect + " < 0"},
+		{"mean-delta-base", "Mean δ " + base, fmtVal(s.MeanDeltaControl), fmtMean(s.NDeltaControl, base+" runs")},
+		{"mean-delta-dealer", "Mean δ " + dealer, fmtVal(s.MeanDeltaTreatment), fmtMean(s.NDeltaTreatment, dealer+" runs")},
+		{"mean-effect", effectLabel, fmtVal(s.MeanEffect), "δ " + base + " − δ " + dealer + ", " + fmtMean(s.NEffect, "pairs")},
+		{"mean-relief", "Mean relief ratio", fmtVal(s.MeanRelief), cols.relief + ", " + fmtMean(s.NRelief, "pairs")},
+		{"failed", "Failed runs", fmt.Sprintf("%d / %d", s.FailedControl, s.FailedTreatment), base + " / " + dealer},
+	}
+	if p.HasDealer {
+		p.Cards = append(p.Cards,
+			pairedCard{"mean-pnl", "Mean dealer PnL", fmtVal(s.MeanPnL), fmt.Sprintf("dealer_total_pnl; %d of %d profitable", s.Profitable, s.WithDealer)},
+			pairedCard{"mean-return", "Mean dealer return", fmtVal(s.MeanReturn), "dealer_total_return, " + fmtMean(s.NReturn, "pairs")},
+			pairedCard{"trades", "Trades", strconv.Itoa(s.Trades), fmt.Sprintf("total_trades over %d %s runs; %s per run", s.WithTrades, dealer, fmtVal(s.MeanTrades))},
+		)
+	}
+
+	if p.Balanced {
+		distinct := func(field func(*PairedRow) string) string {
+			seen := map[string]bool{}
+			var vs []string
+			for i := range d.Pairs {
+				if v := field(&d.Pairs[i]); !seen[v] {
+					seen[v] = true
+					vs = append(vs, v)
+				}
+			}
+			sortNumeric(vs)
+			return strings.Join(vs, ", ")
+		}
+		p.Cards = append(p.Cards, pairedCard{"rho", "ρ (outside-mid ratio)", distinct(func(r *PairedRow) string { return r.OutsideMidRatio }),
+			"β (big-entity share) " + distinct(func(r *PairedRow) string { return r.BigEntityShare }) + ", face value " + distinct(func(r *PairedRow) string { return r.FaceValue })})
+	}
+
+	// Heatmaps: per ρ (balanced sweeps with several), per μ.
+	p.ShowRho = pairedByRho(d.Pairs)
+	effect := func(r *PairedRow) string { return r.Effect }
+	p.Relief = pairedHeatmaps(d.Pairs, p.ShowRho, effect, "Δδ", "mean Δδ")
+	p.ReliefNote = "Mean " + cols.effect + " = δ " + base + " − δ " + dealer + " per parameter point, over its pairs (positive: the dealer arm defaults less)."
+	if p.HasDealer {
+		p.Trades = pairedHeatmaps(d.Pairs, p.ShowRho, func(r *PairedRow) string { return r.Trades }, "trades", "mean trades")
+		for i := range d.Pairs {
+			if v := paramValue(d.Pairs[i].DealerPnL); !math.IsNaN(v) && v != 0 {
+				p.PnL = pairedHeatmaps(d.Pairs, p.ShowRho, func(r *PairedRow) string { return r.DealerPnL }, "PnL", "mean PnL")
+				break
+			}
+		}
+	}
+	p.Scatter = template.HTML(pairedScatterSVG(d.Pairs, base, dealer)) //nolint:gosec // built from escaped text
+	p.Groups = pairedGroups(d.Pairs, p.ShowRho)
+
+	// The pairs table.
+	p.Columns = []string{"kappa", "concentration", "mu", "monotonicity", "seed"}
+	if p.Balanced {
+		p.Columns = append(p.Columns, "outside_mid_ratio")
+	}
+	p.Columns = append(p.Columns, cols.deltaBase, cols.deltaDealer, cols.effect, cols.relief, cols.phiBase, cols.phiDealer,
+		"dealer_total_pnl", "dealer_total_return", "total_trades", cols.baseID, cols.baseStatus, cols.dealerID, cols.dealerStatus, "error")
+	p.Numeric = map[string]bool{}
+	for _, c := range p.Columns {
+		switch c {
+		case cols.baseID, cols.baseStatus, cols.dealerID, cols.dealerStatus, "error":
+		default:
+			p.Numeric[c] = true
+		}
+	}
+	p.BaseIDCol, p.DealerIDCol = indexOf(p.Columns, cols.baseID), indexOf(p.Columns, cols.dealerID)
+	p.RowsCount = len(d.Pairs)
+	p.Rows = make([][]string, len(d.Pairs))
+	p.Links = make([][2]string, len(d.Pairs))
+	p.Classes = make([]string, len(d.Pairs))
+	for i := range d.Pairs {
+		r := &d.Pairs[i]
+		row := []string{r.Kappa, r.Concentration, r.Mu, r.Monotonicity, r.Seed}
+		if p.Balanced {
+			row = append(row, r.OutsideMidRatio)
+		}
+		var errs []string
+		if r.ControlError != "" {
+			errs = append(errs, base+": "+r.ControlError)
+		}
+		if r.TreatmentError != "" {
+			errs = append(errs, dealer+": "+r.TreatmentError)
+		}
+		row = append(row, r.DeltaControl, r.DeltaTreatment, r.Effect, r.ReliefRatio, r.PhiControl, r.PhiTreatment,
+			r.DealerPnL, r.DealerReturn, r.Trades, r.ControlRunID, r.ControlStatus, r.TreatmentRunID, r.TreatmentStatus, strings.Join(errs, "; "))
+		p.Rows[i] = row
+		p.Links[i] = [2]string{r.ControlHTML, r.TreatmentHTML}
+		cls := r.Outcome()
+		if !r.Completed() {
+			cls = "failed"
+		}
+		p.Classes[i] = cls
+	}
+	return p
+}
+
+// pairedPanel is the heatmap panel of one (ρ,) μ and monotonicity.
+type pairedPanel struct {
+	rho   string // "" unless the panels are per ρ
+	p     *Panel
+	title string // "[ρ = …, ]μ = …[, monotonicity = …]"
+	stem  string // file name stem: "[rho_…_]mu_…[_mono_…]"
+}
+
+// pairedPanels groups the pairs' values into one panel per (ρ,) μ and
+// monotonicity, ρ ascending then μ, and returns them with their common
+// colour scale.
+func pairedPanels(rows []PairedRow, byRho bool, value func(*PairedRow) string) ([]pairedPanel, Scale) {
+	var out []pairedPanel
+	var all []*Panel
+	for _, rho := range pairedRhos(rows, byRho) {
+		var pts []Point
+		for i := range rows {
+			r := &rows[i]
+			if byRho && r.OutsideMidRatio != rho {
+				continue
+			}
+			pts = append(pts, Point{Kappa: r.Kappa, Concentration: r.Concentration, Mu: r.Mu, Monotonicity: r.Monotonicity, Value: paramValue(value(r))})
+		}
+		panels, mono := Panels(pts)
+		for _, pn := range panels {
+			pp := pairedPanel{p: pn, title: pn.Title(mono), stem: "mu_" + pn.Mu}
+			if mono {
+				pp.stem += "_mono_" + pn.Monotonicity
+			}
+			if byRho {
+				pp.rho, pp.title, pp.stem = rho, "ρ = "+rho+", "+pp.title, "rho_"+rho+"_"+pp.stem
+			}
+			out = append(out, pp)
+			all = append(all, pn)
+		}
+	}
+	return out, ScaleOf(all)
+}
+
+// pairedHeatmaps draws a heatmap of the mean of value per parameter point,
+// one per (ρ,) μ and monotonicity, on one colour scale.
+func pairedHeatmaps(rows []PairedRow, byRho bool, value func(*PairedRow) string, short, label string) []pairedFigure {
+	panels, sc := pairedPanels(rows, byRho, value)
+	out := make([]pairedFigure, len(panels))
+	for i, pp := range panels {
+		out[i] = pairedFigure{
+			Title: pp.title, Rho: pp.rho, Mu: pp.p.Mu, Monotonicity: pp.p.Monotonicity, Cells: len(pp.p.Cells),
+			SVG: template.HTML(pairedHeatmapSVG(pp.p, sc, pp.rho, short, label, "", false)), //nolint:gosec // built from escaped text
+		}
+	}
+	return out
+}
+
+// pairedRhos are the ρ values in ascending order ([""] unless byRho).
+func pairedRhos(rows []PairedRow, byRho bool) []string {
+	if !byRho {
+		return []string{""}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for i := range rows {
+		if rho := rows[i].OutsideMidRatio; !seen[rho] {
+			seen[rho] = true
+			out = append(out, rho)
+		}
+	}
+	sortNumeric(out)
+	return out
+}
+
+// pairedHeatmapSVG draws a panel of pair values as a heatmap (κ across, c
+// up), one rect.cell per parameter point whose <title> names the value
+// (short) and the number of pairs.
+func pairedHeatmapSVG(p *Panel, sc Scale, rho, short, label, title string, standalone bool) string {
+	const cw, ch = 62, 40
+	left, top := 78.0, 12.0
+	if title != "" {
+		top = 34
+	}
+	nx, ny := len(p.Kappas), len(p.Concentrations)
+	pw, ph := float64(nx*cw), float64(ny*ch)
+	barX := left + pw + 26
+	var b strings.Builder
+	openSVG(&b, barX+86, top+ph+62, standalone, "heatmap")
+	if title != "" {
+		fmt.Fprintf(&b, `<text x="%g" y="20" font-size="14" font-weight="bold">%s</text>`, left, svgEsc(title))
+	}
+	where := "μ = " + p.Mu + ", monotonicity = " + p.Monotonicity
+	if rho != "" {
+		where = "ρ = " + rho + ", " + where
+	}
+	for _, c := range p.Cells {
+		i, j := indexOf(p.Kappas, c.Kappa), indexOf(p.Concentrations, c.Concentration)
+		x, y := left+float64(i*cw), top+ph-float64((j+1)*ch)
+		fill, ink := "#e6e6e6", "#1c1c1e"
+		if !math.IsNaN(c.Mean) {
+			fill = Viridis(sc.t(c.Mean))
+			if sc.t(c.Mean) <= 0.6 {
+				ink = "#fff"
+			}
+		}
+		tip := fmt.Sprintf("κ = %s, c = %s, %s: %s = %s (%d of %d pairs)", c.Kappa, c.Concentration, where, short, fmtVal(c.Mean), c.N, c.Runs)
+		fmt.Fprintf(&b, `<rect class="cell" x="%g" y="%g" width="%d" height="%d" fill="%s" stroke="#fff" stroke-width="1" data-kappa="%s" data-concentration="%s" data-value="%s"><title>%s</title></rect>`,
+			x, y, cw, ch, fill, svgEsc(c.Kappa), svgEsc(c.Concentration), fmtVal(c.Mean), svgEsc(tip))
+		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" text-anchor="middle" fill="%s" pointer-events="none">%s</text>`, x+cw/2, y+ch/2+4, ink, fmtVal(c.Mean))
+	}
+	for i, k := range p.Kappas {
+		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" text-anchor="middle">%s</text>`, left+float64(i*cw)+cw/2, top+ph+15, svgEsc(k))
+	}
+	for j, c := range p.Concentrations {
+		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" text-anchor="end">%s</text>`, left-6, top+ph-float64(j*ch)-ch/2+4, svgEsc(c))
+	}
+	fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="12" text-anchor="middle">%s</text>`, left+pw/2, top+ph+36, svgEsc(labelKappa))
+	fmt.Fprintf(&b, `<text transform="translate(%g,%g) rotate(-90)" font-size="12" text-anchor="middle">%s</text>`, left-44, top+ph/2, svgEsc(labelConcentration))
+	colourBar(&b, sc, barX, top, ph, label)
+	b.WriteString("</svg>")
+	return b.String()
+}
+
+// pairedScatterSVG plots each pair's δ of the dealer arm against δ of the
+// base arm (points under the diagonal improved), coloured by μ.
+func pairedScatterSVG(rows []PairedRow, base, dealer string) string {
+	const pw, ph = 360.0, 360.0
+	left, top := 62.0, 14.0
+	var mus []string
+	seen := map[string]bool{}
+	hi := 1.0
+	for i := range rows {
+		r := &rows[i]
+		if !seen[r.Mu] {
+			seen[r.Mu] = true
+			mus = append(mus, r.Mu)
+		}
+		for _, v := range []float64{paramValue(r.DeltaControl), paramValue(r.DeltaTreatment)} {
+			if !math.IsNaN(v) {
+				hi = math.Max(hi, v)
+			}
+		}
+	}
+	sortNumeric(mus)
+	var b strings.Builder
+	openSVG(&b, left+pw+120, top+ph+52, false, "scatter")
+	px := func(v float64) float64 { return left + v/hi*pw }
+	py := func(v float64) float64 { return top + ph - v/hi*ph }
+	for k := 0; k <= 4; k++ {
+		v := hi * float64(k) / 4
+		fmt.Fprintf(&b, `<line x1="%g" x2="%g" y1="%g" y2="%g" stroke="#d8d8dc" stroke-width="0.6"/>`, left, left+pw, py(v), py(v))
+		fmt.Fprintf(&b, `<line x1="%g" x2="%g" y1="%g" y2="%g" stroke="#d8d8dc" stroke-width="0.6"/>`, px(v), px(v), top, top+ph)
+		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="10" text-anchor="end">%s</text>`, left-5, py(v)+3.5, fmtVal(v))
+		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="10" text-anchor="middle">%s</text>`, px(v), top+ph+14, fmtVal(v))
+	}
+	fmt.Fprintf(&b, `<path d="M%g %gL%g %g" stroke="#6a6a70" stroke-width="1" stroke-dasharray="4 3" fill="none"/>`, px(0), py(0), px(hi), py(hi))
+	fmt.Fprintf(&b, `<path d="M%g %gH%gM%g %gV%g" stroke="#1c1c1e" stroke-width="0.8" fill="none"/>`, left, top+ph, left+pw, left, top, top+ph)
+	fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" text-anchor="middle">%s</text>`, left+pw/2, top+ph+34, svgEsc("δ "+base+" (default rate without dealer trading)"))
+	fmt.Fprintf(&b, `<text transform="translate(%g,%g) rotate(-90)" font-size="11" text-anchor="middle">%s</text>`, left-40, top+ph/2, svgEsc("δ "+dealer))
+	colour := func(mu string) string {
+		return Viridis(0.9 * float64(indexOf(mus, mu)) / math.Max(1, float64(len(mus)-1)))
+	}
+	for i := range rows {
+		r := &rows[i]
+		x, y := paramValue(r.DeltaControl), paramValue(r.DeltaTreatment)
+		if math.IsNaN(x) || math.IsNaN(y) {
+			continue
+		}
+		tip := fmt.Sprintf("κ = %s, c = %s, μ = %s, seed %s: δ %s = %s, δ %s = %s", r.Kappa, r.Concentration, r.Mu, r.Seed, base, fmtVal(x), dealer, fmtVal(y))
+		fmt.Fprintf(&b, `<circle class="pt" cx="%.1f" cy="%.1f" r="3.4" fill="%s" fill-opacity="0.8" stroke="#fff" stroke-width="0.5"><title>%s</title></circle>`, px(x), py(y), colour(r.Mu), svgEsc(tip))
+	}
+	for j, mu := range mus {
+		ly := top + 8 + float64(j)*16
+		fmt.Fprintf(&b, `<circle cx="%g" cy="%g" r="4" fill="%s"/>`, left+pw+22, ly, colour(mu))
+		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11">μ = %s</text>`, left+pw+32, ly+4, svgEsc(mu))
+	}
+	b.WriteString("</svg>")
+	return b.String()
+}
+
+// pairedGroups summarises the pairs per (ρ,) μ, in ascending order.
+func pairedGroups(rows []PairedRow, byRho bool) []pairedGroup {
+	var out []pairedGroup
+	for _, rho := range pairedRhos(rows, byRho) {
+		var mus []string
+		by := map[string][]PairedRow{}
+		for i := range rows {
+			r := rows[i]
+			if byRho && r.OutsideMidRatio != rho {
+				continue
+			}
+			if _, ok := by[r.Mu]; !ok {
+				mus = append(mus, r.Mu)
+			}
+			by[r.Mu] = append(by[r.Mu], r)
+		}
+		sortNumeric(mus)
+		for _, mu := range mus {
+			s := SummarizePairs(by[mu])
+			g := pairedGroup{
+				Rho: rho, Mu: mu, Pairs: s.Pairs, Improved: s.Improved, Unchanged: s.Unchanged, Worsened: s.Worsened,
+				DeltaControl: fmtVal(s.MeanDeltaControl), DeltaTreatment: fmtVal(s.MeanDeltaTreatment),
+				Effect: fmtVal(s.MeanEffect), Relief: fmtVal(s.MeanRelief),
+				PnL: fmtVal(s.MeanPnL), Return: fmtVal(s.MeanReturn), Trades: "—", MeanTrades: fmtVal(s.MeanTrades),
+			}
+			if s.WithTrades > 0 {
+				g.Trades = strconv.Itoa(s.Trades)
+			}
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// PairedFigures returns the relief heatmaps of a paired dashboard as
+// standalone SVG and PNG files (relief_[rho_<ρ>_]mu_<μ>[_mono_<m>].svg and
+// .png), on one colour scale.
+func PairedFigures(d *PairedDashboard) ([]FigureFile, error) {
+	cols := d.Layout.columns()
+	panels, sc := pairedPanels(d.Pairs, pairedByRho(d.Pairs), func(r *PairedRow) string { return r.Effect })
+	label := "mean Δδ (" + cols.effect + ")"
+	var out []FigureFile
+	for _, pp := range panels {
+		title := "Relief " + cols.effect + ", " + pp.title
+		out = append(out, FigureFile{Name: "relief_" + pp.stem + ".svg", Data: []byte(pairedHeatmapSVG(pp.p, sc, pp.rho, "Δδ", label, title, true))})
+		png, err := HeatmapPNG(pp.p, sc, title, label)
+		if err != nil {
+			return nil, fmt.Errorf("report: relief figure %s: %w", pp.stem, err)
+		}
+		out = append(out, FigureFile{Name: "relief_" + pp.stem + ".png", Data: png})
+	}
+	return out, nil
+}
+
+// pairedByRho says whether the pairs have several ρ (balanced sweeps over
+// outside-mid ratios), so that panels go per ρ.
+func pairedByRho(rows []PairedRow) bool {
+	for i := range rows {
+		if rows[i].OutsideMidRatio != rows[0].OutsideMidRatio {
+			return true
+		}
+	}
+	return false
+}
