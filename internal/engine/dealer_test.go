@@ -167,6 +167,18 @@ func TestDealerBurnAndSettlementToHolder(t *testing.T) {
 	}
 }
 
+// The burn breaks the central bank's cash bookkeeping: a daily invariant
+// check warns, as bilancio's sweep does, instead of failing the run.
+func TestDealerDailyInvariantsWarn(t *testing.T) {
+	res := runDealerScenario(t, Options{CheckInvariants: CheckDaily})
+	if len(res.Warnings) == 0 || !strings.Contains(res.Warnings[0], "after day 0: invariant violated") {
+		t.Errorf("warnings = %q", res.Warnings)
+	}
+	if setup := runDealerScenario(t, Options{}); len(setup.Warnings) != 0 || setup.DaysSimulated != res.DaysSimulated {
+		t.Errorf("setup-only check: %q, %d days vs %d", setup.Warnings, setup.DaysSimulated, res.DaysSimulated)
+	}
+}
+
 func TestDealerEras(t *testing.T) {
 	data := runDealerScenario(t, Options{DealerEra: DealerDataEra})
 	dec := runDealerScenario(t, Options{})

@@ -67,6 +67,10 @@ type Result struct {
 	QuietDays       int
 	// Dealer is the dealer subsystem's record of the run, nil without one.
 	Dealer *DealerRun
+	// Warnings are the daily invariant checks a dealer run failed: its
+	// silent burns leave the central bank's bookkeeping inconsistent, which
+	// bilancio reports without stopping.
+	Warnings []string
 }
 
 // DefaultedAgents returns the ids of the agents expelled during the run, in
