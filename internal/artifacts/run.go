@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -111,7 +112,7 @@ func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(
 	}
 	m := newManifest(res, report, info)
 	for _, f := range files {
-		if err := writeFileAtomic(filepath.Join(dir, filepath.FromSlash(f.Name)), bytesWriter(f.Data)); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, filepath.FromSlash(f.Name)), 0o644, false, bytesWriter(f.Data)); err != nil {
 			return nil, nil, err
 		}
 		m.Files = append(m.Files, entryFor(f.Name, f.Data))
@@ -120,7 +121,7 @@ func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, ManifestFile), bytesWriter(mb)); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, ManifestFile), 0o644, false, bytesWriter(mb)); err != nil {
 		return nil, nil, err
 	}
 	return report, m, nil
@@ -154,34 +155,4 @@ type bytesWriter []byte
 func (b bytesWriter) WriteTo(w io.Writer) (int64, error) {
 	n, err := w.Write(b)
 	return int64(n), err
-}
-
-// writeFileAtomic writes path via a temporary file in the same directory that
-// is synced, closed and renamed into place (mode 0644).
-func writeFileAtomic(path string, content io.WriterTo) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("writing %s: %w", path, err)
-		}
-	}()
-	if _, err := content.WriteTo(tmp); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
@@ -83,7 +84,7 @@ func Install(ctx context.Context, srcPath, dir string) (*Installed, error) {
 	} else if inst.SHA256, err = copyBinary(srcPath, inst.Path); err != nil {
 		return nil, fmt.Errorf("installing %s: %w", srcPath, err)
 	}
-	if err := writeFileAtomic(inst.SumPath, []byte(inst.SHA256+"\n"), 0o644); err != nil {
+	if err := atomicfile.WriteFile(inst.SumPath, []byte(inst.SHA256+"\n"), 0o644); err != nil {
 		return nil, fmt.Errorf("installing %s: %w", srcPath, err)
 	}
 	return inst, nil
@@ -128,27 +129,6 @@ func copyBinary(src, dst string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// writeFileAtomic writes data to path through a temporary file and a rename.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".install-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // Remove deletes the plugin called name from dir (DefaultUserDir when
