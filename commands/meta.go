@@ -39,6 +39,8 @@ func Table(m Meta) map[string]cli.CommandFactory {
 		"sweep":              func() (cli.Command, error) { return &SweepCommand{Meta: m}, nil },
 		"sweep run":          func() (cli.Command, error) { return &SweepRunCommand{Meta: m}, nil },
 		"sweep ring":         func() (cli.Command, error) { return &SweepRingCommand{Meta: m}, nil },
+		"sweep comparison":   func() (cli.Command, error) { return &SweepComparisonCommand{Meta: m}, nil },
+		"sweep balanced":     func() (cli.Command, error) { return &SweepBalancedCommand{Meta: m}, nil },
 		"sweep plan":         func() (cli.Command, error) { return &SweepPlanCommand{Meta: m}, nil },
 		"sweep estimate":     func() (cli.Command, error) { return &SweepEstimateCommand{Meta: m}, nil },
 		"dev modal-emulator": func() (cli.Command, error) { return &DevModalEmulatorCommand{Meta: m}, nil },
@@ -48,6 +50,7 @@ func Table(m Meta) map[string]cli.CommandFactory {
 		"sweep report":       func() (cli.Command, error) { return &SweepReportCommand{Meta: m}, nil },
 		"sweep compare":      func() (cli.Command, error) { return &SweepCompareCommand{Meta: m}, nil },
 
+		"usage":          func() (cli.Command, error) { return &UsageCommand{Meta: m}, nil },
 		"volume":         func() (cli.Command, error) { return &VolumeCommand{Meta: m}, nil },
 		"volume ls":      func() (cli.Command, error) { return &VolumeLsCommand{Meta: m}, nil },
 		"volume get":     func() (cli.Command, error) { return &VolumeGetCommand{Meta: m}, nil },

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"flag"
+	"fmt"
 	"path/filepath"
 
 	"github.com/bilancio-go/bilancio/internal/sweep"
@@ -27,6 +28,9 @@ func (c *SweepAggregateCommand) Help() string {
   run does this itself at the end; this command is for a folder whose runs
   were copied in, removed or repaired.
 
+  For a paired sweep (comparison or balanced) it rebuilds both arms, then
+  aggregate/comparison.csv, aggregate/summary.json and the dashboard.
+
 Options:
 
 ` + usage(c.flags(new(sweepStatusFlags)))
@@ -48,6 +52,27 @@ func (c *SweepAggregateCommand) Run(args []string) int {
 	}
 	view := newSweepView(c.UI, f.json, nil)
 	defer view.Close()
+	if _, err := sweep.ReadPairedMeta(pos[0]); err == nil {
+		ctx := sweepContext(c.Meta)
+		ps, err := sweep.AggregatePaired(ctx, pos[0])
+		if err != nil {
+			view.Diagnostic("error", "Cannot aggregate the experiment", err.Error())
+			return sweepExitError
+		}
+		for _, st := range ps.Arms {
+			renderStatus(c.Meta, view, st, "aggregate_summary")
+		}
+		if err := sweep.WritePairedDashboard(ctx, pos[0]); err != nil {
+			view.Diagnostic("warning", "Cannot write the dashboard", err.Error())
+		}
+		if !f.json {
+			c.UI.Output(fmt.Sprintf("  %d pairs\n  comparison  %s\n  summary     %s\n  dashboard   %s", ps.Pairs,
+				filepath.Join(pos[0], filepath.FromSlash(sweep.ComparisonFile)),
+				filepath.Join(pos[0], filepath.FromSlash(sweep.SummaryFile)),
+				filepath.Join(pos[0], filepath.FromSlash(sweep.DashboardFile))))
+		}
+		return sweepExitOK
+	}
 	st, err := sweep.Aggregate(sweepContext(c.Meta), pos[0])
 	if err != nil {
 		view.Diagnostic("error", "Cannot aggregate the experiment", err.Error())

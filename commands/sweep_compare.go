@@ -7,6 +7,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/bilancio-go/bilancio/internal/artifacts"
 
 	"github.com/bilancio-go/bilancio/internal/report"
 	"github.com/bilancio-go/bilancio/internal/sweep"
@@ -29,9 +34,16 @@ func (c *SweepCompareCommand) Synopsis() string {
 
 // Help implements cli.Command.
 func (c *SweepCompareCommand) Help() string {
-	return `Usage: bilancio sweep compare [options] CONTROL_DIR TREATMENT_DIR
+	return `Usage: bilancio sweep compare [options] PAIRED_DIR
+       bilancio sweep compare [options] CONTROL_DIR TREATMENT_DIR
 
-  Matches the runs of two experiments by (kappa, concentration, mu,
+  With one folder, a paired sweep (sweep comparison / sweep balanced),
+  prints its paired table from aggregate/comparison.csv: per parameter
+  point, the two arms' delta_total, the reduction (or trading effect) and
+  relief ratio, and the dealer's trades and PnL; -json prints the rows of
+  comparison.csv as JSON objects.
+
+  With two folders, matches the runs of two experiments by (kappa, concentration, mu,
   monotonicity, seed) and writes comparison.csv (bilancio's columns:
   delta_control, delta_treatment, delta_reduction = control − treatment,
   relief_ratio = reduction / control, …) and comparison.html (the two side
@@ -53,7 +65,17 @@ func (c *SweepCompareCommand) flags(f *sweepCompareFlags) *flag.FlagSet {
 func (c *SweepCompareCommand) Run(args []string) int {
 	var f sweepCompareFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 2, "two experiment folders (control, treatment)")
+	if err := fs.Parse(args); err != nil {
+		return sweepExitError
+	}
+	if fs.NArg() == 1 {
+		if err := c.paired(fs.Arg(0), &f); err != nil {
+			c.UI.Error("Error: cannot show the paired table: " + err.Error())
+			return sweepExitError
+		}
+		return sweepExitOK
+	}
+	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 2, "one paired experiment folder, or two experiment folders (control, treatment)")
 	if !ok {
 		return sweepExitError
 	}
@@ -115,5 +137,68 @@ func (c *SweepCompareCommand) compare(dirA, dirB string, f *sweepCompareFlags) e
 		return nil
 	}
 	c.UI.Output(fmt.Sprintf("  %d rows\n  csv   %s\n  html  %s", len(rows), csvPath, htmlPath))
+	return nil
+}
+
+// paired prints the paired table of a paired sweep's folder.
+func (c *SweepCompareCommand) paired(dir string, f *sweepCompareFlags) error {
+	if !sweep.IsPairedExperimentDir(dir) {
+		return fmt.Errorf("%s is not a paired sweep (give two experiment folders to compare them)", dir)
+	}
+	d, err := sweep.LoadPairedDashboard(dir)
+	if err != nil {
+		return err
+	}
+	if f.json {
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sweep.ComparisonFile)))
+		if err != nil {
+			return err
+		}
+		recs, err := artifacts.ReadCSVDicts(bytes.NewReader(data))
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", sweep.ComparisonFile, err)
+		}
+		for _, r := range recs {
+			line, err := json.Marshal(r)
+			if err != nil {
+				return fmt.Errorf("encoding a row: %w", err)
+			}
+			c.UI.Output(string(line))
+		}
+		return nil
+	}
+	var arms [2]string
+	arms[0], arms[1] = d.Layout.Arms()
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := "kappa\tc\tmu\t"
+	if d.Layout == report.PairedBalanced {
+		head += "rho\t"
+	}
+	fmt.Fprintf(tw, "%sseed\tdelta %s\tdelta %s\teffect\trelief\ttrades\tdealer PnL\t\n", head, arms[0], arms[1])
+	short := func(s string) string {
+		if v, err := strconv.ParseFloat(s, 64); err == nil {
+			return strconv.FormatFloat(v, 'g', 4, 64)
+		}
+		if s == "" {
+			return "-"
+		}
+		return s
+	}
+	for _, r := range d.Pairs {
+		row := r.Kappa + "\t" + r.Concentration + "\t" + r.Mu + "\t"
+		if d.Layout == report.PairedBalanced {
+			row += r.OutsideMidRatio + "\t"
+		}
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", row, r.Seed, short(r.DeltaControl), short(r.DeltaTreatment),
+			short(r.Effect), short(r.ReliefRatio), short(r.Trades), short(r.DealerPnL))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	st := report.SummarizePairs(d.Pairs)
+	fmt.Fprintf(&b, "%d pairs (%d complete): %d improved, %d unchanged, %d worsened; mean delta %s %.4g, %s %.4g",
+		st.Pairs, st.Completed, st.Improved, st.Unchanged, st.Worsened, arms[0], st.MeanDeltaControl, arms[1], st.MeanDeltaTreatment)
+	c.UI.Output(b.String())
 	return nil
 }

@@ -3,15 +3,23 @@
 package commands
 
 import (
+	"bytes"
+	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/bilancio-go/bilancio/internal/modalemu"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/sweep"
+	sbusage "github.com/bilancio-go/bilancio/internal/usage"
 )
 
 // Credentials the emulator accepts in the modal sweep tests.
@@ -24,6 +32,14 @@ const (
 // Modal emulator, and returns the directory and the environment that
 // points bilancio (and through it the plugin) at the emulator.
 func modalSweepEnv(t *testing.T) (pluginDir string, env []string) {
+	t.Helper()
+	pluginDir, env, _ = modalSweepEmulator(t)
+	return pluginDir, env
+}
+
+// modalSweepEmulator is modalSweepEnv that also returns the emulator, for
+// tests that inspect or fault it.
+func modalSweepEmulator(t *testing.T) (pluginDir string, env []string, srv *modalemu.Server) {
 	t.Helper()
 	needBinary(t)
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
@@ -41,7 +57,7 @@ func modalSweepEnv(t *testing.T) (pluginDir string, env []string) {
 	if err := os.WriteFile(filepath.Join(pluginDir, pluginhost.SumName("modal")), []byte(sum+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := modalemu.Start(t.Context(), modalemu.Options{TokenID: modalTestTokenID, TokenSecret: modalTestTokenSecret, Root: t.TempDir()})
+	srv, err = modalemu.Start(t.Context(), modalemu.Options{TokenID: modalTestTokenID, TokenSecret: modalTestTokenSecret, Root: t.TempDir()})
 	if err != nil {
 		t.Fatalf("starting the emulator: %v", err)
 	}
@@ -52,7 +68,7 @@ func modalSweepEnv(t *testing.T) (pluginDir string, env []string) {
 		"MODAL_TOKEN_SECRET="+modalTestTokenSecret,
 		"MODAL_CONFIG_PATH="+filepath.Join(t.TempDir(), "none.toml"),
 	)
-	return pluginDir, env
+	return pluginDir, env, srv
 }
 
 // runBilancio runs the bilancio binary with env and returns its combined
@@ -134,5 +150,310 @@ func TestSweepModalEstimate(t *testing.T) {
 	out, code = runBilancio(t, env, "sweep", "run", "-plugin-dir", pluginDir, "-out", outDir, "-max-cost", "100", example)
 	if code != 0 || !strings.Contains(out, "4 of 4 runs done") {
 		t.Fatalf("-max-cost 100: exit %d:\n%s", code, out)
+	}
+}
+
+// modalResumeSweep writes a sweep file of 16 rings of 40 agents on the modal
+// executor, 2 runs per sandbox and 2 sandboxes at once (8 chunks in 4
+// waves), sandboxes ending 3 s after their lease is last renewed, and
+// returns its path.
+func modalResumeSweep(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "resume_modal.hcl")
+	src := `executor "modal" {
+  volume           = "resume-results"
+  max_parallel     = 2
+  runs_per_sandbox = 2
+  timeout          = 120
+  orphan_timeout   = 3
+}
+
+sweep "resume_modal" {
+  executor         = executor.modal
+  n_agents         = 40
+  maturity_days    = 10
+  q_total          = 10000
+  liquidity_mode   = "uniform"
+  default_handling = "expel-agent"
+  base_seed        = 7
+  grid {
+    kappas         = [0.25, 0.5, 1, 2]
+    concentrations = [0.5, 1]
+    mus            = [0, 1]
+  }
+}
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// experimentDir returns the single experiment folder under out, waiting up
+// to the deadline for it to appear ("" if it does not).
+func experimentDir(out string, deadline time.Time) string {
+	for {
+		entries, _ := os.ReadDir(out)
+		for _, e := range entries {
+			if e.IsDir() {
+				return filepath.Join(out, e.Name())
+			}
+		}
+		if time.Now().After(deadline) {
+			return ""
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// runningSandboxes counts the emulator's sandboxes still running.
+func runningSandboxes(srv *modalemu.Server) int {
+	n := 0
+	for _, st := range srv.Sandboxes() {
+		if st.Running {
+			n++
+		}
+	}
+	return n
+}
+
+// startModalSweep starts `bilancio sweep run` of file into out and waits
+// until at least one run is complete on local disk; it returns the command
+// and the experiment folder.
+func startModalSweep(t *testing.T, env []string, pluginDir, out, file string, stdout *bytes.Buffer) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(bilancioBin, "sweep", "run", "-plugin-dir", pluginDir, "-out", out, "-yes", file)
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = stdout, stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	dir := experimentDir(out, deadline)
+	for dir != "" && countManifests(dir) < 1 && time.Now().Before(deadline) {
+		time.Sleep(2 * time.Millisecond)
+	}
+	return cmd, dir
+}
+
+// checkModalResume runs the sweep again to completion and checks that every
+// one of its 16 runs is done exactly once: the runs complete before (with
+// their start times in before) were not run again, and the registry lists
+// each run once, completed.
+func checkModalResume(t *testing.T, env []string, pluginDir, out, file, dir string, before map[string]time.Time) {
+	t.Helper()
+	text, code := runBilancio(t, env, "sweep", "run", "-plugin-dir", pluginDir, "-out", out, "-yes", file)
+	if code != 0 {
+		t.Fatalf("resuming: exit %d:\n%s", code, text)
+	}
+	if strings.Contains(text, modalTestTokenSecret) {
+		t.Errorf("the token secret appears in the output")
+	}
+	now := completeRuns(t, dir)
+	if len(now) != 16 {
+		t.Fatalf("%d runs complete after resuming, want 16:\n%s", len(now), text)
+	}
+	for id, started := range before {
+		if !now[id].Equal(started) {
+			t.Errorf("run %s was done before and ran again (started %v, now %v)", id, started, now[id])
+		}
+	}
+	rows, err := readRegistry(filepath.Join(dir, sweep.RegistryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if r["status"] != "completed" || seen[r["run_id"]] {
+			t.Errorf("registry row %s: status %s (duplicate: %v)", r["run_id"], r["status"], seen[r["run_id"]])
+		}
+		seen[r["run_id"]] = true
+	}
+	if len(rows) != 16 {
+		t.Errorf("the registry has %d rows, want 16", len(rows))
+	}
+	t.Logf("%d runs were complete before resuming; the resume ran %d", len(before), 16-len(before))
+}
+
+// TestSweepModalInterruptResume: Ctrl-C in the middle of a sweep on the
+// modal executor stops it with exit code 130 and terminates every sandbox
+// in the emulator; running the sweep again resumes it and completes every
+// run exactly once.
+func TestSweepModalInterruptResume(t *testing.T) {
+	pluginDir, env, srv := modalSweepEmulator(t)
+	file, out := modalResumeSweep(t), t.TempDir()
+	var stdout bytes.Buffer
+	cmd, dir := startModalSweep(t, env, pluginDir, out, file, &stdout)
+	if dir == "" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("no experiment folder appeared:\n%s", stdout.String())
+	}
+	running := runningSandboxes(srv)
+	cmd.Process.Signal(syscall.SIGINT)
+	sent := time.Now()
+	code := exitCode(t, cmd.Wait())
+	t.Logf("SIGINT with %d runs done and %d sandboxes running; exit %d after %v", countManifests(dir), running, code, time.Since(sent))
+	if code == 0 {
+		t.Skip("the sweep finished before the interrupt")
+	}
+	if code != 130 || !strings.Contains(stdout.String(), "interrupted") {
+		t.Fatalf("exit code %d, want 130:\n%s", code, stdout.String())
+	}
+	if d := time.Since(sent); d > 5*time.Second {
+		t.Errorf("the sweep took %v to stop", d)
+	}
+	if running == 0 {
+		t.Log("no sandbox was running at the interrupt (the check below is then vacuous)")
+	}
+	if n := runningSandboxes(srv); n != 0 {
+		t.Errorf("%d sandboxes still running in the emulator after the interrupt", n)
+	}
+	terminated := 0
+	for _, st := range srv.Sandboxes() {
+		if st.Terminated {
+			terminated++
+		}
+	}
+	if terminated == 0 {
+		t.Error("no sandbox was terminated")
+	}
+	checkModalResume(t, env, pluginDir, out, file, dir, completeRuns(t, dir))
+}
+
+// TestSweepModalResumeAfterKill: `bilancio sweep run` on the modal executor
+// killed with SIGKILL mid-sweep takes its plugin with it; the sandboxes end
+// once their lease runs out, and running the sweep again resumes it: every
+// run completes exactly once, the runs done before the kill are kept.
+func TestSweepModalResumeAfterKill(t *testing.T) {
+	pluginDir, env, srv := modalSweepEmulator(t)
+	file, out := modalResumeSweep(t), t.TempDir()
+	var stdout bytes.Buffer
+	cmd, dir := startModalSweep(t, env, pluginDir, out, file, &stdout)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if dir == "" {
+		t.Fatalf("no experiment folder appeared:\n%s", stdout.String())
+	}
+	before := completeRuns(t, dir)
+	if len(before) == 16 {
+		t.Skip("the sweep finished before the kill")
+	}
+	// The plugin died with the CLI; its sandboxes end when their lease
+	// (orphan_timeout 3 s) runs out, not at their timeout.
+	killed := time.Now()
+	running := runningSandboxes(srv)
+	for runningSandboxes(srv) > 0 && time.Since(killed) < 15*time.Second {
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("%d sandboxes running at the kill; all ended after %v", running, time.Since(killed))
+	if n := runningSandboxes(srv); n > 0 {
+		t.Errorf("%d sandboxes still running 15 s after the CLI was killed", n)
+	}
+	checkModalResume(t, env, pluginDir, out, file, dir, before)
+}
+
+// TestSweepModalUsage: a sweep on the modal executor records each sandbox
+// (the staging one and one per chunk of runs) in the experiment's
+// usage.csv, and the measured sandbox-seconds and cost in
+// aggregate/usage_summary.json; `bilancio usage` lists them with totals.
+func TestSweepModalUsage(t *testing.T) {
+	pluginDir, env, srv := modalSweepEmulator(t)
+	out := t.TempDir()
+	example := filepath.Join("..", "examples", "sweeps", "ring_modal.hcl")
+	if text, code := runBilancio(t, env, "sweep", "run", "-plugin-dir", pluginDir, "-out", out, "-yes", example); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, text)
+	}
+	dir := experimentDir(out, time.Now())
+	recs, err := sbusage.Read(filepath.Join(dir, sbusage.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 4 runs, 2 per sandbox: 2 sandboxes of runs, and the staging one.
+	if n := len(srv.Sandboxes()); len(recs) != 3 || n != 3 {
+		t.Fatalf("usage.csv has %d sandboxes, the emulator %d; want 3: %+v", len(recs), n, recs)
+	}
+	var sum sbusage.Totals
+	for _, r := range recs {
+		if r.Seconds <= 0 || r.Cost <= 0 || r.CPU != 1 || r.MemoryMiB != 2048 || r.Currency != "USD" {
+			t.Errorf("usage row %+v", r)
+		}
+		sum.SandboxSeconds += r.Seconds
+		sum.Cost += r.Cost
+		sum.Runs += r.Runs
+	}
+	if sum.Runs != 4 {
+		t.Errorf("the sandboxes ran %d runs, want 4", sum.Runs)
+	}
+	s, err := sbusage.ReadSummary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Sandboxes != 3 || math.Abs(s.SandboxSeconds-sum.SandboxSeconds) > 1e-6 || math.Abs(s.Cost-sum.Cost) > 1e-9 || s.ByPurpose["stage"].Sandboxes != 1 {
+		t.Errorf("usage summary %+v; the rows sum to %v s, $%v", s, sum.SandboxSeconds, sum.Cost)
+	}
+	// summary.json keeps bilancio's format: no usage keys in it.
+	if raw, err := os.ReadFile(filepath.Join(dir, sweep.SummaryFile)); err != nil || strings.Contains(string(raw), "sandbox") {
+		t.Errorf("summary.json: %v\n%s", err, raw)
+	}
+
+	text, code := runBilancio(t, env, "usage", "-out-dir", out)
+	if code != 0 || !strings.Contains(text, "Total: 3 sandboxes, 4 runs") || !strings.Contains(text, filepath.Base(dir)) {
+		t.Errorf("usage: exit %d:\n%s", code, text)
+	}
+	text, code = runBilancio(t, env, "usage", "-out-dir", out, "-json", "-since", "1h")
+	var rep struct {
+		Sandboxes []sbusage.Record
+		Totals    sbusage.Totals
+	}
+	if err := json.Unmarshal([]byte(text), &rep); code != 0 || err != nil || len(rep.Sandboxes) != 3 || rep.Totals.Runs != 4 ||
+		math.Abs(rep.Totals.Cost-sum.Cost) > 1e-6 {
+		t.Errorf("usage -json: exit %d, %v:\n%s", code, err, text)
+	}
+}
+
+// TestSweepModalEstimateRates: `sweep estimate` prices with the modal
+// plugin's rate card, labelled with its date; a rates file named by
+// BILANCIO_MODAL_RATES_FILE replaces the rates it sets, and an attribute of
+// the executor block (here region_multiplier) overrides the file.
+func TestSweepModalEstimateRates(t *testing.T) {
+	pluginDir, env := modalSweepEnv(t)
+	example := filepath.Join("..", "examples", "sweeps", "ring_modal.hcl")
+	estimate := func(env []string, file string) sweep.Estimate {
+		t.Helper()
+		text, code := runBilancio(t, env, "sweep", "estimate", "-json", "-pilot", "1", "-plugin-dir", pluginDir, file)
+		var e sweep.Estimate
+		if err := json.Unmarshal([]byte(text), &e); code != 0 || err != nil {
+			t.Fatalf("estimate: exit %d, %v:\n%s", code, err, text)
+		}
+		return e
+	}
+	base := estimate(env, example)
+	if !strings.Contains(base.Detail, "rates as of 2026") || base.Cost <= 0 {
+		t.Errorf("default estimate %+v", base)
+	}
+	rates := filepath.Join(t.TempDir(), "rates.json")
+	if err := os.WriteFile(rates, []byte(`{"as_of": "test card 2027", "cpu_per_core_second": 0.01, "memory_per_gib_second": 0}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	withFile := append(slices.Clone(env), "BILANCIO_MODAL_RATES_FILE="+rates)
+	custom := estimate(withFile, example)
+	// 1 core at $0.01/s, memory at 0: cost per sandbox-second is $0.01.
+	if !strings.Contains(custom.Detail, "rates as of test card 2027") || !strings.Contains(custom.Detail, "$0.01/core·s") ||
+		custom.Cost < 100*base.Cost {
+		t.Errorf("estimate with a rates file %+v (default %+v)", custom, base)
+	}
+	src, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	regional := filepath.Join(t.TempDir(), "regional.hcl")
+	if err := os.WriteFile(regional, []byte(strings.Replace(string(src), `executor "modal" {`, `executor "modal" {
+  region_multiplier = 2`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	doubled := estimate(withFile, regional)
+	if !strings.Contains(doubled.Detail, "region ×2") || math.Abs(doubled.Cost/custom.Cost-2) > 0.5 {
+		t.Errorf("estimate with region_multiplier 2: %+v (without: %+v)", doubled, custom)
 	}
 }

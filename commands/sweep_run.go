@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -130,14 +131,32 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	if !confirmCost(ctx, m, spec, choice, f, find.Logger, view) {
 		return sweepExitError
 	}
-	sum, err := sweep.Run(ctx, spec, sweep.Options{
+	opts := sweep.Options{
 		Open:     choice.Opener(find.Logger),
 		Executor: choice.String(),
 		OutDir:   f.out,
 		Events:   view.Event,
 		Origin:   origin,
 		Worker:   workerBinary,
-	})
+	}
+	if spec.Paired != nil {
+		// Each arm of a paired sweep may run on an executor of its own.
+		for i, ref := range spec.Paired.Executors {
+			if ref.Name == "" {
+				continue
+			}
+			arm, err := sweep.ChooseExecutor(ctx, ref, placement, builtinExecutors(), find)
+			if err != nil {
+				view.Diagnostic("error", "Cannot start the executor of arm "+strconv.Itoa(i+1), err.Error())
+				return sweepExitError
+			}
+			if arm.Placement == sweep.PluginProcess {
+				arm.Env = sweep.ExecutorEnv(arm.Name, os.Environ())
+			}
+			opts.ArmOpen[i], opts.ArmExecutor[i] = arm.Opener(find.Logger), arm.String()
+		}
+	}
+	sum, err := sweep.Run(ctx, spec, opts)
 	if sum == nil && err != nil {
 		view.Diagnostic("error", "The sweep cannot run", errorDetail(err))
 	}

@@ -3,6 +3,7 @@ package commands
 import (
 	"flag"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,22 @@ func (c *SweepStatusCommand) Run(args []string) int {
 	}
 	view := newSweepView(c.UI, f.json, nil)
 	defer view.Close()
+	if _, err := sweep.ReadPairedMeta(pos[0]); err == nil {
+		// A paired sweep: its two arms' status, and its pairs.
+		ps, err := sweep.ReadPairedStatus(sweepContext(c.Meta), pos[0], f.verify)
+		if err != nil {
+			view.Diagnostic("error", "Cannot read the experiment", err.Error())
+			return sweepExitError
+		}
+		if _, ok := view.(*jsonView); !ok {
+			c.UI.Output(fmt.Sprintf("Paired sweep %s (%s, %s): %d pairs complete in %s",
+				ps.Meta.ExperimentID, ps.Meta.Kind, pos[0], ps.Pairs, filepath.Join(pos[0], filepath.FromSlash(sweep.ComparisonFile))))
+		}
+		for _, st := range ps.Arms {
+			renderStatus(c.Meta, view, st, "status")
+		}
+		return sweepExitOK
+	}
 	st, err := sweep.ReadStatus(sweepContext(c.Meta), pos[0], f.verify)
 	if err != nil {
 		view.Diagnostic("error", "Cannot read the experiment", err.Error())

@@ -83,6 +83,10 @@ func (c *SweepValidateCommand) Run(args []string) int {
 
 // planShape describes a plan: "125 runs (grid 125)".
 func planShape(p *sweep.Plan) string {
+	if kind := p.PairedKind(); kind != "" {
+		roles, _ := sweep.ArmRoles(kind)
+		return fmt.Sprintf("%d runs: %d %s pairs (%s and %s)", p.StaticCount(), p.GridCount(), kind, roles[0], roles[1])
+	}
 	s := fmt.Sprintf("%d runs (grid %d, lhs %d)", p.StaticCount(), p.GridCount(), p.LHSCount())
 	if n := p.FrontierCells(); n > 0 {
 		s += fmt.Sprintf(", then a frontier search over %d cells (at most %d runs)", n, p.MaxFrontierProbes())

@@ -29,6 +29,7 @@ func designSchema(typ string) *hcl.BodySchema {
 			{Name: attrConcentrations, Required: true},
 			{Name: attrMus, Required: true},
 			{Name: attrMonotonicities},
+			{Name: attrOutsideMidRatios},
 		}}
 	case blockLHS:
 		return &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
@@ -120,6 +121,9 @@ func (l *loader) decodeGrid(sd *decoder, b *hcl.Block) *sweep.Grid {
 	g.Mus, _ = l.paramList(d, attrMus, paramMu)
 	if m, ok := l.paramList(d, attrMonotonicities, paramMonotonicity); ok {
 		g.Monotonicities = m
+	}
+	if l.kind == kindBalanced {
+		l.decodeRhos(d)
 	}
 	return g
 }

@@ -75,6 +75,46 @@
 // cty standard library under Terraform's names: range, concat, flatten,
 // setproduct, format, min, max, ...). An attribute set to null is left out.
 //
+// # Paired sweeps
+//
+// bilancio's `sweep comparison` and `sweep balanced` are sweep blocks too:
+// every grid point runs as a pair of runs with the same seed, without and
+// with dealer trading, each arm in its own folder (sweep.Paired). A sweep
+// block is paired when it says kind = "comparison" or kind = "balanced",
+// when it has the blocks or attributes of one, or when its label is
+// "comparison" or "balanced":
+//
+//	sweep "dealer_comparison_100" {
+//	  kind = "comparison"               # inferred from the dealer/control/treatment blocks
+//	  ...ring settings (liquidity_mode defaults to "uniform")...
+//	  dealer {                          # the treatment's dealer block; bilancio's floats
+//	    ticket_size  = 1                # default 1 (int() of it is written)
+//	    dealer_share = 0.25             # default 0.25
+//	    vbt_share    = 0.5              # default 0.5
+//	  }
+//	  grid { ... }                      # a grid only: no lhs, no frontier
+//	  control   { executor = executor.local }   # optional: an executor per arm
+//	  treatment { executor = executor.modal }   # (default: the sweep's)
+//	}
+//
+//	sweep "balanced_100" {
+//	  kind             = "balanced"     # inferred from the attributes and blocks below
+//	  q_total          = 10000          # a Decimal here, kept as written
+//	  face_value       = 20             # default 20: the active arm's ticket size
+//	  big_entity_share = 0.25           # β, default 0.25
+//	  vbt_share        = "0.50"         # default 0.50
+//	  detailed_logging = true           # default true: the active runs' detailed files
+//	  grid {
+//	    ...
+//	    outside_mid_ratios = [0.75]     # ρ, the outermost loop; default 1.0, 0.9, 0.8, 0.75, 0.5
+//	  }
+//	  passive { executor = ... }
+//	  active  { executor = ... }
+//	}
+//
+// An attribute or block of the other paired kind is an error at its
+// position. See paired.go.
+//
 // # Variables
 //
 // A variable's value comes from, lowest precedence first: its default, the

@@ -79,7 +79,7 @@ func TestExamplesLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"dealer_comparison_100_control.hcl", "ring.hcl", "ring_frontier.hcl", "ring_lhs.hcl", "ring_modal.hcl", "ring_sweep_config.yaml"}
+	want := []string{"balanced_100.hcl", "dealer_comparison_100.hcl", "dealer_comparison_100_control.hcl", "ring.hcl", "ring_frontier.hcl", "ring_lhs.hcl", "ring_modal.hcl", "ring_sweep_config.yaml"}
 	var got []string
 	for _, p := range paths {
 		got = append(got, filepath.Base(p))

@@ -150,6 +150,13 @@ type loader struct {
 	// evaluated.
 	localNames map[string]bool
 	locals     map[string]cty.Value
+
+	// kind is the sweep block's kind (kindRing, kindComparison or
+	// kindBalanced); rhos a balanced grid's outside_mid_ratios and armRefs
+	// a paired sweep's per-arm executor references (see paired.go).
+	kind    string
+	rhos    []string
+	armRefs [2]hcl.Expression
 }
 
 // load runs the phases on the file's body and returns the Spec, which is
@@ -175,11 +182,22 @@ func (l *loader) load(body *hclsyntax.Body) *sweep.Spec {
 		return nil
 	}
 	spec, ref := l.decodeSweep(sweepBlock)
-	exec := l.resolveExecutor(sweepBlock, ref, executors)
+	armExecs := l.resolveArmExecutors(sweepBlock, l.armRefs, executors)
+	var exec *executorDecl
+	if ref == nil && armExecs[0] != nil && armExecs[1] != nil {
+		exec = armExecs[0] // both arms say where they run
+	} else {
+		exec = l.resolveExecutor(sweepBlock, ref, executors)
+	}
 	if l.diags.HasErrors() {
 		return nil
 	}
 	spec.Executor = l.decodeExecutor(exec)
+	for i, e := range armExecs {
+		if e != nil && spec.Paired != nil {
+			spec.Paired.Executors[i] = l.decodeExecutor(e)
+		}
+	}
 	spec.Variables = l.variableTexts()
 	return spec
 }

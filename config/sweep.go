@@ -60,8 +60,16 @@ func sweepSchema() *hcl.BodySchema {
 			{Name: attrFailFast},
 			{Name: attrOutDir},
 			{Name: attrNamePrefix},
+			{Name: attrKind},
+			{Name: attrFaceValue},
+			{Name: attrBigEntityShare},
+			{Name: attrVBTShare},
+			{Name: attrDetailedLogging},
 		},
-		Blocks: []hcl.BlockHeaderSchema{{Type: blockGrid}, {Type: blockLHS}, {Type: blockFrontier}},
+		Blocks: []hcl.BlockHeaderSchema{
+			{Type: blockGrid}, {Type: blockLHS}, {Type: blockFrontier},
+			{Type: blockDealer}, {Type: blockControl}, {Type: blockTreatment}, {Type: blockPassive}, {Type: blockActive},
+		},
 	}
 }
 
@@ -112,7 +120,16 @@ func (l *loader) decodeSweep(blk *hclsyntax.Block) (*sweep.Spec, hcl.Expression)
 			KappaRule:       defaultKappaRule,
 		},
 	}
-	l.decodeRing(d, &spec.Ring)
+	l.kind = l.sweepKind(d, blk, content)
+	qRule := textCLIFloat
+	switch l.kind {
+	case kindComparison:
+		spec.Ring.LiquidityMode = string(ring.Uniform) // bilancio's `sweep comparison` default
+	case kindBalanced:
+		spec.Ring.LiquidityMode = string(ring.Uniform)
+		qRule = textExact // `sweep balanced` reads q_total as a Decimal
+	}
+	l.decodeRing(d, &spec.Ring, qRule)
 	if s, rng, ok := d.str(attrSeedMode); ok {
 		if msg := checkSeedMode(s); msg != "" {
 			l.errorf(rng, "Invalid value for "+attrSeedMode, "%s.", msg)
@@ -135,6 +152,10 @@ func (l *loader) decodeSweep(blk *hclsyntax.Block) (*sweep.Spec, hcl.Expression)
 		spec.OutDir = s
 	}
 	l.decodeDesigns(d, blk, content.Blocks, spec)
+	if l.kind == kindComparison || l.kind == kindBalanced {
+		l.pairedDesigns(l.kind, content)
+		l.armRefs = l.decodePaired(d, l.kind, content, spec)
+	}
 	var ref hcl.Expression
 	if attr, ok := content.Attributes[attrExecutor]; ok {
 		ref = attr.Expr
@@ -143,7 +164,7 @@ func (l *loader) decodeSweep(blk *hclsyntax.Block) (*sweep.Spec, hcl.Expression)
 }
 
 // decodeRing decodes the ring parameters of a sweep block.
-func (l *loader) decodeRing(d *decoder, r *sweep.RingParams) {
+func (l *loader) decodeRing(d *decoder, r *sweep.RingParams, qRule textRule) {
 	var nOK bool
 	if n, rng, ok := d.integer(attrNAgents, minInt, maxInt); ok {
 		if msg := checkNAgents(n); msg != "" {
@@ -158,7 +179,7 @@ func (l *loader) decodeRing(d *decoder, r *sweep.RingParams) {
 		}
 		r.MaturityDays = int(n)
 	}
-	if q, ok := d.decimal(attrQTotal, textCLIFloat); ok {
+	if q, ok := d.decimal(attrQTotal, qRule); ok {
 		if msg := checkPositiveDecimal("q_total (the total dues S1 of the ring)", q.d); msg != "" {
 			l.errorf(q.rng, "Invalid value for "+attrQTotal, "%s, got %s.", msg, q.text)
 		}

@@ -195,6 +195,7 @@ func eventToProto(in *RunEvent) (*executorv1.RunEvent, error) {
 		Message: in.Message,
 		Attempt: int32(in.Attempt),
 		Result:  resultToProto(in.Result),
+		Usage:   usageToProto(in.Usage),
 	}, nil
 }
 
@@ -210,7 +211,38 @@ func eventFromProto(in *executorv1.RunEvent) (RunEvent, error) {
 		Message: in.GetMessage(),
 		Attempt: int(in.GetAttempt()),
 		Result:  resultFromProto(in.GetResult()),
+		Usage:   usageFromProto(in.GetUsage()),
 	}, nil
+}
+
+func usageToProto(in []SandboxUsage) []*executorv1.SandboxUsage {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]*executorv1.SandboxUsage, 0, len(in))
+	for _, u := range in {
+		out = append(out, &executorv1.SandboxUsage{
+			Id: u.ID, Purpose: u.Purpose, Start: timeToProto(u.Start), End: timeToProto(u.End),
+			Cpu: u.CPU, MemoryMib: u.MemoryMiB, Gpu: u.GPU, Runs: int32(u.Runs),
+			Cost: u.Cost, Currency: u.Currency,
+		})
+	}
+	return out
+}
+
+func usageFromProto(in []*executorv1.SandboxUsage) []SandboxUsage {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]SandboxUsage, 0, len(in))
+	for _, u := range in {
+		out = append(out, SandboxUsage{
+			ID: u.GetId(), Purpose: u.GetPurpose(), Start: timeFromProto(u.GetStart()), End: timeFromProto(u.GetEnd()),
+			CPU: u.GetCpu(), MemoryMiB: u.GetMemoryMib(), GPU: u.GetGpu(), Runs: int(u.GetRuns()),
+			Cost: u.GetCost(), Currency: u.GetCurrency(),
+		})
+	}
+	return out
 }
 
 func resultToProto(in *RunResult) *executorv1.RunResult {

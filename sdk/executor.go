@@ -209,6 +209,36 @@ type RunEvent struct {
 	Attempt int `json:"attempt,omitempty"`
 	// Result is set on completed events.
 	Result *RunResult `json:"result,omitempty"`
+	// Usage reports remote machines (Modal sandboxes) that stopped since the
+	// executor's previous event. It rides on any event of the batch, not
+	// necessarily of a run the machine ran: an executor holds the records
+	// until its next event of a run that has not ended (a remote executor
+	// sends a sandbox's last terminal event after terminating it, so the
+	// record travels with it). Hosts that predate it ignore it.
+	Usage []SandboxUsage `json:"usage,omitempty"`
+}
+
+// SandboxUsage is the use of one remote machine (a Modal sandbox): when it
+// ran, what it reserved and what that cost at the executor's rate card.
+type SandboxUsage struct {
+	// ID is the sandbox's id at the provider.
+	ID string `json:"id"`
+	// Purpose says what the sandbox did: "runs" or "stage" (the worker
+	// binary's staging).
+	Purpose string `json:"purpose"`
+	// Start is when the sandbox was requested, End when it was terminated.
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	// CPU is the reserved physical cores, MemoryMiB the reserved memory,
+	// GPU the GPU request ("" for none, "A100:2").
+	CPU       float64 `json:"cpu"`
+	MemoryMiB float64 `json:"memory_mib"`
+	GPU       string  `json:"gpu,omitempty"`
+	// Runs is how many runs were handed to the sandbox.
+	Runs int `json:"runs"`
+	// Cost is the estimated cost of the sandbox's wall time, in Currency.
+	Cost     float64 `json:"cost"`
+	Currency string  `json:"currency"`
 }
 
 // RunResult summarises a completed run whose folder verified.

@@ -42,7 +42,9 @@ func TestRoundTrip(t *testing.T) {
 	events := []RunEvent{
 		{RunID: "grid_a", Type: EventQueued, Time: at(1)},
 		{RunID: "grid_a", Type: EventStarted, Time: at(2), Attempt: 1},
-		{RunID: "grid_a", Type: EventProgress, Time: at(3), Message: "day 4"},
+		{RunID: "grid_a", Type: EventProgress, Time: at(3), Message: "day 4", Usage: []SandboxUsage{
+			{ID: "sb-1", Purpose: "stage", Start: at(1), End: at(2), CPU: 0.5, MemoryMiB: 512, Runs: 0, Cost: 0.001, Currency: "USD"},
+			{ID: "sb-2", Purpose: "runs", Start: at(1), End: at(3), CPU: 2, MemoryMiB: 2048, GPU: "T4", Runs: 3, Cost: 0.25, Currency: "USD"}}},
 		{RunID: "grid_a", Type: EventCompleted, Time: at(4), Attempt: 1, Result: &RunResult{
 			RunID: "grid_a", Dir: "/tmp/out/grid_a", StopReason: "stable", DaysSimulated: 5, Defaults: 1,
 			PhiTotal: "0.8", DeltaTotal: "0.2", TimeToStability: "3", DurationMS: 1.5,

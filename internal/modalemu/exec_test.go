@@ -100,3 +100,16 @@ func TestExecKilledWithSandbox(t *testing.T) {
 		t.Fatalf("exec in a terminated sandbox: exit %d, %v; want 137", code, err)
 	}
 }
+
+// TestExecEndsWithEntrypoint: when a sandbox's command exits, the processes
+// started in it by ContainerExec die with it, as in a container.
+func TestExecEndsWithEntrypoint(t *testing.T) {
+	e := newSandboxEnv(t)
+	sb := e.create(t, modal.SandboxCreateParams{Command: []string{"sleep", "0.5"}})
+	defer sb.Terminate(t.Context())
+	start := time.Now()
+	_, _, code := execAndRead(t, sb, []string{"sleep", "30"}, nil)
+	if d := time.Since(start); d > 10*time.Second || code == 0 {
+		t.Fatalf("the exec ended after %v with code %d; want killed soon after the entrypoint's exit", d, code)
+	}
+}

@@ -130,3 +130,34 @@ func killedResult() pb.GenericResult_builder {
 
 // killedExitCode is 128 + SIGKILL, as for an out-of-memory kill.
 const killedExitCode = 137
+
+// SandboxState is what a test can see of a sandbox: whether it is still
+// running and, once it stopped, why.
+type SandboxState struct {
+	ID      string
+	Running bool
+	// Terminated: ended by SandboxTerminate (or Close); TimedOut: by its
+	// timeout; Killed: by KillSandbox. All false for a sandbox that exited
+	// by itself or is running.
+	Terminated, TimedOut, Killed bool
+}
+
+// Sandboxes reports every sandbox created so far, in no particular order.
+func (s *Server) Sandboxes() []SandboxState {
+	s.mu.Lock()
+	sbs := make([]*sandbox, 0, len(s.sandboxes))
+	for _, sb := range s.sandboxes {
+		sbs = append(sbs, sb)
+	}
+	s.mu.Unlock()
+	out := make([]SandboxState, 0, len(sbs))
+	for _, sb := range sbs {
+		sb.mu.Lock()
+		out = append(out, SandboxState{
+			ID: sb.id, Running: sb.result == nil,
+			Terminated: sb.reason == reasonTerminated, TimedOut: sb.reason == reasonTimeout, Killed: sb.reason == reasonKilled,
+		})
+		sb.mu.Unlock()
+	}
+	return out
+}

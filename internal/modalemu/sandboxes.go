@@ -239,11 +239,16 @@ func (s *Server) startProcess(sb *sandbox, args []string) {
 	sb.cmd = cmd
 	go func() {
 		_ = cmd.Wait()
-		// Children left in the group die with the sandbox, as in a container.
+		// Children left in the group die with the sandbox, as in a container,
+		// and so do the processes started by ContainerExec.
 		killProcessGroup(cmd.Process.Pid)
 		sb.mu.Lock()
 		sb.setResultLocked(exitCode(cmd.ProcessState))
+		execs := sb.execs
 		sb.mu.Unlock()
+		for _, p := range execs {
+			p.kill()
+		}
 	}()
 }
 

@@ -82,12 +82,14 @@ func (p *Plan) ringFingerprint() string {
 		MaxDays, QuietDays                     int
 		HasQuietDays                           bool
 		Options                                string
+		Arm                                    *armIdentity `json:",omitempty"`
 	}{
 		EngineVersion, r.NAgents, r.MaturityDays,
 		pynum.Str(r.qTotal), r.LiquidityMode, r.LiquidityAgent,
 		r.DefaultHandling, r.NamePrefix, string(r.kappaRule),
 		r.BaseSeed, r.MaxDays, r.QuietDays, r.HasQuietDays,
 		string(canonicalOptions(r.options)),
+		p.armIdentity(),
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -112,6 +114,10 @@ func (p *Plan) pointKey(pt *Point) string {
 	for _, t := range pt.Texts() {
 		b = append(b, 0)
 		b = append(b, t...)
+	}
+	if pt.Rho != nil {
+		b = append(b, "\x00rho\x00"...)
+		b = pynum.AppendStr(b, pt.Rho)
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:12])

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
@@ -26,7 +25,7 @@ type PlannedRun struct {
 
 // Materialize generates a point's scenario and returns the run with its id.
 func (p *Plan) Materialize(pt Point) (*PlannedRun, error) {
-	g, err := ring.Generate(p.Params(pt))
+	g, err := p.generate(pt)
 	if err != nil {
 		return nil, fmt.Errorf("generating run %d (%s, seed %d): %w", pt.Index, pt.Prefix(), pt.Seed, err)
 	}

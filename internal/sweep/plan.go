@@ -33,6 +33,10 @@ type Plan struct {
 	grid     [4][]*apd.Decimal // kappa, concentration, mu, monotonicity
 	lhs      *lhsDesign
 	frontier *frontierDesign
+	// arm is set for one arm of a paired sweep (see paired.go); arms is 2
+	// for the plan of a whole paired sweep (its first arm's, counting both).
+	arm  *armSettings
+	arms int
 
 	// fingerprint identifies the plan: the ring settings, the designs and
 	// the seed mode; ringKey the ring settings alone (see pointKey).
@@ -66,6 +70,17 @@ func NewPlan(s *Spec) (*Plan, error) {
 	if s == nil {
 		return nil, errors.New("sweep: no spec")
 	}
+	if s.Paired != nil && s.Arm == nil {
+		// A paired sweep is planned as its arms; its plan is the first
+		// arm's, counting both arms' runs.
+		_, plans, err := armSpecs(s)
+		if err != nil {
+			return nil, err
+		}
+		p := plans[0]
+		p.arms = 2
+		return p, nil
+	}
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	p := &Plan{spec: s, seedMode: s.SeedMode}
@@ -83,6 +98,7 @@ func NewPlan(s *Spec) (*Plan, error) {
 		bad("parallel must be >= 0, got %d", s.Parallel)
 	}
 	p.ring = parseRing(s.Ring, bad)
+	p.arm = parseArm(s, &p.ring, bad)
 
 	if g := s.Grid; g != nil {
 		lists := [4][]string{g.Kappas, g.Concentrations, g.Mus, g.Monotonicities}
@@ -167,7 +183,7 @@ func NewPlan(s *Spec) (*Plan, error) {
 	// The first point must generate: this catches what only the generator
 	// checks (a liquidity agent outside the ring, for example).
 	for pt := range p.Static() {
-		if _, err := ring.Generate(p.Params(pt)); err != nil {
+		if _, err := p.generate(pt); err != nil {
 			return nil, fmt.Errorf("invalid sweep: %w", err)
 		}
 		break
@@ -298,7 +314,7 @@ func (p *Plan) GridCount() int {
 	if p.spec.Grid == nil {
 		return 0
 	}
-	n := 1
+	n := len(p.rhos())
 	for _, axis := range p.grid {
 		n *= len(axis)
 	}
@@ -314,7 +330,7 @@ func (p *Plan) LHSCount() int {
 }
 
 // StaticCount is the number of runs known in advance: grid and LHS.
-func (p *Plan) StaticCount() int { return p.GridCount() + p.LHSCount() }
+func (p *Plan) StaticCount() int { return (p.GridCount() + p.LHSCount()) * max(p.arms, 1) }
 
 // FrontierCells is the number of (concentration, mu, monotonicity) cells the
 // frontier search covers (0 without a frontier).
@@ -343,15 +359,18 @@ func (p *Plan) Static() iter.Seq[Point] {
 		seeds := p.seeds()
 		if p.spec.Grid != nil {
 			g := p.grid
-			for _, k := range g[axisKappa] {
-				for _, c := range g[axisConcentration] {
-					for _, mu := range g[axisMu] {
-						for _, m := range g[axisMonotonicity] {
-							pt := Point{Index: index, Phase: PhaseGrid, Kappa: k, Concentration: c, Mu: mu, Monotonicity: m}
-							pt.Seed = seeds.next(&pt)
-							index++
-							if !yield(pt) {
-								return
+			phase, rhos := p.gridPhase(), p.rhos()
+			for _, rho := range rhos {
+				for _, k := range g[axisKappa] {
+					for _, c := range g[axisConcentration] {
+						for _, mu := range g[axisMu] {
+							for _, m := range g[axisMonotonicity] {
+								pt := Point{Index: index, Phase: phase, Kappa: k, Concentration: c, Mu: mu, Monotonicity: m, Rho: rho}
+								pt.Seed = seeds.next(&pt)
+								index++
+								if !yield(pt) {
+									return
+								}
 							}
 						}
 					}

@@ -48,6 +48,9 @@ type PlanListing struct {
 // milliseconds a run, on every CPU); without ids nothing is generated and
 // only the points are listed. Memory stays flat.
 func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary func(PlanSummary) error, yield func(PlanEntry) error) (*PlanListing, error) {
+	if spec != nil && spec.Paired != nil && spec.Arm == nil {
+		return listPaired(ctx, spec, outDir, ids, summary, yield)
+	}
 	p, err := NewPlan(spec)
 	if err != nil {
 		return nil, err
@@ -178,6 +181,41 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 				break
 			}
 		}
+	}
+	return l, nil
+}
+
+// listPaired lists a paired sweep's runs: its first arm's, then its
+// second's, each against its arm folder.
+func listPaired(ctx context.Context, spec *Spec, outDir string, ids bool, summary func(PlanSummary) error, yield func(PlanEntry) error) (*PlanListing, error) {
+	p, err := NewPlan(spec)
+	if err != nil {
+		return nil, err
+	}
+	dir, arms, err := ArmSpecs(spec, outDir)
+	if err != nil {
+		return nil, err
+	}
+	l := &PlanListing{PlanSummary: PlanSummary{
+		ExperimentID: PairedExperimentID(spec, p), Dir: dir, Grid: p.StaticCount(),
+		SeedMode: p.SeedMode(), Fingerprint: p.Fingerprint(),
+	}}
+	if _, err := ReadPairedMeta(dir); err == nil {
+		l.Exists = true
+	}
+	if summary != nil {
+		if err := summary(l.PlanSummary); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range arms {
+		al, err := ListPlan(ctx, a, "", ids, nil, yield)
+		if err != nil {
+			return l, err
+		}
+		l.Runs += al.Runs
+		l.Done += al.Done
+		l.Failed += al.Failed
 	}
 	return l, nil
 }

@@ -28,6 +28,9 @@ type Point struct {
 	Seed int64
 
 	Kappa, Concentration, Mu, Monotonicity *apd.Decimal
+	// Rho is a balanced sweep's outside-mid ratio ρ (nil otherwise), its
+	// outermost loop.
+	Rho *apd.Decimal
 }
 
 // Prefix is what starts the run's id: the phase, and a frontier probe's
@@ -81,6 +84,10 @@ func derivedSeed(base int64, pt *Point) int64 {
 	for _, d := range []*apd.Decimal{pt.Kappa, pt.Concentration, pt.Mu, pt.Monotonicity} {
 		b = append(b, 0)
 		b = pynum.AppendStr(b, pynum.Normalize(d))
+	}
+	if pt.Rho != nil {
+		b = append(b, "\x00rho\x00"...)
+		b = pynum.AppendStr(b, pynum.Normalize(pt.Rho))
 	}
 	h.Write(b)
 	var sum [sha256.Size]byte

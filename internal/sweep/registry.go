@@ -164,7 +164,7 @@ func (s *Store) registryRecord(p *Plan, r *row) []string {
 		strconv.Itoa(ring.MaturityDays), pynum.Str(ring.qTotal), e.S1, e.L0,
 		paths["scenario_yaml"], paths["events_jsonl"], paths["balances_csv"],
 		paths["metrics_csv"], paths["metrics_html"], paths["run_html"],
-		dh, "False", r.status, r.tts, r.phi, r.delta, r.errorMsg,
+		dh, p.dealerEnabled(), r.status, r.tts, r.phi, r.delta, r.errorMsg,
 	}
 }
 

@@ -43,6 +43,11 @@ type Options struct {
 	Worker func() (*sdk.WorkerBinary, error)
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// ArmOpen and ArmExecutor, for a paired sweep, open and describe the
+	// executor of each arm (without dealer first) when it is not the
+	// sweep's: an arm whose opener is nil runs on Open.
+	ArmOpen     [2]ExecutorOpener
+	ArmExecutor [2]string
 }
 
 // Run runs a sweep: it plans it, opens (or creates) its experiment folder,
@@ -53,6 +58,9 @@ type Options struct {
 // start, a store that cannot be written, or ctx's error when interrupted,
 // in which case the summary is returned too).
 func Run(ctx context.Context, spec *Spec, opts Options) (*Summary, error) {
+	if spec != nil && spec.Paired != nil {
+		return runPaired(ctx, spec, opts)
+	}
 	plan, err := NewPlan(spec)
 	if err != nil {
 		return nil, err
@@ -92,6 +100,11 @@ type runner struct {
 
 	// stop is set when -fail-fast stops the sweep.
 	stop bool
+
+	// onResult, for an arm of a paired sweep, hears of every run of the
+	// plan that ends, in this invocation or an earlier one: d is nil for a
+	// run failed for good. It is called with mu held.
+	onResult func(run *PlannedRun, d *doneRun)
 }
 
 func newRunner(plan *Plan, opts Options) *runner {
@@ -376,6 +389,9 @@ func (r *runner) reuse(it item) error {
 	}
 	r.prog.Done++
 	r.prog.Reused++
+	if r.onResult != nil {
+		r.onResult(run, it.done)
+	}
 	return nil
 }
 
@@ -513,6 +529,7 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 		})
 	}
 	emit := func(ev sdk.RunEvent) error {
+		r.recordUsage(ev.Usage)
 		run := byID[ev.RunID]
 		if run == nil {
 			return nil
@@ -591,6 +608,9 @@ func (r *runner) finished(run *PlannedRun, d *doneRun, attempt, attempts int, ev
 	r.prog.Done++
 	r.prog.Running = max(r.prog.Running-1, 0)
 	r.ran++
+	if r.onResult != nil {
+		r.onResult(run, d)
+	}
 	re := runEvent(run, attempt, attempts)
 	m := d.Manifest
 	re.PhiTotal, re.DeltaTotal, re.TimeToStability = m.PhiTotal, m.DeltaTotal, m.TimeToStability
@@ -625,6 +645,9 @@ func (r *runner) failedAttempt(run *PlannedRun, msg string, attempt, attempts in
 		}
 		r.prog.Failed++
 		out[run.ID] = outcome{failed: true}
+		if r.onResult != nil {
+			r.onResult(run, nil)
+		}
 		if r.spec.FailFast && !r.stop {
 			r.stop = true
 			cancel()

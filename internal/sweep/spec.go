@@ -35,6 +35,14 @@ type Spec struct {
 	// variables, both kept in the experiment folder.
 	Source    []byte
 	Variables map[string]string
+	// Paired, when set, makes the sweep a paired one (bilancio's `sweep
+	// comparison` or `sweep balanced`): every grid point runs twice, once
+	// per arm, with the same seed (see paired.go).
+	Paired *Paired `json:",omitempty"`
+	// Arm, when set, marks the spec of one arm of a paired sweep, as
+	// ArmSpecs derives it; each arm is an experiment folder of its own
+	// inside the paired one.
+	Arm *Arm `json:",omitempty"`
 	// SourceName is the base name of the file Source was read from
 	// ("ring.hcl", or "ring_sweep_config.yaml" for one of bilancio's YAML
 	// sweep configs); its extension says which language Source is in. Empty

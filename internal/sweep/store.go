@@ -77,6 +77,9 @@ type Meta struct {
 // plan's fingerprint when it has no name, so that running the same sweep
 // again resumes it.
 func ExperimentID(s *Spec, p *Plan) string {
+	if s.Arm != nil && s.Arm.ExperimentID != "" {
+		return s.Arm.ExperimentID
+	}
 	if s.ExperimentDir != "" {
 		return filepath.Base(filepath.Clean(s.ExperimentDir))
 	}

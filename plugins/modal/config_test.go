@@ -37,7 +37,7 @@ func TestConfigPrecedence(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{App: "bilancio-simulations", Volume: "bilancio-results", Timeout: 30, Memory: 4096, CPU: 1,
-		MaxParallel: 50, GPU: "T4", Retries: 2, Backoff: 2, RunsPerSandbox: 10}
+		MaxParallel: 50, GPU: "T4", Retries: 2, Backoff: 2, RunsPerSandbox: 10, OrphanTimeout: 120}
 	if *c != want {
 		t.Errorf("config = %+v, want %+v", *c, want)
 	}

@@ -4,45 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
 	"github.com/bilancio-go/bilancio/sdk"
 )
-
-// Rates of the cost estimate, USD, "as of 2026" (spec/modal.md §10). They
-// are not configurable yet (STATUS.md).
-const (
-	// rateSandboxCPU is the sandbox CPU rate per physical core·second,
-	// reportedly 3× the Function rate of $0.0000131.
-	rateSandboxCPU = 0.0000393
-	// rateMemory is the memory rate per GiB·second.
-	rateMemory = 0.00000222
-	// minCPU and minMemGiB are Modal's minimum billed reservation.
-	minCPU    = 0.125
-	minMemGiB = 0.125
-	// overheadSeconds is the per-sandbox start, staging and download time
-	// added to each chunk (sandboxes bill wall time).
-	overheadSeconds = 5.0
-	// ratesAsOf labels the rates.
-	ratesAsOf = "2026"
-)
-
-// gpuRate is the per-second rate of one GPU of a type (spec/modal.md §10).
-func gpuRate(typ string) (float64, bool) {
-	r, ok := map[string]float64{
-		"H100":      0.001097,
-		"A100-80GB": 0.000694,
-		"A100":      0.000583,
-		"A100-40GB": 0.000583,
-		"L40S":      0.000542,
-		"L4":        0.000222,
-		"T4":        0.000164,
-		"B200":      0.001736,
-	}[typ]
-	return r, ok
-}
 
 // parseGPU splits "A100:2" into the upper-cased type and count.
 func parseGPU(gpu string) (string, int, error) {
@@ -61,9 +27,10 @@ func parseGPU(gpu string) (string, int, error) {
 }
 
 // Estimate implements sdk.Executor: it prices runs from the pilot duration
-// with the sandbox rate card of spec/modal.md §10, without contacting Modal:
+// with the configured rate card (rates.go; defaults of spec/modal.md §10),
+// without contacting Modal:
 //
-//	cost = T × [max(cpu, 0.125)·r_cpu + max(mem GiB, 0.125)·r_mem + n_gpu·r_gpu]
+//	cost = T × [max(cpu, 0.125)·r_cpu + max(mem GiB, 0.125)·r_mem + n_gpu·r_gpu] × region
 //
 // where T is the wall time of the sandboxes (runs × seconds per run plus a
 // start-up overhead per sandbox).
@@ -75,33 +42,28 @@ func (e *Executor) Estimate(ctx context.Context, req *sdk.EstimateRequest) (*sdk
 	if err != nil {
 		return nil, fmt.Errorf("estimate: %w", err)
 	}
-	typ, n, err := parseGPU(c.GPU)
+	card, err := e.rateCard()
 	if err != nil {
 		return nil, fmt.Errorf("estimate: %w", err)
 	}
-	var rGPU float64
-	if n > 0 {
-		r, ok := gpuRate(typ)
-		if !ok {
-			return nil, fmt.Errorf("estimate: no rate for GPU type %q", typ)
-		}
-		rGPU = float64(n) * r
+	perSecond, err := card.perSecond(c.CPU, c.Memory, c.GPU)
+	if err != nil {
+		return nil, fmt.Errorf("estimate: %w", err)
 	}
-	perSecond := math.Max(c.CPU, minCPU)*rateSandboxCPU + math.Max(c.Memory/1024, minMemGiB)*rateMemory + rGPU
 	chunk := int(c.RunsPerSandbox)
 	sandboxes := (req.Runs + chunk - 1) / chunk
-	sandboxSeconds := float64(req.Runs)*req.SecondsPerRun + float64(sandboxes)*overheadSeconds
+	sandboxSeconds := float64(req.Runs)*req.SecondsPerRun + float64(sandboxes)*card.SandboxOverheadSeconds
 	parallel := min(float64(sandboxes), c.MaxParallel)
 	wall := 0.0
 	if parallel > 0 {
 		wall = sandboxSeconds / parallel
 	}
 	return &sdk.EstimateReply{
-		Currency: "USD",
+		Currency: card.Currency,
 		Cost:     sandboxSeconds * perSecond,
 		Seconds:  wall,
-		Detail: fmt.Sprintf("%d runs in %d sandboxes (%g cores, %g MiB%s), %.0f sandbox-seconds at $%.7f/s (rates as of %s)",
-			req.Runs, sandboxes, c.CPU, c.Memory, gpuNote(c.GPU), sandboxSeconds, perSecond, ratesAsOf),
+		Detail: fmt.Sprintf("%d runs in %d sandboxes (%g cores, %g MiB%s), %.0f sandbox-seconds at $%.7f/s (%s)",
+			req.Runs, sandboxes, c.CPU, c.Memory, gpuNote(c.GPU), sandboxSeconds, perSecond, card.describe(c.GPU)),
 	}, nil
 }
 

@@ -48,6 +48,7 @@ type resources struct {
 	volume *modalsdk.Volume
 	image  *modalsdk.Image
 	cfg    *Config
+	rates  *RateCard
 }
 
 // batchRun is one Execute call in progress.
@@ -64,6 +65,16 @@ type batchRun struct {
 	emitErr error
 	// chunks are the cancel functions of the running chunks, with their runs.
 	chunks map[*chunk]context.CancelFunc
+	// usage holds the records of terminated sandboxes until the next event
+	// that reaches emit carries them (sdk.RunEvent.Usage).
+	usage []sdk.SandboxUsage
+}
+
+// addUsage queues the usage record of a terminated sandbox.
+func (b *batchRun) addUsage(u sdk.SandboxUsage) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.usage = append(b.usage, u)
 }
 
 // chunk is a set of runs executed by one sandbox.
@@ -87,6 +98,7 @@ func (b *batchRun) send(ev sdk.RunEvent) bool {
 		b.ended[ev.RunID] = true
 	}
 	b.exec.record(b.batch.ExperimentID, ev)
+	ev.Usage, b.usage = b.usage, nil
 	if err := b.emit(ev); err != nil {
 		b.emitErr = err
 		b.cancel(err)
@@ -123,7 +135,7 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 	res, err := e.connect(ctx, cfg)
 	if err == nil {
 		defer res.client.Close()
-		err = retry(ctx, cfg, func(int) error { return e.stage(ctx, res, batch.Worker) })
+		err = retry(ctx, cfg, func(int) error { return e.stage(ctx, res, batch.Worker, b.addUsage) })
 	}
 	if err != nil {
 		if ctx.Err() == nil {
@@ -227,27 +239,134 @@ func (e *Executor) connect(ctx context.Context, cfg *Config) (*resources, error)
 		return nil, fmt.Errorf("looking up the Modal volume %q: %w", cfg.Volume, err)
 	}
 	img := client.Images.FromRegistry(image, nil)
-	return &resources{client: client, app: app, volume: vol, image: img, cfg: cfg}, nil
+	rates, err := e.rateCard()
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	return &resources{client: client, app: app, volume: vol, image: img, cfg: cfg, rates: rates}, nil
 }
 
-// newSandbox creates an idle sandbox with the results volume mounted, which
-// lives at most timeout (plus a margin), and waits until it can run
-// commands (spec/modal.md §3.3: retry "no task id" on v0.6.3).
-func (r *resources) newSandbox(ctx context.Context, timeout time.Duration) (*modalsdk.Sandbox, error) {
+// box is a sandbox this process created, with what its usage record
+// needs: when it was requested, what for, and how many runs it got.
+type box struct {
+	*modalsdk.Sandbox
+	res     *resources
+	start   time.Time
+	purpose string
+	runs    int
+	// onEnd receives the usage record once the sandbox is terminated
+	// (nil: not recorded, as for the volume commands' readers).
+	onEnd func(sdk.SandboxUsage)
+	once  sync.Once
+	// done is closed by terminate; it stops the lease renewal.
+	done chan struct{}
+}
+
+// The lease (orphan_timeout): a sandbox's command is a shell loop that
+// exits, ending the sandbox and everything in it, once the lease file has
+// not been touched for orphan_timeout seconds; the plugin touches it
+// every quarter of that. When bilancio is killed the plugin dies with it
+// (pluginhost's Pdeathsig) and cannot terminate its sandboxes: the lease
+// ends them instead of their timeout (timeout × runs + 5 min).
+const (
+	leaseDir  = "/tmp"
+	leaseFile = ".bilancio-lease"
+)
+
+// leaseCommand is the sandbox command that holds the lease: it checks the
+// file's age every few seconds.
+func leaseCommand(orphan float64) []string {
+	check := min(max(int(orphan/4), 1), 10)
+	script := fmt.Sprintf("touch %[1]s; while [ $(( $(date +%%s) - $(stat -c %%Y %[1]s) )) -lt %[2]d ]; do sleep %[3]d; done",
+		leaseFile, int(orphan), check)
+	return []string{"sh", "-c", script}
+}
+
+// renewLease touches the lease file every quarter of the orphan timeout
+// until the sandbox is terminated.
+func (x *box) renewLease(orphan float64) {
+	every := time.Duration(orphan / 4 * float64(time.Second))
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-x.done:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 2*every)
+			_, _ = run(ctx, x.Sandbox, "touch", leaseDir+"/"+leaseFile)
+			cancel()
+		}
+	}
+}
+
+// Purposes of a sandbox in the usage record.
+const (
+	purposeRuns  = "runs"
+	purposeStage = "stage"
+)
+
+// terminate ends the sandbox, even when the batch's context is cancelled,
+// and hands its usage record to onEnd; only the first call does anything.
+func (x *box) terminate() {
+	x.once.Do(func() {
+		close(x.done)
+		terminate(x.Sandbox)
+		if x.onEnd != nil {
+			x.onEnd(x.res.usage(x, time.Now()))
+		}
+	})
+}
+
+// usage is the usage record of a sandbox that ended at end, priced with the
+// rate card (a price that cannot be computed is recorded as 0).
+func (r *resources) usage(x *box, end time.Time) sdk.SandboxUsage {
+	u := sdk.SandboxUsage{
+		ID: x.SandboxID, Purpose: x.purpose, Start: x.start, End: end,
+		CPU: r.cfg.CPU, MemoryMiB: r.cfg.Memory, GPU: r.cfg.GPU, Runs: x.runs,
+		Currency: r.rates.Currency,
+	}
+	if ps, err := r.rates.perSecond(r.cfg.CPU, r.cfg.Memory, r.cfg.GPU); err == nil {
+		u.Cost = end.Sub(x.start).Seconds() * ps
+	}
+	return u
+}
+
+// newSandbox creates a sandbox with the results volume mounted, idle but
+// for its lease (orphan_timeout), which lives at most timeout (plus a
+// margin), and waits until it can run
+// commands (spec/modal.md §3.3: retry "no task id" on v0.6.3). A sandbox
+// that was created but never started is terminated, and recorded through
+// onEnd all the same (it may have been billed).
+//
+// probe is the first command run in it, which tells it started ("true"
+// when empty): a caller that needs a command run first saves a round trip.
+func (r *resources) newSandbox(ctx context.Context, timeout time.Duration, purpose string, runs int, onEnd func(sdk.SandboxUsage), probe ...string) (*box, error) {
+	if len(probe) == 0 {
+		probe = []string{"true"}
+	}
 	timeout = min((timeout + sandboxMargin).Truncate(time.Second), maxSandboxTimeout)
-	sb, err := r.client.Sandboxes.Create(ctx, r.app, r.image, &modalsdk.SandboxCreateParams{
+	params := &modalsdk.SandboxCreateParams{
 		CPU:       r.cfg.CPU,
 		MemoryMiB: int(r.cfg.Memory),
 		GPU:       r.cfg.GPU,
 		Timeout:   timeout,
 		Volumes:   map[string]*modalsdk.Volume{mountPath: r.volume},
-	})
+	}
+	orphan := r.cfg.OrphanTimeout
+	if orphan > 0 {
+		params.Command, params.Workdir = leaseCommand(orphan), leaseDir
+	}
+	start := time.Now()
+	sb, err := r.client.Sandboxes.Create(ctx, r.app, r.image, params)
 	if err != nil {
 		return nil, fmt.Errorf("creating a sandbox: %w", err)
 	}
+	x := &box{Sandbox: sb, res: r, start: start, purpose: purpose, runs: runs, onEnd: onEnd, done: make(chan struct{})}
 	deadline := time.Now().Add(taskStartTimeout)
 	for delay := 100 * time.Millisecond; ; delay = min(2*delay, 2*time.Second) {
-		_, err = run(ctx, sb, "true")
+		_, err = run(ctx, sb, probe...)
 		if err == nil || !strings.Contains(err.Error(), "does not have a task ID") || time.Now().After(deadline) {
 			break
 		}
@@ -261,10 +380,13 @@ func (r *resources) newSandbox(ctx context.Context, timeout time.Duration) (*mod
 		}
 	}
 	if err != nil {
-		terminate(sb)
+		x.terminate()
 		return nil, fmt.Errorf("starting sandbox %s: %w", sb.SandboxID, err)
 	}
-	return sb, nil
+	if orphan > 0 {
+		go x.renewLease(orphan)
+	}
+	return x, nil
 }
 
 // terminate ends a sandbox, even when the batch's context is cancelled.
@@ -277,18 +399,20 @@ func terminate(sb *modalsdk.Sandbox) {
 // stage puts the worker binary into the volume under its sha256 unless it
 // is there already (probed with `test -x` in a short-lived sandbox, which
 // commits the volume when it terminates, spec/modal.md §4.3 (b), §5.2).
-func (e *Executor) stage(ctx context.Context, r *resources, w *sdk.WorkerBinary) error {
+func (e *Executor) stage(ctx context.Context, r *resources, w *sdk.WorkerBinary, onEnd func(sdk.SandboxUsage)) error {
 	e.mu.Lock()
 	done := e.staged[w.SHA256]
 	e.mu.Unlock()
 	if done {
 		return nil
 	}
-	sb, err := r.newSandbox(ctx, time.Duration(0))
+	x, err := r.newSandbox(ctx, time.Duration(0), purposeStage, 0, onEnd)
 	if err != nil {
 		return fmt.Errorf("staging the worker binary: %w", err)
 	}
-	defer terminate(sb)
+	defer x.terminate()
+	defer context.AfterFunc(ctx, x.terminate)()
+	sb := x.Sandbox
 	dst := stagedWorker(w.SHA256)
 	if code, err := run(ctx, sb, "test", "-x", dst); err != nil && code < 0 {
 		return fmt.Errorf("staging the worker binary: %w", err)
@@ -372,7 +496,9 @@ func retryable(err error) bool {
 // staged worker in a new sandbox and follows its events, downloading and
 // verifying each completed run before emitting it. Only the runs of the
 // chunk that have not ended yet go to the worker; it returns nil when all of
-// them were reported, else the reason for the others.
+// them were reported, else the reason for the others. The last run's
+// terminal event is held until the sandbox is terminated, so that it
+// carries the sandbox's usage record.
 func (b *batchRun) execChunk(ctx context.Context, r *resources, c *chunk, attempt int) error {
 	runs := b.pending(c)
 	if len(runs) == 0 {
@@ -380,30 +506,45 @@ func (b *batchRun) execChunk(ctx context.Context, r *resources, c *chunk, attemp
 	}
 	c = &chunk{index: c.index, runs: runs}
 	timeout := time.Duration(r.cfg.Timeout) * time.Second * time.Duration(len(c.runs))
-	sb, err := r.newSandbox(ctx, timeout)
+	// The sandbox's first command makes the chunk's folders.
+	expDir := path.Join(mountPath, b.batch.ExperimentID)
+	x, err := r.newSandbox(ctx, timeout, purposeRuns, len(c.runs), b.addUsage, "mkdir", "-p", path.Join(expDir, "chunks"), path.Join(expDir, "runs"))
 	if err != nil {
 		return err
 	}
-	defer terminate(sb)
+	defer x.terminate()
+	// The SDK's output streams do not watch ctx: terminating the sandbox
+	// as soon as ctx is done ends the worker and its streams at once
+	// (each chunk's Terminate in its own goroutine).
+	defer context.AfterFunc(ctx, x.terminate)()
+	held, err := b.runWorker(ctx, x, c, timeout, attempt)
+	x.terminate()
+	if held != nil {
+		b.send(*held)
+	}
+	return err
+}
 
+// runWorker runs the worker over the chunk's runs in the sandbox and
+// reports their events, except the terminal event of the run reported
+// last, which it returns for the caller to send.
+func (b *batchRun) runWorker(ctx context.Context, x *box, c *chunk, timeout time.Duration, attempt int) (*sdk.RunEvent, error) {
+	sb := x.Sandbox
 	exp := b.batch.ExperimentID
 	expDir := path.Join(mountPath, exp)
 	outDir := path.Join(expDir, "runs")
 	manifestPath := path.Join(expDir, "chunks", sb.SandboxID+".json")
-	if _, err := run(ctx, sb, "mkdir", "-p", path.Dir(manifestPath), outDir); err != nil {
-		return fmt.Errorf("preparing sandbox %s: %w", sb.SandboxID, err)
-	}
 	m, err := json.Marshal(sdk.WorkerManifest{Version: sdk.WorkerManifestVersion, ExperimentID: exp, Runs: c.runs})
 	if err != nil {
-		return fmt.Errorf("encoding the worker manifest: %w", err)
+		return nil, fmt.Errorf("encoding the worker manifest: %w", err)
 	}
 	if err := writeFile(ctx, sb, manifestPath, m); err != nil {
-		return fmt.Errorf("writing the worker manifest into sandbox %s: %w", sb.SandboxID, err)
+		return nil, fmt.Errorf("writing the worker manifest into sandbox %s: %w", sb.SandboxID, err)
 	}
 	p, err := sb.Exec(ctx, []string{stagedWorker(b.batch.Worker.SHA256), "worker", "-manifest", manifestPath, "-out", outDir},
 		&modalsdk.SandboxExecParams{Timeout: timeout})
 	if err != nil {
-		return fmt.Errorf("starting the worker in sandbox %s: %w", sb.SandboxID, err)
+		return nil, fmt.Errorf("starting the worker in sandbox %s: %w", sb.SandboxID, err)
 	}
 	defer p.Stdout.Close()
 	defer p.Stderr.Close()
@@ -413,60 +554,108 @@ func (b *batchRun) execChunk(ctx context.Context, r *resources, c *chunk, attemp
 	stderr := make(chan string, 1)
 	go func() { stderr <- tail(p.Stderr, 2048) }()
 
-	sc := bufio.NewScanner(p.Stdout)
-	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
-	for sc.Scan() {
-		var ev sdk.RunEvent
-		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || !inChunk(c, ev.RunID) || !ev.Type.Terminal() {
-			b.exec.logger.Warn("unexpected worker output", "sandbox", sb.SandboxID, "line", truncate(sc.Text(), 200))
-			continue
+	// Lines are read in a goroutine so that the runs reported while a
+	// download is under way go out together in the next one.
+	lines := make(chan sdk.RunEvent, maxGroup)
+	var scanErr error
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(p.Stdout)
+		sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+		for sc.Scan() {
+			var ev sdk.RunEvent
+			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil || !inChunk(c, ev.RunID) || !ev.Type.Terminal() {
+				b.exec.logger.Warn("unexpected worker output", "sandbox", sb.SandboxID, "line", truncate(sc.Text(), 200))
+				continue
+			}
+			lines <- ev
 		}
-		b.report(ctx, sb, outDir, ev, attempt)
+		scanErr = sc.Err()
+	}()
+	var held *sdk.RunEvent
+	for ev := range lines {
+		group := []sdk.RunEvent{ev}
+	more:
+		for len(group) < maxGroup {
+			select {
+			case e, ok := <-lines:
+				if !ok {
+					break more
+				}
+				group = append(group, e)
+			default:
+				break more
+			}
+		}
+		for _, e := range b.report(ctx, sb, outDir, group, attempt) {
+			if held != nil {
+				b.send(*held)
+			}
+			held = &e
+		}
 	}
 	code, err := p.Wait(ctx)
 	msg := <-stderr
+	left := 0
+	for _, r := range b.pending(c) {
+		if held == nil || r.RunID != held.RunID {
+			left++
+		}
+	}
 	switch {
+	case left == 0:
+		return held, nil
 	case err != nil:
-		return fmt.Errorf("waiting for the worker in sandbox %s: %w", sb.SandboxID, err)
-	case sc.Err() != nil:
-		return fmt.Errorf("reading the worker's output in sandbox %s: %v", sb.SandboxID, sc.Err())
+		return held, fmt.Errorf("waiting for the worker in sandbox %s: %w", sb.SandboxID, err)
+	case scanErr != nil:
+		return held, fmt.Errorf("reading the worker's output in sandbox %s: %v", sb.SandboxID, scanErr)
 	case code == 124:
-		return fmt.Errorf("sandbox %s timed out after %s", sb.SandboxID, timeout)
+		return held, fmt.Errorf("sandbox %s timed out after %s", sb.SandboxID, timeout)
 	case code == 137:
-		return fmt.Errorf("sandbox %s was terminated (exit code 137)", sb.SandboxID)
+		return held, fmt.Errorf("sandbox %s was terminated (exit code 137)", sb.SandboxID)
 	}
-	if len(b.pending(c)) == 0 {
-		return nil
-	}
-	return fmt.Errorf("the worker in sandbox %s exited with code %d without reporting the run: %s", sb.SandboxID, code, msg)
+	return held, fmt.Errorf("the worker in sandbox %s exited with code %d without reporting the run: %s", sb.SandboxID, code, msg)
 }
 
-// report handles one terminal event printed by the worker: a completed run
-// is downloaded to Batch.OutRoot/<run_id> and verified first.
-func (b *batchRun) report(ctx context.Context, sb *modalsdk.Sandbox, outDir string, ev sdk.RunEvent, attempt int) {
-	ev.Attempt = attempt
-	ev.Time = time.Now()
-	if ev.Type != sdk.EventCompleted {
-		if ev.Type != sdk.EventFailed {
+// report turns terminal events printed by the worker into the events to
+// send, in order: the completed runs are downloaded together (one tar
+// exec) to Batch.OutRoot/<run_id> and verified first, and a run whose
+// download fails is reported failed.
+func (b *batchRun) report(ctx context.Context, sb *modalsdk.Sandbox, outDir string, evs []sdk.RunEvent, attempt int) []sdk.RunEvent {
+	now := time.Now()
+	var completed []string
+	for i := range evs {
+		ev := &evs[i]
+		ev.Attempt, ev.Time, ev.Usage = attempt, now, nil
+		switch ev.Type {
+		case sdk.EventCompleted:
+			completed = append(completed, ev.RunID)
+		default:
 			ev.Type = sdk.EventFailed
 		}
-		b.send(ev)
-		return
 	}
-	local := filepath.Join(b.batch.OutRoot, ev.RunID)
-	sum, err := downloadRun(ctx, sb, path.Join(outDir, ev.RunID), local)
-	if err != nil {
-		b.send(sdk.RunEvent{RunID: ev.RunID, Type: sdk.EventFailed, Attempt: attempt,
-			Message: fmt.Sprintf("the run completed on Modal but its folder could not be downloaded: %v", err)})
-		return
+	if len(completed) == 0 {
+		return evs
 	}
-	if ev.Result == nil {
-		ev.Result = &sdk.RunResult{RunID: ev.RunID}
+	sums, errs := downloadRuns(ctx, sb, outDir, completed, b.batch.OutRoot)
+	for i := range evs {
+		ev := &evs[i]
+		if ev.Type != sdk.EventCompleted {
+			continue
+		}
+		if err := errs[ev.RunID]; err != nil {
+			*ev = sdk.RunEvent{RunID: ev.RunID, Type: sdk.EventFailed, Attempt: attempt, Time: ev.Time,
+				Message: fmt.Sprintf("the run completed on Modal but its folder could not be downloaded: %v", err)}
+			continue
+		}
+		if ev.Result == nil {
+			ev.Result = &sdk.RunResult{RunID: ev.RunID}
+		}
+		ev.Result.Dir = filepath.Join(b.batch.OutRoot, ev.RunID)
+		ev.Result.ManifestSHA256 = sums[ev.RunID]
+		ev.Result.Executor = Name
 	}
-	ev.Result.Dir = local
-	ev.Result.ManifestSHA256 = sum
-	ev.Result.Executor = Name
-	b.send(ev)
+	return evs
 }
 
 // pending returns the runs of a chunk without a terminal event.

@@ -99,10 +99,12 @@ func TestRetrySandboxDies(t *testing.T) {
 		mu       sync.Mutex
 		killed   bool
 		terminal = map[string]sdk.RunEvent{}
+		usage    []sdk.SandboxUsage
 	)
 	err := ex.Execute(t.Context(), b, func(ev sdk.RunEvent) error {
 		mu.Lock()
 		defer mu.Unlock()
+		usage = append(usage, ev.Usage...)
 		if ev.Type == sdk.EventStarted && !killed {
 			killed = true
 			after, _ := filepath.Glob(filepath.Join(srv.Root(), "sandboxes", "*"))
@@ -127,6 +129,10 @@ func TestRetrySandboxDies(t *testing.T) {
 		if ev.Type != sdk.EventCompleted || ev.Attempt != 2 {
 			t.Errorf("run %s: %s (attempt %d) %q, want completed on attempt 2", r.RunID, ev.Type, ev.Attempt, ev.Message)
 		}
+	}
+	// Both sandboxes, the one that died and the retry's, are in the usage.
+	if len(usage) != 2 || usage[0].Runs != 2 || usage[1].Runs != 2 || usage[0].Purpose != "runs" || usage[0].ID == usage[1].ID {
+		t.Errorf("usage %+v, want the killed sandbox and the retry's, 2 runs each", usage)
 	}
 }
 

@@ -1,6 +1,7 @@
 package modal
 
 import (
+	"archive/tar"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -131,51 +132,177 @@ func copyOut(ctx context.Context, sb *modalsdk.Sandbox, name string, w io.Writer
 	}
 }
 
-// downloadRun copies a completed run folder from the sandbox (remote) to
-// local: it reads the remote manifest, copies every file it lists, writes
-// the manifest last and verifies the local folder. It returns the sha256 of
-// manifest.json.
-func downloadRun(ctx context.Context, sb *modalsdk.Sandbox, remote, local string) (string, error) {
-	var raw strings.Builder
-	if err := copyOut(ctx, sb, path.Join(remote, artifacts.ManifestFile), &raw); err != nil {
-		return "", fmt.Errorf("reading %s: %w", artifacts.ManifestFile, err)
+// maxGroup caps the runs downloaded by one tar exec.
+const maxGroup = 32
+
+// downloadRuns copies completed run folders (remoteDir/<id> for each id)
+// from the sandbox to localRoot/<id> in one round trip: `tar -cf -` of the
+// folders runs in the sandbox and its output is unpacked here as it streams
+// (only regular files and folders, every name inside one of the run
+// folders). For each run, the files its remote manifest does not list are
+// dropped, the manifest is written last and the local folder verified
+// against it. It returns each run's manifest sha256, or its error.
+func downloadRuns(ctx context.Context, sb *modalsdk.Sandbox, remoteDir string, ids []string, localRoot string) (map[string]string, map[string]error) {
+	sums, errs := map[string]string{}, map[string]error{}
+	failAll := func(err error) (map[string]string, map[string]error) {
+		for _, id := range ids {
+			errs[id] = err
+		}
+		return nil, errs
+	}
+	for _, id := range ids {
+		if err := os.RemoveAll(filepath.Join(localRoot, id)); err != nil {
+			return failAll(err)
+		}
+	}
+	p, err := sb.Exec(ctx, append([]string{"tar", "-C", remoteDir, "-cf", "-", "--"}, ids...), nil)
+	if err != nil {
+		return failAll(fmt.Errorf("archiving the run folder: %w", err))
+	}
+	defer p.Stderr.Close()
+	stderr := make(chan string, 1)
+	go func() { stderr <- tail(p.Stderr, 1024) }()
+	manifests, uerr := untarRuns(p.Stdout, ids, localRoot)
+	// Drain what is left so that the exec can finish.
+	_, _ = io.Copy(io.Discard, p.Stdout)
+	p.Stdout.Close()
+	code, err := p.Wait(ctx)
+	msg := <-stderr
+	switch {
+	case err != nil:
+		return failAll(fmt.Errorf("archiving the run folder: %w", err))
+	case code != 0:
+		return failAll(fmt.Errorf("archiving the run folder: tar exited with code %d: %s", code, msg))
+	case uerr != nil:
+		return failAll(uerr)
+	}
+	for _, id := range ids {
+		sum, err := finishRun(filepath.Join(localRoot, id), manifests[id])
+		if err != nil {
+			errs[id] = err
+		} else {
+			sums[id] = sum
+		}
+	}
+	return sums, errs
+}
+
+// finishRun completes a run folder unpacked without its manifest: it drops
+// the files the manifest does not list, writes the manifest and verifies
+// the folder. It returns the manifest's sha256.
+func finishRun(local string, manifest []byte) (string, error) {
+	if manifest == nil {
+		return "", fmt.Errorf("the run folder has no %s", artifacts.ManifestFile)
 	}
 	var m artifacts.Manifest
-	if err := json.Unmarshal([]byte(raw.String()), &m); err != nil {
+	if err := json.Unmarshal(manifest, &m); err != nil {
 		return "", fmt.Errorf("reading %s: %w", artifacts.ManifestFile, err)
 	}
-	if err := os.RemoveAll(local); err != nil {
-		return "", err
-	}
+	listed := map[string]bool{}
 	for _, f := range m.Files {
 		if !filepath.IsLocal(filepath.FromSlash(f.Name)) || f.Name == artifacts.ManifestFile {
 			return "", fmt.Errorf("the manifest lists an invalid file name %q", f.Name)
 		}
-		dst := filepath.Join(local, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return "", err
-		}
-		out, err := os.Create(dst)
-		if err != nil {
-			return "", err
-		}
-		err = copyOut(ctx, sb, path.Join(remote, f.Name), out)
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return "", fmt.Errorf("downloading %s: %w", f.Name, err)
-		}
+		listed[filepath.FromSlash(f.Name)] = true
 	}
 	if err := os.MkdirAll(local, 0o755); err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(filepath.Join(local, artifacts.ManifestFile), []byte(raw.String()), 0o644); err != nil {
+	if err := dropUnlisted(local, listed); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(local, artifacts.ManifestFile), manifest, 0o644); err != nil {
 		return "", err
 	}
 	if _, err := artifacts.VerifyRun(local); err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256([]byte(raw.String()))
+	sum := sha256.Sum256(manifest)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// untarRuns unpacks a tar stream of the folders named ids into
+// localRoot/<id>: every entry must be one of them or inside one, and a
+// folder or a regular file. Each run's manifest.json is returned instead
+// of written.
+func untarRuns(r io.Reader, ids []string, localRoot string) (map[string][]byte, error) {
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	manifests := map[string][]byte{}
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return manifests, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading the run archive: %w", err)
+		}
+		name := strings.TrimPrefix(strings.TrimSuffix(h.Name, "/"), "./")
+		top, rel, _ := strings.Cut(name, "/")
+		if !want[top] || (rel != "" && !filepath.IsLocal(filepath.FromSlash(rel))) {
+			return nil, fmt.Errorf("the run archive holds %q, outside the run folders", h.Name)
+		}
+		dst := filepath.Join(localRoot, top, filepath.FromSlash(rel))
+		switch h.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(dst, 0o755); err != nil {
+				return nil, err
+			}
+		case tar.TypeReg:
+			if rel == "" {
+				return nil, fmt.Errorf("the run archive holds %q as a file", h.Name)
+			}
+			if rel == artifacts.ManifestFile {
+				if manifests[top], err = io.ReadAll(tr); err != nil {
+					return nil, fmt.Errorf("reading the run archive: %w", err)
+				}
+				continue
+			}
+			if err := writeLocal(dst, tr); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, fmt.Errorf("the run archive holds %q, which is not a regular file or a folder", h.Name)
+		}
+	}
+}
+
+// writeLocal writes r to the local file dst, creating its folder.
+func writeLocal(dst string, r io.Reader) error {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", dst, err)
+	}
+	return nil
+}
+
+// dropUnlisted removes the files under dir that are not listed (relative
+// paths); folders are kept.
+func dropUnlisted(dir string, listed map[string]bool) error {
+	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		if !listed[rel] {
+			return os.Remove(p)
+		}
+		return nil
+	})
 }

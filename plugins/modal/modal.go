@@ -47,6 +47,12 @@ const (
 	attrRetries        = "retries"
 	attrBackoff        = "backoff"
 	attrRunsPerSandbox = "runs_per_sandbox"
+	attrOrphanTimeout  = "orphan_timeout"
+	attrRatesFile      = "rates_file"
+	attrCPURate        = "cpu_rate"
+	attrMemoryRate     = "memory_rate"
+	attrGPURate        = "gpu_rate"
+	attrRegionMult     = "region_multiplier"
 )
 
 // Environment variables of Modal's own configuration (spec/modal.md §2.1).
@@ -80,6 +86,17 @@ type Config struct {
 	Backoff float64 `json:"backoff"`
 	// RunsPerSandbox is the chunk size: runs executed by one sandbox.
 	RunsPerSandbox float64 `json:"runs_per_sandbox"`
+	// OrphanTimeout is how many seconds a sandbox outlives this plugin's
+	// last renewal of its lease (when bilancio is killed); 0: no lease.
+	OrphanTimeout float64 `json:"orphan_timeout"`
+	// RatesFile is a JSON rate card over the built-in one (RateCard).
+	RatesFile string `json:"rates_file"`
+	// CPURate, MemoryRate, GPURate (of the configured GPU type) and
+	// RegionMultiplier override the rate card when set.
+	CPURate          *float64 `json:"cpu_rate"`
+	MemoryRate       *float64 `json:"memory_rate"`
+	GPURate          *float64 `json:"gpu_rate"`
+	RegionMultiplier *float64 `json:"region_multiplier"`
 }
 
 // schema is the executor's configuration schema: each attribute is set by
@@ -97,6 +114,12 @@ func schema() []sdk.ConfigAttribute {
 		{Name: attrRetries, Type: sdk.TypeNumber, Description: "retries of a run that failed for an infrastructure reason", Default: "2", Env: "BILANCIO_CLOUD_RETRIES"},
 		{Name: attrBackoff, Type: sdk.TypeNumber, Description: "backoff coefficient between retries", Default: "2.0", Env: "BILANCIO_CLOUD_BACKOFF"},
 		{Name: attrRunsPerSandbox, Type: sdk.TypeNumber, Description: "runs executed by one sandbox (the chunk size)", Default: "10", Env: "BILANCIO_CLOUD_RUNS_PER_SANDBOX"},
+		{Name: attrOrphanTimeout, Type: sdk.TypeNumber, Description: "seconds a sandbox lives on once bilancio stops renewing its lease (bilancio killed); 0 disables the lease, leaving such sandboxes to their timeout", Default: "120", Env: "BILANCIO_CLOUD_ORPHAN_TIMEOUT"},
+		{Name: attrRatesFile, Type: sdk.TypeString, Description: "a JSON rate card over the built-in one (as of 2026, spec/modal.md §10): as_of, currency, cpu_per_core_second, memory_per_gib_second, min_cpu, min_memory_gib, gpu_per_second {TYPE: rate}, region_multiplier, sandbox_overhead_seconds", Env: "BILANCIO_MODAL_RATES_FILE"},
+		{Name: attrCPURate, Type: sdk.TypeNumber, Description: "sandbox CPU rate, USD per physical core·second (default 0.0000393, as of 2026)", Env: "BILANCIO_MODAL_CPU_RATE"},
+		{Name: attrMemoryRate, Type: sdk.TypeNumber, Description: "memory rate, USD per GiB·second (default 0.00000222, as of 2026)", Env: "BILANCIO_MODAL_MEMORY_RATE"},
+		{Name: attrGPURate, Type: sdk.TypeNumber, Description: "rate of one GPU of the configured type, USD per second (default from the GPU table of spec/modal.md §10)", Env: "BILANCIO_MODAL_GPU_RATE"},
+		{Name: attrRegionMult, Type: sdk.TypeNumber, Description: "multiplier of every rate for a pinned region (1.5 broad, 1.75 narrow; default 1)", Env: "BILANCIO_MODAL_REGION_MULTIPLIER"},
 	}
 }
 
@@ -124,7 +147,7 @@ func (c *Config) validate() error {
 		lo   float64
 	}{
 		{attrTimeout, c.Timeout, 1}, {attrMemory, c.Memory, 1}, {attrMaxParallel, c.MaxParallel, 1},
-		{attrRetries, c.Retries, 0}, {attrRunsPerSandbox, c.RunsPerSandbox, 1},
+		{attrRetries, c.Retries, 0}, {attrRunsPerSandbox, c.RunsPerSandbox, 1}, {attrOrphanTimeout, c.OrphanTimeout, 0},
 	} {
 		if err := whole(w.name, w.v, w.lo); err != nil {
 			return err
@@ -139,6 +162,7 @@ type Executor struct {
 
 	mu         sync.Mutex
 	cfg        *Config
+	rates      RateCard
 	configured bool
 	// staged holds the sha256 of worker binaries known to be in the volume.
 	staged map[string]bool
@@ -193,12 +217,19 @@ func (e *Executor) Configure(ctx context.Context, cfg *sdk.Config) error {
 	if err := c.validate(); err != nil {
 		return err
 	}
+	card, err := resolveRates(&c)
+	if err != nil {
+		return err
+	}
+	if _, err := card.perSecond(c.CPU, c.Memory, c.GPU); err != nil {
+		return fmt.Errorf("%w: %v", sdk.ErrInvalidConfig, err)
+	}
 	if err := checkCredentials(); err != nil {
 		return err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.cfg, e.configured = &c, true
+	e.cfg, e.rates, e.configured = &c, card, true
 	return nil
 }
 
@@ -210,6 +241,17 @@ func (e *Executor) config() (*Config, error) {
 		return nil, errors.New("the modal executor is not configured (Configure was not called)")
 	}
 	c := *e.cfg
+	return &c, nil
+}
+
+// rateCard returns the configured rate card, or an error before Configure.
+func (e *Executor) rateCard() (*RateCard, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.configured {
+		return nil, errors.New("the modal executor is not configured (Configure was not called)")
+	}
+	c := e.rates
 	return &c, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bilancio-go/bilancio/internal/modalemu"
 	"github.com/bilancio-go/bilancio/sdk"
 	"github.com/bilancio-go/bilancio/sdk/sdktest"
 )
@@ -37,9 +39,11 @@ func TestExecuteRing(t *testing.T) {
 	var mu sync.Mutex
 	terminal := map[string]sdk.RunEvent{}
 	started := map[string]bool{}
+	var usage []sdk.SandboxUsage
 	emit := func(ev sdk.RunEvent) error {
 		mu.Lock()
 		defer mu.Unlock()
+		usage = append(usage, ev.Usage...)
 		if ev.Type == sdk.EventStarted {
 			started[ev.RunID] = true
 		}
@@ -93,6 +97,45 @@ func TestExecuteRing(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(vol, ".bilancio", "workers", bins.worker.SHA256, "bilancio")); err != nil {
 		t.Errorf("the staged worker: %v", err)
+	}
+	checkUsage(t, srv, usage, 1, 3)
+}
+
+// checkUsage checks that the events carried one usage record per sandbox the
+// emulator created (stage staging sandboxes, the others running runs runs
+// in all), each terminated, with the configured resources and a price.
+func checkUsage(t *testing.T, srv *modalemu.Server, usage []sdk.SandboxUsage, stage, runs int) {
+	t.Helper()
+	states := map[string]modalemu.SandboxState{}
+	for _, st := range srv.Sandboxes() {
+		states[st.ID] = st
+	}
+	if len(usage) != len(states) {
+		t.Errorf("%d usage records for %d sandboxes", len(usage), len(states))
+	}
+	purposes := map[string]int{}
+	total := 0
+	for _, u := range usage {
+		st, ok := states[u.ID]
+		switch {
+		case !ok:
+			t.Errorf("usage of unknown sandbox %s", u.ID)
+		case st.Running:
+			t.Errorf("sandbox %s is still running", u.ID)
+		}
+		purposes[u.Purpose]++
+		total += u.Runs
+		if !u.End.After(u.Start) || u.CPU != 1 || u.MemoryMiB != 2048 || u.Cost <= 0 || u.Currency != "USD" {
+			t.Errorf("usage record %+v", u)
+		}
+		// The duration is measured on the monotonic clock; the times travel
+		// as wall-clock timestamps.
+		if want := u.End.Sub(u.Start).Seconds() * (0.0000393 + 2*0.00000222); math.Abs(u.Cost-want) > 1e-3*want {
+			t.Errorf("sandbox %s cost %v, want %v", u.ID, u.Cost, want)
+		}
+	}
+	if purposes["stage"] != stage || total != runs {
+		t.Errorf("usage: %v purposes, %d runs; want %d staging sandboxes and %d runs", purposes, total, stage, runs)
 	}
 }
 

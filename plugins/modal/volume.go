@@ -42,12 +42,12 @@ func (e *Executor) withReader(ctx context.Context, fn func(sb *modalsdk.Sandbox)
 		return err
 	}
 	defer r.client.Close()
-	sb, err := r.newSandbox(ctx, 0)
+	x, err := r.newSandbox(ctx, 0, "volume", 0, nil)
 	if err != nil {
 		return fmt.Errorf("starting a reader sandbox: %w", err)
 	}
-	defer terminate(sb)
-	return fn(sb)
+	defer x.terminate()
+	return fn(x.Sandbox)
 }
 
 // output executes a command in a sandbox and returns its standard output;

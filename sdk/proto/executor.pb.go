@@ -875,7 +875,10 @@ type RunEvent struct {
 	Message string                 `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
 	Attempt int32                  `protobuf:"varint,5,opt,name=attempt,proto3" json:"attempt,omitempty"`
 	// result is set on completed events.
-	Result        *RunResult `protobuf:"bytes,6,opt,name=result,proto3" json:"result,omitempty"`
+	Result *RunResult `protobuf:"bytes,6,opt,name=result,proto3" json:"result,omitempty"`
+	// usage reports remote machines that stopped since the previous event;
+	// it may ride on an event of any run of the batch.
+	Usage         []*SandboxUsage `protobuf:"bytes,7,rep,name=usage,proto3" json:"usage,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -952,6 +955,133 @@ func (x *RunEvent) GetResult() *RunResult {
 	return nil
 }
 
+func (x *RunEvent) GetUsage() []*SandboxUsage {
+	if x != nil {
+		return x.Usage
+	}
+	return nil
+}
+
+// SandboxUsage is the use of one remote machine (a Modal sandbox).
+type SandboxUsage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// purpose is "runs" or "stage".
+	Purpose string                 `protobuf:"bytes,2,opt,name=purpose,proto3" json:"purpose,omitempty"`
+	Start   *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=start,proto3" json:"start,omitempty"`
+	End     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=end,proto3" json:"end,omitempty"`
+	// cpu is reserved physical cores; memory_mib reserved memory.
+	Cpu       float64 `protobuf:"fixed64,5,opt,name=cpu,proto3" json:"cpu,omitempty"`
+	MemoryMib float64 `protobuf:"fixed64,6,opt,name=memory_mib,json=memoryMib,proto3" json:"memory_mib,omitempty"`
+	Gpu       string  `protobuf:"bytes,7,opt,name=gpu,proto3" json:"gpu,omitempty"`
+	Runs      int32   `protobuf:"varint,8,opt,name=runs,proto3" json:"runs,omitempty"`
+	// cost is the estimated cost of the machine's wall time, in currency.
+	Cost          float64 `protobuf:"fixed64,9,opt,name=cost,proto3" json:"cost,omitempty"`
+	Currency      string  `protobuf:"bytes,10,opt,name=currency,proto3" json:"currency,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SandboxUsage) Reset() {
+	*x = SandboxUsage{}
+	mi := &file_executor_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SandboxUsage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SandboxUsage) ProtoMessage() {}
+
+func (x *SandboxUsage) ProtoReflect() protoreflect.Message {
+	mi := &file_executor_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SandboxUsage.ProtoReflect.Descriptor instead.
+func (*SandboxUsage) Descriptor() ([]byte, []int) {
+	return file_executor_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *SandboxUsage) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *SandboxUsage) GetPurpose() string {
+	if x != nil {
+		return x.Purpose
+	}
+	return ""
+}
+
+func (x *SandboxUsage) GetStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *SandboxUsage) GetEnd() *timestamppb.Timestamp {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+func (x *SandboxUsage) GetCpu() float64 {
+	if x != nil {
+		return x.Cpu
+	}
+	return 0
+}
+
+func (x *SandboxUsage) GetMemoryMib() float64 {
+	if x != nil {
+		return x.MemoryMib
+	}
+	return 0
+}
+
+func (x *SandboxUsage) GetGpu() string {
+	if x != nil {
+		return x.Gpu
+	}
+	return ""
+}
+
+func (x *SandboxUsage) GetRuns() int32 {
+	if x != nil {
+		return x.Runs
+	}
+	return 0
+}
+
+func (x *SandboxUsage) GetCost() float64 {
+	if x != nil {
+		return x.Cost
+	}
+	return 0
+}
+
+func (x *SandboxUsage) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
 // RunResult summarises a completed run whose folder verified.
 type RunResult struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
@@ -972,7 +1102,7 @@ type RunResult struct {
 
 func (x *RunResult) Reset() {
 	*x = RunResult{}
-	mi := &file_executor_proto_msgTypes[13]
+	mi := &file_executor_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -984,7 +1114,7 @@ func (x *RunResult) String() string {
 func (*RunResult) ProtoMessage() {}
 
 func (x *RunResult) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[13]
+	mi := &file_executor_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -997,7 +1127,7 @@ func (x *RunResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunResult.ProtoReflect.Descriptor instead.
 func (*RunResult) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{13}
+	return file_executor_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RunResult) GetRunId() string {
@@ -1088,7 +1218,7 @@ type CancelRequest struct {
 
 func (x *CancelRequest) Reset() {
 	*x = CancelRequest{}
-	mi := &file_executor_proto_msgTypes[14]
+	mi := &file_executor_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1100,7 +1230,7 @@ func (x *CancelRequest) String() string {
 func (*CancelRequest) ProtoMessage() {}
 
 func (x *CancelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[14]
+	mi := &file_executor_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1113,7 +1243,7 @@ func (x *CancelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelRequest.ProtoReflect.Descriptor instead.
 func (*CancelRequest) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{14}
+	return file_executor_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CancelRequest) GetExperimentId() string {
@@ -1138,7 +1268,7 @@ type CancelResponse struct {
 
 func (x *CancelResponse) Reset() {
 	*x = CancelResponse{}
-	mi := &file_executor_proto_msgTypes[15]
+	mi := &file_executor_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1150,7 +1280,7 @@ func (x *CancelResponse) String() string {
 func (*CancelResponse) ProtoMessage() {}
 
 func (x *CancelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[15]
+	mi := &file_executor_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1163,7 +1293,7 @@ func (x *CancelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelResponse.ProtoReflect.Descriptor instead.
 func (*CancelResponse) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{15}
+	return file_executor_proto_rawDescGZIP(), []int{16}
 }
 
 type StatusRequest struct {
@@ -1175,7 +1305,7 @@ type StatusRequest struct {
 
 func (x *StatusRequest) Reset() {
 	*x = StatusRequest{}
-	mi := &file_executor_proto_msgTypes[16]
+	mi := &file_executor_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1187,7 +1317,7 @@ func (x *StatusRequest) String() string {
 func (*StatusRequest) ProtoMessage() {}
 
 func (x *StatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[16]
+	mi := &file_executor_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1200,7 +1330,7 @@ func (x *StatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusRequest.ProtoReflect.Descriptor instead.
 func (*StatusRequest) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{16}
+	return file_executor_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *StatusRequest) GetExperimentId() string {
@@ -1219,7 +1349,7 @@ type StatusResponse struct {
 
 func (x *StatusResponse) Reset() {
 	*x = StatusResponse{}
-	mi := &file_executor_proto_msgTypes[17]
+	mi := &file_executor_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1231,7 +1361,7 @@ func (x *StatusResponse) String() string {
 func (*StatusResponse) ProtoMessage() {}
 
 func (x *StatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[17]
+	mi := &file_executor_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1244,7 +1374,7 @@ func (x *StatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusResponse.ProtoReflect.Descriptor instead.
 func (*StatusResponse) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{17}
+	return file_executor_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *StatusResponse) GetRuns() []*RunStatus {
@@ -1266,7 +1396,7 @@ type RunStatus struct {
 
 func (x *RunStatus) Reset() {
 	*x = RunStatus{}
-	mi := &file_executor_proto_msgTypes[18]
+	mi := &file_executor_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1278,7 +1408,7 @@ func (x *RunStatus) String() string {
 func (*RunStatus) ProtoMessage() {}
 
 func (x *RunStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[18]
+	mi := &file_executor_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1291,7 +1421,7 @@ func (x *RunStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunStatus.ProtoReflect.Descriptor instead.
 func (*RunStatus) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{18}
+	return file_executor_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RunStatus) GetRunId() string {
@@ -1325,7 +1455,7 @@ type EstimateRequest struct {
 
 func (x *EstimateRequest) Reset() {
 	*x = EstimateRequest{}
-	mi := &file_executor_proto_msgTypes[19]
+	mi := &file_executor_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1337,7 +1467,7 @@ func (x *EstimateRequest) String() string {
 func (*EstimateRequest) ProtoMessage() {}
 
 func (x *EstimateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[19]
+	mi := &file_executor_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1350,7 +1480,7 @@ func (x *EstimateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EstimateRequest.ProtoReflect.Descriptor instead.
 func (*EstimateRequest) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{19}
+	return file_executor_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *EstimateRequest) GetRuns() int64 {
@@ -1379,7 +1509,7 @@ type EstimateResponse struct {
 
 func (x *EstimateResponse) Reset() {
 	*x = EstimateResponse{}
-	mi := &file_executor_proto_msgTypes[20]
+	mi := &file_executor_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1391,7 +1521,7 @@ func (x *EstimateResponse) String() string {
 func (*EstimateResponse) ProtoMessage() {}
 
 func (x *EstimateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[20]
+	mi := &file_executor_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1404,7 +1534,7 @@ func (x *EstimateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EstimateResponse.ProtoReflect.Descriptor instead.
 func (*EstimateResponse) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{20}
+	return file_executor_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *EstimateResponse) GetCurrency() string {
@@ -1444,7 +1574,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_executor_proto_msgTypes[21]
+	mi := &file_executor_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1456,7 +1586,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[21]
+	mi := &file_executor_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1469,7 +1599,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{21}
+	return file_executor_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListRequest) GetPrefix() string {
@@ -1488,7 +1618,7 @@ type ListResponse struct {
 
 func (x *ListResponse) Reset() {
 	*x = ListResponse{}
-	mi := &file_executor_proto_msgTypes[22]
+	mi := &file_executor_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1500,7 +1630,7 @@ func (x *ListResponse) String() string {
 func (*ListResponse) ProtoMessage() {}
 
 func (x *ListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[22]
+	mi := &file_executor_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1513,7 +1643,7 @@ func (x *ListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListResponse.ProtoReflect.Descriptor instead.
 func (*ListResponse) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{22}
+	return file_executor_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListResponse) GetEntries() []*Entry {
@@ -1536,7 +1666,7 @@ type Entry struct {
 
 func (x *Entry) Reset() {
 	*x = Entry{}
-	mi := &file_executor_proto_msgTypes[23]
+	mi := &file_executor_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1548,7 +1678,7 @@ func (x *Entry) String() string {
 func (*Entry) ProtoMessage() {}
 
 func (x *Entry) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[23]
+	mi := &file_executor_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1561,7 +1691,7 @@ func (x *Entry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Entry.ProtoReflect.Descriptor instead.
 func (*Entry) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{23}
+	return file_executor_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Entry) GetPath() string {
@@ -1601,7 +1731,7 @@ type FetchRequest struct {
 
 func (x *FetchRequest) Reset() {
 	*x = FetchRequest{}
-	mi := &file_executor_proto_msgTypes[24]
+	mi := &file_executor_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1613,7 +1743,7 @@ func (x *FetchRequest) String() string {
 func (*FetchRequest) ProtoMessage() {}
 
 func (x *FetchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[24]
+	mi := &file_executor_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1626,7 +1756,7 @@ func (x *FetchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FetchRequest.ProtoReflect.Descriptor instead.
 func (*FetchRequest) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{24}
+	return file_executor_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *FetchRequest) GetPath() string {
@@ -1646,7 +1776,7 @@ type FetchChunk struct {
 
 func (x *FetchChunk) Reset() {
 	*x = FetchChunk{}
-	mi := &file_executor_proto_msgTypes[25]
+	mi := &file_executor_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1658,7 +1788,7 @@ func (x *FetchChunk) String() string {
 func (*FetchChunk) ProtoMessage() {}
 
 func (x *FetchChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[25]
+	mi := &file_executor_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1671,7 +1801,7 @@ func (x *FetchChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FetchChunk.ProtoReflect.Descriptor instead.
 func (*FetchChunk) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{25}
+	return file_executor_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *FetchChunk) GetData() []byte {
@@ -1691,7 +1821,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_executor_proto_msgTypes[26]
+	mi := &file_executor_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1703,7 +1833,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[26]
+	mi := &file_executor_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1716,7 +1846,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{26}
+	return file_executor_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RemoveRequest) GetPath() string {
@@ -1741,7 +1871,7 @@ type RemoveResponse struct {
 
 func (x *RemoveResponse) Reset() {
 	*x = RemoveResponse{}
-	mi := &file_executor_proto_msgTypes[27]
+	mi := &file_executor_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1753,7 +1883,7 @@ func (x *RemoveResponse) String() string {
 func (*RemoveResponse) ProtoMessage() {}
 
 func (x *RemoveResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[27]
+	mi := &file_executor_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1766,7 +1896,7 @@ func (x *RemoveResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveResponse.ProtoReflect.Descriptor instead.
 func (*RemoveResponse) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{27}
+	return file_executor_proto_rawDescGZIP(), []int{28}
 }
 
 var File_executor_proto protoreflect.FileDescriptor
@@ -1829,14 +1959,28 @@ const file_executor_proto_rawDesc = "" +
 	"\x10default_handling\x18\x04 \x01(\tR\x0fdefaultHandling\x12)\n" +
 	"\x10check_invariants\x18\x05 \x01(\tR\x0fcheckInvariants\x12\x12\n" +
 	"\x04html\x18\x06 \x01(\bR\x04html\x12)\n" +
-	"\x10detailed_logging\x18\a \x01(\bR\x0fdetailedLogging\"\xf3\x01\n" +
+	"\x10detailed_logging\x18\a \x01(\bR\x0fdetailedLogging\"\xad\x02\n" +
 	"\bRunEvent\x12\x15\n" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x123\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.bilancio.executor.v1.EventTypeR\x04type\x12.\n" +
 	"\x04time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x18\n" +
 	"\amessage\x18\x04 \x01(\tR\amessage\x12\x18\n" +
 	"\aattempt\x18\x05 \x01(\x05R\aattempt\x127\n" +
-	"\x06result\x18\x06 \x01(\v2\x1f.bilancio.executor.v1.RunResultR\x06result\"\xe8\x02\n" +
+	"\x06result\x18\x06 \x01(\v2\x1f.bilancio.executor.v1.RunResultR\x06result\x128\n" +
+	"\x05usage\x18\a \x03(\v2\".bilancio.executor.v1.SandboxUsageR\x05usage\"\x9f\x02\n" +
+	"\fSandboxUsage\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
+	"\apurpose\x18\x02 \x01(\tR\apurpose\x120\n" +
+	"\x05start\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12,\n" +
+	"\x03end\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x03end\x12\x10\n" +
+	"\x03cpu\x18\x05 \x01(\x01R\x03cpu\x12\x1d\n" +
+	"\n" +
+	"memory_mib\x18\x06 \x01(\x01R\tmemoryMib\x12\x10\n" +
+	"\x03gpu\x18\a \x01(\tR\x03gpu\x12\x12\n" +
+	"\x04runs\x18\b \x01(\x05R\x04runs\x12\x12\n" +
+	"\x04cost\x18\t \x01(\x01R\x04cost\x12\x1a\n" +
+	"\bcurrency\x18\n" +
+	" \x01(\tR\bcurrency\"\xe8\x02\n" +
 	"\tRunResult\x12\x15\n" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x12\x10\n" +
 	"\x03dir\x18\x02 \x01(\tR\x03dir\x12\x1f\n" +
@@ -1923,7 +2067,7 @@ func file_executor_proto_rawDescGZIP() []byte {
 }
 
 var file_executor_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_executor_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_executor_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_executor_proto_goTypes = []any{
 	(EventType)(0),                // 0: bilancio.executor.v1.EventType
 	(*DescribeRequest)(nil),       // 1: bilancio.executor.v1.DescribeRequest
@@ -1939,22 +2083,23 @@ var file_executor_proto_goTypes = []any{
 	(*RunSpec)(nil),               // 11: bilancio.executor.v1.RunSpec
 	(*RunOptions)(nil),            // 12: bilancio.executor.v1.RunOptions
 	(*RunEvent)(nil),              // 13: bilancio.executor.v1.RunEvent
-	(*RunResult)(nil),             // 14: bilancio.executor.v1.RunResult
-	(*CancelRequest)(nil),         // 15: bilancio.executor.v1.CancelRequest
-	(*CancelResponse)(nil),        // 16: bilancio.executor.v1.CancelResponse
-	(*StatusRequest)(nil),         // 17: bilancio.executor.v1.StatusRequest
-	(*StatusResponse)(nil),        // 18: bilancio.executor.v1.StatusResponse
-	(*RunStatus)(nil),             // 19: bilancio.executor.v1.RunStatus
-	(*EstimateRequest)(nil),       // 20: bilancio.executor.v1.EstimateRequest
-	(*EstimateResponse)(nil),      // 21: bilancio.executor.v1.EstimateResponse
-	(*ListRequest)(nil),           // 22: bilancio.executor.v1.ListRequest
-	(*ListResponse)(nil),          // 23: bilancio.executor.v1.ListResponse
-	(*Entry)(nil),                 // 24: bilancio.executor.v1.Entry
-	(*FetchRequest)(nil),          // 25: bilancio.executor.v1.FetchRequest
-	(*FetchChunk)(nil),            // 26: bilancio.executor.v1.FetchChunk
-	(*RemoveRequest)(nil),         // 27: bilancio.executor.v1.RemoveRequest
-	(*RemoveResponse)(nil),        // 28: bilancio.executor.v1.RemoveResponse
-	(*timestamppb.Timestamp)(nil), // 29: google.protobuf.Timestamp
+	(*SandboxUsage)(nil),          // 14: bilancio.executor.v1.SandboxUsage
+	(*RunResult)(nil),             // 15: bilancio.executor.v1.RunResult
+	(*CancelRequest)(nil),         // 16: bilancio.executor.v1.CancelRequest
+	(*CancelResponse)(nil),        // 17: bilancio.executor.v1.CancelResponse
+	(*StatusRequest)(nil),         // 18: bilancio.executor.v1.StatusRequest
+	(*StatusResponse)(nil),        // 19: bilancio.executor.v1.StatusResponse
+	(*RunStatus)(nil),             // 20: bilancio.executor.v1.RunStatus
+	(*EstimateRequest)(nil),       // 21: bilancio.executor.v1.EstimateRequest
+	(*EstimateResponse)(nil),      // 22: bilancio.executor.v1.EstimateResponse
+	(*ListRequest)(nil),           // 23: bilancio.executor.v1.ListRequest
+	(*ListResponse)(nil),          // 24: bilancio.executor.v1.ListResponse
+	(*Entry)(nil),                 // 25: bilancio.executor.v1.Entry
+	(*FetchRequest)(nil),          // 26: bilancio.executor.v1.FetchRequest
+	(*FetchChunk)(nil),            // 27: bilancio.executor.v1.FetchChunk
+	(*RemoveRequest)(nil),         // 28: bilancio.executor.v1.RemoveRequest
+	(*RemoveResponse)(nil),        // 29: bilancio.executor.v1.RemoveResponse
+	(*timestamppb.Timestamp)(nil), // 30: google.protobuf.Timestamp
 }
 var file_executor_proto_depIdxs = []int32{
 	3,  // 0: bilancio.executor.v1.DescribeResponse.info:type_name -> bilancio.executor.v1.Info
@@ -1965,35 +2110,38 @@ var file_executor_proto_depIdxs = []int32{
 	10, // 5: bilancio.executor.v1.Batch.worker:type_name -> bilancio.executor.v1.WorkerBinary
 	12, // 6: bilancio.executor.v1.RunSpec.options:type_name -> bilancio.executor.v1.RunOptions
 	0,  // 7: bilancio.executor.v1.RunEvent.type:type_name -> bilancio.executor.v1.EventType
-	29, // 8: bilancio.executor.v1.RunEvent.time:type_name -> google.protobuf.Timestamp
-	14, // 9: bilancio.executor.v1.RunEvent.result:type_name -> bilancio.executor.v1.RunResult
-	19, // 10: bilancio.executor.v1.StatusResponse.runs:type_name -> bilancio.executor.v1.RunStatus
-	0,  // 11: bilancio.executor.v1.RunStatus.state:type_name -> bilancio.executor.v1.EventType
-	24, // 12: bilancio.executor.v1.ListResponse.entries:type_name -> bilancio.executor.v1.Entry
-	29, // 13: bilancio.executor.v1.Entry.mod_time:type_name -> google.protobuf.Timestamp
-	1,  // 14: bilancio.executor.v1.Executor.Describe:input_type -> bilancio.executor.v1.DescribeRequest
-	6,  // 15: bilancio.executor.v1.Executor.Configure:input_type -> bilancio.executor.v1.ConfigureRequest
-	8,  // 16: bilancio.executor.v1.Executor.Execute:input_type -> bilancio.executor.v1.ExecuteRequest
-	15, // 17: bilancio.executor.v1.Executor.Cancel:input_type -> bilancio.executor.v1.CancelRequest
-	17, // 18: bilancio.executor.v1.Executor.Status:input_type -> bilancio.executor.v1.StatusRequest
-	20, // 19: bilancio.executor.v1.Executor.Estimate:input_type -> bilancio.executor.v1.EstimateRequest
-	22, // 20: bilancio.executor.v1.Executor.List:input_type -> bilancio.executor.v1.ListRequest
-	25, // 21: bilancio.executor.v1.Executor.Fetch:input_type -> bilancio.executor.v1.FetchRequest
-	27, // 22: bilancio.executor.v1.Executor.Remove:input_type -> bilancio.executor.v1.RemoveRequest
-	2,  // 23: bilancio.executor.v1.Executor.Describe:output_type -> bilancio.executor.v1.DescribeResponse
-	7,  // 24: bilancio.executor.v1.Executor.Configure:output_type -> bilancio.executor.v1.ConfigureResponse
-	13, // 25: bilancio.executor.v1.Executor.Execute:output_type -> bilancio.executor.v1.RunEvent
-	16, // 26: bilancio.executor.v1.Executor.Cancel:output_type -> bilancio.executor.v1.CancelResponse
-	18, // 27: bilancio.executor.v1.Executor.Status:output_type -> bilancio.executor.v1.StatusResponse
-	21, // 28: bilancio.executor.v1.Executor.Estimate:output_type -> bilancio.executor.v1.EstimateResponse
-	23, // 29: bilancio.executor.v1.Executor.List:output_type -> bilancio.executor.v1.ListResponse
-	26, // 30: bilancio.executor.v1.Executor.Fetch:output_type -> bilancio.executor.v1.FetchChunk
-	28, // 31: bilancio.executor.v1.Executor.Remove:output_type -> bilancio.executor.v1.RemoveResponse
-	23, // [23:32] is the sub-list for method output_type
-	14, // [14:23] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	30, // 8: bilancio.executor.v1.RunEvent.time:type_name -> google.protobuf.Timestamp
+	15, // 9: bilancio.executor.v1.RunEvent.result:type_name -> bilancio.executor.v1.RunResult
+	14, // 10: bilancio.executor.v1.RunEvent.usage:type_name -> bilancio.executor.v1.SandboxUsage
+	30, // 11: bilancio.executor.v1.SandboxUsage.start:type_name -> google.protobuf.Timestamp
+	30, // 12: bilancio.executor.v1.SandboxUsage.end:type_name -> google.protobuf.Timestamp
+	20, // 13: bilancio.executor.v1.StatusResponse.runs:type_name -> bilancio.executor.v1.RunStatus
+	0,  // 14: bilancio.executor.v1.RunStatus.state:type_name -> bilancio.executor.v1.EventType
+	25, // 15: bilancio.executor.v1.ListResponse.entries:type_name -> bilancio.executor.v1.Entry
+	30, // 16: bilancio.executor.v1.Entry.mod_time:type_name -> google.protobuf.Timestamp
+	1,  // 17: bilancio.executor.v1.Executor.Describe:input_type -> bilancio.executor.v1.DescribeRequest
+	6,  // 18: bilancio.executor.v1.Executor.Configure:input_type -> bilancio.executor.v1.ConfigureRequest
+	8,  // 19: bilancio.executor.v1.Executor.Execute:input_type -> bilancio.executor.v1.ExecuteRequest
+	16, // 20: bilancio.executor.v1.Executor.Cancel:input_type -> bilancio.executor.v1.CancelRequest
+	18, // 21: bilancio.executor.v1.Executor.Status:input_type -> bilancio.executor.v1.StatusRequest
+	21, // 22: bilancio.executor.v1.Executor.Estimate:input_type -> bilancio.executor.v1.EstimateRequest
+	23, // 23: bilancio.executor.v1.Executor.List:input_type -> bilancio.executor.v1.ListRequest
+	26, // 24: bilancio.executor.v1.Executor.Fetch:input_type -> bilancio.executor.v1.FetchRequest
+	28, // 25: bilancio.executor.v1.Executor.Remove:input_type -> bilancio.executor.v1.RemoveRequest
+	2,  // 26: bilancio.executor.v1.Executor.Describe:output_type -> bilancio.executor.v1.DescribeResponse
+	7,  // 27: bilancio.executor.v1.Executor.Configure:output_type -> bilancio.executor.v1.ConfigureResponse
+	13, // 28: bilancio.executor.v1.Executor.Execute:output_type -> bilancio.executor.v1.RunEvent
+	17, // 29: bilancio.executor.v1.Executor.Cancel:output_type -> bilancio.executor.v1.CancelResponse
+	19, // 30: bilancio.executor.v1.Executor.Status:output_type -> bilancio.executor.v1.StatusResponse
+	22, // 31: bilancio.executor.v1.Executor.Estimate:output_type -> bilancio.executor.v1.EstimateResponse
+	24, // 32: bilancio.executor.v1.Executor.List:output_type -> bilancio.executor.v1.ListResponse
+	27, // 33: bilancio.executor.v1.Executor.Fetch:output_type -> bilancio.executor.v1.FetchChunk
+	29, // 34: bilancio.executor.v1.Executor.Remove:output_type -> bilancio.executor.v1.RemoveResponse
+	26, // [26:35] is the sub-list for method output_type
+	17, // [17:26] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_executor_proto_init() }
@@ -2007,7 +2155,7 @@ func file_executor_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_executor_proto_rawDesc), len(file_executor_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   28,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
