@@ -356,7 +356,8 @@ func TestSweepModalResumeAfterKill(t *testing.T) {
 // TestSweepModalUsage: a sweep on the modal executor records each sandbox
 // (the staging one and one per chunk of runs) in the experiment's
 // usage.csv, and the measured sandbox-seconds and cost in
-// aggregate/usage_summary.json; `bilancio usage` lists them with totals.
+// aggregate/usage_summary.json and summary.json; `bilancio usage` lists
+// them with totals.
 func TestSweepModalUsage(t *testing.T) {
 	pluginDir, env, srv := modalSweepEmulator(t)
 	out := t.TempDir()
@@ -392,9 +393,17 @@ func TestSweepModalUsage(t *testing.T) {
 	if s.Sandboxes != 3 || math.Abs(s.SandboxSeconds-sum.SandboxSeconds) > 1e-6 || math.Abs(s.Cost-sum.Cost) > 1e-9 || s.ByPurpose["stage"].Sandboxes != 1 {
 		t.Errorf("usage summary %+v; the rows sum to %v s, $%v", s, sum.SandboxSeconds, sum.Cost)
 	}
-	// summary.json keeps bilancio's format: no usage keys in it.
-	if raw, err := os.ReadFile(filepath.Join(dir, sweep.SummaryFile)); err != nil || strings.Contains(string(raw), "sandbox") {
-		t.Errorf("summary.json: %v\n%s", err, raw)
+	// The ring sweep's summary.json carries the same totals.
+	raw, err := os.ReadFile(filepath.Join(dir, sweep.SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var summary struct {
+		Usage *sbusage.Totals `json:"usage"`
+	}
+	if err := json.Unmarshal(raw, &summary); err != nil || summary.Usage == nil ||
+		summary.Usage.Sandboxes != 3 || summary.Usage.SandboxSeconds != s.SandboxSeconds || summary.Usage.Cost != s.Cost || summary.Usage.Currency != "USD" {
+		t.Errorf("summary.json usage %+v (%v):\n%s", summary.Usage, err, raw)
 	}
 
 	text, code := runBilancio(t, env, "usage", "-out-dir", out)

@@ -1,8 +1,11 @@
 package sweep
 
 import (
+	"path/filepath"
+
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/usage"
 )
 
 // writeSummaryJSON writes aggregate/summary.json, in the manner of bilancio's
@@ -43,9 +46,34 @@ func (s *Store) writeSummaryJSON(p *Plan, v *views, total int, frontier []Fronti
 		}
 		members = append(members, artifacts.Member{Key: "frontier", Value: artifacts.JSONArray(cells...)})
 	}
+	if u, err := s.usageJSON(); err != nil {
+		return err
+	} else if u != nil {
+		members = append(members, artifacts.Member{Key: "usage", Value: *u})
+	}
 	members = append(members, artifacts.Member{Key: "config", Value: p.configJSON()})
 	b := artifacts.AppendJSONIndent(nil, artifacts.JSONObject(members...), 2)
 	return writeFileAtomic(s.Path(SummaryFile), b)
+}
+
+// usageJSON is summary.json's usage: what the experiment's sandboxes
+// (remote executors, usage.csv) measured and cost; nil without any.
+func (s *Store) usageJSON() (*artifacts.JSON, error) {
+	recs, err := usage.Read(filepath.Join(s.Dir, usage.File))
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	t := usage.Sum(recs).Rounded()
+	j := artifacts.JSONObject(
+		artifacts.Member{Key: "sandboxes", Value: artifacts.JSONInt(int64(t.Sandboxes))},
+		artifacts.Member{Key: "sandbox_seconds", Value: artifacts.JSONFloat(t.SandboxSeconds)},
+		artifacts.Member{Key: "cpu_core_seconds", Value: artifacts.JSONFloat(t.CoreSeconds)},
+		artifacts.Member{Key: "memory_gib_seconds", Value: artifacts.JSONFloat(t.GiBSeconds)},
+		artifacts.Member{Key: "gpu_seconds", Value: artifacts.JSONFloat(t.GPUSeconds)},
+		artifacts.Member{Key: "cost", Value: artifacts.JSONFloat(t.Cost)},
+		artifacts.Member{Key: "currency", Value: artifacts.JSONString(t.Currency)},
+	)
+	return &j, nil
 }
 
 // configJSON is summary.json's config: the ring settings and the designs,

@@ -235,9 +235,9 @@ func Sum(recs []Record) Totals {
 	return t
 }
 
-// rounded rounds the sums to microseconds and the cost to 1e-12, hiding
+// Rounded rounds the sums to microseconds and the cost to 1e-12, hiding
 // float noise in the summary file.
-func (t Totals) rounded() Totals {
+func (t Totals) Rounded() Totals {
 	r := func(v, scale float64) float64 { return math.Round(v*scale) / scale }
 	t.SandboxSeconds = r(t.SandboxSeconds, 1e6)
 	t.CoreSeconds = r(t.CoreSeconds, 1e6)
@@ -285,9 +285,9 @@ func WriteSummary(dir, experimentID string) error {
 		byPurpose[r.Purpose] = append(byPurpose[r.Purpose], r)
 	}
 	for p, rs := range byPurpose {
-		s.ByPurpose[p] = Sum(rs).rounded()
+		s.ByPurpose[p] = Sum(rs).Rounded()
 	}
-	s.Totals = s.Totals.rounded()
+	s.Totals = s.Totals.Rounded()
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return fmt.Errorf("writing the usage summary: %w", err)
