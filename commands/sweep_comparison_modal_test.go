@@ -73,6 +73,13 @@ sweep "split" {
 			if n := strings.Count(string(b), ",completed,comparison_treatment_"); n != 4 {
 				t.Errorf("comparison.csv has %d complete pairs, want 4:\n%s", n, b)
 			}
+			// The arm on Modal records its sandboxes in its own folder.
+			if sum, err := os.ReadFile(filepath.Join(dir, "treatment", "aggregate", "summary.json")); err != nil || !strings.Contains(string(sum), `"sandbox_seconds"`) {
+				t.Errorf("the treatment arm's summary.json has no usage (%v):\n%s", err, sum)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "treatment", "usage.csv")); err != nil {
+				t.Errorf("the treatment arm has no usage.csv: %v", err)
+			}
 		})
 	}
 }
