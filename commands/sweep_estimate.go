@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -45,6 +46,7 @@ type sweepEstimateFlags struct {
 	sweepLoadFlags
 	pilot int
 	json  bool
+	rates string
 }
 
 func (c *SweepEstimateCommand) flags(f *sweepEstimateFlags) *flag.FlagSet {
@@ -52,6 +54,7 @@ func (c *SweepEstimateCommand) flags(f *sweepEstimateFlags) *flag.FlagSet {
 	addLoadFlags(fs, &f.sweepLoadFlags)
 	fs.IntVar(&f.pilot, "pilot", sweep.DefaultPilotRuns, "how many runs the local pilot times")
 	fs.BoolVar(&f.json, "json", false, "print the estimate as one JSON object")
+	fs.StringVar(&f.rates, "rates", "", "a JSON rate card to price with, over the executor's (the modal executor's rates_file; see docs/sweeps.md)")
 	return fs
 }
 
@@ -69,6 +72,12 @@ func (c *SweepEstimateCommand) Run(args []string) int {
 	spec := loadSweep(ctx, pos[0], &f.sweepLoadFlags, view)
 	if spec == nil {
 		return sweepExitError
+	}
+	if f.rates != "" {
+		if err := setRatesFile(&spec.Executor, f.rates); err != nil {
+			view.Diagnostic("error", "Invalid -rates", err.Error())
+			return sweepExitError
+		}
 	}
 	find := pluginOptions(f.pluginDir)
 	choice, err := sweep.ChooseExecutor(ctx, spec.Executor, "", builtinExecutors(), find)
@@ -138,4 +147,32 @@ func formatEstimate(executor string, e *sweep.Estimate) string {
 		fmt.Fprintf(&b, "\n  %s", e.Detail)
 	}
 	return b.String()
+}
+
+// setRatesFile sets the executor configuration's rates_file to path (made
+// absolute: the plugin runs elsewhere), over what the sweep file says.
+func setRatesFile(ref *sweep.ExecutorRef, path string) error {
+	if ref.Name != "modal" {
+		return fmt.Errorf("only the modal executor has a rate card; this sweep runs on %q", ref.Name)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return err
+	}
+	cfg := map[string]any{}
+	if len(ref.Config) > 0 {
+		if err := json.Unmarshal(ref.Config, &cfg); err != nil {
+			return fmt.Errorf("the executor configuration: %w", err)
+		}
+	}
+	cfg["rates_file"] = abs
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	ref.Config = b
+	return nil
 }

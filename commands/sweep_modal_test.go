@@ -465,4 +465,13 @@ func TestSweepModalEstimateRates(t *testing.T) {
 	if !strings.Contains(doubled.Detail, "region ×2") || math.Abs(doubled.Cost/custom.Cost-2) > 0.5 {
 		t.Errorf("estimate with region_multiplier 2: %+v (without: %+v)", doubled, custom)
 	}
+	// -rates FILE does the same from the command line.
+	text, code := runBilancio(t, env, "sweep", "estimate", "-json", "-pilot", "1", "-plugin-dir", pluginDir, "-rates", rates, example)
+	var flagged sweep.Estimate
+	if err := json.Unmarshal([]byte(text), &flagged); code != 0 || err != nil || !strings.Contains(flagged.Detail, "rates as of test card 2027") {
+		t.Errorf("-rates: exit %d, %v: %+v\n%s", code, err, flagged, text)
+	}
+	if text, code := runBilancio(t, env, "sweep", "estimate", "-plugin-dir", pluginDir, "-rates", filepath.Join(t.TempDir(), "none.json"), example); code != 1 || !strings.Contains(text, "none.json") {
+		t.Errorf("-rates of a missing file: exit %d\n%s", code, text)
+	}
 }
