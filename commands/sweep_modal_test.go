@@ -406,6 +406,22 @@ func TestSweepModalUsage(t *testing.T) {
 		t.Errorf("summary.json usage %+v (%v):\n%s", summary.Usage, err, raw)
 	}
 
+	// sweep aggregate rebuilds the usage summary from usage.csv.
+	usageSummary := filepath.Join(dir, "aggregate", "usage_summary.json")
+	before, err := os.ReadFile(usageSummary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(usageSummary); err != nil {
+		t.Fatal(err)
+	}
+	if text, code := runBilancio(t, env, "sweep", "aggregate", dir); code != 0 {
+		t.Fatalf("aggregate: exit %d\n%s", code, text)
+	}
+	if after, err := os.ReadFile(usageSummary); err != nil || string(after) != string(before) {
+		t.Errorf("aggregate rebuilt the usage summary as\n%s\nwant\n%s (%v)", after, before, err)
+	}
+
 	text, code := runBilancio(t, env, "usage", "-out-dir", out)
 	if code != 0 || !strings.Contains(text, "Total: 3 sandboxes, 4 runs") || !strings.Contains(text, filepath.Base(dir)) {
 		t.Errorf("usage: exit %d:\n%s", code, text)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/bilancio-go/bilancio/internal/usage"
 )
 
 // Status is the state of an experiment folder.
@@ -109,7 +111,8 @@ func ReadStatus(ctx context.Context, dir string, verify bool) (*Status, error) {
 }
 
 // Aggregate rebuilds an experiment's registry and aggregate files from its
-// runs (bilancio's `aggregate_runs`), taking the experiment's lock.
+// runs (bilancio's `aggregate_runs`) and its usage summary from usage.csv,
+// taking the experiment's lock.
 func Aggregate(ctx context.Context, dir string) (*Status, error) {
 	st, meta, err := OpenStore(dir)
 	if err != nil {
@@ -157,6 +160,9 @@ func Aggregate(ctx context.Context, dir string) (*Status, error) {
 	}
 	total := meta.Static + meta.FrontierProbes
 	if err := st.writeSummaryJSON(plan, v, total, frontier); err != nil {
+		return nil, err
+	}
+	if err := usage.WriteSummary(st.Dir, st.ID); err != nil {
 		return nil, err
 	}
 	unlock()
