@@ -31,7 +31,13 @@ func (d *Dealer) Recompute(v *VBT, s pynum.Amount) {
 		return
 	}
 	d.V = pynum.Add(pynum.Mul(m, pynum.Int(int64(d.A))), d.Cash)
-	d.KStar = floorInt(pynum.Quo(d.V, m))
+	if pynum.Cmp(m, decOne()) == 0 {
+		// V has at most 28 digits, so V/1 rounds to V itself: only the
+		// printed exponent of the quotient differs, and floor ignores it.
+		d.KStar = floorInt(d.V)
+	} else {
+		d.KStar = floorInt(pynum.Quo(d.V, m))
+	}
 	d.XStar = pynum.Mul(s, pynum.Int(d.KStar))
 	d.N = d.KStar + 1
 	if xs := pynum.Add(d.XStar, s); xs.Sign() > 0 {
