@@ -318,6 +318,21 @@ func TestSweepModalInterruptResume(t *testing.T) {
 	if terminated == 0 {
 		t.Error("no sandbox was terminated")
 	}
+	// Every sandbox, those the interrupt terminated included, is in
+	// usage.csv: the plugin reports them while the host drains its events.
+	recs, err := sbusage.Read(filepath.Join(dir, sbusage.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := map[string]bool{}
+	for _, r := range recs {
+		recorded[r.SandboxID] = true
+	}
+	for _, st := range srv.Sandboxes() {
+		if !recorded[st.ID] {
+			t.Errorf("sandbox %s (terminated %v) is not in usage.csv (%d records)", st.ID, st.Terminated, len(recs))
+		}
+	}
 	checkModalResume(t, env, pluginDir, out, file, dir, completeRuns(t, dir))
 }
 

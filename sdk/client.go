@@ -59,11 +59,16 @@ func (c *client) Configure(ctx context.Context, cfg *Config) error {
 	return c.err(ctx, "configuring the executor", "Configure", err)
 }
 
+// CancelDrain is how long Execute keeps reading a batch's events once its
+// context is done, after asking the plugin to cancel the batch's runs.
+const CancelDrain = 400 * time.Millisecond
+
 // Execute runs a batch on the plugin and calls emit for every event it
 // streams back, in order, from this goroutine only.
 //
 // It returns nil when the plugin's Execute returned nil; the caller's
-// ctx.Err() once ctx is cancelled (the plugin's handler sees its context
+// ctx.Err() once ctx is cancelled (the plugin gets a Cancel for the batch's
+// runs and CancelDrain to report them before its handler sees its context
 // done; runs without a terminal event count as cancelled); the first error
 // of emit (the call is then cancelled); and when the plugin crashed, an
 // error wrapping ErrPluginCrashed, after emitting a failed event, whose
@@ -82,8 +87,24 @@ func (c *client) Execute(ctx context.Context, batch *Batch, emit func(RunEvent) 
 	}
 	pending := newPendingRuns(batch)
 
-	callCtx, cancel := context.WithCancel(ctx)
+	// The call outlives ctx by at most CancelDrain: once ctx is done the
+	// plugin is asked to cancel the batch's runs (the Cancel RPC) and may
+	// still report them, and the usage of what it stopped, before the call
+	// is cut.
+	callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
+	ids := make([]string, len(batch.Runs))
+	for i, r := range batch.Runs {
+		ids[i] = r.RunID
+	}
+	stop := context.AfterFunc(ctx, func() {
+		drain, cancelDrain := context.WithTimeout(callCtx, CancelDrain)
+		defer cancelDrain()
+		_ = c.Cancel(drain, &CancelRequest{ExperimentID: batch.ExperimentID, RunIDs: ids})
+		<-drain.Done()
+		cancel()
+	})
+	defer stop()
 	stream, err := c.stub.Execute(callCtx, req)
 	if err != nil {
 		return c.failPending(ctx, pending, emit, c.err(ctx, doing, "Execute", err))
@@ -91,7 +112,7 @@ func (c *client) Execute(ctx context.Context, batch *Batch, emit func(RunEvent) 
 	for {
 		m, err := stream.Recv()
 		if err == io.EOF {
-			return nil
+			return ctx.Err()
 		}
 		if err != nil {
 			return c.failPending(ctx, pending, emit, c.err(ctx, doing, "Execute", err))

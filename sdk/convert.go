@@ -145,6 +145,8 @@ func eventTypeToProto(t EventType) (executorv1.EventType, error) {
 		return executorv1.EventType_EVENT_TYPE_FAILED, nil
 	case EventCancelled:
 		return executorv1.EventType_EVENT_TYPE_CANCELLED, nil
+	case EventUsage:
+		return executorv1.EventType_EVENT_TYPE_USAGE, nil
 	}
 	return executorv1.EventType_EVENT_TYPE_UNSPECIFIED, fmt.Errorf("unknown run event type %q", t)
 }
@@ -165,6 +167,8 @@ func eventTypeFromProto(t executorv1.EventType) (EventType, error) {
 		return EventFailed, nil
 	case executorv1.EventType_EVENT_TYPE_CANCELLED:
 		return EventCancelled, nil
+	case executorv1.EventType_EVENT_TYPE_USAGE:
+		return EventUsage, nil
 	}
 	return "", fmt.Errorf("unknown run event type %v", t)
 }

@@ -183,7 +183,9 @@ type RunOptions struct {
 type EventType string
 
 // Run event types. Completed, Failed and Cancelled are terminal: a run has
-// exactly one of them.
+// exactly one of them. Usage names no run (RunID is empty): it only carries
+// Usage records that no later run event could carry, such as those of the
+// sandboxes a cancellation terminated.
 const (
 	EventQueued    EventType = "queued"
 	EventStarted   EventType = "started"
@@ -191,6 +193,7 @@ const (
 	EventCompleted EventType = "completed"
 	EventFailed    EventType = "failed"
 	EventCancelled EventType = "cancelled"
+	EventUsage     EventType = "usage"
 )
 
 // Terminal reports whether t ends a run.

@@ -177,8 +177,10 @@ func TestUnimplementedRPCIsNotSupported(t *testing.T) {
 }
 
 // TestContextCrossesTheBoundary cancels the host's context during a call and
-// checks that the executor's context is done within 100 ms and that the
-// host gets context.Canceled.
+// checks that the executor's context is done within 100 ms (an Execute: that
+// the executor gets a Cancel for the batch's runs within 100 ms, and its
+// context is done within CancelDrain) and that the host gets
+// context.Canceled.
 func TestContextCrossesTheBoundary(t *testing.T) {
 	cases := []struct {
 		name string
@@ -208,6 +210,7 @@ func TestContextCrossesTheBoundary(t *testing.T) {
 					return errors.New("the executor's context was never cancelled")
 				}
 			}
+			cancelRPC := make(chan *CancelRequest, 1)
 			f := &fake{
 				onExecute: func(ctx context.Context, _ *Batch, emit func(RunEvent) error) error {
 					if err := emit(RunEvent{RunID: "r", Type: EventStarted}); err != nil {
@@ -217,6 +220,15 @@ func TestContextCrossesTheBoundary(t *testing.T) {
 				},
 				onFetch:  func(ctx context.Context, _ *FetchRequest, _ io.Writer) error { return wait(ctx) },
 				onCancel: func(ctx context.Context, _ *CancelRequest) error { return wait(ctx) },
+			}
+			limit := 100 * time.Millisecond
+			if tc.name == "Execute" {
+				// An executor that ignores the Cancel: its context ends after the drain.
+				f.onCancel = func(_ context.Context, req *CancelRequest) error {
+					cancelRPC <- req
+					return nil
+				}
+				limit += CancelDrain
 			}
 			ex, _ := connect(t, f)
 			ctx, cancel := context.WithCancel(context.Background())
@@ -231,11 +243,21 @@ func TestContextCrossesTheBoundary(t *testing.T) {
 			cancel()
 			select {
 			case when := <-seen:
-				if d := when.Sub(cancelled); d > 100*time.Millisecond {
-					t.Errorf("the executor saw the cancellation after %v, want within 100 ms", d)
+				if d := when.Sub(cancelled); d > limit {
+					t.Errorf("the executor saw the cancellation after %v, want within %v", d, limit)
 				}
 			case <-time.After(time.Second):
 				t.Fatal("the executor's context was not cancelled within a second")
+			}
+			if tc.name == "Execute" {
+				select {
+				case req := <-cancelRPC:
+					if req.ExperimentID != "e" || len(req.RunIDs) != 1 || req.RunIDs[0] != "r" {
+						t.Errorf("Cancel %+v, want the batch's run", req)
+					}
+				default:
+					t.Errorf("the executor got no Cancel")
+				}
 			}
 			select {
 			case err := <-done:
@@ -471,3 +493,48 @@ func TestServerStop(t *testing.T) {
 }
 
 var _ executorv1.ExecutorServer = (*server)(nil)
+
+// TestCancelDrainsTheLastEvents: when the host cancels a batch, an executor
+// that honours the Cancel still gets its last events across — the runs'
+// cancellation and a usage event for what it stopped — and the host gets
+// context.Canceled.
+func TestCancelDrainsTheLastEvents(t *testing.T) {
+	stopped := make(chan struct{})
+	f := &fake{
+		onExecute: func(ctx context.Context, _ *Batch, emit func(RunEvent) error) error {
+			if err := emit(RunEvent{RunID: "r", Type: EventStarted}); err != nil {
+				return err
+			}
+			select {
+			case <-stopped:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if err := emit(RunEvent{RunID: "r", Type: EventCancelled, Message: "cancelled"}); err != nil {
+				return err
+			}
+			return emit(RunEvent{Type: EventUsage, Usage: []SandboxUsage{{ID: "sb-1", Purpose: "runs", Runs: 1, Cost: 0.25, Currency: "USD"}}})
+		},
+		onCancel: func(_ context.Context, req *CancelRequest) error {
+			close(stopped)
+			return nil
+		},
+	}
+	ex, _ := connect(t, f)
+	ctx, cancel := context.WithCancel(context.Background())
+	var got []RunEvent
+	err := ex.Execute(ctx, &Batch{ExperimentID: "e", Runs: []RunSpec{{RunID: "r"}}}, func(ev RunEvent) error {
+		got = append(got, ev)
+		if ev.Type == EventStarted {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Execute returned %v, want context.Canceled", err)
+	}
+	if len(got) != 3 || got[1].Type != EventCancelled || got[2].Type != EventUsage || got[2].RunID != "" ||
+		len(got[2].Usage) != 1 || got[2].Usage[0].ID != "sb-1" || got[2].Usage[0].Cost != 0.25 {
+		t.Errorf("events %+v", got)
+	}
+}

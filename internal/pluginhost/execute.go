@@ -19,7 +19,8 @@ const cancelGrace = 500 * time.Millisecond
 // batch, whatever happens to the executor:
 //
 //   - events of runs not in the batch, and events after a run's terminal
-//     one, are dropped;
+//     one, are dropped, but for their usage records, passed on in a usage
+//     event (sdk.EventUsage);
 //   - when ctx is cancelled, Execute returns within cancelGrace (0.5 s) even
 //     if the executor does not, and the runs that had not ended are
 //     reported cancelled;
@@ -113,8 +114,13 @@ func (t *runTracker) forward(emit func(sdk.RunEvent) error) func(sdk.RunEvent) e
 			return errors.New("the batch is over")
 		}
 		r := t.runs[ev.RunID]
-		if r == nil || r.ended {
-			return nil
+		if ev.Type == sdk.EventUsage || r == nil || r.ended {
+			// Not a run event of the batch (any more): only its usage
+			// records, if any, go on.
+			if len(ev.Usage) == 0 {
+				return nil
+			}
+			return emit(sdk.RunEvent{Type: sdk.EventUsage, Time: ev.Time, Usage: ev.Usage})
 		}
 		if ev.Attempt > 0 {
 			r.attempt = ev.Attempt

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -129,5 +130,51 @@ func TestExecuteRefusesBadBatches(t *testing.T) {
 	b.Runs[1].RunID = b.Runs[0].RunID
 	if err := Execute(context.Background(), ex, b, emit); err == nil || !strings.Contains(err.Error(), "twice") {
 		t.Errorf("duplicate run id: %v", err)
+	}
+}
+
+// Usage records pass on even when the event carrying them is dropped (a
+// stranger's, or one after its run's terminal event), and usage events
+// name no run.
+func TestExecuteKeepsUsage(t *testing.T) {
+	u := func(id string) []sdk.SandboxUsage { return []sdk.SandboxUsage{{ID: id, Purpose: "runs"}} }
+	ex := &fakeExecutor{execute: func(_ context.Context, b *sdk.Batch, emit func(sdk.RunEvent) error) error {
+		for _, e := range []sdk.RunEvent{
+			{RunID: "r0", Type: sdk.EventCompleted, Usage: u("sb-1")},
+			{RunID: "r0", Type: sdk.EventProgress, Usage: u("sb-2")},
+			{RunID: "zz", Type: sdk.EventStarted, Usage: u("sb-3")},
+			{RunID: "r1", Type: sdk.EventCompleted},
+			{Type: sdk.EventUsage, Usage: u("sb-4")},
+			{Type: sdk.EventUsage},
+		} {
+			if err := emit(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	events, err := collect(context.Background(), t, ex, batch(0, "a", "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, evs := range events {
+		for _, e := range evs {
+			for _, x := range e.Usage {
+				ids = append(ids, x.ID)
+			}
+		}
+	}
+	slices.Sort(ids)
+	if strings.Join(ids, " ") != "sb-1 sb-2 sb-3 sb-4" {
+		t.Errorf("usage passed on: %v", ids)
+	}
+	if n := len(events[""]); n != 3 {
+		t.Errorf("%d usage events, want 3: %+v", n, events[""])
+	}
+	for _, e := range events[""] {
+		if e.Type != sdk.EventUsage {
+			t.Errorf("an event naming no run of type %s", e.Type)
+		}
 	}
 }

@@ -179,6 +179,14 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 func (b *batchRun) finish(ctx context.Context) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	// Sandboxes that ended after the last run event (a cancelled batch's)
+	// still have their usage reported, while the caller listens.
+	if len(b.usage) > 0 && b.emitErr == nil && ctx.Err() == nil {
+		if err := b.emit(sdk.RunEvent{Type: sdk.EventUsage, Time: time.Now(), Usage: b.usage}); err != nil {
+			b.emitErr = err
+		}
+		b.usage = nil
+	}
 	if err := ctx.Err(); err != nil {
 		for _, r := range b.batch.Runs {
 			if !b.ended[r.RunID] {

@@ -47,6 +47,9 @@ const (
 	EventType_EVENT_TYPE_COMPLETED   EventType = 4
 	EventType_EVENT_TYPE_FAILED      EventType = 5
 	EventType_EVENT_TYPE_CANCELLED   EventType = 6
+	// USAGE names no run: it only carries usage records of sandboxes that
+	// ended after the last run event (for example after a cancellation).
+	EventType_EVENT_TYPE_USAGE EventType = 7
 )
 
 // Enum value maps for EventType.
@@ -59,6 +62,7 @@ var (
 		4: "EVENT_TYPE_COMPLETED",
 		5: "EVENT_TYPE_FAILED",
 		6: "EVENT_TYPE_CANCELLED",
+		7: "EVENT_TYPE_USAGE",
 	}
 	EventType_value = map[string]int32{
 		"EVENT_TYPE_UNSPECIFIED": 0,
@@ -68,6 +72,7 @@ var (
 		"EVENT_TYPE_COMPLETED":   4,
 		"EVENT_TYPE_FAILED":      5,
 		"EVENT_TYPE_CANCELLED":   6,
+		"EVENT_TYPE_USAGE":       7,
 	}
 )
 
@@ -2034,7 +2039,7 @@ const file_executor_proto_rawDesc = "" +
 	"\rRemoveRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x1c\n" +
 	"\trecursive\x18\x02 \x01(\bR\trecursive\"\x10\n" +
-	"\x0eRemoveResponse*\xba\x01\n" +
+	"\x0eRemoveResponse*\xd0\x01\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11EVENT_TYPE_QUEUED\x10\x01\x12\x16\n" +
@@ -2042,7 +2047,8 @@ const file_executor_proto_rawDesc = "" +
 	"\x13EVENT_TYPE_PROGRESS\x10\x03\x12\x18\n" +
 	"\x14EVENT_TYPE_COMPLETED\x10\x04\x12\x15\n" +
 	"\x11EVENT_TYPE_FAILED\x10\x05\x12\x18\n" +
-	"\x14EVENT_TYPE_CANCELLED\x10\x062\x90\x06\n" +
+	"\x14EVENT_TYPE_CANCELLED\x10\x06\x12\x14\n" +
+	"\x10EVENT_TYPE_USAGE\x10\a2\x90\x06\n" +
 	"\bExecutor\x12Y\n" +
 	"\bDescribe\x12%.bilancio.executor.v1.DescribeRequest\x1a&.bilancio.executor.v1.DescribeResponse\x12\\\n" +
 	"\tConfigure\x12&.bilancio.executor.v1.ConfigureRequest\x1a'.bilancio.executor.v1.ConfigureResponse\x12Q\n" +

@@ -228,6 +228,12 @@ func checkEvents(t *testing.T, b *sdk.Batch, events []sdk.RunEvent) map[string]s
 	}
 	terminal := map[string]sdk.RunEvent{}
 	for _, ev := range events {
+		if ev.Type == sdk.EventUsage {
+			if ev.RunID != "" || len(ev.Usage) == 0 {
+				t.Errorf("usage event %+v names a run or carries no usage", ev)
+			}
+			continue
+		}
 		if !known[ev.RunID] {
 			t.Errorf("event %+v names no run of the batch", ev)
 			continue
