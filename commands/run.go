@@ -49,7 +49,7 @@ Options:
 type runFlags struct {
 	out, defaultHandling, checkInvariants, html, runID, dealerEra string
 	maxDays, quietDays                                            int
-	quiet, detailed                                               bool
+	quiet, detailed, truncate                                     bool
 }
 
 func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
@@ -63,6 +63,7 @@ func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
 	fs.StringVar(&f.runID, "run-id", "", "run id recorded in the manifest (default: the folder name)")
 	fs.BoolVar(&f.detailed, "detailed-logging", true, "dealer runs: write the detailed CSV files (trades, inventory, system state, repayments)")
 	fs.StringVar(&f.dealerEra, "dealer-era", string(engine.DealerDecember), "dealer runs: the bilancio revision to reproduce, december or data (2025-11-29: no dealer_metrics.json, no December event fields)")
+	fs.BoolVar(&f.truncate, "emulate-display-truncation", false, "dealer runs: stop where bilancio's display bug stopped runs (docs/dealer.md), to regenerate its damaged files")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
 	return fs
 }
@@ -105,7 +106,7 @@ func (c *RunCommand) Run(args []string) int {
 		return 1
 	}
 	opts := engine.Options{MaxDays: f.maxDays, DefaultHandling: f.defaultHandling, CheckInvariants: f.checkInvariants,
-		DetailedLogging: f.detailed, DealerEra: era}
+		DetailedLogging: f.detailed, DealerEra: era, EmulateDisplayTruncation: f.truncate}
 	if f.quietDays >= 0 {
 		opts.QuietDays = &f.quietDays
 	}
@@ -147,6 +148,8 @@ func renderRunSummary(out *runner.Outcome, dir string) string {
 		stop = fmt.Sprintf("stable after %d quiet days", res.QuietDays)
 	case engine.StopMaxDays:
 		stop = fmt.Sprintf("reached max_days = %d without stabilising", res.MaxDays)
+	case engine.StopDisplayTruncated:
+		stop = "cut short where bilancio's display bug stopped it (-emulate-display-truncation)"
 	default:
 		stop = "stopped by a default: " + res.StopMessage
 	}

@@ -43,6 +43,10 @@ import (
 //	  passive { executor = ... }
 //	  active  { executor = ... }
 //	}
+//
+// Both kinds take emulate_display_truncation (default false): the dealer
+// arm's runs then stop where bilancio's display bug stopped them
+// (spec/dealer.md §14), to regenerate its recorded, damaged results.
 
 // Attributes and blocks of paired sweeps.
 const (
@@ -54,6 +58,7 @@ const (
 	attrTicketSize       = "ticket_size"
 	attrDealerShare      = "dealer_share"
 	attrOutsideMidRatios = "outside_mid_ratios"
+	attrEmulateTruncate  = "emulate_display_truncation"
 
 	blockDealer    = "dealer"
 	blockControl   = sweep.ArmControl
@@ -152,6 +157,10 @@ func (l *loader) sweepKind(d *decoder, blk *hclsyntax.Block, content *hcl.BodyCo
 		}
 		l.errorf(it.rng, "Unsupported argument in a "+kind+" sweep", "%s.", detail)
 	}
+	if a, ok := content.Attributes[attrEmulateTruncate]; ok && kind == kindRing {
+		l.errorf(a.NameRange, "Unsupported argument in a ring sweep",
+			"%s applies to the dealer arm of a comparison or balanced sweep.", attrEmulateTruncate)
+	}
 	return kind
 }
 
@@ -169,6 +178,9 @@ func armBlocks(kind string) [2]string {
 func (l *loader) decodePaired(d *decoder, kind string, content *hcl.BodyContent, spec *sweep.Spec) [2]hcl.Expression {
 	p := &sweep.Paired{Kind: kind}
 	spec.Paired = p
+	if b, _, ok := d.boolean(attrEmulateTruncate); ok {
+		p.EmulateDisplayTruncation = b
+	}
 	var refs [2]hcl.Expression
 	arms := armBlocks(kind)
 	for _, b := range content.Blocks {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -89,6 +90,8 @@ func TestPairedKinds(t *testing.T) {
 }`, sweep.KindComparison, [2]string{}, "local"},
 		{"passive block", `sweep "x" {` + ring + ` passive {}
 }`, sweep.KindBalanced, [2]string{}, "local"},
+		{"emulating bilancio's truncation", `sweep "balanced" {` + ring + ` emulate_display_truncation = true
+}`, sweep.KindBalanced, [2]string{}, "local"},
 		{"arm executors", `executor "local" {}
 executor "modal" { token = "t" }
 sweep "x" {` + ring + ` control { executor = executor.local }
@@ -126,6 +129,9 @@ sweep "x" {` + ring + ` executor = executor.local
 			}
 			if tc.kind == sweep.KindBalanced && (!spec.Paired.DetailedLogging || len(spec.Paired.OutsideMidRatios) != 5 || spec.Ring.QTotal != "1000") {
 				t.Errorf("balanced defaults: %+v, q_total %s", spec.Paired, spec.Ring.QTotal)
+			}
+			if want := strings.Contains(tc.src, "emulate_display_truncation = true"); spec.Paired.EmulateDisplayTruncation != want {
+				t.Errorf("EmulateDisplayTruncation %v, want %v", spec.Paired.EmulateDisplayTruncation, want)
 			}
 			if tc.kind == sweep.KindComparison && spec.Ring.QTotal != "1000.0" {
 				t.Errorf("q_total %s", spec.Ring.QTotal)

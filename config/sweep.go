@@ -65,6 +65,7 @@ func sweepSchema() *hcl.BodySchema {
 			{Name: attrBigEntityShare},
 			{Name: attrVBTShare},
 			{Name: attrDetailedLogging},
+			{Name: attrEmulateTruncate},
 		},
 		Blocks: []hcl.BlockHeaderSchema{
 			{Type: blockGrid}, {Type: blockLHS}, {Type: blockFrontier},

@@ -81,13 +81,14 @@ func batchToProto(in *Batch) *executorv1.Batch {
 			ScenarioName: r.ScenarioName,
 			Scenario:     r.Scenario,
 			Options: &executorv1.RunOptions{
-				MaxDays:         int32(r.Options.MaxDays),
-				QuietDays:       int32(r.Options.QuietDays),
-				HasQuietDays:    r.Options.HasQuietDays,
-				DefaultHandling: r.Options.DefaultHandling,
-				CheckInvariants: r.Options.CheckInvariants,
-				Html:            r.Options.HTML,
-				DetailedLogging: r.Options.DetailedLogging,
+				MaxDays:                  int32(r.Options.MaxDays),
+				QuietDays:                int32(r.Options.QuietDays),
+				HasQuietDays:             r.Options.HasQuietDays,
+				DefaultHandling:          r.Options.DefaultHandling,
+				CheckInvariants:          r.Options.CheckInvariants,
+				Html:                     r.Options.HTML,
+				DetailedLogging:          r.Options.DetailedLogging,
+				EmulateDisplayTruncation: r.Options.EmulateDisplayTruncation,
 			},
 		})
 	}
@@ -114,13 +115,14 @@ func batchFromProto(in *executorv1.Batch) *Batch {
 			ScenarioName: r.GetScenarioName(),
 			Scenario:     r.GetScenario(),
 			Options: RunOptions{
-				MaxDays:         int(o.GetMaxDays()),
-				QuietDays:       int(o.GetQuietDays()),
-				HasQuietDays:    o.GetHasQuietDays(),
-				DefaultHandling: o.GetDefaultHandling(),
-				CheckInvariants: o.GetCheckInvariants(),
-				HTML:            o.GetHtml(),
-				DetailedLogging: o.GetDetailedLogging(),
+				MaxDays:                  int(o.GetMaxDays()),
+				QuietDays:                int(o.GetQuietDays()),
+				HasQuietDays:             o.GetHasQuietDays(),
+				DefaultHandling:          o.GetDefaultHandling(),
+				CheckInvariants:          o.GetCheckInvariants(),
+				HTML:                     o.GetHtml(),
+				DetailedLogging:          o.GetDetailedLogging(),
+				EmulateDisplayTruncation: o.GetEmulateDisplayTruncation(),
 			},
 		})
 	}

@@ -177,6 +177,10 @@ type RunOptions struct {
 	// DetailedLogging asks a dealer run for bilancio's detailed CSV files
 	// (trades, inventory and system-state time series, repayment events).
 	DetailedLogging bool `json:"detailed_logging,omitempty"`
+	// EmulateDisplayTruncation reproduces bilancio's display bug that cut
+	// some dealer runs short, for regenerating its damaged files (off by
+	// default; engine.Options.EmulateDisplayTruncation).
+	EmulateDisplayTruncation bool `json:"emulate_display_truncation,omitempty"`
 }
 
 // EventType is the kind of a RunEvent.

@@ -279,3 +279,26 @@ func containsID(list []int32, v int32) bool {
 	}
 	return false
 }
+
+// showsDeletedInstrument reports whether an agent of show that has not
+// defaulted lists an instrument that is no longer in the contract map: the
+// ids a whole-instrument burn leaves in the central bank's liabilities,
+// on which bilancio's T-account display raises KeyError (spec/dealer.md
+// §14.1).
+func (s *system) showsDeletedInstrument(show []string) bool {
+	for _, id := range show {
+		i := s.st.agentByID(id)
+		if i == noAgent || s.st.agents[i].defaulted {
+			continue
+		}
+		a := &s.st.agents[i]
+		for _, list := range [2][]int32{a.assets, a.liabilities} {
+			for _, idx := range list {
+				if s.st.contracts[idx].removed {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

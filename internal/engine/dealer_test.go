@@ -219,3 +219,41 @@ func TestDealerEras(t *testing.T) {
 		t.Errorf("a disabled dealer left %d agents and %+v", len(res.Final.Agents), res.Dealer)
 	}
 }
+
+// bilancio's display bug (spec/dealer.md §14), emulated on request only:
+// with the central bank in run.show.balances, the id B's burnt instrument
+// leaves in its liabilities stops the run after day 1.
+func TestDealerDisplayTruncation(t *testing.T) {
+	shown := strings.Replace(dealerScenario, "  default_handling: expel-agent\n",
+		"  default_handling: expel-agent\n  show:\n    balances: [CB, H1, H2, H3, B]\n", 1)
+	sc, err := Load("shown.yaml", []byte(shown))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := Run(context.Background(), sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut, err := Run(context.Background(), sc, Options{EmulateDisplayTruncation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cut.Stop != StopDisplayTruncated || cut.DaysSimulated != 2 {
+		t.Errorf("emulated: stop %s after %d days, want display_truncated after 2 (days 0 and 1)", cut.Stop, cut.DaysSimulated)
+	}
+	if full.Stop == StopDisplayTruncated || full.DaysSimulated <= cut.DaysSimulated {
+		t.Errorf("by default: stop %s after %d days", full.Stop, full.DaysSimulated)
+	}
+	// Without the central bank in the list nothing is cut.
+	sc2, err := Load("plain.yaml", []byte(dealerScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Run(context.Background(), sc2, Options{EmulateDisplayTruncation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Stop != full.Stop || plain.DaysSimulated != full.DaysSimulated {
+		t.Errorf("no central bank shown: %s after %d days, want %s after %d", plain.Stop, plain.DaysSimulated, full.Stop, full.DaysSimulated)
+	}
+}

@@ -27,6 +27,13 @@ type Options struct {
 	// DealerEra is the bilancio revision whose dealer instrumentation a
 	// dealer run reproduces ("" is DealerDecember).
 	DealerEra DealerEra
+	// EmulateDisplayTruncation reproduces a bilancio bug, for regenerating
+	// its damaged files only (spec/dealer.md §14): after a day d ≥ 1 that
+	// ended without a default, the run stops if an agent listed in
+	// run.show.balances that has not defaulted holds or owes an instrument
+	// the dealer's silent burn deleted. Off by default: the Go engine runs
+	// every scenario to the end of its stop rule.
+	EmulateDisplayTruncation bool
 }
 
 // StopReason says why a run ended.
@@ -43,6 +50,9 @@ const (
 	// StopAllDefaulted: in expel-agent mode every non-central-bank agent
 	// would have defaulted; the last default was rolled back.
 	StopAllDefaulted StopReason = "all_defaulted"
+	// StopDisplayTruncated: Options.EmulateDisplayTruncation stopped the
+	// run where bilancio's display code would have cut it short.
+	StopDisplayTruncated StopReason = "display_truncated"
 )
 
 // Result is what a run produced.

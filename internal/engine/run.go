@@ -96,6 +96,10 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 		if opts.Snapshots {
 			res.Snapshots = append(res.Snapshots, s.view())
 		}
+		if opts.EmulateDisplayTruncation && day >= 1 && s.showsDeletedInstrument(sc.Run.ShowBalances) {
+			res.Stop = StopDisplayTruncated
+			break
+		}
 		if s.impacted(day, first) == 0 {
 			quiet++
 		} else {

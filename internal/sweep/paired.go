@@ -79,6 +79,10 @@ type Paired struct {
 	// DetailedLogging asks the active arm's runs for the detailed dealer
 	// CSV files.
 	DetailedLogging bool `json:",omitempty"`
+	// EmulateDisplayTruncation makes the dealer arm's runs stop where
+	// bilancio's display bug stopped them (spec/dealer.md §14), to
+	// regenerate its recorded, damaged results; off by default.
+	EmulateDisplayTruncation bool `json:",omitempty"`
 	// Executors are the arms' executors, without dealer first; an arm
 	// whose Name is empty runs on the sweep's Executor. Both arms may run on
 	// different executors: runs pair up by their grid point.
@@ -209,6 +213,7 @@ func parseArm(s *Spec, rs *ringSettings, bad func(string, ...any)) *armSettings 
 		}
 		rs.options.DetailedLogging = set.DetailedLogging && a.dealer
 	}
+	rs.options.EmulateDisplayTruncation = set.EmulateDisplayTruncation && a.dealer
 	return a
 }
 

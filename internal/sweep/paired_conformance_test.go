@@ -251,3 +251,22 @@ func TestBalanced100Summary(t *testing.T) {
 		}
 	}
 }
+
+// With emulate_display_truncation the balanced sweep stops its one
+// truncated run where bilancio did, and reproduces bilancio's recorded
+// summary.json exactly (spec/dealer.md §12.4): 16 improved, 108 unchanged,
+// 1 worsened, and every mean to the last digit.
+func TestBalanced100SummaryEmulatingTruncation(t *testing.T) {
+	if conformance.Root() == "" {
+		t.Skip("../shared/conformance is absent")
+	}
+	spec := balancedSpec(filepath.Join(t.TempDir(), "balanced_100"))
+	spec.Paired.EmulateDisplayTruncation = true
+	got := runWholeSweep(t, spec)
+	checkSummary(t, got, [2]string{"mean_delta_passive", "mean_delta_active"},
+		recordedSummary{0.8820222857667184, 0.8619942233009558, 16, 108, 1})
+	if got["mean_trading_effect"] != 0.02002806246576256 || got["mean_relief_ratio"] != 0.035461466785270394 {
+		t.Errorf("mean_trading_effect %v, mean_relief_ratio %v; recorded 0.02002806246576256, 0.035461466785270394",
+			got["mean_trading_effect"], got["mean_relief_ratio"])
+	}
+}

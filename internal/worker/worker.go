@@ -361,10 +361,11 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 		name = spec.RunID + ".yaml"
 	}
 	opts := engine.Options{
-		MaxDays:         spec.Options.MaxDays,
-		DefaultHandling: spec.Options.DefaultHandling,
-		CheckInvariants: spec.Options.CheckInvariants,
-		DetailedLogging: spec.Options.DetailedLogging,
+		MaxDays:                  spec.Options.MaxDays,
+		DefaultHandling:          spec.Options.DefaultHandling,
+		CheckInvariants:          spec.Options.CheckInvariants,
+		DetailedLogging:          spec.Options.DetailedLogging,
+		EmulateDisplayTruncation: spec.Options.EmulateDisplayTruncation,
 	}
 	if spec.Options.HasQuietDays {
 		q := spec.Options.QuietDays

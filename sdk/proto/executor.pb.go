@@ -788,8 +788,11 @@ type RunOptions struct {
 	// detailed_logging asks a dealer run for bilancio's detailed CSV files
 	// (trades, inventory, system state, repayments).
 	DetailedLogging bool `protobuf:"varint,7,opt,name=detailed_logging,json=detailedLogging,proto3" json:"detailed_logging,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// emulate_display_truncation reproduces bilancio's display bug that cut
+	// some dealer runs short (off by default; spec/dealer.md §14).
+	EmulateDisplayTruncation bool `protobuf:"varint,8,opt,name=emulate_display_truncation,json=emulateDisplayTruncation,proto3" json:"emulate_display_truncation,omitempty"`
+	unknownFields            protoimpl.UnknownFields
+	sizeCache                protoimpl.SizeCache
 }
 
 func (x *RunOptions) Reset() {
@@ -867,6 +870,13 @@ func (x *RunOptions) GetHtml() bool {
 func (x *RunOptions) GetDetailedLogging() bool {
 	if x != nil {
 		return x.DetailedLogging
+	}
+	return false
+}
+
+func (x *RunOptions) GetEmulateDisplayTruncation() bool {
+	if x != nil {
+		return x.EmulateDisplayTruncation
 	}
 	return false
 }
@@ -1954,7 +1964,7 @@ const file_executor_proto_rawDesc = "" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x12#\n" +
 	"\rscenario_name\x18\x02 \x01(\tR\fscenarioName\x12\x1a\n" +
 	"\bscenario\x18\x03 \x01(\fR\bscenario\x12:\n" +
-	"\aoptions\x18\x04 \x01(\v2 .bilancio.executor.v1.RunOptionsR\aoptions\"\x81\x02\n" +
+	"\aoptions\x18\x04 \x01(\v2 .bilancio.executor.v1.RunOptionsR\aoptions\"\xbf\x02\n" +
 	"\n" +
 	"RunOptions\x12\x19\n" +
 	"\bmax_days\x18\x01 \x01(\x05R\amaxDays\x12\x1d\n" +
@@ -1964,7 +1974,8 @@ const file_executor_proto_rawDesc = "" +
 	"\x10default_handling\x18\x04 \x01(\tR\x0fdefaultHandling\x12)\n" +
 	"\x10check_invariants\x18\x05 \x01(\tR\x0fcheckInvariants\x12\x12\n" +
 	"\x04html\x18\x06 \x01(\bR\x04html\x12)\n" +
-	"\x10detailed_logging\x18\a \x01(\bR\x0fdetailedLogging\"\xad\x02\n" +
+	"\x10detailed_logging\x18\a \x01(\bR\x0fdetailedLogging\x12<\n" +
+	"\x1aemulate_display_truncation\x18\b \x01(\bR\x18emulateDisplayTruncation\"\xad\x02\n" +
 	"\bRunEvent\x12\x15\n" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x123\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.bilancio.executor.v1.EventTypeR\x04type\x12.\n" +
