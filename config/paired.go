@@ -75,7 +75,7 @@ const (
 )
 
 // bilancio's `sweep balanced` default ρ values.
-var defaultOutsideMidRatios = []string{"1.0", "0.9", "0.8", "0.75", "0.5"}
+func defaultOutsideMidRatios() []string { return []string{"1.0", "0.9", "0.8", "0.75", "0.5"} }
 
 // pairedItem is a sweep attribute or block that belongs to one kind of
 // paired sweep.
@@ -234,7 +234,7 @@ func (l *loader) decodePaired(d *decoder, kind string, content *hcl.BodyContent,
 		if b, _, ok := d.boolean(attrDetailedLogging); ok {
 			p.DetailedLogging = b
 		}
-		p.OutsideMidRatios = defaultOutsideMidRatios
+		p.OutsideMidRatios = defaultOutsideMidRatios()
 		if l.rhos != nil {
 			p.OutsideMidRatios = l.rhos
 		}

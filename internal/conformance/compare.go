@@ -133,11 +133,15 @@ func hhiClose(got, want string) error {
 	return nil
 }
 
-// dealerFinalMaps are the dealer_metrics.json objects whose key order is
-// Python set order in bilancio (spec/dealer.md §10.2).
-var dealerFinalMaps = map[string]bool{
-	"dealer_mid_final": true, "vbt_mid_final": true,
-	"dealer_premium_final_pct": true, "vbt_premium_final_pct": true,
+// dealerFinalMap reports whether key is one of the dealer_metrics.json
+// objects whose key order is Python set order in bilancio (spec/dealer.md
+// §10.2).
+func dealerFinalMap(key string) bool {
+	switch key {
+	case "dealer_mid_final", "vbt_mid_final", "dealer_premium_final_pct", "vbt_premium_final_pct":
+		return true
+	}
+	return false
 }
 
 // DealerMetricsJSON compares two dealer_metrics.json files by the rules of
@@ -163,7 +167,7 @@ func DealerMetricsJSON(got, want []byte) error {
 		if g[i].key != w[i].key {
 			return fmt.Errorf("key %d is %q, recorded %q", i, g[i].key, w[i].key)
 		}
-		if dealerFinalMaps[g[i].key] {
+		if dealerFinalMap(g[i].key) {
 			var gm, wm map[string]json.Number
 			if err := json.Unmarshal(g[i].raw, &gm); err != nil {
 				return fmt.Errorf("%s: %w", g[i].key, err)

@@ -36,14 +36,13 @@ const (
 	SummaryFile = "aggregate/usage_summary.json"
 )
 
-// Columns are the columns of usage.csv, in order.
-var columns = []string{
-	"sandbox_id", "purpose", "start", "end", "duration_s",
-	"cpu", "memory_mib", "gpu", "runs", "cost", "currency",
+// Columns returns the header of usage.csv: its columns, in order.
+func Columns() []string {
+	return []string{
+		"sandbox_id", "purpose", "start", "end", "duration_s",
+		"cpu", "memory_mib", "gpu", "runs", "cost", "currency",
+	}
 }
-
-// Columns returns the header of usage.csv.
-func Columns() []string { return slices.Clone(columns) }
 
 // Record is one sandbox: a row of usage.csv.
 type Record struct {
@@ -76,8 +75,8 @@ func (r *Record) row() []string {
 
 // parseRow reads a CSV row back.
 func parseRow(row []string) (Record, error) {
-	if len(row) != len(columns) {
-		return Record{}, fmt.Errorf("%d fields, want %d", len(row), len(columns))
+	if n := len(Columns()); len(row) != n {
+		return Record{}, fmt.Errorf("%d fields, want %d", len(row), n)
 	}
 	var (
 		r    = Record{SandboxID: row[0], Purpose: row[1], GPU: row[7], Currency: row[10]}
@@ -122,7 +121,7 @@ func Append(path string, recs []Record) error {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	if st.Size() == 0 {
-		_ = w.Write(columns)
+		_ = w.Write(Columns())
 	}
 	for i := range recs {
 		r := recs[i]
@@ -174,8 +173,8 @@ func Read(path string) ([]Record, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	if !slices.Equal(rows[0], columns) {
-		return nil, fmt.Errorf("reading sandbox usage %s: the header is %q, want %q", path, strings.Join(rows[0], ","), strings.Join(columns, ","))
+	if want := Columns(); !slices.Equal(rows[0], want) {
+		return nil, fmt.Errorf("reading sandbox usage %s: the header is %q, want %q", path, strings.Join(rows[0], ","), strings.Join(want, ","))
 	}
 	var out []Record
 	for i, row := range rows[1:] {
