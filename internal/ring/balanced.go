@@ -247,14 +247,8 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 		agents = append(agents, Map(P("id", Str(id)), P("kind", Str("household")), P("name", Str("Big Entity ("+bucket+")"))))
 		balances = append(balances, Str(id))
 	}
-	run := Map(
-		P("mode", Str("until_stable")),
-		P("max_days", Int(int64(g.MaxDays))),
-		P("quiet_days", Int(int64(g.QuietDays))),
-		P("show", Map(P("balances", Seq(balances...)), P("events", Str("detailed")))),
-		P("export", Map(P("balances_csv", Str("out/balances.csv")), P("events_jsonl", Str("out/events.jsonl")))),
-		P("default_handling", Str(r.DefaultHandling)),
-	)
+	run := runBlock(g.MaxDays, g.QuietDays, balances)
+	run.Set("default_handling", Str(r.DefaultHandling))
 	g.Doc = Map(
 		P("version", Int(1)),
 		P("name", Str(g.Name)),

@@ -111,13 +111,7 @@ func Generate(p Params) (*Generated, error) {
 		agents = append(agents, Map(P("id", Str(id)), P("kind", Str("household")), P("name", Str(fmt.Sprintf("Agent %d", i+1)))))
 		balances = append(balances, Str(id))
 	}
-	run := Map(
-		P("mode", Str("until_stable")),
-		P("max_days", Int(int64(g.MaxDays))),
-		P("quiet_days", Int(int64(g.QuietDays))),
-		P("show", Map(P("balances", Seq(balances...)), P("events", Str("detailed")))),
-		P("export", Map(P("balances_csv", Str("out/balances.csv")), P("events_jsonl", Str("out/events.jsonl")))),
-	)
+	run := runBlock(g.MaxDays, g.QuietDays, balances)
 	if r.DefaultHandling != "" {
 		run.Set("default_handling", Str(r.DefaultHandling))
 	}
@@ -145,4 +139,17 @@ func decimalNode(d *apd.Decimal) Node {
 		return IntText(integerText(norm))
 	}
 	return Float(pynum.DecimalFloat(norm))
+}
+
+// runBlock is the run block bilancio's generators write, without
+// default_handling: until_stable with the stop settings, the agents whose
+// balances are shown, detailed events and the export paths.
+func runBlock(maxDays, quietDays int, balances []Node) Node {
+	return Map(
+		P("mode", Str("until_stable")),
+		P("max_days", Int(int64(maxDays))),
+		P("quiet_days", Int(int64(quietDays))),
+		P("show", Map(P("balances", Seq(balances...)), P("events", Str("detailed")))),
+		P("export", Map(P("balances_csv", Str("out/balances.csv")), P("events_jsonl", Str("out/events.jsonl")))),
+	)
 }
