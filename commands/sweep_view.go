@@ -279,6 +279,11 @@ func (v *humanView) summary(s *sweep.Summary) {
 		fmt.Fprintf(v.out, "  frontier c=%s mu=%s monotonicity=%s: %s (%d runs)\n",
 			decimalText(f.Concentration), decimalText(f.Mu), decimalText(f.Monotonicity), k, f.Probes)
 	}
+	if len(s.ArmRegistries) == 2 {
+		fmt.Fprintf(v.out, "  registries  %s\n              %s\n  comparison  %s\n  summary     %s\n  dashboard   %s\n",
+			s.ArmRegistries[0], s.ArmRegistries[1], s.Results, s.SummaryJSON, s.Dashboard)
+		return
+	}
 	fmt.Fprintf(v.out, "  registry  %s\n  results   %s\n  summary   %s\n", s.Registry, s.Results, s.SummaryJSON)
 }
 

@@ -116,8 +116,12 @@ type Summary struct {
 	// handed to the executor (retries included).
 	Ran      int
 	Attempts int
-	// Registry and Results are the files written.
+	// Registry and Results are the files written. For a paired sweep
+	// Results is aggregate/comparison.csv, ArmRegistries holds both arms'
+	// registries (Registry is the first) and Dashboard the dashboard.
 	Registry, Results, SummaryJSON string
+	ArmRegistries                  []string
+	Dashboard                      string
 	// Frontier is the outcome of each frontier cell.
 	Frontier []FrontierPoint
 	Elapsed  time.Duration

@@ -422,7 +422,12 @@ func (pr *pairedRun) finish(ctx context.Context, top *Store, arms [2]*Spec, sums
 		Registry:    filepath.Join(arms[0].ExperimentDir, filepath.FromSlash(RegistryFile)),
 		Results:     top.Path(ComparisonFile),
 		SummaryJSON: top.Path(SummaryFile),
-		Elapsed:     pr.now().Sub(pr.start),
+		ArmRegistries: []string{
+			filepath.Join(arms[0].ExperimentDir, filepath.FromSlash(RegistryFile)),
+			filepath.Join(arms[1].ExperimentDir, filepath.FromSlash(RegistryFile)),
+		},
+		Dashboard: top.Path(DashboardFile),
+		Elapsed:   pr.now().Sub(pr.start),
 	}
 	pr.mu.Lock()
 	failFast := pr.failFast
