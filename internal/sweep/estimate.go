@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/bilancio-go/bilancio/sdk"
@@ -53,10 +54,21 @@ func Pilot(ctx context.Context, spec *Spec, n int, dir string, open ExecutorOpen
 	pilot.ExperimentDir, pilot.OutDir = dir, ""
 	pilot.Parallel, pilot.Retries, pilot.FailFast = 1, 0, true
 	start := time.Now()
+	// A paired sweep's arms run at the same time, so the wall time per run
+	// can be half a run's time: the runs' own durations count too.
+	var mu sync.Mutex
+	var busy time.Duration
 	sum, err := Run(ctx, &pilot, Options{
 		Open:     open,
 		Executor: LocalExecutor + " (pilot)",
 		Select:   func(pt *Point) bool { return pt.Index < n },
+		Events: func(ev Event) {
+			if ev.Type == EventRunFinished && ev.Run != nil {
+				mu.Lock()
+				busy += ev.Run.Duration
+				mu.Unlock()
+			}
+		},
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("pilot: %w", err)
@@ -67,7 +79,9 @@ func Pilot(ctx context.Context, spec *Spec, n int, dir string, open ExecutorOpen
 	if sum.Status != StatusCompleted {
 		return 0, sum.Ran, fmt.Errorf("pilot: %s", sum.Status)
 	}
-	return time.Since(start).Seconds() / float64(sum.Ran), sum.Ran, nil
+	mu.Lock()
+	defer mu.Unlock()
+	return pilotSeconds(time.Since(start), busy, sum.Ran), sum.Ran, nil
 }
 
 // Price asks ex for the price of runs runs of secondsPerRun each.
@@ -80,4 +94,12 @@ func Price(ctx context.Context, ex sdk.Executor, runs, pilotRuns int, secondsPer
 		Runs: runs, PilotRuns: pilotRuns, SecondsPerRun: secondsPerRun,
 		Seconds: rep.Seconds, Cost: rep.Cost, Currency: rep.Currency, Detail: rep.Detail,
 	}, nil
+}
+
+// pilotSeconds is the seconds per run of a pilot that ran runs runs in wall
+// time, busy being the sum of their own durations: the wall time per run,
+// unless runs overlapped (a paired sweep's arms), when their own durations
+// say more.
+func pilotSeconds(wall, busy time.Duration, runs int) float64 {
+	return max(wall.Seconds(), busy.Seconds()) / float64(runs)
 }
