@@ -436,6 +436,9 @@ type jsonSummary struct {
 	Results      string             `json:"results"`
 	SummaryJSON  string             `json:"summary_json"`
 	Frontier     []jsonFrontierCell `json:"frontier,omitempty"`
+	// A paired sweep's: both arms' registries and the dashboard.
+	ArmRegistries []string `json:"arm_registries,omitempty"`
+	Dashboard     string   `json:"dashboard,omitempty"`
 }
 
 // jsonFrontierCell is a frontier cell's outcome.
@@ -531,6 +534,7 @@ func (v *jsonView) Event(ev sweep.Event) {
 			ExperimentID: s.ExperimentID, Dir: s.Dir, Status: s.Status,
 			Ran: s.Ran, Attempts: s.Attempts, ElapsedMS: s.Elapsed.Milliseconds(),
 			Registry: s.Registry, Results: s.Results, SummaryJSON: s.SummaryJSON,
+			ArmRegistries: s.ArmRegistries, Dashboard: s.Dashboard,
 		}
 		for _, f := range s.Frontier {
 			var k *string
