@@ -82,7 +82,7 @@ func pairedReportDir(t *testing.T, recorded bool) (string, map[string]bool) {
 }
 
 // `sweep report` on a paired experiment writes the paired dashboard and a
-// relief heatmap per μ (SVG and PNG).
+// relief heatmap per μ (SVG and PNG), with the other figures.
 func TestSweepReportPaired(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
@@ -98,8 +98,14 @@ func TestSweepReportPaired(t *testing.T) {
 			if code != 0 || !strings.Contains(stdout, "dashboard.html") {
 				t.Fatalf("report: %d\n%s%s", code, stdout, stderr)
 			}
-			if want := strconv.Itoa(2*len(mus)) + " files"; !strings.Contains(stdout, want) {
-				t.Errorf("output %q does not report %s", stdout, want)
+			// The relief, trades (and, with some PnL, pnl) heatmaps per μ and
+			// the δ scatter, each as SVG and PNG: as many as the output says.
+			figs, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := strconv.Itoa(len(figs)) + " files"; len(figs) < 2*len(mus)+2 || !strings.Contains(stdout, want) {
+				t.Errorf("output %q does not report %s (at least %d)", stdout, want, 2*len(mus)+2)
 			}
 			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sweep.DashboardFile)))
 			if err != nil {

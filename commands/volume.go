@@ -2,14 +2,9 @@ package commands
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -44,9 +39,11 @@ func (c *VolumeCommand) Help() string {
 Subcommands:
 
     ls        List files under a prefix
-    get       Copy one file to local disk (cached under ~/.bilancio/cache)
+    get       Copy a file, or with -r a folder, to local disk (cached under
+              ~/.bilancio/cache/volume)
     rm        Remove a file or, with -r, a folder
-    cleanup   Remove experiments not modified for a while`
+    cleanup   Remove experiments not modified for a while, stale staged
+              workers (-workers) or the local fetch cache (-cache)`
 }
 
 // Run implements cli.Command.
@@ -71,11 +68,11 @@ func openStorage(ctx context.Context, f *volumeFlags) (*pluginhost.Plugin, error
 	opts := pluginOptions(f.pluginDir)
 	cand, err := pluginhost.Find(ctx, opts, f.executor)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("finding the %s executor: %w", f.executor, err)
 	}
 	p, err := pluginhost.Open(ctx, cand, pluginhost.WithLogger(opts.Logger), pluginhost.WithEnv(sweep.ExecutorEnv(f.executor, os.Environ())...))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("starting the %s executor: %w", f.executor, err)
 	}
 	if !p.Info().Capabilities.Artifacts {
 		p.Close()
@@ -83,7 +80,7 @@ func openStorage(ctx context.Context, f *volumeFlags) (*pluginhost.Plugin, error
 	}
 	if err := p.Executor().Configure(ctx, &sdk.Config{}); err != nil {
 		p.Close()
-		return nil, err
+		return nil, fmt.Errorf("configuring the %s executor: %w", f.executor, err)
 	}
 	return p, nil
 }
@@ -189,143 +186,6 @@ func (c *VolumeLsCommand) Run(args []string) int {
 	return 0
 }
 
-// VolumeGetCommand is `bilancio volume get PATH DEST`.
-type VolumeGetCommand struct {
-	Meta
-}
-
-// Synopsis implements cli.Command.
-func (c *VolumeGetCommand) Synopsis() string { return "Copy one file from the volume" }
-
-// Help implements cli.Command.
-func (c *VolumeGetCommand) Help() string {
-	return `Usage: bilancio volume get [options] PATH DEST
-
-  Copies the file PATH of the volume to DEST (into it, when DEST is a
-  folder). Fetched files are cached under the cache folder, keyed by path,
-  size and modification time, so getting an unchanged file again does not
-  touch the network beyond listing it.
-
-Options:
-
-` + usage(c.flags(new(volumeFlags), new(string)))
-}
-
-func (c *VolumeGetCommand) flags(f *volumeFlags, cache *string) *flag.FlagSet {
-	fs := flagSet("volume get")
-	f.add(fs)
-	fs.StringVar(cache, "cache-dir", "", "the cache folder (default ~/.bilancio/cache)")
-	return fs
-}
-
-// Run implements cli.Command.
-func (c *VolumeGetCommand) Run(args []string) int {
-	var (
-		f     volumeFlags
-		cache string
-	)
-	pos, ok := parseCommand(c.UI, c.flags(&f, &cache), args, c.Help(), 2, "a volume path and a destination")
-	if !ok {
-		return 1
-	}
-	if cache == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			c.UI.Error(fmt.Sprintf("Error: %v", err))
-			return 1
-		}
-		cache = filepath.Join(home, ".bilancio", "cache")
-	}
-	src, dest := pos[0], pos[1]
-	if st, err := os.Stat(dest); err == nil && st.IsDir() {
-		dest = filepath.Join(dest, path.Base(src))
-	}
-	var hit bool
-	code := withStorage(c.Meta, &f, func(ctx context.Context, ex sdk.Executor) error {
-		var err error
-		hit, err = fetchCached(ctx, ex, src, filepath.Join(cache, "volume"), dest)
-		return err
-	})
-	if code == 0 {
-		how := "fetched"
-		if hit {
-			how = "from the cache"
-		}
-		c.UI.Output(fmt.Sprintf("%s -> %s (%s)", src, dest, how))
-	}
-	return code
-}
-
-// fetchCached copies the file src of the executor's storage to dest
-// through the cache folder cache, where it is kept under the sha256 of its
-// path, size and modification time; it reports whether the cache had it.
-func fetchCached(ctx context.Context, ex sdk.Executor, src, cache, dest string) (bool, error) {
-	entries, err := ex.List(ctx, &sdk.ListRequest{Prefix: src})
-	if err != nil {
-		return false, err
-	}
-	var entry *sdk.Entry
-	for i := range entries {
-		if entries[i].Path == strings.TrimSuffix(src, "/") {
-			entry = &entries[i]
-		}
-	}
-	switch {
-	case entry == nil:
-		return false, fmt.Errorf("%w: %s", sdk.ErrNotFound, src)
-	case entry.IsDir:
-		return false, fmt.Errorf("%s is a folder; get copies one file", src)
-	}
-	key := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d", entry.Path, entry.Size, entry.ModTime.UnixNano()))
-	cached := filepath.Join(cache, hex.EncodeToString(key[:]))
-	hit := true
-	if _, err := os.Stat(cached); err != nil {
-		hit = false
-		if err := os.MkdirAll(cache, 0o755); err != nil {
-			return false, err
-		}
-		if err := fetchTo(ctx, ex, entry.Path, cached); err != nil {
-			return false, err
-		}
-	}
-	return hit, copyLocal(cached, dest)
-}
-
-// fetchTo fetches name into the file dst, atomically.
-func fetchTo(ctx context.Context, ex sdk.Executor, name, dst string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".fetch-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := ex.Fetch(ctx, &sdk.FetchRequest{Path: name}, tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
-}
-
-// copyLocal copies the local file src to dst.
-func copyLocal(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
 // VolumeRmCommand is `bilancio volume rm PATH`.
 type VolumeRmCommand struct {
 	Meta
@@ -370,88 +230,4 @@ func (c *VolumeRmCommand) Run(args []string) int {
 		c.UI.Output("removed " + pos[0])
 	}
 	return code
-}
-
-// VolumeCleanupCommand is `bilancio volume cleanup -older-than D`.
-type VolumeCleanupCommand struct {
-	Meta
-}
-
-// Synopsis implements cli.Command.
-func (c *VolumeCleanupCommand) Synopsis() string {
-	return "Remove experiments not modified for a while"
-}
-
-// Help implements cli.Command.
-func (c *VolumeCleanupCommand) Help() string {
-	return `Usage: bilancio volume cleanup [options]
-
-  Removes every experiment folder (a top-level folder of the volume) in
-  which nothing was modified within -older-than. With -dry-run it only
-  says what it would remove.
-
-Options:
-
-` + usage(c.flags(new(volumeFlags), new(time.Duration), new(bool)))
-}
-
-func (c *VolumeCleanupCommand) flags(f *volumeFlags, olderThan *time.Duration, dryRun *bool) *flag.FlagSet {
-	fs := flagSet("volume cleanup")
-	f.add(fs)
-	fs.DurationVar(olderThan, "older-than", 720*time.Hour, "remove experiments untouched for this long")
-	fs.BoolVar(dryRun, "dry-run", false, "only list what would be removed")
-	return fs
-}
-
-// staleExperiments returns, sorted, the top-level folders of entries
-// (other than the executor's .bilancio) whose newest entry is older than
-// cutoff.
-func staleExperiments(entries []sdk.Entry, cutoff time.Time) []string {
-	newest := map[string]time.Time{}
-	for _, e := range entries {
-		top, _, _ := strings.Cut(e.Path, "/")
-		if top == ".bilancio" || (top == e.Path && !e.IsDir) {
-			continue
-		}
-		if e.ModTime.After(newest[top]) {
-			newest[top] = e.ModTime
-		}
-	}
-	var stale []string
-	for top, t := range newest {
-		if t.Before(cutoff) {
-			stale = append(stale, top)
-		}
-	}
-	sort.Strings(stale)
-	return stale
-}
-
-// Run implements cli.Command.
-func (c *VolumeCleanupCommand) Run(args []string) int {
-	var (
-		f         volumeFlags
-		olderThan time.Duration
-		dryRun    bool
-	)
-	if _, ok := parseCommand(c.UI, c.flags(&f, &olderThan, &dryRun), args, c.Help(), 0, "no arguments"); !ok {
-		return 1
-	}
-	return withStorage(c.Meta, &f, func(ctx context.Context, ex sdk.Executor) error {
-		entries, err := ex.List(ctx, &sdk.ListRequest{})
-		if err != nil {
-			return err
-		}
-		for _, exp := range staleExperiments(entries, time.Now().Add(-olderThan)) {
-			if dryRun {
-				c.UI.Output("would remove " + exp)
-				continue
-			}
-			if err := ex.Remove(ctx, &sdk.RemoveRequest{Path: exp, Recursive: true}); err != nil {
-				return err
-			}
-			c.UI.Output("removed " + exp)
-		}
-		return nil
-	})
 }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/report"
 	"github.com/bilancio-go/bilancio/internal/sweep"
@@ -64,9 +66,13 @@ func syntheticPairedExperiment(t *testing.T) (string, int) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(dir, "aggregate", "comparison.csv"), b)
-	if err := os.MkdirAll(filepath.Join(dir, "control"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	// The control arm ran locally, the treatment on modal with measured usage.
+	writeFile(t, filepath.Join(dir, "control", "experiment.json"), []byte(
+		`{"format": 1, "experiment_id": "control", "spec": {"Name": "control"}, "created": "2026-11-28T09:00:00Z", "updated": "2026-11-28T09:02:05Z"}`))
+	writeFile(t, filepath.Join(dir, "treatment", "experiment.json"), []byte(
+		`{"format": 1, "experiment_id": "treatment", "spec": {"Name": "treatment", "Executor": {"Name": "modal"}}, "created": "2026-11-28T09:00:00Z", "updated": "2026-11-28T10:02:03Z"}`))
+	writeFile(t, filepath.Join(dir, "treatment", "aggregate", "summary.json"), []byte(
+		`{"total_runs": 12, "usage": {"sandboxes": 3, "sandbox_seconds": 1234.5, "cpu_core_seconds": 2469, "memory_gib_seconds": 617.25, "gpu_seconds": 0, "cost": 0.75, "currency": "USD"}, "config": {}}`))
 	return dir, len(recs) - 1
 }
 
@@ -113,13 +119,17 @@ func TestPairedDashboard(t *testing.T) {
 		name  string
 		build func(*testing.T) (string, int)
 		links int // links per pair
+		// armCards is the number of cards of the arms, cost the total
+		// cost card's text ("" for none).
+		armCards int
+		cost     string
 	}{
-		{"synthetic", syntheticPairedExperiment, 1},
-		{"dealer-detailed-n5", recordedPairedExperiment, 1},
+		{"synthetic", syntheticPairedExperiment, 1, 7, "0.75 USD"},
+		{"dealer-detailed-n5", recordedPairedExperiment, 1, 4, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir, pairs := c.build(t)
-			page, _, err := sweep.WritePairedReport(context.Background(), dir)
+			page, figures, err := sweep.WritePairedReport(context.Background(), dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -142,7 +152,41 @@ func TestPairedDashboard(t *testing.T) {
 			if n := b.count(t, "#deltas circle.pt"); n == 0 {
 				t.Error("the δ scatter has no points")
 			}
+			if n := b.count(t, "#arms .card"); n != c.armCards {
+				t.Errorf("%d arm cards, want %d", n, c.armCards)
+			}
+			cost := eval[string](t, b, `(function(){var e=document.querySelector("#arms .card[data-key=cost-total] .value"); return e ? e.textContent : "";})()`)
+			if cost != c.cost {
+				t.Errorf("total cost card %q, want %q", cost, c.cost)
+			}
+			var names []string
+			for _, f := range figures {
+				names = append(names, "figures/"+filepath.Base(f))
+			}
+			links := eval[[]string](t, b, `Array.from(document.querySelectorAll("#figures a")).map(a => a.getAttribute("href"))`)
+			if !slices.Equal(links, names) || len(names) == 0 {
+				t.Errorf("figure links %v, want %v", links, names)
+			}
+			// Every listed PNG loads as an image.
+			loaded, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`Promise.all(Array.from(document.querySelectorAll("#figures a[href$='.png']")).map(a => new Promise(ok => {
+				var img = new Image(); img.onload = () => ok(img.naturalWidth > 0 ? 1 : 0); img.onerror = () => ok(0); img.src = a.href; }))).then(r => r.reduce((x, y) => x + y, 0))`, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("loading the figure PNGs: %v", err)
+			}
+			if want := len(names) / 2; loaded != want {
+				t.Errorf("%d figure PNGs load, want %d", loaded, want)
+			}
 			b.screenshot(t, art, "paired-"+c.name+".png", "")
+			// Copies of two figure files, to look at.
+			for _, f := range figures {
+				if name := filepath.Base(f); name == "deltas.png" || name == "trades_mu_0.png" || name == "trades_rho_0.5_mu_0.png" {
+					data, err := os.ReadFile(f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					writeFile(t, filepath.Join(art, "paired-"+c.name+"-"+name), data)
+				}
+			}
 
 			const seeds = `Array.from(document.querySelectorAll("#pairs tbody tr")).map(r => +r.cells[4].textContent)`
 			eval[any](t, b, `document.querySelector("#pairs th[data-key=seed]").click()`)

@@ -125,6 +125,13 @@ type PairedDashboard struct {
 	// key order, empty when there is no summary.
 	Config []ConfigItem
 	Pairs  []PairedRow
+	// Arms are the two arms' experiments (executor, times, usage), base
+	// arm first; none when unknown.
+	Arms []PairedArm
+	// Figures are the names of the figure files written with the page
+	// into aggregate/figures (see PairedFigures), listed on the page; none
+	// when only the page is written.
+	Figures []string
 }
 
 // ConfigItem is one setting of the sweep, as text.
@@ -305,6 +312,9 @@ type pairedPage struct {
 	EffectName, ReliefName string // column names of the effect and relief ratio
 	Balanced, ShowRho      bool
 	Cards                  []pairedCard
+	ArmCards               []pairedCard
+	HasUsage               bool
+	FigureFiles            []string
 	Config                 []ConfigItem
 	Relief, Trades, PnL    []pairedFigure
 	ReliefNote             string
@@ -418,19 +428,24 @@ func buildPairedPage(d *PairedDashboard) *pairedPage {
 
 	// Heatmaps: per ρ (balanced sweeps with several), per μ.
 	p.ShowRho = pairedByRho(d.Pairs)
-	effect := func(r *PairedRow) string { return r.Effect }
-	p.Relief = pairedHeatmaps(d.Pairs, p.ShowRho, effect, "Δδ", "mean Δδ")
 	p.ReliefNote = "Mean " + cols.effect + " = δ " + base + " − δ " + dealer + " per parameter point, over its pairs (positive: the dealer arm defaults less)."
-	if p.HasDealer {
-		p.Trades = pairedHeatmaps(d.Pairs, p.ShowRho, func(r *PairedRow) string { return r.Trades }, "trades", "mean trades")
-		for i := range d.Pairs {
-			if v := paramValue(d.Pairs[i].DealerPnL); !math.IsNaN(v) && v != 0 {
-				p.PnL = pairedHeatmaps(d.Pairs, p.ShowRho, func(r *PairedRow) string { return r.DealerPnL }, "PnL", "mean PnL")
-				break
-			}
+	for _, m := range pairedMetrics(d) {
+		figs := pairedHeatmaps(d.Pairs, p.ShowRho, m.value, m.short, m.pageLabel)
+		switch m.key {
+		case "relief":
+			p.Relief = figs
+		case "trades":
+			p.Trades = figs
+		case "pnl":
+			p.PnL = figs
 		}
 	}
-	p.Scatter = template.HTML(pairedScatterSVG(d.Pairs, base, dealer)) //nolint:gosec // built from escaped text
+	p.ArmCards = pairedArmCards(d.Arms)
+	for i := range d.Arms {
+		p.HasUsage = p.HasUsage || d.Arms[i].Usage != nil
+	}
+	p.FigureFiles = d.Figures
+	p.Scatter = template.HTML(pairedScatterSVG(d.Pairs, base, dealer, false)) //nolint:gosec // built from escaped text
 	p.Groups = pairedGroups(d.Pairs, p.ShowRho)
 
 	// The pairs table.
@@ -600,7 +615,7 @@ func pairedHeatmapSVG(p *Panel, sc Scale, rho, short, label, title string, stand
 
 // pairedScatterSVG plots each pair's δ of the dealer arm against δ of the
 // base arm (points under the diagonal improved), coloured by μ.
-func pairedScatterSVG(rows []PairedRow, base, dealer string) string {
+func pairedScatterSVG(rows []PairedRow, base, dealer string, standalone bool) string {
 	const pw, ph = 360.0, 360.0
 	left, top := 62.0, 14.0
 	var mus []string
@@ -620,7 +635,7 @@ func pairedScatterSVG(rows []PairedRow, base, dealer string) string {
 	}
 	sortNumeric(mus)
 	var b strings.Builder
-	openSVG(&b, left+pw+120, top+ph+52, false, "scatter")
+	openSVG(&b, left+pw+120, top+ph+52, standalone, "scatter")
 	px := func(v float64) float64 { return left + v/hi*pw }
 	py := func(v float64) float64 { return top + ph - v/hi*ph }
 	for k := 0; k <= 4; k++ {
@@ -689,22 +704,70 @@ func pairedGroups(rows []PairedRow, byRho bool) []pairedGroup {
 	return out
 }
 
-// PairedFigures returns the relief heatmaps of a paired dashboard as
-// standalone SVG and PNG files (relief_[rho_<ρ>_]mu_<μ>[_mono_<m>].svg and
-// .png), on one colour scale.
-func PairedFigures(d *PairedDashboard) ([]FigureFile, error) {
+// pairedMetric is a value of the pairs drawn as heatmaps over κ × c.
+type pairedMetric struct {
+	key                  string // relief, trades or pnl: the figures' data-metric and file prefix
+	short, pageLabel     string // the value's name in tooltips and on the page's colour bar
+	fileLabel, fileTitle string // the colour bar label and title prefix of the figure files
+	value                func(*PairedRow) string
+}
+
+// pairedMetrics are the heatmaps of d: the relief always, the dealer's
+// trades when the pairs have dealer metrics, and its PnL when some pair's
+// is not zero.
+func pairedMetrics(d *PairedDashboard) []pairedMetric {
 	cols := d.Layout.columns()
-	panels, sc := pairedPanels(d.Pairs, pairedByRho(d.Pairs), func(r *PairedRow) string { return r.Effect })
-	label := "mean Δδ (" + cols.effect + ")"
-	var out []FigureFile
-	for _, pp := range panels {
-		title := "Relief " + cols.effect + ", " + pp.title
-		out = append(out, FigureFile{Name: "relief_" + pp.stem + ".svg", Data: []byte(pairedHeatmapSVG(pp.p, sc, pp.rho, "Δδ", label, title, true))})
-		png, err := HeatmapPNG(pp.p, sc, title, label)
-		if err != nil {
-			return nil, fmt.Errorf("report: relief figure %s: %w", pp.stem, err)
+	out := []pairedMetric{{key: "relief", short: "Δδ", pageLabel: "mean Δδ", fileLabel: "mean Δδ (" + cols.effect + ")",
+		fileTitle: "Relief " + cols.effect, value: func(r *PairedRow) string { return r.Effect }}}
+	s := SummarizePairs(d.Pairs)
+	if s.WithDealer == 0 && s.WithTrades == 0 {
+		return out
+	}
+	out = append(out, pairedMetric{key: "trades", short: "trades", pageLabel: "mean trades", fileLabel: "mean trades (total_trades)",
+		fileTitle: "Dealer trades", value: func(r *PairedRow) string { return r.Trades }})
+	for i := range d.Pairs {
+		if v := paramValue(d.Pairs[i].DealerPnL); !math.IsNaN(v) && v != 0 {
+			return append(out, pairedMetric{key: "pnl", short: "PnL", pageLabel: "mean PnL", fileLabel: "mean PnL (dealer_total_pnl)",
+				fileTitle: "Dealer PnL", value: func(r *PairedRow) string { return r.DealerPnL }})
 		}
-		out = append(out, FigureFile{Name: "relief_" + pp.stem + ".png", Data: png})
+	}
+	return out
+}
+
+// PairedFigures returns the figures of a paired dashboard as standalone
+// SVG and PNG files, with stable names: the heatmaps of the relief, and
+// when the page shows them the dealer's trades and PnL, per (ρ,) μ
+// (<metric>_[rho_<ρ>_]mu_<μ>[_mono_<m>].svg and .png, metric relief,
+// trades or pnl), each metric on one colour scale; then the scatter of δ
+// of the two arms (deltas.svg, deltas.png) when a pair has both.
+func PairedFigures(d *PairedDashboard) ([]FigureFile, error) {
+	if d == nil {
+		return nil, fmt.Errorf("report: no paired dashboard to draw")
+	}
+	byRho := pairedByRho(d.Pairs)
+	var out []FigureFile
+	for _, m := range pairedMetrics(d) {
+		panels, sc := pairedPanels(d.Pairs, byRho, m.value)
+		for _, pp := range panels {
+			title := m.fileTitle + ", " + pp.title
+			name := m.key + "_" + pp.stem
+			out = append(out, FigureFile{Name: name + ".svg", Data: []byte(pairedHeatmapSVG(pp.p, sc, pp.rho, m.short, m.fileLabel, title, true))})
+			png, err := HeatmapPNG(pp.p, sc, title, m.fileLabel)
+			if err != nil {
+				return nil, fmt.Errorf("report: %s figure %s: %w", m.key, pp.stem, err)
+			}
+			out = append(out, FigureFile{Name: name + ".png", Data: png})
+		}
+	}
+	base, dealer := d.Layout.Arms()
+	png, err := pairedScatterPNG(d.Pairs, base, dealer)
+	if err != nil {
+		return nil, err
+	}
+	if png != nil {
+		out = append(out,
+			FigureFile{Name: "deltas.svg", Data: []byte(pairedScatterSVG(d.Pairs, base, dealer, true))},
+			FigureFile{Name: "deltas.png", Data: png})
 	}
 	return out, nil
 }

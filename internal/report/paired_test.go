@@ -273,7 +273,8 @@ func TestPairedFigures(t *testing.T) {
 			t.Errorf("%s is empty", f.Name)
 		}
 	}
-	want := "relief_mu_0.svg relief_mu_0.png relief_mu_1.svg relief_mu_1.png"
+	want := "relief_mu_0.svg relief_mu_0.png relief_mu_1.svg relief_mu_1.png trades_mu_0.svg trades_mu_0.png trades_mu_1.svg trades_mu_1.png " +
+		"pnl_mu_0.svg pnl_mu_0.png pnl_mu_1.svg pnl_mu_1.png deltas.svg deltas.png"
 	if strings.Join(names, " ") != want {
 		t.Errorf("figures %v, want %s", names, want)
 	}

@@ -13,9 +13,11 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/usage"
 )
 
 // A paired experiment is bilancio's layout of a comparison or balanced
@@ -116,7 +118,91 @@ func loadPairedDashboard(ctx context.Context, dir string) (*report.PairedDashboa
 	if d.Config, err = pdashConfig(dir); err != nil {
 		return nil, err
 	}
+	for _, arm := range []string{base, dealer} {
+		a, err := pdashArm(dir, arm)
+		if err != nil {
+			return nil, err
+		}
+		d.Arms = append(d.Arms, a)
+	}
 	return d, nil
+}
+
+// pdashArm reads what the dashboard shows of an arm's experiment: the
+// executor and times of its experiment.json (none when it has none; an
+// experiment.json without an executor ran locally) and its measured
+// sandbox usage. An arm whose lock a bilancio process holds is running:
+// it has no end yet.
+func pdashArm(dir, arm string) (report.PairedArm, error) {
+	a := report.PairedArm{Name: arm}
+	armDir := filepath.Join(dir, arm)
+	p := filepath.Join(armDir, MetaFile)
+	b, err := os.ReadFile(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return a, fmt.Errorf("reading the %s arm's experiment: %w", arm, err)
+	default:
+		var m Meta
+		if err := json.Unmarshal(b, &m); err != nil {
+			return a, fmt.Errorf("reading %s: %w", p, err)
+		}
+		a.Executor, a.Started, a.Finished = LocalExecutor, m.Created, m.Updated
+		if m.Spec != nil && m.Spec.Executor.Name != "" {
+			a.Executor = m.Spec.Executor.Name
+		}
+		// A running arm's experiment.json was last written as it started.
+		if a.Running = (&Store{Dir: armDir}).Locked(); a.Running {
+			a.Finished = time.Time{}
+		}
+	}
+	if a.Usage, err = pdashUsage(armDir); err != nil {
+		return a, fmt.Errorf("reading the %s arm's sandbox usage: %w", arm, err)
+	}
+	return a, nil
+}
+
+// pdashUsage reads the measured usage of an arm's sandboxes: from
+// aggregate/usage_summary.json (rewritten as each sandbox ends), else the
+// usage object of its aggregate/summary.json, else the sum of its
+// usage.csv; nil when it has none (it ran no sandbox).
+func pdashUsage(armDir string) (*report.PairedUsage, error) {
+	if _, err := os.Stat(filepath.Join(armDir, filepath.FromSlash(usage.SummaryFile))); err == nil {
+		s, err := usage.ReadSummary(armDir)
+		if err != nil {
+			return nil, err
+		}
+		return pdashUsageOf(s.Totals, path.Base(usage.SummaryFile)), nil
+	}
+	p := filepath.Join(armDir, filepath.FromSlash(SummaryFile))
+	b, err := os.ReadFile(p)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reading the summary: %w", err)
+	}
+	if err == nil {
+		var s struct {
+			Usage *usage.Totals `json:"usage"`
+		}
+		if err := json.Unmarshal(b, &s); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", p, err)
+		}
+		if s.Usage != nil {
+			return pdashUsageOf(*s.Usage, path.Base(SummaryFile)), nil
+		}
+	}
+	recs, err := usage.Read(filepath.Join(armDir, usage.File))
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	return pdashUsageOf(usage.Sum(recs).Rounded(), usage.File), nil
+}
+
+// pdashUsageOf is the dashboard's copy of usage totals read from source.
+func pdashUsageOf(t usage.Totals, source string) *report.PairedUsage {
+	return &report.PairedUsage{
+		Sandboxes: t.Sandboxes, SandboxSeconds: t.SandboxSeconds, CoreSeconds: t.CoreSeconds,
+		GiBSeconds: t.GiBSeconds, GPUSeconds: t.GPUSeconds, Cost: t.Cost, Currency: t.Currency, Source: source,
+	}
 }
 
 // pdashReadComparison reads comparison.csv: its layout, told by the
@@ -343,15 +429,13 @@ func pdashWritePage(dir string, d *report.PairedDashboard) (string, error) {
 	return p, nil
 }
 
-// WritePairedReport (re)writes the paired experiment's dashboard and its
-// relief figures (aggregate/figures, SVG and PNG), and returns the
-// dashboard's path and the figures' paths.
+// WritePairedReport (re)writes the paired experiment's figures
+// (aggregate/figures, SVG and PNG: see report.PairedFigures) and then its
+// dashboard, which lists them, and returns the dashboard's path and the
+// figures' paths.
 func WritePairedReport(ctx context.Context, dir string) (dashboard string, figures []string, err error) {
 	d, err := loadPairedDashboard(ctx, dir)
 	if err != nil {
-		return "", nil, err
-	}
-	if dashboard, err = pdashWritePage(dir, d); err != nil {
 		return "", nil, err
 	}
 	files, err := report.PairedFigures(d)
@@ -371,6 +455,10 @@ func WritePairedReport(ctx context.Context, dir string) (dashboard string, figur
 			return "", nil, fmt.Errorf("writing figure %s: %w", f.Name, err)
 		}
 		figures = append(figures, p)
+		d.Figures = append(d.Figures, f.Name)
+	}
+	if dashboard, err = pdashWritePage(dir, d); err != nil {
+		return "", nil, err
 	}
 	return dashboard, figures, nil
 }

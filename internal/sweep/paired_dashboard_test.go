@@ -362,7 +362,7 @@ func TestLoadPairedDashboardSynthetic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dash != filepath.Join(dir, "aggregate", "dashboard.html") || len(figs) != 4 {
+	if dash != filepath.Join(dir, "aggregate", "dashboard.html") || len(figs) != 14 {
 		t.Errorf("report %s, figures %v", dash, figs)
 	}
 	b, err := os.ReadFile(dash)

@@ -79,9 +79,10 @@ func output(ctx context.Context, sb *modalsdk.Sandbox, argv ...string) ([]byte, 
 // NUL-terminated "type size mtime relative-path" records.
 const listScript = `test -d "$1" || exit 0; exec find "$1" -mindepth 1 -printf '%y %s %T@ %P\0'`
 
-// List implements sdk.Executor: every file and directory of the results
-// volume whose path (relative to the volume root) starts with req.Prefix,
-// found with `find` in a reader sandbox.
+// List implements sdk.Executor: every regular file and directory of the
+// results volume whose path (relative to the volume root) starts with
+// req.Prefix, found with `find` in a reader sandbox. Symbolic links and
+// other special files are left out.
 func (e *Executor) List(ctx context.Context, req *sdk.ListRequest) ([]sdk.Entry, error) {
 	prefix := req.Prefix
 	base := prefix
@@ -101,7 +102,9 @@ func (e *Executor) List(ctx context.Context, req *sdk.ListRequest) ([]sdk.Entry,
 		}
 		for rec := range strings.SplitSeq(string(out), "\x00") {
 			f := strings.SplitN(rec, " ", 4)
-			if len(f) != 4 {
+			if len(f) != 4 || f[0] != "f" && f[0] != "d" {
+				// Only regular files and folders: a symbolic link could
+				// lead out of the volume, and Fetch refuses one.
 				continue
 			}
 			p := path.Join(rel, f[3])
@@ -133,20 +136,28 @@ func exists(ctx context.Context, sb *modalsdk.Sandbox, flag, name string) (bool,
 	return false, err
 }
 
-// Fetch implements sdk.Executor: it copies one file of the results volume,
-// by its path relative to the volume root, to w.
+// fetchCheckScript exits 2 when $1 is a symbolic link, 1 when it is not a
+// regular file, 0 when it is one.
+const fetchCheckScript = `test -L "$1" && exit 2; test -f "$1"`
+
+// Fetch implements sdk.Executor: it copies one regular file of the
+// results volume, by its path relative to the volume root, to w; a
+// symbolic link is refused (its target could be outside the volume).
 func (e *Executor) Fetch(ctx context.Context, req *sdk.FetchRequest, w io.Writer) error {
 	name, err := volumePath(req.Path)
 	if err != nil {
 		return err
 	}
 	return e.withReader(ctx, func(sb *modalsdk.Sandbox) error {
-		ok, err := exists(ctx, sb, "-f", name)
-		if err != nil {
-			return err
-		}
-		if !ok {
+		code, err := run(ctx, sb, "sh", "-c", fetchCheckScript, "sh", name)
+		switch code {
+		case 0:
+		case 1:
 			return fmt.Errorf("%w: no file %q on the volume", sdk.ErrNotFound, req.Path)
+		case 2:
+			return fmt.Errorf("refusing to fetch %q: it is a symbolic link", req.Path)
+		default:
+			return fmt.Errorf("checking %q: %w", req.Path, err)
 		}
 		return copyOut(ctx, sb, name, w)
 	})
