@@ -1,8 +1,10 @@
 package artifacts
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/bilancio-go/bilancio/internal/dealer"
 	"github.com/bilancio-go/bilancio/internal/engine"
@@ -132,16 +134,7 @@ func AppendInventoryCSV(dst []byte, runID string, snaps []dealer.BucketSnapshot)
 		"is_at_zero", "hit_vbt_this_step", "total_system_face", "dealer_share_pct"})
 	sorted := slices.Clone(snaps)
 	slices.SortStableFunc(sorted, func(a, b dealer.BucketSnapshot) int {
-		if a.Day != b.Day {
-			return a.Day - b.Day
-		}
-		switch {
-		case a.Bucket < b.Bucket:
-			return -1
-		case a.Bucket > b.Bucket:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(a.Day, b.Day), strings.Compare(a.Bucket, b.Bucket))
 	})
 	for _, s := range sorted {
 		pct := pynum.Dec(0, 0)
@@ -168,7 +161,7 @@ func AppendSystemStateCSV(dst []byte, runID string, st *dealer.State) []byte {
 		return "0"
 	}
 	sorted := slices.Clone(st.Instruments.System)
-	slices.SortStableFunc(sorted, func(a, b dealer.SystemSnapshot) int { return a.Day - b.Day })
+	slices.SortStableFunc(sorted, func(a, b dealer.SystemSnapshot) int { return cmp.Compare(a.Day, b.Day) })
 	for i := range sorted {
 		s := &sorted[i]
 		ratio := pynum.Dec(0, 0)
@@ -253,16 +246,7 @@ func RepaymentRows(events []engine.Event, trades []dealer.Trade) []RepaymentRow 
 		rows = append(rows, r)
 	}
 	slices.SortStableFunc(rows, func(a, b RepaymentRow) int {
-		if a.MaturityDay != b.MaturityDay {
-			return a.MaturityDay - b.MaturityDay
-		}
-		switch {
-		case a.Trader < b.Trader:
-			return -1
-		case a.Trader > b.Trader:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(a.MaturityDay, b.MaturityDay), strings.Compare(a.Trader, b.Trader))
 	})
 	return rows
 }
