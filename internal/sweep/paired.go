@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -297,25 +298,13 @@ func pairedDefaults(s *Spec) Paired {
 	ps.Executors = [2]ExecutorRef{}
 	switch ps.Kind {
 	case KindComparison:
-		if ps.TicketSize == "" {
-			ps.TicketSize = DefaultTicketSize
-		}
-		if ps.DealerShare == "" {
-			ps.DealerShare = DefaultDealerShare
-		}
-		if ps.VBTShare == "" {
-			ps.VBTShare = DefaultVBTShare
-		}
+		ps.TicketSize = cmp.Or(ps.TicketSize, DefaultTicketSize)
+		ps.DealerShare = cmp.Or(ps.DealerShare, DefaultDealerShare)
+		ps.VBTShare = cmp.Or(ps.VBTShare, DefaultVBTShare)
 	case KindBalanced:
-		if ps.FaceValue == "" {
-			ps.FaceValue = DefaultFaceValue
-		}
-		if ps.BigEntityShare == "" {
-			ps.BigEntityShare = DefaultBigEntityShare
-		}
-		if ps.VBTShare == "" {
-			ps.VBTShare = DefaultBalancedVBTShare
-		}
+		ps.FaceValue = cmp.Or(ps.FaceValue, DefaultFaceValue)
+		ps.BigEntityShare = cmp.Or(ps.BigEntityShare, DefaultBigEntityShare)
+		ps.VBTShare = cmp.Or(ps.VBTShare, DefaultBalancedVBTShare)
 	}
 	return ps
 }
