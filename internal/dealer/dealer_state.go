@@ -17,10 +17,11 @@ type Dealer struct {
 	X pynum.Amount
 	// V = M·A + Cash, the inventory valued at the VBT mid.
 	V pynum.Amount
-	// KStar = floor(V/M) (int), XStar = S·KStar, N = KStar + 1.
-	KStar int64
+	// KStar = floor(V/M) and N = KStar + 1 are Python ints (of any size);
+	// XStar = S·KStar.
+	KStar pynum.Amount
 	XStar pynum.Amount
-	N     int64
+	N     pynum.Amount
 	// Lambda = S/(XStar + S), the layoff probability; I = Lambda·O.
 	Lambda, I pynum.Amount
 	// Midline is the inventory-sensitive mid p(x); Bid and Ask the clipped
@@ -39,7 +40,7 @@ type Dealer struct {
 func NewDealer(bucket string, cash pynum.Amount) *Dealer {
 	return &Dealer{
 		Bucket: bucket, AgentID: DealerAgentID(bucket), Cash: cash,
-		X: decZero(), V: decZero(), XStar: decZero(), N: 1,
+		X: decZero(), V: decZero(), KStar: pynum.Int(0), XStar: decZero(), N: pynum.Int(1),
 		Lambda: decOne(), I: decZero(), Midline: decZero(), Bid: decZero(), Ask: decZero(),
 	}
 }

@@ -1,10 +1,6 @@
 package dealer
 
 import (
-	"fmt"
-
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
@@ -17,21 +13,8 @@ func pyMax(a, b pynum.Amount) pynum.Amount {
 	return a
 }
 
-// floorInt returns int(d.quantize(Decimal(1), rounding=ROUND_FLOOR)) for a
-// value whose floor fits in an int64, as the kernel computes K*.
-func floorInt(d pynum.Amount) int64 {
-	ctx := pynum.Context()
-	ctx.Rounding = apd.RoundFloor
-	r := new(apd.Decimal)
-	if _, err := ctx.Quantize(r, d.Decimal(), 0); err != nil {
-		panic(fmt.Sprintf("dealer: floor of %s: %v", d, err))
-	}
-	n, err := r.Int64()
-	if err != nil {
-		panic(fmt.Sprintf("dealer: floor of %s does not fit an int64: %v", d, err))
-	}
-	return n
-}
+// floorInt returns Python's math.floor(d) for a Decimal: an int of any size.
+func floorInt(d pynum.Amount) pynum.Amount { return pynum.Floor(d) }
 
 // decZero returns Decimal(0).
 func decZero() pynum.Amount { return pynum.Dec(0, 0) }

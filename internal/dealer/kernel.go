@@ -24,7 +24,7 @@ func (d *Dealer) Recompute(v *VBT, s pynum.Amount) {
 	d.X = pynum.Mul(s, pynum.Int(int64(d.A)))
 	if pynum.Cmp(m, guardM()) <= 0 {
 		d.V = d.Cash
-		d.KStar, d.XStar, d.N = 0, decZero(), 1
+		d.KStar, d.XStar, d.N = pynum.Int(0), decZero(), pynum.Int(1)
 		d.Lambda, d.I = decOne(), o
 		d.Midline, d.Bid, d.Ask = m, v.B, v.A
 		d.PinnedBid, d.PinnedAsk = true, true
@@ -38,8 +38,8 @@ func (d *Dealer) Recompute(v *VBT, s pynum.Amount) {
 	} else {
 		d.KStar = floorInt(pynum.Quo(d.V, m))
 	}
-	d.XStar = pynum.Mul(s, pynum.Int(d.KStar))
-	d.N = d.KStar + 1
+	d.XStar = pynum.Mul(s, d.KStar)
+	d.N = pynum.Add(d.KStar, pynum.Int(1))
 	if xs := pynum.Add(d.XStar, s); xs.Sign() > 0 {
 		d.Lambda = pynum.Quo(s, xs)
 	} else {

@@ -1,6 +1,7 @@
 package dealer
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -80,8 +81,8 @@ func TestKernel(t *testing.T) {
 			check("midline", d.Midline, c.mid)
 			check("bid", d.Bid, c.bid)
 			check("ask", d.Ask, c.ask)
-			if d.A != c.a || d.KStar != c.kStar || d.N != c.n {
-				t.Errorf("a, K*, N = %d, %d, %d, want %d, %d, %d", d.A, d.KStar, d.N, c.a, c.kStar, c.n)
+			if d.A != c.a || d.KStar.String() != strconv.FormatInt(c.kStar, 10) || d.N.String() != strconv.FormatInt(c.n, 10) || d.KStar.IsDecimal() {
+				t.Errorf("a, K*, N = %d, %s, %s, want %d, %d, %d (ints)", d.A, d.KStar, d.N, c.a, c.kStar, c.n)
 			}
 			if d.PinnedBid != c.pinBid || d.PinnedAsk != c.pinAsk {
 				t.Errorf("pinned bid/ask = %v/%v, want %v/%v", d.PinnedBid, d.PinnedAsk, c.pinBid, c.pinAsk)
@@ -138,6 +139,30 @@ func TestKernelSequence(t *testing.T) {
 	}{{0, "1.0992817229470013"}, {1, "1.0988032540474797"}, {9, "1.094963452315071"}} {
 		if got := pynum.FloatRepr(dec(t, want[c.step][0]).Float64()); got != c.want {
 			t.Errorf("float(bid) at step %d = %s, want %s", c.step, got, c.want)
+		}
+	}
+}
+
+// K* is a Python int of any size: a dealer whose capital has more than 28
+// digits (or more than an int64 holds) still gets quotes.
+func TestKernelHugeCapital(t *testing.T) {
+	for _, c := range []struct{ cash, m, kStar string }{
+		{"1E+40", "1.0", "10000000000000000000000000000000000000000"},
+		{"12345678901234567890123.9", "1.0", "12345678901234567890123"},
+		{"1E+30", "0.5", "2000000000000000000000000000000"},
+	} {
+		cash, err := pynum.ParseDecimal(c.cash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ := pynum.ParseDecimal(c.m)
+		d := NewDealer("b", cash)
+		d.Recompute(NewVBT("b", m, pynum.Dec(30, -2), pynum.Dec(0, 0)), pynum.Dec(1, 0))
+		if d.KStar.String() != c.kStar || d.KStar.IsDecimal() {
+			t.Errorf("cash %s, M %s: K* = %s, want int %s", c.cash, c.m, d.KStar, c.kStar)
+		}
+		if d.Bid.Sign() <= 0 || pynum.Cmp(d.Bid, d.Ask) > 0 {
+			t.Errorf("cash %s: bid %s, ask %s", c.cash, d.Bid, d.Ask)
 		}
 	}
 }

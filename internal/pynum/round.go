@@ -22,3 +22,13 @@ func Round(a Amount) Amount {
 	}
 	return fromOwned(r, false)
 }
+
+// Floor returns Python's math.floor(a): the greatest int not above a, of
+// any size.
+func Floor(a Amount) Amount {
+	t := a.Trunc()
+	if a.Sign() < 0 && Cmp(t, a) != 0 {
+		return Sub(t, Int(1))
+	}
+	return t
+}

@@ -21,3 +21,19 @@ func TestRound(t *testing.T) {
 		t.Errorf("Round(int 7) = %s", got)
 	}
 }
+
+func TestFloor(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"416.6666666666666666666666667", "416"}, {"2.0", "2"}, {"0.5", "0"}, {"-0.5", "-1"}, {"-2.0", "-2"},
+		{"-2.5", "-3"}, {"1E+40", "10000000000000000000000000000000000000000"}, {"0E-13", "0"},
+		{"12345678901234567890123.9", "12345678901234567890123"},
+	} {
+		a, err := ParseDecimal(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Floor(a); got.IsDecimal() || got.String() != c.want {
+			t.Errorf("Floor(%s) = %s (decimal %v), want int %s", c.in, got, got.IsDecimal(), c.want)
+		}
+	}
+}
