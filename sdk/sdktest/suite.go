@@ -62,7 +62,8 @@ type Suite struct {
 	// run SlowParallel at a time (default 2). Through sdktest.GRPC the batch
 	// must stay under 4 MiB.
 	SlowRuns, SlowParallel int
-	// CancelAfter is when the slow batches are cancelled (default 300 ms);
+	// CancelAfter is when the slow batches are cancelled, counted from their
+	// first run's start (default 300 ms);
 	// CancelWithin is how soon after that Execute must return and the
 	// executor be idle (default 1 s, 5 s under the race detector).
 	CancelAfter, CancelWithin time.Duration
@@ -194,6 +195,13 @@ func (r *recorder) emit(ev sdk.RunEvent) error {
 		r.startedAt[ev.RunID] = time.Now()
 	}
 	return nil
+}
+
+// anyStarted reports whether a run has been reported started.
+func (r *recorder) anyStarted() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.startedAt) > 0
 }
 
 // startedAfter returns the runs whose started event arrived after t.
@@ -566,7 +574,8 @@ func (s *Suite) slowBatch(t *testing.T, kind string) *sdk.Batch {
 // started (its start was already on its way).
 const startGrace = 50 * time.Millisecond
 
-// cancelled runs b under ctx, calls stop after CancelAfter, and checks that
+// cancelled runs b under ctx, calls stop CancelAfter after the first run
+// started, and checks that
 // Execute returns within CancelWithin of that and that no run started after
 // it. It returns the events, whether Execute returned before stop was
 // called, and Execute's error.
@@ -575,6 +584,18 @@ func (s *Suite) cancelled(ctx context.Context, t *testing.T, ex sdk.Executor, b 
 	var rec recorder
 	done := make(chan error, 1)
 	go func() { done <- ex.Execute(ctx, b, rec.emit) }()
+	// CancelAfter counts from the first run's start: a loaded machine may
+	// take a while to hand the batch to the executor, and a cancellation
+	// that arrives before the executor knows the batch cancels nothing.
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for deadline := time.Now().Add(30 * time.Second); !rec.anyStarted() && time.Now().Before(deadline); {
+		select {
+		case err := <-done:
+			return rec.all(), true, err
+		case <-tick.C:
+		}
+	}
 	select {
 	case err := <-done:
 		return rec.all(), true, err
