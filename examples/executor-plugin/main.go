@@ -50,7 +50,7 @@ type config struct {
 type executor struct {
 	mu     sync.Mutex
 	cfg    config
-	status map[string]map[string]sdk.RunStatus         // experiment -> run -> last state
+	status sdk.RunStates                               // experiment -> run -> last state
 	stops  map[string]map[*batchRun]context.CancelFunc // experiment -> running batches
 }
 
@@ -59,9 +59,8 @@ type batchRun struct{ cancelled bool }
 
 func newExecutor() *executor {
 	return &executor{
-		cfg:    config{Bilancio: "bilancio"},
-		status: map[string]map[string]sdk.RunStatus{},
-		stops:  map[string]map[*batchRun]context.CancelFunc{},
+		cfg:   config{Bilancio: "bilancio"},
+		stops: map[string]map[*batchRun]context.CancelFunc{},
 	}
 }
 
@@ -232,12 +231,7 @@ func (e *executor) emit(experiment string, emit func(sdk.RunEvent) error, ev sdk
 	if ev.Time.IsZero() {
 		ev.Time = time.Now()
 	}
-	e.mu.Lock()
-	if e.status[experiment] == nil {
-		e.status[experiment] = map[string]sdk.RunStatus{}
-	}
-	e.status[experiment][ev.RunID] = sdk.RunStatus{RunID: ev.RunID, State: ev.Type, Message: ev.Message}
-	e.mu.Unlock()
+	e.status.Record(experiment, ev)
 	return emit(ev)
 }
 
@@ -277,13 +271,7 @@ func (e *executor) Cancel(_ context.Context, req *sdk.CancelRequest) error {
 
 // Status reports the last state of each run of the experiment.
 func (e *executor) Status(_ context.Context, req *sdk.StatusRequest) (*sdk.StatusReply, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	reply := &sdk.StatusReply{}
-	for _, st := range e.status[req.ExperimentID] {
-		reply.Runs = append(reply.Runs, st)
-	}
-	return reply, nil
+	return e.status.Status(req.ExperimentID), nil
 }
 
 // Estimate: running here costs nothing worth pricing.

@@ -24,7 +24,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -61,7 +60,7 @@ type Pool struct {
 	// batches are the batches in progress, for Cancel.
 	batches map[*batch]struct{}
 	// status is the last state of each run, by experiment then run id.
-	status map[string]map[string]sdk.RunStatus
+	status sdk.RunStates
 }
 
 // New returns a pool configured by cfg.
@@ -73,7 +72,6 @@ func New(cfg Config) *Pool {
 		cfg:      cfg,
 		simulate: runner.Run,
 		batches:  make(map[*batch]struct{}),
-		status:   make(map[string]map[string]sdk.RunStatus),
 	}
 }
 
@@ -200,27 +198,11 @@ func (p *Pool) Status(ctx context.Context, req *sdk.StatusRequest) (*sdk.StatusR
 	if req == nil {
 		return nil, errors.New("no status request")
 	}
-	p.mu.Lock()
-	runs := make([]sdk.RunStatus, 0, len(p.status[req.ExperimentID]))
-	for _, s := range p.status[req.ExperimentID] {
-		runs = append(runs, s)
-	}
-	p.mu.Unlock()
-	slices.SortFunc(runs, func(a, b sdk.RunStatus) int { return strings.Compare(a.RunID, b.RunID) })
-	return &sdk.StatusReply{Runs: runs}, nil
+	return p.status.Status(req.ExperimentID), nil
 }
 
 // record keeps ev as the last state of its run.
-func (p *Pool) record(experiment string, ev sdk.RunEvent) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	runs := p.status[experiment]
-	if runs == nil {
-		runs = make(map[string]sdk.RunStatus)
-		p.status[experiment] = runs
-	}
-	runs[ev.RunID] = sdk.RunStatus{RunID: ev.RunID, State: ev.Type, Message: ev.Message}
-}
+func (p *Pool) record(experiment string, ev sdk.RunEvent) { p.status.Record(experiment, ev) }
 
 // jobState is where a run of a batch stands.
 type jobState int

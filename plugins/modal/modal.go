@@ -169,7 +169,7 @@ type Executor struct {
 	// batches are the running batches by experiment id (for Cancel).
 	batches map[string][]*batchRun
 	// status is the last state of each run, by experiment and run id.
-	status map[string]map[string]sdk.RunStatus
+	status sdk.RunStates
 }
 
 var _ sdk.Executor = (*Executor)(nil)
@@ -181,7 +181,6 @@ func New() *Executor {
 		logger:  sdk.NewLogger(Name),
 		staged:  make(map[string]bool),
 		batches: make(map[string][]*batchRun),
-		status:  make(map[string]map[string]sdk.RunStatus),
 	}
 }
 
@@ -322,23 +321,8 @@ func (e *Executor) Status(ctx context.Context, req *sdk.StatusRequest) (*sdk.Sta
 	if req == nil {
 		return nil, errors.New("status: no request")
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	reply := &sdk.StatusReply{}
-	for _, st := range e.status[req.ExperimentID] {
-		reply.Runs = append(reply.Runs, st)
-	}
-	return reply, nil
+	return e.status.Status(req.ExperimentID), nil
 }
 
 // record keeps the last state of a run for Status.
-func (e *Executor) record(experiment string, ev sdk.RunEvent) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	runs := e.status[experiment]
-	if runs == nil {
-		runs = make(map[string]sdk.RunStatus)
-		e.status[experiment] = runs
-	}
-	runs[ev.RunID] = sdk.RunStatus{RunID: ev.RunID, State: ev.Type, Message: ev.Message}
-}
+func (e *Executor) record(experiment string, ev sdk.RunEvent) { e.status.Record(experiment, ev) }
