@@ -81,10 +81,7 @@ func syntheticPairedExperiment(t *testing.T) (string, int) {
 // ../shared is beside the repository.
 func recordedPairedExperiment(t *testing.T) (string, int) {
 	t.Helper()
-	root := conformance.Root()
-	if root == "" {
-		t.Skip("skipping: no conformance data (../shared/conformance beside the repository)")
-	}
+	root := conformance.Require(t)
 	src := filepath.Join(root, "dealer-detailed-n5")
 	b, err := os.ReadFile(filepath.Join(src, "comparison.csv"))
 	if err != nil {

@@ -75,10 +75,7 @@ func pdashWriteTestFile(t *testing.T, path string, data []byte) {
 // first pair. It returns the folder and the recorded records.
 func pdashExperiment(t *testing.T, set pdashSet, edit func(header []string, rec []string)) (string, [][]string) {
 	t.Helper()
-	root := conformance.Root()
-	if root == "" {
-		t.Skip("skipping: no conformance data (../shared/conformance beside the repository)")
-	}
+	root := conformance.Require(t)
 	src := filepath.Join(root, set.name)
 	recs := pdashReadCSV(t, filepath.Join(src, "comparison.csv"))
 	dir := filepath.Join(t.TempDir(), set.name)
