@@ -17,6 +17,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Request is one run to do.
@@ -41,7 +42,9 @@ type Outcome struct {
 	Scenario *engine.Scenario
 	Result   *engine.Result
 	Metrics  *metrics.Report
-	Manifest *artifacts.Manifest
+	// Folder is the run folder as written: its manifest, the manifest's
+	// sha256 and the fingerprint of its files.
+	Folder *runfolder.Sealed
 }
 
 // Run loads, simulates and writes one run. Errors in the scenario come back
@@ -72,11 +75,11 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 	}
 	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, Started: started}
 	info.Finished = time.Now()
-	rep, man, err := artifacts.WriteRun(req.OutDir, req.Scenario, res, html, info)
+	rep, folder, err := artifacts.WriteRun(req.OutDir, req.Scenario, res, html, info)
 	if err != nil {
 		return nil, err
 	}
-	return &Outcome{Scenario: sc, Result: res, Metrics: rep, Manifest: man}, nil
+	return &Outcome{Scenario: sc, Result: res, Metrics: rep, Folder: folder}, nil
 }
 
 // Summary turns a metrics report into the report package's summary.
