@@ -62,11 +62,11 @@ func RunOutputs(res *engine.Result, runID string) ([]File, *metrics.Report, erro
 
 // RunInfo describes a run for its manifest.
 type RunInfo struct {
-	RunID string
-	// ScenarioName is the manifest's scenario_name.
+	RunID    string
+	Engine   string // the bilancio version that ran it
+	Executor string
+	// ScenarioName is the scenario's name (its `name` key).
 	ScenarioName string
-	Engine       string // the bilancio version that ran it
-	Executor     string
 	Started      time.Time
 	Finished     time.Time
 }
