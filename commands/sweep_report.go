@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -93,7 +94,7 @@ func (c *SweepReportCommand) write(dir string) (string, []string, error) {
 
 // figuresDirOf is an experiment's figures folder.
 func figuresDirOf(dir string) string {
-	return filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir))
+	return filepath.Join(dir, filepath.FromSlash(store.FiguresDir))
 }
 
 // openBrowser opens path with the desktop's opener, without waiting.

@@ -12,26 +12,21 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/report"
-)
-
-// The dashboard and figures of an experiment, built from its folder.
-const (
-	DashboardFile = "aggregate/dashboard.html"
-	FiguresDir    = "aggregate/figures"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // LoadDashboard reads an experiment folder for its dashboard: experiment.json
 // (id, executor, times, planned runs), registry/experiments.csv (the runs)
 // and the frontier in aggregate/summary.json when there is one.
 func LoadDashboard(dir string) (*report.Dashboard, error) {
-	m, err := readMeta(dir)
+	m, err := store.ReadMeta(dir)
 	if err != nil {
 		return nil, err
 	}
 	d := &report.Dashboard{
 		ExperimentID: m.ExperimentID,
-		Executor:     m.Spec.Executor.Name,
-		Total:        m.Static + m.FrontierProbes,
+		Executor:     m.ExecutorName(),
+		Total:        m.Planned(),
 	}
 	if d.Executor == "" {
 		d.Executor = LocalExecutor // a sweep without an executor block runs locally
@@ -43,13 +38,13 @@ func LoadDashboard(dir string) (*report.Dashboard, error) {
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	d.Created, d.Updated = stamp(m.Created), stamp(m.Updated)
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(RegistryFile)))
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.RegistryFile)))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading the registry: %w", err)
 	}
 	rows, err := artifacts.ReadCSVDicts(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", RegistryFile, err)
+		return nil, fmt.Errorf("reading %s: %w", store.RegistryFile, err)
 	}
 	d.Runs = make([]report.DashboardRun, len(rows))
 	for i, r := range rows {
@@ -69,7 +64,7 @@ func LoadDashboard(dir string) (*report.Dashboard, error) {
 // readFrontier reads the frontier cells of aggregate/summary.json (none
 // when the file or the key is absent).
 func readFrontier(dir string) ([]report.FrontierCell, error) {
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(SummaryFile)))
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.SummaryFile)))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -86,7 +81,7 @@ func readFrontier(dir string) ([]report.FrontierCell, error) {
 		} `json:"frontier"`
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", SummaryFile, err)
+		return nil, fmt.Errorf("reading %s: %w", store.SummaryFile, err)
 	}
 	var out []report.FrontierCell
 	for _, f := range s.Frontier {
@@ -115,11 +110,11 @@ func writeDashboardFile(dir string, d *report.Dashboard) (string, error) {
 	if err := report.WriteDashboard(&buf, d); err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, filepath.FromSlash(DashboardFile))
+	path := filepath.Join(dir, filepath.FromSlash(store.DashboardFile))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", fmt.Errorf("writing the dashboard: %w", err)
 	}
-	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+	if err := store.WriteFile(path, buf.Bytes()); err != nil {
 		return "", fmt.Errorf("writing the dashboard: %w", err)
 	}
 	return path, nil
@@ -136,7 +131,7 @@ func WriteReport(dir string) (dashboard string, figures []string, err error) {
 	if dashboard, err = writeDashboardFile(dir, d); err != nil {
 		return "", nil, err
 	}
-	figDir := filepath.Join(dir, filepath.FromSlash(FiguresDir))
+	figDir := filepath.Join(dir, filepath.FromSlash(store.FiguresDir))
 	if err := os.MkdirAll(figDir, 0o755); err != nil {
 		return "", nil, fmt.Errorf("writing the figures: %w", err)
 	}
@@ -146,7 +141,7 @@ func WriteReport(dir string) (dashboard string, figures []string, err error) {
 	}
 	for _, f := range files {
 		p := filepath.Join(figDir, f.Name)
-		if err := writeFileAtomic(p, f.Data); err != nil {
+		if err := store.WriteFile(p, f.Data); err != nil {
 			return "", nil, fmt.Errorf("writing figure %s: %w", f.Name, err)
 		}
 		figures = append(figures, p)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/usage"
 )
 
@@ -28,8 +29,8 @@ import (
 //	<dir>/aggregate/comparison.csv          a row per pair
 //	<dir>/aggregate/summary.json
 //
-// and its dashboard goes to <dir>/aggregate/dashboard.html (DashboardFile),
-// its figures to <dir>/aggregate/figures (FiguresDir).
+// and its dashboard goes to <dir>/aggregate/dashboard.html (store.DashboardFile),
+// its figures to <dir>/aggregate/figures (store.FiguresDir).
 const (
 	pdashComparisonFile = "aggregate/comparison.csv"
 	pdashMetricsFile    = "out/dealer_metrics.json"
@@ -56,7 +57,7 @@ func IsPairedExperimentDir(dir string) bool {
 	if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(pdashComparisonFile))); err == nil && !st.IsDir() {
 		return true
 	}
-	_, err := os.Stat(filepath.Join(dir, MetaFile))
+	_, err := os.Stat(filepath.Join(dir, store.MetaFile))
 	return errors.Is(err, fs.ErrNotExist)
 }
 
@@ -136,23 +137,23 @@ func loadPairedDashboard(ctx context.Context, dir string) (*report.PairedDashboa
 func pdashArm(dir, arm string) (report.PairedArm, error) {
 	a := report.PairedArm{Name: arm}
 	armDir := filepath.Join(dir, arm)
-	p := filepath.Join(armDir, MetaFile)
+	p := filepath.Join(armDir, store.MetaFile)
 	b, err := os.ReadFile(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
 		return a, fmt.Errorf("reading the %s arm's experiment: %w", arm, err)
 	default:
-		var m Meta
+		var m store.Meta
 		if err := json.Unmarshal(b, &m); err != nil {
 			return a, fmt.Errorf("reading %s: %w", p, err)
 		}
 		a.Executor, a.Started, a.Finished = LocalExecutor, m.Created, m.Updated
-		if m.Spec != nil && m.Spec.Executor.Name != "" {
-			a.Executor = m.Spec.Executor.Name
+		if name := m.ExecutorName(); name != "" {
+			a.Executor = name
 		}
 		// A running arm's experiment.json was last written as it started.
-		if a.Running = (&Store{Dir: armDir}).Locked(); a.Running {
+		if a.Running = (&store.Store{Dir: armDir}).Locked(); a.Running {
 			a.Finished = time.Time{}
 		}
 	}
@@ -174,7 +175,7 @@ func pdashUsage(armDir string) (*report.PairedUsage, error) {
 		}
 		return pdashUsageOf(s.Totals, path.Base(usage.SummaryFile)), nil
 	}
-	p := filepath.Join(armDir, filepath.FromSlash(SummaryFile))
+	p := filepath.Join(armDir, filepath.FromSlash(store.SummaryFile))
 	b, err := os.ReadFile(p)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading the summary: %w", err)
@@ -187,7 +188,7 @@ func pdashUsage(armDir string) (*report.PairedUsage, error) {
 			return nil, fmt.Errorf("reading %s: %w", p, err)
 		}
 		if s.Usage != nil {
-			return pdashUsageOf(*s.Usage, path.Base(SummaryFile)), nil
+			return pdashUsageOf(*s.Usage, path.Base(store.SummaryFile)), nil
 		}
 	}
 	recs, err := usage.Read(filepath.Join(armDir, usage.File))
@@ -247,7 +248,7 @@ func pdashReadComparison(b []byte) (report.PairedLayout, []map[string]string, er
 // folder's paired.json or experiment.json when it has one, else the
 // folder's name.
 func pdashExperimentID(dir string) string {
-	for _, name := range []string{"paired.json", MetaFile} {
+	for _, name := range []string{"paired.json", store.MetaFile} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			continue
@@ -269,7 +270,7 @@ func pdashExperimentID(dir string) string {
 // pdashRegistry reads an arm's registry/experiments.csv by run id (empty
 // when the arm has none).
 func pdashRegistry(dir, arm string) (map[string]map[string]string, error) {
-	p := filepath.Join(dir, arm, filepath.FromSlash(RegistryFile))
+	p := filepath.Join(dir, arm, filepath.FromSlash(store.RegistryFile))
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -295,7 +296,7 @@ func pdashRunLinks(dir, arm, id string, reg map[string]map[string]string) (link,
 	if id == "" || strings.ContainsAny(id, `/\`) || id == "." || id == ".." {
 		return "", ""
 	}
-	rel := path.Join(arm, RunsDir, id, artifacts.RunHTMLFile)
+	rel := path.Join(arm, store.RunsDir, id, artifacts.RunHTMLFile)
 	if row, ok := reg[id]; ok {
 		errText = row["error"]
 		// Registry paths are relative to <arm>/registry/.
@@ -317,7 +318,7 @@ func pdashDealerMetrics(dir, arm string, r *report.PairedRow) error {
 	if strings.ContainsAny(r.TreatmentRunID, `/\`) || r.TreatmentRunID == "." || r.TreatmentRunID == ".." {
 		return nil
 	}
-	p := filepath.Join(dir, arm, RunsDir, r.TreatmentRunID, filepath.FromSlash(pdashMetricsFile))
+	p := filepath.Join(dir, arm, store.RunsDir, r.TreatmentRunID, filepath.FromSlash(pdashMetricsFile))
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -358,7 +359,7 @@ func pdashConfigKeys() []string {
 // pdashConfig reads the config of aggregate/summary.json as text (none
 // when the file or the key is absent).
 func pdashConfig(dir string) ([]report.ConfigItem, error) {
-	p := filepath.Join(dir, filepath.FromSlash(SummaryFile))
+	p := filepath.Join(dir, filepath.FromSlash(store.SummaryFile))
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -419,11 +420,11 @@ func pdashWritePage(dir string, d *report.PairedDashboard) (string, error) {
 	if err := report.WritePairedDashboard(&buf, d); err != nil {
 		return "", err
 	}
-	p := filepath.Join(dir, filepath.FromSlash(DashboardFile))
+	p := filepath.Join(dir, filepath.FromSlash(store.DashboardFile))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return "", fmt.Errorf("writing the paired dashboard: %w", err)
 	}
-	if err := writeFileAtomic(p, buf.Bytes()); err != nil {
+	if err := store.WriteFile(p, buf.Bytes()); err != nil {
 		return "", fmt.Errorf("writing the paired dashboard: %w", err)
 	}
 	return p, nil
@@ -442,7 +443,7 @@ func WritePairedReport(ctx context.Context, dir string) (dashboard string, figur
 	if err != nil {
 		return "", nil, err
 	}
-	figDir := filepath.Join(dir, filepath.FromSlash(FiguresDir))
+	figDir := filepath.Join(dir, filepath.FromSlash(store.FiguresDir))
 	if err := os.MkdirAll(figDir, 0o755); err != nil {
 		return "", nil, fmt.Errorf("writing the figures: %w", err)
 	}
@@ -451,7 +452,7 @@ func WritePairedReport(ctx context.Context, dir string) (dashboard string, figur
 			return "", nil, fmt.Errorf("writing the figures: %w", err)
 		}
 		p := filepath.Join(figDir, f.Name)
-		if err := writeFileAtomic(p, f.Data); err != nil {
+		if err := store.WriteFile(p, f.Data); err != nil {
 			return "", nil, fmt.Errorf("writing figure %s: %w", f.Name, err)
 		}
 		figures = append(figures, p)

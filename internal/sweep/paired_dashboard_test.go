@@ -14,6 +14,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // pdashSet is a recorded conformance set of paired runs: its
@@ -216,7 +217,7 @@ func TestWritePairedDashboardConformance(t *testing.T) {
 			if err := WritePairedDashboard(context.Background(), dir); err != nil {
 				t.Fatal(err)
 			}
-			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(DashboardFile)))
+			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.DashboardFile)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -417,7 +418,7 @@ func TestPairedDashboardErrors(t *testing.T) {
 			if err := WritePairedDashboard(context.Background(), dir); err == nil {
 				t.Fatal("WritePairedDashboard wrote a page")
 			}
-			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(DashboardFile))); err == nil {
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(store.DashboardFile))); err == nil {
 				t.Error("a dashboard was written")
 			}
 		})
