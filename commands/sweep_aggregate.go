@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -66,17 +67,25 @@ func (c *SweepAggregateCommand) Run(args []string) int {
 			view.Diagnostic("error", "Cannot aggregate the experiment", err.Error())
 			return sweepExitError
 		}
-		for _, st := range ps.Arms {
+		for i, st := range ps.Arms {
+			if v := ps.Views[i]; v != nil {
+				renderDamaged(view, v.Damaged, v.DamagedRuns, "the next sweep run runs it again")
+			}
 			renderStatus(c.Meta, view, st, "aggregate_summary")
 		}
-		if err := sweep.WritePairedDashboard(ctx, pos[0]); err != nil {
+		dashboard := true
+		if err := experiment.WriteDashboard(ctx, pos[0]); err != nil {
 			view.Diagnostic("warning", "Cannot write the dashboard", err.Error())
+			dashboard = false
 		}
 		if !f.json {
-			c.UI.Output(fmt.Sprintf("  %d pairs\n  comparison  %s\n  summary     %s\n  dashboard   %s", ps.Pairs,
+			out := fmt.Sprintf("  %d pairs\n  comparison  %s\n  summary     %s", ps.Pairs,
 				filepath.Join(pos[0], filepath.FromSlash(store.ComparisonFile)),
-				filepath.Join(pos[0], filepath.FromSlash(store.SummaryFile)),
-				filepath.Join(pos[0], filepath.FromSlash(store.DashboardFile))))
+				filepath.Join(pos[0], filepath.FromSlash(store.SummaryFile)))
+			if dashboard {
+				out += "\n  dashboard   " + filepath.Join(pos[0], filepath.FromSlash(store.DashboardFile))
+			}
+			c.UI.Output(out)
 		}
 		return sweepExitOK
 	}

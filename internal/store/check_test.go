@@ -1,43 +1,35 @@
 package store
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
-// writeRun writes a run folder with a scenario, an events file and a
-// manifest listing them, and returns the store.
+// writeRun writes a run folder with a scenario and an events file, as an
+// executor does, and returns the store.
 func writeRun(t *testing.T, id string) *Store {
 	t.Helper()
 	st, err := Create(filepath.Join(t.TempDir(), "exp"), "exp")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := st.RunDir(id)
-	files := map[string]string{artifacts.ScenarioFile: "agents: []\n", artifacts.EventsFile: `{"kind":"x"}` + "\n"}
-	m := artifacts.Manifest{Version: 1, RunID: id, Status: "completed", PhiTotal: "0.5", DeltaTotal: "0.5"}
-	for _, name := range []string{artifacts.ScenarioFile, artifacts.EventsFile} {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(files[name]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		sum := sha256.Sum256([]byte(files[name]))
-		m.Files = append(m.Files, artifacts.ManifestEntry{Name: name, Size: int64(len(files[name])), SHA256: hex.EncodeToString(sum[:])})
+	w, err := runfolder.Create(st.RunDir(id))
+	if err != nil {
+		t.Fatal(err)
 	}
-	b, _ := json.Marshal(&m)
-	if err := os.WriteFile(filepath.Join(dir, artifacts.ManifestFile), b, 0o644); err != nil {
+	defer w.Close()
+	if err := w.WriteFile(runfolder.ScenarioFile, []byte("agents: []\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteFile(runfolder.EventsFile, []byte(`{"kind":"x"}`+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Commit(&runfolder.Manifest{Version: runfolder.ManifestVersion, RunID: id, Status: runfolder.StatusCompleted}); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -62,21 +54,21 @@ func TestCheckRun(t *testing.T) {
 		}},
 		{name: "edited", damage: func(t *testing.T, st *Store) {
 			os.WriteFile(events(st), []byte(`{"kind":"y"}`+"\n"), 0o644)
-		}, quick: "out/events.jsonl does not match its checksum", full: "out/events.jsonl does not match its checksum"},
+		}, quick: "out/events.jsonl: wrong checksum", full: "out/events.jsonl: wrong checksum"},
 		{name: "edited in place, times restored", damage: func(t *testing.T, st *Store) {
 			fi, _ := os.Stat(events(st))
 			os.WriteFile(events(st), []byte(`{"kind":"y"}`+"\n"), 0o644)
 			os.Chtimes(events(st), fi.ModTime(), fi.ModTime())
-		}, full: "out/events.jsonl does not match its checksum"},
+		}, full: "out/events.jsonl: wrong checksum"},
 		{name: "truncated", damage: func(t *testing.T, st *Store) {
 			os.WriteFile(events(st), nil, 0o644)
-		}, quick: "out/events.jsonl has 0 bytes, its manifest says 13", full: "out/events.jsonl has 0 bytes"},
+		}, quick: "out/events.jsonl: wrong size (0 bytes, the manifest says 13)", full: "out/events.jsonl: wrong size"},
 		{name: "out removed", damage: func(t *testing.T, st *Store) {
 			os.RemoveAll(filepath.Dir(events(st)))
-		}, quick: "out/events.jsonl is missing", full: "out/events.jsonl is missing"},
+		}, quick: "out/events.jsonl: missing", full: "out/events.jsonl: missing"},
 		{name: "manifest removed", damage: func(t *testing.T, st *Store) {
-			os.Remove(filepath.Join(st.RunDir(id), artifacts.ManifestFile))
-		}, quick: "its manifest.json is missing", full: "its manifest.json is missing"},
+			os.Remove(filepath.Join(st.RunDir(id), runfolder.ManifestFile))
+		}, quick: "manifest.json is missing", full: "manifest.json is missing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := writeRun(t, id)
@@ -84,8 +76,8 @@ func TestCheckRun(t *testing.T) {
 			if err != nil {
 				t.Fatalf("a fresh folder does not verify: %v", err)
 			}
-			if w, err := st.CheckRun(id, Known{}, CheckWritten); err != nil || w.Files != d.Files || w.SHA256 != d.SHA256 {
-				t.Fatalf("written check: %+v, %v", w, err)
+			if q, err := st.CheckRun(id, Known{d.SHA256, d.Fingerprint}, CheckQuick); err != nil || q.Fingerprint != d.Fingerprint || q.SHA256 != d.SHA256 {
+				t.Fatalf("quick check: %+v, %v", q, err)
 			}
 			// Times must move for a change to be seen.
 			time.Sleep(10 * time.Millisecond)
@@ -96,7 +88,7 @@ func TestCheckRun(t *testing.T) {
 				how  Check
 				want string
 			}{{CheckQuick, tc.quick}, {CheckFull, tc.full}} {
-				_, err := st.CheckRun(id, Known{Manifest: d.SHA256, Files: d.Files}, c.how)
+				_, err := st.CheckRun(id, Known{Manifest: d.SHA256, Fingerprint: d.Fingerprint}, c.how)
 				switch {
 				case c.want == "" && err != nil:
 					t.Errorf("check %d: %v, want done", c.how, err)
@@ -107,8 +99,8 @@ func TestCheckRun(t *testing.T) {
 		})
 	}
 	st := writeRun(t, id)
-	if _, err := st.CheckRun("grid_000000000000", Known{}, CheckQuick); !errors.Is(err, ErrNotRun) {
-		t.Errorf("a run never written: %v, want ErrNotRun", err)
+	if _, err := st.CheckRun("grid_000000000000", Known{}, CheckQuick); !NotRun(err) || DamageReason(err) != "manifest.json is missing" {
+		t.Errorf("a run never written: %v, want no manifest", err)
 	}
 }
 
@@ -124,7 +116,7 @@ func TestRemoveTemp(t *testing.T) {
 		st.Path("aggregate/.results.csv.tmp-2"),
 		st.Path(".experiment.json.tmp-3"),
 	}
-	keep := []string{st.Path("registry/journal.jsonl"), filepath.Join(st.RunDir(id), artifacts.ManifestFile), st.Path(".lock")}
+	keep := []string{st.Path("registry/journal.jsonl"), filepath.Join(st.RunDir(id), runfolder.ManifestFile), st.Path(".lock")}
 	for _, p := range append(temps, keep...) {
 		os.WriteFile(p, []byte("x"), 0o644)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // The journal (registry/journal.jsonl) is the runner's memory: one JSON
@@ -391,12 +392,12 @@ func (e Entry) Key() string {
 // Verified reports whether the journal's latest state of the run records
 // the folder d describes (its manifest's checksum and its files' digest),
 // so that d need not be journaled again.
-func (e Entry) Verified(d *DoneRun) bool {
+func (e Entry) Verified(d *runfolder.Sealed) bool {
 	if e.State() != Done {
 		return false
 	}
 	rec, err := e.Record()
-	return err == nil && rec.Manifest == d.SHA256 && rec.Files == d.Files
+	return err == nil && rec.Manifest == d.SHA256 && rec.Fingerprint == d.Fingerprint
 }
 
 // Phase is the run's phase.
@@ -434,7 +435,7 @@ func (e Entry) Record() (Record, error) {
 	}
 	s := r
 	r.Kind, r.Exec = KindRun, en.flags&fExec != 0
-	r.Manifest, r.Files, r.Phi, r.Delta, r.TTS, r.Error, r.Attempts = "", "", "", "", "", "", 0
+	r.Manifest, r.Fingerprint, r.Phi, r.Delta, r.TTS, r.Error, r.Attempts = "", "", "", "", "", "", 0
 	if en.state == Pending || en.stateOff < 0 {
 		return r, nil
 	}
@@ -446,7 +447,7 @@ func (e Entry) Record() (Record, error) {
 	}
 	switch en.state {
 	case Done:
-		r.Manifest, r.Files, r.Phi, r.Delta, r.TTS = s.Manifest, s.Files, s.Phi, s.Delta, s.TTS
+		r.Manifest, r.Fingerprint, r.Phi, r.Delta, r.TTS = s.Manifest, s.Fingerprint, s.Phi, s.Delta, s.TTS
 	case Failed:
 		r.Error, r.Attempts = s.Error, s.Attempts
 	}

@@ -16,7 +16,7 @@ func TestDecodeRecord(t *testing.T) {
 	recs := []Record{
 		{Kind: KindRun, Run: "grid_0123456789ab", Plan: "abcdef0123456789", Index: 17, Key: "k", Phase: "frontier", Label: "mid", Cell: 3,
 			Seed: -5, Params: [4]string{"0.25", "1E+1", "0E-19", "-1"}, S1: "10000.0", L0: "5000", Exec: true},
-		{Kind: KindDone, Run: "x", Manifest: "00ff", Files: "0123456789abcdef", Phi: "0.1", Delta: "0.9", TTS: "10"},
+		{Kind: KindDone, Run: "x", Manifest: "00ff", Fingerprint: "0123456789abcdef", Phi: "0.1", Delta: "0.9", TTS: "10"},
 		{Kind: KindFailed, Run: "x", Error: "line 1\nline \"2\" \\ é \u2028 \t tab", Attempts: 3},
 		{Kind: KindDamaged, Run: "x", Error: "out/events.jsonl does not match its checksum"},
 		{Kind: KindRun, Run: "y"},
@@ -81,7 +81,7 @@ func TestReadJournal(t *testing.T) {
 		{Kind: KindRun, Run: "grid_00000000000a", Key: ka, Plan: "p", Index: 0},
 		{Kind: KindRun, Run: "grid_00000000000b", Key: kb, Plan: "p", Index: 1},
 		{Kind: KindFailed, Run: "grid_00000000000a", Error: "boom", Attempts: 2},
-		{Kind: KindDone, Run: "grid_00000000000b", Manifest: "m", Files: "f", Delta: "0", Phi: "0.25"},
+		{Kind: KindDone, Run: "grid_00000000000b", Manifest: "m", Fingerprint: "f", Delta: "0", Phi: "0.25"},
 		{Kind: KindRun, Run: "odd id", Key: "odd key", Plan: "q", Index: 0, Manifest: "mc", Phi: "1"},
 		{Kind: KindRun, Run: "grid_00000000000a", Key: ka, Plan: "p", Exec: true},
 		{Kind: KindRun, Run: "lhs_00000000000c", Key: "c", Plan: "p", Index: 2, Manifest: "mm"},
@@ -104,7 +104,7 @@ func TestReadJournal(t *testing.T) {
 		t.Fatalf("b by key: %v %v", ok, b.State())
 	}
 	rec, err := b.Record()
-	if err != nil || rec.Manifest != "m" || rec.Files != "f" || rec.Index != 1 || rec.Kind != KindRun {
+	if err != nil || rec.Manifest != "m" || rec.Fingerprint != "f" || rec.Index != 1 || rec.Kind != KindRun {
 		t.Errorf("b's record %+v, %v", rec, err)
 	}
 	if o := b.Outcome(); !o.HasPhi || o.Phi != 0.25 || !o.HasDel || !o.Cleared {
@@ -159,7 +159,7 @@ func TestJournalKeysAndCompaction(t *testing.T) {
 	for i := range n {
 		switch i % 3 {
 		case 0:
-			recs[i] = Record{Kind: KindDone, Run: id(i), Manifest: "m", Files: "f", Phi: "0.5", Delta: "0.5"}
+			recs[i] = Record{Kind: KindDone, Run: id(i), Manifest: "m", Fingerprint: "f", Phi: "0.5", Delta: "0.5"}
 		case 1:
 			recs[i] = Record{Kind: KindFailed, Run: id(i), Error: "boom", Attempts: 1}
 		default:

@@ -45,14 +45,14 @@ type Record struct {
 	L0     string    `json:"l0,omitempty"`
 	Exec   bool      `json:"exec,omitempty"`
 
-	// "done" records: the SHA-256 of manifest.json, the digest of the
-	// sizes and modification times of the folder's files (Files, see
-	// filesDigest), and the summary values.
-	Manifest string `json:"manifest,omitempty"`
-	Files    string `json:"files,omitempty"`
-	Phi      string `json:"phi,omitempty"`
-	Delta    string `json:"delta,omitempty"`
-	TTS      string `json:"tts,omitempty"`
+	// "done" records: the SHA-256 of manifest.json, the fingerprint of the
+	// folder's files (runfolder's: their sizes and modification times),
+	// and the summary values.
+	Manifest    string `json:"manifest,omitempty"`
+	Fingerprint string `json:"fp,omitempty"`
+	Phi         string `json:"phi,omitempty"`
+	Delta       string `json:"delta,omitempty"`
+	TTS         string `json:"tts,omitempty"`
 
 	// "failed" records.
 	Error    string `json:"error,omitempty"`
@@ -63,7 +63,7 @@ type Record struct {
 // into the line.
 type rawRecord struct {
 	kind, run, plan, key, phase, label, s1, l0 []byte
-	manifest, files, phi, delta, tts, err      []byte
+	manifest, fp, phi, delta, tts, err         []byte
 	params                                     [4][]byte
 	index, cell, attempts                      int
 	seed                                       int64
@@ -77,7 +77,7 @@ func (r *rawRecord) record() Record {
 		Phase: string(r.phase), Label: string(r.label), Cell: r.cell, Seed: r.seed,
 		Params: [4]string{string(r.params[0]), string(r.params[1]), string(r.params[2]), string(r.params[3])},
 		S1:     string(r.s1), L0: string(r.l0), Exec: r.exec,
-		Manifest: string(r.manifest), Files: string(r.files), Phi: string(r.phi), Delta: string(r.delta), TTS: string(r.tts),
+		Manifest: string(r.manifest), Fingerprint: string(r.fp), Phi: string(r.phi), Delta: string(r.delta), TTS: string(r.tts),
 		Error: string(r.err), Attempts: r.attempts,
 	}
 }
@@ -88,7 +88,7 @@ func (r *Record) raw() rawRecord {
 	b := func(s string) []byte { return []byte(s) }
 	return rawRecord{
 		kind: b(r.Kind), run: b(r.Run), plan: b(r.Plan), key: b(r.Key), phase: b(r.Phase), label: b(r.Label),
-		s1: b(r.S1), l0: b(r.L0), manifest: b(r.Manifest), files: b(r.Files), phi: b(r.Phi), delta: b(r.Delta),
+		s1: b(r.S1), l0: b(r.L0), manifest: b(r.Manifest), fp: b(r.Fingerprint), phi: b(r.Phi), delta: b(r.Delta),
 		tts: b(r.TTS), err: b(r.Error), params: [4][]byte{b(r.Params[0]), b(r.Params[1]), b(r.Params[2]), b(r.Params[3])},
 		index: r.Index, cell: r.Cell, attempts: r.Attempts, seed: r.Seed, exec: r.Exec,
 	}
@@ -237,8 +237,8 @@ func scanRecord(line []byte, r *rawRecord) bool {
 			dst = &r.l0
 		case "manifest":
 			dst = &r.manifest
-		case "files":
-			dst = &r.files
+		case "fp":
+			dst = &r.fp
 		case "phi":
 			dst = &r.phi
 		case "delta":

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/parallel"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // RegistryColumns are the columns of registry/experiments.csv: bilancio's
@@ -56,12 +56,12 @@ type Constants struct {
 // out.
 func registryPaths() [][2]string {
 	return [][2]string{
-		{"scenario_yaml", artifacts.ScenarioFile},
-		{"events_jsonl", artifacts.EventsFile},
-		{"balances_csv", artifacts.BalancesFile},
-		{"metrics_csv", artifacts.MetricsCSVFile},
+		{"scenario_yaml", runfolder.ScenarioFile},
+		{"events_jsonl", runfolder.EventsFile},
+		{"balances_csv", runfolder.BalancesFile},
+		{"metrics_csv", runfolder.MetricsCSVFile},
 		{"metrics_html", "out/metrics.html"},
-		{"run_html", artifacts.RunHTMLFile},
+		{"run_html", runfolder.RunHTMLFile},
 	}
 }
 
@@ -97,7 +97,7 @@ type row struct {
 	entry    Entry
 	rec      Record
 	err      error // reading the journal
-	done     *DoneRun
+	done     *runfolder.Sealed
 	damage   string // the journal said done, the folder does not verify
 	registry []string
 	results  []string // nil: not aggregated
@@ -164,7 +164,7 @@ func (s *Store) Rebuild(ctx context.Context, j *Journal, plan string, c Constant
 		switch {
 		case r.done != nil:
 			v.Completed++
-			if r.entry.State() != Done || r.rec.Manifest != r.done.SHA256 || r.rec.Files != r.done.Files {
+			if r.entry.State() != Done || r.rec.Manifest != r.done.SHA256 || r.rec.Fingerprint != r.done.Fingerprint {
 				if r.entry.State() != Done {
 					v.Recovered++
 				}
@@ -205,9 +205,9 @@ func (s *Store) Rebuild(ctx context.Context, j *Journal, plan string, c Constant
 }
 
 // DoneRecord is the journal's "done" record of a verified run.
-func DoneRecord(id string, d *DoneRun) Record {
+func DoneRecord(id string, d *runfolder.Sealed) Record {
 	m := d.Manifest
-	return Record{Kind: KindDone, Run: id, Manifest: d.SHA256, Files: d.Files, Phi: m.PhiTotal, Delta: m.DeltaTotal, TTS: m.TimeToStability}
+	return Record{Kind: KindDone, Run: id, Manifest: d.SHA256, Fingerprint: d.Fingerprint, Phi: m.PhiTotal, Delta: m.DeltaTotal, TTS: m.TimeToStability}
 }
 
 // buildRow checks one run and returns its rows (registry nil when it has
@@ -218,7 +218,7 @@ func (s *Store) buildRow(e Entry, c Constants, how Check) *row {
 		return r
 	}
 	rec := &r.rec
-	d, err := s.CheckRun(rec.Run, Known{rec.Manifest, rec.Files}, how)
+	d, err := s.CheckRun(rec.Run, Known{rec.Manifest, rec.Fingerprint}, how)
 	if err == nil {
 		r.done = d
 		m := d.Manifest
@@ -233,8 +233,8 @@ func (s *Store) buildRow(e Entry, c Constants, how Check) *row {
 			}
 		}
 		r.registry = registryRecord(rec, c, paths, RowCompleted, m.TimeToStability, m.PhiTotal, m.DeltaTotal, "")
-		if have[artifacts.MetricsCSVFile] {
-			metricsPath := filepath.Join(s.RunDir(rec.Run), filepath.FromSlash(artifacts.MetricsCSVFile))
+		if have[runfolder.MetricsCSVFile] {
+			metricsPath := filepath.Join(s.RunDir(rec.Run), filepath.FromSlash(runfolder.MetricsCSVFile))
 			r.results = resultsRecord(rec, c, metricsPath, m.TimeToStability, paths["metrics_csv"])
 		}
 		return r
@@ -246,18 +246,6 @@ func (s *Store) buildRow(e Entry, c Constants, how Check) *row {
 		r.registry = registryRecord(rec, c, nil, RowFailed, "", "", "", rec.Error)
 	}
 	return r
-}
-
-// DamageReason says why a run folder does not verify, for people.
-func DamageReason(err error) string {
-	if errors.Is(err, ErrNotRun) {
-		return "its manifest.json is missing"
-	}
-	msg := err.Error()
-	if p := artifacts.ErrIncomplete.Error() + ": "; len(msg) > len(p) && msg[:len(p)] == p {
-		msg = msg[len(p):]
-	}
-	return msg
 }
 
 // registryRecord is a run's registry row.

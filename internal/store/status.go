@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/parallel"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Status is the state of an experiment folder.
@@ -93,7 +94,7 @@ func ReadStatus(ctx context.Context, dir string, verify bool) (*Status, error) {
 			if st.HasManifest(e.ID()) {
 				return state{s: Done}
 			}
-			return state{Pending, DamageReason(ErrNotRun)}
+			return state{Pending, runfolder.ManifestFile + " is missing"}
 		case es == Pending && e.Exec():
 			// Completed after the journal's last word (a killed sweep).
 			if _, err := st.CheckRun(e.ID(), Known{}, CheckFull); err == nil {

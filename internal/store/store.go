@@ -25,7 +25,8 @@ import (
 //	<dir>/usage.csv                 remote machines used (package usage)
 //	<dir>/aggregate/results.csv     bilancio's aggregate_runs
 //	<dir>/aggregate/summary.json
-//	<dir>/aggregate/dashboard.html, aggregate/figures/
+//	<dir>/aggregate/dashboard.html  the dashboard and its figures, written
+//	<dir>/aggregate/figures/        by the report package
 //
 // A paired sweep's folder holds paired.json, its two arms (each an
 // experiment folder) and aggregate/comparison.csv.

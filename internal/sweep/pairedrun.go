@@ -13,6 +13,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/store"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // A paired sweep's folder, in bilancio's layout:
@@ -122,7 +123,7 @@ func newPairTable(kind string, cfg *PairedConfig, dir string, p *Plan, sel func(
 }
 
 // record notes how an arm's run ended (d nil: failed for good).
-func (t *pairTable) record(arm int, run *PlannedRun, d *store.DoneRun) {
+func (t *pairTable) record(arm int, run *PlannedRun, d *runfolder.Sealed) {
 	res := ArmResult{RunID: run.ID}
 	if d != nil {
 		res.Phi, res.Delta = d.Manifest.PhiTotal, d.Manifest.DeltaTotal
@@ -269,7 +270,7 @@ func runPaired(ctx context.Context, spec *Spec, opts Options) (*Summary, error) 
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for i, r := range runners {
-		r.onResult = func(run *PlannedRun, d *store.DoneRun) {
+		r.onResult = func(run *PlannedRun, d *runfolder.Sealed) {
 			table.record(i, run, d)
 			if d == nil && spec.FailFast {
 				pr.mu.Lock()
@@ -328,11 +329,11 @@ func runPaired(ctx context.Context, spec *Spec, opts Options) (*Summary, error) 
 		writeErr = pr.writeMeta(top, arms)
 	}
 	dashboard := false
-	if pairs, err := table.pairs(); writeErr == nil && err == nil && len(pairs) > 0 {
+	if pairs, err := table.pairs(); writeErr == nil && err == nil && len(pairs) > 0 && pr.opts.Dashboard != nil {
 		// The dashboard (relief heatmaps, trading effect, dealer PnL and
-		// trades), from the files just written: paired_dashboard.go. The
-		// comparison is complete without it, so a failure is a warning.
-		if err := WritePairedDashboard(context.WithoutCancel(ctx), dir); err != nil {
+		// trades), from the files just written. The comparison is
+		// complete without it, so a failure is a warning.
+		if err := pr.opts.Dashboard(context.WithoutCancel(ctx), dir); err != nil {
 			pr.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "Cannot write the paired dashboard", Detail: err.Error()}})
 		} else {
 			dashboard = true
@@ -495,6 +496,8 @@ func (pr *pairedRun) finish(ctx context.Context, s *Summary, sums [2]*Summary, e
 type PairedStatus struct {
 	Meta *PairedMeta
 	Arms [2]*store.Status
+	// Views are what AggregatePaired found in each arm (nil for status).
+	Views [2]*store.Views
 	// Pairs counts the rows of aggregate/comparison.csv.
 	Pairs int
 }
@@ -552,8 +555,9 @@ func AggregatePaired(ctx context.Context, dir string, verify bool) (*PairedStatu
 	}
 	defer unlock()
 	table := newPairTable(spec.Paired.Kind, pairedConfig(&spec, plans[0]), dir, plans[0], nil)
+	var views [2]*store.Views
 	for i, a := range arms {
-		if _, _, err := Aggregate(ctx, a.ExperimentDir, verify); err != nil {
+		if _, views[i], err = Aggregate(ctx, a.ExperimentDir, verify); err != nil {
 			return nil, fmt.Errorf("%s arm: %w", a.Arm.Role, err)
 		}
 		st := &store.Store{Dir: a.ExperimentDir, ID: a.Arm.ExperimentID}
@@ -565,13 +569,12 @@ func AggregatePaired(ctx context.Context, dir string, verify bool) (*PairedStatu
 	if err := table.write(); err != nil {
 		return nil, err
 	}
-	if pairs, err := table.pairs(); err == nil && len(pairs) > 0 {
-		if err := WritePairedDashboard(ctx, dir); err != nil {
-			return nil, fmt.Errorf("writing the paired dashboard: %w", err)
-		}
-	}
 	unlock()
-	return ReadPairedStatus(ctx, dir, false)
+	ps, err := ReadPairedStatus(ctx, dir, false)
+	if ps != nil {
+		ps.Views = views
+	}
+	return ps, err
 }
 
 // armResults reports the runs of an arm's plan that ended (done with their

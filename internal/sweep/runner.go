@@ -14,6 +14,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Options configure a sweep run.
@@ -55,6 +56,12 @@ type Options struct {
 	// sweep's: an arm whose opener is nil runs on Open.
 	ArmOpen     [2]ExecutorOpener
 	ArmExecutor [2]string
+	// Dashboard, when set, (re)writes the dashboard of the experiment in
+	// dir once its aggregate files are written: each plain experiment's
+	// (a paired sweep's arms too) and a paired sweep's own. The report
+	// package provides it (experiment.WriteDashboard); nil writes
+	// none.
+	Dashboard func(ctx context.Context, dir string) error
 }
 
 // Run runs a sweep: it plans it, opens (or creates) its experiment folder,
@@ -111,7 +118,7 @@ type runner struct {
 	// onResult, for an arm of a paired sweep, hears of every run of the
 	// plan that ends, in this invocation or an earlier one: d is nil for a
 	// run failed for good. It is called with mu held.
-	onResult func(run *PlannedRun, d *store.DoneRun)
+	onResult func(run *PlannedRun, d *runfolder.Sealed)
 }
 
 func newRunner(plan *Plan, opts Options) *runner {
@@ -274,7 +281,7 @@ func (r *runner) emitLocked(ev Event) {
 // counts.
 type item struct {
 	run    *PlannedRun
-	done   *store.DoneRun
+	done   *runfolder.Sealed
 	damage string
 	err    error
 }
@@ -302,7 +309,7 @@ func (r *runner) resolve(pt Point) item {
 			return item{err: err}
 		}
 		known = rec
-		d, err := r.store.CheckRun(rec.Run, store.Known{Manifest: rec.Manifest, Files: rec.Files}, r.check())
+		d, err := r.store.CheckRun(rec.Run, store.Known{Manifest: rec.Manifest, Fingerprint: rec.Fingerprint}, r.check())
 		if err == nil {
 			return item{run: &PlannedRun{Point: pt, ID: rec.Run, Key: key, S1: rec.S1, L0: rec.L0}, done: d}
 		}
@@ -476,7 +483,7 @@ func (r *runner) runRecord(run *PlannedRun, exec bool) store.Record {
 
 // outcome is how a run ended in this invocation.
 type outcome struct {
-	done   *store.DoneRun
+	done   *runfolder.Sealed
 	failed bool // for good
 }
 
@@ -573,8 +580,12 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 		wg.Go(func() {
 			for ev := range ended {
 				run := byID[ev.RunID]
-				d, err := r.store.CheckRun(run.ID, store.Known{}, store.CheckWritten)
-				if err == nil && ev.Result != nil && ev.Result.ManifestSHA256 != "" && ev.Result.ManifestSHA256 != d.SHA256 {
+				var known store.Known
+				if ev.Result != nil {
+					known = store.Known{Manifest: ev.Result.ManifestSHA256, Fingerprint: ev.Result.Fingerprint}
+				}
+				d, err := r.store.CheckRun(run.ID, known, store.CheckQuick)
+				if err == nil && known.Manifest != "" && known.Manifest != d.SHA256 {
 					err = fmt.Errorf("its manifest is not the one the executor reported")
 				}
 				if err == nil {
@@ -660,7 +671,7 @@ func (r *runner) open(ctx context.Context) error {
 }
 
 // finished records a run that completed and verified.
-func (r *runner) finished(run *PlannedRun, d *store.DoneRun, attempt, attempts int, ev sdk.RunEvent, out map[string]outcome) error {
+func (r *runner) finished(run *PlannedRun, d *runfolder.Sealed, attempt, attempts int, ev sdk.RunEvent, out map[string]outcome) error {
 	if err := r.j.Append(store.DoneRecord(run.ID, d)); err != nil {
 		return err
 	}
@@ -787,7 +798,7 @@ func (r *runner) runFrontier(ctx context.Context) error {
 }
 
 // manifestDelta is a done run's delta_total (nil when None).
-func manifestDelta(d *store.DoneRun) *apd.Decimal {
+func manifestDelta(d *runfolder.Sealed) *apd.Decimal {
 	if d.Manifest.DeltaTotal == "" {
 		return nil
 	}
@@ -848,8 +859,10 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Summary, error) {
 	if err == nil {
 		err = r.writeMeta()
 	}
-	if err == nil {
-		s.Dashboard, err = WriteDashboard(r.store.Dir)
+	if err == nil && r.opts.Dashboard != nil {
+		if err = r.opts.Dashboard(context.WithoutCancel(ctx), r.store.Dir); err == nil {
+			s.Dashboard = r.store.Path(store.DashboardFile)
+		}
 	}
 	r.mu.Lock()
 	s.Progress, s.Ran, s.Attempts, s.Elapsed = r.prog, r.ran, r.attempts, r.now().Sub(r.start)

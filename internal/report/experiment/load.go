@@ -1,7 +1,8 @@
-package sweep
+package experiment
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,15 +12,47 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/report"
 	"github.com/bilancio-go/bilancio/internal/store"
+	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
-// LoadDashboard reads an experiment folder for its dashboard: experiment.json
+// WriteDashboard (re)writes aggregate/dashboard.html of the experiment in
+// dir, a paired one's (see IsPaired) or a plain one's. It is what
+// sweep.Options.Dashboard expects.
+func WriteDashboard(ctx context.Context, dir string) error {
+	if IsPaired(dir) {
+		return writePairedDashboardDir(ctx, dir)
+	}
+	d, err := Load(dir)
+	if err != nil {
+		return err
+	}
+	_, err = writeDashboardFile(dir, d)
+	return err
+}
+
+// WriteReport (re)writes the dashboard and the figures
+// (aggregate/figures, SVG and PNG) of the experiment in dir, a paired one's
+// or a plain one's, and returns the dashboard's path and the figures'
+// paths.
+func WriteReport(ctx context.Context, dir string) (dashboard string, figures []string, err error) {
+	if !IsPaired(dir) {
+		return writeReport(dir)
+	}
+	dash, figs, err := writePairedReport(ctx, dir)
+	if err != nil {
+		return "", nil, fmt.Errorf("paired experiment: %w", err)
+	}
+	return dash, figs, nil
+}
+
+// Load reads an experiment folder for its dashboard: experiment.json
 // (id, executor, times, planned runs), registry/experiments.csv (the runs)
 // and the frontier in aggregate/summary.json when there is one.
-func LoadDashboard(dir string) (*report.Dashboard, error) {
-	m, err := store.ReadMeta(dir)
+func Load(dir string) (*report.Dashboard, error) {
+	_, m, err := store.Open(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +62,7 @@ func LoadDashboard(dir string) (*report.Dashboard, error) {
 		Total:        m.Planned(),
 	}
 	if d.Executor == "" {
-		d.Executor = LocalExecutor // a sweep without an executor block runs locally
+		d.Executor = sweep.LocalExecutor // a sweep without an executor block runs locally
 	}
 	stamp := func(t time.Time) string {
 		if t.IsZero() {
@@ -94,16 +127,6 @@ func readFrontier(dir string) ([]report.FrontierCell, error) {
 	return out, nil
 }
 
-// WriteDashboard (re)writes aggregate/dashboard.html of the experiment in
-// dir and returns its path.
-func WriteDashboard(dir string) (string, error) {
-	d, err := LoadDashboard(dir)
-	if err != nil {
-		return "", err
-	}
-	return writeDashboardFile(dir, d)
-}
-
 // writeDashboardFile renders d into dir's aggregate/dashboard.html.
 func writeDashboardFile(dir string, d *report.Dashboard) (string, error) {
 	var buf bytes.Buffer
@@ -114,17 +137,17 @@ func writeDashboardFile(dir string, d *report.Dashboard) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", fmt.Errorf("writing the dashboard: %w", err)
 	}
-	if err := store.WriteFile(path, buf.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return "", fmt.Errorf("writing the dashboard: %w", err)
 	}
 	return path, nil
 }
 
-// WriteReport (re)writes the dashboard and the figures (aggregate/figures)
-// of the experiment in dir, and returns the dashboard's path and the
+// writeReport (re)writes the dashboard and the figures (aggregate/figures)
+// of the plain experiment in dir, and returns the dashboard's path and the
 // figures' paths.
-func WriteReport(dir string) (dashboard string, figures []string, err error) {
-	d, err := LoadDashboard(dir)
+func writeReport(dir string) (dashboard string, figures []string, err error) {
+	d, err := Load(dir)
 	if err != nil {
 		return "", nil, err
 	}
@@ -141,7 +164,7 @@ func WriteReport(dir string) (dashboard string, figures []string, err error) {
 	}
 	for _, f := range files {
 		p := filepath.Join(figDir, f.Name)
-		if err := store.WriteFile(p, f.Data); err != nil {
+		if err := atomicfile.WriteFile(p, f.Data, 0o644); err != nil {
 			return "", nil, fmt.Errorf("writing figure %s: %w", f.Name, err)
 		}
 		figures = append(figures, p)

@@ -1,4 +1,4 @@
-package sweep
+package experiment
 
 import (
 	"bytes"
@@ -16,8 +16,10 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/report"
 	"github.com/bilancio-go/bilancio/internal/store"
+	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/internal/usage"
 )
 
@@ -29,8 +31,8 @@ import (
 //	<dir>/aggregate/comparison.csv          a row per pair
 //	<dir>/aggregate/summary.json
 //
-// and its dashboard goes to <dir>/aggregate/dashboard.html (store.DashboardFile),
-// its figures to <dir>/aggregate/figures (store.FiguresDir).
+// and its dashboard goes to <dir>/aggregate/dashboard.html (DashboardFile),
+// its figures to <dir>/aggregate/figures (FiguresDir).
 const (
 	pdashComparisonFile = "aggregate/comparison.csv"
 	pdashMetricsFile    = "out/dealer_metrics.json"
@@ -41,12 +43,12 @@ func pdashLayouts() []report.PairedLayout {
 	return []report.PairedLayout{report.PairedComparison, report.PairedBalanced}
 }
 
-// IsPairedExperimentDir says whether dir is a paired experiment: it has
+// IsPaired says whether dir is a paired experiment: it has
 // the two arm folders of a comparison sweep (control, treatment) or of a
 // balanced one (passive, active), and aggregate/comparison.csv or no
 // experiment.json of its own. A plain experiment whose aggregate/ holds
 // the output of `sweep compare` is not one.
-func IsPairedExperimentDir(dir string) bool {
+func IsPaired(dir string) bool {
 	arms := false
 	for _, l := range pdashLayouts() {
 		arms = arms || pdashHasArms(dir, l)
@@ -72,17 +74,13 @@ func pdashHasArms(dir string, l report.PairedLayout) bool {
 	return true
 }
 
-// LoadPairedDashboard reads a paired experiment folder for its dashboard:
+// LoadPaired reads a paired experiment folder for its dashboard:
 // the layout from aggregate/comparison.csv's header, a pair per row, the
 // arms' registries (run.html links, errors), the dealer's PnL and trades
 // (from comparison.csv's columns when it has them, else from each
 // treatment or active run's out/dealer_metrics.json) and summary.json's
 // config.
-func LoadPairedDashboard(dir string) (*report.PairedDashboard, error) {
-	return loadPairedDashboard(context.Background(), dir)
-}
-
-func loadPairedDashboard(ctx context.Context, dir string) (*report.PairedDashboard, error) {
+func LoadPaired(ctx context.Context, dir string) (*report.PairedDashboard, error) {
 	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(pdashComparisonFile)))
 	if err != nil {
 		return nil, fmt.Errorf("reading the paired experiment %s: %w", dir, err)
@@ -148,7 +146,7 @@ func pdashArm(dir, arm string) (report.PairedArm, error) {
 		if err := json.Unmarshal(b, &m); err != nil {
 			return a, fmt.Errorf("reading %s: %w", p, err)
 		}
-		a.Executor, a.Started, a.Finished = LocalExecutor, m.Created, m.Updated
+		a.Executor, a.Started, a.Finished = sweep.LocalExecutor, m.Created, m.Updated
 		if name := m.ExecutorName(); name != "" {
 			a.Executor = name
 		}
@@ -402,10 +400,10 @@ func pdashJSONText(raw json.RawMessage) string {
 	return strings.TrimSpace(string(raw))
 }
 
-// WritePairedDashboard (re)writes aggregate/dashboard.html of the paired
+// writePairedDashboardDir (re)writes aggregate/dashboard.html of the paired
 // experiment in dir, through a temporary file renamed into place.
-func WritePairedDashboard(ctx context.Context, dir string) error {
-	d, err := loadPairedDashboard(ctx, dir)
+func writePairedDashboardDir(ctx context.Context, dir string) error {
+	d, err := LoadPaired(ctx, dir)
 	if err != nil {
 		return err
 	}
@@ -424,18 +422,18 @@ func pdashWritePage(dir string, d *report.PairedDashboard) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return "", fmt.Errorf("writing the paired dashboard: %w", err)
 	}
-	if err := store.WriteFile(p, buf.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(p, buf.Bytes(), 0o644); err != nil {
 		return "", fmt.Errorf("writing the paired dashboard: %w", err)
 	}
 	return p, nil
 }
 
-// WritePairedReport (re)writes the paired experiment's figures
-// (aggregate/figures, SVG and PNG: see report.PairedFigures) and then its
+// writePairedReport (re)writes the paired experiment's figures
+// (aggregate/figures, SVG and PNG: see PairedFigures) and then its
 // dashboard, which lists them, and returns the dashboard's path and the
 // figures' paths.
-func WritePairedReport(ctx context.Context, dir string) (dashboard string, figures []string, err error) {
-	d, err := loadPairedDashboard(ctx, dir)
+func writePairedReport(ctx context.Context, dir string) (dashboard string, figures []string, err error) {
+	d, err := LoadPaired(ctx, dir)
 	if err != nil {
 		return "", nil, err
 	}
@@ -452,7 +450,7 @@ func WritePairedReport(ctx context.Context, dir string) (dashboard string, figur
 			return "", nil, fmt.Errorf("writing the figures: %w", err)
 		}
 		p := filepath.Join(figDir, f.Name)
-		if err := store.WriteFile(p, f.Data); err != nil {
+		if err := atomicfile.WriteFile(p, f.Data, 0o644); err != nil {
 			return "", nil, fmt.Errorf("writing figure %s: %w", f.Name, err)
 		}
 		figures = append(figures, p)

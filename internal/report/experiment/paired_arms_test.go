@@ -1,4 +1,4 @@
-package sweep
+package experiment
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/report"
 	"github.com/bilancio-go/bilancio/internal/store"
+	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/internal/usage"
 )
 
@@ -25,7 +26,7 @@ func pdashArmStart() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, time
 // took.
 func pdashWriteArmMeta(t *testing.T, dir, arm, executor string, took time.Duration) {
 	t.Helper()
-	spec, err := specJSON(&Spec{Name: arm, Executor: ExecutorRef{Name: executor}})
+	spec, err := json.Marshal(&sweep.Spec{Name: arm, Executor: sweep.ExecutorRef{Name: executor}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,10 +110,10 @@ func TestLoadPairedDashboardArms(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := pdashSynthetic(t)
 			tt.setup(t, dir)
-			d, err := LoadPairedDashboard(dir)
+			d, err := LoadPaired(context.Background(), dir)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("LoadPairedDashboard: %v, want an error with %q", err, tt.err)
+					t.Fatalf("LoadPaired: %v, want an error with %q", err, tt.err)
 				}
 				return
 			}
@@ -156,7 +157,7 @@ func TestLoadPairedDashboardRunningArm(t *testing.T) {
 		unlock()
 		t.Skip("skipping: no file locks on this platform")
 	}
-	d, err := LoadPairedDashboard(dir)
+	d, err := LoadPaired(context.Background(), dir)
 	if err != nil {
 		unlock()
 		t.Fatal(err)
@@ -165,7 +166,7 @@ func TestLoadPairedDashboardRunningArm(t *testing.T) {
 		t.Errorf("arms %+v, want the control finished and the treatment running", d.Arms)
 	}
 	unlock()
-	if d, err = LoadPairedDashboard(dir); err != nil || d.Arms[1].Running {
+	if d, err = LoadPaired(context.Background(), dir); err != nil || d.Arms[1].Running {
 		t.Errorf("after unlocking: %v, running %v", err, d != nil && d.Arms[1].Running)
 	}
 }
@@ -190,7 +191,7 @@ func TestWritePairedReportArmsAndFigures(t *testing.T) {
 	if err := usage.WriteSummary(filepath.Join(dir, "treatment"), "treatment"); err != nil {
 		t.Fatal(err)
 	}
-	dash, figs, err := WritePairedReport(context.Background(), dir)
+	dash, figs, err := writePairedReport(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +247,7 @@ func TestWritePairedReportArmsAndFigures(t *testing.T) {
 		}
 	}
 	// The page alone lists no figures.
-	if err := WritePairedDashboard(context.Background(), dir); err != nil {
+	if err := writePairedDashboardDir(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
 	if b, err = os.ReadFile(dash); err != nil || strings.Contains(string(b), `id="figures"`) {
