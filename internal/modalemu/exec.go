@@ -184,6 +184,27 @@ func (sb *sandbox) syncV2() {
 	}
 }
 
+// answering returns a task's sandbox, running or not, unless it is hung:
+// then the call gets no answer until its caller gives up or the sandbox
+// is ended.
+func (s *Server) answering(ctx context.Context, taskID string) (*sandbox, error) {
+	sb, err := s.sandboxByTask(taskID)
+	if err != nil {
+		return nil, err
+	}
+	sb.mu.Lock()
+	hung := sb.hung
+	sb.mu.Unlock()
+	if hung {
+		select {
+		case <-ctx.Done():
+			return nil, status.FromContextError(ctx.Err()).Err()
+		case <-sb.done:
+		}
+	}
+	return sb, nil
+}
+
 // execOf returns an exec of a task's sandbox, finished or not (its output
 // stays readable); a hung sandbox never answers.
 func (s *Server) execOf(ctx context.Context, taskID, execID string) (*sandbox, *execProcess, error) {
@@ -195,8 +216,12 @@ func (s *Server) execOf(ctx context.Context, taskID, execID string) (*sandbox, *
 	p, hung := sb.execs[execID], sb.hung
 	sb.mu.Unlock()
 	if hung {
-		<-ctx.Done()
-		return nil, nil, status.FromContextError(ctx.Err()).Err()
+		select {
+		case <-ctx.Done():
+			return nil, nil, status.FromContextError(ctx.Err()).Err()
+		case <-sb.done:
+			return nil, nil, errSandboxFinished(sb)
+		}
 	}
 	if p == nil {
 		return nil, nil, status.Errorf(codes.NotFound, "exec %s not found in task %s", execID, taskID)
@@ -404,7 +429,7 @@ func (s *Server) probe(sb *sandbox, probe *pb.Probe) bool {
 // offset; each message carries data (never empty) and its offset
 // (task_command_router_client.go:1304-1422).
 func (r *commandRouter) SandboxStdioReadV2(req *pb.SandboxStdioReadV2Request, stream grpc.ServerStreamingServer[pb.SandboxStdioReadV2Response]) error {
-	sb, err := r.s.sandboxByTask(req.GetTaskId())
+	sb, err := r.s.answering(stream.Context(), req.GetTaskId())
 	if err != nil {
 		return err
 	}
@@ -419,7 +444,7 @@ func (r *commandRouter) SandboxStdioReadV2(req *pb.SandboxStdioReadV2Request, st
 
 // SandboxStdinWriteV2 writes to a V2 sandbox's entrypoint stdin.
 func (r *commandRouter) SandboxStdinWriteV2(ctx context.Context, req *pb.SandboxStdinWriteV2Request) (*pb.SandboxStdinWriteV2Response, error) {
-	sb, err := r.s.sandboxByTask(req.GetTaskId())
+	sb, err := r.s.answering(ctx, req.GetTaskId())
 	if err != nil {
 		return nil, err
 	}

@@ -175,6 +175,8 @@ type SandboxState struct {
 	Ended     time.Time
 	// InPlaceWrites counts files its commits found modified in place.
 	InPlaceWrites int
+	// ReadOnly tells, for each volume mount path, whether it is read-only.
+	ReadOnly map[string]bool
 }
 
 // Running reports whether the sandbox has not finished.
@@ -195,6 +197,10 @@ func (s *Server) Sandboxes() []SandboxState {
 			Killed: sb.reason == stopKilled, Preempted: sb.reason == stopPreempted,
 			CPU: float64(res.GetMilliCpu()) / 1000, MemoryMiB: int(res.GetMemoryMb()), GPU: res.GetGpuConfig().GetGpuType(),
 			Created: sb.createdAt, Started: sb.startedAt, Ended: sb.endedAt, InPlaceWrites: sb.inPlace,
+			ReadOnly: map[string]bool{},
+		}
+		for _, m := range sb.mounts {
+			st.ReadOnly[m.containerPath] = m.readOnly
 		}
 		if sb.result != nil {
 			st.ExitCode = returnCode(sb.result.GetStatus(), int(sb.result.GetExitcode()))

@@ -854,8 +854,13 @@ func (s *Server) running(ctx context.Context, taskID string) (*sandbox, error) {
 	hung, res := sb.hung, sb.result
 	sb.mu.Unlock()
 	if hung {
-		<-ctx.Done()
-		return nil, status.FromContextError(ctx.Err()).Err()
+		// No answer until the caller gives up or the sandbox is ended.
+		select {
+		case <-ctx.Done():
+			return nil, status.FromContextError(ctx.Err()).Err()
+		case <-sb.done:
+			return nil, errSandboxFinished(sb)
+		}
 	}
 	if res != nil {
 		return nil, errSandboxFinished(sb)

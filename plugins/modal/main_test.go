@@ -49,15 +49,22 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// build builds the plugin binary (with its checksum file) and bilancio, the
-// worker the sandboxes run (for the host: the emulator runs it locally).
+// build builds the plugin binary (with its checksum file) and bilancio as
+// the worker the sandboxes run: static linux/amd64, as for Modal (the
+// emulator runs it on this host, which must therefore be linux/amd64 for
+// the tests that execute runs).
 func build(dir string) (binaries, error) {
 	b := binaries{dir: dir, plugin: filepath.Join(dir, pluginhost.BinaryName("modal"))}
-	for _, t := range []struct{ out, pkg string }{
-		{b.plugin, "github.com/bilancio-go/bilancio/plugins/modal/cmd/bilancio-executor-modal"},
-		{filepath.Join(dir, "bilancio"), "github.com/bilancio-go/bilancio"},
+	for _, t := range []struct {
+		out, pkg string
+		env      []string
+	}{
+		{b.plugin, "github.com/bilancio-go/bilancio/plugins/modal/cmd/bilancio-executor-modal", nil},
+		{filepath.Join(dir, "bilancio"), "github.com/bilancio-go/bilancio", []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"}},
 	} {
-		if out, err := exec.Command("go", "build", "-o", t.out, t.pkg).CombinedOutput(); err != nil {
+		cmd := exec.Command("go", "build", "-o", t.out, t.pkg)
+		cmd.Env = append(os.Environ(), t.env...)
+		if out, err := cmd.CombinedOutput(); err != nil {
 			return b, fmt.Errorf("building %s: %v\n%s", t.pkg, err, out)
 		}
 	}
@@ -73,7 +80,7 @@ func build(dir string) (binaries, error) {
 	if err != nil {
 		return b, err
 	}
-	b.worker = &sdk.WorkerBinary{Path: wpath, SHA256: wsum, OS: runtime.GOOS, Arch: runtime.GOARCH}
+	b.worker = &sdk.WorkerBinary{Path: wpath, SHA256: wsum, OS: "linux", Arch: "amd64"}
 	return b, nil
 }
 
@@ -86,26 +93,27 @@ func requireLinuxAMD64(t *testing.T) {
 	}
 }
 
-// emulator starts a Modal emulator for the test.
-func emulator(t *testing.T) *modalemu.Server {
+// emulator starts a Modal emulator for the test (options beyond the
+// credentials and the root as given).
+func emulator(t *testing.T, opts ...modalemu.Options) *modalemu.Server {
 	t.Helper()
-	srv, err := modalemu.Start(t.Context(), modalemu.Options{TokenID: testTokenID, TokenSecret: testTokenSecret, Root: t.TempDir()})
+	var o modalemu.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	o.TokenID, o.TokenSecret, o.Root = testTokenID, testTokenSecret, t.TempDir()
+	srv, err := modalemu.Start(t.Context(), o)
 	if err != nil {
 		t.Fatalf("starting the emulator: %v", err)
 	}
-	t.Cleanup(func() { srv.Close() })
+	t.Cleanup(srv.Close)
 	return srv
 }
 
 // modalEnv is the environment that points the plugin at srv, never at a
 // developer's ~/.modal.toml.
 func modalEnv(t *testing.T, srv *modalemu.Server) []string {
-	return []string{
-		"MODAL_SERVER_URL=" + srv.URL(),
-		"MODAL_TOKEN_ID=" + testTokenID,
-		"MODAL_TOKEN_SECRET=" + testTokenSecret,
-		"MODAL_CONFIG_PATH=" + filepath.Join(t.TempDir(), "none.toml"),
-	}
+	return srv.Env(filepath.Join(t.TempDir(), "none.toml"))
 }
 
 // subprocess starts the plugin binary as bilancio does (go-plugin, gRPC,
