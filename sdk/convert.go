@@ -89,6 +89,8 @@ func batchToProto(in *Batch) *executorv1.Batch {
 				Html:                     r.Options.HTML,
 				DetailedLogging:          r.Options.DetailedLogging,
 				EmulateDisplayTruncation: r.Options.EmulateDisplayTruncation,
+				SummaryRule:              r.Options.SummaryRule,
+				DealerEra:                r.Options.DealerEra,
 			},
 		})
 	}
@@ -123,6 +125,8 @@ func batchFromProto(in *executorv1.Batch) *Batch {
 				HTML:                     o.GetHtml(),
 				DetailedLogging:          o.GetDetailedLogging(),
 				EmulateDisplayTruncation: o.GetEmulateDisplayTruncation(),
+				SummaryRule:              o.GetSummaryRule(),
+				DealerEra:                o.GetDealerEra(),
 			},
 		})
 	}

@@ -181,6 +181,14 @@ type RunOptions struct {
 	// some dealer runs short, for regenerating its damaged files (off by
 	// default; engine.Options.EmulateDisplayTruncation).
 	EmulateDisplayTruncation bool `json:"emulate_display_truncation,omitempty"`
+	// SummaryRule is what phi_total and delta_total are when their weighted
+	// sum is zero: "" (0, bilancio from 2025-11-28) or "none" (None, as in
+	// bilancio's revisions before; an empty registry cell).
+	SummaryRule string `json:"summary_rule,omitempty"`
+	// DealerEra is the dealer instrumentation a dealer run reproduces: ""
+	// (bilancio of December 2025) or "data" (bilancio of 2025-11-29: no
+	// December event fields, no dealer_metrics.json).
+	DealerEra string `json:"dealer_era,omitempty"`
 }
 
 // EventType is the kind of a RunEvent.

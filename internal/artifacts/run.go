@@ -70,6 +70,9 @@ type RunInfo struct {
 	Executor string
 	// ScenarioName is the scenario's name (its `name` key).
 	ScenarioName string
+	// SummaryRule is what phi_total and delta_total are when their weighted
+	// sum is zero (the metrics files do not depend on it).
+	SummaryRule metrics.ZeroRule
 	Started      time.Time
 	Finished     time.Time
 }
@@ -93,6 +96,7 @@ func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(
 	if err != nil {
 		return nil, nil, fmt.Errorf("rendering the outputs of %s: %w", dir, err)
 	}
+	report.Summary.Apply(info.SummaryRule)
 	var head []File
 	if scenarioYAML != nil {
 		head = append(head, File{ScenarioFile, scenarioYAML})

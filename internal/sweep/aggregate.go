@@ -37,6 +37,7 @@ func (s *Store) resultsRecord(p *Plan, r *row) []string {
 		return nil
 	}
 	sum := metrics.Summarize(days)
+	sum.Apply(metrics.ZeroRule(p.ring.options.SummaryRule))
 	e := r.entry
 	tts := r.tts
 	if tts == "" {

@@ -9,6 +9,7 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -48,7 +49,11 @@ type ringSettings struct {
 	RingParams
 	qTotal    *apd.Decimal
 	kappaRule ring.KappaRule
+	// generator is the ring generator's revision (the bilancio revision's).
+	generator ring.Revision
 	options   sdk.RunOptions
+	// revision is the bilancio revision the sweep reproduces.
+	revision revision.Revision
 }
 
 // lhsDesign is a parsed LHS block.
@@ -97,7 +102,11 @@ func NewPlan(s *Spec) (*Plan, error) {
 	if s.Parallel < 0 {
 		bad("parallel must be >= 0, got %d", s.Parallel)
 	}
-	p.ring = parseRing(s.Ring, bad)
+	rev, err := revision.Lookup(s.BilancioRevision)
+	if err != nil {
+		bad("bilancio_revision: %v", err)
+	}
+	p.ring = parseRing(s.Ring, rev, bad)
 	p.arm = parseArm(s, &p.ring, bad)
 
 	if g := s.Grid; g != nil {
@@ -205,8 +214,8 @@ var (
 )
 
 // parseRing checks the ring parameters.
-func parseRing(r RingParams, bad func(string, ...any)) ringSettings {
-	rs := ringSettings{RingParams: r}
+func parseRing(r RingParams, rev revision.Revision, bad func(string, ...any)) ringSettings {
+	rs := ringSettings{RingParams: r, revision: rev, generator: rev.Generator}
 	if r.NAgents < 3 {
 		bad("n_agents must be at least 3, got %d", r.NAgents)
 	}
@@ -238,7 +247,10 @@ func parseRing(r RingParams, bad func(string, ...any)) ringSettings {
 	default:
 		bad("default_handling must be fail-fast or expel-agent, not %q", r.DefaultHandling)
 	}
-	rs.kappaRule = ring.DebtOverLiquidity
+	rs.kappaRule = rev.KappaRule
+	if rs.kappaRule == "" {
+		rs.kappaRule = ring.DebtOverLiquidity
+	}
 	if r.KappaRule != "" {
 		k, err := ring.ParseKappaRule(r.KappaRule)
 		if err != nil {
@@ -259,6 +271,7 @@ func parseRing(r RingParams, bad func(string, ...any)) ringSettings {
 		DefaultHandling: r.DefaultHandling,
 		CheckInvariants: "daily", // as bilancio's sweep runner
 		HTML:            true,
+		SummaryRule:     string(rev.SummaryRule),
 	}
 	return rs
 }
@@ -409,6 +422,7 @@ func (p *Plan) Params(pt Point) ring.Params {
 		Seed:            pt.Seed,
 		Kappa:           pt.Kappa,
 		KappaRule:       r.kappaRule,
+		Revision:        r.generator,
 		QTotal:          r.qTotal,
 		Liquidity:       ring.LiquidityMode(r.LiquidityMode),
 		LiquidityAgent:  r.LiquidityAgent,

@@ -30,6 +30,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -348,6 +349,7 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 		CheckInvariants:          spec.Options.CheckInvariants,
 		DetailedLogging:          spec.Options.DetailedLogging,
 		EmulateDisplayTruncation: spec.Options.EmulateDisplayTruncation,
+		DealerEra:                engine.DealerEra(spec.Options.DealerEra),
 	}
 	if spec.Options.HasQuietDays {
 		q := spec.Options.QuietDays
@@ -363,6 +365,7 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 	out, err := bt.pool.simulate(j.ctx, runner.Request{
 		ScenarioName: name, Scenario: spec.Scenario, OutDir: dir, Options: opts,
 		HTML: spec.Options.HTML, RunID: spec.RunID, Engine: cfg.Engine, Executor: cfg.Executor,
+		SummaryRule: metrics.ZeroRule(spec.Options.SummaryRule),
 	})
 	if err != nil {
 		if j.ctx.Err() != nil {
