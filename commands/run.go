@@ -218,7 +218,7 @@ func writeFileMkdir(path string, data []byte) error {
 
 // renderRunSummary is the few lines `bilancio run` prints.
 func renderRunSummary(out *runner.Outcome, dir string) string {
-	res, m := out.Result, out.Manifest
+	res, m := out.Result, out.Folder.Manifest
 	var stop string
 	switch res.Stop {
 	case engine.StopStable:
