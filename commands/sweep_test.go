@@ -108,7 +108,7 @@ func TestSweepRingDefaults(t *testing.T) {
 	want := &sweep.Spec{
 		SeedMode: sweep.SeedCounter,
 		Ring: sweep.RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", LiquidityMode: "single_at", LiquidityAgent: "H1",
-			DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep", },
+			DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep"},
 		Grid: &sweep.Grid{Kappas: []string{"0.25", "0.5", "1", "2", "4"}, Concentrations: []string{"0.2", "0.5", "1", "2", "5"},
 			Mus: []string{"0", "0.25", "0.5", "0.75", "1"}, Monotonicities: []string{"0"}},
 	}

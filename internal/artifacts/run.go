@@ -70,8 +70,8 @@ type RunInfo struct {
 	// SummaryRule is what phi_total and delta_total are when their weighted
 	// sum is zero (the metrics files do not depend on it).
 	SummaryRule metrics.ZeroRule
-	Started      time.Time
-	Finished     time.Time
+	Started     time.Time
+	Finished    time.Time
 }
 
 // WriteRun writes the run folder dir of a finished run and returns its
