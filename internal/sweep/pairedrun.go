@@ -104,9 +104,9 @@ type pairSlot struct {
 
 // newPairTable holds a slot for every point of the plan (those select
 // keeps).
-func newPairTable(kind string, cfg *PairedConfig, dir string, p *Plan, sel func(*Point) bool) *pairTable {
+func newPairTable(ctx context.Context, kind string, cfg *PairedConfig, dir string, p *Plan, sel func(*Point) bool) *pairTable {
 	t := &pairTable{kind: kind, cfg: cfg, dir: dir, slots: map[int]*pairSlot{}, dealer: map[string][3]string{}, dirty: make(chan struct{}, 1)}
-	for pt := range p.Static() {
+	for pt := range p.Static(ctx) {
 		if sel != nil && !sel(&pt) {
 			continue
 		}
@@ -250,7 +250,7 @@ func runPaired(ctx context.Context, spec *Spec, opts Options) (*Summary, error) 
 	if err := top.WriteSource(spec, opts.Origin); err != nil {
 		return nil, err
 	}
-	table := newPairTable(spec.Paired.Kind, pairedConfig(spec, plans[0]), dir, plans[0], opts.Select)
+	table := newPairTable(ctx, spec.Paired.Kind, pairedConfig(spec, plans[0]), dir, plans[0], opts.Select)
 	var runners [2]*runner
 	for i := range arms {
 		o := opts
@@ -280,7 +280,7 @@ func runPaired(ctx context.Context, spec *Spec, opts Options) (*Summary, error) 
 	}
 	total := 0
 	for i, r := range runners {
-		n := r.countStatic()
+		n := r.countStatic(ctx)
 		pr.progress[i].Total = n
 		total += n
 	}
@@ -539,7 +539,7 @@ func AggregatePaired(ctx context.Context, dir string) (*PairedStatus, error) {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	defer unlock()
-	table := newPairTable(spec.Paired.Kind, pairedConfig(&spec, plans[0]), dir, plans[0], nil)
+	table := newPairTable(ctx, spec.Paired.Kind, pairedConfig(&spec, plans[0]), dir, plans[0], nil)
 	for i, a := range arms {
 		if _, err := Aggregate(ctx, a.ExperimentDir); err != nil {
 			return nil, fmt.Errorf("%s arm: %w", a.Arm.Role, err)
