@@ -14,7 +14,8 @@ import (
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 
 	"github.com/bilancio-go/bilancio/internal/report"
-	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/report/experiment"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // SweepCompareCommand is `bilancio sweep compare DIR_A DIR_B`.
@@ -88,11 +89,11 @@ func (c *SweepCompareCommand) Run(args []string) int {
 
 // compare writes the comparison files and prints the outcome.
 func (c *SweepCompareCommand) compare(dirA, dirB string, f *sweepCompareFlags) error {
-	a, err := sweep.LoadDashboard(dirA)
+	a, err := experiment.Load(dirA)
 	if err != nil {
 		return err
 	}
-	b, err := sweep.LoadDashboard(dirB)
+	b, err := experiment.Load(dirB)
 	if err != nil {
 		return err
 	}
@@ -142,21 +143,21 @@ func (c *SweepCompareCommand) compare(dirA, dirB string, f *sweepCompareFlags) e
 
 // paired prints the paired table of a paired sweep's folder.
 func (c *SweepCompareCommand) paired(dir string, f *sweepCompareFlags) error {
-	if !sweep.IsPairedExperimentDir(dir) {
+	if !experiment.IsPaired(dir) {
 		return fmt.Errorf("%s is not a paired sweep (give two experiment folders to compare them)", dir)
 	}
-	d, err := sweep.LoadPairedDashboard(dir)
+	d, err := experiment.LoadPaired(sweepContext(c.Meta), dir)
 	if err != nil {
 		return err
 	}
 	if f.json {
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sweep.ComparisonFile)))
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.ComparisonFile)))
 		if err != nil {
 			return err
 		}
 		recs, err := artifacts.ReadCSVDicts(bytes.NewReader(data))
 		if err != nil {
-			return fmt.Errorf("reading %s: %w", sweep.ComparisonFile, err)
+			return fmt.Errorf("reading %s: %w", store.ComparisonFile, err)
 		}
 		for _, r := range recs {
 			line, err := json.Marshal(r)

@@ -18,8 +18,10 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/modalemu"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	sbusage "github.com/bilancio-go/bilancio/internal/usage"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Credentials the emulator accepts in the modal sweep tests.
@@ -50,7 +52,7 @@ func modalSweepEmulator(t *testing.T) (pluginDir string, env []string, srv *moda
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/bilancio-go/bilancio/plugins/modal/cmd/bilancio-executor-modal").CombinedOutput(); err != nil {
 		t.Fatalf("building the modal plugin: %v\n%s", err, out)
 	}
-	sum, err := pluginhost.FileSHA256(bin)
+	sum, err := runfolder.FileSHA256(bin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +260,7 @@ func checkModalResume(t *testing.T, env []string, pluginDir, out, file, dir stri
 			t.Errorf("run %s was done before and ran again (started %v, now %v)", id, started, now[id])
 		}
 	}
-	rows, err := readRegistry(filepath.Join(dir, sweep.RegistryFile))
+	rows, err := readRegistry(filepath.Join(dir, store.RegistryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +411,7 @@ func TestSweepModalUsage(t *testing.T) {
 		t.Errorf("usage summary %+v; the rows sum to %v s, $%v", s, sum.SandboxSeconds, sum.Cost)
 	}
 	// The ring sweep's summary.json carries the same totals.
-	raw, err := os.ReadFile(filepath.Join(dir, sweep.SummaryFile))
+	raw, err := os.ReadFile(filepath.Join(dir, store.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,14 @@
 package commands
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 
-	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/report/experiment"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // SweepReportCommand is `bilancio sweep report DIR [-open]`.
@@ -74,26 +74,14 @@ func (c *SweepReportCommand) Run(args []string) int {
 	return sweepExitOK
 }
 
-// write builds the report of the experiment in dir: the paired dashboard
-// for a paired experiment, the plain one otherwise.
+// write builds the report of the experiment in dir.
 func (c *SweepReportCommand) write(dir string) (string, []string, error) {
-	if !sweep.IsPairedExperimentDir(dir) {
-		return sweep.WriteReport(dir)
-	}
-	ctx := c.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	dash, figs, err := sweep.WritePairedReport(ctx, dir)
-	if err != nil {
-		return "", nil, fmt.Errorf("paired experiment: %w", err)
-	}
-	return dash, figs, nil
+	return experiment.WriteReport(sweepContext(c.Meta), dir)
 }
 
 // figuresDirOf is an experiment's figures folder.
 func figuresDirOf(dir string) string {
-	return filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir))
+	return filepath.Join(dir, filepath.FromSlash(store.FiguresDir))
 }
 
 // openBrowser opens path with the desktop's opener, without waiting.

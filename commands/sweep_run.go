@@ -12,9 +12,10 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/mattn/go-isatty"
 
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // SweepRunCommand is `bilancio sweep run FILE`: it runs a sweep file.
@@ -144,6 +145,8 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 		Events:   view.Event,
 		Origin:   origin,
 		Worker:   workerBinary,
+		// The dashboard of every experiment the sweep writes.
+		Dashboard: experiment.WriteDashboard,
 	}
 	if spec.Paired != nil {
 		// Each arm of a paired sweep may run on an executor of its own.
@@ -215,7 +218,7 @@ func workerBinary() (*sdk.WorkerBinary, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum, err := pluginhost.FileSHA256(path)
+	sum, err := runfolder.FileSHA256(path)
 	if err != nil {
 		return nil, err
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"strings"
 	"testing"
 
+	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/engine"
 )
 
@@ -17,9 +19,12 @@ const ring100 = "../../../shared/conformance/ring-expel-n100/runs/comparison_con
 // shared conformance data is absent.
 func loadRing(tb testing.TB, path string) (*engine.Scenario, *engine.Result) {
 	tb.Helper()
+	if strings.Contains(path, "shared/conformance") {
+		conformance.Require(tb)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		tb.Skipf("conformance data not available: %v", err)
+		tb.Fatal(err)
 	}
 	sc, err := engine.Load(path, data)
 	if err != nil {
@@ -35,6 +40,22 @@ func loadRing(tb testing.TB, path string) (*engine.Scenario, *engine.Result) {
 // BenchmarkWriteRunHTMLRing100 renders the run.html page of a 100-agent ring.
 func BenchmarkWriteRunHTMLRing100(b *testing.B) {
 	sc, res := loadRing(b, ring100)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := WriteRunHTML(&buf, sc, res, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/page")
+}
+
+// BenchmarkWriteRunHTMLRing5 renders the run.html page of a 5-agent ring of
+// bilancio's ring sweep (testdata/ring5.yaml): the page a sweep of small
+// rings writes for every run.
+func BenchmarkWriteRunHTMLRing5(b *testing.B) {
+	sc, res := loadRing(b, "testdata/ring5.yaml")
 	var buf bytes.Buffer
 	b.ReportAllocs()
 	for b.Loop() {

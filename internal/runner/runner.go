@@ -13,10 +13,12 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Request is one run to do.
@@ -34,6 +36,10 @@ type Request struct {
 	HTML bool
 	// RunID, Engine and Executor go into the manifest.
 	RunID, Engine, Executor string
+	// ReplaceFolder writes the run into a new folder beside OutDir that
+	// takes OutDir's place once complete: whatever OutDir held is removed,
+	// and a failed write leaves it as it was.
+	ReplaceFolder bool
 }
 
 // Outcome is a finished run.
@@ -41,7 +47,9 @@ type Outcome struct {
 	Scenario *engine.Scenario
 	Result   *engine.Result
 	Metrics  *metrics.Report
-	Manifest *artifacts.Manifest
+	// Folder is the run folder as written: its manifest, the manifest's
+	// sha256 and the fingerprint of its files.
+	Folder *runfolder.Sealed
 }
 
 // Run loads, simulates and writes one run. Errors in the scenario come back
@@ -70,13 +78,26 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 			return b.Bytes(), err
 		}
 	}
-	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, Started: started}
+	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, ScenarioName: sc.Name, Started: started}
 	info.Finished = time.Now()
-	rep, man, err := artifacts.WriteRun(req.OutDir, req.Scenario, res, html, info)
+	var rep *metrics.Report
+	var folder *runfolder.Sealed
+	write := func(dir string) (err error) {
+		rep, folder, err = artifacts.WriteRun(dir, req.Scenario, res, html, info)
+		return err
+	}
+	if req.ReplaceFolder {
+		err = atomicfile.ReplaceDir(req.OutDir, write)
+		if err == nil {
+			folder.Dir = req.OutDir // written elsewhere, then moved into place
+		}
+	} else {
+		err = write(req.OutDir)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return &Outcome{Scenario: sc, Result: res, Metrics: rep, Manifest: man}, nil
+	return &Outcome{Scenario: sc, Result: res, Metrics: rep, Folder: folder}, nil
 }
 
 // Summary turns a metrics report into the report package's summary.

@@ -9,6 +9,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // dealerControlSpec is the sweep of bilancio's dealer_comparison_100 control
@@ -63,10 +64,7 @@ func readCSV(t testing.TB, path string) []map[string]string {
 // and time_to_stability. All 125 runs are planned (so that the seeds count
 // as bilancio's did); only the 25 recorded ones execute.
 func TestRingExpelN100Registry(t *testing.T) {
-	root := conformance.Root()
-	if root == "" {
-		t.Skip("no conformance data (../shared/conformance)")
-	}
+	root := conformance.Require(t)
 	recorded, err := conformance.Registry(root, "ring-expel-n100")
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +108,7 @@ func TestRingExpelN100Registry(t *testing.T) {
 	if sum.Status != StatusCompleted || sum.Progress.Done != 25 || sum.Ran != 25 {
 		t.Fatalf("summary %+v", sum)
 	}
-	rows := readCSV(t, filepath.Join(dir, RegistryFile))
+	rows := readCSV(t, filepath.Join(dir, store.RegistryFile))
 	if len(rows) != 25 {
 		t.Fatalf("registry has %d rows, want 25", len(rows))
 	}
@@ -138,7 +136,7 @@ func TestRingExpelN100Registry(t *testing.T) {
 			}
 		}
 	}
-	results := readCSV(t, filepath.Join(dir, ResultsFile))
+	results := readCSV(t, filepath.Join(dir, store.ResultsFile))
 	if len(results) != 25 {
 		t.Errorf("results.csv has %d rows, want 25", len(results))
 	}
