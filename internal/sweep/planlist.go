@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+
+	"github.com/bilancio-go/bilancio/internal/parallel"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // PlanSummary is what `sweep plan` says of a sweep before listing its runs.
@@ -46,7 +49,8 @@ type PlanListing struct {
 // decide. With ids, every run's id is computed: from the experiment's
 // journal when it knows the point, else by generating the scenario (a few
 // milliseconds a run, on every CPU); without ids nothing is generated and
-// only the points are listed. Memory stays flat.
+// only the points are listed. Memory stays flat. A nil yield asks for the
+// counts only: a sweep never run is then not expanded at all.
 func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary func(PlanSummary) error, yield func(PlanEntry) error) (*PlanListing, error) {
 	if spec != nil && spec.Paired != nil && spec.Arm == nil {
 		return listPaired(ctx, spec, outDir, ids, summary, yield)
@@ -56,19 +60,20 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 		return nil, err
 	}
 	dir := ExperimentDir(spec, p, outDir)
-	st := &Store{Dir: dir, ID: ExperimentID(spec, p)}
+	st := &store.Store{Dir: dir, ID: ExperimentID(spec, p)}
 	l := &PlanListing{PlanSummary: PlanSummary{
 		ExperimentID: st.ID, Dir: dir, Grid: p.GridCount(), LHS: p.LHSCount(),
 		FrontierCells: p.FrontierCells(), MaxFrontierProbes: p.MaxFrontierProbes(),
 		SeedMode: p.SeedMode(), Fingerprint: p.Fingerprint(),
 	}}
-	ix := newJournalIndex()
-	if _, err := readMeta(dir); err == nil {
+	j := store.EmptyJournal()
+	if _, err := store.ReadMeta(dir); err == nil {
 		l.Exists = true
-		if ix, err = st.readJournal(); err != nil {
+		if j, err = st.ReadJournal(); err != nil {
 			return nil, err
 		}
-	} else if !errors.Is(err, ErrNoExperiment) && !errors.Is(err, fs.ErrNotExist) {
+		defer j.Close()
+	} else if !errors.Is(err, store.ErrNoExperiment) && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	if summary != nil {
@@ -78,9 +83,9 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 	}
 	entryOf := func(pt Point) (PlanEntry, error) {
 		pe := PlanEntry{Point: pt}
-		e := ix.byKey[p.pointKey(&pt)]
-		if e != nil {
-			pe.ID = e.Run
+		e, known := j.LookupKey(p.pointKey(&pt))
+		if known {
+			pe.ID = e.ID()
 		} else if ids {
 			run, err := p.Materialize(pt)
 			if err != nil {
@@ -96,14 +101,15 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 		}
 		// As sweep status: a run the journal calls done counts while its
 		// manifest is there; one it does not know is verified in full.
-		has := st.hasManifest(pe.ID)
+		has := st.HasManifest(pe.ID)
 		switch {
-		case e != nil && e.state == stateDone:
+		case known && e.State() == store.Done:
 			pe.Done = has
 		case has:
-			_, pe.Done = st.checkRun(pe.ID, "")
+			_, err := st.CheckRun(pe.ID, store.Known{}, store.CheckFull)
+			pe.Done = err == nil
 		}
-		pe.Failed = !pe.Done && e != nil && e.state == stateFailed
+		pe.Failed = !pe.Done && known && e.State() == store.Failed
 		return pe, nil
 	}
 	emit := func(pe PlanEntry) error {
@@ -114,6 +120,9 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 		if pe.Failed {
 			l.Failed++
 		}
+		if yield == nil {
+			return nil
+		}
 		return yield(pe)
 	}
 	const chunk = 1024
@@ -121,11 +130,17 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 	flush := func() error {
 		entries := make([]PlanEntry, len(pts))
 		errs := make([]error, len(pts))
-		err := orderedEach(ctx, len(pts), func(i int) PlanEntry {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := parallel.Ordered(ctx, len(pts), func(i int) PlanEntry {
 			pe, err := entryOf(pts[i])
 			errs[i] = err
 			return pe
 		}, func(i int, pe PlanEntry) { entries[i] = pe })
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if err != nil {
 			return err
 		}
@@ -140,13 +155,22 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 		pts = pts[:0]
 		return nil
 	}
-	for pt := range p.Static() {
+	if !ids && !l.Exists && yield == nil {
+		// Nothing is known of the runs and nothing is to be listed: the
+		// counts are the plan's.
+		l.Runs = p.StaticCount()
+		return l, nil
+	}
+	for pt := range p.Static(ctx) {
 		pts = append(pts, pt)
 		if len(pts) == chunk {
 			if err := flush(); err != nil {
 				return l, err
 			}
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return l, err
 	}
 	if err := flush(); err != nil {
 		return l, err
@@ -156,8 +180,8 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 			probes := f.Next()
 			stop := len(probes) == 0
 			for _, pt := range probes {
-				e := ix.byKey[p.pointKey(&pt)]
-				if e == nil {
+				e, ok := j.LookupKey(p.pointKey(&pt))
+				if !ok {
 					stop = true
 					continue
 				}
@@ -170,7 +194,11 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 				}
 				switch {
 				case pe.Done:
-					f.Report(pt, decimalOrNone(e.delta))
+					rec, err := e.Record()
+					if err != nil {
+						return l, err
+					}
+					f.Report(pt, store.DecimalOrNone(rec.Delta))
 				case pe.Failed:
 					f.Report(pt, nil)
 				default:
