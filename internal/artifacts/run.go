@@ -87,21 +87,8 @@ type RunInfo struct {
 // Everything is computed before the first file is touched, and an existing
 // manifest is removed first, so a folder being (re)written never looks
 // complete. Each file is written to a temporary name in its own directory and
-// renamed into place, so a reader never sees a partial file. A new folder is
-// better written with WriteNewRun.
+// renamed into place, so a reader never sees a partial file.
 func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *Manifest, error) {
-	return writeRun(dir, false, scenarioYAML, res, runHTML, info)
-}
-
-// WriteNewRun is WriteRun for a folder dir that is new, empty and seen by
-// nobody until the caller moves it into place (atomicfile.ReplaceDir's
-// temporary folder): each file is created and written once, with no
-// temporary name, and hashed from the bytes written, never read back.
-func WriteNewRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *Manifest, error) {
-	return writeRun(dir, true, scenarioYAML, res, runHTML, info)
-}
-
-func writeRun(dir string, fresh bool, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *Manifest, error) {
 	files, report, err := RunOutputs(res, info.RunID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("rendering the outputs of %s: %w", dir, err)
@@ -119,28 +106,15 @@ func writeRun(dir string, fresh bool, scenarioYAML []byte, res *engine.Result, r
 	}
 	files = append(head, files...)
 
-	write := func(name string, data []byte) error {
-		return atomicfile.Write(filepath.Join(dir, filepath.FromSlash(name)), 0o644, false, bytesWriter(data))
+	if err := os.MkdirAll(filepath.Join(dir, "out"), 0o755); err != nil {
+		return nil, nil, fmt.Errorf("creating the run folder: %w", err)
 	}
-	if fresh {
-		if err := os.Mkdir(filepath.Join(dir, "out"), 0o755); err != nil {
-			return nil, nil, fmt.Errorf("creating the run folder: %w", err)
-		}
-		write = func(name string, data []byte) error {
-			return createFile(filepath.Join(dir, filepath.FromSlash(name)), data)
-		}
-	} else {
-		if err := os.MkdirAll(filepath.Join(dir, "out"), 0o755); err != nil {
-			return nil, nil, fmt.Errorf("creating the run folder: %w", err)
-		}
-		if err := os.Remove(filepath.Join(dir, ManifestFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, nil, fmt.Errorf("removing the old manifest of %s: %w", dir, err)
-		}
+	if err := os.Remove(filepath.Join(dir, ManifestFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, nil, fmt.Errorf("removing the old manifest of %s: %w", dir, err)
 	}
 	m := newManifest(res, report, info)
-	m.Files = make([]ManifestEntry, 0, len(files))
 	for _, f := range files {
-		if err := write(f.Name, f.Data); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, filepath.FromSlash(f.Name)), 0o644, false, bytesWriter(f.Data)); err != nil {
 			return nil, nil, err
 		}
 		m.Files = append(m.Files, entryFor(f.Name, f.Data))
@@ -149,26 +123,10 @@ func writeRun(dir string, fresh bool, scenarioYAML []byte, res *engine.Result, r
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := write(ManifestFile, mb); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, ManifestFile), 0o644, false, bytesWriter(mb)); err != nil {
 		return nil, nil, err
 	}
 	return report, m, nil
-}
-
-// createFile creates path, which must not exist, holding data.
-func createFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }
 
 func newManifest(res *engine.Result, report *metrics.Report, info RunInfo) *Manifest {

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/cockroachdb/apd/v3"
@@ -80,27 +79,19 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 	info.Finished = time.Now()
 	var rep *metrics.Report
 	var man *artifacts.Manifest
-	// A new folder (the usual case in a sweep) is written beside its place
-	// and moved there once complete, like a replaced one: its files need no
-	// temporary names of their own.
-	if req.ReplaceFolder || !exists(req.OutDir) {
-		err = atomicfile.ReplaceDir(req.OutDir, func(dir string) (err error) {
-			rep, man, err = artifacts.WriteNewRun(dir, req.Scenario, res, html, info)
-			return err
-		})
+	write := func(dir string) (err error) {
+		rep, man, err = artifacts.WriteRun(dir, req.Scenario, res, html, info)
+		return err
+	}
+	if req.ReplaceFolder {
+		err = atomicfile.ReplaceDir(req.OutDir, write)
 	} else {
-		rep, man, err = artifacts.WriteRun(req.OutDir, req.Scenario, res, html, info)
+		err = write(req.OutDir)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return &Outcome{Scenario: sc, Result: res, Metrics: rep, Manifest: man}, nil
-}
-
-// exists reports whether path exists.
-func exists(path string) bool {
-	_, err := os.Lstat(path)
-	return err == nil
 }
 
 // Summary turns a metrics report into the report package's summary.
