@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -72,6 +73,9 @@ type RunInfo struct {
 	ScenarioName string
 	Started      time.Time
 	Finished     time.Time
+	// Keep, when set, says which files the folder keeps (by name, as
+	// "out/events.jsonl"); the manifest lists only those.
+	Keep func(name string) bool
 }
 
 // WriteRun writes the run folder dir of a finished run and returns its
@@ -105,6 +109,9 @@ func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(
 		head = append(head, File{RunHTMLFile, page})
 	}
 	files = append(head, files...)
+	if info.Keep != nil {
+		files = slices.DeleteFunc(files, func(f File) bool { return !info.Keep(f.Name) })
+	}
 
 	if err := os.MkdirAll(filepath.Join(dir, "out"), 0o755); err != nil {
 		return nil, nil, fmt.Errorf("creating the run folder: %w", err)
