@@ -15,7 +15,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/report"
-	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/report/experiment"
 )
 
 // writeFile writes a test file, making its folder.
@@ -126,7 +126,7 @@ func TestPairedDashboard(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir, pairs := c.build(t)
-			page, figures, err := sweep.WritePairedReport(context.Background(), dir)
+			page, figures, err := experiment.WriteReport(context.Background(), dir)
 			if err != nil {
 				t.Fatal(err)
 			}
