@@ -12,9 +12,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/runner"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // ReportCommand is `bilancio report RUN_DIR`: it rebuilds what a run folder
@@ -106,7 +106,7 @@ func (c *ReportCommand) Run(args []string) int {
 		c.UI.Error("Error: " + err.Error())
 		return 1
 	}
-	if _, err := os.Stat(filepath.Join(pos[0], artifacts.ManifestFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(pos[0], runfolder.ManifestFile)); err != nil {
 		return c.rebuildRuns(pos[0], opts, f.all)
 	}
 	done, err := runner.Rebuild(c.Ctx, pos[0], opts, f.all)
@@ -135,7 +135,7 @@ func (c *ReportCommand) rebuildRuns(dir string, opts engine.Options, all bool) i
 		return 1
 	}
 	if len(dirs) == 0 {
-		c.UI.Error(fmt.Sprintf("Error: %s is neither a run folder (it has no %s) nor an experiment folder with complete runs", dir, artifacts.ManifestFile))
+		c.UI.Error(fmt.Sprintf("Error: %s is neither a run folder (it has no %s) nor an experiment folder with complete runs", dir, runfolder.ManifestFile))
 		return 1
 	}
 	var (
@@ -204,7 +204,7 @@ func runFolders(dir string) ([]string, error) {
 		if filepath.Base(filepath.Dir(path)) != "runs" {
 			return nil
 		}
-		if _, err := os.Stat(filepath.Join(path, artifacts.ManifestFile)); err == nil {
+		if _, err := os.Stat(filepath.Join(path, runfolder.ManifestFile)); err == nil {
 			dirs = append(dirs, path)
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return err

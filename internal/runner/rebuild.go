@@ -14,6 +14,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Rebuilt says what Rebuild did to a run folder.
@@ -33,10 +34,11 @@ type Rebuilt struct {
 // manifest is not changed: the files Rebuild writes are views of the
 // recorded run, not part of its record.
 func Rebuild(ctx context.Context, dir string, opts engine.Options, all bool) (*Rebuilt, error) {
-	m, err := artifacts.VerifyRun(dir)
+	sealed, err := runfolder.Verify(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a complete run folder: %w", dir, err)
 	}
+	m := sealed.Manifest
 	scenarioPath := filepath.Join(dir, artifacts.ScenarioFile)
 	data, err := os.ReadFile(scenarioPath)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // folderFiles returns the files of a run folder by slash name, the
@@ -23,7 +24,7 @@ func folderFiles(t *testing.T, dir string) map[string]string {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, path)
-		if rel == artifacts.ManifestFile {
+		if rel == runfolder.ManifestFile {
 			return nil
 		}
 		b, err := os.ReadFile(path)
@@ -76,12 +77,12 @@ func TestArtifactsKeptAndRebuilt(t *testing.T) {
 			if got := keys(folderFiles(t, dir)); !slices.Equal(got, tc.want) {
 				t.Errorf("the folder holds %v, want %v", got, tc.want)
 			}
-			m, err := artifacts.VerifyRun(dir)
+			sealed, err := runfolder.Verify(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var listed []string
-			for _, f := range m.Files {
+			for _, f := range sealed.Manifest.Files {
 				listed = append(listed, f.Name)
 			}
 			slices.Sort(listed)
@@ -107,7 +108,7 @@ func TestArtifactsKeptAndRebuilt(t *testing.T) {
 					t.Errorf("rebuilt %s differs from the one the full run kept", name)
 				}
 			}
-			if _, err := artifacts.VerifyRun(dir); err != nil {
+			if _, err := runfolder.Verify(dir); err != nil {
 				t.Errorf("the rebuilt folder no longer verifies: %v", err)
 			}
 		})
