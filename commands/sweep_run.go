@@ -60,6 +60,8 @@ type sweepExecFlags struct {
 	localPlugin       bool
 	yes               bool
 	maxCost           float64
+	// confirmAbove is -confirm-above as given ("" when not).
+	confirmAbove string
 }
 
 // sweepRunFlags are sweep run's flags.
@@ -75,8 +77,9 @@ func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) 
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop at the first run that fails for good")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
 	fs.StringVar(&f.out, outName, "", outHelp)
-	fs.BoolVar(&f.yes, "yes", false, "on a remote executor, run without showing the estimate and asking for confirmation")
+	fs.BoolVar(&f.yes, "yes", false, "run without asking for confirmation (of a large sweep, or of a remote executor's estimate)")
 	fs.Float64Var(&f.maxCost, "max-cost", 0, "on a remote executor, refuse a sweep whose estimated cost (USD) is over this (0: no limit)")
+	fs.StringVar(&f.confirmAbove, "confirm-above", "", fmt.Sprintf("a sweep of more runs than this starts only with -yes or a confirmation (default: $%s, else %d)", confirmAboveEnv, sweep.DefaultConfirmAbove))
 	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local) instead of in this process")
 }
 
@@ -129,6 +132,9 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	}
 	if choice.Placement == pluginhost.PluginProcess {
 		choice.Env = pluginhost.ExecutorEnv(choice.Name, os.Environ())
+	}
+	if !confirmSize(ctx, m, spec, f, view) {
+		return sweepExitError
 	}
 	if !confirmCost(ctx, m, spec, choice, f, find.Logger, view) {
 		return sweepExitError
