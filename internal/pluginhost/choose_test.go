@@ -39,6 +39,7 @@ func TestChoose(t *testing.T) {
 		t.Error("modal without its plugin: no error")
 	}
 }
+
 // TestExecutorEnv checks that each executor gets only its own variables.
 func TestExecutorEnv(t *testing.T) {
 	environ := []string{

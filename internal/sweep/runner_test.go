@@ -225,4 +225,3 @@ func TestSameRunOnce(t *testing.T) {
 		t.Errorf("summary %+v; executed %d runs, want 4", sum.Progress, len(f.executed))
 	}
 }
-
