@@ -10,6 +10,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
+	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
@@ -105,6 +106,10 @@ func NewPlan(s *Spec) (*Plan, error) {
 		bad("parallel must be >= 0, got %d", s.Parallel)
 	}
 	p.ring = parseRing(s.Ring, bad)
+	if _, _, err := artifacts.Keep(s.Artifacts); err != nil {
+		bad("%v", err)
+	}
+	p.ring.options.Artifacts = s.Artifacts
 	p.arm = parseArm(s, &p.ring, bad)
 
 	if g := s.Grid; g != nil {
