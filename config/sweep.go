@@ -27,6 +27,7 @@ const (
 	attrKappaRule       = "kappa_rule"
 	attrRevision        = "bilancio_revision"
 	attrSeedMode        = "seed_mode"
+	attrArtifacts       = "artifacts"
 	attrParallel        = "parallel"
 	attrRetries         = "retries"
 	attrFailFast        = "fail_fast"
@@ -59,6 +60,7 @@ func sweepSchema() *hcl.BodySchema {
 			{Name: attrKappaRule},
 			{Name: attrRevision},
 			{Name: attrSeedMode},
+			{Name: attrArtifacts},
 			{Name: attrParallel},
 			{Name: attrRetries},
 			{Name: attrFailFast},
@@ -139,6 +141,12 @@ func (l *loader) decodeSweep(blk *hclsyntax.Block) (*sweep.Spec, hcl.Expression)
 			l.errorf(rng, "Invalid value for "+attrRevision, "%s.", strings.TrimSuffix(err.Error(), "."))
 		}
 		spec.BilancioRevision = s
+	}
+	if s, rng, ok := d.str(attrArtifacts); ok {
+		if msg := checkArtifacts(s); msg != "" {
+			l.errorf(rng, "Invalid value for "+attrArtifacts, "%s.", msg)
+		}
+		spec.Artifacts = s
 	}
 	if s, rng, ok := d.str(attrSeedMode); ok {
 		if msg := checkSeedMode(s); msg != "" {

@@ -181,6 +181,11 @@ type RunOptions struct {
 	// some dealer runs short, for regenerating its damaged files (off by
 	// default; engine.Options.EmulateDisplayTruncation).
 	EmulateDisplayTruncation bool `json:"emulate_display_truncation,omitempty"`
+	// Artifacts says which files the run folder keeps: ArtifactsAll (the
+	// default, also when empty), ArtifactsNoHTML or ArtifactsAggregates.
+	// What a run does not keep can be rebuilt exactly from its
+	// scenario.yaml (`bilancio report RUN_DIR`).
+	Artifacts string `json:"artifacts,omitempty"`
 	// SummaryRule is what phi_total and delta_total are when their weighted
 	// sum is zero: "" (0, bilancio from 2025-11-28) or "none" (None, as in
 	// bilancio's revisions before; an empty registry cell).
@@ -190,6 +195,21 @@ type RunOptions struct {
 	// December event fields, no dealer_metrics.json).
 	DealerEra string `json:"dealer_era,omitempty"`
 }
+
+// The files a run folder keeps (RunOptions.Artifacts).
+const (
+	// ArtifactsAll keeps every file, as bilancio does.
+	ArtifactsAll = "all"
+	// ArtifactsNoHTML keeps every file but run.html.
+	ArtifactsNoHTML = "no_html"
+	// ArtifactsAggregates keeps what the sweep's aggregates read:
+	// scenario.yaml, out/metrics.csv, a dealer run's out/dealer_metrics.json
+	// and the manifest.
+	ArtifactsAggregates = "aggregates"
+)
+
+// ArtifactsModes lists the values of RunOptions.Artifacts, the default first.
+func ArtifactsModes() []string { return []string{ArtifactsAll, ArtifactsNoHTML, ArtifactsAggregates} }
 
 // EventType is the kind of a RunEvent.
 type EventType string

@@ -76,6 +76,8 @@ type scenarioLoader struct {
 	rules   LoadRules
 	actions []*loadedAction // initial actions, then scheduled ones, in file order
 	agents  map[string]AgentSpec
+	// noFast sends every document through go-yaml (see yamlfast.go).
+	noFast bool
 }
 
 // loadError turns any error of the loader into a *LoadError.
@@ -108,6 +110,11 @@ func (l *scenarioLoader) parse(data []byte) (root *yaml.Node, err error) {
 			root, err = nil, &LoadError{File: l.file, Msg: fmt.Sprintf("invalid YAML: %v", r)}
 		}
 	}()
+	if !l.noFast {
+		if root := fastYAML(data); root != nil {
+			return root, nil
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {

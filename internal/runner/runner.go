@@ -34,6 +34,10 @@ type Request struct {
 	Options engine.Options
 	// HTML asks for run.html.
 	HTML bool
+	// Artifacts says which files the folder keeps (sdk.RunOptions'
+	// Artifacts; everything when empty). A mode without run.html skips
+	// rendering it, whatever HTML says.
+	Artifacts string
 	// RunID, Engine and Executor go into the manifest.
 	RunID, Engine, Executor string
 	// SummaryRule is what phi_total and delta_total are when their weighted
@@ -66,6 +70,11 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 	if _, err := metrics.ParseZeroRule(string(req.SummaryRule)); err != nil {
 		return nil, err
 	}
+	keep, keepHTML, err := artifacts.Keep(req.Artifacts)
+	if err != nil {
+		return nil, err
+	}
+	req.HTML = req.HTML && keepHTML
 	sc, err := load(ctx, req.ScenarioName, req.Scenario, req.Load)
 	if err != nil {
 		return nil, err
@@ -86,7 +95,7 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 			return b.Bytes(), err
 		}
 	}
-	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, ScenarioName: sc.Name, SummaryRule: req.SummaryRule, Started: started}
+	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, ScenarioName: sc.Name, SummaryRule: req.SummaryRule, Started: started, Keep: keep}
 	info.Finished = time.Now()
 	var rep *metrics.Report
 	var folder *runfolder.Sealed

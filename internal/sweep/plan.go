@@ -10,6 +10,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
+	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
@@ -74,6 +75,9 @@ type frontierDesign struct {
 	axes                 [3][]*apd.Decimal // concentration, mu, monotonicity
 	low, high, tolerance *apd.Decimal
 	maxIterations        int
+	// higherIsLiquid says a higher kappa is more liquidity (the kappa
+	// rule's direction, which the search follows).
+	higherIsLiquid bool
 }
 
 // NewPlan validates s and returns its plan. Every problem is reported, each
@@ -114,6 +118,10 @@ func NewPlan(s *Spec) (*Plan, error) {
 		bad("bilancio_revision: %v", err)
 	}
 	p.ring = parseRing(s.Ring, rev, bad)
+	if _, _, err := artifacts.Keep(s.Artifacts); err != nil {
+		bad("%v", err)
+	}
+	p.ring.options.Artifacts = s.Artifacts
 	p.arm = parseArm(s, &p.ring, bad)
 
 	if g := s.Grid; g != nil {
@@ -151,7 +159,7 @@ func NewPlan(s *Spec) (*Plan, error) {
 		bad("lhs: count must be >= 0, got %d", l.Count)
 	}
 	if f := s.Frontier; f != nil {
-		d := &frontierDesign{maxIterations: f.MaxIterations}
+		d := &frontierDesign{maxIterations: f.MaxIterations, higherIsLiquid: p.ring.kappaRule.MoreLiquidityAtHigherKappa()}
 		lists := [3][]string{f.Concentrations, f.Mus, f.Monotonicities}
 		for i, name := range axisNames[1:] {
 			if len(lists[i]) == 0 && i+1 == axisMonotonicity {
