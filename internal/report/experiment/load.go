@@ -18,9 +18,9 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
+	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/report"
 	"github.com/bilancio-go/bilancio/internal/store"
-	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
 // WriteDashboard (re)writes aggregate/dashboard.html of the experiment in
@@ -72,7 +72,7 @@ func Load(dir string) (*report.Dashboard, error) {
 		Total:        m.Planned(),
 	}
 	if d.Executor == "" {
-		d.Executor = sweep.LocalExecutor // a sweep without an executor block runs locally
+		d.Executor = pluginhost.LocalExecutor // a sweep without an executor block runs locally
 	}
 	stamp := func(t time.Time) string {
 		if t.IsZero() {
