@@ -40,16 +40,27 @@ reproduce-ring-sweep:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# Issue 12's sweep measurements: CPU per run of bilancio's 13,500-run ring
+# sweep on tmpfs, and its wall time on the normal disk over `cp -r` of the
+# folder it wrote (DISK_DIR, default out/bench-sweep). BENCH_SWEEP=-quick
+# runs 1,800 of the runs.
+.PHONY: bench-sweep
+bench-sweep: build
+	BILANCIO=$(BIN)/bilancio scripts/bench-sweep.sh $(BENCH_SWEEP)
+
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-# Fuzz the scenario loader for a while (FUZZTIME=10m for longer).
+# Fuzz the scenario loader, the dealer, the fast YAML path and the integer
+# replay of the intraday metrics for a while each (FUZZTIME=10m for longer).
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME) ./internal/engine/
 	$(GO) test -run '^$$' -fuzz FuzzDealerRun -fuzztime $(FUZZTIME) ./internal/engine/
+	$(GO) test -run '^$$' -fuzz FuzzFastYAML -fuzztime $(FUZZTIME) ./internal/engine/
+	$(GO) test -run '^$$' -fuzz FuzzReplay -fuzztime $(FUZZTIME) ./internal/metrics/
 
 clean:
 	rm -rf $(BIN) out

@@ -71,6 +71,7 @@ type sweepRingFlags struct {
 	baseSeed                                     int64
 	namePrefix, defaultHandling                  string
 	seedMode, kappaRule, revision                string
+	replicates                                   int
 	cloud                                        bool
 	cloudParallel                                int
 }
@@ -105,6 +106,7 @@ func (c *SweepRingCommand) flags(f *sweepRingFlags) *flag.FlagSet {
 	fs.Int64Var(&f.baseSeed, "base-seed", 42, "first seed")
 	fs.StringVar(&f.namePrefix, "name-prefix", ring.DefaultNamePrefix, "scenario name prefix")
 	fs.StringVar(&f.defaultHandling, "default-handling", "fail-fast", "fail-fast or expel-agent")
+	fs.IntVar(&f.replicates, "replicates", 1, "runs per grid and LHS point, each with its own seed (replicate 0 is the run without replicates)")
 	fs.StringVar(&f.seedMode, "seed-mode", sweep.SeedCounter, "counter (bilancio's seeds) or derived (each run's seed from its parameters)")
 	fs.StringVar(&f.kappaRule, "kappa-rule", "", "debt-over-liquidity (bilancio's recorded data: L0 = Q/kappa) or liquidity-over-debt (bilancio 2026-01: L0 = Q·kappa); default: the revision's")
 	addRevisionFlag(fs, &f.revision)
@@ -166,7 +168,7 @@ func (f *sweepRingFlags) spec() (*sweep.Spec, *ringFlagDesigns, error) {
 		return nil, nil, err
 	}
 	s := &sweep.Spec{
-		SeedMode: f.seedMode,
+		SeedMode: f.seedMode, Replicates: f.replicates,
 		Ring: sweep.RingParams{
 			NAgents: f.nAgents, MaturityDays: f.maturityDays, QTotal: q,
 			LiquidityMode: f.liquidityMode, LiquidityAgent: f.liquidityAgent,
@@ -250,6 +252,7 @@ func overrideSpec(spec, flags *sweep.Spec, designs *ringFlagDesigns, set map[str
 		"kappa-rule":       func() { r.KappaRule = fr.KappaRule },
 		"seed-mode":        func() { spec.SeedMode = flags.SeedMode },
 		revisionFlagName:   func() { spec.BilancioRevision = flags.BilancioRevision },
+		"replicates":       func() { spec.Replicates = flags.Replicates },
 	} {
 		if set[name] {
 			apply()

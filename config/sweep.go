@@ -27,6 +27,7 @@ const (
 	attrKappaRule       = "kappa_rule"
 	attrRevision        = "bilancio_revision"
 	attrSeedMode        = "seed_mode"
+	attrReplicates      = "replicates"
 	attrArtifacts       = "artifacts"
 	attrParallel        = "parallel"
 	attrRetries         = "retries"
@@ -60,6 +61,7 @@ func sweepSchema() *hcl.BodySchema {
 			{Name: attrKappaRule},
 			{Name: attrRevision},
 			{Name: attrSeedMode},
+			{Name: attrReplicates},
 			{Name: attrArtifacts},
 			{Name: attrParallel},
 			{Name: attrRetries},
@@ -153,6 +155,9 @@ func (l *loader) decodeSweep(blk *hclsyntax.Block) (*sweep.Spec, hcl.Expression)
 			l.errorf(rng, "Invalid value for "+attrSeedMode, "%s.", msg)
 		}
 		spec.SeedMode = s
+	}
+	if n, _, ok := d.integer(attrReplicates, 1, maxCount); ok {
+		spec.Replicates = int(n)
 	}
 	if n, _, ok := d.integer(attrParallel, 0, maxCount); ok {
 		spec.Parallel = int(n)
