@@ -49,6 +49,10 @@ func realMain() int {
 
 	c := cli.NewCLI("bilancio", commands.Version())
 	c.Args = os.Args[1:]
+	if len(c.Args) > 1 && c.Args[0] == "help" {
+		// `bilancio help COMMAND` is `bilancio COMMAND -help`.
+		c.Args = append(c.Args[1:len(c.Args):len(c.Args)], "-help")
+	}
 	c.Commands = commands.Table(meta)
 	c.HiddenCommands = []string{"dev"} // development helpers (the Modal emulator)
 	c.HelpWriter = os.Stdout
@@ -57,6 +61,14 @@ func realMain() int {
 	code, err := c.Run()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bilancio: %v\n", err)
+		return 1
+	}
+	if code == 127 {
+		// hashicorp/cli found no command: it printed the usage; say why and
+		// exit as any usage error does.
+		if sub := c.Subcommand(); sub != "" && sub != "help" {
+			fmt.Fprintf(os.Stderr, "bilancio: unknown command %q (see the commands above)\n", sub)
+		}
 		return 1
 	}
 	return code

@@ -207,10 +207,7 @@ func TestRunDealerScenario(t *testing.T) {
 // `bilancio run SCENARIO -out DIR -run-id ID` reproduces every file of a
 // recorded detailed dealer run, the run id in the CSVs included.
 func TestRunRecordedDealerRun(t *testing.T) {
-	root := conformance.Root()
-	if root == "" {
-		t.Skip("../shared/conformance is absent: this test runs a recorded bilancio dealer run")
-	}
+	root := conformance.Require(t)
 	runs, err := conformance.Runs(root, "dealer-detailed-n5")
 	if err != nil || len(runs) == 0 {
 		t.Fatalf("recorded runs: %v", err)
@@ -259,5 +256,123 @@ func TestVersion(t *testing.T) {
 	stdout, _, code := bilancio(t, "version")
 	if code != 0 || !strings.HasPrefix(stdout, "bilancio v") {
 		t.Errorf("version: exit %d, %q", code, stdout)
+	}
+}
+
+// A missing or unknown command is a usage error: the usage (or the group's
+// subcommands) on stderr, an "unknown command" line naming what was typed,
+// and exit code 1 (hashicorp/cli's 127 reads as "command not found" to a
+// shell). `bilancio help COMMAND` is that command's help.
+func TestUnknownCommands(t *testing.T) {
+	tests := []struct {
+		args           []string
+		code           int
+		stderr, stdout string
+	}{
+		{nil, 1, "Available commands are:", ""},
+		{[]string{"help"}, 1, "Available commands are:", ""},
+		{[]string{"frobnicate"}, 1, `unknown command "frobnicate"`, ""},
+		{[]string{"sweep", "frob"}, 1, `unknown command "sweep frob"`, ""},
+		{[]string{"plugins", "frob"}, 1, `unknown command "plugins frob"`, ""},
+		{[]string{"sweep"}, 1, "Usage: bilancio sweep", ""},
+		{[]string{"help", "run"}, 0, "", "Usage: bilancio run"},
+		{[]string{"-help"}, 0, "", "Available commands are:"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(append([]string{"bilancio"}, tt.args...), " "), func(t *testing.T) {
+			stdout, stderr, code := bilancio(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d", code, tt.code)
+			}
+			if !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("stderr %q does not contain %q", stderr, tt.stderr)
+			}
+			if !strings.Contains(stdout, tt.stdout) {
+				t.Errorf("stdout %q does not contain %q", stdout, tt.stdout)
+			}
+		})
+	}
+}
+
+// `bilancio run -out DIR` writes a folder with this run's files only: a
+// non-empty folder is refused (and left as it was) unless -force, which
+// replaces it as a whole, so no file of the old run survives. The manifest
+// names the scenario.
+func TestRunOutFolder(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "run")
+	if _, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_with_dealer.yaml", "-out", out, "-quiet"); code != 0 {
+		t.Fatalf("dealer run: exit %d: %s", code, stderr)
+	}
+	trades := filepath.Join(out, filepath.FromSlash(artifacts.TradesFile))
+	if _, err := os.Stat(trades); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", out)
+	if code != 1 || !strings.Contains(stderr, "is not empty") || !strings.Contains(stderr, "-force") {
+		t.Errorf("run into a used folder: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := artifacts.VerifyRun(out); err != nil {
+		t.Errorf("the refused run damaged the folder: %v", err)
+	}
+	if _, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", out, "-force", "-quiet"); code != 0 {
+		t.Fatalf("-force: exit %d: %s", code, stderr)
+	}
+	m, err := artifacts.VerifyRun(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(trades); !os.IsNotExist(err) {
+		t.Errorf("the old run's %s survived -force (%v)", artifacts.TradesFile, err)
+	}
+	var files []string
+	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(out, p)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if len(files) != len(m.Files)+1 {
+		t.Errorf("the folder holds %v, the manifest lists %d files", files, len(m.Files))
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("leftovers beside the run folder: %v", entries)
+	}
+	if m.Scenario != "Kalecki ring (5 households)" {
+		t.Errorf("manifest scenario_name %q", m.Scenario)
+	}
+	if _, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", "."); code != 1 || !strings.Contains(stderr, "current folder") {
+		t.Errorf("-out . : exit %d, %q", code, stderr)
+	}
+}
+
+// The summary of a run that a fail-fast default ended says so, with the
+// day and bilancio's message, instead of "0 defaults".
+func TestRunSummaryStopReason(t *testing.T) {
+	dir := t.TempDir()
+	scenario := filepath.Join(dir, "ff.yaml")
+	os.WriteFile(scenario, []byte(`version: 1
+name: fail-fast demo
+agents:
+  - {id: CB, kind: central_bank, name: Central Bank}
+  - {id: H1, kind: household, name: One}
+  - {id: H2, kind: household, name: Two}
+initial_actions:
+  - mint_cash: {to: H1, amount: 5}
+  - create_payable: {from: H1, to: H2, amount: 10, due_day: 1}
+`), 0o644)
+	stdout, stderr, code := bilancio(t, "run", scenario, "-out", filepath.Join(dir, "run"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"stop reason     a fail-fast default on day 1 ended the run (Insufficient funds to settle payable PAY_",
+		": 5 still owed); that day's settlement was rolled back",
+		"defaults        1, rolled back (fail-fast stops at the first default; no agent was expelled)",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
 	}
 }

@@ -121,3 +121,13 @@ func parseCommand(ui cli.Ui, fs *flag.FlagSet, args []string, help string, want 
 	}
 	return pos, true
 }
+
+// parentRun is the Run of a command that only groups subcommands (`sweep`,
+// `plugins`…): it names an unknown subcommand, then asks for the group's
+// help, which lists the subcommands and exits 1.
+func parentRun(ui cli.Ui, name string, args []string) int {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		ui.Error(fmt.Sprintf("Error: unknown command \"%s %s\"\n", name, args[0]))
+	}
+	return cli.RunResultHelp
+}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hashicorp/cli"
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
@@ -51,7 +50,7 @@ Subcommands:
 }
 
 // Run implements cli.Command.
-func (c *PluginsCommand) Run([]string) int { return cli.RunResultHelp }
+func (c *PluginsCommand) Run(args []string) int { return parentRun(c.UI, "plugins", args) }
 
 // pluginsContext is a plugin command's context.
 func pluginsContext(m Meta) context.Context {

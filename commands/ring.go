@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
-	"github.com/hashicorp/cli"
 
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
@@ -28,7 +27,7 @@ func (c *RingCommand) Help() string {
 }
 
 // Run implements cli.Command.
-func (c *RingCommand) Run(args []string) int { return cli.RunResultHelp }
+func (c *RingCommand) Run(args []string) int { return parentRun(c.UI, "ring", args) }
 
 // RingGenerateCommand is `bilancio ring generate`: it prints the scenario
 // YAML bilancio's ring generator writes for the given parameters.

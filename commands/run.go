@@ -35,6 +35,10 @@ func (c *RunCommand) Help() string {
                         metrics_ds.csv, metrics_intraday.csv
     DIR/manifest.json   written last, with checksums: the run is complete
 
+  DIR (-out) holds this run's files only: it must be absent or empty, or
+  -force replaces it. The run is written beside it and takes its place once
+  complete, so an interrupted or failed run leaves DIR as it was.
+
   A scenario with "dealer: {enabled: true}" runs bilancio's secondary-market
   dealer: its out/ also gets dealer_metrics.json and, with -detailed-logging
   (the default), trades.csv, inventory_timeseries.csv,
@@ -49,12 +53,13 @@ Options:
 type runFlags struct {
 	out, defaultHandling, checkInvariants, html, runID, dealerEra string
 	maxDays, quietDays                                            int
-	quiet, detailed, truncate                                     bool
+	quiet, detailed, truncate, force                              bool
 }
 
 func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
 	fs := flagSet("run")
-	fs.StringVar(&f.out, "out", "", "run folder to write (default out/runs/<scenario file name>)")
+	fs.StringVar(&f.out, "out", "", "run folder to write (default out/runs/<scenario file name>); it must be absent or empty unless -force")
+	fs.BoolVar(&f.force, "force", false, "replace a non-empty -out folder: the new run takes its place once complete, and none of its files survive")
 	fs.IntVar(&f.maxDays, "max-days", 0, "maximum number of days to simulate (default: the scenario's run.max_days)")
 	fs.IntVar(&f.quietDays, "quiet-days", -1, "quiet days in a row needed to stop (default: the scenario's run.quiet_days)")
 	fs.StringVar(&f.defaultHandling, "default-handling", "", "fail-fast or expel-agent (default: the scenario's run.default_handling)")
@@ -100,6 +105,10 @@ func (c *RunCommand) Run(args []string) int {
 		c.UI.Error("Error: -dealer-era: " + err.Error())
 		return 1
 	}
+	if err := checkRunFolder(f.out, f.force); err != nil {
+		c.UI.Error("Error: " + err.Error())
+		return 1
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		c.UI.Error(fmt.Sprintf("Error: %v", err))
@@ -112,7 +121,7 @@ func (c *RunCommand) Run(args []string) int {
 	}
 	out, err := runner.Run(c.Ctx, runner.Request{
 		ScenarioName: path, Scenario: data, OutDir: f.out, Options: opts, HTML: true,
-		RunID: f.runID, Engine: Version(), Executor: "cli",
+		RunID: f.runID, Engine: Version(), Executor: "cli", ReplaceFolder: true,
 	})
 	if err != nil {
 		var le *engine.LoadError
@@ -150,8 +159,19 @@ func renderRunSummary(out *runner.Outcome, dir string) string {
 		stop = fmt.Sprintf("reached max_days = %d without stabilising", res.MaxDays)
 	case engine.StopDisplayTruncated:
 		stop = "cut short where bilancio's display bug stopped it (-emulate-display-truncation)"
+	case engine.StopDefault:
+		stop = fmt.Sprintf("a fail-fast default on day %d ended the run (%s); that day's settlement was rolled back", res.DaysSimulated-1, res.StopMessage)
+	case engine.StopAllDefaulted:
+		stop = fmt.Sprintf("on day %d every agent but the central bank would have defaulted: the last default was rolled back and the run ended (%s)", res.DaysSimulated-1, res.StopMessage)
 	default:
-		stop = "stopped by a default: " + res.StopMessage
+		stop = string(res.Stop) + ": " + res.StopMessage
+	}
+	defaults := fmt.Sprintf("%d (%s)", m.Defaults, res.DefaultHandling)
+	switch res.Stop {
+	case engine.StopDefault:
+		defaults = fmt.Sprintf("1, rolled back (%s stops at the first default; no agent was expelled)", res.DefaultHandling)
+	case engine.StopAllDefaulted:
+		defaults = fmt.Sprintf("%d agents expelled, and the last default rolled back (%s)", m.Defaults, res.DefaultHandling)
 	}
 	orNone := func(s string) string {
 		if s == "" {
@@ -163,7 +183,7 @@ func renderRunSummary(out *runner.Outcome, dir string) string {
 	fmt.Fprintf(&b, "%s\n", out.Scenario.Name)
 	fmt.Fprintf(&b, "  days simulated  %d (days 0–%d)\n", res.DaysSimulated, res.DaysSimulated-1)
 	fmt.Fprintf(&b, "  stop reason     %s\n", stop)
-	fmt.Fprintf(&b, "  defaults        %d (%s)\n", m.Defaults, res.DefaultHandling)
+	fmt.Fprintf(&b, "  defaults        %s\n", defaults)
 	fmt.Fprintf(&b, "  phi_total       %s\n", orNone(m.PhiTotal))
 	fmt.Fprintf(&b, "  delta_total     %s\n", orNone(m.DeltaTotal))
 	if d := res.Dealer; d != nil {
@@ -182,4 +202,42 @@ func renderRunSummary(out *runner.Outcome, dir string) string {
 	}
 	fmt.Fprintf(&b, "Wrote %s (open %s)", dir, filepath.Join(dir, "run.html"))
 	return b.String()
+}
+
+// checkRunFolder refuses a run folder that already holds files unless force:
+// a run folder holds one run's files and nothing else.
+func checkRunFolder(dir string, force bool) error {
+	st, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("-out %s is a file, not a folder", dir)
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if abs, err := filepath.Abs(dir); err == nil {
+			if rel, err := filepath.Rel(abs, wd); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return fmt.Errorf("-out %s holds the current folder; choose a run folder of its own", dir)
+			}
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 || force {
+		return nil
+	}
+	names := make([]string, 0, 3)
+	for _, e := range entries[:min(3, len(entries))] {
+		names = append(names, e.Name())
+	}
+	more := ""
+	if len(entries) > 3 {
+		more = fmt.Sprintf(", … (%d entries)", len(entries))
+	}
+	return fmt.Errorf("-out %s is not empty (%s%s): a run folder holds one run's files only; add -force to replace it with this run, or choose another -out", dir, strings.Join(names, ", "), more)
 }

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hashicorp/cli"
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/bilancio-go/bilancio/config"
@@ -53,7 +52,7 @@ func (c *SweepCommand) Help() string {
 }
 
 // Run implements cli.Command.
-func (c *SweepCommand) Run(args []string) int { return cli.RunResultHelp }
+func (c *SweepCommand) Run(args []string) int { return parentRun(c.UI, "sweep", args) }
 
 // sweepContext is the command's context.
 func sweepContext(m Meta) context.Context {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -62,7 +63,7 @@ func (c *SweepAggregateCommand) Run(args []string) int {
 		for _, st := range ps.Arms {
 			renderStatus(c.Meta, view, st, "aggregate_summary")
 		}
-		if err := sweep.WritePairedDashboard(ctx, pos[0]); err != nil {
+		if err := experiment.WriteDashboard(ctx, pos[0]); err != nil {
 			view.Diagnostic("warning", "Cannot write the dashboard", err.Error())
 		}
 		if !f.json {

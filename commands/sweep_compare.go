@@ -14,6 +14,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -88,11 +89,11 @@ func (c *SweepCompareCommand) Run(args []string) int {
 
 // compare writes the comparison files and prints the outcome.
 func (c *SweepCompareCommand) compare(dirA, dirB string, f *sweepCompareFlags) error {
-	a, err := sweep.LoadDashboard(dirA)
+	a, err := experiment.Load(dirA)
 	if err != nil {
 		return err
 	}
-	b, err := sweep.LoadDashboard(dirB)
+	b, err := experiment.Load(dirB)
 	if err != nil {
 		return err
 	}
@@ -142,10 +143,10 @@ func (c *SweepCompareCommand) compare(dirA, dirB string, f *sweepCompareFlags) e
 
 // paired prints the paired table of a paired sweep's folder.
 func (c *SweepCompareCommand) paired(dir string, f *sweepCompareFlags) error {
-	if !sweep.IsPairedExperimentDir(dir) {
+	if !experiment.IsPaired(dir) {
 		return fmt.Errorf("%s is not a paired sweep (give two experiment folders to compare them)", dir)
 	}
-	d, err := sweep.LoadPairedDashboard(dir)
+	d, err := experiment.LoadPaired(sweepContext(c.Meta), dir)
 	if err != nil {
 		return err
 	}

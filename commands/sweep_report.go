@@ -1,13 +1,13 @@
 package commands
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 
+	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -74,21 +74,9 @@ func (c *SweepReportCommand) Run(args []string) int {
 	return sweepExitOK
 }
 
-// write builds the report of the experiment in dir: the paired dashboard
-// for a paired experiment, the plain one otherwise.
+// write builds the report of the experiment in dir.
 func (c *SweepReportCommand) write(dir string) (string, []string, error) {
-	if !sweep.IsPairedExperimentDir(dir) {
-		return sweep.WriteReport(dir)
-	}
-	ctx := c.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	dash, figs, err := sweep.WritePairedReport(ctx, dir)
-	if err != nil {
-		return "", nil, fmt.Errorf("paired experiment: %w", err)
-	}
-	return dash, figs, nil
+	return experiment.WriteReport(sweepContext(c.Meta), dir)
 }
 
 // figuresDirOf is an experiment's figures folder.

@@ -46,10 +46,7 @@ func pairedReportDir(t *testing.T, recorded bool) (string, map[string]bool) {
 	var recs [][]string
 	arms := [2]string{"control", "treatment"}
 	if recorded {
-		root := conformance.Root()
-		if root == "" {
-			t.Skip("skipping: no conformance data (../shared/conformance beside the repository)")
-		}
+		root := conformance.Require(t)
 		b, err := os.ReadFile(filepath.Join(root, "dealer-balanced-n100", "comparison.csv"))
 		if err != nil {
 			t.Fatal(err)

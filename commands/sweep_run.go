@@ -13,6 +13,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -138,6 +139,8 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 		Events:   view.Event,
 		Origin:   origin,
 		Worker:   workerBinary,
+		// The dashboard of every experiment the sweep writes.
+		Dashboard: experiment.WriteDashboard,
 	}
 	if spec.Paired != nil {
 		// Each arm of a paired sweep may run on an executor of its own.

@@ -41,10 +41,7 @@ func sweepCmd(t *testing.T, name string, args ...string) (string, string, int) {
 // L0, phi_total, delta_total and time_to_stability. All 125 runs are
 // planned; only the 25 recorded ones run.
 func TestDealerComparisonExample(t *testing.T) {
-	root := conformance.Root()
-	if root == "" {
-		t.Skip("no conformance data (../shared/conformance)")
-	}
+	root := conformance.Require(t)
 	recorded, err := conformance.Registry(root, "ring-expel-n100")
 	if err != nil {
 		t.Fatal(err)

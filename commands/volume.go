@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/cli"
-
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
@@ -47,7 +45,7 @@ Subcommands:
 }
 
 // Run implements cli.Command.
-func (c *VolumeCommand) Run([]string) int { return cli.RunResultHelp }
+func (c *VolumeCommand) Run(args []string) int { return parentRun(c.UI, "volume", args) }
 
 // volumeFlags are the flags every volume command takes.
 type volumeFlags struct {

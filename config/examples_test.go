@@ -164,10 +164,7 @@ func TestDealerComparisonMatchesRecording(t *testing.T) {
 	if g == nil || len(g.Kappas)*len(g.Concentrations)*len(g.Mus)*len(g.Monotonicities) != 125 {
 		t.Fatalf("grid %+v", g)
 	}
-	root := conformance.Root()
-	if root == "" {
-		t.Skip("../shared/conformance is absent: the recorded registry is needed")
-	}
+	root := conformance.Require(t)
 	rows, err := conformance.Registry(root, "ring-expel-n100")
 	if err != nil {
 		t.Fatal(err)

@@ -38,10 +38,7 @@ func TestPairedExamples(t *testing.T) {
 			if spec.Ring.QTotal != tc.q || spec.Ring.NAgents != 100 || spec.Ring.LiquidityMode != "uniform" || spec.Grid == nil {
 				t.Fatalf("ring %+v", spec.Ring)
 			}
-			root := conformance.Root()
-			if root == "" {
-				t.Skip("../shared/conformance is absent: the recorded pairs are needed")
-			}
+			root := conformance.Require(t)
 			reg, err := conformance.Registry(root, tc.rowsSet)
 			if err != nil {
 				t.Fatal(err)

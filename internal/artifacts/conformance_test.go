@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/cockroachdb/apd/v3"
@@ -20,11 +21,7 @@ import (
 // checkout (spec/engine.md §15).
 func conformanceDir(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "conformance")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("conformance data not found at %s: %v", dir, err)
-	}
-	return dir
+	return conformance.Require(t)
 }
 
 // TestConformanceEventsRoundTrip reads every recorded no-dealer events.jsonl

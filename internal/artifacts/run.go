@@ -68,8 +68,10 @@ type RunInfo struct {
 	RunID    string
 	Engine   string // the bilancio version that ran it
 	Executor string
-	Started  time.Time
-	Finished time.Time
+	// ScenarioName is the scenario's name (its `name` key).
+	ScenarioName string
+	Started      time.Time
+	Finished     time.Time
 }
 
 // WriteRun writes the run folder dir of a finished run and returns its
@@ -130,7 +132,7 @@ func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(
 func newManifest(res *engine.Result, report *metrics.Report, info RunInfo) *Manifest {
 	m := &Manifest{
 		Version: ManifestVersion, RunID: info.RunID, Status: "completed",
-		Engine: info.Engine, Executor: info.Executor,
+		Engine: info.Engine, Executor: info.Executor, Scenario: info.ScenarioName,
 		StopReason: string(res.Stop), StopMessage: res.StopMessage,
 		DaysSimulated: res.DaysSimulated, DefaultHandling: res.DefaultHandling,
 		Defaults: len(res.DefaultedAgents()),

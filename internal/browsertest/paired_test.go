@@ -15,7 +15,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/report"
-	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/report/experiment"
 )
 
 // writeFile writes a test file, making its folder.
@@ -81,10 +81,7 @@ func syntheticPairedExperiment(t *testing.T) (string, int) {
 // ../shared is beside the repository.
 func recordedPairedExperiment(t *testing.T) (string, int) {
 	t.Helper()
-	root := conformance.Root()
-	if root == "" {
-		t.Skip("skipping: no conformance data (../shared/conformance beside the repository)")
-	}
+	root := conformance.Require(t)
 	src := filepath.Join(root, "dealer-detailed-n5")
 	b, err := os.ReadFile(filepath.Join(src, "comparison.csv"))
 	if err != nil {
@@ -129,7 +126,7 @@ func TestPairedDashboard(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir, pairs := c.build(t)
-			page, figures, err := sweep.WritePairedReport(context.Background(), dir)
+			page, figures, err := experiment.WriteReport(context.Background(), dir)
 			if err != nil {
 				t.Fatal(err)
 			}

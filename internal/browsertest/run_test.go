@@ -4,8 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/runner"
 )
 
@@ -13,9 +15,12 @@ import (
 // the path of its run.html.
 func runScenario(t *testing.T, path string) string {
 	t.Helper()
+	if strings.Contains(path, "shared/conformance") {
+		conformance.Require(t)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		t.Skipf("scenario not available: %v", err)
+		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	if _, err := runner.Run(context.Background(), runner.Request{ScenarioName: filepath.Base(path), Scenario: data, OutDir: dir, HTML: true, RunID: "browsertest", Engine: "go", Executor: "local"}); err != nil {

@@ -22,10 +22,7 @@ var dealerSets = []struct {
 // runs bilancio truncated, spec/dealer.md §14) and compares every recorded
 // output file by the rules of spec/dealer.md §17.2.
 func TestDealerConformance(t *testing.T) {
-	root := Root()
-	if root == "" {
-		t.Skip("../shared/conformance is absent: the recorded bilancio runs are needed for conformance")
-	}
+	root := Require(t)
 	truncated, err := TruncatedRuns(root)
 	if err != nil {
 		t.Fatal(err)

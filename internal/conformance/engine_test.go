@@ -19,10 +19,7 @@ var noDealerSets = []string{"ring-expel-n100", "ring-failfast-n5", "ring-expel-n
 // TestEngineConformance runs every recorded no-dealer scenario and compares
 // every recorded output file by the rules of spec/engine.md §15.2.
 func TestEngineConformance(t *testing.T) {
-	root := Root()
-	if root == "" {
-		t.Skip("../shared/conformance is absent: the recorded bilancio runs are needed for conformance")
-	}
+	root := Require(t)
 	for _, set := range noDealerSets {
 		t.Run(set, func(t *testing.T) {
 			runs, err := Runs(root, set)

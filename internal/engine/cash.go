@@ -20,7 +20,7 @@ func (s *system) mint(kind, prefix, event string, addOutstanding func(pynum.Amou
 		return "", validationf("CentralBank must exist")
 	}
 	id := s.newID(prefix)
-	c := &contract{id: id, kind: kind, amount: amount, denom: "X", holder: to, issuer: cb}
+	c := s.alloc(contract{id: id, kind: kind, amount: amount, denom: "X", holder: to, issuer: cb})
 	err := s.atomic(func() error {
 		if err := s.addContract(c); err != nil {
 			return err
@@ -50,10 +50,10 @@ func (s *system) split(idx int32, amount pynum.Amount) (int32, error) {
 		return 0, validationf("instrument is not divisible")
 	}
 	s.setAmount(c, pynum.Sub(c.amount, amount))
-	twin := &contract{
+	twin := s.alloc(contract{
 		id: s.newID("C"), kind: c.kind, amount: amount, denom: c.denom,
 		holder: c.holder, issuer: c.issuer, dueDay: c.dueDay, hasDueDay: c.hasDueDay,
-	}
+	})
 	if err := s.addContract(twin); err != nil {
 		return 0, err
 	}
@@ -118,7 +118,8 @@ func (s *system) transferMoney(kind, event string, frm, to int32, amount pynum.A
 	}
 	return s.atomic(func() error {
 		remaining := amount
-		pieces := append([]int32(nil), s.st.agents[frm].assets...)
+		var buf [16]int32
+		pieces := append(buf[:0], s.st.agents[frm].assets...)
 		for _, idx := range pieces {
 			c := s.st.contracts[idx]
 			if c.removed || c.kind != kind {
@@ -157,7 +158,8 @@ func (s *system) coalesce(to int32, kind string) error {
 		denom  string
 		issuer int32
 	}
-	var ids []int32
+	var buf [16]int32
+	ids := buf[:0]
 	for _, idx := range s.st.agents[to].assets {
 		if s.st.contracts[idx].kind == kind {
 			ids = append(ids, idx)
@@ -166,10 +168,12 @@ func (s *system) coalesce(to int32, kind string) error {
 	if len(ids) < 2 {
 		return nil
 	}
-	var seen []struct {
+	type entry struct {
 		k    key
 		keep int32
 	}
+	var seenBuf [4]entry
+	seen := seenBuf[:0]
 outer:
 	for _, idx := range ids {
 		c := s.st.contracts[idx]
@@ -182,10 +186,7 @@ outer:
 				continue outer
 			}
 		}
-		seen = append(seen, struct {
-			k    key
-			keep int32
-		}{k, idx})
+		seen = append(seen, entry{k, idx})
 	}
 	return nil
 }

@@ -112,10 +112,10 @@ func (s *system) clearIntraday(day int) error {
 // reserves as a payable due the next day, and logs InterbankOvernightCreated.
 func (s *system) createOvernightPayable(debtor, creditor int32, amount pynum.Amount, day int) error {
 	due := int64(day) + 1
-	c := &contract{
+	c := s.alloc(contract{
 		id: s.newID("P"), kind: KindPayable, amount: amount, denom: "X",
 		holder: creditor, issuer: debtor, dueDay: due, hasDueDay: true,
-	}
+	})
 	if err := s.addContract(c); err != nil {
 		return err
 	}

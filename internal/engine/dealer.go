@@ -74,6 +74,7 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 			}
 			st.agentIndex[a.id] = int32(len(st.agents))
 			st.agents = append(st.agents, agent{id: a.id, name: a.name, kind: a.kind})
+			s.live++
 		}
 	}
 	d := &dealerSubsystem{era: era, live: map[*dealer.Ticket]bool{}}

@@ -26,10 +26,10 @@ func (s *system) createDeliveryObligation(a *Action) error {
 	if price.Sign() < 0 {
 		return fmt.Errorf("unit_price must be non-negative")
 	}
-	c := &contract{
+	c := s.alloc(contract{
 		id: s.newID("D"), kind: KindDeliveryObligation, amount: pynum.Int(a.Quantity), denom: "N/A",
 		holder: to, issuer: from, dueDay: a.DueDay, hasDueDay: true, sku: a.SKU, unitPrice: price,
-	}
+	})
 	err = s.atomic(func() error {
 		if err := s.addContract(c); err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
@@ -546,12 +547,12 @@ func countScenarioLines(t *testing.T, data []byte, prefixes ...string) int {
 }
 
 func TestLoadRecordedScenarios(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(loadConformanceDir, "*", "runs", "*", "scenario.yaml"))
+	files, err := filepath.Glob(filepath.Join(conformance.Require(t), "*", "runs", "*", "scenario.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(files) == 0 {
-		t.Skipf("no recorded scenarios under %s (the shared conformance folder is absent)", loadConformanceDir)
+		t.Fatal("no recorded scenarios in the conformance folder")
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)

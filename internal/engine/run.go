@@ -136,6 +136,7 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	st.stockIndex = map[string]int32{}
 	st.aliasIndex = make(map[string]int, len(sc.InitialActions))
 	st.aliasFirst = make(map[string]int, len(sc.InitialActions))
+	st.aliases = make([]aliasEntry, 0, len(sc.InitialActions))
 	st.scheduled = map[int64][]Action{}
 	st.cbCash, st.cbReserves = pynum.Int(0), pynum.Int(0)
 	st.agents = make([]agent, 0, len(sc.Agents))
@@ -143,16 +144,23 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	// About four events per action and eight fields per event for a ring:
 	// sized up front, the log rarely grows.
 	st.events = make([]Event, 0, 4*len(sc.InitialActions)+64)
-	s.fields = make([]Field, 0, 16*len(sc.InitialActions)+64)
+	lists := make([]int32, 2*listRoom*len(sc.Agents))
 	for _, a := range sc.Agents {
 		if _, dup := st.agentIndex[a.ID]; dup {
 			return nil, fmt.Errorf("line %d: duplicate agent id %q", a.Pos.Line, a.ID)
 		}
 		i := int32(len(st.agents))
-		st.agents = append(st.agents, agent{id: a.ID, name: a.Name, kind: a.Kind})
+		// Each agent's asset and liability lists start in one shared block,
+		// with room for a few entries (a ring's agent holds two or three).
+		assets, liabilities := lists[:0:listRoom], lists[listRoom:listRoom:2*listRoom]
+		lists = lists[2*listRoom:]
+		st.agents = append(st.agents, agent{id: a.ID, name: a.Name, kind: a.Kind, assets: assets, liabilities: liabilities})
 		st.agentIndex[a.ID] = i
 		if a.Kind == "central_bank" && st.cbIndex == noAgent {
 			st.cbIndex = i
+		}
+		if a.Kind != "central_bank" {
+			s.live++
 		}
 	}
 	st.mopRank = defaultMopRank()
@@ -161,6 +169,10 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	}
 	return s, nil
 }
+
+// listRoom is the room for entries each agent's asset and liability lists
+// start with.
+const listRoom = 4
 
 // setup runs the initial actions (phase setup, day 0) and buckets the
 // scheduled actions by day.

@@ -11,12 +11,13 @@ import (
 // settleDue settles the payables due on day, in contract insertion order, one
 // pass, then the delivery obligations due that day (bilancio's settle_due).
 func (s *system) settleDue(day int) error {
-	var due []int32
+	due := s.due[:0]
 	for i, c := range s.st.contracts {
 		if !c.removed && c.kind == KindPayable && c.hasDueDay && c.dueDay == int64(day) {
 			due = append(due, int32(i))
 		}
 	}
+	s.due = due
 	for _, idx := range due {
 		if err := s.settlePayable(idx); err != nil {
 			return err
@@ -44,7 +45,8 @@ func (s *system) settlePayable(idx int32) error {
 	order := s.st.mopRank[s.st.agents[debtor].kind]
 	return s.atomic(func() error {
 		remaining := p.amount
-		var paid []payment
+		var buf [4]payment
+		paid := buf[:0]
 		for _, method := range order {
 			if remaining.IsZero() {
 				break
@@ -136,9 +138,11 @@ func (s *system) defaultOnPayable(idx int32, remaining pynum.Amount, paid []paym
 			Field{"original_amount", AmountV(p.amount)},
 		)
 		if len(paid) > 0 {
-			list := make([]Field, len(paid))
+			list := s.cut(len(paid))
 			for i, pm := range paid {
-				list[i].Val = ObjectV(Field{"method", Str(pm.method)}, Field{"amount", AmountV(pm.amount)})
+				obj := s.cut(2)
+				obj[0], obj[1] = Field{"method", Str(pm.method)}, Field{"amount", AmountV(pm.amount)}
+				list[i].Val = Value{Kind: ObjectValue, Items: obj}
 			}
 			f = append(f, Field{"distribution", Value{Kind: ListValue, Items: list}})
 		}
@@ -184,7 +188,8 @@ func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, ca
 	}
 	// The agent's liabilities, in contract insertion order, are exactly the
 	// contracts bilancio's scan of the registry finds issued by it.
-	owed := append([]int32(nil), a.liabilities...)
+	var buf [16]int32
+	owed := append(buf[:0], a.liabilities...)
 	slices.Sort(owed)
 	for _, idx := range owed {
 		c := s.st.contracts[idx]
@@ -195,11 +200,12 @@ func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, ca
 		if hasAlias {
 			cancelledAliases = append(cancelledAliases, alias)
 		}
-		f := []Field{
-			{"contract_id", Str(c.id)}, {"alias", StrOrNull(alias, hasAlias)},
-			{"debtor", Str(a.id)}, {"creditor", Str(s.st.agents[c.holder].id)},
-			{"contract_kind", Str(c.kind)}, {"amount", AmountV(c.amount)},
-		}
+		var fb [8]Field
+		f := append(fb[:0],
+			Field{"contract_id", Str(c.id)}, Field{"alias", StrOrNull(alias, hasAlias)},
+			Field{"debtor", Str(a.id)}, Field{"creditor", Str(s.st.agents[c.holder].id)},
+			Field{"contract_kind", Str(c.kind)}, Field{"amount", AmountV(c.amount)},
+		)
 		if c.hasDueDay {
 			f = append(f, Field{"due_day", IntV(c.dueDay)})
 		}
@@ -214,10 +220,8 @@ func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, ca
 		}
 	}
 	s.cancelScheduled(a.id, cancelledIDs, cancelledAliases)
-	for j := range s.st.agents {
-		if s.st.agents[j].kind != "central_bank" && !s.st.agents[j].defaulted {
-			return nil
-		}
+	if s.live > 0 {
+		return nil
 	}
 	return &DefaultError{Msg: errAllDefaulted}
 }

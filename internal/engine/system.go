@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"unsafe"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
@@ -24,6 +25,17 @@ type system struct {
 
 	// fields is an arena the event payloads are cut from.
 	fields []Field
+	// ids is an arena the instrument ids are cut from (see newID), and
+	// slab one the contracts are (see newContract): a run creates hundreds
+	// of each, and one allocation per block of them is cheaper for both the
+	// allocator and the collector.
+	ids  []byte
+	slab []contract
+	// due is settleDue's list of the day's payables, kept for the next day.
+	due []int32
+	// live counts the agents that are neither a central bank nor
+	// defaulted, so that an expulsion knows at once whether it was the last.
+	live int
 
 	// dealer is the dealer subsystem, when the scenario enables one.
 	dealer *dealerSubsystem
@@ -54,14 +66,45 @@ func isValidation(err error) bool {
 func (s *system) newID(prefix string) string {
 	s.nextID++
 	const digits = "0123456789abcdef"
-	var buf [24]byte
-	b := append(buf[:0], prefix...)
+	n := len(prefix) + 13
+	if cap(s.ids)-len(s.ids) < n {
+		s.ids = make([]byte, 0, max(idArena, n))
+	}
+	start := len(s.ids)
+	b := append(s.ids, prefix...)
 	b = append(b, '_')
 	for shift := 44; shift >= 0; shift -= 4 {
 		b = append(b, digits[(s.nextID>>uint(shift))&0xf])
 	}
-	return string(b)
+	s.ids = b
+	// The bytes of b[start:] are never written again: the arena only grows
+	// past them, and a full arena is replaced, not reused.
+	return unsafe.String(&b[start], n)
 }
+
+// idArena is the size of a block of instrument ids: 256 of the shortest.
+const idArena = 256 * 14
+
+// newContract returns a zero contract that lives as long as the run. The
+// contracts are cut from blocks, which is why state.contracts holds
+// pointers: a block is never moved.
+func (s *system) newContract() *contract {
+	if len(s.slab) == cap(s.slab) {
+		s.slab = make([]contract, 0, contractSlab)
+	}
+	s.slab = s.slab[:len(s.slab)+1]
+	return &s.slab[len(s.slab)-1]
+}
+
+// alloc returns a copy of c that lives as long as the run.
+func (s *system) alloc(c contract) *contract {
+	p := s.newContract()
+	*p = c
+	return p
+}
+
+// contractSlab is the number of contracts of a block.
+const contractSlab = 128
 
 // atomic runs fn; if fn fails, every change fn made to the state (including
 // the events it logged) is undone before the error is returned.
@@ -107,12 +150,8 @@ func (s *system) record(u undoStep) {
 func (s *system) log(kind string, fields ...Field) {
 	var payload []Field
 	if n := len(fields); n > 0 {
-		if cap(s.fields)-len(s.fields) < n {
-			s.fields = make([]Field, 0, max(1024, n))
-		}
-		start := len(s.fields)
-		s.fields = append(s.fields, fields...)
-		payload = s.fields[start : start+n : start+n]
+		payload = s.cut(n)
+		copy(payload, fields)
 	}
 	s.st.events = append(s.st.events, Event{Kind: kind, Day: s.st.day, Phase: s.st.phase, Fields: payload})
 }
@@ -248,15 +287,7 @@ func (s *system) setAlias(alias, id string) {
 	} else {
 		s.st.aliasFirst[id] = i
 	}
-	s.onUndo(func() {
-		s.st.aliases = s.st.aliases[:i]
-		delete(s.st.aliasIndex, alias)
-		if tail == -1 {
-			delete(s.st.aliasFirst, id)
-		} else {
-			s.st.aliases[tail].next = -1
-		}
-	})
+	s.record(undoStep{op: undoSetAlias, pos: int32(i), v: int32(tail)})
 }
 
 // dropAlias removes alias if bound (Python's dict.pop(alias, None)), journaled.
@@ -267,10 +298,7 @@ func (s *system) dropAlias(alias string) {
 	}
 	s.st.aliases[i].live = false
 	delete(s.st.aliasIndex, alias)
-	s.onUndo(func() {
-		s.st.aliases[i].live = true
-		s.st.aliasIndex[alias] = i
-	})
+	s.record(undoStep{op: undoDropAlias, pos: int32(i)})
 }
 
 // hasAlias reports whether alias is bound.
@@ -296,11 +324,24 @@ func (s *system) aliasValue(id string) Value {
 
 // setDefaulted marks agent i as expelled, journaled.
 func (s *system) setDefaulted(i int32) {
-	a := &s.st.agents[i]
-	a.defaulted = true
+	s.st.agents[i].defaulted = true
+	s.live--
 	s.st.defaultedOrder = append(s.st.defaultedOrder, i)
-	s.onUndo(func() {
-		a.defaulted = false
-		s.st.defaultedOrder = s.st.defaultedOrder[:len(s.st.defaultedOrder)-1]
-	})
+	s.record(undoStep{op: undoDefaulted, v: i})
 }
+
+// cut returns n fields of the payload arena, for the lists and objects
+// nested in an event's payload.
+func (s *system) cut(n int) []Field {
+	if cap(s.fields)-len(s.fields) < n {
+		s.fields = make([]Field, 0, max(fieldArena, n))
+	}
+	start := len(s.fields)
+	s.fields = s.fields[:start+n]
+	return s.fields[start : start+n : start+n]
+}
+
+// fieldArena is the size of a block of the payload arena: under 32 KB, so
+// that a block is a small object for the allocator (a large one costs a
+// lock and a fresh span each time).
+const fieldArena = 32 << 10 / int(unsafe.Sizeof(Field{}))

@@ -15,6 +15,9 @@ const (
 	undoCBReserves                   // cbReserves = amount
 	undoAddContract                  // forget contract v, the last one added
 	undoDeleteContract               // bring contract v back
+	undoDefaulted                    // agent v is not defaulted after all
+	undoSetAlias                     // forget alias entry pos, the last one; v is the tail it was linked to
+	undoDropAlias                    // alias entry pos is live again
 )
 
 // undoStep is one entry of the atomic block's journal. The frequent changes
@@ -58,5 +61,22 @@ func (u *undoStep) undo(s *system) {
 		c := s.st.contracts[u.v]
 		c.removed = false
 		s.st.contractIndex[c.id] = u.v
+	case undoDefaulted:
+		s.st.agents[u.v].defaulted = false
+		s.live++
+		s.st.defaultedOrder = s.st.defaultedOrder[:len(s.st.defaultedOrder)-1]
+	case undoSetAlias:
+		e := s.st.aliases[u.pos]
+		s.st.aliases = s.st.aliases[:u.pos]
+		delete(s.st.aliasIndex, e.alias)
+		if u.v == -1 {
+			delete(s.st.aliasFirst, e.contract)
+		} else {
+			s.st.aliases[u.v].next = -1
+		}
+	case undoDropAlias:
+		e := &s.st.aliases[u.pos]
+		e.live = true
+		s.st.aliasIndex[e.alias] = int(u.pos)
 	}
 }

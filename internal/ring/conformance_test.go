@@ -186,10 +186,7 @@ func checkGenerated(t *testing.T, c *tally, run conformance.Run, g *Generated, r
 // recordedRoot returns the conformance folder or skips the test.
 func recordedRoot(t *testing.T) string {
 	t.Helper()
-	root := conformance.Root()
-	if root == "" {
-		t.Skip("../shared/conformance is absent: the recorded bilancio runs are needed to compare regenerated scenarios")
-	}
+	root := conformance.Require(t)
 	return root
 }
 

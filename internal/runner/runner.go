@@ -13,6 +13,7 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -34,6 +35,10 @@ type Request struct {
 	HTML bool
 	// RunID, Engine and Executor go into the manifest.
 	RunID, Engine, Executor string
+	// ReplaceFolder writes the run into a new folder beside OutDir that
+	// takes OutDir's place once complete: whatever OutDir held is removed,
+	// and a failed write leaves it as it was.
+	ReplaceFolder bool
 }
 
 // Outcome is a finished run.
@@ -70,9 +75,19 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 			return b.Bytes(), err
 		}
 	}
-	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, Started: started}
+	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, ScenarioName: sc.Name, Started: started}
 	info.Finished = time.Now()
-	rep, man, err := artifacts.WriteRun(req.OutDir, req.Scenario, res, html, info)
+	var rep *metrics.Report
+	var man *artifacts.Manifest
+	write := func(dir string) (err error) {
+		rep, man, err = artifacts.WriteRun(dir, req.Scenario, res, html, info)
+		return err
+	}
+	if req.ReplaceFolder {
+		err = atomicfile.ReplaceDir(req.OutDir, write)
+	} else {
+		err = write(req.OutDir)
+	}
 	if err != nil {
 		return nil, err
 	}

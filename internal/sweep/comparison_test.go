@@ -44,10 +44,7 @@ func recordedRows(t *testing.T, path string) (header []byte, lines [][]byte, row
 // for the balanced layout, the active run's dealer_metrics.json): built by
 // ComparisonCSV, it is byte-identical to the recorded line.
 func TestComparisonCSVRecordedRows(t *testing.T) {
-	root := conformance.Root()
-	if root == "" {
-		t.Skip("../shared/conformance is absent: the recorded comparison rows are needed")
-	}
+	root := conformance.Require(t)
 	for _, tc := range []struct {
 		kind             string
 		rows             string // the set holding comparison.csv

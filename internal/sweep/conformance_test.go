@@ -63,10 +63,7 @@ func readCSV(t testing.TB, path string) []map[string]string {
 // and time_to_stability. All 125 runs are planned (so that the seeds count
 // as bilancio's did); only the 25 recorded ones execute.
 func TestRingExpelN100Registry(t *testing.T) {
-	root := conformance.Root()
-	if root == "" {
-		t.Skip("no conformance data (../shared/conformance)")
-	}
+	root := conformance.Require(t)
 	recorded, err := conformance.Registry(root, "ring-expel-n100")
 	if err != nil {
 		t.Fatal(err)

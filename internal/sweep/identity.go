@@ -37,14 +37,40 @@ func RunID(prefix string, scenario []byte, opts sdk.RunOptions, engine string) s
 	return prefix + "_" + hex.EncodeToString(h.Sum(sum[:0]))[:idHexLen]
 }
 
-// canonicalOptions is the run options' JSON: sdk.RunOptions's fields in
-// declaration order, zero values left out.
-func canonicalOptions(opts sdk.RunOptions) []byte {
-	b, err := json.Marshal(opts)
-	if err != nil {
-		panic("sweep: run options do not encode: " + err.Error()) // plain ints, strings and bools
-	}
-	return b
+// The canonical encoding. Run ids, plan fingerprints and point keys are
+// hashes of the bytes below, and finished runs are found again by them, so
+// these bytes must never change for a run or a sweep that exists. They are
+// written here field by field, in an order fixed forever, rather than by
+// json.Marshal of a type: renaming a field or a JSON tag of sdk.RunOptions
+// or of Spec must not move an id. (The bytes are those json.Marshal gave
+// for the types of the first release, so the ids of that release's runs
+// hold; TestRunIdentityGolden pins them.)
+//
+// Adding a setting — a run option in sdk.RunOptions, a ring parameter, a
+// design setting — keeps every existing id when it is encoded like this:
+//   - it is appended after the members already written (never inserted
+//     between them), with a name of its own;
+//   - it is left out entirely when it has the value runs had before the
+//     setting existed (its default), so that every run or sweep not using
+//     it encodes to the very same bytes as before.
+// TestCanonicalOptionsCoverEveryField fails until a new sdk.RunOptions
+// field is encoded.
+
+// canonicalOptions is the canonical encoding of a run's options: the JSON
+// object {"max_days":…,"quiet_days":…,"has_quiet_days":…,
+// "default_handling":…,"check_invariants":…,"html":…,"detailed_logging":…,
+// "emulate_display_truncation":…}, each member left out when it is zero.
+func canonicalOptions(o sdk.RunOptions) []byte {
+	var e canonObject
+	e.intOmitZero("max_days", int64(o.MaxDays))
+	e.intOmitZero("quiet_days", int64(o.QuietDays))
+	e.boolOmitFalse("has_quiet_days", o.HasQuietDays)
+	e.strOmitEmpty("default_handling", o.DefaultHandling)
+	e.strOmitEmpty("check_invariants", o.CheckInvariants)
+	e.boolOmitFalse("html", o.HTML)
+	e.boolOmitFalse("detailed_logging", o.DetailedLogging)
+	e.boolOmitFalse("emulate_display_truncation", o.EmulateDisplayTruncation)
+	return e.bytes()
 }
 
 // computeFingerprint hashes everything that decides the plan's runs: the ring
@@ -54,49 +80,174 @@ func canonicalOptions(opts sdk.RunOptions) []byte {
 // earlier version of the sweep asked for.
 func (p *Plan) computeFingerprint() string {
 	s := p.spec
-	v := struct {
-		Ring     string
-		Grid     *Grid
-		LHS      *LHS
-		Frontier *Frontier
-		SeedMode string
-	}{p.ringFingerprint(), s.Grid, s.LHS, s.Frontier, p.seedMode}
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("sweep: plan does not encode: " + err.Error())
-	}
-	sum := sha256.Sum256(b)
+	var e canonObject
+	e.str("Ring", p.ringFingerprint())
+	e.raw("Grid", canonGrid(s.Grid))
+	e.raw("LHS", canonLHS(s.LHS))
+	e.raw("Frontier", canonFrontier(s.Frontier))
+	e.str("SeedMode", p.seedMode)
+	sum := sha256.Sum256(e.bytes())
 	return hex.EncodeToString(sum[:8])
+}
+
+// canonGrid encodes a grid design ("null" for none).
+func canonGrid(g *Grid) []byte {
+	if g == nil {
+		return []byte("null")
+	}
+	var e canonObject
+	e.strs("Kappas", g.Kappas)
+	e.strs("Concentrations", g.Concentrations)
+	e.strs("Mus", g.Mus)
+	e.strs("Monotonicities", g.Monotonicities)
+	return e.bytes()
+}
+
+// canonLHS encodes a Latin hypercube design ("null" for none).
+func canonLHS(l *LHS) []byte {
+	if l == nil {
+		return []byte("null")
+	}
+	var e canonObject
+	e.int("Count", int64(l.Count))
+	for _, r := range []struct {
+		name string
+		r    Range
+	}{{"Kappa", l.Kappa}, {"Concentration", l.Concentration}, {"Mu", l.Mu}, {"Monotonicity", l.Monotonicity}} {
+		var re canonObject
+		re.str("Min", r.r.Min)
+		re.str("Max", r.r.Max)
+		e.raw(r.name, re.bytes())
+	}
+	return e.bytes()
+}
+
+// canonFrontier encodes a frontier design ("null" for none).
+func canonFrontier(f *Frontier) []byte {
+	if f == nil {
+		return []byte("null")
+	}
+	var e canonObject
+	e.strs("Concentrations", f.Concentrations)
+	e.strs("Mus", f.Mus)
+	e.strs("Monotonicities", f.Monotonicities)
+	e.str("KappaLow", f.KappaLow)
+	e.str("KappaHigh", f.KappaHigh)
+	e.str("Tolerance", f.Tolerance)
+	e.int("MaxIterations", int64(f.MaxIterations))
+	return e.bytes()
 }
 
 // ringFingerprint hashes what every run's scenario and options derive from,
 // besides the point itself.
 func (p *Plan) ringFingerprint() string {
 	r := p.ring
-	v := struct {
-		Engine                                 string
-		NAgents, MaturityDays                  int
-		QTotal, LiquidityMode, LiquidityAgent  string
-		DefaultHandling, NamePrefix, KappaRule string
-		BaseSeed                               int64
-		MaxDays, QuietDays                     int
-		HasQuietDays                           bool
-		Options                                string
-		Arm                                    *armIdentity `json:",omitempty"`
-	}{
-		EngineVersion, r.NAgents, r.MaturityDays,
-		pynum.Str(r.qTotal), r.LiquidityMode, r.LiquidityAgent,
-		r.DefaultHandling, r.NamePrefix, string(r.kappaRule),
-		r.BaseSeed, r.MaxDays, r.QuietDays, r.HasQuietDays,
-		string(canonicalOptions(r.options)),
-		p.armIdentity(),
+	var e canonObject
+	e.str("Engine", EngineVersion)
+	e.int("NAgents", int64(r.NAgents))
+	e.int("MaturityDays", int64(r.MaturityDays))
+	e.str("QTotal", pynum.Str(r.qTotal))
+	e.str("LiquidityMode", r.LiquidityMode)
+	e.str("LiquidityAgent", r.LiquidityAgent)
+	e.str("DefaultHandling", r.DefaultHandling)
+	e.str("NamePrefix", r.NamePrefix)
+	e.str("KappaRule", string(r.kappaRule))
+	e.int("BaseSeed", r.BaseSeed)
+	e.int("MaxDays", int64(r.MaxDays))
+	e.int("QuietDays", int64(r.QuietDays))
+	e.bool("HasQuietDays", r.HasQuietDays)
+	e.str("Options", string(canonicalOptions(r.options)))
+	if a := p.armIdentity(); a != nil {
+		var ae canonObject
+		ae.str("Kind", a.Kind)
+		ae.str("Role", a.Role)
+		ae.str("TicketSize", a.TicketSize)
+		ae.str("DealerShare", a.DealerShare)
+		ae.str("VBTShare", a.VBTShare)
+		ae.str("FaceValue", a.FaceValue)
+		ae.str("BigEntityShare", a.BigEntityShare)
+		ae.bool("DetailedLogging", a.DetailedLogging)
+		e.raw("Arm", ae.bytes())
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("sweep: ring settings do not encode: " + err.Error())
-	}
-	sum := sha256.Sum256(b)
+	sum := sha256.Sum256(e.bytes())
 	return hex.EncodeToString(sum[:16])
+}
+
+// canonObject writes a JSON object member by member, in the order asked.
+type canonObject struct {
+	b []byte
+}
+
+// key starts a member.
+func (e *canonObject) key(k string) {
+	if len(e.b) == 0 {
+		e.b = append(e.b, '{')
+	} else {
+		e.b = append(e.b, ',')
+	}
+	e.b = appendJSONString(e.b, k)
+	e.b = append(e.b, ':')
+}
+
+func (e *canonObject) str(k, v string) { e.key(k); e.b = appendJSONString(e.b, v) }
+func (e *canonObject) int(k string, v int64) {
+	e.key(k)
+	e.b = strconv.AppendInt(e.b, v, 10)
+}
+func (e *canonObject) bool(k string, v bool)  { e.key(k); e.b = strconv.AppendBool(e.b, v) }
+func (e *canonObject) raw(k string, v []byte) { e.key(k); e.b = append(e.b, v...) }
+
+// strs writes a list of strings: null for a nil list, [] for an empty one
+// (as encoding/json does).
+func (e *canonObject) strs(k string, v []string) {
+	e.key(k)
+	if v == nil {
+		e.b = append(e.b, "null"...)
+		return
+	}
+	e.b = append(e.b, '[')
+	for i, s := range v {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		e.b = appendJSONString(e.b, s)
+	}
+	e.b = append(e.b, ']')
+}
+
+func (e *canonObject) intOmitZero(k string, v int64) {
+	if v != 0 {
+		e.int(k, v)
+	}
+}
+func (e *canonObject) boolOmitFalse(k string, v bool) {
+	if v {
+		e.bool(k, v)
+	}
+}
+func (e *canonObject) strOmitEmpty(k, v string) {
+	if v != "" {
+		e.str(k, v)
+	}
+}
+
+// bytes returns the object ("{}" when it has no member).
+func (e *canonObject) bytes() []byte {
+	if len(e.b) == 0 {
+		return []byte("{}")
+	}
+	return append(e.b, '}')
+}
+
+// appendJSONString appends s as a JSON string, escaped as encoding/json
+// escapes strings (HTML characters too): the encoding of one string value
+// is not a property of any type, so it cannot move with one.
+func appendJSONString(b []byte, s string) []byte {
+	q, err := json.Marshal(s)
+	if err != nil {
+		panic("sweep: a string does not encode: " + err.Error()) // json.Marshal of a string cannot fail
+	}
+	return append(b, q...)
 }
 
 // pointKey identifies a point's run without generating its scenario: a hash

@@ -16,10 +16,7 @@ import (
 // conformance tests, skipping them when it is absent.
 func dealerE2E(t *testing.T) string {
 	t.Helper()
-	root := conformance.Root()
-	if root == "" {
-		t.Skip("../shared/conformance is absent: the recorded comparison rows are needed")
-	}
+	root := conformance.Require(t)
 	return root
 }
 
@@ -215,9 +212,7 @@ func checkSummary(t *testing.T, got map[string]any, keys [2]string, want recorde
 // recorded summary.json: means to the last digit, 94 improved, 31
 // unchanged, 0 worsened.
 func TestDealerComparison100Summary(t *testing.T) {
-	if conformance.Root() == "" {
-		t.Skip("../shared/conformance is absent")
-	}
+	conformance.Require(t)
 	got := runWholeSweep(t, dealerComparisonSpec(filepath.Join(t.TempDir(), "dealer_comparison_100")))
 	checkSummary(t, got, [2]string{"mean_delta_control", "mean_delta_treatment"},
 		recordedSummary{0.5631965281631889, 0.4705994157569915, 94, 31, 0})
@@ -233,9 +228,7 @@ func TestDealerComparison100Summary(t *testing.T) {
 // sweep's only "worsened" pair becomes unchanged and the mean delta_active
 // drops by the recorded trading effect / 125.
 func TestBalanced100Summary(t *testing.T) {
-	if conformance.Root() == "" {
-		t.Skip("../shared/conformance is absent")
-	}
+	conformance.Require(t)
 	got := runWholeSweep(t, balancedSpec(filepath.Join(t.TempDir(), "balanced_100")))
 	const recordedActive, truncationEffect = 0.8619942233009558, 0.0880641925777331995987963892
 	if got["mean_delta_passive"] != 0.8820222857667184 {
@@ -257,9 +250,7 @@ func TestBalanced100Summary(t *testing.T) {
 // summary.json exactly (spec/dealer.md §12.4): 16 improved, 108 unchanged,
 // 1 worsened, and every mean to the last digit.
 func TestBalanced100SummaryEmulatingTruncation(t *testing.T) {
-	if conformance.Root() == "" {
-		t.Skip("../shared/conformance is absent")
-	}
+	conformance.Require(t)
 	spec := balancedSpec(filepath.Join(t.TempDir(), "balanced_100"))
 	spec.Paired.EmulateDisplayTruncation = true
 	got := runWholeSweep(t, spec)

@@ -324,11 +324,11 @@ func runPaired(ctx context.Context, spec *Spec, opts Options) (*Summary, error) 
 	if writeErr == nil {
 		writeErr = pr.writeMeta(top, arms)
 	}
-	if pairs, err := table.pairs(); writeErr == nil && err == nil && len(pairs) > 0 {
+	if pairs, err := table.pairs(); writeErr == nil && err == nil && len(pairs) > 0 && pr.opts.Dashboard != nil {
 		// The dashboard (relief heatmaps, trading effect, dealer PnL and
-		// trades), from the files just written: paired_dashboard.go. The
-		// comparison is complete without it, so a failure is a warning.
-		if err := WritePairedDashboard(context.WithoutCancel(ctx), dir); err != nil {
+		// trades), from the files just written. The comparison is
+		// complete without it, so a failure is a warning.
+		if err := pr.opts.Dashboard(context.WithoutCancel(ctx), dir); err != nil {
 			pr.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "Cannot write the paired dashboard", Detail: err.Error()}})
 		}
 	}
@@ -561,11 +561,6 @@ func AggregatePaired(ctx context.Context, dir string) (*PairedStatus, error) {
 	}
 	if err := table.write(); err != nil {
 		return nil, err
-	}
-	if pairs, err := table.pairs(); err == nil && len(pairs) > 0 {
-		if err := WritePairedDashboard(ctx, dir); err != nil {
-			return nil, fmt.Errorf("writing the paired dashboard: %w", err)
-		}
 	}
 	unlock()
 	return ReadPairedStatus(ctx, dir, false)

@@ -48,6 +48,12 @@ type Options struct {
 	// sweep's: an arm whose opener is nil runs on Open.
 	ArmOpen     [2]ExecutorOpener
 	ArmExecutor [2]string
+	// Dashboard, when set, (re)writes the dashboard of the experiment in
+	// dir once its aggregate files are written: each plain experiment's
+	// (a paired sweep's arms too) and a paired sweep's own. The report
+	// package provides it (experiment.WriteDashboard); nil writes
+	// none.
+	Dashboard func(ctx context.Context, dir string) error
 }
 
 // Run runs a sweep: it plans it, opens (or creates) its experiment folder,
@@ -781,8 +787,8 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Summary, error) {
 	if err == nil {
 		err = r.writeMeta()
 	}
-	if err == nil {
-		_, err = WriteDashboard(r.store.Dir)
+	if err == nil && r.opts.Dashboard != nil {
+		err = r.opts.Dashboard(context.WithoutCancel(ctx), r.store.Dir)
 	}
 	r.mu.Lock()
 	s := &Summary{

@@ -21,6 +21,8 @@ import (
 //	<dir>/runs/<run_id>/            written by the executor, manifest.json last
 //	<dir>/aggregate/results.csv     bilancio's aggregate_runs
 //	<dir>/aggregate/summary.json
+//	<dir>/aggregate/dashboard.html  the dashboard and its figures, written
+//	<dir>/aggregate/figures/        by the report package (Options.Dashboard)
 //
 // Everything but the journal is written to a temporary name and renamed;
 // the registry and the aggregate files are views rebuilt from the runs.
@@ -33,6 +35,10 @@ const (
 	ResultsFile  = "aggregate/results.csv"
 	SummaryFile  = "aggregate/summary.json"
 	lockFile     = ".lock"
+	// DashboardFile and FiguresDir are the experiment's dashboard and
+	// figures (see Options.Dashboard).
+	DashboardFile = "aggregate/dashboard.html"
+	FiguresDir    = "aggregate/figures"
 )
 
 // DefaultOutDir is where experiments go by default.

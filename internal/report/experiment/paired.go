@@ -1,4 +1,4 @@
-package sweep
+package experiment
 
 import (
 	"bytes"
@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/internal/usage"
 )
 
@@ -40,12 +42,12 @@ func pdashLayouts() []report.PairedLayout {
 	return []report.PairedLayout{report.PairedComparison, report.PairedBalanced}
 }
 
-// IsPairedExperimentDir says whether dir is a paired experiment: it has
+// IsPaired says whether dir is a paired experiment: it has
 // the two arm folders of a comparison sweep (control, treatment) or of a
 // balanced one (passive, active), and aggregate/comparison.csv or no
 // experiment.json of its own. A plain experiment whose aggregate/ holds
 // the output of `sweep compare` is not one.
-func IsPairedExperimentDir(dir string) bool {
+func IsPaired(dir string) bool {
 	arms := false
 	for _, l := range pdashLayouts() {
 		arms = arms || pdashHasArms(dir, l)
@@ -56,7 +58,7 @@ func IsPairedExperimentDir(dir string) bool {
 	if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(pdashComparisonFile))); err == nil && !st.IsDir() {
 		return true
 	}
-	_, err := os.Stat(filepath.Join(dir, MetaFile))
+	_, err := os.Stat(filepath.Join(dir, sweep.MetaFile))
 	return errors.Is(err, fs.ErrNotExist)
 }
 
@@ -71,17 +73,13 @@ func pdashHasArms(dir string, l report.PairedLayout) bool {
 	return true
 }
 
-// LoadPairedDashboard reads a paired experiment folder for its dashboard:
+// LoadPaired reads a paired experiment folder for its dashboard:
 // the layout from aggregate/comparison.csv's header, a pair per row, the
 // arms' registries (run.html links, errors), the dealer's PnL and trades
 // (from comparison.csv's columns when it has them, else from each
 // treatment or active run's out/dealer_metrics.json) and summary.json's
 // config.
-func LoadPairedDashboard(dir string) (*report.PairedDashboard, error) {
-	return loadPairedDashboard(context.Background(), dir)
-}
-
-func loadPairedDashboard(ctx context.Context, dir string) (*report.PairedDashboard, error) {
+func LoadPaired(ctx context.Context, dir string) (*report.PairedDashboard, error) {
 	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(pdashComparisonFile)))
 	if err != nil {
 		return nil, fmt.Errorf("reading the paired experiment %s: %w", dir, err)
@@ -136,23 +134,23 @@ func loadPairedDashboard(ctx context.Context, dir string) (*report.PairedDashboa
 func pdashArm(dir, arm string) (report.PairedArm, error) {
 	a := report.PairedArm{Name: arm}
 	armDir := filepath.Join(dir, arm)
-	p := filepath.Join(armDir, MetaFile)
+	p := filepath.Join(armDir, sweep.MetaFile)
 	b, err := os.ReadFile(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
 		return a, fmt.Errorf("reading the %s arm's experiment: %w", arm, err)
 	default:
-		var m Meta
+		var m sweep.Meta
 		if err := json.Unmarshal(b, &m); err != nil {
 			return a, fmt.Errorf("reading %s: %w", p, err)
 		}
-		a.Executor, a.Started, a.Finished = LocalExecutor, m.Created, m.Updated
+		a.Executor, a.Started, a.Finished = sweep.LocalExecutor, m.Created, m.Updated
 		if m.Spec != nil && m.Spec.Executor.Name != "" {
 			a.Executor = m.Spec.Executor.Name
 		}
 		// A running arm's experiment.json was last written as it started.
-		if a.Running = (&Store{Dir: armDir}).Locked(); a.Running {
+		if a.Running = (&sweep.Store{Dir: armDir}).Locked(); a.Running {
 			a.Finished = time.Time{}
 		}
 	}
@@ -174,7 +172,7 @@ func pdashUsage(armDir string) (*report.PairedUsage, error) {
 		}
 		return pdashUsageOf(s.Totals, path.Base(usage.SummaryFile)), nil
 	}
-	p := filepath.Join(armDir, filepath.FromSlash(SummaryFile))
+	p := filepath.Join(armDir, filepath.FromSlash(sweep.SummaryFile))
 	b, err := os.ReadFile(p)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading the summary: %w", err)
@@ -187,7 +185,7 @@ func pdashUsage(armDir string) (*report.PairedUsage, error) {
 			return nil, fmt.Errorf("reading %s: %w", p, err)
 		}
 		if s.Usage != nil {
-			return pdashUsageOf(*s.Usage, path.Base(SummaryFile)), nil
+			return pdashUsageOf(*s.Usage, path.Base(sweep.SummaryFile)), nil
 		}
 	}
 	recs, err := usage.Read(filepath.Join(armDir, usage.File))
@@ -247,7 +245,7 @@ func pdashReadComparison(b []byte) (report.PairedLayout, []map[string]string, er
 // folder's paired.json or experiment.json when it has one, else the
 // folder's name.
 func pdashExperimentID(dir string) string {
-	for _, name := range []string{"paired.json", MetaFile} {
+	for _, name := range []string{"paired.json", sweep.MetaFile} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			continue
@@ -269,7 +267,7 @@ func pdashExperimentID(dir string) string {
 // pdashRegistry reads an arm's registry/experiments.csv by run id (empty
 // when the arm has none).
 func pdashRegistry(dir, arm string) (map[string]map[string]string, error) {
-	p := filepath.Join(dir, arm, filepath.FromSlash(RegistryFile))
+	p := filepath.Join(dir, arm, filepath.FromSlash(sweep.RegistryFile))
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -295,7 +293,7 @@ func pdashRunLinks(dir, arm, id string, reg map[string]map[string]string) (link,
 	if id == "" || strings.ContainsAny(id, `/\`) || id == "." || id == ".." {
 		return "", ""
 	}
-	rel := path.Join(arm, RunsDir, id, artifacts.RunHTMLFile)
+	rel := path.Join(arm, sweep.RunsDir, id, artifacts.RunHTMLFile)
 	if row, ok := reg[id]; ok {
 		errText = row["error"]
 		// Registry paths are relative to <arm>/registry/.
@@ -317,7 +315,7 @@ func pdashDealerMetrics(dir, arm string, r *report.PairedRow) error {
 	if strings.ContainsAny(r.TreatmentRunID, `/\`) || r.TreatmentRunID == "." || r.TreatmentRunID == ".." {
 		return nil
 	}
-	p := filepath.Join(dir, arm, RunsDir, r.TreatmentRunID, filepath.FromSlash(pdashMetricsFile))
+	p := filepath.Join(dir, arm, sweep.RunsDir, r.TreatmentRunID, filepath.FromSlash(pdashMetricsFile))
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -358,7 +356,7 @@ func pdashConfigKeys() []string {
 // pdashConfig reads the config of aggregate/summary.json as text (none
 // when the file or the key is absent).
 func pdashConfig(dir string) ([]report.ConfigItem, error) {
-	p := filepath.Join(dir, filepath.FromSlash(SummaryFile))
+	p := filepath.Join(dir, filepath.FromSlash(sweep.SummaryFile))
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -401,10 +399,10 @@ func pdashJSONText(raw json.RawMessage) string {
 	return strings.TrimSpace(string(raw))
 }
 
-// WritePairedDashboard (re)writes aggregate/dashboard.html of the paired
+// writePairedDashboardDir (re)writes aggregate/dashboard.html of the paired
 // experiment in dir, through a temporary file renamed into place.
-func WritePairedDashboard(ctx context.Context, dir string) error {
-	d, err := loadPairedDashboard(ctx, dir)
+func writePairedDashboardDir(ctx context.Context, dir string) error {
+	d, err := LoadPaired(ctx, dir)
 	if err != nil {
 		return err
 	}
@@ -419,22 +417,22 @@ func pdashWritePage(dir string, d *report.PairedDashboard) (string, error) {
 	if err := report.WritePairedDashboard(&buf, d); err != nil {
 		return "", err
 	}
-	p := filepath.Join(dir, filepath.FromSlash(DashboardFile))
+	p := filepath.Join(dir, filepath.FromSlash(sweep.DashboardFile))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return "", fmt.Errorf("writing the paired dashboard: %w", err)
 	}
-	if err := writeFileAtomic(p, buf.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(p, buf.Bytes(), 0o644); err != nil {
 		return "", fmt.Errorf("writing the paired dashboard: %w", err)
 	}
 	return p, nil
 }
 
-// WritePairedReport (re)writes the paired experiment's figures
-// (aggregate/figures, SVG and PNG: see report.PairedFigures) and then its
+// writePairedReport (re)writes the paired experiment's figures
+// (aggregate/figures, SVG and PNG: see PairedFigures) and then its
 // dashboard, which lists them, and returns the dashboard's path and the
 // figures' paths.
-func WritePairedReport(ctx context.Context, dir string) (dashboard string, figures []string, err error) {
-	d, err := loadPairedDashboard(ctx, dir)
+func writePairedReport(ctx context.Context, dir string) (dashboard string, figures []string, err error) {
+	d, err := LoadPaired(ctx, dir)
 	if err != nil {
 		return "", nil, err
 	}
@@ -442,7 +440,7 @@ func WritePairedReport(ctx context.Context, dir string) (dashboard string, figur
 	if err != nil {
 		return "", nil, err
 	}
-	figDir := filepath.Join(dir, filepath.FromSlash(FiguresDir))
+	figDir := filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir))
 	if err := os.MkdirAll(figDir, 0o755); err != nil {
 		return "", nil, fmt.Errorf("writing the figures: %w", err)
 	}
@@ -451,7 +449,7 @@ func WritePairedReport(ctx context.Context, dir string) (dashboard string, figur
 			return "", nil, fmt.Errorf("writing the figures: %w", err)
 		}
 		p := filepath.Join(figDir, f.Name)
-		if err := writeFileAtomic(p, f.Data); err != nil {
+		if err := atomicfile.WriteFile(p, f.Data, 0o644); err != nil {
 			return "", nil, fmt.Errorf("writing figure %s: %w", f.Name, err)
 		}
 		figures = append(figures, p)

@@ -1,7 +1,8 @@
-package sweep
+package experiment
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,20 +12,46 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
-// The dashboard and figures of an experiment, built from its folder.
-const (
-	DashboardFile = "aggregate/dashboard.html"
-	FiguresDir    = "aggregate/figures"
-)
+// WriteDashboard (re)writes aggregate/dashboard.html of the experiment in
+// dir, a paired one's (see IsPaired) or a plain one's. It is what
+// sweep.Options.Dashboard expects.
+func WriteDashboard(ctx context.Context, dir string) error {
+	if IsPaired(dir) {
+		return writePairedDashboardDir(ctx, dir)
+	}
+	d, err := Load(dir)
+	if err != nil {
+		return err
+	}
+	_, err = writeDashboardFile(dir, d)
+	return err
+}
 
-// LoadDashboard reads an experiment folder for its dashboard: experiment.json
+// WriteReport (re)writes the dashboard and the figures
+// (aggregate/figures, SVG and PNG) of the experiment in dir, a paired one's
+// or a plain one's, and returns the dashboard's path and the figures'
+// paths.
+func WriteReport(ctx context.Context, dir string) (dashboard string, figures []string, err error) {
+	if !IsPaired(dir) {
+		return writeReport(dir)
+	}
+	dash, figs, err := writePairedReport(ctx, dir)
+	if err != nil {
+		return "", nil, fmt.Errorf("paired experiment: %w", err)
+	}
+	return dash, figs, nil
+}
+
+// Load reads an experiment folder for its dashboard: experiment.json
 // (id, executor, times, planned runs), registry/experiments.csv (the runs)
 // and the frontier in aggregate/summary.json when there is one.
-func LoadDashboard(dir string) (*report.Dashboard, error) {
-	m, err := readMeta(dir)
+func Load(dir string) (*report.Dashboard, error) {
+	_, m, err := sweep.OpenStore(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +61,7 @@ func LoadDashboard(dir string) (*report.Dashboard, error) {
 		Total:        m.Static + m.FrontierProbes,
 	}
 	if d.Executor == "" {
-		d.Executor = LocalExecutor // a sweep without an executor block runs locally
+		d.Executor = sweep.LocalExecutor // a sweep without an executor block runs locally
 	}
 	stamp := func(t time.Time) string {
 		if t.IsZero() {
@@ -43,13 +70,13 @@ func LoadDashboard(dir string) (*report.Dashboard, error) {
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	d.Created, d.Updated = stamp(m.Created), stamp(m.Updated)
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(RegistryFile)))
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sweep.RegistryFile)))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading the registry: %w", err)
 	}
 	rows, err := artifacts.ReadCSVDicts(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", RegistryFile, err)
+		return nil, fmt.Errorf("reading %s: %w", sweep.RegistryFile, err)
 	}
 	d.Runs = make([]report.DashboardRun, len(rows))
 	for i, r := range rows {
@@ -69,7 +96,7 @@ func LoadDashboard(dir string) (*report.Dashboard, error) {
 // readFrontier reads the frontier cells of aggregate/summary.json (none
 // when the file or the key is absent).
 func readFrontier(dir string) ([]report.FrontierCell, error) {
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(SummaryFile)))
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sweep.SummaryFile)))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -86,7 +113,7 @@ func readFrontier(dir string) ([]report.FrontierCell, error) {
 		} `json:"frontier"`
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", SummaryFile, err)
+		return nil, fmt.Errorf("reading %s: %w", sweep.SummaryFile, err)
 	}
 	var out []report.FrontierCell
 	for _, f := range s.Frontier {
@@ -99,44 +126,34 @@ func readFrontier(dir string) ([]report.FrontierCell, error) {
 	return out, nil
 }
 
-// WriteDashboard (re)writes aggregate/dashboard.html of the experiment in
-// dir and returns its path.
-func WriteDashboard(dir string) (string, error) {
-	d, err := LoadDashboard(dir)
-	if err != nil {
-		return "", err
-	}
-	return writeDashboardFile(dir, d)
-}
-
 // writeDashboardFile renders d into dir's aggregate/dashboard.html.
 func writeDashboardFile(dir string, d *report.Dashboard) (string, error) {
 	var buf bytes.Buffer
 	if err := report.WriteDashboard(&buf, d); err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, filepath.FromSlash(DashboardFile))
+	path := filepath.Join(dir, filepath.FromSlash(sweep.DashboardFile))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", fmt.Errorf("writing the dashboard: %w", err)
 	}
-	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return "", fmt.Errorf("writing the dashboard: %w", err)
 	}
 	return path, nil
 }
 
-// WriteReport (re)writes the dashboard and the figures (aggregate/figures)
-// of the experiment in dir, and returns the dashboard's path and the
+// writeReport (re)writes the dashboard and the figures (aggregate/figures)
+// of the plain experiment in dir, and returns the dashboard's path and the
 // figures' paths.
-func WriteReport(dir string) (dashboard string, figures []string, err error) {
-	d, err := LoadDashboard(dir)
+func writeReport(dir string) (dashboard string, figures []string, err error) {
+	d, err := Load(dir)
 	if err != nil {
 		return "", nil, err
 	}
 	if dashboard, err = writeDashboardFile(dir, d); err != nil {
 		return "", nil, err
 	}
-	figDir := filepath.Join(dir, filepath.FromSlash(FiguresDir))
+	figDir := filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir))
 	if err := os.MkdirAll(figDir, 0o755); err != nil {
 		return "", nil, fmt.Errorf("writing the figures: %w", err)
 	}
@@ -146,7 +163,7 @@ func WriteReport(dir string) (dashboard string, figures []string, err error) {
 	}
 	for _, f := range files {
 		p := filepath.Join(figDir, f.Name)
-		if err := writeFileAtomic(p, f.Data); err != nil {
+		if err := atomicfile.WriteFile(p, f.Data, 0o644); err != nil {
 			return "", nil, fmt.Errorf("writing figure %s: %w", f.Name, err)
 		}
 		figures = append(figures, p)

@@ -1,4 +1,4 @@
-package sweep
+package experiment
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
 // pdashSet is a recorded conformance set of paired runs: its
@@ -75,10 +76,7 @@ func pdashWriteTestFile(t *testing.T, path string, data []byte) {
 // first pair. It returns the folder and the recorded records.
 func pdashExperiment(t *testing.T, set pdashSet, edit func(header []string, rec []string)) (string, [][]string) {
 	t.Helper()
-	root := conformance.Root()
-	if root == "" {
-		t.Skip("skipping: no conformance data (../shared/conformance beside the repository)")
-	}
+	root := conformance.Require(t)
 	src := filepath.Join(root, set.name)
 	recs := pdashReadCSV(t, filepath.Join(src, "comparison.csv"))
 	dir := filepath.Join(t.TempDir(), set.name)
@@ -152,10 +150,10 @@ func TestLoadPairedDashboardConformance(t *testing.T) {
 				blank = nil
 			}
 			dir, recs := pdashExperiment(t, tt.set, blank)
-			if !IsPairedExperimentDir(dir) {
+			if !IsPaired(dir) {
 				t.Fatal("not detected as a paired experiment")
 			}
-			d, err := LoadPairedDashboard(dir)
+			d, err := LoadPaired(context.Background(), dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -213,10 +211,10 @@ func TestWritePairedDashboardConformance(t *testing.T) {
 	for _, set := range pdashSets() {
 		t.Run(set.name, func(t *testing.T) {
 			dir, recs := pdashExperiment(t, set, nil)
-			if err := WritePairedDashboard(context.Background(), dir); err != nil {
+			if err := writePairedDashboardDir(context.Background(), dir); err != nil {
 				t.Fatal(err)
 			}
-			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(DashboardFile)))
+			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sweep.DashboardFile)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -319,7 +317,7 @@ func pdashSynthetic(t *testing.T) string {
 
 func TestLoadPairedDashboardSynthetic(t *testing.T) {
 	dir := pdashSynthetic(t)
-	d, err := LoadPairedDashboard(dir)
+	d, err := LoadPaired(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +356,7 @@ func TestLoadPairedDashboardSynthetic(t *testing.T) {
 	}
 
 	// The written page and figures.
-	dash, figs, err := WritePairedReport(context.Background(), dir)
+	dash, figs, err := writePairedReport(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,21 +408,21 @@ func TestPairedDashboardErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			tt.setup(t, dir)
-			_, err := LoadPairedDashboard(dir)
+			_, err := LoadPaired(context.Background(), dir)
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
-				t.Fatalf("LoadPairedDashboard: %v, want an error with %q", err, tt.err)
+				t.Fatalf("LoadPaired: %v, want an error with %q", err, tt.err)
 			}
-			if err := WritePairedDashboard(context.Background(), dir); err == nil {
+			if err := writePairedDashboardDir(context.Background(), dir); err == nil {
 				t.Fatal("WritePairedDashboard wrote a page")
 			}
-			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(DashboardFile))); err == nil {
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(sweep.DashboardFile))); err == nil {
 				t.Error("a dashboard was written")
 			}
 		})
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := WritePairedDashboard(ctx, pdashSynthetic(t)); !errors.Is(err, context.Canceled) {
+	if err := writePairedDashboardDir(ctx, pdashSynthetic(t)); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
@@ -458,8 +456,8 @@ func TestIsPairedExperimentDir(t *testing.T) {
 		{"plain experiment with arm-named folders", []string{"experiment.json", "control/", "treatment/"}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := IsPairedExperimentDir(mk(t, tt.files...)); got != tt.want {
-				t.Errorf("IsPairedExperimentDir = %v, want %v", got, tt.want)
+			if got := IsPaired(mk(t, tt.files...)); got != tt.want {
+				t.Errorf("IsPaired = %v, want %v", got, tt.want)
 			}
 		})
 	}

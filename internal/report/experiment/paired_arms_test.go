@@ -1,4 +1,4 @@
-package sweep
+package experiment
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/internal/usage"
 )
 
@@ -24,13 +25,13 @@ func pdashArmStart() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, time
 // took.
 func pdashWriteArmMeta(t *testing.T, dir, arm, executor string, took time.Duration) {
 	t.Helper()
-	m := Meta{Format: storeFormat, ExperimentID: arm, Spec: &Spec{Name: arm, Executor: ExecutorRef{Name: executor}},
+	m := sweep.Meta{Format: 1, ExperimentID: arm, Spec: &sweep.Spec{Name: arm, Executor: sweep.ExecutorRef{Name: executor}},
 		Created: pdashArmStart(), Updated: pdashArmStart().Add(took)}
 	b, err := json.MarshalIndent(&m, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdashWriteTestFile(t, filepath.Join(dir, arm, MetaFile), b)
+	pdashWriteTestFile(t, filepath.Join(dir, arm, sweep.MetaFile), b)
 }
 
 // pdashUsageRecords are two sandboxes of 100 s and 50 s, 2 CPUs and 1 GiB,
@@ -92,7 +93,7 @@ func TestLoadPairedDashboardArms(t *testing.T) {
 			{Name: "treatment", Executor: "modal", Finished: pdashArmStart().Add(90 * time.Second), Usage: withSource(wantRecords, "usage.csv")},
 		}, ""},
 		{"bad experiment.json", func(t *testing.T, dir string) {
-			pdashWriteTestFile(t, filepath.Join(dir, "control", MetaFile), []byte("{"))
+			pdashWriteTestFile(t, filepath.Join(dir, "control", sweep.MetaFile), []byte("{"))
 		}, [2]report.PairedArm{}, "experiment.json"},
 		{"bad usage_summary.json", func(t *testing.T, dir string) {
 			pdashWriteTestFile(t, filepath.Join(dir, "treatment", filepath.FromSlash(usage.SummaryFile)), []byte("[1"))
@@ -104,10 +105,10 @@ func TestLoadPairedDashboardArms(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := pdashSynthetic(t)
 			tt.setup(t, dir)
-			d, err := LoadPairedDashboard(dir)
+			d, err := LoadPaired(context.Background(), dir)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("LoadPairedDashboard: %v, want an error with %q", err, tt.err)
+					t.Fatalf("LoadPaired: %v, want an error with %q", err, tt.err)
 				}
 				return
 			}
@@ -143,15 +144,15 @@ func TestLoadPairedDashboardRunningArm(t *testing.T) {
 	dir := pdashSynthetic(t)
 	pdashWriteArmMeta(t, dir, "control", "", time.Minute)
 	pdashWriteArmMeta(t, dir, "treatment", "modal", time.Minute)
-	unlock, err := (&Store{Dir: filepath.Join(dir, "treatment")}).Lock()
+	unlock, err := (&sweep.Store{Dir: filepath.Join(dir, "treatment")}).Lock()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !(&Store{Dir: filepath.Join(dir, "treatment")}).Locked() {
+	if !(&sweep.Store{Dir: filepath.Join(dir, "treatment")}).Locked() {
 		unlock()
 		t.Skip("skipping: no file locks on this platform")
 	}
-	d, err := LoadPairedDashboard(dir)
+	d, err := LoadPaired(context.Background(), dir)
 	if err != nil {
 		unlock()
 		t.Fatal(err)
@@ -160,7 +161,7 @@ func TestLoadPairedDashboardRunningArm(t *testing.T) {
 		t.Errorf("arms %+v, want the control finished and the treatment running", d.Arms)
 	}
 	unlock()
-	if d, err = LoadPairedDashboard(dir); err != nil || d.Arms[1].Running {
+	if d, err = LoadPaired(context.Background(), dir); err != nil || d.Arms[1].Running {
 		t.Errorf("after unlocking: %v, running %v", err, d != nil && d.Arms[1].Running)
 	}
 }
@@ -185,14 +186,14 @@ func TestWritePairedReportArmsAndFigures(t *testing.T) {
 	if err := usage.WriteSummary(filepath.Join(dir, "treatment"), "treatment"); err != nil {
 		t.Fatal(err)
 	}
-	dash, figs, err := WritePairedReport(context.Background(), dir)
+	dash, figs, err := writePairedReport(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var names []string
 	for _, f := range figs {
-		if filepath.Dir(f) != filepath.Join(dir, filepath.FromSlash(FiguresDir)) {
-			t.Errorf("figure %s is not in %s", f, FiguresDir)
+		if filepath.Dir(f) != filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir)) {
+			t.Errorf("figure %s is not in %s", f, sweep.FiguresDir)
 		}
 		names = append(names, filepath.Base(f))
 		b, err := os.ReadFile(f)
@@ -241,7 +242,7 @@ func TestWritePairedReportArmsAndFigures(t *testing.T) {
 		}
 	}
 	// The page alone lists no figures.
-	if err := WritePairedDashboard(context.Background(), dir); err != nil {
+	if err := writePairedDashboardDir(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
 	if b, err = os.ReadFile(dash); err != nil || strings.Contains(string(b), `id="figures"`) {
