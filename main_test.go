@@ -11,6 +11,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/conformance"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // bilancioBin is the binary under test, built once by TestMain.
@@ -100,10 +101,11 @@ func TestRunWritesRunFolder(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
 	}
-	m, err := artifacts.VerifyRun(out)
+	f, err := runfolder.Verify(out)
 	if err != nil {
 		t.Fatal(err)
 	}
+	m := f.Manifest
 	names := map[string]bool{}
 	for _, f := range m.Files {
 		names[f.Name] = true
@@ -132,7 +134,7 @@ func TestRunWritesRunFolder(t *testing.T) {
 	if _, _, code := bilancio(t, "run", "testdata/scenarios/bad/unknown_agent.yaml", "-out", out); code != 1 {
 		t.Errorf("bad scenario into an existing folder: exit %d, want 1", code)
 	}
-	if _, err := artifacts.VerifyRun(out); err != nil {
+	if _, err := runfolder.Verify(out); err != nil {
 		t.Errorf("the previous run no longer verifies: %v", err)
 	}
 }
@@ -152,10 +154,11 @@ func TestRunDealerScenario(t *testing.T) {
 	if !strings.Contains(stdout, "dealer trades   11 (11 sells, 0 buys; 0 through the VBT)") {
 		t.Errorf("summary lacks the dealer trades:\n%s", stdout)
 	}
-	m, err := artifacts.VerifyRun(out)
+	f, err := runfolder.Verify(out)
 	if err != nil {
 		t.Fatal(err)
 	}
+	m := f.Manifest
 	names := map[string]bool{}
 	for _, f := range m.Files {
 		names[f.Name] = true
@@ -312,16 +315,17 @@ func TestRunOutFolder(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "is not empty") || !strings.Contains(stderr, "-force") {
 		t.Errorf("run into a used folder: exit %d, stderr %q", code, stderr)
 	}
-	if _, err := artifacts.VerifyRun(out); err != nil {
+	if _, err := runfolder.Verify(out); err != nil {
 		t.Errorf("the refused run damaged the folder: %v", err)
 	}
 	if _, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", out, "-force", "-quiet"); code != 0 {
 		t.Fatalf("-force: exit %d: %s", code, stderr)
 	}
-	m, err := artifacts.VerifyRun(out)
+	f, err := runfolder.Verify(out)
 	if err != nil {
 		t.Fatal(err)
 	}
+	m := f.Manifest
 	if _, err := os.Stat(trades); !os.IsNotExist(err) {
 		t.Errorf("the old run's %s survived -force (%v)", artifacts.TradesFile, err)
 	}

@@ -150,7 +150,7 @@ func (c *RunCommand) Run(args []string) int {
 
 // renderRunSummary is the few lines `bilancio run` prints.
 func renderRunSummary(out *runner.Outcome, dir string) string {
-	res, m := out.Result, out.Manifest
+	res, m := out.Result, out.Folder.Manifest
 	var stop string
 	switch res.Stop {
 	case engine.StopStable:

@@ -20,6 +20,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	sbusage "github.com/bilancio-go/bilancio/internal/usage"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Credentials the emulator accepts in the modal sweep tests.
@@ -50,7 +51,7 @@ func modalSweepEmulator(t *testing.T) (pluginDir string, env []string, srv *moda
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/bilancio-go/bilancio/plugins/modal/cmd/bilancio-executor-modal").CombinedOutput(); err != nil {
 		t.Fatalf("building the modal plugin: %v\n%s", err, out)
 	}
-	sum, err := pluginhost.FileSHA256(bin)
+	sum, err := runfolder.FileSHA256(bin)
 	if err != nil {
 		t.Fatal(err)
 	}

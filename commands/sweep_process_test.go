@@ -16,6 +16,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // bilancioBin is the bilancio binary built by TestMain for the tests that
@@ -81,8 +82,8 @@ func completeRuns(t *testing.T, dir string) map[string]time.Time {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if m, err := artifacts.VerifyRun(filepath.Join(dir, sweep.RunsDir, e.Name())); err == nil {
-			out[e.Name()] = m.Started
+		if f, err := runfolder.Verify(filepath.Join(dir, sweep.RunsDir, e.Name())); err == nil {
+			out[e.Name()] = f.Manifest.Started
 		}
 	}
 	return out
@@ -93,7 +94,7 @@ func countManifests(dir string) int {
 	entries, _ := os.ReadDir(filepath.Join(dir, sweep.RunsDir))
 	n := 0
 	for _, e := range entries {
-		if _, err := os.Stat(filepath.Join(dir, sweep.RunsDir, e.Name(), artifacts.ManifestFile)); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, sweep.RunsDir, e.Name(), runfolder.ManifestFile)); err == nil {
 			n++
 		}
 	}

@@ -12,10 +12,10 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/mattn/go-isatty"
 
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // SweepRunCommand is `bilancio sweep run FILE`: it runs a sweep file.
@@ -212,7 +212,7 @@ func workerBinary() (*sdk.WorkerBinary, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum, err := pluginhost.FileSHA256(path)
+	sum, err := runfolder.FileSHA256(path)
 	if err != nil {
 		return nil, err
 	}

@@ -16,9 +16,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // fetchParallel is how many files `volume get -r` fetches at once (each
@@ -144,12 +144,13 @@ func (c *VolumeGetCommand) reportVerified(dirs []string) int {
 	}
 	code := 0
 	for _, d := range dirs {
-		m, err := artifacts.VerifyRun(d)
+		f, err := runfolder.Verify(d)
 		if err != nil {
 			c.UI.Error(fmt.Sprintf("Error: %s: manifest.json does not verify (the fetched files are kept): %v", d, err))
 			code = 1
 			continue
 		}
+		m := f.Manifest
 		c.UI.Output(fmt.Sprintf("%s: manifest.json verifies (run %s, status %s, %d files)", d, m.RunID, m.Status, len(m.Files)))
 	}
 	return code
@@ -186,11 +187,10 @@ type treeResult struct {
 // being copied, slash-separated) goes below the local folder dest,
 // refusing any path that would land outside dest.
 func localTarget(dest, rel string) (string, error) {
-	local := filepath.FromSlash(rel)
-	if rel == "" || rel == "." || path.Clean(rel) != rel || strings.Contains(rel, `\`) || !filepath.IsLocal(local) {
+	if runfolder.ValidName(rel) != nil {
 		return "", fmt.Errorf("refusing %q: it would be written outside %s", rel, dest)
 	}
-	return filepath.Join(dest, local), nil
+	return filepath.Join(dest, filepath.FromSlash(rel)), nil
 }
 
 // mkdirInside creates the folder dir below the existing local folder
@@ -291,7 +291,7 @@ func getTree(ctx context.Context, ex sdk.Executor, vc *volumeCache, name string,
 				case hit:
 					res.hits++
 				}
-				if err == nil && filepath.Base(j.local) == artifacts.ManifestFile {
+				if err == nil && filepath.Base(j.local) == runfolder.ManifestFile {
 					res.manifests = append(res.manifests, filepath.Dir(j.local))
 				}
 				mu.Unlock()

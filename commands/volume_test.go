@@ -12,9 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bilancio-go/bilancio/internal/artifacts"
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // TestVolumeCommands drives `bilancio volume ls|get|rm|cleanup` through the
@@ -38,7 +37,7 @@ func TestVolumeCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	current, err := pluginhost.FileSHA256(bilancioBin)
+	current, err := runfolder.FileSHA256(bilancioBin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +134,7 @@ func TestVolumeCommands(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(into, "good2")); !os.IsNotExist(err) {
 		t.Errorf("volume get -r exp_new/runs/good also copied good2: %v", err)
 	}
-	if m, err := artifacts.VerifyRun(filepath.Join(into, "good")); err != nil || m.RunID != "good" {
+	if f, err := runfolder.Verify(filepath.Join(into, "good")); err != nil || f.Manifest.RunID != "good" {
 		t.Errorf("the fetched run folder does not verify: %v", err)
 	}
 	if out := bil(0, "volume", "get", "-r", "exp_new/runs/good/", into, "-cache-dir", cache); !strings.Contains(out, "(4 files: 0 fetched, 4 from the cache)") {
@@ -243,21 +242,21 @@ func TestVolumeCommands(t *testing.T) {
 // checksum is made wrong.
 func runFolder(t *testing.T, dir, id string, files map[string]string, corrupt string) map[string]string {
 	t.Helper()
-	m := artifacts.Manifest{Version: artifacts.ManifestVersion, RunID: id, Status: "completed", Executor: "modal"}
+	m := runfolder.Manifest{Version: runfolder.ManifestVersion, RunID: id, Status: "completed", Executor: "modal"}
 	out := map[string]string{}
 	for name, body := range files {
 		sum := sha256.Sum256([]byte(body))
 		if name == corrupt {
 			sum[0] ^= 1
 		}
-		m.Files = append(m.Files, artifacts.ManifestEntry{Name: name, Size: int64(len(body)), SHA256: hex.EncodeToString(sum[:])})
+		m.Files = append(m.Files, runfolder.File{Name: name, Size: int64(len(body)), SHA256: hex.EncodeToString(sum[:])})
 		out[dir+"/"+name] = body
 	}
 	b, err := json.Marshal(&m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out[dir+"/"+artifacts.ManifestFile] = string(b)
+	out[dir+"/"+runfolder.ManifestFile] = string(b)
 	return out
 }
 

@@ -96,7 +96,7 @@ func (c *WorkerCommand) Run(args []string) int {
 	if f.parallel > 0 {
 		batch.Parallel = f.parallel
 	}
-	if err := worker.Validate(batch); err != nil {
+	if err := sdk.ValidateBatch(batch); err != nil {
 		c.UI.Error(fmt.Sprintf("Error: %s: %v", f.manifest, err))
 		return workerExitError
 	}

@@ -16,9 +16,9 @@ import (
 
 	"github.com/hashicorp/cli"
 
-	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/worker/workertest"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 	"github.com/bilancio-go/bilancio/sdk/sdktest"
 )
 
@@ -123,7 +123,7 @@ func TestWorkerRunsAManifest(t *testing.T) {
 					t.Errorf("run %s: %+v", id, ev)
 					continue
 				}
-				if _, err := artifacts.VerifyRun(dir); err != nil {
+				if _, err := runfolder.Verify(dir); err != nil {
 					t.Errorf("run %s: %v", id, err)
 				}
 			}

@@ -85,7 +85,13 @@ func (c *client) Execute(ctx context.Context, batch *Batch, emit func(RunEvent) 
 		return fmt.Errorf("%s: its %d runs take %d bytes, more than the %d MiB a message may carry: split the batch",
 			doing, len(batch.Runs), n, MaxMessageSize>>20)
 	}
-	pending := newPendingRuns(batch)
+	// The guard follows the runs to their terminal events, to fail those
+	// left open if the plugin crashes; the events themselves pass as they
+	// come (the host's own guard, pluginhost.Execute, filters them).
+	guard, err := NewRunGuard(batch)
+	if err != nil {
+		return fmt.Errorf("%s: %w", doing, err)
+	}
 
 	// The call outlives ctx by at most CancelDrain: once ctx is done the
 	// plugin is asked to cancel the batch's runs (the Cancel RPC) and may
@@ -107,7 +113,7 @@ func (c *client) Execute(ctx context.Context, batch *Batch, emit func(RunEvent) 
 	defer stop()
 	stream, err := c.stub.Execute(callCtx, req)
 	if err != nil {
-		return c.failPending(ctx, pending, emit, c.err(ctx, doing, "Execute", err))
+		return c.failPending(ctx, guard, emit, c.err(ctx, doing, "Execute", err))
 	}
 	for {
 		m, err := stream.Recv()
@@ -115,67 +121,28 @@ func (c *client) Execute(ctx context.Context, batch *Batch, emit func(RunEvent) 
 			return ctx.Err()
 		}
 		if err != nil {
-			return c.failPending(ctx, pending, emit, c.err(ctx, doing, "Execute", err))
+			return c.failPending(ctx, guard, emit, c.err(ctx, doing, "Execute", err))
 		}
 		ev, err := eventFromProto(m)
 		if err != nil {
 			return fmt.Errorf("%s: reading a run event: %w", doing, err)
 		}
-		if ev.Type.Terminal() {
-			pending.ended(ev.RunID)
-		}
+		guard.Admit(ev)
 		if err := emit(ev); err != nil {
 			return err
 		}
 	}
 }
 
-// failPending reports the runs without a terminal event as failed when err
-// says that the plugin crashed, and returns err.
-func (c *client) failPending(ctx context.Context, pending *pendingRuns, emit func(RunEvent) error, err error) error {
-	if !errors.Is(err, ErrPluginCrashed) {
+// failPending reports the runs without a terminal event as failed
+// (FailurePluginCrashed, with err's message) when err says that the plugin
+// crashed, and returns err.
+func (c *client) failPending(ctx context.Context, guard *RunGuard, emit func(RunEvent) error, err error) error {
+	if !errors.Is(err, ErrPluginCrashed) || ctx.Err() != nil {
 		return err
 	}
-	now := time.Now()
-	for _, id := range pending.left() {
-		if ctx.Err() != nil {
-			break
-		}
-		if eerr := emit(RunEvent{RunID: id, Type: EventFailed, Time: now, Message: err.Error()}); eerr != nil {
-			return errors.Join(err, eerr)
-		}
-	}
+	guard.Finish(emit, EventFailed, err.Error(), FailurePluginCrashed)
 	return err
-}
-
-// pendingRuns are the runs of a batch without a terminal event, in the
-// batch's order.
-type pendingRuns struct {
-	order []string
-	open  map[string]bool
-}
-
-func newPendingRuns(b *Batch) *pendingRuns {
-	p := &pendingRuns{open: make(map[string]bool, len(b.Runs))}
-	for _, r := range b.Runs {
-		if !p.open[r.RunID] {
-			p.order = append(p.order, r.RunID)
-			p.open[r.RunID] = true
-		}
-	}
-	return p
-}
-
-func (p *pendingRuns) ended(id string) { delete(p.open, id) }
-
-func (p *pendingRuns) left() []string {
-	var out []string
-	for _, id := range p.order {
-		if p.open[id] {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // Cancel asks the plugin to stop runs.

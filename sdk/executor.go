@@ -198,6 +198,9 @@ const (
 	EventFailed    EventType = "failed"
 	EventCancelled EventType = "cancelled"
 	EventUsage     EventType = "usage"
+	// EventHeartbeat names no run: the SDK sends it while a batch runs, to
+	// say that the plugin is alive (see Batch.Heartbeat).
+	EventHeartbeat EventType = "heartbeat"
 )
 
 // Terminal reports whether t ends a run.
@@ -214,6 +217,9 @@ type RunEvent struct {
 	Message string `json:"message,omitempty"`
 	// Attempt counts tries of this run, from 1.
 	Attempt int `json:"attempt,omitempty"`
+	// Failure says, on a failed event, whose fault the failure is (the
+	// run's own when empty); the host retries the others more readily.
+	Failure Failure `json:"failure,omitempty"`
 	// Result is set on completed events.
 	Result *RunResult `json:"result,omitempty"`
 	// Usage reports remote machines (Modal sandboxes) that stopped since the
@@ -262,7 +268,12 @@ type RunResult struct {
 	DurationMS      float64 `json:"duration_ms"`
 	// ManifestSHA256 is the checksum of the run's manifest.json.
 	ManifestSHA256 string `json:"manifest_sha256"`
-	Executor       string `json:"executor"`
+	// Fingerprint is runfolder's fingerprint of the folder's files as
+	// written (sizes and modification times): with ManifestSHA256 it lets
+	// the host check the folder with runfolder.Check, a stat per file,
+	// instead of hashing it all again. Empty when unknown.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Executor    string `json:"executor"`
 }
 
 // CancelRequest names the runs to cancel.

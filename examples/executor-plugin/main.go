@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 func main() { sdk.Main(newExecutor()) }
@@ -96,6 +97,15 @@ func (e *executor) Configure(_ context.Context, cfg *sdk.Config) error {
 // run. Cancelling ctx (or Cancel) kills the worker; the runs that had not
 // finished are reported cancelled.
 func (e *executor) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.RunEvent) error) error {
+	// The guard refuses a malformed batch and holds every run to exactly
+	// one terminal event, whatever the worker prints.
+	if err := sdk.ValidateBatch(b); err != nil {
+		return fmt.Errorf("invalid batch: %w", err)
+	}
+	guard, err := sdk.NewRunGuard(b)
+	if err != nil {
+		return fmt.Errorf("invalid batch: %w", err)
+	}
 	if len(b.Runs) == 0 {
 		return nil
 	}
@@ -123,10 +133,12 @@ func (e *executor) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.RunE
 	e.track(b.ExperimentID, me, cancel)
 	defer e.untrack(b.ExperimentID, me)
 
-	pending := map[string]bool{}
+	// record stamps events and keeps them for Status; send is record behind
+	// the guard.
+	record := e.recording(b.ExperimentID, emit)
+	send := guard.Forward(record)
 	for _, r := range b.Runs {
-		pending[r.RunID] = true
-		if err := e.emit(b.ExperimentID, emit, sdk.RunEvent{RunID: r.RunID, Type: sdk.EventQueued}); err != nil {
+		if err := send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventQueued}); err != nil {
 			return err
 		}
 	}
@@ -140,9 +152,16 @@ func (e *executor) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.RunE
 		return fmt.Errorf("starting %s worker: %w", bin, err)
 	}
 	if err := cmd.Start(); err != nil {
-		return e.finish(b, emit, pending, sdk.EventFailed, fmt.Sprintf("starting %s worker: %v", bin, err), nil)
+		return e.finish(b, guard, record, sdk.EventFailed, fmt.Sprintf("starting %s worker: %v", bin, err), nil)
 	}
-	readErr := e.forward(b.ExperimentID, stdout, emit, pending)
+	// The worker reports runs as they end; they all start with it.
+	for _, r := range b.Runs {
+		if err := send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventStarted, Attempt: 1}); err != nil {
+			cancel()
+			break
+		}
+	}
+	readErr := forward(stdout, send)
 	if readErr != nil {
 		cancel() // the host stopped listening: stop the worker
 	}
@@ -150,9 +169,9 @@ func (e *executor) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.RunE
 
 	switch {
 	case ctx.Err() != nil:
-		return e.finish(b, emit, pending, sdk.EventCancelled, "", ctx.Err())
+		return e.finish(b, guard, record, sdk.EventCancelled, "", ctx.Err())
 	case e.cancelled(b.ExperimentID, me):
-		return e.finish(b, emit, pending, sdk.EventCancelled, "", nil)
+		return e.finish(b, guard, record, sdk.EventCancelled, "", nil)
 	case readErr != nil:
 		return readErr
 	}
@@ -162,7 +181,7 @@ func (e *executor) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.RunE
 	if waitErr != nil {
 		msg = fmt.Sprintf("%s worker: %v: %s", bin, waitErr, stderr.String())
 	}
-	return e.finish(b, emit, pending, sdk.EventFailed, msg, nil)
+	return e.finish(b, guard, record, sdk.EventFailed, msg, nil)
 }
 
 // writeManifest writes the batch as a worker manifest in a temporary file.
@@ -184,9 +203,10 @@ func writeManifest(b *sdk.Batch, parallel int) (string, error) {
 	return f.Name(), nil
 }
 
-// forward reads the worker's event lines and emits them; it returns the
-// first error of emit (after draining the worker's output).
-func (e *executor) forward(experiment string, r io.Reader, emit func(sdk.RunEvent) error, pending map[string]bool) error {
+// forward reads the worker's event lines and emits them (the guard drops
+// what does not belong); it returns the first error of emit (after
+// draining the worker's output).
+func forward(r io.Reader, emit func(sdk.RunEvent) error) error {
 	dec := json.NewDecoder(r)
 	var emitErr error
 	for {
@@ -197,42 +217,34 @@ func (e *executor) forward(experiment string, r io.Reader, emit func(sdk.RunEven
 			}
 			return emitErr
 		}
-		if emitErr != nil || !pending[ev.RunID] {
-			continue
+		if emitErr == nil {
+			emitErr = emit(ev)
 		}
-		if ev.Type.Terminal() {
-			delete(pending, ev.RunID)
-		}
-		emitErr = e.emit(experiment, emit, ev)
 	}
 }
 
-// finish reports every run still pending with the event type typ and
+// finish reports every run without a terminal event with the event type
+// typ (through record, behind the guard's back: the guard closes) and
 // returns err. A manifest such a run may have left (the worker was stopped
-// between writing it and reporting the run) is removed: only a run
+// between writing it and reporting the run) is removed first: only a run
 // reported completed may look complete.
-func (e *executor) finish(b *sdk.Batch, emit func(sdk.RunEvent) error, pending map[string]bool, typ sdk.EventType, msg string, err error) error {
-	for _, r := range b.Runs {
-		id := r.RunID
-		if !pending[id] {
-			continue
-		}
-		delete(pending, id)
-		_ = os.Remove(filepath.Join(b.OutRoot, id, "manifest.json"))
-		if eerr := e.emit(b.ExperimentID, emit, sdk.RunEvent{RunID: id, Type: typ, Message: msg}); eerr != nil && err == nil {
-			err = eerr
-		}
+func (e *executor) finish(b *sdk.Batch, guard *sdk.RunGuard, record func(sdk.RunEvent) error, typ sdk.EventType, msg string, err error) error {
+	for _, id := range guard.Open() {
+		_ = os.Remove(filepath.Join(b.OutRoot, id, runfolder.ManifestFile))
 	}
+	guard.Finish(record, typ, msg, sdk.FailureRun)
 	return err
 }
 
-// emit records ev for Status and passes it on.
-func (e *executor) emit(experiment string, emit func(sdk.RunEvent) error, ev sdk.RunEvent) error {
-	if ev.Time.IsZero() {
-		ev.Time = time.Now()
+// recording returns emit with each event stamped and recorded for Status.
+func (e *executor) recording(experiment string, emit func(sdk.RunEvent) error) func(sdk.RunEvent) error {
+	return func(ev sdk.RunEvent) error {
+		if ev.Time.IsZero() {
+			ev.Time = time.Now()
+		}
+		e.status.Record(experiment, ev)
+		return emit(ev)
 	}
-	e.status.Record(experiment, ev)
-	return emit(ev)
 }
 
 func (e *executor) track(experiment string, b *batchRun, cancel context.CancelFunc) {

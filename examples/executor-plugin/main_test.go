@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -11,17 +12,22 @@ import (
 	"github.com/bilancio-go/bilancio/sdk/sdktest"
 )
 
-// TestConformance builds bilancio (for `bilancio worker`) and runs the
-// conformance suite against the template executor, in process and through
-// the plugin protocol. A copy of this template keeps a test like it.
+// TestConformance runs the conformance suite against the template
+// executor, in process, through the plugin protocol and as a plugin
+// process. It needs the bilancio binary (for `bilancio worker`): $BILANCIO_BIN
+// when set, else it builds one. A copy of this template keeps a test like
+// it.
 func TestConformance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds bilancio and runs simulations")
 	}
-	bin := filepath.Join(t.TempDir(), "bilancio")
-	build := exec.Command("go", "build", "-o", bin, "github.com/bilancio-go/bilancio")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building bilancio: %v\n%s", err, out)
+	bin := os.Getenv("BILANCIO_BIN")
+	if bin == "" {
+		bin = filepath.Join(t.TempDir(), "bilancio")
+		build := exec.Command("go", "build", "-o", bin, "github.com/bilancio-go/bilancio")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("building bilancio: %v\n%s", err, out)
+		}
 	}
 	cfg := []byte(`{"bilancio": "` + bin + `"}`)
 	s := &sdktest.Suite{New: func(t *testing.T) sdk.Executor { return newExecutor() }, Config: cfg}

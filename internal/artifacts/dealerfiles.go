@@ -9,16 +9,17 @@ import (
 	"github.com/bilancio-go/bilancio/internal/dealer"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // The dealer run's extra files (spec/dealer.md §10), relative to the run
 // folder.
 const (
-	DealerMetricsFile   = "out/dealer_metrics.json"
-	TradesFile          = "out/trades.csv"
-	InventoryFile       = "out/inventory_timeseries.csv"
-	SystemStateFile     = "out/system_state_timeseries.csv"
-	RepaymentEventsFile = "out/repayment_events.csv"
+	DealerMetricsFile   = runfolder.DealerMetricsFile
+	TradesFile          = runfolder.TradesFile
+	InventoryFile       = runfolder.InventoryFile
+	SystemStateFile     = runfolder.SystemStateFile
+	RepaymentEventsFile = runfolder.RepaymentEventsFile
 )
 
 // dealerRegime is the regime column of the detailed files: bilancio's sweep

@@ -10,7 +10,8 @@
 // csv.writer writes (CRLF, minimal quoting, a lone empty field as ""). See
 // spec/engine.md §6 and §8 in the shared folder.
 //
-// WriteRun writes a whole run folder, each file atomically (a temporary file in
-// the same directory, synced and renamed into place). The values written come
-// from package metrics; run.html is rendered by the caller.
+// WriteRun writes a whole run folder through sdk/runfolder (each file hashed
+// as written, to a temporary name renamed into place, the manifest last).
+// The values written come from package metrics; run.html is rendered by the
+// caller.
 package artifacts

@@ -11,6 +11,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -164,7 +165,7 @@ func TestWriteRun(t *testing.T) {
 		},
 	}
 	dir := filepath.Join(t.TempDir(), "runs", "r1")
-	rep, man, err := WriteRun(dir, []byte("name: x\n"), res, func(*metrics.Report) ([]byte, error) { return []byte("<html></html>"), nil }, RunInfo{RunID: "r1"})
+	rep, sealed, err := WriteRun(dir, []byte("name: x\n"), res, func(*metrics.Report) ([]byte, error) { return []byte("<html></html>"), nil }, RunInfo{RunID: "r1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,21 +203,21 @@ func TestWriteRun(t *testing.T) {
 		}
 	}
 	// Writing again replaces the files in place.
-	if got, err := VerifyRun(dir); err != nil || got.RunID != "r1" || len(got.Files) != len(man.Files) || len(man.Files) != 8 {
+	if got, err := runfolder.Verify(dir); err != nil || got.Manifest.RunID != "r1" || len(got.Manifest.Files) != len(sealed.Manifest.Files) || len(sealed.Manifest.Files) != 8 || got.SHA256 != sealed.SHA256 {
 		t.Errorf("VerifyRun = %+v, %v; want the 8 files of run r1", got, err)
 	}
 	// A file that changes after the manifest was written fails verification.
 	if err := os.WriteFile(filepath.Join(dir, MetricsCSVFile), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := VerifyRun(dir); !errors.Is(err, ErrIncomplete) {
+	if _, err := runfolder.Verify(dir); !errors.Is(err, runfolder.ErrIncomplete) {
 		t.Errorf("VerifyRun after tampering = %v, want ErrIncomplete", err)
 	}
 	// Writing again replaces the files in place and verifies again.
 	if _, _, err := WriteRun(dir, nil, res, nil, RunInfo{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := VerifyRun(dir); err != nil {
+	if _, err := runfolder.Verify(dir); err != nil {
 		t.Errorf("VerifyRun after rewriting: %v", err)
 	}
 }

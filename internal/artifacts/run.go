@@ -1,18 +1,14 @@
 package artifacts
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
-	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // File is one file of a run folder: its path relative to the folder (with
@@ -22,16 +18,17 @@ type File struct {
 	Data []byte
 }
 
-// Output file names, relative to the run folder.
+// Output file names, relative to the run folder (the layout is
+// sdk/runfolder's).
 const (
-	ScenarioFile        = "scenario.yaml"
-	RunHTMLFile         = "run.html"
-	EventsFile          = "out/events.jsonl"
-	BalancesFile        = "out/balances.csv"
-	MetricsCSVFile      = "out/metrics.csv"
-	MetricsJSONFile     = "out/metrics.json"
-	MetricsDSFile       = "out/metrics_ds.csv"
-	MetricsIntradayFile = "out/metrics_intraday.csv"
+	ScenarioFile        = runfolder.ScenarioFile
+	RunHTMLFile         = runfolder.RunHTMLFile
+	EventsFile          = runfolder.EventsFile
+	BalancesFile        = runfolder.BalancesFile
+	MetricsCSVFile      = runfolder.MetricsCSVFile
+	MetricsJSONFile     = runfolder.MetricsJSONFile
+	MetricsDSFile       = runfolder.MetricsDSFile
+	MetricsIntradayFile = runfolder.MetricsIntradayFile
 )
 
 // Outputs renders the out/ files of a finished run in memory, in the order
@@ -76,7 +73,7 @@ type RunInfo struct {
 
 // WriteRun writes the run folder dir of a finished run and returns its
 // metrics (whose Summary holds the registry's phi_total, delta_total and
-// time_to_stability) and its manifest:
+// time_to_stability) and the sealed folder (its manifest, with checksums):
 //
 //	dir/scenario.yaml  scenarioYAML (not written when nil)
 //	dir/run.html       what runHTML renders from the metrics (not written when nil)
@@ -86,9 +83,9 @@ type RunInfo struct {
 //
 // Everything is computed before the first file is touched, and an existing
 // manifest is removed first, so a folder being (re)written never looks
-// complete. Each file is written to a temporary name in its own directory and
-// renamed into place, so a reader never sees a partial file.
-func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *Manifest, error) {
+// complete. Each file is written through runfolder.Writer: hashed as it is
+// written, to a temporary name renamed into place.
+func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *runfolder.Sealed, error) {
 	files, report, err := RunOutputs(res, info.RunID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("rendering the outputs of %s: %w", dir, err)
@@ -106,32 +103,26 @@ func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(
 	}
 	files = append(head, files...)
 
-	if err := os.MkdirAll(filepath.Join(dir, "out"), 0o755); err != nil {
-		return nil, nil, fmt.Errorf("creating the run folder: %w", err)
-	}
-	if err := os.Remove(filepath.Join(dir, ManifestFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, nil, fmt.Errorf("removing the old manifest of %s: %w", dir, err)
-	}
-	m := newManifest(res, report, info)
-	for _, f := range files {
-		if err := atomicfile.Write(filepath.Join(dir, filepath.FromSlash(f.Name)), 0o644, false, bytesWriter(f.Data)); err != nil {
-			return nil, nil, err
-		}
-		m.Files = append(m.Files, entryFor(f.Name, f.Data))
-	}
-	mb, err := encodeManifest(m)
+	w, err := runfolder.Create(dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := atomicfile.Write(filepath.Join(dir, ManifestFile), 0o644, false, bytesWriter(mb)); err != nil {
+	defer w.Close()
+	for _, f := range files {
+		if err := w.WriteFile(f.Name, f.Data); err != nil {
+			return nil, nil, err
+		}
+	}
+	sealed, err := w.Commit(newManifest(res, report, info))
+	if err != nil {
 		return nil, nil, err
 	}
-	return report, m, nil
+	return report, sealed, nil
 }
 
-func newManifest(res *engine.Result, report *metrics.Report, info RunInfo) *Manifest {
-	m := &Manifest{
-		Version: ManifestVersion, RunID: info.RunID, Status: "completed",
+func newManifest(res *engine.Result, report *metrics.Report, info RunInfo) *runfolder.Manifest {
+	m := &runfolder.Manifest{
+		Version: runfolder.ManifestVersion, RunID: info.RunID, Status: runfolder.StatusCompleted,
 		Engine: info.Engine, Executor: info.Executor, Scenario: info.ScenarioName,
 		StopReason: string(res.Stop), StopMessage: res.StopMessage,
 		DaysSimulated: res.DaysSimulated, DefaultHandling: res.DefaultHandling,
@@ -149,12 +140,4 @@ func newManifest(res *engine.Result, report *metrics.Report, info RunInfo) *Mani
 		m.TimeToStability = strconv.Itoa(report.Summary.MaxDay)
 	}
 	return m
-}
-
-// bytesWriter is an io.WriterTo for a byte slice.
-type bytesWriter []byte
-
-func (b bytesWriter) WriteTo(w io.Writer) (int64, error) {
-	n, err := w.Write(b)
-	return int64(n), err
 }

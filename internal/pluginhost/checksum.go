@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 	"io/fs"
 	"os"
 	"strings"
@@ -40,20 +40,6 @@ func (e *ChecksumError) Error() string {
 		e.Path, e.SumPath, e.Want, e.Got)
 }
 
-// FileSHA256 returns the hex SHA-256 of a file.
-func FileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("hashing %s: %w", path, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hashing %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
 // ReadSum reads a NAME_SHA256SUM file: a hex SHA-256, optionally followed
 // by a file name as sha256sum(1) writes it. It returns the digest in lower
 // case.
@@ -81,7 +67,7 @@ func Verify(c Candidate) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("verifying %s: %w", c.Path, err)
 	}
-	got, err := FileSHA256(c.Path)
+	got, err := runfolder.FileSHA256(c.Path)
 	if err != nil {
 		return "", err
 	}

@@ -28,6 +28,19 @@ type CrashError struct {
 	Stderr []string
 	// Cause is the error of the call that noticed the crash.
 	Cause error
+	// Unresponsive: the plugin was alive but silent past the liveness
+	// timeout, and was killed for it.
+	Unresponsive bool
+}
+
+// Failure is the kind of failure of the runs the crash cut short:
+// sdk.FailureUnresponsive for a plugin killed for its silence,
+// sdk.FailurePluginCrashed otherwise.
+func (e *CrashError) Failure() sdk.Failure {
+	if e.Unresponsive {
+		return sdk.FailureUnresponsive
+	}
+	return sdk.FailurePluginCrashed
 }
 
 // Error implements error: "the NAME executor plugin crashed: <stderr>;
@@ -161,11 +174,11 @@ func (g *guardedExecutor) Execute(ctx context.Context, batch *sdk.Batch, emit fu
 	if err := g.before(); err != nil {
 		return err
 	}
-	crashPrefix := sdk.ErrPluginCrashed.Error()
 	err := g.ex.Execute(ctx, batch, func(ev sdk.RunEvent) error {
-		if ev.Type == sdk.EventFailed && strings.HasPrefix(ev.Message, crashPrefix) {
+		if ev.Type == sdk.EventFailed && ev.Failure == sdk.FailurePluginCrashed {
 			// Made up by the SDK for a run the plugin left unfinished.
-			ev.Message = g.p.crashed(errors.New(ev.Message)).Error()
+			ce := g.p.crashed(errors.New(ev.Message))
+			ev.Message, ev.Failure = ce.Error(), ce.Failure()
 		}
 		return emit(ev)
 	})

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -24,7 +25,7 @@ func fakePlugin(t *testing.T, dir, name string, withSum bool) string {
 		t.Fatal(err)
 	}
 	if withSum {
-		sum, err := FileSHA256(path)
+		sum, err := runfolder.FileSHA256(path)
 		if err != nil {
 			t.Fatal(err)
 		}

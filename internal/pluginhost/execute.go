@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/bilancio-go/bilancio/sdk"
@@ -37,12 +36,12 @@ func Execute(ctx context.Context, ex sdk.Executor, batch *sdk.Batch, emit func(s
 	if batch == nil {
 		return errors.New("executing a batch: no batch")
 	}
-	t, err := newRunTracker(batch)
+	guard, err := sdk.NewRunGuard(batch)
 	if err != nil {
-		return err
+		return fmt.Errorf("executing the batch of experiment %s: %w", batch.ExperimentID, err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- ex.Execute(ctx, batch, t.forward(emit)) }()
+	go func() { done <- ex.Execute(ctx, batch, guard.Forward(emit)) }()
 	var execErr error
 	select {
 	case execErr = <-done:
@@ -56,16 +55,21 @@ func Execute(ctx context.Context, ex sdk.Executor, batch *sdk.Batch, emit func(s
 		}
 	}
 
-	typ, reason := sdk.EventFailed, ""
+	typ, reason, failure := sdk.EventFailed, "", sdk.FailureRun
+	var ce *CrashError
 	switch {
 	case ctx.Err() != nil:
 		typ, reason = sdk.EventCancelled, "cancelled: "+ctx.Err().Error()
+	case errors.As(execErr, &ce):
+		reason, failure = execErr.Error(), ce.Failure()
+	case errors.Is(execErr, sdk.ErrPluginCrashed):
+		reason, failure = execErr.Error(), sdk.FailurePluginCrashed
 	case execErr != nil:
 		reason = execErr.Error()
 	default:
 		reason = "the executor ended the batch without reporting this run"
 	}
-	left := t.finish(emit, typ, reason)
+	left := guard.Finish(emit, typ, reason, failure)
 	switch {
 	case left == 0 || execErr != nil:
 		return execErr
@@ -74,81 +78,4 @@ func Execute(ctx context.Context, ex sdk.Executor, batch *sdk.Batch, emit func(s
 	default:
 		return fmt.Errorf("executing the batch of experiment %s: the executor returned without reporting %d of its %d runs", batch.ExperimentID, left, len(batch.Runs))
 	}
-}
-
-// runTracker follows the runs of a batch to their terminal events.
-type runTracker struct {
-	mu     sync.Mutex
-	order  []string
-	runs   map[string]*trackedRun
-	closed bool
-}
-
-type trackedRun struct {
-	ended   bool
-	attempt int
-}
-
-func newRunTracker(b *sdk.Batch) (*runTracker, error) {
-	t := &runTracker{runs: make(map[string]*trackedRun, len(b.Runs))}
-	for _, r := range b.Runs {
-		if r.RunID == "" {
-			return nil, fmt.Errorf("executing the batch of experiment %s: a run has no id", b.ExperimentID)
-		}
-		if t.runs[r.RunID] != nil {
-			return nil, fmt.Errorf("executing the batch of experiment %s: run %s appears twice", b.ExperimentID, r.RunID)
-		}
-		t.runs[r.RunID] = &trackedRun{}
-		t.order = append(t.order, r.RunID)
-	}
-	return t, nil
-}
-
-// forward wraps emit for the executor: one call at a time, only events of
-// the batch's runs up to their terminal one, nothing once finish has run.
-func (t *runTracker) forward(emit func(sdk.RunEvent) error) func(sdk.RunEvent) error {
-	return func(ev sdk.RunEvent) error {
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		if t.closed {
-			return errors.New("the batch is over")
-		}
-		r := t.runs[ev.RunID]
-		if ev.Type == sdk.EventUsage || r == nil || r.ended {
-			// Not a run event of the batch (any more): only its usage
-			// records, if any, go on.
-			if len(ev.Usage) == 0 {
-				return nil
-			}
-			return emit(sdk.RunEvent{Type: sdk.EventUsage, Time: ev.Time, Usage: ev.Usage})
-		}
-		if ev.Attempt > 0 {
-			r.attempt = ev.Attempt
-		}
-		if ev.Type.Terminal() {
-			r.ended = true
-		}
-		return emit(ev)
-	}
-}
-
-// finish reports every run without a terminal event as typ with reason,
-// stops forwarding, and returns how many runs it reported.
-func (t *runTracker) finish(emit func(sdk.RunEvent) error, typ sdk.EventType, reason string) int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.closed = true
-	now := time.Now()
-	n := 0
-	for _, id := range t.order {
-		r := t.runs[id]
-		if r.ended {
-			continue
-		}
-		r.ended = true
-		n++
-		// The event is owed whatever emit said before.
-		_ = emit(sdk.RunEvent{RunID: id, Type: typ, Time: now, Message: reason, Attempt: r.attempt})
-	}
-	return n
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Installed is a plugin that Install put in place.
@@ -78,7 +79,7 @@ func Install(ctx context.Context, srcPath, dir string) (*Installed, error) {
 	if dst, err := os.Stat(inst.Path); err == nil && os.SameFile(fi, dst) {
 		// Already in place (installing a binary where it lies): just
 		// record its checksum.
-		if inst.SHA256, err = FileSHA256(inst.Path); err != nil {
+		if inst.SHA256, err = runfolder.FileSHA256(inst.Path); err != nil {
 			return nil, fmt.Errorf("installing %s: %w", srcPath, err)
 		}
 	} else if inst.SHA256, err = copyBinary(srcPath, inst.Path); err != nil {

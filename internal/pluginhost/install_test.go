@@ -3,6 +3,7 @@ package pluginhost
 import (
 	"context"
 	"errors"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -43,7 +44,7 @@ func TestInstallRemoveRoundTrip(t *testing.T) {
 	if inst.Name != "roundtrip" || inst.Path != filepath.Join(dir, BinaryName("roundtrip")) || inst.SumPath != filepath.Join(dir, "roundtrip_SHA256SUM") {
 		t.Errorf("Installed = %+v", inst)
 	}
-	want, _ := FileSHA256(src)
+	want, _ := runfolder.FileSHA256(src)
 	if got, err := ReadSum(inst.SumPath); err != nil || got != want || inst.SHA256 != want {
 		t.Errorf("checksum file holds %q (%v), Installed.SHA256 %q, want %q", got, err, inst.SHA256, want)
 	}

@@ -3,6 +3,7 @@ package pluginhost
 import (
 	"bytes"
 	"fmt"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 	"io"
 	"os"
 	"os/exec"
@@ -52,7 +53,7 @@ func place(t *testing.T, dir, name, src string, withSum bool) Candidate {
 	copyFile(t, src, dst, 0o755)
 	c := Candidate{Name: name, Path: dst, SumPath: filepath.Join(dir, SumName(name)), Dir: dir}
 	if withSum {
-		sum, err := FileSHA256(dst)
+		sum, err := runfolder.FileSHA256(dst)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Timeouts of a plugin's life.
@@ -239,7 +240,7 @@ var pluginVersionRE = regexp.MustCompile(`Plugin version: (\d+)`)
 func (p *Plugin) startError(ctx context.Context, err error) error {
 	if errors.Is(err, plugin.ErrChecksumsDoNotMatch) {
 		// The file changed between Verify and the start.
-		got, _ := FileSHA256(p.path)
+		got, _ := runfolder.FileSHA256(p.path)
 		want, _ := ReadSum(p.sumPath)
 		return &ChecksumError{Path: p.path, SumPath: p.sumPath, Want: want, Got: got}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // testLogger returns a logger whose output the test prints if it fails.
@@ -133,7 +134,7 @@ func TestOpenChecksumMismatch(t *testing.T) {
 	if err := os.WriteFile(c.SumPath, []byte(bogus+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	real, _ := FileSHA256(c.Path)
+	real, _ := runfolder.FileSHA256(c.Path)
 	_, err := Open(context.Background(), c, WithLogger(testLogger(t)))
 	var ce *ChecksumError
 	if !errors.As(err, &ce) {
@@ -228,8 +229,8 @@ func TestCrashMidBatch(t *testing.T) {
 				}
 			}
 			for _, id := range []string{"r2", "r3", "r4"} {
-				if ev := terminal(t, events, id); ev.Type != sdk.EventFailed || ev.Message != msg {
-					t.Errorf("run %s after the crash: %s %q, want failed with %q", id, ev.Type, ev.Message, msg)
+				if ev := terminal(t, events, id); ev.Type != sdk.EventFailed || ev.Message != msg || ev.Failure != sdk.FailurePluginCrashed {
+					t.Errorf("run %s after the crash: %s %q (%q), want failed with %q (plugin_crashed)", id, ev.Type, ev.Message, ev.Failure, msg)
 				}
 			}
 			// The dead plugin answers at once, with the same error.

@@ -18,6 +18,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Request is one run to do.
@@ -46,7 +47,9 @@ type Outcome struct {
 	Scenario *engine.Scenario
 	Result   *engine.Result
 	Metrics  *metrics.Report
-	Manifest *artifacts.Manifest
+	// Folder is the run folder as written: its manifest, the manifest's
+	// sha256 and the fingerprint of its files.
+	Folder *runfolder.Sealed
 }
 
 // Run loads, simulates and writes one run. Errors in the scenario come back
@@ -78,20 +81,23 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, ScenarioName: sc.Name, Started: started}
 	info.Finished = time.Now()
 	var rep *metrics.Report
-	var man *artifacts.Manifest
+	var folder *runfolder.Sealed
 	write := func(dir string) (err error) {
-		rep, man, err = artifacts.WriteRun(dir, req.Scenario, res, html, info)
+		rep, folder, err = artifacts.WriteRun(dir, req.Scenario, res, html, info)
 		return err
 	}
 	if req.ReplaceFolder {
 		err = atomicfile.ReplaceDir(req.OutDir, write)
+		if err == nil {
+			folder.Dir = req.OutDir // written elsewhere, then moved into place
+		}
 	} else {
 		err = write(req.OutDir)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Outcome{Scenario: sc, Result: res, Metrics: rep, Manifest: man}, nil
+	return &Outcome{Scenario: sc, Result: res, Metrics: rep, Folder: folder}, nil
 }
 
 // Summary turns a metrics report into the report package's summary.

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // bigSpec is a grid of 100 kappas × 100 concentrations × 10 mus: 100,000
@@ -78,7 +78,7 @@ func bigExperiment(tb testing.TB) string {
 		if err := os.MkdirAll(st.RunDir(id), 0o755); err != nil {
 			tb.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(st.RunDir(id), artifacts.ManifestFile), man, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(st.RunDir(id), runfolder.ManifestFile), man, 0o644); err != nil {
 			tb.Fatal(err)
 		}
 		sum := sha256.Sum256(man)

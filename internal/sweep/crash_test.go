@@ -10,6 +10,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // buildPlugin builds the package pkg as the executor plugin name in dir,
@@ -20,7 +21,7 @@ func buildPlugin(t *testing.T, dir, name, pkg string) pluginhost.Candidate {
 	if out, err := exec.Command("go", "build", "-o", path, pkg).CombinedOutput(); err != nil {
 		t.Fatalf("building %s: %v\n%s", pkg, err, out)
 	}
-	sum, err := pluginhost.FileSHA256(path)
+	sum, err := runfolder.FileSHA256(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // A failed run is retried with backoff (RetryDelay, then twice that) until
@@ -151,7 +151,7 @@ func TestInterruptAndResume(t *testing.T) {
 		if f.runCount(id) != 0 {
 			t.Errorf("run %s was run again", id)
 		}
-		if m, err := artifacts.ReadManifest(filepath.Join(dir, RunsDir, id)); err != nil || !m.Started.Equal(started) {
+		if m, _, err := runfolder.ReadManifest(filepath.Join(dir, RunsDir, id)); err != nil || !m.Started.Equal(started) {
 			t.Errorf("run %s: manifest changed (%v)", id, err)
 		}
 	}
@@ -166,9 +166,9 @@ func manifests(t *testing.T, dir string) map[string]time.Time {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		m, err := artifacts.VerifyRun(filepath.Join(dir, RunsDir, e.Name()))
+		f, err := runfolder.Verify(filepath.Join(dir, RunsDir, e.Name()))
 		if err == nil {
-			out[e.Name()] = m.Started
+			out[e.Name()] = f.Manifest.Started
 		}
 	}
 	return out

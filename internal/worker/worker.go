@@ -3,7 +3,7 @@
 // `bilancio worker` command that remote executors run: a bounded pool of
 // goroutines takes the runs of a batch in order, simulates each through
 // internal/runner into OutRoot/<run_id> (the folder written by
-// internal/artifacts, manifest last) and reports every state change of every
+// internal/artifacts through sdk/runfolder, manifest last) and reports every state change of every
 // run as an sdk.RunEvent.
 //
 // Cancellation is prompt: when the batch's context is cancelled, runs not yet
@@ -15,8 +15,6 @@ package worker
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,14 +22,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Config sets up a Pool.
@@ -78,43 +75,6 @@ func New(cfg Config) *Pool {
 // Parallel is the number of runs executed at once when a batch does not say.
 func (p *Pool) Parallel() int { return p.cfg.Parallel }
 
-// Validate checks that a batch can be executed: it has an output directory,
-// and every run has an id that is unique in the batch and usable as a single
-// folder name.
-func Validate(b *sdk.Batch) error {
-	if b == nil {
-		return errors.New("no batch")
-	}
-	if b.OutRoot == "" {
-		return errors.New("the batch has no output directory (out_root)")
-	}
-	if b.Parallel < 0 {
-		return fmt.Errorf("parallel must be >= 0, got %d", b.Parallel)
-	}
-	seen := make(map[string]int, len(b.Runs))
-	for i, r := range b.Runs {
-		if err := checkRunID(r.RunID); err != nil {
-			return fmt.Errorf("runs[%d]: %w", i, err)
-		}
-		if j, ok := seen[r.RunID]; ok {
-			return fmt.Errorf("runs[%d]: run id %q already used by runs[%d]", i, r.RunID, j)
-		}
-		seen[r.RunID] = i
-	}
-	return nil
-}
-
-// checkRunID accepts an id that names one folder inside the output directory.
-func checkRunID(id string) error {
-	switch {
-	case id == "":
-		return errors.New("empty run id")
-	case id == "." || id == ".." || strings.ContainsAny(id, `/\`) || !filepath.IsLocal(id):
-		return fmt.Errorf("run id %q is not a plain folder name", id)
-	}
-	return nil
-}
-
 // Execute runs batch and calls emit for every state change of every run:
 // queued for all runs first, then started and one terminal event per run
 // (completed with its Result, failed with the reason, or cancelled), each
@@ -125,9 +85,13 @@ func checkRunID(id string) error {
 // Execute returns nil when every run has ended, even if some failed or were
 // cancelled through Cancel; ctx.Err() when ctx was cancelled (after the
 // cancelled events of the runs that had not ended); an error without
-// emitting anything when the batch is invalid (see Validate).
+// emitting anything when the batch is invalid (see sdk.ValidateBatch).
 func (p *Pool) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.RunEvent) error) error {
-	if err := Validate(b); err != nil {
+	if err := sdk.ValidateBatch(b); err != nil {
+		return fmt.Errorf("invalid batch: %w", err)
+	}
+	guard, err := sdk.NewRunGuard(b)
+	if err != nil {
 		return fmt.Errorf("invalid batch: %w", err)
 	}
 	parallel := b.Parallel
@@ -139,7 +103,7 @@ func (p *Pool) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.RunEvent
 	bt := &batch{
 		pool: p, spec: b, experiment: b.ExperimentID,
 		jobs: make([]*job, len(b.Runs)),
-		em:   &emitter{pool: p, experiment: b.ExperimentID, emit: emit, abort: abort},
+		em:   &emitter{pool: p, experiment: b.ExperimentID, emit: emit, abort: abort, guard: guard},
 	}
 	for i := range b.Runs {
 		jctx, cancel := context.WithCancelCause(bctx)
@@ -356,7 +320,7 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 	dir := filepath.Join(bt.spec.OutRoot, spec.RunID)
 	// A manifest left by an earlier attempt would make a run that fails
 	// or is cancelled now look complete.
-	if err := os.Remove(filepath.Join(dir, artifacts.ManifestFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := os.Remove(filepath.Join(dir, runfolder.ManifestFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return j.event(sdk.EventFailed, fmt.Sprintf("removing the old manifest of run %s: %v", spec.RunID, err))
 	}
 	cfg := bt.pool.cfg
@@ -370,28 +334,20 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 		}
 		return j.event(sdk.EventFailed, err.Error())
 	}
-	res, err := result(dir, spec.RunID, out.Manifest)
-	if err != nil {
-		return j.event(sdk.EventFailed, err.Error())
-	}
 	ev = j.event(sdk.EventCompleted, "")
-	ev.Result = res
+	ev.Result = Result(out.Folder)
 	return ev
 }
 
-// result summarises the completed run folder dir whose manifest is m.
-func result(dir, runID string, m *artifacts.Manifest) (*sdk.RunResult, error) {
-	data, err := os.ReadFile(filepath.Join(dir, artifacts.ManifestFile))
-	if err != nil {
-		return nil, fmt.Errorf("reading the manifest of run %s: %w", runID, err)
-	}
-	sum := sha256.Sum256(data)
+// Result summarises a sealed run folder for a completed event.
+func Result(f *runfolder.Sealed) *sdk.RunResult {
+	m := f.Manifest
 	return &sdk.RunResult{
-		RunID: runID, Dir: dir,
+		RunID: m.RunID, Dir: f.Dir,
 		StopReason: m.StopReason, DaysSimulated: m.DaysSimulated, Defaults: m.Defaults,
 		PhiTotal: m.PhiTotal, DeltaTotal: m.DeltaTotal, TimeToStability: m.TimeToStability,
-		DurationMS: m.DurationMS, ManifestSHA256: hex.EncodeToString(sum[:]), Executor: m.Executor,
-	}, nil
+		DurationMS: m.DurationMS, ManifestSHA256: f.SHA256, Fingerprint: f.Fingerprint, Executor: m.Executor,
+	}
 }
 
 // emitter serialises a batch's calls to emit, records each event in the
@@ -401,15 +357,21 @@ type emitter struct {
 	experiment string
 	emit       func(sdk.RunEvent) error
 	abort      context.CancelCauseFunc
+	// guard holds the batch to one terminal event per run.
+	guard *sdk.RunGuard
 
 	mu  sync.Mutex
 	err error
 }
 
-// send records ev and emits it, unless an earlier emit failed.
+// send records ev and emits it, unless an earlier emit failed or the
+// guard refuses it.
 func (e *emitter) send(ev sdk.RunEvent) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if !e.guard.Admit(ev) {
+		return
+	}
 	e.pool.record(e.experiment, ev)
 	if e.err != nil {
 		return

@@ -18,6 +18,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/internal/worker/workertest"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 	"github.com/bilancio-go/bilancio/sdk/sdktest"
 )
 
@@ -107,11 +108,12 @@ func TestExecuteWritesRunsAndReportsResults(t *testing.T) {
 			t.Fatalf("run %s: %s %q, want completed with a result", r.RunID, ev.Type, ev.Message)
 		}
 		dir := filepath.Join(b.OutRoot, r.RunID)
-		m, err := artifacts.VerifyRun(dir)
+		f, err := runfolder.Verify(dir)
 		if err != nil {
 			t.Fatalf("run %s: %v", r.RunID, err)
 		}
-		data, err := os.ReadFile(filepath.Join(dir, artifacts.ManifestFile))
+		m := f.Manifest
+		data, err := os.ReadFile(filepath.Join(dir, runfolder.ManifestFile))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +122,7 @@ func TestExecuteWritesRunsAndReportsResults(t *testing.T) {
 			RunID: r.RunID, Dir: dir, StopReason: m.StopReason, DaysSimulated: m.DaysSimulated,
 			Defaults: m.Defaults, PhiTotal: m.PhiTotal, DeltaTotal: m.DeltaTotal,
 			TimeToStability: m.TimeToStability, DurationMS: m.DurationMS,
-			ManifestSHA256: hex.EncodeToString(sum[:]), Executor: "test-exec",
+			ManifestSHA256: hex.EncodeToString(sum[:]), Fingerprint: f.Fingerprint, Executor: "test-exec",
 		}
 		if *ev.Result != want {
 			t.Errorf("run %s: result %+v, want %+v", r.RunID, *ev.Result, want)
@@ -136,7 +138,7 @@ func TestExecuteWritesRunsAndReportsResults(t *testing.T) {
 	if got := term["run_01"].Result; got.DaysSimulated != 1 || got.StopReason != "max_days" {
 		t.Errorf("max_days 1: %d days, stop %s", got.DaysSimulated, got.StopReason)
 	}
-	if m, err := artifacts.ReadManifest(term["run_02"].Result.Dir); err != nil || m.DefaultHandling != "fail-fast" {
+	if m, err := readManifest(term["run_02"].Result.Dir); err != nil || m.DefaultHandling != "fail-fast" {
 		t.Errorf("default handling not passed on: %v %v", m, err)
 	}
 }
@@ -148,7 +150,7 @@ func TestExecuteReportsFailedRuns(t *testing.T) {
 	b.Runs[1].Scenario = []byte("version: 1\nname: bad\nagents:\n  - {id: H1, kind: household, name: H}\ninitial_actions:\n  - mint_cash: {to: H9, amount: 5}\n")
 	b.Runs[2].Options.DefaultHandling = "shrug"
 	// A manifest left by an earlier attempt must not survive a failure.
-	stale := filepath.Join(b.OutRoot, "run_01", artifacts.ManifestFile)
+	stale := filepath.Join(b.OutRoot, "run_01", runfolder.ManifestFile)
 	if err := os.MkdirAll(filepath.Dir(stale), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +170,7 @@ func TestExecuteReportsFailedRuns(t *testing.T) {
 		if ev.Type != sdk.EventFailed || !strings.Contains(ev.Message, want) || ev.Result != nil {
 			t.Errorf("run %s: %s %q, want failed mentioning %q", id, ev.Type, ev.Message, want)
 		}
-		if _, err := os.Stat(filepath.Join(b.OutRoot, id, artifacts.ManifestFile)); !errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(filepath.Join(b.OutRoot, id, runfolder.ManifestFile)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("run %s: a failed run left a manifest (%v)", id, err)
 		}
 	}
@@ -447,4 +449,10 @@ func TestDefaultParallelIsTheNumberOfCPUs(t *testing.T) {
 	if p := New(Config{}); p.Parallel() < 1 {
 		t.Errorf("default parallel %d", p.Parallel())
 	}
+}
+
+// readManifest reads a run folder's manifest.
+func readManifest(dir string) (*runfolder.Manifest, error) {
+	m, _, err := runfolder.ReadManifest(dir)
+	return m, err
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // pluginBin is bilancio-executor-local built by TestMain, with its
@@ -39,7 +40,7 @@ func buildPlugin(dir string) error {
 	if err != nil {
 		return fmt.Errorf("building bilancio-executor-local: %v\n%s", err, out)
 	}
-	sum, err := pluginhost.FileSHA256(pluginBin)
+	sum, err := runfolder.FileSHA256(pluginBin)
 	if err != nil {
 		return err
 	}

@@ -14,8 +14,8 @@ import (
 
 	"google.golang.org/grpc/codes"
 
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 	"github.com/bilancio-go/bilancio/sdk/sdktest"
 )
 
@@ -28,7 +28,7 @@ func fakeWorker(t *testing.T, script string) *sdk.WorkerBinary {
 	if err := os.WriteFile(p, []byte("#!/bin/sh\n"+script+"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := pluginhost.FileSHA256(p)
+	sum, err := runfolder.FileSHA256(p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 
 	modalsdk "github.com/modal-labs/libmodal/modal-go"
 
-	"github.com/bilancio-go/bilancio/internal/worker"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
@@ -59,8 +58,8 @@ type batchRun struct {
 	cancel context.CancelCauseFunc
 
 	mu sync.Mutex
-	// ended marks runs that had their terminal event.
-	ended map[string]bool
+	// guard holds each run to one terminal event.
+	guard *sdk.RunGuard
 	// emitErr is the first error returned by emit.
 	emitErr error
 	// chunks are the cancel functions of the running chunks, with their runs.
@@ -88,14 +87,11 @@ type chunk struct {
 func (b *batchRun) send(ev sdk.RunEvent) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.ended[ev.RunID] || b.emitErr != nil {
+	if b.emitErr != nil || !b.guard.Admit(ev) {
 		return false
 	}
 	if ev.Time.IsZero() {
 		ev.Time = time.Now()
-	}
-	if ev.Type.Terminal() {
-		b.ended[ev.RunID] = true
 	}
 	b.exec.record(b.batch.ExperimentID, ev)
 	ev.Usage, b.usage = b.usage, nil
@@ -125,7 +121,11 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 	parent := ctx
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
-	b := &batchRun{exec: e, batch: batch, emit: emit, cancel: cancel, ended: make(map[string]bool), chunks: make(map[*chunk]context.CancelFunc)}
+	guard, err := sdk.NewRunGuard(batch)
+	if err != nil {
+		return err
+	}
+	b := &batchRun{exec: e, batch: batch, emit: emit, cancel: cancel, guard: guard, chunks: make(map[*chunk]context.CancelFunc)}
 	e.register(b)
 	defer e.unregister(b)
 	for _, r := range batch.Runs {
@@ -188,28 +188,23 @@ func (b *batchRun) finish(ctx context.Context) error {
 		b.usage = nil
 	}
 	if err := ctx.Err(); err != nil {
-		for _, r := range b.batch.Runs {
-			if !b.ended[r.RunID] {
-				b.ended[r.RunID] = true
-				b.exec.record(b.batch.ExperimentID, sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCancelled, Message: "cancelled"})
-			}
+		for _, ev := range b.guard.Close(sdk.EventCancelled, "cancelled", sdk.FailureRun) {
+			b.exec.record(b.batch.ExperimentID, ev)
 		}
 		return err
 	}
 	if b.emitErr != nil {
 		return b.emitErr
 	}
-	for _, r := range b.batch.Runs {
-		if !b.ended[r.RunID] {
-			return fmt.Errorf("run %s ended without a result", r.RunID)
-		}
+	if open := b.guard.Open(); len(open) > 0 {
+		return fmt.Errorf("run %s ended without a result", open[0])
 	}
 	return nil
 }
 
 // checkBatch refuses a batch the executor cannot run, before any work.
 func checkBatch(b *sdk.Batch) error {
-	if err := worker.Validate(b); err != nil {
+	if err := sdk.ValidateBatch(b); err != nil {
 		return err
 	}
 	if id := b.ExperimentID; id == "" || strings.ContainsAny(id, `/\`) || !filepath.IsLocal(id) {
@@ -645,7 +640,7 @@ func (b *batchRun) report(ctx context.Context, sb *modalsdk.Sandbox, outDir stri
 	if len(completed) == 0 {
 		return evs
 	}
-	sums, errs := downloadRuns(ctx, sb, outDir, completed, b.batch.OutRoot)
+	sealed, errs := downloadRuns(ctx, sb, outDir, completed, b.batch.OutRoot)
 	for i := range evs {
 		ev := &evs[i]
 		if ev.Type != sdk.EventCompleted {
@@ -660,7 +655,8 @@ func (b *batchRun) report(ctx context.Context, sb *modalsdk.Sandbox, outDir stri
 			ev.Result = &sdk.RunResult{RunID: ev.RunID}
 		}
 		ev.Result.Dir = filepath.Join(b.batch.OutRoot, ev.RunID)
-		ev.Result.ManifestSHA256 = sums[ev.RunID]
+		ev.Result.ManifestSHA256 = sealed[ev.RunID].SHA256
+		ev.Result.Fingerprint = sealed[ev.RunID].Fingerprint
 		ev.Result.Executor = Name
 	}
 	return evs
@@ -672,7 +668,7 @@ func (b *batchRun) pending(c *chunk) []sdk.RunSpec {
 	defer b.mu.Unlock()
 	var runs []sdk.RunSpec
 	for _, r := range c.runs {
-		if !b.ended[r.RunID] {
+		if !b.guard.Ended(r.RunID) {
 			runs = append(runs, r)
 		}
 	}
@@ -744,7 +740,7 @@ func (e *Executor) Cancel(ctx context.Context, req *sdk.CancelRequest) error {
 		for c, cancel := range b.chunks {
 			done := true
 			for _, r := range c.runs {
-				done = done && b.ended[r.RunID]
+				done = done && b.guard.Ended(r.RunID)
 			}
 			if done {
 				cancel()

@@ -3,9 +3,6 @@ package modal
 import (
 	"archive/tar"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,9 +13,8 @@ import (
 
 	modalsdk "github.com/modal-labs/libmodal/modal-go"
 
-	"github.com/bilancio-go/bilancio/internal/artifacts"
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // chunkSize is the size of one file read or write RPC: modal-go sends one
@@ -85,7 +81,7 @@ func writeFile(ctx context.Context, sb *modalsdk.Sandbox, name string, data []by
 // checking its sha256, it writes a temporary file in chunks, makes it
 // executable and renames it, so dst is never a partial binary.
 func uploadWorker(ctx context.Context, sb *modalsdk.Sandbox, w *sdk.WorkerBinary, dst string) error {
-	sum, err := pluginhost.FileSHA256(w.Path)
+	sum, err := runfolder.FileSHA256(w.Path)
 	if err != nil {
 		return err
 	}
@@ -139,21 +135,30 @@ const maxGroup = 32
 // from the sandbox to localRoot/<id> in one round trip: `tar -cf -` of the
 // folders runs in the sandbox and its output is unpacked here as it streams
 // (only regular files and folders, every name inside one of the run
-// folders). For each run, the files its remote manifest does not list are
-// dropped, the manifest is written last and the local folder verified
-// against it. It returns each run's manifest sha256, or its error.
-func downloadRuns(ctx context.Context, sb *modalsdk.Sandbox, remoteDir string, ids []string, localRoot string) (map[string]string, map[string]error) {
-	sums, errs := map[string]string{}, map[string]error{}
-	failAll := func(err error) (map[string]string, map[string]error) {
+// folders) into a runfolder.Receiver per run, which hashes each file as it
+// is written. For each run, the files its remote manifest does not list are
+// dropped, the manifest is checked against what arrived and written last.
+// It returns each run's sealed folder, or its error.
+func downloadRuns(ctx context.Context, sb *modalsdk.Sandbox, remoteDir string, ids []string, localRoot string) (map[string]*runfolder.Sealed, map[string]error) {
+	sealed, errs := map[string]*runfolder.Sealed{}, map[string]error{}
+	failAll := func(err error) (map[string]*runfolder.Sealed, map[string]error) {
 		for _, id := range ids {
 			errs[id] = err
 		}
 		return nil, errs
 	}
+	recv := make(map[string]*runfolder.Receiver, len(ids))
+	defer func() {
+		for _, r := range recv {
+			r.Close()
+		}
+	}()
 	for _, id := range ids {
-		if err := os.RemoveAll(filepath.Join(localRoot, id)); err != nil {
+		r, err := runfolder.Receive(filepath.Join(localRoot, id))
+		if err != nil {
 			return failAll(err)
 		}
+		recv[id] = r
 	}
 	p, err := sb.Exec(ctx, append([]string{"tar", "-C", remoteDir, "-cf", "-", "--"}, ids...), nil)
 	if err != nil {
@@ -162,7 +167,7 @@ func downloadRuns(ctx context.Context, sb *modalsdk.Sandbox, remoteDir string, i
 	defer p.Stderr.Close()
 	stderr := make(chan string, 1)
 	go func() { stderr <- tail(p.Stderr, 1024) }()
-	manifests, uerr := untarRuns(p.Stdout, ids, localRoot)
+	manifests, uerr := untarRuns(p.Stdout, recv)
 	// Drain what is left so that the exec can finish.
 	_, _ = io.Copy(io.Discard, p.Stdout)
 	p.Stdout.Close()
@@ -177,59 +182,21 @@ func downloadRuns(ctx context.Context, sb *modalsdk.Sandbox, remoteDir string, i
 		return failAll(uerr)
 	}
 	for _, id := range ids {
-		sum, err := finishRun(filepath.Join(localRoot, id), manifests[id])
+		f, err := recv[id].Finish(manifests[id])
 		if err != nil {
 			errs[id] = err
 		} else {
-			sums[id] = sum
+			sealed[id] = f
 		}
 	}
-	return sums, errs
+	return sealed, errs
 }
 
-// finishRun completes a run folder unpacked without its manifest: it drops
-// the files the manifest does not list, writes the manifest and verifies
-// the folder. It returns the manifest's sha256.
-func finishRun(local string, manifest []byte) (string, error) {
-	if manifest == nil {
-		return "", fmt.Errorf("the run folder has no %s", artifacts.ManifestFile)
-	}
-	var m artifacts.Manifest
-	if err := json.Unmarshal(manifest, &m); err != nil {
-		return "", fmt.Errorf("reading %s: %w", artifacts.ManifestFile, err)
-	}
-	listed := map[string]bool{}
-	for _, f := range m.Files {
-		if !filepath.IsLocal(filepath.FromSlash(f.Name)) || f.Name == artifacts.ManifestFile {
-			return "", fmt.Errorf("the manifest lists an invalid file name %q", f.Name)
-		}
-		listed[filepath.FromSlash(f.Name)] = true
-	}
-	if err := os.MkdirAll(local, 0o755); err != nil {
-		return "", err
-	}
-	if err := dropUnlisted(local, listed); err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(filepath.Join(local, artifacts.ManifestFile), manifest, 0o644); err != nil {
-		return "", err
-	}
-	if _, err := artifacts.VerifyRun(local); err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(manifest)
-	return hex.EncodeToString(sum[:]), nil
-}
-
-// untarRuns unpacks a tar stream of the folders named ids into
-// localRoot/<id>: every entry must be one of them or inside one, and a
-// folder or a regular file. Each run's manifest.json is returned instead
-// of written.
-func untarRuns(r io.Reader, ids []string, localRoot string) (map[string][]byte, error) {
-	want := map[string]bool{}
-	for _, id := range ids {
-		want[id] = true
-	}
+// untarRuns unpacks a tar stream of run folders into their receivers
+// (keyed by run id): every entry must be one of those folders or inside
+// one, and a folder or a regular file. Each run's manifest.json is
+// returned instead of written.
+func untarRuns(r io.Reader, recv map[string]*runfolder.Receiver) (map[string][]byte, error) {
 	manifests := map[string][]byte{}
 	tr := tar.NewReader(r)
 	for {
@@ -242,67 +209,27 @@ func untarRuns(r io.Reader, ids []string, localRoot string) (map[string][]byte, 
 		}
 		name := strings.TrimPrefix(strings.TrimSuffix(h.Name, "/"), "./")
 		top, rel, _ := strings.Cut(name, "/")
-		if !want[top] || (rel != "" && !filepath.IsLocal(filepath.FromSlash(rel))) {
+		if recv[top] == nil || (rel != "" && runfolder.ValidName(rel) != nil) {
 			return nil, fmt.Errorf("the run archive holds %q, outside the run folders", h.Name)
 		}
-		dst := filepath.Join(localRoot, top, filepath.FromSlash(rel))
 		switch h.Typeflag {
 		case tar.TypeDir:
-			if err := os.MkdirAll(dst, 0o755); err != nil {
-				return nil, err
-			}
+			// Folders are made as their files arrive.
 		case tar.TypeReg:
 			if rel == "" {
 				return nil, fmt.Errorf("the run archive holds %q as a file", h.Name)
 			}
-			if rel == artifacts.ManifestFile {
+			if rel == runfolder.ManifestFile {
 				if manifests[top], err = io.ReadAll(tr); err != nil {
 					return nil, fmt.Errorf("reading the run archive: %w", err)
 				}
 				continue
 			}
-			if err := writeLocal(dst, tr); err != nil {
+			if err := recv[top].Put(rel, tr); err != nil {
 				return nil, err
 			}
 		default:
 			return nil, fmt.Errorf("the run archive holds %q, which is not a regular file or a folder", h.Name)
 		}
 	}
-}
-
-// writeLocal writes r to the local file dst, creating its folder.
-func writeLocal(dst string, r io.Reader) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(f, r)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", dst, err)
-	}
-	return nil
-}
-
-// dropUnlisted removes the files under dir that are not listed (relative
-// paths); folders are kept.
-func dropUnlisted(dir string, listed map[string]bool) error {
-	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		if !listed[rel] {
-			return os.Remove(p)
-		}
-		return nil
-	})
 }

@@ -7,7 +7,24 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
+
+// receivers opens a runfolder.Receiver for each id under root.
+func receivers(t *testing.T, root string, ids ...string) map[string]*runfolder.Receiver {
+	t.Helper()
+	recv := map[string]*runfolder.Receiver{}
+	for _, id := range ids {
+		r, err := runfolder.Receive(filepath.Join(root, id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		recv[id] = r
+	}
+	return recv
+}
 
 // tarOf builds a tar stream of entries (name → content; a name ending in
 // "/" is a folder, content "->target" a symlink).
@@ -46,7 +63,7 @@ func TestUntarRuns(t *testing.T) {
 	m, err := untarRuns(tarOf(t,
 		[2]string{"r1/", ""}, [2]string{"r1/out/", ""}, [2]string{"r1/out/a.csv", "a"}, [2]string{"r1/manifest.json", "{1}"},
 		[2]string{"r2/", ""}, [2]string{"r2/b.txt", "b"}, [2]string{"r2/manifest.json", "{2}"},
-	), []string{"r1", "r2"}, root)
+	), receivers(t, root, "r1", "r2"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +83,7 @@ func TestUntarRuns(t *testing.T) {
 		"symlink":       {{"r1/l", "->/etc/passwd"}},
 		"run as a file": {{"r1", "x"}},
 	} {
-		if _, err := untarRuns(tarOf(t, entries...), []string{"r1", "r2"}, t.TempDir()); err == nil {
+		if _, err := untarRuns(tarOf(t, entries...), receivers(t, t.TempDir(), "r1", "r2")); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}

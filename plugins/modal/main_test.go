@@ -14,6 +14,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/modalemu"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Credentials the emulator accepts in these tests.
@@ -60,7 +61,7 @@ func build(dir string) (binaries, error) {
 			return b, fmt.Errorf("building %s: %v\n%s", t.pkg, err, out)
 		}
 	}
-	sum, err := pluginhost.FileSHA256(b.plugin)
+	sum, err := runfolder.FileSHA256(b.plugin)
 	if err != nil {
 		return b, err
 	}
@@ -68,7 +69,7 @@ func build(dir string) (binaries, error) {
 		return b, err
 	}
 	wpath := filepath.Join(dir, "bilancio")
-	wsum, err := pluginhost.FileSHA256(wpath)
+	wsum, err := runfolder.FileSHA256(wpath)
 	if err != nil {
 		return b, err
 	}

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 	"github.com/bilancio-go/bilancio/sdk/sdktest"
 )
 
@@ -71,7 +71,7 @@ func linuxWorker(t *testing.T) *sdk.WorkerBinary {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building bilancio for linux/amd64: %v\n%s", err, out)
 	}
-	sum, err := pluginhost.FileSHA256(p)
+	sum, err := runfolder.FileSHA256(p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Suite is the conformance suite for one executor.
@@ -507,7 +508,7 @@ func (s *Suite) TestExecuteBrokenScenario(t *testing.T) {
 			} else if !strings.Contains(ev.Message, "H_SDKTEST_MISSING") {
 				t.Errorf("broken run %s failed with %q, which does not name the unknown agent H_SDKTEST_MISSING", r.RunID, ev.Message)
 			}
-			if hasManifest(filepath.Join(b.OutRoot, r.RunID)) {
+			if runfolder.HasManifest(filepath.Join(b.OutRoot, r.RunID)) {
 				t.Errorf("broken run %s left a manifest.json", r.RunID)
 			}
 		case ev.Type != sdk.EventCompleted:
@@ -638,7 +639,7 @@ func checkCancelledRuns(t *testing.T, b *sdk.Batch, events []sdk.RunEvent, missi
 			unfinished++
 			// Its completion may have been lost with the cancelled call:
 			// then its folder must verify.
-			if hasManifest(dir) {
+			if runfolder.HasManifest(dir) {
 				if _, _, err := VerifyRunFolder(dir); err != nil {
 					t.Errorf("run %s, unfinished: %v", r.RunID, err)
 				}
@@ -647,7 +648,7 @@ func checkCancelledRuns(t *testing.T, b *sdk.Batch, events []sdk.RunEvent, missi
 			checkCompleted(t, b, ev)
 		case ev.Type == sdk.EventCancelled:
 			unfinished++
-			if hasManifest(dir) {
+			if runfolder.HasManifest(dir) {
 				t.Errorf("run %s was cancelled but left a manifest.json", r.RunID)
 			}
 		default:
@@ -804,7 +805,7 @@ func (s *Suite) TestArtifacts(t *testing.T) {
 	}
 
 	prefix := sdk.StoragePath(b.ExperimentID, run.RunID)
-	manifestPath := prefix + "/" + ManifestFile
+	manifestPath := prefix + "/" + runfolder.ManifestFile
 	entries, err := ex.List(ctx, &sdk.ListRequest{Prefix: prefix})
 	if err != nil {
 		t.Fatalf("List(%q): %v", prefix, err)
@@ -829,7 +830,7 @@ func (s *Suite) TestArtifacts(t *testing.T) {
 	if int64(got.Len()) != found.Size {
 		t.Errorf("Fetch(%q) gave %d bytes, List says %d", manifestPath, got.Len(), found.Size)
 	}
-	if sum := sha256Hex(got.Bytes()); sum != ev.Result.ManifestSHA256 {
+	if sum := runfolder.SHA256(got.Bytes()); sum != ev.Result.ManifestSHA256 {
 		t.Errorf("Fetch(%q) has sha256 %s, the run's Result says %s", manifestPath, sum, ev.Result.ManifestSHA256)
 	}
 	missing := prefix + "/sdktest-no-such-file"

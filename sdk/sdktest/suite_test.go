@@ -14,6 +14,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 	"github.com/bilancio-go/bilancio/sdk/sdktest"
 )
 
@@ -152,7 +153,7 @@ func (r *ref) run(ctx context.Context, b *sdk.Batch, spec sdk.RunSpec, send func
 		RunID: spec.RunID, Engine: "test", Executor: "ref",
 	})
 	if ctx.Err() != nil {
-		os.Remove(filepath.Join(dir, sdktest.ManifestFile))
+		os.Remove(filepath.Join(dir, runfolder.ManifestFile))
 		return sdk.RunEvent{RunID: spec.RunID, Type: sdk.EventCancelled}
 	}
 	if err != nil {
@@ -165,7 +166,7 @@ func (r *ref) run(ctx context.Context, b *sdk.Batch, spec sdk.RunSpec, send func
 	if err != nil {
 		return sdk.RunEvent{RunID: spec.RunID, Type: sdk.EventFailed, Message: err.Error()}
 	}
-	m := out.Manifest
+	m := out.Folder.Manifest
 	return sdk.RunEvent{RunID: spec.RunID, Type: sdk.EventCompleted, Attempt: 1, Result: &sdk.RunResult{
 		RunID: spec.RunID, Dir: dir, StopReason: m.StopReason, DaysSimulated: m.DaysSimulated, Defaults: m.Defaults,
 		PhiTotal: m.PhiTotal, DeltaTotal: m.DeltaTotal, TimeToStability: m.TimeToStability,

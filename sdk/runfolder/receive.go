@@ -1,0 +1,91 @@
+package runfolder
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Receiver writes a run folder that arrives from elsewhere file by file (a
+// download, an archive): each file is hashed as it is written, and Finish
+// checks them all against the manifest before writing it, last, so the
+// folder is verified without being read back.
+type Receiver struct {
+	w   *Writer
+	got map[string]int // name → index in w.files
+}
+
+// Receive starts receiving the run folder dir. Whatever dir held is removed
+// first: a received folder holds exactly what its manifest lists.
+func Receive(dir string) (*Receiver, error) {
+	if err := os.RemoveAll(dir); err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("clearing the run folder %s: %w", dir, err)
+	}
+	w, err := Create(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Receiver{w: w, got: map[string]int{}}, nil
+}
+
+// Put writes the file name (slash-separated, relative to the folder) with
+// what r holds. A name that would leave the folder is refused.
+func (r *Receiver) Put(name string, src io.Reader) error {
+	if err := r.w.WriteFrom(name, src); err != nil {
+		return err
+	}
+	r.got[name] = len(r.w.files) - 1
+	return nil
+}
+
+// Close releases the folder; a folder closed before Finish has no
+// manifest, and is incomplete.
+func (r *Receiver) Close() error { return r.w.Close() }
+
+// Finish checks that every file the manifest (its bytes as received)
+// lists was received with the recorded size and sha256, removes the files
+// received that it does not list, and writes it, last, byte for byte. It
+// returns the sealed folder, or a *VerifyError naming each file that is
+// missing or does not match (the folder then has no manifest).
+func (r *Receiver) Finish(manifest []byte) (*Sealed, error) {
+	dir := r.w.dir
+	if manifest == nil {
+		return nil, &VerifyError{Dir: dir, Problems: []Problem{{File: ManifestFile, Kind: NoManifest}}}
+	}
+	m, err := DecodeManifest(manifest)
+	if err != nil {
+		return nil, &VerifyError{Dir: dir, Problems: []Problem{{File: ManifestFile, Kind: BadManifest, Detail: err.Error()}}}
+	}
+	var problems []Problem
+	stamps := make([]stamp, 0, len(m.Files))
+	listed := make(map[string]bool, len(m.Files))
+	for _, f := range m.Files {
+		listed[f.Name] = true
+		i, ok := r.got[f.Name]
+		if !ok {
+			problems = append(problems, Problem{File: f.Name, Kind: Missing})
+			continue
+		}
+		got := r.w.files[i]
+		switch {
+		case got.Size != f.Size:
+			problems = append(problems, Problem{File: f.Name, Kind: WrongSize, Detail: fmt.Sprintf("%d bytes, the manifest says %d", got.Size, f.Size)})
+		case got.SHA256 != f.SHA256:
+			problems = append(problems, Problem{File: f.Name, Kind: WrongChecksum, Detail: fmt.Sprintf("sha256 %s, the manifest says %s", short(got.SHA256), short(f.SHA256))})
+		default:
+			stamps = append(stamps, r.w.stamps[i])
+		}
+	}
+	if len(problems) > 0 {
+		return &Sealed{Dir: dir, Manifest: m}, &VerifyError{Dir: dir, Problems: problems}
+	}
+	for name := range r.got {
+		if !listed[name] {
+			if err := r.w.root.Remove(name); err != nil && !os.IsNotExist(err) {
+				return nil, fmt.Errorf("removing %s, which the manifest of %s does not list: %w", name, dir, err)
+			}
+		}
+	}
+	r.w.stamps = stamps
+	return r.w.seal(m, manifest)
+}
