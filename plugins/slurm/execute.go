@@ -2,9 +2,6 @@ package slurm
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Timings of a batch in flight.
@@ -80,7 +78,9 @@ func (e *Executor) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.RunE
 	for i := range b.Runs {
 		br.runs[b.Runs[i].RunID] = &runState{spec: &b.Runs[i]}
 	}
-	br.open = len(b.Runs)
+	if br.guard, err = sdk.NewRunGuard(b); err != nil {
+		return fmt.Errorf("invalid batch: %w", err)
+	}
 	defer e.track(br)()
 	return br.execute(ctx)
 }
@@ -96,30 +96,13 @@ func binarySource(cfg *Config) string {
 // checkBatch checks the batch's experiment id and run ids, which become
 // names of jobs and folders.
 func checkBatch(b *sdk.Batch) error {
-	if b == nil {
-		return errors.New("no batch")
+	if err := sdk.ValidateBatch(b); err != nil {
+		return err
 	}
-	if b.OutRoot == "" {
-		return errors.New("the batch has no output directory (out_root)")
-	}
-	if b.Parallel < 0 {
-		return fmt.Errorf("parallel must be >= 0, got %d", b.Parallel)
-	}
-	plain := func(s string) bool {
-		return s != "" && s != "." && s != ".." && !strings.ContainsAny(s, "/\\\n\r\t ,'\"$`") && filepath.IsLocal(s)
-	}
-	if !plain(b.ExperimentID) {
-		return fmt.Errorf("experiment id %q is not a plain name", b.ExperimentID)
-	}
-	seen := make(map[string]int, len(b.Runs))
-	for i, r := range b.Runs {
-		if !plain(r.RunID) {
-			return fmt.Errorf("runs[%d]: run id %q is not a plain folder name", i, r.RunID)
-		}
-		if j, ok := seen[r.RunID]; ok {
-			return fmt.Errorf("runs[%d]: run id %q already used by runs[%d]", i, r.RunID, j)
-		}
-		seen[r.RunID] = i
+	// The experiment id names the jobs (squeue --name takes a
+	// comma-separated list) and appears in the job script's comment.
+	if b.ExperimentID == "" || strings.ContainsAny(b.ExperimentID, ", \t\r\n'\"$`") {
+		return fmt.Errorf("experiment id %q cannot name Slurm jobs: it must be a plain name without spaces, commas or quotes", b.ExperimentID)
 	}
 	return nil
 }
@@ -136,8 +119,9 @@ type batchRun struct {
 	root    string
 	jobName string
 
-	runs  map[string]*runState
-	open  int
+	runs map[string]*runState
+	// guard lets through each run's events up to its terminal one.
+	guard *sdk.RunGuard
 	tasks []*task
 	// emitErr is the first error of emitFn: it aborts the batch.
 	emitErr error
@@ -155,7 +139,6 @@ type runState struct {
 	spec    *sdk.RunSpec
 	task    *task
 	started bool
-	ended   bool
 	// cancelled: Cancel asked for it.
 	cancelled bool
 }
@@ -202,11 +185,13 @@ func (br *batchRun) execute(ctx context.Context) error {
 	return br.watch(ctx)
 }
 
-// send emits ev (stamped with the time) and records it for Status; a
-// terminal event ends its run. Nothing is emitted after emitFn failed.
+// send emits ev (stamped with the time) and records it for Status; the
+// guard drops the events of a run after its terminal one. A terminal event
+// of a run never reported started is preceded by its started event. Nothing
+// is emitted after emitFn failed.
 func (br *batchRun) send(ev sdk.RunEvent) {
 	rs := br.runs[ev.RunID]
-	if rs == nil || rs.ended {
+	if rs == nil || br.guard.Ended(ev.RunID) {
 		return
 	}
 	if ev.Time.IsZero() {
@@ -215,15 +200,14 @@ func (br *batchRun) send(ev sdk.RunEvent) {
 	if ev.Attempt == 0 {
 		ev.Attempt = 1
 	}
-	switch {
-	case ev.Type == sdk.EventStarted:
+	if ev.Type.Terminal() && ev.Type != sdk.EventCancelled && !rs.started {
+		br.send(sdk.RunEvent{RunID: ev.RunID, Type: sdk.EventStarted, Time: ev.Time})
+	}
+	if !br.guard.Admit(ev) {
+		return
+	}
+	if ev.Type == sdk.EventStarted {
 		rs.started = true
-	case ev.Type.Terminal():
-		if !rs.started && ev.Type != sdk.EventCancelled {
-			br.send(sdk.RunEvent{RunID: ev.RunID, Type: sdk.EventStarted, Time: ev.Time})
-		}
-		rs.ended = true
-		br.open--
 	}
 	br.e.status.Record(br.batch.ExperimentID, ev)
 	if br.emitErr == nil {
@@ -232,6 +216,9 @@ func (br *batchRun) send(ev sdk.RunEvent) {
 		}
 	}
 }
+
+// runEnded reports whether a run has had its terminal event.
+func (br *batchRun) runEnded(id string) bool { return br.guard.Ended(id) }
 
 // adopt finds the live array tasks of the experiment (in this scratch
 // root, writing into this output folder) that hold runs of the batch, left
@@ -281,10 +268,10 @@ func (br *batchRun) adopt(ctx context.Context) error {
 func (br *batchRun) collectComplete() {
 	for _, r := range br.batch.Runs {
 		rs := br.runs[r.RunID]
-		if rs.task != nil || rs.ended {
+		if rs.task != nil || br.runEnded(r.RunID) {
 			continue
 		}
-		if res, err := br.result(r.RunID, ""); err == nil {
+		if res, err := br.result(r.RunID, "", ""); err == nil {
 			br.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCompleted, Result: res})
 		}
 	}
@@ -297,7 +284,7 @@ func (br *batchRun) collectComplete() {
 func (br *batchRun) submit(ctx context.Context) error {
 	var todo []sdk.RunSpec
 	for _, r := range br.batch.Runs {
-		if rs := br.runs[r.RunID]; rs.task == nil && !rs.ended {
+		if rs := br.runs[r.RunID]; rs.task == nil && !br.runEnded(r.RunID) {
 			todo = append(todo, r)
 		}
 	}
@@ -370,7 +357,7 @@ func (br *batchRun) watch(ctx context.Context) error {
 	// The first look at the queue comes soon: a short task may be over
 	// before the first poll interval.
 	nextPoll := time.Now().Add(min(poll, time.Second))
-	for br.open > 0 && br.emitErr == nil {
+	for br.guard.Left() > 0 && br.emitErr == nil {
 		select {
 		case <-ctx.Done():
 			br.stop(ctx.Err())
@@ -380,7 +367,7 @@ func (br *batchRun) watch(ctx context.Context) error {
 		case <-tick.C:
 		}
 		br.readAll()
-		if now := time.Now(); !now.Before(nextPoll) && br.open > 0 {
+		if now := time.Now(); !now.Before(nextPoll) && br.guard.Left() > 0 {
 			if err := br.poll(ctx); err != nil {
 				return err
 			}
@@ -414,18 +401,19 @@ func (br *batchRun) read(t *task) {
 	}
 	for _, ev := range events {
 		rs := br.runs[ev.RunID]
-		if rs == nil || rs.ended {
+		if rs == nil || br.runEnded(ev.RunID) {
 			continue
 		}
 		switch ev.Type {
 		case sdk.EventCompleted:
-			want := ""
+			var want, fp string
 			if ev.Result != nil {
-				want = ev.Result.ManifestSHA256
+				want, fp = ev.Result.ManifestSHA256, ev.Result.Fingerprint
 			}
-			res, err := br.result(ev.RunID, want)
+			res, err := br.result(ev.RunID, want, fp)
 			if err != nil {
-				br.send(sdk.RunEvent{RunID: ev.RunID, Type: sdk.EventFailed, Message: fmt.Sprintf("Slurm job %s reported the run completed, but its folder does not verify: %v", t.id(), err)})
+				br.send(sdk.RunEvent{RunID: ev.RunID, Type: sdk.EventFailed, Failure: sdk.FailureInfrastructure,
+					Message: fmt.Sprintf("Slurm job %s reported the run completed, but its folder does not verify: %v", t.id(), err)})
 				continue
 			}
 			if ev.Result != nil && ev.Result.DurationMS > 0 {
@@ -433,7 +421,7 @@ func (br *batchRun) read(t *task) {
 			}
 			br.send(sdk.RunEvent{RunID: ev.RunID, Type: sdk.EventCompleted, Time: ev.Time, Result: res})
 		case sdk.EventFailed:
-			br.send(sdk.RunEvent{RunID: ev.RunID, Type: sdk.EventFailed, Time: ev.Time, Message: ev.Message})
+			br.send(sdk.RunEvent{RunID: ev.RunID, Type: sdk.EventFailed, Time: ev.Time, Message: ev.Message, Failure: ev.Failure})
 		}
 	}
 	if br.taskOpen(t) == 0 {
@@ -445,7 +433,7 @@ func (br *batchRun) read(t *task) {
 func (br *batchRun) taskOpen(t *task) int {
 	n := 0
 	for _, id := range t.runs {
-		if rs := br.runs[id]; !rs.ended && rs.task == t {
+		if rs := br.runs[id]; !br.runEnded(id) && rs.task == t {
 			n++
 		}
 	}
@@ -490,7 +478,7 @@ func (br *batchRun) poll(ctx context.Context) error {
 		t.seen, t.missing, t.state = true, 0, st
 		if st.Running() {
 			for _, id := range t.runs {
-				if rs := br.runs[id]; !rs.started && !rs.ended && rs.task == t {
+				if rs := br.runs[id]; !rs.started && !br.runEnded(id) && rs.task == t {
 					br.send(sdk.RunEvent{RunID: id, Type: sdk.EventStarted, Message: "Slurm job " + t.id() + " is running"})
 				}
 			}
@@ -520,8 +508,8 @@ func (br *batchRun) ended(t *task, why string) {
 		msg += " (log: " + t.sub.logFile(t.index) + ")"
 	}
 	for _, id := range t.runs {
-		if rs := br.runs[id]; !rs.ended && rs.task == t {
-			br.send(sdk.RunEvent{RunID: id, Type: sdk.EventFailed, Message: msg})
+		if rs := br.runs[id]; !br.runEnded(id) && rs.task == t {
+			br.send(sdk.RunEvent{RunID: id, Type: sdk.EventFailed, Message: msg, Failure: sdk.FailureInfrastructure})
 		}
 	}
 }
@@ -566,7 +554,7 @@ func (br *batchRun) handleCancels() {
 		}
 		all := true
 		for _, id := range t.runs {
-			if rs := br.runs[id]; !rs.ended && rs.task == t && !rs.cancelled {
+			if rs := br.runs[id]; !br.runEnded(id) && rs.task == t && !rs.cancelled {
 				all = false
 				break
 			}
@@ -579,7 +567,7 @@ func (br *batchRun) handleCancels() {
 	// Runs whose task goes on with other runs are reported cancelled now;
 	// what their task says of them later is ignored.
 	for _, r := range br.batch.Runs {
-		if rs := br.runs[r.RunID]; rs.cancelled && !rs.ended {
+		if rs := br.runs[r.RunID]; rs.cancelled && !br.runEnded(r.RunID) {
 			br.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCancelled, Message: "cancelled on request"})
 		}
 	}
@@ -652,11 +640,11 @@ func (br *batchRun) cancelTasks(tasks []*task, reason string) {
 		t.done = true
 		for _, id := range t.runs {
 			rs := br.runs[id]
-			if rs.ended || rs.task != t {
+			if br.runEnded(id) || rs.task != t {
 				continue
 			}
 			// A run that finished as the task was stopped keeps its result.
-			if res, err := br.result(id, ""); err == nil {
+			if res, err := br.result(id, "", ""); err == nil {
 				br.send(sdk.RunEvent{RunID: id, Type: sdk.EventCompleted, Result: res})
 				continue
 			}
@@ -692,64 +680,22 @@ func (br *batchRun) waitStopped(ctx context.Context, tasks []*task) {
 	}
 }
 
-// result checks that a run's folder is complete (its manifest.json, whose
-// sha256 is want when want is not empty, lists files that are all there
-// with their sizes) and summarises it. The files were hashed as the worker
-// wrote them; the host verifies them again.
-func (br *batchRun) result(runID, want string) (*sdk.RunResult, error) {
-	dir := filepath.Join(br.outRoot, runID)
-	raw, err := os.ReadFile(filepath.Join(dir, manifestFile))
+// result checks a run's folder with runfolder.Check (its manifest.json,
+// whose sha256 is want when want is not empty, lists files that are all
+// there with their sizes, and with the fingerprint fp when fp is not empty)
+// and summarises it. The worker hashed the files as it wrote them; the host
+// may verify them again.
+func (br *batchRun) result(runID, want, fp string) (*sdk.RunResult, error) {
+	sealed, err := runfolder.Check(filepath.Join(br.outRoot, runID), want, fp)
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(raw)
-	got := hex.EncodeToString(sum[:])
-	if want != "" && got != want {
-		return nil, fmt.Errorf("%s has sha256 %s, the worker reported %s", manifestFile, got, want)
-	}
-	var m runManifest
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", manifestFile, err)
-	}
-	if m.Status != "completed" || len(m.Files) == 0 {
-		return nil, fmt.Errorf("%s says status %q with %d files", manifestFile, m.Status, len(m.Files))
-	}
-	for _, f := range m.Files {
-		if !filepath.IsLocal(filepath.FromSlash(f.Name)) {
-			return nil, fmt.Errorf("%s lists %q, outside the folder", manifestFile, f.Name)
-		}
-		st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f.Name)))
-		if err != nil {
-			return nil, err
-		}
-		if st.Size() != f.Size {
-			return nil, fmt.Errorf("%s has %d bytes, %s says %d", f.Name, st.Size(), manifestFile, f.Size)
-		}
-	}
+	m := sealed.Manifest
 	return &sdk.RunResult{
-		RunID: runID, Dir: dir, StopReason: m.StopReason, DaysSimulated: m.DaysSimulated, Defaults: m.Defaults,
+		RunID: runID, Dir: sealed.Dir, StopReason: m.StopReason, DaysSimulated: m.DaysSimulated, Defaults: m.Defaults,
 		PhiTotal: m.PhiTotal, DeltaTotal: m.DeltaTotal, TimeToStability: m.TimeToStability,
-		DurationMS: m.DurationMS, ManifestSHA256: got, Executor: Name,
+		DurationMS: m.DurationMS, ManifestSHA256: sealed.SHA256, Fingerprint: sealed.Fingerprint, Executor: Name,
 	}, nil
-}
-
-// manifestFile is a run folder's manifest, written last.
-const manifestFile = "manifest.json"
-
-// runManifest is the part of a run's manifest.json the executor reads.
-type runManifest struct {
-	Status          string  `json:"status"`
-	StopReason      string  `json:"stop_reason"`
-	DaysSimulated   int     `json:"days_simulated"`
-	Defaults        int     `json:"defaults"`
-	PhiTotal        string  `json:"phi_total"`
-	DeltaTotal      string  `json:"delta_total"`
-	TimeToStability string  `json:"time_to_stability"`
-	DurationMS      float64 `json:"duration_ms"`
-	Files           []struct {
-		Name string `json:"name"`
-		Size int64  `json:"size"`
-	} `json:"files"`
 }
 
 // within reports whether path is root or inside it.

@@ -17,6 +17,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/plugins/slurm"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // These tests run against a real Slurm on this machine: `make slurm-up`
@@ -63,14 +64,14 @@ func build(dir string) (binaries, error) {
 			return b, fmt.Errorf("building %s: %v\n%s", t.pkg, err, out)
 		}
 	}
-	sum, err := pluginhost.FileSHA256(b.plugin)
+	sum, err := runfolder.FileSHA256(b.plugin)
 	if err != nil {
 		return b, err
 	}
 	if err := os.WriteFile(filepath.Join(dir, pluginhost.SumName(slurm.Name)), []byte(sum+"\n"), 0o644); err != nil {
 		return b, err
 	}
-	wsum, err := pluginhost.FileSHA256(b.bilancio)
+	wsum, err := runfolder.FileSHA256(b.bilancio)
 	if err != nil {
 		return b, err
 	}
