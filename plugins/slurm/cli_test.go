@@ -196,6 +196,18 @@ func lines(t *testing.T, out string) []uiLine {
 	return ls
 }
 
+// failures lists the run_failed lines of a -json output, for messages.
+func failures(t *testing.T, out string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, l := range lines(t, out) {
+		if l.Type == "run_failed" && l.Run != nil {
+			fmt.Fprintf(&b, "%s attempt %d: %s\n", l.Run.ID, l.Run.Attempt, l.Run.Error)
+		}
+	}
+	return b.String()
+}
+
 // summary returns the final progress of a -json output.
 func summary(t *testing.T, out string) (done, reused, failed, total int) {
 	t.Helper()

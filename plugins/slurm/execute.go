@@ -20,9 +20,14 @@ import (
 const (
 	// stopWait bounds the wait, after a scancel, for the cancelled tasks to
 	// stop before their last events are read.
-	stopWait = 600 * time.Millisecond
+	stopWait = 500 * time.Millisecond
 	// stopPoll is how often squeue is asked meanwhile.
 	stopPoll = 150 * time.Millisecond
+	// hostGrace is how long a batch whose context ended watches for its
+	// parent process (bilancio, for a plugin) to go before it cancels the
+	// jobs: when bilancio is killed, the plugin may see its calls cut an
+	// instant before it sees bilancio gone (and is killed itself).
+	hostGrace = 150 * time.Millisecond
 	// squeueGiveUp is how long squeue may fail in a row before the batch
 	// gives up on Slurm.
 	squeueGiveUp = 10 * time.Minute
@@ -264,15 +269,29 @@ func (br *batchRun) adopt(ctx context.Context) error {
 }
 
 // collectComplete reports completed the runs no live task holds whose
-// folder is complete already (a task that ended since the sweep looked).
+// folder is complete already: in the output folder, or in the submission of
+// a task that finished while no bilancio was following it (collected now).
 func (br *batchRun) collectComplete() {
+	x := br.e.index(br.root)
 	for _, r := range br.batch.Runs {
 		rs := br.runs[r.RunID]
 		if rs.task != nil || br.runEnded(r.RunID) {
 			continue
 		}
-		if res, err := br.result(r.RunID, "", ""); err == nil {
-			br.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCompleted, Result: res})
+		if sealed, err := runfolder.Check(filepath.Join(br.outRoot, r.RunID), "", ""); err == nil {
+			br.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCompleted, Result: resultOf(r.RunID, sealed)})
+			continue
+		}
+		dirs := x.lookup(br.root, r.RunID)
+		for i := len(dirs) - 1; i >= 0; i-- {
+			sub, err := readSubmission(dirs[i])
+			if err != nil || sub.OutRoot != br.outRoot {
+				continue
+			}
+			if res, err := br.collect(sub, r.RunID, "", ""); err == nil {
+				br.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCompleted, Result: res})
+				break
+			}
 		}
 	}
 }
@@ -324,6 +343,7 @@ func (br *batchRun) submit(ctx context.Context) error {
 		}
 		return fmt.Errorf("submitting %d runs to Slurm: %w", countRuns(chunks), err)
 	}
+	br.e.index(br.root).add(sub)
 	br.e.logger.Info("submitted a job array", "job", jobID, "tasks", len(chunks), "runs_per_task", size, "at_once", throttle, "dir", dir)
 	for i, chunk := range chunks {
 		t := &task{sub: sub, index: i, arrayJob: jobID}
@@ -410,7 +430,7 @@ func (br *batchRun) read(t *task) {
 			if ev.Result != nil {
 				want, fp = ev.Result.ManifestSHA256, ev.Result.Fingerprint
 			}
-			res, err := br.result(ev.RunID, want, fp)
+			res, err := br.collect(t.sub, ev.RunID, want, fp)
 			if err != nil {
 				br.send(sdk.RunEvent{RunID: ev.RunID, Type: sdk.EventFailed, Failure: sdk.FailureInfrastructure,
 					Message: fmt.Sprintf("Slurm job %s reported the run completed, but its folder does not verify: %v", t.id(), err)})
@@ -579,6 +599,13 @@ func (br *batchRun) handleCancels() {
 // whose sbatch was cut short), then the runs that did not complete are
 // reported cancelled.
 func (br *batchRun) stop(cause error) {
+	if br.e.hostGone() {
+		// The context ended because bilancio died (the plugin outlived it
+		// for a moment): the sweep's jobs run on, to be followed again by
+		// the next `sweep run`.
+		br.e.logger.Info("bilancio is gone: leaving the sweep's jobs running", "experiment", br.batch.ExperimentID)
+		return
+	}
 	var live []*task
 	for _, t := range br.tasks {
 		if !t.done && !t.scancelled {
@@ -644,7 +671,7 @@ func (br *batchRun) cancelTasks(tasks []*task, reason string) {
 				continue
 			}
 			// A run that finished as the task was stopped keeps its result.
-			if res, err := br.result(id, "", ""); err == nil {
+			if res, err := br.collect(t.sub, id, "", ""); err == nil {
 				br.send(sdk.RunEvent{RunID: id, Type: sdk.EventCompleted, Result: res})
 				continue
 			}
@@ -678,24 +705,6 @@ func (br *batchRun) waitStopped(ctx context.Context, tasks []*task) {
 			return
 		}
 	}
-}
-
-// result checks a run's folder with runfolder.Check (its manifest.json,
-// whose sha256 is want when want is not empty, lists files that are all
-// there with their sizes, and with the fingerprint fp when fp is not empty)
-// and summarises it. The worker hashed the files as it wrote them; the host
-// may verify them again.
-func (br *batchRun) result(runID, want, fp string) (*sdk.RunResult, error) {
-	sealed, err := runfolder.Check(filepath.Join(br.outRoot, runID), want, fp)
-	if err != nil {
-		return nil, err
-	}
-	m := sealed.Manifest
-	return &sdk.RunResult{
-		RunID: runID, Dir: sealed.Dir, StopReason: m.StopReason, DaysSimulated: m.DaysSimulated, Defaults: m.Defaults,
-		PhiTotal: m.PhiTotal, DeltaTotal: m.DeltaTotal, TimeToStability: m.TimeToStability,
-		DurationMS: m.DurationMS, ManifestSHA256: sealed.SHA256, Fingerprint: sealed.Fingerprint, Executor: Name,
-	}, nil
 }
 
 // within reports whether path is root or inside it.

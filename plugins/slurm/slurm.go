@@ -25,7 +25,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
+	"time"
 
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -56,6 +58,9 @@ type logger interface {
 type Executor struct {
 	logger logger
 	slurm  *cli
+	// parent is the process that started this one: bilancio, when the
+	// executor runs as its plugin.
+	parent int
 
 	mu  sync.Mutex
 	cfg *Config
@@ -63,6 +68,8 @@ type Executor struct {
 	batches map[string][]*batchRun
 	// status is the last state of each run, by experiment and run id.
 	status sdk.RunStates
+	// indexes are the submission indexes, by scratch root.
+	indexes map[string]*submissionIndex
 }
 
 var _ sdk.Executor = (*Executor)(nil)
@@ -73,7 +80,9 @@ func New() *Executor {
 	return &Executor{
 		logger:  sdk.NewLogger(Name),
 		slurm:   newCLI(),
+		parent:  os.Getppid(),
 		batches: make(map[string][]*batchRun),
+		indexes: make(map[string]*submissionIndex),
 	}
 }
 
@@ -196,6 +205,23 @@ func (e *Executor) Fetch(ctx context.Context, req *sdk.FetchRequest, w io.Writer
 // Remove implements sdk.Executor (not supported: see List).
 func (e *Executor) Remove(ctx context.Context, req *sdk.RemoveRequest) error {
 	return fmt.Errorf("removing from the slurm executor's storage: %w", sdk.ErrNotSupported)
+}
+
+// hostGone reports whether the process that started this one has died,
+// watching for hostGrace: a plugin whose bilancio is killed is re-parented
+// (and killed by the signal bilancio set for its death) an instant after
+// its calls are cut.
+func (e *Executor) hostGone() bool {
+	deadline := time.Now().Add(hostGrace)
+	for {
+		if os.Getppid() != e.parent {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // track registers a batch in flight for Cancel and returns the function

@@ -25,6 +25,7 @@ import (
 //	  tasks/<i>.json    task i's worker manifest (sdk.WorkerManifest)
 //	  events/<i>.jsonl  task i's worker output: one sdk.RunEvent per finished run
 //	  logs/<i>.log      task i's standard output and error (Slurm's)
+//	  runs/<run_id>/    the run folders the workers write, until collected
 //
 // The folder is the array job's working directory (sbatch --chdir), so any
 // process can go from a job that squeue lists to its runs.
@@ -34,6 +35,7 @@ const (
 	tasksDir       = "tasks"
 	eventsDir      = "events"
 	logsDir        = "logs"
+	runsDir        = "runs"
 )
 
 // submissionVersion is the format version of submission.json.
@@ -43,7 +45,8 @@ const submissionVersion = 1
 type submission struct {
 	Version      int    `json:"version"`
 	ExperimentID string `json:"experiment_id"`
-	// OutRoot is where the tasks write the run folders.
+	// OutRoot is where the executor collects the run folders the tasks
+	// write in the submission's runs/ folder.
 	OutRoot string    `json:"out_root"`
 	Created time.Time `json:"created"`
 	// JobName is the array job's name.
@@ -78,6 +81,7 @@ func (s *submission) eventsFile(i int) string {
 func (s *submission) logFile(i int) string {
 	return filepath.Join(s.dir, logsDir, strconv.Itoa(i)+".log")
 }
+func (s *submission) runDir(id string) string { return filepath.Join(s.dir, runsDir, id) }
 
 // newSubmissionDir creates a fresh submission folder under root, named
 // after the time: 20261207T112910Z-3fa2c1.
@@ -91,7 +95,7 @@ func newSubmissionDir(root string, now time.Time) (string, error) {
 		dir := filepath.Join(root, now.UTC().Format("20060102T150405Z")+"-"+hex.EncodeToString(b[:]))
 		err := os.Mkdir(dir, 0o755)
 		if err == nil {
-			for _, sub := range []string{tasksDir, eventsDir, logsDir} {
+			for _, sub := range []string{tasksDir, eventsDir, logsDir, runsDir} {
 				if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
 					return "", fmt.Errorf("creating the submission folder: %w", err)
 				}
@@ -185,8 +189,9 @@ func jobScript(cfg *Config, s *submission, binary string) []byte {
 	var b strings.Builder
 	b.WriteString("#!/bin/bash\n")
 	fmt.Fprintf(&b, "# bilancio-executor-slurm: experiment %s, submitted %s.\n", s.ExperimentID, s.Created.UTC().Format(time.RFC3339))
-	b.WriteString("# Array task i runs the runs of tasks/i.json through `bilancio worker`, writing\n")
-	b.WriteString("# their folders into the experiment and one JSON line per finished run to events/i.jsonl.\n")
+	b.WriteString("# Array task i runs the runs of tasks/i.json through `bilancio worker`, writing their\n")
+	b.WriteString("# folders into runs/ and one JSON line per finished run to events/i.jsonl; bilancio\n")
+	b.WriteString("# moves each folder into the experiment's runs/ as the run is reported.\n")
 	opt := func(format string, args ...any) { fmt.Fprintf(&b, "#SBATCH "+format+"\n", args...) }
 	if cfg.Partition != "" {
 		opt("--partition=%s", cfg.Partition)
@@ -207,7 +212,7 @@ func jobScript(cfg *Config, s *submission, binary string) []byte {
 	b.WriteString("set -u\n")
 	b.WriteString("task=${SLURM_ARRAY_TASK_ID:?this script runs as a task of its job array}\n")
 	fmt.Fprintf(&b, "exec %s worker -manifest %s/\"$task\".json -out %s -parallel \"${SLURM_CPUS_PER_TASK:-1}\" >> %s/\"$task\".jsonl\n",
-		shellQuote(binary), shellQuote(filepath.Join(s.dir, tasksDir)), shellQuote(s.OutRoot), shellQuote(filepath.Join(s.dir, eventsDir)))
+		shellQuote(binary), shellQuote(filepath.Join(s.dir, tasksDir)), shellQuote(filepath.Join(s.dir, runsDir)), shellQuote(filepath.Join(s.dir, eventsDir)))
 	return []byte(b.String())
 }
 

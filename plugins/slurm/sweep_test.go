@@ -173,7 +173,7 @@ func TestKillRerun(t *testing.T) {
 
 	r = runSweep(t, file, out, 3*time.Minute)
 	if r.code != 0 {
-		t.Fatalf("the rerun: exit %d\n%s", r.code, tail(r.stderr.String(), 3000))
+		t.Fatalf("the rerun: exit %d\n%s\n%s", r.code, failures(t, r.stdout.String()), tail(r.stderr.String(), 3000))
 	}
 	if done, _, failed, _ := summary(t, r.stdout.String()); done != 40 || failed != 0 {
 		t.Errorf("the rerun: %d done, %d failed, want 40 done", done, failed)
@@ -255,4 +255,40 @@ func TestTimeLimit(t *testing.T) {
 		t.Errorf("%d runs failed by the time limit, want both", timedOut)
 	}
 	checkOnce(t, exp, 2)
+}
+
+// TestCollectFinished SIGKILLs the CLI as soon as its jobs are queued and
+// lets them finish with no bilancio following them: their run folders wait
+// in their submission, and running the sweep again collects them into the
+// experiment without submitting anything.
+func TestCollectFinished(t *testing.T) {
+	requireSlurm(t)
+	dir := t.TempDir()
+	s := sweepFile{name: "slurmcollect", agents: 20, maturity: 3, parallel: 2, runsPerTask: 3, timeLimit: "5",
+		kappas: "[0.5, 1, 2]", concs: "[1]", mus: "[0, 1]"}
+	cancelJobsAtEnd(t, s.name)
+	file, out := s.write(t, dir), filepath.Join(dir, "out")
+	exp := filepath.Join(out, s.name)
+	r := startSweep(t, file, out)
+	waitFor(t, 60*time.Second, "the sweep's jobs in the queue", func() bool { return len(liveTasks(t, s.name)) > 0 })
+	if err := r.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	r.wait(t, 10*time.Second)
+	waitFor(t, 60*time.Second, "the sweep's jobs ending", func() bool { return len(liveTasks(t, s.name)) == 0 })
+	if n := len(runFolders(t, exp)); n == 6 {
+		t.Fatal("the killed bilancio collected every run: kill it sooner")
+	}
+
+	r = runSweep(t, file, out, 2*time.Minute)
+	if r.code != 0 {
+		t.Fatalf("the rerun: exit %d\n%s\n%s", r.code, failures(t, r.stdout.String()), tail(r.stderr.String(), 3000))
+	}
+	if done, _, failed, _ := summary(t, r.stdout.String()); done != 6 || failed != 0 {
+		t.Errorf("the rerun: %d done, %d failed, want 6 done", done, failed)
+	}
+	if subs, _ := filepath.Glob(filepath.Join(exp, "slurm", "*", "submission.json")); len(subs) != 1 {
+		t.Errorf("%d submissions, want the first one alone: the rerun had nothing to submit", len(subs))
+	}
+	checkOnce(t, exp, 6)
 }
