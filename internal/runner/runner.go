@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/cockroachdb/apd/v3"
@@ -34,6 +35,10 @@ type Request struct {
 	Options engine.Options
 	// HTML asks for run.html.
 	HTML bool
+	// Artifacts says which files the folder keeps (sdk.RunOptions'
+	// Artifacts; everything when empty). A mode without run.html skips
+	// rendering it, whatever HTML says.
+	Artifacts string
 	// RunID, Engine and Executor go into the manifest.
 	RunID, Engine, Executor string
 	// ReplaceFolder writes the run into a new folder beside OutDir that
@@ -58,6 +63,11 @@ type Outcome struct {
 // simulation finished.
 func Run(ctx context.Context, req Request) (*Outcome, error) {
 	started := time.Now()
+	keep, keepHTML, err := artifacts.Keep(req.Artifacts)
+	if err != nil {
+		return nil, err
+	}
+	req.HTML = req.HTML && keepHTML
 	sc, err := load(ctx, req.ScenarioName, req.Scenario)
 	if err != nil {
 		return nil, err
@@ -78,26 +88,34 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 			return b.Bytes(), err
 		}
 	}
-	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, ScenarioName: sc.Name, Started: started}
+	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, ScenarioName: sc.Name, Started: started, Keep: keep}
 	info.Finished = time.Now()
 	var rep *metrics.Report
 	var folder *runfolder.Sealed
-	write := func(dir string) (err error) {
-		rep, folder, err = artifacts.WriteRun(dir, req.Scenario, res, html, info)
-		return err
-	}
-	if req.ReplaceFolder {
-		err = atomicfile.ReplaceDir(req.OutDir, write)
+	// A new folder (the usual case: every run of a sweep) is written beside
+	// its place and moved there once complete, like a replaced one; its
+	// files then need no temporary names of their own.
+	if req.ReplaceFolder || !exists(req.OutDir) {
+		err = atomicfile.ReplaceDir(req.OutDir, func(dir string) (err error) {
+			rep, folder, err = artifacts.WriteNewRun(dir, req.Scenario, res, html, info)
+			return err
+		})
 		if err == nil {
 			folder.Dir = req.OutDir // written elsewhere, then moved into place
 		}
 	} else {
-		err = write(req.OutDir)
+		rep, folder, err = artifacts.WriteRun(req.OutDir, req.Scenario, res, html, info)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return &Outcome{Scenario: sc, Result: res, Metrics: rep, Folder: folder}, nil
+}
+
+// exists reports whether path exists.
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // Summary turns a metrics report into the report package's summary.
