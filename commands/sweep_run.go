@@ -8,10 +8,12 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/mattn/go-isatty"
 
+	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
@@ -59,6 +61,7 @@ type sweepExecFlags struct {
 	localPlugin       bool
 	yes               bool
 	maxCost           float64
+	livenessTimeout   time.Duration
 }
 
 // sweepRunFlags are sweep run's flags.
@@ -77,6 +80,12 @@ func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) 
 	fs.BoolVar(&f.yes, "yes", false, "on a remote executor, run without showing the estimate and asking for confirmation")
 	fs.Float64Var(&f.maxCost, "max-cost", 0, "on a remote executor, refuse a sweep whose estimated cost (USD) is over this (0: no limit)")
 	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local) instead of in this process")
+	fs.DurationVar(&f.livenessTimeout, "liveness-timeout", 0, "how long an executor plugin, or a run it started, may stay silent (no event, no heartbeat) before it is reported, the plugin restarted and its runs retried (default: 10 times the slowest run, at least 30s; negative: not watched)")
+}
+
+// liveness is the plugins' liveness watch the flags ask for.
+func (f *sweepExecFlags) liveness() pluginhost.Liveness {
+	return pluginhost.Liveness{Timeout: f.livenessTimeout}
 }
 
 func (c *SweepRunCommand) flags(f *sweepRunFlags) *flag.FlagSet {
@@ -128,6 +137,7 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	}
 	if choice.Placement == sweep.PluginProcess {
 		choice.Env = sweep.ExecutorEnv(choice.Name, os.Environ())
+		choice.Liveness = f.liveness()
 	}
 	if !confirmCost(ctx, m, spec, choice, f, find.Logger, view) {
 		return sweepExitError
@@ -155,6 +165,7 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 			}
 			if arm.Placement == sweep.PluginProcess {
 				arm.Env = sweep.ExecutorEnv(arm.Name, os.Environ())
+				arm.Liveness = f.liveness()
 			}
 			opts.ArmOpen[i], opts.ArmExecutor[i] = arm.Opener(find.Logger), arm.String()
 		}

@@ -49,6 +49,9 @@ type ExecutorChoice struct {
 	// the few variables every plugin inherits (PluginProcess only): the
 	// executor's own settings and credentials. They are never logged.
 	Env []string
+	// Liveness is how the plugin's batches are watched (PluginProcess
+	// only; pluginhost.WithLiveness).
+	Liveness pluginhost.Liveness
 	// builtin makes the executor in process (InProcess only).
 	builtin func() sdk.Executor
 }
@@ -114,6 +117,7 @@ func (c *ExecutorChoice) Opener(logger hclog.Logger) ExecutorOpener {
 			if len(c.Env) > 0 {
 				opts = append(opts, pluginhost.WithEnv(c.Env...))
 			}
+			opts = append(opts, pluginhost.WithLiveness(c.Liveness))
 			p, err := pluginhost.Open(ctx, c.Plugin, opts...)
 			if err != nil {
 				return nil, nil, fmt.Errorf("starting the %s executor: %w", c.Name, err)
