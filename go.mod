@@ -1,6 +1,6 @@
 module github.com/bilancio-go/bilancio
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/agext/levenshtein v1.2.1
@@ -14,9 +14,10 @@ require (
 	github.com/mattn/go-isatty v0.0.20
 	github.com/modal-labs/libmodal/modal-go v0.6.3
 	github.com/pelletier/go-toml/v2 v2.2.4
+	github.com/tdewolff/minify/v2 v2.25.0
 	github.com/zclconf/go-cty v1.20.0
 	go.yaml.in/yaml/v3 v3.0.6
-	golang.org/x/sys v0.38.0
+	golang.org/x/sys v0.50.0
 	gonum.org/v1/plot v0.17.0
 	google.golang.org/grpc v1.72.2
 	google.golang.org/protobuf v1.36.6
@@ -58,6 +59,7 @@ require (
 	github.com/posener/complete v1.2.3 // indirect
 	github.com/shopspring/decimal v1.2.0 // indirect
 	github.com/spf13/cast v1.3.1 // indirect
+	github.com/tdewolff/parse/v2 v2.25.0 // indirect
 	github.com/x448/float16 v0.8.4 // indirect
 	golang.org/x/crypto v0.43.0 // indirect
 	golang.org/x/exp v0.0.0-20230725093048-515e97ebf090 // indirect

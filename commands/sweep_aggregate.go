@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/bilancio-go/bilancio/internal/report/experiment"
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -29,6 +30,11 @@ func (c *SweepAggregateCommand) Help() string {
   run does this itself at the end; this command is for a folder whose runs
   were copied in, removed or repaired.
 
+  A run the journal recorded done whose folder has changed since (a file
+  edited or removed) is checked in full; if it no longer verifies it is
+  named, left out, and run again by the next sweep run. -verify hashes every
+  run's files, changed or not.
+
   For a paired sweep (comparison or balanced) it rebuilds both arms, then
   aggregate/comparison.csv, aggregate/summary.json and the dashboard.
 
@@ -40,6 +46,7 @@ Options:
 func (c *SweepAggregateCommand) flags(f *sweepStatusFlags) *flag.FlagSet {
 	fs := flagSet("sweep aggregate")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
+	fs.BoolVar(&f.verify, "verify", false, "hash every done run's files against their checksums")
 	return fs
 }
 
@@ -55,35 +62,44 @@ func (c *SweepAggregateCommand) Run(args []string) int {
 	defer view.Close()
 	if _, err := sweep.ReadPairedMeta(pos[0]); err == nil {
 		ctx := sweepContext(c.Meta)
-		ps, err := sweep.AggregatePaired(ctx, pos[0])
+		ps, err := sweep.AggregatePaired(ctx, pos[0], f.verify)
 		if err != nil {
 			view.Diagnostic("error", "Cannot aggregate the experiment", err.Error())
 			return sweepExitError
 		}
-		for _, st := range ps.Arms {
+		for i, st := range ps.Arms {
+			if v := ps.Views[i]; v != nil {
+				renderDamaged(view, v.Damaged, v.DamagedRuns, "the next sweep run runs it again")
+			}
 			renderStatus(c.Meta, view, st, "aggregate_summary")
 		}
+		dashboard := true
 		if err := experiment.WriteDashboard(ctx, pos[0]); err != nil {
 			view.Diagnostic("warning", "Cannot write the dashboard", err.Error())
+			dashboard = false
 		}
 		if !f.json {
-			c.UI.Output(fmt.Sprintf("  %d pairs\n  comparison  %s\n  summary     %s\n  dashboard   %s", ps.Pairs,
-				filepath.Join(pos[0], filepath.FromSlash(sweep.ComparisonFile)),
-				filepath.Join(pos[0], filepath.FromSlash(sweep.SummaryFile)),
-				filepath.Join(pos[0], filepath.FromSlash(sweep.DashboardFile))))
+			out := fmt.Sprintf("  %d pairs\n  comparison  %s\n  summary     %s", ps.Pairs,
+				filepath.Join(pos[0], filepath.FromSlash(store.ComparisonFile)),
+				filepath.Join(pos[0], filepath.FromSlash(store.SummaryFile)))
+			if dashboard {
+				out += "\n  dashboard   " + filepath.Join(pos[0], filepath.FromSlash(store.DashboardFile))
+			}
+			c.UI.Output(out)
 		}
 		return sweepExitOK
 	}
-	st, err := sweep.Aggregate(sweepContext(c.Meta), pos[0])
+	st, v, err := sweep.Aggregate(sweepContext(c.Meta), pos[0], f.verify)
 	if err != nil {
 		view.Diagnostic("error", "Cannot aggregate the experiment", err.Error())
 		return sweepExitError
 	}
+	renderDamaged(view, v.Damaged, v.DamagedRuns, "the next sweep run runs it again")
 	renderStatus(c.Meta, view, st, "aggregate_summary")
 	if !f.json {
-		c.UI.Output("  registry  " + filepath.Join(pos[0], filepath.FromSlash(sweep.RegistryFile)) +
-			"\n  results   " + filepath.Join(pos[0], filepath.FromSlash(sweep.ResultsFile)) +
-			"\n  summary   " + filepath.Join(pos[0], filepath.FromSlash(sweep.SummaryFile)))
+		c.UI.Output("  registry  " + filepath.Join(pos[0], filepath.FromSlash(store.RegistryFile)) +
+			"\n  results   " + filepath.Join(pos[0], filepath.FromSlash(store.ResultsFile)) +
+			"\n  summary   " + filepath.Join(pos[0], filepath.FromSlash(store.SummaryFile)))
 	}
 	return sweepExitOK
 }

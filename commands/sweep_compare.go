@@ -15,7 +15,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/report"
 	"github.com/bilancio-go/bilancio/internal/report/experiment"
-	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // SweepCompareCommand is `bilancio sweep compare DIR_A DIR_B`.
@@ -151,13 +151,13 @@ func (c *SweepCompareCommand) paired(dir string, f *sweepCompareFlags) error {
 		return err
 	}
 	if f.json {
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sweep.ComparisonFile)))
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.ComparisonFile)))
 		if err != nil {
 			return err
 		}
 		recs, err := artifacts.ReadCSVDicts(bytes.NewReader(data))
 		if err != nil {
-			return fmt.Errorf("reading %s: %w", sweep.ComparisonFile, err)
+			return fmt.Errorf("reading %s: %w", store.ComparisonFile, err)
 		}
 		for _, r := range recs {
 			line, err := json.Marshal(r)

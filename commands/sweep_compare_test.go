@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/bilancio-go/bilancio/internal/report"
-	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // tinySweep runs a 2 κ × 2 c ring sweep of 5 agents into out/<name> and
@@ -25,7 +25,7 @@ func tinySweep(t *testing.T, out, name, handling string) string {
 	if code != 0 {
 		t.Fatalf("sweep ring: %d\n%s%s", code, stdout, stderr)
 	}
-	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(sweep.DashboardFile))); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(store.DashboardFile))); err != nil {
 		t.Fatalf("sweep did not write its dashboard: %v", err)
 	}
 	return dir
@@ -37,7 +37,7 @@ func TestSweepReport(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "dashboard.html") {
 		t.Fatalf("report: %d\n%s%s", code, stdout, stderr)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sweep.DashboardFile)))
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.DashboardFile)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestSweepReport(t *testing.T) {
 	if strings.Count(page, "/run.html") != 4 || strings.Contains(page, "http://") || strings.Contains(page, "https://") {
 		t.Error("dashboard must link the 4 run.html files and nothing on the network")
 	}
-	figs, err := filepath.Glob(filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir), "*"))
+	figs, err := filepath.Glob(filepath.Join(dir, filepath.FromSlash(store.FiguresDir), "*"))
 	if err != nil || len(figs) != 4 {
 		t.Fatalf("figures: %v %v", figs, err)
 	}
@@ -114,7 +114,7 @@ func TestSweepCompare(t *testing.T) {
 			if len(lines)-1 != tc.wantRows {
 				t.Fatalf("%d rows, want %d", len(lines)-1, tc.wantRows)
 			}
-			reg, err := readRegistry(filepath.Join(tc.control, sweep.RegistryFile))
+			reg, err := readRegistry(filepath.Join(tc.control, store.RegistryFile))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/modalemu"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	sbusage "github.com/bilancio-go/bilancio/internal/usage"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
@@ -259,7 +260,7 @@ func checkModalResume(t *testing.T, env []string, pluginDir, out, file, dir stri
 			t.Errorf("run %s was done before and ran again (started %v, now %v)", id, started, now[id])
 		}
 	}
-	rows, err := readRegistry(filepath.Join(dir, sweep.RegistryFile))
+	rows, err := readRegistry(filepath.Join(dir, store.RegistryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,7 +411,7 @@ func TestSweepModalUsage(t *testing.T) {
 		t.Errorf("usage summary %+v; the rows sum to %v s, $%v", s, sum.SandboxSeconds, sum.Cost)
 	}
 	// The ring sweep's summary.json carries the same totals.
-	raw, err := os.ReadFile(filepath.Join(dir, sweep.SummaryFile))
+	raw, err := os.ReadFile(filepath.Join(dir, store.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
-	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -74,7 +74,7 @@ func resumeSweep(dir string) []string {
 func completeRuns(t *testing.T, dir string) map[string]time.Time {
 	t.Helper()
 	out := map[string]time.Time{}
-	entries, err := os.ReadDir(filepath.Join(dir, sweep.RunsDir))
+	entries, err := os.ReadDir(filepath.Join(dir, store.RunsDir))
 	if errors.Is(err, os.ErrNotExist) {
 		return out
 	}
@@ -82,7 +82,7 @@ func completeRuns(t *testing.T, dir string) map[string]time.Time {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if f, err := runfolder.Verify(filepath.Join(dir, sweep.RunsDir, e.Name())); err == nil {
+		if f, err := runfolder.Verify(filepath.Join(dir, store.RunsDir, e.Name())); err == nil {
 			out[e.Name()] = f.Manifest.Started
 		}
 	}
@@ -91,10 +91,10 @@ func completeRuns(t *testing.T, dir string) map[string]time.Time {
 
 // countManifests counts the run folders of dir that have a manifest.
 func countManifests(dir string) int {
-	entries, _ := os.ReadDir(filepath.Join(dir, sweep.RunsDir))
+	entries, _ := os.ReadDir(filepath.Join(dir, store.RunsDir))
 	n := 0
 	for _, e := range entries {
-		if _, err := os.Stat(filepath.Join(dir, sweep.RunsDir, e.Name(), runfolder.ManifestFile)); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, store.RunsDir, e.Name(), runfolder.ManifestFile)); err == nil {
 			n++
 		}
 	}
@@ -186,7 +186,7 @@ func TestSweepResumesAfterSIGKILL(t *testing.T) {
 		t.Errorf("final run ran %d and reused %d runs (status %s); %d were complete before it",
 			summary.Summary.Ran, summary.Progress.Reused, summary.Summary.Status, before)
 	}
-	rows, err := readRegistry(filepath.Join(dir, sweep.RegistryFile))
+	rows, err := readRegistry(filepath.Join(dir, store.RegistryFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"runtime"
 
 	"github.com/bilancio-go/bilancio/internal/report/experiment"
-	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // SweepReportCommand is `bilancio sweep report DIR [-open]`.
@@ -81,7 +81,7 @@ func (c *SweepReportCommand) write(dir string) (string, []string, error) {
 
 // figuresDirOf is an experiment's figures folder.
 func figuresDirOf(dir string) string {
-	return filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir))
+	return filepath.Join(dir, filepath.FromSlash(store.FiguresDir))
 }
 
 // openBrowser opens path with the desktop's opener, without waiting.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/report"
-	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // reportWriteFile writes a test file, making its folder.
@@ -97,14 +97,14 @@ func TestSweepReportPaired(t *testing.T) {
 			}
 			// The relief, trades (and, with some PnL, pnl) heatmaps per μ and
 			// the δ scatter, each as SVG and PNG: as many as the output says.
-			figs, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir)))
+			figs, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(store.FiguresDir)))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if want := strconv.Itoa(len(figs)) + " files"; len(figs) < 2*len(mus)+2 || !strings.Contains(stdout, want) {
 				t.Errorf("output %q does not report %s (at least %d)", stdout, want, 2*len(mus)+2)
 			}
-			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sweep.DashboardFile)))
+			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.DashboardFile)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +120,7 @@ func TestSweepReportPaired(t *testing.T) {
 			}
 			for mu := range mus {
 				for _, ext := range []string{".svg", ".png"} {
-					f := filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir), "relief_mu_"+mu+ext)
+					f := filepath.Join(dir, filepath.FromSlash(store.FiguresDir), "relief_mu_"+mu+ext)
 					if st, err := os.Stat(f); err != nil || st.Size() == 0 {
 						t.Errorf("figure %s: %v", f, err)
 					}
@@ -144,7 +144,7 @@ func TestSweepReportPlainAndErrors(t *testing.T) {
 	if stdout, stderr, code := sweepCmd(t, "report", a); code != 0 {
 		t.Fatalf("report: %d\n%s%s", code, stdout, stderr)
 	}
-	b, err := os.ReadFile(filepath.Join(a, filepath.FromSlash(sweep.DashboardFile)))
+	b, err := os.ReadFile(filepath.Join(a, filepath.FromSlash(store.DashboardFile)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -30,7 +31,9 @@ func (c *SweepStatusCommand) Help() string {
   running in it now, the means of phi_total and delta_total over the done
   runs, and the failed runs with their reasons. A run counts as done while
   its manifest is there; -verify also checks every file of every done run
-  against its checksum (slow on large experiments).
+  against its checksum (slow on large experiments). Runs recorded done that
+  do not pass are named, and counted pending: the next sweep run runs them
+  again.
 
 Options:
 
@@ -67,30 +70,32 @@ func (c *SweepStatusCommand) Run(args []string) int {
 		}
 		if _, ok := view.(*jsonView); !ok {
 			c.UI.Output(fmt.Sprintf("Paired sweep %s (%s, %s): %d pairs complete in %s",
-				ps.Meta.ExperimentID, ps.Meta.Kind, pos[0], ps.Pairs, filepath.Join(pos[0], filepath.FromSlash(sweep.ComparisonFile))))
+				ps.Meta.ExperimentID, ps.Meta.Kind, pos[0], ps.Pairs, filepath.Join(pos[0], filepath.FromSlash(store.ComparisonFile))))
 		}
 		for _, st := range ps.Arms {
+			renderDamaged(view, st.Damaged, st.DamagedRuns, "sweep run runs it again")
 			renderStatus(c.Meta, view, st, "status")
 		}
 		return sweepExitOK
 	}
-	st, err := sweep.ReadStatus(sweepContext(c.Meta), pos[0], f.verify)
+	st, err := store.ReadStatus(sweepContext(c.Meta), pos[0], f.verify)
 	if err != nil {
 		view.Diagnostic("error", "Cannot read the experiment", err.Error())
 		return sweepExitError
 	}
+	renderDamaged(view, st.Damaged, st.DamagedRuns, "sweep run runs it again")
 	renderStatus(c.Meta, view, st, "status")
 	return sweepExitOK
 }
 
 // renderStatus prints an experiment's status, for status and aggregate.
-func renderStatus(m Meta, view sweepView, st *sweep.Status, typ string) {
+func renderStatus(m Meta, view sweepView, st *store.Status, typ string) {
 	if jv, ok := view.(*jsonView); ok {
 		js := jsonStatus{
 			ExperimentID: st.ExperimentID, Dir: st.Dir, Running: st.Running,
 			Planned: st.Planned, Adaptive: st.Adaptive, Done: st.Done, Failed: st.Failed, Pending: st.Pending,
 			OtherRuns: st.Other, MeanPhiTotal: st.PhiMean, MeanDeltaTotal: st.DeltaMean,
-			RunsCleared: st.Cleared, Failures: []jsonFailure{}, Updated: st.Updated.UTC().Format(time.RFC3339),
+			RunsCleared: st.Cleared, Failures: []jsonFailure{}, Damaged: st.Damaged, Updated: st.Updated.UTC().Format(time.RFC3339),
 		}
 		for _, f := range st.Failures {
 			js.Failures = append(js.Failures, jsonFailure{RunID: f.RunID, Attempts: f.Attempts, Error: f.Error})
@@ -108,6 +113,9 @@ func renderStatus(m Meta, view sweepView, st *sweep.Status, typ string) {
 		planned += "+"
 	}
 	fmt.Fprintf(&b, "\n  %s runs planned: %d done, %d failed, %d pending", planned, st.Done, st.Failed, st.Pending)
+	if st.Damaged > 0 {
+		fmt.Fprintf(&b, " (%d of them recorded done, with damaged folders)", st.Damaged)
+	}
 	if st.Other > 0 {
 		fmt.Fprintf(&b, " (and %d runs of an earlier version of the sweep)", st.Other)
 	}
@@ -145,7 +153,22 @@ type jsonStatus struct {
 	MeanDeltaTotal *float64      `json:"mean_delta_total"`
 	RunsCleared    int           `json:"runs_cleared"`
 	Failures       []jsonFailure `json:"failures"`
-	Updated        string        `json:"updated"`
+	// Damaged counts the runs recorded done whose folders do not verify
+	// (named by warnings before the status).
+	Damaged int    `json:"damaged"`
+	Updated string `json:"updated"`
+}
+
+// renderDamaged names the runs recorded done whose folders no longer
+// verify, one warning each (then how many more), saying what happens to
+// them.
+func renderDamaged(view sweepView, n int, runs []store.Damage, next string) {
+	for _, d := range runs {
+		view.Diagnostic("warning", "Run "+d.RunID+" was done, but its folder no longer verifies; "+next, d.Reason)
+	}
+	if more := n - len(runs); more > 0 {
+		view.Diagnostic("warning", fmt.Sprintf("%d more runs were done, but their folders no longer verify", more), "")
+	}
 }
 
 // jsonFailure is a failed run in a status.

@@ -13,6 +13,7 @@ import (
 	"github.com/bilancio-go/bilancio/config"
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -77,7 +78,7 @@ func TestDealerComparisonExample(t *testing.T) {
 	if err != nil || sum.Status != sweep.StatusCompleted || sum.Progress.Done != 25 {
 		t.Fatalf("sweep: %v, %+v", err, sum)
 	}
-	rows, err := readRegistry(filepath.Join(sum.Dir, sweep.RegistryFile))
+	rows, err := readRegistry(filepath.Join(sum.Dir, store.RegistryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func TestSweepRingConfig(t *testing.T) {
 	if !strings.Contains(stdout, "4 of 4 runs done") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
-	rows, err := readRegistry(filepath.Join(dir, sweep.RegistryFile))
+	rows, err := readRegistry(filepath.Join(dir, store.RegistryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,14 +182,14 @@ func TestSweepCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "12 runs planned: 12 done, 0 failed, 0 pending") {
 		t.Fatalf("status: %d\n%s", code, stdout)
 	}
-	if err := os.RemoveAll(filepath.Join(dir, sweep.RunsDir, firstRun(t, dir))); err != nil {
+	if err := os.RemoveAll(filepath.Join(dir, store.RunsDir, firstRun(t, dir))); err != nil {
 		t.Fatal(err)
 	}
 	stdout, _, code = sweepCmd(t, "aggregate", dir)
 	if code != 0 || !strings.Contains(stdout, "11 done, 0 failed, 1 pending") {
 		t.Fatalf("aggregate after removing a run: %d\n%s", code, stdout)
 	}
-	rows, err := readRegistry(filepath.Join(dir, sweep.RegistryFile))
+	rows, err := readRegistry(filepath.Join(dir, store.RegistryFile))
 	if err != nil || len(rows) != 11 {
 		t.Fatalf("registry: %d rows, %v", len(rows), err)
 	}
@@ -215,7 +216,7 @@ func TestSweepCommands(t *testing.T) {
 
 // firstRun returns the id of the experiment's first registry row.
 func firstRun(t *testing.T, dir string) string {
-	rows, err := readRegistry(filepath.Join(dir, sweep.RegistryFile))
+	rows, err := readRegistry(filepath.Join(dir, store.RegistryFile))
 	if err != nil || len(rows) == 0 {
 		t.Fatalf("registry: %v", err)
 	}

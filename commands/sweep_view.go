@@ -257,15 +257,17 @@ func progressLine(p sweep.Progress) string {
 	return b.String()
 }
 
-// summary prints how the sweep ended.
+// summary prints how the sweep ended, and the files it wrote.
 func (v *humanView) summary(s *sweep.Summary) {
 	p := s.Progress
 	var head string
-	switch s.Status {
-	case sweep.StatusCompleted:
+	switch {
+	case s.Status == sweep.StatusCompleted:
 		head = "Sweep " + s.ExperimentID + " complete"
-	case sweep.StatusInterrupted:
+	case s.Status == sweep.StatusInterrupted:
 		head = "Sweep " + s.ExperimentID + " interrupted (run the same command again to resume)"
+	case s.Error != "":
+		head = "Sweep " + s.ExperimentID + " stopped (" + firstLine(s.Error) + ")"
 	default:
 		head = "Sweep " + s.ExperimentID + " finished with failures"
 	}
@@ -279,12 +281,31 @@ func (v *humanView) summary(s *sweep.Summary) {
 		fmt.Fprintf(v.out, "  frontier c=%s mu=%s monotonicity=%s: %s (%d runs)\n",
 			decimalText(f.Concentration), decimalText(f.Mu), decimalText(f.Monotonicity), k, f.Probes)
 	}
-	if len(s.ArmRegistries) == 2 {
-		fmt.Fprintf(v.out, "  registries  %s\n              %s\n  comparison  %s\n  summary     %s\n  dashboard   %s\n",
-			s.ArmRegistries[0], s.ArmRegistries[1], s.Results, s.SummaryJSON, s.Dashboard)
-		return
+	var files [][2]string
+	if len(s.ArmRegistries) > 0 {
+		for i, r := range s.ArmRegistries {
+			label := "registries"
+			if i > 0 {
+				label = ""
+			}
+			files = append(files, [2]string{label, r})
+		}
+		files = append(files, [2]string{"comparison", s.Results})
+	} else {
+		files = append(files, [2]string{"registry", s.Registry}, [2]string{"results", s.Results})
 	}
-	fmt.Fprintf(v.out, "  registry  %s\n  results   %s\n  summary   %s\n", s.Registry, s.Results, s.SummaryJSON)
+	files = append(files, [2]string{"summary", s.SummaryJSON}, [2]string{"dashboard", s.Dashboard})
+	width := 0
+	for _, f := range files {
+		if f[1] != "" {
+			width = max(width, len(f[0]))
+		}
+	}
+	for _, f := range files {
+		if f[1] != "" {
+			fmt.Fprintf(v.out, "  %-*s  %s\n", width, f[0], f[1])
+		}
+	}
 }
 
 // describePlan says what a sweep plans: "125 runs (grid 125)".
@@ -426,16 +447,19 @@ type jsonSweep struct {
 
 // jsonSummary is sweep_summary's "summary" object.
 type jsonSummary struct {
-	ExperimentID string             `json:"experiment_id"`
-	Dir          string             `json:"dir"`
-	Status       string             `json:"status"`
-	Ran          int                `json:"ran"`
-	Attempts     int                `json:"attempts"`
-	ElapsedMS    int64              `json:"elapsed_ms"`
-	Registry     string             `json:"registry"`
-	Results      string             `json:"results"`
-	SummaryJSON  string             `json:"summary_json"`
-	Frontier     []jsonFrontierCell `json:"frontier,omitempty"`
+	ExperimentID string `json:"experiment_id"`
+	Dir          string `json:"dir"`
+	Status       string `json:"status"`
+	Ran          int    `json:"ran"`
+	Attempts     int    `json:"attempts"`
+	ElapsedMS    int64  `json:"elapsed_ms"`
+	// The files written (absent when not written), and what stopped the
+	// sweep when something other than failed runs did.
+	Registry    string             `json:"registry,omitempty"`
+	Results     string             `json:"results,omitempty"`
+	SummaryJSON string             `json:"summary_json,omitempty"`
+	Error       string             `json:"error,omitempty"`
+	Frontier    []jsonFrontierCell `json:"frontier,omitempty"`
 	// A paired sweep's: both arms' registries and the dashboard.
 	ArmRegistries []string `json:"arm_registries,omitempty"`
 	Dashboard     string   `json:"dashboard,omitempty"`
@@ -533,7 +557,7 @@ func (v *jsonView) Event(ev sweep.Event) {
 		summary := jsonSummary{
 			ExperimentID: s.ExperimentID, Dir: s.Dir, Status: s.Status,
 			Ran: s.Ran, Attempts: s.Attempts, ElapsedMS: s.Elapsed.Milliseconds(),
-			Registry: s.Registry, Results: s.Results, SummaryJSON: s.SummaryJSON,
+			Registry: s.Registry, Results: s.Results, SummaryJSON: s.SummaryJSON, Error: s.Error,
 			ArmRegistries: s.ArmRegistries, Dashboard: s.Dashboard,
 		}
 		for _, f := range s.Frontier {

@@ -181,3 +181,27 @@ func (b *browser) noErrors(t *testing.T, page string) {
 		t.Errorf("%s: %s", page, e)
 	}
 }
+
+// noOverflow fails the test if an element's content spills out of its box
+// (a table wider than its section, a label wider than its cell) or the page
+// scrolls sideways. Scrolling containers (overflow other than visible) and
+// SVG internals are allowed.
+func (b *browser) noOverflow(t *testing.T, page string) {
+	t.Helper()
+	bad := eval[[]string](t, b, `(() => {
+  const bad = [];
+  for (const e of document.querySelectorAll("body *")) {
+    if (e.closest("svg") && e.tagName !== "svg") continue;
+    const cs = getComputedStyle(e);
+    if (cs.display === "inline" || cs.display === "none" || cs.overflowX !== "visible" || e.clientWidth === 0) continue;
+    if (e.closest("[style*=overflow], .scroll")) continue;
+    if (e.scrollWidth > e.clientWidth + 1) bad.push(e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && e.className.baseVal === undefined ? "." + e.className : "") + ": " + e.scrollWidth + " px of content in " + e.clientWidth + " px");
+  }
+  const d = document.documentElement;
+  if (d.scrollWidth > d.clientWidth + 1) bad.unshift("the page scrolls sideways: " + d.scrollWidth + " > " + d.clientWidth + " px");
+  return bad.slice(0, 12);
+})()`)
+	for _, s := range bad {
+		t.Errorf("%s: overflow: %s", page, s)
+	}
+}

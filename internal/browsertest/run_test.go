@@ -45,13 +45,20 @@ func TestRunReport(t *testing.T) {
 			page := runScenario(t, c.scenario)
 			b.open(t, page, "svg#network")
 			b.noErrors(t, c.name)
-			for _, sel := range []string{"svg#chart-dues", "svg#chart-settled", "svg#chart-phi", "svg#chart-mpeak"} {
-				if b.count(t, sel) != 1 {
-					t.Errorf("%s: no %s", c.name, sel)
+			// Dues, gross settled, φ, Mpeak and the defaults by day; a
+			// dealer run adds its trades and inventories.
+			want := 5
+			if strings.Contains(c.name, "dealer") {
+				want = 7
+				if n := b.count(t, "#dealer .card"); n < 3 {
+					t.Errorf("%s: %d dealer cards", c.name, n)
 				}
 			}
-			if n := b.count(t, "svg#chart-dues rect.bar"); n == 0 {
-				t.Errorf("%s: the dues chart has no bars", c.name)
+			if n := b.count(t, "section svg:not(#network)"); n != want {
+				t.Errorf("%s: %d charts, want %d", c.name, n, want)
+			}
+			if n := b.count(t, "#charts svg rect"); n == 0 {
+				t.Errorf("%s: the charts have no bars", c.name)
 			}
 			nodes, edges := b.count(t, "svg#network .node"), b.count(t, "svg#network .edge")
 			if nodes < 2 || edges < nodes-1 {
@@ -60,6 +67,27 @@ func TestRunReport(t *testing.T) {
 			if w := eval[float64](t, b, `document.querySelector("svg#network").getBoundingClientRect().width`); w < 300 {
 				t.Errorf("%s: the network picture is only %.0f px wide", c.name, w)
 			}
+			// Every simulated day has a section and a link; a day section
+			// draws its events and balance sheets when opened.
+			days := b.count(t, "details.day")
+			if days == 0 || b.count(t, "#daynav a") != days {
+				t.Errorf("%s: %d day sections, %d day links", c.name, days, b.count(t, "#daynav a"))
+			}
+			eval[bool](t, b, `(document.querySelectorAll("details.day").forEach(d => d.open = true), true)`)
+			if n := b.count(t, "details.day table.ev"); n == 0 {
+				t.Errorf("%s: opened day sections show no event table", c.name)
+			}
+			if n := b.count(t, "details.day .ta"); n == 0 {
+				t.Errorf("%s: opened day sections show no balance sheet", c.name)
+			}
+			if n := b.count(t, "#agents tr"); n < 3 {
+				t.Errorf("%s: the agents table has %d rows", c.name, n)
+			}
+			if n := b.count(t, "#metrics tbody tr, #metrics tr"); n < 2 {
+				t.Errorf("%s: the metrics table has %d rows", c.name, n)
+			}
+			b.noOverflow(t, c.name)
+			b.noErrors(t, c.name)
 			b.screenshot(t, art, "run-"+c.name+".png", "")
 			b.screenshot(t, art, "run-"+c.name+"-charts.png", "#charts")
 		})

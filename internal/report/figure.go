@@ -248,14 +248,6 @@ func svgEsc(s string) string {
 	return r.Replace(s)
 }
 
-// fmtVal prints a value for a figure: up to four significant decimals.
-func fmtVal(v float64) string {
-	if math.IsNaN(v) {
-		return "—"
-	}
-	return strconv.FormatFloat(v, 'g', 4, 64)
-}
-
 // HeatmapOptions control a heatmap's drawing.
 type HeatmapOptions struct {
 	Title      string // above the plot; empty for none

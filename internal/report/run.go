@@ -10,21 +10,17 @@
 package report
 
 import (
-	"bytes"
-	_ "embed"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
+	"github.com/bilancio-go/bilancio/internal/dealer"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
-
-//go:embed run.html.tmpl
-var runTemplateText string
 
 // RunSummary holds a run's day metrics, formatted by the caller (for example
 // as metrics.csv prints them). A nil *RunSummary leaves the metric table and
@@ -68,12 +64,11 @@ const (
 // Layout thresholds: small runs open every day section; large ones start
 // collapsed, and long sides of a T-account are summarised by kind.
 const (
-	openDaysMax       = 6
-	openAgentsMax     = 12
-	openSetupMax      = 40
-	openAgentTableMax = 30
-	sideLinesMax      = 10
-	defaultsListed    = 12
+	openDaysMax    = 6
+	openAgentsMax  = 12
+	openSetupMax   = 40
+	sideLinesMax   = 10
+	defaultsListed = 12
 )
 
 // WriteRunHTML writes the run.html page of a run: the scenario sc, its result
@@ -85,51 +80,48 @@ const (
 // snapshots only the final state is shown. Day sections follow the day
 // numbers of the event log; day 0 of the simulation gets a section only when
 // something happened on it besides the phase markers.
+//
+// The page is written by hand (no template), its style and script are
+// constants prepared once per process, and its day-by-day part is data that
+// the script draws (see runData): writing it costs little next to the run.
 func WriteRunHTML(w io.Writer, sc *engine.Scenario, res *engine.Result, sum *RunSummary) error {
 	if sc == nil || res == nil {
 		return errors.New("report: WriteRunHTML needs a scenario and a result")
 	}
-	tmpl, err := template.New("run").Funcs(template.FuncMap{"events": eventsHTML, "sheets": sheetsHTML}).Parse(runTemplateText)
-	if err != nil {
-		return fmt.Errorf("report: parse run template: %w", err)
-	}
-	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, buildRunPage(sc, res, sum)); err != nil {
-		return fmt.Errorf("report: render run.html: %w", err)
-	}
-	_, err = w.Write(buf.Bytes())
+	p := buildRunPage(sc, res, sum)
+	var b htmlBuf
+	b.Grow(8192 + len(p.Data) + 120*len(p.Agents))
+	writeRunPage(&b, p)
+	_, err := w.Write(b.Bytes())
 	return err
 }
 
-// runPage is everything the template shows.
+// runPage is everything the page shows; Data is the part its script draws.
 type runPage struct {
 	Title       string
 	Description string
 	Meta        []string
 	Status      string
-	StatusAlert bool
+	StatusLevel string // "" (fine), "warn" or "alert"
 	Settings    string
 	Cards       []card
 	Nav         []navLink
 	Agents      []agentRow
-	AgentsOpen  bool
-	AgentCount  string // "4 agents, 1 defaulted"
-	Setup       setupSection
-	Days        []daySection
+	SetupFacts  []string
 	HasMetrics  bool
 	Metrics     []DayMetrics
 	PhiTotal    string
 	DeltaTotal  string
-	Final       *sheetGrid // only when there are no snapshots
+	HasCharts   bool // day metrics or the network to draw
+	Dealer      []card
 	End         []string
-	Charts      template.HTML // per-day metric charts (SVG), when metrics exist
-	Network     template.HTML // the settlement network (SVG), when payables exist
+	Data        []byte
 }
 
 type card struct {
 	Label, Value, Note string
 	Title              string // the exact value, when Value rounds it
-	Alert              bool
+	Level              string // "" (fine), "warn" or "alert"
 }
 
 type navLink struct {
@@ -145,28 +137,9 @@ type agentRow struct {
 	NetNegative        bool
 }
 
-type setupSection struct {
-	Facts  []string
-	Open   bool
-	Events []eventRow
-	Sheets *sheetGrid
-}
-
-type daySection struct {
-	Day     int
-	ID      string
-	Open    bool
-	Summary []string
-	Alert   bool // a default happened on the day
-	Quiet   bool // nothing but phase markers
-	Stop    string
-	Groups  []eventGroup
-	Sheets  *sheetGrid
-}
-
 type eventGroup struct {
-	Title string
-	Rows  []eventRow
+	Phase  int // phaseStart, phaseB1, ...
+	events []engine.Event
 }
 
 type eventRow struct {
@@ -213,9 +186,10 @@ type runFacts struct {
 	defaultDay map[string]int // expelled agent -> day
 	failed     string         // the debtor of a fail-fast stop, if known
 	shown      []string       // agents whose T-accounts are shown
+	delta      float64        // δ_total, NaN when unknown
 }
 
-func collectFacts(sc *engine.Scenario, res *engine.Result) runFacts {
+func collectFacts(sc *engine.Scenario, res *engine.Result, sum *RunSummary) runFacts {
 	f := runFacts{
 		lastDay:    max(res.DaysSimulated-1, 0),
 		maxDays:    sc.Run.MaxDays,
@@ -225,6 +199,12 @@ func collectFacts(sc *engine.Scenario, res *engine.Result) runFacts {
 		defaultDay: map[string]int{},
 		failed:     failFastDebtor(res),
 		shown:      sc.Run.ShowBalances,
+		delta:      math.NaN(),
+	}
+	if sum != nil {
+		if v, err := strconv.ParseFloat(sum.DeltaTotal, 64); err == nil {
+			f.delta = v
+		}
 	}
 	if res.MaxDays > 0 { // the settings the run used, overrides included
 		f.maxDays, f.quietDays = res.MaxDays, res.QuietDays
@@ -248,9 +228,22 @@ func collectFacts(sc *engine.Scenario, res *engine.Result) runFacts {
 	return f
 }
 
+// outcomeLevel grades a run that ran to its end by its default rate: fine
+// without defaults, a warning when some dues defaulted, an alert when most
+// did (a ring that "converged" at δ = 0.89 converged to failure).
+func outcomeLevel(f *runFacts) string {
+	switch {
+	case !math.IsNaN(f.delta) && f.delta >= 0.5:
+		return "alert"
+	case !math.IsNaN(f.delta) && f.delta > 0, math.IsNaN(f.delta) && len(f.defaulters) > 0:
+		return "warn"
+	}
+	return ""
+}
+
 // buildRunPage turns the scenario and result into the page model.
 func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *runPage {
-	f := collectFacts(sc, res)
+	f := collectFacts(sc, res, sum)
 	p := &runPage{Title: sc.Name, Description: sc.Description}
 	if p.Title == "" {
 		p.Title = "bilancio run"
@@ -258,11 +251,16 @@ func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *run
 	switch res.Stop {
 	case engine.StopStable:
 		p.Status = "Converged on day " + strconv.Itoa(f.lastDay)
+		p.StatusLevel = outcomeLevel(&f)
+		if !math.IsNaN(f.delta) && f.delta > 0 {
+			p.Status += ", δ = " + fmtVal(f.delta)
+		}
 	case engine.StopMaxDays:
 		p.Status = "Stopped without convergence (max_days = " + strconv.Itoa(f.maxDays) + ")"
+		p.StatusLevel = "warn"
 	case engine.StopDefault, engine.StopAllDefaulted:
 		p.Status = "Stopped by default: " + res.StopMessage
-		p.StatusAlert = true
+		p.StatusLevel = "alert"
 	default:
 		p.Status = "Stopped (" + string(res.Stop) + ")"
 	}
@@ -273,52 +271,65 @@ func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *run
 		plural(len(res.Final.Contracts), "remaining contract", "remaining contracts"),
 	}
 	p.Settings = fmt.Sprintf("default handling %s · max_days %d · quiet_days %d", f.handling, f.maxDays, f.quietDays)
-	p.Cards = summaryCards(res, sum, &f, p.StatusAlert)
+	p.Cards = summaryCards(res, sum, &f, p.StatusLevel)
 
 	p.Agents = agentRows(sc, res, &f)
-	p.AgentsOpen = len(p.Agents) <= openAgentTableMax
-	p.AgentCount = plural(len(p.Agents), "agent", "agents")
-	if nd := countDefaulted(p.Agents); nd > 0 {
-		p.AgentCount += ", " + strconv.Itoa(nd) + " defaulted"
-	}
 
 	log := splitDays(res.Events)
-	p.Setup.Events = rows(log.setup)
-	p.Setup.Open = len(p.Setup.Events) <= openSetupMax
-	p.Setup.Facts = setupFacts(log.setup)
-	if len(res.Snapshots) > 0 {
-		p.Setup.Sheets = grid(&res.Snapshots[0], f.shown, false, "Balance sheets after setup", true)
-	}
-	p.Network = networkHTML(sc, res)
-	if sum != nil {
-		p.Charts = chartsHTML(sum.Days)
-	}
-	if p.Network != "" || p.Charts != "" {
-		p.Nav = append(p.Nav, navLink{Href: "#charts", Text: "Charts"})
-	}
-	p.Nav = append(p.Nav, navLink{Href: "#agents", Text: "Agents"}, navLink{Href: "#day-0", Text: "Day 0 (Setup)"})
-	p.Days = daySections(res, log.days, &f)
-	for _, ds := range p.Days {
-		p.Nav = append(p.Nav, navLink{Href: "#" + ds.ID, Text: "Day " + strconv.Itoa(ds.Day), Alert: ds.Alert})
-	}
-	if len(res.Snapshots) == 0 {
-		p.Final = grid(&res.Final, f.shown, false, "Final balance sheets", true)
-		p.Final.Note = strings.TrimSpace("No daily snapshots were recorded for this run; the balance sheets show the final state. " + p.Final.Note)
-		p.Nav = append(p.Nav, navLink{Href: "#final", Text: "Final balances"})
-	}
-
+	p.SetupFacts = setupFacts(log.setup)
 	if sum != nil && (len(sum.Days) > 0 || sum.PhiTotal != "" || sum.DeltaTotal != "") {
 		p.HasMetrics = true
 		p.Metrics = sum.Days
-		p.PhiTotal, p.DeltaTotal = orDash(sum.PhiTotal), orDash(sum.DeltaTotal)
+		p.PhiTotal, p.DeltaTotal = sum.PhiTotal, sum.DeltaTotal
+	}
+	open := len(log.days) <= openDaysMax && len(f.shown) <= openAgentsMax
+	p.Data = runData(p, res, &f, &log, open)
+	p.HasCharts = len(p.Metrics) > 0 || len(res.Events) > 0
+	if res.Dealer != nil && res.Dealer.State != nil {
+		p.Dealer = dealerCards(res.Dealer.State)
+	}
+	if p.HasCharts {
+		p.Nav = append(p.Nav, navLink{Href: "#charts", Text: "Charts"})
+	}
+	if p.Dealer != nil {
+		p.Nav = append(p.Nav, navLink{Href: "#dealer", Text: "Dealer"})
+	}
+	p.Nav = append(p.Nav, navLink{Href: "#agents", Text: "Agents"}, navLink{Href: "#setup", Text: "Setup"})
+	p.Nav = append(p.Nav, navLink{Href: "#days"}) // run.js puts a link per day here
+	if len(res.Snapshots) == 0 {
+		p.Nav = append(p.Nav, navLink{Href: "#final", Text: "Final balances"})
 	}
 	p.Nav = append(p.Nav, navLink{Href: "#metrics", Text: "Metrics"}, navLink{Href: "#end", Text: "End"})
 	p.End = endText(res, &f)
 	return p
 }
 
+// dealerCards are the dealer's results: its PnL and return, overall and
+// per bucket, and its trades.
+func dealerCards(st *dealer.State) []card {
+	s := st.Summarize()
+	level := func(a pynum.Amount) string {
+		if a.Sign() < 0 {
+			return "alert"
+		}
+		return ""
+	}
+	pnl, _ := fmtText(amountText(s.TotalPnL))
+	ret, _ := fmtText(amountText(s.TotalReturn))
+	out := []card{
+		{Label: "Dealer PnL", Value: pnl, Title: amountText(s.TotalPnL), Note: "return " + ret + " on its initial capital and inventory", Level: level(s.TotalPnL)},
+		{Label: "Trades", Value: strconv.Itoa(len(st.Trades)), Note: fmt.Sprintf("%d interior, %d through the VBT", s.InteriorTrades, s.PassthroughTrades)},
+	}
+	for i, b := range s.Buckets {
+		v, _ := fmtText(amountText(s.PnLByBucket[i]))
+		r, _ := fmtText(amountText(s.ReturnByBucket[i]))
+		out = append(out, card{Label: "PnL, " + b + " bucket", Value: v, Title: amountText(s.PnLByBucket[i]), Note: "return " + r, Level: level(s.PnLByBucket[i])})
+	}
+	return out
+}
+
 // summaryCards are the cards under the header.
-func summaryCards(res *engine.Result, sum *RunSummary, f *runFacts, stopAlert bool) []card {
+func summaryCards(res *engine.Result, sum *RunSummary, f *runFacts, stopLevel string) []card {
 	nDefaults := len(f.defaulters)
 	defNote := "no agent defaulted"
 	if len(f.defaulters) > 0 {
@@ -342,22 +353,27 @@ func summaryCards(res *engine.Result, sum *RunSummary, f *runFacts, stopAlert bo
 	stopLabel, stopNote := stopCard(res, f)
 	return []card{
 		{Label: "Days simulated", Value: strconv.Itoa(res.DaysSimulated), Note: dayRange(res.DaysSimulated)},
-		{Label: "Stop reason", Value: stopLabel, Note: stopNote, Alert: stopAlert},
-		{Label: "Defaults", Value: strconv.Itoa(nDefaults), Note: defNote, Alert: nDefaults > 0},
+		{Label: "Stop reason", Value: stopLabel, Note: stopNote, Level: stopLevel},
+		{Label: "Defaults", Value: strconv.Itoa(nDefaults), Note: defNote, Level: alertIf(nDefaults > 0)},
 		shareCard("φ total", phi, "share of dues settled"),
 		shareCard("δ total", delta, "share of dues defaulted"),
 	}
 }
 
+// alertIf is the "alert" level when bad holds.
+func alertIf(bad bool) string {
+	if bad {
+		return "alert"
+	}
+	return ""
+}
+
 // shareCard is a card for a run-level share; a long decimal (28 digits)
-// shows rounded to six significant digits, with the exact value in its
-// tooltip and note.
+// shows rounded (fmtText), with the exact value in its tooltip.
 func shareCard(label, value, note string) card {
 	c := card{Label: label, Value: value, Note: note}
-	if v, err := strconv.ParseFloat(value, 64); err == nil && len(value) > 10 {
-		c.Value = strconv.FormatFloat(v, 'g', 6, 64)
-		c.Title = value
-		c.Note = note + "; exactly " + value
+	if shown, rounded := fmtText(value); rounded {
+		c.Value, c.Title = shown, value
 	}
 	return c
 }
@@ -368,7 +384,7 @@ func agentRows(sc *engine.Scenario, res *engine.Result, f *runFacts) []agentRow 
 	ix := indexState(&res.Final)
 	for _, a := range sc.Agents {
 		row := agentRow{ID: a.ID, Name: a.Name, Kind: a.Kind, Status: "active"}
-		if av := ix.agents[a.ID]; av != nil {
+		if av := ix.agent(a.ID); av != nil {
 			switch {
 			case av.Defaulted:
 				row.Defaulted, row.Status = true, "defaulted"
@@ -382,59 +398,6 @@ func agentRows(sc *engine.Scenario, res *engine.Result, f *runFacts) []agentRow 
 			row.Assets, row.Liabs, row.Net, row.NetNegative = t.Assets.Total, t.Liabs.Total, t.Net, t.NetNegative
 		}
 		out = append(out, row)
-	}
-	return out
-}
-
-// daySections builds one section per simulated day of the log.
-func daySections(res *engine.Result, days []dayEvents, f *runFacts) []daySection {
-	open := len(days) <= openDaysMax && len(f.shown) <= openAgentsMax
-	var out []daySection
-	for i, dd := range days {
-		ds := daySection{Day: dd.day, ID: "day-" + strconv.Itoa(dd.day), Open: open, Groups: dd.groups}
-		if dd.day < 1 {
-			ds.ID += "-run" // "day-0" is the setup section
-		}
-		nEv, nSettled := 0, 0
-		var defs []string
-		for _, g := range dd.groups {
-			for _, r := range g.Rows {
-				nEv++
-				switch r.Kind {
-				case kindSettled:
-					nSettled++
-				case kindAgentDef:
-					defs = append(defs, r.From)
-				}
-				ds.Alert = ds.Alert || r.Default
-			}
-		}
-		ds.Quiet = nEv == 0
-		if ds.Quiet {
-			ds.Summary = append(ds.Summary, "quiet day")
-		} else {
-			ds.Summary = append(ds.Summary, plural(nEv, "event", "events"), plural(nSettled, "payable settled", "payables settled"))
-		}
-		if len(defs) > 0 {
-			ds.Summary = append(ds.Summary, plural(len(defs), "default", "defaults")+" ("+listSome(defs, 6)+")")
-		}
-		last := i == len(days)-1
-		if last && (res.Stop == engine.StopDefault || res.Stop == engine.StopAllDefaulted) {
-			ds.Stop = res.StopMessage
-			ds.Alert = true
-			ds.Summary = append(ds.Summary, "run stopped by a default")
-		}
-		// The state after day d is the snapshot after the (d+1)-th run_day.
-		var sv *engine.StateView
-		if k := dd.day + 1; k < len(res.Snapshots) {
-			sv = &res.Snapshots[k]
-		} else if last && len(res.Snapshots) > 0 {
-			sv = &res.Final
-		}
-		if sv != nil {
-			ds.Sheets = grid(sv, f.shown, true, "Balance sheets after day "+strconv.Itoa(dd.day), true)
-		}
-		out = append(out, ds)
 	}
 	return out
 }
@@ -529,8 +492,8 @@ func splitDays(events []engine.Event) splitLog {
 			cur = &out.days[len(out.days)-1]
 			group = nil
 		}
-		if title, ok := phaseTitle(e.Kind); ok {
-			cur.groups = append(cur.groups, eventGroup{Title: title})
+		if phase, ok := phaseOf(e.Kind); ok {
+			cur.groups = append(cur.groups, eventGroup{Phase: phase})
 			group = &cur.groups[len(cur.groups)-1]
 			continue
 		}
@@ -538,10 +501,10 @@ func splitDays(events []engine.Event) splitLog {
 			continue
 		}
 		if group == nil {
-			cur.groups = append(cur.groups, eventGroup{Title: "Start of day"})
+			cur.groups = append(cur.groups, eventGroup{Phase: phaseStart})
 			group = &cur.groups[len(cur.groups)-1]
 		}
-		group.Rows = append(group.Rows, row(&e))
+		group.events = append(group.events, e)
 	}
 	// Keep day 0 of the simulation only when it has events of its own.
 	kept := out.days[:0]
@@ -549,7 +512,7 @@ func splitDays(events []engine.Event) splitLog {
 		if d.day < 1 {
 			n := 0
 			for _, g := range d.groups {
-				n += len(g.Rows)
+				n += len(g.events)
 			}
 			if n == 0 {
 				continue
@@ -561,21 +524,31 @@ func splitDays(events []engine.Event) splitLog {
 	return out
 }
 
-// phaseTitle names the section a marker event opens.
-func phaseTitle(kind string) (string, bool) {
+// The phases a day's events are grouped by; run.js names them (PH).
+const (
+	phaseStart = iota // events before the first marker: "Start of day"
+	phaseB1
+	phaseDealer
+	phaseB2
+	phaseRollover
+	phaseC
+)
+
+// phaseOf says which phase a marker event opens.
+func phaseOf(kind string) (int, bool) {
 	switch kind {
 	case markerB1:
-		return "Phase B1 — Scheduled Actions", true
+		return phaseB1, true
 	case markerDealer:
-		return "Phase B — Dealer Trading", true
+		return phaseDealer, true
 	case markerB2:
-		return "Phase B2 — Settlement", true
+		return phaseB2, true
 	case markerRollover:
-		return "Phase B — Rollover", true
+		return phaseRollover, true
 	case markerPhaseC:
-		return "Phase C — Clearing", true
+		return phaseC, true
 	}
-	return "", false
+	return 0, false
 }
 
 // setupFacts summarises the setup: money minted and payables created.
@@ -618,14 +591,6 @@ func setupFacts(events []engine.Event) []string {
 		facts = append(facts, fmt.Sprintf("%s created, %s in total%s", plural(len(owed), "payable", "payables"), amountText(pynum.Sum(owed...)), due))
 	}
 	return facts
-}
-
-func rows(events []engine.Event) []eventRow {
-	out := make([]eventRow, 0, len(events))
-	for i := range events {
-		out = append(out, row(&events[i]))
-	}
-	return out
 }
 
 // Column roles of payload keys.
@@ -752,7 +717,7 @@ func grid(sv *engine.StateView, shown []string, activeOnly bool, caption string,
 	ix := indexState(sv)
 	var hidden, missing []string
 	for _, id := range shown {
-		av := ix.agents[id]
+		av := ix.agent(id)
 		if av == nil {
 			missing = append(missing, id)
 			continue
@@ -785,7 +750,7 @@ func buildTAccount(ix *stateIndex, av *engine.AgentView) tAccount {
 	t := tAccount{ID: av.ID, Name: av.Name, Kind: av.Kind, Defaulted: av.Defaulted}
 	var aLines, lLines []entry
 	for _, id := range av.AssetIDs {
-		if c := ix.contracts[id]; c != nil {
+		if c := ix.contract(id); c != nil {
 			aLines = append(aLines, contractEntry(c, c.Issuer))
 		}
 	}
@@ -800,7 +765,7 @@ func buildTAccount(ix *stateIndex, av *engine.AgentView) tAccount {
 		}
 	}
 	for _, id := range av.LiabilityIDs {
-		if c := ix.contracts[id]; c != nil {
+		if c := ix.contract(id); c != nil {
 			lLines = append(lLines, contractEntry(c, c.Holder))
 		}
 	}
@@ -812,27 +777,61 @@ func buildTAccount(ix *stateIndex, av *engine.AgentView) tAccount {
 	return t
 }
 
-// stateIndex finds a state's agents and contracts by id (StateView's own
-// lookups scan, which is quadratic over a large ring's balance sheets).
+// stateIndex finds a state's agents and contracts by id: by scanning in a
+// small state, through maps in a large one (StateView's own lookups scan,
+// which is quadratic over a large ring's balance sheets).
 type stateIndex struct {
 	sv        *engine.StateView
 	agents    map[string]*engine.AgentView
 	contracts map[string]*engine.ContractView
 }
 
+// scanMax is the size up to which a state is scanned rather than indexed.
+const scanMax = 24
+
 func indexState(sv *engine.StateView) *stateIndex {
-	ix := &stateIndex{sv: sv, agents: make(map[string]*engine.AgentView, len(sv.Agents)), contracts: make(map[string]*engine.ContractView, len(sv.Contracts))}
-	for i := range sv.Agents {
-		if _, dup := ix.agents[sv.Agents[i].ID]; !dup { // the first, as StateView.Agent
-			ix.agents[sv.Agents[i].ID] = &sv.Agents[i]
+	ix := &stateIndex{sv: sv}
+	if len(sv.Agents) > scanMax {
+		ix.agents = make(map[string]*engine.AgentView, len(sv.Agents))
+		for i := range sv.Agents {
+			if _, dup := ix.agents[sv.Agents[i].ID]; !dup { // the first, as StateView.Agent
+				ix.agents[sv.Agents[i].ID] = &sv.Agents[i]
+			}
 		}
 	}
-	for i := range sv.Contracts {
-		if _, dup := ix.contracts[sv.Contracts[i].ID]; !dup {
-			ix.contracts[sv.Contracts[i].ID] = &sv.Contracts[i]
+	if len(sv.Contracts) > scanMax {
+		ix.contracts = make(map[string]*engine.ContractView, len(sv.Contracts))
+		for i := range sv.Contracts {
+			if _, dup := ix.contracts[sv.Contracts[i].ID]; !dup {
+				ix.contracts[sv.Contracts[i].ID] = &sv.Contracts[i]
+			}
 		}
 	}
 	return ix
+}
+
+func (ix *stateIndex) agent(id string) *engine.AgentView {
+	if ix.agents != nil {
+		return ix.agents[id]
+	}
+	for i := range ix.sv.Agents {
+		if ix.sv.Agents[i].ID == id {
+			return &ix.sv.Agents[i]
+		}
+	}
+	return nil
+}
+
+func (ix *stateIndex) contract(id string) *engine.ContractView {
+	if ix.contracts != nil {
+		return ix.contracts[id]
+	}
+	for i := range ix.sv.Contracts {
+		if ix.sv.Contracts[i].ID == id {
+			return &ix.sv.Contracts[i]
+		}
+	}
+	return nil
 }
 
 // entry is a balance-sheet line with its amount; financial says whether it
@@ -890,16 +889,6 @@ func makeSide(entries []entry) (side, pynum.Amount) {
 		s.Lines = append(s.Lines, sheetLine{Kind: k, Party: "×" + strconv.Itoa(count[k]), Amount: amountText(pynum.Sum(sums[k]...))})
 	}
 	return s, total
-}
-
-func countDefaulted(rows []agentRow) int {
-	n := 0
-	for _, r := range rows {
-		if r.Defaulted {
-			n++
-		}
-	}
-	return n
 }
 
 func plural(n int, one, many string) string {

@@ -50,3 +50,19 @@ func BenchmarkWriteRunHTMLRing100(b *testing.B) {
 	}
 	b.ReportMetric(float64(buf.Len()), "bytes/page")
 }
+
+// BenchmarkWriteRunHTMLRing5 renders the run.html page of a 5-agent ring of
+// bilancio's ring sweep (testdata/ring5.yaml): the page a sweep of small
+// rings writes for every run.
+func BenchmarkWriteRunHTMLRing5(b *testing.B) {
+	sc, res := loadRing(b, "testdata/ring5.yaml")
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := WriteRunHTML(&buf, sc, res, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "bytes/page")
+}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"flag"
@@ -232,6 +233,130 @@ func between(t *testing.T, page, start, end string) string {
 	return page[i : i+j]
 }
 
+// runDoc is run.html's data (run_data.go), decoded as run.js decodes it:
+// the interned strings are restored.
+type runDoc struct {
+	raw   map[string]any
+	setup [][]string
+	days  []runDocDay
+	ss    *runDocGrid
+	fin   *runDocGrid
+}
+
+type runDocDay struct {
+	day    int
+	stop   string
+	groups []runDocGroup
+	grid   *runDocGrid
+}
+
+type runDocGroup struct {
+	phase int
+	rows  [][]string
+}
+
+type runDocGrid struct {
+	note   string
+	sheets map[string][]any // id -> the sheet (or [id] when unchanged)
+	order  []string
+}
+
+// decodeRunDoc reads the JSON document of a page.
+func decodeRunDoc(t *testing.T, page string) *runDoc {
+	t.Helper()
+	data := between(t, page, `<script type="application/json" id="run-data">`, "</script>")
+	data = strings.TrimPrefix(data, `<script type="application/json" id="run-data">`)
+	if strings.ContainsAny(data, "<>&") {
+		t.Errorf("the data holds raw markup characters")
+	}
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(data), &raw); err != nil {
+		t.Fatalf("run data: %v\n%s", err, data)
+	}
+	var table []string
+	one := func(x any) string {
+		switch x := x.(type) {
+		case float64:
+			return table[int(x)]
+		case string:
+			if len(x) >= internMin {
+				table = append(table, x)
+			}
+			return x
+		}
+		t.Fatalf("unexpected %T %v in the data", x, x)
+		return ""
+	}
+	row := func(x any) []string {
+		var out []string
+		for _, c := range x.([]any) {
+			out = append(out, one(c))
+		}
+		return out
+	}
+	grid := func(x any) *runDocGrid {
+		if x == nil {
+			return nil
+		}
+		g := x.([]any)
+		out := &runDocGrid{note: one(g[0]), sheets: map[string][]any{}}
+		for _, s := range g[1].([]any) {
+			sh := s.([]any)
+			for _, k := range []int{2, 3, 7, 8} {
+				if k < len(sh) {
+					var lines [][]string
+					for _, l := range sh[k].([]any) {
+						lines = append(lines, row(l))
+					}
+					sh[k] = lines
+				}
+			}
+			id := sh[0].(string)
+			out.sheets[id] = sh
+			out.order = append(out.order, id)
+		}
+		return out
+	}
+	d := &runDoc{raw: raw}
+	for _, r := range raw["setup"].([]any) {
+		d.setup = append(d.setup, row(r))
+	}
+	d.ss = grid(raw["ss"])
+	for _, x := range raw["days"].([]any) {
+		dd := x.([]any)
+		day := runDocDay{day: int(dd[0].(float64)), stop: dd[1].(string)}
+		for _, g := range dd[2].([]any) {
+			if p, ok := g.(float64); ok {
+				day.groups = append(day.groups, runDocGroup{phase: int(p)})
+				continue
+			}
+			gg := g.([]any)
+			grp := runDocGroup{phase: int(gg[0].(float64))}
+			for _, r := range gg[1].([]any) {
+				grp.rows = append(grp.rows, row(r))
+			}
+			day.groups = append(day.groups, grp)
+		}
+		if len(dd) > 3 {
+			day.grid = grid(dd[3])
+		}
+		d.days = append(d.days, day)
+	}
+	d.fin = grid(raw["fin"])
+	return d
+}
+
+// kinds lists the event kinds of a day.
+func (d *runDocDay) kinds() []string {
+	var out []string
+	for _, g := range d.groups {
+		for _, r := range g.rows {
+			out = append(out, r[0])
+		}
+	}
+	return out
+}
+
 func TestWriteRunHTML(t *testing.T) {
 	sc, res, sum := fixture()
 	page := render(t, sc, res, sum)
@@ -241,82 +366,81 @@ func TestWriteRunHTML(t *testing.T) {
 		"<h1>Tiny ring (n=3)</h1>",
 		"H2 cannot pay &amp; defaults.",
 		"Final day 3 · 37 events · 4 agents · 2 remaining contracts · ",
-		"Converged on day 3",
+		// It converged, but half the dues defaulted: not shown as a success.
+		`<span class="status alert">Converged on day 3, δ = 0.5</span>`,
 		"default handling expel-agent · max_days 10 · quiet_days 1",
 		`<section id="agents">`,
-		"<h2>Day 0 (Setup)</h2>",
+		"<h2>Setup</h2>",
 		"3 cash instruments minted, 160.5 in total",
 		"3 payables created, 300 in total, due on days 1–2",
-		"Balance sheets after setup",
-		"<h2>Day 1</h2>", "<h2>Day 2</h2>", "<h2>Day 3</h2>",
-		"Phase B1 — Scheduled Actions", "Phase B2 — Settlement", "Phase C — Clearing",
-		"Balance sheets after day 1",
-		"<h2>Day metrics</h2>", "0.3478260869565217", "φ = 0.5",
 		"<h2>Simulation End</h2>",
 		"1 agent was expelled: H2.",
-		// Amounts are normalised as in events.jsonl: 10.0 prints as 10.
-		`<td class="num">130.5</td>`, `<td class="num">10</td>`,
+		"<noscript>",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	if strings.Contains(page, `id="day-0-run"`) {
-		t.Error("the quiet simulated day 0 got a section")
+	if strings.Count(page, "Day 0") != 0 {
+		t.Error(`"Day 0" in the page: the setup is "Setup", and the quiet simulated day 0 has no section`)
 	}
-
 	// The agent's name is escaped everywhere.
-	if strings.Contains(page, `<script>alert`) {
+	if strings.Contains(page, `<script>alert`) || strings.Contains(page, `alert("pwned")`) {
 		t.Error("agent name not escaped")
 	}
-	if !strings.Contains(page, `&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;`) {
-		t.Error("escaped agent name missing")
-	}
 
-	// Defaults are highlighted: the agent row, the default events and the day.
-	if !strings.Contains(page, `<tr class="defaulted"><td class="id">H2</td>`) {
-		t.Error("defaulted agent not highlighted in the agents table")
+	d := decodeRunDoc(t, page)
+	var days []int
+	for _, dd := range d.days {
+		days = append(days, dd.day)
 	}
-	if !strings.Contains(page, "defaulted on day 1") {
-		t.Error("default day missing from the agents table")
+	if fmt.Sprint(days) != "[1 2 3]" {
+		t.Errorf("day sections %v, want [1 2 3] (the quiet simulated day 0 has none)", days)
 	}
-	day1 := between(t, page, `id="day-1"`, "</details>\n")
-	for _, kind := range []string{"PartialSettlement", "ObligationDefaulted", "AgentDefaulted"} {
-		if !strings.Contains(day1, `<tr class="default"><td class="kind">`+kind+`</td>`) {
-			t.Errorf("%s not highlighted", kind)
-		}
+	if len(d.setup) != 6 || d.setup[0][0] != "CashMinted" || d.setup[3][0] != "PayableCreated" {
+		t.Errorf("setup events %v", d.setup)
 	}
-	if strings.Contains(day1, `<tr class="default"><td class="kind">PayableSettled`) {
-		t.Error("a settlement is highlighted as a default")
+	day1 := d.days[0]
+	var phases []int
+	for _, g := range day1.groups {
+		phases = append(phases, g.phase)
 	}
-	if !strings.Contains(page, `<details class="day alert" id="day-1"`) || strings.Contains(page, `<details class="day alert" id="day-2"`) {
-		t.Error("day alert class wrong")
+	if fmt.Sprint(phases) != fmt.Sprint([]int{phaseB1, phaseB2, phaseC}) {
+		t.Errorf("day 1 phases %v", phases)
 	}
-	if !strings.Contains(page, `<a href="#day-1" class="alert">Day 1</a>`) {
-		t.Error("nav link of the default day not highlighted")
+	if got := strings.Join(day1.kinds(), " "); got != "CashTransferred InstrumentMerged PayableSettled CashTransferred InstrumentMerged PartialSettlement ObligationDefaulted AgentDefaulted" {
+		t.Errorf("day 1 events: %s", got)
 	}
-
-	// After day 1 the defaulted H2 is no longer shown; before, it is.
-	day1Sheets := between(t, page, "Balance sheets after day 1", "</details>\n</details>")
-	if strings.Contains(day1Sheets, `<span class="aid">H2</span>`) {
-		t.Error("defaulted H2 shown after day 1")
+	// Amounts are normalised as in events.jsonl: 10.0 prints as 10.
+	if got := d.setup[2][3]; got != "10" {
+		t.Errorf("setup cash of H3 printed %q, want 10", got)
 	}
-	if !strings.Contains(day1Sheets, "Not shown, defaulted: H2.") {
-		t.Error("hidden defaulted agents not mentioned")
+	if got := day1.groups[1].rows[3][3]; got != "130.5" {
+		t.Errorf("H2's transfer printed %q, want 130.5", got)
 	}
-	setup := between(t, page, "Balance sheets after setup", "</section>")
-	for _, id := range []string{"H1", "H2", "H3"} {
-		if !strings.Contains(setup, `<span class="aid">`+id+`</span>`) {
-			t.Errorf("setup balance sheet of %s missing", id)
-		}
+	// After day 1 the defaulted H2 is no longer shown; after setup, it is.
+	if _, ok := day1.grid.sheets["H2"]; ok || day1.grid.note != "Not shown, defaulted: H2." {
+		t.Errorf("sheets after day 1: %v, note %q", day1.grid.order, day1.grid.note)
 	}
-	if strings.Contains(setup, `<span class="aid">CB</span>`) {
-		t.Error("CB shown although run.show.balances omits it")
+	if fmt.Sprint(d.ss.order) != "[H1 H2 H3]" {
+		t.Errorf("sheets after setup %v, want H1 H2 H3 (CB is not in run.show.balances)", d.ss.order)
 	}
 	// The T-account of H3 after day 1: cash 140.5 against CB; payable 70 to H1 due day 2.
-	if !strings.Contains(day1Sheets, `<td class="k">cash</td><td class="p">CB</td><td class="due"></td><td class="num">140.5</td>`) ||
-		!strings.Contains(day1Sheets, `<td class="k">payable</td><td class="p">H1</td><td class="due">d2</td><td class="num">70</td>`) {
-		t.Error("H3's T-account after day 1 is wrong")
+	h3 := day1.grid.sheets["H3"]
+	if fmt.Sprint(h3[2:7]) != "[[[cash CB  140.5]] [[payable H1 d2 70]] 140.5 70 70.5]" {
+		t.Errorf("H3's T-account after day 1: %v", h3)
+	}
+	// H1 did not change from day 2 to day 3: written as [id].
+	if s := d.days[2].grid.sheets["H1"]; len(s) != 1 {
+		t.Errorf("H1's unchanged sheet after day 3 written whole: %v", s)
+	}
+	// The agents and the metrics.
+	ag := d.raw["an"].([]any)
+	if h2 := ag[2].([]any); h2[0] != "H2" || h2[1] != evilName || h2[3] != "defaulted on day 1" || len(h2) != 8 {
+		t.Errorf("agent H2: %v", h2)
+	}
+	if m := fmt.Sprint(d.raw["m"]); !strings.Contains(m, "0.3478260869565217") || fmt.Sprint(d.raw["tot"]) != "[0.5 0.5]" {
+		t.Errorf("metrics %v, totals %v", m, d.raw["tot"])
 	}
 }
 
@@ -348,19 +472,18 @@ func TestWriteRunHTMLWithoutSnapshots(t *testing.T) {
 	res.MaxDays = 4
 	sc.Run.ShowBalances = nil // all agents
 	page := render(t, sc, res, nil)
-	for _, want := range []string{
-		"Stopped without convergence (max_days = 4)",
-		`<section id="final">`,
-		"No daily snapshots were recorded",
-		"No metrics were supplied for this run.",
-		`<span class="aid">CB</span>`,
-	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %q", want)
-		}
+	if !strings.Contains(page, "Stopped without convergence (max_days = 4)") {
+		t.Error("stop reason missing")
 	}
-	if strings.Contains(page, "Balance sheets after") {
-		t.Error("per-day balance sheets without snapshots")
+	d := decodeRunDoc(t, page)
+	if d.fin == nil || d.ss != nil || d.days[0].grid != nil {
+		t.Fatalf("without snapshots: want only the final sheets (fin %v, ss %v)", d.fin, d.ss)
+	}
+	if _, ok := d.fin.sheets["CB"]; !ok {
+		t.Error("all agents shown when run.show.balances is empty: CB missing")
+	}
+	if _, ok := d.raw["m"]; ok {
+		t.Error("metrics without a summary")
 	}
 }
 
@@ -385,25 +508,30 @@ func TestWriteRunHTMLFailFast(t *testing.T) {
 	page := render(t, sc, res, sum)
 	for _, want := range []string{
 		"Stopped by default: " + msg,
-		`<p class="stop">Run stopped: ` + msg + `</p>`,
-		`<details class="day alert" id="day-1"`,
 		"H2: fail-fast default ended the run",
-		`<tr class="defaulted"><td class="id">H2</td>`,
-		"failed on day 1 (fail-fast)",
-		"Balance sheets after day 1", // from the final state
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	if strings.Contains(page, "Phase C — Clearing") {
-		t.Error("the cut-short day shows a Phase C")
+	d := decodeRunDoc(t, page)
+	last := d.days[len(d.days)-1]
+	if last.day != 1 || last.stop != msg || last.grid == nil {
+		t.Errorf("the stopped day: %+v", last)
+	}
+	for _, g := range last.groups {
+		if g.phase == phaseC {
+			t.Error("the cut-short day shows a Phase C")
+		}
+	}
+	if h2 := d.raw["an"].([]any)[2].([]any); h2[3] != "failed on day 1 (fail-fast)" {
+		t.Errorf("H2's status %v", h2[3])
 	}
 }
 
 // TestWriteRunHTMLLargeRing checks the layout choices for a long ring: day
 // sections start collapsed, a side with many instruments is summarised by
-// kind, and a dealer sub-phase gets its own table.
+// kind, and a dealer sub-phase gets its own group.
 func TestWriteRunHTMLLargeRing(t *testing.T) {
 	const n = 30
 	sc := &engine.Scenario{Name: "Ring n=30", Run: engine.DefaultRunConfig()}
@@ -435,21 +563,33 @@ func TestWriteRunHTMLLargeRing(t *testing.T) {
 	sc.Run.ShowBalances = append(sc.Run.ShowBalances, "CB")
 	res := &engine.Result{Events: events, Final: st, Snapshots: snaps, DaysSimulated: 8, Stop: engine.StopStable, MaxDays: 90, QuietDays: 2}
 	page := render(t, sc, res, nil)
-	for _, want := range []string{
-		`<details class="day" id="day-7">`,
-		"Phase B — Dealer Trading",
-		"A quiet day: no events besides the phase markers.",
-		`<span class="kv"><span class="k">side</span> sell</span>`,
-		`<td class="id" title="Central Bank · central_bank">CB</td><td>—</td><td class="num">0</td><td>cash <span class="p">×30</span> 300<details class="all">`,
-		"all 30 instruments",
-		"30 cash instruments minted, 300 in total",
-	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("page lacks %q", want)
+	if !strings.Contains(page, "30 cash instruments minted, 300 in total") {
+		t.Error("setup facts missing")
+	}
+	d := decodeRunDoc(t, page)
+	if _, open := d.raw["open"]; open {
+		t.Error("large run: day sections should start collapsed")
+	}
+	var day3 runDocDay
+	for _, dd := range d.days {
+		if dd.day == 3 {
+			day3 = dd
 		}
 	}
-	if strings.Contains(page, `<details class="day" id="day-7" open`) {
-		t.Error("large run: day sections should start collapsed")
+	if len(day3.groups) < 2 || fmt.Sprint(day3.groups[1].phase) != fmt.Sprint(phaseDealer) || fmt.Sprint(day3.groups[1].rows) != "[[dealer_trade      side sell]]" {
+		t.Errorf("day 3's dealer phase: %+v", day3.groups)
+	}
+	cb := d.ss.sheets["CB"]
+	if fmt.Sprint(cb[3]) != "[[cash ×30  300]]" || len(cb) != 9 || len(cb[8].([][]string)) != 30 {
+		t.Errorf("CB's long side is not summarised by kind with the full list kept: %v", cb)
+	}
+	// Nothing changes after setup: every later sheet is a reference.
+	for _, dd := range d.days {
+		for id, s := range dd.grid.sheets {
+			if len(s) != 1 {
+				t.Errorf("day %d: unchanged sheet of %s written whole", dd.day, id)
+			}
+		}
 	}
 }
 

@@ -1,99 +1,102 @@
 package sweep
 
 import (
-	"bytes"
-	"os"
-	"strconv"
+	"context"
+	"fmt"
 
-	"github.com/cockroachdb/apd/v3"
-
-	"github.com/bilancio-go/bilancio/internal/artifacts"
-	"github.com/bilancio-go/bilancio/internal/metrics"
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
-// ResultsColumns are the columns of aggregate/results.csv: bilancio's
-// aggregate_runs (spec/engine.md §9.5).
-func ResultsColumns() []string {
-	return []string{
-		"run_id", "phase", "seed", "n_agents", "kappa", "concentration", "mu", "monotonicity",
-		"S1", "L0", "phi_total", "delta_total", "max_G_t", "alpha_1", "Mpeak_1", "v_1",
-		"HHIplus_1", "time_to_stability", "metrics_csv",
-	}
-}
-
-// resultsRecord is a completed run's results.csv row, as aggregate_runs
-// computes it: the summary recomputed from the run's metrics.csv (whose
-// cells are printed floats, so phi_total may differ from the registry's in
-// the last digits), printed with at most six decimals; nil when the file
-// cannot be read or has no rows (aggregate_runs skips the run).
-func (s *Store) resultsRecord(p *Plan, r *row) []string {
-	b, err := os.ReadFile(r.metrics)
+// Aggregate rebuilds an experiment's registry and aggregate files from its
+// runs (bilancio's `aggregate_runs`) and its usage summary from usage.csv,
+// taking the experiment's lock. Runs found complete that the journal did
+// not know are journaled done; runs it called done whose folders no longer
+// verify (as cheaply as the journal allows, in full with verify) are
+// named in the views and journaled pending, so that the next sweep run
+// runs them again.
+func Aggregate(ctx context.Context, dir string, verify bool) (*store.Status, *store.Views, error) {
+	st, meta, err := store.Open(dir)
 	if err != nil {
-		return nil
+		return nil, nil, err
 	}
-	days, ok := parseMetricsCSV(b)
-	if !ok {
-		return nil
+	spec, err := ReadSpec(meta)
+	if err != nil {
+		return nil, nil, err
 	}
-	sum := metrics.Summarize(days)
-	e := r.entry
-	tts := r.tts
-	if tts == "" {
-		tts = strconv.Itoa(sum.MaxDay)
+	plan, err := NewPlan(spec)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: the recorded sweep: %w", dir, err)
 	}
-	return []string{
-		e.Run, e.Phase, strconv.FormatInt(e.Seed, 10), strconv.Itoa(p.ring.NAgents),
-		e.Params[0], e.Params[1], e.Params[2], e.Params[3],
-		e.S1, e.L0,
-		resultsCell(sum.PhiTotal), resultsCell(sum.DeltaTotal), resultsCell(sum.MaxG),
-		resultsCell(sum.Alpha1), resultsCell(sum.Mpeak1), resultsCell(sum.V1), resultsCell(sum.HHIPlus1),
-		tts, r.paths["metrics_csv"],
+	unlock, err := st.Lock()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", dir, err)
 	}
+	defer unlock()
+	j, err := st.OpenJournal()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer j.Close()
+	if _, err := st.RemoveTemp(); err != nil {
+		return nil, nil, err
+	}
+	how := store.CheckQuick
+	if verify {
+		how = store.CheckFull
+	}
+	v, err := st.Rebuild(ctx, j, meta.Plan, plan.constants(), how)
+	if err != nil {
+		return nil, nil, err
+	}
+	var frontier []FrontierPoint
+	if f := replayFrontier(plan, j); f != nil {
+		frontier = f.Results()
+	}
+	c := store.SummaryCounts{Total: meta.Planned(), Completed: v.Completed, Failed: v.Failed, Means: v.Means}
+	if err := st.WriteSummary(c, frontierJSON(frontier), plan.configJSON()); err != nil {
+		return nil, nil, err
+	}
+	if err := st.WriteUsageSummary(); err != nil {
+		return nil, nil, err
+	}
+	if err := j.Close(); err != nil {
+		return nil, nil, fmt.Errorf("closing the journal: %w", err)
+	}
+	unlock()
+	s, err := store.ReadStatus(ctx, dir, false)
+	return s, v, err
 }
 
-// resultsCell prints a summary value as aggregate_runs does; None is empty.
-func resultsCell(d *apd.Decimal) string {
-	if d == nil {
-		return ""
+// replayFrontier runs the frontier search again on the journal's results,
+// as far as they go, without executing anything (nil without a frontier).
+func replayFrontier(p *Plan, j *store.Journal) *FrontierSearch {
+	f := p.Frontier()
+	if f == nil {
+		return nil
 	}
-	return pynum.ResultsCell(d)
-}
-
-// parseMetricsCSV reads metrics.csv as summarize_day_metrics sees it through
-// csv.DictReader: the day as an int, the other cells as Decimals (None when
-// empty or not a number). ok is false without rows or with a day that is
-// not an integer (where aggregate_runs would skip or fail).
-func parseMetricsCSV(b []byte) ([]metrics.DayRow, bool) {
-	rows, err := artifacts.ReadCSVDicts(bytes.NewReader(b))
-	if err != nil || len(rows) == 0 {
-		return nil, false
-	}
-	days := make([]metrics.DayRow, 0, len(rows))
-	for _, r := range rows {
-		var d metrics.DayRow
-		if t, ok := r["day"]; ok {
-			n, err := strconv.Atoi(t)
-			if err != nil {
-				return nil, false
-			}
-			d.Day = n
+	for !f.Done() {
+		probes := f.Next()
+		if len(probes) == 0 {
+			break
 		}
-		d.S, d.Phi, d.Delta, d.G = decimalOrNone(r["S_t"]), decimalOrNone(r["phi_t"]), decimalOrNone(r["delta_t"]), decimalOrNone(r["G_t"])
-		d.Alpha, d.Mpeak, d.V, d.HHIPlus = decimalOrNone(r["alpha_t"]), decimalOrNone(r["Mpeak_t"]), decimalOrNone(r["v_t"]), decimalOrNone(r["HHIplus_t"])
-		days = append(days, d)
+		for _, pt := range probes {
+			e, ok := j.LookupKey(p.pointKey(&pt))
+			if !ok {
+				return f
+			}
+			switch e.State() {
+			case store.Pending:
+				return f
+			case store.Failed:
+				f.Report(pt, nil)
+			default:
+				rec, err := e.Record()
+				if err != nil {
+					return f
+				}
+				f.Report(pt, store.DecimalOrNone(rec.Delta))
+			}
+		}
 	}
-	return days, true
-}
-
-// decimalOrNone is bilancio's _decimal_or_none.
-func decimalOrNone(s string) *apd.Decimal {
-	if s == "" {
-		return nil
-	}
-	a, err := pynum.ParseDecimal(s)
-	if err != nil {
-		return nil
-	}
-	return a.Decimal()
+	return f
 }

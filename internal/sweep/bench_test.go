@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -63,15 +64,15 @@ func bigExperiment(tb testing.TB) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, err := CreateStore(dir, "big")
+	st, err := store.Create(dir, "big")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	j, err := st.openJournal()
+	j, err := st.OpenJournal()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	recs := make([]record, 0, 2048)
+	recs := make([]store.Record, 0, 2048)
 	for pt := range p.Static() {
 		id := fmt.Sprintf("grid_%012x", pt.Index)
 		man := []byte(`{"manifest_version":1,"run_id":"` + id + `","status":"completed","phi_total":"0.5","delta_total":"0.5","time_to_stability":"10","files":[]}`)
@@ -84,22 +85,26 @@ func bigExperiment(tb testing.TB) string {
 		sum := sha256.Sum256(man)
 		run := &PlannedRun{Point: pt, ID: id, Key: p.pointKey(&pt), S1: "10000.00000000000000000000000", L0: "5000.0"}
 		// One compacted record per run, as a finished sweep leaves them.
-		recs = append(recs, record{Kind: recRun, Run: id, Plan: p.Fingerprint(), Index: pt.Index, Key: run.Key, Phase: pt.Phase, Seed: pt.Seed,
+		recs = append(recs, store.Record{Kind: store.KindRun, Run: id, Plan: p.Fingerprint(), Index: pt.Index, Key: run.Key, Phase: pt.Phase, Seed: pt.Seed,
 			Params: pt.Texts(), S1: run.S1, L0: run.L0, Manifest: hex.EncodeToString(sum[:]), Phi: "0.5", Delta: "0.5", TTS: "10"})
 		if len(recs) == cap(recs) {
-			if err := j.append(recs...); err != nil {
+			if err := j.Append(recs...); err != nil {
 				tb.Fatal(err)
 			}
 			recs = recs[:0]
 		}
 	}
-	if err := j.append(recs...); err != nil {
+	if err := j.Append(recs...); err != nil {
 		tb.Fatal(err)
 	}
-	j.close()
+	j.Close()
 	now := time.Now()
-	if err := st.WriteMeta(&Meta{Format: storeFormat, ExperimentID: "big", Engine: EngineVersion, Plan: p.Fingerprint(),
-		SeedMode: p.SeedMode(), Static: p.StaticCount(), FrontierDone: true, Spec: spec, Created: now, Updated: now}); err != nil {
+	sj, err := specJSON(spec)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := st.WriteMeta(&store.Meta{Format: store.Format, ExperimentID: "big", Engine: EngineVersion, Plan: p.Fingerprint(),
+		SeedMode: p.SeedMode(), Static: p.StaticCount(), FrontierDone: true, Spec: sj, Created: now, Updated: now}); err != nil {
 		tb.Fatal(err)
 	}
 	return dir
@@ -111,7 +116,7 @@ func BenchmarkStatus100k(b *testing.B) {
 	dir := bigExperiment(b)
 	b.ResetTimer()
 	for b.Loop() {
-		st, err := ReadStatus(context.Background(), dir, false)
+		st, err := store.ReadStatus(context.Background(), dir, false)
 		if err != nil {
 			b.Fatal(err)
 		}

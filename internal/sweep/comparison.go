@@ -12,15 +12,11 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
-// Files of a paired sweep's folder, besides its arms' folders.
-const (
-	ComparisonFile = "aggregate/comparison.csv"
-	PairedMetaFile = "paired.json"
-	// DealerMetricsFile is where a dealer run writes its summary.
-	DealerMetricsFile = "out/dealer_metrics.json"
-)
+// DealerMetricsFile is where a dealer run writes its summary.
+const DealerMetricsFile = "out/dealer_metrics.json"
 
 // ComparisonColumns are the columns of a comparison sweep's
 // aggregate/comparison.csv (spec/dealer.md §11.3, data era).
@@ -135,9 +131,9 @@ func strOrEmpty(d *apd.Decimal) string {
 // exists.
 func (a *ArmResult) status() string {
 	if a.Delta != "" {
-		return rowCompleted
+		return store.RowCompleted
 	}
-	return rowFailed
+	return store.RowFailed
 }
 
 // ComparisonCSV renders aggregate/comparison.csv for pairs of a sweep of
@@ -189,7 +185,7 @@ func ComparisonSummaryJSON(kind string, cfg *PairedConfig, pairs []Pair) ([]byte
 			return nil, err
 		}
 		for a := range 2 {
-			if pr.Arms[a].status() == rowFailed {
+			if pr.Arms[a].status() == store.RowFailed {
 				failed[a]++
 			}
 		}

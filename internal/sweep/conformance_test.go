@@ -9,6 +9,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // dealerControlSpec is the sweep of bilancio's dealer_comparison_100 control
@@ -107,7 +108,7 @@ func TestRingExpelN100Registry(t *testing.T) {
 	if sum.Status != StatusCompleted || sum.Progress.Done != 25 || sum.Ran != 25 {
 		t.Fatalf("summary %+v", sum)
 	}
-	rows := readCSV(t, filepath.Join(dir, RegistryFile))
+	rows := readCSV(t, filepath.Join(dir, store.RegistryFile))
 	if len(rows) != 25 {
 		t.Fatalf("registry has %d rows, want 25", len(rows))
 	}
@@ -135,7 +136,7 @@ func TestRingExpelN100Registry(t *testing.T) {
 			}
 		}
 	}
-	results := readCSV(t, filepath.Join(dir, ResultsFile))
+	results := readCSV(t, filepath.Join(dir, store.ResultsFile))
 	if len(results) != 25 {
 		t.Errorf("results.csv has %d rows, want 25", len(results))
 	}

@@ -116,12 +116,16 @@ type Summary struct {
 	// handed to the executor (retries included).
 	Ran      int
 	Attempts int
-	// Registry and Results are the files written. For a paired sweep
-	// Results is aggregate/comparison.csv, ArmRegistries holds both arms'
-	// registries (Registry is the first) and Dashboard the dashboard.
+	// Registry, Results, SummaryJSON and Dashboard are the files written
+	// (each empty when it could not be written). For a paired sweep
+	// Results is aggregate/comparison.csv and ArmRegistries holds the arms'
+	// registries (Registry is the first).
 	Registry, Results, SummaryJSON string
 	ArmRegistries                  []string
 	Dashboard                      string
+	// Error says what stopped the sweep, when something other than runs
+	// that failed did (an executor that cannot start, a full disk).
+	Error string
 	// Frontier is the outcome of each frontier cell.
 	Frontier []FrontierPoint
 	Elapsed  time.Duration

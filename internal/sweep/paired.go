@@ -11,6 +11,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // Kinds of paired sweeps (Paired.Kind).
@@ -380,7 +381,7 @@ func PairedDir(s *Spec, control *Plan, outDir string) string {
 	if s.ExperimentDir != "" {
 		return s.ExperimentDir
 	}
-	for _, d := range []string{outDir, s.OutDir, DefaultOutDir} {
+	for _, d := range []string{outDir, s.OutDir, store.DefaultOutDir} {
 		if d != "" {
 			return filepath.Join(d, PairedExperimentID(s, control))
 		}

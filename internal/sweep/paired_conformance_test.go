@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // dealerE2E returns the recorded runs' folder for the end-to-end paired
@@ -96,11 +97,11 @@ func pairedConformance(t *testing.T, root string, spec *Spec, rowsSet string, ar
 			got[a][r["run_id"]] = r
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(dir, ComparisonFile))
+	b, err := os.ReadFile(filepath.Join(dir, store.ComparisonFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	gotHeader, gotLines, gotRows := recordedRows(t, filepath.Join(dir, ComparisonFile))
+	gotHeader, gotLines, gotRows := recordedRows(t, filepath.Join(dir, store.ComparisonFile))
 	if !bytes.Equal(gotHeader, header) {
 		t.Errorf("header %q, want %q", gotHeader, header)
 	}
@@ -185,7 +186,7 @@ func runWholeSweep(t *testing.T, spec *Spec) map[string]any {
 	if _, err := Run(context.Background(), spec, Options{Open: inProcess(t)}); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join(spec.ExperimentDir, SummaryFile))
+	data, err := os.ReadFile(filepath.Join(spec.ExperimentDir, store.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/bilancio-go/bilancio/internal/store"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,7 +39,7 @@ func smallPaired(dir, kind string) *Spec {
 // armRows reads an arm's registry.
 func armRows(t *testing.T, dir, arm string) []map[string]string {
 	t.Helper()
-	return readCSV(t, filepath.Join(dir, arm, filepath.FromSlash(RegistryFile)))
+	return readCSV(t, filepath.Join(dir, arm, filepath.FromSlash(store.RegistryFile)))
 }
 
 // A comparison sweep on two executor instances (one per arm): bilancio's
@@ -131,7 +132,7 @@ func TestPairedComparisonLocal(t *testing.T) {
 			t.Errorf("listed run %s is not in the registries", id)
 		}
 	}
-	rows := readCSV(t, filepath.Join(dir, ComparisonFile))
+	rows := readCSV(t, filepath.Join(dir, store.ComparisonFile))
 	if len(rows) != 4 {
 		t.Fatalf("comparison.csv: %d rows, want 4", len(rows))
 	}
@@ -163,7 +164,7 @@ func TestPairedComparisonLocal(t *testing.T) {
 		}
 	}
 	var summary map[string]any
-	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	b, err := os.ReadFile(filepath.Join(dir, store.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestPairedComparisonLocal(t *testing.T) {
 	}
 	// The comparison files are views: AggregatePaired rebuilds them.
 	want := map[string][]byte{}
-	for _, f := range []string{ComparisonFile, SummaryFile} {
+	for _, f := range []string{store.ComparisonFile, store.SummaryFile} {
 		path := filepath.Join(dir, filepath.FromSlash(f))
 		if want[f], err = os.ReadFile(path); err != nil {
 			t.Fatal(err)
@@ -193,7 +194,7 @@ func TestPairedComparisonLocal(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ps, err := AggregatePaired(context.Background(), dir)
+	ps, err := AggregatePaired(context.Background(), dir, false)
 	if err != nil || ps.Pairs != 4 || ps.Arms[0].Done != 4 || ps.Arms[1].Done != 4 {
 		t.Fatalf("AggregatePaired: %+v, %v", ps, err)
 	}
@@ -244,7 +245,7 @@ func TestPairedBalancedLocal(t *testing.T) {
 			}
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(dir, ComparisonFile))
+	b, err := os.ReadFile(filepath.Join(dir, store.ComparisonFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +253,7 @@ func TestPairedBalancedLocal(t *testing.T) {
 	if len(lines) != 5 || lines[0] != strings.Join(BalancedColumns(), ",") {
 		t.Fatalf("comparison.csv:\n%s", b)
 	}
-	rows := readCSV(t, filepath.Join(dir, ComparisonFile))
+	rows := readCSV(t, filepath.Join(dir, store.ComparisonFile))
 	for i, r := range rows {
 		if r["face_value"] != "20" || r["outside_mid_ratio"] != "0.75" || r["big_entity_share"] != "0.25" || r["seed"] != []string{"42", "43", "44", "45"}[i] {
 			t.Errorf("pair %d: %v", i, r)
@@ -266,7 +267,7 @@ func TestPairedBalancedLocal(t *testing.T) {
 			Rhos []string `json:"outside_mid_ratios"`
 		} `json:"config"`
 	}
-	sb, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	sb, err := os.ReadFile(filepath.Join(dir, store.SummaryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +352,7 @@ func TestPairedRetries(t *testing.T) {
 	if n := flaky.runCount(victim); n != 2 {
 		t.Errorf("%s tried %d times, want 2", victim, n)
 	}
-	rows := readCSV(t, filepath.Join(dir, ComparisonFile))
+	rows := readCSV(t, filepath.Join(dir, store.ComparisonFile))
 	if len(rows) != 4 {
 		t.Fatalf("%d pairs", len(rows))
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/store"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // A paired sweep's folder, in bilancio's layout:
@@ -41,19 +43,19 @@ type PairedMeta struct {
 // ReadPairedMeta reads dir's paired.json; the error wraps ErrNoExperiment
 // when dir is not a paired sweep's folder.
 func ReadPairedMeta(dir string) (*PairedMeta, error) {
-	b, err := os.ReadFile(filepath.Join(dir, PairedMetaFile))
+	b, err := os.ReadFile(filepath.Join(dir, store.PairedMetaFile))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %w (no %s)", dir, ErrNoExperiment, PairedMetaFile)
+		return nil, fmt.Errorf("%s: %w (no %s)", dir, store.ErrNoExperiment, store.PairedMetaFile)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the paired sweep: %w", err)
 	}
 	var m PairedMeta
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, PairedMetaFile), err)
+		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, store.PairedMetaFile), err)
 	}
-	if m.Format != storeFormat {
-		return nil, fmt.Errorf("%s: paired format %d, this bilancio reads format %d", dir, m.Format, storeFormat)
+	if m.Format != store.Format {
+		return nil, fmt.Errorf("%s: paired format %d, this bilancio reads format %d", dir, m.Format, store.Format)
 	}
 	return &m, nil
 }
@@ -86,7 +88,7 @@ type pairTable struct {
 	kind   string
 	cfg    *PairedConfig
 	dir    string
-	stores [2]*Store
+	stores [2]*store.Store
 
 	mu    sync.Mutex
 	order []int // plan indexes, in plan order
@@ -121,7 +123,7 @@ func newPairTable(kind string, cfg *PairedConfig, dir string, p *Plan, sel func(
 }
 
 // record notes how an arm's run ended (d nil: failed for good).
-func (t *pairTable) record(arm int, run *PlannedRun, d *doneRun) {
+func (t *pairTable) record(arm int, run *PlannedRun, d *runfolder.Sealed) {
 	res := ArmResult{RunID: run.ID}
 	if d != nil {
 		res.Phi, res.Delta = d.Manifest.PhiTotal, d.Manifest.DeltaTotal
@@ -194,10 +196,10 @@ func (t *pairTable) write() error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(t.dir, filepath.FromSlash(ComparisonFile)), csv); err != nil {
+	if err := store.WriteFile(filepath.Join(t.dir, filepath.FromSlash(store.ComparisonFile)), csv); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(t.dir, filepath.FromSlash(SummaryFile)), js)
+	return store.WriteFile(filepath.Join(t.dir, filepath.FromSlash(store.SummaryFile)), js)
 }
 
 // pairedRun is one invocation of a paired sweep.
@@ -235,7 +237,7 @@ func runPaired(ctx context.Context, spec *Spec, opts Options) (*Summary, error) 
 		pr.now = time.Now
 	}
 	pr.start = pr.now()
-	top := &Store{Dir: dir, ID: PairedExperimentID(spec, plans[0])}
+	top := &store.Store{Dir: dir, ID: PairedExperimentID(spec, plans[0])}
 	if err := os.MkdirAll(top.Path("aggregate"), 0o755); err != nil {
 		return nil, fmt.Errorf("creating the experiment folder: %w", err)
 	}
@@ -247,7 +249,7 @@ func runPaired(ctx context.Context, spec *Spec, opts Options) (*Summary, error) 
 	if err := pr.writeMeta(top, arms); err != nil {
 		return nil, err
 	}
-	if err := top.WriteSource(spec, opts.Origin); err != nil {
+	if err := top.WriteSource(source(spec, opts.Origin)); err != nil {
 		return nil, err
 	}
 	table := newPairTable(spec.Paired.Kind, pairedConfig(spec, plans[0]), dir, plans[0], opts.Select)
@@ -263,12 +265,12 @@ func runPaired(ctx context.Context, spec *Spec, opts Options) (*Summary, error) 
 		}
 		o.Events = pr.armEvents(i)
 		runners[i] = newRunner(plans[i], o)
-		table.stores[i] = &Store{Dir: arms[i].ExperimentDir, ID: arms[i].Arm.ExperimentID}
+		table.stores[i] = &store.Store{Dir: arms[i].ExperimentDir, ID: arms[i].Arm.ExperimentID}
 	}
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for i, r := range runners {
-		r.onResult = func(run *PlannedRun, d *doneRun) {
+		r.onResult = func(run *PlannedRun, d *runfolder.Sealed) {
 			table.record(i, run, d)
 			if d == nil && spec.FailFast {
 				pr.mu.Lock()
@@ -318,21 +320,33 @@ func runPaired(ctx context.Context, spec *Spec, opts Options) (*Summary, error) 
 	aw.Wait()
 	close(writerDone)
 	wg.Wait()
-	if err := table.write(); err != nil && writeErr == nil {
+	err = table.write()
+	wrote := err == nil
+	if err != nil && writeErr == nil {
 		writeErr = err
 	}
 	if writeErr == nil {
 		writeErr = pr.writeMeta(top, arms)
 	}
+	dashboard := false
 	if pairs, err := table.pairs(); writeErr == nil && err == nil && len(pairs) > 0 && pr.opts.Dashboard != nil {
 		// The dashboard (relief heatmaps, trading effect, dealer PnL and
 		// trades), from the files just written. The comparison is
 		// complete without it, so a failure is a warning.
 		if err := pr.opts.Dashboard(context.WithoutCancel(ctx), dir); err != nil {
 			pr.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "Cannot write the paired dashboard", Detail: err.Error()}})
+		} else {
+			dashboard = true
 		}
 	}
-	return pr.finish(ctx, top, arms, sums, errs, writeErr)
+	s := &Summary{ExperimentID: top.ID, Dir: top.Dir}
+	if wrote {
+		s.Results, s.SummaryJSON = top.Path(store.ComparisonFile), top.Path(store.SummaryFile)
+	}
+	if dashboard {
+		s.Dashboard = top.Path(store.DashboardFile)
+	}
+	return pr.finish(ctx, s, sums, errs, writeErr)
 }
 
 // pairedExecutor describes the arms' executors for the start event.
@@ -350,7 +364,7 @@ func pairedExecutor(opts Options) string {
 }
 
 // writeMeta writes paired.json.
-func (pr *pairedRun) writeMeta(top *Store, arms [2]*Spec) error {
+func (pr *pairedRun) writeMeta(top *store.Store, arms [2]*Spec) error {
 	created := pr.start
 	if m, err := ReadPairedMeta(top.Dir); err == nil && !m.Created.IsZero() {
 		created = m.Created
@@ -358,15 +372,15 @@ func (pr *pairedRun) writeMeta(top *Store, arms [2]*Spec) error {
 	spec := *pr.spec
 	spec.Source = nil
 	m := PairedMeta{
-		Format: storeFormat, Kind: spec.Paired.Kind, ExperimentID: top.ID,
+		Format: store.Format, Kind: spec.Paired.Kind, ExperimentID: top.ID,
 		Arms: [2]string{arms[0].Arm.Role, arms[1].Arm.Role}, Spec: &spec,
 		Created: created, Updated: pr.now(),
 	}
 	b, err := json.MarshalIndent(&m, "", "  ")
 	if err != nil {
-		return fmt.Errorf("encoding %s: %w", PairedMetaFile, err)
+		return fmt.Errorf("encoding %s: %w", store.PairedMetaFile, err)
 	}
-	return writeFileAtomic(top.Path(PairedMetaFile), append(b, '\n'))
+	return store.WriteFile(top.Path(store.PairedMetaFile), append(b, '\n'))
 }
 
 // armEvents forwards an arm's events with the progress of both arms; the
@@ -414,20 +428,18 @@ func (pr *pairedRun) emit(ev Event) {
 	}
 }
 
-// finish sums up the arms and emits the paired sweep's summary.
-func (pr *pairedRun) finish(ctx context.Context, top *Store, arms [2]*Spec, sums [2]*Summary, errs [2]error, writeErr error) (*Summary, error) {
+// finish sums up the arms and emits the paired sweep's summary s (whose
+// comparison and dashboard paths are set when they were written).
+func (pr *pairedRun) finish(ctx context.Context, s *Summary, sums [2]*Summary, errs [2]error, writeErr error) (*Summary, error) {
 	interrupted := ctx.Err() != nil
-	s := &Summary{
-		ExperimentID: top.ID, Dir: top.Dir,
-		Registry:    filepath.Join(arms[0].ExperimentDir, filepath.FromSlash(RegistryFile)),
-		Results:     top.Path(ComparisonFile),
-		SummaryJSON: top.Path(SummaryFile),
-		ArmRegistries: []string{
-			filepath.Join(arms[0].ExperimentDir, filepath.FromSlash(RegistryFile)),
-			filepath.Join(arms[1].ExperimentDir, filepath.FromSlash(RegistryFile)),
-		},
-		Dashboard: top.Path(DashboardFile),
-		Elapsed:   pr.now().Sub(pr.start),
+	s.Elapsed = pr.now().Sub(pr.start)
+	for _, a := range sums {
+		if a != nil && a.Registry != "" {
+			s.ArmRegistries = append(s.ArmRegistries, a.Registry)
+		}
+	}
+	if len(s.ArmRegistries) > 0 {
+		s.Registry = s.ArmRegistries[0]
 	}
 	pr.mu.Lock()
 	failFast := pr.failFast
@@ -466,11 +478,12 @@ func (pr *pairedRun) finish(ctx context.Context, top *Store, arms [2]*Spec, sums
 		s.Status = StatusCompleted
 	}
 	if runErr != nil && !interrupted {
+		s.Error = runErr.Error()
 		pr.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "error", Summary: "The sweep stopped", Detail: runErr.Error()}})
 	}
 	pr.emit(Event{Type: EventSweepSummary, Summary: s})
 	if interrupted {
-		return s, fmt.Errorf("sweep %s interrupted: %w", top.ID, ctx.Err())
+		return s, fmt.Errorf("sweep %s interrupted: %w", s.ExperimentID, ctx.Err())
 	}
 	if sums[0] == nil && sums[1] == nil && runErr != nil {
 		return nil, runErr
@@ -482,7 +495,9 @@ func (pr *pairedRun) finish(ctx context.Context, top *Store, arms [2]*Spec, sums
 // and the pairs in its comparison.
 type PairedStatus struct {
 	Meta *PairedMeta
-	Arms [2]*Status
+	Arms [2]*store.Status
+	// Views are what AggregatePaired found in each arm (nil for status).
+	Views [2]*store.Views
 	// Pairs counts the rows of aggregate/comparison.csv.
 	Pairs int
 }
@@ -496,11 +511,11 @@ func ReadPairedStatus(ctx context.Context, dir string, verify bool) (*PairedStat
 	}
 	ps := &PairedStatus{Meta: m}
 	for i, arm := range m.Arms {
-		if ps.Arms[i], err = ReadStatus(ctx, filepath.Join(dir, arm), verify); err != nil {
+		if ps.Arms[i], err = store.ReadStatus(ctx, filepath.Join(dir, arm), verify); err != nil {
 			return nil, fmt.Errorf("%s arm: %w", arm, err)
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(ComparisonFile)))
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.ComparisonFile)))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("reading the comparison: %w", err)
 	}
@@ -513,13 +528,13 @@ func ReadPairedStatus(ctx context.Context, dir string, verify bool) (*PairedStat
 // AggregatePaired rebuilds a paired sweep's files from its runs: each arm's
 // registry and aggregate files (see Aggregate), then aggregate/comparison.csv
 // and summary.json from the arms' journals, taking the folder's lock.
-func AggregatePaired(ctx context.Context, dir string) (*PairedStatus, error) {
+func AggregatePaired(ctx context.Context, dir string, verify bool) (*PairedStatus, error) {
 	m, err := ReadPairedMeta(dir)
 	if err != nil {
 		return nil, err
 	}
 	if m.Spec == nil || m.Spec.Paired == nil {
-		return nil, fmt.Errorf("%s: %s has no paired sweep", dir, PairedMetaFile)
+		return nil, fmt.Errorf("%s: %s has no paired sweep", dir, store.PairedMetaFile)
 	}
 	spec := *m.Spec
 	spec.ExperimentDir, spec.OutDir = dir, ""
@@ -533,35 +548,58 @@ func AggregatePaired(ctx context.Context, dir string) (*PairedStatus, error) {
 			return nil, fmt.Errorf("%s arm: %w", a.Arm.Role, err)
 		}
 	}
-	top := &Store{Dir: dir, ID: m.ExperimentID}
+	top := &store.Store{Dir: dir, ID: m.ExperimentID}
 	unlock, err := top.Lock()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	defer unlock()
 	table := newPairTable(spec.Paired.Kind, pairedConfig(&spec, plans[0]), dir, plans[0], nil)
+	var views [2]*store.Views
 	for i, a := range arms {
-		if _, err := Aggregate(ctx, a.ExperimentDir); err != nil {
+		if _, views[i], err = Aggregate(ctx, a.ExperimentDir, verify); err != nil {
 			return nil, fmt.Errorf("%s arm: %w", a.Arm.Role, err)
 		}
-		st := &Store{Dir: a.ExperimentDir, ID: a.Arm.ExperimentID}
+		st := &store.Store{Dir: a.ExperimentDir, ID: a.Arm.ExperimentID}
 		table.stores[i] = st
-		ix, err := st.readJournal()
-		if err != nil {
+		if err := armResults(st, plans[i], func(index int, res ArmResult) { table.set(i, index, res) }); err != nil {
 			return nil, err
-		}
-		for _, e := range ix.inPlan(plans[i].Fingerprint()) {
-			switch {
-			case e.state == stateDone && st.hasManifest(e.Run):
-				table.set(i, e.Index, ArmResult{RunID: e.Run, Phi: e.phi, Delta: e.delta})
-			case e.state == stateFailed:
-				table.set(i, e.Index, ArmResult{RunID: e.Run})
-			}
 		}
 	}
 	if err := table.write(); err != nil {
 		return nil, err
 	}
 	unlock()
-	return ReadPairedStatus(ctx, dir, false)
+	ps, err := ReadPairedStatus(ctx, dir, false)
+	if ps != nil {
+		ps.Views = views
+	}
+	return ps, err
+}
+
+// armResults reports the runs of an arm's plan that ended (done with their
+// values, or failed for good), by plan index, from its journal.
+func armResults(st *store.Store, p *Plan, set func(index int, res ArmResult)) error {
+	j, err := st.ReadJournal()
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	for _, e := range j.InPlan(p.Fingerprint()) {
+		switch e.State() {
+		case store.Done:
+			id := e.ID()
+			if !st.HasManifest(id) {
+				continue
+			}
+			rec, err := e.Record()
+			if err != nil {
+				return err
+			}
+			set(e.Index(), ArmResult{RunID: id, Phi: rec.Phi, Delta: rec.Delta})
+		case store.Failed:
+			set(e.Index(), ArmResult{RunID: e.ID()})
+		}
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
@@ -18,7 +19,7 @@ import (
 const (
 	PhaseGrid     = "grid"
 	PhaseLHS      = "lhs"
-	PhaseFrontier = "frontier"
+	PhaseFrontier = store.PhaseFrontier
 )
 
 // Plan is a validated Spec ready to be expanded into runs. It holds the

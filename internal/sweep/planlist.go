@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+
+	"github.com/bilancio-go/bilancio/internal/parallel"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // PlanSummary is what `sweep plan` says of a sweep before listing its runs.
@@ -56,19 +59,20 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 		return nil, err
 	}
 	dir := ExperimentDir(spec, p, outDir)
-	st := &Store{Dir: dir, ID: ExperimentID(spec, p)}
+	st := &store.Store{Dir: dir, ID: ExperimentID(spec, p)}
 	l := &PlanListing{PlanSummary: PlanSummary{
 		ExperimentID: st.ID, Dir: dir, Grid: p.GridCount(), LHS: p.LHSCount(),
 		FrontierCells: p.FrontierCells(), MaxFrontierProbes: p.MaxFrontierProbes(),
 		SeedMode: p.SeedMode(), Fingerprint: p.Fingerprint(),
 	}}
-	ix := newJournalIndex()
-	if _, err := readMeta(dir); err == nil {
+	j := store.EmptyJournal()
+	if _, err := store.ReadMeta(dir); err == nil {
 		l.Exists = true
-		if ix, err = st.readJournal(); err != nil {
+		if j, err = st.ReadJournal(); err != nil {
 			return nil, err
 		}
-	} else if !errors.Is(err, ErrNoExperiment) && !errors.Is(err, fs.ErrNotExist) {
+		defer j.Close()
+	} else if !errors.Is(err, store.ErrNoExperiment) && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	if summary != nil {
@@ -78,9 +82,9 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 	}
 	entryOf := func(pt Point) (PlanEntry, error) {
 		pe := PlanEntry{Point: pt}
-		e := ix.byKey[p.pointKey(&pt)]
-		if e != nil {
-			pe.ID = e.Run
+		e, known := j.LookupKey(p.pointKey(&pt))
+		if known {
+			pe.ID = e.ID()
 		} else if ids {
 			run, err := p.Materialize(pt)
 			if err != nil {
@@ -96,14 +100,15 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 		}
 		// As sweep status: a run the journal calls done counts while its
 		// manifest is there; one it does not know is verified in full.
-		has := st.hasManifest(pe.ID)
+		has := st.HasManifest(pe.ID)
 		switch {
-		case e != nil && e.state == stateDone:
+		case known && e.State() == store.Done:
 			pe.Done = has
 		case has:
-			_, pe.Done = st.checkRun(pe.ID, "")
+			_, err := st.CheckRun(pe.ID, store.Known{}, store.CheckFull)
+			pe.Done = err == nil
 		}
-		pe.Failed = !pe.Done && e != nil && e.state == stateFailed
+		pe.Failed = !pe.Done && known && e.State() == store.Failed
 		return pe, nil
 	}
 	emit := func(pe PlanEntry) error {
@@ -121,7 +126,7 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 	flush := func() error {
 		entries := make([]PlanEntry, len(pts))
 		errs := make([]error, len(pts))
-		err := orderedEach(ctx, len(pts), func(i int) PlanEntry {
+		err := parallel.Ordered(ctx, len(pts), func(i int) PlanEntry {
 			pe, err := entryOf(pts[i])
 			errs[i] = err
 			return pe
@@ -156,8 +161,8 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 			probes := f.Next()
 			stop := len(probes) == 0
 			for _, pt := range probes {
-				e := ix.byKey[p.pointKey(&pt)]
-				if e == nil {
+				e, ok := j.LookupKey(p.pointKey(&pt))
+				if !ok {
 					stop = true
 					continue
 				}
@@ -170,7 +175,11 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 				}
 				switch {
 				case pe.Done:
-					f.Report(pt, decimalOrNone(e.delta))
+					rec, err := e.Record()
+					if err != nil {
+						return l, err
+					}
+					f.Report(pt, store.DecimalOrNone(rec.Delta))
 				case pe.Failed:
 					f.Report(pt, nil)
 				default:

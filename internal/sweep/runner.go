@@ -9,9 +9,12 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
+	"github.com/bilancio-go/bilancio/internal/parallel"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Options configure a sweep run.
@@ -41,6 +44,11 @@ type Options struct {
 	// elsewhere (Capabilities.Remote, such as Modal); it is called once,
 	// when such an executor is first opened. Nil sends no worker.
 	Worker func() (*sdk.WorkerBinary, error)
+	// Verify makes the runs found done in the experiment folder count only
+	// after every file is hashed against its manifest (by default a done
+	// run whose files have the sizes and modification times the journal
+	// recorded is trusted, and only the others are hashed).
+	Verify bool
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	// ArmOpen and ArmExecutor, for a paired sweep, open and describe the
@@ -83,7 +91,7 @@ type runner struct {
 	opts  Options
 	plan  *Plan
 	spec  *Spec
-	store *Store
+	store *store.Store
 	now   func() time.Time
 	start time.Time
 
@@ -93,11 +101,11 @@ type runner struct {
 	closeEx func() error
 	worker  *sdk.WorkerBinary
 
-	// mu guards the journal index (read by the planning goroutine), the
-	// journal, the progress and the events.
+	// j is the experiment's journal (safe for concurrent use).
+	j *store.Journal
+
+	// mu guards the progress and the events.
 	mu       sync.Mutex
-	ix       *journalIndex
-	j        *journal
 	prog     Progress
 	ran      int
 	attempts int
@@ -110,7 +118,7 @@ type runner struct {
 	// onResult, for an arm of a paired sweep, hears of every run of the
 	// plan that ends, in this invocation or an earlier one: d is nil for a
 	// run failed for good. It is called with mu held.
-	onResult func(run *PlannedRun, d *doneRun)
+	onResult func(run *PlannedRun, d *runfolder.Sealed)
 }
 
 func newRunner(plan *Plan, opts Options) *runner {
@@ -134,7 +142,7 @@ func newRunner(plan *Plan, opts Options) *runner {
 func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
 	r.start = r.now()
 	dir := ExperimentDir(r.spec, r.plan, r.opts.OutDir)
-	st, err := CreateStore(dir, ExperimentID(r.spec, r.plan))
+	st, err := store.Create(dir, ExperimentID(r.spec, r.plan))
 	if err != nil {
 		return nil, err
 	}
@@ -144,13 +152,13 @@ func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	defer unlock()
-	if r.ix, err = st.readJournal(); err != nil {
+	if r.j, err = st.OpenJournal(); err != nil {
 		return nil, err
 	}
-	if r.j, err = st.openJournal(); err != nil {
+	defer r.j.Close()
+	if err := r.removeLeftovers(); err != nil {
 		return nil, err
 	}
-	defer r.j.close()
 	defer func() {
 		if r.closeEx != nil {
 			if cerr := r.closeEx(); cerr != nil && err == nil {
@@ -166,7 +174,7 @@ func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
 	if err := r.writeMeta(); err != nil {
 		return nil, err
 	}
-	if err := st.WriteSource(r.spec, r.opts.Origin); err != nil {
+	if err := st.WriteSource(source(r.spec, r.opts.Origin)); err != nil {
 		return nil, err
 	}
 	r.emit(Event{Type: EventSweepStarted, Start: &StartInfo{
@@ -180,6 +188,20 @@ func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
 		runErr = r.runFrontier(ctx)
 	}
 	return r.finish(ctx, runErr)
+}
+
+// removeLeftovers removes the temporary files a killed sweep left: in the
+// store's own folders, and in the folders of the runs it was executing
+// (those the journal says were handed to an executor and did not end).
+func (r *runner) removeLeftovers() error {
+	var inFlight []string
+	for _, e := range r.j.InPlan(r.plan.Fingerprint()) {
+		if e.State() == store.Pending && e.Exec() {
+			inFlight = append(inFlight, e.ID())
+		}
+	}
+	_, err := r.store.RemoveTemp(inFlight...)
+	return err
 }
 
 // countStatic counts the static runs (those Select keeps).
@@ -210,12 +232,16 @@ func (r *runner) writeMeta() error {
 	if err == nil && !m.Created.IsZero() {
 		created = m.Created
 	}
+	spec, err := specJSON(r.spec)
+	if err != nil {
+		return fmt.Errorf("encoding %s: %w", store.MetaFile, err)
+	}
 	r.mu.Lock()
-	meta := &Meta{
-		Format: storeFormat, ExperimentID: r.store.ID, Engine: EngineVersion,
+	meta := &store.Meta{
+		Format: store.Format, ExperimentID: r.store.ID, Engine: EngineVersion,
 		Plan: r.plan.Fingerprint(), SeedMode: r.plan.SeedMode(),
 		Static: r.static, FrontierDone: r.frontier == nil || r.frontier.Done(),
-		Spec: r.spec, Created: created, Updated: r.now(),
+		Spec: spec, Created: created, Updated: r.now(),
 	}
 	if r.frontier != nil {
 		meta.FrontierProbes = r.frontier.Asked()
@@ -251,50 +277,77 @@ func (r *runner) emitLocked(ev Event) {
 }
 
 // item is a point resolved against the store: its run, and whether it is
-// already done.
+// already done; damage says why a run the journal called done no longer
+// counts.
 type item struct {
-	run  *PlannedRun
-	done *doneRun
-	err  error
+	run    *PlannedRun
+	done   *runfolder.Sealed
+	damage string
+	err    error
+}
+
+// check is how the runs found in the experiment folder are checked.
+func (r *runner) check() store.Check {
+	if r.opts.Verify {
+		return store.CheckFull
+	}
+	return store.CheckQuick
 }
 
 // resolve finds a point's run: from the journal when it knows the point
 // (no generation needed if the run is done), else by generating it. A run
-// whose folder is complete is done, whatever the journal says.
+// whose folder is complete is done, whatever the journal says; a run the
+// journal calls done whose folder does not verify is not.
 func (r *runner) resolve(pt Point) item {
 	key := r.plan.pointKey(&pt)
-	r.mu.Lock()
-	e := r.ix.byKey[key]
-	var id, s1, l0, known string
-	if e != nil {
-		id, s1, l0 = e.Run, e.S1, e.L0
-		if e.state == stateDone {
-			known = e.manifest
+	var it item
+	var known store.Record
+	e, ok := r.j.LookupKey(key)
+	if ok {
+		rec, err := e.Record()
+		if err != nil {
+			return item{err: err}
 		}
-	}
-	r.mu.Unlock()
-	if e != nil {
-		if d, ok := r.store.checkRun(id, known); ok {
-			return item{run: &PlannedRun{Point: pt, ID: id, Key: key, S1: s1, L0: l0}, done: d}
+		known = rec
+		d, err := r.store.CheckRun(rec.Run, store.Known{Manifest: rec.Manifest, Fingerprint: rec.Fingerprint}, r.check())
+		if err == nil {
+			return item{run: &PlannedRun{Point: pt, ID: rec.Run, Key: key, S1: rec.S1, L0: rec.L0}, done: d}
+		}
+		if e.State() == store.Done {
+			it.damage = store.DamageReason(err)
 		}
 	}
 	run, err := r.plan.Materialize(pt)
 	if err != nil {
 		return item{err: err}
 	}
-	if e == nil || run.ID != id {
-		if d, ok := r.store.checkRun(run.ID, ""); ok {
-			return item{run: run, done: d}
+	it.run = run
+	if !ok || run.ID != known.Run {
+		if d, err := r.store.CheckRun(run.ID, store.Known{}, store.CheckFull); err == nil {
+			it.done, it.damage = d, ""
 		}
 	}
-	return item{run: run}
+	return it
 }
 
 // resolveAll resolves points on every CPU, keeping their order.
 func (r *runner) resolveAll(ctx context.Context, pts []Point) ([]item, error) {
 	items := make([]item, len(pts))
-	err := orderedEach(ctx, len(pts), func(i int) item { return r.resolve(pts[i]) }, func(i int, it item) { items[i] = it })
+	err := parallel.Ordered(ctx, len(pts), func(i int) item { return r.resolve(pts[i]) }, func(i int, it item) { items[i] = it })
 	return items, err
+}
+
+// damaged records that a run the journal called done no longer verifies:
+// it is named, journaled as pending, and runs again.
+func (r *runner) damaged(it item) error {
+	if err := r.j.Append(store.Record{Kind: store.KindDamaged, Run: it.run.ID, Error: it.damage}); err != nil {
+		return err
+	}
+	r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{
+		Severity: "warning", Summary: "Run " + it.run.ID + " was done, but its folder no longer verifies; it runs again",
+		Detail: it.damage,
+	}})
+	return nil
 }
 
 // runStatic runs the grid and LHS runs. A goroutine reads the plan and
@@ -343,18 +396,9 @@ func (r *runner) runStatic(ctx context.Context) error {
 		if c.err != nil {
 			return c.err
 		}
-		var pending []*PlannedRun
-		for _, it := range c.items {
-			if it.err != nil {
-				return it.err
-			}
-			if it.done != nil {
-				if err := r.reuse(it); err != nil {
-					return err
-				}
-				continue
-			}
-			pending = append(pending, it.run)
+		pending, err := r.admit(c.items, nil)
+		if err != nil {
+			return err
 		}
 		if len(pending) > 0 {
 			if _, err := r.execute(ctx, pending); err != nil {
@@ -371,28 +415,55 @@ func (r *runner) runStatic(ctx context.Context) error {
 	return nil
 }
 
+// admit takes resolved items: runs found done are counted (and reported
+// to done, when set), damaged ones named, and the runs left to execute
+// returned.
+func (r *runner) admit(items []item, done func(item) error) ([]*PlannedRun, error) {
+	var pending []*PlannedRun
+	for _, it := range items {
+		if it.err != nil {
+			return nil, it.err
+		}
+		if it.damage != "" {
+			if err := r.damaged(it); err != nil {
+				return nil, err
+			}
+		}
+		if it.done == nil {
+			pending = append(pending, it.run)
+			continue
+		}
+		if err := r.reuse(it); err != nil {
+			return nil, err
+		}
+		if done != nil {
+			if err := done(it); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return pending, nil
+}
+
 // reuse counts a run found done, registering it under this plan if the
 // journal does not have it there.
 func (r *runner) reuse(it item) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	run := it.run
-	e := r.ix.byID[run.ID]
-	var recs []record
-	if e == nil || e.Plan != r.plan.Fingerprint() || e.Index != run.Index || e.Key != run.Key {
+	e, ok := r.j.Lookup(run.ID)
+	var recs []store.Record
+	if !ok || e.Plan() != r.plan.Fingerprint() || e.Index() != run.Index || e.Key() != run.Key {
 		recs = append(recs, r.runRecord(run, false))
 	}
-	if e == nil || e.state != stateDone || e.manifest != it.done.SHA256 {
-		recs = append(recs, doneRecord(run.ID, it.done))
+	if !ok || e.State() != store.Done || !e.Verified(it.done) {
+		recs = append(recs, store.DoneRecord(run.ID, it.done))
 	}
 	if len(recs) > 0 {
-		if err := r.j.append(recs...); err != nil {
+		if err := r.j.Append(recs...); err != nil {
 			return err
 		}
-		for i := range recs {
-			r.ix.apply(&recs[i])
-		}
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.prog.Done++
 	r.prog.Reused++
 	if r.onResult != nil {
@@ -402,23 +473,17 @@ func (r *runner) reuse(it item) error {
 }
 
 // runRecord is the journal's "run" record of a run.
-func (r *runner) runRecord(run *PlannedRun, exec bool) record {
-	return record{
-		Kind: recRun, Run: run.ID, Plan: r.plan.Fingerprint(), Index: run.Index, Key: run.Key,
+func (r *runner) runRecord(run *PlannedRun, exec bool) store.Record {
+	return store.Record{
+		Kind: store.KindRun, Run: run.ID, Plan: r.plan.Fingerprint(), Index: run.Index, Key: run.Key,
 		Phase: run.Phase, Label: run.Label, Cell: run.Cell, Seed: run.Seed, Params: run.Texts(),
 		S1: run.S1, L0: run.L0, Exec: exec,
 	}
 }
 
-// doneRecord is the journal's "done" record of a verified run.
-func doneRecord(id string, d *doneRun) record {
-	m := d.Manifest
-	return record{Kind: recDone, Run: id, Manifest: d.SHA256, Phi: m.PhiTotal, Delta: m.DeltaTotal, TTS: m.TimeToStability}
-}
-
 // outcome is how a run ended in this invocation.
 type outcome struct {
-	done   *doneRun
+	done   *runfolder.Sealed
 	failed bool // for good
 }
 
@@ -477,7 +542,7 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 	}
 	byID := make(map[string]*PlannedRun, len(runs))
 	batch := &sdk.Batch{ExperimentID: r.store.ID, OutRoot: r.store.RunsDir(), Parallel: r.spec.Parallel, Worker: r.worker}
-	recs := make([]record, 0, len(runs))
+	recs := make([]store.Record, 0, len(runs))
 	for _, run := range runs {
 		if run.Spec == nil {
 			m, err := r.plan.Materialize(run.Point)
@@ -486,19 +551,16 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 			}
 			*run = *m
 		}
+		// The run is not done: whatever its folder holds (an earlier
+		// attempt's files, a killed run's temporary files) goes.
+		if err := r.store.RemoveRun(run.ID); err != nil {
+			return nil, err
+		}
 		byID[run.ID] = run
 		batch.Runs = append(batch.Runs, *run.Spec)
 		recs = append(recs, r.runRecord(run, true))
 	}
-	r.mu.Lock()
-	err := r.j.append(recs...)
-	if err == nil {
-		for i := range recs {
-			r.ix.apply(&recs[i])
-		}
-	}
-	r.mu.Unlock()
-	if err != nil {
+	if err := r.j.Append(recs...); err != nil {
 		return nil, err
 	}
 
@@ -510,14 +572,23 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 		wg    sync.WaitGroup
 		fmu   sync.Mutex
 	)
-	// Completed runs are verified off the event stream, on every CPU.
-	verify := make(chan sdk.RunEvent, len(runs))
+	// Runs that ended are checked off the event stream: a completed run's
+	// folder must be complete; a failed one whose folder is complete all
+	// the same (a plugin that died after writing it) counts as done.
+	ended := make(chan sdk.RunEvent, len(runs))
 	for range 2 {
 		wg.Go(func() {
-			for ev := range verify {
+			for ev := range ended {
 				run := byID[ev.RunID]
-				d, ok := r.store.checkRun(run.ID, "")
-				if ok {
+				var known store.Known
+				if ev.Result != nil {
+					known = store.Known{Manifest: ev.Result.ManifestSHA256, Fingerprint: ev.Result.Fingerprint}
+				}
+				d, err := r.store.CheckRun(run.ID, known, store.CheckQuick)
+				if err == nil && known.Manifest != "" && known.Manifest != d.SHA256 {
+					err = fmt.Errorf("its manifest is not the one the executor reported")
+				}
+				if err == nil {
 					if err := r.finished(run, d, attempt, attempts, ev, out); err != nil {
 						fmu.Lock()
 						fatal = err
@@ -526,7 +597,11 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 					}
 					continue
 				}
-				if r.failedAttempt(run, "the run folder does not verify after completion", attempt, attempts, cancel, out) {
+				msg := ev.Message
+				if ev.Type == sdk.EventCompleted {
+					msg = "the run folder does not verify after completion: " + store.DamageReason(err)
+				}
+				if r.failedAttempt(run, msg, attempt, attempts, cancel, out) {
 					fmu.Lock()
 					retry = append(retry, run)
 					fmu.Unlock()
@@ -547,19 +622,13 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 			r.attempts++
 			r.emitLocked(Event{Type: EventRunStarted, Run: runEvent(run, attempt, attempts)})
 			r.mu.Unlock()
-		case sdk.EventCompleted:
-			verify <- ev
-		case sdk.EventFailed:
-			if r.failedAttempt(run, ev.Message, attempt, attempts, cancel, out) {
-				fmu.Lock()
-				retry = append(retry, run)
-				fmu.Unlock()
-			}
+		case sdk.EventCompleted, sdk.EventFailed:
+			ended <- ev
 		}
 		return nil
 	}
 	execErr := pluginhost.Execute(bctx, r.ex, batch, emit)
-	close(verify)
+	close(ended)
 	wg.Wait()
 	r.mu.Lock()
 	r.prog.Running = 0
@@ -602,15 +671,13 @@ func (r *runner) open(ctx context.Context) error {
 }
 
 // finished records a run that completed and verified.
-func (r *runner) finished(run *PlannedRun, d *doneRun, attempt, attempts int, ev sdk.RunEvent, out map[string]outcome) error {
+func (r *runner) finished(run *PlannedRun, d *runfolder.Sealed, attempt, attempts int, ev sdk.RunEvent, out map[string]outcome) error {
+	if err := r.j.Append(store.DoneRecord(run.ID, d)); err != nil {
+		return err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out[run.ID] = outcome{done: d}
-	rec := doneRecord(run.ID, d)
-	if err := r.j.append(rec); err != nil {
-		return err
-	}
-	r.ix.apply(&rec)
 	r.prog.Done++
 	r.prog.Running = max(r.prog.Running-1, 0)
 	r.ran++
@@ -632,22 +699,27 @@ func (r *runner) finished(run *PlannedRun, d *doneRun, attempt, attempts int, ev
 // tried again. A run out of retries is failed for good: it is journaled,
 // and with -fail-fast it stops the sweep (cancelling the batch).
 func (r *runner) failedAttempt(run *PlannedRun, msg string, attempt, attempts int, cancel context.CancelFunc, out map[string]outcome) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if msg == "" {
 		msg = "the run failed (the executor gave no reason)"
 	}
-	r.prog.Running = max(r.prog.Running-1, 0)
+	r.mu.Lock()
 	final := attempt >= attempts || r.stop
+	r.mu.Unlock()
+	var journalErr error
+	if final {
+		journalErr = r.j.Append(store.Record{Kind: store.KindFailed, Run: run.ID, Error: msg, Attempts: attempt})
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.prog.Running = max(r.prog.Running-1, 0)
 	re := runEvent(run, attempt, attempts)
 	re.Error, re.Final = msg, final
 	if !final {
 		re.RetryIn = r.backoff(attempt)
 	}
 	if final {
-		rec := record{Kind: recFailed, Run: run.ID, Error: msg, Attempts: attempt}
-		if err := r.j.append(rec); err == nil {
-			r.ix.apply(&rec)
+		if journalErr != nil {
+			r.emitLocked(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "Cannot journal the failure of " + run.ID, Detail: journalErr.Error()}})
 		}
 		r.prog.Failed++
 		out[run.ID] = outcome{failed: true}
@@ -688,21 +760,9 @@ func (r *runner) runFrontier(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		var pending []*PlannedRun
-		for _, it := range items {
-			if it.err != nil {
-				return it.err
-			}
-			if it.done != nil {
-				if err := r.reuse(it); err != nil {
-					return err
-				}
-				if err := f.Report(it.run.Point, manifestDelta(it.done)); err != nil {
-					return err
-				}
-				continue
-			}
-			pending = append(pending, it.run)
+		pending, err := r.admit(items, func(it item) error { return f.Report(it.run.Point, manifestDelta(it.done)) })
+		if err != nil {
+			return err
 		}
 		if len(pending) == 0 {
 			continue
@@ -738,7 +798,7 @@ func (r *runner) runFrontier(ctx context.Context) error {
 }
 
 // manifestDelta is a done run's delta_total (nil when None).
-func manifestDelta(d *doneRun) *apd.Decimal {
+func manifestDelta(d *runfolder.Sealed) *apd.Decimal {
 	if d.Manifest.DeltaTotal == "" {
 		return nil
 	}
@@ -752,63 +812,74 @@ func manifestDelta(d *doneRun) *apd.Decimal {
 // finish rebuilds the registry and the aggregate files, compacts the
 // journal, writes experiment.json, and emits the summary. It runs even when
 // the sweep was interrupted (with a context of its own), so that the folder
-// is consistent for status and for the next run.
+// is consistent for status and for the next run. The summary's counts are
+// the registry's: runs the executor reported failed whose folders are
+// complete count as done, as the registry, summary.json and sweep status
+// count them; the paths it gives are those of the files written.
 func (r *runner) finish(ctx context.Context, runErr error) (*Summary, error) {
 	interrupted := ctx.Err() != nil
 	fctx := context.WithoutCancel(ctx)
-	v, err := r.store.rebuildViews(fctx, r.plan, r.ix)
-	if err == nil && len(v.Recovered) > 0 {
-		r.mu.Lock()
-		for _, e := range v.Recovered {
-			if d, ok := r.store.checkRun(e.Run, ""); ok {
-				rec := doneRecord(e.Run, d)
-				if r.j.append(rec) == nil {
-					r.ix.apply(&rec)
-				}
-			}
-		}
-		r.mu.Unlock()
-	}
+	r.mu.Lock()
+	r.prog.Running = 0
+	total := r.prog.Total
+	r.mu.Unlock()
 	var frontier []FrontierPoint
 	if r.frontier != nil {
 		frontier = r.frontier.Results()
 	}
+	s := &Summary{ExperimentID: r.store.ID, Dir: r.store.Dir, Frontier: frontier}
+	v, err := r.store.Rebuild(fctx, r.j, r.plan.Fingerprint(), r.plan.constants(), store.CheckQuick)
 	if err == nil {
+		s.Registry, s.Results = r.store.Path(store.RegistryFile), r.store.Path(store.ResultsFile)
 		r.mu.Lock()
-		total := r.prog.Total
+		r.ran += v.Recovered
+		r.prog.Done, r.prog.Failed = v.Completed, v.Failed
+		r.prog.Reused = max(v.Completed-r.ran, 0)
 		r.mu.Unlock()
-		err = r.store.writeSummaryJSON(r.plan, v, total, frontier)
+		for _, d := range v.DamagedRuns {
+			r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{
+				Severity: "warning", Summary: "Run " + d.RunID + " was done, but its folder no longer verifies; the next sweep run runs it again",
+				Detail: d.Reason,
+			}})
+		}
+		if n := v.Damaged - len(v.DamagedRuns); n > 0 {
+			r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{
+				Severity: "warning", Summary: fmt.Sprintf("%d more runs were done, but their folders no longer verify", n),
+			}})
+		}
+		err = r.store.WriteSummary(store.SummaryCounts{Total: total, Completed: v.Completed, Failed: v.Failed, Means: v.Means},
+			frontierJSON(frontier), r.plan.configJSON())
+		if err == nil {
+			s.SummaryJSON = r.store.Path(store.SummaryFile)
+		}
 	}
 	if err == nil {
-		r.mu.Lock()
-		err = r.store.compactJournal(r.ix)
-		r.mu.Unlock()
+		err = r.j.Compact()
 	}
 	if err == nil {
 		err = r.writeMeta()
 	}
 	if err == nil && r.opts.Dashboard != nil {
-		err = r.opts.Dashboard(context.WithoutCancel(ctx), r.store.Dir)
+		if err = r.opts.Dashboard(context.WithoutCancel(ctx), r.store.Dir); err == nil {
+			s.Dashboard = r.store.Path(store.DashboardFile)
+		}
 	}
 	r.mu.Lock()
-	s := &Summary{
-		ExperimentID: r.store.ID, Dir: r.store.Dir, Progress: r.prog, Ran: r.ran, Attempts: r.attempts,
-		Registry: r.store.Path(RegistryFile), Results: r.store.Path(ResultsFile), SummaryJSON: r.store.Path(SummaryFile),
-		Frontier: frontier, Elapsed: r.now().Sub(r.start),
-	}
+	s.Progress, s.Ran, s.Attempts, s.Elapsed = r.prog, r.ran, r.attempts, r.now().Sub(r.start)
 	r.mu.Unlock()
+	if runErr == nil {
+		runErr = err
+	}
 	switch {
 	case interrupted:
 		s.Status = StatusInterrupted
-	case runErr != nil || err != nil || r.stopped() || s.Progress.Failed > 0:
+	case runErr != nil || r.stopped() || s.Progress.Failed > 0:
 		s.Status = StatusFailed
 	default:
 		s.Status = StatusCompleted
 	}
-	if runErr == nil {
-		runErr = err
-	}
 	if runErr != nil && !interrupted {
+		s.Error = runErr.Error()
 		r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "error", Summary: "The sweep stopped", Detail: runErr.Error()}})
 	}
 	r.emit(Event{Type: EventSweepSummary, Summary: s})

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -43,7 +44,7 @@ func TestRetryThenComplete(t *testing.T) {
 			t.Errorf("run_failed %d: %+v, want attempt %d retrying in %v", i, r, i+1, want)
 		}
 	}
-	rows := readCSV(t, filepath.Join(dir, RegistryFile))
+	rows := readCSV(t, filepath.Join(dir, store.RegistryFile))
 	for _, r := range rows {
 		if r["status"] != "completed" {
 			t.Errorf("registry row %s is %s", r["run_id"], r["status"])
@@ -75,7 +76,7 @@ func TestRetriesSpent(t *testing.T) {
 		t.Fatalf("run_failed events: %+v", failed)
 	}
 	var row map[string]string
-	for _, r := range readCSV(t, filepath.Join(dir, RegistryFile)) {
+	for _, r := range readCSV(t, filepath.Join(dir, store.RegistryFile)) {
 		if r["run_id"] == victim {
 			row = r
 		}
@@ -83,7 +84,7 @@ func TestRetriesSpent(t *testing.T) {
 	if row == nil || row["status"] != "failed" || !strings.Contains(row["error"], "injected failure") || row["phi_total"] != "" {
 		t.Fatalf("registry row of the failed run: %v", row)
 	}
-	st, err := ReadStatus(context.Background(), dir, false)
+	st, err := store.ReadStatus(context.Background(), dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestInterruptAndResume(t *testing.T) {
 		if f.runCount(id) != 0 {
 			t.Errorf("run %s was run again", id)
 		}
-		if m, _, err := runfolder.ReadManifest(filepath.Join(dir, RunsDir, id)); err != nil || !m.Started.Equal(started) {
+		if m, _, err := runfolder.ReadManifest(filepath.Join(dir, store.RunsDir, id)); err != nil || !m.Started.Equal(started) {
 			t.Errorf("run %s: manifest changed (%v)", id, err)
 		}
 	}
@@ -161,12 +162,12 @@ func TestInterruptAndResume(t *testing.T) {
 func manifests(t *testing.T, dir string) map[string]time.Time {
 	t.Helper()
 	out := map[string]time.Time{}
-	entries, err := os.ReadDir(filepath.Join(dir, RunsDir))
+	entries, err := os.ReadDir(filepath.Join(dir, store.RunsDir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		f, err := runfolder.Verify(filepath.Join(dir, RunsDir, e.Name()))
+		f, err := runfolder.Verify(filepath.Join(dir, store.RunsDir, e.Name()))
 		if err == nil {
 			out[e.Name()] = f.Manifest.Started
 		}

@@ -1,79 +1,43 @@
 package sweep
 
 import (
-	"path/filepath"
+	"strconv"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/bilancio-go/bilancio/internal/usage"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
-// writeSummaryJSON writes aggregate/summary.json, in the manner of bilancio's
-// comparison summary (spec/engine.md §9.4: json.dump with indent 2, Python
-// float means over the completed runs, the configuration with decimals as
-// strings) for a ring sweep. The keys are documented in docs/sweeps.md.
-func (s *Store) writeSummaryJSON(p *Plan, v *views, total int, frontier []FrontierPoint) error {
-	mean := func(m *float64) artifacts.JSON {
-		if m == nil {
-			return artifacts.JSONNull()
+// frontierJSON is summary.json's frontier: each cell's kappa (null when
+// none was found) and its probes; nil without a frontier.
+func frontierJSON(frontier []FrontierPoint) *artifacts.JSON {
+	if frontier == nil {
+		return nil
+	}
+	cells := make([]artifacts.JSON, len(frontier))
+	for i, f := range frontier {
+		k := artifacts.JSONNull()
+		if f.Kappa != nil {
+			k = artifacts.JSONString(pynum.Str(f.Kappa))
 		}
-		return artifacts.JSONFloat(*m)
+		cells[i] = artifacts.JSONObject(
+			artifacts.Member{Key: "concentration", Value: artifacts.JSONString(pynum.Str(f.Concentration))},
+			artifacts.Member{Key: "mu", Value: artifacts.JSONString(pynum.Str(f.Mu))},
+			artifacts.Member{Key: "monotonicity", Value: artifacts.JSONString(pynum.Str(f.Monotonicity))},
+			artifacts.Member{Key: "kappa", Value: k},
+			artifacts.Member{Key: "probes", Value: artifacts.JSONInt(int64(f.Probes))},
+		)
 	}
-	members := []artifacts.Member{
-		{Key: "experiment_id", Value: artifacts.JSONString(s.ID)},
-		{Key: "total_runs", Value: artifacts.JSONInt(int64(total))},
-		{Key: "completed_runs", Value: artifacts.JSONInt(int64(v.Completed))},
-		{Key: "failed_runs", Value: artifacts.JSONInt(int64(v.Failed))},
-		{Key: "pending_runs", Value: artifacts.JSONInt(int64(max(total-v.Completed-v.Failed, 0)))},
-		{Key: "mean_phi_total", Value: mean(v.PhiMean)},
-		{Key: "mean_delta_total", Value: mean(v.DeltaMean)},
-		{Key: "runs_cleared", Value: artifacts.JSONInt(int64(v.Cleared))},
-	}
-	if frontier != nil {
-		cells := make([]artifacts.JSON, len(frontier))
-		for i, f := range frontier {
-			k := artifacts.JSONNull()
-			if f.Kappa != nil {
-				k = artifacts.JSONString(pynum.Str(f.Kappa))
-			}
-			cells[i] = artifacts.JSONObject(
-				artifacts.Member{Key: "concentration", Value: artifacts.JSONString(pynum.Str(f.Concentration))},
-				artifacts.Member{Key: "mu", Value: artifacts.JSONString(pynum.Str(f.Mu))},
-				artifacts.Member{Key: "monotonicity", Value: artifacts.JSONString(pynum.Str(f.Monotonicity))},
-				artifacts.Member{Key: "kappa", Value: k},
-				artifacts.Member{Key: "probes", Value: artifacts.JSONInt(int64(f.Probes))},
-			)
-		}
-		members = append(members, artifacts.Member{Key: "frontier", Value: artifacts.JSONArray(cells...)})
-	}
-	if u, err := s.usageJSON(); err != nil {
-		return err
-	} else if u != nil {
-		members = append(members, artifacts.Member{Key: "usage", Value: *u})
-	}
-	members = append(members, artifacts.Member{Key: "config", Value: p.configJSON()})
-	b := artifacts.AppendJSONIndent(nil, artifacts.JSONObject(members...), 2)
-	return writeFileAtomic(s.Path(SummaryFile), b)
+	j := artifacts.JSONArray(cells...)
+	return &j
 }
 
-// usageJSON is summary.json's usage: what the experiment's sandboxes
-// (remote executors, usage.csv) measured and cost; nil without any.
-func (s *Store) usageJSON() (*artifacts.JSON, error) {
-	recs, err := usage.Read(filepath.Join(s.Dir, usage.File))
-	if err != nil || len(recs) == 0 {
-		return nil, err
+// constants are the registry columns every run of the plan shares.
+func (p *Plan) constants() store.Constants {
+	return store.Constants{
+		NAgents: strconv.Itoa(p.ring.NAgents), MaturityDays: strconv.Itoa(p.ring.MaturityDays),
+		QTotal: pynum.Str(p.ring.qTotal), DefaultHandling: p.ring.DefaultHandling, DealerEnabled: p.dealerEnabled(),
 	}
-	t := usage.Sum(recs).Rounded()
-	j := artifacts.JSONObject(
-		artifacts.Member{Key: "sandboxes", Value: artifacts.JSONInt(int64(t.Sandboxes))},
-		artifacts.Member{Key: "sandbox_seconds", Value: artifacts.JSONFloat(t.SandboxSeconds)},
-		artifacts.Member{Key: "cpu_core_seconds", Value: artifacts.JSONFloat(t.CoreSeconds)},
-		artifacts.Member{Key: "memory_gib_seconds", Value: artifacts.JSONFloat(t.GiBSeconds)},
-		artifacts.Member{Key: "gpu_seconds", Value: artifacts.JSONFloat(t.GPUSeconds)},
-		artifacts.Member{Key: "cost", Value: artifacts.JSONFloat(t.Cost)},
-		artifacts.Member{Key: "currency", Value: artifacts.JSONString(t.Currency)},
-	)
-	return &j, nil
 }
 
 // configJSON is summary.json's config: the ring settings and the designs,

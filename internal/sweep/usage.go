@@ -1,8 +1,6 @@
 package sweep
 
 import (
-	"path/filepath"
-
 	"github.com/bilancio-go/bilancio/internal/usage"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -25,11 +23,7 @@ func (r *runner) recordUsage(us []sdk.SandboxUsage) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	err := usage.Append(filepath.Join(r.store.Dir, usage.File), recs)
-	if err == nil {
-		err = usage.WriteSummary(r.store.Dir, r.store.ID)
-	}
-	if err != nil {
+	if err := r.store.RecordUsage(recs); err != nil {
 		r.emitLocked(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "Cannot record sandbox usage", Detail: err.Error()}})
 	}
 }

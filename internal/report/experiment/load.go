@@ -14,6 +14,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -51,14 +52,14 @@ func WriteReport(ctx context.Context, dir string) (dashboard string, figures []s
 // (id, executor, times, planned runs), registry/experiments.csv (the runs)
 // and the frontier in aggregate/summary.json when there is one.
 func Load(dir string) (*report.Dashboard, error) {
-	_, m, err := sweep.OpenStore(dir)
+	_, m, err := store.Open(dir)
 	if err != nil {
 		return nil, err
 	}
 	d := &report.Dashboard{
 		ExperimentID: m.ExperimentID,
-		Executor:     m.Spec.Executor.Name,
-		Total:        m.Static + m.FrontierProbes,
+		Executor:     m.ExecutorName(),
+		Total:        m.Planned(),
 	}
 	if d.Executor == "" {
 		d.Executor = sweep.LocalExecutor // a sweep without an executor block runs locally
@@ -70,13 +71,13 @@ func Load(dir string) (*report.Dashboard, error) {
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	d.Created, d.Updated = stamp(m.Created), stamp(m.Updated)
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sweep.RegistryFile)))
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.RegistryFile)))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading the registry: %w", err)
 	}
 	rows, err := artifacts.ReadCSVDicts(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", sweep.RegistryFile, err)
+		return nil, fmt.Errorf("reading %s: %w", store.RegistryFile, err)
 	}
 	d.Runs = make([]report.DashboardRun, len(rows))
 	for i, r := range rows {
@@ -96,7 +97,7 @@ func Load(dir string) (*report.Dashboard, error) {
 // readFrontier reads the frontier cells of aggregate/summary.json (none
 // when the file or the key is absent).
 func readFrontier(dir string) ([]report.FrontierCell, error) {
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sweep.SummaryFile)))
+	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.SummaryFile)))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -113,7 +114,7 @@ func readFrontier(dir string) ([]report.FrontierCell, error) {
 		} `json:"frontier"`
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", sweep.SummaryFile, err)
+		return nil, fmt.Errorf("reading %s: %w", store.SummaryFile, err)
 	}
 	var out []report.FrontierCell
 	for _, f := range s.Frontier {
@@ -132,7 +133,7 @@ func writeDashboardFile(dir string, d *report.Dashboard) (string, error) {
 	if err := report.WriteDashboard(&buf, d); err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, filepath.FromSlash(sweep.DashboardFile))
+	path := filepath.Join(dir, filepath.FromSlash(store.DashboardFile))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", fmt.Errorf("writing the dashboard: %w", err)
 	}
@@ -153,7 +154,7 @@ func writeReport(dir string) (dashboard string, figures []string, err error) {
 	if dashboard, err = writeDashboardFile(dir, d); err != nil {
 		return "", nil, err
 	}
-	figDir := filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir))
+	figDir := filepath.Join(dir, filepath.FromSlash(store.FiguresDir))
 	if err := os.MkdirAll(figDir, 0o755); err != nil {
 		return "", nil, fmt.Errorf("writing the figures: %w", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/internal/usage"
 )
@@ -58,7 +59,7 @@ func IsPaired(dir string) bool {
 	if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(pdashComparisonFile))); err == nil && !st.IsDir() {
 		return true
 	}
-	_, err := os.Stat(filepath.Join(dir, sweep.MetaFile))
+	_, err := os.Stat(filepath.Join(dir, store.MetaFile))
 	return errors.Is(err, fs.ErrNotExist)
 }
 
@@ -134,23 +135,23 @@ func LoadPaired(ctx context.Context, dir string) (*report.PairedDashboard, error
 func pdashArm(dir, arm string) (report.PairedArm, error) {
 	a := report.PairedArm{Name: arm}
 	armDir := filepath.Join(dir, arm)
-	p := filepath.Join(armDir, sweep.MetaFile)
+	p := filepath.Join(armDir, store.MetaFile)
 	b, err := os.ReadFile(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
 		return a, fmt.Errorf("reading the %s arm's experiment: %w", arm, err)
 	default:
-		var m sweep.Meta
+		var m store.Meta
 		if err := json.Unmarshal(b, &m); err != nil {
 			return a, fmt.Errorf("reading %s: %w", p, err)
 		}
 		a.Executor, a.Started, a.Finished = sweep.LocalExecutor, m.Created, m.Updated
-		if m.Spec != nil && m.Spec.Executor.Name != "" {
-			a.Executor = m.Spec.Executor.Name
+		if name := m.ExecutorName(); name != "" {
+			a.Executor = name
 		}
 		// A running arm's experiment.json was last written as it started.
-		if a.Running = (&sweep.Store{Dir: armDir}).Locked(); a.Running {
+		if a.Running = (&store.Store{Dir: armDir}).Locked(); a.Running {
 			a.Finished = time.Time{}
 		}
 	}
@@ -172,7 +173,7 @@ func pdashUsage(armDir string) (*report.PairedUsage, error) {
 		}
 		return pdashUsageOf(s.Totals, path.Base(usage.SummaryFile)), nil
 	}
-	p := filepath.Join(armDir, filepath.FromSlash(sweep.SummaryFile))
+	p := filepath.Join(armDir, filepath.FromSlash(store.SummaryFile))
 	b, err := os.ReadFile(p)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading the summary: %w", err)
@@ -185,7 +186,7 @@ func pdashUsage(armDir string) (*report.PairedUsage, error) {
 			return nil, fmt.Errorf("reading %s: %w", p, err)
 		}
 		if s.Usage != nil {
-			return pdashUsageOf(*s.Usage, path.Base(sweep.SummaryFile)), nil
+			return pdashUsageOf(*s.Usage, path.Base(store.SummaryFile)), nil
 		}
 	}
 	recs, err := usage.Read(filepath.Join(armDir, usage.File))
@@ -245,7 +246,7 @@ func pdashReadComparison(b []byte) (report.PairedLayout, []map[string]string, er
 // folder's paired.json or experiment.json when it has one, else the
 // folder's name.
 func pdashExperimentID(dir string) string {
-	for _, name := range []string{"paired.json", sweep.MetaFile} {
+	for _, name := range []string{"paired.json", store.MetaFile} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			continue
@@ -267,7 +268,7 @@ func pdashExperimentID(dir string) string {
 // pdashRegistry reads an arm's registry/experiments.csv by run id (empty
 // when the arm has none).
 func pdashRegistry(dir, arm string) (map[string]map[string]string, error) {
-	p := filepath.Join(dir, arm, filepath.FromSlash(sweep.RegistryFile))
+	p := filepath.Join(dir, arm, filepath.FromSlash(store.RegistryFile))
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -293,7 +294,7 @@ func pdashRunLinks(dir, arm, id string, reg map[string]map[string]string) (link,
 	if id == "" || strings.ContainsAny(id, `/\`) || id == "." || id == ".." {
 		return "", ""
 	}
-	rel := path.Join(arm, sweep.RunsDir, id, artifacts.RunHTMLFile)
+	rel := path.Join(arm, store.RunsDir, id, artifacts.RunHTMLFile)
 	if row, ok := reg[id]; ok {
 		errText = row["error"]
 		// Registry paths are relative to <arm>/registry/.
@@ -315,7 +316,7 @@ func pdashDealerMetrics(dir, arm string, r *report.PairedRow) error {
 	if strings.ContainsAny(r.TreatmentRunID, `/\`) || r.TreatmentRunID == "." || r.TreatmentRunID == ".." {
 		return nil
 	}
-	p := filepath.Join(dir, arm, sweep.RunsDir, r.TreatmentRunID, filepath.FromSlash(pdashMetricsFile))
+	p := filepath.Join(dir, arm, store.RunsDir, r.TreatmentRunID, filepath.FromSlash(pdashMetricsFile))
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -356,7 +357,7 @@ func pdashConfigKeys() []string {
 // pdashConfig reads the config of aggregate/summary.json as text (none
 // when the file or the key is absent).
 func pdashConfig(dir string) ([]report.ConfigItem, error) {
-	p := filepath.Join(dir, filepath.FromSlash(sweep.SummaryFile))
+	p := filepath.Join(dir, filepath.FromSlash(store.SummaryFile))
 	b, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -417,7 +418,7 @@ func pdashWritePage(dir string, d *report.PairedDashboard) (string, error) {
 	if err := report.WritePairedDashboard(&buf, d); err != nil {
 		return "", err
 	}
-	p := filepath.Join(dir, filepath.FromSlash(sweep.DashboardFile))
+	p := filepath.Join(dir, filepath.FromSlash(store.DashboardFile))
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return "", fmt.Errorf("writing the paired dashboard: %w", err)
 	}
@@ -440,7 +441,7 @@ func writePairedReport(ctx context.Context, dir string) (dashboard string, figur
 	if err != nil {
 		return "", nil, err
 	}
-	figDir := filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir))
+	figDir := filepath.Join(dir, filepath.FromSlash(store.FiguresDir))
 	if err := os.MkdirAll(figDir, 0o755); err != nil {
 		return "", nil, fmt.Errorf("writing the figures: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/internal/usage"
 )
@@ -25,13 +26,17 @@ func pdashArmStart() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, time
 // took.
 func pdashWriteArmMeta(t *testing.T, dir, arm, executor string, took time.Duration) {
 	t.Helper()
-	m := sweep.Meta{Format: 1, ExperimentID: arm, Spec: &sweep.Spec{Name: arm, Executor: sweep.ExecutorRef{Name: executor}},
+	spec, err := json.Marshal(&sweep.Spec{Name: arm, Executor: sweep.ExecutorRef{Name: executor}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := store.Meta{Format: store.Format, ExperimentID: arm, Spec: spec,
 		Created: pdashArmStart(), Updated: pdashArmStart().Add(took)}
 	b, err := json.MarshalIndent(&m, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdashWriteTestFile(t, filepath.Join(dir, arm, sweep.MetaFile), b)
+	pdashWriteTestFile(t, filepath.Join(dir, arm, store.MetaFile), b)
 }
 
 // pdashUsageRecords are two sandboxes of 100 s and 50 s, 2 CPUs and 1 GiB,
@@ -93,7 +98,7 @@ func TestLoadPairedDashboardArms(t *testing.T) {
 			{Name: "treatment", Executor: "modal", Finished: pdashArmStart().Add(90 * time.Second), Usage: withSource(wantRecords, "usage.csv")},
 		}, ""},
 		{"bad experiment.json", func(t *testing.T, dir string) {
-			pdashWriteTestFile(t, filepath.Join(dir, "control", sweep.MetaFile), []byte("{"))
+			pdashWriteTestFile(t, filepath.Join(dir, "control", store.MetaFile), []byte("{"))
 		}, [2]report.PairedArm{}, "experiment.json"},
 		{"bad usage_summary.json", func(t *testing.T, dir string) {
 			pdashWriteTestFile(t, filepath.Join(dir, "treatment", filepath.FromSlash(usage.SummaryFile)), []byte("[1"))
@@ -144,11 +149,11 @@ func TestLoadPairedDashboardRunningArm(t *testing.T) {
 	dir := pdashSynthetic(t)
 	pdashWriteArmMeta(t, dir, "control", "", time.Minute)
 	pdashWriteArmMeta(t, dir, "treatment", "modal", time.Minute)
-	unlock, err := (&sweep.Store{Dir: filepath.Join(dir, "treatment")}).Lock()
+	unlock, err := (&store.Store{Dir: filepath.Join(dir, "treatment")}).Lock()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !(&sweep.Store{Dir: filepath.Join(dir, "treatment")}).Locked() {
+	if !(&store.Store{Dir: filepath.Join(dir, "treatment")}).Locked() {
 		unlock()
 		t.Skip("skipping: no file locks on this platform")
 	}
@@ -192,8 +197,8 @@ func TestWritePairedReportArmsAndFigures(t *testing.T) {
 	}
 	var names []string
 	for _, f := range figs {
-		if filepath.Dir(f) != filepath.Join(dir, filepath.FromSlash(sweep.FiguresDir)) {
-			t.Errorf("figure %s is not in %s", f, sweep.FiguresDir)
+		if filepath.Dir(f) != filepath.Join(dir, filepath.FromSlash(store.FiguresDir)) {
+			t.Errorf("figure %s is not in %s", f, store.FiguresDir)
 		}
 		names = append(names, filepath.Base(f))
 		b, err := os.ReadFile(f)

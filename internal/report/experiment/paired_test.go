@@ -14,7 +14,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/report"
-	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/store"
 )
 
 // pdashSet is a recorded conformance set of paired runs: its
@@ -214,7 +214,7 @@ func TestWritePairedDashboardConformance(t *testing.T) {
 			if err := writePairedDashboardDir(context.Background(), dir); err != nil {
 				t.Fatal(err)
 			}
-			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(sweep.DashboardFile)))
+			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.DashboardFile)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -415,7 +415,7 @@ func TestPairedDashboardErrors(t *testing.T) {
 			if err := writePairedDashboardDir(context.Background(), dir); err == nil {
 				t.Fatal("WritePairedDashboard wrote a page")
 			}
-			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(sweep.DashboardFile))); err == nil {
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(store.DashboardFile))); err == nil {
 				t.Error("a dashboard was written")
 			}
 		})

@@ -1,0 +1,171 @@
+package report
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// jsonBuf writes the JSON data that a page's script draws from, by hand:
+// the pages embed it in a <script type="application/json"> element, so
+// besides JSON's own escapes it escapes '<', '>' and '&' (a "</script>" in
+// an agent's name cannot end the element) and U+2028/U+2029.
+//
+// Elements are written in order; the buffer puts the commas.
+type jsonBuf struct {
+	b        []byte
+	first    []bool // per open array or object: no element written yet
+	afterKey bool   // a key was written: its value takes no comma
+	seen     map[string]int
+	plain    bool // istrs does not intern
+}
+
+// sep writes the comma before an element when it is not the first.
+func (j *jsonBuf) sep() {
+	if j.afterKey {
+		j.afterKey = false
+		return
+	}
+	if n := len(j.first); n > 0 {
+		if j.first[n-1] {
+			j.first[n-1] = false
+		} else {
+			j.b = append(j.b, ',')
+		}
+	}
+}
+
+// arr and obj open an array or an object (an element of the enclosing
+// one, or a key's value); endArr and endObj close them.
+func (j *jsonBuf) arr() { j.open('[') }
+func (j *jsonBuf) obj() { j.open('{') }
+
+func (j *jsonBuf) open(c byte) {
+	j.sep()
+	j.b = append(j.b, c)
+	j.first = append(j.first, true)
+}
+
+func (j *jsonBuf) endArr() { j.close(']') }
+func (j *jsonBuf) endObj() { j.close('}') }
+
+func (j *jsonBuf) close(c byte) {
+	j.first = j.first[:len(j.first)-1]
+	j.b = append(j.b, c)
+}
+
+// key writes an object member's key; the next element is its value.
+func (j *jsonBuf) key(k string) {
+	j.sep()
+	j.quote(k)
+	j.b = append(j.b, ':')
+	j.afterKey = true
+}
+
+// strs writes an array of strings, leaving out trailing empty ones.
+func (j *jsonBuf) strs(ss ...string) {
+	n := len(ss)
+	for n > 0 && ss[n-1] == "" {
+		n--
+	}
+	j.arr()
+	for _, s := range ss[:n] {
+		j.str(s)
+	}
+	j.endArr()
+}
+
+// The interned strings (istrs): a string of four bytes or more is written
+// whole the first time and as its number the next times, numbered in the
+// order of first appearance. The reader numbers them in the same order as
+// it reads the document.
+const internMin = 4
+
+// istrs writes an array of strings like strs, interning them.
+func (j *jsonBuf) istrs(ss ...string) {
+	n := len(ss)
+	for n > 0 && ss[n-1] == "" {
+		n--
+	}
+	j.arr()
+	for _, s := range ss[:n] {
+		j.istr(s)
+	}
+	j.endArr()
+}
+
+// istr writes a string element, interned.
+func (j *jsonBuf) istr(s string) {
+	if len(s) < internMin || j.plain {
+		j.str(s)
+		return
+	}
+	if k, ok := j.seen[s]; ok {
+		j.int(k)
+		return
+	}
+	if j.seen == nil {
+		j.seen = make(map[string]int, 64)
+	}
+	j.seen[s] = len(j.seen)
+	j.str(s)
+}
+
+// str writes a string element.
+func (j *jsonBuf) str(s string) {
+	j.sep()
+	j.quote(s)
+}
+
+// int writes an integer element.
+func (j *jsonBuf) int(n int) {
+	j.sep()
+	j.b = strconv.AppendInt(j.b, int64(n), 10)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// quote appends s as a JSON string.
+func (j *jsonBuf) quote(s string) {
+	b := append(j.b, '"')
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x80 {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == '\u2028' || r == '\u2029' || r == utf8.RuneError && size == 1 {
+				b = append(b, s[last:i]...)
+				if r == utf8.RuneError {
+					b = append(b, `\ufffd`...)
+				} else {
+					b = append(b, `\u202`...)
+					b = append(b, hexDigits[r&0xf])
+				}
+				last = i + size
+			}
+			i += size
+			continue
+		}
+		if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			i++
+			continue
+		}
+		b = append(b, s[last:i]...)
+		switch c {
+		case '"':
+			b = append(b, `\"`...)
+		case '\\':
+			b = append(b, `\\`...)
+		case '\n':
+			b = append(b, `\n`...)
+		case '\t':
+			b = append(b, `\t`...)
+		default:
+			b = append(b, `\u00`...)
+			b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		i++
+		last = i
+	}
+	b = append(b, s[last:]...)
+	j.b = append(b, '"')
+}

@@ -1,0 +1,137 @@
+package store
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
+)
+
+// writeRun writes a run folder with a scenario and an events file, as an
+// executor does, and returns the store.
+func writeRun(t *testing.T, id string) *Store {
+	t.Helper()
+	st, err := Create(filepath.Join(t.TempDir(), "exp"), "exp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := runfolder.Create(st.RunDir(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.WriteFile(runfolder.ScenarioFile, []byte("agents: []\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteFile(runfolder.EventsFile, []byte(`{"kind":"x"}`+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Commit(&runfolder.Manifest{Version: runfolder.ManifestVersion, RunID: id, Status: runfolder.StatusCompleted}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// A folder is done when its manifest verifies. Once verified, the journal's
+// record of its manifest and file times lets a quick check trust it without
+// hashing; any change to a file's size or time makes the quick check hash
+// the files, and a file that no longer matches (or is gone) is named.
+func TestCheckRun(t *testing.T) {
+	const id = "grid_0123456789ab"
+	events := func(st *Store) string { return filepath.Join(st.RunDir(id), "out", "events.jsonl") }
+	for _, tc := range []struct {
+		name   string
+		damage func(t *testing.T, st *Store)
+		quick  string // "" when the quick check passes
+		full   string
+	}{
+		{name: "untouched"},
+		{name: "touched", damage: func(t *testing.T, st *Store) {
+			os.Chtimes(events(st), time.Now().Add(time.Hour), time.Now().Add(time.Hour))
+		}},
+		{name: "edited", damage: func(t *testing.T, st *Store) {
+			os.WriteFile(events(st), []byte(`{"kind":"y"}`+"\n"), 0o644)
+		}, quick: "out/events.jsonl: wrong checksum", full: "out/events.jsonl: wrong checksum"},
+		{name: "edited in place, times restored", damage: func(t *testing.T, st *Store) {
+			fi, _ := os.Stat(events(st))
+			os.WriteFile(events(st), []byte(`{"kind":"y"}`+"\n"), 0o644)
+			os.Chtimes(events(st), fi.ModTime(), fi.ModTime())
+		}, full: "out/events.jsonl: wrong checksum"},
+		{name: "truncated", damage: func(t *testing.T, st *Store) {
+			os.WriteFile(events(st), nil, 0o644)
+		}, quick: "out/events.jsonl: wrong size (0 bytes, the manifest says 13)", full: "out/events.jsonl: wrong size"},
+		{name: "out removed", damage: func(t *testing.T, st *Store) {
+			os.RemoveAll(filepath.Dir(events(st)))
+		}, quick: "out/events.jsonl: missing", full: "out/events.jsonl: missing"},
+		{name: "manifest removed", damage: func(t *testing.T, st *Store) {
+			os.Remove(filepath.Join(st.RunDir(id), runfolder.ManifestFile))
+		}, quick: "manifest.json is missing", full: "manifest.json is missing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := writeRun(t, id)
+			d, err := st.CheckRun(id, Known{}, CheckFull)
+			if err != nil {
+				t.Fatalf("a fresh folder does not verify: %v", err)
+			}
+			if q, err := st.CheckRun(id, Known{d.SHA256, d.Fingerprint}, CheckQuick); err != nil || q.Fingerprint != d.Fingerprint || q.SHA256 != d.SHA256 {
+				t.Fatalf("quick check: %+v, %v", q, err)
+			}
+			// Times must move for a change to be seen.
+			time.Sleep(10 * time.Millisecond)
+			if tc.damage != nil {
+				tc.damage(t, st)
+			}
+			for _, c := range []struct {
+				how  Check
+				want string
+			}{{CheckQuick, tc.quick}, {CheckFull, tc.full}} {
+				_, err := st.CheckRun(id, Known{Manifest: d.SHA256, Fingerprint: d.Fingerprint}, c.how)
+				switch {
+				case c.want == "" && err != nil:
+					t.Errorf("check %d: %v, want done", c.how, err)
+				case c.want != "" && (err == nil || !strings.Contains(DamageReason(err), c.want)):
+					t.Errorf("check %d: %v, want %q", c.how, err, c.want)
+				}
+			}
+		})
+	}
+	st := writeRun(t, id)
+	if _, err := st.CheckRun("grid_000000000000", Known{}, CheckQuick); !NotRun(err) || DamageReason(err) != "manifest.json is missing" {
+		t.Errorf("a run never written: %v, want no manifest", err)
+	}
+}
+
+// Temporary files of a killed process go, in the store's folders and the
+// runs named; nothing else does.
+func TestRemoveTemp(t *testing.T) {
+	const id = "grid_0123456789ab"
+	st := writeRun(t, id)
+	temps := []string{
+		filepath.Join(st.RunDir(id), ".run.html.tmp-123"),
+		filepath.Join(st.RunDir(id), "out", ".metrics.csv.tmp-9"),
+		st.Path("registry/.experiments.csv.tmp-1"),
+		st.Path("aggregate/.results.csv.tmp-2"),
+		st.Path(".experiment.json.tmp-3"),
+	}
+	keep := []string{st.Path("registry/journal.jsonl"), filepath.Join(st.RunDir(id), runfolder.ManifestFile), st.Path(".lock")}
+	for _, p := range append(temps, keep...) {
+		os.WriteFile(p, []byte("x"), 0o644)
+	}
+	n, err := st.RemoveTemp(id)
+	if err != nil || n != len(temps) {
+		t.Fatalf("removed %d, %v; want %d", n, err, len(temps))
+	}
+	for _, p := range temps {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s survived", p)
+		}
+	}
+	for _, p := range keep {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed", p)
+		}
+	}
+}

@@ -1,0 +1,537 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/bilancio-go/bilancio/internal/atomicfile"
+	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
+)
+
+// The journal (registry/journal.jsonl) is the runner's memory: one JSON
+// object per line (a Record), appended, never rewritten except by
+// compaction (a temporary file renamed over it, at the end of every sweep
+// run), which leaves one "run" record per run holding its state as well.
+//
+// A process killed while appending leaves at most a partial last line,
+// which readers skip. The run folders stay the truth: a "done" run counts
+// only while its folder still verifies (see CheckRun), and a run whose
+// folder verifies counts as done even if the journal missed it.
+
+// Journal is an experiment's journal: its index in memory and, when opened
+// for writing, the file it appends to. Its methods may be called from
+// several goroutines.
+type Journal struct {
+	path string
+	f    *os.File
+	// write says the journal was opened for appending; size is where the
+	// next record goes.
+	write bool
+	size  int64
+
+	mu sync.RWMutex
+	ix *index
+}
+
+// OpenJournal opens the store's journal for appending (the caller holds
+// the experiment's lock), reading it into memory and ending a torn last
+// line first so that the next record starts on a line of its own.
+func (s *Store) OpenJournal() (*Journal, error) {
+	f, err := os.OpenFile(s.Path(JournalFile), os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("opening the journal: %w", err)
+	}
+	j := &Journal{path: s.Path(JournalFile), f: f, write: true}
+	if err := j.load(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if j.size > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, j.size-1); err == nil && last[0] != '\n' {
+			if _, err := f.Write([]byte{'\n'}); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("repairing the journal: %w", err)
+			}
+			j.size++
+		}
+	}
+	return j, nil
+}
+
+// ReadJournal reads the store's journal, for looking only; a missing
+// journal is empty.
+func (s *Store) ReadJournal() (*Journal, error) {
+	j := &Journal{path: s.Path(JournalFile)}
+	f, err := os.Open(j.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		j.ix = newIndex()
+		return j, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the journal: %w", err)
+	}
+	j.f = f
+	if err := j.load(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+// Close closes the journal's file.
+func (j *Journal) Close() error {
+	if j.f == nil {
+		return nil
+	}
+	err := j.f.Close()
+	j.f = nil
+	return err
+}
+
+// Torn counts the lines that did not parse when the journal was read.
+func (j *Journal) Torn() int {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	return j.ix.torn
+}
+
+// Len is the number of runs the journal knows.
+func (j *Journal) Len() int {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	return int(j.ix.n)
+}
+
+// loadBlock is the size of the blocks the journal is read in.
+const loadBlock = 4 << 20
+
+// load reads the journal file into a new index. Lines are decoded on every
+// CPU, a block at a time, and applied in order.
+func (j *Journal) load() error {
+	j.ix = newIndex()
+	buf := make([]byte, loadBlock)
+	filled := 0
+	var base int64
+	for {
+		n, err := io.ReadFull(j.f, buf[filled:])
+		filled += n
+		eof := err == io.EOF || err == io.ErrUnexpectedEOF
+		if err != nil && !eof {
+			return fmt.Errorf("reading the journal: %w", err)
+		}
+		end := bytes.LastIndexByte(buf[:filled], '\n') + 1
+		if eof {
+			end = filled
+		}
+		if end == 0 && !eof {
+			// A line longer than the buffer.
+			buf = append(buf, make([]byte, len(buf))...)
+			continue
+		}
+		j.ix.load(buf[:end], base)
+		filled = copy(buf, buf[end:filled])
+		base += int64(end)
+		if eof {
+			break
+		}
+	}
+	j.size = base
+	return nil
+}
+
+// load decodes the lines of block, which starts at offset base of the
+// journal, and applies them.
+func (ix *index) load(block []byte, base int64) {
+	type line struct {
+		off int64
+		b   []byte
+	}
+	var lines []line
+	for pos := 0; pos < len(block); {
+		end := bytes.IndexByte(block[pos:], '\n')
+		next := pos + end + 1
+		if end < 0 {
+			end, next = len(block)-pos, len(block)
+		}
+		if b := block[pos : pos+end]; len(bytes.TrimSpace(b)) > 0 {
+			lines = append(lines, line{base + int64(pos), b})
+		}
+		pos = next
+	}
+	recs := make([]rawRecord, len(lines))
+	vals := make([]values, len(lines))
+	bad := make([]bool, len(lines))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	per := (len(lines) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*per, min((w+1)*per, len(lines))
+		if lo >= hi {
+			continue
+		}
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				if decodeRaw(lines[i].b, &recs[i]) != nil || len(recs[i].run) == 0 {
+					bad[i] = true
+					continue
+				}
+				vals[i] = valuesOf(&recs[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i := range lines {
+		if bad[i] {
+			ix.torn++
+			continue
+		}
+		ix.apply(&recs[i], &vals[i], lines[i].off)
+	}
+}
+
+// valuesOf reads a record's phi_total and delta_total as floats (Python's
+// float() of the Decimal), as the means of status and summary.json take
+// them; empty or unparsable values count as None.
+func valuesOf(r *rawRecord) values {
+	var v values
+	if len(r.phi) > 0 {
+		if d, err := pynum.ParseDecimal(string(r.phi)); err == nil {
+			v.phi, v.hasPhi = pynum.DecimalFloat(d.Decimal()), true
+		}
+	}
+	if len(r.delta) > 0 {
+		if d, err := pynum.ParseDecimal(string(r.delta)); err == nil {
+			v.delta, v.hasDelta, v.cl = pynum.DecimalFloat(d.Decimal()), true, d.Sign() == 0
+		}
+	}
+	return v
+}
+
+// Append writes records, all in one write, and folds them into the index.
+func (j *Journal) Append(recs ...Record) error {
+	if !j.write {
+		return errors.New("the journal was opened for reading")
+	}
+	var b []byte
+	offs := make([]int64, len(recs))
+	for i := range recs {
+		line, err := json.Marshal(&recs[i])
+		if err != nil {
+			return fmt.Errorf("encoding a journal record: %w", err)
+		}
+		offs[i] = int64(len(b))
+		b = append(append(b, line...), '\n')
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if _, err := j.f.Write(b); err != nil {
+		// A part of the write may have reached the file: the index
+		// must not point at what follows.
+		if st, serr := j.f.Stat(); serr == nil {
+			j.size = st.Size()
+		}
+		return fmt.Errorf("writing the journal: %w", err)
+	}
+	for i := range recs {
+		raw := recs[i].raw()
+		v := valuesOf(&raw)
+		j.ix.apply(&raw, &v, j.size+offs[i])
+	}
+	j.size += int64(len(b))
+	return nil
+}
+
+// readLine reads the journal line at offset off.
+func (j *Journal) readLine(off int64) ([]byte, error) {
+	if j.f == nil {
+		return nil, errors.New("reading the journal: closed")
+	}
+	buf := make([]byte, 512)
+	for {
+		n, err := j.f.ReadAt(buf, off)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			return buf[:i], nil
+		}
+		if err == io.EOF {
+			return buf[:n], nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading the journal: %w", err)
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// readRecord reads the record at off.
+func (j *Journal) readRecord(off int64) (Record, error) {
+	var r Record
+	line, err := j.readLine(off)
+	if err != nil {
+		return r, err
+	}
+	if err := decodeRecord(line, &r); err != nil {
+		return r, fmt.Errorf("reading the journal at byte %d: %w", off, err)
+	}
+	return r, nil
+}
+
+// Entry is a run as the journal knows it: a handle on the index.
+type Entry struct {
+	j *Journal
+	i int32
+}
+
+// Lookup finds run id.
+func (j *Journal) Lookup(id string) (Entry, bool) {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	i := j.ix.findID([]byte(id))
+	return Entry{j, i}, i >= 0
+}
+
+// LookupKey finds the run of a point key.
+func (j *Journal) LookupKey(key string) (Entry, bool) {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	i := j.ix.findKey([]byte(key))
+	return Entry{j, i}, i >= 0
+}
+
+// InPlan returns the runs registered under the plan fingerprint, in plan
+// order (then by id).
+func (j *Journal) InPlan(plan string) []Entry {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	ix := j.ix
+	num, ok := ix.planNum[plan]
+	if !ok {
+		return nil
+	}
+	var idx []int32
+	for i := range ix.n {
+		if ix.at(i).plan == num && ix.at(i).runOff >= 0 {
+			idx = append(idx, i)
+		}
+	}
+	ix.sortEntries(idx, false)
+	out := make([]Entry, len(idx))
+	for k, i := range idx {
+		out[k] = Entry{j, i}
+	}
+	return out
+}
+
+// sortEntries sorts entry numbers by plan index then id (byPlan: by plan
+// fingerprint first).
+func (ix *index) sortEntries(idx []int32, byPlan bool) {
+	slices.SortFunc(idx, func(a, b int32) int {
+		ea, eb := ix.at(a), ix.at(b)
+		if byPlan {
+			if c := cmp.Compare(ix.plans[ea.plan], ix.plans[eb.plan]); c != 0 {
+				return c
+			}
+		}
+		if c := cmp.Compare(ea.index, eb.index); c != 0 {
+			return c
+		}
+		return cmp.Compare(ix.idOf(ea), ix.idOf(eb))
+	})
+}
+
+// get returns a copy of the entry.
+func (e Entry) get() (entry, *index) {
+	e.j.mu.RLock()
+	defer e.j.mu.RUnlock()
+	return *e.j.ix.at(e.i), e.j.ix
+}
+
+// ID is the run's id.
+func (e Entry) ID() string {
+	e.j.mu.RLock()
+	defer e.j.mu.RUnlock()
+	return e.j.ix.idOf(e.j.ix.at(e.i))
+}
+
+// State is the run's state.
+func (e Entry) State() State { en, _ := e.get(); return en.state }
+
+// Exec says the run was last handed to an executor (and has not ended
+// since, unless its state says so).
+func (e Entry) Exec() bool { en, _ := e.get(); return en.flags&fExec != 0 }
+
+// Index is the run's place in its plan.
+func (e Entry) Index() int { en, _ := e.get(); return int(en.index) }
+
+// Plan is the fingerprint of the plan the run was last registered under.
+func (e Entry) Plan() string {
+	en, ix := e.get()
+	e.j.mu.RLock()
+	defer e.j.mu.RUnlock()
+	return ix.plans[en.plan]
+}
+
+// Key is the point key the run was last registered with ("" without one).
+func (e Entry) Key() string {
+	e.j.mu.RLock()
+	defer e.j.mu.RUnlock()
+	return e.j.ix.keyOf(e.j.ix.at(e.i))
+}
+
+// Verified reports whether the journal's latest state of the run records
+// the folder d describes (its manifest's checksum and its files' digest),
+// so that d need not be journaled again.
+func (e Entry) Verified(d *runfolder.Sealed) bool {
+	if e.State() != Done {
+		return false
+	}
+	rec, err := e.Record()
+	return err == nil && rec.Manifest == d.SHA256 && rec.Fingerprint == d.Fingerprint
+}
+
+// Phase is the run's phase.
+func (e Entry) Phase() string {
+	en, ix := e.get()
+	e.j.mu.RLock()
+	defer e.j.mu.RUnlock()
+	return ix.phases[en.phase]
+}
+
+// Outcome is a done run's phi_total and delta_total as floats (ok false
+// for None) and whether delta_total is zero.
+type Outcome struct {
+	Phi, Delta     float64
+	HasPhi, HasDel bool
+	Cleared        bool
+}
+
+// Outcome returns a done run's values.
+func (e Entry) Outcome() Outcome {
+	en, _ := e.get()
+	return Outcome{Phi: en.phi, Delta: en.delta, HasPhi: en.flags&fPhi != 0, HasDel: en.flags&fDelta != 0, Cleared: en.flags&fCleared != 0}
+}
+
+// Record reads the run back from the journal file: its latest "run" record
+// with its latest state's fields in it (as compaction writes it).
+func (e Entry) Record() (Record, error) {
+	en, _ := e.get()
+	r := Record{Run: e.ID()}
+	if en.runOff >= 0 {
+		var err error
+		if r, err = e.j.readRecord(en.runOff); err != nil {
+			return r, err
+		}
+	}
+	s := r
+	r.Kind, r.Exec = KindRun, en.flags&fExec != 0
+	r.Manifest, r.Fingerprint, r.Phi, r.Delta, r.TTS, r.Error, r.Attempts = "", "", "", "", "", "", 0
+	if en.state == Pending || en.stateOff < 0 {
+		return r, nil
+	}
+	if en.stateOff != en.runOff {
+		var err error
+		if s, err = e.j.readRecord(en.stateOff); err != nil {
+			return r, err
+		}
+	}
+	switch en.state {
+	case Done:
+		r.Manifest, r.Fingerprint, r.Phi, r.Delta, r.TTS = s.Manifest, s.Fingerprint, s.Phi, s.Delta, s.TTS
+	case Failed:
+		r.Error, r.Attempts = s.Error, s.Attempts
+	}
+	return r, nil
+}
+
+// Compact rewrites the journal with one record per run, holding the run
+// and its state, dropping the history (attempts made, runs registered
+// again), in plan order. The records are read back one at a time, so
+// memory stays flat.
+func (j *Journal) Compact() error {
+	if !j.write {
+		return errors.New("the journal was opened for reading")
+	}
+	j.mu.RLock()
+	idx := make([]int32, j.ix.n)
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	j.ix.sortEntries(idx, true)
+	j.mu.RUnlock()
+	newOffs := make([]int64, len(idx))
+	err := atomicfile.Write(j.path, 0o644, true, writerFunc(func(w io.Writer) (int64, error) {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		var n int64
+		for k, i := range idx {
+			r, err := Entry{j, i}.Record()
+			if err != nil {
+				return n, err
+			}
+			r.Exec = false
+			if r.Error != "" {
+				r.Attempts = max(r.Attempts, 1)
+			}
+			line, err := json.Marshal(&r)
+			if err != nil {
+				return n, fmt.Errorf("encoding a journal record: %w", err)
+			}
+			newOffs[k] = n
+			m, err := bw.Write(append(line, '\n'))
+			n += int64(m)
+			if err != nil {
+				return n, err
+			}
+		}
+		return n, bw.Flush()
+	}))
+	if err != nil {
+		return fmt.Errorf("compacting the journal: %w", err)
+	}
+	// The file was replaced: reopen it, and point the index at the new
+	// records.
+	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("reopening the journal: %w", err)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.f.Close()
+	j.f = f
+	var size int64
+	for k, i := range idx {
+		e := j.ix.at(i)
+		e.runOff, e.flags = newOffs[k], e.flags&^fExec
+		if e.state == Pending {
+			e.stateOff = -1
+		} else {
+			e.stateOff = newOffs[k]
+		}
+		size = newOffs[k]
+	}
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	j.size = size
+	return nil
+}
+
+// writerFunc adapts a function to io.WriterTo.
+type writerFunc func(io.Writer) (int64, error)
+
+// WriteTo implements io.WriterTo.
+func (f writerFunc) WriteTo(w io.Writer) (int64, error) { return f(w) }
+
+// EmptyJournal is the journal of an experiment folder that does not exist
+// yet: it knows no run.
+func EmptyJournal() *Journal { return &Journal{ix: newIndex()} }

@@ -1,0 +1,306 @@
+package store
+
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// Journal record kinds.
+const (
+	// KindRun: a run of the plan, with its point, id and S1/L0, before the
+	// run is handed to an executor (Exec true) or when a run done under an
+	// earlier plan is found again. A compacted journal holds one per run,
+	// with the run's state in it.
+	KindRun = "run"
+	// KindDone: a run whose folder verified, with the checksum of its
+	// manifest, the sizes and times of its files, and the registry's
+	// summary values.
+	KindDone = "done"
+	// KindFailed: a run that failed for good, with the reason.
+	KindFailed = "failed"
+	// KindDamaged: a run recorded done whose folder no longer verifies
+	// (Error says why); it is pending again.
+	KindDamaged = "damaged"
+)
+
+// Record is one line of the journal: a plain row, written by encoding/json
+// in this field order.
+type Record struct {
+	Kind string `json:"k"`
+	Run  string `json:"run"`
+
+	// "run" records: the plan (its fingerprint) and the run's place in it,
+	// the point's key, the phase (and a frontier probe's label and cell),
+	// the seed, the four swept parameters as the registry prints them
+	// (kappa, concentration, mu, monotonicity), S1 and L0.
+	Plan   string    `json:"plan,omitempty"`
+	Index  int       `json:"i,omitempty"`
+	Key    string    `json:"key,omitempty"`
+	Phase  string    `json:"phase,omitempty"`
+	Label  string    `json:"label,omitempty"`
+	Cell   int       `json:"cell,omitempty"`
+	Seed   int64     `json:"seed,omitempty"`
+	Params [4]string `json:"p,omitzero"`
+	S1     string    `json:"s1,omitempty"`
+	L0     string    `json:"l0,omitempty"`
+	Exec   bool      `json:"exec,omitempty"`
+
+	// "done" records: the SHA-256 of manifest.json, the fingerprint of the
+	// folder's files (runfolder's: their sizes and modification times),
+	// and the summary values.
+	Manifest    string `json:"manifest,omitempty"`
+	Fingerprint string `json:"fp,omitempty"`
+	Phi         string `json:"phi,omitempty"`
+	Delta       string `json:"delta,omitempty"`
+	TTS         string `json:"tts,omitempty"`
+
+	// "failed" records.
+	Error    string `json:"error,omitempty"`
+	Attempts int    `json:"attempts,omitempty"`
+}
+
+// rawRecord is a journal line decoded without copying: its strings point
+// into the line.
+type rawRecord struct {
+	kind, run, plan, key, phase, label, s1, l0 []byte
+	manifest, fp, phi, delta, tts, err         []byte
+	params                                     [4][]byte
+	index, cell, attempts                      int
+	seed                                       int64
+	exec                                       bool
+}
+
+// record copies a raw record into a Record.
+func (r *rawRecord) record() Record {
+	return Record{
+		Kind: string(r.kind), Run: string(r.run), Plan: string(r.plan), Index: r.index, Key: string(r.key),
+		Phase: string(r.phase), Label: string(r.label), Cell: r.cell, Seed: r.seed,
+		Params: [4]string{string(r.params[0]), string(r.params[1]), string(r.params[2]), string(r.params[3])},
+		S1:     string(r.s1), L0: string(r.l0), Exec: r.exec,
+		Manifest: string(r.manifest), Fingerprint: string(r.fp), Phi: string(r.phi), Delta: string(r.delta), TTS: string(r.tts),
+		Error: string(r.err), Attempts: r.attempts,
+	}
+}
+
+// raw points a rawRecord at a Record's strings (for records decoded by
+// encoding/json).
+func (r *Record) raw() rawRecord {
+	b := func(s string) []byte { return []byte(s) }
+	return rawRecord{
+		kind: b(r.Kind), run: b(r.Run), plan: b(r.Plan), key: b(r.Key), phase: b(r.Phase), label: b(r.Label),
+		s1: b(r.S1), l0: b(r.L0), manifest: b(r.Manifest), fp: b(r.Fingerprint), phi: b(r.Phi), delta: b(r.Delta),
+		tts: b(r.TTS), err: b(r.Error), params: [4][]byte{b(r.Params[0]), b(r.Params[1]), b(r.Params[2]), b(r.Params[3])},
+		index: r.Index, cell: r.Cell, attempts: r.Attempts, seed: r.Seed, exec: r.Exec,
+	}
+}
+
+// decodeRaw decodes a journal line. The journal's lines are flat objects
+// written by encoding/json from Record; this decoder reads that shape
+// without allocating (which matters for the status of an experiment of a
+// million runs) and hands anything else to encoding/json.
+func decodeRaw(line []byte, r *rawRecord) error {
+	if scanRecord(line, r) {
+		return nil
+	}
+	var rec Record
+	if err := json.Unmarshal(line, &rec); err != nil {
+		return err
+	}
+	*r = rec.raw()
+	return nil
+}
+
+// decodeRecord decodes a journal line into a Record.
+func decodeRecord(line []byte, rec *Record) error {
+	var r rawRecord
+	if err := decodeRaw(line, &r); err != nil {
+		return err
+	}
+	*rec = r.record()
+	return nil
+}
+
+// recordScanner reads a journal line.
+type recordScanner struct {
+	b []byte
+	i int
+}
+
+func (s *recordScanner) ws() {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\t' || s.b[s.i] == '\n' || s.b[s.i] == '\r') {
+		s.i++
+	}
+}
+
+// consume skips white space and the byte c, reporting whether it was there.
+func (s *recordScanner) consume(c byte) bool {
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// str reads a JSON string: a slice of the line when it has no escapes, a
+// copy otherwise.
+func (s *recordScanner) str() ([]byte, bool) {
+	if !s.consume('"') {
+		return nil, false
+	}
+	start, escaped := s.i, false
+	for s.i < len(s.b) {
+		switch c := s.b[s.i]; {
+		case c == '\\':
+			escaped = true
+			s.i += 2
+			continue
+		case c == '"':
+			raw := s.b[start:s.i:s.i]
+			s.i++
+			if !escaped {
+				return raw, true
+			}
+			var out string
+			if json.Unmarshal(s.b[start-1:s.i], &out) != nil {
+				return nil, false
+			}
+			return []byte(out), true
+		case c < 0x20:
+			return nil, false
+		}
+		s.i++
+	}
+	return nil, false
+}
+
+// num reads a JSON integer.
+func (s *recordScanner) num() (int64, bool) {
+	s.ws()
+	start := s.i
+	if s.i < len(s.b) && s.b[s.i] == '-' {
+		s.i++
+	}
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+		s.i++
+	}
+	n, err := strconv.ParseInt(string(s.b[start:s.i]), 10, 64)
+	return n, err == nil
+}
+
+// boolean reads true or false.
+func (s *recordScanner) boolean() (bool, bool) {
+	s.ws()
+	for _, lit := range []string{"true", "false"} {
+		if len(s.b)-s.i >= len(lit) && string(s.b[s.i:s.i+len(lit)]) == lit {
+			s.i += len(lit)
+			return lit == "true", true
+		}
+	}
+	return false, false
+}
+
+// scanRecord decodes the journal's own shape of line; false when the line
+// is anything else.
+func scanRecord(line []byte, r *rawRecord) bool {
+	*r = rawRecord{}
+	s := &recordScanner{b: line}
+	if !s.consume('{') {
+		return false
+	}
+	if s.consume('}') {
+		return true
+	}
+	for {
+		key, ok := s.str()
+		if !ok || !s.consume(':') {
+			return false
+		}
+		var dst *[]byte
+		var idst *int
+		switch string(key) {
+		case "k":
+			dst = &r.kind
+		case "run":
+			dst = &r.run
+		case "plan":
+			dst = &r.plan
+		case "key":
+			dst = &r.key
+		case "phase":
+			dst = &r.phase
+		case "label":
+			dst = &r.label
+		case "s1":
+			dst = &r.s1
+		case "l0":
+			dst = &r.l0
+		case "manifest":
+			dst = &r.manifest
+		case "fp":
+			dst = &r.fp
+		case "phi":
+			dst = &r.phi
+		case "delta":
+			dst = &r.delta
+		case "tts":
+			dst = &r.tts
+		case "error":
+			dst = &r.err
+		case "i":
+			idst = &r.index
+		case "cell":
+			idst = &r.cell
+		case "attempts":
+			idst = &r.attempts
+		case "seed":
+			n, ok := s.num()
+			if !ok {
+				return false
+			}
+			r.seed = n
+		case "exec":
+			b, ok := s.boolean()
+			if !ok {
+				return false
+			}
+			r.exec = b
+		case "p":
+			if !s.consume('[') {
+				return false
+			}
+			for j := range r.params {
+				if j > 0 && !s.consume(',') {
+					return false
+				}
+				if r.params[j], ok = s.str(); !ok {
+					return false
+				}
+			}
+			if !s.consume(']') {
+				return false
+			}
+		default:
+			return false
+		}
+		switch {
+		case dst != nil:
+			if *dst, ok = s.str(); !ok {
+				return false
+			}
+		case idst != nil:
+			n, ok := s.num()
+			if !ok {
+				return false
+			}
+			*idst = int(n)
+		}
+		if s.consume('}') {
+			s.ws()
+			return s.i == len(s.b)
+		}
+		if !s.consume(',') {
+			return false
+		}
+	}
+}

@@ -1,0 +1,339 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/cockroachdb/apd/v3"
+
+	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/atomicfile"
+	"github.com/bilancio-go/bilancio/internal/metrics"
+	"github.com/bilancio-go/bilancio/internal/parallel"
+	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
+)
+
+// RegistryColumns are the columns of registry/experiments.csv: bilancio's
+// data-era registry (spec/engine.md §9.2).
+func RegistryColumns() []string {
+	return []string{
+		"run_id", "phase", "seed", "n_agents", "kappa", "concentration", "mu", "monotonicity",
+		"maturity_days", "Q_total", "S1", "L0", "scenario_yaml", "events_jsonl", "balances_csv",
+		"metrics_csv", "metrics_html", "run_html", "default_handling", "dealer_enabled", "status",
+		"time_to_stability", "phi_total", "delta_total", "error",
+	}
+}
+
+// ResultsColumns are the columns of aggregate/results.csv: bilancio's
+// aggregate_runs (spec/engine.md §9.5).
+func ResultsColumns() []string {
+	return []string{
+		"run_id", "phase", "seed", "n_agents", "kappa", "concentration", "mu", "monotonicity",
+		"S1", "L0", "phi_total", "delta_total", "max_G_t", "alpha_1", "Mpeak_1", "v_1",
+		"HHIplus_1", "time_to_stability", "metrics_csv",
+	}
+}
+
+// Registry statuses.
+const (
+	RowCompleted = "completed"
+	RowFailed    = "failed"
+)
+
+// Constants are the registry columns every run of an experiment shares,
+// as bilancio prints them.
+type Constants struct {
+	NAgents, MaturityDays, QTotal, DefaultHandling, DealerEnabled string
+}
+
+// registryPaths maps registry columns to run files, as bilancio lays them
+// out.
+func registryPaths() [][2]string {
+	return [][2]string{
+		{"scenario_yaml", runfolder.ScenarioFile},
+		{"events_jsonl", runfolder.EventsFile},
+		{"balances_csv", runfolder.BalancesFile},
+		{"metrics_csv", runfolder.MetricsCSVFile},
+		{"metrics_html", "out/metrics.html"},
+		{"run_html", runfolder.RunHTMLFile},
+	}
+}
+
+// Damage is a run the journal called done whose folder no longer verifies.
+type Damage struct {
+	RunID  string
+	Reason string
+}
+
+// MaxNamed bounds the runs a report lists by name (damaged or failed); the
+// counts are always whole.
+const MaxNamed = 1000
+
+// Views are what Rebuild found and wrote.
+type Views struct {
+	// Completed and Failed count the registry rows by status.
+	Completed, Failed int
+	// Recovered counts the runs found complete on disk that the journal
+	// did not know were done (a sweep killed between the two); they are
+	// journaled as done.
+	Recovered int
+	// Damaged counts the runs the journal called done whose folders no
+	// longer verify; DamagedRuns names them (at most MaxNamed). They are
+	// journaled as pending, so that the next sweep run runs them again.
+	Damaged     int
+	DamagedRuns []Damage
+	// Means are the Python float means over the completed rows.
+	Means Means
+}
+
+// row is a run's rows in the registry and the aggregate.
+type row struct {
+	entry    Entry
+	rec      Record
+	err      error // reading the journal
+	done     *runfolder.Sealed
+	damage   string // the journal said done, the folder does not verify
+	registry []string
+	results  []string // nil: not aggregated
+}
+
+// Rebuild rewrites registry/experiments.csv and aggregate/results.csv from
+// the runs of the plan, as streams: a row per run in plan order that is
+// complete on disk (its folder verifies as how says; status completed, the
+// summary values from the manifest) or that failed for good (status
+// failed, with the reason). The aggregate reads each completed run's
+// metrics.csv as bilancio's aggregate_runs does. Runs are checked on every
+// CPU. With a journal opened for writing, runs found complete that the
+// journal did not know are journaled done, and damaged runs pending.
+func (s *Store) Rebuild(ctx context.Context, j *Journal, plan string, c Constants, how Check) (*Views, error) {
+	entries := j.InPlan(plan)
+	reg, err := atomicfile.Create(s.Path(RegistryFile), 0o644)
+	if err != nil {
+		return nil, err
+	}
+	defer reg.Abort()
+	res, err := atomicfile.Create(s.Path(ResultsFile), 0o644)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Abort()
+	regW, resW := bufio.NewWriterSize(reg, 256<<10), bufio.NewWriterSize(res, 256<<10)
+	var line []byte
+	put := func(w *bufio.Writer, rec []string) {
+		line = artifacts.AppendCSVRecord(line[:0], rec)
+		w.Write(line)
+	}
+	put(regW, RegistryColumns())
+	put(resW, ResultsColumns())
+	v := &Views{}
+	var pending []Record
+	var failure error
+	flush := func() {
+		if len(pending) > 0 && j.write && failure == nil {
+			failure = j.Append(pending...)
+		}
+		pending = pending[:0]
+	}
+	err = parallel.Ordered(ctx, len(entries), func(i int) *row {
+		return s.buildRow(entries[i], c, how)
+	}, func(i int, r *row) {
+		if failure != nil {
+			return
+		}
+		if r.err != nil {
+			failure = r.err
+			return
+		}
+		if r.damage != "" {
+			v.Damaged++
+			if len(v.DamagedRuns) < MaxNamed {
+				v.DamagedRuns = append(v.DamagedRuns, Damage{RunID: r.rec.Run, Reason: r.damage})
+			}
+			pending = append(pending, Record{Kind: KindDamaged, Run: r.rec.Run, Error: r.damage})
+		}
+		if r.registry == nil {
+			return
+		}
+		put(regW, r.registry)
+		switch {
+		case r.done != nil:
+			v.Completed++
+			if r.entry.State() != Done || r.rec.Manifest != r.done.SHA256 || r.rec.Fingerprint != r.done.Fingerprint {
+				if r.entry.State() != Done {
+					v.Recovered++
+				}
+				pending = append(pending, DoneRecord(r.rec.Run, r.done))
+			}
+			if r.results != nil {
+				put(resW, r.results)
+			}
+			m := r.done.Manifest
+			v.Means.Add(m.PhiTotal, m.DeltaTotal)
+		default:
+			v.Failed++
+		}
+		if len(pending) >= 1024 {
+			flush()
+		}
+	})
+	flush()
+	if err != nil {
+		return nil, fmt.Errorf("rebuilding the registry: %w", err)
+	}
+	if failure != nil {
+		return nil, failure
+	}
+	if err := regW.Flush(); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", RegistryFile, err)
+	}
+	if err := resW.Flush(); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", ResultsFile, err)
+	}
+	if err := reg.Commit(true); err != nil {
+		return nil, err
+	}
+	if err := res.Commit(true); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// DoneRecord is the journal's "done" record of a verified run.
+func DoneRecord(id string, d *runfolder.Sealed) Record {
+	m := d.Manifest
+	return Record{Kind: KindDone, Run: id, Manifest: d.SHA256, Fingerprint: d.Fingerprint, Phi: m.PhiTotal, Delta: m.DeltaTotal, TTS: m.TimeToStability}
+}
+
+// buildRow checks one run and returns its rows (registry nil when it has
+// none: it is pending).
+func (s *Store) buildRow(e Entry, c Constants, how Check) *row {
+	r := &row{entry: e}
+	if r.rec, r.err = e.Record(); r.err != nil {
+		return r
+	}
+	rec := &r.rec
+	d, err := s.CheckRun(rec.Run, Known{rec.Manifest, rec.Fingerprint}, how)
+	if err == nil {
+		r.done = d
+		m := d.Manifest
+		paths := map[string]string{}
+		have := map[string]bool{}
+		for _, f := range m.Files {
+			have[f.Name] = true
+		}
+		for _, cp := range registryPaths() {
+			if have[cp[1]] {
+				paths[cp[0]] = "../" + RunsDir + "/" + rec.Run + "/" + cp[1]
+			}
+		}
+		r.registry = registryRecord(rec, c, paths, RowCompleted, m.TimeToStability, m.PhiTotal, m.DeltaTotal, "")
+		if have[runfolder.MetricsCSVFile] {
+			metricsPath := filepath.Join(s.RunDir(rec.Run), filepath.FromSlash(runfolder.MetricsCSVFile))
+			r.results = resultsRecord(rec, c, metricsPath, m.TimeToStability, paths["metrics_csv"])
+		}
+		return r
+	}
+	if e.State() == Done {
+		r.damage = DamageReason(err)
+	}
+	if e.State() == Failed {
+		r.registry = registryRecord(rec, c, nil, RowFailed, "", "", "", rec.Error)
+	}
+	return r
+}
+
+// registryRecord is a run's registry row.
+func registryRecord(rec *Record, c Constants, paths map[string]string, status, tts, phi, delta, errMsg string) []string {
+	dh := c.DefaultHandling
+	if dh == "" {
+		dh = "fail-fast"
+	}
+	return []string{
+		rec.Run, rec.Phase, strconv.FormatInt(rec.Seed, 10), c.NAgents,
+		rec.Params[0], rec.Params[1], rec.Params[2], rec.Params[3],
+		c.MaturityDays, c.QTotal, rec.S1, rec.L0,
+		paths["scenario_yaml"], paths["events_jsonl"], paths["balances_csv"],
+		paths["metrics_csv"], paths["metrics_html"], paths["run_html"],
+		dh, c.DealerEnabled, status, tts, phi, delta, errMsg,
+	}
+}
+
+// resultsRecord is a completed run's results.csv row, as aggregate_runs
+// computes it: the summary recomputed from the run's metrics.csv (whose
+// cells are printed floats, so phi_total may differ from the registry's in
+// the last digits), printed with at most six decimals; nil when the file
+// cannot be read or has no rows (aggregate_runs skips the run).
+func resultsRecord(rec *Record, c Constants, metricsPath, tts, metricsRel string) []string {
+	b, err := os.ReadFile(metricsPath)
+	if err != nil {
+		return nil
+	}
+	days, ok := parseMetricsCSV(b)
+	if !ok {
+		return nil
+	}
+	sum := metrics.Summarize(days)
+	if tts == "" {
+		tts = strconv.Itoa(sum.MaxDay)
+	}
+	return []string{
+		rec.Run, rec.Phase, strconv.FormatInt(rec.Seed, 10), c.NAgents,
+		rec.Params[0], rec.Params[1], rec.Params[2], rec.Params[3],
+		rec.S1, rec.L0,
+		resultsCell(sum.PhiTotal), resultsCell(sum.DeltaTotal), resultsCell(sum.MaxG),
+		resultsCell(sum.Alpha1), resultsCell(sum.Mpeak1), resultsCell(sum.V1), resultsCell(sum.HHIPlus1),
+		tts, metricsRel,
+	}
+}
+
+// resultsCell prints a summary value as aggregate_runs does; None is empty.
+func resultsCell(d *apd.Decimal) string {
+	if d == nil {
+		return ""
+	}
+	return pynum.ResultsCell(d)
+}
+
+// parseMetricsCSV reads metrics.csv as summarize_day_metrics sees it through
+// csv.DictReader: the day as an int, the other cells as Decimals (None when
+// empty or not a number). ok is false without rows or with a day that is
+// not an integer (where aggregate_runs would skip or fail).
+func parseMetricsCSV(b []byte) ([]metrics.DayRow, bool) {
+	rows, err := artifacts.ReadCSVDicts(bytes.NewReader(b))
+	if err != nil || len(rows) == 0 {
+		return nil, false
+	}
+	days := make([]metrics.DayRow, 0, len(rows))
+	for _, r := range rows {
+		var d metrics.DayRow
+		if t, ok := r["day"]; ok {
+			n, err := strconv.Atoi(t)
+			if err != nil {
+				return nil, false
+			}
+			d.Day = n
+		}
+		d.S, d.Phi, d.Delta, d.G = DecimalOrNone(r["S_t"]), DecimalOrNone(r["phi_t"]), DecimalOrNone(r["delta_t"]), DecimalOrNone(r["G_t"])
+		d.Alpha, d.Mpeak, d.V, d.HHIPlus = DecimalOrNone(r["alpha_t"]), DecimalOrNone(r["Mpeak_t"]), DecimalOrNone(r["v_t"]), DecimalOrNone(r["HHIplus_t"])
+		days = append(days, d)
+	}
+	return days, true
+}
+
+// DecimalOrNone is bilancio's _decimal_or_none.
+func DecimalOrNone(s string) *apd.Decimal {
+	if s == "" {
+		return nil
+	}
+	a, err := pynum.ParseDecimal(s)
+	if err != nil {
+		return nil
+	}
+	return a.Decimal()
+}
