@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
@@ -152,7 +153,7 @@ func TestSweepSurvivesFrozenPlugin(t *testing.T) {
 			t.Errorf("run %s finished %d times", id, n)
 		}
 	}
-	rows, err := readRegistry(filepath.Join(dir, sweep.RegistryFile))
+	rows, err := readRegistry(filepath.Join(dir, store.RegistryFile))
 	if err != nil {
 		t.Fatal(err)
 	}
