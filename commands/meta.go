@@ -24,6 +24,7 @@ type Meta struct {
 func Table(m Meta) map[string]cli.CommandFactory {
 	return map[string]cli.CommandFactory{
 		"run":     func() (cli.Command, error) { return &RunCommand{Meta: m}, nil },
+		"report":  func() (cli.Command, error) { return &ReportCommand{Meta: m}, nil },
 		"version": func() (cli.Command, error) { return &VersionCommand{Meta: m}, nil },
 		"worker":  func() (cli.Command, error) { return &WorkerCommand{Meta: m}, nil },
 

@@ -62,6 +62,8 @@ type sweepExecFlags struct {
 	yes               bool
 	maxCost           float64
 	livenessTimeout   time.Duration
+	// confirmAbove is -confirm-above as given ("" when not).
+	confirmAbove string
 }
 
 // sweepRunFlags are sweep run's flags.
@@ -77,8 +79,9 @@ func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) 
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop at the first run that fails for good")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
 	fs.StringVar(&f.out, outName, "", outHelp)
-	fs.BoolVar(&f.yes, "yes", false, "on a remote executor, run without showing the estimate and asking for confirmation")
+	fs.BoolVar(&f.yes, "yes", false, "run without asking for confirmation (of a large sweep, or of a remote executor's estimate)")
 	fs.Float64Var(&f.maxCost, "max-cost", 0, "on a remote executor, refuse a sweep whose estimated cost (USD) is over this (0: no limit)")
+	fs.StringVar(&f.confirmAbove, "confirm-above", "", fmt.Sprintf("a sweep of more runs than this starts only with -yes or a confirmation (default: $%s, else %d)", confirmAboveEnv, sweep.DefaultConfirmAbove))
 	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local) instead of in this process")
 	fs.DurationVar(&f.livenessTimeout, "liveness-timeout", 0, "how long an executor plugin, or a run it started, may stay silent (no event, no heartbeat) before it is reported, the plugin restarted and its runs retried (default: 10 times the slowest run, at least 30s; negative: not watched)")
 }
@@ -138,6 +141,9 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	if choice.Placement == sweep.PluginProcess {
 		choice.Env = sweep.ExecutorEnv(choice.Name, os.Environ())
 		choice.Liveness = f.liveness()
+	}
+	if !confirmSize(ctx, m, spec, f, view) {
+		return sweepExitError
 	}
 	if !confirmCost(ctx, m, spec, choice, f, find.Logger, view) {
 		return sweepExitError

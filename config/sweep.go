@@ -24,6 +24,7 @@ const (
 	attrQuietDays       = "quiet_days"
 	attrKappaRule       = "kappa_rule"
 	attrSeedMode        = "seed_mode"
+	attrArtifacts       = "artifacts"
 	attrParallel        = "parallel"
 	attrRetries         = "retries"
 	attrFailFast        = "fail_fast"
@@ -55,6 +56,7 @@ func sweepSchema() *hcl.BodySchema {
 			{Name: attrQuietDays},
 			{Name: attrKappaRule},
 			{Name: attrSeedMode},
+			{Name: attrArtifacts},
 			{Name: attrParallel},
 			{Name: attrRetries},
 			{Name: attrFailFast},
@@ -131,6 +133,12 @@ func (l *loader) decodeSweep(blk *hclsyntax.Block) (*sweep.Spec, hcl.Expression)
 		qRule = textExact // `sweep balanced` reads q_total as a Decimal
 	}
 	l.decodeRing(d, &spec.Ring, qRule)
+	if s, rng, ok := d.str(attrArtifacts); ok {
+		if msg := checkArtifacts(s); msg != "" {
+			l.errorf(rng, "Invalid value for "+attrArtifacts, "%s.", msg)
+		}
+		spec.Artifacts = s
+	}
 	if s, rng, ok := d.str(attrSeedMode); ok {
 		if msg := checkSeedMode(s); msg != "" {
 			l.errorf(rng, "Invalid value for "+attrSeedMode, "%s.", msg)

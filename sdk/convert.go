@@ -97,6 +97,7 @@ func batchToProto(in *Batch) *executorv1.Batch {
 				Html:                     r.Options.HTML,
 				DetailedLogging:          r.Options.DetailedLogging,
 				EmulateDisplayTruncation: r.Options.EmulateDisplayTruncation,
+				Artifacts:                r.Options.Artifacts,
 			},
 		})
 	}
@@ -135,6 +136,7 @@ func batchFromProto(in *executorv1.Batch) *Batch {
 				HTML:                     o.GetHtml(),
 				DetailedLogging:          o.GetDetailedLogging(),
 				EmulateDisplayTruncation: o.GetEmulateDisplayTruncation(),
+				Artifacts:                o.GetArtifacts(),
 			},
 		})
 	}

@@ -232,7 +232,27 @@ type RunOptions struct {
 	// some dealer runs short, for regenerating its damaged files (off by
 	// default; engine.Options.EmulateDisplayTruncation).
 	EmulateDisplayTruncation bool `json:"emulate_display_truncation,omitempty"`
+	// Artifacts says which files the run folder keeps: ArtifactsAll (the
+	// default, also when empty), ArtifactsNoHTML or ArtifactsAggregates.
+	// What a run does not keep can be rebuilt exactly from its
+	// scenario.yaml (`bilancio report RUN_DIR`).
+	Artifacts string `json:"artifacts,omitempty"`
 }
+
+// The files a run folder keeps (RunOptions.Artifacts).
+const (
+	// ArtifactsAll keeps every file, as bilancio does.
+	ArtifactsAll = "all"
+	// ArtifactsNoHTML keeps every file but run.html.
+	ArtifactsNoHTML = "no_html"
+	// ArtifactsAggregates keeps what the sweep's aggregates read:
+	// scenario.yaml, out/metrics.csv, a dealer run's out/dealer_metrics.json
+	// and the manifest.
+	ArtifactsAggregates = "aggregates"
+)
+
+// ArtifactsModes lists the values of RunOptions.Artifacts, the default first.
+func ArtifactsModes() []string { return []string{ArtifactsAll, ArtifactsNoHTML, ArtifactsAggregates} }
 
 // EventType is the kind of a RunEvent.
 type EventType string

@@ -2,6 +2,7 @@ package artifacts
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -69,6 +70,9 @@ type RunInfo struct {
 	ScenarioName string
 	Started      time.Time
 	Finished     time.Time
+	// Keep, when set, says which files the folder keeps (by name, as
+	// "out/events.jsonl"); the manifest lists only those.
+	Keep func(name string) bool
 }
 
 // WriteRun writes the run folder dir of a finished run and returns its
@@ -102,6 +106,9 @@ func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(
 		head = append(head, File{RunHTMLFile, page})
 	}
 	files = append(head, files...)
+	if info.Keep != nil {
+		files = slices.DeleteFunc(files, func(f File) bool { return !info.Keep(f.Name) })
+	}
 
 	w, err := runfolder.Create(dir)
 	if err != nil {

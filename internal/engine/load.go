@@ -42,6 +42,11 @@ func (e *LoadError) Error() string {
 // `generator` key) are not supported yet.
 func Load(filename string, data []byte) (*Scenario, error) {
 	l := &scenarioLoader{file: filename, m: newYAMLMapper()}
+	return l.load(data)
+}
+
+// load is Load.
+func (l *scenarioLoader) load(data []byte) (*Scenario, error) {
 	root, err := l.parse(data)
 	if err == nil {
 		err = l.m.checkDocument(root)
@@ -65,6 +70,8 @@ type scenarioLoader struct {
 	m       *yamlMapper
 	actions []*loadedAction // initial actions, then scheduled ones, in file order
 	agents  map[string]AgentSpec
+	// noFast sends every document through go-yaml (see yamlfast.go).
+	noFast bool
 }
 
 // loadError turns any error of the loader into a *LoadError.
@@ -97,6 +104,11 @@ func (l *scenarioLoader) parse(data []byte) (root *yaml.Node, err error) {
 			root, err = nil, &LoadError{File: l.file, Msg: fmt.Sprintf("invalid YAML: %v", r)}
 		}
 	}()
+	if !l.noFast {
+		if root := fastYAML(data); root != nil {
+			return root, nil
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {

@@ -444,9 +444,10 @@ func ParseInt(text string) (*big.Int, error) {
 // optional base prefix matching base, and digits (any Unicode decimal digit).
 func pyInt(s string, base int) (*big.Int, error) {
 	t, ok := pyASCII(pyStrip(s))
-	bad := fmt.Errorf("invalid literal for int() with base %d: %q", base, s)
+	// (the error is built only when needed: pyInt is on every loaded number's path)
+	bad := func() error { return fmt.Errorf("invalid literal for int() with base %d: %q", base, s) }
 	if !ok || t == "" {
-		return nil, bad
+		return nil, bad()
 	}
 	neg := false
 	if t[0] == '+' || t[0] == '-' {
@@ -460,14 +461,14 @@ func pyInt(s string, base int) (*big.Int, error) {
 		}
 	}
 	if t == "" || strings.ContainsAny(t, "+-") {
-		return nil, bad
+		return nil, bad()
 	}
 	if base == 10 && len(t) > maxIntDigits {
 		return nil, fmt.Errorf("integer of %d digits exceeds the limit of %d digits", len(t), maxIntDigits)
 	}
 	r, ok := new(big.Int).SetString(t, base)
 	if !ok {
-		return nil, bad
+		return nil, bad()
 	}
 	if neg {
 		r.Neg(r)
@@ -517,16 +518,16 @@ func ParseFloat(text string) (float64, error) {
 // pyFloat parses s as Python's float(s).
 func pyFloat(s string) (float64, error) {
 	t, ok := pyASCII(pyStrip(s))
-	bad := fmt.Errorf("could not convert string to float: %q", s)
+	bad := func() error { return fmt.Errorf("could not convert string to float: %q", s) }
 	if !ok {
-		return 0, bad
+		return 0, bad()
 	}
 	body := strings.ToLower(trimSign(t))
 	switch body {
 	case "inf", "infinity", "nan":
 	default:
 		if !isDecimalSyntax(body) {
-			return 0, bad
+			return 0, bad()
 		}
 	}
 	f, err := strconv.ParseFloat(t, 64)
@@ -535,7 +536,7 @@ func pyFloat(s string) (float64, error) {
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
 			return f, nil // Python rounds to ±inf or 0 without an error
 		}
-		return 0, bad
+		return 0, bad()
 	}
 	return f, nil
 }

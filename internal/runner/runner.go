@@ -34,6 +34,10 @@ type Request struct {
 	Options engine.Options
 	// HTML asks for run.html.
 	HTML bool
+	// Artifacts says which files the folder keeps (sdk.RunOptions'
+	// Artifacts; everything when empty). A mode without run.html skips
+	// rendering it, whatever HTML says.
+	Artifacts string
 	// RunID, Engine and Executor go into the manifest.
 	RunID, Engine, Executor string
 	// ReplaceFolder writes the run into a new folder beside OutDir that
@@ -58,6 +62,11 @@ type Outcome struct {
 // simulation finished.
 func Run(ctx context.Context, req Request) (*Outcome, error) {
 	started := time.Now()
+	keep, keepHTML, err := artifacts.Keep(req.Artifacts)
+	if err != nil {
+		return nil, err
+	}
+	req.HTML = req.HTML && keepHTML
 	sc, err := load(ctx, req.ScenarioName, req.Scenario)
 	if err != nil {
 		return nil, err
@@ -78,7 +87,7 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 			return b.Bytes(), err
 		}
 	}
-	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, ScenarioName: sc.Name, Started: started}
+	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, ScenarioName: sc.Name, Started: started, Keep: keep}
 	info.Finished = time.Now()
 	var rep *metrics.Report
 	var folder *runfolder.Sealed

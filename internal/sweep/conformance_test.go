@@ -85,7 +85,7 @@ func TestRingExpelN100Registry(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	for pt := range plan.Static() {
+	for pt := range plan.Static(t.Context()) {
 		if pt.Seed != 42+int64(n) || pt.Index != n {
 			t.Fatalf("point %d has seed %d and index %d", n, pt.Seed, pt.Index)
 		}

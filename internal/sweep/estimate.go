@@ -38,7 +38,7 @@ func PlannedRuns(spec *Spec) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return p.StaticCount() + p.MaxFrontierProbes(), nil
+	return p.Runs(), nil
 }
 
 // Pilot runs the first n static runs of spec (no frontier search) on the

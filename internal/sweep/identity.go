@@ -70,6 +70,11 @@ func canonicalOptions(o sdk.RunOptions) []byte {
 	e.boolOmitFalse("html", o.HTML)
 	e.boolOmitFalse("detailed_logging", o.DetailedLogging)
 	e.boolOmitFalse("emulate_display_truncation", o.EmulateDisplayTruncation)
+	// Left out at its default (everything kept), so that runs that keep
+	// everything keep their ids.
+	if o.Artifacts != "" && o.Artifacts != sdk.ArtifactsAll {
+		e.strOmitEmpty("artifacts", o.Artifacts)
+	}
 	return e.bytes()
 }
 

@@ -48,7 +48,7 @@ func identityLines(t *testing.T, spec *Spec, limit int) []string {
 		t.Fatal(err)
 	}
 	out := []string{fmt.Sprintf("plan %s experiment %s", p.Fingerprint(), ExperimentID(spec, p))}
-	for pt := range p.Static() {
+	for pt := range p.Static(t.Context()) {
 		if limit > 0 && pt.Index >= limit {
 			break
 		}
@@ -76,7 +76,7 @@ func frontierLines(t *testing.T, spec *Spec) []string {
 		t.Fatal(err)
 	}
 	out := []string{fmt.Sprintf("plan %s experiment %s", p.Fingerprint(), ExperimentID(spec, p))}
-	for pt := range p.Static() {
+	for pt := range p.Static(t.Context()) {
 		out = append(out, runLine(t, p, pt))
 	}
 	dec := func(s string) *apd.Decimal { d, _, _ := apd.NewFromString(s); return d }
@@ -259,7 +259,7 @@ func recordedIDs(t *testing.T, arms [2]*Spec, set string, rows map[string]map[st
 		if err != nil {
 			t.Fatal(err)
 		}
-		for pt := range p.Static() {
+		for pt := range p.Static(t.Context()) {
 			bySeed[fmt.Sprintf("%s/%d", pt.Phase, pt.Seed)] = planned{p, pt}
 		}
 	}

@@ -1,13 +1,16 @@
 package sweep
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"iter"
 	"strings"
+	"sync"
 
 	"github.com/cockroachdb/apd/v3"
 
+	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
@@ -34,6 +37,10 @@ type Plan struct {
 	grid     [4][]*apd.Decimal // kappa, concentration, mu, monotonicity
 	lhs      *lhsDesign
 	frontier *frontierDesign
+	// lhsDraws are the Latin hypercube's draws, made when first needed
+	// (guarded by lhsMu).
+	lhsMu    sync.Mutex
+	lhsDraws *lhsTable
 	// arm is set for one arm of a paired sweep (see paired.go); arms is 2
 	// for the plan of a whole paired sweep (its first arm's, counting both).
 	arm  *armSettings
@@ -99,6 +106,10 @@ func NewPlan(s *Spec) (*Plan, error) {
 		bad("parallel must be >= 0, got %d", s.Parallel)
 	}
 	p.ring = parseRing(s.Ring, bad)
+	if _, _, err := artifacts.Keep(s.Artifacts); err != nil {
+		bad("%v", err)
+	}
+	p.ring.options.Artifacts = s.Artifacts
 	p.arm = parseArm(s, &p.ring, bad)
 
 	if g := s.Grid; g != nil {
@@ -127,6 +138,9 @@ func NewPlan(s *Spec) (*Plan, error) {
 			}
 			d.ranges[i][0] = parseValue("lhs."+name+"_range", name, r.Min, bad)
 			d.ranges[i][1] = parseValue("lhs."+name+"_range", name, r.Max, bad)
+		}
+		if msg := CheckLHSCount(l.Count); msg != "" {
+			bad("lhs: %s", msg)
 		}
 		p.lhs = d
 	} else if l != nil && l.Count < 0 {
@@ -181,15 +195,33 @@ func NewPlan(s *Spec) (*Plan, error) {
 	}
 	p.ringKey = p.ringFingerprint()
 	p.fingerprint = p.computeFingerprint()
-	// The first point must generate: this catches what only the generator
-	// checks (a liquidity agent outside the ring, for example).
-	for pt := range p.Static() {
-		if _, err := p.generate(pt); err != nil {
-			return nil, fmt.Errorf("invalid sweep: %w", err)
-		}
-		break
+	// A point must generate: this catches what only the generator checks
+	// (a liquidity agent outside the ring, for example).
+	if _, err := p.generate(p.samplePoint()); err != nil {
+		return nil, fmt.Errorf("invalid sweep: %w", err)
 	}
 	return p, nil
+}
+
+// samplePoint is a point of the plan, found without drawing the Latin
+// hypercube: the first grid point, else the lower corner of the Latin
+// hypercube, else the first frontier cell at kappa_low.
+func (p *Plan) samplePoint() Point {
+	pt := Point{Phase: PhaseGrid, Seed: p.ring.BaseSeed, Rho: p.rhos()[0]}
+	switch {
+	case p.spec.Grid != nil:
+		pt.Phase = p.gridPhase()
+		pt.Kappa, pt.Concentration, pt.Mu, pt.Monotonicity = p.grid[0][0], p.grid[1][0], p.grid[2][0], p.grid[3][0]
+	case p.lhs != nil:
+		r := &p.lhs.ranges
+		pt.Phase = PhaseLHS
+		pt.Kappa, pt.Concentration, pt.Mu, pt.Monotonicity = r[0][0], r[1][0], r[2][0], r[3][0]
+	default:
+		d := p.frontier
+		pt.Phase, pt.Label = PhaseFrontier, "low"
+		pt.Kappa, pt.Concentration, pt.Mu, pt.Monotonicity = d.low, d.axes[0][0], d.axes[1][0], d.axes[2][0]
+	}
+	return pt
 }
 
 // Axes of a point, in bilancio's loop order.
@@ -317,7 +349,7 @@ func (p *Plan) GridCount() int {
 	}
 	n := len(p.rhos())
 	for _, axis := range p.grid {
-		n *= len(axis)
+		n = satMul(n, len(axis))
 	}
 	return n
 }
@@ -331,7 +363,7 @@ func (p *Plan) LHSCount() int {
 }
 
 // StaticCount is the number of runs known in advance: grid and LHS.
-func (p *Plan) StaticCount() int { return (p.GridCount() + p.LHSCount()) * max(p.arms, 1) }
+func (p *Plan) StaticCount() int { return satMul(satAdd(p.GridCount(), p.LHSCount()), max(p.arms, 1)) }
 
 // FrontierCells is the number of (concentration, mu, monotonicity) cells the
 // frontier search covers (0 without a frontier).
@@ -339,7 +371,7 @@ func (p *Plan) FrontierCells() int {
 	if p.frontier == nil {
 		return 0
 	}
-	return len(p.frontier.axes[0]) * len(p.frontier.axes[1]) * len(p.frontier.axes[2])
+	return satMul(satMul(len(p.frontier.axes[0]), len(p.frontier.axes[1])), len(p.frontier.axes[2]))
 }
 
 // MaxFrontierProbes bounds the frontier's runs: per cell the low probe, the
@@ -348,16 +380,28 @@ func (p *Plan) MaxFrontierProbes() int {
 	if p.frontier == nil {
 		return 0
 	}
-	return p.FrontierCells() * (2 + p.frontier.maxExpansions() + p.frontier.maxIterations)
+	return satMul(p.FrontierCells(), satAdd(2+p.frontier.maxExpansions(), p.frontier.maxIterations))
 }
 
 // Static streams the runs known in advance, in bilancio's order: the grid
 // (kappa → concentration → mu → monotonicity), then the Latin hypercube.
-// Seeds are assigned as they are yielded; nothing is kept.
-func (p *Plan) Static() iter.Seq[Point] {
+// Seeds are assigned as they are yielded; nothing is kept but the Latin
+// hypercube's draws (LHSBytesPerPoint bytes a point, made when its first
+// point is asked for). The stream ends early when ctx is done: callers
+// tell an interrupted stream from a finished one by ctx.Err().
+func (p *Plan) Static(ctx context.Context) iter.Seq[Point] {
 	return func(yield func(Point) bool) {
 		index := 0
 		seeds := p.seeds()
+		emit := func(pt Point) bool {
+			if index%checkEvery == 0 && ctx.Err() != nil {
+				return false
+			}
+			pt.Index = index
+			pt.Seed = seeds.next(&pt)
+			index++
+			return yield(pt)
+		}
 		if p.spec.Grid != nil {
 			g := p.grid
 			phase, rhos := p.gridPhase(), p.rhos()
@@ -366,10 +410,7 @@ func (p *Plan) Static() iter.Seq[Point] {
 					for _, c := range g[axisConcentration] {
 						for _, mu := range g[axisMu] {
 							for _, m := range g[axisMonotonicity] {
-								pt := Point{Index: index, Phase: phase, Kappa: k, Concentration: c, Mu: mu, Monotonicity: m, Rho: rho}
-								pt.Seed = seeds.next(&pt)
-								index++
-								if !yield(pt) {
+								if !emit(Point{Phase: phase, Kappa: k, Concentration: c, Mu: mu, Monotonicity: m, Rho: rho}) {
 									return
 								}
 							}
@@ -379,17 +420,33 @@ func (p *Plan) Static() iter.Seq[Point] {
 			}
 		}
 		if p.lhs != nil {
-			axes := p.lhsAxes(seeds.lhsStreamSeed())
+			t, err := p.lhsTable(ctx, seeds.lhsStreamSeed())
+			if err != nil {
+				return
+			}
 			for i := range p.lhs.count {
-				pt := Point{Index: index, Phase: PhaseLHS, Kappa: axes[0][i], Concentration: axes[1][i], Mu: axes[2][i], Monotonicity: axes[3][i]}
-				pt.Seed = seeds.next(&pt)
-				index++
-				if !yield(pt) {
+				pt := Point{Phase: PhaseLHS, Kappa: t.value(axisKappa, i), Concentration: t.value(axisConcentration, i),
+					Mu: t.value(axisMu, i), Monotonicity: t.value(axisMonotonicity, i)}
+				if !emit(pt) {
 					return
 				}
 			}
 		}
 	}
+}
+
+// lhsTable returns the Latin hypercube's draws, drawing them the first time.
+func (p *Plan) lhsTable(ctx context.Context, streamSeed int64) (*lhsTable, error) {
+	p.lhsMu.Lock()
+	defer p.lhsMu.Unlock()
+	if p.lhsDraws == nil {
+		t, err := newLHSTable(ctx, p.lhs, streamSeed)
+		if err != nil {
+			return nil, err
+		}
+		p.lhsDraws = t
+	}
+	return p.lhsDraws, nil
 }
 
 // Frontier returns a new frontier search, or nil when the plan has none. It

@@ -33,7 +33,7 @@ func TestLHSMatchesBilancio(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []Point
-	for pt := range p.Static() {
+	for pt := range p.Static(t.Context()) {
 		if pt.Phase == PhaseLHS {
 			got = append(got, pt)
 		}

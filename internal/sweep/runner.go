@@ -167,7 +167,7 @@ func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
 		}
 	}()
 
-	r.static = r.countStatic()
+	r.static = r.countStatic(ctx)
 	r.frontier = r.plan.Frontier()
 	r.prog.Total = r.static
 	r.prog.Adaptive = r.frontier != nil
@@ -205,12 +205,12 @@ func (r *runner) removeLeftovers() error {
 }
 
 // countStatic counts the static runs (those Select keeps).
-func (r *runner) countStatic() int {
+func (r *runner) countStatic(ctx context.Context) int {
 	if r.opts.Select == nil {
 		return r.plan.StaticCount()
 	}
 	n := 0
-	for pt := range r.plan.Static() {
+	for pt := range r.plan.Static(ctx) {
 		if r.opts.Select(&pt) {
 			n++
 		}
@@ -379,7 +379,7 @@ func (r *runner) runStatic(ctx context.Context) error {
 				return false
 			}
 		}
-		for pt := range r.plan.Static() {
+		for pt := range r.plan.Static(pctx) {
 			if r.opts.Select != nil && !r.opts.Select(&pt) {
 				continue
 			}

@@ -186,7 +186,7 @@ func TestDerivedSeedsAreStable(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := map[string]string{}
-		for pt := range p.Static() {
+		for pt := range p.Static(t.Context()) {
 			run, err := p.Materialize(pt)
 			if err != nil {
 				t.Fatal(err)

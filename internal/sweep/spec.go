@@ -31,6 +31,9 @@ type Spec struct {
 	Retries int
 	// FailFast stops the sweep at the first run that fails for good.
 	FailFast bool
+	// Artifacts says which files each run keeps (sdk.RunOptions'
+	// Artifacts): everything when empty.
+	Artifacts string `json:",omitempty"`
 	// Source is the sweep file as written, and Variables the resolved input
 	// variables, both kept in the experiment folder.
 	Source    []byte

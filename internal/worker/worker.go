@@ -326,7 +326,7 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 	cfg := bt.pool.cfg
 	out, err := bt.pool.simulate(j.ctx, runner.Request{
 		ScenarioName: name, Scenario: spec.Scenario, OutDir: dir, Options: opts,
-		HTML: spec.Options.HTML, RunID: spec.RunID, Engine: cfg.Engine, Executor: cfg.Executor,
+		HTML: spec.Options.HTML, Artifacts: spec.Options.Artifacts, RunID: spec.RunID, Engine: cfg.Engine, Executor: cfg.Executor,
 	})
 	if err != nil {
 		if j.ctx.Err() != nil {

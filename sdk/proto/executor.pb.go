@@ -961,8 +961,11 @@ type RunOptions struct {
 	// emulate_display_truncation reproduces bilancio's display bug that cut
 	// some dealer runs short (off by default; spec/dealer.md §14).
 	EmulateDisplayTruncation bool `protobuf:"varint,8,opt,name=emulate_display_truncation,json=emulateDisplayTruncation,proto3" json:"emulate_display_truncation,omitempty"`
-	unknownFields            protoimpl.UnknownFields
-	sizeCache                protoimpl.SizeCache
+	// artifacts says which files the run folder keeps: "all" (the default,
+	// also when empty), "no_html" or "aggregates" (sdk.RunOptions.Artifacts).
+	Artifacts     string `protobuf:"bytes,9,opt,name=artifacts,proto3" json:"artifacts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RunOptions) Reset() {
@@ -1049,6 +1052,13 @@ func (x *RunOptions) GetEmulateDisplayTruncation() bool {
 		return x.EmulateDisplayTruncation
 	}
 	return false
+}
+
+func (x *RunOptions) GetArtifacts() string {
+	if x != nil {
+		return x.Artifacts
+	}
+	return ""
 }
 
 // RunEvent is a state change of one run.
@@ -2282,7 +2292,7 @@ const file_executor_proto_rawDesc = "" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x12#\n" +
 	"\rscenario_name\x18\x02 \x01(\tR\fscenarioName\x12\x1a\n" +
 	"\bscenario\x18\x03 \x01(\fR\bscenario\x12:\n" +
-	"\aoptions\x18\x04 \x01(\v2 .bilancio.executor.v1.RunOptionsR\aoptions\"\xbf\x02\n" +
+	"\aoptions\x18\x04 \x01(\v2 .bilancio.executor.v1.RunOptionsR\aoptions\"\xdd\x02\n" +
 	"\n" +
 	"RunOptions\x12\x19\n" +
 	"\bmax_days\x18\x01 \x01(\x05R\amaxDays\x12\x1d\n" +
@@ -2293,7 +2303,8 @@ const file_executor_proto_rawDesc = "" +
 	"\x10check_invariants\x18\x05 \x01(\tR\x0fcheckInvariants\x12\x12\n" +
 	"\x04html\x18\x06 \x01(\bR\x04html\x12)\n" +
 	"\x10detailed_logging\x18\a \x01(\bR\x0fdetailedLogging\x12<\n" +
-	"\x1aemulate_display_truncation\x18\b \x01(\bR\x18emulateDisplayTruncation\"\x80\x03\n" +
+	"\x1aemulate_display_truncation\x18\b \x01(\bR\x18emulateDisplayTruncation\x12\x1c\n" +
+	"\tartifacts\x18\t \x01(\tR\tartifacts\"\x80\x03\n" +
 	"\bRunEvent\x12\x15\n" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x123\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.bilancio.executor.v1.EventTypeR\x04type\x12.\n" +
