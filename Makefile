@@ -31,6 +31,14 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# Issue 12's sweep measurements: CPU per run of bilancio's 13,500-run ring
+# sweep on tmpfs, and its wall time on the normal disk over `cp -r` of the
+# folder it wrote (DISK_DIR, default out/bench-sweep). BENCH_SWEEP=-quick
+# runs 1,800 of the runs.
+.PHONY: bench-sweep
+bench-sweep: build
+	BILANCIO=$(BIN)/bilancio scripts/bench-sweep.sh $(BENCH_SWEEP)
+
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/bilancio-go/bilancio/config"
+	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -98,7 +99,7 @@ func loadSweep(ctx context.Context, path string, f *sweepLoadFlags, view sweepVi
 		VarFiles:  f.varFiles,
 		LookupEnv: os.LookupEnv,
 		SchemaFor: func(ctx context.Context, name string) ([]sdk.ConfigAttribute, error) {
-			return sweep.ExecutorSchema(ctx, name, builtinExecutors(), find)
+			return pluginhost.Schema(ctx, name, builtinExecutors(), find)
 		},
 		Files: files,
 	})

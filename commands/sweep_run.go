@@ -128,18 +128,18 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	if f.failFast {
 		spec.FailFast = true
 	}
-	placement := sweep.Placement("")
+	placement := pluginhost.Placement("")
 	if f.localPlugin {
-		placement = sweep.PluginProcess
+		placement = pluginhost.PluginProcess
 	}
 	find := pluginOptions(pluginDir)
-	choice, err := sweep.ChooseExecutor(ctx, spec.Executor, placement, builtinExecutors(), find)
+	choice, err := pluginhost.Choose(ctx, spec.Executor.Name, spec.Executor.Config, placement, builtinExecutors(), find)
 	if err != nil {
 		view.Diagnostic("error", "Cannot start the executor", err.Error())
 		return sweepExitError
 	}
-	if choice.Placement == sweep.PluginProcess {
-		choice.Env = sweep.ExecutorEnv(choice.Name, os.Environ())
+	if choice.Placement == pluginhost.PluginProcess {
+		choice.Env = pluginhost.ExecutorEnv(choice.Name, os.Environ())
 		choice.Liveness = f.liveness()
 	}
 	if !confirmSize(ctx, m, spec, f, view) {
@@ -164,13 +164,13 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 			if ref.Name == "" {
 				continue
 			}
-			arm, err := sweep.ChooseExecutor(ctx, ref, placement, builtinExecutors(), find)
+			arm, err := pluginhost.Choose(ctx, ref.Name, ref.Config, placement, builtinExecutors(), find)
 			if err != nil {
 				view.Diagnostic("error", "Cannot start the executor of arm "+strconv.Itoa(i+1), err.Error())
 				return sweepExitError
 			}
-			if arm.Placement == sweep.PluginProcess {
-				arm.Env = sweep.ExecutorEnv(arm.Name, os.Environ())
+			if arm.Placement == pluginhost.PluginProcess {
+				arm.Env = pluginhost.ExecutorEnv(arm.Name, os.Environ())
 				arm.Liveness = f.liveness()
 			}
 			opts.ArmOpen[i], opts.ArmExecutor[i] = arm.Opener(find.Logger), arm.String()
@@ -187,8 +187,8 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 // it from a pilot when -max-cost is set or a person at a terminal is to
 // confirm it (no -yes), refuses it over -max-cost, and asks for
 // confirmation on a terminal. It reports whether the sweep may run.
-func confirmCost(ctx context.Context, m Meta, spec *sweep.Spec, choice *sweep.ExecutorChoice, f *sweepExecFlags, logger hclog.Logger, view sweepView) bool {
-	if choice.Name == sweep.LocalExecutor {
+func confirmCost(ctx context.Context, m Meta, spec *sweep.Spec, choice *pluginhost.Choice, f *sweepExecFlags, logger hclog.Logger, view sweepView) bool {
+	if choice.Name == pluginhost.LocalExecutor {
 		return true
 	}
 	ask := !f.yes && !f.json && isatty.IsTerminal(os.Stdin.Fd())

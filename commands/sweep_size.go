@@ -11,6 +11,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 
+	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -74,7 +75,7 @@ func confirmSize(ctx context.Context, m Meta, spec *sweep.Spec, f *sweepExecFlag
 // timeSample times one of the plan's runs on the local executor in this
 // process (0 when it cannot: the notice then says no duration).
 func timeSample(ctx context.Context, plan *sweep.Plan) (perRun time.Duration) {
-	local, err := sweep.ChooseExecutor(ctx, sweep.ExecutorRef{}, sweep.InProcess, builtinExecutors(), pluginOptions(""))
+	local, err := pluginhost.Choose(ctx, "", nil, pluginhost.InProcess, builtinExecutors(), pluginOptions(""))
 	if err != nil {
 		return 0
 	}

@@ -64,7 +64,7 @@ func TestDealerComparisonExample(t *testing.T) {
 	if p.StaticCount() != 125 {
 		t.Fatalf("%d runs planned, want 125", p.StaticCount())
 	}
-	choice, err := sweep.ChooseExecutor(context.Background(), spec.Executor, "", builtinExecutors(), pluginhost.Options{})
+	choice, err := pluginhost.Choose(context.Background(), spec.Executor.Name, spec.Executor.Config, "", builtinExecutors(), pluginhost.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,8 +88,20 @@ type RunInfo struct {
 // Everything is computed before the first file is touched, and an existing
 // manifest is removed first, so a folder being (re)written never looks
 // complete. Each file is written through runfolder.Writer: hashed as it is
-// written, to a temporary name renamed into place.
+// written, to a temporary name renamed into place. A new folder is better
+// written with WriteNewRun.
 func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *runfolder.Sealed, error) {
+	return writeRun(dir, runfolder.Create, scenarioYAML, res, runHTML, info)
+}
+
+// WriteNewRun is WriteRun for a new, empty folder dir that nobody sees
+// until the caller moves it into place (atomicfile.ReplaceDir's temporary
+// folder): each file is created in place (runfolder.CreateNew).
+func WriteNewRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *runfolder.Sealed, error) {
+	return writeRun(dir, runfolder.CreateNew, scenarioYAML, res, runHTML, info)
+}
+
+func writeRun(dir string, create func(string) (*runfolder.Writer, error), scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *runfolder.Sealed, error) {
 	files, report, err := RunOutputs(res, info.RunID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("rendering the outputs of %s: %w", dir, err)
@@ -110,7 +122,7 @@ func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(
 		files = slices.DeleteFunc(files, func(f File) bool { return !info.Keep(f.Name) })
 	}
 
-	w, err := runfolder.Create(dir)
+	w, err := create(dir)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -92,8 +92,12 @@ func (p *Panel) cell(k, c string) *Cell {
 	return nil
 }
 
-// num parses a parameter for ordering and placement (NaN if not a number).
+// paramValue parses a parameter for ordering and placement: a number, or
+// the middle of a bin "lo–hi" of a continuous design (NaN if neither).
 func paramValue(s string) float64 {
+	if lo, hi, ok := strings.Cut(s, "–"); ok {
+		return (paramValue(lo) + paramValue(hi)) / 2
+	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return math.NaN()
@@ -436,7 +440,7 @@ type FigureFile struct {
 // heatmap and a line chart per (mu, monotonicity), with titles, axis labels
 // and colour bars.
 func Figures(d *Dashboard) ([]FigureFile, error) {
-	panels, showMono := Panels(d.Points())
+	panels, showMono := Panels(designPoints(d))
 	sc := ScaleOf(panels)
 	var out []FigureFile
 	for _, p := range panels {
@@ -444,6 +448,7 @@ func Figures(d *Dashboard) ([]FigureFile, error) {
 		if showMono {
 			stem += "_mono_" + p.Monotonicity
 		}
+		stem = strings.ReplaceAll(stem, "–", "_to_") // a bin of a continuous design
 		o := HeatmapOptions{Title: "Default rate δ, " + p.Title(showMono), ValueLabel: "mean δ total", Standalone: true}
 		out = append(out, FigureFile{Name: "heatmap_" + stem + ".svg", Data: []byte(HeatmapSVG(p, sc, o))})
 		png, err := HeatmapPNG(p, sc, o.Title, o.ValueLabel)

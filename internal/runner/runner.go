@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/cockroachdb/apd/v3"
@@ -91,22 +92,30 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 	info.Finished = time.Now()
 	var rep *metrics.Report
 	var folder *runfolder.Sealed
-	write := func(dir string) (err error) {
-		rep, folder, err = artifacts.WriteRun(dir, req.Scenario, res, html, info)
-		return err
-	}
-	if req.ReplaceFolder {
-		err = atomicfile.ReplaceDir(req.OutDir, write)
+	// A new folder (the usual case: every run of a sweep) is written beside
+	// its place and moved there once complete, like a replaced one; its
+	// files then need no temporary names of their own.
+	if req.ReplaceFolder || !exists(req.OutDir) {
+		err = atomicfile.ReplaceDir(req.OutDir, func(dir string) (err error) {
+			rep, folder, err = artifacts.WriteNewRun(dir, req.Scenario, res, html, info)
+			return err
+		})
 		if err == nil {
 			folder.Dir = req.OutDir // written elsewhere, then moved into place
 		}
 	} else {
-		err = write(req.OutDir)
+		rep, folder, err = artifacts.WriteRun(req.OutDir, req.Scenario, res, html, info)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return &Outcome{Scenario: sc, Result: res, Metrics: rep, Folder: folder}, nil
+}
+
+// exists reports whether path exists.
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // Summary turns a metrics report into the report package's summary.

@@ -60,7 +60,7 @@ func Pilot(ctx context.Context, spec *Spec, n int, dir string, open ExecutorOpen
 	var busy time.Duration
 	sum, err := Run(ctx, &pilot, Options{
 		Open:     open,
-		Executor: LocalExecutor + " (pilot)",
+		Executor: "pilot",
 		Select:   func(pt *Point) bool { return pt.Index < n },
 		Events: func(ev Event) {
 			if ev.Type == EventRunFinished && ev.Run != nil {

@@ -70,6 +70,9 @@ type frontierDesign struct {
 	axes                 [3][]*apd.Decimal // concentration, mu, monotonicity
 	low, high, tolerance *apd.Decimal
 	maxIterations        int
+	// higherIsLiquid says a higher kappa is more liquidity (the kappa
+	// rule's direction, which the search follows).
+	higherIsLiquid bool
 }
 
 // NewPlan validates s and returns its plan. Every problem is reported, each
@@ -147,7 +150,7 @@ func NewPlan(s *Spec) (*Plan, error) {
 		bad("lhs: count must be >= 0, got %d", l.Count)
 	}
 	if f := s.Frontier; f != nil {
-		d := &frontierDesign{maxIterations: f.MaxIterations}
+		d := &frontierDesign{maxIterations: f.MaxIterations, higherIsLiquid: p.ring.kappaRule.MoreLiquidityAtHigherKappa()}
 		lists := [3][]string{f.Concentrations, f.Mus, f.Monotonicities}
 		for i, name := range axisNames[1:] {
 			if len(lists[i]) == 0 && i+1 == axisMonotonicity {

@@ -10,7 +10,6 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/parallel"
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk"
@@ -19,7 +18,8 @@ import (
 
 // Options configure a sweep run.
 type Options struct {
-	// Open starts the executor (see ExecutorChoice.Opener). Required.
+	// Open starts the executor (the commands choose it: pluginhost's
+	// Choice.Opener). Required.
 	Open ExecutorOpener
 	// Executor describes the executor for the events ("local (in process)").
 	Executor string
@@ -63,6 +63,11 @@ type Options struct {
 	// none.
 	Dashboard func(ctx context.Context, dir string) error
 }
+
+// ExecutorOpener starts an executor, configured and ready for batches, and
+// returns the function that stops it. The runner calls it when it first
+// needs the executor, and again after the executor crashed.
+type ExecutorOpener func(ctx context.Context) (sdk.Executor, func() error, error)
 
 // Run runs a sweep: it plans it, opens (or creates) its experiment folder,
 // skips the runs already done there, executes the others in batches on the
@@ -627,7 +632,7 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 		}
 		return nil
 	}
-	execErr := pluginhost.Execute(bctx, r.ex, batch, emit)
+	execErr := sdk.Execute(bctx, r.ex, batch, emit)
 	close(ended)
 	wg.Wait()
 	r.mu.Lock()

@@ -1,4 +1,4 @@
-package sweep
+package pluginhost
 
 import (
 	"context"
@@ -7,22 +7,17 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
-// LocalExecutor is the name of bilancio's own executor.
+// LocalExecutor is the name of bilancio's own executor, the one a sweep
+// without an executor block runs on.
 const LocalExecutor = "local"
 
 // Builtins are the executors compiled into bilancio, by name: they can run
 // in process. The command layer provides them (the local executor), so that
 // this package depends on the sdk only, not on any executor.
 type Builtins map[string]func() sdk.Executor
-
-// ExecutorOpener starts an executor, configured and ready for batches, and
-// returns the function that stops it. The runner calls it when it first
-// needs the executor, and again after the executor crashed.
-type ExecutorOpener func(ctx context.Context) (sdk.Executor, func() error, error)
 
 // Placement says where a sweep's runs execute.
 type Placement string
@@ -37,12 +32,12 @@ const (
 	PluginProcess Placement = "plugin"
 )
 
-// ExecutorChoice is the executor a sweep runs on, and where it runs.
-type ExecutorChoice struct {
+// Choice is the executor a sweep runs on, and where it runs.
+type Choice struct {
 	Name      string
 	Placement Placement
 	// Plugin is the plugin binary (PluginProcess only).
-	Plugin pluginhost.Candidate
+	Plugin Candidate
 	// Config is the executor's configuration block as JSON.
 	Config []byte
 	// Env are "KEY=value" entries passed to the plugin process on top of
@@ -50,23 +45,22 @@ type ExecutorChoice struct {
 	// executor's own settings and credentials. They are never logged.
 	Env []string
 	// Liveness is how the plugin's batches are watched (PluginProcess
-	// only; pluginhost.WithLiveness).
-	Liveness pluginhost.Liveness
+	// only; WithLiveness).
+	Liveness Liveness
 	// builtin makes the executor in process (InProcess only).
 	builtin func() sdk.Executor
 }
 
-// ChooseExecutor decides where a sweep's runs execute. A built-in executor
-// (the local one) runs in this process unless placement is PluginProcess;
-// any other executor runs as its plugin binary, which must be found (find
-// says where to look). An empty ref.Name is the local executor, and an empty
+// Choose decides where a sweep's runs execute. A built-in executor (the
+// local one) runs in this process unless placement is PluginProcess; any
+// other executor runs as its plugin binary, which must be found (find says
+// where to look). An empty name is the local executor, and an empty
 // placement the default.
-func ChooseExecutor(ctx context.Context, ref ExecutorRef, placement Placement, builtins Builtins, find pluginhost.Options) (*ExecutorChoice, error) {
-	name := ref.Name
+func Choose(ctx context.Context, name string, config []byte, placement Placement, builtins Builtins, find Options) (*Choice, error) {
 	if name == "" {
 		name = LocalExecutor
 	}
-	c := &ExecutorChoice{Name: name, Config: ref.Config, builtin: builtins[name]}
+	c := &Choice{Name: name, Config: config, builtin: builtins[name]}
 	switch placement {
 	case "":
 		placement = PluginProcess
@@ -83,7 +77,7 @@ func ChooseExecutor(ctx context.Context, ref ExecutorRef, placement Placement, b
 	}
 	c.Placement = placement
 	if placement == PluginProcess {
-		cand, err := pluginhost.Find(ctx, find, name)
+		cand, err := Find(ctx, find, name)
 		if err != nil {
 			return nil, fmt.Errorf("finding the %s executor: %w", name, err)
 		}
@@ -94,7 +88,7 @@ func ChooseExecutor(ctx context.Context, ref ExecutorRef, placement Placement, b
 
 // String describes the choice for people: "local (in process)" or
 // "local (plugin /path/to/bilancio-executor-local)".
-func (c *ExecutorChoice) String() string {
+func (c *Choice) String() string {
 	if c.Placement == InProcess {
 		return c.Name + " (in process)"
 	}
@@ -102,23 +96,24 @@ func (c *ExecutorChoice) String() string {
 }
 
 // Opener returns the function that starts the chosen executor and hands it
-// its configuration. Plugin logs go to logger (nowhere when nil).
-func (c *ExecutorChoice) Opener(logger hclog.Logger) ExecutorOpener {
+// its configuration, with the function that stops it (the shape of
+// sweep.ExecutorOpener). Plugin logs go to logger (nowhere when nil).
+func (c *Choice) Opener(logger hclog.Logger) func(ctx context.Context) (sdk.Executor, func() error, error) {
 	return func(ctx context.Context) (sdk.Executor, func() error, error) {
 		var ex sdk.Executor
 		closeFn := func() error { return nil }
 		if c.Placement == InProcess {
 			ex = c.builtin()
 		} else {
-			var opts []pluginhost.OpenOption
+			var opts []OpenOption
 			if logger != nil {
-				opts = append(opts, pluginhost.WithLogger(logger))
+				opts = append(opts, WithLogger(logger))
 			}
 			if len(c.Env) > 0 {
-				opts = append(opts, pluginhost.WithEnv(c.Env...))
+				opts = append(opts, WithEnv(c.Env...))
 			}
-			opts = append(opts, pluginhost.WithLiveness(c.Liveness))
-			p, err := pluginhost.Open(ctx, c.Plugin, opts...)
+			opts = append(opts, WithLiveness(c.Liveness))
+			p, err := Open(ctx, c.Plugin, opts...)
 			if err != nil {
 				return nil, nil, fmt.Errorf("starting the %s executor: %w", c.Name, err)
 			}
@@ -132,10 +127,10 @@ func (c *ExecutorChoice) Opener(logger hclog.Logger) ExecutorOpener {
 	}
 }
 
-// ExecutorSchema returns the configuration schema of the executor called
-// name, for checking its block of a sweep file: a built-in executor's from
-// this binary, any other's by running its plugin's describe.
-func ExecutorSchema(ctx context.Context, name string, builtins Builtins, find pluginhost.Options) ([]sdk.ConfigAttribute, error) {
+// Schema returns the configuration schema of the executor called name, for
+// checking its block of a sweep file: a built-in executor's from this
+// binary, any other's by running its plugin's describe.
+func Schema(ctx context.Context, name string, builtins Builtins, find Options) ([]sdk.ConfigAttribute, error) {
 	if newEx := builtins[name]; newEx != nil {
 		info, err := newEx().Describe(ctx)
 		if err != nil {
@@ -143,11 +138,11 @@ func ExecutorSchema(ctx context.Context, name string, builtins Builtins, find pl
 		}
 		return info.ConfigSchema, nil
 	}
-	cand, err := pluginhost.Find(ctx, find, name)
+	cand, err := Find(ctx, find, name)
 	if err != nil {
 		return nil, fmt.Errorf("finding the %s executor: %w", name, err)
 	}
-	info, err := pluginhost.DescribeBinary(ctx, cand.Path)
+	info, err := DescribeBinary(ctx, cand.Path)
 	if err != nil {
 		return nil, fmt.Errorf("describing the %s executor: %w", name, err)
 	}
@@ -158,7 +153,7 @@ func ExecutorSchema(ctx context.Context, name string, builtins Builtins, find pl
 // them) the variables the executor called name reads: MODAL_* (credentials,
 // profile, server), BILANCIO_MODAL_* and BILANCIO_CLOUD_* for the modal
 // executor, BILANCIO_<NAME>_* for any other. Plugins inherit no other
-// variables (pluginhost.WithEnv), so credentials reach only their executor.
+// variables (WithEnv), so credentials reach only their executor.
 func ExecutorEnv(name string, environ []string) []string {
 	prefixes := []string{"BILANCIO_" + strings.ToUpper(name) + "_"}
 	if name == "modal" {
