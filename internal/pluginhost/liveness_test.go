@@ -23,7 +23,7 @@ func TestFrozenPlugin(t *testing.T) {
 	elapsed := time.Since(start)
 	var ce *CrashError
 	if !errors.As(err, &ce) || !ce.Unresponsive || !errors.Is(err, sdk.ErrPluginCrashed) {
-		t.Fatalf("Execute = %v, want an unresponsive CrashError", err)
+		t.Fatalf("Execute = %v, want an unresponsive CrashError; events %+v", err, events)
 	}
 	if !strings.Contains(err.Error(), "the frozen executor plugin crashed") || !strings.Contains(err.Error(), "no heartbeat or event for") {
 		t.Errorf("the error does not say what happened: %v", err)
