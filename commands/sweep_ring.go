@@ -71,6 +71,7 @@ type sweepRingFlags struct {
 	baseSeed                                     int64
 	namePrefix, defaultHandling                  string
 	seedMode, kappaRule                          string
+	replicates                                   int
 	cloud                                        bool
 	cloudParallel                                int
 }
@@ -105,6 +106,7 @@ func (c *SweepRingCommand) flags(f *sweepRingFlags) *flag.FlagSet {
 	fs.Int64Var(&f.baseSeed, "base-seed", 42, "first seed")
 	fs.StringVar(&f.namePrefix, "name-prefix", ring.DefaultNamePrefix, "scenario name prefix")
 	fs.StringVar(&f.defaultHandling, "default-handling", "fail-fast", "fail-fast or expel-agent")
+	fs.IntVar(&f.replicates, "replicates", 1, "runs per grid and LHS point, each with its own seed (replicate 0 is the run without replicates)")
 	fs.StringVar(&f.seedMode, "seed-mode", sweep.SeedCounter, "counter (bilancio's seeds) or derived (each run's seed from its parameters)")
 	fs.StringVar(&f.kappaRule, "kappa-rule", "debt-over-liquidity", "debt-over-liquidity (bilancio's recorded data: L0 = Q/kappa) or liquidity-over-debt (bilancio HEAD)")
 	fs.BoolVar(&f.cloud, "cloud", false, "run on Modal (the modal executor plugin; credentials from MODAL_TOKEN_ID/MODAL_TOKEN_SECRET or ~/.modal.toml)")
@@ -165,7 +167,7 @@ func (f *sweepRingFlags) spec() (*sweep.Spec, *ringFlagDesigns, error) {
 		return nil, nil, err
 	}
 	s := &sweep.Spec{
-		SeedMode: f.seedMode,
+		SeedMode: f.seedMode, Replicates: f.replicates,
 		Ring: sweep.RingParams{
 			NAgents: f.nAgents, MaturityDays: f.maturityDays, QTotal: q,
 			LiquidityMode: f.liquidityMode, LiquidityAgent: f.liquidityAgent,
@@ -247,6 +249,7 @@ func overrideSpec(spec, flags *sweep.Spec, designs *ringFlagDesigns, set map[str
 		"default-handling": func() { r.DefaultHandling = fr.DefaultHandling },
 		"kappa-rule":       func() { r.KappaRule = fr.KappaRule },
 		"seed-mode":        func() { spec.SeedMode = flags.SeedMode },
+		"replicates":       func() { spec.Replicates = flags.Replicates },
 	} {
 		if set[name] {
 			apply()

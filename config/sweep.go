@@ -24,6 +24,7 @@ const (
 	attrQuietDays       = "quiet_days"
 	attrKappaRule       = "kappa_rule"
 	attrSeedMode        = "seed_mode"
+	attrReplicates      = "replicates"
 	attrArtifacts       = "artifacts"
 	attrParallel        = "parallel"
 	attrRetries         = "retries"
@@ -56,6 +57,7 @@ func sweepSchema() *hcl.BodySchema {
 			{Name: attrQuietDays},
 			{Name: attrKappaRule},
 			{Name: attrSeedMode},
+			{Name: attrReplicates},
 			{Name: attrArtifacts},
 			{Name: attrParallel},
 			{Name: attrRetries},
@@ -144,6 +146,9 @@ func (l *loader) decodeSweep(blk *hclsyntax.Block) (*sweep.Spec, hcl.Expression)
 			l.errorf(rng, "Invalid value for "+attrSeedMode, "%s.", msg)
 		}
 		spec.SeedMode = s
+	}
+	if n, _, ok := d.integer(attrReplicates, 1, maxCount); ok {
+		spec.Replicates = int(n)
 	}
 	if n, _, ok := d.integer(attrParallel, 0, maxCount); ok {
 		spec.Parallel = int(n)

@@ -130,6 +130,8 @@ func identityCases() []struct {
 	}{
 		{"grid", grid, 0},
 		{"grid-derived", func() *Spec { s := grid(); s.SeedMode = SeedDerived; return s }, 0},
+		{"grid-replicates", func() *Spec { s := grid(); s.Replicates = 2; return s }, 0},
+		{"grid-derived-replicates", func() *Spec { s := grid(); s.Replicates, s.SeedMode = 2, SeedDerived; return s }, 0},
 		{"grid-named", func() *Spec { s := grid(); s.Name = "my sweep"; return s }, 3},
 		{"grid-no-monotonicities", func() *Spec { s := grid(); s.Grid.Monotonicities = nil; return s }, 3},
 		{"grid-expel-uniform", func() *Spec {

@@ -20,6 +20,11 @@ type Spec struct {
 	Grid     *Grid
 	LHS      *LHS
 	Frontier *Frontier
+	// Replicates is how many runs each grid and LHS point gets, each with a
+	// seed of its own (0 or 1: one). Replicate 0 of every point is the run
+	// the sweep makes without replicates (the same seed and id); the others
+	// follow the whole design once per replicate (see Plan.Static).
+	Replicates int `json:",omitempty"`
 	// SeedMode is SeedCounter (bilancio's: base_seed, +1 per run in loop
 	// order) or SeedDerived (a hash of the run's parameters, so adding points
 	// never changes the others' seeds).

@@ -54,6 +54,7 @@ func (p *Plan) constants() store.Constants {
 	return store.Constants{
 		NAgents: strconv.Itoa(p.ring.NAgents), MaturityDays: strconv.Itoa(p.ring.MaturityDays),
 		QTotal: pynum.Str(p.ring.qTotal), DefaultHandling: p.ring.DefaultHandling, DealerEnabled: p.dealerEnabled(),
+		Replicates: p.replicates > 1,
 	}
 }
 
@@ -77,6 +78,9 @@ func (p *Plan) configJSON() artifacts.JSON {
 		{Key: "kappa_rule", Value: artifacts.JSONString(string(r.kappaRule))},
 		{Key: "liquidity_mode", Value: artifacts.JSONString(r.LiquidityMode)},
 		{Key: "default_handling", Value: artifacts.JSONString(r.DefaultHandling)},
+	}
+	if p.replicates > 1 {
+		m = append(m, artifacts.Member{Key: "replicates", Value: artifacts.JSONInt(int64(p.replicates))})
 	}
 	if p.spec.Grid != nil {
 		for i, name := range pluralAxis {
