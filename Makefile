@@ -44,11 +44,14 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-# Fuzz the scenario loader for a while (FUZZTIME=10m for longer).
+# Fuzz the scenario loader, the dealer, the fast YAML path and the integer
+# replay of the intraday metrics for a while each (FUZZTIME=10m for longer).
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME) ./internal/engine/
 	$(GO) test -run '^$$' -fuzz FuzzDealerRun -fuzztime $(FUZZTIME) ./internal/engine/
+	$(GO) test -run '^$$' -fuzz FuzzFastYAML -fuzztime $(FUZZTIME) ./internal/engine/
+	$(GO) test -run '^$$' -fuzz FuzzReplay -fuzztime $(FUZZTIME) ./internal/metrics/
 
 clean:
 	rm -rf $(BIN) out

@@ -201,13 +201,16 @@ func (w *Writer) writeAtomic(name string, fill func(io.Writer) (string, int64, e
 	if sum, size, err = fill(f); err != nil {
 		return "", 0, st, err
 	}
-	// The mode as documented, whatever the umask.
-	if err = f.Chmod(0o644); err != nil {
-		return "", 0, st, err
-	}
 	info, err := f.Stat()
 	if err != nil {
 		return "", 0, st, err
+	}
+	// The mode as documented, whatever the umask (which rarely takes
+	// anything from 0644: the stat the fingerprint needs anyway tells).
+	if info.Mode().Perm() != 0o644 {
+		if err = f.Chmod(0o644); err != nil {
+			return "", 0, st, err
+		}
 	}
 	if err = f.Close(); err != nil {
 		return "", 0, st, err
