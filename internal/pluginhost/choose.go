@@ -148,12 +148,17 @@ func Schema(ctx context.Context, name string, builtins Builtins, find Options) (
 // ExecutorEnv picks from environ ("KEY=value" entries, as os.Environ gives
 // them) the variables the executor called name reads: MODAL_* (credentials,
 // profile, server), BILANCIO_MODAL_* and BILANCIO_CLOUD_* for the modal
+// executor, SLURM_CONF and SBATCH_* besides BILANCIO_SLURM_* for the slurm
 // executor, BILANCIO_<NAME>_* for any other. Plugins inherit no other
 // variables (WithEnv), so credentials reach only their executor.
 func ExecutorEnv(name string, environ []string) []string {
 	prefixes := []string{"BILANCIO_" + strings.ToUpper(name) + "_"}
 	if name == "modal" {
 		prefixes = append(prefixes, "MODAL_", "BILANCIO_CLOUD_")
+	}
+	if name == "slurm" {
+		// Where Slurm's configuration is, and the user's sbatch defaults.
+		prefixes = append(prefixes, "SLURM_CONF=", "SBATCH_")
 	}
 	if name == LocalExecutor {
 		return nil
