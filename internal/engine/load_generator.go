@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	ringgen "github.com/bilancio-go/bilancio/internal/ring"
 )
 
@@ -112,7 +113,7 @@ func (l *scenarioLoader) generatorSpec(top *yamlObject) (*Scenario, error) {
 		return nil, l.fail(pe.keyAt, "params", "Failed to compile generator %q: %s", GeneratorRingExplorer, strings.TrimPrefix(err.Error(), "ring: "))
 	}
 	exact, floats := compiledDocs(g, policy, prefix)
-	text, err := ringgen.Marshal(exact)
+	text, err := pyyaml.Marshal(exact)
 	if err != nil {
 		return nil, l.fail(pe.keyAt, "params", "compiling: %v", err)
 	}
@@ -122,7 +123,7 @@ func (l *scenarioLoader) generatorSpec(top *yamlObject) (*Scenario, error) {
 		return nil, err
 	}
 	c := &Compiled{Generator: GeneratorRingExplorer}
-	if c.YAML, err = ringgen.Marshal(floats); err != nil {
+	if c.YAML, err = pyyaml.Marshal(floats); err != nil {
 		return nil, l.fail(pe.keyAt, "params", "compiling: %v", err)
 	}
 	if emit {
@@ -141,7 +142,7 @@ func (l *scenarioLoader) generatorSpec(top *yamlObject) (*Scenario, error) {
 // generatorParams reads params (bilancio's RingExplorerParamsModel) into the
 // ring generator's parameters, and the policy overrides to copy into the
 // compiled scenario (nil when absent or null).
-func (l *scenarioLoader) generatorParams(at *yaml.Node) (ringgen.Params, *ringgen.Node, error) {
+func (l *scenarioLoader) generatorParams(at *yaml.Node) (ringgen.Params, *pyyaml.Node, error) {
 	p := ringgen.Params{KappaRule: l.rules.KappaRule, Revision: l.rules.Generator}
 	o, err := l.objectAt(at, "params")
 	if err != nil {
@@ -206,7 +207,7 @@ func (l *scenarioLoader) generatorParams(at *yaml.Node) (ringgen.Params, *ringge
 			return p, nil, sf.err
 		}
 	}
-	var policy *ringgen.Node
+	var policy *pyyaml.Node
 	if e, ok := f.get("policy_overrides"); ok {
 		if v, err := resolveValue(e.val); err != nil {
 			return p, nil, err
@@ -291,18 +292,18 @@ func genDecimal(a pynum.Amount) *apd.Decimal { return a.Decimal() }
 // policyNode is policy_overrides as bilancio's compiler copies it
 // (model_dump(exclude_none=True)): {mop_rank: {kind: [methods]}}, or {}
 // without mop_rank.
-func policyNode(at *yaml.Node, ranks map[string][]string) *ringgen.Node {
-	n := ringgen.Map()
+func policyNode(at *yaml.Node, ranks map[string][]string) *pyyaml.Node {
+	n := pyyaml.Map()
 	if ranks != nil {
-		mop := ringgen.Map()
+		mop := pyyaml.Map()
 		for _, kind := range mapKeyOrder(at, "mop_rank") {
-			var items []ringgen.Node
+			var items []pyyaml.Node
 			for _, m := range ranks[kind] {
-				items = append(items, ringgen.Str(m))
+				items = append(items, pyyaml.Str(m))
 			}
-			mop.Pairs = append(mop.Pairs, ringgen.P(kind, ringgen.Seq(items...)))
+			mop.Pairs = append(mop.Pairs, pyyaml.P(kind, pyyaml.Seq(items...)))
 		}
-		n.Pairs = append(n.Pairs, ringgen.P("mop_rank", mop))
+		n.Pairs = append(n.Pairs, pyyaml.P("mop_rank", mop))
 	}
 	return &n
 }
@@ -328,10 +329,10 @@ func mapKeyOrder(at *yaml.Node, key string) []string {
 // exact Decimals bilancio's compiler hands to its loader (written as
 // quoted decimal strings, which the loader turns back into the same
 // Decimals), and as compile.emit_yaml writes it (ints and floats).
-func compiledDocs(g *ringgen.Generated, policy *ringgen.Node, prefix string) (exact, floats ringgen.Node) {
+func compiledDocs(g *ringgen.Generated, policy *pyyaml.Node, prefix string) (exact, floats pyyaml.Node) {
 	floats = withPolicy(g.Doc, policy)
 	if prefix == "" {
-		floats.Set("name", ringgen.Str(strings.TrimPrefix(g.Name, " ")))
+		floats.Set("name", pyyaml.Str(strings.TrimPrefix(g.Name, " ")))
 	}
 	exact = cloneNode(floats)
 	actions, _ := exact.Get("initial_actions")
@@ -342,10 +343,10 @@ func compiledDocs(g *ringgen.Generated, policy *ringgen.Node, prefix string) (ex
 			for mints < len(g.Liquidity) && g.Liquidity[mints].Sign() <= 0 {
 				mints++
 			}
-			m.Set("amount", ringgen.Str(pynum.Str(g.Liquidity[mints])))
+			m.Set("amount", pyyaml.Str(pynum.Str(g.Liquidity[mints])))
 			mints++
 		} else if c, ok := a.Get("create_payable"); ok {
-			c.Set("amount", ringgen.Str(pynum.Str(g.Payables[pays].Amount)))
+			c.Set("amount", pyyaml.Str(pynum.Str(g.Payables[pays].Amount)))
 			pays++
 		}
 	}
@@ -354,30 +355,30 @@ func compiledDocs(g *ringgen.Generated, policy *ringgen.Node, prefix string) (ex
 
 // withPolicy returns doc with policy_overrides after description, where
 // bilancio's compiler puts it (it is left out when None).
-func withPolicy(doc ringgen.Node, policy *ringgen.Node) ringgen.Node {
-	out := ringgen.Map()
+func withPolicy(doc pyyaml.Node, policy *pyyaml.Node) pyyaml.Node {
+	out := pyyaml.Map()
 	for _, p := range doc.Pairs {
 		out.Pairs = append(out.Pairs, p)
 		if p.Key == "description" && policy != nil {
-			out.Pairs = append(out.Pairs, ringgen.P("policy_overrides", *policy))
+			out.Pairs = append(out.Pairs, pyyaml.P("policy_overrides", *policy))
 		}
 	}
 	return out
 }
 
 // cloneNode copies a node deeply.
-func cloneNode(n ringgen.Node) ringgen.Node {
+func cloneNode(n pyyaml.Node) pyyaml.Node {
 	c := n
 	if n.Items != nil {
-		c.Items = make([]ringgen.Node, len(n.Items))
+		c.Items = make([]pyyaml.Node, len(n.Items))
 		for i := range n.Items {
 			c.Items[i] = cloneNode(n.Items[i])
 		}
 	}
 	if n.Pairs != nil {
-		c.Pairs = make([]ringgen.Pair, len(n.Pairs))
+		c.Pairs = make([]pyyaml.Pair, len(n.Pairs))
 		for i, p := range n.Pairs {
-			c.Pairs[i] = ringgen.P(p.Key, cloneNode(p.Value))
+			c.Pairs[i] = pyyaml.P(p.Key, cloneNode(p.Value))
 		}
 	}
 	return c

@@ -13,6 +13,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/cockroachdb/apd/v3"
 )
@@ -233,9 +234,9 @@ func TestTreatmentScenariosReproduced(t *testing.T) {
 			t.Errorf("%s: %v", run.ID, err)
 			continue
 		}
-		g.Doc.Set("dealer", ring.Map(ring.P("enabled", ring.Bool(true)), ring.P("ticket_size", ring.Int(1)),
-			ring.P("dealer_share", ring.Str("0.25")), ring.P("vbt_share", ring.Str("0.5"))))
-		if g.YAML, err = ring.Marshal(g.Doc); err != nil {
+		g.Doc.Set("dealer", pyyaml.Map(pyyaml.P("enabled", pyyaml.Bool(true)), pyyaml.P("ticket_size", pyyaml.Int(1)),
+			pyyaml.P("dealer_share", pyyaml.Str("0.25")), pyyaml.P("vbt_share", pyyaml.Str("0.5"))))
+		if g.YAML, err = pyyaml.Marshal(g.Doc); err != nil {
 			t.Fatal(err)
 		}
 		if checkGenerated(t, &c, run, g, row) {
