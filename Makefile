@@ -81,6 +81,8 @@ proto:
 plugins:
 	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/local.version=$(VERSION)" -o $(BIN)/bilancio-executor-local ./plugins/local/cmd/bilancio-executor-local
 	cd $(BIN) && (sha256sum bilancio-executor-local 2>/dev/null || shasum -a 256 bilancio-executor-local) | cut -d' ' -f1 > local_SHA256SUM
+	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/slurm.version=$(VERSION)" -o $(BIN)/bilancio-executor-slurm ./plugins/slurm/cmd/bilancio-executor-slurm
+	cd $(BIN) && (sha256sum bilancio-executor-slurm 2>/dev/null || shasum -a 256 bilancio-executor-slurm) | cut -d' ' -f1 > slurm_SHA256SUM
 
 # Build bilancio and the modal executor plugin, start a local Modal emulator
 # (bilancio dev modal-emulator, on 127.0.0.1) and run
