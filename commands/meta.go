@@ -24,6 +24,7 @@ type Meta struct {
 func Table(m Meta) map[string]cli.CommandFactory {
 	return map[string]cli.CommandFactory{
 		"run":     func() (cli.Command, error) { return &RunCommand{Meta: m}, nil },
+		"report":  func() (cli.Command, error) { return &ReportCommand{Meta: m}, nil },
 		"version": func() (cli.Command, error) { return &VersionCommand{Meta: m}, nil },
 		"worker":  func() (cli.Command, error) { return &WorkerCommand{Meta: m}, nil },
 
@@ -48,6 +49,7 @@ func Table(m Meta) map[string]cli.CommandFactory {
 		"sweep status":       func() (cli.Command, error) { return &SweepStatusCommand{Meta: m}, nil },
 		"sweep aggregate":    func() (cli.Command, error) { return &SweepAggregateCommand{Meta: m}, nil },
 		"sweep report":       func() (cli.Command, error) { return &SweepReportCommand{Meta: m}, nil },
+		"sweep export":       func() (cli.Command, error) { return &SweepExportCommand{Meta: m}, nil },
 		"sweep compare":      func() (cli.Command, error) { return &SweepCompareCommand{Meta: m}, nil },
 
 		"usage":          func() (cli.Command, error) { return &UsageCommand{Meta: m}, nil },

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -80,13 +81,13 @@ func (c *SweepEstimateCommand) Run(args []string) int {
 		}
 	}
 	find := pluginOptions(f.pluginDir)
-	choice, err := sweep.ChooseExecutor(ctx, spec.Executor, "", builtinExecutors(), find)
+	choice, err := pluginhost.Choose(ctx, spec.Executor.Name, spec.Executor.Config, "", builtinExecutors(), find)
 	if err != nil {
 		view.Diagnostic("error", "Cannot start the executor", err.Error())
 		return sweepExitError
 	}
-	if choice.Placement == sweep.PluginProcess {
-		choice.Env = sweep.ExecutorEnv(choice.Name, os.Environ())
+	if choice.Placement == pluginhost.PluginProcess {
+		choice.Env = pluginhost.ExecutorEnv(choice.Name, os.Environ())
 	}
 	est, err := estimateSweep(ctx, spec, choice, f.pilot, find.Logger)
 	if err != nil {
@@ -109,12 +110,12 @@ func (c *SweepEstimateCommand) Run(args []string) int {
 // estimateSweep times a pilot of spec's first pilotRuns runs on the local
 // executor in process, in a temporary folder, and asks the chosen executor
 // to price every planned run.
-func estimateSweep(ctx context.Context, spec *sweep.Spec, choice *sweep.ExecutorChoice, pilotRuns int, logger hclog.Logger) (*sweep.Estimate, error) {
+func estimateSweep(ctx context.Context, spec *sweep.Spec, choice *pluginhost.Choice, pilotRuns int, logger hclog.Logger) (*sweep.Estimate, error) {
 	runs, err := sweep.PlannedRuns(spec)
 	if err != nil {
 		return nil, err
 	}
-	local, err := sweep.ChooseExecutor(ctx, sweep.ExecutorRef{}, sweep.InProcess, builtinExecutors(), pluginOptions(""))
+	local, err := pluginhost.Choose(ctx, "", nil, pluginhost.InProcess, builtinExecutors(), pluginOptions(""))
 	if err != nil {
 		return nil, err
 	}

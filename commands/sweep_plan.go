@@ -96,10 +96,7 @@ func (c *SweepPlanCommand) Run(args []string) int {
 		}
 		fmt.Fprintf(w, "; seeds: %s\n", s.SeedMode)
 		return nil
-	}, func(e sweep.PlanEntry) error {
-		if f.summary {
-			return nil
-		}
+	}, unlessSummary(f.summary, func(e sweep.PlanEntry) error {
 		state := "to run"
 		switch {
 		case e.Done:
@@ -129,9 +126,17 @@ func (c *SweepPlanCommand) Run(args []string) int {
 		}
 		fmt.Fprintf(w, "%-6d %-24s %-9s %-6s %-10s %-10s %-10s %-6s %s\n", e.Index, id, phase, strconv.FormatInt(e.Seed, 10), tx[0], tx[1], tx[2], tx[3], state)
 		return nil
-	})
+	}))
 	if err != nil {
 		w.Flush()
+		if ctx.Err() != nil {
+			listed := 0
+			if l != nil {
+				listed = l.Runs
+			}
+			view.Diagnostic("error", "Interrupted", "the listing stopped after "+strconv.Itoa(listed)+" runs")
+			return sweepExitInterrupted
+		}
 		view.Diagnostic("error", "The sweep cannot be planned", err.Error())
 		return sweepExitError
 	}
@@ -188,4 +193,13 @@ type jsonPlanSummary struct {
 	ToRun             int `json:"to_run"`
 	FrontierCells     int `json:"frontier_cells"`
 	MaxFrontierProbes int `json:"max_frontier_probes"`
+}
+
+// unlessSummary is list, or nil with -summary: then the plan is only
+// counted, and a sweep never run is not expanded at all.
+func unlessSummary(summary bool, list func(sweep.PlanEntry) error) func(sweep.PlanEntry) error {
+	if summary {
+		return nil
+	}
+	return list
 }

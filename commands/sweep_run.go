@@ -8,10 +8,12 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/mattn/go-isatty"
 
+	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
@@ -59,6 +61,9 @@ type sweepExecFlags struct {
 	localPlugin       bool
 	yes               bool
 	maxCost           float64
+	livenessTimeout   time.Duration
+	// confirmAbove is -confirm-above as given ("" when not).
+	confirmAbove string
 }
 
 // sweepRunFlags are sweep run's flags.
@@ -74,9 +79,16 @@ func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) 
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop at the first run that fails for good")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
 	fs.StringVar(&f.out, outName, "", outHelp)
-	fs.BoolVar(&f.yes, "yes", false, "on a remote executor, run without showing the estimate and asking for confirmation")
+	fs.BoolVar(&f.yes, "yes", false, "run without asking for confirmation (of a large sweep, or of a remote executor's estimate)")
 	fs.Float64Var(&f.maxCost, "max-cost", 0, "on a remote executor, refuse a sweep whose estimated cost (USD) is over this (0: no limit)")
+	fs.StringVar(&f.confirmAbove, "confirm-above", "", fmt.Sprintf("a sweep of more runs than this starts only with -yes or a confirmation (default: $%s, else %d)", confirmAboveEnv, sweep.DefaultConfirmAbove))
 	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local) instead of in this process")
+	fs.DurationVar(&f.livenessTimeout, "liveness-timeout", 0, "how long an executor plugin, or a run it started, may stay silent (no event, no heartbeat) before it is reported, the plugin restarted and its runs retried (default: 10 times the slowest run, at least 30s; negative: not watched)")
+}
+
+// liveness is the plugins' liveness watch the flags ask for.
+func (f *sweepExecFlags) liveness() pluginhost.Liveness {
+	return pluginhost.Liveness{Timeout: f.livenessTimeout}
 }
 
 func (c *SweepRunCommand) flags(f *sweepRunFlags) *flag.FlagSet {
@@ -116,18 +128,22 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	if f.failFast {
 		spec.FailFast = true
 	}
-	placement := sweep.Placement("")
+	placement := pluginhost.Placement("")
 	if f.localPlugin {
-		placement = sweep.PluginProcess
+		placement = pluginhost.PluginProcess
 	}
 	find := pluginOptions(pluginDir)
-	choice, err := sweep.ChooseExecutor(ctx, spec.Executor, placement, builtinExecutors(), find)
+	choice, err := pluginhost.Choose(ctx, spec.Executor.Name, spec.Executor.Config, placement, builtinExecutors(), find)
 	if err != nil {
 		view.Diagnostic("error", "Cannot start the executor", err.Error())
 		return sweepExitError
 	}
-	if choice.Placement == sweep.PluginProcess {
-		choice.Env = sweep.ExecutorEnv(choice.Name, os.Environ())
+	if choice.Placement == pluginhost.PluginProcess {
+		choice.Env = pluginhost.ExecutorEnv(choice.Name, os.Environ())
+		choice.Liveness = f.liveness()
+	}
+	if !confirmSize(ctx, m, spec, f, view) {
+		return sweepExitError
 	}
 	if !confirmCost(ctx, m, spec, choice, f, find.Logger, view) {
 		return sweepExitError
@@ -148,13 +164,14 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 			if ref.Name == "" {
 				continue
 			}
-			arm, err := sweep.ChooseExecutor(ctx, ref, placement, builtinExecutors(), find)
+			arm, err := pluginhost.Choose(ctx, ref.Name, ref.Config, placement, builtinExecutors(), find)
 			if err != nil {
 				view.Diagnostic("error", "Cannot start the executor of arm "+strconv.Itoa(i+1), err.Error())
 				return sweepExitError
 			}
-			if arm.Placement == sweep.PluginProcess {
-				arm.Env = sweep.ExecutorEnv(arm.Name, os.Environ())
+			if arm.Placement == pluginhost.PluginProcess {
+				arm.Env = pluginhost.ExecutorEnv(arm.Name, os.Environ())
+				arm.Liveness = f.liveness()
 			}
 			opts.ArmOpen[i], opts.ArmExecutor[i] = arm.Opener(find.Logger), arm.String()
 		}
@@ -170,8 +187,8 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 // it from a pilot when -max-cost is set or a person at a terminal is to
 // confirm it (no -yes), refuses it over -max-cost, and asks for
 // confirmation on a terminal. It reports whether the sweep may run.
-func confirmCost(ctx context.Context, m Meta, spec *sweep.Spec, choice *sweep.ExecutorChoice, f *sweepExecFlags, logger hclog.Logger, view sweepView) bool {
-	if choice.Name == sweep.LocalExecutor {
+func confirmCost(ctx context.Context, m Meta, spec *sweep.Spec, choice *pluginhost.Choice, f *sweepExecFlags, logger hclog.Logger, view sweepView) bool {
+	if choice.Name == pluginhost.LocalExecutor {
 		return true
 	}
 	ask := !f.yes && !f.json && isatty.IsTerminal(os.Stdin.Fd())

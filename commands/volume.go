@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
-	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
@@ -68,7 +67,7 @@ func openStorage(ctx context.Context, f *volumeFlags) (*pluginhost.Plugin, error
 	if err != nil {
 		return nil, fmt.Errorf("finding the %s executor: %w", f.executor, err)
 	}
-	p, err := pluginhost.Open(ctx, cand, pluginhost.WithLogger(opts.Logger), pluginhost.WithEnv(sweep.ExecutorEnv(f.executor, os.Environ())...))
+	p, err := pluginhost.Open(ctx, cand, pluginhost.WithLogger(opts.Logger), pluginhost.WithEnv(pluginhost.ExecutorEnv(f.executor, os.Environ())...))
 	if err != nil {
 		return nil, fmt.Errorf("starting the %s executor: %w", f.executor, err)
 	}

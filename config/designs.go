@@ -135,8 +135,11 @@ func (l *loader) decodeGrid(sd *decoder, b *hcl.Block) *sweep.Grid {
 func (l *loader) decodeLHS(sd *decoder, b *hcl.Block) *sweep.LHS {
 	d := l.blockDecoder(sd, b)
 	lhs := &sweep.LHS{Monotonicity: sweep.Range{Min: "0.0", Max: "0.0"}}
-	if n, _, ok := d.integer(attrCount, 1, maxCount); ok {
+	if n, rng, ok := d.integer(attrCount, 1, maxCount); ok {
 		lhs.Count = int(n)
+		if msg := sweep.CheckLHSCount(lhs.Count); msg != "" {
+			l.errorf(rng, "Invalid value for "+attrCount, "%s.", capitalize(msg))
+		}
 	}
 	for _, p := range []struct {
 		param string

@@ -3,12 +3,14 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/sdk"
 )
 
 // The rules a sweep must obey, shared by the HCL language and the import of
@@ -137,6 +139,15 @@ func checkSeedMode(s string) string {
 		return ""
 	}
 	return fmt.Sprintf("seed_mode must be %q (bilancio's: base_seed, then one more per run in loop order) or %q (each run's seed is a hash of its parameters), got %q", sweep.SeedCounter, sweep.SeedDerived, s)
+}
+
+// checkArtifacts checks a sweep's artifacts setting (sdk.RunOptions'
+// Artifacts).
+func checkArtifacts(s string) string {
+	if slices.Contains(sdk.ArtifactsModes(), s) {
+		return ""
+	}
+	return fmt.Sprintf("artifacts must be %q (every file of every run, as bilancio), %q (all but run.html) or %q (only what the aggregates read: scenario.yaml, out/metrics.csv, out/dealer_metrics.json); what a run does not keep, `bilancio report RUN_DIR` rebuilds exactly; got %q", sdk.ArtifactsAll, sdk.ArtifactsNoHTML, sdk.ArtifactsAggregates, s)
 }
 
 // checkRange checks an LHS range of param: min ≤ max, both allowed values.

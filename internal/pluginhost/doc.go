@@ -22,9 +22,10 @@
 //   - crash.go: an executor whose plugin dies answers with a CrashError
 //     ("the NAME executor plugin crashed: ...") built from the plugin's last
 //     stderr lines and exit status.
-//   - execute.go: Execute drives a batch and guarantees that every run gets
-//     exactly one terminal event (completed, failed or cancelled), whatever
-//     happens to the plugin or to the caller's context.
+//   - choose.go: Choose decides which executor a sweep runs on and where
+//     (a built-in one in process, or a plugin found on disk), and its
+//     Opener starts and configures it; Schema and ExecutorEnv give an
+//     executor's configuration schema and its environment variables.
 //   - install.go: Install copies a binary into a plugin directory under its
 //     canonical name and writes its checksum; Remove deletes both.
 //   - reattach.go: OpenReattached connects to a plugin started by hand for
@@ -41,5 +42,5 @@
 //	c, err := pluginhost.Find(ctx, pluginhost.Options{PluginDir: dir}, "local")
 //	p, err := pluginhost.Open(ctx, c, pluginhost.WithLogger(log))
 //	defer p.Close()
-//	err = pluginhost.Execute(ctx, p.Executor(), batch, emit)
+//	err = sdk.Execute(ctx, p.Executor(), batch, emit) // one terminal event per run
 package pluginhost

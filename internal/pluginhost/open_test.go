@@ -64,7 +64,7 @@ func collect(ctx context.Context, t *testing.T, ex sdk.Executor, b *sdk.Batch) (
 	t.Helper()
 	var mu sync.Mutex
 	got := map[string][]sdk.RunEvent{}
-	err := Execute(ctx, ex, b, func(ev sdk.RunEvent) error {
+	err := sdk.Execute(ctx, ex, b, func(ev sdk.RunEvent) error {
 		mu.Lock()
 		defer mu.Unlock()
 		got[ev.RunID] = append(got[ev.RunID], ev)
@@ -266,7 +266,7 @@ func TestCancelBatch(t *testing.T) {
 	events := map[string][]sdk.RunEvent{}
 	started, completed := 0, 0
 	var cancelledAt time.Time
-	err := Execute(ctx, p.Executor(), b, func(ev sdk.RunEvent) error {
+	err := sdk.Execute(ctx, p.Executor(), b, func(ev sdk.RunEvent) error {
 		mu.Lock()
 		defer mu.Unlock()
 		events[ev.RunID] = append(events[ev.RunID], ev)

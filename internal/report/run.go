@@ -285,7 +285,9 @@ func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *run
 	open := len(log.days) <= openDaysMax && len(f.shown) <= openAgentsMax
 	p.Data = runData(p, res, &f, &log, open)
 	p.HasCharts = len(p.Metrics) > 0 || len(res.Events) > 0
-	if res.Dealer != nil && res.Dealer.State != nil {
+	// The dealer's PnL needs the December-era instrumentation (E_0 and the
+	// snapshots); a data-era run has none to summarise.
+	if res.Dealer != nil && res.Dealer.State != nil && res.Dealer.State.Instrumented {
 		p.Dealer = dealerCards(res.Dealer.State)
 	}
 	if p.HasCharts {

@@ -23,6 +23,12 @@ const (
 	LiquidityOverDebt KappaRule = "liquidity_over_debt"
 )
 
+// MoreLiquidityAtHigherKappa says which way kappa moves when the initial
+// liquidity L0 grows, Q_total held: up under LiquidityOverDebt (L0 =
+// Q_total·kappa), down under DebtOverLiquidity (L0 = Q_total/kappa). More
+// liquidity is the direction in which a ring clears.
+func (r KappaRule) MoreLiquidityAtHigherKappa() bool { return r == LiquidityOverDebt }
+
 // ParseKappaRule reads a kappa rule, with '-' or '_' as the separator.
 func ParseKappaRule(s string) (KappaRule, error) {
 	switch r := KappaRule(strings.ReplaceAll(s, "-", "_")); r {

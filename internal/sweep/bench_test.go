@@ -45,7 +45,7 @@ func BenchmarkPlan100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		n := 0
-		for pt := range p.Static() {
+		for pt := range p.Static(b.Context()) {
 			_ = p.pointKey(&pt)
 			n++
 		}
@@ -73,7 +73,7 @@ func bigExperiment(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	recs := make([]store.Record, 0, 2048)
-	for pt := range p.Static() {
+	for pt := range p.Static(tb.Context()) {
 		id := fmt.Sprintf("grid_%012x", pt.Index)
 		man := []byte(`{"manifest_version":1,"run_id":"` + id + `","status":"completed","phi_total":"0.5","delta_total":"0.5","time_to_stability":"10","files":[]}`)
 		if err := os.MkdirAll(st.RunDir(id), 0o755); err != nil {

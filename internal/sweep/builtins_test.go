@@ -1,11 +1,22 @@
 package sweep
 
 import (
+	"context"
+	"testing"
+
 	"github.com/bilancio-go/bilancio/plugins/local"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
-// testBuiltins is the local executor built in, as the commands provide it.
-func testBuiltins() Builtins {
-	return Builtins{LocalExecutor: func() sdk.Executor { return local.New() }}
+// inProcess opens the local executor in this process, configured by
+// default, as the commands do for a sweep without an executor block.
+func inProcess(t testing.TB) ExecutorOpener {
+	t.Helper()
+	return func(ctx context.Context) (sdk.Executor, func() error, error) {
+		ex := local.New()
+		if err := ex.Configure(ctx, &sdk.Config{}); err != nil {
+			return nil, nil, err
+		}
+		return ex, func() error { return nil }, nil
+	}
 }

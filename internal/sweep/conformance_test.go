@@ -8,7 +8,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/conformance"
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/store"
 )
 
@@ -29,19 +28,6 @@ func dealerControlSpec(dir string) *Spec {
 			Monotonicities: []string{"0"},
 		},
 	}
-}
-
-// inProcess opens the local executor in this process.
-func inProcess(t testing.TB) ExecutorOpener {
-	t.Helper()
-	c, err := ChooseExecutor(context.Background(), ExecutorRef{}, "", testBuiltins(), pluginhost.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Placement != InProcess {
-		t.Fatalf("placement %s, want in-process", c.Placement)
-	}
-	return c.Opener(nil)
 }
 
 // readCSV reads a CSV file with a header into rows.
@@ -85,7 +71,7 @@ func TestRingExpelN100Registry(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	for pt := range plan.Static() {
+	for pt := range plan.Static(t.Context()) {
 		if pt.Seed != 42+int64(n) || pt.Index != n {
 			t.Fatalf("point %d has seed %d and index %d", n, pt.Seed, pt.Index)
 		}

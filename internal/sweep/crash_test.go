@@ -94,11 +94,11 @@ func TestLocalPluginPlacement(t *testing.T) {
 	}
 	pluginDir := t.TempDir()
 	cand := buildPlugin(t, pluginDir, "local", "github.com/bilancio-go/bilancio/plugins/local/cmd/bilancio-executor-local")
-	c, err := ChooseExecutor(context.Background(), ExecutorRef{Name: "local", Config: []byte(`{"parallel": 2}`)}, PluginProcess, testBuiltins(), pluginOptionsIn(pluginDir))
+	c, err := pluginhost.Choose(context.Background(), "local", []byte(`{"parallel": 2}`), pluginhost.PluginProcess, nil, pluginOptionsIn(pluginDir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Placement != PluginProcess || c.Plugin.Path != cand.Path || c.String() != "local (plugin "+cand.Path+")" {
+	if c.Placement != pluginhost.PluginProcess || c.Plugin.Path != cand.Path || c.String() != "local (plugin "+cand.Path+")" {
 		t.Fatalf("choice %+v", c)
 	}
 	dir := filepath.Join(t.TempDir(), "exp")

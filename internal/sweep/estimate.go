@@ -38,7 +38,7 @@ func PlannedRuns(spec *Spec) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return p.StaticCount() + p.MaxFrontierProbes(), nil
+	return p.Runs(), nil
 }
 
 // Pilot runs the first n static runs of spec (no frontier search) on the
@@ -60,7 +60,7 @@ func Pilot(ctx context.Context, spec *Spec, n int, dir string, open ExecutorOpen
 	var busy time.Duration
 	sum, err := Run(ctx, &pilot, Options{
 		Open:     open,
-		Executor: LocalExecutor + " (pilot)",
+		Executor: "pilot",
 		Select:   func(pt *Point) bool { return pt.Index < n },
 		Events: func(ev Event) {
 			if ev.Type == EventRunFinished && ev.Run != nil {

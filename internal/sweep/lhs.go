@@ -1,6 +1,9 @@
 package sweep
 
 import (
+	"context"
+	"fmt"
+
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -10,6 +13,16 @@ import (
 // lhsStreamOffset is added to the seed counter to seed the Latin hypercube's
 // own random stream, as bilancio's run_lhs does (random.Random(counter + 7919)).
 const lhsStreamOffset = 7919
+
+// MaxLHSCount bounds a Latin hypercube's points. bilancio's design shuffles
+// every axis as a whole, so planning it holds the whole design: LHSBytesPerPoint
+// bytes a point (48 MB per million points, 1.5 GiB at this bound).
+const MaxLHSCount = 1 << 25
+
+// LHSBytesPerPoint is the memory a Latin hypercube takes per point while it
+// is planned: for each of its four axes, the draw of the point's stratum
+// (8 bytes) and the stratum (4 bytes).
+const LHSBytesPerPoint = 4 * (8 + 4)
 
 // lhsStreamSeed is the seed of the Latin hypercube's stream: with counter
 // seeds, bilancio's seed counter after the grid plus 7919; with derived
@@ -22,48 +35,102 @@ func (s *seeder) lhsStreamSeed() int64 {
 	return s.counter + lhsStreamOffset
 }
 
-// lhsAxes draws the Latin hypercube's four axes as bilancio's run_lhs does:
-// the kappa, concentration and mu axes in turn, then the concentrations and
-// mus shuffled, then the monotonicity axis, shuffled. Point i takes the i-th
-// value of each axis. The count values of each axis are held in memory (the
-// shuffles need them all).
-func (p *Plan) lhsAxes(streamSeed int64) [4][]*apd.Decimal {
-	d := p.lhs
+// lhsTable is a Latin hypercube as bilancio's run_lhs draws it, held
+// compactly: for each axis, the uniform draw of every stratum and the
+// stratum of every point. A point's values are computed when it is asked
+// for (see value), with the same decimal arithmetic bilancio uses.
+type lhsTable struct {
+	n      int
+	ranges *[4][2]*apd.Decimal
+	// u[axis][stratum] is random() drawn for the stratum; stratum[axis][i]
+	// is the stratum point i takes on the axis.
+	u       [4][]float64
+	stratum [4][]uint32
+}
+
+// checkEvery is how many iterations a long loop runs between two looks at
+// its context: a few milliseconds of work at most.
+const checkEvery = 1 << 14
+
+// newLHSTable draws the Latin hypercube's four axes as bilancio's run_lhs
+// does: the kappa, concentration and mu axes in turn, then the
+// concentrations and mus shuffled, then the monotonicity axis, shuffled
+// once more.
+// Each axis is bilancio's _lhs_axis: one draw per stratum [i/n, (i+1)/n),
+// then the axis shuffled. It stops with ctx's error when ctx is done.
+func newLHSTable(ctx context.Context, d *lhsDesign, streamSeed int64) (*lhsTable, error) {
+	t := &lhsTable{n: d.count, ranges: &d.ranges}
 	rng := pyrandom.New(streamSeed)
-	var axes [4][]*apd.Decimal
-	axes[axisKappa] = lhsAxis(d.count, d.ranges[axisKappa], rng)
-	axes[axisConcentration] = lhsAxis(d.count, d.ranges[axisConcentration], rng)
-	axes[axisMu] = lhsAxis(d.count, d.ranges[axisMu], rng)
-	shuffle(rng, axes[axisConcentration])
-	shuffle(rng, axes[axisMu])
-	axes[axisMonotonicity] = lhsAxis(d.count, d.ranges[axisMonotonicity], rng)
-	shuffle(rng, axes[axisMonotonicity])
-	return axes
-}
-
-// lhsAxis is bilancio's _lhs_axis: one value per stratum [i/n, (i+1)/n) of
-// the range, at the fraction Decimal(str(random())) within the stratum, in
-// Python's decimal arithmetic; the values are then shuffled.
-func lhsAxis(count int, bounds [2]*apd.Decimal, rng *pyrandom.Random) []*apd.Decimal {
-	low, high := bounds[0], bounds[1]
-	span := pynum.DecSub(high, low)
-	n := apd.New(int64(count), 0)
-	samples := make([]*apd.Decimal, count)
-	for stratum := range count {
-		a := pynum.DecQuo(apd.New(int64(stratum), 0), n)
-		b := pynum.DecQuo(apd.New(int64(stratum+1), 0), n)
-		u, err := pynum.ParseDecimal(pynum.FloatRepr(rng.Random()))
-		if err != nil {
-			panic("sweep: repr of a float in [0, 1) does not parse: " + err.Error())
+	axis := func(a int) error {
+		u := make([]float64, d.count)
+		for s := range u {
+			if s%checkEvery == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			u[s] = rng.Random()
 		}
-		frac := pynum.DecAdd(a, pynum.DecMul(pynum.DecSub(b, a), u.Decimal()))
-		samples[stratum] = pynum.DecAdd(low, pynum.DecMul(span, frac))
+		st := make([]uint32, d.count)
+		for i := range st {
+			st[i] = uint32(i)
+		}
+		t.u[a], t.stratum[a] = u, st
+		return t.shuffle(ctx, rng, a)
 	}
-	shuffle(rng, samples)
-	return samples
+	for _, a := range []int{axisKappa, axisConcentration, axisMu} {
+		if err := axis(a); err != nil {
+			return nil, err
+		}
+	}
+	for _, a := range []int{axisConcentration, axisMu} {
+		if err := t.shuffle(ctx, rng, a); err != nil {
+			return nil, err
+		}
+	}
+	if err := axis(axisMonotonicity); err != nil {
+		return nil, err
+	}
+	if err := t.shuffle(ctx, rng, axisMonotonicity); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
-// shuffle is random.shuffle(xs).
-func shuffle(rng *pyrandom.Random, xs []*apd.Decimal) {
-	rng.Shuffle(len(xs), func(i, j int) { xs[i], xs[j] = xs[j], xs[i] })
+// shuffle is random.shuffle of an axis's values, done on their strata.
+func (t *lhsTable) shuffle(ctx context.Context, rng *pyrandom.Random, a int) error {
+	st := t.stratum[a]
+	// pyrandom's Shuffle, inlined to look at ctx now and then.
+	for i := len(st) - 1; i > 0; i-- {
+		if i%checkEvery == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		j := rng.Randrange(i + 1)
+		st[i], st[j] = st[j], st[i]
+	}
+	return nil
+}
+
+// value is point i's value on axis a: low + (high − low)·(s/n + (1/n)·u)
+// for its stratum s and that stratum's draw u, with u read as
+// Decimal(str(u)), in Python's decimal arithmetic (bilancio's _lhs_axis).
+func (t *lhsTable) value(a, i int) *apd.Decimal {
+	low, high := t.ranges[a][0], t.ranges[a][1]
+	s := int64(t.stratum[a][i])
+	n := apd.New(int64(t.n), 0)
+	lo := pynum.DecQuo(apd.New(s, 0), n)
+	hi := pynum.DecQuo(apd.New(s+1, 0), n)
+	u, err := pynum.ParseDecimal(pynum.FloatRepr(t.u[a][s]))
+	if err != nil {
+		panic("sweep: repr of a float in [0, 1) does not parse: " + err.Error())
+	}
+	frac := pynum.DecAdd(lo, pynum.DecMul(pynum.DecSub(hi, lo), u.Decimal()))
+	return pynum.DecAdd(low, pynum.DecMul(pynum.DecSub(high, low), frac))
+}
+
+// CheckLHSCount checks an LHS count against MaxLHSCount ("" when fine).
+func CheckLHSCount(n int) string {
+	if n > MaxLHSCount {
+		return fmt.Sprintf("count %d is more than the %d points a Latin hypercube may have: its axes are shuffled as a whole, so planning holds %d bytes a point in memory (%.1f GB for this one); run several smaller designs with different base seeds",
+			n, MaxLHSCount, LHSBytesPerPoint, float64(n)*LHSBytesPerPoint/1e9)
+	}
+	return ""
 }

@@ -106,9 +106,9 @@ type pairSlot struct {
 
 // newPairTable holds a slot for every point of the plan (those select
 // keeps).
-func newPairTable(kind string, cfg *PairedConfig, dir string, p *Plan, sel func(*Point) bool) *pairTable {
+func newPairTable(ctx context.Context, kind string, cfg *PairedConfig, dir string, p *Plan, sel func(*Point) bool) *pairTable {
 	t := &pairTable{kind: kind, cfg: cfg, dir: dir, slots: map[int]*pairSlot{}, dealer: map[string][3]string{}, dirty: make(chan struct{}, 1)}
-	for pt := range p.Static() {
+	for pt := range p.Static(ctx) {
 		if sel != nil && !sel(&pt) {
 			continue
 		}
@@ -252,7 +252,7 @@ func runPaired(ctx context.Context, spec *Spec, opts Options) (*Summary, error) 
 	if err := top.WriteSource(source(spec, opts.Origin)); err != nil {
 		return nil, err
 	}
-	table := newPairTable(spec.Paired.Kind, pairedConfig(spec, plans[0]), dir, plans[0], opts.Select)
+	table := newPairTable(ctx, spec.Paired.Kind, pairedConfig(spec, plans[0]), dir, plans[0], opts.Select)
 	var runners [2]*runner
 	for i := range arms {
 		o := opts
@@ -282,7 +282,7 @@ func runPaired(ctx context.Context, spec *Spec, opts Options) (*Summary, error) 
 	}
 	total := 0
 	for i, r := range runners {
-		n := r.countStatic()
+		n := r.countStatic(ctx)
 		pr.progress[i].Total = n
 		total += n
 	}
@@ -554,7 +554,7 @@ func AggregatePaired(ctx context.Context, dir string, verify bool) (*PairedStatu
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	defer unlock()
-	table := newPairTable(spec.Paired.Kind, pairedConfig(&spec, plans[0]), dir, plans[0], nil)
+	table := newPairTable(ctx, spec.Paired.Kind, pairedConfig(&spec, plans[0]), dir, plans[0], nil)
 	var views [2]*store.Views
 	for i, a := range arms {
 		if _, views[i], err = Aggregate(ctx, a.ExperimentDir, verify); err != nil {

@@ -1,14 +1,18 @@
 package sweep
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"iter"
 	"strings"
+	"sync"
 
 	"github.com/cockroachdb/apd/v3"
 
+	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk"
@@ -30,10 +34,16 @@ type Plan struct {
 	spec     *Spec
 	ring     ringSettings
 	seedMode string
+	// replicates is how many runs each static point gets (≥ 1).
+	replicates int
 
 	grid     [4][]*apd.Decimal // kappa, concentration, mu, monotonicity
 	lhs      *lhsDesign
 	frontier *frontierDesign
+	// lhsDraws are the Latin hypercube's draws, made when first needed
+	// (guarded by lhsMu).
+	lhsMu    sync.Mutex
+	lhsDraws *lhsTable
 	// arm is set for one arm of a paired sweep (see paired.go); arms is 2
 	// for the plan of a whole paired sweep (its first arm's, counting both).
 	arm  *armSettings
@@ -49,7 +59,11 @@ type ringSettings struct {
 	RingParams
 	qTotal    *apd.Decimal
 	kappaRule ring.KappaRule
+	// generator is the ring generator's revision (the bilancio revision's).
+	generator ring.Revision
 	options   sdk.RunOptions
+	// revision is the bilancio revision the sweep reproduces.
+	revision revision.Revision
 }
 
 // lhsDesign is a parsed LHS block.
@@ -63,6 +77,9 @@ type frontierDesign struct {
 	axes                 [3][]*apd.Decimal // concentration, mu, monotonicity
 	low, high, tolerance *apd.Decimal
 	maxIterations        int
+	// higherIsLiquid says a higher kappa is more liquidity (the kappa
+	// rule's direction, which the search follows).
+	higherIsLiquid bool
 }
 
 // NewPlan validates s and returns its plan. Every problem is reported, each
@@ -98,7 +115,22 @@ func NewPlan(s *Spec) (*Plan, error) {
 	if s.Parallel < 0 {
 		bad("parallel must be >= 0, got %d", s.Parallel)
 	}
-	p.ring = parseRing(s.Ring, bad)
+	p.replicates = max(s.Replicates, 1)
+	if s.Replicates < 0 {
+		bad("replicates must be >= 1, got %d", s.Replicates)
+	}
+	if s.Replicates > 1 && s.Frontier != nil {
+		bad("replicates apply to grid and lhs points: a frontier search runs one probe per kappa (drop replicates or the frontier)")
+	}
+	rev, err := revision.Lookup(s.BilancioRevision)
+	if err != nil {
+		bad("bilancio_revision: %v", err)
+	}
+	p.ring = parseRing(s.Ring, rev, bad)
+	if _, _, err := artifacts.Keep(s.Artifacts); err != nil {
+		bad("%v", err)
+	}
+	p.ring.options.Artifacts = s.Artifacts
 	p.arm = parseArm(s, &p.ring, bad)
 
 	if g := s.Grid; g != nil {
@@ -128,12 +160,15 @@ func NewPlan(s *Spec) (*Plan, error) {
 			d.ranges[i][0] = parseValue("lhs."+name+"_range", name, r.Min, bad)
 			d.ranges[i][1] = parseValue("lhs."+name+"_range", name, r.Max, bad)
 		}
+		if msg := CheckLHSCount(l.Count); msg != "" {
+			bad("lhs: %s", msg)
+		}
 		p.lhs = d
 	} else if l != nil && l.Count < 0 {
 		bad("lhs: count must be >= 0, got %d", l.Count)
 	}
 	if f := s.Frontier; f != nil {
-		d := &frontierDesign{maxIterations: f.MaxIterations}
+		d := &frontierDesign{maxIterations: f.MaxIterations, higherIsLiquid: p.ring.kappaRule.MoreLiquidityAtHigherKappa()}
 		lists := [3][]string{f.Concentrations, f.Mus, f.Monotonicities}
 		for i, name := range axisNames[1:] {
 			if len(lists[i]) == 0 && i+1 == axisMonotonicity {
@@ -181,15 +216,33 @@ func NewPlan(s *Spec) (*Plan, error) {
 	}
 	p.ringKey = p.ringFingerprint()
 	p.fingerprint = p.computeFingerprint()
-	// The first point must generate: this catches what only the generator
-	// checks (a liquidity agent outside the ring, for example).
-	for pt := range p.Static() {
-		if _, err := p.generate(pt); err != nil {
-			return nil, fmt.Errorf("invalid sweep: %w", err)
-		}
-		break
+	// A point must generate: this catches what only the generator checks
+	// (a liquidity agent outside the ring, for example).
+	if _, err := p.generate(p.samplePoint()); err != nil {
+		return nil, fmt.Errorf("invalid sweep: %w", err)
 	}
 	return p, nil
+}
+
+// samplePoint is a point of the plan, found without drawing the Latin
+// hypercube: the first grid point, else the lower corner of the Latin
+// hypercube, else the first frontier cell at kappa_low.
+func (p *Plan) samplePoint() Point {
+	pt := Point{Phase: PhaseGrid, Seed: p.ring.BaseSeed, Rho: p.rhos()[0]}
+	switch {
+	case p.spec.Grid != nil:
+		pt.Phase = p.gridPhase()
+		pt.Kappa, pt.Concentration, pt.Mu, pt.Monotonicity = p.grid[0][0], p.grid[1][0], p.grid[2][0], p.grid[3][0]
+	case p.lhs != nil:
+		r := &p.lhs.ranges
+		pt.Phase = PhaseLHS
+		pt.Kappa, pt.Concentration, pt.Mu, pt.Monotonicity = r[0][0], r[1][0], r[2][0], r[3][0]
+	default:
+		d := p.frontier
+		pt.Phase, pt.Label = PhaseFrontier, "low"
+		pt.Kappa, pt.Concentration, pt.Mu, pt.Monotonicity = d.low, d.axes[0][0], d.axes[1][0], d.axes[2][0]
+	}
+	return pt
 }
 
 // Axes of a point, in bilancio's loop order.
@@ -206,8 +259,8 @@ var (
 )
 
 // parseRing checks the ring parameters.
-func parseRing(r RingParams, bad func(string, ...any)) ringSettings {
-	rs := ringSettings{RingParams: r}
+func parseRing(r RingParams, rev revision.Revision, bad func(string, ...any)) ringSettings {
+	rs := ringSettings{RingParams: r, revision: rev, generator: rev.Generator}
 	if r.NAgents < 3 {
 		bad("n_agents must be at least 3, got %d", r.NAgents)
 	}
@@ -239,7 +292,10 @@ func parseRing(r RingParams, bad func(string, ...any)) ringSettings {
 	default:
 		bad("default_handling must be fail-fast or expel-agent, not %q", r.DefaultHandling)
 	}
-	rs.kappaRule = ring.DebtOverLiquidity
+	rs.kappaRule = rev.KappaRule
+	if rs.kappaRule == "" {
+		rs.kappaRule = ring.DebtOverLiquidity
+	}
 	if r.KappaRule != "" {
 		k, err := ring.ParseKappaRule(r.KappaRule)
 		if err != nil {
@@ -260,6 +316,7 @@ func parseRing(r RingParams, bad func(string, ...any)) ringSettings {
 		DefaultHandling: r.DefaultHandling,
 		CheckInvariants: "daily", // as bilancio's sweep runner
 		HTML:            true,
+		SummaryRule:     string(rev.SummaryRule),
 	}
 	return rs
 }
@@ -310,28 +367,32 @@ func (p *Plan) SeedMode() string { return p.seedMode }
 // plan (ring settings, designs, seed mode, engine version).
 func (p *Plan) Fingerprint() string { return p.fingerprint }
 
-// GridCount is the number of grid runs.
+// Replicates is how many runs each grid and LHS point gets (1 without
+// replicates).
+func (p *Plan) Replicates() int { return p.replicates }
+
+// GridCount is the number of grid runs (replicates included).
 func (p *Plan) GridCount() int {
 	if p.spec.Grid == nil {
 		return 0
 	}
-	n := len(p.rhos())
+	n := satMul(len(p.rhos()), p.replicates)
 	for _, axis := range p.grid {
-		n *= len(axis)
+		n = satMul(n, len(axis))
 	}
 	return n
 }
 
-// LHSCount is the number of Latin hypercube runs.
+// LHSCount is the number of Latin hypercube runs (replicates included).
 func (p *Plan) LHSCount() int {
 	if p.lhs == nil {
 		return 0
 	}
-	return p.lhs.count
+	return satMul(p.lhs.count, p.replicates)
 }
 
 // StaticCount is the number of runs known in advance: grid and LHS.
-func (p *Plan) StaticCount() int { return (p.GridCount() + p.LHSCount()) * max(p.arms, 1) }
+func (p *Plan) StaticCount() int { return satMul(satAdd(p.GridCount(), p.LHSCount()), max(p.arms, 1)) }
 
 // FrontierCells is the number of (concentration, mu, monotonicity) cells the
 // frontier search covers (0 without a frontier).
@@ -339,7 +400,7 @@ func (p *Plan) FrontierCells() int {
 	if p.frontier == nil {
 		return 0
 	}
-	return len(p.frontier.axes[0]) * len(p.frontier.axes[1]) * len(p.frontier.axes[2])
+	return satMul(satMul(len(p.frontier.axes[0]), len(p.frontier.axes[1])), len(p.frontier.axes[2]))
 }
 
 // MaxFrontierProbes bounds the frontier's runs: per cell the low probe, the
@@ -348,48 +409,97 @@ func (p *Plan) MaxFrontierProbes() int {
 	if p.frontier == nil {
 		return 0
 	}
-	return p.FrontierCells() * (2 + p.frontier.maxExpansions() + p.frontier.maxIterations)
+	return satMul(p.FrontierCells(), satAdd(2+p.frontier.maxExpansions(), p.frontier.maxIterations))
 }
 
 // Static streams the runs known in advance, in bilancio's order: the grid
 // (kappa → concentration → mu → monotonicity), then the Latin hypercube.
-// Seeds are assigned as they are yielded; nothing is kept.
-func (p *Plan) Static() iter.Seq[Point] {
+// With replicates, the whole sequence is repeated once per replicate, the
+// seed counter running on: replicate 0 is the sweep without replicates,
+// run for run, and every replicate gives a first look at the whole design.
+// Seeds are assigned as they are yielded; nothing is kept but the Latin
+// hypercube's draws (LHSBytesPerPoint bytes a point, made when its first
+// point is asked for, the same for every replicate). The stream ends early
+// when ctx is done: callers tell an interrupted stream from a finished one
+// by ctx.Err().
+func (p *Plan) Static(ctx context.Context) iter.Seq[Point] {
 	return func(yield func(Point) bool) {
 		index := 0
 		seeds := p.seeds()
-		if p.spec.Grid != nil {
-			g := p.grid
-			phase, rhos := p.gridPhase(), p.rhos()
-			for _, rho := range rhos {
-				for _, k := range g[axisKappa] {
-					for _, c := range g[axisConcentration] {
-						for _, mu := range g[axisMu] {
-							for _, m := range g[axisMonotonicity] {
-								pt := Point{Index: index, Phase: phase, Kappa: k, Concentration: c, Mu: mu, Monotonicity: m, Rho: rho}
-								pt.Seed = seeds.next(&pt)
-								index++
-								if !yield(pt) {
-									return
-								}
+		var lhsStream *int64
+		replicate := 0
+		emit := func(pt Point) bool {
+			if index%checkEvery == 0 && ctx.Err() != nil {
+				return false
+			}
+			pt.Index, pt.Replicate = index, replicate
+			pt.Seed = seeds.next(&pt)
+			index++
+			return yield(pt)
+		}
+		for replicate = range p.replicates {
+			if !p.staticOnce(ctx, emit, seeds, &lhsStream) {
+				return
+			}
+		}
+	}
+}
+
+// staticOnce streams the grid and the Latin hypercube once, through emit;
+// it reports false when the stream is to stop. lhsStream is the Latin
+// hypercube's stream seed, taken the first time it is needed (the counter
+// after the first grid, as bilancio's).
+func (p *Plan) staticOnce(ctx context.Context, emit func(Point) bool, seeds *seeder, lhsStream **int64) bool {
+	if p.spec.Grid != nil {
+		g := p.grid
+		phase := p.gridPhase()
+		for _, rho := range p.rhos() {
+			for _, k := range g[axisKappa] {
+				for _, c := range g[axisConcentration] {
+					for _, mu := range g[axisMu] {
+						for _, m := range g[axisMonotonicity] {
+							if !emit(Point{Phase: phase, Kappa: k, Concentration: c, Mu: mu, Monotonicity: m, Rho: rho}) {
+								return false
 							}
 						}
 					}
 				}
 			}
 		}
-		if p.lhs != nil {
-			axes := p.lhsAxes(seeds.lhsStreamSeed())
-			for i := range p.lhs.count {
-				pt := Point{Index: index, Phase: PhaseLHS, Kappa: axes[0][i], Concentration: axes[1][i], Mu: axes[2][i], Monotonicity: axes[3][i]}
-				pt.Seed = seeds.next(&pt)
-				index++
-				if !yield(pt) {
-					return
-				}
-			}
+	}
+	if p.lhs == nil {
+		return true
+	}
+	if *lhsStream == nil {
+		seed := seeds.lhsStreamSeed()
+		*lhsStream = &seed
+	}
+	t, err := p.lhsTable(ctx, **lhsStream)
+	if err != nil {
+		return false
+	}
+	for i := range p.lhs.count {
+		pt := Point{Phase: PhaseLHS, Kappa: t.value(axisKappa, i), Concentration: t.value(axisConcentration, i),
+			Mu: t.value(axisMu, i), Monotonicity: t.value(axisMonotonicity, i)}
+		if !emit(pt) {
+			return false
 		}
 	}
+	return true
+}
+
+// lhsTable returns the Latin hypercube's draws, drawing them the first time.
+func (p *Plan) lhsTable(ctx context.Context, streamSeed int64) (*lhsTable, error) {
+	p.lhsMu.Lock()
+	defer p.lhsMu.Unlock()
+	if p.lhsDraws == nil {
+		t, err := newLHSTable(ctx, p.lhs, streamSeed)
+		if err != nil {
+			return nil, err
+		}
+		p.lhsDraws = t
+	}
+	return p.lhsDraws, nil
 }
 
 // Frontier returns a new frontier search, or nil when the plan has none. It
@@ -410,6 +520,7 @@ func (p *Plan) Params(pt Point) ring.Params {
 		Seed:            pt.Seed,
 		Kappa:           pt.Kappa,
 		KappaRule:       r.kappaRule,
+		Revision:        r.generator,
 		QTotal:          r.qTotal,
 		Liquidity:       ring.LiquidityMode(r.LiquidityMode),
 		LiquidityAgent:  r.LiquidityAgent,

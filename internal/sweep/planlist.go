@@ -49,7 +49,8 @@ type PlanListing struct {
 // decide. With ids, every run's id is computed: from the experiment's
 // journal when it knows the point, else by generating the scenario (a few
 // milliseconds a run, on every CPU); without ids nothing is generated and
-// only the points are listed. Memory stays flat.
+// only the points are listed. Memory stays flat. A nil yield asks for the
+// counts only: a sweep never run is then not expanded at all.
 func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary func(PlanSummary) error, yield func(PlanEntry) error) (*PlanListing, error) {
 	if spec != nil && spec.Paired != nil && spec.Arm == nil {
 		return listPaired(ctx, spec, outDir, ids, summary, yield)
@@ -119,6 +120,9 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 		if pe.Failed {
 			l.Failed++
 		}
+		if yield == nil {
+			return nil
+		}
 		return yield(pe)
 	}
 	const chunk = 1024
@@ -126,11 +130,17 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 	flush := func() error {
 		entries := make([]PlanEntry, len(pts))
 		errs := make([]error, len(pts))
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		err := parallel.Ordered(ctx, len(pts), func(i int) PlanEntry {
 			pe, err := entryOf(pts[i])
 			errs[i] = err
 			return pe
 		}, func(i int, pe PlanEntry) { entries[i] = pe })
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if err != nil {
 			return err
 		}
@@ -145,13 +155,22 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 		pts = pts[:0]
 		return nil
 	}
-	for pt := range p.Static() {
+	if !ids && !l.Exists && yield == nil {
+		// Nothing is known of the runs and nothing is to be listed: the
+		// counts are the plan's.
+		l.Runs = p.StaticCount()
+		return l, nil
+	}
+	for pt := range p.Static(ctx) {
 		pts = append(pts, pt)
 		if len(pts) == chunk {
 			if err := flush(); err != nil {
 				return l, err
 			}
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return l, err
 	}
 	if err := flush(); err != nil {
 		return l, err

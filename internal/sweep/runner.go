@@ -10,7 +10,6 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/parallel"
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk"
@@ -19,7 +18,8 @@ import (
 
 // Options configure a sweep run.
 type Options struct {
-	// Open starts the executor (see ExecutorChoice.Opener). Required.
+	// Open starts the executor (the commands choose it: pluginhost's
+	// Choice.Opener). Required.
 	Open ExecutorOpener
 	// Executor describes the executor for the events ("local (in process)").
 	Executor string
@@ -63,6 +63,11 @@ type Options struct {
 	// none.
 	Dashboard func(ctx context.Context, dir string) error
 }
+
+// ExecutorOpener starts an executor, configured and ready for batches, and
+// returns the function that stops it. The runner calls it when it first
+// needs the executor, and again after the executor crashed.
+type ExecutorOpener func(ctx context.Context) (sdk.Executor, func() error, error)
 
 // Run runs a sweep: it plans it, opens (or creates) its experiment folder,
 // skips the runs already done there, executes the others in batches on the
@@ -167,7 +172,7 @@ func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
 		}
 	}()
 
-	r.static = r.countStatic()
+	r.static = r.countStatic(ctx)
 	r.frontier = r.plan.Frontier()
 	r.prog.Total = r.static
 	r.prog.Adaptive = r.frontier != nil
@@ -205,12 +210,12 @@ func (r *runner) removeLeftovers() error {
 }
 
 // countStatic counts the static runs (those Select keeps).
-func (r *runner) countStatic() int {
+func (r *runner) countStatic(ctx context.Context) int {
 	if r.opts.Select == nil {
 		return r.plan.StaticCount()
 	}
 	n := 0
-	for pt := range r.plan.Static() {
+	for pt := range r.plan.Static(ctx) {
 		if r.opts.Select(&pt) {
 			n++
 		}
@@ -379,7 +384,7 @@ func (r *runner) runStatic(ctx context.Context) error {
 				return false
 			}
 		}
-		for pt := range r.plan.Static() {
+		for pt := range r.plan.Static(pctx) {
 			if r.opts.Select != nil && !r.opts.Select(&pt) {
 				continue
 			}
@@ -477,7 +482,7 @@ func (r *runner) runRecord(run *PlannedRun, exec bool) store.Record {
 	return store.Record{
 		Kind: store.KindRun, Run: run.ID, Plan: r.plan.Fingerprint(), Index: run.Index, Key: run.Key,
 		Phase: run.Phase, Label: run.Label, Cell: run.Cell, Seed: run.Seed, Params: run.Texts(),
-		S1: run.S1, L0: run.L0, Exec: exec,
+		S1: run.S1, L0: run.L0, Exec: exec, Replicate: run.Replicate,
 	}
 }
 
@@ -627,7 +632,7 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 		}
 		return nil
 	}
-	execErr := pluginhost.Execute(bctx, r.ex, batch, emit)
+	execErr := sdk.Execute(bctx, r.ex, batch, emit)
 	close(ended)
 	wg.Wait()
 	r.mu.Lock()

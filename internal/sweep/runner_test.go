@@ -186,7 +186,7 @@ func TestDerivedSeedsAreStable(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := map[string]string{}
-		for pt := range p.Static() {
+		for pt := range p.Static(t.Context()) {
 			run, err := p.Materialize(pt)
 			if err != nil {
 				t.Fatal(err)
@@ -223,24 +223,5 @@ func TestSameRunOnce(t *testing.T) {
 	sum := mustRun(t, spec, quick(f.opener(), nil))
 	if sum.Status != StatusCompleted || len(f.executed) != 4 {
 		t.Errorf("summary %+v; executed %d runs, want 4", sum.Progress, len(f.executed))
-	}
-}
-
-// The executor choice: local runs in process unless its plugin is asked
-// for; another executor needs its plugin; the description says which.
-func TestChooseExecutor(t *testing.T) {
-	ctx := context.Background()
-	c, err := ChooseExecutor(ctx, ExecutorRef{Name: "local"}, "", testBuiltins(), pluginOptionsIn(t.TempDir()))
-	if err != nil || c.Placement != InProcess || c.String() != "local (in process)" {
-		t.Errorf("local by default: %+v, %v", c, err)
-	}
-	if _, err := ChooseExecutor(ctx, ExecutorRef{Name: "local"}, PluginProcess, testBuiltins(), pluginOptionsIn(t.TempDir())); err == nil || !strings.Contains(err.Error(), `no executor plugin "local" found`) {
-		t.Errorf("local as a plugin without the binary: %v", err)
-	}
-	if _, err := ChooseExecutor(ctx, ExecutorRef{Name: "modal"}, InProcess, testBuiltins(), pluginOptionsIn(t.TempDir())); err == nil {
-		t.Error("modal in process: no error")
-	}
-	if _, err := ChooseExecutor(ctx, ExecutorRef{Name: "modal"}, "", testBuiltins(), pluginOptionsIn(t.TempDir())); err == nil {
-		t.Error("modal without its plugin: no error")
 	}
 }

@@ -17,9 +17,9 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
+	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/report"
 	"github.com/bilancio-go/bilancio/internal/store"
-	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/internal/usage"
 )
 
@@ -146,7 +146,7 @@ func pdashArm(dir, arm string) (report.PairedArm, error) {
 		if err := json.Unmarshal(b, &m); err != nil {
 			return a, fmt.Errorf("reading %s: %w", p, err)
 		}
-		a.Executor, a.Started, a.Finished = sweep.LocalExecutor, m.Created, m.Updated
+		a.Executor, a.Started, a.Finished = pluginhost.LocalExecutor, m.Created, m.Updated
 		if name := m.ExecutorName(); name != "" {
 			a.Executor = name
 		}
