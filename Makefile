@@ -10,9 +10,18 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 all: build
 
-# bin/bilancio and the executor plugins beside it (with their checksums).
-build: plugins
+# bin/bilancio and the executor plugins beside it (with their checksums),
+# and the worker remote executors ship (below).
+build: plugins worker
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/bilancio .
+
+# The worker that remote executors (Modal) run in their sandboxes: bilancio
+# for linux/amd64, statically linked, whatever this host is (so Modal works
+# from macOS and Linux on ARM). bilancio finds it beside itself.
+WORKER ?= $(BIN)/bilancio-worker-linux-amd64
+.PHONY: worker
+worker:
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -ldflags "$(LDFLAGS)" -o $(WORKER) .
 
 # Build, then run the example sweep (examples/sweeps/ring.hcl) on the local
 # executor into out/experiments/ring, and one scenario into out/runs/demo.

@@ -5,6 +5,7 @@ package commands
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	sbusage "github.com/bilancio-go/bilancio/internal/usage"
+	"github.com/bilancio-go/bilancio/internal/workerbin"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -41,37 +44,57 @@ func modalSweepEnv(t *testing.T) (pluginDir string, env []string) {
 
 // modalSweepEmulator is modalSweepEnv that also returns the emulator, for
 // tests that inspect or fault it.
-func modalSweepEmulator(t *testing.T) (pluginDir string, env []string, srv *modalemu.Server) {
+func modalSweepEmulator(t *testing.T, opts ...modalemu.Options) (pluginDir string, env []string, srv *modalemu.Server) {
 	t.Helper()
 	needBinary(t)
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skipf("the emulator runs the worker on the host, which must be linux/amd64 (this is %s/%s)", runtime.GOOS, runtime.GOARCH)
 	}
-	pluginDir = t.TempDir()
-	bin := filepath.Join(pluginDir, pluginhost.BinaryName("modal"))
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/bilancio-go/bilancio/plugins/modal/cmd/bilancio-executor-modal").CombinedOutput(); err != nil {
-		t.Fatalf("building the modal plugin: %v\n%s", err, out)
-	}
-	sum, err := runfolder.FileSHA256(bin)
+	bins, err := modalBinaries()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(pluginDir, pluginhost.SumName("modal")), []byte(sum+"\n"), 0o644); err != nil {
-		t.Fatal(err)
+	var o modalemu.Options
+	if len(opts) > 0 {
+		o = opts[0]
 	}
-	srv, err = modalemu.Start(t.Context(), modalemu.Options{TokenID: modalTestTokenID, TokenSecret: modalTestTokenSecret, Root: t.TempDir()})
+	o.TokenID, o.TokenSecret, o.Root = modalTestTokenID, modalTestTokenSecret, t.TempDir()
+	srv, err = modalemu.Start(t.Context(), o)
 	if err != nil {
 		t.Fatalf("starting the emulator: %v", err)
 	}
-	t.Cleanup(func() { srv.Close() })
-	env = append(os.Environ(),
-		"MODAL_SERVER_URL="+srv.URL(),
-		"MODAL_TOKEN_ID="+modalTestTokenID,
-		"MODAL_TOKEN_SECRET="+modalTestTokenSecret,
-		"MODAL_CONFIG_PATH="+filepath.Join(t.TempDir(), "none.toml"),
-	)
-	return pluginDir, env, srv
+	t.Cleanup(srv.Close)
+	env = append(os.Environ(), srv.Env(filepath.Join(t.TempDir(), "none.toml"))...)
+	env = append(env, workerbin.EnvWorker+"="+bins.worker)
+	return bins.pluginDir, env, srv
 }
+
+// modalBins are the modal plugin (with its checksum, in a plugin folder)
+// and the static linux/amd64 worker, built once for the package's tests.
+type modalBins struct{ pluginDir, worker string }
+
+// modalBinaries builds them the first time it is called.
+var modalBinaries = sync.OnceValues(func() (modalBins, error) {
+	dir, err := os.MkdirTemp("", "bilancio-modal-bins-")
+	if err != nil {
+		return modalBins{}, err
+	}
+	b := modalBins{pluginDir: filepath.Join(dir, "plugins"), worker: filepath.Join(dir, workerbin.Name)}
+	bin := filepath.Join(b.pluginDir, pluginhost.BinaryName("modal"))
+	for _, cmd := range []*exec.Cmd{
+		exec.Command("go", "build", "-o", bin, "github.com/bilancio-go/bilancio/plugins/modal/cmd/bilancio-executor-modal"),
+		exec.Command("make", "-s", "-C", "..", "worker", "WORKER="+b.worker),
+	} {
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return b, fmt.Errorf("%v: %v\n%s", cmd.Args, err, out)
+		}
+	}
+	sum, err := runfolder.FileSHA256(bin)
+	if err != nil {
+		return b, err
+	}
+	return b, os.WriteFile(filepath.Join(b.pluginDir, pluginhost.SumName("modal")), []byte(sum+"\n"), 0o644)
+})
 
 // runBilancio runs the bilancio binary with env and returns its combined
 // output and exit code.
@@ -167,7 +190,7 @@ func modalResumeSweep(t *testing.T) string {
   max_parallel     = 2
   runs_per_sandbox = 2
   timeout          = 120
-  orphan_timeout   = 3
+  linger           = 3
 }
 
 sweep "resume_modal" {
@@ -212,7 +235,7 @@ func experimentDir(out string, deadline time.Time) string {
 func runningSandboxes(srv *modalemu.Server) int {
 	n := 0
 	for _, st := range srv.Sandboxes() {
-		if st.Running {
+		if st.Running() {
 			n++
 		}
 	}
@@ -242,7 +265,7 @@ func startModalSweep(t *testing.T, env []string, pluginDir, out, file string, st
 // one of its 16 runs is done exactly once: the runs complete before (with
 // their start times in before) were not run again, and the registry lists
 // each run once, completed.
-func checkModalResume(t *testing.T, env []string, pluginDir, out, file, dir string, before map[string]time.Time) {
+func checkModalResume(t *testing.T, env []string, srv *modalemu.Server, pluginDir, out, file, dir string, before map[string]time.Time) {
 	t.Helper()
 	text, code := runBilancio(t, env, "sweep", "run", "-plugin-dir", pluginDir, "-out", out, "-yes", file)
 	if code != 0 {
@@ -273,6 +296,25 @@ func checkModalResume(t *testing.T, env []string, pluginDir, out, file, dir stri
 	}
 	if len(rows) != 16 {
 		t.Errorf("the registry has %d rows, want 16", len(rows))
+	}
+	// Every sandbox is in usage.csv once: those of the run before (the
+	// ones it terminated, and those that ended while nobody followed them,
+	// recorded from their end records by the resume) and the resume's.
+	recs, err := sbusage.Read(filepath.Join(dir, sbusage.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := map[string]int{}
+	for _, r := range recs {
+		recorded[r.SandboxID]++
+	}
+	for _, st := range srv.Sandboxes() {
+		if st.Tags["bilancio"] != "chunk" && st.Tags["bilancio"] != "stage" {
+			continue
+		}
+		if recorded[st.ID] != 1 {
+			t.Errorf("sandbox %s (%v, terminated %v) is %d times in usage.csv", st.ID, st.Tags["bilancio"], st.Terminated, recorded[st.ID])
+		}
 	}
 	t.Logf("%d runs were complete before resuming; the resume ran %d", len(before), 16-len(before))
 }
@@ -308,8 +350,12 @@ func TestSweepModalInterruptResume(t *testing.T) {
 	if running == 0 {
 		t.Log("no sandbox was running at the interrupt (the check below is then vacuous)")
 	}
+	// Terminate asks sandboxes to end; they end shortly after.
+	for end := time.Now().Add(5 * time.Second); runningSandboxes(srv) > 0 && time.Now().Before(end); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if n := runningSandboxes(srv); n != 0 {
-		t.Errorf("%d sandboxes still running in the emulator after the interrupt", n)
+		t.Errorf("%d sandboxes still running in the emulator 5 s after the interrupt", n)
 	}
 	terminated := 0
 	for _, st := range srv.Sandboxes() {
@@ -320,28 +366,17 @@ func TestSweepModalInterruptResume(t *testing.T) {
 	if terminated == 0 {
 		t.Error("no sandbox was terminated")
 	}
-	// Every sandbox, those the interrupt terminated included, is in
-	// usage.csv: the plugin reports them while the host drains its events.
-	recs, err := sbusage.Read(filepath.Join(dir, sbusage.File))
-	if err != nil {
-		t.Fatal(err)
-	}
-	recorded := map[string]bool{}
-	for _, r := range recs {
-		recorded[r.SandboxID] = true
-	}
-	for _, st := range srv.Sandboxes() {
-		if !recorded[st.ID] {
-			t.Errorf("sandbox %s (terminated %v) is not in usage.csv (%d records)", st.ID, st.Terminated, len(recs))
-		}
-	}
-	checkModalResume(t, env, pluginDir, out, file, dir, completeRuns(t, dir))
+	checkModalResume(t, env, srv, pluginDir, out, file, dir, completeRuns(t, dir))
 }
 
-// TestSweepModalResumeAfterKill: `bilancio sweep run` on the modal executor
-// killed with SIGKILL mid-sweep takes its plugin with it; the sandboxes end
-// once their lease runs out, and running the sweep again resumes it: every
-// run completes exactly once, the runs done before the kill are kept.
+// TestSweepModalResumeAfterKill: `bilancio sweep run` on the modal
+// executor killed with SIGKILL mid-sweep takes its plugin with it, but not
+// its sandboxes: they finish their runs into the volume and end by
+// themselves (after lingering 3 s for a collector). Running the sweep again
+// collects those runs from the volume and runs only the others: every run
+// completes exactly once, the runs done before the kill are kept, and the
+// sandboxes created over both invocations are one per chunk of the sweep
+// (nothing ran twice).
 func TestSweepModalResumeAfterKill(t *testing.T) {
 	pluginDir, env, srv := modalSweepEmulator(t)
 	file, out := modalResumeSweep(t), t.TempDir()
@@ -356,18 +391,29 @@ func TestSweepModalResumeAfterKill(t *testing.T) {
 	if len(before) == 16 {
 		t.Skip("the sweep finished before the kill")
 	}
-	// The plugin died with the CLI; its sandboxes end when their lease
-	// (orphan_timeout 3 s) runs out, not at their timeout.
 	killed := time.Now()
 	running := runningSandboxes(srv)
-	for runningSandboxes(srv) > 0 && time.Since(killed) < 15*time.Second {
+	for runningSandboxes(srv) > 0 && time.Since(killed) < 30*time.Second {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Logf("%d sandboxes running at the kill; all ended after %v", running, time.Since(killed))
-	if n := runningSandboxes(srv); n > 0 {
-		t.Errorf("%d sandboxes still running 15 s after the CLI was killed", n)
+	if running == 0 {
+		t.Error("no sandbox was running at the kill: the test does not test it")
 	}
-	checkModalResume(t, env, pluginDir, out, file, dir, before)
+	if n := runningSandboxes(srv); n > 0 {
+		t.Errorf("%d sandboxes still running 30 s after the CLI was killed", n)
+	}
+	checkModalResume(t, env, srv, pluginDir, out, file, dir, before)
+	chunks := map[string]bool{}
+	for _, st := range srv.Sandboxes() {
+		if st.Tags["bilancio"] == "chunk" {
+			chunks[st.Tags["bilancio-chunk"]] = true
+		}
+	}
+	// 16 runs, 2 per sandbox.
+	if len(chunks) != 8 {
+		t.Errorf("%d chunk sandboxes were created over both invocations, want 8 (one per chunk): some runs ran twice", len(chunks))
+	}
 }
 
 // TestSweepModalUsage: a sweep on the modal executor records each sandbox

@@ -16,8 +16,8 @@ import (
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/workerbin"
 	"github.com/bilancio-go/bilancio/sdk"
-	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // SweepRunCommand is `bilancio sweep run FILE`: it runs a sweep file.
@@ -61,6 +61,7 @@ type sweepExecFlags struct {
 	localPlugin       bool
 	yes               bool
 	maxCost           float64
+	detach            bool
 	livenessTimeout   time.Duration
 	// confirmAbove is -confirm-above as given ("" when not).
 	confirmAbove string
@@ -83,6 +84,7 @@ func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) 
 	fs.Float64Var(&f.maxCost, "max-cost", 0, "on a remote executor, refuse a sweep whose estimated cost (USD) is over this (0: no limit)")
 	fs.StringVar(&f.confirmAbove, "confirm-above", "", fmt.Sprintf("a sweep of more runs than this starts only with -yes or a confirmation (default: $%s, else %d)", confirmAboveEnv, sweep.DefaultConfirmAbove))
 	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local) instead of in this process")
+	fs.BoolVar(&f.detach, "detach", false, "hand the runs to the executor and return once they are submitted: they run without bilancio (an executor with remote work, such as modal); sweep attach DIR collects them")
 	fs.DurationVar(&f.livenessTimeout, "liveness-timeout", 0, "how long an executor plugin, or a run it started, may stay silent (no event, no heartbeat) before it is reported, the plugin restarted and its runs retried (default: 10 times the slowest run, at least 30s; negative: not watched)")
 }
 
@@ -148,13 +150,20 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	if !confirmCost(ctx, m, spec, choice, f, find.Logger, view) {
 		return sweepExitError
 	}
+	var remote remoteOptions
+	if err := applyRemoteOptions(ctx, choice, f, find, &remote); err != nil {
+		view.Diagnostic("error", "Cannot run the sweep on the "+choice.Name+" executor", err.Error())
+		return sweepExitError
+	}
 	opts := sweep.Options{
-		Open:     choice.Opener(find.Logger),
-		Executor: choice.String(),
-		OutDir:   f.out,
-		Events:   view.Event,
-		Origin:   origin,
-		Worker:   workerBinary,
+		Detach:    remote.detach,
+		BatchSize: remote.batchSize,
+		Open:      choice.Opener(find.Logger),
+		Executor:  choice.String(),
+		OutDir:    f.out,
+		Events:    view.Event,
+		Origin:    origin,
+		Worker:    workerBinary,
 		// The dashboard of every experiment the sweep writes.
 		Dashboard: experiment.WriteDashboard,
 	}
@@ -217,23 +226,14 @@ func confirmCost(ctx context.Context, m Meta, spec *sweep.Spec, choice *pluginho
 	return true
 }
 
-// workerBinary locates this bilancio binary, which remote executors stage
-// and run as `bilancio worker`. Remote sandboxes are linux/amd64, so a
-// bilancio built for anything else cannot be the worker.
+// workerBinary locates the worker remote executors stage and run: the
+// static linux/amd64 bilancio beside this one (workerbin.Find).
 func workerBinary() (*sdk.WorkerBinary, error) {
-	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
-		return nil, fmt.Errorf("remote executors run bilancio as their worker on linux/amd64, and this bilancio is built for %s/%s: "+
-			"build one with `GOOS=linux GOARCH=amd64 go build -o bin/bilancio-linux-amd64 .` and run the sweep with it", runtime.GOOS, runtime.GOARCH)
-	}
-	path, err := os.Executable()
+	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	sum, err := runfolder.FileSHA256(path)
-	if err != nil {
-		return nil, err
-	}
-	return &sdk.WorkerBinary{Path: path, SHA256: sum, OS: runtime.GOOS, Arch: runtime.GOARCH}, nil
+	return workerbin.Find(workerbin.Host{Executable: exe, OS: runtime.GOOS, Arch: runtime.GOARCH, Getenv: os.Getenv})
 }
 
 // shellQuote quotes command-line arguments for sweep.hcl's comment.

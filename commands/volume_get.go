@@ -100,7 +100,7 @@ func (c *VolumeGetCommand) Run(args []string) int {
 		hit  bool
 		file string
 	)
-	code := withStorage(c.Meta, &f, func(ctx context.Context, ex sdk.Executor) error {
+	code := withStorage(c.Meta, &f, readOnly, func(ctx context.Context, ex sdk.Executor) error {
 		entry, entries, err := lookup(ctx, ex, src)
 		if err != nil {
 			return err

@@ -33,11 +33,16 @@ func TestVolumeCommands(t *testing.T) {
 	}
 
 	bil(0, "volume", "ls") // creates the volume
-	vol, err := srv.VolumeDir("", "bilancio-results")
+	vol, err := srv.VolumeDir("bilancio-results")
 	if err != nil {
 		t.Fatal(err)
 	}
-	current, err := runfolder.FileSHA256(bilancioBin)
+	bins, err := modalBinaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The worker this bilancio stages.
+	current, err := runfolder.FileSHA256(bins.worker)
 	if err != nil {
 		t.Fatal(err)
 	}

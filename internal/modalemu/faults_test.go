@@ -94,7 +94,9 @@ func TestPreemptSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb := volumeSandbox(t, c, vol)
+	// The main process takes half a second to stop on SIGTERM, as a
+	// container's init would let its processes finish.
+	sb := volumeSandbox(t, c, vol, "sh", "-c", "trap 'sleep 0.5; exit 0' TERM; while :; do sleep 0.05; done")
 	write(t, sb, "kept", "x")
 	// The exec's shell traps SIGTERM and exits 42 at once.
 	p, err := sb.Exec(ctx, []string{"sh", "-c", "trap 'exit 42' TERM; while :; do sleep 0.05; done"}, nil)

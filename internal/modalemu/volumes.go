@@ -263,11 +263,13 @@ func scan(dir string) (map[string]entryState, error) {
 	return states, err
 }
 
-// mirror makes dst hold src's entries (folders created, files hard-linked,
-// symbolic links recreated); when keep is not nil, entries of dst for which
-// keep returns true are left alone.
+// mirror makes dst hold src's entries (folders created with their
+// modification times, files hard-linked, symbolic links recreated); when
+// keep is not nil, entries of dst for which keep returns true are left
+// alone.
 func mirror(src, dst string, keep func(rel string) bool) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+	var dirs []string
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -278,8 +280,21 @@ func mirror(src, dst string, keep func(rel string) bool) error {
 		if keep != nil && keep(filepath.ToSlash(rel)) {
 			return nil
 		}
+		if d.IsDir() {
+			dirs = append(dirs, rel)
+		}
 		return place(p, filepath.Join(dst, rel), d.Type())
 	})
+	if err != nil {
+		return err
+	}
+	// Folder times last: creating their entries changed them.
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if info, err := os.Stat(filepath.Join(src, dirs[i])); err == nil {
+			_ = os.Chtimes(filepath.Join(dst, dirs[i]), info.ModTime(), info.ModTime())
+		}
+	}
+	return nil
 }
 
 // place puts the entry at from (of type kind) at to: a folder is created,

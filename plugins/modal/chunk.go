@@ -37,8 +37,9 @@ read -r SB NRUNS || exit 72
 cat > chunk.json || exit 72
 kill $watchdog 2>/dev/null
 cp chunk.json "$D/chunks/$C.json"
-echo '{"bilancio_chunk":"started"}'
 start=$(date +%s.%N)
+echo "{\"sandbox\":\"$SB\",\"runs\":$NRUNS,\"start\":$start}" > "$D/chunks/$C.start"
+echo '{"bilancio_chunk":"started"}'
 "$W" worker -manifest chunk.json -out "$D/runs" -parallel "$P" -usage use.json
 code=$?
 end=$(date +%s.%N)

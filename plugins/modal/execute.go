@@ -158,7 +158,7 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 	if batch.Parallel > 0 {
 		parallel = batch.Parallel
 	}
-	b := &batchRun{exec: e, batch: batch, emit: emit, cancel: cancel, guard: guard, limit: newLimiter(parallel), lives: map[*live]time.Time{}}
+	b := &batchRun{exec: e, batch: batch, emit: emit, cancel: cancel, guard: guard, limit: newLimiter(parallel), lives: map[*live]time.Time{}, detached: batch.Detach}
 	e.register(b)
 	defer e.unregister(b)
 	for _, r := range batch.Runs {
@@ -203,6 +203,10 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 
 	var wg sync.WaitGroup
 	for _, f := range found {
+		if b.detached {
+			b.detach(f.live)
+			continue
+		}
 		b.limit.force()
 		b.track(f.live)
 		wg.Go(func() {
@@ -234,6 +238,12 @@ func (b *batchRun) runChunk(ctx context.Context, c *chunk) {
 	l, err := b.launch(ctx, c)
 	if err != nil {
 		b.launchFailed(ctx, c, err)
+		return
+	}
+	if b.detached {
+		b.untrack(l)
+		b.limit.release()
+		b.detach(l)
 		return
 	}
 	out := b.follow(ctx, l, nil)
@@ -288,6 +298,16 @@ func (b *batchRun) retry(ctx context.Context, c *chunk, out outcome) {
 	}
 	next.name = chunkName(chunkIndex(c.name), next.attempt)
 	b.runChunk(ctx, next)
+}
+
+// detach reports the open runs of a chunk handed to Modal: its sandbox
+// runs them without this process, into the volume, where a later Execute
+// collects them (or follows the sandbox, if it still runs).
+func (b *batchRun) detach(l *live) {
+	for _, id := range b.open(l.chunk) {
+		b.send(sdk.RunEvent{RunID: id, Type: sdk.EventDetached, Attempt: l.chunk.attempt,
+			Message: fmt.Sprintf("running in Modal sandbox %s (%s)", l.SandboxID, l.chunk.name)})
+	}
 }
 
 // collectLost collects runs from the volume, in the shared reader sandbox,
@@ -565,22 +585,25 @@ func (e *Executor) Cancel(ctx context.Context, req *sdk.CancelRequest) error {
 	e.mu.Lock()
 	batches := slices.Clone(e.batches[req.ExperimentID])
 	e.mu.Unlock()
-	var wg sync.WaitGroup
+	wanted := func(id string) bool { return len(req.RunIDs) == 0 || slices.Contains(req.RunIDs, id) }
 	for _, b := range batches {
-		for _, r := range b.batch.Runs {
-			if len(req.RunIDs) == 0 || slices.Contains(req.RunIDs, r.RunID) {
-				b.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCancelled, Message: "cancelled"})
-			}
-		}
+		// The sandboxes left with nothing wanted end first, so that their
+		// usage rides on the cancelled events.
+		var wg sync.WaitGroup
 		b.mu.Lock()
 		for l := range b.lives {
-			if len(b.openLocked(l.chunk)) == 0 {
-				wg.Go(func() { l.terminate() })
+			if !slices.ContainsFunc(b.openLocked(l.chunk), func(id string) bool { return !wanted(id) }) {
+				wg.Go(func() { l.stop() })
 			}
 		}
 		b.mu.Unlock()
+		wg.Wait()
+		for _, r := range b.batch.Runs {
+			if wanted(r.RunID) {
+				b.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCancelled, Message: "cancelled"})
+			}
+		}
 	}
-	wg.Wait()
 	if len(req.RunIDs) == 0 {
 		return e.cancelRemote(ctx, req.ExperimentID)
 	}
@@ -591,10 +614,26 @@ func (e *Executor) Cancel(ctx context.Context, req *sdk.CancelRequest) error {
 func (b *batchRun) openLocked(c *chunk) []string { return b.open(c) }
 
 // Status implements sdk.Executor: the last state of each run of the
-// experiment that this process has executed.
+// experiment that this process has executed and, when req.Remote, the
+// experiment's chunks as Modal and the volume know them (remoteUnits),
+// from any process.
 func (e *Executor) Status(ctx context.Context, req *sdk.StatusRequest) (*sdk.StatusReply, error) {
 	if req == nil {
 		return nil, errors.New("status: no request")
 	}
-	return e.status.Status(req.ExperimentID), nil
+	reply := e.status.Status(req.ExperimentID)
+	if !req.Remote {
+		return reply, nil
+	}
+	units, err := e.remoteUnits(ctx, req.ExperimentID)
+	if err != nil {
+		return nil, fmt.Errorf("remote status: %w", err)
+	}
+	for _, u := range units {
+		reply.WorkUnits = append(reply.WorkUnits, sdk.WorkUnit{
+			ID: u.ID, Name: u.Name, State: sdk.WorkState(u.State), Reason: u.Reason,
+			RunIDs: u.RunIDs, Started: u.Started, Ended: u.Ended,
+		})
+	}
+	return reply, nil
 }

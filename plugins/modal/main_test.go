@@ -13,6 +13,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/modalemu"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/plugins/modal"
 	"github.com/bilancio-go/bilancio/sdk"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
@@ -55,17 +56,13 @@ func TestMain(m *testing.M) {
 // the tests that execute runs).
 func build(dir string) (binaries, error) {
 	b := binaries{dir: dir, plugin: filepath.Join(dir, pluginhost.BinaryName("modal"))}
-	for _, t := range []struct {
-		out, pkg string
-		env      []string
-	}{
-		{b.plugin, "github.com/bilancio-go/bilancio/plugins/modal/cmd/bilancio-executor-modal", nil},
-		{filepath.Join(dir, "bilancio"), "github.com/bilancio-go/bilancio", []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"}},
+	for _, cmd := range []*exec.Cmd{
+		exec.Command("go", "build", "-o", b.plugin, "github.com/bilancio-go/bilancio/plugins/modal/cmd/bilancio-executor-modal"),
+		// The worker as `make build` makes it (TestWorkerIsStatic).
+		exec.Command("make", "-s", "-C", "../..", "worker", "WORKER="+filepath.Join(dir, "bilancio")),
 	} {
-		cmd := exec.Command("go", "build", "-o", t.out, t.pkg)
-		cmd.Env = append(os.Environ(), t.env...)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return b, fmt.Errorf("building %s: %v\n%s", t.pkg, err, out)
+			return b, fmt.Errorf("%v: %v\n%s", cmd.Args, err, out)
 		}
 	}
 	sum, err := runfolder.FileSHA256(b.plugin)
@@ -133,4 +130,13 @@ func subprocess(t testing.TB, env ...string) sdk.Executor {
 		}
 	})
 	return p.Executor()
+}
+
+// TestWorkerIsStatic: the worker `make build` makes (bin/bilancio-worker-
+// linux-amd64, built here with the Makefile's recipe) is a statically
+// linked linux/amd64 executable, as Modal's images promise no library.
+func TestWorkerIsStatic(t *testing.T) {
+	if err := modal.CheckStatic(bins.worker.Path); err != nil {
+		t.Fatal(err)
+	}
 }

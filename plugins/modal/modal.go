@@ -258,6 +258,7 @@ func (e *Executor) Describe(ctx context.Context) (*sdk.Info, error) {
 			Cancel:          true,
 			Estimate:        true,
 			Artifacts:       true,
+			Detach:          true,
 			MaxParallelHint: 50,
 		},
 		ConfigSchema: schema(),

@@ -50,22 +50,40 @@ func liveChunks(ctx context.Context, s *session, experiment string) ([]remoteChu
 	for i, sb := range sbs {
 		wg.Go(func() {
 			tags, err := sb.GetTags(ctx, nil)
-			if err != nil {
-				return
+			if err == nil {
+				var raw []byte
+				if raw, err = sb.Filesystem.ReadBytes(ctx, manifestInSandbox, nil); err == nil {
+					var m sdk.WorkerManifest
+					if err = json.Unmarshal(raw, &m); err == nil {
+						out[i] = remoteChunk{sb: sb, name: tags[tagChunk], runs: m.Runs}
+						return
+					}
+				}
 			}
-			raw, err := sb.Filesystem.ReadBytes(ctx, manifestInSandbox, nil)
-			if err != nil {
-				return
-			}
-			var m sdk.WorkerManifest
-			if json.Unmarshal(raw, &m) != nil {
-				return
-			}
-			out[i] = remoteChunk{sb: sb, name: tags[tagChunk], runs: m.Runs}
+			// It ended since the listing (or never got its manifest): wait
+			// a little for its end, so that its volume writes are
+			// committed before the caller mounts the volume.
+			settle(ctx, sb)
 		})
 	}
 	wg.Wait()
 	return slices.DeleteFunc(out, func(c remoteChunk) bool { return c.sb == nil }), nil
+}
+
+// settleTimeout bounds the wait for a sandbox that is ending.
+const settleTimeout = 10 * time.Second
+
+// settle waits, at most settleTimeout, for a sandbox to end.
+func settle(ctx context.Context, sb *modalsdk.Sandbox) {
+	deadline := time.Now().Add(settleTimeout)
+	for time.Now().Before(deadline) {
+		if code, err := sb.Poll(ctx, nil); err != nil || code != nil {
+			return
+		}
+		if !sleep(ctx, 100*time.Millisecond) {
+			return
+		}
+	}
 }
 
 // found is a chunk of the batch found running, with those of its runs
@@ -166,10 +184,11 @@ type unit struct {
 }
 
 // chunksScript prints each chunk record of the experiment: "json NAME
-// manifest" and "exit NAME record" lines (a .exit.done record counts as
-// .exit).
+// manifest", "start NAME record" and "exit NAME record" lines (a
+// .exit.done record counts as .exit).
 const chunksScript = `cd "$1" 2>/dev/null || exit 0
 for f in *.json; do [ -f "$f" ] && printf 'json\t%s\t%s\n' "${f%.json}" "$(tr -d '\n' < "$f")"; done
+for f in *.start; do [ -f "$f" ] && printf 'start\t%s\t%s\n' "${f%.start}" "$(cat "$f")"; done
 for f in *.exit *.exit.done; do [ -f "$f" ] || continue; n=${f%.done}; printf 'exit\t%s\t%s\n' "${n%.exit}" "$(cat "$f")"; done
 exit 0`
 
@@ -222,6 +241,16 @@ func (e *Executor) remoteUnits(ctx context.Context, experiment string) ([]unit, 
 			if json.Unmarshal([]byte(rec), &m) == nil {
 				for _, r := range m.Runs {
 					u.RunIDs = append(u.RunIDs, r.RunID)
+				}
+			}
+		case "start":
+			var x chunkExit
+			if json.Unmarshal([]byte(rec), &x) == nil {
+				if u.ID == "" {
+					u.ID = x.Sandbox
+				}
+				if u.Started.IsZero() {
+					u.Started = unixTime(x.Start)
 				}
 			}
 		case "exit":

@@ -168,6 +168,21 @@ func (x *box) terminate() int {
 	return code
 }
 
+// stop asks the sandbox to end without waiting for it (a cancel must
+// return within a second; Modal ends it shortly after) and records its
+// usage as of now.
+func (x *box) stop() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.ended {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, _ = x.Terminate(ctx, nil)
+	x.finishLocked(137, time.Now())
+}
+
 // finish records that the sandbox ended at end with code.
 func (x *box) finish(code int, end time.Time) {
 	x.mu.Lock()

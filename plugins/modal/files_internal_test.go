@@ -1,0 +1,90 @@
+package modal
+
+import (
+	"archive/tar"
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
+)
+
+// receivers opens a runfolder.Receiver for each id under root.
+func receivers(t *testing.T, root string, ids ...string) map[string]*runfolder.Receiver {
+	t.Helper()
+	recv := map[string]*runfolder.Receiver{}
+	for _, id := range ids {
+		r, err := runfolder.Receive(filepath.Join(root, id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		recv[id] = r
+	}
+	return recv
+}
+
+// tarOf builds a tar stream of entries (name → content; a name ending in
+// "/" is a folder, content "->target" a symlink).
+func tarOf(t *testing.T, entries ...[2]string) *bytes.Buffer {
+	t.Helper()
+	var b bytes.Buffer
+	w := tar.NewWriter(&b)
+	for _, e := range entries {
+		h := &tar.Header{Name: e[0], Mode: 0o644, Typeflag: tar.TypeReg, Size: int64(len(e[1]))}
+		switch {
+		case strings.HasSuffix(e[0], "/"):
+			h.Typeflag, h.Size, h.Mode = tar.TypeDir, 0, 0o755
+		case strings.HasPrefix(e[1], "->"):
+			h.Typeflag, h.Size, h.Linkname = tar.TypeSymlink, 0, e[1][2:]
+		}
+		if err := w.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag == tar.TypeReg {
+			if _, err := w.Write([]byte(e[1])); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &b
+}
+
+// TestUntarRuns: the runs' folders are unpacked side by side with their
+// manifests held back; anything outside the requested run folders, and
+// anything but files and folders, is refused.
+func TestUntarRuns(t *testing.T) {
+	root := t.TempDir()
+	m, err := untarRuns(tarOf(t,
+		[2]string{"r1/", ""}, [2]string{"r1/out/", ""}, [2]string{"r1/out/a.csv", "a"}, [2]string{"r1/manifest.json", "{1}"},
+		[2]string{"r2/", ""}, [2]string{"r2/b.txt", "b"}, [2]string{"r2/manifest.json", "{2}"},
+	), receivers(t, root, "r1", "r2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(m["r1"]) != "{1}" || string(m["r2"]) != "{2}" {
+		t.Errorf("manifests %q", m)
+	}
+	if b, err := os.ReadFile(filepath.Join(root, "r1", "out", "a.csv")); err != nil || string(b) != "a" {
+		t.Errorf("r1/out/a.csv: %q, %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "r1", "manifest.json")); err == nil {
+		t.Error("the manifest was written before the folder was complete")
+	}
+	for name, entries := range map[string][][2]string{
+		"escape":        {{"r1/../../x", "x"}},
+		"other run":     {{"r3/x", "x"}},
+		"absolute":      {{"/etc/x", "x"}},
+		"symlink":       {{"r1/l", "->/etc/passwd"}},
+		"run as a file": {{"r1", "x"}},
+	} {
+		if _, err := untarRuns(tarOf(t, entries...), receivers(t, t.TempDir(), "r1", "r2")); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
