@@ -101,16 +101,15 @@ plugins:
 	cd $(BIN) && (sha256sum bilancio-executor-local 2>/dev/null || shasum -a 256 bilancio-executor-local) | cut -d' ' -f1 > local_SHA256SUM
 	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/slurm.version=$(VERSION)" -o $(BIN)/bilancio-executor-slurm ./plugins/slurm/cmd/bilancio-executor-slurm
 	cd $(BIN) && (sha256sum bilancio-executor-slurm 2>/dev/null || shasum -a 256 bilancio-executor-slurm) | cut -d' ' -f1 > slurm_SHA256SUM
+	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/modal.version=$(VERSION)" -o $(BIN)/bilancio-executor-modal ./plugins/modal/cmd/bilancio-executor-modal
+	cd $(BIN) && (sha256sum bilancio-executor-modal 2>/dev/null || shasum -a 256 bilancio-executor-modal) | cut -d' ' -f1 > modal_SHA256SUM
 
-# Build bilancio and the modal executor plugin, start a local Modal emulator
-# (bilancio dev modal-emulator, on 127.0.0.1) and run
+# Build bilancio, the modal executor plugin and the worker, start a local
+# Modal emulator (bilancio dev modal-emulator, on 127.0.0.1) and run
 # examples/sweeps/ring_modal.hcl through it into out/experiments/ring_modal.
-# Needs a linux/amd64 host: the emulator runs bilancio as the sandboxes'
-# worker.
+# Needs a linux/amd64 host: the emulator runs the sandboxes' worker on it.
 .PHONY: run-modal-demo
 run-modal-demo: build
-	$(GO) build -o $(BIN)/bilancio-executor-modal ./plugins/modal/cmd/bilancio-executor-modal
-	cd $(BIN) && (sha256sum bilancio-executor-modal 2>/dev/null || shasum -a 256 bilancio-executor-modal) | cut -d' ' -f1 > modal_SHA256SUM
 	@set -e; env_file=$$(mktemp); \
 	$(BIN)/bilancio dev modal-emulator > $$env_file & emu=$$!; \
 	trap 'kill $$emu 2>/dev/null; rm -f $$env_file' EXIT; \
@@ -118,6 +117,14 @@ run-modal-demo: build
 	set -a; . $$env_file; set +a; \
 	MODAL_CONFIG_PATH=/nonexistent/modal.toml $(BIN)/bilancio sweep estimate examples/sweeps/ring_modal.hcl; \
 	MODAL_CONFIG_PATH=/nonexistent/modal.toml $(BIN)/bilancio sweep run -yes examples/sweeps/ring_modal.hcl
+
+# Smoke test on the real Modal service (it costs a few cents): one
+# scenario, then a 20-run sweep, each reported with the seconds per
+# sandbox, runs/s and cost. Without credentials (MODAL_TOKEN_ID and
+# MODAL_TOKEN_SECRET, or a token in ~/.modal.toml) it says it was skipped.
+.PHONY: modal-smoke
+modal-smoke: build
+	BILANCIO=$(BIN)/bilancio scripts/modal-smoke.sh
 
 # A real single-node Slurm on this machine (Debian, as root) for the Slurm
 # executor's tests: scripts/slurm.sh installs munge, slurmctld, slurmd and

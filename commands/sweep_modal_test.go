@@ -554,3 +554,194 @@ func TestSweepModalEstimateRates(t *testing.T) {
 		t.Errorf("-rates of a missing file: exit %d\n%s", code, text)
 	}
 }
+
+// chunkSandboxes counts the emulator's chunk sandboxes, by chunk name.
+func chunkSandboxes(srv *modalemu.Server) map[string]int {
+	n := map[string]int{}
+	for _, st := range srv.Sandboxes() {
+		if st.Tags["bilancio"] == "chunk" {
+			n[st.Tags["bilancio-chunk"]]++
+		}
+	}
+	return n
+}
+
+// waitNoSandboxes waits up to d for the emulator's sandboxes to end.
+func waitNoSandboxes(t *testing.T, srv *modalemu.Server, d time.Duration) {
+	t.Helper()
+	for end := time.Now().Add(d); runningSandboxes(srv) > 0; {
+		if time.Now().After(end) {
+			t.Fatalf("%d sandboxes still running after %v", runningSandboxes(srv), d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestSweepModalDetachAttach: `sweep run -detach` hands the sweep's runs
+// to tagged sandboxes and returns at once; `sweep status DIR -remote`
+// lists them; they write their run folders to the volume with no CLI
+// alive; `sweep attach DIR` then collects every run from the volume
+// without running any again (one sandbox per chunk over both commands),
+// and records each sandbox's usage once (from the records the sandboxes
+// wrote, as nobody followed them).
+func TestSweepModalDetachAttach(t *testing.T) {
+	pluginDir, env, srv := modalSweepEmulator(t)
+	file, out := modalResumeSweep(t), t.TempDir()
+	start := time.Now()
+	text, code := runBilancio(t, env, "sweep", "run", "-detach", "-plugin-dir", pluginDir, "-out", out, "-yes", file)
+	if code != 0 {
+		t.Fatalf("sweep run -detach: exit %d:\n%s", code, text)
+	}
+	for _, want := range []string{"detached", "runs are running remotely", "sweep attach"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("sweep run -detach output lacks %q:\n%s", want, text)
+		}
+	}
+	dir := experimentDir(out, time.Now())
+	if dir == "" {
+		t.Fatalf("no experiment folder:\n%s", text)
+	}
+	if n := len(chunkSandboxes(srv)); n != 8 {
+		t.Errorf("%d chunk sandboxes after sweep run -detach, want 8", n)
+	}
+	t.Logf("sweep run -detach returned after %v", time.Since(start))
+	status, code := runBilancio(t, env, "sweep", "status", "-remote", "-plugin-dir", pluginDir, dir)
+	if code != 0 || !strings.Contains(status, "8 work units on modal") {
+		t.Errorf("sweep status -remote: exit %d:\n%s", code, status)
+	}
+	t.Logf("sweep status -remote returned after %v", time.Since(start))
+	waitNoSandboxes(t, srv, 60*time.Second)
+	t.Logf("the sandboxes ended after %v", time.Since(start))
+	status, code = runBilancio(t, env, "sweep", "status", "-remote", "-json", "-plugin-dir", pluginDir, dir)
+	if code != 0 || !strings.Contains(status, `"state":"finished"`) || strings.Contains(status, `"state":"running"`) {
+		t.Errorf("sweep status -remote -json once the sandboxes ended: exit %d:\n%s", code, status)
+	}
+	t.Logf("sweep status -remote -json returned after %v", time.Since(start))
+	text, code = runBilancio(t, env, "sweep", "attach", "-plugin-dir", pluginDir, dir)
+	t.Logf("sweep attach returned after %v", time.Since(start))
+	if code != 0 || !strings.Contains(text, "16 of 16 runs done") {
+		t.Fatalf("sweep attach: exit %d:\n%s", code, text)
+	}
+	for name, n := range chunkSandboxes(srv) {
+		if n != 1 {
+			t.Errorf("chunk %s ran in %d sandboxes", name, n)
+		}
+	}
+	if n := len(chunkSandboxes(srv)); n != 8 {
+		t.Errorf("%d chunk sandboxes over both commands, want 8: runs ran twice", n)
+	}
+	recs, err := sbusage.Read(filepath.Join(dir, sbusage.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := map[string]int{}
+	for _, r := range recs {
+		recorded[r.SandboxID]++
+	}
+	for _, st := range srv.Sandboxes() {
+		if st.Tags["bilancio"] == "chunk" && recorded[st.ID] != 1 {
+			t.Errorf("chunk sandbox %s is %d times in usage.csv", st.ID, recorded[st.ID])
+		}
+	}
+}
+
+// TestSweepModalAttachAfterKill: a sweep whose CLI was SIGKILLed is
+// attached again at once, while its sandboxes still run: `sweep attach`
+// follows them (no new sandbox for their chunks) and completes the sweep,
+// every run once.
+func TestSweepModalAttachAfterKill(t *testing.T) {
+	pluginDir, env, srv := modalSweepEmulator(t)
+	file, out := modalResumeSweep(t), t.TempDir()
+	var stdout bytes.Buffer
+	cmd, dir := startModalSweep(t, env, pluginDir, out, file, &stdout)
+	live := runningSandboxes(srv)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if dir == "" {
+		t.Fatalf("no experiment folder appeared:\n%s", stdout.String())
+	}
+	before := completeRuns(t, dir)
+	if len(before) == 16 {
+		t.Skip("the sweep finished before the kill")
+	}
+	if live == 0 {
+		t.Skip("no sandbox was running at the kill")
+	}
+	text, code := runBilancio(t, env, "sweep", "attach", "-plugin-dir", pluginDir, dir)
+	if code != 0 || !strings.Contains(text, "16 of 16 runs done") {
+		t.Fatalf("sweep attach: exit %d:\n%s", code, text)
+	}
+	for name, n := range chunkSandboxes(srv) {
+		if n != 1 {
+			t.Errorf("chunk %s ran in %d sandboxes", name, n)
+		}
+	}
+	if n := len(chunkSandboxes(srv)); n != 8 {
+		t.Errorf("%d chunk sandboxes over both commands, want 8: runs ran twice", n)
+	}
+	now := completeRuns(t, dir)
+	for id, started := range before {
+		if !now[id].Equal(started) {
+			t.Errorf("run %s was done before and ran again", id)
+		}
+	}
+}
+
+// TestSweepModalCancelDetached: `sweep cancel DIR` terminates a detached
+// sweep's sandboxes from another process; remote status then shows no
+// running work; `sweep run` again completes the sweep.
+func TestSweepModalCancelDetached(t *testing.T) {
+	pluginDir, env, srv := modalSweepEmulator(t)
+	// Two long runs (rings of 20,000 agents), one per sandbox.
+	file, out := filepath.Join(t.TempDir(), "cancel_modal.hcl"), t.TempDir()
+	src := `executor "modal" {
+  volume           = "cancel-results"
+  runs_per_sandbox = 1
+}
+
+sweep "cancel_modal" {
+  executor       = executor.modal
+  n_agents       = 20000
+  maturity_days  = 40
+  q_total        = 10000
+  liquidity_mode = "uniform"
+  grid {
+    kappas         = [0.5, 1]
+    concentrations = [1]
+    mus            = [0]
+  }
+}
+`
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, code := runBilancio(t, env, "sweep", "run", "-detach", "-plugin-dir", pluginDir, "-out", out, "-yes", file)
+	if code != 0 {
+		t.Fatalf("sweep run -detach: exit %d:\n%s", code, text)
+	}
+	dir := experimentDir(out, time.Now())
+	text, code = runBilancio(t, env, "sweep", "cancel", "-plugin-dir", pluginDir, dir)
+	if code != 0 || !strings.Contains(text, "Cancelled the remote work") {
+		t.Fatalf("sweep cancel: exit %d:\n%s", code, text)
+	}
+	if n := runningSandboxes(srv); n != 0 {
+		t.Errorf("%d sandboxes still running after sweep cancel", n)
+	}
+	cancelled := 0
+	for _, st := range srv.Sandboxes() {
+		if st.Tags["bilancio"] == "chunk" && st.Terminated {
+			cancelled++
+		}
+	}
+	if cancelled == 0 {
+		t.Error("no chunk sandbox was running at the cancel: the test does not test it")
+	}
+	status, code := runBilancio(t, env, "sweep", "status", "-remote", "-plugin-dir", pluginDir, dir)
+	if code != 0 || !strings.Contains(status, " 0 running") || cancelled > 0 && !strings.Contains(status, "cancelled before its worker was done") {
+		t.Errorf("sweep status -remote after cancel: exit %d:\n%s", code, status)
+	}
+	text, code = runBilancio(t, env, "sweep", "run", "-plugin-dir", pluginDir, "-out", out, "-yes", file)
+	if code != 0 || !strings.Contains(text, "2 of 2 runs done") {
+		t.Fatalf("sweep run after cancel: exit %d:\n%s", code, text)
+	}
+}

@@ -24,11 +24,18 @@ import (
 // It checks the worker is there (a chunk that finds none says so at once:
 // that is a staging fault, not a run failure), keeps the manifest in /tmp
 // and in the volume (chunks/NAME.json), runs the worker over it, writes
-// chunks/NAME.exit (exit code, times, the worker's use of CPU and memory)
-// and prints a last line saying the worker is done, then lingers for the
-// plugin to collect the runs and end the sandbox. A sandbox that nobody
-// follows ends by itself after the linger, and its volume writes are
-// committed then.
+// chunks/NAME.end (the worker's exit code, times, use of CPU and memory:
+// what remote status reads) and prints a last line saying the worker is
+// done, then lingers (the seconds in /tmp/linger when a process that
+// re-attached wrote it there, else the argument) for the plugin to collect
+// the runs and end the sandbox.
+//
+// A sandbox's usage is recorded once, by whoever claims it first (mkdir
+// /tmp/claimed): the plugin that follows it, when it ends it; or the
+// sandbox itself, when it ends by itself after the linger (nobody
+// followed it), or a remote cancel ended it: sealScript then writes its
+// usage record to chunks/NAME.exit, for the next Execute to record
+// (stage.go). Its volume writes are committed when it ends.
 const chunkScript = `W=$1 D=$2 C=$3 P=$4 L=$5
 mkdir -p "$D/chunks" "$D/runs" || exit 70
 if [ ! -x "$W" ]; then echo '{"bilancio_chunk":"no_worker"}'; exit 71; fi
@@ -38,18 +45,36 @@ cat > chunk.json || exit 72
 kill $watchdog 2>/dev/null
 cp chunk.json "$D/chunks/$C.json"
 start=$(date +%s.%N)
-echo "{\"sandbox\":\"$SB\",\"runs\":$NRUNS,\"start\":$start}" > "$D/chunks/$C.start"
+rec="\"sandbox\":\"$SB\",\"runs\":$NRUNS,\"start\":$start"
+echo "$D/chunks/$C.exit" > recpath
+echo "$rec,\"code\":-1" > rec
+echo "{$rec}" > "$D/chunks/$C.start"
 echo '{"bilancio_chunk":"started"}'
 "$W" worker -manifest chunk.json -out "$D/runs" -parallel "$P" -usage use.json
 code=$?
 end=$(date +%s.%N)
 use=$(cat use.json 2>/dev/null) || use=null
 [ -n "$use" ] || use=null
-echo "{\"sandbox\":\"$SB\",\"runs\":$NRUNS,\"code\":$code,\"start\":$start,\"end\":$end,\"use\":$use}" > "$D/chunks/$C.exit"
+echo "$rec,\"code\":$code,\"use\":$use" > rec
+echo "{$rec,\"code\":$code,\"end\":$end,\"use\":$use}" > "$D/chunks/$C.end"
 echo "{\"bilancio_chunk\":\"exit\",\"code\":$code,\"start\":$start,\"end\":$end,\"use\":$use}"
 n=0
-while [ "$n" -lt "$L" ]; do sleep 1; n=$((n+1)); done
+while [ "$n" -lt "$(cat linger 2>/dev/null || echo "$L")" ]; do sleep 1; n=$((n+1)); done
+sh -c "$6"
 exit $code`
+
+// sealScript claims a chunk sandbox's usage for the sandbox itself and
+// writes its usage record (chunks/NAME.exit) as of now; it exits 1 when
+// the sandbox was claimed already. It runs in /tmp, as the chunk script's
+// last step or in an exec of a remote cancel (the sandbox's working
+// folder is /tmp; the paths are relative, so that the emulator's mapped
+// runtime needs no translation inside a shell string).
+const sealScript = `[ -f recpath ] && mkdir claimed 2>/dev/null || exit 1
+printf '{%s,"end":%s}\n' "$(cat rec)" "$(date +%s.%N)" > "$(cat recpath)"`
+
+// claimScript claims a chunk sandbox's usage for the plugin that follows
+// it; it exits 1 when the sandbox claimed it already (it runs in /tmp).
+var claimArgv = []string{"mkdir", "claimed"}
 
 // Exit codes of the chunk script's own failures.
 const (
@@ -67,7 +92,9 @@ type chunkLine struct {
 	Use   *workerUse `json:"use"`
 }
 
-// chunkExit is a chunk's end record in the volume (chunks/NAME.exit).
+// chunkExit is a chunk's record in the volume: its worker's end
+// (chunks/NAME.end) or its usage record (chunks/NAME.exit, with the
+// sandbox's end; code -1 when its worker had not ended).
 type chunkExit struct {
 	Sandbox string     `json:"sandbox"`
 	Runs    int        `json:"runs"`
@@ -107,6 +134,8 @@ type live struct {
 	chunk *chunk
 	// expDir is the experiment's folder in the volume.
 	expDir string
+	// workerDone: the sandbox said its worker is done (it lingers).
+	workerDone atomic.Bool
 }
 
 // startChunk creates a chunk's sandbox and hands it its manifest: the
@@ -126,7 +155,7 @@ func (b *batchRun) startChunk(ctx context.Context, c *chunk, detached bool) (*li
 		tagKind: kindChunk, tagExperiment: b.batch.ExperimentID, tagChunk: c.name, tagRuns: strconv.Itoa(len(c.runs)),
 	}, false)
 	params.Command = []string{"sh", "-c", chunkScript, "sh",
-		stagedWorker(b.batch.Worker.SHA256), expDir, c.name, strconv.Itoa(cfg.parallelRuns()), strconv.Itoa(linger)}
+		stagedWorker(b.batch.Worker.SHA256), expDir, c.name, strconv.Itoa(cfg.parallelRuns()), strconv.Itoa(linger), sealScript}
 	params.Workdir = "/tmp"
 	x, err := s.create(ctx, params, purposeRuns, len(c.runs), b.addUsage)
 	if err != nil {
@@ -307,6 +336,7 @@ loop:
 				noWorker = true
 			case "exit":
 				exit = &cl
+				l.workerDone.Store(true)
 			}
 		case <-ctx.Done():
 			// Following stops; the sandbox goes on (only Cancel stops it).
@@ -341,8 +371,12 @@ drain:
 			// Found running: its life is timed from its worker's start.
 			l.start = unixTime(exit.Start)
 		}
-		b.markAccounted(ctx, l)
-		l.terminate()
+		// Its usage is this process's to record unless the sandbox claimed
+		// it (it ended by itself after lingering, and wrote its record to
+		// the volume); when it cannot be asked, unless it ended by itself
+		// (not killed: exit code other than 137).
+		mine, err := l.claim(ctx)
+		l.terminateRecording(func(code int) bool { return mine || err != nil && (code == 137 || code < 0) })
 		b.recordUse(l, exit.Use)
 		reason = fmt.Sprintf("the worker in sandbox %s exited with code %d without reporting the run", l.SandboxID, exit.Code)
 	default:
@@ -395,15 +429,6 @@ func (b *batchRun) recordUse(l *live, use *workerUse) {
 				u.Cost = c
 			}
 		}
-	}
-}
-
-// markAccounted renames the chunk's end record so that a later collection
-// does not count the sandbox's usage again (this process records it).
-func (b *batchRun) markAccounted(ctx context.Context, l *live) {
-	rec := path.Join(l.expDir, "chunks", l.chunk.name+".exit")
-	if _, err := run(ctx, l.Sandbox, "mv", rec, rec+".done"); err != nil {
-		b.exec.logger.Warn("marking a chunk's usage recorded", "sandbox", l.SandboxID, "error", err)
 	}
 }
 

@@ -365,7 +365,12 @@ func (b *batchRun) launch(ctx context.Context, c *chunk) (*live, error) {
 		l, err := b.startChunk(ctx, c, b.detached)
 		if err == nil {
 			b.limit.started()
-			b.track(l)
+			if err := b.trackUnlessStopped(l); err != nil {
+				// Cancelled (or stopped) while the sandbox was created.
+				l.stop(false)
+				b.limit.release()
+				return nil, err
+			}
 			return l, nil
 		}
 		b.limit.release()
@@ -411,6 +416,9 @@ func (b *batchRun) launchFailed(ctx context.Context, c *chunk, err error) {
 	}
 	b.fail(b.open(c), c.attempt, sdk.FailureInfrastructure, err.Error())
 }
+
+// errCancelled stops a batch whose open runs were all cancelled.
+var errCancelled = errors.New("cancelled")
 
 // budgetPrefix starts the message of every run the budget kept from
 // starting (commands count them by it).
@@ -464,7 +472,8 @@ func (b *batchRun) finish(ctx context.Context) error {
 	defer b.mu.Unlock()
 	// Sandboxes that ended after the last run event still have their usage
 	// reported, while the caller listens.
-	if len(b.usage) > 0 && b.emitErr == nil && ctx.Err() == nil {
+	// After a cancel too: the caller reads on for a moment (sdk.CancelDrain).
+	if len(b.usage) > 0 && b.emitErr == nil {
 		if err := b.emit(sdk.RunEvent{Type: sdk.EventUsage, Time: time.Now(), Usage: b.usage}); err != nil {
 			b.emitErr = err
 		}
@@ -565,6 +574,18 @@ func (b *batchRun) track(l *live) {
 	b.lives[l] = l.start
 }
 
+// trackUnlessStopped tracks a live chunk, unless the batch was stopped
+// (then it returns why).
+func (b *batchRun) trackUnlessStopped(l *live) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stop != nil {
+		return b.stop
+	}
+	b.lives[l] = l.start
+	return nil
+}
+
 // untrack removes a live chunk that ended.
 func (b *batchRun) untrack(l *live) {
 	b.mu.Lock()
@@ -590,10 +611,14 @@ func (e *Executor) Cancel(ctx context.Context, req *sdk.CancelRequest) error {
 		// The sandboxes left with nothing wanted end first, so that their
 		// usage rides on the cancelled events.
 		var wg sync.WaitGroup
+		if !slices.ContainsFunc(b.guard.Open(), func(id string) bool { return !wanted(id) }) {
+			// Every open run is cancelled: no new chunk starts.
+			b.halt(errCancelled)
+		}
 		b.mu.Lock()
 		for l := range b.lives {
 			if !slices.ContainsFunc(b.openLocked(l.chunk), func(id string) bool { return !wanted(id) }) {
-				wg.Go(func() { l.stop() })
+				wg.Go(func() { l.stop(l.workerDone.Load()) })
 			}
 		}
 		b.mu.Unlock()

@@ -119,6 +119,11 @@ func (b *batchRun) findLive(ctx context.Context) ([]found, error) {
 		if len(c.runs) == 0 {
 			continue
 		}
+		// It lingers for this process now, as long as one it started
+		// would (a detached chunk would end as soon as its worker is done).
+		if _, err := run(ctx, rc.sb, "sh", "-c", `echo "$1" > linger`, "sh", strconv.Itoa(int(b.sess.cfg.Linger))); err != nil {
+			b.exec.logger.Warn("setting a running sandbox's linger", "sandbox", rc.sb.SandboxID, "error", err)
+		}
 		done, err := doneRuns(ctx, rc.sb, path.Join(expDir, "runs"), c.ids())
 		if err != nil {
 			b.exec.logger.Warn("listing the finished runs of a running sandbox", "sandbox", rc.sb.SandboxID, "error", err)
@@ -131,7 +136,9 @@ func (b *batchRun) findLive(ctx context.Context) ([]found, error) {
 }
 
 // cancelRemote terminates every sandbox of the experiment running on
-// Modal, found by its tags: it works from any process.
+// Modal, found by its tags: it works from any process. Each chunk
+// sandbox first writes its usage record to the volume (sealScript), so
+// that the sweep's next Execute records it.
 func (e *Executor) cancelRemote(ctx context.Context, experiment string) error {
 	s, err := e.connect(ctx)
 	if err != nil {
@@ -152,6 +159,11 @@ func (e *Executor) cancelRemote(ctx context.Context, experiment string) error {
 			return fmt.Errorf("listing the experiment's sandboxes: %w", err)
 		}
 		wg.Go(func() {
+			// A chunk sandbox writes its usage record first, for the next
+			// Execute to record (sealScript); other sandboxes have none.
+			sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			_, _ = run(sctx, sb, "sh", "-c", sealScript)
+			cancel()
 			if _, err := sb.Terminate(ctx, &modalsdk.SandboxTerminateParams{Wait: true}); err != nil {
 				mu.Lock()
 				errs = append(errs, fmt.Errorf("terminating sandbox %s: %w", sb.SandboxID, err))
@@ -184,11 +196,12 @@ type unit struct {
 }
 
 // chunksScript prints each chunk record of the experiment: "json NAME
-// manifest", "start NAME record" and "exit NAME record" lines (a
-// .exit.done record counts as .exit).
+// manifest", "start NAME record", "end NAME record" (its worker's end) and
+// "exit NAME record" (its usage record, counted or not) lines.
 const chunksScript = `cd "$1" 2>/dev/null || exit 0
 for f in *.json; do [ -f "$f" ] && printf 'json\t%s\t%s\n' "${f%.json}" "$(tr -d '\n' < "$f")"; done
 for f in *.start; do [ -f "$f" ] && printf 'start\t%s\t%s\n' "${f%.start}" "$(cat "$f")"; done
+for f in *.end; do [ -f "$f" ] && printf 'end\t%s\t%s\n' "${f%.end}" "$(cat "$f")"; done
 for f in *.exit *.exit.done; do [ -f "$f" ] || continue; n=${f%.done}; printf 'exit\t%s\t%s\n' "${n%.exit}" "$(cat "$f")"; done
 exit 0`
 
@@ -253,7 +266,7 @@ func (e *Executor) remoteUnits(ctx context.Context, experiment string) ([]unit, 
 					u.Started = unixTime(x.Start)
 				}
 			}
-		case "exit":
+		case "end":
 			var x chunkExit
 			if json.Unmarshal([]byte(rec), &x) != nil {
 				continue
@@ -265,6 +278,15 @@ func (e *Executor) remoteUnits(ctx context.Context, experiment string) ([]unit, 
 			default:
 				u.State, u.Reason = unitFailed, "worker exit code "+strconv.Itoa(x.Code)
 			}
+		case "exit":
+			// A usage record without the worker's end: the sandbox was
+			// cancelled before its worker was done.
+			var x chunkExit
+			if json.Unmarshal([]byte(rec), &x) != nil || x.Code != -1 {
+				continue
+			}
+			u.ID, u.Started, u.Ended = x.Sandbox, unixTime(x.Start), unixTime(x.End)
+			u.State, u.Reason = unitCancelled, "cancelled before its worker was done"
 		}
 	}
 	list := make([]unit, 0, len(units))

@@ -152,7 +152,11 @@ func (s *session) create(ctx context.Context, params *modalsdk.SandboxCreatePara
 // terminate ends the sandbox and waits until it has ended, so that its
 // volume writes are committed when it returns (Terminate with Wait), even
 // when ctx is already done; it hands the usage record to onEnd once.
-func (x *box) terminate() int {
+func (x *box) terminate() int { return x.terminateRecording(nil) }
+
+// terminateRecording is terminate, the usage record handed to onEnd only
+// when record (nil: always) says so of the exit code.
+func (x *box) terminateRecording(record func(code int) bool) int {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.ended {
@@ -164,14 +168,19 @@ func (x *box) terminate() int {
 	if err != nil {
 		code = -1
 	}
+	if record != nil && !record(code) {
+		x.ended, x.code = true, code
+		return code
+	}
 	x.finishLocked(code, time.Now())
 	return code
 }
 
 // stop asks the sandbox to end without waiting for it (a cancel must
 // return within a second; Modal ends it shortly after) and records its
-// usage as of now.
-func (x *box) stop() {
+// usage as of now, unless claimFirst and the sandbox had claimed its usage
+// for itself (it ended, or is ending, by itself: claim).
+func (x *box) stop(claimFirst bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.ended {
@@ -179,8 +188,32 @@ func (x *box) stop() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if claimFirst {
+		if mine, err := x.claim(ctx); err == nil && !mine {
+			_, _ = x.Terminate(ctx, nil)
+			x.ended, x.code = true, 137
+			return
+		}
+	}
 	_, _ = x.Terminate(ctx, nil)
 	x.finishLocked(137, time.Now())
+}
+
+// claim claims a chunk sandbox's usage for this process (chunkScript):
+// true when it is this process's to record, false when the sandbox
+// claimed it for itself (it writes its own record to the volume); an
+// error when the sandbox could not be asked.
+func (x *box) claim(ctx context.Context) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	code, err := run(ctx, x.Sandbox, claimArgv...)
+	switch {
+	case code == 0:
+		return true, nil
+	case code > 0:
+		return false, nil
+	}
+	return false, err
 }
 
 // finish records that the sandbox ended at end with code.

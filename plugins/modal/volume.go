@@ -85,6 +85,23 @@ func (e *Executor) closeReader(r *readerBox) {
 	r.sess.close()
 }
 
+// Close ends what the executor keeps between calls: the reader sandbox.
+// The plugin's main calls it when the host shuts the plugin down (a
+// reader left behind by a killed plugin ends by its idle timeout).
+func (e *Executor) Close() {
+	e.readerMu.Lock()
+	r := e.reader
+	e.reader = nil
+	e.readerMu.Unlock()
+	if r != nil {
+		if r.idle != nil {
+			r.idle.Stop()
+		}
+		r.x.terminate()
+		r.sess.close()
+	}
+}
+
 // readOnlyAccess reports whether the artifact calls may use a read-only
 // reader: volume_access is "read-only" unless a command that removes
 // files set it (`volume rm`, `volume cleanup`: one writable reader for the
