@@ -18,28 +18,36 @@ func (c *VersionCommand) Synopsis() string { return "Print the bilancio version"
 
 // Help implements cli.Command.
 func (c *VersionCommand) Help() string {
-	return `Usage: bilancio version [-short]
+	return `Usage: bilancio version [-short] [-revisions]
 
   Prints the version of bilancio, the commit it was built from and the Go
   version. The same version is recorded as the engine of every run's
   manifest.json and reported by the executor plugins built with it.
 
+  -revisions lists the revisions of bilancio (Python) that -bilancio-revision
+  reproduces, and what each one changes.
+
 Options:
 
-` + usage(c.flags(new(bool)))
+` + usage(c.flags(new(bool), new(bool)))
 }
 
-func (c *VersionCommand) flags(short *bool) *flag.FlagSet {
+func (c *VersionCommand) flags(short, revisions *bool) *flag.FlagSet {
 	fs := flagSet("version")
 	fs.BoolVar(short, "short", false, "print the version alone")
+	fs.BoolVar(revisions, "revisions", false, "list bilancio's revisions and what each changes")
 	return fs
 }
 
 // Run implements cli.Command.
 func (c *VersionCommand) Run(args []string) int {
-	var short bool
-	if _, ok := parseCommand(c.UI, c.flags(&short), args, c.Help(), 0, "no arguments"); !ok {
+	var short, revisions bool
+	if _, ok := parseCommand(c.UI, c.flags(&short, &revisions), args, c.Help(), 0, "no arguments"); !ok {
 		return 1
+	}
+	if revisions {
+		c.UI.Output(renderRevisions())
+		return 0
 	}
 	if short {
 		c.UI.Output(version.Version())
