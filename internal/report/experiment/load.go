@@ -236,9 +236,9 @@ func readFrontier(dir string) ([]report.FrontierCell, error) {
 	}
 	var s struct {
 		Frontier []struct {
-			Concentration string  `json:"concentration"`
-			Mu            string  `json:"mu"`
-			Monotonicity  string  `json:"monotonicity"`
+			Concentration string    `json:"concentration"`
+			Mu            string    `json:"mu"`
+			Monotonicity  string    `json:"monotonicity"`
 			Kappa         *string   `json:"kappa"`
 			Probes        int       `json:"probes"`
 			Bracket       []*string `json:"bracket"`
