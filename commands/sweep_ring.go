@@ -106,7 +106,7 @@ func (c *SweepRingCommand) flags(f *sweepRingFlags) *flag.FlagSet {
 	fs.Int64Var(&f.baseSeed, "base-seed", 42, "first seed")
 	fs.StringVar(&f.namePrefix, "name-prefix", ring.DefaultNamePrefix, "scenario name prefix")
 	fs.StringVar(&f.defaultHandling, "default-handling", "fail-fast", "fail-fast or expel-agent")
-	fs.IntVar(&f.replicates, "replicates", 1, "runs per grid and LHS point, each with its own seed (replicate 0 is the run without replicates)")
+	fs.IntVar(&f.replicates, "replicates", 0, "runs per grid and LHS point, each with its own seed (0 or 1: one; replicate 0 is the run without replicates)")
 	fs.StringVar(&f.seedMode, "seed-mode", sweep.SeedCounter, "counter (bilancio's seeds) or derived (each run's seed from its parameters)")
 	fs.StringVar(&f.kappaRule, "kappa-rule", "", "debt-over-liquidity (bilancio's recorded data: L0 = Q/kappa) or liquidity-over-debt (bilancio 2026-01: L0 = Q·kappa); default: the revision's")
 	addRevisionFlag(fs, &f.revision)
