@@ -44,6 +44,9 @@ type Choice struct {
 	// the few variables every plugin inherits (PluginProcess only): the
 	// executor's own settings and credentials. They are never logged.
 	Env []string
+	// Liveness is how the plugin's batches are watched (PluginProcess
+	// only; WithLiveness).
+	Liveness Liveness
 	// builtin makes the executor in process (InProcess only).
 	builtin func() sdk.Executor
 }
@@ -109,6 +112,7 @@ func (c *Choice) Opener(logger hclog.Logger) func(ctx context.Context) (sdk.Exec
 			if len(c.Env) > 0 {
 				opts = append(opts, WithEnv(c.Env...))
 			}
+			opts = append(opts, WithLiveness(c.Liveness))
 			p, err := Open(ctx, c.Plugin, opts...)
 			if err != nil {
 				return nil, nil, fmt.Errorf("starting the %s executor: %w", c.Name, err)

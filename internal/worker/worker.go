@@ -335,19 +335,8 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 		return j.event(sdk.EventFailed, err.Error())
 	}
 	ev = j.event(sdk.EventCompleted, "")
-	ev.Result = Result(out.Folder)
+	ev.Result = sdk.ResultOf(out.Folder)
 	return ev
-}
-
-// Result summarises a sealed run folder for a completed event.
-func Result(f *runfolder.Sealed) *sdk.RunResult {
-	m := f.Manifest
-	return &sdk.RunResult{
-		RunID: m.RunID, Dir: f.Dir,
-		StopReason: m.StopReason, DaysSimulated: m.DaysSimulated, Defaults: m.Defaults,
-		PhiTotal: m.PhiTotal, DeltaTotal: m.DeltaTotal, TimeToStability: m.TimeToStability,
-		DurationMS: m.DurationMS, ManifestSHA256: f.SHA256, Fingerprint: f.Fingerprint, Executor: m.Executor,
-	}
 }
 
 // emitter serialises a batch's calls to emit, records each event in the
