@@ -183,7 +183,7 @@ func TestKillRerun(t *testing.T) {
 	// sacct: the sweep's array tasks that ran and the runs their
 	// submission gave them; no run may be in two of them.
 	var held map[string]string
-	waitFor(t, 30*time.Second, "sacct listing every task of the sweep as ended", func() bool {
+	waitFor(t, 30*time.Second, "sacct listing every task of the sweep, ended, holding the sweep's 40 runs", func() bool {
 		held = map[string]string{}
 		out, err := exec.Command("sacct", "--noheader", "--parsable2", "-X", "--starttime="+since,
 			"--name="+slurm.JobName(s.name), "--format=JobID,State,WorkDir").Output()
@@ -210,7 +210,7 @@ func TestKillRerun(t *testing.T) {
 				held[run] = id
 			}
 		}
-		return true
+		return len(held) == 40 // the accounting database may lag a little
 	})
 	if len(held) != 40 {
 		t.Errorf("the tasks sacct lists held %d runs, want the 40 of the sweep", len(held))
