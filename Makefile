@@ -28,7 +28,13 @@ test:
 	@test -d ../shared/conformance || echo "WARNING: ../shared/conformance not found: the conformance tests are SKIPPED (under CI=true they fail)" >&2
 	$(GO) test -count=1 ./...
 
+# Every benchmark (ns/op, CPU per run, runs/s, B/op, allocs/op), on this
+# machine's cores: the engine alone (internal/conformance), a whole run and
+# its stages, the scaling table from 10 to 10,000 agents (internal/runner
+# BenchmarkScaling), and `bilancio run` as a process (commands
+# BenchmarkProcess*). Compare runs with benchstat (-count >= 5).
 bench:
+	@echo "cores: $$(nproc 2>/dev/null || sysctl -n hw.ncpu), GOMAXPROCS is the -N suffix of each benchmark"
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 # Issue 12's sweep measurements: CPU per run of bilancio's 13,500-run ring

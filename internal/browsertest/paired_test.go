@@ -185,7 +185,19 @@ func TestPairedDashboard(t *testing.T) {
 				}
 			}
 
-			const seeds = `Array.from(document.querySelectorAll("#pairs tbody tr")).map(r => +r.cells[4].textContent)`
+			// The run links come first; the page fits its box; no heading is
+			// upper-cased (μ would read as M).
+			if first := eval[string](t, b, `document.querySelector("#pairs tbody tr td").className`); first != "id" {
+				t.Errorf("the first column of the pairs table is %q, want the run links", first)
+			}
+			if n := eval[int](t, b, `Array.from(document.querySelectorAll("h1,h2,h3,figcaption,th")).filter(e => getComputedStyle(e).textTransform === "uppercase").length`); n != 0 {
+				t.Errorf("%d headings are upper-cased", n)
+			}
+			if pos := eval[string](t, b, `getComputedStyle(document.querySelector("#pairs thead th")).position`); pos != "sticky" {
+				t.Errorf("the pairs table's header is %s, not sticky", pos)
+			}
+			b.noOverflow(t, c.name)
+			const seeds = `Array.from(document.querySelectorAll("#pairs tbody tr")).map(r => +r.cells[Array.from(document.querySelectorAll("#pairs th")).findIndex(h => h.dataset.key === "seed")].textContent)`
 			eval[any](t, b, `document.querySelector("#pairs th[data-key=seed]").click()`)
 			asc := eval[[]float64](t, b, seeds)
 			eval[any](t, b, `document.querySelector("#pairs th[data-key=seed]").click()`)

@@ -282,10 +282,10 @@ func TestScaleTicks(t *testing.T) {
 		sc   Scale
 		want string
 	}{
-		{Scale{0, 1}, "[0 0.2 0.4 0.6 0.8 1]"},
-		{Scale{0, 0.9}, "[0 0.2 0.4 0.6 0.8]"},
-		{Scale{-0.2, 0.6}, "[-0.2 0 0.2 0.4 0.6]"},
-		{Scale{0, 0.05}, "[0 0.01 0.02 0.03 0.04 0.05]"},
+		{Scale{Lo: 0, Hi: 1}, "[0 0.2 0.4 0.6 0.8 1]"},
+		{Scale{Lo: 0, Hi: 0.9}, "[0 0.2 0.4 0.6 0.8]"},
+		{Scale{Lo: -0.2, Hi: 0.6}, "[-0.2 0 0.2 0.4 0.6]"},
+		{Scale{Lo: 0, Hi: 0.05}, "[0 0.01 0.02 0.03 0.04 0.05]"},
 	}
 	for _, tc := range tests {
 		if got := fmt.Sprint(tc.sc.Ticks()); got != tc.want {

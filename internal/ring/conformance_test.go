@@ -14,6 +14,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -289,9 +290,9 @@ func TestTreatmentScenariosReproduced(t *testing.T) {
 			t.Errorf("%s: %v", run.ID, err)
 			continue
 		}
-		g.Doc.Set("dealer", Map(P("enabled", Bool(true)), P("ticket_size", Int(1)),
-			P("dealer_share", Str("0.25")), P("vbt_share", Str("0.5"))))
-		if g.YAML, err = Marshal(g.Doc); err != nil {
+		g.Doc.Set("dealer", pyyaml.Map(pyyaml.P("enabled", pyyaml.Bool(true)), pyyaml.P("ticket_size", pyyaml.Int(1)),
+			pyyaml.P("dealer_share", pyyaml.Str("0.25")), pyyaml.P("vbt_share", pyyaml.Str("0.5"))))
+		if g.YAML, err = pyyaml.Marshal(g.Doc); err != nil {
 			t.Fatal(err)
 		}
 		if checkGenerated(t, &c, run, g, row) {

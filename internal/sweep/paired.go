@@ -10,6 +10,7 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
 )
@@ -113,7 +114,7 @@ func (a *Arm) Phase() string { return a.Kind + "_" + a.Role }
 type armSettings struct {
 	*Arm
 	dealer     bool
-	dealerNode ring.Node // the comparison treatment's dealer block
+	dealerNode pyyaml.Node // the comparison treatment's dealer block
 	balanced   bool
 	mode       ring.BalancedMode
 	face, beta *apd.Decimal
@@ -187,11 +188,11 @@ func parseArm(s *Spec, rs *ringSettings, bad func(string, ...any)) *armSettings 
 			if err != nil || n < 1 {
 				bad("dealer ticket_size must be at least 1, got %s", set.TicketSize)
 			}
-			a.dealerNode = ring.Map(
-				ring.P("enabled", ring.Bool(true)),
-				ring.P("ticket_size", ring.Int(n)),
-				ring.P("dealer_share", ring.Str(pynum.Str(ds))),
-				ring.P("vbt_share", ring.Str(pynum.Str(vs))),
+			a.dealerNode = pyyaml.Map(
+				pyyaml.P("enabled", pyyaml.Bool(true)),
+				pyyaml.P("ticket_size", pyyaml.Int(n)),
+				pyyaml.P("dealer_share", pyyaml.Str(pynum.Str(ds))),
+				pyyaml.P("vbt_share", pyyaml.Str(pynum.Str(vs))),
 			)
 		}
 	case KindBalanced:
@@ -284,7 +285,7 @@ func (p *Plan) generate(pt Point) (*ring.Generated, error) {
 			return nil, err
 		}
 		g.Doc.Set("dealer", a.dealerNode)
-		if g.YAML, err = ring.Marshal(g.Doc); err != nil {
+		if g.YAML, err = pyyaml.Marshal(g.Doc); err != nil {
 			return nil, fmt.Errorf("writing the treatment scenario: %w", err)
 		}
 		return g, nil
