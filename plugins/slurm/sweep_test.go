@@ -155,7 +155,7 @@ func TestKillRerun(t *testing.T) {
 	cancelJobsAtEnd(t, s.name)
 	file, out := s.write(t, dir), filepath.Join(dir, "out")
 	exp := filepath.Join(out, s.name)
-	since := time.Now().Add(-time.Minute).Format("2006-01-02T15:04:05")
+	since := time.Now().Add(-5 * time.Second).Format("2006-01-02T15:04:05")
 	r := startSweep(t, file, out)
 	waitFor(t, 90*time.Second, "a run finished and tasks running", func() bool {
 		return eventLines(exp) >= 1 && len(liveTasks(t, s.name)) > 0
@@ -196,6 +196,9 @@ func TestKillRerun(t *testing.T) {
 				continue
 			}
 			id, state, wd := f[0], f[1], f[2]
+			if !strings.HasPrefix(wd, exp+string(filepath.Separator)) {
+				continue // a job of another test's experiment of the same name
+			}
 			if strings.Contains(id, "[") || state == "PENDING" || state == "RUNNING" {
 				return false // not every task has ended yet
 			}
