@@ -28,6 +28,15 @@ test:
 	@test -d ../shared/conformance || echo "WARNING: ../shared/conformance not found: the conformance tests are SKIPPED (under CI=true they fail)" >&2
 	$(GO) test -count=1 ./...
 
+# Re-run bilancio's examples/kalecki/ring_sweep_config.yaml (13,500 runs) as
+# bilancio of October 2025 and compare it with the results.csv it committed
+# (out/experiments/expel_ring_sweep_clean): BILANCIO is a checkout or git
+# directory of bilancio. A few minutes; ~1.2 GB of run folders in a temp dir.
+reproduce-ring-sweep:
+	@test -n "$(BILANCIO)" || (echo "usage: make reproduce-ring-sweep BILANCIO=/path/to/bilancio"; exit 2)
+	BILANCIO_SOURCE="$(abspath $(BILANCIO))" $(GO) test -count=1 -timeout 60m -run '^TestReproduceRingSweepClean$$' -v ./internal/conformance/
+.PHONY: reproduce-ring-sweep
+
 # Every benchmark (ns/op, CPU per run, runs/s, B/op, allocs/op), on this
 # machine's cores: the engine alone (internal/conformance), a whole run and
 # its stages, the scaling table from 10 to 10,000 agents (internal/runner

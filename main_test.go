@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,13 +33,30 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// bilancio runs the binary and returns its stdout, stderr and exit code.
+// bilancio runs the binary and returns its stdout, stderr and exit code. It
+// runs in a folder of its own, so that what a run writes relative to the
+// current folder (a scenario's run.export paths, as bilancio writes them)
+// stays out of the repository; arguments naming files of the repository are
+// made absolute.
 func bilancio(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args = slices.Clone(args)
+	for i, a := range args {
+		if strings.Contains(a, "/") && !filepath.IsAbs(a) && !strings.HasPrefix(a, "-") {
+			if _, err := os.Stat(filepath.Join(wd, a)); err == nil {
+				args[i] = filepath.Join(wd, a)
+			}
+		}
+	}
 	cmd := exec.Command(bilancioBin, args...)
+	cmd.Dir = t.TempDir()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
+	err = cmd.Run()
 	code := 0
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {

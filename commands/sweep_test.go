@@ -107,9 +107,9 @@ func TestSweepRingDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &sweep.Spec{
-		SeedMode: sweep.SeedCounter,
+		SeedMode: sweep.SeedCounter, Replicates: 1,
 		Ring: sweep.RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", LiquidityMode: "single_at", LiquidityAgent: "H1",
-			DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep", KappaRule: "debt-over-liquidity"},
+			DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep"},
 		Grid: &sweep.Grid{Kappas: []string{"0.25", "0.5", "1", "2", "4"}, Concentrations: []string{"0.2", "0.5", "1", "2", "5"},
 			Mus: []string{"0", "0.25", "0.5", "0.75", "1"}, Monotonicities: []string{"0"}},
 	}

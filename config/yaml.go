@@ -13,6 +13,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
+	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -357,7 +358,7 @@ func (y *yamlLoader) pair(n *yaml.Node, path, param string) (sweep.Range, bool) 
 
 // spec builds the Spec of a config's root mapping.
 func (y *yamlLoader) spec(root *yaml.Node) *sweep.Spec {
-	top := y.fields(root, "", []string{"version", "out_dir", "grid", "lhs", "frontier", "runner"})
+	top := y.fields(root, "", []string{"version", "out_dir", "grid", "lhs", "frontier", "runner", "bilancio_revision"})
 	if v := top["version"]; !isNull(v) {
 		if n, ok := y.integer(v, "version"); ok && n != 1 {
 			y.errorf(v, "unsupported sweep config version %d (bilancio's sweep configs are version 1)", n)
@@ -367,6 +368,16 @@ func (y *yamlLoader) spec(root *yaml.Node) *sweep.Spec {
 	if v := top["out_dir"]; !isNull(v) {
 		if s, ok := y.str(v, "out_dir"); ok {
 			spec.ExperimentDir = s
+		}
+	}
+	if v := top["bilancio_revision"]; !isNull(v) {
+		// Not one of bilancio's keys: bilancio-go's, naming the revision of
+		// bilancio whose rules the sweep reproduces.
+		if s, ok := y.str(v, "bilancio_revision"); ok {
+			if err := revision.Check(s); err != nil {
+				y.errorf(v, "bilancio_revision: %v", err)
+			}
+			spec.BilancioRevision = s
 		}
 	}
 	y.runner(top["runner"], &spec.Ring)
@@ -382,7 +393,7 @@ func (y *yamlLoader) runner(n *yaml.Node, r *sweep.RingParams) {
 		NAgents: 5, MaturityDays: 3, QTotal: "500.0",
 		LiquidityMode: defaultLiquidityMode, LiquidityAgent: defaultLiquidityAgent,
 		DefaultHandling: defaultDefaultHandling, BaseSeed: defaultBaseSeed,
-		NamePrefix: ring.DefaultNamePrefix, KappaRule: defaultKappaRule,
+		NamePrefix: ring.DefaultNamePrefix,
 	}
 	if isNull(n) {
 		return

@@ -19,7 +19,7 @@ func TestYAMLDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantRing := sweep.RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", LiquidityMode: "single_at", LiquidityAgent: "H1",
-		DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep", KappaRule: "debt-over-liquidity"}
+		DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep"}
 	if spec.Ring != wantRing {
 		t.Errorf("ring %+v\nwant %+v", spec.Ring, wantRing)
 	}

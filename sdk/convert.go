@@ -98,6 +98,8 @@ func batchToProto(in *Batch) *executorv1.Batch {
 				DetailedLogging:          r.Options.DetailedLogging,
 				EmulateDisplayTruncation: r.Options.EmulateDisplayTruncation,
 				Artifacts:                r.Options.Artifacts,
+				SummaryRule:              r.Options.SummaryRule,
+				DealerEra:                r.Options.DealerEra,
 			},
 		})
 	}
@@ -137,6 +139,8 @@ func batchFromProto(in *executorv1.Batch) *Batch {
 				DetailedLogging:          o.GetDetailedLogging(),
 				EmulateDisplayTruncation: o.GetEmulateDisplayTruncation(),
 				Artifacts:                o.GetArtifacts(),
+				SummaryRule:              o.GetSummaryRule(),
+				DealerEra:                o.GetDealerEra(),
 			},
 		})
 	}

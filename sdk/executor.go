@@ -237,6 +237,14 @@ type RunOptions struct {
 	// What a run does not keep can be rebuilt exactly from its
 	// scenario.yaml (`bilancio report RUN_DIR`).
 	Artifacts string `json:"artifacts,omitempty"`
+	// SummaryRule is what phi_total and delta_total are when their weighted
+	// sum is zero: "" (0, bilancio from 2025-11-28) or "none" (None, as in
+	// bilancio's revisions before; an empty registry cell).
+	SummaryRule string `json:"summary_rule,omitempty"`
+	// DealerEra is the dealer instrumentation a dealer run reproduces: ""
+	// (bilancio of December 2025) or "data" (bilancio of 2025-11-29: no
+	// December event fields, no dealer_metrics.json).
+	DealerEra string `json:"dealer_era,omitempty"`
 }
 
 // The files a run folder keeps (RunOptions.Artifacts).

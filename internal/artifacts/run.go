@@ -68,8 +68,11 @@ type RunInfo struct {
 	Executor string
 	// ScenarioName is the scenario's name (its `name` key).
 	ScenarioName string
-	Started      time.Time
-	Finished     time.Time
+	// SummaryRule is what phi_total and delta_total are when their weighted
+	// sum is zero (the metrics files do not depend on it).
+	SummaryRule metrics.ZeroRule
+	Started     time.Time
+	Finished    time.Time
 	// Keep, when set, says which files the folder keeps (by name, as
 	// "out/events.jsonl"); the manifest lists only those.
 	Keep func(name string) bool
@@ -106,6 +109,7 @@ func writeRun(dir string, create func(string) (*runfolder.Writer, error), scenar
 	if err != nil {
 		return nil, nil, fmt.Errorf("rendering the outputs of %s: %w", dir, err)
 	}
+	report.Summary.Apply(info.SummaryRule)
 	var head []File
 	if scenarioYAML != nil {
 		head = append(head, File{ScenarioFile, scenarioYAML})

@@ -691,14 +691,14 @@ func valueText(v engine.Value) string {
 	case engine.FloatValue:
 		return v.Str
 	case engine.ListValue:
-		parts := make([]string, len(v.Items))
-		for i, x := range v.Items {
+		parts := make([]string, len(v.Items()))
+		for i, x := range v.Items() {
 			parts[i] = valueText(x.Val)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case engine.ObjectValue:
-		parts := make([]string, len(v.Items))
-		for i, f := range v.Items {
+		parts := make([]string, len(v.Items()))
+		for i, f := range v.Items() {
 			parts[i] = f.Key + ": " + valueText(f.Val)
 		}
 		return "{" + strings.Join(parts, ", ") + "}"

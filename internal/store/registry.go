@@ -50,6 +50,9 @@ const (
 // as bilancio prints them.
 type Constants struct {
 	NAgents, MaturityDays, QTotal, DefaultHandling, DealerEnabled string
+	// SummaryRule is what results.csv's phi_total and delta_total are when
+	// their weighted sum is zero (the bilancio revision's rule).
+	SummaryRule metrics.ZeroRule
 	// Replicates says the plan runs replicates of its points: results.csv
 	// then ends with a "replicate" column (absent otherwise, as bilancio's).
 	Replicates bool
@@ -286,6 +289,7 @@ func resultsRecord(rec *Record, c Constants, metricsPath, tts, metricsRel string
 		return nil
 	}
 	sum := metrics.Summarize(days)
+	sum.Apply(c.SummaryRule)
 	if tts == "" {
 		tts = strconv.Itoa(sum.MaxDay)
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
@@ -85,6 +86,8 @@ func canonicalOptions(o sdk.RunOptions) []byte {
 	if o.Artifacts != "" && o.Artifacts != sdk.ArtifactsAll {
 		e.strOmitEmpty("artifacts", o.Artifacts)
 	}
+	e.strOmitEmpty("summary_rule", o.SummaryRule)
+	e.strOmitEmpty("dealer_era", o.DealerEra)
 	return e.bytes()
 }
 
@@ -186,6 +189,9 @@ func (p *Plan) ringFingerprint() string {
 		ae.str("BigEntityShare", a.BigEntityShare)
 		ae.bool("DetailedLogging", a.DetailedLogging)
 		e.raw("Arm", ae.bytes())
+	}
+	if r.generator != "" && r.generator != ring.Clamped {
+		e.str("Generator", string(r.generator))
 	}
 	sum := sha256.Sum256(e.bytes())
 	return hex.EncodeToString(sum[:16])

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
+	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/bilancio-go/bilancio/internal/ring"
@@ -167,6 +168,18 @@ func parseArm(s *Spec, rs *ringSettings, bad func(string, ...any)) *armSettings 
 		bad("a %s sweep needs a grid", a.Kind)
 	}
 	set := a.Settings
+	rev := rs.revision
+	switch {
+	case a.dealer && !rev.HasDealer():
+		bad("%s sweep: bilancio %s has no dealer (it arrived on 2025-11-25); choose bilancio_revision 2025-11-29 or later", a.Kind, rev.Name)
+	case a.dealer && rev.RiskAssessmentByDefault:
+		bad("%s sweep: bilancio %s's paired sweeps trade with risk assessment, which this engine does not implement; choose bilancio_revision 2025-12 (or earlier)", a.Kind, rev.Name)
+	case a.Kind == KindBalanced && !rev.BalancedSweeps:
+		bad("balanced sweep: bilancio %s has no balanced comparison (it arrived on 2025-12-04); choose bilancio_revision 2025-12", rev.Name)
+	}
+	if a.dealer && rev.Dealer == engine.DealerDataEra {
+		rs.options.DealerEra = string(engine.DealerDataEra)
+	}
 	dec := func(name, text string, positive bool) *apd.Decimal {
 		d, err := ring.ParseDecimal(text)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk"
@@ -58,7 +59,11 @@ type ringSettings struct {
 	RingParams
 	qTotal    *apd.Decimal
 	kappaRule ring.KappaRule
+	// generator is the ring generator's revision (the bilancio revision's).
+	generator ring.Revision
 	options   sdk.RunOptions
+	// revision is the bilancio revision the sweep reproduces.
+	revision revision.Revision
 }
 
 // lhsDesign is a parsed LHS block.
@@ -117,7 +122,11 @@ func NewPlan(s *Spec) (*Plan, error) {
 	if s.Replicates > 1 && s.Frontier != nil {
 		bad("replicates apply to grid and lhs points: a frontier search runs one probe per kappa (drop replicates or the frontier)")
 	}
-	p.ring = parseRing(s.Ring, bad)
+	rev, err := revision.Lookup(s.BilancioRevision)
+	if err != nil {
+		bad("bilancio_revision: %v", err)
+	}
+	p.ring = parseRing(s.Ring, rev, bad)
 	if _, _, err := artifacts.Keep(s.Artifacts); err != nil {
 		bad("%v", err)
 	}
@@ -250,8 +259,8 @@ var (
 )
 
 // parseRing checks the ring parameters.
-func parseRing(r RingParams, bad func(string, ...any)) ringSettings {
-	rs := ringSettings{RingParams: r}
+func parseRing(r RingParams, rev revision.Revision, bad func(string, ...any)) ringSettings {
+	rs := ringSettings{RingParams: r, revision: rev, generator: rev.Generator}
 	if r.NAgents < 3 {
 		bad("n_agents must be at least 3, got %d", r.NAgents)
 	}
@@ -283,7 +292,10 @@ func parseRing(r RingParams, bad func(string, ...any)) ringSettings {
 	default:
 		bad("default_handling must be fail-fast or expel-agent, not %q", r.DefaultHandling)
 	}
-	rs.kappaRule = ring.DebtOverLiquidity
+	rs.kappaRule = rev.KappaRule
+	if rs.kappaRule == "" {
+		rs.kappaRule = ring.DebtOverLiquidity
+	}
 	if r.KappaRule != "" {
 		k, err := ring.ParseKappaRule(r.KappaRule)
 		if err != nil {
@@ -304,6 +316,7 @@ func parseRing(r RingParams, bad func(string, ...any)) ringSettings {
 		DefaultHandling: r.DefaultHandling,
 		CheckInvariants: "daily", // as bilancio's sweep runner
 		HTML:            true,
+		SummaryRule:     string(rev.SummaryRule),
 	}
 	return rs
 }
@@ -507,6 +520,7 @@ func (p *Plan) Params(pt Point) ring.Params {
 		Seed:            pt.Seed,
 		Kappa:           pt.Kappa,
 		KappaRule:       r.kappaRule,
+		Revision:        r.generator,
 		QTotal:          r.qTotal,
 		Liquidity:       ring.LiquidityMode(r.LiquidityMode),
 		LiquidityAgent:  r.LiquidityAgent,

@@ -51,6 +51,11 @@ type Spec struct {
 	// ArmSpecs derives it; each arm is an experiment folder of its own
 	// inside the paired one.
 	Arm *Arm `json:",omitempty"`
+	// BilancioRevision names the bilancio revision whose rules the sweep
+	// reproduces (package revision; "" is its default): the kappa rule
+	// unless Ring.KappaRule says otherwise, the ring generator, the
+	// summary's zero rule and the dealer's era.
+	BilancioRevision string `json:",omitempty"`
 	// SourceName is the base name of the file Source was read from
 	// ("ring.hcl", or "ring_sweep_config.yaml" for one of bilancio's YAML
 	// sweep configs); its extension says which language Source is in. Empty

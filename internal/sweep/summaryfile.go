@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/store"
 )
@@ -54,7 +55,8 @@ func (p *Plan) constants() store.Constants {
 	return store.Constants{
 		NAgents: strconv.Itoa(p.ring.NAgents), MaturityDays: strconv.Itoa(p.ring.MaturityDays),
 		QTotal: pynum.Str(p.ring.qTotal), DefaultHandling: p.ring.DefaultHandling, DealerEnabled: p.dealerEnabled(),
-		Replicates: p.replicates > 1,
+		SummaryRule: metrics.ZeroRule(p.ring.options.SummaryRule),
+		Replicates:  p.replicates > 1,
 	}
 }
 

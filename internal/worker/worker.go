@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/sdk"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
@@ -312,6 +313,7 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 		CheckInvariants:          spec.Options.CheckInvariants,
 		DetailedLogging:          spec.Options.DetailedLogging,
 		EmulateDisplayTruncation: spec.Options.EmulateDisplayTruncation,
+		DealerEra:                engine.DealerEra(spec.Options.DealerEra),
 	}
 	if spec.Options.HasQuietDays {
 		q := spec.Options.QuietDays
@@ -327,6 +329,7 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 	out, err := bt.pool.simulate(j.ctx, runner.Request{
 		ScenarioName: name, Scenario: spec.Scenario, OutDir: dir, Options: opts,
 		HTML: spec.Options.HTML, Artifacts: spec.Options.Artifacts, RunID: spec.RunID, Engine: cfg.Engine, Executor: cfg.Executor,
+		SummaryRule: metrics.ZeroRule(spec.Options.SummaryRule),
 	})
 	if err != nil {
 		if j.ctx.Err() != nil {

@@ -963,7 +963,13 @@ type RunOptions struct {
 	EmulateDisplayTruncation bool `protobuf:"varint,8,opt,name=emulate_display_truncation,json=emulateDisplayTruncation,proto3" json:"emulate_display_truncation,omitempty"`
 	// artifacts says which files the run folder keeps: "all" (the default,
 	// also when empty), "no_html" or "aggregates" (sdk.RunOptions.Artifacts).
-	Artifacts     string `protobuf:"bytes,9,opt,name=artifacts,proto3" json:"artifacts,omitempty"`
+	Artifacts string `protobuf:"bytes,9,opt,name=artifacts,proto3" json:"artifacts,omitempty"`
+	// summary_rule is what phi_total and delta_total are when their weighted
+	// sum is zero: "" (0, bilancio from 2025-11-28) or "none" (None, before).
+	SummaryRule string `protobuf:"bytes,10,opt,name=summary_rule,json=summaryRule,proto3" json:"summary_rule,omitempty"`
+	// dealer_era is the dealer instrumentation a dealer run reproduces: ""
+	// (bilancio of December 2025) or "data" (2025-11-29).
+	DealerEra     string `protobuf:"bytes,11,opt,name=dealer_era,json=dealerEra,proto3" json:"dealer_era,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1057,6 +1063,20 @@ func (x *RunOptions) GetEmulateDisplayTruncation() bool {
 func (x *RunOptions) GetArtifacts() string {
 	if x != nil {
 		return x.Artifacts
+	}
+	return ""
+}
+
+func (x *RunOptions) GetSummaryRule() string {
+	if x != nil {
+		return x.SummaryRule
+	}
+	return ""
+}
+
+func (x *RunOptions) GetDealerEra() string {
+	if x != nil {
+		return x.DealerEra
 	}
 	return ""
 }
@@ -2292,7 +2312,7 @@ const file_executor_proto_rawDesc = "" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x12#\n" +
 	"\rscenario_name\x18\x02 \x01(\tR\fscenarioName\x12\x1a\n" +
 	"\bscenario\x18\x03 \x01(\fR\bscenario\x12:\n" +
-	"\aoptions\x18\x04 \x01(\v2 .bilancio.executor.v1.RunOptionsR\aoptions\"\xdd\x02\n" +
+	"\aoptions\x18\x04 \x01(\v2 .bilancio.executor.v1.RunOptionsR\aoptions\"\x9f\x03\n" +
 	"\n" +
 	"RunOptions\x12\x19\n" +
 	"\bmax_days\x18\x01 \x01(\x05R\amaxDays\x12\x1d\n" +
@@ -2304,7 +2324,11 @@ const file_executor_proto_rawDesc = "" +
 	"\x04html\x18\x06 \x01(\bR\x04html\x12)\n" +
 	"\x10detailed_logging\x18\a \x01(\bR\x0fdetailedLogging\x12<\n" +
 	"\x1aemulate_display_truncation\x18\b \x01(\bR\x18emulateDisplayTruncation\x12\x1c\n" +
-	"\tartifacts\x18\t \x01(\tR\tartifacts\"\x80\x03\n" +
+	"\tartifacts\x18\t \x01(\tR\tartifacts\x12!\n" +
+	"\fsummary_rule\x18\n" +
+	" \x01(\tR\vsummaryRule\x12\x1d\n" +
+	"\n" +
+	"dealer_era\x18\v \x01(\tR\tdealerEra\"\x80\x03\n" +
 	"\bRunEvent\x12\x15\n" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x123\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.bilancio.executor.v1.EventTypeR\x04type\x12.\n" +
