@@ -52,6 +52,11 @@ func Table(m Meta) map[string]cli.CommandFactory {
 		"sweep export":       func() (cli.Command, error) { return &SweepExportCommand{Meta: m}, nil },
 		"sweep compare":      func() (cli.Command, error) { return &SweepCompareCommand{Meta: m}, nil },
 
+		"sweep strategy-outcomes": func() (cli.Command, error) { return &SweepStrategyOutcomesCommand{Meta: m}, nil },
+		"sweep dealer-usage":      func() (cli.Command, error) { return &SweepDealerUsageCommand{Meta: m}, nil },
+		"validate":                func() (cli.Command, error) { return &ValidateCommand{Meta: m}, nil },
+		"analyze":                 func() (cli.Command, error) { return &AnalyzeCommand{Meta: m}, nil },
+
 		"usage":          func() (cli.Command, error) { return &UsageCommand{Meta: m}, nil },
 		"volume":         func() (cli.Command, error) { return &VolumeCommand{Meta: m}, nil },
 		"volume ls":      func() (cli.Command, error) { return &VolumeLsCommand{Meta: m}, nil },
