@@ -107,7 +107,7 @@ func TestSweepRingDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &sweep.Spec{
-		SeedMode: sweep.SeedCounter, Replicates: 1,
+		SeedMode: sweep.SeedCounter,
 		Ring: sweep.RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", LiquidityMode: "single_at", LiquidityAgent: "H1",
 			DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep"},
 		Grid: &sweep.Grid{Kappas: []string{"0.25", "0.5", "1", "2", "4"}, Concentrations: []string{"0.2", "0.5", "1", "2", "5"},

@@ -364,4 +364,5 @@
   draw();
   frontier();
   render();
+  window.bilancioDrawnMs = performance.now(); // for the browser tests' load time
 })();

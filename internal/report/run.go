@@ -730,6 +730,15 @@ func grid(sv *engine.StateView, shown []string, activeOnly bool, caption string,
 		}
 		g.Cards = append(g.Cards, buildTAccount(ix, av))
 	}
+	g.Note = gridNote(hidden, missing)
+	if len(g.Cards) > openAgentsMax {
+		g.Open = false
+	}
+	return g
+}
+
+// gridNote says which shown agents a grid leaves out.
+func gridNote(hidden, missing []string) string {
 	var notes []string
 	if len(hidden) > 0 {
 		notes = append(notes, "Not shown, defaulted: "+listSome(hidden, defaultsListed)+".")
@@ -737,11 +746,7 @@ func grid(sv *engine.StateView, shown []string, activeOnly bool, caption string,
 	if len(missing) > 0 {
 		notes = append(notes, "Unknown in this state: "+listSome(missing, defaultsListed)+".")
 	}
-	g.Note = strings.Join(notes, " ")
-	if len(g.Cards) > openAgentsMax {
-		g.Open = false
-	}
-	return g
+	return strings.Join(notes, " ")
 }
 
 // buildTAccount lays out one agent's balance sheet: assets left (what it
@@ -822,6 +827,16 @@ func (ix *stateIndex) agent(id string) *engine.AgentView {
 		}
 	}
 	return nil
+}
+
+// stock returns the stock id of the state (the zero value when none).
+func (ix *stateIndex) stock(id string) engine.StockView {
+	for i := range ix.sv.Stocks {
+		if ix.sv.Stocks[i].ID == id {
+			return ix.sv.Stocks[i]
+		}
+	}
+	return engine.StockView{}
 }
 
 func (ix *stateIndex) contract(id string) *engine.ContractView {

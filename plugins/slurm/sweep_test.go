@@ -155,7 +155,7 @@ func TestKillRerun(t *testing.T) {
 	cancelJobsAtEnd(t, s.name)
 	file, out := s.write(t, dir), filepath.Join(dir, "out")
 	exp := filepath.Join(out, s.name)
-	since := time.Now().Add(-time.Minute).Format("2006-01-02T15:04:05")
+	since := time.Now().Add(-5 * time.Second).Format("2006-01-02T15:04:05")
 	r := startSweep(t, file, out)
 	waitFor(t, 90*time.Second, "a run finished and tasks running", func() bool {
 		return eventLines(exp) >= 1 && len(liveTasks(t, s.name)) > 0
@@ -183,7 +183,7 @@ func TestKillRerun(t *testing.T) {
 	// sacct: the sweep's array tasks that ran and the runs their
 	// submission gave them; no run may be in two of them.
 	var held map[string]string
-	waitFor(t, 30*time.Second, "sacct listing every task of the sweep as ended", func() bool {
+	waitFor(t, 30*time.Second, "sacct listing every task of the sweep, ended, holding the sweep's 40 runs", func() bool {
 		held = map[string]string{}
 		out, err := exec.Command("sacct", "--noheader", "--parsable2", "-X", "--starttime="+since,
 			"--name="+slurm.JobName(s.name), "--format=JobID,State,WorkDir").Output()
@@ -196,6 +196,9 @@ func TestKillRerun(t *testing.T) {
 				continue
 			}
 			id, state, wd := f[0], f[1], f[2]
+			if !strings.HasPrefix(wd, exp+string(filepath.Separator)) {
+				continue // a job of another test's experiment of the same name
+			}
 			if strings.Contains(id, "[") || state == "PENDING" || state == "RUNNING" {
 				return false // not every task has ended yet
 			}
@@ -210,7 +213,7 @@ func TestKillRerun(t *testing.T) {
 				held[run] = id
 			}
 		}
-		return true
+		return len(held) == 40 // the accounting database may lag a little
 	})
 	if len(held) != 40 {
 		t.Errorf("the tasks sacct lists held %d runs, want the 40 of the sweep", len(held))
