@@ -203,7 +203,7 @@ func TestSweepCommands(t *testing.T) {
 	}
 	bad := filepath.Join(t.TempDir(), "bad.hcl")
 	os.WriteFile(bad, []byte("sweep \"x\" {\n  n_agents = \"many\"\n}\n"), 0o644)
-	if _, stderr, code := sweepCmd(t, "validate", bad); code != 1 || !strings.Contains(stderr, "bad.hcl line 2") {
+	if _, stderr, code := sweepCmd(t, "validate", bad); code != 1 || !strings.Contains(stderr, "bad.hcl:2:14") {
 		t.Errorf("validate a bad file: %d %q", code, stderr)
 	}
 	if stdout, _, code := sweepCmd(t, "validate", "-json", bad); code != 1 || !strings.Contains(stdout, `"type":"diagnostic"`) || !strings.Contains(stdout, `"range":{"filename"`) || !strings.Contains(stdout, `"valid":false`) {

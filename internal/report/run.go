@@ -150,14 +150,6 @@ type eventRow struct {
 
 type keyValue struct{ K, V string }
 
-// sheetGrid is a set of T-accounts at one moment.
-type sheetGrid struct {
-	Caption string
-	Note    string
-	Open    bool
-	Cards   []tAccount
-}
-
 type tAccount struct {
 	ID, Name, Kind string
 	Defaulted      bool
@@ -710,31 +702,6 @@ func valueText(v engine.Value) string {
 func amountText(a pynum.Amount) string {
 	s, _ := pynum.AmountJSON(a)
 	return s
-}
-
-// grid builds the T-accounts of the shown agents in sv; activeOnly drops
-// the defaulted ones (and says so in the note).
-func grid(sv *engine.StateView, shown []string, activeOnly bool, caption string, open bool) *sheetGrid {
-	g := &sheetGrid{Caption: caption, Open: open}
-	ix := indexState(sv)
-	var hidden, missing []string
-	for _, id := range shown {
-		av := ix.agent(id)
-		if av == nil {
-			missing = append(missing, id)
-			continue
-		}
-		if activeOnly && av.Defaulted {
-			hidden = append(hidden, id)
-			continue
-		}
-		g.Cards = append(g.Cards, buildTAccount(ix, av))
-	}
-	g.Note = gridNote(hidden, missing)
-	if len(g.Cards) > openAgentsMax {
-		g.Open = false
-	}
-	return g
 }
 
 // gridNote says which shown agents a grid leaves out.
