@@ -132,6 +132,9 @@ func runPairedCommand(m Meta, fs *flag.FlagSet, f *pairedFlags, args []string, h
 		return sweepExitError
 	}
 	for _, d := range []struct{ name, text string }{{"risk-premium", f.riskPremium}, {"risk-urgency", f.riskUrgency}} {
+		if kind != sweep.KindBalanced {
+			break // only sweep balanced has them
+		}
 		if l, err := decimalList(d.name, d.text); err != nil || len(l) != 1 {
 			view.Diagnostic("error", "Invalid sweep "+kind+" options", fmt.Sprintf("-%s takes one number, got %q", d.name, d.text))
 			return sweepExitError
