@@ -12,6 +12,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/conformance"
+	"github.com/bilancio-go/bilancio/internal/version"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -396,6 +397,37 @@ initial_actions:
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// TestVersionStamped: a bilancio built as the Makefile builds it (the
+// commit stamped into internal/version) reports one version everywhere:
+// `bilancio version`, and the engine of the manifests it writes.
+func TestVersionStamped(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "bilancio")
+	ldflags := "-X github.com/bilancio-go/bilancio/internal/version.commit=0123456789ab"
+	if out, err := exec.Command("go", "build", "-ldflags", ldflags, "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building bilancio: %v\n%s", err, out)
+	}
+	want := version.Base() + "-dev+0123456789ab"
+	out, err := exec.Command(bin, "version", "-short").Output()
+	if err != nil || strings.TrimSpace(string(out)) != want {
+		t.Fatalf("version -short = %q, %v; want %s", out, err, want)
+	}
+	out, err = exec.Command(bin, "version").Output()
+	if err != nil || !strings.Contains(string(out), "bilancio v"+want+" (commit 0123456789ab,") {
+		t.Errorf("version = %q, %v", out, err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	if out, err := exec.Command(bin, "run", "examples/scenarios/kalecki_ring.yaml", "-out", dir, "-quiet").CombinedOutput(); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	f, err := runfolder.Verify(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Manifest.Engine != want {
+		t.Errorf("the manifest's engine is %q, want %s", f.Manifest.Engine, want)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/runner"
+	"github.com/bilancio-go/bilancio/internal/version"
 	"github.com/bilancio-go/bilancio/internal/worker"
 )
 
@@ -143,7 +144,7 @@ func (c *RunCommand) Run(args []string) int {
 	}
 	out, err := runner.Run(c.Ctx, runner.Request{
 		ScenarioName: path, Scenario: data, OutDir: f.out, Options: opts, HTML: true,
-		RunID: f.runID, Engine: Version(), Executor: "cli", ReplaceFolder: true,
+		RunID: f.runID, Engine: version.Version(), Executor: "cli", ReplaceFolder: true,
 		Load: rev.Load(), SummaryRule: rev.SummaryRule,
 	})
 	if err != nil {

@@ -117,7 +117,7 @@ func runPairedCommand(m Meta, fs *flag.FlagSet, f *pairedFlags, args []string, h
 	defer view.Close()
 	spec, err := f.spec(kind)
 	if err == nil {
-		err = (&sweepRingFlags{cloud: f.cloud, cloudParallel: f.cloudParallel}).cloudExecutor(spec)
+		err = (&sweepRingFlags{cloud: f.cloud, cloudParallel: f.cloudParallel, sweepExecFlags: sweepExecFlags{executor: f.executor}}).cloudExecutor(spec)
 	}
 	if err != nil {
 		view.Diagnostic("error", "Invalid sweep "+kind+" options", err.Error())

@@ -368,6 +368,9 @@ const modalExecutor = "modal"
 // modal executor, keeping the configuration of a modal block from -config,
 // with max_parallel set by -cloud-parallel.
 func (f *sweepRingFlags) cloudExecutor(spec *sweep.Spec) error {
+	if f.cloud && f.executor != "" && f.executor != modalExecutor {
+		return fmt.Errorf("-cloud runs on the %s executor, -executor %s on another: give one of them", modalExecutor, f.executor)
+	}
 	if !f.cloud {
 		if f.cloudParallel != 0 {
 			return fmt.Errorf("-cloud-parallel needs -cloud")
