@@ -504,14 +504,8 @@ func TestAnalyzeCommand(t *testing.T) {
 func TestSweepAnalysisCommands(t *testing.T) {
 	set := conformance.Require(t, "dealer-detailed-n5")
 	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "aggregate"), 0o755)
-	os.MkdirAll(filepath.Join(dir, "active", "runs"), 0o755)
-	comp, _ := os.ReadFile(filepath.Join(set, "comparison.csv"))
-	os.WriteFile(filepath.Join(dir, "aggregate", "comparison.csv"), comp, 0o644)
-	runs, _ := conformance.Runs(filepath.Dir(set), "dealer-detailed-n5")
-	for _, r := range runs {
-		abs, _ := filepath.Abs(r.Dir)
-		os.Symlink(abs, filepath.Join(dir, "active", "runs", r.ID))
+	if err := conformance.LayOutActiveExperiment(filepath.Dir(set), "dealer-detailed-n5", dir); err != nil {
+		t.Fatal(err)
 	}
 	stdout, stderr, code := bilancio(t, "sweep", "strategy-outcomes", "--experiment", dir)
 	if code != 0 || !strings.Contains(stdout, "OK Strategy outcomes by run: "+filepath.Join(dir, "aggregate", "strategy_outcomes_by_run.csv")) ||
@@ -526,5 +520,28 @@ func TestSweepAnalysisCommands(t *testing.T) {
 	_, stderr, code = bilancio(t, "sweep", "dealer-usage", "-experiment", empty)
 	if code != 1 || !strings.Contains(stderr, "comparison.csv not found") {
 		t.Errorf("no comparison.csv: exit %d, %q", code, stderr)
+	}
+}
+
+// `bilancio run -show …` prints the run day by day, with the balance
+// sheets of -agents (or run.show.balances) as tables or T-accounts.
+func TestRunShow(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", filepath.Join(dir, "a"), "--show", "detailed", "--agents", "H1,H3", "--t-account")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"\nDay 0 (After Setup)\n", "  Cash Minted: 100\n      To: H1\n", "\nDay 1\n", "  H3 (household) — Household 3\n",
+		"    Assets ", "Liabilities", "stop reason     stable"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("-show detailed lacks %q:\n%s", want, stdout)
+		}
+	}
+	stdout, _, code = bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", filepath.Join(dir, "b"), "-show", "summary")
+	if code != 0 || !strings.Contains(stdout, "  • PayableSettled: 1\n") {
+		t.Errorf("-show summary: exit %d:\n%s", code, stdout)
+	}
+	if _, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", filepath.Join(dir, "c"), "-show", "all"); code != 1 || !strings.Contains(stderr, "-show must be detailed, summary or table") {
+		t.Errorf("-show all: exit %d, %q", code, stderr)
 	}
 }

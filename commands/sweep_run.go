@@ -148,6 +148,9 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 		choice.Env = pluginhost.ExecutorEnv(choice.Name, os.Environ())
 		choice.Liveness = f.liveness()
 	}
+	if spec.JobID != "" && !f.json {
+		m.UI.Output("Job ID: " + spec.JobID)
+	}
 	if !confirmSize(ctx, m, spec, f, view) {
 		return sweepExitError
 	}
