@@ -166,7 +166,9 @@ func binStart(s string) float64 {
 func (d *Dashboard) Finding() string {
 	type acc struct{ sum, n float64 }
 	byC := map[string]map[string]*acc{}
+	others := map[[2]string]bool{} // the (μ, monotonicity) the means run over
 	for _, p := range designPoints(d) {
+		others[[2]string{p.Mu, p.Monotonicity}] = true
 		if math.IsNaN(p.Value) {
 			continue
 		}
@@ -239,6 +241,9 @@ func (d *Dashboard) Finding() string {
 		s += " δ stays below ½ at every κ for " + strings.Join(below, ", ") + "."
 	}
 	s = strings.TrimSpace(s)
+	if len(others) > 1 {
+		s += " (Means over μ and monotonicity; the figures show each.)"
+	}
 	if rule != "" {
 		s += " " + rule
 	}

@@ -508,7 +508,7 @@ func (br *batchRun) ended(t *task, why string) {
 	if br.taskOpen(t) == 0 {
 		return
 	}
-	msg := why + " before this run finished"
+	msg := why + ", before this run finished"
 	if t.state != nil && t.state.State == stateCompleted {
 		msg = why + ", but its worker did not report this run"
 	}

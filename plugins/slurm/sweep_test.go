@@ -39,18 +39,83 @@ func TestSweep500(t *testing.T) {
 	t.Logf("500 runs in %v, %d submissions", time.Since(start).Round(time.Millisecond), len(subs))
 }
 
-// TestTaskKilledAndRetried scancels one array task mid-run: its unfinished
-// runs fail with Slurm's CANCELLED, are retried by the sweep's policy in a
-// new array, and complete; the runs it had finished are not run again.
-func TestTaskKilledAndRetried(t *testing.T) {
+// TestTaskFailures fails array tasks mid-run as a cluster does — one
+// scancelled, one preempted by a job of a higher-priority partition, all
+// of them lost with their node — and checks each time that the runs the
+// tasks had not finished fail with Slurm's state in the message, are
+// retried by the sweep's policy in a new array and complete, while the runs
+// they had finished are not run again.
+func TestTaskFailures(t *testing.T) {
 	requireSlurm(t)
-	dir := t.TempDir()
-	s := sweepFile{name: "slurmkill", agents: 2000, maturity: 10, parallel: 2, retries: 1, runsPerTask: 6, timeLimit: "5",
-		kappas: "[0.5, 1, 2]", concs: "[1, 2]", mus: "[0, 1]"}
-	cancelJobsAtEnd(t, s.name)
-	exp := filepath.Join(dir, "out", s.name)
-	r := startSweep(t, s.write(t, dir), filepath.Join(dir, "out"))
-	// Mid-run: a running task has reported a run and has more to do.
+	host := nodeName(t)
+	for _, tc := range []struct {
+		name  string
+		state string
+		// fail makes the running task victim (or another) fail.
+		fail func(t *testing.T, victim string)
+		// victimOnly: the failed runs all name the victim.
+		victimOnly bool
+	}{
+		{"scancel", "CANCELLED", func(t *testing.T, victim string) { slurmCmd(t, "scancel", victim) }, true},
+		{"preempted", "PREEMPTED", func(t *testing.T, _ string) {
+			// One CPU of the node for a job of the high partition: one
+			// of the sweep's two running tasks is preempted.
+			slurmCmd(t, "sbatch", "--partition=high", "--job-name=bilancio-test-preemptor", "--output=/dev/null", "--wrap=sleep 3")
+			t.Cleanup(func() { exec.Command("scancel", "--name=bilancio-test-preemptor").Run() })
+		}, false},
+		{"node-down", "NODE_FAIL", func(t *testing.T, _ string) {
+			slurmCmd(t, "scontrol", "update", "NodeName="+host, "State=DOWN", "Reason=bilancio test")
+			t.Cleanup(func() { resumeNode(t, host) })
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := sweepFile{name: "slurmfail" + strings.ReplaceAll(tc.name, "-", ""), agents: 2000, maturity: 10, parallel: 2, retries: 1, runsPerTask: 6, timeLimit: "5",
+				kappas: "[0.5, 1, 2]", concs: "[1, 2]", mus: "[0, 1]"}
+			cancelJobsAtEnd(t, s.name)
+			exp := filepath.Join(dir, "out", s.name)
+			r := startSweep(t, s.write(t, dir), filepath.Join(dir, "out"))
+			victim := runningMidway(t, exp, s.name)
+			tc.fail(t, victim)
+			if tc.state == "NODE_FAIL" {
+				resumeNode(t, host)
+			}
+			if code := r.wait(t, 3*time.Minute); code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, failures(t, r.stdout.String()), tail(r.stderr.String(), 3000))
+			}
+			var failed, retried []string
+			for _, l := range lines(t, r.stdout.String()) {
+				switch {
+				case l.Type == "run_failed" && l.Run != nil:
+					want := "ended " + tc.state
+					if tc.victimOnly {
+						want = "Slurm job " + victim + " " + want
+					}
+					if l.Run.Attempt != 1 || l.Run.Final || !strings.Contains(l.Run.Error, want) {
+						t.Errorf("run %s failed on attempt %d (final %v): %q, want attempt 1, not final, saying %q", l.Run.ID, l.Run.Attempt, l.Run.Final, l.Run.Error, want)
+					}
+					if len(failed) == 0 {
+						t.Logf("run %s failed: %s", l.Run.ID, l.Run.Error)
+					}
+					failed = append(failed, l.Run.ID)
+				case l.Type == "run_finished" && l.Run != nil && l.Run.Attempt == 2:
+					retried = append(retried, l.Run.ID)
+				}
+			}
+			slices.Sort(failed)
+			slices.Sort(retried)
+			if len(failed) == 0 || !slices.Equal(failed, retried) {
+				t.Errorf("runs failed by the %s %v, runs completed on their second attempt %v: want the same, not none", tc.state, failed, retried)
+			}
+			checkOnce(t, exp, 12)
+		})
+	}
+}
+
+// runningMidway waits for a task of the experiment that is running and has
+// reported a run but not all of them, and returns its id.
+func runningMidway(t *testing.T, exp, name string) string {
+	t.Helper()
 	var victim string
 	waitFor(t, 90*time.Second, "a task running with a run finished", func() bool {
 		files, _ := filepath.Glob(filepath.Join(exp, "slurm", "*", "events", "*.jsonl"))
@@ -60,7 +125,7 @@ func TestTaskKilledAndRetried(t *testing.T) {
 				continue
 			}
 			sub, idx := filepath.Dir(filepath.Dir(f)), strings.TrimSuffix(filepath.Base(f), ".jsonl")
-			for _, task := range liveTasks(t, s.name) {
+			for _, task := range liveTasks(t, name) {
 				id, state, _ := strings.Cut(task, " ")
 				if state == "RUNNING" && strings.HasSuffix(id, "_"+idx) && jobWorkDir(id) == sub {
 					victim = id
@@ -70,31 +135,40 @@ func TestTaskKilledAndRetried(t *testing.T) {
 		}
 		return false
 	})
-	if out, err := exec.Command("scancel", victim).CombinedOutput(); err != nil {
-		t.Fatalf("scancel %s: %v %s", victim, err, out)
+	return victim
+}
+
+// slurmCmd runs a Slurm command, failing the test if it fails.
+func slurmCmd(t *testing.T, name string, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v %s", name, strings.Join(args, " "), err, out)
 	}
-	t.Logf("scancelled %s", victim)
-	if code := r.wait(t, 3*time.Minute); code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", code, tail(r.stdout.String(), 3000), tail(r.stderr.String(), 3000))
+}
+
+// nodeName is the name of the local Slurm's one node.
+func nodeName(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("sinfo", "--noheader", "-o", "%n").Output()
+	if err != nil {
+		t.Fatalf("sinfo: %v", err)
 	}
-	var failed, retried []string
-	for _, l := range lines(t, r.stdout.String()) {
-		switch {
-		case l.Type == "run_failed" && l.Run != nil:
-			if l.Run.Attempt != 1 || l.Run.Final || !strings.Contains(l.Run.Error, "Slurm job "+victim+" ended CANCELLED") {
-				t.Errorf("run %s failed on attempt %d (final %v): %q, want attempt 1, not final, naming %s CANCELLED", l.Run.ID, l.Run.Attempt, l.Run.Final, l.Run.Error, victim)
-			}
-			failed = append(failed, l.Run.ID)
-		case l.Type == "run_finished" && l.Run != nil && l.Run.Attempt == 2:
-			retried = append(retried, l.Run.ID)
+	return strings.TrimSpace(strings.Split(string(out), "\n")[0])
+}
+
+// resumeNode brings the node back after a test set it down (Slurm may have
+// done so already: ReturnToService=2).
+func resumeNode(t *testing.T, host string) {
+	t.Helper()
+	waitFor(t, 30*time.Second, "node "+host+" back in service", func() bool {
+		out, _ := exec.Command("sinfo", "--noheader", "-n", host, "-o", "%T").Output()
+		state := strings.TrimSpace(string(out))
+		if strings.HasPrefix(state, "idle") || strings.HasPrefix(state, "mixed") || strings.HasPrefix(state, "alloc") {
+			return true
 		}
-	}
-	slices.Sort(failed)
-	slices.Sort(retried)
-	if len(failed) == 0 || !slices.Equal(failed, retried) {
-		t.Errorf("runs failed by the scancel %v, runs completed on their second attempt %v: want the same, not none", failed, retried)
-	}
-	checkOnce(t, exp, 12)
+		exec.Command("scontrol", "update", "NodeName="+host, "State=RESUME").Run()
+		return false
+	})
 }
 
 // slowSweep is a sweep of 40 runs of about half a second each (more under
