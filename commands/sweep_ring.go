@@ -57,8 +57,9 @@ type sweepRingFlags struct {
 	pluginDir string
 	config    string
 	ring      config.RingFlags
-	revision  string
-	cloud     bool
+	// revision is -bilancio-revision, and jobID -job-id.
+	revision, jobID string
+	cloud           bool
 	// cloudParallel is -cloud-parallel.
 	cloudParallel int
 }
@@ -68,6 +69,7 @@ func (c *SweepRingCommand) flags(f *sweepRingFlags) *flag.FlagSet {
 	fs.StringVar(&f.config, "config", "", "read the sweep from this HCL sweep file or bilancio YAML sweep config (explicit flags override it)")
 	f.ring.Register(fs)
 	addRevisionFlag(fs, &f.revision)
+	fs.StringVar(&f.jobID, "job-id", "", "a name for the sweep's job, recorded in experiment.json (bilancio's --job-id)")
 	fs.BoolVar(&f.cloud, "cloud", false, "run on Modal (the modal executor plugin; credentials from MODAL_TOKEN_ID/MODAL_TOKEN_SECRET or ~/.modal.toml)")
 	fs.IntVar(&f.cloudParallel, "cloud-parallel", 0, "with -cloud, at most this many sandboxes at once (default: BILANCIO_CLOUD_MAX_PARALLEL, else 50)")
 	addExecFlags(fs, &f.sweepExecFlags, "out-dir", "the experiment folder (default out/experiments/sweep_<hash of the sweep>)")
@@ -91,7 +93,7 @@ func (c *SweepRingCommand) Run(args []string) int {
 	var spec *sweep.Spec
 	var err error
 	if f.config == "" {
-		spec, err = f.ring.Spec()
+		spec, err = f.spec()
 	} else if spec = loadSweep(ctx, f.config, &sweepLoadFlags{pluginDir: f.pluginDir}, view); spec == nil {
 		return sweepExitError
 	} else {
@@ -101,8 +103,11 @@ func (c *SweepRingCommand) Run(args []string) int {
 		view.Diagnostic("error", "Invalid sweep ring options", err.Error())
 		return sweepExitError
 	}
-	if f.config == "" || set[revisionFlagName] {
+	if f.config != "" && set[revisionFlagName] {
 		spec.BilancioRevision = f.revision
+	}
+	if f.config != "" && set["job-id"] {
+		spec.JobID = f.jobID
 	}
 	if f.out != "" {
 		spec.ExperimentDir, spec.OutDir = f.out, ""
@@ -116,6 +121,16 @@ func (c *SweepRingCommand) Run(args []string) int {
 	return executeSweep(c.Meta, spec, &exec, f.pluginDir, "bilancio sweep ring "+shellQuote(args), view)
 }
 
+// spec builds the sweep the flags describe (without -config).
+func (f *sweepRingFlags) spec() (*sweep.Spec, error) {
+	spec, err := f.ring.Spec()
+	if err != nil {
+		return nil, err
+	}
+	spec.BilancioRevision, spec.JobID = f.revision, f.jobID
+	return spec, nil
+}
+
 // modalExecutor is the name of the executor plugin -cloud selects.
 const modalExecutor = "modal"
 
@@ -123,6 +138,9 @@ const modalExecutor = "modal"
 // modal executor, keeping the configuration of a modal block from -config,
 // with max_parallel set by -cloud-parallel.
 func (f *sweepRingFlags) cloudExecutor(spec *sweep.Spec) error {
+	if f.cloud && f.executor != "" && f.executor != modalExecutor {
+		return fmt.Errorf("-cloud runs on the %s executor, -executor %s on another: give one of them", modalExecutor, f.executor)
+	}
 	if !f.cloud {
 		if f.cloudParallel != 0 {
 			return fmt.Errorf("-cloud-parallel needs -cloud")

@@ -66,6 +66,7 @@ type sweepExecFlags struct {
 	yes               bool
 	maxCost           float64
 	livenessTimeout   time.Duration
+	executor          string
 	// confirmAbove is -confirm-above as given ("" when not).
 	confirmAbove string
 }
@@ -86,7 +87,8 @@ func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) 
 	fs.BoolVar(&f.yes, "yes", false, "run without asking for confirmation (of a large sweep, or of a remote executor's estimate)")
 	fs.Float64Var(&f.maxCost, "max-cost", 0, "on a remote executor, refuse a sweep whose estimated cost (USD) is over this (0: no limit)")
 	fs.StringVar(&f.confirmAbove, "confirm-above", "", fmt.Sprintf("a sweep of more runs than this starts only with -yes or a confirmation (default: $%s, else %d)", confirmAboveEnv, sweep.DefaultConfirmAbove))
-	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local) instead of in this process")
+	addExecutorFlag(fs, &f.executor)
+	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local), failing when there is none, instead of falling back to running it in this process")
 	fs.DurationVar(&f.livenessTimeout, "liveness-timeout", 0, "how long an executor plugin, or a run it started, may stay silent (no event, no heartbeat) before it is reported, the plugin restarted and its runs retried (default: 10 times the slowest run, at least 30s; negative: not watched)")
 }
 
@@ -123,6 +125,10 @@ func (c *SweepRunCommand) Run(args []string) int {
 // executeSweep runs a spec with the exec flags applied and renders it.
 func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin string, view sweepView) int {
 	ctx := sweepContext(m)
+	if err := useExecutor(spec, f.executor); err != nil {
+		view.Diagnostic("error", "Invalid -executor", err.Error())
+		return sweepExitError
+	}
 	if f.parallel != nil {
 		spec.Parallel = int(*f.parallel)
 	}
@@ -145,6 +151,9 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	if choice.Placement == pluginhost.PluginProcess {
 		choice.Env = pluginhost.ExecutorEnv(choice.Name, os.Environ())
 		choice.Liveness = f.liveness()
+	}
+	if spec.JobID != "" && !f.json {
+		m.UI.Output("Job ID: " + spec.JobID)
 	}
 	if !confirmSize(ctx, m, spec, f, view) {
 		return sweepExitError

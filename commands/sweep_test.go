@@ -102,7 +102,7 @@ func TestSweepRingDefaults(t *testing.T) {
 	if err := fs.Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	spec, err := f.ring.Spec()
+	spec, err := f.spec()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestSweepRingDefaults(t *testing.T) {
 	if err := fs.Parse([]string{"-q-total", "10000", "-kappas", "0.50, 1e1,", "-lhs", "3", "-kappa-max", "6", "-frontier", "-grid=false"}); err != nil {
 		t.Fatal(err)
 	}
-	spec, err = f.ring.Spec()
+	spec, err = f.spec()
 	if err != nil {
 		t.Fatal(err)
 	}
