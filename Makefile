@@ -6,7 +6,7 @@ COMMIT    ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 LDFLAGS   := -X github.com/bilancio-go/bilancio/commands.version=$(VERSION) -X github.com/bilancio-go/bilancio/commands.commit=$(COMMIT)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test bench lint fuzz clean
+.PHONY: all build run test bench lint fuzz clean faults
 
 all: build
 
@@ -28,13 +28,24 @@ test:
 	@test -d ../shared/conformance || echo "WARNING: ../shared/conformance not found: the conformance tests are SKIPPED (under CI=true they fail)" >&2
 	$(GO) test -count=1 ./...
 
+# The standing fault suite (internal/faults, build tag faults): sweeps killed
+# at six points, interrupted, their plugin killed, a disk filled (a small
+# tmpfs: needs root, skipped otherwise), run twice at once, a tampered
+# plugin, damaged runs, stale temporary files; then the planning bounds
+# (a huge design under Ctrl-C).
+faults:
+	$(GO) test -count=1 -tags faults ./internal/faults/
+	$(GO) test -count=1 -run 'TestHugeDesignsAreBounded' ./commands/
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
+	$(GO) vet -tags faults ./internal/faults/
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(STATICCHECK) -tags faults ./internal/faults/
 
 # Fuzz the scenario loader for a while (FUZZTIME=10m for longer).
 FUZZTIME ?= 60s

@@ -50,19 +50,19 @@ const (
 	fCleared // delta_total is zero
 )
 
-// entry is a run in the index.
+// entry is a run in the index (64 bytes, fields ordered to pack).
 type entry struct {
 	id       uint64
-	key      [12]byte
-	plan     uint16
-	phase    uint8
-	flags    uint8
-	state    State
-	index    int64
 	runOff   int64 // offset of the latest "run" record (-1: none)
 	stateOff int64 // offset of the record with the latest state (-1: none)
 	phi      float64
 	delta    float64
+	key      [12]byte
+	index    int32 // the run's place in its plan (a plan of more runs than that could not be held anyway)
+	plan     uint16
+	phase    uint8
+	flags    uint8
+	state    State
 }
 
 // entryChunk is the number of entries allocated at once, so that the
@@ -379,7 +379,7 @@ func (ix *index) apply(r *rawRecord, v *values, off int64) {
 	e.runOff = off
 	plan, _ := intern(&ix.plans, ix.planNum, r.plan)
 	phase, _ := intern(&ix.phases, ix.phaseNum, r.phase)
-	e.plan, e.phase, e.index = plan, phase, int64(r.index)
+	e.plan, e.phase, e.index = plan, phase, int32(min(max(r.index, 0), math.MaxInt32))
 	if r.exec {
 		e.flags |= fExec
 	} else {
@@ -420,7 +420,8 @@ func (ix *index) setState(e *entry, s State, v *values, off int64) {
 }
 
 // table is an open-addressing hash table of entry numbers (slots hold the
-// number + 1; 0 is empty), grown to keep it at most half full.
+// number + 1; 0 is empty) with linear probing, grown to keep it at most
+// three quarters full.
 type table struct {
 	slots []uint32
 	n     int
@@ -457,7 +458,7 @@ func (t *table) replace(h uint64, old, i int32) {
 // insert adds entry i with hash h; hashOf gives the hash of an entry when
 // the table grows.
 func (t *table) insert(h uint64, i int32, hashOf func(int32) uint64) {
-	if 2*(t.n+1) > len(t.slots) {
+	if 4*(t.n+1) > 3*len(t.slots) {
 		old := t.slots
 		t.slots = make([]uint32, max(1024, 2*len(old)))
 		for _, s := range old {
