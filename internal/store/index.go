@@ -421,24 +421,30 @@ func (ix *index) setState(e *entry, s State, v *values, off int64) {
 
 // table is an open-addressing hash table of entry numbers (slots hold the
 // number + 1; 0 is empty) with linear probing, grown to keep it at most
-// three quarters full.
+// three quarters full. Each slot has a tag, 8 bits of its entry's hash, so
+// that a probe reads an entry (a likely cache miss) only when the tags
+// match.
 type table struct {
 	slots []uint32
+	tags  []uint8
 	n     int
 }
+
+// tagOf is a hash's tag.
+func tagOf(h uint64) uint8 { return uint8(h >> 56) }
 
 // find returns the entry number with hash h for which eq holds, or -1.
 func (t *table) find(h uint64, eq func(int32) bool) int32 {
 	if len(t.slots) == 0 {
 		return -1
 	}
-	mask := uint64(len(t.slots) - 1)
+	mask, tag := uint64(len(t.slots)-1), tagOf(h)
 	for p := h & mask; ; p = (p + 1) & mask {
 		s := t.slots[p]
 		if s == 0 {
 			return -1
 		}
-		if eq(int32(s - 1)) {
+		if t.tags[p] == tag && eq(int32(s-1)) {
 			return int32(s - 1)
 		}
 	}
@@ -460,7 +466,8 @@ func (t *table) replace(h uint64, old, i int32) {
 func (t *table) insert(h uint64, i int32, hashOf func(int32) uint64) {
 	if 4*(t.n+1) > 3*len(t.slots) {
 		old := t.slots
-		t.slots = make([]uint32, max(1024, 2*len(old)))
+		size := max(1024, 2*len(old))
+		t.slots, t.tags = make([]uint32, size), make([]uint8, size)
 		for _, s := range old {
 			if s != 0 {
 				t.put(hashOf(int32(s-1)), int32(s-1))
@@ -476,7 +483,7 @@ func (t *table) put(h uint64, i int32) {
 	mask := uint64(len(t.slots) - 1)
 	for p := h & mask; ; p = (p + 1) & mask {
 		if t.slots[p] == 0 {
-			t.slots[p] = uint32(i) + 1
+			t.slots[p], t.tags[p] = uint32(i)+1, tagOf(h)
 			return
 		}
 	}
