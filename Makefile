@@ -37,8 +37,31 @@ faults:
 	$(GO) test -count=1 -tags faults ./internal/faults/
 	$(GO) test -count=1 -run 'TestHugeDesignsAreBounded' ./commands/
 
+# Re-run bilancio's examples/kalecki/ring_sweep_config.yaml (13,500 runs) as
+# bilancio of October 2025 and compare it with the results.csv it committed
+# (out/experiments/expel_ring_sweep_clean): BILANCIO is a checkout or git
+# directory of bilancio. A few minutes; ~1.2 GB of run folders in a temp dir.
+reproduce-ring-sweep:
+	@test -n "$(BILANCIO)" || (echo "usage: make reproduce-ring-sweep BILANCIO=/path/to/bilancio"; exit 2)
+	BILANCIO_SOURCE="$(abspath $(BILANCIO))" $(GO) test -count=1 -timeout 60m -run '^TestReproduceRingSweepClean$$' -v ./internal/conformance/
+.PHONY: reproduce-ring-sweep
+
+# Every benchmark (ns/op, CPU per run, runs/s, B/op, allocs/op), on this
+# machine's cores: the engine alone (internal/conformance), a whole run and
+# its stages, the scaling table from 10 to 10,000 agents (internal/runner
+# BenchmarkScaling), and `bilancio run` as a process (commands
+# BenchmarkProcess*). Compare runs with benchstat (-count >= 5).
 bench:
+	@echo "cores: $$(nproc 2>/dev/null || sysctl -n hw.ncpu), GOMAXPROCS is the -N suffix of each benchmark"
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Issue 12's sweep measurements: CPU per run of bilancio's 13,500-run ring
+# sweep on tmpfs, and its wall time on the normal disk over `cp -r` of the
+# folder it wrote (DISK_DIR, default out/bench-sweep). BENCH_SWEEP=-quick
+# runs 1,800 of the runs.
+.PHONY: bench-sweep
+bench-sweep: build
+	BILANCIO=$(BIN)/bilancio scripts/bench-sweep.sh $(BENCH_SWEEP)
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
@@ -47,11 +70,14 @@ lint:
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) run $(STATICCHECK) -tags faults ./internal/faults/
 
-# Fuzz the scenario loader for a while (FUZZTIME=10m for longer).
+# Fuzz the scenario loader, the dealer, the fast YAML path and the integer
+# replay of the intraday metrics for a while each (FUZZTIME=10m for longer).
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime $(FUZZTIME) ./internal/engine/
 	$(GO) test -run '^$$' -fuzz FuzzDealerRun -fuzztime $(FUZZTIME) ./internal/engine/
+	$(GO) test -run '^$$' -fuzz FuzzFastYAML -fuzztime $(FUZZTIME) ./internal/engine/
+	$(GO) test -run '^$$' -fuzz FuzzReplay -fuzztime $(FUZZTIME) ./internal/metrics/
 
 clean:
 	rm -rf $(BIN) out
@@ -75,6 +101,8 @@ proto:
 plugins:
 	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/local.version=$(VERSION)" -o $(BIN)/bilancio-executor-local ./plugins/local/cmd/bilancio-executor-local
 	cd $(BIN) && (sha256sum bilancio-executor-local 2>/dev/null || shasum -a 256 bilancio-executor-local) | cut -d' ' -f1 > local_SHA256SUM
+	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/slurm.version=$(VERSION)" -o $(BIN)/bilancio-executor-slurm ./plugins/slurm/cmd/bilancio-executor-slurm
+	cd $(BIN) && (sha256sum bilancio-executor-slurm 2>/dev/null || shasum -a 256 bilancio-executor-slurm) | cut -d' ' -f1 > slurm_SHA256SUM
 
 # Build bilancio and the modal executor plugin, start a local Modal emulator
 # (bilancio dev modal-emulator, on 127.0.0.1) and run

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,13 +33,30 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// bilancio runs the binary and returns its stdout, stderr and exit code.
+// bilancio runs the binary and returns its stdout, stderr and exit code. It
+// runs in a folder of its own, so that what a run writes relative to the
+// current folder (a scenario's run.export paths, as bilancio writes them)
+// stays out of the repository; arguments naming files of the repository are
+// made absolute.
 func bilancio(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args = slices.Clone(args)
+	for i, a := range args {
+		if strings.Contains(a, "/") && !filepath.IsAbs(a) && !strings.HasPrefix(a, "-") {
+			if _, err := os.Stat(filepath.Join(wd, a)); err == nil {
+				args[i] = filepath.Join(wd, a)
+			}
+		}
+	}
 	cmd := exec.Command(bilancioBin, args...)
+	cmd.Dir = t.TempDir()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
+	err = cmd.Run()
 	code := 0
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
@@ -378,5 +396,103 @@ initial_actions:
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// `bilancio validate` checks a scenario without running it: a generator spec
+// (bilancio's examples/scenarios/simple_dealer.yaml) is compiled, its
+// compiled scenario written beside it as bilancio writes it, and its dropped
+// dealer block noted; a scenario bilancio would run differently is refused
+// with its position.
+func TestValidateCommand(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "simple_dealer.yaml")
+	data, err := os.ReadFile("internal/engine/testdata/generator/simple_dealer.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(spec, data, 0o644)
+	stdout, stderr, code := bilancio(t, "validate", spec)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"OK Configuration syntax is valid", "Name: Simple Dealer Demo (n=3, kappa=0.5, c=1, mu=0)",
+		"Agents: 4", "Initial actions: 6", "OK System invariants pass", "Configuration is valid!", "• H3 (household): Agent 3"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "simple_dealer.yaml:19:1: dealer: dropped") {
+		t.Errorf("no note on the dropped dealer block: %q", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "simple_dealer_demo_n_3_kappa_0_5_c_1_mu_0.yaml")); err != nil {
+		t.Errorf("the compiled scenario was not written beside the spec: %v", err)
+	}
+	bad := filepath.Join(dir, "rollover.yaml")
+	os.WriteFile(bad, []byte("version: 1\nname: r\nagents:\n- {id: CB, kind: central_bank, name: CB}\nrun: {rollover_enabled: true}\n"), 0o644)
+	_, stderr, code = bilancio(t, "validate", bad)
+	if code != 1 || !strings.Contains(stderr, "rollover.yaml:5:25: run.rollover_enabled: not implemented") {
+		t.Errorf("rollover: exit %d, %q", code, stderr)
+	}
+}
+
+// `bilancio analyze` recomputes a recorded run's metric files from its
+// events and balances, equal to the files bilancio wrote.
+func TestAnalyzeCommand(t *testing.T) {
+	root := conformance.Require(t)
+	run := filepath.Join(root, "ring-expel-n100", "runs", "comparison_control_00b2d850311d", "out")
+	dir := t.TempDir()
+	stdout, stderr, code := bilancio(t, "analyze", "-events", filepath.Join(run, "events.jsonl"), "-balances", filepath.Join(run, "balances.csv"),
+		"-out-csv", filepath.Join(dir, "metrics.csv"), "-out-json", filepath.Join(dir, "metrics.json"), "-intraday-csv", filepath.Join(dir, "metrics_intraday.csv"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "OK Wrote debtor shares CSV: "+filepath.Join(dir, "metrics_ds.csv")) {
+		t.Errorf("output:\n%s", stdout)
+	}
+	for _, c := range []struct {
+		name    string
+		compare func(got, want []byte) error
+	}{{"metrics.csv", conformance.Exact}, {"metrics_intraday.csv", conformance.Exact}, {"metrics.json", conformance.MetricsJSON}, {"metrics_ds.csv", conformance.LineSet}} {
+		got, _ := os.ReadFile(filepath.Join(dir, c.name))
+		want, _ := os.ReadFile(filepath.Join(run, c.name))
+		if err := c.compare(got, want); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	_, stderr, code = bilancio(t, "analyze", "-balances", "x.csv")
+	if code != 1 || !strings.Contains(stderr, "-events is required") {
+		t.Errorf("without -events: exit %d, %q", code, stderr)
+	}
+}
+
+// `bilancio sweep strategy-outcomes` and `sweep dealer-usage` on the
+// recorded active runs of detailed_instrumentation_sweep (the rows are
+// compared with bilancio's in internal/analysis).
+func TestSweepAnalysisCommands(t *testing.T) {
+	set := conformance.Require(t, "dealer-detailed-n5")
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "aggregate"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "active", "runs"), 0o755)
+	comp, _ := os.ReadFile(filepath.Join(set, "comparison.csv"))
+	os.WriteFile(filepath.Join(dir, "aggregate", "comparison.csv"), comp, 0o644)
+	runs, _ := conformance.Runs(filepath.Dir(set), "dealer-detailed-n5")
+	for _, r := range runs {
+		abs, _ := filepath.Abs(r.Dir)
+		os.Symlink(abs, filepath.Join(dir, "active", "runs", r.ID))
+	}
+	stdout, stderr, code := bilancio(t, "sweep", "strategy-outcomes", "--experiment", dir)
+	if code != 0 || !strings.Contains(stdout, "OK Strategy outcomes by run: "+filepath.Join(dir, "aggregate", "strategy_outcomes_by_run.csv")) ||
+		!strings.Contains(stdout, "OK Strategy outcomes overall: ") {
+		t.Errorf("strategy-outcomes: exit %d, %q, %q", code, stdout, stderr)
+	}
+	stdout, stderr, code = bilancio(t, "sweep", "dealer-usage", "-experiment", dir, "-v")
+	if code != 0 || !strings.Contains(stdout, "OK Dealer usage summary: "+filepath.Join(dir, "aggregate", "dealer_usage_by_run.csv")) {
+		t.Errorf("dealer-usage: exit %d, %q, %q", code, stdout, stderr)
+	}
+	empty := t.TempDir()
+	_, stderr, code = bilancio(t, "sweep", "dealer-usage", "-experiment", empty)
+	if code != 1 || !strings.Contains(stderr, "comparison.csv not found") {
+		t.Errorf("no comparison.csv: exit %d, %q", code, stderr)
 	}
 }

@@ -49,7 +49,13 @@ func Table(m Meta) map[string]cli.CommandFactory {
 		"sweep status":       func() (cli.Command, error) { return &SweepStatusCommand{Meta: m}, nil },
 		"sweep aggregate":    func() (cli.Command, error) { return &SweepAggregateCommand{Meta: m}, nil },
 		"sweep report":       func() (cli.Command, error) { return &SweepReportCommand{Meta: m}, nil },
+		"sweep export":       func() (cli.Command, error) { return &SweepExportCommand{Meta: m}, nil },
 		"sweep compare":      func() (cli.Command, error) { return &SweepCompareCommand{Meta: m}, nil },
+
+		"sweep strategy-outcomes": func() (cli.Command, error) { return &SweepStrategyOutcomesCommand{Meta: m}, nil },
+		"sweep dealer-usage":      func() (cli.Command, error) { return &SweepDealerUsageCommand{Meta: m}, nil },
+		"validate":                func() (cli.Command, error) { return &ValidateCommand{Meta: m}, nil },
+		"analyze":                 func() (cli.Command, error) { return &AnalyzeCommand{Meta: m}, nil },
 
 		"usage":          func() (cli.Command, error) { return &UsageCommand{Meta: m}, nil },
 		"volume":         func() (cli.Command, error) { return &VolumeCommand{Meta: m}, nil },

@@ -14,6 +14,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/runner"
+	"github.com/bilancio-go/bilancio/internal/worker"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -33,8 +34,9 @@ func (c *ReportCommand) Help() string {
 	return `Usage: bilancio report [options] RUN_DIR | EXPERIMENT_DIR
 
   Writes RUN_DIR/run.html again, for a run folder that does not keep it (a
-  sweep with artifacts = "no_html" or "aggregates"), or was cleaned. With
-  -all it also writes every out/ file the folder lacks. bilancio's runs are
+  sweep with artifacts = "no_html" or "aggregates"), and any file its
+  manifest lists that was removed since. With -all it also writes every
+  out/ file the folder lacks. bilancio's runs are
   deterministic: the files come from simulating RUN_DIR/scenario.yaml
   again, and every file the manifest lists is checked against the new run
   first, so what is written is exactly what the run would have kept. A run
@@ -95,6 +97,7 @@ func (f *reportFlags) options() (engine.Options, error) {
 
 // Run implements cli.Command.
 func (c *ReportCommand) Run(args []string) int {
+	worker.TuneGC() // the process executes runs again
 	var f reportFlags
 	fs := c.flags(&f)
 	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one run or experiment folder")

@@ -1,12 +1,14 @@
 package commands
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
 
+	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
 
@@ -76,6 +78,7 @@ type ringFlags struct {
 	kappa, concentration, mu, monotonicity, qTotal, liquidityTotal string
 	liquidityMode, liquidityAgent, liquidityVector                 string
 	kappaRule, revision, defaultHandling, namePrefix               string
+	bilancioRevision                                               string
 	balanced                                                       bool
 	mode, faceValue, outsideMidRatio, bigEntityShare               string
 	namePrefixSet                                                  bool
@@ -86,7 +89,7 @@ func (c *RingGenerateCommand) flags(f *ringFlags) *flag.FlagSet {
 	fs.IntVar(&f.nAgents, "n-agents", 5, "number of agents in the ring (at least 3)")
 	fs.Int64Var(&f.seed, "seed", 42, "seed of Python's random.Random")
 	fs.StringVar(&f.kappa, "kappa", "", "kappa, relating the total dues and the liquidity per -kappa-rule (required)")
-	fs.StringVar(&f.kappaRule, "kappa-rule", "debt-over-liquidity", "debt-over-liquidity (bilancio's recorded data: L0 = Q/kappa) or liquidity-over-debt (bilancio HEAD: L0 = Q·kappa)")
+	fs.StringVar(&f.kappaRule, "kappa-rule", "", "debt-over-liquidity (bilancio's recorded data: L0 = Q/kappa) or liquidity-over-debt (bilancio 2026-01: L0 = Q·kappa); default: the revision's")
 	fs.StringVar(&f.qTotal, "q-total", "", "total dues S1")
 	fs.StringVar(&f.liquidityTotal, "liquidity-total", "", "initial liquidity L0 (derived from -q-total and -kappa when not given)")
 	fs.StringVar(&f.concentration, "concentration", "1", "Dirichlet concentration c (> 0)")
@@ -100,7 +103,8 @@ func (c *RingGenerateCommand) flags(f *ringFlags) *flag.FlagSet {
 	fs.StringVar(&f.namePrefix, "name-prefix", ring.DefaultNamePrefix, "scenario name prefix")
 	fs.IntVar(&f.maxDays, "max-days", 0, "run.max_days (default max(30, maturity days + 5))")
 	fs.IntVar(&f.quietDays, "quiet-days", -1, "run.quiet_days (default 2)")
-	fs.StringVar(&f.revision, "revision", string(ring.Clamped), "bilancio generator revision: clamped (2025-10-24 on) or original (2025-10-10)")
+	fs.StringVar(&f.revision, "revision", "", "bilancio generator revision: clamped (2025-10-24 on) or original (2025-10-10); default: the bilancio revision's")
+	addRevisionFlag(fs, &f.bilancioRevision)
 	fs.BoolVar(&f.balanced, "balanced", false, "generate the balanced comparison scenario (big entities; spec/dealer.md §12)")
 	fs.StringVar(&f.mode, "mode", string(ring.Passive), "with -balanced: the arm, passive or active (adds the dealer block)")
 	fs.StringVar(&f.faceValue, "face-value", "20", "with -balanced: face value S (the active arm's ticket size is its integer part)")
@@ -164,7 +168,14 @@ func (f *ringFlags) params() (ring.Params, error) {
 	if f.qTotal == "" && f.liquidityTotal == "" {
 		return p, fmt.Errorf("-q-total or -liquidity-total is required")
 	}
-	rule, err := ring.ParseKappaRule(f.kappaRule)
+	rev, err := revision.Lookup(f.bilancioRevision)
+	if err != nil {
+		return p, fmt.Errorf("-%s: %w", revisionFlagName, err)
+	}
+	if p.Revision == "" {
+		p.Revision = rev.Generator
+	}
+	rule, err := ring.ParseKappaRule(cmp.Or(f.kappaRule, string(rev.KappaRule)))
 	if err != nil {
 		return p, fmt.Errorf("-kappa-rule: %w", err)
 	}

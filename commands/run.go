@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -8,9 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/dealer"
 	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/runner"
+	"github.com/bilancio-go/bilancio/internal/worker"
 )
 
 // RunCommand is `bilancio run SCENARIO.yaml`: it simulates one scenario and
@@ -52,6 +57,7 @@ Options:
 
 type runFlags struct {
 	out, defaultHandling, checkInvariants, html, runID, dealerEra string
+	revision, exportBalances, exportEvents                        string
 	maxDays, quietDays                                            int
 	quiet, detailed, truncate, force                              bool
 }
@@ -66,8 +72,11 @@ func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
 	fs.StringVar(&f.checkInvariants, "check-invariants", engine.CheckSetup, "when to check accounting invariants: setup, daily or none")
 	fs.StringVar(&f.html, "html", "", "also write the HTML report to this file")
 	fs.StringVar(&f.runID, "run-id", "", "run id recorded in the manifest (default: the folder name)")
-	fs.BoolVar(&f.detailed, "detailed-logging", true, "dealer runs: write the detailed CSV files (trades, inventory, system state, repayments)")
-	fs.StringVar(&f.dealerEra, "dealer-era", string(engine.DealerDecember), "dealer runs: the bilancio revision to reproduce, december or data (2025-11-29: no dealer_metrics.json, no December event fields)")
+	fs.StringVar(&f.exportBalances, "export-balances", "", "also write balances.csv to this path (default: the scenario's run.export.balances_csv, relative to the current folder, as bilancio does)")
+	fs.StringVar(&f.exportEvents, "export-events", "", "also write events.jsonl to this path (default: the scenario's run.export.events_jsonl)")
+	addRevisionFlag(fs, &f.revision)
+	fs.BoolVar(&f.detailed, "detailed-logging", true, "dealer runs: write the detailed CSV files (trades, inventory, system state, repayments); default: the revision's (on from 2025-12)")
+	fs.StringVar(&f.dealerEra, "dealer-era", "", "dealer runs: december or data (2025-11-29: no dealer_metrics.json, no December event fields); default: the revision's")
 	fs.BoolVar(&f.truncate, "emulate-display-truncation", false, "dealer runs: stop where bilancio's display bug stopped runs (docs/dealer.md), to regenerate its damaged files")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
 	return fs
@@ -75,6 +84,7 @@ func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
 
 // Run implements cli.Command.
 func (c *RunCommand) Run(args []string) int {
+	worker.TuneGC() // the process executes one run: a collection or two of a small heap is pure cost
 	var f runFlags
 	fs := c.flags(&f)
 	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one scenario file")
@@ -100,10 +110,22 @@ func (c *RunCommand) Run(args []string) int {
 		c.UI.Error(fmt.Sprintf("Error: -check-invariants must be setup, daily or none, not %q", f.checkInvariants))
 		return 1
 	}
+	rev, err := revision.Lookup(f.revision)
+	if err != nil {
+		c.UI.Error("Error: -" + revisionFlagName + ": " + err.Error())
+		return 1
+	}
+	set := flagsSet(fs)
+	if f.dealerEra == "" {
+		f.dealerEra = string(rev.Dealer)
+	}
 	era, err := engine.ParseDealerEra(f.dealerEra)
 	if err != nil {
 		c.UI.Error("Error: -dealer-era: " + err.Error())
 		return 1
+	}
+	if !set["detailed-logging"] {
+		f.detailed = rev.DetailedLogging
 	}
 	if err := checkRunFolder(f.out, f.force); err != nil {
 		c.UI.Error("Error: " + err.Error())
@@ -122,6 +144,7 @@ func (c *RunCommand) Run(args []string) int {
 	out, err := runner.Run(c.Ctx, runner.Request{
 		ScenarioName: path, Scenario: data, OutDir: f.out, Options: opts, HTML: true,
 		RunID: f.runID, Engine: Version(), Executor: "cli", ReplaceFolder: true,
+		Load: rev.Load(), SummaryRule: rev.SummaryRule,
 	})
 	if err != nil {
 		var le *engine.LoadError
@@ -131,6 +154,42 @@ func (c *RunCommand) Run(args []string) int {
 			c.UI.Error(fmt.Sprintf("Error: %v", err))
 		}
 		return 1
+	}
+	sc := out.Scenario
+	if !f.quiet {
+		for _, n := range sc.Notes {
+			c.UI.Warn("Warning: " + n.Error())
+		}
+	}
+	var wrote []string
+	if cs := sc.Compiled; cs != nil && cs.EmitPath != "" {
+		// bilancio's compiler writes the compiled scenario (compile.emit_yaml,
+		// on by default) beside the spec or into compile.out_dir.
+		if err := writeFileMkdir(cs.EmitPath, cs.YAML); err != nil {
+			c.UI.Error(fmt.Sprintf("Error: writing the compiled scenario: %v", err))
+			return 1
+		}
+		wrote = append(wrote, "Wrote the compiled scenario to "+cs.EmitPath+" (compile.emit_yaml)")
+	}
+	for _, e := range []struct{ flag, key, file, what string }{
+		{f.exportBalances, sc.Run.ExportBalances, artifacts.BalancesFile, "balances"},
+		{f.exportEvents, sc.Run.ExportEvents, artifacts.EventsFile, "events"},
+	} {
+		// bilancio's run exports to these paths, relative to the current
+		// folder: the option, else the scenario's run.export key.
+		dst := cmp.Or(e.flag, e.key)
+		if dst == "" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(f.out, filepath.FromSlash(e.file)))
+		if err == nil {
+			err = writeFileMkdir(dst, data)
+		}
+		if err != nil {
+			c.UI.Error(fmt.Sprintf("Error: exporting the %s: %v", e.what, err))
+			return 1
+		}
+		wrote = append(wrote, "Exported "+e.what+" to "+dst)
 	}
 	if f.html != "" {
 		page, err := os.ReadFile(filepath.Join(f.out, "run.html"))
@@ -144,8 +203,19 @@ func (c *RunCommand) Run(args []string) int {
 	}
 	if !f.quiet {
 		c.UI.Output(renderRunSummary(out, f.out))
+		for _, w := range wrote {
+			c.UI.Output(w)
+		}
 	}
 	return 0
+}
+
+// writeFileMkdir writes data to path atomically, creating its folder.
+func writeFileMkdir(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, data, 0o644)
 }
 
 // renderRunSummary is the few lines `bilancio run` prints.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/config"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -80,6 +81,8 @@ func (l *stringList) Set(s string) error {
 type sweepLoadFlags struct {
 	vars, varFiles stringList
 	pluginDir      string
+	// revision overrides the file's bilancio_revision.
+	revision string
 }
 
 // addLoadFlags adds -var, -var-file and -plugin-dir.
@@ -87,6 +90,7 @@ func addLoadFlags(fs *flag.FlagSet, f *sweepLoadFlags) {
 	fs.Var(&f.vars, "var", "set an input variable, name=value (repeatable)")
 	fs.Var(&f.varFiles, "var-file", "read input variables from a file of name = value lines (repeatable)")
 	addPluginDirFlag(fs, &f.pluginDir)
+	addRevisionFlag(fs, &f.revision)
 }
 
 // loadSweep reads a sweep file (HCL, or one of bilancio's YAML sweep
@@ -109,6 +113,13 @@ func loadSweep(ctx context.Context, path string, f *sweepLoadFlags, view sweepVi
 	}
 	if diags.HasErrors() {
 		return nil
+	}
+	if f.revision != "" {
+		if err := revision.Check(f.revision); err != nil {
+			view.Diagnostic("error", "Invalid -"+revisionFlagName, err.Error())
+			return nil
+		}
+		spec.BilancioRevision = f.revision
 	}
 	return spec
 }

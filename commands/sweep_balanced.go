@@ -50,7 +50,7 @@ func (c *SweepBalancedCommand) flags(f *pairedFlags) *flag.FlagSet {
 	fs.StringVar(&f.faceValue, "face-value", "20", "the ticket face value S (the active arm's ticket size)")
 	fs.StringVar(&f.outsideMidRatios, "outside-mid-ratios", "1.0,0.9,0.8,0.75,0.5", "comma-separated outside-mid ratios ρ (the outermost loop)")
 	fs.StringVar(&f.bigEntityShare, "big-entity-share", "0.25", "β: the share of the debt owed to the big entities")
-	fs.BoolVar(&f.detailedLogging, "detailed-logging", true, "write the active runs' detailed dealer files (-detailed-logging=false is bilancio's --no-detailed-logging)")
+	fs.Var(&f.detailedLogging, "detailed-logging", "write the active runs' detailed dealer files (default: the revision's, on from 2025-12)")
 	return fs
 }
 

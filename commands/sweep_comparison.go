@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -61,7 +62,11 @@ type pairedFlags struct {
 	ticketSize, dealerShare, vbtShare string
 	// sweep balanced
 	faceValue, outsideMidRatios, bigEntityShare string
-	detailedLogging                             bool
+	// detailedLogging is -detailed-logging; when not given, the revision's
+	// default holds.
+	detailedLogging optBool
+	// revision is -bilancio-revision.
+	revision string
 }
 
 // addPairedFlags adds the flags both paired commands share, with bilancio's
@@ -81,6 +86,7 @@ func addPairedFlags(fs *flag.FlagSet, f *pairedFlags, qHelp, prefix string) {
 	fs.IntVar(&f.cloudParallel, "cloud-parallel", 0, "with -cloud, at most this many sandboxes at once per arm (default: BILANCIO_CLOUD_MAX_PARALLEL, else 50)")
 	addExecFlags(fs, &f.sweepExecFlags, "out-dir", "the experiment folder (default out/experiments/<kind>_<hash of the sweep>)")
 	addPluginDirFlag(fs, &f.pluginDir)
+	addRevisionFlag(fs, &f.revision)
 }
 
 func (c *SweepComparisonCommand) flags(f *pairedFlags) *flag.FlagSet {
@@ -131,9 +137,10 @@ func (f *pairedFlags) spec(kind string) (*sweep.Spec, error) {
 			NAgents: f.nAgents, MaturityDays: f.maturityDays,
 			LiquidityMode: string(ring.Uniform), LiquidityAgent: f.liquidityAgent,
 			DefaultHandling: f.defaultHandling, BaseSeed: f.baseSeed,
-			NamePrefix: f.namePrefix, KappaRule: "debt-over-liquidity",
+			NamePrefix: f.namePrefix,
 		},
-		Paired: &sweep.Paired{Kind: kind},
+		Paired:           &sweep.Paired{Kind: kind},
+		BilancioRevision: f.revision,
 	}
 	if f.liquidityMode != "" {
 		s.Ring.LiquidityMode = f.liquidityMode
@@ -181,7 +188,11 @@ func (f *pairedFlags) spec(kind string) (*sweep.Spec, error) {
 		if p.OutsideMidRatios, err = decimalList("outside-mid-ratios", f.outsideMidRatios); err != nil {
 			return nil, err
 		}
-		p.DetailedLogging = f.detailedLogging
+		rev, err := revision.Lookup(f.revision)
+		if err != nil {
+			return nil, fmt.Errorf("-%s: %w", revisionFlagName, err)
+		}
+		p.DetailedLogging = f.detailedLogging.or(rev.DetailedLogging)
 	}
 	return s, nil
 }

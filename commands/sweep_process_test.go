@@ -54,6 +54,17 @@ func needBinary(t *testing.T) {
 	}
 }
 
+// resumeSweep are the `sweep ring` arguments of the tests that disturb a
+// sweep: 150 rings of 60 agents.
+func resumeSweep(dir string) []string {
+	return []string{
+		"sweep", "ring", "-n-agents", "60", "-maturity-days", "10", "-q-total", "10000",
+		"-liquidity-mode", "uniform", "-default-handling", "expel-agent",
+		"-kappas", "0.25,0.5,1,2,4,8", "-concentrations", "0.2,0.5,1,2,5", "-mus", "0,0.25,0.5,0.75,1",
+		"-out-dir", dir, "-parallel", "2",
+	}
+}
+
 // completeRuns returns the start time of every run of dir whose folder
 // verifies.
 func completeRuns(t *testing.T, dir string) map[string]time.Time {

@@ -70,7 +70,8 @@ type sweepRingFlags struct {
 	qTotal, liquidityMode, liquidityAgent        string
 	baseSeed                                     int64
 	namePrefix, defaultHandling                  string
-	seedMode, kappaRule                          string
+	seedMode, kappaRule, revision                string
+	replicates                                   int
 	cloud                                        bool
 	cloudParallel                                int
 }
@@ -105,8 +106,10 @@ func (c *SweepRingCommand) flags(f *sweepRingFlags) *flag.FlagSet {
 	fs.Int64Var(&f.baseSeed, "base-seed", 42, "first seed")
 	fs.StringVar(&f.namePrefix, "name-prefix", ring.DefaultNamePrefix, "scenario name prefix")
 	fs.StringVar(&f.defaultHandling, "default-handling", "fail-fast", "fail-fast or expel-agent")
+	fs.IntVar(&f.replicates, "replicates", 0, "runs per grid and LHS point, each with its own seed (0 or 1: one; replicate 0 is the run without replicates)")
 	fs.StringVar(&f.seedMode, "seed-mode", sweep.SeedCounter, "counter (bilancio's seeds) or derived (each run's seed from its parameters)")
-	fs.StringVar(&f.kappaRule, "kappa-rule", "debt-over-liquidity", "debt-over-liquidity (bilancio's recorded data: L0 = Q/kappa) or liquidity-over-debt (bilancio HEAD)")
+	fs.StringVar(&f.kappaRule, "kappa-rule", "", "debt-over-liquidity (bilancio's recorded data: L0 = Q/kappa) or liquidity-over-debt (bilancio 2026-01: L0 = Q·kappa); default: the revision's")
+	addRevisionFlag(fs, &f.revision)
 	fs.BoolVar(&f.cloud, "cloud", false, "run on Modal (the modal executor plugin; credentials from MODAL_TOKEN_ID/MODAL_TOKEN_SECRET or ~/.modal.toml)")
 	fs.IntVar(&f.cloudParallel, "cloud-parallel", 0, "with -cloud, at most this many sandboxes at once (default: BILANCIO_CLOUD_MAX_PARALLEL, else 50)")
 	addExecFlags(fs, &f.sweepExecFlags, "out-dir", "the experiment folder (default out/experiments/sweep_<hash of the sweep>)")
@@ -165,13 +168,14 @@ func (f *sweepRingFlags) spec() (*sweep.Spec, *ringFlagDesigns, error) {
 		return nil, nil, err
 	}
 	s := &sweep.Spec{
-		SeedMode: f.seedMode,
+		SeedMode: f.seedMode, Replicates: f.replicates,
 		Ring: sweep.RingParams{
 			NAgents: f.nAgents, MaturityDays: f.maturityDays, QTotal: q,
 			LiquidityMode: f.liquidityMode, LiquidityAgent: f.liquidityAgent,
 			DefaultHandling: f.defaultHandling, BaseSeed: f.baseSeed,
 			NamePrefix: f.namePrefix, KappaRule: f.kappaRule,
 		},
+		BilancioRevision: f.revision,
 	}
 	lists := map[string][]string{}
 	for name, text := range map[string]string{"kappas": f.kappas, "concentrations": f.concentrations, "mus": f.mus, "monotonicities": f.monotonicities} {
@@ -247,6 +251,8 @@ func overrideSpec(spec, flags *sweep.Spec, designs *ringFlagDesigns, set map[str
 		"default-handling": func() { r.DefaultHandling = fr.DefaultHandling },
 		"kappa-rule":       func() { r.KappaRule = fr.KappaRule },
 		"seed-mode":        func() { spec.SeedMode = flags.SeedMode },
+		revisionFlagName:   func() { spec.BilancioRevision = flags.BilancioRevision },
+		"replicates":       func() { spec.Replicates = flags.Replicates },
 	} {
 		if set[name] {
 			apply()

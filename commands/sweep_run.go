@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/mattn/go-isatty"
@@ -60,6 +61,7 @@ type sweepExecFlags struct {
 	localPlugin       bool
 	yes               bool
 	maxCost           float64
+	livenessTimeout   time.Duration
 	// confirmAbove is -confirm-above as given ("" when not).
 	confirmAbove string
 	verify       bool
@@ -83,6 +85,12 @@ func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) 
 	fs.StringVar(&f.confirmAbove, "confirm-above", "", fmt.Sprintf("a sweep of more runs than this starts only with -yes or a confirmation (default: $%s, else %d)", confirmAboveEnv, sweep.DefaultConfirmAbove))
 	fs.BoolVar(&f.verify, "verify", false, "hash every file of the runs already done before counting them (by default a done run whose files kept the sizes and times the journal recorded is trusted, and only changed ones are hashed)")
 	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local) instead of in this process")
+	fs.DurationVar(&f.livenessTimeout, "liveness-timeout", 0, "how long an executor plugin, or a run it started, may stay silent (no event, no heartbeat) before it is reported, the plugin restarted and its runs retried (default: 10 times the slowest run, at least 30s; negative: not watched)")
+}
+
+// liveness is the plugins' liveness watch the flags ask for.
+func (f *sweepExecFlags) liveness() pluginhost.Liveness {
+	return pluginhost.Liveness{Timeout: f.livenessTimeout}
 }
 
 func (c *SweepRunCommand) flags(f *sweepRunFlags) *flag.FlagSet {
@@ -134,6 +142,7 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	}
 	if choice.Placement == pluginhost.PluginProcess {
 		choice.Env = pluginhost.ExecutorEnv(choice.Name, os.Environ())
+		choice.Liveness = f.liveness()
 	}
 	if !confirmSize(ctx, m, spec, f, view) {
 		return sweepExitError
@@ -165,6 +174,7 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 			}
 			if arm.Placement == pluginhost.PluginProcess {
 				arm.Env = pluginhost.ExecutorEnv(arm.Name, os.Environ())
+				arm.Liveness = f.liveness()
 			}
 			opts.ArmOpen[i], opts.ArmExecutor[i] = arm.Opener(find.Logger), arm.String()
 		}

@@ -109,7 +109,7 @@ func TestSweepRingDefaults(t *testing.T) {
 	want := &sweep.Spec{
 		SeedMode: sweep.SeedCounter,
 		Ring: sweep.RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", LiquidityMode: "single_at", LiquidityAgent: "H1",
-			DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep", KappaRule: "debt-over-liquidity"},
+			DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep"},
 		Grid: &sweep.Grid{Kappas: []string{"0.25", "0.5", "1", "2", "4"}, Concentrations: []string{"0.2", "0.5", "1", "2", "5"},
 			Mus: []string{"0", "0.25", "0.5", "0.75", "1"}, Monotonicities: []string{"0"}},
 	}
@@ -203,7 +203,7 @@ func TestSweepCommands(t *testing.T) {
 	}
 	bad := filepath.Join(t.TempDir(), "bad.hcl")
 	os.WriteFile(bad, []byte("sweep \"x\" {\n  n_agents = \"many\"\n}\n"), 0o644)
-	if _, stderr, code := sweepCmd(t, "validate", bad); code != 1 || !strings.Contains(stderr, "bad.hcl line 2") {
+	if _, stderr, code := sweepCmd(t, "validate", bad); code != 1 || !strings.Contains(stderr, "bad.hcl:2:14") {
 		t.Errorf("validate a bad file: %d %q", code, stderr)
 	}
 	if stdout, _, code := sweepCmd(t, "validate", "-json", bad); code != 1 || !strings.Contains(stdout, `"type":"diagnostic"`) || !strings.Contains(stdout, `"range":{"filename"`) || !strings.Contains(stdout, `"valid":false`) {

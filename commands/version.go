@@ -27,11 +27,20 @@ func (c *VersionCommand) Synopsis() string { return "Print the bilancio version"
 
 // Help implements cli.Command.
 func (c *VersionCommand) Help() string {
-	return "Usage: bilancio version\n\n  Prints the version of bilancio, the commit it was built from and the Go version."
+	return "Usage: bilancio version [-revisions]\n\n  Prints the version of bilancio, the commit it was built from and the Go version.\n\n  -revisions lists the revisions of bilancio (Python) that -bilancio-revision\n  reproduces, and what each one changes."
 }
 
 // Run implements cli.Command.
 func (c *VersionCommand) Run(args []string) int {
+	fs := flagSet("version")
+	revisions := fs.Bool("revisions", false, "list bilancio's revisions and what each changes")
+	if _, ok := parseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
+		return 1
+	}
+	if *revisions {
+		c.UI.Output(renderRevisions())
+		return 0
+	}
 	commit := commit
 	if info, ok := debug.ReadBuildInfo(); ok && commit == "" {
 		for _, s := range info.Settings {

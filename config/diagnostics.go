@@ -13,13 +13,44 @@ import (
 )
 
 // FormatDiagnostics writes diagnostics for a person: each with its severity,
-// summary, the file, line and column it is about, a snippet of the source
+// summary, the file, line and column it is about (file:line:col), a snippet of the source
 // with the problem underlined, the values of the variables involved, and the
 // detail. files are the sources by name (Options.Files); width wraps the
 // detail (0: no wrapping; use the terminal's width), and color adds VT100
 // colours (only on a terminal, and not with -no-color).
 func FormatDiagnostics(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics, width uint, color bool) error {
-	return hcl.NewDiagnosticTextWriter(w, files, width, color).WriteDiagnostics(diags)
+	var b bytes.Buffer
+	tw := hcl.NewDiagnosticTextWriter(&b, files, width, color)
+	for _, d := range diags {
+		b.Reset()
+		if err := tw.WriteDiagnostic(d); err != nil {
+			return err
+		}
+		if _, err := w.Write(withColumn(b.Bytes(), d)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withColumn puts the column beside the line in a diagnostic's text: hcl's
+// writer says "on ring.hcl line 5", where a person (and an editor's "go to")
+// wants "on ring.hcl:5:18", as every other message of bilancio says it.
+func withColumn(text []byte, d *hcl.Diagnostic) []byte {
+	if d.Subject == nil {
+		return text
+	}
+	r := d.Subject
+	old := fmt.Sprintf("on %s line %d", r.Filename, r.Start.Line)
+	i := bytes.Index(text, []byte(old))
+	if i < 0 {
+		return text
+	}
+	pos := fmt.Sprintf("on %s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+	out := make([]byte, 0, len(text)+8)
+	out = append(out, text[:i]...)
+	out = append(out, pos...)
+	return append(out, text[i+len(old):]...)
 }
 
 // DiagnosticsText is FormatDiagnostics into a string, without colour or

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// FormatDiagnostics shows the file, line, snippet and detail, with VT100
+// FormatDiagnostics shows the file, line and column, snippet and detail, with VT100
 // colours on request; NewJSONDiagnostic gives Terraform's shape.
 func TestDiagnosticOutput(t *testing.T) {
 	src := []byte("variable \"n\" {\n  default = 2\n}\nsweep \"s\" {\n  n_agents      = var.n\n  maturity_days = 2\n  q_total       = 100\n  grid {\n    kappas         = [1, -3]\n    concentrations = [1]\n    mus            = [0]\n  }\n}\n")
@@ -19,7 +19,7 @@ func TestDiagnosticOutput(t *testing.T) {
 	}
 	text := DiagnosticsText(opts.Files, diags)
 	for _, want := range []string{
-		"Error: Invalid value for n_agents", "on d.hcl line 5, in sweep \"s\":", "5:   n_agents      = var.n",
+		"Error: Invalid value for n_agents", "on d.hcl:5:19, in sweep \"s\":", "5:   n_agents      = var.n",
 		"Error: Invalid kappa", "9:     kappas         = [1, -3]", "got -3.",
 	} {
 		if !strings.Contains(text, want) {

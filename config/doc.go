@@ -40,6 +40,7 @@
 //	  quiet_days       = 2                # default 2
 //	  kappa_rule       = "debt-over-liquidity"  # kappa = S1/L0 (default); or "liquidity-over-debt"
 //	  seed_mode        = "counter"        # bilancio's seeds (default); or "derived"
+//	  replicates       = 5                # runs (seeds) per grid and lhs point (default 1)
 //	  artifacts        = "all"            # files each run keeps: "all" (default), "no_html", "aggregates"
 //	  parallel         = 4                # runs at once (default: the executor's)
 //	  retries          = 2                # tries again for a failed run (default 0)

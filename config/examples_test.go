@@ -15,6 +15,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	modalexec "github.com/bilancio-go/bilancio/plugins/modal"
+	slurmexec "github.com/bilancio-go/bilancio/plugins/slurm"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
@@ -26,10 +27,16 @@ const examplesDir = "../examples/sweeps"
 func exampleOptions() Options {
 	o := testOptions()
 	o.SchemaFor = func(ctx context.Context, name string) ([]sdk.ConfigAttribute, error) {
-		if name != "modal" {
+		var ex sdk.Executor
+		switch name {
+		case "modal":
+			ex = modalexec.New()
+		case "slurm":
+			ex = slurmexec.New()
+		default:
 			return testSchemas(ctx, name)
 		}
-		info, err := modalexec.New().Describe(ctx)
+		info, err := ex.Describe(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -79,7 +86,7 @@ func TestExamplesLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"balanced_100.hcl", "dealer_comparison_100.hcl", "dealer_comparison_100_control.hcl", "ring.hcl", "ring_frontier.hcl", "ring_lhs.hcl", "ring_modal.hcl", "ring_sweep_config.yaml"}
+	want := []string{"balanced_100.hcl", "dealer_comparison_100.hcl", "dealer_comparison_100_control.hcl", "ring.hcl", "ring_frontier.hcl", "ring_lhs.hcl", "ring_modal.hcl", "ring_slurm.hcl", "ring_sweep_config.yaml"}
 	var got []string
 	for _, p := range paths {
 		got = append(got, filepath.Base(p))

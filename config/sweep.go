@@ -2,10 +2,12 @@ package config
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -23,7 +25,9 @@ const (
 	attrMaxDays         = "max_days"
 	attrQuietDays       = "quiet_days"
 	attrKappaRule       = "kappa_rule"
+	attrRevision        = "bilancio_revision"
 	attrSeedMode        = "seed_mode"
+	attrReplicates      = "replicates"
 	attrArtifacts       = "artifacts"
 	attrParallel        = "parallel"
 	attrRetries         = "retries"
@@ -55,7 +59,9 @@ func sweepSchema() *hcl.BodySchema {
 			{Name: attrMaxDays},
 			{Name: attrQuietDays},
 			{Name: attrKappaRule},
+			{Name: attrRevision},
 			{Name: attrSeedMode},
+			{Name: attrReplicates},
 			{Name: attrArtifacts},
 			{Name: attrParallel},
 			{Name: attrRetries},
@@ -120,7 +126,6 @@ func (l *loader) decodeSweep(blk *hclsyntax.Block) (*sweep.Spec, hcl.Expression)
 			DefaultHandling: defaultDefaultHandling,
 			BaseSeed:        defaultBaseSeed,
 			NamePrefix:      ring.DefaultNamePrefix,
-			KappaRule:       defaultKappaRule,
 		},
 	}
 	l.kind = l.sweepKind(d, blk, content)
@@ -133,6 +138,12 @@ func (l *loader) decodeSweep(blk *hclsyntax.Block) (*sweep.Spec, hcl.Expression)
 		qRule = textExact // `sweep balanced` reads q_total as a Decimal
 	}
 	l.decodeRing(d, &spec.Ring, qRule)
+	if s, rng, ok := d.str(attrRevision); ok {
+		if err := revision.Check(s); err != nil {
+			l.errorf(rng, "Invalid value for "+attrRevision, "%s.", strings.TrimSuffix(err.Error(), "."))
+		}
+		spec.BilancioRevision = s
+	}
 	if s, rng, ok := d.str(attrArtifacts); ok {
 		if msg := checkArtifacts(s); msg != "" {
 			l.errorf(rng, "Invalid value for "+attrArtifacts, "%s.", msg)
@@ -144,6 +155,9 @@ func (l *loader) decodeSweep(blk *hclsyntax.Block) (*sweep.Spec, hcl.Expression)
 			l.errorf(rng, "Invalid value for "+attrSeedMode, "%s.", msg)
 		}
 		spec.SeedMode = s
+	}
+	if n, _, ok := d.integer(attrReplicates, 1, maxCount); ok {
+		spec.Replicates = int(n)
 	}
 	if n, _, ok := d.integer(attrParallel, 0, maxCount); ok {
 		spec.Parallel = int(n)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
+	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -145,7 +146,7 @@ func deref(n *yaml.Node) *yaml.Node {
 func (y *yamlLoader) fields(n *yaml.Node, where string, known []string) map[string]*yaml.Node {
 	n = deref(n)
 	out := map[string]*yaml.Node{}
-	if n.Kind == yaml.ScalarNode && pyScalarKind(n) == pyNull {
+	if n.Kind == yaml.ScalarNode && pyyaml.ResolveNode(n) == pyyaml.TagNull {
 		return out
 	}
 	if n.Kind != yaml.MappingNode {
@@ -181,7 +182,7 @@ func nameOr(name, other string) string {
 
 // isNull reports whether a node is absent or null (None for pydantic).
 func isNull(n *yaml.Node) bool {
-	return n == nil || (n.Kind == yaml.ScalarNode && pyScalarKind(n) == pyNull)
+	return n == nil || (n.Kind == yaml.ScalarNode && pyyaml.ResolveNode(n) == pyyaml.TagNull)
 }
 
 // integer reads an int field (pydantic's lax int: an int, a float with no
@@ -191,17 +192,17 @@ func (y *yamlLoader) integer(n *yaml.Node, path string) (int64, bool) {
 		y.errorf(n, "%s must be an integer", path)
 		return 0, false
 	}
-	switch pyScalarKind(n) {
-	case pyInt:
+	switch pyyaml.ResolveNode(n) {
+	case pyyaml.TagInt:
 		v, err := pyyaml.ParseInt(n.Value)
 		if err == nil && v.IsInt64() {
 			return v.Int64(), true
 		}
-	case pyFloat:
+	case pyyaml.TagFloat:
 		if f, err := pyyaml.ParseFloat(n.Value); err == nil && f == float64(int64(f)) {
 			return int64(f), true
 		}
-	case pyStr:
+	case pyyaml.TagStr:
 		if v, err := strconv.ParseInt(strings.TrimSpace(n.Value), 10, 64); err == nil {
 			return v, true
 		}
@@ -212,7 +213,7 @@ func (y *yamlLoader) integer(n *yaml.Node, path string) (int64, bool) {
 
 // str reads a str field.
 func (y *yamlLoader) str(n *yaml.Node, path string) (string, bool) {
-	if n.Kind != yaml.ScalarNode || pyScalarKind(n) != pyStr {
+	if n.Kind != yaml.ScalarNode || pyyaml.ResolveNode(n) != pyyaml.TagStr {
 		y.errorf(n, "%s must be a string, got %s", path, describeNode(n))
 		return "", false
 	}
@@ -222,11 +223,11 @@ func (y *yamlLoader) str(n *yaml.Node, path string) (string, bool) {
 // boolean reads a bool field (pydantic's lax bool).
 func (y *yamlLoader) boolean(n *yaml.Node, path string) (bool, bool) {
 	if n.Kind == yaml.ScalarNode {
-		switch pyScalarKind(n) {
-		case pyBool:
+		switch pyyaml.ResolveNode(n) {
+		case pyyaml.TagBool:
 			b, _ := pyyaml.ParseBool(n.Value) // false for a !!bool that is not a YAML boolean
 			return b, true
-		case pyInt, pyStr:
+		case pyyaml.TagInt, pyyaml.TagStr:
 			switch strings.ToLower(strings.TrimSpace(n.Value)) {
 			case "1", "true", "t", "yes", "y", "on":
 				return true, true
@@ -247,7 +248,7 @@ func describeNode(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	}
-	return fmt.Sprintf("%s %s", pyScalarKind(n), n.Value)
+	return fmt.Sprintf("%s %s", pyyaml.ResolveNode(n).PythonType(), n.Value)
 }
 
 // decimal reads a Decimal field as pydantic builds it: an int as its digits,
@@ -262,14 +263,14 @@ func (y *yamlLoader) decimal(n *yaml.Node, path string) (decimal, bool) {
 		return bad()
 	}
 	var text string
-	switch pyScalarKind(n) {
-	case pyInt:
+	switch pyyaml.ResolveNode(n) {
+	case pyyaml.TagInt:
 		v, err := pyyaml.ParseInt(n.Value)
 		if err != nil {
 			return bad()
 		}
 		text = v.String()
-	case pyFloat:
+	case pyyaml.TagFloat:
 		f, err := pyyaml.ParseFloat(n.Value)
 		if err != nil {
 			return bad()
@@ -280,7 +281,7 @@ func (y *yamlLoader) decimal(n *yaml.Node, path string) (decimal, bool) {
 			return decimal{}, false
 		}
 		text = a.String()
-	case pyStr:
+	case pyyaml.TagStr:
 		d, err := ring.ParseDecimal(n.Value)
 		if err != nil {
 			return bad()
@@ -357,7 +358,7 @@ func (y *yamlLoader) pair(n *yaml.Node, path, param string) (sweep.Range, bool) 
 
 // spec builds the Spec of a config's root mapping.
 func (y *yamlLoader) spec(root *yaml.Node) *sweep.Spec {
-	top := y.fields(root, "", []string{"version", "out_dir", "grid", "lhs", "frontier", "runner"})
+	top := y.fields(root, "", []string{"version", "out_dir", "grid", "lhs", "frontier", "runner", "bilancio_revision"})
 	if v := top["version"]; !isNull(v) {
 		if n, ok := y.integer(v, "version"); ok && n != 1 {
 			y.errorf(v, "unsupported sweep config version %d (bilancio's sweep configs are version 1)", n)
@@ -367,6 +368,16 @@ func (y *yamlLoader) spec(root *yaml.Node) *sweep.Spec {
 	if v := top["out_dir"]; !isNull(v) {
 		if s, ok := y.str(v, "out_dir"); ok {
 			spec.ExperimentDir = s
+		}
+	}
+	if v := top["bilancio_revision"]; !isNull(v) {
+		// Not one of bilancio's keys: bilancio-go's, naming the revision of
+		// bilancio whose rules the sweep reproduces.
+		if s, ok := y.str(v, "bilancio_revision"); ok {
+			if err := revision.Check(s); err != nil {
+				y.errorf(v, "bilancio_revision: %v", err)
+			}
+			spec.BilancioRevision = s
 		}
 	}
 	y.runner(top["runner"], &spec.Ring)
@@ -382,7 +393,7 @@ func (y *yamlLoader) runner(n *yaml.Node, r *sweep.RingParams) {
 		NAgents: 5, MaturityDays: 3, QTotal: "500.0",
 		LiquidityMode: defaultLiquidityMode, LiquidityAgent: defaultLiquidityAgent,
 		DefaultHandling: defaultDefaultHandling, BaseSeed: defaultBaseSeed,
-		NamePrefix: ring.DefaultNamePrefix, KappaRule: defaultKappaRule,
+		NamePrefix: ring.DefaultNamePrefix,
 	}
 	if isNull(n) {
 		return

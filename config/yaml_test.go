@@ -9,9 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
-
-	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -22,7 +19,7 @@ func TestYAMLDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantRing := sweep.RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", LiquidityMode: "single_at", LiquidityAgent: "H1",
-		DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep", KappaRule: "debt-over-liquidity"}
+		DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep"}
 	if spec.Ring != wantRing {
 		t.Errorf("ring %+v\nwant %+v", spec.Ring, wantRing)
 	}
@@ -187,41 +184,6 @@ func TestLoadFileYAML(t *testing.T) {
 		}
 		if _, diags := LoadFile(context.Background(), p, testOptions()); !diags.HasErrors() || !strings.Contains(diags.Error(), bad) {
 			t.Errorf("%s: %v", bad, diags)
-		}
-	}
-}
-
-// Plain scalars resolve as PyYAML (YAML 1.1) resolves them, quoted ones are
-// strings, explicit tags win.
-func TestPyYAMLScalars(t *testing.T) {
-	cases := []struct {
-		yaml string
-		want pyKind
-	}{
-		{"1", pyInt}, {"010", pyInt}, {"0x1f", pyInt}, {"1_000", pyInt}, {"1:30", pyInt}, {"-5", pyInt},
-		{"1.5", pyFloat}, {"1.", pyFloat}, {".5", pyFloat}, {"1.0e+5", pyFloat}, {".inf", pyFloat},
-		{"1e5", pyStr}, {"1.0e5", pyStr}, {"H1", pyStr}, {`"1"`, pyStr}, {"'0.5'", pyStr},
-		{"yes", pyBool}, {"Off", pyBool}, {"true", pyBool},
-		{"~", pyNull}, {"null", pyNull}, {"", pyNull},
-		{"!!str 1", pyStr}, {"!!float 1", pyFloat},
-	}
-	for _, c := range cases {
-		var doc yaml.Node
-		if err := yaml.Unmarshal([]byte("x: "+c.yaml+"\n"), &doc); err != nil {
-			t.Fatal(err)
-		}
-		if got := pyScalarKind(doc.Content[0].Content[1]); got != c.want {
-			t.Errorf("%q: %s, want %s", c.yaml, got, c.want)
-		}
-	}
-	for s, want := range map[string]string{"010": "8", "0x1f": "31", "0b101": "5", "1:30": "90", "-1_000": "-1000", "0": "0"} {
-		if v, err := pyyaml.ParseInt(s); err != nil || v.String() != want {
-			t.Errorf("%s: %v %v, want %s", s, v, err, want)
-		}
-	}
-	for s, want := range map[string]float64{"1:30.5": 90.5, "-.5": -0.5, "1_0.0": 10} {
-		if v, err := pyyaml.ParseFloat(s); err != nil || v != want {
-			t.Errorf("%s: %v %v, want %v", s, v, err, want)
 		}
 	}
 }

@@ -69,7 +69,7 @@ const (
 func (f Failure) Retryable() bool { return f != FailureRun }
 
 // RunGuard enforces the protocol's rule that every run of a batch gets
-// exactly one terminal event: it lets through the events of the batch's
+// exactly one terminal event (or, in a detached batch, EventDetached): it lets through the events of the batch's
 // runs up to and including each one's terminal event, drops the others,
 // and at the end owes a terminal event to every run that had none. Every
 // party that passes run events on uses it: executors, the sdk's client and
@@ -111,8 +111,8 @@ func NewRunGuard(b *Batch) (*RunGuard, error) {
 }
 
 // Admit reports whether ev may be passed on: it is an event of one of the
-// batch's runs that has not ended, and the guard is not closed. A terminal
-// event it admits ends its run. Events that name no run (usage,
+// batch's runs that has not ended, and the guard is not closed. A final
+// event it admits (terminal, or EventDetached) ends its run. Events that name no run (usage,
 // heartbeats) are not admitted: callers pass them on as they see fit.
 func (g *RunGuard) Admit(ev RunEvent) bool {
 	g.mu.Lock()
@@ -124,7 +124,7 @@ func (g *RunGuard) Admit(ev RunEvent) bool {
 	if ev.Attempt > 0 {
 		r.attempt = ev.Attempt
 	}
-	if ev.Type.Terminal() {
+	if ev.Type.Final() {
 		r.ended = true
 		g.open--
 	}

@@ -160,7 +160,7 @@ func (c *client) Status(ctx context.Context, req *StatusRequest) (*StatusReply, 
 		req = &StatusRequest{}
 	}
 	doing := fmt.Sprintf("asking the status of experiment %s", req.ExperimentID)
-	resp, err := c.stub.Status(ctx, &executorv1.StatusRequest{ExperimentId: req.ExperimentID})
+	resp, err := c.stub.Status(ctx, &executorv1.StatusRequest{ExperimentId: req.ExperimentID, Remote: req.Remote})
 	if err != nil {
 		return nil, c.err(ctx, doing, "Status", err)
 	}

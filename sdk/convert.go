@@ -27,6 +27,8 @@ func infoToProto(in *Info) *executorv1.Info {
 			Artifacts:       in.Capabilities.Artifacts,
 			Remote:          in.Capabilities.Remote,
 			MaxParallelHint: int32(in.Capabilities.MaxParallelHint),
+			Heartbeat:       in.Capabilities.Heartbeat,
+			Detach:          in.Capabilities.Detach,
 		},
 	}
 	for _, v := range in.ProtocolVersions {
@@ -50,6 +52,7 @@ func infoFromProto(in *executorv1.Info) *Info {
 		out.Capabilities = Capabilities{
 			Cancel: c.GetCancel(), Estimate: c.GetEstimate(), Artifacts: c.GetArtifacts(),
 			Remote: c.GetRemote(), MaxParallelHint: int(c.GetMaxParallelHint()),
+			Heartbeat: c.GetHeartbeat(), Detach: c.GetDetach(),
 		}
 	}
 	for _, v := range in.GetProtocolVersions() {
@@ -73,6 +76,11 @@ func batchToProto(in *Batch) *executorv1.Batch {
 		OutRoot:      in.OutRoot,
 		Parallel:     int32(in.Parallel),
 		Runs:         make([]*executorv1.RunSpec, 0, len(in.Runs)),
+		HeartbeatMs:  in.HeartbeatInterval.Milliseconds(),
+		Detach:       in.Detach,
+	}
+	if in.HeartbeatInterval > 0 && out.HeartbeatMs == 0 {
+		out.HeartbeatMs = 1
 	}
 	for i := range in.Runs {
 		r := &in.Runs[i]
@@ -90,6 +98,8 @@ func batchToProto(in *Batch) *executorv1.Batch {
 				DetailedLogging:          r.Options.DetailedLogging,
 				EmulateDisplayTruncation: r.Options.EmulateDisplayTruncation,
 				Artifacts:                r.Options.Artifacts,
+				SummaryRule:              r.Options.SummaryRule,
+				DealerEra:                r.Options.DealerEra,
 			},
 		})
 	}
@@ -108,6 +118,10 @@ func batchFromProto(in *executorv1.Batch) *Batch {
 		OutRoot:      in.GetOutRoot(),
 		Parallel:     int(in.GetParallel()),
 		Runs:         make([]RunSpec, 0, len(in.GetRuns())),
+		Detach:       in.GetDetach(),
+	}
+	if ms := in.GetHeartbeatMs(); ms > 0 {
+		out.HeartbeatInterval = time.Duration(ms) * time.Millisecond
 	}
 	for _, r := range in.GetRuns() {
 		o := r.GetOptions()
@@ -125,6 +139,8 @@ func batchFromProto(in *executorv1.Batch) *Batch {
 				DetailedLogging:          o.GetDetailedLogging(),
 				EmulateDisplayTruncation: o.GetEmulateDisplayTruncation(),
 				Artifacts:                o.GetArtifacts(),
+				SummaryRule:              o.GetSummaryRule(),
+				DealerEra:                o.GetDealerEra(),
 			},
 		})
 	}
@@ -151,6 +167,10 @@ func eventTypeToProto(t EventType) (executorv1.EventType, error) {
 		return executorv1.EventType_EVENT_TYPE_CANCELLED, nil
 	case EventUsage:
 		return executorv1.EventType_EVENT_TYPE_USAGE, nil
+	case EventHeartbeat:
+		return executorv1.EventType_EVENT_TYPE_HEARTBEAT, nil
+	case EventDetached:
+		return executorv1.EventType_EVENT_TYPE_DETACHED, nil
 	}
 	return executorv1.EventType_EVENT_TYPE_UNSPECIFIED, fmt.Errorf("unknown run event type %q", t)
 }
@@ -173,6 +193,10 @@ func eventTypeFromProto(t executorv1.EventType) (EventType, error) {
 		return EventCancelled, nil
 	case executorv1.EventType_EVENT_TYPE_USAGE:
 		return EventUsage, nil
+	case executorv1.EventType_EVENT_TYPE_HEARTBEAT:
+		return EventHeartbeat, nil
+	case executorv1.EventType_EVENT_TYPE_DETACHED:
+		return EventDetached, nil
 	}
 	return "", fmt.Errorf("unknown run event type %v", t)
 }
@@ -204,7 +228,30 @@ func eventToProto(in *RunEvent) (*executorv1.RunEvent, error) {
 		Attempt: int32(in.Attempt),
 		Result:  resultToProto(in.Result),
 		Usage:   usageToProto(in.Usage),
+		Failure: failureToProto(in.Failure),
+		Running: in.Running,
 	}, nil
+}
+
+// failureToProto maps a failure kind; the host's own verdicts (a crash,
+// silence) are the host's to make, so a plugin's claim of one travels as
+// an infrastructure failure, and an unknown kind too.
+func failureToProto(f Failure) executorv1.Failure {
+	switch f {
+	case FailureRun:
+		return executorv1.Failure_FAILURE_RUN
+	default:
+		return executorv1.Failure_FAILURE_INFRASTRUCTURE
+	}
+}
+
+// failureFromProto maps a failure kind back (unknown values from a newer
+// plugin: infrastructure).
+func failureFromProto(f executorv1.Failure) Failure {
+	if f == executorv1.Failure_FAILURE_RUN {
+		return FailureRun
+	}
+	return FailureInfrastructure
 }
 
 func eventFromProto(in *executorv1.RunEvent) (RunEvent, error) {
@@ -212,7 +259,7 @@ func eventFromProto(in *executorv1.RunEvent) (RunEvent, error) {
 	if err != nil {
 		return RunEvent{}, fmt.Errorf("run %s: %w", in.GetRunId(), err)
 	}
-	return RunEvent{
+	ev := RunEvent{
 		RunID:   in.GetRunId(),
 		Type:    typ,
 		Time:    timeFromProto(in.GetTime()),
@@ -220,7 +267,12 @@ func eventFromProto(in *executorv1.RunEvent) (RunEvent, error) {
 		Attempt: int(in.GetAttempt()),
 		Result:  resultFromProto(in.GetResult()),
 		Usage:   usageFromProto(in.GetUsage()),
-	}, nil
+		Running: in.GetRunning(),
+	}
+	if typ == EventFailed {
+		ev.Failure = failureFromProto(in.GetFailure())
+	}
+	return ev, nil
 }
 
 func usageToProto(in []SandboxUsage) []*executorv1.SandboxUsage {
@@ -269,6 +321,7 @@ func resultToProto(in *RunResult) *executorv1.RunResult {
 		DurationMs:      in.DurationMS,
 		ManifestSha256:  in.ManifestSHA256,
 		Executor:        in.Executor,
+		Fingerprint:     in.Fingerprint,
 	}
 }
 
@@ -288,6 +341,7 @@ func resultFromProto(in *executorv1.RunResult) *RunResult {
 		DurationMS:      in.GetDurationMs(),
 		ManifestSHA256:  in.GetManifestSha256(),
 		Executor:        in.GetExecutor(),
+		Fingerprint:     in.GetFingerprint(),
 	}
 }
 
@@ -303,7 +357,52 @@ func statusToProto(in *StatusReply) (*executorv1.StatusResponse, error) {
 		}
 		out.Runs = append(out.Runs, &executorv1.RunStatus{RunId: r.RunID, State: st, Message: r.Message})
 	}
+	for _, u := range in.WorkUnits {
+		st, ok := workStateToProto(u.State)
+		if !ok {
+			return nil, fmt.Errorf("status of work unit %s: unknown state %q", u.ID, u.State)
+		}
+		out.WorkUnits = append(out.WorkUnits, &executorv1.WorkUnit{
+			Id: u.ID, Name: u.Name, State: st, Reason: u.Reason, RunIds: u.RunIDs,
+			Started: timeToProto(u.Started), Ended: timeToProto(u.Ended),
+		})
+	}
 	return out, nil
+}
+
+// workStates are the work unit states with their enum values.
+func workStates() []struct {
+	s WorkState
+	p executorv1.WorkState
+} {
+	return []struct {
+		s WorkState
+		p executorv1.WorkState
+	}{
+		{WorkPending, executorv1.WorkState_WORK_STATE_PENDING},
+		{WorkRunning, executorv1.WorkState_WORK_STATE_RUNNING},
+		{WorkFinished, executorv1.WorkState_WORK_STATE_FINISHED},
+		{WorkFailed, executorv1.WorkState_WORK_STATE_FAILED},
+		{WorkCancelled, executorv1.WorkState_WORK_STATE_CANCELLED},
+	}
+}
+
+func workStateToProto(s WorkState) (executorv1.WorkState, bool) {
+	for _, w := range workStates() {
+		if w.s == s {
+			return w.p, true
+		}
+	}
+	return executorv1.WorkState_WORK_STATE_UNSPECIFIED, false
+}
+
+func workStateFromProto(p executorv1.WorkState) (WorkState, bool) {
+	for _, w := range workStates() {
+		if w.p == p {
+			return w.s, true
+		}
+	}
+	return "", false
 }
 
 func statusFromProto(in *executorv1.StatusResponse) (*StatusReply, error) {
@@ -314,6 +413,16 @@ func statusFromProto(in *executorv1.StatusResponse) (*StatusReply, error) {
 			return nil, fmt.Errorf("status of run %s: %w", r.GetRunId(), err)
 		}
 		out.Runs = append(out.Runs, RunStatus{RunID: r.GetRunId(), State: st, Message: r.GetMessage()})
+	}
+	for _, u := range in.GetWorkUnits() {
+		st, ok := workStateFromProto(u.GetState())
+		if !ok {
+			return nil, fmt.Errorf("status of work unit %s: unknown state %v", u.GetId(), u.GetState())
+		}
+		out.WorkUnits = append(out.WorkUnits, WorkUnit{
+			ID: u.GetId(), Name: u.GetName(), State: st, Reason: u.GetReason(), RunIDs: u.GetRunIds(),
+			Started: timeFromProto(u.GetStarted()), Ended: timeFromProto(u.GetEnded()),
+		})
 	}
 	return out, nil
 }

@@ -24,7 +24,20 @@
 // NegotiateProtocol say which protocol versions (proto package
 // bilancio.executor.v1, in sdk/proto) the two sides share.
 //
+// The whole contract between bilancio and an executor is here and in the
+// subpackages: the Executor interface and its types; ValidateBatch and
+// RunGuard, which hold every run of a batch to exactly one final event
+// (executors, the client and the host all use it); Failure, which says
+// whose fault a failed run is; heartbeats (Batch.HeartbeatInterval, sent by
+// Serve on its own, Liveness to narrow them), which let the host tell a
+// computing plugin from a frozen one; detached remote work
+// (Capabilities.Detach, Batch.Detach, EventDetached, WorkUnit, see
+// Executor.Execute); package runfolder, the run folder's layout, manifest,
+// checksums, verification and path-safe access; package sdktest, the
+// conformance suite; and sdk/proto, the wire protocol.
+//
 // The package imports nothing of bilancio's internals: a plugin that runs
 // simulations remotely runs the `bilancio worker` command (see
-// WorkerManifest) where the simulations happen.
+// WorkerManifest) where the simulations happen. examples/executor-plugin is
+// built and tested from a module of its own, requiring only this SDK.
 package sdk

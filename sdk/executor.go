@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"time"
+
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // ProtocolVersion is the major version of the executor protocol this SDK
@@ -47,16 +49,48 @@ type Executor interface {
 	//
 	// Over gRPC, if the plugin process dies mid-batch, Execute emits a failed
 	// event naming the crash for every run without a terminal event and
-	// returns an error wrapping ErrPluginCrashed.
+	// returns an error wrapping ErrPluginCrashed. While the batch runs, the
+	// SDK's server sends heartbeats on its own (Batch.HeartbeatInterval,
+	// set by the host): a plugin that computes is never silent, and the
+	// executor has nothing to do for it.
+	//
+	// Detached remote work (Capabilities.Detach). For an executor whose
+	// runs happen elsewhere and can outlive the host:
+	//
+	//   - With Batch.Detach, Execute returns nil once every run is handed to
+	//     the remote work, each reported EventDetached (or with its terminal
+	//     event, if it already ended). The work goes on without the host
+	//     and without this plugin process.
+	//   - Re-attach: an Execute of a batch some of whose runs are already
+	//     live or finished remotely (found from the backend alone, e.g. by
+	//     tags or job names carrying the experiment id and the chunk, never
+	//     from this process's memory) does not run them again: it follows
+	//     the live ones, collects the finished ones from remote storage into
+	//     OutRoot (completed events, as if run now) and starts only the runs
+	//     that have no remote work. So does a detached Execute: it submits
+	//     only what is missing. Each run executes at most once per
+	//     submission, however often Execute is called.
+	//   - The end of ctx (the host gone, the call cut, Ctrl-C) only stops
+	//     following the batch: remote work stops only through Cancel (the
+	//     host's sdk client sends it when its caller cancels). The SDK's
+	//     parent-death watchdog does not cancel a detachable executor's
+	//     work either.
 	Execute(ctx context.Context, batch *Batch, emit func(RunEvent) error) error
 	// Cancel stops the in-flight and queued runs of an experiment (all of
 	// them when RunIDs is empty) within a second; the Execute running them
 	// reports each one cancelled (or completed, if it ended first) and
 	// returns nil once every run of its batch has ended. It is idempotent.
 	// An executor without Capabilities.Cancel may return ErrNotSupported.
+	//
+	// With Capabilities.Detach, a Cancel without RunIDs cancels all of the
+	// experiment's remote work, found from the backend: it works from any
+	// process, one that never executed a batch of the experiment included.
 	Cancel(ctx context.Context, req *CancelRequest) error
 	// Status reports what the executor knows of an experiment's runs: the
-	// last state of each run it executed (at least since it started).
+	// last state of each run it executed (at least since it started). With
+	// Capabilities.Detach and StatusRequest.Remote it also lists the
+	// experiment's remote work units as the backend reports them (from any
+	// process), with the backend's reason for each failed one.
 	Status(ctx context.Context, req *StatusRequest) (*StatusReply, error)
 	// Estimate prices runs before they are submitted; without
 	// Capabilities.Estimate it may return ErrNotSupported.
@@ -105,6 +139,15 @@ type Capabilities struct {
 	Remote bool `json:"remote"`
 	// MaxParallelHint is how many runs the executor runs at once by default.
 	MaxParallelHint int `json:"max_parallel_hint"`
+	// Heartbeat: the plugin sends heartbeats when a batch asks
+	// (Batch.HeartbeatInterval). Over gRPC the SDK sets it: executors need
+	// not.
+	Heartbeat bool `json:"heartbeat,omitempty"`
+	// Detach: the executor's work survives the host and the plugin process
+	// (see Executor.Execute): it honours Batch.Detach, re-attaches to live
+	// remote work, reports WorkUnits in Status and cancels a whole
+	// experiment from any process.
+	Detach bool `json:"detach,omitempty"`
 }
 
 // Attribute types of a configuration schema.
@@ -144,6 +187,14 @@ type Batch struct {
 	Runs     []RunSpec `json:"runs"`
 	// Worker is the bilancio binary remote executors stage and run.
 	Worker *WorkerBinary `json:"worker,omitempty"`
+	// HeartbeatInterval asks for a heartbeat event at least this often while
+	// the batch runs (0: none). The host sets it; over gRPC the SDK's server
+	// sends the heartbeats, naming the runs started and not ended (or those
+	// a Liveness executor says are alive).
+	HeartbeatInterval time.Duration `json:"heartbeat_interval,omitempty"`
+	// Detach asks an executor with Capabilities.Detach to return once every
+	// run is handed to remote work (see Executor.Execute).
+	Detach bool `json:"detach,omitempty"`
 }
 
 // WorkerBinary locates the bilancio binary that runs `bilancio worker`.
@@ -186,6 +237,14 @@ type RunOptions struct {
 	// What a run does not keep can be rebuilt exactly from its
 	// scenario.yaml (`bilancio report RUN_DIR`).
 	Artifacts string `json:"artifacts,omitempty"`
+	// SummaryRule is what phi_total and delta_total are when their weighted
+	// sum is zero: "" (0, bilancio from 2025-11-28) or "none" (None, as in
+	// bilancio's revisions before; an empty registry cell).
+	SummaryRule string `json:"summary_rule,omitempty"`
+	// DealerEra is the dealer instrumentation a dealer run reproduces: ""
+	// (bilancio of December 2025) or "data" (bilancio of 2025-11-29: no
+	// December event fields, no dealer_metrics.json).
+	DealerEra string `json:"dealer_era,omitempty"`
 }
 
 // The files a run folder keeps (RunOptions.Artifacts).
@@ -218,15 +277,23 @@ const (
 	EventFailed    EventType = "failed"
 	EventCancelled EventType = "cancelled"
 	EventUsage     EventType = "usage"
-	// EventHeartbeat names no run: the SDK sends it while a batch runs, to
-	// say that the plugin is alive (see Batch.Heartbeat).
+	// EventHeartbeat names no run: the plugin is alive, and vouches for the
+	// runs listed in RunEvent.Running (see Batch.HeartbeatInterval).
 	EventHeartbeat EventType = "heartbeat"
+	// EventDetached: the run was handed to remote work that goes on without
+	// the host (Batch.Detach). It ends the run's reporting in this Execute,
+	// not the run: a later Execute of the run re-attaches to it.
+	EventDetached EventType = "detached"
 )
 
 // Terminal reports whether t ends a run.
 func (t EventType) Terminal() bool {
 	return t == EventCompleted || t == EventFailed || t == EventCancelled
 }
+
+// Final reports whether t is the last event of a run in an Execute: a
+// terminal one, or EventDetached. RunGuard lets exactly one through.
+func (t EventType) Final() bool { return t.Terminal() || t == EventDetached }
 
 // RunEvent is a state change of one run.
 type RunEvent struct {
@@ -242,6 +309,9 @@ type RunEvent struct {
 	Failure Failure `json:"failure,omitempty"`
 	// Result is set on completed events.
 	Result *RunResult `json:"result,omitempty"`
+	// Running, on EventHeartbeat, lists the runs the plugin vouches for:
+	// started, not ended, still computing.
+	Running []string `json:"running,omitempty"`
 	// Usage reports remote machines (Modal sandboxes) that stopped since the
 	// executor's previous event. It rides on any event of the batch, not
 	// necessarily of a run the machine ran: an executor holds the records
@@ -296,6 +366,18 @@ type RunResult struct {
 	Executor    string `json:"executor"`
 }
 
+// ResultOf summarises a sealed run folder (written, received or verified
+// by package runfolder) for its completed event.
+func ResultOf(f *runfolder.Sealed) *RunResult {
+	m := f.Manifest
+	return &RunResult{
+		RunID: m.RunID, Dir: f.Dir,
+		StopReason: m.StopReason, DaysSimulated: m.DaysSimulated, Defaults: m.Defaults,
+		PhiTotal: m.PhiTotal, DeltaTotal: m.DeltaTotal, TimeToStability: m.TimeToStability,
+		DurationMS: m.DurationMS, ManifestSHA256: f.SHA256, Fingerprint: f.Fingerprint, Executor: m.Executor,
+	}
+}
+
 // CancelRequest names the runs to cancel.
 type CancelRequest struct {
 	ExperimentID string   `json:"experiment_id"`
@@ -305,11 +387,56 @@ type CancelRequest struct {
 // StatusRequest asks about an experiment.
 type StatusRequest struct {
 	ExperimentID string `json:"experiment_id"`
+	// Remote asks an executor with Capabilities.Detach for the
+	// experiment's remote work units, from its backend (which may be slow).
+	Remote bool `json:"remote,omitempty"`
 }
 
 // StatusReply is what the executor knows of an experiment's runs.
 type StatusReply struct {
 	Runs []RunStatus `json:"runs"`
+	// WorkUnits are the experiment's remote work units (StatusRequest.Remote).
+	WorkUnits []WorkUnit `json:"work_units,omitempty"`
+}
+
+// WorkUnit is one piece of an experiment's remote work (a sandbox, a job
+// array task) and the runs it executes.
+type WorkUnit struct {
+	// ID is the backend's id (a sandbox id, a Slurm job id "1234_5").
+	ID string `json:"id"`
+	// Name is the unit's name in the experiment ("chunk-0003").
+	Name  string    `json:"name,omitempty"`
+	State WorkState `json:"state"`
+	// Reason is the backend's word on the state (an exit code, TIMEOUT,
+	// PREEMPTED, NODE_FAIL, ...).
+	Reason  string    `json:"reason,omitempty"`
+	RunIDs  []string  `json:"run_ids,omitempty"`
+	Started time.Time `json:"started,omitzero"`
+	Ended   time.Time `json:"ended,omitzero"`
+}
+
+// WorkState is where a remote work unit stands.
+type WorkState string
+
+// Work unit states.
+const (
+	WorkPending   WorkState = "pending"
+	WorkRunning   WorkState = "running"
+	WorkFinished  WorkState = "finished"
+	WorkFailed    WorkState = "failed"
+	WorkCancelled WorkState = "cancelled"
+)
+
+// Live reports whether the unit has not ended (pending or running).
+func (s WorkState) Live() bool { return s == WorkPending || s == WorkRunning }
+
+// Liveness may be implemented by an executor that knows better than the
+// SDK which runs of a batch are alive (a remote executor whose workers
+// report in): the heartbeats the SDK sends for a batch then vouch only for
+// the runs Alive returns among running (the runs started and not ended).
+// Without it every run started and not ended is vouched for.
+type Liveness interface {
+	Alive(experimentID string, running []string) []string
 }
 
 // RunStatus is the last known state of a run.

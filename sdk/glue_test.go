@@ -20,7 +20,7 @@ import (
 func TestRoundTrip(t *testing.T) {
 	info := &Info{
 		Name: "fake", Version: "1.2.3", SDKVersion: "stale",
-		Capabilities: Capabilities{Cancel: true, Estimate: true, Artifacts: true, Remote: true, MaxParallelHint: 7},
+		Capabilities: Capabilities{Cancel: true, Estimate: true, Artifacts: true, Remote: true, MaxParallelHint: 7, Detach: true},
 		ConfigSchema: []ConfigAttribute{
 			{Name: "parallel", Type: TypeNumber, Description: "runs at once", Default: "4", Env: "FAKE_PARALLEL"},
 			{Name: "token", Type: TypeString, Description: "a secret", Required: true},
@@ -29,6 +29,7 @@ func TestRoundTrip(t *testing.T) {
 	wantInfo := *info
 	wantInfo.SDKVersion = Version
 	wantInfo.ProtocolVersions = []int{ProtocolVersion}
+	wantInfo.Capabilities.Heartbeat = true
 
 	batch := &Batch{
 		ExperimentID: "exp1", OutRoot: "/tmp/out", Parallel: 3,
@@ -38,6 +39,7 @@ func TestRoundTrip(t *testing.T) {
 			{RunID: "grid_b", ScenarioName: "b.yaml", Scenario: []byte("x")},
 		},
 		Worker: &WorkerBinary{Path: "/bin/bilancio", SHA256: "ab12", OS: "linux", Arch: "amd64"},
+		Detach: true,
 	}
 	events := []RunEvent{
 		{RunID: "grid_a", Type: EventQueued, Time: at(1)},
@@ -48,11 +50,18 @@ func TestRoundTrip(t *testing.T) {
 		{RunID: "grid_a", Type: EventCompleted, Time: at(4), Attempt: 1, Result: &RunResult{
 			RunID: "grid_a", Dir: "/tmp/out/grid_a", StopReason: "stable", DaysSimulated: 5, Defaults: 1,
 			PhiTotal: "0.8", DeltaTotal: "0.2", TimeToStability: "3", DurationMS: 1.5,
-			ManifestSHA256: "beef", Executor: "fake"}},
+			ManifestSHA256: "beef", Executor: "fake", Fingerprint: "f00d"}},
 		{RunID: "grid_b", Type: EventFailed, Message: "b.yaml:1:1: bad"},
+		{RunID: "grid_b", Type: EventFailed, Message: "node lost", Failure: FailureInfrastructure},
 		{RunID: "grid_c", Type: EventCancelled, Time: at(5)},
+		{RunID: "grid_d", Type: EventDetached, Time: at(5)},
 	}
-	st := &StatusReply{Runs: []RunStatus{{RunID: "grid_a", State: EventCompleted}, {RunID: "grid_b", State: EventFailed, Message: "bad"}}}
+	st := &StatusReply{
+		Runs: []RunStatus{{RunID: "grid_a", State: EventCompleted}, {RunID: "grid_b", State: EventFailed, Message: "bad"}, {RunID: "grid_d", State: EventDetached}},
+		WorkUnits: []WorkUnit{
+			{ID: "sb-1", Name: "chunk-0000", State: WorkRunning, RunIDs: []string{"grid_d"}, Started: at(1)},
+			{ID: "1234_5", State: WorkFailed, Reason: "NODE_FAIL", Started: at(1), Ended: at(2)},
+		}}
 	est := &EstimateReply{Currency: "USD", Cost: 1.25, Seconds: 30, Detail: "2 sandboxes"}
 	entries := []Entry{{Path: "exp1/runs/grid_a", IsDir: true, ModTime: at(6)}, {Path: "exp1/runs/grid_a/manifest.json", Size: 12}}
 
@@ -77,8 +86,9 @@ func TestRoundTrip(t *testing.T) {
 		{"Cancel", func(ctx context.Context) (any, error) {
 			return nil, ex.Cancel(ctx, &CancelRequest{ExperimentID: "exp1", RunIDs: []string{"grid_a"}})
 		}, &CancelRequest{ExperimentID: "exp1", RunIDs: []string{"grid_a"}}, nil},
-		{"Status", func(ctx context.Context) (any, error) { return ex.Status(ctx, &StatusRequest{ExperimentID: "exp1"}) },
-			&StatusRequest{ExperimentID: "exp1"}, st},
+		{"Status", func(ctx context.Context) (any, error) {
+			return ex.Status(ctx, &StatusRequest{ExperimentID: "exp1", Remote: true})
+		}, &StatusRequest{ExperimentID: "exp1", Remote: true}, st},
 		{"Estimate", func(ctx context.Context) (any, error) {
 			return ex.Estimate(ctx, &EstimateRequest{Runs: 100, SecondsPerRun: 0.25})
 		}, &EstimateRequest{Runs: 100, SecondsPerRun: 0.25}, est},
@@ -448,47 +458,64 @@ func TestBatchTooLarge(t *testing.T) {
 }
 
 // TestServerStop: stopping the server (the parent-death path) calls Cancel
-// for the experiments in flight and cancels their Execute.
+// for the experiments in flight and cancels their Execute — but never
+// cancels the remote work of an executor with Capabilities.Detach, which
+// outlives the plugin.
 func TestServerStop(t *testing.T) {
-	running := make(chan struct{})
-	f := &fake{onExecute: func(ctx context.Context, b *Batch, emit func(RunEvent) error) error {
-		close(running)
-		<-ctx.Done()
-		return ctx.Err()
-	}}
-	srv := newServer(f)
-	ex, _ := connectPlugin(t, &ExecutorPlugin{Impl: f, srv: srv})
-	done := make(chan error, 1)
-	go func() {
-		done <- ex.Execute(context.Background(), &Batch{ExperimentID: "exp7", Runs: []RunSpec{{RunID: "r"}}}, func(RunEvent) error { return nil })
-	}()
-	<-running
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	srv.stop(ctx)
-	if ctx.Err() != nil {
-		t.Error("stop waited for its whole deadline")
-	}
-	var cancels []string
-	for _, r := range f.requests() {
-		if c, ok := r.(*CancelRequest); ok {
-			cancels = append(cancels, c.ExperimentID)
-		}
-	}
-	if !reflect.DeepEqual(cancels, []string{"exp7"}) {
-		t.Errorf("Cancel called for %v, want [exp7]", cancels)
-	}
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("Execute = %v, want context.Canceled", err)
-		}
-	case <-time.After(2 * time.Second):
-		t.Error("Execute did not return")
-	}
-	err := ex.Execute(context.Background(), &Batch{ExperimentID: "late"}, func(RunEvent) error { return nil })
-	if err == nil || !strings.Contains(err.Error(), "shutting down") {
-		t.Errorf("Execute after stop = %v", err)
+	for _, tc := range []struct {
+		name    string
+		info    *Info
+		cancels []string
+	}{
+		{"attached", &Info{Name: "x"}, []string{"exp7"}},
+		{"describe fails", nil, []string{"exp7"}},
+		{"detach", &Info{Name: "x", Capabilities: Capabilities{Detach: true}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			running := make(chan struct{})
+			f := &fake{info: tc.info, onExecute: func(ctx context.Context, b *Batch, emit func(RunEvent) error) error {
+				close(running)
+				<-ctx.Done()
+				return ctx.Err()
+			}}
+			if tc.info == nil {
+				f.err = errors.New("no")
+			}
+			srv := newServer(f)
+			ex, _ := connectPlugin(t, &ExecutorPlugin{Impl: f, srv: srv})
+			done := make(chan error, 1)
+			go func() {
+				done <- ex.Execute(context.Background(), &Batch{ExperimentID: "exp7", Runs: []RunSpec{{RunID: "r"}}}, func(RunEvent) error { return nil })
+			}()
+			<-running
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			srv.stop(ctx)
+			if ctx.Err() != nil {
+				t.Error("stop waited for its whole deadline")
+			}
+			var cancels []string
+			for _, r := range f.requests() {
+				if c, ok := r.(*CancelRequest); ok {
+					cancels = append(cancels, c.ExperimentID)
+				}
+			}
+			if !reflect.DeepEqual(cancels, tc.cancels) {
+				t.Errorf("Cancel called for %v, want %v", cancels, tc.cancels)
+			}
+			select {
+			case err := <-done:
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("Execute = %v, want context.Canceled", err)
+				}
+			case <-time.After(2 * time.Second):
+				t.Error("Execute did not return")
+			}
+			err := ex.Execute(context.Background(), &Batch{ExperimentID: "late"}, func(RunEvent) error { return nil })
+			if err == nil || !strings.Contains(err.Error(), "shutting down") {
+				t.Errorf("Execute after stop = %v", err)
+			}
+		})
 	}
 }
 

@@ -57,6 +57,7 @@ func TestMainDescribe(t *testing.T) {
 			want := Description{Info: *info, APIVersion: APIVersion}
 			want.SDKVersion = Version
 			want.ProtocolVersions = []int{ProtocolVersion}
+			want.Capabilities.Heartbeat = true // the SDK's server sends them
 			if !jsonEqual(t, d, want) {
 				t.Errorf("description\n%s\nwant\n%+v", stdout.String(), want)
 			}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	executorv1 "github.com/bilancio-go/bilancio/sdk/proto"
 )
@@ -45,16 +46,20 @@ func (s *server) handlerContext(ctx context.Context) (context.Context, context.C
 }
 
 // stop cancels the in-flight work: it calls the executor's Cancel for every
-// experiment with a running Execute, cancels every handler's context and
-// waits, until ctx is done, for the Execute calls to return. The parent-death
+// experiment with a running Execute (unless the executor has
+// Capabilities.Detach: its remote work outlives the plugin, and only an
+// explicit Cancel stops it), cancels every handler's context and waits,
+// until ctx is done, for the Execute calls to return. The parent-death
 // watchdog calls it before the plugin exits.
 func (s *server) stop(ctx context.Context) {
 	s.mu.Lock()
 	s.stopping = true
 	experiments := slices.Sorted(maps.Keys(s.inflight))
 	s.mu.Unlock()
-	for _, id := range experiments {
-		_ = s.impl.Cancel(ctx, &CancelRequest{ExperimentID: id})
+	if info, err := describe(ctx, s.impl); err != nil || !info.Capabilities.Detach {
+		for _, id := range experiments {
+			_ = s.impl.Cancel(ctx, &CancelRequest{ExperimentID: id})
+		}
 	}
 	s.shutdown()
 	done := make(chan struct{})
@@ -86,6 +91,7 @@ func describe(ctx context.Context, impl Executor) (*Info, error) {
 	}
 	out := *info
 	out.SDKVersion = Version
+	out.Capabilities.Heartbeat = true // the server sends them, see Execute
 	if len(out.ProtocolVersions) == 0 {
 		out.ProtocolVersions = ProtocolVersions()
 	}
@@ -101,7 +107,11 @@ func (s *server) Configure(ctx context.Context, req *executorv1.ConfigureRequest
 }
 
 // Execute implements the Execute RPC: the executor's events are sent on the
-// stream as they come, one at a time, until the executor returns.
+// stream as they come, one at a time, until the executor returns. When the
+// batch asks for heartbeats (HeartbeatInterval), a heartbeat event naming
+// the runs started and not ended (see Liveness) goes out at that interval
+// whatever the executor does: a plugin whose runs are computing is not
+// silent, and one that is frozen is.
 func (s *server) Execute(req *executorv1.ExecuteRequest, stream executorv1.Executor_ExecuteServer) error {
 	batch := batchFromProto(req.GetBatch())
 	ctx, cancel := s.handlerContext(stream.Context())
@@ -131,6 +141,7 @@ func (s *server) Execute(req *executorv1.ExecuteRequest, stream executorv1.Execu
 		sendMu sync.Mutex
 		closed bool
 	)
+	running := newRunningSet(batch)
 	emit := func(ev RunEvent) error {
 		m, err := eventToProto(&ev)
 		if err != nil {
@@ -141,16 +152,87 @@ func (s *server) Execute(req *executorv1.ExecuteRequest, stream executorv1.Execu
 		if closed {
 			return errors.New("sending a run event: the batch's Execute call has returned")
 		}
+		running.saw(ev)
 		if err := stream.Send(m); err != nil {
 			return fmt.Errorf("sending a run event of run %s: %w", ev.RunID, err)
 		}
 		return nil
 	}
+	stopBeats := make(chan struct{})
+	beats := sync.WaitGroup{}
+	if every := batch.HeartbeatInterval; every > 0 {
+		live, _ := s.impl.(Liveness)
+		beats.Go(func() {
+			t := time.NewTicker(every)
+			defer t.Stop()
+			for {
+				select {
+				case <-stopBeats:
+					return
+				case <-t.C:
+				}
+				ids := running.list()
+				if live != nil && len(ids) > 0 {
+					ids = live.Alive(batch.ExperimentID, ids)
+				}
+				if emit(RunEvent{Type: EventHeartbeat, Time: time.Now(), Running: ids}) != nil {
+					return
+				}
+			}
+		})
+	}
 	err := s.impl.Execute(ctx, batch, emit)
+	close(stopBeats)
+	beats.Wait()
 	sendMu.Lock()
 	closed = true
 	sendMu.Unlock()
 	return toStatus(err)
+}
+
+// runningSet follows which runs of a batch are started and not ended, from
+// the events sent, for heartbeats. Its methods are called with the
+// handler's send lock held, or (list) from the heartbeat goroutine.
+type runningSet struct {
+	mu    sync.Mutex
+	order []string
+	on    map[string]bool
+}
+
+func newRunningSet(b *Batch) *runningSet {
+	rs := &runningSet{on: make(map[string]bool, len(b.Runs))}
+	for _, r := range b.Runs {
+		rs.order = append(rs.order, r.RunID)
+	}
+	return rs
+}
+
+// saw updates the set with an event the executor emitted.
+func (rs *runningSet) saw(ev RunEvent) {
+	if ev.RunID == "" {
+		return
+	}
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	switch {
+	case ev.Type.Final():
+		delete(rs.on, ev.RunID)
+	case ev.Type == EventStarted:
+		rs.on[ev.RunID] = true
+	}
+}
+
+// list returns the running runs in batch order.
+func (rs *runningSet) list() []string {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	out := make([]string, 0, len(rs.on))
+	for _, id := range rs.order {
+		if rs.on[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // Cancel implements the Cancel RPC.
@@ -164,7 +246,7 @@ func (s *server) Cancel(ctx context.Context, req *executorv1.CancelRequest) (*ex
 
 // Status implements the Status RPC.
 func (s *server) Status(ctx context.Context, req *executorv1.StatusRequest) (*executorv1.StatusResponse, error) {
-	reply, err := s.impl.Status(ctx, &StatusRequest{ExperimentID: req.GetExperimentId()})
+	reply, err := s.impl.Status(ctx, &StatusRequest{ExperimentID: req.GetExperimentId(), Remote: req.GetRemote()})
 	if err != nil {
 		return nil, toStatus(err)
 	}

@@ -54,20 +54,22 @@ func appendValue(dst []byte, v *engine.Value) ([]byte, error) {
 		return append(dst, "false"...), nil
 	case engine.ListValue:
 		dst = append(dst, '[')
-		for i := range v.Items {
+		items := v.Items()
+		for i := range items {
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
 			var err error
-			if dst, err = appendValue(dst, &v.Items[i].Val); err != nil {
+			if dst, err = appendValue(dst, &items[i].Val); err != nil {
 				return dst, fmt.Errorf("item %d: %w", i, err)
 			}
 		}
 		return append(dst, ']'), nil
 	case engine.ObjectValue:
 		dst = append(dst, '{')
-		for i := range v.Items {
-			f := &v.Items[i]
+		members := v.Items()
+		for i := range members {
+			f := &members[i]
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
@@ -171,7 +173,7 @@ func parseEvent(line string) (engine.Event, error) {
 	}
 	var e engine.Event
 	var haveKind, haveDay, havePhase bool
-	for _, f := range v.Items {
+	for _, f := range v.Items() {
 		switch {
 		case f.Key == "kind" && !haveKind:
 			if f.Val.Kind != engine.StringValue {
@@ -232,7 +234,7 @@ func parseValue(dec *json.Decoder, key string) (engine.Value, error) {
 			if _, err := dec.Token(); err != nil {
 				return engine.Value{}, err
 			}
-			return engine.Value{Kind: engine.ListValue, Items: list}, nil
+			return engine.ListOf(list), nil
 		case '{':
 			obj := []engine.Field{}
 			for dec.More() {
@@ -250,7 +252,7 @@ func parseValue(dec *json.Decoder, key string) (engine.Value, error) {
 			if _, err := dec.Token(); err != nil {
 				return engine.Value{}, err
 			}
-			return engine.Value{Kind: engine.ObjectValue, Items: obj}, nil
+			return engine.ObjectOf(obj), nil
 		}
 	}
 	return engine.Value{}, fmt.Errorf("unexpected JSON token %v", tok)

@@ -68,8 +68,11 @@ type RunInfo struct {
 	Executor string
 	// ScenarioName is the scenario's name (its `name` key).
 	ScenarioName string
-	Started      time.Time
-	Finished     time.Time
+	// SummaryRule is what phi_total and delta_total are when their weighted
+	// sum is zero (the metrics files do not depend on it).
+	SummaryRule metrics.ZeroRule
+	Started     time.Time
+	Finished    time.Time
 	// Keep, when set, says which files the folder keeps (by name, as
 	// "out/events.jsonl"); the manifest lists only those.
 	Keep func(name string) bool
@@ -88,12 +91,25 @@ type RunInfo struct {
 // Everything is computed before the first file is touched, and an existing
 // manifest is removed first, so a folder being (re)written never looks
 // complete. Each file is written through runfolder.Writer: hashed as it is
-// written, to a temporary name renamed into place.
+// written, to a temporary name renamed into place. A new folder is better
+// written with WriteNewRun.
 func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *runfolder.Sealed, error) {
+	return writeRun(dir, runfolder.Create, scenarioYAML, res, runHTML, info)
+}
+
+// WriteNewRun is WriteRun for a new, empty folder dir that nobody sees
+// until the caller moves it into place (atomicfile.ReplaceDir's temporary
+// folder): each file is created in place (runfolder.CreateNew).
+func WriteNewRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *runfolder.Sealed, error) {
+	return writeRun(dir, runfolder.CreateNew, scenarioYAML, res, runHTML, info)
+}
+
+func writeRun(dir string, create func(string) (*runfolder.Writer, error), scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *runfolder.Sealed, error) {
 	files, report, err := RunOutputs(res, info.RunID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("rendering the outputs of %s: %w", dir, err)
 	}
+	report.Summary.Apply(info.SummaryRule)
 	var head []File
 	if scenarioYAML != nil {
 		head = append(head, File{ScenarioFile, scenarioYAML})
@@ -110,7 +126,7 @@ func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(
 		files = slices.DeleteFunc(files, func(f File) bool { return !info.Keep(f.Name) })
 	}
 
-	w, err := runfolder.Create(dir)
+	w, err := create(dir)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,12 +1,19 @@
 package browsertest
 
 import (
+	"bytes"
+	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/bilancio-go/bilancio/internal/report"
 )
 
 // buildBilancio builds the bilancio command into a temporary directory.
@@ -45,33 +52,175 @@ func TestDashboard(t *testing.T) {
 		t.Fatalf("the sweep wrote no dashboard: %v", err)
 	}
 	const points = 3 * 2 * 2
-	b.open(t, page, "#runs")
+	b.open(t, page, "#runs tbody tr")
 	b.noErrors(t, "dashboard")
-	if n := b.count(t, "rect.cell"); n != points {
+	if n := b.count(t, "g.cell"); n != points {
 		t.Errorf("heatmaps have %d cells, want %d (one per parameter point)", n, points)
 	}
 	if n := b.count(t, "#runs tbody tr"); n != points {
 		t.Errorf("runs table has %d rows, want %d", n, points)
 	}
+	if n := b.count(t, "#panels figure"); n != 2*2 {
+		t.Errorf("%d figures, want a heatmap and lines per μ (4)", n)
+	}
+	if n := b.count(t, "#config dd"); n < 8 {
+		t.Errorf("the configuration panel lists %d settings", n)
+	}
+	b.noOverflow(t, "dashboard")
 	b.screenshot(t, art, "dashboard.png", "")
 
-	const firstColumn = `Array.from(document.querySelectorAll("#runs tbody tr")).filter(r => r.offsetParent !== null).map(r => r.cells[0].textContent.trim())`
-	before := eval[[]string](t, b, firstColumn)
-	key := eval[string](t, b, `document.querySelector("#runs th[data-key]").dataset.key`)
-	click := `document.querySelector("#runs th[data-key]").click()`
-	sorted := func(col []string) bool {
-		asc := slices.IsSorted(col)
-		desc := slices.IsSortedFunc(col, func(a, b string) int { return strings.Compare(b, a) })
-		return asc || desc
+	// Sorting: a click on a header sorts the table by it.
+	const column = `Array.from(document.querySelectorAll("#runs tbody tr")).map(r => r.cells[3].textContent.trim())`
+	eval[any](t, b, `document.querySelectorAll("#runs thead tr:first-child th")[3].click()`)
+	kappas := eval[[]string](t, b, column)
+	if !slices.IsSortedFunc(kappas, func(a, b string) int { return strings.Compare(a, b) }) {
+		t.Errorf("clicking κ did not sort the table: %v", kappas)
 	}
-	eval[any](t, b, click)
-	after := eval[[]string](t, b, firstColumn)
-	if slices.Equal(after, before) { // it was sorted that way already
-		eval[any](t, b, click)
-		after = eval[[]string](t, b, firstColumn)
+	// Filtering by a range: κ from 1 to 2 keeps 8 runs.
+	eval[any](t, b, `(() => { const set = (w, v) => { const i = document.querySelector('#runs .filters input[data-i="3"][data-w="' + w + '"]'); i.value = v; i.dispatchEvent(new Event("input", { bubbles: true })); }; set("lo", "1"); set("hi", "2"); })()`)
+	if n := b.count(t, "#runs tbody tr"); n != 8 {
+		t.Errorf("κ in [1, 2] shows %d runs, want 8", n)
 	}
-	if len(after) != len(before) || slices.Equal(after, before) || !sorted(after) {
-		t.Errorf("clicking the %q header did not sort the table:\nbefore %v\nafter  %v", key, before, after)
+	// Clicking a heatmap cell filters the table to its point.
+	eval[any](t, b, `document.querySelector("g.cell").dispatchEvent(new MouseEvent("click", { bubbles: true }))`)
+	if n := b.count(t, "#runs tbody tr"); n != 1 {
+		t.Errorf("after clicking a cell the table shows %d runs, want 1", n)
 	}
-	b.noErrors(t, "dashboard after sorting")
+	// The metric selector redraws the figures.
+	eval[any](t, b, `(() => { const s = document.getElementById("metric"); s.value = "1"; s.dispatchEvent(new Event("change")); })()`)
+	if n := b.count(t, "g.cell"); n != points {
+		t.Errorf("after choosing φ the heatmaps have %d cells", n)
+	}
+	if title := eval[string](t, b, `document.querySelector("#panels figcaption span").textContent`); !strings.HasPrefix(title, "φ") {
+		t.Errorf("after choosing φ the first figure is %q", title)
+	}
+	b.noErrors(t, "dashboard after sorting, filtering and the metric selector")
+}
+
+// TestDashboardDesigns opens the dashboards of a 1,000-point Latin
+// hypercube (the pages written from a synthetic registry: the runs need not
+// be simulated) and of the frontier example run for real, and checks each
+// draws the figures its design calls for, loads quickly and fits its box.
+func TestDashboardDesigns(t *testing.T) {
+	chromiumPath(t)
+	bin := buildBilancio(t)
+	b := newBrowser(t)
+	art := artifactDir(t)
+
+	lhs := filepath.Join(t.TempDir(), "lhs.html")
+	writeLHSDashboard(t, lhs, 1000)
+	// The load time is the page's own clock from navigation to the end of
+	// its script (figures and table drawn); the best of two loads, so that
+	// a neighbour's burst on a shared machine does not decide it.
+	best := math.Inf(1)
+	for range 2 {
+		start := time.Now()
+		b.open(t, lhs, "#runs tbody tr")
+		ms := eval[float64](t, b, `window.bilancioDrawnMs || performance.now()`)
+		t.Logf("1,000-point LHS dashboard: drawn %.0f ms after navigation (test clock %v)", ms, time.Since(start))
+		best = math.Min(best, ms)
+	}
+	if best > 2000 {
+		t.Errorf("the 1,000-point LHS dashboard took %.0f ms to load, over 2 s", best)
+	}
+	b.noErrors(t, "lhs dashboard")
+	// Three μ facets, each a scatter, a binned heatmap and lines: never a
+	// panel per distinct value.
+	if n := b.count(t, "#panels figure"); n != 9 {
+		t.Errorf("LHS dashboard has %d figures, want 9 (3 μ facets × scatter, heatmap, lines)", n)
+	}
+	if n := b.count(t, "#panels svg circle"); n < 1000 {
+		t.Errorf("the scatter plots show %d points, want every run", n)
+	}
+	if n := b.count(t, "g.cell"); n == 0 || n > 3*36 {
+		t.Errorf("%d binned heatmap cells, want at most 3 × 6 × 6", n)
+	}
+	b.noOverflow(t, "lhs dashboard")
+	b.screenshot(t, art, "dashboard-lhs.png", "")
+
+	dir := filepath.Join(t.TempDir(), "frontier")
+	cmd := exec.Command(bin, "sweep", "run", "../../examples/sweeps/ring_frontier.hcl", "-out", dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sweep run: %v\n%s", err, out)
+	}
+	page := filepath.Join(dir, "ring_frontier", "aggregate", "dashboard.html")
+	b.open(t, page, "#frontier-fig svg")
+	b.noErrors(t, "frontier dashboard")
+	// A marker per cell (3 c × 3 μ): the frontier κ, or "never clears";
+	// a cell at a bound of the range is warned about.
+	marks := b.count(t, "#frontier-fig svg rect[width='8']") + eval[int](t, b, `Array.from(document.querySelectorAll("#frontier-fig svg text")).filter(e => e.textContent.startsWith("never clears")).length`)
+	if marks != 9 {
+		t.Errorf("the frontier figure marks %d cells, want 9", marks)
+	}
+	atBound := eval[int](t, b, `Array.from(document.querySelectorAll("#frontier-fig svg text")).filter(e => /bound|never clears/.test(e.textContent)).length`)
+	if warned := b.count(t, ".warning"); (atBound > 0) != (warned > 0) {
+		t.Errorf("%d cells at a bound, %d warnings", atBound, warned)
+	}
+	b.noOverflow(t, "frontier dashboard")
+	b.screenshot(t, art, "dashboard-frontier.png", "")
+
+	// Replicates: 3 κ × 2 c, five seeds each. Cells show the mean, its
+	// interval and the count; the lines carry interval bars.
+	reps := filepath.Join(t.TempDir(), "replicates.html")
+	d := &report.Dashboard{ExperimentID: "replicates", Executor: "local", Config: []report.ConfigItem{{Key: "kappa_rule", Value: "debt_over_liquidity"}, {Key: "replicates", Value: "5"}}}
+	for ki, k := range []string{"0.5", "1", "2"} {
+		for ci, c := range []string{"0.5", "2"} {
+			for rep := range 5 {
+				delta := 0.2*float64(ki) + 0.1*float64(ci) + 0.03*float64(rep)
+				id := fmt.Sprintf("grid_%d%d%d", ki, ci, rep)
+				d.Runs = append(d.Runs, report.DashboardRun{ID: id, Phase: "grid", Seed: strconv.Itoa(42 + rep), Kappa: k, Concentration: c, Mu: "0", Monotonicity: "0",
+					Status: "completed", Delta: strconv.FormatFloat(delta, 'g', -1, 64), Phi: strconv.FormatFloat(1-delta, 'g', -1, 64), TimeToStability: "4", RunDir: "../runs/" + id + "/"})
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := report.WriteDashboard(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(reps, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.open(t, reps, "#runs tbody tr")
+	b.noErrors(t, "replicates dashboard")
+	if n := b.count(t, "g.cell"); n != 6 {
+		t.Errorf("%d cells, want 6 points", n)
+	}
+	if n := eval[int](t, b, `Array.from(document.querySelectorAll("g.cell text")).filter(e => /n=5/.test(e.textContent)).length`); n != 6 {
+		t.Errorf("%d cells show n=5, want 6", n)
+	}
+	if tip := eval[string](t, b, `document.querySelector("g.cell title").textContent`); !strings.Contains(tip, "95% interval") || !strings.Contains(tip, "5 runs") {
+		t.Errorf("cell tooltip %q lacks the interval and the count", tip)
+	}
+	if n := b.count(t, "#panels line[stroke-width='1.2']"); n != 6 {
+		t.Errorf("%d interval bars on the lines, want 6", n)
+	}
+	b.noOverflow(t, "replicates dashboard")
+	b.screenshot(t, art, "dashboard-replicates.png", "#figures")
+}
+
+// writeLHSDashboard writes the dashboard of a synthetic n-point Latin
+// hypercube: κ, c and μ drawn over their ranges, δ a logistic of κ.
+func writeLHSDashboard(t *testing.T, path string, n int) {
+	t.Helper()
+	d := &report.Dashboard{ExperimentID: "lhs_synthetic", Executor: "local",
+		Config: []report.ConfigItem{{Key: "kappa_rule", Value: "debt_over_liquidity"}, {Key: "lhs.count", Value: strconv.Itoa(n)}}}
+	for i := range n {
+		u := func(k int) float64 { return float64((i*k)%n) / float64(n) }
+		k, c, mu := 0.1+5.9*u(7), 0.1+5.9*u(13), u(31)
+		delta := 1 / (1 + math.Exp(-3*(k-2-c/4)))
+		id := fmt.Sprintf("lhs_%012x", i)
+		d.Runs = append(d.Runs, report.DashboardRun{ID: id, Phase: "lhs", Seed: strconv.Itoa(42 + i),
+			Kappa: strconv.FormatFloat(k, 'g', 17, 64), Concentration: strconv.FormatFloat(c, 'g', 17, 64), Mu: strconv.FormatFloat(mu, 'g', 17, 64),
+			Monotonicity: "0E-19", Status: "completed", Delta: strconv.FormatFloat(delta, 'g', 17, 64), Phi: strconv.FormatFloat(1-delta, 'g', 17, 64),
+			TimeToStability: "5", RunDir: "../runs/" + id + "/"})
+	}
+	var buf bytes.Buffer
+	start := time.Now()
+	if err := report.WriteDashboard(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("1,000-point LHS dashboard: %d bytes written in %v", buf.Len(), time.Since(start))
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

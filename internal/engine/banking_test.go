@@ -92,14 +92,14 @@ func renderValue(v Value) string {
 	case BoolValue:
 		return strconv.FormatBool(v.Bool)
 	case ListValue:
-		items := make([]string, len(v.Items))
-		for i, it := range v.Items {
+		items := make([]string, len(v.Items()))
+		for i, it := range v.Items() {
 			items[i] = renderValue(it.Val)
 		}
 		return "[" + strings.Join(items, ",") + "]"
 	case ObjectValue:
-		items := make([]string, len(v.Items))
-		for i, f := range v.Items {
+		items := make([]string, len(v.Items()))
+		for i, f := range v.Items() {
 			items[i] = f.Key + "=" + renderValue(f.Val)
 		}
 		return "{" + strings.Join(items, ",") + "}"

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/bilancio-go/bilancio/internal/pynum"
+import (
+	"unsafe"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
 
 // Event is one record of the event log: {kind, day, phase, payload...} with
 // the payload's keys in the order bilancio logs them.
@@ -34,15 +38,40 @@ const (
 )
 
 // Value is a JSON-like payload value. It is kept small: events hold
-// thousands of them.
+// thousands of them (a list or an object keeps its elements behind one
+// pointer, counted by Int).
 type Value struct {
-	Kind   ValueKind
-	Bool   bool
+	Kind ValueKind
+	Bool bool
+	// Int is an IntValue's number, and the number of elements of a
+	// ListValue or an ObjectValue.
 	Int    int64
 	Str    string
 	Amount pynum.Amount
-	// Items holds a list's elements (with empty keys) or an object's members.
-	Items []Field
+	items  *Field
+}
+
+// Items returns a list's elements (with empty keys) or an object's
+// members; nil for other values.
+func (v Value) Items() []Field {
+	if v.items == nil || (v.Kind != ListValue && v.Kind != ObjectValue) {
+		return nil
+	}
+	return unsafe.Slice(v.items, v.Int)
+}
+
+// ListOf returns a list value of items (their keys empty), which it keeps.
+func ListOf(items []Field) Value { return collection(ListValue, items) }
+
+// ObjectOf returns an object value of members, which it keeps.
+func ObjectOf(members []Field) Value { return collection(ObjectValue, members) }
+
+func collection(kind ValueKind, items []Field) Value {
+	v := Value{Kind: kind, Int: int64(len(items))}
+	if len(items) > 0 {
+		v.items = &items[0]
+	}
+	return v
 }
 
 // Str returns a string value.
@@ -67,11 +96,11 @@ func ListV(items ...Value) Value {
 	for i, v := range items {
 		f[i].Val = v
 	}
-	return Value{Kind: ListValue, Items: f}
+	return ListOf(f)
 }
 
 // ObjectV returns an object value with its members in order.
-func ObjectV(members ...Field) Value { return Value{Kind: ObjectValue, Items: members} }
+func ObjectV(members ...Field) Value { return ObjectOf(members) }
 
 // BoolV returns a boolean value.
 func BoolV(b bool) Value { return Value{Kind: BoolValue, Bool: b} }

@@ -21,14 +21,15 @@ func invariantf(format string, args ...any) error {
 // amount or stock is negative, and every stock lot has exactly its owner.
 func (s *system) checkInvariants() error {
 	st := &s.st
+	var lists listSets
 	for i, c := range st.contracts {
 		if c.removed {
 			continue
 		}
-		if !contains(st.agents[c.effectiveHolder()].assets, int32(i)) {
+		if !lists.contains(st.agents[c.effectiveHolder()].assets, int32(i), len(st.contracts)) {
 			return invariantf("%s missing on asset holder %s", c.id, st.agents[c.effectiveHolder()].id)
 		}
-		if !contains(st.agents[c.issuer].liabilities, int32(i)) {
+		if !lists.contains(st.agents[c.issuer].liabilities, int32(i), len(st.contracts)) {
 			return invariantf("%s missing on issuer %s", c.id, st.agents[c.issuer].id)
 		}
 	}
@@ -92,6 +93,32 @@ func (s *system) checkInvariants() error {
 	return nil
 }
 
+// listSets answers membership questions on long id lists (the central
+// bank's liabilities list every cash instrument) without a scan each: a
+// list longer than a few entries gets a set, built on its first question.
+type listSets struct {
+	sets map[*int32][]bool
+}
+
+// contains reports whether l holds v, an index below n.
+func (ls *listSets) contains(l []int32, v int32, n int) bool {
+	if len(l) <= 16 {
+		return contains(l, v)
+	}
+	set, ok := ls.sets[&l[0]]
+	if !ok {
+		set = make([]bool, n)
+		for _, x := range l {
+			set[x] = true
+		}
+		if ls.sets == nil {
+			ls.sets = map[*int32][]bool{}
+		}
+		ls.sets[&l[0]] = set
+	}
+	return set[v]
+}
+
 func contains(l []int32, v int32) bool {
 	for _, x := range l {
 		if x == v {
@@ -104,6 +131,14 @@ func contains(l []int32, v int32) bool {
 // firstDuplicate returns the first id that appears twice in l.
 func firstDuplicate(l []int32) (int32, bool) {
 	if len(l) < 2 {
+		return 0, false
+	}
+	if len(l) <= 16 {
+		for i, x := range l {
+			if contains(l[:i], x) {
+				return x, true
+			}
+		}
 		return 0, false
 	}
 	seen := make(map[int32]struct{}, len(l))

@@ -38,14 +38,19 @@ func (e *LoadError) Error() string {
 // types and ranges, agent references, the central bank needed by mints, and
 // alias uniqueness. filename is used in error messages only.
 //
-// Every error it returns is a *LoadError. Generator specs (a top-level
-// `generator` key) are not supported yet.
+// Every error it returns is a *LoadError. It follows the rules of the
+// default revision (LoadRules{}); LoadWith takes a revision's.
 func Load(filename string, data []byte) (*Scenario, error) {
-	l := &scenarioLoader{file: filename, m: newYAMLMapper()}
+	return LoadWith(filename, data, LoadRules{})
+}
+
+// LoadWith is Load under the rules of one bilancio revision.
+func LoadWith(filename string, data []byte, rules LoadRules) (*Scenario, error) {
+	l := &scenarioLoader{file: filename, m: newYAMLMapper(), rules: rules}
 	return l.load(data)
 }
 
-// load is Load.
+// load reads and validates the file's contents.
 func (l *scenarioLoader) load(data []byte) (*Scenario, error) {
 	root, err := l.parse(data)
 	if err == nil {
@@ -68,6 +73,7 @@ func (l *scenarioLoader) load(data []byte) (*Scenario, error) {
 type scenarioLoader struct {
 	file    string
 	m       *yamlMapper
+	rules   LoadRules
 	actions []*loadedAction // initial actions, then scheduled ones, in file order
 	agents  map[string]AgentSpec
 	// noFast sends every document through go-yaml (see yamlfast.go).
@@ -226,8 +232,8 @@ func (l *scenarioLoader) scenario(root *yaml.Node) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e, ok := top.get("generator"); ok {
-		return nil, l.fail(e.keyAt, "generator", "generator specs are not supported yet; compile the generator into a concrete scenario and load that")
+	if _, ok := top.get("generator"); ok {
+		return l.generatorSpec(top)
 	}
 	if err := top.stringKeys(); err != nil {
 		return nil, err
@@ -251,6 +257,11 @@ func (l *scenarioLoader) scenario(root *yaml.Node) (*Scenario, error) {
 	}
 	if e, ok := top.get("dealer"); ok {
 		if sc.Dealer, err = l.dealer(e.val); err != nil {
+			return nil, err
+		}
+	}
+	if e, ok := top.get("balanced_dealer"); ok {
+		if err := l.balancedDealer(e); err != nil {
 			return nil, err
 		}
 	}
@@ -400,6 +411,9 @@ func (l *scenarioLoader) runConfig(at *yaml.Node) (RunConfig, error) {
 	rc.DefaultHandling = f.literal("default_handling", []string{FailFast, ExpelAgent}, rc.DefaultHandling)
 	if f.err != nil {
 		return rc, f.err
+	}
+	if err := l.rollover(f); err != nil {
+		return rc, err
 	}
 	if e, ok := o.get("show"); ok {
 		show, err := l.objectAt(e.val, "run.show")

@@ -164,6 +164,7 @@ func (l *scenarioLoader) action(at *yaml.Node, path string, a *Action) (*loadedA
 		a.DueDay = f.intMin("due_day", true, 0, 0)
 		alias()
 		a.MaturityDistance = f.optInt("maturity_distance")
+		l.maturityDistance(f, a)
 	case ActTransferClaim:
 		a.ContractAlias, _ = f.optStr("contract_alias")
 		a.ContractID, _ = f.optStr("contract_id")

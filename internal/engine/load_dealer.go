@@ -44,6 +44,17 @@ func (l *scenarioLoader) dealer(at *yaml.Node) (*DealerConfig, error) {
 			f.keep(sf.err)
 		}
 	}
+	if e, ok := f.lookup("risk_assessment", false); ok {
+		f.keep(l.riskAssessment(e, dc.Enabled))
+	} else if f.err == nil && dc.Enabled && l.rules.RiskAssessmentByDefault {
+		en, _ := o.get("enabled")
+		f.keep(l.refuseNewer(en.keyAt, "dealer", newerRiskAssessment,
+			"bilancio %s turns it on for every dealer block that does not say otherwise; add `risk_assessment: {enabled: false}` to the dealer block to run without it, or choose an earlier -bilancio-revision (2025-12)", l.revisionName()))
+	}
+	if f.err == nil && dc.Enabled && l.rules.NoDealer {
+		en, _ := o.get("enabled")
+		f.keep(l.fail(en.val, "dealer.enabled", "bilancio %s has no dealer (it arrived on 2025-11-25) and would ignore this block; choose -bilancio-revision 2025-11-29 or later to run it, or set enabled: false", l.revisionName()))
+	}
 	if f.err != nil {
 		return nil, f.err
 	}

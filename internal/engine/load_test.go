@@ -59,7 +59,7 @@ func TestLoadErrors(t *testing.T) {
 		{"comment only", "# nothing\n", 0, 0, "the file is empty"},
 		{"second document", "version: 1\n---\nname: x\n", 2, 1, "expected a single YAML document"},
 		{"top-level list", "- a\n- b\n", 1, 1, "must contain a scenario mapping at the top level, got a list"},
-		{"generator spec", "version: 1\ngenerator: ring_explorer_v1\nname_prefix: x\n", 2, 1, "generator: generator specs are not supported yet"},
+		{"generator spec without params", "version: 1\ngenerator: ring_explorer_v1\nname_prefix: x\n", 1, 1, `missing required field "params"`},
 		{"bad version", "version: 2\nname: t\nagents: []\n", 1, 10, "version: unsupported configuration version 2"},
 		{"version string", "version: one\nname: t\nagents: []\n", 1, 10, `version: expected an integer, got "one"`},
 		{"missing name", "version: 1\nagents: []\n", 1, 1, `missing required field "name"`},

@@ -20,6 +20,11 @@ type Scenario struct {
 	// Dealer is the scenario's dealer block; nil when absent. With
 	// enabled: true the run has a dealer subsystem (internal/dealer).
 	Dealer *DealerConfig
+	// Compiled is set when the file was a generator spec, compiled into
+	// this scenario.
+	Compiled *Compiled
+	// Notes are warnings about the file: what bilancio drops from it.
+	Notes []Note
 }
 
 // Pos is a position in the scenario file (1-based line and column).

@@ -142,9 +142,9 @@ func (s *system) defaultOnPayable(idx int32, remaining pynum.Amount, paid []paym
 			for i, pm := range paid {
 				obj := s.cut(2)
 				obj[0], obj[1] = Field{"method", Str(pm.method)}, Field{"amount", AmountV(pm.amount)}
-				list[i].Val = Value{Kind: ObjectValue, Items: obj}
+				list[i].Val = ObjectOf(obj)
 			}
-			f = append(f, Field{"distribution", Value{Kind: ListValue, Items: list}})
+			f = append(f, Field{"distribution", ListOf(list)})
 		}
 		s.log("PartialSettlement", f...)
 	}

@@ -182,10 +182,16 @@ func (s *system) appendID(list *[]int32, v int32) {
 
 // removeID removes the first v from *list (Python's list.remove), journaled.
 // It reports whether v was there.
+//
+// A list holds an id at most once (see checkInvariants), so the first v is
+// the last one, and the search starts from the end: what is removed is
+// mostly what was added last (a cash piece split off and merged back), and
+// the central bank's liabilities list every cash instrument, which would
+// make a search from the front quadratic in the ring's size.
 func (s *system) removeID(list *[]int32, v int32) bool {
 	l := *list
-	for i, x := range l {
-		if x != v {
+	for i := len(l) - 1; i >= 0; i-- {
+		if l[i] != v {
 			continue
 		}
 		copy(l[i:], l[i+1:])

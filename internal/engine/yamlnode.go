@@ -120,14 +120,14 @@ func longTag(t string) string {
 // scalarTag returns the PyYAML tag of the scalar node n (aliases followed),
 // or an error for a tag SafeLoader (plus bilancio's !decimal) cannot construct.
 func scalarTag(n *yaml.Node) (tag pyyaml.Tag, other string, decimal bool, err error) {
-	if r := pyyaml.ResolveNode(n); r != pyyaml.Other {
+	if r := pyyaml.ResolveNode(n); r != pyyaml.TagOther {
 		return r, "", false, nil
 	}
 	switch t := pyyaml.ExplicitTag(n); {
 	case t == "!decimal":
-		return pyyaml.Str, "", true, nil
+		return pyyaml.TagStr, "", true, nil
 	case t == "!!binary":
-		return pyyaml.Str, t, false, nil
+		return pyyaml.TagStr, t, false, nil
 	case t == "!!map" || t == "!!seq" || t == "!!set" || t == "!!omap" || t == "!!pairs":
 		return 0, "", false, errAtNode(n, "expected a %s node, but found a scalar", collectionOf(t))
 	default:
@@ -196,23 +196,23 @@ func constructNode(at *yaml.Node) (yamlValue, error) {
 		return v, nil
 	}
 	switch tag {
-	case pyyaml.Str, pyyaml.Value:
+	case pyyaml.TagStr, pyyaml.TagValue:
 		v.kind = valString
-	case pyyaml.Null:
+	case pyyaml.TagNull:
 		v.kind = valNull
-	case pyyaml.Bool:
+	case pyyaml.TagBool:
 		v.kind = valBool
 		v.b, err = pyyaml.ParseBool(n.Value)
-	case pyyaml.Int:
+	case pyyaml.TagInt:
 		v.kind = valInt
 		v.i, err = pyyaml.ParseInt(n.Value)
-	case pyyaml.Float:
+	case pyyaml.TagFloat:
 		v.kind = valFloat
 		v.f, err = pyyaml.ParseFloat(n.Value)
-	case pyyaml.Timestamp:
+	case pyyaml.TagTimestamp:
 		v.kind = valTimestamp
 		err = pyyaml.CheckTimestamp(n.Value)
-	case pyyaml.Merge:
+	case pyyaml.TagMerge:
 		err = errors.New("a merge key (<<) can only be used as a mapping key")
 	}
 	if err != nil {
@@ -293,7 +293,7 @@ func (m *yamlMapper) entries(at *yaml.Node) ([]mapEntry, error) {
 		kAt, vAt := n.Content[i], n.Content[i+1]
 		k := yamlDeref(kAt)
 		if k.Kind == yaml.ScalarNode {
-			if t, _, _, err := scalarTag(k); err == nil && t == pyyaml.Merge {
+			if t, _, _, err := scalarTag(k); err == nil && t == pyyaml.TagMerge {
 				es, err := m.mergeValue(vAt)
 				if err != nil {
 					return nil, err
@@ -390,7 +390,7 @@ func (m *yamlMapper) checkDocument(root *yaml.Node) error {
 			if isKey {
 				return nil // keys are checked by entries
 			}
-			if t, _, _, err := scalarTag(n); err == nil && t == pyyaml.Value {
+			if t, _, _, err := scalarTag(n); err == nil && t == pyyaml.TagValue {
 				return errAtNode(n, "could not determine a constructor for the tag %q", pyyaml.TagPrefix+"value")
 			}
 			_, err := constructNode(n)

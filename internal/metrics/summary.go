@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"fmt"
+
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/cockroachdb/apd/v3"
 )
@@ -67,4 +69,45 @@ func Summarize(days []DayRow) Summary {
 		s.DeltaTotal = pynum.Quo(deltaW, total).Decimal()
 	}
 	return s
+}
+
+// ZeroRule says what summarize_day_metrics made of a weighted sum of zero:
+// bilancio's revisions differ there (spec/engine.md §7.3).
+type ZeroRule string
+
+// Zero rules.
+const (
+	// ZeroIsZero: phi_total (delta_total) is 0 when Σ S_t·phi_t is 0, as in
+	// bilancio from 2025-11-28 on. The default.
+	ZeroIsZero ZeroRule = ""
+	// ZeroIsNone: it is None, as in bilancio before 2025-11-28 (`if S_total
+	// and phi_weighted`), which wrote an empty cell to the registry and to
+	// results.csv.
+	ZeroIsNone ZeroRule = "none"
+)
+
+// ParseZeroRule reads a ZeroRule ("" and "zero" are ZeroIsZero).
+func ParseZeroRule(s string) (ZeroRule, error) {
+	switch s {
+	case "", "zero":
+		return ZeroIsZero, nil
+	case string(ZeroIsNone):
+		return ZeroIsNone, nil
+	}
+	return "", fmt.Errorf("unknown summary rule %q (want zero or none)", s)
+}
+
+// Apply makes s follow rule. Summarize computes the ZeroIsZero summary; a
+// quotient is zero exactly when its weighted sum is (ΣS_t is not zero when
+// there is a quotient), so under ZeroIsNone a zero total becomes None.
+func (s *Summary) Apply(rule ZeroRule) {
+	if rule != ZeroIsNone {
+		return
+	}
+	if s.PhiTotal != nil && s.PhiTotal.IsZero() {
+		s.PhiTotal = nil
+	}
+	if s.DeltaTotal != nil && s.DeltaTotal.IsZero() {
+		s.DeltaTotal = nil
+	}
 }

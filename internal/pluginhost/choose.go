@@ -44,6 +44,9 @@ type Choice struct {
 	// the few variables every plugin inherits (PluginProcess only): the
 	// executor's own settings and credentials. They are never logged.
 	Env []string
+	// Liveness is how the plugin's batches are watched (PluginProcess
+	// only; WithLiveness).
+	Liveness Liveness
 	// builtin makes the executor in process (InProcess only).
 	builtin func() sdk.Executor
 }
@@ -109,6 +112,7 @@ func (c *Choice) Opener(logger hclog.Logger) func(ctx context.Context) (sdk.Exec
 			if len(c.Env) > 0 {
 				opts = append(opts, WithEnv(c.Env...))
 			}
+			opts = append(opts, WithLiveness(c.Liveness))
 			p, err := Open(ctx, c.Plugin, opts...)
 			if err != nil {
 				return nil, nil, fmt.Errorf("starting the %s executor: %w", c.Name, err)
@@ -148,12 +152,17 @@ func Schema(ctx context.Context, name string, builtins Builtins, find Options) (
 // ExecutorEnv picks from environ ("KEY=value" entries, as os.Environ gives
 // them) the variables the executor called name reads: MODAL_* (credentials,
 // profile, server), BILANCIO_MODAL_* and BILANCIO_CLOUD_* for the modal
+// executor, SLURM_CONF and SBATCH_* besides BILANCIO_SLURM_* for the slurm
 // executor, BILANCIO_<NAME>_* for any other. Plugins inherit no other
 // variables (WithEnv), so credentials reach only their executor.
 func ExecutorEnv(name string, environ []string) []string {
 	prefixes := []string{"BILANCIO_" + strings.ToUpper(name) + "_"}
 	if name == "modal" {
 		prefixes = append(prefixes, "MODAL_", "BILANCIO_CLOUD_")
+	}
+	if name == "slurm" {
+		// Where Slurm's configuration is, and the user's sbatch defaults.
+		prefixes = append(prefixes, "SLURM_CONF=", "SBATCH_")
 	}
 	if name == LocalExecutor {
 		return nil

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // crashWait bounds how long the host waits, once a call failed, for a dying
@@ -169,20 +172,121 @@ func (g *guardedExecutor) Configure(ctx context.Context, cfg *sdk.Config) error 
 	return g.p.mapError(ctx, g.ex.Configure(ctx, cfg))
 }
 
-// Execute implements sdk.Executor.
+// Execute implements sdk.Executor. A plugin that sends heartbeats is
+// watched (see Liveness): the batch asks for them, and a plugin silent past
+// the timeout is killed, its open runs failed (sdk.FailureUnresponsive) and
+// Execute returns its *CrashError; a started run silent past it is failed
+// and cancelled at the plugin. Heartbeats are passed on to emit only when
+// the batch asked for them (Batch.HeartbeatInterval).
 func (g *guardedExecutor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.RunEvent) error) error {
 	if err := g.before(); err != nil {
 		return err
 	}
-	err := g.ex.Execute(ctx, batch, func(ev sdk.RunEvent) error {
-		if ev.Type == sdk.EventFailed && ev.Failure == sdk.FailurePluginCrashed {
+	if batch == nil {
+		return g.p.mapError(ctx, g.ex.Execute(ctx, batch, emit))
+	}
+	guard, err := sdk.NewRunGuard(batch)
+	if err != nil {
+		return fmt.Errorf("executing the batch of experiment %s: %w", batch.ExperimentID, err)
+	}
+	out := guard.Forward(emit) // serialised: the watch emits too
+	w := g.p.newWatch()
+	callCtx, cancelCall := context.WithCancel(ctx)
+	defer cancelCall()
+	// Heartbeats the caller asked for are passed on; those the watch asked
+	// for are not.
+	passBeats := batch.HeartbeatInterval > 0
+	if w != nil {
+		b := *batch
+		b.HeartbeatInterval = g.p.liveness.heartbeat()
+		if passBeats {
+			b.HeartbeatInterval = min(b.HeartbeatInterval, batch.HeartbeatInterval)
+		}
+		batch = &b
+		watchCtx, stopWatch := context.WithCancel(ctx)
+		defer stopWatch()
+		go w.run(watchCtx, func(id string, limit time.Duration) {
+			_ = out(sdk.RunEvent{RunID: id, Type: sdk.EventFailed, Time: time.Now(), Failure: sdk.FailureUnresponsive,
+				Message: fmt.Sprintf("run %s was silent for %s (no event, and no heartbeat of the %s executor plugin vouched for it): given up on", id, limit, g.p.name)})
+			go func() {
+				cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				_ = g.ex.Cancel(cctx, &sdk.CancelRequest{ExperimentID: batch.ExperimentID, RunIDs: []string{id}})
+			}()
+		})
+		// A killed plugin's stream ends by itself; should it not (a
+		// reattached plugin is not ours to kill), the call is cut.
+		go func() {
+			t := time.NewTicker(50 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-watchCtx.Done():
+					return
+				case <-t.C:
+				}
+				if w.killed() {
+					select {
+					case <-watchCtx.Done():
+					case <-time.After(crashWait):
+						cancelCall()
+					}
+					return
+				}
+			}
+		}()
+	}
+	var (
+		startedMu sync.Mutex
+		started   = map[string]bool{}
+	)
+	err = g.ex.Execute(callCtx, batch, func(ev sdk.RunEvent) error {
+		if w != nil {
+			w.saw(ev)
+		}
+		switch {
+		case ev.Type == sdk.EventHeartbeat && !passBeats:
+			return nil
+		case ev.Type == sdk.EventStarted:
+			startedMu.Lock()
+			started[ev.RunID] = true
+			startedMu.Unlock()
+		case ev.Type == sdk.EventFailed && ev.Failure == sdk.FailurePluginCrashed:
 			// Made up by the SDK for a run the plugin left unfinished.
 			ce := g.p.crashed(errors.New(ev.Message))
 			ev.Message, ev.Failure = ce.Error(), ce.Failure()
+			startedMu.Lock()
+			ev = salvage(batch, ev, started[ev.RunID])
+			startedMu.Unlock()
 		}
-		return emit(ev)
+		return out(ev)
 	})
+	if w != nil && w.killed() && ctx.Err() == nil {
+		// Killed for its silence: the runs it left are failed with why,
+		// but for those whose folders were complete.
+		ce := g.p.crashed(err)
+		for _, ev := range guard.Close(sdk.EventFailed, ce.Error(), ce.Failure()) {
+			_ = emit(salvage(batch, ev, started[ev.RunID]))
+		}
+		return ce
+	}
+	guard.Close("", "", "")
 	return g.p.mapError(ctx, err)
+}
+
+// salvage turns the failed event of a run that a crashed plugin had
+// started into a completed one when the run's folder is complete (it
+// verifies): the run ended, only its report was lost with the plugin.
+func salvage(b *sdk.Batch, ev sdk.RunEvent, started bool) sdk.RunEvent {
+	if !started || b.OutRoot == "" || ev.Type != sdk.EventFailed {
+		return ev
+	}
+	f, err := runfolder.Verify(filepath.Join(b.OutRoot, ev.RunID))
+	if err != nil || f.Manifest.RunID != ev.RunID {
+		return ev
+	}
+	return sdk.RunEvent{RunID: ev.RunID, Type: sdk.EventCompleted, Time: ev.Time, Attempt: ev.Attempt, Result: sdk.ResultOf(f),
+		Message: "completed before the plugin was lost (" + ev.Message + ")"}
 }
 
 // Cancel implements sdk.Executor.

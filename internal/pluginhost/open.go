@@ -44,6 +44,7 @@ type openConfig struct {
 	env          []string
 	startTimeout time.Duration
 	socketBase   string
+	liveness     Liveness
 }
 
 // WithLogger sets the logger; the plugin's logs and go-plugin's go to a
@@ -98,6 +99,12 @@ type Plugin struct {
 
 	crashMu sync.Mutex
 	crash   *CrashError
+
+	// liveness is how batches are watched; slowest is the longest run the
+	// plugin completed (guarded by runMu).
+	liveness Liveness
+	runMu    sync.Mutex
+	slowest  time.Duration
 }
 
 // Open verifies a candidate's checksum, starts it with go-plugin, negotiates
@@ -140,6 +147,7 @@ func Open(ctx context.Context, c Candidate, opts ...OpenOption) (*Plugin, error)
 	p := &Plugin{
 		name: c.Name, path: c.Path, sumPath: c.SumPath, socketDir: socketDir, tail: &stderrTail{},
 		log: cfg.logger.Named("executor." + c.Name), startTimeout: cfg.startTimeout,
+		liveness: cfg.liveness,
 	}
 	life, lifeCancel := context.WithCancel(context.Background())
 	p.lifeCancel = lifeCancel

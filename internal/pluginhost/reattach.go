@@ -70,7 +70,7 @@ func OpenReattached(ctx context.Context, name string, r sdk.Reattach, opts ...Op
 	}
 	p := &Plugin{
 		name: name, path: fmt.Sprintf("%s (reattached, pid %d)", BinaryName(name), r.Pid),
-		pid: r.Pid, tail: &stderrTail{}, reattached: true, startTimeout: cfg.startTimeout,
+		pid: r.Pid, tail: &stderrTail{}, reattached: true, startTimeout: cfg.startTimeout, liveness: cfg.liveness,
 		log: cfg.logger.Named("executor." + name), lifeCancel: func() {},
 	}
 	p.client = plugin.NewClient(&plugin.ClientConfig{

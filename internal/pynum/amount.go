@@ -125,6 +125,17 @@ func (a Amount) Int64() (int64, bool) {
 	return t.coef, true
 }
 
+// Whole returns a's value when it is a whole number held with exponent 0
+// in an int64 (an int, or a Decimal such as Decimal('50') but not
+// Decimal('50.0')); ok is false otherwise. Sums of such values stay whole
+// with exponent 0, so they can be computed in integers.
+func (a Amount) Whole() (n int64, ok bool) {
+	if a.big != nil || a.exp != 0 {
+		return 0, false
+	}
+	return a.coef, true
+}
+
 // Sign returns -1, 0 or +1.
 func (a Amount) Sign() int {
 	if a.big != nil {

@@ -1,9 +1,13 @@
-// Package pyyaml is PyYAML 1.1 scalar resolution and construction, as
-// bilancio's Python loaders read YAML.
-//
-// It follows what bilancio's yaml.safe_load produces and Python's
-// Decimal/int/float string parsing, written from their documented
-// behaviour. Nothing here depends on go-yaml's own (YAML 1.2) resolution.
+// Package pyyaml is YAML as bilancio's Python reads and writes it with
+// PyYAML: reading, the YAML 1.1 resolution and construction of scalars
+// (what yaml.safe_load makes of a plain `1e5`, `010` or `yes`) with Python's
+// Decimal/int/float string parsing; writing, documents of Python values
+// (Node) byte for byte as yaml.safe_dump writes them (Marshal), which asks
+// the same resolver whether a str may be written plain (PlainIsStr). It is
+// the one home of these rules for the scenario loader, the sweep-config
+// import and the ring generator. Everything here is written from PyYAML's
+// and Python's documented behaviour; nothing depends on go-yaml's own (YAML
+// 1.2) resolution.
 package pyyaml
 
 import (
@@ -25,16 +29,36 @@ type Tag uint8
 
 // The tags of PyYAML's SafeLoader scalars.
 const (
-	Str       Tag = iota // tag:yaml.org,2002:str
-	Null                 // tag:yaml.org,2002:null
-	Bool                 // tag:yaml.org,2002:bool
-	Int                  // tag:yaml.org,2002:int
-	Float                // tag:yaml.org,2002:float
-	Timestamp            // tag:yaml.org,2002:timestamp
-	Merge                // "<<": only meaningful as a mapping key
-	Value                // "=": a string as a mapping key, an error as a value
-	Other                // an explicit tag other than the ones above; the caller decides
+	TagStr       Tag = iota // tag:yaml.org,2002:str
+	TagNull                 // tag:yaml.org,2002:null
+	TagBool                 // tag:yaml.org,2002:bool
+	TagInt                  // tag:yaml.org,2002:int
+	TagFloat                // tag:yaml.org,2002:float
+	TagTimestamp            // tag:yaml.org,2002:timestamp
+	TagMerge                // "<<": only meaningful as a mapping key
+	TagValue                // "=": a string as a mapping key, an error as a value
+	TagOther                // an explicit tag other than the ones above; the caller decides
 )
+
+// PythonType names the type of the value PyYAML constructs for the tag, as
+// Python names it ("str", "None", "int", ...), for messages.
+func (t Tag) PythonType() string {
+	switch t {
+	case TagNull:
+		return "None"
+	case TagBool:
+		return "bool"
+	case TagInt:
+		return "int"
+	case TagFloat:
+		return "float"
+	case TagTimestamp:
+		return "datetime"
+	case TagOther:
+		return "tagged value"
+	}
+	return "str"
+}
 
 // TagPrefix is the prefix of the standard YAML tags, written "!!".
 const TagPrefix = "tag:yaml.org,2002:"
@@ -64,25 +88,25 @@ func ResolveNode(n *yaml.Node) Tag {
 		if n.Style&styleQuotedOrBlock == 0 {
 			return Resolve(n.Value)
 		}
-		return Str
+		return TagStr
 	case "!!str":
-		return Str
+		return TagStr
 	case "!!null":
-		return Null
+		return TagNull
 	case "!!bool":
-		return Bool
+		return TagBool
 	case "!!int":
-		return Int
+		return TagInt
 	case "!!float":
-		return Float
+		return TagFloat
 	case "!!timestamp":
-		return Timestamp
+		return TagTimestamp
 	case "!!merge":
-		return Merge
+		return TagMerge
 	case "!!value":
-		return Value
+		return TagValue
 	}
-	return Other
+	return TagOther
 }
 
 // Resolve returns the tag PyYAML's SafeLoader gives the plain (unquoted,
@@ -91,21 +115,21 @@ func ResolveNode(n *yaml.Node) Tag {
 func Resolve(s string) Tag {
 	switch {
 	case isYAMLNull(s):
-		return Null
+		return TagNull
 	case isYAMLBool(s):
-		return Bool
+		return TagBool
 	case isYAMLInt(s):
-		return Int
+		return TagInt
 	case isYAMLFloat(s):
-		return Float
+		return TagFloat
 	case isYAMLTimestamp(s):
-		return Timestamp
+		return TagTimestamp
 	case s == "<<":
-		return Merge
+		return TagMerge
 	case s == "=":
-		return Value
+		return TagValue
 	}
-	return Str
+	return TagStr
 }
 
 func isYAMLNull(s string) bool {
@@ -672,4 +696,23 @@ func Decimal(s string) (pynum.Amount, DecimalStatus) {
 		return pynum.Amount{}, DecimalOutOfRange
 	}
 	return a, DecimalFinite
+}
+
+// PlainIsStr reports whether s, written as a plain scalar, would be read
+// back as a str by PyYAML's resolver: the writer's test for whether a str
+// may be written plain. s must be non-empty, resolve to Str, and not be one
+// of the indicators "!", "&" and "*" (the resolver's yaml tag); like
+// Python's `$`, the resolver's patterns also match before a final newline,
+// so the text without it must be a str too.
+func PlainIsStr(s string) bool {
+	str := func(x string) bool {
+		return x == "" || Resolve(x) == TagStr && x != "!" && x != "&" && x != "*"
+	}
+	if s == "" || !str(s) {
+		return false
+	}
+	if t, ok := strings.CutSuffix(s, "\n"); ok {
+		return str(t)
+	}
+	return true
 }

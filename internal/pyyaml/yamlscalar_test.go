@@ -13,28 +13,28 @@ import (
 // as "type value" in Python's terms.
 func constructed(s string) (string, error) {
 	switch Resolve(s) {
-	case Null:
+	case TagNull:
 		return "None", nil
-	case Bool:
+	case TagBool:
 		b, err := ParseBool(s)
 		if b {
 			return "bool True", err
 		}
 		return "bool False", err
-	case Int:
+	case TagInt:
 		i, err := ParseInt(s)
 		if err != nil {
 			return "", err
 		}
 		return "int " + i.String(), nil
-	case Float:
+	case TagFloat:
 		f, err := ParseFloat(s)
 		return "float " + pynum.FloatRepr(f), err
-	case Timestamp:
+	case TagTimestamp:
 		return "timestamp", CheckTimestamp(s)
-	case Merge:
+	case TagMerge:
 		return "merge", nil
-	case Value:
+	case TagValue:
 		return "value", nil
 	}
 	return "str " + s, nil
@@ -124,10 +124,10 @@ func TestResolveNode(t *testing.T) {
 		yaml string
 		want Tag
 	}{
-		{"1", Int}, {`"1"`, Str}, {"'0.5'", Str}, {"|\n  1\n", Str},
-		{"!!str 1", Str}, {"!!float 1", Float}, {"!!int '7'", Int}, {"!!null x", Null},
-		{"!!bool yes", Bool}, {"!!timestamp x", Timestamp}, {"!!merge x", Merge}, {"!!value x", Value},
-		{"!decimal 1.5", Other}, {"!!binary aGk=", Other}, {"!!map x", Other},
+		{"1", TagInt}, {`"1"`, TagStr}, {"'0.5'", TagStr}, {"|\n  1\n", TagStr},
+		{"!!str 1", TagStr}, {"!!float 1", TagFloat}, {"!!int '7'", TagInt}, {"!!null x", TagNull},
+		{"!!bool yes", TagBool}, {"!!timestamp x", TagTimestamp}, {"!!merge x", TagMerge}, {"!!value x", TagValue},
+		{"!decimal 1.5", TagOther}, {"!!binary aGk=", TagOther}, {"!!map x", TagOther},
 	}
 	for _, tt := range tests {
 		var doc yaml.Node

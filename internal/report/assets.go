@@ -23,6 +23,7 @@ type assets struct {
 	runCSS          string
 	runLoader       string // the <script> body that unpacks and runs run.js
 	runDealerLoader string // the same for a dealer run, with run_dealer.js
+	dashCSS, dashJS string // the sweep dashboard's
 }
 
 // minifier minifies CSS and JavaScript.
@@ -66,5 +67,7 @@ var pageAssets = sync.OnceValue(func() *assets {
 		runCSS:          small("text/css", runCSS),
 		runLoader:       packScript(drawn + js),
 		runDealerLoader: packScript(drawn + small("text/javascript", runDealerJS) + js),
+		dashCSS:         small("text/css", dashboardCSS),
+		dashJS:          small("text/javascript", dashboardJS),
 	}
 })

@@ -92,8 +92,12 @@ func (p *Panel) cell(k, c string) *Cell {
 	return nil
 }
 
-// num parses a parameter for ordering and placement (NaN if not a number).
+// paramValue parses a parameter for ordering and placement: a number, or
+// the middle of a bin "lo–hi" of a continuous design (NaN if neither).
 func paramValue(s string) float64 {
+	if lo, hi, ok := strings.Cut(s, "–"); ok {
+		return (paramValue(lo) + paramValue(hi)) / 2
+	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return math.NaN()
@@ -190,8 +194,68 @@ func indexOf(xs []string, s string) int {
 	return -1
 }
 
-// Scale maps values to colours over [Lo, Hi].
-type Scale struct{ Lo, Hi float64 }
+// Scale maps values to colours over [Lo, Hi]: viridis for a quantity of
+// one sign, or, when Diverging, a red–white–blue map centred on zero (Lo =
+// −Hi) for a signed one (a relief, a PnL), so that zero is white.
+type Scale struct {
+	Lo, Hi    float64
+	Diverging bool
+}
+
+// divergingAnchors run from red (negative) through white (zero) to blue
+// (positive): ColorBrewer's RdBu, colour-blind safe.
+var divergingAnchors = [...][3]float64{
+	{178, 24, 43}, {214, 96, 77}, {244, 165, 130}, {253, 219, 199}, {247, 247, 247},
+	{209, 229, 240}, {146, 197, 222}, {67, 147, 195}, {33, 102, 172},
+}
+
+// rgb is the scale's colour at t in [0, 1].
+func (s Scale) rgb(t float64) (r, g, b uint8) {
+	if !s.Diverging {
+		return viridisRGB(t)
+	}
+	if math.IsNaN(t) {
+		t = 0.5
+	}
+	t = math.Max(0, math.Min(1, t))
+	n := len(divergingAnchors) - 1
+	x := t * float64(n)
+	i := min(int(x), n-1)
+	f := x - float64(i)
+	a, c := divergingAnchors[i], divergingAnchors[i+1]
+	mix := func(k int) uint8 { return uint8(math.Round(a[k] + (c[k]-a[k])*f)) }
+	return mix(0), mix(1), mix(2)
+}
+
+// Colour is the colour of value v as #rrggbb.
+func (s Scale) Colour(v float64) string {
+	r, g, b := s.rgb(s.t(v))
+	return fmt.Sprintf("#%02x%02x%02x", r, g, b)
+}
+
+// inkOn is the text colour that reads on the colour of v.
+func (s Scale) inkOn(v float64) string {
+	t := s.t(v)
+	if s.Diverging {
+		if t < 0.2 || t > 0.8 {
+			return "#fff"
+		}
+		return "#1c1c1e"
+	}
+	if t <= 0.6 {
+		return "#fff"
+	}
+	return "#1c1c1e"
+}
+
+// Signed makes sc a diverging scale centred on zero, symmetric about it.
+func Signed(sc Scale) Scale {
+	m := math.Max(math.Abs(sc.Lo), math.Abs(sc.Hi))
+	if m == 0 || math.IsNaN(m) {
+		m = 1
+	}
+	return Scale{Lo: -m, Hi: m, Diverging: true}
+}
 
 // ScaleOf is the range of the panels' cell means, widened when flat.
 func ScaleOf(panels []*Panel) Scale {
@@ -204,7 +268,7 @@ func ScaleOf(panels []*Panel) Scale {
 		}
 	}
 	if math.IsInf(lo, 1) {
-		return Scale{0, 1}
+		return Scale{Lo: 0, Hi: 1}
 	}
 	if lo >= 0 && lo <= 1 && hi <= 1 {
 		// A rate: anchor the scale at zero and end it at a round tenth.
@@ -213,7 +277,7 @@ func ScaleOf(panels []*Panel) Scale {
 	if hi-lo < 1e-12 {
 		hi = lo + 1
 	}
-	return Scale{lo, hi}
+	return Scale{Lo: lo, Hi: hi}
 }
 
 // Ticks are round values on the scale, about five: multiples of 1, 2, 2.5
@@ -279,7 +343,7 @@ func HeatmapSVG(p *Panel, sc Scale, o HeatmapOptions) string {
 		x, y := left+float64(i*cw), top+ph-float64((j+1)*ch)
 		fill := "#e6e6e6"
 		if !math.IsNaN(c.Mean) {
-			fill = Viridis(sc.t(c.Mean))
+			fill = sc.Colour(c.Mean)
 		}
 		tip := fmt.Sprintf("κ = %s, c = %s, μ = %s, monotonicity = %s: δ = %s (%d of %d runs)",
 			c.Kappa, c.Concentration, p.Mu, p.Monotonicity, fmtVal(c.Mean), c.N, c.Runs)
@@ -310,7 +374,8 @@ func colourBar(b *strings.Builder, sc Scale, x, top, h float64, label string) {
 	const steps = 32
 	for k := range steps {
 		t0 := float64(k) / steps
-		fmt.Fprintf(b, `<rect x="%g" y="%g" width="14" height="%g" fill="%s"/>`, x, top+h-(t0+1.0/steps)*h, h/steps+0.5, Viridis(t0+0.5/steps))
+		r, g, bl := sc.rgb(t0 + 0.5/steps)
+		fmt.Fprintf(b, `<rect x="%g" y="%g" width="14" height="%g" fill="#%02x%02x%02x"/>`, x, top+h-(t0+1.0/steps)*h, h/steps+0.5, r, g, bl)
 	}
 	fmt.Fprintf(b, `<rect x="%g" y="%g" width="14" height="%g" fill="none" stroke="#1c1c1e" stroke-width="0.6"/>`, x, top, h)
 	for _, v := range sc.Ticks() {
@@ -436,7 +501,7 @@ type FigureFile struct {
 // heatmap and a line chart per (mu, monotonicity), with titles, axis labels
 // and colour bars.
 func Figures(d *Dashboard) ([]FigureFile, error) {
-	panels, showMono := Panels(d.Points())
+	panels, showMono := Panels(designPoints(d))
 	sc := ScaleOf(panels)
 	var out []FigureFile
 	for _, p := range panels {
@@ -444,6 +509,7 @@ func Figures(d *Dashboard) ([]FigureFile, error) {
 		if showMono {
 			stem += "_mono_" + p.Monotonicity
 		}
+		stem = strings.ReplaceAll(stem, "–", "_to_") // a bin of a continuous design
 		o := HeatmapOptions{Title: "Default rate δ, " + p.Title(showMono), ValueLabel: "mean δ total", Standalone: true}
 		out = append(out, FigureFile{Name: "heatmap_" + stem + ".svg", Data: []byte(HeatmapSVG(p, sc, o))})
 		png, err := HeatmapPNG(p, sc, o.Title, o.ValueLabel)

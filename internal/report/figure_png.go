@@ -18,14 +18,18 @@ import (
 // are embedded, at 200 dpi.
 const pngDPI = 200
 
-// viridisMap is a palette.ColorMap of Viridis over [min, max].
-type viridisMap struct{ min, max, alpha float64 }
+// viridisMap is a palette.ColorMap of a Scale's colours (viridis, or the
+// diverging map) over [min, max].
+type viridisMap struct {
+	min, max, alpha float64
+	sc              Scale
+}
 
 func (m *viridisMap) At(v float64) (color.Color, error) {
 	if v < m.min || v > m.max || math.IsNaN(v) {
 		return nil, palette.ErrOverflow
 	}
-	r, g, b := viridisRGB((v - m.min) / (m.max - m.min))
+	r, g, b := m.sc.rgb((v - m.min) / (m.max - m.min))
 	return color.NRGBA{R: r, G: g, B: b, A: uint8(255 * m.alpha)}, nil
 }
 func (m *viridisMap) Max() float64       { return m.max }
@@ -37,7 +41,7 @@ func (m *viridisMap) SetAlpha(a float64) { m.alpha = a }
 func (m *viridisMap) Palette(n int) palette.Palette {
 	cs := make([]color.Color, n)
 	for i := range cs {
-		r, g, b := viridisRGB(float64(i) / float64(max(n-1, 1)))
+		r, g, b := m.sc.rgb(float64(i) / float64(max(n-1, 1)))
 		cs[i] = color.NRGBA{R: r, G: g, B: b, A: 255}
 	}
 	return paletteColors(cs)
@@ -78,7 +82,7 @@ func HeatmapPNG(p *Panel, sc Scale, title, valueLabel string) ([]byte, error) {
 	pl.Y.Label.Text = labelConcentration
 	pl.X.Tick.Marker = labelTicks(p.Kappas)
 	pl.Y.Tick.Marker = labelTicks(p.Concentrations)
-	cm := &viridisMap{min: sc.Lo, max: sc.Hi, alpha: 1}
+	cm := &viridisMap{min: sc.Lo, max: sc.Hi, alpha: 1, sc: sc}
 	hm := plotter.NewHeatMap(panelGrid{p}, cm.Palette(256))
 	hm.Min, hm.Max = sc.Lo, sc.Hi
 	hm.NaN = color.Gray{Y: 0xe6}

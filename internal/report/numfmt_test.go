@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"strconv"
 	"testing"
 )
 
@@ -54,3 +55,33 @@ func TestAssetsMinify(t *testing.T) {
 		t.Error("the dealer page's script does not carry run_dealer.js")
 	}
 }
+
+func TestPointsCSV(t *testing.T) {
+	d := &Dashboard{}
+	for i, delta := range []string{"0.2", "0.4", "0.6", ""} {
+		st := "completed"
+		if delta == "" {
+			st = "failed"
+		}
+		d.Runs = append(d.Runs, DashboardRun{ID: string(rune('a' + i)), Kappa: "2", Concentration: "1", Mu: "0", Monotonicity: "0", Status: st, Delta: delta, Phi: delta})
+	}
+	d.Runs = append(d.Runs, DashboardRun{ID: "e", Kappa: "0.5", Concentration: "1", Mu: "0", Monotonicity: "0", Status: "completed", Delta: "0.1", Phi: "0.9"})
+	got := string(PointsCSV(d))
+	// Three replicates of κ 2: mean 0.4, sd 0.2, t(2) = 4.303, half-width 4.303·0.2/√3.
+	xs := []float64{0.2, 0.4, 0.6}
+	m := (xs[0] + xs[1] + xs[2]) / 3
+	sd := math.Sqrt(((xs[0]-m)*(xs[0]-m) + (xs[1]-m)*(xs[1]-m) + (xs[2]-m)*(xs[2]-m)) / 2)
+	h := 4.303 * sd / math.Sqrt(3)
+	if math.Abs(sd-0.2) > 1e-12 {
+		t.Fatalf("sd %v", sd)
+	}
+	row := fmtG(m) + "," + fmtG(m-h) + "," + fmtG(m+h)
+	want := "phase,kappa,concentration,mu,monotonicity,runs,completed,delta_mean,delta_ci95_low,delta_ci95_high,phi_mean,phi_ci95_low,phi_ci95_high\n" +
+		",0.5,1,0,0,1,1,0.1,,,0.9,,\n" +
+		",2,1,0,0,4,3," + row + "," + row + "\n"
+	if got != want {
+		t.Errorf("points:\n%s\nwant\n%s", got, want)
+	}
+}
+
+func fmtG(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

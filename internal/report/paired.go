@@ -222,6 +222,12 @@ func pairedMean(rows []PairedRow, field func(*PairedRow) string) (mean float64, 
 	return sum / float64(n), n
 }
 
+// PnLTolerance is the dealer PnL, in the scenario's money units, within
+// which a dealer counts as breaking even rather than profitable: a dealer
+// that made no trade has a PnL of exactly 0, and one that did can end a
+// few ulps off (4.5e-8 in dealer_comparison_100).
+const PnLTolerance = 1e-6
+
 // PairedStats are the summary numbers of a set of pairs.
 type PairedStats struct {
 	Pairs, Completed                     int
@@ -230,7 +236,8 @@ type PairedStats struct {
 	MeanDeltaControl, MeanDeltaTreatment float64 // NaN when none
 	MeanEffect, MeanRelief               float64
 	MeanPnL, MeanReturn                  float64
-	Profitable, WithDealer               int // pairs with PnL ≥ 0, pairs with a PnL
+	Profitable, WithDealer               int // pairs with PnL > PnLTolerance, pairs with a PnL
+	FlatPnL                              int // pairs whose |PnL| ≤ PnLTolerance (no trade, or rounding)
 	Trades, WithTrades                   int // total trades, pairs with a count
 	MeanTrades                           float64
 	// The number of values each mean is over.
@@ -261,8 +268,11 @@ func SummarizePairs(rows []PairedRow) PairedStats {
 		}
 		if v := paramValue(r.DealerPnL); !math.IsNaN(v) {
 			s.WithDealer++
-			if v >= 0 {
+			switch {
+			case v > PnLTolerance:
 				s.Profitable++
+			case v >= -PnLTolerance:
+				s.FlatPnL++
 			}
 		}
 		if n, err := strconv.Atoi(r.Trades); err == nil {
@@ -403,7 +413,7 @@ func buildPairedPage(d *PairedDashboard) *pairedPage {
 	}
 	if p.HasDealer {
 		p.Cards = append(p.Cards,
-			pairedCard{"mean-pnl", "Mean dealer PnL", fmtVal(s.MeanPnL), fmt.Sprintf("dealer_total_pnl; %d of %d profitable", s.Profitable, s.WithDealer)},
+			pairedCard{"mean-pnl", "Mean dealer PnL", fmtVal(s.MeanPnL), fmt.Sprintf("dealer_total_pnl, money units; %d of %d profitable (PnL > %g), %d break even", s.Profitable, s.WithDealer, PnLTolerance, s.FlatPnL)},
 			pairedCard{"mean-return", "Mean dealer return", fmtVal(s.MeanReturn), "dealer_total_return, " + fmtMean(s.NReturn, "pairs")},
 			pairedCard{"trades", "Trades", strconv.Itoa(s.Trades), fmt.Sprintf("total_trades over %d %s runs; %s per run", s.WithTrades, dealer, fmtVal(s.MeanTrades))},
 		)
@@ -430,7 +440,7 @@ func buildPairedPage(d *PairedDashboard) *pairedPage {
 	p.ShowRho = pairedByRho(d.Pairs)
 	p.ReliefNote = "Mean " + cols.effect + " = δ " + base + " − δ " + dealer + " per parameter point, over its pairs (positive: the dealer arm defaults less)."
 	for _, m := range pairedMetrics(d) {
-		figs := pairedHeatmaps(d.Pairs, p.ShowRho, m.value, m.short, m.pageLabel)
+		figs := pairedHeatmaps(d.Pairs, p.ShowRho, m)
 		switch m.key {
 		case "relief":
 			p.Relief = figs
@@ -449,12 +459,13 @@ func buildPairedPage(d *PairedDashboard) *pairedPage {
 	p.Groups = pairedGroups(d.Pairs, p.ShowRho)
 
 	// The pairs table.
-	p.Columns = []string{"kappa", "concentration", "mu", "monotonicity", "seed"}
+	// The run links first: they are what a reader follows.
+	p.Columns = []string{cols.baseID, cols.dealerID, "kappa", "concentration", "mu", "monotonicity", "seed"}
 	if p.Balanced {
 		p.Columns = append(p.Columns, "outside_mid_ratio")
 	}
 	p.Columns = append(p.Columns, cols.deltaBase, cols.deltaDealer, cols.effect, cols.relief, cols.phiBase, cols.phiDealer,
-		"dealer_total_pnl", "dealer_total_return", "total_trades", cols.baseID, cols.baseStatus, cols.dealerID, cols.dealerStatus, "error")
+		"dealer_total_pnl", "dealer_total_return", "total_trades", cols.baseStatus, cols.dealerStatus, "error")
 	p.Numeric = map[string]bool{}
 	for _, c := range p.Columns {
 		switch c {
@@ -470,7 +481,7 @@ func buildPairedPage(d *PairedDashboard) *pairedPage {
 	p.Classes = make([]string, len(d.Pairs))
 	for i := range d.Pairs {
 		r := &d.Pairs[i]
-		row := []string{r.Kappa, r.Concentration, r.Mu, r.Monotonicity, r.Seed}
+		row := []string{r.ControlRunID, r.TreatmentRunID, r.Kappa, r.Concentration, r.Mu, r.Monotonicity, r.Seed}
 		if p.Balanced {
 			row = append(row, r.OutsideMidRatio)
 		}
@@ -482,7 +493,7 @@ func buildPairedPage(d *PairedDashboard) *pairedPage {
 			errs = append(errs, dealer+": "+r.TreatmentError)
 		}
 		row = append(row, r.DeltaControl, r.DeltaTreatment, r.Effect, r.ReliefRatio, r.PhiControl, r.PhiTreatment,
-			r.DealerPnL, r.DealerReturn, r.Trades, r.ControlRunID, r.ControlStatus, r.TreatmentRunID, r.TreatmentStatus, strings.Join(errs, "; "))
+			r.DealerPnL, r.DealerReturn, r.Trades, r.ControlStatus, r.TreatmentStatus, strings.Join(errs, "; "))
 		p.Rows[i] = row
 		p.Links[i] = [2]string{r.ControlHTML, r.TreatmentHTML}
 		cls := r.Outcome()
@@ -505,7 +516,8 @@ type pairedPanel struct {
 // pairedPanels groups the pairs' values into one panel per (ρ,) μ and
 // monotonicity, ρ ascending then μ, and returns them with their common
 // colour scale.
-func pairedPanels(rows []PairedRow, byRho bool, value func(*PairedRow) string) ([]pairedPanel, Scale) {
+func pairedPanels(rows []PairedRow, byRho bool, m pairedMetric) ([]pairedPanel, Scale) {
+	value := m.value
 	var out []pairedPanel
 	var all []*Panel
 	for _, rho := range pairedRhos(rows, byRho) {
@@ -530,13 +542,17 @@ func pairedPanels(rows []PairedRow, byRho bool, value func(*PairedRow) string) (
 			all = append(all, pn)
 		}
 	}
+	if m.signed {
+		return out, Signed(ScaleOf(all))
+	}
 	return out, ScaleOf(all)
 }
 
 // pairedHeatmaps draws a heatmap of the mean of value per parameter point,
 // one per (ρ,) μ and monotonicity, on one colour scale.
-func pairedHeatmaps(rows []PairedRow, byRho bool, value func(*PairedRow) string, short, label string) []pairedFigure {
-	panels, sc := pairedPanels(rows, byRho, value)
+func pairedHeatmaps(rows []PairedRow, byRho bool, m pairedMetric) []pairedFigure {
+	panels, sc := pairedPanels(rows, byRho, m)
+	short, label := m.short, m.pageLabel
 	out := make([]pairedFigure, len(panels))
 	for i, pp := range panels {
 		out[i] = pairedFigure{
@@ -590,10 +606,7 @@ func pairedHeatmapSVG(p *Panel, sc Scale, rho, short, label, title string, stand
 		x, y := left+float64(i*cw), top+ph-float64((j+1)*ch)
 		fill, ink := "#e6e6e6", "#1c1c1e"
 		if !math.IsNaN(c.Mean) {
-			fill = Viridis(sc.t(c.Mean))
-			if sc.t(c.Mean) <= 0.6 {
-				ink = "#fff"
-			}
+			fill, ink = sc.Colour(c.Mean), sc.inkOn(c.Mean)
 		}
 		tip := fmt.Sprintf("κ = %s, c = %s, %s: %s = %s (%d of %d pairs)", c.Kappa, c.Concentration, where, short, fmtVal(c.Mean), c.N, c.Runs)
 		fmt.Fprintf(&b, `<rect class="cell" x="%g" y="%g" width="%d" height="%d" fill="%s" stroke="#fff" stroke-width="1" data-kappa="%s" data-concentration="%s" data-value="%s"><title>%s</title></rect>`,
@@ -710,6 +723,7 @@ type pairedMetric struct {
 	short, pageLabel     string // the value's name in tooltips and on the page's colour bar
 	fileLabel, fileTitle string // the colour bar label and title prefix of the figure files
 	value                func(*PairedRow) string
+	signed               bool // either sign: a diverging scale centred on zero
 }
 
 // pairedMetrics are the heatmaps of d: the relief always, the dealer's
@@ -717,8 +731,8 @@ type pairedMetric struct {
 // is not zero.
 func pairedMetrics(d *PairedDashboard) []pairedMetric {
 	cols := d.Layout.columns()
-	out := []pairedMetric{{key: "relief", short: "Δδ", pageLabel: "mean Δδ", fileLabel: "mean Δδ (" + cols.effect + ")",
-		fileTitle: "Relief " + cols.effect, value: func(r *PairedRow) string { return r.Effect }}}
+	out := []pairedMetric{{key: "relief", short: "Δδ", pageLabel: "mean Δδ (share of dues)", fileLabel: "mean Δδ (" + cols.effect + ", share of dues)",
+		fileTitle: "Relief " + cols.effect, value: func(r *PairedRow) string { return r.Effect }, signed: true}}
 	s := SummarizePairs(d.Pairs)
 	if s.WithDealer == 0 && s.WithTrades == 0 {
 		return out
@@ -727,8 +741,8 @@ func pairedMetrics(d *PairedDashboard) []pairedMetric {
 		fileTitle: "Dealer trades", value: func(r *PairedRow) string { return r.Trades }})
 	for i := range d.Pairs {
 		if v := paramValue(d.Pairs[i].DealerPnL); !math.IsNaN(v) && v != 0 {
-			return append(out, pairedMetric{key: "pnl", short: "PnL", pageLabel: "mean PnL", fileLabel: "mean PnL (dealer_total_pnl)",
-				fileTitle: "Dealer PnL", value: func(r *PairedRow) string { return r.DealerPnL }})
+			return append(out, pairedMetric{key: "pnl", short: "PnL", pageLabel: "mean PnL (money units)", fileLabel: "mean PnL (dealer_total_pnl, money units)",
+				fileTitle: "Dealer PnL", value: func(r *PairedRow) string { return r.DealerPnL }, signed: true})
 		}
 	}
 	return out
@@ -747,7 +761,7 @@ func PairedFigures(d *PairedDashboard) ([]FigureFile, error) {
 	byRho := pairedByRho(d.Pairs)
 	var out []FigureFile
 	for _, m := range pairedMetrics(d) {
-		panels, sc := pairedPanels(d.Pairs, byRho, m.value)
+		panels, sc := pairedPanels(d.Pairs, byRho, m)
 		for _, pp := range panels {
 			title := m.fileTitle + ", " + pp.title
 			name := m.key + "_" + pp.stem

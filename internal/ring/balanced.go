@@ -1,9 +1,11 @@
 package ring
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -116,12 +118,15 @@ func (p BalancedParams) resolve() (*balancedResolved, error) {
 	if b.vbt == nil {
 		b.vbt = apd.New(50, -2)
 	}
+	if msg := Sweepable()[SweptRho].Check(b.rho); msg != "" {
+		return nil, errors.New(msg)
+	}
 	for _, v := range []struct {
 		name string
 		d    *apd.Decimal
-	}{{"face value", b.face}, {"outside mid ratio", b.rho}, {"big entity share", b.beta}, {"vbt share", b.vbt}} {
-		if v.d.Sign() <= 0 || v.d.Form != apd.Finite {
-			return nil, fmt.Errorf("%s must be > 0, got %s", v.name, pynum.Str(v.d))
+	}{{"face_value", b.face}, {"big_entity_share", b.beta}, {"vbt_share", b.vbt}} {
+		if msg := CheckPositive(v.name, v.d); msg != "" {
+			return nil, errors.New(msg)
 		}
 	}
 	var ticket apd.Decimal
@@ -195,25 +200,25 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 		L0:        apd.New(0, 0),
 	}
 
-	var actions []Node
+	var actions []pyyaml.Node
 	mint := func(id string, amount *apd.Decimal) {
 		g.Liquidity = append(g.Liquidity, amount)
 		g.L0 = pynum.DecAdd(g.L0, amount)
-		actions = append(actions, Map(P("mint_cash", Map(
-			P("to", Str(id)),
-			P("amount", decimalNode(amount)),
-			P("alias", Str("LIQ_"+id)),
+		actions = append(actions, pyyaml.Map(pyyaml.P("mint_cash", pyyaml.Map(
+			pyyaml.P("to", pyyaml.Str(id)),
+			pyyaml.P("amount", decimalNode(amount)),
+			pyyaml.P("alias", pyyaml.Str("LIQ_"+id)),
 		))))
 	}
 	payable := func(from, to string, amount *apd.Decimal, dueDay int, alias string) {
 		g.Payables = append(g.Payables, Payable{From: from, To: to, Amount: amount, DueDay: dueDay})
 		g.S1 = pynum.DecAdd(g.S1, amount)
-		actions = append(actions, Map(P("create_payable", Map(
-			P("from", Str(from)),
-			P("to", Str(to)),
-			P("amount", decimalNode(amount)),
-			P("due_day", Int(int64(dueDay))),
-			P("alias", Str(alias)),
+		actions = append(actions, pyyaml.Map(pyyaml.P("create_payable", pyyaml.Map(
+			pyyaml.P("from", pyyaml.Str(from)),
+			pyyaml.P("to", pyyaml.Str(to)),
+			pyyaml.P("amount", decimalNode(amount)),
+			pyyaml.P("due_day", pyyaml.Int(int64(dueDay))),
+			pyyaml.P("alias", pyyaml.Str(alias)),
 		))))
 	}
 	for i, amount := range liquidity {
@@ -235,44 +240,44 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 		mint("big_"+bucket, bigCash)
 	}
 
-	agents := []Node{Map(P("id", Str("CB")), P("kind", Str("central_bank")), P("name", Str("Central Bank")))}
-	balances := []Node{Str("CB")}
+	agents := []pyyaml.Node{pyyaml.Map(pyyaml.P("id", pyyaml.Str("CB")), pyyaml.P("kind", pyyaml.Str("central_bank")), pyyaml.P("name", pyyaml.Str("Central Bank")))}
+	balances := []pyyaml.Node{pyyaml.Str("CB")}
 	for i := range n {
 		id := agentID(i)
-		agents = append(agents, Map(P("id", Str(id)), P("kind", Str("household")), P("name", Str(fmt.Sprintf("Agent %d", i+1)))))
-		balances = append(balances, Str(id))
+		agents = append(agents, pyyaml.Map(pyyaml.P("id", pyyaml.Str(id)), pyyaml.P("kind", pyyaml.Str("household")), pyyaml.P("name", pyyaml.Str(fmt.Sprintf("Agent %d", i+1)))))
+		balances = append(balances, pyyaml.Str(id))
 	}
 	for _, bucket := range bigEntityBuckets {
 		id := "big_" + bucket
-		agents = append(agents, Map(P("id", Str(id)), P("kind", Str("household")), P("name", Str("Big Entity ("+bucket+")"))))
-		balances = append(balances, Str(id))
+		agents = append(agents, pyyaml.Map(pyyaml.P("id", pyyaml.Str(id)), pyyaml.P("kind", pyyaml.Str("household")), pyyaml.P("name", pyyaml.Str("Big Entity ("+bucket+")"))))
+		balances = append(balances, pyyaml.Str(id))
 	}
 	run := runBlock(g.MaxDays, g.QuietDays, balances)
-	run.Set("default_handling", Str(r.DefaultHandling))
-	g.Doc = Map(
-		P("version", Int(1)),
-		P("name", Str(g.Name)),
-		P("description", Str(g.Description)),
-		P("agents", Seq(agents...)),
-		P("initial_actions", Seq(actions...)),
-		P("scheduled_actions", Seq()),
-		P("run", run),
-		P("_balanced_config", Map(
-			P("face_value", Float(pynum.DecimalFloat(b.face))),
-			P("outside_mid_ratio", Float(pynum.DecimalFloat(b.rho))),
-			P("big_entity_share", Float(pynum.DecimalFloat(b.beta))),
-			P("mode", Str(string(b.mode))),
+	run.Set("default_handling", pyyaml.Str(r.DefaultHandling))
+	g.Doc = pyyaml.Map(
+		pyyaml.P("version", pyyaml.Int(1)),
+		pyyaml.P("name", pyyaml.Str(g.Name)),
+		pyyaml.P("description", pyyaml.Str(g.Description)),
+		pyyaml.P("agents", pyyaml.Seq(agents...)),
+		pyyaml.P("initial_actions", pyyaml.Seq(actions...)),
+		pyyaml.P("scheduled_actions", pyyaml.Seq()),
+		pyyaml.P("run", run),
+		pyyaml.P("_balanced_config", pyyaml.Map(
+			pyyaml.P("face_value", pyyaml.Float(pynum.DecimalFloat(b.face))),
+			pyyaml.P("outside_mid_ratio", pyyaml.Float(pynum.DecimalFloat(b.rho))),
+			pyyaml.P("big_entity_share", pyyaml.Float(pynum.DecimalFloat(b.beta))),
+			pyyaml.P("mode", pyyaml.Str(string(b.mode))),
 		)),
 	)
 	if b.mode == Active {
-		g.Doc.Set("dealer", Map(
-			P("enabled", Bool(true)),
-			P("ticket_size", Int(b.ticketSize)),
-			P("dealer_share", Str("0")),
-			P("vbt_share", Str(pynum.Str(b.vbt))),
+		g.Doc.Set("dealer", pyyaml.Map(
+			pyyaml.P("enabled", pyyaml.Bool(true)),
+			pyyaml.P("ticket_size", pyyaml.Int(b.ticketSize)),
+			pyyaml.P("dealer_share", pyyaml.Str("0")),
+			pyyaml.P("vbt_share", pyyaml.Str(pynum.Str(b.vbt))),
 		))
 	}
-	if g.YAML, err = Marshal(g.Doc); err != nil {
+	if g.YAML, err = pyyaml.Marshal(g.Doc); err != nil {
 		return nil, fmt.Errorf("ring: balanced: %w", err)
 	}
 	return g, nil

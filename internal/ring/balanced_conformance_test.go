@@ -1,4 +1,4 @@
-package ring
+package ring_test
 
 import (
 	"encoding/csv"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
+	"github.com/bilancio-go/bilancio/internal/ring"
 )
 
 // Regenerating the recorded scenarios of bilancio's balanced comparison
@@ -16,7 +17,7 @@ import (
 // dealer-balanced-n100 (balanced_comparison_20251204), dealer-detailed-n5
 // (the active arm of detailed_instrumentation_sweep) and
 // ring-failfast-n5-bigentity (its passive arm) is regenerated with
-// GenerateBalanced from its registry row and the pair's comparison.csv row,
+// ring.GenerateBalanced from its registry row and the pair's comparison.csv row,
 // and must give the recorded scenario.yaml byte for byte (up to the payable
 // float ulps of engine §10.7) and the registry's S1 and L0.
 //
@@ -53,25 +54,25 @@ func comparisonRows(t *testing.T, root, set, idColumn string) map[string]map[str
 	return rows
 }
 
-// balancedRowParams are GenerateBalanced's parameters for a registry row of
+// balancedRowParams are ring.GenerateBalanced's parameters for a registry row of
 // a balanced sweep and its pair's face value, ρ and β.
-func balancedRowParams(t *testing.T, row map[string]string, face, rho, beta string) BalancedParams {
+func balancedRowParams(t *testing.T, row map[string]string, face, rho, beta string) ring.BalancedParams {
 	t.Helper()
-	p := BalancedParams{
+	p := ring.BalancedParams{
 		Params:          rowParams(t, row, ""),
-		FaceValue:       mustDec(t, face),
-		OutsideMidRatio: mustDec(t, rho),
-		BigEntityShare:  mustDec(t, beta),
+		FaceValue:       ring.MustDec(t, face),
+		OutsideMidRatio: ring.MustDec(t, rho),
+		BigEntityShare:  ring.MustDec(t, beta),
 	}
 	switch row["phase"] {
 	case "balanced_passive":
-		p.Mode = Passive
+		p.Mode = ring.Passive
 	case "balanced_active":
-		p.Mode = Active
+		p.Mode = ring.Active
 	default:
 		t.Fatalf("%s: phase %q", row["run_id"], row["phase"])
 	}
-	if want := map[BalancedMode]string{Passive: "False", Active: "True"}[p.Mode]; row["dealer_enabled"] != want {
+	if want := map[ring.BalancedMode]string{ring.Passive: "False", ring.Active: "True"}[p.Mode]; row["dealer_enabled"] != want {
 		t.Fatalf("%s: dealer_enabled %q in phase %q", row["run_id"], row["dealer_enabled"], row["phase"])
 	}
 	return p
@@ -107,7 +108,7 @@ func TestBalancedScenariosReproduced(t *testing.T) {
 					}
 				}
 				c.rows++
-				g, err := GenerateBalanced(balancedRowParams(t, row, pair["face_value"], pair["outside_mid_ratio"], pair["big_entity_share"]))
+				g, err := ring.GenerateBalanced(balancedRowParams(t, row, pair["face_value"], pair["outside_mid_ratio"], pair["big_entity_share"]))
 				if err != nil {
 					t.Errorf("%s: %v", run.ID, err)
 					continue
@@ -153,7 +154,7 @@ func TestBalancedBigEntityRingReproduced(t *testing.T) {
 			t.Errorf("%s: seed %d is grid point %s, registry says %s", run.ID, seed, grid, got)
 			continue
 		}
-		g, err := GenerateBalanced(balancedRowParams(t, row, "20", rhos[i/125], "0.25"))
+		g, err := ring.GenerateBalanced(balancedRowParams(t, row, "20", rhos[i/125], "0.25"))
 		if err != nil {
 			t.Errorf("%s: %v", run.ID, err)
 			continue

@@ -1,9 +1,8 @@
-package ring
+package ring_test
 
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +13,8 @@ import (
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pyyaml"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -27,27 +28,17 @@ import (
 //     block. The engine does not run dealers, so only S1, L0 and
 //     scenario.yaml are compared.
 //   - ring-expel-n5 and ring-failfast-n5: older n = 5 sweeps without a
-//     registry, by the Original generator revision; the seed follows from the grid position (base seed 42, loop
+//     registry, by the ring.Original generator revision; the seed follows from the grid position (base seed 42, loop
 //     order kappa → c → mu), and scenario.yaml and events.jsonl are compared.
 //   - balanced-passive-n100, dealer-balanced-n100, dealer-detailed-n5 and
 //     ring-failfast-n5-bigentity (rings plus big-entity agents) come from
-//     bilancio's balanced generator (GenerateBalanced, spec/dealer.md §12);
+//     bilancio's balanced generator (ring.GenerateBalanced, spec/dealer.md §12);
 //     balanced_conformance_test.go regenerates every one of their runs and
 //     compares scenario.yaml, S1 and L0.
 
-// mustDec parses a Decimal in a test.
-func mustDec(t *testing.T, s string) *apd.Decimal {
-	t.Helper()
-	d, err := ParseDecimal(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 // rowParams are the generator parameters of a data-era registry row, as
 // bilancio's RingSweepRunner passes them (spec §9.1).
-func rowParams(t *testing.T, row map[string]string, prefix string) Params {
+func rowParams(t *testing.T, row map[string]string, prefix string) ring.Params {
 	t.Helper()
 	n, err1 := strconv.Atoi(row["n_agents"])
 	seed, err2 := strconv.ParseInt(row["seed"], 10, 64)
@@ -55,62 +46,16 @@ func rowParams(t *testing.T, row map[string]string, prefix string) Params {
 	if err1 != nil || err2 != nil || err3 != nil {
 		t.Fatalf("bad registry row %v", row)
 	}
-	return Params{
+	return ring.Params{
 		NAgents: n, Seed: seed, MaturityDays: days,
-		Kappa: mustDec(t, row["kappa"]), KappaRule: DebtOverLiquidity,
-		QTotal:        mustDec(t, row["Q_total"]),
-		Concentration: mustDec(t, row["concentration"]),
-		Mu:            mustDec(t, row["mu"]),
-		Monotonicity:  mustDec(t, row["monotonicity"]),
-		Liquidity:     Uniform, NamePrefix: prefix,
+		Kappa: ring.MustDec(t, row["kappa"]), KappaRule: ring.DebtOverLiquidity,
+		QTotal:        ring.MustDec(t, row["Q_total"]),
+		Concentration: ring.MustDec(t, row["concentration"]),
+		Mu:            ring.MustDec(t, row["mu"]),
+		Monotonicity:  ring.MustDec(t, row["monotonicity"]),
+		Liquidity:     ring.Uniform, NamePrefix: prefix,
 		DefaultHandling: row["default_handling"],
 	}
-}
-
-// yamlDiff is how a generated scenario.yaml compares with a recorded one.
-type yamlDiff struct {
-	identical bool
-	amounts   int // payable amounts that differ (each within 2 ulp)
-}
-
-// compareYAML compares two scenario texts line by line: every line must be
-// byte-identical except the amount of a create_payable, whose floats may
-// differ by at most 2 ulp without changing their integer part (spec §10.7).
-func compareYAML(got, want []byte) (yamlDiff, error) {
-	if string(got) == string(want) {
-		return yamlDiff{identical: true}, nil
-	}
-	gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	if len(gl) != len(wl) {
-		return yamlDiff{}, fmt.Errorf("%d lines, want %d", len(gl), len(wl))
-	}
-	var d yamlDiff
-	for i := range gl {
-		if gl[i] == wl[i] {
-			continue
-		}
-		g, gok := strings.CutPrefix(gl[i], "    amount: ")
-		w, wok := strings.CutPrefix(wl[i], "    amount: ")
-		if !gok || !wok || i < 3 || wl[i-3] != "- create_payable:" {
-			return d, fmt.Errorf("line %d: %q, want %q", i+1, gl[i], wl[i])
-		}
-		gf, err1 := strconv.ParseFloat(g, 64)
-		wf, err2 := strconv.ParseFloat(w, 64)
-		if err1 != nil || err2 != nil {
-			return d, fmt.Errorf("line %d: amount %q, want %q: not floats", i+1, g, w)
-		}
-		if u := ulpDistance(gf, wf); u > 2 || math.Trunc(gf) != math.Trunc(wf) {
-			return d, fmt.Errorf("line %d: amount %s, want %s (%d ulp)", i+1, g, w, u)
-		}
-		d.amounts++
-	}
-	return d, nil
-}
-
-// ulpDistance counts the floats between two positive floats.
-func ulpDistance(a, b float64) int64 {
-	d := int64(math.Float64bits(a)) - int64(math.Float64bits(b))
-	return max(d, -d)
 }
 
 // s1Close reports whether two registry S1 strings differ only in the last
@@ -127,7 +72,7 @@ func s1Close(got, want string) bool {
 }
 
 func mustParse(s string) *apd.Decimal {
-	d, err := ParseDecimal(s)
+	d, err := ring.ParseDecimal(s)
 	if err != nil {
 		return nil
 	}
@@ -146,23 +91,23 @@ func (c tally) String() string {
 
 // checkGenerated compares a generated scenario with a recorded run's
 // scenario.yaml and registry row, adding to c; it reports failures on t.
-func checkGenerated(t *testing.T, c *tally, run conformance.Run, g *Generated, row map[string]string) bool {
+func checkGenerated(t *testing.T, c *tally, run conformance.Run, g *ring.Generated, row map[string]string) bool {
 	t.Helper()
 	ok := true
 	want, err := os.ReadFile(run.File("scenario.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := compareYAML(g.YAML, want)
+	d, err := ring.CompareYAML(g.YAML, want)
 	switch {
 	case err != nil:
 		t.Errorf("%s: scenario.yaml: %v", run.ID, err)
 		ok = false
-	case d.identical:
+	case d.Identical:
 		c.yamlIdentical++
 	default:
 		c.yamlTolerance++
-		c.amounts += d.amounts
+		c.amounts += d.Amounts
 	}
 	if row == nil {
 		return ok
@@ -212,7 +157,7 @@ func TestRegistryRowsReproduced(t *testing.T) {
 			continue
 		}
 		c.rows++
-		g, err := Generate(rowParams(t, row, "Dealer Comparison (Control)"))
+		g, err := ring.Generate(rowParams(t, row, "Dealer Comparison (Control)"))
 		if err != nil {
 			t.Errorf("%s: %v", run.ID, err)
 			continue
@@ -284,14 +229,14 @@ func TestTreatmentScenariosReproduced(t *testing.T) {
 			continue
 		}
 		c.rows++
-		g, err := Generate(rowParams(t, row, "Dealer Comparison (Treatment)"))
+		g, err := ring.Generate(rowParams(t, row, "Dealer Comparison (Treatment)"))
 		if err != nil {
 			t.Errorf("%s: %v", run.ID, err)
 			continue
 		}
-		g.Doc.Set("dealer", Map(P("enabled", Bool(true)), P("ticket_size", Int(1)),
-			P("dealer_share", Str("0.25")), P("vbt_share", Str("0.5"))))
-		if g.YAML, err = Marshal(g.Doc); err != nil {
+		g.Doc.Set("dealer", pyyaml.Map(pyyaml.P("enabled", pyyaml.Bool(true)), pyyaml.P("ticket_size", pyyaml.Int(1)),
+			pyyaml.P("dealer_share", pyyaml.Str("0.25")), pyyaml.P("vbt_share", pyyaml.Str("0.5"))))
+		if g.YAML, err = pyyaml.Marshal(g.Doc); err != nil {
 			t.Fatal(err)
 		}
 		if checkGenerated(t, &c, run, g, row) {
@@ -301,7 +246,7 @@ func TestTreatmentScenariosReproduced(t *testing.T) {
 	t.Logf("%s: %v", set, c)
 }
 
-// bilancio's older n = 5 sweeps (no registry), made by the Original generator
+// bilancio's older n = 5 sweeps (no registry), made by the ring.Original generator
 // revision: `bilancio sweep ring` with
 // its defaults (n 5, Q_total 500.0, single_at H1, 3 days, base seed 42,
 // prefix "Kalecki Ring Sweep") over kappa {0.25, 0.5, 1, 2, 4} × c {0.2,
@@ -331,11 +276,11 @@ func TestRecordedN5SweepsReproduced(t *testing.T) {
 					t.Errorf("%s: %v", run.ID, err)
 					continue
 				}
-				g, err := Generate(Params{
+				g, err := ring.Generate(ring.Params{
 					NAgents: 5, Seed: seed, MaturityDays: 3,
-					Kappa: mustDec(t, k), QTotal: mustDec(t, "500.0"),
-					Concentration: mustDec(t, conc), Mu: mustDec(t, mu),
-					Liquidity: SingleAt, LiquidityAgent: "H1", Revision: Original,
+					Kappa: ring.MustDec(t, k), QTotal: ring.MustDec(t, "500.0"),
+					Concentration: ring.MustDec(t, conc), Mu: ring.MustDec(t, mu),
+					Liquidity: ring.SingleAt, LiquidityAgent: "H1", Revision: ring.Original,
 					DefaultHandling: set.handling,
 				})
 				if err != nil {

@@ -8,8 +8,9 @@
 // Python's precision (package pynum); the initial liquidity L0 is minted to the
 // agents (uniformly, all to one agent, or by a vector of weights), and the due
 // days follow the lead-lag rule of the maturity parameter mu. Generate returns
-// the scenario as a document (Node), its YAML written byte for byte as PyYAML's
-// safe_dump writes it (Marshal), and the numbers a sweep registry records.
+// the scenario as a document (pyyaml.Node), its YAML written byte for byte as
+// PyYAML's safe_dump writes it (pyyaml.Marshal), and the numbers a sweep
+// registry records.
 //
 // bilancio's kappa convention changed after the recorded data was produced:
 // the data era derives L0 = Q_total/kappa, HEAD derives L0 = Q_total·kappa.

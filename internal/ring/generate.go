@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -22,7 +23,7 @@ type Generated struct {
 	// Doc is the scenario as bilancio dumps it: Decimals already turned into
 	// ints or floats, None values dropped. A sweep runner may add keys (the
 	// treatment arm's dealer block) and Marshal it again.
-	Doc Node
+	Doc pyyaml.Node
 	// YAML is Marshal(Doc): the scenario.yaml bilancio writes.
 	YAML []byte
 	// S1 is the sum of the payable Decimals and L0 the sum of the minted
@@ -78,53 +79,53 @@ func Generate(p Params) (*Generated, error) {
 		L0:             apd.New(0, 0),
 	}
 
-	var actions []Node
+	var actions []pyyaml.Node
 	for i, amount := range liquidity {
 		if amount.Sign() <= 0 {
 			continue
 		}
 		id := agentID(i)
 		g.L0 = pynum.DecAdd(g.L0, amount)
-		actions = append(actions, Map(P("mint_cash", Map(
-			P("to", Str(id)),
-			P("amount", decimalNode(amount)),
-			P("alias", Str("LIQ_"+id)),
+		actions = append(actions, pyyaml.Map(pyyaml.P("mint_cash", pyyaml.Map(
+			pyyaml.P("to", pyyaml.Str(id)),
+			pyyaml.P("amount", decimalNode(amount)),
+			pyyaml.P("alias", pyyaml.Str("LIQ_"+id)),
 		))))
 	}
 	for i, amount := range amounts {
 		from, to := agentID(i), agentID((i+1)%n)
 		g.Payables = append(g.Payables, Payable{From: from, To: to, Amount: amount, DueDay: due[i]})
 		g.S1 = pynum.DecAdd(g.S1, amount)
-		actions = append(actions, Map(P("create_payable", Map(
-			P("from", Str(from)),
-			P("to", Str(to)),
-			P("amount", decimalNode(amount)),
-			P("due_day", Int(int64(due[i]))),
-			P("alias", Str("P_"+from+"_"+to)),
+		actions = append(actions, pyyaml.Map(pyyaml.P("create_payable", pyyaml.Map(
+			pyyaml.P("from", pyyaml.Str(from)),
+			pyyaml.P("to", pyyaml.Str(to)),
+			pyyaml.P("amount", decimalNode(amount)),
+			pyyaml.P("due_day", pyyaml.Int(int64(due[i]))),
+			pyyaml.P("alias", pyyaml.Str("P_"+from+"_"+to)),
 		))))
 	}
 
-	agents := []Node{Map(P("id", Str("CB")), P("kind", Str("central_bank")), P("name", Str("Central Bank")))}
-	var balances []Node
+	agents := []pyyaml.Node{pyyaml.Map(pyyaml.P("id", pyyaml.Str("CB")), pyyaml.P("kind", pyyaml.Str("central_bank")), pyyaml.P("name", pyyaml.Str("Central Bank")))}
+	var balances []pyyaml.Node
 	for i := range n {
 		id := agentID(i)
-		agents = append(agents, Map(P("id", Str(id)), P("kind", Str("household")), P("name", Str(fmt.Sprintf("Agent %d", i+1)))))
-		balances = append(balances, Str(id))
+		agents = append(agents, pyyaml.Map(pyyaml.P("id", pyyaml.Str(id)), pyyaml.P("kind", pyyaml.Str("household")), pyyaml.P("name", pyyaml.Str(fmt.Sprintf("Agent %d", i+1)))))
+		balances = append(balances, pyyaml.Str(id))
 	}
 	run := runBlock(g.MaxDays, g.QuietDays, balances)
 	if r.DefaultHandling != "" {
-		run.Set("default_handling", Str(r.DefaultHandling))
+		run.Set("default_handling", pyyaml.Str(r.DefaultHandling))
 	}
-	g.Doc = Map(
-		P("version", Int(1)),
-		P("name", Str(g.Name)),
-		P("description", Str(g.Description)),
-		P("agents", Seq(agents...)),
-		P("initial_actions", Seq(actions...)),
-		P("scheduled_actions", Seq()),
-		P("run", run),
+	g.Doc = pyyaml.Map(
+		pyyaml.P("version", pyyaml.Int(1)),
+		pyyaml.P("name", pyyaml.Str(g.Name)),
+		pyyaml.P("description", pyyaml.Str(g.Description)),
+		pyyaml.P("agents", pyyaml.Seq(agents...)),
+		pyyaml.P("initial_actions", pyyaml.Seq(actions...)),
+		pyyaml.P("scheduled_actions", pyyaml.Seq()),
+		pyyaml.P("run", run),
 	)
-	if g.YAML, err = Marshal(g.Doc); err != nil {
+	if g.YAML, err = pyyaml.Marshal(g.Doc); err != nil {
 		return nil, fmt.Errorf("ring: %w", err)
 	}
 	return g, nil
@@ -133,23 +134,23 @@ func Generate(p Params) (*Generated, error) {
 // decimalNode converts a Decimal as bilancio's _to_yaml_ready does: an int
 // when its normalised value is integral, otherwise the correctly rounded
 // float.
-func decimalNode(d *apd.Decimal) Node {
+func decimalNode(d *apd.Decimal) pyyaml.Node {
 	norm := pynum.Normalize(d)
 	if norm.Exponent >= 0 {
-		return IntText(integerText(norm))
+		return pyyaml.IntText(integerText(norm))
 	}
-	return Float(pynum.DecimalFloat(norm))
+	return pyyaml.Float(pynum.DecimalFloat(norm))
 }
 
 // runBlock is the run block bilancio's generators write, without
 // default_handling: until_stable with the stop settings, the agents whose
 // balances are shown, detailed events and the export paths.
-func runBlock(maxDays, quietDays int, balances []Node) Node {
-	return Map(
-		P("mode", Str("until_stable")),
-		P("max_days", Int(int64(maxDays))),
-		P("quiet_days", Int(int64(quietDays))),
-		P("show", Map(P("balances", Seq(balances...)), P("events", Str("detailed")))),
-		P("export", Map(P("balances_csv", Str("out/balances.csv")), P("events_jsonl", Str("out/events.jsonl")))),
+func runBlock(maxDays, quietDays int, balances []pyyaml.Node) pyyaml.Node {
+	return pyyaml.Map(
+		pyyaml.P("mode", pyyaml.Str("until_stable")),
+		pyyaml.P("max_days", pyyaml.Int(int64(maxDays))),
+		pyyaml.P("quiet_days", pyyaml.Int(int64(quietDays))),
+		pyyaml.P("show", pyyaml.Map(pyyaml.P("balances", pyyaml.Seq(balances...)), pyyaml.P("events", pyyaml.Str("detailed")))),
+		pyyaml.P("export", pyyaml.Map(pyyaml.P("balances_csv", pyyaml.Str("out/balances.csv")), pyyaml.P("events_jsonl", pyyaml.Str("out/events.jsonl")))),
 	)
 }

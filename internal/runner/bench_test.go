@@ -143,3 +143,89 @@ func BenchmarkRunStages(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkScaling is the cost of one run against the ring's size (issue
+// 12.5), so that a sweep's cost can be predicted: for 10, 100, 1,000 and
+// 10,000 agents, the whole run (run: as BenchmarkRunFolder, with the bytes
+// of the folder it writes as artifact-bytes/op) and its stages (load,
+// engine, outputs, html). Every stage is linear in the number of agents,
+// or n log n where it sorts (the metrics' positions, the dealer files):
+// ns/op divided by the agents should stay about flat down each stage's
+// column. (From 1,000 to 10,000 agents the engine costs somewhat more
+// than 10 times as much: its 44 MB no longer fit the caches and take more
+// collections; no step of it is quadratic — the last ones were removed.)
+func BenchmarkScaling(b *testing.B) {
+	for _, n := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("agents=%d", n), func(b *testing.B) { benchScaling(b, n) })
+	}
+}
+
+// benchScaling is BenchmarkScaling for n agents.
+func benchScaling(b *testing.B, n int) {
+	{
+		scenario := ringScenario(b, n)
+		sc, err := engine.Load("ring.yaml", scenario)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := engine.Run(context.Background(), sc, engine.Options{Snapshots: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, rep, err := artifacts.Outputs(res)
+		if err != nil {
+			b.Fatal(err)
+		}
+		prefix := ""
+		b.Run(prefix+"run", func(b *testing.B) {
+			dir := benchDir(b)
+			ctx := context.Background()
+			var bytes int64
+			measure(b, func(i int) {
+				out, err := Run(ctx, Request{
+					ScenarioName: "ring.yaml", Scenario: scenario, HTML: true,
+					OutDir: filepath.Join(dir, fmt.Sprintf("run%07d", i)),
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if bytes == 0 {
+					for _, f := range out.Folder.Manifest.Files {
+						bytes += f.Size
+					}
+				}
+			})
+			b.ReportMetric(float64(bytes), "artifact-bytes/op")
+		})
+		b.Run(prefix+"load", func(b *testing.B) {
+			measure(b, func(int) {
+				if _, err := engine.Load("ring.yaml", scenario); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+		b.Run(prefix+"engine", func(b *testing.B) {
+			measure(b, func(int) {
+				if _, err := engine.Run(context.Background(), sc, engine.Options{}); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+		b.Run(prefix+"outputs", func(b *testing.B) {
+			measure(b, func(int) {
+				if _, _, err := artifacts.Outputs(res); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+		b.Run(prefix+"html", func(b *testing.B) {
+			var buf bytes.Buffer
+			measure(b, func(int) {
+				buf.Reset()
+				if err := report.WriteRunHTML(&buf, sc, res, Summary(rep)); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}

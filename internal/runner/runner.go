@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/cockroachdb/apd/v3"
@@ -40,6 +41,11 @@ type Request struct {
 	Artifacts string
 	// RunID, Engine and Executor go into the manifest.
 	RunID, Engine, Executor string
+	// SummaryRule is what phi_total and delta_total are when their weighted
+	// sum is zero (the manifest's, the registry's and run.html's values).
+	SummaryRule metrics.ZeroRule
+	// Load are the revision's rules for loading the scenario.
+	Load engine.LoadRules
 	// ReplaceFolder writes the run into a new folder beside OutDir that
 	// takes OutDir's place once complete: whatever OutDir held is removed,
 	// and a failed write leaves it as it was.
@@ -62,12 +68,15 @@ type Outcome struct {
 // simulation finished.
 func Run(ctx context.Context, req Request) (*Outcome, error) {
 	started := time.Now()
+	if _, err := metrics.ParseZeroRule(string(req.SummaryRule)); err != nil {
+		return nil, err
+	}
 	keep, keepHTML, err := artifacts.Keep(req.Artifacts)
 	if err != nil {
 		return nil, err
 	}
 	req.HTML = req.HTML && keepHTML
-	sc, err := load(ctx, req.ScenarioName, req.Scenario)
+	sc, err := load(ctx, req.ScenarioName, req.Scenario, req.Load)
 	if err != nil {
 		return nil, err
 	}
@@ -87,26 +96,34 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 			return b.Bytes(), err
 		}
 	}
-	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, ScenarioName: sc.Name, Started: started, Keep: keep}
+	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, ScenarioName: sc.Name, SummaryRule: req.SummaryRule, Started: started, Keep: keep}
 	info.Finished = time.Now()
 	var rep *metrics.Report
 	var folder *runfolder.Sealed
-	write := func(dir string) (err error) {
-		rep, folder, err = artifacts.WriteRun(dir, req.Scenario, res, html, info)
-		return err
-	}
-	if req.ReplaceFolder {
-		err = atomicfile.ReplaceDir(req.OutDir, write)
+	// A new folder (the usual case: every run of a sweep) is written beside
+	// its place and moved there once complete, like a replaced one; its
+	// files then need no temporary names of their own.
+	if req.ReplaceFolder || !exists(req.OutDir) {
+		err = atomicfile.ReplaceDir(req.OutDir, func(dir string) (err error) {
+			rep, folder, err = artifacts.WriteNewRun(dir, req.Scenario, res, html, info)
+			return err
+		})
 		if err == nil {
 			folder.Dir = req.OutDir // written elsewhere, then moved into place
 		}
 	} else {
-		err = write(req.OutDir)
+		rep, folder, err = artifacts.WriteRun(req.OutDir, req.Scenario, res, html, info)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return &Outcome{Scenario: sc, Result: res, Metrics: rep, Folder: folder}, nil
+}
+
+// exists reports whether path exists.
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // Summary turns a metrics report into the report package's summary.
@@ -141,7 +158,7 @@ func text(d *apd.Decimal) string {
 // scenario of thousands of agents takes a noticeable time and cannot itself
 // be interrupted, so a cancelled run leaves it to finish in the background
 // rather than wait for it.
-func load(ctx context.Context, name string, data []byte) (*engine.Scenario, error) {
+func load(ctx context.Context, name string, data []byte, rules engine.LoadRules) (*engine.Scenario, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -151,7 +168,7 @@ func load(ctx context.Context, name string, data []byte) (*engine.Scenario, erro
 	}
 	done := make(chan loaded, 1)
 	go func() {
-		sc, err := engine.Load(name, data)
+		sc, err := engine.LoadWith(name, data, rules)
 		done <- loaded{sc, err}
 	}()
 	select {

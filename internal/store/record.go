@@ -44,6 +44,9 @@ type Record struct {
 	S1     string    `json:"s1,omitempty"`
 	L0     string    `json:"l0,omitempty"`
 	Exec   bool      `json:"exec,omitempty"`
+	// Replicate is the run's replicate of its point (0 for the first, and
+	// for every run of a sweep without replicates).
+	Replicate int `json:"rep,omitempty"`
 
 	// "done" records: the SHA-256 of manifest.json, the fingerprint of the
 	// folder's files (runfolder's: their sizes and modification times),
@@ -65,7 +68,7 @@ type rawRecord struct {
 	kind, run, plan, key, phase, label, s1, l0 []byte
 	manifest, fp, phi, delta, tts, err         []byte
 	params                                     [4][]byte
-	index, cell, attempts                      int
+	index, cell, attempts, replicate           int
 	seed                                       int64
 	exec                                       bool
 }
@@ -76,7 +79,7 @@ func (r *rawRecord) record() Record {
 		Kind: string(r.kind), Run: string(r.run), Plan: string(r.plan), Index: r.index, Key: string(r.key),
 		Phase: string(r.phase), Label: string(r.label), Cell: r.cell, Seed: r.seed,
 		Params: [4]string{string(r.params[0]), string(r.params[1]), string(r.params[2]), string(r.params[3])},
-		S1:     string(r.s1), L0: string(r.l0), Exec: r.exec,
+		S1:     string(r.s1), L0: string(r.l0), Exec: r.exec, Replicate: r.replicate,
 		Manifest: string(r.manifest), Fingerprint: string(r.fp), Phi: string(r.phi), Delta: string(r.delta), TTS: string(r.tts),
 		Error: string(r.err), Attempts: r.attempts,
 	}
@@ -90,7 +93,7 @@ func (r *Record) raw() rawRecord {
 		kind: b(r.Kind), run: b(r.Run), plan: b(r.Plan), key: b(r.Key), phase: b(r.Phase), label: b(r.Label),
 		s1: b(r.S1), l0: b(r.L0), manifest: b(r.Manifest), fp: b(r.Fingerprint), phi: b(r.Phi), delta: b(r.Delta),
 		tts: b(r.TTS), err: b(r.Error), params: [4][]byte{b(r.Params[0]), b(r.Params[1]), b(r.Params[2]), b(r.Params[3])},
-		index: r.Index, cell: r.Cell, attempts: r.Attempts, seed: r.Seed, exec: r.Exec,
+		index: r.Index, cell: r.Cell, attempts: r.Attempts, seed: r.Seed, exec: r.Exec, replicate: r.Replicate,
 	}
 }
 
@@ -253,6 +256,8 @@ func scanRecord(line []byte, r *rawRecord) bool {
 			idst = &r.cell
 		case "attempts":
 			idst = &r.attempts
+		case "rep":
+			idst = &r.replicate
 		case "seed":
 			n, ok := s.num()
 			if !ok {

@@ -50,6 +50,12 @@ const (
 // as bilancio prints them.
 type Constants struct {
 	NAgents, MaturityDays, QTotal, DefaultHandling, DealerEnabled string
+	// SummaryRule is what results.csv's phi_total and delta_total are when
+	// their weighted sum is zero (the bilancio revision's rule).
+	SummaryRule metrics.ZeroRule
+	// Replicates says the plan runs replicates of its points: results.csv
+	// then ends with a "replicate" column (absent otherwise, as bilancio's).
+	Replicates bool
 }
 
 // registryPaths maps registry columns to run files, as bilancio lays them
@@ -130,7 +136,11 @@ func (s *Store) Rebuild(ctx context.Context, j *Journal, plan string, c Constant
 		w.Write(line)
 	}
 	put(regW, RegistryColumns())
-	put(resW, ResultsColumns())
+	if c.Replicates {
+		put(resW, append(ResultsColumns(), "replicate"))
+	} else {
+		put(resW, ResultsColumns())
+	}
 	v := &Views{}
 	var pending []Record
 	var failure error
@@ -279,10 +289,11 @@ func resultsRecord(rec *Record, c Constants, metricsPath, tts, metricsRel string
 		return nil
 	}
 	sum := metrics.Summarize(days)
+	sum.Apply(c.SummaryRule)
 	if tts == "" {
 		tts = strconv.Itoa(sum.MaxDay)
 	}
-	return []string{
+	row := []string{
 		rec.Run, rec.Phase, strconv.FormatInt(rec.Seed, 10), c.NAgents,
 		rec.Params[0], rec.Params[1], rec.Params[2], rec.Params[3],
 		rec.S1, rec.L0,
@@ -290,6 +301,10 @@ func resultsRecord(rec *Record, c Constants, metricsPath, tts, metricsRel string
 		resultsCell(sum.Alpha1), resultsCell(sum.Mpeak1), resultsCell(sum.V1), resultsCell(sum.HHIPlus1),
 		tts, metricsRel,
 	}
+	if c.Replicates {
+		row = append(row, strconv.Itoa(rec.Replicate))
+	}
+	return row
 }
 
 // resultsCell prints a summary value as aggregate_runs does; None is empty.

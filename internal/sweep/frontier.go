@@ -8,34 +8,94 @@ import (
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
-// Bounds of bilancio's search for a high kappa that clears the ring: the
-// high probe is raised by half (×1.5) while it does not clear and is below
-// four times kappa_high, and never past 128.
+// Bounds of the search for a kappa at which the ring clears, once the
+// least liquid kappa did not. Where more liquidity is a higher kappa
+// (bilancio's search, under liquidity-over-debt), the high probe is raised
+// by half (×1.5) while the ring does not clear and it is below four times
+// kappa_high, and never past 128. Where more liquidity is a lower kappa
+// (debt-over-liquidity: L0 = Q_total/kappa), the low probe is halved while
+// the ring does not clear and it is above a quarter of kappa_low, and never
+// below 1/128.
 func frontierGrowth() *apd.Decimal   { return apd.New(15, -1) }
 func frontierCeiling() *apd.Decimal  { return apd.New(128, 0) }
 func frontierHighSpan() *apd.Decimal { return apd.New(4, 0) }
+func frontierShrink() *apd.Decimal   { return apd.New(5, -1) }
+func frontierFloor() *apd.Decimal    { return apd.New(78125, -7) }
+func frontierLowSpan() *apd.Decimal  { return apd.New(25, -2) }
 
-// maxExpansions bounds the number of times the high probe is raised.
+// Why a cell's search ended at a bound (FrontierPoint.Bound).
+const (
+	// BoundClearsAtLeastLiquid: the ring cleared already at the least
+	// liquid end of the range (kappa_low when more liquidity is a higher
+	// kappa, kappa_high otherwise): the transition lies beyond the range,
+	// toward less liquidity, and the reported kappa is that bound.
+	BoundClearsAtLeastLiquid = "clears_at_least_liquid"
+	// BoundNeverClears: the ring did not clear even at the most liquid
+	// kappa the search reached: the transition lies beyond, toward more
+	// liquidity, and no kappa is reported.
+	BoundNeverClears = "never_clears"
+)
+
+// firstProbe is a cell's first probe: the least liquid end of the range.
+func (d *frontierDesign) firstProbe() (label string, kappa *apd.Decimal) {
+	if d.higherIsLiquid {
+		return "low", d.low
+	}
+	return "high", d.high
+}
+
+// liquidProbe is a cell's second probe: the most liquid end of the range,
+// which expand moves on while the ring does not clear there.
+func (d *frontierDesign) liquidProbe() (label string, kappa *apd.Decimal) {
+	if d.higherIsLiquid {
+		return "high", d.high
+	}
+	return "low", d.low
+}
+
+// expand returns the next, more liquid probe after k, and whether there is
+// one (false once the bound is reached). expanded says k was expanded to.
+func (d *frontierDesign) expand(k *apd.Decimal, expanded bool) (*apd.Decimal, bool) {
+	if d.higherIsLiquid {
+		if expanded && k.Cmp(frontierCeiling()) > 0 || k.Cmp(pynum.DecMul(d.high, frontierHighSpan())) >= 0 {
+			return nil, false
+		}
+		return pynum.DecMul(k, frontierGrowth()), true
+	}
+	if expanded && k.Cmp(frontierFloor()) < 0 || k.Cmp(pynum.DecMul(d.low, frontierLowSpan())) <= 0 {
+		return nil, false
+	}
+	return pynum.DecMul(k, frontierShrink()), true
+}
+
+// maxExpansions bounds the number of times the liquid probe is moved on.
 func (d *frontierDesign) maxExpansions() int {
-	limit := pynum.DecMul(d.high, frontierHighSpan())
-	k, n := d.high, 0
-	for k.Cmp(limit) < 0 && n < 64 {
-		k = pynum.DecMul(k, frontierGrowth())
-		n++
-		if k.Cmp(frontierCeiling()) > 0 {
+	_, k := d.liquidProbe()
+	n, expanded := 0, false
+	for n < 64 {
+		next, ok := d.expand(k, expanded)
+		if !ok {
 			break
 		}
+		k, expanded = next, true
+		n++
 	}
 	return n
 }
 
-// FrontierSearch is bilancio's frontier search (RingSweepRunner.run_frontier):
-// for every (concentration, mu, monotonicity) cell it probes kappa_low (done
-// if the ring clears there, i.e. delta_total <= tolerance), then kappa_high,
-// raised by half while the ring does not clear (up to 4 × kappa_high, and
-// not past 128), then bisects between kappa_low and the clearing kappa until
-// the bracket is within the tolerance or max_iterations probes were made. A
-// probe that failed counts as not clearing.
+// FrontierSearch searches, for every (concentration, mu, monotonicity)
+// cell, the kappa at which the ring starts to clear (delta_total <=
+// tolerance) as liquidity grows. It follows the direction the kappa rule
+// gives liquidity (ring.KappaRule.MoreLiquidityAtHigherKappa): it probes
+// the least liquid end of [kappa_low, kappa_high] (done if the ring clears
+// there), then the most liquid end, moved on toward more liquidity while
+// the ring does not clear (see expand), then bisects between the two until
+// the bracket is within the tolerance or max_iterations probes were made.
+// Where more liquidity is a higher kappa (liquidity-over-debt) this is
+// bilancio's RingSweepRunner.run_frontier, probe for probe; under
+// debt-over-liquidity bilancio searched upward all the same, away from
+// clearing, and its answer was the lower bound after one probe. A probe
+// that failed counts as not clearing.
 //
 // The search is driven from outside: Next returns the probes to run now,
 // and Report gives each one's delta_total back. With counter seeds the
@@ -57,24 +117,24 @@ type frontierCell struct {
 	c, mu, m *apd.Decimal
 	state    cellState
 	waiting  bool
-	// hiKappa is the current high probe; expanded says it was raised.
-	hiKappa  *apd.Decimal
+	// liquid is the current liquid probe; expanded says it was moved on.
+	liquid   *apd.Decimal
 	expanded bool
-	// low and high bracket the frontier during the bisection; iter counts
-	// the bisection probes.
-	low, high *apd.Decimal
-	iter      int
-	// frontier is the smallest probed kappa that cleared, once bisecting.
-	frontier *apd.Decimal
-	probes   int
+	// fails and clears bracket the frontier: the probed kappas nearest it
+	// at which the ring did not and did clear (nil until known); iter
+	// counts the bisection probes.
+	fails, clears *apd.Decimal
+	iter          int
+	bound         string
+	probes        int
 }
 
 // cellState is where a cell's search stands.
 type cellState int
 
 const (
-	cellLow cellState = iota
-	cellHigh
+	cellFirst cellState = iota
+	cellLiquid
 	cellMid
 	cellDone
 )
@@ -138,12 +198,13 @@ func (f *FrontierSearch) Next() []Point {
 func (f *FrontierSearch) probe(i int, c *frontierCell) Point {
 	pt := Point{Index: f.index, Phase: PhaseFrontier, Cell: i, Concentration: c.c, Mu: c.mu, Monotonicity: c.m}
 	switch c.state {
-	case cellLow:
-		pt.Label, pt.Kappa = "low", f.d.low
-	case cellHigh:
-		pt.Label, pt.Kappa = "high", c.hiKappa
+	case cellFirst:
+		pt.Label, pt.Kappa = f.d.firstProbe()
+	case cellLiquid:
+		pt.Label, _ = f.d.liquidProbe()
+		pt.Kappa = c.liquid
 	case cellMid:
-		pt.Label, pt.Kappa = "mid", pynum.DecQuo(pynum.DecAdd(c.low, c.high), apd.New(2, 0))
+		pt.Label, pt.Kappa = "mid", pynum.DecQuo(pynum.DecAdd(c.fails, c.clears), apd.New(2, 0))
 	}
 	f.index++
 	pt.Seed = f.seeds.next(&pt)
@@ -162,28 +223,32 @@ func (f *FrontierSearch) Report(pt Point, delta *apd.Decimal) error {
 	c.waiting = false
 	clears := delta != nil && delta.Cmp(f.d.tolerance) <= 0
 	switch c.state {
-	case cellLow:
+	case cellFirst:
 		if clears {
-			c.state, c.frontier = cellDone, f.d.low
+			c.state, c.clears, c.bound = cellDone, pt.Kappa, BoundClearsAtLeastLiquid
 			return nil
 		}
-		c.state, c.hiKappa = cellHigh, f.d.high
-	case cellHigh:
-		if !(c.expanded && c.hiKappa.Cmp(frontierCeiling()) > 0) && !clears && c.hiKappa.Cmp(pynum.DecMul(f.d.high, frontierHighSpan())) < 0 {
-			c.hiKappa, c.expanded = pynum.DecMul(c.hiKappa, frontierGrowth()), true
-			return nil
-		}
+		c.fails = pt.Kappa
+		_, c.liquid = f.d.liquidProbe()
+		c.state = cellLiquid
+	case cellLiquid:
 		if !clears {
-			c.state = cellDone
+			next, ok := f.d.expand(c.liquid, c.expanded)
+			if ok {
+				c.liquid, c.expanded = next, true
+				return nil
+			}
+			c.state, c.bound = cellDone, BoundNeverClears
+			c.fails = pt.Kappa
 			return nil
 		}
-		c.state, c.low, c.high, c.frontier = cellMid, f.d.low, c.hiKappa, c.hiKappa
+		c.state, c.clears = cellMid, pt.Kappa
 		f.bisect(c)
 	case cellMid:
 		if clears {
-			c.high, c.frontier = pt.Kappa, pt.Kappa
+			c.clears = pt.Kappa
 		} else {
-			c.low = pt.Kappa
+			c.fails = pt.Kappa
 		}
 		c.iter++
 		f.bisect(c)
@@ -194,7 +259,9 @@ func (f *FrontierSearch) Report(pt Point, delta *apd.Decimal) error {
 // bisect ends a bisecting cell whose bracket is narrow enough or whose
 // iterations are spent.
 func (f *FrontierSearch) bisect(c *frontierCell) {
-	if c.iter >= f.d.maxIterations || pynum.DecSub(c.high, c.low).Cmp(f.d.tolerance) <= 0 {
+	width := pynum.DecSub(c.clears, c.fails)
+	width.Abs(width)
+	if c.iter >= f.d.maxIterations || width.Cmp(f.d.tolerance) <= 0 {
 		c.state = cellDone
 	}
 }
@@ -202,9 +269,19 @@ func (f *FrontierSearch) bisect(c *frontierCell) {
 // FrontierPoint is the outcome of one cell's search.
 type FrontierPoint struct {
 	Concentration, Mu, Monotonicity *apd.Decimal
-	// Kappa is the smallest probed kappa at which the ring cleared (nil if
-	// none did); Probes is how many runs the cell took.
-	Kappa  *apd.Decimal
+	// Kappa is the frontier: the probed kappa nearest the transition at
+	// which the ring cleared (nil if none did).
+	Kappa *apd.Decimal
+	// Low and High bracket the transition (Low < High): the probed kappas
+	// nearest it on either side, one clearing and one not; both nil when
+	// the search ended at a bound (Bound), which leaves one side unknown.
+	Low, High *apd.Decimal
+	// Bound is why the search ended at a bound (BoundClearsAtLeastLiquid,
+	// BoundNeverClears), "" when it bracketed the transition.
+	Bound string
+	// Done says the cell's search has ended; Probes is how many runs it
+	// took.
+	Done   bool
 	Probes int
 }
 
@@ -212,7 +289,18 @@ type FrontierPoint struct {
 func (f *FrontierSearch) Results() []FrontierPoint {
 	out := make([]FrontierPoint, len(f.cells))
 	for i, c := range f.cells {
-		out[i] = FrontierPoint{Concentration: c.c, Mu: c.mu, Monotonicity: c.m, Kappa: c.frontier, Probes: c.probes}
+		fp := FrontierPoint{Concentration: c.c, Mu: c.mu, Monotonicity: c.m, Kappa: c.clears, Bound: c.bound, Done: c.state == cellDone, Probes: c.probes}
+		if c.bound == "" && c.fails != nil && c.clears != nil {
+			fp.Low, fp.High = c.fails, c.clears
+			if fp.Low.Cmp(fp.High) > 0 {
+				fp.Low, fp.High = fp.High, fp.Low
+			}
+		}
+		out[i] = fp
 	}
 	return out
 }
+
+// MoreLiquidityAtHigherKappa says which way the frontier search moves
+// toward more liquidity (the kappa rule's direction).
+func (f *FrontierSearch) MoreLiquidityAtHigherKappa() bool { return f.d.higherIsLiquid }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
@@ -26,6 +27,13 @@ const idHexLen = 12
 // options and the engine version. The same scenario run the same way by the
 // same engine has the same id, whoever asks for it.
 func RunID(prefix string, scenario []byte, opts sdk.RunOptions, engine string) string {
+	return replicateRunID(prefix, scenario, opts, engine, 0)
+}
+
+// replicateRunID is RunID for a replicate of a point: from the second
+// replicate on, the replicate's number is hashed after the scenario, so
+// that two replicates are two runs even if their scenarios came out alike.
+func replicateRunID(prefix string, scenario []byte, opts sdk.RunOptions, engine string, replicate int) string {
 	h := sha256.New()
 	h.Write([]byte("bilancio run v1\x00"))
 	h.Write([]byte(engine))
@@ -33,6 +41,9 @@ func RunID(prefix string, scenario []byte, opts sdk.RunOptions, engine string) s
 	h.Write(canonicalOptions(opts))
 	h.Write([]byte{0})
 	h.Write(scenario)
+	if replicate > 0 {
+		h.Write([]byte("\x00replicate\x00" + strconv.Itoa(replicate)))
+	}
 	var sum [sha256.Size]byte
 	return prefix + "_" + hex.EncodeToString(h.Sum(sum[:0]))[:idHexLen]
 }
@@ -75,6 +86,8 @@ func canonicalOptions(o sdk.RunOptions) []byte {
 	if o.Artifacts != "" && o.Artifacts != sdk.ArtifactsAll {
 		e.strOmitEmpty("artifacts", o.Artifacts)
 	}
+	e.strOmitEmpty("summary_rule", o.SummaryRule)
+	e.strOmitEmpty("dealer_era", o.DealerEra)
 	return e.bytes()
 }
 
@@ -91,6 +104,9 @@ func (p *Plan) computeFingerprint() string {
 	e.raw("LHS", canonLHS(s.LHS))
 	e.raw("Frontier", canonFrontier(s.Frontier))
 	e.str("SeedMode", p.seedMode)
+	if s.Replicates > 1 {
+		e.int("Replicates", int64(s.Replicates))
+	}
 	sum := sha256.Sum256(e.bytes())
 	return hex.EncodeToString(sum[:8])
 }
@@ -173,6 +189,9 @@ func (p *Plan) ringFingerprint() string {
 		ae.str("BigEntityShare", a.BigEntityShare)
 		ae.bool("DetailedLogging", a.DetailedLogging)
 		e.raw("Arm", ae.bytes())
+	}
+	if r.generator != "" && r.generator != ring.Clamped {
+		e.str("Generator", string(r.generator))
 	}
 	sum := sha256.Sum256(e.bytes())
 	return hex.EncodeToString(sum[:16])
@@ -274,6 +293,10 @@ func (p *Plan) pointKey(pt *Point) string {
 	if pt.Rho != nil {
 		b = append(b, "\x00rho\x00"...)
 		b = pynum.AppendStr(b, pt.Rho)
+	}
+	if pt.Replicate > 0 {
+		b = append(b, "\x00rep\x00"...)
+		b = strconv.AppendInt(b, int64(pt.Replicate), 10)
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:12])

@@ -68,7 +68,9 @@ func runLine(t *testing.T, p *Plan, pt Point) string {
 }
 
 // frontierLines drives spec's frontier search with a made-up delta_total
-// (max(0, 0.5 − kappa·0.1·c)) and describes every probe's identity.
+// (max(0, 0.5 − kappa·0.1·c) where more liquidity is a higher kappa, max(0,
+// kappa·0.1·c − 0.02) where it is a lower one) and describes every probe's
+// identity.
 func frontierLines(t *testing.T, spec *Spec) []string {
 	t.Helper()
 	p, err := NewPlan(spec)
@@ -89,6 +91,9 @@ func frontierLines(t *testing.T, spec *Spec) []string {
 		for _, pt := range probes {
 			out = append(out, runLine(t, p, pt)+" "+pt.Prefix()+" kappa "+pynum.Str(pt.Kappa))
 			delta := pynum.DecSub(dec("0.5"), pynum.DecMul(pynum.DecMul(pt.Kappa, dec("0.1")), pt.Concentration))
+			if !f.MoreLiquidityAtHigherKappa() {
+				delta = pynum.DecSub(pynum.DecMul(pynum.DecMul(pt.Kappa, dec("0.1")), pt.Concentration), dec("0.02"))
+			}
 			if delta.Sign() < 0 {
 				delta = dec("0")
 			}
@@ -125,6 +130,8 @@ func identityCases() []struct {
 	}{
 		{"grid", grid, 0},
 		{"grid-derived", func() *Spec { s := grid(); s.SeedMode = SeedDerived; return s }, 0},
+		{"grid-replicates", func() *Spec { s := grid(); s.Replicates = 2; return s }, 0},
+		{"grid-derived-replicates", func() *Spec { s := grid(); s.Replicates, s.SeedMode = 2, SeedDerived; return s }, 0},
 		{"grid-named", func() *Spec { s := grid(); s.Name = "my sweep"; return s }, 3},
 		{"grid-no-monotonicities", func() *Spec { s := grid(); s.Grid.Monotonicities = nil; return s }, 3},
 		{"grid-expel-uniform", func() *Spec {
@@ -193,6 +200,14 @@ func TestRunIdentityGolden(t *testing.T) {
 				KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 4},
 		}
 		checkGolden(t, "frontier", frontierLines(t, spec))
+	})
+	t.Run("frontier-debt-over-liquidity", func(t *testing.T) {
+		spec := &Spec{
+			Ring: RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", BaseSeed: 100},
+			Frontier: &Frontier{Concentrations: []string{"1", "100"}, Mus: []string{"0"}, Monotonicities: []string{"0"},
+				KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 4},
+		}
+		checkGolden(t, "frontier-debt-over-liquidity", frontierLines(t, spec))
 	})
 }
 

@@ -30,7 +30,7 @@ func (p *Plan) Materialize(pt Point) (*PlannedRun, error) {
 		return nil, fmt.Errorf("generating run %d (%s, seed %d): %w", pt.Index, pt.Prefix(), pt.Seed, err)
 	}
 	opts := p.ring.options
-	id := RunID(pt.Prefix(), g.YAML, opts, EngineVersion)
+	id := replicateRunID(pt.Prefix(), g.YAML, opts, EngineVersion, pt.Replicate)
 	return &PlannedRun{
 		Point: pt, ID: id, Key: p.pointKey(&pt),
 		S1: pynum.Str(g.S1), L0: pynum.Str(g.L0),

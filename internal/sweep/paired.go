@@ -9,7 +9,9 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
+	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
 )
@@ -113,7 +115,7 @@ func (a *Arm) Phase() string { return a.Kind + "_" + a.Role }
 type armSettings struct {
 	*Arm
 	dealer     bool
-	dealerNode ring.Node // the comparison treatment's dealer block
+	dealerNode pyyaml.Node // the comparison treatment's dealer block
 	balanced   bool
 	mode       ring.BalancedMode
 	face, beta *apd.Decimal
@@ -166,6 +168,18 @@ func parseArm(s *Spec, rs *ringSettings, bad func(string, ...any)) *armSettings 
 		bad("a %s sweep needs a grid", a.Kind)
 	}
 	set := a.Settings
+	rev := rs.revision
+	switch {
+	case a.dealer && !rev.HasDealer():
+		bad("%s sweep: bilancio %s has no dealer (it arrived on 2025-11-25); choose bilancio_revision 2025-11-29 or later", a.Kind, rev.Name)
+	case a.dealer && rev.RiskAssessmentByDefault:
+		bad("%s sweep: bilancio %s's paired sweeps trade with risk assessment, which this engine does not implement; choose bilancio_revision 2025-12 (or earlier)", a.Kind, rev.Name)
+	case a.Kind == KindBalanced && !rev.BalancedSweeps:
+		bad("balanced sweep: bilancio %s has no balanced comparison (it arrived on 2025-12-04); choose bilancio_revision 2025-12", rev.Name)
+	}
+	if a.dealer && rev.Dealer == engine.DealerDataEra {
+		rs.options.DealerEra = string(engine.DealerDataEra)
+	}
 	dec := func(name, text string, positive bool) *apd.Decimal {
 		d, err := ring.ParseDecimal(text)
 		if err != nil {
@@ -187,11 +201,11 @@ func parseArm(s *Spec, rs *ringSettings, bad func(string, ...any)) *armSettings 
 			if err != nil || n < 1 {
 				bad("dealer ticket_size must be at least 1, got %s", set.TicketSize)
 			}
-			a.dealerNode = ring.Map(
-				ring.P("enabled", ring.Bool(true)),
-				ring.P("ticket_size", ring.Int(n)),
-				ring.P("dealer_share", ring.Str(pynum.Str(ds))),
-				ring.P("vbt_share", ring.Str(pynum.Str(vs))),
+			a.dealerNode = pyyaml.Map(
+				pyyaml.P("enabled", pyyaml.Bool(true)),
+				pyyaml.P("ticket_size", pyyaml.Int(n)),
+				pyyaml.P("dealer_share", pyyaml.Str(pynum.Str(ds))),
+				pyyaml.P("vbt_share", pyyaml.Str(pynum.Str(vs))),
 			)
 		}
 	case KindBalanced:
@@ -284,7 +298,7 @@ func (p *Plan) generate(pt Point) (*ring.Generated, error) {
 			return nil, err
 		}
 		g.Doc.Set("dealer", a.dealerNode)
-		if g.YAML, err = ring.Marshal(g.Doc); err != nil {
+		if g.YAML, err = pyyaml.Marshal(g.Doc); err != nil {
 			return nil, fmt.Errorf("writing the treatment scenario: %w", err)
 		}
 		return g, nil

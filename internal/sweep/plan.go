@@ -12,6 +12,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk"
@@ -33,6 +34,8 @@ type Plan struct {
 	spec     *Spec
 	ring     ringSettings
 	seedMode string
+	// replicates is how many runs each static point gets (≥ 1).
+	replicates int
 
 	grid     [4][]*apd.Decimal // kappa, concentration, mu, monotonicity
 	lhs      *lhsDesign
@@ -56,7 +59,11 @@ type ringSettings struct {
 	RingParams
 	qTotal    *apd.Decimal
 	kappaRule ring.KappaRule
+	// generator is the ring generator's revision (the bilancio revision's).
+	generator ring.Revision
 	options   sdk.RunOptions
+	// revision is the bilancio revision the sweep reproduces.
+	revision revision.Revision
 }
 
 // lhsDesign is a parsed LHS block.
@@ -70,6 +77,9 @@ type frontierDesign struct {
 	axes                 [3][]*apd.Decimal // concentration, mu, monotonicity
 	low, high, tolerance *apd.Decimal
 	maxIterations        int
+	// higherIsLiquid says a higher kappa is more liquidity (the kappa
+	// rule's direction, which the search follows).
+	higherIsLiquid bool
 }
 
 // NewPlan validates s and returns its plan. Every problem is reported, each
@@ -105,7 +115,18 @@ func NewPlan(s *Spec) (*Plan, error) {
 	if s.Parallel < 0 {
 		bad("parallel must be >= 0, got %d", s.Parallel)
 	}
-	p.ring = parseRing(s.Ring, bad)
+	p.replicates = max(s.Replicates, 1)
+	if s.Replicates < 0 {
+		bad("replicates must be >= 1, got %d", s.Replicates)
+	}
+	if s.Replicates > 1 && s.Frontier != nil {
+		bad("replicates apply to grid and lhs points: a frontier search runs one probe per kappa (drop replicates or the frontier)")
+	}
+	rev, err := revision.Lookup(s.BilancioRevision)
+	if err != nil {
+		bad("bilancio_revision: %v", err)
+	}
+	p.ring = parseRing(s.Ring, rev, bad)
 	if _, _, err := artifacts.Keep(s.Artifacts); err != nil {
 		bad("%v", err)
 	}
@@ -147,7 +168,7 @@ func NewPlan(s *Spec) (*Plan, error) {
 		bad("lhs: count must be >= 0, got %d", l.Count)
 	}
 	if f := s.Frontier; f != nil {
-		d := &frontierDesign{maxIterations: f.MaxIterations}
+		d := &frontierDesign{maxIterations: f.MaxIterations, higherIsLiquid: p.ring.kappaRule.MoreLiquidityAtHigherKappa()}
 		lists := [3][]string{f.Concentrations, f.Mus, f.Monotonicities}
 		for i, name := range axisNames[1:] {
 			if len(lists[i]) == 0 && i+1 == axisMonotonicity {
@@ -238,8 +259,8 @@ var (
 )
 
 // parseRing checks the ring parameters.
-func parseRing(r RingParams, bad func(string, ...any)) ringSettings {
-	rs := ringSettings{RingParams: r}
+func parseRing(r RingParams, rev revision.Revision, bad func(string, ...any)) ringSettings {
+	rs := ringSettings{RingParams: r, revision: rev, generator: rev.Generator}
 	if r.NAgents < 3 {
 		bad("n_agents must be at least 3, got %d", r.NAgents)
 	}
@@ -271,7 +292,10 @@ func parseRing(r RingParams, bad func(string, ...any)) ringSettings {
 	default:
 		bad("default_handling must be fail-fast or expel-agent, not %q", r.DefaultHandling)
 	}
-	rs.kappaRule = ring.DebtOverLiquidity
+	rs.kappaRule = rev.KappaRule
+	if rs.kappaRule == "" {
+		rs.kappaRule = ring.DebtOverLiquidity
+	}
 	if r.KappaRule != "" {
 		k, err := ring.ParseKappaRule(r.KappaRule)
 		if err != nil {
@@ -292,6 +316,7 @@ func parseRing(r RingParams, bad func(string, ...any)) ringSettings {
 		DefaultHandling: r.DefaultHandling,
 		CheckInvariants: "daily", // as bilancio's sweep runner
 		HTML:            true,
+		SummaryRule:     string(rev.SummaryRule),
 	}
 	return rs
 }
@@ -342,24 +367,28 @@ func (p *Plan) SeedMode() string { return p.seedMode }
 // plan (ring settings, designs, seed mode, engine version).
 func (p *Plan) Fingerprint() string { return p.fingerprint }
 
-// GridCount is the number of grid runs.
+// Replicates is how many runs each grid and LHS point gets (1 without
+// replicates).
+func (p *Plan) Replicates() int { return p.replicates }
+
+// GridCount is the number of grid runs (replicates included).
 func (p *Plan) GridCount() int {
 	if p.spec.Grid == nil {
 		return 0
 	}
-	n := len(p.rhos())
+	n := satMul(len(p.rhos()), p.replicates)
 	for _, axis := range p.grid {
 		n = satMul(n, len(axis))
 	}
 	return n
 }
 
-// LHSCount is the number of Latin hypercube runs.
+// LHSCount is the number of Latin hypercube runs (replicates included).
 func (p *Plan) LHSCount() int {
 	if p.lhs == nil {
 		return 0
 	}
-	return p.lhs.count
+	return satMul(p.lhs.count, p.replicates)
 }
 
 // StaticCount is the number of runs known in advance: grid and LHS.
@@ -385,54 +414,78 @@ func (p *Plan) MaxFrontierProbes() int {
 
 // Static streams the runs known in advance, in bilancio's order: the grid
 // (kappa → concentration → mu → monotonicity), then the Latin hypercube.
+// With replicates, the whole sequence is repeated once per replicate, the
+// seed counter running on: replicate 0 is the sweep without replicates,
+// run for run, and every replicate gives a first look at the whole design.
 // Seeds are assigned as they are yielded; nothing is kept but the Latin
 // hypercube's draws (LHSBytesPerPoint bytes a point, made when its first
-// point is asked for). The stream ends early when ctx is done: callers
-// tell an interrupted stream from a finished one by ctx.Err().
+// point is asked for, the same for every replicate). The stream ends early
+// when ctx is done: callers tell an interrupted stream from a finished one
+// by ctx.Err().
 func (p *Plan) Static(ctx context.Context) iter.Seq[Point] {
 	return func(yield func(Point) bool) {
 		index := 0
 		seeds := p.seeds()
+		var lhsStream *int64
+		replicate := 0
 		emit := func(pt Point) bool {
 			if index%checkEvery == 0 && ctx.Err() != nil {
 				return false
 			}
-			pt.Index = index
+			pt.Index, pt.Replicate = index, replicate
 			pt.Seed = seeds.next(&pt)
 			index++
 			return yield(pt)
 		}
-		if p.spec.Grid != nil {
-			g := p.grid
-			phase, rhos := p.gridPhase(), p.rhos()
-			for _, rho := range rhos {
-				for _, k := range g[axisKappa] {
-					for _, c := range g[axisConcentration] {
-						for _, mu := range g[axisMu] {
-							for _, m := range g[axisMonotonicity] {
-								if !emit(Point{Phase: phase, Kappa: k, Concentration: c, Mu: mu, Monotonicity: m, Rho: rho}) {
-									return
-								}
+		for replicate = range p.replicates {
+			if !p.staticOnce(ctx, emit, seeds, &lhsStream) {
+				return
+			}
+		}
+	}
+}
+
+// staticOnce streams the grid and the Latin hypercube once, through emit;
+// it reports false when the stream is to stop. lhsStream is the Latin
+// hypercube's stream seed, taken the first time it is needed (the counter
+// after the first grid, as bilancio's).
+func (p *Plan) staticOnce(ctx context.Context, emit func(Point) bool, seeds *seeder, lhsStream **int64) bool {
+	if p.spec.Grid != nil {
+		g := p.grid
+		phase := p.gridPhase()
+		for _, rho := range p.rhos() {
+			for _, k := range g[axisKappa] {
+				for _, c := range g[axisConcentration] {
+					for _, mu := range g[axisMu] {
+						for _, m := range g[axisMonotonicity] {
+							if !emit(Point{Phase: phase, Kappa: k, Concentration: c, Mu: mu, Monotonicity: m, Rho: rho}) {
+								return false
 							}
 						}
 					}
 				}
 			}
 		}
-		if p.lhs != nil {
-			t, err := p.lhsTable(ctx, seeds.lhsStreamSeed())
-			if err != nil {
-				return
-			}
-			for i := range p.lhs.count {
-				pt := Point{Phase: PhaseLHS, Kappa: t.value(axisKappa, i), Concentration: t.value(axisConcentration, i),
-					Mu: t.value(axisMu, i), Monotonicity: t.value(axisMonotonicity, i)}
-				if !emit(pt) {
-					return
-				}
-			}
+	}
+	if p.lhs == nil {
+		return true
+	}
+	if *lhsStream == nil {
+		seed := seeds.lhsStreamSeed()
+		*lhsStream = &seed
+	}
+	t, err := p.lhsTable(ctx, **lhsStream)
+	if err != nil {
+		return false
+	}
+	for i := range p.lhs.count {
+		pt := Point{Phase: PhaseLHS, Kappa: t.value(axisKappa, i), Concentration: t.value(axisConcentration, i),
+			Mu: t.value(axisMu, i), Monotonicity: t.value(axisMonotonicity, i)}
+		if !emit(pt) {
+			return false
 		}
 	}
+	return true
 }
 
 // lhsTable returns the Latin hypercube's draws, drawing them the first time.
@@ -467,6 +520,7 @@ func (p *Plan) Params(pt Point) ring.Params {
 		Seed:            pt.Seed,
 		Kappa:           pt.Kappa,
 		KappaRule:       r.kappaRule,
+		Revision:        r.generator,
 		QTotal:          r.qTotal,
 		Liquidity:       ring.LiquidityMode(r.LiquidityMode),
 		LiquidityAgent:  r.LiquidityAgent,

@@ -48,17 +48,19 @@ func TestLHSMatchesBilancio(t *testing.T) {
 	}
 }
 
-// The frontier search asks for the probes bilancio's _run_frontier_cell
-// runs, with the same kappas (as str(Decimal) prints them) and the same
-// counter seeds, one cell after the other: here with delta_total = max(0,
-// 0.5 − kappa·0.1·c), and a failed run (None) for kappa in (2.9, 3.1). The
-// expected sequence was computed by bilancio's own code under CPython 3.11.
+// Where a higher kappa is more liquidity (liquidity-over-debt, bilancio's
+// HEAD rule), the frontier search asks for the probes bilancio's
+// _run_frontier_cell runs, with the same kappas (as str(Decimal) prints
+// them) and the same counter seeds, one cell after the other: here with
+// delta_total = max(0, 0.5 − kappa·0.1·c), and a failed run (None) for kappa
+// in (2.9, 3.1). The expected sequence was computed by bilancio's own code
+// under CPython 3.11.
 func TestFrontierMatchesBilancio(t *testing.T) {
 	want := `low 0.1 100, high 4.0 101, high 6.00 102, mid 3.05 103, mid 4.525 104, mid 5.2625 105, mid 4.89375 106, mid 4.709375 107, mid 4.8015625 108, ` +
 		`low 0.1 109, high 4.0 110, high 6.00 111, high 9.000 112, high 13.5000 113, high 20.25000 114, ` +
 		`low 0.1 115, high 4.0 116, high 6.00 117, high 9.000 118, high 13.5000 119, mid 6.8000 120, mid 10.1500 121, mid 8.4750 122, mid 9.3125 123, mid 9.73125 124, mid 9.521875 125`
 	spec := &Spec{
-		Ring: RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", BaseSeed: 100},
+		Ring: RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", BaseSeed: 100, KappaRule: "liquidity-over-debt"},
 		Frontier: &Frontier{Concentrations: []string{"1", "0.1", "0.5"}, Mus: []string{"0"}, Monotonicities: []string{"0"},
 			KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 6},
 	}
@@ -97,8 +99,78 @@ func TestFrontierMatchesBilancio(t *testing.T) {
 	if len(res) != 3 || pynum.Str(res[0].Kappa) != "4.8015625" || res[1].Kappa != nil || pynum.Str(res[2].Kappa) != "9.73125" {
 		t.Errorf("results %+v", res)
 	}
+	// The brackets: cell 0 between the last failing and clearing probes,
+	// cell 1 never cleared (up to 20.25), cell 2 bisected.
+	if r := res[0]; pynum.Str(r.Low) != "4.709375" || pynum.Str(r.High) != "4.8015625" || r.Bound != "" || !r.Done {
+		t.Errorf("cell 0: %+v", r)
+	}
+	if r := res[1]; r.Low != nil || r.High != nil || r.Bound != BoundNeverClears || !r.Done {
+		t.Errorf("cell 1: %+v", r)
+	}
+	if r := res[2]; pynum.Str(r.Low) != "9.521875" || pynum.Str(r.High) != "9.73125" || r.Bound != "" {
+		t.Errorf("cell 2: %+v", r)
+	}
 	if f.Asked() != 26 || p.MaxFrontierProbes() < 26 {
 		t.Errorf("asked %d, bound %d", f.Asked(), p.MaxFrontierProbes())
+	}
+}
+
+// Under debt-over-liquidity (the default: L0 = Q_total/kappa) more
+// liquidity is a lower kappa, and the search goes that way: it probes
+// kappa_high first (the least liquid end), then kappa_low, halved while the
+// ring does not clear (down to kappa_low/4), then bisects. Here delta_total
+// = max(0, kappa·0.1·c − 0.02), so a cell clears for kappa ≤ 0.4/c: c = 1
+// is bracketed around 0.4, c = 0.01 clears already at kappa_high, and c =
+// 100 never clears, not even at 0.025.
+func TestFrontierFollowsTheKappaRule(t *testing.T) {
+	spec := &Spec{
+		Ring: RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", BaseSeed: 100},
+		Frontier: &Frontier{Concentrations: []string{"1", "0.01", "100"}, Mus: []string{"0"}, Monotonicities: []string{"0"},
+			KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 8},
+	}
+	p, err := NewPlan(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := func(s string) *apd.Decimal { d, _, _ := apd.NewFromString(s); return d }
+	f := p.Frontier()
+	if f.MoreLiquidityAtHigherKappa() {
+		t.Fatal("debt-over-liquidity: more liquidity is a lower kappa")
+	}
+	var got []string
+	for !f.Done() {
+		for _, pt := range f.Next() {
+			got = append(got, pt.Label+" "+pynum.Str(pt.Kappa))
+			delta := pynum.DecSub(pynum.DecMul(pynum.DecMul(pt.Kappa, dec("0.1")), pt.Concentration), dec("0.02"))
+			if delta.Sign() < 0 {
+				delta = dec("0")
+			}
+			if err := f.Report(pt, delta); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(got) > 100 {
+			t.Fatal("the search does not end")
+		}
+	}
+	want := "high 4.0, low 0.1, mid 2.05, mid 1.075, mid 0.5875, mid 0.34375, mid 0.465625, mid 0.4046875, mid 0.37421875, mid 0.389453125, " +
+		"high 4.0, " +
+		"high 4.0, low 0.1, low 0.05, low 0.025"
+	if g := strings.Join(got, ", "); g != want {
+		t.Errorf("probes:\n%s\nwant:\n%s", g, want)
+	}
+	res := f.Results()
+	if r := res[0]; pynum.Str(r.Kappa) != "0.389453125" || pynum.Str(r.Low) != "0.389453125" || pynum.Str(r.High) != "0.4046875" || r.Bound != "" || !r.Done {
+		t.Errorf("cell c=1: %+v", r)
+	}
+	if r := res[1]; pynum.Str(r.Kappa) != "4.0" || r.Low != nil || r.Bound != BoundClearsAtLeastLiquid || r.Probes != 1 {
+		t.Errorf("cell c=0.01: %+v", r)
+	}
+	if r := res[2]; r.Kappa != nil || r.Bound != BoundNeverClears || r.Probes != 4 {
+		t.Errorf("cell c=100: %+v", r)
+	}
+	if n := p.MaxFrontierProbes(); n < f.Asked() || n != 3*(2+2+8) {
+		t.Errorf("at most %d probes, asked %d", n, f.Asked())
 	}
 }
 
@@ -128,7 +200,7 @@ func TestFrontierDerivedIsParallel(t *testing.T) {
 		}
 		f.Report(pt, nil)
 	}
-	if next := f.Next(); len(next) != 4 || next[0].Label != "high" {
+	if next := f.Next(); len(next) != 4 || next[0].Label != "low" {
 		t.Errorf("second round %+v", next)
 	}
 }

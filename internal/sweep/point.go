@@ -25,7 +25,10 @@ type Point struct {
 	// Cell is a frontier probe's cell (its position in concentration → mu →
 	// monotonicity order).
 	Cell int
-	Seed int64
+	// Replicate is the point's replicate (0 to Spec.Replicates−1): runs of
+	// the same phase and parameters that differ only in their seed.
+	Replicate int
+	Seed      int64
 
 	Kappa, Concentration, Mu, Monotonicity *apd.Decimal
 	// Rho is a balanced sweep's outside-mid ratio ρ (nil otherwise), its
@@ -73,9 +76,10 @@ func (s *seeder) next(pt *Point) int64 {
 }
 
 // derivedSeed is the seed of a point in SeedDerived mode: 31 bits of a
-// SHA-256 of the base seed and the point's normalised parameters, so that a
-// point keeps its seed whatever else the sweep holds. Equal values written
-// differently (0.5, 0.50) get the same seed.
+// SHA-256 of the base seed and the point's normalised parameters (and its
+// replicate, from the second on), so that a point keeps its seed whatever
+// else the sweep holds. Equal values written differently (0.5, 0.50) get
+// the same seed.
 func derivedSeed(base int64, pt *Point) int64 {
 	h := sha256.New()
 	b := make([]byte, 0, 128)
@@ -88,6 +92,10 @@ func derivedSeed(base int64, pt *Point) int64 {
 	if pt.Rho != nil {
 		b = append(b, "\x00rho\x00"...)
 		b = pynum.AppendStr(b, pynum.Normalize(pt.Rho))
+	}
+	if pt.Replicate > 0 {
+		b = append(b, "\x00rep\x00"...)
+		b = strconv.AppendInt(b, int64(pt.Replicate), 10)
 	}
 	h.Write(b)
 	var sum [sha256.Size]byte

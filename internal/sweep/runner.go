@@ -517,7 +517,7 @@ func (r *runner) runRecord(run *PlannedRun, exec bool) store.Record {
 	return store.Record{
 		Kind: store.KindRun, Run: run.ID, Plan: r.plan.Fingerprint(), Index: run.Index, Key: run.Key,
 		Phase: run.Phase, Label: run.Label, Cell: run.Cell, Seed: run.Seed, Params: run.Texts(),
-		S1: run.S1, L0: run.L0, Exec: exec,
+		S1: run.S1, L0: run.L0, Exec: exec, Replicate: run.Replicate,
 	}
 }
 

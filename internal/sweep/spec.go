@@ -20,6 +20,11 @@ type Spec struct {
 	Grid     *Grid
 	LHS      *LHS
 	Frontier *Frontier
+	// Replicates is how many runs each grid and LHS point gets, each with a
+	// seed of its own (0 or 1: one). Replicate 0 of every point is the run
+	// the sweep makes without replicates (the same seed and id); the others
+	// follow the whole design once per replicate (see Plan.Static).
+	Replicates int `json:",omitempty"`
 	// SeedMode is SeedCounter (bilancio's: base_seed, +1 per run in loop
 	// order) or SeedDerived (a hash of the run's parameters, so adding points
 	// never changes the others' seeds).
@@ -46,6 +51,11 @@ type Spec struct {
 	// ArmSpecs derives it; each arm is an experiment folder of its own
 	// inside the paired one.
 	Arm *Arm `json:",omitempty"`
+	// BilancioRevision names the bilancio revision whose rules the sweep
+	// reproduces (package revision; "" is its default): the kappa rule
+	// unless Ring.KappaRule says otherwise, the ring generator, the
+	// summary's zero rule and the dealer's era.
+	BilancioRevision string `json:",omitempty"`
 	// SourceName is the base name of the file Source was read from
 	// ("ring.hcl", or "ring_sweep_config.yaml" for one of bilancio's YAML
 	// sweep configs); its extension says which language Source is in. Empty

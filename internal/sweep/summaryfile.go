@@ -4,12 +4,20 @@ import (
 	"strconv"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/store"
 )
 
-// frontierJSON is summary.json's frontier: each cell's kappa (null when
-// none was found) and its probes; nil without a frontier.
+// frontierJSON is summary.json's frontier, one object per cell: its
+// concentration, mu and monotonicity; "kappa", the frontier (the probed
+// kappa nearest the transition at which the ring cleared; null when none
+// did); "probes"; "bracket", [low, high] the probed kappas on either side of
+// the transition (null when the search ended at a bound); "bound", why it
+// ended at one ("clears_at_least_liquid": it cleared already at the least
+// liquid end of the range, so the transition lies beyond it; "never_clears":
+// not even at the most liquid kappa reached; null when bracketed); and
+// "done", whether the cell's search has ended. nil without a frontier.
 func frontierJSON(frontier []FrontierPoint) *artifacts.JSON {
 	if frontier == nil {
 		return nil
@@ -20,12 +28,22 @@ func frontierJSON(frontier []FrontierPoint) *artifacts.JSON {
 		if f.Kappa != nil {
 			k = artifacts.JSONString(pynum.Str(f.Kappa))
 		}
+		bracket, bound := artifacts.JSONNull(), artifacts.JSONNull()
+		if f.Low != nil && f.High != nil {
+			bracket = artifacts.JSONArray(artifacts.JSONString(pynum.Str(f.Low)), artifacts.JSONString(pynum.Str(f.High)))
+		}
+		if f.Bound != "" {
+			bound = artifacts.JSONString(f.Bound)
+		}
 		cells[i] = artifacts.JSONObject(
 			artifacts.Member{Key: "concentration", Value: artifacts.JSONString(pynum.Str(f.Concentration))},
 			artifacts.Member{Key: "mu", Value: artifacts.JSONString(pynum.Str(f.Mu))},
 			artifacts.Member{Key: "monotonicity", Value: artifacts.JSONString(pynum.Str(f.Monotonicity))},
 			artifacts.Member{Key: "kappa", Value: k},
 			artifacts.Member{Key: "probes", Value: artifacts.JSONInt(int64(f.Probes))},
+			artifacts.Member{Key: "bracket", Value: bracket},
+			artifacts.Member{Key: "bound", Value: bound},
+			artifacts.Member{Key: "done", Value: artifacts.JSONBool(f.Done)},
 		)
 	}
 	j := artifacts.JSONArray(cells...)
@@ -37,6 +55,8 @@ func (p *Plan) constants() store.Constants {
 	return store.Constants{
 		NAgents: strconv.Itoa(p.ring.NAgents), MaturityDays: strconv.Itoa(p.ring.MaturityDays),
 		QTotal: pynum.Str(p.ring.qTotal), DefaultHandling: p.ring.DefaultHandling, DealerEnabled: p.dealerEnabled(),
+		SummaryRule: metrics.ZeroRule(p.ring.options.SummaryRule),
+		Replicates:  p.replicates > 1,
 	}
 }
 
@@ -60,6 +80,9 @@ func (p *Plan) configJSON() artifacts.JSON {
 		{Key: "kappa_rule", Value: artifacts.JSONString(string(r.kappaRule))},
 		{Key: "liquidity_mode", Value: artifacts.JSONString(r.LiquidityMode)},
 		{Key: "default_handling", Value: artifacts.JSONString(r.DefaultHandling)},
+	}
+	if p.replicates > 1 {
+		m = append(m, artifacts.Member{Key: "replicates", Value: artifacts.JSONInt(int64(p.replicates))})
 	}
 	if p.spec.Grid != nil {
 		for i, name := range pluralAxis {
@@ -91,6 +114,7 @@ func (p *Plan) configJSON() artifacts.JSON {
 			artifacts.Member{Key: "kappa_high", Value: artifacts.JSONString(pynum.Str(f.high))},
 			artifacts.Member{Key: "tolerance", Value: artifacts.JSONString(pynum.Str(f.tolerance))},
 			artifacts.Member{Key: "max_iterations", Value: artifacts.JSONInt(int64(f.maxIterations))},
+			artifacts.Member{Key: "more_liquidity_at", Value: artifacts.JSONString(map[bool]string{true: "higher_kappa", false: "lower_kappa"}[f.higherIsLiquid])},
 		)
 		m = append(m, artifacts.Member{Key: "frontier", Value: artifacts.JSONObject(fm...)})
 	}

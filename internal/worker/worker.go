@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/sdk"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
@@ -312,6 +313,7 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 		CheckInvariants:          spec.Options.CheckInvariants,
 		DetailedLogging:          spec.Options.DetailedLogging,
 		EmulateDisplayTruncation: spec.Options.EmulateDisplayTruncation,
+		DealerEra:                engine.DealerEra(spec.Options.DealerEra),
 	}
 	if spec.Options.HasQuietDays {
 		q := spec.Options.QuietDays
@@ -327,6 +329,7 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 	out, err := bt.pool.simulate(j.ctx, runner.Request{
 		ScenarioName: name, Scenario: spec.Scenario, OutDir: dir, Options: opts,
 		HTML: spec.Options.HTML, Artifacts: spec.Options.Artifacts, RunID: spec.RunID, Engine: cfg.Engine, Executor: cfg.Executor,
+		SummaryRule: metrics.ZeroRule(spec.Options.SummaryRule),
 	})
 	if err != nil {
 		if j.ctx.Err() != nil {
@@ -335,19 +338,8 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 		return j.event(sdk.EventFailed, err.Error())
 	}
 	ev = j.event(sdk.EventCompleted, "")
-	ev.Result = Result(out.Folder)
+	ev.Result = sdk.ResultOf(out.Folder)
 	return ev
-}
-
-// Result summarises a sealed run folder for a completed event.
-func Result(f *runfolder.Sealed) *sdk.RunResult {
-	m := f.Manifest
-	return &sdk.RunResult{
-		RunID: m.RunID, Dir: f.Dir,
-		StopReason: m.StopReason, DaysSimulated: m.DaysSimulated, Defaults: m.Defaults,
-		PhiTotal: m.PhiTotal, DeltaTotal: m.DeltaTotal, TimeToStability: m.TimeToStability,
-		DurationMS: m.DurationMS, ManifestSHA256: f.SHA256, Fingerprint: f.Fingerprint, Executor: m.Executor,
-	}
 }
 
 // emitter serialises a batch's calls to emit, records each event in the

@@ -50,6 +50,13 @@ const (
 	// USAGE names no run: it only carries usage records of sandboxes that
 	// ended after the last run event (for example after a cancellation).
 	EventType_EVENT_TYPE_USAGE EventType = 7
+	// HEARTBEAT names no run: the plugin is alive; RunEvent.running lists the
+	// runs it vouches for (started, not ended, still computing).
+	EventType_EVENT_TYPE_HEARTBEAT EventType = 8
+	// DETACHED: the run was handed to remote work that goes on without the
+	// host (Batch.detach). It ends the run's reporting in this Execute, not
+	// the run; a later Execute of the run re-attaches to it.
+	EventType_EVENT_TYPE_DETACHED EventType = 9
 )
 
 // Enum value maps for EventType.
@@ -63,6 +70,8 @@ var (
 		5: "EVENT_TYPE_FAILED",
 		6: "EVENT_TYPE_CANCELLED",
 		7: "EVENT_TYPE_USAGE",
+		8: "EVENT_TYPE_HEARTBEAT",
+		9: "EVENT_TYPE_DETACHED",
 	}
 	EventType_value = map[string]int32{
 		"EVENT_TYPE_UNSPECIFIED": 0,
@@ -73,6 +82,8 @@ var (
 		"EVENT_TYPE_FAILED":      5,
 		"EVENT_TYPE_CANCELLED":   6,
 		"EVENT_TYPE_USAGE":       7,
+		"EVENT_TYPE_HEARTBEAT":   8,
+		"EVENT_TYPE_DETACHED":    9,
 	}
 )
 
@@ -101,6 +112,122 @@ func (x EventType) Number() protoreflect.EnumNumber {
 // Deprecated: Use EventType.Descriptor instead.
 func (EventType) EnumDescriptor() ([]byte, []int) {
 	return file_executor_proto_rawDescGZIP(), []int{0}
+}
+
+// Failure says whose fault a failed run is.
+type Failure int32
+
+const (
+	// FAILURE_RUN: the run's own (a broken scenario, a simulation error).
+	Failure_FAILURE_RUN Failure = 0
+	// FAILURE_INFRASTRUCTURE: the machine or service running it failed
+	// (died, preempted, timed out); trying again may succeed.
+	Failure_FAILURE_INFRASTRUCTURE Failure = 1
+	// The host's own verdicts, never sent by a plugin: the plugin crashed,
+	// or went silent past the liveness timeout.
+	Failure_FAILURE_PLUGIN_CRASHED Failure = 2
+	Failure_FAILURE_UNRESPONSIVE   Failure = 3
+)
+
+// Enum value maps for Failure.
+var (
+	Failure_name = map[int32]string{
+		0: "FAILURE_RUN",
+		1: "FAILURE_INFRASTRUCTURE",
+		2: "FAILURE_PLUGIN_CRASHED",
+		3: "FAILURE_UNRESPONSIVE",
+	}
+	Failure_value = map[string]int32{
+		"FAILURE_RUN":            0,
+		"FAILURE_INFRASTRUCTURE": 1,
+		"FAILURE_PLUGIN_CRASHED": 2,
+		"FAILURE_UNRESPONSIVE":   3,
+	}
+)
+
+func (x Failure) Enum() *Failure {
+	p := new(Failure)
+	*p = x
+	return p
+}
+
+func (x Failure) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Failure) Descriptor() protoreflect.EnumDescriptor {
+	return file_executor_proto_enumTypes[1].Descriptor()
+}
+
+func (Failure) Type() protoreflect.EnumType {
+	return &file_executor_proto_enumTypes[1]
+}
+
+func (x Failure) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Failure.Descriptor instead.
+func (Failure) EnumDescriptor() ([]byte, []int) {
+	return file_executor_proto_rawDescGZIP(), []int{1}
+}
+
+type WorkState int32
+
+const (
+	WorkState_WORK_STATE_UNSPECIFIED WorkState = 0
+	WorkState_WORK_STATE_PENDING     WorkState = 1
+	WorkState_WORK_STATE_RUNNING     WorkState = 2
+	WorkState_WORK_STATE_FINISHED    WorkState = 3
+	WorkState_WORK_STATE_FAILED      WorkState = 4
+	WorkState_WORK_STATE_CANCELLED   WorkState = 5
+)
+
+// Enum value maps for WorkState.
+var (
+	WorkState_name = map[int32]string{
+		0: "WORK_STATE_UNSPECIFIED",
+		1: "WORK_STATE_PENDING",
+		2: "WORK_STATE_RUNNING",
+		3: "WORK_STATE_FINISHED",
+		4: "WORK_STATE_FAILED",
+		5: "WORK_STATE_CANCELLED",
+	}
+	WorkState_value = map[string]int32{
+		"WORK_STATE_UNSPECIFIED": 0,
+		"WORK_STATE_PENDING":     1,
+		"WORK_STATE_RUNNING":     2,
+		"WORK_STATE_FINISHED":    3,
+		"WORK_STATE_FAILED":      4,
+		"WORK_STATE_CANCELLED":   5,
+	}
+)
+
+func (x WorkState) Enum() *WorkState {
+	p := new(WorkState)
+	*p = x
+	return p
+}
+
+func (x WorkState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (WorkState) Descriptor() protoreflect.EnumDescriptor {
+	return file_executor_proto_enumTypes[2].Descriptor()
+}
+
+func (WorkState) Type() protoreflect.EnumType {
+	return &file_executor_proto_enumTypes[2]
+}
+
+func (x WorkState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use WorkState.Descriptor instead.
+func (WorkState) EnumDescriptor() ([]byte, []int) {
+	return file_executor_proto_rawDescGZIP(), []int{2}
 }
 
 type DescribeRequest struct {
@@ -276,8 +403,16 @@ type Capabilities struct {
 	Artifacts       bool                   `protobuf:"varint,3,opt,name=artifacts,proto3" json:"artifacts,omitempty"`
 	Remote          bool                   `protobuf:"varint,4,opt,name=remote,proto3" json:"remote,omitempty"`
 	MaxParallelHint int32                  `protobuf:"varint,5,opt,name=max_parallel_hint,json=maxParallelHint,proto3" json:"max_parallel_hint,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// heartbeat: the plugin sends HEARTBEAT events while a batch runs, as
+	// often as Batch.heartbeat_ms asks (the SDK does it, and sets this).
+	Heartbeat bool `protobuf:"varint,6,opt,name=heartbeat,proto3" json:"heartbeat,omitempty"`
+	// detach: the executor's work survives the host and the plugin: it
+	// honours Batch.detach, re-attaches to a batch's live remote work,
+	// reports work units in Status and cancels a whole experiment from any
+	// process.
+	Detach        bool `protobuf:"varint,7,opt,name=detach,proto3" json:"detach,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Capabilities) Reset() {
@@ -343,6 +478,20 @@ func (x *Capabilities) GetMaxParallelHint() int32 {
 		return x.MaxParallelHint
 	}
 	return 0
+}
+
+func (x *Capabilities) GetHeartbeat() bool {
+	if x != nil {
+		return x.Heartbeat
+	}
+	return false
+}
+
+func (x *Capabilities) GetDetach() bool {
+	if x != nil {
+		return x.Detach
+	}
+	return false
 }
 
 // ConfigAttribute is one attribute of an executor's configuration block.
@@ -567,7 +716,14 @@ type Batch struct {
 	Parallel int32      `protobuf:"varint,3,opt,name=parallel,proto3" json:"parallel,omitempty"`
 	Runs     []*RunSpec `protobuf:"bytes,4,rep,name=runs,proto3" json:"runs,omitempty"`
 	// worker is set for remote executors.
-	Worker        *WorkerBinary `protobuf:"bytes,5,opt,name=worker,proto3" json:"worker,omitempty"`
+	Worker *WorkerBinary `protobuf:"bytes,5,opt,name=worker,proto3" json:"worker,omitempty"`
+	// heartbeat_ms asks the plugin to send a HEARTBEAT event at least every
+	// heartbeat_ms milliseconds while the batch runs (0: none).
+	HeartbeatMs int64 `protobuf:"varint,6,opt,name=heartbeat_ms,json=heartbeatMs,proto3" json:"heartbeat_ms,omitempty"`
+	// detach: return once every run is handed to remote work that goes on
+	// without the host (each run gets DETACHED, or a terminal event if it
+	// already ended). Only for executors with the detach capability.
+	Detach        bool `protobuf:"varint,7,opt,name=detach,proto3" json:"detach,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -635,6 +791,20 @@ func (x *Batch) GetWorker() *WorkerBinary {
 		return x.Worker
 	}
 	return nil
+}
+
+func (x *Batch) GetHeartbeatMs() int64 {
+	if x != nil {
+		return x.HeartbeatMs
+	}
+	return 0
+}
+
+func (x *Batch) GetDetach() bool {
+	if x != nil {
+		return x.Detach
+	}
+	return false
 }
 
 // WorkerBinary locates the bilancio binary that runs `bilancio worker`.
@@ -793,7 +963,13 @@ type RunOptions struct {
 	EmulateDisplayTruncation bool `protobuf:"varint,8,opt,name=emulate_display_truncation,json=emulateDisplayTruncation,proto3" json:"emulate_display_truncation,omitempty"`
 	// artifacts says which files the run folder keeps: "all" (the default,
 	// also when empty), "no_html" or "aggregates" (sdk.RunOptions.Artifacts).
-	Artifacts     string `protobuf:"bytes,9,opt,name=artifacts,proto3" json:"artifacts,omitempty"`
+	Artifacts string `protobuf:"bytes,9,opt,name=artifacts,proto3" json:"artifacts,omitempty"`
+	// summary_rule is what phi_total and delta_total are when their weighted
+	// sum is zero: "" (0, bilancio from 2025-11-28) or "none" (None, before).
+	SummaryRule string `protobuf:"bytes,10,opt,name=summary_rule,json=summaryRule,proto3" json:"summary_rule,omitempty"`
+	// dealer_era is the dealer instrumentation a dealer run reproduces: ""
+	// (bilancio of December 2025) or "data" (2025-11-29).
+	DealerEra     string `protobuf:"bytes,11,opt,name=dealer_era,json=dealerEra,proto3" json:"dealer_era,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -891,6 +1067,20 @@ func (x *RunOptions) GetArtifacts() string {
 	return ""
 }
 
+func (x *RunOptions) GetSummaryRule() string {
+	if x != nil {
+		return x.SummaryRule
+	}
+	return ""
+}
+
+func (x *RunOptions) GetDealerEra() string {
+	if x != nil {
+		return x.DealerEra
+	}
+	return ""
+}
+
 // RunEvent is a state change of one run.
 type RunEvent struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
@@ -903,7 +1093,11 @@ type RunEvent struct {
 	Result *RunResult `protobuf:"bytes,6,opt,name=result,proto3" json:"result,omitempty"`
 	// usage reports remote machines that stopped since the previous event;
 	// it may ride on an event of any run of the batch.
-	Usage         []*SandboxUsage `protobuf:"bytes,7,rep,name=usage,proto3" json:"usage,omitempty"`
+	Usage []*SandboxUsage `protobuf:"bytes,7,rep,name=usage,proto3" json:"usage,omitempty"`
+	// failure is set on failed events.
+	Failure Failure `protobuf:"varint,8,opt,name=failure,proto3,enum=bilancio.executor.v1.Failure" json:"failure,omitempty"`
+	// running, on HEARTBEAT events: the runs the plugin vouches for.
+	Running       []string `protobuf:"bytes,9,rep,name=running,proto3" json:"running,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -983,6 +1177,20 @@ func (x *RunEvent) GetResult() *RunResult {
 func (x *RunEvent) GetUsage() []*SandboxUsage {
 	if x != nil {
 		return x.Usage
+	}
+	return nil
+}
+
+func (x *RunEvent) GetFailure() Failure {
+	if x != nil {
+		return x.Failure
+	}
+	return Failure_FAILURE_RUN
+}
+
+func (x *RunEvent) GetRunning() []string {
+	if x != nil {
+		return x.Running
 	}
 	return nil
 }
@@ -1121,8 +1329,11 @@ type RunResult struct {
 	DurationMs      float64                `protobuf:"fixed64,9,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
 	ManifestSha256  string                 `protobuf:"bytes,10,opt,name=manifest_sha256,json=manifestSha256,proto3" json:"manifest_sha256,omitempty"`
 	Executor        string                 `protobuf:"bytes,11,opt,name=executor,proto3" json:"executor,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// fingerprint of the folder's files as written (sdk/runfolder): with
+	// manifest_sha256 the host checks the folder with a stat per file.
+	Fingerprint   string `protobuf:"bytes,12,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RunResult) Reset() {
@@ -1232,6 +1443,13 @@ func (x *RunResult) GetExecutor() string {
 	return ""
 }
 
+func (x *RunResult) GetFingerprint() string {
+	if x != nil {
+		return x.Fingerprint
+	}
+	return ""
+}
+
 type CancelRequest struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	ExperimentId string                 `protobuf:"bytes,1,opt,name=experiment_id,json=experimentId,proto3" json:"experiment_id,omitempty"`
@@ -1322,8 +1540,11 @@ func (*CancelResponse) Descriptor() ([]byte, []int) {
 }
 
 type StatusRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ExperimentId  string                 `protobuf:"bytes,1,opt,name=experiment_id,json=experimentId,proto3" json:"experiment_id,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	ExperimentId string                 `protobuf:"bytes,1,opt,name=experiment_id,json=experimentId,proto3" json:"experiment_id,omitempty"`
+	// remote asks an executor with the detach capability for the
+	// experiment's remote work units, from the backend (it may be slow).
+	Remote        bool `protobuf:"varint,2,opt,name=remote,proto3" json:"remote,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1365,9 +1586,17 @@ func (x *StatusRequest) GetExperimentId() string {
 	return ""
 }
 
+func (x *StatusRequest) GetRemote() bool {
+	if x != nil {
+		return x.Remote
+	}
+	return false
+}
+
 type StatusResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Runs          []*RunStatus           `protobuf:"bytes,1,rep,name=runs,proto3" json:"runs,omitempty"`
+	WorkUnits     []*WorkUnit            `protobuf:"bytes,2,rep,name=work_units,json=workUnits,proto3" json:"work_units,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1409,6 +1638,111 @@ func (x *StatusResponse) GetRuns() []*RunStatus {
 	return nil
 }
 
+func (x *StatusResponse) GetWorkUnits() []*WorkUnit {
+	if x != nil {
+		return x.WorkUnits
+	}
+	return nil
+}
+
+// WorkUnit is one piece of remote work (a sandbox, a job array task) and
+// the runs it executes.
+type WorkUnit struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// id is the backend's (sandbox id, Slurm job id "1234_5").
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// name is the unit's name in the experiment (chunk-0003).
+	Name  string    `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	State WorkState `protobuf:"varint,3,opt,name=state,proto3,enum=bilancio.executor.v1.WorkState" json:"state,omitempty"`
+	// reason is the backend's word on the state (exit code, TIMEOUT,
+	// PREEMPTED, NODE_FAIL...).
+	Reason        string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	RunIds        []string               `protobuf:"bytes,5,rep,name=run_ids,json=runIds,proto3" json:"run_ids,omitempty"`
+	Started       *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=started,proto3" json:"started,omitempty"`
+	Ended         *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=ended,proto3" json:"ended,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WorkUnit) Reset() {
+	*x = WorkUnit{}
+	mi := &file_executor_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WorkUnit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WorkUnit) ProtoMessage() {}
+
+func (x *WorkUnit) ProtoReflect() protoreflect.Message {
+	mi := &file_executor_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WorkUnit.ProtoReflect.Descriptor instead.
+func (*WorkUnit) Descriptor() ([]byte, []int) {
+	return file_executor_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *WorkUnit) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *WorkUnit) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *WorkUnit) GetState() WorkState {
+	if x != nil {
+		return x.State
+	}
+	return WorkState_WORK_STATE_UNSPECIFIED
+}
+
+func (x *WorkUnit) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *WorkUnit) GetRunIds() []string {
+	if x != nil {
+		return x.RunIds
+	}
+	return nil
+}
+
+func (x *WorkUnit) GetStarted() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Started
+	}
+	return nil
+}
+
+func (x *WorkUnit) GetEnded() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Ended
+	}
+	return nil
+}
+
 // RunStatus is the last known state of a run.
 type RunStatus struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1421,7 +1755,7 @@ type RunStatus struct {
 
 func (x *RunStatus) Reset() {
 	*x = RunStatus{}
-	mi := &file_executor_proto_msgTypes[19]
+	mi := &file_executor_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1433,7 +1767,7 @@ func (x *RunStatus) String() string {
 func (*RunStatus) ProtoMessage() {}
 
 func (x *RunStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[19]
+	mi := &file_executor_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1446,7 +1780,7 @@ func (x *RunStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunStatus.ProtoReflect.Descriptor instead.
 func (*RunStatus) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{19}
+	return file_executor_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RunStatus) GetRunId() string {
@@ -1480,7 +1814,7 @@ type EstimateRequest struct {
 
 func (x *EstimateRequest) Reset() {
 	*x = EstimateRequest{}
-	mi := &file_executor_proto_msgTypes[20]
+	mi := &file_executor_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1492,7 +1826,7 @@ func (x *EstimateRequest) String() string {
 func (*EstimateRequest) ProtoMessage() {}
 
 func (x *EstimateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[20]
+	mi := &file_executor_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1505,7 +1839,7 @@ func (x *EstimateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EstimateRequest.ProtoReflect.Descriptor instead.
 func (*EstimateRequest) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{20}
+	return file_executor_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *EstimateRequest) GetRuns() int64 {
@@ -1534,7 +1868,7 @@ type EstimateResponse struct {
 
 func (x *EstimateResponse) Reset() {
 	*x = EstimateResponse{}
-	mi := &file_executor_proto_msgTypes[21]
+	mi := &file_executor_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1546,7 +1880,7 @@ func (x *EstimateResponse) String() string {
 func (*EstimateResponse) ProtoMessage() {}
 
 func (x *EstimateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[21]
+	mi := &file_executor_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1559,7 +1893,7 @@ func (x *EstimateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EstimateResponse.ProtoReflect.Descriptor instead.
 func (*EstimateResponse) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{21}
+	return file_executor_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *EstimateResponse) GetCurrency() string {
@@ -1599,7 +1933,7 @@ type ListRequest struct {
 
 func (x *ListRequest) Reset() {
 	*x = ListRequest{}
-	mi := &file_executor_proto_msgTypes[22]
+	mi := &file_executor_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1611,7 +1945,7 @@ func (x *ListRequest) String() string {
 func (*ListRequest) ProtoMessage() {}
 
 func (x *ListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[22]
+	mi := &file_executor_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1624,7 +1958,7 @@ func (x *ListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRequest.ProtoReflect.Descriptor instead.
 func (*ListRequest) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{22}
+	return file_executor_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListRequest) GetPrefix() string {
@@ -1643,7 +1977,7 @@ type ListResponse struct {
 
 func (x *ListResponse) Reset() {
 	*x = ListResponse{}
-	mi := &file_executor_proto_msgTypes[23]
+	mi := &file_executor_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1655,7 +1989,7 @@ func (x *ListResponse) String() string {
 func (*ListResponse) ProtoMessage() {}
 
 func (x *ListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[23]
+	mi := &file_executor_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1668,7 +2002,7 @@ func (x *ListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListResponse.ProtoReflect.Descriptor instead.
 func (*ListResponse) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{23}
+	return file_executor_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListResponse) GetEntries() []*Entry {
@@ -1691,7 +2025,7 @@ type Entry struct {
 
 func (x *Entry) Reset() {
 	*x = Entry{}
-	mi := &file_executor_proto_msgTypes[24]
+	mi := &file_executor_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1703,7 +2037,7 @@ func (x *Entry) String() string {
 func (*Entry) ProtoMessage() {}
 
 func (x *Entry) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[24]
+	mi := &file_executor_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1716,7 +2050,7 @@ func (x *Entry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Entry.ProtoReflect.Descriptor instead.
 func (*Entry) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{24}
+	return file_executor_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Entry) GetPath() string {
@@ -1756,7 +2090,7 @@ type FetchRequest struct {
 
 func (x *FetchRequest) Reset() {
 	*x = FetchRequest{}
-	mi := &file_executor_proto_msgTypes[25]
+	mi := &file_executor_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1768,7 +2102,7 @@ func (x *FetchRequest) String() string {
 func (*FetchRequest) ProtoMessage() {}
 
 func (x *FetchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[25]
+	mi := &file_executor_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1781,7 +2115,7 @@ func (x *FetchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FetchRequest.ProtoReflect.Descriptor instead.
 func (*FetchRequest) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{25}
+	return file_executor_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *FetchRequest) GetPath() string {
@@ -1801,7 +2135,7 @@ type FetchChunk struct {
 
 func (x *FetchChunk) Reset() {
 	*x = FetchChunk{}
-	mi := &file_executor_proto_msgTypes[26]
+	mi := &file_executor_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1813,7 +2147,7 @@ func (x *FetchChunk) String() string {
 func (*FetchChunk) ProtoMessage() {}
 
 func (x *FetchChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[26]
+	mi := &file_executor_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1826,7 +2160,7 @@ func (x *FetchChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FetchChunk.ProtoReflect.Descriptor instead.
 func (*FetchChunk) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{26}
+	return file_executor_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *FetchChunk) GetData() []byte {
@@ -1846,7 +2180,7 @@ type RemoveRequest struct {
 
 func (x *RemoveRequest) Reset() {
 	*x = RemoveRequest{}
-	mi := &file_executor_proto_msgTypes[27]
+	mi := &file_executor_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1858,7 +2192,7 @@ func (x *RemoveRequest) String() string {
 func (*RemoveRequest) ProtoMessage() {}
 
 func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[27]
+	mi := &file_executor_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1871,7 +2205,7 @@ func (x *RemoveRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveRequest.ProtoReflect.Descriptor instead.
 func (*RemoveRequest) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{27}
+	return file_executor_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RemoveRequest) GetPath() string {
@@ -1896,7 +2230,7 @@ type RemoveResponse struct {
 
 func (x *RemoveResponse) Reset() {
 	*x = RemoveResponse{}
-	mi := &file_executor_proto_msgTypes[28]
+	mi := &file_executor_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1908,7 +2242,7 @@ func (x *RemoveResponse) String() string {
 func (*RemoveResponse) ProtoMessage() {}
 
 func (x *RemoveResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_executor_proto_msgTypes[28]
+	mi := &file_executor_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1921,7 +2255,7 @@ func (x *RemoveResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveResponse.ProtoReflect.Descriptor instead.
 func (*RemoveResponse) Descriptor() ([]byte, []int) {
-	return file_executor_proto_rawDescGZIP(), []int{28}
+	return file_executor_proto_rawDescGZIP(), []int{29}
 }
 
 var File_executor_proto protoreflect.FileDescriptor
@@ -1939,13 +2273,15 @@ const file_executor_proto_rawDesc = "" +
 	"sdkVersion\x12+\n" +
 	"\x11protocol_versions\x18\x04 \x03(\x05R\x10protocolVersions\x12F\n" +
 	"\fcapabilities\x18\x05 \x01(\v2\".bilancio.executor.v1.CapabilitiesR\fcapabilities\x12J\n" +
-	"\rconfig_schema\x18\x06 \x03(\v2%.bilancio.executor.v1.ConfigAttributeR\fconfigSchema\"\xa4\x01\n" +
+	"\rconfig_schema\x18\x06 \x03(\v2%.bilancio.executor.v1.ConfigAttributeR\fconfigSchema\"\xda\x01\n" +
 	"\fCapabilities\x12\x16\n" +
 	"\x06cancel\x18\x01 \x01(\bR\x06cancel\x12\x1a\n" +
 	"\bestimate\x18\x02 \x01(\bR\bestimate\x12\x1c\n" +
 	"\tartifacts\x18\x03 \x01(\bR\tartifacts\x12\x16\n" +
 	"\x06remote\x18\x04 \x01(\bR\x06remote\x12*\n" +
-	"\x11max_parallel_hint\x18\x05 \x01(\x05R\x0fmaxParallelHint\"\xa3\x01\n" +
+	"\x11max_parallel_hint\x18\x05 \x01(\x05R\x0fmaxParallelHint\x12\x1c\n" +
+	"\theartbeat\x18\x06 \x01(\bR\theartbeat\x12\x16\n" +
+	"\x06detach\x18\a \x01(\bR\x06detach\"\xa3\x01\n" +
 	"\x0fConfigAttribute\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12 \n" +
@@ -1958,13 +2294,15 @@ const file_executor_proto_rawDesc = "" +
 	"configJson\"\x13\n" +
 	"\x11ConfigureResponse\"C\n" +
 	"\x0eExecuteRequest\x121\n" +
-	"\x05batch\x18\x01 \x01(\v2\x1b.bilancio.executor.v1.BatchR\x05batch\"\xd2\x01\n" +
+	"\x05batch\x18\x01 \x01(\v2\x1b.bilancio.executor.v1.BatchR\x05batch\"\x8d\x02\n" +
 	"\x05Batch\x12#\n" +
 	"\rexperiment_id\x18\x01 \x01(\tR\fexperimentId\x12\x19\n" +
 	"\bout_root\x18\x02 \x01(\tR\aoutRoot\x12\x1a\n" +
 	"\bparallel\x18\x03 \x01(\x05R\bparallel\x121\n" +
 	"\x04runs\x18\x04 \x03(\v2\x1d.bilancio.executor.v1.RunSpecR\x04runs\x12:\n" +
-	"\x06worker\x18\x05 \x01(\v2\".bilancio.executor.v1.WorkerBinaryR\x06worker\"^\n" +
+	"\x06worker\x18\x05 \x01(\v2\".bilancio.executor.v1.WorkerBinaryR\x06worker\x12!\n" +
+	"\fheartbeat_ms\x18\x06 \x01(\x03R\vheartbeatMs\x12\x16\n" +
+	"\x06detach\x18\a \x01(\bR\x06detach\"^\n" +
 	"\fWorkerBinary\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x16\n" +
 	"\x06sha256\x18\x02 \x01(\tR\x06sha256\x12\x0e\n" +
@@ -1974,7 +2312,7 @@ const file_executor_proto_rawDesc = "" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x12#\n" +
 	"\rscenario_name\x18\x02 \x01(\tR\fscenarioName\x12\x1a\n" +
 	"\bscenario\x18\x03 \x01(\fR\bscenario\x12:\n" +
-	"\aoptions\x18\x04 \x01(\v2 .bilancio.executor.v1.RunOptionsR\aoptions\"\xdd\x02\n" +
+	"\aoptions\x18\x04 \x01(\v2 .bilancio.executor.v1.RunOptionsR\aoptions\"\x9f\x03\n" +
 	"\n" +
 	"RunOptions\x12\x19\n" +
 	"\bmax_days\x18\x01 \x01(\x05R\amaxDays\x12\x1d\n" +
@@ -1986,7 +2324,11 @@ const file_executor_proto_rawDesc = "" +
 	"\x04html\x18\x06 \x01(\bR\x04html\x12)\n" +
 	"\x10detailed_logging\x18\a \x01(\bR\x0fdetailedLogging\x12<\n" +
 	"\x1aemulate_display_truncation\x18\b \x01(\bR\x18emulateDisplayTruncation\x12\x1c\n" +
-	"\tartifacts\x18\t \x01(\tR\tartifacts\"\xad\x02\n" +
+	"\tartifacts\x18\t \x01(\tR\tartifacts\x12!\n" +
+	"\fsummary_rule\x18\n" +
+	" \x01(\tR\vsummaryRule\x12\x1d\n" +
+	"\n" +
+	"dealer_era\x18\v \x01(\tR\tdealerEra\"\x80\x03\n" +
 	"\bRunEvent\x12\x15\n" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x123\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.bilancio.executor.v1.EventTypeR\x04type\x12.\n" +
@@ -1994,7 +2336,9 @@ const file_executor_proto_rawDesc = "" +
 	"\amessage\x18\x04 \x01(\tR\amessage\x12\x18\n" +
 	"\aattempt\x18\x05 \x01(\x05R\aattempt\x127\n" +
 	"\x06result\x18\x06 \x01(\v2\x1f.bilancio.executor.v1.RunResultR\x06result\x128\n" +
-	"\x05usage\x18\a \x03(\v2\".bilancio.executor.v1.SandboxUsageR\x05usage\"\x9f\x02\n" +
+	"\x05usage\x18\a \x03(\v2\".bilancio.executor.v1.SandboxUsageR\x05usage\x127\n" +
+	"\afailure\x18\b \x01(\x0e2\x1d.bilancio.executor.v1.FailureR\afailure\x12\x18\n" +
+	"\arunning\x18\t \x03(\tR\arunning\"\x9f\x02\n" +
 	"\fSandboxUsage\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\apurpose\x18\x02 \x01(\tR\apurpose\x120\n" +
@@ -2007,7 +2351,7 @@ const file_executor_proto_rawDesc = "" +
 	"\x04runs\x18\b \x01(\x05R\x04runs\x12\x12\n" +
 	"\x04cost\x18\t \x01(\x01R\x04cost\x12\x1a\n" +
 	"\bcurrency\x18\n" +
-	" \x01(\tR\bcurrency\"\xe8\x02\n" +
+	" \x01(\tR\bcurrency\"\x8a\x03\n" +
 	"\tRunResult\x12\x15\n" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x12\x10\n" +
 	"\x03dir\x18\x02 \x01(\tR\x03dir\x12\x1f\n" +
@@ -2023,15 +2367,27 @@ const file_executor_proto_rawDesc = "" +
 	"durationMs\x12'\n" +
 	"\x0fmanifest_sha256\x18\n" +
 	" \x01(\tR\x0emanifestSha256\x12\x1a\n" +
-	"\bexecutor\x18\v \x01(\tR\bexecutor\"M\n" +
+	"\bexecutor\x18\v \x01(\tR\bexecutor\x12 \n" +
+	"\vfingerprint\x18\f \x01(\tR\vfingerprint\"M\n" +
 	"\rCancelRequest\x12#\n" +
 	"\rexperiment_id\x18\x01 \x01(\tR\fexperimentId\x12\x17\n" +
 	"\arun_ids\x18\x02 \x03(\tR\x06runIds\"\x10\n" +
-	"\x0eCancelResponse\"4\n" +
+	"\x0eCancelResponse\"L\n" +
 	"\rStatusRequest\x12#\n" +
-	"\rexperiment_id\x18\x01 \x01(\tR\fexperimentId\"E\n" +
+	"\rexperiment_id\x18\x01 \x01(\tR\fexperimentId\x12\x16\n" +
+	"\x06remote\x18\x02 \x01(\bR\x06remote\"\x84\x01\n" +
 	"\x0eStatusResponse\x123\n" +
-	"\x04runs\x18\x01 \x03(\v2\x1f.bilancio.executor.v1.RunStatusR\x04runs\"s\n" +
+	"\x04runs\x18\x01 \x03(\v2\x1f.bilancio.executor.v1.RunStatusR\x04runs\x12=\n" +
+	"\n" +
+	"work_units\x18\x02 \x03(\v2\x1e.bilancio.executor.v1.WorkUnitR\tworkUnits\"\xfe\x01\n" +
+	"\bWorkUnit\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x125\n" +
+	"\x05state\x18\x03 \x01(\x0e2\x1f.bilancio.executor.v1.WorkStateR\x05state\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x17\n" +
+	"\arun_ids\x18\x05 \x03(\tR\x06runIds\x124\n" +
+	"\astarted\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\astarted\x120\n" +
+	"\x05ended\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x05ended\"s\n" +
 	"\tRunStatus\x12\x15\n" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x125\n" +
 	"\x05state\x18\x02 \x01(\x0e2\x1f.bilancio.executor.v1.EventTypeR\x05state\x12\x18\n" +
@@ -2061,7 +2417,7 @@ const file_executor_proto_rawDesc = "" +
 	"\rRemoveRequest\x12\x12\n" +
 	"\x04path\x18\x01 \x01(\tR\x04path\x12\x1c\n" +
 	"\trecursive\x18\x02 \x01(\bR\trecursive\"\x10\n" +
-	"\x0eRemoveResponse*\xd0\x01\n" +
+	"\x0eRemoveResponse*\x83\x02\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11EVENT_TYPE_QUEUED\x10\x01\x12\x16\n" +
@@ -2070,7 +2426,21 @@ const file_executor_proto_rawDesc = "" +
 	"\x14EVENT_TYPE_COMPLETED\x10\x04\x12\x15\n" +
 	"\x11EVENT_TYPE_FAILED\x10\x05\x12\x18\n" +
 	"\x14EVENT_TYPE_CANCELLED\x10\x06\x12\x14\n" +
-	"\x10EVENT_TYPE_USAGE\x10\a2\x90\x06\n" +
+	"\x10EVENT_TYPE_USAGE\x10\a\x12\x18\n" +
+	"\x14EVENT_TYPE_HEARTBEAT\x10\b\x12\x17\n" +
+	"\x13EVENT_TYPE_DETACHED\x10\t*l\n" +
+	"\aFailure\x12\x0f\n" +
+	"\vFAILURE_RUN\x10\x00\x12\x1a\n" +
+	"\x16FAILURE_INFRASTRUCTURE\x10\x01\x12\x1a\n" +
+	"\x16FAILURE_PLUGIN_CRASHED\x10\x02\x12\x18\n" +
+	"\x14FAILURE_UNRESPONSIVE\x10\x03*\xa1\x01\n" +
+	"\tWorkState\x12\x1a\n" +
+	"\x16WORK_STATE_UNSPECIFIED\x10\x00\x12\x16\n" +
+	"\x12WORK_STATE_PENDING\x10\x01\x12\x16\n" +
+	"\x12WORK_STATE_RUNNING\x10\x02\x12\x17\n" +
+	"\x13WORK_STATE_FINISHED\x10\x03\x12\x15\n" +
+	"\x11WORK_STATE_FAILED\x10\x04\x12\x18\n" +
+	"\x14WORK_STATE_CANCELLED\x10\x052\x90\x06\n" +
 	"\bExecutor\x12Y\n" +
 	"\bDescribe\x12%.bilancio.executor.v1.DescribeRequest\x1a&.bilancio.executor.v1.DescribeResponse\x12\\\n" +
 	"\tConfigure\x12&.bilancio.executor.v1.ConfigureRequest\x1a'.bilancio.executor.v1.ConfigureResponse\x12Q\n" +
@@ -2094,82 +2464,90 @@ func file_executor_proto_rawDescGZIP() []byte {
 	return file_executor_proto_rawDescData
 }
 
-var file_executor_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_executor_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_executor_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_executor_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_executor_proto_goTypes = []any{
 	(EventType)(0),                // 0: bilancio.executor.v1.EventType
-	(*DescribeRequest)(nil),       // 1: bilancio.executor.v1.DescribeRequest
-	(*DescribeResponse)(nil),      // 2: bilancio.executor.v1.DescribeResponse
-	(*Info)(nil),                  // 3: bilancio.executor.v1.Info
-	(*Capabilities)(nil),          // 4: bilancio.executor.v1.Capabilities
-	(*ConfigAttribute)(nil),       // 5: bilancio.executor.v1.ConfigAttribute
-	(*ConfigureRequest)(nil),      // 6: bilancio.executor.v1.ConfigureRequest
-	(*ConfigureResponse)(nil),     // 7: bilancio.executor.v1.ConfigureResponse
-	(*ExecuteRequest)(nil),        // 8: bilancio.executor.v1.ExecuteRequest
-	(*Batch)(nil),                 // 9: bilancio.executor.v1.Batch
-	(*WorkerBinary)(nil),          // 10: bilancio.executor.v1.WorkerBinary
-	(*RunSpec)(nil),               // 11: bilancio.executor.v1.RunSpec
-	(*RunOptions)(nil),            // 12: bilancio.executor.v1.RunOptions
-	(*RunEvent)(nil),              // 13: bilancio.executor.v1.RunEvent
-	(*SandboxUsage)(nil),          // 14: bilancio.executor.v1.SandboxUsage
-	(*RunResult)(nil),             // 15: bilancio.executor.v1.RunResult
-	(*CancelRequest)(nil),         // 16: bilancio.executor.v1.CancelRequest
-	(*CancelResponse)(nil),        // 17: bilancio.executor.v1.CancelResponse
-	(*StatusRequest)(nil),         // 18: bilancio.executor.v1.StatusRequest
-	(*StatusResponse)(nil),        // 19: bilancio.executor.v1.StatusResponse
-	(*RunStatus)(nil),             // 20: bilancio.executor.v1.RunStatus
-	(*EstimateRequest)(nil),       // 21: bilancio.executor.v1.EstimateRequest
-	(*EstimateResponse)(nil),      // 22: bilancio.executor.v1.EstimateResponse
-	(*ListRequest)(nil),           // 23: bilancio.executor.v1.ListRequest
-	(*ListResponse)(nil),          // 24: bilancio.executor.v1.ListResponse
-	(*Entry)(nil),                 // 25: bilancio.executor.v1.Entry
-	(*FetchRequest)(nil),          // 26: bilancio.executor.v1.FetchRequest
-	(*FetchChunk)(nil),            // 27: bilancio.executor.v1.FetchChunk
-	(*RemoveRequest)(nil),         // 28: bilancio.executor.v1.RemoveRequest
-	(*RemoveResponse)(nil),        // 29: bilancio.executor.v1.RemoveResponse
-	(*timestamppb.Timestamp)(nil), // 30: google.protobuf.Timestamp
+	(Failure)(0),                  // 1: bilancio.executor.v1.Failure
+	(WorkState)(0),                // 2: bilancio.executor.v1.WorkState
+	(*DescribeRequest)(nil),       // 3: bilancio.executor.v1.DescribeRequest
+	(*DescribeResponse)(nil),      // 4: bilancio.executor.v1.DescribeResponse
+	(*Info)(nil),                  // 5: bilancio.executor.v1.Info
+	(*Capabilities)(nil),          // 6: bilancio.executor.v1.Capabilities
+	(*ConfigAttribute)(nil),       // 7: bilancio.executor.v1.ConfigAttribute
+	(*ConfigureRequest)(nil),      // 8: bilancio.executor.v1.ConfigureRequest
+	(*ConfigureResponse)(nil),     // 9: bilancio.executor.v1.ConfigureResponse
+	(*ExecuteRequest)(nil),        // 10: bilancio.executor.v1.ExecuteRequest
+	(*Batch)(nil),                 // 11: bilancio.executor.v1.Batch
+	(*WorkerBinary)(nil),          // 12: bilancio.executor.v1.WorkerBinary
+	(*RunSpec)(nil),               // 13: bilancio.executor.v1.RunSpec
+	(*RunOptions)(nil),            // 14: bilancio.executor.v1.RunOptions
+	(*RunEvent)(nil),              // 15: bilancio.executor.v1.RunEvent
+	(*SandboxUsage)(nil),          // 16: bilancio.executor.v1.SandboxUsage
+	(*RunResult)(nil),             // 17: bilancio.executor.v1.RunResult
+	(*CancelRequest)(nil),         // 18: bilancio.executor.v1.CancelRequest
+	(*CancelResponse)(nil),        // 19: bilancio.executor.v1.CancelResponse
+	(*StatusRequest)(nil),         // 20: bilancio.executor.v1.StatusRequest
+	(*StatusResponse)(nil),        // 21: bilancio.executor.v1.StatusResponse
+	(*WorkUnit)(nil),              // 22: bilancio.executor.v1.WorkUnit
+	(*RunStatus)(nil),             // 23: bilancio.executor.v1.RunStatus
+	(*EstimateRequest)(nil),       // 24: bilancio.executor.v1.EstimateRequest
+	(*EstimateResponse)(nil),      // 25: bilancio.executor.v1.EstimateResponse
+	(*ListRequest)(nil),           // 26: bilancio.executor.v1.ListRequest
+	(*ListResponse)(nil),          // 27: bilancio.executor.v1.ListResponse
+	(*Entry)(nil),                 // 28: bilancio.executor.v1.Entry
+	(*FetchRequest)(nil),          // 29: bilancio.executor.v1.FetchRequest
+	(*FetchChunk)(nil),            // 30: bilancio.executor.v1.FetchChunk
+	(*RemoveRequest)(nil),         // 31: bilancio.executor.v1.RemoveRequest
+	(*RemoveResponse)(nil),        // 32: bilancio.executor.v1.RemoveResponse
+	(*timestamppb.Timestamp)(nil), // 33: google.protobuf.Timestamp
 }
 var file_executor_proto_depIdxs = []int32{
-	3,  // 0: bilancio.executor.v1.DescribeResponse.info:type_name -> bilancio.executor.v1.Info
-	4,  // 1: bilancio.executor.v1.Info.capabilities:type_name -> bilancio.executor.v1.Capabilities
-	5,  // 2: bilancio.executor.v1.Info.config_schema:type_name -> bilancio.executor.v1.ConfigAttribute
-	9,  // 3: bilancio.executor.v1.ExecuteRequest.batch:type_name -> bilancio.executor.v1.Batch
-	11, // 4: bilancio.executor.v1.Batch.runs:type_name -> bilancio.executor.v1.RunSpec
-	10, // 5: bilancio.executor.v1.Batch.worker:type_name -> bilancio.executor.v1.WorkerBinary
-	12, // 6: bilancio.executor.v1.RunSpec.options:type_name -> bilancio.executor.v1.RunOptions
+	5,  // 0: bilancio.executor.v1.DescribeResponse.info:type_name -> bilancio.executor.v1.Info
+	6,  // 1: bilancio.executor.v1.Info.capabilities:type_name -> bilancio.executor.v1.Capabilities
+	7,  // 2: bilancio.executor.v1.Info.config_schema:type_name -> bilancio.executor.v1.ConfigAttribute
+	11, // 3: bilancio.executor.v1.ExecuteRequest.batch:type_name -> bilancio.executor.v1.Batch
+	13, // 4: bilancio.executor.v1.Batch.runs:type_name -> bilancio.executor.v1.RunSpec
+	12, // 5: bilancio.executor.v1.Batch.worker:type_name -> bilancio.executor.v1.WorkerBinary
+	14, // 6: bilancio.executor.v1.RunSpec.options:type_name -> bilancio.executor.v1.RunOptions
 	0,  // 7: bilancio.executor.v1.RunEvent.type:type_name -> bilancio.executor.v1.EventType
-	30, // 8: bilancio.executor.v1.RunEvent.time:type_name -> google.protobuf.Timestamp
-	15, // 9: bilancio.executor.v1.RunEvent.result:type_name -> bilancio.executor.v1.RunResult
-	14, // 10: bilancio.executor.v1.RunEvent.usage:type_name -> bilancio.executor.v1.SandboxUsage
-	30, // 11: bilancio.executor.v1.SandboxUsage.start:type_name -> google.protobuf.Timestamp
-	30, // 12: bilancio.executor.v1.SandboxUsage.end:type_name -> google.protobuf.Timestamp
-	20, // 13: bilancio.executor.v1.StatusResponse.runs:type_name -> bilancio.executor.v1.RunStatus
-	0,  // 14: bilancio.executor.v1.RunStatus.state:type_name -> bilancio.executor.v1.EventType
-	25, // 15: bilancio.executor.v1.ListResponse.entries:type_name -> bilancio.executor.v1.Entry
-	30, // 16: bilancio.executor.v1.Entry.mod_time:type_name -> google.protobuf.Timestamp
-	1,  // 17: bilancio.executor.v1.Executor.Describe:input_type -> bilancio.executor.v1.DescribeRequest
-	6,  // 18: bilancio.executor.v1.Executor.Configure:input_type -> bilancio.executor.v1.ConfigureRequest
-	8,  // 19: bilancio.executor.v1.Executor.Execute:input_type -> bilancio.executor.v1.ExecuteRequest
-	16, // 20: bilancio.executor.v1.Executor.Cancel:input_type -> bilancio.executor.v1.CancelRequest
-	18, // 21: bilancio.executor.v1.Executor.Status:input_type -> bilancio.executor.v1.StatusRequest
-	21, // 22: bilancio.executor.v1.Executor.Estimate:input_type -> bilancio.executor.v1.EstimateRequest
-	23, // 23: bilancio.executor.v1.Executor.List:input_type -> bilancio.executor.v1.ListRequest
-	26, // 24: bilancio.executor.v1.Executor.Fetch:input_type -> bilancio.executor.v1.FetchRequest
-	28, // 25: bilancio.executor.v1.Executor.Remove:input_type -> bilancio.executor.v1.RemoveRequest
-	2,  // 26: bilancio.executor.v1.Executor.Describe:output_type -> bilancio.executor.v1.DescribeResponse
-	7,  // 27: bilancio.executor.v1.Executor.Configure:output_type -> bilancio.executor.v1.ConfigureResponse
-	13, // 28: bilancio.executor.v1.Executor.Execute:output_type -> bilancio.executor.v1.RunEvent
-	17, // 29: bilancio.executor.v1.Executor.Cancel:output_type -> bilancio.executor.v1.CancelResponse
-	19, // 30: bilancio.executor.v1.Executor.Status:output_type -> bilancio.executor.v1.StatusResponse
-	22, // 31: bilancio.executor.v1.Executor.Estimate:output_type -> bilancio.executor.v1.EstimateResponse
-	24, // 32: bilancio.executor.v1.Executor.List:output_type -> bilancio.executor.v1.ListResponse
-	27, // 33: bilancio.executor.v1.Executor.Fetch:output_type -> bilancio.executor.v1.FetchChunk
-	29, // 34: bilancio.executor.v1.Executor.Remove:output_type -> bilancio.executor.v1.RemoveResponse
-	26, // [26:35] is the sub-list for method output_type
-	17, // [17:26] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	33, // 8: bilancio.executor.v1.RunEvent.time:type_name -> google.protobuf.Timestamp
+	17, // 9: bilancio.executor.v1.RunEvent.result:type_name -> bilancio.executor.v1.RunResult
+	16, // 10: bilancio.executor.v1.RunEvent.usage:type_name -> bilancio.executor.v1.SandboxUsage
+	1,  // 11: bilancio.executor.v1.RunEvent.failure:type_name -> bilancio.executor.v1.Failure
+	33, // 12: bilancio.executor.v1.SandboxUsage.start:type_name -> google.protobuf.Timestamp
+	33, // 13: bilancio.executor.v1.SandboxUsage.end:type_name -> google.protobuf.Timestamp
+	23, // 14: bilancio.executor.v1.StatusResponse.runs:type_name -> bilancio.executor.v1.RunStatus
+	22, // 15: bilancio.executor.v1.StatusResponse.work_units:type_name -> bilancio.executor.v1.WorkUnit
+	2,  // 16: bilancio.executor.v1.WorkUnit.state:type_name -> bilancio.executor.v1.WorkState
+	33, // 17: bilancio.executor.v1.WorkUnit.started:type_name -> google.protobuf.Timestamp
+	33, // 18: bilancio.executor.v1.WorkUnit.ended:type_name -> google.protobuf.Timestamp
+	0,  // 19: bilancio.executor.v1.RunStatus.state:type_name -> bilancio.executor.v1.EventType
+	28, // 20: bilancio.executor.v1.ListResponse.entries:type_name -> bilancio.executor.v1.Entry
+	33, // 21: bilancio.executor.v1.Entry.mod_time:type_name -> google.protobuf.Timestamp
+	3,  // 22: bilancio.executor.v1.Executor.Describe:input_type -> bilancio.executor.v1.DescribeRequest
+	8,  // 23: bilancio.executor.v1.Executor.Configure:input_type -> bilancio.executor.v1.ConfigureRequest
+	10, // 24: bilancio.executor.v1.Executor.Execute:input_type -> bilancio.executor.v1.ExecuteRequest
+	18, // 25: bilancio.executor.v1.Executor.Cancel:input_type -> bilancio.executor.v1.CancelRequest
+	20, // 26: bilancio.executor.v1.Executor.Status:input_type -> bilancio.executor.v1.StatusRequest
+	24, // 27: bilancio.executor.v1.Executor.Estimate:input_type -> bilancio.executor.v1.EstimateRequest
+	26, // 28: bilancio.executor.v1.Executor.List:input_type -> bilancio.executor.v1.ListRequest
+	29, // 29: bilancio.executor.v1.Executor.Fetch:input_type -> bilancio.executor.v1.FetchRequest
+	31, // 30: bilancio.executor.v1.Executor.Remove:input_type -> bilancio.executor.v1.RemoveRequest
+	4,  // 31: bilancio.executor.v1.Executor.Describe:output_type -> bilancio.executor.v1.DescribeResponse
+	9,  // 32: bilancio.executor.v1.Executor.Configure:output_type -> bilancio.executor.v1.ConfigureResponse
+	15, // 33: bilancio.executor.v1.Executor.Execute:output_type -> bilancio.executor.v1.RunEvent
+	19, // 34: bilancio.executor.v1.Executor.Cancel:output_type -> bilancio.executor.v1.CancelResponse
+	21, // 35: bilancio.executor.v1.Executor.Status:output_type -> bilancio.executor.v1.StatusResponse
+	25, // 36: bilancio.executor.v1.Executor.Estimate:output_type -> bilancio.executor.v1.EstimateResponse
+	27, // 37: bilancio.executor.v1.Executor.List:output_type -> bilancio.executor.v1.ListResponse
+	30, // 38: bilancio.executor.v1.Executor.Fetch:output_type -> bilancio.executor.v1.FetchChunk
+	32, // 39: bilancio.executor.v1.Executor.Remove:output_type -> bilancio.executor.v1.RemoveResponse
+	31, // [31:40] is the sub-list for method output_type
+	22, // [22:31] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_executor_proto_init() }
@@ -2182,8 +2560,8 @@ func file_executor_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_executor_proto_rawDesc), len(file_executor_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   29,
+			NumEnums:      3,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -54,12 +54,18 @@ type ExecutorClient interface {
 	Describe(ctx context.Context, in *DescribeRequest, opts ...grpc.CallOption) (*DescribeResponse, error)
 	// Configure hands the executor its block of the sweep file.
 	Configure(ctx context.Context, in *ConfigureRequest, opts ...grpc.CallOption) (*ConfigureResponse, error)
-	// Execute runs a batch, streaming a RunEvent per state change of each run.
-	// Cancelling the call cancels the batch.
+	// Execute runs a batch, streaming a RunEvent per state change of each run
+	// (and a HEARTBEAT event at least every Batch.heartbeat_ms). Cancelling
+	// the call stops following the batch; it stops the work too, except the
+	// remote work of an executor with the detach capability (only Cancel
+	// stops that).
 	Execute(ctx context.Context, in *ExecuteRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[RunEvent], error)
-	// Cancel stops the in-flight runs of an experiment; idempotent.
+	// Cancel stops the in-flight runs of an experiment; idempotent. With no
+	// run ids, an executor with the detach capability cancels all of the
+	// experiment's remote work, whichever process started it.
 	Cancel(ctx context.Context, in *CancelRequest, opts ...grpc.CallOption) (*CancelResponse, error)
-	// Status reports what the executor knows of an experiment's runs.
+	// Status reports what the executor knows of an experiment's runs, and
+	// with remote set, its remote work units as the backend sees them.
 	Status(ctx context.Context, in *StatusRequest, opts ...grpc.CallOption) (*StatusResponse, error)
 	// Estimate prices runs before they are submitted.
 	Estimate(ctx context.Context, in *EstimateRequest, opts ...grpc.CallOption) (*EstimateResponse, error)
@@ -198,12 +204,18 @@ type ExecutorServer interface {
 	Describe(context.Context, *DescribeRequest) (*DescribeResponse, error)
 	// Configure hands the executor its block of the sweep file.
 	Configure(context.Context, *ConfigureRequest) (*ConfigureResponse, error)
-	// Execute runs a batch, streaming a RunEvent per state change of each run.
-	// Cancelling the call cancels the batch.
+	// Execute runs a batch, streaming a RunEvent per state change of each run
+	// (and a HEARTBEAT event at least every Batch.heartbeat_ms). Cancelling
+	// the call stops following the batch; it stops the work too, except the
+	// remote work of an executor with the detach capability (only Cancel
+	// stops that).
 	Execute(*ExecuteRequest, grpc.ServerStreamingServer[RunEvent]) error
-	// Cancel stops the in-flight runs of an experiment; idempotent.
+	// Cancel stops the in-flight runs of an experiment; idempotent. With no
+	// run ids, an executor with the detach capability cancels all of the
+	// experiment's remote work, whichever process started it.
 	Cancel(context.Context, *CancelRequest) (*CancelResponse, error)
-	// Status reports what the executor knows of an experiment's runs.
+	// Status reports what the executor knows of an experiment's runs, and
+	// with remote set, its remote work units as the backend sees them.
 	Status(context.Context, *StatusRequest) (*StatusResponse, error)
 	// Estimate prices runs before they are submitted.
 	Estimate(context.Context, *EstimateRequest) (*EstimateResponse, error)

@@ -45,6 +45,8 @@ type Writer struct {
 	tmpPrefix string
 	seq       int
 	committed bool
+	// direct writes each file in place (CreateNew).
+	direct bool
 }
 
 // Create starts writing the run folder dir: it creates dir (and its
@@ -69,6 +71,20 @@ func Create(dir string) (*Writer, error) {
 		dir: dir, root: root, subs: map[string]*os.Root{}, names: map[string]bool{},
 		tmpPrefix: hex.EncodeToString(r[:]),
 	}, nil
+}
+
+// CreateNew starts writing the run folder dir, an empty folder that nobody
+// looks into until the caller moves it into place, as the temporary folder
+// of a folder replaced whole (atomicfile.ReplaceDir). Its files need no
+// temporary names: each is created in place, written and hashed once, so a
+// run costs the file system what copying its files would (no rename per
+// file). Everything else is as with Create.
+func CreateNew(dir string) (*Writer, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("opening the run folder: %w", err)
+	}
+	return &Writer{dir: dir, root: root, subs: map[string]*os.Root{}, names: map[string]bool{}, direct: true}, nil
 }
 
 // Dir is the folder being written.
@@ -161,8 +177,11 @@ func (w *Writer) writeAtomic(name string, fill func(io.Writer) (string, int64, e
 		return "", 0, st, err
 	}
 	var f *os.File
-	var tmp string
-	for {
+	tmp := base
+	if w.direct {
+		f, err = folder.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	}
+	for !w.direct {
 		w.seq++
 		tmp = "." + base + tempMarker + w.tmpPrefix + strconv.Itoa(w.seq)
 		f, err = folder.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
@@ -182,19 +201,24 @@ func (w *Writer) writeAtomic(name string, fill func(io.Writer) (string, int64, e
 	if sum, size, err = fill(f); err != nil {
 		return "", 0, st, err
 	}
-	// The mode as documented, whatever the umask.
-	if err = f.Chmod(0o644); err != nil {
-		return "", 0, st, err
-	}
 	info, err := f.Stat()
 	if err != nil {
 		return "", 0, st, err
 	}
+	// The mode as documented, whatever the umask (which rarely takes
+	// anything from 0644: the stat the fingerprint needs anyway tells).
+	if info.Mode().Perm() != 0o644 {
+		if err = f.Chmod(0o644); err != nil {
+			return "", 0, st, err
+		}
+	}
 	if err = f.Close(); err != nil {
 		return "", 0, st, err
 	}
-	if err = folder.Rename(tmp, base); err != nil {
-		return "", 0, st, err
+	if tmp != base {
+		if err = folder.Rename(tmp, base); err != nil {
+			return "", 0, st, err
+		}
 	}
 	return sum, size, stamp{name: name, size: size, modTime: info.ModTime()}, nil
 }

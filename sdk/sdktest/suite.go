@@ -100,6 +100,9 @@ func (s *Suite) RunTests(t *testing.T) {
 		{"CancelRPC", s.TestCancelRPC},
 		{"Estimate", s.TestEstimate},
 		{"Artifacts", s.TestArtifacts},
+		{"Heartbeat", s.TestHeartbeat},
+		{"Detach", s.TestDetach},
+		{"CancelExperiment", s.TestCancelExperiment},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, tc.fn)
@@ -226,9 +229,10 @@ func (r *recorder) all() []sdk.RunEvent {
 }
 
 // checkEvents checks the event stream of a batch: every event names a run of
-// the batch and has a known type, no run has more than one terminal event
-// and none has an event after it. It returns each run's terminal event
-// (absent when it has none).
+// the batch (but usage events and heartbeats, which name none) and has a
+// known type, no run has more than one final event (terminal, or detached
+// in a detached batch) and none has an event after it. It returns each
+// run's final event (absent when it has none).
 func checkEvents(t *testing.T, b *sdk.Batch, events []sdk.RunEvent) map[string]sdk.RunEvent {
 	t.Helper()
 	known := map[string]bool{}
@@ -243,20 +247,35 @@ func checkEvents(t *testing.T, b *sdk.Batch, events []sdk.RunEvent) map[string]s
 			}
 			continue
 		}
+		if ev.Type == sdk.EventHeartbeat {
+			if ev.RunID != "" || b.HeartbeatInterval <= 0 {
+				t.Errorf("heartbeat %+v names a run, or the batch asked for none", ev)
+			}
+			for _, id := range ev.Running {
+				if !known[id] {
+					t.Errorf("heartbeat vouches for %s, not a run of the batch", id)
+				}
+			}
+			continue
+		}
 		if !known[ev.RunID] {
 			t.Errorf("event %+v names no run of the batch", ev)
 			continue
 		}
 		switch ev.Type {
 		case sdk.EventQueued, sdk.EventStarted, sdk.EventProgress, sdk.EventCompleted, sdk.EventFailed, sdk.EventCancelled:
+		case sdk.EventDetached:
+			if !b.Detach {
+				t.Errorf("run %s: detached, in a batch that did not ask to detach", ev.RunID)
+			}
 		default:
 			t.Errorf("run %s: event of unknown type %q", ev.RunID, ev.Type)
 		}
 		if prev, ok := terminal[ev.RunID]; ok {
-			t.Errorf("run %s: event %s after its terminal event %s", ev.RunID, ev.Type, prev.Type)
+			t.Errorf("run %s: event %s after its final event %s", ev.RunID, ev.Type, prev.Type)
 			continue
 		}
-		if ev.Type.Terminal() {
+		if ev.Type.Final() {
 			terminal[ev.RunID] = ev
 		}
 	}
@@ -694,13 +713,33 @@ func waitIdle(t *testing.T, ex sdk.Executor, b *sdk.Batch, within time.Duration)
 // Execute returns the context's error within CancelWithin, every run that
 // had not completed is reported cancelled or not at all, and the executor
 // stops its work.
+//
+// The end of Execute's context does not stop the remote work of an executor
+// with Capabilities.Detach: the host's sdk client sends Cancel for the
+// batch's runs when its caller cancels, and so does this test for such an
+// executor.
 func (s *Suite) TestCancelContext(t *testing.T) {
-	ex, _ := s.configured(t)
+	ex, info := s.configured(t)
 	b := s.slowBatch(t, "ctxcancel")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	stop := cancel
+	if info.Capabilities.Detach {
+		stop = func() {
+			cancel()
+			cctx, ccancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer ccancel()
+			ids := make([]string, len(b.Runs))
+			for i, r := range b.Runs {
+				ids[i] = r.RunID
+			}
+			if err := ex.Cancel(cctx, &sdk.CancelRequest{ExperimentID: b.ExperimentID, RunIDs: ids}); err != nil {
+				t.Errorf("Cancel: %v", err)
+			}
+		}
+	}
 	started := time.Now()
-	events, early, err := s.cancelled(ctx, t, ex, b, cancel)
+	events, early, err := s.cancelled(ctx, t, ex, b, stop)
 	if early {
 		t.Skipf("the slow batch ended after %v, before it could be cancelled (err %v): make Suite.SlowScenario slower", time.Since(started), err)
 	}
@@ -850,5 +889,196 @@ func (s *Suite) TestArtifacts(t *testing.T) {
 	}
 	if err := ex.Remove(ctx, &sdk.RemoveRequest{Path: prefix, Recursive: true}); !errors.Is(err, sdk.ErrNotFound) {
 		t.Errorf("Remove(%q) again = %v, want sdk.ErrNotFound", prefix, err)
+	}
+}
+
+// TestHeartbeat: a batch that asks for heartbeats (Batch.HeartbeatInterval)
+// gets them from an executor with Capabilities.Heartbeat (over gRPC the SDK
+// sends them: this runs through sdktest.GRPC and sdktest.Process) while its
+// runs compute, each naming runs in flight, at most a few intervals apart.
+func (s *Suite) TestHeartbeat(t *testing.T) {
+	ex, info := s.configured(t)
+	if !info.Capabilities.Heartbeat {
+		t.Skip("the executor does not send heartbeats (in process, it need not: the SDK's server sends them over gRPC)")
+	}
+	b := s.slowBatch(t, "heartbeat")
+	b.Runs = b.Runs[:min(len(b.Runs), 2)]
+	const every = 50 * time.Millisecond
+	b.HeartbeatInterval = every
+	var (
+		mu       sync.Mutex
+		beats    []time.Time
+		vouched  int
+		inFlight = map[string]bool{}
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var events []sdk.RunEvent
+	err := ex.Execute(ctx, b, func(ev sdk.RunEvent) error {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, ev)
+		switch {
+		case ev.Type == sdk.EventStarted:
+			inFlight[ev.RunID] = true
+		case ev.Type.Final():
+			delete(inFlight, ev.RunID)
+		case ev.Type == sdk.EventHeartbeat:
+			beats = append(beats, time.Now())
+			for _, id := range ev.Running {
+				if inFlight[id] {
+					vouched++
+					break
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Execute: %v", err)
+	}
+	checkEvents(t, b, events)
+	if len(beats) < 2 {
+		t.Fatalf("%d heartbeats during the batch, asked every %v", len(beats), every)
+	}
+	if vouched == 0 {
+		t.Error("no heartbeat named a run in flight")
+	}
+	for i := 1; i < len(beats); i++ {
+		if gap := beats[i].Sub(beats[i-1]); gap > 20*every {
+			t.Errorf("heartbeats %v apart, asked every %v", gap.Round(time.Millisecond), every)
+		}
+	}
+}
+
+// detachTimeout bounds the detach tests' waits: remote work is slow to
+// start and to end.
+const detachTimeout = 3 * time.Minute
+
+// TestDetach (executors with Capabilities.Detach): a detached batch
+// returns once its runs are handed to remote work, each reported detached
+// (or ended); a fresh executor — sharing nothing with the first but the
+// backend — lists the experiment's work units covering every run; and a
+// fresh executor's Execute of the same batch re-attaches: every run
+// completes and verifies, and no run was executed by two work units.
+func (s *Suite) TestDetach(t *testing.T) {
+	ex, info := s.configured(t)
+	if !info.Capabilities.Detach {
+		t.Skip("the executor does not have the detach capability")
+	}
+	b := s.newBatch(t, "detach")
+	for i := range 4 {
+		addRun(b, "det", s.fast(i))
+	}
+	b.Detach = true
+	events, err := execute(t, ex, b, detachTimeout)
+	if err != nil {
+		t.Fatalf("detached Execute: %v", err)
+	}
+	for _, r := range b.Runs {
+		ev, ok := checkEvents(t, b, events)[r.RunID]
+		switch {
+		case !ok:
+			t.Errorf("run %s: no detached or terminal event from the detached Execute", r.RunID)
+		case ev.Type == sdk.EventCompleted:
+			checkCompleted(t, b, ev)
+		case ev.Type != sdk.EventDetached:
+			t.Errorf("run %s: %s (%s), want detached or completed", r.RunID, ev.Type, ev.Message)
+		}
+	}
+
+	other, _ := s.configured(t)
+	ctx, cancel := context.WithTimeout(context.Background(), detachTimeout)
+	defer cancel()
+	st, err := other.Status(ctx, &sdk.StatusRequest{ExperimentID: b.ExperimentID, Remote: true})
+	if err != nil {
+		t.Fatalf("Status (remote) from a fresh executor: %v", err)
+	}
+	covered := map[string]bool{}
+	for _, u := range st.WorkUnits {
+		if u.ID == "" || u.State == "" {
+			t.Errorf("work unit %+v has no id or state", u)
+		}
+		for _, id := range u.RunIDs {
+			covered[id] = true
+		}
+	}
+	for _, r := range b.Runs {
+		if !covered[r.RunID] {
+			t.Errorf("no work unit lists run %s (units %+v)", r.RunID, st.WorkUnits)
+		}
+	}
+
+	b2 := *b
+	b2.Detach = false
+	events, err = execute(t, other, &b2, detachTimeout)
+	if err != nil {
+		t.Fatalf("re-attaching Execute: %v", err)
+	}
+	terminal := checkEvents(t, &b2, events)
+	for _, r := range b2.Runs {
+		if ev, ok := terminal[r.RunID]; !ok || ev.Type != sdk.EventCompleted {
+			t.Errorf("run %s after re-attaching: %+v, want completed", r.RunID, ev)
+			continue
+		}
+		checkCompleted(t, &b2, terminal[r.RunID])
+	}
+	st, err = other.Status(ctx, &sdk.StatusRequest{ExperimentID: b.ExperimentID, Remote: true})
+	if err != nil {
+		t.Fatalf("Status (remote) after re-attaching: %v", err)
+	}
+	ranIn := map[string][]string{}
+	for _, u := range st.WorkUnits {
+		if u.State == sdk.WorkFinished || u.State.Live() {
+			for _, id := range u.RunIDs {
+				ranIn[id] = append(ranIn[id], u.ID)
+			}
+		}
+	}
+	for id, units := range ranIn {
+		if len(units) > 1 {
+			t.Errorf("run %s was executed by %d work units %v: re-attaching ran it again", id, len(units), units)
+		}
+	}
+}
+
+// TestCancelExperiment (executors with Capabilities.Detach): a fresh
+// executor's Cancel with no run ids cancels all of a detached
+// experiment's remote work: soon no work unit of it is live.
+func (s *Suite) TestCancelExperiment(t *testing.T) {
+	ex, info := s.configured(t)
+	if !info.Capabilities.Detach {
+		t.Skip("the executor does not have the detach capability")
+	}
+	b := s.slowBatch(t, "detachcancel")
+	b.Detach = true
+	if _, err := execute(t, ex, b, detachTimeout); err != nil {
+		t.Fatalf("detached Execute: %v", err)
+	}
+	other, _ := s.configured(t)
+	ctx, cancel := context.WithTimeout(context.Background(), detachTimeout)
+	defer cancel()
+	if err := other.Cancel(ctx, &sdk.CancelRequest{ExperimentID: b.ExperimentID}); err != nil {
+		t.Fatalf("Cancel of the experiment from a fresh executor: %v", err)
+	}
+	for {
+		st, err := other.Status(ctx, &sdk.StatusRequest{ExperimentID: b.ExperimentID, Remote: true})
+		if err != nil {
+			t.Fatalf("Status (remote): %v", err)
+		}
+		var live []string
+		for _, u := range st.WorkUnits {
+			if u.State.Live() {
+				live = append(live, u.ID)
+			}
+		}
+		if len(live) == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("work units %v still live %v after the experiment was cancelled", live, detachTimeout)
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 }

@@ -7,8 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
@@ -32,6 +37,11 @@ func WriteDashboard(ctx context.Context, dir string) error {
 	_, err = writeDashboardFile(dir, d)
 	return err
 }
+
+// PointsFile is the per-point table of an experiment: a row per parameter
+// point with the mean δ and φ over its runs (its replicates) and their 95%
+// intervals (report.PointsCSV). results.csv keeps one row per run.
+const PointsFile = "aggregate/points.csv"
 
 // WriteReport (re)writes the dashboard and the figures
 // (aggregate/figures, SVG and PNG) of the experiment in dir, a paired one's
@@ -85,13 +95,133 @@ func Load(dir string) (*report.Dashboard, error) {
 			ID: r["run_id"], Phase: r["phase"], Seed: r["seed"],
 			Kappa: r["kappa"], Concentration: r["concentration"], Mu: r["mu"], Monotonicity: r["monotonicity"],
 			Status: r["status"], Phi: r["phi_total"], Delta: r["delta_total"],
-			TimeToStability: r["time_to_stability"], RunHTML: r["run_html"], Error: r["error"],
+			TimeToStability: r["time_to_stability"], Error: r["error"],
 		}
+		d.Runs[i].RunHTML, d.Runs[i].RunDir = runLinks(dir, r["run_id"], r["run_html"])
 	}
 	if d.Frontier, err = readFrontier(dir); err != nil {
 		return nil, err
 	}
+	if d.Config, err = readConfig(dir); err != nil {
+		return nil, err
+	}
+	var spec struct{ Variables map[string]string }
+	if json.Unmarshal(m.Spec, &spec) == nil {
+		for _, k := range slices.Sorted(maps.Keys(spec.Variables)) {
+			d.Variables = append(d.Variables, report.ConfigItem{Key: k, Value: spec.Variables[k]})
+		}
+	}
 	return d, nil
+}
+
+// runLinks returns the links from aggregate/ to a run's run.html (empty when
+// the run did not keep it: a sweep may keep less than every artifact) and
+// to its folder.
+func runLinks(dir, id, registryHTML string) (html, folder string) {
+	if id == "" || strings.ContainsAny(id, `/\`) || id == "." || id == ".." {
+		return "", ""
+	}
+	folder = path.Join("..", store.RunsDir, id) + "/"
+	rel := path.Join(store.RunsDir, id, artifacts.RunHTMLFile)
+	if h := filepath.ToSlash(registryHTML); h != "" && !path.IsAbs(h) { // relative to registry/
+		if p := path.Join("registry", h); !strings.HasPrefix(p, "../") {
+			rel = p
+		}
+	}
+	if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel))); err != nil || st.IsDir() {
+		return "", folder
+	}
+	return "../" + rel, folder
+}
+
+// readConfig reads the config object of aggregate/summary.json as text, in
+// the file's order, nested objects flattened ("frontier.kappa_low") and
+// lists joined with commas (none when the file or the key is absent).
+func readConfig(dir string) ([]report.ConfigItem, error) {
+	p := filepath.Join(dir, filepath.FromSlash(store.SummaryFile))
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the summary: %w", err)
+	}
+	var s struct {
+		Config json.RawMessage `json:"config"`
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", p, err)
+	}
+	if len(s.Config) == 0 {
+		return nil, nil
+	}
+	var out []report.ConfigItem
+	if err := flattenJSON(json.NewDecoder(bytes.NewReader(s.Config)), "", &out); err != nil {
+		return nil, fmt.Errorf("reading %s: config: %w", p, err)
+	}
+	return out, nil
+}
+
+// flattenJSON reads one JSON value from dec and appends it to out: an
+// object's members under prefix.key, in order; anything else as text.
+func flattenJSON(dec *json.Decoder, prefix string, out *[]report.ConfigItem) error {
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				key := kt.(string)
+				if prefix != "" {
+					key = prefix + "." + key
+				}
+				if err := flattenJSON(dec, key, out); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token() // }
+			return err
+		case '[':
+			var parts []string
+			for dec.More() {
+				var v any
+				if err := dec.Decode(&v); err != nil {
+					return err
+				}
+				parts = append(parts, jsonText(v))
+			}
+			*out = append(*out, report.ConfigItem{Key: prefix, Value: strings.Join(parts, ", ")})
+			_, err = dec.Token() // ]
+			return err
+		}
+	default:
+		*out = append(*out, report.ConfigItem{Key: prefix, Value: jsonText(t)})
+	}
+	return nil
+}
+
+// jsonText prints a decoded JSON value for the page.
+func jsonText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "none"
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 // readFrontier reads the frontier cells of aggregate/summary.json (none
@@ -106,11 +236,13 @@ func readFrontier(dir string) ([]report.FrontierCell, error) {
 	}
 	var s struct {
 		Frontier []struct {
-			Concentration string  `json:"concentration"`
-			Mu            string  `json:"mu"`
-			Monotonicity  string  `json:"monotonicity"`
-			Kappa         *string `json:"kappa"`
-			Probes        int     `json:"probes"`
+			Concentration string    `json:"concentration"`
+			Mu            string    `json:"mu"`
+			Monotonicity  string    `json:"monotonicity"`
+			Kappa         *string   `json:"kappa"`
+			Probes        int       `json:"probes"`
+			Bracket       []*string `json:"bracket"`
+			Bound         *string   `json:"bound"`
 		} `json:"frontier"`
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
@@ -122,13 +254,23 @@ func readFrontier(dir string) ([]report.FrontierCell, error) {
 		if f.Kappa != nil {
 			c.Kappa = *f.Kappa
 		}
+		if len(f.Bracket) == 2 && f.Bracket[0] != nil && f.Bracket[1] != nil {
+			c.Low, c.High = *f.Bracket[0], *f.Bracket[1]
+		}
+		if f.Bound != nil {
+			c.Bound = *f.Bound
+		}
 		out = append(out, c)
 	}
 	return out, nil
 }
 
-// writeDashboardFile renders d into dir's aggregate/dashboard.html.
+// writeDashboardFile renders d into dir's aggregate/dashboard.html, and
+// writes the points table beside it.
 func writeDashboardFile(dir string, d *report.Dashboard) (string, error) {
+	if err := atomicfile.WriteFile(filepath.Join(dir, filepath.FromSlash(PointsFile)), report.PointsCSV(d), 0o644); err != nil {
+		return "", fmt.Errorf("writing the points table: %w", err)
+	}
 	var buf bytes.Buffer
 	if err := report.WriteDashboard(&buf, d); err != nil {
 		return "", err
@@ -162,12 +304,27 @@ func writeReport(dir string) (dashboard string, figures []string, err error) {
 	if err != nil {
 		return "", nil, err
 	}
+	keep := map[string]bool{}
 	for _, f := range files {
 		p := filepath.Join(figDir, f.Name)
 		if err := atomicfile.WriteFile(p, f.Data, 0o644); err != nil {
 			return "", nil, fmt.Errorf("writing figure %s: %w", f.Name, err)
 		}
 		figures = append(figures, p)
+		keep[f.Name] = true
+	}
+	// Figures of an earlier report that this one no longer draws (the
+	// sweep grew, or its design changed) would mislead: remove them.
+	old, err := os.ReadDir(figDir)
+	if err != nil {
+		return "", nil, fmt.Errorf("reading the figures folder: %w", err)
+	}
+	for _, e := range old {
+		if name := e.Name(); !e.IsDir() && !keep[name] && (strings.HasSuffix(name, ".svg") || strings.HasSuffix(name, ".png")) {
+			if err := os.Remove(filepath.Join(figDir, name)); err != nil {
+				return "", nil, fmt.Errorf("removing the stale figure %s: %w", name, err)
+			}
+		}
 	}
 	return dashboard, figures, nil
 }

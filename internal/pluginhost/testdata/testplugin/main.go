@@ -7,7 +7,9 @@
 //
 // Each run's ScenarioName says what to do with it: "ok" completes at once,
 // "sleep:DURATION" completes after DURATION unless cancelled, "panic"
-// panics, "exit" writes to stderr and exits 3. Runs go one after the other
+// panics, "exit" writes to stderr and exits 3, "freeze" stops the whole
+// process (SIGSTOP), "silent:DURATION" sleeps like sleep: but the plugin's
+// heartbeats do not vouch for it (sdk.Liveness). Runs go one after the other
 // when Batch.Parallel is 1, all at once otherwise.
 //
 // With TESTPLUGIN_CHILDREN=1 in its environment the plugin starts two child
@@ -88,6 +90,23 @@ func startChildren() {
 type executor struct {
 	name     string
 	versions []int
+
+	mu sync.Mutex
+	// silent are the runs the heartbeats do not vouch for.
+	silent map[string]bool
+}
+
+// Alive implements sdk.Liveness: every running run but the silent ones.
+func (e *executor) Alive(_ string, running []string) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, id := range running {
+		if !e.silent[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func (e *executor) Describe(context.Context) (*sdk.Info, error) {
@@ -137,7 +156,19 @@ func (e *executor) run(ctx context.Context, r sdk.RunSpec, emit func(sdk.RunEven
 		// the transport had not sent yet.
 		time.Sleep(200 * time.Millisecond)
 	}
+	if what, ok := strings.CutPrefix(r.ScenarioName, "silent:"); ok {
+		e.mu.Lock()
+		if e.silent == nil {
+			e.silent = map[string]bool{}
+		}
+		e.silent[r.RunID] = true
+		e.mu.Unlock()
+		r.ScenarioName = "sleep:" + what
+	}
 	switch what := r.ScenarioName; {
+	case what == "freeze":
+		time.Sleep(100 * time.Millisecond) // let the started event out
+		freeze()
 	case what == "panic":
 		panic("boom in run " + r.RunID)
 	case what == "exit":

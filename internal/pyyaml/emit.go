@@ -1,4 +1,4 @@
-package ring
+package pyyaml
 
 import (
 	"errors"
@@ -128,7 +128,7 @@ func (e *emitter) scalar(n Node, a analysis, ctx nodeContext) {
 	split := !ctx.simpleKey
 	// Only a str can be read back as another type; the representations of
 	// ints, floats, bools and None resolve to their own tags.
-	implicit := n.Kind != StrNode || resolvesAsStr(n.Text)
+	implicit := n.Kind != StrNode || PlainIsStr(n.Text)
 	switch {
 	case implicit && !(ctx.simpleKey && (a.empty || a.multiline)) && a.allowBlockPlain:
 		e.writePlain(a.runes, split)

@@ -1,0 +1,124 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"math"
+	"sort"
+	"strconv"
+)
+
+// Per-point statistics: a sweep may run several replicates (seeds) of a
+// parameter point. results.csv keeps one row per run; the points table
+// has one row per point with the mean of δ and φ over its completed runs,
+// their 95% intervals (Student's t over the replicates) and the counts.
+
+// PointsColumns are the columns of the points table (aggregate/points.csv).
+func PointsColumns() []string {
+	return []string{"phase", "kappa", "concentration", "mu", "monotonicity", "runs", "completed",
+		"delta_mean", "delta_ci95_low", "delta_ci95_high", "phi_mean", "phi_ci95_low", "phi_ci95_high"}
+}
+
+// t95 are Student's t quantiles for a two-sided 95% interval, by degrees of
+// freedom (1–30); beyond, the normal's 1.96.
+var t95 = [...]float64{0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+	2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+	2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042}
+
+// MeanCI is the mean of xs and its 95% interval (NaN ends with fewer than
+// two values; NaN mean without any).
+func MeanCI(xs []float64) (mean, lo, hi float64) {
+	n := len(xs)
+	if n == 0 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	for _, x := range xs {
+		mean += x
+	}
+	mean /= float64(n)
+	if n < 2 {
+		return mean, math.NaN(), math.NaN()
+	}
+	ss := 0.0
+	for _, x := range xs {
+		ss += (x - mean) * (x - mean)
+	}
+	t := 1.96
+	if n-1 < len(t95) {
+		t = t95[n-1]
+	}
+	h := t * math.Sqrt(ss/float64(n-1)) / math.Sqrt(float64(n))
+	return mean, mean - h, mean + h
+}
+
+// PointsCSV is the points table of d's runs, a row per parameter point —
+// its phase (design), κ, c, μ and monotonicity, as the registry writes
+// them, so that the replicates of a point share a row — in that order.
+func PointsCSV(d *Dashboard) []byte {
+	type key struct{ phase, k, c, mu, mono string }
+	type acc struct {
+		runs       int
+		delta, phi []float64
+	}
+	byKey := map[key]*acc{}
+	var keys []key
+	for _, r := range d.Runs {
+		k := key{r.Phase, r.Kappa, r.Concentration, r.Mu, r.Monotonicity}
+		a := byKey[k]
+		if a == nil {
+			a = &acc{}
+			byKey[k] = a
+			keys = append(keys, k)
+		}
+		a.runs++
+		if r.Status != "completed" {
+			continue
+		}
+		if v := paramValue(r.Delta); !math.IsNaN(v) {
+			a.delta = append(a.delta, v)
+		}
+		if v := paramValue(r.Phi); !math.IsNaN(v) {
+			a.phi = append(a.phi, v)
+		}
+	}
+	less := func(a, b string) int {
+		x, y := paramValue(a), paramValue(b)
+		switch {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+		return 0
+	}
+	sort.SliceStable(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.phase != b.phase {
+			return a.phase < b.phase
+		}
+		for _, c := range []int{less(a.k, b.k), less(a.c, b.c), less(a.mu, b.mu), less(a.mono, b.mono)} {
+			if c != 0 {
+				return c < 0
+			}
+		}
+		return false
+	})
+	num := func(v float64) string {
+		if math.IsNaN(v) {
+			return ""
+		}
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(PointsColumns())
+	for _, k := range keys {
+		a := byKey[k]
+		dm, dl, dh := MeanCI(a.delta)
+		pm, pl, ph := MeanCI(a.phi)
+		w.Write([]string{k.phase, k.k, k.c, k.mu, k.mono, strconv.Itoa(a.runs), strconv.Itoa(len(a.delta)),
+			num(dm), num(dl), num(dh), num(pm), num(pl), num(ph)})
+	}
+	w.Flush()
+	return buf.Bytes()
+}

@@ -1,0 +1,7 @@
+package ring
+
+// The test helpers the external tests (package ring_test) use.
+var (
+	MustDec     = mustDec
+	CompareYAML = compareYAML
+)

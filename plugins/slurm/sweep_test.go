@@ -1,0 +1,371 @@
+//go:build unix
+
+package slurm_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bilancio-go/bilancio/plugins/slurm"
+)
+
+// TestSweep500 runs a 500-run sweep of 20-agent rings, two array tasks at
+// once: every run completes once, in its folder in the experiment.
+func TestSweep500(t *testing.T) {
+	requireSlurm(t)
+	dir := t.TempDir()
+	s := sweepFile{name: "slurm500", agents: 20, maturity: 3, parallel: 2, runsPerTask: 100, timeLimit: "5",
+		kappas: "[0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 4]", concs: "[0.5, 1, 2, 3, 5]", mus: "[0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1]"}
+	cancelJobsAtEnd(t, s.name)
+	start := time.Now()
+	r := runSweep(t, s.write(t, dir), filepath.Join(dir, "out"), 5*time.Minute)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, tail(r.stdout.String(), 3000), tail(r.stderr.String(), 3000))
+	}
+	done, _, failed, total := summary(t, r.stdout.String())
+	if done != 500 || failed != 0 || total != 500 {
+		t.Errorf("summary: %d done, %d failed of %d, want 500 done", done, failed, total)
+	}
+	exp := filepath.Join(dir, "out", s.name)
+	checkOnce(t, exp, 500)
+	subs, _ := filepath.Glob(filepath.Join(exp, "slurm", "*", "submission.json"))
+	t.Logf("500 runs in %v, %d submissions", time.Since(start).Round(time.Millisecond), len(subs))
+}
+
+// TestTaskFailures fails array tasks mid-run as a cluster does — one
+// scancelled, one preempted by a job of a higher-priority partition, all
+// of them lost with their node — and checks each time that the runs the
+// tasks had not finished fail with Slurm's state in the message, are
+// retried by the sweep's policy in a new array and complete, while the runs
+// they had finished are not run again.
+func TestTaskFailures(t *testing.T) {
+	requireSlurm(t)
+	host := nodeName(t)
+	for _, tc := range []struct {
+		name  string
+		state string
+		// fail makes the running task victim (or another) fail.
+		fail func(t *testing.T, victim string)
+		// victimOnly: the failed runs all name the victim.
+		victimOnly bool
+	}{
+		{"scancel", "CANCELLED", func(t *testing.T, victim string) { slurmCmd(t, "scancel", victim) }, true},
+		{"preempted", "PREEMPTED", func(t *testing.T, _ string) {
+			// One CPU of the node for a job of the high partition: one
+			// of the sweep's two running tasks is preempted.
+			slurmCmd(t, "sbatch", "--partition=high", "--job-name=bilancio-test-preemptor", "--output=/dev/null", "--wrap=sleep 3")
+			t.Cleanup(func() { exec.Command("scancel", "--name=bilancio-test-preemptor").Run() })
+		}, false},
+		{"node-down", "NODE_FAIL", func(t *testing.T, _ string) {
+			slurmCmd(t, "scontrol", "update", "NodeName="+host, "State=DOWN", "Reason=bilancio test")
+			t.Cleanup(func() { resumeNode(t, host) })
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := sweepFile{name: "slurmfail" + strings.ReplaceAll(tc.name, "-", ""), agents: 2000, maturity: 10, parallel: 2, retries: 1, runsPerTask: 6, timeLimit: "5",
+				kappas: "[0.5, 1, 2]", concs: "[1, 2]", mus: "[0, 1]"}
+			cancelJobsAtEnd(t, s.name)
+			exp := filepath.Join(dir, "out", s.name)
+			r := startSweep(t, s.write(t, dir), filepath.Join(dir, "out"))
+			victim := runningMidway(t, exp, s.name)
+			tc.fail(t, victim)
+			if tc.state == "NODE_FAIL" {
+				resumeNode(t, host)
+			}
+			if code := r.wait(t, 3*time.Minute); code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, failures(t, r.stdout.String()), tail(r.stderr.String(), 3000))
+			}
+			var failed, retried []string
+			for _, l := range lines(t, r.stdout.String()) {
+				switch {
+				case l.Type == "run_failed" && l.Run != nil:
+					want := "ended " + tc.state
+					if tc.victimOnly {
+						want = "Slurm job " + victim + " " + want
+					}
+					if l.Run.Attempt != 1 || l.Run.Final || !strings.Contains(l.Run.Error, want) {
+						t.Errorf("run %s failed on attempt %d (final %v): %q, want attempt 1, not final, saying %q", l.Run.ID, l.Run.Attempt, l.Run.Final, l.Run.Error, want)
+					}
+					if len(failed) == 0 {
+						t.Logf("run %s failed: %s", l.Run.ID, l.Run.Error)
+					}
+					failed = append(failed, l.Run.ID)
+				case l.Type == "run_finished" && l.Run != nil && l.Run.Attempt == 2:
+					retried = append(retried, l.Run.ID)
+				}
+			}
+			slices.Sort(failed)
+			slices.Sort(retried)
+			if len(failed) == 0 || !slices.Equal(failed, retried) {
+				t.Errorf("runs failed by the %s %v, runs completed on their second attempt %v: want the same, not none", tc.state, failed, retried)
+			}
+			checkOnce(t, exp, 12)
+		})
+	}
+}
+
+// runningMidway waits for a task of the experiment that is running and has
+// reported a run but not all of them, and returns its id.
+func runningMidway(t *testing.T, exp, name string) string {
+	t.Helper()
+	var victim string
+	waitFor(t, 90*time.Second, "a task running with a run finished", func() bool {
+		files, _ := filepath.Glob(filepath.Join(exp, "slurm", "*", "events", "*.jsonl"))
+		for _, f := range files {
+			data, _ := os.ReadFile(f)
+			if n := bytes.Count(data, []byte("\n")); n < 1 || n > 4 {
+				continue
+			}
+			sub, idx := filepath.Dir(filepath.Dir(f)), strings.TrimSuffix(filepath.Base(f), ".jsonl")
+			for _, task := range liveTasks(t, name) {
+				id, state, _ := strings.Cut(task, " ")
+				if state == "RUNNING" && strings.HasSuffix(id, "_"+idx) && jobWorkDir(id) == sub {
+					victim = id
+					return true
+				}
+			}
+		}
+		return false
+	})
+	return victim
+}
+
+// slurmCmd runs a Slurm command, failing the test if it fails.
+func slurmCmd(t *testing.T, name string, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v %s", name, strings.Join(args, " "), err, out)
+	}
+}
+
+// nodeName is the name of the local Slurm's one node.
+func nodeName(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("sinfo", "--noheader", "-o", "%n").Output()
+	if err != nil {
+		t.Fatalf("sinfo: %v", err)
+	}
+	return strings.TrimSpace(strings.Split(string(out), "\n")[0])
+}
+
+// resumeNode brings the node back after a test set it down (Slurm may have
+// done so already: ReturnToService=2).
+func resumeNode(t *testing.T, host string) {
+	t.Helper()
+	waitFor(t, 30*time.Second, "node "+host+" back in service", func() bool {
+		out, _ := exec.Command("sinfo", "--noheader", "-n", host, "-o", "%T").Output()
+		state := strings.TrimSpace(string(out))
+		if strings.HasPrefix(state, "idle") || strings.HasPrefix(state, "mixed") || strings.HasPrefix(state, "alloc") {
+			return true
+		}
+		exec.Command("scontrol", "update", "NodeName="+host, "State=RESUME").Run()
+		return false
+	})
+}
+
+// slowSweep is a sweep of 40 runs of about half a second each (more under
+// load), five to an array task.
+func slowSweep(name string) sweepFile {
+	return sweepFile{name: name, agents: 2000, maturity: 10, parallel: 2, runsPerTask: 5, timeLimit: "5",
+		kappas: "[0.5, 1, 2, 4]", concs: "[1, 2]", mus: "[0, 0.25, 0.5, 0.75, 1]"}
+}
+
+// TestCtrlC interrupts the CLI mid-sweep: it exits 130 and leaves no job of
+// the sweep in the queue; running the sweep again finishes it, running no
+// run twice.
+func TestCtrlC(t *testing.T) {
+	requireSlurm(t)
+	dir := t.TempDir()
+	s := slowSweep("slurmctrlc")
+	cancelJobsAtEnd(t, s.name)
+	file, out := s.write(t, dir), filepath.Join(dir, "out")
+	exp := filepath.Join(out, s.name)
+	r := startSweep(t, file, out)
+	waitFor(t, 90*time.Second, "a run finished and tasks running", func() bool {
+		return eventLines(exp) >= 1 && len(liveTasks(t, s.name)) > 0
+	})
+	if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	stopped := time.Now()
+	if code := r.wait(t, 30*time.Second); code != 130 {
+		t.Errorf("exit %d after Ctrl-C, want 130\n%s", code, tail(r.stderr.String(), 2000))
+	}
+	t.Logf("bilancio exited %v after Ctrl-C", time.Since(stopped).Round(time.Millisecond))
+	waitFor(t, 10*time.Second, "the sweep's jobs leaving the queue", func() bool { return len(liveTasks(t, s.name)) == 0 })
+	t.Logf("no job of the sweep in the queue %v after Ctrl-C", time.Since(stopped).Round(time.Millisecond))
+	before := len(runFolders(t, exp))
+	if before == 40 {
+		t.Fatal("every run completed before the Ctrl-C: make the sweep slower")
+	}
+
+	r = runSweep(t, file, out, 3*time.Minute)
+	if r.code != 0 {
+		t.Fatalf("the second run: exit %d\n%s", r.code, tail(r.stderr.String(), 3000))
+	}
+	done, reused, failed, _ := summary(t, r.stdout.String())
+	if done != 40 || failed != 0 || reused != before {
+		t.Errorf("the second run: %d done (%d reused), %d failed; want 40 done, %d reused", done, reused, failed, before)
+	}
+	checkOnce(t, exp, 40)
+}
+
+// TestKillRerun SIGKILLs the CLI mid-sweep: the sweep's jobs keep running;
+// running the sweep again follows the live tasks, submits only the runs no
+// task holds, and runs nothing twice, as sacct (the accounting database)
+// and the workers' event files both show.
+func TestKillRerun(t *testing.T) {
+	requireSacct(t)
+	dir := t.TempDir()
+	s := slowSweep("slurmkill9")
+	cancelJobsAtEnd(t, s.name)
+	file, out := s.write(t, dir), filepath.Join(dir, "out")
+	exp := filepath.Join(out, s.name)
+	since := time.Now().Add(-5 * time.Second).Format("2006-01-02T15:04:05")
+	r := startSweep(t, file, out)
+	waitFor(t, 90*time.Second, "a run finished and tasks running", func() bool {
+		return eventLines(exp) >= 1 && len(liveTasks(t, s.name)) > 0
+	})
+	if err := r.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	r.wait(t, 10*time.Second)
+	time.Sleep(time.Second)
+	live := liveTasks(t, s.name)
+	if len(live) == 0 {
+		t.Fatal("no job of the sweep left in the queue after SIGKILL of bilancio: want them running on")
+	}
+	t.Logf("after SIGKILL, still in the queue: %v", live)
+
+	r = runSweep(t, file, out, 3*time.Minute)
+	if r.code != 0 {
+		t.Fatalf("the rerun: exit %d\n%s\n%s", r.code, failures(t, r.stdout.String()), tail(r.stderr.String(), 3000))
+	}
+	if done, _, failed, _ := summary(t, r.stdout.String()); done != 40 || failed != 0 {
+		t.Errorf("the rerun: %d done, %d failed, want 40 done", done, failed)
+	}
+	checkOnce(t, exp, 40)
+
+	// sacct: the sweep's array tasks that ran and the runs their
+	// submission gave them; no run may be in two of them.
+	var held map[string]string
+	waitFor(t, 30*time.Second, "sacct listing every task of the sweep, ended, holding the sweep's 40 runs", func() bool {
+		held = map[string]string{}
+		out, err := exec.Command("sacct", "--noheader", "--parsable2", "-X", "--starttime="+since,
+			"--name="+slurm.JobName(s.name), "--format=JobID,State,WorkDir").Output()
+		if err != nil {
+			t.Fatalf("sacct: %v", err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := strings.SplitN(line, "|", 3)
+			if len(f) != 3 {
+				continue
+			}
+			id, state, wd := f[0], f[1], f[2]
+			if !strings.HasPrefix(wd, exp+string(filepath.Separator)) {
+				continue // a job of another test's experiment of the same name
+			}
+			if strings.Contains(id, "[") || state == "PENDING" || state == "RUNNING" {
+				return false // not every task has ended yet
+			}
+			if state != "COMPLETED" {
+				t.Errorf("sacct: task %s %s, want COMPLETED", id, state)
+			}
+			runs := readSubmissionJSON(t, wd)[id[strings.LastIndexByte(id, '_')+1:]]
+			for _, run := range runs {
+				if prev, ok := held[run]; ok {
+					t.Fatalf("run %s ran in task %s and in task %s", run, prev, id)
+				}
+				held[run] = id
+			}
+		}
+		return len(held) == 40 // the accounting database may lag a little
+	})
+	if len(held) != 40 {
+		t.Errorf("the tasks sacct lists held %d runs, want the 40 of the sweep", len(held))
+	}
+}
+
+// TestTimeLimit runs a task past its time limit (one minute, Slurm's
+// least; it checks limits about every 30 s, so this takes 60 to 100 s): its
+// runs fail with Slurm's TIMEOUT and the limit, the sweep retries them, and
+// the second try completes. The worker is a wrapper that outlives the limit
+// on its first call and runs bilancio after.
+func TestTimeLimit(t *testing.T) {
+	requireSlurm(t)
+	t.Parallel() // after the others: it holds one of the node's CPUs for over a minute
+	dir := t.TempDir()
+	wrapper := filepath.Join(dir, "slow-bilancio")
+	script := fmt.Sprintf("#!/bin/sh\n# The first call outlives the time limit; later calls run bilancio.\nif mkdir %q 2>/dev/null; then exec sleep 600; fi\nexec %q \"$@\"\n",
+		filepath.Join(dir, "first-call"), bins.bilancio)
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := sweepFile{name: "slurmtimeout", agents: 20, maturity: 3, parallel: 1, retries: 1, runsPerTask: 2, timeLimit: "1",
+		binary: wrapper, kappas: "[0.5, 1]", concs: "[1]", mus: "[0]"}
+	cancelJobsAtEnd(t, s.name)
+	exp := filepath.Join(dir, "out", s.name)
+	start := time.Now()
+	r := runSweep(t, s.write(t, dir), filepath.Join(dir, "out"), 4*time.Minute)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, tail(r.stdout.String(), 3000), tail(r.stderr.String(), 3000))
+	}
+	t.Logf("the sweep took %v", time.Since(start).Round(time.Second))
+	var timedOut int
+	for _, l := range lines(t, r.stdout.String()) {
+		if l.Type == "run_failed" && l.Run != nil {
+			if !strings.Contains(l.Run.Error, "ended TIMEOUT after") || !strings.Contains(l.Run.Error, "DUE TO TIME LIMIT") || !strings.Contains(l.Run.Error, "(time limit 1:00)") || l.Run.Final {
+				t.Errorf("run %s failed with %q (final %v), want Slurm's TIMEOUT and the limit, not final", l.Run.ID, l.Run.Error, l.Run.Final)
+			}
+			timedOut++
+		}
+	}
+	if timedOut != 2 {
+		t.Errorf("%d runs failed by the time limit, want both", timedOut)
+	}
+	checkOnce(t, exp, 2)
+}
+
+// TestCollectFinished SIGKILLs the CLI as soon as its jobs are queued and
+// lets them finish with no bilancio following them: their run folders wait
+// in their submission, and running the sweep again collects them into the
+// experiment without submitting anything.
+func TestCollectFinished(t *testing.T) {
+	requireSlurm(t)
+	dir := t.TempDir()
+	s := sweepFile{name: "slurmcollect", agents: 20, maturity: 3, parallel: 2, runsPerTask: 3, timeLimit: "5",
+		kappas: "[0.5, 1, 2]", concs: "[1]", mus: "[0, 1]"}
+	cancelJobsAtEnd(t, s.name)
+	file, out := s.write(t, dir), filepath.Join(dir, "out")
+	exp := filepath.Join(out, s.name)
+	r := startSweep(t, file, out)
+	waitFor(t, 60*time.Second, "the sweep's jobs in the queue", func() bool { return len(liveTasks(t, s.name)) > 0 })
+	if err := r.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	r.wait(t, 10*time.Second)
+	waitFor(t, 60*time.Second, "the sweep's jobs ending", func() bool { return len(liveTasks(t, s.name)) == 0 })
+	if n := len(runFolders(t, exp)); n == 6 {
+		t.Fatal("the killed bilancio collected every run: kill it sooner")
+	}
+
+	r = runSweep(t, file, out, 2*time.Minute)
+	if r.code != 0 {
+		t.Fatalf("the rerun: exit %d\n%s\n%s", r.code, failures(t, r.stdout.String()), tail(r.stderr.String(), 3000))
+	}
+	if done, _, failed, _ := summary(t, r.stdout.String()); done != 6 || failed != 0 {
+		t.Errorf("the rerun: %d done, %d failed, want 6 done", done, failed)
+	}
+	if subs, _ := filepath.Glob(filepath.Join(exp, "slurm", "*", "submission.json")); len(subs) != 1 {
+		t.Errorf("%d submissions, want the first one alone: the rerun had nothing to submit", len(subs))
+	}
+	checkOnce(t, exp, 6)
+}
