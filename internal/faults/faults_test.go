@@ -120,6 +120,36 @@ func TestPluginKilled(t *testing.T) {
 	}
 }
 
+// A plugin frozen (SIGSTOP) in the middle of a sweep stops sending
+// heartbeats: past the liveness timeout it is reported, killed and
+// replaced, its runs are retried, and the sweep completes with every run
+// done once and an undisturbed sweep's results.
+func TestFrozenPlugin(t *testing.T) {
+	dir := expDir(t)
+	c := start(t, sweepArgs(dir, "-json", "-local-plugin", "-plugin-dir", pluginDir, "-liveness-timeout", "1s", "-retries", "2")...)
+	plugin := pluginOf(t, c.cmd.Process.Pid)
+	waitForRuns(dir, 20)
+	kill(t, plugin, syscall.SIGSTOP)
+	defer syscall.Kill(plugin, syscall.SIGKILL)
+	seen := completeRuns(t, dir)
+	if code := c.wait(t); code != 0 {
+		t.Fatalf("exit %d with the plugin frozen\n%s", code, c.stderr.String())
+	}
+	if err := syscall.Kill(plugin, 0); err == nil {
+		t.Error("the frozen plugin was left alive")
+	}
+	out := c.stdout.String()
+	if !strings.Contains(out, "stopped answering") || !strings.Contains(out, "no heartbeat") {
+		t.Errorf("nothing says the plugin went silent:\n%s", out)
+	}
+	keptRuns(t, dir, "after the freeze", seen)
+	if got := countsAgree(t, dir, out); got != (counts{runs, 0, 0}) {
+		t.Errorf("counts %v, want all %d done", got, runs)
+	}
+	noTempFiles(t, dir)
+	sameAsReference(t, dir)
+}
+
 // A disk that fills up stops the sweep with the reason; the summary names
 // only files that were written; once there is room again the same command
 // finishes the sweep with an undisturbed sweep's results.

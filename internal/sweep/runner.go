@@ -678,7 +678,12 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 	}
 	if execErr != nil && errors.Is(execErr, sdk.ErrPluginCrashed) {
 		// The next attempt needs a new plugin process.
-		r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "The executor crashed; it will be restarted", Detail: execErr.Error()}})
+		summary := "The executor crashed; it will be restarted"
+		var fe interface{ Failure() sdk.Failure }
+		if errors.As(execErr, &fe) && fe.Failure() == sdk.FailureUnresponsive {
+			summary = "The executor stopped answering; it was stopped and will be restarted"
+		}
+		r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: summary, Detail: execErr.Error()}})
 		if r.closeEx != nil {
 			r.closeEx()
 		}
