@@ -268,6 +268,7 @@ func TestTamperedPlugin(t *testing.T) {
 	if n := countManifests(dir); n != 0 {
 		t.Errorf("%d runs ran on a refused plugin", n)
 	}
+	pathsPrinted(t, out)
 }
 
 // damage is a way to damage a finished run's folder, and what a check of

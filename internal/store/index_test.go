@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
 // writeBigJournal writes a compacted journal of n done runs, as a
@@ -87,5 +89,26 @@ func BenchmarkReadJournal1M(b *testing.B) {
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/run-held")
 		j.Close()
 		b.StartTimer()
+	}
+}
+
+// The floats the index keeps for the means of status are Python's
+// float(Decimal(text)), as summary.json's means take them.
+func TestIndexValuesAreDecimalFloats(t *testing.T) {
+	texts := []string{"0", "0.0", "-0", "0E-28", "1", "0.5", "0.4552", "1E+1", "1.0E-7", "0.9914735680609890661049252683",
+		"0.008526431939010933895074731668", "123456789012345678901234567890", "0.1", "0.30000000000000004441", "1E-400", "7E-28"}
+	for i := range 2000 {
+		texts = append(texts, fmt.Sprintf("0.%028d", uint64(i)*2654435761%10000000000000000))
+	}
+	for _, s := range texts {
+		d, err := pynum.ParseDecimal(s)
+		if err != nil {
+			t.Fatal(s, err)
+		}
+		want := pynum.DecimalFloat(d.Decimal())
+		v := valuesOf(&rawRecord{phi: []byte(s), delta: []byte(s)})
+		if !v.hasPhi || v.phi != want || v.delta != want || v.cl != (d.Sign() == 0) {
+			t.Errorf("%s: %v %v (cleared %v), want %v (cleared %v)", s, v.phi, v.delta, v.cl, want, d.Sign() == 0)
+		}
 	}
 }

@@ -13,10 +13,11 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
+	"unsafe"
 
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
-	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -218,21 +219,41 @@ func (l *loader) load(block []byte, base int64) {
 }
 
 // valuesOf reads a record's phi_total and delta_total as floats (Python's
-// float() of the Decimal), as the means of status and summary.json take
-// them; empty or unparsable values count as None.
+// float() of the Decimal: the correctly rounded double, which is what
+// strconv.ParseFloat gives for the same decimal text), as the means of
+// status take them; empty or unparsable values count as None.
 func valuesOf(r *rawRecord) values {
 	var v values
-	if len(r.phi) > 0 {
-		if d, err := pynum.ParseDecimal(string(r.phi)); err == nil {
-			v.phi, v.hasPhi = pynum.DecimalFloat(d.Decimal()), true
-		}
+	if f, ok := parseFloat(r.phi); ok {
+		v.phi, v.hasPhi = f, true
 	}
-	if len(r.delta) > 0 {
-		if d, err := pynum.ParseDecimal(string(r.delta)); err == nil {
-			v.delta, v.hasDelta, v.cl = pynum.DecimalFloat(d.Decimal()), true, d.Sign() == 0
-		}
+	if f, ok := parseFloat(r.delta); ok {
+		v.delta, v.hasDelta, v.cl = f, true, decimalZero(r.delta)
 	}
 	return v
+}
+
+// parseFloat reads a decimal text as a float without copying it.
+func parseFloat(b []byte) (float64, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(unsafe.String(&b[0], len(b)), 64)
+	return f, err == nil
+}
+
+// decimalZero reports whether a decimal text is zero (no digit 1 to 9
+// before its exponent): "0", "0.000", "-0E-28".
+func decimalZero(b []byte) bool {
+	for _, c := range b {
+		switch {
+		case c == 'e' || c == 'E':
+			return true
+		case '1' <= c && c <= '9':
+			return false
+		}
+	}
+	return true
 }
 
 // Append writes records, all in one write, and folds them into the index.
