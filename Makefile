@@ -1,9 +1,15 @@
 # bilancio — build, run the example, test, benchmark.
 GO        ?= go
 BIN       := bin
-VERSION   ?= 0.1.0-dev
+# The version lives in internal/version (its release line in base.txt): a
+# build stamps the commit (and whether the tree had local changes); a
+# release stamps the whole version with `make VERSION=1.2.3`. Plugins that
+# cannot import internal/version are stamped with what bin/bilancio says.
+VERSION   ?=
 COMMIT    ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
-LDFLAGS   := -X github.com/bilancio-go/bilancio/commands.version=$(VERSION) -X github.com/bilancio-go/bilancio/commands.commit=$(COMMIT)
+DIRTY     ?= $(shell git diff --quiet HEAD -- 2>/dev/null || echo true)
+VERSION_PKG := github.com/bilancio-go/bilancio/internal/version
+LDFLAGS   := -X $(VERSION_PKG).commit=$(COMMIT) -X $(VERSION_PKG).dirty=$(DIRTY) $(if $(VERSION),-X $(VERSION_PKG).version=$(VERSION))
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all build run test bench lint fuzz clean faults
@@ -11,7 +17,10 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 all: build
 
 # bin/bilancio and the executor plugins beside it (with their checksums).
-build: plugins
+build: bilancio plugins
+
+.PHONY: bilancio
+bilancio:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/bilancio .
 
 # Build, then run the example sweep (examples/sweeps/ring.hcl) on the local
@@ -98,10 +107,10 @@ proto:
 # Executor plugins, next to bin/bilancio (the last place plugins are looked
 # for), each with its NAME_SHA256SUM.
 .PHONY: plugins
-plugins:
-	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/local.version=$(VERSION)" -o $(BIN)/bilancio-executor-local ./plugins/local/cmd/bilancio-executor-local
+plugins: bilancio
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/bilancio-executor-local ./plugins/local/cmd/bilancio-executor-local
 	cd $(BIN) && (sha256sum bilancio-executor-local 2>/dev/null || shasum -a 256 bilancio-executor-local) | cut -d' ' -f1 > local_SHA256SUM
-	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/slurm.version=$(VERSION)" -o $(BIN)/bilancio-executor-slurm ./plugins/slurm/cmd/bilancio-executor-slurm
+	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/slurm.version=$$($(BIN)/bilancio version -short)" -o $(BIN)/bilancio-executor-slurm ./plugins/slurm/cmd/bilancio-executor-slurm
 	cd $(BIN) && (sha256sum bilancio-executor-slurm 2>/dev/null || shasum -a 256 bilancio-executor-slurm) | cut -d' ' -f1 > slurm_SHA256SUM
 
 # Build bilancio and the modal executor plugin, start a local Modal emulator
@@ -111,7 +120,7 @@ plugins:
 # worker.
 .PHONY: run-modal-demo
 run-modal-demo: build
-	$(GO) build -o $(BIN)/bilancio-executor-modal ./plugins/modal/cmd/bilancio-executor-modal
+	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/modal.version=$$($(BIN)/bilancio version -short)" -o $(BIN)/bilancio-executor-modal ./plugins/modal/cmd/bilancio-executor-modal
 	cd $(BIN) && (sha256sum bilancio-executor-modal 2>/dev/null || shasum -a 256 bilancio-executor-modal) | cut -d' ' -f1 > modal_SHA256SUM
 	@set -e; env_file=$$(mktemp); \
 	$(BIN)/bilancio dev modal-emulator > $$env_file & emu=$$!; \

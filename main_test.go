@@ -12,6 +12,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/conformance"
+	"github.com/bilancio-go/bilancio/internal/version"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -399,6 +400,37 @@ initial_actions:
 	}
 }
 
+// TestVersionStamped: a bilancio built as the Makefile builds it (the
+// commit stamped into internal/version) reports one version everywhere:
+// `bilancio version`, and the engine of the manifests it writes.
+func TestVersionStamped(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "bilancio")
+	ldflags := "-X github.com/bilancio-go/bilancio/internal/version.commit=0123456789ab"
+	if out, err := exec.Command("go", "build", "-ldflags", ldflags, "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building bilancio: %v\n%s", err, out)
+	}
+	want := version.Base() + "-dev+0123456789ab"
+	out, err := exec.Command(bin, "version", "-short").Output()
+	if err != nil || strings.TrimSpace(string(out)) != want {
+		t.Fatalf("version -short = %q, %v; want %s", out, err, want)
+	}
+	out, err = exec.Command(bin, "version").Output()
+	if err != nil || !strings.Contains(string(out), "bilancio v"+want+" (commit 0123456789ab,") {
+		t.Errorf("version = %q, %v", out, err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	if out, err := exec.Command(bin, "run", "examples/scenarios/kalecki_ring.yaml", "-out", dir, "-quiet").CombinedOutput(); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	f, err := runfolder.Verify(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Manifest.Engine != want {
+		t.Errorf("the manifest's engine is %q, want %s", f.Manifest.Engine, want)
+	}
+}
+
 // `bilancio validate` checks a scenario without running it: a generator spec
 // (bilancio's examples/scenarios/simple_dealer.yaml) is compiled, its
 // compiled scenario written beside it as bilancio writes it, and its dropped
@@ -494,5 +526,28 @@ func TestSweepAnalysisCommands(t *testing.T) {
 	_, stderr, code = bilancio(t, "sweep", "dealer-usage", "-experiment", empty)
 	if code != 1 || !strings.Contains(stderr, "comparison.csv not found") {
 		t.Errorf("no comparison.csv: exit %d, %q", code, stderr)
+	}
+}
+
+// `bilancio run -show …` prints the run day by day, with the balance
+// sheets of -agents (or run.show.balances) as tables or T-accounts.
+func TestRunShow(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", filepath.Join(dir, "a"), "--show", "detailed", "--agents", "H1,H3", "--t-account")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"\nDay 0 (After Setup)\n", "  Cash Minted: 100\n      To: H1\n", "\nDay 1\n", "  H3 (household) — Household 3\n",
+		"    Assets ", "Liabilities", "stop reason     stable"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("-show detailed lacks %q:\n%s", want, stdout)
+		}
+	}
+	stdout, _, code = bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", filepath.Join(dir, "b"), "-show", "summary")
+	if code != 0 || !strings.Contains(stdout, "  • PayableSettled: 1\n") {
+		t.Errorf("-show summary: exit %d:\n%s", code, stdout)
+	}
+	if _, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", filepath.Join(dir, "c"), "-show", "all"); code != 1 || !strings.Contains(stderr, "-show must be detailed, summary or table") {
+		t.Errorf("-show all: exit %d, %q", code, stderr)
 	}
 }

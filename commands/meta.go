@@ -77,7 +77,14 @@ func flagSet(name string) *flag.FlagSet {
 // usage renders a command's flags for its Help text.
 func usage(fs *flag.FlagSet) string {
 	var b strings.Builder
+	bools := false
 	fs.VisitAll(func(f *flag.Flag) {
+		if f.Usage == "" {
+			return // a spelling of another flag
+		}
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+			bools = true
+		}
 		b.WriteString("  -" + f.Name)
 		if name, _ := flag.UnquoteUsage(f); name != "" {
 			b.WriteString(" " + name)
@@ -88,6 +95,9 @@ func usage(fs *flag.FlagSet) string {
 		}
 		b.WriteString("\n")
 	})
+	if bools {
+		b.WriteString("\n  A boolean option -NAME is also -NAME=false, or -no-NAME as bilancio spells it\n  (--no-NAME); options take one dash or two.\n")
+	}
 	return b.String()
 }
 
@@ -95,6 +105,7 @@ func usage(fs *flag.FlagSet) string {
 // positional arguments (`bilancio run SCENARIO.yaml -out DIR`), and returns
 // the positional arguments. A lone "--" ends the flags.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	addNegations(fs)
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {

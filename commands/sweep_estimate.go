@@ -45,9 +45,10 @@ Options:
 // sweepEstimateFlags are sweep estimate's flags.
 type sweepEstimateFlags struct {
 	sweepLoadFlags
-	pilot int
-	json  bool
-	rates string
+	pilot    int
+	json     bool
+	rates    string
+	executor string
 }
 
 func (c *SweepEstimateCommand) flags(f *sweepEstimateFlags) *flag.FlagSet {
@@ -55,6 +56,7 @@ func (c *SweepEstimateCommand) flags(f *sweepEstimateFlags) *flag.FlagSet {
 	addLoadFlags(fs, &f.sweepLoadFlags)
 	fs.IntVar(&f.pilot, "pilot", sweep.DefaultPilotRuns, "how many runs the local pilot times")
 	fs.BoolVar(&f.json, "json", false, "print the estimate as one JSON object")
+	addExecutorFlag(fs, &f.executor)
 	fs.StringVar(&f.rates, "rates", "", "a JSON rate card to price with, over the executor's (the modal executor's rates_file; see docs/sweeps.md)")
 	return fs
 }
@@ -72,6 +74,10 @@ func (c *SweepEstimateCommand) Run(args []string) int {
 	defer view.Close()
 	spec := loadSweep(ctx, pos[0], &f.sweepLoadFlags, view)
 	if spec == nil {
+		return sweepExitError
+	}
+	if err := useExecutor(spec, f.executor); err != nil {
+		view.Diagnostic("error", "Invalid -executor", err.Error())
 		return sweepExitError
 	}
 	if f.rates != "" {

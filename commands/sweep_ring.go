@@ -70,7 +70,7 @@ type sweepRingFlags struct {
 	qTotal, liquidityMode, liquidityAgent        string
 	baseSeed                                     int64
 	namePrefix, defaultHandling                  string
-	seedMode, kappaRule, revision                string
+	seedMode, kappaRule, revision, jobID         string
 	replicates                                   int
 	cloud                                        bool
 	cloudParallel                                int
@@ -110,6 +110,7 @@ func (c *SweepRingCommand) flags(f *sweepRingFlags) *flag.FlagSet {
 	fs.StringVar(&f.seedMode, "seed-mode", sweep.SeedCounter, "counter (bilancio's seeds) or derived (each run's seed from its parameters)")
 	fs.StringVar(&f.kappaRule, "kappa-rule", "", "debt-over-liquidity (bilancio's recorded data: L0 = Q/kappa) or liquidity-over-debt (bilancio 2026-01: L0 = Q·kappa); default: the revision's")
 	addRevisionFlag(fs, &f.revision)
+	fs.StringVar(&f.jobID, "job-id", "", "a name for the sweep's job, recorded in experiment.json (bilancio's --job-id)")
 	fs.BoolVar(&f.cloud, "cloud", false, "run on Modal (the modal executor plugin; credentials from MODAL_TOKEN_ID/MODAL_TOKEN_SECRET or ~/.modal.toml)")
 	fs.IntVar(&f.cloudParallel, "cloud-parallel", 0, "with -cloud, at most this many sandboxes at once (default: BILANCIO_CLOUD_MAX_PARALLEL, else 50)")
 	addExecFlags(fs, &f.sweepExecFlags, "out-dir", "the experiment folder (default out/experiments/sweep_<hash of the sweep>)")
@@ -176,6 +177,7 @@ func (f *sweepRingFlags) spec() (*sweep.Spec, *ringFlagDesigns, error) {
 			NamePrefix: f.namePrefix, KappaRule: f.kappaRule,
 		},
 		BilancioRevision: f.revision,
+		JobID:            f.jobID,
 	}
 	lists := map[string][]string{}
 	for name, text := range map[string]string{"kappas": f.kappas, "concentrations": f.concentrations, "mus": f.mus, "monotonicities": f.monotonicities} {
@@ -252,6 +254,7 @@ func overrideSpec(spec, flags *sweep.Spec, designs *ringFlagDesigns, set map[str
 		"kappa-rule":       func() { r.KappaRule = fr.KappaRule },
 		"seed-mode":        func() { spec.SeedMode = flags.SeedMode },
 		revisionFlagName:   func() { spec.BilancioRevision = flags.BilancioRevision },
+		"job-id":           func() { spec.JobID = flags.JobID },
 		"replicates":       func() { spec.Replicates = flags.Replicates },
 	} {
 		if set[name] {
@@ -368,6 +371,9 @@ const modalExecutor = "modal"
 // modal executor, keeping the configuration of a modal block from -config,
 // with max_parallel set by -cloud-parallel.
 func (f *sweepRingFlags) cloudExecutor(spec *sweep.Spec) error {
+	if f.cloud && f.executor != "" && f.executor != modalExecutor {
+		return fmt.Errorf("-cloud runs on the %s executor, -executor %s on another: give one of them", modalExecutor, f.executor)
+	}
 	if !f.cloud {
 		if f.cloudParallel != 0 {
 			return fmt.Errorf("-cloud-parallel needs -cloud")

@@ -62,6 +62,7 @@ type sweepExecFlags struct {
 	yes               bool
 	maxCost           float64
 	livenessTimeout   time.Duration
+	executor          string
 	// confirmAbove is -confirm-above as given ("" when not).
 	confirmAbove string
 	verify       bool
@@ -84,7 +85,8 @@ func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) 
 	fs.Float64Var(&f.maxCost, "max-cost", 0, "on a remote executor, refuse a sweep whose estimated cost (USD) is over this (0: no limit)")
 	fs.StringVar(&f.confirmAbove, "confirm-above", "", fmt.Sprintf("a sweep of more runs than this starts only with -yes or a confirmation (default: $%s, else %d)", confirmAboveEnv, sweep.DefaultConfirmAbove))
 	fs.BoolVar(&f.verify, "verify", false, "hash every file of the runs already done before counting them (by default a done run whose files kept the sizes and times the journal recorded is trusted, and only changed ones are hashed)")
-	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local) instead of in this process")
+	addExecutorFlag(fs, &f.executor)
+	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local), failing when there is none, instead of falling back to running it in this process")
 	fs.DurationVar(&f.livenessTimeout, "liveness-timeout", 0, "how long an executor plugin, or a run it started, may stay silent (no event, no heartbeat) before it is reported, the plugin restarted and its runs retried (default: 10 times the slowest run, at least 30s; negative: not watched)")
 }
 
@@ -121,6 +123,10 @@ func (c *SweepRunCommand) Run(args []string) int {
 // executeSweep runs a spec with the exec flags applied and renders it.
 func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin string, view sweepView) int {
 	ctx := sweepContext(m)
+	if err := useExecutor(spec, f.executor); err != nil {
+		view.Diagnostic("error", "Invalid -executor", err.Error())
+		return sweepExitError
+	}
 	if f.parallel >= 0 {
 		spec.Parallel = f.parallel
 	}
@@ -143,6 +149,9 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	if choice.Placement == pluginhost.PluginProcess {
 		choice.Env = pluginhost.ExecutorEnv(choice.Name, os.Environ())
 		choice.Liveness = f.liveness()
+	}
+	if spec.JobID != "" && !f.json {
+		m.UI.Output("Job ID: " + spec.JobID)
 	}
 	if !confirmSize(ctx, m, spec, f, view) {
 		return sweepExitError

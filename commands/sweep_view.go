@@ -17,6 +17,7 @@ import (
 	"github.com/bilancio-go/bilancio/config"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/version"
 )
 
 // The sweep views render the runner's events, Terraform-style: the same
@@ -95,7 +96,7 @@ func makeSweepView(mode viewMode, out, errOut io.Writer, now func() time.Time) s
 	switch mode {
 	case viewJSON:
 		v := &jsonView{w: out}
-		v.line(now(), "info", "bilancio "+Version(), "version", "bilancio", Version(), "ui", jsonUIVersion)
+		v.line(now(), "info", "bilancio "+version.Version(), "version", "bilancio", version.Version(), "ui", jsonUIVersion)
 		return v
 	case viewTTY:
 		return &humanView{out: out, err: errOut, tty: true}

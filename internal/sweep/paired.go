@@ -172,8 +172,10 @@ func parseArm(s *Spec, rs *ringSettings, bad func(string, ...any)) *armSettings 
 	switch {
 	case a.dealer && !rev.HasDealer():
 		bad("%s sweep: bilancio %s has no dealer (it arrived on 2025-11-25); choose bilancio_revision 2025-11-29 or later", a.Kind, rev.Name)
+	case a.Kind == KindBalanced && rev.RiskAssessmentByDefault:
+		bad("balanced sweep: bilancio %s's balanced comparison is Plan 024's (VBT and dealer households holding claims, rollover, risk assessment), which this engine does not implement; choose bilancio_revision 2025-12", rev.Name)
 	case a.dealer && rev.RiskAssessmentByDefault:
-		bad("%s sweep: bilancio %s's paired sweeps trade with risk assessment, which this engine does not implement; choose bilancio_revision 2025-12 (or earlier)", a.Kind, rev.Name)
+		bad("%s sweep: bilancio %s's treatment runs trade with risk assessment, which this engine does not implement; choose bilancio_revision 2025-12 (or earlier)", a.Kind, rev.Name)
 	case a.Kind == KindBalanced && !rev.BalancedSweeps:
 		bad("balanced sweep: bilancio %s has no balanced comparison (it arrived on 2025-12-04); choose bilancio_revision 2025-12", rev.Name)
 	}

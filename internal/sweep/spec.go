@@ -56,6 +56,9 @@ type Spec struct {
 	// unless Ring.KappaRule says otherwise, the ring generator, the
 	// summary's zero rule and the dealer's era.
 	BilancioRevision string `json:",omitempty"`
+	// JobID is bilancio's --job-id: a name for the sweep's job, recorded in
+	// experiment.json (it is not part of any id).
+	JobID string `json:",omitempty"`
 	// SourceName is the base name of the file Source was read from
 	// ("ring.hcl", or "ring_sweep_config.yaml" for one of bilancio's YAML
 	// sweep configs); its extension says which language Source is in. Empty
