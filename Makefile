@@ -28,7 +28,7 @@ bilancio:
 # Running it again resumes the sweep: finished runs are not repeated.
 run: build
 	$(BIN)/bilancio sweep run examples/sweeps/ring.hcl
-	$(BIN)/bilancio run examples/scenarios/kalecki_ring.yaml -out out/runs/demo -quiet
+	$(BIN)/bilancio run examples/scenarios/kalecki_ring.yaml -out out/runs/demo -force -quiet
 	@echo "Open out/experiments/ring/aggregate/results.csv, or out/runs/demo/run.html for one run."
 
 # All tests, including conformance against ../shared/conformance when present.

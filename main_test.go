@@ -504,14 +504,8 @@ func TestAnalyzeCommand(t *testing.T) {
 func TestSweepAnalysisCommands(t *testing.T) {
 	set := conformance.Require(t, "dealer-detailed-n5")
 	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "aggregate"), 0o755)
-	os.MkdirAll(filepath.Join(dir, "active", "runs"), 0o755)
-	comp, _ := os.ReadFile(filepath.Join(set, "comparison.csv"))
-	os.WriteFile(filepath.Join(dir, "aggregate", "comparison.csv"), comp, 0o644)
-	runs, _ := conformance.Runs(filepath.Dir(set), "dealer-detailed-n5")
-	for _, r := range runs {
-		abs, _ := filepath.Abs(r.Dir)
-		os.Symlink(abs, filepath.Join(dir, "active", "runs", r.ID))
+	if err := conformance.LayOutActiveExperiment(filepath.Dir(set), "dealer-detailed-n5", dir); err != nil {
+		t.Fatal(err)
 	}
 	stdout, stderr, code := bilancio(t, "sweep", "strategy-outcomes", "--experiment", dir)
 	if code != 0 || !strings.Contains(stdout, "OK Strategy outcomes by run: "+filepath.Join(dir, "aggregate", "strategy_outcomes_by_run.csv")) ||

@@ -149,20 +149,8 @@ func replayExperiment(t *testing.T, dir string) {
 		os.WriteFile(filepath.Join(agg, "comparison.csv"), []byte("kappa,active_run_id\n1,balanced_active_none\n"), 0o644)
 		return
 	}
-	set := filepath.Join(root, "dealer-detailed-n5")
-	comp, err := os.ReadFile(filepath.Join(set, "comparison.csv"))
-	if err != nil {
+	if err := conformance.LayOutActiveExperiment(root, "dealer-detailed-n5", dir); err != nil {
 		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(agg, "comparison.csv"), comp, 0o644)
-	runs, err := conformance.Runs(root, "dealer-detailed-n5")
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.MkdirAll(filepath.Join(dir, "active", "runs"), 0o755)
-	for _, r := range runs {
-		abs, _ := filepath.Abs(r.Dir)
-		os.Symlink(abs, filepath.Join(dir, "active", "runs", r.ID))
 	}
 }
 
@@ -179,7 +167,7 @@ func planSweepLine(args []string) (*sweep.Plan, error) {
 		if _, err = parseArgs(fs, args[2:]); err != nil {
 			return nil, err
 		}
-		if spec, _, err = f.spec(); err == nil {
+		if spec, err = f.spec(); err == nil {
 			err = f.cloudExecutor(spec)
 		}
 	case "balanced", "comparison":

@@ -110,28 +110,8 @@ func recordedExperiment(t *testing.T) (dir, set string) {
 	t.Helper()
 	set = conformance.Require(t, "dealer-detailed-n5")
 	dir = t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "aggregate"), 0o755); err != nil {
+	if err := conformance.LayOutActiveExperiment(filepath.Dir(set), "dealer-detailed-n5", dir); err != nil {
 		t.Fatal(err)
-	}
-	comp, err := os.ReadFile(filepath.Join(set, "comparison.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(ComparisonFile)), comp, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	runs, err := conformance.Runs(filepath.Dir(set), "dealer-detailed-n5")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, activeRunsDir), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range runs {
-		abs, _ := filepath.Abs(r.Dir)
-		if err := os.Symlink(abs, filepath.Join(dir, activeRunsDir, r.ID)); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return dir, set
 }
