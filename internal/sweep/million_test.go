@@ -41,11 +41,11 @@ func millionGrid(nk, nc, nm int) *Spec {
 		Name: "million",
 		Ring: RingParams{NAgents: 5, MaturityDays: 5, QTotal: "1000.0", LiquidityMode: "uniform", DefaultHandling: "expel-agent",
 			BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep", KappaRule: "debt-over-liquidity"},
-		Grid: &Grid{
-			Kappas:         texts(nk, func(i int) float64 { return float64(i+1) / 100 }),
-			Concentrations: texts(nc, func(i int) float64 { return float64(i+1) / 10 }),
-			Mus:            texts(nm, func(i int) float64 { return float64(i) / 100 }),
-			Monotonicities: []string{"0"},
+		Grid: Grid{
+			"kappas":         texts(nk, func(i int) float64 { return float64(i+1) / 100 }),
+			"concentrations": texts(nc, func(i int) float64 { return float64(i+1) / 10 }),
+			"mus":            texts(nm, func(i int) float64 { return float64(i) / 100 }),
+			"monotonicities": {"0"},
 		},
 		Executor: ExecutorRef{Name: "local", Config: []byte("{}")},
 	}
@@ -67,7 +67,7 @@ func millionHCL(spec *Spec) string {
   }
 }
 `, spec.Name, spec.Ring.NAgents, spec.Ring.MaturityDays, spec.Ring.LiquidityMode, spec.Ring.DefaultHandling, spec.Ring.BaseSeed,
-		strings.Join(spec.Grid.Kappas, ", "), strings.Join(spec.Grid.Concentrations, ", "), strings.Join(spec.Grid.Mus, ", "))
+		strings.Join(spec.Grid["kappas"], ", "), strings.Join(spec.Grid["concentrations"], ", "), strings.Join(spec.Grid["mus"], ", "))
 }
 
 // scratchDir is a folder for a big harness of runs run folders: a tmpfs
