@@ -1,18 +1,27 @@
 # bilancio — build, run the example, test, benchmark.
 GO        ?= go
 BIN       := bin
-VERSION   ?= 0.1.0-dev
+# The version lives in internal/version (its release line in base.txt): a
+# build stamps the commit (and whether the tree had local changes); a
+# release stamps the whole version with `make VERSION=1.2.3`. Plugins that
+# cannot import internal/version are stamped with what bin/bilancio says.
+VERSION   ?=
 COMMIT    ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
-LDFLAGS   := -X github.com/bilancio-go/bilancio/commands.version=$(VERSION) -X github.com/bilancio-go/bilancio/commands.commit=$(COMMIT)
+DIRTY     ?= $(shell git diff --quiet HEAD -- 2>/dev/null || echo true)
+VERSION_PKG := github.com/bilancio-go/bilancio/internal/version
+LDFLAGS   := -X $(VERSION_PKG).commit=$(COMMIT) -X $(VERSION_PKG).dirty=$(DIRTY) $(if $(VERSION),-X $(VERSION_PKG).version=$(VERSION))
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test bench lint fuzz clean
+.PHONY: all build run test bench lint fuzz clean faults
 
 all: build
 
 # bin/bilancio and the executor plugins beside it (with their checksums),
 # and the worker remote executors ship (below).
-build: plugins worker
+build: bilancio plugins worker
+
+.PHONY: bilancio
+bilancio:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/bilancio .
 
 # The worker that remote executors (Modal) run in their sandboxes: bilancio
@@ -28,7 +37,7 @@ worker:
 # Running it again resumes the sweep: finished runs are not repeated.
 run: build
 	$(BIN)/bilancio sweep run examples/sweeps/ring.hcl
-	$(BIN)/bilancio run examples/scenarios/kalecki_ring.yaml -out out/runs/demo -quiet
+	$(BIN)/bilancio run examples/scenarios/kalecki_ring.yaml -out out/runs/demo -force -quiet
 	@echo "Open out/experiments/ring/aggregate/results.csv, or out/runs/demo/run.html for one run."
 
 # All tests, including conformance against ../shared/conformance when present.
@@ -36,6 +45,15 @@ test:
 	$(GO) vet ./...
 	@test -d ../shared/conformance || echo "WARNING: ../shared/conformance not found: the conformance tests are SKIPPED (under CI=true they fail)" >&2
 	$(GO) test -count=1 ./...
+
+# The standing fault suite (internal/faults, build tag faults): sweeps killed
+# at six points, interrupted, their plugin killed, a disk filled (a small
+# tmpfs: needs root, skipped otherwise), run twice at once, a tampered
+# plugin, damaged runs, stale temporary files; then the planning bounds
+# (a huge design under Ctrl-C).
+faults:
+	$(GO) test -count=1 -tags faults ./internal/faults/
+	$(GO) test -count=1 -run 'TestHugeDesignsAreBounded' ./commands/
 
 # Re-run bilancio's examples/kalecki/ring_sweep_config.yaml (13,500 runs) as
 # bilancio of October 2025 and compare it with the results.csv it committed
@@ -66,7 +84,9 @@ bench-sweep: build
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
+	$(GO) vet -tags faults ./internal/faults/
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(STATICCHECK) -tags faults ./internal/faults/
 
 # Fuzz the scenario loader, the dealer, the fast YAML path and the integer
 # replay of the intraday metrics for a while each (FUZZTIME=10m for longer).
@@ -96,12 +116,12 @@ proto:
 # Executor plugins, next to bin/bilancio (the last place plugins are looked
 # for), each with its NAME_SHA256SUM.
 .PHONY: plugins
-plugins:
-	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/local.version=$(VERSION)" -o $(BIN)/bilancio-executor-local ./plugins/local/cmd/bilancio-executor-local
+plugins: bilancio
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/bilancio-executor-local ./plugins/local/cmd/bilancio-executor-local
 	cd $(BIN) && (sha256sum bilancio-executor-local 2>/dev/null || shasum -a 256 bilancio-executor-local) | cut -d' ' -f1 > local_SHA256SUM
-	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/slurm.version=$(VERSION)" -o $(BIN)/bilancio-executor-slurm ./plugins/slurm/cmd/bilancio-executor-slurm
+	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/slurm.version=$$($(BIN)/bilancio version -short)" -o $(BIN)/bilancio-executor-slurm ./plugins/slurm/cmd/bilancio-executor-slurm
 	cd $(BIN) && (sha256sum bilancio-executor-slurm 2>/dev/null || shasum -a 256 bilancio-executor-slurm) | cut -d' ' -f1 > slurm_SHA256SUM
-	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/modal.version=$(VERSION)" -o $(BIN)/bilancio-executor-modal ./plugins/modal/cmd/bilancio-executor-modal
+	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/modal.version=$$($(BIN)/bilancio version -short)" -o $(BIN)/bilancio-executor-modal ./plugins/modal/cmd/bilancio-executor-modal
 	cd $(BIN) && (sha256sum bilancio-executor-modal 2>/dev/null || shasum -a 256 bilancio-executor-modal) | cut -d' ' -f1 > modal_SHA256SUM
 
 # Build bilancio, the modal executor plugin and the worker, start a local

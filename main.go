@@ -15,6 +15,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/commands"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/version"
 )
 
 // pluginCleanupTimeout bounds the stopping of executor plugins at exit.
@@ -47,7 +48,7 @@ func realMain() int {
 	ui := &cli.BasicUi{Reader: os.Stdin, Writer: os.Stdout, ErrorWriter: os.Stderr}
 	meta := commands.Meta{Ctx: ctx, UI: ui}
 
-	c := cli.NewCLI("bilancio", commands.Version())
+	c := cli.NewCLI("bilancio", version.Version())
 	c.Args = os.Args[1:]
 	if len(c.Args) > 1 && c.Args[0] == "help" {
 		// `bilancio help COMMAND` is `bilancio COMMAND -help`.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/conformance"
+	"github.com/bilancio-go/bilancio/internal/version"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -396,5 +397,151 @@ initial_actions:
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// TestVersionStamped: a bilancio built as the Makefile builds it (the
+// commit stamped into internal/version) reports one version everywhere:
+// `bilancio version`, and the engine of the manifests it writes.
+func TestVersionStamped(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "bilancio")
+	ldflags := "-X github.com/bilancio-go/bilancio/internal/version.commit=0123456789ab"
+	if out, err := exec.Command("go", "build", "-ldflags", ldflags, "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building bilancio: %v\n%s", err, out)
+	}
+	want := version.Base() + "-dev+0123456789ab"
+	out, err := exec.Command(bin, "version", "-short").Output()
+	if err != nil || strings.TrimSpace(string(out)) != want {
+		t.Fatalf("version -short = %q, %v; want %s", out, err, want)
+	}
+	out, err = exec.Command(bin, "version").Output()
+	if err != nil || !strings.Contains(string(out), "bilancio v"+want+" (commit 0123456789ab,") {
+		t.Errorf("version = %q, %v", out, err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	if out, err := exec.Command(bin, "run", "examples/scenarios/kalecki_ring.yaml", "-out", dir, "-quiet").CombinedOutput(); err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	f, err := runfolder.Verify(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Manifest.Engine != want {
+		t.Errorf("the manifest's engine is %q, want %s", f.Manifest.Engine, want)
+	}
+}
+
+// `bilancio validate` checks a scenario without running it: a generator spec
+// (bilancio's examples/scenarios/simple_dealer.yaml) is compiled, its
+// compiled scenario written beside it as bilancio writes it, and its dropped
+// dealer block noted; a scenario bilancio would run differently is refused
+// with its position.
+func TestValidateCommand(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "simple_dealer.yaml")
+	data, err := os.ReadFile("internal/engine/testdata/generator/simple_dealer.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(spec, data, 0o644)
+	stdout, stderr, code := bilancio(t, "validate", spec)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"OK Configuration syntax is valid", "Name: Simple Dealer Demo (n=3, kappa=0.5, c=1, mu=0)",
+		"Agents: 4", "Initial actions: 6", "OK System invariants pass", "Configuration is valid!", "• H3 (household): Agent 3"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "simple_dealer.yaml:19:1: dealer: dropped") {
+		t.Errorf("no note on the dropped dealer block: %q", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "simple_dealer_demo_n_3_kappa_0_5_c_1_mu_0.yaml")); err != nil {
+		t.Errorf("the compiled scenario was not written beside the spec: %v", err)
+	}
+	bad := filepath.Join(dir, "rollover.yaml")
+	os.WriteFile(bad, []byte("version: 1\nname: r\nagents:\n- {id: CB, kind: central_bank, name: CB}\nrun: {rollover_enabled: true}\n"), 0o644)
+	_, stderr, code = bilancio(t, "validate", bad)
+	if code != 1 || !strings.Contains(stderr, "rollover.yaml:5:25: run.rollover_enabled: not implemented") {
+		t.Errorf("rollover: exit %d, %q", code, stderr)
+	}
+}
+
+// `bilancio analyze` recomputes a recorded run's metric files from its
+// events and balances, equal to the files bilancio wrote.
+func TestAnalyzeCommand(t *testing.T) {
+	root := conformance.Require(t)
+	run := filepath.Join(root, "ring-expel-n100", "runs", "comparison_control_00b2d850311d", "out")
+	dir := t.TempDir()
+	stdout, stderr, code := bilancio(t, "analyze", "-events", filepath.Join(run, "events.jsonl"), "-balances", filepath.Join(run, "balances.csv"),
+		"-out-csv", filepath.Join(dir, "metrics.csv"), "-out-json", filepath.Join(dir, "metrics.json"), "-intraday-csv", filepath.Join(dir, "metrics_intraday.csv"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "OK Wrote debtor shares CSV: "+filepath.Join(dir, "metrics_ds.csv")) {
+		t.Errorf("output:\n%s", stdout)
+	}
+	for _, c := range []struct {
+		name    string
+		compare func(got, want []byte) error
+	}{{"metrics.csv", conformance.Exact}, {"metrics_intraday.csv", conformance.Exact}, {"metrics.json", conformance.MetricsJSON}, {"metrics_ds.csv", conformance.LineSet}} {
+		got, _ := os.ReadFile(filepath.Join(dir, c.name))
+		want, _ := os.ReadFile(filepath.Join(run, c.name))
+		if err := c.compare(got, want); err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	_, stderr, code = bilancio(t, "analyze", "-balances", "x.csv")
+	if code != 1 || !strings.Contains(stderr, "-events is required") {
+		t.Errorf("without -events: exit %d, %q", code, stderr)
+	}
+}
+
+// `bilancio sweep strategy-outcomes` and `sweep dealer-usage` on the
+// recorded active runs of detailed_instrumentation_sweep (the rows are
+// compared with bilancio's in internal/analysis).
+func TestSweepAnalysisCommands(t *testing.T) {
+	set := conformance.Require(t, "dealer-detailed-n5")
+	dir := t.TempDir()
+	if err := conformance.LayOutActiveExperiment(filepath.Dir(set), "dealer-detailed-n5", dir); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := bilancio(t, "sweep", "strategy-outcomes", "--experiment", dir)
+	if code != 0 || !strings.Contains(stdout, "OK Strategy outcomes by run: "+filepath.Join(dir, "aggregate", "strategy_outcomes_by_run.csv")) ||
+		!strings.Contains(stdout, "OK Strategy outcomes overall: ") {
+		t.Errorf("strategy-outcomes: exit %d, %q, %q", code, stdout, stderr)
+	}
+	stdout, stderr, code = bilancio(t, "sweep", "dealer-usage", "-experiment", dir, "-v")
+	if code != 0 || !strings.Contains(stdout, "OK Dealer usage summary: "+filepath.Join(dir, "aggregate", "dealer_usage_by_run.csv")) {
+		t.Errorf("dealer-usage: exit %d, %q, %q", code, stdout, stderr)
+	}
+	empty := t.TempDir()
+	_, stderr, code = bilancio(t, "sweep", "dealer-usage", "-experiment", empty)
+	if code != 1 || !strings.Contains(stderr, "comparison.csv not found") {
+		t.Errorf("no comparison.csv: exit %d, %q", code, stderr)
+	}
+}
+
+// `bilancio run -show …` prints the run day by day, with the balance
+// sheets of -agents (or run.show.balances) as tables or T-accounts.
+func TestRunShow(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", filepath.Join(dir, "a"), "--show", "detailed", "--agents", "H1,H3", "--t-account")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"\nDay 0 (After Setup)\n", "  Cash Minted: 100\n      To: H1\n", "\nDay 1\n", "  H3 (household) — Household 3\n",
+		"    Assets ", "Liabilities", "stop reason     stable"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("-show detailed lacks %q:\n%s", want, stdout)
+		}
+	}
+	stdout, _, code = bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", filepath.Join(dir, "b"), "-show", "summary")
+	if code != 0 || !strings.Contains(stdout, "  • PayableSettled: 1\n") {
+		t.Errorf("-show summary: exit %d:\n%s", code, stdout)
+	}
+	if _, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", filepath.Join(dir, "c"), "-show", "all"); code != 1 || !strings.Contains(stderr, "-show must be detailed, summary or table") {
+		t.Errorf("-show all: exit %d, %q", code, stderr)
 	}
 }

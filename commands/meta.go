@@ -54,6 +54,11 @@ func Table(m Meta) map[string]cli.CommandFactory {
 		"sweep export":       func() (cli.Command, error) { return &SweepExportCommand{Meta: m}, nil },
 		"sweep compare":      func() (cli.Command, error) { return &SweepCompareCommand{Meta: m}, nil },
 
+		"sweep strategy-outcomes": func() (cli.Command, error) { return &SweepStrategyOutcomesCommand{Meta: m}, nil },
+		"sweep dealer-usage":      func() (cli.Command, error) { return &SweepDealerUsageCommand{Meta: m}, nil },
+		"validate":                func() (cli.Command, error) { return &ValidateCommand{Meta: m}, nil },
+		"analyze":                 func() (cli.Command, error) { return &AnalyzeCommand{Meta: m}, nil },
+
 		"usage":          func() (cli.Command, error) { return &UsageCommand{Meta: m}, nil },
 		"volume":         func() (cli.Command, error) { return &VolumeCommand{Meta: m}, nil },
 		"volume ls":      func() (cli.Command, error) { return &VolumeLsCommand{Meta: m}, nil },
@@ -74,17 +79,28 @@ func flagSet(name string) *flag.FlagSet {
 // usage renders a command's flags for its Help text.
 func usage(fs *flag.FlagSet) string {
 	var b strings.Builder
+	bools := false
 	fs.VisitAll(func(f *flag.Flag) {
+		if f.Usage == "" {
+			return // a spelling of another flag
+		}
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+			bools = true
+		}
 		b.WriteString("  -" + f.Name)
-		if name, _ := flag.UnquoteUsage(f); name != "" {
+		name, text := flag.UnquoteUsage(f)
+		if name != "" {
 			b.WriteString(" " + name)
 		}
-		b.WriteString("\n      " + f.Usage)
+		b.WriteString("\n      " + text)
 		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && !strings.Contains(f.Usage, "(default") {
 			b.WriteString(" (default " + f.DefValue + ")")
 		}
 		b.WriteString("\n")
 	})
+	if bools {
+		b.WriteString("\n  A boolean option -NAME is also -NAME=false, or -no-NAME as bilancio spells it\n  (--no-NAME); options take one dash or two.\n")
+	}
 	return b.String()
 }
 
@@ -92,6 +108,7 @@ func usage(fs *flag.FlagSet) string {
 // positional arguments (`bilancio run SCENARIO.yaml -out DIR`), and returns
 // the positional arguments. A lone "--" ends the flags.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	addNegations(fs)
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {

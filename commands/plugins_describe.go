@@ -97,7 +97,7 @@ func renderDescription(d pluginDescription) string {
 	for _, cap := range []struct {
 		name string
 		on   bool
-	}{{"cancel", c.Cancel}, {"estimate", c.Estimate}, {"artifacts", c.Artifacts}, {"remote", c.Remote}} {
+	}{{"cancel", c.Cancel}, {"estimate", c.Estimate}, {"artifacts", c.Artifacts}, {"remote", c.Remote}, {"detach", c.Detach}} {
 		if cap.on {
 			caps = append(caps, cap.name)
 		}

@@ -30,6 +30,9 @@ func (c *PluginsListCommand) Help() string {
   NAME_SHA256SUM), mismatch (it does not: the plugin will not run), or
   missing (no NAME_SHA256SUM: the binary is ignored). Versions come from
   running each verified binary's describe; unverified binaries are not run.
+  The last line says what a sweep without an executor block (or -executor)
+  runs on: the local executor's plugin when one is found, else the
+  executor built into bilancio, in this process.
 
 Options:
 
@@ -111,22 +114,31 @@ func (c *PluginsListCommand) Run(args []string) int {
 		}
 		rows = append(rows, row)
 	}
+	// What a sweep without an executor block (or -executor) runs on.
+	var def string
+	if choice, err := pluginhost.Choose(ctx, "", nil, "", builtinExecutors(), pluginOptions(f.pluginDir)); err != nil {
+		def = "none: " + err.Error()
+	} else {
+		def = choice.String()
+	}
 	if f.json {
 		return pluginsJSON(c.Meta, struct {
 			Plugins  []pluginRow            `json:"plugins"`
 			Searched []pluginhost.SearchDir `json:"searched"`
-		}{rows, searched})
+			Default  string                 `json:"default_executor"`
+		}{rows, searched, def})
 	}
+	defLine := "\n\nA sweep without an executor block runs on: " + def
 	if len(rows) == 0 {
 		var b strings.Builder
 		b.WriteString("No executor plugins found. Searched:")
 		for _, d := range searched {
 			fmt.Fprintf(&b, "\n  %s (%s)", d.Path, d.Source)
 		}
-		c.UI.Output(b.String())
+		c.UI.Output(b.String() + defLine)
 		return 0
 	}
-	c.UI.Output(renderPluginRows(rows))
+	c.UI.Output(renderPluginRows(rows) + defLine)
 	return 0
 }
 

@@ -99,6 +99,44 @@ func TestPluginsCommands(t *testing.T) {
 		if len(got.Searched) == 0 || got.Searched[0].Path != dir || got.Searched[0].Source != "flag" {
 			t.Errorf("searched: %+v", got.Searched)
 		}
+		// Which executor a sweep would use.
+		if want := "A sweep without an executor block runs on: local (plugin " + bin + ")"; !strings.HasSuffix(strings.TrimSpace(out0(t, "plugins", "list", "-plugin-dir", dir)), want) {
+			t.Errorf("list does not end with %q", want)
+		}
+		var def struct {
+			Default string `json:"default_executor"`
+		}
+		if err := json.Unmarshal([]byte(out), &def); err != nil || def.Default != "local (plugin "+bin+")" {
+			t.Errorf("list -json: default_executor %q, %v", def.Default, err)
+		}
+	})
+
+	// Sweeps run on the local plugin by default; -executor picks any
+	// installed executor; without a plugin the local executor runs in
+	// process and says why.
+	t.Run("sweep executor", func(t *testing.T) {
+		out := t.TempDir()
+		ring := []string{"-n-agents", "5", "-kappas", "1,2", "-concentrations", "1", "-mus", "0", "-maturity-days", "3", "-q-total", "500"}
+		stdout, stderr, code := sweepCmd(t, "ring", append(ring, "-out-dir", filepath.Join(out, "a"), "-plugin-dir", dir)...)
+		if code != 0 || !strings.Contains(stdout, "executor local (plugin "+bin+")") {
+			t.Errorf("sweep ring with the plugin installed: %d\n%s%s", code, stdout, stderr)
+		}
+		stdout, stderr, code = sweepCmd(t, "ring", append(ring, "-out-dir", filepath.Join(out, "b"), "-plugin-dir", t.TempDir())...)
+		if code != 0 || !strings.Contains(stdout, "executor local (in process: no bilancio-executor-local plugin was found)") {
+			t.Errorf("sweep ring without a plugin: %d\n%s%s", code, stdout, stderr)
+		}
+		_, stderr, code = sweepCmd(t, "ring", append(ring, "-out-dir", filepath.Join(out, "c"), "-plugin-dir", dir, "-executor", "nosuch")...)
+		if code != 1 || !strings.Contains(stderr, `no executor plugin "nosuch" found`) {
+			t.Errorf("-executor nosuch: %d %q", code, stderr)
+		}
+		_, stderr, code = sweepCmd(t, "ring", append(ring, "-plugin-dir", dir, "-cloud", "-executor", "slurm")...)
+		if code != 1 || !strings.Contains(stderr, "give one of them") {
+			t.Errorf("-cloud -executor slurm: %d %q", code, stderr)
+		}
+		_, stderr, code = sweepCmd(t, "ring", append(ring, "-plugin-dir", dir, "-executor", "../x")...)
+		if code != 1 || !strings.Contains(stderr, "not an executor name") {
+			t.Errorf("-executor ../x: %d %q", code, stderr)
+		}
 	})
 
 	t.Run("describe", func(t *testing.T) {
@@ -181,6 +219,16 @@ func TestPluginsCommands(t *testing.T) {
 			t.Errorf("second remove: %d %q", code, errOut)
 		}
 	})
+}
+
+// out0 runs a plugins command that must succeed and returns its output.
+func out0(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errOut := runPlugins(t, args...)
+	if code != 0 {
+		t.Fatalf("%v: %d %q", args, code, errOut)
+	}
+	return out
 }
 
 func TestPluginsUsage(t *testing.T) {

@@ -34,8 +34,9 @@ func (c *ReportCommand) Help() string {
 	return `Usage: bilancio report [options] RUN_DIR | EXPERIMENT_DIR
 
   Writes RUN_DIR/run.html again, for a run folder that does not keep it (a
-  sweep with artifacts = "no_html" or "aggregates"), or was cleaned. With
-  -all it also writes every out/ file the folder lacks. bilancio's runs are
+  sweep with artifacts = "no_html" or "aggregates"), and any file its
+  manifest lists that was removed since. With -all it also writes every
+  out/ file the folder lacks. bilancio's runs are
   deterministic: the files come from simulating RUN_DIR/scenario.yaml
   again, and every file the manifest lists is checked against the new run
   first, so what is written is exactly what the run would have kept. A run

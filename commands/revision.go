@@ -18,7 +18,7 @@ const revisionFlagName = "bilancio-revision"
 // addRevisionFlag adds -bilancio-revision to fs.
 func addRevisionFlag(fs *flag.FlagSet, p *string) {
 	fs.StringVar(p, revisionFlagName, "", "the bilancio revision whose rules to reproduce: "+
-		strings.Join(revision.Names(), ", ")+" (default "+revision.Default+"); `bilancio version -revisions` lists what each changes, and the flags of single rules (-kappa-rule, -dealer-era, -detailed-logging) override it")
+		strings.Join(revision.Names(), ", ")+" (default "+revision.Default+"); bilancio version -revisions lists what each changes, and the flags of single rules (-kappa-rule, -dealer-era, -detailed-logging) override it")
 }
 
 // flagsSet returns the names of the flags given on the command line.
@@ -94,4 +94,42 @@ func renderRevisions() string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// negation is bilancio's spelling of a boolean option's negation (click's
+// --NAME/--no-NAME): giving -no-NAME sets NAME to false.
+type negation struct{ target flag.Value }
+
+// String implements flag.Value.
+func (n negation) String() string { return "false" }
+
+// Set implements flag.Value.
+func (n negation) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("parse error")
+	}
+	return n.target.Set(strconv.FormatBool(!v))
+}
+
+// IsBoolFlag makes -no-NAME alone mean true.
+func (n negation) IsBoolFlag() bool { return true }
+
+// addNegations defines -no-NAME for every boolean flag of fs that lacks
+// one, so that a bilancio command line (--no-grid, --no-frontier,
+// --no-detailed-logging, --no-t-account, …) works as written. The
+// negations have no usage text: usage() leaves them out and says once that
+// they exist.
+func addNegations(fs *flag.FlagSet) {
+	var bools []*flag.Flag
+	fs.VisitAll(func(f *flag.Flag) {
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() && !strings.HasPrefix(f.Name, "no-") {
+			bools = append(bools, f)
+		}
+	})
+	for _, f := range bools {
+		if fs.Lookup("no-"+f.Name) == nil {
+			fs.Var(negation{f.Value}, "no-"+f.Name, "")
+		}
+	}
 }

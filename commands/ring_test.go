@@ -84,9 +84,9 @@ func TestRingGenerateErrors(t *testing.T) {
 	}{
 		{[]string{"-q-total", "100"}, "-kappa is required"},
 		{[]string{"-kappa", "1"}, "-q-total or -liquidity-total is required"},
-		{[]string{"-kappa", "0", "-q-total", "100"}, "kappa must be > 0"},
+		{[]string{"-kappa", "0", "-q-total", "100"}, "kappa must be greater than 0"},
 		{[]string{"-kappa", "x", "-q-total", "100"}, "-kappa: parse decimal"},
-		{[]string{"-kappa", "1", "-q-total", "100", "-n-agents", "2"}, "n_agents must be at least 3"},
+		{[]string{"-kappa", "1", "-q-total", "100", "-n-agents", "2"}, "n_agents must be between 3"},
 		{[]string{"-kappa", "1", "-q-total", "100", "-liquidity-mode", "single_at", "-liquidity-agent", "H9"}, `"H9" not in ring`},
 		{[]string{"-kappa", "1", "-q-total", "100", "-kappa-rule", "sideways"}, "-kappa-rule"},
 		{[]string{"-kappa", "1", "-q-total", "100", "extra"}, `unexpected argument "extra"`},
@@ -165,7 +165,7 @@ func TestRingGenerateBalanced(t *testing.T) {
 	}{
 		{[]string{"-balanced", "-mode", "both", "-kappa", "1", "-q-total", "100"}, "-mode: unknown balanced mode"},
 		{[]string{"-balanced", "-face-value", "x", "-kappa", "1", "-q-total", "100"}, "-face-value: parse decimal"},
-		{[]string{"-balanced", "-big-entity-share", "0", "-kappa", "1", "-q-total", "100"}, "big entity share must be > 0"},
+		{[]string{"-balanced", "-big-entity-share", "0", "-kappa", "1", "-q-total", "100"}, "big_entity_share must be greater than 0"},
 	} {
 		stdout, stderr, code := runRingGenerate(tt.args...)
 		if code != 1 || stdout != "" || !strings.Contains(stderr, tt.want) {

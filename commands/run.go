@@ -11,10 +11,13 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
+	"github.com/bilancio-go/bilancio/internal/console"
 	"github.com/bilancio-go/bilancio/internal/dealer"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/revision"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/runner"
+	"github.com/bilancio-go/bilancio/internal/version"
 	"github.com/bilancio-go/bilancio/internal/worker"
 )
 
@@ -57,17 +60,21 @@ Options:
 
 type runFlags struct {
 	out, defaultHandling, checkInvariants, html, runID, dealerEra string
-	revision, exportBalances, exportEvents                        string
-	maxDays, quietDays                                            int
-	quiet, detailed, truncate, force                              bool
+	revision, exportBalances, exportEvents, show, agents, mode    string
+	tAccount                                                      bool
+	// maxDays and quietDays are -max-days and -quiet-days when given.
+	maxDays, quietDays     *int64
+	quiet, truncate, force bool
+	// detailed is -detailed-logging; the revision's default when not given.
+	detailed optBool
 }
 
 func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
 	fs := flagSet("run")
-	fs.StringVar(&f.out, "out", "", "run folder to write (default out/runs/<scenario file name>); it must be absent or empty unless -force")
+	fs.StringVar(&f.out, "out", "", "run folder to write (default out/runs/<scenario file name>, replaced by each run of the scenario); a folder given here must be absent or empty unless -force")
 	fs.BoolVar(&f.force, "force", false, "replace a non-empty -out folder: the new run takes its place once complete, and none of its files survive")
-	fs.IntVar(&f.maxDays, "max-days", 0, "maximum number of days to simulate (default: the scenario's run.max_days)")
-	fs.IntVar(&f.quietDays, "quiet-days", -1, "quiet days in a row needed to stop (default: the scenario's run.quiet_days)")
+	fs.Func("max-days", "simulate at most `N` days (default: the scenario's run.max_days)", ruledInt(&f.maxDays, ring.CheckMaxDays))
+	fs.Func("quiet-days", "stop after `N` quiet days in a row (default: the scenario's run.quiet_days)", ruledInt(&f.quietDays, ring.CheckQuietDays))
 	fs.StringVar(&f.defaultHandling, "default-handling", "", "fail-fast or expel-agent (default: the scenario's run.default_handling)")
 	fs.StringVar(&f.checkInvariants, "check-invariants", engine.CheckSetup, "when to check accounting invariants: setup, daily or none")
 	fs.StringVar(&f.html, "html", "", "also write the HTML report to this file")
@@ -75,7 +82,11 @@ func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
 	fs.StringVar(&f.exportBalances, "export-balances", "", "also write balances.csv to this path (default: the scenario's run.export.balances_csv, relative to the current folder, as bilancio does)")
 	fs.StringVar(&f.exportEvents, "export-events", "", "also write events.jsonl to this path (default: the scenario's run.export.events_jsonl)")
 	addRevisionFlag(fs, &f.revision)
-	fs.BoolVar(&f.detailed, "detailed-logging", true, "dealer runs: write the detailed CSV files (trades, inventory, system state, repayments); default: the revision's (on from 2025-12)")
+	fs.StringVar(&f.mode, "mode", "until-stable", "until-stable, or step (bilancio's interactive day-by-day mode: refused; -show shows every day)")
+	fs.StringVar(&f.show, "show", "", "show the run day by day, as bilancio's run does: detailed (each event), summary (events counted by kind) or table (a table per phase), with the balance sheets of -agents")
+	fs.StringVar(&f.agents, "agents", "", "comma-separated agents whose balance sheets -show prints (default: the scenario's run.show.balances; none: the system's trial balance)")
+	fs.BoolVar(&f.tAccount, "t-account", false, "with -show: balance sheets as T-accounts (each instrument with its counterparty and due day)")
+	fs.Var(&f.detailed, "detailed-logging", "dealer runs: write the detailed CSV files (trades, inventory, system state, repayments); default: the revision's (on from 2025-12)")
 	fs.StringVar(&f.dealerEra, "dealer-era", "", "dealer runs: december or data (2025-11-29: no dealer_metrics.json, no December event fields); default: the revision's")
 	fs.BoolVar(&f.truncate, "emulate-display-truncation", false, "dealer runs: stop where bilancio's display bug stopped runs (docs/dealer.md), to regenerate its damaged files")
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
@@ -110,6 +121,15 @@ func (c *RunCommand) Run(args []string) int {
 		c.UI.Error(fmt.Sprintf("Error: -check-invariants must be setup, daily or none, not %q", f.checkInvariants))
 		return 1
 	}
+	switch f.mode {
+	case "until-stable", "until_stable":
+	case "step":
+		c.UI.Error("Error: -mode step: not implemented: bilancio's step mode asks before each day, and its loop fails on the first day (spec/engine.md §1.5); run until stable, with -show detailed to see every day")
+		return 1
+	default:
+		c.UI.Error(fmt.Sprintf("Error: -mode must be until-stable or step, not %q", f.mode))
+		return 1
+	}
 	rev, err := revision.Lookup(f.revision)
 	if err != nil {
 		c.UI.Error("Error: -" + revisionFlagName + ": " + err.Error())
@@ -124,10 +144,19 @@ func (c *RunCommand) Run(args []string) int {
 		c.UI.Error("Error: -dealer-era: " + err.Error())
 		return 1
 	}
-	if !set["detailed-logging"] {
-		f.detailed = rev.DetailedLogging
+	detailed := f.detailed.or(rev.DetailedLogging)
+	display := f.show != "" || set["agents"] || set["t-account"]
+	if f.show == "" {
+		f.show = console.ShowDetailed
 	}
-	if err := checkRunFolder(f.out, f.force); err != nil {
+	if err := console.ParseShow(f.show); err != nil {
+		c.UI.Error("Error: -show " + err.Error())
+		return 1
+	}
+	// The default folder (out/runs/<scenario>) is this command's own: a
+	// second run of a scenario replaces it, as bilancio's run overwrites its
+	// exports. A folder named with -out is replaced only with -force.
+	if err := checkRunFolder(f.out, f.force || !set["out"]); err != nil {
 		c.UI.Error("Error: " + err.Error())
 		return 1
 	}
@@ -136,14 +165,18 @@ func (c *RunCommand) Run(args []string) int {
 		c.UI.Error(fmt.Sprintf("Error: %v", err))
 		return 1
 	}
-	opts := engine.Options{MaxDays: f.maxDays, DefaultHandling: f.defaultHandling, CheckInvariants: f.checkInvariants,
-		DetailedLogging: f.detailed, DealerEra: era, EmulateDisplayTruncation: f.truncate}
-	if f.quietDays >= 0 {
-		opts.QuietDays = &f.quietDays
+	opts := engine.Options{DefaultHandling: f.defaultHandling, CheckInvariants: f.checkInvariants,
+		DetailedLogging: detailed, DealerEra: era, EmulateDisplayTruncation: f.truncate}
+	if f.maxDays != nil {
+		opts.MaxDays = int(*f.maxDays)
+	}
+	if f.quietDays != nil {
+		q := int(*f.quietDays)
+		opts.QuietDays = &q
 	}
 	out, err := runner.Run(c.Ctx, runner.Request{
 		ScenarioName: path, Scenario: data, OutDir: f.out, Options: opts, HTML: true,
-		RunID: f.runID, Engine: Version(), Executor: "cli", ReplaceFolder: true,
+		RunID: f.runID, Engine: version.Version(), Executor: "cli", ReplaceFolder: true,
 		Load: rev.Load(), SummaryRule: rev.SummaryRule,
 	})
 	if err != nil {
@@ -194,12 +227,27 @@ func (c *RunCommand) Run(args []string) int {
 	if f.html != "" {
 		page, err := os.ReadFile(filepath.Join(f.out, "run.html"))
 		if err == nil {
-			err = os.WriteFile(f.html, page, 0o644)
+			err = writeFileMkdir(f.html, page)
 		}
 		if err != nil {
 			c.UI.Error(fmt.Sprintf("Error: writing %s: %v", f.html, err))
 			return 1
 		}
+	}
+	if display && !f.quiet {
+		co := console.Options{Show: f.show, TAccount: f.tAccount, Agents: sc.Run.ShowBalances}
+		if f.agents != "" {
+			co.Agents = nil
+			for _, a := range strings.Split(f.agents, ",") {
+				co.Agents = append(co.Agents, strings.TrimSpace(a))
+			}
+		}
+		var b strings.Builder
+		if err := console.Write(&b, sc, out.Result, co); err != nil {
+			c.UI.Error(fmt.Sprintf("Error: %v", err))
+			return 1
+		}
+		c.UI.Output(strings.TrimSuffix(b.String(), "\n") + "\n")
 	}
 	if !f.quiet {
 		c.UI.Output(renderRunSummary(out, f.out))

@@ -51,6 +51,11 @@ func (c *SweepBalancedCommand) flags(f *pairedFlags) *flag.FlagSet {
 	fs.StringVar(&f.outsideMidRatios, "outside-mid-ratios", "1.0,0.9,0.8,0.75,0.5", "comma-separated outside-mid ratios ρ (the outermost loop)")
 	fs.StringVar(&f.bigEntityShare, "big-entity-share", "0.25", "β: the share of the debt owed to the big entities")
 	fs.Var(&f.detailedLogging, "detailed-logging", "write the active runs' detailed dealer files (default: the revision's, on from 2025-12)")
+	fs.Var(&f.quiet, "quiet", "show the sweep's progress (bilancio's default)")
+	fs.Var(negation{&f.quiet}, "verbose", "print a line per finished run, even on a terminal (bilancio's --verbose)")
+	fs.Var(&f.riskAssessment, "risk-assessment", "bilancio 2026-01's risk-based trading: not implemented, refused; -no-risk-assessment is accepted")
+	fs.StringVar(&f.riskPremium, "risk-premium", "0.02", "bilancio 2026-01's base risk premium (only used with -risk-assessment)")
+	fs.StringVar(&f.riskUrgency, "risk-urgency", "0.10", "bilancio 2026-01's urgency sensitivity (only used with -risk-assessment)")
 	return fs
 }
 

@@ -66,6 +66,7 @@ func (c *SweepCompareCommand) flags(f *sweepCompareFlags) *flag.FlagSet {
 func (c *SweepCompareCommand) Run(args []string) int {
 	var f sweepCompareFlags
 	fs := c.flags(&f)
+	addNegations(fs)
 	if err := fs.Parse(args); err != nil {
 		return sweepExitError
 	}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/bilancio-go/bilancio/config"
 	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
@@ -65,8 +66,13 @@ type pairedFlags struct {
 	// detailedLogging is -detailed-logging; when not given, the revision's
 	// default holds.
 	detailedLogging optBool
-	// revision is -bilancio-revision.
-	revision string
+	// revision is -bilancio-revision, and jobID -job-id.
+	revision, jobID string
+	// sweep balanced: -quiet (bilancio's default) or -verbose, and the risk
+	// assessment options of bilancio 2026-01.
+	quiet                    optBool
+	riskAssessment           optBool
+	riskPremium, riskUrgency string
 }
 
 // addPairedFlags adds the flags both paired commands share, with bilancio's
@@ -87,6 +93,7 @@ func addPairedFlags(fs *flag.FlagSet, f *pairedFlags, qHelp, prefix string) {
 	addExecFlags(fs, &f.sweepExecFlags, "out-dir", "the experiment folder (default out/experiments/<kind>_<hash of the sweep>)")
 	addPluginDirFlag(fs, &f.pluginDir)
 	addRevisionFlag(fs, &f.revision)
+	fs.StringVar(&f.jobID, "job-id", "", "a name for the sweep's job, recorded in experiment.json (bilancio's --job-id)")
 }
 
 func (c *SweepComparisonCommand) flags(f *pairedFlags) *flag.FlagSet {
@@ -114,10 +121,29 @@ func runPairedCommand(m Meta, fs *flag.FlagSet, f *pairedFlags, args []string, h
 		return sweepExitError
 	}
 	view := newSweepView(m.UI, f.json, nil)
+	if !f.quiet.or(true) && !f.json {
+		// bilancio's --verbose: a line per run, even on a terminal.
+		out, errOut := outputWriters(m.UI)
+		view = makeSweepView(viewPlain, out, errOut, nil)
+	}
 	defer view.Close()
+	if f.riskAssessment.set && f.riskAssessment.value {
+		view.Diagnostic("error", "Invalid sweep "+kind+" options",
+			"-risk-assessment: not implemented: bilancio trades with risk assessment from 2026-01-13 (on by default there) and this engine does not, so the runs would silently differ from bilancio's; leave it out or give -no-risk-assessment (-risk-premium and -risk-urgency only matter with it)")
+		return sweepExitError
+	}
+	for _, d := range []struct{ name, text string }{{"risk-premium", f.riskPremium}, {"risk-urgency", f.riskUrgency}} {
+		if kind != sweep.KindBalanced {
+			break // only sweep balanced has them
+		}
+		if l, err := decimalList(d.name, d.text); err != nil || len(l) != 1 {
+			view.Diagnostic("error", "Invalid sweep "+kind+" options", fmt.Sprintf("-%s takes one number, got %q", d.name, d.text))
+			return sweepExitError
+		}
+	}
 	spec, err := f.spec(kind)
 	if err == nil {
-		err = (&sweepRingFlags{cloud: f.cloud, cloudParallel: f.cloudParallel}).cloudExecutor(spec)
+		err = (&sweepRingFlags{cloud: f.cloud, cloudParallel: f.cloudParallel, sweepExecFlags: sweepExecFlags{executor: f.executor}}).cloudExecutor(spec)
 	}
 	if err != nil {
 		view.Diagnostic("error", "Invalid sweep "+kind+" options", err.Error())
@@ -141,6 +167,7 @@ func (f *pairedFlags) spec(kind string) (*sweep.Spec, error) {
 		},
 		Paired:           &sweep.Paired{Kind: kind},
 		BilancioRevision: f.revision,
+		JobID:            f.jobID,
 	}
 	if f.liquidityMode != "" {
 		s.Ring.LiquidityMode = f.liquidityMode
@@ -153,7 +180,7 @@ func (f *pairedFlags) spec(kind string) (*sweep.Spec, error) {
 		}
 		lists[name] = l
 	}
-	s.Grid = &sweep.Grid{Kappas: lists["kappas"], Concentrations: lists["concentrations"], Mus: lists["mus"], Monotonicities: lists["monotonicities"]}
+	s.Grid = sweep.Grid{"kappas": lists["kappas"], "concentrations": lists["concentrations"], "mus": lists["mus"], "monotonicities": lists["monotonicities"]}
 	var err error
 	p := s.Paired
 	switch kind {
@@ -195,4 +222,22 @@ func (f *pairedFlags) spec(kind string) (*sweep.Spec, error) {
 		p.DetailedLogging = f.detailedLogging.or(rev.DetailedLogging)
 	}
 	return s, nil
+}
+
+// cliFloat is config.CLIFloat, its error naming the flag.
+func cliFloat(name, text string) (string, error) {
+	v, err := config.CLIFloat(text)
+	if err != nil {
+		return "", fmt.Errorf("-%s: %w", name, err)
+	}
+	return v, nil
+}
+
+// decimalList is config.DecimalList, its error naming the flag.
+func decimalList(name, text string) ([]string, error) {
+	l, err := config.DecimalList(text)
+	if err != nil {
+		return nil, fmt.Errorf("-%s: %w", name, err)
+	}
+	return l, nil
 }

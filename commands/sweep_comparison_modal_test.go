@@ -51,7 +51,7 @@ sweep "split" {
 		}, "executor modal (plugin"},
 		{"arms-apart", "split", func(out string) []string {
 			return []string{"sweep", "run", "-plugin-dir", pluginDir, "-yes", "-out", out, file}
-		}, "local (in process) / modal (plugin"},
+		}, "local (in process: no bilancio-executor-local plugin was found) / modal (plugin"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := t.TempDir()

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/report/experiment"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/internal/workerbin"
 	"github.com/bilancio-go/bilancio/sdk"
@@ -54,7 +56,9 @@ Options:
 
 // sweepExecFlags are the flags of the commands that run a sweep.
 type sweepExecFlags struct {
-	parallel, retries int
+	// parallel and retries are -parallel and -retries when given (nil
+	// when not: the sweep's own then hold).
+	parallel, retries *int64
 	failFast          bool
 	json              bool
 	out               string
@@ -63,8 +67,10 @@ type sweepExecFlags struct {
 	maxCost           float64
 	detach            bool
 	livenessTimeout   time.Duration
+	executor          string
 	// confirmAbove is -confirm-above as given ("" when not).
 	confirmAbove string
+	verify       bool
 }
 
 // sweepRunFlags are sweep run's flags.
@@ -75,15 +81,17 @@ type sweepRunFlags struct {
 
 // addExecFlags adds the flags that run a sweep.
 func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) {
-	fs.IntVar(&f.parallel, "parallel", -1, "how many runs execute at once (default: the sweep's parallel, else the executor's)")
-	fs.IntVar(&f.retries, "retries", -1, "how many times a failed run is tried again (default: the sweep's retries, else 0)")
+	fs.Func("parallel", "`N` runs execute at once (default: the sweep's parallel, else the executor's)", ruledInt(&f.parallel, sweep.CheckParallel))
+	fs.Func("retries", "a failed run is tried again `N` times (default: the sweep's retries, else 0)", ruledInt(&f.retries, sweep.CheckRetries))
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop at the first run that fails for good")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
 	fs.StringVar(&f.out, outName, "", outHelp)
 	fs.BoolVar(&f.yes, "yes", false, "run without asking for confirmation (of a large sweep, or of a remote executor's estimate)")
 	fs.Float64Var(&f.maxCost, "max-cost", 0, "on a remote executor, refuse a sweep whose estimated cost (USD) is over this (0: no limit)")
 	fs.StringVar(&f.confirmAbove, "confirm-above", "", fmt.Sprintf("a sweep of more runs than this starts only with -yes or a confirmation (default: $%s, else %d)", confirmAboveEnv, sweep.DefaultConfirmAbove))
-	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local) instead of in this process")
+	fs.BoolVar(&f.verify, "verify", false, "hash every file of the runs already done before counting them (by default a done run whose files kept the sizes and times the journal recorded is trusted, and only changed ones are hashed)")
+	addExecutorFlag(fs, &f.executor)
+	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local), failing when there is none, instead of falling back to running it in this process")
 	fs.BoolVar(&f.detach, "detach", false, "hand the runs to the executor and return once they are submitted: they run without bilancio (an executor with remote work, such as modal); sweep attach DIR collects them")
 	fs.DurationVar(&f.livenessTimeout, "liveness-timeout", 0, "how long an executor plugin, or a run it started, may stay silent (no event, no heartbeat) before it is reported, the plugin restarted and its runs retried (default: 10 times the slowest run, at least 30s; negative: not watched)")
 }
@@ -121,11 +129,15 @@ func (c *SweepRunCommand) Run(args []string) int {
 // executeSweep runs a spec with the exec flags applied and renders it.
 func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin string, view sweepView) int {
 	ctx := sweepContext(m)
-	if f.parallel >= 0 {
-		spec.Parallel = f.parallel
+	if err := useExecutor(spec, f.executor); err != nil {
+		view.Diagnostic("error", "Invalid -executor", err.Error())
+		return sweepExitError
 	}
-	if f.retries >= 0 {
-		spec.Retries = f.retries
+	if f.parallel != nil {
+		spec.Parallel = int(*f.parallel)
+	}
+	if f.retries != nil {
+		spec.Retries = int(*f.retries)
 	}
 	if f.failFast {
 		spec.FailFast = true
@@ -143,6 +155,9 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	if choice.Placement == pluginhost.PluginProcess {
 		choice.Env = pluginhost.ExecutorEnv(choice.Name, os.Environ())
 		choice.Liveness = f.liveness()
+	}
+	if spec.JobID != "" && !f.json {
+		m.UI.Output("Job ID: " + spec.JobID)
 	}
 	if !confirmSize(ctx, m, spec, f, view) {
 		return sweepExitError
@@ -164,6 +179,7 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 		Events:    view.Event,
 		Origin:    origin,
 		Worker:    workerBinary,
+		Verify:    f.verify,
 		// The dashboard of every experiment the sweep writes.
 		Dashboard: experiment.WriteDashboard,
 	}
@@ -247,4 +263,25 @@ func shellQuote(args []string) string {
 		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	return strings.Join(out, " ")
+}
+
+// ruledInt is a whole-number flag checked by rule (the package sweep or
+// ring rule every input shares, so -retries -5 is refused as retries = -5
+// is in a sweep file, with the same sentence); *dst is set when the flag is
+// given.
+func ruledInt(dst **int64, rule func(int64) string) func(string) error {
+	return func(s string) error {
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return ring.IntOutOfRange(s)
+		}
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", s)
+		}
+		if msg := rule(n); msg != "" {
+			return errors.New(msg)
+		}
+		*dst = &n
+		return nil
+	}
 }

@@ -102,16 +102,16 @@ func TestSweepRingDefaults(t *testing.T) {
 	if err := fs.Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	spec, _, err := f.spec()
+	spec, err := f.spec()
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := &sweep.Spec{
-		SeedMode: sweep.SeedCounter, Replicates: 1,
+		SeedMode: sweep.SeedCounter,
 		Ring: sweep.RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", LiquidityMode: "single_at", LiquidityAgent: "H1",
 			DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep"},
-		Grid: &sweep.Grid{Kappas: []string{"0.25", "0.5", "1", "2", "4"}, Concentrations: []string{"0.2", "0.5", "1", "2", "5"},
-			Mus: []string{"0", "0.25", "0.5", "0.75", "1"}, Monotonicities: []string{"0"}},
+		Grid: sweep.Grid{"kappas": []string{"0.25", "0.5", "1", "2", "4"}, "concentrations": []string{"0.2", "0.5", "1", "2", "5"},
+			"mus": []string{"0", "0.25", "0.5", "0.75", "1"}, "monotonicities": []string{"0"}},
 	}
 	if !reflect.DeepEqual(spec, want) {
 		t.Errorf("spec\n%+v\nwant\n%+v", spec, want)
@@ -122,12 +122,12 @@ func TestSweepRingDefaults(t *testing.T) {
 	if err := fs.Parse([]string{"-q-total", "10000", "-kappas", "0.50, 1e1,", "-lhs", "3", "-kappa-max", "6", "-frontier", "-grid=false"}); err != nil {
 		t.Fatal(err)
 	}
-	spec, _, err = f.spec()
+	spec, err = f.spec()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if spec.Ring.QTotal != "10000.0" || spec.Grid != nil || spec.LHS == nil || spec.LHS.Kappa.Max != "6.0" || spec.LHS.Count != 3 ||
-		spec.Frontier == nil || spec.Frontier.KappaHigh != "4.0" || spec.Frontier.Concentrations[0] != "0.2" {
+	if spec.Ring.QTotal != "10000.0" || spec.Grid != nil || spec.LHS == nil || spec.LHS.Ranges["kappa"].Max != "6.0" || spec.LHS.Count != 3 ||
+		spec.Frontier == nil || spec.Frontier.KappaHigh != "4.0" || spec.Frontier.Cells["concentrations"][0] != "0.2" {
 		t.Errorf("spec %+v (lhs %+v, frontier %+v)", spec, spec.LHS, spec.Frontier)
 	}
 }
@@ -203,7 +203,7 @@ func TestSweepCommands(t *testing.T) {
 	}
 	bad := filepath.Join(t.TempDir(), "bad.hcl")
 	os.WriteFile(bad, []byte("sweep \"x\" {\n  n_agents = \"many\"\n}\n"), 0o644)
-	if _, stderr, code := sweepCmd(t, "validate", bad); code != 1 || !strings.Contains(stderr, "bad.hcl line 2") {
+	if _, stderr, code := sweepCmd(t, "validate", bad); code != 1 || !strings.Contains(stderr, "bad.hcl:2:14") {
 		t.Errorf("validate a bad file: %d %q", code, stderr)
 	}
 	if stdout, _, code := sweepCmd(t, "validate", "-json", bad); code != 1 || !strings.Contains(stdout, `"type":"diagnostic"`) || !strings.Contains(stdout, `"range":{"filename"`) || !strings.Contains(stdout, `"valid":false`) {

@@ -16,7 +16,9 @@ import (
 
 	"github.com/bilancio-go/bilancio/config"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/version"
 )
 
 // The sweep views render the runner's events, Terraform-style: the same
@@ -95,7 +97,7 @@ func makeSweepView(mode viewMode, out, errOut io.Writer, now func() time.Time) s
 	switch mode {
 	case viewJSON:
 		v := &jsonView{w: out}
-		v.line(now(), "info", "bilancio "+Version(), "version", "bilancio", Version(), "ui", jsonUIVersion)
+		v.line(now(), "info", "bilancio "+version.Version(), "version", "bilancio", version.Version(), "ui", jsonUIVersion)
 		return v
 	case viewTTY:
 		return &humanView{out: out, err: errOut, tty: true}
@@ -280,7 +282,7 @@ func (v *humanView) summary(s *sweep.Summary) {
 	case s.Status == sweep.StatusDetached:
 		head = "Sweep " + s.ExperimentID + " detached"
 	case s.Error != "":
-		head = "Sweep " + s.ExperimentID + " stopped (" + firstLine(s.Error) + ")"
+		head = "Sweep " + s.ExperimentID + " stopped by an error"
 	default:
 		head = "Sweep " + s.ExperimentID + " finished with failures"
 	}
@@ -299,7 +301,7 @@ func (v *humanView) summary(s *sweep.Summary) {
 			k = "kappa " + decimalText(f.Kappa)
 		}
 		fmt.Fprintf(v.out, "  frontier c=%s mu=%s monotonicity=%s: %s (%d runs)\n",
-			decimalText(f.Concentration), decimalText(f.Mu), decimalText(f.Monotonicity), k, f.Probes)
+			decimalText(f.Cell[ring.SweptConcentration]), decimalText(f.Cell[ring.SweptMu]), decimalText(f.Cell[ring.SweptMonotonicity]), k, f.Probes)
 	}
 	var files [][2]string
 	if len(s.ArmRegistries) > 0 {
@@ -587,8 +589,8 @@ func (v *jsonView) Event(ev sweep.Event) {
 				k = &t
 			}
 			summary.Frontier = append(summary.Frontier, jsonFrontierCell{
-				Concentration: decimalText(f.Concentration), Mu: decimalText(f.Mu),
-				Monotonicity: decimalText(f.Monotonicity), Kappa: k, Probes: f.Probes,
+				Concentration: decimalText(f.Cell[ring.SweptConcentration]), Mu: decimalText(f.Cell[ring.SweptMu]),
+				Monotonicity: decimalText(f.Cell[ring.SweptMonotonicity]), Kappa: k, Probes: f.Probes,
 			})
 		}
 		level := "info"

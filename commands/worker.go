@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/bilancio-go/bilancio/internal/version"
 	"github.com/bilancio-go/bilancio/internal/worker"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -125,7 +126,7 @@ func (c *WorkerCommand) Run(args []string) int {
 		return nil
 	}
 	worker.TuneGC() // this process only executes runs
-	pool := worker.New(worker.Config{Engine: Version(), Executor: "worker"})
+	pool := worker.New(worker.Config{Engine: version.Version(), Executor: "worker"})
 	err = pool.Execute(c.Ctx, batch, emit)
 	if f.usage != "" {
 		writeWorkerUse(f.usage)

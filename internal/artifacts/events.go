@@ -40,34 +40,36 @@ func appendValue(dst []byte, v *engine.Value) ([]byte, error) {
 	case engine.NullValue:
 		return append(dst, "null"...), nil
 	case engine.StringValue:
-		return AppendJSONString(dst, v.Str), nil
+		return AppendJSONString(dst, v.Str()), nil
 	case engine.IntValue:
-		return strconv.AppendInt(dst, v.Int, 10), nil
+		return strconv.AppendInt(dst, v.Int(), 10), nil
 	case engine.AmountValue:
-		return pynum.AppendAmountJSON(dst, v.Amount), nil
+		return pynum.AppendAmountJSON(dst, v.Amount()), nil
 	case engine.FloatValue:
-		return append(dst, v.Str...), nil
+		return append(dst, v.Str()...), nil
 	case engine.BoolValue:
-		if v.Bool {
+		if v.Bool() {
 			return append(dst, "true"...), nil
 		}
 		return append(dst, "false"...), nil
 	case engine.ListValue:
 		dst = append(dst, '[')
-		for i := range v.Items {
+		items := v.Items()
+		for i := range items {
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
 			var err error
-			if dst, err = appendValue(dst, &v.Items[i].Val); err != nil {
+			if dst, err = appendValue(dst, &items[i].Val); err != nil {
 				return dst, fmt.Errorf("item %d: %w", i, err)
 			}
 		}
 		return append(dst, ']'), nil
 	case engine.ObjectValue:
 		dst = append(dst, '{')
-		for i := range v.Items {
-			f := &v.Items[i]
+		members := v.Items()
+		for i := range members {
+			f := &members[i]
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
@@ -171,23 +173,23 @@ func parseEvent(line string) (engine.Event, error) {
 	}
 	var e engine.Event
 	var haveKind, haveDay, havePhase bool
-	for _, f := range v.Items {
+	for _, f := range v.Items() {
 		switch {
 		case f.Key == "kind" && !haveKind:
 			if f.Val.Kind != engine.StringValue {
 				return e, errors.New(`"kind" is not a string`)
 			}
-			e.Kind, haveKind = f.Val.Str, true
+			e.Kind, haveKind = f.Val.Str(), true
 		case f.Key == "day" && !haveDay:
 			if f.Val.Kind != engine.IntValue {
 				return e, errors.New(`"day" is not an integer`)
 			}
-			e.Day, haveDay = int(f.Val.Int), true
+			e.Day, haveDay = int(f.Val.Int()), true
 		case f.Key == "phase" && !havePhase:
 			if f.Val.Kind != engine.StringValue {
 				return e, errors.New(`"phase" is not a string`)
 			}
-			e.Phase, havePhase = f.Val.Str, true
+			e.Phase, havePhase = f.Val.Str(), true
 		default:
 			e.Fields = append(e.Fields, f)
 		}
@@ -232,7 +234,7 @@ func parseValue(dec *json.Decoder, key string) (engine.Value, error) {
 			if _, err := dec.Token(); err != nil {
 				return engine.Value{}, err
 			}
-			return engine.Value{Kind: engine.ListValue, Items: list}, nil
+			return engine.ListOf(list), nil
 		case '{':
 			obj := []engine.Field{}
 			for dec.More() {
@@ -250,7 +252,7 @@ func parseValue(dec *json.Decoder, key string) (engine.Value, error) {
 			if _, err := dec.Token(); err != nil {
 				return engine.Value{}, err
 			}
-			return engine.Value{Kind: engine.ObjectValue, Items: obj}, nil
+			return engine.ObjectOf(obj), nil
 		}
 	}
 	return engine.Value{}, fmt.Errorf("unexpected JSON token %v", tok)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -174,6 +175,7 @@ func TestPairedDashboard(t *testing.T) {
 				t.Errorf("%d figure PNGs load, want %d", loaded, want)
 			}
 			b.screenshot(t, art, "paired-"+c.name+".png", "")
+			b.screenshot(t, art, "paired-"+c.name+"-table.png", "#table")
 			// Copies of two figure files, to look at.
 			for _, f := range figures {
 				if name := filepath.Base(f); name == "deltas.png" || name == "trades_mu_0.png" || name == "trades_rho_0.5_mu_0.png" {
@@ -197,6 +199,22 @@ func TestPairedDashboard(t *testing.T) {
 				t.Errorf("the pairs table's header is %s, not sticky", pos)
 			}
 			b.noOverflow(t, c.name)
+			// A range filter on κ: min = max = the first pair's κ.
+			got := eval[[]int](t, b, `(() => {
+  const col = Array.from(document.querySelectorAll("#pairs thead tr:first-child th")).findIndex(h => h.dataset.key === "kappa");
+  const k = document.querySelector("#pairs tbody tr").cells[col].textContent;
+  const want = Array.from(document.querySelectorAll("#pairs tbody tr")).filter(r => r.cells[col].textContent === k).length;
+  const ins = document.querySelectorAll("#pairs tr.filters th")[col].querySelectorAll("input");
+  for (const i of ins) { i.value = k; i.dispatchEvent(new Event("input")); }
+  return [want, col];
+})()`)
+			if !pairedWait(t, b, fmt.Sprintf(`document.querySelectorAll("#pairs tbody tr").length === %d`, got[0])) {
+				t.Errorf("a κ range filter did not leave the %d pairs of that κ", got[0])
+			}
+			eval[any](t, b, `document.querySelectorAll("#pairs tr.filters input").forEach(i => { i.value = ""; i.dispatchEvent(new Event("input")); })`)
+			if !pairedWait(t, b, fmt.Sprintf(`document.querySelectorAll("#pairs tbody tr").length === %d`, pairs)) {
+				t.Error("clearing the column filters did not bring every pair back")
+			}
 			const seeds = `Array.from(document.querySelectorAll("#pairs tbody tr")).map(r => +r.cells[Array.from(document.querySelectorAll("#pairs th")).findIndex(h => h.dataset.key === "seed")].textContent)`
 			eval[any](t, b, `document.querySelector("#pairs th[data-key=seed]").click()`)
 			asc := eval[[]float64](t, b, seeds)

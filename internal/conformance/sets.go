@@ -114,3 +114,37 @@ func TruncatedRuns(root string) (map[string]bool, error) {
 	}
 	return ids, nil
 }
+
+// LayOutActiveExperiment lays a conformance set of active runs out in dir as
+// the experiment folder bilancio's analyses read (aggregate/comparison.csv
+// and active/runs/<id>, the runs linked rather than copied), from the set's
+// comparison.csv and runs under root.
+func LayOutActiveExperiment(root, set, dir string) error {
+	if err := os.MkdirAll(filepath.Join(dir, "aggregate"), 0o755); err != nil {
+		return err
+	}
+	comp, err := os.ReadFile(filepath.Join(root, set, "comparison.csv"))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "aggregate", "comparison.csv"), comp, 0o644); err != nil {
+		return err
+	}
+	runs, err := Runs(root, set)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "active", "runs"), 0o755); err != nil {
+		return err
+	}
+	for _, r := range runs {
+		abs, err := filepath.Abs(r.Dir)
+		if err != nil {
+			return err
+		}
+		if err := os.Symlink(abs, filepath.Join(dir, "active", "runs", r.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -100,7 +100,7 @@ func idList(ids []string) Value {
 	for i, id := range ids {
 		l[i].Val = Str(id)
 	}
-	return Value{Kind: ListValue, Items: l}
+	return ListOf(l)
 }
 
 // depositCash hands amount of customer's cash to bank and credits customer's

@@ -104,25 +104,40 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		d.st.Instrumented = true
 		d.st.RecordInitial(debt, total)
 	}
+	// One trader per household, in agent order, with the tickets it holds
+	// and issued in ticket order (one pass over the tickets, not one per
+	// household: that would be quadratic in the ring's size).
+	slot := make([]int32, len(st.agents))
+	var traders []dealer.Trader
 	for i := range st.agents {
-		if st.agents[i].kind != "household" {
-			continue
+		slot[i] = -1
+		if st.agents[i].kind == "household" {
+			slot[i] = int32(len(traders))
+			traders = append(traders, dealer.Trader{AgentID: st.agents[i].id, Cash: s.agentCash(int32(i))})
 		}
-		id := st.agents[i].id
-		tr := &dealer.Trader{AgentID: id, Cash: s.agentCash(int32(i))}
-		for _, t := range tickets {
-			if t.Owner == id {
-				tr.TicketsOwned = append(tr.TicketsOwned, t)
-				if tr.AssetIssuer == "" {
-					tr.AssetIssuer = t.Issuer
-				}
-			}
-			if t.Issuer == id {
-				tr.Obligations = append(tr.Obligations, t)
+	}
+	trader := func(id string) *dealer.Trader {
+		if a := st.agentByID(id); a != noAgent && slot[a] >= 0 {
+			return &traders[slot[a]]
+		}
+		return nil
+	}
+	for _, t := range tickets {
+		if tr := trader(t.Owner); tr != nil {
+			tr.TicketsOwned = append(tr.TicketsOwned, t)
+			if tr.AssetIssuer == "" {
+				tr.AssetIssuer = t.Issuer
 			}
 		}
-		d.st.AddTrader(tr)
-		d.traders = append(d.traders, int32(i))
+		if tr := trader(t.Issuer); tr != nil {
+			tr.Obligations = append(tr.Obligations, t)
+		}
+	}
+	for i := range st.agents {
+		if slot[i] >= 0 {
+			d.st.AddTrader(&traders[slot[i]])
+			d.traders = append(d.traders, int32(i))
+		}
 	}
 	s.dealer = d
 }

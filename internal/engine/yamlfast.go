@@ -42,15 +42,16 @@ func fastYAML(data []byte) *yaml.Node {
 			return nil
 		}
 	}
-	lines := make([]fastLine, 0, bytes.Count(data, []byte{'\n'})+1)
-	for num, rest := 1, data; len(rest) > 0; num++ {
-		var line []byte
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+	n := bytes.Count(data, []byte{'\n'}) + 1
+	lines := make([]fastLine, 0, n)
+	for num, rest := 1, string(data); len(rest) > 0; num++ {
+		var line string
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
 			line, rest = rest[:i], rest[i+1:]
 		} else {
-			line, rest = rest, nil
+			line, rest = rest, ""
 		}
-		text := strings.TrimLeft(string(line), " ")
+		text := strings.TrimLeft(line, " ")
 		if text == "" || text[len(text)-1] == ' ' || strings.HasPrefix(text, "---") || strings.HasPrefix(text, "...") {
 			return nil // blank lines, trailing spaces and document markers are go-yaml's
 		}
@@ -59,7 +60,10 @@ func fastYAML(data []byte) *yaml.Node {
 	if len(lines) == 0 || lines[0].indent != 0 {
 		return nil
 	}
-	p := &fastParser{lines: lines}
+	// A line makes two nodes (a key and its value) and sometimes a third
+	// ("- key: value" opens a mapping): the nodes and the collections'
+	// Content come from blocks of about that size, and more blocks when needed.
+	p := &fastParser{lines: lines, nodes: make([]yaml.Node, 0, 2*n+8), content: make([]*yaml.Node, 0, 2*n+8)}
 	root := p.block(0)
 	if root == nil || root.Kind != yaml.MappingNode || p.i != len(lines) {
 		return nil
@@ -71,6 +75,36 @@ func fastYAML(data []byte) *yaml.Node {
 type fastParser struct {
 	lines []fastLine
 	i     int // the next line
+	// nodes is the block the nodes are cut from, content the one the
+	// collections' Content is; stack holds the children of the
+	// collections being parsed.
+	nodes   []yaml.Node
+	content []*yaml.Node
+	stack   []*yaml.Node
+}
+
+// node returns a new node holding n.
+func (p *fastParser) node(n yaml.Node) *yaml.Node {
+	if len(p.nodes) == cap(p.nodes) {
+		p.nodes = make([]yaml.Node, 0, 64)
+	}
+	p.nodes = append(p.nodes, n)
+	return &p.nodes[len(p.nodes)-1]
+}
+
+// children sets c's Content to the nodes pushed on the stack since start.
+func (p *fastParser) children(c *yaml.Node, start int) {
+	kids := p.stack[start:]
+	if len(kids) > 0 {
+		if cap(p.content)-len(p.content) < len(kids) {
+			p.content = make([]*yaml.Node, 0, max(64, len(kids)))
+		}
+		at := len(p.content)
+		p.content = append(p.content, kids...)
+		c.Content = p.content[at:len(p.content):len(p.content)]
+	}
+	clear(kids)
+	p.stack = p.stack[:start]
 }
 
 // block parses the block collection whose first line is the current one, at
@@ -91,7 +125,9 @@ func isSeqEntry(text string) bool { return text == "-" || strings.HasPrefix(text
 // mapping parses a block mapping whose keys are at indent.
 func (p *fastParser) mapping(indent int) *yaml.Node {
 	first := p.lines[p.i]
-	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: first.num, Column: indent + 1}
+	m := p.node(yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: first.num, Column: indent + 1})
+	start := len(p.stack)
+	defer p.children(m, start)
 	for p.i < len(p.lines) {
 		l := p.lines[p.i]
 		if l.indent < indent {
@@ -104,7 +140,7 @@ func (p *fastParser) mapping(indent int) *yaml.Node {
 		if !ok {
 			return nil
 		}
-		k := plainScalar(key, l.num, indent+1)
+		k := p.plainScalar(key, l.num, indent+1)
 		if k == nil || k.Tag != "!!str" || len(key) > 1000 {
 			// (go-yaml allows implicit keys of up to 1024 characters)
 			return nil
@@ -133,7 +169,7 @@ func (p *fastParser) mapping(indent int) *yaml.Node {
 				return nil
 			}
 		}
-		m.Content = append(m.Content, k, v)
+		p.stack = append(p.stack, k, v)
 	}
 	return m
 }
@@ -141,7 +177,9 @@ func (p *fastParser) mapping(indent int) *yaml.Node {
 // sequence parses a block sequence whose "- " are at indent.
 func (p *fastParser) sequence(indent int) *yaml.Node {
 	first := p.lines[p.i]
-	s := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: first.num, Column: indent + 1}
+	s := p.node(yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: first.num, Column: indent + 1})
+	start := len(p.stack)
+	defer p.children(s, start)
 	for p.i < len(p.lines) {
 		l := p.lines[p.i]
 		if l.indent < indent || (l.indent == indent && !isSeqEntry(l.text)) {
@@ -162,7 +200,7 @@ func (p *fastParser) sequence(indent int) *yaml.Node {
 			if v == nil {
 				return nil
 			}
-			s.Content = append(s.Content, v)
+			p.stack = append(p.stack, v)
 			continue
 		}
 		p.i++
@@ -170,7 +208,7 @@ func (p *fastParser) sequence(indent int) *yaml.Node {
 		if v == nil {
 			return nil
 		}
-		s.Content = append(s.Content, v)
+		p.stack = append(p.stack, v)
 	}
 	return s
 }
@@ -194,9 +232,9 @@ func splitKey(text string) (key, rest string, ok bool) {
 func (p *fastParser) scalar(text string, num, col, indent int) *yaml.Node {
 	switch text {
 	case "[]":
-		return &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: num, Column: col}
+		return p.node(yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle, Line: num, Column: col})
 	case "{}":
-		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: num, Column: col}
+		return p.node(yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: num, Column: col})
 	}
 	if text[0] == '\'' {
 		if len(text) < 2 || text[len(text)-1] != '\'' {
@@ -209,8 +247,8 @@ func (p *fastParser) scalar(text string, num, col, indent int) *yaml.Node {
 		if p.i < len(p.lines) && p.lines[p.i].indent > indent && !isSeqEntry(p.lines[p.i].text) {
 			return nil
 		}
-		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.SingleQuotedStyle,
-			Value: strings.ReplaceAll(body, "''", "'"), Line: num, Column: col}
+		return p.node(yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.SingleQuotedStyle,
+			Value: strings.ReplaceAll(body, "''", "'"), Line: num, Column: col})
 	}
 	// A plain scalar may be folded over more-indented lines.
 	value := text
@@ -225,13 +263,13 @@ func (p *fastParser) scalar(text string, num, col, indent int) *yaml.Node {
 		value += " " + next.text
 		p.i++
 	}
-	return plainScalar(value, num, col)
+	return p.plainScalar(value, num, col)
 }
 
 // plainScalar returns the plain scalar node of value with go-yaml's tag,
 // or nil for a value whose resolution is not plainly a string or a
 // decimal number.
-func plainScalar(value string, num, col int) *yaml.Node {
+func (p *fastParser) plainScalar(value string, num, col int) *yaml.Node {
 	if value == "" || value[len(value)-1] == ' ' || strings.Contains(value, ": ") || strings.HasSuffix(value, ":") {
 		return nil
 	}
@@ -253,7 +291,7 @@ func plainScalar(value string, num, col int) *yaml.Node {
 	default:
 		return nil
 	}
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value, Line: num, Column: col}
+	return p.node(yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value, Line: num, Column: col})
 }
 
 // decimalTag returns the tag go-yaml gives a number written

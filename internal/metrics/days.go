@@ -93,6 +93,12 @@ type settlement struct {
 // The sums are Decimal Amounts, which add the integral amounts of a run
 // without allocating and round to 28 digits exactly where Python does.
 func ComputeDays(events []engine.Event, money *apd.Decimal) *Report {
+	return ComputeDaysOn(events, money, nil)
+}
+
+// ComputeDaysOn is ComputeDays on the given metric days (in that order, as
+// bilancio's analyze --days lists them); nil or empty infers them.
+func ComputeDaysOn(events []engine.Event, money *apd.Decimal, onDays []int) *Report {
 	nDues, nSettled := 0, 0
 	for i := range events {
 		switch events[i].Kind {
@@ -137,6 +143,9 @@ func ComputeDays(events []engine.Event, money *apd.Decimal) *Report {
 	days := dueDays
 	if len(dues) == 0 {
 		days = settledDays
+	}
+	if len(onDays) > 0 {
+		days = onDays
 	}
 	r := &Report{Days: make([]DayRow, 0, len(days)), Intraday: make([]StepRow, 0, len(settled))}
 	w := dayWork{money: money}

@@ -2,6 +2,7 @@ package pluginhost
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -23,12 +24,15 @@ type Builtins map[string]func() sdk.Executor
 type Placement string
 
 const (
-	// InProcess runs the local executor inside bilancio itself: no plugin
-	// binary, no gRPC. It is the default for the local executor.
+	// InProcess runs a built-in executor (the local one) inside bilancio
+	// itself: no plugin binary, no gRPC. It is the fallback when the
+	// executor's plugin is nowhere to be found (a lone `go install`ed
+	// bilancio).
 	InProcess Placement = "in-process"
 	// PluginProcess runs the executor's plugin binary
-	// (bilancio-executor-NAME), found in the plugin directories. Every
-	// executor but local can only run this way.
+	// (bilancio-executor-NAME), found in the plugin directories and checked
+	// against its checksum. It is the default for every executor, and the
+	// only way for those not built in.
 	PluginProcess Placement = "plugin"
 )
 
@@ -47,15 +51,21 @@ type Choice struct {
 	// Liveness is how the plugin's batches are watched (PluginProcess
 	// only; WithLiveness).
 	Liveness Liveness
+	// Fallback, for a built-in executor run in process because its plugin
+	// was not found, says why ("" otherwise).
+	Fallback string
 	// builtin makes the executor in process (InProcess only).
 	builtin func() sdk.Executor
 }
 
-// Choose decides where a sweep's runs execute. A built-in executor (the
-// local one) runs in this process unless placement is PluginProcess; any
-// other executor runs as its plugin binary, which must be found (find says
-// where to look). An empty name is the local executor, and an empty
-// placement the default.
+// Choose decides where a sweep's runs execute. By default (an empty
+// placement) every executor runs as its plugin binary, found where find
+// says to look (its checksum is checked when it starts); only a built-in
+// executor (the local one) whose plugin is found nowhere runs in this
+// process instead, and the choice says so (Fallback, String). A plugin
+// that is found but cannot be used (a checksum mismatch, say) is an error,
+// never a reason to fall back. PluginProcess and InProcess force a
+// placement. An empty name is the local executor.
 func Choose(ctx context.Context, name string, config []byte, placement Placement, builtins Builtins, find Options) (*Choice, error) {
 	if name == "" {
 		name = LocalExecutor
@@ -63,9 +73,21 @@ func Choose(ctx context.Context, name string, config []byte, placement Placement
 	c := &Choice{Name: name, Config: config, builtin: builtins[name]}
 	switch placement {
 	case "":
-		placement = PluginProcess
-		if c.builtin != nil {
-			placement = InProcess
+		cand, err := Find(ctx, find, name)
+		var nf *NotFoundError
+		switch {
+		case err == nil:
+			c.Placement, c.Plugin = PluginProcess, cand
+			return c, nil
+		case c.builtin != nil && errors.As(err, &nf):
+			c.Placement = InProcess
+			c.Fallback = fmt.Sprintf("no %s plugin was found", BinaryName(name))
+			if len(nf.Skipped) > 0 {
+				c.Fallback = fmt.Sprintf("no usable %s plugin was found (%s: %s)", BinaryName(name), nf.Skipped[0].Path, nf.Skipped[0].Skipped)
+			}
+			return c, nil
+		default:
+			return nil, fmt.Errorf("finding the %s executor: %w", name, err)
 		}
 	case InProcess:
 		if c.builtin == nil {
@@ -86,10 +108,14 @@ func Choose(ctx context.Context, name string, config []byte, placement Placement
 	return c, nil
 }
 
-// String describes the choice for people: "local (in process)" or
-// "local (plugin /path/to/bilancio-executor-local)".
+// String describes the choice for people: "local (plugin
+// /path/to/bilancio-executor-local)", "local (in process)" when asked for,
+// or "local (in process: no bilancio-executor-local plugin was found)".
 func (c *Choice) String() string {
-	if c.Placement == InProcess {
+	switch {
+	case c.Placement == InProcess && c.Fallback != "":
+		return c.Name + " (in process: " + c.Fallback + ")"
+	case c.Placement == InProcess:
 		return c.Name + " (in process)"
 	}
 	return c.Name + " (plugin " + c.Plugin.Path + ")"

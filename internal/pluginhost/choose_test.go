@@ -21,13 +21,17 @@ func nowhere(t *testing.T) Options {
 	return Options{PluginDir: dir, Getenv: func(string) string { return "" }, WorkDir: dir, HomeDir: dir, ExecDir: dir}
 }
 
-// The executor choice: local runs in process unless its plugin is asked
-// for; another executor needs its plugin; the description says which.
+// The executor choice: every executor runs as its plugin when one is
+// found; the local one falls back to running in process, saying why, when
+// its plugin is nowhere; forced placements are honoured.
 func TestChoose(t *testing.T) {
 	ctx := context.Background()
 	c, err := Choose(ctx, "local", nil, "", testBuiltins(), nowhere(t))
-	if err != nil || c.Placement != InProcess || c.String() != "local (in process)" {
-		t.Errorf("local by default: %+v, %v", c, err)
+	if err != nil || c.Placement != InProcess || c.String() != "local (in process: no bilancio-executor-local plugin was found)" {
+		t.Errorf("local without its plugin: %+v, %v", c, err)
+	}
+	if c, err := Choose(ctx, "local", nil, InProcess, testBuiltins(), nowhere(t)); err != nil || c.String() != "local (in process)" {
+		t.Errorf("local in process, asked: %+v, %v", c, err)
 	}
 	if _, err := Choose(ctx, "local", nil, PluginProcess, testBuiltins(), nowhere(t)); err == nil || !strings.Contains(err.Error(), `no executor plugin "local" found`) {
 		t.Errorf("local as a plugin without the binary: %v", err)
@@ -37,6 +41,21 @@ func TestChoose(t *testing.T) {
 	}
 	if _, err := Choose(ctx, "modal", nil, "", testBuiltins(), nowhere(t)); err == nil {
 		t.Error("modal without its plugin: no error")
+	}
+
+	// With the plugin on disk, it is the default.
+	find := nowhere(t)
+	cand := place(t, find.PluginDir, "local", testPluginBin, true)
+	c, err = Choose(ctx, "", []byte(`{}`), "", testBuiltins(), find)
+	if err != nil || c.Placement != PluginProcess || c.Plugin.Path != cand.Path || c.String() != "local (plugin "+cand.Path+")" {
+		t.Errorf("local with its plugin: %+v, %v", c, err)
+	}
+	// A binary without its checksum is not used: in process, saying why.
+	find = nowhere(t)
+	place(t, find.PluginDir, "local", testPluginBin, false)
+	c, err = Choose(ctx, "local", nil, "", testBuiltins(), find)
+	if err != nil || c.Placement != InProcess || !strings.Contains(c.Fallback, "no local_SHA256SUM beside it") {
+		t.Errorf("local with an unsummed plugin: %+v, %v", c, err)
 	}
 }
 

@@ -51,11 +51,17 @@ type DashboardRun struct {
 	Error                                  string
 }
 
-// FrontierCell is a frontier search's result for one cell: the smallest
-// kappa at which the ring clears, empty when none was found.
+// FrontierCell is a frontier search's result for one cell: the kappa of the
+// transition (the probed κ nearest it at which the ring clears; empty when
+// none was found), the bracket of probed κ on either side of it (empty when
+// the search ended at a bound of its range), and Bound, which says which
+// bound ("clears_at_least_liquid": it cleared already at the least liquid
+// end; "never_clears": not even at the most liquid κ reached).
 type FrontierCell struct {
 	Concentration, Mu, Monotonicity, Kappa string
 	Probes                                 int
+	Low, High                              string
+	Bound                                  string
 }
 
 // config returns the value of a configuration key, "" when absent.
@@ -160,7 +166,9 @@ func binStart(s string) float64 {
 func (d *Dashboard) Finding() string {
 	type acc struct{ sum, n float64 }
 	byC := map[string]map[string]*acc{}
+	others := map[[2]string]bool{} // the (μ, monotonicity) the means run over
 	for _, p := range designPoints(d) {
+		others[[2]string{p.Mu, p.Monotonicity}] = true
 		if math.IsNaN(p.Value) {
 			continue
 		}
@@ -233,6 +241,9 @@ func (d *Dashboard) Finding() string {
 		s += " δ stays below ½ at every κ for " + strings.Join(below, ", ") + "."
 	}
 	s = strings.TrimSpace(s)
+	if len(others) > 1 {
+		s += " (Means over μ and monotonicity; the figures show each.)"
+	}
 	if rule != "" {
 		s += " " + rule
 	}
@@ -283,22 +294,21 @@ func (d *Dashboard) Warnings() []string {
 			out = append(out, fmt.Sprintf("Saturated: %d of %d runs have δ ≤ 0.15 — nearly everything clears over this range. %s", low, completed, d.saturationHint(false)))
 		}
 	}
-	lo, hi := d.config("frontier.kappa_low"), d.config("frontier.kappa_high")
-	var atLow, notFound []string
+	var atLeast, never []string
 	for _, f := range d.Frontier {
 		cell := "c = " + f.Concentration + ", μ = " + f.Mu
 		switch {
-		case f.Kappa == "":
-			notFound = append(notFound, cell)
-		case lo != "" && paramValue(f.Kappa) == paramValue(lo):
-			atLow = append(atLow, cell)
+		case f.Bound == "never_clears" || f.Bound == "" && f.Kappa == "":
+			never = append(never, cell)
+		case f.Bound == "clears_at_least_liquid":
+			atLeast = append(atLeast, cell)
 		}
 	}
-	if len(atLow) > 0 {
-		out = append(out, fmt.Sprintf("The frontier search ended at its lower bound κ = %s in %s (%s): the ring already clears there, so the transition lies outside the searched range.", lo, plural(len(atLow), "cell", "cells"), listSome(atLow, 4)))
+	if len(atLeast) > 0 {
+		out = append(out, fmt.Sprintf("The frontier search ended at a bound in %s (%s): the ring already clears at the least liquid end of the searched range, so the transition lies beyond it, toward less money.", plural(len(atLeast), "cell", "cells"), listSome(atLeast, 4)))
 	}
-	if len(notFound) > 0 {
-		out = append(out, fmt.Sprintf("No frontier found within κ ≤ %s in %s (%s): the search reached its upper bound.", orDash(hi), plural(len(notFound), "cell", "cells"), listSome(notFound, 4)))
+	if len(never) > 0 {
+		out = append(out, fmt.Sprintf("No frontier found in %s (%s): the ring did not clear even at the most liquid κ the search reached.", plural(len(never), "cell", "cells"), listSome(never, 4)))
 	}
 	return out
 }
@@ -470,7 +480,7 @@ func writeConfig(b *htmlBuf, d *Dashboard) {
 //	id:    the experiment id
 //	runs:  [[run_id, phase, seed, κ, c, μ, monotonicity, status, δ, φ, time to stability, error, link], ...]
 //	       (link: to run.html, or "dir:" and the run's folder when run.html was not kept)
-//	front: [[c, μ, monotonicity, κ or "", probes], ...]
+//	front: [[c, μ, monotonicity, κ or "", probes, bracket low, bracket high, bound], ...]
 //	cfg:   {key: value} the configuration (frontier.kappa_low, frontier.tolerance, kappa_rule, ...)
 func dashboardData(d *Dashboard) []byte {
 	j := &jsonBuf{b: make([]byte, 0, 1024+200*len(d.Runs)), first: make([]bool, 0, 8)}
@@ -500,6 +510,9 @@ func dashboardData(d *Dashboard) []byte {
 		j.str(f.Monotonicity)
 		j.str(f.Kappa)
 		j.int(f.Probes)
+		j.str(f.Low)
+		j.str(f.High)
+		j.str(f.Bound)
 		j.endArr()
 	}
 	j.endArr()

@@ -22,6 +22,8 @@
     e.append(...kids.flat(9).filter((x) => x != null && x !== false));
     return e;
   }
+  // add appends children, flattening arrays (append would print them).
+  const add = (p, ...kids) => p.append(...kids.flat(9).filter((x) => x != null && x !== false));
   // nf: the number rule of every bilancio page (numfmt.go).
   const nf = (v) => v == null || isNaN(v) ? "—" : v === 0 ? "0" : Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6 ? v.toExponential(3).replace(/\.?0+e/, "e").replace("e+", "e") : String(+v.toPrecision(4));
   const num = (s) => s === "" || s == null ? NaN : +s;
@@ -116,7 +118,7 @@
 
   // heatmap: κ across, c up, for the runs of one facet; cells filter the table.
   function heatmap(rows, title) {
-    const cw = Math.max(34, Math.min(64, 560 / K.n)), ch = Math.max(24, Math.min(40, 320 / C.n));
+    const cw = Math.max(34, Math.min(72, 560 / K.n)), ch = Math.max(24, Math.min(40, 320 / C.n));
     const L = 76, T = 14, W = L + cw * K.n + 90, H = T + ch * C.n + 46;
     const cells = [];
     for (let ci = 0; ci < C.n; ci++) for (let ki = 0; ki < K.n; ki++) {
@@ -124,6 +126,7 @@
       cells.push({ ki, ci, rs, s: stats(rs.filter((r) => r[7] === "completed").map((r) => num(r[metric.key]))) });
     }
     const sc = scaleOf(cells.map((c) => c.s.mean));
+    const reps = cells.some((c) => c.s.n > 1) && ch >= 30; // several runs per cell: show ± and n
     const svg = svgRoot(W, H, title);
     for (const c of cells) {
       if (!c.rs.length) continue;
@@ -131,13 +134,14 @@
       const g = el("s:g", { class: "cell", cursor: "pointer" },
         el("s:title", {}, `κ ${K.labels[c.ki]}, c ${C.labels[c.ci]}: ${metric.short} = ${statText(c.s)}. Click to list these runs.`),
         el("s:rect", { x, y, width: cw - 1, height: ch - 1, fill: c.s.n ? viridis(t) : "#d8d8dc" }),
-        cw >= 34 && c.s.n && el("s:text", { x: x + cw / 2, y: y + ch / 2 + 4, "text-anchor": "middle", fill: ink(t), "font-size": 10 }, nf(c.s.mean)));
+        cw >= 34 && c.s.n && el("s:text", { x: x + cw / 2, y: y + ch / 2 + (reps ? 0 : 4), "text-anchor": "middle", fill: ink(t), "font-size": 10 }, nf(c.s.mean)),
+        cw >= 34 && c.s.n && reps && el("s:text", { x: x + cw / 2, y: y + ch / 2 + 11, "text-anchor": "middle", fill: ink(t), "font-size": 8.5 }, (c.s.lo != null ? "±" + nf((c.s.hi - c.s.lo) / 2) + " " : "") + "n=" + c.s.n));
       g.onclick = () => filterTo({ 3: K.range(c.ki), 4: C.range(c.ci), ids: c.rs.map((r) => r[0]) });
-      svg.append(g);
+      add(svg, g);
     }
-    K.labels.forEach((l, i) => svg.append(el("s:text", { x: L + i * cw + cw / 2, y: T + C.n * ch + 14, "text-anchor": "middle", fill: MU, "font-size": K.cont ? 9 : 11 }, l)));
-    C.labels.forEach((l, i) => svg.append(el("s:text", { x: L - 6, y: T + (C.n - 1 - i) * ch + ch / 2 + 4, "text-anchor": "end", fill: MU, "font-size": C.cont ? 9 : 11 }, l)));
-    svg.append(el("s:text", { x: L + cw * K.n / 2, y: H - 6, "text-anchor": "middle", fill: INK }, "κ" + (K.cont ? " (binned)" : "")),
+    K.labels.forEach((l, i) => add(svg, el("s:text", { x: L + i * cw + cw / 2, y: T + C.n * ch + 14, "text-anchor": "middle", fill: MU, "font-size": K.cont ? 9 : 11 }, l)));
+    C.labels.forEach((l, i) => add(svg, el("s:text", { x: L - 6, y: T + (C.n - 1 - i) * ch + ch / 2 + 4, "text-anchor": "end", fill: MU, "font-size": C.cont ? 9 : 11 }, l)));
+    add(svg, el("s:text", { x: L + cw * K.n / 2, y: H - 6, "text-anchor": "middle", fill: INK }, "κ" + (K.cont ? " (binned)" : "")),
       el("s:text", { x: 12, y: T + ch * C.n / 2, transform: `rotate(-90 12 ${T + ch * C.n / 2})`, "text-anchor": "middle", fill: INK }, "c" + (C.cont ? " (binned)" : "")),
       colourBar(L + cw * K.n + 18, T + 14, Math.min(ch * C.n - 14, 160), sc, metric.short));
     return svg;
@@ -160,21 +164,21 @@
     const svg = svgRoot(W, H, title);
     for (let i = 0; i <= 4; i++) {
       const v = sc.lo + i * (sc.hi - sc.lo) / 4;
-      svg.append(el("s:line", { x1: L, x2: L + pw, y1: Y(v), y2: Y(v), stroke: GRID }), el("s:text", { x: L - 6, y: Y(v) + 4, "text-anchor": "end", fill: MU }, nf(v)));
+      add(svg, el("s:line", { x1: L, x2: L + pw, y1: Y(v), y2: Y(v), stroke: GRID }), el("s:text", { x: L - 6, y: Y(v) + 4, "text-anchor": "end", fill: MU }, nf(v)));
     }
     const kt = K.cont ? Array.from({ length: 5 }, (_, i) => klo + i * (khi - klo) / 4) : K.vals;
-    kt.forEach((k, i) => (K.cont || K.vals.length <= 12 || i % Math.ceil(K.vals.length / 12) === 0) && svg.append(el("s:text", { x: X(k), y: T + ph + 14, "text-anchor": "middle", fill: MU }, nf(k))));
-    svg.append(el("s:line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, stroke: INK }),
+    kt.forEach((k, i) => (K.cont || K.vals.length <= 12 || i % Math.ceil(K.vals.length / 12) === 0) && add(svg, el("s:text", { x: X(k), y: T + ph + 14, "text-anchor": "middle", fill: MU }, nf(k))));
+    add(svg, el("s:line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, stroke: INK }),
       el("s:text", { x: L + pw / 2, y: H - 6, "text-anchor": "middle", fill: INK }, "κ" + (logK ? " (log scale)" : "")),
       el("s:text", { x: 12, y: T + ph / 2, transform: `rotate(-90 12 ${T + ph / 2})`, "text-anchor": "middle", fill: INK }, metric.short));
     series.forEach((se, i) => {
       const col = viridis(series.length > 1 ? i / (series.length - 1) * 0.9 : 0.3);
-      if (se.pts.length > 1) svg.append(el("s:polyline", { points: se.pts.map((p) => X(p.k) + "," + Y(p.s.mean)).join(" "), fill: "none", stroke: col, "stroke-width": 2 }));
+      if (se.pts.length > 1) add(svg, el("s:polyline", { points: se.pts.map((p) => X(p.k) + "," + Y(p.s.mean)).join(" "), fill: "none", stroke: col, "stroke-width": 2 }));
       for (const p of se.pts) {
-        if (p.s.lo != null) svg.append(el("s:line", { x1: X(p.k), x2: X(p.k), y1: Y(Math.max(p.s.lo, sc.lo)), y2: Y(Math.min(p.s.hi, sc.hi)), stroke: col, "stroke-width": 1.2 }));
-        svg.append(el("s:circle", { cx: X(p.k), cy: Y(p.s.mean), r: 3, fill: col }, el("s:title", {}, `κ ${nf(p.k)}, c ${se.label}: ${metric.short} = ${statText(p.s)}`)));
+        if (p.s.lo != null) add(svg, el("s:line", { x1: X(p.k), x2: X(p.k), y1: Y(Math.max(p.s.lo, sc.lo)), y2: Y(Math.min(p.s.hi, sc.hi)), stroke: col, "stroke-width": 1.2 }));
+        add(svg, el("s:circle", { cx: X(p.k), cy: Y(p.s.mean), r: 3, fill: col }, el("s:title", {}, `κ ${nf(p.k)}, c ${se.label}: ${metric.short} = ${statText(p.s)}`)));
       }
-      svg.append(el("s:rect", { x: W - R + 10, y: T + 4 + i * 15, width: 12, height: 3, fill: col }), el("s:text", { x: W - R + 26, y: T + 9 + i * 15, fill: INK }, "c " + se.label));
+      add(svg, el("s:rect", { x: W - R + 10, y: T + 4 + i * 15, width: 12, height: 3, fill: col }), el("s:text", { x: W - R + 26, y: T + 9 + i * 15, fill: INK }, "c " + se.label));
     });
     return svg;
   }
@@ -189,14 +193,14 @@
     const svg = svgRoot(W, H, title);
     for (let i = 0; i <= 4; i++) {
       const v = sc.lo + i * (sc.hi - sc.lo) / 4, k = klo + i * (khi - klo) / 4;
-      svg.append(el("s:line", { x1: L, x2: L + pw, y1: Y(v), y2: Y(v), stroke: GRID }), el("s:text", { x: L - 6, y: Y(v) + 4, "text-anchor": "end", fill: MU }, nf(v)),
+      add(svg, el("s:line", { x1: L, x2: L + pw, y1: Y(v), y2: Y(v), stroke: GRID }), el("s:text", { x: L - 6, y: Y(v) + 4, "text-anchor": "end", fill: MU }, nf(v)),
         el("s:text", { x: X(k), y: T + ph + 14, "text-anchor": "middle", fill: MU }, nf(k)));
     }
     for (const r of pts) {
-      svg.append(el("s:circle", { cx: X(num(r[3])), cy: Y(num(r[metric.key])), r: pts.length > 400 ? 2.2 : 3, fill: viridis((num(r[4]) - clo) / (chi - clo)), "fill-opacity": 0.85 },
+      add(svg, el("s:circle", { cx: X(num(r[3])), cy: Y(num(r[metric.key])), r: pts.length > 400 ? 2.2 : 3, fill: viridis((num(r[4]) - clo) / (chi - clo)), "fill-opacity": 0.85 },
         el("s:title", {}, `${r[0]}: κ ${r[3]}, c ${r[4]}, μ ${r[5]}: ${metric.short} = ${r[metric.key]}`)));
     }
-    svg.append(el("s:line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, stroke: INK }),
+    add(svg, el("s:line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, stroke: INK }),
       el("s:text", { x: L + pw / 2, y: H - 6, "text-anchor": "middle", fill: INK }, "κ"),
       el("s:text", { x: 12, y: T + ph / 2, transform: `rotate(-90 12 ${T + ph / 2})`, "text-anchor": "middle", fill: INK }, metric.short),
       colourBar(W - R + 18, T + 24, 150, { lo: clo, hi: chi }, "c"));
@@ -246,12 +250,17 @@
     if (!box || !D.front.length) return;
     const lo = num(D.cfg["frontier.kappa_low"]), hi = num(D.cfg["frontier.kappa_high"]), tol = num(D.cfg["frontier.tolerance"]);
     const probes = runs.filter((r) => r[1] === "frontier" && r[7] === "completed");
-    const cells = D.front.map(([c, mu, mono, k, n]) => {
+    const cells = D.front.map(([c, mu, mono, k, n, blo, bhi, bound]) => {
       const ps = probes.filter((r) => r[4] === c && r[5] === mu && r[6] === mono).map((r) => ({ k: num(r[3]), d: num(r[8]) })).sort((a, b) => a.k - b.k);
-      const clear = ps.filter((p) => p.d <= tol).map((p) => p.k), fail = ps.filter((p) => p.d > tol).map((p) => p.k);
-      const kv = num(k), atLow = !isNaN(kv) && kv === lo, notFound = k === "";
-      const other = notFound ? NaN : fail.length && clear.length ? (Math.max(...clear) < Math.min(...fail) ? Math.max(...clear) : Math.min(...fail)) : NaN;
-      return { c, mu, mono, k: kv, n, ps, bracket: [Math.min(kv, isNaN(other) ? kv : other), Math.max(kv, isNaN(other) ? kv : other)], atLow, notFound };
+      const kv = num(k), notFound = bound === "never_clears" || (!bound && k === ""), atBound = !!bound || notFound;
+      // The bracket as the search recorded it, else from its probes.
+      let bracket = blo !== undefined && blo !== "" ? [num(blo), num(bhi)] : [kv, kv];
+      if (blo === undefined) {
+        const clear = ps.filter((p) => p.d <= tol).map((p) => p.k), fail = ps.filter((p) => p.d > tol).map((p) => p.k);
+        const other = fail.length && clear.length ? (Math.max(...clear) < Math.min(...fail) ? Math.max(...clear) : Math.min(...fail)) : NaN;
+        if (!isNaN(other)) bracket = [Math.min(kv, other), Math.max(kv, other)];
+      }
+      return { c, mu, mono, k: kv, n, ps, bracket, atLow: !!bound && !notFound, notFound, atBound };
     });
     const W = 620, rowH = 26, L = 150, R = 20, T = 24, H = T + rowH * cells.length + 40, pw = W - L - R;
     // The axis covers the range and every probe (a search may probe beyond it).
@@ -260,20 +269,20 @@
     const kticks = logK ? [1, 2, 5, 10, 20, 50, 100].flatMap((m) => [m * 0.01, m * 0.1, m]).filter((k) => k >= kmin && k <= kmax).sort((a, b) => a - b) : Array.from({ length: 5 }, (_, i) => kmin + i * (kmax - kmin) / 4);
     const svg = svgRoot(W, H, "frontier κ per cell");
     for (const k of [...new Set(kticks.map((k) => +k.toPrecision(6)))]) {
-      svg.append(el("s:line", { x1: X(k), x2: X(k), y1: T - 6, y2: T + rowH * cells.length, stroke: GRID }), el("s:text", { x: X(k), y: T + rowH * cells.length + 14, "text-anchor": "middle", fill: MU }, nf(k)));
+      add(svg, el("s:line", { x1: X(k), x2: X(k), y1: T - 6, y2: T + rowH * cells.length, stroke: GRID }), el("s:text", { x: X(k), y: T + rowH * cells.length + 14, "text-anchor": "middle", fill: MU }, nf(k)));
     }
-    svg.append(el("s:rect", { x: X(lo), y: T - 6, width: X(hi) - X(lo), height: rowH * cells.length + 6, fill: "#23395d", "fill-opacity": 0.05 }),
+    add(svg, el("s:rect", { x: X(lo), y: T - 6, width: X(hi) - X(lo), height: rowH * cells.length + 6, fill: "#23395d", "fill-opacity": 0.05 }),
       el("s:text", { x: L + pw / 2, y: H - 6, "text-anchor": "middle", fill: INK }, `κ${logK ? ", log scale" : ""} (shaded: the search range ${nf(lo)} to ${nf(hi)}; clears: δ ≤ ${nf(tol)})`));
     cells.forEach((f, i) => {
-      const y = T + i * rowH + rowH / 2, bad = f.atLow || f.notFound;
-      svg.append(el("s:text", { x: L - 8, y: y + 4, "text-anchor": "end", fill: INK }, `c ${f.c}, μ ${f.mu}` + (MO.n > 1 ? `, m ${f.mono}` : "")));
-      for (const p of f.ps) svg.append(el("s:circle", { cx: X(p.k), cy: y, r: 2.5, fill: p.d <= tol ? "#2d6a3e" : "#a8231b", "fill-opacity": 0.6 }, el("s:title", {}, `probe κ ${nf(p.k)}: δ = ${nf(p.d)}`)));
+      const y = T + i * rowH + rowH / 2, bad = f.atBound;
+      add(svg, el("s:text", { x: L - 8, y: y + 4, "text-anchor": "end", fill: INK }, `c ${f.c}, μ ${f.mu}` + (MO.n > 1 ? `, m ${f.mono}` : "")));
+      for (const p of f.ps) add(svg, el("s:circle", { cx: X(p.k), cy: y, r: 2.5, fill: p.d <= tol ? "#2d6a3e" : "#a8231b", "fill-opacity": 0.6 }, el("s:title", {}, `probe κ ${nf(p.k)}: δ = ${nf(p.d)}`)));
       if (f.notFound) {
-        svg.append(el("s:text", { x: X(hi) - 4, y: y + 4, "text-anchor": "end", fill: "#a8231b", "font-weight": 600 }, "not found ≤ " + nf(hi) + " ▶"));
+        add(svg, el("s:text", { x: L + pw - 4, y: y + 4, "text-anchor": "end", fill: "#a8231b", "font-weight": 600 }, "never clears ▶"));
       } else {
-        svg.append(el("s:line", { x1: X(f.bracket[0]), x2: X(f.bracket[1]), y1: y, y2: y, stroke: INK, "stroke-width": 2 }),
+        add(svg, el("s:line", { x1: X(f.bracket[0]), x2: X(f.bracket[1]), y1: y, y2: y, stroke: INK, "stroke-width": 2 }),
           el("s:rect", { x: X(f.k) - 4, y: y - 4, width: 8, height: 8, fill: bad ? "#a8231b" : INK }, el("s:title", {}, `frontier κ ${nf(f.k)}, bracket ${nf(f.bracket[0])} to ${nf(f.bracket[1])}, ${f.n} probes`)));
-        if (f.atLow) svg.append(el("s:text", { x: X(f.k) + 8, y: y + 4, fill: "#a8231b", "font-weight": 600 }, "◀ at the lower bound"));
+        if (f.atLow) add(svg, el("s:text", { x: X(f.k) + 8, y: y + 4, fill: "#a8231b", "font-weight": 600 }, "◀ at a bound: beyond the range"));
       }
     });
     box.append(figure("frontier κ per cell", svg, "Squares: the frontier κ; bars: the bracket of the last probes either side; dots: every probe (green cleared, red did not). Red marks a search that ended at a bound of its range."));
@@ -281,7 +290,7 @@
 
   // ---- the table: per-column filters (ranges for numbers), sort, CSV ----
   const filters = KEYS.map(() => ({ text: "", lo: NaN, hi: NaN }));
-  let only = null, sortCol = -1, sortDir = 1, limit = 500;
+  let only = null, sortCol = -1, sortDir = 1, limit = 200;
   const thead = $("#runs thead"), tbody = $("#runs tbody"), tools = $("#runs-tools");
   const count = el("span", { class: "count" }), clear = el("button", { type: "button" }, "Clear filters"), csv = el("button", { type: "button" }, "Download CSV");
   tools.append(count, " ", clear, " ", csv);
@@ -355,4 +364,5 @@
   draw();
   frontier();
   render();
+  window.bilancioDrawnMs = performance.now(); // for the browser tests' load time
 })();

@@ -77,12 +77,14 @@ func TestDashboardStructure(t *testing.T) {
 			d: func() *Dashboard {
 				d := tinyDashboard()
 				d.Config = []ConfigItem{{"kappa_rule", "debt_over_liquidity"}, {"frontier.kappa_low", "0.1"}, {"frontier.kappa_high", "4.0"}, {"frontier.tolerance", "0.02"}}
-				d.Frontier = []FrontierCell{{Concentration: "0.5", Mu: "0", Monotonicity: "0", Kappa: "0.1", Probes: 1}, {Concentration: "2", Mu: "0", Monotonicity: "0", Probes: 6}}
+				d.Frontier = []FrontierCell{{Concentration: "0.5", Mu: "0", Monotonicity: "0", Kappa: "0.1", Probes: 1, Bound: "clears_at_least_liquid"},
+					{Concentration: "2", Mu: "0", Monotonicity: "0", Probes: 6, Bound: "never_clears"},
+					{Concentration: "2", Mu: "1", Monotonicity: "0", Kappa: "1.5", Probes: 6, Low: "1.5", High: "1.75"}}
 				return d
 			}(),
 			runs: 16,
-			contains: []string{`id="frontier"`, `id="config"`, "κ = S₁ / L₀", "ended at its lower bound κ = 0.1 in 1 cell (c = 0.5, μ = 0)",
-				"No frontier found within κ ≤ 4.0 in 1 cell (c = 2, μ = 0)"},
+			contains: []string{`id="frontier"`, `id="config"`, "κ = S₁ / L₀", "ended at a bound in 1 cell (c = 0.5, μ = 0)",
+				"No frontier found in 1 cell (c = 2, μ = 0)", `["2","1","0","1.5",6,"1.5","1.75",""]`},
 		},
 		{
 			name:     "empty",

@@ -76,9 +76,9 @@ func TestPointsCSV(t *testing.T) {
 		t.Fatalf("sd %v", sd)
 	}
 	row := fmtG(m) + "," + fmtG(m-h) + "," + fmtG(m+h)
-	want := "kappa,concentration,mu,monotonicity,runs,completed,delta_mean,delta_ci95_low,delta_ci95_high,phi_mean,phi_ci95_low,phi_ci95_high\n" +
-		"0.5,1,0,0,1,1,0.1,,,0.9,,\n" +
-		"2,1,0,0,4,3," + row + "," + row + "\n"
+	want := "phase,kappa,concentration,mu,monotonicity,runs,completed,delta_mean,delta_ci95_low,delta_ci95_high,phi_mean,phi_ci95_low,phi_ci95_high\n" +
+		",0.5,1,0,0,1,1,0.1,,,0.9,,\n" +
+		",2,1,0,0,4,3," + row + "," + row + "\n"
 	if got != want {
 		t.Errorf("points:\n%s\nwant\n%s", got, want)
 	}

@@ -15,7 +15,7 @@ import (
 
 // PointsColumns are the columns of the points table (aggregate/points.csv).
 func PointsColumns() []string {
-	return []string{"kappa", "concentration", "mu", "monotonicity", "runs", "completed",
+	return []string{"phase", "kappa", "concentration", "mu", "monotonicity", "runs", "completed",
 		"delta_mean", "delta_ci95_low", "delta_ci95_high", "phi_mean", "phi_ci95_low", "phi_ci95_high"}
 }
 
@@ -51,10 +51,11 @@ func MeanCI(xs []float64) (mean, lo, hi float64) {
 	return mean, mean - h, mean + h
 }
 
-// PointsCSV is the points table of d's runs, a row per parameter point (in
-// the order of κ, c, μ and monotonicity), with Python-style number text.
+// PointsCSV is the points table of d's runs, a row per parameter point —
+// its phase (design), κ, c, μ and monotonicity, as the registry writes
+// them, so that the replicates of a point share a row — in that order.
 func PointsCSV(d *Dashboard) []byte {
-	type key struct{ k, c, mu, mono string }
+	type key struct{ phase, k, c, mu, mono string }
 	type acc struct {
 		runs       int
 		delta, phi []float64
@@ -62,7 +63,7 @@ func PointsCSV(d *Dashboard) []byte {
 	byKey := map[key]*acc{}
 	var keys []key
 	for _, r := range d.Runs {
-		k := key{r.Kappa, r.Concentration, r.Mu, r.Monotonicity}
+		k := key{r.Phase, r.Kappa, r.Concentration, r.Mu, r.Monotonicity}
 		a := byKey[k]
 		if a == nil {
 			a = &acc{}
@@ -92,6 +93,9 @@ func PointsCSV(d *Dashboard) []byte {
 	}
 	sort.SliceStable(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
+		if a.phase != b.phase {
+			return a.phase < b.phase
+		}
 		for _, c := range []int{less(a.k, b.k), less(a.c, b.c), less(a.mu, b.mu), less(a.mono, b.mono)} {
 			if c != 0 {
 				return c < 0
@@ -112,7 +116,7 @@ func PointsCSV(d *Dashboard) []byte {
 		a := byKey[k]
 		dm, dl, dh := MeanCI(a.delta)
 		pm, pl, ph := MeanCI(a.phi)
-		w.Write([]string{k.k, k.c, k.mu, k.mono, strconv.Itoa(a.runs), strconv.Itoa(len(a.delta)),
+		w.Write([]string{k.phase, k.k, k.c, k.mu, k.mono, strconv.Itoa(a.runs), strconv.Itoa(len(a.delta)),
 			num(dm), num(dl), num(dh), num(pm), num(pl), num(ph)})
 	}
 	w.Flush()

@@ -150,14 +150,6 @@ type eventRow struct {
 
 type keyValue struct{ K, V string }
 
-// sheetGrid is a set of T-accounts at one moment.
-type sheetGrid struct {
-	Caption string
-	Note    string
-	Open    bool
-	Cards   []tAccount
-}
-
 type tAccount struct {
 	ID, Name, Kind string
 	Defaulted      bool
@@ -681,24 +673,24 @@ func valueText(v engine.Value) string {
 	case engine.NullValue:
 		return "null"
 	case engine.StringValue:
-		return v.Str
+		return v.Str()
 	case engine.IntValue:
-		return strconv.FormatInt(v.Int, 10)
+		return strconv.FormatInt(v.Int(), 10)
 	case engine.AmountValue:
-		return amountText(v.Amount)
+		return amountText(v.Amount())
 	case engine.BoolValue:
-		return strconv.FormatBool(v.Bool)
+		return strconv.FormatBool(v.Bool())
 	case engine.FloatValue:
-		return v.Str
+		return v.Str()
 	case engine.ListValue:
-		parts := make([]string, len(v.Items))
-		for i, x := range v.Items {
+		parts := make([]string, len(v.Items()))
+		for i, x := range v.Items() {
 			parts[i] = valueText(x.Val)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case engine.ObjectValue:
-		parts := make([]string, len(v.Items))
-		for i, f := range v.Items {
+		parts := make([]string, len(v.Items()))
+		for i, f := range v.Items() {
 			parts[i] = f.Key + ": " + valueText(f.Val)
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
@@ -712,24 +704,8 @@ func amountText(a pynum.Amount) string {
 	return s
 }
 
-// grid builds the T-accounts of the shown agents in sv; activeOnly drops
-// the defaulted ones (and says so in the note).
-func grid(sv *engine.StateView, shown []string, activeOnly bool, caption string, open bool) *sheetGrid {
-	g := &sheetGrid{Caption: caption, Open: open}
-	ix := indexState(sv)
-	var hidden, missing []string
-	for _, id := range shown {
-		av := ix.agent(id)
-		if av == nil {
-			missing = append(missing, id)
-			continue
-		}
-		if activeOnly && av.Defaulted {
-			hidden = append(hidden, id)
-			continue
-		}
-		g.Cards = append(g.Cards, buildTAccount(ix, av))
-	}
+// gridNote says which shown agents a grid leaves out.
+func gridNote(hidden, missing []string) string {
 	var notes []string
 	if len(hidden) > 0 {
 		notes = append(notes, "Not shown, defaulted: "+listSome(hidden, defaultsListed)+".")
@@ -737,11 +713,7 @@ func grid(sv *engine.StateView, shown []string, activeOnly bool, caption string,
 	if len(missing) > 0 {
 		notes = append(notes, "Unknown in this state: "+listSome(missing, defaultsListed)+".")
 	}
-	g.Note = strings.Join(notes, " ")
-	if len(g.Cards) > openAgentsMax {
-		g.Open = false
-	}
-	return g
+	return strings.Join(notes, " ")
 }
 
 // buildTAccount lays out one agent's balance sheet: assets left (what it
@@ -822,6 +794,16 @@ func (ix *stateIndex) agent(id string) *engine.AgentView {
 		}
 	}
 	return nil
+}
+
+// stock returns the stock id of the state (the zero value when none).
+func (ix *stateIndex) stock(id string) engine.StockView {
+	for i := range ix.sv.Stocks {
+		if ix.sv.Stocks[i].ID == id {
+			return ix.sv.Stocks[i]
+		}
+	}
+	return engine.StockView{}
 }
 
 func (ix *stateIndex) contract(id string) *engine.ContractView {

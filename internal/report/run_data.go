@@ -1,6 +1,8 @@
 package report
 
 import (
+	"slices"
+
 	"github.com/bilancio-go/bilancio/internal/dealer"
 	"github.com/bilancio-go/bilancio/internal/engine"
 )
@@ -76,9 +78,10 @@ func runData(p *runPage, res *engine.Result, f *runFacts, log *splitLog, open bo
 	j.key("setup")
 	writeEventRows(j, log.setup)
 	last := map[string]string{} // agent id -> its last sheet's encoding
+	prev := map[string]agentAt{}
 	if len(res.Snapshots) > 0 {
 		j.key("ss")
-		writeGrid(j, one, &res.Snapshots[0], f.shown, false, last)
+		writeGrid(j, one, &res.Snapshots[0], f.shown, false, last, prev)
 	}
 	j.key("days")
 	j.arr()
@@ -111,14 +114,14 @@ func runData(p *runPage, res *engine.Result, f *runFacts, log *splitLog, open bo
 			sv = &res.Final
 		}
 		if sv != nil {
-			writeGrid(j, one, sv, f.shown, true, last)
+			writeGrid(j, one, sv, f.shown, true, last, prev)
 		}
 		j.endArr()
 	}
 	j.endArr()
 	if len(res.Snapshots) == 0 {
 		j.key("fin")
-		writeGrid(j, one, &res.Final, f.shown, false, last)
+		writeGrid(j, one, &res.Final, f.shown, false, last, prev)
 	}
 	if res.Dealer != nil && res.Dealer.State != nil {
 		writeDealerData(j, res.Dealer.State)
@@ -142,24 +145,78 @@ func writeEventRows(j *jsonBuf, events []engine.Event) {
 	j.endArr()
 }
 
+// agentAt is an agent in a state, as last written.
+type agentAt struct {
+	ix *stateIndex
+	av *engine.AgentView
+}
+
+// sameAgent says whether an agent's balance sheet is certainly unchanged
+// between two states: the same agent fields, instrument lists and
+// instruments (an Amount compares by representation, so equal ones may be
+// missed; they are then found equal by their encoding).
+func sameAgent(a, b agentAt) bool {
+	x, y := a.av, b.av
+	if x.ID != y.ID || x.Name != y.Name || x.Kind != y.Kind || x.Defaulted != y.Defaulted ||
+		!slices.Equal(x.AssetIDs, y.AssetIDs) || !slices.Equal(x.LiabilityIDs, y.LiabilityIDs) || !slices.Equal(x.StockIDs, y.StockIDs) {
+		return false
+	}
+	for _, ids := range [2][]string{x.AssetIDs, x.LiabilityIDs} {
+		for _, id := range ids {
+			c, d := a.ix.contract(id), b.ix.contract(id)
+			if (c == nil) != (d == nil) || c != nil && *c != *d {
+				return false
+			}
+		}
+	}
+	for _, id := range x.StockIDs {
+		if a.ix.stock(id) != b.ix.stock(id) {
+			return false
+		}
+	}
+	return true
+}
+
 // writeGrid writes the T-accounts of the shown agents in sv; activeOnly
 // leaves the defaulted ones out (and the note says so). A sheet equal to
-// the agent's last one written (last) is written as [id].
-func writeGrid(j, one *jsonBuf, sv *engine.StateView, shown []string, activeOnly bool, last map[string]string) {
-	g := grid(sv, shown, activeOnly, "", true)
+// the agent's last one written is written as [id]: known equal without
+// building it when the agent and its instruments are unchanged since
+// (prev), else by comparing its encoding with the last one (last).
+func writeGrid(j, one *jsonBuf, sv *engine.StateView, shown []string, activeOnly bool, last map[string]string, prev map[string]agentAt) {
+	ix := indexState(sv)
+	var hidden, missing []string
+	for _, id := range shown {
+		switch av := ix.agent(id); {
+		case av == nil:
+			missing = append(missing, id)
+		case activeOnly && av.Defaulted:
+			hidden = append(hidden, id)
+		}
+	}
 	j.arr()
-	j.istr(g.Note)
+	j.istr(gridNote(hidden, missing))
 	j.arr()
-	for i := range g.Cards {
-		t := &g.Cards[i]
-		one.b = one.b[:0]
-		writeSheet(one, t)               // not interned, to compare
-		if last[t.ID] == string(one.b) { // compared without a copy
-			j.strs(t.ID)
+	for _, id := range shown {
+		av := ix.agent(id)
+		if av == nil || activeOnly && av.Defaulted {
 			continue
 		}
-		last[t.ID] = string(one.b)
-		writeSheet(j, t)
+		cur := agentAt{ix, av}
+		if p, ok := prev[id]; ok && sameAgent(p, cur) {
+			prev[id] = cur
+			j.strs(id)
+			continue
+		}
+		prev[id] = cur
+		t := buildTAccount(ix, av)
+		one.b = one.b[:0]
+		writeSheet(one, &t)            // not interned, to compare
+		if last[id] == string(one.b) { // compared without a copy
+			j.strs(id)
+			continue
+		}
+		last[id] = string(one.b)
+		writeSheet(j, &t)
 	}
 	j.endArr()
 	j.endArr()

@@ -1,6 +1,7 @@
 package ring
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -117,12 +118,15 @@ func (p BalancedParams) resolve() (*balancedResolved, error) {
 	if b.vbt == nil {
 		b.vbt = apd.New(50, -2)
 	}
+	if msg := SweptNamed("outside_mid_ratio").Check(b.rho); msg != "" {
+		return nil, errors.New(msg)
+	}
 	for _, v := range []struct {
 		name string
 		d    *apd.Decimal
-	}{{"face value", b.face}, {"outside mid ratio", b.rho}, {"big entity share", b.beta}, {"vbt share", b.vbt}} {
-		if v.d.Sign() <= 0 || v.d.Form != apd.Finite {
-			return nil, fmt.Errorf("%s must be > 0, got %s", v.name, pynum.Str(v.d))
+	}{{"face_value", b.face}, {"big_entity_share", b.beta}, {"vbt_share", b.vbt}} {
+		if msg := CheckPositive(v.name, v.d); msg != "" {
+			return nil, errors.New(msg)
 		}
 	}
 	var ticket apd.Decimal

@@ -274,26 +274,26 @@ func TestGenerateErrors(t *testing.T) {
 		mutate func(*Params)
 		want   string
 	}{
-		{"kappa zero", func(p *Params) { p.Kappa = dec(t, "0") }, "kappa must be > 0"},
-		{"kappa negative", func(p *Params) { p.Kappa = dec(t, "-2") }, "kappa must be > 0"},
+		{"kappa zero", func(p *Params) { p.Kappa = dec(t, "0") }, "kappa must be greater than 0"},
+		{"kappa negative", func(p *Params) { p.Kappa = dec(t, "-2") }, "kappa must be greater than 0"},
 		{"kappa missing", func(p *Params) { p.Kappa = nil }, "kappa is required"},
-		{"n below 3", func(p *Params) { p.NAgents = 2 }, "n_agents must be at least 3"},
+		{"n below 3", func(p *Params) { p.NAgents = 2 }, "n_agents must be between 3 (a ring needs three agents) and 1000000, got 2"},
 		{"unknown agent", func(p *Params) { p.Liquidity, p.LiquidityAgent = SingleAt, "H6" }, `agent "H6" not in ring`},
 		{"no totals", func(p *Params) { p.QTotal = nil }, "either Q_total or the liquidity total"},
 		{"negative total", func(p *Params) { p.QTotal = dec(t, "-100") }, "must be positive"},
-		{"liquidity total zero", func(p *Params) { p.LiquidityTotal = dec(t, "0") }, "liquidity total must be > 0"},
-		{"concentration", func(p *Params) { p.Concentration = dec(t, "0") }, "concentration must be > 0"},
-		{"monotonicity", func(p *Params) { p.Monotonicity = dec(t, "1.5") }, "monotonicity must be in [-1, 1]"},
-		{"mu", func(p *Params) { p.Mu = dec(t, "1.01") }, "mu must be in [0, 1]"},
-		{"days", func(p *Params) { p.MaturityDays = -1 }, "maturity days must be at least 1"},
+		{"liquidity total zero", func(p *Params) { p.LiquidityTotal = dec(t, "0") }, "the liquidity total L0 must be greater than 0, got 0"},
+		{"concentration", func(p *Params) { p.Concentration = dec(t, "0") }, "concentration must be greater than 0"},
+		{"monotonicity", func(p *Params) { p.Monotonicity = dec(t, "1.5") }, "monotonicity must be between -1 and 1"},
+		{"mu", func(p *Params) { p.Mu = dec(t, "1.01") }, "mu must be between 0 and 1"},
+		{"days", func(p *Params) { p.MaturityDays = -1 }, "maturity_days must be at least 1"},
 		{"mode", func(p *Params) { p.Liquidity = "spread" }, `unknown liquidity mode "spread"`},
 		{"vector length", func(p *Params) { p.Liquidity, p.LiquidityVector = VectorMode, []*apd.Decimal{dec(t, "1")} }, "liquidity vector has 1 values"},
 		{"vector sign", func(p *Params) { p.Liquidity, p.LiquidityVector = VectorMode, []*apd.Decimal{dec(t, "0")} }, "positive values"},
-		{"kappa rule", func(p *Params) { p.KappaRule = "inverse" }, `unknown kappa rule "inverse"`},
-		{"default handling", func(p *Params) { p.DefaultHandling = "ignore" }, `unknown default handling "ignore"`},
+		{"kappa rule", func(p *Params) { p.KappaRule = "inverse" }, `kappa_rule must be "debt-over-liquidity"`},
+		{"default handling", func(p *Params) { p.DefaultHandling = "ignore" }, `default_handling must be "fail-fast"`},
 		{"original with monotonicity", func(p *Params) { p.Revision, p.Monotonicity = Original, dec(t, "0.5") }, "no monotonicity"},
 		{"revision", func(p *Params) { p.Revision = "v9" }, `unknown generator revision "v9"`},
-		{"quiet days", func(p *Params) { q := -1; p.QuietDays = &q }, "quiet days must not be negative"},
+		{"quiet days", func(p *Params) { q := -1; p.QuietDays = &q }, "quiet_days must be 0 or more"},
 	}
 	for _, tt := range tests {
 		p := ok

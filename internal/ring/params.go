@@ -1,7 +1,9 @@
 package ring
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -115,8 +117,21 @@ type Params struct {
 	QuietDays *int
 }
 
-// DefaultNamePrefix is bilancio's `sweep ring` default scenario name prefix.
-const DefaultNamePrefix = "Kalecki Ring Sweep"
+// Defaults of the generator (bilancio's RingExplorerParamsModel and its
+// sweep runner's run block) for what Params leaves out.
+const (
+	// DefaultNamePrefix is the scenario name prefix (also bilancio's
+	// `sweep ring` default).
+	DefaultNamePrefix = "Kalecki Ring Sweep"
+	// DefaultLiquidityAgent holds all of L0 in SingleAt mode.
+	DefaultLiquidityAgent = "H1"
+	// DefaultQuietDays is run.quiet_days.
+	DefaultQuietDays = 2
+)
+
+// DefaultMaxDays is run.max_days for a horizon of maturityDays:
+// max(30, maturity_days + 5).
+func DefaultMaxDays(maturityDays int) int { return max(30, maturityDays+5) }
 
 // resolved are validated parameters with the defaults filled in and the
 // totals derived.
@@ -133,32 +148,35 @@ func (p Params) resolve() (*resolved, error) {
 	if p.NAgents == 0 {
 		p.NAgents = 5
 	}
-	if p.NAgents < 3 {
-		return nil, fmt.Errorf("n_agents must be at least 3, got %d", p.NAgents)
+	if msg := CheckNAgents(int64(p.NAgents)); msg != "" {
+		return nil, errors.New(msg)
 	}
+	swept := Sweepable()
 	if p.Kappa == nil {
 		return nil, fmt.Errorf("kappa is required")
-	}
-	if p.Kappa.Sign() <= 0 {
-		return nil, fmt.Errorf("kappa must be > 0, got %s", pynum.Str(p.Kappa))
 	}
 	if p.KappaRule == "" {
 		p.KappaRule = DebtOverLiquidity
 	}
-	if _, err := ParseKappaRule(string(p.KappaRule)); err != nil {
-		return nil, err
+	if msg := CheckKappaRule(string(p.KappaRule)); msg != "" {
+		return nil, errors.New(msg)
 	}
 	if p.Concentration == nil {
 		p.Concentration = apd.New(1, 0)
 	}
-	if p.Concentration.Sign() <= 0 {
-		return nil, fmt.Errorf("concentration must be > 0, got %s", pynum.Str(p.Concentration))
-	}
 	if p.Monotonicity == nil {
 		p.Monotonicity = apd.New(0, 0)
 	}
-	if p.Monotonicity.Cmp(apd.New(-1, 0)) < 0 || p.Monotonicity.Cmp(apd.New(1, 0)) > 0 {
-		return nil, fmt.Errorf("monotonicity must be in [-1, 1], got %s", pynum.Str(p.Monotonicity))
+	if p.Mu == nil {
+		p.Mu = apd.New(0, 0)
+	}
+	for _, c := range []struct {
+		i int
+		d *apd.Decimal
+	}{{SweptKappa, p.Kappa}, {SweptConcentration, p.Concentration}, {SweptMu, p.Mu}, {SweptMonotonicity, p.Monotonicity}} {
+		if msg := swept[c.i].Check(c.d); msg != "" {
+			return nil, errors.New(msg)
+		}
 	}
 	switch p.Revision {
 	case "":
@@ -174,14 +192,8 @@ func (p Params) resolve() (*resolved, error) {
 	if p.MaturityDays == 0 {
 		p.MaturityDays = 1
 	}
-	if p.MaturityDays < 1 {
-		return nil, fmt.Errorf("maturity days must be at least 1, got %d", p.MaturityDays)
-	}
-	if p.Mu == nil {
-		p.Mu = apd.New(0, 0)
-	}
-	if p.Mu.Sign() < 0 || p.Mu.Cmp(apd.New(1, 0)) > 0 {
-		return nil, fmt.Errorf("mu must be in [0, 1], got %s", pynum.Str(p.Mu))
+	if msg := CheckMaturityDays(int64(p.MaturityDays)); msg != "" {
+		return nil, errors.New(msg)
 	}
 	if p.NamePrefix == "" {
 		p.NamePrefix = DefaultNamePrefix
@@ -192,7 +204,7 @@ func (p Params) resolve() (*resolved, error) {
 	case Uniform:
 	case SingleAt:
 		if p.LiquidityAgent == "" {
-			p.LiquidityAgent = "H1"
+			p.LiquidityAgent = DefaultLiquidityAgent
 		}
 	case VectorMode:
 		if len(p.LiquidityVector) == 0 {
@@ -206,25 +218,31 @@ func (p Params) resolve() (*resolved, error) {
 	default:
 		return nil, fmt.Errorf("unknown liquidity mode %q (want uniform, single_at or vector)", p.Liquidity)
 	}
-	switch p.DefaultHandling {
-	case "", "fail-fast", "expel-agent":
-	default:
-		return nil, fmt.Errorf("unknown default handling %q (want fail-fast or expel-agent)", p.DefaultHandling)
+	if p.DefaultHandling != "" {
+		if msg := CheckDefaultHandling(p.DefaultHandling); msg != "" {
+			return nil, errors.New(msg)
+		}
 	}
-	if p.LiquidityTotal != nil && p.LiquidityTotal.Sign() <= 0 {
-		return nil, fmt.Errorf("liquidity total must be > 0, got %s", pynum.Str(p.LiquidityTotal))
+	if p.LiquidityTotal != nil {
+		if msg := CheckPositive("the liquidity total L0", p.LiquidityTotal); msg != "" {
+			return nil, errors.New(msg)
+		}
 	}
-	r := &resolved{Params: p, maxDays: p.MaxDays, quietDays: 2}
-	if r.maxDays == 0 {
-		r.maxDays = max(30, p.MaturityDays+5)
-	}
-	if r.maxDays < 1 {
-		return nil, fmt.Errorf("max days must be at least 1, got %d", p.MaxDays)
+	if p.MaxDays != 0 {
+		if msg := CheckMaxDays(int64(p.MaxDays)); msg != "" {
+			return nil, errors.New(msg)
+		}
 	}
 	if p.QuietDays != nil {
-		if *p.QuietDays < 0 {
-			return nil, fmt.Errorf("quiet days must not be negative, got %d", *p.QuietDays)
+		if msg := CheckQuietDays(int64(*p.QuietDays)); msg != "" {
+			return nil, errors.New(msg)
 		}
+	}
+	r := &resolved{Params: p, maxDays: p.MaxDays, quietDays: DefaultQuietDays}
+	if r.maxDays == 0 {
+		r.maxDays = DefaultMaxDays(p.MaturityDays)
+	}
+	if p.QuietDays != nil {
 		r.quietDays = *p.QuietDays
 	}
 	var err error
@@ -239,8 +257,11 @@ func (p Params) resolve() (*resolved, error) {
 // 10000.0 (and registries print 10000.0).
 func ParseCLIFloat(s string) (*apd.Decimal, error) {
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return nil, floatOutOfRange(s, math.IsInf(f, 0))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("not a number: %q", s)
+		return nil, fmt.Errorf("not a number: %q", ShortNumber(s))
 	}
 	a, err := pynum.FromFloat(f)
 	if err != nil {

@@ -149,3 +149,43 @@ func TestArtifactsUnknownMode(t *testing.T) {
 		t.Error("the folder was created")
 	}
 }
+
+// A run folder that kept everything but lost some files since (cleaned, or
+// copied in part) gets them back, run.html included, and verifies again;
+// one whose data file was changed is refused.
+func TestRebuildRestoresRemovedFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	ctx := context.Background()
+	if _, err := Run(ctx, Request{ScenarioName: "ring.yaml", Scenario: ringScenario(t, 10), OutDir: dir, HTML: true}); err != nil {
+		t.Fatal(err)
+	}
+	full := folderFiles(t, dir)
+	for _, f := range []string{artifacts.RunHTMLFile, artifacts.EventsFile} {
+		if err := os.Remove(filepath.Join(dir, filepath.FromSlash(f))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := Rebuild(ctx, dir, engine.Options{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(r.Written)
+	if want := []string{artifacts.EventsFile, artifacts.RunHTMLFile}; !slices.Equal(r.Written, want) {
+		t.Errorf("wrote %v, want %v", r.Written, want)
+	}
+	got := folderFiles(t, dir)
+	for name, data := range full {
+		if got[name] != data {
+			t.Errorf("%s differs after the rebuild", name)
+		}
+	}
+	if _, err := runfolder.Verify(dir); err != nil {
+		t.Errorf("the folder does not verify: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(artifacts.MetricsCSVFile)), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Rebuild(ctx, dir, engine.Options{}, false); err == nil || !strings.Contains(err.Error(), "not a complete run folder") {
+		t.Errorf("a changed data file: %v", err)
+	}
+}

@@ -172,8 +172,10 @@ func parseArm(s *Spec, rs *ringSettings, bad func(string, ...any)) *armSettings 
 	switch {
 	case a.dealer && !rev.HasDealer():
 		bad("%s sweep: bilancio %s has no dealer (it arrived on 2025-11-25); choose bilancio_revision 2025-11-29 or later", a.Kind, rev.Name)
+	case a.Kind == KindBalanced && rev.RiskAssessmentByDefault:
+		bad("balanced sweep: bilancio %s's balanced comparison is Plan 024's (VBT and dealer households holding claims, rollover, risk assessment), which this engine does not implement; choose bilancio_revision 2025-12", rev.Name)
 	case a.dealer && rev.RiskAssessmentByDefault:
-		bad("%s sweep: bilancio %s's paired sweeps trade with risk assessment, which this engine does not implement; choose bilancio_revision 2025-12 (or earlier)", a.Kind, rev.Name)
+		bad("%s sweep: bilancio %s's treatment runs trade with risk assessment, which this engine does not implement; choose bilancio_revision 2025-12 (or earlier)", a.Kind, rev.Name)
 	case a.Kind == KindBalanced && !rev.BalancedSweeps:
 		bad("balanced sweep: bilancio %s has no balanced comparison (it arrived on 2025-12-04); choose bilancio_revision 2025-12", rev.Name)
 	}
@@ -288,12 +290,11 @@ func (p *Plan) generate(pt Point) (*ring.Generated, error) {
 	a := p.arm
 	switch {
 	case a != nil && a.balanced:
-		return ring.GenerateBalanced(ring.BalancedParams{
-			Params: p.Params(pt), Mode: a.mode, FaceValue: a.face,
-			OutsideMidRatio: pt.Rho, BigEntityShare: a.beta, VBTShare: a.vbtShare,
-		})
+		bp := p.Params(pt)
+		bp.Mode, bp.FaceValue, bp.BigEntityShare, bp.VBTShare = a.mode, a.face, a.beta, a.vbtShare
+		return ring.GenerateBalanced(bp)
 	case a != nil && a.dealer:
-		g, err := ring.Generate(p.Params(pt))
+		g, err := ring.Generate(p.Params(pt).Params)
 		if err != nil {
 			return nil, err
 		}
@@ -303,7 +304,7 @@ func (p *Plan) generate(pt Point) (*ring.Generated, error) {
 		}
 		return g, nil
 	}
-	return ring.Generate(p.Params(pt))
+	return ring.Generate(p.Params(pt).Params)
 }
 
 // pairedDefaults fills a paired spec's unset settings with bilancio's

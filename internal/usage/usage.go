@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
+	"github.com/bilancio-go/bilancio/internal/version"
 )
 
 // File is the usage record of an experiment, at its folder's root;
@@ -266,6 +267,8 @@ func gpuCount(gpu string) int {
 // experiment's sandboxes.
 type Summary struct {
 	ExperimentID string `json:"experiment_id"`
+	// Bilancio is the version of the bilancio that wrote the summary.
+	Bilancio string `json:"bilancio_version,omitempty"`
 	Totals
 	// ByPurpose splits the totals by what the sandboxes did.
 	ByPurpose map[string]Totals `json:"by_purpose,omitempty"`
@@ -278,7 +281,7 @@ func WriteSummary(dir, experimentID string) error {
 	if err != nil || len(recs) == 0 {
 		return err
 	}
-	s := Summary{ExperimentID: experimentID, Totals: Sum(recs), ByPurpose: map[string]Totals{}}
+	s := Summary{ExperimentID: experimentID, Bilancio: version.Version(), Totals: Sum(recs), ByPurpose: map[string]Totals{}}
 	byPurpose := map[string][]Record{}
 	for _, r := range recs {
 		byPurpose[r.Purpose] = append(byPurpose[r.Purpose], r)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bilancio-go/bilancio/internal/version"
 )
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
@@ -90,7 +92,7 @@ func TestSummaryAndScan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.ExperimentID != "exp_a" || s.Sandboxes != 2 || !near(s.SandboxSeconds, 4) || !near(s.Cost, 2) ||
+	if s.ExperimentID != "exp_a" || s.Bilancio != version.Version() || s.Sandboxes != 2 || !near(s.SandboxSeconds, 4) || !near(s.Cost, 2) ||
 		s.ByPurpose["runs"].Runs != 2 || !near(s.ByPurpose["stage"].SandboxSeconds, 1) {
 		t.Errorf("summary %+v", s)
 	}

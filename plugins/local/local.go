@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/bilancio-go/bilancio/internal/version"
 	"github.com/bilancio-go/bilancio/internal/worker"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -27,13 +28,10 @@ import (
 // Name is the executor's name: the plugin is bilancio-executor-local.
 const Name = "local"
 
-// version is the executor's version, also recorded as the engine version in
-// the manifests it writes (the plugin is built from bilancio's tree). It is
-// set at build time with -ldflags "-X .../plugins/local.version=...".
-var version = "0.1.0-dev"
-
-// Version returns the executor's version.
-func Version() string { return version }
+// Version is the executor's version: bilancio's (internal/version), also
+// recorded as the engine of the manifests it writes, since the plugin is
+// built from bilancio's tree.
+func Version() string { return version.Version() }
 
 // Configuration attributes.
 const (
@@ -57,7 +55,7 @@ var _ sdk.Executor = (*Executor)(nil)
 // New returns a local executor with the default configuration: as many runs
 // at once as there are CPUs, and the current directory as artifact root.
 func New() *Executor {
-	pool := worker.New(worker.Config{Engine: version, Executor: Name})
+	pool := worker.New(worker.Config{Engine: version.Version(), Executor: Name})
 	return &Executor{pool: pool, parallel: pool.Parallel(), root: "."}
 }
 
@@ -73,7 +71,7 @@ func schema() []sdk.ConfigAttribute {
 func (e *Executor) Describe(ctx context.Context) (*sdk.Info, error) {
 	return &sdk.Info{
 		Name:             Name,
-		Version:          version,
+		Version:          version.Version(),
 		SDKVersion:       sdk.Version,
 		ProtocolVersions: []int{sdk.ProtocolVersion},
 		Capabilities: sdk.Capabilities{

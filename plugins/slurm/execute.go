@@ -23,11 +23,6 @@ const (
 	stopWait = 500 * time.Millisecond
 	// stopPoll is how often squeue is asked meanwhile.
 	stopPoll = 150 * time.Millisecond
-	// hostGrace is how long a batch whose context ended watches for its
-	// parent process (bilancio, for a plugin) to go before it cancels the
-	// jobs: when bilancio is killed, the plugin may see its calls cut an
-	// instant before it sees bilancio gone (and is killed itself).
-	hostGrace = 150 * time.Millisecond
 	// squeueGiveUp is how long squeue may fail in a row before the batch
 	// gives up on Slurm.
 	squeueGiveUp = 10 * time.Minute
@@ -182,10 +177,19 @@ func (br *batchRun) execute(ctx context.Context) error {
 	br.collectComplete()
 	if err := br.submit(ctx); err != nil {
 		if ctx.Err() != nil {
-			br.stop(ctx.Err())
 			return ctx.Err()
 		}
 		return err
+	}
+	if br.batch.Detach {
+		// Every run is complete or held by a task: the work goes on
+		// without bilancio, to be followed by a later Execute.
+		for _, r := range br.batch.Runs {
+			if t := br.runs[r.RunID].task; t != nil {
+				br.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventDetached, Message: "held by Slurm job " + t.id()})
+			}
+		}
+		return br.emitErr
 	}
 	return br.watch(ctx)
 }
@@ -230,31 +234,18 @@ func (br *batchRun) runEnded(id string) bool { return br.guard.Ended(id) }
 // by an earlier bilancio that is gone: the batch follows them instead of
 // submitting their runs again.
 func (br *batchRun) adopt(ctx context.Context) error {
-	states, err := br.e.slurm.squeue(ctx, br.jobName)
+	tasks, err := br.e.remoteTasks(ctx, br.batch.ExperimentID, br.root)
 	if err != nil {
 		return fmt.Errorf("asking Slurm about the experiment's jobs: %w", err)
 	}
-	subs := map[string]*submission{}
-	for _, st := range states {
-		if !st.Live() || !within(br.root, st.WorkDir) {
+	for _, rt := range tasks {
+		if !rt.Live() || rt.sub.OutRoot != br.outRoot {
 			continue
 		}
-		sub, ok := subs[st.WorkDir]
-		if !ok {
-			sub, err = readSubmission(st.WorkDir)
-			if err != nil {
-				br.e.logger.Warn("skipping a job of the experiment whose submission cannot be read", "job", st.ID, "error", err)
-			}
-			subs[st.WorkDir] = sub
-		}
-		if sub == nil || sub.ExperimentID != br.batch.ExperimentID || sub.OutRoot != br.outRoot || st.Index >= len(sub.Tasks) {
-			continue
-		}
-		t := &task{sub: sub, index: st.Index, arrayJob: st.ArrayJobID, seen: true, adopted: true}
-		t.tail.path = sub.eventsFile(st.Index)
-		st := st
-		t.state = &st
-		for _, id := range sub.Tasks[st.Index] {
+		st := rt.TaskState
+		t := &task{sub: rt.sub, index: st.Index, arrayJob: st.ArrayJobID, seen: true, adopted: true, state: &st}
+		t.tail.path = rt.sub.eventsFile(st.Index)
+		for _, id := range rt.runs {
 			if rs := br.runs[id]; rs != nil && rs.task == nil {
 				rs.task = t
 				t.runs = append(t.runs, id)
@@ -380,7 +371,9 @@ func (br *batchRun) watch(ctx context.Context) error {
 	for br.guard.Left() > 0 && br.emitErr == nil {
 		select {
 		case <-ctx.Done():
-			br.stop(ctx.Err())
+			// The end of the call only stops the following: the jobs run
+			// on (Cancel stops them), whether bilancio was interrupted
+			// (its client sends Cancel first) or killed.
 			return ctx.Err()
 		case <-br.wake:
 			br.handleCancels()
@@ -394,8 +387,10 @@ func (br *batchRun) watch(ctx context.Context) error {
 			nextPoll = time.Now().Add(poll)
 		}
 	}
-	if br.emitErr != nil {
-		br.stop(br.emitErr)
+	if br.emitErr == nil && ctx.Err() != nil {
+		// The batch ended (a Cancel came with the context's end) but
+		// Execute's context is done all the same.
+		return ctx.Err()
 	}
 	return br.emitErr
 }
@@ -518,7 +513,7 @@ func (br *batchRun) ended(t *task, why string) {
 	if br.taskOpen(t) == 0 {
 		return
 	}
-	msg := why + " before this run finished"
+	msg := why + ", before this run finished"
 	if t.state != nil && t.state.State == stateCompleted {
 		msg = why + ", but its worker did not report this run"
 	}
@@ -590,37 +585,6 @@ func (br *batchRun) handleCancels() {
 		if rs := br.runs[r.RunID]; rs.cancelled && !br.runEnded(r.RunID) {
 			br.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCancelled, Message: "cancelled on request"})
 		}
-	}
-}
-
-// stop cancels the whole batch (its context is done, or emit failed):
-// every task is scancelled, and so is any other live job of the
-// experiment's scratch root (tasks of an earlier submission, or an array
-// whose sbatch was cut short), then the runs that did not complete are
-// reported cancelled.
-func (br *batchRun) stop(cause error) {
-	if br.e.hostGone() {
-		// The context ended because bilancio died (the plugin outlived it
-		// for a moment): the sweep's jobs run on, to be followed again by
-		// the next `sweep run`.
-		br.e.logger.Info("bilancio is gone: leaving the sweep's jobs running", "experiment", br.batch.ExperimentID)
-		return
-	}
-	var live []*task
-	for _, t := range br.tasks {
-		if !t.done && !t.scancelled {
-			live = append(live, t)
-		}
-	}
-	reason := "cancelled: " + cause.Error()
-	br.cancelTasks(live, reason)
-	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
-	defer cancel()
-	if err := br.e.cancelRemote(ctx, br.batch.ExperimentID, br.root); err != nil {
-		br.e.logger.Warn("cannot cancel the experiment's other jobs", "error", err)
-	}
-	for _, r := range br.batch.Runs {
-		br.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCancelled, Message: reason})
 	}
 }
 

@@ -58,6 +58,9 @@ type TaskState struct {
 	ExitCode, Signal int
 	// TimeUsed and TimeLimit as Slurm prints them.
 	TimeUsed, TimeLimit string
+	// Started and Ended are when the task started and ended (zero when it
+	// has not, or Slurm does not say).
+	Started, Ended time.Time
 	// WorkDir is the job's working directory: its submission folder.
 	WorkDir string
 }
@@ -90,7 +93,17 @@ func (t *TaskState) Describe() string {
 
 // squeueFields are the fields asked of squeue -O, separated by '|'; the
 // working directory comes last, so that a '|' in it does no harm.
-const squeueFields = "JobArrayID:|,ArrayJobID:|,ArrayTaskID:|,State:|,Reason:|,Exit_Code:|,TimeUsed:|,TimeLimit:|,WorkDir:"
+const squeueFields = "JobArrayID:|,ArrayJobID:|,ArrayTaskID:|,State:|,Reason:|,Exit_Code:|,TimeUsed:|,TimeLimit:|,StartTime:|,EndTime:|,WorkDir:"
+
+// squeueTime reads a time squeue prints (local time, "2026-12-07T11:29:11");
+// "N/A", "Unknown" and the like are the zero time.
+func squeueTime(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02T15:04:05", s, time.Local)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
 
 // parseSqueue reads the output of `squeue --noheader --array -O
 // squeueFields`. Lines of jobs that are not array tasks are skipped.
@@ -101,11 +114,11 @@ func parseSqueue(out []byte) ([]TaskState, error) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		f := strings.SplitN(string(line), "|", 9)
-		if len(f) != 9 {
+		f := strings.SplitN(string(line), "|", 11)
+		if len(f) != 11 {
 			return nil, fmt.Errorf("unexpected squeue line %q", line)
 		}
-		for i := range 8 {
+		for i := range 10 {
 			f[i] = strings.TrimSpace(f[i])
 		}
 		idx, err := strconv.Atoi(f[2])
@@ -114,8 +127,10 @@ func parseSqueue(out []byte) ([]TaskState, error) {
 		}
 		t := TaskState{
 			ID: f[0], ArrayJobID: f[1], Index: idx, State: f[3], Reason: f[4],
-			TimeUsed: f[6], TimeLimit: f[7], WorkDir: strings.TrimRight(f[8], " "),
+			TimeUsed: f[6], TimeLimit: f[7], Started: squeueTime(f[8]), Ended: squeueTime(f[9]),
+			WorkDir: strings.TrimRight(f[10], " "),
 		}
+
 		// squeue prints the raw wait status: the exit code in the high
 		// byte, the signal in the low bits.
 		if st, err := strconv.Atoi(f[5]); err == nil {
@@ -123,6 +138,9 @@ func parseSqueue(out []byte) ([]TaskState, error) {
 		}
 		// A state may carry a suffix ("CANCELLED by 0" in some versions).
 		t.State, _, _ = strings.Cut(t.State, " ")
+		if t.Live() {
+			t.Ended = time.Time{} // a live task's "end" is its time limit
+		}
 		tasks = append(tasks, t)
 	}
 	return tasks, nil

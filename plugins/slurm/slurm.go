@@ -25,9 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
-	"time"
 
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -58,9 +56,6 @@ type logger interface {
 type Executor struct {
 	logger logger
 	slurm  *cli
-	// parent is the process that started this one: bilancio, when the
-	// executor runs as its plugin.
-	parent int
 
 	mu  sync.Mutex
 	cfg *Config
@@ -80,7 +75,6 @@ func New() *Executor {
 	return &Executor{
 		logger:  sdk.NewLogger(Name),
 		slurm:   newCLI(),
-		parent:  os.Getppid(),
 		batches: make(map[string][]*batchRun),
 		indexes: make(map[string]*submissionIndex),
 	}
@@ -96,6 +90,7 @@ func (e *Executor) Describe(ctx context.Context) (*sdk.Info, error) {
 		Capabilities: sdk.Capabilities{
 			Remote:          true,
 			Cancel:          true,
+			Detach:          true,
 			MaxParallelHint: defaultParallel,
 		},
 		ConfigSchema: schema(),
@@ -130,62 +125,6 @@ func (e *Executor) config() (*Config, error) {
 	return &c, nil
 }
 
-// Status implements sdk.Executor: the last state of each run of the
-// experiment that this process has executed.
-func (e *Executor) Status(ctx context.Context, req *sdk.StatusRequest) (*sdk.StatusReply, error) {
-	if req == nil {
-		return nil, errors.New("status: no request")
-	}
-	return e.status.Status(req.ExperimentID), nil
-}
-
-// Cancel implements sdk.Executor. The runs named (all of the experiment's
-// when none is) that this process follows are reported cancelled, and the
-// array tasks holding only such runs are scancelled. With no run named, it
-// also scancels every live job of the experiment that squeue lists, so
-// that any process can stop a sweep whose CLI is gone.
-func (e *Executor) Cancel(ctx context.Context, req *sdk.CancelRequest) error {
-	if req == nil {
-		return errors.New("cancel: no request")
-	}
-	e.mu.Lock()
-	runs := append([]*batchRun(nil), e.batches[req.ExperimentID]...)
-	e.mu.Unlock()
-	for _, br := range runs {
-		br.cancel(req.RunIDs)
-	}
-	if len(req.RunIDs) > 0 {
-		return nil
-	}
-	return e.cancelRemote(ctx, req.ExperimentID, "")
-}
-
-// cancelRemote scancels the live array jobs of an experiment: those named
-// JobName(experimentID) and, when root is not empty, working in a
-// submission folder under root.
-func (e *Executor) cancelRemote(ctx context.Context, experimentID, root string) error {
-	tasks, err := e.slurm.squeue(ctx, JobName(experimentID))
-	if err != nil {
-		return fmt.Errorf("listing the jobs of experiment %s: %w", experimentID, err)
-	}
-	var ids []string
-	seen := map[string]bool{}
-	for _, t := range tasks {
-		if !t.Live() || seen[t.ArrayJobID] || (root != "" && !within(root, t.WorkDir)) {
-			continue
-		}
-		seen[t.ArrayJobID] = true
-		ids = append(ids, t.ArrayJobID)
-	}
-	if err := e.slurm.scancel(ctx, ids...); err != nil {
-		return fmt.Errorf("cancelling the jobs of experiment %s: %w", experimentID, err)
-	}
-	if len(ids) > 0 {
-		e.logger.Info("cancelled the experiment's jobs", "experiment", experimentID, "jobs", ids)
-	}
-	return nil
-}
-
 // Estimate implements sdk.Executor: a cluster's cost is not money.
 func (e *Executor) Estimate(ctx context.Context, req *sdk.EstimateRequest) (*sdk.EstimateReply, error) {
 	return nil, fmt.Errorf("estimating a Slurm sweep: %w", sdk.ErrNotSupported)
@@ -205,23 +144,6 @@ func (e *Executor) Fetch(ctx context.Context, req *sdk.FetchRequest, w io.Writer
 // Remove implements sdk.Executor (not supported: see List).
 func (e *Executor) Remove(ctx context.Context, req *sdk.RemoveRequest) error {
 	return fmt.Errorf("removing from the slurm executor's storage: %w", sdk.ErrNotSupported)
-}
-
-// hostGone reports whether the process that started this one has died,
-// watching for hostGrace: a plugin whose bilancio is killed is re-parented
-// (and killed by the signal bilancio set for its death) an instant after
-// its calls are cut.
-func (e *Executor) hostGone() bool {
-	deadline := time.Now().Add(hostGrace)
-	for {
-		if os.Getppid() != e.parent {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // track registers a batch in flight for Cancel and returns the function

@@ -39,18 +39,117 @@ func TestSweep500(t *testing.T) {
 	t.Logf("500 runs in %v, %d submissions", time.Since(start).Round(time.Millisecond), len(subs))
 }
 
-// TestTaskKilledAndRetried scancels one array task mid-run: its unfinished
-// runs fail with Slurm's CANCELLED, are retried by the sweep's policy in a
-// new array, and complete; the runs it had finished are not run again.
-func TestTaskKilledAndRetried(t *testing.T) {
+// TestTaskFailures fails array tasks mid-run as a cluster does — one
+// scancelled, one preempted by a job of a higher-priority partition, all
+// of them lost with their node — and checks each time that the runs the
+// tasks had not finished fail with Slurm's state in the message, are
+// retried by the sweep's policy in a new array and complete, while the runs
+// they had finished are not run again.
+func TestTaskFailures(t *testing.T) {
+	requireSlurm(t)
+	host := nodeName(t)
+	for _, tc := range []struct {
+		name  string
+		state string
+		// fail makes the running task victim (or another) fail.
+		fail func(t *testing.T, victim string)
+		// victimOnly: the failed runs all name the victim.
+		victimOnly bool
+	}{
+		{"scancel", "CANCELLED", func(t *testing.T, victim string) { slurmCmd(t, "scancel", victim) }, true},
+		{"preempted", "PREEMPTED", func(t *testing.T, _ string) {
+			// One CPU of the node for a job of the high partition: one
+			// of the sweep's two running tasks is preempted.
+			slurmCmd(t, "sbatch", "--partition=high", "--job-name=bilancio-test-preemptor", "--output=/dev/null", "--wrap=sleep 3")
+			t.Cleanup(func() { exec.Command("scancel", "--name=bilancio-test-preemptor").Run() })
+		}, false},
+		{"node-down", "NODE_FAIL", func(t *testing.T, _ string) {
+			slurmCmd(t, "scontrol", "update", "NodeName="+host, "State=DOWN", "Reason=bilancio test")
+			t.Cleanup(func() { resumeNode(t, host) })
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := sweepFile{name: "slurmfail" + strings.ReplaceAll(tc.name, "-", ""), agents: 2000, maturity: 10, parallel: 2, retries: 1, runsPerTask: 6, timeLimit: "5",
+				kappas: "[0.5, 1, 2]", concs: "[1, 2]", mus: "[0, 1]"}
+			cancelJobsAtEnd(t, s.name)
+			exp := filepath.Join(dir, "out", s.name)
+			r := startSweep(t, s.write(t, dir), filepath.Join(dir, "out"))
+			victim := runningMidway(t, exp, s.name)
+			tc.fail(t, victim)
+			if tc.state == "NODE_FAIL" {
+				resumeNode(t, host)
+			}
+			if code := r.wait(t, 3*time.Minute); code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", code, failures(t, r.stdout.String()), tail(r.stderr.String(), 3000))
+			}
+			var failed, retried []string
+			for _, l := range lines(t, r.stdout.String()) {
+				switch {
+				case l.Type == "run_failed" && l.Run != nil:
+					want := "ended " + tc.state
+					if tc.victimOnly {
+						want = "Slurm job " + victim + " " + want
+					}
+					if l.Run.Attempt != 1 || l.Run.Final || !strings.Contains(l.Run.Error, want) {
+						t.Errorf("run %s failed on attempt %d (final %v): %q, want attempt 1, not final, saying %q", l.Run.ID, l.Run.Attempt, l.Run.Final, l.Run.Error, want)
+					}
+					if len(failed) == 0 {
+						t.Logf("run %s failed: %s", l.Run.ID, l.Run.Error)
+					}
+					failed = append(failed, l.Run.ID)
+				case l.Type == "run_finished" && l.Run != nil && l.Run.Attempt == 2:
+					retried = append(retried, l.Run.ID)
+				}
+			}
+			slices.Sort(failed)
+			slices.Sort(retried)
+			if len(failed) == 0 || !slices.Equal(failed, retried) {
+				t.Errorf("runs failed by the %s %v, runs completed on their second attempt %v: want the same, not none", tc.state, failed, retried)
+			}
+			checkOnce(t, exp, 12)
+		})
+	}
+}
+
+// TestWorkerFails runs a sweep whose worker cannot run (a bilancio_binary
+// that exits 3 at once): every run fails with Slurm's FAILED, the exit code
+// and the end of the task's log, and the sweep exits 2.
+func TestWorkerFails(t *testing.T) {
 	requireSlurm(t)
 	dir := t.TempDir()
-	s := sweepFile{name: "slurmkill", agents: 2000, maturity: 10, parallel: 2, retries: 1, runsPerTask: 6, timeLimit: "5",
-		kappas: "[0.5, 1, 2]", concs: "[1, 2]", mus: "[0, 1]"}
+	broken := filepath.Join(dir, "broken-bilancio")
+	if err := os.WriteFile(broken, []byte("#!/bin/sh\necho 'bilancio: cannot start: no such library' >&2\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := sweepFile{name: "slurmfailed", agents: 20, maturity: 3, parallel: 2, runsPerTask: 2, timeLimit: "5", binary: broken,
+		kappas: "[0.5, 1]", concs: "[1]", mus: "[0, 1]"}
 	cancelJobsAtEnd(t, s.name)
-	exp := filepath.Join(dir, "out", s.name)
-	r := startSweep(t, s.write(t, dir), filepath.Join(dir, "out"))
-	// Mid-run: a running task has reported a run and has more to do.
+	r := runSweep(t, s.write(t, dir), filepath.Join(dir, "out"), 2*time.Minute)
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2 (runs failed)\n%s", r.code, tail(r.stderr.String(), 2000))
+	}
+	n := 0
+	for _, l := range lines(t, r.stdout.String()) {
+		if l.Type != "run_failed" || l.Run == nil {
+			continue
+		}
+		n++
+		for _, want := range []string{"ended FAILED, exit code 3 (NonZeroExitCode)", "bilancio: cannot start: no such library"} {
+			if !strings.Contains(l.Run.Error, want) {
+				t.Errorf("run %s failed with %q, want it to say %q", l.Run.ID, l.Run.Error, want)
+			}
+		}
+	}
+	if n != 4 {
+		t.Errorf("%d runs failed, want 4", n)
+	}
+}
+
+// runningMidway waits for a task of the experiment that is running and has
+// reported a run but not all of them, and returns its id.
+func runningMidway(t *testing.T, exp, name string) string {
+	t.Helper()
 	var victim string
 	waitFor(t, 90*time.Second, "a task running with a run finished", func() bool {
 		files, _ := filepath.Glob(filepath.Join(exp, "slurm", "*", "events", "*.jsonl"))
@@ -60,7 +159,7 @@ func TestTaskKilledAndRetried(t *testing.T) {
 				continue
 			}
 			sub, idx := filepath.Dir(filepath.Dir(f)), strings.TrimSuffix(filepath.Base(f), ".jsonl")
-			for _, task := range liveTasks(t, s.name) {
+			for _, task := range liveTasks(t, name) {
 				id, state, _ := strings.Cut(task, " ")
 				if state == "RUNNING" && strings.HasSuffix(id, "_"+idx) && jobWorkDir(id) == sub {
 					victim = id
@@ -70,31 +169,40 @@ func TestTaskKilledAndRetried(t *testing.T) {
 		}
 		return false
 	})
-	if out, err := exec.Command("scancel", victim).CombinedOutput(); err != nil {
-		t.Fatalf("scancel %s: %v %s", victim, err, out)
+	return victim
+}
+
+// slurmCmd runs a Slurm command, failing the test if it fails.
+func slurmCmd(t *testing.T, name string, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v %s", name, strings.Join(args, " "), err, out)
 	}
-	t.Logf("scancelled %s", victim)
-	if code := r.wait(t, 3*time.Minute); code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", code, tail(r.stdout.String(), 3000), tail(r.stderr.String(), 3000))
+}
+
+// nodeName is the name of the local Slurm's one node.
+func nodeName(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("sinfo", "--noheader", "-o", "%n").Output()
+	if err != nil {
+		t.Fatalf("sinfo: %v", err)
 	}
-	var failed, retried []string
-	for _, l := range lines(t, r.stdout.String()) {
-		switch {
-		case l.Type == "run_failed" && l.Run != nil:
-			if l.Run.Attempt != 1 || l.Run.Final || !strings.Contains(l.Run.Error, "Slurm job "+victim+" ended CANCELLED") {
-				t.Errorf("run %s failed on attempt %d (final %v): %q, want attempt 1, not final, naming %s CANCELLED", l.Run.ID, l.Run.Attempt, l.Run.Final, l.Run.Error, victim)
-			}
-			failed = append(failed, l.Run.ID)
-		case l.Type == "run_finished" && l.Run != nil && l.Run.Attempt == 2:
-			retried = append(retried, l.Run.ID)
+	return strings.TrimSpace(strings.Split(string(out), "\n")[0])
+}
+
+// resumeNode brings the node back after a test set it down (Slurm may have
+// done so already: ReturnToService=2).
+func resumeNode(t *testing.T, host string) {
+	t.Helper()
+	waitFor(t, 30*time.Second, "node "+host+" back in service", func() bool {
+		out, _ := exec.Command("sinfo", "--noheader", "-n", host, "-o", "%T").Output()
+		state := strings.TrimSpace(string(out))
+		if strings.HasPrefix(state, "idle") || strings.HasPrefix(state, "mixed") || strings.HasPrefix(state, "alloc") {
+			return true
 		}
-	}
-	slices.Sort(failed)
-	slices.Sort(retried)
-	if len(failed) == 0 || !slices.Equal(failed, retried) {
-		t.Errorf("runs failed by the scancel %v, runs completed on their second attempt %v: want the same, not none", failed, retried)
-	}
-	checkOnce(t, exp, 12)
+		exec.Command("scontrol", "update", "NodeName="+host, "State=RESUME").Run()
+		return false
+	})
 }
 
 // slowSweep is a sweep of 40 runs of about half a second each (more under
@@ -155,7 +263,7 @@ func TestKillRerun(t *testing.T) {
 	cancelJobsAtEnd(t, s.name)
 	file, out := s.write(t, dir), filepath.Join(dir, "out")
 	exp := filepath.Join(out, s.name)
-	since := time.Now().Add(-time.Minute).Format("2006-01-02T15:04:05")
+	since := time.Now().Add(-5 * time.Second).Format("2006-01-02T15:04:05")
 	r := startSweep(t, file, out)
 	waitFor(t, 90*time.Second, "a run finished and tasks running", func() bool {
 		return eventLines(exp) >= 1 && len(liveTasks(t, s.name)) > 0
@@ -183,7 +291,7 @@ func TestKillRerun(t *testing.T) {
 	// sacct: the sweep's array tasks that ran and the runs their
 	// submission gave them; no run may be in two of them.
 	var held map[string]string
-	waitFor(t, 30*time.Second, "sacct listing every task of the sweep as ended", func() bool {
+	waitFor(t, 30*time.Second, "sacct listing every task of the sweep, ended, holding the sweep's 40 runs", func() bool {
 		held = map[string]string{}
 		out, err := exec.Command("sacct", "--noheader", "--parsable2", "-X", "--starttime="+since,
 			"--name="+slurm.JobName(s.name), "--format=JobID,State,WorkDir").Output()
@@ -196,6 +304,9 @@ func TestKillRerun(t *testing.T) {
 				continue
 			}
 			id, state, wd := f[0], f[1], f[2]
+			if !strings.HasPrefix(wd, exp+string(filepath.Separator)) {
+				continue // a job of another test's experiment of the same name
+			}
 			if strings.Contains(id, "[") || state == "PENDING" || state == "RUNNING" {
 				return false // not every task has ended yet
 			}
@@ -210,7 +321,7 @@ func TestKillRerun(t *testing.T) {
 				held[run] = id
 			}
 		}
-		return true
+		return len(held) == 40 // the accounting database may lag a little
 	})
 	if len(held) != 40 {
 		t.Errorf("the tasks sacct lists held %d runs, want the 40 of the sweep", len(held))

@@ -236,11 +236,13 @@ func readFrontier(dir string) ([]report.FrontierCell, error) {
 	}
 	var s struct {
 		Frontier []struct {
-			Concentration string  `json:"concentration"`
-			Mu            string  `json:"mu"`
-			Monotonicity  string  `json:"monotonicity"`
-			Kappa         *string `json:"kappa"`
-			Probes        int     `json:"probes"`
+			Concentration string    `json:"concentration"`
+			Mu            string    `json:"mu"`
+			Monotonicity  string    `json:"monotonicity"`
+			Kappa         *string   `json:"kappa"`
+			Probes        int       `json:"probes"`
+			Bracket       []*string `json:"bracket"`
+			Bound         *string   `json:"bound"`
 		} `json:"frontier"`
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
@@ -251,6 +253,12 @@ func readFrontier(dir string) ([]report.FrontierCell, error) {
 		c := report.FrontierCell{Concentration: f.Concentration, Mu: f.Mu, Monotonicity: f.Monotonicity, Probes: f.Probes}
 		if f.Kappa != nil {
 			c.Kappa = *f.Kappa
+		}
+		if len(f.Bracket) == 2 && f.Bracket[0] != nil && f.Bracket[1] != nil {
+			c.Low, c.High = *f.Bracket[0], *f.Bracket[1]
+		}
+		if f.Bound != nil {
+			c.Bound = *f.Bound
 		}
 		out = append(out, c)
 	}

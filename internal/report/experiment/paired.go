@@ -305,6 +305,12 @@ func pdashRunLinks(dir, arm, id string, reg map[string]map[string]string) (link,
 		}
 	}
 	if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel))); err != nil || st.IsDir() {
+		// The run did not keep run.html (a sweep may keep less than every
+		// artifact; `bilancio report` rebuilds it): link its folder.
+		folder := path.Join(arm, store.RunsDir, id)
+		if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(folder))); err == nil && st.IsDir() {
+			return "../" + folder + "/", errText
+		}
 		return "", errText
 	}
 	return "../" + rel, errText

@@ -190,12 +190,19 @@ func TestLoadPairedDashboardConformance(t *testing.T) {
 				if p.DealerSource != tt.wantSource {
 					t.Errorf("pair %d: dealer values from %q, want %q", i, p.DealerSource, tt.wantSource)
 				}
+				// A run.html where the fixture has one; else the run's
+				// folder when it exists (a run that did not keep its page),
+				// else no link.
 				wantLink := ""
 				if i == 0 {
 					wantLink = "../" + base + "/runs/" + p.ControlRunID + "/run.html"
 				}
-				if p.ControlHTML != wantLink || p.TreatmentHTML != "" {
-					t.Errorf("pair %d: links %q, %q; want %q and none", i, p.ControlHTML, p.TreatmentHTML, wantLink)
+				wantDealer := ""
+				if st, err := os.Stat(filepath.Join(dir, dealer, "runs", p.TreatmentRunID)); err == nil && st.IsDir() {
+					wantDealer = "../" + dealer + "/runs/" + p.TreatmentRunID + "/"
+				}
+				if p.ControlHTML != wantLink || p.TreatmentHTML != wantDealer {
+					t.Errorf("pair %d: links %q, %q; want %q and %q", i, p.ControlHTML, p.TreatmentHTML, wantLink, wantDealer)
 				}
 			}
 			if len(rhos) != tt.set.rhos {
