@@ -282,7 +282,7 @@ func TestVolumeLocalTarget(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(dest, "link")); err != nil {
 		t.Fatal(err)
 	}
-	if err := mkdirInside(dest, filepath.Join(dest, "link", "sub")); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+	if err := mkdirInside(dest, filepath.Join(dest, "link", "sub")); err == nil {
 		t.Errorf("mkdirInside through a symbolic link: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(outside, "sub")); !os.IsNotExist(err) {

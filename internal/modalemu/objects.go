@@ -3,6 +3,7 @@ package modalemu
 import (
 	"context"
 	"maps"
+	"strings"
 
 	pb "github.com/modal-labs/modal-client/go/proto/modal_proto"
 	"google.golang.org/grpc/codes"
@@ -133,7 +134,10 @@ func (c *controlPlane) SecretGetOrCreate(ctx context.Context, req *pb.SecretGetO
 		}
 	}
 	if len(missing) > 0 {
-		return nil, status.Errorf(codes.NotFound, "Secret '%s' is missing the required keys %v", name, missing)
+		// Not NOT_FOUND, which the SDK turns into "Secret '…' not found"
+		// (secret.go:134); the message is the one Modal's test expects
+		// (test/secret_test.go:46, TestSecretFromNameWithRequiredKeys).
+		return nil, status.Errorf(codes.FailedPrecondition, "Secret is missing key(s): %s", strings.Join(missing, ", "))
 	}
 	return pb.SecretGetOrCreateResponse_builder{SecretId: id}.Build(), nil
 }

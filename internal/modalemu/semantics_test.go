@@ -494,3 +494,34 @@ func TestRemovedSandboxFolders(t *testing.T) {
 		t.Errorf("committed file: %q, %v", b, err)
 	}
 }
+
+// TestVolumeReadOnlyMount: a volume mounted with ReadOnly refuses writes
+// ("Read-only file system", the SDK's TestSandboxWithReadOnlyVolume,
+// test/sandbox_test.go:259-296, VolumeMountOptionsParams.ReadOnly in
+// volume.go) and commits nothing when its sandbox ends. Isolated sandboxes
+// refuse the write itself; mapped ones (no mount namespace) still commit
+// nothing.
+func TestVolumeReadOnlyMount(t *testing.T) {
+	t.Parallel()
+	eachRuntime(t, func(t *testing.T, iso Isolation) {
+		srv := startEmulator(t, Options{Isolation: iso})
+		c := newClient(t, srv)
+		ctx := t.Context()
+		vol, err := c.Volumes.FromName(ctx, "ro", &modal.VolumeFromNameParams{CreateIfMissing: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		yes := true
+		ro := volumeSandbox(t, c, vol.WithMountOptions(&modal.VolumeMountOptionsParams{ReadOnly: &yes}))
+		_, stderr, code := execOut(t, ro, "sh", "-c", "echo test > /vol/ro.txt")
+		if iso == IsolationRequired && (code == 0 || !strings.Contains(stderr, "Read-only file system")) {
+			t.Errorf("a write to a read-only mount: exit %d, stderr %q; want a failure saying Read-only file system", code, stderr)
+		}
+		terminate(t, ro)
+		after := volumeSandbox(t, c, vol)
+		if seen(t, after, "ro.txt") {
+			t.Error("a read-only mount committed a write")
+		}
+		terminate(t, after)
+	})
+}

@@ -265,7 +265,11 @@ func (b *batchRun) follow(ctx context.Context, l *live, done []string) outcome {
 				undownloaded = append(undownloaded, ev.RunID)
 				continue
 			}
-			b.send(ev)
+			if ev.Type == sdk.EventCompleted {
+				b.sendCompleted(ev)
+			} else {
+				b.send(ev)
+			}
 		}
 	}
 	if len(pending) > 0 {
@@ -444,6 +448,11 @@ func (b *batchRun) report(ctx context.Context, l *live, evs []sdk.RunEvent) []sd
 		ev.Attempt, ev.Time, ev.Usage = l.chunk.attempt, now, nil
 		switch ev.Type {
 		case sdk.EventCompleted:
+			if b.guard.Ended(ev.RunID) {
+				// Cancelled meanwhile: not downloaded, not reported.
+				ev.Type = sdk.EventCancelled
+				continue
+			}
 			completed = append(completed, ev.RunID)
 		default:
 			ev.Type = sdk.EventFailed

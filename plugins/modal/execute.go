@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -52,6 +53,10 @@ type batchRun struct {
 	stop error
 	// notStarted counts runs that did not start because of the budget.
 	notStarted int
+	// creating counts the sandboxes being created: Cancel waits for them
+	// (each is stopped as soon as it exists), so that a Ctrl-C during a
+	// creation leaves no sandbox running.
+	creating int
 }
 
 // addUsage queues the usage record of an ended sandbox.
@@ -89,6 +94,23 @@ func (b *batchRun) send(ev sdk.RunEvent) bool {
 		return false
 	}
 	return true
+}
+
+// sendCompleted sends a completed run's event. When the run had ended
+// meanwhile (cancelled while its folder was downloaded), the folder just
+// written to OutRoot is removed: a run reported cancelled leaves nothing
+// there.
+func (b *batchRun) sendCompleted(ev sdk.RunEvent) bool {
+	if b.send(ev) {
+		return true
+	}
+	b.mu.Lock()
+	emitFailed := b.emitErr != nil
+	b.mu.Unlock()
+	if !emitFailed && b.guard.Ended(ev.RunID) {
+		_ = os.RemoveAll(filepath.Join(b.batch.OutRoot, ev.RunID))
+	}
+	return false
 }
 
 // fail ends runs with a failed event.
@@ -362,17 +384,21 @@ func (b *batchRun) launch(ctx context.Context, c *chunk) (*live, error) {
 			b.limit.release()
 			return nil, err
 		}
+		b.creation(1)
 		l, err := b.startChunk(ctx, c, b.detached)
 		if err == nil {
 			b.limit.started()
 			if err := b.trackUnlessStopped(l); err != nil {
 				// Cancelled (or stopped) while the sandbox was created.
 				l.stop(false)
+				b.creation(-1)
 				b.limit.release()
 				return nil, err
 			}
+			b.creation(-1)
 			return l, nil
 		}
+		b.creation(-1)
 		b.limit.release()
 		switch classify(err) {
 		case classExhausted:
@@ -548,6 +574,26 @@ func randomSuffix() string {
 	return hex.EncodeToString(b[:])
 }
 
+// creation counts a sandbox creation starting (+1) or settled (-1).
+func (b *batchRun) creation(delta int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.creating += delta
+}
+
+// waitCreations waits, until ctx ends, for the sandboxes being created to
+// be settled: tracked, or stopped when the batch was stopped meanwhile.
+func (b *batchRun) waitCreations(ctx context.Context) {
+	for {
+		b.mu.Lock()
+		n := b.creating
+		b.mu.Unlock()
+		if n == 0 || !sleep(ctx, 10*time.Millisecond) {
+			return
+		}
+	}
+}
+
 // register records a running batch for Cancel.
 func (e *Executor) register(b *batchRun) {
 	e.mu.Lock()
@@ -611,7 +657,8 @@ func (e *Executor) Cancel(ctx context.Context, req *sdk.CancelRequest) error {
 		// The sandboxes left with nothing wanted end first, so that their
 		// usage rides on the cancelled events.
 		var wg sync.WaitGroup
-		if !slices.ContainsFunc(b.guard.Open(), func(id string) bool { return !wanted(id) }) {
+		all := !slices.ContainsFunc(b.guard.Open(), func(id string) bool { return !wanted(id) })
+		if all {
 			// Every open run is cancelled: no new chunk starts.
 			b.halt(errCancelled)
 		}
@@ -622,6 +669,10 @@ func (e *Executor) Cancel(ctx context.Context, req *sdk.CancelRequest) error {
 			}
 		}
 		b.mu.Unlock()
+		if all {
+			// A sandbox created meanwhile is stopped by its launch.
+			b.waitCreations(ctx)
+		}
 		wg.Wait()
 		for _, r := range b.batch.Runs {
 			if wanted(r.RunID) {

@@ -69,7 +69,7 @@ func execute(t *testing.T, ex sdk.Executor, b *sdk.Batch) *collected {
 }
 
 // configure configures ex with the JSON encoding of cfg.
-func configure(t *testing.T, ex sdk.Executor, cfg map[string]any) {
+func configure(t testing.TB, ex sdk.Executor, cfg map[string]any) {
 	t.Helper()
 	b, err := json.Marshal(cfg)
 	if err != nil {

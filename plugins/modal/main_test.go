@@ -83,7 +83,7 @@ func build(dir string) (binaries, error) {
 
 // requireLinuxAMD64 skips a test that executes runs where the host cannot
 // pass for a Modal sandbox.
-func requireLinuxAMD64(t *testing.T) {
+func requireLinuxAMD64(t testing.TB) {
 	t.Helper()
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skipf("the emulator runs the worker on the host, which must be linux/amd64 like Modal's sandboxes (this is %s/%s)", runtime.GOOS, runtime.GOARCH)

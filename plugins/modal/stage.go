@@ -148,7 +148,7 @@ func (b *batchRun) collect(ctx context.Context, sb *modalsdk.Sandbox, expDir str
 				b.exec.logger.Warn("a finished run in the volume could not be collected", "run", id, "error", errs[id])
 				continue
 			}
-			b.send(sdk.RunEvent{RunID: id, Type: sdk.EventCompleted, Attempt: 1, Result: resultOf(id, sealed[id]),
+			b.sendCompleted(sdk.RunEvent{RunID: id, Type: sdk.EventCompleted, Attempt: 1, Result: resultOf(id, sealed[id]),
 				Message: "collected from the volume (it finished while bilancio was away)"})
 		}
 	}

@@ -1,0 +1,130 @@
+//go:build linux
+
+package modal_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bilancio-go/bilancio/internal/modalemu"
+	"github.com/bilancio-go/bilancio/plugins/local"
+	"github.com/bilancio-go/bilancio/plugins/modal"
+	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/sdktest"
+)
+
+// Issue 11's measurement: a sweep of 2,000 runs of 20-agent rings, 100 runs
+// per sandbox, against the emulator with a 2 s cold start per sandbox.
+const (
+	sweepRuns      = 2000
+	sweepAgents    = 20
+	sweepChunk     = 100
+	sweepColdStart = 2 * time.Second
+)
+
+// BenchmarkModalSweep measures issue 11's figure: the 2,000-run batch of
+// 20-agent rings through the modal executor (in this process, the real
+// Modal Go SDK over gRPC) against internal/modalemu with a 2 s cold start,
+// 100 runs per sandbox (20 sandboxes, all at once, 1 CPU each), and the
+// same runs on the local executor on this machine. Each reports runs/s,
+// ms/run (wall) and cpu-ms/run (user+sys of this process and of the
+// sandboxes' processes, which are its children); the overhead per run is
+// the difference between the two. The worker is staged before the loop,
+// as for every batch of a sweep after its first; every iteration is a new
+// experiment, so nothing is collected from the volume instead of run.
+func BenchmarkModalSweep(b *testing.B) {
+	if testing.Short() {
+		b.Skip("2,000 runs per iteration")
+	}
+	b.Run("local", func(b *testing.B) {
+		ex := local.New()
+		benchSweep(b, ex, nil)
+	})
+	b.Run("modal", func(b *testing.B) {
+		requireLinuxAMD64(b)
+		srv, err := modalemu.Start(context.Background(), modalemu.Options{
+			TokenID: testTokenID, TokenSecret: testTokenSecret, Root: b.TempDir(), ColdStart: sweepColdStart,
+		})
+		if err != nil {
+			b.Fatalf("starting the emulator: %v", err)
+		}
+		b.Cleanup(srv.Close)
+		for _, kv := range srv.Env(b.TempDir() + "/none.toml") {
+			k, v, _ := strings.Cut(kv, "=")
+			b.Setenv(k, v)
+		}
+		ex := modal.New()
+		configure(b, ex, map[string]any{"runs_per_sandbox": sweepChunk, "max_parallel": sweepRuns / sweepChunk, "linger": 0})
+		// Stage the worker (once per executor).
+		runBatch(b, ex, sweepBatch(b, "warmup", 1, bins.worker))
+		benchSweep(b, ex, bins.worker)
+	})
+}
+
+// benchSweep runs the sweep's batch on ex once per iteration and reports
+// the rates.
+func benchSweep(b *testing.B, ex sdk.Executor, worker *sdk.WorkerBinary) {
+	i := 0
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		batch := sweepBatch(b, fmt.Sprintf("sweep%d", i), sweepRuns, worker)
+		i++
+		before := cpuTime()
+		b.StartTimer()
+		runBatch(b, ex, batch)
+		b.StopTimer()
+		cpu += cpuTime() - before
+		b.StartTimer()
+	}
+	runs := float64(b.N * sweepRuns)
+	b.ReportMetric(runs/b.Elapsed().Seconds(), "runs/s")
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/runs, "ms/run")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/runs, "cpu-ms/run")
+}
+
+// sweepBatch is n runs of 20-agent rings of an experiment.
+func sweepBatch(b *testing.B, experiment string, n int, worker *sdk.WorkerBinary) *sdk.Batch {
+	batch := &sdk.Batch{ExperimentID: experiment, OutRoot: b.TempDir(), Worker: worker}
+	for i := range n {
+		batch.Runs = append(batch.Runs, sdk.RunSpec{
+			RunID: fmt.Sprintf("ring_%04d", i), ScenarioName: fmt.Sprintf("ring_%04d.yaml", i), Scenario: sdktest.RingScenario(sweepAgents, i),
+		})
+	}
+	return batch
+}
+
+// runBatch executes batch on ex and fails the benchmark unless every run
+// completed.
+func runBatch(b *testing.B, ex sdk.Executor, batch *sdk.Batch) {
+	var completed atomic.Int64
+	err := ex.Execute(context.Background(), batch, func(ev sdk.RunEvent) error {
+		if ev.Type == sdk.EventCompleted {
+			completed.Add(1)
+		} else if ev.Type.Terminal() {
+			return fmt.Errorf("run %s %s: %s", ev.RunID, ev.Type, ev.Message)
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatalf("Execute: %v", err)
+	}
+	if n := completed.Load(); n != int64(len(batch.Runs)) {
+		b.Fatalf("%d runs completed, want %d", n, len(batch.Runs))
+	}
+}
+
+// cpuTime is the user and system time of this process and of its children
+// that ended (the sandboxes' processes).
+func cpuTime() time.Duration {
+	var self, kids syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
+	tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
+	return tv(self.Utime) + tv(self.Stime) + tv(kids.Utime) + tv(kids.Stime)
+}
