@@ -78,6 +78,9 @@ func completeRuns(t *testing.T, dir string) map[string]time.Time {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
+		if runfolder.IsTemp(e.Name()) {
+			continue // a run folder being written (or left by a killed writer), not a run
+		}
 		if f, err := runfolder.Verify(filepath.Join(dir, store.RunsDir, e.Name())); err == nil {
 			out[e.Name()] = f.Manifest.Started
 		}
@@ -90,6 +93,9 @@ func countManifests(dir string) int {
 	entries, _ := os.ReadDir(filepath.Join(dir, store.RunsDir))
 	n := 0
 	for _, e := range entries {
+		if runfolder.IsTemp(e.Name()) {
+			continue
+		}
 		if _, err := os.Stat(filepath.Join(dir, store.RunsDir, e.Name(), runfolder.ManifestFile)); err == nil {
 			n++
 		}
