@@ -90,11 +90,11 @@ func (c *SweepCompareCommand) Run(args []string) int {
 
 // compare writes the comparison files and prints the outcome.
 func (c *SweepCompareCommand) compare(dirA, dirB string, f *sweepCompareFlags) error {
-	a, err := experiment.Load(dirA)
+	a, err := dashboards().Load(dirA)
 	if err != nil {
 		return err
 	}
-	b, err := experiment.Load(dirB)
+	b, err := dashboards().Load(dirB)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (c *SweepCompareCommand) paired(dir string, f *sweepCompareFlags) error {
 	if !experiment.IsPaired(dir) {
 		return fmt.Errorf("%s is not a paired sweep (give two experiment folders to compare them)", dir)
 	}
-	d, err := experiment.LoadPaired(sweepContext(c.Meta), dir)
+	d, err := dashboards().LoadPaired(sweepContext(c.Meta), dir)
 	if err != nil {
 		return err
 	}

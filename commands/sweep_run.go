@@ -14,7 +14,6 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
-	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
@@ -165,7 +164,7 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 		Origin:   origin,
 		Worker:   workerBinary,
 		// The dashboard of every experiment the sweep writes.
-		Dashboard: experiment.WriteDashboard,
+		Dashboard: dashboards().WriteDashboard,
 	}
 	if spec.Paired != nil {
 		// Each arm of a paired sweep may run on an executor of its own.

@@ -127,7 +127,7 @@ func TestPairedDashboard(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir, pairs := c.build(t)
-			page, figures, err := experiment.WriteReport(context.Background(), dir)
+			page, figures, err := experiment.Options{DefaultExecutor: "local"}.WriteReport(context.Background(), dir)
 			if err != nil {
 				t.Fatal(err)
 			}
