@@ -86,10 +86,11 @@ func usage(fs *flag.FlagSet) string {
 			bools = true
 		}
 		b.WriteString("  -" + f.Name)
-		if name, _ := flag.UnquoteUsage(f); name != "" {
+		name, text := flag.UnquoteUsage(f)
+		if name != "" {
 			b.WriteString(" " + name)
 		}
-		b.WriteString("\n      " + f.Usage)
+		b.WriteString("\n      " + text)
 		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && !strings.Contains(f.Usage, "(default") {
 			b.WriteString(" (default " + f.DefValue + ")")
 		}

@@ -167,7 +167,7 @@ func planSweepLine(args []string) (*sweep.Plan, error) {
 		if _, err = parseArgs(fs, args[2:]); err != nil {
 			return nil, err
 		}
-		if spec, _, err = f.spec(); err == nil {
+		if spec, err = f.spec(); err == nil {
 			err = f.cloudExecutor(spec)
 		}
 	case "balanced", "comparison":

@@ -15,6 +15,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/dealer"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/revision"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/internal/version"
 	"github.com/bilancio-go/bilancio/internal/worker"
@@ -61,8 +62,9 @@ type runFlags struct {
 	out, defaultHandling, checkInvariants, html, runID, dealerEra string
 	revision, exportBalances, exportEvents, show, agents, mode    string
 	tAccount                                                      bool
-	maxDays, quietDays                                            int
-	quiet, truncate, force                                        bool
+	// maxDays and quietDays are -max-days and -quiet-days when given.
+	maxDays, quietDays     *int64
+	quiet, truncate, force bool
 	// detailed is -detailed-logging; the revision's default when not given.
 	detailed optBool
 }
@@ -71,8 +73,8 @@ func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
 	fs := flagSet("run")
 	fs.StringVar(&f.out, "out", "", "run folder to write (default out/runs/<scenario file name>, replaced by each run of the scenario); a folder given here must be absent or empty unless -force")
 	fs.BoolVar(&f.force, "force", false, "replace a non-empty -out folder: the new run takes its place once complete, and none of its files survive")
-	fs.IntVar(&f.maxDays, "max-days", 0, "maximum number of days to simulate (default: the scenario's run.max_days)")
-	fs.IntVar(&f.quietDays, "quiet-days", -1, "quiet days in a row needed to stop (default: the scenario's run.quiet_days)")
+	fs.Func("max-days", "simulate at most `N` days (default: the scenario's run.max_days)", ruledInt(&f.maxDays, ring.CheckMaxDays))
+	fs.Func("quiet-days", "stop after `N` quiet days in a row (default: the scenario's run.quiet_days)", ruledInt(&f.quietDays, ring.CheckQuietDays))
 	fs.StringVar(&f.defaultHandling, "default-handling", "", "fail-fast or expel-agent (default: the scenario's run.default_handling)")
 	fs.StringVar(&f.checkInvariants, "check-invariants", engine.CheckSetup, "when to check accounting invariants: setup, daily or none")
 	fs.StringVar(&f.html, "html", "", "also write the HTML report to this file")
@@ -163,10 +165,14 @@ func (c *RunCommand) Run(args []string) int {
 		c.UI.Error(fmt.Sprintf("Error: %v", err))
 		return 1
 	}
-	opts := engine.Options{MaxDays: f.maxDays, DefaultHandling: f.defaultHandling, CheckInvariants: f.checkInvariants,
+	opts := engine.Options{DefaultHandling: f.defaultHandling, CheckInvariants: f.checkInvariants,
 		DetailedLogging: detailed, DealerEra: era, EmulateDisplayTruncation: f.truncate}
-	if f.quietDays >= 0 {
-		opts.QuietDays = &f.quietDays
+	if f.maxDays != nil {
+		opts.MaxDays = int(*f.maxDays)
+	}
+	if f.quietDays != nil {
+		q := int(*f.quietDays)
+		opts.QuietDays = &q
 	}
 	out, err := runner.Run(c.Ctx, runner.Request{
 		ScenarioName: path, Scenario: data, OutDir: f.out, Options: opts, HTML: true,

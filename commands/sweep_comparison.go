@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/bilancio-go/bilancio/config"
 	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
@@ -179,7 +180,7 @@ func (f *pairedFlags) spec(kind string) (*sweep.Spec, error) {
 		}
 		lists[name] = l
 	}
-	s.Grid = &sweep.Grid{Kappas: lists["kappas"], Concentrations: lists["concentrations"], Mus: lists["mus"], Monotonicities: lists["monotonicities"]}
+	s.Grid = sweep.Grid{"kappas": lists["kappas"], "concentrations": lists["concentrations"], "mus": lists["mus"], "monotonicities": lists["monotonicities"]}
 	var err error
 	p := s.Paired
 	switch kind {
@@ -221,4 +222,22 @@ func (f *pairedFlags) spec(kind string) (*sweep.Spec, error) {
 		p.DetailedLogging = f.detailedLogging.or(rev.DetailedLogging)
 	}
 	return s, nil
+}
+
+// cliFloat is config.CLIFloat, its error naming the flag.
+func cliFloat(name, text string) (string, error) {
+	v, err := config.CLIFloat(text)
+	if err != nil {
+		return "", fmt.Errorf("-%s: %w", name, err)
+	}
+	return v, nil
+}
+
+// decimalList is config.DecimalList, its error naming the flag.
+func decimalList(name, text string) ([]string, error) {
+	l, err := config.DecimalList(text)
+	if err != nil {
+		return nil, fmt.Errorf("-%s: %w", name, err)
+	}
+	return l, nil
 }

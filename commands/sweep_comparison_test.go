@@ -13,8 +13,8 @@ import (
 // The paired commands without options are bilancio's: its defaults, its
 // floats (comparison) and Decimals (balanced).
 func TestPairedCommandDefaults(t *testing.T) {
-	grid := &sweep.Grid{Kappas: []string{"0.25", "0.5", "1", "2", "4"}, Concentrations: []string{"0.2", "0.5", "1", "2", "5"},
-		Mus: []string{"0", "0.25", "0.5", "0.75", "1"}, Monotonicities: []string{"0"}}
+	grid := sweep.Grid{"kappas": []string{"0.25", "0.5", "1", "2", "4"}, "concentrations": []string{"0.2", "0.5", "1", "2", "5"},
+		"mus": []string{"0", "0.25", "0.5", "0.75", "1"}, "monotonicities": []string{"0"}}
 	for _, tc := range []struct {
 		kind  string
 		flags func(*pairedFlags) interface{ Parse([]string) error }

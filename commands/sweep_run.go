@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
@@ -53,7 +55,9 @@ Options:
 
 // sweepExecFlags are the flags of the commands that run a sweep.
 type sweepExecFlags struct {
-	parallel, retries int
+	// parallel and retries are -parallel and -retries when given (nil
+	// when not: the sweep's own then hold).
+	parallel, retries *int64
 	failFast          bool
 	json              bool
 	out               string
@@ -74,8 +78,8 @@ type sweepRunFlags struct {
 
 // addExecFlags adds the flags that run a sweep.
 func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) {
-	fs.IntVar(&f.parallel, "parallel", -1, "how many runs execute at once (default: the sweep's parallel, else the executor's)")
-	fs.IntVar(&f.retries, "retries", -1, "how many times a failed run is tried again (default: the sweep's retries, else 0)")
+	fs.Func("parallel", "`N` runs execute at once (default: the sweep's parallel, else the executor's)", ruledInt(&f.parallel, sweep.CheckParallel))
+	fs.Func("retries", "a failed run is tried again `N` times (default: the sweep's retries, else 0)", ruledInt(&f.retries, sweep.CheckRetries))
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop at the first run that fails for good")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
 	fs.StringVar(&f.out, outName, "", outHelp)
@@ -124,11 +128,11 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 		view.Diagnostic("error", "Invalid -executor", err.Error())
 		return sweepExitError
 	}
-	if f.parallel >= 0 {
-		spec.Parallel = f.parallel
+	if f.parallel != nil {
+		spec.Parallel = int(*f.parallel)
 	}
-	if f.retries >= 0 {
-		spec.Retries = f.retries
+	if f.retries != nil {
+		spec.Retries = int(*f.retries)
 	}
 	if f.failFast {
 		spec.FailFast = true
@@ -255,4 +259,25 @@ func shellQuote(args []string) string {
 		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	return strings.Join(out, " ")
+}
+
+// ruledInt is a whole-number flag checked by rule (the package sweep or
+// ring rule every input shares, so -retries -5 is refused as retries = -5
+// is in a sweep file, with the same sentence); *dst is set when the flag is
+// given.
+func ruledInt(dst **int64, rule func(int64) string) func(string) error {
+	return func(s string) error {
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return ring.IntOutOfRange(s)
+		}
+		if err != nil {
+			return fmt.Errorf("not a whole number: %q", s)
+		}
+		if msg := rule(n); msg != "" {
+			return errors.New(msg)
+		}
+		*dst = &n
+		return nil
+	}
 }

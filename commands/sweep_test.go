@@ -102,7 +102,7 @@ func TestSweepRingDefaults(t *testing.T) {
 	if err := fs.Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	spec, _, err := f.spec()
+	spec, err := f.spec()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +110,8 @@ func TestSweepRingDefaults(t *testing.T) {
 		SeedMode: sweep.SeedCounter,
 		Ring: sweep.RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", LiquidityMode: "single_at", LiquidityAgent: "H1",
 			DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: "Kalecki Ring Sweep"},
-		Grid: &sweep.Grid{Kappas: []string{"0.25", "0.5", "1", "2", "4"}, Concentrations: []string{"0.2", "0.5", "1", "2", "5"},
-			Mus: []string{"0", "0.25", "0.5", "0.75", "1"}, Monotonicities: []string{"0"}},
+		Grid: sweep.Grid{"kappas": []string{"0.25", "0.5", "1", "2", "4"}, "concentrations": []string{"0.2", "0.5", "1", "2", "5"},
+			"mus": []string{"0", "0.25", "0.5", "0.75", "1"}, "monotonicities": []string{"0"}},
 	}
 	if !reflect.DeepEqual(spec, want) {
 		t.Errorf("spec\n%+v\nwant\n%+v", spec, want)
@@ -122,12 +122,12 @@ func TestSweepRingDefaults(t *testing.T) {
 	if err := fs.Parse([]string{"-q-total", "10000", "-kappas", "0.50, 1e1,", "-lhs", "3", "-kappa-max", "6", "-frontier", "-grid=false"}); err != nil {
 		t.Fatal(err)
 	}
-	spec, _, err = f.spec()
+	spec, err = f.spec()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if spec.Ring.QTotal != "10000.0" || spec.Grid != nil || spec.LHS == nil || spec.LHS.Kappa.Max != "6.0" || spec.LHS.Count != 3 ||
-		spec.Frontier == nil || spec.Frontier.KappaHigh != "4.0" || spec.Frontier.Concentrations[0] != "0.2" {
+	if spec.Ring.QTotal != "10000.0" || spec.Grid != nil || spec.LHS == nil || spec.LHS.Ranges["kappa"].Max != "6.0" || spec.LHS.Count != 3 ||
+		spec.Frontier == nil || spec.Frontier.KappaHigh != "4.0" || spec.Frontier.Cells["concentrations"][0] != "0.2" {
 		t.Errorf("spec %+v (lhs %+v, frontier %+v)", spec, spec.LHS, spec.Frontier)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/config"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/internal/version"
 )
@@ -280,7 +281,7 @@ func (v *humanView) summary(s *sweep.Summary) {
 			k = "kappa " + decimalText(f.Kappa)
 		}
 		fmt.Fprintf(v.out, "  frontier c=%s mu=%s monotonicity=%s: %s (%d runs)\n",
-			decimalText(f.Concentration), decimalText(f.Mu), decimalText(f.Monotonicity), k, f.Probes)
+			decimalText(f.Cell[ring.SweptConcentration]), decimalText(f.Cell[ring.SweptMu]), decimalText(f.Cell[ring.SweptMonotonicity]), k, f.Probes)
 	}
 	var files [][2]string
 	if len(s.ArmRegistries) > 0 {
@@ -568,8 +569,8 @@ func (v *jsonView) Event(ev sweep.Event) {
 				k = &t
 			}
 			summary.Frontier = append(summary.Frontier, jsonFrontierCell{
-				Concentration: decimalText(f.Concentration), Mu: decimalText(f.Mu),
-				Monotonicity: decimalText(f.Monotonicity), Kappa: k, Probes: f.Probes,
+				Concentration: decimalText(f.Cell[ring.SweptConcentration]), Mu: decimalText(f.Cell[ring.SweptMu]),
+				Monotonicity: decimalText(f.Cell[ring.SweptMonotonicity]), Kappa: k, Probes: f.Probes,
 			})
 		}
 		level := "info"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -64,7 +65,7 @@ func viewEvents() []sweep.Event {
 			ExperimentID: "demo", Dir: "out/experiments/demo", Status: sweep.StatusFailed, Progress: prog(3, 1, 1, 0, 1600),
 			Ran: 2, Attempts: 4, Registry: "out/experiments/demo/registry/experiments.csv",
 			Results: "out/experiments/demo/aggregate/results.csv", SummaryJSON: "out/experiments/demo/aggregate/summary.json",
-			Frontier: []sweep.FrontierPoint{{Concentration: dec("1"), Mu: dec("0.5"), Monotonicity: dec("0"), Kappa: dec("2.05"), Probes: 7}},
+			Frontier: []sweep.FrontierPoint{{Cell: frontierCell(dec("1"), dec("0.5"), dec("0")), Kappa: dec("2.05"), Probes: 7}},
 			Elapsed:  1600 * time.Millisecond,
 		}},
 	}
@@ -121,4 +122,12 @@ func TestProgressLine(t *testing.T) {
 			t.Errorf("progressLine(%+v) = %q, want %q", tt.p, got, tt.want)
 		}
 	}
+}
+
+// frontierCell is a frontier cell's values of concentration, mu and
+// monotonicity.
+func frontierCell(c, mu, m *apd.Decimal) [ring.NumSwept]*apd.Decimal {
+	var cell [ring.NumSwept]*apd.Decimal
+	cell[ring.SweptConcentration], cell[ring.SweptMu], cell[ring.SweptMonotonicity] = c, mu, m
+	return cell
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"math/big"
 	"strings"
 
@@ -80,9 +81,13 @@ func (d *decoder) integer(name string, lo, hi int64) (int64, hcl.Range, bool) {
 	}
 	f := num.AsBigFloat()
 	n, acc := f.Int64()
-	if !f.IsInt() || acc != big.Exact {
+	switch {
+	case !f.IsInt():
 		text, _ := numberText(f)
-		d.l.errorf(attr.Expr.Range(), "Invalid value for "+name, "%s must be a whole number, got %s.", name, text)
+		d.l.errorf(attr.Expr.Range(), "Invalid value for "+name, "%s must be a whole number, got %s.", name, ring.ShortNumber(text))
+		return 0, attr.Expr.Range(), false
+	case acc != big.Exact:
+		d.l.errorf(attr.Expr.Range(), "Invalid value for "+name, "%s.", ring.Problem(name, ring.IntOutOfRange(f.Text('g', 6))))
 		return 0, attr.Expr.Range(), false
 	}
 	if n < lo || n > hi {
@@ -90,6 +95,21 @@ func (d *decoder) integer(name string, lo, hi int64) (int64, hcl.Range, bool) {
 		return 0, attr.Expr.Range(), false
 	}
 	return n, attr.Expr.Range(), true
+}
+
+// ruled reads whole number attribute name and checks it with rule (a
+// package ring or sweep rule, the one every input shares), reporting the
+// rule's sentence at the attribute.
+func (d *decoder) ruled(name string, rule func(int64) string) (int64, bool) {
+	n, rng, ok := d.integer(name, minInt, maxInt)
+	if !ok {
+		return 0, false
+	}
+	if msg := rule(n); msg != "" {
+		d.l.errorf(rng, "Invalid value for "+name, "%s.", msg)
+		return 0, false
+	}
+	return n, true
 }
 
 // boundsText says which whole numbers lo..hi are allowed.
@@ -155,7 +175,10 @@ func (d *decoder) decimal(name string, rule textRule) (decimal, bool) {
 		return decimal{}, false
 	}
 	if msg != "" {
-		d.l.errorf(attr.Expr.Range(), "Invalid value for "+name, "%s.", capitalize(msg))
+		if strings.HasPrefix(msg, ring.ErrOutOfRange.Error()) {
+			msg = name + " is " + msg
+		}
+		d.l.errorf(attr.Expr.Range(), "Invalid value for "+name, "%s.", msg)
 		return decimal{}, false
 	}
 	dec.rng = attr.Expr.Range()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -114,7 +115,7 @@ func TestExamplesLoad(t *testing.T) {
 func TestExampleSpecs(t *testing.T) {
 	t.Run("ring.hcl", func(t *testing.T) {
 		spec := loadExample(t, "ring.hcl", testOptions())
-		if spec.Ring.NAgents != 20 || spec.Grid == nil || len(spec.Grid.Kappas)*len(spec.Grid.Concentrations)*len(spec.Grid.Mus) != 12 {
+		if spec.Ring.NAgents != 20 || spec.Grid == nil || len(spec.Grid["kappas"])*len(spec.Grid["concentrations"])*len(spec.Grid["mus"]) != 12 {
 			t.Errorf("ring.hcl: n_agents %d, grid %+v", spec.Ring.NAgents, spec.Grid)
 		}
 		if spec.Executor.Name != "local" || string(spec.Executor.Config) != `{"parallel":2}` {
@@ -128,9 +129,8 @@ func TestExampleSpecs(t *testing.T) {
 	})
 	t.Run("ring_lhs.hcl", func(t *testing.T) {
 		spec := loadExample(t, "ring_lhs.hcl", testOptions())
-		want := sweep.LHS{Count: 20, Kappa: sweep.Range{Min: "0.1", Max: "6.0"}, Concentration: sweep.Range{Min: "0.1", Max: "6.0"},
-			Mu: sweep.Range{Min: "0.0", Max: "1.0"}, Monotonicity: sweep.Range{Min: "0.0", Max: "0.0"}}
-		if spec.LHS == nil || *spec.LHS != want || spec.Grid != nil || spec.Frontier != nil {
+		want := sweep.LHS{Count: 20, Ranges: map[string]sweep.Range{"kappa": {Min: "0.1", Max: "6.0"}, "concentration": {Min: "0.1", Max: "6.0"}, "mu": {Min: "0.0", Max: "1.0"}, "monotonicity": {Min: "0.0", Max: "0.0"}}}
+		if spec.LHS == nil || !reflect.DeepEqual(*spec.LHS, want) || spec.Grid != nil || spec.Frontier != nil {
 			t.Errorf("lhs %+v", spec.LHS)
 		}
 		if spec.Ring.LiquidityMode != "single_at" || spec.Ring.LiquidityAgent != "H1" {
@@ -140,15 +140,15 @@ func TestExampleSpecs(t *testing.T) {
 	t.Run("ring_frontier.hcl", func(t *testing.T) {
 		spec := loadExample(t, "ring_frontier.hcl", testOptions())
 		f := spec.Frontier
-		if f == nil || !slices.Equal(f.Concentrations, []string{"0.5", "1", "2"}) || !slices.Equal(f.Mus, []string{"0", "0.5", "1"}) ||
-			!slices.Equal(f.Monotonicities, []string{"0"}) || f.KappaLow != "0.1" || f.KappaHigh != "4.0" || f.Tolerance != "0.02" || f.MaxIterations != 6 {
+		if f == nil || !slices.Equal(f.Cells["concentrations"], []string{"0.5", "1", "2"}) || !slices.Equal(f.Cells["mus"], []string{"0", "0.5", "1"}) ||
+			!slices.Equal(f.Cells["monotonicities"], []string{"0"}) || f.KappaLow != "0.1" || f.KappaHigh != "4.0" || f.Tolerance != "0.02" || f.MaxIterations != 6 {
 			t.Errorf("frontier %+v", f)
 		}
 	})
 	t.Run("ring_sweep_config.yaml", func(t *testing.T) {
 		spec := loadExample(t, "ring_sweep_config.yaml", testOptions())
 		if spec.ExperimentDir != "out/experiments/expel_ring_sweep" || spec.Ring.QTotal != "500.0" ||
-			!slices.Equal(spec.Grid.Mus, []string{"0.0", "0.5", "1.0"}) || spec.LHS != nil || spec.Frontier != nil {
+			!slices.Equal(spec.Grid["mus"], []string{"0.0", "0.5", "1.0"}) || spec.LHS != nil || spec.Frontier != nil {
 			t.Errorf("yaml: %+v", spec)
 		}
 	})
@@ -168,7 +168,7 @@ func TestDealerComparisonMatchesRecording(t *testing.T) {
 		t.Fatalf("ring %+v", r)
 	}
 	g := spec.Grid
-	if g == nil || len(g.Kappas)*len(g.Concentrations)*len(g.Mus)*len(g.Monotonicities) != 125 {
+	if g == nil || len(g["kappas"])*len(g["concentrations"])*len(g["mus"])*len(g["monotonicities"]) != 125 {
 		t.Fatalf("grid %+v", g)
 	}
 	root := conformance.Require(t)
@@ -180,15 +180,15 @@ func TestDealerComparisonMatchesRecording(t *testing.T) {
 		t.Fatal("no registry rows")
 	}
 	for id, row := range rows {
-		k := slices.Index(g.Kappas, row["kappa"])
-		c := slices.Index(g.Concentrations, row["concentration"])
-		mu := slices.Index(g.Mus, row["mu"])
-		m := slices.Index(g.Monotonicities, row["monotonicity"])
+		k := slices.Index(g["kappas"], row["kappa"])
+		c := slices.Index(g["concentrations"], row["concentration"])
+		mu := slices.Index(g["mus"], row["mu"])
+		m := slices.Index(g["monotonicities"], row["monotonicity"])
 		if k < 0 || c < 0 || mu < 0 || m < 0 {
 			t.Errorf("%s: parameters %s/%s/%s/%s not in the grid's texts", id, row["kappa"], row["concentration"], row["mu"], row["monotonicity"])
 			continue
 		}
-		index := ((k*len(g.Concentrations)+c)*len(g.Mus)+mu)*len(g.Monotonicities) + m
+		index := ((k*len(g["concentrations"])+c)*len(g["mus"])+mu)*len(g["monotonicities"]) + m
 		if want := strconv.FormatInt(r.BaseSeed+int64(index), 10); row["seed"] != want {
 			t.Errorf("%s: seed %s, the counter gives %s", id, row["seed"], want)
 		}

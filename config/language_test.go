@@ -65,8 +65,8 @@ sweep "expr" {
 		t.Errorf("spec %+v", spec)
 	}
 	g := spec.Grid
-	if !slices.Equal(g.Kappas, []string{"0.25", "0.5", "1", "2"}) || !slices.Equal(g.Concentrations, []string{"1", "2", "3"}) ||
-		!slices.Equal(g.Mus, []string{"0", "0.5", "1"}) || !slices.Equal(g.Monotonicities, []string{"-1", "1"}) {
+	if !slices.Equal(g["kappas"], []string{"0.25", "0.5", "1", "2"}) || !slices.Equal(g["concentrations"], []string{"1", "2", "3"}) ||
+		!slices.Equal(g["mus"], []string{"0", "0.5", "1"}) || !slices.Equal(g["monotonicities"], []string{"-1", "1"}) {
 		t.Errorf("grid %+v", g)
 	}
 	if spec.Variables["scale"] != "2" || len(spec.Variables) != 1 {

@@ -121,10 +121,10 @@ sweep "numbers" {
 		if diags.HasErrors() {
 			t.Fatalf("q_total = %s:\n%s", q, DiagnosticsText(opts.Files, diags))
 		}
-		return &sweepSpecView{spec.Ring.QTotal, spec.Grid.Kappas, spec.Grid.Concentrations, spec.Grid.Mus, spec.Grid.Monotonicities,
-			[]string{spec.LHS.Kappa.Min, spec.LHS.Kappa.Max, spec.LHS.Concentration.Min, spec.LHS.Concentration.Max, spec.LHS.Mu.Min, spec.LHS.Mu.Max},
+		return &sweepSpecView{spec.Ring.QTotal, spec.Grid["kappas"], spec.Grid["concentrations"], spec.Grid["mus"], spec.Grid["monotonicities"],
+			[]string{spec.LHS.Ranges["kappa"].Min, spec.LHS.Ranges["kappa"].Max, spec.LHS.Ranges["concentration"].Min, spec.LHS.Ranges["concentration"].Max, spec.LHS.Ranges["mu"].Min, spec.LHS.Ranges["mu"].Max},
 			[]string{spec.Frontier.KappaLow, spec.Frontier.KappaHigh, spec.Frontier.Tolerance},
-			spec.Frontier.Concentrations}
+			spec.Frontier.Cells["concentrations"]}
 	}
 	v := load("10000")
 	check := func(what string, got, want []string) {

@@ -45,12 +45,12 @@ func TestPairedExamples(t *testing.T) {
 			}
 			g := spec.Grid
 			for id, row := range reg {
-				k, c, mu := slices.Index(g.Kappas, row["kappa"]), slices.Index(g.Concentrations, row["concentration"]), slices.Index(g.Mus, row["mu"])
+				k, c, mu := slices.Index(g["kappas"], row["kappa"]), slices.Index(g["concentrations"], row["concentration"]), slices.Index(g["mus"], row["mu"])
 				if k < 0 || c < 0 || mu < 0 {
 					t.Errorf("%s: %s/%s/%s is not on the grid", id, row["kappa"], row["concentration"], row["mu"])
 					continue
 				}
-				if want := 42 + (k*len(g.Concentrations)+c)*len(g.Mus) + mu; row["seed"] != strconv.Itoa(want) {
+				if want := 42 + (k*len(g["concentrations"])+c)*len(g["mus"]) + mu; row["seed"] != strconv.Itoa(want) {
 					t.Errorf("%s: seed %s, the grid gives %d", id, row["seed"], want)
 				}
 				if row["Q_total"] != tc.q {

@@ -151,18 +151,18 @@ func (l *loader) decodeSweep(blk *hclsyntax.Block) (*sweep.Spec, hcl.Expression)
 		spec.Artifacts = s
 	}
 	if s, rng, ok := d.str(attrSeedMode); ok {
-		if msg := checkSeedMode(s); msg != "" {
+		if msg := sweep.CheckSeedMode(s); msg != "" {
 			l.errorf(rng, "Invalid value for "+attrSeedMode, "%s.", msg)
 		}
 		spec.SeedMode = s
 	}
-	if n, _, ok := d.integer(attrReplicates, 1, maxCount); ok {
+	if n, ok := d.ruled(attrReplicates, sweep.CheckReplicates); ok {
 		spec.Replicates = int(n)
 	}
-	if n, _, ok := d.integer(attrParallel, 0, maxCount); ok {
+	if n, ok := d.ruled(attrParallel, sweep.CheckParallel); ok {
 		spec.Parallel = int(n)
 	}
-	if n, _, ok := d.integer(attrRetries, 0, 1000); ok {
+	if n, ok := d.ruled(attrRetries, sweep.CheckRetries); ok {
 		spec.Retries = int(n)
 	}
 	if b, _, ok := d.boolean(attrFailFast); ok {
@@ -189,27 +189,20 @@ func (l *loader) decodeSweep(blk *hclsyntax.Block) (*sweep.Spec, hcl.Expression)
 // decodeRing decodes the ring parameters of a sweep block.
 func (l *loader) decodeRing(d *decoder, r *sweep.RingParams, qRule textRule) {
 	var nOK bool
-	if n, rng, ok := d.integer(attrNAgents, minInt, maxInt); ok {
-		if msg := checkNAgents(n); msg != "" {
-			l.errorf(rng, "Invalid value for "+attrNAgents, "%s.", msg)
-		} else {
-			r.NAgents, nOK = int(n), true
-		}
+	if n, ok := d.ruled(attrNAgents, ring.CheckNAgents); ok {
+		r.NAgents, nOK = int(n), true
 	}
-	if n, rng, ok := d.integer(attrMaturityDays, minInt, maxInt); ok {
-		if msg := checkMaturityDays(n); msg != "" {
-			l.errorf(rng, "Invalid value for "+attrMaturityDays, "%s.", msg)
-		}
+	if n, ok := d.ruled(attrMaturityDays, ring.CheckMaturityDays); ok {
 		r.MaturityDays = int(n)
 	}
 	if q, ok := d.decimal(attrQTotal, qRule); ok {
-		if msg := checkPositiveDecimal("q_total (the total dues S1 of the ring)", q.d); msg != "" {
-			l.errorf(q.rng, "Invalid value for "+attrQTotal, "%s, got %s.", msg, q.text)
+		if msg := ring.CheckQTotal(q.d); msg != "" {
+			l.errorf(q.rng, "Invalid value for "+attrQTotal, "%s.", msg)
 		}
 		r.QTotal = q.text
 	}
 	if s, rng, ok := d.str(attrLiquidityMode); ok {
-		if msg := checkLiquidityMode(s); msg != "" {
+		if msg := ring.CheckLiquidityMode(s); msg != "" {
 			l.errorf(rng, "Invalid value for "+attrLiquidityMode, "%s.", msg)
 		}
 		r.LiquidityMode = s
@@ -217,11 +210,11 @@ func (l *loader) decodeRing(d *decoder, r *sweep.RingParams, qRule textRule) {
 	agent, agentRng, agentOK := d.str(attrLiquidityAgent)
 	switch {
 	case r.LiquidityMode == string(ring.SingleAt):
-		r.LiquidityAgent = defaultLiquidityAgent
+		r.LiquidityAgent = ring.DefaultLiquidityAgent
 		if agentOK {
 			r.LiquidityAgent = agent
 			if nOK {
-				if msg := checkLiquidityAgent(agent, int64(r.NAgents)); msg != "" {
+				if msg := ring.CheckLiquidityAgent(agent, int64(r.NAgents)); msg != "" {
 					l.errorf(agentRng, "Invalid value for "+attrLiquidityAgent, "%s.", msg)
 				}
 			}
@@ -231,7 +224,7 @@ func (l *loader) decodeRing(d *decoder, r *sweep.RingParams, qRule textRule) {
 			"liquidity_agent is used only when liquidity_mode is \"single_at\"; with %q every agent starts with the same liquidity.", r.LiquidityMode)
 	}
 	if s, rng, ok := d.str(attrDefaultHandling); ok {
-		if msg := checkDefaultHandling(s); msg != "" {
+		if msg := ring.CheckDefaultHandling(s); msg != "" {
 			l.errorf(rng, "Invalid value for "+attrDefaultHandling, "%s.", msg)
 		}
 		r.DefaultHandling = s
@@ -239,10 +232,10 @@ func (l *loader) decodeRing(d *decoder, r *sweep.RingParams, qRule textRule) {
 	if n, _, ok := d.integer(attrBaseSeed, minInt, maxInt); ok {
 		r.BaseSeed = n
 	}
-	if n, _, ok := d.integer(attrMaxDays, 1, maxCount); ok {
+	if n, ok := d.ruled(attrMaxDays, ring.CheckMaxDays); ok {
 		r.MaxDays = int(n)
 	}
-	if n, _, ok := d.integer(attrQuietDays, 0, maxCount); ok {
+	if n, ok := d.ruled(attrQuietDays, ring.CheckQuietDays); ok {
 		r.QuietDays, r.HasQuietDays = int(n), true
 	}
 	if s, rng, ok := d.str(attrKappaRule); ok {

@@ -110,8 +110,8 @@ func TestVariablePrecedence(t *testing.T) {
 			if diags.HasErrors() || len(diags) > 0 {
 				t.Fatalf("diagnostics:\n%s", DiagnosticsText(opts.Files, diags))
 			}
-			if spec.Ring.NAgents != c.n || !slices.Equal(spec.Grid.Kappas, c.kappas) || spec.Ring.NamePrefix != c.prefix {
-				t.Errorf("n_agents %d kappas %v prefix %q; want %d %v %q", spec.Ring.NAgents, spec.Grid.Kappas, spec.Ring.NamePrefix, c.n, c.kappas, c.prefix)
+			if spec.Ring.NAgents != c.n || !slices.Equal(spec.Grid["kappas"], c.kappas) || spec.Ring.NamePrefix != c.prefix {
+				t.Errorf("n_agents %d kappas %v prefix %q; want %d %v %q", spec.Ring.NAgents, spec.Grid["kappas"], spec.Ring.NamePrefix, c.n, c.kappas, c.prefix)
 			}
 			for k, v := range c.wantFrom {
 				if spec.Variables[k] != v {

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -276,6 +277,10 @@ func (y *yamlLoader) decimal(n *yaml.Node, path string) (decimal, bool) {
 			return bad()
 		}
 		a, err := pynum.FromFloat(f)
+		if err != nil && math.IsInf(f, 0) && !strings.Contains(strings.ToLower(n.Value), "inf") {
+			y.errorf(n, "%s", ring.Problem(path, ring.FloatOutOfRange(n.Value)))
+			return decimal{}, false
+		}
 		if err != nil {
 			y.errorf(n, "%s must be a finite number, got %s", path, n.Value)
 			return decimal{}, false
@@ -313,8 +318,8 @@ func (y *yamlLoader) floatDecimal(n *yaml.Node, path string) (decimal, bool) {
 	return decimal{text: text, d: d}, true
 }
 
-// decimals reads a list of Decimals; each is checked as a value of param.
-func (y *yamlLoader) decimals(n *yaml.Node, path, param string) ([]string, bool) {
+// decimals reads a list of Decimals; each is checked as a value of sp.
+func (y *yamlLoader) decimals(n *yaml.Node, path string, sp *ring.Swept) ([]string, bool) {
 	if n.Kind != yaml.SequenceNode {
 		y.errorf(n, "%s must be a list of numbers, got %s", path, describeNode(n))
 		return nil, false
@@ -328,8 +333,8 @@ func (y *yamlLoader) decimals(n *yaml.Node, path, param string) ([]string, bool)
 			ok = false
 			continue
 		}
-		if msg := checkParam(param, d.d); msg != "" {
-			y.errorf(e, "%s[%d]: %s, got %s", path, i, msg, d.text)
+		if msg := sp.Check(d.d); msg != "" {
+			y.errorf(e, "%s[%d]: %s", path, i, msg)
 			ok = false
 			continue
 		}
@@ -339,7 +344,7 @@ func (y *yamlLoader) decimals(n *yaml.Node, path, param string) ([]string, bool)
 }
 
 // pair reads an LHS range [min, max], each through float.
-func (y *yamlLoader) pair(n *yaml.Node, path, param string) (sweep.Range, bool) {
+func (y *yamlLoader) pair(n *yaml.Node, path string, sp *ring.Swept) (sweep.Range, bool) {
 	if n.Kind != yaml.SequenceNode || len(n.Content) != 2 {
 		y.errorf(n, "%s must contain exactly two values, [min, max]", path)
 		return sweep.Range{}, false
@@ -349,7 +354,7 @@ func (y *yamlLoader) pair(n *yaml.Node, path, param string) (sweep.Range, bool) 
 	if !ok1 || !ok2 {
 		return sweep.Range{}, false
 	}
-	if msg := checkRange(param, lo.d, hi.d); msg != "" {
+	if msg := checkRange(sp, lo.d, hi.d); msg != "" {
 		y.errorf(n, "%s: %s (got [%s, %s])", path, msg, lo.text, hi.text)
 		return sweep.Range{}, false
 	}
@@ -381,17 +386,17 @@ func (y *yamlLoader) spec(root *yaml.Node) *sweep.Spec {
 		}
 	}
 	y.runner(top["runner"], &spec.Ring)
-	lists := y.grid(top["grid"], spec)
+	grid := y.grid(top["grid"], spec)
 	y.lhs(top["lhs"], spec)
-	y.frontier(top["frontier"], spec, lists)
+	y.frontier(top["frontier"], spec, grid)
 	return spec
 }
 
 // runner reads the runner block over bilancio's command defaults.
 func (y *yamlLoader) runner(n *yaml.Node, r *sweep.RingParams) {
 	*r = sweep.RingParams{
-		NAgents: 5, MaturityDays: 3, QTotal: "500.0",
-		LiquidityMode: defaultLiquidityMode, LiquidityAgent: defaultLiquidityAgent,
+		NAgents: defaultNAgents, MaturityDays: defaultMaturityDays, QTotal: defaultQTotal,
+		LiquidityMode: defaultLiquidityMode, LiquidityAgent: ring.DefaultLiquidityAgent,
 		DefaultHandling: defaultDefaultHandling, BaseSeed: defaultBaseSeed,
 		NamePrefix: ring.DefaultNamePrefix,
 	}
@@ -402,7 +407,7 @@ func (y *yamlLoader) runner(n *yaml.Node, r *sweep.RingParams) {
 	nOK := true
 	if v := f["n_agents"]; !isNull(v) {
 		if x, ok := y.integer(v, "runner.n_agents"); ok {
-			if msg := checkNAgents(x); msg != "" {
+			if msg := ring.CheckNAgents(x); msg != "" {
 				y.errorf(v, "runner.%s", msg)
 				nOK = false
 			}
@@ -411,7 +416,7 @@ func (y *yamlLoader) runner(n *yaml.Node, r *sweep.RingParams) {
 	}
 	if v := f["maturity_days"]; !isNull(v) {
 		if x, ok := y.integer(v, "runner.maturity_days"); ok {
-			if msg := checkMaturityDays(x); msg != "" {
+			if msg := ring.CheckMaturityDays(x); msg != "" {
 				y.errorf(v, "runner.%s", msg)
 			}
 			r.MaturityDays = int(x)
@@ -419,15 +424,15 @@ func (y *yamlLoader) runner(n *yaml.Node, r *sweep.RingParams) {
 	}
 	if v := f["q_total"]; !isNull(v) {
 		if d, ok := y.floatDecimal(v, "runner.q_total"); ok {
-			if msg := checkPositiveDecimal("runner.q_total", d.d); msg != "" {
-				y.errorf(v, "%s, got %s", msg, d.text)
+			if msg := ring.CheckQTotal(d.d); msg != "" {
+				y.errorf(v, "runner.%s", msg)
 			}
 			r.QTotal = d.text
 		}
 	}
 	if v := f["liquidity_mode"]; !isNull(v) {
 		if s, ok := y.str(v, "runner.liquidity_mode"); ok {
-			if msg := checkLiquidityMode(s); msg != "" {
+			if msg := ring.CheckLiquidityMode(s); msg != "" {
 				y.errorf(v, "runner.%s", msg)
 			}
 			r.LiquidityMode = s
@@ -437,7 +442,7 @@ func (y *yamlLoader) runner(n *yaml.Node, r *sweep.RingParams) {
 		if s, ok := y.str(v, "runner.liquidity_agent"); ok {
 			r.LiquidityAgent = s
 			if r.LiquidityMode == string(ring.SingleAt) && nOK {
-				if msg := checkLiquidityAgent(s, int64(r.NAgents)); msg != "" {
+				if msg := ring.CheckLiquidityAgent(s, int64(r.NAgents)); msg != "" {
 					y.errorf(v, "runner.%s", msg)
 				}
 			}
@@ -459,7 +464,7 @@ func (y *yamlLoader) runner(n *yaml.Node, r *sweep.RingParams) {
 	}
 	if v := f["default_handling"]; !isNull(v) {
 		if s, ok := y.str(v, "runner.default_handling"); ok {
-			if msg := checkDefaultHandling(s); msg != "" {
+			if msg := ring.CheckDefaultHandling(s); msg != "" {
 				y.errorf(v, "runner.%s", msg)
 			}
 			r.DefaultHandling = s
@@ -472,55 +477,52 @@ func (y *yamlLoader) runner(n *yaml.Node, r *sweep.RingParams) {
 	}
 }
 
-// gridLists are the grid's concentration, mu and monotonicity lists, which
-// the frontier's cells use too.
-type gridLists struct {
-	concentrations, mus, monotonicities []string
-}
-
-// grid reads the grid block over bilancio's default grid.
-func (y *yamlLoader) grid(n *yaml.Node, spec *sweep.Spec) gridLists {
-	g := &sweep.Grid{
-		Kappas:         []string{"0.25", "0.5", "1", "2", "4"},
-		Concentrations: []string{"0.2", "0.5", "1", "2", "5"},
-		Mus:            []string{"0", "0.25", "0.5", "0.75", "1"},
-		Monotonicities: []string{"0"},
+// grid reads the grid block over bilancio's default grid; it returns the
+// grid's lists, which the frontier's cells use too.
+func (y *yamlLoader) grid(n *yaml.Node, spec *sweep.Spec) sweep.Grid {
+	g := sweep.Grid{}
+	defaults := DefaultGrid()
+	for _, sp := range ring.Sweepable() {
+		if text, ok := defaults[sp.Plural]; ok {
+			g[sp.Plural] = strings.Split(text, ",")
+		}
 	}
 	enabled := true
 	if !isNull(n) {
-		f := y.fields(n, "grid", []string{"enabled", "kappas", "concentrations", "mus", "monotonicities"})
+		keys := []string{"enabled"}
+		for _, sp := range ring.Sweepable() {
+			if !sp.Balanced {
+				keys = append(keys, sp.Plural)
+			}
+		}
+		f := y.fields(n, "grid", keys)
 		if v := f["enabled"]; !isNull(v) {
 			enabled, _ = y.boolean(v, "grid.enabled")
 		}
-		for _, l := range []struct {
-			key, param string
-			dst        *[]string
-		}{
-			{"kappas", paramKappa, &g.Kappas},
-			{"concentrations", paramConcentration, &g.Concentrations},
-			{"mus", paramMu, &g.Mus},
-			{"monotonicities", paramMonotonicity, &g.Monotonicities},
-		} {
-			v := f[l.key]
+		for _, sp := range ring.Sweepable() {
+			if sp.Balanced {
+				continue
+			}
+			v := f[sp.Plural]
 			var vals []string
 			if !isNull(v) {
-				vals, _ = y.decimals(v, "grid."+l.key, l.param)
+				vals, _ = y.decimals(v, "grid."+sp.Plural, &sp)
 			}
 			if len(vals) > 0 {
-				*l.dst = vals
-			} else if enabled && l.key != "monotonicities" {
+				g[sp.Plural] = vals
+			} else if enabled && sp.Registry && sp.Default == "" {
 				at := n
 				if v != nil {
 					at = v
 				}
-				y.errorf(at, "grid.%s must be provided when grid.enabled is true", l.key)
+				y.errorf(at, "grid.%s must be provided when grid.enabled is true", sp.Plural)
 			}
 		}
 	}
 	if enabled {
 		spec.Grid = g
 	}
-	return gridLists{g.Concentrations, g.Mus, g.Monotonicities}
+	return g
 }
 
 // lhs reads the lhs block: a Latin hypercube when count > 0.
@@ -528,43 +530,51 @@ func (y *yamlLoader) lhs(n *yaml.Node, spec *sweep.Spec) {
 	if isNull(n) {
 		return
 	}
-	f := y.fields(n, "lhs", []string{"count", "kappa_range", "concentration_range", "mu_range", "monotonicity_range"})
+	keys := []string{"count"}
+	for _, sp := range ring.Sweepable() {
+		if !sp.Balanced {
+			keys = append(keys, sp.Name+"_range")
+		}
+	}
+	f := y.fields(n, "lhs", keys)
 	var count int64
 	if v := f["count"]; !isNull(v) {
 		var ok bool
-		if count, ok = y.integer(v, "lhs.count"); ok && count < 0 {
-			y.errorf(v, "lhs.count must not be negative (0 draws no Latin hypercube), got %d", count)
+		if count, ok = y.integer(v, "lhs.count"); ok {
+			if msg := sweep.CheckLHSCount(int(count)); msg != "" {
+				y.errorf(v, "lhs.%s", msg)
+			}
 		}
 	}
 	if count <= 0 {
 		return
 	}
-	l := &sweep.LHS{Count: int(count), Monotonicity: sweep.Range{Min: "0.0", Max: "0.0"}}
-	for _, r := range []struct {
-		key, param string
-		dst        *sweep.Range
-	}{
-		{"kappa_range", paramKappa, &l.Kappa},
-		{"concentration_range", paramConcentration, &l.Concentration},
-		{"mu_range", paramMu, &l.Mu},
-		{"monotonicity_range", paramMonotonicity, &l.Monotonicity},
-	} {
-		v := f[r.key]
+	l := &sweep.LHS{Count: int(count), Ranges: map[string]sweep.Range{}}
+	for _, sp := range ring.Sweepable() {
+		if sp.Balanced {
+			continue
+		}
+		key := sp.Name + "_range"
+		v := f[key]
 		if isNull(v) {
-			if r.key != "monotonicity_range" {
-				y.errorf(n, "lhs.%s must contain exactly two values when lhs.count > 0", r.key)
+			if sp.Default != "" {
+				text, _ := cliFloatText(sp.Default)
+				l.Ranges[sp.Name] = sweep.Range{Min: text, Max: text}
+			} else if sp.Registry {
+				y.errorf(n, "lhs.%s must contain exactly two values when lhs.count > 0", key)
 			}
 			continue
 		}
-		if rng, ok := y.pair(v, "lhs."+r.key, r.param); ok {
-			*r.dst = rng
+		if rng, ok := y.pair(v, "lhs."+key, &sp); ok {
+			l.Ranges[sp.Name] = rng
 		}
 	}
 	spec.LHS = l
 }
 
-// frontier reads the frontier block: a search when enabled.
-func (y *yamlLoader) frontier(n *yaml.Node, spec *sweep.Spec, cells gridLists) {
+// frontier reads the frontier block: a search when enabled, over the
+// cells of the grid's lists.
+func (y *yamlLoader) frontier(n *yaml.Node, spec *sweep.Spec, grid sweep.Grid) {
 	if isNull(n) {
 		return
 	}
@@ -586,32 +596,47 @@ func (y *yamlLoader) frontier(n *yaml.Node, spec *sweep.Spec, cells gridLists) {
 		y.errorf(n, "frontier fields missing when frontier.enabled is true: %s", strings.Join(missing, ", "))
 		return
 	}
-	fr := &sweep.Frontier{Concentrations: cells.concentrations, Mus: cells.mus, Monotonicities: cells.monotonicities}
+	fr := &sweep.Frontier{Cells: sweep.Grid{}}
+	for i, sp := range ring.Sweepable() {
+		if list, ok := grid[sp.Plural]; ok && i != ring.SweptKappa {
+			fr.Cells[sp.Plural] = list
+		}
+	}
 	low, okLow := y.floatDecimal(f["kappa_low"], "frontier.kappa_low")
 	high, okHigh := y.floatDecimal(f["kappa_high"], "frontier.kappa_high")
+	tol, okTol := y.floatDecimal(f["tolerance"], "frontier.tolerance")
+	iters, okIters := y.integer(f["max_iterations"], "frontier.max_iterations")
 	if okLow {
-		if msg := checkParam(paramKappa, low.d); msg != "" {
-			y.errorf(f["kappa_low"], "frontier.kappa_low: %s, got %s", msg, low.text)
-		}
 		fr.KappaLow = low.text
 	}
 	if okHigh {
-		if okLow && low.d.Cmp(high.d) >= 0 {
-			y.errorf(f["kappa_high"], "frontier.kappa_high must be greater than kappa_low (%s), got %s", low.text, high.text)
-		}
 		fr.KappaHigh = high.text
 	}
-	if tol, ok := y.floatDecimal(f["tolerance"], "frontier.tolerance"); ok {
-		if msg := checkPositiveDecimal("frontier.tolerance", tol.d); msg != "" {
-			y.errorf(f["tolerance"], "%s, got %s", msg, tol.text)
-		}
+	if okTol {
 		fr.Tolerance = tol.text
 	}
-	if x, ok := y.integer(f["max_iterations"], "frontier.max_iterations"); ok {
-		if x < 1 {
-			y.errorf(f["max_iterations"], "frontier.max_iterations must be at least 1, got %d", x)
+	if okIters {
+		fr.MaxIterations = int(iters)
+	}
+	// Each rule's problem at its key.
+	check := func(key string, msgs []string) {
+		for _, msg := range msgs {
+			y.errorf(f[key], "frontier.%s", msg)
 		}
-		fr.MaxIterations = int(x)
+	}
+	if okLow {
+		check("kappa_low", sweep.CheckFrontier(low.d, nil, nil, 1))
+	}
+	if okLow && okHigh && low.d.Sign() > 0 {
+		check("kappa_high", sweep.CheckFrontier(low.d, high.d, nil, 1))
+	}
+	if okTol {
+		check("tolerance", sweep.CheckFrontier(nil, nil, tol.d, 1))
+	}
+	if okIters {
+		if msg := sweep.CheckMaxIterations(iters); msg != "" {
+			y.errorf(f["max_iterations"], "frontier.%s", msg)
+		}
 	}
 	spec.Frontier = fr
 }

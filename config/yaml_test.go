@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -23,10 +24,10 @@ func TestYAMLDefaults(t *testing.T) {
 	if spec.Ring != wantRing {
 		t.Errorf("ring %+v\nwant %+v", spec.Ring, wantRing)
 	}
-	wantGrid := sweep.Grid{Kappas: []string{"0.25", "0.5", "1", "2", "4"}, Concentrations: []string{"0.2", "0.5", "1", "2", "5"},
-		Mus: []string{"0", "0.25", "0.5", "0.75", "1"}, Monotonicities: []string{"0"}}
-	if spec.Grid == nil || !slices.Equal(spec.Grid.Kappas, wantGrid.Kappas) || !slices.Equal(spec.Grid.Concentrations, wantGrid.Concentrations) ||
-		!slices.Equal(spec.Grid.Mus, wantGrid.Mus) || !slices.Equal(spec.Grid.Monotonicities, wantGrid.Monotonicities) {
+	wantGrid := sweep.Grid{"kappas": []string{"0.25", "0.5", "1", "2", "4"}, "concentrations": []string{"0.2", "0.5", "1", "2", "5"},
+		"mus": []string{"0", "0.25", "0.5", "0.75", "1"}, "monotonicities": []string{"0"}}
+	if spec.Grid == nil || !slices.Equal(spec.Grid["kappas"], wantGrid["kappas"]) || !slices.Equal(spec.Grid["concentrations"], wantGrid["concentrations"]) ||
+		!slices.Equal(spec.Grid["mus"], wantGrid["mus"]) || !slices.Equal(spec.Grid["monotonicities"], wantGrid["monotonicities"]) {
 		t.Errorf("grid %+v", spec.Grid)
 	}
 	if spec.LHS != nil || spec.Frontier != nil || spec.Name != "defaults" || spec.ExperimentDir != "" || spec.SourceName != "defaults.yaml" ||
@@ -75,14 +76,13 @@ frontier:
 	if spec.Ring.LiquidityAgent != "" {
 		t.Errorf("uniform liquidity kept the agent %q", spec.Ring.LiquidityAgent)
 	}
-	want := &sweep.LHS{Count: 4, Kappa: sweep.Range{Min: "0.1", Max: "6.0"}, Concentration: sweep.Range{Min: "0.5", Max: "2.0"},
-		Mu: sweep.Range{Min: "0.0", Max: "1.0"}, Monotonicity: sweep.Range{Min: "0.0", Max: "0.0"}}
-	if *spec.LHS != *want {
+	want := &sweep.LHS{Count: 4, Ranges: map[string]sweep.Range{"kappa": {Min: "0.1", Max: "6.0"}, "concentration": {Min: "0.5", Max: "2.0"}, "mu": {Min: "0.0", Max: "1.0"}, "monotonicity": {Min: "0.0", Max: "0.0"}}}
+	if !reflect.DeepEqual(*spec.LHS, *want) {
 		t.Errorf("lhs %+v", spec.LHS)
 	}
 	f := spec.Frontier
 	if f == nil || f.KappaLow != "0.1" || f.KappaHigh != "4.0" || f.Tolerance != "0.02" || f.MaxIterations != 6 ||
-		!slices.Equal(f.Concentrations, []string{"2.5", "1.0"}) || !slices.Equal(f.Mus, []string{"0.0", "0", "1.0"}) || !slices.Equal(f.Monotonicities, []string{"0"}) {
+		!slices.Equal(f.Cells["concentrations"], []string{"2.5", "1.0"}) || !slices.Equal(f.Cells["mus"], []string{"0.0", "0", "1.0"}) || !slices.Equal(f.Cells["monotonicities"], []string{"0"}) {
 		t.Errorf("frontier %+v", f)
 	}
 	for q, want := range map[string]string{"500": "500.0", `"10000"`: "10000.0", "0.1": "0.1", "1e3": "1000.0", "10000.0": "10000.0", "2.5e+3": "2500.0"} {
@@ -95,7 +95,7 @@ frontier:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := spec.Grid.Kappas, []string{"0.1", "1", "0.50", "1E+5", "8", "1000", "16"}; !slices.Equal(got, want) {
+	if got, want := spec.Grid["kappas"], []string{"0.1", "1", "0.50", "1E+5", "8", "1000", "16"}; !slices.Equal(got, want) {
 		t.Errorf("kappas %q, want %q", got, want)
 	}
 }
@@ -125,7 +125,7 @@ func TestYAMLErrors(t *testing.T) {
 		{"liquidity mode", "runner:\n  liquidity_mode: vector\n", 2, 19, "liquidity_mode must be"},
 		{"liquidity agent", "runner:\n  n_agents: 5\n  liquidity_agent: H9\n", 3, 20, "liquidity_agent H9 is not in a ring of 5 agents"},
 		{"n_agents type", "runner:\n  n_agents: many\n", 2, 13, "runner.n_agents must be an integer, got many"},
-		{"n_agents small", "runner:\n  n_agents: 2\n", 2, 13, "n_agents must be at least 3"},
+		{"n_agents small", "runner:\n  n_agents: 2\n", 2, 13, "runner.n_agents must be between 3 (a ring needs three agents) and 1000000, got 2"},
 		{"duplicate key", "version: 1\nversion: 1\n", 2, 1, "version is given twice"},
 		{"default handling", "runner:\n  default_handling: retry\n", 2, 21, "default_handling must be"},
 		{"string expected", "runner:\n  name_prefix: 5\n", 2, 16, "runner.name_prefix must be a string"},

@@ -118,7 +118,7 @@ func (p BalancedParams) resolve() (*balancedResolved, error) {
 	if b.vbt == nil {
 		b.vbt = apd.New(50, -2)
 	}
-	if msg := Sweepable()[SweptRho].Check(b.rho); msg != "" {
+	if msg := SweptNamed("outside_mid_ratio").Check(b.rho); msg != "" {
 		return nil, errors.New(msg)
 	}
 	for _, v := range []struct {

@@ -3,6 +3,7 @@ package ring
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -256,8 +257,11 @@ func (p Params) resolve() (*resolved, error) {
 // 10000.0 (and registries print 10000.0).
 func ParseCLIFloat(s string) (*apd.Decimal, error) {
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return nil, floatOutOfRange(s, math.IsInf(f, 0))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("not a number: %q", s)
+		return nil, fmt.Errorf("not a number: %q", ShortNumber(s))
 	}
 	a, err := pynum.FromFloat(f)
 	if err != nil {

@@ -1,9 +1,12 @@
 package ring
 
 import (
+	"errors"
 	"fmt"
+	"math/big"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/cockroachdb/apd/v3"
 
@@ -119,4 +122,49 @@ func CheckNonNegative(name string, d *apd.Decimal) string {
 		return name + " must be 0 or more, got " + pynum.Str(d)
 	}
 	return ""
+}
+
+// ShortNumber writes a number's text short enough for a message: as
+// written when it is, else in scientific notation with six significant
+// digits ("1e+400" for a 1 and 400 zeros). Text that is no number is cut
+// after 24 characters.
+func ShortNumber(text string) string {
+	t := strings.TrimSpace(text)
+	if len(t) <= 16 {
+		return t
+	}
+	if f, _, err := big.ParseFloat(t, 10, 64, big.ToNearestEven); err == nil {
+		return f.Text('g', 6)
+	}
+	return t[:min(len(t), 24)] + "…"
+}
+
+// ErrOutOfRange is a number beyond what its setting can hold.
+var ErrOutOfRange = errors.New("out of range")
+
+// floatOutOfRange is the error of a number too large (or too small) for a
+// float, its text written short.
+func floatOutOfRange(text string, large bool) error {
+	if large {
+		return fmt.Errorf("%w: %s (a float holds at most about 1.8e+308)", ErrOutOfRange, ShortNumber(text))
+	}
+	return fmt.Errorf("%w: %s (a float holds no nonzero number nearer 0 than about 5e-324)", ErrOutOfRange, ShortNumber(text))
+}
+
+// FloatOutOfRange is the error of a number too large for a float.
+func FloatOutOfRange(text string) error { return floatOutOfRange(text, true) }
+
+// IntOutOfRange is the error of a whole number too large for a 64-bit
+// integer.
+func IntOutOfRange(text string) error {
+	return fmt.Errorf("%w: %s (a whole number here is at most 9223372036854775807)", ErrOutOfRange, ShortNumber(text))
+}
+
+// Problem says what is wrong with setting name's value given err: "name is
+// out of range: …" for a number beyond its range, else "name: err".
+func Problem(name string, err error) string {
+	if errors.Is(err, ErrOutOfRange) {
+		return name + " is " + err.Error()
+	}
+	return name + ": " + err.Error()
 }

@@ -23,6 +23,10 @@ type Swept struct {
 	// Plural names a list of its values: a grid's or a frontier's list
 	// (kappas = [...]), bilancio's flag --kappas.
 	Plural string
+	// Flag starts the names of bilancio's flags of a Latin hypercube's
+	// range (-kappa-min, -kappa-max; "c" for concentration); Name when
+	// empty.
+	Flag string
 	// Symbol is its mathematical name (κ), for pages and messages.
 	Symbol string
 	// Default is its value when a design leaves it out, "" when a design
@@ -55,32 +59,39 @@ func (s *Swept) Check(d *apd.Decimal) string {
 	return fmt.Sprintf("%s must be %s, got %s", s.Name, s.rule, pynum.Str(d))
 }
 
+// RangeFlag is the start of the names of its range's flags (-kappa-min).
+func (s *Swept) RangeFlag() string {
+	if s.Flag != "" {
+		return s.Flag
+	}
+	return s.Name
+}
+
 // Set puts a value of the parameter into the generator's parameters.
 func (s *Swept) Set(p *BalancedParams, d *apd.Decimal) { s.set(p, d) }
 
-// The swept parameters, by their index in Sweepable.
+// The swept parameters, by their index in Sweepable: bilancio's four, the
+// columns of its registry, first (NumRegistry of them), then the others.
 const (
-	SweptRho = iota
-	SweptKappa
+	SweptKappa = iota
 	SweptConcentration
 	SweptMu
 	SweptMonotonicity
+	SweptRho
 	// NumSwept is how many there are.
 	NumSwept
 )
 
-// Sweepable returns the swept parameters in a grid's loop order: ρ (only a
-// balanced sweep has it), then bilancio's kappa → concentration → mu →
-// monotonicity.
-func Sweepable() *[NumSwept]Swept {
-	one, zero, minusOne := apd.New(1, 0), apd.New(0, 0), apd.New(-1, 0)
-	return &[NumSwept]Swept{
-		SweptRho: {
-			Name: "outside_mid_ratio", Plural: "outside_mid_ratios", Symbol: "ρ", Key: "rho", Balanced: true,
-			allowed: func(d *apd.Decimal) bool { return d.Sign() > 0 },
-			rule:    "greater than 0: each big entity of a balanced ring is minted (Q_total·β/3)·ρ",
-			set:     func(p *BalancedParams, d *apd.Decimal) { p.OutsideMidRatio = d },
-		},
+// NumRegistry is how many of the swept parameters, the first ones, are
+// columns of bilancio's registry.
+const NumRegistry = 4
+
+// Sweepable returns the swept parameters: bilancio's kappa, concentration,
+// mu and monotonicity (the registry's columns, in its order, which is also
+// its grid's loop order), then ρ (only a balanced sweep has it). A grid
+// loops over the others outside bilancio's four, in this order.
+func Sweepable() [NumSwept]Swept {
+	return [NumSwept]Swept{
 		SweptKappa: {
 			Name: "kappa", Plural: "kappas", Symbol: "κ", Registry: true,
 			allowed: func(d *apd.Decimal) bool { return d.Sign() > 0 },
@@ -88,24 +99,47 @@ func Sweepable() *[NumSwept]Swept {
 			set:     func(p *BalancedParams, d *apd.Decimal) { p.Kappa = d },
 		},
 		SweptConcentration: {
-			Name: "concentration", Plural: "concentrations", Symbol: "c", Registry: true,
+			Name: "concentration", Plural: "concentrations", Flag: "c", Symbol: "c", Registry: true,
 			allowed: func(d *apd.Decimal) bool { return d.Sign() > 0 },
 			rule:    "greater than 0: it is the Dirichlet concentration of the payable amounts (small: a few large debts; large: nearly equal debts)",
 			set:     func(p *BalancedParams, d *apd.Decimal) { p.Concentration = d },
 		},
 		SweptMu: {
 			Name: "mu", Plural: "mus", Symbol: "μ", Registry: true,
-			allowed: func(d *apd.Decimal) bool { return d.Cmp(zero) >= 0 && d.Cmp(one) <= 0 },
+			allowed: func(d *apd.Decimal) bool { return d.Sign() >= 0 && d.Cmp(apd.New(1, 0)) <= 0 },
 			rule:    "between 0 and 1: it is the lead-lag misalignment of the due days (0: every agent is paid before it pays; 1: after)",
 			set:     func(p *BalancedParams, d *apd.Decimal) { p.Mu = d },
 		},
 		SweptMonotonicity: {
 			Name: "monotonicity", Plural: "monotonicities", Symbol: "m", Default: "0", Registry: true,
-			allowed: func(d *apd.Decimal) bool { return d.Cmp(minusOne) >= 0 && d.Cmp(one) <= 0 },
+			allowed: func(d *apd.Decimal) bool { return d.Cmp(apd.New(-1, 0)) >= 0 && d.Cmp(apd.New(1, 0)) <= 0 },
 			rule:    "between -1 and 1 (-1: payables ascending around the ring; 0: as drawn; 1: descending)",
 			set:     func(p *BalancedParams, d *apd.Decimal) { p.Monotonicity = d },
 		},
+		SweptRho: {
+			Name: "outside_mid_ratio", Plural: "outside_mid_ratios", Symbol: "ρ", Key: "rho", Balanced: true,
+			allowed: func(d *apd.Decimal) bool { return d.Sign() > 0 },
+			rule:    "greater than 0: each big entity of a balanced ring is minted (Q_total·β/3)·ρ",
+			set:     func(p *BalancedParams, d *apd.Decimal) { p.OutsideMidRatio = d },
+		},
 	}
+}
+
+// LoopOrder returns the swept parameters' indexes in a grid's loop order,
+// outermost first: the parameters without a registry column, then
+// bilancio's four (kappa → concentration → mu → monotonicity).
+func LoopOrder() [NumSwept]int {
+	var out [NumSwept]int
+	n := 0
+	for i := NumRegistry; i < NumSwept; i++ {
+		out[n] = i
+		n++
+	}
+	for i := range NumRegistry {
+		out[n] = i
+		n++
+	}
+	return out
 }
 
 // SweptNamed returns the swept parameter with the given name or plural (nil
@@ -118,4 +152,16 @@ func SweptNamed(name string) *Swept {
 		}
 	}
 	return nil
+}
+
+// SweptIndex returns the index in Sweepable of the swept parameter with the
+// given name or plural (-1 when there is none).
+func SweptIndex(name string) int {
+	all := Sweepable()
+	for i := range all {
+		if all[i].Name == name || all[i].Plural == name {
+			return i
+		}
+	}
+	return -1
 }

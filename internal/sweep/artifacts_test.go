@@ -13,7 +13,7 @@ func TestArtifactsSetting(t *testing.T) {
 	spec := func(mode string) *Spec {
 		return &Spec{Name: "keep", Artifacts: mode,
 			Ring: RingParams{NAgents: 5, MaturityDays: 5, QTotal: "500", DefaultHandling: "expel-agent"},
-			Grid: &Grid{Kappas: []string{"1"}, Concentrations: []string{"1"}, Mus: []string{"0"}}}
+			Grid: Grid{"kappas": []string{"1"}, "concentrations": []string{"1"}, "mus": []string{"0"}}}
 	}
 	ids := map[string]string{}
 	for _, mode := range []string{"", sdk.ArtifactsAll, sdk.ArtifactsNoHTML, sdk.ArtifactsAggregates} {

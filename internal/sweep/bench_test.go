@@ -29,7 +29,7 @@ func bigSpec(dir string) *Spec {
 	return &Spec{
 		Name: "big", ExperimentDir: dir,
 		Ring: RingParams{NAgents: 100, MaturityDays: 10, QTotal: "10000.0", LiquidityMode: "uniform", DefaultHandling: "expel-agent", BaseSeed: 42},
-		Grid: &Grid{Kappas: kappas, Concentrations: cs, Mus: mus},
+		Grid: Grid{"kappas": kappas, "concentrations": cs, "mus": mus},
 	}
 }
 

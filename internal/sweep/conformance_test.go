@@ -21,11 +21,11 @@ func dealerControlSpec(dir string) *Spec {
 			NAgents: 100, MaturityDays: 10, QTotal: "10000.0", LiquidityMode: "uniform",
 			DefaultHandling: "expel-agent", BaseSeed: 42, NamePrefix: "Dealer Comparison (Control)",
 		},
-		Grid: &Grid{
-			Kappas:         []string{"0.25", "0.5", "1", "2", "4"},
-			Concentrations: []string{"0.2", "0.5", "1", "2", "5"},
-			Mus:            []string{"0", "0.25", "0.5", "0.75", "1"},
-			Monotonicities: []string{"0"},
+		Grid: Grid{
+			"kappas":         []string{"0.25", "0.5", "1", "2", "4"},
+			"concentrations": []string{"0.2", "0.5", "1", "2", "5"},
+			"mus":            []string{"0", "0.25", "0.5", "0.75", "1"},
+			"monotonicities": []string{"0"},
 		},
 	}
 }

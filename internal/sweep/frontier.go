@@ -6,6 +6,7 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/ring"
 )
 
 // Bounds of the search for a kappa at which the ring clears, once the
@@ -114,9 +115,10 @@ type FrontierSearch struct {
 
 // frontierCell is the state of one cell's search.
 type frontierCell struct {
-	c, mu, m *apd.Decimal
-	state    cellState
-	waiting  bool
+	// values are the cell's values of the swept parameters (kappa's nil).
+	values  [ring.NumSwept]*apd.Decimal
+	state   cellState
+	waiting bool
 	// liquid is the current liquid probe; expanded says it was moved on.
 	liquid   *apd.Decimal
 	expanded bool
@@ -144,13 +146,10 @@ func newFrontierSearch(p *Plan) *FrontierSearch {
 	d := p.frontier
 	f := &FrontierSearch{d: d, sequential: p.seedMode == SeedCounter, seeds: p.seeds(), index: p.StaticCount()}
 	f.seeds.counter += int64(p.StaticCount())
-	for _, c := range d.axes[0] {
-		for _, mu := range d.axes[1] {
-			for _, m := range d.axes[2] {
-				f.cells = append(f.cells, &frontierCell{c: c, mu: mu, m: m})
-			}
-		}
-	}
+	product(&d.cells, func(values *[ring.NumSwept]*apd.Decimal) bool {
+		f.cells = append(f.cells, &frontierCell{values: *values})
+		return true
+	})
 	return f
 }
 
@@ -196,15 +195,16 @@ func (f *FrontierSearch) Next() []Point {
 
 // probe hands out cell i's next probe.
 func (f *FrontierSearch) probe(i int, c *frontierCell) Point {
-	pt := Point{Index: f.index, Phase: PhaseFrontier, Cell: i, Concentration: c.c, Mu: c.mu, Monotonicity: c.m}
+	pt := Point{Index: f.index, Phase: PhaseFrontier, Cell: i, Values: c.values}
+	k := &pt.Values[ring.SweptKappa]
 	switch c.state {
 	case cellFirst:
-		pt.Label, pt.Kappa = f.d.firstProbe()
+		pt.Label, *k = f.d.firstProbe()
 	case cellLiquid:
 		pt.Label, _ = f.d.liquidProbe()
-		pt.Kappa = c.liquid
+		*k = c.liquid
 	case cellMid:
-		pt.Label, pt.Kappa = "mid", pynum.DecQuo(pynum.DecAdd(c.fails, c.clears), apd.New(2, 0))
+		pt.Label, *k = "mid", pynum.DecQuo(pynum.DecAdd(c.fails, c.clears), apd.New(2, 0))
 	}
 	f.index++
 	pt.Seed = f.seeds.next(&pt)
@@ -225,10 +225,10 @@ func (f *FrontierSearch) Report(pt Point, delta *apd.Decimal) error {
 	switch c.state {
 	case cellFirst:
 		if clears {
-			c.state, c.clears, c.bound = cellDone, pt.Kappa, BoundClearsAtLeastLiquid
+			c.state, c.clears, c.bound = cellDone, pt.Kappa(), BoundClearsAtLeastLiquid
 			return nil
 		}
-		c.fails = pt.Kappa
+		c.fails = pt.Kappa()
 		_, c.liquid = f.d.liquidProbe()
 		c.state = cellLiquid
 	case cellLiquid:
@@ -239,16 +239,16 @@ func (f *FrontierSearch) Report(pt Point, delta *apd.Decimal) error {
 				return nil
 			}
 			c.state, c.bound = cellDone, BoundNeverClears
-			c.fails = pt.Kappa
+			c.fails = pt.Kappa()
 			return nil
 		}
-		c.state, c.clears = cellMid, pt.Kappa
+		c.state, c.clears = cellMid, pt.Kappa()
 		f.bisect(c)
 	case cellMid:
 		if clears {
-			c.clears = pt.Kappa
+			c.clears = pt.Kappa()
 		} else {
-			c.fails = pt.Kappa
+			c.fails = pt.Kappa()
 		}
 		c.iter++
 		f.bisect(c)
@@ -268,7 +268,9 @@ func (f *FrontierSearch) bisect(c *frontierCell) {
 
 // FrontierPoint is the outcome of one cell's search.
 type FrontierPoint struct {
-	Concentration, Mu, Monotonicity *apd.Decimal
+	// Cell are the cell's values of the swept parameters (by their index
+	// in ring.Sweepable; kappa's is nil, as is one the rings do not have).
+	Cell [ring.NumSwept]*apd.Decimal
 	// Kappa is the frontier: the probed kappa nearest the transition at
 	// which the ring cleared (nil if none did).
 	Kappa *apd.Decimal
@@ -289,7 +291,7 @@ type FrontierPoint struct {
 func (f *FrontierSearch) Results() []FrontierPoint {
 	out := make([]FrontierPoint, len(f.cells))
 	for i, c := range f.cells {
-		fp := FrontierPoint{Concentration: c.c, Mu: c.mu, Monotonicity: c.m, Kappa: c.clears, Bound: c.bound, Done: c.state == cellDone, Probes: c.probes}
+		fp := FrontierPoint{Cell: c.values, Kappa: c.clears, Bound: c.bound, Done: c.state == cellDone, Probes: c.probes}
 		if c.bound == "" && c.fails != nil && c.clears != nil {
 			fp.Low, fp.High = c.fails, c.clears
 			if fp.Low.Cmp(fp.High) > 0 {

@@ -81,7 +81,7 @@ func smallSpec(dir string, nAgents int, kappas ...string) *Spec {
 			NAgents: nAgents, MaturityDays: 5, QTotal: "1000.0", LiquidityMode: "uniform",
 			DefaultHandling: "expel-agent", BaseSeed: 42,
 		},
-		Grid: &Grid{Kappas: kappas, Concentrations: []string{"0.5", "2"}, Mus: []string{"0", "1"}},
+		Grid: Grid{"kappas": kappas, "concentrations": []string{"0.5", "2"}, "mus": []string{"0", "1"}},
 	}
 }
 

@@ -111,34 +111,50 @@ func (p *Plan) computeFingerprint() string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// canonGrid encodes a grid design ("null" for none).
-func canonGrid(g *Grid) []byte {
+// canonGrid encodes a grid design ("null" for none): its lists by
+// parameter, bilancio's four always (null when absent), another only when
+// the grid has it.
+func canonGrid(g Grid) []byte {
 	if g == nil {
 		return []byte("null")
 	}
 	var e canonObject
-	e.strs("Kappas", g.Kappas)
-	e.strs("Concentrations", g.Concentrations)
-	e.strs("Mus", g.Mus)
-	e.strs("Monotonicities", g.Monotonicities)
+	canonLists(&e, g, false)
 	return e.bytes()
 }
 
-// canonLHS encodes a Latin hypercube design ("null" for none).
+// canonLists writes a grid's or a frontier's lists (skipKappa: a
+// frontier's cells).
+func canonLists(e *canonObject, g Grid, skipKappa bool) {
+	for _, p := range recordOrder() {
+		if skipKappa && p.Name == "kappa" {
+			continue
+		}
+		list, ok := g[p.Plural]
+		if ok || p.Registry {
+			e.strs(fieldName(p.Plural), list)
+		}
+	}
+}
+
+// canonLHS encodes a Latin hypercube design ("null" for none): its count
+// and its ranges, bilancio's four always (empty when absent), another only
+// when the design has it.
 func canonLHS(l *LHS) []byte {
 	if l == nil {
 		return []byte("null")
 	}
 	var e canonObject
 	e.int("Count", int64(l.Count))
-	for _, r := range []struct {
-		name string
-		r    Range
-	}{{"Kappa", l.Kappa}, {"Concentration", l.Concentration}, {"Mu", l.Mu}, {"Monotonicity", l.Monotonicity}} {
+	for _, p := range recordOrder() {
+		r, ok := l.Ranges[p.Name]
+		if !ok && !p.Registry {
+			continue
+		}
 		var re canonObject
-		re.str("Min", r.r.Min)
-		re.str("Max", r.r.Max)
-		e.raw(r.name, re.bytes())
+		re.str("Min", r.Min)
+		re.str("Max", r.Max)
+		e.raw(fieldName(p.Name), re.bytes())
 	}
 	return e.bytes()
 }
@@ -149,9 +165,7 @@ func canonFrontier(f *Frontier) []byte {
 		return []byte("null")
 	}
 	var e canonObject
-	e.strs("Concentrations", f.Concentrations)
-	e.strs("Mus", f.Mus)
-	e.strs("Monotonicities", f.Monotonicities)
+	canonLists(&e, f.Cells, true)
 	e.str("KappaLow", f.KappaLow)
 	e.str("KappaHigh", f.KappaHigh)
 	e.str("Tolerance", f.Tolerance)
@@ -286,14 +300,7 @@ func (p *Plan) pointKey(pt *Point) string {
 	b = append(b, pt.Prefix()...)
 	b = append(b, 0)
 	b = strconv.AppendInt(b, pt.Seed, 10)
-	for _, t := range pt.Texts() {
-		b = append(b, 0)
-		b = append(b, t...)
-	}
-	if pt.Rho != nil {
-		b = append(b, "\x00rho\x00"...)
-		b = pynum.AppendStr(b, pt.Rho)
-	}
+	b = pt.appendValues(b, pynum.AppendStr)
 	if pt.Replicate > 0 {
 		b = append(b, "\x00rep\x00"...)
 		b = strconv.AppendInt(b, int64(pt.Replicate), 10)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
@@ -89,10 +90,10 @@ func frontierLines(t *testing.T, spec *Spec) []string {
 			t.Fatal("the frontier search stalls")
 		}
 		for _, pt := range probes {
-			out = append(out, runLine(t, p, pt)+" "+pt.Prefix()+" kappa "+pynum.Str(pt.Kappa))
-			delta := pynum.DecSub(dec("0.5"), pynum.DecMul(pynum.DecMul(pt.Kappa, dec("0.1")), pt.Concentration))
+			out = append(out, runLine(t, p, pt)+" "+pt.Prefix()+" kappa "+pynum.Str(pt.Kappa()))
+			delta := pynum.DecSub(dec("0.5"), pynum.DecMul(pynum.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]))
 			if !f.MoreLiquidityAtHigherKappa() {
-				delta = pynum.DecSub(pynum.DecMul(pynum.DecMul(pt.Kappa, dec("0.1")), pt.Concentration), dec("0.02"))
+				delta = pynum.DecSub(pynum.DecMul(pynum.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]), dec("0.02"))
 			}
 			if delta.Sign() < 0 {
 				delta = dec("0")
@@ -120,7 +121,7 @@ func identityCases() []struct {
 		return &Spec{
 			Ring: RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", LiquidityMode: "single_at", LiquidityAgent: "H1",
 				DefaultHandling: "fail-fast", BaseSeed: 42, KappaRule: "debt-over-liquidity"},
-			Grid: &Grid{Kappas: []string{"0.25", "1", "4"}, Concentrations: []string{"0.2", "5"}, Mus: []string{"0", "0.50"}, Monotonicities: []string{"0"}},
+			Grid: Grid{"kappas": []string{"0.25", "1", "4"}, "concentrations": []string{"0.2", "5"}, "mus": []string{"0", "0.50"}, "monotonicities": []string{"0"}},
 		}
 	}
 	return []struct {
@@ -133,7 +134,7 @@ func identityCases() []struct {
 		{"grid-replicates", func() *Spec { s := grid(); s.Replicates = 2; return s }, 0},
 		{"grid-derived-replicates", func() *Spec { s := grid(); s.Replicates, s.SeedMode = 2, SeedDerived; return s }, 0},
 		{"grid-named", func() *Spec { s := grid(); s.Name = "my sweep"; return s }, 3},
-		{"grid-no-monotonicities", func() *Spec { s := grid(); s.Grid.Monotonicities = nil; return s }, 3},
+		{"grid-no-monotonicities", func() *Spec { s := grid(); s.Grid["monotonicities"] = nil; return s }, 3},
 		{"grid-expel-uniform", func() *Spec {
 			s := grid()
 			s.Ring.LiquidityMode, s.Ring.LiquidityAgent, s.Ring.DefaultHandling = "uniform", "", "expel-agent"
@@ -153,14 +154,14 @@ func identityCases() []struct {
 		}, 3},
 		{"lhs", func() *Spec {
 			s := grid()
-			s.Grid.Kappas = []string{"1"}
-			s.LHS = &LHS{Count: 6, Kappa: Range{"0.2", "5.0"}, Concentration: Range{"0.2", "5.0"}, Mu: Range{"0.0", "1.0"}, Monotonicity: Range{"-1.0", "1.0"}}
+			s.Grid["kappas"] = []string{"1"}
+			s.LHS = &LHS{Count: 6, Ranges: map[string]Range{"kappa": {"0.2", "5.0"}, "concentration": {"0.2", "5.0"}, "mu": {"0.0", "1.0"}, "monotonicity": {"-1.0", "1.0"}}}
 			return s
 		}, 0},
 		{"lhs-only-derived", func() *Spec {
 			s := grid()
 			s.Grid, s.SeedMode = nil, SeedDerived
-			s.LHS = &LHS{Count: 4, Kappa: Range{"0.2", "5.0"}, Concentration: Range{"0.2", "5.0"}, Mu: Range{"0.0", "1.0"}}
+			s.LHS = &LHS{Count: 4, Ranges: map[string]Range{"kappa": {"0.2", "5.0"}, "concentration": {"0.2", "5.0"}, "mu": {"0.0", "1.0"}}}
 			return s
 		}, 0},
 		{"comparison", func() *Spec { return dealerComparisonSpec("") }, 4},
@@ -195,17 +196,15 @@ func TestRunIdentityGolden(t *testing.T) {
 	}
 	t.Run("frontier", func(t *testing.T) {
 		spec := &Spec{
-			Ring: RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", BaseSeed: 100, KappaRule: "liquidity-over-debt"},
-			Frontier: &Frontier{Concentrations: []string{"1", "0.5"}, Mus: []string{"0"}, Monotonicities: []string{"0"},
-				KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 4},
+			Ring:     RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", BaseSeed: 100, KappaRule: "liquidity-over-debt"},
+			Frontier: &Frontier{Cells: Grid{"concentrations": []string{"1", "0.5"}, "mus": []string{"0"}, "monotonicities": []string{"0"}}, KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 4},
 		}
 		checkGolden(t, "frontier", frontierLines(t, spec))
 	})
 	t.Run("frontier-debt-over-liquidity", func(t *testing.T) {
 		spec := &Spec{
-			Ring: RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", BaseSeed: 100},
-			Frontier: &Frontier{Concentrations: []string{"1", "100"}, Mus: []string{"0"}, Monotonicities: []string{"0"},
-				KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 4},
+			Ring:     RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", BaseSeed: 100},
+			Frontier: &Frontier{Cells: Grid{"concentrations": []string{"1", "100"}, "mus": []string{"0"}, "monotonicities": []string{"0"}}, KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 4},
 		}
 		checkGolden(t, "frontier-debt-over-liquidity", frontierLines(t, spec))
 	})

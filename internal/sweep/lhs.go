@@ -8,6 +8,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pyrandom"
+	"github.com/bilancio-go/bilancio/internal/ring"
 )
 
 // lhsStreamOffset is added to the seed counter to seed the Latin hypercube's
@@ -36,28 +37,30 @@ func (s *seeder) lhsStreamSeed() int64 {
 }
 
 // lhsTable is a Latin hypercube as bilancio's run_lhs draws it, held
-// compactly: for each axis, the uniform draw of every stratum and the
-// stratum of every point. A point's values are computed when it is asked
-// for (see value), with the same decimal arithmetic bilancio uses.
+// compactly: for each drawn swept parameter (by its index in
+// ring.Sweepable), the uniform draw of every stratum and the stratum of
+// every point. A point's values are computed when it is asked for (see
+// value), with the same decimal arithmetic bilancio uses.
 type lhsTable struct {
 	n      int
-	ranges *[4][2]*apd.Decimal
+	ranges *[ring.NumSwept]*[2]*apd.Decimal
 	// u[axis][stratum] is random() drawn for the stratum; stratum[axis][i]
 	// is the stratum point i takes on the axis.
-	u       [4][]float64
-	stratum [4][]uint32
+	u       [ring.NumSwept][]float64
+	stratum [ring.NumSwept][]uint32
 }
 
 // checkEvery is how many iterations a long loop runs between two looks at
 // its context: a few milliseconds of work at most.
 const checkEvery = 1 << 14
 
-// newLHSTable draws the Latin hypercube's four axes as bilancio's run_lhs
-// does: the kappa, concentration and mu axes in turn, then the
-// concentrations and mus shuffled, then the monotonicity axis, shuffled
-// once more.
-// Each axis is bilancio's _lhs_axis: one draw per stratum [i/n, (i+1)/n),
-// then the axis shuffled. It stops with ctx's error when ctx is done.
+// newLHSTable draws the Latin hypercube as bilancio's run_lhs does: the
+// kappa, concentration and mu axes in turn, then the concentrations and mus
+// shuffled, then the monotonicity axis, shuffled once more. Each axis is
+// bilancio's _lhs_axis: one draw per stratum [i/n, (i+1)/n), then the axis
+// shuffled. A swept parameter bilancio does not know is drawn after them,
+// when the design has a range for it (so that one it does not have draws
+// nothing). It stops with ctx's error when ctx is done.
 func newLHSTable(ctx context.Context, d *lhsDesign, streamSeed int64) (*lhsTable, error) {
 	t := &lhsTable{n: d.count, ranges: &d.ranges}
 	rng := pyrandom.New(streamSeed)
@@ -76,21 +79,32 @@ func newLHSTable(ctx context.Context, d *lhsDesign, streamSeed int64) (*lhsTable
 		t.u[a], t.stratum[a] = u, st
 		return t.shuffle(ctx, rng, a)
 	}
-	for _, a := range []int{axisKappa, axisConcentration, axisMu} {
-		if err := axis(a); err != nil {
-			return nil, err
+	steps := []struct {
+		axis int
+		draw bool
+	}{
+		{ring.SweptKappa, true}, {ring.SweptConcentration, true}, {ring.SweptMu, true},
+		{ring.SweptConcentration, false}, {ring.SweptMu, false},
+		{ring.SweptMonotonicity, true}, {ring.SweptMonotonicity, false},
+	}
+	for a, r := range d.ranges {
+		if r != nil && !ring.Sweepable()[a].Registry {
+			steps = append(steps, struct {
+				axis int
+				draw bool
+			}{a, true})
 		}
 	}
-	for _, a := range []int{axisConcentration, axisMu} {
-		if err := t.shuffle(ctx, rng, a); err != nil {
+	for _, st := range steps {
+		var err error
+		if st.draw {
+			err = axis(st.axis)
+		} else {
+			err = t.shuffle(ctx, rng, st.axis)
+		}
+		if err != nil {
 			return nil, err
 		}
-	}
-	if err := axis(axisMonotonicity); err != nil {
-		return nil, err
-	}
-	if err := t.shuffle(ctx, rng, axisMonotonicity); err != nil {
-		return nil, err
 	}
 	return t, nil
 }
@@ -111,8 +125,12 @@ func (t *lhsTable) shuffle(ctx context.Context, rng *pyrandom.Random, a int) err
 
 // value is point i's value on axis a: low + (high − low)·(s/n + (1/n)·u)
 // for its stratum s and that stratum's draw u, with u read as
-// Decimal(str(u)), in Python's decimal arithmetic (bilancio's _lhs_axis).
+// Decimal(str(u)), in Python's decimal arithmetic (bilancio's _lhs_axis);
+// nil for a parameter the design does not draw.
 func (t *lhsTable) value(a, i int) *apd.Decimal {
+	if t.ranges[a] == nil {
+		return nil
+	}
 	low, high := t.ranges[a][0], t.ranges[a][1]
 	s := int64(t.stratum[a][i])
 	n := apd.New(int64(t.n), 0)
@@ -126,8 +144,12 @@ func (t *lhsTable) value(a, i int) *apd.Decimal {
 	return pynum.DecAdd(low, pynum.DecMul(pynum.DecSub(high, low), frac))
 }
 
-// CheckLHSCount checks an LHS count against MaxLHSCount ("" when fine).
+// CheckLHSCount checks a Latin hypercube's count: 0 or more (0 draws
+// none), at most MaxLHSCount ("" when fine).
 func CheckLHSCount(n int) string {
+	if n < 0 {
+		return fmt.Sprintf("count must not be negative (0 draws no Latin hypercube), got %d", n)
+	}
 	if n > MaxLHSCount {
 		return fmt.Sprintf("count %d is more than the %d points a Latin hypercube may have: its axes are shuffled as a whole, so planning holds %d bytes a point in memory (%.1f GB for this one); run several smaller designs with different base seeds",
 			n, MaxLHSCount, LHSBytesPerPoint, float64(n)*LHSBytesPerPoint/1e9)

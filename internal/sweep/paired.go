@@ -290,12 +290,11 @@ func (p *Plan) generate(pt Point) (*ring.Generated, error) {
 	a := p.arm
 	switch {
 	case a != nil && a.balanced:
-		return ring.GenerateBalanced(ring.BalancedParams{
-			Params: p.Params(pt), Mode: a.mode, FaceValue: a.face,
-			OutsideMidRatio: pt.Rho, BigEntityShare: a.beta, VBTShare: a.vbtShare,
-		})
+		bp := p.Params(pt)
+		bp.Mode, bp.FaceValue, bp.BigEntityShare, bp.VBTShare = a.mode, a.face, a.beta, a.vbtShare
+		return ring.GenerateBalanced(bp)
 	case a != nil && a.dealer:
-		g, err := ring.Generate(p.Params(pt))
+		g, err := ring.Generate(p.Params(pt).Params)
 		if err != nil {
 			return nil, err
 		}
@@ -305,7 +304,7 @@ func (p *Plan) generate(pt Point) (*ring.Generated, error) {
 		}
 		return g, nil
 	}
-	return ring.Generate(p.Params(pt))
+	return ring.Generate(p.Params(pt).Params)
 }
 
 // pairedDefaults fills a paired spec's unset settings with bilancio's

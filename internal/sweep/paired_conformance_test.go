@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
 )
 
@@ -30,11 +31,11 @@ func dealerComparisonSpec(dir string) *Spec {
 			NAgents: 100, MaturityDays: 10, QTotal: "10000.0", LiquidityMode: "uniform",
 			DefaultHandling: "expel-agent", BaseSeed: 42, NamePrefix: DefaultComparisonPrefix, KappaRule: "debt-over-liquidity",
 		},
-		Grid: &Grid{
-			Kappas:         []string{"0.25", "0.5", "1", "2", "4"},
-			Concentrations: []string{"0.2", "0.5", "1", "2", "5"},
-			Mus:            []string{"0", "0.25", "0.5", "0.75", "1"},
-			Monotonicities: []string{"0"},
+		Grid: Grid{
+			"kappas":         []string{"0.25", "0.5", "1", "2", "4"},
+			"concentrations": []string{"0.2", "0.5", "1", "2", "5"},
+			"mus":            []string{"0", "0.25", "0.5", "0.75", "1"},
+			"monotonicities": []string{"0"},
 		},
 		Paired: &Paired{Kind: KindComparison, TicketSize: "1.0", DealerShare: "0.25", VBTShare: "0.5"},
 	}
@@ -48,11 +49,11 @@ func balancedSpec(dir string) *Spec {
 			NAgents: 100, MaturityDays: 10, QTotal: "10000", LiquidityMode: "uniform",
 			DefaultHandling: "fail-fast", BaseSeed: 42, NamePrefix: DefaultBalancedPrefix, KappaRule: "debt-over-liquidity",
 		},
-		Grid: &Grid{
-			Kappas:         []string{"0.25", "0.5", "1", "2", "4"},
-			Concentrations: []string{"0.2", "0.5", "1", "2", "5"},
-			Mus:            []string{"0", "0.25", "0.5", "0.75", "1"},
-			Monotonicities: []string{"0"},
+		Grid: Grid{
+			"kappas":         []string{"0.25", "0.5", "1", "2", "4"},
+			"concentrations": []string{"0.2", "0.5", "1", "2", "5"},
+			"mus":            []string{"0", "0.25", "0.5", "0.75", "1"},
+			"monotonicities": []string{"0"},
 		},
 		Paired: &Paired{Kind: KindBalanced, FaceValue: "20", BigEntityShare: "0.25", VBTShare: "0.50",
 			OutsideMidRatios: []string{"0.75"}, DetailedLogging: true},
@@ -76,7 +77,7 @@ func pairedConformance(t *testing.T, root string, spec *Spec, rowsSet string, ar
 		want[key([4]string{r["kappa"], r["concentration"], r["mu"], r["monotonicity"]}, r["outside_mid_ratio"])] = i
 	}
 	sum, err := Run(context.Background(), spec, Options{Open: inProcess(t), Select: func(pt *Point) bool {
-		_, ok := want[key(pt.Texts(), strOrEmpty(pt.Rho))]
+		_, ok := want[key(pt.Texts(), strOrEmpty(pt.Values[ring.SweptRho]))]
 		return ok
 	}})
 	if err != nil {

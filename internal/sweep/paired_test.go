@@ -24,7 +24,7 @@ func smallPaired(dir, kind string) *Spec {
 			NAgents: 5, MaturityDays: 3, QTotal: "500.0", LiquidityMode: "uniform",
 			DefaultHandling: "expel-agent", BaseSeed: 42,
 		},
-		Grid:   &Grid{Kappas: []string{"0.5", "2"}, Concentrations: []string{"0.5", "2"}, Mus: []string{"0"}},
+		Grid:   Grid{"kappas": []string{"0.5", "2"}, "concentrations": []string{"0.5", "2"}, "mus": []string{"0"}},
 		Paired: &Paired{Kind: kind},
 	}
 	if kind == KindBalanced {
@@ -311,7 +311,7 @@ func TestPairedSpecErrors(t *testing.T) {
 	}{
 		{"kind", func(s *Spec) { s.Paired.Kind = "triple" }, "unknown paired sweep kind"},
 		{"lhs", func(s *Spec) {
-			s.LHS = &LHS{Count: 3, Kappa: Range{"1", "2"}, Concentration: Range{"1", "2"}, Mu: Range{"0", "1"}}
+			s.LHS = &LHS{Count: 3, Ranges: map[string]Range{"kappa": {"1", "2"}, "concentration": {"1", "2"}, "mu": {"0", "1"}}}
 		}, "grid only"},
 		{"ticket", func(s *Spec) { s.Paired.TicketSize = "0" }, "ticket_size"},
 		{"rho", func(s *Spec) { s.Paired.Kind = KindBalanced; s.Paired.OutsideMidRatios = nil }, "outside_mid_ratios"},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
@@ -72,7 +73,7 @@ func pairedConfig(s *Spec, p *Plan) *PairedConfig {
 	cfg := &PairedConfig{
 		Kind: s.Paired.Kind, NAgents: p.ring.NAgents, MaturityDays: p.ring.MaturityDays,
 		QTotal: pynum.Str(p.ring.qTotal), BaseSeed: p.ring.BaseSeed,
-		Kappas: texts(axisKappa), Concentrations: texts(axisConcentration), Mus: texts(axisMu),
+		Kappas: texts(ring.SweptKappa), Concentrations: texts(ring.SweptConcentration), Mus: texts(ring.SweptMu),
 	}
 	if a := p.arm; a != nil && a.balanced {
 		cfg.FaceValue, cfg.BigEntityShare = pynum.Str(a.face), pynum.Str(a.beta)
@@ -113,8 +114,8 @@ func newPairTable(ctx context.Context, kind string, cfg *PairedConfig, dir strin
 			continue
 		}
 		pr := Pair{Params: pt.Texts(), Seed: pt.Seed}
-		if pt.Rho != nil {
-			pr.Rho = pynum.Str(pt.Rho)
+		if rho := pt.Values[ring.SweptRho]; rho != nil {
+			pr.Rho = pynum.Str(rho)
 		}
 		t.order = append(t.order, pt.Index)
 		t.slots[pt.Index] = &pairSlot{pair: pr}

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +12,6 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
-	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
@@ -37,7 +37,11 @@ type Plan struct {
 	// replicates is how many runs each static point gets (≥ 1).
 	replicates int
 
-	grid     [4][]*apd.Decimal // kappa, concentration, mu, monotonicity
+	// swept are the swept parameters (ring.Sweepable); grid holds the
+	// grid's values of each, by its index there ({nil} for one the
+	// sweep's rings do not have).
+	swept    [ring.NumSwept]ring.Swept
+	grid     [ring.NumSwept][]*apd.Decimal
 	lhs      *lhsDesign
 	frontier *frontierDesign
 	// lhsDraws are the Latin hypercube's draws, made when first needed
@@ -66,15 +70,17 @@ type ringSettings struct {
 	revision revision.Revision
 }
 
-// lhsDesign is a parsed LHS block.
+// lhsDesign is a parsed LHS block: the [min, max] range of each swept
+// parameter it draws (nil for one it does not).
 type lhsDesign struct {
 	count  int
-	ranges [4][2]*apd.Decimal
+	ranges [ring.NumSwept]*[2]*apd.Decimal
 }
 
-// frontierDesign is a parsed Frontier block.
+// frontierDesign is a parsed Frontier block: the cells' values of every
+// swept parameter but kappa ({nil} for one the rings do not have).
 type frontierDesign struct {
-	axes                 [3][]*apd.Decimal // concentration, mu, monotonicity
+	cells                [ring.NumSwept][]*apd.Decimal
 	low, high, tolerance *apd.Decimal
 	maxIterations        int
 	// higherIsLiquid says a higher kappa is more liquidity (the kappa
@@ -102,23 +108,19 @@ func NewPlan(s *Spec) (*Plan, error) {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	p := &Plan{spec: s, seedMode: s.SeedMode}
-	switch p.seedMode {
-	case "":
+	if p.seedMode == "" {
 		p.seedMode = SeedCounter
-	case SeedCounter, SeedDerived:
-	default:
-		bad("seed_mode must be %q or %q, not %q", SeedCounter, SeedDerived, s.SeedMode)
 	}
-	if s.Retries < 0 {
-		bad("retries must be >= 0, got %d", s.Retries)
+	check := func(msg string) {
+		if msg != "" {
+			bad("%s", msg)
+		}
 	}
-	if s.Parallel < 0 {
-		bad("parallel must be >= 0, got %d", s.Parallel)
-	}
+	check(CheckSeedMode(p.seedMode))
+	check(CheckRetries(int64(s.Retries)))
+	check(CheckParallel(int64(s.Parallel)))
+	check(CheckReplicates(int64(s.Replicates)))
 	p.replicates = max(s.Replicates, 1)
-	if s.Replicates < 0 {
-		bad("replicates must be >= 1, got %d", s.Replicates)
-	}
 	if s.Replicates > 1 && s.Frontier != nil {
 		bad("replicates apply to grid and lhs points: a frontier search runs one probe per kappa (drop replicates or the frontier)")
 	}
@@ -133,52 +135,18 @@ func NewPlan(s *Spec) (*Plan, error) {
 	p.ring.options.Artifacts = s.Artifacts
 	p.arm = parseArm(s, &p.ring, bad)
 
-	if g := s.Grid; g != nil {
-		lists := [4][]string{g.Kappas, g.Concentrations, g.Mus, g.Monotonicities}
-		for i, name := range axisNames {
-			if len(lists[i]) == 0 && i == axisMonotonicity {
-				lists[i] = []string{"0"} // bilancio's default
-			}
-			if len(lists[i]) == 0 {
-				bad("grid: %s must list at least one value", pluralAxis[i])
-			}
-			p.grid[i] = parseList("grid."+pluralAxis[i], name, lists[i], bad)
-		}
+	p.swept = ring.Sweepable()
+	if s.Grid != nil {
+		p.grid = p.parseLists("grid", s.Grid, -1, bad)
 	}
 	if l := s.LHS; l != nil && l.Count > 0 {
-		d := &lhsDesign{count: l.Count}
-		ranges := [4]Range{l.Kappa, l.Concentration, l.Mu, l.Monotonicity}
-		if ranges[axisMonotonicity] == (Range{}) {
-			ranges[axisMonotonicity] = Range{"0", "0"}
-		}
-		for i, name := range axisNames {
-			r := ranges[i]
-			if r.Min == "" || r.Max == "" {
-				bad("lhs: %s_range needs a minimum and a maximum", name)
-				continue
-			}
-			d.ranges[i][0] = parseValue("lhs."+name+"_range", name, r.Min, bad)
-			d.ranges[i][1] = parseValue("lhs."+name+"_range", name, r.Max, bad)
-		}
-		if msg := CheckLHSCount(l.Count); msg != "" {
-			bad("lhs: %s", msg)
-		}
-		p.lhs = d
+		p.lhs = p.parseLHS(l, bad)
 	} else if l != nil && l.Count < 0 {
-		bad("lhs: count must be >= 0, got %d", l.Count)
+		bad("lhs: %s", CheckLHSCount(l.Count))
 	}
 	if f := s.Frontier; f != nil {
 		d := &frontierDesign{maxIterations: f.MaxIterations, higherIsLiquid: p.ring.kappaRule.MoreLiquidityAtHigherKappa()}
-		lists := [3][]string{f.Concentrations, f.Mus, f.Monotonicities}
-		for i, name := range axisNames[1:] {
-			if len(lists[i]) == 0 && i+1 == axisMonotonicity {
-				lists[i] = []string{"0"}
-			}
-			if len(lists[i]) == 0 {
-				bad("frontier: %s must list at least one value", pluralAxis[i+1])
-			}
-			d.axes[i] = parseList("frontier."+pluralAxis[i+1], name, lists[i], bad)
-		}
+		d.cells = p.parseLists("frontier", f.Cells, ring.SweptKappa, bad)
 		for _, v := range []struct {
 			name, text string
 			dst        **apd.Decimal
@@ -194,17 +162,8 @@ func NewPlan(s *Spec) (*Plan, error) {
 			}
 			*v.dst = x
 		}
-		if d.low != nil && d.low.Sign() <= 0 {
-			bad("frontier: kappa_low must be > 0, got %s", pynum.Str(d.low))
-		}
-		if d.low != nil && d.high != nil && d.high.Cmp(d.low) <= 0 {
-			bad("frontier: kappa_high (%s) must be above kappa_low (%s)", pynum.Str(d.high), pynum.Str(d.low))
-		}
-		if d.tolerance != nil && d.tolerance.Sign() < 0 {
-			bad("frontier: tolerance must be >= 0, got %s", pynum.Str(d.tolerance))
-		}
-		if f.MaxIterations < 0 {
-			bad("frontier: max_iterations must be >= 0, got %d", f.MaxIterations)
+		for _, msg := range CheckFrontier(d.low, d.high, d.tolerance, f.MaxIterations) {
+			bad("frontier: %s", msg)
 		}
 		p.frontier = d
 	}
@@ -228,90 +187,151 @@ func NewPlan(s *Spec) (*Plan, error) {
 // hypercube: the first grid point, else the lower corner of the Latin
 // hypercube, else the first frontier cell at kappa_low.
 func (p *Plan) samplePoint() Point {
-	pt := Point{Phase: PhaseGrid, Seed: p.ring.BaseSeed, Rho: p.rhos()[0]}
+	pt := Point{Phase: PhaseGrid, Seed: p.ring.BaseSeed}
 	switch {
 	case p.spec.Grid != nil:
 		pt.Phase = p.gridPhase()
-		pt.Kappa, pt.Concentration, pt.Mu, pt.Monotonicity = p.grid[0][0], p.grid[1][0], p.grid[2][0], p.grid[3][0]
+		for i := range pt.Values {
+			pt.Values[i] = p.grid[i][0]
+		}
 	case p.lhs != nil:
-		r := &p.lhs.ranges
 		pt.Phase = PhaseLHS
-		pt.Kappa, pt.Concentration, pt.Mu, pt.Monotonicity = r[0][0], r[1][0], r[2][0], r[3][0]
+		for i, r := range p.lhs.ranges {
+			if r != nil {
+				pt.Values[i] = r[0]
+			}
+		}
 	default:
 		d := p.frontier
 		pt.Phase, pt.Label = PhaseFrontier, "low"
-		pt.Kappa, pt.Concentration, pt.Mu, pt.Monotonicity = d.low, d.axes[0][0], d.axes[1][0], d.axes[2][0]
+		for i := range pt.Values {
+			pt.Values[i] = d.cells[i][0]
+		}
+		pt.Values[ring.SweptKappa] = d.low
 	}
 	return pt
 }
 
-// Axes of a point, in bilancio's loop order.
-const (
-	axisKappa = iota
-	axisConcentration
-	axisMu
-	axisMonotonicity
-)
+// parseLists parses a grid's lists, or a frontier's cells (skip is kappa's
+// index, -1 for a grid), into values by swept parameter. A parameter a
+// balanced sweep's arm gives (ρ) takes the arm's values; one left out takes
+// its default, and is an error without one if it is bilancio's (a registry
+// column), else has no value ({nil}).
+func (p *Plan) parseLists(design string, lists Grid, skip int, bad func(string, ...any)) [ring.NumSwept][]*apd.Decimal {
+	var out [ring.NumSwept][]*apd.Decimal
+	none := []*apd.Decimal{nil}
+	for name := range lists {
+		if sp := ring.SweptNamed(name); sp == nil || sp.Plural != name || sp.Name == "kappa" && skip >= 0 {
+			bad("%s: %q is not a list of a parameter it varies", design, name)
+		}
+	}
+	for i := range p.swept {
+		sp := &p.swept[i]
+		list, given := lists[sp.Plural]
+		switch {
+		case i == skip:
+			out[i] = none
+			continue
+		case sp.Balanced:
+			if given {
+				bad("%s: %s are given by a balanced sweep's outside_mid_ratios", design, sp.Plural)
+			}
+			out[i] = p.rhos()
+			continue
+		case len(list) == 0 && sp.Default != "":
+			list = []string{sp.Default}
+		case len(list) == 0 && sp.Registry:
+			bad("%s: %s must list at least one value", design, sp.Plural)
+		case len(list) == 0:
+			out[i] = none
+			continue
+		}
+		out[i] = parseList(design+"."+sp.Plural, sp, list, bad)
+	}
+	return out
+}
 
-var (
-	axisNames  = [4]string{"kappa", "concentration", "mu", "monotonicity"}
-	pluralAxis = [4]string{"kappas", "concentrations", "mus", "monotonicities"}
-)
+// parseLHS parses a Latin hypercube's count and ranges.
+func (p *Plan) parseLHS(l *LHS, bad func(string, ...any)) *lhsDesign {
+	d := &lhsDesign{count: l.Count}
+	for name := range l.Ranges {
+		if sp := ring.SweptNamed(name); sp == nil || sp.Name != name || sp.Balanced {
+			bad("lhs: %q is not a parameter it draws", name)
+		}
+	}
+	for i := range p.swept {
+		sp := &p.swept[i]
+		r, given := l.Ranges[sp.Name]
+		switch {
+		case sp.Balanced:
+			continue
+		case !given && sp.Default != "":
+			r = Range{sp.Default, sp.Default}
+		case !given && !sp.Registry:
+			continue
+		}
+		if r.Min == "" || r.Max == "" {
+			bad("lhs: %s_range needs a minimum and a maximum", sp.Name)
+			continue
+		}
+		lo := parseValue("lhs."+sp.Name+"_range", sp, r.Min, bad)
+		hi := parseValue("lhs."+sp.Name+"_range", sp, r.Max, bad)
+		if lo != nil && hi != nil {
+			d.ranges[i] = &[2]*apd.Decimal{lo, hi}
+		}
+	}
+	if msg := CheckLHSCount(l.Count); msg != "" {
+		bad("lhs: %s", msg)
+	}
+	return d
+}
 
-// parseRing checks the ring parameters.
+// parseRing checks the ring parameters with package ring's rules, and
+// fills in the generator's defaults.
 func parseRing(r RingParams, rev revision.Revision, bad func(string, ...any)) ringSettings {
 	rs := ringSettings{RingParams: r, revision: rev, generator: rev.Generator}
-	if r.NAgents < 3 {
-		bad("n_agents must be at least 3, got %d", r.NAgents)
+	check := func(msg string) {
+		if msg != "" {
+			bad("%s", msg)
+		}
 	}
-	if r.MaturityDays < 1 {
-		bad("maturity_days must be at least 1, got %d", r.MaturityDays)
-	}
+	check(ring.CheckNAgents(int64(r.NAgents)))
+	check(ring.CheckMaturityDays(int64(r.MaturityDays)))
 	if r.QTotal == "" {
 		bad("q_total is required")
 	} else if q, err := ring.ParseDecimal(r.QTotal); err != nil {
 		bad("q_total: %v", err)
-	} else if q.Sign() <= 0 {
-		bad("q_total must be > 0, got %s", r.QTotal)
+	} else if msg := ring.CheckQTotal(q); msg != "" {
+		bad("%s", msg)
 	} else {
 		rs.qTotal = q
 	}
-	switch strings.ReplaceAll(r.LiquidityMode, "-", "_") {
-	case "", string(ring.Uniform):
-		rs.LiquidityMode = string(ring.Uniform)
-	case string(ring.SingleAt):
-		rs.LiquidityMode = string(ring.SingleAt)
-		if rs.LiquidityAgent == "" {
-			rs.LiquidityAgent = "H1"
+	rs.LiquidityMode = strings.ReplaceAll(cmp.Or(r.LiquidityMode, string(ring.Uniform)), "-", "_")
+	check(ring.CheckLiquidityMode(rs.LiquidityMode))
+	if rs.LiquidityMode == string(ring.SingleAt) {
+		rs.LiquidityAgent = cmp.Or(rs.LiquidityAgent, ring.DefaultLiquidityAgent)
+		if ring.CheckNAgents(int64(r.NAgents)) == "" {
+			check(ring.CheckLiquidityAgent(rs.LiquidityAgent, int64(r.NAgents)))
 		}
-	default:
-		bad("liquidity_mode must be uniform or single_at, not %q", r.LiquidityMode)
 	}
-	switch r.DefaultHandling {
-	case "", "fail-fast", "expel-agent":
-	default:
-		bad("default_handling must be fail-fast or expel-agent, not %q", r.DefaultHandling)
+	if r.DefaultHandling != "" {
+		check(ring.CheckDefaultHandling(r.DefaultHandling))
 	}
-	rs.kappaRule = rev.KappaRule
-	if rs.kappaRule == "" {
-		rs.kappaRule = ring.DebtOverLiquidity
-	}
+	rs.kappaRule = cmp.Or(rev.KappaRule, ring.DebtOverLiquidity)
 	if r.KappaRule != "" {
-		k, err := ring.ParseKappaRule(r.KappaRule)
-		if err != nil {
-			bad("kappa_rule: %v", err)
+		if msg := ring.CheckKappaRule(r.KappaRule); msg != "" {
+			bad("%s", msg)
+		} else {
+			rs.kappaRule, _ = ring.ParseKappaRule(r.KappaRule)
 		}
-		rs.kappaRule = k
 	}
-	if r.MaxDays < 0 {
-		bad("max_days must be >= 0, got %d", r.MaxDays)
+	if r.MaxDays != 0 {
+		check(ring.CheckMaxDays(int64(r.MaxDays)))
 	}
-	if r.HasQuietDays && r.QuietDays < 0 {
-		bad("quiet_days must be >= 0, got %d", r.QuietDays)
+	if r.HasQuietDays {
+		check(ring.CheckQuietDays(int64(r.QuietDays)))
 	}
-	if rs.NamePrefix == "" {
-		rs.NamePrefix = ring.DefaultNamePrefix
-	}
+	rs.NamePrefix = cmp.Or(rs.NamePrefix, ring.DefaultNamePrefix)
 	rs.options = sdk.RunOptions{
 		DefaultHandling: r.DefaultHandling,
 		CheckInvariants: "daily", // as bilancio's sweep runner
@@ -322,37 +342,25 @@ func parseRing(r RingParams, rev revision.Revision, bad func(string, ...any)) ri
 }
 
 // parseList parses a design's list of decimal texts.
-func parseList(where, axis string, texts []string, bad func(string, ...any)) []*apd.Decimal {
+func parseList(where string, sp *ring.Swept, texts []string, bad func(string, ...any)) []*apd.Decimal {
 	out := make([]*apd.Decimal, 0, len(texts))
 	for _, t := range texts {
-		if d := parseValue(where, axis, t, bad); d != nil {
+		if d := parseValue(where, sp, t, bad); d != nil {
 			out = append(out, d)
 		}
 	}
 	return out
 }
 
-// parseValue parses one decimal text of an axis and checks its domain.
-func parseValue(where, axis, text string, bad func(string, ...any)) *apd.Decimal {
+// parseValue parses one decimal text of a swept parameter and checks it.
+func parseValue(where string, sp *ring.Swept, text string, bad func(string, ...any)) *apd.Decimal {
 	d, err := ring.ParseDecimal(text)
 	if err != nil {
 		bad("%s: %v", where, err)
 		return nil
 	}
-	one := apd.New(1, 0)
-	switch axis {
-	case "kappa", "concentration":
-		if d.Sign() <= 0 {
-			bad("%s: %s must be > 0, got %s", where, axis, text)
-		}
-	case "mu":
-		if d.Sign() < 0 || d.Cmp(one) > 0 {
-			bad("%s: mu must be in [0, 1], got %s", where, text)
-		}
-	case "monotonicity":
-		if d.Cmp(apd.New(-1, 0)) < 0 || d.Cmp(one) > 0 {
-			bad("%s: monotonicity must be in [-1, 1], got %s", where, text)
-		}
+	if msg := sp.Check(d); msg != "" {
+		bad("%s: %s", where, msg)
 	}
 	return d
 }
@@ -376,9 +384,9 @@ func (p *Plan) GridCount() int {
 	if p.spec.Grid == nil {
 		return 0
 	}
-	n := satMul(len(p.rhos()), p.replicates)
-	for _, axis := range p.grid {
-		n = satMul(n, len(axis))
+	n := p.replicates
+	for _, values := range p.grid {
+		n = satMul(n, len(values))
 	}
 	return n
 }
@@ -400,7 +408,11 @@ func (p *Plan) FrontierCells() int {
 	if p.frontier == nil {
 		return 0
 	}
-	return satMul(satMul(len(p.frontier.axes[0]), len(p.frontier.axes[1])), len(p.frontier.axes[2]))
+	n := 1
+	for _, values := range p.frontier.cells {
+		n = satMul(n, len(values))
+	}
+	return n
 }
 
 // MaxFrontierProbes bounds the frontier's runs: per cell the low probe, the
@@ -451,20 +463,14 @@ func (p *Plan) Static(ctx context.Context) iter.Seq[Point] {
 // after the first grid, as bilancio's).
 func (p *Plan) staticOnce(ctx context.Context, emit func(Point) bool, seeds *seeder, lhsStream **int64) bool {
 	if p.spec.Grid != nil {
-		g := p.grid
 		phase := p.gridPhase()
-		for _, rho := range p.rhos() {
-			for _, k := range g[axisKappa] {
-				for _, c := range g[axisConcentration] {
-					for _, mu := range g[axisMu] {
-						for _, m := range g[axisMonotonicity] {
-							if !emit(Point{Phase: phase, Kappa: k, Concentration: c, Mu: mu, Monotonicity: m, Rho: rho}) {
-								return false
-							}
-						}
-					}
-				}
-			}
+		ok := true
+		product(&p.grid, func(values *[ring.NumSwept]*apd.Decimal) bool {
+			ok = emit(Point{Phase: phase, Values: *values})
+			return ok
+		})
+		if !ok {
+			return false
 		}
 	}
 	if p.lhs == nil {
@@ -479,13 +485,50 @@ func (p *Plan) staticOnce(ctx context.Context, emit func(Point) bool, seeds *see
 		return false
 	}
 	for i := range p.lhs.count {
-		pt := Point{Phase: PhaseLHS, Kappa: t.value(axisKappa, i), Concentration: t.value(axisConcentration, i),
-			Mu: t.value(axisMu, i), Monotonicity: t.value(axisMonotonicity, i)}
+		pt := Point{Phase: PhaseLHS}
+		for a := range pt.Values {
+			pt.Values[a] = t.value(a, i)
+		}
 		if !emit(pt) {
 			return false
 		}
 	}
 	return true
+}
+
+// product calls yield with every combination of lists' values, in a grid's
+// loop order (ring.LoopOrder: the last list of it turns fastest), until
+// yield returns false.
+func product(lists *[ring.NumSwept][]*apd.Decimal, yield func(*[ring.NumSwept]*apd.Decimal) bool) {
+	order := ring.LoopOrder()
+	var values [ring.NumSwept]*apd.Decimal
+	var at [ring.NumSwept]int
+	for i, l := range lists {
+		if len(l) == 0 {
+			return
+		}
+		values[i] = l[0]
+	}
+	for {
+		if !yield(&values) {
+			return
+		}
+		// The odometer, over the lists in loop order.
+		k := len(order) - 1
+		for ; k >= 0; k-- {
+			i := order[k]
+			at[i]++
+			if at[i] < len(lists[i]) {
+				values[i] = lists[i][at[i]]
+				break
+			}
+			at[i] = 0
+			values[i] = lists[i][0]
+		}
+		if k < 0 {
+			return
+		}
+	}
 }
 
 // lhsTable returns the Latin hypercube's draws, drawing them the first time.
@@ -512,29 +555,32 @@ func (p *Plan) Frontier() *FrontierSearch {
 	return newFrontierSearch(p)
 }
 
-// Params returns the generator parameters of a point.
-func (p *Plan) Params(pt Point) ring.Params {
+// Params returns the generator parameters of a point: the ring settings,
+// the point's seed and its values of the swept parameters, as a balanced
+// ring's (whose Params are a plain ring's).
+func (p *Plan) Params(pt Point) ring.BalancedParams {
 	r := &p.ring
-	params := ring.Params{
+	params := ring.BalancedParams{Params: ring.Params{
 		NAgents:         r.NAgents,
 		Seed:            pt.Seed,
-		Kappa:           pt.Kappa,
 		KappaRule:       r.kappaRule,
 		Revision:        r.generator,
 		QTotal:          r.qTotal,
 		Liquidity:       ring.LiquidityMode(r.LiquidityMode),
 		LiquidityAgent:  r.LiquidityAgent,
-		Concentration:   pt.Concentration,
-		Monotonicity:    pt.Monotonicity,
 		MaturityDays:    r.MaturityDays,
-		Mu:              pt.Mu,
 		NamePrefix:      r.NamePrefix,
 		DefaultHandling: r.DefaultHandling,
 		MaxDays:         r.MaxDays,
-	}
+	}}
 	if r.HasQuietDays {
 		q := r.QuietDays
 		params.QuietDays = &q
+	}
+	for i, v := range pt.Values {
+		if v != nil {
+			p.swept[i].Set(&params, v)
+		}
 	}
 	return params
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/ring"
 )
 
 // The Latin hypercube after a 3-run grid draws what bilancio's run_lhs
@@ -25,9 +26,8 @@ func TestLHSMatchesBilancio(t *testing.T) {
 		{49, [4]string{"1.581874885720116416", "1.5666454291398568064", "0.977360710911756180", "-0.264615791943772280"}},
 	}
 	spec := smallSpec(t.TempDir(), 5, "1")
-	spec.Grid.Concentrations, spec.Grid.Mus = []string{"1"}, []string{"0", "0.5", "1"}
-	spec.LHS = &LHS{Count: 5,
-		Kappa: Range{"0.2", "5.0"}, Concentration: Range{"0.2", "5.0"}, Mu: Range{"0.0", "1.0"}, Monotonicity: Range{"-1.0", "1.0"}}
+	spec.Grid["concentrations"], spec.Grid["mus"] = []string{"1"}, []string{"0", "0.5", "1"}
+	spec.LHS = &LHS{Count: 5, Ranges: map[string]Range{"kappa": {"0.2", "5.0"}, "concentration": {"0.2", "5.0"}, "mu": {"0.0", "1.0"}, "monotonicity": {"-1.0", "1.0"}}}
 	p, err := NewPlan(spec)
 	if err != nil {
 		t.Fatal(err)
@@ -60,9 +60,8 @@ func TestFrontierMatchesBilancio(t *testing.T) {
 		`low 0.1 109, high 4.0 110, high 6.00 111, high 9.000 112, high 13.5000 113, high 20.25000 114, ` +
 		`low 0.1 115, high 4.0 116, high 6.00 117, high 9.000 118, high 13.5000 119, mid 6.8000 120, mid 10.1500 121, mid 8.4750 122, mid 9.3125 123, mid 9.73125 124, mid 9.521875 125`
 	spec := &Spec{
-		Ring: RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", BaseSeed: 100, KappaRule: "liquidity-over-debt"},
-		Frontier: &Frontier{Concentrations: []string{"1", "0.1", "0.5"}, Mus: []string{"0"}, Monotonicities: []string{"0"},
-			KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 6},
+		Ring:     RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", BaseSeed: 100, KappaRule: "liquidity-over-debt"},
+		Frontier: &Frontier{Cells: Grid{"concentrations": []string{"1", "0.1", "0.5"}, "mus": []string{"0"}, "monotonicities": []string{"0"}}, KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 6},
 	}
 	p, err := NewPlan(spec)
 	if err != nil {
@@ -77,10 +76,10 @@ func TestFrontierMatchesBilancio(t *testing.T) {
 			t.Fatalf("%d probes at once with counter seeds, want 1", len(probes))
 		}
 		pt := probes[0]
-		got = append(got, pt.Label+" "+pynum.Str(pt.Kappa)+" "+itoa(pt.Seed))
+		got = append(got, pt.Label+" "+pynum.Str(pt.Kappa())+" "+itoa(pt.Seed))
 		var delta *apd.Decimal
-		if !(pt.Kappa.Cmp(dec("2.9")) > 0 && pt.Kappa.Cmp(dec("3.1")) < 0) {
-			delta = pynum.DecSub(dec("0.5"), pynum.DecMul(pynum.DecMul(pt.Kappa, dec("0.1")), pt.Concentration))
+		if !(pt.Kappa().Cmp(dec("2.9")) > 0 && pt.Kappa().Cmp(dec("3.1")) < 0) {
+			delta = pynum.DecSub(dec("0.5"), pynum.DecMul(pynum.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]))
 			if delta.Sign() < 0 {
 				delta = dec("0")
 			}
@@ -124,9 +123,8 @@ func TestFrontierMatchesBilancio(t *testing.T) {
 // 100 never clears, not even at 0.025.
 func TestFrontierFollowsTheKappaRule(t *testing.T) {
 	spec := &Spec{
-		Ring: RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", BaseSeed: 100},
-		Frontier: &Frontier{Concentrations: []string{"1", "0.01", "100"}, Mus: []string{"0"}, Monotonicities: []string{"0"},
-			KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 8},
+		Ring:     RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", BaseSeed: 100},
+		Frontier: &Frontier{Cells: Grid{"concentrations": []string{"1", "0.01", "100"}, "mus": []string{"0"}, "monotonicities": []string{"0"}}, KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 8},
 	}
 	p, err := NewPlan(spec)
 	if err != nil {
@@ -140,8 +138,8 @@ func TestFrontierFollowsTheKappaRule(t *testing.T) {
 	var got []string
 	for !f.Done() {
 		for _, pt := range f.Next() {
-			got = append(got, pt.Label+" "+pynum.Str(pt.Kappa))
-			delta := pynum.DecSub(pynum.DecMul(pynum.DecMul(pt.Kappa, dec("0.1")), pt.Concentration), dec("0.02"))
+			got = append(got, pt.Label+" "+pynum.Str(pt.Kappa()))
+			delta := pynum.DecSub(pynum.DecMul(pynum.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]), dec("0.02"))
 			if delta.Sign() < 0 {
 				delta = dec("0")
 			}
@@ -179,8 +177,7 @@ func TestFrontierDerivedIsParallel(t *testing.T) {
 	spec := &Spec{
 		SeedMode: SeedDerived,
 		Ring:     RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", BaseSeed: 1},
-		Frontier: &Frontier{Concentrations: []string{"1", "2"}, Mus: []string{"0", "1"},
-			KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 2},
+		Frontier: &Frontier{Cells: Grid{"concentrations": []string{"1", "2"}, "mus": []string{"0", "1"}}, KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 2},
 	}
 	p, err := NewPlan(spec)
 	if err != nil {
@@ -210,17 +207,19 @@ func TestNewPlanErrors(t *testing.T) {
 	spec := &Spec{
 		SeedMode: "random",
 		Ring:     RingParams{NAgents: 2, MaturityDays: 0, QTotal: "-1", LiquidityMode: "vector", DefaultHandling: "ignore"},
-		Grid:     &Grid{Kappas: []string{"0", "x"}, Mus: []string{"2"}},
+		Grid:     Grid{"kappas": []string{"0", "x"}, "mus": []string{"2"}},
 	}
 	_, err := NewPlan(spec)
 	if err == nil {
 		t.Fatal("no error")
 	}
 	for _, want := range []string{
-		`seed_mode must be "counter" or "derived"`, "n_agents must be at least 3", "maturity_days must be at least 1",
-		"q_total must be > 0", "liquidity_mode must be uniform or single_at", "default_handling must be fail-fast or expel-agent",
-		"grid.kappas: kappa must be > 0", `grid.kappas: parse decimal "x"`, "grid: concentrations must list at least one value",
-		"grid.mus: mu must be in [0, 1]",
+		`seed_mode must be "counter" (bilancio's`, `got "random"`, "n_agents must be between 3 (a ring needs three agents) and 1000000, got 2",
+		"maturity_days must be at least 1 (payables fall due on days 1 to maturity_days), got 0",
+		"q_total (the total dues S1 of the ring) must be greater than 0, got -1", `liquidity_mode must be "uniform"`, `got "vector"`,
+		`default_handling must be "fail-fast"`, `got "ignore"`,
+		"grid.kappas: kappa must be greater than 0", `grid.kappas: parse decimal "x"`, "grid: concentrations must list at least one value",
+		"grid.mus: mu must be between 0 and 1: it is the lead-lag misalignment of the due days (0: every agent is paid before it pays; 1: after), got 2",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)

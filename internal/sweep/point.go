@@ -8,33 +8,38 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/ring"
 )
 
 // Point is one planned run before its scenario is generated: the design
-// that asked for it, its place in the plan, its seed and the four swept
-// parameters (kept with the exponents bilancio prints: 0.50 is not 0.5).
+// that asked for it, its place in the plan, its seed and its values of the
+// swept parameters (kept with the exponents bilancio prints: 0.50 is not
+// 0.5).
 type Point struct {
 	// Index is the run's position in the plan: grid runs first, then LHS,
 	// then frontier probes in the order they were asked.
 	Index int
-	// Phase is PhaseGrid, PhaseLHS or PhaseFrontier.
+	// Phase is PhaseGrid, PhaseLHS or PhaseFrontier (or a paired sweep's
+	// arm's phase).
 	Phase string
 	// Label is a frontier probe's role, as bilancio names it: "low", "high"
 	// or "mid" ("" for the other phases).
 	Label string
-	// Cell is a frontier probe's cell (its position in concentration → mu →
-	// monotonicity order).
+	// Cell is a frontier probe's cell (its position in the cells' loop
+	// order).
 	Cell int
 	// Replicate is the point's replicate (0 to Spec.Replicates−1): runs of
 	// the same phase and parameters that differ only in their seed.
 	Replicate int
 	Seed      int64
-
-	Kappa, Concentration, Mu, Monotonicity *apd.Decimal
-	// Rho is a balanced sweep's outside-mid ratio ρ (nil otherwise), its
-	// outermost loop.
-	Rho *apd.Decimal
+	// Values are the point's values of the swept parameters, by their
+	// index in ring.Sweepable (nil for one its ring does not have: ρ but in
+	// a balanced sweep).
+	Values [ring.NumSwept]*apd.Decimal
 }
+
+// Kappa is the point's kappa.
+func (pt *Point) Kappa() *apd.Decimal { return pt.Values[ring.SweptKappa] }
 
 // Prefix is what starts the run's id: the phase, and a frontier probe's
 // label after it ("frontier_mid"), as bilancio's run ids do.
@@ -45,10 +50,36 @@ func (pt *Point) Prefix() string {
 	return pt.Phase + "_" + pt.Label
 }
 
-// Texts returns the four parameters as the registry prints them
-// (str(Decimal)): kappa, concentration, mu, monotonicity.
-func (pt *Point) Texts() [4]string {
-	return [4]string{pynum.Str(pt.Kappa), pynum.Str(pt.Concentration), pynum.Str(pt.Mu), pynum.Str(pt.Monotonicity)}
+// Texts returns the point's values of bilancio's four parameters as its
+// registry prints them (str(Decimal)): kappa, concentration, mu,
+// monotonicity.
+func (pt *Point) Texts() [ring.NumRegistry]string {
+	var out [ring.NumRegistry]string
+	for i := range out {
+		out[i] = pynum.Str(pt.Values[i])
+	}
+	return out
+}
+
+// appendValues appends the point's values, as point keys and derived seeds
+// hash them: bilancio's four in registry order, each after a NUL; then each
+// other parameter the point has a value of, as NUL, its key, NUL and the
+// value (a point without one encodes as before the parameter existed).
+// text is how a value is written.
+func (pt *Point) appendValues(b []byte, text func([]byte, *apd.Decimal) []byte) []byte {
+	for i := range ring.NumRegistry {
+		b = append(b, 0)
+		b = text(b, pt.Values[i])
+	}
+	for i := ring.NumRegistry; i < ring.NumSwept; i++ {
+		if v := pt.Values[i]; v != nil {
+			b = append(b, 0)
+			b = append(b, ring.Sweepable()[i].Key...)
+			b = append(b, 0)
+			b = text(b, v)
+		}
+	}
+	return b
 }
 
 // seeder assigns seeds in plan order.
@@ -85,14 +116,7 @@ func derivedSeed(base int64, pt *Point) int64 {
 	b := make([]byte, 0, 128)
 	b = append(b, "bilancio seed v1\x00"...)
 	b = strconv.AppendInt(b, base, 10)
-	for _, d := range []*apd.Decimal{pt.Kappa, pt.Concentration, pt.Mu, pt.Monotonicity} {
-		b = append(b, 0)
-		b = pynum.AppendStr(b, pynum.Normalize(d))
-	}
-	if pt.Rho != nil {
-		b = append(b, "\x00rho\x00"...)
-		b = pynum.AppendStr(b, pynum.Normalize(pt.Rho))
-	}
+	b = pt.appendValues(b, func(b []byte, d *apd.Decimal) []byte { return pynum.AppendStr(b, pynum.Normalize(d)) })
 	if pt.Replicate > 0 {
 		b = append(b, "\x00rep\x00"...)
 		b = strconv.AppendInt(b, int64(pt.Replicate), 10)

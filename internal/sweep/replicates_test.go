@@ -16,7 +16,7 @@ func replicatesSpec(dir string, replicates int, seedMode string) *Spec {
 	return &Spec{
 		Name: "replicates", ExperimentDir: dir, Replicates: replicates, SeedMode: seedMode,
 		Ring: RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", LiquidityMode: "uniform", DefaultHandling: "expel-agent", BaseSeed: 42},
-		Grid: &Grid{Kappas: []string{"0.5", "2"}, Concentrations: []string{"0.5", "2"}, Mus: []string{"0.5"}},
+		Grid: Grid{"kappas": []string{"0.5", "2"}, "concentrations": []string{"0.5", "2"}, "mus": []string{"0.5"}},
 	}
 }
 
@@ -73,12 +73,12 @@ func TestReplicatesPlan(t *testing.T) {
 	}
 	// Replicates do not mix with a frontier search.
 	s := replicatesSpec("", 2, "")
-	s.Frontier = &Frontier{Concentrations: []string{"1"}, Mus: []string{"0"}, KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 2}
+	s.Frontier = &Frontier{Cells: Grid{"concentrations": []string{"1"}, "mus": []string{"0"}}, KappaLow: "0.1", KappaHigh: "4.0", Tolerance: "0.02", MaxIterations: 2}
 	if _, err := NewPlan(s); err == nil || !strings.Contains(err.Error(), "replicates apply to grid and lhs") {
 		t.Errorf("frontier with replicates: %v", err)
 	}
 	s = replicatesSpec("", -1, "")
-	if _, err := NewPlan(s); err == nil || !strings.Contains(err.Error(), "replicates must be >= 1") {
+	if _, err := NewPlan(s); err == nil || !strings.Contains(err.Error(), "replicates must be between 1 and") {
 		t.Errorf("replicates -1: %v", err)
 	}
 }

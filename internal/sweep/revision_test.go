@@ -18,7 +18,7 @@ func TestSweepRevisions(t *testing.T) {
 			Name: "r", SeedMode: SeedCounter, BilancioRevision: rev,
 			Ring: RingParams{NAgents: 5, MaturityDays: 3, QTotal: "500.0", LiquidityMode: "single_at", LiquidityAgent: "H1",
 				DefaultHandling: "expel-agent", BaseSeed: 42, KappaRule: kappaRule},
-			Grid: &Grid{Kappas: []string{"0.5"}, Concentrations: []string{"1"}, Mus: []string{"0"}, Monotonicities: []string{"0"}},
+			Grid: Grid{"kappas": []string{"0.5"}, "concentrations": []string{"1"}, "mus": []string{"0"}, "monotonicities": []string{"0"}},
 		}
 	}
 	plan := func(s *Spec) *Plan {
@@ -47,7 +47,9 @@ func TestSweepRevisions(t *testing.T) {
 	} {
 		p := plan(ringSpec(tt.rev, tt.kappaRule))
 		kappa, _ := ring.ParseDecimal("0.5")
-		params := p.Params(Point{Kappa: kappa})
+		var pt Point
+		pt.Values[ring.SweptKappa] = kappa
+		params := p.Params(pt)
 		if params.KappaRule != tt.wantRule || params.Revision != tt.wantGen || p.RunOptions().SummaryRule != tt.wantSummary {
 			t.Errorf("%s (kappa_rule %q): rule %s, generator %s, summary %q", tt.rev, tt.kappaRule, params.KappaRule, params.Revision, p.RunOptions().SummaryRule)
 		}

@@ -16,8 +16,8 @@ type Spec struct {
 	ExperimentDir string
 	Ring          RingParams
 	// Designs are run in order: grid, then LHS, then frontier, as bilancio's
-	// runner does; the seed counter runs across them.
-	Grid     *Grid
+	// runner does; the seed counter runs across them. A nil Grid is no grid.
+	Grid     Grid
 	LHS      *LHS
 	Frontier *Frontier
 	// Replicates is how many runs each grid and LHS point gets, each with a
@@ -91,33 +91,6 @@ type RingParams struct {
 	// KappaRule is debt-over-liquidity (bilancio's data era, L0 = Q/kappa)
 	// or liquidity-over-debt (its HEAD, L0 = Q·kappa).
 	KappaRule string
-}
-
-// Grid is the full factorial design over its lists (bilancio loops kappa →
-// concentration → mu → monotonicity).
-type Grid struct {
-	Kappas, Concentrations, Mus, Monotonicities []string
-}
-
-// Range is a closed interval of decimal texts.
-type Range struct {
-	Min, Max string
-}
-
-// LHS is a Latin hypercube of Count points over the ranges, drawn from its
-// own random stream as bilancio's runner does.
-type LHS struct {
-	Count                                  int
-	Kappa, Concentration, Mu, Monotonicity Range
-}
-
-// Frontier searches, for every (concentration, mu, monotonicity) cell, the
-// kappa at which the ring starts to clear, by bisection between KappaLow and
-// KappaHigh until the bracket is narrower than Tolerance or MaxIterations.
-type Frontier struct {
-	Concentrations, Mus, Monotonicities []string
-	KappaLow, KappaHigh, Tolerance      string
-	MaxIterations                       int
 }
 
 // ExecutorRef names the executor plugin a sweep runs on and its

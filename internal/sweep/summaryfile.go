@@ -1,11 +1,14 @@
 package sweep
 
 import (
+	"github.com/cockroachdb/apd/v3"
+
 	"strconv"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
 )
 
@@ -35,16 +38,19 @@ func frontierJSON(frontier []FrontierPoint) *artifacts.JSON {
 		if f.Bound != "" {
 			bound = artifacts.JSONString(f.Bound)
 		}
-		cells[i] = artifacts.JSONObject(
-			artifacts.Member{Key: "concentration", Value: artifacts.JSONString(pynum.Str(f.Concentration))},
-			artifacts.Member{Key: "mu", Value: artifacts.JSONString(pynum.Str(f.Mu))},
-			artifacts.Member{Key: "monotonicity", Value: artifacts.JSONString(pynum.Str(f.Monotonicity))},
+		var members []artifacts.Member
+		for a, sp := range recordOrder() {
+			if v := f.Cell[a]; v != nil && a != ring.SweptKappa {
+				members = append(members, artifacts.Member{Key: sp.Name, Value: artifacts.JSONString(pynum.Str(v))})
+			}
+		}
+		cells[i] = artifacts.JSONObject(append(members,
 			artifacts.Member{Key: "kappa", Value: k},
 			artifacts.Member{Key: "probes", Value: artifacts.JSONInt(int64(f.Probes))},
 			artifacts.Member{Key: "bracket", Value: bracket},
 			artifacts.Member{Key: "bound", Value: bound},
 			artifacts.Member{Key: "done", Value: artifacts.JSONBool(f.Done)},
-		)
+		)...)
 	}
 	j := artifacts.JSONArray(cells...)
 	return &j
@@ -84,31 +90,37 @@ func (p *Plan) configJSON() artifacts.JSON {
 	if p.replicates > 1 {
 		m = append(m, artifacts.Member{Key: "replicates", Value: artifacts.JSONInt(int64(p.replicates))})
 	}
-	if p.spec.Grid != nil {
-		for i, name := range pluralAxis {
-			vals := make([]string, len(p.grid[i]))
-			for j, d := range p.grid[i] {
+	// lists writes a design's lists: each swept parameter's values (but
+	// skip's, and those the rings do not have or a paired sweep's arm
+	// gives).
+	lists := func(values *[ring.NumSwept][]*apd.Decimal, skip int) []artifacts.Member {
+		var out []artifacts.Member
+		for a, sp := range recordOrder() {
+			if a == skip || sp.Balanced || values[a][0] == nil {
+				continue
+			}
+			vals := make([]string, len(values[a]))
+			for j, d := range values[a] {
 				vals[j] = pynum.Str(d)
 			}
-			m = append(m, artifacts.Member{Key: name, Value: strs(vals)})
+			out = append(out, artifacts.Member{Key: sp.Plural, Value: strs(vals)})
 		}
+		return out
+	}
+	if p.spec.Grid != nil {
+		m = append(m, lists(&p.grid, -1)...)
 	}
 	if p.lhs != nil {
 		lm := []artifacts.Member{{Key: "count", Value: artifacts.JSONInt(int64(p.lhs.count))}}
-		for i, name := range axisNames {
-			lm = append(lm, artifacts.Member{Key: name + "_range", Value: strs([]string{pynum.Str(p.lhs.ranges[i][0]), pynum.Str(p.lhs.ranges[i][1])})})
+		for a, sp := range recordOrder() {
+			if r := p.lhs.ranges[a]; r != nil {
+				lm = append(lm, artifacts.Member{Key: sp.Name + "_range", Value: strs([]string{pynum.Str(r[0]), pynum.Str(r[1])})})
+			}
 		}
 		m = append(m, artifacts.Member{Key: "lhs", Value: artifacts.JSONObject(lm...)})
 	}
 	if f := p.frontier; f != nil {
-		fm := []artifacts.Member{}
-		for i, name := range pluralAxis[1:] {
-			vals := make([]string, len(f.axes[i]))
-			for j, d := range f.axes[i] {
-				vals[j] = pynum.Str(d)
-			}
-			fm = append(fm, artifacts.Member{Key: name, Value: strs(vals)})
-		}
+		fm := lists(&f.cells, ring.SweptKappa)
 		fm = append(fm,
 			artifacts.Member{Key: "kappa_low", Value: artifacts.JSONString(pynum.Str(f.low))},
 			artifacts.Member{Key: "kappa_high", Value: artifacts.JSONString(pynum.Str(f.high))},

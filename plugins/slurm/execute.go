@@ -387,6 +387,11 @@ func (br *batchRun) watch(ctx context.Context) error {
 			nextPoll = time.Now().Add(poll)
 		}
 	}
+	if br.emitErr == nil && ctx.Err() != nil {
+		// The batch ended (a Cancel came with the context's end) but
+		// Execute's context is done all the same.
+		return ctx.Err()
+	}
 	return br.emitErr
 }
 

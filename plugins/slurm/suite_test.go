@@ -4,6 +4,9 @@ package slurm_test
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/bilancio-go/bilancio/plugins/slurm"
@@ -22,7 +25,9 @@ func TestConformance(t *testing.T) {
 		connect func(*testing.T) sdk.Executor
 	}{
 		{"inprocess", func(*testing.T) sdk.Executor { return slurm.New() }},
-		{"subprocess", func(t *testing.T) sdk.Executor { return subprocess(t) }},
+		// The plugin as bilancio starts it, with only sbatch, squeue and
+		// scancel on its PATH: it needs neither sacct nor scontrol.
+		{"subprocess", func(t *testing.T) sdk.Executor { return subprocess(t, "PATH="+slurmOnlyPath(t)) }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg, err := json.Marshal(map[string]any{
@@ -35,4 +40,21 @@ func TestConformance(t *testing.T) {
 			s.RunTests(t)
 		})
 	}
+}
+
+// slurmOnlyPath returns a directory holding links to sbatch, squeue and
+// scancel alone, for a PATH without the rest of Slurm's commands.
+func slurmOnlyPath(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{"sbatch", "squeue", "scancel"} {
+		path, err := exec.LookPath(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(path, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }

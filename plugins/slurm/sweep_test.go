@@ -112,6 +112,40 @@ func TestTaskFailures(t *testing.T) {
 	}
 }
 
+// TestWorkerFails runs a sweep whose worker cannot run (a bilancio_binary
+// that exits 3 at once): every run fails with Slurm's FAILED, the exit code
+// and the end of the task's log, and the sweep exits 2.
+func TestWorkerFails(t *testing.T) {
+	requireSlurm(t)
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken-bilancio")
+	if err := os.WriteFile(broken, []byte("#!/bin/sh\necho 'bilancio: cannot start: no such library' >&2\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := sweepFile{name: "slurmfailed", agents: 20, maturity: 3, parallel: 2, runsPerTask: 2, timeLimit: "5", binary: broken,
+		kappas: "[0.5, 1]", concs: "[1]", mus: "[0, 1]"}
+	cancelJobsAtEnd(t, s.name)
+	r := runSweep(t, s.write(t, dir), filepath.Join(dir, "out"), 2*time.Minute)
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2 (runs failed)\n%s", r.code, tail(r.stderr.String(), 2000))
+	}
+	n := 0
+	for _, l := range lines(t, r.stdout.String()) {
+		if l.Type != "run_failed" || l.Run == nil {
+			continue
+		}
+		n++
+		for _, want := range []string{"ended FAILED, exit code 3 (NonZeroExitCode)", "bilancio: cannot start: no such library"} {
+			if !strings.Contains(l.Run.Error, want) {
+				t.Errorf("run %s failed with %q, want it to say %q", l.Run.ID, l.Run.Error, want)
+			}
+		}
+	}
+	if n != 4 {
+		t.Errorf("%d runs failed, want 4", n)
+	}
+}
+
 // runningMidway waits for a task of the experiment that is running and has
 // reported a run but not all of them, and returns its id.
 func runningMidway(t *testing.T, exp, name string) string {
