@@ -51,6 +51,7 @@ func (c *SweepAggregateCommand) flags(f *sweepStatusFlags) *flag.FlagSet {
 
 // Run implements cli.Command.
 func (c *SweepAggregateCommand) Run(args []string) int {
+	boundedGC()
 	var f sweepStatusFlags
 	fs := c.flags(&f)
 	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
