@@ -61,8 +61,9 @@ func packScript(src string) string {
 
 // unpackScript is the script a loader runs.
 func unpackScript(loader string) (string, error) {
-	b64, ok := strings.CutPrefix(loader, loaderHead)
-	if b64, ok = strings.CutSuffix(b64, loaderTail); !ok {
+	b64, head := strings.CutPrefix(loader, loaderHead)
+	b64, tail := strings.CutSuffix(b64, loaderTail)
+	if !head || !tail {
 		return "", fmt.Errorf("not a loader: %.60q…", loader)
 	}
 	z, err := base64.StdEncoding.DecodeString(b64)
