@@ -15,7 +15,6 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
-	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/internal/workerbin"
@@ -181,7 +180,7 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 		Worker:    workerBinary,
 		Verify:    f.verify,
 		// The dashboard of every experiment the sweep writes.
-		Dashboard: experiment.WriteDashboard,
+		Dashboard: dashboards().WriteDashboard,
 	}
 	if spec.Paired != nil {
 		// Each arm of a paired sweep may run on an executor of its own.

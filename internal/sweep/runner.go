@@ -63,7 +63,7 @@ type Options struct {
 	// Dashboard, when set, (re)writes the dashboard of the experiment in
 	// dir once its aggregate files are written: each plain experiment's
 	// (a paired sweep's arms too) and a paired sweep's own. The report
-	// package provides it (experiment.WriteDashboard); nil writes
+	// package provides it (experiment.Options.WriteDashboard); nil writes
 	// none.
 	Dashboard func(ctx context.Context, dir string) error
 }
