@@ -39,9 +39,12 @@ type Host struct {
 
 // Find returns the worker for a host, first found of: the file $BILANCIO_WORKER
 // names; bilancio-worker-linux-amd64 beside the executable; the executable
-// itself when the host is linux/amd64 and it is statically linked. The
-// worker must be a static linux/amd64 ELF executable; its sha256 is
-// computed. The error says how to build one.
+// itself when the host is linux/amd64 and it is statically linked; each a
+// static linux/amd64 ELF executable. Without one, it returns the
+// executable itself, described with the host's platform: an executor that
+// runs workers on machines like this one (Slurm) uses it, one that needs a
+// static linux/amd64 worker (Modal) refuses it, saying to run `make build`.
+// The worker's sha256 is computed.
 func Find(h Host) (*sdk.WorkerBinary, error) {
 	var candidates []string
 	if p := h.Getenv(EnvWorker); p != "" {
@@ -68,8 +71,14 @@ func Find(h Host) (*sdk.WorkerBinary, error) {
 		}
 		return &sdk.WorkerBinary{Path: p, SHA256: sum, OS: OS, Arch: Arch}, nil
 	}
-	return nil, fmt.Errorf("no worker binary for remote sandboxes (a static linux/amd64 bilancio): build one with `make build` (it writes %s beside bin/bilancio), or with `CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -o %s .`, or name one with %s: %w",
-		Name, Name, EnvWorker, errors.Join(errs...))
+	if h.Getenv(EnvWorker) != "" {
+		return nil, fmt.Errorf("%s: %w", EnvWorker, errors.Join(errs...))
+	}
+	sum, err := runfolder.FileSHA256(h.Executable)
+	if err != nil {
+		return nil, fmt.Errorf("no static linux/amd64 worker beside bilancio (`make build` makes %s), and bilancio itself: %w", Name, err)
+	}
+	return &sdk.WorkerBinary{Path: h.Executable, SHA256: sum, OS: h.OS, Arch: h.Arch}, nil
 }
 
 // CheckStatic checks that path is a statically linked linux/amd64 ELF
