@@ -12,7 +12,7 @@ VERSION_PKG := github.com/bilancio-go/bilancio/internal/version
 LDFLAGS   := -X $(VERSION_PKG).commit=$(COMMIT) -X $(VERSION_PKG).dirty=$(DIRTY) $(if $(VERSION),-X $(VERSION_PKG).version=$(VERSION))
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test bench lint fuzz clean faults
+.PHONY: all build run test bench lint fuzz clean faults bench-million
 
 all: build
 
@@ -71,6 +71,13 @@ bench:
 .PHONY: bench-sweep
 bench-sweep: build
 	BILANCIO=$(BIN)/bilancio scripts/bench-sweep.sh $(BENCH_SWEEP)
+
+# Issue 12.4's million-run harness: an experiment folder of 1,000,000 done
+# runs (made without simulating them, in a private tmpfs when root), and the
+# time, CPU and peak memory of sweep status, plan, aggregate and a resumed
+# sweep run on it. Several minutes.
+bench-million:
+	BILANCIO_MILLION_RUNS=1000000 $(GO) test -run '^$$' -bench 'MillionRuns' -benchtime 1x -timeout 2h -v ./internal/sweep/
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
