@@ -688,6 +688,11 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 			r.closeEx()
 		}
 		r.ex, r.closeEx = nil, nil
+		// The dead plugin may have left the folders of the runs it was
+		// writing beside their places; the retries write them afresh.
+		if _, err := r.store.RemoveTempRuns(); err != nil {
+			r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "Cannot remove the folders the crashed executor left", Detail: err.Error()}})
+		}
 	}
 	return retry, nil
 }
