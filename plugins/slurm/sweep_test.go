@@ -4,6 +4,7 @@ package slurm_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -402,4 +403,98 @@ func TestCollectFinished(t *testing.T) {
 		t.Errorf("%d submissions, want the first one alone: the rerun had nothing to submit", len(subs))
 	}
 	checkOnce(t, exp, 6)
+}
+
+// TestRemoteStatusAndCancel follows a sweep whose bilancio was killed from
+// another bilancio: `sweep status -remote` lists its array tasks from Slurm
+// (live ones among them, every run of the submission held by one), and
+// `sweep cancel` stops them all.
+func TestRemoteStatusAndCancel(t *testing.T) {
+	requireSlurm(t)
+	dir := t.TempDir()
+	s := slowSweep("slurmremote")
+	cancelJobsAtEnd(t, s.name)
+	file, out := s.write(t, dir), filepath.Join(dir, "out")
+	exp := filepath.Join(out, s.name)
+	r := startSweep(t, file, out)
+	waitFor(t, 90*time.Second, "the sweep's tasks running", func() bool {
+		for _, task := range liveTasks(t, s.name) {
+			if strings.HasSuffix(task, " RUNNING") {
+				return true
+			}
+		}
+		return false
+	})
+	if err := r.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	r.wait(t, 10*time.Second)
+
+	units := remoteUnits(t, exp)
+	live, runs := 0, map[string]int{}
+	for _, u := range units {
+		if u.State == "running" || u.State == "pending" {
+			live++
+		}
+		if !strings.Contains(u.ID, "_") || u.Runs != len(u.RunIDs) || u.Runs == 0 {
+			t.Errorf("work unit %+v", u)
+		}
+		for _, id := range u.RunIDs {
+			runs[id]++
+		}
+	}
+	if live == 0 {
+		t.Fatalf("sweep status -remote lists no live work unit after bilancio was killed: %+v", units)
+	}
+	for id, n := range runs {
+		if n != 1 {
+			t.Errorf("run %s is held by %d work units", id, n)
+		}
+	}
+
+	cmd := exec.Command(bins.bilancio, "sweep", "cancel", "-plugin-dir", bins.dir, exp)
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), "Cancelled the remote work of experiment "+s.name) {
+		t.Fatalf("sweep cancel: %v\n%s", err, b)
+	}
+	waitFor(t, 10*time.Second, "the sweep's jobs leaving the queue", func() bool { return len(liveTasks(t, s.name)) == 0 })
+	for _, u := range remoteUnits(t, exp) {
+		if u.State == "running" || u.State == "pending" {
+			t.Errorf("work unit %s still %s after sweep cancel", u.ID, u.State)
+		}
+	}
+}
+
+// workUnit is a work unit of `sweep status -remote -json`.
+type workUnit struct {
+	ID     string   `json:"id"`
+	State  string   `json:"state"`
+	Reason string   `json:"reason"`
+	Runs   int      `json:"runs"`
+	RunIDs []string `json:"run_ids"`
+}
+
+// remoteUnits runs `bilancio sweep status -remote -json` on an experiment
+// and returns its work units.
+func remoteUnits(t *testing.T, exp string) []workUnit {
+	t.Helper()
+	cmd := exec.Command(bins.bilancio, "sweep", "status", "-remote", "-json", "-plugin-dir", bins.dir, exp)
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("sweep status -remote: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		var l struct {
+			Type   string `json:"type"`
+			Remote struct {
+				WorkUnits []workUnit `json:"work_units"`
+			} `json:"remote"`
+		}
+		if json.Unmarshal([]byte(line), &l) == nil && l.Type == "remote_status" {
+			return l.Remote.WorkUnits
+		}
+	}
+	t.Fatalf("sweep status -remote -json printed no remote_status line:\n%s", out)
+	return nil
 }
