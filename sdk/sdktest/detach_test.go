@@ -197,7 +197,10 @@ func (d *detachable) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.Ru
 			}
 		}
 		if guard.Left() == 0 {
-			return nil
+			// Every run ended; if a Cancel ended them as the context
+			// ended (the host's client sends both on Ctrl-C), Execute
+			// still answers the context's end.
+			return ctx.Err()
 		}
 		select {
 		case <-ctx.Done():
