@@ -10,7 +10,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -41,8 +43,9 @@ func TestSweep500(t *testing.T) {
 }
 
 // TestTaskFailures fails array tasks mid-run as a cluster does — one
-// scancelled, one preempted by a job of a higher-priority partition, all
-// of them lost with their node — and checks each time that the runs the
+// scancelled, the running ones preempted by a job of a higher-priority
+// partition that takes the whole node, all of them lost with their node —
+// and checks each time that the runs the
 // tasks had not finished fail with Slurm's state in the message, are
 // retried by the sweep's policy in a new array and complete, while the runs
 // they had finished are not run again.
@@ -59,9 +62,11 @@ func TestTaskFailures(t *testing.T) {
 	}{
 		{"scancel", "CANCELLED", func(t *testing.T, victim string) { slurmCmd(t, "scancel", victim) }, true},
 		{"preempted", "PREEMPTED", func(t *testing.T, _ string) {
-			// One CPU of the node for a job of the high partition: one
-			// of the sweep's two running tasks is preempted.
-			slurmCmd(t, "sbatch", "--partition=high", "--job-name=bilancio-test-preemptor", "--output=/dev/null", "--wrap=sleep 3")
+			// The whole node for a job of the high partition: every
+			// task running on it is preempted, the victim among them.
+			// (A request for one CPU preempts nothing when the other
+			// task has just ended and left its CPU free.)
+			slurmCmd(t, "sbatch", "--partition=high", "--exclusive", "--job-name=bilancio-test-preemptor", "--output=/dev/null", "--wrap=sleep 3")
 			t.Cleanup(func() { exec.Command("scancel", "--name=bilancio-test-preemptor").Run() })
 		}, false},
 		{"node-down", "NODE_FAIL", func(t *testing.T, _ string) {
@@ -148,29 +153,71 @@ func TestWorkerFails(t *testing.T) {
 }
 
 // runningMidway waits for a task of the experiment that is running and has
-// reported a run but not all of them, and returns its id.
+// reported a run but not all of them, stops its worker (SIGSTOP) and
+// returns the task's id. The stopped worker makes no more progress, as if
+// its next run were a long one, until Slurm signals it (SIGCONT, SIGTERM)
+// to end the task: without the stop, a task could finish its last runs
+// before the failure the test inflicts reaches it (a ring of this test takes
+// a quarter of a second on a quiet machine; Slurm acts within a second), and
+// the test would have nothing to check.
 func runningMidway(t *testing.T, exp, name string) string {
 	t.Helper()
 	var victim string
 	waitFor(t, 90*time.Second, "a task running with a run finished", func() bool {
 		files, _ := filepath.Glob(filepath.Join(exp, "slurm", "*", "events", "*.jsonl"))
 		for _, f := range files {
-			data, _ := os.ReadFile(f)
-			if n := bytes.Count(data, []byte("\n")); n < 1 || n > 4 {
+			sub, idx := filepath.Dir(filepath.Dir(f)), strings.TrimSuffix(filepath.Base(f), ".jsonl")
+			held := len(readSubmissionJSON(t, sub)[idx])
+			if n := fileLines(f); n < 1 || n >= held {
 				continue
 			}
-			sub, idx := filepath.Dir(filepath.Dir(f)), strings.TrimSuffix(filepath.Base(f), ".jsonl")
 			for _, task := range liveTasks(t, name) {
 				id, state, _ := strings.Cut(task, " ")
-				if state == "RUNNING" && strings.HasSuffix(id, "_"+idx) && jobWorkDir(id) == sub {
+				if state != "RUNNING" || !strings.HasSuffix(id, "_"+idx) || jobWorkDir(id) != sub {
+					continue
+				}
+				pid := workerPID(filepath.Join(sub, "tasks", idx+".json"))
+				if pid == 0 || syscall.Kill(pid, syscall.SIGSTOP) != nil {
+					continue
+				}
+				t.Cleanup(func() { syscall.Kill(pid, syscall.SIGCONT) })
+				// Stopped, the worker writes no more events: the
+				// count is final until Slurm ends the task.
+				if n := fileLines(f); n >= 1 && n < held {
+					t.Logf("task %s stopped after %d of its %d runs", id, n, held)
 					victim = id
 					return true
 				}
+				syscall.Kill(pid, syscall.SIGCONT)
 			}
 		}
 		return false
 	})
 	return victim
+}
+
+// fileLines counts the lines of a file (0 when it cannot be read).
+func fileLines(path string) int {
+	data, _ := os.ReadFile(path)
+	return bytes.Count(data, []byte("\n"))
+}
+
+// workerPID finds the process of the `bilancio worker` running the chunk
+// manifest of an array task (the local Slurm's node is this machine), or 0.
+func workerPID(manifest string) int {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		args := strings.Split(strings.TrimRight(string(data), "\x00"), "\x00")
+		if i := slices.Index(args, "-manifest"); i > 0 && args[i-1] == "worker" && i+1 < len(args) && args[i+1] == manifest {
+			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+			return pid
+		}
+	}
+	return 0
 }
 
 // slurmCmd runs a Slurm command, failing the test if it fails.
