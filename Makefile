@@ -12,7 +12,7 @@ VERSION_PKG := github.com/bilancio-go/bilancio/internal/version
 LDFLAGS   := -X $(VERSION_PKG).commit=$(COMMIT) -X $(VERSION_PKG).dirty=$(DIRTY) $(if $(VERSION),-X $(VERSION_PKG).version=$(VERSION))
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test bench lint fuzz clean
+.PHONY: all build run test bench lint fuzz clean faults bench-million
 
 all: build
 
@@ -36,6 +36,15 @@ test:
 	$(GO) vet ./...
 	@test -d ../shared/conformance || echo "WARNING: ../shared/conformance not found: the conformance tests are SKIPPED (under CI=true they fail)" >&2
 	$(GO) test -count=1 ./...
+
+# The standing fault suite (internal/faults, build tag faults): sweeps killed
+# at six points, interrupted, their plugin killed, a disk filled (a small
+# tmpfs: needs root, skipped otherwise), run twice at once, a tampered
+# plugin, damaged runs, stale temporary files; then the planning bounds
+# (a huge design under Ctrl-C).
+faults:
+	$(GO) test -count=1 -tags faults ./internal/faults/
+	$(GO) test -count=1 -run 'TestHugeDesignsAreBounded' ./commands/
 
 # Re-run bilancio's examples/kalecki/ring_sweep_config.yaml (13,500 runs) as
 # bilancio of October 2025 and compare it with the results.csv it committed
@@ -63,10 +72,19 @@ bench:
 bench-sweep: build
 	BILANCIO=$(BIN)/bilancio scripts/bench-sweep.sh $(BENCH_SWEEP)
 
+# Issue 12.4's million-run harness: an experiment folder of 1,000,000 done
+# runs (made without simulating them, in a private tmpfs when root), and the
+# time, CPU and peak memory of sweep status, plan, aggregate and a resumed
+# sweep run on it. Several minutes.
+bench-million:
+	BILANCIO_MILLION_RUNS=1000000 $(GO) test -run '^$$' -bench 'MillionRuns' -benchtime 1x -timeout 2h -v ./internal/sweep/
+
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
+	$(GO) vet -tags faults ./internal/faults/
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(STATICCHECK) -tags faults ./internal/faults/
 
 # Fuzz the scenario loader, the dealer, the fast YAML path and the integer
 # replay of the intraday metrics for a while each (FUZZTIME=10m for longer).

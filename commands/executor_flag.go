@@ -4,8 +4,8 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/sdk"
 )
 
 // executorFlagHelp is -executor's help, the same on every sweep command.
@@ -23,7 +23,7 @@ func useExecutor(spec *sweep.Spec, name string) error {
 	if name == "" {
 		return nil
 	}
-	if !pluginhost.ValidName(name) {
+	if !sdk.ValidExecutorName(name) {
 		return fmt.Errorf("-executor %q is not an executor name (lower-case letters, digits, - and _)", name)
 	}
 	if spec.Executor.Name != name {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -52,6 +51,7 @@ func (c *SweepAggregateCommand) flags(f *sweepStatusFlags) *flag.FlagSet {
 
 // Run implements cli.Command.
 func (c *SweepAggregateCommand) Run(args []string) int {
+	boundedGC()
 	var f sweepStatusFlags
 	fs := c.flags(&f)
 	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
@@ -74,7 +74,7 @@ func (c *SweepAggregateCommand) Run(args []string) int {
 			renderStatus(c.Meta, view, st, "aggregate_summary")
 		}
 		dashboard := true
-		if err := experiment.WriteDashboard(ctx, pos[0]); err != nil {
+		if err := dashboards().WriteDashboard(ctx, pos[0]); err != nil {
 			view.Diagnostic("warning", "Cannot write the dashboard", err.Error())
 			dashboard = false
 		}

@@ -47,8 +47,9 @@ func (c *SweepCompareCommand) Help() string {
   With two folders, matches the runs of two experiments by (kappa, concentration, mu,
   monotonicity, seed) and writes comparison.csv (bilancio's columns:
   delta_control, delta_treatment, delta_reduction = control − treatment,
-  relief_ratio = reduction / control, …) and comparison.html (the two side
-  by side: a heatmap of the reduction and the table of pairs).
+  relief_ratio = reduction / control, …) and comparison.html (the paired
+  dashboard of the matched runs: relief heatmaps, δ against δ, the table
+  of pairs linking both runs).
 
 Options:
 
@@ -90,44 +91,15 @@ func (c *SweepCompareCommand) Run(args []string) int {
 
 // compare writes the comparison files and prints the outcome.
 func (c *SweepCompareCommand) compare(dirA, dirB string, f *sweepCompareFlags) error {
-	a, err := experiment.Load(dirA)
+	cmp, err := dashboards().WriteComparison(dirA, dirB, f.out)
 	if err != nil {
 		return err
-	}
-	b, err := experiment.Load(dirB)
-	if err != nil {
-		return err
-	}
-	rows, err := report.Compare(a, b)
-	if err != nil {
-		return err
-	}
-	out := f.out
-	if out == "" {
-		out = filepath.Join(dirA, "aggregate")
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", out, err)
-	}
-	var csvBuf, htmlBuf bytes.Buffer
-	if err := report.WriteComparisonCSV(&csvBuf, rows); err != nil {
-		return err
-	}
-	if err := report.WriteComparison(&htmlBuf, a, b, rows); err != nil {
-		return err
-	}
-	csvPath, htmlPath := filepath.Join(out, "comparison.csv"), filepath.Join(out, "comparison.html")
-	if err := os.WriteFile(csvPath, csvBuf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("writing comparison.csv: %w", err)
-	}
-	if err := os.WriteFile(htmlPath, htmlBuf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("writing comparison.html: %w", err)
 	}
 	if f.json {
 		cols := report.ComparisonColumns()
-		for i := range rows {
+		for i := range cmp.Rows {
 			m := map[string]string{}
-			for j, v := range rows[i].Record() {
+			for j, v := range cmp.Rows[i].Record() {
 				m[cols[j]] = v
 			}
 			line, err := json.Marshal(m)
@@ -138,7 +110,7 @@ func (c *SweepCompareCommand) compare(dirA, dirB string, f *sweepCompareFlags) e
 		}
 		return nil
 	}
-	c.UI.Output(fmt.Sprintf("  %d rows\n  csv   %s\n  html  %s", len(rows), csvPath, htmlPath))
+	c.UI.Output(fmt.Sprintf("  %d rows\n  csv   %s\n  html  %s", len(cmp.Rows), cmp.CSV, cmp.HTML))
 	return nil
 }
 
@@ -147,7 +119,7 @@ func (c *SweepCompareCommand) paired(dir string, f *sweepCompareFlags) error {
 	if !experiment.IsPaired(dir) {
 		return fmt.Errorf("%s is not a paired sweep (give two experiment folders to compare them)", dir)
 	}
-	d, err := experiment.LoadPaired(sweepContext(c.Meta), dir)
+	d, err := dashboards().LoadPaired(sweepContext(c.Meta), dir)
 	if err != nil {
 		return err
 	}

@@ -113,33 +113,14 @@ func (c *SweepEstimateCommand) Run(args []string) int {
 	return 0
 }
 
-// estimateSweep times a pilot of spec's first pilotRuns runs on the local
-// executor in process, in a temporary folder, and asks the chosen executor
-// to price every planned run.
+// estimateSweep prices spec on the chosen executor from a pilot of its
+// first pilotRuns runs on the local executor in process.
 func estimateSweep(ctx context.Context, spec *sweep.Spec, choice *pluginhost.Choice, pilotRuns int, logger hclog.Logger) (*sweep.Estimate, error) {
-	runs, err := sweep.PlannedRuns(spec)
-	if err != nil {
-		return nil, err
-	}
 	local, err := pluginhost.Choose(ctx, "", nil, pluginhost.InProcess, builtinExecutors(), pluginOptions(""))
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "bilancio-pilot-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	perRun, ran, err := sweep.Pilot(ctx, spec, pilotRuns, dir, local.Opener(nil))
-	if err != nil {
-		return nil, err
-	}
-	ex, closeFn, err := choice.Opener(logger)(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer closeFn()
-	return sweep.Price(ctx, ex, runs, ran, perRun)
+	return sweep.EstimateSweep(ctx, spec, pilotRuns, local.Opener(nil), choice.Opener(logger))
 }
 
 // formatEstimate renders an estimate for people.

@@ -56,6 +56,7 @@ func (c *SweepPlanCommand) flags(f *sweepPlanFlags) *flag.FlagSet {
 
 // Run implements cli.Command.
 func (c *SweepPlanCommand) Run(args []string) int {
+	boundedGC()
 	var f sweepPlanFlags
 	fs := c.flags(&f)
 	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/store"
 )
@@ -76,7 +77,13 @@ func (c *SweepReportCommand) Run(args []string) int {
 
 // write builds the report of the experiment in dir.
 func (c *SweepReportCommand) write(dir string) (string, []string, error) {
-	return experiment.WriteReport(sweepContext(c.Meta), dir)
+	return dashboards().WriteReport(sweepContext(c.Meta), dir)
+}
+
+// dashboards are the options of every experiment's dashboard: a sweep
+// without an executor block ran on the local executor.
+func dashboards() experiment.Options {
+	return experiment.Options{DefaultExecutor: pluginhost.LocalExecutor}
 }
 
 // figuresDirOf is an experiment's figures folder.

@@ -15,7 +15,6 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
-	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
@@ -69,6 +68,7 @@ type sweepExecFlags struct {
 	executor          string
 	// confirmAbove is -confirm-above as given ("" when not).
 	confirmAbove string
+	verify       bool
 }
 
 // sweepRunFlags are sweep run's flags.
@@ -87,6 +87,7 @@ func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) 
 	fs.BoolVar(&f.yes, "yes", false, "run without asking for confirmation (of a large sweep, or of a remote executor's estimate)")
 	fs.Float64Var(&f.maxCost, "max-cost", 0, "on a remote executor, refuse a sweep whose estimated cost (USD) is over this (0: no limit)")
 	fs.StringVar(&f.confirmAbove, "confirm-above", "", fmt.Sprintf("a sweep of more runs than this starts only with -yes or a confirmation (default: $%s, else %d)", confirmAboveEnv, sweep.DefaultConfirmAbove))
+	fs.BoolVar(&f.verify, "verify", false, "hash every file of the runs already done before counting them (by default a done run whose files kept the sizes and times the journal recorded is trusted, and only changed ones are hashed)")
 	addExecutorFlag(fs, &f.executor)
 	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local), failing when there is none, instead of falling back to running it in this process")
 	fs.DurationVar(&f.livenessTimeout, "liveness-timeout", 0, "how long an executor plugin, or a run it started, may stay silent (no event, no heartbeat) before it is reported, the plugin restarted and its runs retried (default: 10 times the slowest run, at least 30s; negative: not watched)")
@@ -168,8 +169,9 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 		Events:   view.Event,
 		Origin:   origin,
 		Worker:   workerBinary,
+		Verify:   f.verify,
 		// The dashboard of every experiment the sweep writes.
-		Dashboard: experiment.WriteDashboard,
+		Dashboard: dashboards().WriteDashboard,
 	}
 	if spec.Paired != nil {
 		// Each arm of a paired sweep may run on an executor of its own.

@@ -56,6 +56,7 @@ func (c *SweepStatusCommand) flags(f *sweepStatusFlags) *flag.FlagSet {
 
 // Run implements cli.Command.
 func (c *SweepStatusCommand) Run(args []string) int {
+	boundedGC()
 	var f sweepStatusFlags
 	fs := c.flags(&f)
 	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")

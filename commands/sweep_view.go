@@ -269,7 +269,7 @@ func (v *humanView) summary(s *sweep.Summary) {
 	case s.Status == sweep.StatusInterrupted:
 		head = "Sweep " + s.ExperimentID + " interrupted (run the same command again to resume)"
 	case s.Error != "":
-		head = "Sweep " + s.ExperimentID + " stopped (" + firstLine(s.Error) + ")"
+		head = "Sweep " + s.ExperimentID + " stopped by an error"
 	default:
 		head = "Sweep " + s.ExperimentID + " finished with failures"
 	}

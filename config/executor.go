@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -41,7 +40,7 @@ func (l *loader) declareExecutors(blocks []*hclsyntax.Block) []*executorDecl {
 	seen := map[string]*executorDecl{}
 	for _, blk := range blocks {
 		e := &executorDecl{plugin: blk.Labels[0], block: blk}
-		if !pluginhost.ValidName(e.plugin) {
+		if !sdk.ValidExecutorName(e.plugin) {
 			l.errorf(blk.LabelRanges[0], "Invalid executor name",
 				"%q cannot name an executor plugin: plugin names are lower-case letters, digits, '-' and '_' (the plugin is the binary bilancio-executor-%s).", e.plugin, e.plugin)
 			continue

@@ -403,7 +403,7 @@ func (y *yamlLoader) runner(n *yaml.Node, r *sweep.RingParams) {
 	if isNull(n) {
 		return
 	}
-	f := y.fields(n, "runner", []string{"n_agents", "maturity_days", "q_total", "liquidity_mode", "liquidity_agent", "base_seed", "name_prefix", "default_handling", "dealer_enabled", "dealer_config"})
+	f := y.fields(n, "runner", []string{"n_agents", "maturity_days", "q_total", "liquidity_mode", "liquidity_agent", "base_seed", "name_prefix", "default_handling", "dealer_enabled", "dealer_config", "risk_assessment_enabled", "risk_assessment_config"})
 	nOK := true
 	if v := f["n_agents"]; !isNull(v) {
 		if x, ok := y.integer(v, "runner.n_agents"); ok {
@@ -474,6 +474,16 @@ func (y *yamlLoader) runner(n *yaml.Node, r *sweep.RingParams) {
 		if b, ok := y.boolean(v, "runner.dealer_enabled"); ok && b {
 			y.errorf(v, "runner.dealer_enabled: dealer sweeps cannot be imported; only plain Kalecki ring sweeps can")
 		}
+	}
+	// bilancio (2026-01-13 on) reads the risk assessment settings only into
+	// the dealer block of a dealer sweep's scenarios; dealer sweeps are
+	// refused above, so here they change nothing and are only type-checked
+	// as bilancio's model checks them.
+	if v := f["risk_assessment_enabled"]; !isNull(v) {
+		y.boolean(v, "runner.risk_assessment_enabled")
+	}
+	if v := f["risk_assessment_config"]; !isNull(v) && v.Kind != yaml.MappingNode {
+		y.errorf(v, "runner.risk_assessment_config must be a mapping")
 	}
 }
 

@@ -36,6 +36,29 @@ func TestYAMLDefaults(t *testing.T) {
 	}
 }
 
+// bilancio's risk assessment settings only reach a dealer sweep's
+// scenarios; in a plain ring sweep (the only kind imported) they change
+// nothing, so they are accepted and the plan is the one without them.
+func TestYAMLRiskAssessmentInert(t *testing.T) {
+	plain, err := LoadBilancioYAML("sweeps/s.yaml", []byte("version: 1\nrunner:\n  n_agents: 7\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, extra := range []string{
+		"  risk_assessment_enabled: true\n",
+		"  risk_assessment_enabled: false\n  risk_assessment_config: {base_risk_premium: 0.02}\n",
+		"  dealer_enabled: false\n  risk_assessment_config: null\n",
+	} {
+		spec, err := LoadBilancioYAML("sweeps/s.yaml", []byte("version: 1\nrunner:\n  n_agents: 7\n"+extra))
+		if err != nil {
+			t.Fatalf("%q: %v", extra, err)
+		}
+		if spec.Ring != plain.Ring || !slices.Equal(spec.Grid["kappas"], plain.Grid["kappas"]) {
+			t.Errorf("%q changed the sweep: %+v, want %+v", extra, spec.Ring, plain.Ring)
+		}
+	}
+}
+
 // Decimal texts are bilancio's: PyYAML's scalars, pydantic's Decimal of them
 // for the grid, and a float round trip for q_total, ranges and bounds.
 func TestYAMLDecimalTexts(t *testing.T) {
@@ -129,6 +152,8 @@ func TestYAMLErrors(t *testing.T) {
 		{"duplicate key", "version: 1\nversion: 1\n", 2, 1, "version is given twice"},
 		{"default handling", "runner:\n  default_handling: retry\n", 2, 21, "default_handling must be"},
 		{"string expected", "runner:\n  name_prefix: 5\n", 2, 16, "runner.name_prefix must be a string"},
+		{"risk assessment flag", "runner:\n  risk_assessment_enabled: maybe\n", 2, 28, "runner.risk_assessment_enabled must be"},
+		{"risk assessment config", "runner:\n  risk_assessment_config: [1]\n", 2, 27, "runner.risk_assessment_config must be a mapping"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -150,13 +150,13 @@ func TestEventsWriteAndRead(t *testing.T) {
 	if a, ok := got[1].GetAmount("amount"); !ok || !a.IsDecimal() || a.String() != "416.6666666666667" {
 		t.Errorf("decimal amount read as %v, %v", a, ok)
 	}
-	if v, _ := got[0].Get("amount"); v.Kind != engine.IntValue || v.Int != 50 {
+	if v, _ := got[0].Get("amount"); v.Kind != engine.IntValue || v.Int() != 50 {
 		t.Errorf("int amount read as %+v", v)
 	}
 	if v, _ := got[6].Get("amount_str"); v.Kind != engine.StringValue {
 		t.Errorf("non-amount key read as %+v", v)
 	}
-	if v, _ := got[6].Get("big"); v.Kind != engine.AmountValue || v.Amount.IsDecimal() {
+	if v, _ := got[6].Get("big"); v.Kind != engine.AmountValue || v.Amount().IsDecimal() {
 		t.Errorf("big int read as %+v", v)
 	}
 	var again bytes.Buffer
@@ -176,7 +176,7 @@ func TestReadEventsFloats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := evs[0].Get("face"); v.Kind != engine.FloatValue || v.Str != "99.0" {
+	if v, _ := evs[0].Get("face"); v.Kind != engine.FloatValue || v.Str() != "99.0" {
 		t.Errorf("face = %+v", v)
 	}
 	var out bytes.Buffer

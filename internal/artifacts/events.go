@@ -40,15 +40,15 @@ func appendValue(dst []byte, v *engine.Value) ([]byte, error) {
 	case engine.NullValue:
 		return append(dst, "null"...), nil
 	case engine.StringValue:
-		return AppendJSONString(dst, v.Str), nil
+		return AppendJSONString(dst, v.Str()), nil
 	case engine.IntValue:
-		return strconv.AppendInt(dst, v.Int, 10), nil
+		return strconv.AppendInt(dst, v.Int(), 10), nil
 	case engine.AmountValue:
-		return pynum.AppendAmountJSON(dst, v.Amount), nil
+		return pynum.AppendAmountJSON(dst, v.Amount()), nil
 	case engine.FloatValue:
-		return append(dst, v.Str...), nil
+		return append(dst, v.Str()...), nil
 	case engine.BoolValue:
-		if v.Bool {
+		if v.Bool() {
 			return append(dst, "true"...), nil
 		}
 		return append(dst, "false"...), nil
@@ -179,17 +179,17 @@ func parseEvent(line string) (engine.Event, error) {
 			if f.Val.Kind != engine.StringValue {
 				return e, errors.New(`"kind" is not a string`)
 			}
-			e.Kind, haveKind = f.Val.Str, true
+			e.Kind, haveKind = f.Val.Str(), true
 		case f.Key == "day" && !haveDay:
 			if f.Val.Kind != engine.IntValue {
 				return e, errors.New(`"day" is not an integer`)
 			}
-			e.Day, haveDay = int(f.Val.Int), true
+			e.Day, haveDay = int(f.Val.Int()), true
 		case f.Key == "phase" && !havePhase:
 			if f.Val.Kind != engine.StringValue {
 				return e, errors.New(`"phase" is not a string`)
 			}
-			e.Phase, havePhase = f.Val.Str, true
+			e.Phase, havePhase = f.Val.Str(), true
 		default:
 			e.Fields = append(e.Fields, f)
 		}

@@ -18,13 +18,19 @@ import (
 // browser is a headless Chromium tab that records console errors and
 // uncaught exceptions.
 type browser struct {
-	ctx context.Context
+	ctx context.Context // the tab's
 	mu  sync.Mutex
 	bad []string
 }
 
+// actionTimeout bounds each browser action (a navigation, a screenshot, an
+// evaluation) so that a hung browser fails the test rather than the whole
+// run; it is no measure of speed (benchmarks measure that), so it is
+// generous enough for a machine under heavy load.
+const actionTimeout = 3 * time.Minute
+
 // chromiumPath returns the Chromium binary to use, or skips the test.
-func chromiumPath(t *testing.T) string {
+func chromiumPath(t testing.TB) string {
 	t.Helper()
 	p := os.Getenv("BILANCIO_CHROMIUM")
 	if p == "" {
@@ -41,7 +47,7 @@ func chromiumPath(t *testing.T) string {
 
 // artifactDir is where screenshots go: $BILANCIO_TEST_ARTIFACTS or a
 // temporary directory.
-func artifactDir(t *testing.T) string {
+func artifactDir(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv("BILANCIO_TEST_ARTIFACTS")
 	if dir == "" {
@@ -55,7 +61,7 @@ func artifactDir(t *testing.T) string {
 
 // newBrowser starts Chromium with a fresh profile; it is stopped when the
 // test ends.
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t testing.TB) *browser {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
@@ -76,14 +82,26 @@ func newBrowser(t *testing.T) *browser {
 	ctx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithListener(b.listen))
 	t.Cleanup(func() { cancelTab(); cancelAlloc() })
 	// The first action starts the browser, for the tab's lifetime (so
-	// without a timeout); later actions run under the test's deadline.
+	// without a timeout); later actions each run under actionTimeout.
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
-	ctx, cancelTime := context.WithTimeout(ctx, 40*time.Second)
-	t.Cleanup(cancelTime)
 	b.ctx = ctx
 	return b
+}
+
+// run runs browser actions under actionTimeout.
+func (b *browser) run(actions ...chromedp.Action[chromedp.Void]) error {
+	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+	defer cancel()
+	return chromedp.Do(ctx, actions...)
+}
+
+// do runs an action that returns a value under actionTimeout.
+func do[T any](b *browser, act chromedp.Action[T]) (T, error) {
+	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+	defer cancel()
+	return chromedp.Run(ctx, act)
 }
 
 // listen records console errors and warnings, uncaught exceptions and
@@ -129,21 +147,21 @@ func (b *browser) errors() []string {
 }
 
 // open loads a local file and waits for sel to be in the page.
-func (b *browser) open(t *testing.T, path, sel string) {
+func (b *browser) open(t testing.TB, path, sel string) {
 	t.Helper()
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(b.ctx, chromedp.Navigate("file://"+abs), chromedp.WaitReady(sel)); err != nil {
+	if err := b.run(chromedp.Navigate("file://"+abs), chromedp.WaitReady(sel)); err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
 }
 
 // eval evaluates a JavaScript expression.
-func eval[T any](t *testing.T, b *browser, expr string) T {
+func eval[T any](t testing.TB, b *browser, expr string) T {
 	t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	v, err := do(b, chromedp.Evaluate[T](expr))
 	if err != nil {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}
@@ -151,20 +169,20 @@ func eval[T any](t *testing.T, b *browser, expr string) T {
 }
 
 // count is the number of elements matching a CSS selector.
-func (b *browser) count(t *testing.T, sel string) int {
+func (b *browser) count(t testing.TB, sel string) int {
 	t.Helper()
 	return eval[int](t, b, fmt.Sprintf("document.querySelectorAll(%q).length", sel))
 }
 
 // screenshot saves a PNG of the element sel (the whole page when sel is
 // "") as name in the artifact directory.
-func (b *browser) screenshot(t *testing.T, dir, name, sel string) {
+func (b *browser) screenshot(t testing.TB, dir, name, sel string) {
 	t.Helper()
 	act := chromedp.FullScreenshot(100)
 	if sel != "" {
 		act = chromedp.Screenshot(sel)
 	}
-	png, err := chromedp.Run(b.ctx, act)
+	png, err := do(b, act)
 	if err != nil {
 		t.Errorf("screenshot %s: %v", name, err)
 		return
@@ -178,7 +196,7 @@ func (b *browser) screenshot(t *testing.T, dir, name, sel string) {
 }
 
 // noErrors fails the test if the page logged errors or threw.
-func (b *browser) noErrors(t *testing.T, page string) {
+func (b *browser) noErrors(t testing.TB, page string) {
 	t.Helper()
 	for _, e := range b.errors() {
 		t.Errorf("%s: %s", page, e)
@@ -189,7 +207,7 @@ func (b *browser) noErrors(t *testing.T, page string) {
 // (a table wider than its section, a label wider than its cell) or the page
 // scrolls sideways. Scrolling containers (overflow other than visible) and
 // SVG internals are allowed.
-func (b *browser) noOverflow(t *testing.T, page string) {
+func (b *browser) noOverflow(t testing.TB, page string) {
 	t.Helper()
 	bad := eval[[]string](t, b, `(() => {
   const bad = [];
@@ -206,5 +224,70 @@ func (b *browser) noOverflow(t *testing.T, page string) {
 })()`)
 	for _, s := range bad {
 		t.Errorf("%s: overflow: %s", page, s)
+	}
+}
+
+// captureDownloads makes the page keep what it offers for download
+// (page.js's save: a blob URL clicked through a download link) instead of
+// downloading it, for downloaded to read.
+func (b *browser) captureDownloads(t testing.TB) {
+	t.Helper()
+	eval[any](t, b, `(() => {
+  window.__saved = [];
+  const make = URL.createObjectURL.bind(URL);
+  URL.createObjectURL = (blob) => { const url = make(blob); window.__saved.push({ url, blob, name: "" }); return url; };
+  HTMLAnchorElement.prototype.click = function () {
+    const s = window.__saved.find((x) => x.url === this.href);
+    if (s && this.download) s.name = this.download;
+  };
+})()`)
+}
+
+// download is a file the page offered: its name, MIME type, size and,
+// for text, its content.
+type download struct {
+	Name, Type string
+	Size       int
+	Text       string
+}
+
+// downloaded clicks the element sel and returns the file it offers
+// (waiting for it: a PNG is drawn asynchronously).
+func (b *browser) downloaded(t testing.TB, sel string) download {
+	t.Helper()
+	d, err := do(b, chromedp.Evaluate[download](fmt.Sprintf(`(async () => {
+  const n = window.__saved.length;
+  document.querySelector(%q).click();
+  for (let i = 0; i < 600 && !(window.__saved.length > n && window.__saved[window.__saved.length - 1].name); i++) await new Promise((ok) => setTimeout(ok, 50));
+  const s = window.__saved[window.__saved.length - 1];
+  if (!s || window.__saved.length === n) return { Name: "", Type: "", Size: 0, Text: "" };
+  const text = /^(text|image\/svg)/.test(s.blob.type) ? await s.blob.text() : "";
+  return { Name: s.name, Type: s.blob.type, Size: s.blob.size, Text: text };
+})()`, sel), chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("download from %s: %v", sel, err)
+	}
+	if d.Name == "" {
+		t.Errorf("clicking %s offered no download", sel)
+	}
+	return d
+}
+
+// checkDownloads checks the downloads of a page: a figure as SVG and as
+// PNG (the buttons of the figure fig), and the table as shown as CSV with
+// rows data rows.
+func (b *browser) checkDownloads(t testing.TB, page, fig, csvButton string, rows int) {
+	t.Helper()
+	b.captureDownloads(t)
+	if d := b.downloaded(t, fig+" figcaption .dl button:first-child"); d.Type != "image/svg+xml" || !strings.Contains(d.Text, "<svg") || !strings.HasSuffix(d.Name, ".svg") {
+		t.Errorf("%s: the figure's SVG download is %q, %s, %d bytes", page, d.Name, d.Type, d.Size)
+	}
+	if d := b.downloaded(t, fig+" figcaption .dl button:last-child"); d.Type != "image/png" || d.Size < 1000 || !strings.HasSuffix(d.Name, ".png") {
+		t.Errorf("%s: the figure's PNG download is %q, %s, %d bytes", page, d.Name, d.Type, d.Size)
+	}
+	d := b.downloaded(t, csvButton)
+	lines := strings.Split(strings.TrimSuffix(d.Text, "\n"), "\n")
+	if d.Type != "text/csv" || !strings.HasSuffix(d.Name, ".csv") || len(lines) != rows+1 {
+		t.Errorf("%s: the table's CSV download is %q, %s, %d lines, want a header and %d rows", page, d.Name, d.Type, len(lines), rows)
 	}
 }

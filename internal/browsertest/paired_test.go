@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +21,7 @@ import (
 )
 
 // writeFile writes a test file, making its folder.
-func writeFile(t *testing.T, path string, data []byte) {
+func writeFile(t testing.TB, path string, data []byte) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -33,7 +34,7 @@ func writeFile(t *testing.T, path string, data []byte) {
 // syntheticPairedExperiment writes a comparison sweep's folder of 3 κ × 2 c
 // × 2 μ pairs whose treatment runs have dealer_metrics.json and run.html,
 // and returns it with its number of pairs.
-func syntheticPairedExperiment(t *testing.T) (string, int) {
+func syntheticPairedExperiment(t testing.TB) (string, int) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "synthetic")
 	recs := [][]string{report.ComparisonColumns()}
@@ -80,7 +81,7 @@ func syntheticPairedExperiment(t *testing.T) (string, int) {
 // recordedPairedExperiment builds a balanced sweep's folder from the
 // conformance set dealer-detailed-n5 (19 pairs over five ρ), when
 // ../shared is beside the repository.
-func recordedPairedExperiment(t *testing.T) (string, int) {
+func recordedPairedExperiment(t testing.TB) (string, int) {
 	t.Helper()
 	root := conformance.Require(t)
 	src := filepath.Join(root, "dealer-detailed-n5")
@@ -115,7 +116,7 @@ func TestPairedDashboard(t *testing.T) {
 	art := artifactDir(t)
 	for _, c := range []struct {
 		name  string
-		build func(*testing.T) (string, int)
+		build func(testing.TB) (string, int)
 		links int // links per pair
 		// armCards is the number of cards of the arms, cost the total
 		// cost card's text ("" for none).
@@ -127,7 +128,7 @@ func TestPairedDashboard(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir, pairs := c.build(t)
-			page, figures, err := experiment.WriteReport(context.Background(), dir)
+			page, figures, err := experiment.Options{DefaultExecutor: "local"}.WriteReport(context.Background(), dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,7 +167,7 @@ func TestPairedDashboard(t *testing.T) {
 				t.Errorf("figure links %v, want %v", links, names)
 			}
 			// Every listed PNG loads as an image.
-			loaded, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`Promise.all(Array.from(document.querySelectorAll("#figures a[href$='.png']")).map(a => new Promise(ok => {
+			loaded, err := do(b, chromedp.Evaluate[int](`Promise.all(Array.from(document.querySelectorAll("#figures a[href$='.png']")).map(a => new Promise(ok => {
 				var img = new Image(); img.onload = () => ok(img.naturalWidth > 0 ? 1 : 0); img.onerror = () => ok(0); img.src = a.href; }))).then(r => r.reduce((x, y) => x + y, 0))`, chromedp.EvalAwaitPromise))
 			if err != nil {
 				t.Fatalf("loading the figure PNGs: %v", err)
@@ -205,13 +206,13 @@ func TestPairedDashboard(t *testing.T) {
   const k = document.querySelector("#pairs tbody tr").cells[col].textContent;
   const want = Array.from(document.querySelectorAll("#pairs tbody tr")).filter(r => r.cells[col].textContent === k).length;
   const ins = document.querySelectorAll("#pairs tr.filters th")[col].querySelectorAll("input");
-  for (const i of ins) { i.value = k; i.dispatchEvent(new Event("input")); }
+  for (const i of ins) { i.value = k; i.dispatchEvent(new Event("input", { bubbles: true })); }
   return [want, col];
 })()`)
 			if !pairedWait(t, b, fmt.Sprintf(`document.querySelectorAll("#pairs tbody tr").length === %d`, got[0])) {
 				t.Errorf("a κ range filter did not leave the %d pairs of that κ", got[0])
 			}
-			eval[any](t, b, `document.querySelectorAll("#pairs tr.filters input").forEach(i => { i.value = ""; i.dispatchEvent(new Event("input")); })`)
+			eval[any](t, b, `document.querySelectorAll("#pairs tr.filters input").forEach(i => { i.value = ""; i.dispatchEvent(new Event("input", { bubbles: true })); })`)
 			if !pairedWait(t, b, fmt.Sprintf(`document.querySelectorAll("#pairs tbody tr").length === %d`, pairs)) {
 				t.Error("clearing the column filters did not bring every pair back")
 			}
@@ -223,20 +224,45 @@ func TestPairedDashboard(t *testing.T) {
 			if len(asc) != pairs || !slices.IsSorted(asc) || asc[0] == desc[0] {
 				t.Errorf("sorting by seed: %v then %v", asc, desc)
 			}
+			// A run id's "contains" filter leaves its pair.
 			first := eval[string](t, b, `document.querySelector("#pairs tbody tr td.id").textContent`)
-			eval[any](t, b, `(function(){var f=document.getElementById("filter"); f.value=`+strconv.Quote(first)+`; f.dispatchEvent(new Event("input"));})()`)
+			eval[any](t, b, `(() => { const i = document.querySelector("#pairs tr.filters input[data-i='0']"); i.value = `+strconv.Quote(first)+`; i.dispatchEvent(new Event("input", { bubbles: true })); })()`)
 			if !pairedWait(t, b, `document.querySelectorAll("#pairs tbody tr").length === 1`) {
 				t.Errorf("filtering by %s did not leave one pair", first)
+			}
+			// A click on a heatmap cell filters the pairs to its point: every
+			// row shown has the cell's κ and c, as many as the cell counts.
+			got = eval[[]int](t, b, `(() => {
+  const cell = document.querySelector("#relief figure.heatmap rect.cell");
+  const title = cell.querySelector("title").textContent, n = +/\((\d+) of (\d+) pairs\)/.exec(title)[2];
+  cell.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+  const head = Array.from(document.querySelectorAll("#pairs thead tr:first-child th")).map(h => h.dataset.key);
+  const rows = Array.from(document.querySelectorAll("#pairs tbody tr"));
+  const ok = rows.filter(r => +r.cells[head.indexOf("kappa")].textContent === +cell.dataset.kappa && +r.cells[head.indexOf("concentration")].textContent === +cell.dataset.concentration).length;
+  return [rows.length, ok, n];
+})()`)
+			if got[0] == 0 || got[0] != got[1] || got[0] != got[2] {
+				t.Errorf("after clicking a cell of %d pairs the table shows %d pairs, %d at its κ and c", got[2], got[0], got[1])
+			}
+			// Downloads: a figure as SVG and PNG, the pairs shown as CSV.
+			b.checkDownloads(t, c.name, "#relief figure", "#pairs-tools button.csv", got[0])
+			if figs, buttons := b.count(t, "figure[data-name]"), b.count(t, "figure[data-name] figcaption .dl button"); buttons != 2*figs || figs < 2 {
+				t.Errorf("%d download buttons for %d figures", buttons, figs)
+			}
+			if s := eval[string](t, b, `document.querySelector("noscript").textContent`); !strings.Contains(s, "JavaScript") {
+				t.Errorf("the no-script notice reads %q", s)
 			}
 			b.noErrors(t, c.name+" after sorting and filtering")
 		})
 	}
 }
 
-// pairedWait polls a JavaScript condition for up to five seconds.
+// pairedWait polls a JavaScript condition until it holds, for at most a
+// minute: a generous bound (the condition usually holds at once) so that a
+// loaded machine cannot fail the test; nothing here measures speed.
 func pairedWait(t *testing.T, b *browser, cond string) bool {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if eval[bool](t, b, cond) {
 			return true
 		}

@@ -297,13 +297,13 @@ func describe(e *engine.Event) (string, []string) {
 func valueText(v engine.Value) string {
 	switch v.Kind {
 	case engine.StringValue, engine.FloatValue:
-		return v.Str
+		return v.Str()
 	case engine.IntValue:
-		return fmt.Sprint(v.Int)
+		return fmt.Sprint(v.Int())
 	case engine.AmountValue:
-		return v.Amount.String()
+		return v.Amount().String()
 	case engine.BoolValue:
-		return fmt.Sprint(v.Bool)
+		return fmt.Sprint(v.Bool())
 	case engine.NullValue:
 		return "None"
 	}

@@ -31,11 +31,11 @@ func (s *system) applyAction(a *Action) error {
 		if err != nil {
 			return err
 		}
-		id, err := s.mintCash(to, a.Amount, a.Alias, a.HasAlias)
+		c, err := s.mintCash(to, a.Amount, a.Alias, a.HasAlias)
 		if err != nil {
 			return err
 		}
-		return s.captureAlias(a, id)
+		return s.captureAlias(a, c)
 	case ActCreatePayable:
 		return s.createPayable(a)
 	case ActTransferCash:
@@ -67,14 +67,14 @@ func (s *system) agentRef(id string) (int32, error) {
 }
 
 // captureAlias binds the action's alias to the contract it created.
-func (s *system) captureAlias(a *Action, id string) error {
+func (s *system) captureAlias(a *Action, c *contract) error {
 	if !a.HasAlias || a.Alias == "" {
 		return nil
 	}
 	if s.hasAlias(a.Alias) {
 		return fmt.Errorf("alias already exists: %s", a.Alias)
 	}
-	s.setAlias(a.Alias, id)
+	s.setAlias(a.Alias, c)
 	return nil
 }
 
@@ -100,7 +100,7 @@ func (s *system) createPayable(a *Action) error {
 	if err := s.addContract(c); err != nil {
 		return err
 	}
-	if err := s.captureAlias(a, c.id); err != nil {
+	if err := s.captureAlias(a, c); err != nil {
 		return err
 	}
 	s.log("PayableCreated",

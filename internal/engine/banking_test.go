@@ -84,13 +84,13 @@ func renderValue(v Value) string {
 	case NullValue:
 		return "null"
 	case StringValue:
-		return v.Str
+		return v.Str()
 	case IntValue:
-		return strconv.FormatInt(v.Int, 10)
+		return strconv.FormatInt(v.Int(), 10)
 	case AmountValue:
-		return renderAmount(v.Amount)
+		return renderAmount(v.Amount())
 	case BoolValue:
-		return strconv.FormatBool(v.Bool)
+		return strconv.FormatBool(v.Bool())
 	case ListValue:
 		items := make([]string, len(v.Items()))
 		for i, it := range v.Items() {

@@ -5,8 +5,8 @@ import (
 )
 
 // mintCash issues new cash from the central bank to agent to (bilancio's
-// System.mint_cash) and returns its id.
-func (s *system) mintCash(to int32, amount pynum.Amount, alias string, hasAlias bool) (string, error) {
+// System.mint_cash) and returns the new contract.
+func (s *system) mintCash(to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
 	return s.mint(KindCash, "C", "CashMinted", s.addCBCash, to, amount, alias, hasAlias)
 }
 
@@ -14,10 +14,10 @@ func (s *system) mintCash(to int32, amount pynum.Amount, alias string, hasAlias 
 // agent to, adds it to the central bank's outstanding amount and logs event
 // {to, amount, instr_id[, alias]}; bilancio's mint_cash and mint_reserves
 // differ only in these.
-func (s *system) mint(kind, prefix, event string, addOutstanding func(pynum.Amount), to int32, amount pynum.Amount, alias string, hasAlias bool) (string, error) {
+func (s *system) mint(kind, prefix, event string, addOutstanding func(pynum.Amount), to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
 	cb := s.st.cbIndex
 	if cb == noAgent {
-		return "", validationf("CentralBank must exist")
+		return nil, validationf("CentralBank must exist")
 	}
 	id := s.newID(prefix)
 	c := s.alloc(contract{id: id, kind: kind, amount: amount, denom: "X", holder: to, issuer: cb})
@@ -34,7 +34,7 @@ func (s *system) mint(kind, prefix, event string, addOutstanding func(pynum.Amou
 		s.log(event, f[:n]...)
 		return nil
 	})
-	return id, err
+	return c, err
 }
 
 // split cuts amount off contract idx into a new twin held and issued by the

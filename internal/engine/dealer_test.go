@@ -79,7 +79,7 @@ func TestDealerDayZero(t *testing.T) {
 	if buy.GetString("trader") != "B" || buy.GetString("side") != "buy" || buy.GetString("ticket_id") != sell.GetString("ticket_id") {
 		t.Errorf("buy = %+v", buy.Fields)
 	}
-	if v, _ := sell.Get("face"); v.Kind != FloatValue || v.Str != "1000.0" {
+	if v, _ := sell.Get("face"); v.Kind != FloatValue || v.Str() != "1000.0" {
 		t.Errorf("face = %+v", v)
 	}
 	// The claim went H2 → dealer_short → B on the same day: one transfer.
@@ -94,8 +94,8 @@ func TestDealerDayZero(t *testing.T) {
 	if _, ok := mint.Get("alias"); ok {
 		t.Errorf("the sync mint has an alias: %+v", mint.Fields)
 	}
-	if a, _ := mint.GetAmount("amount"); a.IsDecimal() || !strings.HasPrefix(price.Str, a.String()[:3]) {
-		t.Errorf("minted %s for a sale at %s", a, price.Str)
+	if a, _ := mint.GetAmount("amount"); a.IsDecimal() || !strings.HasPrefix(price.Str(), a.String()[:3]) {
+		t.Errorf("minted %s for a sale at %s", a, price.Str())
 	}
 	for _, k := range []string{"is_liquidity_driven", "reduces_margin_below_zero"} {
 		_, onSell := sell.Get(k)

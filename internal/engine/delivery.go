@@ -30,6 +30,7 @@ func (s *system) createDeliveryObligation(a *Action) error {
 		id: s.newID("D"), kind: KindDeliveryObligation, amount: pynum.Int(a.Quantity), denom: "N/A",
 		holder: to, issuer: from, dueDay: a.DueDay, hasDueDay: true, sku: a.SKU, unitPrice: price,
 	})
+	s.deliveries = true
 	err = s.atomic(func() error {
 		if err := s.addContract(c); err != nil {
 			return err
@@ -47,7 +48,7 @@ func (s *system) createDeliveryObligation(a *Action) error {
 	if err != nil {
 		return fmt.Errorf("create delivery obligation from %s to %s: %w", a.From, a.To, err)
 	}
-	return s.captureAlias(a, c.id)
+	return s.captureAlias(a, c)
 }
 
 // cancelDeliveryObligation extinguishes a fulfilled delivery obligation and
@@ -57,7 +58,7 @@ func (s *system) cancelDeliveryObligation(idx int32) {
 	c := s.st.contracts[idx]
 	s.removeContract(idx)
 	s.log("DeliveryObligationCancelled", Field{"obligation_id", Str(c.id)}, Field{"contract_id", Str(c.id)},
-		Field{"alias", s.aliasValue(c.id)}, Field{"debtor", Str(s.st.agents[c.issuer].id)},
+		Field{"alias", s.aliasValue(c)}, Field{"debtor", Str(s.st.agents[c.issuer].id)},
 		Field{"creditor", Str(s.st.agents[c.holder].id)}, Field{"sku", Str(c.sku)}, Field{"qty", AmountV(c.amount)})
 }
 
@@ -107,6 +108,9 @@ func (s *system) deliverStock(debtor, creditor int32, sku string, required int64
 // mode; in expel-agent mode the partial delivery stays with the creditor, the
 // obligation is written off and the debtor expelled.
 func (s *system) settleDueDeliveries(day int) error {
+	if !s.deliveries {
+		return nil
+	}
 	var due []int32
 	for i, c := range s.st.contracts {
 		if !c.removed && c.kind == KindDeliveryObligation && c.hasDueDay && c.dueDay == int64(day) {
@@ -141,7 +145,7 @@ func (s *system) settleDelivery(idx int32) error {
 	if delivered == required {
 		s.cancelDeliveryObligation(idx)
 		s.log("DeliveryObligationSettled", Field{"obligation_id", Str(c.id)}, Field{"contract_id", Str(c.id)},
-			Field{"alias", s.aliasValue(c.id)}, Field{"debtor", Str(d)}, Field{"creditor", Str(cr)},
+			Field{"alias", s.aliasValue(c)}, Field{"debtor", Str(d)}, Field{"creditor", Str(cr)},
 			Field{"sku", Str(c.sku)}, Field{"qty", IntV(required)})
 		return nil
 	}
@@ -149,7 +153,7 @@ func (s *system) settleDelivery(idx int32) error {
 	if s.defaultMode != ExpelAgent {
 		return &DefaultError{Msg: fmt.Sprintf("Insufficient stock to settle delivery obligation %s: %d units of %s still owed", c.id, shortage, c.sku)}
 	}
-	alias, hasAlias := s.st.aliasFor(c.id)
+	alias, hasAlias := s.st.aliasFor(c)
 	if delivered > 0 {
 		s.log("PartialSettlement", Field{"contract_id", Str(c.id)}, Field{"alias", StrOrNull(alias, hasAlias)},
 			Field{"debtor", Str(d)}, Field{"creditor", Str(cr)}, Field{"contract_kind", Str(c.kind)},

@@ -7,8 +7,8 @@ import (
 )
 
 // mintReserves issues new reserves from the central bank to a bank (bilancio's
-// System.mint_reserves) and returns the instrument's id.
-func (s *system) mintReserves(to int32, amount pynum.Amount, alias string, hasAlias bool) (string, error) {
+// System.mint_reserves) and returns the new contract.
+func (s *system) mintReserves(to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
 	return s.mint(KindReserveDeposit, "R", "ReservesMinted", s.addCBReserves, to, amount, alias, hasAlias)
 }
 
@@ -24,11 +24,11 @@ func (s *system) applyMintReserves(a *Action) error {
 	if err != nil {
 		return err
 	}
-	id, err := s.mintReserves(to, a.Amount, a.Alias, a.HasAlias)
+	c, err := s.mintReserves(to, a.Amount, a.Alias, a.HasAlias)
 	if err != nil {
 		return fmt.Errorf("mint reserves to %s: %w", a.To, err)
 	}
-	return s.captureAlias(a, id)
+	return s.captureAlias(a, c)
 }
 
 // applyTransferReserves runs a transfer_reserves action.

@@ -77,7 +77,7 @@ func (s *system) settlePayable(idx int32) error {
 		s.removeContract(idx)
 		d, c := s.st.agents[debtor].id, s.st.agents[creditor].id
 		s.log("PayableSettled", Field{"pid", Str(p.id)}, Field{"contract_id", Str(p.id)},
-			Field{"alias", s.aliasValue(p.id)}, Field{"debtor", Str(d)}, Field{"creditor", Str(c)},
+			Field{"alias", s.aliasValue(p)}, Field{"debtor", Str(d)}, Field{"creditor", Str(c)},
 			Field{"amount", AmountV(p.amount)})
 		return nil
 	})
@@ -126,7 +126,7 @@ func (s *system) defaultOnPayable(idx int32, remaining pynum.Amount, paid []paym
 		return &DefaultError{Msg: fmt.Sprintf("Insufficient funds to settle payable %s: %s still owed", p.id, remaining)}
 	}
 	debtor, creditor := s.st.agents[p.issuer].id, s.st.agents[p.effectiveHolder()].id
-	alias, hasAlias := s.st.aliasFor(p.id)
+	alias, hasAlias := s.st.aliasFor(p)
 	amountPaid := pynum.Sub(p.amount, remaining)
 	if amountPaid.Sign() > 0 {
 		var buf [10]Field
@@ -196,7 +196,7 @@ func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, ca
 		if c.removed || c.id == trigger {
 			continue
 		}
-		alias, hasAlias := s.st.aliasFor(c.id)
+		alias, hasAlias := s.st.aliasFor(c)
 		if hasAlias {
 			cancelledAliases = append(cancelledAliases, alias)
 		}

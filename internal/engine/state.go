@@ -39,6 +39,9 @@ type contract struct {
 	sku       string
 	unitPrice pynum.Amount
 	removed   bool
+	// alias is 1 + the index of the first alias entry that ever named the
+	// contract (0: none): bilancio's get_alias_for_id starts there.
+	alias int32
 }
 
 // effectiveHolder is the agent a payment on c goes to.
@@ -76,7 +79,10 @@ type state struct {
 	agentIndex map[string]int32
 	cbIndex    int32 // the first central bank, or noAgent
 
-	contracts     []*contract
+	contracts []*contract
+	// contractIndex finds a live contract by id. Only transfer_claim looks
+	// contracts up by id, so it is built on first use (see liveContract)
+	// and kept up to date from then on (nil until then).
 	contractIndex map[string]int32
 
 	stocks     []*stockLot
@@ -84,7 +90,6 @@ type state struct {
 
 	aliases    []aliasEntry
 	aliasIndex map[string]int // alias → index of its live entry
-	aliasFirst map[string]int // contract id → first entry that ever named it
 
 	events []Event
 	day    int
@@ -117,6 +122,14 @@ func defaultMopRank() map[string][]string {
 
 // liveContract returns the contract with id, or nil if it does not exist (any more).
 func (s *state) liveContract(id string) (*contract, int32) {
+	if s.contractIndex == nil {
+		s.contractIndex = make(map[string]int32, len(s.contracts))
+		for i, c := range s.contracts {
+			if !c.removed {
+				s.contractIndex[c.id] = int32(i)
+			}
+		}
+	}
 	i, ok := s.contractIndex[id]
 	if !ok {
 		return nil, -1
@@ -133,15 +146,13 @@ func (s *state) agentByID(id string) int32 {
 	return i
 }
 
-// aliasFor returns the first live alias naming contract id (bilancio's
+// aliasFor returns the first live alias naming contract c (bilancio's
 // get_alias_for_id), and whether there is one.
-func (s *state) aliasFor(id string) (string, bool) {
-	i, ok := s.aliasFirst[id]
-	for ok && i != -1 {
+func (s *state) aliasFor(c *contract) (string, bool) {
+	for i := int(c.alias) - 1; i != -1; i = s.aliases[i].next {
 		if e := &s.aliases[i]; e.live {
 			return e.alias, true
 		}
-		i = s.aliases[i].next
 	}
 	return "", false
 }

@@ -36,6 +36,10 @@ type system struct {
 	// live counts the agents that are neither a central bank nor
 	// defaulted, so that an expulsion knows at once whether it was the last.
 	live int
+	// deliveries tells that a delivery obligation was created (and may
+	// fall due): the days of a run without one skip looking for them. A
+	// rolled-back creation leaves it set, which costs only the search.
+	deliveries bool
 
 	// dealer is the dealer subsystem, when the scenario enables one.
 	dealer *dealerSubsystem
@@ -71,10 +75,12 @@ func (s *system) newID(prefix string) string {
 		s.ids = make([]byte, 0, max(idArena, n))
 	}
 	start := len(s.ids)
-	b := append(s.ids, prefix...)
-	b = append(b, '_')
-	for shift := 44; shift >= 0; shift -= 4 {
-		b = append(b, digits[(s.nextID>>uint(shift))&0xf])
+	b := s.ids[:start+n]
+	copy(b[start:], prefix)
+	b[start+len(prefix)] = '_'
+	hex := b[start+n-12 : start+n]
+	for i, x := 11, s.nextID; i >= 0; i, x = i-1, x>>4 {
+		hex[i] = digits[x&0xf]
 	}
 	s.ids = b
 	// The bytes of b[start:] are never written again: the arena only grows
@@ -242,7 +248,9 @@ func (s *system) addContract(c *contract) error {
 	c.secondaryHolder = noAgent
 	idx := int32(len(s.st.contracts))
 	s.st.contracts = append(s.st.contracts, c)
-	s.st.contractIndex[c.id] = idx
+	if s.st.contractIndex != nil {
+		s.st.contractIndex[c.id] = idx
+	}
 	s.record(undoStep{op: undoAddContract, v: idx})
 	s.appendID(&holder.assets, idx)
 	s.appendID(&issuer.liabilities, idx)
@@ -253,7 +261,9 @@ func (s *system) addContract(c *contract) error {
 func (s *system) deleteContract(idx int32) {
 	c := s.st.contracts[idx]
 	c.removed = true
-	delete(s.st.contractIndex, c.id)
+	if s.st.contractIndex != nil {
+		delete(s.st.contractIndex, c.id)
+	}
 	s.record(undoStep{op: undoDeleteContract, v: idx})
 }
 
@@ -279,21 +289,21 @@ func (s *system) removeContract(idx int32) {
 
 func neg(a pynum.Amount) pynum.Amount { return pynum.Sub(pynum.Int(0), a) }
 
-// setAlias binds alias to contract id, journaled.
-func (s *system) setAlias(alias, id string) {
+// setAlias binds alias to contract c, journaled.
+func (s *system) setAlias(alias string, c *contract) {
 	i := len(s.st.aliases)
-	s.st.aliases = append(s.st.aliases, aliasEntry{alias: alias, contract: id, live: true, next: -1})
+	s.st.aliases = append(s.st.aliases, aliasEntry{alias: alias, contract: c.id, live: true, next: -1})
 	s.st.aliasIndex[alias] = i
-	// Link the entry at the end of the id's chain.
+	// Link the entry at the end of the contract's chain.
 	tail := -1
-	if first, ok := s.st.aliasFirst[id]; ok {
-		for tail = first; s.st.aliases[tail].next != -1; tail = s.st.aliases[tail].next {
+	if c.alias != 0 {
+		for tail = int(c.alias) - 1; s.st.aliases[tail].next != -1; tail = s.st.aliases[tail].next {
 		}
 		s.st.aliases[tail].next = i
 	} else {
-		s.st.aliasFirst[id] = i
+		c.alias = int32(i + 1)
 	}
-	s.record(undoStep{op: undoSetAlias, pos: int32(i), v: int32(tail)})
+	s.record(undoStep{op: undoSetAlias, pos: int32(i), v: int32(tail), c: c})
 }
 
 // dropAlias removes alias if bound (Python's dict.pop(alias, None)), journaled.
@@ -323,8 +333,8 @@ func (s *system) aliasTarget(alias string) (string, bool) {
 }
 
 // aliasValue is the alias as an event value: the alias, or null.
-func (s *system) aliasValue(id string) Value {
-	a, ok := s.st.aliasFor(id)
+func (s *system) aliasValue(c *contract) Value {
+	a, ok := s.st.aliasFor(c)
 	return StrOrNull(a, ok)
 }
 

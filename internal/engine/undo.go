@@ -16,7 +16,7 @@ const (
 	undoAddContract                  // forget contract v, the last one added
 	undoDeleteContract               // bring contract v back
 	undoDefaulted                    // agent v is not defaulted after all
-	undoSetAlias                     // forget alias entry pos, the last one; v is the tail it was linked to
+	undoSetAlias                     // forget alias entry pos, the last one, of contract c; v is the tail it was linked to
 	undoDropAlias                    // alias entry pos is live again
 )
 
@@ -56,11 +56,15 @@ func (u *undoStep) undo(s *system) {
 	case undoAddContract:
 		c := s.st.contracts[u.v]
 		s.st.contracts = s.st.contracts[:u.v]
-		delete(s.st.contractIndex, c.id)
+		if s.st.contractIndex != nil {
+			delete(s.st.contractIndex, c.id)
+		}
 	case undoDeleteContract:
 		c := s.st.contracts[u.v]
 		c.removed = false
-		s.st.contractIndex[c.id] = u.v
+		if s.st.contractIndex != nil {
+			s.st.contractIndex[c.id] = u.v
+		}
 	case undoDefaulted:
 		s.st.agents[u.v].defaulted = false
 		s.live++
@@ -70,7 +74,7 @@ func (u *undoStep) undo(s *system) {
 		s.st.aliases = s.st.aliases[:u.pos]
 		delete(s.st.aliasIndex, e.alias)
 		if u.v == -1 {
-			delete(s.st.aliasFirst, e.contract)
+			u.c.alias = 0
 		} else {
 			s.st.aliases[u.v].next = -1
 		}

@@ -16,15 +16,15 @@ func amountField(e *engine.Event, key string) pynum.Amount {
 	v, _ := e.Get(key)
 	switch v.Kind {
 	case engine.IntValue:
-		return pynum.Dec(v.Int, 0)
+		return pynum.Dec(v.Int(), 0)
 	case engine.AmountValue:
-		return pynum.ReadBack(v.Amount)
+		return pynum.ReadBack(v.Amount())
 	case engine.StringValue:
-		if d, err := pynum.ParseDecimal(strings.TrimSpace(v.Str)); err == nil {
+		if d, err := pynum.ParseDecimal(strings.TrimSpace(v.Str())); err == nil {
 			return d
 		}
 	case engine.BoolValue:
-		if v.Bool {
+		if v.Bool() {
 			return pynum.Dec(1, 0)
 		}
 	}
@@ -37,12 +37,12 @@ func intField(e *engine.Event, key string) (int, bool) {
 	v, _ := e.Get(key)
 	switch v.Kind {
 	case engine.IntValue:
-		return int(v.Int), true
+		return int(v.Int()), true
 	case engine.AmountValue:
-		n, ok := v.Amount.Trunc().Int64()
+		n, ok := v.Amount().Trunc().Int64()
 		return int(n), ok
 	case engine.StringValue:
-		n, err := strconv.Atoi(strings.TrimSpace(v.Str))
+		n, err := strconv.Atoi(strings.TrimSpace(v.Str()))
 		return n, err == nil
 	}
 	return 0, false

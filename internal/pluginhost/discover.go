@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/bilancio-go/bilancio/sdk"
 )
 
 // EnvPluginPath names the environment variable that lists plugin
@@ -227,7 +229,7 @@ func Discover(ctx context.Context, opts Options) ([]Candidate, error) {
 
 // skipReason says why a candidate cannot be used, or "" when it can.
 func skipReason(c Candidate) string {
-	if !ValidName(c.Name) {
+	if !sdk.ValidExecutorName(c.Name) {
 		return fmt.Sprintf("%q is not a valid executor name", c.Name)
 	}
 	fi, err := os.Stat(c.Path)

@@ -2,9 +2,10 @@ package pluginhost
 
 import (
 	"fmt"
-	"regexp"
 	"runtime"
 	"strings"
+
+	"github.com/bilancio-go/bilancio/sdk"
 )
 
 // BinaryPrefix starts the file name of every executor plugin.
@@ -14,16 +15,9 @@ const BinaryPrefix = "bilancio-executor-"
 // bilancio-executor-NAME has NAME_SHA256SUM beside it.
 const SumSuffix = "_SHA256SUM"
 
-// validName is what a plugin name may look like: it becomes part of file
-// names, so no separators, dots or upper case.
-var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
-
-// ValidName reports whether name can name an executor plugin.
-func ValidName(name string) bool { return validName.MatchString(name) }
-
 // checkName returns an error when name cannot name a plugin.
 func checkName(name string) error {
-	if !ValidName(name) {
+	if !sdk.ValidExecutorName(name) {
 		return fmt.Errorf("invalid executor name %q: use lower-case letters, digits, '-' and '_' (at most 64)", name)
 	}
 	return nil

@@ -136,6 +136,22 @@ func (a Amount) Whole() (n int64, ok bool) {
 	return a.coef, true
 }
 
+// Parts returns a's representation: a small value is coef·10^exp with big
+// nil; a large one is big (never modified). dec tells a Decimal from an
+// int. With FromParts it lets a compact container (an event payload value)
+// hold an Amount without its padding.
+func (a Amount) Parts() (coef int64, exp int32, dec bool, big *apd.Decimal) {
+	return a.coef, a.exp, a.dec, a.big
+}
+
+// FromParts returns the Amount whose Parts are coef, exp, dec and big.
+func FromParts(coef int64, exp int32, dec bool, big *apd.Decimal) Amount {
+	if big != nil {
+		return Amount{dec: dec, big: big}
+	}
+	return Amount{coef: coef, exp: exp, dec: dec}
+}
+
 // Sign returns -1, 0 or +1.
 func (a Amount) Sign() int {
 	if a.big != nil {

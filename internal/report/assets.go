@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"compress/gzip"
+	_ "embed"
 	"encoding/base64"
 	"encoding/json"
 	"sync"
@@ -23,7 +24,23 @@ type assets struct {
 	runCSS          string
 	runLoader       string // the <script> body that unpacks and runs run.js
 	runDealerLoader string // the same for a dealer run, with run_dealer.js
-	dashCSS, dashJS string // the sweep dashboard's
+	dashCSS         string // the sweep pages' (dashboards, comparisons)
+	dashJS          string // the sweep dashboard's script: page.js and dashboard.js
+	pairJS          string // the paired dashboard's: page.js and paired.js
+}
+
+// pageJS is what the sweep pages' scripts share (element building, the
+// number rule, downloads, the data table); a page's script is it followed
+// by the page's own, in one function (sweepScript).
+//
+//go:embed page.js
+var pageJS string
+
+// sweepScript is the script of a sweep page: page.js and the page's own
+// src, in one strict function so that nothing leaks into the page's
+// global scope.
+func sweepScript(src string) string {
+	return "(() => {\n\"use strict\";\n" + pageJS + "\n" + src + "\n})();\n"
 }
 
 // minifier minifies CSS and JavaScript.
@@ -68,6 +85,7 @@ var pageAssets = sync.OnceValue(func() *assets {
 		runLoader:       packScript(drawn + js),
 		runDealerLoader: packScript(drawn + small("text/javascript", runDealerJS) + js),
 		dashCSS:         small("text/css", dashboardCSS),
-		dashJS:          small("text/javascript", dashboardJS),
+		dashJS:          small("text/javascript", sweepScript(dashboardJS)),
+		pairJS:          small("text/javascript", sweepScript(pairedJS)),
 	}
 })

@@ -3,19 +3,13 @@ package report
 import (
 	_ "embed"
 	"fmt"
-	"html/template"
 	"io"
-	"math"
-	"strconv"
 
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
-
-//go:embed compare.html.tmpl
-var compareTemplateText string
 
 // ComparisonColumns are the columns of comparison.csv: bilancio's
 // ComparisonSweepRunner (spec/engine.md §9.3).
@@ -156,77 +150,56 @@ func WriteComparisonCSV(w io.Writer, rows []ComparisonRow) error {
 	return nil
 }
 
-// comparePage is everything the comparison template shows.
-type comparePage struct {
-	CSS                template.CSS
-	Control, Treatment string
-	Cards              []dashCard
-	Heatmaps           []dashFigure
-	Rows               []ComparisonRow
-}
-
-// WriteComparison writes the side-by-side HTML page of two experiments: the
-// mean deltas, a heatmap of the mean delta_reduction per (mu,
-// monotonicity), and the table of matched runs.
-func WriteComparison(w io.Writer, control, treatment *Dashboard, rows []ComparisonRow) error {
-	tmpl, err := template.New("compare").Funcs(template.FuncMap{"short": shortDecimal}).Parse(compareTemplateText)
-	if err != nil {
-		return fmt.Errorf("report: parse comparison template: %w", err)
-	}
-	p := &comparePage{CSS: template.CSS(dashboardCSS), Control: control.ExperimentID, Treatment: treatment.ExperimentID, Rows: rows}
-	var pts []Point
-	paired, better, worse := 0, 0, 0
-	var sum float64
-	for _, r := range rows {
-		v := math.NaN()
-		if r.DeltaReduction != "" {
-			v = paramValue(r.DeltaReduction)
-			paired++
-			sum += v
-			switch {
-			case v > 0:
-				better++
-			case v < 0:
-				worse++
+// ComparedPairs is the paired dashboard of two experiments compared run by
+// run (`sweep compare A B`): a pair per row, the first experiment the
+// control, the second the treatment. Each pair links its runs' run.html (or
+// their folders when they kept none) as their dashboards do, from their
+// own aggregate/ folders: a caller writing the page elsewhere rebases them
+// first.
+func ComparedPairs(control, treatment *Dashboard, rows []ComparisonRow) *PairedDashboard {
+	type run struct{ link, err string }
+	runsOf := func(d *Dashboard) map[string]run {
+		m := make(map[string]run, len(d.Runs))
+		for _, r := range d.Runs {
+			link := r.RunHTML
+			if link == "" {
+				link = r.RunDir
 			}
+			m[r.ID] = run{link, r.Error}
 		}
-		pts = append(pts, Point{Kappa: r.Kappa, Concentration: r.Concentration, Mu: r.Mu, Monotonicity: r.Monotonicity, Value: v})
+		return m
 	}
-	mean := math.NaN()
-	if paired > 0 {
-		mean = sum / float64(paired)
+	cr, tr := runsOf(control), runsOf(treatment)
+	d := &PairedDashboard{
+		ExperimentID: control.ExperimentID + " vs " + treatment.ExperimentID,
+		Layout:       PairedComparison,
+		Kind:         "sweep comparison · two experiments, run by run",
+		Config: []ConfigItem{
+			{"control", control.ExperimentID}, {"control executor", orDash(control.Executor)},
+			{"treatment", treatment.ExperimentID}, {"treatment executor", orDash(treatment.Executor)},
+			{"matched by", "κ, c, μ, monotonicity and seed"},
+		},
 	}
-	md, _ := meanOf(control.Runs, func(r *DashboardRun) string { return r.Delta })
-	mt, _ := meanOf(treatment.Runs, func(r *DashboardRun) string { return r.Delta })
-	p.Cards = []dashCard{
-		{"Matched pairs", fmt.Sprint(paired), fmt.Sprintf("of %d rows", len(rows))},
-		{"Mean δ control", fmtVal(md), control.ExperimentID},
-		{"Mean δ treatment", fmtVal(mt), treatment.ExperimentID},
-		{"Mean reduction", fmtVal(mean), "control − treatment"},
-		{"Improved / worse", fmt.Sprintf("%d / %d", better, worse), fmt.Sprintf("%d unchanged", paired-better-worse)},
+	cols := ComparisonColumns()
+	for i := range rows {
+		rec := make(map[string]string, len(cols))
+		for j, v := range rows[i].Record() {
+			rec[cols[j]] = v
+		}
+		p := PairedRowOf(PairedComparison, rec)
+		if p.ControlRunID != "" {
+			p.ControlHTML, p.ControlError = cr[p.ControlRunID].link, cr[p.ControlRunID].err
+		}
+		if p.TreatmentRunID != "" {
+			p.TreatmentHTML, p.TreatmentError = tr[p.TreatmentRunID].link, tr[p.TreatmentRunID].err
+		}
+		d.Pairs = append(d.Pairs, p)
 	}
-	panels, showMono := Panels(pts)
-	sc := ScaleOf(panels)
-	for _, pn := range panels {
-		p.Heatmaps = append(p.Heatmaps, dashFigure{
-			Title:   pn.Title(showMono),
-			Heatmap: template.HTML(HeatmapSVG(pn, sc, HeatmapOptions{ValueLabel: labelReduction})), //nolint:gosec // built from escaped text
-		})
-	}
-	if err := tmpl.Execute(w, p); err != nil {
-		return fmt.Errorf("report: render comparison: %w", err)
-	}
-	return nil
+	return d
 }
 
-// shortDecimal prints a long decimal with six significant digits (the
-// full value goes in the cell's title).
-func shortDecimal(s string) string {
-	if len(s) <= 10 {
-		return s
-	}
-	if v := paramValue(s); !math.IsNaN(v) {
-		return strconv.FormatFloat(v, 'g', 6, 64)
-	}
-	return s
+// WriteComparison writes the page of two experiments compared run by run:
+// the paired dashboard of ComparedPairs.
+func WriteComparison(w io.Writer, control, treatment *Dashboard, rows []ComparisonRow) error {
+	return WritePairedDashboard(w, ComparedPairs(control, treatment, rows))
 }

@@ -8,361 +8,265 @@
 // mean with a 95% interval and the count. Clicking a heatmap cell filters
 // the table to that point. Every figure downloads as SVG or PNG; the table,
 // as filtered, as CSV.
-(() => {
-  "use strict";
-  const D = JSON.parse(document.getElementById("dash-data").textContent);
-  const $ = (s) => document.querySelector(s);
-  const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
-  const INK = "#1c1c1e", MU = "#6a6a70", GRID = "#e6e6ea";
+const D = JSON.parse(document.getElementById("dash-data").textContent);
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
+const INK = "#1c1c1e", MU = "#6a6a70", GRID = "#e6e6ea";
 
-  function el(tag, a, ...kids) {
-    const svg = tag.startsWith("s:");
-    const e = svg ? document.createElementNS("http://www.w3.org/2000/svg", tag.slice(2)) : document.createElement(tag);
-    for (const k in a) if (a[k] != null && a[k] !== false) e.setAttribute(k, a[k]);
-    e.append(...kids.flat(9).filter((x) => x != null && x !== false));
-    return e;
+// ---- the runs ----
+const COLS = ["run", "phase", "seed", "κ", "c", "μ", "monotonicity", "status", "δ total", "φ total", "time to stability", "error"];
+const KEYS = ["run_id", "phase", "seed", "kappa", "concentration", "mu", "monotonicity", "status", "delta_total", "phi_total", "time_to_stability", "error"];
+const NUMERIC = [false, false, true, true, true, true, true, false, true, true, true, false];
+const runs = D.runs;
+const METRICS = [
+  { key: 8, name: "δ total (default rate)", short: "δ", lo: 0, hi: 1 },
+  { key: 9, name: "φ total (clearing rate)", short: "φ", lo: 0, hi: 1 },
+  { key: 10, name: "time to stability (days)", short: "days" },
+];
+let metric = METRICS[0];
+const done = runs.filter((r) => r[7] === "completed");
+
+// Student's t quantile for a 95% interval with df degrees of freedom.
+const T95 = [0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const stats = (vs) => {
+  vs = vs.filter((v) => !isNaN(v));
+  const n = vs.length;
+  if (!n) return { n: 0, mean: NaN };
+  const mean = vs.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { n, mean };
+  const sd = Math.sqrt(vs.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
+  const h = (T95[n - 1] || 1.96) * sd / Math.sqrt(n);
+  return { n, mean, lo: mean - h, hi: mean + h };
+};
+const statText = (s) => s.n ? `${nf(s.mean)}${s.lo != null ? ` (95% interval ${nf(s.lo)} to ${nf(s.hi)})` : ""}, ${s.n} run${s.n === 1 ? "" : "s"}` : "no completed run";
+
+// Axes: distinct values; continuous when many (binned).
+const axis = (i) => {
+  const vals = [...new Set(runs.map((r) => num(r[i])).filter((v) => !isNaN(v)))].sort((a, b) => a - b);
+  const cont = vals.length >= 13;
+  const lo = Math.min(...vals), hi = Math.max(...vals);
+  const nb = i <= 4 ? 6 : 3, w = (hi - lo) / nb;
+  const bin = (s) => cont ? Math.min(Math.floor((num(s) - lo) / w), nb - 1) : vals.indexOf(num(s));
+  const labels = cont ? Array.from({ length: nb }, (_, b) => nf(lo + b * w) + "–" + nf(lo + (b + 1) * w)) : vals.map(nf);
+  const range = (b) => cont ? [lo + b * w, b === nb - 1 ? hi : lo + (b + 1) * w] : [vals[b], vals[b]];
+  return { vals, cont, lo, hi, bin, labels, range, n: labels.length };
+};
+const K = axis(3), C = axis(4), M = axis(5), MO = axis(6);
+const continuous = K.cont || C.cont || M.cont;
+
+// ---- colour ----
+const VIR = [[68, 1, 84], [72, 36, 117], [65, 68, 135], [53, 95, 141], [42, 120, 142], [33, 145, 140], [34, 168, 132], [68, 191, 112], [122, 209, 81], [189, 223, 38], [253, 231, 37]];
+const viridis = (t) => {
+  t = Math.max(0, Math.min(1, isNaN(t) ? 0 : t)) * (VIR.length - 1);
+  const i = Math.min(Math.floor(t), VIR.length - 2), f = t - i;
+  return "rgb(" + VIR[i].map((c, k) => Math.round(c + (VIR[i + 1][k] - c) * f)).join(",") + ")";
+};
+const ink = (t) => t > 0.6 ? INK : "#fff";
+const scaleOf = (vals) => {
+  let lo = metric.lo, hi = metric.hi;
+  const v = vals.filter((x) => !isNaN(x));
+  if (lo == null) { lo = Math.min(...v, 0); hi = Math.max(...v, 1); }
+  return { lo, hi, t: (x) => (x - lo) / (hi - lo || 1) };
+};
+const colourBar = (x, y, h, sc, label) => [
+  Array.from({ length: 20 }, (_, i) => el("s:rect", { x, y: y + h - (i + 1) * h / 20, width: 12, height: h / 20 + 0.5, fill: viridis((i + 0.5) / 20) })),
+  [0, 0.5, 1].map((t) => el("s:text", { x: x + 16, y: y + h - t * h + 4, fill: MU }, nf(sc.lo + t * (sc.hi - sc.lo)))),
+  el("s:text", { x, y: y - 8, fill: MU }, label),
+];
+const svgRoot = (w, h, label) => el("s:svg", { xmlns: "http://www.w3.org/2000/svg", viewBox: `0 0 ${w} ${h}`, width: w, height: h, role: "img", "aria-label": label, "font-family": FONT, "font-size": 11 },
+  el("s:rect", { width: w, height: h, fill: "#fff" }));
+
+// ---- figures with downloads ----
+const figure = (title, svg, note) => el("figure", {}, el("figcaption", {}, el("span", {}, title), downloads(svg, fileName(D.id + "_" + title))), svg, note && el("p", { class: "note" }, note));
+
+// heatmap: κ across, c up, for the runs of one facet; cells filter the table.
+function heatmap(rows, title) {
+  const cw = Math.max(34, Math.min(72, 560 / K.n)), ch = Math.max(24, Math.min(40, 320 / C.n));
+  const L = 76, T = 14, W = L + cw * K.n + 90, H = T + ch * C.n + 46;
+  const cells = [];
+  for (let ci = 0; ci < C.n; ci++) for (let ki = 0; ki < K.n; ki++) {
+    const rs = rows.filter((r) => K.bin(r[3]) === ki && C.bin(r[4]) === ci);
+    cells.push({ ki, ci, rs, s: stats(rs.filter((r) => r[7] === "completed").map((r) => num(r[metric.key]))) });
   }
-  // add appends children, flattening arrays (append would print them).
-  const add = (p, ...kids) => p.append(...kids.flat(9).filter((x) => x != null && x !== false));
-  // nf: the number rule of every bilancio page (numfmt.go).
-  const nf = (v) => v == null || isNaN(v) ? "—" : v === 0 ? "0" : Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6 ? v.toExponential(3).replace(/\.?0+e/, "e").replace("e+", "e") : String(+v.toPrecision(4));
-  const num = (s) => s === "" || s == null ? NaN : +s;
-
-  // ---- the runs ----
-  const COLS = ["run", "phase", "seed", "κ", "c", "μ", "monotonicity", "status", "δ total", "φ total", "time to stability", "error"];
-  const KEYS = ["run_id", "phase", "seed", "kappa", "concentration", "mu", "monotonicity", "status", "delta_total", "phi_total", "time_to_stability", "error"];
-  const NUMERIC = [false, false, true, true, true, true, true, false, true, true, true, false];
-  const runs = D.runs;
-  const METRICS = [
-    { key: 8, name: "δ total (default rate)", short: "δ", lo: 0, hi: 1 },
-    { key: 9, name: "φ total (clearing rate)", short: "φ", lo: 0, hi: 1 },
-    { key: 10, name: "time to stability (days)", short: "days" },
-  ];
-  let metric = METRICS[0];
-  const done = runs.filter((r) => r[7] === "completed");
-
-  // Student's t quantile for a 95% interval with df degrees of freedom.
-  const T95 = [0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-  const stats = (vs) => {
-    vs = vs.filter((v) => !isNaN(v));
-    const n = vs.length;
-    if (!n) return { n: 0, mean: NaN };
-    const mean = vs.reduce((a, b) => a + b, 0) / n;
-    if (n < 2) return { n, mean };
-    const sd = Math.sqrt(vs.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-    const h = (T95[n - 1] || 1.96) * sd / Math.sqrt(n);
-    return { n, mean, lo: mean - h, hi: mean + h };
-  };
-  const statText = (s) => s.n ? `${nf(s.mean)}${s.lo != null ? ` (95% interval ${nf(s.lo)} to ${nf(s.hi)})` : ""}, ${s.n} run${s.n === 1 ? "" : "s"}` : "no completed run";
-
-  // Axes: distinct values; continuous when many (binned).
-  const axis = (i) => {
-    const vals = [...new Set(runs.map((r) => num(r[i])).filter((v) => !isNaN(v)))].sort((a, b) => a - b);
-    const cont = vals.length >= 13;
-    const lo = Math.min(...vals), hi = Math.max(...vals);
-    const nb = i <= 4 ? 6 : 3, w = (hi - lo) / nb;
-    const bin = (s) => cont ? Math.min(Math.floor((num(s) - lo) / w), nb - 1) : vals.indexOf(num(s));
-    const labels = cont ? Array.from({ length: nb }, (_, b) => nf(lo + b * w) + "–" + nf(lo + (b + 1) * w)) : vals.map(nf);
-    const range = (b) => cont ? [lo + b * w, b === nb - 1 ? hi : lo + (b + 1) * w] : [vals[b], vals[b]];
-    return { vals, cont, lo, hi, bin, labels, range, n: labels.length };
-  };
-  const K = axis(3), C = axis(4), M = axis(5), MO = axis(6);
-  const continuous = K.cont || C.cont || M.cont;
-
-  // ---- colour ----
-  const VIR = [[68, 1, 84], [72, 36, 117], [65, 68, 135], [53, 95, 141], [42, 120, 142], [33, 145, 140], [34, 168, 132], [68, 191, 112], [122, 209, 81], [189, 223, 38], [253, 231, 37]];
-  const viridis = (t) => {
-    t = Math.max(0, Math.min(1, isNaN(t) ? 0 : t)) * (VIR.length - 1);
-    const i = Math.min(Math.floor(t), VIR.length - 2), f = t - i;
-    return "rgb(" + VIR[i].map((c, k) => Math.round(c + (VIR[i + 1][k] - c) * f)).join(",") + ")";
-  };
-  const ink = (t) => t > 0.6 ? INK : "#fff";
-  const scaleOf = (vals) => {
-    let lo = metric.lo, hi = metric.hi;
-    const v = vals.filter((x) => !isNaN(x));
-    if (lo == null) { lo = Math.min(...v, 0); hi = Math.max(...v, 1); }
-    return { lo, hi, t: (x) => (x - lo) / (hi - lo || 1) };
-  };
-  const colourBar = (x, y, h, sc, label) => [
-    Array.from({ length: 20 }, (_, i) => el("s:rect", { x, y: y + h - (i + 1) * h / 20, width: 12, height: h / 20 + 0.5, fill: viridis((i + 0.5) / 20) })),
-    [0, 0.5, 1].map((t) => el("s:text", { x: x + 16, y: y + h - t * h + 4, fill: MU }, nf(sc.lo + t * (sc.hi - sc.lo)))),
-    el("s:text", { x, y: y - 8, fill: MU }, label),
-  ];
-  const svgRoot = (w, h, label) => el("s:svg", { xmlns: "http://www.w3.org/2000/svg", viewBox: `0 0 ${w} ${h}`, width: w, height: h, role: "img", "aria-label": label, "font-family": FONT, "font-size": 11 },
-    el("s:rect", { width: w, height: h, fill: "#fff" }));
-
-  // ---- figures with downloads ----
-  function figure(title, svg, note) {
-    const name = (D.id + "_" + title).replace(/[^A-Za-z0-9._-]+/g, "_").replace(/_+$/, "");
-    const dl = (ext) => el("button", { type: "button", title: "Download this figure as " + ext.toUpperCase() }, ext.toUpperCase());
-    const [bs, bp] = [dl("svg"), dl("png")];
-    bs.onclick = () => save(new Blob([new XMLSerializer().serializeToString(svg)], { type: "image/svg+xml" }), name + ".svg");
-    bp.onclick = () => {
-      const img = new Image(), w = +svg.getAttribute("width"), h = +svg.getAttribute("height");
-      img.onload = () => {
-        const cv = el("canvas", { width: w * 2, height: h * 2 }), cx = cv.getContext("2d");
-        cx.scale(2, 2);
-        cx.drawImage(img, 0, 0);
-        cv.toBlob((b) => save(b, name + ".png"));
-      };
-      img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(new XMLSerializer().serializeToString(svg));
-    };
-    return el("figure", {}, el("figcaption", {}, el("span", {}, title), el("span", { class: "dl" }, bs, bp)), svg, note && el("p", { class: "note" }, note));
+  const sc = scaleOf(cells.map((c) => c.s.mean));
+  const reps = cells.some((c) => c.s.n > 1) && ch >= 30; // several runs per cell: show ± and n
+  const svg = svgRoot(W, H, title);
+  for (const c of cells) {
+    if (!c.rs.length) continue;
+    const x = L + c.ki * cw, y = T + (C.n - 1 - c.ci) * ch, t = sc.t(c.s.mean);
+    const g = el("s:g", { class: "cell", cursor: "pointer" },
+      el("s:title", {}, `κ ${K.labels[c.ki]}, c ${C.labels[c.ci]}: ${metric.short} = ${statText(c.s)}. Click to list these runs.`),
+      el("s:rect", { x, y, width: cw - 1, height: ch - 1, fill: c.s.n ? viridis(t) : "#d8d8dc" }),
+      cw >= 34 && c.s.n && el("s:text", { x: x + cw / 2, y: y + ch / 2 + (reps ? 0 : 4), "text-anchor": "middle", fill: ink(t), "font-size": 10 }, nf(c.s.mean)),
+      cw >= 34 && c.s.n && reps && el("s:text", { x: x + cw / 2, y: y + ch / 2 + 11, "text-anchor": "middle", fill: ink(t), "font-size": 8.5 }, (c.s.lo != null ? "±" + nf((c.s.hi - c.s.lo) / 2) + " " : "") + "n=" + c.s.n));
+    g.onclick = () => filterTo({ 3: K.range(c.ki), 4: C.range(c.ci) }, c.rs.map((r) => r[0]), `at κ ${K.labels[c.ki]}, c ${C.labels[c.ci]}`);
+    add(svg, g);
   }
-  function save(blob, name) {
-    const a = el("a", { href: URL.createObjectURL(blob), download: name });
-    document.body.append(a);
-    a.click();
-    setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  K.labels.forEach((l, i) => add(svg, el("s:text", { x: L + i * cw + cw / 2, y: T + C.n * ch + 14, "text-anchor": "middle", fill: MU, "font-size": K.cont ? 9 : 11 }, l)));
+  C.labels.forEach((l, i) => add(svg, el("s:text", { x: L - 6, y: T + (C.n - 1 - i) * ch + ch / 2 + 4, "text-anchor": "end", fill: MU, "font-size": C.cont ? 9 : 11 }, l)));
+  add(svg, el("s:text", { x: L + cw * K.n / 2, y: H - 6, "text-anchor": "middle", fill: INK }, "κ" + (K.cont ? " (binned)" : "")),
+    el("s:text", { x: 12, y: T + ch * C.n / 2, transform: `rotate(-90 12 ${T + ch * C.n / 2})`, "text-anchor": "middle", fill: INK }, "c" + (C.cont ? " (binned)" : "")),
+    colourBar(L + cw * K.n + 18, T + 14, Math.min(ch * C.n - 14, 160), sc, metric.short));
+  return svg;
+}
+
+// lines: metric against κ, one line per c (bins when continuous), with
+// 95% intervals where points have several runs.
+function lines(rows, title) {
+  const W = 560, H = 280, L = 56, R = 110, T = 14, B = 40, pw = W - L - R, ph = H - T - B;
+  const series = C.labels.map((label, ci) => ({ label, pts: K.labels.map((_, ki) => {
+    const rs = rows.filter((r) => r[7] === "completed" && K.bin(r[3]) === ki && C.bin(r[4]) === ci);
+    const kr = K.range(ki);
+    return { k: (kr[0] + kr[1]) / 2, s: stats(rs.map((r) => num(r[metric.key]))) };
+  }).filter((p) => p.s.n) }));
+  const all = series.flatMap((s) => s.pts.flatMap((p) => [p.s.lo ?? p.s.mean, p.s.hi ?? p.s.mean]));
+  const sc = scaleOf(all), klo = K.lo, khi = K.hi > K.lo ? K.hi : K.lo + 1;
+  const logK = !K.cont && klo > 0 && khi / klo >= 20;
+  const X = (k) => L + (logK ? Math.log(k / klo) / Math.log(khi / klo) : (k - klo) / (khi - klo)) * pw;
+  const Y = (v) => T + ph - sc.t(v) * ph;
+  const svg = svgRoot(W, H, title);
+  for (let i = 0; i <= 4; i++) {
+    const v = sc.lo + i * (sc.hi - sc.lo) / 4;
+    add(svg, el("s:line", { x1: L, x2: L + pw, y1: Y(v), y2: Y(v), stroke: GRID }), el("s:text", { x: L - 6, y: Y(v) + 4, "text-anchor": "end", fill: MU }, nf(v)));
   }
-
-  // heatmap: κ across, c up, for the runs of one facet; cells filter the table.
-  function heatmap(rows, title) {
-    const cw = Math.max(34, Math.min(72, 560 / K.n)), ch = Math.max(24, Math.min(40, 320 / C.n));
-    const L = 76, T = 14, W = L + cw * K.n + 90, H = T + ch * C.n + 46;
-    const cells = [];
-    for (let ci = 0; ci < C.n; ci++) for (let ki = 0; ki < K.n; ki++) {
-      const rs = rows.filter((r) => K.bin(r[3]) === ki && C.bin(r[4]) === ci);
-      cells.push({ ki, ci, rs, s: stats(rs.filter((r) => r[7] === "completed").map((r) => num(r[metric.key]))) });
+  const kt = K.cont ? Array.from({ length: 5 }, (_, i) => klo + i * (khi - klo) / 4) : K.vals;
+  kt.forEach((k, i) => (K.cont || K.vals.length <= 12 || i % Math.ceil(K.vals.length / 12) === 0) && add(svg, el("s:text", { x: X(k), y: T + ph + 14, "text-anchor": "middle", fill: MU }, nf(k))));
+  add(svg, el("s:line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, stroke: INK }),
+    el("s:text", { x: L + pw / 2, y: H - 6, "text-anchor": "middle", fill: INK }, "κ" + (logK ? " (log scale)" : "")),
+    el("s:text", { x: 12, y: T + ph / 2, transform: `rotate(-90 12 ${T + ph / 2})`, "text-anchor": "middle", fill: INK }, metric.short));
+  series.forEach((se, i) => {
+    const col = viridis(series.length > 1 ? i / (series.length - 1) * 0.9 : 0.3);
+    if (se.pts.length > 1) add(svg, el("s:polyline", { points: se.pts.map((p) => X(p.k) + "," + Y(p.s.mean)).join(" "), fill: "none", stroke: col, "stroke-width": 2 }));
+    for (const p of se.pts) {
+      if (p.s.lo != null) add(svg, el("s:line", { x1: X(p.k), x2: X(p.k), y1: Y(Math.max(p.s.lo, sc.lo)), y2: Y(Math.min(p.s.hi, sc.hi)), stroke: col, "stroke-width": 1.2 }));
+      add(svg, el("s:circle", { cx: X(p.k), cy: Y(p.s.mean), r: 3, fill: col }, el("s:title", {}, `κ ${nf(p.k)}, c ${se.label}: ${metric.short} = ${statText(p.s)}`)));
     }
-    const sc = scaleOf(cells.map((c) => c.s.mean));
-    const reps = cells.some((c) => c.s.n > 1) && ch >= 30; // several runs per cell: show ± and n
-    const svg = svgRoot(W, H, title);
-    for (const c of cells) {
-      if (!c.rs.length) continue;
-      const x = L + c.ki * cw, y = T + (C.n - 1 - c.ci) * ch, t = sc.t(c.s.mean);
-      const g = el("s:g", { class: "cell", cursor: "pointer" },
-        el("s:title", {}, `κ ${K.labels[c.ki]}, c ${C.labels[c.ci]}: ${metric.short} = ${statText(c.s)}. Click to list these runs.`),
-        el("s:rect", { x, y, width: cw - 1, height: ch - 1, fill: c.s.n ? viridis(t) : "#d8d8dc" }),
-        cw >= 34 && c.s.n && el("s:text", { x: x + cw / 2, y: y + ch / 2 + (reps ? 0 : 4), "text-anchor": "middle", fill: ink(t), "font-size": 10 }, nf(c.s.mean)),
-        cw >= 34 && c.s.n && reps && el("s:text", { x: x + cw / 2, y: y + ch / 2 + 11, "text-anchor": "middle", fill: ink(t), "font-size": 8.5 }, (c.s.lo != null ? "±" + nf((c.s.hi - c.s.lo) / 2) + " " : "") + "n=" + c.s.n));
-      g.onclick = () => filterTo({ 3: K.range(c.ki), 4: C.range(c.ci), ids: c.rs.map((r) => r[0]) });
-      add(svg, g);
-    }
-    K.labels.forEach((l, i) => add(svg, el("s:text", { x: L + i * cw + cw / 2, y: T + C.n * ch + 14, "text-anchor": "middle", fill: MU, "font-size": K.cont ? 9 : 11 }, l)));
-    C.labels.forEach((l, i) => add(svg, el("s:text", { x: L - 6, y: T + (C.n - 1 - i) * ch + ch / 2 + 4, "text-anchor": "end", fill: MU, "font-size": C.cont ? 9 : 11 }, l)));
-    add(svg, el("s:text", { x: L + cw * K.n / 2, y: H - 6, "text-anchor": "middle", fill: INK }, "κ" + (K.cont ? " (binned)" : "")),
-      el("s:text", { x: 12, y: T + ch * C.n / 2, transform: `rotate(-90 12 ${T + ch * C.n / 2})`, "text-anchor": "middle", fill: INK }, "c" + (C.cont ? " (binned)" : "")),
-      colourBar(L + cw * K.n + 18, T + 14, Math.min(ch * C.n - 14, 160), sc, metric.short));
-    return svg;
-  }
-
-  // lines: metric against κ, one line per c (bins when continuous), with
-  // 95% intervals where points have several runs.
-  function lines(rows, title) {
-    const W = 560, H = 280, L = 56, R = 110, T = 14, B = 40, pw = W - L - R, ph = H - T - B;
-    const series = C.labels.map((label, ci) => ({ label, pts: K.labels.map((_, ki) => {
-      const rs = rows.filter((r) => r[7] === "completed" && K.bin(r[3]) === ki && C.bin(r[4]) === ci);
-      const kr = K.range(ki);
-      return { k: (kr[0] + kr[1]) / 2, s: stats(rs.map((r) => num(r[metric.key]))) };
-    }).filter((p) => p.s.n) }));
-    const all = series.flatMap((s) => s.pts.flatMap((p) => [p.s.lo ?? p.s.mean, p.s.hi ?? p.s.mean]));
-    const sc = scaleOf(all), klo = K.lo, khi = K.hi > K.lo ? K.hi : K.lo + 1;
-    const logK = !K.cont && klo > 0 && khi / klo >= 20;
-    const X = (k) => L + (logK ? Math.log(k / klo) / Math.log(khi / klo) : (k - klo) / (khi - klo)) * pw;
-    const Y = (v) => T + ph - sc.t(v) * ph;
-    const svg = svgRoot(W, H, title);
-    for (let i = 0; i <= 4; i++) {
-      const v = sc.lo + i * (sc.hi - sc.lo) / 4;
-      add(svg, el("s:line", { x1: L, x2: L + pw, y1: Y(v), y2: Y(v), stroke: GRID }), el("s:text", { x: L - 6, y: Y(v) + 4, "text-anchor": "end", fill: MU }, nf(v)));
-    }
-    const kt = K.cont ? Array.from({ length: 5 }, (_, i) => klo + i * (khi - klo) / 4) : K.vals;
-    kt.forEach((k, i) => (K.cont || K.vals.length <= 12 || i % Math.ceil(K.vals.length / 12) === 0) && add(svg, el("s:text", { x: X(k), y: T + ph + 14, "text-anchor": "middle", fill: MU }, nf(k))));
-    add(svg, el("s:line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, stroke: INK }),
-      el("s:text", { x: L + pw / 2, y: H - 6, "text-anchor": "middle", fill: INK }, "κ" + (logK ? " (log scale)" : "")),
-      el("s:text", { x: 12, y: T + ph / 2, transform: `rotate(-90 12 ${T + ph / 2})`, "text-anchor": "middle", fill: INK }, metric.short));
-    series.forEach((se, i) => {
-      const col = viridis(series.length > 1 ? i / (series.length - 1) * 0.9 : 0.3);
-      if (se.pts.length > 1) add(svg, el("s:polyline", { points: se.pts.map((p) => X(p.k) + "," + Y(p.s.mean)).join(" "), fill: "none", stroke: col, "stroke-width": 2 }));
-      for (const p of se.pts) {
-        if (p.s.lo != null) add(svg, el("s:line", { x1: X(p.k), x2: X(p.k), y1: Y(Math.max(p.s.lo, sc.lo)), y2: Y(Math.min(p.s.hi, sc.hi)), stroke: col, "stroke-width": 1.2 }));
-        add(svg, el("s:circle", { cx: X(p.k), cy: Y(p.s.mean), r: 3, fill: col }, el("s:title", {}, `κ ${nf(p.k)}, c ${se.label}: ${metric.short} = ${statText(p.s)}`)));
-      }
-      add(svg, el("s:rect", { x: W - R + 10, y: T + 4 + i * 15, width: 12, height: 3, fill: col }), el("s:text", { x: W - R + 26, y: T + 9 + i * 15, fill: INK }, "c " + se.label));
-    });
-    return svg;
-  }
-
-  // scatter: every run's metric against κ, coloured by c.
-  function scatter(rows, title) {
-    const W = 560, H = 300, L = 56, R = 90, T = 14, B = 40, pw = W - L - R, ph = H - T - B;
-    const pts = rows.filter((r) => r[7] === "completed" && !isNaN(num(r[metric.key])));
-    const sc = scaleOf(pts.map((r) => num(r[metric.key])));
-    const klo = K.lo, khi = K.hi > K.lo ? K.hi : K.lo + 1, clo = C.lo, chi = C.hi > C.lo ? C.hi : C.lo + 1;
-    const X = (k) => L + (k - klo) / (khi - klo) * pw, Y = (v) => T + ph - sc.t(v) * ph;
-    const svg = svgRoot(W, H, title);
-    for (let i = 0; i <= 4; i++) {
-      const v = sc.lo + i * (sc.hi - sc.lo) / 4, k = klo + i * (khi - klo) / 4;
-      add(svg, el("s:line", { x1: L, x2: L + pw, y1: Y(v), y2: Y(v), stroke: GRID }), el("s:text", { x: L - 6, y: Y(v) + 4, "text-anchor": "end", fill: MU }, nf(v)),
-        el("s:text", { x: X(k), y: T + ph + 14, "text-anchor": "middle", fill: MU }, nf(k)));
-    }
-    for (const r of pts) {
-      add(svg, el("s:circle", { cx: X(num(r[3])), cy: Y(num(r[metric.key])), r: pts.length > 400 ? 2.2 : 3, fill: viridis((num(r[4]) - clo) / (chi - clo)), "fill-opacity": 0.85 },
-        el("s:title", {}, `${r[0]}: κ ${r[3]}, c ${r[4]}, μ ${r[5]}: ${metric.short} = ${r[metric.key]}`)));
-    }
-    add(svg, el("s:line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, stroke: INK }),
-      el("s:text", { x: L + pw / 2, y: H - 6, "text-anchor": "middle", fill: INK }, "κ"),
-      el("s:text", { x: 12, y: T + ph / 2, transform: `rotate(-90 12 ${T + ph / 2})`, "text-anchor": "middle", fill: INK }, metric.short),
-      colourBar(W - R + 18, T + 24, 150, { lo: clo, hi: chi }, "c"));
-    return svg;
-  }
-
-  // facets: one per μ (bin) and monotonicity value.
-  const facets = () => {
-    const out = [];
-    for (let mi = 0; mi < Math.max(M.n, 1); mi++) for (let oi = 0; oi < Math.max(MO.n, 1); oi++) {
-      const rows = runs.filter((r) => (M.n ? M.bin(r[5]) === mi : true) && (MO.n ? MO.bin(r[6]) === oi : true));
-      if (!rows.length) continue;
-      const name = [M.n > 1 || M.cont ? "μ " + (M.cont ? "in " : "= ") + M.labels[mi] : "", MO.n > 1 ? "monotonicity " + (MO.cont ? "in " : "= ") + MO.labels[oi] : ""].filter((x) => x).join(", ");
-      out.push({ name, rows });
-    }
-    return out;
-  };
-
-  function draw() {
-    const box = $("#panels");
-    box.replaceChildren();
-    if (!done.length) { box.append(el("p", { class: "note" }, "No completed run yet.")); return; }
-    const grid = runs.filter((r) => r[1] !== "frontier");
-    if (!grid.length) {
-      $("#figure-note").textContent = "";
-      box.append(el("p", { class: "note" }, "This sweep is a frontier search: its probes are shown per cell in the frontier figure below, and listed in the table."));
-      return;
-    }
-    $("#figure-note").textContent = continuous
-      ? "A continuous design: κ and c are binned for the heatmaps; the scatter plots show every run. Facets by μ" + (M.cont ? " (binned)" : "") + "."
-      : "Cells are parameter points: the mean over their completed runs" + (done.length > new Set(done.map((r) => r.slice(3, 7).join())).size ? ", with a 95% interval over replicates in the tooltip and as bars on the lines" : "") + ". Click a cell to list its runs.";
-    for (const f of facets()) {
-      const rows = grid.filter((r) => f.rows.includes(r));
-      if (!rows.length) continue;
-      const row = el("div", { class: "facet" }, el("h3", {}, f.name || "All runs"));
-      const of = f.name ? ", " + f.name : "";
-      if (continuous) row.append(figure(`${metric.short} against κ${of}`, scatter(rows, f.name)));
-      row.append(figure(`${metric.short} over κ × c${of}`, heatmap(rows, f.name)));
-      row.append(figure(`${metric.short} against κ per c${of}`, lines(rows, f.name)));
-      box.append(row);
-    }
-  }
-
-  // ---- the frontier ----
-  function frontier() {
-    const box = $("#frontier-fig");
-    if (!box || !D.front.length) return;
-    const lo = num(D.cfg["frontier.kappa_low"]), hi = num(D.cfg["frontier.kappa_high"]), tol = num(D.cfg["frontier.tolerance"]);
-    const probes = runs.filter((r) => r[1] === "frontier" && r[7] === "completed");
-    const cells = D.front.map(([c, mu, mono, k, n, blo, bhi, bound]) => {
-      const ps = probes.filter((r) => r[4] === c && r[5] === mu && r[6] === mono).map((r) => ({ k: num(r[3]), d: num(r[8]) })).sort((a, b) => a.k - b.k);
-      const kv = num(k), notFound = bound === "never_clears" || (!bound && k === ""), atBound = !!bound || notFound;
-      // The bracket as the search recorded it, else from its probes.
-      let bracket = blo !== undefined && blo !== "" ? [num(blo), num(bhi)] : [kv, kv];
-      if (blo === undefined) {
-        const clear = ps.filter((p) => p.d <= tol).map((p) => p.k), fail = ps.filter((p) => p.d > tol).map((p) => p.k);
-        const other = fail.length && clear.length ? (Math.max(...clear) < Math.min(...fail) ? Math.max(...clear) : Math.min(...fail)) : NaN;
-        if (!isNaN(other)) bracket = [Math.min(kv, other), Math.max(kv, other)];
-      }
-      return { c, mu, mono, k: kv, n, ps, bracket, atLow: !!bound && !notFound, notFound, atBound };
-    });
-    const W = 620, rowH = 26, L = 150, R = 20, T = 24, H = T + rowH * cells.length + 40, pw = W - L - R;
-    // The axis covers the range and every probe (a search may probe beyond it).
-    const kmax = Math.max(hi, ...probes.map((r) => num(r[3]))), logK = lo > 0 && kmax / lo > 20, kmin = logK ? lo : Math.min(lo, 0);
-    const X = (k) => L + (logK ? Math.log(k / kmin) / Math.log(kmax / kmin) : (k - kmin) / (kmax - kmin || 1)) * pw;
-    const kticks = logK ? [1, 2, 5, 10, 20, 50, 100].flatMap((m) => [m * 0.01, m * 0.1, m]).filter((k) => k >= kmin && k <= kmax).sort((a, b) => a - b) : Array.from({ length: 5 }, (_, i) => kmin + i * (kmax - kmin) / 4);
-    const svg = svgRoot(W, H, "frontier κ per cell");
-    for (const k of [...new Set(kticks.map((k) => +k.toPrecision(6)))]) {
-      add(svg, el("s:line", { x1: X(k), x2: X(k), y1: T - 6, y2: T + rowH * cells.length, stroke: GRID }), el("s:text", { x: X(k), y: T + rowH * cells.length + 14, "text-anchor": "middle", fill: MU }, nf(k)));
-    }
-    add(svg, el("s:rect", { x: X(lo), y: T - 6, width: X(hi) - X(lo), height: rowH * cells.length + 6, fill: "#23395d", "fill-opacity": 0.05 }),
-      el("s:text", { x: L + pw / 2, y: H - 6, "text-anchor": "middle", fill: INK }, `κ${logK ? ", log scale" : ""} (shaded: the search range ${nf(lo)} to ${nf(hi)}; clears: δ ≤ ${nf(tol)})`));
-    cells.forEach((f, i) => {
-      const y = T + i * rowH + rowH / 2, bad = f.atBound;
-      add(svg, el("s:text", { x: L - 8, y: y + 4, "text-anchor": "end", fill: INK }, `c ${f.c}, μ ${f.mu}` + (MO.n > 1 ? `, m ${f.mono}` : "")));
-      for (const p of f.ps) add(svg, el("s:circle", { cx: X(p.k), cy: y, r: 2.5, fill: p.d <= tol ? "#2d6a3e" : "#a8231b", "fill-opacity": 0.6 }, el("s:title", {}, `probe κ ${nf(p.k)}: δ = ${nf(p.d)}`)));
-      if (f.notFound) {
-        add(svg, el("s:text", { x: L + pw - 4, y: y + 4, "text-anchor": "end", fill: "#a8231b", "font-weight": 600 }, "never clears ▶"));
-      } else {
-        add(svg, el("s:line", { x1: X(f.bracket[0]), x2: X(f.bracket[1]), y1: y, y2: y, stroke: INK, "stroke-width": 2 }),
-          el("s:rect", { x: X(f.k) - 4, y: y - 4, width: 8, height: 8, fill: bad ? "#a8231b" : INK }, el("s:title", {}, `frontier κ ${nf(f.k)}, bracket ${nf(f.bracket[0])} to ${nf(f.bracket[1])}, ${f.n} probes`)));
-        if (f.atLow) add(svg, el("s:text", { x: X(f.k) + 8, y: y + 4, fill: "#a8231b", "font-weight": 600 }, "◀ at a bound: beyond the range"));
-      }
-    });
-    box.append(figure("frontier κ per cell", svg, "Squares: the frontier κ; bars: the bracket of the last probes either side; dots: every probe (green cleared, red did not). Red marks a search that ended at a bound of its range."));
-  }
-
-  // ---- the table: per-column filters (ranges for numbers), sort, CSV ----
-  const filters = KEYS.map(() => ({ text: "", lo: NaN, hi: NaN }));
-  let only = null, sortCol = -1, sortDir = 1, limit = 200;
-  const thead = $("#runs thead"), tbody = $("#runs tbody"), tools = $("#runs-tools");
-  const count = el("span", { class: "count" }), clear = el("button", { type: "button" }, "Clear filters"), csv = el("button", { type: "button" }, "Download CSV");
-  tools.append(count, " ", clear, " ", csv);
-  const heads = el("tr", {}, COLS.map((c, i) => {
-    const th = el("th", { class: NUMERIC[i] ? "num sortable" : "sortable", title: "Sort by " + c }, c);
-    th.onclick = () => { sortDir = sortCol === i ? -sortDir : 1; sortCol = i; render(); };
-    return th;
-  }));
-  const inputs = el("tr", { class: "filters" }, KEYS.map((k, i) => el("th", {}, NUMERIC[i]
-    ? el("div", { class: "range" }, el("input", { type: "number", step: "any", placeholder: "min", "data-i": i, "data-w": "lo", "aria-label": COLS[i] + " at least" }), el("input", { type: "number", step: "any", placeholder: "max", "data-i": i, "data-w": "hi", "aria-label": COLS[i] + " at most" }))
-    : el("input", { type: "search", placeholder: "contains", "data-i": i, "data-w": "text", "aria-label": COLS[i] + " contains" }))));
-  thead.append(heads, inputs);
-  inputs.addEventListener("input", (e) => {
-    const t = e.target, f = filters[+t.dataset.i];
-    f[t.dataset.w] = t.dataset.w === "text" ? t.value.trim().toLowerCase() : t.value === "" ? NaN : +t.value;
-    only = null;
-    render();
+    add(svg, el("s:rect", { x: W - R + 10, y: T + 4 + i * 15, width: 12, height: 3, fill: col }), el("s:text", { x: W - R + 26, y: T + 9 + i * 15, fill: INK }, "c " + se.label));
   });
-  clear.onclick = () => { inputs.querySelectorAll("input").forEach((i) => i.value = ""); filters.forEach((f) => { f.text = ""; f.lo = f.hi = NaN; }); only = null; render(); };
-  // filterTo is a heatmap cell's click: the ranges of its κ and c, and its runs.
-  function filterTo(sel) {
-    clear.onclick();
-    for (const i of [3, 4]) {
-      const [lo, hi] = sel[i];
-      filters[i].lo = lo; filters[i].hi = hi;
-      inputs.querySelector(`[data-i="${i}"][data-w="lo"]`).value = lo;
-      inputs.querySelector(`[data-i="${i}"][data-w="hi"]`).value = hi;
-    }
-    only = new Set(sel.ids);
-    render();
-    $("#table").scrollIntoView({ behavior: "smooth" });
-  }
-  const shown = () => {
-    let rs = runs.filter((r) => (!only || only.has(r[0])) && filters.every((f, i) => NUMERIC[i]
-      ? (isNaN(f.lo) || num(r[i]) >= f.lo - 1e-12) && (isNaN(f.hi) || num(r[i]) <= f.hi + 1e-12)
-      : !f.text || String(r[i]).toLowerCase().includes(f.text)));
-    if (sortCol >= 0) {
-      const i = sortCol;
-      rs = rs.slice().sort((a, b) => NUMERIC[i] ? ((isNaN(num(a[i])) ? Infinity : num(a[i])) - (isNaN(num(b[i])) ? Infinity : num(b[i]))) * sortDir : String(a[i]).localeCompare(String(b[i])) * sortDir);
-    }
-    return rs;
-  };
-  function render() {
-    const rs = shown();
-    heads.querySelectorAll("th").forEach((th, i) => th.setAttribute("aria-sort", i === sortCol ? (sortDir > 0 ? "ascending" : "descending") : "none"));
-    tbody.replaceChildren(...rs.slice(0, limit).map((r) => el("tr", { class: r[7] === "failed" ? "failed" : null }, r.slice(0, 12).map((v, i) => {
-      if (i === 0) {
-        const link = r[12], dir = link.startsWith("dir:");
-        return el("td", { class: "id" }, link ? el("a", { href: dir ? link.slice(4) : link, title: dir ? "run.html was not kept for this run: the link opens its folder; `bilancio report` on the folder rebuilds it" : "open the run's report" }, v) : v);
-      }
-      const n = num(v), r4 = NUMERIC[i] && v !== "" && !isNaN(n) ? nf(n) : v;
-      return el("td", { class: NUMERIC[i] ? "num" : i === 11 ? "err" : null, title: r4 !== v ? v : null }, r4);
-    }))));
-    count.textContent = `${rs.length} of ${runs.length} runs` + (rs.length > limit ? ` (first ${limit} shown)` : "") + (only ? " at the clicked point" : "");
-    if (rs.length > limit) {
-      const more = el("button", { type: "button" }, "Show all");
-      more.onclick = () => { limit = Infinity; render(); };
-      tbody.append(el("tr", {}, el("td", { colspan: 12 }, more)));
-    }
-  }
-  csv.onclick = () => {
-    const q = (s) => /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-    const text = [KEYS.join(",")].concat(shown().map((r) => r.slice(0, 12).map(q).join(","))).join("\n") + "\n";
-    save(new Blob([text], { type: "text/csv" }), D.id + "_runs.csv");
-  };
+  return svg;
+}
 
-  // ---- the metric selector ----
-  const sel = $("#metric");
-  METRICS.forEach((m, i) => sel.append(el("option", { value: i }, m.name)));
-  sel.onchange = () => { metric = METRICS[+sel.value]; draw(); };
-  draw();
-  frontier();
-  render();
-  window.bilancioDrawnMs = performance.now(); // for the browser tests' load time
-})();
+// scatter: every run's metric against κ, coloured by c.
+function scatter(rows, title) {
+  const W = 560, H = 300, L = 56, R = 90, T = 14, B = 40, pw = W - L - R, ph = H - T - B;
+  const pts = rows.filter((r) => r[7] === "completed" && !isNaN(num(r[metric.key])));
+  const sc = scaleOf(pts.map((r) => num(r[metric.key])));
+  const klo = K.lo, khi = K.hi > K.lo ? K.hi : K.lo + 1, clo = C.lo, chi = C.hi > C.lo ? C.hi : C.lo + 1;
+  const X = (k) => L + (k - klo) / (khi - klo) * pw, Y = (v) => T + ph - sc.t(v) * ph;
+  const svg = svgRoot(W, H, title);
+  for (let i = 0; i <= 4; i++) {
+    const v = sc.lo + i * (sc.hi - sc.lo) / 4, k = klo + i * (khi - klo) / 4;
+    add(svg, el("s:line", { x1: L, x2: L + pw, y1: Y(v), y2: Y(v), stroke: GRID }), el("s:text", { x: L - 6, y: Y(v) + 4, "text-anchor": "end", fill: MU }, nf(v)),
+      el("s:text", { x: X(k), y: T + ph + 14, "text-anchor": "middle", fill: MU }, nf(k)));
+  }
+  for (const r of pts) {
+    add(svg, el("s:circle", { cx: X(num(r[3])), cy: Y(num(r[metric.key])), r: pts.length > 400 ? 2.2 : 3, fill: viridis((num(r[4]) - clo) / (chi - clo)), "fill-opacity": 0.85 },
+      el("s:title", {}, `${r[0]}: κ ${r[3]}, c ${r[4]}, μ ${r[5]}: ${metric.short} = ${r[metric.key]}`)));
+  }
+  add(svg, el("s:line", { x1: L, x2: L + pw, y1: T + ph, y2: T + ph, stroke: INK }),
+    el("s:text", { x: L + pw / 2, y: H - 6, "text-anchor": "middle", fill: INK }, "κ"),
+    el("s:text", { x: 12, y: T + ph / 2, transform: `rotate(-90 12 ${T + ph / 2})`, "text-anchor": "middle", fill: INK }, metric.short),
+    colourBar(W - R + 18, T + 24, 150, { lo: clo, hi: chi }, "c"));
+  return svg;
+}
+
+// facets: one per μ (bin) and monotonicity value.
+const facets = () => {
+  const out = [];
+  for (let mi = 0; mi < Math.max(M.n, 1); mi++) for (let oi = 0; oi < Math.max(MO.n, 1); oi++) {
+    const rows = runs.filter((r) => (M.n ? M.bin(r[5]) === mi : true) && (MO.n ? MO.bin(r[6]) === oi : true));
+    if (!rows.length) continue;
+    const name = [M.n > 1 || M.cont ? "μ " + (M.cont ? "in " : "= ") + M.labels[mi] : "", MO.n > 1 ? "monotonicity " + (MO.cont ? "in " : "= ") + MO.labels[oi] : ""].filter((x) => x).join(", ");
+    out.push({ name, rows });
+  }
+  return out;
+};
+
+function draw() {
+  const box = $("#panels");
+  box.replaceChildren();
+  if (!done.length) { box.append(el("p", { class: "note" }, "No completed run yet.")); return; }
+  const grid = runs.filter((r) => r[1] !== "frontier");
+  if (!grid.length) {
+    $("#figure-note").textContent = "";
+    box.append(el("p", { class: "note" }, "This sweep is a frontier search: its probes are shown per cell in the frontier figure below, and listed in the table."));
+    return;
+  }
+  $("#figure-note").textContent = continuous
+    ? "A continuous design: κ and c are binned for the heatmaps; the scatter plots show every run. Facets by μ" + (M.cont ? " (binned)" : "") + "."
+    : "Cells are parameter points: the mean over their completed runs" + (done.length > new Set(done.map((r) => r.slice(3, 7).join())).size ? ", with a 95% interval over replicates in the tooltip and as bars on the lines" : "") + ". Click a cell to list its runs.";
+  for (const f of facets()) {
+    const rows = grid.filter((r) => f.rows.includes(r));
+    if (!rows.length) continue;
+    const row = el("div", { class: "facet" }, el("h3", {}, f.name || "All runs"));
+    const of = f.name ? ", " + f.name : "";
+    if (continuous) row.append(figure(`${metric.short} against κ${of}`, scatter(rows, f.name)));
+    row.append(figure(`${metric.short} over κ × c${of}`, heatmap(rows, f.name)));
+    row.append(figure(`${metric.short} against κ per c${of}`, lines(rows, f.name)));
+    box.append(row);
+  }
+}
+
+// ---- the frontier ----
+function frontier() {
+  const box = $("#frontier-fig");
+  if (!box || !D.front.length) return;
+  const lo = num(D.cfg["frontier.kappa_low"]), hi = num(D.cfg["frontier.kappa_high"]), tol = num(D.cfg["frontier.tolerance"]);
+  const probes = runs.filter((r) => r[1] === "frontier" && r[7] === "completed");
+  const cells = D.front.map(([c, mu, mono, k, n, blo, bhi, bound]) => {
+    const ps = probes.filter((r) => r[4] === c && r[5] === mu && r[6] === mono).map((r) => ({ k: num(r[3]), d: num(r[8]) })).sort((a, b) => a.k - b.k);
+    const kv = num(k), notFound = bound === "never_clears" || (!bound && k === ""), atBound = !!bound || notFound;
+    // The bracket as the search recorded it, else from its probes.
+    let bracket = blo !== undefined && blo !== "" ? [num(blo), num(bhi)] : [kv, kv];
+    if (blo === undefined) {
+      const clear = ps.filter((p) => p.d <= tol).map((p) => p.k), fail = ps.filter((p) => p.d > tol).map((p) => p.k);
+      const other = fail.length && clear.length ? (Math.max(...clear) < Math.min(...fail) ? Math.max(...clear) : Math.min(...fail)) : NaN;
+      if (!isNaN(other)) bracket = [Math.min(kv, other), Math.max(kv, other)];
+    }
+    return { c, mu, mono, k: kv, n, ps, bracket, atLow: !!bound && !notFound, notFound, atBound };
+  });
+  const W = 620, rowH = 26, L = 150, R = 20, T = 24, H = T + rowH * cells.length + 40, pw = W - L - R;
+  // The axis covers the range and every probe (a search may probe beyond it).
+  const kmax = Math.max(hi, ...probes.map((r) => num(r[3]))), logK = lo > 0 && kmax / lo > 20, kmin = logK ? lo : Math.min(lo, 0);
+  const X = (k) => L + (logK ? Math.log(k / kmin) / Math.log(kmax / kmin) : (k - kmin) / (kmax - kmin || 1)) * pw;
+  const kticks = logK ? [1, 2, 5, 10, 20, 50, 100].flatMap((m) => [m * 0.01, m * 0.1, m]).filter((k) => k >= kmin && k <= kmax).sort((a, b) => a - b) : Array.from({ length: 5 }, (_, i) => kmin + i * (kmax - kmin) / 4);
+  const svg = svgRoot(W, H, "frontier κ per cell");
+  for (const k of [...new Set(kticks.map((k) => +k.toPrecision(6)))]) {
+    add(svg, el("s:line", { x1: X(k), x2: X(k), y1: T - 6, y2: T + rowH * cells.length, stroke: GRID }), el("s:text", { x: X(k), y: T + rowH * cells.length + 14, "text-anchor": "middle", fill: MU }, nf(k)));
+  }
+  add(svg, el("s:rect", { x: X(lo), y: T - 6, width: X(hi) - X(lo), height: rowH * cells.length + 6, fill: "#23395d", "fill-opacity": 0.05 }),
+    el("s:text", { x: L + pw / 2, y: H - 6, "text-anchor": "middle", fill: INK }, `κ${logK ? ", log scale" : ""} (shaded: the search range ${nf(lo)} to ${nf(hi)}; clears: δ ≤ ${nf(tol)})`));
+  cells.forEach((f, i) => {
+    const y = T + i * rowH + rowH / 2, bad = f.atBound;
+    add(svg, el("s:text", { x: L - 8, y: y + 4, "text-anchor": "end", fill: INK }, `c ${f.c}, μ ${f.mu}` + (MO.n > 1 ? `, m ${f.mono}` : "")));
+    for (const p of f.ps) add(svg, el("s:circle", { cx: X(p.k), cy: y, r: 2.5, fill: p.d <= tol ? "#2d6a3e" : "#a8231b", "fill-opacity": 0.6 }, el("s:title", {}, `probe κ ${nf(p.k)}: δ = ${nf(p.d)}`)));
+    if (f.notFound) {
+      add(svg, el("s:text", { x: L + pw - 4, y: y + 4, "text-anchor": "end", fill: "#a8231b", "font-weight": 600 }, "never clears ▶"));
+    } else {
+      add(svg, el("s:line", { x1: X(f.bracket[0]), x2: X(f.bracket[1]), y1: y, y2: y, stroke: INK, "stroke-width": 2 }),
+        el("s:rect", { x: X(f.k) - 4, y: y - 4, width: 8, height: 8, fill: bad ? "#a8231b" : INK }, el("s:title", {}, `frontier κ ${nf(f.k)}, bracket ${nf(f.bracket[0])} to ${nf(f.bracket[1])}, ${f.n} probes`)));
+      if (f.atLow) add(svg, el("s:text", { x: X(f.k) + 8, y: y + 4, fill: "#a8231b", "font-weight": 600 }, "◀ at a bound: beyond the range"));
+    }
+  });
+  box.append(figure("frontier κ per cell", svg, "Squares: the frontier κ; bars: the bracket of the last probes either side; dots: every probe (green cleared, red did not). Red marks a search that ended at a bound of its range."));
+}
+
+// ---- the table: per-column filters (ranges for numbers), sort, CSV ----
+const filterTo = table({
+  table: $("#runs"), tools: $("#runs-tools"), rows: runs, noun: "runs", csv: D.id + "_runs.csv",
+  cols: COLS.map((name, i) => ({ name, key: KEYS[i], numeric: NUMERIC[i], cls: i === 11 ? "err" : null })),
+  rowClass: (r) => r[7] === "failed" ? "failed" : null,
+  // The run's id links its report (or its folder when run.html was not kept).
+  cell: (r, i, v) => {
+    if (i !== 0) return null;
+    const link = r[12], dir = link.startsWith("dir:");
+    return el("td", { class: "id" }, link ? el("a", { href: dir ? link.slice(4) : link, title: dir ? "run.html was not kept for this run: the link opens its folder; `bilancio report` on the folder rebuilds it" : "open the run's report" }, v) : v);
+  },
+});
+
+// ---- the metric selector ----
+const sel = $("#metric");
+METRICS.forEach((m, i) => sel.append(el("option", { value: i }, m.name)));
+sel.onchange = () => { metric = METRICS[+sel.value]; draw(); };
+draw();
+frontier();
+window.bilancioDrawnMs = performance.now(); // for the load-time benchmark

@@ -70,7 +70,7 @@ func TestDashboardStructure(t *testing.T) {
 			name:     "tiny grid",
 			d:        tinyDashboard(),
 			runs:     16,
-			contains: []string{`<table id="runs">`, `id="summary"`, `id="metric"`, "<noscript>", `"../runs/grid_001/run.html"`, "1 run failed"},
+			contains: []string{`<table id="runs" class="data">`, `id="summary"`, `id="metric"`, "<noscript>", `"../runs/grid_001/run.html"`, "1 run failed"},
 		},
 		{
 			name: "frontier",
@@ -89,7 +89,7 @@ func TestDashboardStructure(t *testing.T) {
 		{
 			name:     "empty",
 			d:        &Dashboard{ExperimentID: "empty"},
-			contains: []string{`<table id="runs">`},
+			contains: []string{`<table id="runs" class="data">`},
 		},
 	}
 	for _, tc := range tests {

@@ -17,7 +17,6 @@ const (
 	labelKappa         = "κ (kappa, dimensionless ratio)"
 	labelConcentration = "c (Dirichlet concentration)"
 	labelDelta         = "δ (default rate, share of dues)"
-	labelReduction     = "Δδ = δ control − δ treatment"
 )
 
 // svgFont is the font stack of every figure: generic families only.

@@ -3,10 +3,7 @@ package report
 import (
 	_ "embed"
 	"fmt"
-	"html/template"
-	"io"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -14,10 +11,7 @@ import (
 // The dashboard of a paired sweep: bilancio's comparison sweep (control vs
 // treatment, spec/dealer.md §11.3) or balanced sweep (passive vs active,
 // §12.4), read from the experiment's aggregate/comparison.csv and the
-// arms' runs (see sweep.LoadPairedDashboard).
-
-//go:embed paired.html.tmpl
-var pairedTemplateText string
+// arms' runs (see report/experiment, Options.LoadPaired).
 
 // PairedLayout is the kind of a paired sweep, as its comparison.csv tells.
 type PairedLayout int
@@ -121,6 +115,9 @@ func PairedLayoutOf(header []string) (PairedLayout, error) {
 type PairedDashboard struct {
 	ExperimentID string
 	Layout       PairedLayout
+	// Kind is the page's kicker ("comparison sweep · control vs
+	// treatment"); empty: the layout's.
+	Kind string
 	// Config is summary.json's config (n_agents, kappas, …) in bilancio's
 	// key order, empty when there is no summary.
 	Config []ConfigItem
@@ -293,218 +290,6 @@ func SummarizePairs(rows []PairedRow) PairedStats {
 	return s
 }
 
-// pairedCard is one summary card; Key names it for tests and styles.
-type pairedCard struct{ Key, Label, Value, Note string }
-
-// pairedFigure is one heatmap.
-type pairedFigure struct {
-	Title, Rho, Mu, Monotonicity string
-	Cells                        int
-	SVG                          template.HTML
-}
-
-// pairedGroup is a line of the table by (ρ,) μ.
-type pairedGroup struct {
-	Rho, Mu                       string
-	Pairs                         int
-	Improved, Unchanged, Worsened int
-	DeltaControl, DeltaTreatment  string
-	Effect, Relief                string
-	PnL, Return, Trades           string
-	MeanTrades                    string
-}
-
-// pairedPage is everything the template shows.
-type pairedPage struct {
-	CSS                    template.CSS
-	ID, Kind               string
-	Base, Dealer           string // arm names
-	EffectName, ReliefName string // column names of the effect and relief ratio
-	Balanced, ShowRho      bool
-	Cards                  []pairedCard
-	ArmCards               []pairedCard
-	HasUsage               bool
-	FigureFiles            []string
-	Config                 []ConfigItem
-	Relief, Trades, PnL    []pairedFigure
-	ReliefNote             string
-	Scatter                template.HTML
-	Groups                 []pairedGroup
-	HasDealer              bool
-	DealerSources          string
-	Columns                []string
-	Numeric                map[string]bool
-	Rows                   [][]string
-	Links                  [][2]string
-	Classes                []string
-	RowsCount              int
-	BaseIDCol, DealerIDCol int
-}
-
-// WritePairedDashboard writes d as one self-contained HTML page: summary
-// cards, relief heatmaps (mean delta_reduction or trading_effect over
-// κ × c) per μ (and per ρ when a balanced sweep has several), δ of the two
-// arms against each other, the dealer's PnL and trade counts (with
-// heatmaps of the trades), a table by μ, and a sortable, filterable table
-// of the pairs linking to each run's run.html.
-func WritePairedDashboard(w io.Writer, d *PairedDashboard) error {
-	if d == nil {
-		return fmt.Errorf("report: no paired dashboard to write")
-	}
-	tmpl, err := template.New("paired").Funcs(template.FuncMap{"short": shortDecimal}).Parse(pairedTemplateText)
-	if err != nil {
-		return fmt.Errorf("report: parse paired dashboard template: %w", err)
-	}
-	if err := tmpl.Execute(w, buildPairedPage(d)); err != nil {
-		return fmt.Errorf("report: render paired dashboard: %w", err)
-	}
-	return nil
-}
-
-// fmtMean says what a mean is over.
-func fmtMean(n int, what string) string {
-	if n == 0 {
-		return "no " + what
-	}
-	return fmt.Sprintf("over %d %s", n, what)
-}
-
-// buildPairedPage lays the paired dashboard out.
-func buildPairedPage(d *PairedDashboard) *pairedPage {
-	base, dealer := d.Layout.Arms()
-	cols := d.Layout.columns()
-	p := &pairedPage{
-		CSS: template.CSS(dashboardCSS), ID: d.ExperimentID, Base: base, Dealer: dealer,
-		EffectName: cols.effect, ReliefName: cols.relief, Balanced: d.Layout == PairedBalanced, Config: d.Config,
-	}
-	p.Kind = "comparison sweep · control vs treatment"
-	if p.Balanced {
-		p.Kind = "balanced sweep · passive vs active"
-	}
-	s := SummarizePairs(d.Pairs)
-	p.HasDealer = s.WithDealer > 0 || s.WithTrades > 0
-	sources := map[string]int{}
-	for i := range d.Pairs {
-		if src := d.Pairs[i].DealerSource; src != "" {
-			sources[src]++
-		}
-	}
-	var srcs []string
-	for k, n := range sources {
-		srcs = append(srcs, fmt.Sprintf("%s (%d pairs)", k, n))
-	}
-	sort.Strings(srcs)
-	p.DealerSources = strings.Join(srcs, ", ")
-
-	effectLabel := "Mean Δδ"
-	if p.Balanced {
-		effectLabel = "Mean trading effect"
-	}
-	p.Cards = []pairedCard{
-		{"pairs", "Pairs", strconv.Itoa(s.Pairs), fmt.Sprintf("%d with both runs completed", s.Completed)},
-		{"improved", "Improved", strconv.Itoa(s.Improved), cols.effect + " > 0"},
-		{"unchanged", "Unchanged", strconv.Itoa(s.Unchanged), cols.effect + " = 0"},
-		{"worsened", "Worsened", strconv.Itoa(s.Worsened), cols.effect + " < 0"},
-		{"mean-delta-base", "Mean δ " + base, fmtVal(s.MeanDeltaControl), fmtMean(s.NDeltaControl, base+" runs")},
-		{"mean-delta-dealer", "Mean δ " + dealer, fmtVal(s.MeanDeltaTreatment), fmtMean(s.NDeltaTreatment, dealer+" runs")},
-		{"mean-effect", effectLabel, fmtVal(s.MeanEffect), "δ " + base + " − δ " + dealer + ", " + fmtMean(s.NEffect, "pairs")},
-		{"mean-relief", "Mean relief ratio", fmtVal(s.MeanRelief), cols.relief + ", " + fmtMean(s.NRelief, "pairs")},
-		{"failed", "Failed runs", fmt.Sprintf("%d / %d", s.FailedControl, s.FailedTreatment), base + " / " + dealer},
-	}
-	if p.HasDealer {
-		p.Cards = append(p.Cards,
-			pairedCard{"mean-pnl", "Mean dealer PnL", fmtVal(s.MeanPnL), fmt.Sprintf("dealer_total_pnl, money units; %d of %d profitable (PnL > %g), %d break even", s.Profitable, s.WithDealer, PnLTolerance, s.FlatPnL)},
-			pairedCard{"mean-return", "Mean dealer return", fmtVal(s.MeanReturn), "dealer_total_return, " + fmtMean(s.NReturn, "pairs")},
-			pairedCard{"trades", "Trades", strconv.Itoa(s.Trades), fmt.Sprintf("total_trades over %d %s runs; %s per run", s.WithTrades, dealer, fmtVal(s.MeanTrades))},
-		)
-	}
-
-	if p.Balanced {
-		distinct := func(field func(*PairedRow) string) string {
-			seen := map[string]bool{}
-			var vs []string
-			for i := range d.Pairs {
-				if v := field(&d.Pairs[i]); !seen[v] {
-					seen[v] = true
-					vs = append(vs, v)
-				}
-			}
-			sortNumeric(vs)
-			return strings.Join(vs, ", ")
-		}
-		p.Cards = append(p.Cards, pairedCard{"rho", "ρ (outside-mid ratio)", distinct(func(r *PairedRow) string { return r.OutsideMidRatio }),
-			"β (big-entity share) " + distinct(func(r *PairedRow) string { return r.BigEntityShare }) + ", face value " + distinct(func(r *PairedRow) string { return r.FaceValue })})
-	}
-
-	// Heatmaps: per ρ (balanced sweeps with several), per μ.
-	p.ShowRho = pairedByRho(d.Pairs)
-	p.ReliefNote = "Mean " + cols.effect + " = δ " + base + " − δ " + dealer + " per parameter point, over its pairs (positive: the dealer arm defaults less)."
-	for _, m := range pairedMetrics(d) {
-		figs := pairedHeatmaps(d.Pairs, p.ShowRho, m)
-		switch m.key {
-		case "relief":
-			p.Relief = figs
-		case "trades":
-			p.Trades = figs
-		case "pnl":
-			p.PnL = figs
-		}
-	}
-	p.ArmCards = pairedArmCards(d.Arms)
-	for i := range d.Arms {
-		p.HasUsage = p.HasUsage || d.Arms[i].Usage != nil
-	}
-	p.FigureFiles = d.Figures
-	p.Scatter = template.HTML(pairedScatterSVG(d.Pairs, base, dealer, false)) //nolint:gosec // built from escaped text
-	p.Groups = pairedGroups(d.Pairs, p.ShowRho)
-
-	// The pairs table.
-	// The run links first: they are what a reader follows.
-	p.Columns = []string{cols.baseID, cols.dealerID, "kappa", "concentration", "mu", "monotonicity", "seed"}
-	if p.Balanced {
-		p.Columns = append(p.Columns, "outside_mid_ratio")
-	}
-	p.Columns = append(p.Columns, cols.deltaBase, cols.deltaDealer, cols.effect, cols.relief, cols.phiBase, cols.phiDealer,
-		"dealer_total_pnl", "dealer_total_return", "total_trades", cols.baseStatus, cols.dealerStatus, "error")
-	p.Numeric = map[string]bool{}
-	for _, c := range p.Columns {
-		switch c {
-		case cols.baseID, cols.baseStatus, cols.dealerID, cols.dealerStatus, "error":
-		default:
-			p.Numeric[c] = true
-		}
-	}
-	p.BaseIDCol, p.DealerIDCol = indexOf(p.Columns, cols.baseID), indexOf(p.Columns, cols.dealerID)
-	p.RowsCount = len(d.Pairs)
-	p.Rows = make([][]string, len(d.Pairs))
-	p.Links = make([][2]string, len(d.Pairs))
-	p.Classes = make([]string, len(d.Pairs))
-	for i := range d.Pairs {
-		r := &d.Pairs[i]
-		row := []string{r.ControlRunID, r.TreatmentRunID, r.Kappa, r.Concentration, r.Mu, r.Monotonicity, r.Seed}
-		if p.Balanced {
-			row = append(row, r.OutsideMidRatio)
-		}
-		var errs []string
-		if r.ControlError != "" {
-			errs = append(errs, base+": "+r.ControlError)
-		}
-		if r.TreatmentError != "" {
-			errs = append(errs, dealer+": "+r.TreatmentError)
-		}
-		row = append(row, r.DeltaControl, r.DeltaTreatment, r.Effect, r.ReliefRatio, r.PhiControl, r.PhiTreatment,
-			r.DealerPnL, r.DealerReturn, r.Trades, r.ControlStatus, r.TreatmentStatus, strings.Join(errs, "; "))
-		p.Rows[i] = row
-		p.Links[i] = [2]string{r.ControlHTML, r.TreatmentHTML}
-		cls := r.Outcome()
-		if !r.Completed() {
-			cls = "failed"
-		}
-		p.Classes[i] = cls
-	}
-	return p
-}
-
 // pairedPanel is the heatmap panel of one (ρ,) μ and monotonicity.
 type pairedPanel struct {
 	rho   string // "" unless the panels are per ρ
@@ -546,21 +331,6 @@ func pairedPanels(rows []PairedRow, byRho bool, m pairedMetric) ([]pairedPanel, 
 		return out, Signed(ScaleOf(all))
 	}
 	return out, ScaleOf(all)
-}
-
-// pairedHeatmaps draws a heatmap of the mean of value per parameter point,
-// one per (ρ,) μ and monotonicity, on one colour scale.
-func pairedHeatmaps(rows []PairedRow, byRho bool, m pairedMetric) []pairedFigure {
-	panels, sc := pairedPanels(rows, byRho, m)
-	short, label := m.short, m.pageLabel
-	out := make([]pairedFigure, len(panels))
-	for i, pp := range panels {
-		out[i] = pairedFigure{
-			Title: pp.title, Rho: pp.rho, Mu: pp.p.Mu, Monotonicity: pp.p.Monotonicity, Cells: len(pp.p.Cells),
-			SVG: template.HTML(pairedHeatmapSVG(pp.p, sc, pp.rho, short, label, "", false)), //nolint:gosec // built from escaped text
-		}
-	}
-	return out
 }
 
 // pairedRhos are the ρ values in ascending order ([""] unless byRho).
@@ -722,6 +492,7 @@ type pairedMetric struct {
 	key                  string // relief, trades or pnl: the figures' data-metric and file prefix
 	short, pageLabel     string // the value's name in tooltips and on the page's colour bar
 	fileLabel, fileTitle string // the colour bar label and title prefix of the figure files
+	heading              string // the page's heading of its heatmaps (but the relief's)
 	value                func(*PairedRow) string
 	signed               bool // either sign: a diverging scale centred on zero
 }
@@ -738,11 +509,11 @@ func pairedMetrics(d *PairedDashboard) []pairedMetric {
 		return out
 	}
 	out = append(out, pairedMetric{key: "trades", short: "trades", pageLabel: "mean trades", fileLabel: "mean trades (total_trades)",
-		fileTitle: "Dealer trades", value: func(r *PairedRow) string { return r.Trades }})
+		fileTitle: "Dealer trades", heading: "Trades per run over κ × c", value: func(r *PairedRow) string { return r.Trades }})
 	for i := range d.Pairs {
 		if v := paramValue(d.Pairs[i].DealerPnL); !math.IsNaN(v) && v != 0 {
 			return append(out, pairedMetric{key: "pnl", short: "PnL", pageLabel: "mean PnL (money units)", fileLabel: "mean PnL (dealer_total_pnl, money units)",
-				fileTitle: "Dealer PnL", value: func(r *PairedRow) string { return r.DealerPnL }, signed: true})
+				fileTitle: "Dealer PnL", heading: "Dealer PnL over κ × c", value: func(r *PairedRow) string { return r.DealerPnL }, signed: true})
 		}
 	}
 	return out

@@ -92,8 +92,8 @@ func fmtCost(v float64, currency string) string {
 // pairedArmCards are the cards of the arms: each arm's executor with its
 // start and end, its elapsed time, and when it ran sandboxes their
 // measured seconds and cost; then the total cost when any arm has usage.
-func pairedArmCards(arms []PairedArm) []pairedCard {
-	var out []pairedCard
+func pairedArmCards(arms []PairedArm) []sweepCard {
+	var out []sweepCard
 	var total, seconds float64
 	var currency string
 	var costed []string
@@ -106,7 +106,7 @@ func pairedArmCards(arms []PairedArm) []pairedCard {
 		if exec == "" {
 			exec, note = "—", "no experiment.json in "+a.Name+"/"
 		}
-		out = append(out, pairedCard{"executor-" + a.Name, "Executor · " + a.Name, exec, note})
+		out = append(out, sweepCard{"executor-" + a.Name, "Executor · " + a.Name, exec, note})
 		elapsed, enote := "—", "experiment.json created → last updated"
 		switch {
 		case a.Running:
@@ -114,7 +114,7 @@ func pairedArmCards(arms []PairedArm) []pairedCard {
 		case !a.Started.IsZero() && !a.Finished.IsZero() && !a.Finished.Before(a.Started):
 			elapsed = fmtElapsed(a.Elapsed())
 		}
-		out = append(out, pairedCard{"elapsed-" + a.Name, "Elapsed · " + a.Name, elapsed, enote})
+		out = append(out, sweepCard{"elapsed-" + a.Name, "Elapsed · " + a.Name, elapsed, enote})
 		u := a.Usage
 		if u == nil {
 			continue
@@ -124,8 +124,8 @@ func pairedArmCards(arms []PairedArm) []pairedCard {
 			parts = append(parts, fmtSeconds(u.GPUSeconds)+" GPU-s")
 		}
 		out = append(out,
-			pairedCard{"sandbox-seconds-" + a.Name, "Sandbox-seconds · " + a.Name, fmtSeconds(u.SandboxSeconds), strings.Join(parts, ", ") + "; from " + u.Source},
-			pairedCard{"cost-" + a.Name, "Cost · " + a.Name, fmtCost(u.Cost, u.Currency), "measured sandboxes priced with the rate card"},
+			sweepCard{"sandbox-seconds-" + a.Name, "Sandbox-seconds · " + a.Name, fmtSeconds(u.SandboxSeconds), strings.Join(parts, ", ") + "; from " + u.Source},
+			sweepCard{"cost-" + a.Name, "Cost · " + a.Name, fmtCost(u.Cost, u.Currency), "measured sandboxes priced with the rate card"},
 		)
 		total += u.Cost
 		seconds += u.SandboxSeconds
@@ -138,7 +138,7 @@ func pairedArmCards(arms []PairedArm) []pairedCard {
 		costed = append(costed, a.Name)
 	}
 	if len(costed) > 0 {
-		out = append(out, pairedCard{"cost-total", "Total cost", fmtCost(total, currency),
+		out = append(out, sweepCard{"cost-total", "Total cost", fmtCost(total, currency),
 			fmt.Sprintf("%s s in sandboxes of %s", fmtSeconds(seconds), strings.Join(costed, " and "))})
 	}
 	return out

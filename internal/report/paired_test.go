@@ -137,7 +137,7 @@ func cardValue(t *testing.T, page, key string) string {
 // its data-rho/data-mu.
 func figureCells(page, metric string) map[string]int {
 	out := map[string]int{}
-	re := regexp.MustCompile(`<figure class="heatmap" data-metric="` + metric + `" data-rho="([^"]*)" data-mu="([^"]*)" data-cells="(\d+)">`)
+	re := regexp.MustCompile(`<figure class="heatmap" data-metric="` + metric + `" data-rho="([^"]*)" data-mu="([^"]*)" data-cells="(\d+)"[^>]*>`)
 	for _, loc := range re.FindAllStringSubmatchIndex(page, -1) {
 		rest := page[loc[1]:]
 		rest = rest[:strings.Index(rest, "</figure>")]
@@ -200,7 +200,7 @@ func TestWritePairedDashboard(t *testing.T) {
 			t.Errorf("page lacks %q", s)
 		}
 	}
-	if strings.Contains(page, "http://") || strings.Contains(page, "https://") || strings.Contains(page, "<boom>") {
+	if s := strings.ReplaceAll(page, "http://www.w3.org/2000/svg", ""); strings.Contains(s, "http://") || strings.Contains(s, "https://") || strings.Contains(page, "<boom>") {
 		t.Error("the page must be self-contained and escaped")
 	}
 	// The table by μ: a header and a row per μ.

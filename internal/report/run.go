@@ -673,15 +673,15 @@ func valueText(v engine.Value) string {
 	case engine.NullValue:
 		return "null"
 	case engine.StringValue:
-		return v.Str
+		return v.Str()
 	case engine.IntValue:
-		return strconv.FormatInt(v.Int, 10)
+		return strconv.FormatInt(v.Int(), 10)
 	case engine.AmountValue:
-		return amountText(v.Amount)
+		return amountText(v.Amount())
 	case engine.BoolValue:
-		return strconv.FormatBool(v.Bool)
+		return strconv.FormatBool(v.Bool())
 	case engine.FloatValue:
-		return v.Str
+		return v.Str()
 	case engine.ListValue:
 		parts := make([]string, len(v.Items()))
 		for i, x := range v.Items() {

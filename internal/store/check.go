@@ -102,6 +102,17 @@ func (s *Store) RemoveRun(id string) error {
 	if err := os.RemoveAll(s.RunDir(id)); err != nil {
 		return fmt.Errorf("clearing the folder of run %s: %w", id, err)
 	}
+	// A new run folder is written beside its place and moved in whole
+	// (atomicfile.ReplaceDir): a killed writer leaves it as .<id>.tmp-*.
+	ents, _ := os.ReadDir(s.Path(RunsDir))
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), "."+id+".tmp-") {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(s.Path(RunsDir), e.Name())); err != nil {
+			return fmt.Errorf("clearing a folder left by an earlier attempt of run %s: %w", id, err)
+		}
+	}
 	return nil
 }
 

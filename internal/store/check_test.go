@@ -135,3 +135,28 @@ func TestRemoveTemp(t *testing.T) {
 		}
 	}
 }
+
+// RemoveRun clears the run's folder and the folders a killed writer left
+// beside it (atomicfile.ReplaceDir's .<id>.tmp-*), not those of other runs.
+func TestRemoveRun(t *testing.T) {
+	const id = "grid_0123456789ab"
+	st := writeRun(t, id)
+	stale := filepath.Join(st.Path(RunsDir), "."+id+".tmp-42")
+	other := filepath.Join(st.Path(RunsDir), ".grid_0123456789ac.tmp-1")
+	for _, d := range []string{stale, other} {
+		if err := os.MkdirAll(filepath.Join(d, "out"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.RemoveRun(id); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{st.RunDir(id), stale} {
+		if _, err := os.Stat(d); err == nil {
+			t.Errorf("%s survived", d)
+		}
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another run's folder was removed: %v", err)
+	}
+}

@@ -50,19 +50,19 @@ const (
 	fCleared // delta_total is zero
 )
 
-// entry is a run in the index.
+// entry is a run in the index (64 bytes, fields ordered to pack).
 type entry struct {
 	id       uint64
-	key      [12]byte
-	plan     uint16
-	phase    uint8
-	flags    uint8
-	state    State
-	index    int64
 	runOff   int64 // offset of the latest "run" record (-1: none)
 	stateOff int64 // offset of the record with the latest state (-1: none)
 	phi      float64
 	delta    float64
+	key      [12]byte
+	index    int32 // the run's place in its plan (a plan of more runs than that could not be held anyway)
+	plan     uint16
+	phase    uint8
+	flags    uint8
+	state    State
 }
 
 // entryChunk is the number of entries allocated at once, so that the
@@ -379,7 +379,7 @@ func (ix *index) apply(r *rawRecord, v *values, off int64) {
 	e.runOff = off
 	plan, _ := intern(&ix.plans, ix.planNum, r.plan)
 	phase, _ := intern(&ix.phases, ix.phaseNum, r.phase)
-	e.plan, e.phase, e.index = plan, phase, int64(r.index)
+	e.plan, e.phase, e.index = plan, phase, int32(min(max(r.index, 0), math.MaxInt32))
 	if r.exec {
 		e.flags |= fExec
 	} else {
@@ -420,24 +420,31 @@ func (ix *index) setState(e *entry, s State, v *values, off int64) {
 }
 
 // table is an open-addressing hash table of entry numbers (slots hold the
-// number + 1; 0 is empty), grown to keep it at most half full.
+// number + 1; 0 is empty) with linear probing, grown to keep it at most
+// three quarters full. Each slot has a tag, 8 bits of its entry's hash, so
+// that a probe reads an entry (a likely cache miss) only when the tags
+// match.
 type table struct {
 	slots []uint32
+	tags  []uint8
 	n     int
 }
+
+// tagOf is a hash's tag.
+func tagOf(h uint64) uint8 { return uint8(h >> 56) }
 
 // find returns the entry number with hash h for which eq holds, or -1.
 func (t *table) find(h uint64, eq func(int32) bool) int32 {
 	if len(t.slots) == 0 {
 		return -1
 	}
-	mask := uint64(len(t.slots) - 1)
+	mask, tag := uint64(len(t.slots)-1), tagOf(h)
 	for p := h & mask; ; p = (p + 1) & mask {
 		s := t.slots[p]
 		if s == 0 {
 			return -1
 		}
-		if eq(int32(s - 1)) {
+		if t.tags[p] == tag && eq(int32(s-1)) {
 			return int32(s - 1)
 		}
 	}
@@ -457,9 +464,10 @@ func (t *table) replace(h uint64, old, i int32) {
 // insert adds entry i with hash h; hashOf gives the hash of an entry when
 // the table grows.
 func (t *table) insert(h uint64, i int32, hashOf func(int32) uint64) {
-	if 2*(t.n+1) > len(t.slots) {
+	if 4*(t.n+1) > 3*len(t.slots) {
 		old := t.slots
-		t.slots = make([]uint32, max(1024, 2*len(old)))
+		size := max(1024, 2*len(old))
+		t.slots, t.tags = make([]uint32, size), make([]uint8, size)
 		for _, s := range old {
 			if s != 0 {
 				t.put(hashOf(int32(s-1)), int32(s-1))
@@ -475,7 +483,7 @@ func (t *table) put(h uint64, i int32) {
 	mask := uint64(len(t.slots) - 1)
 	for p := h & mask; ; p = (p + 1) & mask {
 		if t.slots[p] == 0 {
-			t.slots[p] = uint32(i) + 1
+			t.slots[p], t.tags[p] = uint32(i)+1, tagOf(h)
 			return
 		}
 	}

@@ -9,13 +9,15 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
+	"unsafe"
 
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
-	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -121,6 +123,7 @@ const loadBlock = 4 << 20
 // CPU, a block at a time, and applied in order.
 func (j *Journal) load() error {
 	j.ix = newIndex()
+	ld := &loader{ix: j.ix}
 	buf := make([]byte, loadBlock)
 	filled := 0
 	var base int64
@@ -140,7 +143,7 @@ func (j *Journal) load() error {
 			buf = append(buf, make([]byte, len(buf))...)
 			continue
 		}
-		j.ix.load(buf[:end], base)
+		ld.load(buf[:end], base)
 		filled = copy(buf, buf[end:filled])
 		base += int64(end)
 		if eof {
@@ -151,14 +154,26 @@ func (j *Journal) load() error {
 	return nil
 }
 
+// loader decodes journal blocks; its buffers are reused from block to
+// block, so that reading a journal of any size allocates only the index.
+type loader struct {
+	ix    *index
+	lines []line
+	recs  []rawRecord
+	vals  []values
+	bad   []bool
+}
+
+// line is a journal line and its offset in the file.
+type line struct {
+	off int64
+	b   []byte
+}
+
 // load decodes the lines of block, which starts at offset base of the
 // journal, and applies them.
-func (ix *index) load(block []byte, base int64) {
-	type line struct {
-		off int64
-		b   []byte
-	}
-	var lines []line
+func (l *loader) load(block []byte, base int64) {
+	l.lines = l.lines[:0]
 	for pos := 0; pos < len(block); {
 		end := bytes.IndexByte(block[pos:], '\n')
 		next := pos + end + 1
@@ -166,57 +181,79 @@ func (ix *index) load(block []byte, base int64) {
 			end, next = len(block)-pos, len(block)
 		}
 		if b := block[pos : pos+end]; len(bytes.TrimSpace(b)) > 0 {
-			lines = append(lines, line{base + int64(pos), b})
+			l.lines = append(l.lines, line{base + int64(pos), b})
 		}
 		pos = next
 	}
-	recs := make([]rawRecord, len(lines))
-	vals := make([]values, len(lines))
-	bad := make([]bool, len(lines))
+	n := len(l.lines)
+	if cap(l.recs) < n {
+		l.recs, l.vals, l.bad = make([]rawRecord, n), make([]values, n), make([]bool, n)
+	}
+	recs, vals, bad := l.recs[:n], l.vals[:n], l.bad[:n]
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
-	per := (len(lines) + workers - 1) / workers
+	per := (n + workers - 1) / workers
 	for w := range workers {
-		lo, hi := w*per, min((w+1)*per, len(lines))
+		lo, hi := w*per, min((w+1)*per, n)
 		if lo >= hi {
 			continue
 		}
 		wg.Go(func() {
 			for i := lo; i < hi; i++ {
-				if decodeRaw(lines[i].b, &recs[i]) != nil || len(recs[i].run) == 0 {
-					bad[i] = true
-					continue
+				bad[i] = decodeRaw(l.lines[i].b, &recs[i]) != nil || len(recs[i].run) == 0
+				if !bad[i] {
+					vals[i] = valuesOf(&recs[i])
 				}
-				vals[i] = valuesOf(&recs[i])
 			}
 		})
 	}
 	wg.Wait()
-	for i := range lines {
+	for i := range n {
 		if bad[i] {
-			ix.torn++
+			l.ix.torn++
 			continue
 		}
-		ix.apply(&recs[i], &vals[i], lines[i].off)
+		l.ix.apply(&recs[i], &vals[i], l.lines[i].off)
+		recs[i] = rawRecord{} // no reference to the block survives it
 	}
 }
 
 // valuesOf reads a record's phi_total and delta_total as floats (Python's
-// float() of the Decimal), as the means of status and summary.json take
-// them; empty or unparsable values count as None.
+// float() of the Decimal: the correctly rounded double, which is what
+// strconv.ParseFloat gives for the same decimal text), as the means of
+// status take them; empty or unparsable values count as None.
 func valuesOf(r *rawRecord) values {
 	var v values
-	if len(r.phi) > 0 {
-		if d, err := pynum.ParseDecimal(string(r.phi)); err == nil {
-			v.phi, v.hasPhi = pynum.DecimalFloat(d.Decimal()), true
-		}
+	if f, ok := parseFloat(r.phi); ok {
+		v.phi, v.hasPhi = f, true
 	}
-	if len(r.delta) > 0 {
-		if d, err := pynum.ParseDecimal(string(r.delta)); err == nil {
-			v.delta, v.hasDelta, v.cl = pynum.DecimalFloat(d.Decimal()), true, d.Sign() == 0
-		}
+	if f, ok := parseFloat(r.delta); ok {
+		v.delta, v.hasDelta, v.cl = f, true, decimalZero(r.delta)
 	}
 	return v
+}
+
+// parseFloat reads a decimal text as a float without copying it.
+func parseFloat(b []byte) (float64, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(unsafe.String(&b[0], len(b)), 64)
+	return f, err == nil
+}
+
+// decimalZero reports whether a decimal text is zero (no digit 1 to 9
+// before its exponent): "0", "0.000", "-0E-28".
+func decimalZero(b []byte) bool {
+	for _, c := range b {
+		switch {
+		case c == 'e' || c == 'E':
+			return true
+		case '1' <= c && c <= '9':
+			return false
+		}
+	}
+	return true
 }
 
 // Append writes records, all in one write, and folds them into the index.
@@ -309,15 +346,38 @@ func (j *Journal) LookupKey(key string) (Entry, bool) {
 	return Entry{j, i}, i >= 0
 }
 
+// Entries are runs of the journal, in an order: 4 bytes a run.
+type Entries struct {
+	j   *Journal
+	idx []int32
+}
+
+// Len is the number of runs.
+func (es Entries) Len() int { return len(es.idx) }
+
+// At is the i-th run.
+func (es Entries) At(i int) Entry { return Entry{es.j, es.idx[i]} }
+
+// All yields the runs in order.
+func (es Entries) All() iter.Seq[Entry] {
+	return func(yield func(Entry) bool) {
+		for _, i := range es.idx {
+			if !yield(Entry{es.j, i}) {
+				return
+			}
+		}
+	}
+}
+
 // InPlan returns the runs registered under the plan fingerprint, in plan
 // order (then by id).
-func (j *Journal) InPlan(plan string) []Entry {
+func (j *Journal) InPlan(plan string) Entries {
 	j.mu.RLock()
 	defer j.mu.RUnlock()
 	ix := j.ix
 	num, ok := ix.planNum[plan]
 	if !ok {
-		return nil
+		return Entries{j: j}
 	}
 	var idx []int32
 	for i := range ix.n {
@@ -326,11 +386,7 @@ func (j *Journal) InPlan(plan string) []Entry {
 		}
 	}
 	ix.sortEntries(idx, false)
-	out := make([]Entry, len(idx))
-	for k, i := range idx {
-		out[k] = Entry{j, i}
-	}
-	return out
+	return Entries{j, idx}
 }
 
 // sortEntries sorts entry numbers by plan index then id (byPlan: by plan
@@ -355,6 +411,20 @@ func (e Entry) get() (entry, *index) {
 	e.j.mu.RLock()
 	defer e.j.mu.RUnlock()
 	return *e.j.ix.at(e.i), e.j.ix
+}
+
+// idOf is the id of a copy of an entry.
+func (j *Journal) idOf(e *entry, ix *index) string {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	return ix.idOf(e)
+}
+
+// phase is the phase of a copy of an entry.
+func (j *Journal) phase(e *entry) string {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	return j.ix.phases[e.phase]
 }
 
 // ID is the run's id.

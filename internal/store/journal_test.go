@@ -118,7 +118,7 @@ func TestReadJournal(t *testing.T) {
 		t.Errorf("damaged run: %v %v", ok, d.State())
 	}
 	var ids []string
-	for _, e := range j.InPlan("p") {
+	for e := range j.InPlan("p").All() {
 		ids = append(ids, e.ID())
 	}
 	if want := []string{"grid_00000000000a", "grid_00000000000b", "lhs_00000000000c"}; !reflect.DeepEqual(ids, want) {

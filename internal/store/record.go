@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 )
@@ -151,30 +152,34 @@ func (s *recordScanner) str() ([]byte, bool) {
 	if !s.consume('"') {
 		return nil, false
 	}
-	start, escaped := s.i, false
-	for s.i < len(s.b) {
-		switch c := s.b[s.i]; {
-		case c == '\\':
-			escaped = true
-			s.i += 2
-			continue
-		case c == '"':
-			raw := s.b[start:s.i:s.i]
-			s.i++
-			if !escaped {
-				return raw, true
-			}
-			var out string
-			if json.Unmarshal(s.b[start-1:s.i], &out) != nil {
-				return nil, false
-			}
-			return []byte(out), true
-		case c < 0x20:
-			return nil, false
-		}
-		s.i++
+	start := s.i
+	end := bytes.IndexByte(s.b[start:], '"')
+	if end < 0 {
+		return nil, false
 	}
-	return nil, false
+	raw := s.b[start : start+end : start+end]
+	if bytes.IndexByte(raw, '\\') < 0 {
+		s.i = start + end + 1
+		return raw, true
+	}
+	// Escapes: find the closing quote past them, and let encoding/json
+	// read the string.
+	i := start
+	for i < len(s.b) && s.b[i] != '"' {
+		if s.b[i] == '\\' {
+			i++
+		}
+		i++
+	}
+	if i >= len(s.b) {
+		return nil, false
+	}
+	s.i = i + 1
+	var out string
+	if json.Unmarshal(s.b[start-1:s.i], &out) != nil {
+		return nil, false
+	}
+	return []byte(out), true
 }
 
 // num reads a JSON integer.

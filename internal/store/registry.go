@@ -150,8 +150,8 @@ func (s *Store) Rebuild(ctx context.Context, j *Journal, plan string, c Constant
 		}
 		pending = pending[:0]
 	}
-	err = parallel.Ordered(ctx, len(entries), func(i int) *row {
-		return s.buildRow(entries[i], c, how)
+	err = parallel.Ordered(ctx, entries.Len(), func(i int) *row {
+		return s.buildRow(entries.At(i), c, how)
 	}, func(i int, r *row) {
 		if failure != nil {
 			return

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/parallel"
@@ -54,11 +55,7 @@ const MaxFailures = 20
 const PhaseFrontier = "frontier"
 
 // ReadStatus reports what an experiment folder holds. It reads
-// experiment.json and the journal and checks that every run the journal
-// calls done still has its manifest; with verify, every done run's files
-// are hashed against their checksums as well (slow on large experiments).
-// Runs the journal calls done whose folders do not pass are named, and
-// counted pending.
+// experiment.json and the journal (see StatusOf).
 func ReadStatus(ctx context.Context, dir string, verify bool) (*Status, error) {
 	st, meta, err := Open(dir)
 	if err != nil {
@@ -69,64 +66,76 @@ func ReadStatus(ctx context.Context, dir string, verify bool) (*Status, error) {
 		return nil, err
 	}
 	defer j.Close()
-	s := &Status{ExperimentID: st.ID, Dir: dir, Running: st.Locked(), Updated: meta.Updated, Adaptive: !meta.FrontierDone}
+	return st.StatusOf(ctx, meta, j, verify)
+}
+
+// StatusOf reports what the experiment holds, from its experiment.json
+// and its journal, and checks that every run the journal calls done still
+// has its manifest; with verify, every done run's files are hashed against
+// their checksums as well (slow on large experiments). Runs the journal
+// calls done whose folders do not pass are named, and counted pending.
+func (st *Store) StatusOf(ctx context.Context, meta *Meta, j *Journal, verify bool) (*Status, error) {
+	s := &Status{ExperimentID: st.ID, Dir: st.Dir, Running: st.Locked(), Updated: meta.Updated, Adaptive: !meta.FrontierDone}
 	entries := j.InPlan(meta.Plan)
-	s.Other = j.Len() - len(entries)
+	s.Other = j.Len() - entries.Len()
+	// hasManifest stats <run>/manifest.json, allocating little (a million
+	// runs are a million of these).
+	prefix := st.RunsDir() + string(filepath.Separator)
+	suffix := string(filepath.Separator) + runfolder.ManifestFile
+	hasManifest := func(id string) bool { return exists(prefix + id + suffix) }
 	frontierRuns := 0
 	var means Means
 	type state struct {
 		s      State
 		damage string
 	}
-	err = parallel.Ordered(ctx, len(entries), func(i int) state {
-		e := entries[i]
-		switch es := e.State(); {
-		case es == Done && verify:
-			rec, err := e.Record()
-			if err != nil {
-				return state{Pending, err.Error()}
-			}
-			if _, err := st.CheckRun(rec.Run, Known{}, CheckFull); err != nil {
+	err := parallel.Ordered(ctx, entries.Len(), func(i int) state {
+		e, ix := entries.At(i).get()
+		id := j.idOf(&e, ix)
+		switch {
+		case e.state == Done && verify:
+			if _, err := st.CheckRun(id, Known{}, CheckFull); err != nil {
 				return state{Pending, DamageReason(err)}
 			}
 			return state{s: Done}
-		case es == Done:
-			if st.HasManifest(e.ID()) {
+		case e.state == Done:
+			if hasManifest(id) {
 				return state{s: Done}
 			}
 			return state{Pending, runfolder.ManifestFile + " is missing"}
-		case es == Pending && e.Exec():
+		case e.state == Pending && e.flags&fExec != 0 && hasManifest(id):
 			// Completed after the journal's last word (a killed sweep).
-			if _, err := st.CheckRun(e.ID(), Known{}, CheckFull); err == nil {
+			if _, err := st.CheckRun(id, Known{}, CheckFull); err == nil {
 				return state{s: Done}
 			}
 			return state{s: Pending}
 		default:
-			return state{s: es}
+			return state{s: e.state}
 		}
 	}, func(i int, r state) {
-		e := entries[i]
-		if e.Phase() == PhaseFrontier {
+		en := entries.At(i)
+		e, _ := en.get()
+		if j.phase(&e) == PhaseFrontier {
 			frontierRuns++
 		}
 		if r.damage != "" {
 			s.Damaged++
 			if len(s.DamagedRuns) < MaxNamed {
-				s.DamagedRuns = append(s.DamagedRuns, Damage{RunID: e.ID(), Reason: r.damage})
+				s.DamagedRuns = append(s.DamagedRuns, Damage{RunID: en.ID(), Reason: r.damage})
 			}
 		}
 		switch r.s {
 		case Done:
 			s.Done++
-			means.AddOutcome(e.Outcome())
+			means.AddOutcome(en.Outcome())
 		case Failed:
 			s.Failed++
 			if len(s.Failures) < MaxFailures {
-				rec, err := e.Record()
+				rec, err := en.Record()
 				if err != nil {
 					rec.Error = err.Error()
 				}
-				s.Failures = append(s.Failures, Failure{RunID: e.ID(), Attempts: rec.Attempts, Error: rec.Error})
+				s.Failures = append(s.Failures, Failure{RunID: en.ID(), Attempts: rec.Attempts, Error: rec.Error})
 			}
 		}
 	})

@@ -59,11 +59,10 @@ func Aggregate(ctx context.Context, dir string, verify bool) (*store.Status, *st
 	if err := st.WriteUsageSummary(); err != nil {
 		return nil, nil, err
 	}
-	if err := j.Close(); err != nil {
-		return nil, nil, fmt.Errorf("closing the journal: %w", err)
-	}
 	unlock()
-	s, err := store.ReadStatus(ctx, dir, false)
+	// The status from the journal in memory (as the rebuild left it), so
+	// that a million runs are not read twice.
+	s, err := st.StatusOf(ctx, meta, j, false)
 	return s, v, err
 }
 

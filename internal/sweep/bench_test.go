@@ -2,17 +2,11 @@ package sweep
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/bilancio-go/bilancio/internal/store"
-	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // bigSpec is a grid of 100 kappas × 100 concentrations × 10 mus: 100,000
@@ -55,59 +49,10 @@ func BenchmarkPlan100k(b *testing.B) {
 	}
 }
 
-// bigExperiment writes an experiment folder of 100,000 complete runs (tiny
-// manifests, no files), as the runner leaves it, and returns its folder.
+// bigExperiment writes an experiment folder of 100,000 done runs (the
+// million-run harness's, see fillExperiment) and returns its folder.
 func bigExperiment(tb testing.TB) string {
-	dir := filepath.Join(tb.TempDir(), "big")
-	spec := bigSpec(dir)
-	p, err := NewPlan(spec)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	st, err := store.Create(dir, "big")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	j, err := st.OpenJournal()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	recs := make([]store.Record, 0, 2048)
-	for pt := range p.Static(tb.Context()) {
-		id := fmt.Sprintf("grid_%012x", pt.Index)
-		man := []byte(`{"manifest_version":1,"run_id":"` + id + `","status":"completed","phi_total":"0.5","delta_total":"0.5","time_to_stability":"10","files":[]}`)
-		if err := os.MkdirAll(st.RunDir(id), 0o755); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(st.RunDir(id), runfolder.ManifestFile), man, 0o644); err != nil {
-			tb.Fatal(err)
-		}
-		sum := sha256.Sum256(man)
-		run := &PlannedRun{Point: pt, ID: id, Key: p.pointKey(&pt), S1: "10000.00000000000000000000000", L0: "5000.0"}
-		// One compacted record per run, as a finished sweep leaves them.
-		recs = append(recs, store.Record{Kind: store.KindRun, Run: id, Plan: p.Fingerprint(), Index: pt.Index, Key: run.Key, Phase: pt.Phase, Seed: pt.Seed,
-			Params: pt.Texts(), S1: run.S1, L0: run.L0, Manifest: hex.EncodeToString(sum[:]), Phi: "0.5", Delta: "0.5", TTS: "10"})
-		if len(recs) == cap(recs) {
-			if err := j.Append(recs...); err != nil {
-				tb.Fatal(err)
-			}
-			recs = recs[:0]
-		}
-	}
-	if err := j.Append(recs...); err != nil {
-		tb.Fatal(err)
-	}
-	j.Close()
-	now := time.Now()
-	sj, err := specJSON(spec)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := st.WriteMeta(&store.Meta{Format: store.Format, ExperimentID: "big", Engine: EngineVersion, Plan: p.Fingerprint(),
-		SeedMode: p.SeedMode(), Static: p.StaticCount(), FrontierDone: true, Spec: sj, Created: now, Updated: now}); err != nil {
-		tb.Fatal(err)
-	}
-	return dir
+	return fillExperiment(tb, filepath.Join(scratchDir(tb, 100000), "out"), millionGrid(100, 100, 10))
 }
 
 // BenchmarkStatus100k answers `sweep status` on an experiment of 100,000
@@ -131,7 +76,8 @@ func BenchmarkStatus100k(b *testing.B) {
 // journal, so no scenario is generated.
 func BenchmarkPlanListing100k(b *testing.B) {
 	dir := bigExperiment(b)
-	spec := bigSpec(dir)
+	spec := millionGrid(100, 100, 10)
+	spec.OutDir = filepath.Dir(dir)
 	b.ResetTimer()
 	for b.Loop() {
 		l, err := ListPlan(context.Background(), spec, "", true, nil, func(PlanEntry) error { return nil })
@@ -140,6 +86,33 @@ func BenchmarkPlanListing100k(b *testing.B) {
 		}
 		if l.Runs != 100000 || l.Done != 100000 {
 			b.Fatalf("listing %+v", l)
+		}
+	}
+}
+
+// BenchmarkPlanLHS100k plans a Latin hypercube of 100,000 points and
+// streams them (bilancio's draws, then every point's four decimals): the
+// memory it holds while planning is the LHS table (48 bytes a point). Its
+// time is bilancio's Decimal arithmetic for each value (a division, sums
+// and products at 28 digits), far more than a grid point costs
+// (BenchmarkPlan100k).
+func BenchmarkPlanLHS100k(b *testing.B) {
+	spec := &Spec{
+		Name: "lhs", ExperimentDir: b.TempDir(),
+		Ring: RingParams{NAgents: 100, MaturityDays: 10, QTotal: "10000.0", LiquidityMode: "uniform", DefaultHandling: "expel-agent", BaseSeed: 42},
+		LHS:  &LHS{Count: 100000, Ranges: map[string]Range{"kappa": {"0.2", "5.0"}, "concentration": {"0.2", "5.0"}, "mu": {"0.0", "1.0"}, "monotonicity": {"-1.0", "1.0"}}},
+	}
+	for b.Loop() {
+		p, err := NewPlan(spec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for range p.Static(b.Context()) {
+			n++
+		}
+		if n != 100000 {
+			b.Fatalf("%d runs", n)
 		}
 	}
 }

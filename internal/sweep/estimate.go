@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -82,6 +83,32 @@ func Pilot(ctx context.Context, spec *Spec, n int, dir string, open ExecutorOpen
 	mu.Lock()
 	defer mu.Unlock()
 	return pilotSeconds(time.Since(start), busy, sum.Ran), sum.Ran, nil
+}
+
+// EstimateSweep prices a sweep: it times a pilot of its first pilotRuns
+// runs on the executor pilot starts (normally the local one, in process)
+// in a temporary folder, removed after, and asks the executor price starts
+// for the price of every planned run at that duration.
+func EstimateSweep(ctx context.Context, spec *Spec, pilotRuns int, pilot, price ExecutorOpener) (*Estimate, error) {
+	runs, err := PlannedRuns(spec)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "bilancio-pilot-")
+	if err != nil {
+		return nil, fmt.Errorf("pilot: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	perRun, ran, err := Pilot(ctx, spec, pilotRuns, dir, pilot)
+	if err != nil {
+		return nil, err
+	}
+	ex, closeFn, err := price(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFn()
+	return Price(ctx, ex, runs, ran, perRun)
 }
 
 // Price asks ex for the price of runs runs of secondsPerRun each.

@@ -586,7 +586,7 @@ func armResults(st *store.Store, p *Plan, set func(index int, res ArmResult)) er
 		return err
 	}
 	defer j.Close()
-	for _, e := range j.InPlan(p.Fingerprint()) {
+	for e := range j.InPlan(p.Fingerprint()).All() {
 		switch e.State() {
 		case store.Done:
 			id := e.ID()

@@ -59,7 +59,7 @@ type Options struct {
 	// Dashboard, when set, (re)writes the dashboard of the experiment in
 	// dir once its aggregate files are written: each plain experiment's
 	// (a paired sweep's arms too) and a paired sweep's own. The report
-	// package provides it (experiment.WriteDashboard); nil writes
+	// package provides it (experiment.Options.WriteDashboard); nil writes
 	// none.
 	Dashboard func(ctx context.Context, dir string) error
 }
@@ -109,8 +109,12 @@ type runner struct {
 	// j is the experiment's journal (safe for concurrent use).
 	j *store.Journal
 
+	// usageMu serialises the writes of usage.csv.
+	usageMu sync.Mutex
+
 	// mu guards the progress and the events.
 	mu       sync.Mutex
+	events   chan Event
 	prog     Progress
 	ran      int
 	attempts int
@@ -146,6 +150,7 @@ func newRunner(plan *Plan, opts Options) *runner {
 // run is Run after the checks.
 func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
 	r.start = r.now()
+	defer r.startEvents()()
 	dir := ExperimentDir(r.spec, r.plan, r.opts.OutDir)
 	st, err := store.Create(dir, ExperimentID(r.spec, r.plan))
 	if err != nil {
@@ -200,7 +205,7 @@ func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
 // (those the journal says were handed to an executor and did not end).
 func (r *runner) removeLeftovers() error {
 	var inFlight []string
-	for _, e := range r.j.InPlan(r.plan.Fingerprint()) {
+	for e := range r.j.InPlan(r.plan.Fingerprint()).All() {
 		if e.State() == store.Pending && e.Exec() {
 			inFlight = append(inFlight, e.ID())
 		}
@@ -276,8 +281,38 @@ func (r *runner) emitLocked(ev Event) {
 		}
 	}
 	ev.Progress = r.prog
-	if r.opts.Events != nil {
-		r.opts.Events(ev)
+	if r.events != nil {
+		r.events <- ev
+	}
+}
+
+// eventQueue is how many events may wait for the view: events are handed
+// to Options.Events by a goroutine of their own, so that a view writing to
+// a slow terminal or pipe does not hold up the executor's workers (whose
+// events pass through the runner) until that many are waiting.
+const eventQueue = 4096
+
+// startEvents starts the goroutine that hands events to Options.Events,
+// and returns the function that waits for the last one.
+func (r *runner) startEvents() (stop func()) {
+	if r.opts.Events == nil {
+		return func() {}
+	}
+	events := make(chan Event, eventQueue)
+	r.events = events
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range events {
+			r.opts.Events(ev)
+		}
+	}()
+	return func() {
+		r.mu.Lock()
+		close(r.events)
+		r.events = nil
+		r.mu.Unlock()
+		<-done
 	}
 }
 
@@ -643,7 +678,12 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 	}
 	if execErr != nil && errors.Is(execErr, sdk.ErrPluginCrashed) {
 		// The next attempt needs a new plugin process.
-		r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "The executor crashed; it will be restarted", Detail: execErr.Error()}})
+		summary := "The executor crashed; it will be restarted"
+		var fe interface{ Failure() sdk.Failure }
+		if errors.As(execErr, &fe) && fe.Failure() == sdk.FailureUnresponsive {
+			summary = "The executor stopped answering; it was stopped and will be restarted"
+		}
+		r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: summary, Detail: execErr.Error()}})
 		if r.closeEx != nil {
 			r.closeEx()
 		}
@@ -724,9 +764,12 @@ func (r *runner) failedAttempt(run *PlannedRun, msg string, attempt, attempts in
 	}
 	if final {
 		if journalErr != nil {
-			r.emitLocked(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "Cannot journal the failure of " + run.ID, Detail: journalErr.Error()}})
+			// Not recorded: the run counts as pending, as the journal,
+			// status and the next run see it.
+			r.emitLocked(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "Cannot journal the failure of " + run.ID + "; it stays pending", Detail: journalErr.Error()}})
+		} else {
+			r.prog.Failed++
 		}
-		r.prog.Failed++
 		out[run.ID] = outcome{failed: true}
 		if r.onResult != nil {
 			r.onResult(run, nil)

@@ -21,9 +21,10 @@ func (r *runner) recordUsage(us []sdk.SandboxUsage) {
 			Cost: u.Cost, Currency: u.Currency,
 		})
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.store.RecordUsage(recs); err != nil {
-		r.emitLocked(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "Cannot record sandbox usage", Detail: err.Error()}})
+	r.usageMu.Lock()
+	err := r.store.RecordUsage(recs)
+	r.usageMu.Unlock()
+	if err != nil {
+		r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "Cannot record sandbox usage", Detail: err.Error()}})
 	}
 }

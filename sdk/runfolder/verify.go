@@ -107,6 +107,9 @@ func Verify(dir string) (*Sealed, error) {
 // compared. When the fingerprint differs the error has a Changed problem:
 // the files may well be intact, and Verify tells.
 func Check(dir, manifestSHA256, fingerprint string) (*Sealed, error) {
+	if s, ok, err := quickCheck(dir, manifestSHA256, fingerprint); ok {
+		return s, err
+	}
 	return check(dir, manifestSHA256, fingerprint, false)
 }
 
@@ -159,9 +162,14 @@ func check(dir, wantSHA, wantFP string, hashFiles bool) (*Sealed, error) {
 	}
 	s.Fingerprint = fingerprint(stamps)
 	if wantFP != "" && s.Fingerprint != wantFP {
-		return fail(s, Problem{Kind: Changed, Detail: "a file was modified since it was written"})
+		return s, changedError(dir)
 	}
 	return s, nil
+}
+
+// changedError is the error of a folder whose fingerprint differs.
+func changedError(dir string) error {
+	return &VerifyError{Dir: dir, Problems: []Problem{{Kind: Changed, Detail: "a file was modified since it was written"}}}
 }
 
 // checkFile stats (and, with hashFile, hashes) a listed file.

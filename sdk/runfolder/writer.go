@@ -47,6 +47,9 @@ type Writer struct {
 	committed bool
 	// direct writes each file in place (CreateNew).
 	direct bool
+	// raw is the folder as descriptors, when direct on a system with the
+	// fast path (raw_linux.go); root is nil then.
+	raw *rawFolder
 }
 
 // Create starts writing the run folder dir: it creates dir (and its
@@ -80,6 +83,13 @@ func Create(dir string) (*Writer, error) {
 // run costs the file system what copying its files would (no rename per
 // file). Everything else is as with Create.
 func CreateNew(dir string) (*Writer, error) {
+	if rawSupported {
+		r, err := openRawFolder(dir)
+		if err != nil {
+			return nil, fmt.Errorf("opening the run folder: %w", err)
+		}
+		return &Writer{dir: dir, raw: r, names: map[string]bool{}, direct: true}, nil
+	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("opening the run folder: %w", err)
@@ -93,6 +103,9 @@ func (w *Writer) Dir() string { return w.dir }
 // Close releases the folder. A folder closed before Commit has no
 // manifest: it is incomplete.
 func (w *Writer) Close() error {
+	if w.raw != nil {
+		return w.raw.close()
+	}
 	for _, s := range w.subs {
 		s.Close()
 	}
@@ -171,6 +184,9 @@ func (w *Writer) put(name string, fill func(io.Writer) (string, int64, error)) (
 
 // writeAtomic writes name through a temporary file renamed into place.
 func (w *Writer) writeAtomic(name string, fill func(io.Writer) (string, int64, error)) (sum string, size int64, st stamp, err error) {
+	if w.raw != nil {
+		return w.raw.create(name, func(f rawFile) (string, int64, error) { return fill(f) })
+	}
 	dir, base := path.Split(name)
 	folder, err := w.folder(path.Clean(dir))
 	if err != nil {

@@ -83,7 +83,12 @@ func (be *backend) submit(exp string, runs []sdk.RunSpec) {
 			dir := be.runDir(exp, r.RunID)
 			_, err := runner.Run(ctx, runner.Request{ScenarioName: r.ScenarioName, Scenario: r.Scenario, OutDir: dir, RunID: r.RunID, Engine: "test", Executor: "detachable"})
 			if ctx.Err() != nil {
-				os.Remove(filepath.Join(dir, runfolder.ManifestFile))
+				if err != nil {
+					// Cut short: no folder may pass for a run. A run that
+					// completed as the cancellation came stays completed
+					// (an executor may be following it already).
+					os.Remove(filepath.Join(dir, runfolder.ManifestFile))
+				}
 				state, reason = sdk.WorkCancelled, "cancelled"
 				break
 			}
@@ -184,9 +189,11 @@ func (d *detachable) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.Ru
 			return err
 		}
 	}
+	cut := false // a run ended without completing
 	for {
 		for _, id := range guard.Open() {
 			if ev, ok := d.collect(b, id); ok {
+				cut = cut || ev.Type != sdk.EventCompleted
 				if err := send(ev); err != nil {
 					return err
 				}
@@ -197,10 +204,14 @@ func (d *detachable) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.Ru
 			}
 		}
 		if guard.Left() == 0 {
-			// Every run ended; if a Cancel ended them as the context
-			// ended (the host's client sends both on Ctrl-C), Execute
-			// still answers the context's end.
-			return ctx.Err()
+			if cut {
+				// The context's end and a Cancel can come together (the
+				// host sends both when its caller cancels): runs the
+				// Cancel ended still end the batch with the context's
+				// error, nil when only the Cancel RPC stopped them.
+				return ctx.Err()
+			}
+			return nil
 		}
 		select {
 		case <-ctx.Done():

@@ -18,19 +18,28 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/report"
 	"github.com/bilancio-go/bilancio/internal/store"
 )
 
+// Options are what an experiment's folder does not say and its caller
+// knows. The zero value reads and writes every page, leaving unknown what
+// the folder does not record.
+type Options struct {
+	// DefaultExecutor names the executor of a sweep whose spec names none:
+	// the one the caller runs such sweeps on (the commands pass
+	// pluginhost.LocalExecutor). Empty: the executor is shown as unknown.
+	DefaultExecutor string
+}
+
 // WriteDashboard (re)writes aggregate/dashboard.html of the experiment in
 // dir, a paired one's (see IsPaired) or a plain one's. It is what
 // sweep.Options.Dashboard expects.
-func WriteDashboard(ctx context.Context, dir string) error {
+func (o Options) WriteDashboard(ctx context.Context, dir string) error {
 	if IsPaired(dir) {
-		return writePairedDashboardDir(ctx, dir)
+		return o.writePairedDashboardDir(ctx, dir)
 	}
-	d, err := Load(dir)
+	d, err := o.Load(dir)
 	if err != nil {
 		return err
 	}
@@ -47,11 +56,11 @@ const PointsFile = "aggregate/points.csv"
 // (aggregate/figures, SVG and PNG) of the experiment in dir, a paired one's
 // or a plain one's, and returns the dashboard's path and the figures'
 // paths.
-func WriteReport(ctx context.Context, dir string) (dashboard string, figures []string, err error) {
+func (o Options) WriteReport(ctx context.Context, dir string) (dashboard string, figures []string, err error) {
 	if !IsPaired(dir) {
-		return writeReport(dir)
+		return o.writeReport(dir)
 	}
-	dash, figs, err := writePairedReport(ctx, dir)
+	dash, figs, err := o.writePairedReport(ctx, dir)
 	if err != nil {
 		return "", nil, fmt.Errorf("paired experiment: %w", err)
 	}
@@ -61,7 +70,7 @@ func WriteReport(ctx context.Context, dir string) (dashboard string, figures []s
 // Load reads an experiment folder for its dashboard: experiment.json
 // (id, executor, times, planned runs), registry/experiments.csv (the runs)
 // and the frontier in aggregate/summary.json when there is one.
-func Load(dir string) (*report.Dashboard, error) {
+func (o Options) Load(dir string) (*report.Dashboard, error) {
 	_, m, err := store.Open(dir)
 	if err != nil {
 		return nil, err
@@ -72,7 +81,7 @@ func Load(dir string) (*report.Dashboard, error) {
 		Total:        m.Planned(),
 	}
 	if d.Executor == "" {
-		d.Executor = pluginhost.LocalExecutor // a sweep without an executor block runs locally
+		d.Executor = o.DefaultExecutor // a sweep without an executor block
 	}
 	stamp := func(t time.Time) string {
 		if t.IsZero() {
@@ -288,8 +297,8 @@ func writeDashboardFile(dir string, d *report.Dashboard) (string, error) {
 // writeReport (re)writes the dashboard and the figures (aggregate/figures)
 // of the plain experiment in dir, and returns the dashboard's path and the
 // figures' paths.
-func writeReport(dir string) (dashboard string, figures []string, err error) {
-	d, err := Load(dir)
+func (o Options) writeReport(dir string) (dashboard string, figures []string, err error) {
+	d, err := o.Load(dir)
 	if err != nil {
 		return "", nil, err
 	}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
-	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/report"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/usage"
@@ -80,7 +79,7 @@ func pdashHasArms(dir string, l report.PairedLayout) bool {
 // (from comparison.csv's columns when it has them, else from each
 // treatment or active run's out/dealer_metrics.json) and summary.json's
 // config.
-func LoadPaired(ctx context.Context, dir string) (*report.PairedDashboard, error) {
+func (o Options) LoadPaired(ctx context.Context, dir string) (*report.PairedDashboard, error) {
 	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(pdashComparisonFile)))
 	if err != nil {
 		return nil, fmt.Errorf("reading the paired experiment %s: %w", dir, err)
@@ -118,7 +117,7 @@ func LoadPaired(ctx context.Context, dir string) (*report.PairedDashboard, error
 		return nil, err
 	}
 	for _, arm := range []string{base, dealer} {
-		a, err := pdashArm(dir, arm)
+		a, err := o.pdashArm(dir, arm)
 		if err != nil {
 			return nil, err
 		}
@@ -129,10 +128,10 @@ func LoadPaired(ctx context.Context, dir string) (*report.PairedDashboard, error
 
 // pdashArm reads what the dashboard shows of an arm's experiment: the
 // executor and times of its experiment.json (none when it has none; an
-// experiment.json without an executor ran locally) and its measured
+// experiment.json without an executor ran on o.DefaultExecutor) and its measured
 // sandbox usage. An arm whose lock a bilancio process holds is running:
 // it has no end yet.
-func pdashArm(dir, arm string) (report.PairedArm, error) {
+func (o Options) pdashArm(dir, arm string) (report.PairedArm, error) {
 	a := report.PairedArm{Name: arm}
 	armDir := filepath.Join(dir, arm)
 	p := filepath.Join(armDir, store.MetaFile)
@@ -146,7 +145,7 @@ func pdashArm(dir, arm string) (report.PairedArm, error) {
 		if err := json.Unmarshal(b, &m); err != nil {
 			return a, fmt.Errorf("reading %s: %w", p, err)
 		}
-		a.Executor, a.Started, a.Finished = pluginhost.LocalExecutor, m.Created, m.Updated
+		a.Executor, a.Started, a.Finished = o.DefaultExecutor, m.Created, m.Updated
 		if name := m.ExecutorName(); name != "" {
 			a.Executor = name
 		}
@@ -408,8 +407,8 @@ func pdashJSONText(raw json.RawMessage) string {
 
 // writePairedDashboardDir (re)writes aggregate/dashboard.html of the paired
 // experiment in dir, through a temporary file renamed into place.
-func writePairedDashboardDir(ctx context.Context, dir string) error {
-	d, err := LoadPaired(ctx, dir)
+func (o Options) writePairedDashboardDir(ctx context.Context, dir string) error {
+	d, err := o.LoadPaired(ctx, dir)
 	if err != nil {
 		return err
 	}
@@ -438,8 +437,8 @@ func pdashWritePage(dir string, d *report.PairedDashboard) (string, error) {
 // (aggregate/figures, SVG and PNG: see PairedFigures) and then its
 // dashboard, which lists them, and returns the dashboard's path and the
 // figures' paths.
-func writePairedReport(ctx context.Context, dir string) (dashboard string, figures []string, err error) {
-	d, err := LoadPaired(ctx, dir)
+func (o Options) writePairedReport(ctx context.Context, dir string) (dashboard string, figures []string, err error) {
+	d, err := o.LoadPaired(ctx, dir)
 	if err != nil {
 		return "", nil, err
 	}

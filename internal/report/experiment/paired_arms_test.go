@@ -110,7 +110,7 @@ func TestLoadPairedDashboardArms(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := pdashSynthetic(t)
 			tt.setup(t, dir)
-			d, err := LoadPaired(context.Background(), dir)
+			d, err := testOptions().LoadPaired(context.Background(), dir)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("LoadPaired: %v, want an error with %q", err, tt.err)
@@ -157,7 +157,7 @@ func TestLoadPairedDashboardRunningArm(t *testing.T) {
 		unlock()
 		t.Skip("skipping: no file locks on this platform")
 	}
-	d, err := LoadPaired(context.Background(), dir)
+	d, err := testOptions().LoadPaired(context.Background(), dir)
 	if err != nil {
 		unlock()
 		t.Fatal(err)
@@ -166,7 +166,7 @@ func TestLoadPairedDashboardRunningArm(t *testing.T) {
 		t.Errorf("arms %+v, want the control finished and the treatment running", d.Arms)
 	}
 	unlock()
-	if d, err = LoadPaired(context.Background(), dir); err != nil || d.Arms[1].Running {
+	if d, err = testOptions().LoadPaired(context.Background(), dir); err != nil || d.Arms[1].Running {
 		t.Errorf("after unlocking: %v, running %v", err, d != nil && d.Arms[1].Running)
 	}
 }
@@ -191,7 +191,7 @@ func TestWritePairedReportArmsAndFigures(t *testing.T) {
 	if err := usage.WriteSummary(filepath.Join(dir, "treatment"), "treatment"); err != nil {
 		t.Fatal(err)
 	}
-	dash, figs, err := writePairedReport(context.Background(), dir)
+	dash, figs, err := testOptions().writePairedReport(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestWritePairedReportArmsAndFigures(t *testing.T) {
 		}
 	}
 	// The page alone lists no figures.
-	if err := writePairedDashboardDir(context.Background(), dir); err != nil {
+	if err := testOptions().writePairedDashboardDir(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
 	if b, err = os.ReadFile(dash); err != nil || strings.Contains(string(b), `id="figures"`) {

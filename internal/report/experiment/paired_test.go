@@ -17,6 +17,10 @@ import (
 	"github.com/bilancio-go/bilancio/internal/store"
 )
 
+// testOptions are the options the commands pass: a sweep without an
+// executor block ran on the local executor.
+func testOptions() Options { return Options{DefaultExecutor: "local"} }
+
 // pdashSet is a recorded conformance set of paired runs: its
 // comparison.csv, and its dealer runs under runs/.
 type pdashSet struct {
@@ -153,7 +157,7 @@ func TestLoadPairedDashboardConformance(t *testing.T) {
 			if !IsPaired(dir) {
 				t.Fatal("not detected as a paired experiment")
 			}
-			d, err := LoadPaired(context.Background(), dir)
+			d, err := testOptions().LoadPaired(context.Background(), dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -218,7 +222,7 @@ func TestWritePairedDashboardConformance(t *testing.T) {
 	for _, set := range pdashSets() {
 		t.Run(set.name, func(t *testing.T) {
 			dir, recs := pdashExperiment(t, set, nil)
-			if err := writePairedDashboardDir(context.Background(), dir); err != nil {
+			if err := testOptions().writePairedDashboardDir(context.Background(), dir); err != nil {
 				t.Fatal(err)
 			}
 			b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.DashboardFile)))
@@ -324,7 +328,7 @@ func pdashSynthetic(t *testing.T) string {
 
 func TestLoadPairedDashboardSynthetic(t *testing.T) {
 	dir := pdashSynthetic(t)
-	d, err := LoadPaired(context.Background(), dir)
+	d, err := testOptions().LoadPaired(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +367,7 @@ func TestLoadPairedDashboardSynthetic(t *testing.T) {
 	}
 
 	// The written page and figures.
-	dash, figs, err := writePairedReport(context.Background(), dir)
+	dash, figs, err := testOptions().writePairedReport(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,11 +419,11 @@ func TestPairedDashboardErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			tt.setup(t, dir)
-			_, err := LoadPaired(context.Background(), dir)
+			_, err := testOptions().LoadPaired(context.Background(), dir)
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Fatalf("LoadPaired: %v, want an error with %q", err, tt.err)
 			}
-			if err := writePairedDashboardDir(context.Background(), dir); err == nil {
+			if err := testOptions().writePairedDashboardDir(context.Background(), dir); err == nil {
 				t.Fatal("WritePairedDashboard wrote a page")
 			}
 			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(store.DashboardFile))); err == nil {
@@ -429,7 +433,7 @@ func TestPairedDashboardErrors(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := writePairedDashboardDir(ctx, pdashSynthetic(t)); !errors.Is(err, context.Canceled) {
+	if err := testOptions().writePairedDashboardDir(ctx, pdashSynthetic(t)); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
