@@ -204,9 +204,10 @@ func (b *browser) noErrors(t testing.TB, page string) {
 }
 
 // noOverflow fails the test if an element's content spills out of its box
-// (a table wider than its section, a label wider than its cell) or the page
-// scrolls sideways. Scrolling containers (overflow other than visible) and
-// SVG internals are allowed.
+// (a table wider than its section, a label wider than its cell), a figure's
+// text is cut off by its SVG's edges (an axis label longer than the plot),
+// or the page scrolls sideways. Scrolling containers (overflow other than
+// visible) are allowed.
 func (b *browser) noOverflow(t testing.TB, page string) {
 	t.Helper()
 	bad := eval[[]string](t, b, `(() => {
@@ -217,6 +218,20 @@ func (b *browser) noOverflow(t testing.TB, page string) {
     if (cs.display === "inline" || cs.display === "none" || cs.overflowX !== "visible" || e.clientWidth === 0) continue;
     if (e.closest("[style*=overflow], .scroll")) continue;
     if (e.scrollWidth > e.clientWidth + 1) bad.push(e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && e.className.baseVal === undefined ? "." + e.className : "") + ": " + e.scrollWidth + " px of content in " + e.clientWidth + " px");
+  }
+  for (const svg of document.querySelectorAll("svg")) {
+    const box = svg.getBoundingClientRect();
+    if (box.width === 0 || svg.closest("[hidden], details:not([open])")) continue;
+    for (const tx of svg.querySelectorAll("text")) {
+      const r = tx.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+        const fig = svg.closest("figure");
+        const cap = fig && (fig.querySelector("figcaption span") || fig.querySelector("figcaption"));
+        const name = (cap ? cap.textContent.trim().slice(0, 40) : svg.getAttribute("class")) || "svg";
+        bad.push("figure " + JSON.stringify(name) + ": text " + JSON.stringify(tx.textContent.slice(0, 40)) + " cut off by the figure's edge");
+      }
+    }
   }
   const d = document.documentElement;
   if (d.scrollWidth > d.clientWidth + 1) bad.unshift("the page scrolls sideways: " + d.scrollWidth + " > " + d.clientWidth + " px");

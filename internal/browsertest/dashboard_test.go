@@ -163,6 +163,16 @@ func TestDashboardDesigns(t *testing.T) {
 	if warned := b.count(t, ".warning"); (atBound > 0) != (warned > 0) {
 		t.Errorf("%d cells at a bound, %d warnings", atBound, warned)
 	}
+	// Every probe is drawn on the κ axis, inside the plot (a probe below
+	// the search range was drawn over the row labels).
+	if out := eval[[]string](t, b, `(() => {
+  const svg = document.querySelector("#frontier-fig svg");
+  const labels = Array.from(svg.querySelectorAll("text[text-anchor=end]")).filter(e => e.textContent.startsWith("c ")).map(e => e.getBBox());
+  const right = Math.max(...labels.map(r => r.x + r.width));
+  return Array.from(svg.querySelectorAll("circle.probe")).filter(c => +c.getAttribute("cx") - 2.5 < right).map(c => c.querySelector("title").textContent);
+})()`); len(out) > 0 || b.count(t, "#frontier-fig circle.probe") == 0 {
+		t.Errorf("probes drawn over the row labels (or none drawn): %q", out)
+	}
 	b.noOverflow(t, "frontier dashboard")
 	b.screenshot(t, art, "dashboard-frontier.png", "")
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,6 +54,18 @@ func TestRunReport(t *testing.T) {
 				want = 7
 				if n := b.count(t, "#dealer .card"); n < 3 {
 					t.Errorf("%s: %d dealer cards", c.name, n)
+				}
+				// The trades and the inventories share one day axis (the
+				// trades' axis had only the days with a trade).
+				axes := eval[[]string](t, b, `Array.from(document.querySelectorAll("#dealer svg")).map(s => Array.from(s.querySelectorAll("text[text-anchor=middle]")).map(e => e.textContent).join(" "))`)
+				if len(axes) != 2 || axes[0] != axes[1] {
+					t.Errorf("%s: the dealer charts' day axes differ: %q", c.name, axes)
+				}
+				// Counts (trades, defaults) have whole ticks: no "2.5 trades".
+				ticks := eval[[]string](t, b, `Array.from(document.querySelectorAll("svg[aria-label^='Dealer trades'] text[text-anchor=end], svg[aria-label^='Defaults by day'] text[text-anchor=end]")).map(e => e.textContent)`)
+				whole := regexp.MustCompile(`^\d+$`)
+				if len(ticks) < 4 || slices.ContainsFunc(ticks, func(s string) bool { return !whole.MatchString(s) }) {
+					t.Errorf("%s: count charts have ticks %q, want whole numbers", c.name, ticks)
 				}
 			}
 			if n := b.count(t, "section svg:not(#network)"); n != want {

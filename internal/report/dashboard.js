@@ -60,6 +60,9 @@ const viridis = (t) => {
   const i = Math.min(Math.floor(t), VIR.length - 2), f = t - i;
   return "rgb(" + VIR[i].map((c, k) => Math.round(c + (VIR[i + 1][k] - c) * f)).join(",") + ")";
 };
+// nf2: an interval's half-width in a cell, to two significant digits (the
+// tooltip has it to four, by nf).
+const nf2 = (v) => v === 0 ? "0" : Math.abs(v) < 1e-3 ? v.toExponential(1) : String(+v.toPrecision(2));
 const ink = (t) => t > 0.6 ? INK : "#fff";
 const scaleOf = (vals) => {
   let lo = metric.lo, hi = metric.hi;
@@ -97,7 +100,7 @@ function heatmap(rows, title) {
       el("s:title", {}, `κ ${K.labels[c.ki]}, c ${C.labels[c.ci]}: ${metric.short} = ${statText(c.s)}. Click to list these runs.`),
       el("s:rect", { x, y, width: cw - 1, height: ch - 1, fill: c.s.n ? viridis(t) : "#d8d8dc" }),
       cw >= 34 && c.s.n && el("s:text", { x: x + cw / 2, y: y + ch / 2 + (reps ? 0 : 4), "text-anchor": "middle", fill: ink(t), "font-size": 10 }, nf(c.s.mean)),
-      cw >= 34 && c.s.n && reps && el("s:text", { x: x + cw / 2, y: y + ch / 2 + 11, "text-anchor": "middle", fill: ink(t), "font-size": 8.5 }, (c.s.lo != null ? "±" + nf((c.s.hi - c.s.lo) / 2) + " " : "") + "n=" + c.s.n));
+      cw >= 34 && c.s.n && reps && el("s:text", { x: x + cw / 2, y: y + ch / 2 + 11, "text-anchor": "middle", fill: ink(t), "font-size": 8.5 }, (c.s.lo != null ? "±" + nf2((c.s.hi - c.s.lo) / 2) + " " : "") + "n=" + c.s.n));
     g.onclick = () => filterTo({ 3: K.range(c.ki), 4: C.range(c.ci) }, c.rs.map((r) => r[0]), `at κ ${K.labels[c.ki]}, c ${C.labels[c.ci]}`);
     add(svg, g);
   }
@@ -226,7 +229,8 @@ function frontier() {
   });
   const W = 620, rowH = 26, L = 150, R = 20, T = 24, H = T + rowH * cells.length + 40, pw = W - L - R;
   // The axis covers the range and every probe (a search may probe beyond it).
-  const kmax = Math.max(hi, ...probes.map((r) => num(r[3]))), logK = lo > 0 && kmax / lo > 20, kmin = logK ? lo : Math.min(lo, 0);
+  const pk = probes.map((r) => num(r[3])), kmax = Math.max(hi, ...pk), klo = Math.min(lo, ...pk);
+  const logK = klo > 0 && kmax / klo > 20, kmin = logK ? klo : Math.min(klo, 0);
   const X = (k) => L + (logK ? Math.log(k / kmin) / Math.log(kmax / kmin) : (k - kmin) / (kmax - kmin || 1)) * pw;
   const kticks = logK ? [1, 2, 5, 10, 20, 50, 100].flatMap((m) => [m * 0.01, m * 0.1, m]).filter((k) => k >= kmin && k <= kmax).sort((a, b) => a - b) : Array.from({ length: 5 }, (_, i) => kmin + i * (kmax - kmin) / 4);
   const svg = svgRoot(W, H, "frontier κ per cell");
@@ -238,7 +242,7 @@ function frontier() {
   cells.forEach((f, i) => {
     const y = T + i * rowH + rowH / 2, bad = f.atBound;
     add(svg, el("s:text", { x: L - 8, y: y + 4, "text-anchor": "end", fill: INK }, `c ${f.c}, μ ${f.mu}` + (MO.n > 1 ? `, m ${f.mono}` : "")));
-    for (const p of f.ps) add(svg, el("s:circle", { cx: X(p.k), cy: y, r: 2.5, fill: p.d <= tol ? "#2d6a3e" : "#a8231b", "fill-opacity": 0.6 }, el("s:title", {}, `probe κ ${nf(p.k)}: δ = ${nf(p.d)}`)));
+    for (const p of f.ps) add(svg, el("s:circle", { class: "probe", cx: X(p.k), cy: y, r: 2.5, fill: p.d <= tol ? "#2d6a3e" : "#a8231b", "fill-opacity": 0.6 }, el("s:title", {}, `probe κ ${nf(p.k)}: δ = ${nf(p.d)}`)));
     if (f.notFound) {
       add(svg, el("s:text", { x: L + pw - 4, y: y + 4, "text-anchor": "end", fill: "#a8231b", "font-weight": 600 }, "never clears ▶"));
     } else {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Figures: heatmaps of delta_total over kappa × concentration and lines of
@@ -322,13 +323,14 @@ type HeatmapOptions struct {
 // one rect.cell per parameter point with its exact value in a <title>, and a
 // colour bar.
 func HeatmapSVG(p *Panel, sc Scale, o HeatmapOptions) string {
-	const cw, ch = 62, 40
+	const cw = 62
 	left, top := 78.0, 34.0
 	if o.Title == "" {
 		top = 12
 	}
 	nx, ny := len(p.Kappas), len(p.Concentrations)
-	pw, ph := float64(nx*cw), float64(ny*ch)
+	ch, yLabel, barLabel := heatmapRows(ny, o.ValueLabel)
+	pw, ph := float64(nx*cw), float64(ny)*ch
 	barX := left + pw + 26
 	width := barX + 16 + 70
 	height := top + ph + 62
@@ -339,14 +341,14 @@ func HeatmapSVG(p *Panel, sc Scale, o HeatmapOptions) string {
 	}
 	for _, c := range p.Cells {
 		i, j := indexOf(p.Kappas, c.Kappa), indexOf(p.Concentrations, c.Concentration)
-		x, y := left+float64(i*cw), top+ph-float64((j+1)*ch)
+		x, y := left+float64(i*cw), top+ph-float64(j+1)*ch
 		fill := "#e6e6e6"
 		if !math.IsNaN(c.Mean) {
 			fill = sc.Colour(c.Mean)
 		}
 		tip := fmt.Sprintf("κ = %s, c = %s, μ = %s, monotonicity = %s: δ = %s (%d of %d runs)",
 			c.Kappa, c.Concentration, p.Mu, p.Monotonicity, fmtVal(c.Mean), c.N, c.Runs)
-		fmt.Fprintf(&b, `<rect class="cell" x="%g" y="%g" width="%d" height="%d" fill="%s" stroke="#fff" stroke-width="1" data-kappa="%s" data-concentration="%s" data-value="%s"><title>%s</title></rect>`,
+		fmt.Fprintf(&b, `<rect class="cell" x="%g" y="%g" width="%d" height="%g" fill="%s" stroke="#fff" stroke-width="1" data-kappa="%s" data-concentration="%s" data-value="%s"><title>%s</title></rect>`,
 			x, y, cw, ch, fill, svgEsc(c.Kappa), svgEsc(c.Concentration), fmtVal(c.Mean), svgEsc(tip))
 		ink := "#fff"
 		if !math.IsNaN(c.Mean) && sc.t(c.Mean) > 0.6 || math.IsNaN(c.Mean) {
@@ -358,18 +360,98 @@ func HeatmapSVG(p *Panel, sc Scale, o HeatmapOptions) string {
 	for i, k := range p.Kappas {
 		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" text-anchor="middle">%s</text>`, left+float64(i*cw)+cw/2, top+ph+15, svgEsc(k))
 	}
-	for j, c := range p.Concentrations {
-		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" text-anchor="end">%s</text>`, left-6, top+ph-float64(j*ch)-ch/2+4, svgEsc(c))
-	}
-	fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="12" text-anchor="middle">%s</text>`, left+pw/2, top+ph+36, svgEsc(labelKappa))
-	fmt.Fprintf(&b, `<text transform="translate(%g,%g) rotate(-90)" font-size="12" text-anchor="middle">%s</text>`, left-44, top+ph/2, svgEsc(labelConcentration))
-	colourBar(&b, sc, barX, top, ph, o.ValueLabel)
+	heatmapAxes(&b, p, sc, left, top, pw, ph, ch, barX, yLabel, barLabel)
 	b.WriteString("</svg>")
 	return b.String()
 }
 
-// colourBar draws the scale's bar at (x, top) with height h and ticks.
-func colourBar(b *strings.Builder, sc Scale, x, top, h float64, label string) {
+// Heatmap geometry: a row is at least heatmapRowPx tall, and taller when
+// the rotated axis labels (c's and the colour bar's, each on one line or
+// split in two) would not fit beside the rows.
+const (
+	heatmapRowPx  = 40
+	axisFontPx    = 12
+	barFontPx     = 11
+	glyphEm       = 0.62 // a sans-serif glyph's mean advance, in em (DejaVu Sans is wide)
+	labelMarginPx = 8
+)
+
+// labelPx estimates the length of a text set at font size fs.
+func labelPx(s string, fs float64) float64 {
+	return float64(utf8.RuneCountInString(s))*glyphEm*fs + labelMarginPx
+}
+
+// fitLabel returns a rotated label's lines: the label itself when it fits
+// in avail pixels, else split in two at the space that makes its longer
+// line shortest (before its unit's parenthesis when that is nearly as
+// short), and the length its longest line needs.
+func fitLabel(label string, fs, avail float64) ([]string, float64) {
+	need := labelPx(label, fs)
+	if need <= avail {
+		return []string{label}, need
+	}
+	lines, unit := []string{label}, -1.0
+	for i, r := range label {
+		if r != ' ' {
+			continue
+		}
+		a, b := label[:i], label[i+1:]
+		n := max(labelPx(a, fs), labelPx(b, fs))
+		if n < need {
+			lines, need = []string{a, b}, n
+		}
+		if strings.HasPrefix(b, "(") {
+			unit = n
+		}
+	}
+	if cut := strings.LastIndex(label, " ("); unit > 0 && unit <= 1.25*need {
+		lines, need = []string{label[:cut], label[cut+1:]}, unit
+	}
+	return lines, need
+}
+
+// heatmapRows returns the height of a heatmap's rows for ny rows and the
+// lines of its two rotated labels (c's and the colour bar's valueLabel):
+// rows grow until both labels fit beside them, never overflowing the
+// figure (a two-row heatmap had them cut off).
+func heatmapRows(ny int, valueLabel string) (rowPx float64, yLabel, barLabel []string) {
+	avail := float64(ny * heatmapRowPx)
+	yLabel, needY := fitLabel(labelConcentration, axisFontPx, avail)
+	barLabel, needBar := fitLabel(valueLabel, barFontPx, avail)
+	return max(heatmapRowPx, math.Ceil(max(needY, needBar)/float64(max(ny, 1)))), yLabel, barLabel
+}
+
+// rotatedLabel writes lines reading upwards, centred on y, the first line
+// at x and each next one lineGap pixels to its right.
+func rotatedLabel(b *strings.Builder, x, y, fs float64, lines []string) {
+	gap := fs + 2
+	for i, l := range lines {
+		fmt.Fprintf(b, `<text transform="translate(%g,%g) rotate(-90)" font-size="%g" text-anchor="middle">%s</text>`, x+float64(i)*gap, y, fs, svgEsc(l))
+	}
+}
+
+// heatmapAxes draws a heatmap's tick labels, axis labels and colour bar:
+// the plot is pw × ph at (left, top), its rows ch tall.
+func heatmapAxes(b *strings.Builder, p *Panel, sc Scale, left, top, pw, ph, ch, barX float64, yLabel, barLabel []string) {
+	for i, k := range p.Kappas {
+		fmt.Fprintf(b, `<text x="%g" y="%g" font-size="11" text-anchor="middle">%s</text>`, left+float64(i)*pw/float64(len(p.Kappas))+pw/float64(2*len(p.Kappas)), top+ph+15, svgEsc(k))
+	}
+	for j, c := range p.Concentrations {
+		fmt.Fprintf(b, `<text x="%g" y="%g" font-size="11" text-anchor="end">%s</text>`, left-6, top+ph-float64(j)*ch-ch/2+4, svgEsc(c))
+	}
+	fmt.Fprintf(b, `<text x="%g" y="%g" font-size="12" text-anchor="middle">%s</text>`, left+pw/2, top+ph+36, svgEsc(labelKappa))
+	// One line sits where it always did; two lines straddle that place.
+	yx := left - 44.0
+	if len(yLabel) > 1 {
+		yx = left - 58
+	}
+	rotatedLabel(b, yx, top+ph/2, axisFontPx, yLabel)
+	colourBar(b, sc, barX, top, ph, barLabel)
+}
+
+// colourBar draws the scale's bar at (x, top) with height h, its ticks and
+// its label's lines (see fitLabel).
+func colourBar(b *strings.Builder, sc Scale, x, top, h float64, label []string) {
 	const steps = 32
 	for k := range steps {
 		t0 := float64(k) / steps
@@ -382,7 +464,11 @@ func colourBar(b *strings.Builder, sc Scale, x, top, h float64, label string) {
 		fmt.Fprintf(b, `<line x1="%g" x2="%g" y1="%g" y2="%g" stroke="#1c1c1e" stroke-width="0.6"/>`, x+14, x+18, y, y)
 		fmt.Fprintf(b, `<text x="%g" y="%g" font-size="10">%s</text>`, x+20, y+3.5, fmtVal(v))
 	}
-	fmt.Fprintf(b, `<text transform="translate(%g,%g) rotate(-90)" font-size="11" text-anchor="middle">%s</text>`, x+64, top+h/2, svgEsc(label))
+	lx := x + 64.0
+	if len(label) > 1 {
+		lx = x + 58
+	}
+	rotatedLabel(b, lx, top+h/2, barFontPx, label)
 }
 
 // openSVG starts an SVG element.

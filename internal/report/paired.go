@@ -354,13 +354,14 @@ func pairedRhos(rows []PairedRow, byRho bool) []string {
 // up), one rect.cell per parameter point whose <title> names the value
 // (short) and the number of pairs.
 func pairedHeatmapSVG(p *Panel, sc Scale, rho, short, label, title string, standalone bool) string {
-	const cw, ch = 62, 40
+	const cw = 62
 	left, top := 78.0, 12.0
 	if title != "" {
 		top = 34
 	}
 	nx, ny := len(p.Kappas), len(p.Concentrations)
-	pw, ph := float64(nx*cw), float64(ny*ch)
+	ch, yLabel, barLabel := heatmapRows(ny, label)
+	pw, ph := float64(nx*cw), float64(ny)*ch
 	barX := left + pw + 26
 	var b strings.Builder
 	openSVG(&b, barX+86, top+ph+62, standalone, "heatmap")
@@ -373,25 +374,17 @@ func pairedHeatmapSVG(p *Panel, sc Scale, rho, short, label, title string, stand
 	}
 	for _, c := range p.Cells {
 		i, j := indexOf(p.Kappas, c.Kappa), indexOf(p.Concentrations, c.Concentration)
-		x, y := left+float64(i*cw), top+ph-float64((j+1)*ch)
+		x, y := left+float64(i*cw), top+ph-float64(j+1)*ch
 		fill, ink := "#e6e6e6", "#1c1c1e"
 		if !math.IsNaN(c.Mean) {
 			fill, ink = sc.Colour(c.Mean), sc.inkOn(c.Mean)
 		}
 		tip := fmt.Sprintf("κ = %s, c = %s, %s: %s = %s (%d of %d pairs)", c.Kappa, c.Concentration, where, short, fmtVal(c.Mean), c.N, c.Runs)
-		fmt.Fprintf(&b, `<rect class="cell" x="%g" y="%g" width="%d" height="%d" fill="%s" stroke="#fff" stroke-width="1" data-kappa="%s" data-concentration="%s" data-value="%s"><title>%s</title></rect>`,
+		fmt.Fprintf(&b, `<rect class="cell" x="%g" y="%g" width="%d" height="%g" fill="%s" stroke="#fff" stroke-width="1" data-kappa="%s" data-concentration="%s" data-value="%s"><title>%s</title></rect>`,
 			x, y, cw, ch, fill, svgEsc(c.Kappa), svgEsc(c.Concentration), fmtVal(c.Mean), svgEsc(tip))
 		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" text-anchor="middle" fill="%s" pointer-events="none">%s</text>`, x+cw/2, y+ch/2+4, ink, fmtVal(c.Mean))
 	}
-	for i, k := range p.Kappas {
-		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" text-anchor="middle">%s</text>`, left+float64(i*cw)+cw/2, top+ph+15, svgEsc(k))
-	}
-	for j, c := range p.Concentrations {
-		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" text-anchor="end">%s</text>`, left-6, top+ph-float64(j*ch)-ch/2+4, svgEsc(c))
-	}
-	fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="12" text-anchor="middle">%s</text>`, left+pw/2, top+ph+36, svgEsc(labelKappa))
-	fmt.Fprintf(&b, `<text transform="translate(%g,%g) rotate(-90)" font-size="12" text-anchor="middle">%s</text>`, left-44, top+ph/2, svgEsc(labelConcentration))
-	colourBar(&b, sc, barX, top, ph, label)
+	heatmapAxes(&b, p, sc, left, top, pw, ph, ch, barX, yLabel, barLabel)
 	b.WriteString("</svg>")
 	return b.String()
 }

@@ -288,8 +288,16 @@ func (d *PairedDashboard) Finding() string {
 	if d.Layout == PairedBalanced {
 		trading = "With active trading"
 	}
-	out := fmt.Sprintf("%s the default rate fell in %d of %d pairs, stayed the same in %d and rose in %d; on average by %s (mean δ %s %s, %s %s).",
-		trading, s.Improved, s.NEffect, s.Unchanged, s.Worsened, fmtVal(s.MeanEffect), base, fmtVal(s.MeanDeltaControl), dealer, fmtVal(s.MeanDeltaTreatment))
+	// The mean effect in words: a positive effect lowers the default rate.
+	average := "on average it did not change"
+	switch {
+	case s.MeanEffect > 0:
+		average = "on average it fell by " + fmtVal(s.MeanEffect)
+	case s.MeanEffect < 0:
+		average = "on average it rose by " + fmtVal(-s.MeanEffect)
+	}
+	out := fmt.Sprintf("%s the default rate fell in %d of %d pairs, stayed the same in %d and rose in %d; %s (mean δ %s %s, %s %s).",
+		trading, s.Improved, s.NEffect, s.Unchanged, s.Worsened, average, base, fmtVal(s.MeanDeltaControl), dealer, fmtVal(s.MeanDeltaTreatment))
 	// The point with the largest mean effect.
 	type acc struct{ sum, n float64 }
 	points := map[string]*acc{}

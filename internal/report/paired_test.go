@@ -288,3 +288,30 @@ func TestWritePairedDashboardNil(t *testing.T) {
 		t.Error("a nil dashboard must be an error")
 	}
 }
+
+// TestPairedFinding checks the finding's sentence for effects that lower,
+// raise and keep the default rate (a negative mean read "on average by
+// -0.07625" after "rose in 3").
+func TestPairedFinding(t *testing.T) {
+	pair := func(base, dealer, effect string) PairedRow {
+		return PairedRow{Kappa: "1", Concentration: "1", Mu: "0", Monotonicity: "0", DeltaControl: base, DeltaTreatment: dealer, Effect: effect}
+	}
+	for _, c := range []struct {
+		name   string
+		layout PairedLayout
+		pairs  []PairedRow
+		want   string
+	}{
+		{"fell", PairedComparison, []PairedRow{pair("0.5", "0.25", "0.25"), pair("0.5", "0.5", "0")},
+			"With dealer trading the default rate fell in 1 of 2 pairs, stayed the same in 1 and rose in 0; on average it fell by 0.125 (mean δ control 0.5, treatment 0.375)."},
+		{"rose", PairedBalanced, []PairedRow{pair("0.5", "0.75", "-0.25"), pair("0.5", "0.5", "0")},
+			"With active trading the default rate fell in 0 of 2 pairs, stayed the same in 1 and rose in 1; on average it rose by 0.125 (mean δ passive 0.5, active 0.625)."},
+		{"unchanged", PairedComparison, []PairedRow{pair("0.5", "0.5", "0")},
+			"With dealer trading the default rate fell in 0 of 1 pairs, stayed the same in 1 and rose in 0; on average it did not change (mean δ control 0.5, treatment 0.5)."},
+	} {
+		d := &PairedDashboard{Layout: c.layout, Pairs: c.pairs}
+		if got := d.Finding(); got != c.want {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		}
+	}
+}

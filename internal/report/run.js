@@ -106,27 +106,28 @@
     el("p.note", {}, "No daily snapshots were recorded for this run; the balance sheets show the final state."), sheets(D.fin, "Final balance sheets")));
 
   // ---- charts: days at their true positions ----
-  const ticks = (lo, hi) => {
+  // ticks: about five round values over [lo, hi]; whole ones for counts.
+  const ticks = (lo, hi, whole) => {
     if (hi <= lo) hi = lo + 1;
     const raw = (hi - lo) / 4, mag = 10 ** Math.floor(Math.log10(raw));
-    const step = [1, 2, 2.5, 5, 10].find((m) => raw <= m * mag) * mag, out = [];
+    const step = Math.max((whole ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10]).find((m) => raw <= m * mag) * mag, whole ? 1 : 0), out = [];
     for (let v = Math.floor(lo / step) * step; v < hi + step * 0.999; v += step) out.push(+v.toPrecision(12));
     return out;
   };
   // chart: xs the days; series [{name, v (numbers or strings), color, line}];
   // o.share fixes y to [0, 1], o.stack stacks the bars, o.count keeps the
-  // y ticks whole.
+  // y ticks whole, o.span = [first, last] widens the day axis to those days.
   function chart(title, xs, series, o = {}) {
-    const W = 520, H = 230, L = 58, R = 14, T = 30, pw = W - L - R, ph = H - T - 36;
-    const x0 = Math.min(...xs) - 0.5, x1 = Math.max(...xs) + 0.5;
+    const W = 520, H = 230, L = 58, R = 14, T = 30, pw = W - L - R, ph = H - T - 36, sp = o.span || xs;
+    const x0 = Math.min(...xs, ...sp) - 0.5, x1 = Math.max(...xs, ...sp) + 0.5;
     const top = Math.max(0, ...xs.map((_, i) => series.reduce((s, se) => o.stack ? s + (+se.v[i] || 0) : Math.max(s, +se.v[i] || 0), 0)));
-    const yt = o.share ? [0, 0.25, 0.5, 0.75, 1] : ticks(0, o.count ? Math.max(top, 4) : top), ymax = yt[yt.length - 1];
+    const yt = o.share ? [0, 0.25, 0.5, 0.75, 1] : ticks(0, o.count ? Math.max(top, 4) : top, o.count), ymax = yt[yt.length - 1];
     const X = (d) => L + (d - x0) / (x1 - x0) * pw, Y = (v) => T + ph - v / ymax * ph;
     const bars = series.filter((s) => !s.line).length, bw = Math.max(0.7 * pw / (x1 - x0) / (o.stack ? 1 : bars || 1), 1);
     const svg = el("s:svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": title }, el("s:text.t", { x: L, y: 16 }, title),
       yt.map((t) => [el("s:line.g", { x1: L, x2: L + pw, y1: Y(t), y2: Y(t) }), el("s:text", { x: L - 6, y: Y(t) + 3.5, "text-anchor": "end" }, nf(t))]),
       el("s:line.ax", { x1: L, x2: L + pw, y1: Y(0), y2: Y(0) }),
-      (x1 - x0 <= 13 ? Array.from({ length: x1 - x0 }, (_, i) => x0 + 0.5 + i) : ticks(x0 + 0.5, x1 - 0.5)).filter((d) => d % 1 === 0 && d > x0 && d < x1).map((d) => el("s:text", { x: X(d), y: T + ph + 15, "text-anchor": "middle" }, d)),
+      (x1 - x0 <= 13 ? Array.from({ length: x1 - x0 }, (_, i) => x0 + 0.5 + i) : ticks(x0 + 0.5, x1 - 0.5, 1)).filter((d) => d % 1 === 0 && d > x0 && d < x1).map((d) => el("s:text", { x: X(d), y: T + ph + 15, "text-anchor": "middle" }, d)),
       el("s:text", { x: L + pw / 2, y: H - 4, "text-anchor": "middle" }, "day"));
     const base = xs.map(() => 0);
     let k = 0;
