@@ -146,6 +146,15 @@ func (w *watch) run(ctx context.Context, silentRun func(id string, silence time.
 			w.p.unresponsive(silence, limit)
 			continue
 		}
+		// A plugin that has itself gone quiet (past half the limit: five
+		// heartbeats missed) is the suspect, not its runs: a heartbeat
+		// snapshotted before a run started can arrive after it and leave the
+		// run a moment "older" than the plugin. The plugin check above
+		// decides; runs are judged only while the plugin answers.
+		if now.Sub(w.last) > limit/2 {
+			w.mu.Unlock()
+			continue
+		}
 		var silent []string
 		for id, at := range w.sign {
 			if now.Sub(at) > limit {

@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,32 +98,63 @@ func (s *Store) HasManifest(id string) bool { return runfolder.HasManifest(s.Run
 
 // RemoveRun removes run id's folder, before the run is executed again: a
 // run that is not done has nothing worth keeping, and a folder written
-// afresh holds no file of an earlier attempt (a temporary file of a
-// killed run, a file the new run does not write).
+// afresh holds no file of an earlier attempt (a file the new run does not
+// write). The folder a killed writer left beside it (.<id>.tmp-*) is
+// RemoveTempRuns's: finding it means reading the whole runs folder, which
+// is done once after a writer died, not once a run.
 func (s *Store) RemoveRun(id string) error {
 	if err := os.RemoveAll(s.RunDir(id)); err != nil {
 		return fmt.Errorf("clearing the folder of run %s: %w", id, err)
 	}
-	// A new run folder is written beside its place and moved in whole
-	// (atomicfile.ReplaceDir): a killed writer leaves it as .<id>.tmp-*.
-	ents, _ := os.ReadDir(s.Path(RunsDir))
-	for _, e := range ents {
-		if !strings.HasPrefix(e.Name(), "."+id+".tmp-") {
-			continue
+	return nil
+}
+
+// RemoveTempRuns removes the folders killed writers left in the runs
+// folder: a new run folder is written beside its place and moved in whole
+// (atomicfile.ReplaceDir), as .<id>.tmp-*. It reads the runs folder in
+// slices (a million runs are a million entries), and returns how many it
+// removed. Call it only while holding the lock, when no executor is
+// writing runs (at start, or after an executor died).
+func (s *Store) RemoveTempRuns() (int, error) {
+	f, err := os.Open(s.Path(RunsDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading the runs folder: %w", err)
+	}
+	defer f.Close()
+	n := 0
+	for {
+		ents, err := f.ReadDir(4096)
+		for _, e := range ents {
+			if !runfolder.IsTemp(e.Name()) {
+				continue
+			}
+			if err := os.RemoveAll(filepath.Join(s.Path(RunsDir), e.Name())); err != nil {
+				return n, fmt.Errorf("removing a folder a killed run left: %w", err)
+			}
+			n++
 		}
-		if err := os.RemoveAll(filepath.Join(s.Path(RunsDir), e.Name())); err != nil {
-			return fmt.Errorf("clearing a folder left by an earlier attempt of run %s: %w", id, err)
+		if err == io.EOF || len(ents) == 0 {
+			return n, nil
+		}
+		if err != nil {
+			return n, fmt.Errorf("reading the runs folder: %w", err)
 		}
 	}
-	return nil
 }
 
 // RemoveTemp removes the temporary files a killed process left in the
 // store's own folders (the experiment folder, registry/, aggregate/ and
-// its figures) and in the folders of the runs given (those that were
-// being written), and returns how many it removed.
+// its figures), beside the run folders (RemoveTempRuns) and in the folders
+// of the runs given (those that were being written), and returns how many
+// it removed.
 func (s *Store) RemoveTemp(runs ...string) (int, error) {
-	n := 0
+	n, err := s.RemoveTempRuns()
+	if err != nil {
+		return n, err
+	}
 	for _, d := range []string{s.Dir, s.Path("registry"), s.Path("aggregate"), s.Path(FiguresDir)} {
 		ents, err := os.ReadDir(d)
 		if err != nil {

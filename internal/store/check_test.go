@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,8 +137,9 @@ func TestRemoveTemp(t *testing.T) {
 	}
 }
 
-// RemoveRun clears the run's folder and the folders a killed writer left
-// beside it (atomicfile.ReplaceDir's .<id>.tmp-*), not those of other runs.
+// RemoveRun clears the run's folder; RemoveTemp (and RemoveTempRuns) the
+// folders killed writers left beside run folders (atomicfile.ReplaceDir's
+// .<id>.tmp-*), and nothing else of the runs folder.
 func TestRemoveRun(t *testing.T) {
 	const id = "grid_0123456789ab"
 	st := writeRun(t, id)
@@ -148,15 +150,70 @@ func TestRemoveRun(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	const kept = "grid_0123456789ad"
+	if err := os.MkdirAll(st.RunDir(kept), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := st.RemoveRun(id); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range []string{st.RunDir(id), stale} {
+	if _, err := os.Stat(st.RunDir(id)); err == nil {
+		t.Errorf("the run's folder survived")
+	}
+	if _, err := os.Stat(stale); err != nil {
+		t.Errorf("RemoveRun read the runs folder: %v", err)
+	}
+	n, err := st.RemoveTemp()
+	if err != nil || n != 2 {
+		t.Fatalf("RemoveTemp removed %d, %v; want the 2 folders", n, err)
+	}
+	for _, d := range []string{stale, other} {
 		if _, err := os.Stat(d); err == nil {
 			t.Errorf("%s survived", d)
 		}
 	}
-	if _, err := os.Stat(other); err != nil {
+	if _, err := os.Stat(st.RunDir(kept)); err != nil {
 		t.Errorf("another run's folder was removed: %v", err)
+	}
+	if n, err := st.RemoveTempRuns(); err != nil || n != 0 {
+		t.Errorf("a second RemoveTempRuns: %d, %v", n, err)
+	}
+}
+
+// RemoveTempRuns reads a runs folder of more entries than one slice of
+// ReadDir, and finds the temporary folders among them; a store without a
+// runs folder has none.
+func TestRemoveTempRunsLargeFolder(t *testing.T) {
+	st := writeRun(t, "grid_0123456789ab")
+	var temps []string
+	for i := range 10000 {
+		name := fmt.Sprintf("grid_%012x", i)
+		if i%997 == 0 {
+			name = "." + name + ".tmp-7"
+			temps = append(temps, name)
+		}
+		if err := os.Mkdir(filepath.Join(st.Path(RunsDir), name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := st.RemoveTempRuns()
+	if err != nil || n != len(temps) {
+		t.Fatalf("removed %d, %v; want %d", n, err, len(temps))
+	}
+	ents, err := os.ReadDir(st.Path(RunsDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if runfolder.IsTemp(e.Name()) {
+			t.Errorf("%s survived", e.Name())
+		}
+	}
+	if len(ents) != 10000+1-len(temps) {
+		t.Errorf("%d entries left, want %d", len(ents), 10000+1-len(temps))
+	}
+	empty := &Store{Dir: t.TempDir()}
+	if n, err := empty.RemoveTempRuns(); err != nil || n != 0 {
+		t.Errorf("no runs folder: %d, %v", n, err)
 	}
 }

@@ -3,6 +3,7 @@ package sweep
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -236,7 +237,8 @@ func buildCLI(tb testing.TB) string {
 // binary on it: `sweep status`, `sweep plan` (every run listed with its id
 // and state), `sweep aggregate` (registry and results rebuilt, every run
 // checked through its recorded fingerprint) and a resumed `sweep run`
-// (nothing left to run). It reports each command's wall time, CPU time
+// (nothing left to run), and the same run interrupted by SIGINT after 2 s
+// (the time from the signal to the exit). It reports each command's wall time, CPU time
 // (user + system) and peak resident memory, and fails when status, plan or
 // aggregate passes 200 MB (issue 12.4's bound; the resumed run also
 // rewrites the dashboard, whose size grows with the runs).
@@ -298,5 +300,40 @@ func BenchmarkMillionRuns(b *testing.B) {
 			b.Fatalf("sweep run says\n%s\nwant %q", rs.out, want)
 		}
 		report("resume", rs)
+		ir := interruptCLI(b, bin, 2*time.Second, "sweep", "run", "-out", filepath.Dir(dir), file)
+		b.ReportMetric(ir.wall.Seconds(), "interrupt-exit-s")
+		b.Logf("interrupt: exit %s after SIGINT (sent 2 s into a resumed run), cpu %6.2f s, max RSS %6.1f MB",
+			ir.wall.Round(time.Millisecond), ir.cpu.Seconds(), ir.maxRSSMB)
+		if ir.wall > 5*time.Second {
+			b.Errorf("the interrupted sweep took %s to exit after SIGINT", ir.wall)
+		}
 	}
+}
+
+// interruptCLI starts bin with args, sends it SIGINT after wait, and
+// measures it: wall is the time from the signal to its exit.
+func interruptCLI(tb testing.TB, bin string, wait time.Duration, args ...string) cliRun {
+	tb.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "HOME="+tb.TempDir(), "BILANCIO_PLUGIN_PATH="+tb.TempDir())
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	time.Sleep(wait)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		tb.Fatal(err)
+	}
+	sent := time.Now()
+	err := cmd.Wait()
+	r := cliRun{wall: time.Since(sent)}
+	var ee *exec.ExitError
+	if err != nil && (!errors.As(err, &ee) || ee.ExitCode() != 130) {
+		tb.Fatalf("%s %s: %v (want exit 130)\n%s", bin, strings.Join(args, " "), err, errb.String())
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	r.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	r.maxRSSMB = float64(ru.Maxrss) / 1024
+	return r
 }

@@ -330,10 +330,11 @@ func runPaired(ctx context.Context, spec *Spec, opts Options) (*Summary, error) 
 		writeErr = pr.writeMeta(top, arms)
 	}
 	dashboard := false
-	if pairs, err := table.pairs(); writeErr == nil && err == nil && len(pairs) > 0 && pr.opts.Dashboard != nil {
+	if pairs, err := table.pairs(); writeErr == nil && err == nil && len(pairs) > 0 && pr.opts.Dashboard != nil && ctx.Err() == nil {
 		// The dashboard (relief heatmaps, trading effect, dealer PnL and
 		// trades), from the files just written. The comparison is
-		// complete without it, so a failure is a warning.
+		// complete without it, so a failure is a warning. An interrupted
+		// sweep leaves it to the next run (see runner.finish).
 		if err := pr.opts.Dashboard(context.WithoutCancel(ctx), dir); err != nil {
 			pr.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "Cannot write the paired dashboard", Detail: err.Error()}})
 		} else {

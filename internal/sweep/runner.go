@@ -128,7 +128,18 @@ type runner struct {
 	// plan that ends, in this invocation or an earlier one: d is nil for a
 	// run failed for good. It is called with mu held.
 	onResult func(run *PlannedRun, d *runfolder.Sealed)
+
+	// afterInterrupt bounds the rebuild of the registry and the aggregate
+	// once the sweep was interrupted (InterruptBudget; tests shorten it).
+	afterInterrupt time.Duration
 }
+
+// InterruptBudget is how long an interrupted sweep may spend bringing its
+// registry and aggregate files up to date before it exits: a small
+// experiment's are rebuilt, a large one's (every run is checked again) are
+// left as they were, for `sweep aggregate` or the next `sweep run`. Ctrl-C
+// stops a sweep within about this long, whatever its size.
+const InterruptBudget = 500 * time.Millisecond
 
 func newRunner(plan *Plan, opts Options) *runner {
 	now := opts.Now
@@ -144,7 +155,7 @@ func newRunner(plan *Plan, opts Options) *runner {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = max(32, 8*plan.spec.Parallel)
 	}
-	return &runner{opts: opts, plan: plan, spec: plan.spec, now: now}
+	return &runner{opts: opts, plan: plan, spec: plan.spec, now: now, afterInterrupt: InterruptBudget}
 }
 
 // run is Run after the checks.
@@ -688,6 +699,11 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 			r.closeEx()
 		}
 		r.ex, r.closeEx = nil, nil
+		// The dead plugin may have left the folders of the runs it was
+		// writing beside their places; the retries write them afresh.
+		if _, err := r.store.RemoveTempRuns(); err != nil {
+			r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "Cannot remove the folders the crashed executor left", Detail: err.Error()}})
+		}
 	}
 	return retry, nil
 }
@@ -859,14 +875,24 @@ func manifestDelta(d *runfolder.Sealed) *apd.Decimal {
 
 // finish rebuilds the registry and the aggregate files, compacts the
 // journal, writes experiment.json, and emits the summary. It runs even when
-// the sweep was interrupted (with a context of its own), so that the folder
-// is consistent for status and for the next run. The summary's counts are
-// the registry's: runs the executor reported failed whose folders are
-// complete count as done, as the registry, summary.json and sweep status
-// count them; the paths it gives are those of the files written.
+// the sweep was interrupted, so that the folder is consistent for status
+// and for the next run; but then within InterruptBudget: a rebuild that
+// takes longer is abandoned (the files stay as they were, and say nothing
+// false: they are an earlier rebuild's, atomically written), the journal
+// is not compacted and the dashboard not rewritten, so that Ctrl-C stops
+// a sweep of any size at once. The summary's counts are the registry's
+// (runs the executor reported failed whose folders are complete count as
+// done, as the registry, summary.json and sweep status count them), or the
+// journal's when the rebuild was abandoned; the paths it gives are those
+// of the files written.
 func (r *runner) finish(ctx context.Context, runErr error) (*Summary, error) {
 	interrupted := ctx.Err() != nil
 	fctx := context.WithoutCancel(ctx)
+	if interrupted {
+		var cancel context.CancelFunc
+		fctx, cancel = context.WithTimeout(fctx, r.afterInterrupt)
+		defer cancel()
+	}
 	r.mu.Lock()
 	r.prog.Running = 0
 	total := r.prog.Total
@@ -877,7 +903,10 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Summary, error) {
 	}
 	s := &Summary{ExperimentID: r.store.ID, Dir: r.store.Dir, Frontier: frontier}
 	v, err := r.store.Rebuild(fctx, r.j, r.plan.Fingerprint(), r.plan.constants(), store.CheckQuick)
-	if err == nil {
+	if err != nil && interrupted && fctx.Err() != nil {
+		r.viewsLeft()
+		err = nil
+	} else if err == nil {
 		s.Registry, s.Results = r.store.Path(store.RegistryFile), r.store.Path(store.ResultsFile)
 		r.mu.Lock()
 		r.ran += v.Recovered
@@ -901,13 +930,13 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Summary, error) {
 			s.SummaryJSON = r.store.Path(store.SummaryFile)
 		}
 	}
-	if err == nil {
+	if err == nil && !interrupted {
 		err = r.j.Compact()
 	}
 	if err == nil {
 		err = r.writeMeta()
 	}
-	if err == nil && r.opts.Dashboard != nil {
+	if err == nil && r.opts.Dashboard != nil && !interrupted {
 		if err = r.opts.Dashboard(context.WithoutCancel(ctx), r.store.Dir); err == nil {
 			s.Dashboard = r.store.Path(store.DashboardFile)
 		}
@@ -935,4 +964,31 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Summary, error) {
 		return s, fmt.Errorf("sweep %s interrupted: %w", r.store.ID, ctx.Err())
 	}
 	return s, runErr
+}
+
+// viewsLeft, when an interrupted sweep's rebuild ran out of time, counts
+// the runs from the journal (every run it calls done was checked when it
+// ended or when this sweep found it) and says that the registry and the
+// aggregate were left as they were.
+func (r *runner) viewsLeft() {
+	entries := r.j.InPlan(r.plan.Fingerprint())
+	done, failed := 0, 0
+	for e := range entries.All() {
+		switch e.State() {
+		case store.Done:
+			done++
+		case store.Failed:
+			failed++
+		}
+	}
+	r.mu.Lock()
+	r.prog.Done, r.prog.Failed = done, failed
+	r.prog.Reused = max(done-r.ran, 0)
+	r.mu.Unlock()
+	r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{
+		Severity: "warning",
+		Summary: fmt.Sprintf("The registry and aggregate files were left as they were: checking the %d runs again takes longer than an interrupted sweep waits (%s)",
+			entries.Len(), r.afterInterrupt),
+		Detail: "bilancio sweep aggregate " + r.store.Dir + " rebuilds them (the next sweep run does too); sweep status counts the runs from the journal.",
+	}})
 }
