@@ -606,7 +606,7 @@ func TestSweepModalDetachAttach(t *testing.T) {
 	}
 	t.Logf("sweep run -detach returned after %v", time.Since(start))
 	status, code := runBilancio(t, env, "sweep", "status", "-remote", "-plugin-dir", pluginDir, dir)
-	if code != 0 || !strings.Contains(status, "8 work units on modal") {
+	if code != 0 || !strings.Contains(status, "on the modal executor: 8 units") {
 		t.Errorf("sweep status -remote: exit %d:\n%s", code, status)
 	}
 	t.Logf("sweep status -remote returned after %v", time.Since(start))
@@ -737,7 +737,7 @@ sweep "cancel_modal" {
 		t.Error("no chunk sandbox was running at the cancel: the test does not test it")
 	}
 	status, code := runBilancio(t, env, "sweep", "status", "-remote", "-plugin-dir", pluginDir, dir)
-	if code != 0 || !strings.Contains(status, " 0 running") || cancelled > 0 && !strings.Contains(status, "cancelled before its worker was done") {
+	if code != 0 || strings.Contains(status, "running") || cancelled > 0 && !strings.Contains(status, "cancelled before its worker was done") {
 		t.Errorf("sweep status -remote after cancel: exit %d:\n%s", code, status)
 	}
 	text, code = runBilancio(t, env, "sweep", "run", "-plugin-dir", pluginDir, "-out", out, "-yes", file)
