@@ -94,6 +94,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDealerRun -fuzztime $(FUZZTIME) ./internal/engine/
 	$(GO) test -run '^$$' -fuzz FuzzFastYAML -fuzztime $(FUZZTIME) ./internal/engine/
 	$(GO) test -run '^$$' -fuzz FuzzReplay -fuzztime $(FUZZTIME) ./internal/metrics/
+	$(GO) test -run '^$$' -fuzz FuzzManifestCodec -fuzztime $(FUZZTIME) ./sdk/runfolder/
 
 clean:
 	rm -rf $(BIN) out

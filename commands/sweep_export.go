@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/bilancio-go/bilancio/internal/export"
+	"github.com/bilancio-go/bilancio/internal/pluginhost"
 )
 
 // SweepExportCommand is `bilancio sweep export DIR -format parquet|csv`.
@@ -30,14 +31,19 @@ func (c *SweepExportCommand) Help() string {
   Writes the results of the experiment in DIR as tidy tables, one file each,
   into DIR/export (or -out):
 
-    runs     one row per run: parameters, seed, status, executor, duration
-             and every summary metric (phi_total, delta_total, ...)
+    runs     one row per run: parameters, seed, replicate, status, executor,
+             duration, cost and every summary metric (phi_total,
+             delta_total, ...); cost is the run's share of the measured cost
+             of the machines its executor reported, by duration (empty for
+             local runs)
     days     one row per run and day: the day metrics of metrics.csv
     events   with -events: one row per event of every run (its record as
              JSON in the event column)
     pairs    for a paired sweep (comparison, balanced): one row per pair, as
              aggregate/comparison.csv; runs, days and events get an arm
              column
+    usage    when the executor reported the machines it used (Modal): one
+             row per machine, as usage.csv
 
   As Parquet (numbers typed, missing values NULL), or as CSV. For example,
   with DuckDB:
@@ -71,7 +77,7 @@ func (c *SweepExportCommand) Run(args []string) int {
 	if !ok {
 		return sweepExitError
 	}
-	tables, err := export.Export(sweepContext(c.Meta), pos[0], export.Options{Format: f.format, Events: f.events, Out: f.out})
+	tables, err := export.Export(sweepContext(c.Meta), pos[0], export.Options{Format: f.format, Events: f.events, Out: f.out, LocalExecutor: pluginhost.LocalExecutor})
 	if err != nil {
 		c.UI.Error("Error: cannot export the experiment: " + err.Error())
 		return sweepExitError

@@ -8,10 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	sbusage "github.com/bilancio-go/bilancio/internal/usage"
 )
 
 // duckDBNode returns the node_modules folder holding DuckDB's node package
@@ -162,6 +166,11 @@ func TestSweepExport(t *testing.T) {
 		if r["status"] != "completed" || r["executor"] == "" {
 			t.Errorf("%s: status %v, executor %v", id, r["status"], r["executor"])
 		}
+		// Without replicates every run is its point's replicate 0; the
+		// local executor reports no machines, so no cost.
+		if asFloat(r["replicate"]) != 0 || r["cost"] != nil || r["cost_currency"] != nil {
+			t.Errorf("%s: replicate %v, cost %v %v; want 0 and NULL", id, r["replicate"], r["cost"], r["cost_currency"])
+		}
 	}
 	if !sort.StringsAreSorted(ids) {
 		t.Errorf("ORDER BY run_id: %v", ids)
@@ -207,5 +216,90 @@ func TestSweepExportPaired(t *testing.T) {
 	rows := duckDBQuery(t, modules, "SELECT count(*) AS n FROM read_parquet('"+filepath.Join(dir, "export", "pairs.parquet")+"')")
 	if asFloat(rows[0]["n"]) != 2 {
 		t.Errorf("pairs.parquet: %v", rows)
+	}
+}
+
+// TestSweepExportReplicates: the runs table carries each run's replicate
+// as results.csv has it.
+func TestSweepExportReplicates(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "reps")
+	if stdout, stderr, code := sweepCmd(t, "ring", "-n-agents", "5", "-maturity-days", "3", "-kappas", "0.5,2", "-concentrations", "1", "-mus", "0",
+		"-replicates", "3", "-out-dir", dir); code != 0 {
+		t.Fatalf("sweep ring -replicates 3: %d\n%s%s", code, stdout, stderr)
+	}
+	if stdout, stderr, code := sweepCmd(t, "export", "-format", "csv", dir); code != 0 {
+		t.Fatalf("export: %d\n%s%s", code, stdout, stderr)
+	}
+	want := map[string]string{}
+	results := readCSVRecords(t, filepath.Join(dir, "aggregate", "results.csv"))
+	id, rep := slices.Index(results[0], "run_id"), slices.Index(results[0], "replicate")
+	if rep < 0 {
+		t.Fatalf("results.csv of a replicates sweep has no replicate column: %v", results[0])
+	}
+	for _, r := range results[1:] {
+		want[r[id]] = r[rep]
+	}
+	runs := readCSVRecords(t, filepath.Join(dir, "export", "runs.csv"))
+	id, rep = slices.Index(runs[0], "run_id"), slices.Index(runs[0], "replicate")
+	seen := map[string]int{}
+	for _, r := range runs[1:] {
+		if r[rep] != want[r[id]] {
+			t.Errorf("%s: replicate %q, results.csv %q", r[id], r[rep], want[r[id]])
+		}
+		seen[r[rep]]++
+	}
+	if len(runs)-1 != 6 || seen["0"] != 2 || seen["1"] != 2 || seen["2"] != 2 {
+		t.Errorf("%d runs, replicates %v; want 6 runs, two of each of 0, 1, 2", len(runs)-1, seen)
+	}
+}
+
+// TestSweepExportModalCost: a sweep on the modal executor (the real Modal
+// Go SDK against the in-repo emulator) exports the machines it used as the
+// usage table, and each run's share of their cost, the shares adding up to
+// the measured total.
+func TestSweepExportModalCost(t *testing.T) {
+	pluginDir, env, _ := modalSweepEmulator(t)
+	out := t.TempDir()
+	example := filepath.Join("..", "examples", "sweeps", "ring_modal.hcl")
+	if text, code := runBilancio(t, env, "sweep", "run", "-plugin-dir", pluginDir, "-out", out, "-yes", example); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, text)
+	}
+	dir := experimentDir(out, time.Now())
+	recs, err := sbusage.Read(filepath.Join(dir, sbusage.File))
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("usage.csv: %d records, %v", len(recs), err)
+	}
+	total := sbusage.Sum(recs)
+	if text, code := runBilancio(t, env, "sweep", "export", "-format", "csv", dir); code != 0 {
+		t.Fatalf("export: exit %d\n%s", code, text)
+	}
+	machines := readCSVRecords(t, filepath.Join(dir, "export", "usage.csv"))
+	if len(machines)-1 != len(recs) || machines[0][0] != "sandbox_id" {
+		t.Errorf("export/usage.csv: %d rows (header %v), usage.csv %d", len(machines)-1, machines[0], len(recs))
+	}
+	runs := readCSVRecords(t, filepath.Join(dir, "export", "runs.csv"))
+	col := func(name string) int { return slices.Index(runs[0], name) }
+	sum, durations := 0.0, map[string]float64{}
+	for _, r := range runs[1:] {
+		c, err := strconv.ParseFloat(r[col("cost")], 64)
+		if err != nil || c <= 0 || r[col("cost_currency")] != total.Currency || r[col("executor")] == "local" {
+			t.Errorf("%s: cost %q %q, executor %q", r[col("run_id")], r[col("cost")], r[col("cost_currency")], r[col("executor")])
+			continue
+		}
+		sum += c
+		d, _ := strconv.ParseFloat(r[col("duration_ms")], 64)
+		durations[r[col("run_id")]] = c / d // the cost per millisecond: the same for every run
+	}
+	if len(runs)-1 != 4 || math.Abs(sum-total.Cost) > 1e-9*math.Max(1, total.Cost) {
+		t.Errorf("%d runs cost %v in all, usage.csv %v", len(runs)-1, sum, total.Cost)
+	}
+	var rate float64
+	for id, r := range durations {
+		if rate == 0 {
+			rate = r
+		}
+		if math.Abs(r-rate) > 1e-9*rate {
+			t.Errorf("%s: %v per ms, another run %v: the cost is not shared by duration", id, r, rate)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package browsertest
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
@@ -176,27 +177,16 @@ func TestDashboardDesigns(t *testing.T) {
 	b.noOverflow(t, "frontier dashboard")
 	b.screenshot(t, art, "dashboard-frontier.png", "")
 
-	// Replicates: 3 κ × 2 c, five seeds each. Cells show the mean, its
-	// interval and the count; the lines carry interval bars.
-	reps := filepath.Join(t.TempDir(), "replicates.html")
-	d := &report.Dashboard{ExperimentID: "replicates", Executor: "local", Config: []report.ConfigItem{{Key: "kappa_rule", Value: "debt_over_liquidity"}, {Key: "replicates", Value: "5"}}}
-	for ki, k := range []string{"0.5", "1", "2"} {
-		for ci, c := range []string{"0.5", "2"} {
-			for rep := range 5 {
-				delta := 0.2*float64(ki) + 0.1*float64(ci) + 0.03*float64(rep)
-				id := fmt.Sprintf("grid_%d%d%d", ki, ci, rep)
-				d.Runs = append(d.Runs, report.DashboardRun{ID: id, Phase: "grid", Seed: strconv.Itoa(42 + rep), Kappa: k, Concentration: c, Mu: "0", Monotonicity: "0",
-					Status: "completed", Delta: strconv.FormatFloat(delta, 'g', -1, 64), Phi: strconv.FormatFloat(1-delta, 'g', -1, 64), TimeToStability: "4", RunDir: "../runs/" + id + "/"})
-			}
-		}
+	// Replicates: a real sweep of 3 κ × 2 c, five seeds each. Cells show
+	// the mean, its interval and the count; the lines carry interval bars;
+	// the table has the replicate column of results.csv.
+	repDir := filepath.Join(t.TempDir(), "replicates")
+	cmd = exec.Command(bin, "sweep", "ring", "-n-agents", "5", "-maturity-days", "3", "-kappas", "0.5,1,2", "-concentrations", "0.5,2",
+		"-mus", "0", "-replicates", "5", "-out-dir", repDir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sweep ring -replicates 5: %v\n%s", err, out)
 	}
-	var buf bytes.Buffer
-	if err := report.WriteDashboard(&buf, d); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(reps, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	reps := filepath.Join(repDir, "aggregate", "dashboard.html")
 	b.open(t, reps, "#runs tbody tr")
 	b.noErrors(t, "replicates dashboard")
 	if n := b.count(t, "g.cell"); n != 6 {
@@ -211,8 +201,22 @@ func TestDashboardDesigns(t *testing.T) {
 	if n := b.count(t, "#panels line[stroke-width='1.2']"); n != 6 {
 		t.Errorf("%d interval bars on the lines, want 6", n)
 	}
+	// The replicate column: each of 0…4 six times (once per point), and
+	// the run links still first.
+	if h := eval[string](t, b, `Array.from(document.querySelectorAll("#runs thead tr:first-child th")).pop().textContent`); h != "replicate" {
+		t.Errorf("the runs table's last column is %q, want replicate", h)
+	}
+	eval[any](t, b, `document.querySelector("#runs-tools button.clear").click()`)
+	counts := eval[map[string]int](t, b, `(() => { const c = {}; for (const r of document.querySelectorAll("#runs tbody tr")) { const v = r.cells[r.cells.length - 1].textContent; c[v] = (c[v] || 0) + 1; } return c; })()`)
+	if want := map[string]int{"0": 6, "1": 6, "2": 6, "3": 6, "4": 6}; !maps.Equal(counts, want) {
+		t.Errorf("replicates in the table: %v, want %v", counts, want)
+	}
+	if n := b.count(t, "#runs tbody td.id a"); n != 30 {
+		t.Errorf("%d run links, want 30", n)
+	}
 	b.noOverflow(t, "replicates dashboard")
 	b.screenshot(t, art, "dashboard-replicates.png", "#figures")
+	b.screenshot(t, art, "dashboard-replicates-table.png", "#table")
 }
 
 // writeLHSDashboard writes the dashboard of a synthetic n-point Latin

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -268,4 +269,69 @@ func pairedWait(t *testing.T, b *browser, cond string) bool {
 		}
 	}
 	return false
+}
+
+// TestComparePage runs two small sweeps that differ in their default
+// handling, compares them with `sweep compare CONTROL TREATMENT` and opens
+// comparison.html: the paired page of the matched runs, with both runs'
+// links per pair, relief heatmaps and the δ scatter, fitting its box.
+func TestComparePage(t *testing.T) {
+	chromiumPath(t)
+	bin := buildBilancio(t)
+	b := newBrowser(t)
+	art := artifactDir(t)
+	root := t.TempDir()
+	sweep := func(name, handling string) string {
+		dir := filepath.Join(root, name)
+		cmd := exec.Command(bin, "sweep", "ring", "-n-agents", "5", "-maturity-days", "4", "-q-total", "500", "-liquidity-mode", "uniform",
+			"-kappas", "0.5,1,2", "-concentrations", "0.5,2", "-mus", "0", "-default-handling", handling, "-out-dir", dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("sweep ring %s: %v\n%s", name, err, out)
+		}
+		return dir
+	}
+	control, treatment := sweep("control", "fail-fast"), sweep("treatment", "expel-agent")
+	out := filepath.Join(root, "cmp")
+	if text, err := exec.Command(bin, "sweep", "compare", "-out", out, control, treatment).CombinedOutput(); err != nil {
+		t.Fatalf("sweep compare: %v\n%s", err, text)
+	}
+	const pairs = 3 * 2
+	b.open(t, filepath.Join(out, "comparison.html"), "#pairs tbody tr")
+	b.noErrors(t, "comparison")
+	if n := b.count(t, "#pairs tbody tr"); n != pairs {
+		t.Errorf("the pairs table has %d rows, want %d", n, pairs)
+	}
+	if n := b.count(t, "#pairs tbody a[href$='/run.html']"); n != 2*pairs {
+		t.Errorf("%d run links, want both runs of each pair (%d)", n, 2*pairs)
+	}
+	if n := b.count(t, "#relief rect.cell"); n != pairs {
+		t.Errorf("the relief heatmaps have %d cells, want %d", n, pairs)
+	}
+	if n := b.count(t, "#deltas circle.pt"); n != pairs {
+		t.Errorf("the δ scatter has %d points, want %d", n, pairs)
+	}
+	// Two experiments that differ by their default handling: the page
+	// speaks of the arms, not of a dealer, and has no dealer section.
+	if f := eval[string](t, b, `document.querySelector(".finding").textContent`); !strings.Contains(f, "In treatment, compared with control, the default rate") || strings.Contains(f, "dealer") {
+		t.Errorf("the finding reads %q", f)
+	}
+	if n := b.count(t, "#dealer"); n != 0 {
+		t.Error("a comparison of two experiments without dealer metrics shows the dealer's section")
+	}
+	if n := b.count(t, "#groups tbody tr"); n != 1 {
+		t.Errorf("the table by μ has %d rows, want 1", n)
+	}
+	if s := eval[string](t, b, `document.querySelector("#deltas svg").textContent`); !strings.Contains(s, "default rate of the control experiment") || strings.Contains(s, "dealer") {
+		t.Errorf("the δ scatter's labels read %q", s)
+	}
+	// Every run link opens a run page that exists.
+	for _, href := range eval[[]string](t, b, `Array.from(document.querySelectorAll("#pairs tbody a")).map(a => a.href)`) {
+		if p := strings.TrimPrefix(href, "file://"); !strings.HasPrefix(href, "file://") {
+			t.Errorf("run link %q is not a file", href)
+		} else if _, err := os.Stat(p); err != nil {
+			t.Errorf("run link %q: %v", href, err)
+		}
+	}
+	b.noOverflow(t, "comparison")
+	b.screenshot(t, art, "comparison.png", "")
 }

@@ -288,7 +288,8 @@ func (m *yamlMapper) entries(at *yaml.Node) ([]mapEntry, error) {
 	m.depth++
 	defer func() { delete(m.busy, n); m.depth-- }()
 
-	var merged, own []mapEntry
+	var merged []mapEntry
+	own := make([]mapEntry, 0, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		kAt, vAt := n.Content[i], n.Content[i+1]
 		k := yamlDeref(kAt)
@@ -319,7 +320,11 @@ func (m *yamlMapper) entries(at *yaml.Node) ([]mapEntry, error) {
 		}
 		own = append(own, e)
 	}
-	es := dedupe(append(merged, own...))
+	es := own
+	if len(merged) > 0 {
+		es = append(merged, own...)
+	}
+	es = dedupe(es)
 	m.done[n] = es
 	return es, nil
 }
@@ -350,7 +355,22 @@ func (m *yamlMapper) mergeValue(vAt *yaml.Node) ([]mapEntry, error) {
 }
 
 // dedupe keeps each key once, at its first position, with its last value.
+// es is reused when its keys are distinct (the usual case).
 func dedupe(es []mapEntry) []mapEntry {
+	if len(es) <= dedupeScan {
+		distinct := true
+		for i := 1; i < len(es) && distinct; i++ {
+			for j := range i {
+				if es[j].keyStr == es[i].keyStr {
+					distinct = false
+					break
+				}
+			}
+		}
+		if distinct {
+			return es
+		}
+	}
 	idx := make(map[string]int, len(es))
 	out := make([]mapEntry, 0, len(es))
 	for _, e := range es {
@@ -365,6 +385,10 @@ func dedupe(es []mapEntry) []mapEntry {
 	}
 	return out
 }
+
+// dedupeScan is the size up to which dedupe compares keys pairwise
+// instead of building a map.
+const dedupeScan = 16
 
 // checkDocument constructs every node of the document the way safe_load
 // does, so that what PyYAML rejects anywhere in the file (unknown tags,

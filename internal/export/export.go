@@ -1,9 +1,11 @@
 // Package export writes an experiment's results as tidy tables for the
 // tools researchers analyse them with (DuckDB, pandas, R, Polars): runs
-// (one row per run: its parameters, seed, status, executor, duration and
-// every summary metric), days (each run's day metrics, one row per run and
-// day), on request events (every event of every run), and for a paired
-// sweep pairs (one row per pair, as comparison.csv). Each table is one
+// (one row per run: its parameters, seed, replicate, status, executor,
+// duration, cost and every summary metric), days (each run's day metrics,
+// one row per run and day), on request events (every event of every run),
+// for a paired sweep pairs (one row per pair, as comparison.csv), and for
+// an experiment whose executor reported the machines it used, usage (one
+// row per machine, as usage.csv). Each table is one
 // Parquet file (github.com/parquet-go/parquet-go; numbers as DOUBLE or
 // BIGINT, missing values as NULL) or one CSV file (the texts as the
 // experiment holds them).
@@ -22,11 +24,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/store"
+	"github.com/bilancio-go/bilancio/internal/usage"
 )
 
 // Formats.
@@ -40,6 +45,10 @@ type Options struct {
 	Format string // Parquet or CSV
 	Events bool   // also the events table (large)
 	Out    string // the folder the tables go to (default <experiment>/export)
+	// LocalExecutor is the name the local executor writes in a run's
+	// manifest (the commands pass pluginhost.LocalExecutor): its runs
+	// used no reported machine and get no share of their cost.
+	LocalExecutor string
 }
 
 // Table is a written table.
@@ -63,20 +72,28 @@ func Export(ctx context.Context, dir string, o Options) ([]Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	var runs, days, events table
-	runs.cols, days.cols, events.cols = runColumns(), nil, eventColumns()
+	var runs, days, events, machines table
+	runs.cols, days.cols, events.cols, machines.cols = runColumns(), nil, eventColumns(), usageColumns()
 	for _, arm := range arms {
-		if err := readArm(ctx, filepath.Join(dir, arm), arm, paired, o.Events, &runs, &days, &events); err != nil {
+		if err := readArm(ctx, filepath.Join(dir, arm), arm, o, &runs, &days, &events, &machines); err != nil {
 			return nil, err
+		}
+	}
+	if !paired { // a plain experiment: no arm column
+		for _, t := range []*table{&runs, &days, &events, &machines} {
+			dropFirst(t)
 		}
 	}
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("creating %s: %w", o.Out, err)
 	}
 	tables := []*table{&runs, &days}
-	runs.name, days.name, events.name = "runs", "days", "events"
+	runs.name, days.name, events.name, machines.name = "runs", "days", "events", "usage"
 	if o.Events {
 		tables = append(tables, &events)
+	}
+	if len(machines.rows) > 0 {
+		tables = append(tables, &machines)
 	}
 	if paired {
 		pairs, err := readPairs(dir)
@@ -139,16 +156,32 @@ type table struct {
 
 // runColumns are the columns of the runs table. The registry gives the
 // parameters and status, the manifest the executor and timing, results.csv
-// the summary metrics.
+// the replicate and the summary metrics, usage.csv the cost (shareCost).
 func runColumns() []column {
 	return []column{
-		{"arm", text}, {"run_id", text}, {"phase", text}, {"seed", integer}, {"status", text}, {"executor", text},
+		{"arm", text}, {"run_id", text}, {"phase", text}, {"seed", integer}, {"replicate", integer}, {"status", text}, {"executor", text},
 		{"n_agents", integer}, {"kappa", real}, {"concentration", real}, {"mu", real}, {"monotonicity", real},
 		{"maturity_days", integer}, {"q_total", real}, {"s1", real}, {"l0", real}, {"default_handling", text}, {"dealer_enabled", text},
-		{"stop_reason", text}, {"days_simulated", integer}, {"defaults", integer}, {"duration_ms", real}, {"cost", real},
+		{"stop_reason", text}, {"days_simulated", integer}, {"defaults", integer}, {"duration_ms", real}, {"cost", real}, {"cost_currency", text},
 		{"phi_total", real}, {"delta_total", real}, {"max_g_t", real}, {"alpha_1", real}, {"mpeak_1", real}, {"v_1", real},
 		{"hhiplus_1", real}, {"time_to_stability", integer}, {"error", text},
 	}
+}
+
+// usageColumns are the columns of the usage table: usage.csv's.
+func usageColumns() []column {
+	cols := []column{{"arm", text}}
+	for _, c := range usage.Columns() {
+		k := text
+		switch c {
+		case "duration_s", "cpu", "memory_mib", "cost":
+			k = real
+		case "runs":
+			k = integer
+		}
+		cols = append(cols, column{c, k})
+	}
+	return cols
 }
 
 // eventColumns are the columns of the events table: the event's place and
@@ -157,8 +190,9 @@ func eventColumns() []column {
 	return []column{{"arm", text}, {"run_id", text}, {"seq", integer}, {"day", integer}, {"phase", text}, {"kind", text}, {"event", text}}
 }
 
-// readArm adds the runs of one experiment folder to the tables.
-func readArm(ctx context.Context, dir, arm string, paired, withEvents bool, runs, days, events *table) error {
+// readArm adds the runs of one experiment folder to the tables, and the
+// machines its executor reported to usage.
+func readArm(ctx context.Context, dir, arm string, o Options, runs, days, events, machines *table) error {
 	reg, err := readCSVFile(filepath.Join(dir, filepath.FromSlash(store.RegistryFile)))
 	if err != nil {
 		return err
@@ -171,6 +205,10 @@ func readArm(ctx context.Context, dir, arm string, paired, withEvents bool, runs
 	for _, r := range res {
 		results[r["run_id"]] = r
 	}
+	// results.csv has a replicate column only for a sweep with replicates;
+	// without, every run is its point's replicate 0.
+	replicates := len(res) > 0 && slices.ContainsFunc(res, func(r map[string]string) bool { _, ok := r["replicate"]; return ok })
+	first := len(runs.rows)
 	for _, r := range reg {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("exporting: %w", err)
@@ -193,11 +231,15 @@ func readArm(ctx context.Context, dir, arm string, paired, withEvents bool, runs
 			}
 			return m[key]
 		}
+		replicate := m["replicate"]
+		if !replicates {
+			replicate = "0"
+		}
 		runs.rows = append(runs.rows, []string{
-			arm, id, r["phase"], r["seed"], r["status"], man.Executor,
+			arm, id, r["phase"], r["seed"], replicate, r["status"], man.Executor,
 			r["n_agents"], r["kappa"], r["concentration"], r["mu"], r["monotonicity"],
 			r["maturity_days"], r["Q_total"], r["S1"], r["L0"], r["default_handling"], r["dealer_enabled"],
-			man.StopReason, intText(man.DaysSimulated), intText(man.Defaults), man.Duration, "",
+			man.StopReason, intText(man.DaysSimulated), intText(man.Defaults), man.Duration, "", "",
 			get("phi_total"), get("delta_total"), m["max_G_t"], m["alpha_1"], m["Mpeak_1"], m["v_1"],
 			m["HHIplus_1"], get("time_to_stability"), r["error"],
 		})
@@ -207,18 +249,62 @@ func readArm(ctx context.Context, dir, arm string, paired, withEvents bool, runs
 		if err := readDays(runDir, arm, id, days); err != nil {
 			return err
 		}
-		if withEvents {
+		if o.Events {
 			if err := readEvents(runDir, arm, id, events); err != nil {
 				return err
 			}
 		}
 	}
-	if !paired { // a plain experiment: no arm column
-		dropFirst(runs)
-		dropFirst(days)
-		dropFirst(events)
+	recs, err := usage.Read(filepath.Join(dir, usage.File))
+	if err != nil {
+		return err
 	}
+	for i := range recs {
+		u := &recs[i]
+		f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+		machines.rows = append(machines.rows, []string{arm, u.SandboxID, u.Purpose, u.Start.UTC().Format(time.RFC3339Nano), u.End.UTC().Format(time.RFC3339Nano),
+			strconv.FormatFloat(u.Seconds, 'f', 3, 64), f(u.CPU), f(u.MemoryMiB), u.GPU, strconv.Itoa(u.Runs), f(u.Cost), u.Currency})
+	}
+	shareCost(runs, runs.rows[first:], recs, o.LocalExecutor)
 	return nil
+}
+
+// shareCost sets the cost of an experiment's runs from the machines its
+// executor reported in usage.csv: no executor reports what one run cost,
+// so the measured total (every machine, staging included) is shared among
+// the completed runs not made by the local executor (whose name is local),
+// in proportion to their duration_ms (equally when none has one). The
+// costs of an experiment's runs add up to its measured cost. Runs made
+// locally (a part resumed there) keep an empty cost, as do all runs when
+// the machines are priced in different currencies.
+func shareCost(t *table, rows [][]string, recs []usage.Record, local string) {
+	tot := usage.Sum(recs)
+	if len(recs) == 0 || tot.Currency == "mixed" {
+		return
+	}
+	col := func(name string) int {
+		return slices.IndexFunc(t.cols, func(c column) bool { return c.name == name })
+	}
+	status, exec, dur, cost, cur := col("status"), col("executor"), col("duration_ms"), col("cost"), col("cost_currency")
+	var share []int
+	total := 0.0
+	for i, r := range rows {
+		if r[status] == "completed" && (local == "" || r[exec] != local) {
+			share = append(share, i)
+			if d, err := strconv.ParseFloat(r[dur], 64); err == nil && d > 0 {
+				total += d
+			}
+		}
+	}
+	for _, i := range share {
+		w := 1 / float64(len(share))
+		if total > 0 {
+			d, _ := strconv.ParseFloat(rows[i][dur], 64)
+			w = max(d, 0) / total
+		}
+		rows[i][cost] = strconv.FormatFloat(tot.Cost*w, 'g', -1, 64)
+		rows[i][cur] = tot.Currency
+	}
 }
 
 // dropFirst removes a table's first column (arm).

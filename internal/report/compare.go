@@ -173,6 +173,7 @@ func ComparedPairs(control, treatment *Dashboard, rows []ComparisonRow) *PairedD
 	d := &PairedDashboard{
 		ExperimentID: control.ExperimentID + " vs " + treatment.ExperimentID,
 		Layout:       PairedComparison,
+		Experiments:  true,
 		Kind:         "sweep comparison · two experiments, run by run",
 		Config: []ConfigItem{
 			{"control", control.ExperimentID}, {"control executor", orDash(control.Executor)},

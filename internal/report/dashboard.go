@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,6 +46,7 @@ type DashboardRun struct {
 	Status                                 string
 	Phi, Delta                             string // registry values, empty when none
 	TimeToStability                        string
+	Replicate                              string // the run's replicate of its point (results.csv), empty without replicates
 	RunHTML                                string // link from aggregate/ to run.html, empty when none
 	RunDir                                 string // link from aggregate/ to the run's folder
 	Error                                  string
@@ -467,8 +469,10 @@ func writeConfigPanel(b *htmlBuf, config []ConfigItem, executor string, variable
 // dashboardData is the JSON document the dashboard's script draws from:
 //
 //	id:    the experiment id
-//	runs:  [[run_id, phase, seed, κ, c, μ, monotonicity, status, δ, φ, time to stability, error, link], ...]
-//	       (link: to run.html, or "dir:" and the run's folder when run.html was not kept)
+//	runs:  [[run_id, phase, seed, κ, c, μ, monotonicity, status, δ, φ, time to stability, error, (replicate,) link], ...]
+//	       (replicate only when a run has one; link: to run.html, or "dir:" and the run's folder
+//	       when run.html was not kept)
+//	reps:  1 when the runs have replicates (the table shows their column)
 //	front: [[c, μ, monotonicity, κ or "", probes, bracket low, bracket high, bound], ...]
 //	cfg:   {key: value} the configuration (frontier.kappa_low, frontier.tolerance, kappa_rule, ...)
 func dashboardData(d *Dashboard) []byte {
@@ -476,6 +480,7 @@ func dashboardData(d *Dashboard) []byte {
 	j.obj()
 	j.key("id")
 	j.str(d.ExperimentID)
+	reps := slices.ContainsFunc(d.Runs, func(r DashboardRun) bool { return r.Replicate != "" })
 	j.key("runs")
 	j.arr()
 	for _, r := range d.Runs {
@@ -484,12 +489,20 @@ func dashboardData(d *Dashboard) []byte {
 			link = "dir:" + r.RunDir
 		}
 		j.arr()
-		for _, s := range []string{r.ID, r.Phase, r.Seed, r.Kappa, r.Concentration, r.Mu, r.Monotonicity, r.Status, r.Delta, r.Phi, r.TimeToStability, r.Error, link} {
+		for _, s := range []string{r.ID, r.Phase, r.Seed, r.Kappa, r.Concentration, r.Mu, r.Monotonicity, r.Status, r.Delta, r.Phi, r.TimeToStability, r.Error} {
 			j.str(s)
 		}
+		if reps {
+			j.str(r.Replicate)
+		}
+		j.str(link)
 		j.endArr()
 	}
 	j.endArr()
+	if reps {
+		j.key("reps")
+		j.int(1)
+	}
 	j.key("front")
 	j.arr()
 	for _, f := range d.Frontier {

@@ -13,9 +13,12 @@ const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sa
 const INK = "#1c1c1e", MU = "#6a6a70", GRID = "#e6e6ea";
 
 // ---- the runs ----
+// A row: these columns, with replicates the run's replicate (shown last),
+// then its link (run.html, or "dir:" and its folder).
 const COLS = ["run", "phase", "seed", "κ", "c", "μ", "monotonicity", "status", "δ total", "φ total", "time to stability", "error"];
 const KEYS = ["run_id", "phase", "seed", "kappa", "concentration", "mu", "monotonicity", "status", "delta_total", "phi_total", "time_to_stability", "error"];
 const NUMERIC = [false, false, true, true, true, true, true, false, true, true, true, false];
+const LINK = D.reps ? 13 : 12;
 const runs = D.runs;
 const METRICS = [
   { key: 8, name: "δ total (default rate)", short: "δ", lo: 0, hi: 1 },
@@ -257,12 +260,12 @@ function frontier() {
 // ---- the table: per-column filters (ranges for numbers), sort, CSV ----
 const filterTo = table({
   table: $("#runs"), tools: $("#runs-tools"), rows: runs, noun: "runs", csv: D.id + "_runs.csv",
-  cols: COLS.map((name, i) => ({ name, key: KEYS[i], numeric: NUMERIC[i], cls: i === 11 ? "err" : null })),
+  cols: COLS.map((name, i) => ({ name, key: KEYS[i], numeric: NUMERIC[i], cls: i === 11 ? "err" : null })).concat(D.reps ? [{ name: "replicate", key: "replicate", numeric: true }] : []),
   rowClass: (r) => r[7] === "failed" ? "failed" : null,
   // The run's id links its report (or its folder when run.html was not kept).
   cell: (r, i, v) => {
     if (i !== 0) return null;
-    const link = r[12], dir = link.startsWith("dir:");
+    const link = r[LINK], dir = link.startsWith("dir:");
     return el("td", { class: "id" }, link ? el("a", { href: dir ? link.slice(4) : link, title: dir ? "run.html was not kept for this run: the link opens its folder; `bilancio report` on the folder rebuilds it" : "open the run's report" }, v) : v);
   },
 });

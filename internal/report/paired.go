@@ -129,6 +129,20 @@ type PairedDashboard struct {
 	// into aggregate/figures (see PairedFigures), listed on the page; none
 	// when only the page is written.
 	Figures []string
+	// Experiments says the arms are two experiments compared run by run
+	// (`sweep compare A B`): they differ by whatever the user changed, not
+	// necessarily by dealer trading, so the page speaks of the arms, and
+	// leaves out the dealer's section when no run has dealer metrics.
+	Experiments bool
+}
+
+// baseNote says what the base arm's default rate is, for an axis label.
+func (d *PairedDashboard) baseNote() string {
+	base, _ := d.Layout.Arms()
+	if d.Experiments {
+		return "default rate of the " + base + " experiment"
+	}
+	return "default rate without dealer trading"
 }
 
 // ConfigItem is one setting of the sweep, as text.
@@ -391,7 +405,7 @@ func pairedHeatmapSVG(p *Panel, sc Scale, rho, short, label, title string, stand
 
 // pairedScatterSVG plots each pair's δ of the dealer arm against δ of the
 // base arm (points under the diagonal improved), coloured by μ.
-func pairedScatterSVG(rows []PairedRow, base, dealer string, standalone bool) string {
+func pairedScatterSVG(rows []PairedRow, base, dealer, baseNote string, standalone bool) string {
 	const pw, ph = 360.0, 360.0
 	left, top := 62.0, 14.0
 	var mus []string
@@ -423,7 +437,7 @@ func pairedScatterSVG(rows []PairedRow, base, dealer string, standalone bool) st
 	}
 	fmt.Fprintf(&b, `<path d="M%g %gL%g %g" stroke="#6a6a70" stroke-width="1" stroke-dasharray="4 3" fill="none"/>`, px(0), py(0), px(hi), py(hi))
 	fmt.Fprintf(&b, `<path d="M%g %gH%gM%g %gV%g" stroke="#1c1c1e" stroke-width="0.8" fill="none"/>`, left, top+ph, left+pw, left, top, top+ph)
-	fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" text-anchor="middle">%s</text>`, left+pw/2, top+ph+34, svgEsc("δ "+base+" (default rate without dealer trading)"))
+	fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="11" text-anchor="middle">%s</text>`, left+pw/2, top+ph+34, svgEsc("δ "+base+" ("+baseNote+")"))
 	fmt.Fprintf(&b, `<text transform="translate(%g,%g) rotate(-90)" font-size="11" text-anchor="middle">%s</text>`, left-40, top+ph/2, svgEsc("δ "+dealer))
 	colour := func(mu string) string {
 		return Viridis(0.9 * float64(indexOf(mus, mu)) / math.Max(1, float64(len(mus)-1)))
@@ -538,13 +552,13 @@ func PairedFigures(d *PairedDashboard) ([]FigureFile, error) {
 		}
 	}
 	base, dealer := d.Layout.Arms()
-	png, err := pairedScatterPNG(d.Pairs, base, dealer)
+	png, err := pairedScatterPNG(d.Pairs, base, dealer, d.baseNote())
 	if err != nil {
 		return nil, err
 	}
 	if png != nil {
 		out = append(out,
-			FigureFile{Name: "deltas.svg", Data: []byte(pairedScatterSVG(d.Pairs, base, dealer, true))},
+			FigureFile{Name: "deltas.svg", Data: []byte(pairedScatterSVG(d.Pairs, base, dealer, d.baseNote(), true))},
 			FigureFile{Name: "deltas.png", Data: png})
 	}
 	return out, nil

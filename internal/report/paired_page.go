@@ -104,7 +104,9 @@ func WritePairedDashboard(w io.Writer, d *PairedDashboard) error {
 	}
 	b.raw(`</h2><p class="note">Mean `)
 	b.text(cols.effect + " = δ " + base + " − δ " + dealer)
-	b.raw(` per parameter point, over its pairs (positive: the dealer arm defaults less), on a scale centred on 0. Grey cells have no pair with a value; hover a cell for its exact value, click it to list its pairs.`)
+	b.raw(` per parameter point, over its pairs (positive: the `)
+	b.text(dealer)
+	b.raw(` arm defaults less), on a scale centred on 0. Grey cells have no pair with a value; hover a cell for its exact value, click it to list its pairs.`)
 	if d.Layout == PairedBalanced {
 		b.raw(" ρ is the outside-mid ratio (it sets the big entities' cash).")
 	}
@@ -123,40 +125,20 @@ func WritePairedDashboard(w io.Writer, d *PairedDashboard) error {
 	b.raw(`"><figcaption><span>δ `)
 	b.text(base + " against δ " + dealer)
 	b.raw("</span></figcaption>")
-	b.raw(pairedScatterSVG(d.Pairs, base, dealer, false))
+	b.raw(pairedScatterSVG(d.Pairs, base, dealer, d.baseNote(), false))
 	b.raw("</figure></section>\n")
 
-	b.raw(`<section id="dealer"><h2>The dealer: PnL and trades</h2>`)
-	if hasDealer {
-		sources := map[string]int{}
-		for i := range d.Pairs {
-			if src := d.Pairs[i].DealerSource; src != "" {
-				sources[src]++
-			}
+	if d.Experiments && !hasDealer { // two experiments without a dealer: the groups only
+		b.raw(`<section id="groups-section"><h2>By `)
+		if byRho {
+			b.raw("ρ and ")
 		}
-		var srcs []string
-		for k, n := range sources {
-			srcs = append(srcs, fmt.Sprintf("%s (%d pairs)", k, n))
-		}
-		sort.Strings(srcs)
-		b.raw(`<p class="note">dealer_total_pnl (money units: those of the scenario's dues), dealer_total_return and total_trades of each `)
-		b.text(dealer)
-		b.raw(" run, from ")
-		b.text(strings.Join(srcs, ", "))
-		b.raw(".</p>")
-		for _, m := range metrics[1:] {
-			b.raw("<h3>")
-			b.text(m.heading)
-			b.raw("</h3>")
-			writePairedHeatmaps(&b, d.ExperimentID, m, heat[m.key], scales[m.key])
-		}
+		b.raw("μ</h2>")
+		writePairedGroups(&b, d, base, dealer, byRho, false)
+		b.raw("</section>\n")
 	} else {
-		b.raw(`<p class="note" id="no-dealer">No dealer metrics: comparison.csv has no dealer columns and no `)
-		b.text(dealer)
-		b.raw(` run has an out/dealer_metrics.json (bilancio's data-era runs wrote none).</p>`)
+		writePairedDealer(&b, d, base, dealer, byRho, hasDealer, metrics, heat, scales)
 	}
-	writePairedGroups(&b, d, base, dealer, byRho)
-	b.raw("</section>\n")
 
 	if len(d.Figures) > 0 {
 		b.raw(`<section id="figures"><h2>Figure files</h2><p class="note">Standalone copies of the figures above, in aggregate/figures/.</p><ul class="figure-files">`)
@@ -285,7 +267,10 @@ func (d *PairedDashboard) Finding() string {
 	}
 	base, dealer := d.Layout.Arms()
 	trading := "With dealer trading"
-	if d.Layout == PairedBalanced {
+	switch {
+	case d.Experiments:
+		trading = "In " + dealer + ", compared with " + base + ","
+	case d.Layout == PairedBalanced:
 		trading = "With active trading"
 	}
 	// The mean effect in words: a positive effect lowers the default rate.
@@ -386,14 +371,18 @@ func writePairedHeatmaps(b *htmlBuf, id string, m pairedMetric, panels []pairedP
 	b.raw("</div>")
 }
 
-// writePairedGroups writes the table by (ρ,) μ.
-func writePairedGroups(b *htmlBuf, d *PairedDashboard, base, dealer string, byRho bool) {
+// writePairedGroups writes the table by (ρ,) μ, under its own heading and
+// with the dealer's columns when dealerCols.
+func writePairedGroups(b *htmlBuf, d *PairedDashboard, base, dealer string, byRho, dealerCols bool) {
 	cols := d.Layout.columns()
-	b.raw("<h3>By ")
-	if byRho {
-		b.raw("ρ and ")
+	if dealerCols {
+		b.raw("<h3>By ")
+		if byRho {
+			b.raw("ρ and ")
+		}
+		b.raw("μ</h3>")
 	}
-	b.raw(`μ</h3><div class="scroll"><table id="groups"><thead><tr>`)
+	b.raw(`<div class="scroll"><table id="groups"><thead><tr>`)
 	th := func(s, title string, num bool) {
 		b.raw("<th")
 		if num {
@@ -412,9 +401,13 @@ func writePairedGroups(b *htmlBuf, d *PairedDashboard, base, dealer string, byRh
 		th("ρ", "outside_mid_ratio", false)
 	}
 	th("μ", "", false)
-	for _, h := range [][2]string{{"pairs", ""}, {"improved", cols.effect + " > 0"}, {"unchanged", cols.effect + " = 0"}, {"worsened", cols.effect + " < 0"},
+	heads := [][2]string{{"pairs", ""}, {"improved", cols.effect + " > 0"}, {"unchanged", cols.effect + " = 0"}, {"worsened", cols.effect + " < 0"},
 		{"mean δ " + base, ""}, {"mean δ " + dealer, ""}, {"mean Δδ", "mean " + cols.effect}, {"mean relief ratio", "mean " + cols.relief},
-		{"mean dealer PnL", "mean dealer_total_pnl, money units"}, {"mean dealer return", "mean dealer_total_return"}, {"trades", "total_trades, summed"}, {"trades per run", "mean total_trades"}} {
+		{"mean dealer PnL", "mean dealer_total_pnl, money units"}, {"mean dealer return", "mean dealer_total_return"}, {"trades", "total_trades, summed"}, {"trades per run", "mean total_trades"}}
+	if !dealerCols {
+		heads = heads[:8]
+	}
+	for _, h := range heads {
 		th(h[0], h[1], true)
 	}
 	b.raw("</tr></thead><tbody>")
@@ -433,8 +426,9 @@ func writePairedGroups(b *htmlBuf, d *PairedDashboard, base, dealer string, byRh
 			td(g.Rho, false)
 		}
 		td(g.Mu, false)
-		for _, v := range []string{strconv.Itoa(g.Pairs), strconv.Itoa(g.Improved), strconv.Itoa(g.Unchanged), strconv.Itoa(g.Worsened),
-			g.DeltaControl, g.DeltaTreatment, g.Effect, g.Relief, g.PnL, g.Return, g.Trades, g.MeanTrades} {
+		vals := []string{strconv.Itoa(g.Pairs), strconv.Itoa(g.Improved), strconv.Itoa(g.Unchanged), strconv.Itoa(g.Worsened),
+			g.DeltaControl, g.DeltaTreatment, g.Effect, g.Relief, g.PnL, g.Return, g.Trades, g.MeanTrades}
+		for _, v := range vals[:len(heads)] {
 			td(v, true)
 		}
 		b.raw("</tr>")
@@ -553,4 +547,41 @@ func pairedTableColumns(d *PairedDashboard) []pairedColumn {
 		}},
 	)
 	return out
+}
+
+// writePairedDealer writes the dealer's section: the sources of its
+// numbers and their heatmaps (or a note that there are none), and the
+// table by (ρ,) μ.
+func writePairedDealer(b *htmlBuf, d *PairedDashboard, base, dealer string, byRho, hasDealer bool, metrics []pairedMetric, heat map[string][]pairedPanel, scales map[string]Scale) {
+	b.raw(`<section id="dealer"><h2>The dealer: PnL and trades</h2>`)
+	if hasDealer {
+		sources := map[string]int{}
+		for i := range d.Pairs {
+			if src := d.Pairs[i].DealerSource; src != "" {
+				sources[src]++
+			}
+		}
+		var srcs []string
+		for k, n := range sources {
+			srcs = append(srcs, fmt.Sprintf("%s (%d pairs)", k, n))
+		}
+		sort.Strings(srcs)
+		b.raw(`<p class="note">dealer_total_pnl (money units: those of the scenario's dues), dealer_total_return and total_trades of each `)
+		b.text(dealer)
+		b.raw(" run, from ")
+		b.text(strings.Join(srcs, ", "))
+		b.raw(".</p>")
+		for _, m := range metrics[1:] {
+			b.raw("<h3>")
+			b.text(m.heading)
+			b.raw("</h3>")
+			writePairedHeatmaps(b, d.ExperimentID, m, heat[m.key], scales[m.key])
+		}
+	} else {
+		b.raw(`<p class="note" id="no-dealer">No dealer metrics: comparison.csv has no dealer columns and no `)
+		b.text(dealer)
+		b.raw(` run has an out/dealer_metrics.json (bilancio's data-era runs wrote none).</p>`)
+	}
+	writePairedGroups(b, d, base, dealer, byRho, true)
+	b.raw("</section>\n")
 }

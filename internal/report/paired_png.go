@@ -15,7 +15,7 @@ import (
 // pairedScatterPNG plots each pair's δ of the dealer arm against δ of the
 // base arm as a PNG, coloured by μ, with the diagonal (points under it
 // improved); nil when no pair has both deltas.
-func pairedScatterPNG(rows []PairedRow, base, dealer string) ([]byte, error) {
+func pairedScatterPNG(rows []PairedRow, base, dealer, baseNote string) ([]byte, error) {
 	by := map[string]plotter.XYs{}
 	var mus []string
 	hi := 1.0
@@ -37,7 +37,7 @@ func pairedScatterPNG(rows []PairedRow, base, dealer string) ([]byte, error) {
 	sortNumeric(mus)
 	pl := plot.New()
 	pl.Title.Text = "δ " + dealer + " against δ " + base
-	pl.X.Label.Text = "δ " + base + " (default rate without dealer trading)"
+	pl.X.Label.Text = "δ " + base + " (" + baseNote + ")"
 	pl.Y.Label.Text = "δ " + dealer
 	pl.X.Min, pl.X.Max, pl.Y.Min, pl.Y.Max = 0, hi, 0, hi
 	pl.Legend.Top, pl.Legend.Left = true, true

@@ -1,7 +1,6 @@
 package runfolder
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -85,21 +84,22 @@ type File struct {
 // Encode returns the manifest as manifest.json holds it: indented JSON
 // with a final newline.
 func (m *Manifest) Encode() ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(m); err != nil {
+	b, err := encodeManifest(m)
+	if err != nil {
 		return nil, fmt.Errorf("encoding the manifest: %w", err)
 	}
-	return b.Bytes(), nil
+	return b, nil
 }
 
 // DecodeManifest parses manifest.json and checks that every file it lists
 // has a valid name (ValidName) and is listed once.
 func DecodeManifest(data []byte) (*Manifest, error) {
-	var m Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("reading %s: %w", ManifestFile, err)
+	m, ok := decodeManifestFast(data)
+	if !ok {
+		m = &Manifest{}
+		if err := json.Unmarshal(data, m); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", ManifestFile, err)
+		}
 	}
 	seen := make(map[string]bool, len(m.Files))
 	for _, f := range m.Files {
@@ -114,7 +114,7 @@ func DecodeManifest(data []byte) (*Manifest, error) {
 		}
 		seen[f.Name] = true
 	}
-	return &m, nil
+	return m, nil
 }
 
 // ReadManifest reads and parses dir's manifest.json, returning it with its

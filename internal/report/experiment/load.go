@@ -1,11 +1,14 @@
 package experiment
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -108,6 +111,13 @@ func (o Options) Load(dir string) (*report.Dashboard, error) {
 		}
 		d.Runs[i].RunHTML, d.Runs[i].RunDir = runLinks(dir, r["run_id"], r["run_html"])
 	}
+	reps, err := readReplicates(dir)
+	if err != nil {
+		return nil, err
+	}
+	for i := range d.Runs {
+		d.Runs[i].Replicate = reps[d.Runs[i].ID]
+	}
 	if d.Frontier, err = readFrontier(dir); err != nil {
 		return nil, err
 	}
@@ -121,6 +131,45 @@ func (o Options) Load(dir string) (*report.Dashboard, error) {
 		}
 	}
 	return d, nil
+}
+
+// readReplicates returns each run's replicate from results.csv's
+// "replicate" column, which a sweep with replicates adds as its last (nil
+// when the file or the column is absent: a sweep without replicates). Only
+// the header is read when there is no such column.
+func readReplicates(dir string) (map[string]string, error) {
+	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(store.ResultsFile)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the results: %w", err)
+	}
+	defer f.Close()
+	cr := csv.NewReader(bufio.NewReader(f))
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil // empty: no runs yet
+	}
+	id, rep := slices.Index(header, "run_id"), slices.Index(header, "replicate")
+	if id < 0 || rep < 0 {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", store.ResultsFile, err)
+		}
+		if id < len(rec) && rep < len(rec) {
+			out[rec[id]] = rec[rep]
+		}
+	}
 }
 
 // runLinks returns the links from aggregate/ to a run's run.html (empty when
