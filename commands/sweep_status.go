@@ -41,13 +41,16 @@ Options:
 }
 
 type sweepStatusFlags struct {
-	json, verify bool
+	json, verify, remote bool
+	pluginDir            string
 }
 
 func (c *SweepStatusCommand) flags(f *sweepStatusFlags) *flag.FlagSet {
 	fs := flagSet("sweep status")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
 	fs.BoolVar(&f.verify, "verify", false, "check every done run's files against their checksums")
+	fs.BoolVar(&f.remote, "remote", false, "also list the experiment's remote work units (Slurm jobs, sandboxes) from its executor")
+	addPluginDirFlag(fs, &f.pluginDir)
 	return fs
 }
 
@@ -86,6 +89,21 @@ func (c *SweepStatusCommand) Run(args []string) int {
 	}
 	renderDamaged(view, st.Damaged, st.DamagedRuns, "sweep run runs it again")
 	renderStatus(c.Meta, view, st, "status")
+	if f.remote {
+		ctx := sweepContext(c.Meta)
+		r, err := openRemoteExecutor(ctx, pos[0], f.pluginDir)
+		if err != nil {
+			view.Diagnostic("error", "Cannot read the experiment's remote work", err.Error())
+			return sweepExitError
+		}
+		defer r.close()
+		units, err := r.units(ctx)
+		if err != nil {
+			view.Diagnostic("error", "Cannot read the experiment's remote work", err.Error())
+			return sweepExitError
+		}
+		renderUnits(c.Meta, view, r, units)
+	}
 	return sweepExitOK
 }
 

@@ -474,6 +474,10 @@ func (br *batchRun) poll(ctx context.Context) error {
 		return nil
 	}
 	br.squeueFailing = time.Time{}
+	// Cancel queues its runs before it scancels their jobs: the requests
+	// queued by now are carried out before the states are read, so that a
+	// task a Cancel ended is not taken for a failed one.
+	br.handleCancels()
 	byID := make(map[string]*TaskState, len(states))
 	for i := range states {
 		byID[states[i].ID] = &states[i]
@@ -549,6 +553,9 @@ func (br *batchRun) handleCancels() {
 	reqs := br.cancelReqs
 	br.cancelReqs = nil
 	br.cancelMu.Unlock()
+	if len(reqs) == 0 {
+		return
+	}
 	for _, ids := range reqs {
 		if len(ids) == 0 {
 			for _, rs := range br.runs {
@@ -648,8 +655,10 @@ func (br *batchRun) cancelTasks(tasks []*task, reason string) {
 // states (their workers stop at Slurm's SIGTERM).
 func (br *batchRun) waitStopped(ctx context.Context, tasks []*task) {
 	deadline := time.Now().Add(stopWait)
-	for time.Now().Before(deadline) {
-		time.Sleep(stopPoll)
+	for first := true; time.Now().Before(deadline); first = false {
+		if !first {
+			time.Sleep(stopPoll)
+		}
 		states, err := br.e.slurm.squeue(ctx, br.jobName)
 		if err != nil {
 			return

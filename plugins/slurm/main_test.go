@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -38,6 +39,15 @@ type binaries struct {
 var bins binaries
 
 func TestMain(m *testing.M) {
+	// The tests set the node down, preempt whatever runs on it and cancel
+	// jobs by name: two test processes on one machine's Slurm would fail
+	// each other's tests, so they take turns.
+	unlock, err := lockSlurm()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer unlock()
 	dir, err := os.MkdirTemp("", "bilancio-slurm-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -50,7 +60,29 @@ func TestMain(m *testing.M) {
 		code = m.Run()
 	}
 	os.RemoveAll(dir)
+	unlock()
 	os.Exit(code)
+}
+
+// lockSlurm waits for this machine's Slurm to be free of other test
+// processes (an flock on a file in the temporary directory, released when
+// the process ends) and returns its release.
+func lockSlurm() (func(), error) {
+	path := filepath.Join(os.TempDir(), "bilancio-slurm-tests.lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o666)
+	if err != nil {
+		return nil, fmt.Errorf("the lock of the Slurm tests: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		fmt.Fprintf(os.Stderr, "waiting for another test process using this machine's Slurm (%s)\n", path)
+		start := time.Now()
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("the lock of the Slurm tests: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "waited %v for the other test process\n", time.Since(start).Round(time.Second))
+	}
+	return sync.OnceFunc(func() { f.Close() }), nil
 }
 
 // build builds the plugin binary (with its checksum file) and bilancio.

@@ -4,12 +4,15 @@ package slurm_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -40,8 +43,9 @@ func TestSweep500(t *testing.T) {
 }
 
 // TestTaskFailures fails array tasks mid-run as a cluster does — one
-// scancelled, one preempted by a job of a higher-priority partition, all
-// of them lost with their node — and checks each time that the runs the
+// scancelled, the running ones preempted by a job of a higher-priority
+// partition that takes the whole node, all of them lost with their node —
+// and checks each time that the runs the
 // tasks had not finished fail with Slurm's state in the message, are
 // retried by the sweep's policy in a new array and complete, while the runs
 // they had finished are not run again.
@@ -58,9 +62,11 @@ func TestTaskFailures(t *testing.T) {
 	}{
 		{"scancel", "CANCELLED", func(t *testing.T, victim string) { slurmCmd(t, "scancel", victim) }, true},
 		{"preempted", "PREEMPTED", func(t *testing.T, _ string) {
-			// One CPU of the node for a job of the high partition: one
-			// of the sweep's two running tasks is preempted.
-			slurmCmd(t, "sbatch", "--partition=high", "--job-name=bilancio-test-preemptor", "--output=/dev/null", "--wrap=sleep 3")
+			// The whole node for a job of the high partition: every
+			// task running on it is preempted, the victim among them.
+			// (A request for one CPU preempts nothing when the other
+			// task has just ended and left its CPU free.)
+			slurmCmd(t, "sbatch", "--partition=high", "--exclusive", "--job-name=bilancio-test-preemptor", "--output=/dev/null", "--wrap=sleep 3")
 			t.Cleanup(func() { exec.Command("scancel", "--name=bilancio-test-preemptor").Run() })
 		}, false},
 		{"node-down", "NODE_FAIL", func(t *testing.T, _ string) {
@@ -147,29 +153,71 @@ func TestWorkerFails(t *testing.T) {
 }
 
 // runningMidway waits for a task of the experiment that is running and has
-// reported a run but not all of them, and returns its id.
+// reported a run but not all of them, stops its worker (SIGSTOP) and
+// returns the task's id. The stopped worker makes no more progress, as if
+// its next run were a long one, until Slurm signals it (SIGCONT, SIGTERM)
+// to end the task: without the stop, a task could finish its last runs
+// before the failure the test inflicts reaches it (a ring of this test takes
+// a quarter of a second on a quiet machine; Slurm acts within a second), and
+// the test would have nothing to check.
 func runningMidway(t *testing.T, exp, name string) string {
 	t.Helper()
 	var victim string
 	waitFor(t, 90*time.Second, "a task running with a run finished", func() bool {
 		files, _ := filepath.Glob(filepath.Join(exp, "slurm", "*", "events", "*.jsonl"))
 		for _, f := range files {
-			data, _ := os.ReadFile(f)
-			if n := bytes.Count(data, []byte("\n")); n < 1 || n > 4 {
+			sub, idx := filepath.Dir(filepath.Dir(f)), strings.TrimSuffix(filepath.Base(f), ".jsonl")
+			held := len(readSubmissionJSON(t, sub)[idx])
+			if n := fileLines(f); n < 1 || n >= held {
 				continue
 			}
-			sub, idx := filepath.Dir(filepath.Dir(f)), strings.TrimSuffix(filepath.Base(f), ".jsonl")
 			for _, task := range liveTasks(t, name) {
 				id, state, _ := strings.Cut(task, " ")
-				if state == "RUNNING" && strings.HasSuffix(id, "_"+idx) && jobWorkDir(id) == sub {
+				if state != "RUNNING" || !strings.HasSuffix(id, "_"+idx) || jobWorkDir(id) != sub {
+					continue
+				}
+				pid := workerPID(filepath.Join(sub, "tasks", idx+".json"))
+				if pid == 0 || syscall.Kill(pid, syscall.SIGSTOP) != nil {
+					continue
+				}
+				t.Cleanup(func() { syscall.Kill(pid, syscall.SIGCONT) })
+				// Stopped, the worker writes no more events: the
+				// count is final until Slurm ends the task.
+				if n := fileLines(f); n >= 1 && n < held {
+					t.Logf("task %s stopped after %d of its %d runs", id, n, held)
 					victim = id
 					return true
 				}
+				syscall.Kill(pid, syscall.SIGCONT)
 			}
 		}
 		return false
 	})
 	return victim
+}
+
+// fileLines counts the lines of a file (0 when it cannot be read).
+func fileLines(path string) int {
+	data, _ := os.ReadFile(path)
+	return bytes.Count(data, []byte("\n"))
+}
+
+// workerPID finds the process of the `bilancio worker` running the chunk
+// manifest of an array task (the local Slurm's node is this machine), or 0.
+func workerPID(manifest string) int {
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		args := strings.Split(strings.TrimRight(string(data), "\x00"), "\x00")
+		if i := slices.Index(args, "-manifest"); i > 0 && args[i-1] == "worker" && i+1 < len(args) && args[i+1] == manifest {
+			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+			return pid
+		}
+	}
+	return 0
 }
 
 // slurmCmd runs a Slurm command, failing the test if it fails.
@@ -402,4 +450,98 @@ func TestCollectFinished(t *testing.T) {
 		t.Errorf("%d submissions, want the first one alone: the rerun had nothing to submit", len(subs))
 	}
 	checkOnce(t, exp, 6)
+}
+
+// TestRemoteStatusAndCancel follows a sweep whose bilancio was killed from
+// another bilancio: `sweep status -remote` lists its array tasks from Slurm
+// (live ones among them, every run of the submission held by one), and
+// `sweep cancel` stops them all.
+func TestRemoteStatusAndCancel(t *testing.T) {
+	requireSlurm(t)
+	dir := t.TempDir()
+	s := slowSweep("slurmremote")
+	cancelJobsAtEnd(t, s.name)
+	file, out := s.write(t, dir), filepath.Join(dir, "out")
+	exp := filepath.Join(out, s.name)
+	r := startSweep(t, file, out)
+	waitFor(t, 90*time.Second, "the sweep's tasks running", func() bool {
+		for _, task := range liveTasks(t, s.name) {
+			if strings.HasSuffix(task, " RUNNING") {
+				return true
+			}
+		}
+		return false
+	})
+	if err := r.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	r.wait(t, 10*time.Second)
+
+	units := remoteUnits(t, exp)
+	live, runs := 0, map[string]int{}
+	for _, u := range units {
+		if u.State == "running" || u.State == "pending" {
+			live++
+		}
+		if !strings.Contains(u.ID, "_") || u.Runs != len(u.RunIDs) || u.Runs == 0 {
+			t.Errorf("work unit %+v", u)
+		}
+		for _, id := range u.RunIDs {
+			runs[id]++
+		}
+	}
+	if live == 0 {
+		t.Fatalf("sweep status -remote lists no live work unit after bilancio was killed: %+v", units)
+	}
+	for id, n := range runs {
+		if n != 1 {
+			t.Errorf("run %s is held by %d work units", id, n)
+		}
+	}
+
+	cmd := exec.Command(bins.bilancio, "sweep", "cancel", "-plugin-dir", bins.dir, exp)
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), "Cancelled the remote work of experiment "+s.name) {
+		t.Fatalf("sweep cancel: %v\n%s", err, b)
+	}
+	waitFor(t, 10*time.Second, "the sweep's jobs leaving the queue", func() bool { return len(liveTasks(t, s.name)) == 0 })
+	for _, u := range remoteUnits(t, exp) {
+		if u.State == "running" || u.State == "pending" {
+			t.Errorf("work unit %s still %s after sweep cancel", u.ID, u.State)
+		}
+	}
+}
+
+// workUnit is a work unit of `sweep status -remote -json`.
+type workUnit struct {
+	ID     string   `json:"id"`
+	State  string   `json:"state"`
+	Reason string   `json:"reason"`
+	Runs   int      `json:"runs"`
+	RunIDs []string `json:"run_ids"`
+}
+
+// remoteUnits runs `bilancio sweep status -remote -json` on an experiment
+// and returns its work units.
+func remoteUnits(t *testing.T, exp string) []workUnit {
+	t.Helper()
+	cmd := exec.Command(bins.bilancio, "sweep", "status", "-remote", "-json", "-plugin-dir", bins.dir, exp)
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("sweep status -remote: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		var l struct {
+			Type   string `json:"type"`
+			Remote struct {
+				WorkUnits []workUnit `json:"work_units"`
+			} `json:"remote"`
+		}
+		if json.Unmarshal([]byte(line), &l) == nil && l.Type == "remote_status" {
+			return l.Remote.WorkUnits
+		}
+	}
+	t.Fatalf("sweep status -remote -json printed no remote_status line:\n%s", out)
+	return nil
 }
