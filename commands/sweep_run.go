@@ -192,7 +192,10 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 		}
 	}
 	sum, err := sweep.Run(ctx, spec, opts)
-	if sum == nil && err != nil {
+	switch {
+	case sum == nil && err != nil && ctx.Err() != nil:
+		view.Diagnostic("error", "Interrupted", "the sweep stopped before it ran anything (run the same command again to resume)")
+	case sum == nil && err != nil:
 		view.Diagnostic("error", "The sweep cannot run", errorDetail(err))
 	}
 	return sweepExitCode(ctx, sum, err)

@@ -3,6 +3,7 @@
 package faults
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -446,7 +447,7 @@ func TestStaleTempFilesRemoved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := st.ReadJournal()
+	j, err := st.ReadJournal(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

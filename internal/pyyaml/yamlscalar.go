@@ -363,6 +363,11 @@ func isYAMLTimestamp(s string) bool {
 		}
 		return true
 	}
+	// Both forms start with a four-digit year and a dash: most scalars
+	// (numbers, names) are told apart here, without parsing.
+	if len(s) < 5 || s[4] != '-' || !isASCIIDigit(s[0]) || !isASCIIDigit(s[1]) || !isASCIIDigit(s[2]) || !isASCIIDigit(s[3]) {
+		return false
+	}
 	t, ok := parseTimestamp(s)
 	return ok && t.hasTime
 }

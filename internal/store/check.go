@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -114,8 +115,9 @@ func (s *Store) RemoveRun(id string) error {
 // (atomicfile.ReplaceDir), as .<id>.tmp-*. It reads the runs folder in
 // slices (a million runs are a million entries), and returns how many it
 // removed. Call it only while holding the lock, when no executor is
-// writing runs (at start, or after an executor died).
-func (s *Store) RemoveTempRuns() (int, error) {
+// writing runs (at start, or after an executor died). It stops with ctx's
+// error when ctx is done.
+func (s *Store) RemoveTempRuns(ctx context.Context) (int, error) {
 	f, err := os.Open(s.Path(RunsDir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
@@ -126,6 +128,9 @@ func (s *Store) RemoveTempRuns() (int, error) {
 	defer f.Close()
 	n := 0
 	for {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
 		ents, err := f.ReadDir(4096)
 		for _, e := range ents {
 			if !runfolder.IsTemp(e.Name()) {
@@ -150,8 +155,8 @@ func (s *Store) RemoveTempRuns() (int, error) {
 // its figures), beside the run folders (RemoveTempRuns) and in the folders
 // of the runs given (those that were being written), and returns how many
 // it removed.
-func (s *Store) RemoveTemp(runs ...string) (int, error) {
-	n, err := s.RemoveTempRuns()
+func (s *Store) RemoveTemp(ctx context.Context, runs ...string) (int, error) {
+	n, err := s.RemoveTempRuns(ctx)
 	if err != nil {
 		return n, err
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -121,7 +122,7 @@ func TestRemoveTemp(t *testing.T) {
 	for _, p := range append(temps, keep...) {
 		os.WriteFile(p, []byte("x"), 0o644)
 	}
-	n, err := st.RemoveTemp(id)
+	n, err := st.RemoveTemp(context.Background(), id)
 	if err != nil || n != len(temps) {
 		t.Fatalf("removed %d, %v; want %d", n, err, len(temps))
 	}
@@ -163,7 +164,7 @@ func TestRemoveRun(t *testing.T) {
 	if _, err := os.Stat(stale); err != nil {
 		t.Errorf("RemoveRun read the runs folder: %v", err)
 	}
-	n, err := st.RemoveTemp()
+	n, err := st.RemoveTemp(context.Background())
 	if err != nil || n != 2 {
 		t.Fatalf("RemoveTemp removed %d, %v; want the 2 folders", n, err)
 	}
@@ -175,7 +176,7 @@ func TestRemoveRun(t *testing.T) {
 	if _, err := os.Stat(st.RunDir(kept)); err != nil {
 		t.Errorf("another run's folder was removed: %v", err)
 	}
-	if n, err := st.RemoveTempRuns(); err != nil || n != 0 {
+	if n, err := st.RemoveTempRuns(context.Background()); err != nil || n != 0 {
 		t.Errorf("a second RemoveTempRuns: %d, %v", n, err)
 	}
 }
@@ -196,7 +197,7 @@ func TestRemoveTempRunsLargeFolder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	n, err := st.RemoveTempRuns()
+	n, err := st.RemoveTempRuns(context.Background())
 	if err != nil || n != len(temps) {
 		t.Fatalf("removed %d, %v; want %d", n, err, len(temps))
 	}
@@ -213,7 +214,28 @@ func TestRemoveTempRunsLargeFolder(t *testing.T) {
 		t.Errorf("%d entries left, want %d", len(ents), 10000+1-len(temps))
 	}
 	empty := &Store{Dir: t.TempDir()}
-	if n, err := empty.RemoveTempRuns(); err != nil || n != 0 {
+	if n, err := empty.RemoveTempRuns(context.Background()); err != nil || n != 0 {
 		t.Errorf("no runs folder: %d, %v", n, err)
+	}
+}
+
+// A folder answers for the names inside it, nested ones too; one that
+// cannot be opened answers by full paths.
+func TestFolderExists(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "run", "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "run", "manifest.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{dir, filepath.Join(dir, "missing")} {
+		f := openFolder(d)
+		for name, want := range map[string]bool{"run/manifest.json": d == dir, "run/out": d == dir, "run/nothing.json": false, "other/manifest.json": false} {
+			if got := f.exists(name); got != want {
+				t.Errorf("%s: exists(%q) = %v, want %v", d, name, got, want)
+			}
+		}
+		f.close()
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // exists reports whether path exists (or cannot be told not to).
@@ -13,3 +14,18 @@ func exists(path string) bool {
 	_, err := os.Lstat(path)
 	return err == nil || !errors.Is(err, fs.ErrNotExist)
 }
+
+// folder answers whether names inside one folder exist.
+type folder struct{ path string }
+
+// openFolder opens dir for existence checks.
+func openFolder(dir string) *folder { return &folder{path: dir} }
+
+// exists reports whether name (slash-separated, relative to the folder)
+// exists, or cannot be told not to.
+func (f *folder) exists(name string) bool {
+	return exists(filepath.Join(f.path, filepath.FromSlash(name)))
+}
+
+// close lets the folder go.
+func (f *folder) close() {}

@@ -63,7 +63,14 @@ type entry struct {
 	phase    uint8
 	flags    uint8
 	state    State
+	// sealed is set (sealedBit | the registry files the folder has) by
+	// Journal.Sealed: this process checked the folder its done record
+	// describes. Any later record of the run clears it.
+	sealed uint8
 }
+
+// sealedBit marks an entry's sealed byte as set.
+const sealedBit uint8 = 1 << 7
 
 // entryChunk is the number of entries allocated at once, so that the
 // index grows without copying.
@@ -364,6 +371,7 @@ func (ix *index) apply(r *rawRecord, v *values, off int64) {
 		if i < 0 {
 			return
 		}
+		ix.at(i).sealed = 0
 		switch kind {
 		case KindDone:
 			ix.setState(ix.at(i), Done, v, off)
@@ -377,6 +385,7 @@ func (ix *index) apply(r *rawRecord, v *values, off int64) {
 	i := ix.entryFor(r.run)
 	e := ix.at(i)
 	e.runOff = off
+	e.sealed = 0
 	plan, _ := intern(&ix.plans, ix.planNum, r.plan)
 	phase, _ := intern(&ix.phases, ix.phaseNum, r.phase)
 	e.plan, e.phase, e.index = plan, phase, int32(min(max(r.index, 0), math.MaxInt32))

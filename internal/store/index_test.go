@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -45,7 +46,7 @@ func TestIndexSize(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	j, err := st.ReadJournal()
+	j, err := st.ReadJournal(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func BenchmarkReadJournal1M(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		j, err := st.ReadJournal()
+		j, err := st.ReadJournal(context.Background())
 		if err != nil || j.Len() != n {
 			b.Fatal(err, j.Len())
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,14 +49,15 @@ type Journal struct {
 
 // OpenJournal opens the store's journal for appending (the caller holds
 // the experiment's lock), reading it into memory and ending a torn last
-// line first so that the next record starts on a line of its own.
-func (s *Store) OpenJournal() (*Journal, error) {
+// line first so that the next record starts on a line of its own. It
+// stops with ctx's error when ctx is done (a million runs take seconds).
+func (s *Store) OpenJournal(ctx context.Context) (*Journal, error) {
 	f, err := os.OpenFile(s.Path(JournalFile), os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("opening the journal: %w", err)
 	}
 	j := &Journal{path: s.Path(JournalFile), f: f, write: true}
-	if err := j.load(); err != nil {
+	if err := j.load(ctx); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -73,8 +75,8 @@ func (s *Store) OpenJournal() (*Journal, error) {
 }
 
 // ReadJournal reads the store's journal, for looking only; a missing
-// journal is empty.
-func (s *Store) ReadJournal() (*Journal, error) {
+// journal is empty. It stops with ctx's error when ctx is done.
+func (s *Store) ReadJournal(ctx context.Context) (*Journal, error) {
 	j := &Journal{path: s.Path(JournalFile)}
 	f, err := os.Open(j.path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -85,7 +87,7 @@ func (s *Store) ReadJournal() (*Journal, error) {
 		return nil, fmt.Errorf("reading the journal: %w", err)
 	}
 	j.f = f
-	if err := j.load(); err != nil {
+	if err := j.load(ctx); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -120,14 +122,18 @@ func (j *Journal) Len() int {
 const loadBlock = 4 << 20
 
 // load reads the journal file into a new index. Lines are decoded on every
-// CPU, a block at a time, and applied in order.
-func (j *Journal) load() error {
+// CPU, a block at a time, and applied in order; ctx is looked at between
+// blocks.
+func (j *Journal) load(ctx context.Context) error {
 	j.ix = newIndex()
 	ld := &loader{ix: j.ix}
 	buf := make([]byte, loadBlock)
 	filled := 0
 	var base int64
 	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		n, err := io.ReadFull(j.f, buf[filled:])
 		filled += n
 		eof := err == io.EOF || err == io.ErrUnexpectedEOF
@@ -389,6 +395,33 @@ func (j *Journal) InPlan(plan string) Entries {
 	return Entries{j, idx}
 }
 
+// Counts counts the runs registered under the plan fingerprint and those
+// of them the journal calls done and failed, without ordering them (as
+// InPlan does, which takes a while for a million runs).
+func (j *Journal) Counts(plan string) (runs, done, failed int) {
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	ix := j.ix
+	num, ok := ix.planNum[plan]
+	if !ok {
+		return 0, 0, 0
+	}
+	for i := range ix.n {
+		e := ix.at(i)
+		if e.plan != num || e.runOff < 0 {
+			continue
+		}
+		runs++
+		switch e.state {
+		case Done:
+			done++
+		case Failed:
+			failed++
+		}
+	}
+	return runs, done, failed
+}
+
 // sortEntries sorts entry numbers by plan index then id (byPlan: by plan
 // fingerprint first).
 func (ix *index) sortEntries(idx []int32, byPlan bool) {
@@ -457,6 +490,32 @@ func (e Entry) Key() string {
 	e.j.mu.RLock()
 	defer e.j.mu.RUnlock()
 	return e.j.ix.keyOf(e.j.ix.at(e.i))
+}
+
+// Sealed notes that this process has just checked run id's folder, as d
+// describes it, and journaled it done (DoneRecord of d): Rebuild then
+// writes the run's registry row from the journal instead of checking the
+// folder a second time in the same process. A run the journal does not
+// hold done with d's manifest is left alone; any later record of the run
+// forgets the note (it is never read from the file).
+func (j *Journal) Sealed(id string, d *runfolder.Sealed) {
+	files := registryFiles(d.Manifest)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	i := j.ix.findID([]byte(id))
+	if i < 0 {
+		return
+	}
+	if e := j.ix.at(i); e.state == Done {
+		e.sealed = sealedBit | files
+	}
+}
+
+// sealedFiles returns the registry files of a run noted by Sealed (bit k
+// for registryPaths()[k]); ok is false for any other run.
+func (e Entry) sealedFiles() (files uint8, ok bool) {
+	en, _ := e.get()
+	return en.sealed &^ sealedBit, en.sealed&sealedBit != 0 && en.state == Done
 }
 
 // Verified reports whether the journal's latest state of the run records

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -87,7 +88,7 @@ func TestReadJournal(t *testing.T) {
 		{Kind: KindRun, Run: "lhs_00000000000c", Key: "c", Plan: "p", Index: 2, Manifest: "mm"},
 		{Kind: KindDamaged, Run: "lhs_00000000000c", Error: "gone"},
 	}, `{"k":"done","run":"grid_00000000000a","manif`)
-	j, err := st.ReadJournal()
+	j, err := st.ReadJournal(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +141,7 @@ func TestJournalKeysAndCompaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j, err := st.OpenJournal()
+	j, err := st.OpenJournal(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +214,7 @@ func TestJournalKeysAndCompaction(t *testing.T) {
 		t.Errorf("run 4 after a done record: %v", e.State())
 	}
 	j.Close()
-	j2, err := st.ReadJournal()
+	j2, err := st.ReadJournal(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -220,30 +220,54 @@ func DoneRecord(id string, d *runfolder.Sealed) Record {
 	return Record{Kind: KindDone, Run: id, Manifest: d.SHA256, Fingerprint: d.Fingerprint, Phi: m.PhiTotal, Delta: m.DeltaTotal, TTS: m.TimeToStability}
 }
 
+// registryFiles says which of registryPaths() a run folder has: bit k for
+// registryPaths()[k].
+func registryFiles(m *runfolder.Manifest) uint8 {
+	var files uint8
+	for _, f := range m.Files {
+		for k, cp := range registryPaths() {
+			if f.Name == cp[1] {
+				files |= 1 << k
+			}
+		}
+	}
+	return files
+}
+
+// metricsCSVBit is metrics.csv's bit in registryFiles.
+const metricsCSVBit = 1 << 3
+
 // buildRow checks one run and returns its rows (registry nil when it has
-// none: it is pending).
+// none: it is pending). A run this process checked and journaled done
+// (Journal.Sealed) is not checked again: its rows come from its done
+// record, which holds what the manifest said.
 func (s *Store) buildRow(e Entry, c Constants, how Check) *row {
 	r := &row{entry: e}
 	if r.rec, r.err = e.Record(); r.err != nil {
 		return r
 	}
 	rec := &r.rec
-	d, err := s.CheckRun(rec.Run, Known{rec.Manifest, rec.Fingerprint}, how)
+	var d *runfolder.Sealed
+	var files uint8
+	var err error
+	if f, ok := e.sealedFiles(); ok && how == CheckQuick {
+		d = &runfolder.Sealed{Dir: s.RunDir(rec.Run), SHA256: rec.Manifest, Fingerprint: rec.Fingerprint,
+			Manifest: &runfolder.Manifest{PhiTotal: rec.Phi, DeltaTotal: rec.Delta, TimeToStability: rec.TTS}}
+		files = f
+	} else if d, err = s.CheckRun(rec.Run, Known{rec.Manifest, rec.Fingerprint}, how); err == nil {
+		files = registryFiles(d.Manifest)
+	}
 	if err == nil {
 		r.done = d
 		m := d.Manifest
 		paths := map[string]string{}
-		have := map[string]bool{}
-		for _, f := range m.Files {
-			have[f.Name] = true
-		}
-		for _, cp := range registryPaths() {
-			if have[cp[1]] {
+		for k, cp := range registryPaths() {
+			if files&(1<<k) != 0 {
 				paths[cp[0]] = "../" + RunsDir + "/" + rec.Run + "/" + cp[1]
 			}
 		}
 		r.registry = registryRecord(rec, c, paths, RowCompleted, m.TimeToStability, m.PhiTotal, m.DeltaTotal, "")
-		if have[runfolder.MetricsCSVFile] {
+		if files&metricsCSVBit != 0 {
 			metricsPath := filepath.Join(s.RunDir(rec.Run), filepath.FromSlash(runfolder.MetricsCSVFile))
 			r.results = resultsRecord(rec, c, metricsPath, m.TimeToStability, paths["metrics_csv"])
 		}

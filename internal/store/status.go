@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/parallel"
@@ -61,7 +60,7 @@ func ReadStatus(ctx context.Context, dir string, verify bool) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	j, err := st.ReadJournal()
+	j, err := st.ReadJournal(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -78,11 +77,12 @@ func (st *Store) StatusOf(ctx context.Context, meta *Meta, j *Journal, verify bo
 	s := &Status{ExperimentID: st.ID, Dir: st.Dir, Running: st.Locked(), Updated: meta.Updated, Adaptive: !meta.FrontierDone}
 	entries := j.InPlan(meta.Plan)
 	s.Other = j.Len() - entries.Len()
-	// hasManifest stats <run>/manifest.json, allocating little (a million
-	// runs are a million of these).
-	prefix := st.RunsDir() + string(filepath.Separator)
-	suffix := string(filepath.Separator) + runfolder.ManifestFile
-	hasManifest := func(id string) bool { return exists(prefix + id + suffix) }
+	// hasManifest stats <run>/manifest.json relative to the open runs
+	// folder, allocating little (a million runs are a million of these).
+	runs := openFolder(st.RunsDir())
+	defer runs.close()
+	suffix := "/" + runfolder.ManifestFile
+	hasManifest := func(id string) bool { return runs.exists(id + suffix) }
 	frontierRuns := 0
 	var means Means
 	type state struct {

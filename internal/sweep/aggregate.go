@@ -32,12 +32,12 @@ func Aggregate(ctx context.Context, dir string, verify bool) (*store.Status, *st
 		return nil, nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	defer unlock()
-	j, err := st.OpenJournal()
+	j, err := st.OpenJournal(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer j.Close()
-	if _, err := st.RemoveTemp(); err != nil {
+	if _, err := st.RemoveTemp(ctx); err != nil {
 		return nil, nil, err
 	}
 	how := store.CheckQuick

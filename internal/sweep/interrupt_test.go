@@ -45,10 +45,13 @@ func TestInterruptedFinishIsBounded(t *testing.T) {
 			opts := quick(inProcess(t), log)
 			dashboards := 0
 			opts.Dashboard = func(context.Context, string) error { dashboards++; return nil }
+			// Interrupted once the journal is read: while the plan is
+			// counted.
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			opts.Select = func(*Point) bool { cancel(); return true }
 			r := newRunner(plan, opts)
 			r.afterInterrupt = c.budget
-			ctx, cancel := context.WithCancel(context.Background())
-			cancel()
 			sum, err := r.run(ctx)
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("err %v, want the interruption", err)

@@ -564,7 +564,7 @@ func AggregatePaired(ctx context.Context, dir string, verify bool) (*PairedStatu
 		}
 		st := &store.Store{Dir: a.ExperimentDir, ID: a.Arm.ExperimentID}
 		table.stores[i] = st
-		if err := armResults(st, plans[i], func(index int, res ArmResult) { table.set(i, index, res) }); err != nil {
+		if err := armResults(ctx, st, plans[i], func(index int, res ArmResult) { table.set(i, index, res) }); err != nil {
 			return nil, err
 		}
 	}
@@ -581,8 +581,8 @@ func AggregatePaired(ctx context.Context, dir string, verify bool) (*PairedStatu
 
 // armResults reports the runs of an arm's plan that ended (done with their
 // values, or failed for good), by plan index, from its journal.
-func armResults(st *store.Store, p *Plan, set func(index int, res ArmResult)) error {
-	j, err := st.ReadJournal()
+func armResults(ctx context.Context, st *store.Store, p *Plan, set func(index int, res ArmResult)) error {
+	j, err := st.ReadJournal(ctx)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func ListPlan(ctx context.Context, spec *Spec, outDir string, ids bool, summary 
 	j := store.EmptyJournal()
 	if _, err := store.ReadMeta(dir); err == nil {
 		l.Exists = true
-		if j, err = st.ReadJournal(); err != nil {
+		if j, err = st.ReadJournal(ctx); err != nil {
 			return nil, err
 		}
 		defer j.Close()

@@ -173,11 +173,11 @@ func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}
 	defer unlock()
-	if r.j, err = st.OpenJournal(); err != nil {
+	if r.j, err = st.OpenJournal(ctx); err != nil {
 		return nil, err
 	}
 	defer r.j.Close()
-	if err := r.removeLeftovers(); err != nil {
+	if err := r.removeLeftovers(ctx); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -214,14 +214,14 @@ func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
 // removeLeftovers removes the temporary files a killed sweep left: in the
 // store's own folders, and in the folders of the runs it was executing
 // (those the journal says were handed to an executor and did not end).
-func (r *runner) removeLeftovers() error {
+func (r *runner) removeLeftovers(ctx context.Context) error {
 	var inFlight []string
 	for e := range r.j.InPlan(r.plan.Fingerprint()).All() {
 		if e.State() == store.Pending && e.Exec() {
 			inFlight = append(inFlight, e.ID())
 		}
 	}
-	_, err := r.store.RemoveTemp(inFlight...)
+	_, err := r.store.RemoveTemp(ctx, inFlight...)
 	return err
 }
 
@@ -513,6 +513,9 @@ func (r *runner) reuse(it item) error {
 			return err
 		}
 	}
+	// The journal's done record now describes the folder just checked:
+	// the rebuild at the end need not check it again.
+	r.j.Sealed(run.ID, it.done)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.prog.Done++
@@ -701,7 +704,7 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 		r.ex, r.closeEx = nil, nil
 		// The dead plugin may have left the folders of the runs it was
 		// writing beside their places; the retries write them afresh.
-		if _, err := r.store.RemoveTempRuns(); err != nil {
+		if _, err := r.store.RemoveTempRuns(ctx); err != nil && ctx.Err() == nil {
 			r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{Severity: "warning", Summary: "Cannot remove the folders the crashed executor left", Detail: err.Error()}})
 		}
 	}
@@ -736,6 +739,7 @@ func (r *runner) finished(run *PlannedRun, d *runfolder.Sealed, attempt, attempt
 	if err := r.j.Append(store.DoneRecord(run.ID, d)); err != nil {
 		return err
 	}
+	r.j.Sealed(run.ID, d)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out[run.ID] = outcome{done: d}
@@ -971,16 +975,7 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Summary, error) {
 // ended or when this sweep found it) and says that the registry and the
 // aggregate were left as they were.
 func (r *runner) viewsLeft() {
-	entries := r.j.InPlan(r.plan.Fingerprint())
-	done, failed := 0, 0
-	for e := range entries.All() {
-		switch e.State() {
-		case store.Done:
-			done++
-		case store.Failed:
-			failed++
-		}
-	}
+	runs, done, failed := r.j.Counts(r.plan.Fingerprint())
 	r.mu.Lock()
 	r.prog.Done, r.prog.Failed = done, failed
 	r.prog.Reused = max(done-r.ran, 0)
@@ -988,7 +983,7 @@ func (r *runner) viewsLeft() {
 	r.emit(Event{Type: EventDiagnostic, Diagnostic: &Diagnostic{
 		Severity: "warning",
 		Summary: fmt.Sprintf("The registry and aggregate files were left as they were: checking the %d runs again takes longer than an interrupted sweep waits (%s)",
-			entries.Len(), r.afterInterrupt),
+			runs, r.afterInterrupt),
 		Detail: "bilancio sweep aggregate " + r.store.Dir + " rebuilds them (the next sweep run does too); sweep status counts the runs from the journal.",
 	}})
 }
