@@ -43,7 +43,7 @@ func TestOneRulePerInput(t *testing.T) {
 		{name: "seed_mode", hcl: hclSweep(`  seed_mode = "random"`, ""), flags: []string{"-seed-mode", "random"}, skipYAML: true,
 			want: `seed_mode must be "counter" (bilancio's: base_seed, then one more per run in loop order) or "derived" (each run's seed is a hash of its parameters), got "random"`},
 		{name: "replicates", hcl: hclSweep(`  replicates = -3`, ""), flags: []string{"-replicates", "-3"}, skipYAML: true,
-			want: "replicates must be between 1 and 2147483648 (runs per grid and lhs point, each with its own seed), got -3"},
+			want: "replicates must be between 0 and 2147483648 (runs per grid and lhs point, each with its own seed; 0 and 1 both mean one), got -3"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			words := func(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -176,6 +176,28 @@ func TestPairedDashboard(t *testing.T) {
 			if want := len(names) / 2; loaded != want {
 				t.Errorf("%d figure PNGs load, want %d", loaded, want)
 			}
+			// Lines against κ per c for the metric chosen: a panel per
+			// (ρ,) μ like the relief heatmaps, redrawn for another metric.
+			if n, want := b.count(t, "#lines-panels figure"), figs; n != want || b.count(t, "#lines-panels circle.pt") == 0 {
+				t.Errorf("%d line panels (%d points), want %d", n, b.count(t, "#lines-panels circle.pt"), want)
+			}
+			options := eval[[]string](t, b, `Array.from(document.querySelectorAll("#metric option")).map(o => o.textContent)`)
+			if len(options) < 4 || !strings.HasPrefix(options[0], "Δδ") {
+				t.Errorf("metric options %q", options)
+			}
+			if i := slices.IndexFunc(options, func(s string) bool { return strings.HasPrefix(s, "dealer PnL") }); i < 0 {
+				t.Errorf("no dealer PnL among the metrics %q", options)
+			} else {
+				eval[any](t, b, fmt.Sprintf(`(() => { const s = document.getElementById("metric"); s.value = "%d"; s.dispatchEvent(new Event("change")); })()`, i))
+				if title := eval[string](t, b, `document.querySelector("#lines-panels figcaption span").textContent`); !strings.HasPrefix(title, "PnL against κ") {
+					t.Errorf("after choosing dealer PnL the first line panel is %q", title)
+				}
+				if n := b.count(t, "#lines-panels figure"); n != figs {
+					t.Errorf("after choosing dealer PnL: %d line panels, want %d", n, figs)
+				}
+			}
+			b.noOverflow(t, c.name+" lines")
+			b.noErrors(t, c.name+" lines")
 			b.screenshot(t, art, "paired-"+c.name+".png", "")
 			b.screenshot(t, art, "paired-"+c.name+"-table.png", "#table")
 			// Copies of two figure files, to look at.

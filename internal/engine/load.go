@@ -162,7 +162,7 @@ func pathKey(path, key string) string {
 	return path + "." + key
 }
 
-func pathIndex(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+func pathIndex(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 // yamlObject is a mapping of the file read as a pydantic model or a dict.
 type yamlObject struct {

@@ -28,19 +28,6 @@ const METRICS = [
 let metric = METRICS[0];
 const done = runs.filter((r) => r[7] === "completed");
 
-// Student's t quantile for a 95% interval with df degrees of freedom.
-const T95 = [0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-const stats = (vs) => {
-  vs = vs.filter((v) => !isNaN(v));
-  const n = vs.length;
-  if (!n) return { n: 0, mean: NaN };
-  const mean = vs.reduce((a, b) => a + b, 0) / n;
-  if (n < 2) return { n, mean };
-  const sd = Math.sqrt(vs.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-  const h = (T95[n - 1] || 1.96) * sd / Math.sqrt(n);
-  return { n, mean, lo: mean - h, hi: mean + h };
-};
-const statText = (s) => s.n ? `${nf(s.mean)}${s.lo != null ? ` (95% interval ${nf(s.lo)} to ${nf(s.hi)})` : ""}, ${s.n} run${s.n === 1 ? "" : "s"}` : "no completed run";
 
 // Axes: distinct values; continuous when many (binned).
 const axis = (i) => {
@@ -57,12 +44,6 @@ const K = axis(3), C = axis(4), M = axis(5), MO = axis(6);
 const continuous = K.cont || C.cont || M.cont;
 
 // ---- colour ----
-const VIR = [[68, 1, 84], [72, 36, 117], [65, 68, 135], [53, 95, 141], [42, 120, 142], [33, 145, 140], [34, 168, 132], [68, 191, 112], [122, 209, 81], [189, 223, 38], [253, 231, 37]];
-const viridis = (t) => {
-  t = Math.max(0, Math.min(1, isNaN(t) ? 0 : t)) * (VIR.length - 1);
-  const i = Math.min(Math.floor(t), VIR.length - 2), f = t - i;
-  return "rgb(" + VIR[i].map((c, k) => Math.round(c + (VIR[i + 1][k] - c) * f)).join(",") + ")";
-};
 // nf2: an interval's half-width in a cell, to two significant digits (the
 // tooltip has it to four, by nf).
 const nf2 = (v) => v === 0 ? "0" : Math.abs(v) < 1e-3 ? v.toExponential(1) : String(+v.toPrecision(2));

@@ -22,6 +22,29 @@ const add = (p, ...kids) => p.append(...kids.flat(9).filter((x) => x != null && 
 // very small and the very large.
 const nf = (v) => v == null || isNaN(v) ? "—" : v === 0 ? "0" : Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6 ? v.toExponential(3).replace(/\.?0+e/, "e").replace("e+", "e") : String(+v.toPrecision(4));
 const num = (s) => s === "" || s == null ? NaN : +s;
+
+// stats: the mean of the numbers among vs, and with two or more a 95%
+// interval (Student's t, T95 by degrees of freedom); statText says it.
+const T95 = [0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const stats = (vs) => {
+  vs = vs.filter((v) => !isNaN(v));
+  const n = vs.length;
+  if (!n) return { n: 0, mean: NaN };
+  const mean = vs.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { n, mean };
+  const sd = Math.sqrt(vs.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
+  const h = (T95[n - 1] || 1.96) * sd / Math.sqrt(n);
+  return { n, mean, lo: mean - h, hi: mean + h };
+};
+const statText = (s, noun = "run") => s.n ? `${nf(s.mean)}${s.lo != null ? ` (95% interval ${nf(s.lo)} to ${nf(s.hi)})` : ""}, ${s.n} ${noun}${s.n === 1 ? "" : "s"}` : "no completed " + noun;
+
+// viridis: the colour at t in [0, 1] of the viridis map.
+const VIR = [[68, 1, 84], [72, 36, 117], [65, 68, 135], [53, 95, 141], [42, 120, 142], [33, 145, 140], [34, 168, 132], [68, 191, 112], [122, 209, 81], [189, 223, 38], [253, 231, 37]];
+const viridis = (t) => {
+  t = Math.max(0, Math.min(1, isNaN(t) ? 0 : t)) * (VIR.length - 1);
+  const i = Math.min(Math.floor(t), VIR.length - 2), f = t - i;
+  return "rgb(" + VIR[i].map((c, k) => Math.round(c + (VIR[i + 1][k] - c) * f)).join(",") + ")";
+};
 // fileName turns words into a file name.
 const fileName = (s) => s.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+|_+$/g, "");
 

@@ -128,6 +128,11 @@ func WritePairedDashboard(w io.Writer, d *PairedDashboard) error {
 	b.raw(pairedScatterSVG(d.Pairs, base, dealer, d.baseNote(), false))
 	b.raw("</figure></section>\n")
 
+	// Lines against κ per c, for a metric chosen on the page (paired.js).
+	b.raw(`<section id="lines"><h2>Against κ, per c</h2><p class="note"><label>Metric <select id="metric"></select></label> `)
+	b.raw(`The mean over each point's pairs, with its 95% interval (Student t) when a point has several; hover a point for its values. Drawn by the page's script.</p>`)
+	b.raw(`<div id="lines-panels" class="facet"></div></section>` + "\n")
+
 	if d.Experiments && !hasDealer { // two experiments without a dealer: the groups only
 		b.raw(`<section id="groups-section"><h2>By `)
 		if byRho {
@@ -446,7 +451,8 @@ func writePairedGroups(b *htmlBuf, d *PairedDashboard, base, dealer string, byRh
 //	         pair: the columns' values as recorded, then the links from
 //	         aggregate/ to the runs' run.html ("" when none) and the row's
 //	         class (improved, unchanged, worsened, failed)
-//	effect:  the effect column's key
+//	effect:  the effect column's key; relief: the relief ratio's
+//	arms:    [base, dealer] the arms' names (delta_<arm> are their δ)
 func pairedData(d *PairedDashboard) []byte {
 	base, dealer := d.Layout.Arms()
 	cols := pairedTableColumns(d)
@@ -487,6 +493,13 @@ func pairedData(d *PairedDashboard) []byte {
 	j.endArr()
 	j.key("effect")
 	j.str(d.Layout.columns().effect)
+	j.key("relief")
+	j.str(d.Layout.columns().relief)
+	j.key("arms")
+	j.arr()
+	j.str(base)
+	j.str(dealer)
+	j.endArr()
 	j.endObj()
 	return j.b
 }

@@ -78,7 +78,7 @@ func TestReplicatesPlan(t *testing.T) {
 		t.Errorf("frontier with replicates: %v", err)
 	}
 	s = replicatesSpec("", -1, "")
-	if _, err := NewPlan(s); err == nil || !strings.Contains(err.Error(), "replicates must be between 1 and") {
+	if _, err := NewPlan(s); err == nil || !strings.Contains(err.Error(), "replicates must be between 0 and") {
 		t.Errorf("replicates -1: %v", err)
 	}
 }

@@ -54,7 +54,7 @@ func CheckParallel(n int64) string {
 // taken as 1).
 func CheckReplicates(n int64) string {
 	if n < 0 || n > MaxReplicates {
-		return fmt.Sprintf("replicates must be between 1 and %d (runs per grid and lhs point, each with its own seed), got %d", int64(MaxReplicates), n)
+		return fmt.Sprintf("replicates must be between 0 and %d (runs per grid and lhs point, each with its own seed; 0 and 1 both mean one), got %d", int64(MaxReplicates), n)
 	}
 	return ""
 }
