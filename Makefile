@@ -16,12 +16,21 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 all: build
 
-# bin/bilancio and the executor plugins beside it (with their checksums).
-build: bilancio plugins
+# bin/bilancio and the executor plugins beside it (with their checksums),
+# and the worker remote executors ship (below).
+build: bilancio plugins worker
 
 .PHONY: bilancio
 bilancio:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/bilancio .
+
+# The worker that remote executors (Modal) run in their sandboxes: bilancio
+# for linux/amd64, statically linked, whatever this host is (so Modal works
+# from macOS and Linux on ARM). bilancio finds it beside itself.
+WORKER ?= $(BIN)/bilancio-worker-linux-amd64
+.PHONY: worker
+worker:
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -ldflags "$(LDFLAGS)" -o $(WORKER) .
 
 # Build, then run the example sweep (examples/sweeps/ring.hcl) on the local
 # executor into out/experiments/ring, and one scenario into out/runs/demo.
@@ -120,16 +129,15 @@ plugins: bilancio
 	cd $(BIN) && (sha256sum bilancio-executor-local 2>/dev/null || shasum -a 256 bilancio-executor-local) | cut -d' ' -f1 > local_SHA256SUM
 	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/slurm.version=$$($(BIN)/bilancio version -short)" -o $(BIN)/bilancio-executor-slurm ./plugins/slurm/cmd/bilancio-executor-slurm
 	cd $(BIN) && (sha256sum bilancio-executor-slurm 2>/dev/null || shasum -a 256 bilancio-executor-slurm) | cut -d' ' -f1 > slurm_SHA256SUM
-
-# Build bilancio and the modal executor plugin, start a local Modal emulator
-# (bilancio dev modal-emulator, on 127.0.0.1) and run
-# examples/sweeps/ring_modal.hcl through it into out/experiments/ring_modal.
-# Needs a linux/amd64 host: the emulator runs bilancio as the sandboxes'
-# worker.
-.PHONY: run-modal-demo
-run-modal-demo: build
 	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/modal.version=$$($(BIN)/bilancio version -short)" -o $(BIN)/bilancio-executor-modal ./plugins/modal/cmd/bilancio-executor-modal
 	cd $(BIN) && (sha256sum bilancio-executor-modal 2>/dev/null || shasum -a 256 bilancio-executor-modal) | cut -d' ' -f1 > modal_SHA256SUM
+
+# Build bilancio, the modal executor plugin and the worker, start a local
+# Modal emulator (bilancio dev modal-emulator, on 127.0.0.1) and run
+# examples/sweeps/ring_modal.hcl through it into out/experiments/ring_modal.
+# Needs a linux/amd64 host: the emulator runs the sandboxes' worker on it.
+.PHONY: run-modal-demo
+run-modal-demo: build
 	@set -e; env_file=$$(mktemp); \
 	$(BIN)/bilancio dev modal-emulator > $$env_file & emu=$$!; \
 	trap 'kill $$emu 2>/dev/null; rm -f $$env_file' EXIT; \
@@ -137,6 +145,14 @@ run-modal-demo: build
 	set -a; . $$env_file; set +a; \
 	MODAL_CONFIG_PATH=/nonexistent/modal.toml $(BIN)/bilancio sweep estimate examples/sweeps/ring_modal.hcl; \
 	MODAL_CONFIG_PATH=/nonexistent/modal.toml $(BIN)/bilancio sweep run -yes examples/sweeps/ring_modal.hcl
+
+# Smoke test on the real Modal service (it costs a few cents): one
+# scenario, then a 20-run sweep, each reported with the seconds per
+# sandbox, runs/s and cost. Without credentials (MODAL_TOKEN_ID and
+# MODAL_TOKEN_SECRET, or a token in ~/.modal.toml) it says it was skipped.
+.PHONY: modal-smoke
+modal-smoke: build
+	BILANCIO=$(BIN)/bilancio scripts/modal-smoke.sh
 
 # A real single-node Slurm on this machine (Debian, as root) for the Slurm
 # executor's tests: scripts/slurm.sh installs munge, slurmctld, slurmd and

@@ -3,6 +3,7 @@ package commands
 import (
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/bilancio-go/bilancio/internal/modalemu"
 )
@@ -23,11 +24,14 @@ func (c *DevModalEmulatorCommand) Synopsis() string {
 func (c *DevModalEmulatorCommand) Help() string {
 	return `Usage: bilancio dev modal-emulator [options]
 
-  Starts internal/modalemu, a Modal-protocol emulator that runs sandboxes
-  as local processes and keeps volumes as local folders, on a free port of
-  127.0.0.1, prints the environment that points the modal executor at it
-  (MODAL_SERVER_URL=..., one per line) and serves until interrupted. It
-  accepts only the -token-id and -token-secret given here.
+  Starts internal/modalemu, an emulator of Modal's control plane and task
+  command router that runs sandboxes as local processes (in mount
+  namespaces of their own when run as root on Linux) and keeps volumes as
+  local folders with Modal's commit semantics, on a free port of
+  127.0.0.1, prints the environment that points the modal executor (and
+  Modal's Go SDK) at it (MODAL_SERVER_URL=..., one per line) and serves
+  until interrupted. It accepts only the -token-id and -token-secret given
+  here.
 
 Options:
 
@@ -36,7 +40,9 @@ Options:
 
 // devModalEmulatorFlags are dev modal-emulator's flags.
 type devModalEmulatorFlags struct {
-	tokenID, tokenSecret, root string
+	tokenID, tokenSecret, root, isolation string
+	maxSandboxes                          int
+	coldStart, imageBuild, capacityWait   time.Duration
 }
 
 func (c *DevModalEmulatorCommand) flags(f *devModalEmulatorFlags) *flag.FlagSet {
@@ -44,6 +50,11 @@ func (c *DevModalEmulatorCommand) flags(f *devModalEmulatorFlags) *flag.FlagSet 
 	fs.StringVar(&f.tokenID, "token-id", "emulator-token-id", "the token id the emulator accepts")
 	fs.StringVar(&f.tokenSecret, "token-secret", "emulator-token-secret", "the token secret the emulator accepts")
 	fs.StringVar(&f.root, "root", "", "the folder holding volumes and sandboxes (default: a temporary one, removed on exit)")
+	fs.StringVar(&f.isolation, "isolation", "auto", "how sandboxes run: auto, isolated (own mount namespace, needs root on Linux) or mapped")
+	fs.IntVar(&f.maxSandboxes, "max-sandboxes", 0, "sandboxes running at once; creates past it wait, then fail with RESOURCE_EXHAUSTED (0: no limit)")
+	fs.DurationVar(&f.capacityWait, "capacity-wait", 0, "how long a create waits for capacity (default 30s)")
+	fs.DurationVar(&f.coldStart, "cold-start", 0, "time from scheduling to a running sandbox")
+	fs.DurationVar(&f.imageBuild, "image-build", 0, "time to build one new image layer")
 	return fs
 }
 
@@ -54,8 +65,16 @@ func (c *DevModalEmulatorCommand) Run(args []string) int {
 	if _, ok := parseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
 		return 1
 	}
+	iso, ok := map[string]modalemu.Isolation{"auto": modalemu.IsolationAuto, "isolated": modalemu.IsolationRequired, "mapped": modalemu.IsolationOff}[f.isolation]
+	if !ok {
+		c.UI.Error(fmt.Sprintf("Error: -isolation must be auto, isolated or mapped, got %q", f.isolation))
+		return 1
+	}
 	ctx := sweepContext(c.Meta)
-	srv, err := modalemu.Start(ctx, modalemu.Options{TokenID: f.tokenID, TokenSecret: f.tokenSecret, Root: f.root})
+	srv, err := modalemu.Start(ctx, modalemu.Options{
+		TokenID: f.tokenID, TokenSecret: f.tokenSecret, Root: f.root, Isolation: iso,
+		MaxSandboxes: f.maxSandboxes, CapacityWait: f.capacityWait, ColdStart: f.coldStart, ImageBuild: f.imageBuild,
+	})
 	if err != nil {
 		c.UI.Error(fmt.Sprintf("Error: starting the emulator: %v", err))
 		return 1

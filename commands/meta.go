@@ -47,6 +47,7 @@ func Table(m Meta) map[string]cli.CommandFactory {
 		"dev modal-emulator": func() (cli.Command, error) { return &DevModalEmulatorCommand{Meta: m}, nil },
 		"sweep validate":     func() (cli.Command, error) { return &SweepValidateCommand{Meta: m}, nil },
 		"sweep status":       func() (cli.Command, error) { return &SweepStatusCommand{Meta: m}, nil },
+		"sweep attach":       func() (cli.Command, error) { return &SweepAttachCommand{Meta: m}, nil },
 		"sweep cancel":       func() (cli.Command, error) { return &SweepCancelCommand{Meta: m}, nil },
 		"sweep aggregate":    func() (cli.Command, error) { return &SweepAggregateCommand{Meta: m}, nil },
 		"sweep report":       func() (cli.Command, error) { return &SweepReportCommand{Meta: m}, nil },

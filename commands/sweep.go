@@ -131,7 +131,7 @@ func sweepExitCode(ctx context.Context, sum *sweep.Summary, err error) int {
 		return sweepExitInterrupted
 	case err != nil:
 		return sweepExitError
-	case sum != nil && sum.Status != sweep.StatusCompleted:
+	case sum != nil && sum.Status != sweep.StatusCompleted && sum.Status != sweep.StatusDetached:
 		return sweepExitRunsFailed
 	}
 	return sweepExitOK

@@ -5,6 +5,7 @@ package commands
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	sbusage "github.com/bilancio-go/bilancio/internal/usage"
+	"github.com/bilancio-go/bilancio/internal/workerbin"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -41,37 +44,57 @@ func modalSweepEnv(t *testing.T) (pluginDir string, env []string) {
 
 // modalSweepEmulator is modalSweepEnv that also returns the emulator, for
 // tests that inspect or fault it.
-func modalSweepEmulator(t *testing.T) (pluginDir string, env []string, srv *modalemu.Server) {
+func modalSweepEmulator(t *testing.T, opts ...modalemu.Options) (pluginDir string, env []string, srv *modalemu.Server) {
 	t.Helper()
 	needBinary(t)
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skipf("the emulator runs the worker on the host, which must be linux/amd64 (this is %s/%s)", runtime.GOOS, runtime.GOARCH)
 	}
-	pluginDir = t.TempDir()
-	bin := filepath.Join(pluginDir, pluginhost.BinaryName("modal"))
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/bilancio-go/bilancio/plugins/modal/cmd/bilancio-executor-modal").CombinedOutput(); err != nil {
-		t.Fatalf("building the modal plugin: %v\n%s", err, out)
-	}
-	sum, err := runfolder.FileSHA256(bin)
+	bins, err := modalBinaries()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(pluginDir, pluginhost.SumName("modal")), []byte(sum+"\n"), 0o644); err != nil {
-		t.Fatal(err)
+	var o modalemu.Options
+	if len(opts) > 0 {
+		o = opts[0]
 	}
-	srv, err = modalemu.Start(t.Context(), modalemu.Options{TokenID: modalTestTokenID, TokenSecret: modalTestTokenSecret, Root: t.TempDir()})
+	o.TokenID, o.TokenSecret, o.Root = modalTestTokenID, modalTestTokenSecret, t.TempDir()
+	srv, err = modalemu.Start(t.Context(), o)
 	if err != nil {
 		t.Fatalf("starting the emulator: %v", err)
 	}
-	t.Cleanup(func() { srv.Close() })
-	env = append(os.Environ(),
-		"MODAL_SERVER_URL="+srv.URL(),
-		"MODAL_TOKEN_ID="+modalTestTokenID,
-		"MODAL_TOKEN_SECRET="+modalTestTokenSecret,
-		"MODAL_CONFIG_PATH="+filepath.Join(t.TempDir(), "none.toml"),
-	)
-	return pluginDir, env, srv
+	t.Cleanup(srv.Close)
+	env = append(os.Environ(), srv.Env(filepath.Join(t.TempDir(), "none.toml"))...)
+	env = append(env, workerbin.EnvWorker+"="+bins.worker)
+	return bins.pluginDir, env, srv
 }
+
+// modalBins are the modal plugin (with its checksum, in a plugin folder)
+// and the static linux/amd64 worker, built once for the package's tests.
+type modalBins struct{ pluginDir, worker string }
+
+// modalBinaries builds them the first time it is called.
+var modalBinaries = sync.OnceValues(func() (modalBins, error) {
+	dir, err := os.MkdirTemp("", "bilancio-modal-bins-")
+	if err != nil {
+		return modalBins{}, err
+	}
+	b := modalBins{pluginDir: filepath.Join(dir, "plugins"), worker: filepath.Join(dir, workerbin.Name)}
+	bin := filepath.Join(b.pluginDir, pluginhost.BinaryName("modal"))
+	for _, cmd := range []*exec.Cmd{
+		exec.Command("go", "build", "-o", bin, "github.com/bilancio-go/bilancio/plugins/modal/cmd/bilancio-executor-modal"),
+		exec.Command("make", "-s", "-C", "..", "worker", "WORKER="+b.worker),
+	} {
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return b, fmt.Errorf("%v: %v\n%s", cmd.Args, err, out)
+		}
+	}
+	sum, err := runfolder.FileSHA256(bin)
+	if err != nil {
+		return b, err
+	}
+	return b, os.WriteFile(filepath.Join(b.pluginDir, pluginhost.SumName("modal")), []byte(sum+"\n"), 0o644)
+})
 
 // runBilancio runs the bilancio binary with env and returns its combined
 // output and exit code.
@@ -167,7 +190,7 @@ func modalResumeSweep(t *testing.T) string {
   max_parallel     = 2
   runs_per_sandbox = 2
   timeout          = 120
-  orphan_timeout   = 3
+  linger           = 3
 }
 
 sweep "resume_modal" {
@@ -212,7 +235,7 @@ func experimentDir(out string, deadline time.Time) string {
 func runningSandboxes(srv *modalemu.Server) int {
 	n := 0
 	for _, st := range srv.Sandboxes() {
-		if st.Running {
+		if st.Running() {
 			n++
 		}
 	}
@@ -242,7 +265,7 @@ func startModalSweep(t *testing.T, env []string, pluginDir, out, file string, st
 // one of its 16 runs is done exactly once: the runs complete before (with
 // their start times in before) were not run again, and the registry lists
 // each run once, completed.
-func checkModalResume(t *testing.T, env []string, pluginDir, out, file, dir string, before map[string]time.Time) {
+func checkModalResume(t *testing.T, env []string, srv *modalemu.Server, pluginDir, out, file, dir string, before map[string]time.Time) {
 	t.Helper()
 	text, code := runBilancio(t, env, "sweep", "run", "-plugin-dir", pluginDir, "-out", out, "-yes", file)
 	if code != 0 {
@@ -273,6 +296,30 @@ func checkModalResume(t *testing.T, env []string, pluginDir, out, file, dir stri
 	}
 	if len(rows) != 16 {
 		t.Errorf("the registry has %d rows, want 16", len(rows))
+	}
+	// Every sandbox is in usage.csv once: those of the run before (the
+	// ones it terminated, and those that ended while nobody followed them,
+	// recorded from their end records by the resume) and the resume's.
+	recs, err := sbusage.Read(filepath.Join(dir, sbusage.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := map[string]int{}
+	for _, r := range recs {
+		recorded[r.SandboxID]++
+	}
+	for _, st := range srv.Sandboxes() {
+		if st.Tags["bilancio"] != "chunk" && st.Tags["bilancio"] != "stage" {
+			continue
+		}
+		if st.Started.IsZero() {
+			// Never ran: the create that asked for it was abandoned (the
+			// CLI was killed during it) and the service dropped it.
+			continue
+		}
+		if recorded[st.ID] != 1 {
+			t.Errorf("sandbox %s (%v, terminated %v) is %d times in usage.csv", st.ID, st.Tags["bilancio"], st.Terminated, recorded[st.ID])
+		}
 	}
 	t.Logf("%d runs were complete before resuming; the resume ran %d", len(before), 16-len(before))
 }
@@ -308,8 +355,12 @@ func TestSweepModalInterruptResume(t *testing.T) {
 	if running == 0 {
 		t.Log("no sandbox was running at the interrupt (the check below is then vacuous)")
 	}
+	// Terminate asks sandboxes to end; they end shortly after.
+	for end := time.Now().Add(5 * time.Second); runningSandboxes(srv) > 0 && time.Now().Before(end); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if n := runningSandboxes(srv); n != 0 {
-		t.Errorf("%d sandboxes still running in the emulator after the interrupt", n)
+		t.Errorf("%d sandboxes still running in the emulator 5 s after the interrupt", n)
 	}
 	terminated := 0
 	for _, st := range srv.Sandboxes() {
@@ -320,28 +371,17 @@ func TestSweepModalInterruptResume(t *testing.T) {
 	if terminated == 0 {
 		t.Error("no sandbox was terminated")
 	}
-	// Every sandbox, those the interrupt terminated included, is in
-	// usage.csv: the plugin reports them while the host drains its events.
-	recs, err := sbusage.Read(filepath.Join(dir, sbusage.File))
-	if err != nil {
-		t.Fatal(err)
-	}
-	recorded := map[string]bool{}
-	for _, r := range recs {
-		recorded[r.SandboxID] = true
-	}
-	for _, st := range srv.Sandboxes() {
-		if !recorded[st.ID] {
-			t.Errorf("sandbox %s (terminated %v) is not in usage.csv (%d records)", st.ID, st.Terminated, len(recs))
-		}
-	}
-	checkModalResume(t, env, pluginDir, out, file, dir, completeRuns(t, dir))
+	checkModalResume(t, env, srv, pluginDir, out, file, dir, completeRuns(t, dir))
 }
 
-// TestSweepModalResumeAfterKill: `bilancio sweep run` on the modal executor
-// killed with SIGKILL mid-sweep takes its plugin with it; the sandboxes end
-// once their lease runs out, and running the sweep again resumes it: every
-// run completes exactly once, the runs done before the kill are kept.
+// TestSweepModalResumeAfterKill: `bilancio sweep run` on the modal
+// executor killed with SIGKILL mid-sweep takes its plugin with it, but not
+// its sandboxes: they finish their runs into the volume and end by
+// themselves (after lingering 3 s for a collector). Running the sweep again
+// collects those runs from the volume and runs only the others: every run
+// completes exactly once, the runs done before the kill are kept, and the
+// sandboxes created over both invocations are one per chunk of the sweep
+// (nothing ran twice).
 func TestSweepModalResumeAfterKill(t *testing.T) {
 	pluginDir, env, srv := modalSweepEmulator(t)
 	file, out := modalResumeSweep(t), t.TempDir()
@@ -356,18 +396,30 @@ func TestSweepModalResumeAfterKill(t *testing.T) {
 	if len(before) == 16 {
 		t.Skip("the sweep finished before the kill")
 	}
-	// The plugin died with the CLI; its sandboxes end when their lease
-	// (orphan_timeout 3 s) runs out, not at their timeout.
 	killed := time.Now()
 	running := runningSandboxes(srv)
-	for runningSandboxes(srv) > 0 && time.Since(killed) < 15*time.Second {
+	for runningSandboxes(srv) > 0 && time.Since(killed) < 30*time.Second {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Logf("%d sandboxes running at the kill; all ended after %v", running, time.Since(killed))
-	if n := runningSandboxes(srv); n > 0 {
-		t.Errorf("%d sandboxes still running 15 s after the CLI was killed", n)
+	if running == 0 {
+		t.Error("no sandbox was running at the kill: the test does not test it")
 	}
-	checkModalResume(t, env, pluginDir, out, file, dir, before)
+	if n := runningSandboxes(srv); n > 0 {
+		t.Errorf("%d sandboxes still running 30 s after the CLI was killed", n)
+	}
+	checkModalResume(t, env, srv, pluginDir, out, file, dir, before)
+	chunks := map[string]bool{}
+	for _, st := range srv.Sandboxes() {
+		// A sandbox whose create the kill abandoned never ran (above).
+		if st.Tags["bilancio"] == "chunk" && !st.Started.IsZero() {
+			chunks[st.Tags["bilancio-chunk"]] = true
+		}
+	}
+	// 16 runs, 2 per sandbox.
+	if len(chunks) != 8 {
+		t.Errorf("%d chunk sandboxes were created over both invocations, want 8 (one per chunk): some runs ran twice", len(chunks))
+	}
 }
 
 // TestSweepModalUsage: a sweep on the modal executor records each sandbox
@@ -506,5 +558,198 @@ func TestSweepModalEstimateRates(t *testing.T) {
 	}
 	if text, code := runBilancio(t, env, "sweep", "estimate", "-plugin-dir", pluginDir, "-rates", filepath.Join(t.TempDir(), "none.json"), example); code != 1 || !strings.Contains(text, "none.json") {
 		t.Errorf("-rates of a missing file: exit %d\n%s", code, text)
+	}
+}
+
+// chunkSandboxes counts the emulator's chunk sandboxes that ran, by chunk
+// name (one whose create a killed CLI abandoned never ran: the service
+// dropped it).
+func chunkSandboxes(srv *modalemu.Server) map[string]int {
+	n := map[string]int{}
+	for _, st := range srv.Sandboxes() {
+		if st.Tags["bilancio"] == "chunk" && !st.Started.IsZero() {
+			n[st.Tags["bilancio-chunk"]]++
+		}
+	}
+	return n
+}
+
+// waitNoSandboxes waits up to d for the emulator's sandboxes to end.
+func waitNoSandboxes(t *testing.T, srv *modalemu.Server, d time.Duration) {
+	t.Helper()
+	for end := time.Now().Add(d); runningSandboxes(srv) > 0; {
+		if time.Now().After(end) {
+			t.Fatalf("%d sandboxes still running after %v", runningSandboxes(srv), d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestSweepModalDetachAttach: `sweep run -detach` hands the sweep's runs
+// to tagged sandboxes and returns at once; `sweep status DIR -remote`
+// lists them; they write their run folders to the volume with no CLI
+// alive; `sweep attach DIR` then collects every run from the volume
+// without running any again (one sandbox per chunk over both commands),
+// and records each sandbox's usage once (from the records the sandboxes
+// wrote, as nobody followed them).
+func TestSweepModalDetachAttach(t *testing.T) {
+	pluginDir, env, srv := modalSweepEmulator(t)
+	file, out := modalResumeSweep(t), t.TempDir()
+	start := time.Now()
+	text, code := runBilancio(t, env, "sweep", "run", "-detach", "-plugin-dir", pluginDir, "-out", out, "-yes", file)
+	if code != 0 {
+		t.Fatalf("sweep run -detach: exit %d:\n%s", code, text)
+	}
+	for _, want := range []string{"detached", "runs are running remotely", "sweep attach"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("sweep run -detach output lacks %q:\n%s", want, text)
+		}
+	}
+	dir := experimentDir(out, time.Now())
+	if dir == "" {
+		t.Fatalf("no experiment folder:\n%s", text)
+	}
+	if n := len(chunkSandboxes(srv)); n != 8 {
+		t.Errorf("%d chunk sandboxes after sweep run -detach, want 8", n)
+	}
+	t.Logf("sweep run -detach returned after %v", time.Since(start))
+	status, code := runBilancio(t, env, "sweep", "status", "-remote", "-plugin-dir", pluginDir, dir)
+	if code != 0 || !strings.Contains(status, "on the modal executor: 8 units") {
+		t.Errorf("sweep status -remote: exit %d:\n%s", code, status)
+	}
+	t.Logf("sweep status -remote returned after %v", time.Since(start))
+	waitNoSandboxes(t, srv, 60*time.Second)
+	t.Logf("the sandboxes ended after %v", time.Since(start))
+	status, code = runBilancio(t, env, "sweep", "status", "-remote", "-json", "-plugin-dir", pluginDir, dir)
+	if code != 0 || !strings.Contains(status, `"state":"finished"`) || strings.Contains(status, `"state":"running"`) {
+		t.Errorf("sweep status -remote -json once the sandboxes ended: exit %d:\n%s", code, status)
+	}
+	t.Logf("sweep status -remote -json returned after %v", time.Since(start))
+	text, code = runBilancio(t, env, "sweep", "attach", "-plugin-dir", pluginDir, dir)
+	t.Logf("sweep attach returned after %v", time.Since(start))
+	if code != 0 || !strings.Contains(text, "16 of 16 runs done") {
+		t.Fatalf("sweep attach: exit %d:\n%s", code, text)
+	}
+	for name, n := range chunkSandboxes(srv) {
+		if n != 1 {
+			t.Errorf("chunk %s ran in %d sandboxes", name, n)
+		}
+	}
+	if n := len(chunkSandboxes(srv)); n != 8 {
+		t.Errorf("%d chunk sandboxes over both commands, want 8: runs ran twice", n)
+	}
+	recs, err := sbusage.Read(filepath.Join(dir, sbusage.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := map[string]int{}
+	for _, r := range recs {
+		recorded[r.SandboxID]++
+	}
+	for _, st := range srv.Sandboxes() {
+		if st.Tags["bilancio"] == "chunk" && recorded[st.ID] != 1 {
+			t.Errorf("chunk sandbox %s is %d times in usage.csv", st.ID, recorded[st.ID])
+		}
+	}
+}
+
+// TestSweepModalAttachAfterKill: a sweep whose CLI was SIGKILLed is
+// attached again at once, while its sandboxes still run: `sweep attach`
+// follows them (no new sandbox for their chunks) and completes the sweep,
+// every run once.
+func TestSweepModalAttachAfterKill(t *testing.T) {
+	pluginDir, env, srv := modalSweepEmulator(t)
+	file, out := modalResumeSweep(t), t.TempDir()
+	var stdout bytes.Buffer
+	cmd, dir := startModalSweep(t, env, pluginDir, out, file, &stdout)
+	live := runningSandboxes(srv)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if dir == "" {
+		t.Fatalf("no experiment folder appeared:\n%s", stdout.String())
+	}
+	before := completeRuns(t, dir)
+	if len(before) == 16 {
+		t.Skip("the sweep finished before the kill")
+	}
+	if live == 0 {
+		t.Skip("no sandbox was running at the kill")
+	}
+	text, code := runBilancio(t, env, "sweep", "attach", "-plugin-dir", pluginDir, dir)
+	if code != 0 || !strings.Contains(text, "16 of 16 runs done") {
+		t.Fatalf("sweep attach: exit %d:\n%s", code, text)
+	}
+	for name, n := range chunkSandboxes(srv) {
+		if n != 1 {
+			t.Errorf("chunk %s ran in %d sandboxes", name, n)
+		}
+	}
+	if n := len(chunkSandboxes(srv)); n != 8 {
+		t.Errorf("%d chunk sandboxes over both commands, want 8: runs ran twice", n)
+	}
+	now := completeRuns(t, dir)
+	for id, started := range before {
+		if !now[id].Equal(started) {
+			t.Errorf("run %s was done before and ran again", id)
+		}
+	}
+}
+
+// TestSweepModalCancelDetached: `sweep cancel DIR` terminates a detached
+// sweep's sandboxes from another process; remote status then shows no
+// running work; `sweep run` again completes the sweep.
+func TestSweepModalCancelDetached(t *testing.T) {
+	pluginDir, env, srv := modalSweepEmulator(t)
+	// Two long runs (rings of 20,000 agents), one per sandbox.
+	file, out := filepath.Join(t.TempDir(), "cancel_modal.hcl"), t.TempDir()
+	src := `executor "modal" {
+  volume           = "cancel-results"
+  runs_per_sandbox = 1
+}
+
+sweep "cancel_modal" {
+  executor       = executor.modal
+  n_agents       = 20000
+  maturity_days  = 40
+  q_total        = 10000
+  liquidity_mode = "uniform"
+  grid {
+    kappas         = [0.5, 1]
+    concentrations = [1]
+    mus            = [0]
+  }
+}
+`
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, code := runBilancio(t, env, "sweep", "run", "-detach", "-plugin-dir", pluginDir, "-out", out, "-yes", file)
+	if code != 0 {
+		t.Fatalf("sweep run -detach: exit %d:\n%s", code, text)
+	}
+	dir := experimentDir(out, time.Now())
+	text, code = runBilancio(t, env, "sweep", "cancel", "-plugin-dir", pluginDir, dir)
+	if code != 0 || !strings.Contains(text, "Cancelled the remote work") {
+		t.Fatalf("sweep cancel: exit %d:\n%s", code, text)
+	}
+	if n := runningSandboxes(srv); n != 0 {
+		t.Errorf("%d sandboxes still running after sweep cancel", n)
+	}
+	cancelled := 0
+	for _, st := range srv.Sandboxes() {
+		if st.Tags["bilancio"] == "chunk" && st.Terminated {
+			cancelled++
+		}
+	}
+	if cancelled == 0 {
+		t.Error("no chunk sandbox was running at the cancel: the test does not test it")
+	}
+	status, code := runBilancio(t, env, "sweep", "status", "-remote", "-plugin-dir", pluginDir, dir)
+	if code != 0 || strings.Contains(status, "running") || cancelled > 0 && !strings.Contains(status, "cancelled before its worker was done") {
+		t.Errorf("sweep status -remote after cancel: exit %d:\n%s", code, status)
+	}
+	text, code = runBilancio(t, env, "sweep", "run", "-plugin-dir", pluginDir, "-out", out, "-yes", file)
+	if code != 0 || !strings.Contains(text, "2 of 2 runs done") {
+		t.Fatalf("sweep run after cancel: exit %d:\n%s", code, text)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -18,6 +19,155 @@ import (
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/sdk"
 )
+
+// The commands of detached sweeps, for any executor with the detach
+// capability (Modal's, Slurm's): `sweep run -detach` hands the runs to the
+// executor and returns, `sweep attach DIR` collects (or follows) them,
+// `sweep status DIR -remote` lists the remote work, `sweep cancel DIR`
+// stops it.
+
+// remoteBatchSize is how many runs the runner hands a remote executor at
+// once: remote executors spread a batch over many machines and pay a
+// start-up per batch, so a batch holds the sweep (in bounded steps), not a
+// few dozen runs.
+const remoteBatchSize = 4096
+
+// applyRemoteOptions sets what a remote executor needs from the command
+// line on the sweep's options: larger batches, -detach (refused when the
+// executor cannot detach), and -max-cost in the executor's configuration
+// when its schema has a max_cost attribute (the executor then stops
+// starting work once spent plus in-flight cost would pass it).
+func applyRemoteOptions(ctx context.Context, choice *pluginhost.Choice, f *sweepExecFlags, find pluginhost.Options, opts *remoteOptions) error {
+	if choice.Name == pluginhost.LocalExecutor {
+		if f.detach {
+			return errors.New("the local executor runs in this process: its sweeps cannot be detached (use an executor with remote work, such as modal)")
+		}
+		return nil
+	}
+	opts.batchSize = remoteBatchSize
+	if !f.detach && f.maxCost <= 0 {
+		return nil
+	}
+	ex, closeFn, err := choice.Opener(find.Logger)(ctx)
+	if err != nil {
+		return err
+	}
+	info, err := ex.Describe(ctx)
+	closeFn()
+	if err != nil {
+		return fmt.Errorf("describing the %s executor: %w", choice.Name, err)
+	}
+	if f.detach {
+		if !info.Capabilities.Detach {
+			return fmt.Errorf("the %s executor cannot detach its work from bilancio (it lacks the detach capability)", choice.Name)
+		}
+		opts.detach = true
+	}
+	if f.maxCost > 0 && slices.ContainsFunc(info.ConfigSchema, func(a sdk.ConfigAttribute) bool { return a.Name == "max_cost" }) {
+		cfg := map[string]json.RawMessage{}
+		if len(choice.Config) > 0 {
+			if err := json.Unmarshal(choice.Config, &cfg); err != nil {
+				return fmt.Errorf("the %s executor's configuration: %w", choice.Name, err)
+			}
+		}
+		cfg["max_cost"], _ = json.Marshal(f.maxCost)
+		if choice.Config, err = json.Marshal(cfg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// remoteOptions are the sweep options applyRemoteOptions decides.
+type remoteOptions struct {
+	detach    bool
+	batchSize int
+}
+
+// experimentSpec reads the sweep of an experiment folder to run it again:
+// its spec from experiment.json, its source from sweep.hcl (kept as it is),
+// its folder fixed to dir.
+func experimentSpec(dir string) (*sweep.Spec, *store.Meta, error) {
+	if _, err := sweep.ReadPairedMeta(dir); err == nil {
+		return nil, nil, errors.New("a paired sweep's experiment: attach to one of its arms' folders, or run its sweep file again")
+	}
+	meta, err := store.ReadMeta(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	spec, err := sweep.ReadSpec(meta)
+	if err != nil {
+		return nil, nil, err
+	}
+	src := store.SourceFile
+	if ext := strings.ToLower(filepath.Ext(spec.SourceName)); ext == ".yaml" || ext == ".yml" {
+		src = "sweep.yaml"
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, src)); err == nil && spec.SourceName != "" {
+		// The file already lists the resolved variables.
+		spec.Source, spec.Variables = b, nil
+	}
+	spec.ExperimentDir = filepath.Clean(dir)
+	return spec, meta, nil
+}
+
+// SweepAttachCommand is `bilancio sweep attach DIR`.
+type SweepAttachCommand struct {
+	Meta
+}
+
+// Synopsis implements cli.Command.
+func (c *SweepAttachCommand) Synopsis() string {
+	return "Collect or follow the remote runs of a detached (or interrupted) sweep"
+}
+
+// Help implements cli.Command.
+func (c *SweepAttachCommand) Help() string {
+	return `Usage: bilancio sweep attach [options] DIR
+
+  Runs the sweep of an experiment folder again, attached: the runs that
+  finished remotely while bilancio was away (a sweep started with
+  sweep run -detach, or one whose bilancio was killed) are collected from
+  the executor's storage without running them again, the remote work still
+  running is followed until it ends, and only the runs with no remote work
+  are started. It is the same as running the sweep's file again.
+
+Options:
+
+` + usage(c.flags(new(sweepAttachFlags)))
+}
+
+// sweepAttachFlags are sweep attach's flags.
+type sweepAttachFlags struct {
+	sweepExecFlags
+	pluginDir string
+}
+
+func (c *SweepAttachCommand) flags(f *sweepAttachFlags) *flag.FlagSet {
+	fs := flagSet("sweep attach")
+	addPluginDirFlag(fs, &f.pluginDir)
+	addExecFlags(fs, &f.sweepExecFlags, "out", "unused (the experiment folder is DIR)")
+	return fs
+}
+
+// Run implements cli.Command.
+func (c *SweepAttachCommand) Run(args []string) int {
+	var f sweepAttachFlags
+	fs := c.flags(&f)
+	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	if !ok {
+		return sweepExitError
+	}
+	view := newSweepView(c.UI, f.json, nil)
+	defer view.Close()
+	spec, _, err := experimentSpec(pos[0])
+	if err != nil {
+		view.Diagnostic("error", "Cannot read the experiment", err.Error())
+		return sweepExitError
+	}
+	f.out = ""
+	return executeSweep(c.Meta, spec, &f.sweepExecFlags, f.pluginDir, "sweep attach "+pos[0], view)
+}
 
 // remoteExecutor is the executor of an experiment folder's sweep, opened
 // as the sweep file configured it, to report or cancel its remote work.

@@ -17,8 +17,8 @@ import (
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
+	"github.com/bilancio-go/bilancio/internal/workerbin"
 	"github.com/bilancio-go/bilancio/sdk"
-	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // SweepRunCommand is `bilancio sweep run FILE`: it runs a sweep file.
@@ -64,6 +64,7 @@ type sweepExecFlags struct {
 	localPlugin       bool
 	yes               bool
 	maxCost           float64
+	detach            bool
 	livenessTimeout   time.Duration
 	executor          string
 	// confirmAbove is -confirm-above as given ("" when not).
@@ -90,6 +91,7 @@ func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) 
 	fs.BoolVar(&f.verify, "verify", false, "hash every file of the runs already done before counting them (by default a done run whose files kept the sizes and times the journal recorded is trusted, and only changed ones are hashed)")
 	addExecutorFlag(fs, &f.executor)
 	fs.BoolVar(&f.localPlugin, "local-plugin", false, "run the local executor as its plugin binary (bilancio-executor-local), failing when there is none, instead of falling back to running it in this process")
+	fs.BoolVar(&f.detach, "detach", false, "hand the runs to the executor and return once they are submitted: they run without bilancio (an executor with remote work, such as modal); sweep attach DIR collects them")
 	fs.DurationVar(&f.livenessTimeout, "liveness-timeout", 0, "how long an executor plugin, or a run it started, may stay silent (no event, no heartbeat) before it is reported, the plugin restarted and its runs retried (default: 10 times the slowest run, at least 30s; negative: not watched)")
 }
 
@@ -162,14 +164,21 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	if !confirmCost(ctx, m, spec, choice, f, find.Logger, view) {
 		return sweepExitError
 	}
+	var remote remoteOptions
+	if err := applyRemoteOptions(ctx, choice, f, find, &remote); err != nil {
+		view.Diagnostic("error", "Cannot run the sweep on the "+choice.Name+" executor", err.Error())
+		return sweepExitError
+	}
 	opts := sweep.Options{
-		Open:     choice.Opener(find.Logger),
-		Executor: choice.String(),
-		OutDir:   f.out,
-		Events:   view.Event,
-		Origin:   origin,
-		Worker:   workerBinary,
-		Verify:   f.verify,
+		Detach:    remote.detach,
+		BatchSize: remote.batchSize,
+		Open:      choice.Opener(find.Logger),
+		Executor:  choice.String(),
+		OutDir:    f.out,
+		Events:    view.Event,
+		Origin:    origin,
+		Worker:    workerBinary,
+		Verify:    f.verify,
 		// The dashboard of every experiment the sweep writes.
 		Dashboard: dashboards().WriteDashboard,
 	}
@@ -235,23 +244,14 @@ func confirmCost(ctx context.Context, m Meta, spec *sweep.Spec, choice *pluginho
 	return true
 }
 
-// workerBinary locates this bilancio binary, which remote executors stage
-// and run as `bilancio worker`. Remote sandboxes are linux/amd64, so a
-// bilancio built for anything else cannot be the worker.
+// workerBinary locates the worker remote executors stage and run: the
+// static linux/amd64 bilancio beside this one (workerbin.Find).
 func workerBinary() (*sdk.WorkerBinary, error) {
-	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
-		return nil, fmt.Errorf("remote executors run bilancio as their worker on linux/amd64, and this bilancio is built for %s/%s: "+
-			"build one with `GOOS=linux GOARCH=amd64 go build -o bin/bilancio-linux-amd64 .` and run the sweep with it", runtime.GOOS, runtime.GOARCH)
-	}
-	path, err := os.Executable()
+	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	sum, err := runfolder.FileSHA256(path)
-	if err != nil {
-		return nil, err
-	}
-	return &sdk.WorkerBinary{Path: path, SHA256: sum, OS: runtime.GOOS, Arch: runtime.GOARCH}, nil
+	return workerbin.Find(workerbin.Host{Executable: exe, OS: runtime.GOOS, Arch: runtime.GOARCH, Getenv: os.Getenv})
 }
 
 // shellQuote quotes command-line arguments for sweep.hcl's comment.

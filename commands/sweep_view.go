@@ -116,6 +116,10 @@ type humanView struct {
 	barShown bool
 	lastDraw time.Time
 	last     sweep.Progress
+	// notStarted counts the runs an executor did not start because the
+	// sweep's cost limit would have been passed (guarded by mu, which
+	// Event holds).
+	notStarted int
 }
 
 // barRefresh is the shortest time between two redraws of the progress bar.
@@ -149,6 +153,9 @@ func (v *humanView) Event(ev sweep.Event) {
 			what = fmt.Sprintf("failed for good after %d attempts", r.Attempt)
 		default:
 			what = "failed"
+		}
+		if r.Final && strings.HasPrefix(r.Error, notStartedPrefix) {
+			v.notStarted++
 		}
 		v.println(fmt.Sprintf("%s %s %s: %s", counter(ev.Progress), r.ID, what, firstLine(r.Error)))
 	case sweep.EventDiagnostic:
@@ -259,6 +266,10 @@ func progressLine(p sweep.Progress) string {
 	return b.String()
 }
 
+// notStartedPrefix starts the reason of a run an executor did not start
+// because of the sweep's cost limit (the modal executor's).
+const notStartedPrefix = "not started: "
+
 // summary prints how the sweep ended, and the files it wrote.
 func (v *humanView) summary(s *sweep.Summary) {
 	p := s.Progress
@@ -268,6 +279,8 @@ func (v *humanView) summary(s *sweep.Summary) {
 		head = "Sweep " + s.ExperimentID + " complete"
 	case s.Status == sweep.StatusInterrupted:
 		head = "Sweep " + s.ExperimentID + " interrupted (run the same command again to resume)"
+	case s.Status == sweep.StatusDetached:
+		head = "Sweep " + s.ExperimentID + " detached"
 	case s.Error != "":
 		head = "Sweep " + s.ExperimentID + " stopped by an error"
 	default:
@@ -275,6 +288,13 @@ func (v *humanView) summary(s *sweep.Summary) {
 	}
 	fmt.Fprintf(v.out, "%s: %d of %d runs done (%d now, %d earlier), %d failed, %d pending, in %s.\n",
 		head, p.Done, p.Total, s.Ran, p.Reused, p.Failed, p.Pending(), roundDuration(s.Elapsed))
+	if p.Detached > 0 {
+		fmt.Fprintf(v.out, "  %d runs are running remotely without this process: `bilancio sweep status %s -remote` shows them, `bilancio sweep attach %s` collects them (or follows them), `bilancio sweep cancel %s` stops them.\n",
+			p.Detached, s.Dir, s.Dir, s.Dir)
+	}
+	if v.notStarted > 0 {
+		fmt.Fprintf(v.out, "  %d runs were not started: the sweep's cost would have passed -max-cost.\n", v.notStarted)
+	}
 	for _, f := range s.Frontier {
 		k := "none found"
 		if f.Kappa != nil {

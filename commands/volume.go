@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -58,10 +59,19 @@ func (f *volumeFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&f.executor, "executor", "modal", "the executor plugin whose storage to use")
 }
 
+// Storage access of a volume command: the executor mounts its storage
+// read-only for a command that only reads (one that understands the
+// volume_access attribute, as the modal executor does).
+const (
+	readOnly  = false
+	readWrite = true
+)
+
 // openStorage finds and starts the executor plugin, configures it from the
-// environment and checks it has the artifacts capability; the caller
-// closes the plugin.
-func openStorage(ctx context.Context, f *volumeFlags) (*pluginhost.Plugin, error) {
+// environment (with volume_access "read-write" for a command that removes
+// files, when its schema has the attribute) and checks it has the
+// artifacts capability; the caller closes the plugin.
+func openStorage(ctx context.Context, f *volumeFlags, writes bool) (*pluginhost.Plugin, error) {
 	opts := pluginOptions(f.pluginDir)
 	cand, err := pluginhost.Find(ctx, opts, f.executor)
 	if err != nil {
@@ -75,7 +85,11 @@ func openStorage(ctx context.Context, f *volumeFlags) (*pluginhost.Plugin, error
 		p.Close()
 		return nil, fmt.Errorf("the %s executor has no storage to browse", f.executor)
 	}
-	if err := p.Executor().Configure(ctx, &sdk.Config{}); err != nil {
+	cfg := &sdk.Config{}
+	if writes && slices.ContainsFunc(p.Info().ConfigSchema, func(a sdk.ConfigAttribute) bool { return a.Name == "volume_access" }) {
+		cfg.JSON = []byte(`{"volume_access": "read-write"}`)
+	}
+	if err := p.Executor().Configure(ctx, cfg); err != nil {
 		p.Close()
 		return nil, fmt.Errorf("configuring the %s executor: %w", f.executor, err)
 	}
@@ -84,9 +98,9 @@ func openStorage(ctx context.Context, f *volumeFlags) (*pluginhost.Plugin, error
 
 // withStorage runs fn with the configured executor, reporting errors on
 // the UI; it returns the exit code.
-func withStorage(m Meta, f *volumeFlags, fn func(ctx context.Context, ex sdk.Executor) error) int {
+func withStorage(m Meta, f *volumeFlags, writes bool, fn func(ctx context.Context, ex sdk.Executor) error) int {
 	ctx := pluginsContext(m)
-	p, err := openStorage(ctx, f)
+	p, err := openStorage(ctx, f, writes)
 	if err != nil {
 		m.UI.Error(fmt.Sprintf("Error: %v", err))
 		return 1
@@ -153,7 +167,7 @@ func (c *VolumeLsCommand) Run(args []string) int {
 	}
 	prefix := strings.Join(pos, "")
 	var shown []sdk.Entry
-	code := withStorage(c.Meta, &f, func(ctx context.Context, ex sdk.Executor) error {
+	code := withStorage(c.Meta, &f, readOnly, func(ctx context.Context, ex sdk.Executor) error {
 		entries, err := ex.List(ctx, &sdk.ListRequest{Prefix: prefix})
 		for _, e := range entries {
 			if all || !internalEntry(e.Path) {
@@ -220,7 +234,7 @@ func (c *VolumeRmCommand) Run(args []string) int {
 	if !ok {
 		return 1
 	}
-	code := withStorage(c.Meta, &f, func(ctx context.Context, ex sdk.Executor) error {
+	code := withStorage(c.Meta, &f, readWrite, func(ctx context.Context, ex sdk.Executor) error {
 		return ex.Remove(ctx, &sdk.RemoveRequest{Path: pos[0], Recursive: recursive})
 	})
 	if code == 0 {

@@ -204,7 +204,7 @@ func (c *VolumeCleanupCommand) Run(args []string) int {
 			return 1
 		}
 	}
-	return withStorage(c.Meta, &f, func(ctx context.Context, ex sdk.Executor) error {
+	return withStorage(c.Meta, &f, readWrite, func(ctx context.Context, ex sdk.Executor) error {
 		if o.workers {
 			if err := c.cleanWorkers(ctx, ex, kept, verb, o.dryRun); err != nil {
 				return err

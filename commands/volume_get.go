@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -100,7 +99,7 @@ func (c *VolumeGetCommand) Run(args []string) int {
 		hit  bool
 		file string
 	)
-	code := withStorage(c.Meta, &f, func(ctx context.Context, ex sdk.Executor) error {
+	code := withStorage(c.Meta, &f, readOnly, func(ctx context.Context, ex sdk.Executor) error {
 		entry, entries, err := lookup(ctx, ex, src)
 		if err != nil {
 			return err
@@ -194,31 +193,20 @@ func localTarget(dest, rel string) (string, error) {
 }
 
 // mkdirInside creates the folder dir below the existing local folder
-// root one component at a time, refusing a component that is a symbolic
-// link (which could lead outside root) or not a folder.
+// root through an os.Root, which refuses any path that leads outside root
+// (through "..", or a symbolic link pointing out).
 func mkdirInside(root, dir string) error {
 	rel, err := filepath.Rel(root, dir)
 	if err != nil || !filepath.IsLocal(rel) {
 		return fmt.Errorf("refusing to create %s: it is not inside %s", dir, root)
 	}
-	cur := root
-	for comp := range strings.SplitSeq(rel, string(filepath.Separator)) {
-		if comp == "." {
-			continue
-		}
-		cur = filepath.Join(cur, comp)
-		if err := os.Mkdir(cur, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("creating %s: %w", cur, err)
-		}
-		st, err := os.Lstat(cur)
-		switch {
-		case err != nil:
-			return fmt.Errorf("creating %s: %w", cur, err)
-		case st.Mode()&fs.ModeSymlink != 0:
-			return fmt.Errorf("refusing to write through %s: it is a symbolic link", cur)
-		case !st.IsDir():
-			return fmt.Errorf("cannot create the folder %s: a file is in the way", cur)
-		}
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := r.MkdirAll(rel, 0o755); err != nil {
+		return fmt.Errorf("refusing to create %s inside %s: %w", dir, root, err)
 	}
 	return nil
 }

@@ -57,6 +57,7 @@ Options:
 type workerFlags struct {
 	manifest, out string
 	parallel      int
+	usage         string
 	json          bool
 }
 
@@ -66,6 +67,7 @@ func (c *WorkerCommand) flags(f *workerFlags) *flag.FlagSet {
 	fs.StringVar(&f.out, "out", "", "directory to write the run folders into")
 	fs.IntVar(&f.parallel, "parallel", 0, "runs to execute at once (default: the manifest's parallel, else the number of CPUs)")
 	fs.BoolVar(&f.json, "json", true, "print each finished run as a JSON line; -json=false prints a line of text instead")
+	fs.StringVar(&f.usage, "usage", "", "write the worker's own use (CPU seconds, peak memory in MiB) to this JSON file when it ends (remote executors bill by it)")
 	return fs
 }
 
@@ -126,6 +128,9 @@ func (c *WorkerCommand) Run(args []string) int {
 	worker.TuneGC() // this process only executes runs
 	pool := worker.New(worker.Config{Engine: version.Version(), Executor: "worker"})
 	err = pool.Execute(c.Ctx, batch, emit)
+	if f.usage != "" {
+		writeWorkerUse(f.usage)
+	}
 	switch {
 	case err != nil && c.Ctx.Err() != nil:
 		c.UI.Error(fmt.Sprintf("Interrupted: %d of %d runs finished, the others were cancelled", completed+failed, len(batch.Runs)))
@@ -215,4 +220,17 @@ func jsonPosition(name string, data []byte, err error) string {
 		col = 1
 	}
 	return fmt.Sprintf("%s:%d:%d", name, line, col)
+}
+
+// writeWorkerUse writes the process's use to name as JSON; a failure only
+// loses the measure.
+func writeWorkerUse(name string) {
+	cpu, rss, ok := processUse()
+	if !ok {
+		return
+	}
+	data, err := json.Marshal(map[string]float64{"cpu_seconds": cpu, "max_rss_mib": rss})
+	if err == nil {
+		_ = os.WriteFile(name, data, 0o644)
+	}
 }

@@ -7,9 +7,10 @@
 #   bilancio sweep estimate examples/sweeps/ring_modal.hcl   # cost first
 #   bilancio sweep run examples/sweeps/ring_modal.hcl
 #
-# bilancio itself is the worker the sandboxes run, so it must be a
-# linux/amd64 build. `make run-modal-demo` runs this file against a local
-# Modal emulator instead of Modal.
+# The sandboxes run bilancio's worker, a static linux/amd64 build that
+# `make build` puts beside bilancio (bin/bilancio-worker-linux-amd64), so
+# this works from macOS and Linux on ARM too. `make run-modal-demo` runs
+# this file against a local Modal emulator instead of Modal.
 
 # The modal executor (the bilancio-executor-modal plugin). Every setting
 # can also come from the environment (BILANCIO_MODAL_VOLUME,

@@ -5,94 +5,150 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"strings"
 	"time"
 
-	pb "github.com/modal-labs/libmodal/modal-go/proto/modal_proto"
+	pb "github.com/modal-labs/modal-client/go/proto/modal_proto"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
-// Metadata keys carrying the caller's credentials (modal.md §8.3).
+// Metadata keys of the caller's credentials (client.go:433-468).
 const (
 	mdTokenID     = "x-modal-token-id"
 	mdTokenSecret = "x-modal-token-secret"
+	mdAuthz       = "authorization"
 )
 
-// authTokenLifetime is the lifetime of issued auth tokens; the SDK refreshes
-// 5 minutes before expiry, so anything shorter makes it loop (modal.md §8.2).
-const authTokenLifetime = time.Hour
+// routerPrefix is the full-method prefix of the task command router.
+const routerPrefix = "/modal.task_command_router.TaskCommandRouter/"
 
-// checkCredentials accepts the configured token pair and rejects anything
-// else with Unauthenticated. The error never contains the presented values.
-func (s *Server) checkCredentials(ctx context.Context) error {
+// tokenLifetime is the lifetime of issued tokens: the SDK refreshes at half
+// of what is left (auth_token_manager.go:33-40) and re-asks router access
+// when exp is within 30 s (task_command_router_client.go:532-589).
+const tokenLifetime = time.Hour
+
+// single returns the value of a metadata key that must be given once. The
+// SDK sends its headers twice on AuthTokenGet, because the token fetch runs
+// inside its own interceptor chain (spec/modal-v0.11.md §2.3), so repeated
+// values are accepted when they are all equal.
+func single(md metadata.MD, key string) (string, bool) {
+	vals := md.Get(key)
+	if len(vals) == 0 {
+		return "", false
+	}
+	for _, v := range vals[1:] {
+		if v != vals[0] {
+			return "", false
+		}
+	}
+	return vals[0], true
+}
+
+// checkControlPlane accepts the configured token pair and rejects anything
+// else with Unauthenticated, never echoing what was presented.
+func (s *Server) checkControlPlane(ctx context.Context) error {
 	md, _ := metadata.FromIncomingContext(ctx)
-	ids, secrets := md.Get(mdTokenID), md.Get(mdTokenSecret)
-	if len(ids) == 0 && len(secrets) == 0 && s.opts.AllowMissingCredentials {
+	id, okID := single(md, mdTokenID)
+	secret, okSecret := single(md, mdTokenSecret)
+	if len(md.Get(mdTokenID)) == 0 && len(md.Get(mdTokenSecret)) == 0 && s.opts.AllowMissingCredentials {
 		return nil
 	}
-	if len(ids) != 1 || len(secrets) != 1 {
+	if !okID || !okSecret {
 		return status.Error(codes.Unauthenticated, "modalemu: missing Modal token id or secret")
 	}
-	idOK := subtle.ConstantTimeCompare([]byte(ids[0]), []byte(s.opts.TokenID)) == 1
-	secretOK := subtle.ConstantTimeCompare([]byte(secrets[0]), []byte(s.opts.TokenSecret)) == 1
+	idOK := subtle.ConstantTimeCompare([]byte(id), []byte(s.opts.TokenID)) == 1
+	secretOK := subtle.ConstantTimeCompare([]byte(secret), []byte(s.opts.TokenSecret)) == 1
 	if !idOK || !secretOK {
 		return status.Error(codes.Unauthenticated, "modalemu: invalid Modal token id or secret")
 	}
 	return nil
 }
 
-// unaryAuth checks credentials and applies injected faults before every
-// unary call, and logs its outcome.
-func (s *Server) unaryAuth(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	if err := s.checkCredentials(ctx); err != nil {
-		s.logCall(ctx, info.FullMethod, err)
-		return nil, err
+// checkRouter accepts router calls that carry a Bearer token this
+// emulator issued (task_command_router_client.go:528-530); router calls
+// carry no x-modal-* headers.
+func (s *Server) checkRouter(ctx context.Context) error {
+	md, _ := metadata.FromIncomingContext(ctx)
+	v, ok := single(md, mdAuthz)
+	tok, bearer := strings.CutPrefix(v, "Bearer ")
+	if !ok || !bearer || !s.issuedRouterToken(tok) {
+		return status.Error(codes.Unauthenticated, "modalemu: missing or unknown router token")
 	}
-	if err := s.injectFault(ctx, info.FullMethod); err != nil {
-		s.logCall(ctx, info.FullMethod, err)
-		return nil, err
+	return nil
+}
+
+// check dispatches to the credential check of the method's service.
+func (s *Server) check(ctx context.Context, method string) error {
+	if strings.HasPrefix(method, routerPrefix) {
+		return s.checkRouter(ctx)
 	}
-	resp, err := handler(ctx, req)
+	return s.checkControlPlane(ctx)
+}
+
+func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	err := s.check(ctx, info.FullMethod)
+	if err == nil {
+		err = s.injectFault(ctx, info.FullMethod)
+	}
+	var resp any
+	if err == nil {
+		resp, err = handler(ctx, req)
+	}
 	s.logCall(ctx, info.FullMethod, err)
 	return resp, err
 }
 
-// streamAuth checks credentials and applies injected faults before every
-// streaming call. Streams carry
-// no x-modal-auth-token (modal.md §8.3), so only the token pair is checked.
-func (s *Server) streamAuth(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-	if err := s.checkCredentials(ss.Context()); err != nil {
-		s.logCall(ss.Context(), info.FullMethod, err)
-		return err
+func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	err := s.check(ss.Context(), info.FullMethod)
+	if err == nil {
+		err = s.injectFault(ss.Context(), info.FullMethod)
 	}
-	if err := s.injectFault(ss.Context(), info.FullMethod); err != nil {
-		s.logCall(ss.Context(), info.FullMethod, err)
-		return err
+	if err == nil {
+		err = handler(srv, ss)
 	}
-	err := handler(srv, ss)
 	s.logCall(ss.Context(), info.FullMethod, err)
 	return err
 }
 
-// logCall logs and records a call's method and status code; never its
-// metadata.
+// logCall logs and records a call's method and code, never its metadata.
 func (s *Server) logCall(ctx context.Context, method string, err error) {
 	s.recordCall(method, err)
 	s.logger.DebugContext(ctx, "modalemu call", "method", method, "code", status.Code(err).String())
 }
 
-// AuthTokenGet issues an unsigned JWT whose only claim is exp, an hour
-// ahead; the SDK reads exp and does not check the signature.
-func (s *Server) AuthTokenGet(ctx context.Context, _ *pb.AuthTokenGetRequest) (*pb.AuthTokenGetResponse, error) {
-	return pb.AuthTokenGetResponse_builder{Token: fakeJWT(time.Now().Add(authTokenLifetime))}.Build(), nil
+// AuthTokenGet issues an unsigned JWT whose only claim is exp; the SDK
+// reads exp and does not check the signature (auth_token_manager.go:279-305).
+func (c *controlPlane) AuthTokenGet(ctx context.Context, _ *pb.AuthTokenGetRequest) (*pb.AuthTokenGetResponse, error) {
+	return pb.AuthTokenGetResponse_builder{Token: jwt(time.Now().Add(tokenLifetime), "")}.Build(), nil
 }
 
-// fakeJWT builds header.claims.signature with claims {"exp": exp}.
-func fakeJWT(exp time.Time) string {
+// jwt builds header.claims.signature with an integer exp (the router
+// client parses exp as an integer, task_command_router_client.go:71-110).
+func jwt(exp time.Time, subject string) string {
 	enc := base64.RawURLEncoding
 	header := enc.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
-	claims := enc.EncodeToString(fmt.Appendf(nil, `{"exp":%d}`, exp.Unix()))
-	return header + "." + claims + ".emulator"
+	claims := enc.EncodeToString(fmt.Appendf(nil, `{"exp":%d,"sub":%q}`, exp.Unix(), subject))
+	return header + "." + claims + ".modalemu"
+}
+
+// routerAccess issues a router token for a sandbox's task.
+func (s *Server) routerAccess(sb *sandbox) (token, url string) {
+	tok := jwt(time.Now().Add(tokenLifetime), sb.taskID)
+	s.tokens.Lock()
+	if s.tokens.issued == nil {
+		s.tokens.issued = map[string]bool{}
+	}
+	s.tokens.issued[tok] = true
+	s.tokens.Unlock()
+	return tok, s.routerURL()
+}
+
+// issuedRouterToken reports whether tok was issued by routerAccess.
+func (s *Server) issuedRouterToken(tok string) bool {
+	s.tokens.Lock()
+	defer s.tokens.Unlock()
+	return s.tokens.issued[tok]
 }

@@ -2,17 +2,20 @@ package modalemu
 
 import (
 	"context"
+	"maps"
 	"path"
+	"slices"
 	"sync"
+	"syscall"
 	"time"
 
-	pb "github.com/modal-labs/libmodal/modal-go/proto/modal_proto"
+	pb "github.com/modal-labs/modal-client/go/proto/modal_proto"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
 
-// faults holds the injected failures and delays, keyed by short method name
-// (for example "SandboxCreate"), and the call record.
+// faults holds injected failures and delays by short method name (such as
+// "SandboxCreateV2" or "TaskExecStart"), and the call record.
 type faults struct {
 	mu     sync.Mutex
 	errors map[string][]codes.Code // pending forced errors, consumed in order
@@ -20,19 +23,20 @@ type faults struct {
 	calls  []Call
 }
 
-// Call is one recorded call: its short method name and status code. Request
-// metadata is deliberately not recorded, so no credential can leak through it.
+// Call is one recorded call: its short method name and status code.
+// Metadata is deliberately not recorded, so no credential can leak here.
 type Call struct {
 	Method string
 	Code   codes.Code
 	At     time.Time
 }
 
-// FailNext makes the next n calls of method (short name, such as
-// "SandboxCreate" or "ContainerExecGetOutput") fail with code, after the
-// credentials check. Codes Unavailable, Internal, Unknown, DeadlineExceeded
-// and Canceled are retried by the SDK (3 times for unary calls, 10 for
-// streams), so a burst longer than that surfaces to the caller.
+// FailNext makes the next n calls of method fail with code, after the
+// credentials check. Unavailable, Internal, Unknown, DeadlineExceeded and
+// Canceled are retried by the SDK (3 times for unary control-plane calls,
+// client.go:349-355; 10 times on the router), so a longer burst reaches
+// the caller; ResourceExhausted is not retried unless it carries a retry
+// policy.
 func (s *Server) FailNext(method string, code codes.Code, n int) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
@@ -58,11 +62,21 @@ func (s *Server) Delay(method string, d time.Duration) {
 func (s *Server) Calls() []Call {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
-	return append([]Call(nil), s.faults.calls...)
+	return slices.Clone(s.faults.calls)
 }
 
-// injectFault applies the delay and any forced error for the full gRPC
-// method name; it returns the forced error, if any.
+// CountCalls counts the calls of method that succeeded.
+func (s *Server) CountCalls(method string) int {
+	n := 0
+	for _, c := range s.Calls() {
+		if c.Method == method && c.Code == codes.OK {
+			n++
+		}
+	}
+	return n
+}
+
+// injectFault applies the delay and any forced error of a method.
 func (s *Server) injectFault(ctx context.Context, fullMethod string) error {
 	method := path.Base(fullMethod)
 	s.faults.mu.Lock()
@@ -92,72 +106,126 @@ func (s *Server) recordCall(fullMethod string, err error) {
 	s.faults.calls = append(s.faults.calls, Call{Method: path.Base(fullMethod), Code: status.Code(err), At: time.Now()})
 }
 
-// KillSandbox makes a running sandbox die as if its container crashed: its
-// processes are killed and it ends with status FAILURE and exit code 137,
-// which the executor must tell apart from its own Terminate only by context.
-// It returns NotFound for an unknown id.
+// KillSandbox makes a running sandbox die as if its container crashed:
+// every process is killed at once, its uncommitted volume writes are lost,
+// and it ends with FAILURE, exit code 137. It returns NotFound for an
+// unknown id.
 func (s *Server) KillSandbox(id string) error {
 	sb, err := s.sandboxByID(id)
 	if err != nil {
 		return err
 	}
-	sb.finish(reasonKilled)
+	sb.stop(stopKilled)
 	<-sb.done
 	return nil
 }
 
-// pendingTaskID reports whether SandboxGetTaskId should still answer with
-// no task id, as real Modal does while the sandbox is being scheduled
-// (modal.md §3.3), consuming one of Options.PendingTaskIDPolls.
-func (sb *sandbox) pendingTaskID() bool {
+// PreemptSandbox reclaims a sandbox's worker, as Modal does with
+// preemptible capacity: its processes get SIGTERM, then SIGKILL after
+// Options.PreemptGrace; its volumes are committed as on any shutdown, and
+// it ends with INTERNAL_FAILURE.
+func (s *Server) PreemptSandbox(id string) error {
+	sb, err := s.sandboxByID(id)
+	if err != nil {
+		return err
+	}
+	sb.stop(stopPreempted)
+	<-sb.done
+	return nil
+}
+
+// HangSandbox makes a running sandbox stop answering: its processes are
+// stopped (SIGSTOP), and router calls for it never return until their
+// caller gives up, as with a worker that lost its network. Terminate
+// still ends it.
+func (s *Server) HangSandbox(id string) error {
+	sb, err := s.sandboxByID(id)
+	if err != nil {
+		return err
+	}
 	sb.mu.Lock()
-	defer sb.mu.Unlock()
-	if sb.pendingPolls > 0 && sb.result == nil {
-		sb.pendingPolls--
-		return true
+	sb.hung = true
+	pid := sb.pid
+	execs := sb.runningExecsLocked()
+	sb.mu.Unlock()
+	signalGroup(pid, syscall.SIGSTOP)
+	for _, p := range execs {
+		p.signal(syscall.SIGSTOP)
 	}
-	return false
+	return nil
 }
 
-// killedResult is the result of a sandbox ended by KillSandbox.
-func killedResult() pb.GenericResult_builder {
-	return pb.GenericResult_builder{
-		Status:    pb.GenericResult_GENERIC_STATUS_FAILURE,
-		Exitcode:  killedExitCode,
-		Exception: "modalemu: sandbox killed (injected fault)",
-	}
-}
-
-// killedExitCode is 128 + SIGKILL, as for an out-of-memory kill.
-const killedExitCode = 137
-
-// SandboxState is what a test can see of a sandbox: whether it is still
-// running and, once it stopped, why.
+// SandboxState is what a test can see of a sandbox.
 type SandboxState struct {
-	ID      string
-	Running bool
-	// Terminated: ended by SandboxTerminate (or Close); TimedOut: by its
-	// timeout; Killed: by KillSandbox. All false for a sandbox that exited
-	// by itself or is running.
-	Terminated, TimedOut, Killed bool
+	ID, App, Name string
+	Tags          map[string]string
+	// Phase is queued, starting, running, stopping or done.
+	Phase string
+	// Terminated, TimedOut, Killed, Preempted say why a finished sandbox
+	// stopped (all false when its command exited by itself).
+	Terminated, TimedOut, Killed, Preempted bool
+	// ExitCode is the main process's exit status as Wait reports it.
+	ExitCode int
+	// CPU (cores) and MemoryMiB are the sandbox's requests; GPU its GPU.
+	CPU       float64
+	MemoryMiB int
+	GPU       string
+	Created   time.Time
+	Started   time.Time
+	Ended     time.Time
+	// InPlaceWrites counts files its commits found modified in place.
+	InPlaceWrites int
+	// ReadOnly tells, for each volume mount path, whether it is read-only.
+	ReadOnly map[string]bool
 }
 
-// Sandboxes reports every sandbox created so far, in no particular order.
+// Running reports whether the sandbox has not finished.
+func (st SandboxState) Running() bool { return st.Phase != phaseDone }
+
+// Sandboxes reports every sandbox created so far (those a V2 create gave
+// up on excluded), oldest first.
 func (s *Server) Sandboxes() []SandboxState {
-	s.mu.Lock()
-	sbs := make([]*sandbox, 0, len(s.sandboxes))
-	for _, sb := range s.sandboxes {
-		sbs = append(sbs, sb)
-	}
-	s.mu.Unlock()
+	sbs := s.allSandboxes()
+	slices.SortFunc(sbs, func(a, b *sandbox) int { return a.createdAt.Compare(b.createdAt) })
 	out := make([]SandboxState, 0, len(sbs))
 	for _, sb := range sbs {
+		res := sb.def.GetResources()
 		sb.mu.Lock()
-		out = append(out, SandboxState{
-			ID: sb.id, Running: sb.result == nil,
-			Terminated: sb.reason == reasonTerminated, TimedOut: sb.reason == reasonTimeout, Killed: sb.reason == reasonKilled,
-		})
+		st := SandboxState{
+			ID: sb.id, App: sb.app.name, Name: sb.name, Tags: maps.Clone(sb.tags), Phase: sb.phase,
+			Terminated: sb.reason == stopTerminated, TimedOut: sb.reason == stopTimeout,
+			Killed: sb.reason == stopKilled, Preempted: sb.reason == stopPreempted,
+			CPU: float64(res.GetMilliCpu()) / 1000, MemoryMiB: int(res.GetMemoryMb()), GPU: res.GetGpuConfig().GetGpuType(),
+			Created: sb.createdAt, Started: sb.startedAt, Ended: sb.endedAt, InPlaceWrites: sb.inPlace,
+			ReadOnly: map[string]bool{},
+		}
+		for _, m := range sb.mounts {
+			st.ReadOnly[m.containerPath] = m.readOnly
+		}
+		if sb.result != nil {
+			st.ExitCode = returnCode(sb.result.GetStatus(), int(sb.result.GetExitcode()))
+		}
 		sb.mu.Unlock()
+		out = append(out, st)
 	}
 	return out
+}
+
+// CreatedSandboxes counts the sandboxes created (including those a V2
+// create gave up on for lack of capacity).
+func (s *Server) CreatedSandboxes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.created
+}
+
+// returnCode is the SDK's exit code of a sandbox result (sandbox.go:2484-2501).
+func returnCode(st pb.GenericResult_GenericStatus, exit int) int {
+	switch st {
+	case pb.GenericResult_GENERIC_STATUS_TIMEOUT:
+		return 124
+	case pb.GenericResult_GENERIC_STATUS_TERMINATED:
+		return 137
+	}
+	return exit
 }

@@ -2,105 +2,190 @@ package modalemu
 
 import (
 	"context"
-	"slices"
+	"os"
 	"sync"
-	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
 
-// outputLog collects one output stream of a process as numbered chunks, so
-// that readers can resume after the last batch index they received, and
-// wakes readers when a chunk arrives or the stream ends.
-type outputLog struct {
+// outputBuffer keeps a process's whole output stream, so that a reader can
+// (re)start at any byte offset (exec and V2 sandbox stdio,
+// task_command_router_client.go:1146-1284) or after any chunk (V1 sandbox
+// logs, whose entry ids count chunks), and wakes readers on every change.
+// It keeps what it received after the process ended, so the output stays
+// readable after a terminate (test/sandbox_test.go,
+// TestSandboxStdoutStaysReadableAfterTerminate).
+type outputBuffer struct {
 	mu      sync.Mutex
-	chunks  [][]byte
+	data    []byte
+	ends    []int // end offset of each chunk
 	closed  bool
-	changed chan struct{} // closed and replaced on every change
+	discard bool
+	changed chan struct{}
 }
 
-// newOutputLog returns an empty, open log.
-func newOutputLog() *outputLog {
-	return &outputLog{changed: make(chan struct{})}
+// newOutputBuffer returns an open buffer; a discarding one keeps nothing
+// (an exec's stdout_config DEVNULL).
+func newOutputBuffer(discard bool) *outputBuffer {
+	return &outputBuffer{changed: make(chan struct{}), discard: discard}
 }
 
-// Write appends a copy of p as one chunk; it implements io.Writer for
-// exec.Cmd's output copying.
-func (l *outputLog) Write(p []byte) (int, error) {
+// Write appends p as one chunk.
+func (b *outputBuffer) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.chunks = append(l.chunks, slices.Clone(p))
-	l.notifyLocked()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.discard || b.closed {
+		return len(p), nil
+	}
+	b.data = append(b.data, p...)
+	b.ends = append(b.ends, len(b.data))
+	b.notifyLocked()
 	return len(p), nil
 }
 
 // Close marks the end of the stream.
-func (l *outputLog) Close() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.closed {
-		l.closed = true
-		l.notifyLocked()
+func (b *outputBuffer) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.closed {
+		b.closed = true
+		b.notifyLocked()
 	}
 }
 
-// notifyLocked wakes every reader waiting on the current change channel.
-func (l *outputLog) notifyLocked() {
-	close(l.changed)
-	l.changed = make(chan struct{})
+func (b *outputBuffer) notifyLocked() {
+	close(b.changed)
+	b.changed = make(chan struct{})
 }
 
-// since returns the chunks after the first n (chunk i has batch index i+1),
-// whether the stream has ended, and a channel closed at the next change.
-func (l *outputLog) since(n uint64) (chunks [][]byte, closed bool, changed <-chan struct{}) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if n < uint64(len(l.chunks)) {
-		chunks = l.chunks[n:]
-	}
-	return chunks, l.closed, l.changed
+// String returns everything received so far.
+func (b *outputBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.data)
 }
 
-// follow sends the chunks after the first `from` with their batch indexes
-// until the log ends (ended is true, last is the index of the last chunk),
-// timeout elapses, or ctx or stop is done (ended is false; the caller ends
-// the stream and the client resumes from its last index).
-func (l *outputLog) follow(ctx context.Context, stop <-chan struct{}, from uint64, timeout time.Duration,
-	send func(chunk []byte, index uint64) error) (last uint64, ended bool, err error) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	next := from
+// maxChunk caps one streamed message (the SDK's limit is 100 MB).
+const maxChunk = 1 << 20
+
+// followBytes sends the stream from byte offset off, one message of at
+// most maxChunk bytes at a time, until it has sent everything and the
+// stream ended (nil), or ctx or stop is done.
+func (b *outputBuffer) followBytes(ctx context.Context, stop <-chan struct{}, off uint64, send func(data []byte, start uint64) error) error {
 	for {
-		chunks, closed, changed := l.since(next)
-		for _, c := range chunks {
-			next++
-			if err := send(c, next); err != nil {
-				return next, false, err
-			}
+		b.mu.Lock()
+		var chunk []byte
+		if off < uint64(len(b.data)) {
+			chunk = b.data[off:min(uint64(len(b.data)), off+maxChunk)]
 		}
-		if len(chunks) > 0 {
+		closed, changed := b.closed, b.changed
+		b.mu.Unlock()
+		if len(chunk) > 0 {
+			if err := send(chunk, off); err != nil {
+				return err
+			}
+			off += uint64(len(chunk))
 			continue
 		}
 		if closed {
-			return next, true, nil
+			return nil
 		}
 		select {
 		case <-changed:
-		case <-deadline.C:
-			return next, false, nil
 		case <-ctx.Done():
-			return next, false, status.FromContextError(ctx.Err()).Err()
+			return status.FromContextError(ctx.Err()).Err()
 		case <-stop:
-			return next, false, status.Error(codes.Unavailable, "emulator is shutting down")
+			return status.Error(codes.Unavailable, "modalemu: shutting down")
 		}
 	}
 }
 
-// secondsDuration converts a request's timeout in seconds.
-func secondsDuration(s float32) time.Duration {
-	return time.Duration(float64(s) * float64(time.Second))
+// chunksAfter returns the chunks after the first n, whether the stream
+// ended, and a channel closed at the next change.
+func (b *outputBuffer) chunksAfter(n int) (chunks [][]byte, closed bool, changed <-chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i := n; i < len(b.ends); i++ {
+		start := 0
+		if i > 0 {
+			start = b.ends[i-1]
+		}
+		chunks = append(chunks, b.data[start:b.ends[i]])
+	}
+	return chunks, b.closed, b.changed
+}
+
+// stdinSink is a process's standard input written at byte offsets, as the
+// router's stdin calls do: a retried write that starts before what was
+// already accepted is trimmed, one that starts past it is refused
+// (task_command_router_client_test.go:620-630), and EOF closes the pipe.
+// The pipe is an OS pipe, so a process that never reads it does not keep
+// its Wait from returning.
+type stdinSink struct {
+	mu      sync.Mutex
+	r, w    *os.File
+	written uint64
+	closed  bool
+}
+
+// newStdinSink returns an open sink.
+func newStdinSink() (*stdinSink, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	return &stdinSink{r: r, w: w}, nil
+}
+
+// reader is what the process reads; the caller closes it once the
+// process started (started).
+func (s *stdinSink) reader() *os.File { return s.r }
+
+// abort makes the reader's next read fail (the file helper's, whose
+// exec is killed).
+func (s *stdinSink) abort() { _ = s.r.Close() }
+
+// started drops this process's copy of the read end.
+func (s *stdinSink) started() { _ = s.r.Close() }
+
+// write accepts data at offset, then closes stdin when eof.
+func (s *stdinSink) write(offset uint64, data []byte, eof bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if offset > s.written {
+		return status.Errorf(codes.InvalidArgument, "stdin offset %d is past the %d bytes written", offset, s.written)
+	}
+	if skip := s.written - offset; skip < uint64(len(data)) && !s.closed {
+		data = data[skip:]
+		if _, err := s.w.Write(data); err != nil {
+			return status.Errorf(codes.FailedPrecondition, "the process no longer reads its input: %v", err)
+		}
+		s.written += uint64(len(data))
+	}
+	if eof && !s.closed {
+		s.closed = true
+		_ = s.w.Close()
+	}
+	return nil
+}
+
+// state reports the bytes accepted and whether stdin is closed.
+func (s *stdinSink) state() (uint64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.written, s.closed
+}
+
+// close ends the input for good (the process ended).
+func (s *stdinSink) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		_ = s.w.Close()
+	}
 }

@@ -54,6 +54,10 @@ type Progress struct {
 	// the executor and not yet ended.
 	Failed  int `json:"failed"`
 	Running int `json:"running"`
+	// Detached counts the runs handed to remote work that goes on without
+	// this process (Options.Detach): the next sweep run (or sweep attach)
+	// collects them.
+	Detached int `json:"detached,omitempty"`
 	// Elapsed is the time since the sweep started; Rate the runs completed
 	// per second by this invocation; ETA the expected time left (0 when
 	// unknown).
@@ -136,6 +140,9 @@ const (
 	StatusCompleted   = "completed"
 	StatusFailed      = "failed"
 	StatusInterrupted = "interrupted"
+	// StatusDetached: the runs not done were handed to remote work
+	// (Options.Detach) and none failed.
+	StatusDetached = "detached"
 )
 
 // Diagnostic is a message for the user.

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -208,15 +209,69 @@ func runCLI(tb testing.TB, bin string, keep bool, args ...string) cliRun {
 	}
 	cmd.Stderr = &errb
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	hwm := watchHWM(cmd.Process.Pid)
+	err := cmd.Wait()
 	r := cliRun{wall: time.Since(start), out: out.String()}
 	if err != nil {
 		tb.Fatalf("%s %s: %v\n%s", bin, strings.Join(args, " "), err, errb.String())
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	r.measure(cmd.ProcessState, hwm)
+	return r
+}
+
+// measure takes a finished command's CPU time and peak resident memory.
+// The memory is the process's own high-water mark (VmHWM), read while it
+// runs: the rusage's Maxrss of a child started by os/exec also counts the
+// memory of this test process, which the child shares until its exec.
+func (r *cliRun) measure(ps *os.ProcessState, hwm func() int64) {
+	ru := ps.SysUsage().(*syscall.Rusage)
 	r.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	r.maxRSSMB = float64(ru.Maxrss) / 1024
-	return r
+	if kb := hwm(); kb > 0 {
+		r.maxRSSMB = float64(kb) / 1024
+	}
+}
+
+// watchHWM reads /proc/PID/status's VmHWM every few milliseconds until the
+// process ends, and returns the function that gives the last value read
+// (0 where /proc cannot tell).
+func watchHWM(pid int) func() int64 {
+	var last atomic.Int64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	go func() {
+		defer close(done)
+		for {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return
+			}
+			for _, line := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					if kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64); err == nil && kb > last.Load() {
+						last.Store(kb)
+					}
+				}
+				if strings.HasPrefix(line, "State:") && strings.Contains(line, "zombie") {
+					return
+				}
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	return func() int64 {
+		close(stop)
+		<-done
+		return last.Load()
+	}
 }
 
 // buildCLI builds the bilancio binary (or takes BILANCIO_MILLION_BIN, e.g.
@@ -321,6 +376,7 @@ func interruptCLI(tb testing.TB, bin string, wait time.Duration, args ...string)
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
+	hwm := watchHWM(cmd.Process.Pid)
 	time.Sleep(wait)
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		tb.Fatal(err)
@@ -332,8 +388,6 @@ func interruptCLI(tb testing.TB, bin string, wait time.Duration, args ...string)
 	if err != nil && (!errors.As(err, &ee) || ee.ExitCode() != 130) {
 		tb.Fatalf("%s %s: %v (want exit 130)\n%s", bin, strings.Join(args, " "), err, errb.String())
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	r.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	r.maxRSSMB = float64(ru.Maxrss) / 1024
+	r.measure(cmd.ProcessState, hwm)
 	return r
 }

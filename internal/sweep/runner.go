@@ -51,6 +51,10 @@ type Options struct {
 	Verify bool
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Detach hands the runs to an executor with Capabilities.Detach and
+	// returns once they are submitted (sdk.Batch.Detach): they run without
+	// this process, and the next Run of the sweep collects them.
+	Detach bool
 	// ArmOpen and ArmExecutor, for a paired sweep, open and describe the
 	// executor of each arm (without dealer first) when it is not the
 	// sweep's: an arm whose opener is nil runs on Open.
@@ -595,7 +599,7 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 		}
 	}
 	byID := make(map[string]*PlannedRun, len(runs))
-	batch := &sdk.Batch{ExperimentID: r.store.ID, OutRoot: r.store.RunsDir(), Parallel: r.spec.Parallel, Worker: r.worker}
+	batch := &sdk.Batch{ExperimentID: r.store.ID, OutRoot: r.store.RunsDir(), Parallel: r.spec.Parallel, Worker: r.worker, Detach: r.opts.Detach}
 	recs := make([]store.Record, 0, len(runs))
 	for _, run := range runs {
 		if run.Spec == nil {
@@ -678,6 +682,11 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 			r.mu.Unlock()
 		case sdk.EventCompleted, sdk.EventFailed:
 			ended <- ev
+		case sdk.EventDetached:
+			r.mu.Lock()
+			r.prog.Detached++
+			r.prog.Running = max(r.prog.Running-1, 0)
+			r.mu.Unlock()
 		}
 		return nil
 	}
@@ -956,6 +965,8 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Summary, error) {
 		s.Status = StatusInterrupted
 	case runErr != nil || r.stopped() || s.Progress.Failed > 0:
 		s.Status = StatusFailed
+	case s.Progress.Detached > 0:
+		s.Status = StatusDetached
 	default:
 		s.Status = StatusCompleted
 	}

@@ -1,102 +1,107 @@
-//go:build unix
+//go:build linux
 
 package modal_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"path/filepath"
+	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/modalemu"
 	"github.com/bilancio-go/bilancio/plugins/local"
+	"github.com/bilancio-go/bilancio/plugins/modal"
 	"github.com/bilancio-go/bilancio/sdk"
 	"github.com/bilancio-go/bilancio/sdk/sdktest"
 )
 
-// smallRuns is the size of BenchmarkModalSmallRuns's batch.
-const smallRuns = 40
+// Issue 11's measurement: a sweep of 2,000 runs of 20-agent rings, 100 runs
+// per sandbox, against the emulator with a 2 s cold start per sandbox.
+const (
+	sweepRuns      = 2000
+	sweepAgents    = 20
+	sweepChunk     = 100
+	sweepColdStart = 2 * time.Second
+)
 
-// BenchmarkModalSmallRuns measures the overhead of the Modal path for small
-// runs (issue 5, item 6): a batch of 40 tiny rings through the real plugin
-// binary and the real modal-go client against internal/modalemu, 10 runs per
-// sandbox and at most 4 sandboxes at once. Before the timed loop, the same
-// runs go once through the local executor (plugins/local, in process) for
-// comparison (the best of three batches). It reports the Modal path's runs/s and ms/run, the local
-// executor's local-ms/run, overhead-ms/run (the difference) and
-// x-local (the ratio). The worker is staged on the volume before the loop,
-// as on every batch of a sweep after the first.
-func BenchmarkModalSmallRuns(b *testing.B) {
+// BenchmarkModalSweep measures issue 11's figure: the 2,000-run batch of
+// 20-agent rings through the modal executor (in this process, the real
+// Modal Go SDK over gRPC) against internal/modalemu with a 2 s cold start,
+// 100 runs per sandbox (20 sandboxes, all at once, 1 CPU each), and the
+// same runs on the local executor on this machine. Each reports runs/s,
+// ms/run (wall) and cpu-ms/run (user+sys of this process and of the
+// sandboxes' processes, which are its children); the overhead per run is
+// the difference between the two. The worker is staged before the loop,
+// as for every batch of a sweep after its first; every iteration is a new
+// experiment, so nothing is collected from the volume instead of run.
+func BenchmarkModalSweep(b *testing.B) {
 	if testing.Short() {
-		b.Skip("starts an emulator and the plugin")
+		b.Skip("2,000 runs per iteration")
 	}
-	srv, err := modalemu.Start(context.Background(), modalemu.Options{TokenID: testTokenID, TokenSecret: testTokenSecret, Root: b.TempDir()})
-	if err != nil {
-		b.Fatalf("starting the emulator: %v", err)
-	}
-	b.Cleanup(func() { srv.Close() })
-	ex := subprocess(b,
-		"MODAL_SERVER_URL="+srv.URL(),
-		"MODAL_TOKEN_ID="+testTokenID,
-		"MODAL_TOKEN_SECRET="+testTokenSecret,
-		"MODAL_CONFIG_PATH="+filepath.Join(b.TempDir(), "none.toml"),
-	)
-	cfg, err := json.Marshal(map[string]any{"runs_per_sandbox": 10, "max_parallel": 4, "volume": "bench-results"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := ex.Configure(context.Background(), &sdk.Config{JSON: cfg}); err != nil {
-		b.Fatalf("Configure: %v", err)
-	}
-
-	// The local executor on the same runs: the best of three batches.
-	localPerRun := 0.0
-	for range 3 {
-		batch := smallBatch(b, "local", smallRuns, nil)
-		t0 := time.Now()
-		runSmallBatch(b, local.New(), batch)
-		if d := time.Since(t0).Seconds() / smallRuns; localPerRun == 0 || d < localPerRun {
-			localPerRun = d
+	b.Run("local", func(b *testing.B) {
+		ex := local.New()
+		benchSweep(b, ex, nil)
+	})
+	b.Run("modal", func(b *testing.B) {
+		requireLinuxAMD64(b)
+		srv, err := modalemu.Start(context.Background(), modalemu.Options{
+			TokenID: testTokenID, TokenSecret: testTokenSecret, Root: b.TempDir(), ColdStart: sweepColdStart,
+		})
+		if err != nil {
+			b.Fatalf("starting the emulator: %v", err)
 		}
-	}
-
-	// Stage the worker (once per plugin process).
-	runSmallBatch(b, ex, smallBatch(b, "warmup", 1, bins.worker))
-
-	i := 0
-	for b.Loop() {
-		b.StopTimer()
-		batch := smallBatch(b, fmt.Sprintf("bench%d", i), smallRuns, bins.worker)
-		i++
-		b.StartTimer()
-		runSmallBatch(b, ex, batch)
-	}
-	perRun := b.Elapsed().Seconds() / float64(b.N*smallRuns)
-	b.ReportMetric(1/perRun, "runs/s")
-	b.ReportMetric(perRun*1000, "ms/run")
-	b.ReportMetric(localPerRun*1000, "local-ms/run")
-	b.ReportMetric((perRun-localPerRun)*1000, "overhead-ms/run")
-	b.ReportMetric(perRun/localPerRun, "x-local")
+		b.Cleanup(srv.Close)
+		for _, kv := range srv.Env(b.TempDir() + "/none.toml") {
+			k, v, _ := strings.Cut(kv, "=")
+			b.Setenv(k, v)
+		}
+		ex := modal.New()
+		configure(b, ex, map[string]any{"runs_per_sandbox": sweepChunk, "max_parallel": sweepRuns / sweepChunk, "linger": 0})
+		// Stage the worker (once per executor).
+		runBatch(b, ex, sweepBatch(b, "warmup", 1, bins.worker))
+		benchSweep(b, ex, bins.worker)
+	})
 }
 
-// smallBatch is a batch of n tiny rings (5 to 9 households) of experiment,
-// with worker as its worker binary (nil for the local executor).
-func smallBatch(b *testing.B, experiment string, n int, worker *sdk.WorkerBinary) *sdk.Batch {
+// benchSweep runs the sweep's batch on ex once per iteration and reports
+// the rates.
+func benchSweep(b *testing.B, ex sdk.Executor, worker *sdk.WorkerBinary) {
+	i := 0
+	var cpu time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		batch := sweepBatch(b, fmt.Sprintf("sweep%d", i), sweepRuns, worker)
+		i++
+		before := cpuTime()
+		b.StartTimer()
+		runBatch(b, ex, batch)
+		b.StopTimer()
+		cpu += cpuTime() - before
+		b.StartTimer()
+	}
+	runs := float64(b.N * sweepRuns)
+	b.ReportMetric(runs/b.Elapsed().Seconds(), "runs/s")
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/runs, "ms/run")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/runs, "cpu-ms/run")
+}
+
+// sweepBatch is n runs of 20-agent rings of an experiment.
+func sweepBatch(b *testing.B, experiment string, n int, worker *sdk.WorkerBinary) *sdk.Batch {
 	batch := &sdk.Batch{ExperimentID: experiment, OutRoot: b.TempDir(), Worker: worker}
 	for i := range n {
 		batch.Runs = append(batch.Runs, sdk.RunSpec{
-			RunID: fmt.Sprintf("ring_%03d", i), ScenarioName: fmt.Sprintf("ring_%03d.yaml", i), Scenario: sdktest.RingScenario(5+i%5, i),
+			RunID: fmt.Sprintf("ring_%04d", i), ScenarioName: fmt.Sprintf("ring_%04d.yaml", i), Scenario: sdktest.RingScenario(sweepAgents, i),
 		})
 	}
 	return batch
 }
 
-// runSmallBatch executes batch on ex and fails the benchmark unless every
-// run completed.
-func runSmallBatch(b *testing.B, ex sdk.Executor, batch *sdk.Batch) {
+// runBatch executes batch on ex and fails the benchmark unless every run
+// completed.
+func runBatch(b *testing.B, ex sdk.Executor, batch *sdk.Batch) {
 	var completed atomic.Int64
 	err := ex.Execute(context.Background(), batch, func(ev sdk.RunEvent) error {
 		if ev.Type == sdk.EventCompleted {
@@ -112,4 +117,14 @@ func runSmallBatch(b *testing.B, ex sdk.Executor, batch *sdk.Batch) {
 	if n := completed.Load(); n != int64(len(batch.Runs)) {
 		b.Fatalf("%d runs completed, want %d", n, len(batch.Runs))
 	}
+}
+
+// cpuTime is the user and system time of this process and of its children
+// that ended (the sandboxes' processes).
+func cpuTime() time.Duration {
+	var self, kids syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
+	tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
+	return tv(self.Utime) + tv(self.Stime) + tv(kids.Utime) + tv(kids.Stime)
 }

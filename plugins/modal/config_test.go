@@ -32,16 +32,17 @@ func TestConfigPrecedence(t *testing.T) {
 	if err := e.Configure(t.Context(), &sdk.Config{JSON: []byte(`{"timeout": 30, "gpu": "T4"}`)}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := e.config()
+	c, _, err := e.config()
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Config{App: "bilancio-simulations", Volume: "bilancio-results", Timeout: 30, Memory: 4096, CPU: 1,
-		MaxParallel: 50, GPU: "T4", Retries: 2, Backoff: 2, RunsPerSandbox: 10, OrphanTimeout: 120}
+		MaxParallel: 50, GPU: "T4", Retries: 2, Backoff: 2, RunsPerSandbox: 10, Linger: 60, VolumeAccess: "read-only"}
 	if *c != want {
 		t.Errorf("config = %+v, want %+v", *c, want)
 	}
-	for _, bad := range []string{`{"timeout": 1.5}`, `{"max_parallel": 0}`, `{"backoff": 0.5}`, `{"app": ""}`, `{"nope": 1}`} {
+	for _, bad := range []string{`{"timeout": 1.5}`, `{"max_parallel": 0}`, `{"backoff": 0.5}`, `{"app": ""}`, `{"nope": 1}`,
+		`{"app": "has space"}`, `{"volume": "a/b"}`, `{"timeout": 86401}`, `{"max_cost": -1}`, `{"volume_access": "rw"}`, `{"cpu": 0}`} {
 		if err := e.Configure(t.Context(), &sdk.Config{JSON: []byte(bad)}); !errors.Is(err, sdk.ErrInvalidConfig) {
 			t.Errorf("Configure(%s) = %v, want ErrInvalidConfig", bad, err)
 		}
@@ -79,8 +80,9 @@ func TestCredentialsFromFile(t *testing.T) {
 	}
 }
 
-// TestEstimate prices 100 runs of 60 s at 1 core and 2 GiB with the sandbox
-// rates of spec/modal.md §10 (about $0.26 plus the start-up overhead).
+// TestEstimate prices 100 runs of 60 s at 1 core and 2 GiB with Modal's
+// sandbox rates: 6,500 sandbox-seconds (10 sandboxes of 10 runs and a 5 s
+// start each) at 0.00003942 + 2 × 0.00000672 per second, about $0.344.
 func TestEstimate(t *testing.T) {
 	noModalEnv(t)
 	t.Setenv(envTokenID, "id")
@@ -93,20 +95,37 @@ func TestEstimate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Currency != "USD" || r.Cost < 0.25 || r.Cost > 0.30 || r.Seconds <= 0 {
-		t.Errorf("estimate = %+v, want about $0.26", r)
+	if want := 6050 * (0.00003942 + 2*0.00000672); r.Currency != "USD" || r.Cost < want*0.999 || r.Cost > want*1.001 || r.Seconds <= 0 {
+		t.Errorf("estimate = %+v, want $%.4f", r, want)
+	}
+	// Two cores run two runs at once: half the wall time per sandbox, at
+	// twice the CPU rate.
+	if err := e.Configure(t.Context(), &sdk.Config{JSON: []byte(`{"cpu": 2}`)}); err != nil {
+		t.Fatal(err)
+	}
+	r2, err := e.Estimate(t.Context(), &sdk.EstimateRequest{Runs: 100, SecondsPerRun: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 3050 * (2*0.00003942 + 2*0.00000672); r2.Cost < want*0.999 || r2.Cost > want*1.001 || !strings.Contains(r2.Detail, "2 runs at once") {
+		t.Errorf("estimate with 2 cores = %+v, want $%.4f", r2, want)
 	}
 }
 
-// TestCheckBatch: a worker that is not linux/amd64, or missing, is refused
-// before any work.
+// TestCheckBatch: a worker that is not a static linux/amd64 executable,
+// or missing, is refused before any work.
 func TestCheckBatch(t *testing.T) {
 	run := []sdk.RunSpec{{RunID: "r1", Scenario: []byte("x")}}
 	sha := strings.Repeat("a", 64)
+	script := filepath.Join(t.TempDir(), "bilancio")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, b := range []*sdk.Batch{
 		{ExperimentID: "e", OutRoot: "out", Runs: run},
 		{ExperimentID: "e", OutRoot: "out", Runs: run, Worker: &sdk.WorkerBinary{Path: "w", SHA256: sha, OS: "darwin", Arch: "arm64"}},
 		{ExperimentID: "../e", OutRoot: "out", Runs: run, Worker: &sdk.WorkerBinary{Path: "w", SHA256: sha, OS: "linux", Arch: "amd64"}},
+		{ExperimentID: "e", OutRoot: "out", Runs: run, Worker: &sdk.WorkerBinary{Path: script, SHA256: sha, OS: "linux", Arch: "amd64"}},
 	} {
 		if err := checkBatch(b); err == nil {
 			t.Errorf("checkBatch(%+v) = nil, want an error", b)

@@ -27,22 +27,19 @@ func parseGPU(gpu string) (string, int, error) {
 }
 
 // Estimate implements sdk.Executor: it prices runs from the pilot duration
-// with the configured rate card (rates.go; defaults of spec/modal.md §10),
-// without contacting Modal:
+// with the configured rate card (rates.go), without contacting Modal. Each
+// sandbox runs runs_per_sandbox runs, parallelRuns at once, and bills its
+// wall time (its runs plus a start-up overhead) at its request:
 //
-//	cost = T × [max(cpu, 0.125)·r_cpu + max(mem GiB, 0.125)·r_mem + n_gpu·r_gpu] × region
+//	cost = Σ sandboxes T × [max(cpu, 0.125)·r_cpu + max(mem GiB, 0.125)·r_mem + n_gpu·r_gpu] × region
 //
-// where T is the wall time of the sandboxes (runs × seconds per run plus a
-// start-up overhead per sandbox).
+// Modal bills max(request, use) (rates.go, cost); a worker that uses more
+// than it requested costs more than this estimate.
 func (e *Executor) Estimate(ctx context.Context, req *sdk.EstimateRequest) (*sdk.EstimateReply, error) {
 	if req == nil || req.Runs < 0 || req.SecondsPerRun < 0 {
 		return nil, errors.New("estimate: runs and seconds per run must be >= 0")
 	}
-	c, err := e.config()
-	if err != nil {
-		return nil, fmt.Errorf("estimate: %w", err)
-	}
-	card, err := e.rateCard()
+	c, card, err := e.config()
 	if err != nil {
 		return nil, fmt.Errorf("estimate: %w", err)
 	}
@@ -50,20 +47,25 @@ func (e *Executor) Estimate(ctx context.Context, req *sdk.EstimateRequest) (*sdk
 	if err != nil {
 		return nil, fmt.Errorf("estimate: %w", err)
 	}
-	chunk := int(c.RunsPerSandbox)
+	chunk, parallel := int(c.RunsPerSandbox), c.parallelRuns()
 	sandboxes := (req.Runs + chunk - 1) / chunk
-	sandboxSeconds := float64(req.Runs)*req.SecondsPerRun + float64(sandboxes)*card.SandboxOverheadSeconds
-	parallel := min(float64(sandboxes), c.MaxParallel)
+	sandboxSeconds := 0.0
+	for left := req.Runs; left > 0; left -= chunk {
+		n := min(left, chunk)
+		waves := (n + parallel - 1) / parallel
+		sandboxSeconds += card.SandboxOverheadSeconds + float64(waves)*req.SecondsPerRun
+	}
+	inFlight := min(float64(sandboxes), c.MaxParallel)
 	wall := 0.0
-	if parallel > 0 {
-		wall = sandboxSeconds / parallel
+	if inFlight > 0 {
+		wall = sandboxSeconds / inFlight
 	}
 	return &sdk.EstimateReply{
 		Currency: card.Currency,
 		Cost:     sandboxSeconds * perSecond,
 		Seconds:  wall,
-		Detail: fmt.Sprintf("%d runs in %d sandboxes (%g cores, %g MiB%s), %.0f sandbox-seconds at $%.7f/s (%s)",
-			req.Runs, sandboxes, c.CPU, c.Memory, gpuNote(c.GPU), sandboxSeconds, perSecond, card.describe(c.GPU)),
+		Detail: fmt.Sprintf("%d runs in %d sandboxes (%g cores, %d runs at once, %g MiB%s), %.0f sandbox-seconds at $%.7f/s (%s)",
+			req.Runs, sandboxes, c.CPU, parallel, c.Memory, gpuNote(c.GPU), sandboxSeconds, perSecond, card.describe(c.GPU)),
 	}, nil
 }
 

@@ -3,45 +3,49 @@ package modal
 import (
 	"archive/tar"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
-	modalsdk "github.com/modal-labs/libmodal/modal-go"
+	modalsdk "github.com/modal-labs/modal-client/go"
 
 	"github.com/bilancio-go/bilancio/sdk"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
-// chunkSize is the size of one file read or write RPC: modal-go sends one
-// RPC per call and the filesystem API caps a write at 16 MiB (spec/modal.md
-// §3.3).
-const chunkSize = 8 << 20
-
 // run executes a command in a sandbox and waits for it. It returns the exit
 // code, and an error naming the code and the end of stderr when it is not 0;
 // the code is -1 when the command could not be run or waited for.
 func run(ctx context.Context, sb *modalsdk.Sandbox, argv ...string) (int, error) {
-	p, err := sb.Exec(ctx, argv, &modalsdk.SandboxExecParams{Stdout: modalsdk.Ignore})
+	_, code, err := output(ctx, sb, argv...)
+	return code, err
+}
+
+// output executes a command in a sandbox and returns its standard output
+// and exit code; a non-zero exit is an error naming the code and the end of
+// stderr, and the code is -1 when the command could not be run.
+func output(ctx context.Context, sb *modalsdk.Sandbox, argv ...string) ([]byte, int, error) {
+	p, err := sb.Exec(ctx, argv, nil)
 	if err != nil {
-		return -1, err
+		return nil, -1, err
 	}
+	defer p.Stdout.Close()
 	defer p.Stderr.Close()
 	stderr := make(chan string, 1)
 	go func() { stderr <- tail(p.Stderr, 1024) }()
-	code, err := p.Wait(ctx)
-	if err != nil {
-		return -1, err
-	}
+	out, rerr := io.ReadAll(p.Stdout)
+	code, err := p.Wait(ctx, nil)
 	msg := <-stderr
-	if code != 0 {
-		return code, fmt.Errorf("%s exited with code %d: %s", argv[0], code, msg)
+	switch {
+	case err != nil:
+		return nil, -1, err
+	case rerr != nil:
+		return nil, -1, rerr
+	case code != 0:
+		return out, code, fmt.Errorf("%s exited with code %d: %s", argv[0], code, msg)
 	}
-	return 0, nil
+	return out, 0, nil
 }
 
 // tail reads r to its end and returns at most its last n bytes, trimmed.
@@ -60,26 +64,10 @@ func tail(r io.Reader, n int) string {
 	}
 }
 
-// writeFile writes data to a file in the sandbox, in chunks.
-func writeFile(ctx context.Context, sb *modalsdk.Sandbox, name string, data []byte) error {
-	f, err := sb.Open(ctx, name, "wb")
-	if err != nil {
-		return err
-	}
-	for len(data) > 0 {
-		n := min(len(data), chunkSize)
-		if _, err := f.Write(data[:n]); err != nil {
-			f.Close()
-			return err
-		}
-		data = data[n:]
-	}
-	return f.Close()
-}
-
-// uploadWorker copies the worker binary into the sandbox at dst: after
-// checking its sha256, it writes a temporary file in chunks, makes it
-// executable and renames it, so dst is never a partial binary.
+// uploadWorker copies the worker binary into the sandbox at dst: the file
+// is streamed (Filesystem.CopyFromLocal, CHANGELOG 0.10.0) to a temporary
+// name, its sha256 is checked in the sandbox, then it is made executable
+// and renamed, so dst is never a partial or corrupt binary.
 func uploadWorker(ctx context.Context, sb *modalsdk.Sandbox, w *sdk.WorkerBinary, dst string) error {
 	sum, err := runfolder.FileSHA256(w.Path)
 	if err != nil {
@@ -88,44 +76,22 @@ func uploadWorker(ctx context.Context, sb *modalsdk.Sandbox, w *sdk.WorkerBinary
 	if sum != w.SHA256 {
 		return fmt.Errorf("the worker binary %s does not match its sha256 %s", w.Path, w.SHA256)
 	}
-	data, err := os.ReadFile(w.Path)
-	if err != nil {
-		return err
-	}
-	if _, err := run(ctx, sb, "mkdir", "-p", path.Dir(dst)); err != nil {
-		return err
-	}
 	tmp := dst + ".tmp-" + sb.SandboxID
-	if err := writeFile(ctx, sb, tmp, data); err != nil {
+	if err := sb.Filesystem.CopyFromLocal(ctx, w.Path, tmp, nil); err != nil {
 		return fmt.Errorf("uploading %s: %w", w.Path, err)
+	}
+	out, _, err := output(ctx, sb, "sha256sum", tmp)
+	if err != nil {
+		return fmt.Errorf("checking the uploaded worker: %w", err)
+	}
+	if got, _, _ := strings.Cut(string(out), " "); got != w.SHA256 {
+		return fmt.Errorf("the uploaded worker's sha256 is %s, not %s", got, w.SHA256)
 	}
 	if _, err := run(ctx, sb, "chmod", "+x", tmp); err != nil {
 		return err
 	}
 	_, err = run(ctx, sb, "mv", tmp, dst)
 	return err
-}
-
-// copyOut copies a file of the sandbox to w, reading it in chunks.
-func copyOut(ctx context.Context, sb *modalsdk.Sandbox, name string, w io.Writer) error {
-	f, err := sb.Open(ctx, name, "rb")
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	buf := make([]byte, chunkSize)
-	for {
-		n, err := f.Read(buf)
-		if _, werr := w.Write(buf[:n]); werr != nil {
-			return werr
-		}
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
 }
 
 // maxGroup caps the runs downloaded by one tar exec.
@@ -171,7 +137,7 @@ func downloadRuns(ctx context.Context, sb *modalsdk.Sandbox, remoteDir string, i
 	// Drain what is left so that the exec can finish.
 	_, _ = io.Copy(io.Discard, p.Stdout)
 	p.Stdout.Close()
-	code, err := p.Wait(ctx)
+	code, err := p.Wait(ctx, nil)
 	msg := <-stderr
 	switch {
 	case err != nil:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/modalemu"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
+	"github.com/bilancio-go/bilancio/plugins/modal"
 	"github.com/bilancio-go/bilancio/sdk"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
@@ -49,16 +50,19 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// build builds the plugin binary (with its checksum file) and bilancio, the
-// worker the sandboxes run (for the host: the emulator runs it locally).
+// build builds the plugin binary (with its checksum file) and bilancio as
+// the worker the sandboxes run: static linux/amd64, as for Modal (the
+// emulator runs it on this host, which must therefore be linux/amd64 for
+// the tests that execute runs).
 func build(dir string) (binaries, error) {
 	b := binaries{dir: dir, plugin: filepath.Join(dir, pluginhost.BinaryName("modal"))}
-	for _, t := range []struct{ out, pkg string }{
-		{b.plugin, "github.com/bilancio-go/bilancio/plugins/modal/cmd/bilancio-executor-modal"},
-		{filepath.Join(dir, "bilancio"), "github.com/bilancio-go/bilancio"},
+	for _, cmd := range []*exec.Cmd{
+		exec.Command("go", "build", "-o", b.plugin, "github.com/bilancio-go/bilancio/plugins/modal/cmd/bilancio-executor-modal"),
+		// The worker as `make build` makes it (TestWorkerIsStatic).
+		exec.Command("make", "-s", "-C", "../..", "worker", "WORKER="+filepath.Join(dir, "bilancio")),
 	} {
-		if out, err := exec.Command("go", "build", "-o", t.out, t.pkg).CombinedOutput(); err != nil {
-			return b, fmt.Errorf("building %s: %v\n%s", t.pkg, err, out)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return b, fmt.Errorf("%v: %v\n%s", cmd.Args, err, out)
 		}
 	}
 	sum, err := runfolder.FileSHA256(b.plugin)
@@ -73,39 +77,40 @@ func build(dir string) (binaries, error) {
 	if err != nil {
 		return b, err
 	}
-	b.worker = &sdk.WorkerBinary{Path: wpath, SHA256: wsum, OS: runtime.GOOS, Arch: runtime.GOARCH}
+	b.worker = &sdk.WorkerBinary{Path: wpath, SHA256: wsum, OS: "linux", Arch: "amd64"}
 	return b, nil
 }
 
 // requireLinuxAMD64 skips a test that executes runs where the host cannot
 // pass for a Modal sandbox.
-func requireLinuxAMD64(t *testing.T) {
+func requireLinuxAMD64(t testing.TB) {
 	t.Helper()
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
 		t.Skipf("the emulator runs the worker on the host, which must be linux/amd64 like Modal's sandboxes (this is %s/%s)", runtime.GOOS, runtime.GOARCH)
 	}
 }
 
-// emulator starts a Modal emulator for the test.
-func emulator(t *testing.T) *modalemu.Server {
+// emulator starts a Modal emulator for the test (options beyond the
+// credentials and the root as given).
+func emulator(t *testing.T, opts ...modalemu.Options) *modalemu.Server {
 	t.Helper()
-	srv, err := modalemu.Start(t.Context(), modalemu.Options{TokenID: testTokenID, TokenSecret: testTokenSecret, Root: t.TempDir()})
+	var o modalemu.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	o.TokenID, o.TokenSecret, o.Root = testTokenID, testTokenSecret, t.TempDir()
+	srv, err := modalemu.Start(t.Context(), o)
 	if err != nil {
 		t.Fatalf("starting the emulator: %v", err)
 	}
-	t.Cleanup(func() { srv.Close() })
+	t.Cleanup(srv.Close)
 	return srv
 }
 
 // modalEnv is the environment that points the plugin at srv, never at a
 // developer's ~/.modal.toml.
 func modalEnv(t *testing.T, srv *modalemu.Server) []string {
-	return []string{
-		"MODAL_SERVER_URL=" + srv.URL(),
-		"MODAL_TOKEN_ID=" + testTokenID,
-		"MODAL_TOKEN_SECRET=" + testTokenSecret,
-		"MODAL_CONFIG_PATH=" + filepath.Join(t.TempDir(), "none.toml"),
-	}
+	return srv.Env(filepath.Join(t.TempDir(), "none.toml"))
 }
 
 // subprocess starts the plugin binary as bilancio does (go-plugin, gRPC,
@@ -125,4 +130,13 @@ func subprocess(t testing.TB, env ...string) sdk.Executor {
 		}
 	})
 	return p.Executor()
+}
+
+// TestWorkerIsStatic: the worker `make build` makes (bin/bilancio-worker-
+// linux-amd64, built here with the Makefile's recipe) is a statically
+// linked linux/amd64 executable, as Modal's images promise no library.
+func TestWorkerIsStatic(t *testing.T) {
+	if err := modal.CheckStatic(bins.worker.Path); err != nil {
+		t.Fatal(err)
+	}
 }

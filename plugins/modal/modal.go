@@ -1,10 +1,22 @@
-// Package modal is bilancio's Modal executor: it runs batches of simulations
-// in Modal sandboxes through the official Go SDK (modal-go v0.6.3), following
-// the design of spec/modal.md §4: the bilancio binary itself is the worker,
-// staged once in the results volume under its sha256; runs go out in chunks,
-// one idle sandbox per chunk with the volume mounted, where the staged binary
-// runs `bilancio worker -manifest … -out …`; each completed run's folder is
-// read back from the sandbox to Batch.OutRoot/<run_id> and verified.
+// Package modal is bilancio's Modal executor: it runs batches of
+// simulations in Modal sandboxes through Modal's Go SDK
+// (github.com/modal-labs/modal-client/go v0.11). It imports only bilancio's
+// sdk, that SDK and the standard library, so it builds outside this module.
+//
+// The design (spec/modal.md §4, spec/modal-v0.11.md): the bilancio binary
+// itself is the worker, a static linux/amd64 build staged once in the
+// results volume under its sha256 and checked there before any chunk
+// starts. Runs go out in chunks; each chunk is one sandbox, tagged with the
+// experiment and the chunk, whose main process runs `bilancio worker` over
+// the chunk (its manifest arrives on the sandbox's stdin) with as many runs
+// at once as the sandbox has CPUs, writing each run's folder to the volume.
+// The sandbox needs no live bilancio: it ends when its runs are done (after
+// lingering a little for the plugin to collect them), and its volume
+// writes are committed then. While bilancio follows it, completed runs are
+// read back from the live sandbox (one tar stream per group of runs),
+// verified and reported; runs that finished while nobody followed are
+// collected from the volume. So a sweep can be detached, re-attached after
+// its CLI was killed, inspected and cancelled from another shell.
 //
 // The plugin binary bilancio-executor-modal (cmd/bilancio-executor-modal)
 // serves New() through sdk.Main. Tests run it against internal/modalemu.
@@ -30,7 +42,7 @@ const Name = "modal"
 
 // version is the executor's version, set at build time with
 // -ldflags "-X .../plugins/modal.version=...".
-var version = "0.1.0-dev"
+var version = "0.2.0-dev"
 
 // Version returns the executor's version.
 func Version() string { return version }
@@ -47,7 +59,9 @@ const (
 	attrRetries        = "retries"
 	attrBackoff        = "backoff"
 	attrRunsPerSandbox = "runs_per_sandbox"
-	attrOrphanTimeout  = "orphan_timeout"
+	attrLinger         = "linger"
+	attrMaxCost        = "max_cost"
+	attrVolumeAccess   = "volume_access"
 	attrRatesFile      = "rates_file"
 	attrCPURate        = "cpu_rate"
 	attrMemoryRate     = "memory_rate"
@@ -67,28 +81,36 @@ const (
 type Config struct {
 	// App is the Modal app the sandboxes belong to (created if missing).
 	App string `json:"app"`
-	// Volume is the results volume (created if missing).
+	// Volume is the results volume (created if missing, as a v2 volume).
 	Volume string `json:"volume"`
 	// Timeout is the time one run may take, in whole seconds.
 	Timeout float64 `json:"timeout"`
 	// Memory is the memory request of a sandbox, in MiB.
 	Memory float64 `json:"memory"`
-	// CPU is the physical-core request of a sandbox.
+	// CPU is the physical-core request of a sandbox; its worker runs that
+	// many runs at once (at least one).
 	CPU float64 `json:"cpu"`
 	// MaxParallel caps the sandboxes running at once.
 	MaxParallel float64 `json:"max_parallel"`
 	// GPU is an optional GPU request ("T4", "A100:2").
 	GPU string `json:"gpu"`
-	// Retries is how often a run failing for an infrastructure reason is
-	// retried (not wired yet; see STATUS.md).
+	// Retries is how often a run left unfinished by an infrastructure
+	// failure (a sandbox that died, timed out or was preempted) is retried.
 	Retries float64 `json:"retries"`
-	// Backoff is the retry backoff coefficient (not wired yet).
+	// Backoff is the retry backoff coefficient.
 	Backoff float64 `json:"backoff"`
 	// RunsPerSandbox is the chunk size: runs executed by one sandbox.
 	RunsPerSandbox float64 `json:"runs_per_sandbox"`
-	// OrphanTimeout is how many seconds a sandbox outlives this plugin's
-	// last renewal of its lease (when bilancio is killed); 0: no lease.
-	OrphanTimeout float64 `json:"orphan_timeout"`
+	// Linger is how many seconds a chunk sandbox whose worker is done
+	// waits for bilancio to collect its runs before it ends by itself (a
+	// detached chunk does not wait).
+	Linger float64 `json:"linger"`
+	// MaxCost stops starting chunks once the spent plus in-flight cost
+	// would pass it (0: no limit).
+	MaxCost float64 `json:"max_cost"`
+	// VolumeAccess is how the artifact calls mount the volume: "read-only"
+	// (the default), or "read-write" for a command that removes files.
+	VolumeAccess string `json:"volume_access"`
 	// RatesFile is a JSON rate card over the built-in one (RateCard).
 	RatesFile string `json:"rates_file"`
 	// CPURate, MemoryRate, GPURate (of the configured GPU type) and
@@ -105,20 +127,22 @@ type Config struct {
 func schema() []sdk.ConfigAttribute {
 	return []sdk.ConfigAttribute{
 		{Name: attrApp, Type: sdk.TypeString, Description: "the Modal app the sandboxes run in (created if missing)", Default: `"bilancio-simulations"`, Env: "BILANCIO_MODAL_APP"},
-		{Name: attrVolume, Type: sdk.TypeString, Description: "the Modal volume holding the worker binary and the run folders (created if missing)", Default: `"bilancio-results"`, Env: "BILANCIO_MODAL_VOLUME"},
+		{Name: attrVolume, Type: sdk.TypeString, Description: "the Modal volume holding the worker binary and the run folders (created if missing, as a v2 volume)", Default: `"bilancio-results"`, Env: "BILANCIO_MODAL_VOLUME"},
 		{Name: attrTimeout, Type: sdk.TypeNumber, Description: "seconds one run may take", Default: "600", Env: "BILANCIO_CLOUD_TIMEOUT"},
 		{Name: attrMemory, Type: sdk.TypeNumber, Description: "memory of a sandbox, in MiB", Default: "2048", Env: "BILANCIO_CLOUD_MEMORY"},
-		{Name: attrCPU, Type: sdk.TypeNumber, Description: "physical CPU cores of a sandbox (1 core = 2 vCPU)", Default: "1", Env: "BILANCIO_CLOUD_CPU"},
-		{Name: attrMaxParallel, Type: sdk.TypeNumber, Description: "sandboxes running at once", Default: "50", Env: "BILANCIO_CLOUD_MAX_PARALLEL"},
+		{Name: attrCPU, Type: sdk.TypeNumber, Description: "physical CPU cores of a sandbox (1 core = 2 vCPU); its worker runs that many runs at once", Default: "1", Env: "BILANCIO_CLOUD_CPU"},
+		{Name: attrMaxParallel, Type: sdk.TypeNumber, Description: "sandboxes running at once (fewer while Modal reports no capacity)", Default: "50", Env: "BILANCIO_CLOUD_MAX_PARALLEL"},
 		{Name: attrGPU, Type: sdk.TypeString, Description: `GPU of a sandbox, e.g. "T4" or "A100:2" (default: none)`, Env: "BILANCIO_CLOUD_GPU"},
-		{Name: attrRetries, Type: sdk.TypeNumber, Description: "retries of a run that failed for an infrastructure reason", Default: "2", Env: "BILANCIO_CLOUD_RETRIES"},
-		{Name: attrBackoff, Type: sdk.TypeNumber, Description: "backoff coefficient between retries", Default: "2.0", Env: "BILANCIO_CLOUD_BACKOFF"},
+		{Name: attrRetries, Type: sdk.TypeNumber, Description: "retries of a run left unfinished by an infrastructure failure (a sandbox that died, timed out or was preempted)", Default: "2", Env: "BILANCIO_CLOUD_RETRIES"},
+		{Name: attrBackoff, Type: sdk.TypeNumber, Description: "backoff coefficient between retries (with jitter)", Default: "2.0", Env: "BILANCIO_CLOUD_BACKOFF"},
 		{Name: attrRunsPerSandbox, Type: sdk.TypeNumber, Description: "runs executed by one sandbox (the chunk size)", Default: "10", Env: "BILANCIO_CLOUD_RUNS_PER_SANDBOX"},
-		{Name: attrOrphanTimeout, Type: sdk.TypeNumber, Description: "seconds a sandbox lives on once bilancio stops renewing its lease (bilancio killed); 0 disables the lease, leaving such sandboxes to their timeout", Default: "120", Env: "BILANCIO_CLOUD_ORPHAN_TIMEOUT"},
-		{Name: attrRatesFile, Type: sdk.TypeString, Description: "a JSON rate card over the built-in one (as of 2026, spec/modal.md §10): as_of, currency, cpu_per_core_second, memory_per_gib_second, min_cpu, min_memory_gib, gpu_per_second {TYPE: rate}, region_multiplier, sandbox_overhead_seconds", Env: "BILANCIO_MODAL_RATES_FILE"},
-		{Name: attrCPURate, Type: sdk.TypeNumber, Description: "sandbox CPU rate, USD per physical core·second (default 0.0000393, as of 2026)", Env: "BILANCIO_MODAL_CPU_RATE"},
-		{Name: attrMemoryRate, Type: sdk.TypeNumber, Description: "memory rate, USD per GiB·second (default 0.00000222, as of 2026)", Env: "BILANCIO_MODAL_MEMORY_RATE"},
-		{Name: attrGPURate, Type: sdk.TypeNumber, Description: "rate of one GPU of the configured type, USD per second (default from the GPU table of spec/modal.md §10)", Env: "BILANCIO_MODAL_GPU_RATE"},
+		{Name: attrLinger, Type: sdk.TypeNumber, Description: "seconds a sandbox whose runs are done waits for bilancio to collect them before it ends by itself (when bilancio was killed); a detached sweep's sandboxes do not wait", Default: "60", Env: "BILANCIO_CLOUD_LINGER"},
+		{Name: attrMaxCost, Type: sdk.TypeNumber, Description: "no new sandbox starts once the cost spent plus the cost in flight would pass this (0: no limit; `sweep run -max-cost` sets it)", Default: "0", Env: "BILANCIO_MODAL_MAX_COST"},
+		{Name: attrVolumeAccess, Type: sdk.TypeString, Description: `how the volume commands mount the volume: "read-only", or "read-write" for those that remove files`, Default: `"` + accessReadOnly + `"`},
+		{Name: attrRatesFile, Type: sdk.TypeString, Description: "a JSON rate card over the built-in one (" + DefaultRatesAsOf + "): as_of, currency, cpu_per_core_second, memory_per_gib_second, min_cpu, min_memory_gib, gpu_per_second {TYPE: rate}, region_multiplier, sandbox_overhead_seconds", Env: "BILANCIO_MODAL_RATES_FILE"},
+		{Name: attrCPURate, Type: sdk.TypeNumber, Description: "sandbox CPU rate, USD per physical core·second (default 0.00003942)", Env: "BILANCIO_MODAL_CPU_RATE"},
+		{Name: attrMemoryRate, Type: sdk.TypeNumber, Description: "sandbox memory rate, USD per GiB·second (default 0.00000672)", Env: "BILANCIO_MODAL_MEMORY_RATE"},
+		{Name: attrGPURate, Type: sdk.TypeNumber, Description: "rate of one GPU of the configured type, USD per second (default from Modal's GPU table)", Env: "BILANCIO_MODAL_GPU_RATE"},
 		{Name: attrRegionMult, Type: sdk.TypeNumber, Description: "multiplier of every rate for a pinned region (1.5 broad, 1.75 narrow; default 1)", Env: "BILANCIO_MODAL_REGION_MULTIPLIER"},
 	}
 }
@@ -136,10 +160,20 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: %s must not be empty", sdk.ErrInvalidConfig, attrApp)
 	case c.Volume == "":
 		return fmt.Errorf("%w: %s must not be empty", sdk.ErrInvalidConfig, attrVolume)
-	case c.CPU <= 0:
+	case !validName(c.App):
+		return fmt.Errorf("%w: %s %q: Modal names are at most 64 characters of letters, digits, '.', '-' and '_'", sdk.ErrInvalidConfig, attrApp, c.App)
+	case !validName(c.Volume):
+		return fmt.Errorf("%w: %s %q: Modal names are at most 64 characters of letters, digits, '.', '-' and '_'", sdk.ErrInvalidConfig, attrVolume, c.Volume)
+	case !(c.CPU > 0):
 		return fmt.Errorf("%w: %s must be > 0, got %v", sdk.ErrInvalidConfig, attrCPU, c.CPU)
 	case c.Backoff < 1:
 		return fmt.Errorf("%w: %s must be >= 1, got %v", sdk.ErrInvalidConfig, attrBackoff, c.Backoff)
+	case c.MaxCost < 0 || math.IsNaN(c.MaxCost):
+		return fmt.Errorf("%w: %s must be >= 0, got %v", sdk.ErrInvalidConfig, attrMaxCost, c.MaxCost)
+	case c.VolumeAccess != accessReadOnly && c.VolumeAccess != accessReadWrite:
+		return fmt.Errorf("%w: %s must be %q or %q, got %q", sdk.ErrInvalidConfig, attrVolumeAccess, accessReadOnly, accessReadWrite, c.VolumeAccess)
+	case c.Timeout > maxSandboxTimeout.Seconds():
+		return fmt.Errorf("%w: %s is at most %v seconds (Modal sandboxes live at most 24 hours), got %v", sdk.ErrInvalidConfig, attrTimeout, maxSandboxTimeout.Seconds(), c.Timeout)
 	}
 	for _, w := range []struct {
 		name string
@@ -147,7 +181,7 @@ func (c *Config) validate() error {
 		lo   float64
 	}{
 		{attrTimeout, c.Timeout, 1}, {attrMemory, c.Memory, 1}, {attrMaxParallel, c.MaxParallel, 1},
-		{attrRetries, c.Retries, 0}, {attrRunsPerSandbox, c.RunsPerSandbox, 1}, {attrOrphanTimeout, c.OrphanTimeout, 0},
+		{attrRetries, c.Retries, 0}, {attrRunsPerSandbox, c.RunsPerSandbox, 1}, {attrLinger, c.Linger, 0},
 	} {
 		if err := whole(w.name, w.v, w.lo); err != nil {
 			return err
@@ -155,6 +189,30 @@ func (c *Config) validate() error {
 	}
 	return nil
 }
+
+// Values of volume_access.
+const (
+	accessReadOnly  = "read-only"
+	accessReadWrite = "read-write"
+)
+
+// validName is Modal's rule for object names (the SDK's name_utils.go):
+// at most 64 characters of [A-Za-z0-9._-].
+func validName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// parallelRuns is how many runs a sandbox's worker runs at once: one per
+// requested physical core, at least one.
+func (c *Config) parallelRuns() int { return max(1, int(c.CPU)) }
 
 // Executor is the Modal executor. Create it with New.
 type Executor struct {
@@ -170,6 +228,10 @@ type Executor struct {
 	batches map[string][]*batchRun
 	// status is the last state of each run, by experiment and run id.
 	status sdk.RunStates
+	// readerMu guards reader, the sandbox the artifact calls share
+	// (volume.go).
+	readerMu sync.Mutex
+	reader   *readerBox
 }
 
 var _ sdk.Executor = (*Executor)(nil)
@@ -196,6 +258,7 @@ func (e *Executor) Describe(ctx context.Context) (*sdk.Info, error) {
 			Cancel:          true,
 			Estimate:        true,
 			Artifacts:       true,
+			Detach:          true,
 			MaxParallelHint: 50,
 		},
 		ConfigSchema: schema(),
@@ -232,26 +295,19 @@ func (e *Executor) Configure(ctx context.Context, cfg *sdk.Config) error {
 	return nil
 }
 
-// config returns the configuration, or an error before Configure.
-func (e *Executor) config() (*Config, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !e.configured {
-		return nil, errors.New("the modal executor is not configured (Configure was not called)")
-	}
-	c := *e.cfg
-	return &c, nil
-}
+// errNotConfigured is the error of any call before Configure.
+var errNotConfigured = errors.New("the modal executor is not configured (Configure was not called)")
 
-// rateCard returns the configured rate card, or an error before Configure.
-func (e *Executor) rateCard() (*RateCard, error) {
+// config returns the configuration and rate card, or an error before
+// Configure.
+func (e *Executor) config() (*Config, *RateCard, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.configured {
-		return nil, errors.New("the modal executor is not configured (Configure was not called)")
+		return nil, nil, errNotConfigured
 	}
-	c := e.rates
-	return &c, nil
+	c, r := *e.cfg, e.rates
+	return &c, &r, nil
 }
 
 // modalProfile is the part of a Modal configuration file profile that says
@@ -262,10 +318,11 @@ type modalProfile struct {
 	Active      bool   `toml:"active"`
 }
 
-// checkCredentials resolves the Modal token the way modal-go does (spec
-// §2.1): environment variables over the profile named by MODAL_PROFILE, else
-// an active profile, of $MODAL_CONFIG_PATH or ~/.modal.toml. It fails with
-// an error wrapping sdk.ErrInvalidConfig when no token id and secret result.
+// checkCredentials resolves the Modal token the way the SDK does (its
+// config.go): environment variables over the profile named by
+// MODAL_PROFILE, else an active profile, of $MODAL_CONFIG_PATH or
+// ~/.modal.toml. It fails with an error wrapping sdk.ErrInvalidConfig when
+// no token id and secret result.
 func checkCredentials() error {
 	id, secret := os.Getenv(envTokenID), os.Getenv(envTokenSecret)
 	if id != "" && secret != "" {
@@ -284,8 +341,7 @@ func checkCredentials() error {
 		case err == nil:
 			var profiles map[string]modalProfile
 			if err := toml.Unmarshal(raw, &profiles); err != nil {
-				// Never echo the file: it holds secrets. The decoder's
-				// message names a position, not the content.
+				// Never echo the file: it holds secrets.
 				return fmt.Errorf("%w: cannot read the Modal configuration file %s (it is not valid TOML)", sdk.ErrInvalidConfig, path)
 			}
 			if name := os.Getenv(envProfile); name != "" {
@@ -313,15 +369,6 @@ func checkCredentials() error {
 			sdk.ErrInvalidConfig, envTokenID, envTokenSecret, envConfigPath)
 	}
 	return nil
-}
-
-// Status implements sdk.Executor: the last state of each run of the
-// experiment that this process has executed.
-func (e *Executor) Status(ctx context.Context, req *sdk.StatusRequest) (*sdk.StatusReply, error) {
-	if req == nil {
-		return nil, errors.New("status: no request")
-	}
-	return e.status.Status(req.ExperimentID), nil
 }
 
 // record keeps the last state of a run for Status.

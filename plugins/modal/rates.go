@@ -13,8 +13,8 @@ import (
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
-// DefaultRatesAsOf labels the built-in rate card (spec/modal.md §10).
-const DefaultRatesAsOf = "2026 (spec/modal.md §10 defaults)"
+// DefaultRatesAsOf labels the built-in rate card.
+const DefaultRatesAsOf = "2026 (modal.com/pricing, sandbox rates)"
 
 // RateCard is what Modal charges, used by Estimate and for the cost of
 // each sandbox in the usage record. Every rate is configurable: a JSON file
@@ -42,29 +42,45 @@ type RateCard struct {
 	SandboxOverheadSeconds float64 `json:"sandbox_overhead_seconds"`
 }
 
-// DefaultRates returns the built-in rate card of spec/modal.md §10: the
-// sandbox CPU rate (reportedly 3× the Function rate of $0.0000131), memory,
-// Modal's minimum reservation, the GPU table, no region multiplier.
+// DefaultRates returns the built-in rate card: Modal's sandbox rates
+// (which are 3× the Function rates: $0.00003942 per physical core·second,
+// $0.00000672 per GiB·second), its minimum reservation (0.125 core, 128
+// MiB, modal.com/docs/guide/resources), every GPU type Modal lists, by the
+// second, and no region multiplier. All of it can be overridden (LoadRates,
+// resolveRates).
 func DefaultRates() RateCard {
 	return RateCard{
 		AsOf:               DefaultRatesAsOf,
 		Currency:           "USD",
-		CPUPerCoreSecond:   0.0000393,
-		MemoryPerGiBSecond: 0.00000222,
+		CPUPerCoreSecond:   0.00003942,
+		MemoryPerGiBSecond: 0.00000672,
 		MinCPU:             0.125,
 		MinMemoryGiB:       0.125,
-		GPUPerSecond: map[string]float64{
-			"H100":      0.001097,
-			"A100-80GB": 0.000694,
-			"A100":      0.000583,
-			"A100-40GB": 0.000583,
-			"L40S":      0.000542,
-			"L4":        0.000222,
-			"T4":        0.000164,
-			"B200":      0.001736,
-		},
-		RegionMultiplier:       1,
+		GPUPerSecond:       defaultGPURates(),
+		RegionMultiplier:   1,
+		// Cold start, worker checks and the last downloads.
 		SandboxOverheadSeconds: 5,
+	}
+}
+
+// defaultGPURates are the per-second rates of one GPU of each type Modal
+// lists, with the names its GPU strings accept ("A10G" is the A10, "A100"
+// the 40 GB one, "H100!" a non-upgradable H100, "B200+" a B200 or better).
+func defaultGPURates() map[string]float64 {
+	return map[string]float64{
+		"T4":        0.000164,
+		"L4":        0.000222,
+		"A10":       0.000306,
+		"A10G":      0.000306,
+		"L40S":      0.000542,
+		"A100":      0.000583,
+		"A100-40GB": 0.000583,
+		"A100-80GB": 0.000694,
+		"H100":      0.001097,
+		"H100!":     0.001097,
+		"H200":      0.001261,
+		"B200":      0.001736,
+		"B200+":     0.001736,
 	}
 }
 
@@ -168,9 +184,14 @@ func resolveRates(c *Config) (RateCard, error) {
 }
 
 // perSecond is the cost of one second of a sandbox with these resources
-// (spec/modal.md §10): max(cpu, min)·r_cpu + max(GiB, min)·r_mem +
+// billed at its request: max(cpu, min)·r_cpu + max(GiB, min)·r_mem +
 // n·r_gpu, times the region multiplier.
 func (c *RateCard) perSecond(cpu, memoryMiB float64, gpu string) (float64, error) {
+	return c.perSecondUsing(cpu, memoryMiB/1024, gpu)
+}
+
+// perSecondUsing is perSecond for cores and GiB billed.
+func (c *RateCard) perSecondUsing(cores, gib float64, gpu string) (float64, error) {
 	typ, n, err := parseGPU(gpu)
 	if err != nil {
 		return 0, err
@@ -183,7 +204,33 @@ func (c *RateCard) perSecond(cpu, memoryMiB float64, gpu string) (float64, error
 		}
 		rGPU = float64(n) * r
 	}
-	return (math.Max(cpu, c.MinCPU)*c.CPUPerCoreSecond + math.Max(memoryMiB/1024, c.MinMemoryGiB)*c.MemoryPerGiBSecond + rGPU) * c.RegionMultiplier, nil
+	return (math.Max(cores, c.MinCPU)*c.CPUPerCoreSecond + math.Max(gib, c.MinMemoryGiB)*c.MemoryPerGiBSecond + rGPU) * c.RegionMultiplier, nil
+}
+
+// workerUse is what a sandbox's worker measured of its own use: CPU time
+// (user + system) and peak resident memory.
+type workerUse struct {
+	CPUSeconds float64 `json:"cpu_seconds"`
+	MaxRSSMiB  float64 `json:"max_rss_mib"`
+}
+
+// cost is what Modal bills for a sandbox that lived seconds: every second
+// at the greater of the request and the use ("You pay for max(request,
+// actual)", modal.com/docs/guide/sandbox-resources). With a measured use,
+// the cores billed are max(request, CPU time / lifetime) and the memory
+// max(request, peak resident memory), an upper bound of the per-second
+// maximum; without one, the request.
+func (c *RateCard) cost(cfg *Config, seconds float64, use *workerUse) (float64, error) {
+	if seconds <= 0 {
+		return 0, nil
+	}
+	cores, gib := cfg.CPU, cfg.Memory/1024
+	if use != nil {
+		cores = math.Max(cores, use.CPUSeconds/seconds)
+		gib = math.Max(gib, use.MaxRSSMiB/1024)
+	}
+	ps, err := c.perSecondUsing(cores, gib, cfg.GPU)
+	return ps * seconds, err
 }
 
 // describe names the rates a price was computed with.

@@ -5,13 +5,11 @@ package modal_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/bilancio-go/bilancio/sdk"
-	"github.com/bilancio-go/bilancio/sdk/runfolder"
 	"github.com/bilancio-go/bilancio/sdk/sdktest"
 )
 
@@ -31,7 +29,7 @@ func TestRealModal(t *testing.T) {
 	if os.Getenv("MODAL_SERVER_URL") != "" {
 		t.Skip("real Modal test: MODAL_SERVER_URL is set (an emulator?); unset it and set MODAL_TOKEN_ID and MODAL_TOKEN_SECRET to run on Modal")
 	}
-	worker := linuxWorker(t)
+	worker := bins.worker
 	env := []string{"MODAL_TOKEN_ID=" + id, "MODAL_TOKEN_SECRET=" + secret}
 	for _, k := range []string{"MODAL_ENVIRONMENT", "BILANCIO_MODAL_APP", "BILANCIO_MODAL_VOLUME"} {
 		if v, ok := os.LookupEnv(k); ok {
@@ -45,7 +43,7 @@ func TestRealModal(t *testing.T) {
 		{RunID: "ring_0", ScenarioName: "ring_0.yaml", Scenario: sdktest.RingScenario(5, 0)},
 	}}
 	start := time.Now()
-	terminal := execute(t, ex, b)
+	terminal := execute(t, ex, b).terminal
 	t.Logf("1 run on Modal in %v (experiment %s)", time.Since(start).Round(time.Millisecond), experiment)
 	ev := terminal["ring_0"]
 	if ev.Type != sdk.EventCompleted || ev.Result == nil {
@@ -59,21 +57,4 @@ func TestRealModal(t *testing.T) {
 	if m.RunID != "ring_0" || sum != ev.Result.ManifestSHA256 || ev.Result.Dir != dir {
 		t.Errorf("manifest run id %q, sha256 %s, dir %s; the event says sha256 %s, dir %s", m.RunID, sum, dir, ev.Result.ManifestSHA256, ev.Result.Dir)
 	}
-}
-
-// linuxWorker builds bilancio for linux/amd64 (static, as Modal's sandboxes
-// need) into a temporary folder and describes it as the batch's worker.
-func linuxWorker(t *testing.T) *sdk.WorkerBinary {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "bilancio")
-	cmd := exec.Command("go", "build", "-o", p, "github.com/bilancio-go/bilancio")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building bilancio for linux/amd64: %v\n%s", err, out)
-	}
-	sum, err := runfolder.FileSHA256(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &sdk.WorkerBinary{Path: p, SHA256: sum, OS: "linux", Arch: "amd64"}
 }

@@ -4,10 +4,18 @@
 package main
 
 import (
+	"os"
+
 	"github.com/bilancio-go/bilancio/plugins/modal"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
 func main() {
-	sdk.Main(modal.New())
+	ex := modal.New()
+	if len(os.Args) > 1 && os.Args[1] != "serve" {
+		sdk.Main(ex) // describe, debug: it exits
+	}
+	sdk.Serve(ex)
+	// The host shut the plugin down: end the sandbox kept between calls.
+	ex.Close()
 }

@@ -1,0 +1,83 @@
+//go:build unix
+
+package modal_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bilancio-go/bilancio/internal/modalemu"
+	"github.com/bilancio-go/bilancio/sdk"
+)
+
+// TestStagingCommittedBeforeChunks: on Modal a volume write is committed
+// when the writing sandbox shuts down, and a sandbox sees the volume as of
+// its mount; Terminate only asks for the end. With an emulator that ends
+// terminated sandboxes a second later, chunks created right after a plain
+// Terminate of the staging sandbox would mount a volume without the worker.
+// The plugin waits for the staging sandbox to end (and its commit) before
+// any chunk starts, so every run completes on its first attempt.
+func TestStagingCommittedBeforeChunks(t *testing.T) {
+	requireLinuxAMD64(t)
+	srv := emulator(t, modalemu.Options{TerminateLatency: time.Second})
+	ex := subprocess(t, modalEnv(t, srv)...)
+	configure(t, ex, map[string]any{"runs_per_sandbox": 2, "max_parallel": 4})
+	b := ringBatch(t, "stage-race", 4)
+	c := execute(t, ex, b)
+	wantAll(t, b, c, sdk.EventCompleted, 1)
+	var stage, chunks []modalemu.SandboxState
+	for _, st := range srv.Sandboxes() {
+		switch st.Tags["bilancio"] {
+		case "stage":
+			stage = append(stage, st)
+		case "chunk":
+			chunks = append(chunks, st)
+		}
+	}
+	if len(stage) != 1 || len(chunks) != 2 {
+		t.Fatalf("%d staging and %d chunk sandboxes, want 1 and 2", len(stage), len(chunks))
+	}
+	for _, ch := range chunks {
+		if ch.Created.Before(stage[0].Ended) {
+			t.Errorf("chunk sandbox %s was created at %v, before the staging sandbox ended at %v", ch.ID, ch.Created, stage[0].Ended)
+		}
+	}
+}
+
+// TestMissingWorkerIsClear: a chunk that finds no worker in the volume (the
+// plugin believed it staged) fails its runs at once with that reason,
+// instead of burning retries, and no further chunk starts.
+func TestMissingWorkerIsClear(t *testing.T) {
+	requireLinuxAMD64(t)
+	srv := emulator(t)
+	ex := subprocess(t, modalEnv(t, srv)...)
+	configure(t, ex, map[string]any{"runs_per_sandbox": 1, "max_parallel": 1, "retries": 3})
+	execute(t, ex, ringBatch(t, "first", 1))
+	vol, err := srv.VolumeDir("bilancio-results")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(vol, ".bilancio", "workers")); err != nil {
+		t.Fatal(err)
+	}
+	before := srv.CreatedSandboxes()
+	b := ringBatch(t, "second", 5)
+	start := time.Now()
+	c := execute(t, ex, b)
+	wantAll(t, b, c, sdk.EventFailed, 1, "found no worker")
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("the batch took %v to fail", d)
+	}
+	// The staging sandbox, then the one chunk that found no worker.
+	if n := srv.CreatedSandboxes() - before; n != 2 {
+		t.Errorf("%d sandboxes created for the second batch, want 2 (no retries, no more chunks)", n)
+	}
+	for _, ev := range c.terminal {
+		if !strings.Contains(ev.Message, "staging") {
+			t.Errorf("run %s: message %q", ev.RunID, ev.Message)
+		}
+	}
+}
