@@ -118,11 +118,52 @@ func TestTaskFailures(t *testing.T) {
 	}
 }
 
+// TestTimeLimit runs a task past its time limit (one minute, Slurm's
+// least; it checks limits about every 30 s, so this takes 60 to 100 s): its
+// runs fail with Slurm's TIMEOUT and the limit, the sweep retries them, and
+// the second try completes. The worker is a wrapper that outlives the limit
+// on its first call and runs bilancio after.
+func TestTimeLimit(t *testing.T) {
+	requireSlurm(t)
+	sharesNode(t) // its first task holds one of the node's CPUs for over a minute, doing nothing
+	dir := t.TempDir()
+	wrapper := filepath.Join(dir, "slow-bilancio")
+	script := fmt.Sprintf("#!/bin/sh\n# The first call outlives the time limit; later calls run bilancio.\nif mkdir %q 2>/dev/null; then exec sleep 600; fi\nexec %q \"$@\"\n",
+		filepath.Join(dir, "first-call"), bins.bilancio)
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := sweepFile{name: "slurmtimeout", agents: 20, maturity: 3, parallel: 1, retries: 1, runsPerTask: 2, timeLimit: "1",
+		binary: wrapper, kappas: "[0.5, 1]", concs: "[1]", mus: "[0]"}
+	cancelJobsAtEnd(t, s.name)
+	exp := filepath.Join(dir, "out", s.name)
+	start := time.Now()
+	r := runSweep(t, s.write(t, dir), filepath.Join(dir, "out"), 4*time.Minute)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, tail(r.stdout.String(), 3000), tail(r.stderr.String(), 3000))
+	}
+	t.Logf("the sweep took %v", time.Since(start).Round(time.Second))
+	var timedOut int
+	for _, l := range lines(t, r.stdout.String()) {
+		if l.Type == "run_failed" && l.Run != nil {
+			if !strings.Contains(l.Run.Error, "ended TIMEOUT after") || !strings.Contains(l.Run.Error, "DUE TO TIME LIMIT") || !strings.Contains(l.Run.Error, "(time limit 1:00)") || l.Run.Final {
+				t.Errorf("run %s failed with %q (final %v), want Slurm's TIMEOUT and the limit, not final", l.Run.ID, l.Run.Error, l.Run.Final)
+			}
+			timedOut++
+		}
+	}
+	if timedOut != 2 {
+		t.Errorf("%d runs failed by the time limit, want both", timedOut)
+	}
+	checkOnce(t, exp, 2)
+}
+
 // TestWorkerFails runs a sweep whose worker cannot run (a bilancio_binary
 // that exits 3 at once): every run fails with Slurm's FAILED, the exit code
 // and the end of the task's log, and the sweep exits 2.
 func TestWorkerFails(t *testing.T) {
 	requireSlurm(t)
+	sharesNode(t)
 	dir := t.TempDir()
 	broken := filepath.Join(dir, "broken-bilancio")
 	if err := os.WriteFile(broken, []byte("#!/bin/sh\necho 'bilancio: cannot start: no such library' >&2\nexit 3\n"), 0o755); err != nil {
@@ -253,6 +294,17 @@ func resumeNode(t *testing.T, host string) {
 	})
 }
 
+// sharesNode marks a test that may share the node with others: those run
+// at once, after the tests that need the node's two CPUs to themselves
+// (the conformance suite, TestSweep500, TestTaskFailures, which preempts
+// everything on the node and sets it down) have run one at a time — go test
+// starts parallel tests when the others are done, at most -parallel
+// (GOMAXPROCS) at once, in source order. Their tasks wait for CPUs in the
+// queue as on any busy cluster. TestTimeLimit comes first: its first task,
+// which only sleeps for over a minute, overlaps the others instead of
+// adding its minute to the package's time.
+func sharesNode(t *testing.T) { t.Parallel() }
+
 // slowSweep is a sweep of 40 runs of about half a second each (more under
 // load), five to an array task.
 func slowSweep(name string) sweepFile {
@@ -265,13 +317,14 @@ func slowSweep(name string) sweepFile {
 // run twice.
 func TestCtrlC(t *testing.T) {
 	requireSlurm(t)
+	sharesNode(t)
 	dir := t.TempDir()
 	s := slowSweep("slurmctrlc")
 	cancelJobsAtEnd(t, s.name)
 	file, out := s.write(t, dir), filepath.Join(dir, "out")
 	exp := filepath.Join(out, s.name)
 	r := startSweep(t, file, out)
-	waitFor(t, 90*time.Second, "a run finished and tasks running", func() bool {
+	waitFor(t, 3*time.Minute, "a run finished and tasks running", func() bool {
 		return eventLines(exp) >= 1 && len(liveTasks(t, s.name)) > 0
 	})
 	if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
@@ -306,6 +359,7 @@ func TestCtrlC(t *testing.T) {
 // and the workers' event files both show.
 func TestKillRerun(t *testing.T) {
 	requireSacct(t)
+	sharesNode(t)
 	dir := t.TempDir()
 	s := slowSweep("slurmkill9")
 	cancelJobsAtEnd(t, s.name)
@@ -313,7 +367,7 @@ func TestKillRerun(t *testing.T) {
 	exp := filepath.Join(out, s.name)
 	since := time.Now().Add(-5 * time.Second).Format("2006-01-02T15:04:05")
 	r := startSweep(t, file, out)
-	waitFor(t, 90*time.Second, "a run finished and tasks running", func() bool {
+	waitFor(t, 3*time.Minute, "a run finished and tasks running", func() bool {
 		return eventLines(exp) >= 1 && len(liveTasks(t, s.name)) > 0
 	})
 	if err := r.cmd.Process.Kill(); err != nil {
@@ -376,52 +430,13 @@ func TestKillRerun(t *testing.T) {
 	}
 }
 
-// TestTimeLimit runs a task past its time limit (one minute, Slurm's
-// least; it checks limits about every 30 s, so this takes 60 to 100 s): its
-// runs fail with Slurm's TIMEOUT and the limit, the sweep retries them, and
-// the second try completes. The worker is a wrapper that outlives the limit
-// on its first call and runs bilancio after.
-func TestTimeLimit(t *testing.T) {
-	requireSlurm(t)
-	t.Parallel() // after the others: it holds one of the node's CPUs for over a minute
-	dir := t.TempDir()
-	wrapper := filepath.Join(dir, "slow-bilancio")
-	script := fmt.Sprintf("#!/bin/sh\n# The first call outlives the time limit; later calls run bilancio.\nif mkdir %q 2>/dev/null; then exec sleep 600; fi\nexec %q \"$@\"\n",
-		filepath.Join(dir, "first-call"), bins.bilancio)
-	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	s := sweepFile{name: "slurmtimeout", agents: 20, maturity: 3, parallel: 1, retries: 1, runsPerTask: 2, timeLimit: "1",
-		binary: wrapper, kappas: "[0.5, 1]", concs: "[1]", mus: "[0]"}
-	cancelJobsAtEnd(t, s.name)
-	exp := filepath.Join(dir, "out", s.name)
-	start := time.Now()
-	r := runSweep(t, s.write(t, dir), filepath.Join(dir, "out"), 4*time.Minute)
-	if r.code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", r.code, tail(r.stdout.String(), 3000), tail(r.stderr.String(), 3000))
-	}
-	t.Logf("the sweep took %v", time.Since(start).Round(time.Second))
-	var timedOut int
-	for _, l := range lines(t, r.stdout.String()) {
-		if l.Type == "run_failed" && l.Run != nil {
-			if !strings.Contains(l.Run.Error, "ended TIMEOUT after") || !strings.Contains(l.Run.Error, "DUE TO TIME LIMIT") || !strings.Contains(l.Run.Error, "(time limit 1:00)") || l.Run.Final {
-				t.Errorf("run %s failed with %q (final %v), want Slurm's TIMEOUT and the limit, not final", l.Run.ID, l.Run.Error, l.Run.Final)
-			}
-			timedOut++
-		}
-	}
-	if timedOut != 2 {
-		t.Errorf("%d runs failed by the time limit, want both", timedOut)
-	}
-	checkOnce(t, exp, 2)
-}
-
 // TestCollectFinished SIGKILLs the CLI as soon as its jobs are queued and
 // lets them finish with no bilancio following them: their run folders wait
 // in their submission, and running the sweep again collects them into the
 // experiment without submitting anything.
 func TestCollectFinished(t *testing.T) {
 	requireSlurm(t)
+	sharesNode(t)
 	dir := t.TempDir()
 	s := sweepFile{name: "slurmcollect", agents: 20, maturity: 3, parallel: 2, runsPerTask: 3, timeLimit: "5",
 		kappas: "[0.5, 1, 2]", concs: "[1]", mus: "[0, 1]"}
@@ -429,12 +444,12 @@ func TestCollectFinished(t *testing.T) {
 	file, out := s.write(t, dir), filepath.Join(dir, "out")
 	exp := filepath.Join(out, s.name)
 	r := startSweep(t, file, out)
-	waitFor(t, 60*time.Second, "the sweep's jobs in the queue", func() bool { return len(liveTasks(t, s.name)) > 0 })
+	waitFor(t, 3*time.Minute, "the sweep's jobs in the queue", func() bool { return len(liveTasks(t, s.name)) > 0 })
 	if err := r.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	r.wait(t, 10*time.Second)
-	waitFor(t, 60*time.Second, "the sweep's jobs ending", func() bool { return len(liveTasks(t, s.name)) == 0 })
+	waitFor(t, 3*time.Minute, "the sweep's jobs ending", func() bool { return len(liveTasks(t, s.name)) == 0 })
 	if n := len(runFolders(t, exp)); n == 6 {
 		t.Fatal("the killed bilancio collected every run: kill it sooner")
 	}
@@ -458,13 +473,14 @@ func TestCollectFinished(t *testing.T) {
 // `sweep cancel` stops them all.
 func TestRemoteStatusAndCancel(t *testing.T) {
 	requireSlurm(t)
+	sharesNode(t)
 	dir := t.TempDir()
 	s := slowSweep("slurmremote")
 	cancelJobsAtEnd(t, s.name)
 	file, out := s.write(t, dir), filepath.Join(dir, "out")
 	exp := filepath.Join(out, s.name)
 	r := startSweep(t, file, out)
-	waitFor(t, 90*time.Second, "the sweep's tasks running", func() bool {
+	waitFor(t, 3*time.Minute, "the sweep's tasks running", func() bool {
 		for _, task := range liveTasks(t, s.name) {
 			if strings.HasSuffix(task, " RUNNING") {
 				return true
