@@ -42,6 +42,8 @@ type Journal struct {
 	// next record goes.
 	write bool
 	size  int64
+	// torn says a failed write left a fragment at the end of the file.
+	torn bool
 
 	mu sync.RWMutex
 	ix *index
@@ -279,14 +281,27 @@ func (j *Journal) Append(recs ...Record) error {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.torn {
+		// An earlier write left a fragment it could not take back: end
+		// it, so that this record is a line of its own (readers skip the
+		// fragment) rather than glued to it and lost with it.
+		b = append([]byte{'\n'}, b...)
+		for i := range offs {
+			offs[i]++
+		}
+	}
 	if _, err := j.f.Write(b); err != nil {
-		// A part of the write may have reached the file: the index
-		// must not point at what follows.
-		if st, serr := j.f.Stat(); serr == nil {
-			j.size = st.Size()
+		// A part of the write may have reached the file (a full disk):
+		// take it back, so the file ends with a whole line again.
+		if terr := j.f.Truncate(j.size); terr != nil {
+			j.torn = true
+			if st, serr := j.f.Stat(); serr == nil {
+				j.size = st.Size()
+			}
 		}
 		return fmt.Errorf("writing the journal: %w", err)
 	}
+	j.torn = false
 	for i := range recs {
 		raw := recs[i].raw()
 		v := valuesOf(&raw)
