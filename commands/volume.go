@@ -120,7 +120,7 @@ func withStorage(m Meta, f *volumeFlags, writes bool, fn func(ctx context.Contex
 // executor (staged workers, chunk manifests) rather than results.
 func internalEntry(p string) bool {
 	parts := strings.Split(p, "/")
-	return parts[0] == ".bilancio" || (len(parts) >= 2 && parts[1] == "chunks")
+	return parts[0] == sdk.BookkeepingDir || (len(parts) >= 2 && parts[1] == "chunks")
 }
 
 // VolumeLsCommand is `bilancio volume ls [PREFIX]`.

@@ -2,22 +2,13 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
+	"github.com/bilancio-go/bilancio/internal/volume"
 	"github.com/bilancio-go/bilancio/sdk"
 )
-
-// workersPrefix is where the modal executor stages worker binaries, one
-// folder per sha256: .bilancio/workers/<sha256>/bilancio.
-const workersPrefix = ".bilancio/workers/"
 
 // VolumeCleanupCommand is `bilancio volume cleanup`.
 type VolumeCleanupCommand struct {
@@ -77,92 +68,6 @@ func (c *VolumeCleanupCommand) flags(f *volumeFlags, o *cleanupOptions) *flag.Fl
 	return fs
 }
 
-// staleExperiments returns, sorted, the top-level folders of entries
-// (other than the executor's .bilancio) whose newest entry is older than
-// cutoff.
-func staleExperiments(entries []sdk.Entry, cutoff time.Time) []string {
-	newest := map[string]time.Time{}
-	for _, e := range entries {
-		top, _, _ := strings.Cut(e.Path, "/")
-		if top == ".bilancio" || (top == e.Path && !e.IsDir) {
-			continue
-		}
-		if e.ModTime.After(newest[top]) {
-			newest[top] = e.ModTime
-		}
-	}
-	var stale []string
-	for top, t := range newest {
-		if t.Before(cutoff) {
-			stale = append(stale, top)
-		}
-	}
-	sort.Strings(stale)
-	return stale
-}
-
-// staleWorker is an entry directly under .bilancio/workers/ to remove,
-// with the bytes under it.
-type staleWorker struct {
-	path  string
-	isDir bool
-	size  int64
-}
-
-// staleWorkers returns, sorted, the entries directly under
-// .bilancio/workers/ (staged worker folders, or anything else left there)
-// whose name is not in keep, with the total size of the files under each.
-func staleWorkers(entries []sdk.Entry, keep map[string]bool) []staleWorker {
-	byName := map[string]*staleWorker{}
-	for _, e := range entries {
-		rest, ok := strings.CutPrefix(e.Path, workersPrefix)
-		if !ok || rest == "" {
-			continue
-		}
-		name, _, nested := strings.Cut(rest, "/")
-		if keep[name] {
-			continue
-		}
-		w := byName[name]
-		if w == nil {
-			w = &staleWorker{path: workersPrefix + name}
-			byName[name] = w
-		}
-		if !nested {
-			w.isDir = e.IsDir
-		}
-		if !e.IsDir {
-			w.size += e.Size
-		}
-	}
-	out := make([]staleWorker, 0, len(byName))
-	for _, w := range byName {
-		out = append(out, *w)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
-	return out
-}
-
-// keptWorkers returns the sha256 sums of the staged workers to keep: those
-// of -keep, else this bilancio binary's.
-func keptWorkers(keep string) (map[string]bool, error) {
-	kept := map[string]bool{}
-	for s := range strings.SplitSeq(keep, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			kept[strings.ToLower(s)] = true
-		}
-	}
-	if len(kept) > 0 {
-		return kept, nil
-	}
-	w, err := workerBinary()
-	if err != nil {
-		return nil, fmt.Errorf("finding the worker this bilancio stages (name the ones to keep with -keep): %w", err)
-	}
-	kept[w.SHA256] = true
-	return kept, nil
-}
-
 // Run implements cli.Command.
 func (c *VolumeCleanupCommand) Run(args []string) int {
 	var (
@@ -199,92 +104,54 @@ func (c *VolumeCleanupCommand) Run(args []string) int {
 	var kept map[string]bool
 	if o.workers {
 		var err error
-		if kept, err = keptWorkers(o.keep); err != nil {
+		kept, err = volume.KeptWorkers(o.keep, func() (string, error) {
+			w, err := workerBinary()
+			if err != nil {
+				return "", err
+			}
+			return w.SHA256, nil
+		})
+		if err != nil {
 			c.UI.Error(fmt.Sprintf("Error: %v", err))
 			return 1
 		}
 	}
 	return withStorage(c.Meta, &f, readWrite, func(ctx context.Context, ex sdk.Executor) error {
 		if o.workers {
-			if err := c.cleanWorkers(ctx, ex, kept, verb, o.dryRun); err != nil {
+			n, err := volume.RemoveWorkers(ctx, ex, kept, o.dryRun, func(w volume.StaleWorker) {
+				c.UI.Output(fmt.Sprintf("%s %s (%d bytes)", verb, w.Path, w.Size))
+			})
+			if err != nil {
 				return err
+			}
+			if n == 0 {
+				c.UI.Output("no stale staged workers")
 			}
 		}
 		if !experiments {
 			return nil
 		}
-		entries, err := ex.List(ctx, &sdk.ListRequest{})
-		if err != nil {
-			return fmt.Errorf("listing the volume: %w", err)
-		}
-		for _, exp := range staleExperiments(entries, time.Now().Add(-o.olderThan)) {
-			if o.dryRun {
-				c.UI.Output("would remove " + exp)
-				continue
-			}
-			if err := ex.Remove(ctx, &sdk.RemoveRequest{Path: exp, Recursive: true}); err != nil {
-				return fmt.Errorf("removing the experiment %s: %w", exp, err)
-			}
-			c.UI.Output("removed " + exp)
-		}
-		return nil
+		return volume.RemoveExperiments(ctx, ex, time.Now().Add(-o.olderThan), o.dryRun, func(exp string) {
+			c.UI.Output(verb + " " + exp)
+		})
 	})
-}
-
-// cleanWorkers removes the staged workers not in kept.
-func (c *VolumeCleanupCommand) cleanWorkers(ctx context.Context, ex sdk.Executor, kept map[string]bool, verb string, dryRun bool) error {
-	entries, err := ex.List(ctx, &sdk.ListRequest{Prefix: workersPrefix})
-	if err != nil {
-		return fmt.Errorf("listing the staged workers: %w", err)
-	}
-	stale := staleWorkers(entries, kept)
-	for _, w := range stale {
-		if !dryRun {
-			if err := ex.Remove(ctx, &sdk.RemoveRequest{Path: w.path, Recursive: w.isDir}); err != nil {
-				return fmt.Errorf("removing the staged worker %s: %w", w.path, err)
-			}
-		}
-		c.UI.Output(fmt.Sprintf("%s %s (%d bytes)", verb, w.path, w.size))
-	}
-	if len(stale) == 0 {
-		c.UI.Output("no stale staged workers")
-	}
-	return nil
 }
 
 // clearCache empties the fetch cache of `volume get` (cacheDir/volume,
 // cacheDir defaulting to ~/.bilancio/cache).
 func (c *VolumeCleanupCommand) clearCache(cacheDir, verb string, dryRun bool) error {
-	if cacheDir == "" {
-		var err error
-		if cacheDir, err = defaultCacheDir(); err != nil {
-			return err
-		}
+	dir, err := volume.CacheDir(cacheDir)
+	if err != nil {
+		return err
 	}
-	dir := filepath.Join(cacheDir, "volume")
-	var files, size int64
-	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		files++
-		if info, err := d.Info(); err == nil {
-			size += info.Size()
-		}
-		return nil
-	})
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	u, err := (&volume.Cache{Dir: dir}).Clear(dryRun)
+	if err != nil {
+		return err
+	}
+	if u.Empty {
 		c.UI.Output(fmt.Sprintf("the fetch cache %s is empty", dir))
 		return nil
-	case err != nil:
-		return fmt.Errorf("reading the fetch cache %s: %w", dir, err)
 	}
-	if !dryRun {
-		if err := os.RemoveAll(dir); err != nil {
-			return fmt.Errorf("emptying the fetch cache %s: %w", dir, err)
-		}
-	}
-	c.UI.Output(fmt.Sprintf("%s the fetch cache %s (%d files, %d bytes)", verb, dir, files, size))
+	c.UI.Output(fmt.Sprintf("%s the fetch cache %s (%d files, %d bytes)", verb, dir, u.Files, u.Size))
 	return nil
 }

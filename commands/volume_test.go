@@ -7,7 +7,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -263,73 +262,4 @@ func runFolder(t *testing.T, dir, id string, files map[string]string, corrupt st
 	}
 	out[dir+"/"+runfolder.ManifestFile] = string(b)
 	return out
-}
-
-// TestVolumeLocalTarget: `volume get -r` refuses storage paths that would
-// land outside the destination, and folders reached through a symbolic
-// link.
-func TestVolumeLocalTarget(t *testing.T) {
-	dest := t.TempDir()
-	for _, rel := range []string{"", ".", "..", "../x", "a/../../x", "/etc/passwd", "a//b", "a/./b", `a\..\..\x`} {
-		if got, err := localTarget(dest, rel); err == nil {
-			t.Errorf("localTarget(%q) = %s, want an error", rel, got)
-		}
-	}
-	if got, err := localTarget(dest, "a/b.csv"); err != nil || got != filepath.Join(dest, "a", "b.csv") {
-		t.Errorf("localTarget(a/b.csv) = %s, %v", got, err)
-	}
-	outside := t.TempDir()
-	if err := os.Symlink(outside, filepath.Join(dest, "link")); err != nil {
-		t.Fatal(err)
-	}
-	if err := mkdirInside(dest, filepath.Join(dest, "link", "sub")); err == nil {
-		t.Errorf("mkdirInside through a symbolic link: %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(outside, "sub")); !os.IsNotExist(err) {
-		t.Errorf("mkdirInside created a folder outside the destination: %v", err)
-	}
-	if err := mkdirInside(dest, filepath.Join(dest, "a", "b")); err != nil {
-		t.Errorf("mkdirInside(a/b): %v", err)
-	}
-	if err := mkdirInside(dest, filepath.Join(dest, "..", "x")); err == nil {
-		t.Errorf("mkdirInside(../x) succeeded")
-	}
-}
-
-// TestStaleWorkers: every entry directly under .bilancio/workers/ but the
-// kept ones is stale, with the bytes under it.
-func TestStaleWorkers(t *testing.T) {
-	entries := []sdk.Entry{
-		{Path: ".bilancio", IsDir: true},
-		{Path: ".bilancio/workers", IsDir: true},
-		{Path: ".bilancio/workers/aa", IsDir: true},
-		{Path: ".bilancio/workers/aa/bilancio", Size: 10},
-		{Path: ".bilancio/workers/bb", IsDir: true},
-		{Path: ".bilancio/workers/bb/bilancio", Size: 20},
-		{Path: ".bilancio/workers/bb/.tmp-1", Size: 5},
-		{Path: ".bilancio/workers/loose", Size: 7},
-		{Path: "exp/runs/x", Size: 1},
-	}
-	got := staleWorkers(entries, map[string]bool{"aa": true})
-	want := []staleWorker{{".bilancio/workers/bb", true, 25}, {".bilancio/workers/loose", false, 7}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("staleWorkers = %+v, want %+v", got, want)
-	}
-}
-
-// TestStaleExperiments: an experiment is stale when its newest entry is
-// older than the cutoff; the executor's .bilancio folder never is.
-func TestStaleExperiments(t *testing.T) {
-	now := time.Now()
-	entries := []sdk.Entry{
-		{Path: "a", IsDir: true, ModTime: now.Add(-100 * time.Hour)},
-		{Path: "a/runs/x", ModTime: now.Add(-100 * time.Hour)},
-		{Path: "b", IsDir: true, ModTime: now.Add(-100 * time.Hour)},
-		{Path: "b/runs/y", ModTime: now},
-		{Path: ".bilancio/workers/s", ModTime: now.Add(-100 * time.Hour)},
-		{Path: "loose.txt", ModTime: now.Add(-100 * time.Hour)},
-	}
-	if got := staleExperiments(entries, now.Add(-time.Hour)); len(got) != 1 || got[0] != "a" {
-		t.Errorf("staleExperiments = %v, want [a]", got)
-	}
 }

@@ -1,5 +1,19 @@
 package sdk
 
+// Paths on an executor's storage (relative to its root) that hold the
+// executor's own bookkeeping rather than results. This is their one home:
+// an executor that keeps the worker binary on its storage (the modal
+// executor's volume) stages it at StagedWorkersDir/<sha256>/bilancio, and
+// `bilancio volume cleanup -workers` removes the stale ones from there.
+const (
+	// BookkeepingDir is the top-level folder of an executor's own files;
+	// results (experiment folders) never use it.
+	BookkeepingDir = ".bilancio"
+	// StagedWorkersDir holds the staged worker binaries, one folder per
+	// sha256 of the binary.
+	StagedWorkersDir = BookkeepingDir + "/workers"
+)
+
 // WorkerManifestVersion is the format version of a worker manifest.
 const WorkerManifestVersion = 1
 

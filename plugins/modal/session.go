@@ -18,7 +18,7 @@ import (
 // end record at <experiment>/chunks/<chunk>.json and .exit.
 const (
 	mountPath = "/mnt/results"
-	workerDir = mountPath + "/.bilancio/workers"
+	workerDir = mountPath + "/" + sdk.StagedWorkersDir
 	// image is the sandbox image: the worker is a static binary, and the
 	// chunk script needs sh, cat, cp, mkdir, date and sleep; the downloads
 	// need tar.
