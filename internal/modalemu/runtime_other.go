@@ -2,14 +2,10 @@
 
 package modalemu
 
-import (
-	"errors"
-	"runtime"
-)
+import "errors"
 
-// newIsolatedRuntime: isolated sandboxes use Linux namespaces; elsewhere
-// the emulator runs sandboxes as mapped processes (IsolationAuto) or
-// refuses (IsolationRequired).
+// newIsolatedRuntime: isolated sandboxes (mount namespaces, overlays)
+// exist on Linux only; elsewhere sandboxes run mapped.
 func newIsolatedRuntime() (sandboxRuntime, error) {
-	return nil, errors.New("isolated sandboxes need Linux namespaces, not " + runtime.GOOS)
+	return nil, errors.New("isolated sandboxes need Linux (mount namespaces)")
 }

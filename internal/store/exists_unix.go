@@ -27,7 +27,7 @@ type folder struct {
 // openFolder opens dir for existence checks; a folder that cannot be
 // opened is checked by full paths.
 func openFolder(dir string) *folder {
-	fd, err := unix.Open(dir, folderOpenFlag|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open(dir, dirOpenFlags|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		fd = -1
 	}

@@ -517,6 +517,16 @@ func (br *batchRun) ended(t *task, why string) {
 	if br.taskOpen(t) == 0 {
 		return
 	}
+	if (t.state == nil || t.state.State != stateCompleted) && t.sub.cancelled() {
+		// `sweep cancel` (a Cancel of the experiment, maybe from another
+		// process) stopped the task: its runs are cancelled, not failed.
+		for _, id := range t.runs {
+			if rs := br.runs[id]; !br.runEnded(id) && rs.task == t {
+				br.send(sdk.RunEvent{RunID: id, Type: sdk.EventCancelled, Message: why + " after a cancellation of the experiment (sweep cancel)"})
+			}
+		}
+		return
+	}
 	msg := why + ", before this run finished"
 	if t.state != nil && t.state.State == stateCompleted {
 		msg = why + ", but its worker did not report this run"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -68,7 +69,10 @@ func (e *Executor) knownRoot(experimentID string) string {
 // Slurm's live tasks holding them are scancelled: with no run named, every
 // live job of the experiment (from any process: the jobs are found from
 // Slurm); with runs named, the tasks whose other runs are all finished or
-// named too.
+// named too. With no run named, each submission whose jobs it scancels is
+// marked cancelled first, so that a bilancio following them (in another
+// process) reports their unfinished runs cancelled instead of failed, and
+// does not retry them.
 func (e *Executor) Cancel(ctx context.Context, req *sdk.CancelRequest) error {
 	if req == nil {
 		return fmt.Errorf("cancel: no request")
@@ -96,6 +100,11 @@ func (e *Executor) Cancel(ctx context.Context, req *sdk.CancelRequest) error {
 		if len(named) == 0 {
 			whole[t.ArrayJobID] = true
 			ids = append(ids, t.ArrayJobID)
+			// Marked before the scancel: a bilancio following the
+			// jobs reads the mark when it sees them end.
+			if err := t.sub.markCancelled(time.Now()); err != nil {
+				e.logger.Warn("cannot mark a submission cancelled: a bilancio following its jobs will take them for failed", "dir", t.sub.dir, "error", err)
+			}
 			continue
 		}
 		if holdsOnly(t, named) {

@@ -36,6 +36,11 @@ const (
 	eventsDir      = "events"
 	logsDir        = "logs"
 	runsDir        = "runs"
+	// cancelledFile marks a submission whose jobs a Cancel of the whole
+	// experiment stopped (from any process): the bilancio following them
+	// reports their unfinished runs cancelled, not failed, and so does not
+	// retry them.
+	cancelledFile = "cancelled"
 )
 
 // submissionVersion is the format version of submission.json.
@@ -232,4 +237,15 @@ func sbatchArgs(s *submission, n, throttle int) []string {
 		// again.
 		"--no-requeue",
 	}
+}
+
+// markCancelled marks the submission cancelled (cancelledFile).
+func (s *submission) markCancelled(now time.Time) error {
+	return writeFileAtomic(filepath.Join(s.dir, cancelledFile), []byte(now.UTC().Format(time.RFC3339)+"\n"), 0o644)
+}
+
+// cancelled reports whether the submission is marked cancelled.
+func (s *submission) cancelled() bool {
+	_, err := os.Stat(filepath.Join(s.dir, cancelledFile))
+	return err == nil
 }

@@ -528,6 +528,47 @@ func TestRemoteStatusAndCancel(t *testing.T) {
 	}
 }
 
+// TestCancelFollowed cancels a sweep from another bilancio while its own
+// bilancio follows it: that one sees its jobs end CANCELLED and stops, its
+// unfinished runs cancelled, not failed — the sweep's retries do not submit
+// them again.
+func TestCancelFollowed(t *testing.T) {
+	requireSlurm(t)
+	sharesNode(t)
+	dir := t.TempDir()
+	s := slowSweep("slurmxcancel")
+	s.retries = 2
+	cancelJobsAtEnd(t, s.name)
+	file, out := s.write(t, dir), filepath.Join(dir, "out")
+	exp := filepath.Join(out, s.name)
+	r := startSweep(t, file, out)
+	waitFor(t, 3*time.Minute, "the sweep's tasks running", func() bool {
+		return slices.ContainsFunc(liveTasks(t, s.name), func(task string) bool { return strings.HasSuffix(task, " RUNNING") })
+	})
+	cmd := exec.Command(bins.bilancio, "sweep", "cancel", "-plugin-dir", bins.dir, exp)
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sweep cancel: %v\n%s", err, b)
+	}
+	r.wait(t, time.Minute)
+	for _, l := range lines(t, r.stdout.String()) {
+		if l.Type == "run_failed" && l.Run != nil {
+			t.Errorf("run %s failed after sweep cancel: %s", l.Run.ID, l.Run.Error)
+		}
+	}
+	if subs, _ := filepath.Glob(filepath.Join(exp, "slurm", "*", "submission.json")); len(subs) != 1 {
+		t.Errorf("%d submissions, want 1: the cancelled runs were submitted again", len(subs))
+	}
+	if live := liveTasks(t, s.name); len(live) > 0 {
+		t.Errorf("jobs of the sweep still in the queue after sweep cancel: %v", live)
+	}
+	done, _, _, total := summary(t, r.stdout.String())
+	if done == total {
+		t.Fatal("every run completed before sweep cancel: make the sweep slower")
+	}
+	t.Logf("%d of %d runs done when sweep cancel stopped the sweep", done, total)
+}
+
 // workUnit is a work unit of `sweep status -remote -json`.
 type workUnit struct {
 	ID     string   `json:"id"`
