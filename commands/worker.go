@@ -126,7 +126,11 @@ func (c *WorkerCommand) Run(args []string) int {
 		return nil
 	}
 	worker.TuneGC() // this process only executes runs
-	pool := worker.New(worker.Config{Engine: version.Version(), Executor: "worker"})
+	executor := m.Executor
+	if executor == "" {
+		executor = sdk.DefaultWorkerExecutor
+	}
+	pool := worker.New(worker.Config{Engine: version.Version(), Executor: executor})
 	err = pool.Execute(c.Ctx, batch, emit)
 	if f.usage != "" {
 		writeWorkerUse(f.usage)

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -85,20 +86,25 @@ func finished(t *testing.T, stdout string) map[string]sdk.RunEvent {
 
 func TestWorkerRunsAManifest(t *testing.T) {
 	tests := []struct {
-		name string
-		ids  []string
-		args []string
-		code int
+		name     string
+		ids      []string
+		args     []string
+		code     int
+		executor string // the manifest's; "" leaves it out
 	}{
-		{"all good", []string{"r1", "r2", "r3"}, nil, 0},
-		{"one bad scenario", []string{"r1", "bad1", "r3"}, []string{"-parallel", "1"}, 2},
-		{"only bad", []string{"bad1"}, nil, 2},
-		{"empty batch", nil, nil, 0},
+		{"all good", []string{"r1", "r2", "r3"}, nil, 0, ""},
+		{"one bad scenario", []string{"r1", "bad1", "r3"}, []string{"-parallel", "1"}, 2, ""},
+		{"only bad", []string{"bad1"}, nil, 2, ""},
+		{"empty batch", nil, nil, 0, ""},
+		{"sent by slurm", []string{"r1"}, nil, 0, "slurm"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "runs")
-			args := append([]string{"-manifest", writeManifest(t, workerManifest(tt.ids...)), "-out", out}, tt.args...)
+			m := workerManifest(tt.ids...)
+			m.Executor = tt.executor
+			wantExecutor := cmp.Or(tt.executor, "worker")
+			args := append([]string{"-manifest", writeManifest(t, m), "-out", out}, tt.args...)
 			stdout, stderr, code := runWorker(t.Context(), args...)
 			if code != tt.code {
 				t.Fatalf("exit code %d, want %d; stderr %q", code, tt.code, stderr)
@@ -119,12 +125,14 @@ func TestWorkerRunsAManifest(t *testing.T) {
 					}
 					continue
 				}
-				if ev.Type != sdk.EventCompleted || ev.Result == nil || ev.Result.Dir != dir || ev.Result.Executor != "worker" {
-					t.Errorf("run %s: %+v", id, ev)
+				if ev.Type != sdk.EventCompleted || ev.Result == nil || ev.Result.Dir != dir || ev.Result.Executor != wantExecutor {
+					t.Errorf("run %s: %+v, want executor %s", id, ev, wantExecutor)
 					continue
 				}
-				if _, err := runfolder.Verify(dir); err != nil {
+				if sealed, err := runfolder.Verify(dir); err != nil {
 					t.Errorf("run %s: %v", id, err)
+				} else if sealed.Manifest.Executor != wantExecutor {
+					t.Errorf("run %s: manifest.json says executor %q, want %q", id, sealed.Manifest.Executor, wantExecutor)
 				}
 			}
 			if tt.code == 2 && !strings.Contains(stderr, "runs failed") {

@@ -27,4 +27,11 @@ type WorkerManifest struct {
 	ExperimentID string    `json:"experiment_id"`
 	Parallel     int       `json:"parallel,omitempty"`
 	Runs         []RunSpec `json:"runs"`
+	// Executor names the executor that sent the runs; the worker records
+	// it in each run's manifest (and RunResult.Executor). Empty: "worker".
+	Executor string `json:"executor,omitempty"`
 }
+
+// DefaultWorkerExecutor is what a worker records as the executor of runs
+// whose manifest names none.
+const DefaultWorkerExecutor = "worker"

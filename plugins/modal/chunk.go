@@ -161,7 +161,7 @@ func (b *batchRun) startChunk(ctx context.Context, c *chunk, detached bool) (*li
 	if err != nil {
 		return nil, err
 	}
-	m, err := json.Marshal(sdk.WorkerManifest{Version: sdk.WorkerManifestVersion, ExperimentID: b.batch.ExperimentID, Parallel: cfg.parallelRuns(), Runs: c.runs})
+	m, err := json.Marshal(sdk.WorkerManifest{Version: sdk.WorkerManifestVersion, ExperimentID: b.batch.ExperimentID, Parallel: cfg.parallelRuns(), Runs: c.runs, Executor: Name})
 	if err != nil {
 		x.terminate()
 		return nil, err

@@ -119,7 +119,7 @@ func newSubmissionDir(root string, now time.Time) (string, error) {
 // runs at once within a task.
 func writeSubmission(s *submission, chunks [][]sdk.RunSpec, script []byte) error {
 	for i, chunk := range chunks {
-		m := sdk.WorkerManifest{Version: sdk.WorkerManifestVersion, ExperimentID: s.ExperimentID, Runs: chunk}
+		m := sdk.WorkerManifest{Version: sdk.WorkerManifestVersion, ExperimentID: s.ExperimentID, Runs: chunk, Executor: Name}
 		data, err := json.Marshal(&m)
 		if err != nil {
 			return fmt.Errorf("encoding the manifest of task %d: %w", i, err)
