@@ -112,7 +112,7 @@ func TestSweepReportPaired(t *testing.T) {
 			if !strings.Contains(page, tt.kind) || !strings.Contains(page, `id="relief"`) {
 				t.Error("the page is not the paired dashboard")
 			}
-			if n := strings.Count(page, `data-metric="relief"`); n != len(mus) {
+			if n := strings.Count(page, `class="heatmap" data-metric="relief"`); n != len(mus) {
 				t.Errorf("%d relief heatmaps, want one per μ (%d)", n, len(mus))
 			}
 			if !strings.Contains(page, `data-key="trades"`) {

@@ -196,6 +196,33 @@ func TestPairedDashboard(t *testing.T) {
 					t.Errorf("after choosing dealer PnL: %d line panels, want %d", n, figs)
 				}
 			}
+			// The selector switches the heatmaps too: the chosen metric's
+			// are the only ones shown; a metric without heatmaps keeps the
+			// relief's, and the note says so.
+			heatFor := map[string]string{"Δδ": "relief", "dealer PnL": "pnl", "dealer trades": "trades"}
+			groups := eval[[]string](t, b, `Array.from(document.querySelectorAll(".heat[data-metric]")).map(h => h.dataset.metric)`)
+			for i, o := range options {
+				eval[any](t, b, fmt.Sprintf(`(() => { const s = document.getElementById("metric"); s.value = "%d"; s.dispatchEvent(new Event("change")); })()`, i))
+				want, note := "relief", true
+				for prefix, key := range heatFor {
+					if strings.HasPrefix(o, prefix) && slices.Contains(groups, key) {
+						want, note = key, false
+					}
+				}
+				shown := eval[[]string](t, b, `Array.from(document.querySelectorAll("figure.heatmap")).filter(f => f.offsetParent !== null).map(f => f.dataset.metric)`)
+				if len(shown) == 0 || slices.ContainsFunc(shown, func(m string) bool { return m != want }) {
+					t.Errorf("after choosing %q the heatmaps shown are %q, want only %s ones", o, shown, want)
+				}
+				text := eval[string](t, b, `document.getElementById("heat-note").textContent`)
+				if got := text != ""; got != note || note && !strings.Contains(text, "relief") {
+					t.Errorf("after choosing %q the heatmap note is %q", o, text)
+				}
+				if note && strings.HasPrefix(o, "relief") || strings.HasPrefix(o, "dealer PnL") {
+					b.noOverflow(t, c.name+" "+o)
+					b.screenshot(t, art, fmt.Sprintf("paired-%s-metric-%d.png", c.name, i), "")
+				}
+			}
+			eval[any](t, b, `(() => { const s = document.getElementById("metric"); s.value = "0"; s.dispatchEvent(new Event("change")); })()`)
 			b.noOverflow(t, c.name+" lines")
 			b.noErrors(t, c.name+" lines")
 			b.screenshot(t, art, "paired-"+c.name+".png", "")

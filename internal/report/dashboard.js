@@ -252,9 +252,6 @@ const filterTo = table({
 });
 
 // ---- the metric selector ----
-const sel = $("#metric");
-METRICS.forEach((m, i) => sel.append(el("option", { value: i }, m.name)));
-sel.onchange = () => { metric = METRICS[+sel.value]; draw(); };
-draw();
+selector($("#metric"), METRICS, (m) => { metric = m; draw(); });
 frontier();
 window.bilancioDrawnMs = performance.now(); // for the load-time benchmark

@@ -177,3 +177,12 @@ function table(o) {
     o.table.closest("section").scrollIntoView({ behavior: "smooth" });
   };
 }
+
+// selector fills the metric selector sel with the names of metrics and
+// calls show(metric) with the first now and with the one chosen on each
+// change: how every sweep page switches its heatmaps and lines together.
+function selector(sel, metrics, show) {
+  metrics.forEach((m, i) => sel.append(el("option", { value: i }, m.name)));
+  sel.onchange = () => show(metrics[+sel.value]);
+  show(metrics[0]);
+}

@@ -61,7 +61,7 @@ const METRICS = [
   [D.effect, "Δδ (relief: δ " + D.arms[0] + " − δ " + D.arms[1] + ")", "Δδ"], [D.relief, "relief ratio", "relief ratio"],
   ["delta_" + D.arms[0], "δ " + D.arms[0], "δ " + D.arms[0]], ["delta_" + D.arms[1], "δ " + D.arms[1], "δ " + D.arms[1]],
   ["dealer_total_pnl", "dealer PnL (money units)", "PnL"], ["total_trades", "dealer trades", "trades"],
-].filter(([key]) => col(key) >= 0 && D.rows.some((r) => !isNaN(num(r[col(key)])))).map(([key, name, short]) => ({ i: col(key), name, short }));
+].filter(([key]) => col(key) >= 0 && D.rows.some((r) => !isNaN(num(r[col(key)])))).map(([key, name, short]) => ({ i: col(key), name, short, heat: { [D.effect]: "relief", dealer_total_pnl: "pnl", total_trades: "trades" }[key] }));
 const GRID = "#e6e6ea", INK = "#1c1c1e", MU = "#6a6a70", FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
 const distinct = (i) => i < 0 ? [] : [...new Set(D.rows.map((r) => r[i]))].sort((a, b) => num(a) - num(b));
 const [iK, iC, iM, iR] = ["kappa", "concentration", "mu", "outside_mid_ratio"].map(col);
@@ -98,8 +98,17 @@ function pairedLines(rows, m, title) {
   return svg;
 }
 const linesBox = $("#lines-panels"), pick = $("#metric");
-function drawLines() {
-  const m = METRICS[+pick.value || 0];
+// The heatmaps of the chosen metric (a .heat group drawn by the server);
+// a metric without any keeps the relief's shown, and the note says so.
+const heats = [...document.querySelectorAll(".heat[data-metric]")];
+function showHeat(m) {
+  const has = heats.some((h) => h.dataset.metric === m.heat), key = has ? m.heat : "relief";
+  heats.forEach((h) => { h.hidden = h.dataset.metric !== key; });
+  const note = $("#heat-note");
+  if (note) note.textContent = has ? "" : `No heatmap of ${m.short} is drawn: the relief (Δδ) heatmaps are shown.`;
+}
+function drawLines(m) {
+  showHeat(m);
   linesBox.replaceChildren();
   for (const rho of iR >= 0 ? distinct(iR) : [null]) for (const mu of distinct(iM)) {
     const rows = D.rows.filter((r) => r[iM] === mu && (rho === null || r[iR] === rho));
@@ -109,9 +118,6 @@ function drawLines() {
     linesBox.append(el("figure", {}, el("figcaption", {}, el("span", {}, title), downloads(svg, fileName(D.id + "_" + title))), svg));
   }
 }
-if (linesBox && pick && METRICS.length) {
-  METRICS.forEach((m, i) => pick.append(el("option", { value: i }, m.name)));
-  pick.onchange = drawLines;
-  drawLines();
-} else if (linesBox) linesBox.closest("section").remove();
+if (linesBox && pick && METRICS.length) selector(pick, METRICS, drawLines);
+else if (linesBox) linesBox.closest("section").remove();
 window.bilancioDrawnMs = performance.now(); // for the load-time benchmark

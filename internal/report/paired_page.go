@@ -96,7 +96,10 @@ func WritePairedDashboard(w io.Writer, d *PairedDashboard) error {
 	for _, m := range metrics {
 		heat[m.key], scales[m.key] = pairedPanels(d.Pairs, byRho, m)
 	}
-	b.raw(`<section id="relief"><h2>Relief over κ × c`)
+	// Each metric's heatmaps are one .heat[data-metric] group; the page's
+	// metric selector shows the chosen metric's and hides the others
+	// (paired.js); without the script all are shown.
+	b.raw(`<section id="relief" class="heat" data-metric="relief"><h2>Relief over κ × c`)
 	if byRho {
 		b.raw(", per ρ and μ")
 	} else {
@@ -130,7 +133,7 @@ func WritePairedDashboard(w io.Writer, d *PairedDashboard) error {
 
 	// Lines against κ per c, for a metric chosen on the page (paired.js).
 	b.raw(`<section id="lines"><h2>Against κ, per c</h2><p class="note"><label>Metric <select id="metric"></select></label> `)
-	b.raw(`The mean over each point's pairs, with its 95% interval (Student t) when a point has several; hover a point for its values. Drawn by the page's script.</p>`)
+	b.raw(`<span id="heat-note"></span> The mean over each point's pairs, with its 95% interval (Student t) when a point has several; hover a point for its values. Drawn by the page's script.</p>`)
 	b.raw(`<div id="lines-panels" class="facet"></div></section>` + "\n")
 
 	if d.Experiments && !hasDealer { // two experiments without a dealer: the groups only
@@ -585,10 +588,13 @@ func writePairedDealer(b *htmlBuf, d *PairedDashboard, base, dealer string, byRh
 		b.text(strings.Join(srcs, ", "))
 		b.raw(".</p>")
 		for _, m := range metrics[1:] {
-			b.raw("<h3>")
+			b.raw(`<div class="heat" data-metric="`)
+			b.text(m.key)
+			b.raw(`"><h3>`)
 			b.text(m.heading)
 			b.raw("</h3>")
 			writePairedHeatmaps(b, d.ExperimentID, m, heat[m.key], scales[m.key])
+			b.raw("</div>")
 		}
 	} else {
 		b.raw(`<p class="note" id="no-dealer">No dealer metrics: comparison.csv has no dealer columns and no `)
