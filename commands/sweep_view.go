@@ -281,6 +281,8 @@ func (v *humanView) summary(s *sweep.Summary) {
 		head = "Sweep " + s.ExperimentID + " interrupted (run the same command again to resume)"
 	case s.Status == sweep.StatusDetached:
 		head = "Sweep " + s.ExperimentID + " detached"
+	case s.Status == sweep.StatusCancelled:
+		head = fmt.Sprintf("Sweep %s cancelled (%d runs were cancelled at the executor, e.g. by `bilancio sweep cancel`; run the same command again to run them)", s.ExperimentID, p.Cancelled)
 	case s.Error != "":
 		head = "Sweep " + s.ExperimentID + " stopped by an error"
 	default:

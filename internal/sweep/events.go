@@ -58,6 +58,10 @@ type Progress struct {
 	// this process (Options.Detach): the next sweep run (or sweep attach)
 	// collects them.
 	Detached int `json:"detached,omitempty"`
+	// Cancelled counts the runs the executor cancelled without this
+	// process asking (a `sweep cancel` from another shell); they stay
+	// pending.
+	Cancelled int `json:"cancelled,omitempty"`
 	// Elapsed is the time since the sweep started; Rate the runs completed
 	// per second by this invocation; ETA the expected time left (0 when
 	// unknown).
@@ -143,6 +147,9 @@ const (
 	// StatusDetached: the runs not done were handed to remote work
 	// (Options.Detach) and none failed.
 	StatusDetached = "detached"
+	// StatusCancelled: the executor cancelled runs this process did not
+	// ask it to (`sweep cancel` from another shell); they stay pending.
+	StatusCancelled = "cancelled"
 )
 
 // Diagnostic is a message for the user.

@@ -687,6 +687,17 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 			r.prog.Detached++
 			r.prog.Running = max(r.prog.Running-1, 0)
 			r.mu.Unlock()
+		case sdk.EventCancelled:
+			if bctx.Err() != nil {
+				return nil // this process cancelled the batch
+			}
+			// Cancelled at the executor without this process asking (a
+			// `sweep cancel` from another shell): the run stays pending,
+			// and the sweep must not end as if complete.
+			r.mu.Lock()
+			r.prog.Cancelled++
+			r.prog.Running = max(r.prog.Running-1, 0)
+			r.mu.Unlock()
 		}
 		return nil
 	}
@@ -963,6 +974,8 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Summary, error) {
 	switch {
 	case interrupted:
 		s.Status = StatusInterrupted
+	case runErr == nil && s.Progress.Cancelled > 0:
+		s.Status = StatusCancelled
 	case runErr != nil || r.stopped() || s.Progress.Failed > 0:
 		s.Status = StatusFailed
 	case s.Progress.Detached > 0:

@@ -550,7 +550,11 @@ func TestCancelFollowed(t *testing.T) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("sweep cancel: %v\n%s", err, b)
 	}
-	r.wait(t, time.Minute)
+	// The following bilancio says its sweep was cancelled (exit 2), not
+	// complete with runs left pending.
+	if code := r.wait(t, time.Minute); code != 2 || !strings.Contains(r.stdout.String(), `"status":"cancelled"`) {
+		t.Errorf("the following bilancio exited %d; want 2 and a sweep_summary with status cancelled:\n%s", code, tail(r.stdout.String(), 2000))
+	}
 	for _, l := range lines(t, r.stdout.String()) {
 		if l.Type == "run_failed" && l.Run != nil {
 			t.Errorf("run %s failed after sweep cancel: %s", l.Run.ID, l.Run.Error)
