@@ -148,8 +148,7 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	find := pluginOptions(pluginDir)
 	choice, err := pluginhost.Choose(ctx, spec.Executor.Name, spec.Executor.Config, placement, builtinExecutors(), find)
 	if err != nil {
-		view.Diagnostic("error", "Cannot start the executor", err.Error())
-		return sweepExitError
+		return executorNotStarted(ctx, view, "Cannot start the executor", err)
 	}
 	if choice.Placement == pluginhost.PluginProcess {
 		choice.Env = pluginhost.ExecutorEnv(choice.Name, os.Environ())
@@ -190,8 +189,7 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 			}
 			arm, err := pluginhost.Choose(ctx, ref.Name, ref.Config, placement, builtinExecutors(), find)
 			if err != nil {
-				view.Diagnostic("error", "Cannot start the executor of arm "+strconv.Itoa(i+1), err.Error())
-				return sweepExitError
+				return executorNotStarted(ctx, view, "Cannot start the executor of arm "+strconv.Itoa(i+1), err)
 			}
 			if arm.Placement == pluginhost.PluginProcess {
 				arm.Env = pluginhost.ExecutorEnv(arm.Name, os.Environ())
@@ -203,7 +201,7 @@ func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin
 	sum, err := sweep.Run(ctx, spec, opts)
 	switch {
 	case sum == nil && err != nil && ctx.Err() != nil:
-		view.Diagnostic("error", "Interrupted", "the sweep stopped before it ran anything (run the same command again to resume)")
+		view.Diagnostic("error", "Interrupted", interruptedBeforeRuns)
 	case sum == nil && err != nil:
 		view.Diagnostic("error", "The sweep cannot run", errorDetail(err))
 	}
@@ -286,4 +284,19 @@ func ruledInt(dst **int64, rule func(int64) string) func(string) error {
 		*dst = &n
 		return nil
 	}
+}
+
+// interruptedBeforeRuns says a sweep was interrupted before it ran anything.
+const interruptedBeforeRuns = "the sweep stopped before it ran anything (run the same command again to resume)"
+
+// executorNotStarted reports an executor that could not be chosen or
+// started: an interruption (Ctrl-C while plugins were being discovered)
+// ends the sweep as interrupted, anything else as an error.
+func executorNotStarted(ctx context.Context, view sweepView, summary string, err error) int {
+	if ctx.Err() != nil {
+		view.Diagnostic("error", "Interrupted", interruptedBeforeRuns)
+		return sweepExitInterrupted
+	}
+	view.Diagnostic("error", summary, err.Error())
+	return sweepExitError
 }
