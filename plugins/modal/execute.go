@@ -431,6 +431,14 @@ func (b *batchRun) launchFailed(ctx context.Context, c *chunk, err error) {
 	if ctx.Err() != nil {
 		return
 	}
+	if errors.Is(err, errCancelled) {
+		// A Cancel came first (the host's Cancel can overtake the end of
+		// Execute's context): the chunk's runs were cancelled, not failed.
+		for _, id := range b.open(c) {
+			b.send(sdk.RunEvent{RunID: id, Type: sdk.EventCancelled, Message: "cancelled"})
+		}
+		return
+	}
 	var be *budgetError
 	if errors.As(err, &be) {
 		left := b.open(c)
