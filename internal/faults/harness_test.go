@@ -169,7 +169,7 @@ func countManifests(dir string) int {
 }
 
 // completeRuns returns the start time of every run of dir whose folder
-// verifies.
+// verifies (temporary folders of writers in flight are not runs).
 func completeRuns(t *testing.T, dir string) map[string]time.Time {
 	t.Helper()
 	out := map[string]time.Time{}
@@ -181,6 +181,11 @@ func completeRuns(t *testing.T, dir string) map[string]time.Time {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
+		if runfolder.IsTemp(e.Name()) {
+			// A run folder still being filled beside its place (a
+			// writer killed before it moved the folder in): not a run.
+			continue
+		}
 		if f, err := runfolder.Verify(filepath.Join(dir, store.RunsDir, e.Name())); err == nil {
 			out[e.Name()] = f.Manifest.Started
 		}
