@@ -2,6 +2,7 @@ package commands
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -126,11 +127,7 @@ func (c *WorkerCommand) Run(args []string) int {
 		return nil
 	}
 	worker.TuneGC() // this process only executes runs
-	executor := m.Executor
-	if executor == "" {
-		executor = sdk.DefaultWorkerExecutor
-	}
-	pool := worker.New(worker.Config{Engine: version.Version(), Executor: executor})
+	pool := worker.New(worker.Config{Engine: version.Version(), Executor: cmp.Or(m.Executor, sdk.DefaultWorkerExecutor)})
 	err = pool.Execute(c.Ctx, batch, emit)
 	if f.usage != "" {
 		writeWorkerUse(f.usage)
