@@ -471,20 +471,6 @@ func (e Entry) get() (entry, *index) {
 	return *e.j.ix.at(e.i), e.j.ix
 }
 
-// idOf is the id of a copy of an entry.
-func (j *Journal) idOf(e *entry, ix *index) string {
-	j.mu.RLock()
-	defer j.mu.RUnlock()
-	return ix.idOf(e)
-}
-
-// phase is the phase of a copy of an entry.
-func (j *Journal) phase(e *entry) string {
-	j.mu.RLock()
-	defer j.mu.RUnlock()
-	return j.ix.phases[e.phase]
-}
-
 // ID is the run's id.
 func (e Entry) ID() string {
 	e.j.mu.RLock()

@@ -147,9 +147,8 @@ func (st *Store) StatusOf(ctx context.Context, meta *Meta, j *Journal, verify bo
 
 // What lookAtRuns found of a run's folder.
 const (
-	runAsJournaled uint8 = iota
 	// runDamaged: the journal calls it done, its folder does not pass.
-	runDamaged
+	runDamaged uint8 = 1 + iota
 	// runComplete: the journal does not call it done (it was handed to an
 	// executor), its folder verifies in full.
 	runComplete
