@@ -71,7 +71,7 @@ func (st *State) snapshot(day int) {
 			owned++
 		}
 	}
-	sys := SystemSnapshot{Day: day, TotalFace: repeatedSum(owned, s), TotalCash: pynum.Dec(0, 0)}
+	sys := SystemSnapshot{Day: day, TotalFace: repeatedSum(owned, s)}
 	sys.FaceByBucket = make([]pynum.Amount, len(st.Markets))
 	for i, m := range st.Markets {
 		total := repeatedSum(counts[i], s)
@@ -94,15 +94,17 @@ func (st *State) snapshot(day int) {
 		sys.FaceByBucket[i] = pynum.Add(sys.FaceByBucket[i], f)
 		sys.TotalFace = pynum.Add(sys.TotalFace, f)
 	}
+	var cash pynum.DecimalSum
 	for _, tr := range st.Traders {
-		sys.TotalCash = pynum.Add(sys.TotalCash, tr.Cash)
+		cash.Add(tr.Cash)
 	}
 	for _, m := range st.Markets {
-		sys.TotalCash = pynum.Add(sys.TotalCash, m.Dealer.Cash)
+		cash.Add(m.Dealer.Cash)
 	}
 	for _, m := range st.Markets {
-		sys.TotalCash = pynum.Add(sys.TotalCash, m.VBT.Cash)
+		cash.Add(m.VBT.Cash)
 	}
+	sys.TotalCash = cash.Value()
 	in.System = append(in.System, sys)
 }
 

@@ -175,13 +175,12 @@ func (st *State) Trade(day int) []Trade {
 	// One pass: a trader's largest dues over the look-ahead decide both
 	// whether it sells (IsSeller) and whether it buys (IsBuyer).
 	sellers, buyers := st.sellers[:0], st.buyers[:0]
-	surplus := pynum.Dec(BuyerSurplus, 0)
 	for _, tr := range st.Traders {
-		dues := tr.maxDues(day)
-		if len(tr.TicketsOwned) > 0 && pynum.Cmp(dues, tr.Cash) > 0 {
+		sells, buys := tr.eligibility(day)
+		if sells {
 			sellers = append(sellers, tr)
 		}
-		if pynum.Cmp(pynum.Sub(tr.Cash, dues), surplus) > 0 {
+		if buys {
 			buyers = append(buyers, tr)
 		}
 	}

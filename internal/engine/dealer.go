@@ -120,13 +120,14 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		d.live[t.Serial] = true
 		debt = pynum.Add(debt, decimalOf(c.amount))
 	}
-	total := pynum.Dec(0, 0)
+	var sum pynum.DecimalSum
 	for i := range st.agents {
 		if k := st.agents[i].kind; k == "dealer" || k == "vbt" {
 			continue
 		}
-		total = pynum.Add(total, s.agentCash(int32(i)))
+		sum.Add(s.agentCash(int32(i)))
 	}
+	total := sum.Value()
 	d.st = dealer.NewState(cfg, total)
 	d.st.Tickets = tickets
 	if era == DealerDecember {
@@ -207,13 +208,13 @@ func decimalOf(a pynum.Amount) pynum.Amount {
 // agentCash is bilancio's _get_agent_cash: Decimal(0) plus every cash
 // instrument the agent holds, in asset order.
 func (s *system) agentCash(i int32) pynum.Amount {
-	sum := pynum.Dec(0, 0)
+	var sum pynum.DecimalSum
 	for _, idx := range s.st.agents[i].assets {
 		if c := s.st.contracts[idx]; !c.removed && c.kind == KindCash {
-			sum = pynum.Add(sum, c.amount)
+			sum.Add(c.amount)
 		}
 	}
-	return sum
+	return sum.Value()
 }
 
 // dealerPhase is SubphaseB_Dealer (spec §4): the trading phase, its
