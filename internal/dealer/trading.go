@@ -185,6 +185,11 @@ func (st *State) Trade(day int) []Trade {
 		}
 	}
 	st.sellers, st.buyers = sellers, buyers
+	if st.Trades == nil {
+		// Trades are large: room for a run's usual number at once rather
+		// than copies at every doubling.
+		st.Trades = make([]Trade, 0, min(len(st.Traders), 64))
+	}
 	start := len(st.Trades)
 	st.RNG.Shuffle(len(sellers), func(i, j int) { sellers[i], sellers[j] = sellers[j], sellers[i] })
 	for _, tr := range sellers[:min(len(sellers), MaxSellersPerDay)] {
