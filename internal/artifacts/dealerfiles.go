@@ -48,7 +48,7 @@ func dealerFiles(res *engine.Result, runID string) []File {
 	if len(st.Instruments.System) > 0 {
 		files = append(files, File{SystemStateFile, AppendSystemStateCSV(nil, runID, st)})
 	}
-	if rows := RepaymentRows(res.Events, st.Trades); len(rows) > 0 {
+	if rows := RepaymentRows(res.Events(), st.Trades); len(rows) > 0 {
 		files = append(files, File{RepaymentEventsFile, AppendRepaymentCSV(nil, runID, rows)})
 	}
 	return files

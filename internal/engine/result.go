@@ -57,7 +57,8 @@ const (
 
 // Result is what a run produced.
 type Result struct {
-	Events []Event
+	// events is the event log, turned into Events on first use (Events).
+	events *loggedEvents
 	// Final is the state when the run ended (after any rollback).
 	Final StateView
 	// Snapshots holds the state after setup (Day 0) and after each simulated
@@ -87,10 +88,29 @@ type Result struct {
 // the order they defaulted.
 func (r *Result) DefaultedAgents() []string {
 	var ids []string
-	for i := range r.Events {
-		if r.Events[i].Kind == "AgentDefaulted" {
-			ids = append(ids, r.Events[i].GetString("agent"))
+	events := r.Events()
+	for i := range events {
+		if events[i].Kind == "AgentDefaulted" {
+			ids = append(ids, events[i].GetString("agent"))
 		}
 	}
 	return ids
+}
+
+// Events returns the event log: {kind, day, phase, payload} records in the
+// order bilancio logs them. The engine keeps the log compact while it runs
+// and builds these on the first call; the slice is shared, not to be changed.
+func (r *Result) Events() []Event {
+	if r.events == nil {
+		return nil
+	}
+	return r.events.get()
+}
+
+// SetEvents replaces the event log with events (for results put together by
+// hand, such as a report's tests).
+func (r *Result) SetEvents(events []Event) {
+	e := &loggedEvents{events: events}
+	e.once.Do(func() {})
+	r.events = e
 }
