@@ -131,15 +131,6 @@ func (l *eventLog) truncate(m logMark) {
 	l.boxed, l.gen = l.boxed[:m.boxed], l.gen[:m.gen]
 }
 
-// kindOf returns the kind of event i.
-func (l *eventLog) kindOf(i int) string {
-	r := &l.recs[i]
-	if r.kind == evGeneric {
-		return l.gen[r.off].Kind
-	}
-	return schemas[r.kind].kind
-}
-
 // emit appends a compact event of kind with the keys of mask and their
 // values.
 func (s *system) emit(kind evKind, mask uint16, vals ...cval) {
