@@ -259,47 +259,70 @@ func (l *eventLog) events(t *eventTables) []Event {
 	evs := make([]Event, len(l.recs))
 	block := make([]Field, total)
 	for i := range l.recs {
-		r := &l.recs[i]
-		if r.kind == evGeneric {
-			evs[i] = l.gen[r.off]
-			continue
-		}
-		e := &evs[i]
-		sc := &schemas[r.kind]
-		e.Kind, e.Day, e.Phase = sc.kind, int(r.day), phaseName(r.setup)
-		_, nf := l.size(r)
-		if nf == 0 {
-			continue
-		}
-		payload := block[:nf:nf]
-		block = block[nf:]
-		vals := l.vals[r.off:]
-		k := 0
-		for j, key := range sc.keys {
-			if r.mask&(1<<j) == 0 {
-				continue
-			}
-			payload[k].Key = key
-			if r.kind == evPartialSettlement && j == distributionKey {
-				n := int(vals[0].n)
-				list, objs := payload[k+1:k+1+n:k+1+n], payload[k+1+n:]
-				for p := range n {
-					obj := objs[2*p : 2*p+2 : 2*p+2]
-					obj[0] = Field{"method", l.value(t, vals[1+2*p])}
-					obj[1] = Field{"amount", l.value(t, vals[2+2*p])}
-					list[p].Val = ObjectOf(obj)
-				}
-				payload[k].Val = ListOf(list)
-				k++
-				break
-			}
-			payload[k].Val = l.value(t, vals[0])
-			vals = vals[1:]
-			k++
-		}
-		e.Fields = payload[:k:k]
+		block = l.decode(t, &l.recs[i], &evs[i], block)
 	}
 	return evs
+}
+
+// decode sets e to the event of r, its payload cut from the front of block,
+// and returns the rest of block (block must hold the payload).
+func (l *eventLog) decode(t *eventTables, r *rec, e *Event, block []Field) []Field {
+	if r.kind == evGeneric {
+		*e = l.gen[r.off]
+		return block
+	}
+	sc := &schemas[r.kind]
+	*e = Event{Kind: sc.kind, Day: int(r.day), Phase: phaseName(r.setup)}
+	_, nf := l.size(r)
+	if nf == 0 {
+		return block
+	}
+	payload := block[:nf:nf]
+	vals := l.vals[r.off:]
+	k := 0
+	for j, key := range sc.keys {
+		if r.mask&(1<<j) == 0 {
+			continue
+		}
+		payload[k].Key = key
+		if r.kind == evPartialSettlement && j == distributionKey {
+			n := int(vals[0].n)
+			list, objs := payload[k+1:k+1+n:k+1+n], payload[k+1+n:]
+			for p := range n {
+				obj := objs[2*p : 2*p+2 : 2*p+2]
+				obj[0] = Field{"method", l.value(t, vals[1+2*p])}
+				obj[1] = Field{"amount", l.value(t, vals[2+2*p])}
+				list[p] = Field{Val: ObjectOf(obj)}
+			}
+			payload[k].Val = ListOf(list)
+			k++
+			break
+		}
+		payload[k].Val = l.value(t, vals[0])
+		vals = vals[1:]
+		k++
+	}
+	e.Fields = payload[:k:k]
+	return block[nf:]
+}
+
+// each calls yield with each event of the log, built in one reused Event
+// and payload block.
+func (l *eventLog) each(t *eventTables, yield func(*Event) bool) {
+	var e Event
+	var block []Field
+	for i := range l.recs {
+		r := &l.recs[i]
+		if r.kind != evGeneric {
+			if _, nf := l.size(r); nf > len(block) {
+				block = make([]Field, max(nf, 16))
+			}
+		}
+		l.decode(t, r, &e, block)
+		if !yield(&e) {
+			return
+		}
+	}
 }
 
 func phaseName(setup bool) string {
@@ -322,7 +345,6 @@ func (e *loggedEvents) get() []Event {
 	e.once.Do(func() {
 		if e.log != nil {
 			e.events = e.log.events(&e.tables)
-			e.log, e.tables = nil, eventTables{}
 		}
 	})
 	return e.events

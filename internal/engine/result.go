@@ -1,5 +1,7 @@
 package engine
 
+import "iter"
+
 // Invariant checking modes (bilancio's --check-invariants).
 const (
 	CheckSetup = "setup" // after setup only
@@ -88,10 +90,9 @@ type Result struct {
 // the order they defaulted.
 func (r *Result) DefaultedAgents() []string {
 	var ids []string
-	events := r.Events()
-	for i := range events {
-		if events[i].Kind == "AgentDefaulted" {
-			ids = append(ids, events[i].GetString("agent"))
+	for e := range r.EachEvent() {
+		if e.Kind == "AgentDefaulted" {
+			ids = append(ids, e.GetString("agent"))
 		}
 	}
 	return ids
@@ -105,6 +106,37 @@ func (r *Result) Events() []Event {
 		return nil
 	}
 	return r.events.get()
+}
+
+// EventCount returns the number of events of the log.
+func (r *Result) EventCount() int {
+	switch {
+	case r.events == nil:
+		return 0
+	case r.events.log != nil:
+		return len(r.events.log.recs)
+	}
+	return len(r.events.events)
+}
+
+// EachEvent returns the events of the log in order, as Events does, without
+// building them all: each is built in turn in the same Event and payload,
+// valid until the next one (the values' strings and amounts stay valid).
+// For a reader that goes through the log once, such as an encoder.
+func (r *Result) EachEvent() iter.Seq[*Event] {
+	return func(yield func(*Event) bool) {
+		switch {
+		case r.events == nil:
+		case r.events.log != nil:
+			r.events.log.each(&r.events.tables, yield)
+		default:
+			for i := range r.events.events {
+				if !yield(&r.events.events[i]) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // SetEvents replaces the event log with events (for results put together by
