@@ -92,9 +92,8 @@ bench-sweep: build
 bench-million:
 	BILANCIO_MILLION_RUNS=1000000 $(GO) test -run '^$$' -bench 'MillionRuns' -benchtime 1x -timeout 2h -v ./internal/sweep/
 
-# third_party/ holds upstream code as released (see its BILANCIO.md): not ours to reformat.
 lint:
-	@test -z "$$(gofmt -l $$(git ls-files '*.go' ':!:third_party/**'))" || (gofmt -l $$(git ls-files '*.go' ':!:third_party/**'); exit 1)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
 	$(GO) vet -tags faults ./internal/faults/
 	$(GO) run $(STATICCHECK) ./...
