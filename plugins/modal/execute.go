@@ -120,6 +120,13 @@ func (b *batchRun) fail(ids []string, attempt int, failure sdk.Failure, msg stri
 	}
 }
 
+// cancelled ends runs with a cancelled event.
+func (b *batchRun) cancelled(ids []string) {
+	for _, id := range ids {
+		b.send(sdk.RunEvent{RunID: id, Type: sdk.EventCancelled, Message: "cancelled"})
+	}
+}
+
 // open returns the runs of a chunk without a terminal event.
 func (b *batchRun) open(c *chunk) []string {
 	var ids []string
@@ -434,9 +441,7 @@ func (b *batchRun) launchFailed(ctx context.Context, c *chunk, err error) {
 	if errors.Is(err, errCancelled) {
 		// A Cancel came first (the host's Cancel can overtake the end of
 		// Execute's context): the chunk's runs were cancelled, not failed.
-		for _, id := range b.open(c) {
-			b.send(sdk.RunEvent{RunID: id, Type: sdk.EventCancelled, Message: "cancelled"})
-		}
+		b.cancelled(b.open(c))
 		return
 	}
 	var be *budgetError
@@ -682,11 +687,13 @@ func (e *Executor) Cancel(ctx context.Context, req *sdk.CancelRequest) error {
 			b.waitCreations(ctx)
 		}
 		wg.Wait()
+		var ids []string
 		for _, r := range b.batch.Runs {
 			if wanted(r.RunID) {
-				b.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCancelled, Message: "cancelled"})
+				ids = append(ids, r.RunID)
 			}
 		}
+		b.cancelled(ids)
 	}
 	if len(req.RunIDs) == 0 {
 		return e.cancelRemote(ctx, req.ExperimentID)
