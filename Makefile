@@ -17,12 +17,14 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 all: build
 
 # bin/bilancio and the executor plugins beside it (with their checksums),
-# and the worker remote executors ship (below).
-build: bilancio plugins worker
+# the worker remote executors ship, and the Modal emulator (below).
+build: bilancio plugins worker emulator
 
+# Without cgo: a static executable starts faster (no dynamic loader, no
+# libc), and Go's own DNS resolver and user lookup serve bilancio.
 .PHONY: bilancio
 bilancio:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/bilancio .
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/bilancio .
 
 # The worker that remote executors (Modal) run in their sandboxes: bilancio
 # for linux/amd64, statically linked, whatever this host is (so Modal works
@@ -104,6 +106,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzFastYAML -fuzztime $(FUZZTIME) ./internal/engine/
 	$(GO) test -run '^$$' -fuzz FuzzReplay -fuzztime $(FUZZTIME) ./internal/metrics/
 	$(GO) test -run '^$$' -fuzz FuzzManifestCodec -fuzztime $(FUZZTIME) ./sdk/runfolder/
+	$(GO) test -run '^$$' -fuzz FuzzAmountOps -fuzztime $(FUZZTIME) ./internal/pynum/
 
 clean:
 	rm -rf $(BIN) out
@@ -131,6 +134,13 @@ plugins: bilancio
 	cd $(BIN) && (sha256sum bilancio-executor-slurm 2>/dev/null || shasum -a 256 bilancio-executor-slurm) | cut -d' ' -f1 > slurm_SHA256SUM
 	$(GO) build -ldflags "-X github.com/bilancio-go/bilancio/plugins/modal.version=$$($(BIN)/bilancio version -short)" -o $(BIN)/bilancio-executor-modal ./plugins/modal/cmd/bilancio-executor-modal
 	cd $(BIN) && (sha256sum bilancio-executor-modal 2>/dev/null || shasum -a 256 bilancio-executor-modal) | cut -d' ' -f1 > modal_SHA256SUM
+
+# The Modal emulator (internal/modalemu), a development aid: a binary of its
+# own so that bilancio does not link Modal's protocol (its registration
+# cost every start of bilancio); `bilancio dev modal-emulator` runs it.
+.PHONY: emulator
+emulator:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/bilancio-modal-emulator ./cmd/bilancio-modal-emulator
 
 # Build bilancio, the modal executor plugin and the worker, start a local
 # Modal emulator (bilancio dev modal-emulator, on 127.0.0.1) and run

@@ -1,12 +1,18 @@
 package commands
 
 import (
-	"flag"
+	"errors"
 	"fmt"
-	"time"
-
-	"github.com/bilancio-go/bilancio/internal/modalemu"
+	"os"
+	"os/exec"
+	"path/filepath"
 )
+
+// emulatorBinary is the program `bilancio dev modal-emulator` runs: the
+// Modal emulator is a binary of its own (cmd/bilancio-modal-emulator, built
+// beside bilancio by `make build`), so that bilancio does not link Modal's
+// protocol and pay for it at every start.
+const emulatorBinary = "bilancio-modal-emulator"
 
 // DevModalEmulatorCommand is `bilancio dev modal-emulator`: a Modal-protocol
 // emulator on 127.0.0.1, for trying the modal executor without Modal
@@ -24,65 +30,44 @@ func (c *DevModalEmulatorCommand) Synopsis() string {
 func (c *DevModalEmulatorCommand) Help() string {
 	return `Usage: bilancio dev modal-emulator [options]
 
-  Starts internal/modalemu, an emulator of Modal's control plane and task
-  command router that runs sandboxes as local processes (in mount
-  namespaces of their own when run as root on Linux) and keeps volumes as
-  local folders with Modal's commit semantics, on a free port of
-  127.0.0.1, prints the environment that points the modal executor (and
-  Modal's Go SDK) at it (MODAL_SERVER_URL=..., one per line) and serves
-  until interrupted. It accepts only the -token-id and -token-secret given
-  here.
+  Runs ` + emulatorBinary + ` (built beside bilancio by make build) with
+  these options: an emulator of Modal's control plane and task command
+  router that runs sandboxes as local processes and keeps volumes as local
+  folders with Modal's commit semantics, on a free port of 127.0.0.1. It
+  prints the environment that points the modal executor (and Modal's Go
+  SDK) at it (MODAL_SERVER_URL=..., one per line) and serves until
+  interrupted.
 
-Options:
+Options (` + emulatorBinary + ` -help describes them):
 
-` + usage(c.flags(new(devModalEmulatorFlags)))
-}
-
-// devModalEmulatorFlags are dev modal-emulator's flags.
-type devModalEmulatorFlags struct {
-	tokenID, tokenSecret, root, isolation string
-	maxSandboxes                          int
-	coldStart, imageBuild, capacityWait   time.Duration
-}
-
-func (c *DevModalEmulatorCommand) flags(f *devModalEmulatorFlags) *flag.FlagSet {
-	fs := flagSet("dev modal-emulator")
-	fs.StringVar(&f.tokenID, "token-id", "emulator-token-id", "the token id the emulator accepts")
-	fs.StringVar(&f.tokenSecret, "token-secret", "emulator-token-secret", "the token secret the emulator accepts")
-	fs.StringVar(&f.root, "root", "", "the folder holding volumes and sandboxes (default: a temporary one, removed on exit)")
-	fs.StringVar(&f.isolation, "isolation", "auto", "how sandboxes run: auto, isolated (own mount namespace, needs root on Linux) or mapped")
-	fs.IntVar(&f.maxSandboxes, "max-sandboxes", 0, "sandboxes running at once; creates past it wait, then fail with RESOURCE_EXHAUSTED (0: no limit)")
-	fs.DurationVar(&f.capacityWait, "capacity-wait", 0, "how long a create waits for capacity (default 30s)")
-	fs.DurationVar(&f.coldStart, "cold-start", 0, "time from scheduling to a running sandbox")
-	fs.DurationVar(&f.imageBuild, "image-build", 0, "time to build one new image layer")
-	return fs
+  -token-id, -token-secret    the only credentials it accepts
+  -root DIR                   where volumes and sandboxes live (default: temporary)
+  -isolation auto|isolated|mapped
+  -max-sandboxes N, -capacity-wait D, -cold-start D, -image-build D
+`
 }
 
 // Run implements cli.Command.
 func (c *DevModalEmulatorCommand) Run(args []string) int {
-	var f devModalEmulatorFlags
-	fs := c.flags(&f)
-	if _, ok := parseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
-		return 1
-	}
-	iso, ok := map[string]modalemu.Isolation{"auto": modalemu.IsolationAuto, "isolated": modalemu.IsolationRequired, "mapped": modalemu.IsolationOff}[f.isolation]
-	if !ok {
-		c.UI.Error(fmt.Sprintf("Error: -isolation must be auto, isolated or mapped, got %q", f.isolation))
-		return 1
-	}
-	ctx := sweepContext(c.Meta)
-	srv, err := modalemu.Start(ctx, modalemu.Options{
-		TokenID: f.tokenID, TokenSecret: f.tokenSecret, Root: f.root, Isolation: iso,
-		MaxSandboxes: f.maxSandboxes, CapacityWait: f.capacityWait, ColdStart: f.coldStart, ImageBuild: f.imageBuild,
-	})
+	path, err := findEmulator()
 	if err != nil {
-		c.UI.Error(fmt.Sprintf("Error: starting the emulator: %v", err))
+		c.UI.Error("Error: " + err.Error())
 		return 1
 	}
-	defer srv.Close()
-	c.UI.Output("MODAL_SERVER_URL=" + srv.URL())
-	c.UI.Output("MODAL_TOKEN_ID=" + f.tokenID)
-	c.UI.Output("MODAL_TOKEN_SECRET=" + f.tokenSecret)
-	<-ctx.Done()
-	return 0
+	return execProgram(c.UI, path, args)
+}
+
+// findEmulator finds the emulator beside the running bilancio, else on PATH.
+func findEmulator() (string, error) {
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), emulatorBinary)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath(emulatorBinary)
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("%s is neither beside bilancio nor on PATH: build it with make build (or go build ./cmd/%s)", emulatorBinary, emulatorBinary)
+	}
+	return p, err
 }

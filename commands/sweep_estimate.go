@@ -89,16 +89,14 @@ func (c *SweepEstimateCommand) Run(args []string) int {
 	find := pluginOptions(f.pluginDir)
 	choice, err := pluginhost.Choose(ctx, spec.Executor.Name, spec.Executor.Config, "", builtinExecutors(), find)
 	if err != nil {
-		view.Diagnostic("error", "Cannot start the executor", err.Error())
-		return sweepExitError
+		return estimateFailed(ctx, view, "Cannot start the executor", err)
 	}
 	if choice.Placement == pluginhost.PluginProcess {
 		choice.Env = pluginhost.ExecutorEnv(choice.Name, os.Environ())
 	}
 	est, err := estimateSweep(ctx, spec, choice, f.pilot, find.Logger)
 	if err != nil {
-		view.Diagnostic("error", "Cannot estimate the sweep", err.Error())
-		return sweepExitError
+		return estimateFailed(ctx, view, "Cannot estimate the sweep", err)
 	}
 	if f.json {
 		js, err := json.Marshal(est)
@@ -111,6 +109,18 @@ func (c *SweepEstimateCommand) Run(args []string) int {
 	}
 	c.UI.Output(formatEstimate(choice.Name, est))
 	return 0
+}
+
+// estimateFailed reports an estimate that could not be made: Ctrl-C
+// (during plugin discovery or the pilot) ends it as interrupted, like a
+// sweep, and anything else as an error.
+func estimateFailed(ctx context.Context, view sweepView, summary string, err error) int {
+	if ctx.Err() != nil {
+		view.Diagnostic("error", "Interrupted", "the estimate stopped before it was complete; nothing was run or written")
+		return sweepExitInterrupted
+	}
+	view.Diagnostic("error", summary, err.Error())
+	return sweepExitError
 }
 
 // estimateSweep prices spec on the chosen executor from a pilot of its

@@ -11,8 +11,18 @@ import (
 )
 
 // Ctrl-C while the executor is being found (plugin discovery) ends the
-// sweep as interrupted (130), not as an executor that cannot start (1).
+// sweep, or the estimate, as interrupted (130), not as an executor that
+// cannot start (1).
 func TestExecutorNotStarted(t *testing.T) {
+	for name, report := range map[string]func(context.Context, sweepView, string, error) int{
+		"sweep":    executorNotStarted,
+		"estimate": estimateFailed,
+	} {
+		t.Run(name, func(t *testing.T) { testExecutorNotStarted(t, report) })
+	}
+}
+
+func testExecutorNotStarted(t *testing.T, report func(context.Context, sweepView, string, error) int) {
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, tc := range []struct {
@@ -28,7 +38,7 @@ func TestExecutorNotStarted(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ui := cli.NewMockUi()
 			view := newSweepView(ui, false, time.Now)
-			code := executorNotStarted(tc.ctx, view, "Cannot start the executor", tc.err)
+			code := report(tc.ctx, view, "Cannot start the executor", tc.err)
 			view.Close()
 			out := ui.OutputWriter.String() + ui.ErrorWriter.String()
 			if code != tc.code || !strings.Contains(out, tc.says) {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -120,13 +121,15 @@ func (y *yamlLoader) errorf(n *yaml.Node, format string, args ...any) {
 	y.errs = append(y.errs, &YAMLError{Filename: y.filename, Line: line, Column: col, Message: fmt.Sprintf(format, args...), width: width})
 }
 
-var yamlLinePattern = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// yamlLinePattern is compiled on first use: at package init it would cost
+// every start of bilancio, and it is needed only for a bad file.
+var yamlLinePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // syntaxError turns a YAML parse error into a *YAMLError.
 func (y *yamlLoader) syntaxError(err error) error {
 	msg := err.Error()
 	line := 1
-	if m := yamlLinePattern.FindStringSubmatch(msg); m != nil {
+	if m := yamlLinePattern().FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 	}

@@ -46,14 +46,24 @@ func Load(filename string, data []byte) (*Scenario, error) {
 
 // LoadWith is Load under the rules of one bilancio revision.
 func LoadWith(filename string, data []byte, rules LoadRules) (*Scenario, error) {
-	l := &scenarioLoader{file: filename, m: newYAMLMapper(), rules: rules}
+	l := &scenarioLoader{file: filename, rules: rules}
 	return l.load(data)
 }
 
 // load reads and validates the file's contents.
 func (l *scenarioLoader) load(data []byte) (*Scenario, error) {
-	root, err := l.parse(data)
-	if err == nil {
+	if !l.noFast {
+		if sc, ok := fastScenario(data); ok {
+			return sc, nil
+		}
+	}
+	if l.m == nil {
+		l.m = newYAMLMapper()
+	}
+	root, fast, err := l.parse(data)
+	if err == nil && !fast {
+		// A tree of the fast path holds nothing safe_load could refuse
+		// (see fastYAML): only go-yaml's trees need the whole check.
 		err = l.m.checkDocument(root)
 	}
 	var sc *Scenario
@@ -102,38 +112,39 @@ func (l *scenarioLoader) fail(at *yaml.Node, path, format string, args ...any) e
 	return &LoadError{File: l.file, Line: at.Line, Col: at.Column, Msg: msg}
 }
 
-// parse returns the root node of the file's single YAML document.
-func (l *scenarioLoader) parse(data []byte) (root *yaml.Node, err error) {
+// parse returns the root node of the file's single YAML document, and
+// whether the fast path built it.
+func (l *scenarioLoader) parse(data []byte) (root *yaml.Node, fast bool, err error) {
 	defer func() {
 		// yaml.v3 recovers its own errors; this guards against a bug in it.
 		if r := recover(); r != nil {
-			root, err = nil, &LoadError{File: l.file, Msg: fmt.Sprintf("invalid YAML: %v", r)}
+			root, fast, err = nil, false, &LoadError{File: l.file, Msg: fmt.Sprintf("invalid YAML: %v", r)}
 		}
 	}()
 	if !l.noFast {
 		if root := fastYAML(data); root != nil {
-			return root, nil
+			return root, true, nil
 		}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, &LoadError{File: l.file, Msg: "the file is empty; expected a scenario mapping"}
+			return nil, false, &LoadError{File: l.file, Msg: "the file is empty; expected a scenario mapping"}
 		}
-		return nil, l.yamlError(err)
+		return nil, false, l.yamlError(err)
 	}
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
 	case err == nil:
-		return nil, &LoadError{File: l.file, Line: next.Line, Col: next.Column, Msg: "expected a single YAML document, found a second one"}
+		return nil, false, &LoadError{File: l.file, Line: next.Line, Col: next.Column, Msg: "expected a single YAML document, found a second one"}
 	case !errors.Is(err, io.EOF):
-		return nil, l.yamlError(err)
+		return nil, false, l.yamlError(err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return nil, &LoadError{File: l.file, Msg: "the file is empty; expected a scenario mapping"}
+		return nil, false, &LoadError{File: l.file, Msg: "the file is empty; expected a scenario mapping"}
 	}
-	return doc.Content[0], nil
+	return doc.Content[0], false, nil
 }
 
 // yamlError turns a yaml.v3 syntax error ("yaml: line 3: did not find

@@ -34,6 +34,25 @@ type fastLine struct {
 // fastYAML returns the root node of data, or nil when data is not in the
 // subset described above.
 func fastYAML(data []byte) *yaml.Node {
+	lines := fastLines(data)
+	if lines == nil {
+		return nil
+	}
+	// A line makes two nodes (a key and its value) and sometimes a third
+	// ("- key: value" opens a mapping): the nodes and the collections'
+	// Content come from blocks of about that size, and more blocks when needed.
+	n := len(lines) + 1
+	p := &fastParser{lines: lines, nodes: make([]yaml.Node, 0, 2*n+8), content: make([]*yaml.Node, 0, 2*n+8)}
+	root := p.block(0)
+	if root == nil || root.Kind != yaml.MappingNode || p.i != len(lines) {
+		return nil
+	}
+	return root
+}
+
+// fastLines splits data into its lines, or returns nil when its bytes or
+// lines are outside the subset (the first steps of fastYAML).
+func fastLines(data []byte) []fastLine {
 	for _, c := range data {
 		// Comments, anchors, aliases, tags, double quotes, directives,
 		// control characters (tabs, carriage returns) and non-ASCII text
@@ -60,15 +79,7 @@ func fastYAML(data []byte) *yaml.Node {
 	if len(lines) == 0 || lines[0].indent != 0 {
 		return nil
 	}
-	// A line makes two nodes (a key and its value) and sometimes a third
-	// ("- key: value" opens a mapping): the nodes and the collections'
-	// Content come from blocks of about that size, and more blocks when needed.
-	p := &fastParser{lines: lines, nodes: make([]yaml.Node, 0, 2*n+8), content: make([]*yaml.Node, 0, 2*n+8)}
-	root := p.block(0)
-	if root == nil || root.Kind != yaml.MappingNode || p.i != len(lines) {
-		return nil
-	}
-	return root
+	return lines
 }
 
 // fastParser walks the lines of a document.

@@ -61,6 +61,11 @@ func checkFast(t *testing.T, name string, data []byte) bool {
 	if d := sameTree(fast, slow, ""); d != "" {
 		t.Fatalf("%s: the trees differ at %s\n%s", name, d, data)
 	}
+	// Load skips checkDocument for the fast path's trees: they must hold
+	// nothing it refuses.
+	if err := newYAMLMapper().checkDocument(fast); err != nil {
+		t.Fatalf("%s: checkDocument refuses a tree of the fast path: %v\n%s", name, err, data)
+	}
 	got, gotErr := Load(name, data)
 	want, wantErr := loadSlow(name, data)
 	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {

@@ -242,7 +242,7 @@ func (p *Plugin) dispense(ctx context.Context, rpc plugin.ClientProtocol) error 
 
 // pluginVersionRE finds the version a plugin answered in go-plugin's
 // "incompatible API version" error.
-var pluginVersionRE = regexp.MustCompile(`Plugin version: (\d+)`)
+var pluginVersionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Plugin version: (\d+)`) })
 
 // startError explains why go-plugin could not start the plugin.
 func (p *Plugin) startError(ctx context.Context, err error) error {
@@ -254,7 +254,7 @@ func (p *Plugin) startError(ctx context.Context, err error) error {
 	}
 	if strings.Contains(err.Error(), "incompatible API version") {
 		pe := &ProtocolError{Plugin: filepath.Base(p.path), HostVersions: sdk.ProtocolVersions()}
-		if m := pluginVersionRE.FindStringSubmatch(err.Error()); m != nil {
+		if m := pluginVersionRE().FindStringSubmatch(err.Error()); m != nil {
 			v, _ := strconv.Atoi(m[1])
 			pe.PluginVersions = []int{v}
 		}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cockroachdb/apd/v3"
 
@@ -75,12 +76,13 @@ func CheckLiquidityMode(s string) string {
 	return fmt.Sprintf("liquidity_mode must be %q (every agent starts with L0/n) or %q (liquidity_agent starts with all of L0), got %q", Uniform, SingleAt, s)
 }
 
-var agentPattern = regexp.MustCompile(`^H([1-9][0-9]*)$`)
+// agentPattern is compiled on first use, not at every start of bilancio.
+var agentPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^H([1-9][0-9]*)$`) })
 
 // CheckLiquidityAgent checks that agent is one of the agents H1…Hn of a ring
 // of n.
 func CheckLiquidityAgent(agent string, n int64) string {
-	m := agentPattern.FindStringSubmatch(agent)
+	m := agentPattern().FindStringSubmatch(agent)
 	if m == nil {
 		return fmt.Sprintf("liquidity_agent must name one of the ring's agents, H1 to H%d, got %q", n, agent)
 	}

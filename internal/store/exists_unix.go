@@ -3,6 +3,7 @@
 package store
 
 import (
+	"io/fs"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -51,4 +52,12 @@ func (f *folder) close() {
 		unix.Close(f.fd)
 		f.fd = -1
 	}
+}
+
+// fileID is a file's inode number (0 when unknown).
+func fileID(fi fs.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Ino)
+	}
+	return 0
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"encoding/binary"
 	"encoding/hex"
-	"hash/maphash"
 	"math"
 )
 
@@ -91,7 +90,6 @@ type index struct {
 
 	byID, byKey table
 	extraKeys   map[string]int32
-	seed        maphash.Seed
 	// torn counts the lines that did not parse (a torn last line).
 	torn int
 }
@@ -99,7 +97,6 @@ type index struct {
 func newIndex() *index {
 	return &index{
 		planNum: map[string]uint16{}, phaseNum: map[string]uint8{}, prefNum: map[string]uint16{},
-		seed: maphash.MakeSeed(),
 	}
 }
 
@@ -200,12 +197,19 @@ func (ix *index) unstash(p uint64) []byte {
 
 // idOf returns entry e's run id.
 func (ix *index) idOf(e *entry) string {
+	var b [64]byte
+	return string(ix.appendID(b[:0], e))
+}
+
+// appendID appends entry e's run id to dst.
+func (ix *index) appendID(dst []byte, e *entry) []byte {
 	if e.flags&fIDArena != 0 {
-		return string(ix.unstash(e.id))
+		return append(dst, ix.unstash(e.id)...)
 	}
 	var h [8]byte
 	binary.BigEndian.PutUint64(h[:], e.id)
-	return ix.prefixes[e.id>>48-1] + "_" + hex.EncodeToString(h[2:])
+	dst = append(append(dst, ix.prefixes[e.id>>48-1]...), '_')
+	return hex.AppendEncode(dst, h[2:])
 }
 
 // keyOf returns entry e's key ("" without one).
@@ -228,12 +232,23 @@ func mix(x uint64) uint64 {
 	return x ^ x>>31
 }
 
+// bytesHash is the hash of an id or a key that is not packed: FNV-1a,
+// scrambled. It is the same in every process, so that the tables can be
+// saved with the index (see checkpoint.go).
+func bytesHash(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return mix(h)
+}
+
 // idHash is the hash of a run id for the id table.
 func (ix *index) idHash(id []byte, packed uint64, isPacked bool) uint64 {
 	if isPacked {
 		return mix(packed)
 	}
-	return maphash.Bytes(ix.seed, id)
+	return bytesHash(id)
 }
 
 // keyHash is the hash of a key for the key table.
@@ -241,7 +256,7 @@ func (ix *index) keyHash(key []byte, packed [12]byte, isPacked bool) uint64 {
 	if isPacked {
 		return mix(binary.LittleEndian.Uint64(packed[:8]) ^ uint64(binary.LittleEndian.Uint32(packed[8:]))<<17)
 	}
-	return maphash.Bytes(ix.seed, key)
+	return bytesHash(key)
 }
 
 // findID returns the entry of run id, or -1.
@@ -342,7 +357,7 @@ func (ix *index) setKey(i int32, key []byte) {
 func (ix *index) entryIDHash(i int32) uint64 {
 	e := ix.at(i)
 	if e.flags&fIDArena != 0 {
-		return maphash.Bytes(ix.seed, ix.unstash(e.id))
+		return bytesHash(ix.unstash(e.id))
 	}
 	return mix(e.id)
 }
@@ -351,7 +366,7 @@ func (ix *index) entryIDHash(i int32) uint64 {
 func (ix *index) entryKeyHash(i int32) uint64 {
 	e := ix.at(i)
 	if e.flags&fKeyArena != 0 {
-		return maphash.Bytes(ix.seed, ix.unstash(binary.BigEndian.Uint64(e.key[:8])))
+		return bytesHash(ix.unstash(binary.BigEndian.Uint64(e.key[:8])))
 	}
 	return ix.keyHash(nil, e.key, true)
 }

@@ -44,6 +44,9 @@ type Journal struct {
 	size  int64
 	// torn says a failed write left a fragment at the end of the file.
 	torn bool
+	// fromCheckpoint is the part of the file whose index was loaded from
+	// the checkpoint rather than parsed.
+	fromCheckpoint int64
 
 	mu sync.RWMutex
 	ix *index
@@ -128,10 +131,17 @@ const loadBlock = 4 << 20
 // blocks.
 func (j *Journal) load(ctx context.Context) error {
 	j.ix = newIndex()
+	var base int64
+	if ix, size, err := readCheckpoint(checkpointPath(j.path), j.f); err == nil {
+		// The checkpoint holds the index of the first size bytes: read
+		// only what was appended since.
+		if _, err := j.f.Seek(size, io.SeekStart); err == nil {
+			j.ix, base, j.fromCheckpoint = ix, size, size
+		}
+	}
 	ld := &loader{ix: j.ix}
 	buf := make([]byte, loadBlock)
 	filled := 0
-	var base int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -461,20 +471,6 @@ func (e Entry) get() (entry, *index) {
 	return *e.j.ix.at(e.i), e.j.ix
 }
 
-// idOf is the id of a copy of an entry.
-func (j *Journal) idOf(e *entry, ix *index) string {
-	j.mu.RLock()
-	defer j.mu.RUnlock()
-	return ix.idOf(e)
-}
-
-// phase is the phase of a copy of an entry.
-func (j *Journal) phase(e *entry) string {
-	j.mu.RLock()
-	defer j.mu.RUnlock()
-	return j.ix.phases[e.phase]
-}
-
 // ID is the run's id.
 func (e Entry) ID() string {
 	e.j.mu.RLock()
@@ -614,6 +610,10 @@ func (j *Journal) Compact() error {
 	j.ix.sortEntries(idx, true)
 	j.mu.RUnlock()
 	newOffs := make([]int64, len(idx))
+	// The index a reader of the new file builds, built as it is written,
+	// for the checkpoint.
+	fresh := newIndex()
+	var raw rawRecord
 	err := atomicfile.Write(j.path, 0o644, true, writerFunc(func(w io.Writer) (int64, error) {
 		bw := bufio.NewWriterSize(w, 1<<20)
 		var n int64
@@ -631,6 +631,10 @@ func (j *Journal) Compact() error {
 				return n, fmt.Errorf("encoding a journal record: %w", err)
 			}
 			newOffs[k] = n
+			if decodeRaw(line, &raw) == nil && len(raw.run) > 0 {
+				v := valuesOf(&raw)
+				fresh.apply(&raw, &v, n)
+			}
 			m, err := bw.Write(append(line, '\n'))
 			n += int64(m)
 			if err != nil {
@@ -667,6 +671,13 @@ func (j *Journal) Compact() error {
 		size = st.Size()
 	}
 	j.size = size
+	// The next reader loads this index instead of parsing the journal; a
+	// checkpoint that could not be written only costs it that parse.
+	if size > 0 {
+		if err := j.writeCheckpoint(fresh, size); err != nil {
+			os.Remove(checkpointPath(j.path))
+		}
+	}
 	return nil
 }
 

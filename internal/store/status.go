@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
-	"github.com/bilancio-go/bilancio/internal/parallel"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -73,78 +76,146 @@ func ReadStatus(ctx context.Context, dir string, verify bool) (*Status, error) {
 // has its manifest; with verify, every done run's files are hashed against
 // their checksums as well (slow on large experiments). Runs the journal
 // calls done whose folders do not pass are named, and counted pending.
+//
+// The folders are looked at on every CPU, a stretch of runs each, straight
+// from the index (a million runs are a million stats of a manifest: most
+// of a status); the counts and means are then taken in plan order.
 func (st *Store) StatusOf(ctx context.Context, meta *Meta, j *Journal, verify bool) (*Status, error) {
 	s := &Status{ExperimentID: st.ID, Dir: st.Dir, Running: st.Locked(), Updated: meta.Updated, Adaptive: !meta.FrontierDone}
 	entries := j.InPlan(meta.Plan)
 	s.Other = j.Len() - entries.Len()
-	// hasManifest stats <run>/manifest.json relative to the open runs
-	// folder, allocating little (a million runs are a million of these).
-	runs := openFolder(st.RunsDir())
-	defer runs.close()
-	suffix := "/" + runfolder.ManifestFile
-	hasManifest := func(id string) bool { return runs.exists(id + suffix) }
-	frontierRuns := 0
-	var means Means
-	type state struct {
-		s      State
-		damage string
-	}
-	err := parallel.Ordered(ctx, entries.Len(), func(i int) state {
-		e, ix := entries.At(i).get()
-		id := j.idOf(&e, ix)
-		switch {
-		case e.state == Done && verify:
-			if _, err := st.CheckRun(id, Known{}, CheckFull); err != nil {
-				return state{Pending, DamageReason(err)}
-			}
-			return state{s: Done}
-		case e.state == Done:
-			if hasManifest(id) {
-				return state{s: Done}
-			}
-			return state{Pending, runfolder.ManifestFile + " is missing"}
-		case e.state == Pending && e.flags&fExec != 0 && hasManifest(id):
-			// Completed after the journal's last word (a killed sweep).
-			if _, err := st.CheckRun(id, Known{}, CheckFull); err == nil {
-				return state{s: Done}
-			}
-			return state{s: Pending}
-		default:
-			return state{s: e.state}
-		}
-	}, func(i int, r state) {
-		en := entries.At(i)
-		e, _ := en.get()
-		if j.phase(&e) == PhaseFrontier {
-			frontierRuns++
-		}
-		if r.damage != "" {
-			s.Damaged++
-			if len(s.DamagedRuns) < MaxNamed {
-				s.DamagedRuns = append(s.DamagedRuns, Damage{RunID: en.ID(), Reason: r.damage})
-			}
-		}
-		switch r.s {
-		case Done:
-			s.Done++
-			means.AddOutcome(en.Outcome())
-		case Failed:
-			s.Failed++
-			if len(s.Failures) < MaxFailures {
-				rec, err := en.Record()
-				if err != nil {
-					rec.Error = err.Error()
-				}
-				s.Failures = append(s.Failures, Failure{RunID: en.ID(), Attempts: rec.Attempts, Error: rec.Error})
-			}
-		}
-	})
+	found, damage, err := st.lookAtRuns(ctx, j, entries, verify)
 	if err != nil {
 		return nil, fmt.Errorf("reading the status: %w", err)
+	}
+	frontierRuns := 0
+	var means Means
+	var failed []Entry
+	j.mu.RLock()
+	ix := j.ix
+	frontier, hasFrontier := ix.phaseNum[PhaseFrontier]
+	for i, n := range entries.idx {
+		e := ix.at(n)
+		if hasFrontier && e.phase == frontier {
+			frontierRuns++
+		}
+		state := e.state
+		switch found[i] {
+		case runDamaged:
+			state = Pending
+			s.Damaged++
+			if len(s.DamagedRuns) < MaxNamed {
+				reason := damage[i]
+				if reason == "" {
+					reason = runfolder.ManifestFile + " is missing"
+				}
+				s.DamagedRuns = append(s.DamagedRuns, Damage{RunID: ix.idOf(e), Reason: reason})
+			}
+		case runComplete:
+			state = Done
+		}
+		switch state {
+		case Done:
+			s.Done++
+			if found[i] == runComplete {
+				// Completed after the journal's last word: its values
+				// are not in the journal.
+				break
+			}
+			means.AddOutcome(Outcome{Phi: e.phi, Delta: e.delta, HasPhi: e.flags&fPhi != 0, HasDel: e.flags&fDelta != 0, Cleared: e.flags&fCleared != 0})
+		case Failed:
+			s.Failed++
+			if len(failed) < MaxFailures {
+				failed = append(failed, Entry{j, n})
+			}
+		}
+	}
+	j.mu.RUnlock()
+	for _, en := range failed {
+		rec, err := en.Record()
+		if err != nil {
+			rec.Error = err.Error()
+		}
+		s.Failures = append(s.Failures, Failure{RunID: en.ID(), Attempts: rec.Attempts, Error: rec.Error})
 	}
 	s.Planned = meta.Static + max(frontierRuns, meta.FrontierProbes)
 	s.Pending = max(s.Planned-s.Done-s.Failed, 0)
 	s.PhiMean, s.DeltaMean = means.Values()
 	s.Cleared = means.Cleared
 	return s, nil
+}
+
+// What lookAtRuns found of a run's folder.
+const (
+	// runDamaged: the journal calls it done, its folder does not pass.
+	runDamaged uint8 = 1 + iota
+	// runComplete: the journal does not call it done (it was handed to an
+	// executor), its folder verifies in full.
+	runComplete
+)
+
+// lookAtRuns checks the folders of entries on every CPU, a stretch of
+// runs each: that each run the journal calls done has its manifest (with
+// verify: that its files verify), and whether a run handed to an executor
+// that the journal does not call done completed after all. It returns what
+// it found of each (see runDamaged, runComplete) and the reasons of the
+// damaged runs that verify found.
+func (st *Store) lookAtRuns(ctx context.Context, j *Journal, entries Entries, verify bool) ([]uint8, map[int]string, error) {
+	found := make([]uint8, entries.Len())
+	damage := map[int]string{}
+	var mu sync.Mutex
+	runs := openFolder(st.RunsDir())
+	defer runs.close()
+	j.mu.RLock()
+	defer j.mu.RUnlock()
+	ix := j.ix
+	const stretch = 4096
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			name := make([]byte, 0, 64)
+			for {
+				lo := int(next.Add(stretch)) - stretch
+				if lo >= len(found) || ctx.Err() != nil {
+					return
+				}
+				for i := lo; i < min(lo+stretch, len(found)); i++ {
+					e := ix.at(entries.idx[i])
+					check := e.state == Done || e.state == Pending && e.flags&fExec != 0
+					if !check {
+						continue
+					}
+					if e.state == Done && verify {
+						if _, err := st.CheckRun(ix.idOf(e), Known{}, CheckFull); err != nil {
+							found[i] = runDamaged
+							mu.Lock()
+							damage[i] = DamageReason(err)
+							mu.Unlock()
+						}
+						continue
+					}
+					// <id>/manifest.json, relative to the open runs
+					// folder, without allocating.
+					name = append(ix.appendID(name[:0], e), '/')
+					name = append(name, runfolder.ManifestFile...)
+					has := runs.exists(unsafe.String(&name[0], len(name)))
+					switch {
+					case e.state == Done:
+						if !has {
+							found[i] = runDamaged
+						}
+					case has:
+						// Completed after the journal's last word (a
+						// killed sweep).
+						if _, err := st.CheckRun(ix.idOf(e), Known{}, CheckFull); err == nil {
+							found[i] = runComplete
+						}
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return found, damage, ctx.Err()
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/bilancio-go/bilancio/internal/store"
 )
@@ -27,11 +28,12 @@ func ExperimentID(s *Spec, p *Plan) string {
 	return "sweep_" + p.Fingerprint()
 }
 
-var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+// unsafeChars is compiled on first use, not at every start of bilancio.
+var unsafeChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._-]+`) })
 
 // slug turns a name into a folder name.
 func slug(name string) string {
-	s := unsafeChars.ReplaceAllString(strings.TrimSpace(name), "_")
+	s := unsafeChars().ReplaceAllString(strings.TrimSpace(name), "_")
 	s = strings.Trim(s, "_.")
 	if len(s) > 100 {
 		s = s[:100]

@@ -160,6 +160,10 @@ func fillExperiment(tb testing.TB, out string, spec *Spec) string {
 	if err := j.Append(recs...); err != nil {
 		tb.Fatal(err)
 	}
+	// As the end of a sweep run leaves it (and its checkpoint).
+	if err := j.Compact(); err != nil {
+		tb.Fatal(err)
+	}
 	sj, err := specJSON(spec)
 	if err != nil {
 		tb.Fatal(err)
@@ -302,7 +306,8 @@ func buildCLI(tb testing.TB) string {
 // BILANCIO_MILLION_RUNS is set: `make bench-million` sets it to 1,000,000.
 // BILANCIO_MILLION_BIN measures another binary (the pre-session build, for
 // a before/after comparison); BILANCIO_MILLION_SKIP_RESUME=1 leaves out the
-// resumed run (which also rewrites the dashboard).
+// resumed run (which also rewrites the dashboard); BILANCIO_MILLION_DIR
+// keeps the filled folder there for the next benchmark of the same size.
 func BenchmarkMillionRuns(b *testing.B) {
 	v := os.Getenv("BILANCIO_MILLION_RUNS")
 	if v == "" {
@@ -317,10 +322,7 @@ func BenchmarkMillionRuns(b *testing.B) {
 	if n < 10000 {
 		spec = millionGrid(n/100, 100, 1)
 	}
-	root := scratchDir(b, n)
-	start := time.Now()
-	dir := fillExperiment(b, filepath.Join(root, "out"), spec)
-	b.Logf("%d runs filled in %s in %s (GOMAXPROCS %d)", n, dir, time.Since(start).Round(time.Second), runtime.GOMAXPROCS(0))
+	root, dir := millionFolder(b, n, spec)
 	file := filepath.Join(root, "million.hcl")
 	if err := os.WriteFile(file, []byte(millionHCL(spec)), 0o644); err != nil {
 		b.Fatal(err)
@@ -363,6 +365,37 @@ func BenchmarkMillionRuns(b *testing.B) {
 		}
 		report("resume", rs)
 	}
+}
+
+// millionFolder returns the harness's root folder and its experiment
+// folder of n done runs of spec: filled afresh in a scratch folder, or,
+// with BILANCIO_MILLION_DIR, kept in its subfolder named n and reused by the next
+// benchmark of the same size (filling a million runs takes minutes; the
+// folder is left for whoever set the variable to remove).
+func millionFolder(b *testing.B, n int, spec *Spec) (root, dir string) {
+	keep := os.Getenv("BILANCIO_MILLION_DIR")
+	root = filepath.Join(keep, strconv.Itoa(n))
+	marker := filepath.Join(root, "filled")
+	if keep != "" {
+		if d, err := os.ReadFile(marker); err == nil {
+			b.Logf("%d runs reused from %s", n, d)
+			return root, string(d)
+		}
+		if err := os.RemoveAll(filepath.Join(root, "out")); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		root = scratchDir(b, n)
+	}
+	start := time.Now()
+	dir = fillExperiment(b, filepath.Join(root, "out"), spec)
+	b.Logf("%d runs filled in %s in %s (GOMAXPROCS %d)", n, dir, time.Since(start).Round(time.Second), runtime.GOMAXPROCS(0))
+	if keep != "" {
+		if err := os.WriteFile(marker, []byte(dir), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return root, dir
 }
 
 // interruptCLI starts bin with args, sends it SIGINT after wait, and

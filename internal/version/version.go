@@ -18,6 +18,7 @@ import (
 	_ "embed"
 	"runtime/debug"
 	"strings"
+	"sync"
 )
 
 //go:embed base.txt
@@ -39,10 +40,14 @@ func Base() string { return strings.TrimSpace(baseFile) }
 // build of the base release line: "0.1.0-dev+3f18c791e3f8", with ".dirty"
 // when built from a tree with local changes, "0.1.0-dev" when nothing
 // better is known.
-func Version() string {
+func Version() string { return composed() }
+
+// composed is Version, worked out once per process (it parses the build
+// information the binary carries).
+var composed = sync.OnceValue(func() string {
 	bi, _ := debug.ReadBuildInfo()
 	return compose(version, commit, dirty, bi)
-}
+})
 
 // Commit is the source commit bilancio was built from ("" when unknown).
 func Commit() string {
