@@ -262,9 +262,17 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 	var wg sync.WaitGroup
 	b.staging = &staging{done: make(chan struct{})}
 	launchChunks := func() {
+		// The runs staging did not collect (all of rest, when it has not
+		// run yet).
+		var todo []sdk.RunSpec
+		for _, r := range rest {
+			if !guard.Ended(r.RunID) {
+				todo = append(todo, r)
+			}
+		}
 		size := int(cfg.RunsPerSandbox)
-		for i := 0; i*size < len(rest); i++ {
-			c := &chunk{name: chunkName(i, 1), runs: rest[i*size : min((i+1)*size, len(rest))], attempt: 1}
+		for i := 0; i*size < len(todo); i++ {
+			c := &chunk{name: chunkName(i, 1), runs: todo[i*size : min((i+1)*size, len(todo))], attempt: 1}
 			wg.Go(func() { b.runChunk(ctx, c) })
 		}
 	}
