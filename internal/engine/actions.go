@@ -104,7 +104,7 @@ func (s *system) createPayable(a *Action) error {
 		return err
 	}
 	s.emit(evPayableCreated, allKeys, cAgent(debtor), cAgent(creditor), s.cAmount(amount),
-		cInt(a.DueDay), cContract(int32(len(s.st.contracts)-1)), s.cStrOrNull(a.Alias, a.HasAlias && a.Alias != ""))
+		s.cInt(a.DueDay), cContract(int32(len(s.st.contracts)-1)), s.cStrOrNull(a.Alias, a.HasAlias && a.Alias != ""))
 	return nil
 }
 
