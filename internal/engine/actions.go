@@ -140,10 +140,10 @@ func (s *system) transferClaim(a *Action) error {
 	}
 	return s.atomic(func() error {
 		old := c.holder
-		if !s.removeID(&s.st.agents[old].assets, idx) {
+		if !s.removeID(old, assetList, idx) {
 			return fmt.Errorf("contract %s not in old holder's assets", id)
 		}
-		s.appendID(&s.st.agents[to].assets, idx)
+		s.appendID(to, assetList, idx)
 		c.holder = to
 		s.onUndo(func() { c.holder = old })
 		due := Null()
