@@ -106,6 +106,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzFastYAML -fuzztime $(FUZZTIME) ./internal/engine/
 	$(GO) test -run '^$$' -fuzz FuzzReplay -fuzztime $(FUZZTIME) ./internal/metrics/
 	$(GO) test -run '^$$' -fuzz FuzzManifestCodec -fuzztime $(FUZZTIME) ./sdk/runfolder/
+	$(GO) test -run '^$$' -fuzz FuzzAmountOps -fuzztime $(FUZZTIME) ./internal/pynum/
 
 clean:
 	rm -rf $(BIN) out

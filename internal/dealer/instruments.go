@@ -56,15 +56,25 @@ func (st *State) RecordInitial(debt, money pynum.Amount) {
 func (st *State) snapshot(day int) {
 	s := st.Config.TicketSize
 	in := &st.Instruments
-	for _, m := range st.Markets {
-		total := pynum.Dec(0, 0)
-		for _, tr := range st.Traders {
-			for _, t := range tr.TicketsOwned {
-				if t.Bucket == m.Bucket.Name {
-					total = pynum.Add(total, s)
-				}
+	// Trader-owned tickets per market, and in all: each counts one S.
+	counts := st.counts[:0]
+	for range st.Markets {
+		counts = append(counts, 0)
+	}
+	st.counts = counts
+	owned := 0
+	for _, tr := range st.Traders {
+		for _, t := range tr.TicketsOwned {
+			if i := st.marketIndex(t.Bucket); i >= 0 {
+				counts[i]++
 			}
+			owned++
 		}
+	}
+	sys := SystemSnapshot{Day: day, TotalFace: repeatedSum(owned, s)}
+	sys.FaceByBucket = make([]pynum.Amount, len(st.Markets))
+	for i, m := range st.Markets {
+		total := repeatedSum(counts[i], s)
 		a := len(m.Dealer.Inventory)
 		share := pynum.Dec(0, 0)
 		if total.Sign() > 0 {
@@ -77,35 +87,44 @@ func (st *State) snapshot(day int) {
 			Cash: d.Cash, Bid: d.Bid, Ask: d.Ask, Midline: d.Midline, MaxCapacity: d.XStar, VBTMid: m.VBT.M,
 			TotalSystemFace: total, DealerSharePct: share,
 		})
-	}
-	sys := SystemSnapshot{Day: day, TotalFace: pynum.Dec(0, 0), TotalCash: pynum.Dec(0, 0)}
-	sys.FaceByBucket = make([]pynum.Amount, len(st.Markets))
-	for i := range sys.FaceByBucket {
-		sys.FaceByBucket[i] = pynum.Dec(0, 0)
-	}
-	for _, tr := range st.Traders {
-		for _, t := range tr.TicketsOwned {
-			if i := st.marketIndex(t.Bucket); i >= 0 {
-				sys.FaceByBucket[i] = pynum.Add(sys.FaceByBucket[i], s)
-			}
-			sys.TotalFace = pynum.Add(sys.TotalFace, s)
-		}
+		sys.FaceByBucket[i] = total
 	}
 	for i, m := range st.Markets {
 		f := pynum.Mul(decimalInt(len(m.Dealer.Inventory)), s)
 		sys.FaceByBucket[i] = pynum.Add(sys.FaceByBucket[i], f)
 		sys.TotalFace = pynum.Add(sys.TotalFace, f)
 	}
+	var cash pynum.DecimalSum
 	for _, tr := range st.Traders {
-		sys.TotalCash = pynum.Add(sys.TotalCash, tr.Cash)
+		cash.Add(tr.Cash)
 	}
 	for _, m := range st.Markets {
-		sys.TotalCash = pynum.Add(sys.TotalCash, m.Dealer.Cash)
+		cash.Add(m.Dealer.Cash)
 	}
 	for _, m := range st.Markets {
-		sys.TotalCash = pynum.Add(sys.TotalCash, m.VBT.Cash)
+		cash.Add(m.VBT.Cash)
 	}
+	sys.TotalCash = cash.Value()
 	in.System = append(in.System, sys)
+}
+
+// repeatedSum returns Decimal(0) + s + … + s with n terms, as bilancio sums
+// one S per ticket. When every partial sum is exact (a positive s with an
+// int64 coefficient, exponent ≤ 0, and n·s below 10^18 in it) that is
+// Decimal(0) + n·s, computed at once; otherwise the terms are added one by
+// one, each sum rounded as bilancio's is.
+func repeatedSum(n int, s pynum.Amount) pynum.Amount {
+	sum := pynum.Dec(0, 0)
+	if c, e, _, big := s.Parts(); big == nil && c > 0 && e <= 0 && int64(n) < 1e18/c {
+		if n == 0 {
+			return sum
+		}
+		return pynum.Add(sum, pynum.Mul(pynum.Int(int64(n)), s))
+	}
+	for range n {
+		sum = pynum.Add(sum, s)
+	}
+	return sum
 }
 
 // decimalInt is Python's Decimal(n).

@@ -37,6 +37,10 @@ type State struct {
 	Instruments Instruments
 
 	traderIndex map[string]int
+	// sellers and buyers are Trade's scratch lists, kept between days.
+	sellers, buyers []*Trader
+	// counts is snapshot's scratch list of tickets per market.
+	counts []int
 }
 
 // NewState returns the subsystem's markets as initialisation builds them

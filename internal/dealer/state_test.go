@@ -55,3 +55,23 @@ func TestStateRNG(t *testing.T) {
 		t.Errorf("shuffle = %v, want %v", hs, want)
 	}
 }
+
+// repeatedSum gives what adding S one ticket at a time gives, exponent
+// included, for ticket sizes on and off its closed form.
+func TestRepeatedSum(t *testing.T) {
+	for _, text := range []string{"1", "20", "0.5", "2E+1", "0.1234567890123456789012345678", "999999999999999999", "7.25"} {
+		s, err := pynum.ParseDecimal(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{0, 1, 2, 3, 100, 1001, 100000} {
+			want := pynum.Dec(0, 0)
+			for range n {
+				want = pynum.Add(want, s)
+			}
+			if got := repeatedSum(n, s); got.String() != want.String() || !got.IsDecimal() {
+				t.Errorf("repeatedSum(%d, %s) = %s, want %s", n, s, got, want)
+			}
+		}
+	}
+}

@@ -33,18 +33,26 @@ func TicketID(payableID string) string { return "TKT_" + payableID }
 // (spec §2.2 step 2): remaining maturity counted from day, bucket assigned
 // from it.
 func NewTicket(payableID, issuer, owner string, face pynum.Amount, dueDay, day, serial int, buckets []Bucket) *Ticket {
-	t := &Ticket{
-		ID:          TicketID(payableID),
-		PayableID:   payableID,
-		Issuer:      issuer,
-		Owner:       owner,
-		Face:        face,
-		MaturityDay: dueDay,
-		Serial:      serial,
+	t := MakeTicket(TicketID(payableID), payableID, issuer, owner, face, dueDay, day, serial, buckets)
+	return &t
+}
+
+// MakeTicket is NewTicket as a value, given the ticket's id (TicketID of the
+// payable id), so that a caller can allocate many tickets and their ids at
+// once.
+func MakeTicket(id, payableID, issuer, owner string, face pynum.Amount, dueDay, day, serial int, buckets []Bucket) Ticket {
+	tau := RemainingTau(dueDay, day)
+	return Ticket{
+		ID:           id,
+		PayableID:    payableID,
+		Issuer:       issuer,
+		Owner:        owner,
+		Face:         face,
+		MaturityDay:  dueDay,
+		RemainingTau: tau,
+		Bucket:       AssignBucket(tau, buckets),
+		Serial:       serial,
 	}
-	t.RemainingTau = RemainingTau(dueDay, day)
-	t.Bucket = AssignBucket(t.RemainingTau, buckets)
-	return t
 }
 
 // RemainingTau returns max(0, dueDay − day).

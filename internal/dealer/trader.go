@@ -1,6 +1,10 @@
 package dealer
 
-import "github.com/bilancio-go/bilancio/internal/pynum"
+import (
+	"math"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
 
 // LookAheadDays is the fixed eligibility horizon: days d … d+10 are checked
 // (spec §4.3); the configured trader_policy.horizon_H is not used.
@@ -81,4 +85,59 @@ func (t *Trader) maxDues(d int) pynum.Amount {
 		}
 	}
 	return best
+}
+
+// eligibility returns IsSeller(d) and IsBuyer(d) at once, from one look at
+// the dues. When the cash and the faces are whole numbers (the usual case:
+// cash as the main system holds it, integer faces) it compares in int64,
+// exactly as the Decimals compare; otherwise it is IsSeller and IsBuyer.
+func (t *Trader) eligibility(d int) (sells, buys bool) {
+	if cash, ok := t.Cash.Whole(); ok && cash > -wholeLimit && cash < wholeLimit {
+		if dues, ok := t.maxDuesWhole(d); ok {
+			return len(t.TicketsOwned) > 0 && dues > cash, cash-dues > BuyerSurplus
+		}
+	}
+	dues := t.maxDues(d)
+	return len(t.TicketsOwned) > 0 && pynum.Cmp(dues, t.Cash) > 0,
+		pynum.Cmp(pynum.Sub(t.Cash, dues), pynum.Dec(BuyerSurplus, 0)) > 0
+}
+
+// wholeLimit bounds the whole numbers eligibility adds and subtracts in
+// int64, far from overflow.
+const wholeLimit = math.MaxInt64 / 4
+
+// maxDuesWhole is maxDues in int64, with ok false when a face in the
+// look-ahead is not a whole number below wholeLimit in size, or a day's dues
+// reach it.
+func (t *Trader) maxDuesWhole(d int) (best int64, ok bool) {
+	for i, o := range t.Obligations {
+		if o.MaturityDay < d || o.MaturityDay > d+LookAheadDays {
+			continue
+		}
+		seen := false
+		for _, p := range t.Obligations[:i] {
+			if p.MaturityDay == o.MaturityDay {
+				seen = true
+				break
+			}
+		}
+		if seen {
+			continue
+		}
+		var due int64
+		for _, p := range t.Obligations[i:] {
+			if p.MaturityDay != o.MaturityDay {
+				continue
+			}
+			f, ok := p.Face.Whole()
+			if !ok || f <= -wholeLimit || f >= wholeLimit {
+				return 0, false
+			}
+			if due += f; due <= -wholeLimit || due >= wholeLimit {
+				return 0, false
+			}
+		}
+		best = max(best, due)
+	}
+	return best, true
 }

@@ -67,6 +67,16 @@ func (st *State) AddTrader(t *Trader) {
 	st.Traders = append(st.Traders, t)
 }
 
+// SetTraders sets the traders, in agent order, all at once (initialisation,
+// spec §2.2 step 5); it keeps ts.
+func (st *State) SetTraders(ts []*Trader) {
+	st.Traders = ts
+	st.traderIndex = make(map[string]int, len(ts))
+	for i, t := range ts {
+		st.traderIndex[t.AgentID] = i
+	}
+}
+
 // RemoveTicket takes t out of its bucket's dealer and VBT inventories and
 // out of its owner's and issuer's trader lists (a ticket is only ever in
 // its owner's tickets_owned and its issuer's obligations). It does not
@@ -162,24 +172,32 @@ func (st *State) Trade(day int) []Trade {
 	if st.Instrumented {
 		st.snapshot(day)
 	}
-	var sellers, buyers []*Trader
+	// One pass: a trader's largest dues over the look-ahead decide both
+	// whether it sells (IsSeller) and whether it buys (IsBuyer).
+	sellers, buyers := st.sellers[:0], st.buyers[:0]
 	for _, tr := range st.Traders {
-		if tr.IsSeller(day) {
+		sells, buys := tr.eligibility(day)
+		if sells {
 			sellers = append(sellers, tr)
 		}
-	}
-	for _, tr := range st.Traders {
-		if tr.IsBuyer(day) {
+		if buys {
 			buyers = append(buyers, tr)
 		}
 	}
-	var trades []Trade
+	st.sellers, st.buyers = sellers, buyers
+	if st.Trades == nil {
+		// Trades are large: room for a run's usual number at once rather
+		// than copies at every doubling.
+		st.Trades = make([]Trade, 0, min(len(st.Traders), 64))
+	}
+	start := len(st.Trades)
 	st.RNG.Shuffle(len(sellers), func(i, j int) { sellers[i], sellers[j] = sellers[j], sellers[i] })
 	for _, tr := range sellers[:min(len(sellers), MaxSellersPerDay)] {
 		if len(tr.TicketsOwned) == 0 {
 			continue
 		}
-		trades = append(trades, st.customerSells(day, tr))
+		st.Trades = append(st.Trades, Trade{})
+		st.customerSells(&st.Trades[len(st.Trades)-1], day, tr)
 	}
 	st.RNG.Shuffle(len(buyers), func(i, j int) { buyers[i], buyers[j] = buyers[j], buyers[i] })
 	for _, tr := range buyers[:min(len(buyers), MaxBuyersPerDay)] {
@@ -188,12 +206,12 @@ func (st *State) Trade(day int) []Trade {
 			if len(m.Dealer.Inventory) == 0 && len(m.VBT.Inventory) == 0 {
 				continue
 			}
-			trades = append(trades, st.customerBuys(day, tr, m))
+			st.Trades = append(st.Trades, Trade{})
+			st.customerBuys(&st.Trades[len(st.Trades)-1], day, tr, m)
 			break
 		}
 	}
-	st.Trades = append(st.Trades, trades...)
-	return trades
+	return st.Trades[start:len(st.Trades):len(st.Trades)]
 }
 
 // before fills a trade's "before" values.
@@ -219,11 +237,11 @@ func (st *State) after(tr *Trader, m *Market, x *Trade) {
 
 // customerSells executes tr's sale of its first ticket in that ticket's
 // bucket (spec §4.4, §5.1).
-func (st *State) customerSells(day int, tr *Trader) Trade {
+func (st *State) customerSells(x *Trade, day int, tr *Trader) {
 	t := tr.TicketsOwned[0]
 	m := st.Market(t.Bucket)
-	x := Trade{Day: day, Bucket: t.Bucket, Side: Sell, Trader: tr.AgentID, Ticket: t}
-	st.before(tr, m, &x)
+	*x = Trade{Day: day, Bucket: t.Bucket, Side: Sell, Trader: tr.AgentID, Ticket: t}
+	st.before(tr, m, x)
 	x.LiquidityDriven = tr.Shortfall(day).Sign() > 0
 	s := st.Config.TicketSize
 	if m.Dealer.CanInteriorBuy(s) {
@@ -241,15 +259,14 @@ func (st *State) customerSells(day int, tr *Trader) Trade {
 	x.Price = pynum.Mul(x.UnitPrice, t.Face)
 	tr.TicketsOwned = removeTicket(tr.TicketsOwned, t)
 	tr.Cash = pynum.Add(tr.Cash, x.Price)
-	st.after(tr, m, &x)
-	return x
+	st.after(tr, m, x)
 }
 
 // customerBuys executes tr's purchase in market m, whose dealer or VBT has
 // inventory (spec §4.4, §5.2).
-func (st *State) customerBuys(day int, tr *Trader, m *Market) Trade {
-	x := Trade{Day: day, Bucket: m.Bucket.Name, Side: Buy, Trader: tr.AgentID}
-	st.before(tr, m, &x)
+func (st *State) customerBuys(x *Trade, day int, tr *Trader, m *Market) {
+	*x = Trade{Day: day, Bucket: m.Bucket.Name, Side: Buy, Trader: tr.AgentID}
+	st.before(tr, m, x)
 	s := st.Config.TicketSize
 	var t *Ticket
 	if m.Dealer.CanInteriorSell(s) {
@@ -276,7 +293,6 @@ func (st *State) customerBuys(day int, tr *Trader, m *Market) Trade {
 	if tr.AssetIssuer == "" {
 		tr.AssetIssuer = t.Issuer
 	}
-	st.after(tr, m, &x)
+	st.after(tr, m, x)
 	x.ReducesMarginBelowZero = st.Instrumented && x.MarginBefore.Sign() >= 0 && x.MarginAfter.Sign() < 0
-	return x
 }

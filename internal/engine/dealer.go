@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/bilancio-go/bilancio/internal/dealer"
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -43,10 +44,14 @@ type DealerRun struct {
 	Detailed bool
 }
 
-// dealerLink is one entry of bilancio's ticket ↔ payable maps.
+// dealerLink is one entry of bilancio's ticket ↔ payable maps, with the
+// main-system agent of the ticket's owner as last resolved.
 type dealerLink struct {
 	ticket  *dealer.Ticket
 	payable int32
+	// owner is the ticket owner ownerAgent was resolved for.
+	owner      string
+	ownerAgent int32
 }
 
 // dealerSubsystem is the dealer next to the main system.
@@ -54,10 +59,12 @@ type dealerSubsystem struct {
 	st    *dealer.State
 	era   DealerEra
 	links []dealerLink
-	// traders are the agent indices of st.Traders, in the same order.
+	// traders are the agent indices of st.Traders, in the same order, and
+	// cash their main-system cash as the day's P0 read it.
 	traders []int32
-	// live marks the tickets still in the subsystem's ticket map.
-	live map[*dealer.Ticket]bool
+	cash    []pynum.Amount
+	// live marks the tickets still in the subsystem's ticket map, by serial.
+	live []bool
 }
 
 // initDealer builds the dealer subsystem after setup (spec §2.2): the
@@ -77,27 +84,50 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 			s.live++
 		}
 	}
-	d := &dealerSubsystem{era: era, live: map[*dealer.Ticket]bool{}}
-	var tickets []*dealer.Ticket
+	// The tickets and their ids, each in one allocation.
+	n, idBytes := 0, 0
+	for _, c := range st.contracts {
+		if !c.removed && c.kind == KindPayable {
+			n++
+			idBytes += len(c.id)
+		}
+	}
+	var idBuf strings.Builder
+	idBuf.Grow(idBytes + n*len(dealer.TicketID("")))
+	for _, c := range st.contracts {
+		if !c.removed && c.kind == KindPayable {
+			idBuf.WriteString(dealer.TicketID(""))
+			idBuf.WriteString(c.id)
+		}
+	}
+	ids := idBuf.String()
+	block := make([]dealer.Ticket, 0, n)
+	tickets := make([]*dealer.Ticket, 0, n)
+	d := &dealerSubsystem{era: era, links: make([]dealerLink, 0, n), live: make([]bool, n)}
 	debt := pynum.Int(0)
 	for i, c := range st.contracts {
 		if c.removed || c.kind != KindPayable {
 			continue
 		}
-		t := dealer.NewTicket(c.id, st.agents[c.issuer].id, st.agents[c.effectiveHolder()].id,
-			decimalOf(c.amount), int(c.dueDay), st.day, len(tickets), cfg.Buckets)
+		idLen := len(dealer.TicketID("")) + len(c.id)
+		owner := st.agents[c.effectiveHolder()].id
+		block = append(block, dealer.MakeTicket(ids[:idLen], c.id, st.agents[c.issuer].id, owner,
+			decimalOf(c.amount), int(c.dueDay), st.day, len(tickets), cfg.Buckets))
+		ids = ids[idLen:]
+		t := &block[len(block)-1]
 		tickets = append(tickets, t)
-		d.links = append(d.links, dealerLink{ticket: t, payable: int32(i)})
-		d.live[t] = true
+		d.links = append(d.links, dealerLink{ticket: t, payable: int32(i), owner: owner, ownerAgent: c.effectiveHolder()})
+		d.live[t.Serial] = true
 		debt = pynum.Add(debt, decimalOf(c.amount))
 	}
-	total := pynum.Dec(0, 0)
+	var sum pynum.DecimalSum
 	for i := range st.agents {
 		if k := st.agents[i].kind; k == "dealer" || k == "vbt" {
 			continue
 		}
-		total = pynum.Add(total, s.agentCash(int32(i)))
+		sum.Add(s.agentCash(int32(i)))
 	}
+	total := sum.Value()
 	d.st = dealer.NewState(cfg, total)
 	d.st.Tickets = tickets
 	if era == DealerDecember {
@@ -106,7 +136,9 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 	}
 	// One trader per household, in agent order, with the tickets it holds
 	// and issued in ticket order (one pass over the tickets, not one per
-	// household: that would be quadratic in the ring's size).
+	// household: that would be quadratic in the ring's size). Their ticket
+	// lists share one block, each with the capacity of its initial length,
+	// so that a later append moves the list instead of writing into the next.
 	slot := make([]int32, len(st.agents))
 	var traders []dealer.Trader
 	for i := range st.agents {
@@ -116,29 +148,52 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 			traders = append(traders, dealer.Trader{AgentID: st.agents[i].id, Cash: s.agentCash(int32(i))})
 		}
 	}
-	trader := func(id string) *dealer.Trader {
-		if a := st.agentByID(id); a != noAgent && slot[a] >= 0 {
-			return &traders[slot[a]]
+	trader := func(id string) int32 {
+		if a := st.agentByID(id); a != noAgent {
+			return slot[a]
 		}
-		return nil
+		return -1
 	}
-	for _, t := range tickets {
-		if tr := trader(t.Owner); tr != nil {
+	owned, issued := make([]int32, len(tickets)), make([]int32, len(tickets))
+	counts := make([][2]int, len(traders))
+	for k, t := range tickets {
+		owned[k], issued[k] = trader(t.Owner), trader(t.Issuer)
+		if o := owned[k]; o >= 0 {
+			counts[o][0]++
+		}
+		if o := issued[k]; o >= 0 {
+			counts[o][1]++
+		}
+	}
+	lists := make([]*dealer.Ticket, 0, 2*len(tickets))
+	for i := range traders {
+		tr := &traders[i]
+		tr.TicketsOwned = lists[len(lists) : len(lists) : len(lists)+counts[i][0]]
+		lists = lists[:len(lists)+counts[i][0]]
+		tr.Obligations = lists[len(lists) : len(lists) : len(lists)+counts[i][1]]
+		lists = lists[:len(lists)+counts[i][1]]
+	}
+	for k, t := range tickets {
+		if o := owned[k]; o >= 0 {
+			tr := &traders[o]
 			tr.TicketsOwned = append(tr.TicketsOwned, t)
 			if tr.AssetIssuer == "" {
 				tr.AssetIssuer = t.Issuer
 			}
 		}
-		if tr := trader(t.Issuer); tr != nil {
-			tr.Obligations = append(tr.Obligations, t)
+		if o := issued[k]; o >= 0 {
+			traders[o].Obligations = append(traders[o].Obligations, t)
 		}
 	}
+	ptrs := make([]*dealer.Trader, 0, len(traders))
 	for i := range st.agents {
 		if slot[i] >= 0 {
-			d.st.AddTrader(&traders[slot[i]])
+			ptrs = append(ptrs, &traders[slot[i]])
 			d.traders = append(d.traders, int32(i))
 		}
 	}
+	d.st.SetTraders(ptrs)
+	d.cash = make([]pynum.Amount, len(ptrs))
 	s.dealer = d
 }
 
@@ -153,13 +208,13 @@ func decimalOf(a pynum.Amount) pynum.Amount {
 // agentCash is bilancio's _get_agent_cash: Decimal(0) plus every cash
 // instrument the agent holds, in asset order.
 func (s *system) agentCash(i int32) pynum.Amount {
-	sum := pynum.Dec(0, 0)
+	var sum pynum.DecimalSum
 	for _, idx := range s.st.agents[i].assets {
 		if c := s.st.contracts[idx]; !c.removed && c.kind == KindCash {
-			sum = pynum.Add(sum, c.amount)
+			sum.Add(c.amount)
 		}
 	}
-	return sum
+	return sum.Value()
 }
 
 // dealerPhase is SubphaseB_Dealer (spec §4): the trading phase, its
@@ -169,15 +224,16 @@ func (s *system) dealerPhase(day int) error {
 	s.log("SubphaseB_Dealer")
 	// P0: cash refresh.
 	for i, tr := range d.st.Traders {
-		tr.Cash = s.agentCash(d.traders[i])
+		d.cash[i] = s.agentCash(d.traders[i])
+		tr.Cash = d.cash[i]
 	}
 	// P0.5: mappings whose payable is gone.
 	kept := d.links[:0]
 	for _, l := range d.links {
 		if c := s.st.contracts[l.payable]; c.removed || c.kind != KindPayable {
-			if d.live[l.ticket] {
+			if d.live[l.ticket.Serial] {
 				d.st.DeleteTicket(l.ticket)
-				delete(d.live, l.ticket)
+				d.live[l.ticket.Serial] = false
 			}
 			continue
 		}
@@ -192,7 +248,7 @@ func (s *system) dealerPhase(day int) error {
 	if len(d.st.Tickets) != before {
 		clear(d.live)
 		for _, t := range d.st.Tickets {
-			d.live[t] = true
+			d.live[t.Serial] = true
 		}
 	}
 	// P2–P4.
@@ -225,13 +281,17 @@ func (s *system) logTrade(x *dealer.Trade) {
 func (s *system) syncDealer() error {
 	d := s.dealer
 	st := &s.st
-	for _, l := range d.links {
-		if !d.live[l.ticket] {
+	for k := range d.links {
+		l := &d.links[k]
+		if !d.live[l.ticket.Serial] {
 			continue
 		}
 		c := st.contracts[l.payable]
 		cur := c.effectiveHolder()
-		to := st.agentByID(l.ticket.Owner)
+		if l.ticket.Owner != l.owner {
+			l.owner, l.ownerAgent = l.ticket.Owner, st.agentByID(l.ticket.Owner)
+		}
+		to := l.ownerAgent
 		if to == noAgent {
 			return fmt.Errorf("dealer sync: ticket %s is owned by unknown agent %q", l.ticket.ID, l.ticket.Owner)
 		}
@@ -246,9 +306,15 @@ func (s *system) syncDealer() error {
 		s.log("ClaimTransferredDealer", Field{"payable_id", Str(c.id)}, Field{"from_holder", Str(st.agents[cur].id)},
 			Field{"to_holder", Str(st.agents[to].id)}, Field{"amount", AmountV(c.amount)}, Field{"due_day", IntV(c.dueDay)})
 	}
+	// Each trader's main-system cash is still what P0 read (the day's
+	// trading and the claim transfers above move no cash), so a trader
+	// whose subsystem cash was not touched has nothing to sync.
 	for i, tr := range d.st.Traders {
+		if tr.Cash == d.cash[i] {
+			continue
+		}
 		ai := d.traders[i]
-		delta := pynum.Sub(tr.Cash, s.agentCash(ai))
+		delta := pynum.Sub(tr.Cash, d.cash[i])
 		switch delta.Sign() {
 		case 1:
 			if _, err := s.mintCash(ai, pynum.Round(delta), "", false); err != nil {

@@ -1,6 +1,7 @@
 package pynum
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/bits"
@@ -16,12 +17,22 @@ import (
 // int is an int; anything involving a Decimal is a Decimal rounded to 28
 // significant digits.
 //
-// An Amount is an immutable value. Small values are held as coef·10^exp in an
-// int64; larger ones in an apd.Decimal that is never modified after creation.
+// An Amount is an immutable value held in one of three forms, chosen by its
+// size alone so that a value has one form:
+//
+//   - small: coef·10^exp, when the coefficient fits an int64;
+//   - wide: ±(hi·2^64 + uint64(coef))·10^exp (sign in neg), when the
+//     coefficient fits 128 bits (38 digits: every 28-digit Decimal result),
+//     held inline without allocating;
+//   - big: an apd.Decimal that is never modified after creation, for anything
+//     larger.
 type Amount struct {
 	coef int64
+	hi   uint64
 	exp  int32
 	dec  bool
+	wide bool
+	neg  bool
 	big  *apd.Decimal
 }
 
@@ -48,7 +59,7 @@ func ParseDecimal(s string) (Amount, error) {
 
 // FromDecimal wraps d as a Decimal (isDecimal) or an int. d is copied.
 func FromDecimal(d *apd.Decimal, isDecimal bool) Amount {
-	if !fitsSmall(d) {
+	if !fitsSmall(d) && !fitsWide(d) {
 		d = new(apd.Decimal).Set(d)
 	}
 	return fromOwned(d, isDecimal)
@@ -56,40 +67,107 @@ func FromDecimal(d *apd.Decimal, isDecimal bool) Amount {
 
 // fitsSmall reports whether d is held as coef·10^exp in an Amount.
 func fitsSmall(d *apd.Decimal) bool {
-	return d.Coeff.IsInt64() && d.Exponent >= math.MinInt32/2 && d.Exponent <= math.MaxInt32/2
+	return d.Form == apd.Finite && d.Coeff.IsInt64() && exponentFits(d.Exponent)
+}
+
+// fitsWide reports whether d's coefficient fits 128 bits, so that it is held
+// inline in an Amount.
+func fitsWide(d *apd.Decimal) bool {
+	_, ok := coeff128(d)
+	return ok && d.Form == apd.Finite && exponentFits(d.Exponent)
+}
+
+func exponentFits(e int32) bool { return e >= math.MinInt32/2 && e <= math.MaxInt32/2 }
+
+// coeff128 returns d's coefficient when it fits 128 bits.
+func coeff128(d *apd.Decimal) (u128, bool) {
+	w := d.Coeff.Bits()
+	if bits.UintSize != 64 || len(w) > 2 {
+		return u128{}, false
+	}
+	var c u128
+	if len(w) > 0 {
+		c.lo = uint64(w[0])
+	}
+	if len(w) > 1 {
+		c.hi = uint64(w[1])
+	}
+	return c, true
 }
 
 // fromOwned is FromDecimal for a d that nobody else refers to: a large d is
 // kept without a copy.
 func fromOwned(d *apd.Decimal, isDecimal bool) Amount {
-	if !fitsSmall(d) {
-		return Amount{dec: isDecimal, big: d}
-	}
-	if !isDecimal && d.Exponent != 0 {
+	small, wide := fitsSmall(d), fitsWide(d)
+	switch {
+	case (small || wide) && !isDecimal && d.Exponent != 0:
 		// An int is always held with exponent 0.
 		return intFromDecimal(d)
+	case small:
+		c := d.Coeff.Int64()
+		if d.Negative {
+			c = -c
+		}
+		return Amount{coef: c, exp: d.Exponent, dec: isDecimal}
+	case wide:
+		c, _ := coeff128(d)
+		return fromU128(d.Negative, c, d.Exponent, isDecimal)
 	}
-	c := d.Coeff.Int64()
-	if d.Negative {
-		c = -c
-	}
-	return Amount{coef: c, exp: d.Exponent, dec: isDecimal}
+	return Amount{dec: isDecimal, big: d}
 }
 
 func intFromDecimal(d *apd.Decimal) Amount {
-	var r apd.Decimal
+	r := new(apd.Decimal)
 	ctx := exactContext()
-	if _, err := ctx.Quantize(&r, d, 0); err != nil {
+	if _, err := ctx.Quantize(r, d, 0); err != nil {
 		panic(fmt.Sprintf("pynum: int from %s: %v", d, err))
 	}
-	if r.Coeff.IsInt64() {
-		c := r.Coeff.Int64()
-		if r.Negative {
-			c = -c
+	return fromOwned(r, false)
+}
+
+// fromU128 returns the Decimal (dec) or int ±c·10^exp in its form: small
+// when it fits an int64, wide otherwise. A zero is never negative.
+func fromU128(neg bool, c u128, exp int32, dec bool) Amount {
+	if c.hi == 0 && c.lo <= math.MaxInt64 {
+		n := int64(c.lo)
+		if neg {
+			n = -n
 		}
-		return Amount{coef: c}
+		return Amount{coef: n, exp: exp, dec: dec}
 	}
-	return Amount{big: &r}
+	if neg && c == (u128{lo: 1 << 63}) {
+		return Amount{coef: math.MinInt64, exp: exp, dec: dec}
+	}
+	return Amount{coef: int64(c.lo), hi: c.hi, exp: exp, dec: dec, wide: true, neg: neg}
+}
+
+// small reports whether a is held as coef·10^exp.
+func (a Amount) small() bool { return a.big == nil && !a.wide }
+
+// parts128 returns the sign, coefficient and exponent of a small or wide a;
+// ok is false for a big one.
+func (a Amount) parts128() (neg bool, c u128, exp int32, ok bool) {
+	switch {
+	case a.wide:
+		return a.neg, u128{a.hi, uint64(a.coef)}, a.exp, true
+	case a.big == nil:
+		return a.coef < 0, u128{lo: uabs(a.coef)}, a.exp, true
+	}
+	return false, u128{}, 0, false
+}
+
+// setU128 sets d to ±c·10^exp without allocating and returns d.
+func setU128(d *apd.Decimal, neg bool, c u128, exp int32) *apd.Decimal {
+	if c.hi == 0 {
+		d.Coeff.SetUint64(c.lo)
+	} else {
+		var b [16]byte
+		binary.BigEndian.PutUint64(b[:8], c.hi)
+		binary.BigEndian.PutUint64(b[8:], c.lo)
+		d.Coeff.SetBytes(b[:])
+	}
+	d.Form, d.Negative, d.Exponent = apd.Finite, neg, exp
+	return d
 }
 
 // IsDecimal reports whether a is a Python Decimal (false: a Python int).
@@ -101,8 +179,11 @@ func (a Amount) Decimal() *apd.Decimal { return a.DecimalTo(new(apd.Decimal)) }
 // DecimalTo sets d to a's value and returns d. A coefficient of up to 128 bits
 // is copied into d without allocating.
 func (a Amount) DecimalTo(d *apd.Decimal) *apd.Decimal {
-	if a.big != nil {
+	switch {
+	case a.big != nil:
 		return d.Set(a.big)
+	case a.wide:
+		return setU128(d, a.neg, u128{a.hi, uint64(a.coef)}, a.exp)
 	}
 	return d.SetFinite(a.coef, a.exp)
 }
@@ -113,13 +194,13 @@ func (a Amount) operand(tmp *apd.Decimal) *apd.Decimal {
 	if a.big != nil {
 		return a.big
 	}
-	return tmp.SetFinite(a.coef, a.exp)
+	return a.DecimalTo(tmp)
 }
 
 // Int64 returns a's value truncated toward zero, and whether it fits an int64.
 func (a Amount) Int64() (int64, bool) {
 	t := a.Trunc()
-	if t.big != nil {
+	if !t.small() {
 		return 0, false
 	}
 	return t.coef, true
@@ -130,32 +211,43 @@ func (a Amount) Int64() (int64, bool) {
 // Decimal('50.0')); ok is false otherwise. Sums of such values stay whole
 // with exponent 0, so they can be computed in integers.
 func (a Amount) Whole() (n int64, ok bool) {
-	if a.big != nil || a.exp != 0 {
+	if !a.small() || a.exp != 0 {
 		return 0, false
 	}
 	return a.coef, true
 }
 
 // Parts returns a's representation: a small value is coef·10^exp with big
-// nil; a large one is big (never modified). dec tells a Decimal from an
-// int. With FromParts it lets a compact container (an event payload value)
-// hold an Amount without its padding.
+// nil; any other is big (never modified; a new one for a wide value). dec
+// tells a Decimal from an int. With FromParts it lets a compact container
+// (an event payload value) hold an Amount without its padding.
 func (a Amount) Parts() (coef int64, exp int32, dec bool, big *apd.Decimal) {
-	return a.coef, a.exp, a.dec, a.big
+	switch {
+	case a.big != nil:
+		return 0, 0, a.dec, a.big
+	case a.wide:
+		return 0, 0, a.dec, a.DecimalTo(new(apd.Decimal))
+	}
+	return a.coef, a.exp, a.dec, nil
 }
 
 // FromParts returns the Amount whose Parts are coef, exp, dec and big.
 func FromParts(coef int64, exp int32, dec bool, big *apd.Decimal) Amount {
 	if big != nil {
-		return Amount{dec: dec, big: big}
+		return fromOwned(big, dec)
 	}
 	return Amount{coef: coef, exp: exp, dec: dec}
 }
 
 // Sign returns -1, 0 or +1.
 func (a Amount) Sign() int {
-	if a.big != nil {
+	switch {
+	case a.big != nil:
 		return a.big.Sign()
+	case a.wide && a.neg:
+		return -1
+	case a.wide:
+		return 1
 	}
 	switch {
 	case a.coef < 0:
@@ -174,20 +266,15 @@ func (a Amount) Trunc() Amount {
 	if !a.dec {
 		return a
 	}
-	if a.big == nil {
-		c, e := a.coef, a.exp
-		for e < 0 && c != 0 {
-			c /= 10
-			e++
-		}
-		if c == 0 {
-			return Int(0)
-		}
-		if e == 0 {
-			return Int(c)
-		}
-		if r, ok := scale(c, e); ok {
-			return Int(r)
+	if neg, c, e, ok := a.parts128(); ok {
+		switch {
+		case e <= 0:
+			q, _ := divPow10(c, int(-e))
+			return fromU128(neg, q, 0, false)
+		default:
+			if q, ok := scale128(c, int(e)); ok {
+				return fromU128(neg, q, 0, false)
+			}
 		}
 	}
 	var tmp apd.Decimal
@@ -203,7 +290,7 @@ func (a Amount) Trunc() Amount {
 
 // Float64 returns float(a), correctly rounded.
 func (a Amount) Float64() float64 {
-	if a.big == nil {
+	if a.small() {
 		if f, ok := exactFloat(a.coef, a.exp); ok {
 			return f
 		}
@@ -215,10 +302,14 @@ func (a Amount) Float64() float64 {
 // String prints a like Python's str(): digits for an int, str(Decimal) for a Decimal.
 func (a Amount) String() string {
 	if !a.dec {
-		if a.big == nil {
-			return strconv.FormatInt(a.coef, 10)
+		switch {
+		case a.big != nil:
+			return a.big.Text('f')
+		case a.wide:
+			var buf [spellBuf]byte
+			return string(spellAmount(buf[:0], a).appendInteger(nil))
 		}
-		return a.big.Text('f')
+		return strconv.FormatInt(a.coef, 10)
 	}
 	var buf [spellBuf]byte
 	var out [spellBuf + 16]byte
@@ -228,7 +319,7 @@ func (a Amount) String() string {
 // Add returns a + b with Python's types and rounding.
 func Add(a, b Amount) Amount {
 	dec := a.dec || b.dec
-	if a.big == nil && b.big == nil {
+	if a.small() && b.small() {
 		if ca, cb, e, ok := align(a, b); ok {
 			if s, overflow := addInt64(ca, cb); !overflow {
 				return Amount{coef: s, exp: e, dec: dec}
@@ -246,7 +337,7 @@ func Add(a, b Amount) Amount {
 // Sub returns a - b with Python's types and rounding.
 func Sub(a, b Amount) Amount {
 	dec := a.dec || b.dec
-	if a.big == nil && b.big == nil && b.coef != math.MinInt64 {
+	if a.small() && b.small() && b.coef != math.MinInt64 {
 		if ca, cb, e, ok := align(a, b); ok {
 			if s, overflow := addInt64(ca, -cb); !overflow {
 				return Amount{coef: s, exp: e, dec: dec}
@@ -263,7 +354,7 @@ func Sub(a, b Amount) Amount {
 
 // Cmp compares the values of a and b: -1 if a < b, 0 if equal, +1 if a > b.
 func Cmp(a, b Amount) int {
-	if a.big == nil && b.big == nil {
+	if a.small() && b.small() {
 		if ca, cb, _, ok := align(a, b); ok {
 			switch {
 			case ca < cb:
@@ -274,7 +365,11 @@ func Cmp(a, b Amount) int {
 			return 0
 		}
 	}
-	return a.Decimal().Cmp(b.Decimal())
+	if r, ok := cmpWide(a, b); ok {
+		return r
+	}
+	var ta, tb apd.Decimal
+	return a.operand(&ta).Cmp(b.operand(&tb))
 }
 
 // Min returns Python's min(a, b): a unless b < a, so the type of the returned
@@ -372,7 +467,7 @@ func Mul(a, b Amount) Amount {
 // which is Python's product: an exact result of at most 19 digits is never
 // rounded.
 func mulSmall(a, b Amount) (Amount, bool) {
-	if a.big != nil || b.big != nil || a.coef == math.MinInt64 || b.coef == math.MinInt64 {
+	if !a.small() || !b.small() || a.coef == math.MinInt64 || b.coef == math.MinInt64 {
 		return Amount{}, false
 	}
 	e := int64(a.exp) + int64(b.exp)

@@ -1,6 +1,9 @@
 package pynum
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func TestAmountTypes(t *testing.T) {
 	i36, d50 := Int(36), Dec(500, -1)
@@ -56,4 +59,30 @@ func mustAmount(t *testing.T, s string) Amount {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// DecimalSum gives what adding each term to Decimal(0) with Add gives,
+// exponent included, whole terms or not.
+func TestDecimalSum(t *testing.T) {
+	terms := [][]Amount{
+		nil,
+		{Int(5)},
+		{Dec(50, 0), Int(7), Dec(-3, 0)},
+		{Dec(50, 0), Dec(5, -1), Int(2)},
+		{Dec(1, -28), Dec(3, 0), Quo(Int(1), Int(3))},
+		{Dec(math.MaxInt64/2-1, 0), Dec(math.MaxInt64/2-1, 0), Dec(math.MaxInt64/2-1, 0), Int(9)},
+		{Dec(20, 1), Int(1)},
+		{Quo(Int(2), Int(3)), Dec(1, 0), Dec(1, 0)},
+	}
+	for _, xs := range terms {
+		want := Dec(0, 0)
+		var s DecimalSum
+		for _, x := range xs {
+			want = Add(want, x)
+			s.Add(x)
+		}
+		if got := s.Value(); got.String() != want.String() || !got.IsDecimal() {
+			t.Errorf("sum of %v = %s, want %s", xs, got, want)
+		}
+	}
 }

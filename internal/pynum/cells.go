@@ -36,7 +36,7 @@ func AppendBalanceCell(dst []byte, a Amount) []byte {
 	if a.dec {
 		return AppendFloatRepr(dst, a.Float64())
 	}
-	if a.big == nil {
+	if a.small() {
 		return strconv.AppendInt(dst, a.coef, 10)
 	}
 	return append(dst, a.String()...)
@@ -47,7 +47,7 @@ func AppendBalanceCell(dst []byte, a Amount) []byte {
 // finite number (a Decimal beyond the float range prints as inf).
 func BalanceCellValue(a Amount) (Amount, bool) {
 	if !a.dec {
-		if a.big == nil {
+		if a.small() {
 			return Dec(a.coef, 0), true
 		}
 		r, err := ParseDecimal(a.String())

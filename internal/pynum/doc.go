@@ -12,11 +12,12 @@
 //     also in an append form that writes into a caller's buffer.
 //
 // Decimal arithmetic follows the General Decimal Arithmetic specification, as
-// Python's decimal module does. Amounts keep fast paths for the values
-// simulations actually see: an int64 coefficient and a decimal exponent
-// (exact sums and products, long division), and coefficients of up to 128
-// bits for the 28-digit results of divisions (quo.go, wide.go); anything
-// larger falls back to github.com/cockroachdb/apd/v3. Printing spells a
-// decimal out in digits in a stack buffer (spell.go), so the fast paths
-// allocate nothing but the occasional 28-digit result.
+// Python's decimal module does. An Amount holds its coefficient inline: in an
+// int64, or in 128 bits (38 digits, so every 28-digit Decimal result) with a
+// sign and a decimal exponent. Sums, products, quotients by an int64
+// coefficient, comparisons, truncation and rounding of such values are
+// computed in integers and rounded half to even to 28 digits (quo.go,
+// wide.go, u128.go), without allocating; anything larger falls back to
+// github.com/cockroachdb/apd/v3, which FuzzAmountOps holds the fast paths to.
+// Printing spells a decimal out in digits in a stack buffer (spell.go).
 package pynum

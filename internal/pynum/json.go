@@ -43,7 +43,7 @@ func appendAmountJSON(dst []byte, a Amount, quotes bool) ([]byte, bool) {
 	var buf [spellBuf]byte
 	if !a.dec {
 		// A Python int prints exactly, never normalised.
-		if a.big != nil {
+		if !a.small() {
 			return append(dst, a.String()...), false
 		}
 		return strconv.AppendInt(dst, a.coef, 10), false
@@ -73,7 +73,7 @@ func (n spelled) appendJSON(dst []byte, quotes bool) ([]byte, bool) {
 // JSON text AmountJSON(a) (Python's Decimal of that text): an int n becomes
 // Decimal(n), a Decimal its normalised value, an integral one at exponent 0.
 func ReadBack(a Amount) Amount {
-	if a.big == nil {
+	if a.small() {
 		if !a.dec {
 			return Dec(a.coef, 0)
 		}

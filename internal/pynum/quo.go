@@ -20,25 +20,30 @@ func Quo(a, b Amount) Amount {
 	return fromOwned(DecQuo(a.operand(&ta), b.operand(&tb)), true)
 }
 
-// quoSmall divides small operands by long division, up to 19 digits at a
-// time, until the quotient is exact or has Precision significant digits, and
-// then rounds half to even on the remainder, as the General Decimal
-// Arithmetic division does. An exact quotient comes out at the ideal exponent
-// exp(a) - exp(b) (when the division ends within the integer part) or with a
-// last fractional digit that is not zero, which is where DecQuo's stripping
-// of zeros stops.
+// quoSmall divides a dividend of up to 128 bits (a small or wide Amount) by a
+// small divisor by long division, up to 19 digits at a time, until the
+// quotient is exact or has Precision significant digits, and then rounds half
+// to even on the remainder, as the General Decimal Arithmetic division does.
+// An exact quotient comes out at the ideal exponent exp(a) - exp(b) (when the
+// division ends within the integer part) or with a last fractional digit that
+// is not zero, which is where DecQuo's stripping of zeros stops. A dividend
+// whose integer quotient already has more than Precision digits is left to
+// apd.
 func quoSmall(a, b Amount) (Amount, bool) {
 	ideal := int64(a.exp) - int64(b.exp)
-	if a.big != nil || b.big != nil || b.coef == 0 || ideal < -wideExponentLimit || ideal > wideExponentLimit {
+	aneg, x, _, ok := a.parts128()
+	if !ok || !b.small() || b.coef == 0 || ideal < -wideExponentLimit || ideal > wideExponentLimit {
 		return Amount{}, false
 	}
-	if a.coef == 0 {
+	if x == (u128{}) {
 		return Dec(0, int32(ideal)), true // Python's -0 (0 / negative) has no Amount form either
 	}
-	x, y := uabs(a.coef), uabs(b.coef)
-	q := u128{lo: x / y} // the quotient's digits so far
-	r := x % y
-	nd := q.digits() // its significant digits
+	y := uabs(b.coef)
+	q, r := x.divRem(y) // the quotient's digits so far
+	nd := q.digits()    // its significant digits
+	if nd > Precision {
+		return Amount{}, false
+	}
 	exp := ideal
 	for r != 0 && nd < Precision {
 		// The next k digits: r·10^k / y < 10^k, as r < y; r·10^k < 2^127.
@@ -58,12 +63,13 @@ func quoSmall(a, b Amount) (Amount, bool) {
 		exp -= int64(k)
 	}
 	// Round half to even on the remainder; 2r does not overflow, as r < y ≤
-	// 2^63. Rounding up never carries into a 29th digit: that needs x/y
-	// within half a unit of its 28th digit below a power of ten 10^k, that is
-	// closer than 10^(k-28)/2, while |10^k·y - x|/y ≥ min(1, 10^k)/y; both
-	// hold only if x or y exceeds 10^28.
+	// 2^63. Rounding up can carry into a 29th digit (999…9.5 → 10^28): then
+	// the quotient is 10^27 one exponent up, as the context's rounding gives.
 	if r != 0 && (2*r > y || 2*r == y && q.lo&1 == 1) {
-		q = q.add(u128{lo: 1})
+		if q = q.add(u128{lo: 1}); q == pow10u128(Precision) {
+			q = pow10u128(Precision - 1)
+			exp++
+		}
 	}
-	return decimalFromU128((a.coef < 0) != (b.coef < 0), q, int32(exp)), true
+	return decimalFromU128(aneg != (b.coef < 0), q, int32(exp)), true
 }

@@ -12,6 +12,16 @@ func Round(a Amount) Amount {
 	if !a.dec {
 		return a
 	}
+	if neg, c, e, ok := a.parts128(); ok {
+		if e >= 0 {
+			return a.Trunc() // integral: exact
+		}
+		q, half := divPow10(c, int(-e))
+		if half > 0 || half == 0 && q.lo&1 == 1 {
+			q = q.add(u128{lo: 1}) // below 2^128: c < 2^128 was divided by 10 or more
+		}
+		return fromU128(neg, q, 0, false)
+	}
 	var tmp apd.Decimal
 	d := a.operand(&tmp)
 	r := new(apd.Decimal)

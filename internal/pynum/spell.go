@@ -29,8 +29,11 @@ func spellDecimal(buf []byte, d *apd.Decimal) spelled {
 
 // spellAmount spells out a, appending its digits to buf.
 func spellAmount(buf []byte, a Amount) spelled {
-	if a.big != nil {
+	switch {
+	case a.big != nil:
 		return spellDecimal(buf, a.big)
+	case a.wide:
+		return spelled{neg: a.neg, digits: appendWords(buf, [4]uint64{uint64(a.coef), a.hi}), exp: int(a.exp)}
 	}
 	u := uint64(a.coef)
 	if a.coef < 0 {

@@ -1,12 +1,8 @@
 package pynum
 
 import (
-	"encoding/binary"
-	"math"
 	"math/bits"
 	"strconv"
-
-	"github.com/cockroachdb/apd/v3"
 )
 
 // u128 is an unsigned 128-bit integer, the coefficient of a Decimal of up to
@@ -67,13 +63,11 @@ func (c u128) digits() int {
 }
 
 // pow10u64 returns 10^n for 0 ≤ n ≤ 19.
-func pow10u64(n int) uint64 {
-	p := uint64(1)
-	for ; n > 0; n-- {
-		p *= 10
-	}
-	return p
-}
+func pow10u64(n int) uint64 { return pow10Table[n] }
+
+// pow10Table holds 10^0 … 10^19; it is never modified.
+var pow10Table = [20]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
 
 // pow10u128 returns 10^n for 0 ≤ n ≤ 38.
 func pow10u128(n int) u128 {
@@ -82,6 +76,41 @@ func pow10u128(n int) u128 {
 	}
 	hi, lo := bits.Mul64(pow10u64(19), pow10u64(n-19))
 	return u128{hi, lo}
+}
+
+// divPow10 returns c / 10^k, truncated, and how the remainder compares with
+// half of 10^k: -1 below, 0 a tie, +1 above (for k = 0: -1, no remainder).
+func divPow10(c u128, k int) (q u128, half int) {
+	switch {
+	case k == 0:
+		return c, -1
+	case k <= 19:
+		p := pow10u64(k)
+		q, r := c.divRem(p)
+		return q, cmpUint(r, p/2)
+	case k <= 38:
+		// c = (q·10^(k-19) + r2)·10^19 + r1; half = 5·10^(k-20)·10^19.
+		q1, r1 := c.divRem(pow10u64(19))
+		q, r2 := q1.divRem(pow10u64(k - 19))
+		half := cmpUint(r2, 5*pow10u64(k-20))
+		if half == 0 && r1 != 0 {
+			half = 1
+		}
+		return q, half
+	}
+	// c < 2^128 < 10^39 ≤ 10^k: the quotient is 0; the remainder c is below
+	// 5·10^(k-1) ≥ 5·10^38 > 2^128.
+	return u128{}, -1
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // appendWords appends the decimal digits of the 256-bit number w (least
@@ -112,21 +141,7 @@ func appendWords(dst []byte, w [4]uint64) []byte {
 }
 
 // decimalFromU128 returns the Decimal ±c·10^exp.
-func decimalFromU128(neg bool, c u128, exp int32) Amount {
-	if c.hi == 0 && c.lo <= math.MaxInt64 {
-		n := int64(c.lo)
-		if neg {
-			n = -n
-		}
-		return Dec(n, exp)
-	}
-	var b [16]byte
-	binary.BigEndian.PutUint64(b[:8], c.hi)
-	binary.BigEndian.PutUint64(b[8:], c.lo)
-	d := &apd.Decimal{Negative: neg, Exponent: exp}
-	d.Coeff.SetBytes(b[:])
-	return Amount{dec: true, big: d}
-}
+func decimalFromU128(neg bool, c u128, exp int32) Amount { return fromU128(neg, c, exp, true) }
 
 // uabs returns |c| as a uint64 (also for math.MinInt64).
 func uabs(c int64) uint64 {

@@ -3,8 +3,6 @@ package pynum
 import (
 	"math"
 	"math/bits"
-
-	"github.com/cockroachdb/apd/v3"
 )
 
 // Decimal arithmetic on coefficients of up to 128 bits (38 digits) without
@@ -21,22 +19,11 @@ import (
 const wideExponentLimit = 1 << 20
 
 // wideParts returns a Decimal's sign, coefficient and exponent when its
-// coefficient fits 128 bits and its exponent is within wideExponentLimit.
+// coefficient fits 128 bits (a small or wide Amount) and its exponent is
+// within wideExponentLimit.
 func wideParts(a Amount) (neg bool, c u128, exp int, ok bool) {
-	if a.big == nil {
-		return a.coef < 0, u128{lo: uabs(a.coef)}, int(a.exp), abs32(a.exp) <= wideExponentLimit
-	}
-	w := a.big.Coeff.Bits()
-	if bits.UintSize != 64 || len(w) > 2 || a.big.Form != apd.Finite || abs32(a.big.Exponent) > wideExponentLimit {
-		return false, u128{}, 0, false
-	}
-	if len(w) > 0 {
-		c.lo = uint64(w[0])
-	}
-	if len(w) > 1 {
-		c.hi = uint64(w[1])
-	}
-	return a.big.Negative, c, int(a.big.Exponent), true
+	neg, c, e, ok := a.parts128()
+	return neg, c, int(e), ok && abs32(e) <= wideExponentLimit
 }
 
 func abs32(e int32) int32 {
@@ -84,9 +71,8 @@ func addWide(a, b Amount, sub bool) (Amount, bool) {
 func roundU128(neg bool, c u128, exp int) Amount {
 	if nd := c.digits(); nd > Precision {
 		k := nd - Precision // at most 39 - 28 digits to drop
-		p := pow10u64(k)
-		q, r := c.divRem(p)
-		if r > p/2 || r == p/2 && q.lo&1 == 1 {
+		q, half := divPow10(c, k)
+		if half > 0 || half == 0 && q.lo&1 == 1 {
 			if q = q.add(u128{lo: 1}); q == pow10u128(Precision) {
 				q = pow10u128(Precision - 1) // one digit too many
 				exp++
@@ -105,8 +91,68 @@ func mulWide(a, b Amount) (Amount, bool) {
 	if !ok1 || !ok2 {
 		return Amount{}, false
 	}
+	p := mul128(ac, bc)
+	if p[2] == 0 && p[3] == 0 {
+		return roundU128(an != bn, u128{p[1], p[0]}, ae+be), true
+	}
 	var buf [96]byte
-	return roundedDecimal(an != bn, appendWords(buf[:0], mul128(ac, bc)), ae+be, Precision), true
+	return roundedDecimal(an != bn, appendWords(buf[:0], p), ae+be, Precision), true
+}
+
+// cmpWide compares a and b when both coefficients fit 128 bits, reporting
+// false when it cannot tell without apd.
+func cmpWide(a, b Amount) (int, bool) {
+	an, ac, ae, ok1 := wideParts(a)
+	bn, bc, be, ok2 := wideParts(b)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	sa, sb := signOf(an, ac), signOf(bn, bc)
+	switch {
+	case sa != sb:
+		return cmpInt(sa, sb), true
+	case sa == 0:
+		return 0, true
+	}
+	// Same sign: compare the magnitudes, by their adjusted exponents first.
+	mag := 0
+	if da, db := ac.digits()+ae, bc.digits()+be; da != db {
+		mag = cmpInt(da, db)
+	} else {
+		// Equal adjusted exponents: scaling the one with the larger exponent
+		// gives it the other's number of digits, so it fits 128 bits.
+		var ok bool
+		if ae > be {
+			ac, ok = scale128(ac, ae-be)
+		} else {
+			bc, ok = scale128(bc, be-ae)
+		}
+		if !ok {
+			return 0, false
+		}
+		mag = ac.cmp(bc)
+	}
+	return sa * mag, true
+}
+
+func signOf(neg bool, c u128) int {
+	switch {
+	case c == u128{}:
+		return 0
+	case neg:
+		return -1
+	}
+	return 1
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // squareWide returns DecSquare of a Decimal whose coefficient fits 128 bits:
