@@ -58,8 +58,12 @@ func quoSmall(a, b Amount) (Amount, bool) {
 				k--
 			}
 		}
+		if q == (u128{}) {
+			nd = u128{lo: d}.digits()
+		} else {
+			nd += k // q·10^k + d with d < 10^k
+		}
 		q = q.mulAdd(pow10u64(k), d)
-		nd = q.digits()
 		exp -= int64(k)
 	}
 	// Round half to even on the remainder; 2r does not overflow, as r < y ≤
