@@ -30,7 +30,7 @@ func Quo(a, b Amount) Amount {
 // whose integer quotient already has more than Precision digits is left to
 // apd.
 func quoSmall(a, b Amount) (Amount, bool) {
-	ideal := int64(a.exp) - int64(b.exp)
+	ideal := int64(a.exp()) - int64(b.exp())
 	aneg, x, _, ok := a.parts128()
 	if !ok || !b.small() || b.coef == 0 || ideal < -wideExponentLimit || ideal > wideExponentLimit {
 		return Amount{}, false

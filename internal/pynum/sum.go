@@ -14,7 +14,7 @@ type DecimalSum struct {
 
 // Add adds x to the total.
 func (s *DecimalSum) Add(x Amount) {
-	if t := s.whole + x.coef; !s.slow && x.big == nil && !x.wide && x.exp == 0 && (t^s.whole)&(t^x.coef) >= 0 {
+	if t := s.whole + x.coef; !s.slow && x.big == nil && !x.wide() && x.exp() == 0 && (t^s.whole)&(t^x.coef) >= 0 {
 		s.whole = t // no overflow: t has the sign of an operand
 		return
 	}
@@ -37,4 +37,3 @@ func (s *DecimalSum) Value() Amount {
 	}
 	return Dec(s.whole, 0)
 }
-

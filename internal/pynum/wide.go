@@ -22,12 +22,12 @@ const wideExponentLimit = 1 << 20
 // within wideExponentLimit.
 func wideParts(a Amount) (neg bool, c u128, exp int, ok bool) {
 	switch {
-	case a.big != nil || a.exp > wideExponentLimit || a.exp < -wideExponentLimit:
+	case a.big != nil || a.exp() > wideExponentLimit || a.exp() < -wideExponentLimit:
 		return false, u128{}, 0, false
-	case a.wide:
-		return a.neg, u128{a.hi, uint64(a.coef)}, int(a.exp), true
+	case a.wide():
+		return a.neg(), u128{a.hi, uint64(a.coef)}, int(a.exp()), true
 	}
-	return a.coef < 0, u128{lo: uabs(a.coef)}, int(a.exp), true
+	return a.coef < 0, u128{lo: uabs(a.coef)}, int(a.exp()), true
 }
 
 func abs32(e int32) int32 {
