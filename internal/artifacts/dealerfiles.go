@@ -2,6 +2,7 @@ package artifacts
 
 import (
 	"cmp"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,7 +49,7 @@ func dealerFiles(res *engine.Result, runID string) []File {
 	if len(st.Instruments.System) > 0 {
 		files = append(files, File{SystemStateFile, AppendSystemStateCSV(nil, runID, st)})
 	}
-	if rows := RepaymentRows(res.Events, st.Trades); len(rows) > 0 {
+	if rows := repaymentRows(res.EachEvent(), st.Trades); len(rows) > 0 {
 		files = append(files, File{RepaymentEventsFile, AppendRepaymentCSV(nil, runID, rows)})
 	}
 	return files
@@ -191,9 +192,20 @@ type RepaymentRow struct {
 // event log (PayableSettled and payable ObligationDefaulted, in log order)
 // and the trades, stably sorted by (maturity day, trader).
 func RepaymentRows(events []engine.Event, trades []dealer.Trade) []RepaymentRow {
+	return repaymentRows(func(yield func(*engine.Event) bool) {
+		for i := range events {
+			if !yield(&events[i]) {
+				return
+			}
+		}
+	}, trades)
+}
+
+// repaymentRows is RepaymentRows on a sequence of events (each read once,
+// nothing of it kept but its values).
+func repaymentRows(events iter.Seq[*engine.Event], trades []dealer.Trade) []RepaymentRow {
 	var rows []RepaymentRow
-	for i := range events {
-		e := &events[i]
+	for e := range events {
 		var r RepaymentRow
 		var amount pynum.Amount
 		var ok bool

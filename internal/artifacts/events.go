@@ -101,6 +101,24 @@ func AppendEvents(dst []byte, events []engine.Event) ([]byte, error) {
 	return dst, nil
 }
 
+// AppendRunEvents is AppendEvents for the event log of res, read once in
+// order without building it whole (engine.Result.EachEvent).
+func AppendRunEvents(dst []byte, res *engine.Result) ([]byte, error) {
+	if dst == nil {
+		dst = make([]byte, 0, 200*res.EventCount())
+	}
+	i := 0
+	for e := range res.EachEvent() {
+		i++
+		var err error
+		if dst, err = AppendEvent(dst, e); err != nil {
+			return dst, fmt.Errorf("encoding event %d: %w", i, err)
+		}
+		dst = append(dst, '\n')
+	}
+	return dst, nil
+}
+
 // WriteEvents writes events.jsonl.
 func WriteEvents(w io.Writer, events []engine.Event) error {
 	b, err := AppendEvents(nil, events)

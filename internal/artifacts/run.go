@@ -43,12 +43,12 @@ func Outputs(res *engine.Result) ([]File, *metrics.Report, error) {
 // RunOutputs is Outputs for the run runID, which a dealer run's detailed
 // CSV files carry in their run_id column.
 func RunOutputs(res *engine.Result, runID string) ([]File, *metrics.Report, error) {
-	events, err := AppendEvents(nil, res.Events)
+	events, err := AppendRunEvents(nil, res)
 	if err != nil {
 		return nil, nil, err
 	}
 	balances := metrics.Balances(&res.Final)
-	report := metrics.Analyze(res.Events, metrics.MoneyStock(balances))
+	report := metrics.AnalyzeRun(res, metrics.MoneyStock(balances))
 	files := []File{
 		{EventsFile, events},
 		{BalancesFile, AppendBalances(nil, balances)},

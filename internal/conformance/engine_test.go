@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
@@ -127,4 +128,47 @@ func checkRun(t *testing.T, run Run, reg map[string]string, opts engine.Options)
 		}
 	}
 	return ok
+}
+
+// TestEventViews checks that the engine's two ways of handing out its event
+// log — every Event built at once (Result.Events) and one at a time
+// (Result.EachEvent, which the run folder's writers use) — encode to the
+// same events.jsonl, on recorded runs with and without a dealer, rollbacks
+// included.
+func TestEventViews(t *testing.T) {
+	for _, set := range []string{"ring-expel-n5", "ring-failfast-n5-bigentity", "dealer-detailed-n5"} {
+		root := Require(t)
+		runs, err := Runs(root, set)
+		if err != nil || len(runs) == 0 {
+			t.Fatalf("%s: %d runs, %v", set, len(runs), err)
+		}
+		for _, run := range runs {
+			data, err := os.ReadFile(run.File("scenario.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc, err := engine.Load(run.File("scenario.yaml"), data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := engine.Run(context.Background(), sc, engine.Options{DetailedLogging: true})
+			if err != nil {
+				t.Fatalf("%s/%s: %v", set, run.ID, err)
+			}
+			each, err := artifacts.AppendRunEvents(nil, res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			whole, err := artifacts.AppendEvents(nil, res.Events())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(each) != string(whole) {
+				t.Fatalf("%s/%s: events one at a time differ from all at once", set, run.ID)
+			}
+			if n := res.EventCount(); n != len(res.Events()) || n != strings.Count(string(each), "\n") {
+				t.Fatalf("%s/%s: EventCount %d, %d events", set, run.ID, n, len(res.Events()))
+			}
+		}
+	}
 }

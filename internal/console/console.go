@@ -54,7 +54,7 @@ func Write(w io.Writer, sc *engine.Scenario, res *engine.Result, o Options) erro
 	for i, snap := range res.Snapshots {
 		if i == 0 {
 			p.line("\nDay 0 (After Setup)")
-			p.events(res.Events, func(e *engine.Event) bool { return e.Phase == "setup" })
+			p.events(res.Events(), func(e *engine.Event) bool { return e.Phase == "setup" })
 			p.balances(&snap, false)
 			continue
 		}
@@ -65,7 +65,7 @@ func Write(w io.Writer, sc *engine.Scenario, res *engine.Result, o Options) erro
 			continue
 		}
 		p.line(fmt.Sprintf("\nDay %d", simDay))
-		p.events(res.Events, func(e *engine.Event) bool { return e.Phase == "simulation" && e.Day == simDay })
+		p.events(res.Events(), func(e *engine.Event) bool { return e.Phase == "simulation" && e.Day == simDay })
 		p.balances(&snap, true)
 	}
 	return p.err

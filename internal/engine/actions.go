@@ -103,10 +103,8 @@ func (s *system) createPayable(a *Action) error {
 	if err := s.captureAlias(a, c); err != nil {
 		return err
 	}
-	s.log("PayableCreated",
-		Field{"debtor", Str(a.From)}, Field{"creditor", Str(a.To)}, Field{"amount", AmountV(amount)},
-		Field{"due_day", IntV(a.DueDay)}, Field{"payable_id", Str(c.id)},
-		Field{"alias", StrOrNull(a.Alias, a.HasAlias && a.Alias != "")})
+	s.emit(evPayableCreated, allKeys, cAgent(debtor), cAgent(creditor), s.cAmount(amount),
+		cInt(a.DueDay), cContract(int32(len(s.st.contracts)-1)), s.cStrOrNull(a.Alias, a.HasAlias && a.Alias != ""))
 	return nil
 }
 

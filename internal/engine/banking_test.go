@@ -353,7 +353,7 @@ func TestPayWithDepositsThenCash(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := runCase(t, tt.sc)
-			expect(t, "events", renderEvents(res.Events), tt.wantEvents)
+			expect(t, "events", renderEvents(res.Events()), tt.wantEvents)
 			expect(t, "final state", renderState(&res.Final), tt.wantState)
 			if res.Stop != tt.wantStop || res.StopMessage != tt.wantMessage {
 				t.Errorf("stop %s %q, want %s %q", res.Stop, res.StopMessage, tt.wantStop, tt.wantMessage)
@@ -379,7 +379,7 @@ func runScenarioCases(t *testing.T, tests []scenarioCase) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			res := runCase(t, tt.sc)
-			expect(t, "events", renderEvents(res.Events), tt.wantEvents)
+			expect(t, "events", renderEvents(res.Events()), tt.wantEvents)
 			expect(t, "final state", renderState(&res.Final), tt.wantState)
 			if res.Stop != tt.wantStop || res.StopMessage != tt.wantMessage {
 				t.Errorf("stop %s %q, want %s %q", res.Stop, res.StopMessage, tt.wantStop, tt.wantMessage)

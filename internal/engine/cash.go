@@ -7,14 +7,14 @@ import (
 // mintCash issues new cash from the central bank to agent to (bilancio's
 // System.mint_cash) and returns the new contract.
 func (s *system) mintCash(to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
-	return s.mint(KindCash, "C", "CashMinted", s.addCBCash, to, amount, alias, hasAlias)
+	return s.mint(KindCash, "C", evCashMinted, s.addCBCash, to, amount, alias, hasAlias)
 }
 
 // mint issues a new central-bank instrument of kind (cash or reserves) to
 // agent to, adds it to the central bank's outstanding amount and logs event
 // {to, amount, instr_id[, alias]}; bilancio's mint_cash and mint_reserves
 // differ only in these.
-func (s *system) mint(kind, prefix, event string, addOutstanding func(pynum.Amount), to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
+func (s *system) mint(kind, prefix string, event evKind, addOutstanding func(pynum.Amount), to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
 	cb := s.st.cbIndex
 	if cb == noAgent {
 		return nil, validationf("CentralBank must exist")
@@ -26,12 +26,12 @@ func (s *system) mint(kind, prefix, event string, addOutstanding func(pynum.Amou
 			return err
 		}
 		addOutstanding(amount)
-		f := [4]Field{{"to", Str(s.st.agents[to].id)}, {"amount", AmountV(amount)}, {"instr_id", Str(id)}, {"alias", Str(alias)}}
-		n := 3
+		idx := cContract(int32(len(s.st.contracts) - 1)) // c, just added
 		if hasAlias {
-			n = 4
+			s.emit(event, allKeys, cAgent(to), s.cAmount(amount), idx, s.cStr(alias))
+		} else {
+			s.emit(event, 0b0111, cAgent(to), s.cAmount(amount), idx)
 		}
-		s.log(event, f[:n]...)
 		return nil
 	})
 	return c, err
@@ -79,7 +79,7 @@ func (s *system) merge(a, b int32) error {
 	s.removeID(&s.st.agents[cb.holder].assets, b)
 	s.removeID(&s.st.agents[cb.issuer].liabilities, b)
 	s.deleteContract(b)
-	s.log("InstrumentMerged", Field{"keep", Str(ca.id)}, Field{"removed", Str(cb.id)})
+	s.emit(evInstrumentMerged, allKeys, cContract(a), cContract(b))
 	return nil
 }
 
@@ -112,7 +112,7 @@ func (s *system) moveAsset(idx, frm, to int32) {
 // to to, splitting the last piece, logging event per piece, then coalesces the
 // receiver's instruments of that kind (bilancio's transfer_cash and
 // transfer_reserves).
-func (s *system) transferMoney(kind, event string, frm, to int32, amount pynum.Amount) error {
+func (s *system) transferMoney(kind string, event evKind, frm, to int32, amount pynum.Amount) error {
 	if frm == to {
 		return validationf("no-op transfer")
 	}
@@ -134,8 +134,7 @@ func (s *system) transferMoney(kind, event string, frm, to int32, amount pynum.A
 			}
 			pc := s.st.contracts[piece]
 			s.moveAsset(piece, frm, to)
-			s.log(event, Field{"frm", Str(s.st.agents[frm].id)}, Field{"to", Str(s.st.agents[to].id)},
-				Field{"amount", AmountV(pynum.Min(remaining, pc.amount))}, Field{"instr_id", Str(pc.id)})
+			s.emit(event, allKeys, cAgent(frm), cAgent(to), s.cAmount(pynum.Min(remaining, pc.amount)), cContract(piece))
 			remaining = pynum.Sub(remaining, pc.amount)
 			if remaining.IsZero() {
 				break
@@ -193,5 +192,5 @@ outer:
 
 // transferCash is bilancio's System.transfer_cash.
 func (s *system) transferCash(frm, to int32, amount pynum.Amount) error {
-	return s.transferMoney(KindCash, "CashTransferred", frm, to, amount)
+	return s.transferMoney(KindCash, evCashTransferred, frm, to, amount)
 }

@@ -19,18 +19,25 @@ type netPosition struct {
 // each pair first appears (bilancio's compute_intraday_nets). The day's
 // events include setup events when day is 0.
 func (s *system) intradayNets(day int) []netPosition {
-	evs := s.st.events
+	recs := s.ev.recs
 	// Days never decrease along the log: the day's events are its tail.
-	first := len(evs)
-	for first > 0 && evs[first-1].Day >= day {
+	first := len(recs)
+	for first > 0 && int(recs[first-1].day) >= day {
 		first--
 	}
 	var nets []netPosition
-	index := map[bankPair]int{}
-	for i := first; i < len(evs); i++ {
-		e := &evs[i]
-		if e.Kind != "ClientPayment" || e.Day != day {
+	var index map[bankPair]int
+	for i := first; i < len(recs); i++ {
+		// ClientPayment events are kept whole (see eventlog.go).
+		if recs[i].kind != evGeneric || int(recs[i].day) != day {
 			continue
+		}
+		e := &s.ev.gen[recs[i].off]
+		if e.Kind != "ClientPayment" {
+			continue
+		}
+		if index == nil {
+			index = map[bankPair]int{}
 		}
 		payerBank, payeeBank := e.GetString("payer_bank"), e.GetString("payee_bank")
 		amount, ok := e.GetAmount("amount")

@@ -155,12 +155,11 @@ func TestIntradayNets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.st.day = 3
 	pay := func(day int, from, to, amount string) {
-		s.st.events = append(s.st.events, Event{Kind: "ClientPayment", Day: day, Fields: []Field{
-			{"payer", Str("x")}, {"payer_bank", Str(from)}, {"payee", Str("y")}, {"payee_bank", Str(to)},
-			{"amount", AmountV(mustDecimal(amount))},
-		}})
+		s.st.day = day
+		s.log("ClientPayment", Field{"payer", Str("x")}, Field{"payer_bank", Str(from)}, Field{"payee", Str("y")},
+			Field{"payee_bank", Str(to)}, Field{"amount", AmountV(mustDecimal(amount))})
+		s.st.day = 3
 	}
 	pay(2, "A", "B", "100") // another day
 	pay(3, "C", "A", "5")

@@ -53,8 +53,8 @@ func runDealerScenario(t *testing.T, opts Options) *Result {
 // eventsOfDay returns the kinds of day d's simulation events.
 func eventsOfDay(res *Result, d int) []*Event {
 	var out []*Event
-	for i := range res.Events {
-		if e := &res.Events[i]; e.Phase == "simulation" && e.Day == d {
+	for i := range res.Events() {
+		if e := &res.Events()[i]; e.Phase == "simulation" && e.Day == d {
 			out = append(out, e)
 		}
 	}
@@ -135,7 +135,7 @@ func TestDealerBurnAndSettlementToHolder(t *testing.T) {
 	}
 	// H1's payable now belongs to B, so H1 pays B on day 2.
 	found := false
-	for _, e := range res.Events {
+	for _, e := range res.Events() {
 		if e.Kind == "PayableSettled" && e.GetString("debtor") == "H1" {
 			found = true
 			if e.GetString("creditor") != "B" || e.Day != 2 {
@@ -157,7 +157,7 @@ func TestDealerBurnAndSettlementToHolder(t *testing.T) {
 	}
 	// Dealer events happen every simulated day.
 	days := 0
-	for _, e := range res.Events {
+	for _, e := range res.Events() {
 		if e.Kind == "SubphaseB_Dealer" {
 			days++
 		}
@@ -182,11 +182,11 @@ func TestDealerDailyInvariantsWarn(t *testing.T) {
 func TestDealerEras(t *testing.T) {
 	data := runDealerScenario(t, Options{DealerEra: DealerDataEra})
 	dec := runDealerScenario(t, Options{})
-	if len(data.Events) != len(dec.Events) {
-		t.Fatalf("%d events in the data era, %d in December", len(data.Events), len(dec.Events))
+	if len(data.Events()) != len(dec.Events()) {
+		t.Fatalf("%d events in the data era, %d in December", len(data.Events()), len(dec.Events()))
 	}
-	for i := range data.Events {
-		d, e := &data.Events[i], &dec.Events[i]
+	for i := range data.Events() {
+		d, e := &data.Events()[i], &dec.Events()[i]
 		if d.Kind != e.Kind {
 			t.Fatalf("event %d: %s vs %s", i, d.Kind, e.Kind)
 		}
@@ -210,7 +210,7 @@ func TestDealerEras(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range res.Events {
+	for _, e := range res.Events() {
 		if strings.Contains(strings.ToLower(e.Kind), "dealer") {
 			t.Fatalf("a disabled dealer logged %s", e.Kind)
 		}

@@ -9,13 +9,13 @@ import (
 // mintReserves issues new reserves from the central bank to a bank (bilancio's
 // System.mint_reserves) and returns the new contract.
 func (s *system) mintReserves(to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
-	return s.mint(KindReserveDeposit, "R", "ReservesMinted", s.addCBReserves, to, amount, alias, hasAlias)
+	return s.mint(KindReserveDeposit, "R", evReservesMinted, s.addCBReserves, to, amount, alias, hasAlias)
 }
 
 // transferReserves is bilancio's System.transfer_reserves: the cash transfer
 // mechanics applied to reserve deposits.
 func (s *system) transferReserves(frm, to int32, amount pynum.Amount) error {
-	return s.transferMoney(KindReserveDeposit, "ReservesTransferred", frm, to, amount)
+	return s.transferMoney(KindReserveDeposit, evReservesTransferred, frm, to, amount)
 }
 
 // applyMintReserves runs a mint_reserves action and binds its alias.

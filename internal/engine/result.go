@@ -1,5 +1,7 @@
 package engine
 
+import "iter"
+
 // Invariant checking modes (bilancio's --check-invariants).
 const (
 	CheckSetup = "setup" // after setup only
@@ -57,7 +59,8 @@ const (
 
 // Result is what a run produced.
 type Result struct {
-	Events []Event
+	// events is the event log, turned into Events on first use (Events).
+	events *loggedEvents
 	// Final is the state when the run ended (after any rollback).
 	Final StateView
 	// Snapshots holds the state after setup (Day 0) and after each simulated
@@ -87,10 +90,59 @@ type Result struct {
 // the order they defaulted.
 func (r *Result) DefaultedAgents() []string {
 	var ids []string
-	for i := range r.Events {
-		if r.Events[i].Kind == "AgentDefaulted" {
-			ids = append(ids, r.Events[i].GetString("agent"))
+	for e := range r.EachEvent() {
+		if e.Kind == "AgentDefaulted" {
+			ids = append(ids, e.GetString("agent"))
 		}
 	}
 	return ids
+}
+
+// Events returns the event log: {kind, day, phase, payload} records in the
+// order bilancio logs them. The engine keeps the log compact while it runs
+// and builds these on the first call; the slice is shared, not to be changed.
+func (r *Result) Events() []Event {
+	if r.events == nil {
+		return nil
+	}
+	return r.events.get()
+}
+
+// EventCount returns the number of events of the log.
+func (r *Result) EventCount() int {
+	switch {
+	case r.events == nil:
+		return 0
+	case r.events.log != nil:
+		return len(r.events.log.recs)
+	}
+	return len(r.events.events)
+}
+
+// EachEvent returns the events of the log in order, as Events does, without
+// building them all: each is built in turn in the same Event and payload,
+// valid until the next one (the values' strings and amounts stay valid).
+// For a reader that goes through the log once, such as an encoder.
+func (r *Result) EachEvent() iter.Seq[*Event] {
+	return func(yield func(*Event) bool) {
+		switch {
+		case r.events == nil:
+		case r.events.log != nil:
+			r.events.log.each(&r.events.tables, yield)
+		default:
+			for i := range r.events.events {
+				if !yield(&r.events.events[i]) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// SetEvents replaces the event log with events (for results put together by
+// hand, such as a report's tests).
+func (r *Result) SetEvents(events []Event) {
+	e := &loggedEvents{events: events}
+	e.once.Do(func() {})
+	r.events = e
 }

@@ -66,7 +66,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 			return nil, err
 		}
 		day := s.st.day
-		first := len(s.st.events)
+		first := len(s.ev.recs)
 		res.DaysSimulated++
 		if err := s.runDay(); err != nil {
 			d, ok := isDefaultError(err)
@@ -110,7 +110,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 			break
 		}
 	}
-	res.Events = s.st.events
+	res.events = &loggedEvents{log: &s.ev, tables: eventTables{agents: s.st.agents, contracts: s.st.contracts, aliases: s.st.aliases}}
 	res.Final = s.view()
 	return res, nil
 }
@@ -129,7 +129,7 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	}
 	s := &system{defaultMode: mode}
 	st := &s.st
-	st.phase = "setup"
+	s.setupPhase = true
 	st.cbIndex = noAgent
 	st.agentIndex = make(map[string]int32, len(sc.Agents))
 	st.stockIndex = map[string]int32{}
@@ -139,9 +139,11 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	st.cbCash, st.cbReserves = pynum.Int(0), pynum.Int(0)
 	st.agents = make([]agent, 0, len(sc.Agents))
 	st.contracts = make([]*contract, 0, 3*len(sc.InitialActions))
-	// About four events per action and eight fields per event for a ring:
+	// A ring logs about three events per action and five values per event:
 	// sized up front, the log rarely grows.
-	st.events = make([]Event, 0, 4*len(sc.InitialActions)+64)
+	s.ev.recs = make([]rec, 0, 4*len(sc.InitialActions)+64)
+	s.ev.vals = make([]cval, 0, 16*len(sc.InitialActions)+64)
+	s.ev.strs = make([]string, 0, 2*len(sc.InitialActions)+16)
 	lists := make([]int32, 2*listRoom*len(sc.Agents))
 	for _, a := range sc.Agents {
 		if _, dup := st.agentIndex[a.ID]; dup {
@@ -185,7 +187,7 @@ func (s *system) setup(ctx context.Context, sc *Scenario) error {
 			return fmt.Errorf("setup: %w", err)
 		}
 	}
-	s.st.phase = "simulation"
+	s.setupPhase = false
 	for _, sa := range sc.ScheduledActions {
 		if _, ok := s.st.scheduled[sa.Day]; !ok {
 			s.st.scheduledDays = append(s.st.scheduledDays, sa.Day)
@@ -200,9 +202,9 @@ func (s *system) setup(ctx context.Context, sc *Scenario) error {
 // leaves the day counter where it was.
 func (s *system) runDay() error {
 	day := s.st.day
-	s.log("PhaseA")
-	s.log("PhaseB")
-	s.log("SubphaseB1")
+	s.emit(evPhaseA, 0)
+	s.emit(evPhaseB, 0)
+	s.emit(evSubphaseB1, 0)
 	actions := s.st.scheduled[int64(day)]
 	for i := range actions {
 		if err := s.apply(&actions[i]); err != nil {
@@ -214,11 +216,11 @@ func (s *system) runDay() error {
 			return err
 		}
 	}
-	s.log("SubphaseB2")
+	s.emit(evSubphaseB2, 0)
 	if err := s.settleDue(day); err != nil {
 		return err
 	}
-	s.log("PhaseC")
+	s.emit(evPhaseC, 0)
 	if err := s.clearIntraday(day); err != nil {
 		return err
 	}
@@ -230,21 +232,28 @@ func (s *system) runDay() error {
 // of the day's first event.
 func (s *system) impacted(day, first int) int {
 	n := 0
-	count := func(evs []Event) {
-		for i := range evs {
-			if evs[i].Day != day {
+	count := func(from, to int) {
+		l := &s.ev
+		for i := from; i < to; i++ {
+			r := &l.recs[i]
+			if int(r.day) != day {
 				continue
 			}
-			switch evs[i].Kind {
-			case "PayableSettled", "DeliveryObligationSettled", "InterbankCleared", "InterbankOvernightCreated":
+			switch r.kind {
+			case evPayableSettled:
 				n++
+			case evGeneric:
+				switch l.gen[r.off].Kind {
+				case "PayableSettled", "DeliveryObligationSettled", "InterbankCleared", "InterbankOvernightCreated":
+					n++
+				}
 			}
 		}
 	}
 	if day == 0 {
-		count(s.st.events[:first]) // setup events carry day 0 too
+		count(0, first) // setup events carry day 0 too
 	}
-	count(s.st.events[first:])
+	count(first, len(s.ev.recs))
 	return n
 }
 

@@ -46,7 +46,7 @@ func dec(s string) pynum.Amount {
 // kinds lists the kinds of the simulation-phase events, day markers excluded.
 func kinds(res *Result) string {
 	var k []string
-	for _, e := range res.Events {
+	for _, e := range res.Events() {
 		switch e.Kind {
 		case "PhaseA", "PhaseB", "SubphaseB1", "SubphaseB2", "PhaseC", "CashMinted", "PayableCreated":
 			continue
@@ -135,7 +135,7 @@ func TestFailFastState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := res.Events[len(res.Events)-1]
+	last := res.Events()[len(res.Events())-1]
 	if last.Kind != "PayableSettled" || last.GetString("debtor") != "H2" {
 		t.Errorf("last event %s by %s, want H2's PayableSettled", last.Kind, last.GetString("debtor"))
 	}
@@ -203,7 +203,7 @@ func TestExpelWritesOffAndCancels(t *testing.T) {
 	if got := kinds(res); got != want {
 		t.Errorf("events:\n got  %s\n want %s", got, want)
 	}
-	for _, e := range res.Events {
+	for _, e := range res.Events() {
 		if e.Kind == "ObligationWrittenOff" {
 			if e.GetString("alias") != "EXTRA" || e.GetString("creditor") != "H3" {
 				t.Errorf("written off %v", e.Fields)
@@ -220,16 +220,16 @@ func TestDeterministicIDs(t *testing.T) {
 		[]pynum.Amount{dec("80"), dec("40"), dec("30")}, []int64{1, 2, 3})
 	a, _ := Run(context.Background(), sc, Options{})
 	b, _ := Run(context.Background(), sc, Options{})
-	if len(a.Events) != len(b.Events) {
+	if len(a.Events()) != len(b.Events()) {
 		t.Fatal("event counts differ between two runs")
 	}
-	for i := range a.Events {
-		if a.Events[i].GetString("instr_id") != b.Events[i].GetString("instr_id") ||
-			a.Events[i].GetString("payable_id") != b.Events[i].GetString("payable_id") {
+	for i := range a.Events() {
+		if a.Events()[i].GetString("instr_id") != b.Events()[i].GetString("instr_id") ||
+			a.Events()[i].GetString("payable_id") != b.Events()[i].GetString("payable_id") {
 			t.Fatalf("event %d ids differ between runs", i)
 		}
 	}
-	id := a.Events[0].GetString("instr_id")
+	id := a.Events()[0].GetString("instr_id")
 	if len(id) != len("C_")+12 || !strings.HasPrefix(id, "C_") {
 		t.Errorf("id %q not in bilancio's shape", id)
 	}

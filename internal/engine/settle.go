@@ -75,10 +75,8 @@ func (s *system) settlePayable(idx int32) error {
 			return s.defaultOnPayable(idx, remaining, paid)
 		}
 		s.removeContract(idx)
-		d, c := s.st.agents[debtor].id, s.st.agents[creditor].id
-		s.log("PayableSettled", Field{"pid", Str(p.id)}, Field{"contract_id", Str(p.id)},
-			Field{"alias", s.aliasValue(p)}, Field{"debtor", Str(d)}, Field{"creditor", Str(c)},
-			Field{"amount", AmountV(p.amount)})
+		id := cContract(idx)
+		s.emit(evPayableSettled, allKeys, id, id, s.cAlias(p), cAgent(debtor), cAgent(creditor), s.cAmount(p.amount))
 		return nil
 	})
 }
@@ -125,35 +123,26 @@ func (s *system) defaultOnPayable(idx int32, remaining pynum.Amount, paid []paym
 	if s.defaultMode != ExpelAgent {
 		return &DefaultError{Msg: fmt.Sprintf("Insufficient funds to settle payable %s: %s still owed", p.id, remaining)}
 	}
-	debtor, creditor := s.st.agents[p.issuer].id, s.st.agents[p.effectiveHolder()].id
+	id, debtor, creditor := cContract(idx), cAgent(p.issuer), cAgent(p.effectiveHolder())
+	aliasV := s.cAlias(p)
 	alias, hasAlias := s.st.aliasFor(p)
 	amountPaid := pynum.Sub(p.amount, remaining)
+	kind := s.cStr(p.kind)
+	paidV, remainingV, originalV := s.cAmount(amountPaid), s.cAmount(remaining), s.cAmount(p.amount)
 	if amountPaid.Sign() > 0 {
-		var buf [10]Field
-		f := append(buf[:0],
-			Field{"contract_id", Str(p.id)}, Field{"alias", StrOrNull(alias, hasAlias)},
-			Field{"debtor", Str(debtor)}, Field{"creditor", Str(creditor)},
-			Field{"contract_kind", Str(p.kind)}, Field{"settlement_kind", Str("payable")},
-			Field{"amount_paid", AmountV(amountPaid)}, Field{"shortfall", AmountV(remaining)},
-			Field{"original_amount", AmountV(p.amount)},
-		)
+		var buf [10 + 2*4]cval
+		f := append(buf[:0], id, aliasV, debtor, creditor, kind, s.cStr("payable"), paidV, remainingV, originalV)
+		mask := uint16(1<<distributionKey - 1)
 		if len(paid) > 0 {
-			list := s.cut(len(paid))
-			for i, pm := range paid {
-				obj := s.cut(2)
-				obj[0], obj[1] = Field{"method", Str(pm.method)}, Field{"amount", AmountV(pm.amount)}
-				list[i].Val = ObjectOf(obj)
+			mask |= 1 << distributionKey
+			f = append(f, cInt(int64(len(paid))))
+			for _, pm := range paid {
+				f = append(f, s.cStr(pm.method), s.cAmount(pm.amount))
 			}
-			f = append(f, Field{"distribution", ListOf(list)})
 		}
-		s.log("PartialSettlement", f...)
+		s.emit(evPartialSettlement, mask, f...)
 	}
-	s.log("ObligationDefaulted",
-		Field{"contract_id", Str(p.id)}, Field{"alias", StrOrNull(alias, hasAlias)},
-		Field{"debtor", Str(debtor)}, Field{"creditor", Str(creditor)},
-		Field{"contract_kind", Str(p.kind)}, Field{"shortfall", AmountV(remaining)},
-		Field{"amount_paid", AmountV(amountPaid)}, Field{"original_amount", AmountV(p.amount)},
-		Field{"amount", AmountV(remaining)})
+	s.emit(evObligationDefaulted, allKeys, id, aliasV, debtor, creditor, kind, remainingV, paidV, originalV, remainingV)
 	s.removeContract(idx)
 	var aliases []string
 	if hasAlias {
@@ -180,9 +169,8 @@ func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, ca
 		return &DefaultError{Msg: "Central bank cannot default"}
 	}
 	s.setDefaulted(i)
-	s.log("AgentDefaulted", Field{"agent", Str(a.id)}, Field{"frm", Str(a.id)},
-		Field{"trigger_contract", StrOrNull(trigger, trigger != "")}, Field{"contract_kind", StrOrNull(triggerKind, triggerKind != "")},
-		Field{"shortfall", shortfall}, Field{"mode", Str(s.defaultMode)})
+	s.emit(evAgentDefaulted, allKeys, cAgent(i), cAgent(i), s.cStrOrNull(trigger, trigger != ""),
+		s.cStrOrNull(triggerKind, triggerKind != ""), s.cValue(shortfall), s.cStr(s.defaultMode))
 	for _, al := range cancelledAliases {
 		s.dropAlias(al)
 	}
@@ -200,19 +188,18 @@ func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, ca
 		if hasAlias {
 			cancelledAliases = append(cancelledAliases, alias)
 		}
-		var fb [8]Field
-		f := append(fb[:0],
-			Field{"contract_id", Str(c.id)}, Field{"alias", StrOrNull(alias, hasAlias)},
-			Field{"debtor", Str(a.id)}, Field{"creditor", Str(s.st.agents[c.holder].id)},
-			Field{"contract_kind", Str(c.kind)}, Field{"amount", AmountV(c.amount)},
-		)
+		var fb [8]cval
+		f := append(fb[:0], cContract(idx), s.cAlias(c), cAgent(i), cAgent(c.holder), s.cStr(c.kind), s.cAmount(c.amount))
+		mask := uint16(0b111111)
 		if c.hasDueDay {
-			f = append(f, Field{"due_day", IntV(c.dueDay)})
+			mask |= 1 << 6
+			f = append(f, cInt(c.dueDay))
 		}
 		if c.kind == KindDeliveryObligation {
-			f = append(f, Field{"sku", Str(c.sku)})
+			mask |= 1 << 7
+			f = append(f, s.cStr(c.sku))
 		}
-		s.log("ObligationWrittenOff", f...)
+		s.emit(evObligationWrittenOff, mask, f...)
 		s.removeContract(idx)
 		cancelledIDs = append(cancelledIDs, c.id)
 		if hasAlias {

@@ -73,7 +73,8 @@ type aliasEntry struct {
 	next     int // the next entry naming the same contract, or -1
 }
 
-// state is everything an atomic block restores on failure.
+// state is everything an atomic block restores on failure, but for the
+// event log (system.ev), which it cuts back as well.
 type state struct {
 	agents     []agent
 	agentIndex map[string]int32
@@ -91,9 +92,7 @@ type state struct {
 	aliases    []aliasEntry
 	aliasIndex map[string]int // alias → index of its live entry
 
-	events []Event
-	day    int
-	phase  string
+	day int
 
 	cbCash     pynum.Amount
 	cbReserves pynum.Amount

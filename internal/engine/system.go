@@ -23,7 +23,12 @@ type system struct {
 	// ids are not.
 	nextID uint64
 
-	// fields is an arena the event payloads are cut from.
+	// ev is the event log, and setupPhase tells that events are logged
+	// in phase setup (else simulation).
+	ev         eventLog
+	setupPhase bool
+
+	// fields is an arena the payloads of generic events are cut from.
 	fields []Field
 	// ids is an arena the instrument ids are cut from (see newID), and
 	// slab one the contracts are (see newContract): a run creates hundreds
@@ -116,7 +121,7 @@ const contractSlab = 128
 // the events it logged) is undone before the error is returned.
 func (s *system) atomic(fn func() error) error {
 	mark := len(s.journal)
-	events := len(s.st.events)
+	events := s.ev.mark()
 	s.depth++
 	err := fn()
 	s.depth--
@@ -124,7 +129,7 @@ func (s *system) atomic(fn func() error) error {
 		for i := len(s.journal) - 1; i >= mark; i-- {
 			s.journal[i].undo(s)
 		}
-		s.st.events = s.st.events[:events]
+		s.ev.truncate(events)
 		s.journal = s.journal[:mark]
 		return err
 	}
@@ -152,14 +157,17 @@ func (s *system) record(u undoStep) {
 	}
 }
 
-// log appends an event with the current day and phase.
+// log appends an event with the current day and phase, kept whole (the
+// frequent events are compact: see emit).
 func (s *system) log(kind string, fields ...Field) {
 	var payload []Field
 	if n := len(fields); n > 0 {
 		payload = s.cut(n)
 		copy(payload, fields)
 	}
-	s.st.events = append(s.st.events, Event{Kind: kind, Day: s.st.day, Phase: s.st.phase, Fields: payload})
+	l := &s.ev
+	l.recs = append(l.recs, rec{off: int32(len(l.gen)), day: int32(s.st.day), mask: allKeys, kind: evGeneric, setup: s.setupPhase})
+	l.gen = append(l.gen, Event{Kind: kind, Day: s.st.day, Phase: phaseName(s.setupPhase), Fields: payload})
 }
 
 // setAmount changes a contract's amount, journaled.

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"iter"
 	"slices"
 
 	"github.com/bilancio-go/bilancio/internal/engine"
@@ -66,6 +67,16 @@ func Analyze(events []engine.Event, money *apd.Decimal) *Report {
 	return r
 }
 
+// AnalyzeRun is Analyze on the events of res, read once in order without
+// building them all (engine.Result.EachEvent).
+func AnalyzeRun(res *engine.Result, money *apd.Decimal) *Report {
+	// A run logs one PayableCreated per payable and settles at most that many.
+	n := res.EventCount() / 4
+	r := computeDays(res.EachEvent(), n, n, money, nil)
+	r.Summary = Summarize(r.Days)
+	return r
+}
+
 // due is one payable falling due, as bilancio's dues_for_day lists it.
 type due struct {
 	day              int
@@ -108,10 +119,29 @@ func ComputeDaysOn(events []engine.Event, money *apd.Decimal, onDays []int) *Rep
 			nSettled++
 		}
 	}
+	return computeDays(eventPointers(events).all(), nDues, nSettled, money, onDays)
+}
+
+// eventPointers is a sequence of pointers to events.
+type eventPointers []engine.Event
+
+func (e eventPointers) all() iter.Seq[*engine.Event] {
+	return func(yield func(*engine.Event) bool) {
+		for i := range e {
+			if !yield(&e[i]) {
+				return
+			}
+		}
+	}
+}
+
+// computeDays is ComputeDaysOn on a sequence of events (each read once,
+// nothing of it kept but its values) of about nDues payables created and
+// nSettled settled.
+func computeDays(events iter.Seq[*engine.Event], nDues, nSettled int, money *apd.Decimal, onDays []int) *Report {
 	dues := make([]due, 0, nDues)
 	settled := make([]settlement, 0, nSettled)
-	for i := range events {
-		e := &events[i]
+	for e := range events {
 		switch e.Kind {
 		case "PayableCreated":
 			d, ok := intField(e, "due_day")

@@ -204,8 +204,8 @@ func collectFacts(sc *engine.Scenario, res *engine.Result, sum *RunSummary) runF
 	if res.DefaultHandling != "" {
 		f.handling = res.DefaultHandling
 	}
-	for i := range res.Events {
-		if e := &res.Events[i]; e.Kind == kindAgentDef {
+	for i := range res.Events() {
+		if e := &res.Events()[i]; e.Kind == kindAgentDef {
 			id := e.GetString("agent")
 			if _, seen := f.defaultDay[id]; !seen {
 				f.defaultDay[id] = e.Day
@@ -258,7 +258,7 @@ func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *run
 	}
 	p.Meta = []string{
 		"Final day " + strconv.Itoa(f.lastDay),
-		plural(len(res.Events), "event", "events"),
+		plural(len(res.Events()), "event", "events"),
 		plural(len(sc.Agents), "agent", "agents"),
 		plural(len(res.Final.Contracts), "remaining contract", "remaining contracts"),
 	}
@@ -267,7 +267,7 @@ func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *run
 
 	p.Agents = agentRows(sc, res, &f)
 
-	log := splitDays(res.Events)
+	log := splitDays(res.Events())
 	p.SetupFacts = setupFacts(log.setup)
 	if sum != nil && (len(sum.Days) > 0 || sum.PhiTotal != "" || sum.DeltaTotal != "") {
 		p.HasMetrics = true
@@ -276,7 +276,7 @@ func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *run
 	}
 	open := len(log.days) <= openDaysMax && len(f.shown) <= openAgentsMax
 	p.Data = runData(p, res, &f, &log, open)
-	p.HasCharts = len(p.Metrics) > 0 || len(res.Events) > 0
+	p.HasCharts = len(p.Metrics) > 0 || len(res.Events()) > 0
 	// The dealer's PnL needs the December-era instrumentation (E_0 and the
 	// snapshots); a data-era run has none to summarise.
 	if res.Dealer != nil && res.Dealer.State != nil && res.Dealer.State.Instrumented {
@@ -448,7 +448,7 @@ func endText(res *engine.Result, f *runFacts) []string {
 			open++
 		}
 	}
-	s := fmt.Sprintf("%s logged; %s remain, %s.", plural(len(res.Events), "event was", "events were"),
+	s := fmt.Sprintf("%s logged; %s remain, %s.", plural(len(res.Events()), "event was", "events were"),
 		plural(len(res.Final.Contracts), "contract", "contracts"), plural(open, "open obligation", "open obligations"))
 	if len(defaulters) == 0 {
 		s += " No agent was expelled."

@@ -40,7 +40,7 @@ import (
 
 // runData is the JSON document of run.html.
 func runData(p *runPage, res *engine.Result, f *runFacts, log *splitLog, open bool) []byte {
-	j := &jsonBuf{b: make([]byte, 0, 1024+160*len(res.Events)), first: make([]bool, 0, 16)}
+	j := &jsonBuf{b: make([]byte, 0, 1024+160*len(res.Events())), first: make([]bool, 0, 16)}
 	one := &jsonBuf{plain: true, first: make([]bool, 0, 16)} // a sheet, to compare
 	j.obj()
 	j.key("an")

@@ -141,7 +141,6 @@ func fixture() (*engine.Scenario, *engine.Result, *RunSummary) {
 	events = append(events, markers(3)...)
 
 	res := &engine.Result{
-		Events:          events,
 		Final:           afterDay3,
 		Snapshots:       []engine.StateView{setupState, afterDay0, afterDay1, afterDay2, afterDay3},
 		DaysSimulated:   4,
@@ -150,6 +149,7 @@ func fixture() (*engine.Scenario, *engine.Result, *RunSummary) {
 		MaxDays:         10,
 		QuietDays:       1,
 	}
+	res.SetEvents(events)
 	sum := &RunSummary{
 		Days: []DayMetrics{
 			{Day: 1, S: "230", Mpeak: "150", GrossSettled: "210.5", Phi: "0.3478260869565217", Delta: "0.6521739130434783"},
@@ -491,14 +491,14 @@ func TestWriteRunHTMLFailFast(t *testing.T) {
 	sc, res, sum := fixture()
 	// Cut the log at day 1's partial payment, as a fail-fast stop would.
 	var events []engine.Event
-	for _, e := range res.Events {
+	for _, e := range res.Events() {
 		if e.Kind == "PartialSettlement" {
 			break
 		}
 		events = append(events, e)
 	}
 	msg := "Insufficient funds to settle payable PAY_000000000005: 150 still owed"
-	res.Events = events
+	res.SetEvents(events)
 	res.Snapshots = res.Snapshots[:2]
 	res.Final = res.Snapshots[1]
 	res.DaysSimulated = 2
@@ -561,7 +561,8 @@ func TestWriteRunHTMLLargeRing(t *testing.T) {
 		snaps[i].Day = i
 	}
 	sc.Run.ShowBalances = append(sc.Run.ShowBalances, "CB")
-	res := &engine.Result{Events: events, Final: st, Snapshots: snaps, DaysSimulated: 8, Stop: engine.StopStable, MaxDays: 90, QuietDays: 2}
+	res := &engine.Result{Final: st, Snapshots: snaps, DaysSimulated: 8, Stop: engine.StopStable, MaxDays: 90, QuietDays: 2}
+	res.SetEvents(events)
 	page := render(t, sc, res, nil)
 	if !strings.Contains(page, "30 cash instruments minted, 300 in total") {
 		t.Error("setup facts missing")

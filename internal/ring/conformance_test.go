@@ -298,7 +298,7 @@ func TestRecordedN5SweepsReproduced(t *testing.T) {
 					t.Errorf("%s: run: %v", run.ID, err)
 					continue
 				}
-				events, err := artifacts.AppendEvents(nil, res.Events)
+				events, err := artifacts.AppendEvents(nil, res.Events())
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -1,0 +1,351 @@
+package engine
+
+import (
+	"math/bits"
+	"sync"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
+
+// The engine records its event log in a compact form while it runs, and
+// builds the Events a Result hands out only when someone asks for them
+// (Result.Events). The events of a ring run (mints, payables, transfers,
+// settlements, defaults) are records of a fixed schema whose values are
+// references to what the state already holds (an agent, a contract's id, an
+// alias entry) or small numbers: no key strings, no pointers, a few bytes a
+// value. Any other event is kept whole (evGeneric). The Events built from
+// the log are exactly those the engine logged.
+
+// evKind is a compact event's schema (an index into schemas).
+type evKind uint8
+
+const (
+	evGeneric evKind = iota // a whole Event in eventLog.gen
+	evPhaseA
+	evPhaseB
+	evSubphaseB1
+	evSubphaseB2
+	evPhaseC
+	evCashMinted
+	evReservesMinted
+	evPayableCreated
+	evCashTransferred
+	evReservesTransferred
+	evInstrumentMerged
+	evPayableSettled
+	evPartialSettlement   // of a payable; distribution last
+	evObligationDefaulted // of a payable
+	evAgentDefaulted
+	evObligationWrittenOff
+)
+
+// schema is the kind and the payload keys of a compact event, in the order
+// bilancio logs them.
+type schema struct {
+	kind string
+	keys []string
+}
+
+// schemas are the compact events' kinds and keys (read-only).
+var schemas = [...]schema{
+	evPhaseA:              {kind: "PhaseA"},
+	evPhaseB:              {kind: "PhaseB"},
+	evSubphaseB1:          {kind: "SubphaseB1"},
+	evSubphaseB2:          {kind: "SubphaseB2"},
+	evPhaseC:              {kind: "PhaseC"},
+	evCashMinted:          {kind: "CashMinted", keys: []string{"to", "amount", "instr_id", "alias"}},
+	evReservesMinted:      {kind: "ReservesMinted", keys: []string{"to", "amount", "instr_id", "alias"}},
+	evPayableCreated:      {kind: "PayableCreated", keys: []string{"debtor", "creditor", "amount", "due_day", "payable_id", "alias"}},
+	evCashTransferred:     {kind: "CashTransferred", keys: []string{"frm", "to", "amount", "instr_id"}},
+	evReservesTransferred: {kind: "ReservesTransferred", keys: []string{"frm", "to", "amount", "instr_id"}},
+	evInstrumentMerged:    {kind: "InstrumentMerged", keys: []string{"keep", "removed"}},
+	evPayableSettled:      {kind: "PayableSettled", keys: []string{"pid", "contract_id", "alias", "debtor", "creditor", "amount"}},
+	evPartialSettlement: {kind: "PartialSettlement", keys: []string{"contract_id", "alias", "debtor", "creditor",
+		"contract_kind", "settlement_kind", "amount_paid", "shortfall", "original_amount", "distribution"}},
+	evObligationDefaulted: {kind: "ObligationDefaulted", keys: []string{"contract_id", "alias", "debtor", "creditor",
+		"contract_kind", "shortfall", "amount_paid", "original_amount", "amount"}},
+	evAgentDefaulted: {kind: "AgentDefaulted", keys: []string{"agent", "frm", "trigger_contract", "contract_kind", "shortfall", "mode"}},
+	evObligationWrittenOff: {kind: "ObligationWrittenOff", keys: []string{"contract_id", "alias", "debtor", "creditor",
+		"contract_kind", "amount", "due_day", "sku"}},
+}
+
+// distributionKey is the position of PartialSettlement's distribution: its
+// value is the number of payments, followed by each payment's method and
+// amount.
+const distributionKey = 9
+
+// allKeys is a mask with every key of a schema present.
+const allKeys = 0xffff
+
+// rec is one event of the log: its schema, day and phase, which of the
+// schema's keys it has (bit i: keys[i]), and where its values start in
+// eventLog.vals (for evGeneric: its index in eventLog.gen).
+type rec struct {
+	off   int32
+	day   int32
+	mask  uint16
+	kind  evKind
+	setup bool
+}
+
+// cvTag says what a cval refers to.
+type cvTag uint8
+
+const (
+	cvNull     cvTag = iota
+	cvInt            // n
+	cvAmount         // coef n, exp, dec
+	cvAgent          // the id of agent n
+	cvContract       // the id of contract n
+	cvAlias          // the alias of alias entry n
+	cvStr            // eventLog.strs[n]
+	cvBoxed          // eventLog.boxed[n]
+)
+
+// cval is a compact payload value.
+type cval struct {
+	n   int64
+	exp int32
+	tag cvTag
+	dec bool
+}
+
+// eventLog is the engine's event log.
+type eventLog struct {
+	recs  []rec
+	vals  []cval
+	strs  []string
+	boxed []Value
+	gen   []Event
+}
+
+// logMark is a length of each part of the log, to cut it back to.
+type logMark struct{ recs, vals, strs, boxed, gen int }
+
+func (l *eventLog) mark() logMark {
+	return logMark{len(l.recs), len(l.vals), len(l.strs), len(l.boxed), len(l.gen)}
+}
+
+func (l *eventLog) truncate(m logMark) {
+	l.recs, l.vals, l.strs = l.recs[:m.recs], l.vals[:m.vals], l.strs[:m.strs]
+	l.boxed, l.gen = l.boxed[:m.boxed], l.gen[:m.gen]
+}
+
+// emit appends a compact event of kind with the keys of mask and their
+// values.
+func (s *system) emit(kind evKind, mask uint16, vals ...cval) {
+	l := &s.ev
+	l.recs = append(l.recs, rec{off: int32(len(l.vals)), day: int32(s.st.day), mask: mask, kind: kind, setup: s.setupPhase})
+	l.vals = append(l.vals, vals...)
+}
+
+// Compact values.
+
+func cAgent(i int32) cval    { return cval{tag: cvAgent, n: int64(i)} }
+func cContract(i int32) cval { return cval{tag: cvContract, n: int64(i)} }
+func cInt(n int64) cval      { return cval{tag: cvInt, n: n} }
+
+// cStr is a string value.
+func (s *system) cStr(x string) cval {
+	s.ev.strs = append(s.ev.strs, x)
+	return cval{tag: cvStr, n: int64(len(s.ev.strs) - 1)}
+}
+
+// cStrOrNull is cStr(x) when ok, null otherwise.
+func (s *system) cStrOrNull(x string, ok bool) cval {
+	if !ok {
+		return cval{}
+	}
+	return s.cStr(x)
+}
+
+// cAmount is an amount value.
+func (s *system) cAmount(a pynum.Amount) cval {
+	coef, exp, dec, big := a.Parts()
+	if big != nil {
+		return s.cBoxed(AmountV(a))
+	}
+	return cval{tag: cvAmount, n: coef, exp: exp, dec: dec}
+}
+
+// cValue is v: compact when it is an int or a small amount.
+func (s *system) cValue(v Value) cval {
+	switch {
+	case v.Kind == IntValue:
+		return cInt(v.n)
+	case v.Kind == AmountValue && v.p == nil:
+		return cval{tag: cvAmount, n: v.n, exp: v.exp, dec: v.flag}
+	case v.Kind == NullValue:
+		return cval{}
+	}
+	return s.cBoxed(v)
+}
+
+// cBoxed is any value, kept whole.
+func (s *system) cBoxed(v Value) cval {
+	s.ev.boxed = append(s.ev.boxed, v)
+	return cval{tag: cvBoxed, n: int64(len(s.ev.boxed) - 1)}
+}
+
+// cAlias is the first live alias of contract c (bilancio's
+// get_alias_for_id), or null.
+func (s *system) cAlias(c *contract) cval {
+	for i := int(c.alias) - 1; i != -1; i = s.st.aliases[i].next {
+		if s.st.aliases[i].live {
+			return cval{tag: cvAlias, n: int64(i)}
+		}
+	}
+	return cval{}
+}
+
+// eventTables are the parts of the final state the log's references point
+// into. Contracts and alias entries are only ever appended (a rollback cuts
+// the log back with them), so an index the log holds names, at the end of
+// the run, what it named when it was logged.
+type eventTables struct {
+	agents    []agent
+	contracts []*contract
+	aliases   []aliasEntry
+}
+
+// value returns the Value of c.
+func (l *eventLog) value(t *eventTables, c cval) Value {
+	switch c.tag {
+	case cvInt:
+		return IntV(c.n)
+	case cvAmount:
+		return AmountV(pynum.FromParts(c.n, c.exp, c.dec, nil))
+	case cvAgent:
+		return Str(t.agents[c.n].id)
+	case cvContract:
+		return Str(t.contracts[c.n].id)
+	case cvAlias:
+		return Str(t.aliases[c.n].alias)
+	case cvStr:
+		return Str(l.strs[c.n])
+	case cvBoxed:
+		return l.boxed[c.n]
+	}
+	return Null()
+}
+
+// size returns the number of values of compact event r, and the number of
+// Fields its payload takes (a distribution's list and objects included).
+func (l *eventLog) size(r *rec) (vals, fields int) {
+	keys := len(schemas[r.kind].keys)
+	mask := r.mask & (1<<keys - 1)
+	vals = bits.OnesCount16(mask)
+	fields = vals
+	if r.kind == evPartialSettlement && mask&(1<<distributionKey) != 0 {
+		n := int(l.vals[int(r.off)+vals-1].n)
+		vals += 2 * n
+		fields += 3 * n
+	}
+	return vals, fields
+}
+
+// events builds the Events of the log.
+func (l *eventLog) events(t *eventTables) []Event {
+	if len(l.recs) == 0 {
+		return nil
+	}
+	total := 0
+	for i := range l.recs {
+		if r := &l.recs[i]; r.kind != evGeneric {
+			_, f := l.size(r)
+			total += f
+		}
+	}
+	evs := make([]Event, len(l.recs))
+	block := make([]Field, total)
+	for i := range l.recs {
+		block = l.decode(t, &l.recs[i], &evs[i], block)
+	}
+	return evs
+}
+
+// decode sets e to the event of r, its payload cut from the front of block,
+// and returns the rest of block (block must hold the payload).
+func (l *eventLog) decode(t *eventTables, r *rec, e *Event, block []Field) []Field {
+	if r.kind == evGeneric {
+		*e = l.gen[r.off]
+		return block
+	}
+	sc := &schemas[r.kind]
+	*e = Event{Kind: sc.kind, Day: int(r.day), Phase: phaseName(r.setup)}
+	_, nf := l.size(r)
+	if nf == 0 {
+		return block
+	}
+	payload := block[:nf:nf]
+	vals := l.vals[r.off:]
+	k := 0
+	for j, key := range sc.keys {
+		if r.mask&(1<<j) == 0 {
+			continue
+		}
+		payload[k].Key = key
+		if r.kind == evPartialSettlement && j == distributionKey {
+			n := int(vals[0].n)
+			list, objs := payload[k+1:k+1+n:k+1+n], payload[k+1+n:]
+			for p := range n {
+				obj := objs[2*p : 2*p+2 : 2*p+2]
+				obj[0] = Field{"method", l.value(t, vals[1+2*p])}
+				obj[1] = Field{"amount", l.value(t, vals[2+2*p])}
+				list[p] = Field{Val: ObjectOf(obj)}
+			}
+			payload[k].Val = ListOf(list)
+			k++
+			break
+		}
+		payload[k].Val = l.value(t, vals[0])
+		vals = vals[1:]
+		k++
+	}
+	e.Fields = payload[:k:k]
+	return block[nf:]
+}
+
+// each calls yield with each event of the log, built in one reused Event
+// and payload block.
+func (l *eventLog) each(t *eventTables, yield func(*Event) bool) {
+	var e Event
+	var block []Field
+	for i := range l.recs {
+		r := &l.recs[i]
+		if r.kind != evGeneric {
+			if _, nf := l.size(r); nf > len(block) {
+				block = make([]Field, max(nf, 16))
+			}
+		}
+		l.decode(t, r, &e, block)
+		if !yield(&e) {
+			return
+		}
+	}
+}
+
+func phaseName(setup bool) string {
+	if setup {
+		return "setup"
+	}
+	return "simulation"
+}
+
+// loggedEvents are a run's events: a log and the tables it refers to,
+// turned into Events on first use.
+type loggedEvents struct {
+	once   sync.Once
+	log    *eventLog
+	tables eventTables
+	events []Event
+}
+
+func (e *loggedEvents) get() []Event {
+	e.once.Do(func() {
+		if e.log != nil {
+			e.events = e.log.events(&e.tables)
+		}
+	})
+	return e.events
+}
