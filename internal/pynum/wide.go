@@ -30,13 +30,6 @@ func wideParts(a Amount) (neg bool, c u128, exp int, ok bool) {
 	return a.coef < 0, u128{lo: uabs(a.coef)}, int(a.exp()), true
 }
 
-func abs32(e int32) int32 {
-	if e < 0 {
-		return -e
-	}
-	return e
-}
-
 // addWide returns the Decimal a + b, or b subtracted when sub is set, when
 // both coefficients fit 128 bits and the aligned ones stay below 2^127.
 func addWide(a, b Amount, sub bool) (Amount, bool) {
