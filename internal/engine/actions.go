@@ -104,7 +104,7 @@ func (s *system) createPayable(a *Action) error {
 		return err
 	}
 	s.emit(evPayableCreated, allKeys, cAgent(debtor), cAgent(creditor), s.cAmount(amount),
-		cInt(a.DueDay), cContract(int32(len(s.st.contracts)-1)), s.cStrOrNull(a.Alias, a.HasAlias && a.Alias != ""))
+		s.cInt(a.DueDay), cContract(int32(len(s.st.contracts)-1)), s.cStrOrNull(a.Alias, a.HasAlias && a.Alias != ""))
 	return nil
 }
 
@@ -140,10 +140,10 @@ func (s *system) transferClaim(a *Action) error {
 	}
 	return s.atomic(func() error {
 		old := c.holder
-		if !s.removeID(&s.st.agents[old].assets, idx) {
+		if !s.removeID(old, assetList, idx) {
 			return fmt.Errorf("contract %s not in old holder's assets", id)
 		}
-		s.appendID(&s.st.agents[to].assets, idx)
+		s.appendID(to, assetList, idx)
 		c.holder = to
 		s.onUndo(func() { c.holder = old })
 		due := Null()

@@ -76,8 +76,8 @@ func (s *system) merge(a, b int32) error {
 		return validationf("instruments are not fungible-compatible")
 	}
 	s.setAmount(ca, pynum.Add(ca.amount, cb.amount))
-	s.removeID(&s.st.agents[cb.holder].assets, b)
-	s.removeID(&s.st.agents[cb.issuer].liabilities, b)
+	s.removeID(cb.holder, assetList, b)
+	s.removeID(cb.issuer, liabilityList, b)
 	s.deleteContract(b)
 	s.emit(evInstrumentMerged, allKeys, cContract(a), cContract(b))
 	return nil
@@ -92,8 +92,8 @@ func (s *system) consume(idx int32, amount pynum.Amount) error {
 	}
 	s.setAmount(c, pynum.Sub(c.amount, amount))
 	if c.amount.IsZero() {
-		s.removeID(&s.st.agents[c.holder].assets, idx)
-		s.removeID(&s.st.agents[c.issuer].liabilities, idx)
+		s.removeID(c.holder, assetList, idx)
+		s.removeID(c.issuer, liabilityList, idx)
 		s.deleteContract(idx)
 	}
 	return nil
@@ -102,9 +102,9 @@ func (s *system) consume(idx int32, amount pynum.Amount) error {
 // moveAsset hands instrument idx from agent frm to agent to.
 func (s *system) moveAsset(idx, frm, to int32) {
 	c := s.st.contracts[idx]
-	s.removeID(&s.st.agents[frm].assets, idx)
-	s.appendID(&s.st.agents[to].assets, idx)
-	s.record(undoStep{op: undoHolder, c: c, v: c.holder})
+	s.removeID(frm, assetList, idx)
+	s.appendID(to, assetList, idx)
+	s.record(undoStep{op: undoHolder, x: c.index, v: c.holder})
 	c.holder = to
 }
 

@@ -299,9 +299,9 @@ func (s *system) syncDealer() error {
 		if cur == to {
 			continue
 		}
-		s.removeID(&st.agents[cur].assets, l.payable)
+		s.removeID(cur, assetList, l.payable)
 		if !containsID(st.agents[to].assets, l.payable) {
-			s.appendID(&st.agents[to].assets, l.payable)
+			s.appendID(to, assetList, l.payable)
 		}
 		c.secondaryHolder = to
 		s.log("ClaimTransferredDealer", Field{"payable_id", Str(c.id)}, Field{"from_holder", Str(st.agents[cur].id)},
@@ -344,7 +344,7 @@ func (s *system) burnCash(ai int32, rem pynum.Amount) {
 		}
 		if pynum.Cmp(c.amount, rem) <= 0 {
 			rem = pynum.Sub(rem, c.amount)
-			s.removeID(&a.assets, idx)
+			s.removeID(ai, assetList, idx)
 			s.deleteContract(idx)
 			continue
 		}

@@ -94,20 +94,63 @@ type cvTag uint8
 const (
 	cvNull     cvTag = iota
 	cvInt            // n
-	cvAmount         // coef n, exp, dec
+	cvAmount         // a small amount: coef, exp, dec
 	cvAgent          // the id of agent n
 	cvContract       // the id of contract n
 	cvAlias          // the alias of alias entry n
+	cvConst          // constStrs[n]
 	cvStr            // eventLog.strs[n]
 	cvBoxed          // eventLog.boxed[n]
 )
 
-// cval is a compact payload value.
-type cval struct {
-	n   int64
-	exp int32
-	tag cvTag
-	dec bool
+// cval is a compact payload value in 8 bytes: a tag in the low 4 bits and
+// a number n above them; an amount's n holds its Decimal-ness (bit 0), its
+// exponent (8 bits) and its coefficient (51 bits). What does not fit is
+// boxed.
+type cval uint64
+
+const (
+	cvTagBits = 4
+	cvExpBits = 8
+	cvCoefMax = 1<<(64-cvTagBits-1-cvExpBits-1) - 1
+)
+
+func mkCval(tag cvTag, n int64) cval { return cval(uint64(n)<<cvTagBits | uint64(tag)) }
+
+func (c cval) tag() cvTag { return cvTag(c & (1<<cvTagBits - 1)) }
+func (c cval) n() int64   { return int64(c) >> cvTagBits }
+
+// amount returns a cvAmount's parts.
+func (c cval) amount() (coef int64, exp int32, dec bool) {
+	n := c.n()
+	return n >> (1 + cvExpBits), int32(int8(n >> 1)), n&1 != 0
+}
+
+// constStrs are the strings a cvConst names: the texts the engine's
+// compact events carry most.
+var constStrs = [...]string{KindCash, KindPayable, KindBankDeposit, KindReserveDeposit, KindDeliveryObligation,
+	FailFast, ExpelAgent}
+
+// constIndex returns the index of x in constStrs, or -1 (TestConstStrs
+// holds the two together).
+func constIndex(x string) int {
+	switch x {
+	case KindCash:
+		return 0
+	case KindPayable:
+		return 1
+	case KindBankDeposit:
+		return 2
+	case KindReserveDeposit:
+		return 3
+	case KindDeliveryObligation:
+		return 4
+	case FailFast:
+		return 5
+	case ExpelAgent:
+		return 6
+	}
+	return -1
 }
 
 // eventLog is the engine's event log.
@@ -141,20 +184,32 @@ func (s *system) emit(kind evKind, mask uint16, vals ...cval) {
 
 // Compact values.
 
-func cAgent(i int32) cval    { return cval{tag: cvAgent, n: int64(i)} }
-func cContract(i int32) cval { return cval{tag: cvContract, n: int64(i)} }
-func cInt(n int64) cval      { return cval{tag: cvInt, n: n} }
+func cAgent(i int32) cval    { return mkCval(cvAgent, int64(i)) }
+func cContract(i int32) cval { return mkCval(cvContract, int64(i)) }
+
+// cInt is an int value.
+func (s *system) cInt(n int64) cval {
+	if n > cvIntMax || n < -cvIntMax {
+		return s.cBoxed(IntV(n))
+	}
+	return mkCval(cvInt, n)
+}
+
+const cvIntMax = 1<<(64-cvTagBits-1) - 1
 
 // cStr is a string value.
 func (s *system) cStr(x string) cval {
+	if i := constIndex(x); i >= 0 {
+		return mkCval(cvConst, int64(i))
+	}
 	s.ev.strs = append(s.ev.strs, x)
-	return cval{tag: cvStr, n: int64(len(s.ev.strs) - 1)}
+	return mkCval(cvStr, int64(len(s.ev.strs)-1))
 }
 
 // cStrOrNull is cStr(x) when ok, null otherwise.
 func (s *system) cStrOrNull(x string, ok bool) cval {
 	if !ok {
-		return cval{}
+		return 0
 	}
 	return s.cStr(x)
 }
@@ -165,18 +220,30 @@ func (s *system) cAmount(a pynum.Amount) cval {
 	if big != nil {
 		return s.cBoxed(AmountV(a))
 	}
-	return cval{tag: cvAmount, n: coef, exp: exp, dec: dec}
+	return s.cSmallAmount(coef, exp, dec)
+}
+
+// cSmallAmount is the amount coef·10^exp (a Decimal when dec).
+func (s *system) cSmallAmount(coef int64, exp int32, dec bool) cval {
+	if coef > cvCoefMax || coef < -cvCoefMax || exp != int32(int8(exp)) {
+		return s.cBoxed(AmountV(pynum.FromParts(coef, exp, dec, nil)))
+	}
+	n := coef<<(1+cvExpBits) | int64(uint8(int8(exp)))<<1
+	if dec {
+		n |= 1
+	}
+	return mkCval(cvAmount, n)
 }
 
 // cValue is v: compact when it is an int or a small amount.
 func (s *system) cValue(v Value) cval {
 	switch {
 	case v.Kind == IntValue:
-		return cInt(v.n)
+		return s.cInt(v.n)
 	case v.Kind == AmountValue && v.p == nil:
-		return cval{tag: cvAmount, n: v.n, exp: v.exp, dec: v.flag}
+		return s.cSmallAmount(v.n, v.exp, v.flag)
 	case v.Kind == NullValue:
-		return cval{}
+		return 0
 	}
 	return s.cBoxed(v)
 }
@@ -184,7 +251,7 @@ func (s *system) cValue(v Value) cval {
 // cBoxed is any value, kept whole.
 func (s *system) cBoxed(v Value) cval {
 	s.ev.boxed = append(s.ev.boxed, v)
-	return cval{tag: cvBoxed, n: int64(len(s.ev.boxed) - 1)}
+	return mkCval(cvBoxed, int64(len(s.ev.boxed)-1))
 }
 
 // cAlias is the first live alias of contract c (bilancio's
@@ -192,10 +259,10 @@ func (s *system) cBoxed(v Value) cval {
 func (s *system) cAlias(c *contract) cval {
 	for i := int(c.alias) - 1; i != -1; i = s.st.aliases[i].next {
 		if s.st.aliases[i].live {
-			return cval{tag: cvAlias, n: int64(i)}
+			return mkCval(cvAlias, int64(i))
 		}
 	}
-	return cval{}
+	return 0
 }
 
 // eventTables are the parts of the final state the log's references point
@@ -210,21 +277,24 @@ type eventTables struct {
 
 // value returns the Value of c.
 func (l *eventLog) value(t *eventTables, c cval) Value {
-	switch c.tag {
+	switch c.tag() {
 	case cvInt:
-		return IntV(c.n)
+		return IntV(c.n())
 	case cvAmount:
-		return AmountV(pynum.FromParts(c.n, c.exp, c.dec, nil))
+		coef, exp, dec := c.amount()
+		return AmountV(pynum.FromParts(coef, exp, dec, nil))
 	case cvAgent:
-		return Str(t.agents[c.n].id)
+		return Str(t.agents[c.n()].id)
 	case cvContract:
-		return Str(t.contracts[c.n].id)
+		return Str(t.contracts[c.n()].id)
 	case cvAlias:
-		return Str(t.aliases[c.n].alias)
+		return Str(t.aliases[c.n()].alias)
+	case cvConst:
+		return Str(constStrs[c.n()])
 	case cvStr:
-		return Str(l.strs[c.n])
+		return Str(l.strs[c.n()])
 	case cvBoxed:
-		return l.boxed[c.n]
+		return l.boxed[c.n()]
 	}
 	return Null()
 }
@@ -237,7 +307,7 @@ func (l *eventLog) size(r *rec) (vals, fields int) {
 	vals = bits.OnesCount16(mask)
 	fields = vals
 	if r.kind == evPartialSettlement && mask&(1<<distributionKey) != 0 {
-		n := int(l.vals[int(r.off)+vals-1].n)
+		n := int(l.vals[int(r.off)+vals-1].n())
 		vals += 2 * n
 		fields += 3 * n
 	}
@@ -286,7 +356,7 @@ func (l *eventLog) decode(t *eventTables, r *rec, e *Event, block []Field) []Fie
 		}
 		payload[k].Key = key
 		if r.kind == evPartialSettlement && j == distributionKey {
-			n := int(vals[0].n)
+			n := int(vals[0].n())
 			list, objs := payload[k+1:k+1+n:k+1+n], payload[k+1+n:]
 			for p := range n {
 				obj := objs[2*p : 2*p+2 : 2*p+2]

@@ -142,8 +142,8 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	// A ring logs about three events per action and five values per event:
 	// sized up front, the log rarely grows.
 	s.ev.recs = make([]rec, 0, 4*len(sc.InitialActions)+64)
-	s.ev.vals = make([]cval, 0, 16*len(sc.InitialActions)+64)
-	s.ev.strs = make([]string, 0, 2*len(sc.InitialActions)+16)
+	s.ev.vals = make([]cval, 0, 20*len(sc.InitialActions)+64)
+	s.ev.strs = make([]string, 0, len(sc.InitialActions)+16)
 	lists := make([]int32, 2*listRoom*len(sc.Agents))
 	for _, a := range sc.Agents {
 		if _, dup := st.agentIndex[a.ID]; dup {

@@ -135,7 +135,7 @@ func (s *system) defaultOnPayable(idx int32, remaining pynum.Amount, paid []paym
 		mask := uint16(1<<distributionKey - 1)
 		if len(paid) > 0 {
 			mask |= 1 << distributionKey
-			f = append(f, cInt(int64(len(paid))))
+			f = append(f, s.cInt(int64(len(paid))))
 			for _, pm := range paid {
 				f = append(f, s.cStr(pm.method), s.cAmount(pm.amount))
 			}
@@ -193,7 +193,7 @@ func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, ca
 		mask := uint16(0b111111)
 		if c.hasDueDay {
 			mask |= 1 << 6
-			f = append(f, cInt(c.dueDay))
+			f = append(f, s.cInt(c.dueDay))
 		}
 		if c.kind == KindDeliveryObligation {
 			mask |= 1 << 7

@@ -42,6 +42,8 @@ type contract struct {
 	// alias is 1 + the index of the first alias entry that ever named the
 	// contract (0: none): bilancio's get_alias_for_id starts there.
 	alias int32
+	// index is the contract's place in state.contracts, once added.
+	index int32
 }
 
 // effectiveHolder is the agent a payment on c goes to.

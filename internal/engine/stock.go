@@ -16,7 +16,7 @@ func (s *system) addStock(l *stockLot) int32 {
 		s.st.stocks = s.st.stocks[:idx]
 		delete(s.st.stockIndex, l.id)
 	})
-	s.appendID(&s.st.agents[l.owner].stocks, idx)
+	s.appendID(l.owner, stockList, idx)
 	return idx
 }
 
@@ -99,8 +99,8 @@ func (s *system) transferStock(idx, frm, to int32, quantity int64, hasQuantity b
 		}
 	}
 	m := s.st.stocks[moving]
-	s.removeID(&s.st.agents[frm].stocks, moving)
-	s.appendID(&s.st.agents[to].stocks, moving)
+	s.removeID(frm, stockList, moving)
+	s.appendID(to, stockList, moving)
 	s.setOwner(m, to)
 	s.log("StockTransferred", Field{"frm", Str(s.st.agents[frm].id)}, Field{"to", Str(s.st.agents[to].id)},
 		Field{"stock_id", Str(m.id)}, Field{"sku", Str(m.sku)}, Field{"qty", IntV(m.quantity)})

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"unsafe"
 
+	"github.com/cockroachdb/apd/v3"
+
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
@@ -14,8 +16,11 @@ type system struct {
 	st          state
 	defaultMode string
 
-	// journal holds undo steps while an atomic block runs (depth > 0).
+	// journal holds undo steps while an atomic block runs (depth > 0),
+	// undoFns and undoBig what its steps cannot hold (see undoStep).
 	journal []undoStep
+	undoFns []func()
+	undoBig []*apd.Decimal
 	depth   int
 
 	// nextID numbers new instrument ids. It is not part of the state: ids
@@ -131,14 +136,18 @@ func (s *system) atomic(fn func() error) error {
 		}
 		s.ev.truncate(events)
 		s.journal = s.journal[:mark]
-		return err
 	}
 	if s.depth == 0 {
-		// The outermost block succeeded: nothing can undo it any more. An
+		// The outermost block is over: nothing can undo it any more. An
 		// inner block's steps stay, so that a failing outer block undoes them.
 		s.journal = s.journal[:0]
+		if len(s.undoFns) > 0 || len(s.undoBig) > 0 {
+			clear(s.undoFns)
+			clear(s.undoBig)
+			s.undoFns, s.undoBig = s.undoFns[:0], s.undoBig[:0]
+		}
 	}
-	return nil
+	return err
 }
 
 // onUndo records a function that reverts a change, when inside an atomic
@@ -146,7 +155,8 @@ func (s *system) atomic(fn func() error) error {
 // cost no allocation.
 func (s *system) onUndo(f func()) {
 	if s.depth > 0 {
-		s.journal = append(s.journal, undoStep{op: undoFunc, fn: f})
+		s.undoFns = append(s.undoFns, f)
+		s.journal = append(s.journal, undoStep{op: undoFunc, x: int32(len(s.undoFns) - 1)})
 	}
 }
 
@@ -172,26 +182,41 @@ func (s *system) log(kind string, fields ...Field) {
 
 // setAmount changes a contract's amount, journaled.
 func (s *system) setAmount(c *contract, a pynum.Amount) {
-	s.record(undoStep{op: undoAmount, c: c, amount: c.amount})
+	if s.depth > 0 {
+		u := undoStep{op: undoAmount, x: c.index}
+		s.setStepAmount(&u, c.amount)
+		s.journal = append(s.journal, u)
+	}
 	c.amount = a
 }
 
 // addCBCash adjusts the central bank's cash outstanding, journaled.
 func (s *system) addCBCash(delta pynum.Amount) {
-	s.record(undoStep{op: undoCBCash, amount: s.st.cbCash})
+	s.recordAmount(undoCBCash, s.st.cbCash)
 	s.st.cbCash = pynum.Add(s.st.cbCash, delta)
+}
+
+// recordAmount adds a step of op that restores amount a, when inside an
+// atomic block.
+func (s *system) recordAmount(op undoOp, a pynum.Amount) {
+	if s.depth > 0 {
+		u := undoStep{op: op}
+		s.setStepAmount(&u, a)
+		s.journal = append(s.journal, u)
+	}
 }
 
 // addCBReserves adjusts the central bank's reserves outstanding, journaled.
 func (s *system) addCBReserves(delta pynum.Amount) {
-	s.record(undoStep{op: undoCBReserves, amount: s.st.cbReserves})
+	s.recordAmount(undoCBReserves, s.st.cbReserves)
 	s.st.cbReserves = pynum.Add(s.st.cbReserves, delta)
 }
 
-// appendID appends v to *list, journaled.
-func (s *system) appendID(list *[]int32, v int32) {
+// appendID appends v to agent a's list k, journaled.
+func (s *system) appendID(a int32, k listKind, v int32) {
+	list := s.idList(a, k)
 	*list = append(*list, v)
-	s.record(undoStep{op: undoAppend, list: list})
+	s.record(undoStep{op: undoAppend, x: a, list: k})
 }
 
 // removeID removes the first v from *list (Python's list.remove), journaled.
@@ -202,7 +227,8 @@ func (s *system) appendID(list *[]int32, v int32) {
 // mostly what was added last (a cash piece split off and merged back), and
 // the central bank's liabilities list every cash instrument, which would
 // make a search from the front quadratic in the ring's size.
-func (s *system) removeID(list *[]int32, v int32) bool {
+func (s *system) removeID(a int32, k listKind, v int32) bool {
+	list := s.idList(a, k)
 	l := *list
 	for i := len(l) - 1; i >= 0; i-- {
 		if l[i] != v {
@@ -210,7 +236,7 @@ func (s *system) removeID(list *[]int32, v int32) bool {
 		}
 		copy(l[i:], l[i+1:])
 		*list = l[:len(l)-1]
-		s.record(undoStep{op: undoRemove, list: list, pos: int32(i), v: v})
+		s.record(undoStep{op: undoRemove, x: a, list: k, pos: int32(i), v: v})
 		return true
 	}
 	return false
@@ -255,13 +281,14 @@ func (s *system) addContract(c *contract) error {
 	}
 	c.secondaryHolder = noAgent
 	idx := int32(len(s.st.contracts))
+	c.index = idx
 	s.st.contracts = append(s.st.contracts, c)
 	if s.st.contractIndex != nil {
 		s.st.contractIndex[c.id] = idx
 	}
 	s.record(undoStep{op: undoAddContract, v: idx})
-	s.appendID(&holder.assets, idx)
-	s.appendID(&issuer.liabilities, idx)
+	s.appendID(c.holder, assetList, idx)
+	s.appendID(c.issuer, liabilityList, idx)
 	return nil
 }
 
@@ -281,11 +308,11 @@ func (s *system) deleteContract(idx int32) {
 func (s *system) removeContract(idx int32) {
 	c := s.st.contracts[idx]
 	eff := c.effectiveHolder()
-	s.removeID(&s.st.agents[eff].assets, idx)
+	s.removeID(eff, assetList, idx)
 	if eff != c.holder {
-		s.removeID(&s.st.agents[c.holder].assets, idx)
+		s.removeID(c.holder, assetList, idx)
 	}
-	s.removeID(&s.st.agents[c.issuer].liabilities, idx)
+	s.removeID(c.issuer, liabilityList, idx)
 	s.deleteContract(idx)
 	switch c.kind {
 	case KindCash:
@@ -311,7 +338,7 @@ func (s *system) setAlias(alias string, c *contract) {
 	} else {
 		c.alias = int32(i + 1)
 	}
-	s.record(undoStep{op: undoSetAlias, pos: int32(i), v: int32(tail), c: c})
+	s.record(undoStep{op: undoSetAlias, pos: int32(i), v: int32(tail), x: c.index})
 }
 
 // dropAlias removes alias if bound (Python's dict.pop(alias, None)), journaled.

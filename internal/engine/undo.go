@@ -1,58 +1,109 @@
 package engine
 
-import "github.com/bilancio-go/bilancio/internal/pynum"
+import (
+	"github.com/cockroachdb/apd/v3"
+
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
 
 // undoOp says which change an undoStep reverts.
 type undoOp uint8
 
 const (
-	undoFunc           undoOp = iota // call fn
-	undoAppend                       // drop the last element of *list
-	undoRemove                       // put v back at pos in *list
-	undoAmount                       // c.amount = amount
-	undoHolder                       // c.holder = v
-	undoCBCash                       // cbCash = amount
-	undoCBReserves                   // cbReserves = amount
+	undoFunc           undoOp = iota // call system.undoFns[x]
+	undoAppend                       // drop the last element of agent x's list
+	undoRemove                       // put v back at pos in agent x's list
+	undoAmount                       // contract x's amount = the step's amount
+	undoHolder                       // contract x's holder = v
+	undoCBCash                       // cbCash = the step's amount
+	undoCBReserves                   // cbReserves = the step's amount
 	undoAddContract                  // forget contract v, the last one added
 	undoDeleteContract               // bring contract v back
 	undoDefaulted                    // agent v is not defaulted after all
-	undoSetAlias                     // forget alias entry pos, the last one, of contract c; v is the tail it was linked to
+	undoSetAlias                     // forget alias entry pos, the last one, of contract x; v is the tail it was linked to
 	undoDropAlias                    // alias entry pos is live again
 )
 
+// listKind names one of an agent's lists.
+type listKind uint8
+
+const (
+	assetList listKind = iota
+	liabilityList
+	stockList
+)
+
+// idList returns agent a's list k.
+func (s *system) idList(a int32, k listKind) *[]int32 {
+	ag := &s.st.agents[a]
+	switch k {
+	case liabilityList:
+		return &ag.liabilities
+	case stockList:
+		return &ag.stocks
+	}
+	return &ag.assets
+}
+
 // undoStep is one entry of the atomic block's journal. The frequent changes
-// are typed so that recording them allocates nothing; the rare ones carry a
-// function.
+// are typed steps that hold no pointer (contracts and agents by index, an
+// amount by its parts), so that recording them costs neither an allocation
+// nor a write barrier; a large amount and the rare changes that carry a
+// function keep those in side tables (system.undoBig, system.undoFns).
 type undoStep struct {
-	op     undoOp
-	pos    int32
-	v      int32
-	list   *[]int32
-	c      *contract
-	amount pynum.Amount
-	fn     func()
+	coef int64
+	exp  int32
+	pos  int32
+	v    int32
+	x    int32
+	// big is 1 + the index of a large amount in system.undoBig (0: none).
+	big  int32
+	op   undoOp
+	list listKind
+	dec  bool
+}
+
+// setAmount makes u carry amount a.
+func (s *system) setStepAmount(u *undoStep, a pynum.Amount) {
+	var big *apd.Decimal
+	u.coef, u.exp, u.dec, big = a.Parts()
+	if big != nil {
+		s.undoBig = append(s.undoBig, big)
+		u.big = int32(len(s.undoBig))
+	}
+}
+
+// stepAmount is the amount u carries.
+func (s *system) stepAmount(u *undoStep) pynum.Amount {
+	var big *apd.Decimal
+	if u.big > 0 {
+		big = s.undoBig[u.big-1]
+	}
+	return pynum.FromParts(u.coef, u.exp, u.dec, big)
 }
 
 // undo reverts the step.
 func (u *undoStep) undo(s *system) {
 	switch u.op {
 	case undoFunc:
-		u.fn()
+		s.undoFns[u.x]()
 	case undoAppend:
-		*u.list = (*u.list)[:len(*u.list)-1]
+		l := s.idList(u.x, u.list)
+		*l = (*l)[:len(*l)-1]
 	case undoRemove:
-		l := append(*u.list, 0)
+		p := s.idList(u.x, u.list)
+		l := append(*p, 0)
 		copy(l[u.pos+1:], l[u.pos:])
 		l[u.pos] = u.v
-		*u.list = l
+		*p = l
 	case undoAmount:
-		u.c.amount = u.amount
+		s.st.contracts[u.x].amount = s.stepAmount(u)
 	case undoHolder:
-		u.c.holder = u.v
+		s.st.contracts[u.x].holder = u.v
 	case undoCBCash:
-		s.st.cbCash = u.amount
+		s.st.cbCash = s.stepAmount(u)
 	case undoCBReserves:
-		s.st.cbReserves = u.amount
+		s.st.cbReserves = s.stepAmount(u)
 	case undoAddContract:
 		c := s.st.contracts[u.v]
 		s.st.contracts = s.st.contracts[:u.v]
@@ -74,7 +125,7 @@ func (u *undoStep) undo(s *system) {
 		s.st.aliases = s.st.aliases[:u.pos]
 		delete(s.st.aliasIndex, e.alias)
 		if u.v == -1 {
-			u.c.alias = 0
+			s.st.contracts[u.x].alias = 0
 		} else {
 			s.st.aliases[u.v].next = -1
 		}
