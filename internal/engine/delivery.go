@@ -169,5 +169,5 @@ func (s *system) settleDelivery(idx int32) error {
 	if hasAlias {
 		aliases = append(aliases, alias)
 	}
-	return s.expel(debtor, c.id, c.kind, IntV(shortage), []string{c.id}, aliases)
+	return s.expel(debtor, idx, c.kind, IntV(shortage), []string{c.id}, aliases)
 }
