@@ -157,7 +157,7 @@ func (s *system) transferClaim(a *Action) error {
 		}
 		sku := Null()
 		if c.kind == KindDeliveryObligation {
-			sku = Str(c.sku)
+			sku = Str(c.sku())
 		}
 		s.log("ClaimTransferred",
 			Field{"contract_id", Str(id)}, Field{"frm", Str(s.st.agents[old].id)}, Field{"to", Str(a.ToAgent)},

@@ -201,7 +201,7 @@ func (s *system) expel(i, trigger int32, triggerKind string, shortfall Value, ca
 		}
 		if c.kind == KindDeliveryObligation {
 			mask |= 1 << 7
-			f = append(f, s.cStr(c.sku))
+			f = append(f, s.cStr(c.sku()))
 		}
 		s.emit(evObligationWrittenOff, mask, f...)
 		s.removeContract(idx)
