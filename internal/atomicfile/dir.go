@@ -3,6 +3,7 @@ package atomicfile
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -20,10 +21,15 @@ func ReplaceDir(dir string, fill func(tmp string) error) (err error) {
 	if parent == "" {
 		parent = "."
 	}
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", parent, err)
-	}
 	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		// The parent is made only when missing (a sweep's runs folder
+		// is there for all but its first run).
+		if err := os.MkdirAll(parent, 0o755); err != nil {
+			return fmt.Errorf("creating %s: %w", parent, err)
+		}
+		tmp, err = os.MkdirTemp(parent, "."+base+".tmp-*")
+	}
 	if err != nil {
 		return fmt.Errorf("creating a folder beside %s: %w", dir, err)
 	}
@@ -37,6 +43,12 @@ func ReplaceDir(dir string, fill func(tmp string) error) (err error) {
 	}
 	if err := fill(tmp); err != nil {
 		return err
+	}
+	if moved, err := moveNew(tmp, dir); moved || err != nil {
+		if err != nil {
+			return fmt.Errorf("moving the new %s into place: %w", dir, err)
+		}
+		return nil
 	}
 	st, statErr := os.Lstat(dir)
 	switch {

@@ -84,6 +84,17 @@ func TestReplaceDir(t *testing.T) {
 	if got := listDir(t, parent); slices.Contains(got, "x") || len(got) != 3 {
 		t.Errorf("after refusing a file: %v", got)
 	}
+	// Missing parents are created, with the folder's mode.
+	deep := filepath.Join(parent, "a", "b", "run")
+	if err := ReplaceDir(deep, fill("d.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := listDir(t, filepath.Join(parent, "a")), []string{"b", "b/run", "b/run/d.txt"}; !slices.Equal(got, want) {
+		t.Errorf("under new parents: %v, want %v", got, want)
+	}
+	if st, err := os.Stat(deep); err != nil || st.Mode().Perm() != 0o755 {
+		t.Errorf("the new folder: %v, %v; want mode 0755", st, err)
+	}
 }
 
 func TestRenameAside(t *testing.T) {

@@ -22,10 +22,16 @@ const (
 // or a sequence; mapping keys must be plain-writable on one line, shorter than
 // 128 characters, as all of bilancio's are.
 func Marshal(doc Node) ([]byte, error) {
+	return marshal(doc, false)
+}
+
+// marshal is Marshal; general sends every scalar through analyze and
+// scalar (the tests compare simplePlain with it).
+func marshal(doc Node, general bool) ([]byte, error) {
 	if doc.Kind != MapNode && doc.Kind != SeqNode {
 		return nil, errors.New("yaml: the document root must be a mapping or a sequence")
 	}
-	e := &emitter{whitespace: true, indention: true, indent: -1}
+	e := &emitter{whitespace: true, indention: true, indent: -1, general: general}
 	if err := e.node(doc, nodeContext{root: true}); err != nil {
 		return nil, err
 	}
@@ -49,6 +55,7 @@ type emitter struct {
 	indention  bool
 	indent     int
 	indents    []int
+	general    bool // no simplePlain
 }
 
 func (e *emitter) pushIndent(flow, indentless bool) {
@@ -94,6 +101,13 @@ func (e *emitter) node(n Node, ctx nodeContext) error {
 		e.pushIndent(false, false)
 		for _, p := range n.Pairs {
 			e.writeIndent()
+			if e.simplePlain(Str(p.Key)) {
+				e.writeIndicator(":", false, false, false)
+				if err := e.node(p.Value, nodeContext{mapping: true}); err != nil {
+					return err
+				}
+				continue
+			}
 			a := analyze(p.Key)
 			if a.empty || a.multiline || len([]rune(p.Key)) >= 128 {
 				return fmt.Errorf("yaml: mapping key %q cannot be written as a simple key", p.Key)
@@ -109,9 +123,43 @@ func (e *emitter) node(n Node, ctx nodeContext) error {
 		if ctx.root {
 			return errors.New("yaml: a scalar document is not supported")
 		}
-		e.scalar(n, analyze(n.Text), ctx)
+		if !e.simplePlain(n) {
+			e.scalar(n, analyze(n.Text), ctx)
+		}
 	}
 	return nil
+}
+
+// simplePlain writes n when it is a scalar that scalar would surely write
+// plain on the line it is on (most of a generated scenario's keys and
+// values: ids, numbers, paths): printable ASCII without spaces, quotes or
+// indicators, that PyYAML reads back as n's type. It reports false, having
+// written nothing, for every other scalar.
+func (e *emitter) simplePlain(n Node) bool {
+	s := n.Text
+	if e.general || s == "" || len(s) >= 128 {
+		return false
+	}
+	switch s[0] {
+	case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', '-', '?', ':', '.':
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c > '~' || c == ':' || c == '#' {
+			return false
+		}
+	}
+	if n.Kind == StrNode && !PlainIsStr(s) {
+		return false
+	}
+	// scalar's writePlain of a text without spaces or breaks.
+	if !e.whitespace {
+		e.write(" ")
+	}
+	e.whitespace = false
+	e.indention = false
+	e.write(s)
+	return true
 }
 
 // emptyFlow writes an empty sequence or mapping in flow style.
@@ -360,7 +408,9 @@ func (e *emitter) writeDoubleQuoted(text []rune, split bool) {
 		}
 		if 0 < end && end < len(text)-1 && (ch == ' ' || start >= end) &&
 			e.column+(end-start) > bestWidth && split {
-			e.write(string(text[start:end]) + "\\")
+			// After an escape start is end+1: Python's text[start:end]
+			// is then empty.
+			e.write(string(text[start:max(start, end)]) + "\\")
 			if start < end {
 				start = end
 			}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // testdata/pyyaml_golden.yaml is PyYAML 6.0.3's output (CPython 3.11.7) for
@@ -105,5 +106,52 @@ func TestNodeSet(t *testing.T) {
 	}
 	if want := "a: 3\nb: 2\n"; string(got) != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// simplePlain writes what analyze and scalar would: documents of any
+// scalars, under keys and in lists, nested, come out byte for byte the same
+// either way.
+func FuzzSimplePlain(f *testing.F) {
+	for _, s := range []string{"H1", "yes", "1.5", "-5", "a:b", "a#b", "x,y", "0x1F", "2024-01-01", "~", "a b", "<<", "=", ".5", "..."} {
+		f.Add(s, s+"k", int8(0))
+	}
+	f.Fuzz(func(t *testing.T, value, key string, kind int8) {
+		if !utf8.ValidString(value) || !utf8.ValidString(key) {
+			return // Python strs are text
+		}
+		var v Node
+		switch kind % 4 {
+		case 0:
+			v = Str(value)
+		case 1:
+			v = Node{Kind: IntNode, Text: value}
+		case 2:
+			v = Node{Kind: FloatNode, Text: value}
+		default:
+			v = Node{Kind: BoolNode, Text: value}
+		}
+		doc := Map(P(key, v), P("list", Seq(v, Map(P(key, v)), Seq(v))), P("nested", Map(P("deeper", Map(P(key, v))))))
+		want, werr := marshal(doc, true)
+		got, gerr := marshal(doc, false)
+		if (werr == nil) != (gerr == nil) || string(got) != string(want) {
+			t.Fatalf("simplePlain writes\n%s(%v)\nanalyze and scalar\n%s(%v)", got, gerr, want, werr)
+		}
+	})
+}
+
+// Every scalar of the golden document is written the same with and
+// without simplePlain.
+func TestSimplePlainGolden(t *testing.T) {
+	want, err := marshal(goldenDoc(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := marshal(goldenDoc(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("simplePlain changes the golden document:\n%s\nwant\n%s", got, want)
 	}
 }

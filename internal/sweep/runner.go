@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
 	"sync"
 	"time"
 
@@ -136,6 +139,11 @@ type runner struct {
 	// afterInterrupt bounds the rebuild of the registry and the aggregate
 	// once the sweep was interrupted (InterruptBudget; tests shorten it).
 	afterInterrupt time.Duration
+
+	// fresh is set when the runs folder held nothing once the leftovers
+	// were removed: a run this process has not journaled has no folder
+	// then (see unwritten).
+	fresh bool
 }
 
 // InterruptBudget is how long an interrupted sweep may spend bringing its
@@ -184,6 +192,7 @@ func (r *runner) run(ctx context.Context) (sum *Summary, err error) {
 	if err := r.removeLeftovers(ctx); err != nil {
 		return nil, err
 	}
+	r.fresh = emptyDir(st.RunsDir())
 	defer func() {
 		if r.closeEx != nil {
 			if cerr := r.closeEx(); cerr != nil && err == nil {
@@ -377,12 +386,39 @@ func (r *runner) resolve(pt Point) item {
 		return item{err: err}
 	}
 	it.run = run
-	if !ok || run.ID != known.Run {
+	if (!ok || run.ID != known.Run) && !r.unwritten(run.ID) {
 		if d, err := r.store.CheckRun(run.ID, store.Known{}, store.CheckFull); err == nil {
 			it.done, it.damage = d, ""
 		}
 	}
 	return it
+}
+
+// unwritten reports whether run id surely has no folder: the runs folder
+// was empty when this process took the experiment's lock, and the run has
+// not been journaled since (every run is journaled before it is handed to
+// an executor). Such a run needs neither a look for a folder done by
+// someone else nor a clearing before it runs.
+func (r *runner) unwritten(id string) bool {
+	if !r.fresh {
+		return false
+	}
+	_, known := r.j.Lookup(id)
+	return !known
+}
+
+// emptyDir reports whether dir is absent or holds nothing.
+func emptyDir(dir string) bool {
+	f, err := os.Open(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	_, err = f.Readdirnames(1)
+	return err == io.EOF
 }
 
 // resolveAll resolves points on every CPU, keeping their order.
@@ -611,8 +647,10 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 		}
 		// The run is not done: whatever its folder holds (an earlier
 		// attempt's files, a killed run's temporary files) goes.
-		if err := r.store.RemoveRun(run.ID); err != nil {
-			return nil, err
+		if !r.unwritten(run.ID) {
+			if err := r.store.RemoveRun(run.ID); err != nil {
+				return nil, err
+			}
 		}
 		byID[run.ID] = run
 		batch.Runs = append(batch.Runs, *run.Spec)

@@ -208,34 +208,58 @@ type batch struct {
 
 // dispatch starts the queued jobs in order, at most parallel at once, until
 // they are all started or ctx is done; then reports the jobs never started
-// as cancelled and waits for the running ones.
+// as cancelled and waits for the running ones. The jobs run on parallel
+// goroutines that take them one after the other (a run's goroutine keeps
+// the stack the previous run grew).
 func (bt *batch) dispatch(ctx context.Context, parallel int) {
-	slots := make(chan struct{}, parallel)
+	next := make(chan *job)
 	var wg sync.WaitGroup
+	for range min(parallel, len(bt.jobs)) {
+		wg.Go(func() {
+			for j := range next {
+				// A job handed over as ctx ended stays queued: it is
+				// reported cancelled below, never started.
+				if ctx.Err() == nil && bt.transition(j, jobQueued, jobRunning) {
+					bt.run(j)
+				}
+			}
+		})
+	}
 	for _, j := range bt.jobs {
+		if !bt.queued(j) {
+			continue // cancelled while queued, and already reported
+		}
 		select {
-		case slots <- struct{}{}:
+		case next <- j:
 		case <-ctx.Done():
 		}
 		if ctx.Err() != nil {
 			break
 		}
-		if !bt.transition(j, jobQueued, jobRunning) {
-			<-slots // cancelled while queued, and already reported
-			continue
-		}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			bt.run(j)
-		})
 	}
+	close(next)
+	if ctx.Err() != nil {
+		bt.cancelQueued(ctx) // at once, while the running ones stop
+	}
+	wg.Wait()
+	bt.cancelQueued(ctx) // those handed over as ctx ended
+}
+
+// cancelQueued reports the jobs still queued as cancelled by ctx.
+func (bt *batch) cancelQueued(ctx context.Context) {
 	for _, j := range bt.jobs {
 		if bt.transition(j, jobQueued, jobDone) {
 			j.cancel(context.Cause(ctx))
 			bt.em.send(j.event(sdk.EventCancelled, context.Cause(j.ctx).Error()))
 		}
 	}
-	wg.Wait()
+}
+
+// queued reports whether j is still queued.
+func (bt *batch) queued(j *job) bool {
+	bt.mu.Lock()
+	defer bt.mu.Unlock()
+	return j.state == jobQueued
 }
 
 // transition moves j from one state to another, if it is in the first.
@@ -321,15 +345,20 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 	}
 	dir := filepath.Join(bt.spec.OutRoot, spec.RunID)
 	// A manifest left by an earlier attempt would make a run that fails
-	// or is cancelled now look complete.
-	if err := os.Remove(filepath.Join(dir, runfolder.ManifestFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return j.event(sdk.EventFailed, fmt.Sprintf("removing the old manifest of run %s: %v", spec.RunID, err))
+	// or is cancelled now look complete. A run without a folder (a
+	// sweep's usual run) has none, and its folder is new.
+	_, err := os.Lstat(dir)
+	fresh := errors.Is(err, fs.ErrNotExist)
+	if !fresh {
+		if err := os.Remove(filepath.Join(dir, runfolder.ManifestFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return j.event(sdk.EventFailed, fmt.Sprintf("removing the old manifest of run %s: %v", spec.RunID, err))
+		}
 	}
 	cfg := bt.pool.cfg
 	out, err := bt.pool.simulate(j.ctx, runner.Request{
 		ScenarioName: name, Scenario: spec.Scenario, OutDir: dir, Options: opts,
 		HTML: spec.Options.HTML, Artifacts: spec.Options.Artifacts, RunID: spec.RunID, Engine: cfg.Engine, Executor: cfg.Executor,
-		SummaryRule: metrics.ZeroRule(spec.Options.SummaryRule),
+		SummaryRule: metrics.ZeroRule(spec.Options.SummaryRule), ReplaceFolder: fresh,
 	})
 	if err != nil {
 		if j.ctx.Err() != nil {
