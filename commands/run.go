@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"flag"
@@ -258,12 +259,17 @@ func (c *RunCommand) Run(args []string) int {
 	return 0
 }
 
-// writeFileMkdir writes data to path atomically, creating its folder.
+// writeFileMkdir writes data to path atomically, creating its folder. It
+// does not wait for the disk (no fsync): what it writes are copies of a
+// run's outputs (exports, the compiled scenario, -html), which the run
+// folder holds and a new run regenerates, and the run folder itself is
+// not synced either; a sync cost every `bilancio run` with exports a disk
+// round trip per file.
 func writeFileMkdir(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(path, data, 0o644)
+	return atomicfile.Write(path, 0o644, false, bytes.NewReader(data))
 }
 
 // renderRunSummary is the few lines `bilancio run` prints.

@@ -177,7 +177,7 @@ func (r *commandRouter) TaskExecStart(ctx context.Context, req *pb.TaskExecStart
 func (sb *sandbox) syncV2() {
 	for _, m := range sb.mounts {
 		if m.vol.version == pb.VolumeFsVersion_VOLUME_FS_VERSION_V2 {
-			if _, err := m.commit(); err != nil {
+			if _, err := m.commit(false); err != nil {
 				sb.s.logger.Warn("modalemu: sync commit failed", "sandbox", sb.id, "error", err)
 			}
 		}
@@ -357,7 +357,7 @@ func (r *commandRouter) TaskReloadVolumes(ctx context.Context, req *pb.TaskReloa
 	if err != nil {
 		return nil, err
 	}
-	sb.commitVolumes()
+	sb.commitVolumes(false)
 	for _, m := range sb.mounts {
 		if err := m.reload(); err != nil {
 			return nil, status.Errorf(codes.Internal, "reloading volume %s: %v", m.vol.id, err)

@@ -399,7 +399,7 @@ func (sb *sandbox) watch() {
 				return
 			}
 			if bc := s.opts.BackgroundCommit; bc > 0 && time.Since(lastCommit) >= bc {
-				sb.commitVolumes()
+				sb.commitVolumes(false)
 				lastCommit = time.Now()
 			}
 		}
@@ -487,7 +487,7 @@ func (sb *sandbox) end(code int, ran bool) {
 		<-p.done
 	}
 	if ran && reason != stopKilled {
-		sb.commitVolumes()
+		sb.commitVolumes(true)
 	}
 	_ = os.RemoveAll(filepath.Join(sb.dir, "volumes"))
 	if slot {
@@ -527,10 +527,11 @@ func (sb *sandbox) end(code int, ran bool) {
 	close(sb.done)
 }
 
-// commitVolumes commits every writable mount.
-func (sb *sandbox) commitVolumes() {
+// commitVolumes commits every writable mount; final: the sandbox is
+// shutting down (mount.commit).
+func (sb *sandbox) commitVolumes(final bool) {
 	for _, m := range sb.mounts {
-		n, err := m.commit()
+		n, err := m.commit(final)
 		if err != nil {
 			sb.s.logger.Warn("modalemu: commit failed", "sandbox", sb.id, "volume", m.vol.id, "error", err)
 		}

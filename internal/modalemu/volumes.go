@@ -344,7 +344,13 @@ func place(from, to string, kind fs.FileMode) error {
 // shares, so the change was visible before the commit (the one way the
 // emulator is more lenient than Modal); commit counts such files and
 // returns how many. A read-only mount commits nothing.
-func (m *mount) commit() (inPlace int, err error) {
+//
+// The final commit (the sandbox is shutting down, its view is dropped
+// next) moves each folder the sandbox created whole into the volume, when
+// the volume has nothing under that name, instead of linking its entries
+// one by one: the volume ends up holding the same entries either way, and
+// a sandbox that wrote thousands of files costs one rename per new folder.
+func (m *mount) commit(final bool) (inPlace int, err error) {
 	if m.readOnly {
 		return 0, nil
 	}
@@ -353,30 +359,64 @@ func (m *mount) commit() (inPlace int, err error) {
 	if m.vol.deleted {
 		return 0, nil
 	}
-	cur, err := scan(m.view)
-	if err != nil {
-		return 0, err
-	}
 	dst := m.source()
 	changed := false
-	for _, rel := range slices.Sorted(maps.Keys(cur)) {
-		c := cur[rel]
+	cur := map[string]entryState{}
+	err = filepath.WalkDir(m.view, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if p == m.view {
+			return nil
+		}
+		rel, _ := filepath.Rel(m.view, p)
+		rel = filepath.ToSlash(rel)
+		if _, had := m.base[rel]; final && !had && d.IsDir() {
+			to := filepath.Join(dst, filepath.FromSlash(rel))
+			if _, err := os.Lstat(to); errors.Is(err, fs.ErrNotExist) {
+				if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+					return fmt.Errorf("committing %s: %w", rel, err)
+				}
+				if err := os.Rename(p, to); err != nil {
+					return fmt.Errorf("committing %s: %w", rel, err)
+				}
+				changed = true
+				return filepath.SkipDir
+			}
+		}
+		info, err := d.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		c := stateOf(info)
+		cur[rel] = c
 		b, had := m.base[rel]
 		switch {
 		case had && b.kind == c.kind && b.ino == c.ino:
 			if c.kind == 0 && (b.size != c.size || b.mtime != c.mtime) {
 				inPlace++
 			}
-			continue
+			return nil
 		case had && c.kind.IsDir() && b.kind.IsDir():
-			continue
+			return nil
 		}
-		if err := place(filepath.Join(m.view, filepath.FromSlash(rel)), filepath.Join(dst, filepath.FromSlash(rel)), c.kind); err != nil {
-			return inPlace, fmt.Errorf("committing %s: %w", rel, err)
+		if err := place(p, filepath.Join(dst, filepath.FromSlash(rel)), c.kind); err != nil {
+			return fmt.Errorf("committing %s: %w", rel, err)
 		}
 		changed = true
+		return nil
+	})
+	if err != nil {
+		return inPlace, err
 	}
-	// Removals, deepest first.
+	// Removals, deepest first. (A folder moved whole was new: nothing of
+	// the base lies under it.)
 	gone := []string{}
 	for rel := range m.base {
 		if _, ok := cur[rel]; !ok {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -19,9 +20,11 @@ import (
 // §8.9): the staged worker, the experiment's folder in the volume, the
 // chunk's name, the runs to execute at once and the seconds to linger. It
 // runs in /tmp. Its stdin carries the sandbox's id on a first line, then
-// the worker manifest (the plugin writes it right after the create).
+// the worker manifest (the plugin writes it right after the create, or
+// once staging is done: startChunk).
 //
-// It checks the worker is there (a chunk that finds none says so at once:
+// With its manifest, it checks the worker is there (a chunk that finds
+// none says so at once:
 // that is a staging fault, not a run failure), keeps the manifest in /tmp
 // and in the volume (chunks/NAME.json), runs the worker over it, writes
 // chunks/NAME.end (the worker's exit code, times, use of CPU and memory:
@@ -37,12 +40,12 @@ import (
 // usage record to chunks/NAME.exit, for the next Execute to record
 // (stage.go). Its volume writes are committed when it ends.
 const chunkScript = `W=$1 D=$2 C=$3 P=$4 L=$5
-mkdir -p "$D/chunks" "$D/runs" || exit 70
-if [ ! -x "$W" ]; then echo '{"bilancio_chunk":"no_worker"}'; exit 71; fi
 ( sleep 300; kill $$ ) & watchdog=$!
 read -r SB NRUNS || exit 72
 cat > chunk.json || exit 72
 kill $watchdog 2>/dev/null
+mkdir -p "$D/chunks" "$D/runs" || exit 70
+if [ ! -x "$W" ]; then echo '{"bilancio_chunk":"no_worker"}'; exit 71; fi
 cp chunk.json "$D/chunks/$C.json"
 start=$(date +%s.%N)
 rec="\"sandbox\":\"$SB\",\"runs\":$NRUNS,\"start\":$start"
@@ -138,9 +141,23 @@ type live struct {
 	workerDone atomic.Bool
 }
 
+// errNoRuns: a chunk has no run left to execute (staging collected them
+// all from the volume).
+var errNoRuns = errors.New("no run left to execute")
+
 // startChunk creates a chunk's sandbox and hands it its manifest: the
 // sandbox starts the worker on its own. Creation errors come back as the
 // SDK gives them, for classify.
+//
+// A sandbox created while the batch is being staged (the first chunks:
+// their cold starts overlap the staging sandbox's) is a spare until then:
+// tagged as one, with no manifest. Once staging is done, it gets the
+// chunk's runs that staging did not collect (none: it is ended, errNoRuns),
+// its volumes reloaded when staging uploaded the worker (a sandbox sees
+// the volume as of its mount, or its last reload: modal.com/docs/guide/volumes),
+// its chunk tags, then its manifest. So no worker starts before the worker
+// is committed in the volume, and no run collected from the volume runs
+// again.
 func (b *batchRun) startChunk(ctx context.Context, c *chunk, detached bool) (*live, error) {
 	s, cfg := b.sess, b.sess.cfg
 	expDir := path.Join(mountPath, b.batch.ExperimentID)
@@ -148,18 +165,40 @@ func (b *batchRun) startChunk(ctx context.Context, c *chunk, detached bool) (*li
 	if detached {
 		linger = 0
 	}
+	spare := !b.staging.ready()
+	if !spare {
+		if c.runs = b.openSpecs(c); len(c.runs) == 0 {
+			return nil, errNoRuns
+		}
+	}
 	// Every run may take the timeout; the worker runs parallelRuns at once.
 	waves := (len(c.runs) + cfg.parallelRuns() - 1) / cfg.parallelRuns()
 	timeout := time.Duration(cfg.Timeout)*time.Second*time.Duration(waves) + sandboxMargin + time.Duration(linger)*time.Second
-	params := s.sandboxParams(timeout, map[string]string{
-		tagKind: kindChunk, tagExperiment: b.batch.ExperimentID, tagChunk: c.name, tagRuns: strconv.Itoa(len(c.runs)),
-	}, false)
+	tags := func() map[string]string {
+		return map[string]string{tagKind: kindChunk, tagExperiment: b.batch.ExperimentID, tagChunk: c.name, tagRuns: strconv.Itoa(len(c.runs))}
+	}
+	t := tags()
+	if spare {
+		t = map[string]string{tagKind: kindSpare, tagExperiment: b.batch.ExperimentID}
+	}
+	params := s.sandboxParams(timeout, t, false)
 	params.Command = []string{"sh", "-c", chunkScript, "sh",
 		stagedWorker(b.batch.Worker.SHA256), expDir, c.name, strconv.Itoa(cfg.parallelRuns()), strconv.Itoa(linger), sealScript}
 	params.Workdir = "/tmp"
-	x, err := s.create(ctx, params, purposeRuns, len(c.runs), b.addUsage)
+	purpose := purposeRuns
+	if spare {
+		purpose = purposeSpare
+	}
+	x, err := s.create(ctx, params, purpose, len(c.runs), b.addUsage)
 	if err != nil {
 		return nil, err
+	}
+	if spare {
+		if err := b.enlist(ctx, x, c, tags); err != nil {
+			x.runs = 0
+			x.terminate()
+			return nil, err
+		}
 	}
 	m, err := json.Marshal(sdk.WorkerManifest{Version: sdk.WorkerManifestVersion, ExperimentID: b.batch.ExperimentID, Parallel: cfg.parallelRuns(), Runs: c.runs, Executor: Name})
 	if err != nil {
@@ -171,6 +210,46 @@ func (b *batchRun) startChunk(ctx context.Context, c *chunk, detached bool) (*li
 		return nil, &handOverError{fmt.Errorf("handing the manifest to sandbox %s: %w", x.SandboxID, err)}
 	}
 	return &live{box: x, chunk: c, expDir: expDir}, nil
+}
+
+// enlist makes a spare sandbox the chunk's, once staging is done: its
+// runs are those staging left, its volumes are reloaded when staging
+// uploaded the worker, and it gets the chunk's tags.
+func (b *batchRun) enlist(ctx context.Context, x *box, c *chunk, tags func() map[string]string) error {
+	select {
+	case <-b.staging.done:
+		if b.staging.err != nil {
+			return errStaging
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-b.haltedChan():
+		return b.stopped()
+	}
+	if c.runs = b.openSpecs(c); len(c.runs) == 0 {
+		return errNoRuns
+	}
+	if b.staging.uploaded {
+		if err := x.ReloadVolumes(ctx, nil); err != nil {
+			return &handOverError{fmt.Errorf("reloading the volume in sandbox %s: %w", x.SandboxID, err)}
+		}
+	}
+	if err := x.SetTags(ctx, tags(), nil); err != nil {
+		return &handOverError{fmt.Errorf("tagging sandbox %s: %w", x.SandboxID, err)}
+	}
+	x.purpose, x.runs = purposeRuns, len(c.runs)
+	return nil
+}
+
+// openSpecs returns the runs of a chunk without a terminal event.
+func (b *batchRun) openSpecs(c *chunk) []sdk.RunSpec {
+	var runs []sdk.RunSpec
+	for _, r := range c.runs {
+		if !b.guard.Ended(r.RunID) {
+			runs = append(runs, r)
+		}
+	}
+	return runs
 }
 
 // handOverTimeout bounds the writing of a chunk's manifest to its sandbox.

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path"
@@ -19,6 +21,7 @@ import (
 	modalsdk "github.com/modal-labs/modal-client/go"
 
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // batchRun is one Execute call in progress.
@@ -49,10 +52,13 @@ type batchRun struct {
 	runSeconds float64
 	runCount   int
 	// stop, once set, keeps new chunks from starting (a fatal error, the
-	// budget).
-	stop error
+	// budget); halted is closed then.
+	stop   error
+	halted *closer
 	// notStarted counts runs that did not start because of the budget.
 	notStarted int
+	// staging is the batch's staging (stageAndCollect), done or not.
+	staging *staging
 	// creating counts the sandboxes being created: Cancel waits for them
 	// (each is stopped as soon as it exists), so that a Ctrl-C during a
 	// creation leaves no sandbox running.
@@ -120,6 +126,13 @@ func (b *batchRun) fail(ids []string, attempt int, failure sdk.Failure, msg stri
 	}
 }
 
+// cancelled ends runs with a cancelled event.
+func (b *batchRun) cancelled(ids []string) {
+	for _, id := range ids {
+		b.send(sdk.RunEvent{RunID: id, Type: sdk.EventCancelled, Message: "cancelled"})
+	}
+}
+
 // open returns the runs of a chunk without a terminal event.
 func (b *batchRun) open(c *chunk) []string {
 	var ids []string
@@ -144,8 +157,33 @@ func (b *batchRun) halt(err error) {
 	defer b.mu.Unlock()
 	if b.stop == nil {
 		b.stop = err
+		b.haltedOnce().close()
 	}
 }
+
+// haltedOnce returns the channel closed when the batch halts; b.mu is
+// held.
+func (b *batchRun) haltedOnce() *closer {
+	if b.halted == nil {
+		b.halted = &closer{ch: make(chan struct{})}
+	}
+	return b.halted
+}
+
+// haltedChan is closed once the batch halts.
+func (b *batchRun) haltedChan() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.haltedOnce().ch
+}
+
+// closer closes a channel once.
+type closer struct {
+	once sync.Once
+	ch   chan struct{}
+}
+
+func (c *closer) close() { c.once.Do(func() { close(c.ch) }) }
 
 // Execute implements sdk.Executor. It connects to Modal (the client is
 // created here, never in Configure), finds the experiment's chunks still
@@ -214,16 +252,48 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 			rest = append(rest, r)
 		}
 	}
-	// Stage the worker (checked in the volume before any chunk starts) and
-	// collect what the volume already holds of the other runs.
-	if err := b.stageAndCollect(ctx, rest); err != nil {
+	// Stage the worker (checked in the volume before any chunk's worker
+	// starts) and collect what the volume already holds of the other runs.
+	// When the batch looks fresh (nothing of it running on Modal, none of
+	// its runs delivered yet, no budget to keep), the first chunks'
+	// sandboxes are created meanwhile, so that their cold starts overlap
+	// staging's (startChunk); otherwise (a resume, whose runs staging may
+	// collect) chunks start after it.
+	var wg sync.WaitGroup
+	b.staging = &staging{done: make(chan struct{})}
+	launchChunks := func() {
+		// The runs staging did not collect (all of rest, when it has not
+		// run yet).
+		var todo []sdk.RunSpec
+		for _, r := range rest {
+			if !guard.Ended(r.RunID) {
+				todo = append(todo, r)
+			}
+		}
+		size := int(cfg.RunsPerSandbox)
+		for i := 0; i*size < len(todo); i++ {
+			c := &chunk{name: chunkName(i, 1), runs: todo[i*size : min((i+1)*size, len(todo))], attempt: 1}
+			wg.Go(func() { b.runChunk(ctx, c) })
+		}
+	}
+	overlap := len(found) == 0 && cfg.MaxCost <= 0 && noRunFolders(batch.OutRoot)
+	if overlap {
+		launchChunks()
+	}
+	uploaded, err := b.stageAndCollect(ctx, rest)
+	b.staging.finish(uploaded, err)
+	if err != nil {
+		b.halt(err)
 		if ctx.Err() == nil {
 			b.fail(guard.Open(), 1, sdk.FailureInfrastructure, err.Error())
 		}
+		wg.Wait()
 		return b.finish(parent)
 	}
 
-	var wg sync.WaitGroup
+	if !overlap {
+		launchChunks()
+	}
 	for _, f := range found {
 		if b.detached {
 			b.detach(f.live)
@@ -238,19 +308,32 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 			b.retry(ctx, f.live.chunk, out)
 		})
 	}
-	var todo []sdk.RunSpec
-	for _, r := range rest {
-		if !guard.Ended(r.RunID) {
-			todo = append(todo, r)
-		}
-	}
-	size := int(cfg.RunsPerSandbox)
-	for i := 0; i*size < len(todo); i++ {
-		c := &chunk{name: chunkName(i, 1), runs: todo[i*size : min((i+1)*size, len(todo))], attempt: 1}
-		wg.Go(func() { b.runChunk(ctx, c) })
-	}
 	wg.Wait()
 	return b.finish(parent)
+}
+
+// noRunFolders reports whether dir (Batch.OutRoot) holds no run folder
+// yet: a fresh batch, as far as this machine knows.
+func noRunFolders(dir string) bool {
+	f, err := os.Open(dir)
+	if err != nil {
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	defer f.Close()
+	for {
+		ents, err := f.ReadDir(256)
+		for _, e := range ents {
+			if !runfolder.IsTemp(e.Name()) {
+				return false
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return true
+		}
+		if err != nil {
+			return false
+		}
+	}
 }
 
 // runChunk runs a chunk in a sandbox of its own, then again in a new one
@@ -258,6 +341,11 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 // infrastructure failure left unfinished.
 func (b *batchRun) runChunk(ctx context.Context, c *chunk) {
 	l, err := b.launch(ctx, c)
+	if errors.Is(err, errNoRuns) || errors.Is(err, errStaging) {
+		// Staging collected them all from the volume, or failed (and
+		// Execute failed the runs).
+		return
+	}
 	if err != nil {
 		b.launchFailed(ctx, c, err)
 		return
@@ -400,6 +488,9 @@ func (b *batchRun) launch(ctx context.Context, c *chunk) (*live, error) {
 		}
 		b.creation(-1)
 		b.limit.release()
+		if stop := b.stopped(); errors.Is(err, errNoRuns) || errors.Is(err, errStaging) || stop != nil && errors.Is(err, stop) {
+			return nil, err
+		}
 		switch classify(err) {
 		case classExhausted:
 			b.limit.exhausted()
@@ -434,9 +525,7 @@ func (b *batchRun) launchFailed(ctx context.Context, c *chunk, err error) {
 	if errors.Is(err, errCancelled) {
 		// A Cancel came first (the host's Cancel can overtake the end of
 		// Execute's context): the chunk's runs were cancelled, not failed.
-		for _, id := range b.open(c) {
-			b.send(sdk.RunEvent{RunID: id, Type: sdk.EventCancelled, Message: "cancelled"})
-		}
+		b.cancelled(b.open(c))
 		return
 	}
 	var be *budgetError
@@ -494,6 +583,7 @@ func (b *batchRun) budget(c *chunk) error {
 		budgetPrefix, cfg.MaxCost, b.sess.rates.Currency, b.spent, inflight, next)}
 	if b.stop == nil {
 		b.stop = err
+		b.haltedOnce().close()
 	}
 	return err
 }
@@ -682,11 +772,13 @@ func (e *Executor) Cancel(ctx context.Context, req *sdk.CancelRequest) error {
 			b.waitCreations(ctx)
 		}
 		wg.Wait()
+		var ids []string
 		for _, r := range b.batch.Runs {
 			if wanted(r.RunID) {
-				b.send(sdk.RunEvent{RunID: r.RunID, Type: sdk.EventCancelled, Message: "cancelled"})
+				ids = append(ids, r.RunID)
 			}
 		}
+		b.cancelled(ids)
 	}
 	if len(req.RunIDs) == 0 {
 		return e.cancelRemote(ctx, req.ExperimentID)

@@ -70,10 +70,18 @@ func TestUntarRuns(t *testing.T) {
 	if string(m["r1"]) != "{1}" || string(m["r2"]) != "{2}" {
 		t.Errorf("manifests %q", m)
 	}
-	if b, err := os.ReadFile(filepath.Join(root, "r1", "out", "a.csv")); err != nil || string(b) != "a" {
+	// Received beside the run folder, which appears once sealed.
+	got, _ := filepath.Glob(filepath.Join(root, ".r1.tmp-*", "out", "a.csv"))
+	if len(got) != 1 {
+		t.Fatalf("r1/out/a.csv received as %q", got)
+	}
+	if b, err := os.ReadFile(got[0]); err != nil || string(b) != "a" {
 		t.Errorf("r1/out/a.csv: %q, %v", b, err)
 	}
-	if _, err := os.Stat(filepath.Join(root, "r1", "manifest.json")); err == nil {
+	if _, err := os.Stat(filepath.Join(root, "r1")); err == nil {
+		t.Error("the run folder is there before it is complete")
+	}
+	if ms, _ := filepath.Glob(filepath.Join(root, ".r1.tmp-*", "manifest.json")); len(ms) > 0 {
 		t.Error("the manifest was written before the folder was complete")
 	}
 	for name, entries := range map[string][][2]string{

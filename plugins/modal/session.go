@@ -41,6 +41,9 @@ const (
 	kindChunk     = "chunk"
 	kindStage     = "stage"
 	kindReader    = "reader"
+	// kindSpare: a sandbox created for a chunk while the batch is staged,
+	// before it knows its runs (startChunk).
+	kindSpare = "spare"
 )
 
 // stagedWorker is where the worker binary with this sha256 is kept.
@@ -117,6 +120,9 @@ type box struct {
 const (
 	purposeRuns  = "runs"
 	purposeStage = "stage"
+	// purposeSpare: a sandbox created for a chunk while the batch was
+	// staged, ended unused (staging collected its runs).
+	purposeSpare = "spare"
 )
 
 // sandboxParams are the create parameters every sandbox of a session

@@ -3,6 +3,7 @@ package modal
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -18,6 +19,35 @@ import (
 // stageTimeout bounds the staging sandbox's life.
 const stageTimeout = 30 * time.Minute
 
+// staging is a batch's staging, which the first chunks' sandboxes wait for
+// (startChunk).
+type staging struct {
+	done     chan struct{}
+	uploaded bool
+	err      error
+}
+
+// finish records how staging ended: whether it uploaded the worker, or
+// its error.
+func (s *staging) finish(uploaded bool, err error) {
+	s.uploaded, s.err = uploaded, err
+	close(s.done)
+}
+
+// ready reports whether staging is done.
+func (s *staging) ready() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// errStaging: staging failed while a sandbox waited for it (Execute fails
+// the batch's runs with staging's error).
+var errStaging = errors.New("staging failed")
+
 // stageAndCollect prepares a batch in one sandbox with the volume mounted:
 //
 //   - it checks that the worker is in the volume under its sha256, and
@@ -30,40 +60,44 @@ const stageTimeout = 30 * time.Minute
 //
 // The sandbox is then terminated and waited for: its writes are committed
 // when it ends (modal.com/docs/guide/volumes), so every chunk created after
-// this returns mounts a volume that holds the worker. A sandbox that
-// nevertheless finds none says so (chunkScript) and the batch stops with
-// that error instead of burning retries.
-func (b *batchRun) stageAndCollect(ctx context.Context, rest []sdk.RunSpec) error {
+// this returns mounts a volume that holds the worker, and one created
+// before reloads its volumes when this uploaded the worker (uploaded is
+// true then: startChunk). A sandbox that nevertheless finds none says so
+// (chunkScript) and the batch stops with that error instead of burning
+// retries.
+func (b *batchRun) stageAndCollect(ctx context.Context, rest []sdk.RunSpec) (uploaded bool, err error) {
 	s := b.sess
 	bo := backoff{base: time.Second, cap: time.Minute, coef: s.cfg.Backoff}
 	for attempt := 1; ; attempt++ {
-		err := b.stageOnce(ctx, rest)
+		up, err := b.stageOnce(ctx, rest)
+		uploaded = uploaded || up
 		if err == nil {
-			return nil
+			return uploaded, nil
 		}
 		switch classify(err) {
 		case classExhausted:
 			attempt--
 		case classTransient:
 			if attempt > int(s.cfg.Retries) {
-				return fmt.Errorf("staging the worker binary (%d attempts): %w", attempt, err)
+				return uploaded, fmt.Errorf("staging the worker binary (%d attempts): %w", attempt, err)
 			}
 		default:
-			return fmt.Errorf("staging the worker binary: %w", err)
+			return uploaded, fmt.Errorf("staging the worker binary: %w", err)
 		}
 		if !sleep(ctx, bo.next()) {
-			return ctx.Err()
+			return uploaded, ctx.Err()
 		}
 	}
 }
 
-// stageOnce is one attempt of stageAndCollect.
-func (b *batchRun) stageOnce(ctx context.Context, rest []sdk.RunSpec) error {
+// stageOnce is one attempt of stageAndCollect; uploaded: it uploaded the
+// worker.
+func (b *batchRun) stageOnce(ctx context.Context, rest []sdk.RunSpec) (uploaded bool, err error) {
 	s, w := b.sess, b.batch.Worker
 	params := s.sandboxParams(stageTimeout, map[string]string{tagKind: kindStage, tagExperiment: b.batch.ExperimentID}, false)
 	x, err := s.create(ctx, params, purposeStage, 0, b.addUsage)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer x.terminate()
 	dst := stagedWorker(w.SHA256)
@@ -74,29 +108,30 @@ func (b *batchRun) stageOnce(ctx context.Context, rest []sdk.RunSpec) error {
 		code, err := run(ctx, x.Sandbox, "test", "-x", dst)
 		switch {
 		case code < 0:
-			return err
+			return false, err
 		case code != 0:
 			if _, err := run(ctx, x.Sandbox, "mkdir", "-p", path.Dir(dst)); err != nil {
-				return err
+				return false, err
 			}
 			if err := uploadWorker(ctx, x.Sandbox, w, dst); err != nil {
-				return err
+				return false, err
 			}
+			uploaded = true
 		}
 	}
 	expDir := path.Join(mountPath, b.batch.ExperimentID)
 	if err := b.collect(ctx, x.Sandbox, expDir, rest); err != nil {
-		return err
+		return uploaded, err
 	}
 	b.recordDetachedUsage(ctx, x.Sandbox, expDir)
 	// Terminate with Wait: the upload is committed when this returns.
 	if code := x.terminate(); code < 0 {
-		return fmt.Errorf("staging sandbox %s did not end cleanly", x.SandboxID)
+		return uploaded, fmt.Errorf("staging sandbox %s did not end cleanly", x.SandboxID)
 	}
 	b.exec.mu.Lock()
 	b.exec.staged[w.SHA256] = true
 	b.exec.mu.Unlock()
-	return nil
+	return uploaded, nil
 }
 
 // listDoneScript prints, one per line, the run folders under $1 that hold

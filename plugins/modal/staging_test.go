@@ -3,6 +3,7 @@
 package modal_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,11 +16,15 @@ import (
 
 // TestStagingCommittedBeforeChunks: on Modal a volume write is committed
 // when the writing sandbox shuts down, and a sandbox sees the volume as of
-// its mount; Terminate only asks for the end. With an emulator that ends
-// terminated sandboxes a second later, chunks created right after a plain
-// Terminate of the staging sandbox would mount a volume without the worker.
-// The plugin waits for the staging sandbox to end (and its commit) before
-// any chunk starts, so every run completes on its first attempt.
+// its mount, or its last reload (modal.com/docs/guide/volumes;
+// test/sandbox_test.go TestSandboxReloadVolumes); Terminate only asks for
+// the end. With an emulator that ends terminated sandboxes a second later,
+// the first chunks' sandboxes are created while the staging sandbox
+// uploads the worker (their cold starts overlap), and they mount a volume
+// without it: the plugin waits for the staging sandbox to end (and its
+// commit), reloads their volumes, and only then hands them their runs, so
+// no worker starts before the staging sandbox ended and every run
+// completes on its first attempt.
 func TestStagingCommittedBeforeChunks(t *testing.T) {
 	requireLinuxAMD64(t)
 	srv := emulator(t, modalemu.Options{TerminateLatency: time.Second})
@@ -40,10 +45,33 @@ func TestStagingCommittedBeforeChunks(t *testing.T) {
 	if len(stage) != 1 || len(chunks) != 2 {
 		t.Fatalf("%d staging and %d chunk sandboxes, want 1 and 2", len(stage), len(chunks))
 	}
-	for _, ch := range chunks {
-		if ch.Created.Before(stage[0].Ended) {
-			t.Errorf("chunk sandbox %s was created at %v, before the staging sandbox ended at %v", ch.ID, ch.Created, stage[0].Ended)
+	vol, err := srv.VolumeDir("bilancio-results")
+	if err != nil {
+		t.Fatal(err)
+	}
+	starts, _ := filepath.Glob(filepath.Join(vol, "stage-race", "chunks", "*.start"))
+	if len(starts) != 2 {
+		t.Fatalf("%d chunk start records, want 2", len(starts))
+	}
+	for _, f := range starts {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
 		}
+		var rec struct{ Start float64 }
+		if err := json.Unmarshal(data, &rec); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if start := time.Unix(0, int64(rec.Start*1e9)); start.Before(stage[0].Ended) {
+			t.Errorf("%s: the worker started at %v, before the staging sandbox ended at %v", filepath.Base(f), start, stage[0].Ended)
+		}
+	}
+	overlap := false
+	for _, ch := range chunks {
+		overlap = overlap || ch.Created.Before(stage[0].Ended)
+	}
+	if !overlap {
+		t.Error("every chunk sandbox was created after the staging sandbox ended: their cold starts do not overlap")
 	}
 }
 

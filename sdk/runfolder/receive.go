@@ -4,28 +4,53 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // Receiver writes a run folder that arrives from elsewhere file by file (a
 // download, an archive): each file is hashed as it is written, and Finish
 // checks them all against the manifest before writing it, last, so the
-// folder is verified without being read back.
+// folder is verified without being read back. The files are written into
+// a folder beside the destination (".NAME.tmp-*", as CreateNew writes:
+// each created in place, no temporary name per file), moved into place
+// whole once sealed: the destination holds nothing until the folder is
+// complete and verified.
 type Receiver struct {
 	w   *Writer
 	got map[string]int // name → index in w.files
+	// dir is the destination; w writes into tmp beside it.
+	dir, tmp string
+	moved    bool
 }
 
 // Receive starts receiving the run folder dir. Whatever dir held is removed
 // first: a received folder holds exactly what its manifest lists.
 func Receive(dir string) (*Receiver, error) {
+	dir = filepath.Clean(dir)
 	if err := os.RemoveAll(dir); err != nil && !os.IsNotExist(err) {
 		return nil, fmt.Errorf("clearing the run folder %s: %w", dir, err)
 	}
-	w, err := Create(dir)
+	parent, base := filepath.Split(dir)
+	if parent == "" {
+		parent = "."
+	}
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the run folder: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+base+tempMarker+"*")
 	if err != nil {
+		return nil, fmt.Errorf("creating the run folder: %w", err)
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("creating the run folder: %w", err)
+	}
+	w, err := CreateNew(tmp)
+	if err != nil {
+		os.RemoveAll(tmp)
 		return nil, err
 	}
-	return &Receiver{w: w, got: map[string]int{}}, nil
+	return &Receiver{w: w, got: map[string]int{}, dir: dir, tmp: tmp}, nil
 }
 
 // Put writes the file name (slash-separated, relative to the folder) with
@@ -38,17 +63,24 @@ func (r *Receiver) Put(name string, src io.Reader) error {
 	return nil
 }
 
-// Close releases the folder; a folder closed before Finish has no
-// manifest, and is incomplete.
-func (r *Receiver) Close() error { return r.w.Close() }
+// Close releases the folder; a folder closed before Finish sealed it is
+// removed (nothing reaches the destination).
+func (r *Receiver) Close() error {
+	err := r.w.Close()
+	if !r.moved {
+		os.RemoveAll(r.tmp)
+	}
+	return err
+}
 
 // Finish checks that every file the manifest (its bytes as received)
 // lists was received with the recorded size and sha256, removes the files
-// received that it does not list, and writes it, last, byte for byte. It
-// returns the sealed folder, or a *VerifyError naming each file that is
-// missing or does not match (the folder then has no manifest).
+// received that it does not list, writes it, last, byte for byte, and
+// moves the folder into place. It returns the sealed folder, or a
+// *VerifyError naming each file that is missing or does not match (then
+// nothing is at the destination).
 func (r *Receiver) Finish(manifest []byte) (*Sealed, error) {
-	dir := r.w.dir
+	dir := r.dir
 	if manifest == nil {
 		return nil, &VerifyError{Dir: dir, Problems: []Problem{{File: ManifestFile, Kind: NoManifest}}}
 	}
@@ -81,11 +113,27 @@ func (r *Receiver) Finish(manifest []byte) (*Sealed, error) {
 	}
 	for name := range r.got {
 		if !listed[name] {
-			if err := r.w.root.Remove(name); err != nil && !os.IsNotExist(err) {
+			// The names were checked by Put (ValidName), and the folder
+			// is this receiver's own.
+			if err := os.Remove(filepath.Join(r.tmp, filepath.FromSlash(name))); err != nil && !os.IsNotExist(err) {
 				return nil, fmt.Errorf("removing %s, which the manifest of %s does not list: %w", name, dir, err)
 			}
 		}
 	}
 	r.w.stamps = stamps
-	return r.w.seal(m, manifest)
+	s, err := r.w.seal(m, manifest)
+	if err != nil {
+		return nil, err
+	}
+	// Something put at the destination meanwhile gives way: the folder
+	// received is the run's.
+	if err := os.RemoveAll(dir); err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("clearing the run folder %s: %w", dir, err)
+	}
+	if err := os.Rename(r.tmp, dir); err != nil {
+		return nil, fmt.Errorf("moving the run folder %s into place: %w", dir, err)
+	}
+	r.moved = true
+	s.Dir = dir
+	return s, nil
 }
