@@ -111,7 +111,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 		}
 	}
 	res.events = &loggedEvents{log: &s.ev, tables: eventTables{agents: s.st.agents, contracts: s.st.contracts, aliases: s.st.aliases}}
-	res.Final = s.view()
+	res.final = &finalView{s: s}
 	return res, nil
 }
 
