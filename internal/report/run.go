@@ -85,15 +85,25 @@ const (
 // constants prepared once per process, and its day-by-day part is data that
 // the script draws (see runData): writing it costs little next to the run.
 func WriteRunHTML(w io.Writer, sc *engine.Scenario, res *engine.Result, sum *RunSummary) error {
+	page, err := RunHTML(sc, res, sum)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(page)
+	return err
+}
+
+// RunHTML is WriteRunHTML into a new slice: the page's bytes as rendered,
+// without a copy.
+func RunHTML(sc *engine.Scenario, res *engine.Result, sum *RunSummary) ([]byte, error) {
 	if sc == nil || res == nil {
-		return errors.New("report: WriteRunHTML needs a scenario and a result")
+		return nil, errors.New("report: WriteRunHTML needs a scenario and a result")
 	}
 	p := buildRunPage(sc, res, sum)
 	var b htmlBuf
 	b.Grow(8192 + len(p.Data) + 120*len(p.Agents))
 	writeRunPage(&b, p)
-	_, err := w.Write(b.Bytes())
-	return err
+	return b.Bytes(), nil
 }
 
 // runPage is everything the page shows; Data is the part its script draws.
