@@ -245,3 +245,87 @@ func writeLHSDashboard(t testing.TB, path string, n int) int {
 	}
 	return buf.Len()
 }
+
+// A sweep of more runs than its dashboard lists: the figures come from the
+// summary of every run (the counts in the cells are the whole sweep's), the
+// table lists a sample and says so, and the page stays light.
+func TestDashboardSummarized(t *testing.T) {
+	chromiumPath(t)
+	b := newBrowser(t)
+	art := artifactDir(t)
+	runs := 0
+	z := report.NewSummarizer()
+	each := func(f func(*report.DashboardRun)) {
+		i := 0
+		for rep := range 100 {
+			for k := range 20 {
+				for c := range 5 {
+					for mu := range 5 {
+						kv, cv := 0.25*float64(k+1), 0.5*float64(c+1)
+						delta := 1 / (1 + math.Exp(-3*(kv-2-cv/4)))
+						id := fmt.Sprintf("grid_%012x", i)
+						r := report.DashboardRun{ID: id, Phase: "grid", Seed: strconv.Itoa(rep),
+							Kappa: strconv.FormatFloat(kv, 'f', -1, 64), Concentration: strconv.FormatFloat(cv, 'f', -1, 64),
+							Mu: strconv.FormatFloat(0.25*float64(mu), 'f', -1, 64), Monotonicity: "0", Status: "completed",
+							Delta: strconv.FormatFloat(delta, 'g', 17, 64), Phi: strconv.FormatFloat(1-delta, 'g', 17, 64), TimeToStability: "5",
+							RunDir: "../runs/" + id + "/"}
+						if i%997 == 0 {
+							r.Status, r.Delta, r.Phi, r.TimeToStability, r.Error = "failed", "", "", "", "it broke"
+						}
+						f(&r)
+						i++
+					}
+				}
+			}
+		}
+	}
+	each(func(r *report.DashboardRun) { z.Scan(r); runs++ })
+	z.Second(report.NewPointsTable(t.TempDir()))
+	each(func(r *report.DashboardRun) {
+		if err := z.Add(r); err != nil {
+			t.Fatal(err)
+		}
+	})
+	s, sample := z.Done()
+	d := &report.Dashboard{ExperimentID: "grid_summarized", Executor: "local", Total: runs, Runs: sample, Summary: s,
+		Config: []report.ConfigItem{{Key: "kappa_rule", Value: "debt_over_liquidity"}}}
+	var buf bytes.Buffer
+	if err := report.WriteDashboard(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(t.TempDir(), "summarized.html")
+	if err := os.WriteFile(page, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > 3<<20 {
+		t.Errorf("the dashboard of %d runs weighs %d bytes", runs, buf.Len())
+	}
+	b.open(t, page, "#runs tbody tr")
+	b.noErrors(t, "summarized dashboard")
+	// Five μ facets, each a scatter of the sample, a heatmap (κ binned: 6
+	// × 5 c) and lines; the cells count every run of the sweep, not the
+	// sample's.
+	if n := b.count(t, "#panels figure"); n != 15 {
+		t.Errorf("%d figures, want 15 (5 μ facets × scatter, heatmap, lines)", n)
+	}
+	if n := b.count(t, "g.cell"); n != 5*6*5 {
+		t.Errorf("%d heatmap cells, want %d", n, 5*6*5)
+	}
+	// Every facet's scatter shows runs of the sample (a sample of every
+	// k-th run of a grid would show only some μ).
+	if empty := eval[int](t, b, `Array.from(document.querySelectorAll("#panels figure")).filter(f => f.querySelector("figcaption").textContent.includes("a sample") && !f.querySelector("circle")).length`); empty > 0 {
+		t.Errorf("%d scatter plots of the sample are empty", empty)
+	}
+	total := eval[int](t, b, `Array.from(document.querySelectorAll("g.cell title")).map(e => +(/(\d+) runs?\./.exec(e.textContent) || [0, 0])[1]).reduce((a, b) => a + b, 0)`)
+	if failed := (runs + 996) / 997; total != runs-failed {
+		t.Errorf("the heatmap cells count %d completed runs, want %d", total, runs-failed)
+	}
+	if note := eval[string](t, b, `document.querySelector("#runs-sample").textContent`); !strings.Contains(note, fmt.Sprintf("of the sweep's %d runs", runs)) {
+		t.Errorf("the table's note says %q", note)
+	}
+	if card := eval[string](t, b, `document.querySelector("#summary").textContent`); !strings.Contains(card, fmt.Sprintf("%d listed", runs)) {
+		t.Errorf("the summary cards say %q", card)
+	}
+	b.noOverflow(t, "summarized dashboard")
+	b.screenshot(t, art, "dashboard-summarized.png", "")
+}

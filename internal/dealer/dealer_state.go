@@ -33,6 +33,9 @@ type Dealer struct {
 	// computed and last remember the inputs of the last kernel run.
 	computed bool
 	last     kernelInputs
+	// terms are the capacity terms of the last K* (termsSet once computed).
+	terms    capacityTerms
+	termsSet bool
 }
 
 // NewDealer returns a bucket's dealer with an empty inventory, the given

@@ -38,22 +38,15 @@ func (d *Dealer) Recompute(v *VBT, s pynum.Amount) {
 	} else {
 		d.KStar = floorInt(pynum.Quo(d.V, m))
 	}
-	d.XStar = pynum.Mul(s, d.KStar)
-	d.N = pynum.Add(d.KStar, pynum.Int(1))
-	if xs := pynum.Add(d.XStar, s); xs.Sign() > 0 {
-		d.Lambda = pynum.Quo(s, xs)
-	} else {
-		d.Lambda = decOne()
-	}
-	d.I = pynum.Mul(d.Lambda, o)
-	if den := pynum.Add(d.XStar, pynum.Mul(pynum.Int(2), s)); den.Sign() > 0 {
-		slope := pynum.Quo(o, den)
-		off := pynum.Sub(d.X, pynum.Quo(d.XStar, pynum.Int(2)))
-		d.Midline = pynum.Sub(m, pynum.Mul(slope, off))
+	k := d.capacityTerms(d.KStar, s, o)
+	d.XStar, d.N, d.Lambda, d.I = k.xStar, k.n, k.lambda, k.i
+	if k.sloped {
+		off := pynum.Sub(d.X, k.halfXStar)
+		d.Midline = pynum.Sub(m, pynum.Mul(k.slope, off))
 	} else {
 		d.Midline = m
 	}
-	half := pynum.Quo(d.I, pynum.Int(2))
+	half := k.halfI
 	d.Ask = pynum.Min(v.A, pynum.Add(d.Midline, half))
 	d.Bid = pyMax(v.B, pynum.Sub(d.Midline, half))
 	d.PinnedAsk = pynum.Cmp(d.Ask, v.A) == 0
@@ -72,4 +65,42 @@ func (d *Dealer) CanInteriorBuy(s pynum.Amount) bool {
 // passes through to the VBT.
 func (d *Dealer) CanInteriorSell(s pynum.Amount) bool {
 	return pynum.Cmp(d.X, s) >= 0 && d.XStar.Sign() > 0
+}
+
+// capacityTerms are the kernel's quantities that depend only on K*, S and
+// O: X* = S·K*, N = K* + 1, λ = S/(X*+S), I = λ·O, the midline's slope
+// O/(X*+2S) (sloped is false when X*+2S ≤ 0) and the halves X*/2 and I/2.
+// K* rarely changes between trades, so a dealer keeps the last ones.
+type capacityTerms struct {
+	kStar, s, o             pynum.Amount
+	xStar, n, lambda, i     pynum.Amount
+	slope, halfXStar, halfI pynum.Amount
+	sloped                  bool
+}
+
+// capacityTerms returns the capacity terms of (kStar, s, o), computed in
+// bilancio's order of operations or kept from the last call with the same
+// inputs.
+func (d *Dealer) capacityTerms(kStar, s, o pynum.Amount) *capacityTerms {
+	k := &d.terms
+	if d.termsSet && k.kStar == kStar && k.s == s && k.o == o {
+		return k
+	}
+	d.termsSet = true
+	*k = capacityTerms{kStar: kStar, s: s, o: o}
+	k.xStar = pynum.Mul(s, kStar)
+	k.n = pynum.Add(kStar, pynum.Int(1))
+	if xs := pynum.Add(k.xStar, s); xs.Sign() > 0 {
+		k.lambda = pynum.Quo(s, xs)
+	} else {
+		k.lambda = decOne()
+	}
+	k.i = pynum.Mul(k.lambda, o)
+	if den := pynum.Add(k.xStar, pynum.Mul(pynum.Int(2), s)); den.Sign() > 0 {
+		k.sloped = true
+		k.slope = pynum.Quo(o, den)
+		k.halfXStar = pynum.Quo(k.xStar, pynum.Int(2))
+	}
+	k.halfI = pynum.Quo(k.i, pynum.Int(2))
+	return k
 }

@@ -252,8 +252,9 @@ func (s *system) dealerPhase(day int) error {
 		}
 	}
 	// P2–P4.
-	for _, x := range d.st.Trade(day) {
-		s.logTrade(&x)
+	trades := d.st.Trade(day)
+	for i := range trades {
+		s.logTrade(&trades[i])
 	}
 	return s.syncDealer()
 }

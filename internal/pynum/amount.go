@@ -26,21 +26,44 @@ import (
 //     held inline without allocating;
 //   - big: an apd.Decimal that is never modified after creation, for anything
 //     larger.
+//
+// Its exponent and flags share one word, so that an Amount is four machine
+// words that two operands of a call pass in registers.
 type Amount struct {
 	coef int64
 	hi   uint64
-	exp  int32
-	dec  bool
-	wide bool
-	neg  bool
+	meta uint64 // the exponent (an int32) in the low half, the flags above
 	big  *apd.Decimal
 }
+
+// The flags of Amount.meta.
+const (
+	metaDec  = 1 << 32 // a Python Decimal (an int otherwise)
+	metaWide = 1 << 33 // the wide form
+	metaNeg  = 1 << 34 // a negative wide value
+)
+
+// metaOf returns the meta word of exponent exp and the Decimal flag.
+func metaOf(exp int32, dec bool) uint64 {
+	m := uint64(uint32(exp))
+	if dec {
+		m |= metaDec
+	}
+	return m
+}
+
+func (a Amount) exp() int32 { return int32(uint32(a.meta)) }
+func (a Amount) dec() bool  { return a.meta&metaDec != 0 }
+func (a Amount) wide() bool { return a.meta&metaWide != 0 }
+func (a Amount) neg() bool  { return a.meta&metaNeg != 0 }
 
 // Int returns the Python int n.
 func Int(n int64) Amount { return Amount{coef: n} }
 
 // Dec returns the Python Decimal coef·10^exp.
-func Dec(coef int64, exp int32) Amount { return Amount{coef: coef, exp: exp, dec: true} }
+func Dec(coef int64, exp int32) Amount {
+	return Amount{coef: coef, meta: uint64(uint32(exp)) | metaDec}
+}
 
 // ParseDecimal returns Decimal(s) as Python builds it from a string: exactly,
 // without rounding. It accepts what Python's Decimal accepts for finite values
@@ -108,12 +131,12 @@ func fromOwned(d *apd.Decimal, isDecimal bool) Amount {
 		if d.Negative {
 			c = -c
 		}
-		return Amount{coef: c, exp: d.Exponent, dec: isDecimal}
+		return Amount{coef: c, meta: metaOf(d.Exponent, isDecimal)}
 	case wide:
 		c, _ := coeff128(d)
 		return fromU128(d.Negative, c, d.Exponent, isDecimal)
 	}
-	return Amount{dec: isDecimal, big: d}
+	return Amount{meta: metaOf(0, isDecimal), big: d}
 }
 
 func intFromDecimal(d *apd.Decimal) Amount {
@@ -133,25 +156,29 @@ func fromU128(neg bool, c u128, exp int32, dec bool) Amount {
 		if neg {
 			n = -n
 		}
-		return Amount{coef: n, exp: exp, dec: dec}
+		return Amount{coef: n, meta: metaOf(exp, dec)}
 	}
 	if neg && c == (u128{lo: 1 << 63}) {
-		return Amount{coef: math.MinInt64, exp: exp, dec: dec}
+		return Amount{coef: math.MinInt64, meta: metaOf(exp, dec)}
 	}
-	return Amount{coef: int64(c.lo), hi: c.hi, exp: exp, dec: dec, wide: true, neg: neg}
+	m := metaOf(exp, dec) | metaWide
+	if neg {
+		m |= metaNeg
+	}
+	return Amount{coef: int64(c.lo), hi: c.hi, meta: m}
 }
 
 // small reports whether a is held as coef·10^exp.
-func (a Amount) small() bool { return a.big == nil && !a.wide }
+func (a Amount) small() bool { return a.big == nil && !a.wide() }
 
 // parts128 returns the sign, coefficient and exponent of a small or wide a;
 // ok is false for a big one.
 func (a Amount) parts128() (neg bool, c u128, exp int32, ok bool) {
 	switch {
-	case a.wide:
-		return a.neg, u128{a.hi, uint64(a.coef)}, a.exp, true
+	case a.wide():
+		return a.neg(), u128{a.hi, uint64(a.coef)}, a.exp(), true
 	case a.big == nil:
-		return a.coef < 0, u128{lo: uabs(a.coef)}, a.exp, true
+		return a.coef < 0, u128{lo: uabs(a.coef)}, a.exp(), true
 	}
 	return false, u128{}, 0, false
 }
@@ -171,7 +198,7 @@ func setU128(d *apd.Decimal, neg bool, c u128, exp int32) *apd.Decimal {
 }
 
 // IsDecimal reports whether a is a Python Decimal (false: a Python int).
-func (a Amount) IsDecimal() bool { return a.dec }
+func (a Amount) IsDecimal() bool { return a.dec() }
 
 // Decimal returns a's value as a new apd.Decimal the caller may modify.
 func (a Amount) Decimal() *apd.Decimal { return a.DecimalTo(new(apd.Decimal)) }
@@ -182,10 +209,10 @@ func (a Amount) DecimalTo(d *apd.Decimal) *apd.Decimal {
 	switch {
 	case a.big != nil:
 		return d.Set(a.big)
-	case a.wide:
-		return setU128(d, a.neg, u128{a.hi, uint64(a.coef)}, a.exp)
+	case a.wide():
+		return setU128(d, a.neg(), u128{a.hi, uint64(a.coef)}, a.exp())
 	}
-	return d.SetFinite(a.coef, a.exp)
+	return d.SetFinite(a.coef, a.exp())
 }
 
 // operand returns a's value for reading as an apd operand: the held decimal
@@ -211,7 +238,7 @@ func (a Amount) Int64() (int64, bool) {
 // Decimal('50.0')); ok is false otherwise. Sums of such values stay whole
 // with exponent 0, so they can be computed in integers.
 func (a Amount) Whole() (n int64, ok bool) {
-	if !a.small() || a.exp != 0 {
+	if !a.small() || a.exp() != 0 {
 		return 0, false
 	}
 	return a.coef, true
@@ -224,11 +251,11 @@ func (a Amount) Whole() (n int64, ok bool) {
 func (a Amount) Parts() (coef int64, exp int32, dec bool, big *apd.Decimal) {
 	switch {
 	case a.big != nil:
-		return 0, 0, a.dec, a.big
-	case a.wide:
-		return 0, 0, a.dec, a.DecimalTo(new(apd.Decimal))
+		return 0, 0, a.dec(), a.big
+	case a.wide():
+		return 0, 0, a.dec(), a.DecimalTo(new(apd.Decimal))
 	}
-	return a.coef, a.exp, a.dec, nil
+	return a.coef, a.exp(), a.dec(), nil
 }
 
 // FromParts returns the Amount whose Parts are coef, exp, dec and big.
@@ -236,7 +263,7 @@ func FromParts(coef int64, exp int32, dec bool, big *apd.Decimal) Amount {
 	if big != nil {
 		return fromOwned(big, dec)
 	}
-	return Amount{coef: coef, exp: exp, dec: dec}
+	return Amount{coef: coef, meta: metaOf(exp, dec)}
 }
 
 // Sign returns -1, 0 or +1.
@@ -244,9 +271,9 @@ func (a Amount) Sign() int {
 	switch {
 	case a.big != nil:
 		return a.big.Sign()
-	case a.wide && a.neg:
+	case a.wide() && a.neg():
 		return -1
-	case a.wide:
+	case a.wide():
 		return 1
 	}
 	switch {
@@ -263,7 +290,7 @@ func (a Amount) IsZero() bool { return a.Sign() == 0 }
 
 // Trunc returns int(a): the Python int truncated toward zero.
 func (a Amount) Trunc() Amount {
-	if !a.dec {
+	if !a.dec() {
 		return a
 	}
 	if neg, c, e, ok := a.parts128(); ok {
@@ -291,7 +318,7 @@ func (a Amount) Trunc() Amount {
 // Float64 returns float(a), correctly rounded.
 func (a Amount) Float64() float64 {
 	if a.small() {
-		if f, ok := exactFloat(a.coef, a.exp); ok {
+		if f, ok := exactFloat(a.coef, a.exp()); ok {
 			return f
 		}
 	}
@@ -301,11 +328,11 @@ func (a Amount) Float64() float64 {
 
 // String prints a like Python's str(): digits for an int, str(Decimal) for a Decimal.
 func (a Amount) String() string {
-	if !a.dec {
+	if !a.dec() {
 		switch {
 		case a.big != nil:
 			return a.big.Text('f')
-		case a.wide:
+		case a.wide():
 			var buf [spellBuf]byte
 			return string(spellAmount(buf[:0], a).appendInteger(nil))
 		}
@@ -318,11 +345,11 @@ func (a Amount) String() string {
 
 // Add returns a + b with Python's types and rounding.
 func Add(a, b Amount) Amount {
-	dec := a.dec || b.dec
+	dec := a.dec() || b.dec()
 	if a.small() && b.small() {
 		if ca, cb, e, ok := align(a, b); ok {
 			if s, overflow := addInt64(ca, cb); !overflow {
-				return Amount{coef: s, exp: e, dec: dec}
+				return Amount{coef: s, meta: metaOf(e, dec)}
 			}
 		}
 	}
@@ -336,11 +363,11 @@ func Add(a, b Amount) Amount {
 
 // Sub returns a - b with Python's types and rounding.
 func Sub(a, b Amount) Amount {
-	dec := a.dec || b.dec
+	dec := a.dec() || b.dec()
 	if a.small() && b.small() && b.coef != math.MinInt64 {
 		if ca, cb, e, ok := align(a, b); ok {
 			if s, overflow := addInt64(ca, -cb); !overflow {
-				return Amount{coef: s, exp: e, dec: dec}
+				return Amount{coef: s, meta: metaOf(e, dec)}
 			}
 		}
 	}
@@ -407,14 +434,14 @@ func slowOp(a, b Amount, dec bool, op func(*apd.Context, *apd.Decimal, *apd.Deci
 // align brings a and b to their smaller exponent, as Python's exact decimal
 // addition does, reporting false when a coefficient would overflow.
 func align(a, b Amount) (ca, cb int64, e int32, ok bool) {
-	ca, cb, e = a.coef, b.coef, a.exp
+	ca, cb, e = a.coef, b.coef, a.exp()
 	switch {
-	case a.exp > b.exp:
-		e = b.exp
-		ca, ok = scale(a.coef, a.exp-b.exp)
+	case a.exp() > b.exp():
+		e = b.exp()
+		ca, ok = scale(a.coef, a.exp()-b.exp())
 		return ca, cb, e, ok
-	case b.exp > a.exp:
-		cb, ok = scale(b.coef, b.exp-a.exp)
+	case b.exp() > a.exp():
+		cb, ok = scale(b.coef, b.exp()-a.exp())
 		return ca, cb, e, ok
 	}
 	return ca, cb, e, true
@@ -454,7 +481,7 @@ func Mul(a, b Amount) Amount {
 	if p, ok := mulSmall(a, b); ok {
 		return p
 	}
-	dec := a.dec || b.dec
+	dec := a.dec() || b.dec()
 	if dec {
 		if p, ok := mulWide(a, b); ok {
 			return p
@@ -470,7 +497,7 @@ func mulSmall(a, b Amount) (Amount, bool) {
 	if !a.small() || !b.small() || a.coef == math.MinInt64 || b.coef == math.MinInt64 {
 		return Amount{}, false
 	}
-	e := int64(a.exp) + int64(b.exp)
+	e := int64(a.exp()) + int64(b.exp())
 	hi, lo := bits.Mul64(uint64(abs(a.coef)), uint64(abs(b.coef)))
 	if hi != 0 || lo > math.MaxInt64 || e < math.MinInt32/2 || e > math.MaxInt32/2 {
 		return Amount{}, false
@@ -479,5 +506,5 @@ func mulSmall(a, b Amount) (Amount, bool) {
 	if (a.coef < 0) != (b.coef < 0) {
 		c = -c
 	}
-	return Amount{coef: c, exp: int32(e), dec: a.dec || b.dec}, true
+	return Amount{coef: c, meta: metaOf(int32(e), a.dec() || b.dec())}, true
 }

@@ -33,7 +33,7 @@ func BalanceCell(a Amount) string {
 
 // AppendBalanceCell appends BalanceCell(a).
 func AppendBalanceCell(dst []byte, a Amount) []byte {
-	if a.dec {
+	if a.dec() {
 		return AppendFloatRepr(dst, a.Float64())
 	}
 	if a.small() {
@@ -46,7 +46,7 @@ func AppendBalanceCell(dst []byte, a Amount) []byte {
 // metrics read back from a balances.csv cell, and false when the cell is not a
 // finite number (a Decimal beyond the float range prints as inf).
 func BalanceCellValue(a Amount) (Amount, bool) {
-	if !a.dec {
+	if !a.dec() {
 		if a.small() {
 			return Dec(a.coef, 0), true
 		}

@@ -180,8 +180,8 @@ func checkAmount(t *testing.T, what string, got Amount, ref *apd.Decimal, dec bo
 		t.Fatalf("%s = %s, apd gives %s", what, got, want)
 	}
 	switch {
-	case got.wide:
-		if _, c, _, _ := got.parts128(); c.hi == 0 && c.lo <= math.MaxInt64 || got.neg && c == (u128{lo: 1 << 63}) {
+	case got.wide():
+		if _, c, _, _ := got.parts128(); c.hi == 0 && c.lo <= math.MaxInt64 || got.neg() && c == (u128{lo: 1 << 63}) {
 			t.Fatalf("%s = %s is wide but fits int64", what, got)
 		}
 	case got.big != nil:

@@ -41,7 +41,7 @@ func AppendAmountJSON(dst []byte, a Amount) []byte {
 
 func appendAmountJSON(dst []byte, a Amount, quotes bool) ([]byte, bool) {
 	var buf [spellBuf]byte
-	if !a.dec {
+	if !a.dec() {
 		// A Python int prints exactly, never normalised.
 		if !a.small() {
 			return append(dst, a.String()...), false
@@ -74,15 +74,15 @@ func (n spelled) appendJSON(dst []byte, quotes bool) ([]byte, bool) {
 // Decimal(n), a Decimal its normalised value, an integral one at exponent 0.
 func ReadBack(a Amount) Amount {
 	if a.small() {
-		if !a.dec {
+		if !a.dec() {
 			return Dec(a.coef, 0)
 		}
-		if a.exp >= 0 {
-			if c, ok := scale(a.coef, a.exp); ok {
+		if a.exp() >= 0 {
+			if c, ok := scale(a.coef, a.exp()); ok {
 				return Dec(c, 0)
 			}
 		} else {
-			c, e := stripZeros(a.coef, a.exp)
+			c, e := stripZeros(a.coef, a.exp())
 			return Dec(c, e) // e is 0 when a is integral
 		}
 	}

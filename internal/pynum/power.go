@@ -33,7 +33,7 @@ func Square(a Amount) Amount {
 	if p, ok := mulSmall(a, a); ok {
 		return p
 	}
-	if !a.dec {
+	if !a.dec() {
 		return Mul(a, a)
 	}
 	if sq, ok := squareWide(a); ok {

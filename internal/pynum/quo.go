@@ -30,7 +30,7 @@ func Quo(a, b Amount) Amount {
 // whose integer quotient already has more than Precision digits is left to
 // apd.
 func quoSmall(a, b Amount) (Amount, bool) {
-	ideal := int64(a.exp) - int64(b.exp)
+	ideal := int64(a.exp()) - int64(b.exp())
 	aneg, x, _, ok := a.parts128()
 	if !ok || !b.small() || b.coef == 0 || ideal < -wideExponentLimit || ideal > wideExponentLimit {
 		return Amount{}, false
@@ -58,8 +58,12 @@ func quoSmall(a, b Amount) (Amount, bool) {
 				k--
 			}
 		}
+		if q == (u128{}) {
+			nd = u128{lo: d}.digits()
+		} else {
+			nd += k // q·10^k + d with d < 10^k
+		}
 		q = q.mulAdd(pow10u64(k), d)
-		nd = q.digits()
 		exp -= int64(k)
 	}
 	// Round half to even on the remainder; 2r does not overflow, as r < y ≤

@@ -9,7 +9,7 @@ import (
 // Round returns Python's round(a) with no digits argument: the nearest int,
 // ties to even (round(Decimal("688.50")) == 688). An int is returned as is.
 func Round(a Amount) Amount {
-	if !a.dec {
+	if !a.dec() {
 		return a
 	}
 	if neg, c, e, ok := a.parts128(); ok {

@@ -32,14 +32,14 @@ func spellAmount(buf []byte, a Amount) spelled {
 	switch {
 	case a.big != nil:
 		return spellDecimal(buf, a.big)
-	case a.wide:
-		return spelled{neg: a.neg, digits: appendWords(buf, [4]uint64{uint64(a.coef), a.hi}), exp: int(a.exp)}
+	case a.wide():
+		return spelled{neg: a.neg(), digits: appendWords(buf, [4]uint64{uint64(a.coef), a.hi}), exp: int(a.exp())}
 	}
 	u := uint64(a.coef)
 	if a.coef < 0 {
 		u = -u // also right for math.MinInt64
 	}
-	return spelled{neg: a.coef < 0, digits: strconv.AppendUint(buf, u, 10), exp: int(a.exp)}
+	return spelled{neg: a.coef < 0, digits: strconv.AppendUint(buf, u, 10), exp: int(a.exp())}
 }
 
 // appendCoeff appends the decimal digits of the non-negative c, without

@@ -1,7 +1,5 @@
 package pynum
 
-import "math"
-
 // DecimalSum is bilancio's `total = Decimal(0)` followed by `total += x`
 // for each x in turn. While every term is a whole number at exponent 0 (an
 // int, or a Decimal such as Decimal('50') — cash and face amounts), the
@@ -16,11 +14,17 @@ type DecimalSum struct {
 
 // Add adds x to the total.
 func (s *DecimalSum) Add(x Amount) {
+	if t := s.whole + x.coef; !s.slow && x.big == nil && !x.wide() && x.exp() == 0 && (t^s.whole)&(t^x.coef) >= 0 {
+		s.whole = t // no overflow: t has the sign of an operand
+		return
+	}
+	s.add(x)
+}
+
+// add is Add from the first term that is not a whole number at exponent 0
+// (or that would take the int64 total too far) on.
+func (s *DecimalSum) add(x Amount) {
 	if !s.slow {
-		if n, ok := x.Whole(); ok && n > -wholeSumLimit && n < wholeSumLimit && s.whole > -wholeSumLimit && s.whole < wholeSumLimit {
-			s.whole += n
-			return
-		}
 		s.sum, s.slow = Dec(s.whole, 0), true
 	}
 	s.sum = Add(s.sum, x)
@@ -33,7 +37,3 @@ func (s *DecimalSum) Value() Amount {
 	}
 	return Dec(s.whole, 0)
 }
-
-// wholeSumLimit bounds a DecimalSum's int64 total and terms so that adding
-// a term cannot overflow.
-const wholeSumLimit = math.MaxInt64 / 2

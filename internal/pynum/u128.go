@@ -70,13 +70,19 @@ var pow10Table = [20]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
 
 // pow10u128 returns 10^n for 0 ≤ n ≤ 38.
-func pow10u128(n int) u128 {
-	if n <= 19 {
-		return u128{lo: pow10u64(n)}
+func pow10u128(n int) u128 { return pow10WideTable[n] }
+
+// pow10WideTable holds 10^0 … 10^38; it is never modified.
+var pow10WideTable = func() (t [39]u128) {
+	for n := range t {
+		if n <= 19 {
+			t[n] = u128{lo: pow10u64(n)}
+		} else {
+			t[n].hi, t[n].lo = bits.Mul64(pow10u64(19), pow10u64(n-19))
+		}
 	}
-	hi, lo := bits.Mul64(pow10u64(19), pow10u64(n-19))
-	return u128{hi, lo}
-}
+	return t
+}()
 
 // divPow10 returns c / 10^k, truncated, and how the remainder compares with
 // half of 10^k: -1 below, 0 a tie, +1 above (for k = 0: -1, no remainder).

@@ -1,7 +1,6 @@
 package pynum
 
 import (
-	"math"
 	"math/bits"
 )
 
@@ -22,15 +21,13 @@ const wideExponentLimit = 1 << 20
 // coefficient fits 128 bits (a small or wide Amount) and its exponent is
 // within wideExponentLimit.
 func wideParts(a Amount) (neg bool, c u128, exp int, ok bool) {
-	neg, c, e, ok := a.parts128()
-	return neg, c, int(e), ok && abs32(e) <= wideExponentLimit
-}
-
-func abs32(e int32) int32 {
-	if e < 0 {
-		return -e
+	switch {
+	case a.big != nil || a.exp() > wideExponentLimit || a.exp() < -wideExponentLimit:
+		return false, u128{}, 0, false
+	case a.wide():
+		return a.neg(), u128{a.hi, uint64(a.coef)}, int(a.exp()), true
 	}
-	return e
+	return a.coef < 0, u128{lo: uabs(a.coef)}, int(a.exp()), true
 }
 
 // addWide returns the Decimal a + b, or b subtracted when sub is set, when
@@ -69,6 +66,9 @@ func addWide(a, b Amount, sub bool) (Amount, bool) {
 // roundU128 returns the Decimal ±c·10^exp rounded to Precision digits, half
 // to even.
 func roundU128(neg bool, c u128, exp int) Amount {
+	if c.cmp(pow10u128(Precision)) < 0 {
+		return decimalFromU128(neg, c, int32(exp)) // at most Precision digits
+	}
 	if nd := c.digits(); nd > Precision {
 		k := nd - Precision // at most 39 - 28 digits to drop
 		q, half := divPow10(c, k)
@@ -114,7 +114,24 @@ func cmpWide(a, b Amount) (int, bool) {
 	case sa == 0:
 		return 0, true
 	}
-	// Same sign: compare the magnitudes, by their adjusted exponents first.
+	// Same sign: compare the magnitudes, at the smaller exponent when the
+	// other one scales to it within 127 bits (then anything of up to 127 bits
+	// at that exponent is smaller when it does not), by their adjusted
+	// exponents otherwise.
+	switch {
+	case ae == be:
+		return sa * ac.cmp(bc), true
+	case ae > be && bc.hi>>63 == 0:
+		if x, ok := scale128(ac, ae-be); ok {
+			return sa * x.cmp(bc), true
+		}
+		return sa, true
+	case be > ae && ac.hi>>63 == 0:
+		if y, ok := scale128(bc, be-ae); ok {
+			return sa * ac.cmp(y), true
+		}
+		return -sa, true
+	}
 	mag := 0
 	if da, db := ac.digits()+ae, bc.digits()+be; da != db {
 		mag = cmpInt(da, db)
@@ -242,11 +259,20 @@ func roundDigits(digits []byte, exp, p int) ([]byte, int) {
 
 // scale128 returns c·10^n, reporting false unless it stays below 2^127.
 func scale128(c u128, n int) (u128, bool) {
-	for ; n > 0; n-- {
-		if c.hi >= math.MaxInt64/10 {
+	if c == (u128{}) {
+		return c, true
+	}
+	for n > 0 {
+		k := min(n, 19)
+		p := pow10u64(k)
+		h1, l1 := bits.Mul64(c.lo, p)
+		h2, l2 := bits.Mul64(c.hi, p)
+		hi, carry := bits.Add64(h1, l2, 0)
+		if h2 != 0 || carry != 0 || hi>>63 != 0 {
 			return u128{}, false
 		}
-		c = c.mulAdd(10, 0)
+		c = u128{hi, l1}
+		n -= k
 	}
 	return c, true
 }

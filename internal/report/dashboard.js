@@ -27,13 +27,17 @@ const METRICS = [
 ];
 let metric = METRICS[0];
 const done = runs.filter((r) => r[7] === "completed");
+// A sweep of more runs than the page lists: D.agg holds the axes and the
+// cells (their statistics over every run), runs only a sample of them.
+const AG = D.agg;
 
 
 // Axes: distinct values; continuous when many (binned).
 const axis = (i) => {
-  const vals = [...new Set(runs.map((r) => num(r[i])).filter((v) => !isNaN(v)))].sort((a, b) => a - b);
-  const cont = vals.length >= 13;
-  const lo = Math.min(...vals), hi = Math.max(...vals);
+  const ag = AG && AG.axes[i - 3];
+  const vals = ag ? (ag[3] || []) : [...new Set(runs.map((r) => num(r[i])).filter((v) => !isNaN(v)))].sort((a, b) => a - b);
+  const cont = ag ? ag[0] === 1 : vals.length >= 13;
+  const lo = ag && cont ? ag[1] : Math.min(...vals), hi = ag && cont ? ag[2] : Math.max(...vals);
   const nb = i <= 4 ? 6 : 3, w = (hi - lo) / nb;
   const bin = (s) => cont ? Math.min(Math.floor((num(s) - lo) / w), nb - 1) : vals.indexOf(num(s));
   const labels = cont ? Array.from({ length: nb }, (_, b) => nf(lo + b * w) + "–" + nf(lo + (b + 1) * w)) : vals.map(nf);
@@ -65,20 +69,32 @@ const svgRoot = (w, h, label) => el("s:svg", { xmlns: "http://www.w3.org/2000/sv
 // ---- figures with downloads ----
 const figure = (title, svg, note) => el("figure", {}, el("figcaption", {}, el("span", {}, title), downloads(svg, fileName(D.id + "_" + title))), svg, note && el("p", { class: "note" }, note));
 
+// cellOf: the runs of a facet at (κ, c): the rows listed there (rs), how
+// many runs (all of them, with a summary) and the metric's statistics over
+// the completed ones.
+function cellOf(f, ki, ci) {
+  const rs = f.rows.filter((r) => K.bin(r[3]) === ki && C.bin(r[4]) === ci);
+  if (!AG) return { rs, runs: rs.length, s: stats(rs.filter((r) => r[7] === "completed").map((r) => num(r[metric.key]))) };
+  const c = AG.cells.find((c) => c[0] === 0 && c[1] === f.mi && c[2] === f.oi && c[3] === ki && c[4] === ci);
+  if (!c) return { rs, runs: 0, s: { n: 0, mean: NaN } };
+  const m = 6 + 4 * (metric.key - 8), s = { n: c[m], mean: c[m + 1] ?? NaN };
+  if (c[m + 2] != null) { s.lo = c[m + 2]; s.hi = c[m + 3]; }
+  return { rs, runs: c[5], s };
+}
+
 // heatmap: κ across, c up, for the runs of one facet; cells filter the table.
-function heatmap(rows, title) {
+function heatmap(f, title) {
   const cw = Math.max(34, Math.min(72, 560 / K.n)), ch = Math.max(24, Math.min(40, 320 / C.n));
   const L = 76, T = 14, W = L + cw * K.n + 90, H = T + ch * C.n + 46;
   const cells = [];
   for (let ci = 0; ci < C.n; ci++) for (let ki = 0; ki < K.n; ki++) {
-    const rs = rows.filter((r) => K.bin(r[3]) === ki && C.bin(r[4]) === ci);
-    cells.push({ ki, ci, rs, s: stats(rs.filter((r) => r[7] === "completed").map((r) => num(r[metric.key]))) });
+    cells.push({ ki, ci, ...cellOf(f, ki, ci) });
   }
   const sc = scaleOf(cells.map((c) => c.s.mean));
   const reps = cells.some((c) => c.s.n > 1) && ch >= 30; // several runs per cell: show ± and n
   const svg = svgRoot(W, H, title);
   for (const c of cells) {
-    if (!c.rs.length) continue;
+    if (!c.runs) continue;
     const x = L + c.ki * cw, y = T + (C.n - 1 - c.ci) * ch, t = sc.t(c.s.mean);
     const g = el("s:g", { class: "cell", cursor: "pointer" },
       el("s:title", {}, `κ ${K.labels[c.ki]}, c ${C.labels[c.ci]}: ${metric.short} = ${statText(c.s)}. Click to list these runs.`),
@@ -98,12 +114,11 @@ function heatmap(rows, title) {
 
 // lines: metric against κ, one line per c (bins when continuous), with
 // 95% intervals where points have several runs.
-function lines(rows, title) {
+function lines(f, title) {
   const W = 560, H = 280, L = 56, R = 110, T = 14, B = 40, pw = W - L - R, ph = H - T - B;
   const series = C.labels.map((label, ci) => ({ label, pts: K.labels.map((_, ki) => {
-    const rs = rows.filter((r) => r[7] === "completed" && K.bin(r[3]) === ki && C.bin(r[4]) === ci);
     const kr = K.range(ki);
-    return { k: (kr[0] + kr[1]) / 2, s: stats(rs.map((r) => num(r[metric.key]))) };
+    return { k: (kr[0] + kr[1]) / 2, s: cellOf(f, ki, ci).s };
   }).filter((p) => p.s.n) }));
   const all = series.flatMap((s) => s.pts.flatMap((p) => [p.s.lo ?? p.s.mean, p.s.hi ?? p.s.mean]));
   const sc = scaleOf(all), klo = K.lo, khi = K.hi > K.lo ? K.hi : K.lo + 1;
@@ -156,14 +171,16 @@ function scatter(rows, title) {
   return svg;
 }
 
-// facets: one per μ (bin) and monotonicity value.
+// facets: one per μ (bin) and monotonicity value, with the runs listed in
+// it that are not frontier probes.
 const facets = () => {
   const out = [];
   for (let mi = 0; mi < Math.max(M.n, 1); mi++) for (let oi = 0; oi < Math.max(MO.n, 1); oi++) {
-    const rows = runs.filter((r) => (M.n ? M.bin(r[5]) === mi : true) && (MO.n ? MO.bin(r[6]) === oi : true));
-    if (!rows.length) continue;
+    const fm = M.n ? mi : -1, fo = MO.n ? oi : -1;
+    const rows = runs.filter((r) => r[1] !== "frontier" && (M.n ? M.bin(r[5]) === mi : true) && (MO.n ? MO.bin(r[6]) === oi : true));
+    if (AG ? !AG.cells.some((c) => c[0] === 0 && c[1] === fm && c[2] === fo) : !rows.length) continue;
     const name = [M.n > 1 || M.cont ? "μ " + (M.cont ? "in " : "= ") + M.labels[mi] : "", MO.n > 1 ? "monotonicity " + (MO.cont ? "in " : "= ") + MO.labels[oi] : ""].filter((x) => x).join(", ");
-    out.push({ name, rows });
+    out.push({ name, rows, mi: fm, oi: fo });
   }
   return out;
 };
@@ -171,24 +188,23 @@ const facets = () => {
 function draw() {
   const box = $("#panels");
   box.replaceChildren();
-  if (!done.length) { box.append(el("p", { class: "note" }, "No completed run yet.")); return; }
-  const grid = runs.filter((r) => r[1] !== "frontier");
-  if (!grid.length) {
+  if (AG ? !AG.cells.some((c) => c[6] || c[10] || c[14]) : !done.length) { box.append(el("p", { class: "note" }, "No completed run yet.")); return; }
+  if (AG ? !AG.cells.some((c) => c[0] === 0) : !runs.some((r) => r[1] !== "frontier")) {
     $("#figure-note").textContent = "";
     box.append(el("p", { class: "note" }, "This sweep is a frontier search: its probes are shown per cell in the frontier figure below, and listed in the table."));
     return;
   }
-  $("#figure-note").textContent = continuous
-    ? "A continuous design: κ and c are binned for the heatmaps; the scatter plots show every run. Facets by μ" + (M.cont ? " (binned)" : "") + "."
-    : "Cells are parameter points: the mean over their completed runs" + (done.length > new Set(done.map((r) => r.slice(3, 7).join())).size ? ", with a 95% interval over replicates in the tooltip and as bars on the lines" : "") + ". Click a cell to list its runs.";
+  const reps = AG ? AG.cells.some((c) => c[0] === 0 && c[6] > 1) : done.length > new Set(done.map((r) => r.slice(3, 7).join())).size;
+  $("#figure-note").textContent = (continuous
+    ? "A continuous design: κ and c are binned for the heatmaps" + (AG ? " and the lines, each bin the mean over its runs (a 95% interval in the tooltip)" : "; the scatter plots show every run") + ". Facets by μ" + (M.cont ? " (binned)" : "") + "."
+    : "Cells are parameter points: the mean over their completed runs" + (reps ? ", with a 95% interval over replicates in the tooltip and as bars on the lines" : "") + ". Click a cell to list its runs.")
+    + (AG ? ` The heatmaps and lines are drawn from all ${AG.listed} runs; the ${continuous ? "scatter plots and the " : ""}table show a sample of ${runs.length} of them (one run in ${AG.every}, with every failed run).` : "");
   for (const f of facets()) {
-    const rows = grid.filter((r) => f.rows.includes(r));
-    if (!rows.length) continue;
     const row = el("div", { class: "facet" }, el("h3", {}, f.name || "All runs"));
     const of = f.name ? ", " + f.name : "";
-    if (continuous) row.append(figure(`${metric.short} against κ${of}`, scatter(rows, f.name)));
-    row.append(figure(`${metric.short} over κ × c${of}`, heatmap(rows, f.name)));
-    row.append(figure(`${metric.short} against κ per c${of}`, lines(rows, f.name)));
+    if (continuous) row.append(figure(`${metric.short} against κ${of}${AG ? " (a sample of the runs)" : ""}`, scatter(f.rows, f.name)));
+    row.append(figure(`${metric.short} over κ × c${of}`, heatmap(f, f.name)));
+    row.append(figure(`${metric.short} against κ per c${of}`, lines(f, f.name)));
     box.append(row);
   }
 }

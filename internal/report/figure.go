@@ -52,10 +52,24 @@ func viridisRGB(t float64) (r, g, b uint8) {
 	return mix(0), mix(1), mix(2)
 }
 
-// Point is a run's parameters and its delta_total (NaN when it has none).
+// Point is a run's parameters and its delta_total (NaN when it has none),
+// or, with Runs > 0, the parameters of Runs runs, N of which have a
+// delta_total, and Value the sum of those (a cell of a RunsSummary).
 type Point struct {
 	Kappa, Concentration, Mu, Monotonicity string
 	Value                                  float64
+	N, Runs                                int
+}
+
+// weighted is the point's sum of values and their number.
+func (p *Point) weighted() (sum float64, n int) {
+	if p.Runs > 0 {
+		return p.Value, p.N
+	}
+	if math.IsNaN(p.Value) {
+		return 0, 0
+	}
+	return p.Value, 1
 }
 
 // Cell is one parameter point of a panel: the mean value over its runs.
@@ -141,11 +155,10 @@ func Panels(points []Point) (panels []*Panel, showMono bool) {
 			c = &Cell{Kappa: pt.Kappa, Concentration: pt.Concentration}
 			cells[k][ckey{pt.Kappa, pt.Concentration}] = c
 		}
-		c.Runs++
-		if !math.IsNaN(pt.Value) {
-			c.Mean += pt.Value
-			c.N++
-		}
+		c.Runs += max(pt.Runs, 1)
+		sum, n := pt.weighted()
+		c.Mean += sum
+		c.N += n
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		if a, b := paramValue(keys[i].mu), paramValue(keys[j].mu); a != b {

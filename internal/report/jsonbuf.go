@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"strconv"
 	"unicode/utf8"
 )
@@ -114,6 +115,16 @@ func (j *jsonBuf) istr(s string) {
 func (j *jsonBuf) str(s string) {
 	j.sep()
 	j.quote(s)
+}
+
+// num writes a number element (null for NaN or an infinity).
+func (j *jsonBuf) num(f float64) {
+	j.sep()
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		j.b = append(j.b, "null"...)
+		return
+	}
+	j.b = strconv.AppendFloat(j.b, f, 'g', -1, 64)
 }
 
 // int writes an integer element.

@@ -2,10 +2,8 @@ package report
 
 import (
 	"bytes"
-	"encoding/csv"
+	"io"
 	"math"
-	"sort"
-	"strconv"
 )
 
 // Per-point statistics: a sweep may run several replicates (seeds) of a
@@ -55,70 +53,21 @@ func MeanCI(xs []float64) (mean, lo, hi float64) {
 // its phase (design), κ, c, μ and monotonicity, as the registry writes
 // them, so that the replicates of a point share a row — in that order.
 func PointsCSV(d *Dashboard) []byte {
-	type key struct{ phase, k, c, mu, mono string }
-	type acc struct {
-		runs       int
-		delta, phi []float64
-	}
-	byKey := map[key]*acc{}
-	var keys []key
-	for _, r := range d.Runs {
-		k := key{r.Phase, r.Kappa, r.Concentration, r.Mu, r.Monotonicity}
-		a := byKey[k]
-		if a == nil {
-			a = &acc{}
-			byKey[k] = a
-			keys = append(keys, k)
-		}
-		a.runs++
-		if r.Status != "completed" {
-			continue
-		}
-		if v := paramValue(r.Delta); !math.IsNaN(v) {
-			a.delta = append(a.delta, v)
-		}
-		if v := paramValue(r.Phi); !math.IsNaN(v) {
-			a.phi = append(a.phi, v)
-		}
-	}
-	less := func(a, b string) int {
-		x, y := paramValue(a), paramValue(b)
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
-	}
-	sort.SliceStable(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.phase != b.phase {
-			return a.phase < b.phase
-		}
-		for _, c := range []int{less(a.k, b.k), less(a.c, b.c), less(a.mu, b.mu), less(a.mono, b.mono)} {
-			if c != 0 {
-				return c < 0
-			}
-		}
-		return false
-	})
-	num := func(v float64) string {
-		if math.IsNaN(v) {
-			return ""
-		}
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	}
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.Write(PointsColumns())
-	for _, k := range keys {
-		a := byKey[k]
-		dm, dl, dh := MeanCI(a.delta)
-		pm, pl, ph := MeanCI(a.phi)
-		w.Write([]string{k.phase, k.k, k.c, k.mu, k.mono, strconv.Itoa(a.runs), strconv.Itoa(len(a.delta)),
-			num(dm), num(dl), num(dh), num(pm), num(pl), num(ph)})
-	}
-	w.Flush()
+	WritePoints(&buf, d)
 	return buf.Bytes()
+}
+
+// WritePoints writes the points table of d (PointsCSV): of every run of
+// the sweep when d summarizes more runs than it lists (its summary's
+// table), else of d's runs.
+func WritePoints(w io.Writer, d *Dashboard) error {
+	if d.Summary != nil && d.Summary.Points != nil {
+		return d.Summary.Points.WriteCSV(w)
+	}
+	t := &PointsTable{chunk: math.MaxInt}
+	for i := range d.Runs {
+		t.Add(&d.Runs[i])
+	}
+	return t.WriteCSV(w)
 }

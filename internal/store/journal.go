@@ -597,7 +597,9 @@ func (e Entry) Record() (Record, error) {
 // Compact rewrites the journal with one record per run, holding the run
 // and its state, dropping the history (attempts made, runs registered
 // again), in plan order. The records are read back one at a time, so
-// memory stays flat.
+// memory stays flat. The index is then read again from the new file, as a
+// reader would (Entry and Entries handles taken before no longer apply,
+// and the runs noted Sealed are forgotten), and saved as the checkpoint.
 func (j *Journal) Compact() error {
 	if !j.write {
 		return errors.New("the journal was opened for reading")
@@ -609,15 +611,10 @@ func (j *Journal) Compact() error {
 	}
 	j.ix.sortEntries(idx, true)
 	j.mu.RUnlock()
-	newOffs := make([]int64, len(idx))
-	// The index a reader of the new file builds, built as it is written,
-	// for the checkpoint.
-	fresh := newIndex()
-	var raw rawRecord
 	err := atomicfile.Write(j.path, 0o644, true, writerFunc(func(w io.Writer) (int64, error) {
 		bw := bufio.NewWriterSize(w, 1<<20)
 		var n int64
-		for k, i := range idx {
+		for _, i := range idx {
 			r, err := Entry{j, i}.Record()
 			if err != nil {
 				return n, err
@@ -630,11 +627,6 @@ func (j *Journal) Compact() error {
 			if err != nil {
 				return n, fmt.Errorf("encoding a journal record: %w", err)
 			}
-			newOffs[k] = n
-			if decodeRaw(line, &raw) == nil && len(raw.run) > 0 {
-				v := valuesOf(&raw)
-				fresh.apply(&raw, &v, n)
-			}
 			m, err := bw.Write(append(line, '\n'))
 			n += int64(m)
 			if err != nil {
@@ -646,8 +638,9 @@ func (j *Journal) Compact() error {
 	if err != nil {
 		return fmt.Errorf("compacting the journal: %w", err)
 	}
-	// The file was replaced: reopen it, and point the index at the new
-	// records.
+	// The file was replaced: reopen it and read it back, a reader's index
+	// of it replacing the old one (which is let go first: a million runs
+	// are 80 MB), and save that index as the journal's checkpoint.
 	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_APPEND, 0o644)
 	if err != nil {
 		return fmt.Errorf("reopening the journal: %w", err)
@@ -655,26 +648,14 @@ func (j *Journal) Compact() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.f.Close()
-	j.f = f
-	var size int64
-	for k, i := range idx {
-		e := j.ix.at(i)
-		e.runOff, e.flags = newOffs[k], e.flags&^fExec
-		if e.state == Pending {
-			e.stateOff = -1
-		} else {
-			e.stateOff = newOffs[k]
-		}
-		size = newOffs[k]
+	j.f, j.ix, j.torn, j.fromCheckpoint = f, nil, false, 0
+	if err := j.load(context.Background()); err != nil {
+		return fmt.Errorf("reading the compacted journal: %w", err)
 	}
-	if st, err := f.Stat(); err == nil {
-		size = st.Size()
-	}
-	j.size = size
 	// The next reader loads this index instead of parsing the journal; a
 	// checkpoint that could not be written only costs it that parse.
-	if size > 0 {
-		if err := j.writeCheckpoint(fresh, size); err != nil {
+	if j.size > 0 {
+		if err := j.writeCheckpoint(j.ix, j.size); err != nil {
 			os.Remove(checkpointPath(j.path))
 		}
 	}

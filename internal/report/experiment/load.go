@@ -42,7 +42,7 @@ func (o Options) WriteDashboard(ctx context.Context, dir string) error {
 	if IsPaired(dir) {
 		return o.writePairedDashboardDir(ctx, dir)
 	}
-	d, err := o.Load(dir)
+	d, err := o.load(ctx, dir, true)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ const PointsFile = "aggregate/points.csv"
 // paths.
 func (o Options) WriteReport(ctx context.Context, dir string) (dashboard string, figures []string, err error) {
 	if !IsPaired(dir) {
-		return o.writeReport(dir)
+		return o.writeReport(ctx, dir)
 	}
 	dash, figs, err := o.writePairedReport(ctx, dir)
 	if err != nil {
@@ -71,9 +71,17 @@ func (o Options) WriteReport(ctx context.Context, dir string) (dashboard string,
 }
 
 // Load reads an experiment folder for its dashboard: experiment.json
-// (id, executor, times, planned runs), registry/experiments.csv (the runs)
-// and the frontier in aggregate/summary.json when there is one.
+// (id, executor, times, planned runs), registry/experiments.csv (every
+// run) and the frontier in aggregate/summary.json when there is one.
 func (o Options) Load(dir string) (*report.Dashboard, error) {
+	return o.load(context.Background(), dir, false)
+}
+
+// load reads an experiment folder for its dashboard (see Load); with
+// summarize, a registry of more than report.MaxListed runs is read as a
+// stream into the dashboard's summary and a sample of its runs (see
+// report.RunsSummary), so that the memory does not grow with the runs.
+func (o Options) load(ctx context.Context, dir string, summarize bool) (*report.Dashboard, error) {
 	_, m, err := store.Open(dir)
 	if err != nil {
 		return nil, err
@@ -93,6 +101,15 @@ func (o Options) Load(dir string) (*report.Dashboard, error) {
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	d.Created, d.Updated = stamp(m.Created), stamp(m.Updated)
+	if summarize {
+		summarized, err := summarizeRuns(ctx, dir, d)
+		if err != nil {
+			return nil, err
+		}
+		if summarized {
+			return o.loadRest(dir, m, d)
+		}
+	}
 	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.RegistryFile)))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("reading the registry: %w", err)
@@ -118,6 +135,13 @@ func (o Options) Load(dir string) (*report.Dashboard, error) {
 	for i := range d.Runs {
 		d.Runs[i].Replicate = reps[d.Runs[i].ID]
 	}
+	return o.loadRest(dir, m, d)
+}
+
+// loadRest reads what the dashboard shows besides the runs: the frontier,
+// the configuration and the variables.
+func (o Options) loadRest(dir string, m *store.Meta, d *report.Dashboard) (*report.Dashboard, error) {
+	var err error
 	if d.Frontier, err = readFrontier(dir); err != nil {
 		return nil, err
 	}
@@ -326,7 +350,8 @@ func readFrontier(dir string) ([]report.FrontierCell, error) {
 // writeDashboardFile renders d into dir's aggregate/dashboard.html, and
 // writes the points table beside it.
 func writeDashboardFile(dir string, d *report.Dashboard) (string, error) {
-	if err := atomicfile.WriteFile(filepath.Join(dir, filepath.FromSlash(PointsFile)), report.PointsCSV(d), 0o644); err != nil {
+	points := func(w io.Writer) (int64, error) { return 0, report.WritePoints(w, d) }
+	if err := atomicfile.Write(filepath.Join(dir, filepath.FromSlash(PointsFile)), 0o644, true, writerTo(points)); err != nil {
 		return "", fmt.Errorf("writing the points table: %w", err)
 	}
 	var buf bytes.Buffer
@@ -346,8 +371,8 @@ func writeDashboardFile(dir string, d *report.Dashboard) (string, error) {
 // writeReport (re)writes the dashboard and the figures (aggregate/figures)
 // of the plain experiment in dir, and returns the dashboard's path and the
 // figures' paths.
-func (o Options) writeReport(dir string) (dashboard string, figures []string, err error) {
-	d, err := o.Load(dir)
+func (o Options) writeReport(ctx context.Context, dir string) (dashboard string, figures []string, err error) {
+	d, err := o.load(ctx, dir, true)
 	if err != nil {
 		return "", nil, err
 	}
@@ -386,3 +411,9 @@ func (o Options) writeReport(dir string) (dashboard string, figures []string, er
 	}
 	return dashboard, figures, nil
 }
+
+// writerTo adapts a function to io.WriterTo.
+type writerTo func(io.Writer) (int64, error)
+
+// WriteTo implements io.WriterTo.
+func (f writerTo) WriteTo(w io.Writer) (int64, error) { return f(w) }
