@@ -154,16 +154,15 @@ func TestWriteRun(t *testing.T) {
 		{Kind: "PayableCreated", Day: 0, Phase: "setup", Fields: []engine.Field{{Key: "debtor", Val: engine.Str("H1")}, {Key: "creditor", Val: engine.Str("H2")}, {Key: "amount", Val: engine.AmountV(pynum.Int(36))}, {Key: "due_day", Val: engine.IntV(1)}, {Key: "payable_id", Val: engine.Str("PAY_1")}, {Key: "alias", Val: engine.Null()}}},
 		{Kind: "PayableSettled", Day: 1, Phase: "simulation", Fields: []engine.Field{{Key: "pid", Val: engine.Str("PAY_1")}, {Key: "contract_id", Val: engine.Str("PAY_1")}, {Key: "alias", Val: engine.Null()}, {Key: "debtor", Val: engine.Str("H1")}, {Key: "creditor", Val: engine.Str("H2")}, {Key: "amount", Val: engine.AmountV(pynum.Int(36))}}},
 	}
-	res := &engine.Result{
-		Final: engine.StateView{
-			Agents: []engine.AgentView{
-				agent("CB", "central_bank", nil, []string{"C_1", "C_2"}, nil),
-				agent("H1", "household", []string{"C_1"}, nil, nil),
-				agent("H2", "household", []string{"C_2"}, nil, nil),
-			},
-			Contracts: []engine.ContractView{cash("C_1", "H1", pynum.Dec(140, -1)), cash("C_2", "H2", pynum.Int(36))},
+	res := &engine.Result{}
+	res.SetFinal(engine.StateView{
+		Agents: []engine.AgentView{
+			agent("CB", "central_bank", nil, []string{"C_1", "C_2"}, nil),
+			agent("H1", "household", []string{"C_1"}, nil, nil),
+			agent("H2", "household", []string{"C_2"}, nil, nil),
 		},
-	}
+		Contracts: []engine.ContractView{cash("C_1", "H1", pynum.Dec(140, -1)), cash("C_2", "H2", pynum.Int(36))},
+	})
 	res.SetEvents(events)
 	dir := filepath.Join(t.TempDir(), "runs", "r1")
 	rep, sealed, err := WriteRun(dir, []byte("name: x\n"), res, func(*metrics.Report) ([]byte, error) { return []byte("<html></html>"), nil }, RunInfo{RunID: "r1"})

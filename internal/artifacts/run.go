@@ -47,7 +47,7 @@ func RunOutputs(res *engine.Result, runID string) ([]File, *metrics.Report, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	balances := metrics.Balances(&res.Final)
+	balances := metrics.Balances(res.Final())
 	report := metrics.AnalyzeRun(res, metrics.MoneyStock(balances))
 	files := []File{
 		{EventsFile, events},

@@ -103,8 +103,13 @@ func (s *system) createPayable(a *Action) error {
 	if err := s.captureAlias(a, c); err != nil {
 		return err
 	}
+	// The alias, when there is one, is the entry captureAlias just added.
+	alias := cval(0) // null
+	if a.HasAlias && a.Alias != "" {
+		alias = mkCval(cvAlias, int64(len(s.st.aliases)-1))
+	}
 	s.emit(evPayableCreated, allKeys, cAgent(debtor), cAgent(creditor), s.cAmount(amount),
-		s.cInt(a.DueDay), cContract(int32(len(s.st.contracts)-1)), s.cStrOrNull(a.Alias, a.HasAlias && a.Alias != ""))
+		s.cInt(a.DueDay), cContract(c.index), alias)
 	return nil
 }
 
@@ -152,7 +157,7 @@ func (s *system) transferClaim(a *Action) error {
 		}
 		sku := Null()
 		if c.kind == KindDeliveryObligation {
-			sku = Str(c.sku)
+			sku = Str(c.sku())
 		}
 		s.log("ClaimTransferred",
 			Field{"contract_id", Str(id)}, Field{"frm", Str(s.st.agents[old].id)}, Field{"to", Str(a.ToAgent)},

@@ -193,7 +193,7 @@ func TestNestedRollback(t *testing.T) {
 		act(ActCreatePayable, "from", "H1", "to", "H2", "amount", "9", "due_day", "0"),
 	}
 	res := runCase(t, sc)
-	if c := res.Final.Contracts[0]; c.Holder != "H1" {
+	if c := res.Final().Contracts[0]; c.Holder != "H1" {
 		t.Fatalf("the rolled-back payment stayed with %s, want it back with H1", c.Holder)
 	}
 }
@@ -354,7 +354,7 @@ func TestPayWithDepositsThenCash(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			res := runCase(t, tt.sc)
 			expect(t, "events", renderEvents(res.Events()), tt.wantEvents)
-			expect(t, "final state", renderState(&res.Final), tt.wantState)
+			expect(t, "final state", renderState(res.Final()), tt.wantState)
 			if res.Stop != tt.wantStop || res.StopMessage != tt.wantMessage {
 				t.Errorf("stop %s %q, want %s %q", res.Stop, res.StopMessage, tt.wantStop, tt.wantMessage)
 			}
@@ -380,7 +380,7 @@ func runScenarioCases(t *testing.T, tests []scenarioCase) {
 		t.Run(tt.name, func(t *testing.T) {
 			res := runCase(t, tt.sc)
 			expect(t, "events", renderEvents(res.Events()), tt.wantEvents)
-			expect(t, "final state", renderState(&res.Final), tt.wantState)
+			expect(t, "final state", renderState(res.Final()), tt.wantState)
 			if res.Stop != tt.wantStop || res.StopMessage != tt.wantMessage {
 				t.Errorf("stop %s %q, want %s %q", res.Stop, res.StopMessage, tt.wantStop, tt.wantMessage)
 			}

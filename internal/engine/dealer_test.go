@@ -108,7 +108,7 @@ func TestDealerDayZero(t *testing.T) {
 
 func TestDealerBurnAndSettlementToHolder(t *testing.T) {
 	res := runDealerScenario(t, Options{CheckInvariants: CheckSetup})
-	v := &res.Final
+	v := res.Final()
 	// B paid more than its 600: the instrument is gone (no event) and the
 	// rest is forgiven; the central bank's list keeps the stale id.
 	cb := v.Agent("CB")
@@ -215,8 +215,8 @@ func TestDealerEras(t *testing.T) {
 			t.Fatalf("a disabled dealer logged %s", e.Kind)
 		}
 	}
-	if res.Dealer != nil || len(res.Final.Agents) != 5 {
-		t.Errorf("a disabled dealer left %d agents and %+v", len(res.Final.Agents), res.Dealer)
+	if res.Dealer != nil || len(res.Final().Agents) != 5 {
+		t.Errorf("a disabled dealer left %d agents and %+v", len(res.Final().Agents), res.Dealer)
 	}
 }
 

@@ -28,7 +28,7 @@ func (s *system) createDeliveryObligation(a *Action) error {
 	}
 	c := s.alloc(contract{
 		id: s.newID("D"), kind: KindDeliveryObligation, amount: pynum.Int(a.Quantity), denom: "N/A",
-		holder: to, issuer: from, dueDay: a.DueDay, hasDueDay: true, sku: a.SKU, unitPrice: price,
+		holder: to, issuer: from, dueDay: a.DueDay, hasDueDay: true, goods: &goodsTerms{sku: a.SKU, unitPrice: price},
 	})
 	s.deliveries = true
 	err = s.atomic(func() error {
@@ -59,7 +59,7 @@ func (s *system) cancelDeliveryObligation(idx int32) {
 	s.removeContract(idx)
 	s.log("DeliveryObligationCancelled", Field{"obligation_id", Str(c.id)}, Field{"contract_id", Str(c.id)},
 		Field{"alias", s.aliasValue(c)}, Field{"debtor", Str(s.st.agents[c.issuer].id)},
-		Field{"creditor", Str(s.st.agents[c.holder].id)}, Field{"sku", Str(c.sku)}, Field{"qty", AmountV(c.amount)})
+		Field{"creditor", Str(s.st.agents[c.holder].id)}, Field{"sku", Str(c.sku())}, Field{"qty", AmountV(c.amount)})
 }
 
 // deliverStock moves up to required units of sku from debtor's lots to the
@@ -137,7 +137,7 @@ func (s *system) settleDelivery(idx int32) error {
 	if !ok {
 		return fmt.Errorf("delivery obligation %s: quantity %s out of range", c.id, c.amount)
 	}
-	delivered, err := s.deliverStock(debtor, creditor, c.sku, required)
+	delivered, err := s.deliverStock(debtor, creditor, c.sku(), required)
 	if err != nil {
 		return err
 	}
@@ -146,28 +146,28 @@ func (s *system) settleDelivery(idx int32) error {
 		s.cancelDeliveryObligation(idx)
 		s.log("DeliveryObligationSettled", Field{"obligation_id", Str(c.id)}, Field{"contract_id", Str(c.id)},
 			Field{"alias", s.aliasValue(c)}, Field{"debtor", Str(d)}, Field{"creditor", Str(cr)},
-			Field{"sku", Str(c.sku)}, Field{"qty", IntV(required)})
+			Field{"sku", Str(c.sku())}, Field{"qty", IntV(required)})
 		return nil
 	}
 	shortage := required - delivered
 	if s.defaultMode != ExpelAgent {
-		return &DefaultError{Msg: fmt.Sprintf("Insufficient stock to settle delivery obligation %s: %d units of %s still owed", c.id, shortage, c.sku)}
+		return &DefaultError{Msg: fmt.Sprintf("Insufficient stock to settle delivery obligation %s: %d units of %s still owed", c.id, shortage, c.sku())}
 	}
 	alias, hasAlias := s.st.aliasFor(c)
 	if delivered > 0 {
 		s.log("PartialSettlement", Field{"contract_id", Str(c.id)}, Field{"alias", StrOrNull(alias, hasAlias)},
 			Field{"debtor", Str(d)}, Field{"creditor", Str(cr)}, Field{"contract_kind", Str(c.kind)},
 			Field{"settlement_kind", Str("delivery")}, Field{"delivered_quantity", IntV(delivered)},
-			Field{"required_quantity", IntV(required)}, Field{"shortfall", IntV(shortage)}, Field{"sku", Str(c.sku)})
+			Field{"required_quantity", IntV(required)}, Field{"shortfall", IntV(shortage)}, Field{"sku", Str(c.sku())})
 	}
 	s.log("ObligationDefaulted", Field{"contract_id", Str(c.id)}, Field{"alias", StrOrNull(alias, hasAlias)},
 		Field{"debtor", Str(d)}, Field{"creditor", Str(cr)}, Field{"contract_kind", Str(c.kind)},
 		Field{"shortfall", IntV(shortage)}, Field{"delivered_quantity", IntV(delivered)},
-		Field{"required_quantity", IntV(required)}, Field{"sku", Str(c.sku)}, Field{"qty", IntV(shortage)})
+		Field{"required_quantity", IntV(required)}, Field{"sku", Str(c.sku())}, Field{"qty", IntV(shortage)})
 	s.removeContract(idx)
 	var aliases []string
 	if hasAlias {
 		aliases = append(aliases, alias)
 	}
-	return s.expel(debtor, c.id, c.kind, IntV(shortage), []string{c.id}, aliases)
+	return s.expel(debtor, idx, c.kind, IntV(shortage), []string{c.id}, aliases)
 }

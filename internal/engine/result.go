@@ -1,6 +1,9 @@
 package engine
 
-import "iter"
+import (
+	"iter"
+	"sync"
+)
 
 // Invariant checking modes (bilancio's --check-invariants).
 const (
@@ -61,8 +64,8 @@ const (
 type Result struct {
 	// events is the event log, turned into Events on first use (Events).
 	events *loggedEvents
-	// Final is the state when the run ended (after any rollback).
-	Final StateView
+	// final is the state when the run ended, copied on first use (Final).
+	final *finalView
 	// Snapshots holds the state after setup (Day 0) and after each simulated
 	// day, when Options.Snapshots was set.
 	Snapshots []StateView
@@ -137,6 +140,36 @@ func (r *Result) EachEvent() iter.Seq[*Event] {
 			}
 		}
 	}
+}
+
+// Final returns the state when the run ended (after any rollback). The
+// engine copies it out of the finished simulation on the first call; the
+// view is shared, not to be changed.
+func (r *Result) Final() *StateView {
+	if r.final == nil {
+		return &StateView{}
+	}
+	f := r.final
+	f.once.Do(func() {
+		f.view = f.s.view()
+		f.s = nil
+	})
+	return &f.view
+}
+
+// SetFinal replaces the final state with v (for results put together by
+// hand, such as a report's tests).
+func (r *Result) SetFinal(v StateView) {
+	f := &finalView{view: v}
+	f.once.Do(func() {})
+	r.final = f
+}
+
+// finalView is a finished simulation's state, copied into a StateView once.
+type finalView struct {
+	once sync.Once
+	s    *system
+	view StateView
 }
 
 // SetEvents replaces the event log with events (for results put together by

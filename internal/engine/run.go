@@ -111,7 +111,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 		}
 	}
 	res.events = &loggedEvents{log: &s.ev, tables: eventTables{agents: s.st.agents, contracts: s.st.contracts, aliases: s.st.aliases}}
-	res.Final = s.view()
+	res.final = &finalView{s: s}
 	return res, nil
 }
 
@@ -138,11 +138,11 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	st.scheduled = map[int64][]Action{}
 	st.cbCash, st.cbReserves = pynum.Int(0), pynum.Int(0)
 	st.agents = make([]agent, 0, len(sc.Agents))
-	st.contracts = make([]*contract, 0, 3*len(sc.InitialActions))
+	st.contracts = make([]*contract, 0, 3*len(sc.InitialActions)/2+16)
 	// A ring logs about three events per action and five values per event:
 	// sized up front, the log rarely grows.
 	s.ev.recs = make([]rec, 0, 4*len(sc.InitialActions)+64)
-	s.ev.vals = make([]cval, 0, 20*len(sc.InitialActions)+64)
+	s.ev.vals = make([]cval, 0, 18*len(sc.InitialActions)+64)
 	s.ev.strs = make([]string, 0, len(sc.InitialActions)+16)
 	lists := make([]int32, 2*listRoom*len(sc.Agents))
 	for _, a := range sc.Agents {

@@ -139,11 +139,11 @@ func TestFailFastState(t *testing.T) {
 	if last.Kind != "PayableSettled" || last.GetString("debtor") != "H2" {
 		t.Errorf("last event %s by %s, want H2's PayableSettled", last.Kind, last.GetString("debtor"))
 	}
-	if res.Final.Day != 1 {
-		t.Errorf("day counter %d, want 1 (not incremented on a default)", res.Final.Day)
+	if res.Final().Day != 1 {
+		t.Errorf("day counter %d, want 1 (not incremented on a default)", res.Final().Day)
 	}
 	var open []string
-	for _, c := range res.Final.Contracts {
+	for _, c := range res.Final().Contracts {
 		if c.Kind == KindPayable {
 			open = append(open, c.Issuer)
 		}
@@ -163,7 +163,7 @@ func TestAmountTypesAfterSettlement(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{"H1": "64.0 (decimal)", "H2": "26 (int)", "H3": "10 (int)"}
-	for _, c := range res.Final.Contracts {
+	for _, c := range res.Final().Contracts {
 		if c.Kind != KindCash {
 			continue
 		}

@@ -148,7 +148,7 @@ func (s *system) defaultOnPayable(idx int32, remaining pynum.Amount, paid []paym
 	if hasAlias {
 		aliases = append(aliases, alias)
 	}
-	return s.expel(p.issuer, p.id, p.kind, AmountV(remaining), []string{p.id}, aliases)
+	return s.expel(p.issuer, idx, p.kind, AmountV(remaining), []string{p.id}, aliases)
 }
 
 // errAllDefaulted is the DefaultError bilancio raises when every
@@ -157,7 +157,7 @@ const errAllDefaulted = "All non-central-bank agents have defaulted"
 
 // expel marks agent i as defaulted, writes off its other liabilities and
 // cancels the scheduled actions that involve it (bilancio's _expel_agent).
-func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, cancelledIDs, cancelledAliases []string) error {
+func (s *system) expel(i, trigger int32, triggerKind string, shortfall Value, cancelledIDs, cancelledAliases []string) error {
 	if s.defaultMode != ExpelAgent {
 		return nil
 	}
@@ -169,7 +169,11 @@ func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, ca
 		return &DefaultError{Msg: "Central bank cannot default"}
 	}
 	s.setDefaulted(i)
-	s.emit(evAgentDefaulted, allKeys, cAgent(i), cAgent(i), s.cStrOrNull(trigger, trigger != ""),
+	triggerID := cval(0) // null
+	if trigger >= 0 {
+		triggerID = cContract(trigger)
+	}
+	s.emit(evAgentDefaulted, allKeys, cAgent(i), cAgent(i), triggerID,
 		s.cStrOrNull(triggerKind, triggerKind != ""), s.cValue(shortfall), s.cStr(s.defaultMode))
 	for _, al := range cancelledAliases {
 		s.dropAlias(al)
@@ -181,7 +185,7 @@ func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, ca
 	slices.Sort(owed)
 	for _, idx := range owed {
 		c := s.st.contracts[idx]
-		if c.removed || c.id == trigger {
+		if c.removed || idx == trigger {
 			continue
 		}
 		alias, hasAlias := s.st.aliasFor(c)
@@ -197,7 +201,7 @@ func (s *system) expel(i int32, trigger, triggerKind string, shortfall Value, ca
 		}
 		if c.kind == KindDeliveryObligation {
 			mask |= 1 << 7
-			f = append(f, s.cStr(c.sku))
+			f = append(f, s.cStr(c.sku()))
 		}
 		s.emit(evObligationWrittenOff, mask, f...)
 		s.removeContract(idx)

@@ -39,7 +39,7 @@ func (s *system) view() StateView {
 		v.Contracts = append(v.Contracts, ContractView{
 			ID: c.id, Kind: c.kind, Amount: c.amount, Denomination: c.denom,
 			Holder: st.agents[c.effectiveHolder()].id, Issuer: st.agents[c.issuer].id,
-			DueDay: c.dueDay, HasDueDay: c.hasDueDay, SKU: c.sku, UnitPrice: c.unitPrice,
+			DueDay: c.dueDay, HasDueDay: c.hasDueDay, SKU: c.sku(), UnitPrice: c.unitPrice(),
 		})
 	}
 	if lots > 0 {

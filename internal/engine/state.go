@@ -22,28 +22,50 @@ type agent struct {
 // contract is one instrument. Removed contracts stay in state.contracts as
 // tombstones so that the slice keeps bilancio's insertion order.
 type contract struct {
-	id        string
-	kind      string
-	amount    pynum.Amount
-	denom     string
-	holder    int32 // asset_holder_id
-	issuer    int32 // liability_issuer_id
-	dueDay    int64
-	hasDueDay bool
+	id     string
+	kind   string
+	denom  string
+	amount pynum.Amount
+	dueDay int64
 	// maturityDistance is bilancio HEAD's optional field of a payable.
 	maturityDistance *int64
+	// goods holds a delivery obligation's terms (nil for any other
+	// contract, which keeps the frequent ones small).
+	goods  *goodsTerms
+	holder int32 // asset_holder_id
+	issuer int32 // liability_issuer_id
 	// secondaryHolder is the holder set by a secondary-market transfer
 	// (bilancio's holder_id); noAgent when the original creditor holds it.
 	secondaryHolder int32
-	// Delivery obligations.
-	sku       string
-	unitPrice pynum.Amount
-	removed   bool
 	// alias is 1 + the index of the first alias entry that ever named the
 	// contract (0: none): bilancio's get_alias_for_id starts there.
 	alias int32
 	// index is the contract's place in state.contracts, once added.
-	index int32
+	index     int32
+	hasDueDay bool
+	removed   bool
+}
+
+// goodsTerms are a delivery obligation's goods: what and at what price.
+type goodsTerms struct {
+	sku       string
+	unitPrice pynum.Amount
+}
+
+// sku is a delivery obligation's sku ("" for other contracts).
+func (c *contract) sku() string {
+	if c.goods == nil {
+		return ""
+	}
+	return c.goods.sku
+}
+
+// unitPrice is a delivery obligation's unit price (zero for other contracts).
+func (c *contract) unitPrice() pynum.Amount {
+	if c.goods == nil {
+		return pynum.Amount{}
+	}
+	return c.goods.unitPrice
 }
 
 // effectiveHolder is the agent a payment on c goes to.

@@ -85,15 +85,25 @@ const (
 // constants prepared once per process, and its day-by-day part is data that
 // the script draws (see runData): writing it costs little next to the run.
 func WriteRunHTML(w io.Writer, sc *engine.Scenario, res *engine.Result, sum *RunSummary) error {
+	page, err := RunHTML(sc, res, sum)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(page)
+	return err
+}
+
+// RunHTML is WriteRunHTML into a new slice: the page's bytes as rendered,
+// without a copy.
+func RunHTML(sc *engine.Scenario, res *engine.Result, sum *RunSummary) ([]byte, error) {
 	if sc == nil || res == nil {
-		return errors.New("report: WriteRunHTML needs a scenario and a result")
+		return nil, errors.New("report: WriteRunHTML needs a scenario and a result")
 	}
 	p := buildRunPage(sc, res, sum)
 	var b htmlBuf
 	b.Grow(8192 + len(p.Data) + 120*len(p.Agents))
 	writeRunPage(&b, p)
-	_, err := w.Write(b.Bytes())
-	return err
+	return b.Bytes(), nil
 }
 
 // runPage is everything the page shows; Data is the part its script draws.
@@ -260,7 +270,7 @@ func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *run
 		"Final day " + strconv.Itoa(f.lastDay),
 		plural(len(res.Events()), "event", "events"),
 		plural(len(sc.Agents), "agent", "agents"),
-		plural(len(res.Final.Contracts), "remaining contract", "remaining contracts"),
+		plural(len(res.Final().Contracts), "remaining contract", "remaining contracts"),
 	}
 	p.Settings = fmt.Sprintf("default handling %s · max_days %d · quiet_days %d", f.handling, f.maxDays, f.quietDays)
 	p.Cards = summaryCards(res, sum, &f, p.StatusLevel)
@@ -375,7 +385,7 @@ func shareCard(label, value, note string) card {
 // agentRows is the agents table, with each agent's final totals.
 func agentRows(sc *engine.Scenario, res *engine.Result, f *runFacts) []agentRow {
 	var out []agentRow
-	ix := indexState(&res.Final)
+	ix := indexState(res.Final())
 	for _, a := range sc.Agents {
 		row := agentRow{ID: a.ID, Name: a.Name, Kind: a.Kind, Status: "active"}
 		if av := ix.agent(a.ID); av != nil {
@@ -418,8 +428,8 @@ func failFastDebtor(res *engine.Result) string {
 	if res.Stop != engine.StopDefault {
 		return ""
 	}
-	for i := range res.Final.Contracts {
-		c := &res.Final.Contracts[i]
+	for i := range res.Final().Contracts {
+		c := res.Final().Contracts[i]
 		if c.Kind == engine.KindPayable && strings.Contains(res.StopMessage, c.ID+":") {
 			return c.Issuer
 		}
@@ -442,14 +452,14 @@ func endText(res *engine.Result, f *runFacts) []string {
 		out = append(out, fmt.Sprintf("The simulation ended after %s.", plural(res.DaysSimulated, "simulated day", "simulated days")))
 	}
 	open := 0
-	for i := range res.Final.Contracts {
-		switch res.Final.Contracts[i].Kind {
+	for i := range res.Final().Contracts {
+		switch res.Final().Contracts[i].Kind {
 		case engine.KindPayable, engine.KindDeliveryObligation:
 			open++
 		}
 	}
 	s := fmt.Sprintf("%s logged; %s remain, %s.", plural(len(res.Events()), "event was", "events were"),
-		plural(len(res.Final.Contracts), "contract", "contracts"), plural(open, "open obligation", "open obligations"))
+		plural(len(res.Final().Contracts), "contract", "contracts"), plural(open, "open obligation", "open obligations"))
 	if len(defaulters) == 0 {
 		s += " No agent was expelled."
 	} else {

@@ -111,7 +111,7 @@ func runData(p *runPage, res *engine.Result, f *runFacts, log *splitLog, open bo
 		if k := dd.day + 1; k < len(res.Snapshots) {
 			sv = &res.Snapshots[k]
 		} else if isLast && len(res.Snapshots) > 0 {
-			sv = &res.Final
+			sv = res.Final()
 		}
 		if sv != nil {
 			writeGrid(j, one, sv, f.shown, true, last, prev)
@@ -121,7 +121,7 @@ func runData(p *runPage, res *engine.Result, f *runFacts, log *splitLog, open bo
 	j.endArr()
 	if len(res.Snapshots) == 0 {
 		j.key("fin")
-		writeGrid(j, one, &res.Final, f.shown, false, last, prev)
+		writeGrid(j, one, res.Final(), f.shown, false, last, prev)
 	}
 	if res.Dealer != nil && res.Dealer.State != nil {
 		writeDealerData(j, res.Dealer.State)

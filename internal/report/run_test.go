@@ -141,7 +141,6 @@ func fixture() (*engine.Scenario, *engine.Result, *RunSummary) {
 	events = append(events, markers(3)...)
 
 	res := &engine.Result{
-		Final:           afterDay3,
 		Snapshots:       []engine.StateView{setupState, afterDay0, afterDay1, afterDay2, afterDay3},
 		DaysSimulated:   4,
 		Stop:            engine.StopStable,
@@ -150,6 +149,7 @@ func fixture() (*engine.Scenario, *engine.Result, *RunSummary) {
 		QuietDays:       1,
 	}
 	res.SetEvents(events)
+	res.SetFinal(afterDay3)
 	sum := &RunSummary{
 		Days: []DayMetrics{
 			{Day: 1, S: "230", Mpeak: "150", GrossSettled: "210.5", Phi: "0.3478260869565217", Delta: "0.6521739130434783"},
@@ -500,7 +500,7 @@ func TestWriteRunHTMLFailFast(t *testing.T) {
 	msg := "Insufficient funds to settle payable PAY_000000000005: 150 still owed"
 	res.SetEvents(events)
 	res.Snapshots = res.Snapshots[:2]
-	res.Final = res.Snapshots[1]
+	res.SetFinal(res.Snapshots[1])
 	res.DaysSimulated = 2
 	res.Stop = engine.StopDefault
 	res.StopMessage = msg
@@ -561,8 +561,9 @@ func TestWriteRunHTMLLargeRing(t *testing.T) {
 		snaps[i].Day = i
 	}
 	sc.Run.ShowBalances = append(sc.Run.ShowBalances, "CB")
-	res := &engine.Result{Final: st, Snapshots: snaps, DaysSimulated: 8, Stop: engine.StopStable, MaxDays: 90, QuietDays: 2}
+	res := &engine.Result{Snapshots: snaps, DaysSimulated: 8, Stop: engine.StopStable, MaxDays: 90, QuietDays: 2}
 	res.SetEvents(events)
+	res.SetFinal(st)
 	page := render(t, sc, res, nil)
 	if !strings.Contains(page, "30 cash instruments minted, 300 in total") {
 		t.Error("setup facts missing")

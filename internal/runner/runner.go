@@ -5,7 +5,6 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -91,9 +90,7 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 	var html func(*metrics.Report) ([]byte, error)
 	if req.HTML {
 		html = func(rep *metrics.Report) ([]byte, error) {
-			var b bytes.Buffer
-			err := report.WriteRunHTML(&b, sc, res, Summary(rep))
-			return b.Bytes(), err
+			return report.RunHTML(sc, res, Summary(rep))
 		}
 	}
 	info := artifacts.RunInfo{RunID: req.RunID, Engine: req.Engine, Executor: req.Executor, ScenarioName: sc.Name, SummaryRule: req.SummaryRule, Started: started, Keep: keep}

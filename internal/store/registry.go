@@ -344,6 +344,14 @@ func resultsCell(d *apd.Decimal) string {
 // empty or not a number). ok is false without rows or with a day that is
 // not an integer (where aggregate_runs would skip or fail).
 func parseMetricsCSV(b []byte) ([]metrics.DayRow, bool) {
+	if days, ok, plain := parsePlainMetricsCSV(b); plain {
+		return days, ok
+	}
+	return parseMetricsCSVDicts(b)
+}
+
+// parseMetricsCSVDicts is parseMetricsCSV through csv.Reader, for any file.
+func parseMetricsCSVDicts(b []byte) ([]metrics.DayRow, bool) {
 	rows, err := artifacts.ReadCSVDicts(bytes.NewReader(b))
 	if err != nil || len(rows) == 0 {
 		return nil, false
@@ -363,6 +371,76 @@ func parseMetricsCSV(b []byte) ([]metrics.DayRow, bool) {
 		days = append(days, d)
 	}
 	return days, true
+}
+
+// parsePlainMetricsCSV is parseMetricsCSV for a file without quotes, lone
+// carriage returns or rows of another length than the header's (every
+// metrics.csv this engine writes): the fields are the texts between commas,
+// as csv.Reader reads them, without building a map per row. plain is false
+// for any other file, which parseMetricsCSV reads with csv.Reader.
+func parsePlainMetricsCSV(b []byte) (days []metrics.DayRow, ok, plain bool) {
+	if bytes.IndexByte(b, '"') >= 0 {
+		return nil, false, false
+	}
+	// The columns read, in DayRow's order after the day.
+	metricsColumns := [...]string{"day", "S_t", "phi_t", "delta_t", "G_t", "alpha_t", "Mpeak_t", "v_t", "HHIplus_t"}
+	var col [len(metricsColumns)]int // index of each column; -1 when absent
+	width := -1
+	for rest := b; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = bytes.TrimSuffix(rest[:i], []byte{'\r'}), rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if bytes.IndexByte(line, '\r') >= 0 {
+			return nil, false, false
+		}
+		if len(line) == 0 {
+			continue // csv.Reader skips empty lines
+		}
+		n := bytes.Count(line, []byte{','}) + 1
+		if width < 0 {
+			width = n
+			for k, name := range metricsColumns {
+				col[k] = -1
+				for i, f := 0, line; i < n; i++ {
+					field, tail, _ := bytes.Cut(f, []byte{','})
+					if string(field) == name {
+						col[k] = i // the last one wins, as in the map
+					}
+					f = tail
+				}
+			}
+			days = make([]metrics.DayRow, 0, 32)
+			continue
+		}
+		if n != width {
+			return nil, false, false
+		}
+		var cells [len(metricsColumns)]string
+		for i, f := 0, line; i < n; i++ {
+			field, tail, _ := bytes.Cut(f, []byte{','})
+			for k := range col {
+				if col[k] == i {
+					cells[k] = string(field)
+				}
+			}
+			f = tail
+		}
+		var d metrics.DayRow
+		if col[0] >= 0 {
+			n, err := strconv.Atoi(cells[0])
+			if err != nil {
+				return nil, false, true
+			}
+			d.Day = n
+		}
+		d.S, d.Phi, d.Delta, d.G = DecimalOrNone(cells[1]), DecimalOrNone(cells[2]), DecimalOrNone(cells[3]), DecimalOrNone(cells[4])
+		d.Alpha, d.Mpeak, d.V, d.HHIPlus = DecimalOrNone(cells[5]), DecimalOrNone(cells[6]), DecimalOrNone(cells[7]), DecimalOrNone(cells[8])
+		days = append(days, d)
+	}
+	return days, len(days) > 0, true
 }
 
 // DecimalOrNone is bilancio's _decimal_or_none.
