@@ -299,8 +299,10 @@ func buildCLI(tb testing.TB) string {
 // (nothing left to run), and the same run interrupted by SIGINT after 2 s
 // (the time from the signal to the exit). It reports each command's wall time, CPU time
 // (user + system) and peak resident memory, and fails when status, plan or
-// aggregate passes 200 MB (issue 12.4's bound; the resumed run also
-// rewrites the dashboard, whose size grows with the runs).
+// aggregate passes 200 MB (issue 12.4's bound), or the resumed run 400 MB
+// (it holds the journal's index while it rebuilds the registry and
+// compacts the journal, then draws the dashboard from a stream of the
+// registry: about 230 MB at a million runs).
 //
 // It takes minutes (filling the folder alone), so it runs only when
 // BILANCIO_MILLION_RUNS is set: `make bench-million` sets it to 1,000,000.
@@ -332,8 +334,12 @@ func BenchmarkMillionRuns(b *testing.B) {
 		b.ReportMetric(r.cpu.Seconds(), name+"-cpu-s")
 		b.ReportMetric(r.maxRSSMB, name+"-MB")
 		b.Logf("%-9s wall %6.2f s  cpu %6.2f s  max RSS %6.1f MB", name, r.wall.Seconds(), r.cpu.Seconds(), r.maxRSSMB)
-		if r.maxRSSMB > 200 && name != "resume" {
-			b.Errorf("%s: %.0f MB resident, over 200 MB", name, r.maxRSSMB)
+		limit := 200.0
+		if name == "resume" {
+			limit = 400
+		}
+		if r.maxRSSMB > limit {
+			b.Errorf("%s: %.0f MB resident, over %.0f MB", name, r.maxRSSMB, limit)
 		}
 	}
 	for b.Loop() {
