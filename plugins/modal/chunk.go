@@ -24,12 +24,13 @@ import (
 // once staging is done: startChunk).
 //
 // With its manifest, it checks the worker is there (a chunk that finds
-// none says so at once:
-// that is a staging fault, not a run failure), keeps the manifest in /tmp
-// and in the volume (chunks/NAME.json), runs the worker over it, writes
-// chunks/NAME.end (the worker's exit code, times, use of CPU and memory:
-// what remote status reads) and prints a last line saying the worker is
-// done, then lingers (the seconds in /tmp/linger when a process that
+// none says so at once: that is a staging fault, not a run failure), keeps
+// the manifest in /tmp and in the volume (chunks/NAME.json), runs the
+// worker over it (GOMAXPROCS set to the sandbox's CPUs: Go would size
+// itself to the host's CPU count, which a container need not limit),
+// writes chunks/NAME.end (the worker's exit code, times, use of CPU and
+// memory: what remote status reads) and prints a last line saying the
+// worker is done, then lingers (the seconds in /tmp/linger when a process that
 // re-attached wrote it there, else the argument) for the plugin to collect
 // the runs and end the sandbox.
 //
@@ -53,7 +54,7 @@ echo "$D/chunks/$C.exit" > recpath
 echo "$rec,\"code\":-1" > rec
 echo "{$rec}" > "$D/chunks/$C.start"
 echo '{"bilancio_chunk":"started"}'
-"$W" worker -manifest chunk.json -out "$D/runs" -parallel "$P" -usage use.json
+GOMAXPROCS=$P "$W" worker -manifest chunk.json -out "$D/runs" -parallel "$P" -usage use.json
 code=$?
 end=$(date +%s.%N)
 use=$(cat use.json 2>/dev/null) || use=null
