@@ -42,13 +42,11 @@ run: build
 	$(BIN)/bilancio run examples/scenarios/kalecki_ring.yaml -out out/runs/demo -force -quiet
 	@echo "Open out/experiments/ring/aggregate/results.csv, or out/runs/demo/run.html for one run."
 
-# All tests, including conformance against ../shared/conformance when present,
-# and those of the patched dependencies in third_party/.
+# All tests, including conformance against ../shared/conformance when present.
 test:
 	$(GO) vet ./...
 	@test -d ../shared/conformance || echo "WARNING: ../shared/conformance not found: the conformance tests are SKIPPED (under CI=true they fail)" >&2
 	$(GO) test -count=1 ./...
-	cd third_party/apd && $(GO) test -count=1 ./...
 
 # The standing fault suite (internal/faults, build tag faults): sweeps killed
 # at six points, interrupted, their plugin killed, a disk filled (a small

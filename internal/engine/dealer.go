@@ -111,21 +111,25 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		}
 		idLen := len(dealer.TicketID("")) + len(c.id)
 		owner := st.agents[c.effectiveHolder()].id
+		face := decimalOf(c.amount)
 		block = append(block, dealer.MakeTicket(ids[:idLen], c.id, st.agents[c.issuer].id, owner,
-			decimalOf(c.amount), int(c.dueDay), st.day, len(tickets), cfg.Buckets))
+			face, int(c.dueDay), st.day, len(tickets), cfg.Buckets))
 		ids = ids[idLen:]
 		t := &block[len(block)-1]
 		tickets = append(tickets, t)
 		d.links = append(d.links, dealerLink{ticket: t, payable: int32(i), owner: owner, ownerAgent: c.effectiveHolder()})
 		d.live[t.Serial] = true
-		debt = pynum.Add(debt, decimalOf(c.amount))
+		debt = pynum.Add(debt, face)
 	}
+	// Every agent's cash but the dealers' and VBTs', kept for the traders.
 	var sum pynum.DecimalSum
+	cash := make([]pynum.Amount, len(st.agents))
 	for i := range st.agents {
 		if k := st.agents[i].kind; k == "dealer" || k == "vbt" {
 			continue
 		}
-		sum.Add(s.agentCash(int32(i)))
+		cash[i] = s.agentCash(int32(i))
+		sum.Add(cash[i])
 	}
 	total := sum.Value()
 	d.st = dealer.NewState(cfg, total)
@@ -145,7 +149,7 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		slot[i] = -1
 		if st.agents[i].kind == "household" {
 			slot[i] = int32(len(traders))
-			traders = append(traders, dealer.Trader{AgentID: st.agents[i].id, Cash: s.agentCash(int32(i))})
+			traders = append(traders, dealer.Trader{AgentID: st.agents[i].id, Cash: cash[i]})
 		}
 	}
 	trader := func(id string) int32 {

@@ -317,10 +317,23 @@ func (a Amount) Trunc() Amount {
 
 // Float64 returns float(a), correctly rounded.
 func (a Amount) Float64() float64 {
-	if a.small() {
+	switch {
+	case a.small():
 		if f, ok := exactFloat(a.coef, a.exp()); ok {
 			return f
 		}
+	case a.wide():
+		// The coefficient's digits straight into the text ParseFloat reads.
+		var buf [spellBuf + 16]byte
+		b := buf[:0]
+		if a.neg() {
+			b = append(b, '-')
+		}
+		b = appendU128(b, u128{a.hi, uint64(a.coef)})
+		b = append(b, 'e')
+		b = strconv.AppendInt(b, int64(a.exp()), 10)
+		f, _ := strconv.ParseFloat(string(b), 64) // only range errors, with ±Inf or ±0 as Python gives
+		return f
 	}
 	var buf [spellBuf]byte
 	return spellAmount(buf[:0], a).float64()

@@ -27,6 +27,12 @@ func AppendFloatRepr(dst []byte, f float64) []byte {
 	case math.IsInf(f, -1):
 		return append(dst, "-inf"...)
 	}
+	if f == math.Trunc(f) && f > -1e16 && f < 1e16 && (f != 0 || !math.Signbit(f)) {
+		// An integral float below 10^16 prints as its integer and ".0"
+		// (99.0, -3.0, 0.0): the shortest digits are the integer's.
+		dst = strconv.AppendInt(dst, int64(f), 10)
+		return append(dst, ".0"...)
+	}
 	var buf [32]byte
 	neg, digits, x := shortest(buf[:0], f)
 	if neg {

@@ -1,6 +1,9 @@
 package pynum
 
 import (
+	"fmt"
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/cockroachdb/apd/v3"
@@ -116,4 +119,40 @@ func TestAmountJSONFastPath(t *testing.T) {
 			t.Errorf("AmountJSON(%s) = %q,%v; JSONNumber gives %q,%v", s, got, gq, want, wq)
 		}
 	}
+}
+
+// Integral floats (FloatRepr's fast path) print as the general path prints
+// them, around the bounds of the fast path.
+func TestFloatReprIntegral(t *testing.T) {
+	for _, f := range []float64{0, math.Copysign(0, -1), 1, -1, 99, -3, 1e15, 1e15 + 1, 9999999999999998, -9999999999999998,
+		1e16, -1e16, 1e17, 123456789012345, 0.5, 2.5, math.MaxInt32, 4503599627370497} {
+		want := reprGeneral(f)
+		if got := FloatRepr(f); got != want {
+			t.Errorf("FloatRepr(%v) = %s, want %s", f, got, want)
+		}
+	}
+}
+
+// reprGeneral is FloatRepr without the integral fast path.
+func reprGeneral(f float64) string {
+	var buf [32]byte
+	neg, digits, x := shortest(buf[:0], f)
+	s := ""
+	if neg {
+		s = "-"
+	}
+	if x >= -4 && x < 16 {
+		switch {
+		case x < 0:
+			return s + "0." + strings.Repeat("0", -x-1) + string(digits)
+		case len(digits) <= x+1:
+			return s + string(digits) + strings.Repeat("0", x+1-len(digits)) + ".0"
+		}
+		return s + string(digits[:x+1]) + "." + string(digits[x+1:])
+	}
+	m := string(digits[:1])
+	if len(digits) > 1 {
+		m += "." + string(digits[1:])
+	}
+	return s + m + fmt.Sprintf("e%+03d", x)
 }

@@ -146,6 +146,22 @@ func appendWords(dst []byte, w [4]uint64) []byte {
 	return dst
 }
 
+// appendU128 appends the decimal digits of c.
+func appendU128(dst []byte, c u128) []byte {
+	if c.hi == 0 {
+		return strconv.AppendUint(dst, c.lo, 10)
+	}
+	q, r := c.divRem(1e19) // c < 2^128 < 10^39: q < 10^20
+	if q.hi == 0 {
+		dst = strconv.AppendUint(dst, q.lo, 10)
+	} else {
+		q2, r2 := q.divRem(1e19)
+		dst = strconv.AppendUint(dst, q2.lo, 10)
+		dst = appendPadded(dst, r2, 19)
+	}
+	return appendPadded(dst, r, 19)
+}
+
 // decimalFromU128 returns the Decimal ±c·10^exp.
 func decimalFromU128(neg bool, c u128, exp int32) Amount { return fromU128(neg, c, exp, true) }
 
