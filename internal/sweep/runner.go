@@ -998,6 +998,11 @@ func (r *runner) finish(ctx context.Context, runErr error) (*Summary, error) {
 	if err == nil {
 		err = r.writeMeta()
 	}
+	if !interrupted {
+		// Nothing reads the journal from here on: let its index go
+		// before the dashboard is read and drawn.
+		r.j.Close()
+	}
 	if err == nil && r.opts.Dashboard != nil && !interrupted {
 		if err = r.opts.Dashboard(context.WithoutCancel(ctx), r.store.Dir); err == nil {
 			s.Dashboard = r.store.Path(store.DashboardFile)
