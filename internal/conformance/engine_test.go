@@ -169,6 +169,12 @@ func TestEventViews(t *testing.T) {
 			if n := res.EventCount(); n != len(res.Events()) || n != strings.Count(string(each), "\n") {
 				t.Fatalf("%s/%s: EventCount %d, %d events", set, run.ID, n, len(res.Events()))
 			}
+			for _, kind := range []string{"PayableCreated", "PayableSettled", "AgentDefaulted", "PhaseA", "dealer_trade", "none"} {
+				want := strings.Count(string(whole), `{"kind": "`+kind+`"`)
+				if got := res.CountEvents(kind); got != want {
+					t.Errorf("%s/%s: CountEvents(%s) = %d, want %d", set, run.ID, kind, got, want)
+				}
+			}
 		}
 	}
 }

@@ -187,6 +187,24 @@ func (s *system) emit(kind evKind, mask uint16, vals ...cval) {
 func cAgent(i int32) cval    { return mkCval(cvAgent, int64(i)) }
 func cContract(i int32) cval { return mkCval(cvContract, int64(i)) }
 
+// count returns the number of events of kind.
+func (l *eventLog) count(kind string) int {
+	compact := evGeneric
+	for k := range schemas {
+		if k != int(evGeneric) && schemas[k].kind == kind {
+			compact = evKind(k)
+		}
+	}
+	n := 0
+	for i := range l.recs {
+		r := &l.recs[i]
+		if r.kind == compact && compact != evGeneric || r.kind == evGeneric && l.gen[r.off].Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
 // cInt is an int value.
 func (s *system) cInt(n int64) cval {
 	if n > cvIntMax || n < -cvIntMax {

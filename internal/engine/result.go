@@ -122,6 +122,24 @@ func (r *Result) EventCount() int {
 	return len(r.events.events)
 }
 
+// CountEvents returns the number of events of kind, without building
+// them.
+func (r *Result) CountEvents(kind string) int {
+	switch {
+	case r.events == nil:
+		return 0
+	case r.events.log != nil:
+		return r.events.log.count(kind)
+	}
+	n := 0
+	for i := range r.events.events {
+		if r.events.events[i].Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
 // EachEvent returns the events of the log in order, as Events does, without
 // building them all: each is built in turn in the same Event and payload,
 // valid until the next one (the values' strings and amounts stay valid).

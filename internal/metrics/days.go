@@ -70,9 +70,7 @@ func Analyze(events []engine.Event, money *apd.Decimal) *Report {
 // AnalyzeRun is Analyze on the events of res, read once in order without
 // building them all (engine.Result.EachEvent).
 func AnalyzeRun(res *engine.Result, money *apd.Decimal) *Report {
-	// A run logs one PayableCreated per payable and settles at most that many.
-	n := res.EventCount() / 4
-	r := computeDays(res.EachEvent(), n, n, money, nil)
+	r := computeDays(res.EachEvent(), res.CountEvents("PayableCreated"), res.CountEvents("PayableSettled"), money, nil)
 	r.Summary = Summarize(r.Days)
 	return r
 }
