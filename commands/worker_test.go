@@ -265,7 +265,7 @@ func TestWorkerProcess(t *testing.T) {
 	t.Run("interrupted", func(t *testing.T) {
 		m := workerManifest()
 		for i := range 3 {
-			m.Runs = append(m.Runs, sdk.RunSpec{RunID: fmt.Sprint("slow", i), Scenario: workertest.SlowScenario(1000, 400000)})
+			m.Runs = append(m.Runs, sdk.RunSpec{RunID: fmt.Sprint("slow", i), Scenario: workertest.SlowScenario(1000, 4000000)})
 		}
 		cmd, stdout, stderr := start(t, m)
 		time.Sleep(1500 * time.Millisecond) // the runs are loaded and simulating

@@ -184,7 +184,7 @@ func TestExecuteReportsFailedRuns(t *testing.T) {
 func TestExecuteStopsPromptlyOnCancel(t *testing.T) {
 	p := New(Config{Parallel: 2})
 	b := &sdk.Batch{ExperimentID: "slow", OutRoot: t.TempDir()}
-	slow := workertest.SlowScenario(1000, 400000)
+	slow := workertest.SlowScenario(1000, 4000000)
 	for i := range 5 {
 		b.Runs = append(b.Runs, sdk.RunSpec{RunID: fmt.Sprintf("slow_%d", i), Scenario: slow})
 	}
