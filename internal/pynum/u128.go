@@ -1,6 +1,7 @@
 package pynum
 
 import (
+	"cmp"
 	"math/bits"
 	"strconv"
 )
@@ -93,12 +94,12 @@ func divPow10(c u128, k int) (q u128, half int) {
 	case k <= 19:
 		p := pow10u64(k)
 		q, r := c.divRem(p)
-		return q, cmpUint(r, p/2)
+		return q, cmp.Compare(r, p/2)
 	case k <= 38:
 		// c = (q·10^(k-19) + r2)·10^19 + r1; half = 5·10^(k-20)·10^19.
 		q1, r1 := c.divRem(pow10u64(19))
 		q, r2 := q1.divRem(pow10u64(k - 19))
-		half := cmpUint(r2, 5*pow10u64(k-20))
+		half := cmp.Compare(r2, 5*pow10u64(k-20))
 		if half == 0 && r1 != 0 {
 			half = 1
 		}
@@ -107,16 +108,6 @@ func divPow10(c u128, k int) (q u128, half int) {
 	// c < 2^128 < 10^39 ≤ 10^k: the quotient is 0; the remainder c is below
 	// 5·10^(k-1) ≥ 5·10^38 > 2^128.
 	return u128{}, -1
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // appendWords appends the decimal digits of the 256-bit number w (least

@@ -1,6 +1,7 @@
 package pynum
 
 import (
+	"cmp"
 	"math/bits"
 )
 
@@ -110,7 +111,7 @@ func cmpWide(a, b Amount) (int, bool) {
 	sa, sb := signOf(an, ac), signOf(bn, bc)
 	switch {
 	case sa != sb:
-		return cmpInt(sa, sb), true
+		return cmp.Compare(sa, sb), true
 	case sa == 0:
 		return 0, true
 	}
@@ -134,7 +135,7 @@ func cmpWide(a, b Amount) (int, bool) {
 	}
 	mag := 0
 	if da, db := ac.digits()+ae, bc.digits()+be; da != db {
-		mag = cmpInt(da, db)
+		mag = cmp.Compare(da, db)
 	} else {
 		// Equal adjusted exponents: scaling the one with the larger exponent
 		// gives it the other's number of digits, so it fits 128 bits.
@@ -160,16 +161,6 @@ func signOf(neg bool, c u128) int {
 		return -1
 	}
 	return 1
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // squareWide returns DecSquare of a Decimal whose coefficient fits 128 bits:
