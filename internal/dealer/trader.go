@@ -70,21 +70,27 @@ func (t *Trader) IsBuyer(d int) bool {
 func (t *Trader) maxDues(d int) pynum.Amount {
 	best := decZero()
 	for i, o := range t.Obligations {
-		if o.MaturityDay < d || o.MaturityDay > d+LookAheadDays {
-			continue
-		}
-		seen := false
-		for _, p := range t.Obligations[:i] {
-			if p.MaturityDay == o.MaturityDay {
-				seen = true
-				break
-			}
-		}
-		if !seen {
+		if t.firstDueAhead(i, d) {
 			best = pyMax(best, t.PaymentDue(o.MaturityDay))
 		}
 	}
 	return best
+}
+
+// firstDueAhead reports whether obligation i falls due in d …
+// d+LookAheadDays and is the first of the trader's obligations due that day
+// (so each due day is counted once).
+func (t *Trader) firstDueAhead(i, d int) bool {
+	day := t.Obligations[i].MaturityDay
+	if day < d || day > d+LookAheadDays {
+		return false
+	}
+	for _, p := range t.Obligations[:i] {
+		if p.MaturityDay == day {
+			return false
+		}
+	}
+	return true
 }
 
 // eligibility returns IsSeller(d) and IsBuyer(d) at once, from one look at
@@ -111,17 +117,7 @@ const wholeLimit = math.MaxInt64 / 4
 // reach it.
 func (t *Trader) maxDuesWhole(d int) (best int64, ok bool) {
 	for i, o := range t.Obligations {
-		if o.MaturityDay < d || o.MaturityDay > d+LookAheadDays {
-			continue
-		}
-		seen := false
-		for _, p := range t.Obligations[:i] {
-			if p.MaturityDay == o.MaturityDay {
-				seen = true
-				break
-			}
-		}
-		if seen {
+		if !t.firstDueAhead(i, d) {
 			continue
 		}
 		var due int64
