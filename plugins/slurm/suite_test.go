@@ -36,10 +36,21 @@ func TestConformance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := &sdktest.Suite{New: c.connect, Config: cfg, Worker: bins.worker}
+			s := &sdktest.Suite{New: c.connect, Config: cfg, Worker: bins.worker, SlowScenario: slowRing}
 			s.RunTests(t)
 		})
 	}
+}
+
+// slowRing is the suite's slow scenario here: 3,000 households whose
+// payables fall due over 90 days, about 0.6 s a run. The executor learns
+// of a run's start and end from squeue and the worker's event file, both
+// read every poll_interval (0.2 s), so a run must span several polls for
+// the heartbeat test to see a heartbeat while it is in flight; the
+// default slow ring (about 0.2 s since the engine got faster) can start
+// and end within one poll on a loaded machine.
+func slowRing(i int) []byte {
+	return sdktest.Ring{Households: 3000, DueDays: 90, Variant: i}.YAML()
 }
 
 // slurmOnlyPath returns a directory holding links to sbatch, squeue and

@@ -57,7 +57,7 @@ type Suite struct {
 	// milliseconds (default: RingScenario(5+i%5, i)).
 	FastScenario func(i int) []byte
 	// SlowScenario returns the i-th big scenario, which runs for hundreds of
-	// milliseconds (default: RingScenario(3000, i)).
+	// milliseconds (default: RingScenario(3000, i), about 0.2 s).
 	SlowScenario func(i int) []byte
 	// SlowRuns is the number of runs of the cancelled batches (default 6),
 	// run SlowParallel at a time (default 2). Through sdktest.GRPC the batch
