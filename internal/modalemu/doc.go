@@ -23,10 +23,10 @@
 // preempted) for executor tests.
 //
 // Sandboxes run in one of two ways. Isolated (Linux, run as root, with
-// util-linux's unshare and nsenter): each sandbox gets its own mount
-// namespace with a private copy-on-write view of the host's root file
-// system, its volumes mounted at their real paths (read-only mounts really
-// read-only), so commands see the same paths as on Modal. Mapped
+// util-linux's unshare): each sandbox gets its own mount namespace with a
+// private copy-on-write view of the host's root file system, its volumes
+// mounted at their real paths (read-only mounts really read-only), so
+// commands see the same paths as on Modal; execs run rooted in it. Mapped
 // (everywhere else): processes run on the host and absolute paths in their
 // argv, workdir and file API calls are mapped to the sandbox's folders
 // (PathMapper); paths inside shell strings are not. Options.Isolation picks

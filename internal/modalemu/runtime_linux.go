@@ -8,11 +8,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // isolatedRuntime runs each sandbox in a mount namespace of its own
@@ -20,11 +24,12 @@ import (
 // image's layers and the host's root, whose upper layer is a tmpfs private
 // to the sandbox, with /tmp a fresh tmpfs and each volume view bind-mounted
 // at its real path (remounted read-only for a read-only mount). Commands
-// run in it through nsenter; the file API reaches it through
-// /proc/<pid>/root. Nothing a sandbox writes outside its volumes reaches
-// the host.
+// (execs) run with their root at /proc/<pid>/root of the sandbox's main
+// process, where they see the sandbox's whole file system (its overlay,
+// /tmp, volumes); the file API reaches it the same way. Nothing a sandbox
+// writes outside its volumes reaches the host.
 type isolatedRuntime struct {
-	unshare, nsenter, env, chroot string
+	unshare, chroot string
 }
 
 // probeIsolation checks once per process that isolation works here.
@@ -36,7 +41,7 @@ var probeIsolation = sync.OnceValues(func() (*isolatedRuntime, error) {
 	for _, t := range []struct {
 		name string
 		dst  *string
-	}{{"unshare", &rt.unshare}, {"nsenter", &rt.nsenter}, {"env", &rt.env}, {"chroot", &rt.chroot}} {
+	}{{"unshare", &rt.unshare}, {"chroot", &rt.chroot}} {
 		p, err := exec.LookPath(t.name)
 		if err != nil {
 			return nil, fmt.Errorf("%s not found: %w", t.name, err)
@@ -48,6 +53,9 @@ var probeIsolation = sync.OnceValues(func() (*isolatedRuntime, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
+	if err := os.Mkdir(filepath.Join(dir, "ns"), 0o700); err != nil {
+		return nil, err
+	}
 	script := rt.setupScript(filepath.Join(dir, "ns"), nil, nil, "/") + rt.readyExec(filepath.Join(dir, "ns", "root"), "/")
 	cmd := exec.Command(rt.unshare, "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "sh", "true")
 	ready, w, err := os.Pipe()
@@ -79,13 +87,14 @@ func (*isolatedRuntime) isolated() bool { return true }
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // setupScript is the shell script that builds a sandbox's file system in
-// a fresh mount namespace under ns (a host folder). The caller appends the
-// exec of the main process (through readyExec).
+// a fresh mount namespace under ns (an existing host folder). The caller
+// appends the exec of the main process (through readyExec). Folders that
+// exist are not made again (each external command costs a process).
 func (rt *isolatedRuntime) setupScript(ns string, layers []string, mounts []*mount, workdir string) string {
 	var b strings.Builder
 	q := quote
 	root := ns + "/root"
-	fmt.Fprintf(&b, "set -e\nmkdir -p %s\nmount -t tmpfs modalemu %s\nmkdir %s %s %s\n", q(ns), q(ns), q(ns+"/upper"), q(ns+"/work"), q(root))
+	fmt.Fprintf(&b, "set -e\nmount -t tmpfs modalemu %s\nmkdir %s %s %s\n", q(ns), q(ns+"/upper"), q(ns+"/work"), q(root))
 	// Image layers are copied into the tmpfs: overlayfs refuses a lower
 	// layer that lies inside another one (the host's root).
 	lower := []string{}
@@ -100,21 +109,21 @@ func (rt *isolatedRuntime) setupScript(ns string, layers []string, mounts []*mou
 	fmt.Fprintf(&b, "mount --rbind /dev %s\nmount -t proc proc %s\nmount -t tmpfs tmpfs %s\n", q(root+"/dev"), q(root+"/proc"), q(root+"/tmp"))
 	for _, m := range mounts {
 		dst := root + m.containerPath
-		fmt.Fprintf(&b, "mkdir -p %s\nmount --bind %s %s\n", q(dst), q(m.view), q(dst))
+		fmt.Fprintf(&b, "[ -d %s ] || mkdir -p %s\nmount --bind %s %s\n", q(dst), q(dst), q(m.view), q(dst))
 		if m.readOnly {
 			fmt.Fprintf(&b, "mount -o remount,bind,ro %s\n", q(dst))
 		}
 	}
-	fmt.Fprintf(&b, "mkdir -p %s\n", q(root+workdir))
+	fmt.Fprintf(&b, "[ -d %s ] || mkdir -p %s\n", q(root+workdir), q(root+workdir))
 	return b.String()
 }
 
 // readyExec is the end of a setup script: it enters the sandbox's root,
-// and only there writes "ready" on file descriptor 3 (so the file API,
-// which goes through /proc/<pid>/root, never sees the host's root) before
-// it becomes the main process in workdir.
+// and only there writes "ready" on file descriptor 3 (so the file API and
+// the execs, which go through /proc/<pid>/root, never see the host's
+// root) before it becomes the main process in workdir.
 func (rt *isolatedRuntime) readyExec(root, workdir string) string {
-	inner := fmt.Sprintf(`echo ready >&3; exec 3>&-; exec %s -C %s -- "$@"`, rt.env, quote(workdir))
+	inner := fmt.Sprintf(`echo ready >&3; exec 3>&-; cd -- %s || exit 125; exec "$@"`, quote(workdir))
 	return fmt.Sprintf(`exec %s %s /bin/sh -c %s sh "$@"`, rt.chroot, quote(root), quote(inner))
 }
 
@@ -123,6 +132,9 @@ func nsDir(sb *sandbox) string { return filepath.Join(sb.dir, "ns") }
 
 func (rt *isolatedRuntime) start(sb *sandbox, argv []string) (*exec.Cmd, error) {
 	ns := nsDir(sb)
+	if err := os.MkdirAll(ns, 0o700); err != nil {
+		return nil, err
+	}
 	var layers []string
 	if sb.image != nil {
 		layers = sb.image.layers()
@@ -154,16 +166,64 @@ func (rt *isolatedRuntime) start(sb *sandbox, argv []string) (*exec.Cmd, error) 
 	return cmd, nil
 }
 
+// command runs argv in the sandbox without a process of its own in
+// between: its root is the sandbox's (/proc/<pid>/root of the main
+// process, through which every mount of the sandbox is reached), its
+// folder workdir, and argv[0] is looked up in the sandbox's file system
+// along the PATH of env, as a shell in the sandbox would.
 func (rt *isolatedRuntime) command(sb *sandbox, argv []string, workdir string, env []string) (*exec.Cmd, error) {
 	pid := sb.mainPID()
 	if pid <= 0 {
 		return nil, errors.New("the sandbox is not running")
 	}
-	args := append([]string{"--target", strconv.Itoa(pid), "--mount", "--root", "--", rt.env, "-C", workdir, "--"}, argv...)
-	cmd := exec.Command(rt.nsenter, args...)
-	cmd.Env, cmd.WaitDelay = env, pipeDrainDelay
-	setProcessGroup(cmd)
+	root := filepath.Join("/proc", strconv.Itoa(pid), "root")
+	prog, err := lookPathIn(root, workdir, argv[0], env)
+	if err != nil {
+		return nil, err
+	}
+	cmd := &exec.Cmd{Path: prog, Args: argv, Env: env, Dir: workdir, WaitDelay: pipeDrainDelay}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Chroot: root}
 	return cmd, nil
+}
+
+// lookPathIn finds the program name in the file system rooted at root (a
+// host folder): a name with a slash is used as it is; otherwise the first
+// executable regular file of that name in a folder of env's PATH (a
+// relative folder is taken from workdir). Paths (and symbolic links,
+// absolute ones too) resolve inside root. It returns the path as the
+// sandbox sees it.
+func lookPathIn(root, workdir, name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil
+	}
+	dirfd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", fmt.Errorf("opening the sandbox's root: %w", err)
+	}
+	defer unix.Close(dirfd)
+	searchPath := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			searchPath = v
+		}
+	}
+	for dir := range strings.SplitSeq(searchPath, ":") {
+		p := path.Join(dir, name)
+		if !path.IsAbs(dir) {
+			p = path.Join(workdir, dir, name)
+		}
+		fd, err := unix.Openat2(dirfd, p, &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
+		if err != nil {
+			continue
+		}
+		var st unix.Stat_t
+		err = unix.Fstat(fd, &st)
+		unix.Close(fd)
+		if err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG && st.Mode&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s: %w", name, exec.ErrNotFound)
 }
 
 func (rt *isolatedRuntime) hostPath(sb *sandbox, p string) string {

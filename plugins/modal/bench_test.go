@@ -125,7 +125,7 @@ func benchSweep(b *testing.B, ex sdk.Executor, worker *sdk.WorkerBinary, srv *mo
 }
 
 // sweepBatch is n runs of 20-agent rings of an experiment.
-func sweepBatch(b *testing.B, experiment string, n int, worker *sdk.WorkerBinary) *sdk.Batch {
+func sweepBatch(b testing.TB, experiment string, n int, worker *sdk.WorkerBinary) *sdk.Batch {
 	batch := &sdk.Batch{ExperimentID: experiment, OutRoot: b.TempDir(), Worker: worker}
 	for i := range n {
 		batch.Runs = append(batch.Runs, sdk.RunSpec{
@@ -137,7 +137,7 @@ func sweepBatch(b *testing.B, experiment string, n int, worker *sdk.WorkerBinary
 
 // runBatch executes batch on ex and fails the benchmark unless every run
 // completed.
-func runBatch(b *testing.B, ex sdk.Executor, batch *sdk.Batch) {
+func runBatch(b testing.TB, ex sdk.Executor, batch *sdk.Batch) {
 	var completed atomic.Int64
 	err := ex.Execute(context.Background(), batch, func(ev sdk.RunEvent) error {
 		if ev.Type == sdk.EventCompleted {

@@ -63,7 +63,7 @@ echo "$rec,\"code\":$code,\"use\":$use" > rec
 echo "{$rec,\"code\":$code,\"end\":$end,\"use\":$use}" > "$D/chunks/$C.end"
 echo "{\"bilancio_chunk\":\"exit\",\"code\":$code,\"start\":$start,\"end\":$end,\"use\":$use}"
 n=0
-while [ "$n" -lt "$(cat linger 2>/dev/null || echo "$L")" ]; do sleep 1; n=$((n+1)); done
+while { read -r lim < linger || lim=$L; } 2>/dev/null; [ "$n" -lt "$lim" ]; do sleep 1; n=$((n+1)); done
 sh -c "$6"
 exit $code`
 
