@@ -14,7 +14,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/runner"
-	"github.com/bilancio-go/bilancio/internal/worker"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -97,7 +96,7 @@ func (f *reportFlags) options() (engine.Options, error) {
 
 // Run implements cli.Command.
 func (c *ReportCommand) Run(args []string) int {
-	worker.TuneGC() // the process executes runs again
+	runner.TuneGC() // the process executes runs again
 	var f reportFlags
 	fs := c.flags(&f)
 	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one run or experiment folder")

@@ -19,7 +19,6 @@ import (
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/internal/version"
-	"github.com/bilancio-go/bilancio/internal/worker"
 )
 
 // RunCommand is `bilancio run SCENARIO.yaml`: it simulates one scenario and
@@ -96,7 +95,7 @@ func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
 
 // Run implements cli.Command.
 func (c *RunCommand) Run(args []string) int {
-	worker.TuneGC() // the process executes one run: a collection or two of a small heap is pure cost
+	runner.TuneGC() // the process executes one run: a collection or two of a small heap is pure cost
 	var f runFlags
 	fs := c.flags(&f)
 	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one scenario file")

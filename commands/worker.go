@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/internal/version"
 	"github.com/bilancio-go/bilancio/internal/worker"
 	"github.com/bilancio-go/bilancio/sdk"
@@ -126,7 +127,7 @@ func (c *WorkerCommand) Run(args []string) int {
 		c.UI.Output(string(line))
 		return nil
 	}
-	worker.TuneGC() // this process only executes runs
+	runner.TuneGC() // this process only executes runs
 	pool := worker.New(worker.Config{Engine: version.Version(), Executor: cmp.Or(m.Executor, sdk.DefaultWorkerExecutor)})
 	err = pool.Execute(c.Ctx, batch, emit)
 	if f.usage != "" {
