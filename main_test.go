@@ -24,8 +24,9 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	// bilancio and the sibling it hands sweeps over to (bilancio-sweep).
 	bilancioBin = filepath.Join(dir, "bilancio")
-	if out, err := exec.Command("go", "build", "-o", bilancioBin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", dir+string(filepath.Separator), ".", "./cmd/bilancio-sweep").CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
 		panic("building bilancio: " + err.Error() + "\n" + string(out))
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/internal/version"
 	"github.com/bilancio-go/bilancio/internal/worker"
@@ -34,7 +35,7 @@ type WorkerCommand struct {
 
 // Synopsis implements cli.Command.
 func (c *WorkerCommand) Synopsis() string {
-	return "Execute a batch of runs from a worker manifest"
+	return core.WorkerSynopsis
 }
 
 // Help implements cli.Command.
@@ -53,7 +54,7 @@ func (c *WorkerCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(workerFlags)))
+` + core.Usage(c.flags(new(workerFlags)))
 }
 
 type workerFlags struct {
@@ -64,7 +65,7 @@ type workerFlags struct {
 }
 
 func (c *WorkerCommand) flags(f *workerFlags) *flag.FlagSet {
-	fs := flagSet("worker")
+	fs := core.FlagSet("worker")
 	fs.StringVar(&f.manifest, "manifest", "", "the worker manifest to execute (JSON)")
 	fs.StringVar(&f.out, "out", "", "directory to write the run folders into")
 	fs.IntVar(&f.parallel, "parallel", 0, "runs to execute at once (default: the manifest's parallel, else the number of CPUs)")
@@ -77,7 +78,7 @@ func (c *WorkerCommand) flags(f *workerFlags) *flag.FlagSet {
 func (c *WorkerCommand) Run(args []string) int {
 	var f workerFlags
 	fs := c.flags(&f)
-	pos, err := parseArgs(fs, args)
+	pos, err := core.ParseArgs(fs, args)
 	switch {
 	case err != nil:
 		c.UI.Error(fmt.Sprintf("Error: %v\n\n%s", err, c.Help()))

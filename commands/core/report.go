@@ -1,4 +1,4 @@
-package commands
+package core
 
 import (
 	"errors"
@@ -48,7 +48,7 @@ func (c *ReportCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(reportFlags)))
+` + Usage(c.flags(new(reportFlags)))
 }
 
 type reportFlags struct {
@@ -58,7 +58,7 @@ type reportFlags struct {
 }
 
 func (c *ReportCommand) flags(f *reportFlags) *flag.FlagSet {
-	fs := flagSet("report")
+	fs := FlagSet("report")
 	reportOptionFlags(fs, f)
 	return fs
 }
@@ -99,7 +99,7 @@ func (c *ReportCommand) Run(args []string) int {
 	runner.TuneGC() // the process executes runs again
 	var f reportFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one run or experiment folder")
+	pos, ok := ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one run or experiment folder")
 	if !ok {
 		return 1
 	}

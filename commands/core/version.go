@@ -1,4 +1,4 @@
-package commands
+package core
 
 import (
 	"flag"
@@ -29,11 +29,11 @@ func (c *VersionCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(bool), new(bool)))
+` + Usage(c.flags(new(bool), new(bool)))
 }
 
 func (c *VersionCommand) flags(short, revisions *bool) *flag.FlagSet {
-	fs := flagSet("version")
+	fs := FlagSet("version")
 	fs.BoolVar(short, "short", false, "print the version alone")
 	fs.BoolVar(revisions, "revisions", false, "list bilancio's revisions and what each changes")
 	return fs
@@ -42,7 +42,7 @@ func (c *VersionCommand) flags(short, revisions *bool) *flag.FlagSet {
 // Run implements cli.Command.
 func (c *VersionCommand) Run(args []string) int {
 	var short, revisions bool
-	if _, ok := parseCommand(c.UI, c.flags(&short, &revisions), args, c.Help(), 0, "no arguments"); !ok {
+	if _, ok := ParseCommand(c.UI, c.flags(&short, &revisions), args, c.Help(), 0, "no arguments"); !ok {
 		return 1
 	}
 	if revisions {
