@@ -71,7 +71,7 @@ func HandedOver(args []string) bool {
 func HandOver(ui cli.Ui, args []string) int {
 	path, err := FindProgram(SweepBinary)
 	if err != nil {
-		ui.Error(fmt.Sprintf("bilancio: %q is served by %s: %v", args[0], SweepBinary, err))
+		ui.Error(fmt.Sprintf("bilancio: %q is a command of %s: %v", args[0], SweepBinary, err))
 		return 1
 	}
 	return ExecProgram(ui, path, args)
@@ -84,15 +84,18 @@ func FindProgram(name string) (string, error) {
 	if runtime.GOOS == "windows" {
 		file += ".exe"
 	}
+	dir := "bilancio's folder"
 	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), file)
+		dir = filepath.Dir(self)
+		p := filepath.Join(dir, file)
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
 			return p, nil
 		}
 	}
 	p, err := exec.LookPath(name)
 	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("%s is neither beside bilancio nor on PATH: build it with make build (or go build ./cmd/%s)", name, name)
+		return "", fmt.Errorf("%s is neither beside bilancio (in %s) nor on PATH: build it with make build (or go build -o %s ./cmd/%s)",
+			name, dir, dir+string(filepath.Separator), name)
 	}
 	return p, err
 }
