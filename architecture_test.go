@@ -158,6 +158,7 @@ func TestBilancioLinksNoSweepMachinery(t *testing.T) {
 		"github.com/bilancio-go/bilancio/sdk/proto", "github.com/bilancio-go/bilancio/internal/pluginhost",
 		"github.com/hashicorp/hcl", "github.com/zclconf/go-cty", // sweep files
 		"github.com/parquet-go", // sweep export
+		"gonum.org/v1/plot",     // the dashboards' PNG figures (internal/report/raster)
 	}
 	for _, dep := range strings.Fields(string(out)) {
 		for _, p := range sweepsOnly {
