@@ -157,8 +157,9 @@ func TestBilancioLinksNoSweepMachinery(t *testing.T) {
 		"google.golang.org/grpc", "google.golang.org/protobuf", "github.com/hashicorp/go-plugin", // executor plugins
 		"github.com/bilancio-go/bilancio/sdk/proto", "github.com/bilancio-go/bilancio/internal/pluginhost",
 		"github.com/hashicorp/hcl", "github.com/zclconf/go-cty", // sweep files
-		"github.com/parquet-go", // sweep export
-		"gonum.org/v1/plot",     // the dashboards' PNG figures (internal/report/raster)
+		"github.com/parquet-go",                                    // sweep export
+		"gonum.org/v1/plot",                                        // the dashboards' PNG figures (internal/report/raster)
+		"github.com/hashicorp/cli", "github.com/Masterminds/sprig", // dispatch and its help templates (commands/core dispatches bilancio's own)
 	}
 	for _, dep := range strings.Fields(string(out)) {
 		for _, p := range sweepsOnly {

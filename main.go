@@ -17,5 +17,5 @@ import (
 )
 
 func main() {
-	os.Exit(core.Program{Table: core.Table, HandOver: true}.Run(os.Args[1:]))
+	os.Exit(core.Program{Dispatch: core.Dispatch, HandOver: true}.Run(os.Args[1:]))
 }

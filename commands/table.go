@@ -8,9 +8,14 @@
 package commands
 
 import (
+	"context"
+	"fmt"
+	"os"
+
 	"github.com/hashicorp/cli"
 
 	"github.com/bilancio-go/bilancio/commands/core"
+	"github.com/bilancio-go/bilancio/internal/version"
 )
 
 // Meta is what every command shares (core.Meta).
@@ -63,8 +68,37 @@ func Table(m Meta) map[string]cli.CommandFactory {
 	// the whole of bilancio.
 	for name, f := range core.Commands(m) {
 		if _, ok := t[name]; !ok {
-			t[name] = f
+			t[name] = func() (cli.Command, error) { return f() }
 		}
 	}
 	return t
+}
+
+// Dispatch runs a command line (without the program name) with Table on
+// the process's terminal, through hashicorp/cli (which also answers shell
+// completion: bilancio hands it over here), and returns the exit code: a
+// usage error (no command, or an unknown one) is 1.
+func Dispatch(ctx context.Context, args []string) int {
+	ui := &cli.BasicUi{Reader: os.Stdin, Writer: os.Stdout, ErrorWriter: os.Stderr}
+	c := cli.NewCLI("bilancio", version.Version())
+	c.Args = args
+	c.Commands = Table(Meta{Ctx: ctx, UI: ui})
+	c.HiddenCommands = []string{"dev"} // development helpers (the Modal emulator)
+	c.HelpWriter = os.Stdout
+	c.ErrorWriter = os.Stderr
+
+	code, err := c.Run()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bilancio: %v\n", err)
+		return 1
+	}
+	if code == 127 {
+		// hashicorp/cli found no command: it printed the usage; say why and
+		// exit as any usage error does.
+		if sub := c.Subcommand(); sub != "" && sub != "help" {
+			fmt.Fprintf(os.Stderr, "bilancio: unknown command %q (see the commands above)\n", sub)
+		}
+		return 1
+	}
+	return code
 }

@@ -20,7 +20,7 @@ const pluginCleanupTimeout = 5 * time.Second
 
 func main() {
 	os.Exit(core.Program{
-		Table: commands.Table,
+		Dispatch: commands.Dispatch,
 		// Executor plugins still running when the program exits are stopped
 		// (commands close the plugins they open; this is the safety net).
 		Cleanup: func() { pluginhost.Cleanup(pluginCleanupTimeout) },

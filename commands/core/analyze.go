@@ -13,12 +13,12 @@ type AnalyzeCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *AnalyzeCommand) Synopsis() string {
 	return "Recompute a run's metric files from its events and balances"
 }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *AnalyzeCommand) Help() string {
 	return `Usage: bilancio analyze -events EVENTS.jsonl [options]
 
@@ -57,7 +57,7 @@ func (c *AnalyzeCommand) flags(f *analyzeFlags) *flag.FlagSet {
 	return fs
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *AnalyzeCommand) Run(args []string) int {
 	var f analyzeFlags
 	fs := c.flags(&f)

@@ -8,13 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-
-	"github.com/hashicorp/cli"
 )
 
 // ExecProgram runs path with args on this process's terminal and returns
 // its exit code.
-func ExecProgram(ui cli.Ui, path string, args []string) int {
+func ExecProgram(ui UI, path string, args []string) int {
 	// The program gets the terminal's Ctrl-C as this process does; it decides
 	// what to do with it, and this process waits for its exit code.
 	signal.Ignore(os.Interrupt)

@@ -7,8 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-
-	"github.com/hashicorp/cli"
 )
 
 // SweepBinary is the program that serves the commands bilancio hands over
@@ -63,15 +61,37 @@ func HandedOver(args []string) bool {
 	return false
 }
 
+// completing says whether the shell asks for completions (COMP_LINE) or
+// the command line installs or removes them: hashicorp/cli, in
+// SweepBinary, answers for every command.
+func completing(args []string) bool {
+	if os.Getenv("COMP_LINE") != "" {
+		return true
+	}
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-autocomplete-install" || a == "--autocomplete-install" || a == "-autocomplete-uninstall" || a == "--autocomplete-uninstall" {
+			return true
+		}
+	}
+	return false
+}
+
 // HandOver runs SweepBinary with args: on unix it replaces this process
 // (same process id, terminal, signals and exit code, as if it had been run
 // directly); elsewhere it runs it and returns its exit code. It returns 1,
 // saying how to build it, when SweepBinary is neither beside bilancio nor
 // on PATH.
-func HandOver(ui cli.Ui, args []string) int {
+func HandOver(ui UI, args []string) int {
 	path, err := FindProgram(SweepBinary)
 	if err != nil {
-		ui.Error(fmt.Sprintf("bilancio: %q is a command of %s: %v", args[0], SweepBinary, err))
+		what := "completion"
+		if len(args) > 0 {
+			what = fmt.Sprintf("%q", args[0])
+		}
+		ui.Error(fmt.Sprintf("bilancio: %s is a command of %s: %v", what, SweepBinary, err))
 		return 1
 	}
 	return ExecProgram(ui, path, args)
@@ -108,15 +128,15 @@ type handOverCommand struct {
 	name, synopsis string
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *handOverCommand) Synopsis() string { return c.synopsis }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *handOverCommand) Help() string {
 	return "Usage: bilancio " + c.name + " ...\n\n  " + c.synopsis + " (served by " + SweepBinary + "; bilancio " + c.name + " -help says more).\n"
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *handOverCommand) Run(args []string) int {
 	return HandOver(c.UI, append([]string{c.name}, args...))
 }

@@ -16,8 +16,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hashicorp/cli"
-
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
 
@@ -25,32 +23,32 @@ import (
 // first Ctrl-C) and the terminal.
 type Meta struct {
 	Ctx context.Context
-	UI  cli.Ui
+	UI  UI
 }
 
 // Commands returns the commands the bilancio binary serves itself, for
 // hashicorp/cli.
-func Commands(m Meta) map[string]cli.CommandFactory {
-	return map[string]cli.CommandFactory{
-		"run":     func() (cli.Command, error) { return &RunCommand{Meta: m}, nil },
-		"report":  func() (cli.Command, error) { return &ReportCommand{Meta: m}, nil },
-		"version": func() (cli.Command, error) { return &VersionCommand{Meta: m}, nil },
+func Commands(m Meta) map[string]CommandFactory {
+	return map[string]CommandFactory{
+		"run":     func() (Command, error) { return &RunCommand{Meta: m}, nil },
+		"report":  func() (Command, error) { return &ReportCommand{Meta: m}, nil },
+		"version": func() (Command, error) { return &VersionCommand{Meta: m}, nil },
 
-		"ring":          func() (cli.Command, error) { return &RingCommand{Meta: m}, nil },
-		"ring generate": func() (cli.Command, error) { return &RingGenerateCommand{Meta: m}, nil },
+		"ring":          func() (Command, error) { return &RingCommand{Meta: m}, nil },
+		"ring generate": func() (Command, error) { return &RingGenerateCommand{Meta: m}, nil },
 
-		"validate": func() (cli.Command, error) { return &ValidateCommand{Meta: m}, nil },
-		"analyze":  func() (cli.Command, error) { return &AnalyzeCommand{Meta: m}, nil },
+		"validate": func() (Command, error) { return &ValidateCommand{Meta: m}, nil },
+		"analyze":  func() (Command, error) { return &AnalyzeCommand{Meta: m}, nil },
 	}
 }
 
 // Table returns the command table of the bilancio binary: its Commands,
 // and an entry per command it hands over to SweepBinary, so that its help
 // lists them.
-func Table(m Meta) map[string]cli.CommandFactory {
+func Table(m Meta) map[string]CommandFactory {
 	t := Commands(m)
 	for _, h := range handedOverCommands() {
-		t[h.name] = func() (cli.Command, error) { return &handOverCommand{Meta: m, name: h.name, synopsis: h.synopsis}, nil }
+		t[h.name] = func() (Command, error) { return &handOverCommand{Meta: m, name: h.name, synopsis: h.synopsis}, nil }
 	}
 	return t
 }
@@ -117,7 +115,7 @@ func ParseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 // reports a usage error (with the command's help) unless there are exactly
 // want positional arguments, described by what ("one scenario file"); want
 // -1 accepts any number. ok is false when the command must exit 1.
-func ParseCommand(ui cli.Ui, fs *flag.FlagSet, args []string, help string, want int, what string) (pos []string, ok bool) {
+func ParseCommand(ui UI, fs *flag.FlagSet, args []string, help string, want int, what string) (pos []string, ok bool) {
 	pos, err := ParseArgs(fs, args)
 	if err != nil {
 		ui.Error(fmt.Sprintf("Error: %v\n\n%s", err, help))
@@ -133,11 +131,11 @@ func ParseCommand(ui cli.Ui, fs *flag.FlagSet, args []string, help string, want 
 // ParentRun is the Run of a command that only groups subcommands (`sweep`,
 // `plugins`…): it names an unknown subcommand, then asks for the group's
 // help, which lists the subcommands and exits 1.
-func ParentRun(ui cli.Ui, name string, args []string) int {
+func ParentRun(ui UI, name string, args []string) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		ui.Error(fmt.Sprintf("Error: unknown command \"%s %s\"\n", name, args[0]))
 	}
-	return cli.RunResultHelp
+	return RunResultHelp
 }
 
 // RuledInt is a whole-number flag checked by rule (the package sweep or

@@ -23,12 +23,12 @@ type ReportCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *ReportCommand) Synopsis() string {
 	return "Rebuild a run's run.html (or every file it does not keep) from its scenario"
 }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *ReportCommand) Help() string {
 	return `Usage: bilancio report [options] RUN_DIR | EXPERIMENT_DIR
 
@@ -94,7 +94,7 @@ func (f *reportFlags) options() (engine.Options, error) {
 	return opts, nil
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *ReportCommand) Run(args []string) int {
 	runner.TuneGC() // the process executes runs again
 	var f reportFlags

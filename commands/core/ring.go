@@ -17,10 +17,10 @@ type RingCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *RingCommand) Synopsis() string { return "Generate Kalecki ring scenarios" }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *RingCommand) Help() string {
 	return `Usage: bilancio ring <subcommand> [options]
 
@@ -28,7 +28,7 @@ func (c *RingCommand) Help() string {
   generates them.`
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *RingCommand) Run(args []string) int { return ParentRun(c.UI, "ring", args) }
 
 // RingGenerateCommand is `bilancio ring generate`: it prints the scenario
@@ -37,10 +37,10 @@ type RingGenerateCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *RingGenerateCommand) Synopsis() string { return "Print a generated ring scenario" }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *RingGenerateCommand) Help() string {
 	return `Usage: bilancio ring generate -kappa K (-q-total Q | -liquidity-total L) [options]
 
@@ -113,7 +113,7 @@ func (c *RingGenerateCommand) flags(f *ringFlags) *flag.FlagSet {
 	return fs
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *RingGenerateCommand) Run(args []string) int {
 	var f ringFlags
 	fs := c.flags(&f)

@@ -27,10 +27,10 @@ type RunCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *RunCommand) Synopsis() string { return "Simulate one scenario and write its run folder" }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *RunCommand) Help() string {
 	return `Usage: bilancio run [options] SCENARIO.yaml
 
@@ -93,7 +93,7 @@ func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
 	return fs
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *RunCommand) Run(args []string) int {
 	runner.TuneGC() // the process executes one run: a collection or two of a small heap is pure cost
 	var f runFlags

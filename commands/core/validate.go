@@ -17,10 +17,10 @@ type ValidateCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *ValidateCommand) Synopsis() string { return "Check a scenario file without running it" }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *ValidateCommand) Help() string {
 	return `Usage: bilancio validate [options] SCENARIO.yaml
 
@@ -48,7 +48,7 @@ func (c *ValidateCommand) flags(f *validateFlags) *flag.FlagSet {
 	return fs
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *ValidateCommand) Run(args []string) int {
 	var f validateFlags
 	fs := c.flags(&f)

@@ -13,10 +13,10 @@ type VersionCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *VersionCommand) Synopsis() string { return "Print the bilancio version" }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *VersionCommand) Help() string {
 	return `Usage: bilancio version [-short] [-revisions]
 
@@ -39,7 +39,7 @@ func (c *VersionCommand) flags(short, revisions *bool) *flag.FlagSet {
 	return fs
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *VersionCommand) Run(args []string) int {
 	var short, revisions bool
 	if _, ok := ParseCommand(c.UI, c.flags(&short, &revisions), args, c.Help(), 0, "no arguments"); !ok {
