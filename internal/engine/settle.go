@@ -42,7 +42,7 @@ func (s *system) settlePayable(idx int32) error {
 		return nil
 	}
 	creditor := p.effectiveHolder()
-	order := s.st.mopRank[s.st.agents[debtor].kind]
+	order := s.mopOrder(s.st.agents[debtor].kind)
 	return s.atomic(func() error {
 		remaining := p.amount
 		var buf [4]payment
@@ -79,6 +79,16 @@ func (s *system) settlePayable(idx int32) error {
 		s.emit(evPayableSettled, allKeys, id, id, s.cAlias(p), cAgent(debtor), cAgent(creditor), s.cAmount(p.amount))
 		return nil
 	})
+}
+
+// mopOrder returns the means of payment of an agent of kind, in bilancio's
+// order of preference. It keeps its last answer: settlement asks for one
+// kind (a ring's households) again and again.
+func (s *system) mopOrder(kind string) []string {
+	if kind != s.mopKind || s.mop == nil {
+		s.mopKind, s.mop = kind, s.st.mopRank[kind]
+	}
+	return s.mop
 }
 
 // holdings returns how many instruments of kind the agent holds, the first
