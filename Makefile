@@ -55,7 +55,7 @@ test:
 # (a huge design under Ctrl-C).
 faults:
 	$(GO) test -count=1 -tags faults ./internal/faults/
-	$(GO) test -count=1 -run 'TestHugeDesignsAreBounded' ./commands/
+	BILANCIO_STRICT_TIMING=1 $(GO) test -count=1 -run 'TestHugeDesignsAreBounded' ./commands/
 
 # Re-run bilancio's examples/kalecki/ring_sweep_config.yaml (13,500 runs) as
 # bilancio of October 2025 and compare it with the results.csv it committed
