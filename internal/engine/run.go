@@ -133,7 +133,7 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	st.cbIndex = noAgent
 	st.agentIndex = make(map[string]int32, len(sc.Agents))
 	st.stockIndex = map[string]int32{}
-	st.aliasIndex = make(map[string]int, len(sc.InitialActions))
+	st.aliasIndex = make(map[string]int32, len(sc.InitialActions))
 	st.aliases = make([]aliasEntry, 0, len(sc.InitialActions))
 	st.scheduled = map[int64][]Action{}
 	st.cbCash, st.cbReserves = pynum.Int(0), pynum.Int(0)

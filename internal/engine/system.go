@@ -341,45 +341,42 @@ func neg(a pynum.Amount) pynum.Amount { return pynum.Sub(pynum.Int(0), a) }
 
 // setAlias binds alias to contract c, journaled.
 func (s *system) setAlias(alias string, c *contract) {
-	i := len(s.st.aliases)
-	s.st.aliases = append(s.st.aliases, aliasEntry{alias: alias, contract: c.id, live: true, next: -1})
+	i := int32(len(s.st.aliases))
+	s.st.aliases = append(s.st.aliases, aliasEntry{alias: alias, contract: c.index, live: true, next: -1})
 	s.st.aliasIndex[alias] = i
 	// Link the entry at the end of the contract's chain.
-	tail := -1
+	tail := int32(-1)
 	if c.alias != 0 {
-		for tail = int(c.alias) - 1; s.st.aliases[tail].next != -1; tail = s.st.aliases[tail].next {
+		for tail = c.alias - 1; s.st.aliases[tail].next != -1; tail = s.st.aliases[tail].next {
 		}
 		s.st.aliases[tail].next = i
 	} else {
-		c.alias = int32(i + 1)
+		c.alias = i + 1
 	}
-	s.record(undoStep{op: undoSetAlias, pos: int32(i), v: int32(tail), x: c.index})
+	s.record(undoStep{op: undoSetAlias, pos: i, v: tail, x: c.index})
 }
 
-// dropAlias removes alias if bound (Python's dict.pop(alias, None)), journaled.
-func (s *system) dropAlias(alias string) {
-	i, ok := s.st.aliasIndex[alias]
-	if !ok {
-		return
-	}
+// dropAliasEntry removes the live alias entry i, journaled (Python's
+// dict.pop of its alias). Its key stays
+// in the index, naming a dead entry, which is as good as no key.
+func (s *system) dropAliasEntry(i int32) {
 	s.st.aliases[i].live = false
-	delete(s.st.aliasIndex, alias)
-	s.record(undoStep{op: undoDropAlias, pos: int32(i)})
+	s.record(undoStep{op: undoDropAlias, pos: i})
 }
 
 // hasAlias reports whether alias is bound.
 func (s *system) hasAlias(alias string) bool {
-	_, ok := s.st.aliasIndex[alias]
+	_, ok := s.st.boundAlias(alias)
 	return ok
 }
 
 // aliasTarget returns the contract id alias names.
 func (s *system) aliasTarget(alias string) (string, bool) {
-	i, ok := s.st.aliasIndex[alias]
+	i, ok := s.st.boundAlias(alias)
 	if !ok {
 		return "", false
 	}
-	return s.st.aliases[i].contract, true
+	return s.st.contracts[s.st.aliases[i].contract].id, true
 }
 
 // aliasValue is the alias as an event value: the alias, or null.
