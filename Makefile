@@ -78,7 +78,8 @@ bench:
 # Issue 12's sweep measurements: CPU per run of bilancio's 13,500-run ring
 # sweep on tmpfs, and its wall time on the normal disk over `cp -r` of the
 # folder it wrote (DISK_DIR, default out/bench-sweep). BENCH_SWEEP=-quick
-# runs 1,800 of the runs.
+# runs 1,800 of the runs; FRESH_FS=1 (root) writes both into fresh ext4
+# file systems, for a ratio that does not depend on the disk's history.
 .PHONY: bench-sweep
 bench-sweep: build
 	BILANCIO=$(BIN)/bilancio scripts/bench-sweep.sh $(BENCH_SWEEP)
