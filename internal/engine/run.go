@@ -141,9 +141,10 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	st.contracts = make([]*contract, 0, 3*len(sc.InitialActions)/2+16)
 	// A ring logs about three events per action and five values per event:
 	// sized up front, the log rarely grows.
-	s.ev.recs = make([]rec, 0, 4*len(sc.InitialActions)+64)
-	s.ev.vals = make([]cval, 0, 18*len(sc.InitialActions)+64)
-	s.ev.strs = make([]string, 0, len(sc.InitialActions)+16)
+	dr, dv, ds := dealerLogRoom(sc)
+	s.ev.recs = make([]rec, 0, 4*len(sc.InitialActions)+64+dr)
+	s.ev.vals = make([]cval, 0, 18*len(sc.InitialActions)+64+dv)
+	s.ev.strs = make([]string, 0, len(sc.InitialActions)+16+ds)
 	lists := make([]int32, 2*listRoom*len(sc.Agents))
 	for _, a := range sc.Agents {
 		i := int32(len(st.agents))
