@@ -303,10 +303,8 @@ func (s *system) cBoxed(v Value) cval {
 // cAlias is the first live alias of contract c (bilancio's
 // get_alias_for_id), or null.
 func (s *system) cAlias(c *contract) cval {
-	for i := int(c.alias) - 1; i != -1; i = s.st.aliases[i].next {
-		if s.st.aliases[i].live {
-			return mkCval(cvAlias, int64(i))
-		}
+	if i := s.st.aliasEntry(c); i >= 0 {
+		return mkCval(cvAlias, int64(i))
 	}
 	return 0
 }
