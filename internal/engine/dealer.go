@@ -119,10 +119,10 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		}
 	}
 	var idBuf strings.Builder
-	idBuf.Grow(idBytes + n*len(dealer.TicketID("")))
+	idBuf.Grow(idBytes + n*len(dealer.TicketIDPrefix))
 	for _, c := range st.contracts {
 		if !c.removed && c.kind == KindPayable {
-			idBuf.WriteString(dealer.TicketID(""))
+			idBuf.WriteString(dealer.TicketIDPrefix)
 			idBuf.WriteString(c.id)
 		}
 	}
@@ -136,7 +136,7 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		if c.removed || c.kind != KindPayable {
 			continue
 		}
-		idLen := len(dealer.TicketID("")) + len(c.id)
+		idLen := len(dealer.TicketIDPrefix) + len(c.id)
 		owner := st.agents[c.effectiveHolder()].id
 		face := decimalOf(c.amount)
 		block = append(block, dealer.MakeTicket(ids[:idLen], c.id, st.agents[c.issuer].id, owner,
