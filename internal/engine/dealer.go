@@ -86,6 +86,16 @@ func dealerLogRoom(sc *Scenario) (recs, vals, strs int) {
 	return dealerLogDays + 3*dealerLogTrades, (9 + 5 + 4) * dealerLogTrades, 4 * dealerLogTrades
 }
 
+// dealerAgentRoom is the room newSystem leaves in the agents for sc's dealer
+// and VBT agents (none without a dealer): two per default bucket.
+// initDealer makes room for more when the scenario has more buckets.
+func dealerAgentRoom(sc *Scenario) int {
+	if sc.Dealer == nil || !sc.Dealer.Enabled {
+		return 0
+	}
+	return 2 * dealer.DefaultBucketCount
+}
+
 // initDealer builds the dealer subsystem after setup (spec §2.2): the
 // dealer and VBT agents, one ticket per payable, the capital, the traders.
 func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
@@ -119,10 +129,10 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		}
 	}
 	var idBuf strings.Builder
-	idBuf.Grow(idBytes + n*len(dealer.TicketID("")))
+	idBuf.Grow(idBytes + n*len(dealer.TicketIDPrefix))
 	for _, c := range st.contracts {
 		if !c.removed && c.kind == KindPayable {
-			idBuf.WriteString(dealer.TicketID(""))
+			idBuf.WriteString(dealer.TicketIDPrefix)
 			idBuf.WriteString(c.id)
 		}
 	}
@@ -136,7 +146,7 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		if c.removed || c.kind != KindPayable {
 			continue
 		}
-		idLen := len(dealer.TicketID("")) + len(c.id)
+		idLen := len(dealer.TicketIDPrefix) + len(c.id)
 		owner := st.agents[c.effectiveHolder()].id
 		face := decimalOf(c.amount)
 		block = append(block, dealer.MakeTicket(ids[:idLen], c.id, st.agents[c.issuer].id, owner,
