@@ -101,7 +101,10 @@ func RunHTML(sc *engine.Scenario, res *engine.Result, sum *RunSummary) ([]byte, 
 	}
 	p := buildRunPage(sc, res, sum)
 	var b htmlBuf
-	b.Grow(8192 + len(p.Data) + 120*len(p.Agents))
+	// The page's size, near enough that the buffer is allocated once: its
+	// style, script and data, and ~4 KB of markup around them.
+	a := pageAssets()
+	b.Grow(4096 + len(a.runCSS) + max(len(a.runLoader), len(a.runDealerLoader)) + len(p.Data) + 200*len(p.Agents) + 200*len(p.SetupFacts))
 	writeRunPage(&b, p)
 	return b.Bytes(), nil
 }

@@ -1331,7 +1331,11 @@ type RunResult struct {
 	Executor        string                 `protobuf:"bytes,11,opt,name=executor,proto3" json:"executor,omitempty"`
 	// fingerprint of the folder's files as written (sdk/runfolder): with
 	// manifest_sha256 the host checks the folder with a stat per file.
-	Fingerprint   string `protobuf:"bytes,12,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	Fingerprint string `protobuf:"bytes,12,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	// manifest is the folder's manifest.json as its writer wrote it, having
+	// hashed every file as it wrote it (x1.2): the host takes the folder as
+	// reported instead of reading it back. Empty: the host checks the folder.
+	Manifest      []byte `protobuf:"bytes,13,opt,name=manifest,proto3" json:"manifest,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1448,6 +1452,13 @@ func (x *RunResult) GetFingerprint() string {
 		return x.Fingerprint
 	}
 	return ""
+}
+
+func (x *RunResult) GetManifest() []byte {
+	if x != nil {
+		return x.Manifest
+	}
+	return nil
 }
 
 type CancelRequest struct {
@@ -2351,7 +2362,7 @@ const file_executor_proto_rawDesc = "" +
 	"\x04runs\x18\b \x01(\x05R\x04runs\x12\x12\n" +
 	"\x04cost\x18\t \x01(\x01R\x04cost\x12\x1a\n" +
 	"\bcurrency\x18\n" +
-	" \x01(\tR\bcurrency\"\x8a\x03\n" +
+	" \x01(\tR\bcurrency\"\xa6\x03\n" +
 	"\tRunResult\x12\x15\n" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x12\x10\n" +
 	"\x03dir\x18\x02 \x01(\tR\x03dir\x12\x1f\n" +
@@ -2368,7 +2379,8 @@ const file_executor_proto_rawDesc = "" +
 	"\x0fmanifest_sha256\x18\n" +
 	" \x01(\tR\x0emanifestSha256\x12\x1a\n" +
 	"\bexecutor\x18\v \x01(\tR\bexecutor\x12 \n" +
-	"\vfingerprint\x18\f \x01(\tR\vfingerprint\"M\n" +
+	"\vfingerprint\x18\f \x01(\tR\vfingerprint\x12\x1a\n" +
+	"\bmanifest\x18\r \x01(\fR\bmanifest\"M\n" +
 	"\rCancelRequest\x12#\n" +
 	"\rexperiment_id\x18\x01 \x01(\tR\fexperimentId\x12\x17\n" +
 	"\arun_ids\x18\x02 \x03(\tR\x06runIds\"\x10\n" +
