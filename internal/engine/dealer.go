@@ -71,6 +71,13 @@ type dealerSubsystem struct {
 // dealer and VBT agents, one ticket per payable, the capital, the traders.
 func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 	st := &s.st
+	// Room for the new agents at once: one copy of the agents, not a
+	// doubling of them.
+	if need := len(st.agents) + 2*len(cfg.Buckets); cap(st.agents) < need {
+		agents := make([]agent, len(st.agents), need)
+		copy(agents, st.agents)
+		st.agents = agents
+	}
 	for _, b := range cfg.Buckets {
 		for _, a := range [2]struct{ id, kind, name string }{
 			{dealer.DealerAgentID(b.Name), "dealer", "Dealer (" + b.Name + ")"},
@@ -144,7 +151,13 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 	// lists share one block, each with the capacity of its initial length,
 	// so that a later append moves the list instead of writing into the next.
 	slot := make([]int32, len(st.agents))
-	var traders []dealer.Trader
+	households := 0
+	for i := range st.agents {
+		if st.agents[i].kind == "household" {
+			households++
+		}
+	}
+	traders := make([]dealer.Trader, 0, households)
 	for i := range st.agents {
 		slot[i] = -1
 		if st.agents[i].kind == "household" {
@@ -190,6 +203,7 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		}
 	}
 	ptrs := make([]*dealer.Trader, 0, len(traders))
+	d.traders = make([]int32, 0, len(traders))
 	for i := range st.agents {
 		if slot[i] >= 0 {
 			ptrs = append(ptrs, &traders[slot[i]])
