@@ -61,7 +61,9 @@ func TestCompletedAsReported(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "exp")
 			ex := &reportingExecutor{Executor: local.New(), edit: tc.edit}
-			open := func(ctx context.Context) (sdk.Executor, func() error, error) { return ex, func() error { return nil }, nil }
+			open := func(ctx context.Context) (sdk.Executor, func() error, error) {
+				return ex, func() error { return nil }, nil
+			}
 			log := &eventLog{}
 			sum, err := Run(context.Background(), smallSpec(dir, 3, "1"), quick(open, log))
 			runs := sum.Progress.Total
