@@ -37,6 +37,9 @@ const (
 	evObligationDefaulted // of a payable
 	evAgentDefaulted
 	evObligationWrittenOff
+	evSubphaseBDealer
+	evDealerTrade // the last two keys are the December era's, one per side
+	evClaimTransferredDealer
 )
 
 // schema is the kind and the payload keys of a compact event, in the order
@@ -67,6 +70,11 @@ var schemas = [...]schema{
 	evAgentDefaulted: {kind: "AgentDefaulted", keys: []string{"agent", "frm", "trigger_contract", "contract_kind", "shortfall", "mode"}},
 	evObligationWrittenOff: {kind: "ObligationWrittenOff", keys: []string{"contract_id", "alias", "debtor", "creditor",
 		"contract_kind", "amount", "due_day", "sku"}},
+	evSubphaseBDealer: {kind: "SubphaseB_Dealer"},
+	evDealerTrade: {kind: "dealer_trade", keys: []string{"trader", "side", "ticket_id", "bucket", "price", "unit_price",
+		"face", "is_passthrough", "is_liquidity_driven", "reduces_margin_below_zero"}},
+	evClaimTransferredDealer: {kind: "ClaimTransferredDealer", keys: []string{"payable_id", "from_holder", "to_holder",
+		"amount", "due_day"}},
 }
 
 // distributionKey is the position of PartialSettlement's distribution: its
@@ -101,6 +109,8 @@ const (
 	cvConst          // constStrs[n]
 	cvStr            // eventLog.strs[n]
 	cvBoxed          // eventLog.boxed[n]
+	cvBool           // false (0) or true (1)
+	cvFloatOf        // float() of eventLog.floatOf[n], worked out when the event is built
 )
 
 // cval is a compact payload value in 8 bytes: a tag in the low 4 bits and
@@ -160,18 +170,21 @@ type eventLog struct {
 	strs  []string
 	boxed []Value
 	gen   []Event
+	// floatOf holds the amounts whose float() a value is (dealer_trade
+	// prices): converted and printed only when the events are built.
+	floatOf []pynum.Amount
 }
 
 // logMark is a length of each part of the log, to cut it back to.
-type logMark struct{ recs, vals, strs, boxed, gen int }
+type logMark struct{ recs, vals, strs, boxed, gen, floatOf int }
 
 func (l *eventLog) mark() logMark {
-	return logMark{len(l.recs), len(l.vals), len(l.strs), len(l.boxed), len(l.gen)}
+	return logMark{len(l.recs), len(l.vals), len(l.strs), len(l.boxed), len(l.gen), len(l.floatOf)}
 }
 
 func (l *eventLog) truncate(m logMark) {
 	l.recs, l.vals, l.strs = l.recs[:m.recs], l.vals[:m.vals], l.strs[:m.strs]
-	l.boxed, l.gen = l.boxed[:m.boxed], l.gen[:m.gen]
+	l.boxed, l.gen, l.floatOf = l.boxed[:m.boxed], l.gen[:m.gen], l.floatOf[:m.floatOf]
 }
 
 // emit appends a compact event of kind with the keys of mask and their
@@ -266,6 +279,21 @@ func (s *system) cValue(v Value) cval {
 	return s.cBoxed(v)
 }
 
+// cBool is a boolean value.
+func cBool(b bool) cval {
+	if b {
+		return mkCval(cvBool, 1)
+	}
+	return mkCval(cvBool, 0)
+}
+
+// cFloatOf is the value float(a): a Python float, kept as a until the
+// events are built.
+func (s *system) cFloatOf(a pynum.Amount) cval {
+	s.ev.floatOf = append(s.ev.floatOf, a)
+	return mkCval(cvFloatOf, int64(len(s.ev.floatOf)-1))
+}
+
 // cBoxed is any value, kept whole.
 func (s *system) cBoxed(v Value) cval {
 	s.ev.boxed = append(s.ev.boxed, v)
@@ -275,10 +303,8 @@ func (s *system) cBoxed(v Value) cval {
 // cAlias is the first live alias of contract c (bilancio's
 // get_alias_for_id), or null.
 func (s *system) cAlias(c *contract) cval {
-	for i := int(c.alias) - 1; i != -1; i = s.st.aliases[i].next {
-		if s.st.aliases[i].live {
-			return mkCval(cvAlias, int64(i))
-		}
+	if i := s.st.aliasEntry(c); i >= 0 {
+		return mkCval(cvAlias, int64(i))
 	}
 	return 0
 }
@@ -313,6 +339,10 @@ func (l *eventLog) value(t *eventTables, c cval) Value {
 		return Str(l.strs[c.n()])
 	case cvBoxed:
 		return l.boxed[c.n()]
+	case cvBool:
+		return BoolV(c.n() != 0)
+	case cvFloatOf:
+		return FloatV(l.floatOf[c.n()].Float64())
 	}
 	return Null()
 }

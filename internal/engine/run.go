@@ -133,7 +133,7 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	st.cbIndex = noAgent
 	st.agentIndex = make(map[string]int32, len(sc.Agents))
 	st.stockIndex = map[string]int32{}
-	st.aliasIndex = make(map[string]int, len(sc.InitialActions))
+	st.aliasIndex = make(map[string]int32, len(sc.InitialActions))
 	st.aliases = make([]aliasEntry, 0, len(sc.InitialActions))
 	st.scheduled = map[int64][]Action{}
 	st.cbCash, st.cbReserves = pynum.Int(0), pynum.Int(0)
@@ -141,21 +141,22 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	st.contracts = make([]*contract, 0, 3*len(sc.InitialActions)/2+16)
 	// A ring logs about three events per action and five values per event:
 	// sized up front, the log rarely grows.
-	s.ev.recs = make([]rec, 0, 4*len(sc.InitialActions)+64)
-	s.ev.vals = make([]cval, 0, 18*len(sc.InitialActions)+64)
-	s.ev.strs = make([]string, 0, len(sc.InitialActions)+16)
+	dr, dv, ds := dealerLogRoom(sc)
+	s.ev.recs = make([]rec, 0, 4*len(sc.InitialActions)+64+dr)
+	s.ev.vals = make([]cval, 0, 18*len(sc.InitialActions)+64+dv)
+	s.ev.strs = make([]string, 0, len(sc.InitialActions)+16+ds)
 	lists := make([]int32, 2*listRoom*len(sc.Agents))
 	for _, a := range sc.Agents {
-		if _, dup := st.agentIndex[a.ID]; dup {
+		i := int32(len(st.agents))
+		// A new id grows the index; a duplicate replaces an entry.
+		if st.agentIndex[a.ID] = i; len(st.agentIndex) == int(i) {
 			return nil, fmt.Errorf("line %d: duplicate agent id %q", a.Pos.Line, a.ID)
 		}
-		i := int32(len(st.agents))
 		// Each agent's asset and liability lists start in one shared block,
 		// with room for a few entries (a ring's agent holds two or three).
 		assets, liabilities := lists[:0:listRoom], lists[listRoom:listRoom:2*listRoom]
 		lists = lists[2*listRoom:]
 		st.agents = append(st.agents, agent{id: a.ID, name: a.Name, kind: a.Kind, assets: assets, liabilities: liabilities})
-		st.agentIndex[a.ID] = i
 		if a.Kind == "central_bank" && st.cbIndex == noAgent {
 			st.cbIndex = i
 		}

@@ -132,6 +132,6 @@ func (u *undoStep) undo(s *system) {
 	case undoDropAlias:
 		e := &s.st.aliases[u.pos]
 		e.live = true
-		s.st.aliasIndex[e.alias] = int(u.pos)
+		s.st.aliasIndex[e.alias] = u.pos
 	}
 }

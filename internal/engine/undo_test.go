@@ -46,7 +46,7 @@ func TestRollbackRestoresEverything(t *testing.T) {
 		}
 		s.setAlias("P1b", s.st.contracts[2])
 		s.onUndo(func() { undone = true })
-		if err := s.atomic(func() error { return s.expel(h1, -1, "", Null(), nil, nil) }); err != nil {
+		if err := s.atomic(func() error { return s.expel(h1, -1, "", Null()) }); err != nil {
 			return err
 		}
 		s.removeContract(2)
