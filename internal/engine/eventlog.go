@@ -163,7 +163,8 @@ func constIndex(x string) int {
 	return -1
 }
 
-// eventLog is the engine's event log.
+// eventLog is the engine's event log. impacts counts its events that make a
+// day not quiet (see impact).
 type eventLog struct {
 	recs  []rec
 	vals  []cval
@@ -173,18 +174,21 @@ type eventLog struct {
 	// floatOf holds the amounts whose float() a value is (dealer_trade
 	// prices): converted and printed only when the events are built.
 	floatOf []pynum.Amount
+	impacts int
 }
 
-// logMark is a length of each part of the log, to cut it back to.
-type logMark struct{ recs, vals, strs, boxed, gen, floatOf int }
+// logMark is a length of each part of the log, to cut it back to (and the
+// number of impacts then).
+type logMark struct{ recs, vals, strs, boxed, gen, floatOf, impacts int }
 
 func (l *eventLog) mark() logMark {
-	return logMark{len(l.recs), len(l.vals), len(l.strs), len(l.boxed), len(l.gen), len(l.floatOf)}
+	return logMark{len(l.recs), len(l.vals), len(l.strs), len(l.boxed), len(l.gen), len(l.floatOf), l.impacts}
 }
 
 func (l *eventLog) truncate(m logMark) {
 	l.recs, l.vals, l.strs = l.recs[:m.recs], l.vals[:m.vals], l.strs[:m.strs]
 	l.boxed, l.gen, l.floatOf = l.boxed[:m.boxed], l.gen[:m.gen], l.floatOf[:m.floatOf]
+	l.impacts = m.impacts
 }
 
 // emit appends a compact event of kind with the keys of mask and their
@@ -193,6 +197,20 @@ func (s *system) emit(kind evKind, mask uint16, vals ...cval) {
 	l := &s.ev
 	l.recs = append(l.recs, rec{off: int32(len(l.vals)), day: int32(s.st.day), mask: mask, kind: kind, setup: s.setupPhase})
 	l.vals = append(l.vals, vals...)
+	if kind == evPayableSettled {
+		l.impacts++
+	}
+}
+
+// impact reports whether an event of kind makes its day not quiet
+// (bilancio's impacted events): a settlement or an interbank clearing.
+// evPayableSettled is the compact PayableSettled.
+func impact(kind string) bool {
+	switch kind {
+	case "PayableSettled", "DeliveryObligationSettled", "InterbankCleared", "InterbankOvernightCreated":
+		return true
+	}
+	return false
 }
 
 // Compact values.

@@ -10,14 +10,21 @@ import (
 
 // settleDue settles the payables due on day, in contract insertion order, one
 // pass, then the delivery obligations due that day (bilancio's settle_due).
+//
+// The payables come from s.pending, which it leaves with those due later:
+// days only move forward, and bilancio never settles a payable after its due
+// day. It runs outside any atomic block (see addContract's undo).
 func (s *system) settleDue(day int) error {
-	due := s.due[:0]
-	for i, c := range s.st.contracts {
-		if !c.removed && c.kind == KindPayable && c.hasDueDay && c.dueDay == int64(day) {
-			due = append(due, int32(i))
+	due, later := s.due[:0], s.pending[:0]
+	for _, p := range s.pending {
+		switch {
+		case p.day == int64(day):
+			due = append(due, p.idx)
+		case p.day > int64(day):
+			later = append(later, p)
 		}
 	}
-	s.due = due
+	s.due, s.pending = due, later
 	for _, idx := range due {
 		if err := s.settlePayable(idx); err != nil {
 			return err

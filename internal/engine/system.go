@@ -41,8 +41,11 @@ type system struct {
 	// allocator and the collector.
 	ids  []byte
 	slab []contract
+	// pending lists the payables that are not yet due, in insertion order
+	// (removed ones stay until their day): settleDue looks at nothing else.
 	// due is settleDue's list of the day's payables, kept for the next day.
-	due []int32
+	pending []duePayable
+	due     []int32
 	// live counts the agents that are neither a central bank nor
 	// defaulted, so that an expulsion knows at once whether it was the last.
 	live int
@@ -57,6 +60,12 @@ type system struct {
 
 	// dealer is the dealer subsystem, when the scenario enables one.
 	dealer *dealerSubsystem
+}
+
+// duePayable is a payable of system.pending: its index and due day.
+type duePayable struct {
+	day int64
+	idx int32
 }
 
 // ValidationError is bilancio's ValidationError: an operation refused.
@@ -193,6 +202,9 @@ func (s *system) log(kind string, fields ...Field) {
 	l := &s.ev
 	l.recs = append(l.recs, rec{off: int32(len(l.gen)), day: int32(s.st.day), mask: allKeys, kind: evGeneric, setup: s.setupPhase})
 	l.gen = append(l.gen, Event{Kind: kind, Day: s.st.day, Phase: phaseName(s.setupPhase), Fields: payload})
+	if impact(kind) {
+		l.impacts++
+	}
 }
 
 // setAmount changes a contract's amount, journaled.
@@ -300,6 +312,9 @@ func (s *system) addContract(c *contract) error {
 	s.st.contracts = append(s.st.contracts, c)
 	if s.st.contractIndex != nil {
 		s.st.contractIndex[c.id] = idx
+	}
+	if c.kind == KindPayable && c.hasDueDay {
+		s.pending = append(s.pending, duePayable{c.dueDay, idx})
 	}
 	s.record(undoStep{op: undoAddContract, v: idx})
 	s.appendID(c.holder, assetList, idx)
