@@ -16,23 +16,29 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 all: build
 
-# bin/bilancio and the executor plugins beside it (with their checksums),
-# the worker remote executors ship, and the Modal emulator (below).
+# bin/bilancio (with bin/bilancio-sweep) and the executor plugins beside it
+# (with their checksums), the worker remote executors ship, and the Modal
+# emulator (below).
 build: bilancio plugins worker emulator
 
-# Without cgo: a static executable starts faster (no dynamic loader, no
-# libc), and Go's own DNS resolver and user lookup serve bilancio.
+# bilancio serves single runs itself (run, report, validate, analyze, ring,
+# version) and hands every other command (sweep, plugins, volume, usage,
+# worker, dev) over to bilancio-sweep beside it (cmd/bilancio-sweep): so a
+# run does not load what sweeps link (gRPC, HCL, Parquet, plots). Without
+# cgo: a static executable starts faster (no dynamic loader, no libc), and
+# Go's own DNS resolver and user lookup serve bilancio.
 .PHONY: bilancio
 bilancio:
-	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/bilancio .
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ . ./cmd/bilancio-sweep
 
-# The worker that remote executors (Modal) run in their sandboxes: bilancio
-# for linux/amd64, statically linked, whatever this host is (so Modal works
-# from macOS and Linux on ARM). bilancio finds it beside itself.
+# The worker that remote executors (Modal) run in their sandboxes:
+# bilancio-sweep (which serves `worker`, and every other command of
+# bilancio) for linux/amd64, statically linked, whatever this host is (so
+# Modal works from macOS and Linux on ARM). bilancio finds it beside itself.
 WORKER ?= $(BIN)/bilancio-worker-linux-amd64
 .PHONY: worker
 worker:
-	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -ldflags "$(LDFLAGS)" -o $(WORKER) .
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -ldflags "$(LDFLAGS)" -o $(WORKER) ./cmd/bilancio-sweep
 
 # Build, then run the example sweep (examples/sweeps/ring.hcl) on the local
 # executor into out/experiments/ring, and one scenario into out/runs/demo.
@@ -55,7 +61,7 @@ test:
 # (a huge design under Ctrl-C).
 faults:
 	$(GO) test -count=1 -tags faults ./internal/faults/
-	$(GO) test -count=1 -run 'TestHugeDesignsAreBounded' ./commands/
+	BILANCIO_STRICT_TIMING=1 $(GO) test -count=1 -run 'TestHugeDesignsAreBounded' ./commands/
 
 # Re-run bilancio's examples/kalecki/ring_sweep_config.yaml (13,500 runs) as
 # bilancio of October 2025 and compare it with the results.csv it committed
@@ -78,7 +84,8 @@ bench:
 # Issue 12's sweep measurements: CPU per run of bilancio's 13,500-run ring
 # sweep on tmpfs, and its wall time on the normal disk over `cp -r` of the
 # folder it wrote (DISK_DIR, default out/bench-sweep). BENCH_SWEEP=-quick
-# runs 1,800 of the runs.
+# runs 1,800 of the runs; FRESH_FS=1 (root) writes both into fresh ext4
+# file systems, for a ratio that does not depend on the disk's history.
 .PHONY: bench-sweep
 bench-sweep: build
 	BILANCIO=$(BIN)/bilancio scripts/bench-sweep.sh $(BENCH_SWEEP)

@@ -145,8 +145,16 @@ func checkBounded(t *testing.T, c bounded) {
 		t.Fatalf("still running %v after %s:\n%s", c.within+30*time.Second, map[bool]string{true: "the signal", false: "start"}[c.interrupt > 0], stderr.String())
 	}
 	took := time.Since(from)
-	if took > c.within {
-		t.Errorf("took %v, more than %v", took.Round(time.Millisecond), c.within)
+	// The bounds are the issue's (Ctrl-C stops any command within a
+	// second); they hold on a quiet machine, which `make faults` gives
+	// this test (BILANCIO_STRICT_TIMING=1, run alone). Inside `make test`
+	// other packages' tests share the CPUs, so the bound is 4x there.
+	within := c.within
+	if os.Getenv("BILANCIO_STRICT_TIMING") == "" {
+		within *= 4
+	}
+	if took > within {
+		t.Errorf("took %v, more than %v", took.Round(time.Millisecond), within)
 	}
 	if code := exitCode(t, err); code != c.exit {
 		t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, c.exit, stdout.String(), stderr.String())

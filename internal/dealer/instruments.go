@@ -72,7 +72,18 @@ func (st *State) snapshot(day int) {
 		}
 	}
 	sys := SystemSnapshot{Day: day, TotalFace: repeatedSum(owned, s)}
-	sys.FaceByBucket = make([]pynum.Amount, len(st.Markets))
+	nm := len(st.Markets)
+	if in.Buckets == nil {
+		// Snapshots are large: room for a usual run's days at once rather
+		// than copies at every doubling.
+		in.Buckets = make([]BucketSnapshot, 0, snapshotDays*nm)
+		in.System = make([]SystemSnapshot, 0, snapshotDays)
+	}
+	if cap(st.faces)-len(st.faces) < nm {
+		st.faces = make([]pynum.Amount, 0, snapshotDays*nm)
+	}
+	sys.FaceByBucket = st.faces[len(st.faces) : len(st.faces)+nm : len(st.faces)+nm]
+	st.faces = st.faces[:len(st.faces)+nm]
 	for i, m := range st.Markets {
 		total := repeatedSum(counts[i], s)
 		a := len(m.Dealer.Inventory)
@@ -107,6 +118,9 @@ func (st *State) snapshot(day int) {
 	sys.TotalCash = cash.Value()
 	in.System = append(in.System, sys)
 }
+
+// snapshotDays is how many days of snapshots are allocated at once.
+const snapshotDays = 16
 
 // repeatedSum returns Decimal(0) + s + … + s with n terms, as bilancio sums
 // one S per ticket. When every partial sum is exact (a positive s with an

@@ -41,6 +41,8 @@ type State struct {
 	sellers, buyers []*Trader
 	// counts is snapshot's scratch list of tickets per market.
 	counts []int
+	// faces is the block the snapshots' FaceByBucket lists are cut from.
+	faces []pynum.Amount
 }
 
 // NewState returns the subsystem's markets as initialisation builds them

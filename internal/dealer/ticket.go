@@ -26,8 +26,11 @@ type Ticket struct {
 	Serial int
 }
 
+// TicketIDPrefix starts every ticket id.
+const TicketIDPrefix = "TKT_"
+
 // TicketID returns the ticket id bilancio derives from a payable id.
-func TicketID(payableID string) string { return "TKT_" + payableID }
+func TicketID(payableID string) string { return TicketIDPrefix + payableID }
 
 // NewTicket returns the ticket of a payable as initialisation builds it
 // (spec §2.2 step 2): remaining maturity counted from day, bucket assigned

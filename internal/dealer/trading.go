@@ -126,17 +126,23 @@ func (st *State) Mature(day int) {
 			continue
 		}
 		old := t.Bucket
+		// The old bucket's dealer and VBT ids (no market: built as bilancio does).
+		oldDealer, oldVBT := "", ""
 		if m := st.Market(old); m != nil {
 			m.Dealer.Inventory = removeTicket(m.Dealer.Inventory, t)
 			m.VBT.Inventory = removeTicket(m.VBT.Inventory, t)
+			oldDealer, oldVBT = m.Dealer.AgentID, m.VBT.AgentID
 		}
 		t.Bucket = nb
 		if m := st.Market(nb); m != nil {
+			if oldDealer == "" {
+				oldDealer, oldVBT = DealerAgentID(old), VBTAgentID(old)
+			}
 			switch t.Owner {
-			case DealerAgentID(old):
+			case oldDealer:
 				t.Owner = m.Dealer.AgentID
 				m.Dealer.Inventory = append(m.Dealer.Inventory, t)
-			case VBTAgentID(old):
+			case oldVBT:
 				t.Owner = m.VBT.AgentID
 				m.VBT.Inventory = append(m.VBT.Inventory, t)
 			}

@@ -7,14 +7,14 @@ import (
 // mintCash issues new cash from the central bank to agent to (bilancio's
 // System.mint_cash) and returns the new contract.
 func (s *system) mintCash(to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
-	return s.mint(KindCash, "C", evCashMinted, s.addCBCash, to, amount, alias, hasAlias)
+	return s.mint(KindCash, "C", evCashMinted, to, amount, alias, hasAlias)
 }
 
 // mint issues a new central-bank instrument of kind (cash or reserves) to
 // agent to, adds it to the central bank's outstanding amount and logs event
 // {to, amount, instr_id[, alias]}; bilancio's mint_cash and mint_reserves
 // differ only in these.
-func (s *system) mint(kind, prefix string, event evKind, addOutstanding func(pynum.Amount), to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
+func (s *system) mint(kind, prefix string, event evKind, to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
 	cb := s.st.cbIndex
 	if cb == noAgent {
 		return nil, validationf("CentralBank must exist")
@@ -25,7 +25,11 @@ func (s *system) mint(kind, prefix string, event evKind, addOutstanding func(pyn
 		if err := s.addContract(c); err != nil {
 			return err
 		}
-		addOutstanding(amount)
+		if kind == KindCash {
+			s.addCBCash(amount)
+		} else {
+			s.addCBReserves(amount)
+		}
 		idx := cContract(int32(len(s.st.contracts) - 1)) // c, just added
 		if hasAlias {
 			s.emit(event, allKeys, cAgent(to), s.cAmount(amount), idx, s.cStr(alias))

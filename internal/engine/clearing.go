@@ -19,21 +19,18 @@ type netPosition struct {
 // each pair first appears (bilancio's compute_intraday_nets). The day's
 // events include setup events when day is 0.
 func (s *system) intradayNets(day int) []netPosition {
-	recs := s.ev.recs
+	// ClientPayment events are kept whole (see eventlog.go), in log order.
 	// Days never decrease along the log: the day's events are its tail.
-	first := len(recs)
-	for first > 0 && int(recs[first-1].day) >= day {
+	gen := s.ev.gen
+	first := len(gen)
+	for first > 0 && gen[first-1].Day >= day {
 		first--
 	}
 	var nets []netPosition
 	var index map[bankPair]int
-	for i := first; i < len(recs); i++ {
-		// ClientPayment events are kept whole (see eventlog.go).
-		if recs[i].kind != evGeneric || int(recs[i].day) != day {
-			continue
-		}
-		e := &s.ev.gen[recs[i].off]
-		if e.Kind != "ClientPayment" {
+	for i := first; i < len(gen); i++ {
+		e := &gen[i]
+		if e.Day != day || e.Kind != "ClientPayment" {
 			continue
 		}
 		if index == nil {

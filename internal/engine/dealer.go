@@ -67,10 +67,46 @@ type dealerSubsystem struct {
 	live []bool
 }
 
+// The event log's room for a dealer run's events: a usual run's days, each
+// with a few trades (dealer_trade: 9 values, 4 strings, 3 floats), their
+// claim transfers (5 values) and cash syncs (CashMinted: 4 values).
+const (
+	dealerLogDays      = 16
+	dealerTradesPerDay = 4
+	dealerLogTrades    = dealerLogDays * dealerTradesPerDay
+)
+
+// dealerLogRoom is the room newSystem adds to the event log for sc's dealer
+// events (none without a dealer), so that the log does not grow by doubling
+// for the few events a dealer run adds.
+func dealerLogRoom(sc *Scenario) (recs, vals, strs int) {
+	if sc.Dealer == nil || !sc.Dealer.Enabled {
+		return 0, 0, 0
+	}
+	return dealerLogDays + 3*dealerLogTrades, (9 + 5 + 4) * dealerLogTrades, 4 * dealerLogTrades
+}
+
+// dealerAgentRoom is the room newSystem leaves in the agents for sc's dealer
+// and VBT agents (none without a dealer): two per default bucket.
+// initDealer makes room for more when the scenario has more buckets.
+func dealerAgentRoom(sc *Scenario) int {
+	if sc.Dealer == nil || !sc.Dealer.Enabled {
+		return 0
+	}
+	return 2 * dealer.DefaultBucketCount
+}
+
 // initDealer builds the dealer subsystem after setup (spec §2.2): the
 // dealer and VBT agents, one ticket per payable, the capital, the traders.
 func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 	st := &s.st
+	// Room for the new agents at once: one copy of the agents, not a
+	// doubling of them.
+	if need := len(st.agents) + 2*len(cfg.Buckets); cap(st.agents) < need {
+		agents := make([]agent, len(st.agents), need)
+		copy(agents, st.agents)
+		st.agents = agents
+	}
 	for _, b := range cfg.Buckets {
 		for _, a := range [2]struct{ id, kind, name string }{
 			{dealer.DealerAgentID(b.Name), "dealer", "Dealer (" + b.Name + ")"},
@@ -93,10 +129,10 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		}
 	}
 	var idBuf strings.Builder
-	idBuf.Grow(idBytes + n*len(dealer.TicketID("")))
+	idBuf.Grow(idBytes + n*len(dealer.TicketIDPrefix))
 	for _, c := range st.contracts {
 		if !c.removed && c.kind == KindPayable {
-			idBuf.WriteString(dealer.TicketID(""))
+			idBuf.WriteString(dealer.TicketIDPrefix)
 			idBuf.WriteString(c.id)
 		}
 	}
@@ -104,12 +140,13 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 	block := make([]dealer.Ticket, 0, n)
 	tickets := make([]*dealer.Ticket, 0, n)
 	d := &dealerSubsystem{era: era, links: make([]dealerLink, 0, n), live: make([]bool, n)}
+	s.ev.floatOf = make([]pynum.Amount, 0, 3*dealerLogTrades)
 	debt := pynum.Int(0)
 	for i, c := range st.contracts {
 		if c.removed || c.kind != KindPayable {
 			continue
 		}
-		idLen := len(dealer.TicketID("")) + len(c.id)
+		idLen := len(dealer.TicketIDPrefix) + len(c.id)
 		owner := st.agents[c.effectiveHolder()].id
 		face := decimalOf(c.amount)
 		block = append(block, dealer.MakeTicket(ids[:idLen], c.id, st.agents[c.issuer].id, owner,
@@ -144,7 +181,13 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 	// lists share one block, each with the capacity of its initial length,
 	// so that a later append moves the list instead of writing into the next.
 	slot := make([]int32, len(st.agents))
-	var traders []dealer.Trader
+	households := 0
+	for i := range st.agents {
+		if st.agents[i].kind == "household" {
+			households++
+		}
+	}
+	traders := make([]dealer.Trader, 0, households)
 	for i := range st.agents {
 		slot[i] = -1
 		if st.agents[i].kind == "household" {
@@ -190,6 +233,7 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		}
 	}
 	ptrs := make([]*dealer.Trader, 0, len(traders))
+	d.traders = make([]int32, 0, len(traders))
 	for i := range st.agents {
 		if slot[i] >= 0 {
 			ptrs = append(ptrs, &traders[slot[i]])
@@ -225,7 +269,7 @@ func (s *system) agentCash(i int32) pynum.Amount {
 // dealer_trade events, and the sync back to the main system.
 func (s *system) dealerPhase(day int) error {
 	d := s.dealer
-	s.log("SubphaseB_Dealer")
+	s.emit(evSubphaseBDealer, 0)
 	// P0: cash refresh.
 	for i, tr := range d.st.Traders {
 		d.cash[i] = s.agentCash(d.traders[i])
@@ -265,19 +309,24 @@ func (s *system) dealerPhase(day int) error {
 
 // logTrade logs a dealer_trade event (spec §9).
 func (s *system) logTrade(x *dealer.Trade) {
-	f := make([]Field, 0, 9)
-	f = append(f, Field{"trader", Str(x.Trader)}, Field{"side", Str(string(x.Side))},
-		Field{"ticket_id", Str(x.Ticket.ID)}, Field{"bucket", Str(x.Bucket)},
-		Field{"price", FloatV(x.Price.Float64())}, Field{"unit_price", FloatV(x.UnitPrice.Float64())},
-		Field{"face", FloatV(x.Ticket.Face.Float64())}, Field{"is_passthrough", BoolV(x.Passthrough)})
-	if s.dealer.era == DealerDecember {
-		if x.Side == dealer.Sell {
-			f = append(f, Field{"is_liquidity_driven", BoolV(x.LiquidityDriven)})
-		} else {
-			f = append(f, Field{"reduces_margin_below_zero", BoolV(x.ReducesMarginBelowZero)})
-		}
+	const (
+		plain           = 1<<8 - 1 // trader … is_passthrough
+		liquidity       = 1 << 8   // is_liquidity_driven
+		marginBelowZero = 1 << 9   // reduces_margin_below_zero
+	)
+	vals := [9]cval{s.cStr(x.Trader), s.cStr(string(x.Side)), s.cStr(x.Ticket.ID), s.cStr(x.Bucket),
+		s.cFloatOf(x.Price), s.cFloatOf(x.UnitPrice), s.cFloatOf(x.Ticket.Face), cBool(x.Passthrough)}
+	if s.dealer.era != DealerDecember {
+		s.emit(evDealerTrade, plain, vals[:8]...)
+		return
 	}
-	s.log("dealer_trade", f...)
+	if x.Side == dealer.Sell {
+		vals[8] = cBool(x.LiquidityDriven)
+		s.emit(evDealerTrade, plain|liquidity, vals[:]...)
+		return
+	}
+	vals[8] = cBool(x.ReducesMarginBelowZero)
+	s.emit(evDealerTrade, plain|marginBelowZero, vals[:]...)
 }
 
 // syncDealer writes the day's trades back (spec §6): claim holders in
@@ -308,8 +357,7 @@ func (s *system) syncDealer() error {
 			s.appendID(to, assetList, l.payable)
 		}
 		c.secondaryHolder = to
-		s.log("ClaimTransferredDealer", Field{"payable_id", Str(c.id)}, Field{"from_holder", Str(st.agents[cur].id)},
-			Field{"to_holder", Str(st.agents[to].id)}, Field{"amount", AmountV(c.amount)}, Field{"due_day", IntV(c.dueDay)})
+		s.emit(evClaimTransferredDealer, allKeys, cContract(l.payable), cAgent(cur), cAgent(to), s.cAmount(c.amount), s.cInt(c.dueDay))
 	}
 	// Each trader's main-system cash is still what P0 read (the day's
 	// trading and the claim transfers above move no cash), so a trader

@@ -165,9 +165,5 @@ func (s *system) settleDelivery(idx int32) error {
 		Field{"shortfall", IntV(shortage)}, Field{"delivered_quantity", IntV(delivered)},
 		Field{"required_quantity", IntV(required)}, Field{"sku", Str(c.sku())}, Field{"qty", IntV(shortage)})
 	s.removeContract(idx)
-	var aliases []string
-	if hasAlias {
-		aliases = append(aliases, alias)
-	}
-	return s.expel(debtor, idx, c.kind, IntV(shortage), []string{c.id}, aliases)
+	return s.expel(debtor, idx, c.kind, IntV(shortage))
 }

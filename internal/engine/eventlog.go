@@ -37,6 +37,9 @@ const (
 	evObligationDefaulted // of a payable
 	evAgentDefaulted
 	evObligationWrittenOff
+	evSubphaseBDealer
+	evDealerTrade // the last two keys are the December era's, one per side
+	evClaimTransferredDealer
 )
 
 // schema is the kind and the payload keys of a compact event, in the order
@@ -67,6 +70,11 @@ var schemas = [...]schema{
 	evAgentDefaulted: {kind: "AgentDefaulted", keys: []string{"agent", "frm", "trigger_contract", "contract_kind", "shortfall", "mode"}},
 	evObligationWrittenOff: {kind: "ObligationWrittenOff", keys: []string{"contract_id", "alias", "debtor", "creditor",
 		"contract_kind", "amount", "due_day", "sku"}},
+	evSubphaseBDealer: {kind: "SubphaseB_Dealer"},
+	evDealerTrade: {kind: "dealer_trade", keys: []string{"trader", "side", "ticket_id", "bucket", "price", "unit_price",
+		"face", "is_passthrough", "is_liquidity_driven", "reduces_margin_below_zero"}},
+	evClaimTransferredDealer: {kind: "ClaimTransferredDealer", keys: []string{"payable_id", "from_holder", "to_holder",
+		"amount", "due_day"}},
 }
 
 // distributionKey is the position of PartialSettlement's distribution: its
@@ -101,6 +109,8 @@ const (
 	cvConst          // constStrs[n]
 	cvStr            // eventLog.strs[n]
 	cvBoxed          // eventLog.boxed[n]
+	cvBool           // false (0) or true (1)
+	cvFloatOf        // float() of eventLog.floatOf[n], worked out when the event is built
 )
 
 // cval is a compact payload value in 8 bytes: a tag in the low 4 bits and
@@ -153,25 +163,32 @@ func constIndex(x string) int {
 	return -1
 }
 
-// eventLog is the engine's event log.
+// eventLog is the engine's event log. impacts counts its events that make a
+// day not quiet (see impact).
 type eventLog struct {
 	recs  []rec
 	vals  []cval
 	strs  []string
 	boxed []Value
 	gen   []Event
+	// floatOf holds the amounts whose float() a value is (dealer_trade
+	// prices): converted and printed only when the events are built.
+	floatOf []pynum.Amount
+	impacts int
 }
 
-// logMark is a length of each part of the log, to cut it back to.
-type logMark struct{ recs, vals, strs, boxed, gen int }
+// logMark is a length of each part of the log, to cut it back to (and the
+// number of impacts then).
+type logMark struct{ recs, vals, strs, boxed, gen, floatOf, impacts int }
 
 func (l *eventLog) mark() logMark {
-	return logMark{len(l.recs), len(l.vals), len(l.strs), len(l.boxed), len(l.gen)}
+	return logMark{len(l.recs), len(l.vals), len(l.strs), len(l.boxed), len(l.gen), len(l.floatOf), l.impacts}
 }
 
 func (l *eventLog) truncate(m logMark) {
 	l.recs, l.vals, l.strs = l.recs[:m.recs], l.vals[:m.vals], l.strs[:m.strs]
-	l.boxed, l.gen = l.boxed[:m.boxed], l.gen[:m.gen]
+	l.boxed, l.gen, l.floatOf = l.boxed[:m.boxed], l.gen[:m.gen], l.floatOf[:m.floatOf]
+	l.impacts = m.impacts
 }
 
 // emit appends a compact event of kind with the keys of mask and their
@@ -180,6 +197,20 @@ func (s *system) emit(kind evKind, mask uint16, vals ...cval) {
 	l := &s.ev
 	l.recs = append(l.recs, rec{off: int32(len(l.vals)), day: int32(s.st.day), mask: mask, kind: kind, setup: s.setupPhase})
 	l.vals = append(l.vals, vals...)
+	if kind == evPayableSettled {
+		l.impacts++
+	}
+}
+
+// impact reports whether an event of kind makes its day not quiet
+// (bilancio's impacted events): a settlement or an interbank clearing.
+// evPayableSettled is the compact PayableSettled.
+func impact(kind string) bool {
+	switch kind {
+	case "PayableSettled", "DeliveryObligationSettled", "InterbankCleared", "InterbankOvernightCreated":
+		return true
+	}
+	return false
 }
 
 // Compact values.
@@ -266,6 +297,21 @@ func (s *system) cValue(v Value) cval {
 	return s.cBoxed(v)
 }
 
+// cBool is a boolean value.
+func cBool(b bool) cval {
+	if b {
+		return mkCval(cvBool, 1)
+	}
+	return mkCval(cvBool, 0)
+}
+
+// cFloatOf is the value float(a): a Python float, kept as a until the
+// events are built.
+func (s *system) cFloatOf(a pynum.Amount) cval {
+	s.ev.floatOf = append(s.ev.floatOf, a)
+	return mkCval(cvFloatOf, int64(len(s.ev.floatOf)-1))
+}
+
 // cBoxed is any value, kept whole.
 func (s *system) cBoxed(v Value) cval {
 	s.ev.boxed = append(s.ev.boxed, v)
@@ -275,10 +321,8 @@ func (s *system) cBoxed(v Value) cval {
 // cAlias is the first live alias of contract c (bilancio's
 // get_alias_for_id), or null.
 func (s *system) cAlias(c *contract) cval {
-	for i := int(c.alias) - 1; i != -1; i = s.st.aliases[i].next {
-		if s.st.aliases[i].live {
-			return mkCval(cvAlias, int64(i))
-		}
+	if i := s.st.aliasEntry(c); i >= 0 {
+		return mkCval(cvAlias, int64(i))
 	}
 	return 0
 }
@@ -313,6 +357,10 @@ func (l *eventLog) value(t *eventTables, c cval) Value {
 		return Str(l.strs[c.n()])
 	case cvBoxed:
 		return l.boxed[c.n()]
+	case cvBool:
+		return BoolV(c.n() != 0)
+	case cvFloatOf:
+		return FloatV(l.floatOf[c.n()].Float64())
 	}
 	return Null()
 }

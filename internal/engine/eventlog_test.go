@@ -62,4 +62,25 @@ func TestCompactValues(t *testing.T) {
 			t.Errorf("null came back as %v", v.Kind)
 		}
 	})
+	t.Run("bools", func(t *testing.T) {
+		for _, b := range []bool{false, true} {
+			if v := s.ev.value(nil, cBool(b)); v.Kind != BoolValue || v.Bool() != b {
+				t.Errorf("bool %v came back as %v %v", b, v.Kind, v.Bool())
+			}
+		}
+	})
+	t.Run("floats of amounts", func(t *testing.T) {
+		price, err := pynum.ParseDecimal("108.8288905717531200000000000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			a    pynum.Amount
+			want string
+		}{{pynum.Int(99), "99.0"}, {pynum.Dec(5, -1), "0.5"}, {price, "108.82889057175312"}, {pynum.Dec(-1, -7), "-1e-07"}} {
+			if v := s.ev.value(nil, s.cFloatOf(tt.a)); v.Kind != FloatValue || v.Str() != tt.want {
+				t.Errorf("float(%s) came back as %v %q, want %q", tt.a, v.Kind, v.Str(), tt.want)
+			}
+		}
+	})
 }

@@ -19,36 +19,55 @@ func invariantf(format string, args ...any) error {
 // on its holder's assets and its issuer's liabilities exactly once, the
 // central bank's outstanding cash and reserves match the instruments, no
 // amount or stock is negative, and every stock lot has exactly its owner.
+// It reports the first broken rule in that order.
 func (s *system) checkInvariants() error {
 	st := &s.st
-	var lists listSets
+	// One pass over the agents' lists answers both questions: placed[i]
+	// tells whether contract i is on its holder's assets (bit 0) and on its
+	// issuer's liabilities (bit 1), and stamp[x] names the last list that
+	// held x, so that a list holding x twice sees its own stamp.
+	placed := make([]uint8, len(st.contracts))
+	stamp := make([]int32, max(len(st.contracts), len(st.stocks)))
+	var dup error
+	for i := range st.agents {
+		a := &st.agents[i]
+		base := 3*int32(i) + 1
+		for _, x := range a.assets {
+			if stamp[x] == base && dup == nil {
+				dup = invariantf("duplicate asset ref %s on %s", st.contracts[x].id, a.id)
+			}
+			stamp[x] = base
+			if st.contracts[x].effectiveHolder() == int32(i) {
+				placed[x] |= 1
+			}
+		}
+		for _, x := range a.liabilities {
+			if stamp[x] == base+1 && dup == nil {
+				dup = invariantf("duplicate liability ref %s on %s", st.contracts[x].id, a.id)
+			}
+			stamp[x] = base + 1
+			if st.contracts[x].issuer == int32(i) {
+				placed[x] |= 2
+			}
+		}
+		for _, x := range a.stocks {
+			if stamp[x] == base+2 && dup == nil {
+				dup = invariantf("duplicate stock ref %s on %s", st.stocks[x].id, a.id)
+			}
+			stamp[x] = base + 2
+		}
+	}
+	cash, reserves := pynum.Int(0), pynum.Int(0)
+	var negative error
 	for i, c := range st.contracts {
 		if c.removed {
 			continue
 		}
-		if !lists.contains(st.agents[c.effectiveHolder()].assets, int32(i), len(st.contracts)) {
+		if placed[i]&1 == 0 {
 			return invariantf("%s missing on asset holder %s", c.id, st.agents[c.effectiveHolder()].id)
 		}
-		if !lists.contains(st.agents[c.issuer].liabilities, int32(i), len(st.contracts)) {
+		if placed[i]&2 == 0 {
 			return invariantf("%s missing on issuer %s", c.id, st.agents[c.issuer].id)
-		}
-	}
-	for i := range st.agents {
-		a := &st.agents[i]
-		if dup, ok := firstDuplicate(a.assets); ok {
-			return invariantf("duplicate asset ref %s on %s", st.contracts[dup].id, a.id)
-		}
-		if dup, ok := firstDuplicate(a.liabilities); ok {
-			return invariantf("duplicate liability ref %s on %s", st.contracts[dup].id, a.id)
-		}
-		if dup, ok := firstDuplicate(a.stocks); ok {
-			return invariantf("duplicate stock ref %s on %s", st.stocks[dup].id, a.id)
-		}
-	}
-	cash, reserves := pynum.Int(0), pynum.Int(0)
-	for _, c := range st.contracts {
-		if c.removed {
-			continue
 		}
 		switch c.kind {
 		case KindCash:
@@ -56,9 +75,15 @@ func (s *system) checkInvariants() error {
 		case KindReserveDeposit:
 			reserves = pynum.Add(reserves, c.amount)
 		}
-		if c.amount.Sign() < 0 {
-			return invariantf("negative amount on %s", c.id)
+		if c.amount.Sign() < 0 && negative == nil {
+			negative = invariantf("negative amount on %s", c.id)
 		}
+	}
+	if dup != nil {
+		return dup
+	}
+	if negative != nil {
+		return negative
 	}
 	if pynum.Cmp(cash, st.cbCash) != 0 {
 		return invariantf("CB cash mismatch: instruments %s, outstanding %s", cash, st.cbCash)
@@ -91,62 +116,4 @@ func (s *system) checkInvariants() error {
 		}
 	}
 	return nil
-}
-
-// listSets answers membership questions on long id lists (the central
-// bank's liabilities list every cash instrument) without a scan each: a
-// list longer than a few entries gets a set, built on its first question.
-type listSets struct {
-	sets map[*int32][]bool
-}
-
-// contains reports whether l holds v, an index below n.
-func (ls *listSets) contains(l []int32, v int32, n int) bool {
-	if len(l) <= 16 {
-		return contains(l, v)
-	}
-	set, ok := ls.sets[&l[0]]
-	if !ok {
-		set = make([]bool, n)
-		for _, x := range l {
-			set[x] = true
-		}
-		if ls.sets == nil {
-			ls.sets = map[*int32][]bool{}
-		}
-		ls.sets[&l[0]] = set
-	}
-	return set[v]
-}
-
-func contains(l []int32, v int32) bool {
-	for _, x := range l {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// firstDuplicate returns the first id that appears twice in l.
-func firstDuplicate(l []int32) (int32, bool) {
-	if len(l) < 2 {
-		return 0, false
-	}
-	if len(l) <= 16 {
-		for i, x := range l {
-			if contains(l[:i], x) {
-				return x, true
-			}
-		}
-		return 0, false
-	}
-	seen := make(map[int32]struct{}, len(l))
-	for _, x := range l {
-		if _, ok := seen[x]; ok {
-			return x, true
-		}
-		seen[x] = struct{}{}
-	}
-	return 0, false
 }

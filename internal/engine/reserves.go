@@ -9,7 +9,7 @@ import (
 // mintReserves issues new reserves from the central bank to a bank (bilancio's
 // System.mint_reserves) and returns the new contract.
 func (s *system) mintReserves(to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
-	return s.mint(KindReserveDeposit, "R", evReservesMinted, s.addCBReserves, to, amount, alias, hasAlias)
+	return s.mint(KindReserveDeposit, "R", evReservesMinted, to, amount, alias, hasAlias)
 }
 
 // transferReserves is bilancio's System.transfer_reserves: the cash transfer

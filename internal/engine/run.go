@@ -66,7 +66,11 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 			return nil, err
 		}
 		day := s.st.day
-		first := len(s.ev.recs)
+		// The day's impacts; day 0's include the setup's events.
+		impacts := s.ev.impacts
+		if day == 0 {
+			impacts = 0
+		}
 		res.DaysSimulated++
 		if err := s.runDay(); err != nil {
 			d, ok := isDefaultError(err)
@@ -100,7 +104,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 			res.Stop = StopDisplayTruncated
 			break
 		}
-		if s.impacted(day, first) == 0 {
+		if s.ev.impacts == impacts {
 			quiet++
 		} else {
 			quiet = 0
@@ -133,29 +137,30 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	st.cbIndex = noAgent
 	st.agentIndex = make(map[string]int32, len(sc.Agents))
 	st.stockIndex = map[string]int32{}
-	st.aliasIndex = make(map[string]int, len(sc.InitialActions))
+	st.aliasIndex = make(map[string]int32, len(sc.InitialActions))
 	st.aliases = make([]aliasEntry, 0, len(sc.InitialActions))
 	st.scheduled = map[int64][]Action{}
 	st.cbCash, st.cbReserves = pynum.Int(0), pynum.Int(0)
-	st.agents = make([]agent, 0, len(sc.Agents))
+	st.agents = make([]agent, 0, len(sc.Agents)+dealerAgentRoom(sc))
 	st.contracts = make([]*contract, 0, 3*len(sc.InitialActions)/2+16)
 	// A ring logs about three events per action and five values per event:
 	// sized up front, the log rarely grows.
-	s.ev.recs = make([]rec, 0, 4*len(sc.InitialActions)+64)
-	s.ev.vals = make([]cval, 0, 18*len(sc.InitialActions)+64)
-	s.ev.strs = make([]string, 0, len(sc.InitialActions)+16)
+	dr, dv, ds := dealerLogRoom(sc)
+	s.ev.recs = make([]rec, 0, 4*len(sc.InitialActions)+64+dr)
+	s.ev.vals = make([]cval, 0, 18*len(sc.InitialActions)+64+dv)
+	s.ev.strs = make([]string, 0, len(sc.InitialActions)+16+ds)
 	lists := make([]int32, 2*listRoom*len(sc.Agents))
 	for _, a := range sc.Agents {
-		if _, dup := st.agentIndex[a.ID]; dup {
+		i := int32(len(st.agents))
+		// A new id grows the index; a duplicate replaces an entry.
+		if st.agentIndex[a.ID] = i; len(st.agentIndex) == int(i) {
 			return nil, fmt.Errorf("line %d: duplicate agent id %q", a.Pos.Line, a.ID)
 		}
-		i := int32(len(st.agents))
 		// Each agent's asset and liability lists start in one shared block,
 		// with room for a few entries (a ring's agent holds two or three).
 		assets, liabilities := lists[:0:listRoom], lists[listRoom:listRoom:2*listRoom]
 		lists = lists[2*listRoom:]
 		st.agents = append(st.agents, agent{id: a.ID, name: a.Name, kind: a.Kind, assets: assets, liabilities: liabilities})
-		st.agentIndex[a.ID] = i
 		if a.Kind == "central_bank" && st.cbIndex == noAgent {
 			st.cbIndex = i
 		}
@@ -226,35 +231,6 @@ func (s *system) runDay() error {
 	}
 	s.st.day++
 	return nil
-}
-
-// impacted counts the day's events that make it not quiet; first is the index
-// of the day's first event.
-func (s *system) impacted(day, first int) int {
-	n := 0
-	count := func(from, to int) {
-		l := &s.ev
-		for i := from; i < to; i++ {
-			r := &l.recs[i]
-			if int(r.day) != day {
-				continue
-			}
-			switch r.kind {
-			case evPayableSettled:
-				n++
-			case evGeneric:
-				switch l.gen[r.off].Kind {
-				case "PayableSettled", "DeliveryObligationSettled", "InterbankCleared", "InterbankOvernightCreated":
-					n++
-				}
-			}
-		}
-	}
-	if day == 0 {
-		count(0, first) // setup events carry day 0 too
-	}
-	count(first, len(s.ev.recs))
-	return n
 }
 
 // openObligations reports whether a payable or delivery obligation remains.

@@ -10,14 +10,21 @@ import (
 
 // settleDue settles the payables due on day, in contract insertion order, one
 // pass, then the delivery obligations due that day (bilancio's settle_due).
+//
+// The payables come from s.pending, which it leaves with those due later:
+// days only move forward, and bilancio never settles a payable after its due
+// day. It runs outside any atomic block (see addContract's undo).
 func (s *system) settleDue(day int) error {
-	due := s.due[:0]
-	for i, c := range s.st.contracts {
-		if !c.removed && c.kind == KindPayable && c.hasDueDay && c.dueDay == int64(day) {
-			due = append(due, int32(i))
+	due, later := s.due[:0], s.pending[:0]
+	for _, p := range s.pending {
+		switch {
+		case p.day == int64(day):
+			due = append(due, p.idx)
+		case p.day > int64(day):
+			later = append(later, p)
 		}
 	}
-	s.due = due
+	s.due, s.pending = due, later
 	for _, idx := range due {
 		if err := s.settlePayable(idx); err != nil {
 			return err
@@ -42,7 +49,7 @@ func (s *system) settlePayable(idx int32) error {
 		return nil
 	}
 	creditor := p.effectiveHolder()
-	order := s.st.mopRank[s.st.agents[debtor].kind]
+	order := s.mopOrder(s.st.agents[debtor].kind)
 	return s.atomic(func() error {
 		remaining := p.amount
 		var buf [4]payment
@@ -79,6 +86,16 @@ func (s *system) settlePayable(idx int32) error {
 		s.emit(evPayableSettled, allKeys, id, id, s.cAlias(p), cAgent(debtor), cAgent(creditor), s.cAmount(p.amount))
 		return nil
 	})
+}
+
+// mopOrder returns the means of payment of an agent of kind, in bilancio's
+// order of preference. It keeps its last answer: settlement asks for one
+// kind (a ring's households) again and again.
+func (s *system) mopOrder(kind string) []string {
+	if kind != s.mopKind || s.mop == nil {
+		s.mopKind, s.mop = kind, s.st.mopRank[kind]
+	}
+	return s.mop
 }
 
 // holdings returns how many instruments of kind the agent holds, the first
@@ -125,7 +142,6 @@ func (s *system) defaultOnPayable(idx int32, remaining pynum.Amount, paid []paym
 	}
 	id, debtor, creditor := cContract(idx), cAgent(p.issuer), cAgent(p.effectiveHolder())
 	aliasV := s.cAlias(p)
-	alias, hasAlias := s.st.aliasFor(p)
 	amountPaid := pynum.Sub(p.amount, remaining)
 	kind := s.cStr(p.kind)
 	paidV, remainingV, originalV := s.cAmount(amountPaid), s.cAmount(remaining), s.cAmount(p.amount)
@@ -144,11 +160,7 @@ func (s *system) defaultOnPayable(idx int32, remaining pynum.Amount, paid []paym
 	}
 	s.emit(evObligationDefaulted, allKeys, id, aliasV, debtor, creditor, kind, remainingV, paidV, originalV, remainingV)
 	s.removeContract(idx)
-	var aliases []string
-	if hasAlias {
-		aliases = append(aliases, alias)
-	}
-	return s.expel(p.issuer, idx, p.kind, AmountV(remaining), []string{p.id}, aliases)
+	return s.expel(p.issuer, idx, p.kind, AmountV(remaining))
 }
 
 // errAllDefaulted is the DefaultError bilancio raises when every
@@ -157,7 +169,9 @@ const errAllDefaulted = "All non-central-bank agents have defaulted"
 
 // expel marks agent i as defaulted, writes off its other liabilities and
 // cancels the scheduled actions that involve it (bilancio's _expel_agent).
-func (s *system) expel(i, trigger int32, triggerKind string, shortfall Value, cancelledIDs, cancelledAliases []string) error {
+// trigger is the contract it defaulted on (or -1), which its caller has
+// removed; its id and alias are cancelled with the agent's.
+func (s *system) expel(i, trigger int32, triggerKind string, shortfall Value) error {
 	if s.defaultMode != ExpelAgent {
 		return nil
 	}
@@ -175,8 +189,14 @@ func (s *system) expel(i, trigger int32, triggerKind string, shortfall Value, ca
 	}
 	s.emit(evAgentDefaulted, allKeys, cAgent(i), cAgent(i), triggerID,
 		s.cStrOrNull(triggerKind, triggerKind != ""), s.cValue(shortfall), s.cStr(s.defaultMode))
-	for _, al := range cancelledAliases {
-		s.dropAlias(al)
+	var cancelledIDs, cancelledAliases []string
+	if trigger >= 0 {
+		c := s.st.contracts[trigger]
+		cancelledIDs = append(cancelledIDs, c.id)
+		if e := s.st.aliasEntry(c); e >= 0 {
+			cancelledAliases = append(cancelledAliases, s.st.aliases[e].alias)
+			s.dropAliasEntry(e)
+		}
 	}
 	// The agent's liabilities, in contract insertion order, are exactly the
 	// contracts bilancio's scan of the registry finds issued by it.
@@ -188,9 +208,9 @@ func (s *system) expel(i, trigger int32, triggerKind string, shortfall Value, ca
 		if c.removed || idx == trigger {
 			continue
 		}
-		alias, hasAlias := s.st.aliasFor(c)
-		if hasAlias {
-			cancelledAliases = append(cancelledAliases, alias)
+		alias := s.st.aliasEntry(c)
+		if alias >= 0 {
+			cancelledAliases = append(cancelledAliases, s.st.aliases[alias].alias)
 		}
 		var fb [8]cval
 		f := append(fb[:0], cContract(idx), s.cAlias(c), cAgent(i), cAgent(c.holder), s.cStr(c.kind), s.cAmount(c.amount))
@@ -206,8 +226,8 @@ func (s *system) expel(i, trigger int32, triggerKind string, shortfall Value, ca
 		s.emit(evObligationWrittenOff, mask, f...)
 		s.removeContract(idx)
 		cancelledIDs = append(cancelledIDs, c.id)
-		if hasAlias {
-			s.dropAlias(alias)
+		if alias >= 0 {
+			s.dropAliasEntry(alias)
 		}
 	}
 	s.cancelScheduled(a.id, cancelledIDs, cancelledAliases)

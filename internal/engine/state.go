@@ -92,9 +92,9 @@ type stockLot struct {
 // a Python dict does after a pop.
 type aliasEntry struct {
 	alias    string
-	contract string
+	contract int32 // the contract's index in state.contracts
+	next     int32 // the next entry naming the same contract, or -1
 	live     bool
-	next     int // the next entry naming the same contract, or -1
 }
 
 // state is everything an atomic block restores on failure, but for the
@@ -113,8 +113,10 @@ type state struct {
 	stocks     []*stockLot
 	stockIndex map[string]int32
 
-	aliases    []aliasEntry
-	aliasIndex map[string]int // alias → index of its live entry
+	aliases []aliasEntry
+	// aliasIndex finds an alias's last entry: the alias is bound when that
+	// entry is live (a dropped alias keeps its key, pointing at a dead entry).
+	aliasIndex map[string]int32
 
 	day int
 
@@ -172,10 +174,25 @@ func (s *state) agentByID(id string) int32 {
 // aliasFor returns the first live alias naming contract c (bilancio's
 // get_alias_for_id), and whether there is one.
 func (s *state) aliasFor(c *contract) (string, bool) {
-	for i := int(c.alias) - 1; i != -1; i = s.aliases[i].next {
-		if e := &s.aliases[i]; e.live {
-			return e.alias, true
-		}
+	if i := s.aliasEntry(c); i >= 0 {
+		return s.aliases[i].alias, true
 	}
 	return "", false
+}
+
+// aliasEntry returns the index of the first live alias entry naming
+// contract c, or -1.
+func (s *state) aliasEntry(c *contract) int32 {
+	for i := c.alias - 1; i != -1; i = s.aliases[i].next {
+		if s.aliases[i].live {
+			return i
+		}
+	}
+	return -1
+}
+
+// boundAlias returns the index of alias's live entry, if the alias is bound.
+func (s *state) boundAlias(alias string) (int32, bool) {
+	i, ok := s.aliasIndex[alias]
+	return i, ok && s.aliases[i].live
 }

@@ -23,10 +23,10 @@ type system struct {
 	undoBig []*apd.Decimal
 	depth   int
 
-	// nextID numbers new instrument ids. It is not part of the state: ids
-	// used inside a rolled-back block are not reused, as bilancio's random
-	// ids are not.
-	nextID uint64
+	// idDigits are the 12 hex digits of the last instrument id (zero bytes
+	// before the first). They are not part of the state: ids used inside a
+	// rolled-back block are not reused, as bilancio's random ids are not.
+	idDigits [12]byte
 
 	// ev is the event log, and setupPhase tells that events are logged
 	// in phase setup (else simulation).
@@ -41,8 +41,11 @@ type system struct {
 	// allocator and the collector.
 	ids  []byte
 	slab []contract
+	// pending lists the payables that are not yet due, in insertion order
+	// (removed ones stay until their day): settleDue looks at nothing else.
 	// due is settleDue's list of the day's payables, kept for the next day.
-	due []int32
+	pending []duePayable
+	due     []int32
 	// live counts the agents that are neither a central bank nor
 	// defaulted, so that an expulsion knows at once whether it was the last.
 	live int
@@ -51,8 +54,18 @@ type system struct {
 	// rolled-back creation leaves it set, which costs only the search.
 	deliveries bool
 
+	// mop is mopOrder's last answer: the means of payment of mopKind.
+	mopKind string
+	mop     []string
+
 	// dealer is the dealer subsystem, when the scenario enables one.
 	dealer *dealerSubsystem
+}
+
+// duePayable is a payable of system.pending: its index and due day.
+type duePayable struct {
+	day int64
+	idx int32
 }
 
 // ValidationError is bilancio's ValidationError: an operation refused.
@@ -78,9 +91,23 @@ func isValidation(err error) bool {
 // newID returns a new instrument id in bilancio's shape: prefix, underscore,
 // 12 lowercase hex digits. Ids are sequential, so runs are reproducible.
 func (s *system) newID(prefix string) string {
-	s.nextID++
-	const digits = "0123456789abcdef"
-	n := len(prefix) + 13
+	// The digits of the previous id, plus one.
+	d := &s.idDigits
+	for i := len(d) - 1; i >= 0; i-- {
+		switch d[i] {
+		case '9':
+			d[i] = 'a'
+		case 'f':
+			d[i] = '0'
+			continue
+		case 0: // the first id of the run
+			*d = [12]byte{'0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '0', '1'}
+		default:
+			d[i]++
+		}
+		break
+	}
+	n := len(prefix) + 1 + len(d)
 	if cap(s.ids)-len(s.ids) < n {
 		s.ids = make([]byte, 0, max(idArena, n))
 	}
@@ -88,10 +115,7 @@ func (s *system) newID(prefix string) string {
 	b := s.ids[:start+n]
 	copy(b[start:], prefix)
 	b[start+len(prefix)] = '_'
-	hex := b[start+n-12 : start+n]
-	for i, x := 11, s.nextID; i >= 0; i, x = i-1, x>>4 {
-		hex[i] = digits[x&0xf]
-	}
+	*(*[12]byte)(b[start+n-len(d):]) = *d
 	s.ids = b
 	// The bytes of b[start:] are never written again: the arena only grows
 	// past them, and a full arena is replaced, not reused.
@@ -178,6 +202,9 @@ func (s *system) log(kind string, fields ...Field) {
 	l := &s.ev
 	l.recs = append(l.recs, rec{off: int32(len(l.gen)), day: int32(s.st.day), mask: allKeys, kind: evGeneric, setup: s.setupPhase})
 	l.gen = append(l.gen, Event{Kind: kind, Day: s.st.day, Phase: phaseName(s.setupPhase), Fields: payload})
+	if impact(kind) {
+		l.impacts++
+	}
 }
 
 // setAmount changes a contract's amount, journaled.
@@ -286,6 +313,9 @@ func (s *system) addContract(c *contract) error {
 	if s.st.contractIndex != nil {
 		s.st.contractIndex[c.id] = idx
 	}
+	if c.kind == KindPayable && c.hasDueDay {
+		s.pending = append(s.pending, duePayable{c.dueDay, idx})
+	}
 	s.record(undoStep{op: undoAddContract, v: idx})
 	s.appendID(c.holder, assetList, idx)
 	s.appendID(c.issuer, liabilityList, idx)
@@ -326,45 +356,42 @@ func neg(a pynum.Amount) pynum.Amount { return pynum.Sub(pynum.Int(0), a) }
 
 // setAlias binds alias to contract c, journaled.
 func (s *system) setAlias(alias string, c *contract) {
-	i := len(s.st.aliases)
-	s.st.aliases = append(s.st.aliases, aliasEntry{alias: alias, contract: c.id, live: true, next: -1})
+	i := int32(len(s.st.aliases))
+	s.st.aliases = append(s.st.aliases, aliasEntry{alias: alias, contract: c.index, live: true, next: -1})
 	s.st.aliasIndex[alias] = i
 	// Link the entry at the end of the contract's chain.
-	tail := -1
+	tail := int32(-1)
 	if c.alias != 0 {
-		for tail = int(c.alias) - 1; s.st.aliases[tail].next != -1; tail = s.st.aliases[tail].next {
+		for tail = c.alias - 1; s.st.aliases[tail].next != -1; tail = s.st.aliases[tail].next {
 		}
 		s.st.aliases[tail].next = i
 	} else {
-		c.alias = int32(i + 1)
+		c.alias = i + 1
 	}
-	s.record(undoStep{op: undoSetAlias, pos: int32(i), v: int32(tail), x: c.index})
+	s.record(undoStep{op: undoSetAlias, pos: i, v: tail, x: c.index})
 }
 
-// dropAlias removes alias if bound (Python's dict.pop(alias, None)), journaled.
-func (s *system) dropAlias(alias string) {
-	i, ok := s.st.aliasIndex[alias]
-	if !ok {
-		return
-	}
+// dropAliasEntry removes the live alias entry i, journaled (Python's
+// dict.pop of its alias). Its key stays
+// in the index, naming a dead entry, which is as good as no key.
+func (s *system) dropAliasEntry(i int32) {
 	s.st.aliases[i].live = false
-	delete(s.st.aliasIndex, alias)
-	s.record(undoStep{op: undoDropAlias, pos: int32(i)})
+	s.record(undoStep{op: undoDropAlias, pos: i})
 }
 
 // hasAlias reports whether alias is bound.
 func (s *system) hasAlias(alias string) bool {
-	_, ok := s.st.aliasIndex[alias]
+	_, ok := s.st.boundAlias(alias)
 	return ok
 }
 
 // aliasTarget returns the contract id alias names.
 func (s *system) aliasTarget(alias string) (string, bool) {
-	i, ok := s.st.aliasIndex[alias]
+	i, ok := s.st.boundAlias(alias)
 	if !ok {
 		return "", false
 	}
-	return s.st.aliases[i].contract, true
+	return s.st.contracts[s.st.aliases[i].contract].id, true
 }
 
 // aliasValue is the alias as an event value: the alias, or null.

@@ -17,7 +17,7 @@ const (
 	undoHolder                       // contract x's holder = v
 	undoCBCash                       // cbCash = the step's amount
 	undoCBReserves                   // cbReserves = the step's amount
-	undoAddContract                  // forget contract v, the last one added
+	undoAddContract                  // forget contract v, the last one added (and pending payable)
 	undoDeleteContract               // bring contract v back
 	undoDefaulted                    // agent v is not defaulted after all
 	undoSetAlias                     // forget alias entry pos, the last one, of contract x; v is the tail it was linked to
@@ -107,6 +107,11 @@ func (u *undoStep) undo(s *system) {
 	case undoAddContract:
 		c := s.st.contracts[u.v]
 		s.st.contracts = s.st.contracts[:u.v]
+		if c.kind == KindPayable && c.hasDueDay {
+			// The last pending payable: settleDue, the only other
+			// change to the list, runs outside atomic blocks.
+			s.pending = s.pending[:len(s.pending)-1]
+		}
 		if s.st.contractIndex != nil {
 			delete(s.st.contractIndex, c.id)
 		}
@@ -132,6 +137,6 @@ func (u *undoStep) undo(s *system) {
 	case undoDropAlias:
 		e := &s.st.aliases[u.pos]
 		e.live = true
-		s.st.aliasIndex[e.alias] = int(u.pos)
+		s.st.aliasIndex[e.alias] = u.pos
 	}
 }

@@ -11,9 +11,10 @@ import (
 // TestRollbackRestoresEverything fails an atomic block after changes of
 // every kind the journal records — contracts added, split, moved, merged and
 // removed, amounts too large for an inline coefficient, the central bank's
-// outstanding cash, an alias, a default, a change undone by a function — and
-// checks that the state, the event log and the central bank's totals are as
-// they were, and that a later block still works.
+// outstanding cash, an alias, a payable, a default, a change undone by a
+// function — and checks that the state, the event log, the pending payables
+// and the central bank's totals are as they were, and that a later block
+// still works.
 func TestRollbackRestoresEverything(t *testing.T) {
 	big := "833.3333333333333333333333333" // 28 digits: kept as a large amount
 	sc := newScenario(ExpelAgent, "CB:central_bank", "H1:household", "H2:household", "H3:household")
@@ -30,7 +31,7 @@ func TestRollbackRestoresEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := s.view()
-	events, cbCash := len(s.ev.recs), s.st.cbCash
+	events, cbCash, pending := len(s.ev.recs), s.st.cbCash, len(s.pending)
 	h1, h2, h3 := s.st.agentByID("H1"), s.st.agentByID("H2"), s.st.agentByID("H3")
 	undone := false
 	fail := errors.New("fail")
@@ -44,9 +45,13 @@ func TestRollbackRestoresEverything(t *testing.T) {
 		if _, err := s.mintCash(h2, mustDecimal("1234567890123456789012.345678"), "X", true); err != nil {
 			return err
 		}
+		pay := act(ActCreatePayable, "from", "H2", "to", "H3", "amount", "5", "due_day", "2")
+		if err := s.apply(&pay); err != nil {
+			return err
+		}
 		s.setAlias("P1b", s.st.contracts[2])
 		s.onUndo(func() { undone = true })
-		if err := s.atomic(func() error { return s.expel(h1, -1, "", Null(), nil, nil) }); err != nil {
+		if err := s.atomic(func() error { return s.expel(h1, -1, "", Null()) }); err != nil {
 			return err
 		}
 		s.removeContract(2)
@@ -64,6 +69,9 @@ func TestRollbackRestoresEverything(t *testing.T) {
 	}
 	if !undone || s.live != 3 || s.st.agents[h1].defaulted || s.hasAlias("P1b") || !s.hasAlias("P1") || !s.hasAlias("LIQ_H1") {
 		t.Errorf("undone %v, %d live agents, H1 defaulted %v, P1b %v", undone, s.live, s.st.agents[h1].defaulted, s.hasAlias("P1b"))
+	}
+	if len(s.pending) != pending {
+		t.Errorf("%d payables pending after rollback, want %d", len(s.pending), pending)
 	}
 	if len(s.journal) != 0 || len(s.undoFns) != 0 || len(s.undoBig) != 0 {
 		t.Errorf("journal %d steps, %d functions, %d amounts after the outermost block", len(s.journal), len(s.undoFns), len(s.undoBig))

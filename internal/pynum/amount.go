@@ -323,20 +323,26 @@ func (a Amount) Float64() float64 {
 			return f
 		}
 	case a.wide():
-		// The coefficient's digits straight into the text ParseFloat reads.
-		var buf [spellBuf + 16]byte
-		b := buf[:0]
-		if a.neg() {
-			b = append(b, '-')
-		}
-		b = appendU128(b, u128{a.hi, uint64(a.coef)})
-		b = append(b, 'e')
-		b = strconv.AppendInt(b, int64(a.exp()), 10)
-		f, _ := strconv.ParseFloat(string(b), 64) // only range errors, with ±Inf or ±0 as Python gives
-		return f
+		return wideFloat64(a.neg(), u128{a.hi, uint64(a.coef)}, a.exp())
 	}
 	var buf [spellBuf]byte
 	return spellAmount(buf[:0], a).float64()
+}
+
+// wideFloat64 returns float(±c·10^exp), correctly rounded. It spells all of
+// c's digits: ParseFloat needs every digit when the first 19 leave the
+// rounding open (a float's halfway point has more digits than that).
+func wideFloat64(neg bool, c u128, exp int32) float64 {
+	var buf [spellBuf + 16]byte
+	b := buf[:0]
+	if neg {
+		b = append(b, '-')
+	}
+	b = appendU128(b, c)
+	b = append(b, 'e')
+	b = strconv.AppendInt(b, int64(exp), 10)
+	f, _ := strconv.ParseFloat(string(b), 64) // only range errors, with ±Inf or ±0 as Python gives
+	return f
 }
 
 // String prints a like Python's str(): digits for an int, str(Decimal) for a Decimal.
