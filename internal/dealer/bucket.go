@@ -13,6 +13,9 @@ type Bucket struct {
 	M, O pynum.Amount
 }
 
+// DefaultBucketCount is len(DefaultBuckets()).
+const DefaultBucketCount = 3
+
 // DefaultBuckets returns bilancio's buckets for a dealer block without
 // `buckets`, anchors with their exact exponents ("1.0", "0.20", …).
 func DefaultBuckets() []Bucket {

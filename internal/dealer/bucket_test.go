@@ -32,3 +32,9 @@ func TestDefaultBucketAnchors(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultBucketCount(t *testing.T) {
+	if n := len(DefaultBuckets()); n != DefaultBucketCount {
+		t.Errorf("len(DefaultBuckets()) = %d, DefaultBucketCount = %d", n, DefaultBucketCount)
+	}
+}

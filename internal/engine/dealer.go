@@ -86,6 +86,16 @@ func dealerLogRoom(sc *Scenario) (recs, vals, strs int) {
 	return dealerLogDays + 3*dealerLogTrades, (9 + 5 + 4) * dealerLogTrades, 4 * dealerLogTrades
 }
 
+// dealerAgentRoom is the room newSystem leaves in the agents for sc's dealer
+// and VBT agents (none without a dealer): two per default bucket.
+// initDealer makes room for more when the scenario has more buckets.
+func dealerAgentRoom(sc *Scenario) int {
+	if sc.Dealer == nil || !sc.Dealer.Enabled {
+		return 0
+	}
+	return 2 * dealer.DefaultBucketCount
+}
+
 // initDealer builds the dealer subsystem after setup (spec §2.2): the
 // dealer and VBT agents, one ticket per payable, the capital, the traders.
 func (s *system) initDealer(cfg dealer.Config, era DealerEra) {

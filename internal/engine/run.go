@@ -141,7 +141,7 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	st.aliases = make([]aliasEntry, 0, len(sc.InitialActions))
 	st.scheduled = map[int64][]Action{}
 	st.cbCash, st.cbReserves = pynum.Int(0), pynum.Int(0)
-	st.agents = make([]agent, 0, len(sc.Agents))
+	st.agents = make([]agent, 0, len(sc.Agents)+dealerAgentRoom(sc))
 	st.contracts = make([]*contract, 0, 3*len(sc.InitialActions)/2+16)
 	// A ring logs about three events per action and five values per event:
 	// sized up front, the log rarely grows.
