@@ -364,6 +364,13 @@ type RunResult struct {
 	// instead of hashing it all again. Empty when unknown.
 	Fingerprint string `json:"fingerprint,omitempty"`
 	Executor    string `json:"executor"`
+	// Manifest is the run's manifest.json as the folder's writer (package
+	// runfolder) wrote it, having hashed each file as it wrote it; the
+	// host then takes the folder as reported (runfolder.Reported) instead
+	// of reading it back. Empty when the executor does not say (protocol
+	// x1.1 plugins, folders it did not write itself): the host checks the
+	// folder. Not part of the worker's JSON events.
+	Manifest []byte `json:"-"`
 }
 
 // ResultOf summarises a sealed run folder (written, received or verified
@@ -375,6 +382,7 @@ func ResultOf(f *runfolder.Sealed) *RunResult {
 		StopReason: m.StopReason, DaysSimulated: m.DaysSimulated, Defaults: m.Defaults,
 		PhiTotal: m.PhiTotal, DeltaTotal: m.DeltaTotal, TimeToStability: m.TimeToStability,
 		DurationMS: m.DurationMS, ManifestSHA256: f.SHA256, Fingerprint: f.Fingerprint, Executor: m.Executor,
+		Manifest: f.Written,
 	}
 }
 
