@@ -80,7 +80,7 @@ func (c *client) Execute(ctx context.Context, batch *Batch, emit func(RunEvent) 
 		batch = &Batch{}
 	}
 	doing := fmt.Sprintf("executing the batch of experiment %s", batch.ExperimentID)
-	req := &executorv1.ExecuteRequest{Batch: batchToProto(batch)}
+	req := &executorv1.ExecuteRequest{Batch: batchToProto(batch), BatchEvents: true}
 	if n := proto.Size(req); n > MaxMessageSize {
 		return fmt.Errorf("%s: its %d runs take %d bytes, more than the %d MiB a message may carry: split the batch",
 			doing, len(batch.Runs), n, MaxMessageSize>>20)
@@ -123,13 +123,20 @@ func (c *client) Execute(ctx context.Context, batch *Batch, emit func(RunEvent) 
 		if err != nil {
 			return c.failPending(ctx, guard, emit, c.err(ctx, doing, "Execute", err))
 		}
-		ev, err := eventFromProto(m)
-		if err != nil {
-			return fmt.Errorf("%s: reading a run event: %w", doing, err)
-		}
-		guard.Admit(ev)
-		if err := emit(ev); err != nil {
-			return err
+		more := m.GetMore()
+		m.More = nil
+		for i := -1; i < len(more); i++ {
+			if i >= 0 {
+				m = more[i]
+			}
+			ev, err := eventFromProto(m)
+			if err != nil {
+				return fmt.Errorf("%s: reading a run event: %w", doing, err)
+			}
+			guard.Admit(ev)
+			if err := emit(ev); err != nil {
+				return err
+			}
 		}
 	}
 }

@@ -322,6 +322,7 @@ func resultToProto(in *RunResult) *executorv1.RunResult {
 		ManifestSha256:  in.ManifestSHA256,
 		Executor:        in.Executor,
 		Fingerprint:     in.Fingerprint,
+		Manifest:        in.Manifest,
 	}
 }
 
@@ -342,6 +343,7 @@ func resultFromProto(in *executorv1.RunResult) *RunResult {
 		ManifestSHA256:  in.GetManifestSha256(),
 		Executor:        in.GetExecutor(),
 		Fingerprint:     in.GetFingerprint(),
+		Manifest:        in.GetManifest(),
 	}
 }
 

@@ -247,20 +247,19 @@ type RunOptions struct {
 	DealerEra string `json:"dealer_era,omitempty"`
 }
 
-// The files a run folder keeps (RunOptions.Artifacts).
+// The files a run folder keeps (RunOptions.Artifacts); their home is
+// sdk/runfolder, which the run path imports without this package's gRPC.
 const (
 	// ArtifactsAll keeps every file, as bilancio does.
-	ArtifactsAll = "all"
+	ArtifactsAll = runfolder.ArtifactsAll
 	// ArtifactsNoHTML keeps every file but run.html.
-	ArtifactsNoHTML = "no_html"
-	// ArtifactsAggregates keeps what the sweep's aggregates read:
-	// scenario.yaml, out/metrics.csv, a dealer run's out/dealer_metrics.json
-	// and the manifest.
-	ArtifactsAggregates = "aggregates"
+	ArtifactsNoHTML = runfolder.ArtifactsNoHTML
+	// ArtifactsAggregates keeps what the sweep's aggregates read.
+	ArtifactsAggregates = runfolder.ArtifactsAggregates
 )
 
 // ArtifactsModes lists the values of RunOptions.Artifacts, the default first.
-func ArtifactsModes() []string { return []string{ArtifactsAll, ArtifactsNoHTML, ArtifactsAggregates} }
+func ArtifactsModes() []string { return runfolder.ArtifactsModes() }
 
 // EventType is the kind of a RunEvent.
 type EventType string
@@ -364,6 +363,13 @@ type RunResult struct {
 	// instead of hashing it all again. Empty when unknown.
 	Fingerprint string `json:"fingerprint,omitempty"`
 	Executor    string `json:"executor"`
+	// Manifest is the run's manifest.json as the folder's writer (package
+	// runfolder) wrote it, having hashed each file as it wrote it; the
+	// host then takes the folder as reported (runfolder.Reported) instead
+	// of reading it back. Empty when the executor does not say (protocol
+	// x1.1 plugins, folders it did not write itself): the host checks the
+	// folder. Not part of the worker's JSON events.
+	Manifest []byte `json:"-"`
 }
 
 // ResultOf summarises a sealed run folder (written, received or verified
@@ -375,6 +381,7 @@ func ResultOf(f *runfolder.Sealed) *RunResult {
 		StopReason: m.StopReason, DaysSimulated: m.DaysSimulated, Defaults: m.Defaults,
 		PhiTotal: m.PhiTotal, DeltaTotal: m.DeltaTotal, TimeToStability: m.TimeToStability,
 		DurationMS: m.DurationMS, ManifestSHA256: f.SHA256, Fingerprint: f.Fingerprint, Executor: m.Executor,
+		Manifest: f.Written,
 	}
 }
 

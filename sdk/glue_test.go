@@ -50,7 +50,7 @@ func TestRoundTrip(t *testing.T) {
 		{RunID: "grid_a", Type: EventCompleted, Time: at(4), Attempt: 1, Result: &RunResult{
 			RunID: "grid_a", Dir: "/tmp/out/grid_a", StopReason: "stable", DaysSimulated: 5, Defaults: 1,
 			PhiTotal: "0.8", DeltaTotal: "0.2", TimeToStability: "3", DurationMS: 1.5,
-			ManifestSHA256: "beef", Executor: "fake", Fingerprint: "f00d"}},
+			ManifestSHA256: "beef", Executor: "fake", Fingerprint: "f00d", Manifest: []byte(`{"run_id":"grid_a"}`)}},
 		{RunID: "grid_b", Type: EventFailed, Message: "b.yaml:1:1: bad"},
 		{RunID: "grid_b", Type: EventFailed, Message: "node lost", Failure: FailureInfrastructure},
 		{RunID: "grid_c", Type: EventCancelled, Time: at(5)},

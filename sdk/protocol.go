@@ -9,7 +9,7 @@ import (
 // file names carry it (Packer style: x<major>.<minor>). The minor grows when
 // optional fields or RPCs are added; Info.Capabilities says which of them a
 // plugin has.
-const APIVersion = "x1.1"
+const APIVersion = "x1.2"
 
 // ProtocolVersions returns the major protocol versions this SDK speaks,
 // newest first. They are the keys of PluginSets and what the host offers a

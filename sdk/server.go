@@ -136,12 +136,20 @@ func (s *server) Execute(req *executorv1.ExecuteRequest, stream executorv1.Execu
 
 	// The executor may emit from several goroutines, and may (wrongly) keep
 	// a goroutine that emits after Execute returned: sends are serialised
-	// and refused once the handler is done.
+	// and refused once the handler is done. A host that takes several
+	// events in a message gets them from a sender goroutine, which sends
+	// the events that came while it was sending the previous message
+	// together (one message, not one each, for a batch's queued events);
+	// an error sending is then returned by the next emit.
 	var (
 		sendMu sync.Mutex
 		closed bool
 	)
 	running := newRunningSet(batch)
+	var out *eventSender
+	if req.GetBatchEvents() {
+		out = newEventSender(stream)
+	}
 	emit := func(ev RunEvent) error {
 		m, err := eventToProto(&ev)
 		if err != nil {
@@ -151,6 +159,13 @@ func (s *server) Execute(req *executorv1.ExecuteRequest, stream executorv1.Execu
 		defer sendMu.Unlock()
 		if closed {
 			return errors.New("sending a run event: the batch's Execute call has returned")
+		}
+		if out != nil {
+			if err := out.add(m); err != nil {
+				return err
+			}
+			running.saw(ev)
+			return nil
 		}
 		running.saw(ev)
 		if err := stream.Send(m); err != nil {
@@ -187,7 +202,91 @@ func (s *server) Execute(req *executorv1.ExecuteRequest, stream executorv1.Execu
 	sendMu.Lock()
 	closed = true
 	sendMu.Unlock()
+	if out != nil {
+		out.close() // what is pending goes out before the call ends
+	}
 	return toStatus(err)
+}
+
+// maxEventsPerMessage bounds the events an eventSender puts in one message
+// (a completed event is about 2 KB).
+const maxEventsPerMessage = 256
+
+// eventSender sends a batch's events on its stream from its own goroutine:
+// the events added while a message is being sent go together in the next
+// one (RunEvent.more), in order.
+type eventSender struct {
+	stream executorv1.Executor_ExecuteServer
+	wake   chan struct{}
+	done   chan struct{}
+
+	mu      sync.Mutex
+	pending []*executorv1.RunEvent
+	closing bool
+	err     error
+}
+
+func newEventSender(stream executorv1.Executor_ExecuteServer) *eventSender {
+	s := &eventSender{stream: stream, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go s.loop()
+	return s
+}
+
+// add queues m, or returns the error of an earlier send.
+func (s *eventSender) add(m *executorv1.RunEvent) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	s.pending = append(s.pending, m)
+	select {
+	case s.wake <- struct{}{}:
+	default: // the sender is already due to look
+	}
+	return nil
+}
+
+// close sends what is pending and stops the sender.
+func (s *eventSender) close() {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	<-s.done
+}
+
+func (s *eventSender) loop() {
+	defer close(s.done)
+	for range s.wake {
+		for {
+			s.mu.Lock()
+			n := min(len(s.pending), maxEventsPerMessage)
+			msg := s.pending[:n:n]
+			s.pending = s.pending[n:]
+			if len(s.pending) == 0 {
+				s.pending = nil
+			}
+			closing, failed := s.closing, s.err != nil
+			s.mu.Unlock()
+			if n == 0 || failed {
+				if closing {
+					return
+				}
+				break
+			}
+			m := msg[0]
+			m.More = msg[1:]
+			if err := s.stream.Send(m); err != nil {
+				s.mu.Lock()
+				s.err = fmt.Errorf("sending a run event of run %s: %w", m.GetRunId(), err)
+				s.mu.Unlock()
+			}
+		}
+	}
 }
 
 // runningSet follows which runs of a batch are started and not ended, from

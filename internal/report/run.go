@@ -101,7 +101,10 @@ func RunHTML(sc *engine.Scenario, res *engine.Result, sum *RunSummary) ([]byte, 
 	}
 	p := buildRunPage(sc, res, sum)
 	var b htmlBuf
-	b.Grow(8192 + len(p.Data) + 120*len(p.Agents))
+	// The page's size, near enough that the buffer is allocated once: its
+	// style, script and data, and ~4 KB of markup around them.
+	a := pageAssets()
+	b.Grow(4096 + len(a.runCSS) + max(len(a.runLoader), len(a.runDealerLoader)) + len(p.Data) + 200*len(p.Agents) + 200*len(p.SetupFacts))
 	writeRunPage(&b, p)
 	return b.Bytes(), nil
 }
@@ -197,7 +200,6 @@ func collectFacts(sc *engine.Scenario, res *engine.Result, sum *RunSummary) runF
 		maxDays:    sc.Run.MaxDays,
 		quietDays:  sc.Run.QuietDays,
 		handling:   sc.Run.DefaultHandling,
-		defaulters: res.DefaultedAgents(),
 		defaultDay: map[string]int{},
 		failed:     failFastDebtor(res),
 		shown:      sc.Run.ShowBalances,
@@ -214,9 +216,12 @@ func collectFacts(sc *engine.Scenario, res *engine.Result, sum *RunSummary) runF
 	if res.DefaultHandling != "" {
 		f.handling = res.DefaultHandling
 	}
+	// The expelled agents, as res.DefaultedAgents lists them, from the
+	// events built once for the whole page.
 	for i := range res.Events() {
 		if e := &res.Events()[i]; e.Kind == kindAgentDef {
 			id := e.GetString("agent")
+			f.defaulters = append(f.defaulters, id)
 			if _, seen := f.defaultDay[id]; !seen {
 				f.defaultDay[id] = e.Day
 			}
@@ -652,26 +657,27 @@ func row(e *engine.Event) eventRow {
 			chosen[role], ranks[role] = i, rank
 		}
 	}
-	text := func(role int) string {
-		if chosen[role] < 0 {
-			return ""
+	var text [roleCount]string // each role's value, printed once
+	for role, i := range chosen {
+		if i >= 0 {
+			text[role] = valueText(e.Fields[i].Val)
 		}
-		return valueText(e.Fields[chosen[role]].Val)
 	}
 	r := eventRow{
-		Kind: e.Kind, From: text(roleFrom), To: text(roleTo), Amount: text(roleAmount),
-		ID: text(roleID), Alias: text(roleAlias),
+		Kind: e.Kind, From: text[roleFrom], To: text[roleTo], Amount: text[roleAmount],
+		ID: text[roleID], Alias: text[roleAlias],
 		Default: e.Kind == kindPartial || e.Kind == kindObligationDef || e.Kind == kindAgentDef,
 	}
 	for i, f := range e.Fields {
 		role, _ := keyRole(f.Key)
-		if role != roleNone && (i == chosen[role] || (role != roleAmount && valueText(f.Val) == text(role))) {
+		if role != roleNone && i == chosen[role] || role == roleAlias && f.Val.Kind == engine.NullValue {
 			continue
 		}
-		if role == roleAlias && f.Val.Kind == engine.NullValue {
+		v := valueText(f.Val)
+		if role != roleNone && role != roleAmount && v == text[role] {
 			continue
 		}
-		r.Extra = append(r.Extra, keyValue{K: f.Key, V: valueText(f.Val)})
+		r.Extra = append(r.Extra, keyValue{K: f.Key, V: v})
 	}
 	return r
 }

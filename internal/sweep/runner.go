@@ -616,6 +616,29 @@ func (r *runner) execute(ctx context.Context, runs []*PlannedRun) (map[string]ou
 	return out, nil
 }
 
+// reported is the folder of a run that ev says completed, as the executor
+// reported it: the manifest it wrote, having hashed each file as it wrote
+// it (sdk.RunResult.Manifest). Its folder verified when it was sealed, so
+// it is taken as done without being read back (runfolder.Reported); the
+// checks of a later sweep run, status and resume read it as usual. An
+// error when the event carries no such report (an executor of protocol
+// x1.1, a failed run) or one that does not hold together: the folder is
+// then checked.
+func (r *runner) reported(run *PlannedRun, ev sdk.RunEvent) (*runfolder.Sealed, error) {
+	res := ev.Result
+	if ev.Type != sdk.EventCompleted || res == nil || len(res.Manifest) == 0 {
+		return nil, errors.New("no manifest reported")
+	}
+	d, err := runfolder.Reported(r.store.RunDir(run.ID), res.Manifest, res.ManifestSHA256, res.Fingerprint)
+	if err != nil {
+		return nil, err
+	}
+	if d.Manifest.RunID != run.ID {
+		return nil, fmt.Errorf("the manifest reported is run %s's", d.Manifest.RunID)
+	}
+	return d, nil
+}
+
 // backoff is the wait after a run's attempt-th failure: RetryDelay ×
 // 2^(attempt−1), at most RetryMaxDelay.
 func (r *runner) backoff(attempt int) time.Duration {
@@ -676,13 +699,16 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 		wg.Go(func() {
 			for ev := range ended {
 				run := byID[ev.RunID]
-				var known store.Known
-				if ev.Result != nil {
-					known = store.Known{Manifest: ev.Result.ManifestSHA256, Fingerprint: ev.Result.Fingerprint}
-				}
-				d, err := r.store.CheckRun(run.ID, known, store.CheckQuick)
-				if err == nil && known.Manifest != "" && known.Manifest != d.SHA256 {
-					err = fmt.Errorf("its manifest is not the one the executor reported")
+				d, err := r.reported(run, ev)
+				if err != nil {
+					var known store.Known
+					if ev.Result != nil {
+						known = store.Known{Manifest: ev.Result.ManifestSHA256, Fingerprint: ev.Result.Fingerprint}
+					}
+					d, err = r.store.CheckRun(run.ID, known, store.CheckQuick)
+					if err == nil && known.Manifest != "" && known.Manifest != d.SHA256 {
+						err = fmt.Errorf("its manifest is not the one the executor reported")
+					}
 				}
 				if err == nil {
 					if err := r.finished(run, d, attempt, attempts, ev, out); err != nil {

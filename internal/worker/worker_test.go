@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -123,8 +124,9 @@ func TestExecuteWritesRunsAndReportsResults(t *testing.T) {
 			Defaults: m.Defaults, PhiTotal: m.PhiTotal, DeltaTotal: m.DeltaTotal,
 			TimeToStability: m.TimeToStability, DurationMS: m.DurationMS,
 			ManifestSHA256: hex.EncodeToString(sum[:]), Fingerprint: f.Fingerprint, Executor: "test-exec",
+			Manifest: data, // the manifest as written, for the host to take as reported
 		}
-		if *ev.Result != want {
+		if !reflect.DeepEqual(*ev.Result, want) {
 			t.Errorf("run %s: result %+v, want %+v", r.RunID, *ev.Result, want)
 		}
 		if m.Engine != "test-engine" || m.RunID != r.RunID {

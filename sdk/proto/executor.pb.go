@@ -663,8 +663,12 @@ func (*ConfigureResponse) Descriptor() ([]byte, []int) {
 }
 
 type ExecuteRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Batch         *Batch                 `protobuf:"bytes,1,opt,name=batch,proto3" json:"batch,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Batch *Batch                 `protobuf:"bytes,1,opt,name=batch,proto3" json:"batch,omitempty"`
+	// batch_events: the host takes several events in one message
+	// (RunEvent.more, x1.2); the plugin may then send the events that came
+	// while it was sending the previous message together.
+	BatchEvents   bool `protobuf:"varint,2,opt,name=batch_events,json=batchEvents,proto3" json:"batch_events,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -704,6 +708,13 @@ func (x *ExecuteRequest) GetBatch() *Batch {
 		return x.Batch
 	}
 	return nil
+}
+
+func (x *ExecuteRequest) GetBatchEvents() bool {
+	if x != nil {
+		return x.BatchEvents
+	}
+	return false
 }
 
 // Batch is a set of runs to execute.
@@ -1097,7 +1108,10 @@ type RunEvent struct {
 	// failure is set on failed events.
 	Failure Failure `protobuf:"varint,8,opt,name=failure,proto3,enum=bilancio.executor.v1.Failure" json:"failure,omitempty"`
 	// running, on HEARTBEAT events: the runs the plugin vouches for.
-	Running       []string `protobuf:"bytes,9,rep,name=running,proto3" json:"running,omitempty"`
+	Running []string `protobuf:"bytes,9,rep,name=running,proto3" json:"running,omitempty"`
+	// more are the events that follow this one, in order; only sent to a
+	// host that asked with ExecuteRequest.batch_events (x1.2).
+	More          []*RunEvent `protobuf:"bytes,10,rep,name=more,proto3" json:"more,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1191,6 +1205,13 @@ func (x *RunEvent) GetFailure() Failure {
 func (x *RunEvent) GetRunning() []string {
 	if x != nil {
 		return x.Running
+	}
+	return nil
+}
+
+func (x *RunEvent) GetMore() []*RunEvent {
+	if x != nil {
+		return x.More
 	}
 	return nil
 }
@@ -1331,7 +1352,11 @@ type RunResult struct {
 	Executor        string                 `protobuf:"bytes,11,opt,name=executor,proto3" json:"executor,omitempty"`
 	// fingerprint of the folder's files as written (sdk/runfolder): with
 	// manifest_sha256 the host checks the folder with a stat per file.
-	Fingerprint   string `protobuf:"bytes,12,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	Fingerprint string `protobuf:"bytes,12,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	// manifest is the folder's manifest.json as its writer wrote it, having
+	// hashed every file as it wrote it (x1.2): the host takes the folder as
+	// reported instead of reading it back. Empty: the host checks the folder.
+	Manifest      []byte `protobuf:"bytes,13,opt,name=manifest,proto3" json:"manifest,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1448,6 +1473,13 @@ func (x *RunResult) GetFingerprint() string {
 		return x.Fingerprint
 	}
 	return ""
+}
+
+func (x *RunResult) GetManifest() []byte {
+	if x != nil {
+		return x.Manifest
+	}
+	return nil
 }
 
 type CancelRequest struct {
@@ -2292,9 +2324,10 @@ const file_executor_proto_rawDesc = "" +
 	"\x10ConfigureRequest\x12\x1f\n" +
 	"\vconfig_json\x18\x01 \x01(\fR\n" +
 	"configJson\"\x13\n" +
-	"\x11ConfigureResponse\"C\n" +
+	"\x11ConfigureResponse\"f\n" +
 	"\x0eExecuteRequest\x121\n" +
-	"\x05batch\x18\x01 \x01(\v2\x1b.bilancio.executor.v1.BatchR\x05batch\"\x8d\x02\n" +
+	"\x05batch\x18\x01 \x01(\v2\x1b.bilancio.executor.v1.BatchR\x05batch\x12!\n" +
+	"\fbatch_events\x18\x02 \x01(\bR\vbatchEvents\"\x8d\x02\n" +
 	"\x05Batch\x12#\n" +
 	"\rexperiment_id\x18\x01 \x01(\tR\fexperimentId\x12\x19\n" +
 	"\bout_root\x18\x02 \x01(\tR\aoutRoot\x12\x1a\n" +
@@ -2328,7 +2361,7 @@ const file_executor_proto_rawDesc = "" +
 	"\fsummary_rule\x18\n" +
 	" \x01(\tR\vsummaryRule\x12\x1d\n" +
 	"\n" +
-	"dealer_era\x18\v \x01(\tR\tdealerEra\"\x80\x03\n" +
+	"dealer_era\x18\v \x01(\tR\tdealerEra\"\xb4\x03\n" +
 	"\bRunEvent\x12\x15\n" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x123\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.bilancio.executor.v1.EventTypeR\x04type\x12.\n" +
@@ -2338,7 +2371,9 @@ const file_executor_proto_rawDesc = "" +
 	"\x06result\x18\x06 \x01(\v2\x1f.bilancio.executor.v1.RunResultR\x06result\x128\n" +
 	"\x05usage\x18\a \x03(\v2\".bilancio.executor.v1.SandboxUsageR\x05usage\x127\n" +
 	"\afailure\x18\b \x01(\x0e2\x1d.bilancio.executor.v1.FailureR\afailure\x12\x18\n" +
-	"\arunning\x18\t \x03(\tR\arunning\"\x9f\x02\n" +
+	"\arunning\x18\t \x03(\tR\arunning\x122\n" +
+	"\x04more\x18\n" +
+	" \x03(\v2\x1e.bilancio.executor.v1.RunEventR\x04more\"\x9f\x02\n" +
 	"\fSandboxUsage\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\apurpose\x18\x02 \x01(\tR\apurpose\x120\n" +
@@ -2351,7 +2386,7 @@ const file_executor_proto_rawDesc = "" +
 	"\x04runs\x18\b \x01(\x05R\x04runs\x12\x12\n" +
 	"\x04cost\x18\t \x01(\x01R\x04cost\x12\x1a\n" +
 	"\bcurrency\x18\n" +
-	" \x01(\tR\bcurrency\"\x8a\x03\n" +
+	" \x01(\tR\bcurrency\"\xa6\x03\n" +
 	"\tRunResult\x12\x15\n" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x12\x10\n" +
 	"\x03dir\x18\x02 \x01(\tR\x03dir\x12\x1f\n" +
@@ -2368,7 +2403,8 @@ const file_executor_proto_rawDesc = "" +
 	"\x0fmanifest_sha256\x18\n" +
 	" \x01(\tR\x0emanifestSha256\x12\x1a\n" +
 	"\bexecutor\x18\v \x01(\tR\bexecutor\x12 \n" +
-	"\vfingerprint\x18\f \x01(\tR\vfingerprint\"M\n" +
+	"\vfingerprint\x18\f \x01(\tR\vfingerprint\x12\x1a\n" +
+	"\bmanifest\x18\r \x01(\fR\bmanifest\"M\n" +
 	"\rCancelRequest\x12#\n" +
 	"\rexperiment_id\x18\x01 \x01(\tR\fexperimentId\x12\x17\n" +
 	"\arun_ids\x18\x02 \x03(\tR\x06runIds\"\x10\n" +
@@ -2515,39 +2551,40 @@ var file_executor_proto_depIdxs = []int32{
 	17, // 9: bilancio.executor.v1.RunEvent.result:type_name -> bilancio.executor.v1.RunResult
 	16, // 10: bilancio.executor.v1.RunEvent.usage:type_name -> bilancio.executor.v1.SandboxUsage
 	1,  // 11: bilancio.executor.v1.RunEvent.failure:type_name -> bilancio.executor.v1.Failure
-	33, // 12: bilancio.executor.v1.SandboxUsage.start:type_name -> google.protobuf.Timestamp
-	33, // 13: bilancio.executor.v1.SandboxUsage.end:type_name -> google.protobuf.Timestamp
-	23, // 14: bilancio.executor.v1.StatusResponse.runs:type_name -> bilancio.executor.v1.RunStatus
-	22, // 15: bilancio.executor.v1.StatusResponse.work_units:type_name -> bilancio.executor.v1.WorkUnit
-	2,  // 16: bilancio.executor.v1.WorkUnit.state:type_name -> bilancio.executor.v1.WorkState
-	33, // 17: bilancio.executor.v1.WorkUnit.started:type_name -> google.protobuf.Timestamp
-	33, // 18: bilancio.executor.v1.WorkUnit.ended:type_name -> google.protobuf.Timestamp
-	0,  // 19: bilancio.executor.v1.RunStatus.state:type_name -> bilancio.executor.v1.EventType
-	28, // 20: bilancio.executor.v1.ListResponse.entries:type_name -> bilancio.executor.v1.Entry
-	33, // 21: bilancio.executor.v1.Entry.mod_time:type_name -> google.protobuf.Timestamp
-	3,  // 22: bilancio.executor.v1.Executor.Describe:input_type -> bilancio.executor.v1.DescribeRequest
-	8,  // 23: bilancio.executor.v1.Executor.Configure:input_type -> bilancio.executor.v1.ConfigureRequest
-	10, // 24: bilancio.executor.v1.Executor.Execute:input_type -> bilancio.executor.v1.ExecuteRequest
-	18, // 25: bilancio.executor.v1.Executor.Cancel:input_type -> bilancio.executor.v1.CancelRequest
-	20, // 26: bilancio.executor.v1.Executor.Status:input_type -> bilancio.executor.v1.StatusRequest
-	24, // 27: bilancio.executor.v1.Executor.Estimate:input_type -> bilancio.executor.v1.EstimateRequest
-	26, // 28: bilancio.executor.v1.Executor.List:input_type -> bilancio.executor.v1.ListRequest
-	29, // 29: bilancio.executor.v1.Executor.Fetch:input_type -> bilancio.executor.v1.FetchRequest
-	31, // 30: bilancio.executor.v1.Executor.Remove:input_type -> bilancio.executor.v1.RemoveRequest
-	4,  // 31: bilancio.executor.v1.Executor.Describe:output_type -> bilancio.executor.v1.DescribeResponse
-	9,  // 32: bilancio.executor.v1.Executor.Configure:output_type -> bilancio.executor.v1.ConfigureResponse
-	15, // 33: bilancio.executor.v1.Executor.Execute:output_type -> bilancio.executor.v1.RunEvent
-	19, // 34: bilancio.executor.v1.Executor.Cancel:output_type -> bilancio.executor.v1.CancelResponse
-	21, // 35: bilancio.executor.v1.Executor.Status:output_type -> bilancio.executor.v1.StatusResponse
-	25, // 36: bilancio.executor.v1.Executor.Estimate:output_type -> bilancio.executor.v1.EstimateResponse
-	27, // 37: bilancio.executor.v1.Executor.List:output_type -> bilancio.executor.v1.ListResponse
-	30, // 38: bilancio.executor.v1.Executor.Fetch:output_type -> bilancio.executor.v1.FetchChunk
-	32, // 39: bilancio.executor.v1.Executor.Remove:output_type -> bilancio.executor.v1.RemoveResponse
-	31, // [31:40] is the sub-list for method output_type
-	22, // [22:31] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	15, // 12: bilancio.executor.v1.RunEvent.more:type_name -> bilancio.executor.v1.RunEvent
+	33, // 13: bilancio.executor.v1.SandboxUsage.start:type_name -> google.protobuf.Timestamp
+	33, // 14: bilancio.executor.v1.SandboxUsage.end:type_name -> google.protobuf.Timestamp
+	23, // 15: bilancio.executor.v1.StatusResponse.runs:type_name -> bilancio.executor.v1.RunStatus
+	22, // 16: bilancio.executor.v1.StatusResponse.work_units:type_name -> bilancio.executor.v1.WorkUnit
+	2,  // 17: bilancio.executor.v1.WorkUnit.state:type_name -> bilancio.executor.v1.WorkState
+	33, // 18: bilancio.executor.v1.WorkUnit.started:type_name -> google.protobuf.Timestamp
+	33, // 19: bilancio.executor.v1.WorkUnit.ended:type_name -> google.protobuf.Timestamp
+	0,  // 20: bilancio.executor.v1.RunStatus.state:type_name -> bilancio.executor.v1.EventType
+	28, // 21: bilancio.executor.v1.ListResponse.entries:type_name -> bilancio.executor.v1.Entry
+	33, // 22: bilancio.executor.v1.Entry.mod_time:type_name -> google.protobuf.Timestamp
+	3,  // 23: bilancio.executor.v1.Executor.Describe:input_type -> bilancio.executor.v1.DescribeRequest
+	8,  // 24: bilancio.executor.v1.Executor.Configure:input_type -> bilancio.executor.v1.ConfigureRequest
+	10, // 25: bilancio.executor.v1.Executor.Execute:input_type -> bilancio.executor.v1.ExecuteRequest
+	18, // 26: bilancio.executor.v1.Executor.Cancel:input_type -> bilancio.executor.v1.CancelRequest
+	20, // 27: bilancio.executor.v1.Executor.Status:input_type -> bilancio.executor.v1.StatusRequest
+	24, // 28: bilancio.executor.v1.Executor.Estimate:input_type -> bilancio.executor.v1.EstimateRequest
+	26, // 29: bilancio.executor.v1.Executor.List:input_type -> bilancio.executor.v1.ListRequest
+	29, // 30: bilancio.executor.v1.Executor.Fetch:input_type -> bilancio.executor.v1.FetchRequest
+	31, // 31: bilancio.executor.v1.Executor.Remove:input_type -> bilancio.executor.v1.RemoveRequest
+	4,  // 32: bilancio.executor.v1.Executor.Describe:output_type -> bilancio.executor.v1.DescribeResponse
+	9,  // 33: bilancio.executor.v1.Executor.Configure:output_type -> bilancio.executor.v1.ConfigureResponse
+	15, // 34: bilancio.executor.v1.Executor.Execute:output_type -> bilancio.executor.v1.RunEvent
+	19, // 35: bilancio.executor.v1.Executor.Cancel:output_type -> bilancio.executor.v1.CancelResponse
+	21, // 36: bilancio.executor.v1.Executor.Status:output_type -> bilancio.executor.v1.StatusResponse
+	25, // 37: bilancio.executor.v1.Executor.Estimate:output_type -> bilancio.executor.v1.EstimateResponse
+	27, // 38: bilancio.executor.v1.Executor.List:output_type -> bilancio.executor.v1.ListResponse
+	30, // 39: bilancio.executor.v1.Executor.Fetch:output_type -> bilancio.executor.v1.FetchChunk
+	32, // 40: bilancio.executor.v1.Executor.Remove:output_type -> bilancio.executor.v1.RemoveResponse
+	32, // [32:41] is the sub-list for method output_type
+	23, // [23:32] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_executor_proto_init() }

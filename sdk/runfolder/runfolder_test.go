@@ -337,3 +337,67 @@ func put(t *testing.T, dir, name, data string) {
 		t.Fatal(err)
 	}
 }
+
+// TestReported: a folder taken as its writer reported it reads nothing back
+// (it holds even once the folder is gone), and a report that does not hold
+// together is refused with the problem Check would name.
+func TestReported(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r1")
+	s := writeRun(t, dir)
+	if len(s.Written) == 0 {
+		t.Fatal("Commit kept no manifest bytes")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(s.Written, data) {
+		t.Fatalf("Sealed.Written is not manifest.json:\n%s\n%s", s.Written, data)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Reported(dir, s.Written, s.SHA256, s.Fingerprint)
+	if err != nil {
+		t.Fatalf("Reported: %v", err)
+	}
+	if got.Dir != dir || got.SHA256 != s.SHA256 || got.Fingerprint != s.Fingerprint || got.Manifest.RunID != "r1" || len(got.Manifest.Files) != 4 {
+		t.Errorf("Reported = %+v, written %+v", got, s)
+	}
+
+	encode := func(m *Manifest) []byte {
+		b, err := m.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	running := encode(&Manifest{RunID: "r1", Status: "running", Files: s.Manifest.Files})
+	empty := encode(&Manifest{RunID: "r1", Status: StatusCompleted})
+	for _, tc := range []struct {
+		name      string
+		data      []byte
+		sha, fp   string
+		kind      ProblemKind
+		detailHas string
+	}{
+		{"no manifest", nil, s.SHA256, s.Fingerprint, NoManifest, "none reported"},
+		{"other checksum", s.Written, SHA256([]byte("x")), s.Fingerprint, ManifestChanged, "reported"},
+		{"not JSON", []byte("{"), SHA256([]byte("{")), s.Fingerprint, BadManifest, ""},
+		{"not completed", running, SHA256(running), s.Fingerprint, BadManifest, `status "running"`},
+		{"no files", empty, SHA256(empty), s.Fingerprint, BadManifest, "lists no file"},
+		{"no fingerprint", s.Written, s.SHA256, "", BadManifest, "no fingerprint"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Reported(dir, tc.data, tc.sha, tc.fp)
+			var ve *VerifyError
+			if !errors.As(err, &ve) || len(ve.Problems) != 1 || ve.Problems[0].Kind != tc.kind ||
+				ve.Problems[0].File != ManifestFile || !strings.Contains(ve.Problems[0].Detail, tc.detailHas) {
+				t.Fatalf("Reported = %v, want one %s problem of %s mentioning %q", err, tc.kind, ManifestFile, tc.detailHas)
+			}
+			if !errors.Is(err, ErrIncomplete) {
+				t.Errorf("%v does not match ErrIncomplete", err)
+			}
+		})
+	}
+}

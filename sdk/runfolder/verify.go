@@ -113,6 +113,42 @@ func Check(dir, manifestSHA256, fingerprint string) (*Sealed, error) {
 	return check(dir, manifestSHA256, fingerprint, false)
 }
 
+// Reported is the sealed folder dir as the executor that wrote it reported
+// it: the manifest.json it wrote (data), whose sha256 it gave as
+// manifestSHA256, and the fingerprint of the files it wrote. Its writer
+// (Writer.Commit) hashed each file as it wrote it, so the folder verified
+// when it was sealed; Reported trusts that and reads nothing back. It
+// refuses, with the problem Check would name, a manifest whose bytes do
+// not have the checksum reported, that does not parse, does not say
+// "completed" or lists no file, and a report without a fingerprint.
+func Reported(dir string, data []byte, manifestSHA256, fingerprint string) (*Sealed, error) {
+	fail := func(s *Sealed, p Problem) (*Sealed, error) {
+		p.File = ManifestFile
+		return s, &VerifyError{Dir: dir, Problems: []Problem{p}}
+	}
+	if len(data) == 0 {
+		return fail(nil, Problem{Kind: NoManifest, Detail: "none reported"})
+	}
+	sum := SHA256(data)
+	if sum != manifestSHA256 {
+		return fail(nil, Problem{Kind: ManifestChanged, Detail: fmt.Sprintf("sha256 %s, reported %s", short(sum), short(manifestSHA256))})
+	}
+	m, err := DecodeManifest(data)
+	if err != nil {
+		return fail(nil, Problem{Kind: BadManifest, Detail: err.Error()})
+	}
+	s := &Sealed{Dir: dir, Manifest: m, SHA256: sum, Fingerprint: fingerprint}
+	switch {
+	case m.Status != StatusCompleted:
+		return fail(s, Problem{Kind: BadManifest, Detail: fmt.Sprintf("status %q", m.Status)})
+	case len(m.Files) == 0:
+		return fail(s, Problem{Kind: BadManifest, Detail: "it lists no file"})
+	case fingerprint == "":
+		return fail(s, Problem{Kind: BadManifest, Detail: "no fingerprint of its files reported"})
+	}
+	return s, nil
+}
+
 func check(dir, wantSHA, wantFP string, hashFiles bool) (*Sealed, error) {
 	fail := func(s *Sealed, ps ...Problem) (*Sealed, error) {
 		return s, &VerifyError{Dir: dir, Problems: ps}

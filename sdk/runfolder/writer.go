@@ -24,6 +24,9 @@ type Sealed struct {
 	// Fingerprint changes when a listed file is replaced, resized or
 	// rewritten; Check compares it with a stat of each file.
 	Fingerprint string
+	// Written is manifest.json's bytes when this process wrote the folder
+	// (Writer.Commit), hashing each file as it wrote it; nil otherwise.
+	Written []byte
 }
 
 // Writer writes one run folder. Each file goes to a temporary name in its
@@ -270,5 +273,5 @@ func (w *Writer) seal(m *Manifest, data []byte) (*Sealed, error) {
 		return nil, fmt.Errorf("writing the manifest of %s: %w", w.dir, err)
 	}
 	w.committed = true
-	return &Sealed{Dir: w.dir, Manifest: m, SHA256: SHA256(data), Fingerprint: fingerprint(w.stamps)}, nil
+	return &Sealed{Dir: w.dir, Manifest: m, SHA256: SHA256(data), Fingerprint: fingerprint(w.stamps), Written: data}, nil
 }
