@@ -149,6 +149,13 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	s.ev.recs = make([]rec, 0, 4*len(sc.InitialActions)+64+dr)
 	s.ev.vals = make([]cval, 0, 18*len(sc.InitialActions)+64+dv)
 	s.ev.strs = make([]string, 0, len(sc.InitialActions)+16+ds)
+	payables := 0
+	for i := range sc.InitialActions {
+		if sc.InitialActions[i].Kind == ActCreatePayable {
+			payables++
+		}
+	}
+	s.pending = make([]duePayable, 0, payables)
 	lists := make([]int32, 2*listRoom*len(sc.Agents))
 	for _, a := range sc.Agents {
 		i := int32(len(st.agents))
@@ -160,7 +167,10 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 		// with room for a few entries (a ring's agent holds two or three).
 		assets, liabilities := lists[:0:listRoom], lists[listRoom:listRoom:2*listRoom]
 		lists = lists[2*listRoom:]
-		st.agents = append(st.agents, agent{id: a.ID, name: a.Name, kind: a.Kind, assets: assets, liabilities: liabilities})
+		st.agents = append(st.agents, agent{})
+		ag := &st.agents[i] // filled in place: see newContract
+		ag.id, ag.name, ag.kind = a.ID, a.Name, a.Kind
+		ag.assets, ag.liabilities = assets, liabilities
 		if a.Kind == "central_bank" && st.cbIndex == noAgent {
 			st.cbIndex = i
 		}
