@@ -16,23 +16,29 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 all: build
 
-# bin/bilancio and the executor plugins beside it (with their checksums),
-# the worker remote executors ship, and the Modal emulator (below).
+# bin/bilancio (with bin/bilancio-sweep) and the executor plugins beside it
+# (with their checksums), the worker remote executors ship, and the Modal
+# emulator (below).
 build: bilancio plugins worker emulator
 
-# Without cgo: a static executable starts faster (no dynamic loader, no
-# libc), and Go's own DNS resolver and user lookup serve bilancio.
+# bilancio serves single runs itself (run, report, validate, analyze, ring,
+# version) and hands every other command (sweep, plugins, volume, usage,
+# worker, dev) over to bilancio-sweep beside it (cmd/bilancio-sweep): so a
+# run does not load what sweeps link (gRPC, HCL, Parquet, plots). Without
+# cgo: a static executable starts faster (no dynamic loader, no libc), and
+# Go's own DNS resolver and user lookup serve bilancio.
 .PHONY: bilancio
 bilancio:
-	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/bilancio .
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ . ./cmd/bilancio-sweep
 
-# The worker that remote executors (Modal) run in their sandboxes: bilancio
-# for linux/amd64, statically linked, whatever this host is (so Modal works
-# from macOS and Linux on ARM). bilancio finds it beside itself.
+# The worker that remote executors (Modal) run in their sandboxes:
+# bilancio-sweep (which serves `worker`, and every other command of
+# bilancio) for linux/amd64, statically linked, whatever this host is (so
+# Modal works from macOS and Linux on ARM). bilancio finds it beside itself.
 WORKER ?= $(BIN)/bilancio-worker-linux-amd64
 .PHONY: worker
 worker:
-	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -ldflags "$(LDFLAGS)" -o $(WORKER) .
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -ldflags "$(LDFLAGS)" -o $(WORKER) ./cmd/bilancio-sweep
 
 # Build, then run the example sweep (examples/sweeps/ring.hcl) on the local
 # executor into out/experiments/ring, and one scenario into out/runs/demo.

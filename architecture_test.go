@@ -127,8 +127,9 @@ func TestImportGraph(t *testing.T) {
 			only(pkg, func(d string) bool { return isSDK(d) || strings.HasPrefix(d, strings.SplitN(pkg, "/cmd/", 2)[0]) },
 				"a remote plugin imports only the sdk (and its backend's client), so that it builds outside this module")
 		}
-		if pkg != "." && slices.Contains(actual[pkg], "commands") {
-			t.Errorf("%s imports commands: arrows point down", pkg)
+		if pkg != "." && pkg != "cmd/bilancio-sweep" && pkg != "commands" &&
+			(slices.Contains(actual[pkg], "commands") || slices.Contains(actual[pkg], "commands/core")) {
+			t.Errorf("%s imports commands: arrows point down (only the two programs do)", pkg)
 		}
 	}
 	only("sdk/runfolder", func(string) bool { return false }, "runfolder is standard library only")
@@ -141,6 +142,31 @@ func TestImportGraph(t *testing.T) {
 	pure := []string{"internal/engine", "internal/dealer", "internal/metrics", "internal/pynum", "internal/pyrandom", "internal/pyyaml", "internal/ring"}
 	for _, pkg := range []string{"internal/engine", "internal/dealer", "internal/metrics"} {
 		only(pkg, func(d string) bool { return slices.Contains(pure, d) }, "the engine knows nothing of files, plugins or sweeps")
+	}
+}
+
+// TestBilancioLinksNoSweepMachinery: the bilancio binary serves single runs
+// and hands the other commands over to bilancio-sweep, so that a run does
+// not load and initialise what sweeps need; this keeps it so.
+func TestBilancioLinksNoSweepMachinery(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	sweepsOnly := []string{
+		"google.golang.org/grpc", "google.golang.org/protobuf", "github.com/hashicorp/go-plugin", // executor plugins
+		"github.com/bilancio-go/bilancio/sdk/proto", "github.com/bilancio-go/bilancio/internal/pluginhost",
+		"github.com/hashicorp/hcl", "github.com/zclconf/go-cty", // sweep files
+		"github.com/parquet-go",                                    // sweep export
+		"gonum.org/v1/plot",                                        // the dashboards' PNG figures (internal/report/raster)
+		"github.com/hashicorp/cli", "github.com/Masterminds/sprig", // dispatch and its help templates (commands/core dispatches bilancio's own)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, p := range sweepsOnly {
+			if dep == p || strings.HasPrefix(dep, p+"/") {
+				t.Errorf("bilancio links %s: only bilancio-sweep may", dep)
+			}
+		}
 	}
 }
 

@@ -24,8 +24,9 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	// bilancio and the sibling it hands sweeps over to (bilancio-sweep).
 	bilancioBin = filepath.Join(dir, "bilancio")
-	if out, err := exec.Command("go", "build", "-o", bilancioBin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", dir+string(filepath.Separator), ".", "./cmd/bilancio-sweep").CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
 		panic("building bilancio: " + err.Error() + "\n" + string(out))
 	}
@@ -313,6 +314,43 @@ func TestUnknownCommands(t *testing.T) {
 				t.Errorf("stdout %q does not contain %q", stdout, tt.stdout)
 			}
 		})
+	}
+}
+
+// bilancio hands the commands of sweeps over to bilancio-sweep beside it:
+// its help lists them all, the hand-over keeps the exit code, and without
+// bilancio-sweep they fail saying how to build it (the single-run commands
+// still work).
+func TestHandOver(t *testing.T) {
+	stdout, _, code := bilancio(t, "-help")
+	for _, name := range []string{"run", "report", "validate", "analyze", "ring", "version", "sweep", "plugins", "volume", "usage", "worker"} {
+		if !strings.Contains(stdout, "\n    "+name+" ") {
+			t.Errorf("bilancio -help (exit %d) does not list %s:\n%s", code, name, stdout)
+		}
+	}
+	if _, stderr, code := bilancio(t, "sweep", "status", filepath.Join(t.TempDir(), "none")); code != 1 || !strings.Contains(stderr, "none") {
+		t.Errorf("sweep status of a missing folder: exit %d, %q", code, stderr)
+	}
+
+	alone := filepath.Join(t.TempDir(), "bilancio")
+	data, err := os.ReadFile(bilancioBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(alone, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"sweep", "status", "x"}, {"worker", "-manifest", "m.json"}, {"help", "plugins"}} {
+		cmd := exec.Command(alone, args...)
+		cmd.Env = append(os.Environ(), "PATH="+t.TempDir())
+		out, _ := cmd.CombinedOutput()
+		if cmd.ProcessState.ExitCode() != 1 || !strings.Contains(string(out), "bilancio-sweep is neither beside bilancio") ||
+			!strings.Contains(string(out), "make build") {
+			t.Errorf("%v without bilancio-sweep: exit %d, %q", args, cmd.ProcessState.ExitCode(), out)
+		}
+	}
+	if out, err := exec.Command(alone, "version").CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "bilancio v") {
+		t.Errorf("version without bilancio-sweep: %v, %q", err, out)
 	}
 }
 

@@ -1,11 +1,7 @@
 package commands
 
 import (
-	"errors"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
+	"github.com/bilancio-go/bilancio/commands/core"
 )
 
 // emulatorBinary is the program `bilancio dev modal-emulator` runs: the
@@ -49,25 +45,10 @@ Options (` + emulatorBinary + ` -help describes them):
 
 // Run implements cli.Command.
 func (c *DevModalEmulatorCommand) Run(args []string) int {
-	path, err := findEmulator()
+	path, err := core.FindProgram(emulatorBinary)
 	if err != nil {
 		c.UI.Error("Error: " + err.Error())
 		return 1
 	}
-	return execProgram(c.UI, path, args)
-}
-
-// findEmulator finds the emulator beside the running bilancio, else on PATH.
-func findEmulator() (string, error) {
-	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), emulatorBinary)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p, nil
-		}
-	}
-	p, err := exec.LookPath(emulatorBinary)
-	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("%s is neither beside bilancio nor on PATH: build it with make build (or go build ./cmd/%s)", emulatorBinary, emulatorBinary)
-	}
-	return p, err
+	return core.ExecProgram(c.UI, path, args)
 }

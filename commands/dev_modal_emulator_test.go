@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bilancio-go/bilancio/commands/core"
 )
 
 // TestDevModalEmulator: `bilancio dev modal-emulator` runs the emulator
@@ -22,13 +24,17 @@ func TestDevModalEmulator(t *testing.T) {
 		t.Skip("bilancio execs the emulator on Unix only")
 	}
 	dir := t.TempDir()
+	// bilancio hands `dev` over to bilancio-sweep, which runs the emulator:
+	// both exec, so the emulator is still bilancio's process.
 	bin := filepath.Join(dir, "bilancio")
-	data, err := os.ReadFile(bilancioBin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bin, data, 0o755); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"bilancio", core.SweepBinary} {
+		data, err := os.ReadFile(filepath.Join(filepath.Dir(bilancioBin), name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// Not built: a clear error, exit 1.

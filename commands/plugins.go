@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 )
 
@@ -20,7 +21,7 @@ type PluginsCommand struct {
 
 // Synopsis implements cli.Command.
 func (c *PluginsCommand) Synopsis() string {
-	return "List, describe, install and remove executor plugins"
+	return core.PluginsSynopsis
 }
 
 // Help implements cli.Command.
@@ -50,7 +51,7 @@ Subcommands:
 }
 
 // Run implements cli.Command.
-func (c *PluginsCommand) Run(args []string) int { return parentRun(c.UI, "plugins", args) }
+func (c *PluginsCommand) Run(args []string) int { return core.ParentRun(c.UI, "plugins", args) }
 
 // pluginsContext is a plugin command's context.
 func pluginsContext(m Meta) context.Context {

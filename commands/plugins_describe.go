@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -31,7 +32,7 @@ func (c *PluginsDescribeCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(pluginsDescribeFlags)))
+` + core.Usage(c.flags(new(pluginsDescribeFlags)))
 }
 
 type pluginsDescribeFlags struct {
@@ -40,7 +41,7 @@ type pluginsDescribeFlags struct {
 }
 
 func (c *PluginsDescribeCommand) flags(f *pluginsDescribeFlags) *flag.FlagSet {
-	fs := flagSet("plugins describe")
+	fs := core.FlagSet("plugins describe")
 	addPluginDirFlag(fs, &f.pluginDir)
 	fs.BoolVar(&f.json, "json", false, "print the description as JSON")
 	return fs
@@ -58,7 +59,7 @@ type pluginDescription struct {
 func (c *PluginsDescribeCommand) Run(args []string) int {
 	var f pluginsDescribeFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one plugin name")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one plugin name")
 	if !ok {
 		return 1
 	}

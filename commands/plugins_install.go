@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 )
 
@@ -30,7 +31,7 @@ func (c *PluginsInstallCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(pluginsInstallFlags)))
+` + core.Usage(c.flags(new(pluginsInstallFlags)))
 }
 
 type pluginsInstallFlags struct {
@@ -39,7 +40,7 @@ type pluginsInstallFlags struct {
 }
 
 func (c *PluginsInstallCommand) flags(f *pluginsInstallFlags) *flag.FlagSet {
-	fs := flagSet("plugins install")
+	fs := core.FlagSet("plugins install")
 	fs.StringVar(&f.dir, "dir", "", "the plugin directory to install into (default: -plugin-dir if given, else ~/.bilancio/plugins)")
 	addPluginDirFlag(fs, &f.pluginDir)
 	fs.BoolVar(&f.json, "json", false, "print what was installed as JSON")
@@ -50,7 +51,7 @@ func (c *PluginsInstallCommand) flags(f *pluginsInstallFlags) *flag.FlagSet {
 func (c *PluginsInstallCommand) Run(args []string) int {
 	var f pluginsInstallFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one binary")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one binary")
 	if !ok {
 		return 1
 	}
@@ -111,7 +112,7 @@ func (c *PluginsRemoveCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(pluginsRemoveFlags)))
+` + core.Usage(c.flags(new(pluginsRemoveFlags)))
 }
 
 type pluginsRemoveFlags struct {
@@ -119,7 +120,7 @@ type pluginsRemoveFlags struct {
 }
 
 func (c *PluginsRemoveCommand) flags(f *pluginsRemoveFlags) *flag.FlagSet {
-	fs := flagSet("plugins remove")
+	fs := core.FlagSet("plugins remove")
 	fs.StringVar(&f.dir, "dir", "", "the plugin directory to remove it from (default: -plugin-dir if given, else ~/.bilancio/plugins)")
 	addPluginDirFlag(fs, &f.pluginDir)
 	return fs
@@ -129,7 +130,7 @@ func (c *PluginsRemoveCommand) flags(f *pluginsRemoveFlags) *flag.FlagSet {
 func (c *PluginsRemoveCommand) Run(args []string) int {
 	var f pluginsRemoveFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one plugin name")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one plugin name")
 	if !ok {
 		return 1
 	}

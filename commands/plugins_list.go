@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -36,7 +37,7 @@ func (c *PluginsListCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(pluginsListFlags)))
+` + core.Usage(c.flags(new(pluginsListFlags)))
 }
 
 type pluginsListFlags struct {
@@ -45,7 +46,7 @@ type pluginsListFlags struct {
 }
 
 func (c *PluginsListCommand) flags(f *pluginsListFlags) *flag.FlagSet {
-	fs := flagSet("plugins list")
+	fs := core.FlagSet("plugins list")
 	addPluginDirFlag(fs, &f.pluginDir)
 	fs.BoolVar(&f.json, "json", false, "print the list as JSON")
 	fs.BoolVar(&f.all, "all", false, "also list binaries that are not used (shadowed by an earlier one, not executable)")
@@ -69,7 +70,7 @@ type pluginRow struct {
 func (c *PluginsListCommand) Run(args []string) int {
 	var f pluginsListFlags
 	fs := c.flags(&f)
-	if _, ok := parseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
+	if _, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
 		return 1
 	}
 	ctx := pluginsContext(c.Meta)

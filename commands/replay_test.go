@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/cli"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -164,7 +165,7 @@ func planSweepLine(args []string) (*sweep.Plan, error) {
 	case "ring":
 		var f sweepRingFlags
 		fs := (&SweepRingCommand{}).flags(&f)
-		if _, err = parseArgs(fs, args[2:]); err != nil {
+		if _, err = core.ParseArgs(fs, args[2:]); err != nil {
 			return nil, err
 		}
 		if spec, err = f.spec(); err == nil {
@@ -176,7 +177,7 @@ func planSweepLine(args []string) (*sweep.Plan, error) {
 		if args[1] == "comparison" {
 			fs = (&SweepComparisonCommand{}).flags(&f)
 		}
-		if _, err = parseArgs(fs, args[2:]); err != nil {
+		if _, err = core.ParseArgs(fs, args[2:]); err != nil {
 			return nil, err
 		}
 		if spec, err = f.spec(args[1]); err == nil {
@@ -276,15 +277,15 @@ func TestBilancioFlagSpellings(t *testing.T) {
 	}
 	var f pairedFlags
 	fs := (&SweepBalancedCommand{}).flags(&f)
-	if _, err := parseArgs(fs, []string{"--no-detailed-logging", "--verbose", "--no-risk-assessment", "--risk-premium", "0.05"}); err != nil {
+	if _, err := core.ParseArgs(fs, []string{"--no-detailed-logging", "--verbose", "--no-risk-assessment", "--risk-premium", "0.05"}); err != nil {
 		t.Fatal(err)
 	}
 	spec, err := f.spec(sweep.KindBalanced)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if spec.Paired.DetailedLogging || f.quiet.or(true) || !f.riskAssessment.set || f.riskAssessment.value {
-		t.Errorf("--no-detailed-logging %v, --verbose: quiet %v, --no-risk-assessment %+v", spec.Paired.DetailedLogging, f.quiet.or(true), f.riskAssessment)
+	if spec.Paired.DetailedLogging || f.quiet.Or(true) || !f.riskAssessment.Given() || f.riskAssessment.Or(false) {
+		t.Errorf("--no-detailed-logging %v, --verbose: quiet %v, --no-risk-assessment %+v", spec.Paired.DetailedLogging, f.quiet.Or(true), f.riskAssessment)
 	}
 	for _, args := range [][]string{{"--risk-assessment"}, {"--risk-premium", "much"}} {
 		ui := cli.NewMockUi()
@@ -292,10 +293,5 @@ func TestBilancioFlagSpellings(t *testing.T) {
 		if code == 0 || !strings.Contains(ui.ErrorWriter.String(), strings.TrimPrefix(args[0], "-")) {
 			t.Errorf("%v: exit %d, %q", args, code, ui.ErrorWriter.String())
 		}
-	}
-	var rf runFlags
-	rfs := (&RunCommand{}).flags(&rf)
-	if _, err := parseArgs(rfs, []string{"--no-t-account", "--no-detailed-logging", "x.yaml"}); err != nil || rf.tAccount || rf.detailed.or(true) {
-		t.Errorf("run --no-t-account --no-detailed-logging: %v, %v, %+v", err, rf.tAccount, rf.detailed)
 	}
 }

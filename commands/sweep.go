@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/config"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/revision"
@@ -32,7 +33,7 @@ type SweepCommand struct {
 }
 
 // Synopsis implements cli.Command.
-func (c *SweepCommand) Synopsis() string { return "Plan, run and inspect parameter sweeps" }
+func (c *SweepCommand) Synopsis() string { return core.SweepSynopsis }
 
 // Help implements cli.Command.
 func (c *SweepCommand) Help() string {
@@ -55,7 +56,7 @@ func (c *SweepCommand) Help() string {
 }
 
 // Run implements cli.Command.
-func (c *SweepCommand) Run(args []string) int { return parentRun(c.UI, "sweep", args) }
+func (c *SweepCommand) Run(args []string) int { return core.ParentRun(c.UI, "sweep", args) }
 
 // sweepContext is the command's context.
 func sweepContext(m Meta) context.Context {
@@ -90,7 +91,7 @@ func addLoadFlags(fs *flag.FlagSet, f *sweepLoadFlags) {
 	fs.Var(&f.vars, "var", "set an input variable, name=value (repeatable)")
 	fs.Var(&f.varFiles, "var-file", "read input variables from a file of name = value lines (repeatable)")
 	addPluginDirFlag(fs, &f.pluginDir)
-	addRevisionFlag(fs, &f.revision)
+	core.AddRevisionFlag(fs, &f.revision)
 }
 
 // loadSweep reads a sweep file (HCL, or one of bilancio's YAML sweep
@@ -116,7 +117,7 @@ func loadSweep(ctx context.Context, path string, f *sweepLoadFlags, view sweepVi
 	}
 	if f.revision != "" {
 		if err := revision.Check(f.revision); err != nil {
-			view.Diagnostic("error", "Invalid -"+revisionFlagName, err.Error())
+			view.Diagnostic("error", "Invalid -"+core.RevisionFlagName, err.Error())
 			return nil
 		}
 		spec.BilancioRevision = f.revision

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -39,11 +40,11 @@ func (c *SweepAggregateCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(sweepStatusFlags)))
+` + core.Usage(c.flags(new(sweepStatusFlags)))
 }
 
 func (c *SweepAggregateCommand) flags(f *sweepStatusFlags) *flag.FlagSet {
-	fs := flagSet("sweep aggregate")
+	fs := core.FlagSet("sweep aggregate")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
 	fs.BoolVar(&f.verify, "verify", false, "hash every done run's files against their checksums")
 	return fs
@@ -54,7 +55,7 @@ func (c *SweepAggregateCommand) Run(args []string) int {
 	boundedGC()
 	var f sweepStatusFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
 	if !ok {
 		return sweepExitError
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/analysis"
 )
 
@@ -38,7 +39,7 @@ func (c *SweepStrategyOutcomesCommand) Help() string {
 
 Options:
 
-` + usage(analysisFlags(new(analysisOptions)))
+` + core.Usage(analysisFlags(new(analysisOptions)))
 }
 
 // analysisOptions are the options of both analysis commands.
@@ -48,7 +49,7 @@ type analysisOptions struct {
 }
 
 func analysisFlags(o *analysisOptions) *flag.FlagSet {
-	fs := flagSet("sweep analysis")
+	fs := core.FlagSet("sweep analysis")
 	fs.StringVar(&o.experiment, "experiment", "", "the experiment folder, holding aggregate/comparison.csv (required)")
 	fs.BoolVar(&o.verbose, "v", false, "accepted for bilancio's -v/--verbose (nothing more is logged)")
 	fs.BoolVar(&o.verbose, "verbose", false, "same as -v")
@@ -59,7 +60,7 @@ func analysisFlags(o *analysisOptions) *flag.FlagSet {
 func parseAnalysis(m Meta, args []string, help string) (*analysisOptions, bool) {
 	var o analysisOptions
 	fs := analysisFlags(&o)
-	if _, ok := parseCommand(m.UI, fs, args, help, 0, "no arguments (the folder is -experiment)"); !ok {
+	if _, ok := core.ParseCommand(m.UI, fs, args, help, 0, "no arguments (the folder is -experiment)"); !ok {
 		return nil, false
 	}
 	if o.experiment == "" {
@@ -114,7 +115,7 @@ func (c *SweepDealerUsageCommand) Help() string {
 
 Options:
 
-` + usage(analysisFlags(new(analysisOptions)))
+` + core.Usage(analysisFlags(new(analysisOptions)))
 }
 
 // Run implements cli.Command.

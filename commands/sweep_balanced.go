@@ -3,6 +3,7 @@ package commands
 import (
 	"flag"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -41,18 +42,18 @@ func (c *SweepBalancedCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(pairedFlags)))
+` + core.Usage(c.flags(new(pairedFlags)))
 }
 
 func (c *SweepBalancedCommand) flags(f *pairedFlags) *flag.FlagSet {
-	fs := flagSet("sweep balanced")
+	fs := core.FlagSet("sweep balanced")
 	addPairedFlags(fs, f, "total dues S1 of the ring (a Decimal, recorded as written)", sweep.DefaultBalancedPrefix)
 	fs.StringVar(&f.faceValue, "face-value", "20", "the ticket face value S (the active arm's ticket size)")
 	fs.StringVar(&f.outsideMidRatios, "outside-mid-ratios", "1.0,0.9,0.8,0.75,0.5", "comma-separated outside-mid ratios ρ (the outermost loop)")
 	fs.StringVar(&f.bigEntityShare, "big-entity-share", "0.25", "β: the share of the debt owed to the big entities")
 	fs.Var(&f.detailedLogging, "detailed-logging", "write the active runs' detailed dealer files (default: the revision's, on from 2025-12)")
 	fs.Var(&f.quiet, "quiet", "show the sweep's progress (bilancio's default)")
-	fs.Var(negation{&f.quiet}, "verbose", "print a line per finished run, even on a terminal (bilancio's --verbose)")
+	fs.Var(core.Negation{Target: &f.quiet}, "verbose", "print a line per finished run, even on a terminal (bilancio's --verbose)")
 	fs.Var(&f.riskAssessment, "risk-assessment", "bilancio 2026-01's risk-based trading: not implemented, refused; -no-risk-assessment is accepted")
 	fs.StringVar(&f.riskPremium, "risk-premium", "0.02", "bilancio 2026-01's base risk premium (only used with -risk-assessment)")
 	fs.StringVar(&f.riskUrgency, "risk-urgency", "0.10", "bilancio 2026-01's urgency sensitivity (only used with -risk-assessment)")

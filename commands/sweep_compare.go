@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 
 	"github.com/bilancio-go/bilancio/internal/report"
@@ -53,11 +54,11 @@ func (c *SweepCompareCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(sweepCompareFlags)))
+` + core.Usage(c.flags(new(sweepCompareFlags)))
 }
 
 func (c *SweepCompareCommand) flags(f *sweepCompareFlags) *flag.FlagSet {
-	fs := flagSet("sweep compare")
+	fs := core.FlagSet("sweep compare")
 	fs.StringVar(&f.out, "out", "", "folder for comparison.csv and comparison.html (default: CONTROL_DIR/aggregate)")
 	fs.BoolVar(&f.json, "json", false, "print the rows as one JSON object per line")
 	return fs
@@ -67,7 +68,7 @@ func (c *SweepCompareCommand) flags(f *sweepCompareFlags) *flag.FlagSet {
 func (c *SweepCompareCommand) Run(args []string) int {
 	var f sweepCompareFlags
 	fs := c.flags(&f)
-	addNegations(fs)
+	core.AddNegations(fs)
 	if err := fs.Parse(args); err != nil {
 		return sweepExitError
 	}
@@ -78,7 +79,7 @@ func (c *SweepCompareCommand) Run(args []string) int {
 		}
 		return sweepExitOK
 	}
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 2, "one paired experiment folder, or two experiment folders (control, treatment)")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 2, "one paired experiment folder, or two experiment folders (control, treatment)")
 	if !ok {
 		return sweepExitError
 	}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/config"
 	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
@@ -42,7 +43,7 @@ func (c *SweepComparisonCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(pairedFlags)))
+` + core.Usage(c.flags(new(pairedFlags)))
 }
 
 // pairedFlags are the flags of sweep comparison and sweep balanced.
@@ -65,13 +66,13 @@ type pairedFlags struct {
 	faceValue, outsideMidRatios, bigEntityShare string
 	// detailedLogging is -detailed-logging; when not given, the revision's
 	// default holds.
-	detailedLogging optBool
+	detailedLogging core.OptBool
 	// revision is -bilancio-revision, and jobID -job-id.
 	revision, jobID string
 	// sweep balanced: -quiet (bilancio's default) or -verbose, and the risk
 	// assessment options of bilancio 2026-01.
-	quiet                    optBool
-	riskAssessment           optBool
+	quiet                    core.OptBool
+	riskAssessment           core.OptBool
 	riskPremium, riskUrgency string
 }
 
@@ -92,12 +93,12 @@ func addPairedFlags(fs *flag.FlagSet, f *pairedFlags, qHelp, prefix string) {
 	fs.IntVar(&f.cloudParallel, "cloud-parallel", 0, "with -cloud, at most this many sandboxes at once per arm (default: BILANCIO_CLOUD_MAX_PARALLEL, else 50)")
 	addExecFlags(fs, &f.sweepExecFlags, "out-dir", "the experiment folder (default out/experiments/<kind>_<hash of the sweep>)")
 	addPluginDirFlag(fs, &f.pluginDir)
-	addRevisionFlag(fs, &f.revision)
+	core.AddRevisionFlag(fs, &f.revision)
 	fs.StringVar(&f.jobID, "job-id", "", "a name for the sweep's job, recorded in experiment.json (bilancio's --job-id)")
 }
 
 func (c *SweepComparisonCommand) flags(f *pairedFlags) *flag.FlagSet {
-	fs := flagSet("sweep comparison")
+	fs := core.FlagSet("sweep comparison")
 	addPairedFlags(fs, f, "total dues S1 (read as a float, as bilancio does: recorded 10000.0)", sweep.DefaultComparisonPrefix)
 	fs.StringVar(&f.ticketSize, "dealer-ticket-size", "1.0", "the treatment dealer's ticket size (int() of it is written)")
 	fs.StringVar(&f.dealerShare, "dealer-share", "0.25", "the dealers' share of the system's cash")
@@ -117,17 +118,17 @@ func (c *SweepComparisonCommand) Run(args []string) int {
 // runPairedCommand parses a paired command's flags, builds its sweep and
 // runs it.
 func runPairedCommand(m Meta, fs *flag.FlagSet, f *pairedFlags, args []string, help, kind string) int {
-	if _, ok := parseCommand(m.UI, fs, args, help, 0, "no arguments"); !ok {
+	if _, ok := core.ParseCommand(m.UI, fs, args, help, 0, "no arguments"); !ok {
 		return sweepExitError
 	}
 	view := newSweepView(m.UI, f.json, nil)
-	if !f.quiet.or(true) && !f.json {
+	if !f.quiet.Or(true) && !f.json {
 		// bilancio's --verbose: a line per run, even on a terminal.
 		out, errOut := outputWriters(m.UI)
 		view = makeSweepView(viewPlain, out, errOut, nil)
 	}
 	defer view.Close()
-	if f.riskAssessment.set && f.riskAssessment.value {
+	if f.riskAssessment.Or(false) {
 		view.Diagnostic("error", "Invalid sweep "+kind+" options",
 			"-risk-assessment: not implemented: bilancio trades with risk assessment from 2026-01-13 (on by default there) and this engine does not, so the runs would silently differ from bilancio's; leave it out or give -no-risk-assessment (-risk-premium and -risk-urgency only matter with it)")
 		return sweepExitError
@@ -217,9 +218,9 @@ func (f *pairedFlags) spec(kind string) (*sweep.Spec, error) {
 		}
 		rev, err := revision.Lookup(f.revision)
 		if err != nil {
-			return nil, fmt.Errorf("-%s: %w", revisionFlagName, err)
+			return nil, fmt.Errorf("-%s: %w", core.RevisionFlagName, err)
 		}
-		p.DetailedLogging = f.detailedLogging.or(rev.DetailedLogging)
+		p.DetailedLogging = f.detailedLogging.Or(rev.DetailedLogging)
 	}
 	return s, nil
 }

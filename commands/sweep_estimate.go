@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -39,7 +40,7 @@ func (c *SweepEstimateCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(sweepEstimateFlags)))
+` + core.Usage(c.flags(new(sweepEstimateFlags)))
 }
 
 // sweepEstimateFlags are sweep estimate's flags.
@@ -52,7 +53,7 @@ type sweepEstimateFlags struct {
 }
 
 func (c *SweepEstimateCommand) flags(f *sweepEstimateFlags) *flag.FlagSet {
-	fs := flagSet("sweep estimate")
+	fs := core.FlagSet("sweep estimate")
 	addLoadFlags(fs, &f.sweepLoadFlags)
 	fs.IntVar(&f.pilot, "pilot", sweep.DefaultPilotRuns, "how many runs the local pilot times")
 	fs.BoolVar(&f.json, "json", false, "print the estimate as one JSON object")
@@ -65,7 +66,7 @@ func (c *SweepEstimateCommand) flags(f *sweepEstimateFlags) *flag.FlagSet {
 func (c *SweepEstimateCommand) Run(args []string) int {
 	var f sweepEstimateFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
 	if !ok {
 		return sweepExitError
 	}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/export"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 )
@@ -58,11 +59,11 @@ func (c *SweepExportCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(&f))
+` + core.Usage(c.flags(&f))
 }
 
 func (c *SweepExportCommand) flags(f *sweepExportFlags) *flag.FlagSet {
-	fs := flagSet("sweep export")
+	fs := core.FlagSet("sweep export")
 	fs.StringVar(&f.format, "format", export.Parquet, "parquet or csv")
 	fs.StringVar(&f.out, "out", "", "the folder for the tables (default DIR/export)")
 	fs.BoolVar(&f.events, "events", false, "also export every event of every run (large)")
@@ -73,7 +74,7 @@ func (c *SweepExportCommand) flags(f *sweepExportFlags) *flag.FlagSet {
 func (c *SweepExportCommand) Run(args []string) int {
 	var f sweepExportFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
 	if !ok {
 		return sweepExitError
 	}

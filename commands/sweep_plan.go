@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -36,7 +37,7 @@ func (c *SweepPlanCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(sweepPlanFlags)))
+` + core.Usage(c.flags(new(sweepPlanFlags)))
 }
 
 type sweepPlanFlags struct {
@@ -46,7 +47,7 @@ type sweepPlanFlags struct {
 }
 
 func (c *SweepPlanCommand) flags(f *sweepPlanFlags) *flag.FlagSet {
-	fs := flagSet("sweep plan")
+	fs := core.FlagSet("sweep plan")
 	addLoadFlags(fs, &f.sweepLoadFlags)
 	fs.StringVar(&f.out, "out", "", "the experiments folder (default: the sweep's out_dir, else out/experiments)")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
@@ -59,7 +60,7 @@ func (c *SweepPlanCommand) Run(args []string) int {
 	boundedGC()
 	var f sweepPlanFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
 	if !ok {
 		return sweepExitError
 	}

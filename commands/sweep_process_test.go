@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
@@ -30,7 +31,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// withBinary builds bilancio, runs the tests and removes the binary.
+// withBinary builds bilancio and bilancio-sweep, runs the tests and
+// removes them.
 func withBinary(m *testing.M) int {
 	dir, err := os.MkdirTemp("", "bilancio-commands-")
 	if err != nil {
@@ -40,8 +42,9 @@ func withBinary(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	bilancioBin = filepath.Join(dir, "bilancio")
 	// Built as make builds it (without cgo), so BenchmarkProcess* measure
-	// the binary users get.
-	build := exec.Command("go", "build", "-o", bilancioBin, "github.com/bilancio-go/bilancio")
+	// the binary users get; with bilancio-sweep beside it, to which
+	// bilancio hands the sweep commands.
+	build := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "github.com/bilancio-go/bilancio", "github.com/bilancio-go/bilancio/cmd/"+core.SweepBinary)
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building bilancio: %v\n%s", err, out)

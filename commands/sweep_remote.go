@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
@@ -134,7 +135,7 @@ func (c *SweepAttachCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(sweepAttachFlags)))
+` + core.Usage(c.flags(new(sweepAttachFlags)))
 }
 
 // sweepAttachFlags are sweep attach's flags.
@@ -144,7 +145,7 @@ type sweepAttachFlags struct {
 }
 
 func (c *SweepAttachCommand) flags(f *sweepAttachFlags) *flag.FlagSet {
-	fs := flagSet("sweep attach")
+	fs := core.FlagSet("sweep attach")
 	addPluginDirFlag(fs, &f.pluginDir)
 	addExecFlags(fs, &f.sweepExecFlags, "out", "unused (the experiment folder is DIR)")
 	return fs
@@ -154,7 +155,7 @@ func (c *SweepAttachCommand) flags(f *sweepAttachFlags) *flag.FlagSet {
 func (c *SweepAttachCommand) Run(args []string) int {
 	var f sweepAttachFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
 	if !ok {
 		return sweepExitError
 	}
@@ -319,7 +320,7 @@ func (c *SweepCancelCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(sweepCancelFlags)))
+` + core.Usage(c.flags(new(sweepCancelFlags)))
 }
 
 type sweepCancelFlags struct {
@@ -328,7 +329,7 @@ type sweepCancelFlags struct {
 }
 
 func (c *SweepCancelCommand) flags(f *sweepCancelFlags) *flag.FlagSet {
-	fs := flagSet("sweep cancel")
+	fs := core.FlagSet("sweep cancel")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
 	addPluginDirFlag(fs, &f.pluginDir)
 	return fs
@@ -338,7 +339,7 @@ func (c *SweepCancelCommand) flags(f *sweepCancelFlags) *flag.FlagSet {
 func (c *SweepCancelCommand) Run(args []string) int {
 	var f sweepCancelFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
 	if !ok {
 		return sweepExitError
 	}

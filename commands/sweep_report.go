@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/internal/report/experiment"
 	"github.com/bilancio-go/bilancio/internal/store"
@@ -43,11 +44,11 @@ func (c *SweepReportCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(&open))
+` + core.Usage(c.flags(&open))
 }
 
 func (c *SweepReportCommand) flags(open *bool) *flag.FlagSet {
-	fs := flagSet("sweep report")
+	fs := core.FlagSet("sweep report")
 	fs.BoolVar(open, "open", false, "open the dashboard in the browser (best effort)")
 	return fs
 }
@@ -56,7 +57,7 @@ func (c *SweepReportCommand) flags(open *bool) *flag.FlagSet {
 func (c *SweepReportCommand) Run(args []string) int {
 	var open bool
 	fs := c.flags(&open)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
 	if !ok {
 		return sweepExitError
 	}

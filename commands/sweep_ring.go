@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/config"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -47,7 +48,7 @@ func (c *SweepRingCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(sweepRingFlags)))
+` + core.Usage(c.flags(new(sweepRingFlags)))
 }
 
 // sweepRingFlags are sweep ring's flags: bilancio's own (config.RingFlags,
@@ -65,10 +66,10 @@ type sweepRingFlags struct {
 }
 
 func (c *SweepRingCommand) flags(f *sweepRingFlags) *flag.FlagSet {
-	fs := flagSet("sweep ring")
+	fs := core.FlagSet("sweep ring")
 	fs.StringVar(&f.config, "config", "", "read the sweep from this HCL sweep file or bilancio YAML sweep config (explicit flags override it)")
 	f.ring.Register(fs)
-	addRevisionFlag(fs, &f.revision)
+	core.AddRevisionFlag(fs, &f.revision)
 	fs.StringVar(&f.jobID, "job-id", "", "a name for the sweep's job, recorded in experiment.json (bilancio's --job-id)")
 	fs.BoolVar(&f.cloud, "cloud", false, "run on Modal (the modal executor plugin; credentials from MODAL_TOKEN_ID/MODAL_TOKEN_SECRET or ~/.modal.toml)")
 	fs.IntVar(&f.cloudParallel, "cloud-parallel", 0, "with -cloud, at most this many sandboxes at once (default: BILANCIO_CLOUD_MAX_PARALLEL, else 50)")
@@ -81,7 +82,7 @@ func (c *SweepRingCommand) flags(f *sweepRingFlags) *flag.FlagSet {
 func (c *SweepRingCommand) Run(args []string) int {
 	var f sweepRingFlags
 	fs := c.flags(&f)
-	if _, ok := parseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
+	if _, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
 		return sweepExitError
 	}
 	set := map[string]bool{}
@@ -103,7 +104,7 @@ func (c *SweepRingCommand) Run(args []string) int {
 		view.Diagnostic("error", "Invalid sweep ring options", err.Error())
 		return sweepExitError
 	}
-	if f.config != "" && set[revisionFlagName] {
+	if f.config != "" && set[core.RevisionFlagName] {
 		spec.BilancioRevision = f.revision
 	}
 	if f.config != "" && set["job-id"] {

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -14,8 +13,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/mattn/go-isatty"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
-	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/internal/workerbin"
 	"github.com/bilancio-go/bilancio/sdk"
@@ -50,7 +49,7 @@ func (c *SweepRunCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(sweepRunFlags)))
+` + core.Usage(c.flags(new(sweepRunFlags)))
 }
 
 // sweepExecFlags are the flags of the commands that run a sweep.
@@ -80,8 +79,8 @@ type sweepRunFlags struct {
 
 // addExecFlags adds the flags that run a sweep.
 func addExecFlags(fs *flag.FlagSet, f *sweepExecFlags, outName, outHelp string) {
-	fs.Func("parallel", "`N` runs execute at once (default: the sweep's parallel, else the executor's)", ruledInt(&f.parallel, sweep.CheckParallel))
-	fs.Func("retries", "a failed run is tried again `N` times (default: the sweep's retries, else 0)", ruledInt(&f.retries, sweep.CheckRetries))
+	fs.Func("parallel", "`N` runs execute at once (default: the sweep's parallel, else the executor's)", core.RuledInt(&f.parallel, sweep.CheckParallel))
+	fs.Func("retries", "a failed run is tried again `N` times (default: the sweep's retries, else 0)", core.RuledInt(&f.retries, sweep.CheckRetries))
 	fs.BoolVar(&f.failFast, "fail-fast", false, "stop at the first run that fails for good")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
 	fs.StringVar(&f.out, outName, "", outHelp)
@@ -101,7 +100,7 @@ func (f *sweepExecFlags) liveness() pluginhost.Liveness {
 }
 
 func (c *SweepRunCommand) flags(f *sweepRunFlags) *flag.FlagSet {
-	fs := flagSet("sweep run")
+	fs := core.FlagSet("sweep run")
 	addLoadFlags(fs, &f.sweepLoadFlags)
 	addExecFlags(fs, &f.sweepExecFlags, "out", "the experiments folder (default: the sweep's out_dir, else out/experiments)")
 	return fs
@@ -111,7 +110,7 @@ func (c *SweepRunCommand) flags(f *sweepRunFlags) *flag.FlagSet {
 func (c *SweepRunCommand) Run(args []string) int {
 	var f sweepRunFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
 	if !ok {
 		return sweepExitError
 	}
@@ -263,27 +262,6 @@ func shellQuote(args []string) string {
 		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	return strings.Join(out, " ")
-}
-
-// ruledInt is a whole-number flag checked by rule (the package sweep or
-// ring rule every input shares, so -retries -5 is refused as retries = -5
-// is in a sweep file, with the same sentence); *dst is set when the flag is
-// given.
-func ruledInt(dst **int64, rule func(int64) string) func(string) error {
-	return func(s string) error {
-		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if errors.Is(err, strconv.ErrRange) {
-			return ring.IntOutOfRange(s)
-		}
-		if err != nil {
-			return fmt.Errorf("not a whole number: %q", s)
-		}
-		if msg := rule(n); msg != "" {
-			return errors.New(msg)
-		}
-		*dst = &n
-		return nil
-	}
 }
 
 // interruptedBeforeRuns says a sweep was interrupted before it ran anything.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -37,7 +38,7 @@ func (c *SweepStatusCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(sweepStatusFlags)))
+` + core.Usage(c.flags(new(sweepStatusFlags)))
 }
 
 type sweepStatusFlags struct {
@@ -46,7 +47,7 @@ type sweepStatusFlags struct {
 }
 
 func (c *SweepStatusCommand) flags(f *sweepStatusFlags) *flag.FlagSet {
-	fs := flagSet("sweep status")
+	fs := core.FlagSet("sweep status")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
 	fs.BoolVar(&f.verify, "verify", false, "check every done run's files against their checksums")
 	fs.BoolVar(&f.remote, "remote", false, "also list the experiment's remote work units (Slurm jobs, sandboxes) from its executor")
@@ -59,7 +60,7 @@ func (c *SweepStatusCommand) Run(args []string) int {
 	boundedGC()
 	var f sweepStatusFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
 	if !ok {
 		return sweepExitError
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -27,7 +28,7 @@ func (c *SweepValidateCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(sweepValidateFlags)))
+` + core.Usage(c.flags(new(sweepValidateFlags)))
 }
 
 type sweepValidateFlags struct {
@@ -36,7 +37,7 @@ type sweepValidateFlags struct {
 }
 
 func (c *SweepValidateCommand) flags(f *sweepValidateFlags) *flag.FlagSet {
-	fs := flagSet("sweep validate")
+	fs := core.FlagSet("sweep validate")
 	addLoadFlags(fs, &f.sweepLoadFlags)
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per line (docs/json-output.md)")
 	return fs
@@ -46,7 +47,7 @@ func (c *SweepValidateCommand) flags(f *sweepValidateFlags) *flag.FlagSet {
 func (c *SweepValidateCommand) Run(args []string) int {
 	var f sweepValidateFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
 	if !ok {
 		return sweepExitError
 	}

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	sbusage "github.com/bilancio-go/bilancio/internal/usage"
 )
 
@@ -19,7 +20,7 @@ type UsageCommand struct {
 
 // Synopsis implements cli.Command.
 func (c *UsageCommand) Synopsis() string {
-	return "List the Modal sandboxes sweeps used, with their time and cost"
+	return core.UsageSynopsis
 }
 
 // Help implements cli.Command.
@@ -35,7 +36,7 @@ func (c *UsageCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(usageFlags)))
+` + core.Usage(c.flags(new(usageFlags)))
 }
 
 // usageFlags are usage's flags.
@@ -46,7 +47,7 @@ type usageFlags struct {
 }
 
 func (c *UsageCommand) flags(f *usageFlags) *flag.FlagSet {
-	fs := flagSet("usage")
+	fs := core.FlagSet("usage")
 	fs.DurationVar(&f.since, "since", 0, "only sandboxes started within this duration, e.g. 24h (default all)")
 	fs.BoolVar(&f.json, "json", false, "print the sandboxes and totals as one JSON object")
 	fs.StringVar(&f.outDir, "out-dir", "out/experiments", "the folder holding the experiment folders")
@@ -63,7 +64,7 @@ type usageReport struct {
 func (c *UsageCommand) Run(args []string) int {
 	var f usageFlags
 	fs := c.flags(&f)
-	if _, ok := parseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
+	if _, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
 		return 1
 	}
 	if f.since < 0 {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/pluginhost"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -21,7 +22,7 @@ type VolumeCommand struct {
 
 // Synopsis implements cli.Command.
 func (c *VolumeCommand) Synopsis() string {
-	return "List, fetch and remove results on the Modal volume"
+	return core.VolumeSynopsis
 }
 
 // Help implements cli.Command.
@@ -45,7 +46,7 @@ Subcommands:
 }
 
 // Run implements cli.Command.
-func (c *VolumeCommand) Run(args []string) int { return parentRun(c.UI, "volume", args) }
+func (c *VolumeCommand) Run(args []string) int { return core.ParentRun(c.UI, "volume", args) }
 
 // volumeFlags are the flags every volume command takes.
 type volumeFlags struct {
@@ -140,11 +141,11 @@ func (c *VolumeLsCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(volumeFlags), new(bool), new(bool)))
+` + core.Usage(c.flags(new(volumeFlags), new(bool), new(bool)))
 }
 
 func (c *VolumeLsCommand) flags(f *volumeFlags, all, asJSON *bool) *flag.FlagSet {
-	fs := flagSet("volume ls")
+	fs := core.FlagSet("volume ls")
 	f.add(fs)
 	fs.BoolVar(all, "a", false, "also list the executor's bookkeeping (.bilancio/, */chunks/)")
 	fs.BoolVar(asJSON, "json", false, "print the entries as JSON")
@@ -157,7 +158,7 @@ func (c *VolumeLsCommand) Run(args []string) int {
 		f           volumeFlags
 		all, asJSON bool
 	)
-	pos, ok := parseCommand(c.UI, c.flags(&f, &all, &asJSON), args, c.Help(), -1, "")
+	pos, ok := core.ParseCommand(c.UI, c.flags(&f, &all, &asJSON), args, c.Help(), -1, "")
 	if !ok {
 		return 1
 	}
@@ -214,11 +215,11 @@ func (c *VolumeRmCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(volumeFlags), new(bool)))
+` + core.Usage(c.flags(new(volumeFlags), new(bool)))
 }
 
 func (c *VolumeRmCommand) flags(f *volumeFlags, recursive *bool) *flag.FlagSet {
-	fs := flagSet("volume rm")
+	fs := core.FlagSet("volume rm")
 	f.add(fs)
 	fs.BoolVar(recursive, "r", false, "remove a folder and everything in it")
 	return fs
@@ -230,7 +231,7 @@ func (c *VolumeRmCommand) Run(args []string) int {
 		f         volumeFlags
 		recursive bool
 	)
-	pos, ok := parseCommand(c.UI, c.flags(&f, &recursive), args, c.Help(), 1, "one volume path")
+	pos, ok := core.ParseCommand(c.UI, c.flags(&f, &recursive), args, c.Help(), 1, "one volume path")
 	if !ok {
 		return 1
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/volume"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -43,7 +44,7 @@ func (c *VolumeCleanupCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(volumeFlags), new(cleanupOptions)))
+` + core.Usage(c.flags(new(volumeFlags), new(cleanupOptions)))
 }
 
 // cleanupOptions are the flags of `volume cleanup` beyond the shared ones.
@@ -57,7 +58,7 @@ type cleanupOptions struct {
 }
 
 func (c *VolumeCleanupCommand) flags(f *volumeFlags, o *cleanupOptions) *flag.FlagSet {
-	fs := flagSet("volume cleanup")
+	fs := core.FlagSet("volume cleanup")
 	f.add(fs)
 	fs.DurationVar(&o.olderThan, "older-than", 720*time.Hour, "remove experiments untouched for this long")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "only list what would be removed")
@@ -75,7 +76,7 @@ func (c *VolumeCleanupCommand) Run(args []string) int {
 		o cleanupOptions
 	)
 	fs := c.flags(&f, &o)
-	if _, ok := parseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
+	if _, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
 		return 1
 	}
 	experiments := !o.workers && !o.cache

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/bilancio-go/bilancio/commands/core"
 	"github.com/bilancio-go/bilancio/internal/volume"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -38,11 +39,11 @@ func (c *VolumeGetCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(volumeFlags), new(string), new(bool)))
+` + core.Usage(c.flags(new(volumeFlags), new(string), new(bool)))
 }
 
 func (c *VolumeGetCommand) flags(f *volumeFlags, cache *string, recursive *bool) *flag.FlagSet {
-	fs := flagSet("volume get")
+	fs := core.FlagSet("volume get")
 	f.add(fs)
 	fs.StringVar(cache, "cache-dir", "", "the cache folder (default ~/.bilancio/cache)")
 	fs.BoolVar(recursive, "r", false, "copy a folder with everything in it")
@@ -56,7 +57,7 @@ func (c *VolumeGetCommand) Run(args []string) int {
 		cache     string
 		recursive bool
 	)
-	pos, ok := parseCommand(c.UI, c.flags(&f, &cache, &recursive), args, c.Help(), 2, "a volume path and a destination")
+	pos, ok := core.ParseCommand(c.UI, c.flags(&f, &cache, &recursive), args, c.Help(), 2, "a volume path and a destination")
 	if !ok {
 		return 1
 	}

@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/bilancio-go/bilancio/commands/core"
+	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/internal/version"
 	"github.com/bilancio-go/bilancio/internal/worker"
 	"github.com/bilancio-go/bilancio/sdk"
@@ -33,7 +35,7 @@ type WorkerCommand struct {
 
 // Synopsis implements cli.Command.
 func (c *WorkerCommand) Synopsis() string {
-	return "Execute a batch of runs from a worker manifest"
+	return core.WorkerSynopsis
 }
 
 // Help implements cli.Command.
@@ -52,7 +54,7 @@ func (c *WorkerCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(workerFlags)))
+` + core.Usage(c.flags(new(workerFlags)))
 }
 
 type workerFlags struct {
@@ -63,7 +65,7 @@ type workerFlags struct {
 }
 
 func (c *WorkerCommand) flags(f *workerFlags) *flag.FlagSet {
-	fs := flagSet("worker")
+	fs := core.FlagSet("worker")
 	fs.StringVar(&f.manifest, "manifest", "", "the worker manifest to execute (JSON)")
 	fs.StringVar(&f.out, "out", "", "directory to write the run folders into")
 	fs.IntVar(&f.parallel, "parallel", 0, "runs to execute at once (default: the manifest's parallel, else the number of CPUs)")
@@ -76,7 +78,7 @@ func (c *WorkerCommand) flags(f *workerFlags) *flag.FlagSet {
 func (c *WorkerCommand) Run(args []string) int {
 	var f workerFlags
 	fs := c.flags(&f)
-	pos, err := parseArgs(fs, args)
+	pos, err := core.ParseArgs(fs, args)
 	switch {
 	case err != nil:
 		c.UI.Error(fmt.Sprintf("Error: %v\n\n%s", err, c.Help()))
@@ -126,7 +128,7 @@ func (c *WorkerCommand) Run(args []string) int {
 		c.UI.Output(string(line))
 		return nil
 	}
-	worker.TuneGC() // this process only executes runs
+	runner.TuneGC() // this process only executes runs
 	pool := worker.New(worker.Config{Engine: version.Version(), Executor: cmp.Or(m.Executor, sdk.DefaultWorkerExecutor)})
 	err = pool.Execute(c.Ctx, batch, emit)
 	if f.usage != "" {

@@ -220,8 +220,10 @@ func TestWorkerProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the bilancio binary")
 	}
-	bin := filepath.Join(t.TempDir(), "bilancio")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/bilancio-go/bilancio").CombinedOutput(); err != nil {
+	// bilancio hands `worker` over to bilancio-sweep, as the same process.
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bilancio")
+	if out, err := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "github.com/bilancio-go/bilancio", "github.com/bilancio-go/bilancio/cmd/bilancio-sweep").CombinedOutput(); err != nil {
 		t.Fatalf("building bilancio: %v\n%s", err, out)
 	}
 	start := func(t *testing.T, m any) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {

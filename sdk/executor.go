@@ -247,20 +247,19 @@ type RunOptions struct {
 	DealerEra string `json:"dealer_era,omitempty"`
 }
 
-// The files a run folder keeps (RunOptions.Artifacts).
+// The files a run folder keeps (RunOptions.Artifacts); their home is
+// sdk/runfolder, which the run path imports without this package's gRPC.
 const (
 	// ArtifactsAll keeps every file, as bilancio does.
-	ArtifactsAll = "all"
+	ArtifactsAll = runfolder.ArtifactsAll
 	// ArtifactsNoHTML keeps every file but run.html.
-	ArtifactsNoHTML = "no_html"
-	// ArtifactsAggregates keeps what the sweep's aggregates read:
-	// scenario.yaml, out/metrics.csv, a dealer run's out/dealer_metrics.json
-	// and the manifest.
-	ArtifactsAggregates = "aggregates"
+	ArtifactsNoHTML = runfolder.ArtifactsNoHTML
+	// ArtifactsAggregates keeps what the sweep's aggregates read.
+	ArtifactsAggregates = runfolder.ArtifactsAggregates
 )
 
 // ArtifactsModes lists the values of RunOptions.Artifacts, the default first.
-func ArtifactsModes() []string { return []string{ArtifactsAll, ArtifactsNoHTML, ArtifactsAggregates} }
+func ArtifactsModes() []string { return runfolder.ArtifactsModes() }
 
 // EventType is the kind of a RunEvent.
 type EventType string

@@ -23,8 +23,10 @@ func TestConformance(t *testing.T) {
 	}
 	bin := os.Getenv("BILANCIO_BIN")
 	if bin == "" {
-		bin = filepath.Join(t.TempDir(), "bilancio")
-		build := exec.Command("go", "build", "-o", bin, "github.com/bilancio-go/bilancio")
+		// bilancio hands `worker` over to bilancio-sweep, built beside it.
+		dir := t.TempDir()
+		bin = filepath.Join(dir, "bilancio")
+		build := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "github.com/bilancio-go/bilancio", "github.com/bilancio-go/bilancio/cmd/bilancio-sweep")
 		if out, err := build.CombinedOutput(); err != nil {
 			t.Fatalf("building bilancio: %v\n%s", err, out)
 		}

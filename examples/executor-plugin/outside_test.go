@@ -25,7 +25,7 @@ func TestOutsideModule(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "bilancio")
-	run(t, repo, nil, "go", "build", "-o", bin, ".")
+	run(t, repo, nil, "go", "build", "-o", tmp+string(filepath.Separator), ".", "./cmd/bilancio-sweep") // bilancio and the bilancio-sweep it hands `worker` to
 
 	mod := filepath.Join(tmp, "bilancio-executor-example")
 	if err := os.Mkdir(mod, 0o755); err != nil {

@@ -23,8 +23,10 @@ func buildBilancio(t *testing.T) string {
 	if err != nil {
 		t.Skipf("go tool not found: %v", err)
 	}
-	bin := filepath.Join(t.TempDir(), "bilancio")
-	cmd := exec.Command(goTool, "build", "-o", bin, "github.com/bilancio-go/bilancio")
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bilancio")
+	// bilancio and bilancio-sweep, which serves its sweep commands.
+	cmd := exec.Command(goTool, "build", "-o", dir+string(filepath.Separator), "github.com/bilancio-go/bilancio", "github.com/bilancio-go/bilancio/cmd/bilancio-sweep")
 	cmd.Dir = "../.."
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

@@ -38,8 +38,9 @@ func bilancio(t *testing.T) string {
 			bilancioErr = err
 			return
 		}
+		// bilancio and bilancio-sweep, which serves its sweep commands.
 		bilancioBin = filepath.Join(dir, "bilancio")
-		if out, err := exec.Command("go", "build", "-o", bilancioBin, "../..").CombinedOutput(); err != nil {
+		if out, err := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "../..", "../../cmd/bilancio-sweep").CombinedOutput(); err != nil {
 			bilancioErr = fmt.Errorf("building bilancio: %v\n%s", err, out)
 		}
 	})

@@ -89,11 +89,8 @@ func (s *system) createPayable(a *Action) error {
 		return err
 	}
 	amount := a.Amount.Trunc()
-	c := s.alloc(contract{
-		id: s.newID("PAY"), kind: KindPayable, amount: amount, denom: "X",
-		holder: creditor, issuer: debtor, dueDay: a.DueDay, hasDueDay: true,
-		maturityDistance: a.MaturityDistance,
-	})
+	c := s.newContract(s.newID("PAY"), KindPayable, "X", amount, creditor, debtor)
+	c.dueDay, c.hasDueDay, c.maturityDistance = a.DueDay, true, a.MaturityDistance
 	if a.DueDay < 0 {
 		return fmt.Errorf("payable must have due_day >= 0")
 	}

@@ -20,7 +20,7 @@ func (s *system) mint(kind, prefix string, event evKind, to int32, amount pynum.
 		return nil, validationf("CentralBank must exist")
 	}
 	id := s.newID(prefix)
-	c := s.alloc(contract{id: id, kind: kind, amount: amount, denom: "X", holder: to, issuer: cb})
+	c := s.newContract(id, kind, "X", amount, to, cb)
 	err := s.atomic(func() error {
 		if err := s.addContract(c); err != nil {
 			return err
@@ -54,10 +54,8 @@ func (s *system) split(idx int32, amount pynum.Amount) (int32, error) {
 		return 0, validationf("instrument is not divisible")
 	}
 	s.setAmount(c, pynum.Sub(c.amount, amount))
-	twin := s.alloc(contract{
-		id: s.newID("C"), kind: c.kind, amount: amount, denom: c.denom,
-		holder: c.holder, issuer: c.issuer, dueDay: c.dueDay, hasDueDay: c.hasDueDay,
-	})
+	twin := s.newContract(s.newID("C"), c.kind, c.denom, amount, c.holder, c.issuer)
+	twin.dueDay, twin.hasDueDay = c.dueDay, c.hasDueDay
 	if err := s.addContract(twin); err != nil {
 		return 0, err
 	}

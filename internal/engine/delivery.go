@@ -26,10 +26,8 @@ func (s *system) createDeliveryObligation(a *Action) error {
 	if price.Sign() < 0 {
 		return fmt.Errorf("unit_price must be non-negative")
 	}
-	c := s.alloc(contract{
-		id: s.newID("D"), kind: KindDeliveryObligation, amount: pynum.Int(a.Quantity), denom: "N/A",
-		holder: to, issuer: from, dueDay: a.DueDay, hasDueDay: true, goods: &goodsTerms{sku: a.SKU, unitPrice: price},
-	})
+	c := s.newContract(s.newID("D"), KindDeliveryObligation, "N/A", pynum.Int(a.Quantity), to, from)
+	c.dueDay, c.hasDueDay, c.goods = a.DueDay, true, &goodsTerms{sku: a.SKU, unitPrice: price}
 	s.deliveries = true
 	err = s.atomic(func() error {
 		if err := s.addContract(c); err != nil {

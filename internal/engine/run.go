@@ -160,7 +160,10 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 		// with room for a few entries (a ring's agent holds two or three).
 		assets, liabilities := lists[:0:listRoom], lists[listRoom:listRoom:2*listRoom]
 		lists = lists[2*listRoom:]
-		st.agents = append(st.agents, agent{id: a.ID, name: a.Name, kind: a.Kind, assets: assets, liabilities: liabilities})
+		st.agents = append(st.agents, agent{})
+		ag := &st.agents[i] // filled in place: see newContract
+		ag.id, ag.name, ag.kind = a.ID, a.Name, a.Kind
+		ag.assets, ag.liabilities = assets, liabilities
 		if a.Kind == "central_bank" && st.cbIndex == noAgent {
 			st.cbIndex = i
 		}

@@ -125,22 +125,22 @@ func (s *system) newID(prefix string) string {
 // idArena is the size of a block of instrument ids: 256 of the shortest.
 const idArena = 256 * 14
 
-// newContract returns a zero contract that lives as long as the run. The
-// contracts are cut from blocks, which is why state.contracts holds
-// pointers: a block is never moved.
-func (s *system) newContract() *contract {
+// newContract returns a new contract that lives as long as the run, with
+// the fields every contract has; the caller sets the others. The contracts
+// are cut from blocks, which is why state.contracts holds pointers: a block
+// is never moved. They are filled in place, field by field: copying a whole
+// contract into the block would cost a bulk write barrier while the
+// collector runs.
+func (s *system) newContract(id, kind, denom string, amount pynum.Amount, holder, issuer int32) *contract {
 	if len(s.slab) == cap(s.slab) {
 		s.slab = make([]contract, 0, contractSlab)
 	}
 	s.slab = s.slab[:len(s.slab)+1]
-	return &s.slab[len(s.slab)-1]
-}
-
-// alloc returns a copy of c that lives as long as the run.
-func (s *system) alloc(c contract) *contract {
-	p := s.newContract()
-	*p = c
-	return p
+	c := &s.slab[len(s.slab)-1]
+	c.id, c.kind, c.denom = id, kind, denom
+	c.amount = amount
+	c.holder, c.issuer = holder, issuer
+	return c
 }
 
 // contractSlab is the number of contracts of a block.
@@ -262,7 +262,7 @@ func (s *system) removeID(a int32, k listKind, v int32) bool {
 			continue
 		}
 		copy(l[i:], l[i+1:])
-		*list = l[:len(l)-1]
+		*list = (*list)[:len(l)-1] // only the length changes
 		s.record(undoStep{op: undoRemove, x: a, list: k, pos: int32(i), v: v})
 		return true
 	}
@@ -357,7 +357,9 @@ func neg(a pynum.Amount) pynum.Amount { return pynum.Sub(pynum.Int(0), a) }
 // setAlias binds alias to contract c, journaled.
 func (s *system) setAlias(alias string, c *contract) {
 	i := int32(len(s.st.aliases))
-	s.st.aliases = append(s.st.aliases, aliasEntry{alias: alias, contract: c.index, live: true, next: -1})
+	s.st.aliases = append(s.st.aliases, aliasEntry{})
+	e := &s.st.aliases[i] // filled in place: see newContract
+	e.alias, e.contract, e.next, e.live = alias, c.index, -1, true
 	s.st.aliasIndex[alias] = i
 	// Link the entry at the end of the contract's chain.
 	tail := int32(-1)

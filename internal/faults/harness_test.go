@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 	os.Exit(build(m))
 }
 
-// build builds bilancio and the local executor plugin, runs the tests and
+// build builds bilancio (and bilancio-sweep beside it) and the local executor plugin, runs the tests and
 // removes them.
 func build(m *testing.M) int {
 	dir, err := os.MkdirTemp("", "bilancio-faults-")
@@ -49,6 +49,7 @@ func build(m *testing.M) int {
 	plugin := filepath.Join(pluginDir, pluginhost.BinaryName("local"))
 	for _, b := range [][2]string{
 		{bin, "github.com/bilancio-go/bilancio"},
+		{filepath.Join(dir, "bilancio-sweep"), "github.com/bilancio-go/bilancio/cmd/bilancio-sweep"}, // serves bilancio's sweep commands
 		{plugin, "github.com/bilancio-go/bilancio/plugins/local/cmd/bilancio-executor-local"},
 	} {
 		if out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput(); err != nil {

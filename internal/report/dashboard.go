@@ -85,7 +85,7 @@ func (d *Dashboard) Points() []Point {
 	for i, r := range d.Runs {
 		v := math.NaN()
 		if r.Status == "completed" && r.Delta != "" {
-			v = paramValue(r.Delta)
+			v = ParamValue(r.Delta)
 		}
 		pts[i] = Point{Kappa: r.Kappa, Concentration: r.Concentration, Mu: r.Mu, Monotonicity: r.Monotonicity, Value: v}
 	}
@@ -123,7 +123,7 @@ func designPoints(d *Dashboard) []Point {
 		distinct := map[float64]bool{}
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for i := range pts {
-			if v := paramValue(*f(&pts[i])); !math.IsNaN(v) {
+			if v := ParamValue(*f(&pts[i])); !math.IsNaN(v) {
 				distinct[v] = true
 				lo, hi = math.Min(lo, v), math.Max(hi, v)
 			}
@@ -131,7 +131,7 @@ func designPoints(d *Dashboard) []Point {
 		if len(distinct) < continuousMin || !(hi > lo) {
 			// Discrete: group equal numbers however written ("0E-19", "0").
 			for i := range pts {
-				if v := paramValue(*f(&pts[i])); !math.IsNaN(v) {
+				if v := ParamValue(*f(&pts[i])); !math.IsNaN(v) {
 					*f(&pts[i]) = strconv.FormatFloat(v+0, 'g', -1, 64)
 				}
 			}
@@ -147,7 +147,7 @@ func designPoints(d *Dashboard) []Point {
 			labels[b] = fmtVal(lo+float64(b)*w) + "–" + fmtVal(lo+float64(b+1)*w)
 		}
 		for i := range pts {
-			v := paramValue(*f(&pts[i]))
+			v := ParamValue(*f(&pts[i]))
 			if math.IsNaN(v) {
 				continue
 			}
@@ -162,9 +162,9 @@ func designPoints(d *Dashboard) []Point {
 // to order bins.
 func binStart(s string) float64 {
 	if i := strings.Index(s, "–"); i > 0 {
-		return paramValue(s[:i])
+		return ParamValue(s[:i])
 	}
-	return paramValue(s)
+	return ParamValue(s)
 }
 
 // Finding is the one-line answer the data gives: where the default rate δ
@@ -205,7 +205,7 @@ func (d *Dashboard) Finding() string {
 		type pt struct{ k, v float64 }
 		var pts []pt
 		for k, a := range byC[c] {
-			pts = append(pts, pt{paramValue(k), a.sum / a.n}) // a bin: its middle
+			pts = append(pts, pt{ParamValue(k), a.sum / a.n}) // a bin: its middle
 		}
 		if len(pts) < 2 {
 			continue
@@ -283,7 +283,7 @@ func (d *Dashboard) Warnings() []string {
 		switch r.Status {
 		case "completed":
 			completed++
-			if v := paramValue(r.Delta); !math.IsNaN(v) {
+			if v := ParamValue(r.Delta); !math.IsNaN(v) {
 				if v >= 0.85 {
 					high++
 				}
@@ -349,7 +349,7 @@ func meanOf(runs []DashboardRun, field func(*DashboardRun) string) (float64, int
 		if runs[i].Status != "completed" {
 			continue
 		}
-		if v := paramValue(field(&runs[i])); !math.IsNaN(v) {
+		if v := ParamValue(field(&runs[i])); !math.IsNaN(v) {
 			sum += v
 			n++
 		}

@@ -3,9 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
-	"image/png"
 	"io"
 	"strings"
 	"testing"
@@ -151,12 +149,7 @@ func TestDashboardFinding(t *testing.T) {
 // TestDesignPointsLHS checks that a continuous design's draws are binned:
 // a thousand distinct μ make three panels, not a thousand.
 func TestDesignPointsLHS(t *testing.T) {
-	d := &Dashboard{ExperimentID: "lhs"}
-	for i := range 1000 {
-		x := float64(i) / 999
-		d.Runs = append(d.Runs, DashboardRun{ID: fmt.Sprint(i), Kappa: fmt.Sprint(0.1 + 5.9*x), Concentration: fmt.Sprint(6 - 5.9*x*x),
-			Mu: fmt.Sprint(x * x * x), Monotonicity: "0E-19", Status: "completed", Delta: fmt.Sprint(x)})
-	}
+	d := lhsDashboard()
 	panels, showMono := Panels(designPoints(d))
 	if len(panels) != binsFacet || showMono {
 		t.Fatalf("%d panels (show monotonicity %v), want %d", len(panels), showMono, binsFacet)
@@ -166,54 +159,17 @@ func TestDesignPointsLHS(t *testing.T) {
 			t.Errorf("panel μ %s: %d κ × %d c, monotonicity %q", p.Mu, len(p.Kappas), len(p.Concentrations), p.Monotonicity)
 		}
 	}
-	files, err := Figures(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) != 4*binsFacet {
-		t.Errorf("%d figure files, want %d", len(files), 4*binsFacet)
-	}
 }
 
-func TestFigures(t *testing.T) {
-	files, err := Figures(tinyDashboard())
-	if err != nil {
-		t.Fatal(err)
+// lhsDashboard is a continuous design: a thousand distinct draws.
+func lhsDashboard() *Dashboard {
+	d := &Dashboard{ExperimentID: "lhs"}
+	for i := range 1000 {
+		x := float64(i) / 999
+		d.Runs = append(d.Runs, DashboardRun{ID: fmt.Sprint(i), Kappa: fmt.Sprint(0.1 + 5.9*x), Concentration: fmt.Sprint(6 - 5.9*x*x),
+			Mu: fmt.Sprint(x * x * x), Monotonicity: "0E-19", Status: "completed", Delta: fmt.Sprint(x)})
 	}
-	if len(files) != 8 {
-		t.Fatalf("got %d figures, want 8 (2 panels × heatmap/lines × svg/png)", len(files))
-	}
-	for _, f := range files {
-		t.Run(f.Name, func(t *testing.T) {
-			switch {
-			case strings.HasSuffix(f.Name, ".png"):
-				img, err := png.Decode(bytes.NewReader(f.Data))
-				if err != nil {
-					t.Fatal(err)
-				}
-				b := img.Bounds()
-				if b.Dx() < 800 || b.Dy() < 500 || b.Dx() > 3000 || b.Dy() > 3000 {
-					t.Errorf("PNG is %d×%d", b.Dx(), b.Dy())
-				}
-			case strings.HasSuffix(f.Name, ".svg"):
-				dec := xml.NewDecoder(bytes.NewReader(f.Data))
-				for {
-					_, err := dec.Token()
-					if err == io.EOF {
-						break
-					}
-					if err != nil {
-						t.Fatalf("SVG does not parse: %v", err)
-					}
-				}
-				if strings.HasPrefix(f.Name, "heatmap") && strings.Count(string(f.Data), `class="cell"`) != 4 {
-					t.Error("heatmap SVG should have 4 cells")
-				}
-			default:
-				t.Errorf("unexpected figure %s", f.Name)
-			}
-		})
-	}
+	return d
 }
 
 func TestViridis(t *testing.T) {

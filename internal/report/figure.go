@@ -15,9 +15,9 @@ import (
 
 // Axis labels, with their units (the parameters and delta are ratios).
 const (
-	labelKappa         = "κ (kappa, dimensionless ratio)"
-	labelConcentration = "c (Dirichlet concentration)"
-	labelDelta         = "δ (default rate, share of dues)"
+	LabelKappa         = "κ (kappa, dimensionless ratio)"
+	LabelConcentration = "c (Dirichlet concentration)"
+	LabelDelta         = "δ (default rate, share of dues)"
 )
 
 // svgFont is the font stack of every figure: generic families only.
@@ -33,12 +33,12 @@ var viridisAnchors = [...][3]float64{
 
 // Viridis returns the viridis colour at t in [0, 1] as #rrggbb.
 func Viridis(t float64) string {
-	r, g, b := viridisRGB(t)
+	r, g, b := ViridisRGB(t)
 	return fmt.Sprintf("#%02x%02x%02x", r, g, b)
 }
 
-// viridisRGB is Viridis as bytes.
-func viridisRGB(t float64) (r, g, b uint8) {
+// ViridisRGB is Viridis as bytes.
+func ViridisRGB(t float64) (r, g, b uint8) {
 	if math.IsNaN(t) {
 		t = 0
 	}
@@ -96,8 +96,8 @@ func (p *Panel) Title(showMono bool) string {
 	return "μ = " + p.Mu
 }
 
-// cell returns the cell at (kappa, concentration), nil if none.
-func (p *Panel) cell(k, c string) *Cell {
+// Cell returns the cell at (kappa, concentration), nil if none.
+func (p *Panel) Cell(k, c string) *Cell {
 	for i := range p.Cells {
 		if p.Cells[i].Kappa == k && p.Cells[i].Concentration == c {
 			return &p.Cells[i]
@@ -106,11 +106,11 @@ func (p *Panel) cell(k, c string) *Cell {
 	return nil
 }
 
-// paramValue parses a parameter for ordering and placement: a number, or
+// ParamValue parses a parameter for ordering and placement: a number, or
 // the middle of a bin "lo–hi" of a continuous design (NaN if neither).
-func paramValue(s string) float64 {
+func ParamValue(s string) float64 {
 	if lo, hi, ok := strings.Cut(s, "–"); ok {
-		return (paramValue(lo) + paramValue(hi)) / 2
+		return (ParamValue(lo) + ParamValue(hi)) / 2
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
@@ -119,10 +119,10 @@ func paramValue(s string) float64 {
 	return f
 }
 
-// sortNumeric sorts parameter strings by value, then by text.
-func sortNumeric(xs []string) {
+// SortNumeric sorts parameter strings by value, then by text.
+func SortNumeric(xs []string) {
 	sort.Slice(xs, func(i, j int) bool {
-		a, b := paramValue(xs[i]), paramValue(xs[j])
+		a, b := ParamValue(xs[i]), ParamValue(xs[j])
 		if a != b && !math.IsNaN(a) && !math.IsNaN(b) {
 			return a < b
 		}
@@ -161,10 +161,10 @@ func Panels(points []Point) (panels []*Panel, showMono bool) {
 		c.N += n
 	}
 	sort.Slice(keys, func(i, j int) bool {
-		if a, b := paramValue(keys[i].mu), paramValue(keys[j].mu); a != b {
+		if a, b := ParamValue(keys[i].mu), ParamValue(keys[j].mu); a != b {
 			return a < b
 		}
-		return paramValue(keys[i].mono) < paramValue(keys[j].mono)
+		return ParamValue(keys[i].mono) < ParamValue(keys[j].mono)
 	})
 	for _, k := range keys {
 		p := byPanel[k]
@@ -184,8 +184,8 @@ func Panels(points []Point) (panels []*Panel, showMono bool) {
 		for s := range cs {
 			p.Concentrations = append(p.Concentrations, s)
 		}
-		sortNumeric(p.Kappas)
-		sortNumeric(p.Concentrations)
+		SortNumeric(p.Kappas)
+		SortNumeric(p.Concentrations)
 		sort.Slice(p.Cells, func(i, j int) bool {
 			a, b := p.Cells[i], p.Cells[j]
 			if a.Concentration != b.Concentration {
@@ -222,10 +222,10 @@ var divergingAnchors = [...][3]float64{
 	{209, 229, 240}, {146, 197, 222}, {67, 147, 195}, {33, 102, 172},
 }
 
-// rgb is the scale's colour at t in [0, 1].
-func (s Scale) rgb(t float64) (r, g, b uint8) {
+// RGB is the scale's colour at t in [0, 1].
+func (s Scale) RGB(t float64) (r, g, b uint8) {
 	if !s.Diverging {
-		return viridisRGB(t)
+		return ViridisRGB(t)
 	}
 	if math.IsNaN(t) {
 		t = 0.5
@@ -242,7 +242,7 @@ func (s Scale) rgb(t float64) (r, g, b uint8) {
 
 // Colour is the colour of value v as #rrggbb.
 func (s Scale) Colour(v float64) string {
-	r, g, b := s.rgb(s.t(v))
+	r, g, b := s.RGB(s.t(v))
 	return fmt.Sprintf("#%02x%02x%02x", r, g, b)
 }
 
@@ -429,7 +429,7 @@ func fitLabel(label string, fs, avail float64) ([]string, float64) {
 // figure (a two-row heatmap had them cut off).
 func heatmapRows(ny int, valueLabel string) (rowPx float64, yLabel, barLabel []string) {
 	avail := float64(ny * heatmapRowPx)
-	yLabel, needY := fitLabel(labelConcentration, axisFontPx, avail)
+	yLabel, needY := fitLabel(LabelConcentration, axisFontPx, avail)
 	barLabel, needBar := fitLabel(valueLabel, barFontPx, avail)
 	return max(heatmapRowPx, math.Ceil(max(needY, needBar)/float64(max(ny, 1)))), yLabel, barLabel
 }
@@ -452,7 +452,7 @@ func heatmapAxes(b *strings.Builder, p *Panel, sc Scale, left, top, pw, ph, ch, 
 	for j, c := range p.Concentrations {
 		fmt.Fprintf(b, `<text x="%g" y="%g" font-size="11" text-anchor="end">%s</text>`, left-6, top+ph-float64(j)*ch-ch/2+4, svgEsc(c))
 	}
-	fmt.Fprintf(b, `<text x="%g" y="%g" font-size="12" text-anchor="middle">%s</text>`, left+pw/2, top+ph+36, svgEsc(labelKappa))
+	fmt.Fprintf(b, `<text x="%g" y="%g" font-size="12" text-anchor="middle">%s</text>`, left+pw/2, top+ph+36, svgEsc(LabelKappa))
 	// One line sits where it always did; two lines straddle that place.
 	yx := left - 44.0
 	if len(yLabel) > 1 {
@@ -468,7 +468,7 @@ func colourBar(b *strings.Builder, sc Scale, x, top, h float64, label []string) 
 	const steps = 32
 	for k := range steps {
 		t0 := float64(k) / steps
-		r, g, bl := sc.rgb(t0 + 0.5/steps)
+		r, g, bl := sc.RGB(t0 + 0.5/steps)
 		fmt.Fprintf(b, `<rect x="%g" y="%g" width="14" height="%g" fill="#%02x%02x%02x"/>`, x, top+h-(t0+1.0/steps)*h, h/steps+0.5, r, g, bl)
 	}
 	fmt.Fprintf(b, `<rect x="%g" y="%g" width="14" height="%g" fill="none" stroke="#1c1c1e" stroke-width="0.6"/>`, x, top, h)
@@ -516,15 +516,15 @@ func LinesSVG(p *Panel, o HeatmapOptions) string {
 	}
 	logX := true
 	for _, k := range p.Kappas {
-		if !(paramValue(k) > 0) {
+		if !(ParamValue(k) > 0) {
 			logX = false
 		}
 	}
 	xv := func(s string) float64 {
 		if logX {
-			return math.Log(paramValue(s))
+			return math.Log(ParamValue(s))
 		}
-		return paramValue(s)
+		return ParamValue(s)
 	}
 	x0, x1 := math.Inf(1), math.Inf(-1)
 	for _, k := range p.Kappas {
@@ -554,7 +554,7 @@ func LinesSVG(p *Panel, o HeatmapOptions) string {
 		fmt.Fprintf(&b, `<text x="%g" y="%g" font-size="10" text-anchor="middle">%s</text>`, px(k), top+ph+15, svgEsc(k))
 	}
 	fmt.Fprintf(&b, `<path d="M%g %gH%gM%g %gV%g" stroke="#1c1c1e" stroke-width="0.8" fill="none"/>`, left, top+ph, left+pw, left, top, top+ph)
-	axis := labelKappa
+	axis := LabelKappa
 	if logX {
 		axis += ", log scale"
 	}
@@ -565,7 +565,7 @@ func LinesSVG(p *Panel, o HeatmapOptions) string {
 		col := Viridis(0.9 * float64(j) / math.Max(1, float64(n-1)))
 		var d strings.Builder
 		for _, k := range p.Kappas {
-			c := p.cell(k, conc)
+			c := p.Cell(k, conc)
 			if c == nil || math.IsNaN(c.Mean) {
 				continue
 			}
@@ -577,7 +577,7 @@ func LinesSVG(p *Panel, o HeatmapOptions) string {
 		}
 		fmt.Fprintf(&b, `<path d="%s" stroke="%s" stroke-width="1.6" fill="none"/>`, d.String(), col)
 		for _, k := range p.Kappas {
-			if c := p.cell(k, conc); c != nil && !math.IsNaN(c.Mean) {
+			if c := p.Cell(k, conc); c != nil && !math.IsNaN(c.Mean) {
 				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.6" fill="%s"><title>κ = %s, c = %s: δ = %s</title></circle>`, px(k), py(c.Mean), col, svgEsc(k), svgEsc(conc), fmtVal(c.Mean))
 			}
 		}
@@ -595,10 +595,23 @@ type FigureFile struct {
 	Data []byte
 }
 
-// Figures returns the dashboard's plots as standalone SVG and PNG files: a
-// heatmap and a line chart per (mu, monotonicity), with titles, axis labels
-// and colour bars.
-func Figures(d *Dashboard) ([]FigureFile, error) {
+// Raster draws figures as PNG images. Package report/raster does, with
+// gonum's plot: a package of its own, so that what writes run.html (this
+// package, in every `bilancio run`) neither links nor initialises it.
+type Raster interface {
+	// Heatmap draws a panel's heatmap with a vertical colour bar.
+	Heatmap(p *Panel, sc Scale, title, valueLabel string) ([]byte, error)
+	// Lines draws delta against kappa per concentration.
+	Lines(p *Panel, title string) ([]byte, error)
+	// PairedScatter plots each pair's δ of the dealer arm against δ of the
+	// base arm; nil when no pair has both deltas.
+	PairedScatter(rows []PairedRow, base, dealer, baseNote string) ([]byte, error)
+}
+
+// Figures returns the dashboard's plots as standalone SVG and PNG files (the
+// PNGs drawn by png): a heatmap and a line chart per (mu, monotonicity),
+// with titles, axis labels and colour bars.
+func Figures(d *Dashboard, png Raster) ([]FigureFile, error) {
 	panels, showMono := Panels(designPoints(d))
 	sc := ScaleOf(panels)
 	var out []FigureFile
@@ -610,18 +623,18 @@ func Figures(d *Dashboard) ([]FigureFile, error) {
 		stem = strings.ReplaceAll(stem, "–", "_to_") // a bin of a continuous design
 		o := HeatmapOptions{Title: "Default rate δ, " + p.Title(showMono), ValueLabel: "mean δ total", Standalone: true}
 		out = append(out, FigureFile{Name: "heatmap_" + stem + ".svg", Data: []byte(HeatmapSVG(p, sc, o))})
-		png, err := HeatmapPNG(p, sc, o.Title, o.ValueLabel)
+		data, err := png.Heatmap(p, sc, o.Title, o.ValueLabel)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, FigureFile{Name: "heatmap_" + stem + ".png", Data: png})
+		out = append(out, FigureFile{Name: "heatmap_" + stem + ".png", Data: data})
 		o.Title = "δ against κ, " + p.Title(showMono)
-		o.ValueLabel = labelDelta
+		o.ValueLabel = LabelDelta
 		out = append(out, FigureFile{Name: "lines_" + stem + ".svg", Data: []byte(LinesSVG(p, o))})
-		if png, err = LinesPNG(p, o.Title); err != nil {
+		if data, err = png.Lines(p, o.Title); err != nil {
 			return nil, err
 		}
-		out = append(out, FigureFile{Name: "lines_" + stem + ".png", Data: png})
+		out = append(out, FigureFile{Name: "lines_" + stem + ".png", Data: data})
 	}
 	return out, nil
 }

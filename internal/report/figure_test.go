@@ -15,8 +15,8 @@ func TestFitLabel(t *testing.T) {
 		want  []string
 	}{
 		{"c", 40, []string{"c"}},
-		{labelConcentration, 400, []string{labelConcentration}},
-		{labelConcentration, 80, []string{"c (Dirichlet", "concentration)"}},
+		{LabelConcentration, 400, []string{LabelConcentration}},
+		{LabelConcentration, 80, []string{"c (Dirichlet", "concentration)"}},
 		{"mean PnL (money units)", 80, []string{"mean PnL", "(money units)"}},
 		{"mean Δδ (share of dues)", 80, []string{"mean Δδ", "(share of dues)"}},
 		{"unsplittable", 10, []string{"unsplittable"}},

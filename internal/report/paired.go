@@ -201,7 +201,7 @@ func PairedRowOf(l PairedLayout, rec map[string]string) PairedRow {
 // defaults less), "unchanged", "worsened", or "" when the effect is
 // unknown. A 0E-28 effect is unchanged.
 func (r *PairedRow) Outcome() string {
-	v := paramValue(r.Effect)
+	v := ParamValue(r.Effect)
 	switch {
 	case math.IsNaN(v):
 		return ""
@@ -222,7 +222,7 @@ func (r *PairedRow) Completed() bool {
 func pairedMean(rows []PairedRow, field func(*PairedRow) string) (mean float64, n int) {
 	sum := 0.0
 	for i := range rows {
-		if v := paramValue(field(&rows[i])); !math.IsNaN(v) {
+		if v := ParamValue(field(&rows[i])); !math.IsNaN(v) {
 			sum += v
 			n++
 		}
@@ -277,7 +277,7 @@ func SummarizePairs(rows []PairedRow) PairedStats {
 		case "worsened":
 			s.Worsened++
 		}
-		if v := paramValue(r.DealerPnL); !math.IsNaN(v) {
+		if v := ParamValue(r.DealerPnL); !math.IsNaN(v) {
 			s.WithDealer++
 			switch {
 			case v > PnLTolerance:
@@ -326,7 +326,7 @@ func pairedPanels(rows []PairedRow, byRho bool, m pairedMetric) ([]pairedPanel, 
 			if byRho && r.OutsideMidRatio != rho {
 				continue
 			}
-			pts = append(pts, Point{Kappa: r.Kappa, Concentration: r.Concentration, Mu: r.Mu, Monotonicity: r.Monotonicity, Value: paramValue(value(r))})
+			pts = append(pts, Point{Kappa: r.Kappa, Concentration: r.Concentration, Mu: r.Mu, Monotonicity: r.Monotonicity, Value: ParamValue(value(r))})
 		}
 		panels, mono := Panels(pts)
 		for _, pn := range panels {
@@ -360,7 +360,7 @@ func pairedRhos(rows []PairedRow, byRho bool) []string {
 			out = append(out, rho)
 		}
 	}
-	sortNumeric(out)
+	SortNumeric(out)
 	return out
 }
 
@@ -417,13 +417,13 @@ func pairedScatterSVG(rows []PairedRow, base, dealer, baseNote string, standalon
 			seen[r.Mu] = true
 			mus = append(mus, r.Mu)
 		}
-		for _, v := range []float64{paramValue(r.DeltaControl), paramValue(r.DeltaTreatment)} {
+		for _, v := range []float64{ParamValue(r.DeltaControl), ParamValue(r.DeltaTreatment)} {
 			if !math.IsNaN(v) {
 				hi = math.Max(hi, v)
 			}
 		}
 	}
-	sortNumeric(mus)
+	SortNumeric(mus)
 	var b strings.Builder
 	openSVG(&b, left+pw+120, top+ph+52, standalone, "scatter")
 	px := func(v float64) float64 { return left + v/hi*pw }
@@ -444,7 +444,7 @@ func pairedScatterSVG(rows []PairedRow, base, dealer, baseNote string, standalon
 	}
 	for i := range rows {
 		r := &rows[i]
-		x, y := paramValue(r.DeltaControl), paramValue(r.DeltaTreatment)
+		x, y := ParamValue(r.DeltaControl), ParamValue(r.DeltaTreatment)
 		if math.IsNaN(x) || math.IsNaN(y) {
 			continue
 		}
@@ -476,7 +476,7 @@ func pairedGroups(rows []PairedRow, byRho bool) []pairedGroup {
 			}
 			by[r.Mu] = append(by[r.Mu], r)
 		}
-		sortNumeric(mus)
+		SortNumeric(mus)
 		for _, mu := range mus {
 			s := SummarizePairs(by[mu])
 			g := pairedGroup{
@@ -518,7 +518,7 @@ func pairedMetrics(d *PairedDashboard) []pairedMetric {
 	out = append(out, pairedMetric{key: "trades", short: "trades", pageLabel: "mean trades", fileLabel: "mean trades (total_trades)",
 		fileTitle: "Dealer trades", heading: "Trades per run over κ × c", value: func(r *PairedRow) string { return r.Trades }})
 	for i := range d.Pairs {
-		if v := paramValue(d.Pairs[i].DealerPnL); !math.IsNaN(v) && v != 0 {
+		if v := ParamValue(d.Pairs[i].DealerPnL); !math.IsNaN(v) && v != 0 {
 			return append(out, pairedMetric{key: "pnl", short: "PnL", pageLabel: "mean PnL (money units)", fileLabel: "mean PnL (dealer_total_pnl, money units)",
 				fileTitle: "Dealer PnL", heading: "Dealer PnL over κ × c", value: func(r *PairedRow) string { return r.DealerPnL }, signed: true})
 		}
@@ -531,8 +531,9 @@ func pairedMetrics(d *PairedDashboard) []pairedMetric {
 // when the page shows them the dealer's trades and PnL, per (ρ,) μ
 // (<metric>_[rho_<ρ>_]mu_<μ>[_mono_<m>].svg and .png, metric relief,
 // trades or pnl), each metric on one colour scale; then the scatter of δ
-// of the two arms (deltas.svg, deltas.png) when a pair has both.
-func PairedFigures(d *PairedDashboard) ([]FigureFile, error) {
+// of the two arms (deltas.svg, deltas.png) when a pair has both; the PNGs
+// drawn by png.
+func PairedFigures(d *PairedDashboard, png Raster) ([]FigureFile, error) {
 	if d == nil {
 		return nil, fmt.Errorf("report: no paired dashboard to draw")
 	}
@@ -544,22 +545,22 @@ func PairedFigures(d *PairedDashboard) ([]FigureFile, error) {
 			title := m.fileTitle + ", " + pp.title
 			name := m.key + "_" + pp.stem
 			out = append(out, FigureFile{Name: name + ".svg", Data: []byte(pairedHeatmapSVG(pp.p, sc, pp.rho, m.short, m.fileLabel, title, true))})
-			png, err := HeatmapPNG(pp.p, sc, title, m.fileLabel)
+			data, err := png.Heatmap(pp.p, sc, title, m.fileLabel)
 			if err != nil {
 				return nil, fmt.Errorf("report: %s figure %s: %w", m.key, pp.stem, err)
 			}
-			out = append(out, FigureFile{Name: name + ".png", Data: png})
+			out = append(out, FigureFile{Name: name + ".png", Data: data})
 		}
 	}
 	base, dealer := d.Layout.Arms()
-	png, err := pairedScatterPNG(d.Pairs, base, dealer, d.baseNote())
+	data, err := png.PairedScatter(d.Pairs, base, dealer, d.baseNote())
 	if err != nil {
 		return nil, err
 	}
-	if png != nil {
+	if data != nil {
 		out = append(out,
 			FigureFile{Name: "deltas.svg", Data: []byte(pairedScatterSVG(d.Pairs, base, dealer, d.baseNote(), true))},
-			FigureFile{Name: "deltas.png", Data: png})
+			FigureFile{Name: "deltas.png", Data: data})
 	}
 	return out, nil
 }

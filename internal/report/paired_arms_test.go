@@ -1,8 +1,6 @@
 package report
 
 import (
-	"bytes"
-	"image/png"
 	"strings"
 	"testing"
 	"time"
@@ -112,84 +110,5 @@ func TestWritePairedDashboardFigureList(t *testing.T) {
 	}
 	if page := renderPaired(t, &PairedDashboard{ExperimentID: "x", Layout: PairedComparison, Pairs: syntheticPairs(false)}); strings.Contains(page, `id="figures"`) {
 		t.Error("a figure list without figures")
-	}
-}
-
-func TestPairedFiguresByMetric(t *testing.T) {
-	zeroPnL := syntheticPairs(true)
-	for i := range zeroPnL {
-		if zeroPnL[i].DealerPnL != "" {
-			zeroPnL[i].DealerPnL = "0.0"
-		}
-	}
-	noDeltas := syntheticPairs(false)
-	for i := range noDeltas {
-		noDeltas[i].DeltaTreatment = ""
-	}
-	var rhos []PairedRow
-	for _, rho := range []string{"1.0", "0.5"} {
-		for _, r := range syntheticPairs(true) {
-			r.OutsideMidRatio = rho
-			rhos = append(rhos, r)
-		}
-	}
-	heat := func(metric string, stems ...string) []string {
-		var out []string
-		for _, s := range stems {
-			out = append(out, metric+"_"+s+".svg", metric+"_"+s+".png")
-		}
-		return out
-	}
-	cat := func(parts ...[]string) string {
-		var all []string
-		for _, p := range parts {
-			all = append(all, p...)
-		}
-		return strings.Join(all, " ")
-	}
-	deltas := []string{"deltas.svg", "deltas.png"}
-	for _, tt := range []struct {
-		name   string
-		layout PairedLayout
-		rows   []PairedRow
-		want   string
-	}{
-		{"dealer", PairedComparison, syntheticPairs(true), cat(heat("relief", "mu_0", "mu_1"), heat("trades", "mu_0", "mu_1"), heat("pnl", "mu_0", "mu_1"), deltas)},
-		{"no dealer", PairedComparison, syntheticPairs(false), cat(heat("relief", "mu_0", "mu_1"), deltas)},
-		{"zero PnL", PairedComparison, zeroPnL, cat(heat("relief", "mu_0", "mu_1"), heat("trades", "mu_0", "mu_1"), deltas)},
-		{"no scatter points", PairedComparison, noDeltas, cat(heat("relief", "mu_0", "mu_1"))},
-		{"per ρ", PairedBalanced, rhos, cat(heat("relief", "rho_0.5_mu_0", "rho_0.5_mu_1", "rho_1.0_mu_0", "rho_1.0_mu_1"),
-			heat("trades", "rho_0.5_mu_0", "rho_0.5_mu_1", "rho_1.0_mu_0", "rho_1.0_mu_1"),
-			heat("pnl", "rho_0.5_mu_0", "rho_0.5_mu_1", "rho_1.0_mu_0", "rho_1.0_mu_1"), deltas)},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			files, err := PairedFigures(&PairedDashboard{Layout: tt.layout, Pairs: tt.rows})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var names []string
-			for _, f := range files {
-				names = append(names, f.Name)
-				switch {
-				case strings.HasSuffix(f.Name, ".png"):
-					cfg, err := png.DecodeConfig(bytes.NewReader(f.Data))
-					if err != nil || cfg.Width < 500 || cfg.Height < 500 {
-						t.Errorf("%s: not a full-size PNG (%v, %dx%d)", f.Name, err, cfg.Width, cfg.Height)
-					}
-				case strings.HasSuffix(f.Name, ".svg"):
-					if !bytes.Contains(f.Data, []byte(`xmlns="http://www.w3.org/2000/svg"`)) || !bytes.HasSuffix(f.Data, []byte("</svg>")) {
-						t.Errorf("%s: not a standalone SVG", f.Name)
-					}
-				default:
-					t.Errorf("%s: neither SVG nor PNG", f.Name)
-				}
-			}
-			if got := strings.Join(names, " "); got != tt.want {
-				t.Errorf("figures\n got %s\nwant %s", got, tt.want)
-			}
-		})
-	}
-	if _, err := PairedFigures(nil); err == nil {
-		t.Error("PairedFigures(nil) must be an error")
 	}
 }

@@ -255,7 +255,7 @@ func pairedCards(d *PairedDashboard, s PairedStats) []sweepCard {
 					vs = append(vs, v)
 				}
 			}
-			sortNumeric(vs)
+			SortNumeric(vs)
 			return strings.Join(vs, ", ")
 		}
 		cards = append(cards, sweepCard{"rho", "ρ (outside-mid ratio)", distinct(func(r *PairedRow) string { return r.OutsideMidRatio }),
@@ -297,7 +297,7 @@ func (d *PairedDashboard) Finding() string {
 	var order []string
 	for i := range d.Pairs {
 		r := &d.Pairs[i]
-		v := paramValue(r.Effect)
+		v := ParamValue(r.Effect)
 		if math.IsNaN(v) {
 			continue
 		}

@@ -261,28 +261,6 @@ func TestWritePairedDashboardBalancedRhos(t *testing.T) {
 	}
 }
 
-func TestPairedFigures(t *testing.T) {
-	files, err := PairedFigures(&PairedDashboard{Layout: PairedComparison, Pairs: syntheticPairs(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, f := range files {
-		names = append(names, f.Name)
-		if len(f.Data) == 0 {
-			t.Errorf("%s is empty", f.Name)
-		}
-	}
-	want := "relief_mu_0.svg relief_mu_0.png relief_mu_1.svg relief_mu_1.png trades_mu_0.svg trades_mu_0.png trades_mu_1.svg trades_mu_1.png " +
-		"pnl_mu_0.svg pnl_mu_0.png pnl_mu_1.svg pnl_mu_1.png deltas.svg deltas.png"
-	if strings.Join(names, " ") != want {
-		t.Errorf("figures %v, want %s", names, want)
-	}
-	if !bytes.HasPrefix(files[1].Data, []byte("\x89PNG")) || !bytes.Contains(files[0].Data, []byte(`xmlns="http://www.w3.org/2000/svg"`)) {
-		t.Error("figures are not a PNG and a standalone SVG")
-	}
-}
-
 func TestWritePairedDashboardNil(t *testing.T) {
 	if err := WritePairedDashboard(&bytes.Buffer{}, nil); err == nil {
 		t.Error("a nil dashboard must be an error")

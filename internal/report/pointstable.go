@@ -55,10 +55,10 @@ func (t *PointsTable) Add(r *DashboardRun) error {
 		delta: math.NaN(), phi: math.NaN()}
 	t.seq++
 	for i := range p.vals {
-		p.vals[i] = paramValue(p.key[i+1])
+		p.vals[i] = ParamValue(p.key[i+1])
 	}
 	if p.completed {
-		p.delta, p.phi = paramValue(r.Delta), paramValue(r.Phi)
+		p.delta, p.phi = ParamValue(r.Delta), ParamValue(r.Phi)
 	}
 	t.held = append(t.held, p)
 	if len(t.held) >= t.chunk {

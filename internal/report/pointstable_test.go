@@ -33,15 +33,15 @@ func pointsCSVInMemory(runs []DashboardRun) []byte {
 		if r.Status != "completed" {
 			continue
 		}
-		if v := paramValue(r.Delta); !math.IsNaN(v) {
+		if v := ParamValue(r.Delta); !math.IsNaN(v) {
 			a.delta = append(a.delta, v)
 		}
-		if v := paramValue(r.Phi); !math.IsNaN(v) {
+		if v := ParamValue(r.Phi); !math.IsNaN(v) {
 			a.phi = append(a.phi, v)
 		}
 	}
 	less := func(a, b string) int {
-		x, y := paramValue(a), paramValue(b)
+		x, y := ParamValue(a), ParamValue(b)
 		switch {
 		case x < y:
 			return -1

@@ -68,7 +68,7 @@ func (a *Axis) N() int {
 
 // Bin is the cell of value s on the axis (-1 when s is not a number).
 func (a *Axis) Bin(s string) int {
-	v := paramValue(s)
+	v := ParamValue(s)
 	if math.IsNaN(v) {
 		return -1
 	}
@@ -171,7 +171,7 @@ func (z *Summarizer) Scan(r *DashboardRun) {
 	s.Listed++
 	for i, p := range params(r) {
 		a := &s.Axes[i]
-		v := paramValue(p)
+		v := ParamValue(p)
 		if math.IsNaN(v) {
 			continue
 		}
@@ -183,7 +183,7 @@ func (z *Summarizer) Scan(r *DashboardRun) {
 	switch r.Status {
 	case "completed":
 		s.Completed++
-		if v := paramValue(r.Delta); !math.IsNaN(v) {
+		if v := ParamValue(r.Delta); !math.IsNaN(v) {
 			s.DeltaSum += v
 			s.DeltaN++
 			if v >= 0.85 {
@@ -193,7 +193,7 @@ func (z *Summarizer) Scan(r *DashboardRun) {
 				s.Low++
 			}
 		}
-		if v := paramValue(r.Phi); !math.IsNaN(v) {
+		if v := ParamValue(r.Phi); !math.IsNaN(v) {
 			s.PhiSum += v
 			s.PhiN++
 		}
@@ -241,7 +241,7 @@ func (z *Summarizer) Add(r *DashboardRun) error {
 		c.Runs++
 		if r.Status == "completed" {
 			for m, v := range []string{r.Delta, r.Phi, r.TimeToStability} {
-				if f := paramValue(v); !math.IsNaN(f) {
+				if f := ParamValue(v); !math.IsNaN(f) {
 					c.Metrics[m].Add(f)
 				}
 			}

@@ -141,7 +141,7 @@ func TestSummaryMatchesRuns(t *testing.T) {
 				continue
 			}
 			for m, v := range []string{r.Delta, r.Phi, r.TimeToStability} {
-				if f := paramValue(v); !math.IsNaN(f) {
+				if f := ParamValue(v); !math.IsNaN(f) {
 					vals[m] = append(vals[m], f)
 				}
 			}

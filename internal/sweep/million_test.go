@@ -284,8 +284,10 @@ func buildCLI(tb testing.TB) string {
 	if bin := os.Getenv("BILANCIO_MILLION_BIN"); bin != "" {
 		return bin
 	}
-	bin := filepath.Join(tb.TempDir(), "bilancio")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/bilancio-go/bilancio").CombinedOutput(); err != nil {
+	// bilancio and bilancio-sweep, which serves its sweep commands.
+	dir := tb.TempDir()
+	bin := filepath.Join(dir, "bilancio")
+	if out, err := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "github.com/bilancio-go/bilancio", "github.com/bilancio-go/bilancio/cmd/bilancio-sweep").CombinedOutput(); err != nil {
 		tb.Fatalf("building bilancio: %v\n%s", err, out)
 	}
 	return bin

@@ -1,6 +1,7 @@
 // Package workerbin finds the worker binary that remote executors (Modal)
-// stage and run in their sandboxes: a static linux/amd64 build of bilancio
-// itself, so that `bilancio worker` there is the same engine as here,
+// stage and run in their sandboxes: a static linux/amd64 build of
+// bilancio-sweep (which serves `bilancio worker` and every other command),
+// so that `bilancio worker` there is the same engine as here,
 // whatever the host (macOS on Intel or Apple silicon, Linux on ARM).
 // `make build` writes it beside bin/bilancio as bin/bilancio-worker-linux-amd64.
 package workerbin

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bilancio-go/bilancio/internal/worker"
+	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/plugins/local"
 	"github.com/bilancio-go/bilancio/sdk"
 	"github.com/bilancio-go/bilancio/sdk/sdktest"
@@ -62,8 +62,8 @@ func benchBatch(b *testing.B, ex sdk.Executor, cpu bool, chunk int) {
 			RunID: fmt.Sprintf("ring_%03d", i), ScenarioName: fmt.Sprintf("ring_%03d.yaml", i), Scenario: benchRing(100, i),
 		})
 	}
-	// As in the plugin binary (worker.TuneGC), so that the three compare.
-	defer debug.SetGCPercent(debug.SetGCPercent(worker.BatchGCPercent))
+	// As in the plugin binary (runner.TuneGC), so that the three compare.
+	defer debug.SetGCPercent(debug.SetGCPercent(runner.BatchGCPercent))
 	var completed atomic.Int64
 	emit := func(ev sdk.RunEvent) error {
 		switch ev.Type {

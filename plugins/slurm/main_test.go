@@ -85,12 +85,14 @@ func lockSlurm() (func(), error) {
 	return sync.OnceFunc(func() { f.Close() }), nil
 }
 
-// build builds the plugin binary (with its checksum file) and bilancio.
+// build builds the plugin binary (with its checksum file) and bilancio
+// (with bilancio-sweep beside it).
 func build(dir string) (binaries, error) {
 	b := binaries{dir: dir, plugin: filepath.Join(dir, pluginhost.BinaryName(slurm.Name)), bilancio: filepath.Join(dir, "bilancio")}
 	for _, t := range []struct{ out, pkg string }{
 		{b.plugin, "github.com/bilancio-go/bilancio/plugins/slurm/cmd/bilancio-executor-slurm"},
 		{b.bilancio, "github.com/bilancio-go/bilancio"},
+		{filepath.Join(dir, "bilancio-sweep"), "github.com/bilancio-go/bilancio/cmd/bilancio-sweep"}, // bilancio hands `worker` and sweeps to it
 	} {
 		if out, err := exec.Command("go", "build", "-o", t.out, t.pkg).CombinedOutput(); err != nil {
 			return b, fmt.Errorf("building %s: %v\n%s", t.pkg, err, out)

@@ -22,6 +22,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/report/raster"
 	"github.com/bilancio-go/bilancio/internal/store"
 )
 
@@ -383,7 +384,7 @@ func (o Options) writeReport(ctx context.Context, dir string) (dashboard string,
 	if err := os.MkdirAll(figDir, 0o755); err != nil {
 		return "", nil, fmt.Errorf("writing the figures: %w", err)
 	}
-	files, err := report.Figures(d)
+	files, err := report.Figures(d, raster.Raster{})
 	if err != nil {
 		return "", nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/report"
+	"github.com/bilancio-go/bilancio/internal/report/raster"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/internal/usage"
 )
@@ -442,7 +443,7 @@ func (o Options) writePairedReport(ctx context.Context, dir string) (dashboard s
 	if err != nil {
 		return "", nil, err
 	}
-	files, err := report.PairedFigures(d)
+	files, err := report.PairedFigures(d, raster.Raster{})
 	if err != nil {
 		return "", nil, err
 	}

@@ -4,12 +4,12 @@
 package main
 
 import (
-	"github.com/bilancio-go/bilancio/internal/worker"
+	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/plugins/local"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
 func main() {
-	worker.TuneGC() // the process only executes runs
+	runner.TuneGC() // the process only executes runs
 	sdk.Main(local.New())
 }

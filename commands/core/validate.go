@@ -1,4 +1,4 @@
-package commands
+package core
 
 import (
 	"errors"
@@ -17,10 +17,10 @@ type ValidateCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *ValidateCommand) Synopsis() string { return "Check a scenario file without running it" }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *ValidateCommand) Help() string {
 	return `Usage: bilancio validate [options] SCENARIO.yaml
 
@@ -33,7 +33,7 @@ func (c *ValidateCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(validateFlags)))
+` + Usage(c.flags(new(validateFlags)))
 }
 
 type validateFlags struct {
@@ -42,24 +42,24 @@ type validateFlags struct {
 }
 
 func (c *ValidateCommand) flags(f *validateFlags) *flag.FlagSet {
-	fs := flagSet("validate")
-	addRevisionFlag(fs, &f.revision)
+	fs := FlagSet("validate")
+	AddRevisionFlag(fs, &f.revision)
 	fs.BoolVar(&f.quiet, "quiet", false, "print nothing but errors")
 	return fs
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *ValidateCommand) Run(args []string) int {
 	var f validateFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one scenario file")
+	pos, ok := ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one scenario file")
 	if !ok {
 		return 1
 	}
 	path := pos[0]
 	rev, err := revision.Lookup(f.revision)
 	if err != nil {
-		c.UI.Error("Error: -" + revisionFlagName + ": " + err.Error())
+		c.UI.Error("Error: -" + RevisionFlagName + ": " + err.Error())
 		return 1
 	}
 	data, err := os.ReadFile(path)

@@ -1,8 +1,13 @@
-package report
+// Package raster draws the dashboards' figures as PNG images, with gonum's
+// plot (whose fonts are embedded): report.Figures and report.PairedFigures
+// take its Raster. It is a package of its own so that the run path, which
+// writes run.html with package report, neither links nor initialises gonum.
+package raster
 
 import (
 	"bytes"
 	"fmt"
+	"github.com/bilancio-go/bilancio/internal/report"
 	"image/color"
 	"math"
 
@@ -14,22 +19,27 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// PNG figures are drawn with gonum.org/v1/plot, whose fonts (Liberation)
-// are embedded, at 200 dpi.
+// Raster is report.Raster, drawn with gonum.org/v1/plot, whose fonts
+// (Liberation) are embedded.
+type Raster struct{}
+
+var _ report.Raster = Raster{}
+
+// pngDPI is the figures' resolution.
 const pngDPI = 200
 
-// viridisMap is a palette.ColorMap of a Scale's colours (viridis, or the
+// viridisMap is a palette.ColorMap of a report.Scale's colours (viridis, or the
 // diverging map) over [min, max].
 type viridisMap struct {
 	min, max, alpha float64
-	sc              Scale
+	sc              report.Scale
 }
 
 func (m *viridisMap) At(v float64) (color.Color, error) {
 	if v < m.min || v > m.max || math.IsNaN(v) {
 		return nil, palette.ErrOverflow
 	}
-	r, g, b := m.sc.rgb((v - m.min) / (m.max - m.min))
+	r, g, b := m.sc.RGB((v - m.min) / (m.max - m.min))
 	return color.NRGBA{R: r, G: g, B: b, A: uint8(255 * m.alpha)}, nil
 }
 func (m *viridisMap) Max() float64       { return m.max }
@@ -41,7 +51,7 @@ func (m *viridisMap) SetAlpha(a float64) { m.alpha = a }
 func (m *viridisMap) Palette(n int) palette.Palette {
 	cs := make([]color.Color, n)
 	for i := range cs {
-		r, g, b := m.sc.rgb(float64(i) / float64(max(n-1, 1)))
+		r, g, b := m.sc.RGB(float64(i) / float64(max(n-1, 1)))
 		cs[i] = color.NRGBA{R: r, G: g, B: b, A: 255}
 	}
 	return paletteColors(cs)
@@ -53,11 +63,11 @@ type paletteColors []color.Color
 func (c paletteColors) Colors() []color.Color { return c }
 
 // panelGrid is a panel as a plotter.GridXYZ on index coordinates.
-type panelGrid struct{ p *Panel }
+type panelGrid struct{ p *report.Panel }
 
 func (g panelGrid) Dims() (c, r int) { return len(g.p.Kappas), len(g.p.Concentrations) }
 func (g panelGrid) Z(c, r int) float64 {
-	if cell := g.p.cell(g.p.Kappas[c], g.p.Concentrations[r]); cell != nil {
+	if cell := g.p.Cell(g.p.Kappas[c], g.p.Concentrations[r]); cell != nil {
 		return cell.Mean
 	}
 	return math.NaN()
@@ -74,12 +84,12 @@ func labelTicks(labels []string) plot.ConstantTicks {
 	return t
 }
 
-// HeatmapPNG draws a panel's heatmap as a PNG with a vertical colour bar.
-func HeatmapPNG(p *Panel, sc Scale, title, valueLabel string) ([]byte, error) {
+// Heatmap draws a panel's heatmap as a PNG with a vertical colour bar.
+func (Raster) Heatmap(p *report.Panel, sc report.Scale, title, valueLabel string) ([]byte, error) {
 	pl := plot.New()
 	pl.Title.Text = title
-	pl.X.Label.Text = labelKappa
-	pl.Y.Label.Text = labelConcentration
+	pl.X.Label.Text = report.LabelKappa
+	pl.Y.Label.Text = report.LabelConcentration
 	pl.X.Tick.Marker = labelTicks(p.Kappas)
 	pl.Y.Tick.Marker = labelTicks(p.Concentrations)
 	cm := &viridisMap{min: sc.Lo, max: sc.Hi, alpha: 1, sc: sc}
@@ -105,15 +115,15 @@ func HeatmapPNG(p *Panel, sc Scale, title, valueLabel string) ([]byte, error) {
 	return encodePNG(c)
 }
 
-// LinesPNG draws delta against kappa per concentration as a PNG.
-func LinesPNG(p *Panel, title string) ([]byte, error) {
+// Lines draws delta against kappa per concentration as a PNG.
+func (Raster) Lines(p *report.Panel, title string) ([]byte, error) {
 	pl := plot.New()
 	pl.Title.Text = title
-	pl.X.Label.Text = labelKappa
-	pl.Y.Label.Text = labelDelta
+	pl.X.Label.Text = report.LabelKappa
+	pl.Y.Label.Text = report.LabelDelta
 	logX := true
 	for _, k := range p.Kappas {
-		if !(paramValue(k) > 0) {
+		if !(report.ParamValue(k) > 0) {
 			logX = false
 		}
 	}
@@ -131,8 +141,8 @@ func LinesPNG(p *Panel, title string) ([]byte, error) {
 	for j, conc := range p.Concentrations {
 		var xys plotter.XYs
 		for _, k := range p.Kappas {
-			if c := p.cell(k, conc); c != nil && !math.IsNaN(c.Mean) {
-				xys = append(xys, plotter.XY{X: paramValue(k), Y: c.Mean})
+			if c := p.Cell(k, conc); c != nil && !math.IsNaN(c.Mean) {
+				xys = append(xys, plotter.XY{X: report.ParamValue(k), Y: c.Mean})
 				pl.Y.Max = math.Max(pl.Y.Max, c.Mean)
 			}
 		}
@@ -143,7 +153,7 @@ func LinesPNG(p *Panel, title string) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("report: lines for c = %s: %w", conc, err)
 		}
-		r, g, b := viridisRGB(0.9 * float64(j) / math.Max(1, float64(n-1)))
+		r, g, b := report.ViridisRGB(0.9 * float64(j) / math.Max(1, float64(n-1)))
 		col := color.NRGBA{R: r, G: g, B: b, A: 255}
 		l.Color, l.Width = col, vg.Points(1.5)
 		s.Color, s.Shape = col, draw.CircleGlyph{}
@@ -151,7 +161,7 @@ func LinesPNG(p *Panel, title string) ([]byte, error) {
 		pl.Legend.Add("c = "+conc, l, s)
 	}
 	// Pad the κ axis so that the outer tick labels fit.
-	if lo, hi := paramValue(p.Kappas[0]), paramValue(p.Kappas[len(p.Kappas)-1]); logX {
+	if lo, hi := report.ParamValue(p.Kappas[0]), report.ParamValue(p.Kappas[len(p.Kappas)-1]); logX {
 		pl.X.Min, pl.X.Max = lo/1.15, hi*1.15
 	} else if hi > lo {
 		pl.X.Min, pl.X.Max = lo-(hi-lo)*0.04, hi+(hi-lo)*0.04
@@ -165,7 +175,7 @@ func LinesPNG(p *Panel, title string) ([]byte, error) {
 func kappaTicks(ks []string) plot.ConstantTicks {
 	t := make(plot.ConstantTicks, 0, len(ks))
 	for _, k := range ks {
-		if v := paramValue(k); !math.IsNaN(v) {
+		if v := report.ParamValue(k); !math.IsNaN(v) {
 			t = append(t, plot.Tick{Value: v, Label: k})
 		}
 	}

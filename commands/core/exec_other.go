@@ -1,19 +1,21 @@
 //go:build !unix
 
-package commands
+package core
 
 import (
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-
-	"github.com/hashicorp/cli"
+	"os/signal"
 )
 
-// execProgram runs path with args on this process's terminal and returns
+// ExecProgram runs path with args on this process's terminal and returns
 // its exit code.
-func execProgram(ui cli.Ui, path string, args []string) int {
+func ExecProgram(ui UI, path string, args []string) int {
+	// The program gets the terminal's Ctrl-C as this process does; it decides
+	// what to do with it, and this process waits for its exit code.
+	signal.Ignore(os.Interrupt)
 	cmd := exec.Command(path, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	err := cmd.Run()

@@ -1,4 +1,4 @@
-package commands
+package core
 
 import (
 	"errors"
@@ -11,13 +11,13 @@ import (
 	"github.com/bilancio-go/bilancio/internal/revision"
 )
 
-// revisionFlagName is the flag that names the bilancio revision to
+// RevisionFlagName is the flag that names the bilancio revision to
 // reproduce, on every command that runs or generates something.
-const revisionFlagName = "bilancio-revision"
+const RevisionFlagName = "bilancio-revision"
 
-// addRevisionFlag adds -bilancio-revision to fs.
-func addRevisionFlag(fs *flag.FlagSet, p *string) {
-	fs.StringVar(p, revisionFlagName, "", "the bilancio revision whose rules to reproduce: "+
+// AddRevisionFlag adds -bilancio-revision to fs.
+func AddRevisionFlag(fs *flag.FlagSet, p *string) {
+	fs.StringVar(p, RevisionFlagName, "", "the bilancio revision whose rules to reproduce: "+
 		strings.Join(revision.Names(), ", ")+" (default "+revision.Default+"); bilancio version -revisions lists what each changes, and the flags of single rules (-kappa-rule, -dealer-era, -detailed-logging) override it")
 }
 
@@ -28,12 +28,12 @@ func flagsSet(fs *flag.FlagSet) map[string]bool {
 	return set
 }
 
-// optBool is a boolean flag that remembers whether it was given, for a
+// OptBool is a boolean flag that remembers whether it was given, for a
 // default that depends on other flags (the revision's).
-type optBool struct{ value, set bool }
+type OptBool struct{ value, set bool }
 
 // String implements flag.Value.
-func (b *optBool) String() string {
+func (b *OptBool) String() string {
 	if b == nil {
 		return "false"
 	}
@@ -41,7 +41,7 @@ func (b *optBool) String() string {
 }
 
 // Set implements flag.Value.
-func (b *optBool) Set(s string) error {
+func (b *OptBool) Set(s string) error {
 	v, err := strconv.ParseBool(s)
 	if err != nil {
 		return errors.New("parse error")
@@ -51,10 +51,13 @@ func (b *optBool) Set(s string) error {
 }
 
 // IsBoolFlag makes -name alone mean true.
-func (b *optBool) IsBoolFlag() bool { return true }
+func (b *OptBool) IsBoolFlag() bool { return true }
 
-// or returns the flag's value if it was given, else def.
-func (b *optBool) or(def bool) bool {
+// Given says whether the flag was given.
+func (b *OptBool) Given() bool { return b.set }
+
+// Or returns the flag's value if it was given, else def.
+func (b *OptBool) Or(def bool) bool {
 	if b.set {
 		return b.value
 	}
@@ -96,31 +99,31 @@ func renderRevisions() string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// negation is bilancio's spelling of a boolean option's negation (click's
+// Negation is bilancio's spelling of a boolean option's negation (click's
 // --NAME/--no-NAME): giving -no-NAME sets NAME to false.
-type negation struct{ target flag.Value }
+type Negation struct{ Target flag.Value }
 
 // String implements flag.Value.
-func (n negation) String() string { return "false" }
+func (n Negation) String() string { return "false" }
 
 // Set implements flag.Value.
-func (n negation) Set(s string) error {
+func (n Negation) Set(s string) error {
 	v, err := strconv.ParseBool(s)
 	if err != nil {
 		return errors.New("parse error")
 	}
-	return n.target.Set(strconv.FormatBool(!v))
+	return n.Target.Set(strconv.FormatBool(!v))
 }
 
 // IsBoolFlag makes -no-NAME alone mean true.
-func (n negation) IsBoolFlag() bool { return true }
+func (n Negation) IsBoolFlag() bool { return true }
 
-// addNegations defines -no-NAME for every boolean flag of fs that lacks
+// AddNegations defines -no-NAME for every boolean flag of fs that lacks
 // one, so that a bilancio command line (--no-grid, --no-frontier,
 // --no-detailed-logging, --no-t-account, …) works as written. The
-// negations have no usage text: usage() leaves them out and says once that
+// negations have no usage text: Usage() leaves them out and says once that
 // they exist.
-func addNegations(fs *flag.FlagSet) {
+func AddNegations(fs *flag.FlagSet) {
 	var bools []*flag.Flag
 	fs.VisitAll(func(f *flag.Flag) {
 		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() && !strings.HasPrefix(f.Name, "no-") {
@@ -129,7 +132,7 @@ func addNegations(fs *flag.FlagSet) {
 	})
 	for _, f := range bools {
 		if fs.Lookup("no-"+f.Name) == nil {
-			fs.Var(negation{f.Value}, "no-"+f.Name, "")
+			fs.Var(Negation{Target: f.Value}, "no-"+f.Name, "")
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package commands
+package core
 
 import (
 	"errors"
@@ -14,7 +14,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/runner"
-	"github.com/bilancio-go/bilancio/internal/worker"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -24,12 +23,12 @@ type ReportCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *ReportCommand) Synopsis() string {
 	return "Rebuild a run's run.html (or every file it does not keep) from its scenario"
 }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *ReportCommand) Help() string {
 	return `Usage: bilancio report [options] RUN_DIR | EXPERIMENT_DIR
 
@@ -49,7 +48,7 @@ func (c *ReportCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(reportFlags)))
+` + Usage(c.flags(new(reportFlags)))
 }
 
 type reportFlags struct {
@@ -59,7 +58,7 @@ type reportFlags struct {
 }
 
 func (c *ReportCommand) flags(f *reportFlags) *flag.FlagSet {
-	fs := flagSet("report")
+	fs := FlagSet("report")
 	reportOptionFlags(fs, f)
 	return fs
 }
@@ -95,12 +94,12 @@ func (f *reportFlags) options() (engine.Options, error) {
 	return opts, nil
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *ReportCommand) Run(args []string) int {
-	worker.TuneGC() // the process executes runs again
+	runner.TuneGC() // the process executes runs again
 	var f reportFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one run or experiment folder")
+	pos, ok := ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one run or experiment folder")
 	if !ok {
 		return 1
 	}

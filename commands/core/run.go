@@ -1,4 +1,4 @@
-package commands
+package core
 
 import (
 	"bytes"
@@ -19,7 +19,6 @@ import (
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/runner"
 	"github.com/bilancio-go/bilancio/internal/version"
-	"github.com/bilancio-go/bilancio/internal/worker"
 )
 
 // RunCommand is `bilancio run SCENARIO.yaml`: it simulates one scenario and
@@ -28,10 +27,10 @@ type RunCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *RunCommand) Synopsis() string { return "Simulate one scenario and write its run folder" }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *RunCommand) Help() string {
 	return `Usage: bilancio run [options] SCENARIO.yaml
 
@@ -56,7 +55,7 @@ func (c *RunCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(runFlags)))
+` + Usage(c.flags(new(runFlags)))
 }
 
 type runFlags struct {
@@ -67,22 +66,22 @@ type runFlags struct {
 	maxDays, quietDays     *int64
 	quiet, truncate, force bool
 	// detailed is -detailed-logging; the revision's default when not given.
-	detailed optBool
+	detailed OptBool
 }
 
 func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
-	fs := flagSet("run")
+	fs := FlagSet("run")
 	fs.StringVar(&f.out, "out", "", "run folder to write (default out/runs/<scenario file name>, replaced by each run of the scenario); a folder given here must be absent or empty unless -force")
 	fs.BoolVar(&f.force, "force", false, "replace a non-empty -out folder: the new run takes its place once complete, and none of its files survive")
-	fs.Func("max-days", "simulate at most `N` days (default: the scenario's run.max_days)", ruledInt(&f.maxDays, ring.CheckMaxDays))
-	fs.Func("quiet-days", "stop after `N` quiet days in a row (default: the scenario's run.quiet_days)", ruledInt(&f.quietDays, ring.CheckQuietDays))
+	fs.Func("max-days", "simulate at most `N` days (default: the scenario's run.max_days)", RuledInt(&f.maxDays, ring.CheckMaxDays))
+	fs.Func("quiet-days", "stop after `N` quiet days in a row (default: the scenario's run.quiet_days)", RuledInt(&f.quietDays, ring.CheckQuietDays))
 	fs.StringVar(&f.defaultHandling, "default-handling", "", "fail-fast or expel-agent (default: the scenario's run.default_handling)")
 	fs.StringVar(&f.checkInvariants, "check-invariants", engine.CheckSetup, "when to check accounting invariants: setup, daily or none")
 	fs.StringVar(&f.html, "html", "", "also write the HTML report to this file")
 	fs.StringVar(&f.runID, "run-id", "", "run id recorded in the manifest (default: the folder name)")
 	fs.StringVar(&f.exportBalances, "export-balances", "", "also write balances.csv to this path (default: the scenario's run.export.balances_csv, relative to the current folder, as bilancio does)")
 	fs.StringVar(&f.exportEvents, "export-events", "", "also write events.jsonl to this path (default: the scenario's run.export.events_jsonl)")
-	addRevisionFlag(fs, &f.revision)
+	AddRevisionFlag(fs, &f.revision)
 	fs.StringVar(&f.mode, "mode", "until-stable", "until-stable, or step (bilancio's interactive day-by-day mode: refused; -show shows every day)")
 	fs.StringVar(&f.show, "show", "", "show the run day by day, as bilancio's run does: detailed (each event), summary (events counted by kind) or table (a table per phase), with the balance sheets of -agents")
 	fs.StringVar(&f.agents, "agents", "", "comma-separated agents whose balance sheets -show prints (default: the scenario's run.show.balances; none: the system's trial balance)")
@@ -94,12 +93,12 @@ func (c *RunCommand) flags(f *runFlags) *flag.FlagSet {
 	return fs
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *RunCommand) Run(args []string) int {
-	worker.TuneGC() // the process executes one run: a collection or two of a small heap is pure cost
+	runner.TuneGC() // the process executes one run: a collection or two of a small heap is pure cost
 	var f runFlags
 	fs := c.flags(&f)
-	pos, ok := parseCommand(c.UI, fs, args, c.Help(), 1, "exactly one scenario file")
+	pos, ok := ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one scenario file")
 	if !ok {
 		return 1
 	}
@@ -133,7 +132,7 @@ func (c *RunCommand) Run(args []string) int {
 	}
 	rev, err := revision.Lookup(f.revision)
 	if err != nil {
-		c.UI.Error("Error: -" + revisionFlagName + ": " + err.Error())
+		c.UI.Error("Error: -" + RevisionFlagName + ": " + err.Error())
 		return 1
 	}
 	set := flagsSet(fs)
@@ -145,7 +144,7 @@ func (c *RunCommand) Run(args []string) int {
 		c.UI.Error("Error: -dealer-era: " + err.Error())
 		return 1
 	}
-	detailed := f.detailed.or(rev.DetailedLogging)
+	detailed := f.detailed.Or(rev.DetailedLogging)
 	display := f.show != "" || set["agents"] || set["t-account"]
 	if f.show == "" {
 		f.show = console.ShowDetailed

@@ -1,4 +1,4 @@
-package commands
+package core
 
 import (
 	"flag"
@@ -13,10 +13,10 @@ type VersionCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *VersionCommand) Synopsis() string { return "Print the bilancio version" }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *VersionCommand) Help() string {
 	return `Usage: bilancio version [-short] [-revisions]
 
@@ -29,20 +29,20 @@ func (c *VersionCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(bool), new(bool)))
+` + Usage(c.flags(new(bool), new(bool)))
 }
 
 func (c *VersionCommand) flags(short, revisions *bool) *flag.FlagSet {
-	fs := flagSet("version")
+	fs := FlagSet("version")
 	fs.BoolVar(short, "short", false, "print the version alone")
 	fs.BoolVar(revisions, "revisions", false, "list bilancio's revisions and what each changes")
 	return fs
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *VersionCommand) Run(args []string) int {
 	var short, revisions bool
-	if _, ok := parseCommand(c.UI, c.flags(&short, &revisions), args, c.Help(), 0, "no arguments"); !ok {
+	if _, ok := ParseCommand(c.UI, c.flags(&short, &revisions), args, c.Help(), 0, "no arguments"); !ok {
 		return 1
 	}
 	if revisions {

@@ -1,4 +1,4 @@
-package commands
+package core
 
 import (
 	"cmp"
@@ -17,10 +17,10 @@ type RingCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *RingCommand) Synopsis() string { return "Generate Kalecki ring scenarios" }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *RingCommand) Help() string {
 	return `Usage: bilancio ring <subcommand> [options]
 
@@ -28,8 +28,8 @@ func (c *RingCommand) Help() string {
   generates them.`
 }
 
-// Run implements cli.Command.
-func (c *RingCommand) Run(args []string) int { return parentRun(c.UI, "ring", args) }
+// Run implements Command.
+func (c *RingCommand) Run(args []string) int { return ParentRun(c.UI, "ring", args) }
 
 // RingGenerateCommand is `bilancio ring generate`: it prints the scenario
 // YAML bilancio's ring generator writes for the given parameters.
@@ -37,10 +37,10 @@ type RingGenerateCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *RingGenerateCommand) Synopsis() string { return "Print a generated ring scenario" }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *RingGenerateCommand) Help() string {
 	return `Usage: bilancio ring generate -kappa K (-q-total Q | -liquidity-total L) [options]
 
@@ -69,7 +69,7 @@ func (c *RingGenerateCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(ringFlags)))
+` + Usage(c.flags(new(ringFlags)))
 }
 
 type ringFlags struct {
@@ -85,7 +85,7 @@ type ringFlags struct {
 }
 
 func (c *RingGenerateCommand) flags(f *ringFlags) *flag.FlagSet {
-	fs := flagSet("ring generate")
+	fs := FlagSet("ring generate")
 	fs.IntVar(&f.nAgents, "n-agents", 5, "number of agents in the ring (at least 3)")
 	fs.Int64Var(&f.seed, "seed", 42, "seed of Python's random.Random")
 	fs.StringVar(&f.kappa, "kappa", "", "kappa, relating the total dues and the liquidity per -kappa-rule (required)")
@@ -104,7 +104,7 @@ func (c *RingGenerateCommand) flags(f *ringFlags) *flag.FlagSet {
 	fs.IntVar(&f.maxDays, "max-days", 0, "run.max_days (default max(30, maturity days + 5))")
 	fs.IntVar(&f.quietDays, "quiet-days", -1, "run.quiet_days (default 2)")
 	fs.StringVar(&f.revision, "revision", "", "bilancio generator revision: clamped (2025-10-24 on) or original (2025-10-10); default: the bilancio revision's")
-	addRevisionFlag(fs, &f.bilancioRevision)
+	AddRevisionFlag(fs, &f.bilancioRevision)
 	fs.BoolVar(&f.balanced, "balanced", false, "generate the balanced comparison scenario (big entities; spec/dealer.md §12)")
 	fs.StringVar(&f.mode, "mode", string(ring.Passive), "with -balanced: the arm, passive or active (adds the dealer block)")
 	fs.StringVar(&f.faceValue, "face-value", "20", "with -balanced: face value S (the active arm's ticket size is its integer part)")
@@ -113,11 +113,11 @@ func (c *RingGenerateCommand) flags(f *ringFlags) *flag.FlagSet {
 	return fs
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *RingGenerateCommand) Run(args []string) int {
 	var f ringFlags
 	fs := c.flags(&f)
-	pos, err := parseArgs(fs, args)
+	pos, err := ParseArgs(fs, args)
 	if err == nil && len(pos) > 0 {
 		err = fmt.Errorf("unexpected argument %q", pos[0])
 	}
@@ -170,7 +170,7 @@ func (f *ringFlags) params() (ring.Params, error) {
 	}
 	rev, err := revision.Lookup(f.bilancioRevision)
 	if err != nil {
-		return p, fmt.Errorf("-%s: %w", revisionFlagName, err)
+		return p, fmt.Errorf("-%s: %w", RevisionFlagName, err)
 	}
 	if p.Revision == "" {
 		p.Revision = rev.Generator

@@ -1,4 +1,4 @@
-package commands
+package core
 
 import (
 	"flag"
@@ -13,12 +13,12 @@ type AnalyzeCommand struct {
 	Meta
 }
 
-// Synopsis implements cli.Command.
+// Synopsis implements Command.
 func (c *AnalyzeCommand) Synopsis() string {
 	return "Recompute a run's metric files from its events and balances"
 }
 
-// Help implements cli.Command.
+// Help implements Command.
 func (c *AnalyzeCommand) Help() string {
 	return `Usage: bilancio analyze -events EVENTS.jsonl [options]
 
@@ -38,7 +38,7 @@ func (c *AnalyzeCommand) Help() string {
 
 Options:
 
-` + usage(c.flags(new(analyzeFlags)))
+` + Usage(c.flags(new(analyzeFlags)))
 }
 
 type analyzeFlags struct {
@@ -46,7 +46,7 @@ type analyzeFlags struct {
 }
 
 func (c *AnalyzeCommand) flags(f *analyzeFlags) *flag.FlagSet {
-	fs := flagSet("analyze")
+	fs := FlagSet("analyze")
 	fs.StringVar(&f.events, "events", "", "the run's events.jsonl (required)")
 	fs.StringVar(&f.balances, "balances", "", "the run's balances.csv (optional; without it M_t and G_t are empty)")
 	fs.StringVar(&f.days, "days", "", `the days to analyse, such as "1,2-3" (default: the due days in the events)`)
@@ -57,11 +57,11 @@ func (c *AnalyzeCommand) flags(f *analyzeFlags) *flag.FlagSet {
 	return fs
 }
 
-// Run implements cli.Command.
+// Run implements Command.
 func (c *AnalyzeCommand) Run(args []string) int {
 	var f analyzeFlags
 	fs := c.flags(&f)
-	if _, ok := parseCommand(c.UI, fs, args, c.Help(), 0, "no arguments (the run's files are -events and -balances)"); !ok {
+	if _, ok := ParseCommand(c.UI, fs, args, c.Help(), 0, "no arguments (the run's files are -events and -balances)"); !ok {
 		return 1
 	}
 	if f.events == "" {

@@ -1,7 +1,8 @@
-package report
+package raster
 
 import (
 	"fmt"
+	"github.com/bilancio-go/bilancio/internal/report"
 	"image/color"
 	"math"
 
@@ -12,16 +13,16 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// pairedScatterPNG plots each pair's δ of the dealer arm against δ of the
+// PairedScatter plots each pair's δ of the dealer arm against δ of the
 // base arm as a PNG, coloured by μ, with the diagonal (points under it
 // improved); nil when no pair has both deltas.
-func pairedScatterPNG(rows []PairedRow, base, dealer, baseNote string) ([]byte, error) {
+func (Raster) PairedScatter(rows []report.PairedRow, base, dealer, baseNote string) ([]byte, error) {
 	by := map[string]plotter.XYs{}
 	var mus []string
 	hi := 1.0
 	for i := range rows {
 		r := &rows[i]
-		x, y := paramValue(r.DeltaControl), paramValue(r.DeltaTreatment)
+		x, y := report.ParamValue(r.DeltaControl), report.ParamValue(r.DeltaTreatment)
 		if math.IsNaN(x) || math.IsNaN(y) {
 			continue
 		}
@@ -34,7 +35,7 @@ func pairedScatterPNG(rows []PairedRow, base, dealer, baseNote string) ([]byte, 
 	if len(mus) == 0 {
 		return nil, nil
 	}
-	sortNumeric(mus)
+	report.SortNumeric(mus)
 	pl := plot.New()
 	pl.Title.Text = "δ " + dealer + " against δ " + base
 	pl.X.Label.Text = "δ " + base + " (" + baseNote + ")"
@@ -54,7 +55,7 @@ func pairedScatterPNG(rows []PairedRow, base, dealer, baseNote string) ([]byte, 
 		if err != nil {
 			return nil, fmt.Errorf("report: the δ scatter of μ = %s: %w", mu, err)
 		}
-		r, g, b := viridisRGB(0.9 * float64(j) / math.Max(1, float64(len(mus)-1)))
+		r, g, b := report.ViridisRGB(0.9 * float64(j) / math.Max(1, float64(len(mus)-1)))
 		sc.Color, sc.Shape, sc.Radius = color.NRGBA{R: r, G: g, B: b, A: 220}, draw.CircleGlyph{}, vg.Points(3)
 		pl.Add(sc)
 		pl.Legend.Add("μ = "+mu, sc)
