@@ -123,8 +123,10 @@ func AmountV(a pynum.Amount) Value {
 
 // FloatV returns a Python float value (dealer_trade prices), kept as its
 // repr ("108.82889057175312", "99.0").
-func FloatV(f float64) Value {
-	s := pynum.FloatRepr(f)
+func FloatV(f float64) Value { return floatReprV(pynum.FloatRepr(f)) }
+
+// floatReprV returns the float value whose repr is s.
+func floatReprV(s string) Value {
 	return Value{Kind: FloatValue, p: unsafe.Pointer(unsafe.StringData(s)), n: int64(len(s))}
 }
 

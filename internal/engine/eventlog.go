@@ -172,9 +172,12 @@ type eventLog struct {
 	boxed []Value
 	gen   []Event
 	// floatOf holds the amounts whose float() a value is (dealer_trade
-	// prices): converted and printed only when the events are built.
-	floatOf []pynum.Amount
-	impacts int
+	// prices): converted and printed only when the events are built, once
+	// (floatRepr, under floatMu: readers may build events concurrently).
+	floatOf   []pynum.Amount
+	floatMu   sync.Mutex
+	floatRepr []string
+	impacts   int
 }
 
 // logMark is a length of each part of the log, to cut it back to (and the
@@ -189,6 +192,31 @@ func (l *eventLog) truncate(m logMark) {
 	l.recs, l.vals, l.strs = l.recs[:m.recs], l.vals[:m.vals], l.strs[:m.strs]
 	l.boxed, l.gen, l.floatOf = l.boxed[:m.boxed], l.gen[:m.gen], l.floatOf[:m.floatOf]
 	l.impacts = m.impacts
+	l.floatMu.Lock()
+	l.floatRepr = l.floatRepr[:min(len(l.floatRepr), m.floatOf)]
+	l.floatMu.Unlock()
+}
+
+// floatReprOf returns the repr of float(floatOf[i]). The reprs not yet
+// printed are printed together into one block, so a run's prices cost one
+// conversion and one allocation however often its events are built.
+func (l *eventLog) floatReprOf(i int64) string {
+	l.floatMu.Lock()
+	defer l.floatMu.Unlock()
+	if n := len(l.floatRepr); int(i) >= n {
+		var buf []byte
+		ends := make([]int, 0, len(l.floatOf)-n)
+		for _, a := range l.floatOf[n:] {
+			buf = pynum.AppendFloatRepr(buf, a.Float64())
+			ends = append(ends, len(buf))
+		}
+		block, start := string(buf), 0
+		for _, end := range ends {
+			l.floatRepr = append(l.floatRepr, block[start:end])
+			start = end
+		}
+	}
+	return l.floatRepr[i]
 }
 
 // emit appends a compact event of kind with the keys of mask and their
@@ -360,7 +388,7 @@ func (l *eventLog) value(t *eventTables, c cval) Value {
 	case cvBool:
 		return BoolV(c.n() != 0)
 	case cvFloatOf:
-		return FloatV(l.floatOf[c.n()].Float64())
+		return floatReprV(l.floatReprOf(c.n()))
 	}
 	return Null()
 }

@@ -82,5 +82,16 @@ func TestCompactValues(t *testing.T) {
 				t.Errorf("float(%s) came back as %v %q, want %q", tt.a, v.Kind, v.Str(), tt.want)
 			}
 		}
+		// Printed once, read again; a rollback forgets what it cut off.
+		first := s.ev.floatReprOf(0)
+		m := s.ev.mark()
+		c := s.cFloatOf(pynum.Int(7))
+		if v := s.ev.value(nil, c); v.Str() != "7.0" || s.ev.floatReprOf(0) != first {
+			t.Errorf("float(7) came back as %q, first as %q", v.Str(), s.ev.floatReprOf(0))
+		}
+		s.ev.truncate(m)
+		if v := s.ev.value(nil, s.cFloatOf(pynum.Int(8))); v.Str() != "8.0" {
+			t.Errorf("float(8) after a rollback came back as %q", v.Str())
+		}
 	})
 }

@@ -149,6 +149,13 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	s.ev.recs = make([]rec, 0, 4*len(sc.InitialActions)+64+dr)
 	s.ev.vals = make([]cval, 0, 18*len(sc.InitialActions)+64+dv)
 	s.ev.strs = make([]string, 0, len(sc.InitialActions)+16+ds)
+	payables := 0
+	for i := range sc.InitialActions {
+		if sc.InitialActions[i].Kind == ActCreatePayable {
+			payables++
+		}
+	}
+	s.pending = make([]duePayable, 0, payables)
 	lists := make([]int32, 2*listRoom*len(sc.Agents))
 	for _, a := range sc.Agents {
 		i := int32(len(st.agents))
