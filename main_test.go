@@ -354,6 +354,38 @@ func TestHandOver(t *testing.T) {
 	}
 }
 
+// `bilancio run` copies files of the run folder where it is asked to:
+// the exports (-export-events, -export-balances, as a scenario's
+// run.export does) and -html, byte for byte, into folders it creates.
+func TestRunCopies(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "run")
+	copies := map[string]string{
+		filepath.Join(dir, "e", "events.jsonl"):   filepath.Join(out, "out", "events.jsonl"),
+		filepath.Join(dir, "b", "balances.csv"):   filepath.Join(out, "out", "balances.csv"),
+		filepath.Join(dir, "h", "i", "page.html"): filepath.Join(out, "run.html"),
+	}
+	_, stderr, code := bilancio(t, "run", "examples/scenarios/kalecki_ring.yaml", "-out", out, "-quiet",
+		"-export-events", filepath.Join(dir, "e", "events.jsonl"), "-export-balances", filepath.Join(dir, "b", "balances.csv"),
+		"-html", filepath.Join(dir, "h", "i", "page.html"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for copied, original := range copies {
+		got, err := os.ReadFile(copied)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(original)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) == 0 || !bytes.Equal(got, want) {
+			t.Errorf("%s (%d bytes) is not a copy of %s (%d bytes)", copied, len(got), original, len(want))
+		}
+	}
+}
+
 // `bilancio run -out DIR` writes a folder with this run's files only: a
 // non-empty folder is refused (and left as it was) unless -force, which
 // replaces it as a whole, so no file of the old run survives. The manifest

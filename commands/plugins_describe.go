@@ -59,7 +59,7 @@ type pluginDescription struct {
 func (c *PluginsDescribeCommand) Run(args []string) int {
 	var f pluginsDescribeFlags
 	fs := c.flags(&f)
-	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one plugin name")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one plugin name")
 	if !ok {
 		return 1
 	}

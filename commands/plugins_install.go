@@ -51,7 +51,7 @@ func (c *PluginsInstallCommand) flags(f *pluginsInstallFlags) *flag.FlagSet {
 func (c *PluginsInstallCommand) Run(args []string) int {
 	var f pluginsInstallFlags
 	fs := c.flags(&f)
-	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one binary")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one binary")
 	if !ok {
 		return 1
 	}
@@ -130,7 +130,7 @@ func (c *PluginsRemoveCommand) flags(f *pluginsRemoveFlags) *flag.FlagSet {
 func (c *PluginsRemoveCommand) Run(args []string) int {
 	var f pluginsRemoveFlags
 	fs := c.flags(&f)
-	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one plugin name")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one plugin name")
 	if !ok {
 		return 1
 	}

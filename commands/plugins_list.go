@@ -70,7 +70,7 @@ type pluginRow struct {
 func (c *PluginsListCommand) Run(args []string) int {
 	var f pluginsListFlags
 	fs := c.flags(&f)
-	if _, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
+	if _, ok := core.ParseCommand(c.UI, fs, args, c.Help, 0, "no arguments"); !ok {
 		return 1
 	}
 	ctx := pluginsContext(c.Meta)

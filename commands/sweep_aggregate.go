@@ -55,7 +55,7 @@ func (c *SweepAggregateCommand) Run(args []string) int {
 	boundedGC()
 	var f sweepStatusFlags
 	fs := c.flags(&f)
-	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one experiment folder")
 	if !ok {
 		return sweepExitError
 	}

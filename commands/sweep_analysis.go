@@ -57,14 +57,14 @@ func analysisFlags(o *analysisOptions) *flag.FlagSet {
 }
 
 // parseAnalysis parses an analysis command's flags.
-func parseAnalysis(m Meta, args []string, help string) (*analysisOptions, bool) {
+func parseAnalysis(m Meta, args []string, help func() string) (*analysisOptions, bool) {
 	var o analysisOptions
 	fs := analysisFlags(&o)
 	if _, ok := core.ParseCommand(m.UI, fs, args, help, 0, "no arguments (the folder is -experiment)"); !ok {
 		return nil, false
 	}
 	if o.experiment == "" {
-		m.UI.Error("Error: -experiment is required\n\n" + help)
+		m.UI.Error("Error: -experiment is required\n\n" + help())
 		return nil, false
 	}
 	return &o, true
@@ -72,7 +72,7 @@ func parseAnalysis(m Meta, args []string, help string) (*analysisOptions, bool) 
 
 // Run implements cli.Command.
 func (c *SweepStrategyOutcomesCommand) Run(args []string) int {
-	o, ok := parseAnalysis(c.Meta, args, c.Help())
+	o, ok := parseAnalysis(c.Meta, args, c.Help)
 	if !ok {
 		return 1
 	}
@@ -120,7 +120,7 @@ Options:
 
 // Run implements cli.Command.
 func (c *SweepDealerUsageCommand) Run(args []string) int {
-	o, ok := parseAnalysis(c.Meta, args, c.Help())
+	o, ok := parseAnalysis(c.Meta, args, c.Help)
 	if !ok {
 		return 1
 	}

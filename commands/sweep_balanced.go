@@ -64,5 +64,5 @@ func (c *SweepBalancedCommand) flags(f *pairedFlags) *flag.FlagSet {
 func (c *SweepBalancedCommand) Run(args []string) int {
 	var f pairedFlags
 	fs := c.flags(&f)
-	return runPairedCommand(c.Meta, fs, &f, args, c.Help(), sweep.KindBalanced)
+	return runPairedCommand(c.Meta, fs, &f, args, c.Help, sweep.KindBalanced)
 }

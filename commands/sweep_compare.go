@@ -79,7 +79,7 @@ func (c *SweepCompareCommand) Run(args []string) int {
 		}
 		return sweepExitOK
 	}
-	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 2, "one paired experiment folder, or two experiment folders (control, treatment)")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help, 2, "one paired experiment folder, or two experiment folders (control, treatment)")
 	if !ok {
 		return sweepExitError
 	}

@@ -112,12 +112,12 @@ func (c *SweepComparisonCommand) flags(f *pairedFlags) *flag.FlagSet {
 func (c *SweepComparisonCommand) Run(args []string) int {
 	var f pairedFlags
 	fs := c.flags(&f)
-	return runPairedCommand(c.Meta, fs, &f, args, c.Help(), sweep.KindComparison)
+	return runPairedCommand(c.Meta, fs, &f, args, c.Help, sweep.KindComparison)
 }
 
 // runPairedCommand parses a paired command's flags, builds its sweep and
 // runs it.
-func runPairedCommand(m Meta, fs *flag.FlagSet, f *pairedFlags, args []string, help, kind string) int {
+func runPairedCommand(m Meta, fs *flag.FlagSet, f *pairedFlags, args []string, help func() string, kind string) int {
 	if _, ok := core.ParseCommand(m.UI, fs, args, help, 0, "no arguments"); !ok {
 		return sweepExitError
 	}

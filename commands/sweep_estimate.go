@@ -66,7 +66,7 @@ func (c *SweepEstimateCommand) flags(f *sweepEstimateFlags) *flag.FlagSet {
 func (c *SweepEstimateCommand) Run(args []string) int {
 	var f sweepEstimateFlags
 	fs := c.flags(&f)
-	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one sweep file")
 	if !ok {
 		return sweepExitError
 	}

@@ -74,7 +74,7 @@ func (c *SweepExportCommand) flags(f *sweepExportFlags) *flag.FlagSet {
 func (c *SweepExportCommand) Run(args []string) int {
 	var f sweepExportFlags
 	fs := c.flags(&f)
-	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one experiment folder")
 	if !ok {
 		return sweepExitError
 	}

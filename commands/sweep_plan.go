@@ -60,7 +60,7 @@ func (c *SweepPlanCommand) Run(args []string) int {
 	boundedGC()
 	var f sweepPlanFlags
 	fs := c.flags(&f)
-	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one sweep file")
 	if !ok {
 		return sweepExitError
 	}

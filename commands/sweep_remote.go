@@ -155,7 +155,7 @@ func (c *SweepAttachCommand) flags(f *sweepAttachFlags) *flag.FlagSet {
 func (c *SweepAttachCommand) Run(args []string) int {
 	var f sweepAttachFlags
 	fs := c.flags(&f)
-	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one experiment folder")
 	if !ok {
 		return sweepExitError
 	}
@@ -339,7 +339,7 @@ func (c *SweepCancelCommand) flags(f *sweepCancelFlags) *flag.FlagSet {
 func (c *SweepCancelCommand) Run(args []string) int {
 	var f sweepCancelFlags
 	fs := c.flags(&f)
-	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one experiment folder")
 	if !ok {
 		return sweepExitError
 	}

@@ -57,7 +57,7 @@ func (c *SweepReportCommand) flags(open *bool) *flag.FlagSet {
 func (c *SweepReportCommand) Run(args []string) int {
 	var open bool
 	fs := c.flags(&open)
-	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one experiment folder")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one experiment folder")
 	if !ok {
 		return sweepExitError
 	}

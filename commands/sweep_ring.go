@@ -82,7 +82,7 @@ func (c *SweepRingCommand) flags(f *sweepRingFlags) *flag.FlagSet {
 func (c *SweepRingCommand) Run(args []string) int {
 	var f sweepRingFlags
 	fs := c.flags(&f)
-	if _, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
+	if _, ok := core.ParseCommand(c.UI, fs, args, c.Help, 0, "no arguments"); !ok {
 		return sweepExitError
 	}
 	set := map[string]bool{}

@@ -110,7 +110,7 @@ func (c *SweepRunCommand) flags(f *sweepRunFlags) *flag.FlagSet {
 func (c *SweepRunCommand) Run(args []string) int {
 	var f sweepRunFlags
 	fs := c.flags(&f)
-	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one sweep file")
 	if !ok {
 		return sweepExitError
 	}

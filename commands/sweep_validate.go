@@ -47,7 +47,7 @@ func (c *SweepValidateCommand) flags(f *sweepValidateFlags) *flag.FlagSet {
 func (c *SweepValidateCommand) Run(args []string) int {
 	var f sweepValidateFlags
 	fs := c.flags(&f)
-	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one sweep file")
+	pos, ok := core.ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one sweep file")
 	if !ok {
 		return sweepExitError
 	}

@@ -64,7 +64,7 @@ type usageReport struct {
 func (c *UsageCommand) Run(args []string) int {
 	var f usageFlags
 	fs := c.flags(&f)
-	if _, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
+	if _, ok := core.ParseCommand(c.UI, fs, args, c.Help, 0, "no arguments"); !ok {
 		return 1
 	}
 	if f.since < 0 {

@@ -158,7 +158,7 @@ func (c *VolumeLsCommand) Run(args []string) int {
 		f           volumeFlags
 		all, asJSON bool
 	)
-	pos, ok := core.ParseCommand(c.UI, c.flags(&f, &all, &asJSON), args, c.Help(), -1, "")
+	pos, ok := core.ParseCommand(c.UI, c.flags(&f, &all, &asJSON), args, c.Help, -1, "")
 	if !ok {
 		return 1
 	}
@@ -231,7 +231,7 @@ func (c *VolumeRmCommand) Run(args []string) int {
 		f         volumeFlags
 		recursive bool
 	)
-	pos, ok := core.ParseCommand(c.UI, c.flags(&f, &recursive), args, c.Help(), 1, "one volume path")
+	pos, ok := core.ParseCommand(c.UI, c.flags(&f, &recursive), args, c.Help, 1, "one volume path")
 	if !ok {
 		return 1
 	}

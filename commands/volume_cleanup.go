@@ -76,7 +76,7 @@ func (c *VolumeCleanupCommand) Run(args []string) int {
 		o cleanupOptions
 	)
 	fs := c.flags(&f, &o)
-	if _, ok := core.ParseCommand(c.UI, fs, args, c.Help(), 0, "no arguments"); !ok {
+	if _, ok := core.ParseCommand(c.UI, fs, args, c.Help, 0, "no arguments"); !ok {
 		return 1
 	}
 	experiments := !o.workers && !o.cache

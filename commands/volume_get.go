@@ -57,7 +57,7 @@ func (c *VolumeGetCommand) Run(args []string) int {
 		cache     string
 		recursive bool
 	)
-	pos, ok := core.ParseCommand(c.UI, c.flags(&f, &cache, &recursive), args, c.Help(), 2, "a volume path and a destination")
+	pos, ok := core.ParseCommand(c.UI, c.flags(&f, &cache, &recursive), args, c.Help, 2, "a volume path and a destination")
 	if !ok {
 		return 1
 	}

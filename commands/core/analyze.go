@@ -61,7 +61,7 @@ func (c *AnalyzeCommand) flags(f *analyzeFlags) *flag.FlagSet {
 func (c *AnalyzeCommand) Run(args []string) int {
 	var f analyzeFlags
 	fs := c.flags(&f)
-	if _, ok := ParseCommand(c.UI, fs, args, c.Help(), 0, "no arguments (the run's files are -events and -balances)"); !ok {
+	if _, ok := ParseCommand(c.UI, fs, args, c.Help, 0, "no arguments (the run's files are -events and -balances)"); !ok {
 		return 1
 	}
 	if f.events == "" {

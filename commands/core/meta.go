@@ -114,15 +114,16 @@ func ParseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 // ParseCommand parses a command's flags and positional arguments, and
 // reports a usage error (with the command's help) unless there are exactly
 // want positional arguments, described by what ("one scenario file"); want
-// -1 accepts any number. ok is false when the command must exit 1.
-func ParseCommand(ui UI, fs *flag.FlagSet, args []string, help string, want int, what string) (pos []string, ok bool) {
+// -1 accepts any number. ok is false when the command must exit 1. The
+// help is rendered only for an error (a command's Help renders its flags).
+func ParseCommand(ui UI, fs *flag.FlagSet, args []string, help func() string, want int, what string) (pos []string, ok bool) {
 	pos, err := ParseArgs(fs, args)
 	if err != nil {
-		ui.Error(fmt.Sprintf("Error: %v\n\n%s", err, help))
+		ui.Error(fmt.Sprintf("Error: %v\n\n%s", err, help()))
 		return nil, false
 	}
 	if want >= 0 && len(pos) != want {
-		ui.Error(fmt.Sprintf("Error: %s needs %s\n\n%s", fs.Name(), what, help))
+		ui.Error(fmt.Sprintf("Error: %s needs %s\n\n%s", fs.Name(), what, help()))
 		return nil, false
 	}
 	return pos, true

@@ -99,7 +99,7 @@ func (c *ReportCommand) Run(args []string) int {
 	runner.TuneGC() // the process executes runs again
 	var f reportFlags
 	fs := c.flags(&f)
-	pos, ok := ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one run or experiment folder")
+	pos, ok := ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one run or experiment folder")
 	if !ok {
 		return 1
 	}

@@ -98,7 +98,7 @@ func (c *RunCommand) Run(args []string) int {
 	runner.TuneGC() // the process executes one run: a collection or two of a small heap is pure cost
 	var f runFlags
 	fs := c.flags(&f)
-	pos, ok := ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one scenario file")
+	pos, ok := ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one scenario file")
 	if !ok {
 		return 1
 	}
@@ -214,22 +214,14 @@ func (c *RunCommand) Run(args []string) int {
 		if dst == "" {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(f.out, filepath.FromSlash(e.file)))
-		if err == nil {
-			err = writeFileMkdir(dst, data)
-		}
-		if err != nil {
+		if err := copyFileMkdir(dst, filepath.Join(f.out, filepath.FromSlash(e.file))); err != nil {
 			c.UI.Error(fmt.Sprintf("Error: exporting the %s: %v", e.what, err))
 			return 1
 		}
 		wrote = append(wrote, "Exported "+e.what+" to "+dst)
 	}
 	if f.html != "" {
-		page, err := os.ReadFile(filepath.Join(f.out, "run.html"))
-		if err == nil {
-			err = writeFileMkdir(f.html, page)
-		}
-		if err != nil {
+		if err := copyFileMkdir(f.html, filepath.Join(f.out, "run.html")); err != nil {
 			c.UI.Error(fmt.Sprintf("Error: writing %s: %v", f.html, err))
 			return 1
 		}
@@ -269,6 +261,20 @@ func writeFileMkdir(path string, data []byte) error {
 		return err
 	}
 	return atomicfile.Write(path, 0o644, false, bytes.NewReader(data))
+}
+
+// copyFileMkdir copies the file src to path as writeFileMkdir writes, the
+// kernel copying the bytes where it can (copy_file_range on Linux).
+func copyFileMkdir(path, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.Write(path, 0o644, false, in)
 }
 
 // renderRunSummary is the few lines `bilancio run` prints.

@@ -52,7 +52,7 @@ func (c *ValidateCommand) flags(f *validateFlags) *flag.FlagSet {
 func (c *ValidateCommand) Run(args []string) int {
 	var f validateFlags
 	fs := c.flags(&f)
-	pos, ok := ParseCommand(c.UI, fs, args, c.Help(), 1, "exactly one scenario file")
+	pos, ok := ParseCommand(c.UI, fs, args, c.Help, 1, "exactly one scenario file")
 	if !ok {
 		return 1
 	}

@@ -42,7 +42,7 @@ func (c *VersionCommand) flags(short, revisions *bool) *flag.FlagSet {
 // Run implements Command.
 func (c *VersionCommand) Run(args []string) int {
 	var short, revisions bool
-	if _, ok := ParseCommand(c.UI, c.flags(&short, &revisions), args, c.Help(), 0, "no arguments"); !ok {
+	if _, ok := ParseCommand(c.UI, c.flags(&short, &revisions), args, c.Help, 0, "no arguments"); !ok {
 		return 1
 	}
 	if revisions {

@@ -58,6 +58,11 @@ func Create(path string, perm os.FileMode) (*File, error) {
 // Write implements io.Writer.
 func (f *File) Write(b []byte) (int, error) { return f.tmp.Write(b) }
 
+// ReadFrom implements io.ReaderFrom, so that copying a file into f (io.Copy,
+// Write with an *os.File as content) is done by the kernel where it can
+// (copy_file_range on Linux), not through a buffer.
+func (f *File) ReadFrom(r io.Reader) (int64, error) { return f.tmp.ReadFrom(r) }
+
 // Commit closes the temporary file (synced to disk first with sync) and
 // renames it into place; on an error the temporary file is removed.
 func (f *File) Commit(sync bool) (err error) {
