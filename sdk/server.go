@@ -161,7 +161,7 @@ func (s *server) Execute(req *executorv1.ExecuteRequest, stream executorv1.Execu
 			return errors.New("sending a run event: the batch's Execute call has returned")
 		}
 		if out != nil {
-			if err := out.add(m); err != nil {
+			if err := out.add(m, ev.Type == EventQueued || ev.Type == EventStarted); err != nil {
 				return err
 			}
 			running.saw(ev)
@@ -212,9 +212,15 @@ func (s *server) Execute(req *executorv1.ExecuteRequest, stream executorv1.Execu
 // (a completed event is about 2 KB).
 const maxEventsPerMessage = 256
 
+// eventLinger is how long queued and started events may wait for another
+// event to go with: a run's start then usually travels with the end of the
+// run before it, one message a run instead of two.
+const eventLinger = 2 * time.Millisecond
+
 // eventSender sends a batch's events on its stream from its own goroutine:
 // the events added while a message is being sent go together in the next
-// one (RunEvent.more), in order.
+// one (RunEvent.more), in order. Queued and started events (lazy) wait up
+// to eventLinger for one that may not wait.
 type eventSender struct {
 	stream executorv1.Executor_ExecuteServer
 	wake   chan struct{}
@@ -222,6 +228,8 @@ type eventSender struct {
 
 	mu      sync.Mutex
 	pending []*executorv1.RunEvent
+	// lazy: every pending event may wait.
+	lazy    bool
 	closing bool
 	err     error
 }
@@ -232,13 +240,15 @@ func newEventSender(stream executorv1.Executor_ExecuteServer) *eventSender {
 	return s
 }
 
-// add queues m, or returns the error of an earlier send.
-func (s *eventSender) add(m *executorv1.RunEvent) error {
+// add queues m (lazy: it may wait), or returns the error of an earlier
+// send.
+func (s *eventSender) add(m *executorv1.RunEvent, lazy bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
 		return s.err
 	}
+	s.lazy = lazy && (s.lazy || len(s.pending) == 0)
 	s.pending = append(s.pending, m)
 	select {
 	case s.wake <- struct{}{}:
@@ -261,15 +271,39 @@ func (s *eventSender) close() {
 
 func (s *eventSender) loop() {
 	defer close(s.done)
+	linger := time.NewTimer(eventLinger)
+	linger.Stop()
 	for range s.wake {
+		var deadline time.Time // of the lazy events waiting
 		for {
 			s.mu.Lock()
+			if s.lazy && !s.closing && s.err == nil && len(s.pending) < maxEventsPerMessage {
+				s.mu.Unlock()
+				if deadline.IsZero() {
+					deadline = time.Now().Add(eventLinger)
+				}
+				if wait := time.Until(deadline); wait > 0 {
+					linger.Reset(wait)
+					select {
+					case <-s.wake: // another event, or close
+						linger.Stop()
+						continue
+					case <-linger.C:
+					}
+				}
+				s.mu.Lock()
+				s.lazy = false
+				s.mu.Unlock()
+				continue
+			}
+			deadline = time.Time{}
 			n := min(len(s.pending), maxEventsPerMessage)
 			msg := s.pending[:n:n]
 			s.pending = s.pending[n:]
 			if len(s.pending) == 0 {
 				s.pending = nil
 			}
+			s.lazy = false // what is left over goes next, at once
 			closing, failed := s.closing, s.err != nil
 			s.mu.Unlock()
 			if n == 0 || failed {

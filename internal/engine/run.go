@@ -136,10 +136,8 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	s.setupPhase = true
 	st.cbIndex = noAgent
 	st.agentIndex = make(map[string]int32, len(sc.Agents))
-	st.stockIndex = map[string]int32{}
 	st.aliasIndex = make(map[string]int32, len(sc.InitialActions))
 	st.aliases = make([]aliasEntry, 0, len(sc.InitialActions))
-	st.scheduled = map[int64][]Action{}
 	st.cbCash, st.cbReserves = pynum.Int(0), pynum.Int(0)
 	st.agents = make([]agent, 0, len(sc.Agents)+dealerAgentRoom(sc))
 	st.contracts = make([]*contract, 0, 3*len(sc.InitialActions)/2+16)
@@ -178,10 +176,7 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 			s.live++
 		}
 	}
-	st.mopRank = defaultMopRank()
-	for kind, methods := range sc.PolicyOverrides {
-		st.mopRank[kind] = methods
-	}
+	st.mopOverrides = sc.PolicyOverrides
 	return s, nil
 }
 
@@ -203,6 +198,9 @@ func (s *system) setup(ctx context.Context, sc *Scenario) error {
 		}
 	}
 	s.setupPhase = false
+	if len(sc.ScheduledActions) > 0 {
+		s.st.scheduled = make(map[int64][]Action)
+	}
 	for _, sa := range sc.ScheduledActions {
 		if _, ok := s.st.scheduled[sa.Day]; !ok {
 			s.st.scheduledDays = append(s.st.scheduledDays, sa.Day)

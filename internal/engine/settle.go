@@ -93,7 +93,11 @@ func (s *system) settlePayable(idx int32) error {
 // kind (a ring's households) again and again.
 func (s *system) mopOrder(kind string) []string {
 	if kind != s.mopKind || s.mop == nil {
-		s.mopKind, s.mop = kind, s.st.mopRank[kind]
+		mop, ok := s.st.mopOverrides[kind]
+		if !ok {
+			mop = defaultMop(kind)
+		}
+		s.mopKind, s.mop = kind, mop
 	}
 	return s.mop
 }

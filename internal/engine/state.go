@@ -110,8 +110,7 @@ type state struct {
 	// and kept up to date from then on (nil until then).
 	contractIndex map[string]int32
 
-	stocks     []*stockLot
-	stockIndex map[string]int32
+	stocks []*stockLot
 
 	aliases []aliasEntry
 	// aliasIndex finds an alias's last entry: the alias is bound when that
@@ -131,18 +130,30 @@ type state struct {
 	// defaultedOrder lists expelled agents in the order they defaulted.
 	defaultedOrder []int32
 
-	mopRank map[string][]string
+	// mopOverrides are the scenario's means-of-payment rankings by agent
+	// kind, which replace defaultMop's (the scenario's map, read-only).
+	mopOverrides map[string][]string
 }
 
-// defaultMopRank is bilancio's means-of-payment ranking by agent kind.
-func defaultMopRank() map[string][]string {
-	return map[string][]string{
-		"household":    {KindBankDeposit, KindCash},
-		"firm":         {KindCash, KindBankDeposit},
-		"bank":         {KindReserveDeposit},
-		"treasury":     {KindReserveDeposit},
-		"central_bank": {KindReserveDeposit},
+// The default means-of-payment rankings (read-only).
+var (
+	mopDepositsFirst = []string{KindBankDeposit, KindCash}
+	mopCashFirst     = []string{KindCash, KindBankDeposit}
+	mopReserves      = []string{KindReserveDeposit}
+)
+
+// defaultMop is bilancio's means-of-payment ranking of an agent kind (nil:
+// none).
+func defaultMop(kind string) []string {
+	switch kind {
+	case "household":
+		return mopDepositsFirst
+	case "firm":
+		return mopCashFirst
+	case "bank", "treasury", "central_bank":
+		return mopReserves
 	}
+	return nil
 }
 
 // liveContract returns the contract with id, or nil if it does not exist (any more).

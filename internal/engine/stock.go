@@ -11,11 +11,7 @@ import (
 func (s *system) addStock(l *stockLot) int32 {
 	idx := int32(len(s.st.stocks))
 	s.st.stocks = append(s.st.stocks, l)
-	s.st.stockIndex[l.id] = idx
-	s.onUndo(func() {
-		s.st.stocks = s.st.stocks[:idx]
-		delete(s.st.stockIndex, l.id)
-	})
+	s.onUndo(func() { s.st.stocks = s.st.stocks[:idx] })
 	s.appendID(l.owner, stockList, idx)
 	return idx
 }
