@@ -211,7 +211,14 @@ func children(table map[string]CommandFactory, hidden []string, prefix string) [
 func listCommands(table map[string]CommandFactory, hidden []string, prefix string) string {
 	var b strings.Builder
 	b.WriteString("Usage: bilancio [--version] [--help] <command> [<args>]\n\nAvailable commands are:\n")
-	keys := children(table, hidden, prefix)
+	writeSynopses(&b, table, children(table, hidden, prefix), false)
+	return b.String()
+}
+
+// writeSynopses writes hashicorp/cli's rows of commands and synopses, the
+// names padded to the longest of keys: each row ends in a newline, or
+// (subcommands) starts with one and names only the last word.
+func writeSynopses(b *strings.Builder, table map[string]CommandFactory, keys []string, subcommands bool) {
 	width := 0
 	for _, k := range keys {
 		width = max(width, len(k))
@@ -221,9 +228,13 @@ func listCommands(table map[string]CommandFactory, hidden []string, prefix strin
 		if err != nil {
 			continue
 		}
-		fmt.Fprintf(&b, "    %s%s    %s\n", k, strings.Repeat(" ", width-len(k)), c.Synopsis())
+		pad := strings.Repeat(" ", width-len(k))
+		if subcommands {
+			fmt.Fprintf(b, "\n    %s%s    %s", k[strings.LastIndex(k, " ")+1:], pad, c.Synopsis())
+		} else {
+			fmt.Fprintf(b, "    %s%s    %s\n", k, pad, c.Synopsis())
+		}
 	}
-	return b.String()
 }
 
 // commandHelp is hashicorp/cli's help of a command: its Help, then its
@@ -234,18 +245,7 @@ func commandHelp(table map[string]CommandFactory, hidden []string, name string, 
 	keys := children(table, hidden, name)
 	if len(keys) > 0 {
 		b.WriteString("\n\nSubcommands:")
-		width := 0
-		for _, k := range keys {
-			width = max(width, len(k))
-		}
-		for _, k := range keys {
-			c, err := table[k]()
-			if err != nil {
-				continue
-			}
-			short := k[strings.LastIndex(k, " ")+1:]
-			fmt.Fprintf(&b, "\n    %s%s    %s", short, strings.Repeat(" ", width-len(k)), c.Synopsis())
-		}
+		writeSynopses(&b, table, keys, true)
 	}
 	b.WriteString("\n")
 	return b.String()
