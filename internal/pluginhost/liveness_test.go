@@ -61,8 +61,10 @@ func TestFrozenPlugin(t *testing.T) {
 // TestComputingIsNotSilent: a run far longer than the liveness timeout
 // completes: the plugin's heartbeats vouch for it while it computes.
 func TestComputingIsNotSilent(t *testing.T) {
-	p := open(t, "busy", WithLiveness(Liveness{Timeout: 300 * time.Millisecond}))
-	events, err := collect(context.Background(), t, p.Executor(), batch(2, "sleep:1500ms", "ok"))
+	// The timeouts leave room for a loaded machine, where a heartbeat can
+	// be a few hundred milliseconds late; the runs outlast them twice over.
+	p := open(t, "busy", WithLiveness(Liveness{Timeout: time.Second}))
+	events, err := collect(context.Background(), t, p.Executor(), batch(2, "sleep:2500ms", "ok"))
 	if err != nil {
 		t.Fatalf("Execute: %v", err)
 	}
@@ -77,8 +79,8 @@ func TestComputingIsNotSilent(t *testing.T) {
 // executor implementing sdk.Liveness) fails as unresponsive once silent
 // past the timeout; the plugin and its other runs go on.
 func TestSilentRun(t *testing.T) {
-	p := open(t, "quiet", WithLiveness(Liveness{Timeout: 400 * time.Millisecond}))
-	events, err := collect(context.Background(), t, p.Executor(), batch(2, "silent:3s", "sleep:1200ms"))
+	p := open(t, "quiet", WithLiveness(Liveness{Timeout: time.Second}))
+	events, err := collect(context.Background(), t, p.Executor(), batch(2, "silent:3s", "sleep:2500ms"))
 	if err != nil {
 		t.Fatalf("Execute: %v", err)
 	}
