@@ -127,6 +127,9 @@ func (p *Pool) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.RunEvent
 	bt.mu.Unlock()
 
 	bt.dispatch(bctx, parallel)
+	// A run a Cancel dropped while queued is done for dispatch as soon as
+	// it is marked; its cancelled event may still be on its way.
+	bt.reporting.Wait()
 
 	if err := bt.em.failure(); err != nil {
 		return fmt.Errorf("reporting run events: %w", err)
@@ -204,6 +207,11 @@ type batch struct {
 	// mu guards the jobs' state. Lock order: batch.mu, then emitter.mu,
 	// then Pool.mu.
 	mu sync.Mutex
+	// reporting counts the Cancel calls still sending the cancelled events
+	// of the queued runs they dropped: Execute waits for them, so that
+	// every run has its terminal event before Execute returns. A Cancel
+	// adds to it under mu, as it marks the runs done.
+	reporting sync.WaitGroup
 }
 
 // dispatch starts the queued jobs in order, at most parallel at once, until
@@ -227,7 +235,7 @@ func (bt *batch) dispatch(ctx context.Context, parallel int) {
 	}
 	for _, j := range bt.jobs {
 		if !bt.queued(j) {
-			continue // cancelled while queued, and already reported
+			continue // cancelled while queued: its Cancel reports it (Execute waits)
 		}
 		select {
 		case next <- j:
@@ -299,6 +307,10 @@ func (bt *batch) cancel(ids []string) {
 		case jobRunning:
 			j.cancel(errCancelRequested)
 		}
+	}
+	if len(dropped) > 0 {
+		bt.reporting.Add(1)
+		defer bt.reporting.Done()
 	}
 	bt.mu.Unlock()
 	for _, j := range dropped {

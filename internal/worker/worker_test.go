@@ -263,7 +263,11 @@ func TestCancelRunsByID(t *testing.T) {
 		{RunID: "ok", Scenario: sdktest.RingScenario(5, 3)},
 	}}
 	var rec recorder
+	var returned atomic.Bool
 	emit := func(ev sdk.RunEvent) error {
+		if returned.Load() {
+			t.Errorf("event %s of run %s emitted after Execute returned", ev.Type, ev.RunID)
+		}
 		if ev.Type == sdk.EventStarted && ev.RunID == "block_running" {
 			// Cancel from another goroutine, as an RPC would.
 			go func() {
@@ -274,7 +278,9 @@ func TestCancelRunsByID(t *testing.T) {
 		}
 		return rec.emit(ev)
 	}
-	if err := p.Execute(t.Context(), b, emit); err != nil {
+	err := p.Execute(t.Context(), b, emit)
+	returned.Store(true)
+	if err != nil {
 		t.Fatalf("Execute: %v, want nil (runs cancelled by request do not fail the batch)", err)
 	}
 	term := rec.terminal(t, b)
