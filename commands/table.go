@@ -83,7 +83,7 @@ func Dispatch(ctx context.Context, args []string) int {
 	c := cli.NewCLI("bilancio", version.Version())
 	c.Args = args
 	c.Commands = Table(Meta{Ctx: ctx, UI: ui})
-	c.HiddenCommands = []string{"dev"} // development helpers (the Modal emulator)
+	c.HiddenCommands = core.HiddenCommands()
 	c.HelpWriter = os.Stdout
 	c.ErrorWriter = os.Stderr
 
@@ -92,13 +92,5 @@ func Dispatch(ctx context.Context, args []string) int {
 		fmt.Fprintf(os.Stderr, "bilancio: %v\n", err)
 		return 1
 	}
-	if code == 127 {
-		// hashicorp/cli found no command: it printed the usage; say why and
-		// exit as any usage error does.
-		if sub := c.Subcommand(); sub != "" && sub != "help" {
-			fmt.Fprintf(os.Stderr, "bilancio: unknown command %q (see the commands above)\n", sub)
-		}
-		return 1
-	}
-	return code
+	return core.NoCommand(code, c.Subcommand(), os.Stderr)
 }

@@ -73,16 +73,25 @@ func (u *basicUI) AskSecret(query string) (string, error) { return u.Ask(query) 
 // code: a usage error (no command, or an unknown one) is 1.
 func Dispatch(ctx context.Context, args []string) int {
 	ui := &basicUI{in: os.Stdin, out: os.Stdout, errOut: os.Stderr}
-	code := dispatch(version.Version(), Table(Meta{Ctx: ctx, UI: ui}), []string{"dev"}, args, os.Stdout, os.Stderr)
-	if code == 127 {
-		// No command: the list of commands is printed; say why and exit as
-		// any usage error does.
-		if sub := commandWord(args); sub != "" && sub != "help" {
-			fmt.Fprintf(os.Stderr, "bilancio: unknown command %q (see the commands above)\n", sub)
-		}
-		return 1
+	code := dispatch(version.Version(), Table(Meta{Ctx: ctx, UI: ui}), HiddenCommands(), args, os.Stdout, os.Stderr)
+	return NoCommand(code, commandWord(args), os.Stderr)
+}
+
+// HiddenCommands are the commands the lists of commands leave out: the
+// development helpers (the Modal emulator).
+func HiddenCommands() []string { return []string{"dev"} }
+
+// NoCommand turns the 127 of a dispatcher that found no command (it has
+// printed the list of commands) into a usage error: it says which word
+// named none, and returns 1. Other exit codes pass through.
+func NoCommand(code int, word string, stderr io.Writer) int {
+	if code != 127 {
+		return code
 	}
-	return code
+	if word != "" && word != "help" {
+		fmt.Fprintf(stderr, "bilancio: unknown command %q (see the commands above)\n", word)
+	}
+	return 1
 }
 
 // commandWord is the first argument that is not an option: what was typed
