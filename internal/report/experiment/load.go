@@ -110,24 +110,20 @@ func (o Options) load(ctx context.Context, dir string, summarize bool) (*report.
 		if summarized {
 			return o.loadRest(dir, m, d)
 		}
-	}
-	b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(store.RegistryFile)))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("reading the registry: %w", err)
-	}
-	rows, err := artifacts.ReadCSVDicts(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", store.RegistryFile, err)
-	}
-	d.Runs = make([]report.DashboardRun, len(rows))
-	for i, r := range rows {
-		d.Runs[i] = report.DashboardRun{
-			ID: r["run_id"], Phase: r["phase"], Seed: r["seed"],
-			Kappa: r["kappa"], Concentration: r["concentration"], Mu: r["mu"], Monotonicity: r["monotonicity"],
-			Status: r["status"], Phi: r["phi_total"], Delta: r["delta_total"],
-			TimeToStability: r["time_to_stability"], Error: r["error"],
+	} else {
+		err := eachRegistryRun(ctx, dir, func(r *report.DashboardRun) error {
+			d.Runs = append(d.Runs, *r)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		d.Runs[i].RunHTML, d.Runs[i].RunDir = runLinks(dir, r["run_id"], r["run_html"])
+	}
+	if d.Runs == nil {
+		d.Runs = []report.DashboardRun{} // no runs yet: an empty list, not none
+	}
+	for i := range d.Runs {
+		d.Runs[i].RunHTML, d.Runs[i].RunDir = runLinks(dir, d.Runs[i].ID, d.Runs[i].RunHTML)
 	}
 	reps, err := readReplicates(dir)
 	if err != nil {

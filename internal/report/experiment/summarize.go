@@ -19,21 +19,30 @@ import (
 // summarizeRuns reads the registry of the experiment in dir as a stream:
 // when it holds more than report.MaxListed runs, d gets the summary of
 // them all and a sample of them (with their links and replicates), and it
-// returns true; otherwise it leaves d alone and returns false (the caller
-// reads the registry whole, as for any small sweep). The runs are read
-// twice (see report.Summarizer); nothing grows with their number.
+// returns true; otherwise d.Runs gets every run as the registry has it
+// (the caller adds links and replicates, as for any small sweep) and it
+// returns false. A big registry is read twice (see report.Summarizer);
+// nothing grows with its number of runs.
 func summarizeRuns(ctx context.Context, dir string, d *report.Dashboard) (bool, error) {
 	z := report.NewSummarizer()
+	// The first pass keeps the runs while they may all be listed, so that
+	// a sweep of no more than MaxListed runs reads its registry once.
+	var kept []report.DashboardRun
 	err := eachRegistryRun(ctx, dir, func(r *report.DashboardRun) error {
 		z.Scan(r)
+		if len(kept) < report.MaxListed {
+			kept = append(kept, *r)
+		}
 		return nil
 	})
 	if err != nil {
 		return false, err
 	}
 	if s, _ := z.Done(); s.Listed <= report.MaxListed {
+		d.Runs = kept
 		return false, nil
 	}
+	kept = nil
 	points := report.NewPointsTable(filepath.Join(dir, "aggregate"))
 	if err := os.MkdirAll(filepath.Join(dir, "aggregate"), 0o755); err != nil {
 		return false, fmt.Errorf("reading the runs: %w", err)
