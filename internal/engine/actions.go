@@ -100,13 +100,8 @@ func (s *system) createPayable(a *Action) error {
 	if err := s.captureAlias(a, c); err != nil {
 		return err
 	}
-	// The alias, when there is one, is the entry captureAlias just added.
-	alias := cval(0) // null
-	if a.HasAlias && a.Alias != "" {
-		alias = mkCval(cvAlias, int64(len(s.st.aliases)-1))
-	}
 	s.emit(evPayableCreated, allKeys, cAgent(debtor), cAgent(creditor), s.cAmount(amount),
-		s.cInt(a.DueDay), cContract(c.index), alias)
+		s.cInt(a.DueDay), cContract(c.index), s.cAlias(c))
 	return nil
 }
 
