@@ -18,6 +18,13 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 	return Write(path, perm, true, bytes.NewReader(data))
 }
 
+// WriterFunc is a function that writes content, as an io.WriterTo (for
+// Write).
+type WriterFunc func(io.Writer) (int64, error)
+
+// WriteTo implements io.WriterTo.
+func (f WriterFunc) WriteTo(w io.Writer) (int64, error) { return f(w) }
+
 // Write writes what content writes to path with mode perm; with sync the
 // temporary file is flushed to disk before the rename (durable across a
 // power loss, at the cost of a disk round trip).

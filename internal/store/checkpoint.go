@@ -79,7 +79,7 @@ func (j *Journal) writeCheckpoint(ix *index, size int64) error {
 	if err != nil {
 		return fmt.Errorf("writing the journal's checkpoint: %w", err)
 	}
-	err = atomicfile.Write(checkpointPath(j.path), 0o644, false, writerFunc(func(w io.Writer) (int64, error) {
+	err = atomicfile.Write(checkpointPath(j.path), 0o644, false, atomicfile.WriterFunc(func(w io.Writer) (int64, error) {
 		cw := &checkpointWriter{w: bufio.NewWriterSize(w, 1<<20), crc: crc32.New(crc32.MakeTable(crc32.Castagnoli))}
 		cw.encode(ix, mark)
 		return cw.n, cw.finish()

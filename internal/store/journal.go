@@ -615,7 +615,7 @@ func (j *Journal) Compact() error {
 	}
 	j.ix.sortEntries(idx, true)
 	j.mu.RUnlock()
-	err := atomicfile.Write(j.path, 0o644, true, writerFunc(func(w io.Writer) (int64, error) {
+	err := atomicfile.Write(j.path, 0o644, true, atomicfile.WriterFunc(func(w io.Writer) (int64, error) {
 		bw := bufio.NewWriterSize(w, 1<<20)
 		var n int64
 		for _, i := range idx {
@@ -669,12 +669,6 @@ func (j *Journal) Compact() error {
 	}
 	return nil
 }
-
-// writerFunc adapts a function to io.WriterTo.
-type writerFunc func(io.Writer) (int64, error)
-
-// WriteTo implements io.WriterTo.
-func (f writerFunc) WriteTo(w io.Writer) (int64, error) { return f(w) }
 
 // EmptyJournal is the journal of an experiment folder that does not exist
 // yet: it knows no run.

@@ -50,12 +50,6 @@ func (c *Cache) key(e sdk.Entry) string {
 	return hex.EncodeToString(k[:])
 }
 
-// writerToFunc turns a function into an io.WriterTo.
-type writerToFunc func(w io.Writer) (int64, error)
-
-// WriteTo implements io.WriterTo.
-func (f writerToFunc) WriteTo(w io.Writer) (int64, error) { return f(w) }
-
 // countingWriter counts the bytes written through it.
 type countingWriter struct {
 	w io.Writer
@@ -80,7 +74,7 @@ func (c *Cache) Get(ctx context.Context, ex sdk.Executor, e sdk.Entry, dest stri
 		if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 			return false, fmt.Errorf("creating the cache folder: %w", err)
 		}
-		err := atomicfile.Write(cached, 0o644, false, writerToFunc(func(w io.Writer) (int64, error) {
+		err := atomicfile.Write(cached, 0o644, false, atomicfile.WriterFunc(func(w io.Writer) (int64, error) {
 			cw := &countingWriter{w: w}
 			if err := ex.Fetch(ctx, &sdk.FetchRequest{Path: e.Path}, cw); err != nil {
 				return cw.n, err

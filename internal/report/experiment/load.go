@@ -348,7 +348,7 @@ func readFrontier(dir string) ([]report.FrontierCell, error) {
 // writes the points table beside it.
 func writeDashboardFile(dir string, d *report.Dashboard) (string, error) {
 	points := func(w io.Writer) (int64, error) { return 0, report.WritePoints(w, d) }
-	if err := atomicfile.Write(filepath.Join(dir, filepath.FromSlash(PointsFile)), 0o644, true, writerTo(points)); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, filepath.FromSlash(PointsFile)), 0o644, true, atomicfile.WriterFunc(points)); err != nil {
 		return "", fmt.Errorf("writing the points table: %w", err)
 	}
 	var buf bytes.Buffer
@@ -408,9 +408,3 @@ func (o Options) writeReport(ctx context.Context, dir string) (dashboard string,
 	}
 	return dashboard, figures, nil
 }
-
-// writerTo adapts a function to io.WriterTo.
-type writerTo func(io.Writer) (int64, error)
-
-// WriteTo implements io.WriterTo.
-func (f writerTo) WriteTo(w io.Writer) (int64, error) { return f(w) }
