@@ -275,26 +275,8 @@ func kappaWords(rule string) string {
 // at a bound of their range.
 func (d *Dashboard) Warnings() []string {
 	var out []string
-	completed, failed, high, low := 0, 0, 0, 0
-	if s := d.Summary; s != nil {
-		completed, failed, high, low = s.Completed, s.Failed, s.High, s.Low
-	}
-	for _, r := range d.runsCounted() {
-		switch r.Status {
-		case "completed":
-			completed++
-			if v := ParamValue(r.Delta); !math.IsNaN(v) {
-				if v >= 0.85 {
-					high++
-				}
-				if v <= 0.15 {
-					low++
-				}
-			}
-		case "failed":
-			failed++
-		}
-	}
+	c := d.counts()
+	completed, failed, high, low := c.Completed, c.Failed, c.High, c.Low
 	if failed > 0 {
 		out = append(out, plural(failed, "run", "runs")+" failed; the figures leave them out (see the table's error column).")
 	}
@@ -342,50 +324,26 @@ func (d *Dashboard) saturationHint(defaults bool) string {
 	return ""
 }
 
-// meanOf is the mean of the parseable values of field over completed runs.
-func meanOf(runs []DashboardRun, field func(*DashboardRun) string) (float64, int) {
-	sum, n := 0.0, 0
-	for i := range runs {
-		if runs[i].Status != "completed" {
-			continue
-		}
-		if v := ParamValue(field(&runs[i])); !math.IsNaN(v) {
-			sum += v
-			n++
-		}
-	}
-	if n == 0 {
-		return math.NaN(), 0
-	}
-	return sum / float64(n), n
-}
-
-// runsCounted are the runs the cards and warnings count one by one: none
-// when the summary has counted every run.
-func (d *Dashboard) runsCounted() []DashboardRun {
+// counts are the runs' counts and sums that the cards and warnings show:
+// the summary's when it has counted every run, else those of the runs
+// listed, counted by the same rules (Summarizer.Scan).
+func (d *Dashboard) counts() RunsSummary {
 	if d.Summary != nil {
-		return nil
+		return *d.Summary
 	}
-	return d.Runs
+	z := NewSummarizer()
+	for i := range d.Runs {
+		z.Scan(&d.Runs[i])
+	}
+	return z.s
 }
 
 // dashboardCards are the summary cards.
 func dashboardCards(d *Dashboard) []sweepCard {
-	completed, failed, listed := 0, 0, len(d.Runs)
-	for _, r := range d.runsCounted() {
-		switch r.Status {
-		case "completed":
-			completed++
-		case "failed":
-			failed++
-		}
-	}
-	md, nd := meanOf(d.runsCounted(), func(r *DashboardRun) string { return r.Delta })
-	mp, np := meanOf(d.runsCounted(), func(r *DashboardRun) string { return r.Phi })
-	if s := d.Summary; s != nil {
-		completed, failed, listed = s.Completed, s.Failed, s.Listed
-		md, nd, mp, np = s.DeltaSum/float64(s.DeltaN), s.DeltaN, s.PhiSum/float64(s.PhiN), s.PhiN
-	}
+	c := d.counts()
+	completed, failed, listed := c.Completed, c.Failed, c.Listed
+	// A mean over no runs is NaN (0/0), shown as a dash.
+	md, nd, mp, np := c.DeltaSum/float64(c.DeltaN), c.DeltaN, c.PhiSum/float64(c.PhiN), c.PhiN
 	total := max(d.Total, listed)
 	cards := []sweepCard{
 		{Label: "Runs", Value: strconv.Itoa(total), Note: fmt.Sprintf("%d listed, %d pending", listed, max(total-completed-failed, 0))},
