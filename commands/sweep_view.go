@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/bilancio-go/bilancio/config"
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/internal/version"
@@ -666,5 +666,5 @@ func decimalText(d *apd.Decimal) string {
 	if d == nil {
 		return ""
 	}
-	return pynum.Str(d)
+	return pyapd.Str(d)
 }

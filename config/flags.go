@@ -9,7 +9,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -334,7 +334,7 @@ func CLIFloat(text string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return pynum.Str(d), nil
+	return pyapd.Str(d), nil
 }
 
 // DecimalList reads a comma-separated list of decimals as bilancio's
@@ -350,7 +350,7 @@ func DecimalList(text string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, pynum.Str(d))
+		out = append(out, pyapd.Str(d))
 	}
 	return out, nil
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
 
@@ -100,7 +100,7 @@ func cliFloatText(text string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return pynum.Str(d), nil
+	return pyapd.Str(d), nil
 }
 
 // parseDecimalText checks that s is a finite decimal (as Python's Decimal

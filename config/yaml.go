@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
@@ -294,7 +295,7 @@ func (y *yamlLoader) decimal(n *yaml.Node, path string) (decimal, bool) {
 		if err != nil {
 			return bad()
 		}
-		text = pynum.Str(d)
+		text = pyapd.Str(d)
 	default:
 		return bad()
 	}

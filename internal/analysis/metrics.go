@@ -16,7 +16,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/metrics"
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 // MetricsRequest is `bilancio analyze`: the files of a finished run to read
@@ -170,7 +170,7 @@ func metricsHTML(req MetricsRequest, rep *metrics.Report) ([]byte, error) {
 		if d == nil {
 			return ""
 		}
-		return pynum.MetricCell(d)
+		return pyapd.MetricCell(d)
 	}
 	stem := strings.ReplaceAll(strings.TrimSuffix(filepath.Base(req.Events), filepath.Ext(req.Events)), "_events", "")
 	data := struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 func cash(id, holder string, a pynum.Amount) engine.ContractView {
@@ -104,8 +105,8 @@ func TestWriteBalances(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if pynum.Str(m1) != pynum.Str(m2) {
-				t.Errorf("money stock %s from rows, %s from the file", pynum.Str(m1), pynum.Str(m2))
+			if pyapd.Str(m1) != pyapd.Str(m2) {
+				t.Errorf("money stock %s from rows, %s from the file", pyapd.Str(m1), pyapd.Str(m2))
 			}
 		})
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/metrics"
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -135,7 +135,7 @@ func strOrEmpty(d *apd.Decimal) string {
 	if d == nil {
 		return ""
 	}
-	return pynum.Str(d)
+	return pyapd.Str(d)
 }
 
 func readFile(t *testing.T, path string) []byte {

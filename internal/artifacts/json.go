@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -69,7 +70,7 @@ func JSONDecimal(d *apd.Decimal) JSON {
 	if d == nil {
 		return JSONNull()
 	}
-	return numberOrString(pynum.JSONNumber(d))
+	return numberOrString(pyapd.JSONNumber(d))
 }
 
 // JSONAmount returns an amount: an int as an integer, a Decimal as JSONDecimal.

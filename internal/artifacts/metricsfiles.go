@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/bilancio-go/bilancio/internal/metrics"
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -15,7 +15,7 @@ import (
 func (r *csvRecord) metric(d *apd.Decimal) {
 	r.next()
 	if d != nil {
-		r.dst = pynum.AppendMetricCell(r.dst, d)
+		r.dst = pyapd.AppendMetricCell(r.dst, d)
 	}
 }
 
@@ -128,7 +128,7 @@ func (o *dayObject) decimal(k string, d *apd.Decimal) {
 		o.dst = append(o.dst, "null"...)
 		return
 	}
-	o.dst = pynum.AppendJSONNumber(o.dst, d)
+	o.dst = pyapd.AppendJSONNumber(o.dst, d)
 }
 
 func (o *dayObject) string(k, s string) {

@@ -11,6 +11,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 	"github.com/cockroachdb/apd/v3"
 )
@@ -18,12 +19,12 @@ import (
 // Day 1 of comparison_control_00b2d850311d (spec §6.4).
 func specDay(t *testing.T) metrics.DayRow {
 	s, peak := apd.New(619, 0), apd.New(77, 0)
-	phi := pynum.DecQuo(peak, s)
+	phi := pyapd.DecQuo(peak, s)
 	return metrics.DayRow{
 		Day: 1, S: s, Mbar: apd.New(619, 0), M: dec(t, "5000"), G: apd.New(0, 0),
-		Alpha: pynum.DecSub(apd.New(1, 0), pynum.DecQuo(apd.New(619, 0), s)),
-		Mpeak: peak, GrossSettled: peak, V: pynum.DecQuo(peak, peak),
-		Phi: phi, Delta: pynum.DecSub(apd.New(1, 0), phi),
+		Alpha: pyapd.DecSub(apd.New(1, 0), pyapd.DecQuo(apd.New(619, 0), s)),
+		Mpeak: peak, GrossSettled: peak, V: pyapd.DecQuo(peak, peak),
+		Phi: phi, Delta: pyapd.DecSub(apd.New(1, 0), phi),
 		NDebtors: 10, NCreditors: 10, HHIPlus: dec(t, "0.1487494812885445021805455147"),
 	}
 }
@@ -169,7 +170,7 @@ func TestWriteRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := pynum.Str(rep.Summary.PhiTotal); got != "1" || rep.Summary.MaxDay != 1 {
+	if got := pyapd.Str(rep.Summary.PhiTotal); got != "1" || rep.Summary.MaxDay != 1 {
 		t.Errorf("summary = phi %s, max day %d", got, rep.Summary.MaxDay)
 	}
 	files, _, err := Outputs(res)

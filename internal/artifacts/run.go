@@ -8,7 +8,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/metrics"
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -154,10 +154,10 @@ func newManifest(res *engine.Result, report *metrics.Report, info RunInfo) *runf
 		DurationMS: float64(info.Finished.Sub(info.Started).Microseconds()) / 1000,
 	}
 	if s := report.Summary; s.PhiTotal != nil {
-		m.PhiTotal = pynum.Str(s.PhiTotal)
+		m.PhiTotal = pyapd.Str(s.PhiTotal)
 	}
 	if s := report.Summary; s.DeltaTotal != nil {
-		m.DeltaTotal = pynum.Str(s.DeltaTotal)
+		m.DeltaTotal = pyapd.Str(s.DeltaTotal)
 	}
 	if report.Summary.MaxDay > 0 || len(report.Days) > 0 {
 		m.TimeToStability = strconv.Itoa(report.Summary.MaxDay)

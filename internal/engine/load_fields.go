@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 // Conversions of YAML values to the field types of bilancio's pydantic models
@@ -84,7 +85,7 @@ const (
 // decimalInt64 returns the integral Decimal a as an int64, without expanding
 // huge exponents.
 func decimalInt64(a pynum.Amount) (int64, intStatus) {
-	d := a.Decimal()
+	d := pyapd.Decimal(a)
 	digits := d.Coeff.String()
 	if d.Coeff.Sign() == 0 {
 		return 0, intOK

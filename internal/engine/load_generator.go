@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	ringgen "github.com/bilancio-go/bilancio/internal/ring"
 )
@@ -260,7 +261,7 @@ func (l *scenarioLoader) generatorLiquidity(at *yaml.Node, p *ringgen.Params) er
 				if !af.keep(err) {
 					return af.err
 				}
-				vector = append(vector, a.Decimal())
+				vector = append(vector, pyapd.Decimal(a))
 			}
 		}
 	}
@@ -287,7 +288,7 @@ func (l *scenarioLoader) generatorLiquidity(at *yaml.Node, p *ringgen.Params) er
 }
 
 // decimalOf converts a loaded Decimal, keeping its exponent.
-func genDecimal(a pynum.Amount) *apd.Decimal { return a.Decimal() }
+func genDecimal(a pynum.Amount) *apd.Decimal { return pyapd.Decimal(a) }
 
 // policyNode is policy_overrides as bilancio's compiler copies it
 // (model_dump(exclude_none=True)): {mop_rank: {kind: [methods]}}, or {}
@@ -343,10 +344,10 @@ func compiledDocs(g *ringgen.Generated, policy *pyyaml.Node, prefix string) (exa
 			for mints < len(g.Liquidity) && g.Liquidity[mints].Sign() <= 0 {
 				mints++
 			}
-			m.Set("amount", pyyaml.Str(pynum.Str(g.Liquidity[mints])))
+			m.Set("amount", pyyaml.Str(pyapd.Str(g.Liquidity[mints])))
 			mints++
 		} else if c, ok := a.Get("create_payable"); ok {
-			c.Set("amount", pyyaml.Str(pynum.Str(g.Payables[pays].Amount)))
+			c.Set("amount", pyyaml.Str(pyapd.Str(g.Payables[pays].Amount)))
 			pays++
 		}
 	}

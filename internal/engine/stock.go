@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 // addStock registers lot and appends it to its owner's stock list, journaled,
@@ -36,7 +37,7 @@ func asDecimal(a pynum.Amount) pynum.Amount {
 	if a.IsDecimal() {
 		return a
 	}
-	return pynum.FromDecimal(a.Decimal(), true)
+	return pyapd.FromDecimal(pyapd.Decimal(a), true)
 }
 
 // createStock creates a divisible stock lot (bilancio's System.create_stock)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -178,7 +179,7 @@ func computeDays(events iter.Seq[*engine.Event], nDues, nSettled int, money *apd
 	r := &Report{Days: make([]DayRow, 0, len(days)), Intraday: make([]StepRow, 0, len(settled))}
 	w := dayWork{money: money}
 	if money != nil {
-		w.m = pynum.FromDecimal(money, true)
+		w.m = pyapd.FromDecimal(money, true)
 	}
 	for _, t := range days {
 		r.addDay(t, duesOn(t), settledOn(t), &w)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -43,7 +44,7 @@ func str(d *apd.Decimal) string {
 	if d == nil {
 		return "None"
 	}
-	return pynum.Str(d)
+	return pyapd.Str(d)
 }
 
 // The expected values are bilancio's compute_day_metrics and
@@ -197,17 +198,17 @@ func TestSummarizeSpecExamples(t *testing.T) {
 		var rows []DayRow
 		for i, d := range tt.days {
 			s := apd.New(tt.s[i], 0)
-			phi := pynum.DecQuo(apd.New(tt.num[i], 0), s)
-			if got := pynum.Str(phi); got != tt.wantPhiDays[i] {
+			phi := pyapd.DecQuo(apd.New(tt.num[i], 0), s)
+			if got := pyapd.Str(phi); got != tt.wantPhiDays[i] {
 				t.Errorf("%s day %d: phi_t = %s, want %s", tt.name, d, got, tt.wantPhiDays[i])
 			}
-			rows = append(rows, DayRow{Day: d, S: s, Phi: phi, Delta: pynum.DecSub(apd.New(1, 0), phi)})
+			rows = append(rows, DayRow{Day: d, S: s, Phi: phi, Delta: pyapd.DecSub(apd.New(1, 0), phi)})
 		}
 		sum := Summarize(rows)
-		if got := pynum.Str(sum.PhiTotal); got != tt.phi {
+		if got := pyapd.Str(sum.PhiTotal); got != tt.phi {
 			t.Errorf("%s: phi_total = %s, want %s", tt.name, got, tt.phi)
 		}
-		if got := pynum.Str(sum.DeltaTotal); got != tt.delta {
+		if got := pyapd.Str(sum.DeltaTotal); got != tt.delta {
 			t.Errorf("%s: delta_total = %s, want %s", tt.name, got, tt.delta)
 		}
 		if sum.MaxDay != tt.days[len(tt.days)-1] {
@@ -225,10 +226,10 @@ func TestMoneyStockTinyExcess(t *testing.T) {
 		rows = append(rows, map[string]string{"agent_id": "big", "assets_cash": "416.6666666666667"})
 	}
 	rows = append(rows, map[string]string{"agent_id": "CB", "assets_cash": "", "assets_reserve_deposit": "None"})
-	if got := pynum.Str(MoneyStockText(rows)); got != "7500.0000000000001" {
+	if got := pyapd.Str(MoneyStockText(rows)); got != "7500.0000000000001" {
 		t.Errorf("M = %s, want 7500.0000000000001", got)
 	}
-	if got := pynum.Str(MoneyStockText(nil)); got != "0" {
+	if got := pyapd.Str(MoneyStockText(nil)); got != "0" {
 		t.Errorf("M of no rows = %s, want 0", got)
 	}
 }

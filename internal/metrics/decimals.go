@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -20,5 +21,5 @@ func (p *decimals) of(a pynum.Amount) *apd.Decimal {
 	}
 	d := &p.free[0]
 	p.free = p.free[1:]
-	return a.DecimalTo(d)
+	return pyapd.DecimalTo(a, d)
 }

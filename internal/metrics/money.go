@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -49,7 +50,7 @@ func moneyStock(n int, text func(i int, key string) string, value func(i int, ke
 			total = pynum.Add(total, value(i, key))
 		}
 	}
-	return total.Decimal()
+	return pyapd.Decimal(total)
 }
 
 // cellDecimal parses a CSV cell as bilancio's _get_decimal does: empty, "None"

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -36,13 +37,13 @@ func Summarize(days []DayRow) Summary {
 		row := &days[i]
 		s.MaxDay = max(s.MaxDay, row.Day)
 		if row.S != nil {
-			st := pynum.FromDecimal(row.S, true)
+			st := pyapd.FromDecimal(row.S, true)
 			total = pynum.Add(total, st)
 			if row.Phi != nil {
-				phiW = pynum.Add(phiW, pynum.Mul(st, pynum.FromDecimal(row.Phi, true)))
+				phiW = pynum.Add(phiW, pynum.Mul(st, pyapd.FromDecimal(row.Phi, true)))
 			}
 			if row.Delta != nil {
-				deltaW = pynum.Add(deltaW, pynum.Mul(st, pynum.FromDecimal(row.Delta, true)))
+				deltaW = pynum.Add(deltaW, pynum.Mul(st, pyapd.FromDecimal(row.Delta, true)))
 			}
 		}
 		if row.G != nil && (s.MaxG == nil || row.G.Cmp(s.MaxG) > 0) {
@@ -65,8 +66,8 @@ func Summarize(days []DayRow) Summary {
 		}
 	}
 	if !total.IsZero() {
-		s.PhiTotal = pynum.Quo(phiW, total).Decimal()
-		s.DeltaTotal = pynum.Quo(deltaW, total).Decimal()
+		s.PhiTotal = pyapd.Decimal(pynum.Quo(phiW, total))
+		s.DeltaTotal = pyapd.Decimal(pynum.Quo(deltaW, total))
 	}
 	return s
 }

@@ -3,7 +3,7 @@ package metrics
 import (
 	"testing"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -47,7 +47,7 @@ func TestSummaryZeroRule(t *testing.T) {
 				if d == nil {
 					return "None"
 				}
-				return pynum.Str(pynum.Normalize(d))
+				return pyapd.Str(pyapd.Normalize(d))
 			}
 			if got := str(s.PhiTotal); got != tt.wantPhi {
 				t.Errorf("phi_total %s, want %s", got, tt.wantPhi)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 // ComparisonColumns are the columns of comparison.csv: bilancio's
@@ -118,12 +119,12 @@ func comparisonRow(k compareKey, c, t *DashboardRun) (ComparisonRow, error) {
 	if err != nil {
 		return r, fmt.Errorf("treatment run %s: %w", r.TreatmentRunID, err)
 	}
-	red := pynum.DecSub(dc, dt)
-	r.DeltaReduction = pynum.Str(red)
+	red := pyapd.DecSub(dc, dt)
+	r.DeltaReduction = pyapd.Str(red)
 	if dc.IsZero() {
 		r.ReliefRatio = "0"
 	} else {
-		r.ReliefRatio = pynum.Str(pynum.DecQuo(red, dc))
+		r.ReliefRatio = pyapd.Str(pyapd.DecQuo(red, dc))
 	}
 	return r, nil
 }
@@ -134,7 +135,7 @@ func decimalOf(s string) (*apd.Decimal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("delta_total %q: %w", s, err)
 	}
-	return a.Decimal(), nil
+	return pyapd.Decimal(a), nil
 }
 
 // WriteComparisonCSV writes rows as comparison.csv (CRLF, bilancio's

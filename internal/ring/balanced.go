@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/cockroachdb/apd/v3"
 )
@@ -134,13 +134,13 @@ func (p BalancedParams) resolve() (*balancedResolved, error) {
 	ctx := apd.BaseContext.WithPrecision(uint32(b.face.NumDigits() + int64(max(b.face.Exponent, 0)) + 1))
 	ctx.Rounding = apd.RoundDown
 	if _, err := ctx.Quantize(&ticket, b.face, 0); err != nil {
-		return nil, fmt.Errorf("face value %s: %w", pynum.Str(b.face), err)
+		return nil, fmt.Errorf("face value %s: %w", pyapd.Str(b.face), err)
 	}
 	if b.ticketSize, err = ticket.Int64(); err != nil {
-		return nil, fmt.Errorf("face value %s: %w", pynum.Str(b.face), err)
+		return nil, fmt.Errorf("face value %s: %w", pyapd.Str(b.face), err)
 	}
 	if b.mode == Active && b.ticketSize < 1 {
-		return nil, fmt.Errorf("face value must be at least 1 in active mode (ticket size int(face value)), got %s", pynum.Str(b.face))
+		return nil, fmt.Errorf("face value must be at least 1 in active mode (ticket size int(face value)), got %s", pyapd.Str(b.face))
 	}
 	return b, nil
 }
@@ -173,18 +173,18 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ring: balanced: payables: %w", err)
 	}
-	scale := pynum.DecAdd(apd.New(1, 0), b.beta)
+	scale := pyapd.DecAdd(apd.New(1, 0), b.beta)
 	scaled := *r
-	scaled.l0 = pynum.DecMul(r.l0, scale)
+	scaled.l0 = pyapd.DecMul(r.l0, scale)
 	liquidity, err := allocateLiquidity(&scaled)
 	if err != nil {
 		return nil, fmt.Errorf("ring: balanced: liquidity: %w", err)
 	}
 	due := dueDays(n, r.MaturityDays, r.Mu)
-	bigDebt := pynum.DecMul(r.qTotal, b.beta)
-	perBucket := pynum.DecQuo(bigDebt, apd.New(int64(len(bigEntityBuckets)), 0))
-	perTrader := pynum.DecQuo(bigDebt, apd.New(int64(n), 0))
-	bigCash := pynum.DecMul(perBucket, b.rho)
+	bigDebt := pyapd.DecMul(r.qTotal, b.beta)
+	perBucket := pyapd.DecQuo(bigDebt, apd.New(int64(len(bigEntityBuckets)), 0))
+	perTrader := pyapd.DecQuo(bigDebt, apd.New(int64(n), 0))
+	bigCash := pyapd.DecMul(perBucket, b.rho)
 
 	g := &Generated{
 		QTotal:         r.qTotal,
@@ -203,7 +203,7 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 	var actions []pyyaml.Node
 	mint := func(id string, amount *apd.Decimal) {
 		g.Liquidity = append(g.Liquidity, amount)
-		g.L0 = pynum.DecAdd(g.L0, amount)
+		g.L0 = pyapd.DecAdd(g.L0, amount)
 		actions = append(actions, pyyaml.Map(pyyaml.P("mint_cash", pyyaml.Map(
 			pyyaml.P("to", pyyaml.Str(id)),
 			pyyaml.P("amount", decimalNode(amount)),
@@ -212,7 +212,7 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 	}
 	payable := func(from, to string, amount *apd.Decimal, dueDay int, alias string) {
 		g.Payables = append(g.Payables, Payable{From: from, To: to, Amount: amount, DueDay: dueDay})
-		g.S1 = pynum.DecAdd(g.S1, amount)
+		g.S1 = pyapd.DecAdd(g.S1, amount)
 		actions = append(actions, pyyaml.Map(pyyaml.P("create_payable", pyyaml.Map(
 			pyyaml.P("from", pyyaml.Str(from)),
 			pyyaml.P("to", pyyaml.Str(to)),
@@ -230,7 +230,7 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 	}
 	for i, amount := range base {
 		from, to := agentID(i), agentID((i+1)%n)
-		payable(from, to, pynum.DecMul(amount, scale), due[i], "P_"+from+"_"+to)
+		payable(from, to, pyapd.DecMul(amount, scale), due[i], "P_"+from+"_"+to)
 	}
 	for i := range n {
 		from, to := agentID(i), "big_"+bigEntityBuckets[i%len(bigEntityBuckets)]
@@ -263,9 +263,9 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 		pyyaml.P("scheduled_actions", pyyaml.Seq()),
 		pyyaml.P("run", run),
 		pyyaml.P("_balanced_config", pyyaml.Map(
-			pyyaml.P("face_value", pyyaml.Float(pynum.DecimalFloat(b.face))),
-			pyyaml.P("outside_mid_ratio", pyyaml.Float(pynum.DecimalFloat(b.rho))),
-			pyyaml.P("big_entity_share", pyyaml.Float(pynum.DecimalFloat(b.beta))),
+			pyyaml.P("face_value", pyyaml.Float(pyapd.DecimalFloat(b.face))),
+			pyyaml.P("outside_mid_ratio", pyyaml.Float(pyapd.DecimalFloat(b.rho))),
+			pyyaml.P("big_entity_share", pyyaml.Float(pyapd.DecimalFloat(b.beta))),
 			pyyaml.P("mode", pyyaml.Str(string(b.mode))),
 		)),
 	)
@@ -274,7 +274,7 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 			pyyaml.P("enabled", pyyaml.Bool(true)),
 			pyyaml.P("ticket_size", pyyaml.Int(b.ticketSize)),
 			pyyaml.P("dealer_share", pyyaml.Str("0")),
-			pyyaml.P("vbt_share", pyyaml.Str(pynum.Str(b.vbt))),
+			pyyaml.P("vbt_share", pyyaml.Str(pyapd.Str(b.vbt))),
 		))
 	}
 	if g.YAML, err = pyyaml.Marshal(g.Doc); err != nil {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -97,9 +97,9 @@ func TestGenerateBalancedStructure(t *testing.T) {
 				t.Fatalf("%d payables, %d liquidity entries", len(g.Payables), len(g.Liquidity))
 			}
 			for i := range 5 {
-				want := pynum.DecMul(ring.Payables[i].Amount, apd.New(125, -2))
+				want := pyapd.DecMul(ring.Payables[i].Amount, apd.New(125, -2))
 				if got := g.Payables[i]; got.Amount.Cmp(want) != 0 || got.DueDay != ring.Payables[i].DueDay {
-					t.Errorf("ring payable %d: %s due %d, want %s due %d", i, pynum.Str(got.Amount), got.DueDay, pynum.Str(want), ring.Payables[i].DueDay)
+					t.Errorf("ring payable %d: %s due %d, want %s due %d", i, pyapd.Str(got.Amount), got.DueDay, pyapd.Str(want), ring.Payables[i].DueDay)
 				}
 				big := g.Payables[5+i]
 				if wantTo := "big_" + []string{"short", "mid", "long"}[i%3]; big.From != agentID(i) || big.To != wantTo ||
@@ -107,15 +107,15 @@ func TestGenerateBalancedStructure(t *testing.T) {
 					t.Errorf("big payable %d: %+v", i, big)
 				}
 				if g.Liquidity[i].Cmp(apd.New(5000, 0)) != 0 {
-					t.Errorf("H%d cash %s, want 5000", i+1, pynum.Str(g.Liquidity[i]))
+					t.Errorf("H%d cash %s, want 5000", i+1, pyapd.Str(g.Liquidity[i]))
 				}
 			}
 			for i := 5; i < 8; i++ {
 				if g.Liquidity[i].Cmp(apd.New(625, 0)) != 0 {
-					t.Errorf("big entity cash %s, want 625", pynum.Str(g.Liquidity[i]))
+					t.Errorf("big entity cash %s, want 625", pyapd.Str(g.Liquidity[i]))
 				}
 			}
-			if got := pynum.Str(g.L0); got != "26875.00000000000000000000000" {
+			if got := pyapd.Str(g.L0); got != "26875.00000000000000000000000" {
 				t.Errorf("L0 %s", got)
 			}
 			y := string(g.YAML)

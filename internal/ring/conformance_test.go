@@ -12,7 +12,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/engine"
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/cockroachdb/apd/v3"
@@ -66,7 +66,7 @@ func s1Close(got, want string) bool {
 	if g == nil || w == nil {
 		return false
 	}
-	diff := pynum.DecSub(g, w)
+	diff := pyapd.DecSub(g, w)
 	diff.Abs(diff)
 	return diff.Cmp(apd.New(1, -20)) <= 0
 }
@@ -112,11 +112,11 @@ func checkGenerated(t *testing.T, c *tally, run conformance.Run, g *ring.Generat
 	if row == nil {
 		return ok
 	}
-	if got := pynum.Str(g.L0); got != row["L0"] {
+	if got := pyapd.Str(g.L0); got != row["L0"] {
 		t.Errorf("%s: L0 %s, want %s", run.ID, got, row["L0"])
 		ok = false
 	}
-	switch got := pynum.Str(g.S1); {
+	switch got := pyapd.Str(g.S1); {
 	case got == row["S1"]:
 	case s1Close(got, row["S1"]):
 		c.s1Digits++
@@ -203,7 +203,7 @@ func strOrEmpty(d *apd.Decimal) string {
 	if d == nil {
 		return ""
 	}
-	return pynum.Str(d)
+	return pyapd.Str(d)
 }
 
 // The treatment arm of the same sweep: the same rings with the dealer block

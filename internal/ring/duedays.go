@@ -3,7 +3,7 @@ package ring
 import (
 	"math"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -20,7 +20,7 @@ func dueDays(n, days int, mu *apd.Decimal) []int {
 		return out
 	}
 	maxShift := days - 1
-	lead := int(math.RoundToEven(pynum.DecimalFloat(mu) * float64(maxShift)))
+	lead := int(math.RoundToEven(pyapd.DecimalFloat(mu) * float64(maxShift)))
 	lead = max(0, min(maxShift, lead))
 	if lead == 0 {
 		return out

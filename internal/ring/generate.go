@@ -3,7 +3,7 @@ package ring
 import (
 	"fmt"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/cockroachdb/apd/v3"
 )
@@ -85,7 +85,7 @@ func Generate(p Params) (*Generated, error) {
 			continue
 		}
 		id := agentID(i)
-		g.L0 = pynum.DecAdd(g.L0, amount)
+		g.L0 = pyapd.DecAdd(g.L0, amount)
 		actions = append(actions, pyyaml.Map(pyyaml.P("mint_cash", pyyaml.Map(
 			pyyaml.P("to", pyyaml.Str(id)),
 			pyyaml.P("amount", decimalNode(amount)),
@@ -95,7 +95,7 @@ func Generate(p Params) (*Generated, error) {
 	for i, amount := range amounts {
 		from, to := agentID(i), agentID((i+1)%n)
 		g.Payables = append(g.Payables, Payable{From: from, To: to, Amount: amount, DueDay: due[i]})
-		g.S1 = pynum.DecAdd(g.S1, amount)
+		g.S1 = pyapd.DecAdd(g.S1, amount)
 		actions = append(actions, pyyaml.Map(pyyaml.P("create_payable", pyyaml.Map(
 			pyyaml.P("from", pyyaml.Str(from)),
 			pyyaml.P("to", pyyaml.Str(to)),
@@ -135,11 +135,11 @@ func Generate(p Params) (*Generated, error) {
 // when its normalised value is integral, otherwise the correctly rounded
 // float.
 func decimalNode(d *apd.Decimal) pyyaml.Node {
-	norm := pynum.Normalize(d)
+	norm := pyapd.Normalize(d)
 	if norm.Exponent >= 0 {
 		return pyyaml.IntText(integerText(norm))
 	}
-	return pyyaml.Float(pynum.DecimalFloat(norm))
+	return pyyaml.Float(pyapd.DecimalFloat(norm))
 }
 
 // runBlock is the run block bilancio's generators write, without

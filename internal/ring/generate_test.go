@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/pyrandom"
 	"github.com/cockroachdb/apd/v3"
 )
@@ -70,10 +70,10 @@ func TestGenerateMatchesBilancio(t *testing.T) {
 				d, err := compareYAML(g.YAML, want)
 				t.Errorf("scenario differs from bilancio's (%+v, %v)", d, err)
 			}
-			if got := pynum.Str(g.S1); got != tt.s1 {
+			if got := pyapd.Str(g.S1); got != tt.s1 {
 				t.Errorf("S1 %s, want %s", got, tt.s1)
 			}
-			if got := pynum.Str(g.L0); got != tt.l0 {
+			if got := pyapd.Str(g.L0); got != tt.l0 {
 				t.Errorf("L0 %s, want %s", got, tt.l0)
 			}
 		})
@@ -105,8 +105,8 @@ func TestKappaRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(head.YAML) != string(want) || pynum.Str(head.L0) != "5000.00" || head.KappaRule != LiquidityOverDebt {
-		t.Errorf("HEAD rule: L0 %s, rule %s, scenario equal %v", pynum.Str(head.L0), head.KappaRule, string(head.YAML) == string(want))
+	if string(head.YAML) != string(want) || pyapd.Str(head.L0) != "5000.00" || head.KappaRule != LiquidityOverDebt {
+		t.Errorf("HEAD rule: L0 %s, rule %s, scenario equal %v", pyapd.Str(head.L0), head.KappaRule, string(head.YAML) == string(want))
 	}
 
 	tests := []struct {
@@ -135,7 +135,7 @@ func TestKappaRules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if q, l := pynum.Str(g.QTotal), pynum.Str(g.LiquidityTotal); q != tt.wantQ || l != tt.wantL0 {
+		if q, l := pyapd.Str(g.QTotal), pyapd.Str(g.LiquidityTotal); q != tt.wantQ || l != tt.wantL0 {
 			t.Errorf("%s Q=%q L0=%q kappa=%s: got Q %s, L0 %s; want %s, %s", tt.rule, tt.q, tt.l0, tt.kappa, q, l, tt.wantQ, tt.wantL0)
 		}
 	}
@@ -178,7 +178,7 @@ func TestLiquidityModes(t *testing.T) {
 	strs := func(ds []*apd.Decimal) []string {
 		var out []string
 		for _, d := range ds {
-			out = append(out, pynum.Str(d))
+			out = append(out, pyapd.Str(d))
 		}
 		return out
 	}
@@ -240,7 +240,7 @@ func TestMonotonicity(t *testing.T) {
 		rng := pyrandom.New(1)
 		var got []string
 		for _, d := range applyMonotonicity(amounts, tt.m, rng) {
-			got = append(got, pynum.Str(d))
+			got = append(got, pyapd.Str(d))
 		}
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("m=%v: %v, want %v", tt.m, got, tt.want)
@@ -338,13 +338,13 @@ func TestRunBlock(t *testing.T) {
 func TestParseNumbers(t *testing.T) {
 	for in, want := range map[string]string{"10000": "10000.0", "500": "500.0", "0.1": "0.1", "1e-5": "0.00001", "1e17": "1E+17", "2.50": "2.5"} {
 		d, err := ParseCLIFloat(in)
-		if err != nil || pynum.Str(d) != want {
+		if err != nil || pyapd.Str(d) != want {
 			t.Errorf("ParseCLIFloat(%q) = %v, %v; want %s", in, d, err, want)
 		}
 	}
 	for in, want := range map[string]string{"0.50": "0.50", "2": "2", "1E+1": "1E+1"} {
 		d, err := ParseDecimal(in)
-		if err != nil || pynum.Str(d) != want {
+		if err != nil || pyapd.Str(d) != want {
 			t.Errorf("ParseDecimal(%q) = %v, %v; want %s", in, d, err, want)
 		}
 	}

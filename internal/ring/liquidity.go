@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -16,7 +16,7 @@ func allocateLiquidity(r *resolved) ([]*apd.Decimal, error) {
 	out := make([]*apd.Decimal, n)
 	switch r.Liquidity {
 	case Uniform:
-		share := pynum.DecQuo(total, apd.New(int64(n), 0))
+		share := pyapd.DecQuo(total, apd.New(int64(n), 0))
 		for i := range out {
 			out[i] = share
 		}
@@ -44,11 +44,11 @@ func allocateLiquidity(r *resolved) ([]*apd.Decimal, error) {
 		running := apd.New(0, 0)
 		for i, w := range vector {
 			if i == n-1 {
-				out[i] = pynum.DecSub(total, running)
+				out[i] = pyapd.DecSub(total, running)
 				break
 			}
-			out[i] = pynum.DecQuo(pynum.DecMul(total, w), weightTotal)
-			running = pynum.DecAdd(running, out[i])
+			out[i] = pyapd.DecQuo(pyapd.DecMul(total, w), weightTotal)
+			running = pyapd.DecAdd(running, out[i])
 		}
 	}
 	return out, nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -184,7 +185,7 @@ func (p Params) resolve() (*resolved, error) {
 	case Clamped:
 	case Original:
 		if !p.Monotonicity.IsZero() {
-			return nil, fmt.Errorf("the original generator has no monotonicity, got %s", pynum.Str(p.Monotonicity))
+			return nil, fmt.Errorf("the original generator has no monotonicity, got %s", pyapd.Str(p.Monotonicity))
 		}
 	default:
 		return nil, fmt.Errorf("unknown generator revision %q (want clamped or original)", p.Revision)
@@ -267,7 +268,7 @@ func ParseCLIFloat(s string) (*apd.Decimal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse %q: %w", s, err)
 	}
-	return a.Decimal(), nil
+	return pyapd.Decimal(a), nil
 }
 
 // ParseDecimal returns Decimal(s) with its exponent as written ("0.50" stays
@@ -277,5 +278,5 @@ func ParseDecimal(s string) (*apd.Decimal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse decimal %q: %w", s, err)
 	}
-	return a.Decimal(), nil
+	return pyapd.Decimal(a), nil
 }

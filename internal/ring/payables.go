@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/pyrandom"
 	"github.com/cockroachdb/apd/v3"
 )
@@ -19,7 +20,7 @@ import (
 // random stream. The Original revision stops before the clamp.
 func drawPayables(n int, concentration, monotonicity, total *apd.Decimal, seed int64, rev Revision) ([]*apd.Decimal, error) {
 	rng := pyrandom.New(seed)
-	alpha := pynum.DecimalFloat(concentration)
+	alpha := pyapd.DecimalFloat(concentration)
 	if alpha <= 0 {
 		return nil, errors.New("dirichlet concentration must be positive")
 	}
@@ -43,24 +44,24 @@ func drawPayables(n int, concentration, monotonicity, total *apd.Decimal, seed i
 		if err != nil {
 			return nil, fmt.Errorf("weight %d: %w", i+1, err)
 		}
-		decimals[i] = d.Decimal()
-		weightTotal = pynum.DecAdd(weightTotal, decimals[i])
+		decimals[i] = pyapd.Decimal(d)
+		weightTotal = pyapd.DecAdd(weightTotal, decimals[i])
 	}
 	amounts := make([]*apd.Decimal, n)
 	running := apd.New(0, 0)
 	for i, w := range decimals {
 		if i == n-1 {
-			amounts[i] = pynum.DecSub(total, running)
+			amounts[i] = pyapd.DecSub(total, running)
 			break
 		}
-		amounts[i] = pynum.DecQuo(pynum.DecMul(total, w), weightTotal)
-		running = pynum.DecAdd(running, amounts[i])
+		amounts[i] = pyapd.DecQuo(pyapd.DecMul(total, w), weightTotal)
+		running = pyapd.DecAdd(running, amounts[i])
 	}
 	if rev == Original {
 		return amounts, nil
 	}
 	amounts = ensurePositive(amounts, total)
-	return applyMonotonicity(amounts, pynum.DecimalFloat(monotonicity), rng), nil
+	return applyMonotonicity(amounts, pyapd.DecimalFloat(monotonicity), rng), nil
 }
 
 // minPayable is the smallest payable amount bilancio allows, Decimal("0.01").
@@ -70,7 +71,7 @@ func minPayable() *apd.Decimal { return apd.New(1, -2) }
 func decSum(xs []*apd.Decimal) *apd.Decimal {
 	s := apd.New(0, 0)
 	for _, x := range xs {
-		s = pynum.DecAdd(s, x)
+		s = pyapd.DecAdd(s, x)
 	}
 	return s
 }
@@ -102,13 +103,13 @@ func takeFromLargest(amounts []*apd.Decimal, need, minimum *apd.Decimal) {
 		if need.Sign() <= 0 {
 			return
 		}
-		available := pynum.DecSub(amounts[i], minimum)
+		available := pyapd.DecSub(amounts[i], minimum)
 		if available.Sign() <= 0 {
 			continue
 		}
 		take := pyMin(available, need)
-		amounts[i] = pynum.DecSub(amounts[i], take)
-		need = pynum.DecSub(need, take)
+		amounts[i] = pyapd.DecSub(amounts[i], take)
+		need = pyapd.DecSub(need, take)
 	}
 }
 
@@ -123,20 +124,20 @@ func ensurePositive(amounts []*apd.Decimal, total *apd.Decimal) []*apd.Decimal {
 	deficit := apd.New(0, 0)
 	for i, a := range adjusted {
 		if a.Sign() <= 0 {
-			deficit = pynum.DecAdd(deficit, pynum.DecSub(minimum, a))
+			deficit = pyapd.DecAdd(deficit, pyapd.DecSub(minimum, a))
 			adjusted[i] = minimum
 		}
 	}
 	if deficit.Sign() > 0 {
 		takeFromLargest(adjusted, deficit, minimum)
 	}
-	diff := pynum.DecSub(decSum(adjusted), total)
+	diff := pyapd.DecSub(decSum(adjusted), total)
 	switch diff.Sign() {
 	case 1:
 		takeFromLargest(adjusted, diff, minimum)
 	case -1:
 		last := len(adjusted) - 1
-		adjusted[last] = pynum.DecAdd(adjusted[last], new(apd.Decimal).Neg(diff))
+		adjusted[last] = pyapd.DecAdd(adjusted[last], new(apd.Decimal).Neg(diff))
 	}
 	for i, a := range adjusted {
 		if a.Cmp(minimum) < 0 {
@@ -145,7 +146,7 @@ func ensurePositive(amounts []*apd.Decimal, total *apd.Decimal) []*apd.Decimal {
 	}
 	if final := decSum(adjusted); final.Cmp(total) != 0 {
 		last := len(adjusted) - 1
-		adjusted[last] = pynum.DecAdd(adjusted[last], pynum.DecSub(total, final))
+		adjusted[last] = pyapd.DecAdd(adjusted[last], pyapd.DecSub(total, final))
 		if adjusted[last].Cmp(minimum) < 0 {
 			adjusted[last] = minimum
 		}

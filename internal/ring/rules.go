@@ -11,7 +11,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 // The rules of a ring's parameters. This is their one home: the generator
@@ -44,7 +44,7 @@ func CheckMaturityDays(n int64) string {
 // CheckQTotal checks the total dues q_total (S1).
 func CheckQTotal(d *apd.Decimal) string {
 	if d.Sign() <= 0 {
-		return "q_total (the total dues S1 of the ring) must be greater than 0, got " + pynum.Str(d)
+		return "q_total (the total dues S1 of the ring) must be greater than 0, got " + pyapd.Str(d)
 	}
 	return ""
 }
@@ -113,7 +113,7 @@ func CheckKappaRule(s string) string {
 // frontier bound, a face value, ...); name says what it is.
 func CheckPositive(name string, d *apd.Decimal) string {
 	if d.Sign() <= 0 {
-		return name + " must be greater than 0, got " + pynum.Str(d)
+		return name + " must be greater than 0, got " + pyapd.Str(d)
 	}
 	return ""
 }
@@ -121,7 +121,7 @@ func CheckPositive(name string, d *apd.Decimal) string {
 // CheckNonNegative checks a quantity that must be 0 or more.
 func CheckNonNegative(name string, d *apd.Decimal) string {
 	if d.Sign() < 0 {
-		return name + " must be 0 or more, got " + pynum.Str(d)
+		return name + " must be 0 or more, got " + pyapd.Str(d)
 	}
 	return ""
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 // Swept is a generator parameter that a sweep's designs vary: a grid lists
@@ -56,7 +56,7 @@ func (s *Swept) Check(d *apd.Decimal) string {
 	if s.allowed(d) {
 		return ""
 	}
-	return fmt.Sprintf("%s must be %s, got %s", s.Name, s.rule, pynum.Str(d))
+	return fmt.Sprintf("%s must be %s, got %s", s.Name, s.rule, pyapd.Str(d))
 }
 
 // RangeFlag is the start of the names of its range's flags (-kappa-min).

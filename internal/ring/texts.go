@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -30,7 +30,7 @@ func description(r *resolved) string {
 // zeros, never with an exponent (10000.0 → 10000, 2.50 → 2.5, 1E-7 →
 // 0.0000001).
 func fmtDecimal(d *apd.Decimal) string {
-	norm := pynum.Normalize(d)
+	norm := pyapd.Normalize(d)
 	if norm.Exponent >= 0 {
 		return integerText(norm)
 	}

@@ -3,7 +3,7 @@ package ring
 import (
 	"errors"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -15,13 +15,13 @@ func totals(q, l0, kappa *apd.Decimal, rule KappaRule) (qTotal, liquidity *apd.D
 	case q == nil && l0 == nil:
 		return nil, nil, errors.New("either Q_total or the liquidity total must be given")
 	case l0 == nil && rule == LiquidityOverDebt:
-		l0 = pynum.DecMul(q, kappa)
+		l0 = pyapd.DecMul(q, kappa)
 	case l0 == nil:
-		l0 = pynum.DecQuo(q, kappa)
+		l0 = pyapd.DecQuo(q, kappa)
 	case q == nil && rule == LiquidityOverDebt:
-		q = pynum.DecQuo(l0, kappa)
+		q = pyapd.DecQuo(l0, kappa)
 	case q == nil:
-		q = pynum.DecMul(kappa, l0)
+		q = pyapd.DecMul(kappa, l0)
 	}
 	if q.Sign() <= 0 || l0.Sign() <= 0 {
 		return nil, nil, errors.New("derived Q_total and liquidity must be positive")

@@ -16,7 +16,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/metrics"
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/report"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
@@ -144,7 +144,7 @@ func cell(d *apd.Decimal) string {
 	if d == nil {
 		return ""
 	}
-	return pynum.MetricCell(d)
+	return pyapd.MetricCell(d)
 }
 
 // text prints a summary value as the registry does (str(Decimal)); None is empty.
@@ -152,7 +152,7 @@ func text(d *apd.Decimal) string {
 	if d == nil {
 		return ""
 	}
-	return pynum.Str(d)
+	return pyapd.Str(d)
 }
 
 // load parses the scenario, returning as soon as ctx is cancelled: parsing a

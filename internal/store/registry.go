@@ -16,6 +16,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/parallel"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -336,7 +337,7 @@ func resultsCell(d *apd.Decimal) string {
 	if d == nil {
 		return ""
 	}
-	return pynum.ResultsCell(d)
+	return pyapd.ResultsCell(d)
 }
 
 // parseMetricsCSV reads metrics.csv as summarize_day_metrics sees it through
@@ -452,5 +453,5 @@ func DecimalOrNone(s string) *apd.Decimal {
 	if err != nil {
 		return nil
 	}
-	return a.Decimal()
+	return pyapd.Decimal(a)
 }

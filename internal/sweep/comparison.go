@@ -12,6 +12,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/store"
 )
 
@@ -92,7 +93,7 @@ func decimalOf(text string) (*apd.Decimal, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.Decimal(), nil
+	return pyapd.Decimal(a), nil
 }
 
 // math computes a pair's derived values as bilancio's ComparisonResult
@@ -110,11 +111,11 @@ func (pr *Pair) math() (pairMath, error) {
 	if m.control == nil || m.treatment == nil {
 		return m, nil
 	}
-	m.reduction = pynum.DecSub(m.control, m.treatment)
+	m.reduction = pyapd.DecSub(m.control, m.treatment)
 	if m.control.IsZero() {
 		m.relief = apd.New(0, 0)
 	} else {
-		m.relief = pynum.DecQuo(m.reduction, m.control)
+		m.relief = pyapd.DecQuo(m.reduction, m.control)
 	}
 	return m, nil
 }
@@ -124,7 +125,7 @@ func strOrEmpty(d *apd.Decimal) string {
 	if d == nil {
 		return ""
 	}
-	return pynum.Str(d)
+	return pyapd.Str(d)
 }
 
 // status is a run's status in the comparison: completed when its delta
@@ -193,10 +194,10 @@ func ComparisonSummaryJSON(kind string, cfg *PairedConfig, pairs []Pair) ([]byte
 			continue
 		}
 		completed++
-		sums[0] += pynum.DecimalFloat(m.control)
-		sums[1] += pynum.DecimalFloat(m.treatment)
-		sums[2] += pynum.DecimalFloat(m.reduction)
-		sums[3] += pynum.DecimalFloat(m.relief)
+		sums[0] += pyapd.DecimalFloat(m.control)
+		sums[1] += pyapd.DecimalFloat(m.treatment)
+		sums[2] += pyapd.DecimalFloat(m.reduction)
+		sums[3] += pyapd.DecimalFloat(m.relief)
 		switch m.reduction.Sign() {
 		case 1:
 			improved++

@@ -5,7 +5,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
 
@@ -58,15 +58,15 @@ func (d *frontierDesign) liquidProbe() (label string, kappa *apd.Decimal) {
 // one (false once the bound is reached). expanded says k was expanded to.
 func (d *frontierDesign) expand(k *apd.Decimal, expanded bool) (*apd.Decimal, bool) {
 	if d.higherIsLiquid {
-		if expanded && k.Cmp(frontierCeiling()) > 0 || k.Cmp(pynum.DecMul(d.high, frontierHighSpan())) >= 0 {
+		if expanded && k.Cmp(frontierCeiling()) > 0 || k.Cmp(pyapd.DecMul(d.high, frontierHighSpan())) >= 0 {
 			return nil, false
 		}
-		return pynum.DecMul(k, frontierGrowth()), true
+		return pyapd.DecMul(k, frontierGrowth()), true
 	}
-	if expanded && k.Cmp(frontierFloor()) < 0 || k.Cmp(pynum.DecMul(d.low, frontierLowSpan())) <= 0 {
+	if expanded && k.Cmp(frontierFloor()) < 0 || k.Cmp(pyapd.DecMul(d.low, frontierLowSpan())) <= 0 {
 		return nil, false
 	}
-	return pynum.DecMul(k, frontierShrink()), true
+	return pyapd.DecMul(k, frontierShrink()), true
 }
 
 // maxExpansions bounds the number of times the liquid probe is moved on.
@@ -204,7 +204,7 @@ func (f *FrontierSearch) probe(i int, c *frontierCell) Point {
 		pt.Label, _ = f.d.liquidProbe()
 		*k = c.liquid
 	case cellMid:
-		pt.Label, *k = "mid", pynum.DecQuo(pynum.DecAdd(c.fails, c.clears), apd.New(2, 0))
+		pt.Label, *k = "mid", pyapd.DecQuo(pyapd.DecAdd(c.fails, c.clears), apd.New(2, 0))
 	}
 	f.index++
 	pt.Seed = f.seeds.next(&pt)
@@ -259,7 +259,7 @@ func (f *FrontierSearch) Report(pt Point, delta *apd.Decimal) error {
 // bisect ends a bisecting cell whose bracket is narrow enough or whose
 // iterations are spent.
 func (f *FrontierSearch) bisect(c *frontierCell) {
-	width := pynum.DecSub(c.clears, c.fails)
+	width := pyapd.DecSub(c.clears, c.fails)
 	width.Abs(width)
 	if c.iter >= f.d.maxIterations || width.Cmp(f.d.tolerance) <= 0 {
 		c.state = cellDone

@@ -13,7 +13,7 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -90,10 +90,10 @@ func frontierLines(t *testing.T, spec *Spec) []string {
 			t.Fatal("the frontier search stalls")
 		}
 		for _, pt := range probes {
-			out = append(out, runLine(t, p, pt)+" "+pt.Prefix()+" kappa "+pynum.Str(pt.Kappa()))
-			delta := pynum.DecSub(dec("0.5"), pynum.DecMul(pynum.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]))
+			out = append(out, runLine(t, p, pt)+" "+pt.Prefix()+" kappa "+pyapd.Str(pt.Kappa()))
+			delta := pyapd.DecSub(dec("0.5"), pyapd.DecMul(pyapd.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]))
 			if !f.MoreLiquidityAtHigherKappa() {
-				delta = pynum.DecSub(pynum.DecMul(pynum.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]), dec("0.02"))
+				delta = pyapd.DecSub(pyapd.DecMul(pyapd.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]), dec("0.02"))
 			}
 			if delta.Sign() < 0 {
 				delta = dec("0")

@@ -7,6 +7,7 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/pyrandom"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
@@ -134,14 +135,14 @@ func (t *lhsTable) value(a, i int) *apd.Decimal {
 	low, high := t.ranges[a][0], t.ranges[a][1]
 	s := int64(t.stratum[a][i])
 	n := apd.New(int64(t.n), 0)
-	lo := pynum.DecQuo(apd.New(s, 0), n)
-	hi := pynum.DecQuo(apd.New(s+1, 0), n)
+	lo := pyapd.DecQuo(apd.New(s, 0), n)
+	hi := pyapd.DecQuo(apd.New(s+1, 0), n)
 	u, err := pynum.ParseDecimal(pynum.FloatRepr(t.u[a][s]))
 	if err != nil {
 		panic("sweep: repr of a float in [0, 1) does not parse: " + err.Error())
 	}
-	frac := pynum.DecAdd(lo, pynum.DecMul(pynum.DecSub(hi, lo), u.Decimal()))
-	return pynum.DecAdd(low, pynum.DecMul(pynum.DecSub(high, low), frac))
+	frac := pyapd.DecAdd(lo, pyapd.DecMul(pyapd.DecSub(hi, lo), pyapd.Decimal(u)))
+	return pyapd.DecAdd(low, pyapd.DecMul(pyapd.DecSub(high, low), frac))
 }
 
 // CheckLHSCount checks a Latin hypercube's count: 0 or more (0 draws

@@ -3,7 +3,7 @@ package sweep
 import (
 	"fmt"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
@@ -33,7 +33,7 @@ func (p *Plan) Materialize(pt Point) (*PlannedRun, error) {
 	id := replicateRunID(pt.Prefix(), g.YAML, opts, EngineVersion, pt.Replicate)
 	return &PlannedRun{
 		Point: pt, ID: id, Key: p.pointKey(&pt),
-		S1: pynum.Str(g.S1), L0: pynum.Str(g.L0),
+		S1: pyapd.Str(g.S1), L0: pyapd.Str(g.L0),
 		Spec: &sdk.RunSpec{RunID: id, ScenarioName: id + "/scenario.yaml", Scenario: g.YAML, Options: opts},
 	}, nil
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/bilancio-go/bilancio/internal/engine"
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
@@ -206,8 +206,8 @@ func parseArm(s *Spec, rs *ringSettings, bad func(string, ...any)) *armSettings 
 			a.dealerNode = pyyaml.Map(
 				pyyaml.P("enabled", pyyaml.Bool(true)),
 				pyyaml.P("ticket_size", pyyaml.Int(n)),
-				pyyaml.P("dealer_share", pyyaml.Str(pynum.Str(ds))),
-				pyyaml.P("vbt_share", pyyaml.Str(pynum.Str(vs))),
+				pyyaml.P("dealer_share", pyyaml.Str(pyapd.Str(ds))),
+				pyyaml.P("vbt_share", pyyaml.Str(pyapd.Str(vs))),
 			)
 		}
 	case KindBalanced:
@@ -238,7 +238,7 @@ func parseArm(s *Spec, rs *ringSettings, bad func(string, ...any)) *armSettings 
 // intPart is Python's int() of a Decimal: its integer part, towards zero.
 func intPart(d *apd.Decimal) (int64, error) {
 	var i apd.Decimal
-	ctx := pynum.Context()
+	ctx := pyapd.Context()
 	var err error
 	if d.Sign() >= 0 {
 		_, err = ctx.Floor(&i, d)

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
@@ -66,19 +66,19 @@ func pairedConfig(s *Spec, p *Plan) *PairedConfig {
 	texts := func(axis int) []string {
 		out := make([]string, len(p.grid[axis]))
 		for i, d := range p.grid[axis] {
-			out[i] = pynum.Str(d)
+			out[i] = pyapd.Str(d)
 		}
 		return out
 	}
 	cfg := &PairedConfig{
 		Kind: s.Paired.Kind, NAgents: p.ring.NAgents, MaturityDays: p.ring.MaturityDays,
-		QTotal: pynum.Str(p.ring.qTotal), BaseSeed: p.ring.BaseSeed,
+		QTotal: pyapd.Str(p.ring.qTotal), BaseSeed: p.ring.BaseSeed,
 		Kappas: texts(ring.SweptKappa), Concentrations: texts(ring.SweptConcentration), Mus: texts(ring.SweptMu),
 	}
 	if a := p.arm; a != nil && a.balanced {
-		cfg.FaceValue, cfg.BigEntityShare = pynum.Str(a.face), pynum.Str(a.beta)
+		cfg.FaceValue, cfg.BigEntityShare = pyapd.Str(a.face), pyapd.Str(a.beta)
 		for _, r := range a.rhos {
-			cfg.Rhos = append(cfg.Rhos, pynum.Str(r))
+			cfg.Rhos = append(cfg.Rhos, pyapd.Str(r))
 		}
 	}
 	return cfg
@@ -115,7 +115,7 @@ func newPairTable(ctx context.Context, kind string, cfg *PairedConfig, dir strin
 		}
 		pr := Pair{Params: pt.Texts(), Seed: pt.Seed}
 		if rho := pt.Values[ring.SweptRho]; rho != nil {
-			pr.Rho = pynum.Str(rho)
+			pr.Rho = pyapd.Str(rho)
 		}
 		t.order = append(t.order, pt.Index)
 		t.slots[pt.Index] = &pairSlot{pair: pr}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
 
@@ -76,10 +76,10 @@ func TestFrontierMatchesBilancio(t *testing.T) {
 			t.Fatalf("%d probes at once with counter seeds, want 1", len(probes))
 		}
 		pt := probes[0]
-		got = append(got, pt.Label+" "+pynum.Str(pt.Kappa())+" "+itoa(pt.Seed))
+		got = append(got, pt.Label+" "+pyapd.Str(pt.Kappa())+" "+itoa(pt.Seed))
 		var delta *apd.Decimal
 		if !(pt.Kappa().Cmp(dec("2.9")) > 0 && pt.Kappa().Cmp(dec("3.1")) < 0) {
-			delta = pynum.DecSub(dec("0.5"), pynum.DecMul(pynum.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]))
+			delta = pyapd.DecSub(dec("0.5"), pyapd.DecMul(pyapd.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]))
 			if delta.Sign() < 0 {
 				delta = dec("0")
 			}
@@ -95,18 +95,18 @@ func TestFrontierMatchesBilancio(t *testing.T) {
 		t.Errorf("probes:\n%s\nwant:\n%s", g, want)
 	}
 	res := f.Results()
-	if len(res) != 3 || pynum.Str(res[0].Kappa) != "4.8015625" || res[1].Kappa != nil || pynum.Str(res[2].Kappa) != "9.73125" {
+	if len(res) != 3 || pyapd.Str(res[0].Kappa) != "4.8015625" || res[1].Kappa != nil || pyapd.Str(res[2].Kappa) != "9.73125" {
 		t.Errorf("results %+v", res)
 	}
 	// The brackets: cell 0 between the last failing and clearing probes,
 	// cell 1 never cleared (up to 20.25), cell 2 bisected.
-	if r := res[0]; pynum.Str(r.Low) != "4.709375" || pynum.Str(r.High) != "4.8015625" || r.Bound != "" || !r.Done {
+	if r := res[0]; pyapd.Str(r.Low) != "4.709375" || pyapd.Str(r.High) != "4.8015625" || r.Bound != "" || !r.Done {
 		t.Errorf("cell 0: %+v", r)
 	}
 	if r := res[1]; r.Low != nil || r.High != nil || r.Bound != BoundNeverClears || !r.Done {
 		t.Errorf("cell 1: %+v", r)
 	}
-	if r := res[2]; pynum.Str(r.Low) != "9.521875" || pynum.Str(r.High) != "9.73125" || r.Bound != "" {
+	if r := res[2]; pyapd.Str(r.Low) != "9.521875" || pyapd.Str(r.High) != "9.73125" || r.Bound != "" {
 		t.Errorf("cell 2: %+v", r)
 	}
 	if f.Asked() != 26 || p.MaxFrontierProbes() < 26 {
@@ -138,8 +138,8 @@ func TestFrontierFollowsTheKappaRule(t *testing.T) {
 	var got []string
 	for !f.Done() {
 		for _, pt := range f.Next() {
-			got = append(got, pt.Label+" "+pynum.Str(pt.Kappa()))
-			delta := pynum.DecSub(pynum.DecMul(pynum.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]), dec("0.02"))
+			got = append(got, pt.Label+" "+pyapd.Str(pt.Kappa()))
+			delta := pyapd.DecSub(pyapd.DecMul(pyapd.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]), dec("0.02"))
 			if delta.Sign() < 0 {
 				delta = dec("0")
 			}
@@ -158,10 +158,10 @@ func TestFrontierFollowsTheKappaRule(t *testing.T) {
 		t.Errorf("probes:\n%s\nwant:\n%s", g, want)
 	}
 	res := f.Results()
-	if r := res[0]; pynum.Str(r.Kappa) != "0.389453125" || pynum.Str(r.Low) != "0.389453125" || pynum.Str(r.High) != "0.4046875" || r.Bound != "" || !r.Done {
+	if r := res[0]; pyapd.Str(r.Kappa) != "0.389453125" || pyapd.Str(r.Low) != "0.389453125" || pyapd.Str(r.High) != "0.4046875" || r.Bound != "" || !r.Done {
 		t.Errorf("cell c=1: %+v", r)
 	}
-	if r := res[1]; pynum.Str(r.Kappa) != "4.0" || r.Low != nil || r.Bound != BoundClearsAtLeastLiquid || r.Probes != 1 {
+	if r := res[1]; pyapd.Str(r.Kappa) != "4.0" || r.Low != nil || r.Bound != BoundClearsAtLeastLiquid || r.Probes != 1 {
 		t.Errorf("cell c=0.01: %+v", r)
 	}
 	if r := res[2]; r.Kappa != nil || r.Bound != BoundNeverClears || r.Probes != 4 {
@@ -268,4 +268,4 @@ func smallPlan(t *testing.T) *Plan {
 	return p
 }
 
-func itoa(n int64) string { return pynum.Str(apd.New(n, 0)) }
+func itoa(n int64) string { return pyapd.Str(apd.New(n, 0)) }

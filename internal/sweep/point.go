@@ -7,7 +7,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
 
@@ -56,7 +56,7 @@ func (pt *Point) Prefix() string {
 func (pt *Point) Texts() [ring.NumRegistry]string {
 	var out [ring.NumRegistry]string
 	for i := range out {
-		out[i] = pynum.Str(pt.Values[i])
+		out[i] = pyapd.Str(pt.Values[i])
 	}
 	return out
 }
@@ -116,7 +116,7 @@ func derivedSeed(base int64, pt *Point) int64 {
 	b := make([]byte, 0, 128)
 	b = append(b, "bilancio seed v1\x00"...)
 	b = strconv.AppendInt(b, base, 10)
-	b = pt.appendValues(b, func(b []byte, d *apd.Decimal) []byte { return pynum.AppendStr(b, pynum.Normalize(d)) })
+	b = pt.appendValues(b, func(b []byte, d *apd.Decimal) []byte { return pyapd.AppendStr(b, pyapd.Normalize(d)) })
 	if pt.Replicate > 0 {
 		b = append(b, "\x00rep\x00"...)
 		b = strconv.AppendInt(b, int64(pt.Replicate), 10)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 // The rules of a sweep's own settings (its ring's are package ring's).
@@ -72,13 +72,13 @@ func CheckMaxIterations(n int64) string {
 func CheckFrontier(low, high, tolerance *apd.Decimal, maxIterations int) []string {
 	var out []string
 	if low != nil && low.Sign() <= 0 {
-		out = append(out, "kappa_low must be greater than 0 (the search's bounds are kappas), got "+pynum.Str(low))
+		out = append(out, "kappa_low must be greater than 0 (the search's bounds are kappas), got "+pyapd.Str(low))
 	}
 	if low != nil && high != nil && high.Cmp(low) <= 0 {
-		out = append(out, fmt.Sprintf("kappa_high must be greater than kappa_low (%s): the search bisects the bracket [kappa_low, kappa_high], got %s", pynum.Str(low), pynum.Str(high)))
+		out = append(out, fmt.Sprintf("kappa_high must be greater than kappa_low (%s): the search bisects the bracket [kappa_low, kappa_high], got %s", pyapd.Str(low), pyapd.Str(high)))
 	}
 	if tolerance != nil && tolerance.Sign() < 0 {
-		out = append(out, "tolerance (on delta_total, the share of dues left unpaid) must be 0 or more, got "+pynum.Str(tolerance))
+		out = append(out, "tolerance (on delta_total, the share of dues left unpaid) must be 0 or more, got "+pyapd.Str(tolerance))
 	}
 	if msg := CheckMaxIterations(int64(maxIterations)); msg != "" {
 		out = append(out, msg)

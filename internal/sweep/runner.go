@@ -14,6 +14,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/parallel"
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
@@ -958,7 +959,7 @@ func manifestDelta(d *runfolder.Sealed) *apd.Decimal {
 	if err != nil {
 		return nil
 	}
-	return a.Decimal()
+	return pyapd.Decimal(a)
 }
 
 // finish rebuilds the registry and the aggregate files, compacts the
