@@ -8,7 +8,6 @@ import (
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 func cash(id, holder string, a pynum.Amount) engine.ContractView {
@@ -105,8 +104,8 @@ func TestWriteBalances(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if pyapd.Str(m1) != pyapd.Str(m2) {
-				t.Errorf("money stock %s from rows, %s from the file", pyapd.Str(m1), pyapd.Str(m2))
+			if m1.String() != m2.String() {
+				t.Errorf("money stock %s from rows, %s from the file", m1.String(), m2.String())
 			}
 		})
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/metrics"
-	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -131,11 +131,11 @@ func TestConformanceMetrics(t *testing.T) {
 	}
 }
 
-func strOrEmpty(d *apd.Decimal) string {
+func strOrEmpty(d *pynum.Amount) string {
 	if d == nil {
 		return ""
 	}
-	return pyapd.Str(d)
+	return d.String()
 }
 
 func readFile(t *testing.T, path string) []byte {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 // bankPair is an unordered pair of banks, lexically ordered (a < b).
@@ -66,9 +65,7 @@ func (s *system) intradayNets(day int) []netPosition {
 
 // negate returns -a, keeping a's type and exponent as Python's unary minus does.
 func negate(a pynum.Amount) pynum.Amount {
-	d := pyapd.Decimal(a)
-	d.Neg(d)
-	return pyapd.FromDecimal(d, a.IsDecimal())
+	return pynum.Neg(a)
 }
 
 // clearIntraday is phase C (bilancio's settle_intraday_nets): each non-zero

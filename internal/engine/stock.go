@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 // addStock registers lot and appends it to its owner's stock list, journaled,
@@ -37,7 +36,7 @@ func asDecimal(a pynum.Amount) pynum.Amount {
 	if a.IsDecimal() {
 		return a
 	}
-	return pyapd.FromDecimal(pyapd.Decimal(a), true)
+	return pynum.AsDecimal(a)
 }
 
 // createStock creates a divisible stock lot (bilancio's System.create_stock)

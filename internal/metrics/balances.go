@@ -5,7 +5,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 // BalanceCell is one cell of a balances.csv row: an amount (a Python int or
@@ -146,7 +145,7 @@ func asDecimal(a pynum.Amount) pynum.Amount {
 	if a.IsDecimal() {
 		return a
 	}
-	return pyapd.FromDecimal(pyapd.Decimal(a), true)
+	return pynum.AsDecimal(a)
 }
 
 // rowStore keeps finished rows in shared blocks of cells, so that a hundred

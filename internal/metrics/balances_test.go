@@ -5,7 +5,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 // The rows of spec §6.3: the int-versus-Decimal type of each total decides
@@ -56,7 +55,7 @@ func TestBalancesTypes(t *testing.T) {
 	if got := rows[5].Text("item_name"); got != "Total Assets" {
 		t.Errorf("summary row item_name = %q", got)
 	}
-	if got := pyapd.Str(MoneyStock(rows)); got != "5000.0" {
+	if got := MoneyStock(rows).String(); got != "5000.0" {
 		t.Errorf("MoneyStock = %s, want 5000.0", got)
 	}
 }

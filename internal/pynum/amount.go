@@ -377,3 +377,23 @@ func mulSmall(a, b Amount) (Amount, bool) {
 	}
 	return Amount{coef: c, meta: metaOf(int32(e), a.dec() || b.dec())}, true
 }
+
+// AsDecimal returns Python's Decimal(a): a itself for a Decimal, the same
+// value as a Decimal for an int.
+func AsDecimal(a Amount) Amount {
+	a.meta |= metaDec
+	return a
+}
+
+// Neg returns -a exactly, with a's type and exponent (apd's Neg: no rounding
+// to the context, which Python's unary minus of a Decimal would apply to a
+// value of more than 28 digits).
+func Neg(a Amount) Amount {
+	if neg, c, exp, ok := a.parts128(); ok {
+		return fromU128(!neg && c != (u128{}), c, exp, a.dec())
+	}
+	b := a.big
+	r := &Big{neg: !b.neg, exp: b.exp}
+	r.coef.Set(&b.coef)
+	return fromBig(r, a.dec())
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
 	"github.com/bilancio-go/bilancio/internal/ring"
@@ -199,11 +200,11 @@ func TestRegistryRowsReproduced(t *testing.T) {
 	t.Logf("%s: %v", set, c)
 }
 
-func strOrEmpty(d *apd.Decimal) string {
+func strOrEmpty(d *pynum.Amount) string {
 	if d == nil {
 		return ""
 	}
-	return pyapd.Str(d)
+	return d.String()
 }
 
 // The treatment arm of the same sweep: the same rings with the dealer block

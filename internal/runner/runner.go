@@ -10,13 +10,11 @@ import (
 	"os"
 	"time"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/metrics"
-	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/report"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
@@ -140,19 +138,19 @@ func Summary(rep *metrics.Report) *report.RunSummary {
 }
 
 // cell prints a metric as metrics.csv does; None is empty.
-func cell(d *apd.Decimal) string {
+func cell(d *pynum.Amount) string {
 	if d == nil {
 		return ""
 	}
-	return pyapd.MetricCell(d)
+	return pynum.MetricCell(*d)
 }
 
 // text prints a summary value as the registry does (str(Decimal)); None is empty.
-func text(d *apd.Decimal) string {
+func text(d *pynum.Amount) string {
 	if d == nil {
 		return ""
 	}
-	return pyapd.Str(d)
+	return d.String()
 }
 
 // load parses the scenario, returning as soon as ctx is cancelled: parsing a

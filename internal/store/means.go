@@ -2,7 +2,6 @@ package store
 
 import (
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 // Means accumulates the Python float means of runs' phi_total and
@@ -19,10 +18,10 @@ type Means struct {
 // Add counts one run's registry strings.
 func (m *Means) Add(phi, delta string) {
 	if d, err := pynum.ParseDecimal(phi); err == nil && phi != "" {
-		m.AddOutcome(Outcome{Phi: pyapd.DecimalFloat(pyapd.Decimal(d)), HasPhi: true})
+		m.AddOutcome(Outcome{Phi: d.Float64(), HasPhi: true})
 	}
 	if d, err := pynum.ParseDecimal(delta); err == nil && delta != "" {
-		m.AddOutcome(Outcome{Delta: pyapd.DecimalFloat(pyapd.Decimal(d)), HasDel: true, Cleared: d.Sign() == 0})
+		m.AddOutcome(Outcome{Delta: d.Float64(), HasDel: true, Cleared: d.Sign() == 0})
 	}
 }
 

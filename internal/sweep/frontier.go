@@ -5,6 +5,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
@@ -215,13 +216,13 @@ func (f *FrontierSearch) probe(i int, c *frontierCell) Point {
 
 // Report gives a probe's delta_total back: nil when the run failed or had
 // no metrics (bilancio's None, which counts as not clearing).
-func (f *FrontierSearch) Report(pt Point, delta *apd.Decimal) error {
+func (f *FrontierSearch) Report(pt Point, delta *pynum.Amount) error {
 	if pt.Phase != PhaseFrontier || pt.Cell < 0 || pt.Cell >= len(f.cells) || !f.cells[pt.Cell].waiting {
 		return fmt.Errorf("frontier: run %d is not a probe that is out", pt.Index)
 	}
 	c := f.cells[pt.Cell]
 	c.waiting = false
-	clears := delta != nil && delta.Cmp(f.d.tolerance) <= 0
+	clears := delta != nil && pynum.Cmp(*delta, pyapd.FromDecimal(f.d.tolerance, true)) <= 0
 	switch c.state {
 	case cellFirst:
 		if clears {

@@ -98,7 +98,7 @@ func frontierLines(t *testing.T, spec *Spec) []string {
 			if delta.Sign() < 0 {
 				delta = dec("0")
 			}
-			if err := f.Report(pt, delta); err != nil {
+			if err := f.Report(pt, amountOf(delta)); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
@@ -84,7 +85,7 @@ func TestFrontierMatchesBilancio(t *testing.T) {
 				delta = dec("0")
 			}
 		}
-		if err := f.Report(pt, delta); err != nil {
+		if err := f.Report(pt, amountOf(delta)); err != nil {
 			t.Fatal(err)
 		}
 		if len(got) > 100 {
@@ -143,7 +144,7 @@ func TestFrontierFollowsTheKappaRule(t *testing.T) {
 			if delta.Sign() < 0 {
 				delta = dec("0")
 			}
-			if err := f.Report(pt, delta); err != nil {
+			if err := f.Report(pt, amountOf(delta)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -269,3 +270,12 @@ func smallPlan(t *testing.T) *Plan {
 }
 
 func itoa(n int64) string { return pyapd.Str(apd.New(n, 0)) }
+
+// amountOf returns d as a Decimal Amount, nil for nil.
+func amountOf(d *apd.Decimal) *pynum.Amount {
+	if d == nil {
+		return nil
+	}
+	a := pyapd.FromDecimal(d, true)
+	return &a
+}
