@@ -10,12 +10,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cockroachdb/apd/v3"
 	"github.com/hashicorp/cli"
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/bilancio-go/bilancio/config"
-	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 	"github.com/bilancio-go/bilancio/internal/version"
@@ -662,9 +661,9 @@ func (v *jsonView) diagnosticLine(t time.Time, severity, summary, detail string,
 func (v *jsonView) Close() {}
 
 // decimalText prints a decimal as the registry does (str(Decimal)).
-func decimalText(d *apd.Decimal) string {
+func decimalText(d *pynum.Amount) string {
 	if d == nil {
 		return ""
 	}
-	return pyapd.Str(d)
+	return d.String()
 }

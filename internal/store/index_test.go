@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/bilancio-go/bilancio/internal/pynum/pyapd"
 )
 
 // writeBigJournal writes a compacted journal of n done runs, as a
@@ -107,7 +106,7 @@ func TestIndexValuesAreDecimalFloats(t *testing.T) {
 		if err != nil {
 			t.Fatal(s, err)
 		}
-		want := pyapd.DecimalFloat(pyapd.Decimal(d))
+		want := d.Float64()
 		v := valuesOf(&rawRecord{phi: []byte(s), delta: []byte(s)})
 		if !v.hasPhi || v.phi != want || v.delta != want || v.cl != (d.Sign() == 0) {
 			t.Errorf("%s: %v %v (cleared %v), want %v (cleared %v)", s, v.phi, v.delta, v.cl, want, d.Sign() == 0)
