@@ -204,6 +204,17 @@ func checkAmount(t *testing.T, what string, got Amount, ref *apd.Decimal, dec bo
 	if back := FromParts(got.Parts()); back != got && (got.big == nil || back.big != got.big) {
 		t.Fatalf("%s = %s: FromParts(Parts()) = %s in another form", what, got, back)
 	}
+	if c, e := got.Coefficient(); FromCoefficient(c, e, dec) != got && (got.big == nil || FromCoefficient(c, e, dec).String() != got.String()) {
+		t.Fatalf("%s = %s: FromCoefficient(Coefficient()) differs", what, got)
+	}
+	var neg apd.Decimal
+	neg.Neg(&w)
+	if n := Neg(got); n.IsDecimal() != dec || !neg.IsZero() && n.String() != textOf(&neg, dec) || neg.IsZero() && !n.IsZero() {
+		t.Fatalf("%s = %s: Neg gives %s, apd %s", what, got, n, textOf(&neg, dec))
+	}
+	if a := AsDecimal(got); !a.IsDecimal() || Cmp(a, got) != 0 || dec && a != got {
+		t.Fatalf("%s = %s: AsDecimal gives %s", what, got, a)
+	}
 	if d := got.Decimal(); d.Cmp(ref) != 0 || d.Exponent != ref.Exponent {
 		t.Fatalf("%s = %s: Decimal() = %s, want %s", what, got, Str(d), Str(ref))
 	}
@@ -241,4 +252,12 @@ func FuzzParseDecimal(f *testing.F) {
 			t.Fatalf("ParseDecimal(%q) = %s, apd gives %s", s, got, Str(&w))
 		}
 	})
+}
+
+// textOf prints d as an Amount of Python type dec prints.
+func textOf(d *apd.Decimal, dec bool) string {
+	if dec {
+		return Str(d)
+	}
+	return d.Text('f')
 }
