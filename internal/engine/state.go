@@ -10,10 +10,18 @@ const noAgent = -1
 // agent is one agent of the simulation. Its asset, liability and stock lists
 // hold indices into state.contracts / state.stocks, in bilancio's order.
 type agent struct {
-	id          string
-	name        string
-	kind        string
-	defaulted   bool
+	id        string
+	name      string
+	kind      string
+	defaulted bool
+
+	// moved is set by every change to one of the agent's lists (idList)
+	// and to the amount of an instrument it holds (setAmount): its cash
+	// may have changed. (An instrument is deleted only after it left its
+	// holder's list.) The dealer's cash refresh clears it (dealerPhase);
+	// the rest of the engine does not read it; a rollback leaves it set.
+	moved bool
+
 	assets      []int32
 	liabilities []int32
 	stocks      []int32

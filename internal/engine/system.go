@@ -215,6 +215,7 @@ func (s *system) setAmount(c *contract, a pynum.Amount) {
 		s.journal = append(s.journal, u)
 	}
 	c.amount = a
+	s.st.agents[c.holder].moved = true
 }
 
 // addCBCash adjusts the central bank's cash outstanding, journaled.

@@ -33,9 +33,11 @@ const (
 	stockList
 )
 
-// idList returns agent a's list k.
+// idList returns agent a's list k, to be changed: it marks the agent as
+// moved (see agent.moved).
 func (s *system) idList(a int32, k listKind) *[]int32 {
 	ag := &s.st.agents[a]
+	ag.moved = true
 	switch k {
 	case liabilityList:
 		return &ag.liabilities
