@@ -59,14 +59,7 @@ func DecQuo(x, y *apd.Decimal) *apd.Decimal {
 }
 
 // DecMul returns x * y in Python's default context.
-func DecMul(x, y *apd.Decimal) *apd.Decimal {
-	r := new(apd.Decimal)
-	ctx := defaultContext()
-	if _, err := ctx.Mul(r, x, y); err != nil {
-		panic(err)
-	}
-	return r
-}
+func DecMul(x, y *apd.Decimal) *apd.Decimal { return op2((*apd.Context).Mul, x, y) }
 
 // DecSquare returns Python's x ** 2 for a Decimal x: the product at 31
 // digits, rounded to 28.
@@ -135,20 +128,16 @@ func (a Amount) Decimal() *apd.Decimal {
 }
 
 // DecAdd returns x + y in Python's default context.
-func DecAdd(x, y *apd.Decimal) *apd.Decimal {
-	r := new(apd.Decimal)
-	ctx := defaultContext()
-	if _, err := ctx.Add(r, x, y); err != nil {
-		panic(err)
-	}
-	return r
-}
+func DecAdd(x, y *apd.Decimal) *apd.Decimal { return op2((*apd.Context).Add, x, y) }
 
 // DecSub returns x - y in Python's default context.
-func DecSub(x, y *apd.Decimal) *apd.Decimal {
+func DecSub(x, y *apd.Decimal) *apd.Decimal { return op2((*apd.Context).Sub, x, y) }
+
+// op2 applies an apd operation in Python's default context.
+func op2(f func(*apd.Context, *apd.Decimal, *apd.Decimal, *apd.Decimal) (apd.Condition, error), x, y *apd.Decimal) *apd.Decimal {
 	r := new(apd.Decimal)
 	ctx := defaultContext()
-	if _, err := ctx.Sub(r, x, y); err != nil {
+	if _, err := f(&ctx, r, x, y); err != nil {
 		panic(err)
 	}
 	return r
