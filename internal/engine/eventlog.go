@@ -100,18 +100,18 @@ type rec struct {
 type cvTag uint8
 
 const (
-	cvNull     cvTag = iota
-	cvInt            // n
-	cvAmount         // a small amount: coef, exp, dec
-	cvAgent          // the id of agent n
-	cvContract       // the id of contract n
-	cvAlias          // the alias of alias entry n
-	cvConst          // constStrs[n]
-	cvStr            // eventLog.strs[n]
-	cvBoxed          // eventLog.boxed[n]
-	cvBool           // false (0) or true (1)
-	cvFloatOf        // float() of eventLog.floatOf[n], worked out when the event is built
-	cvAliasName      // the alias of alias slot n (state.aliasNames)
+	cvNull      cvTag = iota
+	cvInt             // n
+	cvAmount          // a small amount: coef, exp, dec
+	cvAgent           // the id of agent n
+	cvContract        // the id of contract n
+	cvAlias           // the alias of alias entry n
+	cvConst           // constStrs[n]
+	cvStr             // eventLog.strs[n]
+	cvBoxed           // eventLog.boxed[n]
+	cvBool            // false (0) or true (1)
+	cvFloatOf         // float() of eventLog.floatOf[n], worked out when the event is built
+	cvAliasName       // the alias of alias slot n (state.aliasNames)
 )
 
 // cval is a compact payload value in 8 bytes: a tag in the low 4 bits and
