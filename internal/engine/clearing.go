@@ -65,9 +65,7 @@ func (s *system) intradayNets(day int) []netPosition {
 
 // negate returns -a, keeping a's type and exponent as Python's unary minus does.
 func negate(a pynum.Amount) pynum.Amount {
-	d := a.Decimal()
-	d.Neg(d)
-	return pynum.FromDecimal(d, a.IsDecimal())
+	return pynum.Neg(a)
 }
 
 // clearIntraday is phase C (bilancio's settle_intraday_nets): each non-zero

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"unsafe"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
@@ -20,7 +18,7 @@ type system struct {
 	// undoFns and undoBig what its steps cannot hold (see undoStep).
 	journal []undoStep
 	undoFns []func()
-	undoBig []*apd.Decimal
+	undoBig []*pynum.Big
 	depth   int
 
 	// idDigits are the 12 hex digits of the last instrument id (zero bytes

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
@@ -67,7 +65,7 @@ type undoStep struct {
 
 // setAmount makes u carry amount a.
 func (s *system) setStepAmount(u *undoStep, a pynum.Amount) {
-	var big *apd.Decimal
+	var big *pynum.Big
 	u.coef, u.exp, u.dec, big = a.Parts()
 	if big != nil {
 		s.undoBig = append(s.undoBig, big)
@@ -77,7 +75,7 @@ func (s *system) setStepAmount(u *undoStep, a pynum.Amount) {
 
 // stepAmount is the amount u carries.
 func (s *system) stepAmount(u *undoStep) pynum.Amount {
-	var big *apd.Decimal
+	var big *pynum.Big
 	if u.big > 0 {
 		big = s.undoBig[u.big-1]
 	}
