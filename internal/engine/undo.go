@@ -15,7 +15,7 @@ const (
 	undoHolder                       // contract x's holder = v
 	undoCBCash                       // cbCash = the step's amount
 	undoCBReserves                   // cbReserves = the step's amount
-	undoAddContract                  // forget contract v, the last one added (and pending payable)
+	undoAddContract                  // forget contract v, the last one added: off its lists, pending payables, registry
 	undoDeleteContract               // bring contract v back
 	undoDefaulted                    // agent v is not defaulted after all
 	undoSetAlias                     // forget alias entry pos, the last one, of contract x; v is the tail it was linked to
@@ -105,7 +105,13 @@ func (u *undoStep) undo(s *system) {
 	case undoCBReserves:
 		s.st.cbReserves = s.stepAmount(u)
 	case undoAddContract:
+		// The later steps are undone: c is the last entry of its holder's
+		// assets and of its issuer's liabilities again.
 		c := s.st.contracts[u.v]
+		l := s.idList(c.issuer, liabilityList)
+		*l = (*l)[:len(*l)-1]
+		l = s.idList(c.holder, assetList)
+		*l = (*l)[:len(*l)-1]
 		s.st.contracts = s.st.contracts[:u.v]
 		if c.kind == KindPayable && c.hasDueDay {
 			// The last pending payable: settleDue, the only other
