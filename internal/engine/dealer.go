@@ -115,7 +115,7 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 			{dealer.DealerAgentID(b.Name), "dealer", "Dealer (" + b.Name + ")"},
 			{dealer.VBTAgentID(b.Name), "vbt", "VBT (" + b.Name + ")"},
 		} {
-			if _, ok := st.agentIndex[a.id]; ok {
+			if st.agentByID(a.id) != noAgent {
 				continue
 			}
 			st.agentIndex[a.id] = int32(len(st.agents))

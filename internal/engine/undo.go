@@ -130,7 +130,7 @@ func (u *undoStep) undo(s *system) {
 	case undoSetAlias:
 		e := s.st.aliases[u.pos]
 		s.st.aliases = s.st.aliases[:u.pos]
-		delete(s.st.aliasIndex, e.alias)
+		s.st.aliasLast[e.slot] = 0
 		if u.v == -1 {
 			s.st.contracts[u.x].alias = 0
 		} else {
@@ -139,6 +139,6 @@ func (u *undoStep) undo(s *system) {
 	case undoDropAlias:
 		e := &s.st.aliases[u.pos]
 		e.live = true
-		s.st.aliasIndex[e.alias] = u.pos
+		s.st.aliasLast[e.slot] = u.pos + 1
 	}
 }

@@ -150,19 +150,6 @@ type agentRow struct {
 	NetNegative        bool
 }
 
-type eventGroup struct {
-	Phase  int // phaseStart, phaseB1, ...
-	events []engine.Event
-}
-
-type eventRow struct {
-	Kind, From, To, Amount, ID, Alias string
-	Extra                             []keyValue
-	Default                           bool
-}
-
-type keyValue struct{ K, V string }
-
 type tAccount struct {
 	ID, Name, Kind string
 	Defaulted      bool
@@ -523,48 +510,6 @@ func rankOf(key string, keys ...string) int {
 	return len(keys)
 }
 
-// row lays an event out in the table's columns; keys without a column go
-// to the extra column, except repeats of a value already shown.
-func row(e *engine.Event) eventRow {
-	var chosen [roleCount]int
-	var ranks [roleCount]int
-	for r := range chosen {
-		chosen[r] = -1
-	}
-	for i, f := range e.Fields {
-		role, rank := keyRole(f.Key)
-		if role == roleNone || (role == roleAlias && f.Val.Kind == engine.NullValue) {
-			continue
-		}
-		if chosen[role] < 0 || rank < ranks[role] {
-			chosen[role], ranks[role] = i, rank
-		}
-	}
-	var text [roleCount]string // each role's value, printed once
-	for role, i := range chosen {
-		if i >= 0 {
-			text[role] = valueText(e.Fields[i].Val)
-		}
-	}
-	r := eventRow{
-		Kind: e.Kind, From: text[roleFrom], To: text[roleTo], Amount: text[roleAmount],
-		ID: text[roleID], Alias: text[roleAlias],
-		Default: e.Kind == kindPartial || e.Kind == kindObligationDef || e.Kind == kindAgentDef,
-	}
-	for i, f := range e.Fields {
-		role, _ := keyRole(f.Key)
-		if role != roleNone && i == chosen[role] || role == roleAlias && f.Val.Kind == engine.NullValue {
-			continue
-		}
-		v := valueText(f.Val)
-		if role != roleNone && role != roleAmount && v == text[role] {
-			continue
-		}
-		r.Extra = append(r.Extra, keyValue{K: f.Key, V: v})
-	}
-	return r
-}
-
 // valueText prints a payload value: amounts as bilancio's JSON writer does
 // (normalised), strings bare, lists and objects in a compact JSON-like form.
 func valueText(v engine.Value) string {
@@ -665,11 +610,6 @@ type stateIndex struct {
 
 // scanMax is the size up to which a state is scanned rather than indexed.
 const scanMax = 24
-
-// indexState indexes sv on its own.
-func indexState(sv *engine.StateView) *stateIndex {
-	return newStateIndex(sv, nil, nil)
-}
 
 // newStateIndex indexes sv, numbering its contracts in slots (a new
 // numbering when nil). prev, the index of an earlier state of the same

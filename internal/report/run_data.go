@@ -251,9 +251,10 @@ func (w *dataWriter) index(sv *engine.StateView) *stateIndex {
 }
 
 // An event's row: the event's kind, then the values of its From, To,
-// Amount, ID and Alias columns, then key and value of the payload's other
-// keys, but repeats of a value already shown (row in run.go says the same
-// for one event).
+// Amount, ID and Alias columns (keyRole: when several keys compete for a
+// column, the one of the lowest rank), then key and value of the payload's
+// other keys, but an alias that is null and repeats of a value already
+// shown in its column.
 
 // layout is where the payload keys of an event go (keyRole), for events
 // with the same keys: most events of a kind have the same.
