@@ -58,6 +58,14 @@ func (st *State) Trader(id string) *Trader {
 	return nil
 }
 
+// TraderIndex returns the index in Traders of agent id's trader, or -1.
+func (st *State) TraderIndex(id string) int {
+	if i, ok := st.traderIndex[id]; ok {
+		return i
+	}
+	return -1
+}
+
 // AddTrader appends a trader (initialisation, spec §2.2 step 5).
 func (st *State) AddTrader(t *Trader) {
 	if st.traderIndex == nil {

@@ -27,7 +27,7 @@ func (s *system) apply(a *Action) error {
 func (s *system) applyAction(a *Action) error {
 	switch a.Kind {
 	case ActMintCash:
-		to, err := s.agentRef(a.To)
+		to, err := s.agentRef(a.To, a.agentAt[0])
 		if err != nil {
 			return err
 		}
@@ -39,11 +39,11 @@ func (s *system) applyAction(a *Action) error {
 	case ActCreatePayable:
 		return s.createPayable(a)
 	case ActTransferCash:
-		frm, err := s.agentRef(a.FromAgent)
+		frm, err := s.agentRef(a.FromAgent, a.agentAt[0])
 		if err != nil {
 			return err
 		}
-		to, err := s.agentRef(a.ToAgent)
+		to, err := s.agentRef(a.ToAgent, a.agentAt[1])
 		if err != nil {
 			return err
 		}
@@ -57,8 +57,13 @@ func (s *system) applyAction(a *Action) error {
 	return fmt.Errorf("unknown action %q", a.Kind)
 }
 
-// agentRef resolves an agent id.
-func (s *system) agentRef(id string) (int32, error) {
+// agentRef resolves an agent id; hint is the index loading resolved for it
+// (see resolveRefs), or noAgent. A hint is taken when it names the agent:
+// ids are distinct.
+func (s *system) agentRef(id string, hint int32) (int32, error) {
+	if uint32(hint) < uint32(len(s.st.agents)) && s.st.agents[hint].id == id {
+		return hint, nil
+	}
 	i := s.st.agentByID(id)
 	if i == noAgent {
 		return noAgent, fmt.Errorf("unknown agent %q", id)
@@ -71,20 +76,21 @@ func (s *system) captureAlias(a *Action, c *contract) error {
 	if !a.HasAlias || a.Alias == "" {
 		return nil
 	}
-	if s.hasAlias(a.Alias) {
+	slot := s.aliasSlot(a.Alias, a.aliasAt)
+	if _, bound := s.st.boundAlias(slot); bound {
 		return fmt.Errorf("alias already exists: %s", a.Alias)
 	}
-	s.setAlias(a.Alias, c)
+	s.setAlias(a.Alias, slot, c)
 	return nil
 }
 
 // createPayable is bilancio's create_payable action: the amount is int(amount).
 func (s *system) createPayable(a *Action) error {
-	debtor, err := s.agentRef(a.From)
+	debtor, err := s.agentRef(a.From, a.agentAt[0])
 	if err != nil {
 		return err
 	}
-	creditor, err := s.agentRef(a.To)
+	creditor, err := s.agentRef(a.To, a.agentAt[1])
 	if err != nil {
 		return err
 	}
@@ -111,7 +117,7 @@ func (s *system) transferClaim(a *Action) error {
 	var fromAlias string
 	hasAlias := a.ContractAlias != ""
 	if hasAlias {
-		id, ok := s.aliasTarget(a.ContractAlias)
+		id, ok := s.aliasTarget(s.aliasSlot(a.ContractAlias, a.aliasAt))
 		if !ok {
 			return fmt.Errorf("unknown alias: %s", a.ContractAlias)
 		}
@@ -131,7 +137,7 @@ func (s *system) transferClaim(a *Action) error {
 	if c == nil {
 		return fmt.Errorf("contract not found: %s", id)
 	}
-	to, err := s.agentRef(a.ToAgent)
+	to, err := s.agentRef(a.ToAgent, a.agentAt[0])
 	if err != nil {
 		return err
 	}

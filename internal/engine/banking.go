@@ -225,10 +225,10 @@ func (s *system) applyWithdrawCash(a *Action) error {
 }
 
 func (s *system) customerBank(a *Action) (customer, bank int32, err error) {
-	if customer, err = s.agentRef(a.Customer); err != nil {
+	if customer, err = s.agentRef(a.Customer, a.agentAt[0]); err != nil {
 		return
 	}
-	bank, err = s.agentRef(a.Bank)
+	bank, err = s.agentRef(a.Bank, a.agentAt[1])
 	return
 }
 
@@ -236,11 +236,11 @@ func (s *system) customerBank(a *Action) (customer, bank int32, err error) {
 // apply_action, each side's bank is the last bank, in agent order, at which
 // that side holds a deposit (even an empty one).
 func (s *system) applyClientPayment(a *Action) error {
-	payer, err := s.agentRef(a.Payer)
+	payer, err := s.agentRef(a.Payer, a.agentAt[0])
 	if err != nil {
 		return err
 	}
-	payee, err := s.agentRef(a.Payee)
+	payee, err := s.agentRef(a.Payee, a.agentAt[1])
 	if err != nil {
 		return err
 	}

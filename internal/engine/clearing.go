@@ -82,11 +82,11 @@ func (s *system) clearIntraday(day int) error {
 		if n.net.Sign() < 0 {
 			debtorID, creditorID, amount = n.pair.b, n.pair.a, negate(n.net)
 		}
-		debtor, err := s.agentRef(debtorID)
+		debtor, err := s.agentRef(debtorID, noAgent)
 		if err != nil {
 			return fmt.Errorf("clearing: %w", err)
 		}
-		creditor, err := s.agentRef(creditorID)
+		creditor, err := s.agentRef(creditorID, noAgent)
 		if err != nil {
 			return fmt.Errorf("clearing: %w", err)
 		}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/bilancio-go/bilancio/internal/dealer"
@@ -65,6 +66,8 @@ type dealerSubsystem struct {
 	cash    []pynum.Amount
 	// live marks the tickets still in the subsystem's ticket map, by serial.
 	live []bool
+	// synced lists the traders the last sync visited, in trader order.
+	synced []int
 }
 
 // The event log's room for a dealer run's events: a usual run's days, each
@@ -112,7 +115,7 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 			{dealer.DealerAgentID(b.Name), "dealer", "Dealer (" + b.Name + ")"},
 			{dealer.VBTAgentID(b.Name), "vbt", "VBT (" + b.Name + ")"},
 		} {
-			if _, ok := st.agentIndex[a.id]; ok {
+			if st.agentByID(a.id) != noAgent {
 				continue
 			}
 			st.agentIndex[a.id] = int32(len(st.agents))
@@ -242,6 +245,13 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 	}
 	d.st.SetTraders(ptrs)
 	d.cash = make([]pynum.Amount, len(ptrs))
+	for i, a := range d.traders {
+		d.cash[i] = cash[a]
+	}
+	// From here on, agent.moved tells which agents' cash P0 must read again.
+	for i := range st.agents {
+		st.agents[i].moved = false
+	}
 	s.dealer = d
 }
 
@@ -270,10 +280,20 @@ func (s *system) agentCash(i int32) pynum.Amount {
 func (s *system) dealerPhase(day int) error {
 	d := s.dealer
 	s.emit(evSubphaseBDealer, 0)
-	// P0: cash refresh.
-	for i, tr := range d.st.Traders {
-		d.cash[i] = s.agentCash(d.traders[i])
-		tr.Cash = d.cash[i]
+	// P0: cash refresh. Only the traders whose cash may have changed since
+	// the last read (agent.moved) are read again; the traders the last sync
+	// visited get back what was read, as their own may differ from it in
+	// form (the sync moves the main system's cash only when the value
+	// differs). The others' cash is still what was read.
+	for i, a := range d.traders {
+		if ag := &s.st.agents[a]; ag.moved {
+			ag.moved = false
+			d.cash[i] = s.agentCash(a)
+			d.st.Traders[i].Cash = d.cash[i]
+		}
+	}
+	for _, i := range d.synced {
+		d.st.Traders[i].Cash = d.cash[i]
 	}
 	// P0.5: mappings whose payable is gone.
 	kept := d.links[:0]
@@ -304,7 +324,7 @@ func (s *system) dealerPhase(day int) error {
 	for i := range trades {
 		s.logTrade(&trades[i])
 	}
-	return s.syncDealer()
+	return s.syncDealer(trades)
 }
 
 // logTrade logs a dealer_trade event (spec §9).
@@ -332,7 +352,7 @@ func (s *system) logTrade(x *dealer.Trade) {
 // syncDealer writes the day's trades back (spec §6): claim holders in
 // ticket order, then each trader's cash, minted (rounded half to even) or
 // silently burned.
-func (s *system) syncDealer() error {
+func (s *system) syncDealer(trades []dealer.Trade) error {
 	d := s.dealer
 	st := &s.st
 	for k := range d.links {
@@ -360,9 +380,20 @@ func (s *system) syncDealer() error {
 		s.emit(evClaimTransferredDealer, allKeys, cContract(l.payable), cAgent(cur), cAgent(to), s.cAmount(c.amount), s.cInt(c.dueDay))
 	}
 	// Each trader's main-system cash is still what P0 read (the day's
-	// trading and the claim transfers above move no cash), so a trader
-	// whose subsystem cash was not touched has nothing to sync.
-	for i, tr := range d.st.Traders {
+	// trading and the claim transfers above move no cash), so only the
+	// day's traders can have anything to sync: they are visited in trader
+	// order, as bilancio visits every trader.
+	synced := d.synced[:0]
+	for k := range trades {
+		if i := d.st.TraderIndex(trades[k].Trader); i >= 0 {
+			synced = append(synced, i)
+		}
+	}
+	slices.Sort(synced)
+	synced = slices.Compact(synced)
+	d.synced = synced
+	for _, i := range synced {
+		tr := d.st.Traders[i]
 		if tr.Cash == d.cash[i] {
 			continue
 		}

@@ -2,8 +2,11 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/bilancio-go/bilancio/internal/dealer"
 )
 
 // dealerScenario is a small ring with a dealer: H2, without cash, is short
@@ -255,5 +258,88 @@ func TestDealerDisplayTruncation(t *testing.T) {
 	}
 	if plain.Stop != full.Stop || plain.DaysSimulated != full.DaysSimulated {
 		t.Errorf("no central bank shown: %s after %d days, want %s after %d", plain.Stop, plain.DaysSimulated, full.Stop, full.DaysSimulated)
+	}
+}
+
+// staleDealerCash lists the traders whose cash P0 would keep (their agent is
+// not marked moved) although it is no longer what P0 read: the cash refresh
+// would miss a change.
+func staleDealerCash(s *system) []string {
+	var stale []string
+	d := s.dealer
+	for i, a := range d.traders {
+		if s.st.agents[a].moved {
+			continue
+		}
+		if now := s.agentCash(a); now != d.cash[i] {
+			stale = append(stale, fmt.Sprintf("%s: read %s, now %s", s.st.agents[a].id, d.cash[i], now))
+		}
+	}
+	return stale
+}
+
+// The daily cash refresh reads again only the agents the engine marked as
+// moved: every change of an agent's cash — payments, splits, merges, mints,
+// the sync's mints and burns, expulsions — must mark it. Checked before
+// every day of dealer rings that trade, settle, default and burn.
+func TestDealerCashRefreshSeesEveryChange(t *testing.T) {
+	ring := func(n int, cash, amount int64, mode string) string {
+		var b strings.Builder
+		b.WriteString("version: 1\nname: ring\nagents:\n- {id: CB, kind: central_bank, name: CB}\n")
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, "- {id: H%d, kind: household, name: H%d}\n", i, i)
+		}
+		b.WriteString("initial_actions:\n")
+		for i := 1; i <= n; i++ {
+			if c := cash * int64(i%4) / 2; c > 0 {
+				fmt.Fprintf(&b, "- mint_cash: {to: H%d, amount: %d}\n", i, c)
+			}
+		}
+		for i := 1; i <= n; i++ {
+			fmt.Fprintf(&b, "- create_payable: {from: H%d, to: H%d, amount: %d, due_day: %d}\n", i, i%n+1, amount+int64(i), 1+i%12)
+		}
+		fmt.Fprintf(&b, "run: {mode: until_stable, max_days: 20, quiet_days: 2, default_handling: %s}\n", mode)
+		b.WriteString("dealer: {enabled: true, ticket_size: 1, dealer_share: '0.25', vbt_share: '0.5'}\n")
+		return b.String()
+	}
+	for name, text := range map[string]string{
+		"burn":          dealerScenario,
+		"ring expel":    ring(30, 900, 800, ExpelAgent),
+		"ring failfast": ring(12, 1500, 1000, FailFast),
+	} {
+		t.Run(name, func(t *testing.T) {
+			sc, err := Load("dealer.yaml", []byte(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := newSystem(sc, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.setup(context.Background(), sc); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := dealer.ParseConfig(true, sc.Dealer.Raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.initDealer(cfg, DealerDecember)
+			trades := 0
+			for range sc.Run.MaxDays {
+				if stale := staleDealerCash(s); len(stale) > 0 {
+					t.Fatalf("before day %d: %s", s.st.day, strings.Join(stale, "; "))
+				}
+				err := s.runDay()
+				if _, ok := isDefaultError(err); err != nil && !ok {
+					t.Fatal(err)
+				} else if ok {
+					break
+				}
+				trades = len(s.dealer.st.Trades)
+			}
+			if trades == 0 {
+				t.Errorf("no trade: the scenario does not exercise the sync")
+			}
+		})
 	}
 }

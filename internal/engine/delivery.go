@@ -11,11 +11,11 @@ import (
 // promise by a.From to deliver a.Quantity of a.SKU to a.To on a.DueDay. The
 // contract's amount is the quantity (an int); its denomination is "N/A".
 func (s *system) createDeliveryObligation(a *Action) error {
-	from, err := s.agentRef(a.From)
+	from, err := s.agentRef(a.From, a.agentAt[0])
 	if err != nil {
 		return err
 	}
-	to, err := s.agentRef(a.To)
+	to, err := s.agentRef(a.To, a.agentAt[1])
 	if err != nil {
 		return err
 	}

@@ -76,6 +76,8 @@ func (l *scenarioLoader) load(data []byte) (*Scenario, error) {
 	if err != nil {
 		return nil, l.loadError(err)
 	}
+	// Validation refused whatever resolveRefs would.
+	resolveRefs(sc)
 	return sc, nil
 }
 

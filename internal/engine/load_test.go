@@ -354,8 +354,8 @@ func TestLoadDefaults(t *testing.T) {
 	}
 }
 
-func TestLoadAllActionKinds(t *testing.T) {
-	src := loadBanks + `- mint_reserves: {to: B1, amount: 1000, alias: R1}
+// allKindsSrc has an initial action of every kind.
+const allKindsSrc = loadBanks + `- mint_reserves: {to: B1, amount: 1000, alias: R1}
 - mint_cash: {to: H1, amount: 200}
 - transfer_reserves: {from_bank: B1, to_bank: B2, amount: 10}
 - transfer_cash: {from_agent: H1, to_agent: H2, amount: 20}
@@ -370,7 +370,9 @@ func TestLoadAllActionKinds(t *testing.T) {
 - transfer_claim: {contract_id: PAY_123, to_agent: B1}
 - mint_cash: {to: H2, amount: 1, transfer_cash: ignored}
 `
-	sc := mustLoadScenario(t, src)
+
+func TestLoadAllActionKinds(t *testing.T) {
+	sc := mustLoadScenario(t, allKindsSrc)
 	a := sc.InitialActions
 	kinds := make([]string, len(a))
 	for i := range a {

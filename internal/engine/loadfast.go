@@ -531,34 +531,17 @@ func fastDecimal(text string) (pynum.Amount, bool) {
 
 // fastValid is validate for a scenario of the layout: the agents' ids are
 // distinct, the actions name known agents, a central bank exists to mint,
-// and aliases are distinct.
+// and aliases are distinct — resolveRefs's checks, which record what they
+// find for the engine, and the central bank.
 func fastValid(sc *Scenario) bool {
 	hasCB := false
-	agents := make(map[string]struct{}, len(sc.Agents))
-	for _, a := range sc.Agents {
-		hasCB = hasCB || a.Kind == "central_bank"
-		if _, dup := agents[a.ID]; dup {
-			return false
-		}
-		agents[a.ID] = struct{}{}
+	for i := range sc.Agents {
+		hasCB = hasCB || sc.Agents[i].Kind == "central_bank"
 	}
-	aliases := make(map[string]struct{}, len(sc.InitialActions))
-	for _, a := range sc.InitialActions {
-		if _, ok := agents[a.To]; !ok {
+	for i := range sc.InitialActions {
+		if sc.InitialActions[i].Kind == ActMintCash && !hasCB {
 			return false
-		}
-		if _, ok := agents[a.From]; a.Kind == ActCreatePayable && !ok {
-			return false
-		}
-		if a.Kind == ActMintCash && !hasCB {
-			return false
-		}
-		if a.HasAlias && a.Alias != "" {
-			if _, dup := aliases[a.Alias]; dup {
-				return false
-			}
-			aliases[a.Alias] = struct{}{}
 		}
 	}
-	return true
+	return resolveRefs(sc)
 }

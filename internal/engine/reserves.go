@@ -20,7 +20,7 @@ func (s *system) transferReserves(frm, to int32, amount pynum.Amount) error {
 
 // applyMintReserves runs a mint_reserves action and binds its alias.
 func (s *system) applyMintReserves(a *Action) error {
-	to, err := s.agentRef(a.To)
+	to, err := s.agentRef(a.To, a.agentAt[0])
 	if err != nil {
 		return err
 	}
@@ -33,11 +33,11 @@ func (s *system) applyMintReserves(a *Action) error {
 
 // applyTransferReserves runs a transfer_reserves action.
 func (s *system) applyTransferReserves(a *Action) error {
-	frm, err := s.agentRef(a.FromBank)
+	frm, err := s.agentRef(a.FromBank, a.agentAt[0])
 	if err != nil {
 		return err
 	}
-	to, err := s.agentRef(a.ToBank)
+	to, err := s.agentRef(a.ToBank, a.agentAt[1])
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/bilancio-go/bilancio/internal/dealer"
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -135,8 +136,14 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	st := &s.st
 	s.setupPhase = true
 	st.cbIndex = noAgent
-	st.agentIndex = make(map[string]int32, len(sc.Agents))
-	st.aliasIndex = make(map[string]int32, len(sc.InitialActions))
+	// The agents' ids are distinct if loading found them so and they have
+	// not changed since; else the index checks them as it is built.
+	checked := sc.refs.agentsChecked(sc.Agents)
+	if !checked {
+		st.agentIndex = make(map[string]int32, len(sc.Agents))
+	}
+	s.aliasNames = slices.Clip(sc.refs.aliasTable())
+	st.aliasLast = make([]int32, len(s.aliasNames))
 	st.aliases = make([]aliasEntry, 0, len(sc.InitialActions))
 	st.cbCash, st.cbReserves = pynum.Int(0), pynum.Int(0)
 	st.agents = make([]agent, 0, len(sc.Agents)+dealerAgentRoom(sc))
@@ -158,8 +165,10 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	for _, a := range sc.Agents {
 		i := int32(len(st.agents))
 		// A new id grows the index; a duplicate replaces an entry.
-		if st.agentIndex[a.ID] = i; len(st.agentIndex) == int(i) {
-			return nil, fmt.Errorf("line %d: duplicate agent id %q", a.Pos.Line, a.ID)
+		if !checked {
+			if st.agentIndex[a.ID] = i; len(st.agentIndex) == int(i) {
+				return nil, fmt.Errorf("line %d: duplicate agent id %q", a.Pos.Line, a.ID)
+			}
 		}
 		// Each agent's asset and liability lists start in one shared block,
 		// with room for a few entries (a ring's agent holds two or three).

@@ -25,6 +25,10 @@ type Scenario struct {
 	Compiled *Compiled
 	// Notes are warnings about the file: what bilancio drops from it.
 	Notes []Note
+
+	// refs is what loading resolved for the engine (see resolveRefs); nil
+	// for a scenario built by hand.
+	refs *scenarioRefs
 }
 
 // Pos is a position in the scenario file (1-based line and column).
@@ -91,6 +95,16 @@ type Action struct {
 	HasAlias      bool
 	ContractAlias string // transfer_claim
 	ContractID    string // transfer_claim
+
+	// agentAt are the indices in Scenario.Agents of the agents the action
+	// names (its agentFields, in order), and aliasAt the slot of its alias
+	// (Alias; transfer_claim's ContractAlias) in the scenario's alias table,
+	// as loading resolved them (see resolveRefs). They are hints: the
+	// engine uses one only when it still names the same id or alias (one
+	// comparison), and looks the id up otherwise, so an action built or
+	// edited by hand runs as before.
+	agentAt [2]int32
+	aliasAt int32
 }
 
 // ScheduledAction is an action to run in phase B1 of Day.

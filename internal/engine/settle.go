@@ -288,27 +288,9 @@ func (s *system) setScheduled(day int64, actions []Action) {
 // actionReferencesAgent reports whether an action names the agent in one of
 // its agent fields.
 func actionReferencesAgent(a *Action, id string) bool {
-	var fields []string
-	switch a.Kind {
-	case ActMintReserves, ActMintCash:
-		fields = []string{a.To}
-	case ActTransferReserves:
-		fields = []string{a.FromBank, a.ToBank}
-	case ActTransferCash, ActTransferStock:
-		fields = []string{a.FromAgent, a.ToAgent}
-	case ActDepositCash, ActWithdrawCash:
-		fields = []string{a.Customer, a.Bank}
-	case ActClientPayment:
-		fields = []string{a.Payer, a.Payee}
-	case ActCreateStock:
-		fields = []string{a.Owner}
-	case ActCreateDeliveryObligation, ActCreatePayable:
-		fields = []string{a.From, a.To}
-	case ActTransferClaim:
-		fields = []string{a.ToAgent}
-	}
-	for _, f := range fields {
-		if f != "" && f == id {
+	fields, n := a.agentFields()
+	for _, f := range fields[:n] {
+		if *f != "" && *f == id {
 			return true
 		}
 	}

@@ -10,10 +10,18 @@ const noAgent = -1
 // agent is one agent of the simulation. Its asset, liability and stock lists
 // hold indices into state.contracts / state.stocks, in bilancio's order.
 type agent struct {
-	id          string
-	name        string
-	kind        string
-	defaulted   bool
+	id        string
+	name      string
+	kind      string
+	defaulted bool
+
+	// moved is set by every change to one of the agent's lists (idList)
+	// and to the amount of an instrument it holds (setAmount): its cash
+	// may have changed. (An instrument is deleted only after it left its
+	// holder's list.) The dealer's cash refresh clears it (dealerPhase);
+	// the rest of the engine does not read it; a rollback leaves it set.
+	moved bool
+
 	assets      []int32
 	liabilities []int32
 	stocks      []int32
@@ -94,13 +102,16 @@ type aliasEntry struct {
 	alias    string
 	contract int32 // the contract's index in state.contracts
 	next     int32 // the next entry naming the same contract, or -1
+	slot     int32 // the alias's slot (see system.aliasSlot)
 	live     bool
 }
 
 // state is everything an atomic block restores on failure, but for the
 // event log (system.ev), which it cuts back as well.
 type state struct {
-	agents     []agent
+	agents []agent
+	// agentIndex finds an agent by id. It is built on first use (see
+	// agentByID): a run whose actions' agents loading resolved needs none.
 	agentIndex map[string]int32
 	cbIndex    int32 // the first central bank, or noAgent
 
@@ -113,9 +124,10 @@ type state struct {
 	stocks []*stockLot
 
 	aliases []aliasEntry
-	// aliasIndex finds an alias's last entry: the alias is bound when that
-	// entry is live (a dropped alias keeps its key, pointing at a dead entry).
-	aliasIndex map[string]int32
+	// aliasLast holds, by alias slot (see system.aliasSlot), 1 + the index
+	// of the alias's last entry (0: none): the alias is bound when that
+	// entry is live (a dropped alias keeps pointing at its dead entry).
+	aliasLast []int32
 
 	day int
 
@@ -173,8 +185,15 @@ func (s *state) liveContract(id string) (*contract, int32) {
 	return s.contracts[i], i
 }
 
-// agentByID returns the index of agent id, or noAgent.
+// agentByID returns the index of agent id, or noAgent. The index is built
+// on first use; after it, agentIndex is never nil.
 func (s *state) agentByID(id string) int32 {
+	if s.agentIndex == nil {
+		s.agentIndex = make(map[string]int32, len(s.agents))
+		for i := range s.agents {
+			s.agentIndex[s.agents[i].id] = int32(i)
+		}
+	}
 	i, ok := s.agentIndex[id]
 	if !ok {
 		return noAgent
@@ -202,8 +221,9 @@ func (s *state) aliasEntry(c *contract) int32 {
 	return -1
 }
 
-// boundAlias returns the index of alias's live entry, if the alias is bound.
-func (s *state) boundAlias(alias string) (int32, bool) {
-	i, ok := s.aliasIndex[alias]
-	return i, ok && s.aliases[i].live
+// boundAlias returns the index of the live entry of the alias in slot, if
+// the alias is bound.
+func (s *state) boundAlias(slot int32) (int32, bool) {
+	i := s.aliasLast[slot] - 1
+	return i, i >= 0 && s.aliases[i].live
 }

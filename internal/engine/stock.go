@@ -105,7 +105,7 @@ func (s *system) transferStock(idx, frm, to int32, quantity int64, hasQuantity b
 
 // applyCreateStock runs a create_stock action.
 func (s *system) applyCreateStock(a *Action) error {
-	owner, err := s.agentRef(a.Owner)
+	owner, err := s.agentRef(a.Owner, a.agentAt[0])
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (s *system) applyTransferStock(a *Action) error {
 	if l.quantity < a.Quantity {
 		return fmt.Errorf("insufficient stock: %d < %d", l.quantity, a.Quantity)
 	}
-	to, err := s.agentRef(a.ToAgent)
+	to, err := s.agentRef(a.ToAgent, a.agentAt[1])
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,13 @@ type system struct {
 	// rolled-back creation leaves it set, which costs only the search.
 	deliveries bool
 
+	// aliasNames are the aliases of the alias slots: the scenario's alias
+	// table (see resolveRefs), then any alias it does not hold. aliasSlots
+	// finds a slot by alias; it is built only when a hint fails (see
+	// aliasSlot).
+	aliasNames []string
+	aliasSlots map[string]int32
+
 	// mop is mopOrder's last answer: the means of payment of mopKind.
 	mopKind string
 	mop     []string
@@ -215,6 +222,7 @@ func (s *system) setAmount(c *contract, a pynum.Amount) {
 		s.journal = append(s.journal, u)
 	}
 	c.amount = a
+	s.st.agents[c.holder].moved = true
 }
 
 // addCBCash adjusts the central bank's cash outstanding, journaled.
@@ -354,13 +362,38 @@ func (s *system) removeContract(idx int32) {
 
 func neg(a pynum.Amount) pynum.Amount { return pynum.Sub(pynum.Int(0), a) }
 
-// setAlias binds alias to contract c, journaled.
-func (s *system) setAlias(alias string, c *contract) {
+// aliasSlot returns the slot of alias; hint is the slot loading resolved
+// for it (see resolveRefs), used when it holds that alias. An alias the
+// scenario's table does not hold gets a new slot.
+func (s *system) aliasSlot(alias string, hint int32) int32 {
+	if uint32(hint) < uint32(len(s.aliasNames)) && s.aliasNames[hint] == alias {
+		return hint
+	}
+	if s.aliasSlots == nil {
+		s.aliasSlots = make(map[string]int32, len(s.aliasNames))
+		for i, a := range s.aliasNames {
+			s.aliasSlots[a] = int32(i)
+		}
+	}
+	if i, ok := s.aliasSlots[alias]; ok {
+		return i
+	}
+	// A new slot. aliasNames starts as the scenario's table, clipped: this
+	// append copies it rather than writing into it.
+	i := int32(len(s.aliasNames))
+	s.aliasNames = append(s.aliasNames, alias)
+	s.aliasSlots[alias] = i
+	s.st.aliasLast = append(s.st.aliasLast, 0)
+	return i
+}
+
+// setAlias binds alias, in slot, to contract c, journaled.
+func (s *system) setAlias(alias string, slot int32, c *contract) {
 	i := int32(len(s.st.aliases))
 	s.st.aliases = append(s.st.aliases, aliasEntry{})
 	e := &s.st.aliases[i] // filled in place: see newContract
-	e.alias, e.contract, e.next, e.live = alias, c.index, -1, true
-	s.st.aliasIndex[alias] = i
+	e.alias, e.contract, e.next, e.slot, e.live = alias, c.index, -1, slot, true
+	s.st.aliasLast[slot] = i + 1
 	// Link the entry at the end of the contract's chain.
 	tail := int32(-1)
 	if c.alias != 0 {
@@ -381,15 +414,9 @@ func (s *system) dropAliasEntry(i int32) {
 	s.record(undoStep{op: undoDropAlias, pos: i})
 }
 
-// hasAlias reports whether alias is bound.
-func (s *system) hasAlias(alias string) bool {
-	_, ok := s.st.boundAlias(alias)
-	return ok
-}
-
-// aliasTarget returns the contract id alias names.
-func (s *system) aliasTarget(alias string) (string, bool) {
-	i, ok := s.st.boundAlias(alias)
+// aliasTarget returns the contract id the alias in slot names.
+func (s *system) aliasTarget(slot int32) (string, bool) {
+	i, ok := s.st.boundAlias(slot)
 	if !ok {
 		return "", false
 	}

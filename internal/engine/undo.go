@@ -33,9 +33,11 @@ const (
 	stockList
 )
 
-// idList returns agent a's list k.
+// idList returns agent a's list k, to be changed: it marks the agent as
+// moved (see agent.moved).
 func (s *system) idList(a int32, k listKind) *[]int32 {
 	ag := &s.st.agents[a]
+	ag.moved = true
 	switch k {
 	case liabilityList:
 		return &ag.liabilities
@@ -128,7 +130,7 @@ func (u *undoStep) undo(s *system) {
 	case undoSetAlias:
 		e := s.st.aliases[u.pos]
 		s.st.aliases = s.st.aliases[:u.pos]
-		delete(s.st.aliasIndex, e.alias)
+		s.st.aliasLast[e.slot] = 0
 		if u.v == -1 {
 			s.st.contracts[u.x].alias = 0
 		} else {
@@ -137,6 +139,6 @@ func (u *undoStep) undo(s *system) {
 	case undoDropAlias:
 		e := &s.st.aliases[u.pos]
 		e.live = true
-		s.st.aliasIndex[e.alias] = u.pos
+		s.st.aliasLast[e.slot] = u.pos + 1
 	}
 }

@@ -14,8 +14,17 @@ import (
 // outstanding cash, an alias, a payable, a default, a change undone by a
 // function — and checks that the state, the event log, the pending payables
 // and the central bank's totals are as they were, and that a later block
-// still works.
+// still works. It runs on the scenario as built by hand and as loading
+// leaves it (agents and aliases resolved: see resolveRefs).
 func TestRollbackRestoresEverything(t *testing.T) {
+	for _, resolved := range []bool{false, true} {
+		t.Run(map[bool]string{false: "by hand", true: "resolved"}[resolved], func(t *testing.T) {
+			testRollback(t, resolved)
+		})
+	}
+}
+
+func testRollback(t *testing.T, resolved bool) {
 	big := "833.3333333333333333333333333" // 28 digits: kept as a large amount
 	sc := newScenario(ExpelAgent, "CB:central_bank", "H1:household", "H2:household", "H3:household")
 	sc.InitialActions = []Action{
@@ -23,12 +32,22 @@ func TestRollbackRestoresEverything(t *testing.T) {
 		act(ActMintCash, "to", "H2", "amount", "40"),
 		act(ActCreatePayable, "from", "H1", "to", "H2", "amount", "60", "due_day", "1", "alias", "P1"),
 	}
+	if resolved && !resolveRefs(sc) {
+		t.Fatal("resolveRefs refused the scenario")
+	}
 	s, err := newSystem(sc, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.setup(context.Background(), sc); err != nil {
 		t.Fatal(err)
+	}
+	if got := s.st.agentIndex == nil; got != resolved {
+		t.Errorf("no agent index after setup: %v, want %v", got, resolved)
+	}
+	bound := func(alias string) bool {
+		_, ok := s.st.boundAlias(s.aliasSlot(alias, -1))
+		return ok
 	}
 	before := s.view()
 	events, cbCash, pending := len(s.ev.recs), s.st.cbCash, len(s.pending)
@@ -49,7 +68,7 @@ func TestRollbackRestoresEverything(t *testing.T) {
 		if err := s.apply(&pay); err != nil {
 			return err
 		}
-		s.setAlias("P1b", s.st.contracts[2])
+		s.setAlias("P1b", s.aliasSlot("P1b", -1), s.st.contracts[2])
 		s.onUndo(func() { undone = true })
 		if err := s.atomic(func() error { return s.expel(h1, -1, "", Null()) }); err != nil {
 			return err
@@ -67,8 +86,8 @@ func TestRollbackRestoresEverything(t *testing.T) {
 	if len(s.ev.recs) != events || pynum.Cmp(s.st.cbCash, cbCash) != 0 || s.st.cbCash.String() != cbCash.String() {
 		t.Errorf("%d events and %s cash outstanding after rollback, want %d and %s", len(s.ev.recs), s.st.cbCash, events, cbCash)
 	}
-	if !undone || s.live != 3 || s.st.agents[h1].defaulted || s.hasAlias("P1b") || !s.hasAlias("P1") || !s.hasAlias("LIQ_H1") {
-		t.Errorf("undone %v, %d live agents, H1 defaulted %v, P1b %v", undone, s.live, s.st.agents[h1].defaulted, s.hasAlias("P1b"))
+	if !undone || s.live != 3 || s.st.agents[h1].defaulted || bound("P1b") || !bound("P1") || !bound("LIQ_H1") {
+		t.Errorf("undone %v, %d live agents, H1 defaulted %v, P1b %v", undone, s.live, s.st.agents[h1].defaulted, bound("P1b"))
 	}
 	if len(s.pending) != pending {
 		t.Errorf("%d payables pending after rollback, want %d", len(s.pending), pending)

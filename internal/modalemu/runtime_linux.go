@@ -1,7 +1,6 @@
 package modalemu
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -10,6 +9,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,17 +19,39 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// isolatedRuntime runs each sandbox in a mount namespace of its own
-// (util-linux unshare): its "/" is an overlay whose lower layers are the
-// image's layers and the host's root, whose upper layer is a tmpfs private
-// to the sandbox, with /tmp a fresh tmpfs and each volume view bind-mounted
-// at its real path (remounted read-only for a read-only mount). Commands
+// isolatedRuntime runs each sandbox in a mount namespace of its own: its
+// "/" is an overlay whose lower layers are the image's layers and the
+// host's root, whose upper layer is a tmpfs private to the sandbox, with
+// /tmp a fresh tmpfs and each volume view bind-mounted at its real path
+// (remounted read-only for a read-only mount). The namespace is made and
+// mounted from this process (setupThread), so setting a sandbox up starts
+// no process but its main one. Commands
 // (execs) run with their root at /proc/<pid>/root of the sandbox's main
 // process, where they see the sandbox's whole file system (its overlay,
 // /tmp, volumes); the file API reaches it the same way. Nothing a sandbox
-// writes outside its volumes reaches the host.
+// writes outside its volumes reaches the host. Image builds (RUN) use
+// util-linux's unshare and chroot.
 type isolatedRuntime struct {
 	unshare, chroot string
+	// setups are served one at a time by setupThread.
+	setups chan *nsSetup
+}
+
+// nsSetup asks the setup thread for a sandbox: its file system built in a
+// new mount namespace under ns (an existing host folder), and argv
+// started there (with sets the command's environment and streams).
+type nsSetup struct {
+	ns, workdir  string
+	layers, argv []string
+	mounts       []*mount
+	with         func(*exec.Cmd)
+	done         chan nsStarted
+}
+
+// nsStarted is a setup's answer.
+type nsStarted struct {
+	cmd *exec.Cmd
+	err error
 }
 
 // probeIsolation checks once per process that isolation works here.
@@ -37,7 +59,7 @@ var probeIsolation = sync.OnceValues(func() (*isolatedRuntime, error) {
 	if os.Geteuid() != 0 {
 		return nil, errors.New("not running as root")
 	}
-	rt := &isolatedRuntime{}
+	rt := &isolatedRuntime{setups: make(chan *nsSetup)}
 	for _, t := range []struct {
 		name string
 		dst  *string
@@ -48,26 +70,29 @@ var probeIsolation = sync.OnceValues(func() (*isolatedRuntime, error) {
 		}
 		*t.dst = p
 	}
+	ready := make(chan error)
+	go rt.setupThread(ready)
+	if err := <-ready; err != nil {
+		return nil, err
+	}
 	dir, err := os.MkdirTemp("", "modalemu-probe-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	if err := os.Mkdir(filepath.Join(dir, "ns"), 0o700); err != nil {
+	ns := filepath.Join(dir, "ns")
+	if err := os.Mkdir(ns, 0o700); err != nil {
 		return nil, err
 	}
-	script := rt.setupScript(filepath.Join(dir, "ns"), nil, nil, "/") + rt.readyExec(filepath.Join(dir, "ns", "root"), "/")
-	cmd := exec.Command(rt.unshare, "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "sh", "true")
-	ready, w, err := os.Pipe()
-	if err != nil {
-		return nil, err
+	var out bytes.Buffer
+	cmd, err := rt.startIn(ns, nil, nil, "/", []string{"true"}, func(cmd *exec.Cmd) {
+		cmd.Stdout, cmd.Stderr = &out, &out
+	})
+	if err == nil {
+		err = cmd.Wait()
 	}
-	defer ready.Close()
-	cmd.ExtraFiles = []*os.File{w}
-	out, err := cmd.CombinedOutput()
-	w.Close()
 	if err != nil {
-		return nil, fmt.Errorf("mount namespace probe: %v: %s", err, bytes.TrimSpace(out))
+		return nil, fmt.Errorf("mount namespace probe: %v: %s", err, bytes.TrimSpace(out.Bytes()))
 	}
 	return rt, nil
 })
@@ -86,47 +111,6 @@ func (*isolatedRuntime) isolated() bool { return true }
 // quote quotes s for sh.
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-// setupScript is the shell script that builds a sandbox's file system in
-// a fresh mount namespace under ns (an existing host folder). The caller
-// appends the exec of the main process (through readyExec). Folders that
-// exist are not made again (each external command costs a process).
-func (rt *isolatedRuntime) setupScript(ns string, layers []string, mounts []*mount, workdir string) string {
-	var b strings.Builder
-	q := quote
-	root := ns + "/root"
-	fmt.Fprintf(&b, "set -e\nmount -t tmpfs modalemu %s\nmkdir %s %s %s\n", q(ns), q(ns+"/upper"), q(ns+"/work"), q(root))
-	// Image layers are copied into the tmpfs: overlayfs refuses a lower
-	// layer that lies inside another one (the host's root).
-	lower := []string{}
-	for i, l := range layers {
-		dst := fmt.Sprintf("%s/layer%d", ns, i)
-		fmt.Fprintf(&b, "cp -a %s %s\n", q(l), q(dst))
-		lower = append(lower, dst)
-	}
-	lower = append(lower, "/")
-	fmt.Fprintf(&b, "mount -t overlay overlay -o %s %s\n",
-		q("lowerdir="+strings.Join(lower, ":")+",upperdir="+ns+"/upper,workdir="+ns+"/work"), q(root))
-	fmt.Fprintf(&b, "mount --rbind /dev %s\nmount -t proc proc %s\nmount -t tmpfs tmpfs %s\n", q(root+"/dev"), q(root+"/proc"), q(root+"/tmp"))
-	for _, m := range mounts {
-		dst := root + m.containerPath
-		fmt.Fprintf(&b, "[ -d %s ] || mkdir -p %s\nmount --bind %s %s\n", q(dst), q(dst), q(m.view), q(dst))
-		if m.readOnly {
-			fmt.Fprintf(&b, "mount -o remount,bind,ro %s\n", q(dst))
-		}
-	}
-	fmt.Fprintf(&b, "[ -d %s ] || mkdir -p %s\n", q(root+workdir), q(root+workdir))
-	return b.String()
-}
-
-// readyExec is the end of a setup script: it enters the sandbox's root,
-// and only there writes "ready" on file descriptor 3 (so the file API and
-// the execs, which go through /proc/<pid>/root, never see the host's
-// root) before it becomes the main process in workdir.
-func (rt *isolatedRuntime) readyExec(root, workdir string) string {
-	inner := fmt.Sprintf(`echo ready >&3; exec 3>&-; cd -- %s || exit 125; exec "$@"`, quote(workdir))
-	return fmt.Sprintf(`exec %s %s /bin/sh -c %s sh "$@"`, rt.chroot, quote(root), quote(inner))
-}
-
 // nsDir is the host folder that becomes a sandbox's namespace tmpfs.
 func nsDir(sb *sandbox) string { return filepath.Join(sb.dir, "ns") }
 
@@ -139,29 +123,152 @@ func (rt *isolatedRuntime) start(sb *sandbox, argv []string) (*exec.Cmd, error) 
 	if sb.image != nil {
 		layers = sb.image.layers()
 	}
-	script := rt.setupScript(ns, layers, sb.mounts, sb.workdir) + rt.readyExec(ns+"/root", sb.workdir)
-	cmd := exec.Command(rt.unshare, append([]string{"--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "sh"}, argv...)...)
-	cmd.Env = sb.processEnv(nil)
-	cmd.Stdin = sb.stdin.reader()
-	cmd.Stdout, cmd.Stderr = sb.stdout, sb.stderr
-	cmd.WaitDelay = pipeDrainDelay
-	setProcessGroup(cmd)
-	ready, w, err := os.Pipe()
+	cmd, err := rt.startIn(ns, layers, sb.mounts, sb.workdir, argv, func(cmd *exec.Cmd) {
+		cmd.Env = sb.processEnv(nil)
+		cmd.Stdin = sb.stdin.reader()
+		cmd.Stdout, cmd.Stderr = sb.stdout, sb.stderr
+	})
 	if err != nil {
+		return nil, fmt.Errorf("setting up the sandbox's file system failed: %w", err)
+	}
+	return cmd, nil
+}
+
+// startIn builds a sandbox's file system in a fresh mount namespace under
+// ns (an existing host folder) and starts argv there as the sandbox's main
+// process (in its own process group), rooted in it, in workdir; with sets
+// the command's environment and standard streams. A program the sandbox
+// does not have is left to a shell in the sandbox, which says so and
+// exits 127, as a container's entrypoint would.
+func (rt *isolatedRuntime) startIn(ns string, layers []string, mounts []*mount, workdir string, argv []string, with func(*exec.Cmd)) (*exec.Cmd, error) {
+	req := &nsSetup{ns: ns, workdir: workdir, layers: layers, argv: argv, mounts: mounts, with: with, done: make(chan nsStarted, 1)}
+	rt.setups <- req
+	r := <-req.done
+	return r.cmd, r.err
+}
+
+// setupThread serves the setups, for the life of the process, on an OS
+// thread of its own: for each, it unshares the thread's mount namespace
+// (a copy of the host's), mounts the sandbox's file system, starts its
+// main process (which inherits the namespace), and returns to the host's
+// namespace. The thread never ends: Go would end a locked thread whose
+// goroutine returns, and a child another goroutine had started from that
+// thread with a parent-death signal (plugin processes: pluginhost) would
+// get it. It says on ready whether it can serve.
+func (rt *isolatedRuntime) setupThread(ready chan<- error) {
+	runtime.LockOSThread()
+	host, err := unix.Open("/proc/thread-self/ns/mnt", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		// Nothing changed on this thread: it may serve others.
+		runtime.UnlockOSThread()
+		ready <- fmt.Errorf("opening the mount namespace: %w", err)
+		return
+	}
+	ready <- nil
+	var broken error
+	for req := range rt.setups {
+		if broken != nil {
+			req.done <- nsStarted{err: broken}
+			continue
+		}
+		cmd, err := rt.setUpAndStart(req.ns, req.layers, req.mounts, req.workdir, req.argv, req.with)
+		if serr := unix.Setns(host, unix.CLONE_NEWNS); serr != nil {
+			// Stuck in a sandbox's namespace: no sandbox may start from it.
+			broken = fmt.Errorf("returning to the host's mount namespace: %w", serr)
+			if cmd != nil {
+				signalGroup(cmd.Process.Pid, syscall.SIGKILL)
+				_ = cmd.Wait()
+				cmd = nil
+			}
+			err = broken
+		}
+		req.done <- nsStarted{cmd, err}
+	}
+}
+
+// setUpAndStart is a setup's work on the setup thread: it leaves the
+// thread in the sandbox's namespace.
+func (rt *isolatedRuntime) setUpAndStart(ns string, layers []string, mounts []*mount, workdir string, argv []string, with func(*exec.Cmd)) (*exec.Cmd, error) {
+	if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+		return nil, fmt.Errorf("unsharing the mount namespace: %w", err)
+	}
+	if err := unix.Mount("none", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return nil, fmt.Errorf("making the mount namespace private: %w", err)
+	}
+	mnt := func(source, target, fstype string, flags uintptr, data string) error {
+		if err := unix.Mount(source, target, fstype, flags, data); err != nil {
+			return fmt.Errorf("mounting %s on %s: %w", source, target, err)
+		}
+		return nil
+	}
+	if err := mnt("modalemu", ns, "tmpfs", 0, ""); err != nil {
 		return nil, err
 	}
-	defer ready.Close()
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		w.Close()
+	root := ns + "/root"
+	for _, d := range []string{ns + "/upper", ns + "/work", root} {
+		if err := unix.Mkdir(d, 0o755); err != nil {
+			return nil, fmt.Errorf("making %s: %w", d, err)
+		}
+	}
+	// Image layers are copied into the tmpfs: overlayfs refuses a lower
+	// layer that lies inside another one (the host's root). cp runs from
+	// this thread, so in the namespace.
+	lower := []string{}
+	for i, l := range layers {
+		dst := fmt.Sprintf("%s/layer%d", ns, i)
+		if out, err := exec.Command("cp", "-a", l, dst).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("copying the image layer %s: %v: %s", l, err, bytes.TrimSpace(out))
+		}
+		lower = append(lower, dst)
+	}
+	lower = append(lower, "/")
+	if err := mnt("overlay", root, "overlay", 0, "lowerdir="+strings.Join(lower, ":")+",upperdir="+ns+"/upper,workdir="+ns+"/work"); err != nil {
 		return nil, err
 	}
-	w.Close()
-	line, err := bufio.NewReader(ready).ReadString('\n')
-	if err != nil || line != "ready\n" {
-		signalGroup(cmd.Process.Pid, 9)
-		_ = cmd.Wait()
-		return nil, fmt.Errorf("setting up the sandbox's file system failed: %s", strings.TrimSpace(sb.stderr.String()))
+	if err := mnt("/dev", root+"/dev", "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return nil, err
+	}
+	if err := mnt("proc", root+"/proc", "proc", 0, ""); err != nil {
+		return nil, err
+	}
+	if err := mnt("tmpfs", root+"/tmp", "tmpfs", 0, ""); err != nil {
+		return nil, err
+	}
+	for _, m := range mounts {
+		dst := root + m.containerPath
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			return nil, err
+		}
+		if err := mnt(m.view, dst, "", unix.MS_BIND, ""); err != nil {
+			return nil, err
+		}
+		if m.readOnly {
+			if err := mnt("", dst, "", unix.MS_REMOUNT|unix.MS_BIND|unix.MS_RDONLY, ""); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := os.MkdirAll(root+workdir, 0o755); err != nil {
+		return nil, err
+	}
+	command := func(prog string, args []string) *exec.Cmd {
+		cmd := &exec.Cmd{Path: prog, Args: args, Dir: workdir, WaitDelay: pipeDrainDelay}
+		with(cmd)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Chroot: root}
+		return cmd
+	}
+	cmd := command(argv[0], argv)
+	prog, err := lookPathIn(root, workdir, argv[0], cmd.Env)
+	if err == nil {
+		cmd.Path = prog
+		err = cmd.Start()
+	}
+	if err != nil {
+		// Not there, or not a program: the shell's word and its code.
+		cmd = command("/bin/sh", append([]string{"sh", "-c", `exec "$@"`, "sh"}, argv...))
+		if err := cmd.Start(); err != nil {
+			return nil, err
+		}
 	}
 	return cmd, nil
 }

@@ -2,10 +2,14 @@ package modalemu
 
 import (
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	modal "github.com/modal-labs/modal-client/go"
 )
 
 // TestLookPathIn: an isolated sandbox's exec finds its program in the
@@ -55,5 +59,54 @@ func TestLookPathIn(t *testing.T) {
 		if got, err := lookPathIn(root, "/work", name, []string{"PATH=/data:/opt/tools"}); !errors.Is(err, exec.ErrNotFound) {
 			t.Errorf("lookPathIn(%q) = %q, %v; want not found (the host's programs are not the sandbox's)", name, got, err)
 		}
+	}
+}
+
+// TestIsolatedEntrypoint: an isolated sandbox's main process starts in its
+// workdir, rooted in the sandbox (a volume at its real path, the host's
+// folders not written), with the sandbox's environment; an entrypoint the
+// sandbox does not have ends the sandbox with the shell's 127 and its word
+// on stderr, as a container's entrypoint would.
+func TestIsolatedEntrypoint(t *testing.T) {
+	t.Parallel()
+	if _, err := newIsolatedRuntime(); err != nil {
+		t.Skipf("no isolated sandboxes here: %v", err)
+	}
+	srv := startEmulator(t, Options{Isolation: IsolationRequired})
+	c := newClient(t, srv)
+	ctx := t.Context()
+	app, img := testApp(t, c)
+	vol, err := c.Volumes.FromName(ctx, "entry", &modal.VolumeFromNameParams{CreateIfMissing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(cmd ...string) (string, string, int) {
+		t.Helper()
+		sb, err := c.Sandboxes.Create(ctx, app, img, &modal.SandboxCreateParams{
+			Command: cmd, Workdir: "/srv/work", Env: map[string]string{"WHO": "sandbox"},
+			Volumes: map[string]*modal.Volume{"/mnt/entry": vol},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, err := sb.Wait(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _ := io.ReadAll(sb.Stdout)
+		errOut, _ := io.ReadAll(sb.Stderr)
+		return string(out), string(errOut), code
+	}
+	out, errOut, code := run("sh", "-c", `pwd; echo "$WHO"; echo hi > /mnt/entry/f; cat /mnt/entry/f; touch /modalemu-entry-test`)
+	if code != 0 || out != "/srv/work\nsandbox\nhi\n" {
+		t.Errorf("sandbox: exit %d, stdout %q, stderr %q; want 0 and %q", code, out, errOut, "/srv/work\nsandbox\nhi\n")
+	}
+	if _, err := os.Stat("/modalemu-entry-test"); err == nil {
+		os.Remove("/modalemu-entry-test")
+		t.Error("a file the sandbox wrote to its / reached the host's")
+	}
+	_, errOut, code = run("modalemu-no-such-program", "x")
+	if code != 127 || !strings.Contains(errOut, "modalemu-no-such-program") {
+		t.Errorf("a missing entrypoint: exit %d, stderr %q; want 127 naming the program", code, errOut)
 	}
 }

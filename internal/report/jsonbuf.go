@@ -75,11 +75,33 @@ func (j *jsonBuf) strs(ss ...string) {
 	j.endArr()
 }
 
-// The interned strings (istrs): a string of four bytes or more is written
-// whole the first time and as its number the next times, numbered in the
-// order of first appearance. The reader numbers them in the same order as
-// it reads the document.
+// The interned strings (istrs): a string of four characters or more is
+// written whole the first time and as its number the next times, numbered
+// in the order of first appearance. The reader numbers them in the same
+// order as it reads the document. Characters are counted as the reader's
+// JavaScript does (UTF-16 code units: x.length), not in bytes: "×12" is 4
+// bytes but 3 characters, and counting it as the reader does not would
+// shift every number after it.
 const internMin = 4
+
+// interned says whether istr interns s: it has internMin UTF-16 code units
+// or more.
+func interned(s string) bool {
+	if len(s) < internMin {
+		return false // a UTF-16 code unit takes at least a byte
+	}
+	if len(s) >= 3*internMin {
+		return true // and at most three
+	}
+	units := 0
+	for _, r := range s {
+		units++
+		if r >= 0x10000 {
+			units++ // a surrogate pair
+		}
+	}
+	return units >= internMin
+}
 
 // istrs writes an array of strings like strs, interning them.
 func (j *jsonBuf) istrs(ss ...string) {
@@ -96,7 +118,7 @@ func (j *jsonBuf) istrs(ss ...string) {
 
 // istr writes a string element, interned.
 func (j *jsonBuf) istr(s string) {
-	if len(s) < internMin || j.plain {
+	if j.plain || !interned(s) {
 		j.str(s)
 		return
 	}
@@ -109,6 +131,25 @@ func (j *jsonBuf) istr(s string) {
 	}
 	j.seen[s] = len(j.seen)
 	j.str(s)
+}
+
+// inum writes a number's text (which needs no escaping) as a string
+// element, interned as istr does.
+func (j *jsonBuf) inum(b []byte) {
+	if len(b) >= internMin && !j.plain {
+		if k, ok := j.seen[string(b)]; ok {
+			j.int(k)
+			return
+		}
+		if j.seen == nil {
+			j.seen = make(map[string]int, 64)
+		}
+		j.seen[string(b)] = len(j.seen)
+	}
+	j.sep()
+	j.b = append(j.b, '"')
+	j.b = append(j.b, b...)
+	j.b = append(j.b, '"')
 }
 
 // str writes a string element.
@@ -135,12 +176,25 @@ func (j *jsonBuf) int(n int) {
 
 const hexDigits = "0123456789abcdef"
 
+// special marks the bytes quote looks at: those JSON or the page escape,
+// and the bytes of multi-byte characters (read-only).
+var special = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&'
+	}
+	return t
+}()
+
 // quote appends s as a JSON string.
 func (j *jsonBuf) quote(s string) {
 	b := append(j.b, '"')
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if !special[c] {
+			i++
+			continue
+		}
 		if c >= 0x80 {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == '\u2028' || r == '\u2029' || r == utf8.RuneError && size == 1 {
@@ -154,10 +208,6 @@ func (j *jsonBuf) quote(s string) {
 				last = i + size
 			}
 			i += size
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-			i++
 			continue
 		}
 		b = append(b, s[last:i]...)

@@ -41,12 +41,20 @@ func MeanCI(xs []float64) (mean, lo, hi float64) {
 	for _, x := range xs {
 		ss += (x - mean) * (x - mean)
 	}
+	lo, hi = interval95(mean, ss, n)
+	return mean, lo, hi
+}
+
+// interval95 is the 95% interval around the mean of n ≥ 2 values whose
+// squared deviations from the mean sum to ss: Student's t for n−1 degrees
+// of freedom times the standard error.
+func interval95(mean, ss float64, n int) (lo, hi float64) {
 	t := 1.96
 	if n-1 < len(t95) {
 		t = t95[n-1]
 	}
 	h := t * math.Sqrt(ss/float64(n-1)) / math.Sqrt(float64(n))
-	return mean, mean - h, mean + h
+	return mean - h, mean + h
 }
 
 // PointsCSV is the points table of d's runs, a row per parameter point —

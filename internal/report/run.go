@@ -150,19 +150,6 @@ type agentRow struct {
 	NetNegative        bool
 }
 
-type eventGroup struct {
-	Phase  int // phaseStart, phaseB1, ...
-	events []engine.Event
-}
-
-type eventRow struct {
-	Kind, From, To, Amount, ID, Alias string
-	Extra                             []keyValue
-	Default                           bool
-}
-
-type keyValue struct{ K, V string }
-
 type tAccount struct {
 	ID, Name, Kind string
 	Defaulted      bool
@@ -187,8 +174,8 @@ type runFacts struct {
 	maxDays    int
 	quietDays  int
 	handling   string
-	defaulters []string       // expelled agents, in order
-	defaultDay map[string]int // expelled agent -> day
+	defaulters []string       // expelled agents, in order (from the events: runData)
+	defaultDay map[string]int // expelled agent -> day (runData)
 	failed     string         // the debtor of a fail-fast stop, if known
 	shown      []string       // agents whose T-accounts are shown
 	delta      float64        // δ_total, NaN when unknown
@@ -215,17 +202,6 @@ func collectFacts(sc *engine.Scenario, res *engine.Result, sum *RunSummary) runF
 	}
 	if res.DefaultHandling != "" {
 		f.handling = res.DefaultHandling
-	}
-	// The expelled agents, as res.DefaultedAgents lists them, from the
-	// events built once for the whole page.
-	for i := range res.Events() {
-		if e := &res.Events()[i]; e.Kind == kindAgentDef {
-			id := e.GetString("agent")
-			f.defaulters = append(f.defaulters, id)
-			if _, seen := f.defaultDay[id]; !seen {
-				f.defaultDay[id] = e.Day
-			}
-		}
 	}
 	if len(f.shown) == 0 {
 		for _, a := range sc.Agents {
@@ -255,6 +231,14 @@ func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *run
 	if p.Title == "" {
 		p.Title = "bilancio run"
 	}
+	if sum != nil && (len(sum.Days) > 0 || sum.PhiTotal != "" || sum.DeltaTotal != "") {
+		p.HasMetrics = true
+		p.Metrics = sum.Days
+		p.PhiTotal, p.DeltaTotal = sum.PhiTotal, sum.DeltaTotal
+	}
+	// The data first: it goes through the events, which give the expelled
+	// agents, the setup facts and the agents' rows.
+	p.Data = runData(p, sc, res, &f)
 	switch res.Stop {
 	case engine.StopStable:
 		p.Status = "Converged on day " + strconv.Itoa(f.lastDay)
@@ -273,25 +257,13 @@ func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *run
 	}
 	p.Meta = []string{
 		"Final day " + strconv.Itoa(f.lastDay),
-		plural(len(res.Events()), "event", "events"),
+		plural(res.EventCount(), "event", "events"),
 		plural(len(sc.Agents), "agent", "agents"),
 		plural(len(res.Final().Contracts), "remaining contract", "remaining contracts"),
 	}
 	p.Settings = fmt.Sprintf("default handling %s · max_days %d · quiet_days %d", f.handling, f.maxDays, f.quietDays)
 	p.Cards = summaryCards(res, sum, &f, p.StatusLevel)
-
-	p.Agents = agentRows(sc, res, &f)
-
-	log := splitDays(res.Events())
-	p.SetupFacts = setupFacts(log.setup)
-	if sum != nil && (len(sum.Days) > 0 || sum.PhiTotal != "" || sum.DeltaTotal != "") {
-		p.HasMetrics = true
-		p.Metrics = sum.Days
-		p.PhiTotal, p.DeltaTotal = sum.PhiTotal, sum.DeltaTotal
-	}
-	open := len(log.days) <= openDaysMax && len(f.shown) <= openAgentsMax
-	p.Data = runData(p, res, &f, &log, open)
-	p.HasCharts = len(p.Metrics) > 0 || len(res.Events()) > 0
+	p.HasCharts = len(p.Metrics) > 0 || res.EventCount() > 0
 	// The dealer's PnL needs the December-era instrumentation (E_0 and the
 	// snapshots); a data-era run has none to summarise.
 	if res.Dealer != nil && res.Dealer.State != nil && res.Dealer.State.Instrumented {
@@ -387,10 +359,10 @@ func shareCard(label, value, note string) card {
 	return c
 }
 
-// agentRows is the agents table, with each agent's final totals.
-func agentRows(sc *engine.Scenario, res *engine.Result, f *runFacts) []agentRow {
-	var out []agentRow
-	ix := indexState(res.Final())
+// agentRows is the agents table, with each agent's final totals (ix
+// indexes the final state).
+func agentRows(sc *engine.Scenario, ix *stateIndex, f *runFacts) []agentRow {
+	out := make([]agentRow, 0, len(sc.Agents))
 	for _, a := range sc.Agents {
 		row := agentRow{ID: a.ID, Name: a.Name, Kind: a.Kind, Status: "active"}
 		if av := ix.agent(a.ID); av != nil {
@@ -463,7 +435,7 @@ func endText(res *engine.Result, f *runFacts) []string {
 			open++
 		}
 	}
-	s := fmt.Sprintf("%s logged; %s remain, %s.", plural(len(res.Events()), "event was", "events were"),
+	s := fmt.Sprintf("%s logged; %s remain, %s.", plural(res.EventCount(), "event was", "events were"),
 		plural(len(res.Final().Contracts), "contract", "contracts"), plural(open, "open obligation", "open obligations"))
 	if len(defaulters) == 0 {
 		s += " No agent was expelled."
@@ -471,66 +443,6 @@ func endText(res *engine.Result, f *runFacts) []string {
 		s += " " + plural(len(defaulters), "agent was", "agents were") + " expelled: " + listSome(defaulters, 20) + "."
 	}
 	return append(out, s)
-}
-
-// dayEvents are the event rows of one simulated day, by phase.
-type dayEvents struct {
-	day    int
-	groups []eventGroup
-}
-
-type splitLog struct {
-	setup []engine.Event
-	days  []dayEvents
-}
-
-// splitDays separates the setup events from the simulated days and splits
-// each day at its phase markers.
-func splitDays(events []engine.Event) splitLog {
-	var out splitLog
-	var cur *dayEvents
-	var group *eventGroup
-	for i := range events {
-		e := events[i]
-		if e.Phase == "setup" {
-			out.setup = append(out.setup, e)
-			continue
-		}
-		if cur == nil || cur.day != e.Day {
-			out.days = append(out.days, dayEvents{day: e.Day})
-			cur = &out.days[len(out.days)-1]
-			group = nil
-		}
-		if phase, ok := phaseOf(e.Kind); ok {
-			cur.groups = append(cur.groups, eventGroup{Phase: phase})
-			group = &cur.groups[len(cur.groups)-1]
-			continue
-		}
-		if e.Kind == markerPhaseA || e.Kind == markerPhaseB {
-			continue
-		}
-		if group == nil {
-			cur.groups = append(cur.groups, eventGroup{Phase: phaseStart})
-			group = &cur.groups[len(cur.groups)-1]
-		}
-		group.events = append(group.events, e)
-	}
-	// Keep day 0 of the simulation only when it has events of its own.
-	kept := out.days[:0]
-	for _, d := range out.days {
-		if d.day < 1 {
-			n := 0
-			for _, g := range d.groups {
-				n += len(g.events)
-			}
-			if n == 0 {
-				continue
-			}
-		}
-		kept = append(kept, d)
-	}
-	out.days = kept
-	return out
 }
 
 // The phases a day's events are grouped by; run.js names them (PH).
@@ -558,48 +470,6 @@ func phaseOf(kind string) (int, bool) {
 		return phaseC, true
 	}
 	return 0, false
-}
-
-// setupFacts summarises the setup: money minted and payables created.
-func setupFacts(events []engine.Event) []string {
-	var minted, owed []pynum.Amount
-	minDue, maxDue := int64(-1), int64(-1)
-	for i := range events {
-		e := &events[i]
-		switch e.Kind {
-		case kindCashMinted:
-			if a, ok := e.GetAmount("amount"); ok {
-				minted = append(minted, a)
-			}
-		case kindPayableNew:
-			if a, ok := e.GetAmount("amount"); ok {
-				owed = append(owed, a)
-			}
-			if d, ok := e.GetInt("due_day"); ok {
-				if minDue < 0 || d < minDue {
-					minDue = d
-				}
-				if d > maxDue {
-					maxDue = d
-				}
-			}
-		}
-	}
-	var facts []string
-	if len(minted) > 0 {
-		facts = append(facts, fmt.Sprintf("%s minted, %s in total", plural(len(minted), "cash instrument", "cash instruments"), amountText(pynum.Sum(minted...))))
-	}
-	if len(owed) > 0 {
-		due := ""
-		if minDue >= 0 {
-			due = fmt.Sprintf(", due on day %d", minDue)
-			if maxDue != minDue {
-				due = fmt.Sprintf(", due on days %d–%d", minDue, maxDue)
-			}
-		}
-		facts = append(facts, fmt.Sprintf("%s created, %s in total%s", plural(len(owed), "payable", "payables"), amountText(pynum.Sum(owed...)), due))
-	}
-	return facts
 }
 
 // Column roles of payload keys.
@@ -638,48 +508,6 @@ func rankOf(key string, keys ...string) int {
 		}
 	}
 	return len(keys)
-}
-
-// row lays an event out in the table's columns; keys without a column go
-// to the extra column, except repeats of a value already shown.
-func row(e *engine.Event) eventRow {
-	var chosen [roleCount]int
-	var ranks [roleCount]int
-	for r := range chosen {
-		chosen[r] = -1
-	}
-	for i, f := range e.Fields {
-		role, rank := keyRole(f.Key)
-		if role == roleNone || (role == roleAlias && f.Val.Kind == engine.NullValue) {
-			continue
-		}
-		if chosen[role] < 0 || rank < ranks[role] {
-			chosen[role], ranks[role] = i, rank
-		}
-	}
-	var text [roleCount]string // each role's value, printed once
-	for role, i := range chosen {
-		if i >= 0 {
-			text[role] = valueText(e.Fields[i].Val)
-		}
-	}
-	r := eventRow{
-		Kind: e.Kind, From: text[roleFrom], To: text[roleTo], Amount: text[roleAmount],
-		ID: text[roleID], Alias: text[roleAlias],
-		Default: e.Kind == kindPartial || e.Kind == kindObligationDef || e.Kind == kindAgentDef,
-	}
-	for i, f := range e.Fields {
-		role, _ := keyRole(f.Key)
-		if role != roleNone && i == chosen[role] || role == roleAlias && f.Val.Kind == engine.NullValue {
-			continue
-		}
-		v := valueText(f.Val)
-		if role != roleNone && role != roleAmount && v == text[role] {
-			continue
-		}
-		r.Extra = append(r.Extra, keyValue{K: f.Key, V: v})
-	}
-	return r
 }
 
 // valueText prints a payload value: amounts as bilancio's JSON writer does
@@ -768,46 +596,95 @@ func buildTAccount(ix *stateIndex, av *engine.AgentView) tAccount {
 }
 
 // stateIndex finds a state's agents and contracts by id: by scanning in a
-// small state, through maps in a large one (StateView's own lookups scan,
-// which is quadratic over a large ring's balance sheets).
+// small state, by number in a large one (StateView's own lookups scan,
+// which is quadratic over a large ring's balance sheets). The contracts of
+// a large state are numbered by id (slots, shared by the states of a run),
+// and at maps a number to the contract's place in the state.
 type stateIndex struct {
-	sv        *engine.StateView
-	agents    map[string]*engine.AgentView
-	contracts map[string]*engine.ContractView
+	sv     *engine.StateView
+	agents map[string]int32
+	slots  map[string]int32
+	at     []int32 // slot -> place in sv.Contracts, -1 when absent
+	slotOf []int32 // place in sv.Contracts -> slot
 }
 
 // scanMax is the size up to which a state is scanned rather than indexed.
 const scanMax = 24
 
-func indexState(sv *engine.StateView) *stateIndex {
+// newStateIndex indexes sv, numbering its contracts in slots (a new
+// numbering when nil). prev, the index of an earlier state of the same
+// run, makes it cheap: the contracts that are still there keep their order
+// (a state lists them in the order they were created), so most are found
+// by walking prev's list alongside.
+func newStateIndex(sv *engine.StateView, slots map[string]int32, prev *stateIndex) *stateIndex {
 	ix := &stateIndex{sv: sv}
-	if len(sv.Agents) > scanMax {
-		ix.agents = make(map[string]*engine.AgentView, len(sv.Agents))
-		for i := range sv.Agents {
-			if _, dup := ix.agents[sv.Agents[i].ID]; !dup { // the first, as StateView.Agent
-				ix.agents[sv.Agents[i].ID] = &sv.Agents[i]
+	if len(sv.Contracts) <= scanMax {
+		return ix
+	}
+	if slots == nil {
+		slots = make(map[string]int32, len(sv.Contracts))
+	}
+	if prev != nil && prev.at == nil {
+		prev = nil
+	}
+	ix.slots = slots
+	ix.at = make([]int32, len(slots)+len(sv.Contracts))
+	for i := range ix.at {
+		ix.at[i] = -1
+	}
+	ix.slotOf = make([]int32, len(sv.Contracts))
+	k := 0 // the place in prev's list to look at next
+	for i := range sv.Contracts {
+		id := sv.Contracts[i].ID
+		var slot int32
+		if prev != nil && k < len(prev.sv.Contracts) && prev.sv.Contracts[k].ID == id {
+			slot = prev.slotOf[k]
+			k++
+		} else {
+			var known bool
+			if slot, known = slots[id]; !known {
+				slot = int32(len(slots))
+				slots[id] = slot
+			} else if prev != nil && int(slot) < len(prev.at) && prev.at[slot] >= 0 {
+				k = int(prev.at[slot]) + 1
 			}
 		}
-	}
-	if len(sv.Contracts) > scanMax {
-		ix.contracts = make(map[string]*engine.ContractView, len(sv.Contracts))
-		for i := range sv.Contracts {
-			if _, dup := ix.contracts[sv.Contracts[i].ID]; !dup {
-				ix.contracts[sv.Contracts[i].ID] = &sv.Contracts[i]
-			}
+		ix.slotOf[i] = slot
+		if ix.at[slot] < 0 { // the first, as StateView.Contract
+			ix.at[slot] = int32(i)
 		}
 	}
 	return ix
 }
 
-func (ix *stateIndex) agent(id string) *engine.AgentView {
+// agentIndex returns the place of agent id in the state, or -1.
+func (ix *stateIndex) agentIndex(id string) int {
+	sv := ix.sv
+	if ix.agents == nil && len(sv.Agents) > scanMax {
+		ix.agents = make(map[string]int32, len(sv.Agents))
+		for i := range sv.Agents {
+			if _, dup := ix.agents[sv.Agents[i].ID]; !dup { // the first, as StateView.Agent
+				ix.agents[sv.Agents[i].ID] = int32(i)
+			}
+		}
+	}
 	if ix.agents != nil {
-		return ix.agents[id]
+		if i, ok := ix.agents[id]; ok {
+			return int(i)
+		}
+		return -1
 	}
 	for i := range ix.sv.Agents {
 		if ix.sv.Agents[i].ID == id {
-			return &ix.sv.Agents[i]
+			return i
 		}
+	}
+	return -1
+}
+
+func (ix *stateIndex) agent(id string) *engine.AgentView {
+	if i := ix.agentIndex(id); i >= 0 {
+		return &ix.sv.Agents[i]
 	}
 	return nil
 }
@@ -823,8 +700,11 @@ func (ix *stateIndex) stock(id string) engine.StockView {
 }
 
 func (ix *stateIndex) contract(id string) *engine.ContractView {
-	if ix.contracts != nil {
-		return ix.contracts[id]
+	if ix.at != nil {
+		if slot, ok := ix.slots[id]; ok && int(slot) < len(ix.at) && ix.at[slot] >= 0 {
+			return &ix.sv.Contracts[ix.at[slot]]
+		}
+		return nil
 	}
 	for i := range ix.sv.Contracts {
 		if ix.sv.Contracts[i].ID == id {

@@ -12,8 +12,8 @@
   D.setup = D.setup.map(dec);
   decGrid(D.ss);
   for (const d of D.days) {
-    d[2] = d[2].map((g) => typeof g === "number" ? [g, []] : [g[0], g[1].map(dec)]);
-    decGrid(d[3]);
+    d[1] = d[1].map((g) => typeof g === "number" ? [g, []] : [g[0], g[1].map(dec)]);
+    decGrid(d[2]);
   }
   decGrid(D.fin);
   const $ = (s) => document.querySelector(s);
@@ -52,7 +52,7 @@
   const side = (ls, all) => [lines(ls), all && all.length ? el("details", {}, el("summary", {}, "all " + all.length + " instruments"), lines(all)) : null];
   // Resolve the [id] sheets (unchanged since the agent's last one) in page order.
   const last = {};
-  for (const g of [D.ss, ...D.days.map((d) => d[3]), D.fin]) if (g) g[1] = g[1].map((s) => s.length === 1 ? last[s[0]] : (last[s[0]] = s));
+  for (const g of [D.ss, ...D.days.map((d) => d[2]), D.fin]) if (g) g[1] = g[1].map((s) => s.length === 1 ? last[s[0]] : (last[s[0]] = s));
   const sheets = ([note, list], caption) => el("details", { open: list.length <= 12 ? "" : null },
     el("summary.b", {}, caption + " (" + plural(list.length, "agent)", "agents)")),
     note && el("p.note", {}, note),
@@ -80,7 +80,9 @@
 
   // ---- day sections, drawn when first opened ----
   const daysEl = $("#days");
-  for (const [day, stop, groups, grid] of D.days) {
+  D.days.forEach(([day, groups, grid], i) => {
+    // The default that stopped the run (D.stop) ended its last day.
+    const stop = i === D.days.length - 1 && D.stop;
     const rows = groups.flatMap((g) => g[1]);
     const defs = rows.filter((r) => r[0] === "AgentDefaulted").map((r) => r[1]);
     const settled = rows.filter((r) => r[0] === "PayableSettled").length;
@@ -99,7 +101,7 @@
     daysEl.append(det);
     $("#daynav").append(el(defs.length || stop ? "a.alert" : "a", { href: "#day-" + day }, "Day " + day), " ");
     det.open = !!D.open;
-  }
+  });
   $("#setup").append(el("details", { open: D.setup.length <= 40 ? "" : null }, el("summary.b", {}, "Setup events (" + D.setup.length + ")"), events(D.setup)));
   if (D.ss) $("#setup").append(sheets(D.ss, "Balance sheets after setup"));
   if (D.fin) daysEl.after(el("section", { id: "final" }, el("h2", {}, "Final balance sheets"),
@@ -162,7 +164,7 @@
       chart("Settled share φₜ", days, [{ name: "φ_t", v: col(4), color: AC, line: 1 }], { share: 1 }),
       chart("Peak liquidity Mpeakₜ", days, [{ name: "Mpeak_t", v: col(2), color: AC }]));
     // Defaults by day: the agents expelled and the obligations that defaulted.
-    const count = (kind) => D.days.map((d) => d[2].reduce((n, g) => n + g[1].filter((r) => r[0] === kind).length, 0));
+    const count = (kind) => D.days.map((d) => d[1].reduce((n, g) => n + g[1].filter((r) => r[0] === kind).length, 0));
     const ag = count("AgentDefaulted"), ob = count("ObligationDefaulted");
     if (D.days.length) box.append(chart("Defaults by day" + (ag.concat(ob).some((x) => x) ? "" : " (none)"), D.days.map((d) => d[0]),
       [{ name: "agents expelled", v: ag, color: RED }, { name: "obligations defaulted", v: ob, color: AMBER }], { count: 1 }));
@@ -177,7 +179,7 @@
     edges.push(byId[id] = e);
     if (al) byId[al] = e;
   }
-  for (const [day, , groups] of D.days) for (const [, rows] of groups) for (const [k, from, , amt, id, al, ...kv] of rows) {
+  for (const [day, groups] of D.days) for (const [, rows] of groups) for (const [k, from, , amt, id, al, ...kv] of rows) {
     if (k === "AgentDefaulted" && !(from in defDay)) defDay[from] = day;
     const e = byId[id] || byId[al], on = " on day " + day;
     if (!e) continue;

@@ -1,10 +1,13 @@
 package report
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/bilancio-go/bilancio/internal/dealer"
 	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
 // run.html draws its day-by-day part — events by phase, T-account balance
@@ -16,17 +19,20 @@ import (
 //
 // The document (every array drops its trailing empty strings):
 //
-//	an:    [[id, name, kind, status, assets, liabilities, net worth, defaulted 0/1], ...]
-//	       the agents, with their final positions
-//	open:  1 when the day sections start open
 //	m:     [[day, S, Mpeak, gross settled, φ, δ], ...] the day metrics
 //	tot:   [φ total, δ total], when there are metrics
 //	setup: [event, ...]                            the setup events
 //	ss:    sheets after setup    (a sheet grid, see below)
-//	days:  [[day, stop, [[phase, [event, ...]] or phase, ...], grid], ...] (phase: see phaseStart)
+//	days:  [[day, [[phase, [event, ...]] or phase, ...], grid], ...] (phase: see phaseStart)
 //	fin:   the final sheets, when no daily snapshot was kept
 //	dl:    {t: [[day, buys, sells], ...], inv: [[bucket, [[day, inventory], ...]], ...]}
+//	an:    [[id, name, kind, status, assets, liabilities, net worth, defaulted 0/1], ...]
+//	       the agents, with their final positions
+//	open:  1 when the day sections start open
+//	stop:  the default that stopped the run, shown on the last day
 //
+// The document is written in one pass over the event log (the agents'
+// statuses come from its AgentDefaulted events, hence "an" after "days").
 // Events, the notes and lines of balance sheets are interned (jsonBuf.istrs), in
 // document order: a string of 4 bytes or more seen before is written as its
 // number.
@@ -38,24 +44,21 @@ import (
 // total assets, total liabilities, net worth, all assets, all liabilities]
 // or [id] when unchanged; assets etc.: [[kind, party, due, amount], ...].
 
-// runData is the JSON document of run.html.
-func runData(p *runPage, res *engine.Result, f *runFacts, log *splitLog, open bool) []byte {
-	j := &jsonBuf{b: make([]byte, 0, 1024+160*len(res.Events())), first: make([]bool, 0, 16)}
-	one := &jsonBuf{plain: true, first: make([]bool, 0, 16)} // a sheet, to compare
-	j.obj()
-	j.key("an")
-	j.arr()
-	for _, a := range p.Agents {
-		j.arr()
-		for _, s := range []string{a.ID, a.Name, a.Kind, a.Status, a.Assets, a.Liabs, a.Net} {
-			j.str(s)
-		}
-		if a.Defaulted {
-			j.int(1)
-		}
-		j.endArr()
+// runData writes the JSON document of run.html. Going through the event log,
+// it also gathers what the rest of the page needs from the events: the
+// expelled agents (f.defaulters, f.defaultDay), the setup facts and the
+// agents' rows (p.SetupFacts, p.Agents).
+func runData(p *runPage, sc *engine.Scenario, res *engine.Result, f *runFacts) []byte {
+	w := &dataWriter{
+		j:     &jsonBuf{b: make([]byte, 0, 1024+100*res.EventCount()), first: make([]bool, 0, 16)},
+		one:   &jsonBuf{plain: true, first: make([]bool, 0, 16)}, // a sheet, to compare
+		res:   res,
+		f:     f,
+		slots: map[string]int32{},
+		setup: setupTally{minDue: -1, maxDue: -1},
 	}
-	j.endArr()
+	j := w.j
+	j.obj()
 	if p.HasMetrics {
 		j.key("m")
 		j.arr()
@@ -71,78 +74,375 @@ func runData(p *runPage, res *engine.Result, f *runFacts, log *splitLog, open bo
 		j.key("tot")
 		j.strs(p.PhiTotal, p.DeltaTotal)
 	}
-	if open {
-		j.key("open")
-		j.int(1)
+	days := w.events()
+	if len(res.Snapshots) == 0 {
+		j.key("fin")
+		w.grid(res.Final(), false)
 	}
-	j.key("setup")
-	writeEventRows(j, log.setup)
-	last := map[string]string{} // agent id -> its last sheet's encoding
-	prev := map[string]agentAt{}
-	if len(res.Snapshots) > 0 {
-		j.key("ss")
-		writeGrid(j, one, &res.Snapshots[0], f.shown, false, last, prev)
+	if res.Dealer != nil && res.Dealer.State != nil {
+		writeDealerData(j, res.Dealer.State)
 	}
-	j.key("days")
+	p.SetupFacts = w.setup.facts()
+	p.Agents = agentRows(sc, w.index(res.Final()), f)
+	j.key("an")
 	j.arr()
-	for i, dd := range log.days {
+	for _, a := range p.Agents {
 		j.arr()
-		j.int(dd.day)
-		stop := ""
-		isLast := i == len(log.days)-1
-		if isLast && (res.Stop == engine.StopDefault || res.Stop == engine.StopAllDefaulted) {
-			stop = res.StopMessage
+		for _, s := range []string{a.ID, a.Name, a.Kind, a.Status, a.Assets, a.Liabs, a.Net} {
+			j.str(s)
 		}
-		j.str(stop)
-		j.arr()
-		for _, g := range dd.groups {
-			if len(g.events) == 0 { // a phase without events: its number alone
-				j.int(g.Phase)
-				continue
-			}
-			j.arr()
-			j.int(g.Phase)
-			writeEventRows(j, g.events)
-			j.endArr()
-		}
-		j.endArr()
-		// The state after day d is the snapshot after the (d+1)-th run_day.
-		var sv *engine.StateView
-		if k := dd.day + 1; k < len(res.Snapshots) {
-			sv = &res.Snapshots[k]
-		} else if isLast && len(res.Snapshots) > 0 {
-			sv = res.Final()
-		}
-		if sv != nil {
-			writeGrid(j, one, sv, f.shown, true, last, prev)
+		if a.Defaulted {
+			j.int(1)
 		}
 		j.endArr()
 	}
 	j.endArr()
-	if len(res.Snapshots) == 0 {
-		j.key("fin")
-		writeGrid(j, one, res.Final(), f.shown, false, last, prev)
+	if days <= openDaysMax && len(f.shown) <= openAgentsMax {
+		j.key("open")
+		j.int(1)
 	}
-	if res.Dealer != nil && res.Dealer.State != nil {
-		writeDealerData(j, res.Dealer.State)
+	if res.Stop == engine.StopDefault || res.Stop == engine.StopAllDefaulted {
+		j.key("stop")
+		j.str(res.StopMessage)
 	}
 	j.endObj()
 	return j.b
 }
 
-// writeEventRows writes events as rows of the event table.
-func writeEventRows(j *jsonBuf, events []engine.Event) {
+// dataWriter writes runData's document.
+type dataWriter struct {
+	j, one *jsonBuf
+	res    *engine.Result
+	f      *runFacts
+	setup  setupTally
+	// slots numbers the contracts of the run by id, in the order first
+	// seen; each state's index maps a slot to the contract's place in it.
+	slots   map[string]int32
+	lastIx  *stateIndex
+	shown   []shownAgent
+	avs     []*engine.AgentView
+	layouts []layout
+	cells   []cell
+	scratch []byte
+}
+
+// events writes "setup", "ss" and "days" in one pass over the event log
+// and returns the number of day sections.
+func (w *dataWriter) events() int {
+	j, res := w.j, w.res
+	var (
+		inSetup  = true
+		days     int
+		dayOpen  bool
+		day      int
+		rows     int  // the day's events
+		mark     int  // where the day's element starts
+		wasFirst bool // the days array had no element before it
+		phase    = -1 // the open group's phase; -1 none
+		grpRows  int  // the open group's events written
+	)
+	j.key("setup")
 	j.arr()
-	var cells []string
-	for i := range events {
-		r := row(&events[i])
-		cells = append(cells[:0], r.Kind, r.From, r.To, r.Amount, r.ID, r.Alias)
-		for _, kv := range r.Extra {
-			cells = append(cells, kv.K, kv.V)
+	endGroup := func() {
+		switch {
+		case phase < 0:
+		case grpRows == 0: // a phase without events: its number alone
+			j.int(phase)
+		default:
+			j.endArr()
+			j.endArr()
 		}
-		j.istrs(cells...)
+		phase, grpRows = -1, 0
+	}
+	endDay := func(lastDay bool) {
+		if !dayOpen {
+			return
+		}
+		dayOpen = false
+		endGroup()
+		j.endArr()
+		// Keep day 0 of the simulation only when it has events of its own.
+		if day < 1 && rows == 0 {
+			j.b = j.b[:mark]
+			j.first[len(j.first)-1] = wasFirst
+			return
+		}
+		days++
+		// The state after day d is the snapshot after the (d+1)-th run_day.
+		var sv *engine.StateView
+		if k := day + 1; k < len(res.Snapshots) {
+			sv = &res.Snapshots[k]
+		} else if lastDay && len(res.Snapshots) > 0 {
+			sv = res.Final()
+		}
+		if sv != nil {
+			w.grid(sv, true)
+		}
+		j.endArr()
+	}
+	endSetup := func() {
+		inSetup = false
+		j.endArr()
+		if len(res.Snapshots) > 0 {
+			j.key("ss")
+			w.grid(&res.Snapshots[0], false)
+		}
+		j.key("days")
+		j.arr()
+	}
+	for e := range res.EachEvent() {
+		if e.Kind == kindAgentDef {
+			id := e.GetString("agent")
+			w.f.defaulters = append(w.f.defaulters, id)
+			if _, seen := w.f.defaultDay[id]; !seen {
+				w.f.defaultDay[id] = e.Day
+			}
+		}
+		if e.Phase == "setup" && inSetup {
+			w.setup.add(e)
+			w.eventRow(e)
+			continue
+		}
+		if inSetup {
+			endSetup()
+		}
+		if !dayOpen || day != e.Day {
+			endDay(false)
+			dayOpen, day, rows = true, e.Day, 0
+			mark, wasFirst = len(j.b), j.first[len(j.first)-1]
+			j.arr()
+			j.int(day)
+			j.arr()
+		}
+		if ph, ok := phaseOf(e.Kind); ok {
+			endGroup()
+			phase = ph
+			continue
+		}
+		if e.Kind == markerPhaseA || e.Kind == markerPhaseB {
+			continue
+		}
+		if phase < 0 {
+			phase = phaseStart
+		}
+		if grpRows == 0 {
+			j.arr()
+			j.int(phase)
+			j.arr()
+		}
+		grpRows++
+		rows++
+		w.eventRow(e)
+	}
+	if inSetup {
+		endSetup()
+	}
+	endDay(true)
+	j.endArr()
+	return days
+}
+
+// index indexes a state of the run, numbering its contracts as the
+// states before it.
+func (w *dataWriter) index(sv *engine.StateView) *stateIndex {
+	ix := newStateIndex(sv, w.slots, w.lastIx)
+	w.lastIx = ix
+	return ix
+}
+
+// An event's row: the event's kind, then the values of its From, To,
+// Amount, ID and Alias columns (keyRole: when several keys compete for a
+// column, the one of the lowest rank), then key and value of the payload's
+// other keys, but an alias that is null and repeats of a value already
+// shown in its column.
+
+// layout is where the payload keys of an event go (keyRole), for events
+// with the same keys: most events of a kind have the same.
+type layout struct {
+	kind  string
+	keys  []string
+	roles []int8
+	ranks []int8
+}
+
+// layoutOf returns the layout of e's keys.
+func (w *dataWriter) layoutOf(e *engine.Event) *layout {
+next:
+	for i := range w.layouts {
+		l := &w.layouts[i]
+		if l.kind != e.Kind || len(l.keys) != len(e.Fields) {
+			continue
+		}
+		for k, f := range e.Fields {
+			if l.keys[k] != f.Key {
+				continue next
+			}
+		}
+		return l
+	}
+	l := layout{kind: e.Kind}
+	for _, f := range e.Fields {
+		role, rank := keyRole(f.Key)
+		l.keys = append(l.keys, f.Key)
+		l.roles = append(l.roles, int8(role))
+		l.ranks = append(l.ranks, int8(rank))
+	}
+	w.layouts = append(w.layouts, l)
+	return &w.layouts[len(w.layouts)-1]
+}
+
+// cell is a cell of an event's row: text s, or number (in scratch, from
+// at to end), which never needs escaping.
+type cell struct {
+	s       string
+	at, end int
+	num     bool
+}
+
+// cellOf makes a cell of a payload value.
+func (w *dataWriter) cellOf(v engine.Value) cell {
+	switch v.Kind {
+	case engine.StringValue, engine.FloatValue:
+		return cell{s: v.Str()}
+	case engine.IntValue:
+		at := len(w.scratch)
+		w.scratch = strconv.AppendInt(w.scratch, v.Int(), 10)
+		return cell{at: at, end: len(w.scratch), num: true}
+	case engine.AmountValue:
+		at := len(w.scratch)
+		w.scratch = pynum.AppendAmountJSON(w.scratch, v.Amount())
+		if n := len(w.scratch); w.scratch[at] == '"' { // a decimal's text, quoted
+			copy(w.scratch[at:], w.scratch[at+1:n-1])
+			w.scratch = w.scratch[:n-2]
+		}
+		return cell{at: at, end: len(w.scratch), num: true}
+	case engine.NullValue:
+		return cell{s: "null"}
+	case engine.BoolValue:
+		return cell{s: strconv.FormatBool(v.Bool())}
+	}
+	return cell{s: valueText(v)}
+}
+
+// text returns the cell's text (a number's without a copy: for
+// comparisons and map lookups only).
+func (w *dataWriter) text(c *cell) []byte {
+	return w.scratch[c.at:c.end]
+}
+
+func (w *dataWriter) same(a, b *cell) bool {
+	switch {
+	case !a.num && !b.num:
+		return a.s == b.s
+	case a.num && b.num:
+		return string(w.text(a)) == string(w.text(b))
+	case a.num:
+		return string(w.text(a)) == b.s
+	}
+	return a.s == string(w.text(b))
+}
+
+func (c *cell) empty() bool { return c.num && c.at == c.end || !c.num && c.s == "" }
+
+// eventRow writes e's row, interned.
+func (w *dataWriter) eventRow(e *engine.Event) {
+	l := w.layoutOf(e)
+	var chosen, ranks [roleCount]int
+	for r := range chosen {
+		chosen[r] = -1
+	}
+	for i, f := range e.Fields {
+		role, rank := int(l.roles[i]), int(l.ranks[i])
+		if role == roleNone || (role == roleAlias && f.Val.Kind == engine.NullValue) {
+			continue
+		}
+		if chosen[role] < 0 || rank < ranks[role] {
+			chosen[role], ranks[role] = i, rank
+		}
+	}
+	w.scratch = w.scratch[:0]
+	cells := append(w.cells[:0], cell{s: e.Kind})
+	for _, role := range [...]int{roleFrom, roleTo, roleAmount, roleID, roleAlias} {
+		if i := chosen[role]; i >= 0 {
+			cells = append(cells, w.cellOf(e.Fields[i].Val))
+		} else {
+			cells = append(cells, cell{})
+		}
+	}
+	for i, f := range e.Fields {
+		role := int(l.roles[i])
+		if role != roleNone && i == chosen[role] || role == roleAlias && f.Val.Kind == engine.NullValue {
+			continue
+		}
+		v := w.cellOf(f.Val)
+		// The role's column in cells: 1 + its place after the kind.
+		if role != roleNone && role != roleAmount && w.same(&v, &cells[role]) {
+			continue
+		}
+		cells = append(cells, cell{s: f.Key}, v)
+	}
+	w.cells = cells
+	n := len(cells)
+	for n > 0 && cells[n-1].empty() {
+		n--
+	}
+	j := w.j
+	j.arr()
+	for i := range cells[:n] {
+		c := &cells[i]
+		if !c.num {
+			j.istr(c.s)
+			continue
+		}
+		j.inum(w.text(c))
 	}
 	j.endArr()
+}
+
+// setupTally gathers the setup facts: money minted and payables created.
+type setupTally struct {
+	minted, owed   []pynum.Amount
+	minDue, maxDue int64 // -1 when none yet
+}
+
+func (t *setupTally) add(e *engine.Event) {
+	switch e.Kind {
+	case kindCashMinted:
+		if a, ok := e.GetAmount("amount"); ok {
+			t.minted = append(t.minted, a)
+		}
+	case kindPayableNew:
+		if a, ok := e.GetAmount("amount"); ok {
+			t.owed = append(t.owed, a)
+		}
+		if d, ok := e.GetInt("due_day"); ok {
+			if t.minDue < 0 || d < t.minDue {
+				t.minDue = d
+			}
+			if d > t.maxDue {
+				t.maxDue = d
+			}
+		}
+	}
+}
+
+// facts summarises the setup.
+func (t *setupTally) facts() []string {
+	var facts []string
+	if len(t.minted) > 0 {
+		facts = append(facts, fmt.Sprintf("%s minted, %s in total", plural(len(t.minted), "cash instrument", "cash instruments"), amountText(pynum.Sum(t.minted...))))
+	}
+	if len(t.owed) > 0 {
+		due := ""
+		if t.minDue >= 0 {
+			due = fmt.Sprintf(", due on day %d", t.minDue)
+			if t.maxDue != t.minDue {
+				due = fmt.Sprintf(", due on days %d–%d", t.minDue, t.maxDue)
+			}
+		}
+		facts = append(facts, fmt.Sprintf("%s created, %s in total%s", plural(len(t.owed), "payable", "payables"), amountText(pynum.Sum(t.owed...)), due))
+	}
+	return facts
 }
 
 // agentAt is an agent in a state, as last written.
@@ -177,45 +477,81 @@ func sameAgent(a, b agentAt) bool {
 	return true
 }
 
-// writeGrid writes the T-accounts of the shown agents in sv; activeOnly
-// leaves the defaulted ones out (and the note says so). A sheet equal to
-// the agent's last one written is written as [id]: known equal without
-// building it when the agent and its instruments are unchanged since
-// (prev), else by comparing its encoding with the last one (last).
-func writeGrid(j, one *jsonBuf, sv *engine.StateView, shown []string, activeOnly bool, last map[string]string, prev map[string]agentAt) {
-	ix := indexState(sv)
-	var hidden, missing []string
-	for _, id := range shown {
-		switch av := ix.agent(id); {
-		case av == nil:
-			missing = append(missing, id)
-		case activeOnly && av.Defaulted:
-			hidden = append(hidden, id)
+// shownAgent is an agent whose T-account the grids show: where it was in
+// the last state (a hint: the agents of a run keep their places) and what
+// was last written of it.
+type shownAgent struct {
+	id   string
+	pos  int
+	same int // the first shown agent with this id (run.show.balances may repeat one)
+	// last is the sheet last written (its plain encoding); prev the agent
+	// in the state it was last compared in.
+	last string
+	prev agentAt
+	seen bool
+}
+
+// grid writes the T-accounts of the shown agents in sv; activeOnly leaves
+// the defaulted ones out (and the note says so). A sheet equal to the
+// agent's last one written is written as [id]: known equal without building
+// it when the agent and its instruments are unchanged since (prev), else by
+// comparing its encoding with the last one (last).
+func (w *dataWriter) grid(sv *engine.StateView, activeOnly bool) {
+	j, one := w.j, w.one
+	if w.shown == nil {
+		w.shown = make([]shownAgent, len(w.f.shown))
+		first := make(map[string]int, len(w.f.shown))
+		for i, id := range w.f.shown {
+			k, dup := first[id]
+			if !dup {
+				k, first[id] = i, i
+			}
+			w.shown[i] = shownAgent{id: id, pos: -1, same: k}
 		}
 	}
+	ix := w.index(sv)
+	avs := w.avs[:0]
+	var hidden, missing []string
+	for i := range w.shown {
+		s := &w.shown[i]
+		var av *engine.AgentView
+		if s.pos >= 0 && s.pos < len(sv.Agents) && sv.Agents[s.pos].ID == s.id {
+			av = &sv.Agents[s.pos]
+		} else if s.pos = ix.agentIndex(s.id); s.pos >= 0 {
+			av = &sv.Agents[s.pos]
+		}
+		avs = append(avs, av)
+		switch {
+		case av == nil:
+			missing = append(missing, s.id)
+		case activeOnly && av.Defaulted:
+			hidden = append(hidden, s.id)
+		}
+	}
+	w.avs = avs
 	j.arr()
 	j.istr(gridNote(hidden, missing))
 	j.arr()
-	for _, id := range shown {
-		av := ix.agent(id)
+	for i, av := range avs {
 		if av == nil || activeOnly && av.Defaulted {
 			continue
 		}
+		s := &w.shown[w.shown[i].same]
 		cur := agentAt{ix, av}
-		if p, ok := prev[id]; ok && sameAgent(p, cur) {
-			prev[id] = cur
-			j.strs(id)
+		if s.seen && sameAgent(s.prev, cur) {
+			s.prev = cur
+			j.strs(s.id)
 			continue
 		}
-		prev[id] = cur
+		s.prev, s.seen = cur, true
 		t := buildTAccount(ix, av)
 		one.b = one.b[:0]
-		writeSheet(one, &t)            // not interned, to compare
-		if last[id] == string(one.b) { // compared without a copy
-			j.strs(id)
+		writeSheet(one, &t)          // not interned, to compare
+		if s.last == string(one.b) { // compared without a copy
+			j.strs(s.id)
 			continue
 		}
-		last[id] = string(one.b)
+		s.last = string(one.b)
 		writeSheet(j, &t)
 	}
 	j.endArr()

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -279,7 +280,7 @@ func decodeRunDoc(t *testing.T, page string) *runDoc {
 		case float64:
 			return table[int(x)]
 		case string:
-			if len(x) >= internMin {
+			if len(utf16.Encode([]rune(x))) >= internMin { // as run.js counts: x.length
 				table = append(table, x)
 			}
 			return x
@@ -322,10 +323,14 @@ func decodeRunDoc(t *testing.T, page string) *runDoc {
 		d.setup = append(d.setup, row(r))
 	}
 	d.ss = grid(raw["ss"])
-	for _, x := range raw["days"].([]any) {
+	days := raw["days"].([]any)
+	for i, x := range days {
 		dd := x.([]any)
-		day := runDocDay{day: int(dd[0].(float64)), stop: dd[1].(string)}
-		for _, g := range dd[2].([]any) {
+		day := runDocDay{day: int(dd[0].(float64))}
+		if stop, ok := raw["stop"].(string); ok && i == len(days)-1 {
+			day.stop = stop // the default that stopped the run ended its last day
+		}
+		for _, g := range dd[1].([]any) {
 			if p, ok := g.(float64); ok {
 				day.groups = append(day.groups, runDocGroup{phase: int(p)})
 				continue
@@ -337,8 +342,8 @@ func decodeRunDoc(t *testing.T, page string) *runDoc {
 			}
 			day.groups = append(day.groups, grp)
 		}
-		if len(dd) > 3 {
-			day.grid = grid(dd[3])
+		if len(dd) > 2 {
+			day.grid = grid(dd[2])
 		}
 		d.days = append(d.days, day)
 	}
@@ -598,5 +603,29 @@ func TestWriteRunHTMLLargeRing(t *testing.T) {
 func TestWriteRunHTMLNil(t *testing.T) {
 	if err := WriteRunHTML(io.Discard, nil, &engine.Result{}, nil); err == nil {
 		t.Error("nil scenario accepted")
+	}
+}
+
+// TestInternedAsJavaScriptCounts: the writer interns the strings that
+// run.js interns, which counts a string's length in UTF-16 code units, not
+// in bytes: "×12" (4 bytes, 3 code units) is not interned, so the next
+// interned string is number 0 (it was 1, and every later number pointed at
+// the string before the one meant).
+func TestInternedAsJavaScriptCounts(t *testing.T) {
+	for _, tc := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"×12", "abcd", "abcd"}, `["×12","abcd",0]`},
+		{[]string{"×123", "abcd", "×123", "abcd"}, `["×123","abcd",0,1]`},
+		{[]string{"abc", "abc"}, `["abc","abc"]`},
+		{[]string{"ééé", "ééé", "éééé", "éééé"}, `["ééé","ééé","éééé",0]`},
+		{[]string{"𝔵𝔶", "𝔵𝔶"}, `["𝔵𝔶",0]`}, // two surrogate pairs: 4 code units
+	} {
+		j := &jsonBuf{}
+		j.istrs(tc.in...)
+		if got := string(j.b); got != tc.want {
+			t.Errorf("istrs(%q) = %s, want %s", tc.in, got, tc.want)
+		}
 	}
 }

@@ -131,12 +131,8 @@ func (s *Stat) Mean() (mean, lo, hi float64) {
 	if s.N < 2 {
 		return mean, math.NaN(), math.NaN()
 	}
-	t := 1.96
-	if s.N-1 < len(t95) {
-		t = t95[s.N-1]
-	}
-	h := t * math.Sqrt(s.M2/float64(s.N-1)) / math.Sqrt(float64(s.N))
-	return mean, mean - h, mean + h
+	lo, hi = interval95(mean, s.M2, s.N)
+	return mean, lo, hi
 }
 
 // Summarizer reads a sweep's runs in two passes (see RunsSummary).

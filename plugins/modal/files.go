@@ -165,6 +165,7 @@ func downloadRuns(ctx context.Context, sb *modalsdk.Sandbox, remoteDir string, i
 func untarRuns(r io.Reader, recv map[string]*runfolder.Receiver) (map[string][]byte, error) {
 	manifests := map[string][]byte{}
 	tr := tar.NewReader(r)
+	entry := entryReader{r: tr, buf: make([]byte, 32*1024)}
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -191,11 +192,26 @@ func untarRuns(r io.Reader, recv map[string]*runfolder.Receiver) (map[string][]b
 				}
 				continue
 			}
-			if err := recv[top].Put(rel, tr); err != nil {
+			if err := recv[top].Put(rel, entry); err != nil {
 				return nil, err
 			}
 		default:
 			return nil, fmt.Errorf("the run archive holds %q, which is not a regular file or a folder", h.Name)
 		}
 	}
+}
+
+// entryReader reads the current entry of a tar stream; copied, it goes
+// through one buffer for the whole stream (io.Copy would allocate one per
+// file: neither the tar reader nor the file's writer brings its own).
+type entryReader struct {
+	r   io.Reader
+	buf []byte
+}
+
+func (e entryReader) Read(p []byte) (int, error) { return e.r.Read(p) }
+
+// WriteTo copies the rest of the entry to w through the shared buffer.
+func (e entryReader) WriteTo(w io.Writer) (int64, error) {
+	return io.CopyBuffer(w, struct{ io.Reader }{e.r}, e.buf)
 }
