@@ -102,9 +102,10 @@ func RunHTML(sc *engine.Scenario, res *engine.Result, sum *RunSummary) ([]byte, 
 	p := buildRunPage(sc, res, sum)
 	var b htmlBuf
 	// The page's size, near enough that the buffer is allocated once: its
-	// style, script and data, and ~4 KB of markup around them.
+	// style, script and data, and a few KB of markup around them (the
+	// agents and the days are in the data).
 	a := pageAssets()
-	b.Grow(4096 + len(a.runCSS) + max(len(a.runLoader), len(a.runDealerLoader)) + len(p.Data) + 200*len(p.Agents) + 200*len(p.SetupFacts))
+	b.Grow(4096 + len(a.runCSS) + max(len(a.runLoader), len(a.runDealerLoader)) + len(p.Data) + 200*(len(p.SetupFacts)+len(p.Dealer)+len(p.End)))
 	writeRunPage(&b, p)
 	return b.Bytes(), nil
 }
@@ -363,6 +364,7 @@ func shareCard(label, value, note string) card {
 // indexes the final state).
 func agentRows(sc *engine.Scenario, ix *stateIndex, f *runFacts) []agentRow {
 	out := make([]agentRow, 0, len(sc.Agents))
+	var fin []pynum.Amount
 	for _, a := range sc.Agents {
 		row := agentRow{ID: a.ID, Name: a.Name, Kind: a.Kind, Status: "active"}
 		if av := ix.agent(a.ID); av != nil {
@@ -375,8 +377,9 @@ func agentRows(sc *engine.Scenario, ix *stateIndex, f *runFacts) []agentRow {
 			case a.ID == f.failed:
 				row.Defaulted, row.Status = true, "failed on day "+strconv.Itoa(f.lastDay)+" (fail-fast)"
 			}
-			t := buildTAccount(ix, av)
-			row.Assets, row.Liabs, row.Net, row.NetNegative = t.Assets.Total, t.Liabs.Total, t.Net, t.NetNegative
+			ta, tl := totals(ix, av, fin)
+			net := pynum.Sub(ta, tl)
+			row.Assets, row.Liabs, row.Net, row.NetNegative = amountText(ta), amountText(tl), amountText(net), net.Sign() < 0
 		}
 		out = append(out, row)
 	}
@@ -593,6 +596,21 @@ func buildTAccount(ix *stateIndex, av *engine.AgentView) tAccount {
 	net := pynum.Sub(ta, tl)
 	t.Net, t.NetNegative = amountText(net), net.Sign() < 0
 	return t
+}
+
+// totals returns the financial totals of an agent's assets and liabilities,
+// as buildTAccount does, without its lines (fin is room for the amounts).
+func totals(ix *stateIndex, av *engine.AgentView, fin []pynum.Amount) (assets, liabilities pynum.Amount) {
+	side := func(ids []string) pynum.Amount {
+		fin = fin[:0]
+		for _, id := range ids {
+			if c := ix.contract(id); c != nil && c.Financial() {
+				fin = append(fin, c.Amount)
+			}
+		}
+		return pynum.Sum(fin...)
+	}
+	return side(av.AssetIDs), side(av.LiabilityIDs)
 }
 
 // stateIndex finds a state's agents and contracts by id: by scanning in a
