@@ -146,6 +146,12 @@ func (j *jsonBuf) inum(b []byte) {
 		}
 		j.seen[string(b)] = len(j.seen)
 	}
+	j.numText(b)
+}
+
+// numText writes a number's text (which needs no escaping) as a string
+// element.
+func (j *jsonBuf) numText(b []byte) {
 	j.sep()
 	j.b = append(j.b, '"')
 	j.b = append(j.b, b...)

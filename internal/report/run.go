@@ -102,9 +102,10 @@ func RunHTML(sc *engine.Scenario, res *engine.Result, sum *RunSummary) ([]byte, 
 	p := buildRunPage(sc, res, sum)
 	var b htmlBuf
 	// The page's size, near enough that the buffer is allocated once: its
-	// style, script and data, and ~4 KB of markup around them.
+	// style, script and data, and a few KB of markup around them (the
+	// agents and the days are in the data).
 	a := pageAssets()
-	b.Grow(4096 + len(a.runCSS) + max(len(a.runLoader), len(a.runDealerLoader)) + len(p.Data) + 200*len(p.Agents) + 200*len(p.SetupFacts))
+	b.Grow(4096 + len(a.runCSS) + max(len(a.runLoader), len(a.runDealerLoader)) + len(p.Data) + 200*(len(p.SetupFacts)+len(p.Dealer)+len(p.End)))
 	writeRunPage(&b, p)
 	return b.Bytes(), nil
 }
@@ -149,19 +150,6 @@ type agentRow struct {
 	Assets, Liabs, Net string
 	NetNegative        bool
 }
-
-type eventGroup struct {
-	Phase  int // phaseStart, phaseB1, ...
-	events []engine.Event
-}
-
-type eventRow struct {
-	Kind, From, To, Amount, ID, Alias string
-	Extra                             []keyValue
-	Default                           bool
-}
-
-type keyValue struct{ K, V string }
 
 type tAccount struct {
 	ID, Name, Kind string
@@ -376,6 +364,7 @@ func shareCard(label, value, note string) card {
 // indexes the final state).
 func agentRows(sc *engine.Scenario, ix *stateIndex, f *runFacts) []agentRow {
 	out := make([]agentRow, 0, len(sc.Agents))
+	var fin []pynum.Amount
 	for _, a := range sc.Agents {
 		row := agentRow{ID: a.ID, Name: a.Name, Kind: a.Kind, Status: "active"}
 		if av := ix.agent(a.ID); av != nil {
@@ -388,8 +377,9 @@ func agentRows(sc *engine.Scenario, ix *stateIndex, f *runFacts) []agentRow {
 			case a.ID == f.failed:
 				row.Defaulted, row.Status = true, "failed on day "+strconv.Itoa(f.lastDay)+" (fail-fast)"
 			}
-			t := buildTAccount(ix, av)
-			row.Assets, row.Liabs, row.Net, row.NetNegative = t.Assets.Total, t.Liabs.Total, t.Net, t.NetNegative
+			ta, tl := totals(ix, av, fin)
+			net := pynum.Sub(ta, tl)
+			row.Assets, row.Liabs, row.Net, row.NetNegative = amountText(ta), amountText(tl), amountText(net), net.Sign() < 0
 		}
 		out = append(out, row)
 	}
@@ -523,48 +513,6 @@ func rankOf(key string, keys ...string) int {
 	return len(keys)
 }
 
-// row lays an event out in the table's columns; keys without a column go
-// to the extra column, except repeats of a value already shown.
-func row(e *engine.Event) eventRow {
-	var chosen [roleCount]int
-	var ranks [roleCount]int
-	for r := range chosen {
-		chosen[r] = -1
-	}
-	for i, f := range e.Fields {
-		role, rank := keyRole(f.Key)
-		if role == roleNone || (role == roleAlias && f.Val.Kind == engine.NullValue) {
-			continue
-		}
-		if chosen[role] < 0 || rank < ranks[role] {
-			chosen[role], ranks[role] = i, rank
-		}
-	}
-	var text [roleCount]string // each role's value, printed once
-	for role, i := range chosen {
-		if i >= 0 {
-			text[role] = valueText(e.Fields[i].Val)
-		}
-	}
-	r := eventRow{
-		Kind: e.Kind, From: text[roleFrom], To: text[roleTo], Amount: text[roleAmount],
-		ID: text[roleID], Alias: text[roleAlias],
-		Default: e.Kind == kindPartial || e.Kind == kindObligationDef || e.Kind == kindAgentDef,
-	}
-	for i, f := range e.Fields {
-		role, _ := keyRole(f.Key)
-		if role != roleNone && i == chosen[role] || role == roleAlias && f.Val.Kind == engine.NullValue {
-			continue
-		}
-		v := valueText(f.Val)
-		if role != roleNone && role != roleAmount && v == text[role] {
-			continue
-		}
-		r.Extra = append(r.Extra, keyValue{K: f.Key, V: v})
-	}
-	return r
-}
-
 // valueText prints a payload value: amounts as bilancio's JSON writer does
 // (normalised), strings bare, lists and objects in a compact JSON-like form.
 func valueText(v engine.Value) string {
@@ -650,6 +598,21 @@ func buildTAccount(ix *stateIndex, av *engine.AgentView) tAccount {
 	return t
 }
 
+// totals returns the financial totals of an agent's assets and liabilities,
+// as buildTAccount does, without its lines (fin is room for the amounts).
+func totals(ix *stateIndex, av *engine.AgentView, fin []pynum.Amount) (assets, liabilities pynum.Amount) {
+	side := func(ids []string) pynum.Amount {
+		fin = fin[:0]
+		for _, id := range ids {
+			if c := ix.contract(id); c != nil && c.Financial() {
+				fin = append(fin, c.Amount)
+			}
+		}
+		return pynum.Sum(fin...)
+	}
+	return side(av.AssetIDs), side(av.LiabilityIDs)
+}
+
 // stateIndex finds a state's agents and contracts by id: by scanning in a
 // small state, by number in a large one (StateView's own lookups scan,
 // which is quadratic over a large ring's balance sheets). The contracts of
@@ -665,11 +628,6 @@ type stateIndex struct {
 
 // scanMax is the size up to which a state is scanned rather than indexed.
 const scanMax = 24
-
-// indexState indexes sv on its own.
-func indexState(sv *engine.StateView) *stateIndex {
-	return newStateIndex(sv, nil, nil)
-}
 
 // newStateIndex indexes sv, numbering its contracts in slots (a new
 // numbering when nil). prev, the index of an earlier state of the same

@@ -124,6 +124,8 @@ type dataWriter struct {
 	layouts []layout
 	cells   []cell
 	scratch []byte
+	cs      []*engine.ContractView
+	fin     []pynum.Amount
 }
 
 // events writes "setup", "ss" and "days" in one pass over the event log
@@ -251,9 +253,10 @@ func (w *dataWriter) index(sv *engine.StateView) *stateIndex {
 }
 
 // An event's row: the event's kind, then the values of its From, To,
-// Amount, ID and Alias columns, then key and value of the payload's other
-// keys, but repeats of a value already shown (row in run.go says the same
-// for one event).
+// Amount, ID and Alias columns (keyRole: when several keys compete for a
+// column, the one of the lowest rank), then key and value of the payload's
+// other keys, but an alias that is null and repeats of a value already
+// shown in its column.
 
 // layout is where the payload keys of an event go (keyRole), for events
 // with the same keys: most events of a kind have the same.
@@ -309,11 +312,7 @@ func (w *dataWriter) cellOf(v engine.Value) cell {
 		return cell{at: at, end: len(w.scratch), num: true}
 	case engine.AmountValue:
 		at := len(w.scratch)
-		w.scratch = pynum.AppendAmountJSON(w.scratch, v.Amount())
-		if n := len(w.scratch); w.scratch[at] == '"' { // a decimal's text, quoted
-			copy(w.scratch[at:], w.scratch[at+1:n-1])
-			w.scratch = w.scratch[:n-2]
-		}
+		w.scratch = appendAmountText(w.scratch, v.Amount())
 		return cell{at: at, end: len(w.scratch), num: true}
 	case engine.NullValue:
 		return cell{s: "null"}
@@ -543,18 +542,103 @@ func (w *dataWriter) grid(sv *engine.StateView, activeOnly bool) {
 			continue
 		}
 		s.prev, s.seen = cur, true
-		t := buildTAccount(ix, av)
-		one.b = one.b[:0]
-		writeSheet(one, &t)          // not interned, to compare
+		one.b = one.b[:0] // the sheet not interned, to compare
+		var t tAccount
+		direct := w.sheet(one, ix, av)
+		if !direct {
+			t = buildTAccount(ix, av)
+			writeSheet(one, &t)
+		}
 		if s.last == string(one.b) { // compared without a copy
 			j.strs(s.id)
 			continue
 		}
 		s.last = string(one.b)
-		writeSheet(j, &t)
+		if direct {
+			w.sheet(j, ix, av)
+		} else {
+			writeSheet(j, &t)
+		}
 	}
 	j.endArr()
 	j.endArr()
+}
+
+// sheet writes av's T-account as writeSheet(buildTAccount(ix, av)) does,
+// straight from the state, for an agent of financial instruments only with
+// sides short enough to list every one; for any other it writes nothing
+// and reports false.
+func (w *dataWriter) sheet(j *jsonBuf, ix *stateIndex, av *engine.AgentView) bool {
+	if len(av.StockIDs) > 0 || len(av.AssetIDs) > sideLinesMax || len(av.LiabilityIDs) > sideLinesMax {
+		return false
+	}
+	cs := w.cs[:0]
+	for _, ids := range [2][]string{av.AssetIDs, av.LiabilityIDs} {
+		for _, id := range ids {
+			if c := ix.contract(id); c != nil {
+				if !c.Financial() {
+					return false
+				}
+				cs = append(cs, c)
+			}
+		}
+		cs = append(cs, nil) // the end of a side
+	}
+	w.cs = cs
+	j.arr()
+	j.str(av.ID)
+	if av.Defaulted {
+		j.int(1)
+	} else {
+		j.int(0)
+	}
+	var total [2]pynum.Amount
+	for side := range 2 {
+		fin := w.fin[:0]
+		j.arr()
+		for ; cs[0] != nil; cs = cs[1:] {
+			c := cs[0]
+			fin = append(fin, c.Amount)
+			party := c.Issuer // an asset's
+			if side == 1 {
+				party = c.Holder // a liability's
+			}
+			w.scratch = w.scratch[:0]
+			if c.HasDueDay {
+				w.scratch = strconv.AppendInt(append(w.scratch, 'd'), c.DueDay, 10)
+			}
+			due := len(w.scratch)
+			w.scratch = appendAmountText(w.scratch, c.Amount)
+			j.arr()
+			j.istr(c.Kind)
+			j.istr(party)
+			j.inum(w.scratch[:due])
+			j.inum(w.scratch[due:])
+			j.endArr()
+		}
+		cs = cs[1:]
+		j.endArr()
+		total[side] = pynum.Sum(fin...)
+		w.fin = fin
+	}
+	net := pynum.Sub(total[0], total[1])
+	for _, a := range [...]pynum.Amount{total[0], total[1], net} {
+		w.scratch = appendAmountText(w.scratch[:0], a)
+		j.numText(w.scratch)
+	}
+	j.endArr()
+	return true
+}
+
+// appendAmountText appends amountText(a).
+func appendAmountText(dst []byte, a pynum.Amount) []byte {
+	at := len(dst)
+	dst = pynum.AppendAmountJSON(dst, a)
+	if n := len(dst); dst[at] == '"' { // a decimal's text, quoted
+		copy(dst[at:], dst[at+1:n-1])
+		dst = dst[:n-2]
+	}
+	return dst
 }
 
 func writeSheet(j *jsonBuf, t *tAccount) {
