@@ -170,6 +170,22 @@ func TestBilancioLinksNoSweepMachinery(t *testing.T) {
 	}
 }
 
+// TestBilancioLinksNoApd: bilancio does not link github.com/cockroachdb/apd
+// (its package init alone, tables of ln 10 and constants computed at start,
+// cost ≈1.4 ms of every process): its Python decimals are pynum.Amount, whose
+// big form is math/big. apd stays a test oracle (pynum's fuzz tests).
+func TestBilancioLinksNoApd(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "github.com/cockroachdb/apd") {
+			t.Errorf("bilancio links %s: decimals on the run path are pynum.Amount", dep)
+		}
+	}
+}
+
 // TestPackageDocs: every package has a doc comment saying what it is
 // ("Package NAME ..." or, for a command, "Command ...").
 func TestPackageDocs(t *testing.T) {

@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
 
@@ -67,8 +66,8 @@ func BenchmarkProcessVersion(b *testing.B) {
 // the scenario's exports, written to tmpfs when there is one: each run
 // writes a new folder, as a user's first run of a scenario does.
 func BenchmarkProcessRunRing100(b *testing.B) {
-	g, err := ring.Generate(ring.Params{NAgents: 100, Seed: 131, Kappa: apd.New(2, 0), QTotal: apd.New(10000, 0),
-		Concentration: apd.New(1, 0), Mu: apd.New(1, 0), MaturityDays: 10, Liquidity: ring.Uniform, DefaultHandling: engine.ExpelAgent})
+	g, err := ring.Generate(ring.Params{NAgents: 100, Seed: 131, Kappa: new(pynum.Dec(2, 0)), QTotal: new(pynum.Dec(10000, 0)),
+		Concentration: new(pynum.Dec(1, 0)), Mu: new(pynum.Dec(1, 0)), MaturityDays: 10, Liquidity: ring.Uniform, DefaultHandling: engine.ExpelAgent})
 	if err != nil {
 		b.Fatal(err)
 	}

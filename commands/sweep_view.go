@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cockroachdb/apd/v3"
 	"github.com/hashicorp/cli"
 	"github.com/hashicorp/hcl/v2"
 
@@ -662,9 +661,9 @@ func (v *jsonView) diagnosticLine(t time.Time, severity, summary, detail string,
 func (v *jsonView) Close() {}
 
 // decimalText prints a decimal as the registry does (str(Decimal)).
-func decimalText(d *apd.Decimal) string {
+func decimalText(d *pynum.Amount) string {
 	if d == nil {
 		return ""
 	}
-	return pynum.Str(d)
+	return d.String()
 }

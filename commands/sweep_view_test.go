@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/apd/v3"
-
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
@@ -44,9 +43,9 @@ func viewEvents() []sweep.Event {
 		}
 		return r
 	}
-	dec := func(s string) *apd.Decimal {
-		d, _, _ := apd.NewFromString(s)
-		return d
+	dec := func(s string) *pynum.Amount {
+		d, _ := pynum.ParseDecimal(s)
+		return &d
 	}
 	return []sweep.Event{
 		{Type: sweep.EventSweepStarted, Time: at(0), Progress: prog(0, 0, 0, 0, 0), Start: &sweep.StartInfo{
@@ -126,8 +125,8 @@ func TestProgressLine(t *testing.T) {
 
 // frontierCell is a frontier cell's values of concentration, mu and
 // monotonicity.
-func frontierCell(c, mu, m *apd.Decimal) [ring.NumSwept]*apd.Decimal {
-	var cell [ring.NumSwept]*apd.Decimal
+func frontierCell(c, mu, m *pynum.Amount) [ring.NumSwept]*pynum.Amount {
+	var cell [ring.NumSwept]*pynum.Amount
 	cell[ring.SweptConcentration], cell[ring.SweptMu], cell[ring.SweptMonotonicity] = c, mu, m
 	return cell
 }

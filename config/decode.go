@@ -2,11 +2,12 @@ package config
 
 import (
 	"fmt"
-	"github.com/bilancio-go/bilancio/internal/ring"
 	"math/big"
 	"strings"
 
-	"github.com/cockroachdb/apd/v3"
+	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/ring"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -28,7 +29,7 @@ type decoder struct {
 // where it was written.
 type decimal struct {
 	text string
-	d    *apd.Decimal
+	d    *pynum.Amount
 	rng  hcl.Range
 }
 

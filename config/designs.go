@@ -100,7 +100,7 @@ func (l *loader) paramList(d *decoder, sp *ring.Swept) ([]string, bool) {
 		return nil, false
 	}
 	for _, v := range ds {
-		if msg := sp.Check(v.d); msg != "" {
+		if msg := sp.Check(*v.d); msg != "" {
 			l.errorf(v.rng, "Invalid "+sp.Name, "%s.", msg)
 			ok = false
 		}

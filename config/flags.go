@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/sweep"
@@ -152,7 +150,7 @@ func (f *RingFlags) spec(o *override) (*sweep.Spec, error) {
 	if given("q-total") {
 		if q, err := CLIFloat(f.qTotal); err != nil {
 			bad("q-total", ring.Problem("q_total", err))
-		} else if msg := ring.CheckQTotal(mustDecimal(q)); msg != "" {
+		} else if msg := ring.CheckQTotal(*mustDecimal(q)); msg != "" {
 			bad("q-total", msg)
 		} else {
 			r.QTotal = q
@@ -204,7 +202,7 @@ func (f *RingFlags) spec(o *override) (*sweep.Spec, error) {
 			continue
 		}
 		for _, t := range l {
-			if msg := sp.Check(mustDecimal(t)); msg != "" {
+			if msg := sp.Check(*mustDecimal(t)); msg != "" {
 				bad(sp.Plural, msg)
 			}
 		}
@@ -319,12 +317,12 @@ func (f *RingFlags) spec(o *override) (*sweep.Spec, error) {
 }
 
 // mustDecimal parses a decimal text already checked.
-func mustDecimal(text string) *apd.Decimal {
+func mustDecimal(text string) *pynum.Amount {
 	d, err := ring.ParseDecimal(text)
 	if err != nil {
 		panic("config: a checked decimal does not parse: " + text)
 	}
-	return d
+	return &d
 }
 
 // CLIFloat reads a float option as bilancio's click does and prints it as
@@ -334,7 +332,7 @@ func CLIFloat(text string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return pynum.Str(d), nil
+	return d.String(), nil
 }
 
 // DecimalList reads a comma-separated list of decimals as bilancio's
@@ -350,7 +348,7 @@ func DecimalList(text string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, pynum.Str(d))
+		out = append(out, d.String())
 	}
 	return out, nil
 }

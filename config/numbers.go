@@ -5,8 +5,6 @@ import (
 	"math/big"
 	"strings"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
@@ -100,12 +98,12 @@ func cliFloatText(text string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return pynum.Str(d), nil
+	return d.String(), nil
 }
 
 // parseDecimalText checks that s is a finite decimal (as Python's Decimal
 // reads it) and returns it as a Decimal.
-func parseDecimalText(s string) (*apd.Decimal, error) {
+func parseDecimalText(s string) (*pynum.Amount, error) {
 	if strings.TrimSpace(s) != s || s == "" {
 		return nil, fmt.Errorf("%q is not a decimal number (no spaces around it)", s)
 	}
@@ -113,7 +111,7 @@ func parseDecimalText(s string) (*apd.Decimal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%q is not a decimal number", s)
 	}
-	return d, nil
+	return &d, nil
 }
 
 // applyRule returns the text a number written as text (already the shortest

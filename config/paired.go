@@ -3,10 +3,10 @@ package config
 import (
 	"fmt"
 
-	"github.com/cockroachdb/apd/v3"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/sweep"
 )
 
@@ -190,7 +190,7 @@ func (l *loader) decodePaired(d *decoder, kind string, content *hcl.BodyContent,
 			l.diags = append(l.diags, diags...)
 			bd := &decoder{l: l, ctx: d.ctx, attrs: bc.Attributes}
 			if v, ok := bd.decimal(attrTicketSize, textCLIFloat); ok {
-				if v.d.Cmp(apd.New(1, 0)) < 0 {
+				if pynum.Cmp(*v.d, pynum.Dec(1, 0)) < 0 {
 					l.errorf(v.rng, "Invalid value for "+attrTicketSize, "The dealer's ticket size must be at least 1, got %s.", v.text)
 				}
 				p.TicketSize = v.text

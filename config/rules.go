@@ -4,8 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/cockroachdb/apd/v3"
-
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/sdk"
 )
@@ -69,14 +68,14 @@ func checkArtifacts(s string) string {
 
 // checkRange checks a Latin hypercube's range of a swept parameter: both
 // bounds allowed values, min ≤ max.
-func checkRange(sp *ring.Swept, lo, hi *apd.Decimal) string {
-	if msg := sp.Check(lo); msg != "" {
+func checkRange(sp *ring.Swept, lo, hi *pynum.Amount) string {
+	if msg := sp.Check(*lo); msg != "" {
 		return "the lower bound is out of range: " + msg
 	}
-	if msg := sp.Check(hi); msg != "" {
+	if msg := sp.Check(*hi); msg != "" {
 		return "the upper bound is out of range: " + msg
 	}
-	if lo.Cmp(hi) > 0 {
+	if pynum.Cmp(*lo, *hi) > 0 {
 		return fmt.Sprintf("the %s range must be [min, max] with min ≤ max", sp.Name)
 	}
 	return ""

@@ -211,7 +211,7 @@ func (l *loader) decodeRing(d *decoder, r *sweep.RingParams, qRule textRule) {
 		r.MaturityDays = int(n)
 	}
 	if q, ok := d.decimal(attrQTotal, qRule); ok {
-		if msg := ring.CheckQTotal(q.d); msg != "" {
+		if msg := ring.CheckQTotal(*q.d); msg != "" {
 			l.errorf(q.rng, "Invalid value for "+attrQTotal, "%s.", msg)
 		}
 		r.QTotal = q.text

@@ -294,7 +294,7 @@ func (y *yamlLoader) decimal(n *yaml.Node, path string) (decimal, bool) {
 		if err != nil {
 			return bad()
 		}
-		text = pynum.Str(d)
+		text = d.String()
 	default:
 		return bad()
 	}
@@ -302,7 +302,7 @@ func (y *yamlLoader) decimal(n *yaml.Node, path string) (decimal, bool) {
 	if err != nil {
 		return bad()
 	}
-	return decimal{text: text, d: d}, true
+	return decimal{text: text, d: &d}, true
 }
 
 // floatDecimal reads a Decimal field that bilancio's command turns into a
@@ -318,7 +318,7 @@ func (y *yamlLoader) floatDecimal(n *yaml.Node, path string) (decimal, bool) {
 		return decimal{}, false
 	}
 	d, _ := ring.ParseDecimal(text)
-	return decimal{text: text, d: d}, true
+	return decimal{text: text, d: &d}, true
 }
 
 // decimals reads a list of Decimals; each is checked as a value of sp.
@@ -336,7 +336,7 @@ func (y *yamlLoader) decimals(n *yaml.Node, path string, sp *ring.Swept) ([]stri
 			ok = false
 			continue
 		}
-		if msg := sp.Check(d.d); msg != "" {
+		if msg := sp.Check(*d.d); msg != "" {
 			y.errorf(e, "%s[%d]: %s", path, i, msg)
 			ok = false
 			continue
@@ -427,7 +427,7 @@ func (y *yamlLoader) runner(n *yaml.Node, r *sweep.RingParams) {
 	}
 	if v := f["q_total"]; !isNull(v) {
 		if d, ok := y.floatDecimal(v, "runner.q_total"); ok {
-			if msg := ring.CheckQTotal(d.d); msg != "" {
+			if msg := ring.CheckQTotal(*d.d); msg != "" {
 				y.errorf(v, "runner.%s", msg)
 			}
 			r.QTotal = d.text

@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/cockroachdb/apd/v3"
-
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
@@ -182,8 +181,8 @@ func (f *ringFlags) params() (ring.Params, error) {
 	p.KappaRule = rule
 	decimals := []struct {
 		flag, text string
-		dst        **apd.Decimal
-		parse      func(string) (*apd.Decimal, error)
+		dst        **pynum.Amount
+		parse      func(string) (pynum.Amount, error)
 	}{
 		{"kappa", f.kappa, &p.Kappa, ring.ParseDecimal},
 		{"concentration", f.concentration, &p.Concentration, ring.ParseDecimal},
@@ -204,7 +203,7 @@ func (f *ringFlags) params() (ring.Params, error) {
 		if err != nil {
 			return p, fmt.Errorf("-%s: %w", d.flag, err)
 		}
-		*d.dst = v
+		*d.dst = &v
 	}
 	if f.liquidityVector != "" {
 		for _, part := range strings.Split(f.liquidityVector, ",") {
@@ -230,7 +229,7 @@ func (f *ringFlags) balancedParams(p ring.Params) (ring.BalancedParams, error) {
 	bp := ring.BalancedParams{Params: p, Mode: mode}
 	for _, d := range []struct {
 		flag, text string
-		dst        **apd.Decimal
+		dst        **pynum.Amount
 	}{
 		{"face-value", f.faceValue, &bp.FaceValue},
 		{"outside-mid-ratio", f.outsideMidRatio, &bp.OutsideMidRatio},
@@ -240,7 +239,7 @@ func (f *ringFlags) balancedParams(p ring.Params) (ring.BalancedParams, error) {
 		if err != nil {
 			return bp, fmt.Errorf("-%s: %w", d.flag, err)
 		}
-		*d.dst = v
+		*d.dst = &v
 	}
 	return bp, nil
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/engine"
-	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
 // runRingGenerate runs `bilancio ring generate` in process and returns its
@@ -65,7 +64,7 @@ func TestRingGenerateReproducesRecordedRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := rep.Summary
-		if s.DeltaTotal == nil || pynum.Str(s.DeltaTotal) != tt.delta || s.PhiTotal == nil || pynum.Str(s.PhiTotal) != tt.phi || s.MaxDay != tt.days {
+		if s.DeltaTotal == nil || s.DeltaTotal.String() != tt.delta || s.PhiTotal == nil || s.PhiTotal.String() != tt.phi || s.MaxDay != tt.days {
 			t.Errorf("%s: delta_total %v, phi_total %v, days %d; want %s, %s, %d", tt.id, s.DeltaTotal, s.PhiTotal, s.MaxDay, tt.delta, tt.phi, tt.days)
 		}
 		if root := conformance.Root(); root != "" {

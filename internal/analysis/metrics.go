@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/metrics"
@@ -87,7 +85,7 @@ func RecomputeMetrics(req MetricsRequest) ([]Written, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", req.Events, err)
 	}
-	var money *apd.Decimal
+	var money *pynum.Amount
 	if req.Balances != "" {
 		b, err := os.Open(req.Balances)
 		if err == nil {
@@ -166,11 +164,11 @@ th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}th{background:
 
 // metricsHTML renders the analytics page of a report.
 func metricsHTML(req MetricsRequest, rep *metrics.Report) ([]byte, error) {
-	cell := func(d *apd.Decimal) string {
+	cell := func(d *pynum.Amount) string {
 		if d == nil {
 			return ""
 		}
-		return pynum.MetricCell(d)
+		return pynum.MetricCell(*d)
 	}
 	stem := strings.ReplaceAll(strings.TrimSuffix(filepath.Base(req.Events), filepath.Ext(req.Events)), "_events", "")
 	data := struct {

@@ -104,8 +104,8 @@ func TestWriteBalances(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if pynum.Str(m1) != pynum.Str(m2) {
-				t.Errorf("money stock %s from rows, %s from the file", pynum.Str(m1), pynum.Str(m2))
+			if m1.String() != m2.String() {
+				t.Errorf("money stock %s from rows, %s from the file", m1.String(), m2.String())
 			}
 		})
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // AppendBalances appends the balances.csv text of rows: the sorted union of
@@ -55,7 +54,7 @@ func WriteBalances(w io.Writer, rows []metrics.BalanceRow) error {
 
 // ReadBalancesMoney reads a balances.csv file and returns its money stock
 // (metrics.MoneyStockText), as bilancio's metrics read it.
-func ReadBalancesMoney(r io.Reader) (*apd.Decimal, error) {
+func ReadBalancesMoney(r io.Reader) (*pynum.Amount, error) {
 	rows, err := ReadCSVDicts(r)
 	if err != nil {
 		return nil, fmt.Errorf("reading balances: %w", err)

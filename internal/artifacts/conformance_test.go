@@ -131,11 +131,11 @@ func TestConformanceMetrics(t *testing.T) {
 	}
 }
 
-func strOrEmpty(d *apd.Decimal) string {
+func strOrEmpty(d *pynum.Amount) string {
 	if d == nil {
 		return ""
 	}
-	return pynum.Str(d)
+	return d.String()
 }
 
 func readFile(t *testing.T, path string) []byte {

@@ -8,17 +8,19 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/cockroachdb/apd/v3"
 )
 
-func dec(t *testing.T, s string) *apd.Decimal {
+func dec(t *testing.T, s string) *pynum.Amount {
 	t.Helper()
-	d, _, err := apd.NewFromString(s)
+	d, err := pynum.ParseDecimal(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return d
+	return &d
 }
+
+// ptr returns a pointer to a copy of a.
+func ptr(a pynum.Amount) *pynum.Amount { return &a }
 
 // Expected texts are Python 3.11's json.dumps output.
 func TestAppendJSON(t *testing.T) {
@@ -46,7 +48,7 @@ func TestAppendJSON(t *testing.T) {
 		{"empty list indented", JSONArray(), 2, "[]"},
 		{"decimals", JSONArray(
 			JSONDecimal(dec(t, "0.1243941841680129240710823910")), JSONDecimal(dec(t, "5000")),
-			JSONDecimal(dec(t, "7500.0000000000001")), JSONDecimal(pynum.DecQuo(dec(t, "10000.0"), dec(t, "0.25"))),
+			JSONDecimal(dec(t, "7500.0000000000001")), JSONDecimal(ptr(pynum.Quo(*dec(t, "10000.0"), *dec(t, "0.25")))),
 			JSONDecimal(dec(t, "0E-28")), JSONDecimal(dec(t, "0.0000001")), JSONDecimal(nil),
 			JSONAmount(pynum.Int(36)), JSONAmount(pynum.Dec(500, -1)), JSONAmount(pynum.Dec(8333333333333334, -13)),
 		), -1, `["0.124394184168012924071082391", 5000, "7500.0000000000001", 40000, 0, "1E-7", null, 36, 50, "833.3333333333334"]`},

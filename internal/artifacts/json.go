@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/cockroachdb/apd/v3"
 )
 
 type jsonKind uint8
@@ -65,11 +64,11 @@ func JSONString(s string) JSON { return JSON{kind: jsonString, text: s} }
 // JSONDecimal returns a Decimal as bilancio writes it (spec §8.3): a JSON
 // integer when it is integral after normalisation, otherwise a JSON string of
 // the normalised value. A nil d is null.
-func JSONDecimal(d *apd.Decimal) JSON {
+func JSONDecimal(d *pynum.Amount) JSON {
 	if d == nil {
 		return JSONNull()
 	}
-	return numberOrString(pynum.JSONNumber(d))
+	return numberOrString(pynum.JSONNumber(*d))
 }
 
 // JSONAmount returns an amount: an int as an integer, a Decimal as JSONDecimal.

@@ -7,15 +7,14 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // metric appends a metrics CSV cell: a Decimal normalised and printed as an
 // integer or repr(float), None empty (spec §8.4).
-func (r *csvRecord) metric(d *apd.Decimal) {
+func (r *csvRecord) metric(d *pynum.Amount) {
 	r.next()
 	if d != nil {
-		r.dst = pynum.AppendMetricCell(r.dst, d)
+		r.dst = pynum.AppendMetricCell(r.dst, *d)
 	}
 }
 
@@ -122,13 +121,13 @@ func (o *dayObject) int(k string, n int) {
 	o.dst = strconv.AppendInt(o.dst, int64(n), 10)
 }
 
-func (o *dayObject) decimal(k string, d *apd.Decimal) {
+func (o *dayObject) decimal(k string, d *pynum.Amount) {
 	o.key(k)
 	if d == nil {
 		o.dst = append(o.dst, "null"...)
 		return
 	}
-	o.dst = pynum.AppendJSONNumber(o.dst, d)
+	o.dst = pynum.AppendJSONNumber(o.dst, *d)
 }
 
 func (o *dayObject) string(k, s string) {

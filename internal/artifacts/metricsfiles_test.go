@@ -12,18 +12,17 @@ import (
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // Day 1 of comparison_control_00b2d850311d (spec §6.4).
 func specDay(t *testing.T) metrics.DayRow {
-	s, peak := apd.New(619, 0), apd.New(77, 0)
-	phi := pynum.DecQuo(peak, s)
+	s, peak := pynum.Dec(619, 0), pynum.Dec(77, 0)
+	phi := pynum.Quo(peak, s)
 	return metrics.DayRow{
-		Day: 1, S: s, Mbar: apd.New(619, 0), M: dec(t, "5000"), G: apd.New(0, 0),
-		Alpha: pynum.DecSub(apd.New(1, 0), pynum.DecQuo(apd.New(619, 0), s)),
-		Mpeak: peak, GrossSettled: peak, V: pynum.DecQuo(peak, peak),
-		Phi: phi, Delta: pynum.DecSub(apd.New(1, 0), phi),
+		Day: 1, S: &s, Mbar: ptr(pynum.Dec(619, 0)), M: dec(t, "5000"), G: ptr(pynum.Dec(0, 0)),
+		Alpha: ptr(pynum.Sub(pynum.Dec(1, 0), pynum.Quo(pynum.Dec(619, 0), s))),
+		Mpeak: &peak, GrossSettled: &peak, V: ptr(pynum.Quo(peak, peak)),
+		Phi: &phi, Delta: ptr(pynum.Sub(pynum.Dec(1, 0), phi)),
 		NDebtors: 10, NCreditors: 10, HHIPlus: dec(t, "0.1487494812885445021805455147"),
 	}
 }
@@ -90,11 +89,11 @@ func TestMetricsFiles(t *testing.T) {
 		t.Errorf("metrics.json:\n%s\nwant:\n%s", buf.String(), wantJSON)
 	}
 
-	ds := []metrics.DSRow{{Day: 1, Agent: "H2", DS: apd.New(1, 0)}, {Day: 1, Agent: "H3", DS: dec(t, "0.3333333333333333333333333333")}, {Day: 2, Agent: "H4"}}
+	ds := []metrics.DSRow{{Day: 1, Agent: "H2", DS: ptr(pynum.Dec(1, 0))}, {Day: 1, Agent: "H3", DS: dec(t, "0.3333333333333333333333333333")}, {Day: 2, Agent: "H4"}}
 	if got, want := string(AppendMetricsDS(nil, ds)), crlf("DS_t,agent,day", "1,H2,1", "0.3333333333333333,H3,1", ",H4,2"); got != want {
 		t.Errorf("metrics_ds.csv = %q, want %q", got, want)
 	}
-	steps := []metrics.StepRow{{Day: 1, Step: 1, Payer: "H1", Payee: "H2", Amount: apd.New(36, 0), PPrefix: dec(t, "36.0")}, {Day: 1, Step: 2, Amount: dec(t, "12.50"), PPrefix: dec(t, "0E-2")}}
+	steps := []metrics.StepRow{{Day: 1, Step: 1, Payer: "H1", Payee: "H2", Amount: ptr(pynum.Dec(36, 0)), PPrefix: dec(t, "36.0")}, {Day: 1, Step: 2, Amount: dec(t, "12.50"), PPrefix: dec(t, "0E-2")}}
 	if got, want := string(AppendMetricsIntraday(nil, steps)), crlf("P_prefix,amount,day,payee,payer,step", "36,36,1,H2,H1,1", "0,12.5,1,,,2"); got != want {
 		t.Errorf("metrics_intraday.csv = %q, want %q", got, want)
 	}
@@ -169,7 +168,7 @@ func TestWriteRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := pynum.Str(rep.Summary.PhiTotal); got != "1" || rep.Summary.MaxDay != 1 {
+	if got := rep.Summary.PhiTotal.String(); got != "1" || rep.Summary.MaxDay != 1 {
 		t.Errorf("summary = phi %s, max day %d", got, rep.Summary.MaxDay)
 	}
 	files, _, err := Outputs(res)

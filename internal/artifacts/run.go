@@ -8,7 +8,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/metrics"
-	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
@@ -154,10 +153,10 @@ func newManifest(res *engine.Result, report *metrics.Report, info RunInfo) *runf
 		DurationMS: float64(info.Finished.Sub(info.Started).Microseconds()) / 1000,
 	}
 	if s := report.Summary; s.PhiTotal != nil {
-		m.PhiTotal = pynum.Str(s.PhiTotal)
+		m.PhiTotal = s.PhiTotal.String()
 	}
 	if s := report.Summary; s.DeltaTotal != nil {
-		m.DeltaTotal = pynum.Str(s.DeltaTotal)
+		m.DeltaTotal = s.DeltaTotal.String()
 	}
 	if report.Summary.MaxDay > 0 || len(report.Days) > 0 {
 		m.TimeToStability = strconv.Itoa(report.Summary.MaxDay)

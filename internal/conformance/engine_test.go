@@ -10,7 +10,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/engine"
-	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
 // noDealerSets are the recorded bilancio runs the engine must reproduce
@@ -116,10 +115,10 @@ func checkRun(t *testing.T, run Run, reg map[string]string, opts engine.Options)
 	if reg != nil {
 		got := map[string]string{"time_to_stability": strconv.Itoa(rep.Summary.MaxDay)}
 		if rep.Summary.PhiTotal != nil {
-			got["phi_total"] = pynum.Str(rep.Summary.PhiTotal)
+			got["phi_total"] = rep.Summary.PhiTotal.String()
 		}
 		if rep.Summary.DeltaTotal != nil {
-			got["delta_total"] = pynum.Str(rep.Summary.DeltaTotal)
+			got["delta_total"] = rep.Summary.DeltaTotal.String()
 		}
 		for _, col := range []string{"phi_total", "delta_total", "time_to_stability"} {
 			if got[col] != reg[col] {

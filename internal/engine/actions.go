@@ -31,7 +31,7 @@ func (s *system) applyAction(a *Action) error {
 		if err != nil {
 			return err
 		}
-		c, err := s.mintCash(to, a.Amount, a.Alias, a.HasAlias)
+		c, err := s.mint(KindCash, "C", evCashMinted, to, a.Amount, s.actionAlias(a), a.HasAlias)
 		if err != nil {
 			return err
 		}
@@ -71,16 +71,29 @@ func (s *system) agentRef(id string, hint int32) (int32, error) {
 	return i, nil
 }
 
+// actionAlias is the event value of the alias an action gives
+// (a.HasAlias): by its slot, or the empty alias bilancio logs but never
+// binds.
+func (s *system) actionAlias(a *Action) cval {
+	if !a.HasAlias {
+		return 0
+	}
+	if a.Alias == "" {
+		return s.cStr("")
+	}
+	return mkCval(cvAliasName, int64(s.st.aliasSlot(a.Alias, a.aliasAt)))
+}
+
 // captureAlias binds the action's alias to the contract it created.
 func (s *system) captureAlias(a *Action, c *contract) error {
 	if !a.HasAlias || a.Alias == "" {
 		return nil
 	}
-	slot := s.aliasSlot(a.Alias, a.aliasAt)
+	slot := s.st.aliasSlot(a.Alias, a.aliasAt)
 	if _, bound := s.st.boundAlias(slot); bound {
 		return fmt.Errorf("alias already exists: %s", a.Alias)
 	}
-	s.setAlias(a.Alias, slot, c)
+	s.setAlias(slot, c)
 	return nil
 }
 
@@ -95,8 +108,9 @@ func (s *system) createPayable(a *Action) error {
 		return err
 	}
 	amount := a.Amount.Trunc()
-	c := s.newContract(s.newID("PAY"), KindPayable, "X", amount, creditor, debtor)
-	c.dueDay, c.hasDueDay, c.maturityDistance = a.DueDay, true, a.MaturityDistance
+	c := s.newContract(s.newID("PAY"), KindPayable, amount, creditor, debtor)
+	// (maturity_distance is accepted and not kept: nothing reads it.)
+	c.dueDay, c.hasDueDay = a.DueDay, true
 	if a.DueDay < 0 {
 		return fmt.Errorf("payable must have due_day >= 0")
 	}
@@ -117,7 +131,7 @@ func (s *system) transferClaim(a *Action) error {
 	var fromAlias string
 	hasAlias := a.ContractAlias != ""
 	if hasAlias {
-		id, ok := s.aliasTarget(s.aliasSlot(a.ContractAlias, a.aliasAt))
+		id, ok := s.aliasTarget(s.st.aliasSlot(a.ContractAlias, a.aliasAt))
 		if !ok {
 			return fmt.Errorf("unknown alias: %s", a.ContractAlias)
 		}

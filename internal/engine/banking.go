@@ -25,7 +25,7 @@ func (s *system) depositIDs(customer, bank int32) []int32 {
 func (s *system) coalesceDeposits(customer, bank int32) (int32, error) {
 	ids := s.depositIDs(customer, bank)
 	if len(ids) == 0 {
-		c := s.newContract(s.newID("D"), KindBankDeposit, "X", pynum.Int(0), customer, bank)
+		c := s.newContract(s.newID("D"), KindBankDeposit, pynum.Int(0), customer, bank)
 		if err := s.addContract(c); err != nil {
 			return 0, err
 		}

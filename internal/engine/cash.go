@@ -5,40 +5,39 @@ import (
 )
 
 // mintCash issues new cash from the central bank to agent to (bilancio's
-// System.mint_cash) and returns the new contract.
+// System.mint_cash) and returns the new contract; the event names alias when
+// hasAlias.
 func (s *system) mintCash(to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
-	return s.mint(KindCash, "C", evCashMinted, to, amount, alias, hasAlias)
+	return s.mint(KindCash, "C", evCashMinted, to, amount, s.cStrOrNull(alias, hasAlias), hasAlias)
 }
 
 // mint issues a new central-bank instrument of kind (cash or reserves) to
 // agent to, adds it to the central bank's outstanding amount and logs event
 // {to, amount, instr_id[, alias]}; bilancio's mint_cash and mint_reserves
 // differ only in these.
-func (s *system) mint(kind, prefix string, event evKind, to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
+//
+// bilancio runs it as an atomic block; it needs none: addContract refuses
+// before it changes anything, and nothing after it can fail.
+func (s *system) mint(kind, prefix string, event evKind, to int32, amount pynum.Amount, alias cval, hasAlias bool) (*contract, error) {
 	cb := s.st.cbIndex
 	if cb == noAgent {
 		return nil, validationf("CentralBank must exist")
 	}
-	id := s.newID(prefix)
-	c := s.newContract(id, kind, "X", amount, to, cb)
-	err := s.atomic(func() error {
-		if err := s.addContract(c); err != nil {
-			return err
-		}
-		if kind == KindCash {
-			s.addCBCash(amount)
-		} else {
-			s.addCBReserves(amount)
-		}
-		idx := cContract(int32(len(s.st.contracts) - 1)) // c, just added
-		if hasAlias {
-			s.emit(event, allKeys, cAgent(to), s.cAmount(amount), idx, s.cStr(alias))
-		} else {
-			s.emit(event, 0b0111, cAgent(to), s.cAmount(amount), idx)
-		}
-		return nil
-	})
-	return c, err
+	c := s.newContract(s.newID(prefix), kind, amount, to, cb)
+	if err := s.addContract(c); err != nil {
+		return c, err
+	}
+	if kind == KindCash {
+		s.addCBCash(amount)
+	} else {
+		s.addCBReserves(amount)
+	}
+	if hasAlias {
+		s.emit(event, allKeys, cAgent(to), s.cAmount(amount), cContract(c.index), alias)
+	} else {
+		s.emit(event, 0b0111, cAgent(to), s.cAmount(amount), cContract(c.index))
+	}
+	return c, nil
 }
 
 // split cuts amount off contract idx into a new twin held and issued by the
@@ -54,7 +53,7 @@ func (s *system) split(idx int32, amount pynum.Amount) (int32, error) {
 		return 0, validationf("instrument is not divisible")
 	}
 	s.setAmount(c, pynum.Sub(c.amount, amount))
-	twin := s.newContract(s.newID("C"), c.kind, c.denom, amount, c.holder, c.issuer)
+	twin := s.newContract(s.newID("C"), c.kind, amount, c.holder, c.issuer)
 	twin.dueDay, twin.hasDueDay = c.dueDay, c.hasDueDay
 	if err := s.addContract(twin); err != nil {
 		return 0, err
@@ -63,9 +62,9 @@ func (s *system) split(idx int32, amount pynum.Amount) (int32, error) {
 }
 
 // fungible reports whether two instruments can merge: same kind,
-// denomination, issuer and holder.
+// denomination, issuer and holder (the kind fixes the denomination).
 func fungible(a, b *contract) bool {
-	return a.kind == b.kind && a.denom == b.denom && a.issuer == b.issuer && a.holder == b.holder
+	return a.kind == b.kind && a.issuer == b.issuer && a.holder == b.holder
 }
 
 // merge folds instrument b into a (bilancio's ops.primitives.merge).
@@ -153,12 +152,9 @@ func (s *system) transferMoney(kind string, event evKind, frm, to int32, amount 
 }
 
 // coalesce merges the receiver's instruments of kind that share a
-// denomination and issuer into the first of them.
+// denomination and issuer into the first of them (the kind fixes the
+// denomination: see contract.denom).
 func (s *system) coalesce(to int32, kind string) error {
-	type key struct {
-		denom  string
-		issuer int32
-	}
 	var buf [16]int32
 	ids := buf[:0]
 	for _, idx := range s.st.agents[to].assets {
@@ -169,25 +165,21 @@ func (s *system) coalesce(to int32, kind string) error {
 	if len(ids) < 2 {
 		return nil
 	}
-	type entry struct {
-		k    key
-		keep int32
-	}
+	type entry struct{ issuer, keep int32 }
 	var seenBuf [4]entry
 	seen := seenBuf[:0]
 outer:
 	for _, idx := range ids {
 		c := s.st.contracts[idx]
-		k := key{c.denom, c.issuer}
 		for _, e := range seen {
-			if e.k == k {
+			if e.issuer == c.issuer {
 				if err := s.merge(e.keep, idx); err != nil {
 					return err
 				}
 				continue outer
 			}
 		}
-		seen = append(seen, entry{k, idx})
+		seen = append(seen, entry{c.issuer, idx})
 	}
 	return nil
 }

@@ -65,9 +65,7 @@ func (s *system) intradayNets(day int) []netPosition {
 
 // negate returns -a, keeping a's type and exponent as Python's unary minus does.
 func negate(a pynum.Amount) pynum.Amount {
-	d := a.Decimal()
-	d.Neg(d)
-	return pynum.FromDecimal(d, a.IsDecimal())
+	return pynum.Neg(a)
 }
 
 // clearIntraday is phase C (bilancio's settle_intraday_nets): each non-zero
@@ -116,7 +114,7 @@ func (s *system) clearIntraday(day int) error {
 // reserves as a payable due the next day, and logs InterbankOvernightCreated.
 func (s *system) createOvernightPayable(debtor, creditor int32, amount pynum.Amount, day int) error {
 	due := int64(day) + 1
-	c := s.newContract(s.newID("P"), KindPayable, "X", amount, creditor, debtor)
+	c := s.newContract(s.newID("P"), KindPayable, amount, creditor, debtor)
 	c.dueDay, c.hasDueDay = due, true
 	if err := s.addContract(c); err != nil {
 		return err

@@ -26,7 +26,7 @@ func (s *system) createDeliveryObligation(a *Action) error {
 	if price.Sign() < 0 {
 		return fmt.Errorf("unit_price must be non-negative")
 	}
-	c := s.newContract(s.newID("D"), KindDeliveryObligation, "N/A", pynum.Int(a.Quantity), to, from)
+	c := s.newContract(s.newID("D"), KindDeliveryObligation, pynum.Int(a.Quantity), to, from)
 	c.dueDay, c.hasDueDay, c.goods = a.DueDay, true, &goodsTerms{sku: a.SKU, unitPrice: price}
 	s.deliveries = true
 	err = s.atomic(func() error {

@@ -3,8 +3,6 @@ package engine
 import (
 	"unsafe"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
@@ -44,7 +42,7 @@ const (
 // Its content is read through methods (Str, Int, Amount, Bool, Items),
 // each meaningful for its Kind.
 type Value struct {
-	// p is a string's bytes, a large amount's *apd.Decimal, or a list's or
+	// p is a string's bytes, a large amount's *pynum.Big, or a list's or
 	// an object's first element.
 	p unsafe.Pointer
 	// n is a string's length, an int, a small amount's coefficient, or the
@@ -81,7 +79,7 @@ func (v Value) Amount() pynum.Amount {
 	if v.Kind != AmountValue {
 		return pynum.Amount{}
 	}
-	return pynum.FromParts(v.n, v.exp, v.flag, (*apd.Decimal)(v.p))
+	return pynum.FromParts(v.n, v.exp, v.flag, (*pynum.Big)(v.p))
 }
 
 // Items returns a list's elements (with empty keys) or an object's

@@ -100,17 +100,18 @@ type rec struct {
 type cvTag uint8
 
 const (
-	cvNull     cvTag = iota
-	cvInt            // n
-	cvAmount         // a small amount: coef, exp, dec
-	cvAgent          // the id of agent n
-	cvContract       // the id of contract n
-	cvAlias          // the alias of alias entry n
-	cvConst          // constStrs[n]
-	cvStr            // eventLog.strs[n]
-	cvBoxed          // eventLog.boxed[n]
-	cvBool           // false (0) or true (1)
-	cvFloatOf        // float() of eventLog.floatOf[n], worked out when the event is built
+	cvNull      cvTag = iota
+	cvInt             // n
+	cvAmount          // a small amount: coef, exp, dec
+	cvAgent           // the id of agent n
+	cvContract        // the id of contract n
+	cvAlias           // the alias of alias entry n
+	cvConst           // constStrs[n]
+	cvStr             // eventLog.strs[n]
+	cvBoxed           // eventLog.boxed[n]
+	cvBool            // false (0) or true (1)
+	cvFloatOf         // float() of eventLog.floatOf[n], worked out when the event is built
+	cvAliasName       // the alias of alias slot n (state.aliasNames)
 )
 
 // cval is a compact payload value in 8 bytes: a tag in the low 4 bits and
@@ -360,9 +361,10 @@ func (s *system) cAlias(c *contract) cval {
 // the log back with them), so an index the log holds names, at the end of
 // the run, what it named when it was logged.
 type eventTables struct {
-	agents    []agent
-	contracts []*contract
-	aliases   []aliasEntry
+	agents     []agent
+	contracts  []*contract
+	aliases    []aliasEntry
+	aliasNames []string
 }
 
 // value returns the Value of c.
@@ -378,7 +380,7 @@ func (l *eventLog) value(t *eventTables, c cval) Value {
 	case cvContract:
 		return Str(t.contracts[c.n()].id)
 	case cvAlias:
-		return Str(t.aliases[c.n()].alias)
+		return Str(t.aliasNames[t.aliases[c.n()].slot])
 	case cvConst:
 		return Str(constStrs[c.n()])
 	case cvStr:
@@ -387,6 +389,8 @@ func (l *eventLog) value(t *eventTables, c cval) Value {
 		return l.boxed[c.n()]
 	case cvBool:
 		return BoolV(c.n() != 0)
+	case cvAliasName:
+		return Str(t.aliasNames[c.n()])
 	case cvFloatOf:
 		return floatReprV(l.floatReprOf(c.n()))
 	}

@@ -84,12 +84,13 @@ const (
 // decimalInt64 returns the integral Decimal a as an int64, without expanding
 // huge exponents.
 func decimalInt64(a pynum.Amount) (int64, intStatus) {
-	d := a.Decimal()
-	digits := d.Coeff.String()
-	if d.Coeff.Sign() == 0 {
+	coef, e := a.Coefficient()
+	if coef.Sign() == 0 {
 		return 0, intOK
 	}
-	exp := int64(d.Exponent)
+	negative := coef.Sign() < 0
+	digits := coef.Abs(coef).String()
+	exp := int64(e)
 	var whole string
 	if exp >= 0 {
 		if int64(len(digits))+exp > 19 {
@@ -109,7 +110,7 @@ func decimalInt64(a pynum.Amount) (int64, intStatus) {
 			whole = "0"
 		}
 	}
-	if d.Negative {
+	if negative {
 		whole = "-" + whole
 	}
 	n, err := strconv.ParseInt(whole, 10, 64)

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/cockroachdb/apd/v3"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -248,7 +247,7 @@ func (l *scenarioLoader) generatorLiquidity(at *yaml.Node, p *ringgen.Params) er
 	af := &modelFields{yamlObject: ao}
 	mode := af.literal("mode", []string{"single_at", "uniform", "vector"}, "uniform")
 	agent, _ := af.optStr("agent")
-	var vector []*apd.Decimal
+	var vector []pynum.Amount
 	if ve, ok := af.lookup("vector", false); ok {
 		if v, err := resolveValue(ve.val); af.keep(err) && v.kind != valNull {
 			items, err := l.list(ve.val, "params.liquidity.allocation.vector")
@@ -260,7 +259,7 @@ func (l *scenarioLoader) generatorLiquidity(at *yaml.Node, p *ringgen.Params) er
 				if !af.keep(err) {
 					return af.err
 				}
-				vector = append(vector, a.Decimal())
+				vector = append(vector, a)
 			}
 		}
 	}
@@ -286,8 +285,8 @@ func (l *scenarioLoader) generatorLiquidity(at *yaml.Node, p *ringgen.Params) er
 	return nil
 }
 
-// decimalOf converts a loaded Decimal, keeping its exponent.
-func genDecimal(a pynum.Amount) *apd.Decimal { return a.Decimal() }
+// genDecimal returns a loaded Decimal as a generator parameter.
+func genDecimal(a pynum.Amount) *pynum.Amount { return &a }
 
 // policyNode is policy_overrides as bilancio's compiler copies it
 // (model_dump(exclude_none=True)): {mop_rank: {kind: [methods]}}, or {}
@@ -343,10 +342,10 @@ func compiledDocs(g *ringgen.Generated, policy *pyyaml.Node, prefix string) (exa
 			for mints < len(g.Liquidity) && g.Liquidity[mints].Sign() <= 0 {
 				mints++
 			}
-			m.Set("amount", pyyaml.Str(pynum.Str(g.Liquidity[mints])))
+			m.Set("amount", pyyaml.Str(g.Liquidity[mints].String()))
 			mints++
 		} else if c, ok := a.Get("create_payable"); ok {
-			c.Set("amount", pyyaml.Str(pynum.Str(g.Payables[pays].Amount)))
+			c.Set("amount", pyyaml.Str(g.Payables[pays].Amount.String()))
 			pays++
 		}
 	}

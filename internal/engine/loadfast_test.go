@@ -6,8 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cockroachdb/apd/v3"
-
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	ringgen "github.com/bilancio-go/bilancio/internal/ring"
 )
 
@@ -49,8 +48,8 @@ func TestFastScenarioGeneratedRings(t *testing.T) {
 		for _, mode := range []ringgen.LiquidityMode{ringgen.Uniform, ringgen.SingleAt} {
 			for _, dh := range []string{"", ExpelAgent, FailFast} {
 				for seed := int64(1); seed <= 6; seed++ {
-					p := ringgen.Params{NAgents: n, Seed: seed, Kappa: apd.New(seed, -1), QTotal: apd.New(1000*seed, -int32(seed%3)),
-						Concentration: apd.New(seed, -1), Mu: apd.New(seed%3, -1), Monotonicity: apd.New(seed%3-1, 0),
+					p := ringgen.Params{NAgents: n, Seed: seed, Kappa: new(pynum.Dec(seed, -1)), QTotal: new(pynum.Dec(1000*seed, -int32(seed%3))),
+						Concentration: new(pynum.Dec(seed, -1)), Mu: new(pynum.Dec(seed%3, -1)), Monotonicity: new(pynum.Dec(seed%3-1, 0)),
 						MaturityDays: int(seed), Liquidity: mode, DefaultHandling: dh, NamePrefix: prefixes[int(seed)%len(prefixes)]}
 					if seed == 4 {
 						p.QuietDays = &quiet
@@ -69,8 +68,8 @@ func TestFastScenarioGeneratedRings(t *testing.T) {
 // Documents near the layout: those it takes load as the usual path loads
 // them; the others go the usual path, with its messages.
 func TestFastScenarioEdges(t *testing.T) {
-	base := string(ringYAML(t, ringgen.Params{NAgents: 3, Seed: 7, Kappa: apd.New(5, -1), QTotal: apd.New(300, 0),
-		Concentration: apd.New(1, 0), MaturityDays: 3, DefaultHandling: ExpelAgent}))
+	base := string(ringYAML(t, ringgen.Params{NAgents: 3, Seed: 7, Kappa: new(pynum.Dec(5, -1)), QTotal: new(pynum.Dec(300, 0)),
+		Concentration: new(pynum.Dec(1, 0)), MaturityDays: 3, DefaultHandling: ExpelAgent}))
 	edit := func(old, new string) string {
 		if !strings.Contains(base, old) {
 			t.Fatalf("%q is not in\n%s", old, base)
@@ -138,10 +137,10 @@ func TestFastScenarioEdges(t *testing.T) {
 }
 
 func FuzzFastScenario(f *testing.F) {
-	f.Add(ringYAML(f, ringgen.Params{NAgents: 3, Seed: 7, Kappa: apd.New(5, -1), QTotal: apd.New(300, 0),
-		Concentration: apd.New(1, 0), MaturityDays: 3, DefaultHandling: ExpelAgent}))
-	f.Add(ringYAML(f, ringgen.Params{NAgents: 5, Seed: 42, Kappa: apd.New(2, 0), QTotal: apd.New(500, 0), Liquidity: ringgen.SingleAt,
-		Concentration: apd.New(3, -1), Mu: apd.New(3, -1), MaturityDays: 5}))
+	f.Add(ringYAML(f, ringgen.Params{NAgents: 3, Seed: 7, Kappa: new(pynum.Dec(5, -1)), QTotal: new(pynum.Dec(300, 0)),
+		Concentration: new(pynum.Dec(1, 0)), MaturityDays: 3, DefaultHandling: ExpelAgent}))
+	f.Add(ringYAML(f, ringgen.Params{NAgents: 5, Seed: 42, Kappa: new(pynum.Dec(2, 0)), QTotal: new(pynum.Dec(500, 0)), Liquidity: ringgen.SingleAt,
+		Concentration: new(pynum.Dec(3, -1)), Mu: new(pynum.Dec(3, -1)), MaturityDays: 5}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1<<14 {
 			return

@@ -7,8 +7,7 @@ import (
 	"testing"
 	"unsafe"
 
-	"github.com/cockroachdb/apd/v3"
-
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	ringgen "github.com/bilancio-go/bilancio/internal/ring"
 )
 
@@ -25,8 +24,8 @@ const scheduledSrc = `scheduled_actions:
 // and makes those names the very strings of the agents' ids and of the
 // alias table.
 func TestResolveRefs(t *testing.T) {
-	ring := string(ringYAML(t, ringgen.Params{NAgents: 5, Seed: 42, Kappa: apd.New(2, 0), QTotal: apd.New(500, 0),
-		Concentration: apd.New(3, -1), Mu: apd.New(3, -1), MaturityDays: 5}))
+	ring := string(ringYAML(t, ringgen.Params{NAgents: 5, Seed: 42, Kappa: new(pynum.Dec(2, 0)), QTotal: new(pynum.Dec(500, 0)),
+		Concentration: new(pynum.Dec(3, -1)), Mu: new(pynum.Dec(3, -1)), MaturityDays: 5}))
 	for _, tc := range []struct {
 		name, src string
 		fast      bool
@@ -125,8 +124,8 @@ func TestResolveRefsRefuses(t *testing.T) {
 // lookups: a run of a loaded scenario is the run of the same scenario built
 // by hand, also after its actions or agents were edited.
 func TestRunWithStaleRefs(t *testing.T) {
-	ring := ringYAML(t, ringgen.Params{NAgents: 6, Seed: 7, Kappa: apd.New(5, -1), QTotal: apd.New(600, 0),
-		Concentration: apd.New(1, 0), MaturityDays: 3, DefaultHandling: ExpelAgent})
+	ring := ringYAML(t, ringgen.Params{NAgents: 6, Seed: 7, Kappa: new(pynum.Dec(5, -1)), QTotal: new(pynum.Dec(600, 0)),
+		Concentration: new(pynum.Dec(1, 0)), MaturityDays: 3, DefaultHandling: ExpelAgent})
 	// byHand is sc without anything loading resolved.
 	byHand := func(sc *Scenario) *Scenario {
 		c := *sc

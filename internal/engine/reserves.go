@@ -8,7 +8,7 @@ import (
 
 // mintReserves issues new reserves from the central bank to a bank (bilancio's
 // System.mint_reserves) and returns the new contract.
-func (s *system) mintReserves(to int32, amount pynum.Amount, alias string, hasAlias bool) (*contract, error) {
+func (s *system) mintReserves(to int32, amount pynum.Amount, alias cval, hasAlias bool) (*contract, error) {
 	return s.mint(KindReserveDeposit, "R", evReservesMinted, to, amount, alias, hasAlias)
 }
 
@@ -24,7 +24,7 @@ func (s *system) applyMintReserves(a *Action) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.mintReserves(to, a.Amount, a.Alias, a.HasAlias)
+	c, err := s.mintReserves(to, a.Amount, s.actionAlias(a), a.HasAlias)
 	if err != nil {
 		return fmt.Errorf("mint reserves to %s: %w", a.To, err)
 	}

@@ -115,7 +115,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 			break
 		}
 	}
-	res.events = &loggedEvents{log: &s.ev, tables: eventTables{agents: s.st.agents, contracts: s.st.contracts, aliases: s.st.aliases}}
+	res.events = &loggedEvents{log: &s.ev, tables: eventTables{agents: s.st.agents, contracts: s.st.contracts, aliases: s.st.aliases, aliasNames: s.st.aliasNames}}
 	res.final = &finalView{s: s}
 	return res, nil
 }
@@ -142,8 +142,8 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	if !checked {
 		st.agentIndex = make(map[string]int32, len(sc.Agents))
 	}
-	s.aliasNames = slices.Clip(sc.refs.aliasTable())
-	st.aliasLast = make([]int32, len(s.aliasNames))
+	st.aliasNames = slices.Clip(sc.refs.aliasTable())
+	st.aliasLast = make([]int32, len(st.aliasNames))
 	st.aliases = make([]aliasEntry, 0, len(sc.InitialActions))
 	st.cbCash, st.cbReserves = pynum.Int(0), pynum.Int(0)
 	st.agents = make([]agent, 0, len(sc.Agents)+dealerAgentRoom(sc))
@@ -153,7 +153,7 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	dr, dv, ds := dealerLogRoom(sc)
 	s.ev.recs = make([]rec, 0, 4*len(sc.InitialActions)+64+dr)
 	s.ev.vals = make([]cval, 0, 18*len(sc.InitialActions)+64+dv)
-	s.ev.strs = make([]string, 0, len(sc.InitialActions)+16+ds)
+	s.ev.strs = make([]string, 0, 16+ds)
 	payables := 0
 	for i := range sc.InitialActions {
 		if sc.InitialActions[i].Kind == ActCreatePayable {

@@ -198,7 +198,7 @@ func (s *system) expel(i, trigger int32, triggerKind string, shortfall Value) er
 		c := s.st.contracts[trigger]
 		cancelledIDs = append(cancelledIDs, c.id)
 		if e := s.st.aliasEntry(c); e >= 0 {
-			cancelledAliases = append(cancelledAliases, s.st.aliases[e].alias)
+			cancelledAliases = append(cancelledAliases, s.st.aliasName(e))
 			s.dropAliasEntry(e)
 		}
 	}
@@ -214,7 +214,7 @@ func (s *system) expel(i, trigger int32, triggerKind string, shortfall Value) er
 		}
 		alias := s.st.aliasEntry(c)
 		if alias >= 0 {
-			cancelledAliases = append(cancelledAliases, s.st.aliases[alias].alias)
+			cancelledAliases = append(cancelledAliases, s.st.aliasName(alias))
 		}
 		var fb [8]cval
 		f := append(fb[:0], cContract(idx), s.cAlias(c), cAgent(i), cAgent(c.holder), s.cStr(c.kind), s.cAmount(c.amount))

@@ -37,7 +37,7 @@ func (s *system) view() StateView {
 			continue
 		}
 		v.Contracts = append(v.Contracts, ContractView{
-			ID: c.id, Kind: c.kind, Amount: c.amount, Denomination: c.denom,
+			ID: c.id, Kind: c.kind, Amount: c.amount, Denomination: c.denom(),
 			Holder: st.agents[c.effectiveHolder()].id, Issuer: st.agents[c.issuer].id,
 			DueDay: c.dueDay, HasDueDay: c.hasDueDay, SKU: c.sku(), UnitPrice: c.unitPrice(),
 		})

@@ -32,11 +32,8 @@ type agent struct {
 type contract struct {
 	id     string
 	kind   string
-	denom  string
 	amount pynum.Amount
 	dueDay int64
-	// maturityDistance is bilancio HEAD's optional field of a payable.
-	maturityDistance *int64
 	// goods holds a delivery obligation's terms (nil for any other
 	// contract, which keeps the frequent ones small).
 	goods  *goodsTerms
@@ -52,6 +49,15 @@ type contract struct {
 	index     int32
 	hasDueDay bool
 	removed   bool
+}
+
+// denom is the contract's denomination: a delivery obligation's is "N/A",
+// every other one's "X" (the engine creates no other).
+func (c *contract) denom() string {
+	if c.kind == KindDeliveryObligation {
+		return "N/A"
+	}
+	return "X"
 }
 
 // goodsTerms are a delivery obligation's goods: what and at what price.
@@ -99,10 +105,9 @@ type stockLot struct {
 // a removed alias is marked dead, and adding it again appends a new entry, as
 // a Python dict does after a pop.
 type aliasEntry struct {
-	alias    string
+	slot     int32 // the alias's slot: its text is state.aliasNames[slot]
 	contract int32 // the contract's index in state.contracts
 	next     int32 // the next entry naming the same contract, or -1
-	slot     int32 // the alias's slot (see system.aliasSlot)
 	live     bool
 }
 
@@ -124,10 +129,16 @@ type state struct {
 	stocks []*stockLot
 
 	aliases []aliasEntry
-	// aliasLast holds, by alias slot (see system.aliasSlot), 1 + the index
-	// of the alias's last entry (0: none): the alias is bound when that
-	// entry is live (a dropped alias keeps pointing at its dead entry).
+	// aliasLast holds, by alias slot (see aliasSlot), 1 + the index of the
+	// alias's last entry (0: none): the alias is bound when that entry is
+	// live (a dropped alias keeps pointing at its dead entry).
 	aliasLast []int32
+	// aliasNames are the aliases of the slots: the scenario's alias table
+	// (see resolveRefs), then any alias it does not hold. aliasSlots finds
+	// a slot by alias; it is built only when a hint fails (see aliasSlot).
+	// A slot outlives a rollback (unbound), which is as good as none.
+	aliasNames []string
+	aliasSlots map[string]int32
 
 	day int
 
@@ -205,9 +216,37 @@ func (s *state) agentByID(id string) int32 {
 // get_alias_for_id), and whether there is one.
 func (s *state) aliasFor(c *contract) (string, bool) {
 	if i := s.aliasEntry(c); i >= 0 {
-		return s.aliases[i].alias, true
+		return s.aliasName(i), true
 	}
 	return "", false
+}
+
+// aliasName is the alias of entry i.
+func (s *state) aliasName(i int32) string { return s.aliasNames[s.aliases[i].slot] }
+
+// aliasSlot returns the slot of alias; hint is the slot loading resolved
+// for it (see resolveRefs), used when it holds that alias. An alias the
+// scenario's table does not hold gets a new slot.
+func (s *state) aliasSlot(alias string, hint int32) int32 {
+	if uint32(hint) < uint32(len(s.aliasNames)) && s.aliasNames[hint] == alias {
+		return hint
+	}
+	if s.aliasSlots == nil {
+		s.aliasSlots = make(map[string]int32, len(s.aliasNames))
+		for i, a := range s.aliasNames {
+			s.aliasSlots[a] = int32(i)
+		}
+	}
+	if i, ok := s.aliasSlots[alias]; ok {
+		return i
+	}
+	// A new slot. aliasNames starts as the scenario's table, clipped: this
+	// append copies it rather than writing into it.
+	i := int32(len(s.aliasNames))
+	s.aliasNames = append(s.aliasNames, alias)
+	s.aliasSlots[alias] = i
+	s.aliasLast = append(s.aliasLast, 0)
+	return i
 }
 
 // aliasEntry returns the index of the first live alias entry naming

@@ -36,7 +36,7 @@ func asDecimal(a pynum.Amount) pynum.Amount {
 	if a.IsDecimal() {
 		return a
 	}
-	return pynum.FromDecimal(a.Decimal(), true)
+	return pynum.AsDecimal(a)
 }
 
 // createStock creates a divisible stock lot (bilancio's System.create_stock)

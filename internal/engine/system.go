@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"unsafe"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
@@ -20,7 +18,7 @@ type system struct {
 	// undoFns and undoBig what its steps cannot hold (see undoStep).
 	journal []undoStep
 	undoFns []func()
-	undoBig []*apd.Decimal
+	undoBig []*pynum.Big
 	depth   int
 
 	// idDigits are the 12 hex digits of the last instrument id (zero bytes
@@ -53,13 +51,6 @@ type system struct {
 	// fall due): the days of a run without one skip looking for them. A
 	// rolled-back creation leaves it set, which costs only the search.
 	deliveries bool
-
-	// aliasNames are the aliases of the alias slots: the scenario's alias
-	// table (see resolveRefs), then any alias it does not hold. aliasSlots
-	// finds a slot by alias; it is built only when a hint fails (see
-	// aliasSlot).
-	aliasNames []string
-	aliasSlots map[string]int32
 
 	// mop is mopOrder's last answer: the means of payment of mopKind.
 	mopKind string
@@ -138,13 +129,13 @@ const idArena = 256 * 14
 // is never moved. They are filled in place, field by field: copying a whole
 // contract into the block would cost a bulk write barrier while the
 // collector runs.
-func (s *system) newContract(id, kind, denom string, amount pynum.Amount, holder, issuer int32) *contract {
+func (s *system) newContract(id, kind string, amount pynum.Amount, holder, issuer int32) *contract {
 	if len(s.slab) == cap(s.slab) {
 		s.slab = make([]contract, 0, contractSlab)
 	}
 	s.slab = s.slab[:len(s.slab)+1]
 	c := &s.slab[len(s.slab)-1]
-	c.id, c.kind, c.denom = id, kind, denom
+	c.id, c.kind = id, kind
 	c.amount = amount
 	c.holder, c.issuer = holder, issuer
 	return c
@@ -324,9 +315,11 @@ func (s *system) addContract(c *contract) error {
 	if c.kind == KindPayable && c.hasDueDay {
 		s.pending = append(s.pending, duePayable{c.dueDay, idx})
 	}
+	// One step undoes it all: the lists too (see undoAddContract).
 	s.record(undoStep{op: undoAddContract, v: idx})
-	s.appendID(c.holder, assetList, idx)
-	s.appendID(c.issuer, liabilityList, idx)
+	holder.assets = append(holder.assets, idx)
+	issuer.liabilities = append(issuer.liabilities, idx)
+	holder.moved, issuer.moved = true, true
 	return nil
 }
 
@@ -362,37 +355,12 @@ func (s *system) removeContract(idx int32) {
 
 func neg(a pynum.Amount) pynum.Amount { return pynum.Sub(pynum.Int(0), a) }
 
-// aliasSlot returns the slot of alias; hint is the slot loading resolved
-// for it (see resolveRefs), used when it holds that alias. An alias the
-// scenario's table does not hold gets a new slot.
-func (s *system) aliasSlot(alias string, hint int32) int32 {
-	if uint32(hint) < uint32(len(s.aliasNames)) && s.aliasNames[hint] == alias {
-		return hint
-	}
-	if s.aliasSlots == nil {
-		s.aliasSlots = make(map[string]int32, len(s.aliasNames))
-		for i, a := range s.aliasNames {
-			s.aliasSlots[a] = int32(i)
-		}
-	}
-	if i, ok := s.aliasSlots[alias]; ok {
-		return i
-	}
-	// A new slot. aliasNames starts as the scenario's table, clipped: this
-	// append copies it rather than writing into it.
-	i := int32(len(s.aliasNames))
-	s.aliasNames = append(s.aliasNames, alias)
-	s.aliasSlots[alias] = i
-	s.st.aliasLast = append(s.st.aliasLast, 0)
-	return i
-}
-
-// setAlias binds alias, in slot, to contract c, journaled.
-func (s *system) setAlias(alias string, slot int32, c *contract) {
+// setAlias binds the alias in slot to contract c, journaled.
+func (s *system) setAlias(slot int32, c *contract) {
 	i := int32(len(s.st.aliases))
 	s.st.aliases = append(s.st.aliases, aliasEntry{})
 	e := &s.st.aliases[i] // filled in place: see newContract
-	e.alias, e.contract, e.next, e.slot, e.live = alias, c.index, -1, slot, true
+	e.slot, e.contract, e.next, e.live = slot, c.index, -1, true
 	s.st.aliasLast[slot] = i + 1
 	// Link the entry at the end of the contract's chain.
 	tail := int32(-1)

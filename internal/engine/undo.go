@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
@@ -17,7 +15,7 @@ const (
 	undoHolder                       // contract x's holder = v
 	undoCBCash                       // cbCash = the step's amount
 	undoCBReserves                   // cbReserves = the step's amount
-	undoAddContract                  // forget contract v, the last one added (and pending payable)
+	undoAddContract                  // forget contract v, the last one added: off its lists, pending payables, registry
 	undoDeleteContract               // bring contract v back
 	undoDefaulted                    // agent v is not defaulted after all
 	undoSetAlias                     // forget alias entry pos, the last one, of contract x; v is the tail it was linked to
@@ -67,7 +65,7 @@ type undoStep struct {
 
 // setAmount makes u carry amount a.
 func (s *system) setStepAmount(u *undoStep, a pynum.Amount) {
-	var big *apd.Decimal
+	var big *pynum.Big
 	u.coef, u.exp, u.dec, big = a.Parts()
 	if big != nil {
 		s.undoBig = append(s.undoBig, big)
@@ -77,7 +75,7 @@ func (s *system) setStepAmount(u *undoStep, a pynum.Amount) {
 
 // stepAmount is the amount u carries.
 func (s *system) stepAmount(u *undoStep) pynum.Amount {
-	var big *apd.Decimal
+	var big *pynum.Big
 	if u.big > 0 {
 		big = s.undoBig[u.big-1]
 	}
@@ -107,7 +105,13 @@ func (u *undoStep) undo(s *system) {
 	case undoCBReserves:
 		s.st.cbReserves = s.stepAmount(u)
 	case undoAddContract:
+		// The later steps are undone: c is the last entry of its holder's
+		// assets and of its issuer's liabilities again.
 		c := s.st.contracts[u.v]
+		l := s.idList(c.issuer, liabilityList)
+		*l = (*l)[:len(*l)-1]
+		l = s.idList(c.holder, assetList)
+		*l = (*l)[:len(*l)-1]
 		s.st.contracts = s.st.contracts[:u.v]
 		if c.kind == KindPayable && c.hasDueDay {
 			// The last pending payable: settleDue, the only other

@@ -46,7 +46,7 @@ func testRollback(t *testing.T, resolved bool) {
 		t.Errorf("no agent index after setup: %v, want %v", got, resolved)
 	}
 	bound := func(alias string) bool {
-		_, ok := s.st.boundAlias(s.aliasSlot(alias, -1))
+		_, ok := s.st.boundAlias(s.st.aliasSlot(alias, -1))
 		return ok
 	}
 	before := s.view()
@@ -68,7 +68,7 @@ func testRollback(t *testing.T, resolved bool) {
 		if err := s.apply(&pay); err != nil {
 			return err
 		}
-		s.setAlias("P1b", s.aliasSlot("P1b", -1), s.st.contracts[2])
+		s.setAlias(s.st.aliasSlot("P1b", -1), s.st.contracts[2])
 		s.onUndo(func() { undone = true })
 		if err := s.atomic(func() error { return s.expel(h1, -1, "", Null()) }); err != nil {
 			return err

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cockroachdb/apd/v3"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bilancio-go/bilancio/internal/conformance"
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	ringgen "github.com/bilancio-go/bilancio/internal/ring"
 )
 
@@ -173,8 +173,8 @@ func TestFastYAMLGeneratedRings(t *testing.T) {
 		for _, mode := range []ringgen.LiquidityMode{ringgen.Uniform, ringgen.SingleAt} {
 			for _, dh := range []string{"", ExpelAgent} {
 				for seed := int64(1); seed <= 5; seed++ {
-					g, err := ringgen.Generate(ringgen.Params{NAgents: n, Seed: seed, Kappa: apd.New(seed, -1), QTotal: apd.New(1000, 0),
-						Concentration: apd.New(seed, -1), Mu: apd.New(seed%3, -1), Monotonicity: apd.New(seed%3-1, 0),
+					g, err := ringgen.Generate(ringgen.Params{NAgents: n, Seed: seed, Kappa: new(pynum.Dec(seed, -1)), QTotal: new(pynum.Dec(1000, 0)),
+						Concentration: new(pynum.Dec(seed, -1)), Mu: new(pynum.Dec(seed%3, -1)), Monotonicity: new(pynum.Dec(seed%3-1, 0)),
 						MaturityDays: 5, Liquidity: mode, DefaultHandling: dh})
 					if err != nil {
 						t.Fatal(err)

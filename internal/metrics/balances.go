@@ -145,7 +145,7 @@ func asDecimal(a pynum.Amount) pynum.Amount {
 	if a.IsDecimal() {
 		return a
 	}
-	return pynum.FromDecimal(a.Decimal(), true)
+	return pynum.AsDecimal(a)
 }
 
 // rowStore keeps finished rows in shared blocks of cells, so that a hundred

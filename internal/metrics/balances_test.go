@@ -55,7 +55,7 @@ func TestBalancesTypes(t *testing.T) {
 	if got := rows[5].Text("item_name"); got != "Total Assets" {
 		t.Errorf("summary row item_name = %q", got)
 	}
-	if got := pynum.Str(MoneyStock(rows)); got != "5000.0" {
+	if got := MoneyStock(rows).String(); got != "5000.0" {
 		t.Errorf("MoneyStock = %s, want 5000.0", got)
 	}
 }

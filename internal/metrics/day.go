@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // position is an agent's F (owed), I (receivable), n = I - F and shortfall
@@ -18,8 +17,8 @@ type position struct {
 // dayWork is what ComputeDays carries from one day to the next: the money
 // stock and scratch space that is reset, not reallocated, for every day.
 type dayWork struct {
-	money *apd.Decimal // M_t, nil without balances
-	m     pynum.Amount // money as an Amount
+	money *pynum.Amount // M_t, nil without balances
+	m     pynum.Amount  // money as an Amount
 
 	index  map[string]int // agent → its entry in nets
 	nets   []position
@@ -80,7 +79,7 @@ func (r *Report) addDay(t int, dues []due, settled []settlement, w *dayWork) {
 	}
 	denom := mbar // the sum of the shortfalls
 	for _, p := range nets {
-		var share *apd.Decimal
+		var share *pynum.Amount
 		if !denom.IsZero() {
 			share = w.out.of(pynum.Quo(p.short, denom))
 		}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // DayRow is one row of metrics.csv / metrics.json (spec §7.2). A nil decimal
@@ -14,19 +13,19 @@ import (
 // number is a Decimal.
 type DayRow struct {
 	Day          int
-	S            *apd.Decimal // S_t: total dues
-	Mbar         *apd.Decimal // Mbar_t: minimum net liquidity
-	M            *apd.Decimal // M_t: money stock; nil without balances
-	G            *apd.Decimal // G_t: liquidity gap; nil without balances
-	Alpha        *apd.Decimal // alpha_t: netting potential; nil if S_t = 0
-	Mpeak        *apd.Decimal // Mpeak_t: intraday RTGS peak
-	GrossSettled *apd.Decimal // gross_settled_t
-	V            *apd.Decimal // v_t: velocity; nil if Mpeak_t = 0
-	Phi          *apd.Decimal // phi_t: on-time settlement ratio; nil if S_t = 0
-	Delta        *apd.Decimal // delta_t = 1 - phi_t; nil if S_t = 0
+	S            *pynum.Amount // S_t: total dues
+	Mbar         *pynum.Amount // Mbar_t: minimum net liquidity
+	M            *pynum.Amount // M_t: money stock; nil without balances
+	G            *pynum.Amount // G_t: liquidity gap; nil without balances
+	Alpha        *pynum.Amount // alpha_t: netting potential; nil if S_t = 0
+	Mpeak        *pynum.Amount // Mpeak_t: intraday RTGS peak
+	GrossSettled *pynum.Amount // gross_settled_t
+	V            *pynum.Amount // v_t: velocity; nil if Mpeak_t = 0
+	Phi          *pynum.Amount // phi_t: on-time settlement ratio; nil if S_t = 0
+	Delta        *pynum.Amount // delta_t = 1 - phi_t; nil if S_t = 0
 	NDebtors     int
 	NCreditors   int
-	HHIPlus      *apd.Decimal // HHIplus_t: creditor concentration; nil without net creditors
+	HHIPlus      *pynum.Amount // HHIplus_t: creditor concentration; nil without net creditors
 	Notes        string
 }
 
@@ -35,7 +34,7 @@ type DayRow struct {
 type DSRow struct {
 	Day   int
 	Agent string
-	DS    *apd.Decimal
+	DS    *pynum.Amount
 }
 
 // StepRow is one row of metrics_intraday.csv: a settlement step of the
@@ -45,8 +44,8 @@ type StepRow struct {
 	Step    int
 	Payer   string
 	Payee   string
-	Amount  *apd.Decimal
-	PPrefix *apd.Decimal
+	Amount  *pynum.Amount
+	PPrefix *pynum.Amount
 }
 
 // Report is everything bilancio's compute_day_metrics and
@@ -61,7 +60,7 @@ type Report struct {
 // Analyze computes the metrics of a run from its event log and its money stock
 // (MoneyStock of the final balances; nil when there are no balances, which
 // leaves M_t and G_t empty), and summarises them.
-func Analyze(events []engine.Event, money *apd.Decimal) *Report {
+func Analyze(events []engine.Event, money *pynum.Amount) *Report {
 	r := ComputeDays(events, money)
 	r.Summary = Summarize(r.Days)
 	return r
@@ -69,7 +68,7 @@ func Analyze(events []engine.Event, money *apd.Decimal) *Report {
 
 // AnalyzeRun is Analyze on the events of res, read once in order without
 // building them all (engine.Result.EachEvent).
-func AnalyzeRun(res *engine.Result, money *apd.Decimal) *Report {
+func AnalyzeRun(res *engine.Result, money *pynum.Amount) *Report {
 	r := computeDays(res.EachEvent(), res.CountEvents("PayableCreated"), res.CountEvents("PayableSettled"), money, nil)
 	r.Summary = Summarize(r.Days)
 	return r
@@ -101,13 +100,13 @@ type settlement struct {
 //
 // The sums are Decimal Amounts, which add the integral amounts of a run
 // without allocating and round to 28 digits exactly where Python does.
-func ComputeDays(events []engine.Event, money *apd.Decimal) *Report {
+func ComputeDays(events []engine.Event, money *pynum.Amount) *Report {
 	return ComputeDaysOn(events, money, nil)
 }
 
 // ComputeDaysOn is ComputeDays on the given metric days (in that order, as
 // bilancio's analyze --days lists them); nil or empty infers them.
-func ComputeDaysOn(events []engine.Event, money *apd.Decimal, onDays []int) *Report {
+func ComputeDaysOn(events []engine.Event, money *pynum.Amount, onDays []int) *Report {
 	nDues, nSettled := 0, 0
 	for i := range events {
 		switch events[i].Kind {
@@ -136,7 +135,7 @@ func (e eventPointers) all() iter.Seq[*engine.Event] {
 // computeDays is ComputeDaysOn on a sequence of events (each read once,
 // nothing of it kept but its values) of about nDues payables created and
 // nSettled settled.
-func computeDays(events iter.Seq[*engine.Event], nDues, nSettled int, money *apd.Decimal, onDays []int) *Report {
+func computeDays(events iter.Seq[*engine.Event], nDues, nSettled int, money *pynum.Amount, onDays []int) *Report {
 	dues := make([]due, 0, nDues)
 	settled := make([]settlement, 0, nSettled)
 	for e := range events {
@@ -178,7 +177,7 @@ func computeDays(events iter.Seq[*engine.Event], nDues, nSettled int, money *apd
 	r := &Report{Days: make([]DayRow, 0, len(days)), Intraday: make([]StepRow, 0, len(settled))}
 	w := dayWork{money: money}
 	if money != nil {
-		w.m = pynum.FromDecimal(money, true)
+		w.m = *money
 	}
 	for _, t := range days {
 		r.addDay(t, duesOn(t), settledOn(t), &w)

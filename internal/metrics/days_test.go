@@ -6,7 +6,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/cockroachdb/apd/v3"
 )
 
 func created(debtor, creditor string, amount int64, due int64, pid, alias string) engine.Event {
@@ -39,11 +38,17 @@ func ids(pid, contractID, alias string) []engine.Field {
 	return append(f, engine.Field{Key: "alias", Val: engine.Str(alias)})
 }
 
-func str(d *apd.Decimal) string {
+func str(d *pynum.Amount) string {
 	if d == nil {
 		return "None"
 	}
-	return pynum.Str(d)
+	return d.String()
+}
+
+// dp returns a new Decimal coef·10^exp.
+func dp(coef int64, exp int32) *pynum.Amount {
+	a := pynum.Dec(coef, exp)
+	return &a
 }
 
 // The expected values are bilancio's compute_day_metrics and
@@ -109,11 +114,11 @@ func TestAnalyze(t *testing.T) {
 	}
 
 	wantSteps := []StepRow{
-		{1, 1, "B", "C", apd.New(50, 0), apd.New(50, 0)},
-		{1, 2, "C", "A", apd.New(20, 0), apd.New(50, 0)},
-		{2, 1, "D", "A", apd.New(7, 0), apd.New(7, 0)},
-		{3, 1, "B", "C", apd.New(125, -1), apd.New(125, -1)},
-		{3, 2, "C", "B", apd.New(3, 0), apd.New(95, -1)},
+		{1, 1, "B", "C", dp(50, 0), dp(50, 0)},
+		{1, 2, "C", "A", dp(20, 0), dp(50, 0)},
+		{2, 1, "D", "A", dp(7, 0), dp(7, 0)},
+		{3, 1, "B", "C", dp(125, -1), dp(125, -1)},
+		{3, 2, "C", "B", dp(3, 0), dp(95, -1)},
 	}
 	if len(r.Intraday) != len(wantSteps) {
 		t.Fatalf("%d steps, want %d", len(r.Intraday), len(wantSteps))
@@ -157,7 +162,7 @@ func TestAnalyzeWithoutBalancesOrDues(t *testing.T) {
 	if r.Summary.PhiTotal != nil || r.Summary.MaxG != nil || r.Summary.MaxDay != 2 {
 		t.Errorf("summary = %+v", r.Summary)
 	}
-	if r := Analyze(nil, apd.New(5, 0)); len(r.Days) != 0 || r.Summary.MaxDay != 0 || r.Summary.PhiTotal != nil {
+	if r := Analyze(nil, dp(5, 0)); len(r.Days) != 0 || r.Summary.MaxDay != 0 || r.Summary.PhiTotal != nil {
 		t.Errorf("empty log: %+v", r)
 	}
 }
@@ -196,18 +201,19 @@ func TestSummarizeSpecExamples(t *testing.T) {
 	for _, tt := range tests {
 		var rows []DayRow
 		for i, d := range tt.days {
-			s := apd.New(tt.s[i], 0)
-			phi := pynum.DecQuo(apd.New(tt.num[i], 0), s)
-			if got := pynum.Str(phi); got != tt.wantPhiDays[i] {
+			s := dp(tt.s[i], 0)
+			phi := pynum.Quo(pynum.Dec(tt.num[i], 0), *s)
+			if got := phi.String(); got != tt.wantPhiDays[i] {
 				t.Errorf("%s day %d: phi_t = %s, want %s", tt.name, d, got, tt.wantPhiDays[i])
 			}
-			rows = append(rows, DayRow{Day: d, S: s, Phi: phi, Delta: pynum.DecSub(apd.New(1, 0), phi)})
+			delta := pynum.Sub(pynum.Dec(1, 0), phi)
+			rows = append(rows, DayRow{Day: d, S: s, Phi: &phi, Delta: &delta})
 		}
 		sum := Summarize(rows)
-		if got := pynum.Str(sum.PhiTotal); got != tt.phi {
+		if got := sum.PhiTotal.String(); got != tt.phi {
 			t.Errorf("%s: phi_total = %s, want %s", tt.name, got, tt.phi)
 		}
-		if got := pynum.Str(sum.DeltaTotal); got != tt.delta {
+		if got := sum.DeltaTotal.String(); got != tt.delta {
 			t.Errorf("%s: delta_total = %s, want %s", tt.name, got, tt.delta)
 		}
 		if sum.MaxDay != tt.days[len(tt.days)-1] {
@@ -225,10 +231,10 @@ func TestMoneyStockTinyExcess(t *testing.T) {
 		rows = append(rows, map[string]string{"agent_id": "big", "assets_cash": "416.6666666666667"})
 	}
 	rows = append(rows, map[string]string{"agent_id": "CB", "assets_cash": "", "assets_reserve_deposit": "None"})
-	if got := pynum.Str(MoneyStockText(rows)); got != "7500.0000000000001" {
+	if got := MoneyStockText(rows).String(); got != "7500.0000000000001" {
 		t.Errorf("M = %s, want 7500.0000000000001", got)
 	}
-	if got := pynum.Str(MoneyStockText(nil)); got != "0" {
+	if got := MoneyStockText(nil).String(); got != "0" {
 		t.Errorf("M of no rows = %s, want 0", got)
 	}
 }

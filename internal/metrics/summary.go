@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // Summary is bilancio's summarize_day_metrics (spec §7.3). A nil decimal is
@@ -12,20 +11,20 @@ import (
 type Summary struct {
 	// PhiTotal and DeltaTotal are the S_t-weighted means of phi_t and
 	// delta_t, nil when ΣS_t = 0. The sweep registry records them with
-	// pynum.Str, so their exponents are Python's.
-	PhiTotal   *apd.Decimal
-	DeltaTotal *apd.Decimal
+	// String, so their exponents are Python's.
+	PhiTotal   *pynum.Amount
+	DeltaTotal *pynum.Amount
 	// MaxG is the largest G_t (nil without balances).
-	MaxG *apd.Decimal
+	MaxG *pynum.Amount
 	// Alpha1, Mpeak1, V1 and HHIPlus1 are the day-1 values.
-	Alpha1, Mpeak1, V1, HHIPlus1 *apd.Decimal
+	Alpha1, Mpeak1, V1, HHIPlus1 *pynum.Amount
 	// MaxDay is the last metric day (0 without rows); the registry records it
 	// as time_to_stability.
 	MaxDay int
 }
 
 // truthy reports Python's bool(d) for an optional Decimal.
-func truthy(d *apd.Decimal) bool { return d != nil && !d.IsZero() }
+func truthy(d *pynum.Amount) bool { return d != nil && !d.IsZero() }
 
 // Summarize aggregates day rows (in day order) as bilancio's
 // summarize_day_metrics does on in-memory rows.
@@ -36,16 +35,16 @@ func Summarize(days []DayRow) Summary {
 		row := &days[i]
 		s.MaxDay = max(s.MaxDay, row.Day)
 		if row.S != nil {
-			st := pynum.FromDecimal(row.S, true)
+			st := *row.S
 			total = pynum.Add(total, st)
 			if row.Phi != nil {
-				phiW = pynum.Add(phiW, pynum.Mul(st, pynum.FromDecimal(row.Phi, true)))
+				phiW = pynum.Add(phiW, pynum.Mul(st, *row.Phi))
 			}
 			if row.Delta != nil {
-				deltaW = pynum.Add(deltaW, pynum.Mul(st, pynum.FromDecimal(row.Delta, true)))
+				deltaW = pynum.Add(deltaW, pynum.Mul(st, *row.Delta))
 			}
 		}
-		if row.G != nil && (s.MaxG == nil || row.G.Cmp(s.MaxG) > 0) {
+		if row.G != nil && (s.MaxG == nil || pynum.Cmp(*row.G, *s.MaxG) > 0) {
 			s.MaxG = row.G
 		}
 		if row.Day == 1 {
@@ -65,8 +64,8 @@ func Summarize(days []DayRow) Summary {
 		}
 	}
 	if !total.IsZero() {
-		s.PhiTotal = pynum.Quo(phiW, total).Decimal()
-		s.DeltaTotal = pynum.Quo(deltaW, total).Decimal()
+		phi, delta := pynum.Quo(phiW, total), pynum.Quo(deltaW, total)
+		s.PhiTotal, s.DeltaTotal = &phi, &delta
 	}
 	return s
 }

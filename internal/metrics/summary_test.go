@@ -4,20 +4,19 @@ import (
 	"testing"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/cockroachdb/apd/v3"
 )
 
 func dayRow(t *testing.T, day int, s, phi, delta string) DayRow {
 	t.Helper()
-	d := func(x string) *apd.Decimal {
+	d := func(x string) *pynum.Amount {
 		if x == "" {
 			return nil
 		}
-		v, _, err := apd.NewFromString(x)
+		v, err := pynum.ParseDecimal(x)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return v
+		return &v
 	}
 	return DayRow{Day: day, S: d(s), Phi: d(phi), Delta: d(delta)}
 }
@@ -43,11 +42,11 @@ func TestSummaryZeroRule(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := Summarize(tt.days)
 			s.Apply(tt.rule)
-			str := func(d *apd.Decimal) string {
+			str := func(d *pynum.Amount) string {
 				if d == nil {
 					return "None"
 				}
-				return pynum.Str(pynum.Normalize(d))
+				return pynum.Normalize(*d).String()
 			}
 			if got := str(s.PhiTotal); got != tt.wantPhi {
 				t.Errorf("phi_total %s, want %s", got, tt.wantPhi)

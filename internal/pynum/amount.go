@@ -1,13 +1,9 @@
 package pynum
 
 import (
-	"encoding/binary"
-	"fmt"
 	"math"
 	"math/bits"
 	"strconv"
-
-	"github.com/cockroachdb/apd/v3"
 )
 
 // Amount is a Python int or a Python Decimal, as bilancio's amounts are.
@@ -24,8 +20,8 @@ import (
 //   - wide: ±(hi·2^64 + uint64(coef))·10^exp (sign in neg), when the
 //     coefficient fits 128 bits (38 digits: every 28-digit Decimal result),
 //     held inline without allocating;
-//   - big: an apd.Decimal that is never modified after creation, for anything
-//     larger.
+//   - big: a Big (math/big coefficient and exponent) that is never modified
+//     after creation, for anything larger.
 //
 // Its exponent and flags share one word, so that an Amount is four machine
 // words that two operands of a call pass in registers.
@@ -33,7 +29,7 @@ type Amount struct {
 	coef int64
 	hi   uint64
 	meta uint64 // the exponent (an int32) in the low half, the flags above
-	big  *apd.Decimal
+	big  *Big
 }
 
 // The flags of Amount.meta.
@@ -63,89 +59,6 @@ func Int(n int64) Amount { return Amount{coef: n} }
 // Dec returns the Python Decimal coef·10^exp.
 func Dec(coef int64, exp int32) Amount {
 	return Amount{coef: coef, meta: uint64(uint32(exp)) | metaDec}
-}
-
-// ParseDecimal returns Decimal(s) as Python builds it from a string: exactly,
-// without rounding. It accepts what Python's Decimal accepts for finite values
-// (sign, digits, a point, an exponent, surrounding whitespace, underscores
-// between digits are not accepted).
-func ParseDecimal(s string) (Amount, error) {
-	d, _, err := apd.NewFromString(s)
-	if err != nil {
-		return Amount{}, fmt.Errorf("not a decimal number: %q", s)
-	}
-	if d.Form != apd.Finite {
-		return Amount{}, fmt.Errorf("not a finite decimal number: %q", s)
-	}
-	return FromDecimal(d, true), nil
-}
-
-// FromDecimal wraps d as a Decimal (isDecimal) or an int. d is copied.
-func FromDecimal(d *apd.Decimal, isDecimal bool) Amount {
-	if !fitsSmall(d) && !fitsWide(d) {
-		d = new(apd.Decimal).Set(d)
-	}
-	return fromOwned(d, isDecimal)
-}
-
-// fitsSmall reports whether d is held as coef·10^exp in an Amount.
-func fitsSmall(d *apd.Decimal) bool {
-	return d.Form == apd.Finite && d.Coeff.IsInt64() && exponentFits(d.Exponent)
-}
-
-// fitsWide reports whether d's coefficient fits 128 bits, so that it is held
-// inline in an Amount.
-func fitsWide(d *apd.Decimal) bool {
-	_, ok := coeff128(d)
-	return ok && d.Form == apd.Finite && exponentFits(d.Exponent)
-}
-
-func exponentFits(e int32) bool { return e >= math.MinInt32/2 && e <= math.MaxInt32/2 }
-
-// coeff128 returns d's coefficient when it fits 128 bits.
-func coeff128(d *apd.Decimal) (u128, bool) {
-	w := d.Coeff.Bits()
-	if bits.UintSize != 64 || len(w) > 2 {
-		return u128{}, false
-	}
-	var c u128
-	if len(w) > 0 {
-		c.lo = uint64(w[0])
-	}
-	if len(w) > 1 {
-		c.hi = uint64(w[1])
-	}
-	return c, true
-}
-
-// fromOwned is FromDecimal for a d that nobody else refers to: a large d is
-// kept without a copy.
-func fromOwned(d *apd.Decimal, isDecimal bool) Amount {
-	small, wide := fitsSmall(d), fitsWide(d)
-	switch {
-	case (small || wide) && !isDecimal && d.Exponent != 0:
-		// An int is always held with exponent 0.
-		return intFromDecimal(d)
-	case small:
-		c := d.Coeff.Int64()
-		if d.Negative {
-			c = -c
-		}
-		return Amount{coef: c, meta: metaOf(d.Exponent, isDecimal)}
-	case wide:
-		c, _ := coeff128(d)
-		return fromU128(d.Negative, c, d.Exponent, isDecimal)
-	}
-	return Amount{meta: metaOf(0, isDecimal), big: d}
-}
-
-func intFromDecimal(d *apd.Decimal) Amount {
-	r := new(apd.Decimal)
-	ctx := exactContext()
-	if _, err := ctx.Quantize(r, d, 0); err != nil {
-		panic(fmt.Sprintf("pynum: int from %s: %v", d, err))
-	}
-	return fromOwned(r, false)
 }
 
 // fromU128 returns the Decimal (dec) or int ±c·10^exp in its form: small
@@ -183,46 +96,8 @@ func (a Amount) parts128() (neg bool, c u128, exp int32, ok bool) {
 	return false, u128{}, 0, false
 }
 
-// setU128 sets d to ±c·10^exp without allocating and returns d.
-func setU128(d *apd.Decimal, neg bool, c u128, exp int32) *apd.Decimal {
-	if c.hi == 0 {
-		d.Coeff.SetUint64(c.lo)
-	} else {
-		var b [16]byte
-		binary.BigEndian.PutUint64(b[:8], c.hi)
-		binary.BigEndian.PutUint64(b[8:], c.lo)
-		d.Coeff.SetBytes(b[:])
-	}
-	d.Form, d.Negative, d.Exponent = apd.Finite, neg, exp
-	return d
-}
-
 // IsDecimal reports whether a is a Python Decimal (false: a Python int).
 func (a Amount) IsDecimal() bool { return a.dec() }
-
-// Decimal returns a's value as a new apd.Decimal the caller may modify.
-func (a Amount) Decimal() *apd.Decimal { return a.DecimalTo(new(apd.Decimal)) }
-
-// DecimalTo sets d to a's value and returns d. A coefficient of up to 128 bits
-// is copied into d without allocating.
-func (a Amount) DecimalTo(d *apd.Decimal) *apd.Decimal {
-	switch {
-	case a.big != nil:
-		return d.Set(a.big)
-	case a.wide():
-		return setU128(d, a.neg(), u128{a.hi, uint64(a.coef)}, a.exp())
-	}
-	return d.SetFinite(a.coef, a.exp())
-}
-
-// operand returns a's value for reading as an apd operand: the held decimal
-// itself, or tmp set to a small value. apd never modifies its operands.
-func (a Amount) operand(tmp *apd.Decimal) *apd.Decimal {
-	if a.big != nil {
-		return a.big
-	}
-	return a.DecimalTo(tmp)
-}
 
 // Int64 returns a's value truncated toward zero, and whether it fits an int64.
 func (a Amount) Int64() (int64, bool) {
@@ -248,20 +123,20 @@ func (a Amount) Whole() (n int64, ok bool) {
 // nil; any other is big (never modified; a new one for a wide value). dec
 // tells a Decimal from an int. With FromParts it lets a compact container
 // (an event payload value) hold an Amount without its padding.
-func (a Amount) Parts() (coef int64, exp int32, dec bool, big *apd.Decimal) {
+func (a Amount) Parts() (coef int64, exp int32, dec bool, big *Big) {
 	switch {
 	case a.big != nil:
 		return 0, 0, a.dec(), a.big
 	case a.wide():
-		return 0, 0, a.dec(), a.DecimalTo(new(apd.Decimal))
+		return 0, 0, a.dec(), a.bigOf()
 	}
 	return a.coef, a.exp(), a.dec(), nil
 }
 
 // FromParts returns the Amount whose Parts are coef, exp, dec and big.
-func FromParts(coef int64, exp int32, dec bool, big *apd.Decimal) Amount {
+func FromParts(coef int64, exp int32, dec bool, big *Big) Amount {
 	if big != nil {
-		return fromOwned(big, dec)
+		return fromBig(big, dec)
 	}
 	return Amount{coef: coef, meta: metaOf(exp, dec)}
 }
@@ -270,7 +145,7 @@ func FromParts(coef int64, exp int32, dec bool, big *apd.Decimal) Amount {
 func (a Amount) Sign() int {
 	switch {
 	case a.big != nil:
-		return a.big.Sign()
+		return a.big.sign()
 	case a.wide() && a.neg():
 		return -1
 	case a.wide():
@@ -304,15 +179,7 @@ func (a Amount) Trunc() Amount {
 			}
 		}
 	}
-	var tmp apd.Decimal
-	d := a.operand(&tmp)
-	r := new(apd.Decimal)
-	ctx := exactContext()
-	ctx.Rounding = apd.RoundDown
-	if _, err := ctx.Quantize(r, d, 0); err != nil {
-		panic(fmt.Sprintf("pynum: truncate %s: %v", d, err))
-	}
-	return fromOwned(r, false)
+	return fromBig(quantize0(a.bigOf(), false), false)
 }
 
 // Float64 returns float(a), correctly rounded.
@@ -349,9 +216,7 @@ func wideFloat64(neg bool, c u128, exp int32) float64 {
 func (a Amount) String() string {
 	if !a.dec() {
 		switch {
-		case a.big != nil:
-			return a.big.Text('f')
-		case a.wide():
+		case a.big != nil, a.wide():
 			var buf [spellBuf]byte
 			return string(spellAmount(buf[:0], a).appendInteger(nil))
 		}
@@ -377,7 +242,7 @@ func Add(a, b Amount) Amount {
 			return s
 		}
 	}
-	return slowOp(a, b, dec, (*apd.Context).Add)
+	return fromBig(addBig(a.bigOf(), b.bigOf(), false, precisionOf(dec)), dec)
 }
 
 // Sub returns a - b with Python's types and rounding.
@@ -395,7 +260,7 @@ func Sub(a, b Amount) Amount {
 			return s
 		}
 	}
-	return slowOp(a, b, dec, (*apd.Context).Sub)
+	return fromBig(addBig(a.bigOf(), b.bigOf(), true, precisionOf(dec)), dec)
 }
 
 // Cmp compares the values of a and b: -1 if a < b, 0 if equal, +1 if a > b.
@@ -414,8 +279,7 @@ func Cmp(a, b Amount) int {
 	if r, ok := cmpWide(a, b); ok {
 		return r
 	}
-	var ta, tb apd.Decimal
-	return a.operand(&ta).Cmp(b.operand(&tb))
+	return cmpBig(a.bigOf(), b.bigOf())
 }
 
 // Min returns Python's min(a, b): a unless b < a, so the type of the returned
@@ -434,20 +298,6 @@ func Sum(xs ...Amount) Amount {
 		s = Add(s, x)
 	}
 	return s
-}
-
-func slowOp(a, b Amount, dec bool, op func(*apd.Context, *apd.Decimal, *apd.Decimal, *apd.Decimal) (apd.Condition, error)) Amount {
-	ctx := exactContext()
-	if dec {
-		ctx = defaultContext()
-	}
-	var ta, tb apd.Decimal
-	x, y := a.operand(&ta), b.operand(&tb)
-	r := new(apd.Decimal)
-	if _, err := op(&ctx, r, x, y); err != nil {
-		panic(fmt.Sprintf("pynum: decimal operation on %s and %s: %v", x, y, err))
-	}
-	return fromOwned(r, dec)
 }
 
 // align brings a and b to their smaller exponent, as Python's exact decimal
@@ -506,7 +356,7 @@ func Mul(a, b Amount) Amount {
 			return p
 		}
 	}
-	return slowOp(a, b, dec, (*apd.Context).Mul)
+	return fromBig(mulBig(a.bigOf(), b.bigOf(), precisionOf(dec)), dec)
 }
 
 // mulSmall returns the exact product a * b when both are small and it fits,
@@ -526,4 +376,24 @@ func mulSmall(a, b Amount) (Amount, bool) {
 		c = -c
 	}
 	return Amount{coef: c, meta: metaOf(int32(e), a.dec() || b.dec())}, true
+}
+
+// AsDecimal returns Python's Decimal(a): a itself for a Decimal, the same
+// value as a Decimal for an int.
+func AsDecimal(a Amount) Amount {
+	a.meta |= metaDec
+	return a
+}
+
+// Neg returns -a exactly, with a's type and exponent (apd's Neg: no rounding
+// to the context, which Python's unary minus of a Decimal would apply to a
+// value of more than 28 digits).
+func Neg(a Amount) Amount {
+	if neg, c, exp, ok := a.parts128(); ok {
+		return fromU128(!neg && c != (u128{}), c, exp, a.dec())
+	}
+	b := a.big
+	r := &Big{neg: !b.neg, exp: b.exp}
+	r.coef.Set(&b.coef)
+	return fromBig(r, a.dec())
 }

@@ -3,21 +3,19 @@ package pynum
 import (
 	"strconv"
 	"strings"
-
-	"github.com/cockroachdb/apd/v3"
 )
 
-// MetricCell prints a Decimal as bilancio's metric CSV files do: normalised,
-// digits if integral, otherwise repr(float(normalised)).
-func MetricCell(d *apd.Decimal) string {
+// MetricCell prints Decimal(a) as bilancio's metric CSV files do:
+// normalised, digits if integral, otherwise repr(float(normalised)).
+func MetricCell(a Amount) string {
 	var buf [32]byte
-	return string(AppendMetricCell(buf[:0], d))
+	return string(AppendMetricCell(buf[:0], a))
 }
 
-// AppendMetricCell appends MetricCell(d).
-func AppendMetricCell(dst []byte, d *apd.Decimal) []byte {
+// AppendMetricCell appends MetricCell(a).
+func AppendMetricCell(dst []byte, a Amount) []byte {
 	var buf [spellBuf]byte
-	n := spellNormalized(buf[:0], d)
+	n := spellNormalized(buf[:0], a)
 	if n.exp >= 0 {
 		return n.appendInteger(dst)
 	}
@@ -57,12 +55,12 @@ func BalanceCellValue(a Amount) (Amount, bool) {
 	return r, err == nil
 }
 
-// ResultsCell prints a Decimal as bilancio's results.csv does: normalised,
+// ResultsCell prints Decimal(a) as bilancio's results.csv does: normalised,
 // digits if integral, otherwise '%.6f' of the float with trailing zeros and a
 // trailing point removed.
-func ResultsCell(d *apd.Decimal) string {
+func ResultsCell(a Amount) string {
 	var buf [spellBuf]byte
-	n := spellNormalized(buf[:0], d)
+	n := spellNormalized(buf[:0], a)
 	if n.exp >= 0 {
 		return string(n.appendInteger(nil))
 	}

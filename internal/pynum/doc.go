@@ -17,7 +17,10 @@
 // sign and a decimal exponent. Sums, products, quotients by an int64
 // coefficient, comparisons, truncation and rounding of such values are
 // computed in integers and rounded half to even to 28 digits (quo.go,
-// wide.go, u128.go), without allocating; anything larger falls back to
-// github.com/cockroachdb/apd/v3, which FuzzAmountOps holds the fast paths to.
-// Printing spells a decimal out in digits in a stack buffer (spell.go).
+// wide.go, u128.go), without allocating; anything larger is held in a Big
+// (a math/big coefficient and an exponent) and computed exactly and rounded
+// (big.go). ParseDecimal reads Python's Decimal strings itself. Printing
+// spells a decimal out in digits in a stack buffer (spell.go). The tests hold
+// all of it to github.com/cockroachdb/apd/v3 (FuzzAmountOps,
+// FuzzParseDecimal), which bilancio itself does not link.
 package pynum

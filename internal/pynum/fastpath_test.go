@@ -405,7 +405,7 @@ func TestDecimalTextPython(t *testing.T) {
 		if got := a.String(); got != tt.str && tt.in != "-0" { // an Amount has no negative zero
 			t.Errorf("Amount(%s).String() = %s, want %s", tt.in, got, tt.str)
 		}
-		if got, q := JSONNumber(d); got != tt.json || q != tt.quoted {
+		if got, q := JSONNumber(a); got != tt.json || q != tt.quoted {
 			t.Errorf("JSONNumber(%s) = %s,%v, want %s,%v", tt.in, got, q, tt.json, tt.quoted)
 		}
 		if got, q := AmountJSON(a); got != tt.json || q != tt.quoted {
@@ -415,13 +415,13 @@ func TestDecimalTextPython(t *testing.T) {
 		if tt.quoted {
 			wantJSON = `"` + wantJSON + `"`
 		}
-		if got := string(AppendJSONNumber([]byte("x"), d)); got != "x"+wantJSON {
+		if got := string(AppendJSONNumber([]byte("x"), a)); got != "x"+wantJSON {
 			t.Errorf("AppendJSONNumber(%s) = %s, want x%s", tt.in, got, wantJSON)
 		}
 		if got := string(AppendAmountJSON(nil, a)); got != wantJSON {
 			t.Errorf("AppendAmountJSON(%s) = %s, want %s", tt.in, got, wantJSON)
 		}
-		if got := MetricCell(d); got != tt.metric {
+		if got := MetricCell(a); got != tt.metric {
 			t.Errorf("MetricCell(%s) = %s, want %s", tt.in, got, tt.metric)
 		}
 		if got := BalanceCell(a); got != tt.float && tt.in != "-0" {
@@ -430,7 +430,7 @@ func TestDecimalTextPython(t *testing.T) {
 		if got := FloatRepr(DecimalFloat(d)); got != tt.float {
 			t.Errorf("float(%s) = %s, want %s", tt.in, got, tt.float)
 		}
-		if got := ResultsCell(d); got != tt.results {
+		if got := ResultsCell(a); got != tt.results {
 			t.Errorf("ResultsCell(%s) = %s, want %s", tt.in, got, tt.results)
 		}
 	}
@@ -453,7 +453,7 @@ func TestTextFastPaths(t *testing.T) {
 	}
 	for _, a := range as {
 		d := a.Decimal()
-		n := Normalize(d)
+		n := apdNormalize(d)
 		wantJSON, wantQuoted := n.Text('f'), n.Exponent < 0
 		if wantQuoted {
 			wantJSON = n.Text('G')
@@ -465,7 +465,7 @@ func TestTextFastPaths(t *testing.T) {
 				t.Errorf("AmountJSON(%s) = %s,%v, want %s,%v", a, got, q, wantJSON, wantQuoted)
 			}
 		}
-		if got, q := JSONNumber(d); got != wantJSON || q != wantQuoted {
+		if got, q := JSONNumber(a); got != wantJSON || q != wantQuoted {
 			t.Errorf("JSONNumber(%s) = %s,%v, want %s,%v", a, got, q, wantJSON, wantQuoted)
 		}
 		if got, want := Str(d), d.Text('G'); got != want && !d.IsZero() { // apd's 'G' differs from str() for 0E-n
@@ -491,27 +491,24 @@ func TestTextFastPaths(t *testing.T) {
 func TestFastPathsAllocateNothing(t *testing.T) {
 	x, y := Dec(77, 0), Dec(619, 0)
 	phi := Quo(x, y)
-	var d apd.Decimal
-	phi.DecimalTo(&d)
 	buf := make([]byte, 0, 64)
 	for name, f := range map[string]func(){
 		"Quo small":        func() { _ = Quo(Dec(600, 0), Dec(3, 0)) },
 		"Add":              func() { _ = Add(x, y) },
 		"Square":           func() { _ = Square(Dec(25, -1)) },
-		"AppendMetricCell": func() { buf = AppendMetricCell(buf[:0], &d) },
-		"AppendJSONNumber": func() { buf = AppendJSONNumber(buf[:0], &d) },
-		"AppendStr":        func() { buf = AppendStr(buf[:0], &d) },
+		"AppendMetricCell": func() { buf = AppendMetricCell(buf[:0], phi) },
+		"AppendJSONNumber": func() { buf = AppendJSONNumber(buf[:0], phi) },
+		"AppendStr":        func() { buf = AppendStr(buf[:0], phi) },
 		"AppendBalance":    func() { buf = AppendBalanceCell(buf[:0], Dec(8333333333333334, -13)) },
 		"AppendAmountJSON": func() { buf = AppendAmountJSON(buf[:0], Dec(8333333333333334, -13)) },
 		"ReadBack":         func() { _ = ReadBack(Dec(5000, -1)) },
 		"BalanceCellValue": func() { _, _ = BalanceCellValue(Dec(640, -1)) },
-		"DecimalTo":        func() { phi.DecimalTo(&d) },
 	} {
 		if n := testing.AllocsPerRun(50, f); n != 0 {
 			t.Errorf("%s: %v allocations", name, n)
 		}
 	}
-	// A 28-digit result is held inline (128 bits), without apd.
+	// A 28-digit result is held inline (128 bits), not in the big form.
 	third := Quo(Dec(1, 0), Dec(3, 0))
 	for name, f := range map[string]func(){
 		"Quo with a 28-digit quotient":    func() { _ = Quo(x, y) },
@@ -524,7 +521,6 @@ func TestFastPathsAllocateNothing(t *testing.T) {
 		"Floor of a 28-digit value":       func() { _ = Floor(Mul(Dec(619, 0), phi)) },
 		"Round of a 28-digit value":       func() { _ = Round(Mul(Dec(619, 0), phi)) },
 		"Float64 of a 28-digit value":     func() { _ = phi.Float64() },
-		"DecimalTo of a 28-digit value":   func() { phi.DecimalTo(&d) },
 		"AppendBalance of a 28-digit one": func() { buf = AppendBalanceCell(buf[:0], phi) },
 	} {
 		if n := testing.AllocsPerRun(50, f); n != 0 {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-
-	"github.com/cockroachdb/apd/v3"
 )
 
 // FloatRepr prints f as Python's repr(float): the shortest round-trip digits,
@@ -130,14 +128,4 @@ func exactFloat(c int64, e int32) (float64, bool) {
 		return float64(c) / math.Pow10(int(-e)), true
 	}
 	return float64(c) * math.Pow10(int(e)), true
-}
-
-// DecimalFloat returns float(d), correctly rounded.
-func DecimalFloat(d *apd.Decimal) float64 {
-	if d.Form != apd.Finite {
-		f, _ := strconv.ParseFloat(d.Text('E'), 64)
-		return f
-	}
-	var buf [spellBuf]byte
-	return spellDecimal(buf[:0], d).float64()
 }

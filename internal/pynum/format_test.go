@@ -46,14 +46,14 @@ func TestFormatVectors(t *testing.T) {
 			if got := Str(tt.d); got != tt.str {
 				t.Errorf("Str = %q, want %q", got, tt.str)
 			}
-			got, q := JSONNumber(tt.d)
+			a := FromDecimal(tt.d, true)
+			got, q := JSONNumber(a)
 			if got != tt.json || q != tt.quoted {
 				t.Errorf("JSONNumber = %q,%v, want %q,%v", got, q, tt.json, tt.quoted)
 			}
-			if got := MetricCell(tt.d); got != tt.metric {
+			if got := MetricCell(a); got != tt.metric {
 				t.Errorf("MetricCell = %q, want %q", got, tt.metric)
 			}
-			a := FromDecimal(tt.d, true)
 			if got := BalanceCell(a); got != tt.balance {
 				t.Errorf("BalanceCell = %q, want %q", got, tt.balance)
 			}
@@ -84,7 +84,7 @@ func TestResultsCell(t *testing.T) {
 		"0E-28": "0", "2.0000001": "2", "0.0000001": "0",
 	}
 	for in, want := range tests {
-		if got := ResultsCell(mustDec(t, in)); got != want {
+		if got := ResultsCell(mustAmount(t, in)); got != want {
 			t.Errorf("ResultsCell(%s) = %q, want %q", in, got, want)
 		}
 	}
@@ -114,7 +114,7 @@ func TestAmountJSONFastPath(t *testing.T) {
 		"1E+3", "-2.50", "7500.0000000000001", "0.00", "123456789012345678", "1.23456789012345678901234567890"} {
 		a := mustAmount(t, s)
 		got, gq := AmountJSON(a)
-		want, wq := JSONNumber(mustDec(t, s))
+		want, wq := JSONNumber(mustAmount(t, s))
 		if got != want || gq != wq {
 			t.Errorf("AmountJSON(%s) = %q,%v; JSONNumber gives %q,%v", s, got, gq, want, wq)
 		}

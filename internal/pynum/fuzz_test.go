@@ -1,6 +1,7 @@
 package pynum
 
 import (
+	"errors"
 	"math"
 	"math/big"
 	"strconv"
@@ -93,21 +94,32 @@ func fuzzOp(t *testing.T, op uint8, a, b Amount, ra *apd.Decimal, decA bool, rb 
 	}
 	ref = new(apd.Decimal)
 	var err error
+	var cond apd.Condition
 	switch op % 11 {
 	case 0:
 		got = Add(a, b)
-		_, err = ctx.Add(ref, ra, rb)
+		cond, err = ctx.Add(ref, ra, rb)
 	case 1:
 		got = Sub(a, b)
-		_, err = ctx.Sub(ref, ra, rb)
+		cond, err = ctx.Sub(ref, ra, rb)
 	case 2:
 		got = Mul(a, b)
-		_, err = ctx.Mul(ref, ra, rb)
+		cond, err = ctx.Mul(ref, ra, rb)
 	case 3:
 		if rb.IsZero() {
 			return Amount{}, nil, false, false
 		}
-		return Quo(a, b), DecQuo(ra, rb), true, true
+		ref = DecQuo(ra, rb)
+		if ref.NumDigits() > Precision {
+			// apd's division can carry into a 29th digit (0.99…9|9 rounded
+			// up gives 1.0000000000000000000000000000); Python's, and Quo,
+			// give the 28-digit 1.000000000000000000000000000.
+			ctx := defaultContext()
+			if _, err := ctx.Round(ref, ref); err != nil {
+				return Amount{}, nil, false, false
+			}
+		}
+		return Quo(a, b), ref, true, true
 	case 4:
 		if g, w := Cmp(a, b), ra.Cmp(rb); g != w {
 			t.Fatalf("Cmp(%s, %s) = %d, apd gives %d", a, b, g, w)
@@ -155,8 +167,8 @@ func fuzzOp(t *testing.T, op uint8, a, b Amount, ra *apd.Decimal, decA bool, rb 
 		}
 		return a, ra, decA, true
 	}
-	if err != nil {
-		return Amount{}, nil, false, false
+	if err != nil || !dec && cond.Rounded() {
+		return Amount{}, nil, false, false // apd's exact context rounds ints beyond 1000 digits; Python's do not
 	}
 	return got, ref, dec, true
 }
@@ -185,14 +197,67 @@ func checkAmount(t *testing.T, what string, got Amount, ref *apd.Decimal, dec bo
 			t.Fatalf("%s = %s is wide but fits int64", what, got)
 		}
 	case got.big != nil:
-		if fitsWide(got.big) {
-			t.Fatalf("%s = %s is held in apd but fits 128 bits", what, got)
+		if got.big.coef.BitLen() <= 128 {
+			t.Fatalf("%s = %s is held in the big form but fits 128 bits", what, got)
 		}
 	}
 	if back := FromParts(got.Parts()); back != got && (got.big == nil || back.big != got.big) {
 		t.Fatalf("%s = %s: FromParts(Parts()) = %s in another form", what, got, back)
 	}
+	if c, e := got.Coefficient(); FromCoefficient(c, e, dec) != got && (got.big == nil || FromCoefficient(c, e, dec).String() != got.String()) {
+		t.Fatalf("%s = %s: FromCoefficient(Coefficient()) differs", what, got)
+	}
+	var neg apd.Decimal
+	neg.Neg(&w)
+	if n := Neg(got); n.IsDecimal() != dec || !neg.IsZero() && n.String() != textOf(&neg, dec) || neg.IsZero() && !n.IsZero() {
+		t.Fatalf("%s = %s: Neg gives %s, apd %s", what, got, n, textOf(&neg, dec))
+	}
+	if a := AsDecimal(got); !a.IsDecimal() || Cmp(a, got) != 0 || dec && a != got {
+		t.Fatalf("%s = %s: AsDecimal gives %s", what, got, a)
+	}
 	if d := got.Decimal(); d.Cmp(ref) != 0 || d.Exponent != ref.Exponent {
 		t.Fatalf("%s = %s: Decimal() = %s, want %s", what, got, Str(d), Str(ref))
 	}
+}
+
+// FuzzParseDecimal holds ParseDecimal to apd's parser, which bilancio-go used
+// before: the same strings are accepted (finite ones), with the same
+// coefficient and exponent.
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"0", "-0", "+1.5", "1.", ".5", "1e5", "1E-5", "-1.23e+4", "0E-28", "10000.00000000000000000000000",
+		"inf", "NaN", "1_000", " 1", "1e", "e5", ".", "-", "+-1", "1e+100000", "1e100001", "0.0e-100000", "123456789012345678901234567890123456789012345",
+		"1e2147483648", "١", "0x10", "1.2.3", "1e1e1", "00012.3400"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseDecimal(s)
+		want, _, werr := apd.NewFromString(s)
+		if werr == nil && want.Form != apd.Finite {
+			werr = errors.New("not finite")
+		}
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("ParseDecimal(%q): error %v, apd: %v", s, err, werr)
+		}
+		if err != nil {
+			return
+		}
+		if !got.IsDecimal() {
+			t.Fatalf("ParseDecimal(%q) is an int", s)
+		}
+		w := *want
+		if w.IsZero() {
+			w.Negative = false // an Amount has no negative zero
+		}
+		if g := got.Decimal(); g.Cmp(&w) != 0 || g.Exponent != w.Exponent || got.String() != Str(&w) {
+			t.Fatalf("ParseDecimal(%q) = %s, apd gives %s", s, got, Str(&w))
+		}
+	})
+}
+
+// textOf prints d as an Amount of Python type dec prints.
+func textOf(d *apd.Decimal, dec bool) string {
+	if dec {
+		return Str(d)
+	}
+	return d.Text('f')
 }

@@ -2,26 +2,24 @@ package pynum
 
 import (
 	"strconv"
-
-	"github.com/cockroachdb/apd/v3"
 )
 
-// JSONNumber returns how bilancio's JSON writers print a Decimal: normalised,
-// as a JSON integer if integral (quoted false), otherwise the string of the
-// normalised value (quoted true, without the quotes).
-func JSONNumber(d *apd.Decimal) (text string, quoted bool) {
+// JSONNumber returns how bilancio's JSON writers print Decimal(a):
+// normalised, as a JSON integer if integral (quoted false), otherwise the
+// string of the normalised value (quoted true, without the quotes).
+func JSONNumber(a Amount) (text string, quoted bool) {
 	var buf [spellBuf]byte
-	n := spellNormalized(buf[:0], d)
+	n := spellNormalized(buf[:0], a)
 	var out [spellBuf + 16]byte
 	b, quoted := n.appendJSON(out[:0], false)
 	return string(b), quoted
 }
 
-// AppendJSONNumber appends JSONNumber(d) as JSON: the text, in double quotes
+// AppendJSONNumber appends JSONNumber(a) as JSON: the text, in double quotes
 // when quoted (the text of a decimal never needs escaping).
-func AppendJSONNumber(dst []byte, d *apd.Decimal) []byte {
+func AppendJSONNumber(dst []byte, a Amount) []byte {
 	var buf [spellBuf]byte
-	dst, _ = spellNormalized(buf[:0], d).appendJSON(dst, true)
+	dst, _ = spellNormalized(buf[:0], a).appendJSON(dst, true)
 	return dst
 }
 
@@ -48,8 +46,7 @@ func appendAmountJSON(dst []byte, a Amount, quotes bool) ([]byte, bool) {
 		}
 		return strconv.AppendInt(dst, a.coef, 10), false
 	}
-	var t apd.Decimal
-	return spellNormalized(buf[:0], a.operand(&t)).appendJSON(dst, quotes)
+	return spellNormalized(buf[:0], a).appendJSON(dst, quotes)
 }
 
 // appendJSON appends a normalised n as bilancio's JSON writers print it:

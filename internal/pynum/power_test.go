@@ -31,10 +31,13 @@ func TestNormalizeRoundsFirst(t *testing.T) {
 		"123456789012345678901234567850":  "1.234567890123456789012345678E+29",
 		"1234567890123456789012345678.50": "1234567890123456789012345678",
 		"10000.00000000000000000000000":   "1E+4",
-		"-0.00":                           "-0",
+		"-0.00":                           "0", // an Amount has no negative zero
+		"0E-5":                            "0",
+		"-1.5E+400":                       "-1.5E+400",
+		"12345678901234567890123456789012345678901234567890E-10": "1.234567890123456789012345679E+39",
 	}
 	for in, want := range tests {
-		if got := Str(Normalize(mustDec(t, in))); got != want {
+		if got := Normalize(mustAmount(t, in)).String(); got != want {
 			t.Errorf("Normalize(%s) = %s, want %s", in, got, want)
 		}
 	}

@@ -2,13 +2,13 @@ package pynum
 
 import (
 	"math/bits"
-
-	"github.com/cockroachdb/apd/v3"
 )
 
-// Quo returns a / b as Python divides Decimals (DecQuo): an int operand counts
-// as Decimal(int), and the result is a Decimal, rounded to 28 digits when
-// inexact and at the ideal exponent when exact. It panics when b is zero.
+// Quo returns a / b as Python divides Decimals: an int operand counts as
+// Decimal(int), and the result is a Decimal, rounded to 28 digits when
+// inexact, and when exact at the exponent nearest the ideal one (exp(a) -
+// exp(b)) that holds it in 28 digits, so that Decimal("10000.0") /
+// Decimal("0.25") is 4.000E+4, not 40000.000… It panics when b is zero.
 //
 // Operands with int64 coefficients, the values simulations divide, are divided
 // without allocating unless the quotient outgrows int64.
@@ -16,8 +16,10 @@ func Quo(a, b Amount) Amount {
 	if q, ok := quoSmall(a, b); ok {
 		return q
 	}
-	var ta, tb apd.Decimal
-	return fromOwned(DecQuo(a.operand(&ta), b.operand(&tb)), true)
+	if b.IsZero() {
+		panic("pynum: division of " + a.String() + " by zero")
+	}
+	return fromBig(quoBig(a.bigOf(), b.bigOf()), true)
 }
 
 // quoSmall divides a dividend of up to 128 bits (a small or wide Amount) by a
@@ -26,9 +28,9 @@ func Quo(a, b Amount) Amount {
 // to even on the remainder, as the General Decimal Arithmetic division does.
 // An exact quotient comes out at the ideal exponent exp(a) - exp(b) (when the
 // division ends within the integer part) or with a last fractional digit that
-// is not zero, which is where DecQuo's stripping of zeros stops. A dividend
+// is not zero, which is where quoBig's stripping of zeros stops. A dividend
 // whose integer quotient already has more than Precision digits is left to
-// apd.
+// quoBig.
 func quoSmall(a, b Amount) (Amount, bool) {
 	ideal := int64(a.exp()) - int64(b.exp())
 	aneg, x, _, ok := a.parts128()

@@ -1,11 +1,5 @@
 package pynum
 
-import (
-	"fmt"
-
-	"github.com/cockroachdb/apd/v3"
-)
-
 // Round returns Python's round(a) with no digits argument: the nearest int,
 // ties to even (round(Decimal("688.50")) == 688). An int is returned as is.
 func Round(a Amount) Amount {
@@ -22,15 +16,7 @@ func Round(a Amount) Amount {
 		}
 		return fromU128(neg, q, 0, false)
 	}
-	var tmp apd.Decimal
-	d := a.operand(&tmp)
-	r := new(apd.Decimal)
-	ctx := exactContext()
-	ctx.Rounding = apd.RoundHalfEven
-	if _, err := ctx.Quantize(r, d, 0); err != nil {
-		panic(fmt.Sprintf("pynum: round %s: %v", d, err))
-	}
-	return fromOwned(r, false)
+	return fromBig(quantize0(a.bigOf(), true), false)
 }
 
 // Floor returns Python's math.floor(a): the greatest int not above a, of

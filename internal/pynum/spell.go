@@ -1,10 +1,9 @@
 package pynum
 
 import (
+	"math/big"
 	"math/bits"
 	"strconv"
-
-	"github.com/cockroachdb/apd/v3"
 )
 
 // spellBuf is the size of a stack buffer that holds the digits of any
@@ -22,16 +21,11 @@ type spelled struct {
 	exp    int
 }
 
-// spellDecimal spells out the finite decimal d, appending its digits to buf.
-func spellDecimal(buf []byte, d *apd.Decimal) spelled {
-	return spelled{neg: d.Negative, digits: appendCoeff(buf, &d.Coeff), exp: int(d.Exponent)}
-}
-
 // spellAmount spells out a, appending its digits to buf.
 func spellAmount(buf []byte, a Amount) spelled {
 	switch {
 	case a.big != nil:
-		return spellDecimal(buf, a.big)
+		return a.big.spell(buf)
 	case a.wide():
 		return spelled{neg: a.neg(), digits: appendWords(buf, [4]uint64{uint64(a.coef), a.hi}), exp: int(a.exp())}
 	}
@@ -44,7 +38,7 @@ func spellAmount(buf []byte, a Amount) spelled {
 
 // appendCoeff appends the decimal digits of the non-negative c, without
 // allocating for up to 256 bits.
-func appendCoeff(dst []byte, c *apd.BigInt) []byte {
+func appendCoeff(dst []byte, c *big.Int) []byte {
 	if c.IsUint64() {
 		return strconv.AppendUint(dst, c.Uint64(), 10)
 	}
@@ -88,12 +82,12 @@ func (s spelled) normalized() (n spelled, ok bool) {
 	return s, true
 }
 
-// spellNormalized spells out Normalize(d), appending its digits to buf.
-func spellNormalized(buf []byte, d *apd.Decimal) spelled {
-	if n, ok := spellDecimal(buf, d).normalized(); ok {
+// spellNormalized spells out Normalize(a), appending its digits to buf.
+func spellNormalized(buf []byte, a Amount) spelled {
+	if n, ok := spellAmount(buf, a).normalized(); ok {
 		return n
 	}
-	return spellDecimal(buf, Normalize(d))
+	return spellAmount(buf, Normalize(a))
 }
 
 // appendStr appends s as Python's str(Decimal) prints it: the General Decimal
@@ -162,4 +156,15 @@ func appendZeros(dst []byte, n int) []byte {
 		dst = append(dst, '0')
 	}
 	return dst
+}
+
+// AppendStr appends a as Python's str() prints it (str(Decimal) for a
+// Decimal, digits for an int).
+func AppendStr(dst []byte, a Amount) []byte {
+	var buf [spellBuf]byte
+	s := spellAmount(buf[:0], a)
+	if !a.dec() {
+		return s.appendInteger(dst)
+	}
+	return s.appendStr(dst)
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
@@ -118,23 +116,23 @@ func comparisonRow(k compareKey, c, t *DashboardRun) (ComparisonRow, error) {
 	if err != nil {
 		return r, fmt.Errorf("treatment run %s: %w", r.TreatmentRunID, err)
 	}
-	red := pynum.DecSub(dc, dt)
-	r.DeltaReduction = pynum.Str(red)
+	red := pynum.Sub(dc, dt)
+	r.DeltaReduction = red.String()
 	if dc.IsZero() {
 		r.ReliefRatio = "0"
 	} else {
-		r.ReliefRatio = pynum.Str(pynum.DecQuo(red, dc))
+		r.ReliefRatio = pynum.Quo(red, dc).String()
 	}
 	return r, nil
 }
 
 // decimalOf parses a registry value.
-func decimalOf(s string) (*apd.Decimal, error) {
+func decimalOf(s string) (pynum.Amount, error) {
 	a, err := pynum.ParseDecimal(s)
 	if err != nil {
-		return nil, fmt.Errorf("delta_total %q: %w", s, err)
+		return pynum.Amount{}, fmt.Errorf("delta_total %q: %w", s, err)
 	}
-	return a.Decimal(), nil
+	return a, nil
 }
 
 // WriteComparisonCSV writes rows as comparison.csv (CRLF, bilancio's

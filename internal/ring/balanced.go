@@ -6,7 +6,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // BalancedMode is the arm of a balanced comparison (spec/dealer.md §12.2).
@@ -61,24 +60,24 @@ type BalancedParams struct {
 	Mode BalancedMode
 	// FaceValue is the ticket face S (> 0; nil means 20). The active arm's
 	// dealer ticket_size is int(FaceValue).
-	FaceValue *apd.Decimal
+	FaceValue *pynum.Amount
 	// OutsideMidRatio is ρ (> 0; nil means 0.75, the generator's default):
 	// each big entity is minted (Q_total·β/3)·ρ.
-	OutsideMidRatio *apd.Decimal
+	OutsideMidRatio *pynum.Amount
 	// BigEntityShare is β (> 0; nil means 0.25): ring payables and ring
 	// liquidity are scaled by 1 + β and each Hi owes Q_total·β/n to a big
 	// entity.
-	BigEntityShare *apd.Decimal
+	BigEntityShare *pynum.Amount
 	// VBTShare is the active arm's dealer vbt_share, written as
 	// str(Decimal) (nil means 0.50, written '0.50').
-	VBTShare *apd.Decimal
+	VBTShare *pynum.Amount
 }
 
 // balancedResolved are validated balanced parameters with defaults filled in.
 type balancedResolved struct {
 	*resolved
 	mode                 BalancedMode
-	face, rho, beta, vbt *apd.Decimal
+	face, rho, beta, vbt pynum.Amount
 	ticketSize           int64
 }
 
@@ -105,42 +104,26 @@ func (p BalancedParams) resolve() (*balancedResolved, error) {
 		return nil, err
 	}
 	b := &balancedResolved{resolved: r, mode: p.Mode,
-		face: p.FaceValue, rho: p.OutsideMidRatio, beta: p.BigEntityShare, vbt: p.VBTShare}
-	if b.face == nil {
-		b.face = apd.New(20, 0)
-	}
-	if b.rho == nil {
-		b.rho = apd.New(75, -2)
-	}
-	if b.beta == nil {
-		b.beta = apd.New(25, -2)
-	}
-	if b.vbt == nil {
-		b.vbt = apd.New(50, -2)
-	}
+		face: orDefault(p.FaceValue, pynum.Dec(20, 0)), rho: orDefault(p.OutsideMidRatio, pynum.Dec(75, -2)),
+		beta: orDefault(p.BigEntityShare, pynum.Dec(25, -2)), vbt: orDefault(p.VBTShare, pynum.Dec(50, -2))}
 	if msg := SweptNamed("outside_mid_ratio").Check(b.rho); msg != "" {
 		return nil, errors.New(msg)
 	}
 	for _, v := range []struct {
 		name string
-		d    *apd.Decimal
+		d    pynum.Amount
 	}{{"face_value", b.face}, {"big_entity_share", b.beta}, {"vbt_share", b.vbt}} {
 		if msg := CheckPositive(v.name, v.d); msg != "" {
 			return nil, errors.New(msg)
 		}
 	}
-	var ticket apd.Decimal
-	// int(face): truncate toward zero, with enough digits for the integer part.
-	ctx := apd.BaseContext.WithPrecision(uint32(b.face.NumDigits() + int64(max(b.face.Exponent, 0)) + 1))
-	ctx.Rounding = apd.RoundDown
-	if _, err := ctx.Quantize(&ticket, b.face, 0); err != nil {
-		return nil, fmt.Errorf("face value %s: %w", pynum.Str(b.face), err)
-	}
-	if b.ticketSize, err = ticket.Int64(); err != nil {
-		return nil, fmt.Errorf("face value %s: %w", pynum.Str(b.face), err)
+	// int(face): truncated toward zero.
+	var ok bool
+	if b.ticketSize, ok = b.face.Int64(); !ok {
+		return nil, fmt.Errorf("face value %s: int(face value) does not fit 64 bits", b.face)
 	}
 	if b.mode == Active && b.ticketSize < 1 {
-		return nil, fmt.Errorf("face value must be at least 1 in active mode (ticket size int(face value)), got %s", pynum.Str(b.face))
+		return nil, fmt.Errorf("face value must be at least 1 in active mode (ticket size int(face value)), got %s", b.face)
 	}
 	return b, nil
 }
@@ -169,22 +152,22 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 	n := r.NAgents
 	// The big entities' maturity buckets, in agent order.
 	bigEntityBuckets := [...]string{"short", "mid", "long"}
-	base, err := drawPayables(n, r.Concentration, r.Monotonicity, r.qTotal, r.Seed, r.Revision)
+	base, err := drawPayables(n, r.concentration, r.monotonicity, r.qTotal, r.Seed, r.Revision)
 	if err != nil {
 		return nil, fmt.Errorf("ring: balanced: payables: %w", err)
 	}
-	scale := pynum.DecAdd(apd.New(1, 0), b.beta)
+	scale := pynum.Add(pynum.Dec(1, 0), b.beta)
 	scaled := *r
-	scaled.l0 = pynum.DecMul(r.l0, scale)
+	scaled.l0 = pynum.Mul(r.l0, scale)
 	liquidity, err := allocateLiquidity(&scaled)
 	if err != nil {
 		return nil, fmt.Errorf("ring: balanced: liquidity: %w", err)
 	}
-	due := dueDays(n, r.MaturityDays, r.Mu)
-	bigDebt := pynum.DecMul(r.qTotal, b.beta)
-	perBucket := pynum.DecQuo(bigDebt, apd.New(int64(len(bigEntityBuckets)), 0))
-	perTrader := pynum.DecQuo(bigDebt, apd.New(int64(n), 0))
-	bigCash := pynum.DecMul(perBucket, b.rho)
+	due := dueDays(n, r.MaturityDays, r.mu)
+	bigDebt := pynum.Mul(r.qTotal, b.beta)
+	perBucket := pynum.Quo(bigDebt, pynum.Dec(int64(len(bigEntityBuckets)), 0))
+	perTrader := pynum.Quo(bigDebt, pynum.Dec(int64(n), 0))
+	bigCash := pynum.Mul(perBucket, b.rho)
 
 	g := &Generated{
 		QTotal:         r.qTotal,
@@ -196,23 +179,23 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 			b.mode, fmtDecimal(b.beta), fmtDecimal(b.rho)),
 		MaxDays:   r.maxDays,
 		QuietDays: r.quietDays,
-		S1:        apd.New(0, 0),
-		L0:        apd.New(0, 0),
+		S1:        pynum.Dec(0, 0),
+		L0:        pynum.Dec(0, 0),
 	}
 
 	var actions []pyyaml.Node
-	mint := func(id string, amount *apd.Decimal) {
+	mint := func(id string, amount pynum.Amount) {
 		g.Liquidity = append(g.Liquidity, amount)
-		g.L0 = pynum.DecAdd(g.L0, amount)
+		g.L0 = pynum.Add(g.L0, amount)
 		actions = append(actions, pyyaml.Map(pyyaml.P("mint_cash", pyyaml.Map(
 			pyyaml.P("to", pyyaml.Str(id)),
 			pyyaml.P("amount", decimalNode(amount)),
 			pyyaml.P("alias", pyyaml.Str("LIQ_"+id)),
 		))))
 	}
-	payable := func(from, to string, amount *apd.Decimal, dueDay int, alias string) {
+	payable := func(from, to string, amount pynum.Amount, dueDay int, alias string) {
 		g.Payables = append(g.Payables, Payable{From: from, To: to, Amount: amount, DueDay: dueDay})
-		g.S1 = pynum.DecAdd(g.S1, amount)
+		g.S1 = pynum.Add(g.S1, amount)
 		actions = append(actions, pyyaml.Map(pyyaml.P("create_payable", pyyaml.Map(
 			pyyaml.P("from", pyyaml.Str(from)),
 			pyyaml.P("to", pyyaml.Str(to)),
@@ -230,7 +213,7 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 	}
 	for i, amount := range base {
 		from, to := agentID(i), agentID((i+1)%n)
-		payable(from, to, pynum.DecMul(amount, scale), due[i], "P_"+from+"_"+to)
+		payable(from, to, pynum.Mul(amount, scale), due[i], "P_"+from+"_"+to)
 	}
 	for i := range n {
 		from, to := agentID(i), "big_"+bigEntityBuckets[i%len(bigEntityBuckets)]
@@ -263,9 +246,9 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 		pyyaml.P("scheduled_actions", pyyaml.Seq()),
 		pyyaml.P("run", run),
 		pyyaml.P("_balanced_config", pyyaml.Map(
-			pyyaml.P("face_value", pyyaml.Float(pynum.DecimalFloat(b.face))),
-			pyyaml.P("outside_mid_ratio", pyyaml.Float(pynum.DecimalFloat(b.rho))),
-			pyyaml.P("big_entity_share", pyyaml.Float(pynum.DecimalFloat(b.beta))),
+			pyyaml.P("face_value", pyyaml.Float(b.face.Float64())),
+			pyyaml.P("outside_mid_ratio", pyyaml.Float(b.rho.Float64())),
+			pyyaml.P("big_entity_share", pyyaml.Float(b.beta.Float64())),
 			pyyaml.P("mode", pyyaml.Str(string(b.mode))),
 		)),
 	)
@@ -274,11 +257,19 @@ func GenerateBalanced(p BalancedParams) (*Generated, error) {
 			pyyaml.P("enabled", pyyaml.Bool(true)),
 			pyyaml.P("ticket_size", pyyaml.Int(b.ticketSize)),
 			pyyaml.P("dealer_share", pyyaml.Str("0")),
-			pyyaml.P("vbt_share", pyyaml.Str(pynum.Str(b.vbt))),
+			pyyaml.P("vbt_share", pyyaml.Str(b.vbt.String())),
 		))
 	}
 	if g.YAML, err = pyyaml.Marshal(g.Doc); err != nil {
 		return nil, fmt.Errorf("ring: balanced: %w", err)
 	}
 	return g, nil
+}
+
+// orDefault returns *d as a Decimal, or def when d is nil.
+func orDefault(d *pynum.Amount, def pynum.Amount) pynum.Amount {
+	if d == nil {
+		return def
+	}
+	return pynum.AsDecimal(*d)
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // balancedN5 is a small valid balanced parameter set (the n = 5 example of
@@ -97,25 +96,25 @@ func TestGenerateBalancedStructure(t *testing.T) {
 				t.Fatalf("%d payables, %d liquidity entries", len(g.Payables), len(g.Liquidity))
 			}
 			for i := range 5 {
-				want := pynum.DecMul(ring.Payables[i].Amount, apd.New(125, -2))
-				if got := g.Payables[i]; got.Amount.Cmp(want) != 0 || got.DueDay != ring.Payables[i].DueDay {
-					t.Errorf("ring payable %d: %s due %d, want %s due %d", i, pynum.Str(got.Amount), got.DueDay, pynum.Str(want), ring.Payables[i].DueDay)
+				want := pynum.Mul(ring.Payables[i].Amount, pynum.Dec(125, -2))
+				if got := g.Payables[i]; pynum.Cmp(got.Amount, want) != 0 || got.DueDay != ring.Payables[i].DueDay {
+					t.Errorf("ring payable %d: %s due %d, want %s due %d", i, got.Amount.String(), got.DueDay, want.String(), ring.Payables[i].DueDay)
 				}
 				big := g.Payables[5+i]
 				if wantTo := "big_" + []string{"short", "mid", "long"}[i%3]; big.From != agentID(i) || big.To != wantTo ||
-					big.Amount.Cmp(apd.New(500, 0)) != 0 || big.DueDay != ring.Payables[i].DueDay {
+					pynum.Cmp(big.Amount, pynum.Dec(500, 0)) != 0 || big.DueDay != ring.Payables[i].DueDay {
 					t.Errorf("big payable %d: %+v", i, big)
 				}
-				if g.Liquidity[i].Cmp(apd.New(5000, 0)) != 0 {
-					t.Errorf("H%d cash %s, want 5000", i+1, pynum.Str(g.Liquidity[i]))
+				if pynum.Cmp(g.Liquidity[i], pynum.Dec(5000, 0)) != 0 {
+					t.Errorf("H%d cash %s, want 5000", i+1, g.Liquidity[i].String())
 				}
 			}
 			for i := 5; i < 8; i++ {
-				if g.Liquidity[i].Cmp(apd.New(625, 0)) != 0 {
-					t.Errorf("big entity cash %s, want 625", pynum.Str(g.Liquidity[i]))
+				if pynum.Cmp(g.Liquidity[i], pynum.Dec(625, 0)) != 0 {
+					t.Errorf("big entity cash %s, want 625", g.Liquidity[i].String())
 				}
 			}
-			if got := pynum.Str(g.L0); got != "26875.00000000000000000000000" {
+			if got := g.L0.String(); got != "26875.00000000000000000000000" {
 				t.Errorf("L0 %s", got)
 			}
 			y := string(g.YAML)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // Payable is one ring payable: From owes To Amount on DueDay.
@@ -14,7 +13,7 @@ type Payable struct {
 	// Amount is the Decimal bilancio computed; the scenario carries it as a
 	// float (or an int when integral), of which the engine uses the integer
 	// part.
-	Amount *apd.Decimal
+	Amount pynum.Amount
 	DueDay int
 }
 
@@ -28,11 +27,11 @@ type Generated struct {
 	YAML []byte
 	// S1 is the sum of the payable Decimals and L0 the sum of the minted
 	// Decimals, before the conversion to floats: the registry's S1 and L0
-	// (print them with pynum.Str).
-	S1, L0 *apd.Decimal
+	// (print them with String).
+	S1, L0 pynum.Amount
 	// QTotal and LiquidityTotal are the resolved totals (one given, the other
 	// derived with the kappa rule).
-	QTotal, LiquidityTotal *apd.Decimal
+	QTotal, LiquidityTotal pynum.Amount
 	// KappaRule is the rule that derived them, and Revision the generator
 	// revision that drew the payables.
 	KappaRule KappaRule
@@ -41,7 +40,7 @@ type Generated struct {
 	Payables []Payable
 	// Liquidity is each agent's initial cash, H1 first (zero amounts are not
 	// minted).
-	Liquidity []*apd.Decimal
+	Liquidity []pynum.Amount
 	// Name and Description are the scenario's texts.
 	Name, Description string
 	// MaxDays and QuietDays are the run block's stop settings.
@@ -56,7 +55,7 @@ func Generate(p Params) (*Generated, error) {
 		return nil, fmt.Errorf("ring: %w", err)
 	}
 	n := r.NAgents
-	amounts, err := drawPayables(n, r.Concentration, r.Monotonicity, r.qTotal, r.Seed, r.Revision)
+	amounts, err := drawPayables(n, r.concentration, r.monotonicity, r.qTotal, r.Seed, r.Revision)
 	if err != nil {
 		return nil, fmt.Errorf("ring: payables: %w", err)
 	}
@@ -64,7 +63,7 @@ func Generate(p Params) (*Generated, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ring: liquidity: %w", err)
 	}
-	due := dueDays(n, r.MaturityDays, r.Mu)
+	due := dueDays(n, r.MaturityDays, r.mu)
 	g := &Generated{
 		QTotal:         r.qTotal,
 		LiquidityTotal: r.l0,
@@ -75,8 +74,8 @@ func Generate(p Params) (*Generated, error) {
 		Description:    description(r),
 		MaxDays:        r.maxDays,
 		QuietDays:      r.quietDays,
-		S1:             apd.New(0, 0),
-		L0:             apd.New(0, 0),
+		S1:             pynum.Dec(0, 0),
+		L0:             pynum.Dec(0, 0),
 	}
 
 	var actions []pyyaml.Node
@@ -85,7 +84,7 @@ func Generate(p Params) (*Generated, error) {
 			continue
 		}
 		id := agentID(i)
-		g.L0 = pynum.DecAdd(g.L0, amount)
+		g.L0 = pynum.Add(g.L0, amount)
 		actions = append(actions, pyyaml.Map(pyyaml.P("mint_cash", pyyaml.Map(
 			pyyaml.P("to", pyyaml.Str(id)),
 			pyyaml.P("amount", decimalNode(amount)),
@@ -95,7 +94,7 @@ func Generate(p Params) (*Generated, error) {
 	for i, amount := range amounts {
 		from, to := agentID(i), agentID((i+1)%n)
 		g.Payables = append(g.Payables, Payable{From: from, To: to, Amount: amount, DueDay: due[i]})
-		g.S1 = pynum.DecAdd(g.S1, amount)
+		g.S1 = pynum.Add(g.S1, amount)
 		actions = append(actions, pyyaml.Map(pyyaml.P("create_payable", pyyaml.Map(
 			pyyaml.P("from", pyyaml.Str(from)),
 			pyyaml.P("to", pyyaml.Str(to)),
@@ -134,12 +133,12 @@ func Generate(p Params) (*Generated, error) {
 // decimalNode converts a Decimal as bilancio's _to_yaml_ready does: an int
 // when its normalised value is integral, otherwise the correctly rounded
 // float.
-func decimalNode(d *apd.Decimal) pyyaml.Node {
+func decimalNode(d pynum.Amount) pyyaml.Node {
 	norm := pynum.Normalize(d)
-	if norm.Exponent >= 0 {
+	if _, exp := norm.Coefficient(); exp >= 0 {
 		return pyyaml.IntText(integerText(norm))
 	}
-	return pyyaml.Float(pynum.DecimalFloat(norm))
+	return pyyaml.Float(norm.Float64())
 }
 
 // runBlock is the run block bilancio's generators write, without

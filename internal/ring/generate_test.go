@@ -9,7 +9,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pyrandom"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // testdata/bilancio/*.yaml were written by bilancio's own data-era generator
@@ -35,7 +34,7 @@ func TestGenerateMatchesBilancio(t *testing.T) {
 			"999.9899999999999999999999999", "1249.9875"},
 		{"mono_one_vector", Params{NAgents: 4, Seed: 1<<32 + 5, Kappa: dec(t, "2"), QTotal: dec(t, "100"), Concentration: dec(t, "1"),
 			Monotonicity: dec(t, "1"), MaturityDays: 1, Mu: dec(t, "1"), Liquidity: VectorMode,
-			LiquidityVector: []*apd.Decimal{dec(t, "1"), dec(t, "2.5"), dec(t, "3"), dec(t, "0.5")}},
+			LiquidityVector: []pynum.Amount{*dec(t, "1"), *dec(t, "2.5"), *dec(t, "3"), *dec(t, "0.5")}},
 			"100.0000000000000000000000000", "50.00000000000000000000000000"},
 		{"mono_minus_one_l0_given", Params{NAgents: 5, Seed: 77, Kappa: dec(t, "3"), LiquidityTotal: dec(t, "250"), Concentration: dec(t, "0.5"),
 			Monotonicity: dec(t, "-1"), MaturityDays: 10, Mu: dec(t, "0.75"), DefaultHandling: "expel-agent"},
@@ -70,17 +69,17 @@ func TestGenerateMatchesBilancio(t *testing.T) {
 				d, err := compareYAML(g.YAML, want)
 				t.Errorf("scenario differs from bilancio's (%+v, %v)", d, err)
 			}
-			if got := pynum.Str(g.S1); got != tt.s1 {
+			if got := g.S1.String(); got != tt.s1 {
 				t.Errorf("S1 %s, want %s", got, tt.s1)
 			}
-			if got := pynum.Str(g.L0); got != tt.l0 {
+			if got := g.L0.String(); got != tt.l0 {
 				t.Errorf("L0 %s, want %s", got, tt.l0)
 			}
 		})
 	}
 }
 
-func dec(t *testing.T, s string) *apd.Decimal { return mustDec(t, s) }
+func dec(t *testing.T, s string) *pynum.Amount { return mustDec(t, s) }
 
 // hexFloat parses a float.hex() string.
 func hexFloat(t *testing.T, s string) float64 {
@@ -105,8 +104,8 @@ func TestKappaRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(head.YAML) != string(want) || pynum.Str(head.L0) != "5000.00" || head.KappaRule != LiquidityOverDebt {
-		t.Errorf("HEAD rule: L0 %s, rule %s, scenario equal %v", pynum.Str(head.L0), head.KappaRule, string(head.YAML) == string(want))
+	if string(head.YAML) != string(want) || head.L0.String() != "5000.00" || head.KappaRule != LiquidityOverDebt {
+		t.Errorf("HEAD rule: L0 %s, rule %s, scenario equal %v", head.L0.String(), head.KappaRule, string(head.YAML) == string(want))
 	}
 
 	tests := []struct {
@@ -135,7 +134,7 @@ func TestKappaRules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if q, l := pynum.Str(g.QTotal), pynum.Str(g.LiquidityTotal); q != tt.wantQ || l != tt.wantL0 {
+		if q, l := g.QTotal.String(), g.LiquidityTotal.String(); q != tt.wantQ || l != tt.wantL0 {
 			t.Errorf("%s Q=%q L0=%q kappa=%s: got Q %s, L0 %s; want %s, %s", tt.rule, tt.q, tt.l0, tt.kappa, q, l, tt.wantQ, tt.wantL0)
 		}
 	}
@@ -168,17 +167,17 @@ func TestDueDays(t *testing.T) {
 		{6, 4, "0.5", []int{3, 1, 3, 1, 3, 1}},
 	}
 	for _, tt := range tests {
-		if got := dueDays(tt.n, tt.days, dec(t, tt.mu)); !slices.Equal(got, tt.want) {
+		if got := dueDays(tt.n, tt.days, *dec(t, tt.mu)); !slices.Equal(got, tt.want) {
 			t.Errorf("dueDays(%d, %d, %s) = %v, want %v", tt.n, tt.days, tt.mu, got, tt.want)
 		}
 	}
 }
 
 func TestLiquidityModes(t *testing.T) {
-	strs := func(ds []*apd.Decimal) []string {
+	strs := func(ds []pynum.Amount) []string {
 		var out []string
 		for _, d := range ds {
-			out = append(out, pynum.Str(d))
+			out = append(out, d.String())
 		}
 		return out
 	}
@@ -200,7 +199,7 @@ func TestLiquidityModes(t *testing.T) {
 		p := base
 		p.Liquidity, p.LiquidityAgent = tt.mode, tt.agent
 		for _, v := range tt.vector {
-			p.LiquidityVector = append(p.LiquidityVector, dec(t, v))
+			p.LiquidityVector = append(p.LiquidityVector, *dec(t, v))
 		}
 		g, err := Generate(p)
 		if err != nil {
@@ -233,14 +232,14 @@ func TestMonotonicity(t *testing.T) {
 		{-0.9, []string{"2", "1", "1.0", "3", "5"}, "0x1.0530d08f17f5cp-2"},
 	}
 	for _, tt := range tests {
-		var amounts []*apd.Decimal
+		var amounts []pynum.Amount
 		for _, s := range input {
-			amounts = append(amounts, dec(t, s))
+			amounts = append(amounts, *dec(t, s))
 		}
 		rng := pyrandom.New(1)
 		var got []string
 		for _, d := range applyMonotonicity(amounts, tt.m, rng) {
-			got = append(got, pynum.Str(d))
+			got = append(got, d.String())
 		}
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("m=%v: %v, want %v", tt.m, got, tt.want)
@@ -261,7 +260,7 @@ func TestFmtDecimal(t *testing.T) {
 		"10000.0": "10000", "2.50": "2.5", "1E-7": "0.0000001", "1E+3": "1000",
 		"0.000": "0", "-0.50": "-0.5", "123.456000": "123.456",
 	} {
-		if got := fmtDecimal(dec(t, in)); got != want {
+		if got := fmtDecimal(*dec(t, in)); got != want {
 			t.Errorf("fmtDecimal(%s) = %s, want %s", in, got, want)
 		}
 	}
@@ -287,8 +286,8 @@ func TestGenerateErrors(t *testing.T) {
 		{"mu", func(p *Params) { p.Mu = dec(t, "1.01") }, "mu must be between 0 and 1"},
 		{"days", func(p *Params) { p.MaturityDays = -1 }, "maturity_days must be at least 1"},
 		{"mode", func(p *Params) { p.Liquidity = "spread" }, `unknown liquidity mode "spread"`},
-		{"vector length", func(p *Params) { p.Liquidity, p.LiquidityVector = VectorMode, []*apd.Decimal{dec(t, "1")} }, "liquidity vector has 1 values"},
-		{"vector sign", func(p *Params) { p.Liquidity, p.LiquidityVector = VectorMode, []*apd.Decimal{dec(t, "0")} }, "positive values"},
+		{"vector length", func(p *Params) { p.Liquidity, p.LiquidityVector = VectorMode, []pynum.Amount{*dec(t, "1")} }, "liquidity vector has 1 values"},
+		{"vector sign", func(p *Params) { p.Liquidity, p.LiquidityVector = VectorMode, []pynum.Amount{*dec(t, "0")} }, "positive values"},
 		{"kappa rule", func(p *Params) { p.KappaRule = "inverse" }, `kappa_rule must be "debt-over-liquidity"`},
 		{"default handling", func(p *Params) { p.DefaultHandling = "ignore" }, `default_handling must be "fail-fast"`},
 		{"original with monotonicity", func(p *Params) { p.Revision, p.Monotonicity = Original, dec(t, "0.5") }, "no monotonicity"},
@@ -338,13 +337,13 @@ func TestRunBlock(t *testing.T) {
 func TestParseNumbers(t *testing.T) {
 	for in, want := range map[string]string{"10000": "10000.0", "500": "500.0", "0.1": "0.1", "1e-5": "0.00001", "1e17": "1E+17", "2.50": "2.5"} {
 		d, err := ParseCLIFloat(in)
-		if err != nil || pynum.Str(d) != want {
+		if err != nil || d.String() != want {
 			t.Errorf("ParseCLIFloat(%q) = %v, %v; want %s", in, d, err, want)
 		}
 	}
 	for in, want := range map[string]string{"0.50": "0.50", "2": "2", "1E+1": "1E+1"} {
 		d, err := ParseDecimal(in)
-		if err != nil || pynum.Str(d) != want {
+		if err != nil || d.String() != want {
 			t.Errorf("ParseDecimal(%q) = %v, %v; want %s", in, d, err, want)
 		}
 	}

@@ -7,20 +7,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cockroachdb/apd/v3"
+	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
 // Helpers shared by the generator's tests, inside the package and (through
 // export_test.go) outside it.
 
 // mustDec parses a Decimal in a test.
-func mustDec(t *testing.T, s string) *apd.Decimal {
+func mustDec(t *testing.T, s string) *pynum.Amount {
 	t.Helper()
 	d, err := ParseDecimal(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return d
+	return &d
 }
 
 // yamlDiff is how a generated scenario.yaml compares with a recorded one.

@@ -6,17 +6,16 @@ import (
 	"strconv"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // allocateLiquidity splits the initial liquidity among the agents H1…Hn as
 // bilancio's _allocate_liquidity does (spec §10.5).
-func allocateLiquidity(r *resolved) ([]*apd.Decimal, error) {
+func allocateLiquidity(r *resolved) ([]pynum.Amount, error) {
 	n, total := r.NAgents, r.l0
-	out := make([]*apd.Decimal, n)
+	out := make([]pynum.Amount, n)
 	switch r.Liquidity {
 	case Uniform:
-		share := pynum.DecQuo(total, apd.New(int64(n), 0))
+		share := pynum.Quo(total, pynum.Dec(int64(n), 0))
 		for i := range out {
 			out[i] = share
 		}
@@ -26,14 +25,17 @@ func allocateLiquidity(r *resolved) ([]*apd.Decimal, error) {
 			if agentID(i) == r.LiquidityAgent {
 				out[i], found = total, true
 			} else {
-				out[i] = apd.New(0, 0)
+				out[i] = pynum.Dec(0, 0)
 			}
 		}
 		if !found {
 			return nil, fmt.Errorf("liquidity allocation agent %q not in ring", r.LiquidityAgent)
 		}
 	case VectorMode:
-		vector := r.LiquidityVector
+		vector := make([]pynum.Amount, len(r.LiquidityVector))
+		for i, w := range r.LiquidityVector {
+			vector[i] = pynum.AsDecimal(w)
+		}
 		if len(vector) != n {
 			return nil, fmt.Errorf("liquidity vector has %d values, want n_agents = %d", len(vector), n)
 		}
@@ -41,14 +43,14 @@ func allocateLiquidity(r *resolved) ([]*apd.Decimal, error) {
 		if weightTotal.Sign() <= 0 {
 			return nil, errors.New("liquidity vector must sum to a positive value")
 		}
-		running := apd.New(0, 0)
+		running := pynum.Dec(0, 0)
 		for i, w := range vector {
 			if i == n-1 {
-				out[i] = pynum.DecSub(total, running)
+				out[i] = pynum.Sub(total, running)
 				break
 			}
-			out[i] = pynum.DecQuo(pynum.DecMul(total, w), weightTotal)
-			running = pynum.DecAdd(running, out[i])
+			out[i] = pynum.Quo(pynum.Mul(total, w), weightTotal)
+			running = pynum.Add(running, out[i])
 		}
 	}
 	return out, nil

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // KappaRule says how kappa relates the total dues Q_total (S1) to the initial
@@ -81,29 +80,29 @@ type Params struct {
 	// Seed seeds Python's random.Random, the only source of randomness.
 	Seed int64
 	// Kappa (> 0, required) relates Q_total and L0 according to KappaRule.
-	Kappa *apd.Decimal
+	Kappa *pynum.Amount
 	// KappaRule is DebtOverLiquidity when empty.
 	KappaRule KappaRule
 	// Revision is Clamped when empty.
 	Revision Revision
 	// QTotal is the total dues S1, and LiquidityTotal the initial liquidity
 	// L0. At least one must be given; the other is derived with Kappa.
-	QTotal, LiquidityTotal *apd.Decimal
+	QTotal, LiquidityTotal *pynum.Amount
 	// Liquidity is Uniform when empty.
 	Liquidity LiquidityMode
 	// LiquidityAgent receives L0 in SingleAt mode ("H1" when empty).
 	LiquidityAgent string
 	// LiquidityVector holds n positive weights in VectorMode.
-	LiquidityVector []*apd.Decimal
+	LiquidityVector []pynum.Amount
 	// Concentration is the Dirichlet concentration c (> 0, default 1).
-	Concentration *apd.Decimal
+	Concentration *pynum.Amount
 	// Monotonicity orders the payables, from −1 (ascending) through 0 (draw
 	// order) to 1 (descending); default 0.
-	Monotonicity *apd.Decimal
+	Monotonicity *pynum.Amount
 	// MaturityDays is the due-day horizon (≥ 1; 0 means 1).
 	MaturityDays int
 	// Mu is the lead-lag misalignment in [0, 1], default 0.
-	Mu *apd.Decimal
+	Mu *pynum.Amount
 	// NamePrefix starts the scenario name ("Kalecki Ring Sweep", bilancio's
 	// sweep default, when empty).
 	NamePrefix string
@@ -137,9 +136,12 @@ func DefaultMaxDays(maturityDays int) int { return max(30, maturityDays+5) }
 // totals derived.
 type resolved struct {
 	Params
-	qTotal, l0 *apd.Decimal
-	maxDays    int
-	quietDays  int
+	// kappa, concentration, monotonicity and mu are the Decimal values of
+	// the parameters (defaults filled in), qTotal and l0 the totals.
+	kappa, concentration, monotonicity, mu pynum.Amount
+	qTotal, l0                             pynum.Amount
+	maxDays                                int
+	quietDays                              int
 }
 
 // resolve validates p as bilancio's parameter model does and derives the
@@ -161,19 +163,20 @@ func (p Params) resolve() (*resolved, error) {
 	if msg := CheckKappaRule(string(p.KappaRule)); msg != "" {
 		return nil, errors.New(msg)
 	}
-	if p.Concentration == nil {
-		p.Concentration = apd.New(1, 0)
+	kappa, concentration, monotonicity, mu := pynum.AsDecimal(*p.Kappa), pynum.Dec(1, 0), pynum.Dec(0, 0), pynum.Dec(0, 0)
+	if p.Concentration != nil {
+		concentration = pynum.AsDecimal(*p.Concentration)
 	}
-	if p.Monotonicity == nil {
-		p.Monotonicity = apd.New(0, 0)
+	if p.Monotonicity != nil {
+		monotonicity = pynum.AsDecimal(*p.Monotonicity)
 	}
-	if p.Mu == nil {
-		p.Mu = apd.New(0, 0)
+	if p.Mu != nil {
+		mu = pynum.AsDecimal(*p.Mu)
 	}
 	for _, c := range []struct {
 		i int
-		d *apd.Decimal
-	}{{SweptKappa, p.Kappa}, {SweptConcentration, p.Concentration}, {SweptMu, p.Mu}, {SweptMonotonicity, p.Monotonicity}} {
+		d pynum.Amount
+	}{{SweptKappa, kappa}, {SweptConcentration, concentration}, {SweptMu, mu}, {SweptMonotonicity, monotonicity}} {
 		if msg := swept[c.i].Check(c.d); msg != "" {
 			return nil, errors.New(msg)
 		}
@@ -183,8 +186,8 @@ func (p Params) resolve() (*resolved, error) {
 		p.Revision = Clamped
 	case Clamped:
 	case Original:
-		if !p.Monotonicity.IsZero() {
-			return nil, fmt.Errorf("the original generator has no monotonicity, got %s", pynum.Str(p.Monotonicity))
+		if !monotonicity.IsZero() {
+			return nil, fmt.Errorf("the original generator has no monotonicity, got %s", monotonicity)
 		}
 	default:
 		return nil, fmt.Errorf("unknown generator revision %q (want clamped or original)", p.Revision)
@@ -211,7 +214,7 @@ func (p Params) resolve() (*resolved, error) {
 			return nil, fmt.Errorf("liquidity vector is required for vector mode")
 		}
 		for _, v := range p.LiquidityVector {
-			if v == nil || v.Sign() <= 0 {
+			if v.Sign() <= 0 {
 				return nil, fmt.Errorf("liquidity vector must contain positive values")
 			}
 		}
@@ -224,7 +227,7 @@ func (p Params) resolve() (*resolved, error) {
 		}
 	}
 	if p.LiquidityTotal != nil {
-		if msg := CheckPositive("the liquidity total L0", p.LiquidityTotal); msg != "" {
+		if msg := CheckPositive("the liquidity total L0", *p.LiquidityTotal); msg != "" {
 			return nil, errors.New(msg)
 		}
 	}
@@ -238,7 +241,8 @@ func (p Params) resolve() (*resolved, error) {
 			return nil, errors.New(msg)
 		}
 	}
-	r := &resolved{Params: p, maxDays: p.MaxDays, quietDays: DefaultQuietDays}
+	r := &resolved{Params: p, maxDays: p.MaxDays, quietDays: DefaultQuietDays,
+		kappa: kappa, concentration: concentration, monotonicity: monotonicity, mu: mu}
 	if r.maxDays == 0 {
 		r.maxDays = DefaultMaxDays(p.MaturityDays)
 	}
@@ -246,7 +250,7 @@ func (p Params) resolve() (*resolved, error) {
 		r.quietDays = *p.QuietDays
 	}
 	var err error
-	if r.qTotal, r.l0, err = totals(p.QTotal, p.LiquidityTotal, p.Kappa, p.KappaRule); err != nil {
+	if r.qTotal, r.l0, err = totals(p.QTotal, p.LiquidityTotal, kappa, p.KappaRule); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -255,27 +259,27 @@ func (p Params) resolve() (*resolved, error) {
 // ParseCLIFloat returns Decimal(str(float(s))): how bilancio turns a click
 // float option such as --q-total into a Decimal, so that "10000" becomes
 // 10000.0 (and registries print 10000.0).
-func ParseCLIFloat(s string) (*apd.Decimal, error) {
+func ParseCLIFloat(s string) (pynum.Amount, error) {
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if errors.Is(err, strconv.ErrRange) {
-		return nil, floatOutOfRange(s, math.IsInf(f, 0))
+		return pynum.Amount{}, floatOutOfRange(s, math.IsInf(f, 0))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("not a number: %q", ShortNumber(s))
+		return pynum.Amount{}, fmt.Errorf("not a number: %q", ShortNumber(s))
 	}
 	a, err := pynum.FromFloat(f)
 	if err != nil {
-		return nil, fmt.Errorf("parse %q: %w", s, err)
+		return pynum.Amount{}, fmt.Errorf("parse %q: %w", s, err)
 	}
-	return a.Decimal(), nil
+	return a, nil
 }
 
 // ParseDecimal returns Decimal(s) with its exponent as written ("0.50" stays
 // 0.50), as bilancio reads its comma-separated grid values.
-func ParseDecimal(s string) (*apd.Decimal, error) {
+func ParseDecimal(s string) (pynum.Amount, error) {
 	a, err := pynum.ParseDecimal(strings.TrimSpace(s))
 	if err != nil {
-		return nil, fmt.Errorf("parse decimal %q: %w", s, err)
+		return pynum.Amount{}, fmt.Errorf("parse decimal %q: %w", s, err)
 	}
-	return a.Decimal(), nil
+	return a, nil
 }

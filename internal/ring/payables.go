@@ -8,7 +8,6 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pyrandom"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // drawPayables splits total into n payable amounts as bilancio's
@@ -17,9 +16,9 @@ import (
 // (total·W_i)/ΣW for i < n and the remainder for the last; then the clamp to
 // at least 0.01 and the monotonicity ordering, which continues the same
 // random stream. The Original revision stops before the clamp.
-func drawPayables(n int, concentration, monotonicity, total *apd.Decimal, seed int64, rev Revision) ([]*apd.Decimal, error) {
+func drawPayables(n int, concentration, monotonicity, total pynum.Amount, seed int64, rev Revision) ([]pynum.Amount, error) {
 	rng := pyrandom.New(seed)
-	alpha := pynum.DecimalFloat(concentration)
+	alpha := concentration.Float64()
 	if alpha <= 0 {
 		return nil, errors.New("dirichlet concentration must be positive")
 	}
@@ -36,79 +35,66 @@ func drawPayables(n int, concentration, monotonicity, total *apd.Decimal, seed i
 	if !(sum > 0) {
 		return nil, errors.New("failed to draw positive Dirichlet weights")
 	}
-	decimals := make([]*apd.Decimal, n)
-	weightTotal := apd.New(0, 0) // Python's sum() starts from the int 0
+	decimals := make([]pynum.Amount, n)
+	weightTotal := pynum.Int(0) // Python's sum() starts from the int 0
 	for i, w := range weights {
 		d, err := pynum.FromFloat(w)
 		if err != nil {
 			return nil, fmt.Errorf("weight %d: %w", i+1, err)
 		}
-		decimals[i] = d.Decimal()
-		weightTotal = pynum.DecAdd(weightTotal, decimals[i])
+		decimals[i] = d
+		weightTotal = pynum.Add(weightTotal, decimals[i])
 	}
-	amounts := make([]*apd.Decimal, n)
-	running := apd.New(0, 0)
+	amounts := make([]pynum.Amount, n)
+	running := pynum.Int(0)
 	for i, w := range decimals {
 		if i == n-1 {
-			amounts[i] = pynum.DecSub(total, running)
+			amounts[i] = pynum.Sub(total, running)
 			break
 		}
-		amounts[i] = pynum.DecQuo(pynum.DecMul(total, w), weightTotal)
-		running = pynum.DecAdd(running, amounts[i])
+		amounts[i] = pynum.Quo(pynum.Mul(total, w), weightTotal)
+		running = pynum.Add(running, amounts[i])
 	}
 	if rev == Original {
 		return amounts, nil
 	}
 	amounts = ensurePositive(amounts, total)
-	return applyMonotonicity(amounts, pynum.DecimalFloat(monotonicity), rng), nil
+	return applyMonotonicity(amounts, monotonicity.Float64(), rng), nil
 }
 
 // minPayable is the smallest payable amount bilancio allows, Decimal("0.01").
-func minPayable() *apd.Decimal { return apd.New(1, -2) }
+func minPayable() pynum.Amount { return pynum.Dec(1, -2) }
 
 // decSum is Python's sum() of Decimals: from the int 0, left to right.
-func decSum(xs []*apd.Decimal) *apd.Decimal {
-	s := apd.New(0, 0)
-	for _, x := range xs {
-		s = pynum.DecAdd(s, x)
-	}
-	return s
-}
+func decSum(xs []pynum.Amount) pynum.Amount { return pynum.Sum(xs...) }
 
 // pyMin is Python's min(a, b): b only if it is strictly smaller (the
 // exponent of the result shows in printed Decimals).
-func pyMin(a, b *apd.Decimal) *apd.Decimal {
-	if b.Cmp(a) < 0 {
-		return b
-	}
-	return a
-}
-
 // largestFirst returns the indices of amounts by decreasing amount, ties in
 // index order (Python's stable sorted(..., reverse=True)).
-func largestFirst(amounts []*apd.Decimal) []int {
+func largestFirst(amounts []pynum.Amount) []int {
 	order := make([]int, len(amounts))
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(i, j int) bool { return amounts[order[i]].Cmp(amounts[order[j]]) > 0 })
+	sort.SliceStable(order, func(i, j int) bool { return pynum.Cmp(amounts[order[i]], amounts[order[j]]) > 0 })
 	return order
 }
 
 // takeFromLargest lowers the amounts, largest first and none below the
 // minimum, by need in total or as much as they can give.
-func takeFromLargest(amounts []*apd.Decimal, need, minimum *apd.Decimal) {
+func takeFromLargest(amounts []pynum.Amount, need, minimum pynum.Amount) {
 	for _, i := range largestFirst(amounts) {
 		if need.Sign() <= 0 {
 			return
 		}
-		available := pynum.DecSub(amounts[i], minimum)
+		available := pynum.Sub(amounts[i], minimum)
 		if available.Sign() <= 0 {
 			continue
 		}
-		take := pyMin(available, need)
-		amounts[i] = pynum.DecSub(amounts[i], take)
-		need = pynum.DecSub(need, take)
+		take := pynum.Min(available, need)
+		amounts[i] = pynum.Sub(amounts[i], take)
+		need = pynum.Sub(need, take)
 	}
 }
 
@@ -117,36 +103,36 @@ func takeFromLargest(amounts []*apd.Decimal, need, minimum *apd.Decimal) {
 // ones, restores the total, and finally lifts anything still below 0.01 and
 // puts any remaining difference on the last amount. It can leave the sum
 // above total when the last amount is tiny, as bilancio does.
-func ensurePositive(amounts []*apd.Decimal, total *apd.Decimal) []*apd.Decimal {
+func ensurePositive(amounts []pynum.Amount, total pynum.Amount) []pynum.Amount {
 	minimum := minPayable()
-	adjusted := append([]*apd.Decimal(nil), amounts...)
-	deficit := apd.New(0, 0)
+	adjusted := append([]pynum.Amount(nil), amounts...)
+	deficit := pynum.Dec(0, 0)
 	for i, a := range adjusted {
 		if a.Sign() <= 0 {
-			deficit = pynum.DecAdd(deficit, pynum.DecSub(minimum, a))
+			deficit = pynum.Add(deficit, pynum.Sub(minimum, a))
 			adjusted[i] = minimum
 		}
 	}
 	if deficit.Sign() > 0 {
 		takeFromLargest(adjusted, deficit, minimum)
 	}
-	diff := pynum.DecSub(decSum(adjusted), total)
+	diff := pynum.Sub(decSum(adjusted), total)
 	switch diff.Sign() {
 	case 1:
 		takeFromLargest(adjusted, diff, minimum)
 	case -1:
 		last := len(adjusted) - 1
-		adjusted[last] = pynum.DecAdd(adjusted[last], new(apd.Decimal).Neg(diff))
+		adjusted[last] = pynum.Add(adjusted[last], pynum.Neg(diff))
 	}
 	for i, a := range adjusted {
-		if a.Cmp(minimum) < 0 {
+		if pynum.Cmp(a, minimum) < 0 {
 			adjusted[i] = minimum
 		}
 	}
-	if final := decSum(adjusted); final.Cmp(total) != 0 {
+	if final := decSum(adjusted); pynum.Cmp(final, total) != 0 {
 		last := len(adjusted) - 1
-		adjusted[last] = pynum.DecAdd(adjusted[last], pynum.DecSub(total, final))
-		if adjusted[last].Cmp(minimum) < 0 {
+		adjusted[last] = pynum.Add(adjusted[last], pynum.Sub(total, final))
+		if pynum.Cmp(adjusted[last], minimum) < 0 {
 			adjusted[last] = minimum
 		}
 	}
@@ -157,16 +143,16 @@ func ensurePositive(amounts []*apd.Decimal, total *apd.Decimal) []*apd.Decimal {
 // for |m| ≥ 1e-9 the amounts are sorted (descending for m ≥ 0, stable), and
 // unless |m| is 1 they are then mixed by round((1−|m|)·n·max(1, n−1)) random
 // adjacent swaps, at most n(n−1).
-func applyMonotonicity(amounts []*apd.Decimal, m float64, rng *pyrandom.Random) []*apd.Decimal {
-	ordered := append([]*apd.Decimal(nil), amounts...)
+func applyMonotonicity(amounts []pynum.Amount, m float64, rng *pyrandom.Random) []pynum.Amount {
+	ordered := append([]pynum.Amount(nil), amounts...)
 	if len(ordered) <= 1 || math.Abs(m) < 1e-9 {
 		return ordered
 	}
 	strength := max(0.0, min(math.Abs(m), 1.0))
 	if m >= 0 {
-		sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].Cmp(ordered[j]) > 0 })
+		sort.SliceStable(ordered, func(i, j int) bool { return pynum.Cmp(ordered[i], ordered[j]) > 0 })
 	} else {
-		sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].Cmp(ordered[j]) < 0 })
+		sort.SliceStable(ordered, func(i, j int) bool { return pynum.Cmp(ordered[i], ordered[j]) < 0 })
 	}
 	if strength >= 1.0-1e-9 {
 		return ordered

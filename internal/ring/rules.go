@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
@@ -42,9 +40,9 @@ func CheckMaturityDays(n int64) string {
 }
 
 // CheckQTotal checks the total dues q_total (S1).
-func CheckQTotal(d *apd.Decimal) string {
+func CheckQTotal(d pynum.Amount) string {
 	if d.Sign() <= 0 {
-		return "q_total (the total dues S1 of the ring) must be greater than 0, got " + pynum.Str(d)
+		return "q_total (the total dues S1 of the ring) must be greater than 0, got " + d.String()
 	}
 	return ""
 }
@@ -111,17 +109,17 @@ func CheckKappaRule(s string) string {
 
 // CheckPositive checks a quantity that must be greater than zero (a
 // frontier bound, a face value, ...); name says what it is.
-func CheckPositive(name string, d *apd.Decimal) string {
+func CheckPositive(name string, d pynum.Amount) string {
 	if d.Sign() <= 0 {
-		return name + " must be greater than 0, got " + pynum.Str(d)
+		return name + " must be greater than 0, got " + d.String()
 	}
 	return ""
 }
 
 // CheckNonNegative checks a quantity that must be 0 or more.
-func CheckNonNegative(name string, d *apd.Decimal) string {
+func CheckNonNegative(name string, d pynum.Amount) string {
 	if d.Sign() < 0 {
-		return name + " must be 0 or more, got " + pynum.Str(d)
+		return name + " must be 0 or more, got " + d.String()
 	}
 	return ""
 }

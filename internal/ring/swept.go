@@ -3,8 +3,6 @@ package ring
 import (
 	"fmt"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
@@ -44,19 +42,19 @@ type Swept struct {
 	// Balanced says only a balanced sweep's rings have it.
 	Balanced bool
 	// allowed says whether a value is allowed, and rule says which are.
-	allowed func(d *apd.Decimal) bool
+	allowed func(d pynum.Amount) bool
 	rule    string
 	// set puts a value into the generator's parameters.
-	set func(p *BalancedParams, d *apd.Decimal)
+	set func(p *BalancedParams, d *pynum.Amount)
 }
 
 // Check checks a value of the parameter: "" when allowed, else a sentence
 // saying which values are and the value given.
-func (s *Swept) Check(d *apd.Decimal) string {
+func (s *Swept) Check(d pynum.Amount) string {
 	if s.allowed(d) {
 		return ""
 	}
-	return fmt.Sprintf("%s must be %s, got %s", s.Name, s.rule, pynum.Str(d))
+	return fmt.Sprintf("%s must be %s, got %s", s.Name, s.rule, d)
 }
 
 // RangeFlag is the start of the names of its range's flags (-kappa-min).
@@ -67,8 +65,9 @@ func (s *Swept) RangeFlag() string {
 	return s.Name
 }
 
-// Set puts a value of the parameter into the generator's parameters.
-func (s *Swept) Set(p *BalancedParams, d *apd.Decimal) { s.set(p, d) }
+// Set puts a value of the parameter into the generator's parameters (nil:
+// its default).
+func (s *Swept) Set(p *BalancedParams, d *pynum.Amount) { s.set(p, d) }
 
 // The swept parameters, by their index in Sweepable: bilancio's four, the
 // columns of its registry, first (NumRegistry of them), then the others.
@@ -94,33 +93,35 @@ func Sweepable() [NumSwept]Swept {
 	return [NumSwept]Swept{
 		SweptKappa: {
 			Name: "kappa", Plural: "kappas", Symbol: "κ", Registry: true,
-			allowed: func(d *apd.Decimal) bool { return d.Sign() > 0 },
+			allowed: func(d pynum.Amount) bool { return d.Sign() > 0 },
 			rule:    "greater than 0: it is the ratio of the total dues Q_total to the initial liquidity L0 (or its inverse under kappa_rule = \"liquidity-over-debt\")",
-			set:     func(p *BalancedParams, d *apd.Decimal) { p.Kappa = d },
+			set:     func(p *BalancedParams, d *pynum.Amount) { p.Kappa = d },
 		},
 		SweptConcentration: {
 			Name: "concentration", Plural: "concentrations", Flag: "c", Symbol: "c", Registry: true,
-			allowed: func(d *apd.Decimal) bool { return d.Sign() > 0 },
+			allowed: func(d pynum.Amount) bool { return d.Sign() > 0 },
 			rule:    "greater than 0: it is the Dirichlet concentration of the payable amounts (small: a few large debts; large: nearly equal debts)",
-			set:     func(p *BalancedParams, d *apd.Decimal) { p.Concentration = d },
+			set:     func(p *BalancedParams, d *pynum.Amount) { p.Concentration = d },
 		},
 		SweptMu: {
 			Name: "mu", Plural: "mus", Symbol: "μ", Registry: true,
-			allowed: func(d *apd.Decimal) bool { return d.Sign() >= 0 && d.Cmp(apd.New(1, 0)) <= 0 },
+			allowed: func(d pynum.Amount) bool { return d.Sign() >= 0 && pynum.Cmp(d, pynum.Dec(1, 0)) <= 0 },
 			rule:    "between 0 and 1: it is the lead-lag misalignment of the due days (0: every agent is paid before it pays; 1: after)",
-			set:     func(p *BalancedParams, d *apd.Decimal) { p.Mu = d },
+			set:     func(p *BalancedParams, d *pynum.Amount) { p.Mu = d },
 		},
 		SweptMonotonicity: {
 			Name: "monotonicity", Plural: "monotonicities", Symbol: "m", Default: "0", Registry: true,
-			allowed: func(d *apd.Decimal) bool { return d.Cmp(apd.New(-1, 0)) >= 0 && d.Cmp(apd.New(1, 0)) <= 0 },
-			rule:    "between -1 and 1 (-1: payables ascending around the ring; 0: as drawn; 1: descending)",
-			set:     func(p *BalancedParams, d *apd.Decimal) { p.Monotonicity = d },
+			allowed: func(d pynum.Amount) bool {
+				return pynum.Cmp(d, pynum.Dec(-1, 0)) >= 0 && pynum.Cmp(d, pynum.Dec(1, 0)) <= 0
+			},
+			rule: "between -1 and 1 (-1: payables ascending around the ring; 0: as drawn; 1: descending)",
+			set:  func(p *BalancedParams, d *pynum.Amount) { p.Monotonicity = d },
 		},
 		SweptRho: {
 			Name: "outside_mid_ratio", Plural: "outside_mid_ratios", Symbol: "ρ", Key: "rho", Balanced: true,
-			allowed: func(d *apd.Decimal) bool { return d.Sign() > 0 },
+			allowed: func(d pynum.Amount) bool { return d.Sign() > 0 },
 			rule:    "greater than 0: each big entity of a balanced ring is minted (Q_total·β/3)·ρ",
-			set:     func(p *BalancedParams, d *apd.Decimal) { p.OutsideMidRatio = d },
+			set:     func(p *BalancedParams, d *pynum.Amount) { p.OutsideMidRatio = d },
 		},
 	}
 }

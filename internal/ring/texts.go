@@ -2,16 +2,16 @@ package ring
 
 import (
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
-	"github.com/cockroachdb/apd/v3"
 )
 
 // scenarioName is bilancio's "{prefix} (n=…, kappa=…, c=…, mu=…)".
 func scenarioName(r *resolved) string {
 	return fmt.Sprintf("%s (n=%d, kappa=%s, c=%s, mu=%s)", r.NamePrefix, r.NAgents,
-		fmtDecimal(r.Kappa), fmtDecimal(r.Concentration), fmtDecimal(r.Mu))
+		fmtDecimal(r.kappa), fmtDecimal(r.concentration), fmtDecimal(r.mu))
 }
 
 // description is bilancio's one-line summary of the parameters; S1 and L0
@@ -19,9 +19,9 @@ func scenarioName(r *resolved) string {
 func description(r *resolved) string {
 	return strings.Join([]string{
 		fmt.Sprintf("Ring of %d agents with total dues S1=%s", r.NAgents, fmtDecimal(r.qTotal)),
-		fmt.Sprintf("initial liquidity L0=%s (kappa=%s)", fmtDecimal(r.l0), fmtDecimal(r.Kappa)),
-		fmt.Sprintf("Dirichlet concentration c=%s", fmtDecimal(r.Concentration)),
-		fmt.Sprintf("maturity mu=%s over %d day horizon", fmtDecimal(r.Mu), r.MaturityDays),
+		fmt.Sprintf("initial liquidity L0=%s (kappa=%s)", fmtDecimal(r.l0), fmtDecimal(r.kappa)),
+		fmt.Sprintf("Dirichlet concentration c=%s", fmtDecimal(r.concentration)),
+		fmt.Sprintf("maturity mu=%s over %d day horizon", fmtDecimal(r.mu), r.MaturityDays),
 	}, "; ")
 }
 
@@ -29,30 +29,35 @@ func description(r *resolved) string {
 // digits when integral, otherwise in fixed-point notation without trailing
 // zeros, never with an exponent (10000.0 → 10000, 2.50 → 2.5, 1E-7 →
 // 0.0000001).
-func fmtDecimal(d *apd.Decimal) string {
+func fmtDecimal(d pynum.Amount) string {
 	norm := pynum.Normalize(d)
-	if norm.Exponent >= 0 {
+	coef, exp := norm.Coefficient()
+	if exp >= 0 {
 		return integerText(norm)
 	}
-	s := norm.Text('f')
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	// Fixed-point notation of coef·10^exp, exp < 0.
+	neg := coef.Sign() < 0
+	digits := coef.Abs(coef).String()
+	if k := len(digits) + int(exp); k > 0 {
+		digits = digits[:k] + "." + digits[k:]
+	} else {
+		digits = "0." + strings.Repeat("0", -k) + digits
 	}
-	return s
+	if strings.Contains(digits, ".") {
+		digits = strings.TrimRight(strings.TrimRight(digits, "0"), ".")
+	}
+	if neg {
+		digits = "-" + digits
+	}
+	return digits
 }
 
 // integerText prints a Decimal with a non-negative exponent as Python's
 // str(int(d)) does.
-func integerText(d *apd.Decimal) string {
-	var b apd.BigInt
-	b.Set(&d.Coeff)
-	if d.Exponent > 0 {
-		var scale apd.BigInt
-		scale.Exp(apd.NewBigInt(10), apd.NewBigInt(int64(d.Exponent)), nil)
-		b.Mul(&b, &scale)
+func integerText(d pynum.Amount) string {
+	coef, exp := d.Coefficient()
+	if exp > 0 {
+		coef.Mul(coef, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(exp)), nil))
 	}
-	if d.Negative && b.Sign() != 0 {
-		b.Neg(&b)
-	}
-	return b.String()
+	return coef.String()
 }

@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/engine"
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/report"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
@@ -24,8 +23,8 @@ import (
 func ringScenario(tb testing.TB, n int) []byte {
 	tb.Helper()
 	g, err := ring.Generate(ring.Params{
-		NAgents: n, Seed: 42, Kappa: apd.New(5, -1), QTotal: apd.New(int64(100*n), 0),
-		Concentration: apd.New(1, 0), Mu: apd.New(5, -1), MaturityDays: 5,
+		NAgents: n, Seed: 42, Kappa: new(pynum.Dec(5, -1)), QTotal: new(pynum.Dec(int64(100*n), 0)),
+		Concentration: new(pynum.Dec(1, 0)), Mu: new(pynum.Dec(5, -1)), MaturityDays: 5,
 		Liquidity: ring.Uniform, DefaultHandling: engine.ExpelAgent,
 	})
 	if err != nil {

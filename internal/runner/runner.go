@@ -10,8 +10,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/engine"
@@ -140,19 +138,19 @@ func Summary(rep *metrics.Report) *report.RunSummary {
 }
 
 // cell prints a metric as metrics.csv does; None is empty.
-func cell(d *apd.Decimal) string {
+func cell(d *pynum.Amount) string {
 	if d == nil {
 		return ""
 	}
-	return pynum.MetricCell(d)
+	return pynum.MetricCell(*d)
 }
 
 // text prints a summary value as the registry does (str(Decimal)); None is empty.
-func text(d *apd.Decimal) string {
+func text(d *pynum.Amount) string {
 	if d == nil {
 		return ""
 	}
-	return pynum.Str(d)
+	return d.String()
 }
 
 // load parses the scenario, returning as soon as ctx is cancelled: parsing a

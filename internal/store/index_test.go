@@ -106,7 +106,7 @@ func TestIndexValuesAreDecimalFloats(t *testing.T) {
 		if err != nil {
 			t.Fatal(s, err)
 		}
-		want := pynum.DecimalFloat(d.Decimal())
+		want := d.Float64()
 		v := valuesOf(&rawRecord{phi: []byte(s), delta: []byte(s)})
 		if !v.hasPhi || v.phi != want || v.delta != want || v.cl != (d.Sign() == 0) {
 			t.Errorf("%s: %v %v (cleared %v), want %v (cleared %v)", s, v.phi, v.delta, v.cl, want, d.Sign() == 0)

@@ -1,6 +1,8 @@
 package store
 
-import "github.com/bilancio-go/bilancio/internal/pynum"
+import (
+	"github.com/bilancio-go/bilancio/internal/pynum"
+)
 
 // Means accumulates the Python float means of runs' phi_total and
 // delta_total strings (empty or unparsable values are skipped) and counts
@@ -16,10 +18,10 @@ type Means struct {
 // Add counts one run's registry strings.
 func (m *Means) Add(phi, delta string) {
 	if d, err := pynum.ParseDecimal(phi); err == nil && phi != "" {
-		m.AddOutcome(Outcome{Phi: pynum.DecimalFloat(d.Decimal()), HasPhi: true})
+		m.AddOutcome(Outcome{Phi: d.Float64(), HasPhi: true})
 	}
 	if d, err := pynum.ParseDecimal(delta); err == nil && delta != "" {
-		m.AddOutcome(Outcome{Delta: pynum.DecimalFloat(d.Decimal()), HasDel: true, Cleared: d.Sign() == 0})
+		m.AddOutcome(Outcome{Delta: d.Float64(), HasDel: true, Cleared: d.Sign() == 0})
 	}
 }
 

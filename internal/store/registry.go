@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/metrics"
@@ -332,11 +330,11 @@ func resultsRecord(rec *Record, c Constants, metricsPath, tts, metricsRel string
 }
 
 // resultsCell prints a summary value as aggregate_runs does; None is empty.
-func resultsCell(d *apd.Decimal) string {
+func resultsCell(d *pynum.Amount) string {
 	if d == nil {
 		return ""
 	}
-	return pynum.ResultsCell(d)
+	return pynum.ResultsCell(*d)
 }
 
 // parseMetricsCSV reads metrics.csv as summarize_day_metrics sees it through
@@ -444,7 +442,7 @@ func parsePlainMetricsCSV(b []byte) (days []metrics.DayRow, ok, plain bool) {
 }
 
 // DecimalOrNone is bilancio's _decimal_or_none.
-func DecimalOrNone(s string) *apd.Decimal {
+func DecimalOrNone(s string) *pynum.Amount {
 	if s == "" {
 		return nil
 	}
@@ -452,5 +450,5 @@ func DecimalOrNone(s string) *apd.Decimal {
 	if err != nil {
 		return nil
 	}
-	return a.Decimal()
+	return &a
 }

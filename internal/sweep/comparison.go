@@ -8,8 +8,6 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/artifacts"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/store"
@@ -79,12 +77,12 @@ type PairedConfig struct {
 // pairMath is a pair's derived values: the reduction (or trading effect)
 // and the relief ratio, nil when a delta is missing.
 type pairMath struct {
-	control, treatment *apd.Decimal
-	reduction, relief  *apd.Decimal
+	control, treatment *pynum.Amount
+	reduction, relief  *pynum.Amount
 }
 
 // decimalOf parses a registry value (nil for "").
-func decimalOf(text string) (*apd.Decimal, error) {
+func decimalOf(text string) (*pynum.Amount, error) {
 	if text == "" {
 		return nil, nil
 	}
@@ -92,7 +90,7 @@ func decimalOf(text string) (*apd.Decimal, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.Decimal(), nil
+	return &a, nil
 }
 
 // math computes a pair's derived values as bilancio's ComparisonResult
@@ -110,21 +108,21 @@ func (pr *Pair) math() (pairMath, error) {
 	if m.control == nil || m.treatment == nil {
 		return m, nil
 	}
-	m.reduction = pynum.DecSub(m.control, m.treatment)
+	m.reduction = decimalPtr(pynum.Sub(*m.control, *m.treatment))
 	if m.control.IsZero() {
-		m.relief = apd.New(0, 0)
+		m.relief = decimalPtr(pynum.Dec(0, 0))
 	} else {
-		m.relief = pynum.DecQuo(m.reduction, m.control)
+		m.relief = decimalPtr(pynum.Quo(*m.reduction, *m.control))
 	}
 	return m, nil
 }
 
 // strOrEmpty is str(Decimal), or "" for None.
-func strOrEmpty(d *apd.Decimal) string {
+func strOrEmpty(d *pynum.Amount) string {
 	if d == nil {
 		return ""
 	}
-	return pynum.Str(d)
+	return d.String()
 }
 
 // status is a run's status in the comparison: completed when its delta
@@ -193,10 +191,10 @@ func ComparisonSummaryJSON(kind string, cfg *PairedConfig, pairs []Pair) ([]byte
 			continue
 		}
 		completed++
-		sums[0] += pynum.DecimalFloat(m.control)
-		sums[1] += pynum.DecimalFloat(m.treatment)
-		sums[2] += pynum.DecimalFloat(m.reduction)
-		sums[3] += pynum.DecimalFloat(m.relief)
+		sums[0] += m.control.Float64()
+		sums[1] += m.treatment.Float64()
+		sums[2] += m.reduction.Float64()
+		sums[3] += m.relief.Float64()
 		switch m.reduction.Sign() {
 		case 1:
 			improved++

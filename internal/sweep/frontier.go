@@ -3,8 +3,6 @@ package sweep
 import (
 	"fmt"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
@@ -17,12 +15,12 @@ import (
 // (debt-over-liquidity: L0 = Q_total/kappa), the low probe is halved while
 // the ring does not clear and it is above a quarter of kappa_low, and never
 // below 1/128.
-func frontierGrowth() *apd.Decimal   { return apd.New(15, -1) }
-func frontierCeiling() *apd.Decimal  { return apd.New(128, 0) }
-func frontierHighSpan() *apd.Decimal { return apd.New(4, 0) }
-func frontierShrink() *apd.Decimal   { return apd.New(5, -1) }
-func frontierFloor() *apd.Decimal    { return apd.New(78125, -7) }
-func frontierLowSpan() *apd.Decimal  { return apd.New(25, -2) }
+func frontierGrowth() pynum.Amount   { return pynum.Dec(15, -1) }
+func frontierCeiling() pynum.Amount  { return pynum.Dec(128, 0) }
+func frontierHighSpan() pynum.Amount { return pynum.Dec(4, 0) }
+func frontierShrink() pynum.Amount   { return pynum.Dec(5, -1) }
+func frontierFloor() pynum.Amount    { return pynum.Dec(78125, -7) }
+func frontierLowSpan() pynum.Amount  { return pynum.Dec(25, -2) }
 
 // Why a cell's search ended at a bound (FrontierPoint.Bound).
 const (
@@ -38,7 +36,7 @@ const (
 )
 
 // firstProbe is a cell's first probe: the least liquid end of the range.
-func (d *frontierDesign) firstProbe() (label string, kappa *apd.Decimal) {
+func (d *frontierDesign) firstProbe() (label string, kappa *pynum.Amount) {
 	if d.higherIsLiquid {
 		return "low", d.low
 	}
@@ -47,7 +45,7 @@ func (d *frontierDesign) firstProbe() (label string, kappa *apd.Decimal) {
 
 // liquidProbe is a cell's second probe: the most liquid end of the range,
 // which expand moves on while the ring does not clear there.
-func (d *frontierDesign) liquidProbe() (label string, kappa *apd.Decimal) {
+func (d *frontierDesign) liquidProbe() (label string, kappa *pynum.Amount) {
 	if d.higherIsLiquid {
 		return "high", d.high
 	}
@@ -56,17 +54,17 @@ func (d *frontierDesign) liquidProbe() (label string, kappa *apd.Decimal) {
 
 // expand returns the next, more liquid probe after k, and whether there is
 // one (false once the bound is reached). expanded says k was expanded to.
-func (d *frontierDesign) expand(k *apd.Decimal, expanded bool) (*apd.Decimal, bool) {
+func (d *frontierDesign) expand(k *pynum.Amount, expanded bool) (*pynum.Amount, bool) {
 	if d.higherIsLiquid {
-		if expanded && k.Cmp(frontierCeiling()) > 0 || k.Cmp(pynum.DecMul(d.high, frontierHighSpan())) >= 0 {
+		if expanded && pynum.Cmp(*k, frontierCeiling()) > 0 || pynum.Cmp(*k, pynum.Mul(*d.high, frontierHighSpan())) >= 0 {
 			return nil, false
 		}
-		return pynum.DecMul(k, frontierGrowth()), true
+		return decimalPtr(pynum.Mul(*k, frontierGrowth())), true
 	}
-	if expanded && k.Cmp(frontierFloor()) < 0 || k.Cmp(pynum.DecMul(d.low, frontierLowSpan())) <= 0 {
+	if expanded && pynum.Cmp(*k, frontierFloor()) < 0 || pynum.Cmp(*k, pynum.Mul(*d.low, frontierLowSpan())) <= 0 {
 		return nil, false
 	}
-	return pynum.DecMul(k, frontierShrink()), true
+	return decimalPtr(pynum.Mul(*k, frontierShrink())), true
 }
 
 // maxExpansions bounds the number of times the liquid probe is moved on.
@@ -116,16 +114,16 @@ type FrontierSearch struct {
 // frontierCell is the state of one cell's search.
 type frontierCell struct {
 	// values are the cell's values of the swept parameters (kappa's nil).
-	values  [ring.NumSwept]*apd.Decimal
+	values  [ring.NumSwept]*pynum.Amount
 	state   cellState
 	waiting bool
 	// liquid is the current liquid probe; expanded says it was moved on.
-	liquid   *apd.Decimal
+	liquid   *pynum.Amount
 	expanded bool
 	// fails and clears bracket the frontier: the probed kappas nearest it
 	// at which the ring did not and did clear (nil until known); iter
 	// counts the bisection probes.
-	fails, clears *apd.Decimal
+	fails, clears *pynum.Amount
 	iter          int
 	bound         string
 	probes        int
@@ -146,7 +144,7 @@ func newFrontierSearch(p *Plan) *FrontierSearch {
 	d := p.frontier
 	f := &FrontierSearch{d: d, sequential: p.seedMode == SeedCounter, seeds: p.seeds(), index: p.StaticCount()}
 	f.seeds.counter += int64(p.StaticCount())
-	product(&d.cells, func(values *[ring.NumSwept]*apd.Decimal) bool {
+	product(&d.cells, func(values *[ring.NumSwept]*pynum.Amount) bool {
 		f.cells = append(f.cells, &frontierCell{values: *values})
 		return true
 	})
@@ -204,7 +202,7 @@ func (f *FrontierSearch) probe(i int, c *frontierCell) Point {
 		pt.Label, _ = f.d.liquidProbe()
 		*k = c.liquid
 	case cellMid:
-		pt.Label, *k = "mid", pynum.DecQuo(pynum.DecAdd(c.fails, c.clears), apd.New(2, 0))
+		pt.Label, *k = "mid", decimalPtr(pynum.Quo(pynum.Add(*c.fails, *c.clears), pynum.Dec(2, 0)))
 	}
 	f.index++
 	pt.Seed = f.seeds.next(&pt)
@@ -215,13 +213,13 @@ func (f *FrontierSearch) probe(i int, c *frontierCell) Point {
 
 // Report gives a probe's delta_total back: nil when the run failed or had
 // no metrics (bilancio's None, which counts as not clearing).
-func (f *FrontierSearch) Report(pt Point, delta *apd.Decimal) error {
+func (f *FrontierSearch) Report(pt Point, delta *pynum.Amount) error {
 	if pt.Phase != PhaseFrontier || pt.Cell < 0 || pt.Cell >= len(f.cells) || !f.cells[pt.Cell].waiting {
 		return fmt.Errorf("frontier: run %d is not a probe that is out", pt.Index)
 	}
 	c := f.cells[pt.Cell]
 	c.waiting = false
-	clears := delta != nil && delta.Cmp(f.d.tolerance) <= 0
+	clears := delta != nil && pynum.Cmp(*delta, *f.d.tolerance) <= 0
 	switch c.state {
 	case cellFirst:
 		if clears {
@@ -259,9 +257,11 @@ func (f *FrontierSearch) Report(pt Point, delta *apd.Decimal) error {
 // bisect ends a bisecting cell whose bracket is narrow enough or whose
 // iterations are spent.
 func (f *FrontierSearch) bisect(c *frontierCell) {
-	width := pynum.DecSub(c.clears, c.fails)
-	width.Abs(width)
-	if c.iter >= f.d.maxIterations || width.Cmp(f.d.tolerance) <= 0 {
+	width := pynum.Sub(*c.clears, *c.fails)
+	if width.Sign() < 0 {
+		width = pynum.Neg(width)
+	}
+	if c.iter >= f.d.maxIterations || pynum.Cmp(width, *f.d.tolerance) <= 0 {
 		c.state = cellDone
 	}
 }
@@ -270,14 +270,14 @@ func (f *FrontierSearch) bisect(c *frontierCell) {
 type FrontierPoint struct {
 	// Cell are the cell's values of the swept parameters (by their index
 	// in ring.Sweepable; kappa's is nil, as is one the rings do not have).
-	Cell [ring.NumSwept]*apd.Decimal
+	Cell [ring.NumSwept]*pynum.Amount
 	// Kappa is the frontier: the probed kappa nearest the transition at
 	// which the ring cleared (nil if none did).
-	Kappa *apd.Decimal
+	Kappa *pynum.Amount
 	// Low and High bracket the transition (Low < High): the probed kappas
 	// nearest it on either side, one clearing and one not; both nil when
 	// the search ended at a bound (Bound), which leaves one side unknown.
-	Low, High *apd.Decimal
+	Low, High *pynum.Amount
 	// Bound is why the search ended at a bound (BoundClearsAtLeastLiquid,
 	// BoundNeverClears), "" when it bracketed the transition.
 	Bound string
@@ -294,7 +294,7 @@ func (f *FrontierSearch) Results() []FrontierPoint {
 		fp := FrontierPoint{Cell: c.values, Kappa: c.clears, Bound: c.bound, Done: c.state == cellDone, Probes: c.probes}
 		if c.bound == "" && c.fails != nil && c.clears != nil {
 			fp.Low, fp.High = c.fails, c.clears
-			if fp.Low.Cmp(fp.High) > 0 {
+			if pynum.Cmp(*fp.Low, *fp.High) > 0 {
 				fp.Low, fp.High = fp.High, fp.Low
 			}
 		}
@@ -306,3 +306,7 @@ func (f *FrontierSearch) Results() []FrontierPoint {
 // MoreLiquidityAtHigherKappa says which way the frontier search moves
 // toward more liquidity (the kappa rule's direction).
 func (f *FrontierSearch) MoreLiquidityAtHigherKappa() bool { return f.d.higherIsLiquid }
+
+// decimalPtr returns a pointer to a copy of d: the sweep's values are
+// pointers, nil where a point has none.
+func decimalPtr(d pynum.Amount) *pynum.Amount { return &d }

@@ -181,7 +181,7 @@ func (p *Plan) ringFingerprint() string {
 	e.str("Engine", EngineVersion)
 	e.int("NAgents", int64(r.NAgents))
 	e.int("MaturityDays", int64(r.MaturityDays))
-	e.str("QTotal", pynum.Str(r.qTotal))
+	e.str("QTotal", r.qTotal.String())
 	e.str("LiquidityMode", r.LiquidityMode)
 	e.str("LiquidityAgent", r.LiquidityAgent)
 	e.str("DefaultHandling", r.DefaultHandling)
@@ -300,7 +300,7 @@ func (p *Plan) pointKey(pt *Point) string {
 	b = append(b, pt.Prefix()...)
 	b = append(b, 0)
 	b = strconv.AppendInt(b, pt.Seed, 10)
-	b = pt.appendValues(b, pynum.AppendStr)
+	b = pt.appendValues(b, func(b []byte, d *pynum.Amount) []byte { return pynum.AppendStr(b, *d) })
 	if pt.Replicate > 0 {
 		b = append(b, "\x00rep\x00"...)
 		b = strconv.AppendInt(b, int64(pt.Replicate), 10)

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/conformance"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
@@ -82,7 +80,7 @@ func frontierLines(t *testing.T, spec *Spec) []string {
 	for pt := range p.Static(t.Context()) {
 		out = append(out, runLine(t, p, pt))
 	}
-	dec := func(s string) *apd.Decimal { d, _, _ := apd.NewFromString(s); return d }
+	dec := func(s string) pynum.Amount { d, _ := pynum.ParseDecimal(s); return d }
 	f := p.Frontier()
 	for !f.Done() {
 		probes := f.Next()
@@ -90,15 +88,15 @@ func frontierLines(t *testing.T, spec *Spec) []string {
 			t.Fatal("the frontier search stalls")
 		}
 		for _, pt := range probes {
-			out = append(out, runLine(t, p, pt)+" "+pt.Prefix()+" kappa "+pynum.Str(pt.Kappa()))
-			delta := pynum.DecSub(dec("0.5"), pynum.DecMul(pynum.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]))
+			out = append(out, runLine(t, p, pt)+" "+pt.Prefix()+" kappa "+pt.Kappa().String())
+			delta := pynum.Sub(dec("0.5"), pynum.Mul(pynum.Mul(*pt.Kappa(), dec("0.1")), *pt.Values[ring.SweptConcentration]))
 			if !f.MoreLiquidityAtHigherKappa() {
-				delta = pynum.DecSub(pynum.DecMul(pynum.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]), dec("0.02"))
+				delta = pynum.Sub(pynum.Mul(pynum.Mul(*pt.Kappa(), dec("0.1")), *pt.Values[ring.SweptConcentration]), dec("0.02"))
 			}
 			if delta.Sign() < 0 {
 				delta = dec("0")
 			}
-			if err := f.Report(pt, delta); err != nil {
+			if err := f.Report(pt, &delta); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pyrandom"
 	"github.com/bilancio-go/bilancio/internal/ring"
@@ -43,7 +41,7 @@ func (s *seeder) lhsStreamSeed() int64 {
 // value), with the same decimal arithmetic bilancio uses.
 type lhsTable struct {
 	n      int
-	ranges *[ring.NumSwept]*[2]*apd.Decimal
+	ranges *[ring.NumSwept]*[2]*pynum.Amount
 	// u[axis][stratum] is random() drawn for the stratum; stratum[axis][i]
 	// is the stratum point i takes on the axis.
 	u       [ring.NumSwept][]float64
@@ -127,21 +125,21 @@ func (t *lhsTable) shuffle(ctx context.Context, rng *pyrandom.Random, a int) err
 // for its stratum s and that stratum's draw u, with u read as
 // Decimal(str(u)), in Python's decimal arithmetic (bilancio's _lhs_axis);
 // nil for a parameter the design does not draw.
-func (t *lhsTable) value(a, i int) *apd.Decimal {
+func (t *lhsTable) value(a, i int) *pynum.Amount {
 	if t.ranges[a] == nil {
 		return nil
 	}
 	low, high := t.ranges[a][0], t.ranges[a][1]
 	s := int64(t.stratum[a][i])
-	n := apd.New(int64(t.n), 0)
-	lo := pynum.DecQuo(apd.New(s, 0), n)
-	hi := pynum.DecQuo(apd.New(s+1, 0), n)
+	n := pynum.Dec(int64(t.n), 0)
+	lo := pynum.Quo(pynum.Dec(s, 0), n)
+	hi := pynum.Quo(pynum.Dec(s+1, 0), n)
 	u, err := pynum.ParseDecimal(pynum.FloatRepr(t.u[a][s]))
 	if err != nil {
 		panic("sweep: repr of a float in [0, 1) does not parse: " + err.Error())
 	}
-	frac := pynum.DecAdd(lo, pynum.DecMul(pynum.DecSub(hi, lo), u.Decimal()))
-	return pynum.DecAdd(low, pynum.DecMul(pynum.DecSub(high, low), frac))
+	frac := pynum.Add(lo, pynum.Mul(pynum.Sub(hi, lo), u))
+	return decimalPtr(pynum.Add(*low, pynum.Mul(pynum.Sub(*high, *low), frac)))
 }
 
 // CheckLHSCount checks a Latin hypercube's count: 0 or more (0 draws

@@ -3,7 +3,6 @@ package sweep
 import (
 	"fmt"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/sdk"
 )
 
@@ -33,7 +32,7 @@ func (p *Plan) Materialize(pt Point) (*PlannedRun, error) {
 	id := replicateRunID(pt.Prefix(), g.YAML, opts, EngineVersion, pt.Replicate)
 	return &PlannedRun{
 		Point: pt, ID: id, Key: p.pointKey(&pt),
-		S1: pynum.Str(g.S1), L0: pynum.Str(g.L0),
+		S1: g.S1.String(), L0: g.L0.String(),
 		Spec: &sdk.RunSpec{RunID: id, ScenarioName: id + "/scenario.yaml", Scenario: g.YAML, Options: opts},
 	}, nil
 }

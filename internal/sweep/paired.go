@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
@@ -118,9 +116,9 @@ type armSettings struct {
 	dealerNode pyyaml.Node // the comparison treatment's dealer block
 	balanced   bool
 	mode       ring.BalancedMode
-	face, beta *apd.Decimal
-	vbtShare   *apd.Decimal
-	rhos       []*apd.Decimal
+	face, beta *pynum.Amount
+	vbtShare   *pynum.Amount
+	rhos       []*pynum.Amount
 }
 
 // armIdentity is what an arm adds to the ring fingerprint.
@@ -182,7 +180,7 @@ func parseArm(s *Spec, rs *ringSettings, bad func(string, ...any)) *armSettings 
 	if a.dealer && rev.Dealer == engine.DealerDataEra {
 		rs.options.DealerEra = string(engine.DealerDataEra)
 	}
-	dec := func(name, text string, positive bool) *apd.Decimal {
+	dec := func(name, text string, positive bool) *pynum.Amount {
 		d, err := ring.ParseDecimal(text)
 		if err != nil {
 			bad("%s: %v", name, err)
@@ -191,7 +189,7 @@ func parseArm(s *Spec, rs *ringSettings, bad func(string, ...any)) *armSettings 
 		if positive && d.Sign() <= 0 || d.Sign() < 0 {
 			bad("%s must be > 0, got %s", name, text)
 		}
-		return d
+		return &d
 	}
 	switch a.Kind {
 	case KindComparison:
@@ -206,8 +204,8 @@ func parseArm(s *Spec, rs *ringSettings, bad func(string, ...any)) *armSettings 
 			a.dealerNode = pyyaml.Map(
 				pyyaml.P("enabled", pyyaml.Bool(true)),
 				pyyaml.P("ticket_size", pyyaml.Int(n)),
-				pyyaml.P("dealer_share", pyyaml.Str(pynum.Str(ds))),
-				pyyaml.P("vbt_share", pyyaml.Str(pynum.Str(vs))),
+				pyyaml.P("dealer_share", pyyaml.Str(ds.String())),
+				pyyaml.P("vbt_share", pyyaml.Str(vs.String())),
 			)
 		}
 	case KindBalanced:
@@ -236,19 +234,12 @@ func parseArm(s *Spec, rs *ringSettings, bad func(string, ...any)) *armSettings 
 }
 
 // intPart is Python's int() of a Decimal: its integer part, towards zero.
-func intPart(d *apd.Decimal) (int64, error) {
-	var i apd.Decimal
-	ctx := pynum.Context()
-	var err error
-	if d.Sign() >= 0 {
-		_, err = ctx.Floor(&i, d)
-	} else {
-		_, err = ctx.Ceil(&i, d)
+func intPart(d *pynum.Amount) (int64, error) {
+	i, ok := d.Int64()
+	if !ok {
+		return 0, fmt.Errorf("%s: its integer part does not fit 64 bits", d)
 	}
-	if err != nil {
-		return 0, err
-	}
-	return i.Int64()
+	return i, nil
 }
 
 // PairedKind is the kind of the paired sweep a plan was made for
@@ -269,11 +260,11 @@ func (p *Plan) gridPhase() string {
 }
 
 // rhos is the balanced sweep's outermost loop, a single nil for the others.
-func (p *Plan) rhos() []*apd.Decimal {
+func (p *Plan) rhos() []*pynum.Amount {
 	if p.arm != nil && p.arm.balanced {
 		return p.arm.rhos
 	}
-	return []*apd.Decimal{nil}
+	return []*pynum.Amount{nil}
 }
 
 // dealerEnabled is the registry's dealer_enabled column.

@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
 	"github.com/bilancio-go/bilancio/sdk/runfolder"
@@ -66,19 +65,19 @@ func pairedConfig(s *Spec, p *Plan) *PairedConfig {
 	texts := func(axis int) []string {
 		out := make([]string, len(p.grid[axis]))
 		for i, d := range p.grid[axis] {
-			out[i] = pynum.Str(d)
+			out[i] = d.String()
 		}
 		return out
 	}
 	cfg := &PairedConfig{
 		Kind: s.Paired.Kind, NAgents: p.ring.NAgents, MaturityDays: p.ring.MaturityDays,
-		QTotal: pynum.Str(p.ring.qTotal), BaseSeed: p.ring.BaseSeed,
+		QTotal: p.ring.qTotal.String(), BaseSeed: p.ring.BaseSeed,
 		Kappas: texts(ring.SweptKappa), Concentrations: texts(ring.SweptConcentration), Mus: texts(ring.SweptMu),
 	}
 	if a := p.arm; a != nil && a.balanced {
-		cfg.FaceValue, cfg.BigEntityShare = pynum.Str(a.face), pynum.Str(a.beta)
+		cfg.FaceValue, cfg.BigEntityShare = a.face.String(), a.beta.String()
 		for _, r := range a.rhos {
-			cfg.Rhos = append(cfg.Rhos, pynum.Str(r))
+			cfg.Rhos = append(cfg.Rhos, r.String())
 		}
 	}
 	return cfg
@@ -115,7 +114,7 @@ func newPairTable(ctx context.Context, kind string, cfg *PairedConfig, dir strin
 		}
 		pr := Pair{Params: pt.Texts(), Seed: pt.Seed}
 		if rho := pt.Values[ring.SweptRho]; rho != nil {
-			pr.Rho = pynum.Str(rho)
+			pr.Rho = rho.String()
 		}
 		t.order = append(t.order, pt.Index)
 		t.slots[pt.Index] = &pairSlot{pair: pr}

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/artifacts"
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/revision"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/internal/store"
@@ -41,7 +40,7 @@ type Plan struct {
 	// grid's values of each, by its index there ({nil} for one the
 	// sweep's rings do not have).
 	swept    [ring.NumSwept]ring.Swept
-	grid     [ring.NumSwept][]*apd.Decimal
+	grid     [ring.NumSwept][]*pynum.Amount
 	lhs      *lhsDesign
 	frontier *frontierDesign
 	// lhsDraws are the Latin hypercube's draws, made when first needed
@@ -61,7 +60,7 @@ type Plan struct {
 // ringSettings are the parsed ring parameters shared by every run.
 type ringSettings struct {
 	RingParams
-	qTotal    *apd.Decimal
+	qTotal    *pynum.Amount
 	kappaRule ring.KappaRule
 	// generator is the ring generator's revision (the bilancio revision's).
 	generator ring.Revision
@@ -74,14 +73,14 @@ type ringSettings struct {
 // parameter it draws (nil for one it does not).
 type lhsDesign struct {
 	count  int
-	ranges [ring.NumSwept]*[2]*apd.Decimal
+	ranges [ring.NumSwept]*[2]*pynum.Amount
 }
 
 // frontierDesign is a parsed Frontier block: the cells' values of every
 // swept parameter but kappa ({nil} for one the rings do not have).
 type frontierDesign struct {
-	cells                [ring.NumSwept][]*apd.Decimal
-	low, high, tolerance *apd.Decimal
+	cells                [ring.NumSwept][]*pynum.Amount
+	low, high, tolerance *pynum.Amount
 	maxIterations        int
 	// higherIsLiquid says a higher kappa is more liquidity (the kappa
 	// rule's direction, which the search follows).
@@ -149,7 +148,7 @@ func NewPlan(s *Spec) (*Plan, error) {
 		d.cells = p.parseLists("frontier", f.Cells, ring.SweptKappa, bad)
 		for _, v := range []struct {
 			name, text string
-			dst        **apd.Decimal
+			dst        **pynum.Amount
 		}{{"kappa_low", f.KappaLow, &d.low}, {"kappa_high", f.KappaHigh, &d.high}, {"tolerance", f.Tolerance, &d.tolerance}} {
 			if v.text == "" {
 				bad("frontier: %s is required", v.name)
@@ -160,7 +159,7 @@ func NewPlan(s *Spec) (*Plan, error) {
 				bad("frontier: %s: %v", v.name, err)
 				continue
 			}
-			*v.dst = x
+			*v.dst = &x
 		}
 		for _, msg := range CheckFrontier(d.low, d.high, d.tolerance, f.MaxIterations) {
 			bad("frontier: %s", msg)
@@ -217,9 +216,9 @@ func (p *Plan) samplePoint() Point {
 // balanced sweep's arm gives (ρ) takes the arm's values; one left out takes
 // its default, and is an error without one if it is bilancio's (a registry
 // column), else has no value ({nil}).
-func (p *Plan) parseLists(design string, lists Grid, skip int, bad func(string, ...any)) [ring.NumSwept][]*apd.Decimal {
-	var out [ring.NumSwept][]*apd.Decimal
-	none := []*apd.Decimal{nil}
+func (p *Plan) parseLists(design string, lists Grid, skip int, bad func(string, ...any)) [ring.NumSwept][]*pynum.Amount {
+	var out [ring.NumSwept][]*pynum.Amount
+	none := []*pynum.Amount{nil}
 	for name := range lists {
 		if sp := ring.SweptNamed(name); sp == nil || sp.Plural != name || sp.Name == "kappa" && skip >= 0 {
 			bad("%s: %q is not a list of a parameter it varies", design, name)
@@ -277,7 +276,7 @@ func (p *Plan) parseLHS(l *LHS, bad func(string, ...any)) *lhsDesign {
 		lo := parseValue("lhs."+sp.Name+"_range", sp, r.Min, bad)
 		hi := parseValue("lhs."+sp.Name+"_range", sp, r.Max, bad)
 		if lo != nil && hi != nil {
-			d.ranges[i] = &[2]*apd.Decimal{lo, hi}
+			d.ranges[i] = &[2]*pynum.Amount{lo, hi}
 		}
 	}
 	if msg := CheckLHSCount(l.Count); msg != "" {
@@ -304,7 +303,7 @@ func parseRing(r RingParams, rev revision.Revision, bad func(string, ...any)) ri
 	} else if msg := ring.CheckQTotal(q); msg != "" {
 		bad("%s", msg)
 	} else {
-		rs.qTotal = q
+		rs.qTotal = &q
 	}
 	rs.LiquidityMode = strings.ReplaceAll(cmp.Or(r.LiquidityMode, string(ring.Uniform)), "-", "_")
 	check(ring.CheckLiquidityMode(rs.LiquidityMode))
@@ -342,8 +341,8 @@ func parseRing(r RingParams, rev revision.Revision, bad func(string, ...any)) ri
 }
 
 // parseList parses a design's list of decimal texts.
-func parseList(where string, sp *ring.Swept, texts []string, bad func(string, ...any)) []*apd.Decimal {
-	out := make([]*apd.Decimal, 0, len(texts))
+func parseList(where string, sp *ring.Swept, texts []string, bad func(string, ...any)) []*pynum.Amount {
+	out := make([]*pynum.Amount, 0, len(texts))
 	for _, t := range texts {
 		if d := parseValue(where, sp, t, bad); d != nil {
 			out = append(out, d)
@@ -353,7 +352,7 @@ func parseList(where string, sp *ring.Swept, texts []string, bad func(string, ..
 }
 
 // parseValue parses one decimal text of a swept parameter and checks it.
-func parseValue(where string, sp *ring.Swept, text string, bad func(string, ...any)) *apd.Decimal {
+func parseValue(where string, sp *ring.Swept, text string, bad func(string, ...any)) *pynum.Amount {
 	d, err := ring.ParseDecimal(text)
 	if err != nil {
 		bad("%s: %v", where, err)
@@ -362,7 +361,7 @@ func parseValue(where string, sp *ring.Swept, text string, bad func(string, ...a
 	if msg := sp.Check(d); msg != "" {
 		bad("%s: %s", where, msg)
 	}
-	return d
+	return &d
 }
 
 // Spec returns the spec the plan was made from.
@@ -465,7 +464,7 @@ func (p *Plan) staticOnce(ctx context.Context, emit func(Point) bool, seeds *see
 	if p.spec.Grid != nil {
 		phase := p.gridPhase()
 		ok := true
-		product(&p.grid, func(values *[ring.NumSwept]*apd.Decimal) bool {
+		product(&p.grid, func(values *[ring.NumSwept]*pynum.Amount) bool {
 			ok = emit(Point{Phase: phase, Values: *values})
 			return ok
 		})
@@ -499,9 +498,9 @@ func (p *Plan) staticOnce(ctx context.Context, emit func(Point) bool, seeds *see
 // product calls yield with every combination of lists' values, in a grid's
 // loop order (ring.LoopOrder: the last list of it turns fastest), until
 // yield returns false.
-func product(lists *[ring.NumSwept][]*apd.Decimal, yield func(*[ring.NumSwept]*apd.Decimal) bool) {
+func product(lists *[ring.NumSwept][]*pynum.Amount, yield func(*[ring.NumSwept]*pynum.Amount) bool) {
 	order := ring.LoopOrder()
-	var values [ring.NumSwept]*apd.Decimal
+	var values [ring.NumSwept]*pynum.Amount
 	var at [ring.NumSwept]int
 	for i, l := range lists {
 		if len(l) == 0 {

@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
@@ -67,7 +65,7 @@ func TestFrontierMatchesBilancio(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec := func(s string) *apd.Decimal { d, _, _ := apd.NewFromString(s); return d }
+	dec := func(s string) pynum.Amount { d, _ := pynum.ParseDecimal(s); return d }
 	f := p.Frontier()
 	var got []string
 	for !f.Done() {
@@ -76,12 +74,12 @@ func TestFrontierMatchesBilancio(t *testing.T) {
 			t.Fatalf("%d probes at once with counter seeds, want 1", len(probes))
 		}
 		pt := probes[0]
-		got = append(got, pt.Label+" "+pynum.Str(pt.Kappa())+" "+itoa(pt.Seed))
-		var delta *apd.Decimal
-		if !(pt.Kappa().Cmp(dec("2.9")) > 0 && pt.Kappa().Cmp(dec("3.1")) < 0) {
-			delta = pynum.DecSub(dec("0.5"), pynum.DecMul(pynum.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]))
+		got = append(got, pt.Label+" "+pt.Kappa().String()+" "+itoa(pt.Seed))
+		var delta *pynum.Amount
+		if !(pynum.Cmp(*pt.Kappa(), dec("2.9")) > 0 && pynum.Cmp(*pt.Kappa(), dec("3.1")) < 0) {
+			delta = new(pynum.Sub(dec("0.5"), pynum.Mul(pynum.Mul(*pt.Kappa(), dec("0.1")), *pt.Values[ring.SweptConcentration])))
 			if delta.Sign() < 0 {
-				delta = dec("0")
+				delta = new(dec("0"))
 			}
 		}
 		if err := f.Report(pt, delta); err != nil {
@@ -95,18 +93,18 @@ func TestFrontierMatchesBilancio(t *testing.T) {
 		t.Errorf("probes:\n%s\nwant:\n%s", g, want)
 	}
 	res := f.Results()
-	if len(res) != 3 || pynum.Str(res[0].Kappa) != "4.8015625" || res[1].Kappa != nil || pynum.Str(res[2].Kappa) != "9.73125" {
+	if len(res) != 3 || res[0].Kappa.String() != "4.8015625" || res[1].Kappa != nil || res[2].Kappa.String() != "9.73125" {
 		t.Errorf("results %+v", res)
 	}
 	// The brackets: cell 0 between the last failing and clearing probes,
 	// cell 1 never cleared (up to 20.25), cell 2 bisected.
-	if r := res[0]; pynum.Str(r.Low) != "4.709375" || pynum.Str(r.High) != "4.8015625" || r.Bound != "" || !r.Done {
+	if r := res[0]; r.Low.String() != "4.709375" || r.High.String() != "4.8015625" || r.Bound != "" || !r.Done {
 		t.Errorf("cell 0: %+v", r)
 	}
 	if r := res[1]; r.Low != nil || r.High != nil || r.Bound != BoundNeverClears || !r.Done {
 		t.Errorf("cell 1: %+v", r)
 	}
-	if r := res[2]; pynum.Str(r.Low) != "9.521875" || pynum.Str(r.High) != "9.73125" || r.Bound != "" {
+	if r := res[2]; r.Low.String() != "9.521875" || r.High.String() != "9.73125" || r.Bound != "" {
 		t.Errorf("cell 2: %+v", r)
 	}
 	if f.Asked() != 26 || p.MaxFrontierProbes() < 26 {
@@ -130,7 +128,7 @@ func TestFrontierFollowsTheKappaRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec := func(s string) *apd.Decimal { d, _, _ := apd.NewFromString(s); return d }
+	dec := func(s string) pynum.Amount { d, _ := pynum.ParseDecimal(s); return d }
 	f := p.Frontier()
 	if f.MoreLiquidityAtHigherKappa() {
 		t.Fatal("debt-over-liquidity: more liquidity is a lower kappa")
@@ -138,12 +136,12 @@ func TestFrontierFollowsTheKappaRule(t *testing.T) {
 	var got []string
 	for !f.Done() {
 		for _, pt := range f.Next() {
-			got = append(got, pt.Label+" "+pynum.Str(pt.Kappa()))
-			delta := pynum.DecSub(pynum.DecMul(pynum.DecMul(pt.Kappa(), dec("0.1")), pt.Values[ring.SweptConcentration]), dec("0.02"))
+			got = append(got, pt.Label+" "+pt.Kappa().String())
+			delta := pynum.Sub(pynum.Mul(pynum.Mul(*pt.Kappa(), dec("0.1")), *pt.Values[ring.SweptConcentration]), dec("0.02"))
 			if delta.Sign() < 0 {
 				delta = dec("0")
 			}
-			if err := f.Report(pt, delta); err != nil {
+			if err := f.Report(pt, &delta); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -158,10 +156,10 @@ func TestFrontierFollowsTheKappaRule(t *testing.T) {
 		t.Errorf("probes:\n%s\nwant:\n%s", g, want)
 	}
 	res := f.Results()
-	if r := res[0]; pynum.Str(r.Kappa) != "0.389453125" || pynum.Str(r.Low) != "0.389453125" || pynum.Str(r.High) != "0.4046875" || r.Bound != "" || !r.Done {
+	if r := res[0]; r.Kappa.String() != "0.389453125" || r.Low.String() != "0.389453125" || r.High.String() != "0.4046875" || r.Bound != "" || !r.Done {
 		t.Errorf("cell c=1: %+v", r)
 	}
-	if r := res[1]; pynum.Str(r.Kappa) != "4.0" || r.Low != nil || r.Bound != BoundClearsAtLeastLiquid || r.Probes != 1 {
+	if r := res[1]; r.Kappa.String() != "4.0" || r.Low != nil || r.Bound != BoundClearsAtLeastLiquid || r.Probes != 1 {
 		t.Errorf("cell c=0.01: %+v", r)
 	}
 	if r := res[2]; r.Kappa != nil || r.Bound != BoundNeverClears || r.Probes != 4 {
@@ -268,4 +266,4 @@ func smallPlan(t *testing.T) *Plan {
 	return p
 }
 
-func itoa(n int64) string { return pynum.Str(apd.New(n, 0)) }
+func itoa(n int64) string { return pynum.Dec(n, 0).String() }

@@ -5,8 +5,6 @@ import (
 	"encoding/binary"
 	"strconv"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
 )
@@ -35,11 +33,11 @@ type Point struct {
 	// Values are the point's values of the swept parameters, by their
 	// index in ring.Sweepable (nil for one its ring does not have: ρ but in
 	// a balanced sweep).
-	Values [ring.NumSwept]*apd.Decimal
+	Values [ring.NumSwept]*pynum.Amount
 }
 
 // Kappa is the point's kappa.
-func (pt *Point) Kappa() *apd.Decimal { return pt.Values[ring.SweptKappa] }
+func (pt *Point) Kappa() *pynum.Amount { return pt.Values[ring.SweptKappa] }
 
 // Prefix is what starts the run's id: the phase, and a frontier probe's
 // label after it ("frontier_mid"), as bilancio's run ids do.
@@ -56,7 +54,7 @@ func (pt *Point) Prefix() string {
 func (pt *Point) Texts() [ring.NumRegistry]string {
 	var out [ring.NumRegistry]string
 	for i := range out {
-		out[i] = pynum.Str(pt.Values[i])
+		out[i] = pt.Values[i].String()
 	}
 	return out
 }
@@ -66,7 +64,7 @@ func (pt *Point) Texts() [ring.NumRegistry]string {
 // other parameter the point has a value of, as NUL, its key, NUL and the
 // value (a point without one encodes as before the parameter existed).
 // text is how a value is written.
-func (pt *Point) appendValues(b []byte, text func([]byte, *apd.Decimal) []byte) []byte {
+func (pt *Point) appendValues(b []byte, text func([]byte, *pynum.Amount) []byte) []byte {
 	for i := range ring.NumRegistry {
 		b = append(b, 0)
 		b = text(b, pt.Values[i])
@@ -116,7 +114,7 @@ func derivedSeed(base int64, pt *Point) int64 {
 	b := make([]byte, 0, 128)
 	b = append(b, "bilancio seed v1\x00"...)
 	b = strconv.AppendInt(b, base, 10)
-	b = pt.appendValues(b, func(b []byte, d *apd.Decimal) []byte { return pynum.AppendStr(b, pynum.Normalize(d)) })
+	b = pt.appendValues(b, func(b []byte, d *pynum.Amount) []byte { return pynum.AppendStr(b, pynum.Normalize(*d)) })
 	if pt.Replicate > 0 {
 		b = append(b, "\x00rep\x00"...)
 		b = strconv.AppendInt(b, int64(pt.Replicate), 10)

@@ -48,7 +48,7 @@ func TestSweepRevisions(t *testing.T) {
 		p := plan(ringSpec(tt.rev, tt.kappaRule))
 		kappa, _ := ring.ParseDecimal("0.5")
 		var pt Point
-		pt.Values[ring.SweptKappa] = kappa
+		pt.Values[ring.SweptKappa] = &kappa
 		params := p.Params(pt)
 		if params.KappaRule != tt.wantRule || params.Revision != tt.wantGen || p.RunOptions().SummaryRule != tt.wantSummary {
 			t.Errorf("%s (kappa_rule %q): rule %s, generator %s, summary %q", tt.rev, tt.kappaRule, params.KappaRule, params.Revision, p.RunOptions().SummaryRule)

@@ -3,8 +3,6 @@ package sweep
 import (
 	"fmt"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
@@ -69,16 +67,16 @@ func CheckMaxIterations(n int64) string {
 
 // CheckFrontier checks a frontier's bounds, tolerance and iterations (nil
 // decimals are not checked), every problem a sentence.
-func CheckFrontier(low, high, tolerance *apd.Decimal, maxIterations int) []string {
+func CheckFrontier(low, high, tolerance *pynum.Amount, maxIterations int) []string {
 	var out []string
 	if low != nil && low.Sign() <= 0 {
-		out = append(out, "kappa_low must be greater than 0 (the search's bounds are kappas), got "+pynum.Str(low))
+		out = append(out, "kappa_low must be greater than 0 (the search's bounds are kappas), got "+low.String())
 	}
-	if low != nil && high != nil && high.Cmp(low) <= 0 {
-		out = append(out, fmt.Sprintf("kappa_high must be greater than kappa_low (%s): the search bisects the bracket [kappa_low, kappa_high], got %s", pynum.Str(low), pynum.Str(high)))
+	if low != nil && high != nil && pynum.Cmp(*high, *low) <= 0 {
+		out = append(out, fmt.Sprintf("kappa_high must be greater than kappa_low (%s): the search bisects the bracket [kappa_low, kappa_high], got %s", low.String(), high.String()))
 	}
 	if tolerance != nil && tolerance.Sign() < 0 {
-		out = append(out, "tolerance (on delta_total, the share of dues left unpaid) must be 0 or more, got "+pynum.Str(tolerance))
+		out = append(out, "tolerance (on delta_total, the share of dues left unpaid) must be 0 or more, got "+tolerance.String())
 	}
 	if msg := CheckMaxIterations(int64(maxIterations)); msg != "" {
 		out = append(out, msg)

@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cockroachdb/apd/v3"
-
 	"github.com/bilancio-go/bilancio/internal/parallel"
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/store"
@@ -934,7 +932,7 @@ func (r *runner) runFrontier(ctx context.Context) error {
 			if !ok {
 				return fmt.Errorf("frontier: run %s ended without an outcome", run.ID)
 			}
-			var delta *apd.Decimal
+			var delta *pynum.Amount
 			if o.done != nil {
 				delta = manifestDelta(o.done)
 			}
@@ -950,7 +948,7 @@ func (r *runner) runFrontier(ctx context.Context) error {
 }
 
 // manifestDelta is a done run's delta_total (nil when None).
-func manifestDelta(d *runfolder.Sealed) *apd.Decimal {
+func manifestDelta(d *runfolder.Sealed) *pynum.Amount {
 	if d.Manifest.DeltaTotal == "" {
 		return nil
 	}
@@ -958,7 +956,7 @@ func manifestDelta(d *runfolder.Sealed) *apd.Decimal {
 	if err != nil {
 		return nil
 	}
-	return a.Decimal()
+	return &a
 }
 
 // finish rebuilds the registry and the aggregate files, compacts the

@@ -1,8 +1,6 @@
 package sweep
 
 import (
-	"github.com/cockroachdb/apd/v3"
-
 	"strconv"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
@@ -29,11 +27,11 @@ func frontierJSON(frontier []FrontierPoint) *artifacts.JSON {
 	for i, f := range frontier {
 		k := artifacts.JSONNull()
 		if f.Kappa != nil {
-			k = artifacts.JSONString(pynum.Str(f.Kappa))
+			k = artifacts.JSONString(f.Kappa.String())
 		}
 		bracket, bound := artifacts.JSONNull(), artifacts.JSONNull()
 		if f.Low != nil && f.High != nil {
-			bracket = artifacts.JSONArray(artifacts.JSONString(pynum.Str(f.Low)), artifacts.JSONString(pynum.Str(f.High)))
+			bracket = artifacts.JSONArray(artifacts.JSONString(f.Low.String()), artifacts.JSONString(f.High.String()))
 		}
 		if f.Bound != "" {
 			bound = artifacts.JSONString(f.Bound)
@@ -41,7 +39,7 @@ func frontierJSON(frontier []FrontierPoint) *artifacts.JSON {
 		var members []artifacts.Member
 		for a, sp := range recordOrder() {
 			if v := f.Cell[a]; v != nil && a != ring.SweptKappa {
-				members = append(members, artifacts.Member{Key: sp.Name, Value: artifacts.JSONString(pynum.Str(v))})
+				members = append(members, artifacts.Member{Key: sp.Name, Value: artifacts.JSONString(v.String())})
 			}
 		}
 		cells[i] = artifacts.JSONObject(append(members,
@@ -60,7 +58,7 @@ func frontierJSON(frontier []FrontierPoint) *artifacts.JSON {
 func (p *Plan) constants() store.Constants {
 	return store.Constants{
 		NAgents: strconv.Itoa(p.ring.NAgents), MaturityDays: strconv.Itoa(p.ring.MaturityDays),
-		QTotal: pynum.Str(p.ring.qTotal), DefaultHandling: p.ring.DefaultHandling, DealerEnabled: p.dealerEnabled(),
+		QTotal: p.ring.qTotal.String(), DefaultHandling: p.ring.DefaultHandling, DealerEnabled: p.dealerEnabled(),
 		SummaryRule: metrics.ZeroRule(p.ring.options.SummaryRule),
 		Replicates:  p.replicates > 1,
 	}
@@ -80,7 +78,7 @@ func (p *Plan) configJSON() artifacts.JSON {
 	m := []artifacts.Member{
 		{Key: "n_agents", Value: artifacts.JSONInt(int64(r.NAgents))},
 		{Key: "maturity_days", Value: artifacts.JSONInt(int64(r.MaturityDays))},
-		{Key: "Q_total", Value: artifacts.JSONString(pynum.Str(r.qTotal))},
+		{Key: "Q_total", Value: artifacts.JSONString(r.qTotal.String())},
 		{Key: "base_seed", Value: artifacts.JSONInt(r.BaseSeed)},
 		{Key: "seed_mode", Value: artifacts.JSONString(p.seedMode)},
 		{Key: "kappa_rule", Value: artifacts.JSONString(string(r.kappaRule))},
@@ -93,7 +91,7 @@ func (p *Plan) configJSON() artifacts.JSON {
 	// lists writes a design's lists: each swept parameter's values (but
 	// skip's, and those the rings do not have or a paired sweep's arm
 	// gives).
-	lists := func(values *[ring.NumSwept][]*apd.Decimal, skip int) []artifacts.Member {
+	lists := func(values *[ring.NumSwept][]*pynum.Amount, skip int) []artifacts.Member {
 		var out []artifacts.Member
 		for a, sp := range recordOrder() {
 			if a == skip || sp.Balanced || values[a][0] == nil {
@@ -101,7 +99,7 @@ func (p *Plan) configJSON() artifacts.JSON {
 			}
 			vals := make([]string, len(values[a]))
 			for j, d := range values[a] {
-				vals[j] = pynum.Str(d)
+				vals[j] = d.String()
 			}
 			out = append(out, artifacts.Member{Key: sp.Plural, Value: strs(vals)})
 		}
@@ -114,7 +112,7 @@ func (p *Plan) configJSON() artifacts.JSON {
 		lm := []artifacts.Member{{Key: "count", Value: artifacts.JSONInt(int64(p.lhs.count))}}
 		for a, sp := range recordOrder() {
 			if r := p.lhs.ranges[a]; r != nil {
-				lm = append(lm, artifacts.Member{Key: sp.Name + "_range", Value: strs([]string{pynum.Str(r[0]), pynum.Str(r[1])})})
+				lm = append(lm, artifacts.Member{Key: sp.Name + "_range", Value: strs([]string{r[0].String(), r[1].String()})})
 			}
 		}
 		m = append(m, artifacts.Member{Key: "lhs", Value: artifacts.JSONObject(lm...)})
@@ -122,9 +120,9 @@ func (p *Plan) configJSON() artifacts.JSON {
 	if f := p.frontier; f != nil {
 		fm := lists(&f.cells, ring.SweptKappa)
 		fm = append(fm,
-			artifacts.Member{Key: "kappa_low", Value: artifacts.JSONString(pynum.Str(f.low))},
-			artifacts.Member{Key: "kappa_high", Value: artifacts.JSONString(pynum.Str(f.high))},
-			artifacts.Member{Key: "tolerance", Value: artifacts.JSONString(pynum.Str(f.tolerance))},
+			artifacts.Member{Key: "kappa_low", Value: artifacts.JSONString(f.low.String())},
+			artifacts.Member{Key: "kappa_high", Value: artifacts.JSONString(f.high.String())},
+			artifacts.Member{Key: "tolerance", Value: artifacts.JSONString(f.tolerance.String())},
 			artifacts.Member{Key: "max_iterations", Value: artifacts.JSONInt(int64(f.maxIterations))},
 			artifacts.Member{Key: "more_liquidity_at", Value: artifacts.JSONString(map[bool]string{true: "higher_kappa", false: "lower_kappa"}[f.higherIsLiquid])},
 		)

@@ -10,8 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cockroachdb/apd/v3"
-
+	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/ring"
 	"github.com/bilancio-go/bilancio/plugins/local"
 	"github.com/bilancio-go/bilancio/plugins/slurm"
@@ -26,8 +25,8 @@ func ringRuns(b *testing.B, n int) []sdk.RunSpec {
 	runs := make([]sdk.RunSpec, n)
 	for i := range runs {
 		g, err := ring.Generate(ring.Params{
-			NAgents: 20, Seed: int64(1000 + i), Kappa: apd.New(int64(1+i%4), 0), QTotal: apd.New(500, 0),
-			Liquidity: ring.Uniform, Concentration: apd.New(1, 0), MaturityDays: 10, Mu: apd.New(int64(i%2), 0),
+			NAgents: 20, Seed: int64(1000 + i), Kappa: new(pynum.Dec(int64(1+i%4), 0)), QTotal: new(pynum.Dec(500, 0)),
+			Liquidity: ring.Uniform, Concentration: new(pynum.Dec(1, 0)), MaturityDays: 10, Mu: new(pynum.Dec(int64(i%2), 0)),
 			DefaultHandling: "expel-agent",
 		})
 		if err != nil {
