@@ -150,5 +150,26 @@ func boundedGC() {
 	}
 }
 
+// sweepRunGC sets the garbage collector of the commands that execute a
+// sweep (GOGC=400 within a 256 MiB soft memory limit, unless GOGC or
+// GOMEMLIMIT is set). The host holds a few MB and makes a little garbage
+// per run (generation, events, journal records): at Go's default the
+// collector ran every ~90 runs of a local ring sweep and took 2.5 % of its
+// CPU (host and plugin together), at 400 about 1 %. The limit keeps a
+// resumed million-run experiment (its journal index ~85 MB live) about as
+// small as at the default.
+func sweepRunGC() {
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetGCPercent(sweepGCPercent)
+		debug.SetMemoryLimit(sweepMemoryLimit)
+	}
+}
+
+// The garbage collector's settings of sweepRunGC.
+const (
+	sweepGCPercent   = 400
+	sweepMemoryLimit = 256 << 20
+)
+
 // errorDetail is the text of an error for a diagnostic.
 func errorDetail(err error) string { return fmt.Sprint(err) }

@@ -127,6 +127,7 @@ func (c *SweepRunCommand) Run(args []string) int {
 // executeSweep runs a spec with the exec flags applied and renders it.
 func executeSweep(m Meta, spec *sweep.Spec, f *sweepExecFlags, pluginDir, origin string, view sweepView) int {
 	ctx := sweepContext(m)
+	sweepRunGC()
 	if err := useExecutor(spec, f.executor); err != nil {
 		view.Diagnostic("error", "Invalid -executor", err.Error())
 		return sweepExitError

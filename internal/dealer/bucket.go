@@ -46,6 +46,37 @@ func AssignBucket(tau int, buckets []Bucket) string {
 	return buckets[len(buckets)-1].Name
 }
 
+// assignIndex is AssignBucket as the index of the bucket it picks, or -1
+// for "default" (TestAssignBucket holds the two together).
+func assignIndex(tau int, buckets []Bucket) int {
+	for k := range buckets {
+		if b := &buckets[k]; tau >= b.TauMin && tau <= b.TauMax {
+			return k
+		}
+	}
+	return len(buckets) - 1
+}
+
+// firstOfName returns, for each bucket, the index of the first bucket of
+// its name (whose market Market finds), in dst's storage; nil when every
+// bucket is the first of its name.
+func firstOfName(dst []int, buckets []Bucket) []int {
+	dst = dst[:0]
+	unique := true
+	for i := range buckets {
+		k := 0
+		for buckets[k].Name != buckets[i].Name {
+			k++
+		}
+		dst = append(dst, k)
+		unique = unique && k == i
+	}
+	if unique {
+		return nil
+	}
+	return dst
+}
+
 // DealerAgentID returns the main-system agent id of a bucket's dealer.
 func DealerAgentID(bucket string) string { return "dealer_" + bucket }
 

@@ -65,7 +65,7 @@ func (st *State) snapshot(day int) {
 	owned := 0
 	for _, tr := range st.Traders {
 		for _, t := range tr.TicketsOwned {
-			if i := st.marketIndex(t.Bucket); i >= 0 {
+			if i := st.marketIndexOf(t); i >= 0 {
 				counts[i]++
 			}
 			owned++
@@ -143,13 +143,3 @@ func repeatedSum(n int, s pynum.Amount) pynum.Amount {
 
 // decimalInt is Python's Decimal(n).
 func decimalInt(n int) pynum.Amount { return pynum.Dec(int64(n), 0) }
-
-// marketIndex returns the index of bucket's market, or -1.
-func (st *State) marketIndex(bucket string) int {
-	for i := range st.Markets {
-		if st.Markets[i].Bucket.Name == bucket {
-			return i
-		}
-	}
-	return -1
-}

@@ -64,14 +64,48 @@ func NewState(cfg Config, totalCash pynum.Amount) *State {
 	return st
 }
 
-// Market returns the market of the named bucket, or nil.
-func (st *State) Market(bucket string) *Market {
-	for i := range st.Markets {
-		if st.Markets[i].Bucket.Name == bucket {
-			return &st.Markets[i]
-		}
+// marketOf returns the market of t's bucket, or nil.
+func (st *State) marketOf(t *Ticket) *Market {
+	if i := st.marketIndexOf(t); i >= 0 {
+		return &st.Markets[i]
 	}
 	return nil
+}
+
+// marketIndexOf returns the index of t's bucket's market, or -1: the
+// index the ticket keeps when it still names that market, else the first
+// market of that name, which the ticket then keeps.
+func (st *State) marketIndexOf(t *Ticket) int {
+	if i := t.market - 1; i >= 0 && i < len(st.Markets) && st.Markets[i].Bucket.Name == t.Bucket {
+		return i
+	}
+	return st.findMarket(t)
+}
+
+// findMarket is marketIndexOf's look-up by name.
+func (st *State) findMarket(t *Ticket) int {
+	i := st.marketIndex(t.Bucket)
+	t.market = i + 1
+	return i
+}
+
+// Market returns the market of the named bucket, or nil.
+func (st *State) Market(bucket string) *Market {
+	if i := st.marketIndex(bucket); i >= 0 {
+		return &st.Markets[i]
+	}
+	return nil
+}
+
+// marketIndex returns the index of the first market of the named bucket,
+// or -1.
+func (st *State) marketIndex(bucket string) int {
+	for i := range st.Markets {
+		if st.Markets[i].Bucket.Name == bucket {
+			return i
+		}
+	}
+	return -1
 }
 
 // RecomputeAll runs the kernel for every bucket in order (P2 of spec §4.2).

@@ -7,8 +7,6 @@ import "github.com/bilancio-go/bilancio/internal/pynum"
 type Ticket struct {
 	// ID is "TKT_" + the payable id.
 	ID string
-	// PayableID is the main-system contract the ticket stands for.
-	PayableID string
 	// Issuer is the payable's debtor.
 	Issuer string
 	// Owner is the ticket's current holder: a trader, dealer_<b> or vbt_<b>.
@@ -24,6 +22,10 @@ type Ticket struct {
 	// Serial is the ticket's index in payable creation order (0, 1, …); it
 	// breaks ties between equal maturities.
 	Serial int
+
+	// market is 1 + the index of Bucket's market (the first of that name),
+	// set by the first look-up and by Mature; 0 when not known yet.
+	market int
 }
 
 // TicketIDPrefix starts every ticket id.
@@ -36,18 +38,17 @@ func TicketID(payableID string) string { return TicketIDPrefix + payableID }
 // (spec §2.2 step 2): remaining maturity counted from day, bucket assigned
 // from it.
 func NewTicket(payableID, issuer, owner string, face pynum.Amount, dueDay, day, serial int, buckets []Bucket) *Ticket {
-	t := MakeTicket(TicketID(payableID), payableID, issuer, owner, face, dueDay, day, serial, buckets)
+	t := MakeTicket(TicketID(payableID), issuer, owner, face, dueDay, day, serial, buckets)
 	return &t
 }
 
 // MakeTicket is NewTicket as a value, given the ticket's id (TicketID of the
 // payable id), so that a caller can allocate many tickets and their ids at
 // once.
-func MakeTicket(id, payableID, issuer, owner string, face pynum.Amount, dueDay, day, serial int, buckets []Bucket) Ticket {
+func MakeTicket(id, issuer, owner string, face pynum.Amount, dueDay, day, serial int, buckets []Bucket) Ticket {
 	tau := RemainingTau(dueDay, day)
 	return Ticket{
 		ID:           id,
-		PayableID:    payableID,
 		Issuer:       issuer,
 		Owner:        owner,
 		Face:         face,

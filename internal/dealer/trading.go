@@ -90,7 +90,7 @@ func (st *State) SetTraders(ts []*Trader) {
 // its owner's tickets_owned and its issuer's obligations). It does not
 // delete it from Tickets.
 func (st *State) RemoveTicket(t *Ticket) {
-	if m := st.Market(t.Bucket); m != nil {
+	if m := st.marketOf(t); m != nil {
 		m.Dealer.Inventory = removeTicket(m.Dealer.Inventory, t)
 		m.VBT.Inventory = removeTicket(m.VBT.Inventory, t)
 	}
@@ -121,6 +121,9 @@ func removeTicket(list []*Ticket, t *Ticket) []*Ticket {
 // migrate to their new bucket, a dealer- or VBT-held one with its holder
 // (no cash moves).
 func (st *State) Mature(day int) {
+	buckets := st.Config.Buckets
+	var buf [8]int
+	first := firstOfName(buf[:0], buckets)
 	kept := st.Tickets[:0]
 	for _, t := range st.Tickets {
 		t.RemainingTau = RemainingTau(t.MaturityDay, day)
@@ -129,20 +132,31 @@ func (st *State) Mature(day int) {
 			continue
 		}
 		kept = append(kept, t)
-		nb := AssignBucket(t.RemainingTau, st.Config.Buckets)
+		i := assignIndex(t.RemainingTau, buckets)
+		if i >= 0 && first != nil {
+			i = first[i]
+		}
+		if t.market != 0 && t.market == i+1 {
+			continue // the same bucket, as the ticket keeps it
+		}
+		nb := "default"
+		if i >= 0 {
+			nb = buckets[i].Name
+		}
 		if nb == t.Bucket {
+			t.market = i + 1
 			continue
 		}
 		old := t.Bucket
 		// The old bucket's dealer and VBT ids (no market: built as bilancio does).
 		oldDealer, oldVBT := "", ""
-		if m := st.Market(old); m != nil {
+		if m := st.marketOf(t); m != nil {
 			m.Dealer.Inventory = removeTicket(m.Dealer.Inventory, t)
 			m.VBT.Inventory = removeTicket(m.VBT.Inventory, t)
 			oldDealer, oldVBT = m.Dealer.AgentID, m.VBT.AgentID
 		}
-		t.Bucket = nb
-		if m := st.Market(nb); m != nil {
+		t.Bucket, t.market = nb, i+1
+		if m := st.marketOf(t); m != nil {
 			if oldDealer == "" {
 				oldDealer, oldVBT = DealerAgentID(old), VBTAgentID(old)
 			}
@@ -165,7 +179,7 @@ func (st *State) Mature(day int) {
 func (st *State) SafetyMargin(tr *Trader) pynum.Amount {
 	m := tr.Cash
 	for _, t := range tr.TicketsOwned {
-		if mk := st.Market(t.Bucket); mk != nil {
+		if mk := st.marketOf(t); mk != nil {
 			m = pynum.Add(m, pynum.Mul(mk.Dealer.Bid, t.Face))
 		} else {
 			m = pynum.Add(m, t.Face)
@@ -253,7 +267,7 @@ func (st *State) after(tr *Trader, m *Market, x *Trade) {
 // bucket (spec §4.4, §5.1).
 func (st *State) customerSells(x *Trade, day int, tr *Trader) {
 	t := tr.TicketsOwned[0]
-	m := st.Market(t.Bucket)
+	m := st.marketOf(t)
 	*x = Trade{Day: day, Bucket: t.Bucket, Side: Sell, Trader: tr.AgentID, Ticket: t}
 	st.before(tr, m, x)
 	x.LiquidityDriven = tr.Shortfall(day).Sign() > 0

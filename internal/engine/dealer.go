@@ -142,7 +142,8 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 	ids := idBuf.String()
 	block := make([]dealer.Ticket, 0, n)
 	tickets := make([]*dealer.Ticket, 0, n)
-	d := &dealerSubsystem{era: era, links: make([]dealerLink, 0, n), live: make([]bool, n)}
+	d := &dealerSubsystem{era: era, links: make([]dealerLink, 0, n), live: make([]bool, n),
+		synced: make([]int, 0, dealer.MaxSellersPerDay+dealer.MaxBuyersPerDay)}
 	s.ev.floatOf = make([]pynum.Amount, 0, 3*dealerLogTrades)
 	debt := pynum.Int(0)
 	for i, c := range st.contracts {
@@ -152,7 +153,7 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		idLen := len(dealer.TicketIDPrefix) + len(c.id)
 		owner := st.agents[c.effectiveHolder()].id
 		face := decimalOf(c.amount)
-		block = append(block, dealer.MakeTicket(ids[:idLen], c.id, st.agents[c.issuer].id, owner,
+		block = append(block, dealer.MakeTicket(ids[:idLen], st.agents[c.issuer].id, owner,
 			face, int(c.dueDay), st.day, len(tickets), cfg.Buckets))
 		ids = ids[idLen:]
 		t := &block[len(block)-1]

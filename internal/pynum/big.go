@@ -34,11 +34,44 @@ const parseLimit = 100000
 // underscores, no infinities or NaNs; the exponent part and the adjusted
 // exponent lie within ±100000.
 func ParseDecimal(s string) (Amount, error) {
+	if a, ok := parsePlain(s); ok {
+		return a, nil
+	}
 	d, err := parseBig(s)
 	if err != nil {
 		return Amount{}, fmt.Errorf("not a decimal number: %q", s)
 	}
 	return fromBig(d, true), nil
+}
+
+// parsePlain parses the common case without allocating: a sign, at most 19
+// digits and a point, no exponent; ok is false for anything else.
+func parsePlain(s string) (Amount, bool) {
+	i, neg := 0, false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg, i = s[0] == '-', 1
+	}
+	var n uint64
+	digits, point := 0, -1
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			n = 10*n + uint64(c-'0')
+			digits++
+		case c == '.' && point < 0:
+			point = digits
+		default:
+			return Amount{}, false
+		}
+	}
+	if digits == 0 || digits > 19 {
+		return Amount{}, false
+	}
+	exp := 0
+	if point >= 0 {
+		exp = point - digits
+	}
+	return fromU128(neg, u128{lo: n}, int32(exp), true), true
 }
 
 func parseBig(s string) (*Big, error) {

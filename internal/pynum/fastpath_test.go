@@ -502,6 +502,7 @@ func TestFastPathsAllocateNothing(t *testing.T) {
 		"AppendBalance":    func() { buf = AppendBalanceCell(buf[:0], Dec(8333333333333334, -13)) },
 		"AppendAmountJSON": func() { buf = AppendAmountJSON(buf[:0], Dec(8333333333333334, -13)) },
 		"ReadBack":         func() { _ = ReadBack(Dec(5000, -1)) },
+		"ParseDecimal":     func() { _, _ = ParseDecimal("-833.3333333333334") },
 		"BalanceCellValue": func() { _, _ = BalanceCellValue(Dec(640, -1)) },
 	} {
 		if n := testing.AllocsPerRun(50, f); n != 0 {

@@ -32,3 +32,6 @@ func (f *folder) close() {}
 
 // fileID is a file's identity: unknown here (0).
 func fileID(fs.FileInfo) uint64 { return 0 }
+
+// readFile is os.ReadFile.
+func readFile(path string) ([]byte, error) { return os.ReadFile(path) }

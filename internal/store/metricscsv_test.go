@@ -38,7 +38,18 @@ func TestPlainMetricsCSV(t *testing.T) {
 		{"S_t\n7\n", true},
 		{"day,S_t\nx,5\n", true},
 		{"day,S_t\n1\n", false},
-		{"day,S_t\n1,\"5\"\n", false},
+		{"day,S_t\n1,\"5\"\n", true},
+		{"day,notes,S_t\n1,\"a, b\",5\n2,,6\n", true},
+		{"day,notes,S_t\n1,\"a, b\"\n", false},
+		{"day,S_t,notes\n1,5,\"a, b\"\n2,6,\n", true},
+		{"day,S_t,notes\n1,5,\"\"\n", true},
+		{"\"day\",\"S_t\"\n1,5\n", true},
+		{"day,S_t,notes\n1,5,\"a \"\"b\"\"\"\n", false},
+		{"day,S_t,notes\n1,5,\"a\"b\n", false},
+		{"day,S_t,notes\n1,5,a\"b\n", false},
+		{"day,S_t,notes\n1,5,\"a\n b\"\n", false},
+		{"day,S_t,notes\n1,5,\"a\n", false},
+		{"day,S_t,notes\n1,5, \"a\"\n", false},
 		{"day,S_t\n1,5\r", false},
 		{"day,S_t\n1,5\r2,3\n", false},
 	} {
@@ -51,6 +62,8 @@ func TestPlainMetricsCSV(t *testing.T) {
 func FuzzPlainMetricsCSV(f *testing.F) {
 	f.Add([]byte("day,S_t,phi_t\r\n1,500,0.5\r\n2,,\r\n"))
 	f.Add([]byte("G_t,HHIplus_t,Mpeak_t,S_t,alpha_t,day,delta_t,phi_t,v_t\n0,1,2,3,4,1,5,6,7\n"))
+	f.Add([]byte("G_t,HHIplus_t,M_t,Mbar_t,Mpeak_t,S_t,alpha_t,day,delta_t,gross_settled_t,n_creditors,n_debtors,notes,phi_t,v_t\n" +
+		"0,,1000,0,0,0,,1,,0,0,0,\"no net creditors, no net debtors\",,\n0,1,1000,62,0,62,0,2,1,0,1,1,,0,\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		checkPlainMetrics(t, b)
 	})

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 
@@ -302,7 +301,7 @@ func registryRecord(rec *Record, c Constants, paths map[string]string, status, t
 // the last digits), printed with at most six decimals; nil when the file
 // cannot be read or has no rows (aggregate_runs skips the run).
 func resultsRecord(rec *Record, c Constants, metricsPath, tts, metricsRel string) []string {
-	b, err := os.ReadFile(metricsPath)
+	b, err := readFile(metricsPath)
 	if err != nil {
 		return nil
 	}
@@ -371,18 +370,18 @@ func parseMetricsCSVDicts(b []byte) ([]metrics.DayRow, bool) {
 	return days, true
 }
 
-// parsePlainMetricsCSV is parseMetricsCSV for a file without quotes, lone
-// carriage returns or rows of another length than the header's (every
-// metrics.csv this engine writes): the fields are the texts between commas,
-// as csv.Reader reads them, without building a map per row. plain is false
-// for any other file, which parseMetricsCSV reads with csv.Reader.
+// parsePlainMetricsCSV is parseMetricsCSV for a file without lone carriage
+// returns, quoted fields other than simple ones (a quote at the start of a
+// field and one at its end, none between: the engine's notes column), or
+// rows of another length than the header's (every metrics.csv this engine
+// writes): the fields are the texts between commas, as csv.Reader reads
+// them, without building a map per row. plain is false for any other file,
+// which parseMetricsCSV reads with csv.Reader.
 func parsePlainMetricsCSV(b []byte) (days []metrics.DayRow, ok, plain bool) {
-	if bytes.IndexByte(b, '"') >= 0 {
-		return nil, false, false
-	}
 	// The columns read, in DayRow's order after the day.
 	metricsColumns := [...]string{"day", "S_t", "phi_t", "delta_t", "G_t", "alpha_t", "Mpeak_t", "v_t", "HHIplus_t"}
 	var col [len(metricsColumns)]int // index of each column; -1 when absent
+	var fields [][]byte
 	width := -1
 	for rest := b; len(rest) > 0; {
 		line := rest
@@ -397,34 +396,30 @@ func parsePlainMetricsCSV(b []byte) (days []metrics.DayRow, ok, plain bool) {
 		if len(line) == 0 {
 			continue // csv.Reader skips empty lines
 		}
-		n := bytes.Count(line, []byte{','}) + 1
+		if fields, ok = splitPlainCSVLine(line, fields[:0]); !ok {
+			return nil, false, false
+		}
 		if width < 0 {
-			width = n
+			width = len(fields)
 			for k, name := range metricsColumns {
 				col[k] = -1
-				for i, f := 0, line; i < n; i++ {
-					field, tail, _ := bytes.Cut(f, []byte{','})
+				for i, field := range fields {
 					if string(field) == name {
 						col[k] = i // the last one wins, as in the map
 					}
-					f = tail
 				}
 			}
 			days = make([]metrics.DayRow, 0, 32)
 			continue
 		}
-		if n != width {
+		if len(fields) != width {
 			return nil, false, false
 		}
 		var cells [len(metricsColumns)]string
-		for i, f := 0, line; i < n; i++ {
-			field, tail, _ := bytes.Cut(f, []byte{','})
-			for k := range col {
-				if col[k] == i {
-					cells[k] = string(field)
-				}
+		for k, i := range col {
+			if i >= 0 {
+				cells[k] = string(fields[i])
 			}
-			f = tail
 		}
 		var d metrics.DayRow
 		if col[0] >= 0 {
@@ -439,6 +434,37 @@ func parsePlainMetricsCSV(b []byte) (days []metrics.DayRow, ok, plain bool) {
 		days = append(days, d)
 	}
 	return days, len(days) > 0, true
+}
+
+// splitPlainCSVLine appends the fields of line (one whole line, without its
+// end) to dst as csv.Reader reads them: the texts between commas, a field
+// quoted as "text" without a quote in its text read as that text. ok is
+// false when the line has any other quote (doubled, inside a field, or one
+// not closed on this line), left to csv.Reader.
+func splitPlainCSVLine(line []byte, dst [][]byte) (fields [][]byte, ok bool) {
+	for {
+		if len(line) > 0 && line[0] == '"' {
+			end := bytes.IndexByte(line[1:], '"') + 1
+			if end == 0 || (end+1 < len(line) && line[end+1] != ',') {
+				return dst, false
+			}
+			dst = append(dst, line[1:end])
+			if end+1 == len(line) {
+				return dst, true
+			}
+			line = line[end+2:]
+			continue
+		}
+		field, tail, more := bytes.Cut(line, []byte{','})
+		if bytes.IndexByte(field, '"') >= 0 {
+			return dst, false
+		}
+		dst = append(dst, field)
+		if !more {
+			return dst, true
+		}
+		line = tail
+	}
 }
 
 // DecimalOrNone is bilancio's _decimal_or_none.
