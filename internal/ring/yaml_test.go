@@ -79,7 +79,9 @@ func TestScenarioYAML(t *testing.T) {
 		{"default handling with an indicator", func(p *Params) { p.DefaultHandling = "-x" }, false},
 		{"quoted prefix", func(p *Params) { p.NamePrefix = "'Ring': #1" }, true},
 		{"non-ASCII prefix", func(p *Params) { p.NamePrefix = "Ring \u03b2 sweep" }, true},
-		{"long prefix", func(p *Params) { p.NamePrefix = "A rather long name prefix that folds the name line past the width of eighty" }, true},
+		{"long prefix", func(p *Params) {
+			p.NamePrefix = "A rather long name prefix that folds the name line past the width of eighty"
+		}, true},
 		{"prefix with a line break", func(p *Params) { p.NamePrefix = "two\nlines" }, true},
 		{"huge totals", func(p *Params) { p.QTotal = dec(t, "1E+30") }, true},
 		{"tiny totals", func(p *Params) { p.QTotal = dec(t, "0.00007"); p.Concentration = dec(t, "0.2") }, true},
