@@ -116,6 +116,19 @@ const wholeLimit = math.MaxInt64 / 4
 // look-ahead is not a whole number below wholeLimit in size, or a day's dues
 // reach it.
 func (t *Trader) maxDuesWhole(d int) (best int64, ok bool) {
+	if len(t.Obligations) == 1 {
+		// The usual case (a ring's household owes one payable): its face,
+		// when it falls due in the look-ahead.
+		o := t.Obligations[0]
+		if o.MaturityDay < d || o.MaturityDay > d+LookAheadDays {
+			return 0, true
+		}
+		f, ok := o.Face.Whole()
+		if !ok || f <= -wholeLimit || f >= wholeLimit {
+			return 0, false
+		}
+		return max(0, f), true
+	}
 	for i, o := range t.Obligations {
 		if !t.firstDueAhead(i, d) {
 			continue

@@ -62,15 +62,19 @@ func TestTraderEligibility(t *testing.T) {
 // eligibility agrees with IsSeller and IsBuyer, on whole numbers (its
 // int64 path) and on others.
 func TestEligibility(t *testing.T) {
-	faces := []pynum.Amount{pynum.Dec(99, 0), pynum.Dec(400, 0), pynum.Dec(0, 0), pynum.Dec(995, -1), pynum.Int(600)}
+	faces := []pynum.Amount{pynum.Dec(99, 0), pynum.Dec(400, 0), pynum.Dec(0, 0), pynum.Dec(995, -1), pynum.Int(600), pynum.Dec(-7, 0)}
 	cashes := []pynum.Amount{pynum.Dec(0, 0), pynum.Dec(99, 0), pynum.Dec(98, 0), pynum.Dec(599, 0), pynum.Dec(1000, 0),
 		pynum.Dec(1099, 0), pynum.Dec(1100, 0), pynum.Quo(pynum.Int(2000), pynum.Int(3)), pynum.Dec(-5, 0), pynum.Dec(10995, -1)}
 	n := 0
 	for _, cash := range cashes {
 		for i, f := range faces {
 			for _, g := range faces[i:] {
-				for _, owns := range []bool{false, true} {
+				for k, owns := range []bool{false, true, false, true} {
 					tr := &Trader{Cash: cash, Obligations: []*Ticket{{Face: f, MaturityDay: 3}, {Face: g, MaturityDay: 5}, {Face: f, MaturityDay: 5}, {Face: g, MaturityDay: 20}}}
+					if k >= 2 {
+						// One obligation, as a ring's household has.
+						tr.Obligations = []*Ticket{{Face: g, MaturityDay: 5}}
+					}
 					if owns {
 						tr.TicketsOwned = []*Ticket{{Face: f}}
 					}

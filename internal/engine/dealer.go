@@ -199,16 +199,19 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 			traders = append(traders, dealer.Trader{AgentID: st.agents[i].id, Cash: cash[i]})
 		}
 	}
-	trader := func(id string) int32 {
-		if a := st.agentByID(id); a != noAgent {
+	// Ticket k is link k's: its owner and issuer are that payable's
+	// holder and issuer.
+	trader := func(a int32) int32 {
+		if a != noAgent {
 			return slot[a]
 		}
 		return -1
 	}
 	owned, issued := make([]int32, len(tickets)), make([]int32, len(tickets))
 	counts := make([][2]int, len(traders))
-	for k, t := range tickets {
-		owned[k], issued[k] = trader(t.Owner), trader(t.Issuer)
+	for k := range tickets {
+		l := &d.links[k]
+		owned[k], issued[k] = trader(l.ownerAgent), trader(st.contracts[l.payable].issuer)
 		if o := owned[k]; o >= 0 {
 			counts[o][0]++
 		}

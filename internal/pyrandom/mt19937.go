@@ -24,6 +24,9 @@ type Random struct {
 // New returns the stream of random.Random(seed) for a Python int seed. As in
 // CPython, the seed's sign is ignored.
 func New(seed int64) *Random {
+	if seed == 42 || seed == -42 {
+		return &Random{mt: seed42, index: stateSize}
+	}
 	u := uint64(seed)
 	if seed < 0 {
 		u = -u // two's complement also gets |math.MinInt64| right

@@ -154,3 +154,13 @@ func TestShuffle(t *testing.T) {
 		t.Errorf("next random() = %x, want %x", got, want)
 	}
 }
+
+// New(42) copies a precomputed state: it must be init_by_array's.
+func TestSeed42(t *testing.T) {
+	want := NewKey([]uint32{42})
+	for _, seed := range []int64{42, -42} {
+		if got := New(seed); *got != *want {
+			t.Errorf("New(%d) differs from NewKey([42])", seed)
+		}
+	}
+}
