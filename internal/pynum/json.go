@@ -46,6 +46,21 @@ func appendAmountJSON(dst []byte, a Amount, quotes bool) ([]byte, bool) {
 		}
 		return strconv.AppendInt(dst, a.coef, 10), false
 	}
+	if a.small() {
+		// Normalised, an integral small Decimal prints as its integer: the
+		// coefficient's digits and the exponent's zeros.
+		c, e := a.coef, a.exp()
+		for e < 0 && c%10 == 0 && c != 0 {
+			c /= 10
+			e++
+		}
+		switch {
+		case c == 0:
+			return append(dst, '0'), false
+		case e >= 0:
+			return appendZeros(strconv.AppendInt(dst, c, 10), int(e)), false
+		}
+	}
 	return spellNormalized(buf[:0], a).appendJSON(dst, quotes)
 }
 
