@@ -112,29 +112,66 @@ const (
 	cvBool            // false (0) or true (1)
 	cvFloatOf         // float() of eventLog.floatOf[n], worked out when the event is built
 	cvAliasName       // the alias of alias slot n (state.aliasNames)
+	cvWide            // eventLog.wide[n]: a value whose n needs more than cval has
 )
 
-// cval is a compact payload value in 8 bytes: a tag in the low 4 bits and
-// a number n above them; an amount's n holds its Decimal-ness (bit 0), its
-// exponent (8 bits) and its coefficient (51 bits). What does not fit is
-// boxed.
-type cval uint64
+// cval is a compact payload value in 4 bytes: a tag in the low 4 bits and
+// a signed number n in the 28 above them. A value whose n needs more (a
+// large int or amount) is kept as a wval in eventLog.wide, which a cvWide
+// names; what does not fit there either is boxed.
+type cval uint32
+
+// wval is a compact value in 8 bytes, as the log decodes them: a tag in the
+// low 4 bits and a number n in the 60 above them; an amount's n holds its
+// Decimal-ness (bit 0), its exponent (8 bits) and its coefficient (51
+// bits).
+type wval uint64
 
 const (
 	cvTagBits = 4
 	cvExpBits = 8
 	cvCoefMax = 1<<(64-cvTagBits-1-cvExpBits-1) - 1
+	cvNMax    = 1<<(32-cvTagBits-1) - 1 // the largest n of a cval
 )
 
-func mkCval(tag cvTag, n int64) cval { return cval(uint64(n)<<cvTagBits | uint64(tag)) }
+// mkCval is the value (tag, n) of a reference or a small number; n must
+// fit (a run would need over 134 million agents, contracts or strings for
+// an index not to).
+func mkCval(tag cvTag, n int64) cval {
+	if n > cvNMax || n < -cvNMax-1 {
+		panic("event log: a reference beyond 2^27")
+	}
+	return cval(uint32(n)<<cvTagBits | uint32(tag))
+}
 
 func (c cval) tag() cvTag { return cvTag(c & (1<<cvTagBits - 1)) }
-func (c cval) n() int64   { return int64(c) >> cvTagBits }
+func (c cval) n() int64   { return int64(int32(c)) >> cvTagBits }
+
+func (w wval) tag() cvTag { return cvTag(w & (1<<cvTagBits - 1)) }
+func (w wval) n() int64   { return int64(w) >> cvTagBits }
 
 // amount returns a cvAmount's parts.
-func (c cval) amount() (coef int64, exp int32, dec bool) {
-	n := c.n()
+func (w wval) amount() (coef int64, exp int32, dec bool) {
+	n := w.n()
 	return n >> (1 + cvExpBits), int32(int8(n >> 1)), n&1 != 0
+}
+
+// num is the value (tag, n) for any n of a wval: in 32 bits when it fits,
+// else kept wide.
+func (l *eventLog) num(tag cvTag, n int64) cval {
+	if n <= cvNMax && n >= -cvNMax-1 {
+		return cval(uint32(n)<<cvTagBits | uint32(tag))
+	}
+	l.wide = append(l.wide, wval(uint64(n)<<cvTagBits|uint64(tag)))
+	return mkCval(cvWide, int64(len(l.wide)-1))
+}
+
+// full returns c as a wval.
+func (l *eventLog) full(c cval) wval {
+	if c.tag() == cvWide {
+		return l.wide[c.n()]
+	}
+	return wval(int64(int32(c))) // the sign comes back with n
 }
 
 // constStrs are the strings a cvConst names: the texts the engine's
@@ -169,6 +206,7 @@ func constIndex(x string) int {
 type eventLog struct {
 	recs  []rec
 	vals  []cval
+	wide  []wval
 	strs  []string
 	boxed []Value
 	gen   []Event
@@ -183,14 +221,14 @@ type eventLog struct {
 
 // logMark is a length of each part of the log, to cut it back to (and the
 // number of impacts then).
-type logMark struct{ recs, vals, strs, boxed, gen, floatOf, impacts int }
+type logMark struct{ recs, vals, wide, strs, boxed, gen, floatOf, impacts int }
 
 func (l *eventLog) mark() logMark {
-	return logMark{len(l.recs), len(l.vals), len(l.strs), len(l.boxed), len(l.gen), len(l.floatOf), l.impacts}
+	return logMark{len(l.recs), len(l.vals), len(l.wide), len(l.strs), len(l.boxed), len(l.gen), len(l.floatOf), l.impacts}
 }
 
 func (l *eventLog) truncate(m logMark) {
-	l.recs, l.vals, l.strs = l.recs[:m.recs], l.vals[:m.vals], l.strs[:m.strs]
+	l.recs, l.vals, l.wide, l.strs = l.recs[:m.recs], l.vals[:m.vals], l.wide[:m.wide], l.strs[:m.strs]
 	l.boxed, l.gen, l.floatOf = l.boxed[:m.boxed], l.gen[:m.gen], l.floatOf[:m.floatOf]
 	l.impacts = m.impacts
 	l.floatMu.Lock()
@@ -270,7 +308,7 @@ func (s *system) cInt(n int64) cval {
 	if n > cvIntMax || n < -cvIntMax {
 		return s.cBoxed(IntV(n))
 	}
-	return mkCval(cvInt, n)
+	return s.ev.num(cvInt, n)
 }
 
 const cvIntMax = 1<<(64-cvTagBits-1) - 1
@@ -310,7 +348,7 @@ func (s *system) cSmallAmount(coef int64, exp int32, dec bool) cval {
 	if dec {
 		n |= 1
 	}
-	return mkCval(cvAmount, n)
+	return s.ev.num(cvAmount, n)
 }
 
 // cValue is v: compact when it is an int or a small amount.
@@ -368,7 +406,8 @@ type eventTables struct {
 }
 
 // value returns the Value of c.
-func (l *eventLog) value(t *eventTables, c cval) Value {
+func (l *eventLog) value(t *eventTables, cv cval) Value {
+	c := l.full(cv)
 	switch c.tag() {
 	case cvInt:
 		return IntV(c.n())
@@ -405,7 +444,7 @@ func (l *eventLog) size(r *rec) (vals, fields int) {
 	vals = bits.OnesCount16(mask)
 	fields = vals
 	if r.kind == evPartialSettlement && mask&(1<<distributionKey) != 0 {
-		n := int(l.vals[int(r.off)+vals-1].n())
+		n := int(l.full(l.vals[int(r.off)+vals-1]).n())
 		vals += 2 * n
 		fields += 3 * n
 	}
@@ -454,7 +493,7 @@ func (l *eventLog) decode(t *eventTables, r *rec, e *Event, block []Field) []Fie
 		}
 		payload[k].Key = key
 		if r.kind == evPartialSettlement && j == distributionKey {
-			n := int(vals[0].n())
+			n := int(l.full(vals[0]).n())
 			list, objs := payload[k+1:k+1+n:k+1+n], payload[k+1+n:]
 			for p := range n {
 				obj := objs[2*p : 2*p+2 : 2*p+2]

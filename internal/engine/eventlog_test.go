@@ -24,7 +24,8 @@ func TestConstStrs(t *testing.T) {
 func TestCompactValues(t *testing.T) {
 	s := &system{}
 	t.Run("ints", func(t *testing.T) {
-		for _, n := range []int64{0, 1, -1, 30, cvIntMax, -cvIntMax, cvIntMax + 1, -cvIntMax - 1, math.MaxInt64, math.MinInt64} {
+		for _, n := range []int64{0, 1, -1, 30, 1<<27 - 1, 1 << 27, -1 << 27, -1<<27 - 1, cvIntMax, -cvIntMax, cvIntMax + 1, -cvIntMax - 1,
+			math.MaxInt64, math.MinInt64} {
 			v := s.ev.value(nil, s.cInt(n))
 			if v.Kind != IntValue || v.Int() != n {
 				t.Errorf("int %d came back as %v %d", n, v.Kind, v.Int())
@@ -35,7 +36,8 @@ func TestCompactValues(t *testing.T) {
 		amounts := []pynum.Amount{pynum.Int(0), pynum.Int(36), pynum.Int(-36), pynum.Dec(5, -1), pynum.Dec(-5, -1),
 			pynum.Int(cvCoefMax), pynum.Int(-cvCoefMax), pynum.Int(cvCoefMax + 1), pynum.Int(-cvCoefMax - 1),
 			pynum.Int(math.MaxInt64), pynum.Dec(1, -128), pynum.Dec(1, 127), pynum.Dec(1, -129), pynum.Dec(1, 128),
-			pynum.Dec(8333333333333334, -13), pynum.Dec(0, 0)}
+			pynum.Dec(8333333333333334, -13), pynum.Dec(0, 0), pynum.Int(1<<18 - 1), pynum.Int(1 << 18), pynum.Int(-1 << 18),
+			pynum.Int(-1<<18 - 1), pynum.Dec(-499999, -2)}
 		big, err := pynum.ParseDecimal("833.33333333333333333333333333")
 		if err != nil {
 			t.Fatal(err)
@@ -62,6 +64,9 @@ func TestCompactValues(t *testing.T) {
 			t.Errorf("null came back as %v", v.Kind)
 		}
 	})
+	if len(s.ev.wide) == 0 {
+		t.Error("no value kept wide: want both forms tried")
+	}
 	t.Run("bools", func(t *testing.T) {
 		for _, b := range []bool{false, true} {
 			if v := s.ev.value(nil, cBool(b)); v.Kind != BoolValue || v.Bool() != b {
