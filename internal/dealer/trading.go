@@ -2,6 +2,7 @@ package dealer
 
 import (
 	"slices"
+	"unsafe"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 )
@@ -215,8 +216,9 @@ func (st *State) Trade(day int) []Trade {
 	st.sellers, st.buyers = sellers, buyers
 	if st.Trades == nil {
 		// Trades are large: room for a run's usual number at once rather
-		// than copies at every doubling.
-		st.Trades = make([]Trade, 0, min(len(st.Traders), 64))
+		// than copies at every doubling, in at most 32 KiB (a larger block
+		// is a large object: whole pages, allocated apart).
+		st.Trades = make([]Trade, 0, min(len(st.Traders), 32<<10/int(unsafe.Sizeof(Trade{}))))
 	}
 	start := len(st.Trades)
 	st.RNG.Shuffle(len(sellers), func(i, j int) { sellers[i], sellers[j] = sellers[j], sellers[i] })

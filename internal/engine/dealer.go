@@ -162,15 +162,26 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		d.live[t.Serial] = true
 		debt = pynum.Add(debt, face)
 	}
-	// Every agent's cash but the dealers' and VBTs', kept for the traders.
-	var sum pynum.DecimalSum
-	cash := make([]pynum.Amount, len(st.agents))
+	// Every agent's cash but the dealers' and VBTs', summed; the traders'
+	// (households', in agent order) kept.
+	households := 0
 	for i := range st.agents {
-		if k := st.agents[i].kind; k == "dealer" || k == "vbt" {
+		if st.agents[i].kind == "household" {
+			households++
+		}
+	}
+	d.cash = make([]pynum.Amount, 0, households)
+	var sum pynum.DecimalSum
+	for i := range st.agents {
+		switch st.agents[i].kind {
+		case "dealer", "vbt":
+			continue
+		case "household":
+			d.cash = append(d.cash, s.agentCash(int32(i)))
+			sum.Add(d.cash[len(d.cash)-1])
 			continue
 		}
-		cash[i] = s.agentCash(int32(i))
-		sum.Add(cash[i])
+		sum.Add(s.agentCash(int32(i)))
 	}
 	total := sum.Value()
 	d.st = dealer.NewState(cfg, total)
@@ -185,18 +196,12 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 	// lists share one block, each with the capacity of its initial length,
 	// so that a later append moves the list instead of writing into the next.
 	slot := make([]int32, len(st.agents))
-	households := 0
-	for i := range st.agents {
-		if st.agents[i].kind == "household" {
-			households++
-		}
-	}
 	traders := make([]dealer.Trader, 0, households)
 	for i := range st.agents {
 		slot[i] = -1
 		if st.agents[i].kind == "household" {
 			slot[i] = int32(len(traders))
-			traders = append(traders, dealer.Trader{AgentID: st.agents[i].id, Cash: cash[i]})
+			traders = append(traders, dealer.Trader{AgentID: st.agents[i].id, Cash: d.cash[len(traders)]})
 		}
 	}
 	// Ticket k is link k's: its owner and issuer are that payable's
@@ -248,10 +253,6 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 		}
 	}
 	d.st.SetTraders(ptrs)
-	d.cash = make([]pynum.Amount, len(ptrs))
-	for i, a := range d.traders {
-		d.cash[i] = cash[a]
-	}
 	// From here on, agent.moved tells which agents' cash P0 must read again.
 	for i := range st.agents {
 		st.agents[i].moved = false

@@ -10,6 +10,7 @@
 package report
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -99,15 +100,24 @@ func RunHTML(sc *engine.Scenario, res *engine.Result, sum *RunSummary) ([]byte, 
 	if sc == nil || res == nil {
 		return nil, errors.New("report: WriteRunHTML needs a scenario and a result")
 	}
-	p := buildRunPage(sc, res, sum)
-	var b htmlBuf
-	// The page's size, near enough that the buffer is allocated once: its
-	// style, script and data, and a few KB of markup around them (the
-	// agents and the days are in the data).
+	// The page is written in one buffer, sized near enough that it is
+	// allocated once: the data first, after room for the markup before it
+	// (its style and a few KB: the agents and the days are in the data),
+	// which is then written into that room and the data moved up to it, and
+	// the script last.
 	a := pageAssets()
-	b.Grow(4096 + len(a.runCSS) + max(len(a.runLoader), len(a.runDealerLoader)) + len(p.Data) + 200*(len(p.SetupFacts)+len(p.Dealer)+len(p.End)))
-	writeRunPage(&b, p)
-	return b.Bytes(), nil
+	room := 4096 + len(a.runCSS) + 2*(len(sc.Name)+len(sc.Description)+len(res.StopMessage))
+	buf := make([]byte, room, room+1024+100*res.EventCount()+max(len(a.runLoader), len(a.runDealerLoader))+len(tailOpen)+len(tailClose))
+	p := buildRunPage(sc, res, sum, buf)
+	head := htmlBuf{*bytes.NewBuffer(p.buf[:0:room])} // a longer markup goes elsewhere
+	writeRunHead(&head, p)
+	if head.Len() > room { // an uncommonly long text: the page is assembled anew
+		page := make([]byte, 0, head.Len()+len(p.Data)+max(len(a.runLoader), len(a.runDealerLoader))+len(tailOpen)+len(tailClose))
+		page = append(append(page, head.Bytes()...), p.Data...)
+		return appendRunTail(page, p), nil
+	}
+	n := head.Len() + copy(p.buf[head.Len():], p.Data)
+	return appendRunTail(p.buf[:n], p), nil
 }
 
 // runPage is everything the page shows; Data is the part its script draws.
@@ -130,6 +140,7 @@ type runPage struct {
 	Dealer      []card
 	End         []string
 	Data        []byte
+	buf         []byte // room for the markup before Data, and Data
 }
 
 type card struct {
@@ -226,7 +237,8 @@ func outcomeLevel(f *runFacts) string {
 }
 
 // buildRunPage turns the scenario and result into the page model.
-func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *runPage {
+// The page's data is appended to buf.
+func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary, buf []byte) *runPage {
 	f := collectFacts(sc, res, sum)
 	p := &runPage{Title: sc.Name, Description: sc.Description}
 	if p.Title == "" {
@@ -239,7 +251,8 @@ func buildRunPage(sc *engine.Scenario, res *engine.Result, sum *RunSummary) *run
 	}
 	// The data first: it goes through the events, which give the expelled
 	// agents, the setup facts and the agents' rows.
-	p.Data = runData(p, sc, res, &f)
+	p.buf = runData(p, sc, res, &f, buf)
+	p.Data = p.buf[len(buf):]
 	switch res.Stop {
 	case engine.StopStable:
 		p.Status = "Converged on day " + strconv.Itoa(f.lastDay)

@@ -44,13 +44,14 @@ import (
 // total assets, total liabilities, net worth, all assets, all liabilities]
 // or [id] when unchanged; assets etc.: [[kind, party, due, amount], ...].
 
-// runData writes the JSON document of run.html. Going through the event log,
+// runData appends the JSON document of run.html to buf and returns buf.
+// Going through the event log,
 // it also gathers what the rest of the page needs from the events: the
 // expelled agents (f.defaulters, f.defaultDay), the setup facts and the
 // agents' rows (p.SetupFacts, p.Agents).
-func runData(p *runPage, sc *engine.Scenario, res *engine.Result, f *runFacts) []byte {
+func runData(p *runPage, sc *engine.Scenario, res *engine.Result, f *runFacts, buf []byte) []byte {
 	w := &dataWriter{
-		j:     &jsonBuf{b: make([]byte, 0, 1024+100*res.EventCount()), first: make([]bool, 0, 16)},
+		j:     &jsonBuf{b: buf, first: make([]bool, 0, 16)},
 		one:   &jsonBuf{plain: true, first: make([]bool, 0, 16)}, // a sheet, to compare
 		res:   res,
 		f:     f,

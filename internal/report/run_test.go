@@ -629,3 +629,41 @@ func TestInternedAsJavaScriptCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestRunHTMLOutgrowsItsEstimates: the page is written in one buffer sized
+// from estimates (room for the markup before the data, ~100 bytes of data
+// an event); texts far longer than estimated, in the data (an agent's
+// name) or in the markup (a description whose every character is escaped),
+// still give the whole page.
+func TestRunHTMLOutgrowsItsEstimates(t *testing.T) {
+	for _, tc := range []struct {
+		name, agent, desc string
+	}{
+		{"as estimated", "Agent 1", "A ring."},
+		{"data longer", strings.Repeat("Agent ", 4000), "A ring."},
+		{"markup longer", "Agent 1", strings.Repeat("&", 20000)},
+		{"both", strings.Repeat("<é>", 5000), strings.Repeat("<'>", 10000)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc, res, sum := fixture()
+			sc.Agents[1].Name, sc.Description = tc.agent, tc.desc
+			page := render(t, sc, res, sum)
+			if !strings.HasPrefix(page, "<!DOCTYPE html>") || !strings.HasSuffix(page, "</script>\n</body></html>\n") {
+				t.Errorf("page starts %q, ends %q", page[:min(40, len(page))], page[max(0, len(page)-40):])
+			}
+			var desc htmlBuf
+			desc.text(tc.desc)
+			if !strings.Contains(page, `<p class="desc">`+desc.String()+"</p>") {
+				t.Error("the description is not in the page")
+			}
+			d := decodeRunDoc(t, page)
+			var names []string
+			for _, a := range d.raw["an"].([]any) {
+				names = append(names, a.([]any)[1].(string))
+			}
+			if len(names) != 4 || names[1] != tc.agent {
+				t.Errorf("agents' names %q, want the second %q", names, tc.agent)
+			}
+		})
+	}
+}

@@ -31,8 +31,10 @@ import (
 // writes chunks/NAME.end (the worker's exit code, times, use of CPU and
 // memory: what remote status reads) and prints a last line saying the
 // worker is done, then lingers (the seconds in /tmp/linger when a process that
-// re-attached wrote it there, else the argument) for the plugin to collect
-// the runs and end the sandbox.
+// re-attached wrote it there, else the argument; read again at the end of
+// each wait, so that a longer linger written meanwhile extends it) for the
+// plugin to collect the runs and end the sandbox. Every command it forks
+// is a process in the sandbox, so it reads files with the shell's read.
 //
 // A sandbox's usage is recorded once, by whoever claims it first (mkdir
 // /tmp/claimed): the plugin that follows it, when it ends it; or the
@@ -57,13 +59,14 @@ echo '{"bilancio_chunk":"started"}'
 GOMAXPROCS=$P "$W" worker -manifest chunk.json -out "$D/runs" -parallel "$P" -usage use.json
 code=$?
 end=$(date +%s.%N)
-use=$(cat use.json 2>/dev/null) || use=null
+use=
+{ read -r use < use.json; } 2>/dev/null
 [ -n "$use" ] || use=null
 echo "$rec,\"code\":$code,\"use\":$use" > rec
 echo "{$rec,\"code\":$code,\"end\":$end,\"use\":$use}" > "$D/chunks/$C.end"
 echo "{\"bilancio_chunk\":\"exit\",\"code\":$code,\"start\":$start,\"end\":$end,\"use\":$use}"
 n=0
-while { read -r lim < linger || lim=$L; } 2>/dev/null; [ "$n" -lt "$lim" ]; do sleep 1; n=$((n+1)); done
+while { read -r lim < linger || lim=$L; } 2>/dev/null; [ "$n" -lt "$lim" ]; do sleep $((lim-n)); n=$lim; done
 sh -c "$6"
 exit $code`
 
