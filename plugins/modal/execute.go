@@ -258,9 +258,7 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 	// its runs delivered yet, no budget to keep), the first chunks'
 	// sandboxes are created meanwhile, so that their cold starts overlap
 	// staging's (startChunk); otherwise (a resume, whose runs staging may
-	// collect) chunks start after it. They are created once the staging
-	// sandbox is: created first, they could take the places Modal has left
-	// and leave staging, which they wait for, waiting for a place.
+	// collect) chunks start after it.
 	var wg sync.WaitGroup
 	b.staging = &staging{done: make(chan struct{})}
 	launchChunks := func() {
@@ -279,11 +277,10 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 		}
 	}
 	overlap := len(found) == 0 && cfg.MaxCost <= 0 && noRunFolders(batch.OutRoot)
-	var stagingCreated func()
 	if overlap {
-		stagingCreated = sync.OnceFunc(launchChunks)
+		launchChunks()
 	}
-	uploaded, err := b.stageAndCollect(ctx, rest, stagingCreated)
+	uploaded, err := b.stageAndCollect(ctx, rest)
 	b.staging.finish(uploaded, err)
 	if err != nil {
 		b.halt(err)
@@ -296,9 +293,6 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 
 	if !overlap {
 		launchChunks()
-	} else {
-		// Launched when the staging sandbox was created, at the latest now.
-		stagingCreated()
 	}
 	for _, f := range found {
 		if b.detached {

@@ -65,11 +65,11 @@ var errStaging = errors.New("staging failed")
 // true then: startChunk). A sandbox that nevertheless finds none says so
 // (chunkScript) and the batch stops with that error instead of burning
 // retries.
-func (b *batchRun) stageAndCollect(ctx context.Context, rest []sdk.RunSpec, created func()) (uploaded bool, err error) {
+func (b *batchRun) stageAndCollect(ctx context.Context, rest []sdk.RunSpec) (uploaded bool, err error) {
 	s := b.sess
 	bo := backoff{base: time.Second, cap: time.Minute, coef: s.cfg.Backoff}
 	for attempt := 1; ; attempt++ {
-		up, err := b.stageOnce(ctx, rest, created)
+		up, err := b.stageOnce(ctx, rest)
 		uploaded = uploaded || up
 		if err == nil {
 			return uploaded, nil
@@ -91,17 +91,13 @@ func (b *batchRun) stageAndCollect(ctx context.Context, rest []sdk.RunSpec, crea
 }
 
 // stageOnce is one attempt of stageAndCollect; uploaded: it uploaded the
-// worker. created (if not nil) is called once the staging sandbox is
-// created (scheduled: it holds its place on Modal).
-func (b *batchRun) stageOnce(ctx context.Context, rest []sdk.RunSpec, created func()) (uploaded bool, err error) {
+// worker.
+func (b *batchRun) stageOnce(ctx context.Context, rest []sdk.RunSpec) (uploaded bool, err error) {
 	s, w := b.sess, b.batch.Worker
 	params := s.sandboxParams(stageTimeout, map[string]string{tagKind: kindStage, tagExperiment: b.batch.ExperimentID}, false)
 	x, err := s.create(ctx, params, purposeStage, 0, b.addUsage)
 	if err != nil {
 		return false, err
-	}
-	if created != nil {
-		created()
 	}
 	defer x.terminate()
 	dst := stagedWorker(w.SHA256)
