@@ -78,27 +78,31 @@ func Generate(p Params) (*Generated, error) {
 		L0:             pynum.Dec(0, 0),
 	}
 
-	var actions []pyyaml.Node
+	var actions, mintNodes []pyyaml.Node
 	for i, amount := range liquidity {
 		if amount.Sign() <= 0 {
 			continue
 		}
 		id := agentID(i)
 		g.L0 = pynum.Add(g.L0, amount)
+		mintNodes = append(mintNodes, decimalNode(amount))
 		actions = append(actions, pyyaml.Map(pyyaml.P("mint_cash", pyyaml.Map(
 			pyyaml.P("to", pyyaml.Str(id)),
-			pyyaml.P("amount", decimalNode(amount)),
+			pyyaml.P("amount", mintNodes[len(mintNodes)-1]),
 			pyyaml.P("alias", pyyaml.Str("LIQ_"+id)),
 		))))
 	}
+	amountNodes := make([]pyyaml.Node, len(amounts))
+	g.Payables = make([]Payable, 0, len(amounts))
 	for i, amount := range amounts {
 		from, to := agentID(i), agentID((i+1)%n)
 		g.Payables = append(g.Payables, Payable{From: from, To: to, Amount: amount, DueDay: due[i]})
 		g.S1 = pynum.Add(g.S1, amount)
+		amountNodes[i] = decimalNode(amount)
 		actions = append(actions, pyyaml.Map(pyyaml.P("create_payable", pyyaml.Map(
 			pyyaml.P("from", pyyaml.Str(from)),
 			pyyaml.P("to", pyyaml.Str(to)),
-			pyyaml.P("amount", decimalNode(amount)),
+			pyyaml.P("amount", amountNodes[i]),
 			pyyaml.P("due_day", pyyaml.Int(int64(due[i]))),
 			pyyaml.P("alias", pyyaml.Str("P_"+from+"_"+to)),
 		))))
@@ -124,6 +128,10 @@ func Generate(p Params) (*Generated, error) {
 		pyyaml.P("scheduled_actions", pyyaml.Seq()),
 		pyyaml.P("run", run),
 	)
+	var direct bool
+	if g.YAML, direct = scenarioYAML(g, mintNodes, amountNodes, due, r.DefaultHandling); direct {
+		return g, nil
+	}
 	if g.YAML, err = pyyaml.Marshal(g.Doc); err != nil {
 		return nil, fmt.Errorf("ring: %w", err)
 	}

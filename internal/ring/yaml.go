@@ -1,0 +1,116 @@
+package ring
+
+import (
+	"strconv"
+
+	"github.com/bilancio-go/bilancio/internal/pyyaml"
+)
+
+// scenarioYAML is pyyaml.Marshal(g.Doc) for the document Generate builds,
+// written without walking the tree for all but its two free texts: the
+// name and description go through pyyaml (they may need quoting or
+// folding), everything after them has a fixed layout of ids, numbers and
+// settings written as PyYAML writes them plain. ok is false, with nothing
+// to use, when a value is not surely written plain (a default_handling or
+// an amount that is not a simple token), for Marshal to write.
+// TestScenarioYAML holds it to Marshal.
+func scenarioYAML(g *Generated, mints, amounts []pyyaml.Node, due []int, defaultHandling string) (out []byte, ok bool) {
+	if defaultHandling != "" && !(plainToken(defaultHandling) && pyyaml.PlainIsStr(defaultHandling)) {
+		return nil, false
+	}
+	for _, list := range [][]pyyaml.Node{mints, amounts} {
+		for _, a := range list {
+			if !plainToken(a.Text) {
+				return nil, false
+			}
+		}
+	}
+	head, err := pyyaml.Marshal(pyyaml.Map(
+		pyyaml.P("version", pyyaml.Int(1)),
+		pyyaml.P("name", pyyaml.Str(g.Name)),
+		pyyaml.P("description", pyyaml.Str(g.Description)),
+	))
+	if err != nil {
+		return nil, false
+	}
+	n := len(g.Payables)
+	b := make([]byte, 0, len(head)+256+n*170)
+	b = append(b, head...)
+	b = append(b, "agents:\n- id: CB\n  kind: central_bank\n  name: Central Bank\n"...)
+	for i := range n {
+		b = append(b, "- id: H"...)
+		b = strconv.AppendInt(b, int64(i+1), 10)
+		b = append(b, "\n  kind: household\n  name: Agent "...)
+		b = strconv.AppendInt(b, int64(i+1), 10)
+		b = append(b, '\n')
+	}
+	b = append(b, "initial_actions:\n"...)
+	m := 0
+	for i, amount := range g.Liquidity {
+		if amount.Sign() <= 0 {
+			continue
+		}
+		id := agentID(i)
+		b = append(b, "- mint_cash:\n    to: "...)
+		b = append(b, id...)
+		b = append(b, "\n    amount: "...)
+		b = append(b, mints[m].Text...)
+		b = append(b, "\n    alias: LIQ_"...)
+		b = append(b, id...)
+		b = append(b, '\n')
+		m++
+	}
+	for i, p := range g.Payables {
+		b = append(b, "- create_payable:\n    from: "...)
+		b = append(b, p.From...)
+		b = append(b, "\n    to: "...)
+		b = append(b, p.To...)
+		b = append(b, "\n    amount: "...)
+		b = append(b, amounts[i].Text...)
+		b = append(b, "\n    due_day: "...)
+		b = strconv.AppendInt(b, int64(due[i]), 10)
+		b = append(b, "\n    alias: P_"...)
+		b = append(b, p.From...)
+		b = append(b, '_')
+		b = append(b, p.To...)
+		b = append(b, '\n')
+	}
+	b = append(b, "scheduled_actions: []\nrun:\n  mode: until_stable\n  max_days: "...)
+	b = strconv.AppendInt(b, int64(g.MaxDays), 10)
+	b = append(b, "\n  quiet_days: "...)
+	b = strconv.AppendInt(b, int64(g.QuietDays), 10)
+	b = append(b, "\n  show:\n    balances:\n"...)
+	for i := range n {
+		b = append(b, "    - H"...)
+		b = strconv.AppendInt(b, int64(i+1), 10)
+		b = append(b, '\n')
+	}
+	b = append(b, "    events: detailed\n  export:\n    balances_csv: out/balances.csv\n    events_jsonl: out/events.jsonl\n"...)
+	if defaultHandling != "" {
+		b = append(b, "  default_handling: "...)
+		b = append(b, defaultHandling...)
+		b = append(b, '\n')
+	}
+	return b, true
+}
+
+// plainToken reports whether PyYAML surely writes the text s of an int or
+// float plain, as itself, as a mapping's value (the emitter's
+// simplePlain): printable ASCII without spaces, ':' or '#', not starting
+// with an indicator. A str must also be read back as a str
+// (pyyaml.PlainIsStr: "1" or "null" would be quoted).
+func plainToken(s string) bool {
+	if s == "" || len(s) >= 128 {
+		return false
+	}
+	switch s[0] {
+	case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', '-', '?', ':', '.':
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c > '~' || c == ':' || c == '#' {
+			return false
+		}
+	}
+	return true
+}
