@@ -22,11 +22,13 @@
 // fault injection (gRPC errors, a sandbox dying, hanging or being
 // preempted) for executor tests.
 //
-// Sandboxes run in one of two ways. Isolated (Linux, run as root, with
-// util-linux's unshare): each sandbox gets its own mount namespace with a
-// private copy-on-write view of the host's root file system, its volumes
-// mounted at their real paths (read-only mounts really read-only), so
-// commands see the same paths as on Modal; execs run rooted in it. Mapped
+// Sandboxes run in one of two ways. Isolated (Linux, run as root): each
+// sandbox gets its own mount namespace, set up from this process (one OS
+// thread kept for it: no helper process), with a private copy-on-write
+// view of the host's root file system, its volumes mounted at their real
+// paths (read-only mounts really read-only), so commands see the same
+// paths as on Modal; execs run rooted in it (image builds use util-linux's
+// unshare and chroot). Mapped
 // (everywhere else): processes run on the host and absolute paths in their
 // argv, workdir and file API calls are mapped to the sandbox's folders
 // (PathMapper); paths inside shell strings are not. Options.Isolation picks
