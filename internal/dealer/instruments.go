@@ -105,10 +105,7 @@ func (st *State) snapshot(day int) {
 		sys.FaceByBucket[i] = pynum.Add(sys.FaceByBucket[i], f)
 		sys.TotalFace = pynum.Add(sys.TotalFace, f)
 	}
-	var cash pynum.DecimalSum
-	for _, tr := range st.Traders {
-		cash.Add(tr.Cash)
-	}
+	cash := st.traderCash()
 	for _, m := range st.Markets {
 		cash.Add(m.Dealer.Cash)
 	}
@@ -117,6 +114,30 @@ func (st *State) snapshot(day int) {
 	}
 	sys.TotalCash = cash.Value()
 	in.System = append(in.System, sys)
+}
+
+// traderCash returns Decimal(0) plus every trader's cash, in order, as a
+// DecimalSum to add more to. While the cash amounts are whole numbers at
+// exponent 0 whose running total fits an int64 (the usual case: cash as the
+// main system holds it) the total is one int64 sum, added to the DecimalSum
+// at once — the state term-by-term addition would reach; otherwise the
+// terms are added one by one.
+func (st *State) traderCash() pynum.DecimalSum {
+	var sum pynum.DecimalSum
+	var whole int64
+	for _, tr := range st.Traders {
+		c, ok := tr.Cash.Whole()
+		t := whole + c
+		if !ok || (t^whole)&(t^c) < 0 {
+			for _, tr := range st.Traders {
+				sum.Add(tr.Cash)
+			}
+			return sum
+		}
+		whole = t
+	}
+	sum.Add(pynum.Int(whole))
+	return sum
 }
 
 // snapshotDays is how many days of snapshots are allocated at once.

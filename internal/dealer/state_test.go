@@ -1,6 +1,7 @@
 package dealer
 
 import (
+	"math"
 	"slices"
 	"testing"
 
@@ -72,6 +73,35 @@ func TestRepeatedSum(t *testing.T) {
 			if got := repeatedSum(n, s); got.String() != want.String() || !got.IsDecimal() {
 				t.Errorf("repeatedSum(%d, %s) = %s, want %s", n, s, got, want)
 			}
+		}
+	}
+}
+
+// traderCash is Decimal(0) plus the traders' cash term by term: whole
+// numbers, a fraction, an int64 overflow, negative amounts, no traders.
+func TestTraderCash(t *testing.T) {
+	big := pynum.Dec(math.MaxInt64-5, 0)
+	for _, cash := range [][]pynum.Amount{
+		nil,
+		{pynum.Dec(5, 0), pynum.Int(7), pynum.Dec(0, 0)},
+		{pynum.Dec(5, 0), pynum.Dec(15, -1), pynum.Int(7)},
+		{big, pynum.Dec(3, 0), pynum.Dec(9, 0), pynum.Dec(-20, 0)},
+		{pynum.Dec(-4, 0), big, pynum.Dec(-7, 0)},
+		{big, big, pynum.Dec(1, 0)},
+		{pynum.Quo(pynum.Int(2), pynum.Int(3)), pynum.Dec(1, 0)},
+	} {
+		st := &State{}
+		var want pynum.DecimalSum
+		for _, c := range cash {
+			st.Traders = append(st.Traders, &Trader{Cash: c})
+			want.Add(c)
+		}
+		got := st.traderCash()
+		// And the DecimalSum goes on the same way.
+		got.Add(pynum.Dec(25, -1))
+		want.Add(pynum.Dec(25, -1))
+		if g, w := got.Value(), want.Value(); g != w || g.String() != w.String() {
+			t.Errorf("traders' cash %v: %s, want %s", cash, g, w)
 		}
 	}
 }
