@@ -252,6 +252,15 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 			rest = append(rest, r)
 		}
 	}
+	// The staging sandbox is paid for like any other: when max_cost does
+	// not leave room even for its overhead, nothing starts (a fresh batch;
+	// one with chunks running on Modal goes on following them).
+	if len(found) == 0 {
+		if err := b.budget(&chunk{}); err != nil {
+			b.launchFailed(ctx, &chunk{runs: rest, attempt: 1}, err)
+			return b.finish(parent)
+		}
+	}
 	// Stage the worker (checked in the volume before any chunk's worker
 	// starts) and collect what the volume already holds of the other runs.
 	// When the batch looks fresh (nothing of it running on Modal, none of
