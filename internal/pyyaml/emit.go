@@ -130,14 +130,13 @@ func (e *emitter) node(n Node, ctx nodeContext) error {
 	return nil
 }
 
-// simplePlain writes n when it is a scalar that scalar would surely write
-// plain on the line it is on (most of a generated scenario's keys and
-// values: ids, numbers, paths): printable ASCII without spaces, quotes or
-// indicators, that PyYAML reads back as n's type. It reports false, having
-// written nothing, for every other scalar.
-func (e *emitter) simplePlain(n Node) bool {
-	s := n.Text
-	if e.general || s == "" || len(s) >= 128 {
+// SurelyPlain reports whether PyYAML surely writes the text s of a scalar
+// plain, as itself, on the line it is on: printable ASCII without spaces,
+// ':' or '#', not starting with an indicator, shorter than 128 bytes. A str
+// must also be read back as a str (PlainIsStr: "1" or "null" would be
+// quoted).
+func SurelyPlain(s string) bool {
+	if s == "" || len(s) >= 128 {
 		return false
 	}
 	switch s[0] {
@@ -148,6 +147,19 @@ func (e *emitter) simplePlain(n Node) bool {
 		if c := s[i]; c <= ' ' || c > '~' || c == ':' || c == '#' {
 			return false
 		}
+	}
+	return true
+}
+
+// simplePlain writes n when it is a scalar that scalar would surely write
+// plain on the line it is on (most of a generated scenario's keys and
+// values: ids, numbers, paths): printable ASCII without spaces, quotes or
+// indicators, that PyYAML reads back as n's type. It reports false, having
+// written nothing, for every other scalar.
+func (e *emitter) simplePlain(n Node) bool {
+	s := n.Text
+	if e.general || !SurelyPlain(s) {
+		return false
 	}
 	if n.Kind == StrNode && !PlainIsStr(s) {
 		return false

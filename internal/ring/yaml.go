@@ -15,12 +15,12 @@ import (
 // an amount that is not a simple token), for Marshal to write.
 // TestScenarioYAML holds it to Marshal.
 func scenarioYAML(g *Generated, mints, amounts []pyyaml.Node, due []int, defaultHandling string) (out []byte, ok bool) {
-	if defaultHandling != "" && !(plainToken(defaultHandling) && pyyaml.PlainIsStr(defaultHandling)) {
+	if defaultHandling != "" && !(pyyaml.SurelyPlain(defaultHandling) && pyyaml.PlainIsStr(defaultHandling)) {
 		return nil, false
 	}
 	for _, list := range [][]pyyaml.Node{mints, amounts} {
 		for _, a := range list {
-			if !plainToken(a.Text) {
+			if !pyyaml.SurelyPlain(a.Text) {
 				return nil, false
 			}
 		}
@@ -92,25 +92,4 @@ func scenarioYAML(g *Generated, mints, amounts []pyyaml.Node, due []int, default
 		b = append(b, '\n')
 	}
 	return b, true
-}
-
-// plainToken reports whether PyYAML surely writes the text s of an int or
-// float plain, as itself, as a mapping's value (the emitter's
-// simplePlain): printable ASCII without spaces, ':' or '#', not starting
-// with an indicator. A str must also be read back as a str
-// (pyyaml.PlainIsStr: "1" or "null" would be quoted).
-func plainToken(s string) bool {
-	if s == "" || len(s) >= 128 {
-		return false
-	}
-	switch s[0] {
-	case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', '-', '?', ':', '.':
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c > '~' || c == ':' || c == '#' {
-			return false
-		}
-	}
-	return true
 }
