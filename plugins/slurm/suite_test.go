@@ -42,15 +42,17 @@ func TestConformance(t *testing.T) {
 	}
 }
 
-// slowRing is the suite's slow scenario here: 3,000 households whose
-// payables fall due over 90 days, about 0.6 s a run. The executor learns
-// of a run's start and end from squeue and the worker's event file, both
-// read every poll_interval (0.2 s), so a run must span several polls for
-// the heartbeat test to see a heartbeat while it is in flight; the
-// default slow ring (about 0.2 s since the engine got faster) can start
-// and end within one poll on a loaded machine.
+// slowRing is the suite's slow scenario here: 6,000 households whose
+// payables fall due over 90 days, about 1 s a run. The executor learns of
+// a run's start and end from squeue and the worker's event file, both read
+// every poll_interval (0.2 s), so a run must span several polls for the
+// heartbeat test to see a heartbeat while it is in flight; the default
+// slow ring (well under 0.2 s since the engine got faster) can start and
+// end within one poll, and so could a ring half this size once the engine
+// got faster again (CI, fifth session: "no heartbeat named a run in
+// flight").
 func slowRing(i int) []byte {
-	return sdktest.Ring{Households: 3000, DueDays: 90, Variant: i}.YAML()
+	return sdktest.Ring{Households: 6000, DueDays: 90, Variant: i}.YAML()
 }
 
 // slurmOnlyPath returns a directory holding links to sbatch, squeue and

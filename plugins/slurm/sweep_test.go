@@ -438,13 +438,23 @@ func TestCollectFinished(t *testing.T) {
 	requireSlurm(t)
 	sharesNode(t)
 	dir := t.TempDir()
-	s := sweepFile{name: "slurmcollect", agents: 20, maturity: 3, parallel: 2, runsPerTask: 3, timeLimit: "5",
+	// Runs of about half a second (slowSweep's), so that the tasks stay in
+	// the queue for longer than one look at it: runs of 20 agents could be
+	// queued, run and gone between two looks (CI saw none in 3 minutes).
+	s := sweepFile{name: "slurmcollect", agents: 2000, maturity: 10, parallel: 2, runsPerTask: 3, timeLimit: "5",
 		kappas: "[0.5, 1, 2]", concs: "[1]", mus: "[0, 1]"}
 	cancelJobsAtEnd(t, s.name)
 	file, out := s.write(t, dir), filepath.Join(dir, "out")
 	exp := filepath.Join(out, s.name)
 	r := startSweep(t, file, out)
-	waitFor(t, 3*time.Minute, "the sweep's jobs in the queue", func() bool { return len(liveTasks(t, s.name)) > 0 })
+	waitFor(t, 3*time.Minute, "the sweep's jobs in the queue", func() bool {
+		select {
+		case <-r.done:
+			t.Fatalf("bilancio ended (exit %d) before its jobs were seen in the queue:\n%s\n%s", r.code, tail(r.stdout.String(), 3000), tail(r.stderr.String(), 3000))
+		default:
+		}
+		return len(liveTasks(t, s.name)) > 0
+	})
 	if err := r.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
