@@ -180,6 +180,15 @@ func (j *jsonBuf) int(n int) {
 	j.b = strconv.AppendInt(j.b, int64(n), 10)
 }
 
+// flag writes a boolean as run.js and dash.js read it: 1 or 0.
+func (j *jsonBuf) flag(b bool) {
+	if b {
+		j.int(1)
+	} else {
+		j.int(0)
+	}
+}
+
 const hexDigits = "0123456789abcdef"
 
 // special marks the bytes quote looks at: those JSON or the page escape,

@@ -468,11 +468,7 @@ func pairedData(d *PairedDashboard) []byte {
 	for _, c := range cols {
 		j.arr()
 		j.str(c.key)
-		if c.numeric {
-			j.int(1)
-		} else {
-			j.int(0)
-		}
+		j.flag(c.numeric)
 		j.endArr()
 	}
 	j.endArr()

@@ -588,11 +588,7 @@ func (w *dataWriter) sheet(j *jsonBuf, ix *stateIndex, av *engine.AgentView) boo
 	w.cs = cs
 	j.arr()
 	j.str(av.ID)
-	if av.Defaulted {
-		j.int(1)
-	} else {
-		j.int(0)
-	}
+	j.flag(av.Defaulted)
 	var total [2]pynum.Amount
 	for side := range 2 {
 		fin := w.fin[:0]
@@ -645,11 +641,7 @@ func appendAmountText(dst []byte, a pynum.Amount) []byte {
 func writeSheet(j *jsonBuf, t *tAccount) {
 	j.arr()
 	j.str(t.ID)
-	if t.Defaulted {
-		j.int(1)
-	} else {
-		j.int(0)
-	}
+	j.flag(t.Defaulted)
 	writeLinesData(j, t.Assets.Lines)
 	writeLinesData(j, t.Liabs.Lines)
 	j.str(t.Assets.Total)
