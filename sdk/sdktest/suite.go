@@ -64,7 +64,7 @@ type Suite struct {
 	// must stay under 4 MiB.
 	SlowRuns, SlowParallel int
 	// CancelAfter is when the slow batches are cancelled, counted from their
-	// first run's start (default 300 ms);
+	// first run's start (default 300 ms), unless a run completes sooner;
 	// CancelWithin is how soon after that Execute must return and the
 	// executor be idle (default 1 s, 5 s under the race detector).
 	CancelAfter, CancelWithin time.Duration
@@ -186,7 +186,11 @@ type recorder struct {
 	events []sdk.RunEvent
 	// startedAt is when each run's started event arrived.
 	startedAt map[string]time.Time
+	// completed is closed when the first run completes.
+	completed chan struct{}
 }
+
+func newRecorder() *recorder { return &recorder{completed: make(chan struct{})} }
 
 func (r *recorder) emit(ev sdk.RunEvent) error {
 	r.mu.Lock()
@@ -204,6 +208,13 @@ func (r *recorder) emit(ev sdk.RunEvent) error {
 			at = ev.Time
 		}
 		r.startedAt[ev.RunID] = at
+	}
+	if ev.Type == sdk.EventCompleted && r.completed != nil {
+		select {
+		case <-r.completed:
+		default:
+			close(r.completed)
+		}
 	}
 	return nil
 }
@@ -610,7 +621,7 @@ const startGrace = 250 * time.Millisecond
 // called, and Execute's error.
 func (s *Suite) cancelled(ctx context.Context, t *testing.T, ex sdk.Executor, b *sdk.Batch, stop func()) ([]sdk.RunEvent, bool, error) {
 	t.Helper()
-	var rec recorder
+	rec := newRecorder()
 	done := make(chan error, 1)
 	go func() { done <- ex.Execute(ctx, b, rec.emit) }()
 	// CancelAfter counts from the first run's start: a loaded machine may
@@ -625,9 +636,14 @@ func (s *Suite) cancelled(ctx context.Context, t *testing.T, ex sdk.Executor, b 
 		case <-tick.C:
 		}
 	}
+	// The cancellation comes CancelAfter after the first start, or as soon
+	// as the first run completes if that is sooner: however fast the engine
+	// gets, the batch is then cancelled mid-way, with most of its runs to
+	// do.
 	select {
 	case err := <-done:
 		return rec.all(), true, err
+	case <-rec.completed:
 	case <-time.After(orDefault(s.CancelAfter, 300*time.Millisecond)):
 	}
 	stop()
@@ -755,8 +771,10 @@ func (s *Suite) TestCancelContext(t *testing.T) {
 	unfinished := checkCancelledRuns(t, b, events, true)
 	t.Logf("%d of %d runs had not completed when the context was cancelled", unfinished, len(b.Runs))
 	switch {
-	case unfinished == 0 && err != nil:
-		t.Errorf("Execute = %v after every run completed, want nil", err)
+	case unfinished == 0 && err != nil && !errors.Is(err, context.Canceled):
+		// The context may have ended after the last run completed but
+		// before Execute returned: then context.Canceled is right too.
+		t.Errorf("Execute = %v after every run completed, want nil or context.Canceled", err)
 	case unfinished > 0 && !errors.Is(err, context.Canceled):
 		t.Errorf("Execute = %v, want context.Canceled", err)
 	}
