@@ -28,6 +28,8 @@ type Trader struct {
 	AssetIssuer string
 	// Defaulted is never set by the engine integration.
 	Defaulted bool
+	// index is 1 + the trader's index in State.Traders (0 until added).
+	index int32
 }
 
 // PaymentDue returns the sum of the faces of the obligations maturing on
