@@ -105,6 +105,15 @@ func (t *Trader) eligibility(d int) (sells, buys bool) {
 			return len(t.TicketsOwned) > 0 && dues > cash, cash-dues > BuyerSurplus
 		}
 	}
+	if floor, whole, ok := pynum.FloorInt64(t.Cash); ok && floor > -wholeLimit && floor < wholeLimit {
+		// Cash with a fraction (after a trade): with dues D ≥ 0 whole,
+		// D > cash ⟺ D > ⌊cash⌋, and cash − D (exact when positive: it
+		// has no more digits than cash) > 500 ⟺ cash > D + 500.
+		if dues, ok := t.maxDuesWhole(d); ok {
+			n := dues + BuyerSurplus
+			return len(t.TicketsOwned) > 0 && dues > floor, floor > n || floor == n && !whole
+		}
+	}
 	dues := t.maxDues(d)
 	return len(t.TicketsOwned) > 0 && pynum.Cmp(dues, t.Cash) > 0,
 		pynum.Cmp(pynum.Sub(t.Cash, dues), pynum.Dec(BuyerSurplus, 0)) > 0
