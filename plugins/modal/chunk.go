@@ -219,16 +219,13 @@ func (b *batchRun) startChunk(ctx context.Context, c *chunk, detached bool) (*li
 // enlist makes a spare sandbox the chunk's, once staging is done: its
 // runs are those staging left, its volumes are reloaded when staging
 // uploaded the worker, and it gets the chunk's tags.
+//
+// When Modal has no place for the staging sandbox meanwhile, a spare gives
+// its place up (errYield): with every place taken by spares waiting for
+// staging, staging would wait for a place until their watchdog ended them.
 func (b *batchRun) enlist(ctx context.Context, x *box, c *chunk, tags func() map[string]string) error {
-	select {
-	case <-b.staging.done:
-		if b.staging.err != nil {
-			return errStaging
-		}
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-b.haltedChan():
-		return b.stopped()
+	if err := b.awaitStaging(ctx, true); err != nil {
+		return err
 	}
 	if c.runs = b.openSpecs(c); len(c.runs) == 0 {
 		return errNoRuns
@@ -242,6 +239,36 @@ func (b *batchRun) enlist(ctx context.Context, x *box, c *chunk, tags func() map
 		return &handOverError{fmt.Errorf("tagging sandbox %s: %w", x.SandboxID, err)}
 	}
 	x.purpose, x.runs = purposeRuns, len(c.runs)
+	return nil
+}
+
+// errYield: a spare gave its place up for the staging sandbox, which
+// Modal had no place for (enlist); its chunk is created again once staging
+// is done.
+var errYield = errors.New("a spare sandbox gave its place up for staging")
+
+// awaitStaging waits until staging is done: errStaging when it failed, the
+// batch's stop or ctx's error when they come first, and errYield when
+// yield and Modal had no place for the staging sandbox before it was done.
+func (b *batchRun) awaitStaging(ctx context.Context, yield bool) error {
+	starved := b.staging.starved
+	if !yield {
+		starved = nil
+	}
+	select {
+	case <-b.staging.done:
+	case <-starved:
+		if !b.staging.ready() {
+			return errYield
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-b.haltedChan():
+		return b.stopped()
+	}
+	if b.staging.err != nil {
+		return errStaging
+	}
 	return nil
 }
 
