@@ -41,7 +41,9 @@ import (
 // sandbox itself, when it ends by itself after the linger (nobody
 // followed it), or a remote cancel ended it: sealScript then writes its
 // usage record to chunks/NAME.exit, for the next Execute to record
-// (stage.go). Its volume writes are committed when it ends.
+// (stage.go). The plugin's claim leaves a record there too (claimScript),
+// in case the plugin dies before its own reaches the host. Its volume
+// writes are committed when it ends.
 const chunkScript = `W=$1 D=$2 C=$3 P=$4 L=$5
 ( sleep 300; kill $$ ) & watchdog=$!
 read -r SB NRUNS || exit 72
@@ -81,7 +83,15 @@ printf '{%s,"end":%s}\n' "$(cat rec)" "$(date +%s.%N)" > "$(cat recpath)"`
 
 // claimScript claims a chunk sandbox's usage for the plugin that follows
 // it; it exits 1 when the sandbox claimed it already (it runs in /tmp).
-var claimArgv = []string{"mkdir", "claimed"}
+// It also leaves the sandbox's usage record in the volume, as of $1 (the
+// plugin's clock): the plugin's own record reaches the host with a later
+// event, and a host killed meanwhile (SIGKILL takes the plugin with it)
+// would lose it; the next Execute reports the volume's record instead
+// (recordDetachedUsage), and usage.csv keeps one row per sandbox (the
+// first reported).
+const claimScript = `mkdir claimed 2>/dev/null || exit 1
+[ -f recpath ] || exit 0
+read -r r < rec; read -r p < recpath; printf '{%s,"end":%s}\n' "$r" "$1" > "$p"`
 
 // Exit codes of the chunk script's own failures.
 const (
