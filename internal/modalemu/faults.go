@@ -20,7 +20,9 @@ type faults struct {
 	mu     sync.Mutex
 	errors map[string][]codes.Code // pending forced errors, consumed in order
 	delays map[string]time.Duration
-	calls  []Call
+	// scheduleDelays delay the scheduling of sandboxes by tag ("key=value").
+	scheduleDelays map[string]time.Duration
+	calls          []Call
 }
 
 // Call is one recorded call: its short method name and status code.
@@ -56,6 +58,30 @@ func (s *Server) Delay(method string, d time.Duration) {
 		s.faults.delays = map[string]time.Duration{}
 	}
 	s.faults.delays[method] = d
+}
+
+// DelaySchedule makes every sandbox created with the tag key=value wait d
+// before it asks for capacity (0 removes the delay): Modal schedules
+// sandboxes in no promised order, and a test can make one created first
+// be scheduled after others.
+func (s *Server) DelaySchedule(key, value string, d time.Duration) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	if s.faults.scheduleDelays == nil {
+		s.faults.scheduleDelays = map[string]time.Duration{}
+	}
+	s.faults.scheduleDelays[key+"="+value] = d
+}
+
+// scheduleDelay is the delay DelaySchedule set for a sandbox's tags.
+func (s *Server) scheduleDelay(tags map[string]string) time.Duration {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	var d time.Duration
+	for k, v := range tags {
+		d = max(d, s.faults.scheduleDelays[k+"="+v])
+	}
+	return d
 }
 
 // Calls returns the calls received so far, in order of completion.

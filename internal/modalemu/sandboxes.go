@@ -282,6 +282,17 @@ func (s *Server) newSandbox(appID string, def *pb.Sandbox, sources []*pb.SecretS
 // then starts the sandbox after the cold start. A sandbox that gets no
 // capacity in time is forgotten and the error is RESOURCE_EXHAUSTED.
 func (s *Server) schedule(ctx context.Context, sb *sandbox, wait time.Duration) error {
+	sb.mu.Lock()
+	tags := maps.Clone(sb.tags)
+	sb.mu.Unlock()
+	if d := s.scheduleDelay(tags); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
 	if err := s.capacity.acquire(ctx, s.ctx, sb, wait); err != nil {
 		if status.Code(err) != codes.Aborted {
 			s.mu.Lock()

@@ -105,12 +105,15 @@ func parseRow(row []string) (Record, error) {
 }
 
 // Append adds records to the usage file at path, creating it with its
-// header; the rows go out in a single write.
+// header; the rows go out in a single write. The file has one row per
+// sandbox: a record of a sandbox it already has (an executor may report a
+// sandbox again, from a record it left on remote storage in case its own
+// report was lost) is dropped.
 func Append(path string, recs []Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("recording sandbox usage: %w", err)
 	}
@@ -118,6 +121,12 @@ func Append(path string, recs []Record) error {
 	st, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("recording sandbox usage: %w", err)
+	}
+	if recs, err = unrecorded(f, st.Size(), recs); err != nil {
+		return fmt.Errorf("recording sandbox usage in %s: %w", path, err)
+	}
+	if len(recs) == 0 {
+		return nil
 	}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -142,6 +151,39 @@ func Append(path string, recs []Record) error {
 		return fmt.Errorf("recording sandbox usage in %s: %w", path, err)
 	}
 	return nil
+}
+
+// unrecorded returns the records of recs whose sandbox is not in the
+// usage file f (of size bytes) yet, each sandbox once. Rows it cannot
+// read are no sandbox's (Read says what is wrong with them).
+func unrecorded(f *os.File, size int64, recs []Record) ([]Record, error) {
+	seen := map[string]bool{}
+	if size > 0 {
+		data := make([]byte, size)
+		if _, err := f.ReadAt(data, 0); err != nil {
+			return nil, err
+		}
+		cr := csv.NewReader(bytes.NewReader(data))
+		cr.FieldsPerRecord = -1
+		cr.ReuseRecord = true
+		for {
+			row, err := cr.Read()
+			if err == io.EOF {
+				break
+			}
+			if err == nil && len(row) > 0 {
+				seen[row[0]] = true // sandbox_id, the first column
+			}
+		}
+	}
+	out := recs[:0:0]
+	for _, r := range recs {
+		if !seen[r.SandboxID] {
+			seen[r.SandboxID] = true
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // Read reads a usage file; a missing file has no records. A malformed last

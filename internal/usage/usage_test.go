@@ -1,6 +1,7 @@
 package usage
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -116,5 +117,37 @@ func TestSummaryAndScan(t *testing.T) {
 	}
 	if len(recent) != 2 || recent[0].Experiment != "exp_a" {
 		t.Fatalf("scan since 24h: %+v", recent)
+	}
+}
+
+// TestAppendOncePerSandbox: usage.csv has one row per sandbox: a record of
+// a sandbox already in the file, or twice in one call, is dropped (an
+// executor may report a sandbox again from a record it left on remote
+// storage, in case its first report was lost), and the first one stays.
+func TestAppendOncePerSandbox(t *testing.T) {
+	path := filepath.Join(t.TempDir(), File)
+	t0 := time.Date(2026, 12, 8, 3, 0, 0, 0, time.UTC)
+	rec := func(id string, secs int) Record {
+		return Record{SandboxID: id, Purpose: "runs", Start: t0, End: t0.Add(time.Duration(secs) * time.Second), CPU: 1, MemoryMiB: 2048, Runs: 2, Cost: 0.001, Currency: "USD"}
+	}
+	if err := Append(path, []Record{rec("sb-1", 5), rec("sb-2", 6), rec("sb-2", 7)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Append(path, []Record{rec("sb-1", 9), rec("sb-3", 8)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Append(path, []Record{rec("sb-3", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range got {
+		ids = append(ids, fmt.Sprintf("%s:%g", r.SandboxID, r.Seconds))
+	}
+	if want := "sb-1:5 sb-2:6 sb-3:8"; strings.Join(ids, " ") != want {
+		t.Errorf("usage.csv holds %v, want %s", ids, want)
 	}
 }

@@ -41,7 +41,9 @@ import (
 // sandbox itself, when it ends by itself after the linger (nobody
 // followed it), or a remote cancel ended it: sealScript then writes its
 // usage record to chunks/NAME.exit, for the next Execute to record
-// (stage.go). Its volume writes are committed when it ends.
+// (stage.go). The plugin's claim leaves a record there too (claimScript),
+// in case the plugin dies before its own reaches the host. Its volume
+// writes are committed when it ends.
 const chunkScript = `W=$1 D=$2 C=$3 P=$4 L=$5
 ( sleep 300; kill $$ ) & watchdog=$!
 read -r SB NRUNS || exit 72
@@ -81,7 +83,15 @@ printf '{%s,"end":%s}\n' "$(cat rec)" "$(date +%s.%N)" > "$(cat recpath)"`
 
 // claimScript claims a chunk sandbox's usage for the plugin that follows
 // it; it exits 1 when the sandbox claimed it already (it runs in /tmp).
-var claimArgv = []string{"mkdir", "claimed"}
+// It also leaves the sandbox's usage record in the volume, as of $1 (the
+// plugin's clock): the plugin's own record reaches the host with a later
+// event, and a host killed meanwhile (SIGKILL takes the plugin with it)
+// would lose it; the next Execute reports the volume's record instead
+// (recordDetachedUsage), and usage.csv keeps one row per sandbox (the
+// first reported).
+const claimScript = `mkdir claimed 2>/dev/null || exit 1
+[ -f recpath ] || exit 0
+read -r r < rec; read -r p < recpath; printf '{%s,"end":%s}\n' "$r" "$1" > "$p"`
 
 // Exit codes of the chunk script's own failures.
 const (
@@ -219,16 +229,13 @@ func (b *batchRun) startChunk(ctx context.Context, c *chunk, detached bool) (*li
 // enlist makes a spare sandbox the chunk's, once staging is done: its
 // runs are those staging left, its volumes are reloaded when staging
 // uploaded the worker, and it gets the chunk's tags.
+//
+// When Modal has no place for the staging sandbox meanwhile, a spare gives
+// its place up (errYield): with every place taken by spares waiting for
+// staging, staging would wait for a place until their watchdog ended them.
 func (b *batchRun) enlist(ctx context.Context, x *box, c *chunk, tags func() map[string]string) error {
-	select {
-	case <-b.staging.done:
-		if b.staging.err != nil {
-			return errStaging
-		}
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-b.haltedChan():
-		return b.stopped()
+	if err := b.awaitStaging(ctx, true); err != nil {
+		return err
 	}
 	if c.runs = b.openSpecs(c); len(c.runs) == 0 {
 		return errNoRuns
@@ -242,6 +249,36 @@ func (b *batchRun) enlist(ctx context.Context, x *box, c *chunk, tags func() map
 		return &handOverError{fmt.Errorf("tagging sandbox %s: %w", x.SandboxID, err)}
 	}
 	x.purpose, x.runs = purposeRuns, len(c.runs)
+	return nil
+}
+
+// errYield: a spare gave its place up for the staging sandbox, which
+// Modal had no place for (enlist); its chunk is created again once staging
+// is done.
+var errYield = errors.New("a spare sandbox gave its place up for staging")
+
+// awaitStaging waits until staging is done: errStaging when it failed, the
+// batch's stop or ctx's error when they come first, and errYield when
+// yield and Modal had no place for the staging sandbox before it was done.
+func (b *batchRun) awaitStaging(ctx context.Context, yield bool) error {
+	starved := b.staging.starved
+	if !yield {
+		starved = nil
+	}
+	select {
+	case <-b.staging.done:
+	case <-starved:
+		if !b.staging.ready() {
+			return errYield
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-b.haltedChan():
+		return b.stopped()
+	}
+	if b.staging.err != nil {
+		return errStaging
+	}
 	return nil
 }
 

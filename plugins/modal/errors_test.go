@@ -72,6 +72,48 @@ func TestNoCapacity(t *testing.T) {
 	}
 }
 
+// TestStagingNotStarvedBySpares: a fresh batch creates its first chunks'
+// sandboxes (spares, which wait for staging) with the staging sandbox's.
+// When the spares hold every place Modal has, staging waited for a place
+// until their 300 s watchdog ended them. Now, once Modal refuses the
+// staging sandbox for lack of capacity, a spare holding a place gives it
+// up, and no spare is created again until staging is done. Here Modal has
+// one place and schedules the staging sandbox after the spares: a spare
+// gets the place first, then the staging sandbox, and every run completes
+// on its first attempt.
+func TestStagingNotStarvedBySpares(t *testing.T) {
+	requireLinuxAMD64(t)
+	srv := emulator(t, modalemu.Options{MaxSandboxes: 1, CapacityWait: 200 * time.Millisecond})
+	srv.DelaySchedule("bilancio", "stage", 500*time.Millisecond)
+	ex := subprocess(t, modalEnv(t, srv)...)
+	configure(t, ex, map[string]any{"runs_per_sandbox": 2, "max_parallel": 4, "retries": 0})
+	b := ringBatch(t, "starved", 8)
+	c := execute(t, ex, b)
+	wantAll(t, b, c, sdk.EventCompleted, 1)
+	var stage, spare *modalemu.SandboxState
+	for _, st := range srv.Sandboxes() {
+		if st.Tags["bilancio-experiment"] != b.ExperimentID || st.Started.IsZero() {
+			continue
+		}
+		switch st.Tags["bilancio"] {
+		case "stage":
+			stage = &st
+		case "spare":
+			if spare == nil {
+				spare = &st
+			}
+		}
+	}
+	switch {
+	case stage == nil:
+		t.Fatal("no staging sandbox ran")
+	case spare == nil || !spare.Started.Before(stage.Started):
+		t.Fatal("no spare got the place before the staging sandbox: the test does not test it")
+	case !spare.Terminated:
+		t.Errorf("the spare that held the place ended by itself (exit code %d), not by giving its place up", spare.ExitCode)
+	}
+}
+
 // TestUnavailableRetried: UNAVAILABLE answers beyond the SDK's own retries
 // are retried by the plugin (with backoff and jitter), and the runs
 // complete on their first attempt: the sandbox never started.

@@ -269,7 +269,7 @@ func (e *Executor) Execute(ctx context.Context, batch *sdk.Batch, emit func(sdk.
 	// staging's (startChunk); otherwise (a resume, whose runs staging may
 	// collect) chunks start after it.
 	var wg sync.WaitGroup
-	b.staging = &staging{done: make(chan struct{})}
+	b.staging = newStaging()
 	launchChunks := func() {
 		// The runs staging did not collect (all of rest, when it has not
 		// run yet).
@@ -481,6 +481,15 @@ func (b *batchRun) launch(ctx context.Context, c *chunk) (*live, error) {
 			b.limit.release()
 			return nil, err
 		}
+		if b.staging.isStarved() && !b.staging.ready() {
+			// Modal had no place for the staging sandbox: no spare takes
+			// one before it is done.
+			b.limit.release()
+			if err := b.awaitStaging(ctx, false); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		b.creation(1)
 		l, err := b.startChunk(ctx, c, b.detached)
 		if err == nil {
@@ -496,11 +505,25 @@ func (b *batchRun) launch(ctx context.Context, c *chunk) (*live, error) {
 			return l, nil
 		}
 		b.creation(-1)
-		b.limit.release()
+		if errors.Is(err, errYield) {
+			// Created again once staging is done (above).
+			b.limit.release()
+			b.exec.logger.Info("a spare sandbox gave its place up for staging", "chunk", c.name)
+			continue
+		}
 		if stop := b.stopped(); errors.Is(err, errNoRuns) || errors.Is(err, errStaging) || stop != nil && errors.Is(err, stop) {
+			b.limit.release()
 			return nil, err
 		}
-		switch classify(err) {
+		class := classify(err)
+		if class == classFatal {
+			// Halted before the place is given back: a chunk waiting for
+			// it must find the batch stopped, not ask Modal again.
+			err = fmt.Errorf("creating a sandbox: %w", err)
+			b.halt(err)
+		}
+		b.limit.release()
+		switch class {
 		case classExhausted:
 			b.limit.exhausted()
 			d := bo.next()
@@ -516,11 +539,7 @@ func (b *batchRun) launch(ctx context.Context, c *chunk) (*live, error) {
 			if !sleep(ctx, bo.next()) {
 				return nil, ctx.Err()
 			}
-		case classCancelled:
-			return nil, err
-		default:
-			err = fmt.Errorf("creating a sandbox: %w", err)
-			b.halt(err)
+		default: // classCancelled, and classFatal (halted above)
 			return nil, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -212,7 +213,8 @@ func (x *box) stop(claimFirst bool) {
 func (x *box) claim(ctx context.Context) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	code, err := run(ctx, x.Sandbox, claimArgv...)
+	now := strconv.FormatFloat(float64(time.Now().UnixNano())/1e9, 'f', 6, 64)
+	code, err := run(ctx, x.Sandbox, "sh", "-c", claimScript, "sh", now)
 	switch {
 	case code == 0:
 		return true, nil

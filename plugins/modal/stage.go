@@ -8,6 +8,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	modalsdk "github.com/modal-labs/modal-client/go"
@@ -25,6 +26,30 @@ type staging struct {
 	done     chan struct{}
 	uploaded bool
 	err      error
+	// starved is closed when Modal had no place for the staging sandbox
+	// (RESOURCE_EXHAUSTED): the spares, which wait for staging, may hold
+	// the places it needs; they give them up (enlist) and no new one is
+	// created until staging is done (launch).
+	starved     chan struct{}
+	starvedOnce sync.Once
+}
+
+// newStaging returns a staging not yet done.
+func newStaging() *staging {
+	return &staging{done: make(chan struct{}), starved: make(chan struct{})}
+}
+
+// starve records that Modal had no place for the staging sandbox.
+func (s *staging) starve() { s.starvedOnce.Do(func() { close(s.starved) }) }
+
+// isStarved reports whether Modal had no place for the staging sandbox.
+func (s *staging) isStarved() bool {
+	select {
+	case <-s.starved:
+		return true
+	default:
+		return false
+	}
 }
 
 // finish records how staging ended: whether it uploaded the worker, or
@@ -77,6 +102,7 @@ func (b *batchRun) stageAndCollect(ctx context.Context, rest []sdk.RunSpec) (upl
 		switch classify(err) {
 		case classExhausted:
 			attempt--
+			b.staging.starve()
 		case classTransient:
 			if attempt > int(s.cfg.Retries) {
 				return uploaded, fmt.Errorf("staging the worker binary (%d attempts): %w", attempt, err)
