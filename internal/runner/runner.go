@@ -47,6 +47,10 @@ type Request struct {
 	// takes OutDir's place once complete: whatever OutDir held is removed,
 	// and a failed write leaves it as it was.
 	ReplaceFolder bool
+	// Archive writes the run folder as the single file OutDir +
+	// runfolder.ArchiveSuffix (a tar, replaced whole once complete;
+	// artifacts.WriteRunArchive) instead of the folder OutDir.
+	Archive bool
 }
 
 // Outcome is a finished run.
@@ -98,7 +102,9 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 	// A new folder (the usual case: every run of a sweep) is written beside
 	// its place and moved there once complete, like a replaced one; its
 	// files then need no temporary names of their own.
-	if req.ReplaceFolder || !exists(req.OutDir) {
+	if req.Archive {
+		rep, folder, err = artifacts.WriteRunArchive(req.OutDir+runfolder.ArchiveSuffix, req.Scenario, res, html, info)
+	} else if req.ReplaceFolder || !exists(req.OutDir) {
 		err = atomicfile.ReplaceDir(req.OutDir, func(dir string) (err error) {
 			rep, folder, err = artifacts.WriteNewRun(dir, req.Scenario, res, html, info)
 			return err

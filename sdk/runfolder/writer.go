@@ -53,6 +53,9 @@ type Writer struct {
 	// raw is the folder as descriptors, when direct on a system with the
 	// fast path (raw_linux.go); root is nil then.
 	raw *rawFolder
+	// arc is the archive the folder is written as (CreateArchive); root
+	// is nil then.
+	arc *archive
 }
 
 // Create starts writing the run folder dir: it creates dir (and its
@@ -106,6 +109,9 @@ func (w *Writer) Dir() string { return w.dir }
 // Close releases the folder. A folder closed before Commit has no
 // manifest: it is incomplete.
 func (w *Writer) Close() error {
+	if w.arc != nil {
+		return nil
+	}
 	if w.raw != nil {
 		return w.raw.close()
 	}
@@ -187,6 +193,9 @@ func (w *Writer) put(name string, fill func(io.Writer) (string, int64, error)) (
 
 // writeAtomic writes name through a temporary file renamed into place.
 func (w *Writer) writeAtomic(name string, fill func(io.Writer) (string, int64, error)) (sum string, size int64, st stamp, err error) {
+	if w.arc != nil {
+		return w.arc.add(name, fill)
+	}
 	if w.raw != nil {
 		return w.raw.create(name, func(f rawFile) (string, int64, error) { return fill(f) })
 	}
@@ -269,6 +278,9 @@ func (w *Writer) seal(m *Manifest, data []byte) (*Sealed, error) {
 		_, err := f.Write(data)
 		return "", int64(len(data)), err
 	})
+	if err == nil && w.arc != nil {
+		err = w.arc.finish()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("writing the manifest of %s: %w", w.dir, err)
 	}
