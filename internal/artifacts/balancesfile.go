@@ -19,15 +19,15 @@ func AppendBalances(dst []byte, rows []metrics.BalanceRow) []byte {
 		dst = make([]byte, 0, 4*len(header)*(len(rows)+1))
 	}
 	dst = AppendCSVRecord(dst, header)
-	column := make(map[string]int, len(header))
-	for i, k := range header {
-		column[k] = i
-	}
 	cellAt := make([]int, len(header)) // by column: 1 + the index of the row's cell, 0 for none
+	var last metrics.BalanceRow        // the row cellAt was made for
 	for _, r := range rows {
-		clear(cellAt)
-		for i := range r {
-			cellAt[column[r[i].Key]] = 1 + i
+		if !metrics.SameKeys(r, last) {
+			clear(cellAt)
+			for i := range r {
+				cellAt[columnOf(header, r[i].Key)] = 1 + i
+			}
+			last = r
 		}
 		rec := startCSVRecord(dst)
 		for _, at := range cellAt {
@@ -45,6 +45,20 @@ func AppendBalances(dst []byte, rows []metrics.BalanceRow) []byte {
 		dst = rec.end()
 	}
 	return dst
+}
+
+// columnOf returns the column of key in the sorted header, which holds it.
+func columnOf(header []string, key string) int {
+	lo, hi := 0, len(header)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if header[m] < key {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // WriteBalances writes balances.csv.

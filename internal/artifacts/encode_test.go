@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -204,4 +205,75 @@ func TestReadEventsErrors(t *testing.T) {
 			t.Errorf("ReadEvents(%s): no error", text)
 		}
 	}
+}
+
+// appendJSONStringBytewise is AppendJSONString as it was written before it
+// looked at eight bytes at a time: one byte at a time, the reference.
+func appendJSONStringBytewise(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	u4 := func(dst []byte, r rune) []byte {
+		return append(dst, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+	}
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c >= ' ' && c <= '~' && c != '"' && c != '\\':
+			dst = append(dst, c)
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\n':
+			dst = append(dst, `\n`...)
+		case c == '\r':
+			dst = append(dst, `\r`...)
+		case c == '\t':
+			dst = append(dst, `\t`...)
+		case c == '\b':
+			dst = append(dst, `\b`...)
+		case c == '\f':
+			dst = append(dst, `\f`...)
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			if r > 0xffff {
+				r -= 0x10000
+				dst = u4(dst, 0xd800+(r>>10))
+				dst = u4(dst, 0xdc00+(r&0x3ff))
+				continue
+			}
+			dst = u4(dst, r)
+			continue
+		}
+		i++
+	}
+	return append(dst, '"')
+}
+
+// TestAppendJSONStringEveryByte puts every byte value at every place of
+// strings of 1 to 19 bytes (so in every lane of the eight-byte test, and
+// in the tail after it) and compares with the bytewise reference.
+func TestAppendJSONStringEveryByte(t *testing.T) {
+	for n := 1; n <= 19; n++ {
+		for at := range n {
+			for c := range 256 {
+				b := []byte(strings.Repeat("a~ ", 7)[:n])
+				b[at] = byte(c)
+				s := string(b)
+				if got, want := AppendJSONString(nil, s), appendJSONStringBytewise(nil, s); string(got) != string(want) {
+					t.Fatalf("%q:\n got  %s\n want %s", s, got, want)
+				}
+			}
+		}
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain ascii text, long enough", "é😀\x7f\x00\"\\\n", "a\xffb\xc3", "0123456789abcdef\u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := AppendJSONString(nil, s), appendJSONStringBytewise(nil, s); string(got) != string(want) {
+			t.Fatalf("%q:\n got  %s\n want %s", s, got, want)
+		}
+	})
 }

@@ -20,8 +20,15 @@ func AppendEvent(dst []byte, e *engine.Event) ([]byte, error) {
 	dst = AppendJSONString(dst, e.Kind)
 	dst = append(dst, `, "day": `...)
 	dst = strconv.AppendInt(dst, int64(e.Day), 10)
-	dst = append(dst, `, "phase": `...)
-	dst = AppendJSONString(dst, e.Phase)
+	switch e.Phase { // the engine's two phases, quoted once here
+	case "simulation":
+		dst = append(dst, `, "phase": "simulation"`...)
+	case "setup":
+		dst = append(dst, `, "phase": "setup"`...)
+	default:
+		dst = append(dst, `, "phase": `...)
+		dst = AppendJSONString(dst, e.Phase)
+	}
 	for i := range e.Fields {
 		f := &e.Fields[i]
 		dst = append(dst, ", "...)
@@ -104,6 +111,12 @@ func AppendEvents(dst []byte, events []engine.Event) ([]byte, error) {
 // AppendRunEvents is AppendEvents for the event log of res, read once in
 // order without building it whole (engine.Result.EachEvent).
 func AppendRunEvents(dst []byte, res *engine.Result) ([]byte, error) {
+	return appendRunEvents(dst, res, nil)
+}
+
+// appendRunEvents is AppendRunEvents, which also gives each event to also
+// (when not nil) once it is written.
+func appendRunEvents(dst []byte, res *engine.Result, also func(*engine.Event)) ([]byte, error) {
 	if dst == nil {
 		dst = make([]byte, 0, 200*res.EventCount())
 	}
@@ -115,6 +128,9 @@ func AppendRunEvents(dst []byte, res *engine.Result) ([]byte, error) {
 			return dst, fmt.Errorf("encoding event %d: %w", i, err)
 		}
 		dst = append(dst, '\n')
+		if also != nil {
+			also(e)
+		}
 	}
 	return dst, nil
 }

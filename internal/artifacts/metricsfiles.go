@@ -79,21 +79,21 @@ func AppendMetricsJSON(dst []byte, days []metrics.DayRow) []byte {
 		dst = append(dst, "\n  "...)
 		r := &days[i]
 		o := dayObject{dst: append(dst, '{')}
-		o.int("day", r.Day)
-		o.decimal("S_t", r.S)
-		o.decimal("Mbar_t", r.Mbar)
-		o.decimal("M_t", r.M)
-		o.decimal("G_t", r.G)
-		o.decimal("alpha_t", r.Alpha)
-		o.decimal("Mpeak_t", r.Mpeak)
-		o.decimal("gross_settled_t", r.GrossSettled)
-		o.decimal("v_t", r.V)
-		o.decimal("phi_t", r.Phi)
-		o.decimal("delta_t", r.Delta)
-		o.int("n_debtors", r.NDebtors)
-		o.int("n_creditors", r.NCreditors)
-		o.decimal("HHIplus_t", r.HHIPlus)
-		o.string("notes", r.Notes)
+		o.int(`"day"`, r.Day)
+		o.decimal(`"S_t"`, r.S)
+		o.decimal(`"Mbar_t"`, r.Mbar)
+		o.decimal(`"M_t"`, r.M)
+		o.decimal(`"G_t"`, r.G)
+		o.decimal(`"alpha_t"`, r.Alpha)
+		o.decimal(`"Mpeak_t"`, r.Mpeak)
+		o.decimal(`"gross_settled_t"`, r.GrossSettled)
+		o.decimal(`"v_t"`, r.V)
+		o.decimal(`"phi_t"`, r.Phi)
+		o.decimal(`"delta_t"`, r.Delta)
+		o.int(`"n_debtors"`, r.NDebtors)
+		o.int(`"n_creditors"`, r.NCreditors)
+		o.decimal(`"HHIplus_t"`, r.HHIPlus)
+		o.string(`"notes"`, r.Notes)
 		dst = append(o.dst, "\n  }"...)
 	}
 	return append(dst, "\n]"...)
@@ -106,13 +106,15 @@ type dayObject struct {
 	members int
 }
 
+// key starts the member of key k, given as JSON ("\"S_t\"": the keys are
+// bilancio's names, written as they are).
 func (o *dayObject) key(k string) {
 	if o.members > 0 {
 		o.dst = append(o.dst, ',')
 	}
 	o.members++
 	o.dst = append(o.dst, "\n    "...)
-	o.dst = AppendJSONString(o.dst, k)
+	o.dst = append(o.dst, k...)
 	o.dst = append(o.dst, ": "...)
 }
 

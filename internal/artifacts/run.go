@@ -42,12 +42,15 @@ func Outputs(res *engine.Result) ([]File, *metrics.Report, error) {
 // RunOutputs is Outputs for the run runID, which a dealer run's detailed
 // CSV files carry in their run_id column.
 func RunOutputs(res *engine.Result, runID string) ([]File, *metrics.Report, error) {
-	events, err := AppendRunEvents(nil, res)
+	// One pass over the event log: each event is written to events.jsonl
+	// and read for the metrics.
+	reader := metrics.NewEventReader(res)
+	events, err := appendRunEvents(nil, res, reader.Read)
 	if err != nil {
 		return nil, nil, err
 	}
 	balances := metrics.Balances(res.Final())
-	report := metrics.AnalyzeRun(res, metrics.MoneyStock(balances))
+	report := reader.Analyze(metrics.MoneyStock(balances))
 	files := []File{
 		{EventsFile, events},
 		{BalancesFile, AppendBalances(nil, balances)},

@@ -103,7 +103,7 @@ func (r *fastReader) entry(indent int) (key, value string, num int, ok bool) {
 		if next.indent <= indent {
 			break
 		}
-		if isSeqEntry(next.text) || strings.Contains(next.text, ": ") || strings.HasSuffix(next.text, ":") {
+		if isSeqEntry(next.text) || keySep(next.text) >= 0 || strings.HasSuffix(next.text, ":") {
 			return "", "", 0, false
 		}
 		value += " " + next.text
@@ -150,7 +150,7 @@ func (r *fastReader) scalarItem(indent int) (string, bool) {
 // fastPlain reports whether value is a plain scalar fastYAML accepts (see
 // its plainScalar) that is not null.
 func fastPlain(value string) bool {
-	if value == "" || value[len(value)-1] == ' ' || strings.Contains(value, ": ") || strings.HasSuffix(value, ":") {
+	if value == "" || value[len(value)-1] == ' ' || keySep(value) >= 0 || strings.HasSuffix(value, ":") {
 		return false
 	}
 	switch c := value[0]; {

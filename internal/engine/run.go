@@ -147,7 +147,14 @@ func newSystem(sc *Scenario, opts Options) (*system, error) {
 	st.aliases = make([]aliasEntry, 0, len(sc.InitialActions))
 	st.cbCash, st.cbReserves = pynum.Int(0), pynum.Int(0)
 	st.agents = make([]agent, 0, len(sc.Agents)+dealerAgentRoom(sc))
-	st.contracts = make([]*contract, 0, 3*len(sc.InitialActions)/2+16)
+	contracts := 3*len(sc.InitialActions)/2 + 16
+	st.contracts = make([]*contract, 0, contracts)
+	// A small run's first contract block and id arena hold what it is
+	// likely to create (a ring of five creates about twenty contracts),
+	// not a whole block: allocating and clearing 13 KB of contracts is a
+	// noticeable part of such a run. Later blocks have the usual sizes.
+	s.slab = make([]contract, 0, min(contracts, contractSlab))
+	s.ids = make([]byte, 0, min(contracts*20, idArena))
 	// A ring logs about three events per action and five values per event:
 	// sized up front, the log rarely grows.
 	dr, dv, ds := dealerLogRoom(sc)

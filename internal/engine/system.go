@@ -121,7 +121,10 @@ func (s *system) newID(prefix string) string {
 }
 
 // idArena is the size of a block of instrument ids: 256 of the shortest.
-const idArena = 256 * 14
+const idArena = 256 * idBytes
+
+// idBytes is the length of the shortest instrument id ("C_" and 12 digits).
+const idBytes = 14
 
 // newContract returns a new contract that lives as long as the run, with
 // the fields every contract has; the caller sets the others. The contracts

@@ -57,7 +57,7 @@ func fastLines(data []byte) []fastLine {
 		// Comments, anchors, aliases, tags, double quotes, directives,
 		// control characters (tabs, carriage returns) and non-ASCII text
 		// are go-yaml's.
-		if c >= 0x7f || (c < ' ' && c != '\n') || c == '#' || c == '&' || c == '*' || c == '!' || c == '"' || c == '%' || c == '\t' || c == '\r' || c == '|' || c == '>' || c == '`' || c == '@' {
+		if refusedBytes[c] != '.' {
 			return nil
 		}
 	}
@@ -70,17 +70,32 @@ func fastLines(data []byte) []fastLine {
 		} else {
 			line, rest = rest, ""
 		}
-		text := strings.TrimLeft(line, " ")
+		indent := 0
+		for indent < len(line) && line[indent] == ' ' {
+			indent++
+		}
+		text := line[indent:]
 		if text == "" || text[len(text)-1] == ' ' || strings.HasPrefix(text, "---") || strings.HasPrefix(text, "...") {
 			return nil // blank lines, trailing spaces and document markers are go-yaml's
 		}
-		lines = append(lines, fastLine{indent: len(line) - len(text), text: text, num: num})
+		lines = append(lines, fastLine{indent: indent, text: text, num: num})
 	}
 	if len(lines) == 0 || lines[0].indent != 0 {
 		return nil
 	}
 	return lines
 }
+
+// refusedBytes marks with an x each byte fastLines refuses.
+const refusedBytes = "" +
+	"xxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxx" + // 0x00–0x1f: control characters but the newline
+	".xxx.xx...x...................x." + // 0x20–0x3f: ! " # % & * >
+	"x..............................." + // 0x40–0x5f: @
+	"x...........................x..x" + // 0x60–0x7f: ` | DEL
+	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" + // 0x80–0xff: non-ASCII
+	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" +
+	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" +
+	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 
 // fastParser walks the lines of a document.
 type fastParser struct {
@@ -226,14 +241,25 @@ func (p *fastParser) sequence(indent int) *yaml.Node {
 
 // splitKey splits "key: value" or "key:" into the key and the value text.
 func splitKey(text string) (key, rest string, ok bool) {
-	if k, ok := strings.CutSuffix(text, ":"); ok && !strings.Contains(k, ": ") {
+	if k, ok := strings.CutSuffix(text, ":"); ok && keySep(k) < 0 {
 		return k, "", k != ""
 	}
-	i := strings.Index(text, ": ")
+	i := keySep(text)
 	if i <= 0 {
 		return "", "", false
 	}
 	return text[:i], text[i+2:], true
+}
+
+// keySep is strings.Index(s, ": ") for the short texts of a line: the
+// place of the first ": " in s, or -1.
+func keySep(s string) int {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == ':' && s[i+1] == ' ' {
+			return i
+		}
+	}
+	return -1
 }
 
 // scalar parses the value text written on line num at column col (1-based)
@@ -268,7 +294,7 @@ func (p *fastParser) scalar(text string, num, col, indent int) *yaml.Node {
 		if next.indent <= indent {
 			break
 		}
-		if isSeqEntry(next.text) || strings.Contains(next.text, ": ") || strings.HasSuffix(next.text, ":") {
+		if isSeqEntry(next.text) || keySep(next.text) >= 0 || strings.HasSuffix(next.text, ":") {
 			return nil
 		}
 		value += " " + next.text
@@ -281,7 +307,7 @@ func (p *fastParser) scalar(text string, num, col, indent int) *yaml.Node {
 // or nil for a value whose resolution is not plainly a string or a
 // decimal number.
 func (p *fastParser) plainScalar(value string, num, col int) *yaml.Node {
-	if value == "" || value[len(value)-1] == ' ' || strings.Contains(value, ": ") || strings.HasSuffix(value, ":") {
+	if value == "" || value[len(value)-1] == ' ' || keySep(value) >= 0 || strings.HasSuffix(value, ":") {
 		return nil
 	}
 	tag := "!!str"

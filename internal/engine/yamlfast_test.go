@@ -145,6 +145,19 @@ func TestFastYAMLEdges(t *testing.T) {
 	}
 }
 
+// fastLines refuses a document for exactly the bytes the subset leaves to
+// go-yaml (its bit masks against the rule spelled out).
+func TestFastLinesRefusedBytes(t *testing.T) {
+	for b := range 256 {
+		c := byte(b)
+		want := c >= 0x7f || (c < ' ' && c != '\n') || strings.IndexByte("#&*!\"%|>`@", c) >= 0
+		doc := []byte("a: x" + string([]byte{c}) + "y\n")
+		if got := fastLines(doc) == nil; got != want {
+			t.Errorf("byte %#02x: refused %v, want %v", c, got, want)
+		}
+	}
+}
+
 // FuzzFastYAML: whatever the fast path accepts, go-yaml builds the same tree
 // of, and Load reads the same scenario (or error) from.
 func FuzzFastYAML(f *testing.F) {

@@ -1,7 +1,7 @@
 package metrics
 
 import (
-	"sort"
+	"slices"
 
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -72,18 +72,52 @@ func (r *BalanceRow) setText(key, text string) {
 // BalanceHeader returns the balances.csv header: the sorted union of the rows'
 // keys.
 func BalanceHeader(rows []BalanceRow) []string {
-	seen := map[string]bool{}
+	// A run's rows share a handful of keys, found faster in the list of
+	// those seen than in a map; a map takes over if there are many.
+	const listed = 32
 	var keys []string
+	var seen map[string]bool
+	var last BalanceRow
 	for _, r := range rows {
+		if SameKeys(r, last) {
+			continue // no key that is not in keys already
+		}
+		last = r
 		for _, c := range r {
-			if !seen[c.Key] {
+			switch {
+			case seen != nil:
+				if seen[c.Key] {
+					continue
+				}
 				seen[c.Key] = true
-				keys = append(keys, c.Key)
+			case slices.Contains(keys, c.Key):
+				continue
+			case len(keys) == listed:
+				seen = make(map[string]bool, 2*listed)
+				for _, k := range keys {
+					seen[k] = true
+				}
+				seen[c.Key] = true
 			}
+			keys = append(keys, c.Key)
 		}
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
+}
+
+// SameKeys reports whether rows a and b have the same keys in the same
+// order (the rows of most agents of a run do).
+func SameKeys(a, b BalanceRow) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Key != b[i].Key {
+			return false
+		}
+	}
+	return true
 }
 
 // sums is an insertion-ordered map of running sums, like a Python

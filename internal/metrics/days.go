@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"iter"
 	"slices"
 
 	"github.com/bilancio-go/bilancio/internal/engine"
@@ -67,11 +66,71 @@ func Analyze(events []engine.Event, money *pynum.Amount) *Report {
 }
 
 // AnalyzeRun is Analyze on the events of res, read once in order without
-// building them all (engine.Result.EachEvent).
+// building them all (engine.Result.EachEvent). A caller that goes through
+// the events itself (to write events.jsonl) gives them to an EventReader
+// instead, and reads nothing twice.
 func AnalyzeRun(res *engine.Result, money *pynum.Amount) *Report {
-	r := computeDays(res.EachEvent(), res.CountEvents("PayableCreated"), res.CountEvents("PayableSettled"), money, nil)
-	r.Summary = Summarize(r.Days)
-	return r
+	r := NewEventReader(res)
+	for e := range res.EachEvent() {
+		r.Read(e)
+	}
+	return r.Analyze(money)
+}
+
+// EventReader keeps what the metrics need of a run's events, given one at
+// a time in the log's order (each is read when given, nothing of it kept
+// but its values): Analyze then computes the metrics, as AnalyzeRun does.
+type EventReader struct {
+	dues    []due
+	settled []settlement
+}
+
+// NewEventReader returns an EventReader for the events of res (sized for
+// them).
+func NewEventReader(res *engine.Result) *EventReader {
+	return newEventReader(res.CountEvents("PayableCreated"), res.CountEvents("PayableSettled"))
+}
+
+// newEventReader returns an EventReader sized for about nDues payables
+// created and nSettled settled.
+func newEventReader(nDues, nSettled int) *EventReader {
+	return &EventReader{dues: make([]due, 0, nDues), settled: make([]settlement, 0, nSettled)}
+}
+
+// Read reads one event.
+func (r *EventReader) Read(e *engine.Event) {
+	switch e.Kind {
+	case "PayableCreated":
+		d, ok := intField(e, "due_day")
+		if !ok {
+			return
+		}
+		r.dues = append(r.dues, due{
+			day:      d,
+			debtor:   firstString(e, "debtor", "from"),
+			creditor: firstString(e, "creditor", "to"),
+			amount:   amountField(e, "amount"),
+			pid:      firstString(e, "payable_id", "pid"),
+			alias:    firstString(e, "alias"),
+		})
+	case "PayableSettled":
+		r.settled = append(r.settled, settlement{
+			day:    e.Day,
+			id:     firstString(e, "pid", "contract_id"),
+			alias:  firstString(e, "alias"),
+			payer:  firstString(e, "debtor", "from"),
+			payee:  firstString(e, "creditor", "to"),
+			amount: amountField(e, "amount"),
+		})
+	}
+}
+
+// Analyze computes the metrics of the events read, with the money stock
+// money (as Analyze), and summarises them.
+func (r *EventReader) Analyze(money *pynum.Amount) *Report {
+	rep := r.days(money, nil)
+	rep.Summary = Summarize(rep.Days)
+	return rep
 }
 
 // due is one payable falling due, as bilancio's dues_for_day lists it.
@@ -116,54 +175,17 @@ func ComputeDaysOn(events []engine.Event, money *pynum.Amount, onDays []int) *Re
 			nSettled++
 		}
 	}
-	return computeDays(eventPointers(events).all(), nDues, nSettled, money, onDays)
+	r := newEventReader(nDues, nSettled)
+	for i := range events {
+		r.Read(&events[i])
+	}
+	return r.days(money, onDays)
 }
 
-// eventPointers is a sequence of pointers to events.
-type eventPointers []engine.Event
-
-func (e eventPointers) all() iter.Seq[*engine.Event] {
-	return func(yield func(*engine.Event) bool) {
-		for i := range e {
-			if !yield(&e[i]) {
-				return
-			}
-		}
-	}
-}
-
-// computeDays is ComputeDaysOn on a sequence of events (each read once,
-// nothing of it kept but its values) of about nDues payables created and
-// nSettled settled.
-func computeDays(events iter.Seq[*engine.Event], nDues, nSettled int, money *pynum.Amount, onDays []int) *Report {
-	dues := make([]due, 0, nDues)
-	settled := make([]settlement, 0, nSettled)
-	for e := range events {
-		switch e.Kind {
-		case "PayableCreated":
-			d, ok := intField(e, "due_day")
-			if !ok {
-				continue
-			}
-			dues = append(dues, due{
-				day:      d,
-				debtor:   firstString(e, "debtor", "from"),
-				creditor: firstString(e, "creditor", "to"),
-				amount:   amountField(e, "amount"),
-				pid:      firstString(e, "payable_id", "pid"),
-				alias:    firstString(e, "alias"),
-			})
-		case "PayableSettled":
-			settled = append(settled, settlement{
-				day:    e.Day,
-				id:     firstString(e, "pid", "contract_id"),
-				alias:  firstString(e, "alias"),
-				payer:  firstString(e, "debtor", "from"),
-				payee:  firstString(e, "creditor", "to"),
-				amount: amountField(e, "amount"),
-			})
-		}
-	}
+// days computes the day rows, debtor shares and intraday steps of the
+// events read (ComputeDaysOn).
+func (rd *EventReader) days(money *pynum.Amount, onDays []int) *Report {
+	dues, settled := rd.dues, rd.settled
 	// Metric days: the due days, or else the days with a settlement.
 	dueDays, duesOn := groupByDay(dues, func(d due) int { return d.day })
 	settledDays, settledOn := groupByDay(settled, func(s settlement) int { return s.day })

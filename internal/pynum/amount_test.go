@@ -2,6 +2,7 @@ package pynum
 
 import (
 	"math"
+	"math/big"
 	"testing"
 )
 
@@ -83,6 +84,16 @@ func TestDecimalSum(t *testing.T) {
 		}
 		if got := s.Value(); got.String() != want.String() || !got.IsDecimal() {
 			t.Errorf("sum of %v = %s, want %s", xs, got, want)
+		}
+	}
+}
+
+// pow10Big is 10^n, from its table and beyond it.
+func TestPow10Big(t *testing.T) {
+	for n := int64(0); n <= 80; n++ {
+		want := new(big.Int).Exp(big.NewInt(10), big.NewInt(n), nil)
+		if got := pow10Big(n); got.Cmp(want) != 0 {
+			t.Errorf("pow10Big(%d) = %s, want %s", n, got, want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -164,6 +165,12 @@ func exponentFits(e int32) bool { return e >= math.MinInt32/2 && e <= math.MaxIn
 func pow10Big(n int64) *big.Int {
 	if n < 20 {
 		return new(big.Int).SetUint64(pow10u64(int(n)))
+	}
+	if n < int64(len(pow10WideTable)) && bits.UintSize == 64 {
+		// Two words, from the table (big.Int.Exp costs thousands of
+		// instructions, and Quo of 28-digit values asks for these).
+		c := pow10u128(int(n))
+		return new(big.Int).SetBits([]big.Word{big.Word(c.lo), big.Word(c.hi)})
 	}
 	return new(big.Int).Exp(big.NewInt(10), big.NewInt(n), nil)
 }

@@ -90,6 +90,16 @@ func spellNormalized(buf []byte, a Amount) spelled {
 	return spellAmount(buf, Normalize(a))
 }
 
+// NormalizedDigits spells out Normalize(a) (Python's Decimal.normalize():
+// at most Precision digits, trailing zeros stripped, zero as 0) for a writer
+// that prints it its own way: its value is ±digits·10^exp, the digits (no
+// leading zeros, "0" for zero, which is never negative) appended to buf.
+// Values of up to 128 bits are spelled without allocating.
+func NormalizedDigits(buf []byte, a Amount) (neg bool, digits []byte, exp int) {
+	n := spellNormalized(buf, a)
+	return n.neg && !n.isZero(), n.digits, n.exp
+}
+
 // appendStr appends s as Python's str(Decimal) prints it: the General Decimal
 // Arithmetic to-scientific-string (spec §8.2).
 func (s spelled) appendStr(dst []byte) []byte {

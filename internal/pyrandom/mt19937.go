@@ -59,51 +59,61 @@ func NewBig(seed *big.Int) *Random {
 // seed's 32-bit words least significant first, as CPython does for an int
 // seed. key must not be empty.
 func NewKey(key []uint32) *Random {
-	r := &Random{}
-	r.initGenrand(initialSeed)
+	r := &Random{mt: genrandInitial, index: stateSize}
 	mt := &r.mt
-	i, j := 1, 0
+	// prev is word i−1, carried from one step to the next.
+	i, j, prev := 1, 0, mt[0]
 	for k := max(stateSize, len(key)); k > 0; k-- {
-		prev := mt[i-1] ^ (mt[i-1] >> 30)
-		mt[i] = (mt[i] ^ (prev * 1664525)) + key[j] + uint32(j)
-		i++
-		j++
-		if i >= stateSize {
-			mt[0] = mt[stateSize-1]
-			i = 1
+		prev = (mt[i] ^ ((prev ^ prev>>30) * 1664525)) + key[j] + uint32(j)
+		mt[i] = prev
+		if i++; i >= stateSize {
+			mt[0], i = prev, 1
 		}
-		if j >= len(key) {
+		if j++; j >= len(key) {
 			j = 0
 		}
 	}
 	for k := stateSize - 1; k > 0; k-- {
-		prev := mt[i-1] ^ (mt[i-1] >> 30)
-		mt[i] = (mt[i] ^ (prev * 1566083941)) - uint32(i)
-		i++
-		if i >= stateSize {
-			mt[0] = mt[stateSize-1]
-			i = 1
+		prev = (mt[i] ^ ((prev ^ prev>>30) * 1566083941)) - uint32(i)
+		mt[i] = prev
+		if i++; i >= stateSize {
+			mt[0], i = prev, 1
 		}
 	}
 	mt[0] = upperMask // a non-zero initial state is assured
 	return r
 }
 
-// initGenrand fills the state from a single 32-bit seed (MT19937's
-// init_genrand) and marks it as used up.
-func (r *Random) initGenrand(s uint32) {
-	r.mt[0] = s
+// genrandInitial is the state init_genrand(19650218) leaves, where
+// init_by_array starts from whatever the key: computed once, never modified.
+var genrandInitial = initGenrand(initialSeed)
+
+// initGenrand returns the state MT19937's init_genrand fills from a single
+// 32-bit seed.
+func initGenrand(s uint32) [stateSize]uint32 {
+	var mt [stateSize]uint32
+	mt[0] = s
 	for i := 1; i < stateSize; i++ {
-		r.mt[i] = 1812433253*(r.mt[i-1]^(r.mt[i-1]>>30)) + uint32(i)
+		mt[i] = 1812433253*(mt[i-1]^(mt[i-1]>>30)) + uint32(i)
 	}
-	r.index = stateSize
+	return mt
 }
 
 // Uint32 returns the next 32-bit output of the generator (genrand_uint32).
+//
+// The reference implementation computes the next 624 words of state at
+// once when the last ones are used up; here each word is computed just
+// before it is output (twist). The words come out the same: word i of a
+// round is made from words i and i+1 of the previous round (not yet
+// replaced, as they come later) and word i+397, which is of the previous
+// round for i < 227 and, for i ≥ 227, the new word i−227, already made —
+// as in the reference's in-place loop. A run that draws a handful of
+// numbers (bilancio's ring generator) so skips most of the work.
 func (r *Random) Uint32() uint32 {
 	if r.index >= stateSize {
-		r.regenerate()
+		r.index = 0
 	}
+	r.twist(r.index)
 	y := r.mt[r.index]
 	r.index++
 	y ^= y >> 11
@@ -113,23 +123,20 @@ func (r *Random) Uint32() uint32 {
 	return y
 }
 
-// regenerate computes the next 624 words of state.
-func (r *Random) regenerate() {
-	mt := &r.mt
-	twist := func(i, next, far int) {
-		y := (mt[i] & upperMask) | (mt[next] & lowerMask)
-		v := mt[far] ^ (y >> 1)
-		if y&1 != 0 {
-			v ^= matrixA
-		}
-		mt[i] = v
+// twist computes word i of the next round of state in place (MT19937's
+// generation step for one word).
+func (r *Random) twist(i int) {
+	next, far := i+1, i+shiftSize
+	if next == stateSize {
+		next = 0
 	}
-	for i := 0; i < stateSize-shiftSize; i++ {
-		twist(i, i+1, i+shiftSize)
+	if far >= stateSize {
+		far -= stateSize
 	}
-	for i := stateSize - shiftSize; i < stateSize-1; i++ {
-		twist(i, i+1, i+shiftSize-stateSize)
+	y := (r.mt[i] & upperMask) | (r.mt[next] & lowerMask)
+	v := r.mt[far] ^ (y >> 1)
+	if y&1 != 0 {
+		v ^= matrixA
 	}
-	twist(stateSize-1, 0, shiftSize-1)
-	r.index = 0
+	r.mt[i] = v
 }

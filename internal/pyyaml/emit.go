@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // PyYAML's emitter settings under yaml.safe_dump(sort_keys=False,
@@ -237,6 +238,21 @@ func (e *emitter) write(s string) {
 	e.column += len(s)
 }
 
+// writeRunes is write(string(rs)) without making the string: what a scalar
+// writer copies from its text (the same bytes, U+FFFD for a rune that is not
+// valid, as the conversion writes it).
+func (e *emitter) writeRunes(rs []rune) {
+	n := len(e.buf)
+	for _, r := range rs {
+		if r >= 0 && r < utf8.RuneSelf {
+			e.buf = append(e.buf, byte(r))
+		} else {
+			e.buf = utf8.AppendRune(e.buf, r)
+		}
+	}
+	e.column += len(e.buf) - n
+}
+
 func isBreak(r rune) bool { return r == '\n' || r == '\u0085' || r == '\u2028' || r == '\u2029' }
 
 // writeBreaks writes the line breaks text[start:end] of a quoted or plain
@@ -279,7 +295,7 @@ func (e *emitter) writePlain(text []rune, split bool) {
 					e.whitespace = false
 					e.indention = false
 				} else {
-					e.write(string(text[start:end]))
+					e.writeRunes(text[start:end])
 				}
 				start = end
 			}
@@ -292,7 +308,7 @@ func (e *emitter) writePlain(text []rune, split bool) {
 			}
 		default:
 			if ch == -1 || ch == ' ' || isBreak(ch) {
-				e.write(string(text[start:end]))
+				e.writeRunes(text[start:end])
 				start = end
 			}
 		}
@@ -320,7 +336,7 @@ func (e *emitter) writeSingleQuoted(text []rune, split bool) {
 				if start+1 == end && e.column > bestWidth && split && start != 0 && end != len(text) {
 					e.writeIndent()
 				} else {
-					e.write(string(text[start:end]))
+					e.writeRunes(text[start:end])
 				}
 				start = end
 			}
@@ -332,7 +348,7 @@ func (e *emitter) writeSingleQuoted(text []rune, split bool) {
 		default:
 			if ch == -1 || ch == ' ' || isBreak(ch) || ch == '\'' {
 				if start < end {
-					e.write(string(text[start:end]))
+					e.writeRunes(text[start:end])
 					start = end
 				}
 			}
@@ -400,7 +416,7 @@ func (e *emitter) writeDoubleQuoted(text []rune, split bool) {
 		}
 		if ch == -1 || ch == '"' || ch == '\\' || ch < 0x20 || ch > 0x7e {
 			if start < end {
-				e.write(string(text[start:end]))
+				e.writeRunes(text[start:end])
 				start = end
 			}
 			if ch != -1 {

@@ -155,3 +155,18 @@ func TestSimplePlainGolden(t *testing.T) {
 		t.Errorf("simplePlain changes the golden document:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// writeRunes writes what write(string(runes)) writes, and advances the
+// column as far, for any runes (invalid ones as U+FFFD).
+func TestWriteRunes(t *testing.T) {
+	for _, rs := range [][]rune{nil, []rune("plain ASCII"), []rune("\u03b2 \U0001F600 \u2028"), {-1, 0xD800, 0x110000, 'x', 0x7F, 0x80}} {
+		var got, want emitter
+		got.buf, want.buf = []byte("ab"), []byte("ab")
+		got.column, want.column = 2, 2
+		got.writeRunes(rs)
+		want.write(string(rs))
+		if string(got.buf) != string(want.buf) || got.column != want.column {
+			t.Errorf("writeRunes(%q) = %q, column %d; write(string) = %q, column %d", string(rs), got.buf, got.column, want.buf, want.column)
+		}
+	}
+}

@@ -110,9 +110,33 @@ func ResolveNode(n *yaml.Node) Tag {
 }
 
 // Resolve returns the tag PyYAML's SafeLoader gives the plain (unquoted,
-// untagged) scalar s. The YAML 1.1 patterns are mutually exclusive, so the
-// order of the tests does not matter.
+// untagged) scalar s. Like PyYAML's resolver, it tries only the patterns
+// that can start with s's first character (mayNotBeStr): a text that
+// starts otherwise is a str.
 func Resolve(s string) Tag {
+	if s != "" && !mayNotBeStr(s[0]) {
+		return TagStr
+	}
+	return resolvePatterns(s)
+}
+
+// mayNotBeStr reports whether a plain scalar starting with c may match one
+// of the implicit resolvers' patterns: the first characters PyYAML's
+// Resolver registers them under (null ~nN, bool yYnNtTfFoO, int and float
+// -+0-9 and the float's '.', timestamp 0-9, merge '<', value '=').
+func mayNotBeStr(c byte) bool {
+	switch c {
+	case '~', 'n', 'N', 'y', 'Y', 't', 'T', 'f', 'F', 'o', 'O',
+		'-', '+', '.', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '<', '=':
+		return true
+	}
+	return false
+}
+
+// resolvePatterns is Resolve by testing s against every pattern. The YAML
+// 1.1 patterns are mutually exclusive, so the order of the tests does not
+// matter.
+func resolvePatterns(s string) Tag {
 	switch {
 	case isYAMLNull(s):
 		return TagNull

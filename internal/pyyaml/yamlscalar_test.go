@@ -210,3 +210,23 @@ func TestDecimal(t *testing.T) {
 		}
 	}
 }
+
+// Resolve's first-character filter never changes a tag: every first byte
+// before the tails of every pattern (and of texts) resolves as by testing
+// every pattern.
+func TestResolveFirstCharacter(t *testing.T) {
+	tails := []string{
+		"", "~", "ull", "ULL", "ul", "es", "ES", "o", "O", "rue", "RUE", "alse", "ALSE", "n", "N", "ff", "FF",
+		"0", "1", "12", "1_000", "1.5", ".5", "5.", "e+3", ".5e-3", "b101", "x1F", "o17", "17", "12:30", "1:30.5",
+		"inf", ".inf", "Inf", "nan", "NaN", "aN", "<", "=", "001-12-14", "2001-12-14", "002-01-01t10:00:00Z",
+		"gent 1", "_H1", "IQ_H1", "ut/balances.csv",
+	}
+	for b := range 256 {
+		for _, tail := range tails {
+			s := string([]byte{byte(b)}) + tail
+			if got, want := Resolve(s), resolvePatterns(s); got != want {
+				t.Errorf("Resolve(%q) = %v, want %v", s, got, want)
+			}
+		}
+	}
+}

@@ -49,7 +49,16 @@ type Generated struct {
 
 // Generate builds the ring scenario for p as bilancio's ring_explorer_v1
 // generator and its sweep runner do (spec/engine.md §9.1 and §10).
-func Generate(p Params) (*Generated, error) {
+func Generate(p Params) (*Generated, error) { return generate(p, true) }
+
+// GenerateYAML is Generate for a caller that needs the scenario's YAML but
+// not its document: Doc is left empty (unless the YAML had to be written
+// from it), which saves building the tree for each run of a sweep.
+func GenerateYAML(p Params) (*Generated, error) { return generate(p, false) }
+
+// generate is Generate; withDoc says to build Doc even when the YAML is
+// written without it.
+func generate(p Params, withDoc bool) (*Generated, error) {
 	r, err := p.resolve()
 	if err != nil {
 		return nil, fmt.Errorf("ring: %w", err)
@@ -77,59 +86,27 @@ func Generate(p Params) (*Generated, error) {
 		S1:             pynum.Dec(0, 0),
 		L0:             pynum.Dec(0, 0),
 	}
-
-	var actions, mintNodes []pyyaml.Node
-	for i, amount := range liquidity {
-		if amount.Sign() <= 0 {
-			continue
+	var mintNodes []pyyaml.Node
+	for _, amount := range liquidity {
+		if amount.Sign() > 0 {
+			g.L0 = pynum.Add(g.L0, amount)
+			mintNodes = append(mintNodes, decimalNode(amount))
 		}
-		id := agentID(i)
-		g.L0 = pynum.Add(g.L0, amount)
-		mintNodes = append(mintNodes, decimalNode(amount))
-		actions = append(actions, pyyaml.Map(pyyaml.P("mint_cash", pyyaml.Map(
-			pyyaml.P("to", pyyaml.Str(id)),
-			pyyaml.P("amount", mintNodes[len(mintNodes)-1]),
-			pyyaml.P("alias", pyyaml.Str("LIQ_"+id)),
-		))))
 	}
 	amountNodes := make([]pyyaml.Node, len(amounts))
 	g.Payables = make([]Payable, 0, len(amounts))
 	for i, amount := range amounts {
-		from, to := agentID(i), agentID((i+1)%n)
-		g.Payables = append(g.Payables, Payable{From: from, To: to, Amount: amount, DueDay: due[i]})
+		g.Payables = append(g.Payables, Payable{From: agentID(i), To: agentID((i + 1) % n), Amount: amount, DueDay: due[i]})
 		g.S1 = pynum.Add(g.S1, amount)
 		amountNodes[i] = decimalNode(amount)
-		actions = append(actions, pyyaml.Map(pyyaml.P("create_payable", pyyaml.Map(
-			pyyaml.P("from", pyyaml.Str(from)),
-			pyyaml.P("to", pyyaml.Str(to)),
-			pyyaml.P("amount", amountNodes[i]),
-			pyyaml.P("due_day", pyyaml.Int(int64(due[i]))),
-			pyyaml.P("alias", pyyaml.Str("P_"+from+"_"+to)),
-		))))
 	}
-
-	agents := []pyyaml.Node{pyyaml.Map(pyyaml.P("id", pyyaml.Str("CB")), pyyaml.P("kind", pyyaml.Str("central_bank")), pyyaml.P("name", pyyaml.Str("Central Bank")))}
-	var balances []pyyaml.Node
-	for i := range n {
-		id := agentID(i)
-		agents = append(agents, pyyaml.Map(pyyaml.P("id", pyyaml.Str(id)), pyyaml.P("kind", pyyaml.Str("household")), pyyaml.P("name", pyyaml.Str(fmt.Sprintf("Agent %d", i+1)))))
-		balances = append(balances, pyyaml.Str(id))
-	}
-	run := runBlock(g.MaxDays, g.QuietDays, balances)
-	if r.DefaultHandling != "" {
-		run.Set("default_handling", pyyaml.Str(r.DefaultHandling))
-	}
-	g.Doc = pyyaml.Map(
-		pyyaml.P("version", pyyaml.Int(1)),
-		pyyaml.P("name", pyyaml.Str(g.Name)),
-		pyyaml.P("description", pyyaml.Str(g.Description)),
-		pyyaml.P("agents", pyyaml.Seq(agents...)),
-		pyyaml.P("initial_actions", pyyaml.Seq(actions...)),
-		pyyaml.P("scheduled_actions", pyyaml.Seq()),
-		pyyaml.P("run", run),
-	)
 	var direct bool
-	if g.YAML, direct = scenarioYAML(g, mintNodes, amountNodes, due, r.DefaultHandling); direct {
+	g.YAML, direct = scenarioYAML(g, mintNodes, amountNodes, due, r.DefaultHandling)
+	if direct && !withDoc {
+		return g, nil
+	}
+	g.Doc = document(g, mintNodes, amountNodes, r.DefaultHandling)
+	if direct {
 		return g, nil
 	}
 	if g.YAML, err = pyyaml.Marshal(g.Doc); err != nil {
@@ -138,15 +115,64 @@ func Generate(p Params) (*Generated, error) {
 	return g, nil
 }
 
+// document is the scenario document of g, as bilancio dumps it: mints and
+// amounts are the nodes of its positive liquidity and of its payables.
+func document(g *Generated, mints, amounts []pyyaml.Node, defaultHandling string) pyyaml.Node {
+	var actions []pyyaml.Node
+	m := 0
+	for i, amount := range g.Liquidity {
+		if amount.Sign() <= 0 {
+			continue
+		}
+		id := agentID(i)
+		actions = append(actions, pyyaml.Map(pyyaml.P("mint_cash", pyyaml.Map(
+			pyyaml.P("to", pyyaml.Str(id)),
+			pyyaml.P("amount", mints[m]),
+			pyyaml.P("alias", pyyaml.Str("LIQ_"+id)),
+		))))
+		m++
+	}
+	for i, p := range g.Payables {
+		actions = append(actions, pyyaml.Map(pyyaml.P("create_payable", pyyaml.Map(
+			pyyaml.P("from", pyyaml.Str(p.From)),
+			pyyaml.P("to", pyyaml.Str(p.To)),
+			pyyaml.P("amount", amounts[i]),
+			pyyaml.P("due_day", pyyaml.Int(int64(p.DueDay))),
+			pyyaml.P("alias", pyyaml.Str("P_"+p.From+"_"+p.To)),
+		))))
+	}
+	agents := []pyyaml.Node{pyyaml.Map(pyyaml.P("id", pyyaml.Str("CB")), pyyaml.P("kind", pyyaml.Str("central_bank")), pyyaml.P("name", pyyaml.Str("Central Bank")))}
+	var balances []pyyaml.Node
+	for i := range g.Payables {
+		id := agentID(i)
+		agents = append(agents, pyyaml.Map(pyyaml.P("id", pyyaml.Str(id)), pyyaml.P("kind", pyyaml.Str("household")), pyyaml.P("name", pyyaml.Str(fmt.Sprintf("Agent %d", i+1)))))
+		balances = append(balances, pyyaml.Str(id))
+	}
+	run := runBlock(g.MaxDays, g.QuietDays, balances)
+	if defaultHandling != "" {
+		run.Set("default_handling", pyyaml.Str(defaultHandling))
+	}
+	return pyyaml.Map(
+		pyyaml.P("version", pyyaml.Int(1)),
+		pyyaml.P("name", pyyaml.Str(g.Name)),
+		pyyaml.P("description", pyyaml.Str(g.Description)),
+		pyyaml.P("agents", pyyaml.Seq(agents...)),
+		pyyaml.P("initial_actions", pyyaml.Seq(actions...)),
+		pyyaml.P("scheduled_actions", pyyaml.Seq()),
+		pyyaml.P("run", run),
+	)
+}
+
 // decimalNode converts a Decimal as bilancio's _to_yaml_ready does: an int
 // when its normalised value is integral, otherwise the correctly rounded
 // float.
 func decimalNode(d pynum.Amount) pyyaml.Node {
-	norm := pynum.Normalize(d)
-	if _, exp := norm.Coefficient(); exp >= 0 {
-		return pyyaml.IntText(integerText(norm))
+	var buf [48]byte
+	text, f, integral := appendInteger(buf[:0], d)
+	if integral {
+		return pyyaml.IntText(string(text))
 	}
-	return pyyaml.Float(norm.Float64())
+	return pyyaml.Float(f)
 }
 
 // runBlock is the run block bilancio's generators write, without

@@ -1,6 +1,7 @@
 package ring
 
 import (
+	"math/big"
 	"os"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
 	"github.com/bilancio-go/bilancio/internal/pyrandom"
+	"github.com/bilancio-go/bilancio/internal/pyyaml"
 )
 
 // testdata/bilancio/*.yaml were written by bilancio's own data-era generator
@@ -262,6 +264,48 @@ func TestFmtDecimal(t *testing.T) {
 	} {
 		if got := fmtDecimal(*dec(t, in)); got != want {
 			t.Errorf("fmtDecimal(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// fmtDecimal and decimalNode read a Decimal's normalised digits
+// (pynum.NormalizedDigits); they must print what the normalised Decimal's
+// coefficient and float say, for values of every form (int64, 128-bit and
+// larger coefficients, 28-digit quotients, rounded ones).
+func TestNormalizedTexts(t *testing.T) {
+	ins := []string{"0", "-0", "0E-7", "5", "-5", "10000.0", "2.50", "1E-7", "1E+3", "-0.50", "123.456000",
+		"0.3333333333333333333333333333", "166.6666666666666666666666667", "-98765432109876543210.5",
+		"123456789012345678901234567890123", "1.00000000000000000000000000000000001", "9E+40", "1E-30"}
+	third := pynum.Quo(pynum.Dec(500, 0), pynum.Dec(3, 0))
+	for _, in := range ins {
+		d := *dec(t, in)
+		for _, a := range []pynum.Amount{d, pynum.Mul(d, third), pynum.Add(d, pynum.Dec(1, -20))} {
+			norm := pynum.Normalize(a)
+			coef, exp := norm.Coefficient()
+			var want string
+			if exp >= 0 {
+				want = new(big.Int).Mul(coef, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(exp)), nil)).String()
+				if got := decimalNode(a); got.Kind != pyyaml.IntNode || got.Text != want {
+					t.Errorf("decimalNode(%s) = %+v, want int %s", a, got, want)
+				}
+			} else {
+				if got, want := decimalNode(a), pyyaml.Float(norm.Float64()); got.Kind != want.Kind || got.Text != want.Text {
+					t.Errorf("decimalNode(%s) = %+v, want %+v", a, got, want)
+				}
+				neg := coef.Sign() < 0
+				digits := coef.Abs(coef).String()
+				if k := len(digits) + int(exp); k > 0 {
+					want = digits[:k] + "." + digits[k:]
+				} else {
+					want = "0." + strings.Repeat("0", -k) + digits
+				}
+				if neg {
+					want = "-" + want
+				}
+			}
+			if got := fmtDecimal(a); got != want {
+				t.Errorf("fmtDecimal(%s) = %s, want %s", a, got, want)
+			}
 		}
 	}
 }

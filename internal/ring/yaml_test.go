@@ -24,6 +24,15 @@ func checkScenarioYAML(t *testing.T, p Params) (direct bool) {
 	if string(g.YAML) != string(want) {
 		t.Fatalf("prefix %q, n %d, handling %q: scenario.yaml\n%s\nMarshal writes\n%s", p.NamePrefix, p.NAgents, p.DefaultHandling, g.YAML, want)
 	}
+	// GenerateYAML writes the same scenario, with the same values, without
+	// the document.
+	y, err := GenerateYAML(p)
+	if err != nil {
+		t.Fatalf("%+v: GenerateYAML: %v", p, err)
+	}
+	if string(y.YAML) != string(g.YAML) || y.Name != g.Name || y.Description != g.Description || y.S1.String() != g.S1.String() || y.L0.String() != g.L0.String() || len(y.Payables) != len(g.Payables) {
+		t.Fatalf("prefix %q, n %d: GenerateYAML differs from Generate:\n%s\n%s", p.NamePrefix, p.NAgents, y.YAML, g.YAML)
+	}
 	var mints, amounts []pyyaml.Node
 	var due []int
 	for _, a := range g.Liquidity {

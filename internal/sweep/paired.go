@@ -295,7 +295,7 @@ func (p *Plan) generate(pt Point) (*ring.Generated, error) {
 		}
 		return g, nil
 	}
-	return ring.Generate(p.Params(pt).Params)
+	return ring.GenerateYAML(p.Params(pt).Params)
 }
 
 // pairedDefaults fills a paired spec's unset settings with bilancio's

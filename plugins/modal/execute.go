@@ -505,16 +505,25 @@ func (b *batchRun) launch(ctx context.Context, c *chunk) (*live, error) {
 			return l, nil
 		}
 		b.creation(-1)
-		b.limit.release()
 		if errors.Is(err, errYield) {
 			// Created again once staging is done (above).
+			b.limit.release()
 			b.exec.logger.Info("a spare sandbox gave its place up for staging", "chunk", c.name)
 			continue
 		}
 		if stop := b.stopped(); errors.Is(err, errNoRuns) || errors.Is(err, errStaging) || stop != nil && errors.Is(err, stop) {
+			b.limit.release()
 			return nil, err
 		}
-		switch classify(err) {
+		class := classify(err)
+		if class == classFatal {
+			// Halted before the place is given back: a chunk waiting for
+			// it must find the batch stopped, not ask Modal again.
+			err = fmt.Errorf("creating a sandbox: %w", err)
+			b.halt(err)
+		}
+		b.limit.release()
+		switch class {
 		case classExhausted:
 			b.limit.exhausted()
 			d := bo.next()
@@ -530,11 +539,7 @@ func (b *batchRun) launch(ctx context.Context, c *chunk) (*live, error) {
 			if !sleep(ctx, bo.next()) {
 				return nil, ctx.Err()
 			}
-		case classCancelled:
-			return nil, err
-		default:
-			err = fmt.Errorf("creating a sandbox: %w", err)
-			b.halt(err)
+		default: // classCancelled, and classFatal (halted above)
 			return nil, err
 		}
 	}
