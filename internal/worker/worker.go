@@ -106,8 +106,15 @@ func (p *Pool) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.RunEvent
 	}
 	bctx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)
+	// The runs folder is held open for the batch: each run's folder is
+	// made, written and moved into place relative to it. If it cannot be
+	// opened, each run opens it itself (and fails saying why).
+	runs, err := runfolder.OpenRuns(b.OutRoot)
+	if err == nil {
+		defer runs.Close()
+	}
 	bt := &batch{
-		pool: p, spec: b, experiment: b.ExperimentID,
+		pool: p, spec: b, experiment: b.ExperimentID, runs: runs,
 		jobs: make([]*job, len(b.Runs)),
 		em:   &emitter{pool: p, experiment: b.ExperimentID, emit: emit, abort: abort, guard: guard},
 	}
@@ -206,8 +213,11 @@ type batch struct {
 	pool       *Pool
 	spec       *sdk.Batch
 	experiment string
-	jobs       []*job
-	em         *emitter
+	// runs is the batch's OutRoot held open; nil if it could not be
+	// opened.
+	runs *runfolder.Runs
+	jobs []*job
+	em   *emitter
 
 	// mu guards the jobs' state. Lock order: batch.mu, then emitter.mu,
 	// then Pool.mu.
@@ -367,7 +377,15 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 	// sweep's usual run) has none, and its folder is new. (An archive is
 	// replaced whole, only once complete.)
 	fresh := true
-	if !cfg.Archive {
+	switch {
+	case cfg.Archive:
+	case bt.runs != nil:
+		found, err := bt.runs.Exists(spec.RunID)
+		if err != nil {
+			return j.event(sdk.EventFailed, err.Error())
+		}
+		fresh = !found
+	default:
 		_, err := os.Lstat(dir)
 		fresh = errors.Is(err, fs.ErrNotExist)
 	}
@@ -379,7 +397,7 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 	out, err := bt.pool.simulate(j.ctx, runner.Request{
 		ScenarioName: name, Scenario: spec.Scenario, OutDir: dir, Options: opts,
 		HTML: spec.Options.HTML, Artifacts: spec.Options.Artifacts, RunID: spec.RunID, Engine: cfg.Engine, Executor: cfg.Executor,
-		SummaryRule: metrics.ZeroRule(spec.Options.SummaryRule), ReplaceFolder: fresh, Archive: cfg.Archive,
+		SummaryRule: metrics.ZeroRule(spec.Options.SummaryRule), ReplaceFolder: fresh, Runs: bt.runs, Archive: cfg.Archive,
 	})
 	if err != nil {
 		if j.ctx.Err() != nil {
