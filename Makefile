@@ -12,7 +12,7 @@ VERSION_PKG := github.com/bilancio-go/bilancio/internal/version
 LDFLAGS   := -X $(VERSION_PKG).commit=$(COMMIT) -X $(VERSION_PKG).dirty=$(DIRTY) $(if $(VERSION),-X $(VERSION_PKG).version=$(VERSION))
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build run test bench lint fuzz clean faults bench-million
+.PHONY: all build run test bench lint cross fuzz clean faults bench-million
 
 all: build
 
@@ -103,6 +103,16 @@ lint:
 	$(GO) vet -tags faults ./internal/faults/
 	$(GO) run $(STATICCHECK) ./...
 	$(GO) run $(STATICCHECK) -tags faults ./internal/faults/
+	$(MAKE) --no-print-directory cross
+
+# bilancio and bilancio-sweep build for the desktops that drive Modal (the
+# sandboxes run the static linux/amd64 worker that make build makes): go
+# build of the two programs checks both and keeps neither.
+cross:
+	@for target in darwin/arm64 darwin/amd64 linux/arm64; do \
+	  echo "cross-compiling for $$target"; \
+	  GOOS=$${target%/*} GOARCH=$${target#*/} $(GO) build . ./cmd/bilancio-sweep || { echo "cross-compiling bilancio for $$target failed" >&2; exit 1; }; \
+	done
 
 # Fuzz the scenario loader, the dealer, the fast YAML path and the integer
 # replay of the intraday metrics for a while each (FUZZTIME=10m for longer).

@@ -48,8 +48,11 @@ func openRawFolder(dir string) (*rawFolder, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: dir, Err: err}
 	}
-	return &rawFolder{fd: fd, subs: map[string]int{}}, nil
+	return rawFolderOf(fd), nil
 }
+
+// rawFolderOf returns the folder open as fd.
+func rawFolderOf(fd int) *rawFolder { return &rawFolder{fd: fd, subs: map[string]int{}} }
 
 // close closes every descriptor.
 func (r *rawFolder) close() error {

@@ -16,6 +16,8 @@ func (rawFile) Write([]byte) (int, error) { return 0, errors.ErrUnsupported }
 
 func openRawFolder(string) (*rawFolder, error) { return nil, errors.ErrUnsupported }
 
+func rawFolderOf(int) *rawFolder { return &rawFolder{} }
+
 func (*rawFolder) close() error { return nil }
 
 func (*rawFolder) create(string, func(rawFile) (string, int64, error)) (string, int64, stamp, error) {

@@ -90,7 +90,7 @@ func (r *Runs) NewRun(name string) (*Writer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("creating a folder beside %s: %w", filepath.Join(r.dir, name), err)
 		}
-		w = &Writer{dir: filepath.Join(r.dir, tmp), raw: &rawFolder{fd: fd, subs: map[string]int{}}, names: map[string]bool{}, direct: true}
+		w = &Writer{dir: filepath.Join(r.dir, tmp), raw: rawFolderOf(fd), names: map[string]bool{}, direct: true}
 		w.place = &placement{runs: r, tmp: tmp, name: name}
 		return w, nil
 	}
