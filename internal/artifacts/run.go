@@ -2,6 +2,7 @@ package artifacts
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
@@ -99,11 +100,13 @@ func WriteRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(
 	return writeRun(dir, runfolder.Create, scenarioYAML, res, runHTML, info)
 }
 
-// WriteNewRun is WriteRun for a new, empty folder dir that nobody sees
-// until the caller moves it into place (atomicfile.ReplaceDir's temporary
-// folder): each file is created in place (runfolder.CreateNew).
-func WriteNewRun(dir string, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *runfolder.Sealed, error) {
-	return writeRun(dir, runfolder.CreateNew, scenarioYAML, res, runHTML, info)
+// WriteNewRun is WriteRun for the run folder name in runs, written as a
+// new folder beside it and moved into place whole once sealed (replacing
+// whatever was there): each file is created in place (runfolder.Runs'
+// NewRun).
+func WriteNewRun(runs *runfolder.Runs, name string, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *runfolder.Sealed, error) {
+	create := func(string) (*runfolder.Writer, error) { return runs.NewRun(name) }
+	return writeRun(filepath.Join(runs.Dir(), name), create, scenarioYAML, res, runHTML, info)
 }
 
 func writeRun(dir string, create func(string) (*runfolder.Writer, error), scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *runfolder.Sealed, error) {

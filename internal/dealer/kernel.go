@@ -46,11 +46,22 @@ func (d *Dealer) Recompute(v *VBT, s pynum.Amount) {
 	} else {
 		d.Midline = m
 	}
+	// ask = min(A, up) is A itself unless up < A, and bid = max(B, down)
+	// is B itself unless down > B: a quote is pinned (equal to the VBT's)
+	// exactly when the VBT's was taken or the other equals it, so one
+	// comparison decides both the quote and its pin.
 	half := k.halfI
-	d.Ask = pynum.Min(v.A, pynum.Add(d.Midline, half))
-	d.Bid = pyMax(v.B, pynum.Sub(d.Midline, half))
-	d.PinnedAsk = pynum.Cmp(d.Ask, v.A) == 0
-	d.PinnedBid = pynum.Cmp(d.Bid, v.B) == 0
+	up, down := pynum.Add(d.Midline, half), pynum.Sub(d.Midline, half)
+	c := pynum.Cmp(up, v.A)
+	d.Ask, d.PinnedAsk = v.A, c >= 0
+	if c < 0 {
+		d.Ask = up
+	}
+	c = pynum.Cmp(down, v.B)
+	d.Bid, d.PinnedBid = v.B, c <= 0
+	if c > 0 {
+		d.Bid = down
+	}
 }
 
 // CanInteriorBuy reports whether the dealer can buy one ticket from a

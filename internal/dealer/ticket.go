@@ -26,6 +26,10 @@ type Ticket struct {
 	// market is 1 + the index of Bucket's market (the first of that name),
 	// set by the first look-up and by Mature; 0 when not known yet.
 	market int
+	// owner and issuer are 1 + the index in State.Traders of the trader
+	// last found for Owner and Issuer (0: none yet); a hint, checked
+	// against the id before use.
+	owner, issuer int32
 }
 
 // TicketIDPrefix starts every ticket id.

@@ -28,6 +28,8 @@ type Trader struct {
 	AssetIssuer string
 	// Defaulted is never set by the engine integration.
 	Defaulted bool
+	// index is 1 + the trader's index in State.Traders (0 until added).
+	index int32
 }
 
 // PaymentDue returns the sum of the faces of the obligations maturing on
@@ -101,6 +103,15 @@ func (t *Trader) eligibility(d int) (sells, buys bool) {
 	if cash, ok := t.Cash.Whole(); ok && cash > -wholeLimit && cash < wholeLimit {
 		if dues, ok := t.maxDuesWhole(d); ok {
 			return len(t.TicketsOwned) > 0 && dues > cash, cash-dues > BuyerSurplus
+		}
+	}
+	if floor, whole, ok := pynum.FloorInt64(t.Cash); ok && floor > -wholeLimit && floor < wholeLimit {
+		// Cash with a fraction (after a trade): with dues D ≥ 0 whole,
+		// D > cash ⟺ D > ⌊cash⌋, and cash − D (exact when positive: it
+		// has no more digits than cash) > 500 ⟺ cash > D + 500.
+		if dues, ok := t.maxDuesWhole(d); ok {
+			n := dues + BuyerSurplus
+			return len(t.TicketsOwned) > 0 && dues > floor, floor > n || floor == n && !whole
 		}
 	}
 	dues := t.maxDues(d)

@@ -64,7 +64,15 @@ func TestTraderEligibility(t *testing.T) {
 func TestEligibility(t *testing.T) {
 	faces := []pynum.Amount{pynum.Dec(99, 0), pynum.Dec(400, 0), pynum.Dec(0, 0), pynum.Dec(995, -1), pynum.Int(600), pynum.Dec(-7, 0)}
 	cashes := []pynum.Amount{pynum.Dec(0, 0), pynum.Dec(99, 0), pynum.Dec(98, 0), pynum.Dec(599, 0), pynum.Dec(1000, 0),
-		pynum.Dec(1099, 0), pynum.Dec(1100, 0), pynum.Quo(pynum.Int(2000), pynum.Int(3)), pynum.Dec(-5, 0), pynum.Dec(10995, -1)}
+		pynum.Dec(1099, 0), pynum.Dec(1100, 0), pynum.Quo(pynum.Int(2000), pynum.Int(3)), pynum.Dec(-5, 0), pynum.Dec(10995, -1),
+		// Fractions (cash after a trade) at and around the thresholds:
+		// dues 99, 400, 499.5, 600 against cash and cash − 500.
+		pynum.Dec(5990, -1), pynum.Dec(5995, -1), pynum.Dec(59900001, -5), pynum.Dec(5989999, -4), pynum.Dec(9000, -1),
+		pynum.Dec(11000, -1), pynum.Dec(11001, -1), pynum.Dec(10999, -1), pynum.Dec(-55, -1), pynum.Dec(985, -1), pynum.Dec(995, -1), pynum.Dec(40025, -2), pynum.Dec(5, -1),
+		pynum.Add(pynum.Int(599), pynum.Quo(pynum.Int(1), pynum.Int(3))), pynum.Sub(pynum.Int(1100), pynum.Quo(pynum.Int(1), pynum.Int(7))),
+		pynum.Add(pynum.Int(98), pynum.Quo(pynum.Int(1), pynum.Int(3))),
+		// More than 28 digits: no shortcut.
+		mustParse(t, "1099.00000000000000000000000000001"), mustParse(t, "599.00000000000000000000000000001")}
 	n := 0
 	for _, cash := range cashes {
 		for i, f := range faces {
@@ -93,4 +101,13 @@ func TestEligibility(t *testing.T) {
 	if n < 1000 {
 		t.Fatalf("only %d cases", n)
 	}
+}
+
+func mustParse(t *testing.T, s string) pynum.Amount {
+	t.Helper()
+	a, err := pynum.ParseDecimal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

@@ -49,6 +49,9 @@ type Trade struct {
 	// LiquidityDriven (sells) is shortfall(day) > 0 before the sale;
 	// ReducesMarginBelowZero (buys) is margin ≥ 0 before and < 0 after.
 	LiquidityDriven, ReducesMarginBelowZero bool
+
+	// trader is the Trader's index field (1 + its index in State.Traders).
+	trader int32
 }
 
 // Trader returns the trader of agent id, or nil.
@@ -67,6 +70,29 @@ func (st *State) TraderIndex(id string) int {
 	return -1
 }
 
+// TradeTraderIndex is TraderIndex(x.Trader) for one of st's trades,
+// without a look-up by name while the trader is where the trade found it.
+func (st *State) TradeTraderIndex(x *Trade) int {
+	if i := int(x.trader) - 1; i >= 0 && i < len(st.Traders) && st.Traders[i].AgentID == x.Trader {
+		return i
+	}
+	return st.TraderIndex(x.Trader)
+}
+
+// traderOf returns the trader of agent id, or nil; *hint is 1 + the index
+// last found for id (0: none), tried first and updated.
+func (st *State) traderOf(id string, hint *int32) *Trader {
+	if i := int(*hint) - 1; i >= 0 && i < len(st.Traders) && st.Traders[i].AgentID == id {
+		return st.Traders[i]
+	}
+	i, ok := st.traderIndex[id]
+	if !ok {
+		return nil
+	}
+	*hint = int32(i + 1)
+	return st.Traders[i]
+}
+
 // AddTrader appends a trader (initialisation, spec §2.2 step 5).
 func (st *State) AddTrader(t *Trader) {
 	if st.traderIndex == nil {
@@ -74,6 +100,7 @@ func (st *State) AddTrader(t *Trader) {
 	}
 	st.traderIndex[t.AgentID] = len(st.Traders)
 	st.Traders = append(st.Traders, t)
+	t.index = int32(len(st.Traders))
 }
 
 // SetTraders sets the traders, in agent order, all at once (initialisation,
@@ -83,6 +110,13 @@ func (st *State) SetTraders(ts []*Trader) {
 	st.traderIndex = make(map[string]int, len(ts))
 	for i, t := range ts {
 		st.traderIndex[t.AgentID] = i
+		t.index = int32(i + 1)
+		for _, k := range t.TicketsOwned {
+			k.owner = t.index
+		}
+		for _, k := range t.Obligations {
+			k.issuer = t.index
+		}
 	}
 }
 
@@ -95,10 +129,10 @@ func (st *State) RemoveTicket(t *Ticket) {
 		m.Dealer.Inventory = removeTicket(m.Dealer.Inventory, t)
 		m.VBT.Inventory = removeTicket(m.VBT.Inventory, t)
 	}
-	if tr := st.Trader(t.Owner); tr != nil {
+	if tr := st.traderOf(t.Owner, &t.owner); tr != nil {
 		tr.TicketsOwned = removeTicket(tr.TicketsOwned, t)
 	}
-	if tr := st.Trader(t.Issuer); tr != nil {
+	if tr := st.traderOf(t.Issuer, &t.issuer); tr != nil {
 		tr.Obligations = removeTicket(tr.Obligations, t)
 	}
 }
@@ -125,14 +159,20 @@ func (st *State) Mature(day int) {
 	buckets := st.Config.Buckets
 	var buf [8]int
 	first := firstOfName(buf[:0], buckets)
-	kept := st.Tickets[:0]
-	for _, t := range st.Tickets {
+	// The kept tickets move up in place; a slot is written only when a
+	// ticket before it left (a pointer store costs a write barrier while
+	// the collector marks).
+	kept := 0
+	for k, t := range st.Tickets {
 		t.RemainingTau = RemainingTau(t.MaturityDay, day)
 		if t.RemainingTau == 0 {
 			st.RemoveTicket(t)
 			continue
 		}
-		kept = append(kept, t)
+		if kept != k {
+			st.Tickets[kept] = t
+		}
+		kept++
 		i := assignIndex(t.RemainingTau, buckets)
 		if i >= 0 && first != nil {
 			i = first[i]
@@ -171,8 +211,8 @@ func (st *State) Mature(day int) {
 			}
 		}
 	}
-	clear(st.Tickets[len(kept):])
-	st.Tickets = kept
+	clear(st.Tickets[kept:])
+	st.Tickets = st.Tickets[:kept]
 }
 
 // SafetyMargin is a trader's m = cash + Σ owned bid·face − Σ obligations
@@ -270,7 +310,7 @@ func (st *State) after(tr *Trader, m *Market, x *Trade) {
 func (st *State) customerSells(x *Trade, day int, tr *Trader) {
 	t := tr.TicketsOwned[0]
 	m := st.marketOf(t)
-	*x = Trade{Day: day, Bucket: t.Bucket, Side: Sell, Trader: tr.AgentID, Ticket: t}
+	*x = Trade{Day: day, Bucket: t.Bucket, Side: Sell, Trader: tr.AgentID, Ticket: t, trader: tr.index}
 	st.before(tr, m, x)
 	x.LiquidityDriven = tr.Shortfall(day).Sign() > 0
 	s := st.Config.TicketSize
@@ -295,7 +335,7 @@ func (st *State) customerSells(x *Trade, day int, tr *Trader) {
 // customerBuys executes tr's purchase in market m, whose dealer or VBT has
 // inventory (spec §4.4, §5.2).
 func (st *State) customerBuys(x *Trade, day int, tr *Trader, m *Market) {
-	*x = Trade{Day: day, Bucket: m.Bucket.Name, Side: Buy, Trader: tr.AgentID}
+	*x = Trade{Day: day, Bucket: m.Bucket.Name, Side: Buy, Trader: tr.AgentID, trader: tr.index}
 	st.before(tr, m, x)
 	s := st.Config.TicketSize
 	var t *Ticket
@@ -314,7 +354,7 @@ func (st *State) customerBuys(x *Trade, day int, tr *Trader, m *Market) {
 		m.VBT.Inventory = slices.Delete(m.VBT.Inventory, i, i+1)
 		m.VBT.Cash = pynum.Add(m.VBT.Cash, x.UnitPrice)
 	}
-	t.Owner = tr.AgentID
+	t.Owner, t.owner = tr.AgentID, tr.index
 	m.Dealer.Recompute(m.VBT, s)
 	x.Ticket = t
 	x.Price = pynum.Mul(x.UnitPrice, t.Face)

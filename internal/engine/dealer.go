@@ -301,8 +301,12 @@ func (s *system) dealerPhase(day int) error {
 		d.st.Traders[i].Cash = d.cash[i]
 	}
 	// P0.5: mappings whose payable is gone.
-	kept := d.links[:0]
-	for _, l := range d.links {
+	// The kept mappings move up in place; a slot is written only when one
+	// before it left (its pointers cost write barriers while the collector
+	// marks).
+	kept := 0
+	for k := range d.links {
+		l := &d.links[k]
 		if c := s.st.contracts[l.payable]; c.removed || c.kind != KindPayable {
 			if d.live[l.ticket.Serial] {
 				d.st.DeleteTicket(l.ticket)
@@ -310,10 +314,13 @@ func (s *system) dealerPhase(day int) error {
 			}
 			continue
 		}
-		kept = append(kept, l)
+		if kept != k {
+			d.links[kept] = *l
+		}
+		kept++
 	}
-	clear(d.links[len(kept):])
-	d.links = kept
+	clear(d.links[kept:])
+	d.links = d.links[:kept]
 	// P1: maturities and bucket migration; tickets that leave the ticket
 	// map keep their mapping entries until their payable is gone.
 	before := len(d.st.Tickets)
@@ -390,7 +397,7 @@ func (s *system) syncDealer(trades []dealer.Trade) error {
 	// order, as bilancio visits every trader.
 	synced := d.synced[:0]
 	for k := range trades {
-		if i := d.st.TraderIndex(trades[k].Trader); i >= 0 {
+		if i := d.st.TradeTraderIndex(&trades[k]); i >= 0 {
 			synced = append(synced, i)
 		}
 	}

@@ -67,7 +67,10 @@ type Result struct {
 	// final is the state when the run ended, copied on first use (Final).
 	final *finalView
 	// Snapshots holds the state after setup (Day 0) and after each simulated
-	// day, when Options.Snapshots was set.
+	// day, when Options.Snapshots was set. They are read-only: a snapshot
+	// shares with the one before it (and Final with the last) the agent and
+	// contract lists, id lists and leading contracts that did not change, so
+	// a reader may take the same backing array as "unchanged".
 	Snapshots []StateView
 	// DaysSimulated counts run_day calls, including a day cut short by a
 	// default.

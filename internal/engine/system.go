@@ -58,6 +58,11 @@ type system struct {
 
 	// dealer is the dealer subsystem, when the scenario enables one.
 	dealer *dealerSubsystem
+
+	// lastView is the state view made last: the next one shares with it
+	// what has not changed (see view); changed is view's scratch list.
+	lastView StateView
+	changed  []uint8
 }
 
 // duePayable is a payable of system.pending: its index and due day.

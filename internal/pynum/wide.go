@@ -41,12 +41,17 @@ func addWide(a, b Amount, sub bool) (Amount, bool) {
 	}
 	bn = bn != sub
 	// Align to the smaller exponent, as an exact addition does.
-	exp := min(ae, be)
-	if ac, ok1 = scale128(ac, ae-exp); !ok1 {
-		return Amount{}, false
-	}
-	if bc, ok2 = scale128(bc, be-exp); !ok2 {
-		return Amount{}, false
+	exp := ae
+	switch {
+	case ae > be:
+		exp = be
+		if ac, ok1 = scale128(ac, ae-be); !ok1 {
+			return Amount{}, false
+		}
+	case be > ae:
+		if bc, ok2 = scale128(bc, be-ae); !ok2 {
+			return Amount{}, false
+		}
 	}
 	var sum u128
 	neg := an
@@ -70,7 +75,11 @@ func roundU128(neg bool, c u128, exp int) Amount {
 	if c.cmp(pow10u128(Precision)) < 0 {
 		return decimalFromU128(neg, c, int32(exp)) // at most Precision digits
 	}
-	if nd := c.digits(); nd > Precision {
+	nd := Precision + 1 // the usual case: one digit too many
+	if c.cmp(pow10u128(Precision+1)) >= 0 {
+		nd = c.digits()
+	}
+	if nd > Precision {
 		k := nd - Precision // at most 39 - 28 digits to drop
 		q, half := divPow10(c, k)
 		if half > 0 || half == 0 && q.lo&1 == 1 {
@@ -177,22 +186,18 @@ func squareWide(a Amount) (Amount, bool) {
 
 // mul128 returns the 256-bit product a·b, least significant word first.
 func mul128(a, b u128) [4]uint64 {
-	var p [4]uint64
-	h, l := bits.Mul64(a.lo, b.lo)
-	p[0], p[1] = l, h
-	for _, t := range [...]struct {
-		x, y uint64
-		at   int
-	}{{a.lo, b.hi, 1}, {a.hi, b.lo, 1}, {a.hi, b.hi, 2}} {
-		h, l := bits.Mul64(t.x, t.y)
-		var carry uint64
-		p[t.at], carry = bits.Add64(p[t.at], l, 0)
-		p[t.at+1], carry = bits.Add64(p[t.at+1], h, carry)
-		for i := t.at + 2; i < len(p); i++ {
-			p[i], carry = bits.Add64(p[i], 0, carry)
-		}
-	}
-	return p
+	h0, l0 := bits.Mul64(a.lo, b.lo)
+	h1, l1 := bits.Mul64(a.lo, b.hi)
+	h2, l2 := bits.Mul64(a.hi, b.lo)
+	h3, l3 := bits.Mul64(a.hi, b.hi)
+	// Word 1 is h0 + l1 + l2, word 2 h1 + h2 + l3 and the carries out of
+	// word 1, word 3 h3 and the carries out of word 2 (the product is
+	// below 2^256, so nothing carries out of word 3).
+	p1, c1 := bits.Add64(h0, l1, 0)
+	p1, c2 := bits.Add64(p1, l2, 0)
+	p2, c3 := bits.Add64(h1, h2, c1)
+	p2, c4 := bits.Add64(p2, l3, c2)
+	return [4]uint64{l0, p1, p2, h3 + c3 + c4}
 }
 
 // roundedDecimal returns the Decimal ±digits·10^exp rounded to p ≤ 38
@@ -250,7 +255,7 @@ func roundDigits(digits []byte, exp, p int) ([]byte, int) {
 
 // scale128 returns c·10^n, reporting false unless it stays below 2^127.
 func scale128(c u128, n int) (u128, bool) {
-	if c == (u128{}) {
+	if n <= 0 || c == (u128{}) {
 		return c, true
 	}
 	for n > 0 {

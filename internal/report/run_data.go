@@ -283,12 +283,13 @@ next:
 		}
 		return l
 	}
-	l := layout{kind: e.Kind}
-	for _, f := range e.Fields {
+	n := len(e.Fields)
+	l := layout{kind: e.Kind, keys: make([]string, n)}
+	rr := make([]int8, 2*n)
+	l.roles, l.ranks = rr[:n:n], rr[n:]
+	for i, f := range e.Fields {
 		role, rank := keyRole(f.Key)
-		l.keys = append(l.keys, f.Key)
-		l.roles = append(l.roles, int8(role))
-		l.ranks = append(l.ranks, int8(rank))
+		l.keys[i], l.roles[i], l.ranks[i] = f.Key, int8(role), int8(rank)
 	}
 	w.layouts = append(w.layouts, l)
 	return &w.layouts[len(w.layouts)-1]
@@ -483,11 +484,13 @@ type shownAgent struct {
 	id   string
 	pos  int
 	same int // the first shown agent with this id (run.show.balances may repeat one)
-	// last is the sheet last written (its plain encoding); prev the agent
-	// in the state it was last compared in.
-	last string
-	prev agentAt
-	seen bool
+	// last is the sheet last written (its plain encoding), unless
+	// lastDirect: it was written straight from the state (sheet), and prev
+	// shows the same; prev is the agent in the state it was last compared in.
+	last       string
+	lastDirect bool
+	prev       agentAt
+	seen       bool
 }
 
 // grid writes the T-accounts of the shown agents in sv; activeOnly leaves
@@ -542,34 +545,39 @@ func (w *dataWriter) grid(sv *engine.StateView, activeOnly bool) {
 			j.strs(s.id)
 			continue
 		}
+		prev, seen := s.prev, s.seen
 		s.prev, s.seen = cur, true
-		one.b = one.b[:0] // the sheet not interned, to compare
-		var t tAccount
-		direct := w.sheet(one, ix, av)
-		if !direct {
-			t = buildTAccount(ix, av)
-			writeSheet(one, &t)
+		if w.direct(ix, av) {
+			// Written straight from the state: compared with the
+			// state last compared (shown as the sheet last written) by
+			// what the sheet shows, without writing it twice.
+			if seen && s.lastDirect && sameSheet(prev, cur) {
+				j.strs(s.id)
+				continue
+			}
+			s.last, s.lastDirect = "", true
+			w.sheet(j, av)
+			continue
 		}
-		if s.last == string(one.b) { // compared without a copy
+		one.b = one.b[:0] // the sheet not interned, to compare
+		t := buildTAccount(ix, av)
+		writeSheet(one, &t)
+		if !s.lastDirect && s.last == string(one.b) { // compared without a copy
 			j.strs(s.id)
 			continue
 		}
-		s.last = string(one.b)
-		if direct {
-			w.sheet(j, ix, av)
-		} else {
-			writeSheet(j, &t)
-		}
+		s.last, s.lastDirect = string(one.b), false
+		writeSheet(j, &t)
 	}
 	j.endArr()
 	j.endArr()
 }
 
-// sheet writes av's T-account as writeSheet(buildTAccount(ix, av)) does,
-// straight from the state, for an agent of financial instruments only with
-// sides short enough to list every one; for any other it writes nothing
-// and reports false.
-func (w *dataWriter) sheet(j *jsonBuf, ix *stateIndex, av *engine.AgentView) bool {
+// direct reports whether av's T-account can be written straight from the
+// state (sheet): an agent of financial instruments only, with sides short
+// enough to list every one. It leaves them in w.cs for sheet, each side
+// ended by a nil.
+func (w *dataWriter) direct(ix *stateIndex, av *engine.AgentView) bool {
 	if len(av.StockIDs) > 0 || len(av.AssetIDs) > sideLinesMax || len(av.LiabilityIDs) > sideLinesMax {
 		return false
 	}
@@ -586,6 +594,49 @@ func (w *dataWriter) sheet(j *jsonBuf, ix *stateIndex, av *engine.AgentView) boo
 		cs = append(cs, nil) // the end of a side
 	}
 	w.cs = cs
+	return true
+}
+
+// sameSheet says whether two agents whose T-accounts are written straight
+// from their states (direct) show the same sheet: the same agent, default
+// and, side by side, instruments of the same kind, party, due day and
+// amount (an Amount compares by representation: equal ones may be missed,
+// and the sheet is then written again).
+func sameSheet(a, b agentAt) bool {
+	x, y := a.av, b.av
+	if x.ID != y.ID || x.Defaulted != y.Defaulted {
+		return false
+	}
+	for side, ids := range [2][2][]string{{x.AssetIDs, y.AssetIDs}, {x.LiabilityIDs, y.LiabilityIDs}} {
+		p, q := ids[0], ids[1]
+		for {
+			var c, d *engine.ContractView
+			for c == nil && len(p) > 0 {
+				c, p = a.ix.contract(p[0]), p[1:]
+			}
+			for d == nil && len(q) > 0 {
+				d, q = b.ix.contract(q[0]), q[1:]
+			}
+			if c == nil || d == nil {
+				if c != d {
+					return false
+				}
+				break
+			}
+			if c.Kind != d.Kind || c.HasDueDay != d.HasDueDay || c.HasDueDay && c.DueDay != d.DueDay || c.Amount != d.Amount ||
+				side == 0 && c.Issuer != d.Issuer || side == 1 && c.Holder != d.Holder {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// sheet writes av's T-account as writeSheet(buildTAccount(ix, av)) does,
+// straight from the state, for an agent that direct has just accepted
+// (its instruments in w.cs).
+func (w *dataWriter) sheet(j *jsonBuf, av *engine.AgentView) {
+	cs := w.cs
 	j.arr()
 	j.str(av.ID)
 	j.flag(av.Defaulted)
@@ -624,7 +675,6 @@ func (w *dataWriter) sheet(j *jsonBuf, ix *stateIndex, av *engine.AgentView) boo
 		j.numText(w.scratch)
 	}
 	j.endArr()
-	return true
 }
 
 // appendAmountText appends amountText(a).

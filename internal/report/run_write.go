@@ -16,10 +16,23 @@ type htmlBuf struct{ bytes.Buffer }
 // raw appends trusted markup.
 func (b *htmlBuf) raw(s string) { b.WriteString(s) }
 
+// escaped8 reports whether one of the eight bytes of x (load8) is one that
+// text escapes.
+func escaped8(x uint64) bool {
+	return (has8(x, 0)|has8(x, '"')|has8(x, '&')|has8(x, '\'')|has8(x, '+')|has8(x, '<')|has8(x, '>'))&highs != 0
+}
+
 // text appends s escaped for element content or a quoted attribute value.
 func (b *htmlBuf) text(s string) {
 	last := 0
 	for i := 0; i < len(s); i++ {
+		// Skip eight bytes at a time while none is escaped.
+		for i+8 <= len(s) && !escaped8(load8(s[i:])) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		var rep string
 		switch s[i] {
 		case 0:

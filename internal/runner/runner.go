@@ -8,10 +8,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/bilancio-go/bilancio/internal/artifacts"
-	"github.com/bilancio-go/bilancio/internal/atomicfile"
 	"github.com/bilancio-go/bilancio/internal/engine"
 	"github.com/bilancio-go/bilancio/internal/metrics"
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -47,6 +47,10 @@ type Request struct {
 	// takes OutDir's place once complete: whatever OutDir held is removed,
 	// and a failed write leaves it as it was.
 	ReplaceFolder bool
+	// Runs, when set, is the folder OutDir is in, held open (a sweep's
+	// runs folder, see runfolder.Runs): a new or replaced folder is made
+	// relative to it. Otherwise the run opens OutDir's parent itself.
+	Runs *runfolder.Runs
 }
 
 // Outcome is a finished run.
@@ -99,10 +103,14 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 	// its place and moved there once complete, like a replaced one; its
 	// files then need no temporary names of their own.
 	if req.ReplaceFolder || !exists(req.OutDir) {
-		err = atomicfile.ReplaceDir(req.OutDir, func(dir string) (err error) {
-			rep, folder, err = artifacts.WriteNewRun(dir, req.Scenario, res, html, info)
-			return err
-		})
+		runs := req.Runs
+		if runs == nil {
+			if runs, err = runfolder.OpenRuns(filepath.Dir(req.OutDir)); err != nil {
+				return nil, err
+			}
+			defer runs.Close()
+		}
+		rep, folder, err = artifacts.WriteNewRun(runs, filepath.Base(req.OutDir), req.Scenario, res, html, info)
 		if err == nil {
 			folder.Dir = req.OutDir // written elsewhere, then moved into place
 		}

@@ -112,7 +112,7 @@ func (s *Store) RemoveRun(id string) error {
 
 // RemoveTempRuns removes the folders killed writers left in the runs
 // folder: a new run folder is written beside its place and moved in whole
-// (atomicfile.ReplaceDir), as .<id>.tmp-*. It reads the runs folder in
+// (runfolder.Runs.NewRun), as .<id>.tmp-*. It reads the runs folder in
 // slices (a million runs are a million entries), and returns how many it
 // removed. Call it only while holding the lock, when no executor is
 // writing runs (at start, or after an executor died). It stops with ctx's

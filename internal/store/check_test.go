@@ -139,7 +139,7 @@ func TestRemoveTemp(t *testing.T) {
 }
 
 // RemoveRun clears the run's folder; RemoveTemp (and RemoveTempRuns) the
-// folders killed writers left beside run folders (atomicfile.ReplaceDir's
+// folders killed writers left beside run folders (runfolder.Runs.NewRun's
 // .<id>.tmp-*), and nothing else of the runs folder.
 func TestRemoveRun(t *testing.T) {
 	const id = "grid_0123456789ab"

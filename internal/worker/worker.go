@@ -101,8 +101,15 @@ func (p *Pool) Execute(ctx context.Context, b *sdk.Batch, emit func(sdk.RunEvent
 	}
 	bctx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)
+	// The runs folder is held open for the batch: each run's folder is
+	// made, written and moved into place relative to it. If it cannot be
+	// opened, each run opens it itself (and fails saying why).
+	runs, err := runfolder.OpenRuns(b.OutRoot)
+	if err == nil {
+		defer runs.Close()
+	}
 	bt := &batch{
-		pool: p, spec: b, experiment: b.ExperimentID,
+		pool: p, spec: b, experiment: b.ExperimentID, runs: runs,
 		jobs: make([]*job, len(b.Runs)),
 		em:   &emitter{pool: p, experiment: b.ExperimentID, emit: emit, abort: abort, guard: guard},
 	}
@@ -201,8 +208,11 @@ type batch struct {
 	pool       *Pool
 	spec       *sdk.Batch
 	experiment string
-	jobs       []*job
-	em         *emitter
+	// runs is the batch's OutRoot held open; nil if it could not be
+	// opened.
+	runs *runfolder.Runs
+	jobs []*job
+	em   *emitter
 
 	// mu guards the jobs' state. Lock order: batch.mu, then emitter.mu,
 	// then Pool.mu.
@@ -359,8 +369,17 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 	// A manifest left by an earlier attempt would make a run that fails
 	// or is cancelled now look complete. A run without a folder (a
 	// sweep's usual run) has none, and its folder is new.
-	_, err := os.Lstat(dir)
-	fresh := errors.Is(err, fs.ErrNotExist)
+	var fresh bool
+	if bt.runs != nil {
+		found, err := bt.runs.Exists(spec.RunID)
+		if err != nil {
+			return j.event(sdk.EventFailed, err.Error())
+		}
+		fresh = !found
+	} else {
+		_, err := os.Lstat(dir)
+		fresh = errors.Is(err, fs.ErrNotExist)
+	}
 	if !fresh {
 		if err := os.Remove(filepath.Join(dir, runfolder.ManifestFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return j.event(sdk.EventFailed, fmt.Sprintf("removing the old manifest of run %s: %v", spec.RunID, err))
@@ -370,7 +389,7 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 	out, err := bt.pool.simulate(j.ctx, runner.Request{
 		ScenarioName: name, Scenario: spec.Scenario, OutDir: dir, Options: opts,
 		HTML: spec.Options.HTML, Artifacts: spec.Options.Artifacts, RunID: spec.RunID, Engine: cfg.Engine, Executor: cfg.Executor,
-		SummaryRule: metrics.ZeroRule(spec.Options.SummaryRule), ReplaceFolder: fresh,
+		SummaryRule: metrics.ZeroRule(spec.Options.SummaryRule), ReplaceFolder: fresh, Runs: bt.runs,
 	})
 	if err != nil {
 		if j.ctx.Err() != nil {

@@ -37,3 +37,28 @@ func TestFileModeDespiteUmask(t *testing.T) {
 		}
 	}
 }
+
+// A folder made by Runs.NewRun gets mode 0755 and its files 0644 whatever
+// the umask.
+func TestNewRunModeDespiteUmask(t *testing.T) {
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	runs, err := OpenRuns(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer runs.Close()
+	s, err := writeRunFolder(t, runs, "run", true, EventsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range map[string]os.FileMode{".": 0o755, "out": 0o755, EventsFile: 0o644, ManifestFile: 0o644} {
+		st, err := os.Stat(filepath.Join(s.Dir, filepath.FromSlash(f)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != want {
+			t.Errorf("%s has mode %v, want %v", f, st.Mode().Perm(), want)
+		}
+	}
+}

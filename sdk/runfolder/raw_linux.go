@@ -3,8 +3,13 @@
 package runfolder
 
 import (
+	"fmt"
 	"io/fs"
+	"math/rand/v2"
+	"os"
 	"path"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,16 +74,26 @@ func (r *rawFolder) folder(dir string, create bool) (int, error) {
 	if err != nil {
 		return -1, err
 	}
+	made := false
 	if create {
-		if err := unix.Mkdirat(pfd, base, 0o755); err != nil && err != unix.EEXIST {
+		err := unix.Mkdirat(pfd, base, 0o755)
+		if err != nil && err != unix.EEXIST {
 			return -1, &fs.PathError{Op: "mkdirat", Path: dir, Err: err}
 		}
+		made = err == nil
 	}
 	fd, err := retry(func() (int, error) {
 		return unix.Openat(pfd, base, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	})
 	if err != nil {
 		return -1, &fs.PathError{Op: "openat", Path: dir, Err: err}
+	}
+	if made {
+		// 0755 whatever the umask, as the run folder.
+		if err := chmodDir(fd); err != nil {
+			unix.Close(fd)
+			return -1, &fs.PathError{Op: "chmod", Path: dir, Err: err}
+		}
 	}
 	r.subs[dir] = fd
 	return fd, nil
@@ -226,4 +241,97 @@ func retry(open func() (int, error)) (int, error) {
 			return fd, err
 		}
 	}
+}
+
+// lstat tells whether name is in the folder (not following a symbolic
+// link): nil, or the error (fs.ErrNotExist when absent).
+func (r *rawFolder) lstat(name string) error {
+	var st unix.Stat_t
+	for {
+		err := unix.Fstatat(r.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW)
+		if err != unix.EINTR {
+			if err != nil {
+				return &fs.PathError{Op: "fstatat", Path: name, Err: err}
+			}
+			return nil
+		}
+	}
+}
+
+// mkdirTemp makes a new folder prefix+SUFFIX in the folder, mode 0755
+// whatever the umask, and returns its name and descriptor.
+func (r *rawFolder) mkdirTemp(prefix string) (name string, fd int, err error) {
+	for try := 0; ; try++ {
+		name = prefix + strconv.FormatUint(uint64(rand.Uint32()), 10)
+		err = unix.Mkdirat(r.fd, name, 0o755)
+		if err == unix.EEXIST && try < 10000 {
+			continue
+		}
+		if err != nil {
+			return "", -1, &fs.PathError{Op: "mkdirat", Path: name, Err: err}
+		}
+		break
+	}
+	fd, err = retry(func() (int, error) {
+		return unix.Openat(r.fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	})
+	if err != nil {
+		unix.Unlinkat(r.fd, name, unix.AT_REMOVEDIR)
+		return "", -1, &fs.PathError{Op: "openat", Path: name, Err: err}
+	}
+	// The mode as documented, whatever the umask.
+	if err = chmodDir(fd); err != nil {
+		unix.Close(fd)
+		unix.Unlinkat(r.fd, name, unix.AT_REMOVEDIR)
+		return "", -1, &fs.PathError{Op: "chmod", Path: name, Err: err}
+	}
+	return name, fd, nil
+}
+
+// place moves the folder tmp to name, both in the folder dir (r): one
+// renameat2 when nothing is at name; a folder there is exchanged with it
+// atomically and its old content removed; a file there is refused. File
+// systems without renameat2's flags go through placeByPath.
+func (r *rawFolder) place(dir, tmp, name string) error {
+	err := unix.Renameat2(r.fd, tmp, r.fd, name, unix.RENAME_NOREPLACE)
+	if err == nil {
+		return nil
+	}
+	if err != unix.EEXIST {
+		if err == unix.EINVAL || err == unix.ENOSYS || err == unix.ENOTSUP {
+			return placeByPath(dir, tmp, name)
+		}
+		return &fs.PathError{Op: "renameat2", Path: name, Err: err}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstatat(r.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return &fs.PathError{Op: "fstatat", Path: name, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return fmt.Errorf("%s exists and is not a folder", filepath.Join(dir, name))
+	}
+	switch err := unix.Renameat2(r.fd, tmp, r.fd, name, unix.RENAME_EXCHANGE); {
+	case err == unix.EINVAL || err == unix.ENOSYS || err == unix.ENOTSUP:
+		return placeByPath(dir, tmp, name)
+	case err != nil:
+		return &fs.PathError{Op: "renameat2", Path: name, Err: err}
+	}
+	// tmp now holds the previous content.
+	if err := os.RemoveAll(filepath.Join(dir, tmp)); err != nil {
+		return fmt.Errorf("removing the previous content of %s: %w", filepath.Join(dir, name), err)
+	}
+	return nil
+}
+
+// chmodDir gives the folder fd mode 0755 if the umask took anything from
+// it (it rarely does: one fstat).
+func chmodDir(fd int) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return err
+	}
+	if st.Mode&0o7777 != 0o755 {
+		return unix.Fchmod(fd, 0o755)
+	}
+	return nil
 }

@@ -23,3 +23,9 @@ func (*rawFolder) create(string, func(rawFile) (string, int64, error)) (string, 
 }
 
 func quickCheck(string, string, string) (*Sealed, bool, error) { return nil, false, nil }
+
+func (*rawFolder) lstat(string) error { return errors.ErrUnsupported }
+
+func (*rawFolder) mkdirTemp(string) (string, int, error) { return "", -1, errors.ErrUnsupported }
+
+func (*rawFolder) place(string, string, string) error { return errors.ErrUnsupported }

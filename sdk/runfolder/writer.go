@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"strconv"
 )
 
@@ -53,6 +54,9 @@ type Writer struct {
 	// raw is the folder as descriptors, when direct on a system with the
 	// fast path (raw_linux.go); root is nil then.
 	raw *rawFolder
+	// place is where Commit moves the folder (Runs.NewRun); nil when it
+	// is written in place.
+	place *placement
 }
 
 // Create starts writing the run folder dir: it creates dir (and its
@@ -81,7 +85,7 @@ func Create(dir string) (*Writer, error) {
 
 // CreateNew starts writing the run folder dir, an empty folder that nobody
 // looks into until the caller moves it into place, as the temporary folder
-// of a folder replaced whole (atomicfile.ReplaceDir). Its files need no
+// of a folder replaced whole (Runs.NewRun, Receive). Its files need no
 // temporary names: each is created in place, written and hashed once, so a
 // run costs the file system what copying its files would (no rename per
 // file). Everything else is as with Create.
@@ -104,8 +108,18 @@ func CreateNew(dir string) (*Writer, error) {
 func (w *Writer) Dir() string { return w.dir }
 
 // Close releases the folder. A folder closed before Commit has no
-// manifest: it is incomplete.
+// manifest: it is incomplete; one made by Runs.NewRun is removed.
 func (w *Writer) Close() error {
+	err := w.release()
+	if p := w.place; p != nil && !p.moved {
+		p.moved = true // removed: nothing to do a second time
+		os.RemoveAll(w.dir)
+	}
+	return err
+}
+
+// release closes the folder's descriptors.
+func (w *Writer) release() error {
 	if w.raw != nil {
 		return w.raw.close()
 	}
@@ -126,6 +140,9 @@ func (w *Writer) folder(dir string) (*os.Root, error) {
 		return s, nil
 	}
 	if err := w.root.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := w.root.Chmod(dir, 0o755); err != nil { // whatever the umask
 		return nil, err
 	}
 	s, err := w.root.OpenRoot(dir)
@@ -273,5 +290,13 @@ func (w *Writer) seal(m *Manifest, data []byte) (*Sealed, error) {
 		return nil, fmt.Errorf("writing the manifest of %s: %w", w.dir, err)
 	}
 	w.committed = true
-	return &Sealed{Dir: w.dir, Manifest: m, SHA256: SHA256(data), Fingerprint: fingerprint(w.stamps), Written: data}, nil
+	dir := w.dir
+	if p := w.place; p != nil {
+		dir = filepath.Join(p.runs.dir, p.name)
+		if err := p.move(); err != nil {
+			return nil, fmt.Errorf("moving the run folder %s into place: %w", dir, err)
+		}
+		p.moved = true
+	}
+	return &Sealed{Dir: dir, Manifest: m, SHA256: SHA256(data), Fingerprint: fingerprint(w.stamps), Written: data}, nil
 }
