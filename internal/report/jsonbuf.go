@@ -133,6 +133,42 @@ func (j *jsonBuf) istr(s string) {
 	j.str(s)
 }
 
+// istrAt writes a string element as istr does, for a string that comes
+// back often (an event's kind or key): *no keeps the number it was
+// interned as (-2 when it is not interned; -1 before it is written), so
+// that the next time it is written without a lookup.
+func (j *jsonBuf) istrAt(s string, no *int32) {
+	switch {
+	case j.plain:
+		j.str(s)
+		return
+	case *no >= 0:
+		j.int(int(*no))
+		return
+	case *no == -2:
+		j.str(s)
+		return
+	}
+	if !interned(s) {
+		*no = -2
+		j.str(s)
+		return
+	}
+	k, ok := j.seen[s]
+	if !ok {
+		if j.seen == nil {
+			j.seen = make(map[string]int, 64)
+		}
+		k = len(j.seen)
+		j.seen[s] = k
+		*no = int32(k)
+		j.str(s)
+		return
+	}
+	*no = int32(k)
+	j.int(k)
+}
+
 // inum writes a number's text (which needs no escaping) as a string
 // element, interned as istr does.
 func (j *jsonBuf) inum(b []byte) {

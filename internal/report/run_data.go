@@ -266,6 +266,9 @@ type layout struct {
 	keys  []string
 	roles []int8
 	ranks []int8
+	// nos are the numbers the kind (nos[0]) and the keys (nos[1+i]) were
+	// interned as (jsonBuf.istrAt), -1 until known.
+	nos []int32
 }
 
 // layoutOf returns the layout of e's keys.
@@ -284,9 +287,12 @@ next:
 		return l
 	}
 	n := len(e.Fields)
-	l := layout{kind: e.Kind, keys: make([]string, n)}
+	l := layout{kind: e.Kind, keys: make([]string, n), nos: make([]int32, 1+n)}
 	rr := make([]int8, 2*n)
 	l.roles, l.ranks = rr[:n:n], rr[n:]
+	for i := range l.nos {
+		l.nos[i] = -1
+	}
 	for i, f := range e.Fields {
 		role, rank := keyRole(f.Key)
 		l.keys[i], l.roles[i], l.ranks[i] = f.Key, int8(role), int8(rank)
@@ -301,6 +307,7 @@ type cell struct {
 	s       string
 	at, end int
 	num     bool
+	no      *int32 // for the kind and keys: where its layout keeps its number
 }
 
 // cellOf makes a cell of a payload value.
@@ -361,7 +368,7 @@ func (w *dataWriter) eventRow(e *engine.Event) {
 		}
 	}
 	w.scratch = w.scratch[:0]
-	cells := append(w.cells[:0], cell{s: e.Kind})
+	cells := append(w.cells[:0], cell{s: e.Kind, no: &l.nos[0]})
 	for _, role := range [...]int{roleFrom, roleTo, roleAmount, roleID, roleAlias} {
 		if i := chosen[role]; i >= 0 {
 			cells = append(cells, w.cellOf(e.Fields[i].Val))
@@ -379,7 +386,7 @@ func (w *dataWriter) eventRow(e *engine.Event) {
 		if role != roleNone && role != roleAmount && w.same(&v, &cells[role]) {
 			continue
 		}
-		cells = append(cells, cell{s: f.Key}, v)
+		cells = append(cells, cell{s: f.Key, no: &l.nos[1+i]}, v)
 	}
 	w.cells = cells
 	n := len(cells)
@@ -391,6 +398,10 @@ func (w *dataWriter) eventRow(e *engine.Event) {
 	for i := range cells[:n] {
 		c := &cells[i]
 		if !c.num {
+			if c.no != nil {
+				j.istrAt(c.s, c.no)
+				continue
+			}
 			j.istr(c.s)
 			continue
 		}

@@ -228,3 +228,89 @@ func benchScaling(b *testing.B, n int) {
 		})
 	}
 }
+
+// sweepRings generates rings like the runs of bilancio's ring sweep
+// (scripts/bench-sweep.sh: n = 5, q_total 500, maturity 5, single_at H1,
+// expel-agent) at 135 points of its grid: κ, c, μ and monotonicity each at
+// a few of the grid's values.
+func sweepRings(tb testing.TB) [][]byte {
+	tb.Helper()
+	var out [][]byte
+	for _, kappa := range []int64{1, 5, 10, 20, 60} { // tenths: 0.1 … 6
+		for _, c := range []int64{1, 10, 50} { // tenths: 0.1, 1, 5
+			for _, mu := range []int64{0, 5, 10} { // tenths
+				for _, mono := range []int64{-1, 0, 1} {
+					g, err := ring.Generate(ring.Params{
+						NAgents: 5, Seed: 42 + int64(len(out)), Kappa: new(pynum.Dec(kappa, -1)), QTotal: new(pynum.Dec(500, 0)),
+						Concentration: new(pynum.Dec(c, -1)), Mu: new(pynum.Dec(mu, -1)), Monotonicity: new(pynum.Dec(mono, 0)),
+						MaturityDays: 5, Liquidity: ring.SingleAt, LiquidityAgent: "H1", DefaultHandling: engine.ExpelAgent,
+					})
+					if err != nil {
+						tb.Fatal(err)
+					}
+					out = append(out, g.YAML)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// BenchmarkSweepRuns is the work of one run of the ring sweep, averaged
+// over sweepRings (an op is one run, the rings taken in turn): the out/
+// files and metrics (outputs), run.html (html), and the whole run with its
+// folder written on tmpfs (run), as the sweep's worker does it.
+func BenchmarkSweepRuns(b *testing.B) {
+	type run struct {
+		sc  *engine.Scenario
+		res *engine.Result
+		sum *report.RunSummary
+	}
+	scenarios := sweepRings(b)
+	runs := make([]run, len(scenarios))
+	for i, y := range scenarios {
+		sc, err := engine.Load("ring.yaml", y)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := engine.Run(context.Background(), sc, engine.Options{Snapshots: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, rep, err := artifacts.Outputs(res)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runs[i] = run{sc, res, Summary(rep)}
+	}
+	b.Run("outputs", func(b *testing.B) {
+		measure(b, func(i int) {
+			if _, _, err := artifacts.Outputs(runs[i%len(runs)].res); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("html", func(b *testing.B) {
+		var buf bytes.Buffer
+		measure(b, func(i int) {
+			r := runs[i%len(runs)]
+			buf.Reset()
+			if err := report.WriteRunHTML(&buf, r.sc, r.res, r.sum); err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+	b.Run("run", func(b *testing.B) {
+		dir := benchDir(b)
+		ctx := context.Background()
+		measure(b, func(i int) {
+			_, err := Run(ctx, Request{
+				ScenarioName: "ring.yaml", Scenario: scenarios[i%len(scenarios)], HTML: true,
+				OutDir: filepath.Join(dir, fmt.Sprintf("run%07d", i)),
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+	})
+}
