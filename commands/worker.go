@@ -40,12 +40,14 @@ func (c *WorkerCommand) Synopsis() string {
 
 // Help implements cli.Command.
 func (c *WorkerCommand) Help() string {
-	return `Usage: bilancio worker -manifest FILE -out DIR [-parallel N]
+	return `Usage: bilancio worker -manifest FILE -out DIR [-parallel N] [-archive]
 
   Executes the runs of a worker manifest (a JSON sdk.WorkerManifest:
   {"version": 1, "experiment_id": ..., "runs": [{"run_id": ..., "scenario":
   the scenario YAML in base64, "options": {...}}, ...]}) on this machine and
-  writes each run's folder DIR/<run_id>/, manifest.json last. As each run ends, it prints one JSON line on stdout (an sdk.RunEvent,
+  writes each run's folder DIR/<run_id>/, manifest.json last (with
+  -archive, the folder as one tar file DIR/<run_id>.tar, written whole once
+  complete). As each run ends, it prints one JSON line on stdout (an sdk.RunEvent,
   "completed" with its result or "failed" with the reason) and nothing else;
   errors go to stderr.
 
@@ -62,6 +64,7 @@ type workerFlags struct {
 	parallel      int
 	usage         string
 	json          bool
+	archive       bool
 }
 
 func (c *WorkerCommand) flags(f *workerFlags) *flag.FlagSet {
@@ -70,6 +73,7 @@ func (c *WorkerCommand) flags(f *workerFlags) *flag.FlagSet {
 	fs.StringVar(&f.out, "out", "", "directory to write the run folders into")
 	fs.IntVar(&f.parallel, "parallel", 0, "runs to execute at once (default: the manifest's parallel, else the number of CPUs)")
 	fs.BoolVar(&f.json, "json", true, "print each finished run as a JSON line; -json=false prints a line of text instead")
+	fs.BoolVar(&f.archive, "archive", false, "write each run as one tar file DIR/<run_id>.tar instead of a folder (remote executors ship runs so)")
 	fs.StringVar(&f.usage, "usage", "", "write the worker's own use (CPU seconds, peak memory in MiB) to this JSON file when it ends (remote executors bill by it)")
 	return fs
 }
@@ -129,7 +133,7 @@ func (c *WorkerCommand) Run(args []string) int {
 		return nil
 	}
 	runner.TuneGC() // this process only executes runs
-	pool := worker.New(worker.Config{Engine: version.Version(), Executor: cmp.Or(m.Executor, sdk.DefaultWorkerExecutor)})
+	pool := worker.New(worker.Config{Engine: version.Version(), Executor: cmp.Or(m.Executor, sdk.DefaultWorkerExecutor), Archive: f.archive})
 	err = pool.Execute(c.Ctx, batch, emit)
 	if f.usage != "" {
 		writeWorkerUse(f.usage)

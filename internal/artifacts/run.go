@@ -109,6 +109,14 @@ func WriteNewRun(runs *runfolder.Runs, name string, scenarioYAML []byte, res *en
 	return writeRun(filepath.Join(runs.Dir(), name), create, scenarioYAML, res, runHTML, info)
 }
 
+// WriteRunArchive is WriteNewRun writing the run folder as the single
+// tar file path (runfolder.CreateArchive: RUN_ID.tar), for executors that
+// ship runs from remote storage. The folder it unpacks into is the one
+// WriteNewRun writes.
+func WriteRunArchive(path string, scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *runfolder.Sealed, error) {
+	return writeRun(path, runfolder.CreateArchive, scenarioYAML, res, runHTML, info)
+}
+
 func writeRun(dir string, create func(string) (*runfolder.Writer, error), scenarioYAML []byte, res *engine.Result, runHTML func(*metrics.Report) ([]byte, error), info RunInfo) (*metrics.Report, *runfolder.Sealed, error) {
 	files, report, err := RunOutputs(res, info.RunID)
 	if err != nil {

@@ -52,10 +52,24 @@ func (st *State) RecordInitial(debt, money pynum.Amount) {
 	}
 }
 
-// snapshot records the day's P2 snapshots.
+// snapshot records the day's P2 snapshots: without Detailed, only what the
+// dealer metrics and the run's page read of each market.
 func (st *State) snapshot(day int) {
 	s := st.Config.TicketSize
 	in := &st.Instruments
+	if !st.Detailed {
+		if in.Buckets == nil {
+			in.Buckets = make([]BucketSnapshot, 0, snapshotDays*len(st.Markets))
+		}
+		for _, m := range st.Markets {
+			d := m.Dealer
+			in.Buckets = append(in.Buckets, BucketSnapshot{
+				Day: day, Bucket: m.Bucket.Name, Inventory: len(d.Inventory),
+				Cash: d.Cash, Bid: d.Bid, Ask: d.Ask, Midline: d.Midline, MaxCapacity: d.XStar, VBTMid: m.VBT.M,
+			})
+		}
+		return
+	}
 	// Trader-owned tickets per market, and in all: each counts one S.
 	counts := st.counts[:0]
 	for range st.Markets {

@@ -33,6 +33,11 @@ type State struct {
 	// Instrumented turns on the December-era instrumentation: safety
 	// margins in trades, daily snapshots (spec §10.2–§10.5).
 	Instrumented bool
+	// Detailed keeps, with Instrumented, what only the detailed CSV files
+	// read: the daily system snapshots (Instruments.System) and the bucket
+	// snapshots' TotalSystemFace and DealerSharePct, which are zero
+	// without it (spec §10.4, §10.5).
+	Detailed bool
 	// Instruments holds what the instrumentation recorded.
 	Instruments Instruments
 

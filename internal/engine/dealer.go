@@ -101,7 +101,7 @@ func dealerAgentRoom(sc *Scenario) int {
 
 // initDealer builds the dealer subsystem after setup (spec §2.2): the
 // dealer and VBT agents, one ticket per payable, the capital, the traders.
-func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
+func (s *system) initDealer(cfg dealer.Config, era DealerEra, detailed bool) {
 	st := &s.st
 	// Room for the new agents at once: one copy of the agents, not a
 	// doubling of them.
@@ -187,7 +187,7 @@ func (s *system) initDealer(cfg dealer.Config, era DealerEra) {
 	d.st = dealer.NewState(cfg, total)
 	d.st.Tickets = tickets
 	if era == DealerDecember {
-		d.st.Instrumented = true
+		d.st.Instrumented, d.st.Detailed = true, detailed
 		d.st.RecordInitial(debt, total)
 	}
 	// One trader per household, in agent order, with the tickets it holds

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/bilancio-go/bilancio/internal/dealer"
+	"github.com/bilancio-go/bilancio/internal/pynum"
 )
 
 // dealerScenario is a small ring with a dealer: H2, without cash, is short
@@ -184,7 +185,7 @@ func TestDealerDailyInvariantsWarn(t *testing.T) {
 
 func TestDealerEras(t *testing.T) {
 	data := runDealerScenario(t, Options{DealerEra: DealerDataEra})
-	dec := runDealerScenario(t, Options{})
+	dec := runDealerScenario(t, Options{DetailedLogging: true})
 	if len(data.Events()) != len(dec.Events()) {
 		t.Fatalf("%d events in the data era, %d in December", len(data.Events()), len(dec.Events()))
 	}
@@ -199,6 +200,22 @@ func TestDealerEras(t *testing.T) {
 	}
 	if dec.Dealer == nil || dec.Dealer.Era != DealerDecember || len(dec.Dealer.State.Instruments.System) != dec.DaysSimulated {
 		t.Errorf("December run records %+v", dec.Dealer)
+	}
+	// Without detailed logging a December run keeps its markets' daily
+	// snapshots (the dealer metrics and the run's page read them), the same
+	// but for what only the detailed files print, and no system snapshots.
+	plain := runDealerScenario(t, Options{})
+	got, want := plain.Dealer.State.Instruments.Buckets, dec.Dealer.State.Instruments.Buckets
+	if len(plain.Dealer.State.Instruments.System) != 0 || len(got) != len(want) || len(got) == 0 {
+		t.Fatalf("without detailed logging: %d system and %d bucket snapshots, want 0 and %d",
+			len(plain.Dealer.State.Instruments.System), len(got), len(want))
+	}
+	for i := range got {
+		w := want[i]
+		w.TotalSystemFace, w.DealerSharePct = pynum.Amount{}, pynum.Amount{}
+		if got[i] != w {
+			t.Fatalf("bucket snapshot %d: %+v, detailed run has %+v", i, got[i], want[i])
+		}
 	}
 	if _, err := ParseDealerEra("2024"); err == nil {
 		t.Errorf("ParseDealerEra accepted 2024")
@@ -323,7 +340,7 @@ func TestDealerCashRefreshSeesEveryChange(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s.initDealer(cfg, DealerDecember)
+			s.initDealer(cfg, DealerDecember, true)
 			trades := 0
 			for range sc.Run.MaxDays {
 				if stale := staleDealerCash(s); len(stale) > 0 {

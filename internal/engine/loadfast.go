@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
@@ -516,7 +517,10 @@ func fastDecimal(text string) (pynum.Amount, bool) {
 		a, err := pynum.ParseDecimal(i.String())
 		return a, err == nil
 	case pyyaml.TagFloat:
-		f, err := pyyaml.ParseFloat(text)
+		// fastPlain took text by decimalTag (-digits[.digits][e±dd]), which
+		// float() reads as strconv does: nothing to drop or rewrite first.
+		// Out of range (±inf, or 0 with an error) is the usual path's.
+		f, err := strconv.ParseFloat(text, 64)
 		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 			return pynum.Amount{}, false
 		}

@@ -53,8 +53,9 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.initDealer(cfg, era)
-		res.Dealer = &DealerRun{State: s.dealer.st, Era: era, Detailed: opts.DetailedLogging && era == DealerDecember}
+		detailed := opts.DetailedLogging && era == DealerDecember
+		s.initDealer(cfg, era, detailed)
+		res.Dealer = &DealerRun{State: s.dealer.st, Era: era, Detailed: detailed}
 	}
 	if opts.Snapshots {
 		res.Snapshots = append(res.Snapshots, s.view())

@@ -53,13 +53,8 @@ func fastYAML(data []byte) *yaml.Node {
 // fastLines splits data into its lines, or returns nil when its bytes or
 // lines are outside the subset (the first steps of fastYAML).
 func fastLines(data []byte) []fastLine {
-	for _, c := range data {
-		// Comments, anchors, aliases, tags, double quotes, directives,
-		// control characters (tabs, carriage returns) and non-ASCII text
-		// are go-yaml's.
-		if refusedBytes[c] != '.' {
-			return nil
-		}
+	if !fastBytes(data) {
+		return nil
 	}
 	n := bytes.Count(data, []byte{'\n'}) + 1
 	lines := make([]fastLine, 0, n)
@@ -86,7 +81,29 @@ func fastLines(data []byte) []fastLine {
 	return lines
 }
 
-// refusedBytes marks with an x each byte fastLines refuses.
+// fastBytes reports whether data holds none of the bytes the subset leaves
+// to go-yaml: comments, anchors, aliases, tags, double quotes, directives,
+// control characters (tabs, carriage returns) and non-ASCII text. It looks
+// at eight bytes at a time: an x has a bit a dot has not (refusedBit).
+func fastBytes(data []byte) bool {
+	rest := data
+	for len(rest) >= 8 {
+		b := rest[:8:8]
+		if (refusedBytes[b[0]]|refusedBytes[b[1]]|refusedBytes[b[2]]|refusedBytes[b[3]]|
+			refusedBytes[b[4]]|refusedBytes[b[5]]|refusedBytes[b[6]]|refusedBytes[b[7]])&refusedBit != 0 {
+			return false
+		}
+		rest = rest[8:]
+	}
+	for _, c := range rest {
+		if refusedBytes[c]&refusedBit != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// refusedBytes marks with an x each byte fastBytes refuses.
 const refusedBytes = "" +
 	"xxxxxxxxxx.xxxxxxxxxxxxxxxxxxxxx" + // 0x00–0x1f: control characters but the newline
 	".xxx.xx...x...................x." + // 0x20–0x3f: ! " # % & * >
@@ -96,6 +113,9 @@ const refusedBytes = "" +
 	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" +
 	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" +
 	"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+
+// refusedBit is a bit of 'x' that '.' has not.
+const refusedBit = 'x' &^ '.'
 
 // fastParser walks the lines of a document.
 type fastParser struct {
@@ -251,15 +271,18 @@ func splitKey(text string) (key, rest string, ok bool) {
 	return text[:i], text[i+2:], true
 }
 
-// keySep is strings.Index(s, ": ") for the short texts of a line: the
-// place of the first ": " in s, or -1.
+// keySep is strings.Index(s, ": ") for the short texts of a line (most
+// have one colon or none): the place of the first ": " in s, or -1.
 func keySep(s string) int {
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] == ':' && s[i+1] == ' ' {
+	for i := 0; ; i++ {
+		j := strings.IndexByte(s[i:], ':')
+		if j < 0 {
+			return -1
+		}
+		if i += j; i+1 < len(s) && s[i+1] == ' ' {
 			return i
 		}
 	}
-	return -1
 }
 
 // scalar parses the value text written on line num at column col (1-based)

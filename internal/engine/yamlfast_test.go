@@ -146,7 +146,8 @@ func TestFastYAMLEdges(t *testing.T) {
 }
 
 // fastLines refuses a document for exactly the bytes the subset leaves to
-// go-yaml (its bit masks against the rule spelled out).
+// go-yaml (fastBytes' table against the rule spelled out), wherever they
+// stand in it.
 func TestFastLinesRefusedBytes(t *testing.T) {
 	for b := range 256 {
 		c := byte(b)
@@ -155,7 +156,33 @@ func TestFastLinesRefusedBytes(t *testing.T) {
 		if got := fastLines(doc) == nil; got != want {
 			t.Errorf("byte %#02x: refused %v, want %v", c, got, want)
 		}
+		for n := range 20 {
+			for at := range n {
+				data := bytes.Repeat([]byte{'a'}, n)
+				data[at] = c
+				if got := !fastBytes(data); got != want {
+					t.Errorf("byte %#02x at %d of %d: refused %v, want %v", c, at, n, got, want)
+				}
+			}
+		}
 	}
+}
+
+// keySep finds ": " as strings.Index does, in every text of up to eight
+// colons, spaces and letters.
+func TestKeySep(t *testing.T) {
+	var texts func(prefix string, n int)
+	texts = func(prefix string, n int) {
+		if got, want := keySep(prefix), strings.Index(prefix, ": "); got != want {
+			t.Errorf("keySep(%q) = %d, want %d", prefix, got, want)
+		}
+		if n > 0 {
+			for _, c := range []string{":", " ", "a"} {
+				texts(prefix+c, n-1)
+			}
+		}
+	}
+	texts("", 8)
 }
 
 // FuzzFastYAML: whatever the fast path accepts, go-yaml builds the same tree

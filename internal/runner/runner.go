@@ -51,6 +51,10 @@ type Request struct {
 	// runs folder, see runfolder.Runs): a new or replaced folder is made
 	// relative to it. Otherwise the run opens OutDir's parent itself.
 	Runs *runfolder.Runs
+	// Archive writes the run folder as the single file OutDir +
+	// runfolder.ArchiveSuffix (a tar, replaced whole once complete;
+	// artifacts.WriteRunArchive) instead of the folder OutDir.
+	Archive bool
 }
 
 // Outcome is a finished run.
@@ -102,7 +106,9 @@ func Run(ctx context.Context, req Request) (*Outcome, error) {
 	// A new folder (the usual case: every run of a sweep) is written beside
 	// its place and moved there once complete, like a replaced one; its
 	// files then need no temporary names of their own.
-	if req.ReplaceFolder || !exists(req.OutDir) {
+	if req.Archive {
+		rep, folder, err = artifacts.WriteRunArchive(req.OutDir+runfolder.ArchiveSuffix, req.Scenario, res, html, info)
+	} else if req.ReplaceFolder || !exists(req.OutDir) {
 		runs := req.Runs
 		if runs == nil {
 			if runs, err = runfolder.OpenRuns(filepath.Dir(req.OutDir)); err != nil {

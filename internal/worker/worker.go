@@ -41,6 +41,11 @@ type Config struct {
 	Engine string
 	// Executor names the executor in each run's manifest and RunResult.
 	Executor string
+	// Archive writes each run as the archive OutRoot/<run_id>.tar
+	// (runfolder.CreateArchive) instead of the folder OutRoot/<run_id>:
+	// `bilancio worker -archive`, for remote executors that ship runs from
+	// their storage. The event's result names the archive.
+	Archive bool
 }
 
 // errCancelRequested is the cause of a run stopped by Pool.Cancel.
@@ -366,17 +371,21 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 		opts.QuietDays = &q
 	}
 	dir := filepath.Join(bt.spec.OutRoot, spec.RunID)
+	cfg := bt.pool.cfg
 	// A manifest left by an earlier attempt would make a run that fails
 	// or is cancelled now look complete. A run without a folder (a
-	// sweep's usual run) has none, and its folder is new.
-	var fresh bool
-	if bt.runs != nil {
+	// sweep's usual run) has none, and its folder is new. (An archive is
+	// replaced whole, only once complete.)
+	fresh := true
+	switch {
+	case cfg.Archive:
+	case bt.runs != nil:
 		found, err := bt.runs.Exists(spec.RunID)
 		if err != nil {
 			return j.event(sdk.EventFailed, err.Error())
 		}
 		fresh = !found
-	} else {
+	default:
 		_, err := os.Lstat(dir)
 		fresh = errors.Is(err, fs.ErrNotExist)
 	}
@@ -385,11 +394,10 @@ func (bt *batch) execute(j *job) (ev sdk.RunEvent) {
 			return j.event(sdk.EventFailed, fmt.Sprintf("removing the old manifest of run %s: %v", spec.RunID, err))
 		}
 	}
-	cfg := bt.pool.cfg
 	out, err := bt.pool.simulate(j.ctx, runner.Request{
 		ScenarioName: name, Scenario: spec.Scenario, OutDir: dir, Options: opts,
 		HTML: spec.Options.HTML, Artifacts: spec.Options.Artifacts, RunID: spec.RunID, Engine: cfg.Engine, Executor: cfg.Executor,
-		SummaryRule: metrics.ZeroRule(spec.Options.SummaryRule), ReplaceFolder: fresh, Runs: bt.runs,
+		SummaryRule: metrics.ZeroRule(spec.Options.SummaryRule), ReplaceFolder: fresh, Runs: bt.runs, Archive: cfg.Archive,
 	})
 	if err != nil {
 		if j.ctx.Err() != nil {

@@ -1,11 +1,14 @@
 package worker
 
 import (
+	"archive/tar"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -463,4 +466,71 @@ func TestDefaultParallelIsTheNumberOfCPUs(t *testing.T) {
 func readManifest(dir string) (*runfolder.Manifest, error) {
 	m, _, err := runfolder.ReadManifest(dir)
 	return m, err
+}
+
+// TestExecuteArchive: with Config.Archive each run is written as the one
+// file OutRoot/<run_id>.tar (no folder, no temporary file left), its result
+// names the archive and carries the manifest's sha256, and the archive
+// unpacks into a run folder that verifies.
+func TestExecuteArchive(t *testing.T) {
+	p := New(Config{Parallel: 2, Engine: "test-engine", Executor: "test-exec", Archive: true})
+	b := ringBatch(t, 3)
+	var rec recorder
+	if err := p.Execute(t.Context(), b, rec.emit); err != nil {
+		t.Fatal(err)
+	}
+	term := rec.terminal(t, b)
+	ents, err := os.ReadDir(b.OutRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if want := "run_00.tar run_01.tar run_02.tar"; strings.Join(names, " ") != want {
+		t.Fatalf("OutRoot holds %v, want %s", names, want)
+	}
+	for _, r := range b.Runs {
+		ev := term[r.RunID]
+		path := filepath.Join(b.OutRoot, r.RunID+runfolder.ArchiveSuffix)
+		if ev.Type != sdk.EventCompleted || ev.Result == nil || ev.Result.Dir != path {
+			t.Fatalf("run %s: %s %+v", r.RunID, ev.Type, ev.Result)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recv, err := runfolder.Receive(filepath.Join(t.TempDir(), r.RunID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := tar.NewReader(bytes.NewReader(data))
+		var manifest []byte
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Name == runfolder.ManifestFile {
+				manifest, _ = io.ReadAll(tr)
+			} else if err := recv.Put(h.Name, tr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sealed, err := recv.Finish(manifest)
+		recv.Close()
+		if err != nil {
+			t.Fatalf("run %s: unpacking: %v", r.RunID, err)
+		}
+		if sealed.SHA256 != ev.Result.ManifestSHA256 || sealed.Manifest.RunID != r.RunID {
+			t.Errorf("run %s: manifest sha256 %s, result says %s", r.RunID, sealed.SHA256, ev.Result.ManifestSHA256)
+		}
+		if _, err := runfolder.Verify(sealed.Dir); err != nil {
+			t.Errorf("run %s: %v", r.RunID, err)
+		}
+	}
 }

@@ -27,7 +27,8 @@ import (
 // none says so at once: that is a staging fault, not a run failure), keeps
 // the manifest in /tmp and in the volume (chunks/NAME.json), runs the
 // worker over it (GOMAXPROCS set to the sandbox's CPUs: Go would size
-// itself to the host's CPU count, which a container need not limit),
+// itself to the host's CPU count, which a container need not limit; each
+// run written as one archive, runs/<id>.tar: `worker -archive`),
 // writes chunks/NAME.end (the worker's exit code, times, use of CPU and
 // memory: what remote status reads) and prints a last line saying the
 // worker is done, then lingers (the seconds in /tmp/linger when a process that
@@ -58,7 +59,7 @@ echo "$D/chunks/$C.exit" > recpath
 echo "$rec,\"code\":-1" > rec
 echo "{$rec}" > "$D/chunks/$C.start"
 echo '{"bilancio_chunk":"started"}'
-GOMAXPROCS=$P "$W" worker -manifest chunk.json -out "$D/runs" -parallel "$P" -usage use.json
+GOMAXPROCS=$P "$W" worker -manifest chunk.json -out "$D/runs" -archive -parallel "$P" -usage use.json
 code=$?
 end=$(date +%s.%N)
 use=
@@ -581,7 +582,10 @@ func (b *batchRun) report(ctx context.Context, l *live, evs []sdk.RunEvent) []sd
 	if len(completed) == 0 {
 		return evs
 	}
-	sealed, errs := downloadRuns(ctx, l.Sandbox, path.Join(l.expDir, "runs"), completed, b.batch.OutRoot)
+	// The worker writes each run as an archive (chunkScript). (A sandbox
+	// re-attached from an earlier version wrote folders: its downloads
+	// fail, and the runs are collected from the volume: retry.)
+	sealed, errs := downloadRuns(ctx, l.Sandbox, path.Join(l.expDir, "runs"), completed, b.batch.OutRoot, true)
 	for i := range evs {
 		ev := &evs[i]
 		if ev.Type != sdk.EventCompleted {

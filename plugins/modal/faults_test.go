@@ -24,12 +24,13 @@ func slowBatch(t *testing.T, experiment string, n int) *sdk.Batch {
 }
 
 // midChunk reports whether a chunk sandbox is running with its worker at
-// work: at least one of its runs written in its view of the volume.
+// work: at least one of its runs written in its view of the volume (an
+// archive, written whole once complete).
 func midChunk(srv *modalemu.Server, st modalemu.SandboxState) bool {
 	if st.Tags["bilancio"] != "chunk" || st.Phase != "running" {
 		return false
 	}
-	done, _ := filepath.Glob(filepath.Join(srv.Root(), "sandboxes", st.ID, "volumes", "*", "*", "runs", "*", "manifest.json"))
+	done, _ := filepath.Glob(filepath.Join(srv.Root(), "sandboxes", st.ID, "volumes", "*", "*", "runs", "*.tar"))
 	return len(done) > 0
 }
 

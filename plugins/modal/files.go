@@ -97,15 +97,17 @@ func uploadWorker(ctx context.Context, sb *modalsdk.Sandbox, w *sdk.WorkerBinary
 // maxGroup caps the runs downloaded by one tar exec.
 const maxGroup = 32
 
-// downloadRuns copies completed run folders (remoteDir/<id> for each id)
-// from the sandbox to localRoot/<id> in one round trip: `tar -cf -` of the
-// folders runs in the sandbox and its output is unpacked here as it streams
-// (only regular files and folders, every name inside one of the run
-// folders) into a runfolder.Receiver per run, which hashes each file as it
-// is written. For each run, the files its remote manifest does not list are
-// dropped, the manifest is checked against what arrived and written last.
-// It returns each run's sealed folder, or its error.
-func downloadRuns(ctx context.Context, sb *modalsdk.Sandbox, remoteDir string, ids []string, localRoot string) (map[string]*runfolder.Sealed, map[string]error) {
+// downloadRuns copies completed runs from the sandbox to localRoot/<id> in
+// one round trip: `tar -cf -` of the runs runs in the sandbox and its
+// output is unpacked here as it streams, into a runfolder.Receiver per
+// run, which hashes each file as it is written. A run is the archive
+// remoteDir/<id>.tar when archived (what the worker writes with -archive:
+// runfolder.CreateArchive), else the folder remoteDir/<id> (runs written
+// by earlier versions). Only regular files and folders are taken, every
+// name inside one of the runs. For each run, the files its manifest does
+// not list are dropped, the manifest is checked against what arrived and
+// written last. It returns each run's sealed folder, or its error.
+func downloadRuns(ctx context.Context, sb *modalsdk.Sandbox, remoteDir string, ids []string, localRoot string, archived bool) (map[string]*runfolder.Sealed, map[string]error) {
 	sealed, errs := map[string]*runfolder.Sealed{}, map[string]error{}
 	failAll := func(err error) (map[string]*runfolder.Sealed, map[string]error) {
 		for _, id := range ids {
@@ -119,21 +121,27 @@ func downloadRuns(ctx context.Context, sb *modalsdk.Sandbox, remoteDir string, i
 			r.Close()
 		}
 	}()
+	argv := append(make([]string, 0, len(ids)+5), "tar", "-C", remoteDir, "-cf", "-", "--")
 	for _, id := range ids {
 		r, err := runfolder.Receive(filepath.Join(localRoot, id))
 		if err != nil {
 			return failAll(err)
 		}
 		recv[id] = r
+		if archived {
+			argv = append(argv, id+runfolder.ArchiveSuffix)
+		} else {
+			argv = append(argv, id)
+		}
 	}
-	p, err := sb.Exec(ctx, append([]string{"tar", "-C", remoteDir, "-cf", "-", "--"}, ids...), nil)
+	p, err := sb.Exec(ctx, argv, nil)
 	if err != nil {
 		return failAll(fmt.Errorf("archiving the run folder: %w", err))
 	}
 	defer p.Stderr.Close()
 	stderr := make(chan string, 1)
 	go func() { stderr <- tail(p.Stderr, 1024) }()
-	manifests, uerr := untarRuns(p.Stdout, recv)
+	manifests, uerr := untarRuns(p.Stdout, recv, archived)
 	// Drain what is left so that the exec can finish.
 	_, _ = io.Copy(io.Discard, p.Stdout)
 	p.Stdout.Close()
@@ -158,11 +166,12 @@ func downloadRuns(ctx context.Context, sb *modalsdk.Sandbox, remoteDir string, i
 	return sealed, errs
 }
 
-// untarRuns unpacks a tar stream of run folders into their receivers
-// (keyed by run id): every entry must be one of those folders or inside
-// one, and a folder or a regular file. Each run's manifest.json is
-// returned instead of written.
-func untarRuns(r io.Reader, recv map[string]*runfolder.Receiver) (map[string][]byte, error) {
+// untarRuns unpacks a tar stream of runs into their receivers (keyed by
+// run id). With archived, each member is a run's archive, <id>.tar, itself
+// a tar of the run's files; else every member must be one of the run
+// folders or inside one. Only folders and regular files are taken. Each
+// run's manifest.json is returned instead of written.
+func untarRuns(r io.Reader, recv map[string]*runfolder.Receiver, archived bool) (map[string][]byte, error) {
 	manifests := map[string][]byte{}
 	tr := tar.NewReader(r)
 	entry := entryReader{r: tr, buf: make([]byte, 32*1024)}
@@ -175,30 +184,62 @@ func untarRuns(r io.Reader, recv map[string]*runfolder.Receiver) (map[string][]b
 			return nil, fmt.Errorf("reading the run archive: %w", err)
 		}
 		name := strings.TrimPrefix(strings.TrimSuffix(h.Name, "/"), "./")
+		if archived {
+			id, ok := strings.CutSuffix(name, runfolder.ArchiveSuffix)
+			if !ok || recv[id] == nil || h.Typeflag != tar.TypeReg {
+				return nil, fmt.Errorf("the download holds %q, which is not one of the run archives", h.Name)
+			}
+			inner := tar.NewReader(tr)
+			for {
+				ih, err := inner.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					return nil, fmt.Errorf("reading the archive of run %s: %w", id, err)
+				}
+				if err := unpackMember(recv[id], id, strings.TrimPrefix(strings.TrimSuffix(ih.Name, "/"), "./"), ih, entryReader{r: inner, buf: entry.buf}, manifests); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
 		top, rel, _ := strings.Cut(name, "/")
-		if recv[top] == nil || (rel != "" && runfolder.ValidName(rel) != nil) {
+		if recv[top] == nil {
 			return nil, fmt.Errorf("the run archive holds %q, outside the run folders", h.Name)
 		}
-		switch h.Typeflag {
-		case tar.TypeDir:
-			// Folders are made as their files arrive.
-		case tar.TypeReg:
-			if rel == "" {
-				return nil, fmt.Errorf("the run archive holds %q as a file", h.Name)
-			}
-			if rel == runfolder.ManifestFile {
-				if manifests[top], err = io.ReadAll(tr); err != nil {
-					return nil, fmt.Errorf("reading the run archive: %w", err)
-				}
-				continue
-			}
-			if err := recv[top].Put(rel, entry); err != nil {
-				return nil, err
-			}
-		default:
-			return nil, fmt.Errorf("the run archive holds %q, which is not a regular file or a folder", h.Name)
+		if rel == "" && h.Typeflag == tar.TypeDir {
+			continue
+		}
+		if err := unpackMember(recv[top], top, rel, h, entry, manifests); err != nil {
+			return nil, err
 		}
 	}
+}
+
+// unpackMember puts one member of run id's files, named rel inside the
+// run folder, into its receiver (manifest.json into manifests instead):
+// a folder is made as its files arrive; anything but a regular file or a
+// folder, or a name outside the folder, is refused.
+func unpackMember(recv *runfolder.Receiver, id, rel string, h *tar.Header, body entryReader, manifests map[string][]byte) error {
+	if rel == "" || runfolder.ValidName(rel) != nil {
+		return fmt.Errorf("the archive of run %s holds %q, outside the run folder", id, h.Name)
+	}
+	switch h.Typeflag {
+	case tar.TypeDir:
+		return nil
+	case tar.TypeReg:
+		if rel == runfolder.ManifestFile {
+			data, err := io.ReadAll(body.r)
+			if err != nil {
+				return fmt.Errorf("reading the archive of run %s: %w", id, err)
+			}
+			manifests[id] = data
+			return nil
+		}
+		return recv.Put(rel, body)
+	}
+	return fmt.Errorf("the archive of run %s holds %q, which is not a regular file or a folder", id, h.Name)
 }
 
 // entryReader reads the current entry of a tar stream; copied, it goes

@@ -63,7 +63,7 @@ func TestUntarRuns(t *testing.T) {
 	m, err := untarRuns(tarOf(t,
 		[2]string{"r1/", ""}, [2]string{"r1/out/", ""}, [2]string{"r1/out/a.csv", "a"}, [2]string{"r1/manifest.json", "{1}"},
 		[2]string{"r2/", ""}, [2]string{"r2/b.txt", "b"}, [2]string{"r2/manifest.json", "{2}"},
-	), receivers(t, root, "r1", "r2"))
+	), receivers(t, root, "r1", "r2"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,46 @@ func TestUntarRuns(t *testing.T) {
 		"symlink":       {{"r1/l", "->/etc/passwd"}},
 		"run as a file": {{"r1", "x"}},
 	} {
-		if _, err := untarRuns(tarOf(t, entries...), receivers(t, t.TempDir(), "r1", "r2")); err == nil {
+		if _, err := untarRuns(tarOf(t, entries...), receivers(t, t.TempDir(), "r1", "r2"), false); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestUntarRunArchives: a download of run archives (<id>.tar members, each
+// a tar of the run's files, as the worker writes them with -archive) is
+// unpacked into the runs' folders as a download of folders is; a member
+// that is not one of the requested archives, and an archive holding
+// anything outside its run folder or other than files and folders, is
+// refused.
+func TestUntarRunArchives(t *testing.T) {
+	root := t.TempDir()
+	r1 := tarOf(t, [2]string{"out/a.csv", "a"}, [2]string{"manifest.json", "{1}"})
+	r2 := tarOf(t, [2]string{"b.txt", "b"}, [2]string{"manifest.json", "{2}"})
+	m, err := untarRuns(tarOf(t, [2]string{"r1.tar", r1.String()}, [2]string{"r2.tar", r2.String()}), receivers(t, root, "r1", "r2"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(m["r1"]) != "{1}" || string(m["r2"]) != "{2}" {
+		t.Errorf("manifests %q", m)
+	}
+	got, _ := filepath.Glob(filepath.Join(root, ".r1.tmp-*", "out", "a.csv"))
+	if len(got) != 1 {
+		t.Fatalf("r1/out/a.csv received as %q", got)
+	}
+	if b, err := os.ReadFile(got[0]); err != nil || string(b) != "a" {
+		t.Errorf("r1/out/a.csv: %q, %v", b, err)
+	}
+	for name, outer := range map[string][][2]string{
+		"other run":       {{"r3.tar", r1.String()}},
+		"a folder":        {{"r1/a.csv", "a"}},
+		"escape":          {{"r1.tar", tarOf(t, [2]string{"../x", "x"}).String()}},
+		"absolute":        {{"r1.tar", tarOf(t, [2]string{"/etc/x", "x"}).String()}},
+		"symlink":         {{"r1.tar", tarOf(t, [2]string{"l", "->/etc/passwd"}).String()}},
+		"not an archive":  {{"r1.tar", "plain text, not a tar"}},
+		"archive as link": {{"r1.tar", "->/etc/passwd"}},
+	} {
+		if _, err := untarRuns(tarOf(t, outer...), receivers(t, t.TempDir(), "r1", "r2"), true); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bilancio-go/bilancio/internal/modalemu"
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 	"github.com/bilancio-go/bilancio/sdk/sdktest"
 )
 
@@ -85,14 +86,20 @@ func TestExecuteRing(t *testing.T) {
 			t.Errorf("run %s: manifest run id %q, sha256 %s; the event says %s", r.RunID, m.RunID, sum, ev.Result.ManifestSHA256)
 		}
 	}
-	// The worker was staged once, under its sha256, and the run folders are
-	// on the volume at <experiment>/runs/<run_id>.
+	// The worker was staged once, under its sha256, and the runs are on the
+	// volume at <experiment>/runs/<run_id>.tar, archives of their folders.
 	vol, err := srv.VolumeDir("test-results")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := sdktest.VerifyRunFolder(filepath.Join(vol, sdk.StoragePath("exp1", "ring_0"))); err != nil {
-		t.Errorf("the run folder on the volume: %v", err)
+	unpacked := filepath.Join(t.TempDir(), "ring_0")
+	if err := unpackRunArchive(filepath.Join(vol, sdk.StoragePath("exp1", "ring_0")+runfolder.ArchiveSuffix), unpacked); err != nil {
+		t.Errorf("the run's archive on the volume: %v", err)
+	} else if _, _, err := sdktest.VerifyRunFolder(unpacked); err != nil {
+		t.Errorf("the run's archive on the volume: %v", err)
+	}
+	if ents, _ := filepath.Glob(filepath.Join(vol, "exp1", "runs", "*")); len(ents) != 3 {
+		t.Errorf("the volume holds %v, want the 3 runs' archives", ents)
 	}
 	if _, err := os.Stat(filepath.Join(vol, ".bilancio", "workers", bins.worker.SHA256, "bilancio")); err != nil {
 		t.Errorf("the staged worker: %v", err)

@@ -124,7 +124,7 @@ func (b *batchRun) findLive(ctx context.Context) ([]found, error) {
 		if _, err := run(ctx, rc.sb, "sh", "-c", `echo "$1" > linger`, "sh", strconv.Itoa(int(b.sess.cfg.Linger))); err != nil {
 			b.exec.logger.Warn("setting a running sandbox's linger", "sandbox", rc.sb.SandboxID, "error", err)
 		}
-		done, err := doneRuns(ctx, rc.sb, path.Join(expDir, "runs"), c.ids())
+		done, _, err := doneRuns(ctx, rc.sb, path.Join(expDir, "runs"), c.ids())
 		if err != nil {
 			b.exec.logger.Warn("listing the finished runs of a running sandbox", "sandbox", rc.sb.SandboxID, "error", err)
 		}

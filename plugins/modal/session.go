@@ -15,7 +15,8 @@ import (
 
 // Paths inside a sandbox (spec/modal.md §4, §5.1). The results volume is
 // mounted at mountPath; the worker binary is kept in it under its sha256;
-// run folders live at <experiment>/runs/<run_id>, each chunk's manifest and
+// runs live at <experiment>/runs/<run_id>.tar (archives of the run
+// folders; <run_id>/ from earlier versions), each chunk's manifest and
 // end record at <experiment>/chunks/<chunk>.json and .exit.
 const (
 	mountPath = "/mnt/results"

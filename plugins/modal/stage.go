@@ -160,29 +160,35 @@ func (b *batchRun) stageOnce(ctx context.Context, rest []sdk.RunSpec) (uploaded 
 	return uploaded, nil
 }
 
-// listDoneScript prints, one per line, the run folders under $1 that hold
-// a manifest.json (complete runs).
-const listDoneScript = `test -d "$1" || exit 0; exec find "$1" -mindepth 2 -maxdepth 2 -name manifest.json -printf '%h\n'`
+// listDoneScript prints, one per line, the complete runs under $1: the
+// run archives (<id>.tar, written whole once complete) and, from earlier
+// versions, the run folders that hold a manifest.json.
+const listDoneScript = `test -d "$1" || exit 0; exec find "$1" -mindepth 1 -maxdepth 2 \( -path "$1/*/manifest.json" -o -path "$1/*.tar" \) -printf '%P\n'`
 
-// doneRuns returns which of ids have a complete folder under runsDir in
-// the sandbox's view of the volume.
-func doneRuns(ctx context.Context, sb *modalsdk.Sandbox, runsDir string, ids []string) ([]string, error) {
+// doneRuns returns which of ids are complete under runsDir in the
+// sandbox's view of the volume, and which of those are archives.
+func doneRuns(ctx context.Context, sb *modalsdk.Sandbox, runsDir string, ids []string) (done []string, archived map[string]bool, err error) {
 	out, _, err := output(ctx, sb, "sh", "-c", listDoneScript, "sh", runsDir)
 	if err != nil {
-		return nil, fmt.Errorf("listing finished runs: %w", err)
+		return nil, nil, fmt.Errorf("listing finished runs: %w", err)
 	}
 	want := map[string]bool{}
 	for _, id := range ids {
 		want[id] = true
 	}
-	var done []string
+	archived = map[string]bool{}
 	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
-		if id := path.Base(line); line != "" && want[id] {
+		if id, ok := strings.CutSuffix(line, runfolder.ArchiveSuffix); ok && !strings.Contains(id, "/") {
+			if want[id] {
+				done = append(done, id)
+				archived[id] = true
+			}
+		} else if id, ok := strings.CutSuffix(line, "/"+runfolder.ManifestFile); ok && want[id] {
 			done = append(done, id)
 		}
 	}
 	slices.Sort(done)
-	return slices.Compact(done), nil
+	return slices.Compact(done), archived, nil
 }
 
 // collect downloads the runs of rest already complete in the volume and
@@ -195,22 +201,33 @@ func (b *batchRun) collect(ctx context.Context, sb *modalsdk.Sandbox, expDir str
 	for i, r := range rest {
 		ids[i] = r.RunID
 	}
-	done, err := doneRuns(ctx, sb, path.Join(expDir, "runs"), ids)
+	done, archived, err := doneRuns(ctx, sb, path.Join(expDir, "runs"), ids)
 	if err != nil {
 		return err
 	}
-	for len(done) > 0 {
-		group := done[:min(len(done), maxGroup)]
-		done = done[len(group):]
-		sealed, errs := downloadRuns(ctx, sb, path.Join(expDir, "runs"), group, b.batch.OutRoot)
-		for _, id := range group {
-			if errs[id] != nil {
-				// Left to run again.
-				b.exec.logger.Warn("a finished run in the volume could not be collected", "run", id, "error", errs[id])
-				continue
+	// Archives and folders go in separate downloads.
+	var folders []string
+	done = slices.DeleteFunc(done, func(id string) bool {
+		if !archived[id] {
+			folders = append(folders, id)
+		}
+		return !archived[id]
+	})
+	for _, kind := range []struct {
+		ids      []string
+		archived bool
+	}{{done, true}, {folders, false}} {
+		for ids := range slices.Chunk(kind.ids, maxGroup) {
+			sealed, errs := downloadRuns(ctx, sb, path.Join(expDir, "runs"), ids, b.batch.OutRoot, kind.archived)
+			for _, id := range ids {
+				if errs[id] != nil {
+					// Left to run again.
+					b.exec.logger.Warn("a finished run in the volume could not be collected", "run", id, "error", errs[id])
+					continue
+				}
+				b.sendCompleted(sdk.RunEvent{RunID: id, Type: sdk.EventCompleted, Attempt: 1, Result: resultOf(id, sealed[id]),
+					Message: "collected from the volume (it finished while bilancio was away)"})
 			}
-			b.sendCompleted(sdk.RunEvent{RunID: id, Type: sdk.EventCompleted, Attempt: 1, Result: resultOf(id, sealed[id]),
-				Message: "collected from the volume (it finished while bilancio was away)"})
 		}
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	modalsdk "github.com/modal-labs/modal-client/go"
 
 	"github.com/bilancio-go/bilancio/sdk"
+	"github.com/bilancio-go/bilancio/sdk/runfolder"
 )
 
 // Reader sandboxes: the artifact calls (List, Fetch, Remove) of one
@@ -124,14 +125,55 @@ func volumePath(p string) (string, error) {
 	return path.Join(mountPath, path.Clean(p)), nil
 }
 
+// Run archives. The worker writes each run of a chunk as one tar file,
+// EXP/runs/<id>.tar (runfolder.CreateArchive): a file costs Modal's
+// volume more than its bytes. The artifact calls show each as the run
+// folder it holds, EXP/runs/<id>/ with its files (List, Fetch, Remove), so
+// `volume ls`, `volume get -r` and `volume rm -r` see run folders either
+// way; the archive itself is not listed.
+
+// runArchiveOf returns the run archive a path of the volume (slash-
+// separated, relative to its root) would be in, and the member's name in
+// it: for EXP/runs/<id>/out/x.csv, EXP/runs/<id>.tar and out/x.csv (member
+// "" for the run folder itself); ok is false for a path in no run folder.
+func runArchiveOf(p string) (archive, member string, ok bool) {
+	parts := strings.Split(p, "/")
+	for i := len(parts) - 2; i >= 0; i-- {
+		if parts[i] == "runs" && parts[i+1] != "" {
+			return strings.Join(parts[:i+2], "/") + runfolder.ArchiveSuffix, strings.Join(parts[i+2:], "/"), true
+		}
+	}
+	return "", "", false
+}
+
+// isRunArchive reports whether a file of the volume is a run archive: a
+// <id>.tar right inside a runs folder.
+func isRunArchive(p string) bool {
+	id, ok := strings.CutSuffix(path.Base(p), runfolder.ArchiveSuffix)
+	return ok && id != "" && path.Base(path.Dir(p)) == "runs"
+}
+
 // listScript lists the tree under $1 (if it is a directory) as
-// NUL-terminated "type size mtime relative-path" records.
-const listScript = `test -d "$1" || exit 0; exec find "$1" -mindepth 1 -printf '%y %s %T@ %P\0'`
+// NUL-terminated "type size mtime relative-path" records, then each run
+// archive under it as a record "A mtime relative-path" followed by its
+// members (`tar -tv`, one per line). When $1 is not a directory, and $2 (the
+// run archive $1 would be in) is a file, it lists $2 so, with "." for its
+// path.
+const listScript = `if [ -d "$1" ]; then
+  find "$1" -mindepth 1 -printf '%y %s %T@ %P\0'
+  find "$1" -mindepth 1 -type f -path '*/runs/*.tar' -printf '%T@ %P\n' | while read -r t a; do
+    printf 'A %s %s\n' "$t" "$a"; tar --numeric-owner -tvf "$1/$a" || exit 3; printf '\0'
+  done
+elif [ -n "$2" ] && [ -f "$2" ] && [ ! -L "$2" ]; then
+  printf 'A %s .\n' "$(find "$2" -maxdepth 0 -printf '%T@')"; tar --numeric-owner -tvf "$2" || exit 3; printf '\0'
+fi
+exit 0`
 
 // List implements sdk.Executor: every regular file and directory of the
 // results volume whose path (relative to the volume root) starts with
-// req.Prefix, found with `find` in the reader sandbox. Symbolic links and
-// other special files are left out.
+// req.Prefix, found with `find` in the reader sandbox, a run archive
+// shown as the run folder it holds. Symbolic links and other special
+// files are left out.
 func (e *Executor) List(ctx context.Context, req *sdk.ListRequest) ([]sdk.Entry, error) {
 	prefix := req.Prefix
 	base := prefix
@@ -143,13 +185,42 @@ func (e *Executor) List(ctx context.Context, req *sdk.ListRequest) ([]sdk.Entry,
 		return nil, err
 	}
 	rel := strings.TrimPrefix(strings.TrimPrefix(dir, mountPath), "/")
+	arc, _, inRun := runArchiveOf(rel)
+	arcPath := ""
+	if inRun {
+		arcPath = path.Join(mountPath, arc)
+	}
 	var entries []sdk.Entry
+	seen := map[string]bool{}
+	add := func(e sdk.Entry) {
+		// (A folder named with its slash lists what is in it, not itself.)
+		if seen[e.Path] || e.Path+"/" == prefix || !strings.HasPrefix(e.Path, prefix) && !strings.HasPrefix(e.Path+"/", prefix) {
+			return
+		}
+		seen[e.Path] = true
+		entries = append(entries, e)
+	}
 	err = e.withReader(ctx, e.readOnlyAccess(), func(sb *modalsdk.Sandbox) error {
-		out, _, err := output(ctx, sb, "sh", "-c", listScript, "sh", dir)
+		out, _, err := output(ctx, sb, "sh", "-c", listScript, "sh", dir, arcPath)
 		if err != nil {
 			return fmt.Errorf("listing %q: %w", prefix, err)
 		}
 		for rec := range strings.SplitSeq(string(out), "\x00") {
+			if head, members, ok := strings.Cut(rec, "\n"); ok && strings.HasPrefix(head, "A ") {
+				f := strings.SplitN(head, " ", 3)
+				if len(f) != 3 {
+					continue
+				}
+				p := strings.TrimSuffix(arc, runfolder.ArchiveSuffix)
+				if f[2] != "." {
+					p = strings.TrimSuffix(path.Join(rel, f[2]), runfolder.ArchiveSuffix)
+					if !isRunArchive(path.Join(rel, f[2])) {
+						continue
+					}
+				}
+				listArchive(p, parseTime(f[1]), members, add)
+				continue
+			}
 			f := strings.SplitN(rec, " ", 4)
 			if len(f) != 4 || f[0] != "f" && f[0] != "d" {
 				// Only regular files and folders: a symbolic link could
@@ -157,24 +228,51 @@ func (e *Executor) List(ctx context.Context, req *sdk.ListRequest) ([]sdk.Entry,
 				continue
 			}
 			p := path.Join(rel, f[3])
-			if !strings.HasPrefix(p, prefix) && !strings.HasPrefix(p+"/", prefix) {
-				continue
+			if f[0] == "f" && isRunArchive(p) {
+				continue // listed as its run folder
 			}
 			size, _ := strconv.ParseInt(f[1], 10, 64)
-			secs, _ := strconv.ParseFloat(f[2], 64)
-			entries = append(entries, sdk.Entry{
-				Path: p, Size: size, IsDir: f[0] == "d",
-				ModTime: time.Unix(0, int64(secs*float64(time.Second))).UTC(),
-			})
+			add(sdk.Entry{Path: p, Size: size, IsDir: f[0] == "d", ModTime: parseTime(f[2])})
 		}
 		return nil
 	})
 	return entries, err
 }
 
+// listArchive adds the entries of the run folder dir held by a run
+// archive modified at mod, from its `tar -tv` listing: the folder, its
+// files, and the folders between them.
+func listArchive(dir string, mod time.Time, listing string, add func(sdk.Entry)) {
+	add(sdk.Entry{Path: dir, IsDir: true, ModTime: mod})
+	for line := range strings.SplitSeq(listing, "\n") {
+		// -rw-r--r-- 0/0  123 2026-12-08 02:48 out/a.csv
+		f := strings.Fields(line)
+		if len(f) < 6 || f[0][0] != '-' || runfolder.ValidName(f[5]) != nil {
+			continue
+		}
+		name := f[5]
+		for d := path.Dir(name); d != "."; d = path.Dir(d) {
+			add(sdk.Entry{Path: path.Join(dir, d), IsDir: true, ModTime: mod})
+		}
+		size, _ := strconv.ParseInt(f[2], 10, 64)
+		add(sdk.Entry{Path: path.Join(dir, name), Size: size, ModTime: mod})
+	}
+}
+
+// parseTime reads find's %T@ (seconds since the epoch, with a fraction).
+func parseTime(s string) time.Time {
+	secs, _ := strconv.ParseFloat(s, 64)
+	return time.Unix(0, int64(secs*float64(time.Second))).UTC()
+}
+
 // fetchScript exits 2 when $1 is a symbolic link, 1 when it is not a
-// regular file, and otherwise writes it to stdout.
-const fetchScript = `test -L "$1" && exit 2; test -f "$1" || exit 1; exec cat -- "$1"`
+// regular file, and otherwise writes it to stdout. When $1 is not there
+// and $2, the run archive it would be in, is a file holding the member $3,
+// it writes that member instead.
+const fetchScript = `test -L "$1" && exit 2; test -f "$1" && exec cat -- "$1"; test -e "$1" && exit 1
+[ -n "$2" ] && [ -n "$3" ] && [ -f "$2" ] && [ ! -L "$2" ] || exit 1
+tar -tf "$2" -- "$3" >/dev/null 2>&1 || exit 1
+exec tar -xOf "$2" -- "$3"`
 
 // Fetch implements sdk.Executor: it copies one regular file of the
 // results volume, by its path relative to the volume root, to w, in one
@@ -186,7 +284,11 @@ func (e *Executor) Fetch(ctx context.Context, req *sdk.FetchRequest, w io.Writer
 		return err
 	}
 	return e.withReader(ctx, e.readOnlyAccess(), func(sb *modalsdk.Sandbox) error {
-		p, err := sb.Exec(ctx, []string{"sh", "-c", fetchScript, "sh", name}, nil)
+		arc, member := "", ""
+		if a, m, ok := runArchiveOf(strings.TrimPrefix(strings.TrimPrefix(name, mountPath), "/")); ok {
+			arc, member = path.Join(mountPath, a), m
+		}
+		p, err := sb.Exec(ctx, []string{"sh", "-c", fetchScript, "sh", name, arc, member}, nil)
 		if err != nil {
 			return err
 		}
@@ -218,7 +320,15 @@ func (e *Executor) Fetch(ctx context.Context, req *sdk.FetchRequest, w io.Writer
 
 // removeScript removes $1: exit 1 when it does not exist, 3 when it is a
 // folder and $2 is not "-r".
-const removeScript = `test -e "$1" || test -L "$1" || exit 1
+//
+// A run folder held by a run archive ($3, when $1 is not there) is removed
+// by removing the archive; a file inside one cannot be removed (exit 4).
+const removeScript = `if ! test -e "$1" && ! test -L "$1"; then
+  [ -n "$3" ] && [ -f "$3" ] || exit 1
+  [ "$4" = "" ] || exit 4
+  [ "$2" = "-r" ] || exit 3
+  exec rm -f -- "$3"
+fi
 if [ -d "$1" ] && [ ! -L "$1" ] && [ "$2" != "-r" ]; then exit 3; fi
 exec rm -rf -- "$1"`
 
@@ -239,7 +349,11 @@ func (e *Executor) Remove(ctx context.Context, req *sdk.RemoveRequest) error {
 		flag = "-r"
 	}
 	return e.withReader(ctx, false, func(sb *modalsdk.Sandbox) error {
-		code, err := run(ctx, sb, "sh", "-c", removeScript, "sh", name, flag)
+		arc, member := "", ""
+		if a, m, ok := runArchiveOf(strings.TrimPrefix(strings.TrimPrefix(name, mountPath), "/")); ok {
+			arc, member = path.Join(mountPath, a), m
+		}
+		code, err := run(ctx, sb, "sh", "-c", removeScript, "sh", name, flag, arc, member)
 		switch code {
 		case 0:
 			// Commit now (a reload commits the sandbox's writes,
@@ -252,6 +366,8 @@ func (e *Executor) Remove(ctx context.Context, req *sdk.RemoveRequest) error {
 			return fmt.Errorf("%w: no %q on the volume", sdk.ErrNotFound, req.Path)
 		case 3:
 			return errors.New(req.Path + " is a directory; remove it recursively")
+		case 4:
+			return fmt.Errorf("%s is inside the archive of a run: remove the run (%s) instead", req.Path, strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(arc, mountPath), "/"), runfolder.ArchiveSuffix))
 		}
 		return fmt.Errorf("removing %q: %w", req.Path, err)
 	})

@@ -57,6 +57,9 @@ type Writer struct {
 	// place is where Commit moves the folder (Runs.NewRun); nil when it
 	// is written in place.
 	place *placement
+	// arc is the archive the folder is written as (CreateArchive); root
+	// is nil then.
+	arc *archive
 }
 
 // Create starts writing the run folder dir: it creates dir (and its
@@ -120,6 +123,9 @@ func (w *Writer) Close() error {
 
 // release closes the folder's descriptors.
 func (w *Writer) release() error {
+	if w.arc != nil {
+		return nil
+	}
 	if w.raw != nil {
 		return w.raw.close()
 	}
@@ -204,6 +210,9 @@ func (w *Writer) put(name string, fill func(io.Writer) (string, int64, error)) (
 
 // writeAtomic writes name through a temporary file renamed into place.
 func (w *Writer) writeAtomic(name string, fill func(io.Writer) (string, int64, error)) (sum string, size int64, st stamp, err error) {
+	if w.arc != nil {
+		return w.arc.add(name, fill)
+	}
 	if w.raw != nil {
 		return w.raw.create(name, func(f rawFile) (string, int64, error) { return fill(f) })
 	}
@@ -286,6 +295,9 @@ func (w *Writer) seal(m *Manifest, data []byte) (*Sealed, error) {
 		_, err := f.Write(data)
 		return "", int64(len(data)), err
 	})
+	if err == nil && w.arc != nil {
+		err = w.arc.finish()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("writing the manifest of %s: %w", w.dir, err)
 	}
