@@ -11,5 +11,6 @@ import (
 
 func main() {
 	runner.TuneGC() // the process only executes runs
+	runner.KeepGCHeadroom(runner.GCHeadroom)
 	sdk.Main(local.New())
 }
