@@ -26,8 +26,6 @@ func (r *Random) Gammavariate(alpha, beta float64) (float64, error) {
 // gammaCheng is the alpha > 1 branch (R. C. H. Cheng, "The generation of
 // gamma variables with non-integral shape parameters", 1977).
 func (r *Random) gammaCheng(alpha float64) float64 {
-	log4 := crLog(4.0)
-	sgMagic := 1.0 + crLog(4.5)
 	ainv := math.Sqrt(float64(2.0*alpha) - 1.0)
 	bbb := alpha - log4
 	ccc := alpha + ainv
@@ -41,7 +39,7 @@ func (r *Random) gammaCheng(alpha float64) float64 {
 		x := alpha * crExp(v)
 		z := u1 * u1 * u2
 		rr := bbb + float64(ccc*v) - x // float64(): no fused multiply-add
-		if rr+sgMagic-float64(4.5*z) >= 0.0 || rr >= crLog(z) {
+		if rr+sgMagic-float64(4.5*z) >= 0.0 || atLeastLog(rr, z) {
 			return x
 		}
 	}
@@ -62,11 +60,71 @@ func (r *Random) gammaGS(alpha float64) float64 {
 		}
 		u1 := r.Random()
 		if p > 1.0 {
-			if u1 <= crPow(x, alpha-1.0) {
+			if atMostPow(u1, x, alpha-1.0) {
 				return x
 			}
-		} else if u1 <= crExp(-x) {
+		} else if atMostExp(u1, -x) {
 			return x
 		}
 	}
+}
+
+// CPython's random module constants LOG4 = log(4.0) and SG_MAGICCONST =
+// 1.0 + log(4.5), correctly rounded (TestGammaConstants).
+const (
+	log4    = 0x1.62e42fefa39efp+0
+	sgMagic = 0x1.40859baee748fp+1
+)
+
+// The acceptance tests of the gamma draws compare a number with a
+// correctly rounded exp, log or pow. Go's math functions are within a few
+// ulps of the exact value, far inside fastMargin, so they settle the
+// comparison unless the number lies within fastMargin of their result;
+// only then is the correctly rounded value computed. The outcome is the
+// comparison with the correctly rounded value either way
+// (TestFastComparisons).
+const fastMargin = 0x1p-30
+
+// normalResult says a math function's result f can settle a comparison:
+// finite and far from the subnormal range, where a relative margin holds.
+func normalResult(f float64) bool { return f > 0x1p-1000 && f < 0x1p1000 }
+
+// atMostExp reports u <= crExp(t).
+func atMostExp(u, t float64) bool {
+	if e := math.Exp(t); normalResult(e) {
+		switch {
+		case u < e*(1-fastMargin):
+			return true
+		case u > e*(1+fastMargin):
+			return false
+		}
+	}
+	return u <= crExp(t)
+}
+
+// atMostPow reports u <= crPow(x, y), for x > 0 and |y| < 2^20.
+func atMostPow(u, x, y float64) bool {
+	if p := math.Pow(x, y); normalResult(p) && x > 0 && math.Abs(y) < 0x1p20 {
+		switch {
+		case u < p*(1-fastMargin):
+			return true
+		case u > p*(1+fastMargin):
+			return false
+		}
+	}
+	return u <= crPow(x, y)
+}
+
+// atLeastLog reports v >= crLog(z), for z > 0.
+func atLeastLog(v, z float64) bool {
+	if l := math.Log(z); z > 0 && !math.IsInf(l, 0) && !math.IsNaN(l) && math.Abs(l) > 0x1p-1000 {
+		m := math.Abs(l) * fastMargin
+		switch {
+		case v > l+m:
+			return true
+		case v < l-m:
+			return false
+		}
+	}
+	return v >= crLog(z)
 }

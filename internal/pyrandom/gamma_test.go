@@ -67,11 +67,40 @@ func TestGammavariateRejectsBadShape(t *testing.T) {
 // CPython's module constants LOG4 = log(4.0) and SG_MAGICCONST =
 // 1.0 + log(4.5): math.log(4.0).hex(), (1 + math.log(4.5)).hex().
 func TestGammaConstants(t *testing.T) {
-	if got, want := crLog(4.0), hexFloat(t, "0x1.62e42fefa39efp+0"); got != want {
-		t.Errorf("log(4) = %x, want %x", got, want)
+	if got, want := crLog(4.0), hexFloat(t, "0x1.62e42fefa39efp+0"); got != want || log4 != want {
+		t.Errorf("log(4) = %x, log4 %x, want %x", got, log4, want)
 	}
-	if got, want := 1.0+crLog(4.5), hexFloat(t, "0x1.40859baee748fp+1"); got != want {
-		t.Errorf("1 + log(4.5) = %x, want %x", got, want)
+	if got, want := 1.0+crLog(4.5), hexFloat(t, "0x1.40859baee748fp+1"); got != want || sgMagic != want {
+		t.Errorf("1 + log(4.5) = %x, sgMagic %x, want %x", got, sgMagic, want)
+	}
+}
+
+// The gamma draws' comparisons give what the comparison with the
+// correctly rounded function gives: for numbers far from it, next to it
+// and equal to it, over the arguments the draws see.
+func TestFastComparisons(t *testing.T) {
+	r := New(7)
+	for range 20000 {
+		a, b := r.Random(), r.Random()
+		x := 40 * a          // -x for exp, and pow's base
+		y := b - 1           // pow's exponent, alpha − 1
+		z := a*a*b + 0x1p-60 // log's argument
+		e, p, l := crExp(-x), crPow(x+0x1p-40, y), crLog(z)
+		for _, u := range []float64{b, e, math.Nextafter(e, 0), math.Nextafter(e, 1), e * (1 + 0x1p-31)} {
+			if got, want := atMostExp(u, -x), u <= e; got != want {
+				t.Fatalf("atMostExp(%x, %x) = %v, want %v", u, -x, got, want)
+			}
+		}
+		for _, u := range []float64{b, p, math.Nextafter(p, 0), math.Nextafter(p, 2), p * (1 - 0x1p-31)} {
+			if got, want := atMostPow(u, x+0x1p-40, y), u <= p; got != want {
+				t.Fatalf("atMostPow(%x, %x, %x) = %v, want %v", u, x+0x1p-40, y, got, want)
+			}
+		}
+		for _, v := range []float64{-40 * b, l, math.Nextafter(l, 0), math.Nextafter(l, -100), l * (1 + 0x1p-31)} {
+			if got, want := atLeastLog(v, z), v >= l; got != want {
+				t.Fatalf("atLeastLog(%x, %x) = %v, want %v", v, z, got, want)
+			}
+		}
 	}
 }
 

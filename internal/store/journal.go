@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -283,15 +282,15 @@ func (j *Journal) Append(recs ...Record) error {
 	if !j.write {
 		return errors.New("the journal was opened for reading")
 	}
-	var b []byte
+	b := make([]byte, 0, 256*len(recs))
 	offs := make([]int64, len(recs))
 	for i := range recs {
-		line, err := json.Marshal(&recs[i])
-		if err != nil {
-			return fmt.Errorf("encoding a journal record: %w", err)
-		}
 		offs[i] = int64(len(b))
-		b = append(append(b, line...), '\n')
+		var err error
+		if b, err = appendRecord(b, &recs[i]); err != nil {
+			return err
+		}
+		b = append(b, '\n')
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -618,6 +617,7 @@ func (j *Journal) Compact() error {
 	err := atomicfile.Write(j.path, 0o644, true, atomicfile.WriterFunc(func(w io.Writer) (int64, error) {
 		bw := bufio.NewWriterSize(w, 1<<20)
 		var n int64
+		var line []byte
 		for _, i := range idx {
 			r, err := Entry{j, i}.Record()
 			if err != nil {
@@ -627,9 +627,9 @@ func (j *Journal) Compact() error {
 			if r.Error != "" {
 				r.Attempts = max(r.Attempts, 1)
 			}
-			line, err := json.Marshal(&r)
+			line, err = appendRecord(line[:0], &r)
 			if err != nil {
-				return n, fmt.Errorf("encoding a journal record: %w", err)
+				return n, err
 			}
 			m, err := bw.Write(append(line, '\n'))
 			n += int64(m)

@@ -237,3 +237,28 @@ func TestJournalKeysAndCompaction(t *testing.T) {
 		t.Errorf("%d lines after compaction and one append, want %d", lines, n+1)
 	}
 }
+
+// appendRecord writes what json.Marshal writes for any record: field by
+// field for plain strings, through encoding/json for the others.
+func FuzzAppendRecord(f *testing.F) {
+	f.Add("run", "r-0001", "plan", 3, "key", "grid", "", 0, int64(42), "0.5", "1", "0.25", "-1", "500", "250", true, 0, "", "", "", "", "", "", 0)
+	f.Add("done", "r-0001", "", 0, "", "", "", 0, int64(0), "", "", "", "", "", "", false, 0, "ab12", "fp", "0.1", "0", "3", "", 0)
+	f.Add("failed", "r", "", 0, "", "", "", 0, int64(-7), "", "", "", "", "", "", false, 2, "", "", "", "", "", "it failed: <a & b> \"q\" \\ \n\u2028é\xff", 3)
+	f.Fuzz(func(t *testing.T, kind, run, plan string, index int, key, phase, label string, cell int, seed int64,
+		p0, p1, p2, p3, s1, l0 string, exec bool, rep int, manifest, fp, phi, delta, tts, errText string, attempts int) {
+		r := Record{Kind: kind, Run: run, Plan: plan, Index: index, Key: key, Phase: phase, Label: label, Cell: cell, Seed: seed,
+			Params: [4]string{p0, p1, p2, p3}, S1: s1, L0: l0, Exec: exec, Replicate: rep, Manifest: manifest, Fingerprint: fp,
+			Phi: phi, Delta: delta, TTS: tts, Error: errText, Attempts: attempts}
+		want, err := json.Marshal(&r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendRecord([]byte("x"), &r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != "x"+string(want) {
+			t.Fatalf("appendRecord writes\n%s\njson.Marshal\n%s", got[1:], want)
+		}
+	})
+}

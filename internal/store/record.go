@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 )
 
@@ -61,6 +62,90 @@ type Record struct {
 	// "failed" records.
 	Error    string `json:"error,omitempty"`
 	Attempts int    `json:"attempts,omitempty"`
+}
+
+// appendRecord appends r's journal line (without its newline): what
+// json.Marshal writes for r, written field by field when every string of r
+// is plain printable ASCII that JSON writes as it is, and by json.Marshal
+// otherwise. FuzzAppendRecord holds the two to the same bytes.
+func appendRecord(dst []byte, r *Record) ([]byte, error) {
+	if !r.plain() {
+		line, err := json.Marshal(r)
+		if err != nil {
+			return dst, fmt.Errorf("encoding a journal record: %w", err)
+		}
+		return append(dst, line...), nil
+	}
+	str := func(key, v string) {
+		if v != "" {
+			dst = append(dst, ',', '"')
+			dst = append(dst, key...)
+			dst = append(dst, `":"`...)
+			dst = append(dst, v...)
+			dst = append(dst, '"')
+		}
+	}
+	num := func(key string, v int64) {
+		if v != 0 {
+			dst = append(dst, ',', '"')
+			dst = append(dst, key...)
+			dst = append(dst, `":`...)
+			dst = strconv.AppendInt(dst, v, 10)
+		}
+	}
+	dst = append(dst, `{"k":"`...)
+	dst = append(dst, r.Kind...)
+	dst = append(dst, `","run":"`...)
+	dst = append(dst, r.Run...)
+	dst = append(dst, '"')
+	str("plan", r.Plan)
+	num("i", int64(r.Index))
+	str("key", r.Key)
+	str("phase", r.Phase)
+	str("label", r.Label)
+	num("cell", int64(r.Cell))
+	num("seed", r.Seed)
+	if r.Params != [4]string{} {
+		dst = append(dst, `,"p":[`...)
+		for i, v := range r.Params {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, '"')
+			dst = append(dst, v...)
+			dst = append(dst, '"')
+		}
+		dst = append(dst, ']')
+	}
+	str("s1", r.S1)
+	str("l0", r.L0)
+	if r.Exec {
+		dst = append(dst, `,"exec":true`...)
+	}
+	num("rep", int64(r.Replicate))
+	str("manifest", r.Manifest)
+	str("fp", r.Fingerprint)
+	str("phi", r.Phi)
+	str("delta", r.Delta)
+	str("tts", r.TTS)
+	str("error", r.Error)
+	num("attempts", int64(r.Attempts))
+	return append(dst, '}'), nil
+}
+
+// plain reports whether every string of r is written by encoding/json as
+// it is: printable ASCII other than the quote, the backslash and the
+// characters it escapes for HTML (<, >, &).
+func (r *Record) plain() bool {
+	for _, s := range [...]string{r.Kind, r.Run, r.Plan, r.Key, r.Phase, r.Label, r.Params[0], r.Params[1], r.Params[2], r.Params[3],
+		r.S1, r.L0, r.Manifest, r.Fingerprint, r.Phi, r.Delta, r.TTS, r.Error} {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // rawRecord is a journal line decoded without copying: its strings point

@@ -689,32 +689,37 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 		wg    sync.WaitGroup
 		fmu   sync.Mutex
 	)
+	// finish records a run that completed and verified; an error stops
+	// the batch.
+	finish := func(run *PlannedRun, d *runfolder.Sealed, ev sdk.RunEvent) {
+		if err := r.finished(run, d, attempt, attempts, ev, out); err != nil {
+			fmu.Lock()
+			fatal = err
+			fmu.Unlock()
+			cancel()
+		}
+	}
 	// Runs that ended are checked off the event stream: a completed run's
 	// folder must be complete; a failed one whose folder is complete all
-	// the same (a plugin that died after writing it) counts as done.
+	// the same (a plugin that died after writing it) counts as done. A run
+	// the executor reported with its manifest is recorded at once, as its
+	// event comes in (no file is read); the others are checked on disk on
+	// two goroutines of their own, off the event stream.
 	ended := make(chan sdk.RunEvent, len(runs))
 	for range 2 {
 		wg.Go(func() {
 			for ev := range ended {
 				run := byID[ev.RunID]
-				d, err := r.reported(run, ev)
-				if err != nil {
-					var known store.Known
-					if ev.Result != nil {
-						known = store.Known{Manifest: ev.Result.ManifestSHA256, Fingerprint: ev.Result.Fingerprint}
-					}
-					d, err = r.store.CheckRun(run.ID, known, store.CheckQuick)
-					if err == nil && known.Manifest != "" && known.Manifest != d.SHA256 {
-						err = fmt.Errorf("its manifest is not the one the executor reported")
-					}
+				var known store.Known
+				if ev.Result != nil {
+					known = store.Known{Manifest: ev.Result.ManifestSHA256, Fingerprint: ev.Result.Fingerprint}
+				}
+				d, err := r.store.CheckRun(run.ID, known, store.CheckQuick)
+				if err == nil && known.Manifest != "" && known.Manifest != d.SHA256 {
+					err = fmt.Errorf("its manifest is not the one the executor reported")
 				}
 				if err == nil {
-					if err := r.finished(run, d, attempt, attempts, ev, out); err != nil {
-						fmu.Lock()
-						fatal = err
-						fmu.Unlock()
-						cancel()
-					}
+					finish(run, d, ev)
 					continue
 				}
 				msg := ev.Message
@@ -742,7 +747,13 @@ func (r *runner) executeOnce(ctx context.Context, runs []*PlannedRun, attempt, a
 			r.attempts++
 			r.emitLocked(Event{Type: EventRunStarted, Run: runEvent(run, attempt, attempts)})
 			r.mu.Unlock()
-		case sdk.EventCompleted, sdk.EventFailed:
+		case sdk.EventCompleted:
+			if d, err := r.reported(run, ev); err == nil {
+				finish(run, d, ev)
+				return nil
+			}
+			ended <- ev
+		case sdk.EventFailed:
 			ended <- ev
 		case sdk.EventDetached:
 			r.mu.Lock()
