@@ -26,7 +26,9 @@ const (
 // Trade is one executed customer trade: a dealer_trade event and, with
 // detailed logging, a row of trades.csv (spec §9, §10.3). "Before" values
 // are taken just before the execution, "after" values after the trader's
-// cash update.
+// cash update. Without State.Detailed the values only trades.csv prints are
+// left zero: the inventories, cash and VBT mid before and after, the bid and
+// ask after, and the margins of a sale that is not liquidity-driven.
 type Trade struct {
 	Day    int
 	Bucket string
@@ -284,23 +286,41 @@ func (st *State) Trade(day int) []Trade {
 	return st.Trades[start:len(st.Trades):len(st.Trades)]
 }
 
-// before fills a trade's "before" values.
+// detailOnly reports whether x's values that only trades.csv prints are
+// left out: without Detailed, all of them but the bid and ask before (the
+// dealer metrics' spread income) and the margins of a purchase and of a
+// liquidity-driven sale (its unsafe buys and rescue events).
+func (st *State) detailOnly(x *Trade) (values, margins bool) {
+	if st.Detailed {
+		return false, false
+	}
+	return true, x.Side == Sell && !x.LiquidityDriven
+}
+
+// before fills a trade's "before" values (see detailOnly).
 func (st *State) before(tr *Trader, m *Market, x *Trade) {
-	x.DealerInventoryBefore = len(m.Dealer.Inventory)
-	x.DealerCashBefore, x.BidBefore, x.AskBefore = m.Dealer.Cash, m.Dealer.Bid, m.Dealer.Ask
-	x.VBTMidBefore = m.VBT.M
-	x.TraderCashBefore = tr.Cash
-	if st.Instrumented {
+	x.BidBefore, x.AskBefore = m.Dealer.Bid, m.Dealer.Ask
+	values, margins := st.detailOnly(x)
+	if !values {
+		x.DealerInventoryBefore = len(m.Dealer.Inventory)
+		x.DealerCashBefore = m.Dealer.Cash
+		x.VBTMidBefore = m.VBT.M
+		x.TraderCashBefore = tr.Cash
+	}
+	if st.Instrumented && !margins {
 		x.MarginBefore = st.SafetyMargin(tr)
 	}
 }
 
-// after fills a trade's "after" values.
+// after fills a trade's "after" values (see detailOnly).
 func (st *State) after(tr *Trader, m *Market, x *Trade) {
-	x.DealerInventoryAfter = len(m.Dealer.Inventory)
-	x.DealerCashAfter, x.BidAfter, x.AskAfter = m.Dealer.Cash, m.Dealer.Bid, m.Dealer.Ask
-	x.TraderCashAfter = tr.Cash
-	if st.Instrumented {
+	values, margins := st.detailOnly(x)
+	if !values {
+		x.DealerInventoryAfter = len(m.Dealer.Inventory)
+		x.DealerCashAfter, x.BidAfter, x.AskAfter = m.Dealer.Cash, m.Dealer.Bid, m.Dealer.Ask
+		x.TraderCashAfter = tr.Cash
+	}
+	if st.Instrumented && !margins {
 		x.MarginAfter = st.SafetyMargin(tr)
 	}
 }
@@ -311,8 +331,8 @@ func (st *State) customerSells(x *Trade, day int, tr *Trader) {
 	t := tr.TicketsOwned[0]
 	m := st.marketOf(t)
 	*x = Trade{Day: day, Bucket: t.Bucket, Side: Sell, Trader: tr.AgentID, Ticket: t, trader: tr.index}
-	st.before(tr, m, x)
 	x.LiquidityDriven = tr.Shortfall(day).Sign() > 0
+	st.before(tr, m, x)
 	s := st.Config.TicketSize
 	if m.Dealer.CanInteriorBuy(s) {
 		x.UnitPrice = m.Dealer.Bid

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -216,6 +217,33 @@ func TestDealerEras(t *testing.T) {
 		if got[i] != w {
 			t.Fatalf("bucket snapshot %d: %+v, detailed run has %+v", i, got[i], want[i])
 		}
+	}
+	// Its trades leave out what only trades.csv prints; the dealer metrics
+	// are the same.
+	if a, b := plain.Dealer.State.Summarize(), dec.Dealer.State.Summarize(); !reflect.DeepEqual(a, b) {
+		t.Fatalf("dealer metrics without detailed logging %+v, with %+v", a, b)
+	}
+	if len(plain.Dealer.State.Trades) == 0 || len(plain.Dealer.State.Trades) != len(dec.Dealer.State.Trades) {
+		t.Fatalf("%d trades without detailed logging, %d with", len(plain.Dealer.State.Trades), len(dec.Dealer.State.Trades))
+	}
+	margins := 0
+	for i := range plain.Dealer.State.Trades {
+		p, d := &plain.Dealer.State.Trades[i], &dec.Dealer.State.Trades[i]
+		if p.Price != d.Price || p.BidBefore != d.BidBefore || p.AskBefore != d.AskBefore || p.LiquidityDriven != d.LiquidityDriven ||
+			p.ReducesMarginBelowZero != d.ReducesMarginBelowZero {
+			t.Fatalf("trade %d without detailed logging %+v, with %+v", i, *p, *d)
+		}
+		if p.Side == dealer.Buy || p.LiquidityDriven {
+			if p.MarginBefore != d.MarginBefore || p.MarginAfter != d.MarginAfter {
+				t.Fatalf("trade %d's margins without detailed logging %s, %s; with %s, %s", i, p.MarginBefore, p.MarginAfter, d.MarginBefore, d.MarginAfter)
+			}
+			if !d.MarginBefore.IsZero() {
+				margins++
+			}
+		}
+	}
+	if margins == 0 {
+		t.Fatal("no trade whose margins the metrics read")
 	}
 	if _, err := ParseDealerEra("2024"); err == nil {
 		t.Errorf("ParseDealerEra accepted 2024")
