@@ -41,7 +41,12 @@ type State struct {
 	// Instruments holds what the instrumentation recorded.
 	Instruments Instruments
 
+	// traderIndex finds traders by agent id; built at the first look-up by
+	// name (tickets and trades find theirs by index hints).
 	traderIndex map[string]int
+	// makerTraders is set when some trader's id is a market's dealer or VBT
+	// id: then a ticket held by a market maker may still be a trader's.
+	makerTraders bool
 	// sellers and buyers are Trade's scratch lists, kept between days.
 	sellers, buyers []*Trader
 	// counts is snapshot's scratch list of tickets per market.

@@ -105,3 +105,25 @@ func TestTraderCash(t *testing.T) {
 		}
 	}
 }
+
+// RemoveTicket takes a ticket out of its owner's list when the owner is a
+// trader, also a trader whose id is a market maker's (a household named
+// dealer_short), and out of the market maker's inventory.
+func TestRemoveTicketOwners(t *testing.T) {
+	for _, owner := range []string{"H1", "dealer_short", "vbt_short"} {
+		st := NewState(DefaultConfig(), pynum.Dec(1000, 0))
+		tk := NewTicket("P1", "H2", owner, pynum.Dec(10, 0), 2, 0, 0, st.Config.Buckets)
+		other := NewTicket("P2", "H2", owner, pynum.Dec(10, 0), 3, 0, 1, st.Config.Buckets)
+		holder := &Trader{AgentID: owner, TicketsOwned: []*Ticket{tk, other}}
+		issuer := &Trader{AgentID: "H2", Obligations: []*Ticket{tk, other}}
+		st.SetTraders([]*Trader{holder, issuer})
+		m := st.Market(tk.Bucket)
+		m.Dealer.Inventory = []*Ticket{tk}
+		st.Tickets = []*Ticket{tk, other}
+		st.RemoveTicket(tk)
+		if len(holder.TicketsOwned) != 1 || holder.TicketsOwned[0] != other || len(issuer.Obligations) != 1 || len(m.Dealer.Inventory) != 0 {
+			t.Errorf("owner %s: owned %d, obligations %d, dealer inventory %d after RemoveTicket", owner,
+				len(holder.TicketsOwned), len(issuer.Obligations), len(m.Dealer.Inventory))
+		}
+	}
+}

@@ -58,7 +58,7 @@ type Trade struct {
 
 // Trader returns the trader of agent id, or nil.
 func (st *State) Trader(id string) *Trader {
-	if i, ok := st.traderIndex[id]; ok {
+	if i, ok := st.byID()[id]; ok {
 		return st.Traders[i]
 	}
 	return nil
@@ -66,10 +66,22 @@ func (st *State) Trader(id string) *Trader {
 
 // TraderIndex returns the index in Traders of agent id's trader, or -1.
 func (st *State) TraderIndex(id string) int {
-	if i, ok := st.traderIndex[id]; ok {
+	if i, ok := st.byID()[id]; ok {
 		return i
 	}
 	return -1
+}
+
+// byID returns the traders' index by agent id, building it when needed (a
+// later id replaces an earlier one, as in a dict).
+func (st *State) byID() map[string]int {
+	if st.traderIndex == nil {
+		st.traderIndex = make(map[string]int, len(st.Traders))
+		for i, t := range st.Traders {
+			st.traderIndex[t.AgentID] = i
+		}
+	}
+	return st.traderIndex
 }
 
 // TradeTraderIndex is TraderIndex(x.Trader) for one of st's trades,
@@ -87,7 +99,7 @@ func (st *State) traderOf(id string, hint *int32) *Trader {
 	if i := int(*hint) - 1; i >= 0 && i < len(st.Traders) && st.Traders[i].AgentID == id {
 		return st.Traders[i]
 	}
-	i, ok := st.traderIndex[id]
+	i, ok := st.byID()[id]
 	if !ok {
 		return nil
 	}
@@ -97,21 +109,29 @@ func (st *State) traderOf(id string, hint *int32) *Trader {
 
 // AddTrader appends a trader (initialisation, spec §2.2 step 5).
 func (st *State) AddTrader(t *Trader) {
-	if st.traderIndex == nil {
-		st.traderIndex = map[string]int{}
-	}
-	st.traderIndex[t.AgentID] = len(st.Traders)
+	st.byID()[t.AgentID] = len(st.Traders)
 	st.Traders = append(st.Traders, t)
 	t.index = int32(len(st.Traders))
+	st.makerTraders = st.makerTraders || st.isMakerID(t.AgentID)
+}
+
+// isMakerID reports whether id is a market's dealer or VBT id.
+func (st *State) isMakerID(id string) bool {
+	for _, m := range st.Markets {
+		if id == m.Dealer.AgentID || id == m.VBT.AgentID {
+			return true
+		}
+	}
+	return false
 }
 
 // SetTraders sets the traders, in agent order, all at once (initialisation,
 // spec §2.2 step 5); it keeps ts.
 func (st *State) SetTraders(ts []*Trader) {
 	st.Traders = ts
-	st.traderIndex = make(map[string]int, len(ts))
+	st.traderIndex, st.makerTraders = nil, false
 	for i, t := range ts {
-		st.traderIndex[t.AgentID] = i
+		st.makerTraders = st.makerTraders || st.isMakerID(t.AgentID)
 		t.index = int32(i + 1)
 		for _, k := range t.TicketsOwned {
 			k.owner = t.index
@@ -127,12 +147,17 @@ func (st *State) SetTraders(ts []*Trader) {
 // its owner's tickets_owned and its issuer's obligations). It does not
 // delete it from Tickets.
 func (st *State) RemoveTicket(t *Ticket) {
-	if m := st.marketOf(t); m != nil {
+	m := st.marketOf(t)
+	if m != nil {
 		m.Dealer.Inventory = removeTicket(m.Dealer.Inventory, t)
 		m.VBT.Inventory = removeTicket(m.VBT.Inventory, t)
 	}
-	if tr := st.traderOf(t.Owner, &t.owner); tr != nil {
-		tr.TicketsOwned = removeTicket(tr.TicketsOwned, t)
+	// A ticket its market's dealer or VBT holds is no trader's, unless a
+	// trader has that id.
+	if m == nil || st.makerTraders || t.Owner != m.Dealer.AgentID && t.Owner != m.VBT.AgentID {
+		if tr := st.traderOf(t.Owner, &t.owner); tr != nil {
+			tr.TicketsOwned = removeTicket(tr.TicketsOwned, t)
+		}
 	}
 	if tr := st.traderOf(t.Issuer, &t.issuer); tr != nil {
 		tr.Obligations = removeTicket(tr.Obligations, t)

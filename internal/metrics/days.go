@@ -210,7 +210,58 @@ func (rd *EventReader) days(money *pynum.Amount, onDays []int) *Report {
 // groupByDay groups items by day, keeping their order within a day (a stable
 // counting sort): it returns the distinct days in increasing order and a
 // function giving the items of a day.
+//
+// A run's days are a short range of small numbers: they are counted in a
+// slice over that range; a range wider than denseDays goes through a map
+// (groupByDaySparse).
 func groupByDay[T any](items []T, day func(T) int) ([]int, func(t int) []T) {
+	if len(items) == 0 {
+		return nil, func(int) []T { return nil }
+	}
+	lo, hi := day(items[0]), day(items[0])
+	for _, x := range items[1:] {
+		d := day(x)
+		lo, hi = min(lo, d), max(hi, d)
+	}
+	if span := hi - lo; span < 0 || span >= denseDays { // < 0: overflowed
+		return groupByDaySparse(items, day)
+	}
+	slot := make([]int, hi-lo+1) // day − lo → count, then 1 + its group (0: no group)
+	for _, x := range items {
+		slot[day(x)-lo]++
+	}
+	var days []int
+	for i, n := range slot {
+		if n > 0 {
+			days = append(days, lo+i)
+		}
+	}
+	sorted := make([]T, len(items))
+	groups := make([][]T, len(days))
+	start := 0
+	for k, d := range days {
+		n := slot[d-lo]
+		groups[k] = sorted[start : start : start+n]
+		slot[d-lo] = 1 + k
+		start += n
+	}
+	for _, x := range items {
+		k := slot[day(x)-lo] - 1
+		groups[k] = append(groups[k], x)
+	}
+	return days, func(t int) []T {
+		if t < lo || t > hi || slot[t-lo] == 0 {
+			return nil
+		}
+		return groups[slot[t-lo]-1]
+	}
+}
+
+// denseDays is the widest range of days groupByDay counts in a slice.
+const denseDays = 1 << 12
+
+// groupByDaySparse is groupByDay through a map, for days spread wide.
+func groupByDaySparse[T any](items []T, day func(T) int) ([]int, func(t int) []T) {
 	slot := map[int]int{} // day → count, then day → group
 	var days []int
 	for _, x := range items {

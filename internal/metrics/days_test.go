@@ -2,6 +2,9 @@ package metrics
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/bilancio-go/bilancio/internal/engine"
@@ -253,5 +256,41 @@ func TestGroupByDay(t *testing.T) {
 	}
 	if days, _ := groupByDay([]item(nil), func(x item) int { return x.day }); len(days) != 0 {
 		t.Errorf("days of nothing = %v", days)
+	}
+}
+
+// TestGroupByDayDenseAsSparse compares groupByDay (days counted in a slice
+// when their range is short) with groupByDaySparse (a map) on days close
+// together, negative, spread wide and at the ends of int's range.
+func TestGroupByDayDenseAsSparse(t *testing.T) {
+	type item struct{ day, n int }
+	cases := [][]int{
+		nil, {0}, {3, 1, 3, 2, 1, 1}, {-2, 5, -2, 0, 5}, {0, denseDays - 1, 7}, {0, denseDays, 7},
+		{1 << 40, -(1 << 40), 3}, {math.MaxInt, math.MinInt, 0, math.MaxInt},
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 50 {
+		days := make([]int, r.IntN(40))
+		for i := range days {
+			days[i] = r.IntN(12) - 2
+		}
+		cases = append(cases, days)
+	}
+	for _, days := range cases {
+		items := make([]item, len(days))
+		for i, d := range days {
+			items[i] = item{d, i}
+		}
+		dayOf := func(x item) int { return x.day }
+		gotDays, got := groupByDay(items, dayOf)
+		wantDays, want := groupByDaySparse(items, dayOf)
+		if !slices.Equal(gotDays, wantDays) {
+			t.Fatalf("%v: days %v, want %v", days, gotDays, wantDays)
+		}
+		for _, d := range append(slices.Clone(days), -3, 0, 11, 12, math.MinInt, math.MaxInt) {
+			if g, w := got(d), want(d); !slices.Equal(g, w) {
+				t.Fatalf("%v: day %d: %v, want %v", days, d, g, w)
+			}
+		}
 	}
 }

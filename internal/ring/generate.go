@@ -49,16 +49,17 @@ type Generated struct {
 
 // Generate builds the ring scenario for p as bilancio's ring_explorer_v1
 // generator and its sweep runner do (spec/engine.md §9.1 and §10).
-func Generate(p Params) (*Generated, error) { return generate(p, true) }
+func Generate(p Params) (*Generated, error) { return generate(p, true, nil) }
 
 // GenerateYAML is Generate for a caller that needs the scenario's YAML but
 // not its document: Doc is left empty (unless the YAML had to be written
-// from it), which saves building the tree for each run of a sweep.
-func GenerateYAML(p Params) (*Generated, error) { return generate(p, false) }
+// from it), which saves building the tree for each run of a sweep. heads
+// (nil: none) is where the runs of a sweep share their scenarios' heads.
+func GenerateYAML(p Params, heads *Heads) (*Generated, error) { return generate(p, false, heads) }
 
 // generate is Generate; withDoc says to build Doc even when the YAML is
 // written without it.
-func generate(p Params, withDoc bool) (*Generated, error) {
+func generate(p Params, withDoc bool, heads *Heads) (*Generated, error) {
 	r, err := p.resolve()
 	if err != nil {
 		return nil, fmt.Errorf("ring: %w", err)
@@ -101,7 +102,7 @@ func generate(p Params, withDoc bool) (*Generated, error) {
 		amountNodes[i] = decimalNode(amount)
 	}
 	var direct bool
-	g.YAML, direct = scenarioYAML(g, mintNodes, amountNodes, due, r.DefaultHandling)
+	g.YAML, direct = scenarioYAML(g, mintNodes, amountNodes, due, r.DefaultHandling, heads)
 	if direct && !withDoc {
 		return g, nil
 	}

@@ -2,6 +2,7 @@ package ring
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/bilancio-go/bilancio/internal/pyyaml"
 )
@@ -14,7 +15,7 @@ import (
 // to use, when a value is not surely written plain (a default_handling or
 // an amount that is not a simple token), for Marshal to write.
 // TestScenarioYAML holds it to Marshal.
-func scenarioYAML(g *Generated, mints, amounts []pyyaml.Node, due []int, defaultHandling string) (out []byte, ok bool) {
+func scenarioYAML(g *Generated, mints, amounts []pyyaml.Node, due []int, defaultHandling string, heads *Heads) (out []byte, ok bool) {
 	if defaultHandling != "" && !(pyyaml.SurelyPlain(defaultHandling) && pyyaml.PlainIsStr(defaultHandling)) {
 		return nil, false
 	}
@@ -25,11 +26,7 @@ func scenarioYAML(g *Generated, mints, amounts []pyyaml.Node, due []int, default
 			}
 		}
 	}
-	head, err := pyyaml.Marshal(pyyaml.Map(
-		pyyaml.P("version", pyyaml.Int(1)),
-		pyyaml.P("name", pyyaml.Str(g.Name)),
-		pyyaml.P("description", pyyaml.Str(g.Description)),
-	))
+	head, err := heads.head(g.Name, g.Description)
 	if err != nil {
 		return nil, false
 	}
@@ -92,4 +89,39 @@ func scenarioYAML(g *Generated, mints, amounts []pyyaml.Node, due []int, default
 		b = append(b, '\n')
 	}
 	return b, true
+}
+
+// Heads remembers the last head of a scenario written (its version, name
+// and description as pyyaml writes them), so that the runs of a grid that
+// differ only in the axes these texts do not name (monotonicity, the
+// innermost, and the seed) share it instead of writing it again. A nil
+// *Heads remembers nothing. Safe for concurrent use; the zero value is
+// ready.
+type Heads struct {
+	mu                sync.Mutex
+	name, description string
+	text              []byte // never modified once stored
+}
+
+// head returns the scenario head for name and description.
+func (h *Heads) head(name, description string) ([]byte, error) {
+	if h != nil {
+		h.mu.Lock()
+		text, hit := h.text, h.text != nil && h.name == name && h.description == description
+		h.mu.Unlock()
+		if hit {
+			return text, nil
+		}
+	}
+	text, err := pyyaml.Marshal(pyyaml.Map(
+		pyyaml.P("version", pyyaml.Int(1)),
+		pyyaml.P("name", pyyaml.Str(name)),
+		pyyaml.P("description", pyyaml.Str(description)),
+	))
+	if err == nil && h != nil {
+		h.mu.Lock()
+		h.name, h.description, h.text = name, description, text
+		h.mu.Unlock()
+	}
+	return text, err
 }

@@ -1,6 +1,7 @@
 package ring
 
 import (
+	"fmt"
 	"strconv"
 	"testing"
 
@@ -26,7 +27,7 @@ func checkScenarioYAML(t *testing.T, p Params) (direct bool) {
 	}
 	// GenerateYAML writes the same scenario, with the same values, without
 	// the document.
-	y, err := GenerateYAML(p)
+	y, err := GenerateYAML(p, nil)
 	if err != nil {
 		t.Fatalf("%+v: GenerateYAML: %v", p, err)
 	}
@@ -43,7 +44,7 @@ func checkScenarioYAML(t *testing.T, p Params) (direct bool) {
 	for _, pay := range g.Payables {
 		amounts, due = append(amounts, decimalNode(pay.Amount)), append(due, pay.DueDay)
 	}
-	_, direct = scenarioYAML(g, mints, amounts, due, p.DefaultHandling)
+	_, direct = scenarioYAML(g, mints, amounts, due, p.DefaultHandling, nil)
 	return direct
 }
 
@@ -123,4 +124,50 @@ func FuzzScenarioYAML(f *testing.F) {
 		}
 		checkScenarioYAML(t, p)
 	})
+}
+
+// Runs that share Heads (a grid's, from goroutines at once, monotonicity
+// innermost as in a sweep) get the scenario.yaml Generate writes, head and
+// all, whichever run's head was remembered.
+func TestGenerateYAMLHeads(t *testing.T) {
+	var heads Heads
+	var params []Params
+	for _, kappa := range []string{"0.5", "2"} {
+		for _, c := range []string{"0.3", "1"} {
+			for _, m := range []string{"-1", "0", "0.5"} {
+				k, conc, mono := mustDec(t, kappa), mustDec(t, c), mustDec(t, m)
+				q, mu := pynum.Dec(500, 0), pynum.Dec(3, -1)
+				params = append(params, Params{NAgents: 5, Seed: int64(42 + len(params)), Kappa: k, QTotal: &q, Concentration: conc,
+					Monotonicity: mono, Mu: &mu, MaturityDays: 5, Liquidity: SingleAt, LiquidityAgent: "H1",
+					DefaultHandling: "expel-agent", NamePrefix: "Kalecki Ring Sweep"})
+			}
+		}
+	}
+	errs := make(chan error, 2)
+	for w := range 2 {
+		go func() {
+			for i := w; i < len(params); i += 2 {
+				want, err := Generate(params[i])
+				if err != nil {
+					errs <- err
+					return
+				}
+				got, err := GenerateYAML(params[i], &heads)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if string(got.YAML) != string(want.YAML) {
+					errs <- fmt.Errorf("run %d: GenerateYAML with heads\n%s\nGenerate\n%s", i, got.YAML, want.YAML)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -295,7 +295,7 @@ func (p *Plan) generate(pt Point) (*ring.Generated, error) {
 		}
 		return g, nil
 	}
-	return ring.GenerateYAML(p.Params(pt).Params)
+	return ring.GenerateYAML(p.Params(pt).Params, p.heads)
 }
 
 // pairedDefaults fills a paired spec's unset settings with bilancio's

@@ -35,6 +35,8 @@ type Plan struct {
 	seedMode string
 	// replicates is how many runs each static point gets (≥ 1).
 	replicates int
+	// heads is where the plan's generated scenarios share their heads.
+	heads *ring.Heads
 
 	// swept are the swept parameters (ring.Sweepable); grid holds the
 	// grid's values of each, by its index there ({nil} for one the
@@ -106,7 +108,7 @@ func NewPlan(s *Spec) (*Plan, error) {
 	}
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	p := &Plan{spec: s, seedMode: s.SeedMode}
+	p := &Plan{spec: s, seedMode: s.SeedMode, heads: &ring.Heads{}}
 	if p.seedMode == "" {
 		p.seedMode = SeedCounter
 	}
