@@ -1,14 +1,12 @@
 package worker
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -505,21 +503,9 @@ func TestExecuteArchive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr := tar.NewReader(bytes.NewReader(data))
-		var manifest []byte
-		for {
-			h, err := tr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if h.Name == runfolder.ManifestFile {
-				manifest, _ = io.ReadAll(tr)
-			} else if err := recv.Put(h.Name, tr); err != nil {
-				t.Fatal(err)
-			}
+		manifest, err := recv.PutArchive(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("run %s: unpacking: %v", r.RunID, err)
 		}
 		sealed, err := recv.Finish(manifest)
 		recv.Close()

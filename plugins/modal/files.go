@@ -174,7 +174,6 @@ func downloadRuns(ctx context.Context, sb *modalsdk.Sandbox, remoteDir string, i
 func untarRuns(r io.Reader, recv map[string]*runfolder.Receiver, archived bool) (map[string][]byte, error) {
 	manifests := map[string][]byte{}
 	tr := tar.NewReader(r)
-	entry := entryReader{r: tr, buf: make([]byte, 32*1024)}
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -189,19 +188,11 @@ func untarRuns(r io.Reader, recv map[string]*runfolder.Receiver, archived bool) 
 			if !ok || recv[id] == nil || h.Typeflag != tar.TypeReg {
 				return nil, fmt.Errorf("the download holds %q, which is not one of the run archives", h.Name)
 			}
-			inner := tar.NewReader(tr)
-			for {
-				ih, err := inner.Next()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					return nil, fmt.Errorf("reading the archive of run %s: %w", id, err)
-				}
-				if err := unpackMember(recv[id], id, strings.TrimPrefix(strings.TrimSuffix(ih.Name, "/"), "./"), ih, entryReader{r: inner, buf: entry.buf}, manifests); err != nil {
-					return nil, err
-				}
+			m, err := recv[id].PutArchive(tr)
+			if err != nil {
+				return nil, fmt.Errorf("unpacking the archive of run %s: %w", id, err)
 			}
+			manifests[id] = m
 			continue
 		}
 		top, rel, _ := strings.Cut(name, "/")
@@ -211,48 +202,12 @@ func untarRuns(r io.Reader, recv map[string]*runfolder.Receiver, archived bool) 
 		if rel == "" && h.Typeflag == tar.TypeDir {
 			continue
 		}
-		if err := unpackMember(recv[top], top, rel, h, entry, manifests); err != nil {
-			return nil, err
+		m, err := recv[top].PutMember(h, rel, tr)
+		if err != nil {
+			return nil, fmt.Errorf("unpacking run %s: %w", top, err)
+		}
+		if m != nil {
+			manifests[top] = m
 		}
 	}
-}
-
-// unpackMember puts one member of run id's files, named rel inside the
-// run folder, into its receiver (manifest.json into manifests instead):
-// a folder is made as its files arrive; anything but a regular file or a
-// folder, or a name outside the folder, is refused.
-func unpackMember(recv *runfolder.Receiver, id, rel string, h *tar.Header, body entryReader, manifests map[string][]byte) error {
-	if rel == "" || runfolder.ValidName(rel) != nil {
-		return fmt.Errorf("the archive of run %s holds %q, outside the run folder", id, h.Name)
-	}
-	switch h.Typeflag {
-	case tar.TypeDir:
-		return nil
-	case tar.TypeReg:
-		if rel == runfolder.ManifestFile {
-			data, err := io.ReadAll(body.r)
-			if err != nil {
-				return fmt.Errorf("reading the archive of run %s: %w", id, err)
-			}
-			manifests[id] = data
-			return nil
-		}
-		return recv.Put(rel, body)
-	}
-	return fmt.Errorf("the archive of run %s holds %q, which is not a regular file or a folder", id, h.Name)
-}
-
-// entryReader reads the current entry of a tar stream; copied, it goes
-// through one buffer for the whole stream (io.Copy would allocate one per
-// file: neither the tar reader nor the file's writer brings its own).
-type entryReader struct {
-	r   io.Reader
-	buf []byte
-}
-
-func (e entryReader) Read(p []byte) (int, error) { return e.r.Read(p) }
-
-// WriteTo copies the rest of the entry to w through the shared buffer.
-func (e entryReader) WriteTo(w io.Writer) (int64, error) {
-	return io.CopyBuffer(w, struct{ io.Reader }{e.r}, e.buf)
 }

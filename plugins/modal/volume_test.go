@@ -3,7 +3,6 @@
 package modal_test
 
 import (
-	"archive/tar"
 	"bytes"
 	"errors"
 	"fmt"
@@ -270,23 +269,9 @@ func unpackRunArchive(archive, dir string) error {
 		return err
 	}
 	defer recv.Close()
-	tr := tar.NewReader(f)
-	var manifest []byte
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if h.Name == runfolder.ManifestFile {
-			if manifest, err = io.ReadAll(tr); err != nil {
-				return err
-			}
-		} else if err := recv.Put(h.Name, tr); err != nil {
-			return err
-		}
+	manifest, err := recv.PutArchive(f)
+	if err != nil {
+		return err
 	}
 	_, err = recv.Finish(manifest)
 	return err

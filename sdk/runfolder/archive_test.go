@@ -106,3 +106,34 @@ func TestCreateArchive(t *testing.T) {
 		t.Errorf("the unpacked run folder does not verify: %v", err)
 	}
 }
+
+// TestPutArchiveRefuses: a member of a run archive that would leave the
+// run folder, or that is not a regular file or a folder, is refused, and
+// nothing of it is written.
+func TestPutArchiveRefuses(t *testing.T) {
+	for name, h := range map[string]tar.Header{
+		"escape":   {Name: "../x", Typeflag: tar.TypeReg},
+		"absolute": {Name: "/etc/x", Typeflag: tar.TypeReg},
+		"symlink":  {Name: "l", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"},
+		"device":   {Name: "d", Typeflag: tar.TypeChar},
+	} {
+		var b bytes.Buffer
+		tw := tar.NewWriter(&b)
+		if err := tw.WriteHeader(&h); err != nil {
+			t.Fatal(err)
+		}
+		tw.Close()
+		dir := t.TempDir()
+		recv, err := Receive(filepath.Join(dir, "r"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := recv.PutArchive(&b); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+		recv.Close()
+		if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+			t.Errorf("%s: %v left in the runs folder", name, ents)
+		}
+	}
+}

@@ -1,10 +1,12 @@
 package runfolder
 
 import (
+	"archive/tar"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Receiver writes a run folder that arrives from elsewhere file by file (a
@@ -61,6 +63,56 @@ func (r *Receiver) Put(name string, src io.Reader) error {
 	}
 	r.got[name] = len(r.w.files) - 1
 	return nil
+}
+
+// PutArchive writes the files of a run archive (a tar of the run's files,
+// as CreateArchive writes it), member by member (PutMember), and returns
+// the bytes of the manifest it holds, for Finish.
+func (r *Receiver) PutArchive(src io.Reader) ([]byte, error) {
+	tr := tar.NewReader(src)
+	var manifest []byte
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return manifest, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading the archive: %w", err)
+		}
+		name := strings.TrimPrefix(strings.TrimSuffix(h.Name, "/"), "./")
+		m, err := r.PutMember(h, name, tr)
+		if err != nil {
+			return nil, err
+		}
+		if m != nil {
+			manifest = m
+		}
+	}
+}
+
+// PutMember takes one member of a tar of the run's files, named name
+// inside the run folder, with body its content: a regular file is written
+// (Put), except the manifest, whose bytes are returned instead (for
+// Finish); a folder is made as its files arrive. A member that is not a
+// regular file or a folder, or whose name would leave the run folder, is
+// refused.
+func (r *Receiver) PutMember(h *tar.Header, name string, body io.Reader) ([]byte, error) {
+	if name == "" || ValidName(name) != nil {
+		return nil, fmt.Errorf("the archive holds %q, outside the run folder", h.Name)
+	}
+	switch {
+	case h.Typeflag == tar.TypeDir:
+		return nil, nil
+	case h.Typeflag != tar.TypeReg:
+		return nil, fmt.Errorf("the archive holds %q, which is not a regular file or a folder", h.Name)
+	case name == ManifestFile:
+		m, err := io.ReadAll(body)
+		if err != nil {
+			return nil, fmt.Errorf("reading the archive: %w", err)
+		}
+		return m, nil
+	}
+	return nil, r.Put(name, body)
 }
 
 // Close releases the folder; a folder closed before Finish sealed it is

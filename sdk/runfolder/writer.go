@@ -60,6 +60,10 @@ type Writer struct {
 	// arc is the archive the folder is written as (CreateArchive); root
 	// is nil then.
 	arc *archive
+	// copyBuf is WriteFrom's buffer, made on first use (io.Copy would make
+	// one per file: neither a tar member nor the file's writer brings its
+	// own).
+	copyBuf []byte
 }
 
 // Create starts writing the run folder dir: it creates dir (and its
@@ -175,7 +179,10 @@ func (w *Writer) WriteFile(name string, data []byte) error {
 func (w *Writer) WriteFrom(name string, r io.Reader) error {
 	return w.put(name, func(f io.Writer) (string, int64, error) {
 		h := sha256.New()
-		n, err := io.Copy(io.MultiWriter(f, h), r)
+		if w.copyBuf == nil {
+			w.copyBuf = make([]byte, 32*1024)
+		}
+		n, err := io.CopyBuffer(io.MultiWriter(f, h), r, w.copyBuf)
 		if err != nil {
 			return "", n, err
 		}
