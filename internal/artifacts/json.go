@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bilancio-go/bilancio/internal/pynum"
+	"github.com/bilancio-go/bilancio/internal/swar"
 )
 
 type jsonKind uint8
@@ -183,30 +184,15 @@ func appendNewline(dst []byte, indent, level int) []byte {
 }
 
 // escapes8 reports whether one of the eight bytes of x (a string's bytes,
-// little-endian) is one that AppendJSONString escapes: below ' ', above
-// '~', '"' or '\\' (the bit tricks of "Bit Twiddling Hacks": each test is
-// exact about whether some byte matches, which is all that is asked).
+// swar.Load) is one that AppendJSONString escapes: below ' ', above '~',
+// '"' or '\\'.
 func escapes8(x uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	below := (x - ones*' ') &^ x       // a byte below ' ' (or >= 0x80)
-	above := (x + ones*(0x7f-'~')) | x // a byte above '~'
-	quote := x ^ (ones * '"')          // a byte equal to '"' is zero here
-	slash := x ^ (ones * '\\')
-	zero := (quote-ones)&^quote | (slash-ones)&^slash
-	return (below|above|zero)&highs != 0
+	return swar.Any(swar.Below(x, ' ') | swar.Above(x, '~') | swar.Eq(x, '"') | swar.Eq(x, '\\'))
 }
 
 // jsonPlain[c] is 1 for the bytes that AppendJSONString writes as they are:
 // ' ' to '~' but '"' and '\\'.
 const jsonPlain = "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x01\x00\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x00\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-
-// load8 returns the first eight bytes of s (len(s) >= 8), little-endian:
-// one load.
-func load8(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
 
 // AppendJSONString appends s as a JSON string the way Python's json module
 // writes it with ensure_ascii: '"' and '\\' escaped, \n \r \t \b \f short
@@ -223,10 +209,10 @@ func AppendJSONString(dst []byte, s string) []byte {
 		// Copy the run of characters written as they are in one go,
 		// looking at eight of them at a time while none needs escaping.
 		j := i
-		for j+8 <= len(s) && !escapes8(load8(s[j:])) {
+		for j+8 <= len(s) && !escapes8(swar.Load(s[j:])) {
 			j += 8
 		}
-		if j < len(s) && len(s)-8 >= i && len(s)-8 < j && !escapes8(load8(s[len(s)-8:])) {
+		if j < len(s) && len(s)-8 >= i && len(s)-8 < j && !escapes8(swar.Load(s[len(s)-8:])) {
 			j = len(s) // the last eight, overlapping plain ones seen, are plain too
 		}
 		for j < len(s) && jsonPlain[s[j]] == 1 {

@@ -236,25 +236,6 @@ var special = func() (t [256]bool) {
 	return t
 }()
 
-// Eight bytes at a time (the bit tricks of "Bit Twiddling Hacks", each exact
-// about whether some byte of x matches, which is all that is asked): x holds
-// eight bytes of a string, little-endian (load8).
-const ones, highs = 0x0101010101010101, 0x8080808080808080
-
-// load8 returns the first eight bytes of s (len(s) >= 8) as one load.
-func load8(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// has8 has the high bit set in the bytes of x that equal c (and maybe in
-// bytes above one that does: enough to say whether one does).
-func has8(x uint64, c byte) uint64 {
-	y := x ^ (ones * uint64(c))
-	return (y - ones) &^ y
-}
-
 // quote appends s as a JSON string.
 func (j *jsonBuf) quote(s string) {
 	b := append(j.b, '"')

@@ -2,6 +2,8 @@ package report
 
 import (
 	"bytes"
+
+	"github.com/bilancio-go/bilancio/internal/swar"
 )
 
 // run.html is written by hand into a buffer rather than through
@@ -16,10 +18,10 @@ type htmlBuf struct{ bytes.Buffer }
 // raw appends trusted markup.
 func (b *htmlBuf) raw(s string) { b.WriteString(s) }
 
-// escaped8 reports whether one of the eight bytes of x (load8) is one that
-// text escapes.
+// escaped8 reports whether one of the eight bytes of x (swar.Load) is one
+// that text escapes.
 func escaped8(x uint64) bool {
-	return (has8(x, 0)|has8(x, '"')|has8(x, '&')|has8(x, '\'')|has8(x, '+')|has8(x, '<')|has8(x, '>'))&highs != 0
+	return swar.Any(swar.Eq(x, 0) | swar.Eq(x, '"') | swar.Eq(x, '&') | swar.Eq(x, '\'') | swar.Eq(x, '+') | swar.Eq(x, '<') | swar.Eq(x, '>'))
 }
 
 // text appends s escaped for element content or a quoted attribute value.
@@ -27,7 +29,7 @@ func (b *htmlBuf) text(s string) {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		// Skip eight bytes at a time while none is escaped.
-		for i+8 <= len(s) && !escaped8(load8(s[i:])) {
+		for i+8 <= len(s) && !escaped8(swar.Load(s[i:])) {
 			i += 8
 		}
 		if i == len(s) {
